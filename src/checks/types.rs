@@ -1,0 +1,171 @@
+//! What each check found (facts), beside its findings; serialised as the `check/v1` JSON.
+
+use crate::finding::Finding;
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// What `check` and `diagnose` were asked to look at.
+#[derive(Debug, Clone, Default)]
+pub struct CheckParams {
+    pub domain: String,
+    pub ip: Option<IpAddr>,
+    pub helo: Option<String>,
+    /// RFC5322.From address (or bare domain).
+    pub from: Option<String>,
+    /// RFC5321.MailFrom address (or bare domain).
+    pub mail_from: Option<String>,
+    pub dkim_selectors: Vec<String>,
+    /// The d= of the DKIM signature, for alignment.
+    pub dkim_domain: Option<String>,
+    /// Checks to run; empty means all.
+    pub only: Vec<crate::finding::Check>,
+}
+
+/// One node of the SPF include/redirect tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfNode {
+    /// The domain whose record this is.
+    pub domain: String,
+    /// How this node was reached: "root", "include", "redirect".
+    pub via: String,
+    /// The record text, when one was found.
+    pub record: Option<String>,
+    /// DNS-mechanism lookups this record itself causes (RFC 7208 section 4.6.4).
+    pub own_lookups: u32,
+    /// Lookups of this node plus all its descendants.
+    pub total_lookups: u32,
+    pub void_lookups: u32,
+    /// Problem with this node, if any ("no SPF record", "loop back to x", "timeout", ...).
+    pub error: Option<String>,
+    pub children: Vec<SpfNode>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfEval {
+    pub ip: IpAddr,
+    /// pass, fail, softfail, neutral, none, temperror, permerror.
+    pub result: String,
+    /// The mechanism that matched, when known.
+    pub mechanism: Option<String>,
+    /// The domain evaluated (MAIL FROM domain, else the checked domain).
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfFacts {
+    pub domain: String,
+    pub record: Option<String>,
+    pub records_count: usize,
+    pub lookups: u32,
+    pub void_lookups: u32,
+    /// The `all` qualifier of the top record: "-all", "~all", "?all", "+all", or None.
+    pub all: Option<String>,
+    pub tree: Option<SpfNode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<SpfEval>,
+    pub ttl: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimSelector {
+    pub selector: String,
+    /// valid, revoked, invalid, testing.
+    pub status: String,
+    pub key_type: Option<String>,
+    pub bits: Option<usize>,
+    /// CNAME target, when the selector is delegated.
+    pub cname: Option<String>,
+    pub record: Option<String>,
+    pub tags: std::collections::BTreeMap<String, String>,
+    pub ttl: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimFacts {
+    pub domain: String,
+    pub selectors: Vec<DkimSelector>,
+    /// Every selector name probed.
+    pub probed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Alignment {
+    pub from_domain: String,
+    pub spf_domain: Option<String>,
+    pub spf_aligned: Option<bool>,
+    pub dkim_domain: Option<String>,
+    pub dkim_aligned: Option<bool>,
+    /// "relaxed" or "strict", as published.
+    pub aspf: String,
+    pub adkim: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DmarcFacts {
+    pub domain: String,
+    pub record: Option<String>,
+    /// Where the record was found (`_dmarc.<domain>` or the organizational domain's).
+    pub record_domain: Option<String>,
+    pub organizational_domain: String,
+    pub inherited: bool,
+    pub policy: Option<String>,
+    pub sp: Option<String>,
+    pub np: Option<String>,
+    pub pct: Option<u8>,
+    pub adkim: Option<String>,
+    pub aspf: Option<String>,
+    pub rua: Vec<String>,
+    pub ruf: Vec<String>,
+    pub alignment: Option<Alignment>,
+    pub ttl: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PtrName {
+    pub name: String,
+    /// Addresses the name resolves to.
+    pub addresses: Vec<IpAddr>,
+    pub confirms: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PtrFacts {
+    pub ip: Option<IpAddr>,
+    pub names: Vec<PtrName>,
+    /// True when some PTR name resolves back to the IP.
+    pub fcrdns: Option<bool>,
+    pub helo: Option<String>,
+    pub helo_matches: Option<bool>,
+    pub ttl: Option<u32>,
+    /// Without --ip: FCrDNS of the domain's MX hosts (host, ip, confirmed).
+    pub mx_hosts: Vec<(String, IpAddr, bool)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MxHost {
+    pub preference: u16,
+    pub host: String,
+    pub addresses: Vec<IpAddr>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MxFacts {
+    pub hosts: Vec<MxHost>,
+    pub null_mx: bool,
+    /// No MX, but an A/AAAA record makes the domain an implicit MX (RFC 5321 section 5.1).
+    pub implicit: bool,
+    pub ttl: Option<u32>,
+}
+
+/// Everything checked for one domain.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainReport {
+    pub domain: String,
+    pub findings: Vec<Finding>,
+    pub spf: Option<SpfFacts>,
+    pub dkim: Option<DkimFacts>,
+    pub dmarc: Option<DmarcFacts>,
+    pub ptr: Option<PtrFacts>,
+    pub mx: Option<MxFacts>,
+}

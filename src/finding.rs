@@ -1,0 +1,197 @@
+//! The one `Finding` type every check returns and every renderer reads.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// Which check produced a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    Dns,
+    Spf,
+    Dkim,
+    Dmarc,
+    Ptr,
+    Mx,
+}
+
+impl Check {
+    pub const ALL: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Dns => "dns",
+            Check::Spf => "spf",
+            Check::Dkim => "dkim",
+            Check::Dmarc => "dmarc",
+            Check::Ptr => "ptr",
+            Check::Mx => "mx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Check> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "dns" => Check::Dns,
+            "spf" => Check::Spf,
+            "dkim" => Check::Dkim,
+            "dmarc" => Check::Dmarc,
+            "ptr" => Check::Ptr,
+            "mx" => Check::Mx,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where, in a zone file given with `--zone`, the record a finding is about was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZoneLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A finding: one fact about the sender's DNS that a user should know.
+///
+/// Built only through [`Finding::new`], which refuses ids that are not kebab-case,
+/// so every id a renderer sees is a stable rule id from `rules/findings.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable kebab-case id; has an entry in `rules/findings.toml`.
+    pub id: String,
+    pub check: Check,
+    pub severity: Severity,
+    /// The DNS name (or IP) the finding is about, e.g. `_dmarc.example.com`.
+    pub subject: String,
+    /// One sentence that names the record concerned.
+    pub message: String,
+    /// Ids of the queries in the query log that justify the finding.
+    pub queries: Vec<usize>,
+    /// True when DNS trouble (timeout, SERVFAIL) kept the check from concluding.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inconclusive: bool,
+    /// Zone-file line of the record concerned, when it came from `--zone`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<ZoneLocation>,
+}
+
+/// A finding id that is not kebab-case.
+#[derive(Debug, thiserror::Error)]
+#[error("finding id {0:?} is not kebab-case")]
+pub struct BadFindingId(pub String);
+
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Finding {
+    /// Builds a finding. Panics never; an id that is not kebab-case is a programming
+    /// error reported as `Err` so the caller's test catches it.
+    pub fn new(
+        id: &str,
+        check: Check,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<Finding, BadFindingId> {
+        if !is_kebab_case(id) {
+            return Err(BadFindingId(id.to_string()));
+        }
+        Ok(Finding {
+            id: id.to_string(),
+            check,
+            severity,
+            subject: subject.into(),
+            message: message.into(),
+            queries: Vec::new(),
+            inconclusive: false,
+            location: None,
+        })
+    }
+
+    pub fn with_queries(mut self, queries: impl IntoIterator<Item = usize>) -> Self {
+        self.queries.extend(queries);
+        self.queries.sort_unstable();
+        self.queries.dedup();
+        self
+    }
+
+    pub fn inconclusive(mut self) -> Self {
+        self.inconclusive = true;
+        self
+    }
+}
+
+/// Convenience used by checks: ids are compile-time literals, so a bad one is a bug
+/// that the unit tests of the check catch; fall back to a generic id rather than panic.
+pub fn finding(
+    id: &str,
+    check: Check,
+    severity: Severity,
+    subject: impl Into<String>,
+    message: impl Into<String>,
+) -> Finding {
+    let subject = subject.into();
+    let message = message.into();
+    match Finding::new(id, check, severity, subject.clone(), message.clone()) {
+        Ok(f) => f,
+        Err(_) => Finding {
+            id: "internal-bad-finding-id".to_string(),
+            check,
+            severity,
+            subject,
+            message,
+            queries: Vec::new(),
+            inconclusive: false,
+            location: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case_ids_are_accepted_and_others_refused() {
+        assert!(Finding::new("spf-too-many-lookups", Check::Spf, Severity::Error, "x", "y").is_ok());
+        for bad in ["", "Spf", "spf_x", "-spf", "spf-", "spf--x", "spf x"] {
+            assert!(Finding::new(bad, Check::Spf, Severity::Error, "x", "y").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn severities_order_from_info_to_error() {
+        assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Error);
+    }
+}

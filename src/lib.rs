@@ -1,0 +1,7 @@
+//! mailtriage: decode an SMTP rejection, check the sender's authentication DNS, plan the fix.
+
+pub mod checks;
+pub mod dns;
+pub mod finding;
+pub mod reply;
+pub mod rules;

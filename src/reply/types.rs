@@ -1,0 +1,77 @@
+//! What reply extraction produces: the replies found in an input and the original message's headers.
+
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// Which kind of input a reply was dug out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputForm {
+    /// A bare SMTP reply, one or many lines (`550-5.7.26 ...`).
+    Reply,
+    PostfixLog,
+    EximLog,
+    SendmailLog,
+    /// A CSV/TSV/JSON row exported by an email service provider that carries the raw reply.
+    EspRow,
+    /// A whole bounce message (DSN, NDR, plain-text bounce).
+    Bounce,
+}
+
+/// One SMTP reply found in the input.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Reply {
+    /// Basic reply code, e.g. 550 (None when the input only carried an enhanced code).
+    pub basic: Option<u16>,
+    /// Enhanced status code, e.g. "5.7.26" (None when absent).
+    pub enhanced: Option<String>,
+    /// The reply text with continuation prefixes (`550-5.7.26 `) removed, lines joined by one space.
+    pub text: String,
+    /// The recipient this reply is about, when the input says.
+    pub recipient: Option<String>,
+    /// The host that sent the reply (Remote-MTA, `host mx.example.com[1.2.3.4] said:`).
+    pub remote_mta: Option<String>,
+    /// The SMTP command the reply answered (`RCPT TO`, `end of DATA`), when known.
+    pub smtp_command: Option<String>,
+    /// RFC 3464 Action (failed, delayed, delivered, relayed, expanded).
+    pub dsn_action: Option<String>,
+}
+
+/// Headers of the original message carried inside a bounce (for `diagnose`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OriginalHeaders {
+    pub from: Option<String>,
+    pub return_path: Option<String>,
+    /// (d=, s=) of each DKIM-Signature.
+    pub dkim: Vec<(String, String)>,
+    /// The sending IP as the receiver recorded it.
+    pub sending_ip: Option<IpAddr>,
+    pub helo: Option<String>,
+    pub authentication_results: Vec<String>,
+    pub message_id: Option<String>,
+}
+
+/// Everything found in one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extracted {
+    pub form: InputForm,
+    pub replies: Vec<Reply>,
+    pub original: Option<OriginalHeaders>,
+}
+
+/// Why an input could not be read as a reply. Maps to exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input is {0} bytes; the limit is {1} bytes")]
+    TooLarge(usize, usize),
+    #[error("the input looks like binary data, not a reply, log line or message")]
+    Binary,
+    #[error("no SMTP reply code found in the input")]
+    NoReply,
+    #[error("reply code {0} is out of range: {1}")]
+    OutOfRange(String, String),
+    #[error("the bounce message has no delivery-status part and no reply in its text")]
+    BounceWithoutStatus,
+}

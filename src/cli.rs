@@ -1,0 +1,195 @@
+//! Command-line definitions (clap): the single source for --help, completions and the man page.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailtriage",
+    version,
+    about = "Turn a failing SMTP reply into a diagnosis of the sender's authentication DNS and an ordered plan to fix it",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to use colors in human output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// Directory of extra rules/*.toml files that add to or override the built-in rules by id.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode an SMTP reply, MTA log line(s) or bounce message (offline).
+    Explain(ExplainArgs),
+    /// Check one or more sending domains' SPF, DKIM, DMARC, PTR and MX in DNS.
+    Check(CheckArgs),
+    /// Decode a rejection, check the DNS it points at, and print an ordered remediation plan.
+    Diagnose(DiagnoseArgs),
+    /// List, show and lint the rules knowledge base.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A reply, a file path, or `-` (default) for standard input.
+    pub input: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    /// One `mailtriage.check/v1` domain object per line (bulk mode).
+    Jsonl,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnoseFormat {
+    Human,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+/// How to reach DNS.
+#[derive(Debug, Args, Clone)]
+pub struct DnsArgs {
+    /// Nameserver to ask, IP or IP:PORT (repeatable). Default: the system's resolv.conf.
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub nameserver: Vec<String>,
+    /// Seconds to wait for one answer before retrying.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub timeout: f64,
+    /// Retries after a timeout.
+    #[arg(long, default_value_t = 1)]
+    pub retries: usize,
+    /// Overall deadline in seconds; questions not answered by then are reported as timeouts.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub deadline: f64,
+    /// BIND zone file whose records override live DNS (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub zone: Vec<PathBuf>,
+    /// Resolve nothing outside the --zone files; say which names could not be seen.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// What is being sent: the facts that sharpen the checks.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// The sending IP address (IPv4 or IPv6): SPF evaluation and reverse DNS.
+    #[arg(long)]
+    pub ip: Option<IpAddr>,
+    /// The HELO/EHLO name the sending server announces.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+    /// The From: header address (or domain), for DMARC alignment.
+    #[arg(long, value_name = "ADDR")]
+    pub from: Option<String>,
+    /// The envelope sender (MAIL FROM / Return-Path) address or domain.
+    #[arg(long = "mail-from", value_name = "ADDR")]
+    pub mail_from: Option<String>,
+    /// DKIM selector to check (repeatable); common selectors are probed as well.
+    #[arg(long = "dkim-selector", value_name = "SELECTOR")]
+    pub dkim_selector: Vec<String>,
+    /// The d= domain of the DKIM signature, for DMARC alignment.
+    #[arg(long = "dkim-domain", value_name = "DOMAIN")]
+    pub dkim_domain: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Domains to check.
+    pub domains: Vec<String>,
+    /// File with one domain per line (`-` for stdin); blank lines and # comments are ignored.
+    #[arg(long = "domains-file", value_name = "FILE")]
+    pub domains_file: Option<String>,
+    /// Domains checked at once in bulk mode.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The reply, log line(s) or bounce message: a string, a file path, or `-` for stdin.
+    pub input: String,
+    /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
+    pub format: DiagnoseFormat,
+    /// Write an evidence bundle (report.md, report.json, dns-log.jsonl, input, versions) here.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, kind and title.
+    List,
+    /// Show one rule in full: summary, why it matters, what to do, references.
+    Show { id: String },
+    /// Check a directory of rules files (default: the built-in rules); errors point at file:line.
+    Lint { dir: Option<PathBuf> },
+}

@@ -1,0 +1,107 @@
+//! Validation of user-supplied names: domains, selectors and addresses (bad ones exit 2).
+
+use crate::error::{Error, Result};
+
+/// A domain name as DNS wants it: lower-case ASCII (IDNs converted), no trailing dot,
+/// labels of letters, digits, `-` and `_`, at least two labels.
+pub fn domain(raw: &str, what: &str) -> Result<String> {
+    let trimmed = raw.trim().trim_end_matches('.');
+    let bad = |why: &str| Error::Input(format!("invalid {what} {raw:?}: {why}"));
+    if trimmed.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    let ascii = if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(trimmed).map_err(|_| bad("not a valid internationalised name"))?
+    };
+    if ascii.len() > 253 {
+        return Err(bad("longer than 253 characters"));
+    }
+    let labels: Vec<&str> = ascii.split('.').collect();
+    if labels.len() < 2 {
+        return Err(bad("a domain needs at least two labels, like example.com"));
+    }
+    for label in &labels {
+        if label.is_empty() {
+            return Err(bad("it has an empty label"));
+        }
+        if label.len() > 63 {
+            return Err(bad("a label is longer than 63 characters"));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(bad("a label starts or ends with '-'"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(bad("only letters, digits, '-' and '_' are allowed"));
+        }
+    }
+    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad("it looks like an IP address, not a domain"));
+    }
+    Ok(ascii)
+}
+
+/// A DKIM selector: one or more DNS labels (RFC 6376 section 3.1).
+pub fn selector(raw: &str) -> Result<String> {
+    let s = raw.trim().to_ascii_lowercase();
+    let ok = !s.is_empty()
+        && s.len() <= 200
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if ok {
+        Ok(s)
+    } else {
+        Err(Error::Input(format!(
+            "invalid DKIM selector {raw:?}: use the s= value of a DKIM-Signature, e.g. selector1"
+        )))
+    }
+}
+
+/// An address `local@domain` or a bare domain; returns it normalised (domain part lower-case).
+pub fn address(raw: &str, what: &str) -> Result<String> {
+    let s = raw.trim().trim_start_matches('<').trim_end_matches('>');
+    match s.rsplit_once('@') {
+        Some((local, dom)) => {
+            if local.is_empty() {
+                return Err(Error::Input(format!("invalid {what} {raw:?}: empty local part")));
+            }
+            Ok(format!("{local}@{}", domain(dom, what)?))
+        }
+        None => domain(s, what),
+    }
+}
+
+/// The domain part of an address or bare domain (already validated by [`address`]).
+pub fn domain_of(addr: &str) -> &str {
+    addr.rsplit_once('@').map_or(addr, |(_, d)| d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalised_or_refused() {
+        assert_eq!(domain("Example.COM.", "domain").unwrap(), "example.com");
+        assert_eq!(domain("bücher.de", "domain").unwrap(), "xn--bcher-kva.de");
+        for bad in ["", "com", "a..b", "-a.com", "a b.com", "1.2.3.4", &"a".repeat(64)] {
+            assert!(domain(bad, "domain").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn selectors_and_addresses() {
+        assert_eq!(selector("Selector1").unwrap(), "selector1");
+        assert!(selector("bad selector").is_err());
+        assert_eq!(address("<Bob@Example.com>", "from").unwrap(), "Bob@example.com");
+        assert_eq!(domain_of("bob@example.com"), "example.com");
+        assert!(address("@example.com", "from").is_err());
+    }
+}

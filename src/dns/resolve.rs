@@ -182,6 +182,24 @@ fn classify_records(answer: &mut Answer, records: &[Record], rtype: RType, nx: b
         return;
     }
     answer.ttl = min_ttl;
+    // Records of another type at the name we ended on: the server answered a different
+    // question. That is a broken answer, not proof that the type is absent.
+    let stray = records.iter().find(|r| {
+        r.record_type() != wanted
+            && r.record_type() != RecordType::CNAME
+            && canon(&r.name) == current
+    });
+    if answer.records.is_empty()
+        && let Some(stray) = stray
+    {
+        answer.ttl = None;
+        answer.outcome = Outcome::Error(format!(
+            "server answered a {} question with a {} record",
+            rtype.as_str(),
+            stray.record_type()
+        ));
+        return;
+    }
     answer.outcome = if !answer.records.is_empty() {
         Outcome::Answer
     } else if nx {

@@ -13,7 +13,6 @@ pub use types::*;
 pub use zone::{Zone, ZoneData, ZoneRecord, parse_zone, read_zone_file};
 
 use crate::finding::ZoneLocation;
-use hickory_resolver::TokioResolver;
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -80,7 +79,7 @@ pub enum DnsSetupError {
 pub struct Dns(Arc<Inner>);
 
 struct Inner {
-    resolver: TokioResolver,
+    client: resolve::Client,
     authenticator: mail_auth::MessageAuthenticator,
     label: String,
     retries: usize,
@@ -163,7 +162,7 @@ impl Dns {
         } else {
             cfg.timeout
         };
-        let resolver = resolve::build_resolver(servers, timeout)?;
+        let client = resolve::Client::new(servers, timeout)?;
         let authenticator =
             mail_auth::MessageAuthenticator(resolve::build_resolver(servers, timeout)?);
         let mut locations = HashMap::new();
@@ -177,10 +176,15 @@ impl Dns {
             }
         }
         Ok(Dns(Arc::new(Inner {
-            resolver,
+            client,
             authenticator,
             label,
-            retries: cfg.retries,
+            // The overlay server retries upstream itself; asking it again would double the wait.
+            retries: if server.is_some() && !cfg.offline {
+                0
+            } else {
+                cfg.retries
+            },
             deadline: Instant::now() + cfg.deadline,
             cache: cache::Cache::default(),
             log: log::QueryLog::default(),
@@ -219,7 +223,7 @@ impl Dns {
             a.outcome = Outcome::Offline;
             (a, "offline: not sent".to_string())
         } else {
-            let lookup = resolve::lookup(&inner.resolver, name, rtype, inner.retries);
+            let lookup = inner.client.lookup(name, rtype, inner.retries);
             let a = match tokio::time::timeout_at(inner.deadline.into(), lookup).await {
                 Ok(a) => a,
                 Err(_) => {

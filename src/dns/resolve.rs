@@ -1,15 +1,19 @@
 //! Building hickory resolvers and turning their results into `Answer`s with distinct outcomes.
 
 use super::{Answer, DnsSetupError, Outcome, RType, Rdata};
-use hickory_resolver::TokioResolver;
+use futures::StreamExt;
 use hickory_resolver::config::{
     ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
 };
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::xfer::DnsHandle;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::{NameServerPool, PoolContext, TlsConfig, TokioResolver};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest total TXT payload accepted in one answer; bigger answers become an `Error`.
@@ -24,30 +28,9 @@ pub fn build_resolver(
     if servers.is_empty() {
         return Err(DnsSetupError::NoNameservers);
     }
-    let name_servers = servers
-        .iter()
-        .map(|addr| {
-            let mut udp = ConnectionConfig::udp();
-            udp.port = addr.port();
-            let mut tcp = ConnectionConfig::tcp();
-            tcp.port = addr.port();
-            NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
-        })
-        .collect();
-    let config = ResolverConfig::from_name_servers(name_servers);
-    let mut opts = ResolverOpts::default();
-    opts.timeout = timeout;
-    opts.attempts = 1;
-    // Our cache (cache.rs) is the only one: evidence must show what the server said.
-    opts.cache_size = 0;
-    opts.use_hosts_file = ResolveHosts::Never;
-    opts.ndots = 0;
-    opts.preserve_intermediates = true;
-    opts.num_concurrent_reqs = 1;
-    // Many concurrent questions to one server are normal here (SPF include trees).
-    opts.max_active_requests = 1024;
+    let config = ResolverConfig::from_name_servers(name_server_configs(servers));
     TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-        .with_options(opts)
+        .with_options(options(timeout))
         .build()
         .map_err(|e| DnsSetupError::Resolver(e.to_string()))
 }
@@ -96,37 +79,184 @@ pub fn canon(name: &Name) -> String {
     s.trim_end_matches('.').to_string()
 }
 
-/// Asks once (plus `retries` on timeout) and classifies the result.
-pub async fn lookup(resolver: &TokioResolver, name: &str, rtype: RType, retries: usize) -> Answer {
-    let mut answer = empty_answer(name, rtype);
-    let fqdn = match Name::from_ascii(format!("{name}.")) {
-        Ok(n) => n,
-        Err(e) => {
-            answer.outcome = Outcome::Error(format!("invalid domain name {name:?}: {e}"));
+/// Longest CNAME chain followed before giving up.
+pub const MAX_CNAME_HOPS: usize = 8;
+
+/// Sends single questions to a server pool (UDP, TCP on truncation) and keeps the server's
+/// own message, so every record, rcode and CNAME stays visible.
+#[derive(Clone)]
+pub struct Client {
+    pool: NameServerPool<TokioRuntimeProvider>,
+}
+
+impl Client {
+    pub fn new(servers: &[SocketAddr], timeout: Duration) -> Result<Client, DnsSetupError> {
+        if servers.is_empty() {
+            return Err(DnsSetupError::NoNameservers);
+        }
+        let tls = TlsConfig::new().map_err(|e| DnsSetupError::Resolver(e.to_string()))?;
+        let cx = Arc::new(PoolContext::new(options(timeout), tls));
+        let pool = NameServerPool::from_config(
+            name_server_configs(servers),
+            cx,
+            TokioRuntimeProvider::default(),
+        );
+        Ok(Client { pool })
+    }
+
+    async fn send(
+        &self,
+        name: &Name,
+        rtype: RType,
+        retries: usize,
+    ) -> Result<DnsResponse, NetError> {
+        let mut attempt = 0;
+        loop {
+            let query = Query::query(name.clone(), record_type(rtype));
+            let result = self
+                .pool
+                .lookup(query, DnsRequestOptions::default())
+                .next()
+                .await
+                .unwrap_or(Err(NetError::Timeout));
+            let retryable = matches!(
+                &result,
+                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
+            );
+            if retryable && attempt < retries {
+                attempt += 1;
+                continue;
+            }
+            return result;
+        }
+    }
+
+    /// Asks for (name, type), following CNAMEs the server left unresolved, and classifies.
+    pub async fn lookup(&self, name: &str, rtype: RType, retries: usize) -> Answer {
+        let mut answer = empty_answer(name, rtype);
+        let mut current = name.to_string();
+        let mut min_ttl: Option<u32> = None;
+        for _hop in 0..=MAX_CNAME_HOPS {
+            let fqdn = match Name::from_ascii(format!("{current}.")) {
+                Ok(n) => n,
+                Err(e) => {
+                    answer.outcome =
+                        Outcome::Error(format!("invalid domain name {current:?}: {e}"));
+                    return answer;
+                }
+            };
+            let response = match self.send(&fqdn, rtype, retries).await {
+                Ok(r) => r,
+                Err(e) => {
+                    classify_error(&mut answer, e);
+                    return answer;
+                }
+            };
+            let advanced = match follow(
+                &mut answer,
+                &response.answers,
+                &mut current,
+                rtype,
+                &mut min_ttl,
+            ) {
+                Ok(moved) => moved,
+                Err(message) => {
+                    answer.outcome = Outcome::Error(message);
+                    return answer;
+                }
+            };
+            let nx = response.metadata.response_code == ResponseCode::NXDomain;
+            let has_soa = response
+                .authorities
+                .iter()
+                .any(|r| r.record_type() == RecordType::SOA);
+            classify_records(&mut answer, &response.answers, &current, rtype, nx, min_ttl);
+            if answer.outcome == Outcome::NoData && advanced && !has_soa {
+                // The server stopped at a CNAME whose target it does not serve: ask for it.
+                continue;
+            }
+            if answer.outcome.is_absent() {
+                answer.ttl = negative_ttl(&response.authorities);
+            }
             return answer;
         }
-    };
-    let mut attempt = 0;
-    let result = loop {
-        let result = resolver.lookup(fqdn.clone(), record_type(rtype)).await;
-        let retryable = matches!(
-            &result,
-            Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
-        );
-        if retryable && attempt < retries {
-            attempt += 1;
-            continue;
-        }
-        break result;
-    };
-    match result {
-        Ok(lookup) => {
-            let nx = lookup.message().metadata.response_code == ResponseCode::NXDomain;
-            classify_records(&mut answer, lookup.answers(), rtype, nx);
-        }
-        Err(e) => classify_error(&mut answer, e),
+        answer.outcome = Outcome::Error(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
+        answer.records.clear();
+        answer
     }
-    answer
+}
+
+fn options(timeout: Duration) -> ResolverOpts {
+    let mut opts = ResolverOpts::default();
+    opts.timeout = timeout;
+    opts.attempts = 1;
+    // Our cache (cache.rs) is the only one: evidence must show what the server said.
+    opts.cache_size = 0;
+    opts.use_hosts_file = ResolveHosts::Never;
+    opts.ndots = 0;
+    opts.preserve_intermediates = true;
+    opts.num_concurrent_reqs = 1;
+    // Many concurrent questions to one server are normal here (SPF include trees).
+    opts.max_active_requests = 1024;
+    opts
+}
+
+fn name_server_configs(servers: &[SocketAddr]) -> Vec<NameServerConfig> {
+    servers
+        .iter()
+        .map(|addr| {
+            let mut udp = ConnectionConfig::udp();
+            udp.port = addr.port();
+            let mut tcp = ConnectionConfig::tcp();
+            tcp.port = addr.port();
+            NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+        })
+        .collect()
+}
+
+fn negative_ttl(authorities: &[Record]) -> Option<u32> {
+    authorities.iter().find_map(|r| match &r.data {
+        RData::SOA(soa) => Some(soa.minimum.min(r.ttl)),
+        _ => None,
+    })
+}
+
+/// Walks the CNAMEs in `records` from `current`, appending targets to the chain.
+/// Ok(true) when the walk moved; Err on a loop or an overlong chain.
+fn follow(
+    answer: &mut Answer,
+    records: &[Record],
+    current: &mut String,
+    rtype: RType,
+    min_ttl: &mut Option<u32>,
+) -> Result<bool, String> {
+    if rtype == RType::CNAME {
+        return Ok(false);
+    }
+    let mut moved = false;
+    for _ in 0..records.len() {
+        let next = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if canon(&r.name) == *current => Some((canon(&c.0), r.ttl)),
+            _ => None,
+        });
+        let Some((target, ttl)) = next else { break };
+        if answer.cname_chain.contains(&target) || target == answer.name {
+            answer.cname_chain.push(target);
+            return Err(format!(
+                "CNAME loop: {} -> {}",
+                answer.name,
+                answer.cname_chain.join(" -> ")
+            ));
+        }
+        if answer.cname_chain.len() >= MAX_CNAME_HOPS {
+            return Err(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
+        }
+        *min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
+        answer.cname_chain.push(target.clone());
+        *current = target;
+        moved = true;
+    }
+    Ok(moved)
 }
 
 pub fn empty_answer(name: &str, rtype: RType) -> Answer {
@@ -142,29 +272,21 @@ pub fn empty_answer(name: &str, rtype: RType) -> Answer {
     }
 }
 
-fn classify_records(answer: &mut Answer, records: &[Record], rtype: RType, nx: bool) {
-    // Follow the CNAME chain from the asked name, in order, bounded by the record count so a
-    // loop in the answer cannot spin.
-    let mut current = answer.name.clone();
-    let mut min_ttl: Option<u32> = None;
-    for _ in 0..records.len() {
-        let next = records.iter().find_map(|r| match &r.data {
-            RData::CNAME(c) if rtype != RType::CNAME && canon(&r.name) == current => {
-                Some((canon(&c.0), r.ttl))
-            }
-            _ => None,
-        });
-        let Some((target, ttl)) = next else { break };
-        if answer.cname_chain.contains(&target) || target == answer.name {
-            break;
-        }
-        min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
-        answer.cname_chain.push(target.clone());
-        current = target;
-    }
+fn classify_records(
+    answer: &mut Answer,
+    records: &[Record],
+    current: &str,
+    rtype: RType,
+    nx: bool,
+    mut min_ttl: Option<u32>,
+) {
+    answer.records.clear();
     let wanted = record_type(rtype);
     let mut txt_bytes = 0usize;
-    for r in records.iter().filter(|r| r.record_type() == wanted) {
+    for r in records
+        .iter()
+        .filter(|r| r.record_type() == wanted && canon(&r.name) == current)
+    {
         if let Some(rd) = convert(&r.data) {
             if let Rdata::TXT(parts) = &rd {
                 txt_bytes += parts.iter().map(Vec::len).sum::<usize>();

@@ -85,6 +85,19 @@ pub fn read_zone_file(path: &Path) -> Result<Zone, DnsSetupError> {
 
 /// Parses zone text. `origin` (e.g. "example.com") is used until a `$ORIGIN` line.
 pub fn parse_zone(file: &str, text: &str, origin: Option<&str>) -> Result<Zone, DnsSetupError> {
+    // Last line of defence: the `domain` scanner has index panics on some malformed input
+    // that our pre-checks may not catch; a zone file must never crash the run.
+    std::panic::catch_unwind(|| parse_zone_inner(file, text, origin)).unwrap_or_else(|_| {
+        Err(DnsSetupError::Zone {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message: "the zone file parser failed on this input".into(),
+        })
+    })
+}
+
+fn parse_zone_inner(file: &str, text: &str, origin: Option<&str>) -> Result<Zone, DnsSetupError> {
     let err = |line: usize, column: usize, message: String| DnsSetupError::Zone {
         file: file.to_string(),
         line,
@@ -100,21 +113,34 @@ pub fn parse_zone(file: &str, text: &str, origin: Option<&str>) -> Result<Zone, 
             Err(e) => return Err(err(0, 0, format!("bad origin {o:?}: {e}"))),
         }
     }
-    let lines = LineIndex::new(text);
+    let (spans, unclosed) = entry_spans(text);
+    if let (Some(message), Some(last)) = (unclosed, spans.last()) {
+        // Checked up front: the scanner can index past its buffer on such input.
+        return Err(err(last.line, last.column, message.to_string()));
+    }
+    let mut record_spans = spans.iter().filter(|s| !s.directive);
+    let mut seen = 0usize;
     let mut records = Vec::new();
     let mut skipped = 0;
     let mut apex: Option<String> = None;
     loop {
-        let before = zonefile.current_offset();
         let entry = match zonefile.next_entry() {
             Ok(Some(entry)) => entry,
             Ok(None) => break,
             Err(e) => {
                 let (line, column, message) = split_domain_error(&e.to_string());
-                return Err(err(line, column, message));
+                return Err(match failing_entry(&spans, seen, line) {
+                    Some(span) if span.line != line => err(
+                        span.line,
+                        span.column,
+                        format!("{message} (scanner stopped at {line}:{column})"),
+                    ),
+                    _ => err(line, column, message),
+                });
             }
         };
-        let (line, column) = lines.record_start(text, before);
+        seen += 1;
+        let (line, column) = record_spans.next().map_or((0, 0), |s| (s.line, s.column));
         let location = ZoneLocation {
             file: file.to_string(),
             line,
@@ -207,56 +233,108 @@ fn split_domain_error(s: &str) -> (usize, usize, String) {
     }
 }
 
-/// Byte offset -> (line, column), both 1-based.
-struct LineIndex {
-    starts: Vec<usize>,
+/// Where one logical entry (a record or a `$` directive, parentheses joined) starts and ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EntrySpan {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    directive: bool,
 }
 
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+/// Splits zone text into logical entries the way RFC 1035 section 5.1 does (comments, quoted
+/// strings, parentheses spanning lines). The `domain` scanner does not expose its line
+/// numbers per entry, so we find each entry's start ourselves and pair them up in order.
+fn entry_spans(text: &str) -> (Vec<EntrySpan>, Option<&'static str>) {
+    let mut spans = Vec::new();
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut parens = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut comment = false;
+    let mut current: Option<EntrySpan> = None;
+    for ch in text.chars() {
+        col += 1;
+        if ch == '\n' {
+            if let Some(span) = current.as_mut() {
+                span.end_line = line;
+            }
+            if parens == 0 && !quoted {
+                spans.extend(current.take());
+            }
+            line += 1;
+            col = 0;
+            comment = false;
+            escaped = false;
+            continue;
         }
-    }
-
-    /// The scanner hands out the offset where it stopped after the previous entry; the next
-    /// record starts at the first line after it that is neither blank, a comment nor a
-    /// `$` directive (those are consumed inside the same `next_entry` call).
-    fn record_start(&self, text: &str, from: usize) -> (usize, usize) {
-        let mut idx = self.line_of(from);
-        // The previous entry may have stopped mid-line (before its newline): start there.
-        let mut first = true;
-        while idx < self.starts.len() {
-            let start = if first {
-                from.max(self.starts[idx])
-            } else {
-                self.starts[idx]
-            };
-            first = false;
-            let end = self.starts.get(idx + 1).copied().unwrap_or(text.len());
-            let line = text.get(start..end).unwrap_or("");
-            let content = line.trim_start_matches([' ', '\t']);
-            let body = content.trim_end_matches(['\r', '\n']);
-            if body.is_empty() || body.starts_with(';') || body.starts_with('$') {
-                idx += 1;
+        if comment {
+            continue;
+        }
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match ch {
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                comment = true;
                 continue;
             }
-            let column = if start == self.starts[idx] {
-                line.len() - content.len() + 1
-            } else {
-                start - self.starts[idx] + line.len() - content.len() + 1
-            };
-            return (idx + 1, column);
+            '(' if !quoted => parens += 1,
+            ')' if !quoted => parens = parens.saturating_sub(1),
+            _ => {}
         }
-        (self.starts.len(), 1)
+        if current.is_none() && !ch.is_whitespace() {
+            // Indented entries reuse the previous owner; point at their first token.
+            current = Some(EntrySpan {
+                line,
+                column: col,
+                end_line: line,
+                directive: ch == '$' && col == 1,
+            });
+        }
     }
+    if let Some(mut span) = current.take() {
+        span.end_line = line;
+        spans.push(span);
+    }
+    let unclosed = if quoted {
+        Some("unterminated quoted string")
+    } else if parens > 0 {
+        Some("unbalanced parentheses: '(' is never closed")
+    } else {
+        None
+    };
+    (spans, unclosed)
+}
+
+/// Which entry a `domain` error belongs to: records are returned in order, so the failing
+/// entry is the first record entry after the `records_seen` returned ones, unless a directive
+/// before it is where the scanner stopped.
+fn failing_entry(spans: &[EntrySpan], records_seen: usize, line: usize) -> Option<EntrySpan> {
+    let mut seen = 0;
+    let mut candidates = Vec::new();
+    for span in spans {
+        if span.directive {
+            if seen == records_seen {
+                candidates.push(*span);
+            }
+            continue;
+        }
+        if seen == records_seen {
+            candidates.push(*span);
+            break;
+        }
+        seen += 1;
+    }
+    candidates
+        .iter()
+        .rev()
+        .find(|s| s.line <= line)
+        .or(candidates.first())
+        .copied()
 }
 
 #[cfg(test)]

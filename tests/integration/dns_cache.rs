@@ -27,7 +27,11 @@ async fn fifty_concurrent_identical_questions_send_one_query() {
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let dns = dns.clone();
-            let name = if i % 2 == 0 { "example.com" } else { "EXAMPLE.com." };
+            let name = if i % 2 == 0 {
+                "example.com"
+            } else {
+                "EXAMPLE.com."
+            };
             tokio::spawn(async move { dns.query(name, RType::TXT).await })
         })
         .collect();

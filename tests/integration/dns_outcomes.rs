@@ -60,7 +60,10 @@ async fn answer_carries_records_ttl_and_log_entry() {
     assert_eq!(log[a.id].answers, vec![r#""v=spf1 ip4:192.0.2.0/24 -all""#]);
     assert_eq!(log[a.id].resolver, server.addr().to_string());
     let ts = &log[a.id].started_at;
-    assert!(ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[10] == b'T', "{ts}");
+    assert!(
+        ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[10] == b'T',
+        "{ts}"
+    );
 
     let mx = dns.query("example.com", RType::MX).await;
     assert_eq!(
@@ -106,7 +109,9 @@ async fn nodata_for_missing_type_and_empty_non_terminal() {
     );
     // _domainkey exists only because sel._domainkey does.
     assert_eq!(
-        dns.query("_domainkey.example.com", RType::TXT).await.outcome,
+        dns.query("_domainkey.example.com", RType::TXT)
+            .await
+            .outcome,
         Outcome::NoData
     );
     // An ancestor of a served zone exists too (root catch-all).
@@ -232,7 +237,10 @@ async fn cname_chain_is_followed_and_recorded() {
     let (_s, dns) = example_server().await;
     let a = dns.query("www.example.com", RType::A).await;
     assert_eq!(a.outcome, Outcome::Answer);
-    assert_eq!(a.ips(), vec!["192.0.2.80".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(
+        a.ips(),
+        vec!["192.0.2.80".parse::<std::net::IpAddr>().unwrap()]
+    );
     assert_eq!(a.cname_chain, vec!["alias.example.com", "host.example.com"]);
     assert_eq!(dns.log()[a.id].cname_chain, a.cname_chain);
 
@@ -277,7 +285,11 @@ async fn large_txt_answers_arrive_whole_and_oversized_ones_are_trouble() {
 async fn reverse_lookups_for_ipv4_and_ipv6() {
     let v4 = "$ORIGIN 2.0.192.in-addr.arpa.\n@ IN SOA ns.example.com. h.example.com. 1 2 3 4 5\n25 IN PTR mx1.example.com.\n";
     let v6 = "$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.\n@ IN SOA ns.example.com. h.example.com. 1 2 3 4 5\n5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR V6.Example.com.\n";
-    let (_s, dns) = serve(&[("2.0.192.in-addr.arpa", v4), ("8.b.d.0.1.0.0.2.ip6.arpa", v6)]).await;
+    let (_s, dns) = serve(&[
+        ("2.0.192.in-addr.arpa", v4),
+        ("8.b.d.0.1.0.0.2.ip6.arpa", v6),
+    ])
+    .await;
     let a = dns.reverse("192.0.2.25".parse().unwrap()).await;
     assert_eq!(a.name, "25.2.0.192.in-addr.arpa");
     assert_eq!(a.records, vec![Rdata::PTR("mx1.example.com".into())]);
@@ -293,7 +305,11 @@ async fn invalid_names_are_errors_not_panics() {
     let long = format!("{}.example.com", "a".repeat(70));
     for name in [long.as_str(), "a..b", "bad name with spaces.example.com"] {
         let a = dns.query(name, RType::TXT).await;
-        assert!(a.outcome.is_trouble() || a.outcome.is_absent(), "{name}: {:?}", a.outcome);
+        assert!(
+            a.outcome.is_trouble() || a.outcome.is_absent(),
+            "{name}: {:?}",
+            a.outcome
+        );
     }
     let _ = common::quick();
 }

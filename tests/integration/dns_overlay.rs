@@ -26,8 +26,12 @@ fn proposed() -> String {
 async fn overlay_answers_zone_names_and_forwards_the_rest() {
     // "Live" DNS: the old example.com plus another domain.
     let live_example = zone_text("example.com", "@ IN TXT \"v=spf1 old -all\"\n");
-    let provider = zone_text("provider.test", "_spf IN TXT \"v=spf1 ip4:198.51.100.0/24 ~all\"\n");
-    let (upstream, _) = serve(&[("example.com", &live_example), ("provider.test", &provider)]).await;
+    let provider = zone_text(
+        "provider.test",
+        "_spf IN TXT \"v=spf1 ip4:198.51.100.0/24 ~all\"\n",
+    );
+    let (upstream, _) =
+        serve(&[("example.com", &live_example), ("provider.test", &provider)]).await;
 
     let dir = tempfile::tempdir().unwrap();
     let path = write_zone(&dir, "example.com.zone", &proposed());
@@ -42,8 +46,14 @@ async fn overlay_answers_zone_names_and_forwards_the_rest() {
     assert!(dns.resolver_label().contains("zone overlay"));
 
     let spf = dns.query("example.com", RType::TXT).await;
-    assert_eq!(spf.txt_strings(), vec!["v=spf1 include:_spf.provider.test -all"]);
-    let loc = spf.location.clone().expect("zone answers carry their location");
+    assert_eq!(
+        spf.txt_strings(),
+        vec!["v=spf1 include:_spf.provider.test -all"]
+    );
+    let loc = spf
+        .location
+        .clone()
+        .expect("zone answers carry their location");
     assert_eq!(loc.file, path.display().to_string());
     assert_eq!(loc.line, 5);
     assert_eq!(dns.zone_location("EXAMPLE.com.", RType::TXT), Some(loc));
@@ -54,7 +64,10 @@ async fn overlay_answers_zone_names_and_forwards_the_rest() {
 
     let forwarded = dns.query("_spf.provider.test", RType::TXT).await;
     assert_eq!(forwarded.outcome, Outcome::Answer);
-    assert_eq!(forwarded.txt_strings(), vec!["v=spf1 ip4:198.51.100.0/24 ~all"]);
+    assert_eq!(
+        forwarded.txt_strings(),
+        vec!["v=spf1 ip4:198.51.100.0/24 ~all"]
+    );
     assert_eq!(forwarded.location, None);
     let missing = dns.query("nothing.provider.test", RType::TXT).await;
     assert_eq!(missing.outcome, Outcome::NxDomain);

@@ -31,7 +31,10 @@ fn multi_string_txt_in_parentheses_keeps_strings_and_joins() {
         panic!("not TXT: {:?}", dkim.data)
     };
     assert_eq!(parts.len(), 3);
-    assert_eq!(parts.concat(), b"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOC");
+    assert_eq!(
+        parts.concat(),
+        b"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOC"
+    );
     assert_eq!(dkim.ttl, 3600);
 }
 
@@ -68,7 +71,10 @@ fn parse_errors_carry_file_line_and_column() {
     let err = parse_zone("broken.zone", text, None).unwrap_err();
     match &err {
         DnsSetupError::Zone {
-            file, line, message, ..
+            file,
+            line,
+            message,
+            ..
         } => {
             assert_eq!(file, "broken.zone");
             assert_eq!(*line, 4, "{message}");
@@ -79,7 +85,10 @@ fn parse_errors_carry_file_line_and_column() {
 
     let unbalanced = "$ORIGIN example.com.\n@ IN SOA ns1 h 1 2 3 4 5\nx IN TXT ( \"a\"\n";
     let err = parse_zone("paren.zone", unbalanced, None).unwrap_err();
-    assert!(matches!(err, DnsSetupError::Zone { line, .. } if line >= 3), "{err}");
+    assert!(
+        matches!(err, DnsSetupError::Zone { line, .. } if line >= 3),
+        "{err}"
+    );
 }
 
 #[test]

@@ -31,7 +31,9 @@ pub async fn serve(zone_texts: &[(&str, &str)]) -> (DnsServer, Dns) {
 
 /// Full control: any server options, and a config whose `nameservers` is replaced by the server.
 pub async fn serve_with(opts: ServerOptions, cfg: DnsConfig) -> (DnsServer, Dns) {
-    let server = DnsServer::start(opts).await.expect("start fixture DNS server");
+    let server = DnsServer::start(opts)
+        .await
+        .expect("start fixture DNS server");
     let dns = Dns::new(DnsConfig {
         nameservers: vec![server.addr()],
         ..cfg

@@ -3,4 +3,5 @@ mod common;
 mod dns_cache;
 mod dns_outcomes;
 mod dns_overlay;
+mod dns_scale;
 mod dns_zone;

@@ -74,3 +74,30 @@ async fn expired_answers_are_asked_again() {
     assert_eq!(log.len(), 2);
     assert_eq!(log[1].id, 1);
 }
+
+#[tokio::test]
+async fn server_delay_is_per_request_not_serialised() {
+    let (_server, dns) = serve_with(
+        ServerOptions {
+            zones: zones(&[("example.com", &zone())]),
+            root_catch_all: true,
+            delay: Duration::from_millis(300),
+            ..ServerOptions::default()
+        },
+        DnsConfig::default(),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let dns = dns.clone();
+            tokio::spawn(async move { dns.query(&format!("n{i}.example.com"), RType::A).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().outcome, Outcome::NxDomain);
+    }
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+}

@@ -114,3 +114,10 @@ fn garbage_never_panics() {
         let _ = parse_zone("g.zone", text, Some("example.com"));
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn zone_like_input_never_panics(text in "([a-z@$();\"\\\\ \t\n0-9.]|IN|TXT|MX|SOA|ORIGIN){0,80}") {
+        let _ = parse_zone("fuzz.zone", &text, Some("example.com"));
+    }
+}

@@ -1,4 +1,5 @@
 //! The run's cache: one query per question, shared by clones, TTL respected, negatives cached.
+#![allow(clippy::unwrap_used)]
 
 use crate::common::{serve, serve_with, zone_text, zones};
 use mailtriage::dns::{DnsConfig, Outcome, RType, ServerOptions};

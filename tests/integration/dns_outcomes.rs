@@ -1,4 +1,5 @@
 //! Every DNS outcome, end to end over UDP/TCP against the fixture server.
+#![allow(clippy::unwrap_used)]
 
 use crate::common::{self, quick, serve, serve_with, zone_text, zones};
 use mailtriage::dns::{

@@ -1,4 +1,5 @@
 //! Scale: thousands of zones on one fixture server, thousands of concurrent questions.
+#![allow(clippy::unwrap_used)]
 
 use crate::common::{serve_with, zone_text, zones};
 use mailtriage::dns::{DnsConfig, Outcome, RType, ServerOptions};

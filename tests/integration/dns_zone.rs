@@ -1,4 +1,5 @@
 //! Zone files: parse errors point at file:line:column, records remember where they were written.
+#![allow(clippy::unwrap_used)]
 
 use mailtriage::dns::{DnsSetupError, RType, ZoneData, parse_zone};
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used)]
 mod common;
 mod dns_cache;
 mod dns_outcomes;

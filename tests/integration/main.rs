@@ -1,0 +1,6 @@
+mod common;
+mod dns_cache;
+mod dns_outcomes;
+mod dns_overlay;
+mod dns_scale;
+mod dns_zone;

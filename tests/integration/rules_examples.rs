@@ -37,7 +37,11 @@ fn every_example_decodes_to_its_own_rule() {
             ));
         }
     }
-    assert!(cases.len() >= 115 + set.provider_rules.len(), "only {} examples", cases.len());
+    assert!(
+        cases.len() >= 115 + set.provider_rules.len(),
+        "only {} examples",
+        cases.len()
+    );
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|(id, at, example)| {

@@ -269,3 +269,23 @@ fn rref(id: &str, source: &str) -> RuleRef {
         source: source.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enhanced_patterns_match_by_class_wildcard() {
+        assert!(enhanced_matches("X.7.26", "5.7.26"));
+        assert!(enhanced_matches("X.7.26", "4.7.26"));
+        assert!(enhanced_matches("5.7.26", "5.7.26"));
+        assert!(!enhanced_matches("5.7.26", "4.7.26"));
+        assert!(!enhanced_matches("X.7.26", "5.7.2"));
+        assert!(
+            !enhanced_matches("X.7.26", "X.7.26"),
+            "a reply code needs a real class"
+        );
+        assert!(!enhanced_matches("X.7.26", "5.7.26.1"));
+        assert!(!enhanced_matches("X.7.26", "garbage"));
+    }
+}

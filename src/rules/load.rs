@@ -301,3 +301,17 @@ impl Merger {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_become_one_based_lines() {
+        let src = "a\nbb\n\nc";
+        assert_eq!(line_of(src, 0), 1);
+        assert_eq!(line_of(src, 2), 2);
+        assert_eq!(line_of(src, 6), 4);
+        assert_eq!(line_of(src, 999), 4, "offsets past the end clamp");
+    }
+}

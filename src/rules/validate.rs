@@ -301,3 +301,20 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     set.provider_regexes = provider_regexes;
     set.rule_regexes = rule_regexes;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enhanced_code_forms() {
+        assert!(is_enhanced_pattern("X.1.10", true));
+        assert!(!is_enhanced_pattern("5.1.10", true));
+        assert!(is_enhanced_pattern("5.1.10", false));
+        for bad in [
+            "X.8.1", "3.1.1", "X.1", "X.1.1000", "X..1", "X.1.a", "X.1.1.1",
+        ] {
+            assert!(!is_enhanced_pattern(bad, false), "{bad}");
+        }
+    }
+}

@@ -23,7 +23,10 @@ fn items(lines: &[&str]) -> Vec<(mailtriage::reply::Reply, mailtriage::rules::De
 #[test]
 fn human_output_has_a_header_and_labelled_lines() {
     colored::control::set_override(false);
-    let items = items(&["550 5.7.23 SPF validation failed", "599 Odd"]);
+    let items = items(&[
+        "550 5.7.23 The sending IP is not among the permitted senders",
+        "599 Odd",
+    ]);
     let mut out = Vec::new();
     explain::human(&mut out, InputForm::Reply, &items).unwrap();
     let text = String::from_utf8(out).unwrap();

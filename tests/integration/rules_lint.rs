@@ -138,3 +138,39 @@ fn load_refuses_broken_files_with_every_error() {
         Err(RulesError::Dir { .. })
     ));
 }
+
+#[test]
+fn findings_plan_steps_and_escalations_load_with_their_extra_fields() {
+    let text = "[[finding]]\nid = \"spf-x\"\ncheck = \"spf\"\nseverity = \"error\"\ntitle = \"T\"\nsummary = \"S\"\nwhy = \"W\"\nfix = \"F\"\nsource = \"RFC 7208\"\n\n[[plan_step]]\nid = \"step-x\"\ntitle = \"Publish SPF\"\nsummary = \"Publish one record.\"\nsource = \"RFC 7208\"\nverify = \"dig TXT example.com\"\n\n[[escalation]]\nid = \"esc-x\"\nprovider = \"gmail\"\nsteps = [\"one\", \"two\"]\nsource = \"https://example.test\"\n";
+    let dir = RulesDir::new(&[("more.toml", text)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    assert_eq!(set.finding("spf-x").unwrap().fix, "F");
+    let step = set.show("step-x").unwrap();
+    assert_eq!(
+        (step.title.as_str(), step.summary.as_str()),
+        ("Publish SPF", "Publish one record.")
+    );
+    assert_eq!(
+        set.plan_steps.last().unwrap().rule.extra["verify"].as_str(),
+        Some("dig TXT example.com")
+    );
+    assert_eq!(set.show("esc-x").unwrap().what_to_do, "- one\n- two");
+}
+
+#[test]
+fn finding_check_and_severity_are_validated() {
+    let text = "[[finding]]\nid = \"spf-y\"\ncheck = \"smtp\"\nseverity = \"fatal\"\ntitle = \"T\"\nsummary = \"S\"\nwhy = \"W\"\nfix = \"F\"\nsource = \"s\"\n";
+    let errors = lint_one(text);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("DIR/bad.toml:1:") && e.contains("unknown check `smtp`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("DIR/bad.toml:1:") && e.contains("severity `fatal`")),
+        "{errors:#?}"
+    );
+}

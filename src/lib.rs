@@ -4,4 +4,5 @@ pub mod checks;
 pub mod dns;
 pub mod finding;
 pub mod reply;
+pub mod report;
 pub mod rules;

@@ -1,4 +1,179 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
+mod decode;
+mod docs;
+pub mod embedded;
+mod load;
+pub mod schema;
 pub mod types;
+mod validate;
+
+pub use docs::{RuleDoc, RuleSummary};
+pub use load::{LintError, RulesError};
+pub use schema::*;
 pub use types::*;
+pub use validate::{KNOWN_CHECKS, is_enhanced_pattern};
+
+use regex::Regex;
+use std::path::Path;
+
+/// The kind of a rule table (its `[[name]]` in the TOML files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Class,
+    SubjectDigit,
+    Basic,
+    EnhancedClass,
+    EnhancedSubject,
+    Enhanced,
+    Handling,
+    Provider,
+    ProviderRule,
+    Finding,
+    PlanStep,
+    Escalation,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Class => "class",
+            Kind::SubjectDigit => "subject_digit",
+            Kind::Basic => "basic",
+            Kind::EnhancedClass => "enhanced_class",
+            Kind::EnhancedSubject => "enhanced_subject",
+            Kind::Enhanced => "enhanced",
+            Kind::Handling => "handling",
+            Kind::Provider => "provider",
+            Kind::ProviderRule => "provider_rule",
+            Kind::Finding => "finding",
+            Kind::PlanStep => "plan_step",
+            Kind::Escalation => "escalation",
+        }
+    }
+}
+
+/// A rule and the file:line it was read from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub file: String,
+    pub line: usize,
+    pub rule: T,
+}
+
+/// Any one rule, borrowed from the set (what [`RuleSet::get`] returns).
+#[derive(Debug, Clone, Copy)]
+pub enum Rule<'a> {
+    Class(&'a Located<ClassRule>),
+    SubjectDigit(&'a Located<SubjectDigitRule>),
+    Basic(&'a Located<BasicRule>),
+    EnhancedClass(&'a Located<EnhancedClassRule>),
+    EnhancedSubject(&'a Located<EnhancedSubjectRule>),
+    Enhanced(&'a Located<EnhancedRule>),
+    Handling(&'a Located<HandlingRule>),
+    Provider(&'a Located<Provider>),
+    ProviderRule(&'a Located<ProviderRule>),
+    Finding(&'a Located<FindingRule>),
+    PlanStep(&'a Located<PlanStep>),
+    Escalation(&'a Located<Escalation>),
+}
+
+/// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub classes: Vec<Located<ClassRule>>,
+    pub subject_digits: Vec<Located<SubjectDigitRule>>,
+    pub basics: Vec<Located<BasicRule>>,
+    pub enhanced_classes: Vec<Located<EnhancedClassRule>>,
+    pub enhanced_subjects: Vec<Located<EnhancedSubjectRule>>,
+    pub enhanced: Vec<Located<EnhancedRule>>,
+    pub handling: Vec<Located<HandlingRule>>,
+    pub providers: Vec<Located<Provider>>,
+    pub provider_rules: Vec<Located<ProviderRule>>,
+    pub findings: Vec<Located<FindingRule>>,
+    pub plan_steps: Vec<Located<PlanStep>>,
+    pub escalations: Vec<Located<Escalation>>,
+    /// (markers, hosts) of each provider, aligned with `providers`.
+    provider_regexes: Vec<(Vec<Regex>, Vec<Regex>)>,
+    /// `pattern` of each provider rule, aligned with `provider_rules`.
+    rule_regexes: Vec<Option<Regex>>,
+}
+
+impl RuleSet {
+    /// The built-in rules, then every `*.toml` in `extra_dir`, which add rules or override them by id.
+    pub fn load(extra_dir: Option<&Path>) -> Result<RuleSet, RulesError> {
+        let extra = match extra_dir {
+            Some(dir) => load::read_dir(dir)?,
+            None => Vec::new(),
+        };
+        let (set, errors) = Self::from_sources(&extra);
+        if errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(RulesError::Invalid(errors))
+        }
+    }
+
+    /// Built-ins plus the given (file name, text) pairs; every problem is collected, none stops it.
+    pub fn from_sources(extra: &[(String, String)]) -> (RuleSet, Vec<LintError>) {
+        let mut set = RuleSet::default();
+        let mut merger = load::Merger::default();
+        let mut errors = Vec::new();
+        let builtin = embedded::BUILTIN
+            .iter()
+            .map(|(f, s)| (true, *f, *s))
+            .chain(extra.iter().map(|(f, s)| (false, f.as_str(), s.as_str())));
+        for (is_builtin, file, src) in builtin {
+            match load::parse_file(file, src) {
+                Ok(raw) => merger.merge(&mut set, raw, file, src, is_builtin),
+                Err(e) => errors.push(e),
+            }
+        }
+        errors.append(&mut merger.errors);
+        validate::validate(&mut set, &mut errors);
+        (set, errors)
+    }
+
+    /// The rule with this id, of whatever kind.
+    pub fn get(&self, id: &str) -> Option<Rule<'_>> {
+        fn find<'a, T, F: Fn(&T) -> &str>(
+            v: &'a [Located<T>],
+            id: &str,
+            f: F,
+        ) -> Option<&'a Located<T>> {
+            v.iter().find(|l| f(&l.rule) == id)
+        }
+        find(&self.classes, id, |r| &r.id)
+            .map(Rule::Class)
+            .or_else(|| find(&self.subject_digits, id, |r| &r.id).map(Rule::SubjectDigit))
+            .or_else(|| find(&self.basics, id, |r| &r.id).map(Rule::Basic))
+            .or_else(|| find(&self.enhanced_classes, id, |r| &r.id).map(Rule::EnhancedClass))
+            .or_else(|| find(&self.enhanced_subjects, id, |r| &r.id).map(Rule::EnhancedSubject))
+            .or_else(|| find(&self.enhanced, id, |r| &r.id).map(Rule::Enhanced))
+            .or_else(|| find(&self.handling, id, |r| &r.id).map(Rule::Handling))
+            .or_else(|| find(&self.providers, id, |r| &r.id).map(Rule::Provider))
+            .or_else(|| find(&self.provider_rules, id, |r| &r.id).map(Rule::ProviderRule))
+            .or_else(|| find(&self.findings, id, |r| &r.id).map(Rule::Finding))
+            .or_else(|| find(&self.plan_steps, id, |r| &r.id).map(Rule::PlanStep))
+            .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
+    }
+
+    /// The finding text for a finding id.
+    pub fn finding(&self, id: &str) -> Option<&FindingRule> {
+        self.findings.iter().map(|l| &l.rule).find(|r| r.id == id)
+    }
+
+    /// A provider by id.
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().map(|l| &l.rule).find(|r| r.id == id)
+    }
+}
+
+/// Every problem in the built-in rules plus the `*.toml` files of `dir` (empty = all good).
+pub fn lint(dir: &Path) -> Vec<LintError> {
+    match load::read_dir(dir) {
+        Ok(extra) => RuleSet::from_sources(&extra).1,
+        Err(e) => e.errors(),
+    }
+}

@@ -1,0 +1,291 @@
+//! Matching a Reply against the rules: provider rule > enhanced registry > basic code, then handling.
+
+use super::types::{
+    Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef,
+};
+use super::{EnhancedRule, HandlingRule, ProviderRule, RuleSet};
+use crate::reply::Reply;
+
+/// Parsed `class.subject.detail`; `None` class means the `X` wildcard of a pattern.
+fn parse_enhanced(code: &str) -> Option<(Option<u16>, u16, u16)> {
+    let mut it = code.trim().split('.');
+    let class = it.next()?;
+    let subject = it.next()?.parse().ok()?;
+    let detail = it.next()?.parse().ok()?;
+    if it.next().is_some() {
+        return None;
+    }
+    let class = match class {
+        "X" | "x" => None,
+        c => Some(c.parse().ok()?),
+    };
+    Some((class, subject, detail))
+}
+
+/// Whether an enhanced pattern (`5.7.26` or `X.7.26`) matches a reply's enhanced code.
+pub(crate) fn enhanced_matches(pattern: &str, code: &str) -> bool {
+    match (parse_enhanced(pattern), parse_enhanced(code)) {
+        (Some((pc, ps, pd)), Some((Some(c), s, d))) => {
+            pc.is_none_or(|pc| pc == c) && ps == s && pd == d
+        }
+        _ => false,
+    }
+}
+
+/// The rule that decided the meaning, in precedence order.
+enum Decider<'a> {
+    Provider(&'a ProviderRule),
+    Enhanced(&'a EnhancedRule),
+    Basic(&'a super::BasicRule),
+    Class(&'a super::ClassRule),
+    Nothing,
+}
+
+impl RuleSet {
+    /// The provider that sent this reply: markers on the text, then hosts on the remote MTA.
+    pub fn detect_provider(&self, reply: &Reply) -> Option<&super::Provider> {
+        self.providers
+            .iter()
+            .zip(&self.provider_regexes)
+            .find(|(_, (markers, hosts))| {
+                markers.iter().any(|m| m.is_match(&reply.text))
+                    || reply.remote_mta.as_deref().is_some_and(|h| {
+                        hosts.iter().any(|re| re.is_match(h.trim_end_matches('.')))
+                    })
+            })
+            .map(|(p, _)| &p.rule)
+    }
+
+    /// The provider rule that applies: all its given conditions hold; more conditions win, then file order.
+    fn provider_rule(&self, reply: &Reply, provider: Option<&str>) -> Option<&ProviderRule> {
+        let mut best: Option<(usize, &ProviderRule)> = None;
+        for (l, re) in self.provider_rules.iter().zip(&self.rule_regexes) {
+            let r = &l.rule;
+            if let Some(p) = &r.provider
+                && Some(p.as_str()) != provider
+            {
+                continue;
+            }
+            let enhanced_ok = r.enhanced.is_empty()
+                || reply
+                    .enhanced
+                    .as_deref()
+                    .is_some_and(|c| r.enhanced.iter().any(|p| enhanced_matches(p, c)));
+            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
+            let pattern_ok = re.as_ref().is_none_or(|re| re.is_match(&reply.text));
+            let score = usize::from(!r.enhanced.is_empty())
+                + usize::from(!r.basic.is_empty())
+                + usize::from(re.is_some());
+            if enhanced_ok
+                && basic_ok
+                && pattern_ok
+                && score > 0
+                && best.is_none_or(|(s, _)| score > s)
+            {
+                best = Some((score, r));
+            }
+        }
+        best.map(|(_, r)| r)
+    }
+
+    fn enhanced_rule(&self, subject: u16, detail: u16) -> Option<&EnhancedRule> {
+        self.enhanced
+            .iter()
+            .map(|l| &l.rule)
+            .find(|r| enhanced_matches(&r.code, &format!("2.{subject}.{detail}")))
+    }
+
+    /// The first handling row whose conditions all hold.
+    pub fn handling_for(
+        &self,
+        class: Option<u16>,
+        basic: Option<u16>,
+        enhanced: Option<&str>,
+        category: &str,
+    ) -> Option<&HandlingRule> {
+        self.handling.iter().map(|l| &l.rule).find(|h| {
+            h.class.is_none_or(|c| Some(u16::from(c)) == class)
+                && (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
+                && (h.enhanced.is_empty()
+                    || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
+                && (h.category.is_empty() || h.category.iter().any(|c| c == category))
+        })
+    }
+
+    /// Decodes one reply: its meaning, the provider's meaning, and what to do about it.
+    pub fn decode(&self, reply: &Reply) -> Decoded {
+        let enhanced_parts = reply.enhanced.as_deref().and_then(parse_enhanced);
+        let class = reply
+            .basic
+            .map(|b| b / 100)
+            .or(enhanced_parts.and_then(|(c, _, _)| c));
+
+        let basic = reply.basic.map(|code| {
+            let digit = |d: u16| u8::try_from(d).unwrap_or(u8::MAX);
+            BasicMeaning {
+                code,
+                class: self
+                    .classes
+                    .iter()
+                    .find(|c| c.rule.digit == digit(code / 100))
+                    .map_or("unknown class".into(), |c| c.rule.name.clone()),
+                category: self
+                    .subject_digits
+                    .iter()
+                    .find(|c| c.rule.digit == digit((code / 10) % 10))
+                    .map_or("unknown".into(), |c| c.rule.name.clone()),
+                meaning: self.basic_rule(code).map(|r| r.meaning.clone()),
+            }
+        });
+
+        let mut enhanced_rule = None;
+        let enhanced = match (reply.enhanced.as_deref(), enhanced_parts) {
+            (Some(code), Some((c, s, d))) => {
+                let exact = self.enhanced_rule(s, d);
+                enhanced_rule = exact.or_else(|| self.enhanced_rule(s, 0));
+                Some(EnhancedMeaning {
+                    code: code.to_string(),
+                    class: self
+                        .enhanced_classes
+                        .iter()
+                        .find(|r| c.is_some_and(|c| u16::from(r.rule.class) == c))
+                        .map_or("unknown class".into(), |r| r.rule.name.clone()),
+                    subject: self
+                        .enhanced_subjects
+                        .iter()
+                        .find(|r| u16::from(r.rule.subject) == s)
+                        .map_or("unknown subject".into(), |r| r.rule.name.clone()),
+                    detail: exact.map(|r| r.title.clone()),
+                    rule: exact.map(|r| r.id.clone()),
+                })
+            }
+            _ => None,
+        };
+
+        let detected = self.detect_provider(reply);
+        let prule = self.provider_rule(reply, detected.map(|p| p.id.as_str()));
+        let provider = prule
+            .and_then(|r| r.provider.as_deref())
+            .and_then(|id| self.provider(id))
+            .or(detected)
+            .map(|p| ProviderRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            });
+
+        let decider = if let Some(r) = prule {
+            Decider::Provider(r)
+        } else if let Some(r) = enhanced_rule {
+            Decider::Enhanced(r)
+        } else if let Some(r) = reply.basic.and_then(|b| self.basic_rule(b)) {
+            Decider::Basic(r)
+        } else if let Some(r) =
+            class.and_then(|c| self.classes.iter().find(|r| u16::from(r.rule.digit) == c))
+        {
+            Decider::Class(&r.rule)
+        } else {
+            Decider::Nothing
+        };
+
+        let (category, checks, rule, recognised) = match decider {
+            Decider::Provider(r) => (
+                r.category.clone(),
+                r.checks.clone(),
+                rref(&r.id, &r.source),
+                true,
+            ),
+            Decider::Enhanced(r) => (
+                r.category.clone(),
+                r.checks.clone(),
+                rref(&r.id, &r.source),
+                true,
+            ),
+            Decider::Basic(r) => (
+                r.category.clone(),
+                r.checks.clone(),
+                rref(&r.id, &r.source),
+                true,
+            ),
+            Decider::Class(r) => ("unknown".into(), Vec::new(), rref(&r.id, &r.source), false),
+            Decider::Nothing => (
+                "unknown".into(),
+                Vec::new(),
+                rref("unrecognised", "RFC 5321 section 4.2"),
+                false,
+            ),
+        };
+
+        let handling = self.handling_for(class, reply.basic, reply.enhanced.as_deref(), &category);
+        let (mut action, mut bounce_type, mut action_note) = handling.map_or(
+            (
+                Action::None,
+                BounceType::None,
+                "No handling rule applies to this reply; decide by hand.".to_string(),
+            ),
+            |h| (h.action, h.bounce_type, h.note.clone()),
+        );
+        if let Some(r) = prule {
+            if let Some(a) = r.action
+                && a != action
+            {
+                action = a;
+                action_note = self
+                    .handling
+                    .iter()
+                    .find(|h| h.rule.action == a)
+                    .map_or_else(String::new, |h| h.rule.note.clone());
+            }
+            if let Some(b) = r.bounce_type {
+                bounce_type = b;
+            }
+            if let Some(n) = &r.note {
+                action_note = n.clone();
+            }
+        }
+
+        Decoded {
+            basic,
+            enhanced,
+            provider,
+            provider_meaning: prule.map(|r| r.meaning.clone()),
+            category,
+            bounce_type,
+            action,
+            action_note,
+            checks,
+            rule,
+            recognised,
+        }
+    }
+
+    fn basic_rule(&self, code: u16) -> Option<&super::BasicRule> {
+        self.basics.iter().map(|l| &l.rule).find(|r| r.code == code)
+    }
+}
+
+fn rref(id: &str, source: &str) -> RuleRef {
+    RuleRef {
+        id: id.to_string(),
+        source: source.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enhanced_patterns_match_by_class_wildcard() {
+        assert!(enhanced_matches("X.7.26", "5.7.26"));
+        assert!(enhanced_matches("X.7.26", "4.7.26"));
+        assert!(enhanced_matches("5.7.26", "5.7.26"));
+        assert!(!enhanced_matches("5.7.26", "4.7.26"));
+        assert!(!enhanced_matches("X.7.26", "5.7.2"));
+        assert!(
+            !enhanced_matches("X.7.26", "X.7.26"),
+            "a reply code needs a real class"
+        );
+        assert!(!enhanced_matches("X.7.26", "5.7.26.1"));
+        assert!(!enhanced_matches("X.7.26", "garbage"));
+    }
+}

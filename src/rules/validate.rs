@@ -1,0 +1,320 @@
+//! Stage two of loading: check every merged rule's values and compile its regexes.
+
+use super::load::LintError;
+use super::{Located, RuleSet};
+use crate::finding::{Check, is_kebab_case};
+use regex::Regex;
+use std::collections::HashSet;
+
+/// Checks a rule may name: the DNS checks plus the reply-side ones (tls, blocklist, arc).
+pub const KNOWN_CHECKS: &[&str] = &[
+    "spf",
+    "dkim",
+    "dmarc",
+    "ptr",
+    "mx",
+    "tls",
+    "blocklist",
+    "arc",
+];
+
+struct V<'a> {
+    file: &'a str,
+    line: usize,
+    errors: &'a mut Vec<LintError>,
+}
+
+impl V<'_> {
+    fn err(&mut self, message: String) {
+        self.errors.push(LintError {
+            file: self.file.to_string(),
+            line: self.line,
+            message,
+        });
+    }
+
+    fn common(&mut self, id: &str, source: &str) {
+        if !is_kebab_case(id) {
+            self.err(format!(
+                "id `{id}` is not kebab-case (lowercase letters, digits and single dashes)"
+            ));
+        }
+        if source.trim().is_empty() {
+            self.err(format!(
+                "rule `{id}` has an empty `source`; name the RFC section or documentation URL"
+            ));
+        }
+    }
+
+    fn category(&mut self, id: &str, category: &str) {
+        if !is_kebab_case(category) {
+            self.err(format!(
+                "rule `{id}`: category `{category}` is not kebab-case"
+            ));
+        }
+    }
+
+    fn checks(&mut self, id: &str, checks: &[String]) {
+        for c in checks {
+            if !KNOWN_CHECKS.contains(&c.as_str()) {
+                self.err(format!(
+                    "rule `{id}`: unknown check `{c}` (known: {})",
+                    KNOWN_CHECKS.join(", ")
+                ));
+            }
+        }
+    }
+
+    fn examples(&mut self, id: &str, examples: &[String]) {
+        if examples.iter().all(|e| e.trim().is_empty()) {
+            self.err(format!(
+                "rule `{id}` has no `examples`; add at least one reply line it decodes"
+            ));
+        }
+    }
+
+    fn regex(&mut self, id: &str, field: &str, re: &str) -> Option<Regex> {
+        match Regex::new(re) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                self.err(format!(
+                    "rule `{id}`: {field} regex `{re}` does not compile: {first}"
+                ));
+                None
+            }
+        }
+    }
+
+    fn enhanced_pattern(&mut self, id: &str, code: &str, registry: bool) {
+        if !is_enhanced_pattern(code, registry) {
+            let want = if registry {
+                "`X.<subject>.<detail>`, e.g. `X.7.26`"
+            } else {
+                "`<class>.<subject>.<detail>` with class 2, 4, 5 or X, e.g. `5.7.26` or `X.7.26`"
+            };
+            self.err(format!(
+                "rule `{id}`: enhanced code `{code}` is not of the form {want}"
+            ));
+        }
+    }
+}
+
+/// `X.7.26` (registry form) or `5.7.26` / `X.7.26` (pattern form); subject 0..=7, detail 0..=999.
+pub fn is_enhanced_pattern(code: &str, registry_only: bool) -> bool {
+    let parts: Vec<&str> = code.split('.').collect();
+    let [class, subject, detail] = parts.as_slice() else {
+        return false;
+    };
+    let class_ok = *class == "X" || (!registry_only && matches!(*class, "2" | "4" | "5"));
+    let num = |s: &str, max: u32| {
+        !s.is_empty()
+            && s.len() <= 3
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|n| n <= max)
+    };
+    class_ok && num(subject, 7) && num(detail, 999)
+}
+
+fn at<'a, T>(l: &'a Located<T>, errors: &'a mut Vec<LintError>) -> V<'a> {
+    V {
+        file: &l.file,
+        line: l.line,
+        errors,
+    }
+}
+
+/// Validates the whole set and compiles its regexes into it.
+pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
+    for l in &set.classes {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if !(2..=5).contains(&r.digit) {
+            v.err(format!("class `{}`: digit {} is not 2..5", r.id, r.digit));
+        }
+    }
+    for l in &set.subject_digits {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if r.digit > 5 {
+            v.err(format!(
+                "subject_digit `{}`: digit {} is not 0..5",
+                r.id, r.digit
+            ));
+        }
+    }
+    for l in &set.basics {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if !(200..=599).contains(&r.code) {
+            v.err(format!("basic `{}`: code {} is not 200..599", r.id, r.code));
+        }
+        v.category(&r.id, &r.category);
+        v.checks(&r.id, &r.checks);
+        v.examples(&r.id, &r.examples);
+    }
+    for l in &set.enhanced_classes {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if !matches!(r.class, 2 | 4 | 5) {
+            v.err(format!(
+                "enhanced_class `{}`: class {} is not 2, 4 or 5",
+                r.id, r.class
+            ));
+        }
+    }
+    for l in &set.enhanced_subjects {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if r.subject > 7 {
+            v.err(format!(
+                "enhanced_subject `{}`: subject {} is not 0..7",
+                r.id, r.subject
+            ));
+        }
+    }
+    let mut codes = HashSet::new();
+    for l in &set.enhanced {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        v.enhanced_pattern(&r.id, &r.code, true);
+        if !codes.insert(r.code.clone()) {
+            v.err(format!(
+                "enhanced `{}`: code {} is registered twice",
+                r.id, r.code
+            ));
+        }
+        v.category(&r.id, &r.category);
+        v.checks(&r.id, &r.checks);
+        v.examples(&r.id, &r.examples);
+    }
+    for l in &set.handling {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if let Some(c) = r.class
+            && !(2..=5).contains(&c)
+        {
+            v.err(format!("handling `{}`: class {c} is not 2..5", r.id));
+        }
+        for code in &r.enhanced {
+            v.enhanced_pattern(&r.id, code, false);
+        }
+        for c in &r.category {
+            v.category(&r.id, c);
+        }
+    }
+    validate_providers(set, errors);
+    for l in &set.findings {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if Check::parse(&r.check).is_none() {
+            v.err(format!("finding `{}`: unknown check `{}`", r.id, r.check));
+        }
+        if !matches!(r.severity.as_str(), "info" | "warning" | "error") {
+            v.err(format!(
+                "finding `{}`: severity `{}` is not info, warning or error",
+                r.id, r.severity
+            ));
+        }
+    }
+    for l in &set.plan_steps {
+        at(l, errors).common(&l.rule.id, &l.rule.source);
+    }
+    for l in &set.escalations {
+        at(l, errors).common(&l.rule.id, &l.rule.source);
+    }
+}
+
+fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
+    let mut provider_regexes = Vec::new();
+    for l in &set.providers {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if r.markers.is_empty() && r.hosts.is_empty() {
+            v.err(format!(
+                "provider `{}` has neither `markers` nor `hosts`; it can never be detected",
+                r.id
+            ));
+        }
+        let markers = r
+            .markers
+            .iter()
+            .filter_map(|m| v.regex(&r.id, "marker", m))
+            .collect();
+        let hosts = r
+            .hosts
+            .iter()
+            .filter_map(|h| v.regex(&r.id, "host", h))
+            .collect();
+        provider_regexes.push((markers, hosts));
+    }
+    let known: HashSet<&str> = set.providers.iter().map(|p| p.rule.id.as_str()).collect();
+    let mut rule_regexes = Vec::new();
+    for l in &set.provider_rules {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        match &r.provider {
+            Some(p) if !known.contains(p.as_str()) => v.err(format!(
+                "provider_rule `{}`: provider `{p}` is not defined by any [[provider]]",
+                r.id
+            )),
+            None if r.pattern.is_none() => v.err(format!(
+                "provider_rule `{}` names no provider, so it needs a `pattern`",
+                r.id
+            )),
+            _ => {}
+        }
+        if r.enhanced.is_empty() && r.basic.is_empty() && r.pattern.is_none() {
+            v.err(format!(
+                "provider_rule `{}` has no condition (enhanced, basic or pattern)",
+                r.id
+            ));
+        }
+        for code in &r.enhanced {
+            v.enhanced_pattern(&r.id, code, false);
+        }
+        v.category(&r.id, &r.category);
+        v.checks(&r.id, &r.checks);
+        v.examples(&r.id, &r.examples);
+        rule_regexes.push(
+            r.pattern
+                .as_ref()
+                .and_then(|p| v.regex(&r.id, "pattern", p)),
+        );
+    }
+    set.provider_regexes = provider_regexes;
+    set.rule_regexes = rule_regexes;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enhanced_code_forms() {
+        assert!(is_enhanced_pattern("X.1.10", true));
+        assert!(!is_enhanced_pattern("5.1.10", true));
+        assert!(is_enhanced_pattern("5.1.10", false));
+        for bad in [
+            "X.8.1", "3.1.1", "X.1", "X.1.1000", "X..1", "X.1.a", "X.1.1.1",
+        ] {
+            assert!(!is_enhanced_pattern(bad, false), "{bad}");
+        }
+    }
+}

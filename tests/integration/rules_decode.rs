@@ -1,0 +1,317 @@
+//! Decoding replies: precedence (provider > registry > basic), handling decisions, overrides.
+#![allow(clippy::unwrap_used)]
+
+use crate::rules_support::{RulesDir, reply};
+use mailtriage::rules::{Action, BounceType, RuleSet};
+
+fn builtin() -> &'static RuleSet {
+    static SET: std::sync::LazyLock<RuleSet> =
+        std::sync::LazyLock::new(|| RuleSet::load(None).unwrap());
+    &SET
+}
+
+#[test]
+fn handling_decisions_follow_the_policy() {
+    let set = builtin();
+    let cases: &[(&str, Action, BounceType)] = &[
+        ("250 Ok: queued as 12345", Action::None, BounceType::None),
+        ("252 Cannot VRFY user", Action::None, BounceType::None),
+        (
+            "450 4.2.1 Mailbox busy, try later",
+            Action::Retry,
+            BounceType::Soft,
+        ),
+        (
+            "421 Too many connections from your host",
+            Action::SlowDown,
+            BounceType::Soft,
+        ),
+        (
+            "451 4.7.28 Mail flood detected",
+            Action::SlowDown,
+            BounceType::Soft,
+        ),
+        (
+            "550 5.1.1 User unknown",
+            Action::SuppressAddress,
+            BounceType::Hard,
+        ),
+        (
+            "550 No such user here",
+            Action::SuppressAddress,
+            BounceType::Hard,
+        ),
+        (
+            "503 5.5.1 Error: need MAIL command",
+            Action::FixSenderConfig,
+            BounceType::Technical,
+        ),
+        (
+            "501 Syntax error in parameters",
+            Action::FixSenderConfig,
+            BounceType::Technical,
+        ),
+        (
+            "555 5.5.4 Unsupported option: SMTPUTF8",
+            Action::FixSenderConfig,
+            BounceType::Technical,
+        ),
+        (
+            "550 5.7.23 SPF validation failed",
+            Action::FixAuthentication,
+            BounceType::Technical,
+        ),
+        (
+            "550 5.7.25 No PTR record for 192.0.2.1",
+            Action::FixAuthentication,
+            BounceType::Technical,
+        ),
+        (
+            "550 5.7.1 Message rejected as spam",
+            Action::FixInfrastructure,
+            BounceType::Technical,
+        ),
+        (
+            "552 5.2.2 Mailbox full",
+            Action::RetryThenSuppress,
+            BounceType::Soft,
+        ),
+        (
+            "552 Requested mail action aborted",
+            Action::RetryThenSuppress,
+            BounceType::Soft,
+        ),
+        (
+            "556 5.1.10 Recipient address has null MX",
+            Action::SuppressDomain,
+            BounceType::Hard,
+        ),
+        (
+            "550 5.1.10 Recipient address has null MX",
+            Action::SuppressDomain,
+            BounceType::Hard,
+        ),
+        (
+            "556 Domain does not accept mail",
+            Action::SuppressDomain,
+            BounceType::Hard,
+        ),
+        (
+            "535 5.7.8 Authentication credentials invalid",
+            Action::FixSenderConfig,
+            BounceType::Technical,
+        ),
+    ];
+    for (line, action, bounce) in cases {
+        let d = set.decode(&reply(line));
+        assert_eq!(
+            (d.action, d.bounce_type),
+            (*action, *bounce),
+            "{line}: {d:?}"
+        );
+        assert!(!d.action_note.is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn enhanced_code_beats_basic_code_and_fills_both_meanings() {
+    let d = builtin().decode(&reply("550 5.7.26 Multiple authentication checks failed"));
+    assert_eq!(d.rule.id, "enhanced-x-7-26");
+    assert_eq!(d.rule.source, "RFC 7372 section 3.4");
+    let basic = d.basic.unwrap();
+    assert_eq!(basic.class, "permanent negative completion");
+    assert_eq!(basic.category, "mail system");
+    assert!(basic.meaning.unwrap().contains("mailbox unavailable"));
+    let enhanced = d.enhanced.unwrap();
+    assert_eq!(enhanced.class, "permanent failure");
+    assert_eq!(enhanced.subject, "security or policy status");
+    assert_eq!(
+        enhanced.detail.as_deref(),
+        Some("multiple authentication checks failed")
+    );
+    assert_eq!(d.checks, ["spf", "dkim", "dmarc"]);
+    assert!(d.recognised);
+}
+
+#[test]
+fn unregistered_detail_falls_back_to_the_subject() {
+    let d = builtin().decode(&reply("550 5.7.99 Rejected by local rule"));
+    assert_eq!(d.rule.id, "enhanced-x-7-0");
+    let e = d.enhanced.unwrap();
+    assert_eq!(e.detail, None);
+    assert_eq!(e.rule, None);
+    assert_eq!(d.action, Action::FixInfrastructure);
+}
+
+#[test]
+fn unknown_codes_are_not_recognised_but_keep_their_class() {
+    let d = builtin().decode(&reply("599 Something odd happened"));
+    assert!(!d.recognised);
+    assert_eq!(d.rule.id, "class-5");
+    assert_eq!(d.basic.unwrap().meaning, None);
+    assert_eq!(d.action, Action::SuppressAddress);
+    let d = builtin().decode(&mailtriage::reply::Reply::default());
+    assert!(!d.recognised);
+    assert_eq!(d.action, Action::None);
+}
+
+const ACME: &str = r#"
+[[provider]]
+id = "acme"
+name = "Acme Mail"
+markers = ['(?i)\bacme-mx\b']
+hosts = ['(?i)(^|\.)acme\.test$']
+source = "https://acme.test/postmaster"
+
+[[provider_rule]]
+id = "acme-policy"
+provider = "acme"
+enhanced = ["X.7.1"]
+meaning = "Acme blocks this sender for policy."
+category = "policy"
+source = "https://acme.test/postmaster/codes"
+examples = ["550 5.7.1 Blocked - acme-mx"]
+
+[[provider_rule]]
+id = "acme-policy-listed"
+provider = "acme"
+enhanced = ["5.7.1"]
+pattern = '(?i)listed'
+meaning = "Acme lists the sending IP on its own blocklist."
+category = "blocklist"
+checks = ["blocklist"]
+bounce_type = "technical"
+source = "https://acme.test/postmaster/codes"
+examples = ["550 5.7.1 Your IP is listed - acme-mx"]
+
+[[provider_rule]]
+id = "anywhere-dnsbl"
+pattern = '(?i)zorkblock\.invalid'
+meaning = "Refused by the zorkblock service."
+category = "blocklist"
+action = "request-delisting"
+source = "https://zorkblock.invalid/"
+examples = ["554 Rejected: see zorkblock.invalid"]
+"#;
+
+#[test]
+fn provider_rules_win_and_more_conditions_win_among_them() {
+    let dir = RulesDir::new(&[("acme.toml", ACME)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+
+    let d = set.decode(&reply("550 5.7.1 Blocked - acme-mx"));
+    assert_eq!(d.rule.id, "acme-policy");
+    assert_eq!(d.provider.as_ref().unwrap().id, "acme");
+    assert_eq!(
+        d.provider_meaning.as_deref(),
+        Some("Acme blocks this sender for policy.")
+    );
+    assert!(
+        d.enhanced.unwrap().detail.is_some(),
+        "registry meaning is still given"
+    );
+
+    let d = set.decode(&reply("550 5.7.1 Your IP is listed - acme-mx"));
+    assert_eq!(d.rule.id, "acme-policy-listed");
+    assert_eq!(
+        d.action,
+        Action::RequestDelisting,
+        "handling by the provider rule's category"
+    );
+
+    let d = set.decode(&reply("554 Rejected: see zorkblock.invalid"));
+    assert_eq!(d.rule.id, "anywhere-dnsbl");
+    assert!(d.provider.is_none());
+
+    // Without the marker, the provider's rules do not apply.
+    let d = set.decode(&reply("550 5.7.1 Blocked"));
+    assert_eq!(d.rule.id, "enhanced-x-7-1");
+    assert!(d.provider.is_none());
+}
+
+#[test]
+fn provider_is_detected_from_the_remote_host() {
+    let dir = RulesDir::new(&[("acme.toml", ACME)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    let mut r = reply("550 5.7.1 Blocked");
+    r.remote_mta = Some("mx1.acme.test.".into());
+    let d = set.decode(&r);
+    assert_eq!(d.provider.unwrap().name, "Acme Mail");
+    assert_eq!(d.rule.id, "acme-policy");
+}
+
+#[test]
+fn a_rules_dir_overrides_a_builtin_rule_by_id() {
+    let dir = RulesDir::new(&[(
+        "local.toml",
+        r#"
+[[basic]]
+id = "basic-550"
+code = 550
+title = "rejected"
+meaning = "Our relay uses 550 only for policy rejections."
+category = "policy"
+examples = ["550 Rejected"]
+source = "https://wiki.example.internal/relay"
+"#,
+    )]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    let d = set.decode(&reply("550 Rejected"));
+    assert_eq!(d.rule.id, "basic-550");
+    assert_eq!(d.category, "policy");
+    assert_eq!(d.action, Action::FixInfrastructure);
+    assert_eq!(set.basics.iter().filter(|l| l.rule.code == 550).count(), 1);
+}
+
+#[test]
+fn show_gives_every_section_for_a_code() {
+    let set = builtin();
+    let doc = set.show("enhanced-x-7-26").unwrap();
+    assert_eq!(doc.title, "X.7.26 multiple authentication checks failed");
+    assert!(doc.why.contains("spf, dkim, dmarc"), "{}", doc.why);
+    assert!(
+        doc.what_to_do.contains("5.7.26: fix-authentication"),
+        "{}",
+        doc.what_to_do
+    );
+    assert!(
+        doc.what_to_do.contains("4.7.26: fix-authentication"),
+        "{}",
+        doc.what_to_do
+    );
+    assert_eq!(doc.references, ["RFC 7372 section 3.4"]);
+    assert!(doc.location.starts_with("rules/enhanced.toml:"));
+    let doc = set.show("basic-503").unwrap();
+    assert!(
+        doc.what_to_do.starts_with("503: fix-sender-config"),
+        "{}",
+        doc.what_to_do
+    );
+    assert!(set.show("no-such-rule").is_none());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn decode_never_panics(basic in proptest::option::of(0u16..1000), enhanced in proptest::option::of("[0-9X]{1,3}\\.[0-9]{1,5}\\.[0-9]{1,5}|.{0,12}"), text in ".{0,200}", host in proptest::option::of("[a-z.]{0,30}")) {
+        let set = builtin();
+        let r = mailtriage::reply::Reply { basic, enhanced, text, remote_mta: host, ..Default::default() };
+        let d = set.decode(&r);
+        proptest::prop_assert!(!d.rule.id.is_empty());
+    }
+
+}
+
+proptest::proptest! {
+    // Each loading case parses every built-in file again (~80 ms in a debug build).
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn loading_arbitrary_text_never_panics(text in "(\\[\\[[a-z_]{1,14}\\]\\]\n|[a-z_]{1,8} = (\"[^\"\n]{0,10}\"|[0-9]{1,6}|\\[[0-9, ]{0,8}\\])\n|.{0,20}\n){0,12}") {
+        let (_, errors) = RuleSet::from_sources(&[("fuzz.toml".to_string(), text)]);
+        for e in errors {
+            proptest::prop_assert!(e.line >= 1);
+        }
+    }
+}

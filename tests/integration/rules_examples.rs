@@ -1,0 +1,118 @@
+//! Every rule's examples decode to that rule, and every rule id is unique, kebab-case and sourced.
+#![allow(clippy::unwrap_used)]
+
+use crate::rules_support::reply;
+use mailtriage::finding::is_kebab_case;
+use mailtriage::rules::RuleSet;
+use std::collections::HashMap;
+
+#[test]
+fn every_example_decodes_to_its_own_rule() {
+    let set = RuleSet::load(None).unwrap();
+    let mut cases: Vec<(String, String, String)> = Vec::new();
+    for l in &set.basics {
+        for e in &l.rule.examples {
+            cases.push((
+                l.rule.id.clone(),
+                format!("{}:{}", l.file, l.line),
+                e.clone(),
+            ));
+        }
+    }
+    for l in &set.enhanced {
+        for e in &l.rule.examples {
+            cases.push((
+                l.rule.id.clone(),
+                format!("{}:{}", l.file, l.line),
+                e.clone(),
+            ));
+        }
+    }
+    for l in &set.provider_rules {
+        for e in &l.rule.examples {
+            cases.push((
+                l.rule.id.clone(),
+                format!("{}:{}", l.file, l.line),
+                e.clone(),
+            ));
+        }
+    }
+    assert!(
+        cases.len() >= 115 + set.provider_rules.len(),
+        "only {} examples",
+        cases.len()
+    );
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(id, at, example)| {
+            let got = set.decode(&reply(example)).rule.id;
+            (&got != id).then(|| format!("{at}: example {example:?} decodes to {got}, not {id}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_basic_and_enhanced_rule_has_an_example() {
+    let set = RuleSet::load(None).unwrap();
+    for l in &set.basics {
+        assert!(!l.rule.examples.is_empty(), "{}", l.rule.id);
+    }
+    for l in &set.enhanced {
+        assert!(!l.rule.examples.is_empty(), "{}", l.rule.id);
+    }
+}
+
+#[test]
+fn ids_are_unique_kebab_case_and_every_rule_has_a_source() {
+    let set = RuleSet::load(None).unwrap();
+    let list = set.list();
+    let mut seen = HashMap::new();
+    for s in &list {
+        assert!(is_kebab_case(&s.id), "{} is not kebab-case", s.id);
+        assert!(
+            seen.insert(s.id.clone(), s.kind).is_none(),
+            "duplicate id {}",
+            s.id
+        );
+        let doc = set.show(&s.id).unwrap();
+        assert!(
+            doc.references.iter().all(|r| !r.trim().is_empty()),
+            "{} has no source",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn the_registry_is_complete() {
+    let set = RuleSet::load(None).unwrap();
+    let codes: Vec<&str> = set.enhanced.iter().map(|l| l.rule.code.as_str()).collect();
+    let ranges = [
+        (0, 0),
+        (1, 10),
+        (2, 4),
+        (3, 6),
+        (4, 7),
+        (5, 6),
+        (6, 10),
+        (7, 30),
+    ];
+    for (subject, last) in ranges {
+        for detail in 0..=last {
+            let code = format!("X.{subject}.{detail}");
+            assert!(codes.contains(&code.as_str()), "{code} missing");
+        }
+    }
+    let basics: Vec<u16> = set.basics.iter().map(|l| l.rule.code).collect();
+    for code in [
+        211, 214, 220, 221, 250, 251, 252, 354, 421, 450, 451, 452, 455, 500, 501, 502, 503, 504,
+        521, 530, 535, 538, 550, 551, 552, 553, 554, 555, 556,
+    ] {
+        assert!(basics.contains(&code), "{code} missing");
+    }
+    assert_eq!(set.classes.len(), 4);
+    assert_eq!(set.subject_digits.len(), 6);
+    assert_eq!(set.enhanced_classes.len(), 3);
+    assert_eq!(set.enhanced_subjects.len(), 8);
+}

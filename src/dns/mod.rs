@@ -1,4 +1,343 @@
 //! The one place that talks DNS: resolver, cache, query log, zone overlay.
 
+mod cache;
+pub mod log;
+mod resolve;
+pub mod server;
 pub mod types;
+pub mod zone;
+
+pub use log::LogEntry;
+pub use server::{DnsServer, Fault, FaultKind, ServerOptions};
 pub use types::*;
+pub use zone::{Zone, ZoneData, ZoneRecord, parse_zone, read_zone_file};
+
+use crate::finding::ZoneLocation;
+use std::collections::{BTreeSet, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How to reach DNS for one run.
+#[derive(Debug, Clone)]
+pub struct DnsConfig {
+    /// Servers to ask; empty = the system's /etc/resolv.conf.
+    pub nameservers: Vec<SocketAddr>,
+    /// Per query attempt.
+    pub timeout: Duration,
+    /// Further attempts after a timeout.
+    pub retries: usize,
+    /// Overall budget for the run; afterwards every new question is answered `Timeout` at once.
+    pub deadline: Duration,
+    /// `--zone` files served by the in-process overlay server.
+    pub zones: Vec<PathBuf>,
+    /// `--offline`: names outside every zone are not looked up.
+    pub offline: bool,
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        DnsConfig {
+            nameservers: Vec::new(),
+            timeout: Duration::from_secs(2),
+            retries: 1,
+            deadline: Duration::from_secs(30),
+            zones: Vec::new(),
+            offline: false,
+        }
+    }
+}
+
+/// Why DNS could not be set up (all are input/usage errors: exit 2 upstream).
+#[derive(Debug, thiserror::Error)]
+pub enum DnsSetupError {
+    /// A zone file could not be read or parsed; `line`/`column` are 1-based (0 = unknown).
+    #[error("{file}:{line}:{column}: {message}")]
+    Zone {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "cannot use the system resolver configuration: {0}; pass --nameserver IP[:PORT] to choose a server"
+    )]
+    SystemConfig(String),
+    #[error("no nameserver to ask: pass --nameserver IP[:PORT]")]
+    NoNameservers,
+    #[error("--offline needs at least one --zone file")]
+    OfflineWithoutZones,
+    #[error("cannot start the zone overlay DNS server on 127.0.0.1: {0}")]
+    Server(String),
+    #[error("cannot build the DNS resolver: {0}")]
+    Resolver(String),
+}
+
+/// The run's DNS: cheap to clone, every clone shares one cache and one log.
+#[derive(Clone)]
+pub struct Dns(Arc<Inner>);
+
+struct Inner {
+    client: resolve::Client,
+    authenticator: mail_auth::MessageAuthenticator,
+    label: String,
+    retries: usize,
+    deadline: Instant,
+    cache: cache::Cache,
+    log: log::QueryLog,
+    /// Zone apexes served by the overlay (empty without `--zone`).
+    apexes: Vec<String>,
+    locations: HashMap<(String, RType), ZoneLocation>,
+    offline: bool,
+    offline_names: Mutex<BTreeSet<String>>,
+    /// Kept alive for as long as any clone of `Dns` exists.
+    _server: Option<DnsServer>,
+}
+
+impl Dns {
+    /// Sets up resolution. With zones, starts the overlay server and points every resolver
+    /// (ours and mail-auth's) at it.
+    pub async fn new(cfg: DnsConfig) -> Result<Dns, DnsSetupError> {
+        let mut zones = Vec::new();
+        for path in &cfg.zones {
+            zones.push(read_zone_file(path)?);
+        }
+        if cfg.offline && zones.is_empty() {
+            return Err(DnsSetupError::OfflineWithoutZones);
+        }
+        let upstream = if cfg.offline {
+            Vec::new()
+        } else if cfg.nameservers.is_empty() {
+            resolve::system_nameservers()?
+        } else {
+            cfg.nameservers.clone()
+        };
+        if zones.is_empty() {
+            let label = upstream
+                .iter()
+                .map(SocketAddr::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let label = if cfg.nameservers.is_empty() {
+                format!("{label} (system resolv.conf)")
+            } else {
+                label
+            };
+            return Self::build(&cfg, &upstream, label, Vec::new(), None);
+        }
+        let server = DnsServer::start(ServerOptions {
+            zones: zones.clone(),
+            upstream: if cfg.offline {
+                None
+            } else {
+                Some(upstream.clone())
+            },
+            upstream_timeout: cfg.timeout,
+            ..ServerOptions::default()
+        })
+        .await
+        .map_err(|e| DnsSetupError::Server(e.to_string()))?;
+        let addr = server.addr();
+        let label = if cfg.offline {
+            format!("{addr} (zone overlay, offline)")
+        } else {
+            format!("{addr} (zone overlay)")
+        };
+        Self::build(&cfg, &[addr], label, zones, Some(server))
+    }
+
+    fn build(
+        cfg: &DnsConfig,
+        servers: &[SocketAddr],
+        label: String,
+        zones: Vec<Zone>,
+        server: Option<DnsServer>,
+    ) -> Result<Dns, DnsSetupError> {
+        // The overlay forwards with its own timeout; give clients room to hear its answer.
+        let timeout = if server.is_some() && !cfg.offline {
+            cfg.timeout
+                .saturating_mul(u32::try_from(cfg.retries + 1).unwrap_or(u32::MAX))
+                + Duration::from_millis(500)
+        } else {
+            cfg.timeout
+        };
+        let client = resolve::Client::new(servers, timeout)?;
+        let authenticator =
+            mail_auth::MessageAuthenticator(resolve::build_resolver(servers, timeout)?);
+        let mut locations = HashMap::new();
+        let mut apexes = Vec::new();
+        for zone in &zones {
+            apexes.push(zone.apex.clone());
+            for rec in &zone.records {
+                locations
+                    .entry((rec.name.clone(), rec.data.rtype()))
+                    .or_insert_with(|| rec.location.clone());
+            }
+        }
+        Ok(Dns(Arc::new(Inner {
+            client,
+            authenticator,
+            label,
+            // The overlay server retries upstream itself; asking it again would double the wait.
+            retries: if server.is_some() && !cfg.offline {
+                0
+            } else {
+                cfg.retries
+            },
+            deadline: Instant::now() + cfg.deadline,
+            cache: cache::Cache::default(),
+            log: log::QueryLog::default(),
+            apexes,
+            locations,
+            offline: cfg.offline,
+            offline_names: Mutex::new(BTreeSet::new()),
+            _server: server,
+        })))
+    }
+
+    /// Cached for the run (TTL respected, negative answers cached); concurrent identical
+    /// questions share one query. Never panics; trouble is an Outcome.
+    pub async fn query(&self, name: &str, rtype: RType) -> Arc<Answer> {
+        let name = normalize(name);
+        let inner = &self.0;
+        inner
+            .cache
+            .get_or_fetch(&name, rtype, self.fetch(&name, rtype))
+            .await
+    }
+
+    async fn fetch(&self, name: &str, rtype: RType) -> Answer {
+        let inner = &self.0;
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let (mut answer, resolver_label) = if clock >= inner.deadline {
+            let mut a = resolve::empty_answer(name, rtype);
+            a.outcome = Outcome::Timeout;
+            (a, "deadline passed: not sent".to_string())
+        } else if inner.offline && !self.in_zones(name) {
+            if let Ok(mut names) = inner.offline_names.lock() {
+                names.insert(name.to_string());
+            }
+            let mut a = resolve::empty_answer(name, rtype);
+            a.outcome = Outcome::Offline;
+            (a, "offline: not sent".to_string())
+        } else {
+            let lookup = inner.client.lookup(name, rtype, inner.retries);
+            let a = match tokio::time::timeout_at(inner.deadline.into(), lookup).await {
+                Ok(a) => a,
+                Err(_) => {
+                    let mut a = resolve::empty_answer(name, rtype);
+                    a.outcome = Outcome::Timeout;
+                    a
+                }
+            };
+            (a, inner.label.clone())
+        };
+        if answer.outcome == Outcome::Answer && !inner.apexes.is_empty() {
+            let owner = answer.cname_chain.last().map_or(name, String::as_str);
+            answer.location = self.zone_location(owner, rtype);
+        }
+        let elapsed_ms = clock.elapsed().as_secs_f64() * 1000.0;
+        inner
+            .log
+            .record(&mut answer, started, elapsed_ms, &resolver_label);
+        answer
+    }
+
+    /// PTR of the in-addr.arpa / ip6.arpa name of `ip`.
+    pub async fn reverse(&self, ip: IpAddr) -> Arc<Answer> {
+        self.query(&reverse_name(ip), RType::PTR).await
+    }
+
+    /// mail-auth's verifier over a resolver that sees the same servers (or the overlay).
+    pub fn authenticator(&self) -> &mail_auth::MessageAuthenticator {
+        &self.0.authenticator
+    }
+
+    /// Every question answered so far, in id order.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.0.log.snapshot()
+    }
+
+    /// Names not looked up because of `--offline`, sorted.
+    pub fn offline_names(&self) -> Vec<String> {
+        match self.0.offline_names.lock() {
+            Ok(n) => n.iter().cloned().collect(),
+            Err(p) => p.into_inner().iter().cloned().collect(),
+        }
+    }
+
+    /// Which server answers, e.g. "127.0.0.1:5353 (zone overlay)".
+    pub fn resolver_label(&self) -> String {
+        self.0.label.clone()
+    }
+
+    /// Where `--zone` defines the first record of (name, type), if it does.
+    pub fn zone_location(&self, name: &str, rtype: RType) -> Option<ZoneLocation> {
+        self.0.locations.get(&(normalize(name), rtype)).cloned()
+    }
+
+    /// True when `name` is at or below the apex of a `--zone`.
+    pub fn in_zones(&self, name: &str) -> bool {
+        let name = normalize(name);
+        self.0.apexes.iter().any(|apex| in_zone(&name, apex))
+    }
+}
+
+/// Lower-case, trimmed, no trailing dot.
+pub(crate) fn normalize(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+pub(crate) fn in_zone(name: &str, apex: &str) -> bool {
+    apex.is_empty()
+        || name == apex
+        || (name.len() > apex.len()
+            && name.ends_with(apex)
+            && name.as_bytes()[name.len() - apex.len() - 1] == b'.')
+}
+
+/// The reverse-lookup name of an address (RFC 1035 section 3.5, RFC 3596 section 2.5).
+pub fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
+        }
+        IpAddr::V6(v6) => {
+            let mut s = String::with_capacity(72);
+            for byte in v6.octets().iter().rev() {
+                s.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
+            }
+            s.push_str("ip6.arpa");
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reverse_names() {
+        assert_eq!(
+            reverse_name("192.0.2.10".parse().unwrap()),
+            "10.2.0.192.in-addr.arpa"
+        );
+        assert_eq!(
+            reverse_name("2001:db8::1".parse().unwrap()),
+            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
+        );
+    }
+
+    #[test]
+    fn zone_membership() {
+        assert!(in_zone("example.com", "example.com"));
+        assert!(in_zone("a.example.com", "example.com"));
+        assert!(!in_zone("badexample.com", "example.com"));
+        assert!(in_zone("anything", ""));
+    }
+}

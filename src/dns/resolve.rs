@@ -1,0 +1,382 @@
+//! Building hickory resolvers and turning their results into `Answer`s with distinct outcomes.
+
+use super::{Answer, DnsSetupError, Outcome, RType, Rdata};
+use futures::StreamExt;
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::xfer::DnsHandle;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::{NameServerPool, PoolContext, TlsConfig, TokioResolver};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest total TXT payload accepted in one answer; bigger answers become an `Error`.
+pub const MAX_TXT_BYTES: usize = 64 * 1024;
+
+/// A resolver over exactly these servers (UDP, falling back to TCP on truncation),
+/// with hickory's own cache, hosts file and search list disabled.
+pub fn build_resolver(
+    servers: &[SocketAddr],
+    timeout: Duration,
+) -> Result<TokioResolver, DnsSetupError> {
+    if servers.is_empty() {
+        return Err(DnsSetupError::NoNameservers);
+    }
+    let config = ResolverConfig::from_name_servers(name_server_configs(servers));
+    TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
+        .with_options(options(timeout))
+        .build()
+        .map_err(|e| DnsSetupError::Resolver(e.to_string()))
+}
+
+/// Nameservers from /etc/resolv.conf, or a clear error (never a public resolver).
+pub fn system_nameservers() -> Result<Vec<SocketAddr>, DnsSetupError> {
+    let (config, _opts) = hickory_resolver::system_conf::read_system_conf()
+        .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
+    let mut out = Vec::new();
+    for ns in config.name_servers() {
+        let port = ns
+            .connections
+            .iter()
+            .map(|c| c.port)
+            .find(|p| *p != 0)
+            .unwrap_or(53);
+        let addr = SocketAddr::new(ns.ip, port);
+        if !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    if out.is_empty() {
+        return Err(DnsSetupError::SystemConfig(
+            "/etc/resolv.conf lists no nameserver".into(),
+        ));
+    }
+    Ok(out)
+}
+
+pub fn record_type(rtype: RType) -> RecordType {
+    match rtype {
+        RType::A => RecordType::A,
+        RType::AAAA => RecordType::AAAA,
+        RType::MX => RecordType::MX,
+        RType::TXT => RecordType::TXT,
+        RType::PTR => RecordType::PTR,
+        RType::CNAME => RecordType::CNAME,
+        RType::NS => RecordType::NS,
+        RType::SOA => RecordType::SOA,
+    }
+}
+
+/// Canonical form of a name we hand out: lower-case, no trailing dot.
+pub fn canon(name: &Name) -> String {
+    let s = name.to_ascii().to_ascii_lowercase();
+    s.trim_end_matches('.').to_string()
+}
+
+/// Longest CNAME chain followed before giving up.
+pub const MAX_CNAME_HOPS: usize = 8;
+
+/// Sends single questions to a server pool (UDP, TCP on truncation) and keeps the server's
+/// own message, so every record, rcode and CNAME stays visible.
+#[derive(Clone)]
+pub struct Client {
+    pool: NameServerPool<TokioRuntimeProvider>,
+}
+
+impl Client {
+    pub fn new(servers: &[SocketAddr], timeout: Duration) -> Result<Client, DnsSetupError> {
+        if servers.is_empty() {
+            return Err(DnsSetupError::NoNameservers);
+        }
+        let tls = TlsConfig::new().map_err(|e| DnsSetupError::Resolver(e.to_string()))?;
+        let cx = Arc::new(PoolContext::new(options(timeout), tls));
+        let pool = NameServerPool::from_config(
+            name_server_configs(servers),
+            cx,
+            TokioRuntimeProvider::default(),
+        );
+        Ok(Client { pool })
+    }
+
+    async fn send(
+        &self,
+        name: &Name,
+        rtype: RType,
+        retries: usize,
+    ) -> Result<DnsResponse, NetError> {
+        let mut attempt = 0;
+        loop {
+            let query = Query::query(name.clone(), record_type(rtype));
+            let result = self
+                .pool
+                .lookup(query, DnsRequestOptions::default())
+                .next()
+                .await
+                .unwrap_or(Err(NetError::Timeout));
+            let retryable = matches!(
+                &result,
+                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
+            );
+            if retryable && attempt < retries {
+                attempt += 1;
+                continue;
+            }
+            return result;
+        }
+    }
+
+    /// Asks for (name, type), following CNAMEs the server left unresolved, and classifies.
+    pub async fn lookup(&self, name: &str, rtype: RType, retries: usize) -> Answer {
+        let mut answer = empty_answer(name, rtype);
+        let mut current = name.to_string();
+        let mut min_ttl: Option<u32> = None;
+        for _hop in 0..=MAX_CNAME_HOPS {
+            let fqdn = match Name::from_ascii(format!("{current}.")) {
+                Ok(n) => n,
+                Err(e) => {
+                    answer.outcome =
+                        Outcome::Error(format!("invalid domain name {current:?}: {e}"));
+                    return answer;
+                }
+            };
+            let response = match self.send(&fqdn, rtype, retries).await {
+                Ok(r) => r,
+                Err(e) => {
+                    classify_error(&mut answer, e);
+                    return answer;
+                }
+            };
+            let advanced = match follow(
+                &mut answer,
+                &response.answers,
+                &mut current,
+                rtype,
+                &mut min_ttl,
+            ) {
+                Ok(moved) => moved,
+                Err(message) => {
+                    answer.outcome = Outcome::Error(message);
+                    return answer;
+                }
+            };
+            let nx = response.metadata.response_code == ResponseCode::NXDomain;
+            let has_soa = response
+                .authorities
+                .iter()
+                .any(|r| r.record_type() == RecordType::SOA);
+            classify_records(&mut answer, &response.answers, &current, rtype, nx, min_ttl);
+            if answer.outcome == Outcome::NoData && advanced && !has_soa {
+                // The server stopped at a CNAME whose target it does not serve: ask for it.
+                continue;
+            }
+            if answer.outcome.is_absent() {
+                answer.ttl = negative_ttl(&response.authorities);
+            }
+            return answer;
+        }
+        answer.outcome = Outcome::Error(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
+        answer.records.clear();
+        answer
+    }
+}
+
+fn options(timeout: Duration) -> ResolverOpts {
+    let mut opts = ResolverOpts::default();
+    opts.timeout = timeout;
+    opts.attempts = 1;
+    // Our cache (cache.rs) is the only one: evidence must show what the server said.
+    opts.cache_size = 0;
+    opts.use_hosts_file = ResolveHosts::Never;
+    opts.ndots = 0;
+    opts.preserve_intermediates = true;
+    opts.num_concurrent_reqs = 1;
+    // Many concurrent questions to one server are normal here (SPF include trees).
+    opts.max_active_requests = 1024;
+    opts
+}
+
+fn name_server_configs(servers: &[SocketAddr]) -> Vec<NameServerConfig> {
+    servers
+        .iter()
+        .map(|addr| {
+            let mut udp = ConnectionConfig::udp();
+            udp.port = addr.port();
+            let mut tcp = ConnectionConfig::tcp();
+            tcp.port = addr.port();
+            NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+        })
+        .collect()
+}
+
+fn negative_ttl(authorities: &[Record]) -> Option<u32> {
+    authorities.iter().find_map(|r| match &r.data {
+        RData::SOA(soa) => Some(soa.minimum.min(r.ttl)),
+        _ => None,
+    })
+}
+
+/// Walks the CNAMEs in `records` from `current`, appending targets to the chain.
+/// Ok(true) when the walk moved; Err on a loop or an overlong chain.
+fn follow(
+    answer: &mut Answer,
+    records: &[Record],
+    current: &mut String,
+    rtype: RType,
+    min_ttl: &mut Option<u32>,
+) -> Result<bool, String> {
+    if rtype == RType::CNAME {
+        return Ok(false);
+    }
+    let mut moved = false;
+    for _ in 0..records.len() {
+        let next = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if canon(&r.name) == *current => Some((canon(&c.0), r.ttl)),
+            _ => None,
+        });
+        let Some((target, ttl)) = next else { break };
+        if answer.cname_chain.contains(&target) || target == answer.name {
+            answer.cname_chain.push(target);
+            return Err(format!(
+                "CNAME loop: {} -> {}",
+                answer.name,
+                answer.cname_chain.join(" -> ")
+            ));
+        }
+        if answer.cname_chain.len() >= MAX_CNAME_HOPS {
+            return Err(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
+        }
+        *min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
+        answer.cname_chain.push(target.clone());
+        *current = target;
+        moved = true;
+    }
+    Ok(moved)
+}
+
+pub fn empty_answer(name: &str, rtype: RType) -> Answer {
+    Answer {
+        id: 0,
+        name: name.to_string(),
+        rtype,
+        outcome: Outcome::Answer,
+        records: Vec::new(),
+        cname_chain: Vec::new(),
+        ttl: None,
+        location: None,
+    }
+}
+
+fn classify_records(
+    answer: &mut Answer,
+    records: &[Record],
+    current: &str,
+    rtype: RType,
+    nx: bool,
+    mut min_ttl: Option<u32>,
+) {
+    answer.records.clear();
+    let wanted = record_type(rtype);
+    let mut txt_bytes = 0usize;
+    for r in records
+        .iter()
+        .filter(|r| r.record_type() == wanted && canon(&r.name) == current)
+    {
+        if let Some(rd) = convert(&r.data) {
+            if let Rdata::TXT(parts) = &rd {
+                txt_bytes += parts.iter().map(Vec::len).sum::<usize>();
+            }
+            min_ttl = Some(min_ttl.map_or(r.ttl, |m| m.min(r.ttl)));
+            answer.records.push(rd);
+        }
+    }
+    if txt_bytes > MAX_TXT_BYTES {
+        answer.records.clear();
+        answer.outcome = Outcome::Error(format!(
+            "TXT answer of {txt_bytes} bytes exceeds the {MAX_TXT_BYTES}-byte limit; ignored"
+        ));
+        answer.ttl = None;
+        return;
+    }
+    answer.ttl = min_ttl;
+    // Records of another type at the name we ended on: the server answered a different
+    // question. That is a broken answer, not proof that the type is absent.
+    let stray = records.iter().find(|r| {
+        r.record_type() != wanted
+            && r.record_type() != RecordType::CNAME
+            && canon(&r.name) == current
+    });
+    if answer.records.is_empty()
+        && let Some(stray) = stray
+    {
+        answer.ttl = None;
+        answer.outcome = Outcome::Error(format!(
+            "server answered a {} question with a {} record",
+            rtype.as_str(),
+            stray.record_type()
+        ));
+        return;
+    }
+    answer.outcome = if !answer.records.is_empty() {
+        Outcome::Answer
+    } else if nx {
+        Outcome::NxDomain
+    } else {
+        // Only CNAMEs (or records of other types): the name exists without this type.
+        Outcome::NoData
+    };
+}
+
+fn classify_error(answer: &mut Answer, e: NetError) {
+    answer.outcome = match e {
+        NetError::Dns(DnsError::NoRecordsFound(nr)) => {
+            answer.ttl = nr
+                .negative_ttl
+                .or_else(|| nr.soa.as_ref().map(|s| s.data.minimum.min(s.ttl)));
+            if nr.response_code == ResponseCode::NXDomain {
+                Outcome::NxDomain
+            } else {
+                Outcome::NoData
+            }
+        }
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => Outcome::ServFail,
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Outcome::Refused,
+        NetError::Dns(DnsError::ResponseCode(code)) => {
+            Outcome::Error(format!("server answered {code}"))
+        }
+        NetError::Timeout => Outcome::Timeout,
+        other => Outcome::Error(other.to_string()),
+    };
+}
+
+/// hickory record data -> our `Rdata`; `None` for types we never ask for.
+pub fn convert(data: &RData) -> Option<Rdata> {
+    Some(match data {
+        RData::A(a) => Rdata::A(a.0),
+        RData::AAAA(a) => Rdata::AAAA(a.0),
+        RData::MX(mx) => Rdata::MX {
+            preference: mx.preference,
+            exchange: canon(&mx.exchange),
+        },
+        RData::TXT(txt) => Rdata::TXT(txt.txt_data.iter().map(|s| s.to_vec()).collect()),
+        RData::PTR(p) => Rdata::PTR(canon(&p.0)),
+        RData::CNAME(c) => Rdata::CNAME(canon(&c.0)),
+        RData::NS(ns) => Rdata::Other(format!("{}.", canon(&ns.0))),
+        RData::SOA(soa) => Rdata::Other(format!(
+            "{}. {}. {} {} {} {} {}",
+            canon(&soa.mname),
+            canon(&soa.rname),
+            soa.serial,
+            soa.refresh,
+            soa.retry,
+            soa.expire,
+            soa.minimum
+        )),
+        _ => return None,
+    })
+}

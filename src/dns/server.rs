@@ -1,0 +1,558 @@
+//! In-process authoritative DNS server on 127.0.0.1 (UDP and TCP): zone overlay, test fixture,
+//! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
+
+use super::resolve::{self, record_type};
+use super::zone::{Zone, ZoneData};
+use super::{RType, in_zone};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::net::runtime::Time;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_server::Server;
+use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
+use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// What a fault does to matching questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Never answer.
+    Timeout,
+    ServFail,
+    Refused,
+    /// TC=1 and no records over UDP; the full answer over TCP.
+    Truncate,
+    /// Answer with a record of another type than asked.
+    WrongType,
+}
+
+/// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub name: String,
+    pub rtype: Option<RType>,
+    pub kind: FaultKind,
+}
+
+/// How to run a `DnsServer`.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub zones: Vec<Zone>,
+    /// Forward questions outside every zone to these servers.
+    pub upstream: Option<Vec<SocketAddr>>,
+    /// Per-attempt timeout when forwarding (default 2 s).
+    pub upstream_timeout: Duration,
+    /// Further forwarding attempts after a timeout (default 1).
+    pub upstream_retries: usize,
+    /// Without upstream: NXDOMAIN for names outside every zone (NODATA for the ancestors of
+    /// a zone apex, which exist) instead of REFUSED.
+    pub root_catch_all: bool,
+    /// Added to every answer; each request waits on its own timer.
+    pub delay: Duration,
+    pub faults: Vec<Fault>,
+    /// (timeout rate, SERVFAIL rate, seed): decided per (name, type) by hashing, so reruns agree.
+    pub random_faults: Option<(f64, f64, u64)>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            zones: Vec::new(),
+            upstream: None,
+            upstream_timeout: Duration::from_secs(2),
+            upstream_retries: 1,
+            root_catch_all: false,
+            delay: Duration::ZERO,
+            faults: Vec::new(),
+            random_faults: None,
+        }
+    }
+}
+
+/// A running server; stops when dropped.
+pub struct DnsServer {
+    addr: SocketAddr,
+    received: Arc<AtomicUsize>,
+    server: Server<Handler>,
+}
+
+impl DnsServer {
+    /// Binds UDP and TCP on the same ephemeral port of 127.0.0.1 and starts serving.
+    pub async fn start(opts: ServerOptions) -> io::Result<DnsServer> {
+        let received = Arc::new(AtomicUsize::new(0));
+        let handler = Handler::new(opts, received.clone())?;
+        // UDP and TCP must share a port; retry if the UDP port is taken for TCP.
+        let mut last_err = None;
+        for _ in 0..20 {
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+            let addr = udp.local_addr()?;
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(tcp) => {
+                    let mut server = Server::new(handler);
+                    server.register_socket(udp);
+                    server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
+                    return Ok(DnsServer {
+                        addr,
+                        received,
+                        server,
+                    });
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| io::Error::other("no free port")))
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Questions received so far (over UDP and TCP), faulted ones included.
+    pub fn queries_received(&self) -> usize {
+        self.received.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        self.server.shutdown_token().cancel();
+    }
+}
+
+/// The zones' records, indexed for lookup.
+struct Store {
+    records: HashMap<String, Vec<Record>>,
+    /// Every owner name and each of its ancestors inside its zone (empty non-terminals exist).
+    existing: HashSet<String>,
+    /// Apex -> SOA record (for negative answers), longest apex first.
+    apexes: Vec<(String, Option<Record>)>,
+}
+
+struct Handler {
+    store: Store,
+    upstream: Option<TokioResolver>,
+    upstream_retries: usize,
+    root_catch_all: bool,
+    delay: Duration,
+    faults: HashMap<(String, Option<RecordType>), FaultKind>,
+    random_faults: Option<(f64, f64, u64)>,
+    received: Arc<AtomicUsize>,
+}
+
+fn to_name(s: &str) -> io::Result<Name> {
+    Name::from_ascii(format!("{s}."))
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad name {s:?}: {e}")))
+}
+
+fn to_rdata(data: &ZoneData) -> io::Result<RData> {
+    Ok(match data {
+        ZoneData::A(a) => RData::A(A(*a)),
+        ZoneData::AAAA(a) => RData::AAAA(AAAA(*a)),
+        ZoneData::MX(pref, exchange) => RData::MX(MX::new(*pref, to_name(exchange)?)),
+        ZoneData::TXT(parts) => {
+            RData::TXT(TXT::from_bytes(parts.iter().map(Vec::as_slice).collect()))
+        }
+        ZoneData::PTR(n) => RData::PTR(PTR(to_name(n)?)),
+        ZoneData::CNAME(n) => RData::CNAME(CNAME(to_name(n)?)),
+        ZoneData::NS(n) => RData::NS(NS(to_name(n)?)),
+        ZoneData::SOA {
+            mname,
+            rname,
+            serial,
+            refresh,
+            retry,
+            expire,
+            minimum,
+        } => RData::SOA(SOA::new(
+            to_name(mname)?,
+            to_name(rname)?,
+            *serial,
+            i32::try_from(*refresh).unwrap_or(i32::MAX),
+            i32::try_from(*retry).unwrap_or(i32::MAX),
+            i32::try_from(*expire).unwrap_or(i32::MAX),
+            *minimum,
+        )),
+    })
+}
+
+impl Store {
+    fn new(zones: &[Zone]) -> io::Result<Store> {
+        let mut records: HashMap<String, Vec<Record>> = HashMap::new();
+        let mut existing = HashSet::new();
+        let mut apexes: Vec<(String, Option<Record>)> = Vec::new();
+        for zone in zones {
+            if !apexes.iter().any(|(a, _)| *a == zone.apex) {
+                apexes.push((zone.apex.clone(), None));
+            }
+            existing.insert(zone.apex.clone());
+            for rec in &zone.records {
+                let record = Record::from_rdata(to_name(&rec.name)?, rec.ttl, to_rdata(&rec.data)?);
+                if rec.data.rtype() == RType::SOA
+                    && let Some(slot) = apexes.iter_mut().find(|(a, _)| *a == rec.name)
+                {
+                    slot.1.get_or_insert_with(|| record.clone());
+                }
+                let mut name = rec.name.as_str();
+                while in_zone(name, &zone.apex) && existing.insert(name.to_string()) {
+                    match name.split_once('.') {
+                        Some((_, parent)) => name = parent,
+                        None => break,
+                    }
+                }
+                records.entry(rec.name.clone()).or_default().push(record);
+            }
+        }
+        apexes.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+        Ok(Store {
+            records,
+            existing,
+            apexes,
+        })
+    }
+
+    fn zone_of(&self, name: &str) -> Option<&(String, Option<Record>)> {
+        self.apexes.iter().find(|(apex, _)| in_zone(name, apex))
+    }
+}
+
+/// What to send back.
+enum Reply {
+    Drop,
+    Code(ResponseCode),
+    Records {
+        code: ResponseCode,
+        authoritative: bool,
+        answers: Vec<Record>,
+        authorities: Vec<Record>,
+        truncate: bool,
+    },
+}
+
+impl Handler {
+    fn new(opts: ServerOptions, received: Arc<AtomicUsize>) -> io::Result<Handler> {
+        let upstream = match &opts.upstream {
+            Some(servers) => Some(
+                resolve::build_resolver(servers, opts.upstream_timeout)
+                    .map_err(|e| io::Error::other(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let faults = opts
+            .faults
+            .iter()
+            .map(|f| {
+                (
+                    (
+                        f.name.trim_end_matches('.').to_ascii_lowercase(),
+                        f.rtype.map(record_type),
+                    ),
+                    f.kind,
+                )
+            })
+            .collect();
+        Ok(Handler {
+            store: Store::new(&opts.zones)?,
+            upstream,
+            upstream_retries: opts.upstream_retries,
+            root_catch_all: opts.root_catch_all,
+            delay: opts.delay,
+            faults,
+            random_faults: opts.random_faults,
+            received,
+        })
+    }
+
+    fn fault(&self, name: &str, rtype: RecordType) -> Option<FaultKind> {
+        if let Some(kind) = self
+            .faults
+            .get(&(name.to_string(), Some(rtype)))
+            .or_else(|| self.faults.get(&(name.to_string(), None)))
+        {
+            return Some(*kind);
+        }
+        let (timeout_rate, servfail_rate, seed) = self.random_faults?;
+        let roll = unit_hash(seed, name, u16::from(rtype));
+        if roll < timeout_rate {
+            Some(FaultKind::Timeout)
+        } else if roll < timeout_rate + servfail_rate {
+            Some(FaultKind::ServFail)
+        } else {
+            None
+        }
+    }
+
+    async fn answer(&self, name: &str, rtype: RecordType, udp: bool) -> Reply {
+        let fault = self.fault(name, rtype);
+        match fault {
+            Some(FaultKind::Timeout) => return Reply::Drop,
+            Some(FaultKind::ServFail) => return Reply::Code(ResponseCode::ServFail),
+            Some(FaultKind::Refused) => return Reply::Code(ResponseCode::Refused),
+            Some(FaultKind::Truncate) if udp => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers: Vec::new(),
+                    authorities: Vec::new(),
+                    truncate: true,
+                };
+            }
+            Some(FaultKind::WrongType) => {
+                let data = if rtype == RecordType::A {
+                    RData::TXT(TXT::new(vec!["wrong type".to_string()]))
+                } else {
+                    RData::A(A::new(192, 0, 2, 1))
+                };
+                let answers = match to_name(name) {
+                    Ok(n) => vec![Record::from_rdata(n, 300, data)],
+                    Err(_) => Vec::new(),
+                };
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers,
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
+            _ => {}
+        }
+        if self.store.zone_of(name).is_some() {
+            return self.authoritative(name, rtype);
+        }
+        if let Some(resolver) = &self.upstream {
+            return self.forward(resolver, name, rtype).await;
+        }
+        if self.root_catch_all {
+            let code = if self
+                .store
+                .apexes
+                .iter()
+                .any(|(apex, _)| in_zone(apex, name))
+            {
+                ResponseCode::NoError
+            } else {
+                ResponseCode::NXDomain
+            };
+            return Reply::Records {
+                code,
+                authoritative: true,
+                answers: Vec::new(),
+                authorities: Vec::new(),
+                truncate: false,
+            };
+        }
+        Reply::Code(ResponseCode::Refused)
+    }
+
+    /// Answers from the zones, chasing CNAMEs that stay inside them (as NSD does).
+    fn authoritative(&self, name: &str, rtype: RecordType) -> Reply {
+        let mut answers = Vec::new();
+        let mut current = name.to_string();
+        let mut seen = HashSet::new();
+        let mut code = ResponseCode::NoError;
+        let mut soa = None;
+        // Bounded: a CNAME loop or a long chain ends the walk.
+        for _ in 0..16 {
+            if !seen.insert(current.clone()) {
+                break;
+            }
+            let Some((_, zone_soa)) = self.store.zone_of(&current) else {
+                break; // The chain left our zones: the client asks again for the target.
+            };
+            soa = zone_soa.clone();
+            let here = self.store.records.get(&current);
+            let matching: Vec<Record> = here
+                .map(|rs| {
+                    rs.iter()
+                        .filter(|r| r.record_type() == rtype)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !matching.is_empty() {
+                answers.extend(matching);
+                soa = None;
+                break;
+            }
+            let cname = here.and_then(|rs| {
+                rs.iter()
+                    .find(|r| r.record_type() == RecordType::CNAME)
+                    .cloned()
+            });
+            match cname {
+                Some(record) if rtype != RecordType::CNAME => {
+                    let RData::CNAME(target) = &record.data else {
+                        break;
+                    };
+                    current = resolve::canon(&target.0);
+                    answers.push(record);
+                    soa = None;
+                }
+                _ => {
+                    if !self.store.existing.contains(&current) {
+                        code = ResponseCode::NXDomain;
+                    }
+                    break;
+                }
+            }
+        }
+        Reply::Records {
+            code,
+            authoritative: true,
+            answers,
+            authorities: soa.into_iter().collect(),
+            truncate: false,
+        }
+    }
+
+    async fn forward(&self, resolver: &TokioResolver, name: &str, rtype: RecordType) -> Reply {
+        let Ok(fqdn) = to_name(name) else {
+            return Reply::Code(ResponseCode::FormErr);
+        };
+        let mut attempt = 0;
+        let result = loop {
+            let result = resolver.lookup(fqdn.clone(), rtype).await;
+            if matches!(result, Err(NetError::Timeout)) && attempt < self.upstream_retries {
+                attempt += 1;
+                continue;
+            }
+            break result;
+        };
+        match result {
+            Ok(lookup) => Reply::Records {
+                code: lookup.message().metadata.response_code,
+                authoritative: false,
+                answers: lookup.answers().to_vec(),
+                authorities: lookup.authorities().to_vec(),
+                truncate: false,
+            },
+            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => Reply::Records {
+                code: nr.response_code,
+                authoritative: false,
+                answers: Vec::new(),
+                authorities: nr
+                    .soa
+                    .map(|s| s.into_record_of_rdata())
+                    .into_iter()
+                    .collect(),
+                truncate: false,
+            },
+            Err(NetError::Dns(DnsError::ResponseCode(code))) => Reply::Code(code),
+            // Let the client see a timeout, not a SERVFAIL it would report differently.
+            Err(NetError::Timeout) => Reply::Drop,
+            Err(_) => Reply::Code(ResponseCode::ServFail),
+        }
+    }
+
+    async fn respond<R: ResponseHandler>(&self, request: &Request, mut handle: R) -> ResponseInfo {
+        self.received.fetch_add(1, Ordering::Relaxed);
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        let info = match request.request_info() {
+            Ok(info) => Some((
+                info.query.name().to_string(),
+                info.query.query_type(),
+                info.protocol == hickory_resolver::net::xfer::Protocol::Udp,
+            )),
+            Err(_) => None,
+        };
+        let Some((qname, qtype, udp)) = info else {
+            metadata.response_code = ResponseCode::FormErr;
+            return send(&mut handle, request, metadata, &[], &[]).await;
+        };
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        let name = qname.trim_end_matches('.').to_ascii_lowercase();
+        match self.answer(&name, qtype, udp).await {
+            Reply::Drop => ResponseInfo::from(Header {
+                metadata,
+                counts: HeaderCounts::default(),
+            }),
+            Reply::Code(code) => {
+                metadata.response_code = code;
+                send(&mut handle, request, metadata, &[], &[]).await
+            }
+            Reply::Records {
+                code,
+                authoritative,
+                answers,
+                authorities,
+                truncate,
+            } => {
+                metadata.response_code = code;
+                metadata.authoritative = authoritative;
+                metadata.truncation = truncate;
+                metadata.recursion_available = self.upstream.is_some();
+                send(&mut handle, request, metadata, &answers, &authorities).await
+            }
+        }
+    }
+}
+
+async fn send<R: ResponseHandler>(
+    handle: &mut R,
+    request: &Request,
+    metadata: Metadata,
+    answers: &[Record],
+    authorities: &[Record],
+) -> ResponseInfo {
+    let mut builder = MessageResponseBuilder::from_message_request(request);
+    // Echo the client's EDNS buffer size so large answers fit in UDP when they can and are
+    // truncated (TC=1) when they cannot.
+    let edns = request.edns.as_ref().map(|req| {
+        let mut e = Edns::new();
+        e.set_max_payload(req.max_payload().clamp(512, 4096));
+        e
+    });
+    if let Some(e) = &edns {
+        builder.edns(e);
+    }
+    let response = builder.build(metadata, answers.iter(), authorities.iter(), [], []);
+    match handle.send_response(response).await {
+        Ok(info) => info,
+        Err(_) => ResponseInfo::from(Header {
+            metadata,
+            counts: HeaderCounts::default(),
+        }),
+    }
+}
+
+/// FNV-1a over (seed, name, type), mapped to [0, 1).
+fn unit_hash(seed: u64, name: &str, rtype: u16) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in name.bytes().chain(rtype.to_be_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // Final mix so nearby names spread over the whole range.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl RequestHandler for Handler {
+    fn handle_request<'life0, 'life1, 'async_trait, R, T>(
+        &'life0 self,
+        request: &'life1 Request,
+        response_handle: R,
+    ) -> Pin<Box<dyn Future<Output = ResponseInfo> + Send + 'async_trait>>
+    where
+        R: 'async_trait + ResponseHandler,
+        T: 'async_trait + Time,
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(self.respond(request, response_handle))
+    }
+}

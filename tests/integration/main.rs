@@ -1,0 +1,6 @@
+#![allow(clippy::unwrap_used)]
+mod common;
+mod dns_cache;
+mod dns_outcomes;
+mod dns_overlay;
+mod dns_zone;

@@ -4,3 +4,5 @@ mod dns_cache;
 mod dns_outcomes;
 mod dns_overlay;
 mod dns_zone;
+mod checks_clean;
+mod checks_support;

@@ -40,19 +40,21 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
         return out;
     }
     let Some(rec) = root.parsed.as_ref() else {
-        let (sev, what) = match role {
-            Role::Helo => (Severity::Warning, "HELO name"),
-            _ => (Severity::Error, "domain"),
-        };
-        out.push(
-            f(
-                "spf-missing",
-                sev,
+        let fd = match role {
+            Role::Helo => f(
+                "spf-helo-missing",
+                Severity::Info,
                 domain,
-                format!("The {what} {domain} publishes no SPF record (no TXT record starting with `v=spf1`)."),
-            )
-            .with_queries(root_q),
-        );
+                format!("The HELO name {domain} publishes no SPF record; receivers that check the HELO identity (bounces, RFC 7208 section 2.3) get `none`. Publish `{domain}. TXT \"v=spf1 a -all\"`."),
+            ),
+            _ => f(
+                "spf-missing",
+                Severity::Error,
+                domain,
+                format!("{domain} publishes no SPF record (no TXT record starting with `v=spf1`)."),
+            ),
+        };
+        out.push(fd.with_queries(root_q));
         return out;
     };
     let record = root.record.as_deref().unwrap_or_default();

@@ -107,3 +107,32 @@ pub fn problems(r: &DomainReport) -> Vec<String> {
         .map(|f| format!("{} {}: {}", f.id, f.subject, f.message))
         .collect()
 }
+
+/// Checks `good.example` given as a `--zone` file (offline), so answers carry zone locations.
+pub async fn run_zone_file(body: &str, params: &CheckParams) -> DomainReport {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good.example.zone");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(zone_text("good.example", body).as_bytes())
+        .unwrap();
+    let dns = mailtriage::dns::Dns::new(mailtriage::dns::DnsConfig {
+        zones: vec![path],
+        offline: true,
+        ..mailtriage::dns::DnsConfig::default()
+    })
+    .await
+    .unwrap();
+    check_domain(&dns, params).await
+}
+
+/// A TXT rdata as quoted strings of at most 200 bytes.
+pub fn quoted(text: &str) -> String {
+    let parts: Vec<String> = text
+        .as_bytes()
+        .chunks(200)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
+    format!("( {} )", parts.join(" "))
+}

@@ -6,3 +6,5 @@ mod dns_overlay;
 mod dns_zone;
 mod checks_clean;
 mod checks_support;
+mod checks_faults;
+mod checks_spf;

@@ -153,3 +153,36 @@ mod tests {
         assert!(!in_net(v6, "192.0.2.0".parse().unwrap(), 24));
     }
 }
+
+/// RFC 7208 section 4.6: a record with a syntax error, or two records, is a permerror before any
+/// term is evaluated; mail-auth skips unknown terms and takes the first record, so the walk decides.
+pub fn combine(mail_auth: &'static str, walk: &Walk) -> &'static str {
+    let root_broken = walk.nodes.first().is_some_and(|n| {
+        n.parsed.as_ref().is_some_and(|r| !r.errors.is_empty())
+            || n.error.as_deref().is_some_and(|e| e.contains("SPF records"))
+    });
+    if root_broken && mail_auth != "temperror" && mail_auth != "none" {
+        "permerror"
+    } else {
+        mail_auth
+    }
+}
+
+/// The domain check_host() runs for: the MAIL FROM domain, else the HELO name.
+pub fn identity_domain(helo: &str, sender: &str) -> String {
+    sender
+        .rsplit_once('@')
+        .map_or(helo, |(_, d)| d)
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// check_host() for one identity, with the walk of its tree: the path the RFC 7208 suite runs.
+pub async fn evaluate(dns: &Dns, ip: IpAddr, helo: &str, sender: &str) -> (&'static str, Walk) {
+    let domain = identity_domain(helo, sender);
+    let (res, walk) = futures::join!(
+        check_host(dns, ip, helo, sender),
+        super::tree::walk(dns, &domain, Some(ip))
+    );
+    (combine(res, &walk), walk)
+}

@@ -54,6 +54,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (SpfFacts, Vec<Finding>) 
         .unwrap_or(0);
     let mut result = None;
     if let (Some((ip, res)), Some(w)) = (evaluation, walks.get(main)) {
+        let res = eval::combine(res, w);
         let m = eval::matched_term(w, ip);
         let mechanism = match &m {
             eval::Match::Matched { qualifier, term } if qualifier.result() == res => {

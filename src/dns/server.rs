@@ -133,8 +133,10 @@ struct Store {
     records: HashMap<String, Vec<Record>>,
     /// Every owner name and each of its ancestors inside its zone (empty non-terminals exist).
     existing: HashSet<String>,
-    /// Apex -> SOA record (for negative answers), longest apex first.
-    apexes: Vec<(String, Option<Record>)>,
+    /// Apex -> SOA record (for negative answers).
+    apexes: HashMap<String, Option<Record>>,
+    /// Strict ancestors of every apex ("com" for "example.com"): they exist outside the zones.
+    apex_ancestors: HashSet<String>,
 }
 
 struct Handler {
@@ -188,18 +190,25 @@ impl Store {
     fn new(zones: &[Zone]) -> io::Result<Store> {
         let mut records: HashMap<String, Vec<Record>> = HashMap::new();
         let mut existing = HashSet::new();
-        let mut apexes: Vec<(String, Option<Record>)> = Vec::new();
+        let mut apexes: HashMap<String, Option<Record>> = HashMap::new();
+        let mut apex_ancestors = HashSet::new();
         for zone in zones {
-            if !apexes.iter().any(|(a, _)| *a == zone.apex) {
-                apexes.push((zone.apex.clone(), None));
+            apexes.entry(zone.apex.clone()).or_insert(None);
+            let mut parent = zone.apex.as_str();
+            while let Some((_, p)) = parent.split_once('.') {
+                apex_ancestors.insert(p.to_string());
+                parent = p;
+            }
+            if !zone.apex.is_empty() {
+                apex_ancestors.insert(String::new());
             }
             existing.insert(zone.apex.clone());
             for rec in &zone.records {
                 let record = Record::from_rdata(to_name(&rec.name)?, rec.ttl, to_rdata(&rec.data)?);
                 if rec.data.rtype() == RType::SOA
-                    && let Some(slot) = apexes.iter_mut().find(|(a, _)| *a == rec.name)
+                    && let Some(slot) = apexes.get_mut(&rec.name)
                 {
-                    slot.1.get_or_insert_with(|| record.clone());
+                    slot.get_or_insert_with(|| record.clone());
                 }
                 let mut name = rec.name.as_str();
                 while in_zone(name, &zone.apex) && existing.insert(name.to_string()) {
@@ -211,16 +220,27 @@ impl Store {
                 records.entry(rec.name.clone()).or_default().push(record);
             }
         }
-        apexes.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
         Ok(Store {
             records,
             existing,
             apexes,
+            apex_ancestors,
         })
     }
 
-    fn zone_of(&self, name: &str) -> Option<&(String, Option<Record>)> {
-        self.apexes.iter().find(|(apex, _)| in_zone(name, apex))
+    /// The closest enclosing zone: (apex, its SOA). O(labels), however many zones are served.
+    fn zone_of(&self, name: &str) -> Option<(&String, &Option<Record>)> {
+        let mut suffix = name;
+        loop {
+            if let Some(found) = self.apexes.get_key_value(suffix) {
+                return Some(found);
+            }
+            match suffix.split_once('.') {
+                Some((_, parent)) => suffix = parent,
+                None if !suffix.is_empty() => suffix = "",
+                None => return None,
+            }
+        }
     }
 }
 
@@ -332,12 +352,7 @@ impl Handler {
             return self.forward(resolver, name, rtype).await;
         }
         if self.root_catch_all {
-            let code = if self
-                .store
-                .apexes
-                .iter()
-                .any(|(apex, _)| in_zone(apex, name))
-            {
+            let code = if self.store.apex_ancestors.contains(name) {
                 ResponseCode::NoError
             } else {
                 ResponseCode::NXDomain

@@ -1,4 +1,5 @@
 //! The run's cache: one query per question, shared by clones, TTL respected, negatives cached.
+#![allow(clippy::unwrap_used)]
 
 use crate::common::{serve, serve_with, zone_text, zones};
 use mailtriage::dns::{DnsConfig, Outcome, RType, ServerOptions};
@@ -73,4 +74,31 @@ async fn expired_answers_are_asked_again() {
     let log = dns.log();
     assert_eq!(log.len(), 2);
     assert_eq!(log[1].id, 1);
+}
+
+#[tokio::test]
+async fn server_delay_is_per_request_not_serialised() {
+    let (_server, dns) = serve_with(
+        ServerOptions {
+            zones: zones(&[("example.com", &zone())]),
+            root_catch_all: true,
+            delay: Duration::from_millis(300),
+            ..ServerOptions::default()
+        },
+        DnsConfig::default(),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let dns = dns.clone();
+            tokio::spawn(async move { dns.query(&format!("n{i}.example.com"), RType::A).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().outcome, Outcome::NxDomain);
+    }
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
 }

@@ -1,4 +1,5 @@
 //! `--zone` overlay: zone names answered from the file (with locations), the rest forwarded,
+#![allow(clippy::unwrap_used)]
 //! `--offline` marks outside names, and mail-auth's resolver sees the same overlay.
 
 use crate::common::{serve, zone_text};
@@ -18,7 +19,7 @@ fn write_zone(dir: &tempfile::TempDir, file: &str, text: &str) -> std::path::Pat
 fn proposed() -> String {
     zone_text(
         "example.com",
-        "@ IN TXT \"v=spf1 include:_spf.provider.test -all\"\nwww IN CNAME host\nhost IN A 192.0.2.8\n",
+        "@ IN TXT \"v=spf1 include:_spf.provider.test -all\"\nwww IN CNAME host\nhost IN A 192.0.2.8\nout IN CNAME _spf.provider.test.\n",
     )
 }
 
@@ -69,6 +70,11 @@ async fn overlay_answers_zone_names_and_forwards_the_rest() {
         vec!["v=spf1 ip4:198.51.100.0/24 ~all"]
     );
     assert_eq!(forwarded.location, None);
+    // A zone CNAME leaving the zone: the overlay stops at it and the target is asked for.
+    let out = dns.query("out.example.com", RType::TXT).await;
+    assert_eq!(out.outcome, Outcome::Answer);
+    assert_eq!(out.cname_chain, vec!["_spf.provider.test"]);
+    assert_eq!(out.txt_strings(), vec!["v=spf1 ip4:198.51.100.0/24 ~all"]);
     let missing = dns.query("nothing.provider.test", RType::TXT).await;
     assert_eq!(missing.outcome, Outcome::NxDomain);
 

@@ -1,4 +1,5 @@
 //! Zone files: parse errors point at file:line:column, records remember where they were written.
+#![allow(clippy::unwrap_used)]
 
 use mailtriage::dns::{DnsSetupError, RType, ZoneData, parse_zone};
 
@@ -112,5 +113,12 @@ fn garbage_never_panics() {
         "$INCLUDE /etc/passwd\n",
     ] {
         let _ = parse_zone("g.zone", text, Some("example.com"));
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn zone_like_input_never_panics(text in "([a-z@$();\"\\\\ \t\n0-9.]|IN|TXT|MX|SOA|ORIGIN){0,80}") {
+        let _ = parse_zone("fuzz.zone", &text, Some("example.com"));
     }
 }

@@ -1,8 +1,8 @@
-#![allow(clippy::unwrap_used)]
 mod common;
 mod dns_cache;
 mod dns_outcomes;
 mod dns_overlay;
+mod dns_scale;
 mod dns_zone;
 mod checks_clean;
 mod checks_support;

@@ -8,3 +8,6 @@ mod checks_clean;
 mod checks_support;
 mod checks_faults;
 mod checks_spf;
+mod checks_dkim;
+mod checks_dmarc;
+mod checks_ptr_mx;

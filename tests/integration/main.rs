@@ -11,3 +11,4 @@ mod checks_spf;
 mod checks_dkim;
 mod checks_dmarc;
 mod checks_ptr_mx;
+mod checks_rfc7208;

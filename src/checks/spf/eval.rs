@@ -154,6 +154,15 @@ mod tests {
     }
 }
 
+fn replay_result(walk: &Walk) -> Option<&'static str> {
+    let ip = walk.ip?;
+    match matched_term(walk, ip) {
+        Match::Matched { qualifier, .. } => Some(qualifier.result()),
+        Match::NoMatch => Some("neutral"),
+        Match::Unknown => None,
+    }
+}
+
 /// RFC 7208 section 4.6: a record with a syntax error, or two records, is a permerror before any
 /// term is evaluated; mail-auth skips unknown terms and takes the first record, so the walk decides.
 pub fn combine(mail_auth: &'static str, walk: &Walk) -> &'static str {
@@ -162,10 +171,21 @@ pub fn combine(mail_auth: &'static str, walk: &Walk) -> &'static str {
             || n.error.as_deref().is_some_and(|e| e.contains("SPF records"))
     });
     if root_broken && mail_auth != "temperror" && mail_auth != "none" {
-        "permerror"
-    } else {
-        mail_auth
+        return "permerror";
     }
+    // mail-auth refuses some records RFC 7208 accepts (modifier names with `.`, `-`, `_`); when the
+    // whole walked tree is sound and within limits, the replay of the tree is the better answer.
+    let sound = !walk.truncated
+        && walk.problems.is_empty()
+        && walk.lookups() <= super::tree::LOOKUP_LIMIT
+        && walk.nodes.iter().all(|n| n.parsed.is_some());
+    if mail_auth == "permerror" && sound {
+        return match replay_result(walk) {
+            Some(r) => r,
+            None => mail_auth,
+        };
+    }
+    mail_auth
 }
 
 /// The domain check_host() runs for: the MAIL FROM domain, else the HELO name.

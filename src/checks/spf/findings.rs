@@ -113,7 +113,7 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
 
 fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
     let lookups = w.lookups();
-    let at_least = if w.truncated { "at least " } else { "" };
+    let at_least = if w.truncated { "at least " } else { "up to " };
     let all_q: Vec<usize> = w
         .nodes
         .iter()

@@ -106,6 +106,7 @@ fn tree_empty() -> tree::Walk {
         nodes: Vec::new(),
         problems: Vec::new(),
         truncated: false,
+        ip: None,
     }
 }
 

@@ -229,10 +229,7 @@ fn domain_arg(arg: &str, rec: &mut Record) -> Result<String, String> {
 }
 
 fn a_mx_arg(arg: &str, rec: &mut Record) -> Result<(Option<String>, u8, u8), String> {
-    let (domain_part, cidr_part) = match find_outside_macro(arg, '/') {
-        Some(i) => (&arg[..i], &arg[i..]),
-        None => (arg, ""),
-    };
+    let (domain_part, cidr_part) = split_cidr(arg);
     let domain = match domain_part.strip_prefix(':') {
         Some(d) => Some(check_domain_spec(d, rec)?),
         None if domain_part.is_empty() => None,
@@ -292,17 +289,26 @@ fn ip6_arg(arg: &str) -> Result<Mechanism, String> {
         .map_err(|_| format!("`{}` is not an IPv6 address", clip(addr)))
 }
 
-fn find_outside_macro(s: &str, needle: char) -> Option<usize> {
-    let mut in_macro = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '{' if s[..i].ends_with('%') => in_macro = true,
-            '}' => in_macro = false,
-            c if c == needle && !in_macro => return Some(i),
-            _ => {}
-        }
+/// Splits a trailing dual-cidr-length (`/24`, `//64`, `/24//64`) off an `a`/`mx` argument;
+/// the domain-spec before it may itself contain `/` (RFC 7208 section 7.1).
+fn split_cidr(arg: &str) -> (&str, &str) {
+    let digits_after = |s: &str, i: usize, skip: usize| {
+        let t = &s[i + skip..];
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut end = arg.len();
+    if let Some(i) = arg.rfind("//")
+        && digits_after(arg, i, 2)
+    {
+        end = i;
     }
-    None
+    let head = &arg[..end];
+    if let Some(i) = head.rfind('/')
+        && digits_after(head, i, 1)
+    {
+        end = i;
+    }
+    (&arg[..end], &arg[end..])
 }
 
 /// Validates a domain-spec: a macro-string whose end is a macro or `.toplabel`.

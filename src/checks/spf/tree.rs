@@ -87,6 +87,8 @@ pub struct Walk {
     pub problems: Vec<TreeProblem>,
     /// True when a cap stopped the walk: counts are lower bounds.
     pub truncated: bool,
+    /// The sending IP the targets were resolved for, when known.
+    pub ip: Option<IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +171,7 @@ pub async fn walk(dns: &Dns, domain: &str, family: Option<IpAddr>) -> Walk {
         nodes: vec![new_node(domain, "root", None, 0)],
         problems: Vec::new(),
         truncated: false,
+        ip: family,
     };
     let mut level = vec![0usize];
     let mut targets: Vec<Target> = Vec::new();

@@ -159,4 +159,37 @@ mod tests {
         assert_eq!(org_domain("mail.example.co.uk"), "example.co.uk");
         assert_eq!(org_domain("a.b.example.com"), "example.com");
     }
+
+    /// Every finding id a check can emit has a complete entry in rules/findings.toml.
+    #[test]
+    fn every_emitted_id_is_documented() {
+        let sources = [
+            include_str!("spf/findings.rs"),
+            include_str!("dkim.rs"),
+            include_str!("dmarc.rs"),
+            include_str!("ptr.rs"),
+            include_str!("mx.rs"),
+        ];
+        let rules: toml::Table = toml::from_str(include_str!("../../rules/findings.toml")).unwrap();
+        let entries = rules["finding"].as_array().unwrap();
+        let mut documented = std::collections::HashSet::new();
+        for e in entries {
+            for field in ["id", "check", "severity", "title", "summary", "why", "fix", "source"] {
+                let v = e.get(field).and_then(|v| v.as_str()).unwrap_or_default();
+                assert!(!v.is_empty(), "{e:?} lacks {field}");
+            }
+            let id = e["id"].as_str().unwrap();
+            assert!(crate::finding::is_kebab_case(id));
+            assert!(documented.insert(id.to_string()), "{id} twice");
+        }
+        let re = regex::Regex::new(r#""((?:spf|dkim|dmarc|ptr|mx)-[a-z0-9-]+)""#).unwrap();
+        let mut emitted = 0;
+        for src in sources {
+            for c in re.captures_iter(src) {
+                emitted += 1;
+                assert!(documented.contains(&c[1]), "{} has no entry in rules/findings.toml", &c[1]);
+            }
+        }
+        assert!(emitted > 60);
+    }
 }

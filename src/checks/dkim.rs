@@ -101,7 +101,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
         let name = a.name.clone();
         if a.outcome.is_trouble() {
             if *asked {
-                out.push(lookup_failed(&name, &[a.clone()]));
+                out.push(lookup_failed(&name, std::slice::from_ref(&a)));
             } else {
                 failed_discovery.push(a);
             }

@@ -206,7 +206,6 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
             ),
         );
     }
-    drop(push);
     out.extend(report_authorisation(dns, &policy_domain, &rec, &answer).await);
     (facts, out)
 }

@@ -110,6 +110,7 @@ pub fn strength(p: &str) -> u8 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

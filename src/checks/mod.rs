@@ -148,6 +148,7 @@ pub fn org_domain(domain: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -174,7 +175,9 @@ mod tests {
         let entries = rules["finding"].as_array().unwrap();
         let mut documented = std::collections::HashSet::new();
         for e in entries {
-            for field in ["id", "check", "severity", "title", "summary", "why", "fix", "source"] {
+            for field in [
+                "id", "check", "severity", "title", "summary", "why", "fix", "source",
+            ] {
                 let v = e.get(field).and_then(|v| v.as_str()).unwrap_or_default();
                 assert!(!v.is_empty(), "{e:?} lacks {field}");
             }
@@ -187,7 +190,11 @@ mod tests {
         for src in sources {
             for c in re.captures_iter(src) {
                 emitted += 1;
-                assert!(documented.contains(&c[1]), "{} has no entry in rules/findings.toml", &c[1]);
+                assert!(
+                    documented.contains(&c[1]),
+                    "{} has no entry in rules/findings.toml",
+                    &c[1]
+                );
             }
         }
         assert!(emitted > 60);

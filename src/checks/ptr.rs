@@ -243,6 +243,7 @@ pub fn is_generic(name: &str, ip: IpAddr) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,5 @@
 //! A correct domain produces no warning or error, and its facts say what was found.
+#![allow(clippy::unwrap_used)]
 
 use crate::checks_support::*;
 
@@ -23,7 +24,16 @@ async fn clean_domain_has_no_warnings_or_errors() {
     assert_eq!((al.spf_aligned, al.dkim_aligned), (Some(true), Some(true)));
     assert_eq!(r.ptr.as_ref().unwrap().fcrdns, Some(true));
     assert_eq!(r.mx.as_ref().unwrap().hosts.len(), 1);
-    for id in ["ptr-no-ip", "mx-implicit", "dmarc-inherited", "spf-exists", "spf-macros", "dkim-key-revoked", "spf-lookups-near-limit", "mx-null"] {
+    for id in [
+        "ptr-no-ip",
+        "mx-implicit",
+        "dmarc-inherited",
+        "spf-exists",
+        "spf-macros",
+        "dkim-key-revoked",
+        "spf-lookups-near-limit",
+        "mx-null",
+    ] {
         lacks(&r, id);
     }
     has(&r, "spf-ip-authorised");

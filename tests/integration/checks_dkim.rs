@@ -1,4 +1,5 @@
 //! DKIM findings: discovery, named selectors, key sizes, flags and broken records.
+#![allow(clippy::unwrap_used)]
 
 use crate::checks_support::*;
 use mailtriage::checks::CheckParams;
@@ -15,7 +16,14 @@ fn dkim(selectors: &[&str]) -> CheckParams {
 }
 
 async fn with_key(record: &str, selectors: &[&str]) -> mailtriage::checks::DomainReport {
-    run(&variant(&[(KEY, &format!("google._domainkey IN TXT {}", quoted(record)))], ""), &dkim(selectors)).await
+    run(
+        &variant(
+            &[(KEY, &format!("google._domainkey IN TXT {}", quoted(record)))],
+            "",
+        ),
+        &dkim(selectors),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -27,7 +35,14 @@ async fn discovered_key_is_reported_with_its_size() {
     assert_eq!(facts.selectors[0].status, "valid");
     assert!(facts.probed.contains(&"selector1".to_string()));
     lacks(&r, "dkim-no-key-found");
-    for id in ["dkim-key-too-short", "dkim-key-weak", "dkim-testing", "dkim-sha1-only", "dkim-syntax-error", "dkim-selector-missing"] {
+    for id in [
+        "dkim-key-too-short",
+        "dkim-key-weak",
+        "dkim-testing",
+        "dkim-sha1-only",
+        "dkim-syntax-error",
+        "dkim-selector-missing",
+    ] {
         lacks(&r, id);
     }
 }
@@ -48,7 +63,10 @@ async fn named_selector_missing_is_an_error() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(f.subject, "mta2026._domainkey.good.example");
     lacks(&r, "dkim-no-key-found");
-    lacks(&run(&good_zone(), &dkim(&["google"])).await, "dkim-selector-missing");
+    lacks(
+        &run(&good_zone(), &dkim(&["google"])).await,
+        "dkim-selector-missing",
+    );
 }
 
 #[tokio::test]
@@ -79,17 +97,39 @@ async fn testing_flag_and_sha1() {
 
 #[tokio::test]
 async fn broken_records() {
-    for rec in ["v=DKIM1; k=rsa", "v=DKIM1; p=!!notbase64!!", "v=DKIM1; k=dsa; p=AAAA", "v=DKIM1; p=AAAAAAAA"] {
+    for rec in [
+        "v=DKIM1; k=rsa",
+        "v=DKIM1; p=!!notbase64!!",
+        "v=DKIM1; k=dsa; p=AAAA",
+        "v=DKIM1; p=AAAAAAAA",
+    ] {
         let r = with_key(rec, &[]).await;
-        assert_eq!(has(&r, "dkim-syntax-error").severity, Severity::Error, "{rec}");
+        assert_eq!(
+            has(&r, "dkim-syntax-error").severity,
+            Severity::Error,
+            "{rec}"
+        );
         assert_eq!(r.dkim.as_ref().unwrap().selectors[0].status, "invalid");
     }
 }
 
 #[tokio::test]
 async fn cname_delegation_is_shown() {
-    let body = variant(&[(KEY, "google._domainkey IN CNAME google.keys.good.example.")], &format!("google.keys IN TXT {}", quoted(&format!("v=DKIM1; p={KEY_2048}"))));
+    let body = variant(
+        &[(KEY, "google._domainkey IN CNAME google.keys.good.example.")],
+        &format!(
+            "google.keys IN TXT {}",
+            quoted(&format!("v=DKIM1; p={KEY_2048}"))
+        ),
+    );
     let r = run(&body, &dkim(&[])).await;
-    assert!(has(&r, "dkim-key-found").message.contains("CNAME to google.keys.good.example"));
-    assert_eq!(r.dkim.as_ref().unwrap().selectors[0].cname.as_deref(), Some("google.keys.good.example"));
+    assert!(
+        has(&r, "dkim-key-found")
+            .message
+            .contains("CNAME to google.keys.good.example")
+    );
+    assert_eq!(
+        r.dkim.as_ref().unwrap().selectors[0].cname.as_deref(),
+        Some("google.keys.good.example")
+    );
 }

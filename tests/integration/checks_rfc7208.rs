@@ -1,5 +1,6 @@
 //! The openspf RFC 7208 test suite (tests/fixtures/spf), served by the fixture DNS server and run
 //! through our SPF evaluation path (mail-auth check_host + our tree walk for the limits).
+#![allow(clippy::unwrap_used)]
 
 use crate::common::{quick, serve_with};
 use mailtriage::checks::spf::eval;
@@ -14,7 +15,14 @@ use std::net::IpAddr;
 const PASSING: usize = 173;
 
 /// Processing-limit cases: the tree walk itself must flag the over-limit ones and not the others.
-const OVER_LIMIT: &[&str] = &["mech-over-limit", "include-over-limit", "void-over-limit", "mx-limit", "include-loop", "redirect-loop"];
+const OVER_LIMIT: &[&str] = &[
+    "mech-over-limit",
+    "include-over-limit",
+    "void-over-limit",
+    "mx-limit",
+    "include-loop",
+    "redirect-loop",
+];
 /// Not `include-at-limit`: the walk counts every term (the worst case, an IP that matches nothing
 /// earlier), 11 there, while check_host() for 1.2.3.4 stops at `ip4:` after 10.
 const AT_LIMIT: &[&str] = &["mech-at-limit", "void-at-limit"];
@@ -23,7 +31,10 @@ fn walk_flags_limit(walk: &mailtriage::checks::spf::tree::Walk) -> bool {
     use mailtriage::checks::spf::tree::Problem;
     walk.lookups() > LOOKUP_LIMIT
         || walk.void_lookups() > VOID_LIMIT
-        || walk.problems.iter().any(|p| matches!(p.problem, Problem::Loop(_) | Problem::TooManyMxNames { .. }))
+        || walk
+            .problems
+            .iter()
+            .any(|p| matches!(p.problem, Problem::Loop(_) | Problem::TooManyMxNames { .. }))
 }
 
 fn txt_bytes(s: &str) -> Vec<u8> {
@@ -56,13 +67,24 @@ fn zone(data: &Value) -> (Zone, Vec<Fault>) {
     let mut records = Vec::new();
     let mut faults = Vec::new();
     let Some(map) = data.as_mapping() else {
-        return (Zone { apex: String::new(), file: "rfc7208".into(), records, skipped: 0 }, faults);
+        return (
+            Zone {
+                apex: String::new(),
+                file: "rfc7208".into(),
+                records,
+                skipped: 0,
+            },
+            faults,
+        );
     };
     for (name, entries) in map {
         let name = scalar(name).trim_end_matches('.').to_ascii_lowercase();
         // The server accepts host-name-like labels only; such scenario names stay unserved.
         let servable = name.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
         if !servable {
             continue;
@@ -71,7 +93,11 @@ fn zone(data: &Value) -> (Zone, Vec<Fault>) {
         let has_txt = entries.iter().any(|e| e.get("TXT").is_some());
         for e in &entries {
             if e.as_str() == Some("TIMEOUT") {
-                faults.push(Fault { name: name.clone(), rtype: None, kind: FaultKind::Timeout });
+                faults.push(Fault {
+                    name: name.clone(),
+                    rtype: None,
+                    kind: FaultKind::Timeout,
+                });
                 continue;
             }
             let Some(m) = e.as_mapping() else { continue };
@@ -94,15 +120,34 @@ fn zone(data: &Value) -> (Zone, Vec<Fault>) {
                         ZoneData::MX(pref, host.trim_end_matches('.').to_ascii_lowercase())
                     }
                     "PTR" => ZoneData::PTR(scalar(val).trim_end_matches('.').to_ascii_lowercase()),
-                    "CNAME" => ZoneData::CNAME(scalar(val).trim_end_matches('.').to_ascii_lowercase()),
+                    "CNAME" => {
+                        ZoneData::CNAME(scalar(val).trim_end_matches('.').to_ascii_lowercase())
+                    }
                     _ => continue,
                 };
-                let location = ZoneLocation { file: "rfc7208".into(), line: 0, column: 0 };
-                records.push(ZoneRecord { name: name.clone(), ttl: 300, data, location });
+                let location = ZoneLocation {
+                    file: "rfc7208".into(),
+                    line: 0,
+                    column: 0,
+                };
+                records.push(ZoneRecord {
+                    name: name.clone(),
+                    ttl: 300,
+                    data,
+                    location,
+                });
             }
         }
     }
-    (Zone { apex: String::new(), file: "rfc7208".into(), records, skipped: 0 }, faults)
+    (
+        Zone {
+            apex: String::new(),
+            file: "rfc7208".into(),
+            records,
+            skipped: 0,
+        },
+        faults,
+    )
 }
 
 #[derive(Deserialize)]
@@ -117,7 +162,11 @@ struct Case {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rfc7208_suite() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spf/rfc7208-tests.yml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/spf/rfc7208-tests.yml"
+    ))
+    .unwrap();
     let mut total = 0;
     let mut passed = 0;
     let mut by_tree = 0;
@@ -126,9 +175,18 @@ async fn rfc7208_suite() {
     for doc in serde_yaml::Deserializer::from_str(&text) {
         let doc = Value::deserialize(doc).unwrap();
         let (zone, faults) = zone(doc.get("zonedata").unwrap_or(&Value::Null));
-        let opts = ServerOptions { zones: vec![zone], root_catch_all: true, faults, ..ServerOptions::default() };
+        let opts = ServerOptions {
+            zones: vec![zone],
+            root_catch_all: true,
+            faults,
+            ..ServerOptions::default()
+        };
         let (_server, dns) = serve_with(opts, quick()).await;
-        let tests = doc.get("tests").and_then(Value::as_mapping).cloned().unwrap_or_default();
+        let tests = doc
+            .get("tests")
+            .and_then(Value::as_mapping)
+            .cloned()
+            .unwrap_or_default();
         for (name, case) in tests {
             let name = scalar(&name);
             let case: Case = serde_yaml::from_value(case).unwrap();
@@ -144,7 +202,10 @@ async fn rfc7208_suite() {
             let (result, walk) = eval::evaluate(&dns, ip, &case.helo, &case.mailfrom).await;
             if OVER_LIMIT.contains(&name.as_str()) {
                 limit_cases += 1;
-                assert!(walk_flags_limit(&walk), "{name}: the walk must report the limit");
+                assert!(
+                    walk_flags_limit(&walk),
+                    "{name}: the walk must report the limit"
+                );
             }
             if AT_LIMIT.contains(&name.as_str()) {
                 limit_cases += 1;
@@ -158,13 +219,22 @@ async fn rfc7208_suite() {
                 passed += 1;
                 by_tree += 1;
             } else {
-                failing.push(format!("{name}: expected {} got {result}", expected.join("|")));
+                failing.push(format!(
+                    "{name}: expected {} got {result}",
+                    expected.join("|")
+                ));
             }
         }
     }
     assert_eq!(limit_cases, OVER_LIMIT.len() + AT_LIMIT.len());
     failing.sort();
     insta::assert_snapshot!("rfc7208_failing", failing.join("\n"));
-    assert!(passed >= PASSING, "{passed} of {total} pass (by tree walk: {by_tree}); was {PASSING}");
-    assert_eq!(passed, PASSING, "more cases pass now ({passed} of {total}, {by_tree} by tree walk): raise PASSING");
+    assert!(
+        passed >= PASSING,
+        "{passed} of {total} pass (by tree walk: {by_tree}); was {PASSING}"
+    );
+    assert_eq!(
+        passed, PASSING,
+        "more cases pass now ({passed} of {total}, {by_tree} by tree walk): raise PASSING"
+    );
 }

@@ -1,4 +1,5 @@
 //! SPF findings against the fixture server: one test per finding, and hostile trees.
+#![allow(clippy::unwrap_used)]
 
 use crate::checks_support::*;
 use mailtriage::checks::CheckParams;
@@ -8,15 +9,25 @@ use std::time::{Duration, Instant};
 const SPF: &str = "@ IN TXT \"v=spf1";
 
 fn spf_only() -> CheckParams {
-    CheckParams { only: vec![Check::Spf], ..params() }
+    CheckParams {
+        only: vec![Check::Spf],
+        ..params()
+    }
 }
 
 fn no_ip() -> CheckParams {
-    CheckParams { ip: None, ..spf_only() }
+    CheckParams {
+        ip: None,
+        ..spf_only()
+    }
 }
 
 async fn with_spf(record: &str, extra: &str) -> mailtriage::checks::DomainReport {
-    run(&variant(&[(SPF, &format!("@ IN TXT \"{record}\""))], extra), &no_ip()).await
+    run(
+        &variant(&[(SPF, &format!("@ IN TXT \"{record}\""))], extra),
+        &no_ip(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -30,15 +41,27 @@ async fn missing_record_is_an_error_not_a_lookup_failure() {
 
 #[tokio::test]
 async fn two_records_are_a_permerror() {
-    let r = run(&good_zone().replace("_spf ", "@ IN TXT \"v=spf1 -all\"\n_spf "), &no_ip()).await;
-    assert!(has(&r, "spf-multiple-records").message.contains("2 SPF records"));
+    let r = run(
+        &good_zone().replace("_spf ", "@ IN TXT \"v=spf1 -all\"\n_spf "),
+        &no_ip(),
+    )
+    .await;
+    assert!(
+        has(&r, "spf-multiple-records")
+            .message
+            .contains("2 SPF records")
+    );
     assert_eq!(r.spf.as_ref().unwrap().records_count, 2);
 }
 
 #[tokio::test]
 async fn syntax_errors_and_unknown_modifiers_name_the_term() {
     let r = with_spf("v=spf1 ip4:300.1.1.1 foo=bar -all", "").await;
-    assert!(has(&r, "spf-syntax-error").message.contains("ip4:300.1.1.1"));
+    assert!(
+        has(&r, "spf-syntax-error")
+            .message
+            .contains("ip4:300.1.1.1")
+    );
     assert!(has(&r, "spf-unknown-modifier").message.contains("foo=bar"));
     let clean = run(&good_zone(), &no_ip()).await;
     lacks(&clean, "spf-syntax-error");
@@ -76,7 +99,11 @@ async fn ptr_exists_and_macros() {
 fn chain(n: usize) -> String {
     let mut z = String::new();
     for i in 1..=n {
-        let next = if i < n { format!(" include:_c{}.good.example", i + 1) } else { String::new() };
+        let next = if i < n {
+            format!(" include:_c{}.good.example", i + 1)
+        } else {
+            String::new()
+        };
         z.push_str(&format!("_c{i} IN TXT \"v=spf1 a{next} -all\"\n"));
     }
     z
@@ -101,7 +128,11 @@ async fn lookups_are_counted_over_the_whole_tree() {
 
 #[tokio::test]
 async fn void_lookups_over_two_are_an_error() {
-    let r = with_spf("v=spf1 a:nx1.good.example a:nx2.good.example mx:nx3.good.example -all", "").await;
+    let r = with_spf(
+        "v=spf1 a:nx1.good.example a:nx2.good.example mx:nx3.good.example -all",
+        "",
+    )
+    .await;
     assert_eq!(r.spf.as_ref().unwrap().void_lookups, 3);
     has(&r, "spf-too-many-void-lookups");
     let r = with_spf("v=spf1 a:nx1.good.example a:nx2.good.example -all", "").await;
@@ -112,10 +143,17 @@ async fn void_lookups_over_two_are_an_error() {
 async fn mx_mechanism_with_more_than_ten_names() {
     let mut extra = String::new();
     for i in 0..11 {
-        extra.push_str(&format!("many IN MX {i} m{i}.good.example.\nm{i} IN A 192.0.2.{}\n", 100 + i));
+        extra.push_str(&format!(
+            "many IN MX {i} m{i}.good.example.\nm{i} IN A 192.0.2.{}\n",
+            100 + i
+        ));
     }
     let r = with_spf("v=spf1 mx:many.good.example -all", &extra).await;
-    assert!(has(&r, "spf-mx-too-many-names").message.contains("11 MX names"));
+    assert!(
+        has(&r, "spf-mx-too-many-names")
+            .message
+            .contains("11 MX names")
+    );
     let clean = with_spf("v=spf1 mx -all", "").await;
     lacks(&clean, "spf-mx-too-many-names");
 }
@@ -125,31 +163,68 @@ async fn include_loop_is_named() {
     let extra = "_a IN TXT \"v=spf1 include:_b.good.example -all\"\n_b IN TXT \"v=spf1 include:_a.good.example -all\"";
     let r = with_spf("v=spf1 include:_a.good.example -all", extra).await;
     let f = has(&r, "spf-include-loop");
-    assert!(f.message.contains("good.example -> _a.good.example -> _b.good.example -> _a.good.example"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("good.example -> _a.good.example -> _b.good.example -> _a.good.example"),
+        "{}",
+        f.message
+    );
     lacks(&run(&good_zone(), &no_ip()).await, "spf-include-loop");
 }
 
 #[tokio::test]
 async fn include_of_a_name_without_spf() {
-    let r = with_spf("v=spf1 include:_none.good.example include:_text.good.example -all", "_text IN TXT \"hello\"").await;
-    let subjects: Vec<&str> = r.findings.iter().filter(|f| f.id == "spf-include-without-spf").map(|f| f.subject.as_str()).collect();
+    let r = with_spf(
+        "v=spf1 include:_none.good.example include:_text.good.example -all",
+        "_text IN TXT \"hello\"",
+    )
+    .await;
+    let subjects: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "spf-include-without-spf")
+        .map(|f| f.subject.as_str())
+        .collect();
     assert_eq!(subjects, vec!["_none.good.example", "_text.good.example"]);
-    lacks(&run(&good_zone(), &no_ip()).await, "spf-include-without-spf");
+    lacks(
+        &run(&good_zone(), &no_ip()).await,
+        "spf-include-without-spf",
+    );
 }
 
 #[tokio::test]
 async fn long_records_and_64k_txt() {
     let long = format!("v=spf1 {} -all", "ip4:192.0.2.1 ".repeat(40));
-    let parts: Vec<String> = long.as_bytes().chunks(200).map(|c| format!("\"{}\"", String::from_utf8_lossy(c))).collect();
-    let r = run_zone_file(&variant(&[(SPF, &format!("@ IN TXT ( {} )", parts.join(" ")))], ""), &no_ip()).await;
+    let parts: Vec<String> = long
+        .as_bytes()
+        .chunks(200)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
+    let r = run_zone_file(
+        &variant(&[(SPF, &format!("@ IN TXT ( {} )", parts.join(" ")))], ""),
+        &no_ip(),
+    )
+    .await;
     let f = has(&r, "spf-record-too-long");
-    assert_eq!(f.location.as_ref().map(|l| l.line), Some(10), "zone location is kept");
+    assert_eq!(
+        f.location.as_ref().map(|l| l.line),
+        Some(10),
+        "zone location is kept"
+    );
     lacks(&run(&good_zone(), &no_ip()).await, "spf-record-too-long");
 
     let huge = format!("v=spf1 {} -all", "a:x.good.example ".repeat(3400));
-    let parts: Vec<String> = huge.as_bytes().chunks(250).map(|c| format!("\"{}\"", String::from_utf8_lossy(c))).collect();
+    let parts: Vec<String> = huge
+        .as_bytes()
+        .chunks(250)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
     let start = Instant::now();
-    let r = run(&variant(&[(SPF, &format!("@ IN TXT ( {} )", parts.join(" ")))], ""), &no_ip()).await;
+    let r = run(
+        &variant(&[(SPF, &format!("@ IN TXT ( {} )", parts.join(" ")))], ""),
+        &no_ip(),
+    )
+    .await;
     assert!(start.elapsed() < Duration::from_secs(10));
     has(&r, "spf-record-too-long");
     assert_eq!(r.spf.as_ref().unwrap().lookups, 3400);
@@ -166,7 +241,10 @@ async fn a_tree_of_2000_includes_is_capped_and_reports_the_real_count_so_far() {
         for p in &level {
             let kids: Vec<String> = (0..12).map(|i| format!("_t{p}x{i}")).collect();
             if !p.is_empty() {
-                let incl: Vec<String> = kids.iter().map(|k| format!("include:{k}.good.example")).collect();
+                let incl: Vec<String> = kids
+                    .iter()
+                    .map(|k| format!("include:{k}.good.example"))
+                    .collect();
                 let rec = format!("v=spf1 {} -all", incl.join(" "));
                 extra.push_str(&format!("_t{p} IN TXT {}\n", quoted(&rec)));
             }
@@ -177,11 +255,20 @@ async fn a_tree_of_2000_includes_is_capped_and_reports_the_real_count_so_far() {
     for p in &level {
         extra.push_str(&format!("_t{p} IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n"));
     }
-    let top: Vec<String> = (0..12).map(|i| format!("include:_tx{i}.good.example")).collect();
+    let top: Vec<String> = (0..12)
+        .map(|i| format!("include:_tx{i}.good.example"))
+        .collect();
     let start = Instant::now();
-    let root = format!("@ IN TXT {}", quoted(&format!("v=spf1 {} -all", top.join(" "))));
+    let root = format!(
+        "@ IN TXT {}",
+        quoted(&format!("v=spf1 {} -all", top.join(" ")))
+    );
     let r = run(&variant(&[(SPF, &root)], &extra), &no_ip()).await;
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
     let spf = r.spf.as_ref().unwrap();
     assert!(spf.lookups > 100, "{}", spf.lookups);
     has(&r, "spf-tree-truncated");
@@ -190,18 +277,34 @@ async fn a_tree_of_2000_includes_is_capped_and_reports_the_real_count_so_far() {
 
 #[tokio::test]
 async fn mail_from_domain_is_checked_too() {
-    let p = CheckParams { mail_from: Some("b@bounce.other.example".into()), ..no_ip() };
-    let r = run_zones(&[("good.example", &good_zone()), ("other.example", "bounce IN A 192.0.2.1")], &p).await;
+    let p = CheckParams {
+        mail_from: Some("b@bounce.other.example".into()),
+        ..no_ip()
+    };
+    let r = run_zones(
+        &[
+            ("good.example", &good_zone()),
+            ("other.example", "bounce IN A 192.0.2.1"),
+        ],
+        &p,
+    )
+    .await;
     assert_eq!(has(&r, "spf-missing").subject, "bounce.other.example");
 }
 
 #[tokio::test]
 async fn evaluation_for_the_sending_ip() {
-    let p = |ip: &str| CheckParams { ip: Some(ip.parse().unwrap()), ..spf_only() };
+    let p = |ip: &str| CheckParams {
+        ip: Some(ip.parse().unwrap()),
+        ..spf_only()
+    };
     let r = run(&good_zone(), &p("198.51.100.7")).await;
     let e = r.spf.as_ref().unwrap().result.as_ref().unwrap();
     assert_eq!(e.result, "pass");
-    assert_eq!(e.mechanism.as_deref(), Some("include:_spf.good.example > ip4:198.51.100.0/24"));
+    assert_eq!(
+        e.mechanism.as_deref(),
+        Some("include:_spf.good.example > ip4:198.51.100.0/24")
+    );
     lacks(&r, "spf-ip-not-authorised");
 
     let r = run(&good_zone(), &p("203.0.113.9")).await;
@@ -214,9 +317,17 @@ async fn evaluation_for_the_sending_ip() {
     let r = run(&soft, &p("203.0.113.9")).await;
     assert_eq!(has(&r, "spf-ip-not-authorised").severity, Severity::Warning);
 
-    let broken = variant(&[(SPF, "@ IN TXT \"v=spf1 ip4:192.0.2.0/24 bogus -all\"")], "");
+    let broken = variant(
+        &[(SPF, "@ IN TXT \"v=spf1 ip4:192.0.2.0/24 bogus -all\"")],
+        "",
+    );
     let r = run(&broken, &p("192.0.2.10")).await;
-    assert_eq!(r.spf.as_ref().unwrap().result.as_ref().unwrap().result, "permerror", "{:#?}", summary(&r));
+    assert_eq!(
+        r.spf.as_ref().unwrap().result.as_ref().unwrap().result,
+        "permerror",
+        "{:#?}",
+        summary(&r)
+    );
     has(&r, "spf-permerror");
     lacks(&run(&good_zone(), &p("192.0.2.10")).await, "spf-permerror");
 }

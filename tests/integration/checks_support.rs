@@ -1,4 +1,5 @@
 //! Shared helpers for the checks tests: a clean zone to vary, and a runner against the fixture server.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use crate::common::{serve, zone_text};
@@ -74,9 +75,15 @@ pub async fn run_zones(extra: &[(&str, &str)], params: &CheckParams) -> DomainRe
         .map(|(o, b)| (o.to_string(), zone_text(o, b)))
         .collect();
     if !texts.iter().any(|(o, _)| o == "2.0.192.in-addr.arpa") {
-        texts.push(("2.0.192.in-addr.arpa".into(), zone_text("2.0.192.in-addr.arpa", REVERSE)));
+        texts.push((
+            "2.0.192.in-addr.arpa".into(),
+            zone_text("2.0.192.in-addr.arpa", REVERSE),
+        ));
     }
-    let refs: Vec<(&str, &str)> = texts.iter().map(|(o, t)| (o.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(o, t)| (o.as_str(), t.as_str()))
+        .collect();
     let (_server, dns) = serve(&refs).await;
     check_domain(&dns, params).await
 }
@@ -90,13 +97,30 @@ pub fn has<'a>(r: &'a DomainReport, id: &str) -> &'a Finding {
 }
 
 pub fn lacks(r: &DomainReport, id: &str) {
-    assert!(find(r, id).is_none(), "did not expect {id}, got {:#?}", summary(r));
+    assert!(
+        find(r, id).is_none(),
+        "did not expect {id}, got {:#?}",
+        summary(r)
+    );
 }
 
 pub fn summary(r: &DomainReport) -> Vec<String> {
     r.findings
         .iter()
-        .map(|f| format!("{} {} {}{}: {}", f.severity, f.id, f.subject, if f.inconclusive { " (inconclusive)" } else { "" }, f.message))
+        .map(|f| {
+            format!(
+                "{} {} {}{}: {}",
+                f.severity,
+                f.id,
+                f.subject,
+                if f.inconclusive {
+                    " (inconclusive)"
+                } else {
+                    ""
+                },
+                f.message
+            )
+        })
         .collect()
 }
 

@@ -136,24 +136,6 @@ pub fn in_net(ip: IpAddr, net: IpAddr, len: u8) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn networks_match_by_prefix() {
-        let ip: IpAddr = "192.0.2.77".parse().unwrap();
-        assert!(in_net(ip, "192.0.2.0".parse().unwrap(), 24));
-        assert!(!in_net(ip, "192.0.3.0".parse().unwrap(), 24));
-        assert!(in_net(ip, "0.0.0.0".parse().unwrap(), 0));
-        let mapped: IpAddr = "::ffff:192.0.2.77".parse().unwrap();
-        assert!(in_net(mapped, "192.0.2.77".parse().unwrap(), 32));
-        let v6: IpAddr = "2001:db8::1".parse().unwrap();
-        assert!(in_net(v6, "2001:db8::".parse().unwrap(), 32));
-        assert!(!in_net(v6, "192.0.2.0".parse().unwrap(), 24));
-    }
-}
-
 fn replay_result(walk: &Walk) -> Option<&'static str> {
     let ip = walk.ip?;
     match matched_term(walk, ip) {
@@ -168,7 +150,9 @@ fn replay_result(walk: &Walk) -> Option<&'static str> {
 pub fn combine(mail_auth: &'static str, walk: &Walk) -> &'static str {
     let root_broken = walk.nodes.first().is_some_and(|n| {
         n.parsed.as_ref().is_some_and(|r| !r.errors.is_empty())
-            || n.error.as_deref().is_some_and(|e| e.contains("SPF records"))
+            || n.error
+                .as_deref()
+                .is_some_and(|e| e.contains("SPF records"))
     });
     if root_broken && mail_auth != "temperror" && mail_auth != "none" {
         return "permerror";
@@ -205,4 +189,23 @@ pub async fn evaluate(dns: &Dns, ip: IpAddr, helo: &str, sender: &str) -> (&'sta
         super::tree::walk(dns, &domain, Some(ip))
     );
     (combine(res, &walk), walk)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_match_by_prefix() {
+        let ip: IpAddr = "192.0.2.77".parse().unwrap();
+        assert!(in_net(ip, "192.0.2.0".parse().unwrap(), 24));
+        assert!(!in_net(ip, "192.0.3.0".parse().unwrap(), 24));
+        assert!(in_net(ip, "0.0.0.0".parse().unwrap(), 0));
+        let mapped: IpAddr = "::ffff:192.0.2.77".parse().unwrap();
+        assert!(in_net(mapped, "192.0.2.77".parse().unwrap(), 32));
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        assert!(in_net(v6, "2001:db8::".parse().unwrap(), 32));
+        assert!(!in_net(v6, "192.0.2.0".parse().unwrap(), 24));
+    }
 }

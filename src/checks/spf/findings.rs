@@ -45,7 +45,9 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
                 "spf-helo-missing",
                 Severity::Info,
                 domain,
-                format!("The HELO name {domain} publishes no SPF record; receivers that check the HELO identity (bounces, RFC 7208 section 2.3) get `none`. Publish `{domain}. TXT \"v=spf1 a -all\"`."),
+                format!(
+                    "The HELO name {domain} publishes no SPF record; receivers that check the HELO identity (bounces, RFC 7208 section 2.3) get `none`. Publish `{domain}. TXT \"v=spf1 a -all\"`."
+                ),
             ),
             _ => f(
                 "spf-missing",
@@ -129,7 +131,7 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
                     .collect()
             })
             .unwrap_or_default();
-        heavy.sort_by(|a, b| b.1.cmp(&a.1));
+        heavy.sort_by_key(|h| std::cmp::Reverse(h.1));
         let list: Vec<String> = heavy
             .iter()
             .take(5)

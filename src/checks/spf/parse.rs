@@ -413,5 +413,6 @@ pub fn clip(s: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 #[path = "parse_tests.rs"]
 mod tests;

@@ -331,3 +331,43 @@ async fn evaluation_for_the_sending_ip() {
     has(&r, "spf-permerror");
     lacks(&run(&good_zone(), &p("192.0.2.10")).await, "spf-permerror");
 }
+
+#[tokio::test]
+async fn tree_is_walked_level_by_level_concurrently() {
+    use crate::common::{serve_with, zone_text, zones};
+    use mailtriage::dns::{DnsConfig, ServerOptions};
+    // Root -> 5 includes -> 3 includes each, with a/mx targets: 21 TXT records, 30 a/mx targets.
+    let mut body = String::from(
+        "@ IN TXT \"v=spf1 include:_i0.good.example include:_i1.good.example include:_i2.good.example include:_i3.good.example include:_i4.good.example -all\"\n",
+    );
+    for i in 0..5 {
+        body.push_str(&format!("_i{i} IN TXT \"v=spf1 include:_j{i}x0.good.example include:_j{i}x1.good.example include:_j{i}x2.good.example -all\"\n"));
+        for j in 0..3 {
+            body.push_str(&format!(
+                "_j{i}x{j} IN TXT \"v=spf1 a mx -all\"\n_j{i}x{j} IN A 192.0.2.{}\n",
+                10 + i * 3 + j
+            ));
+        }
+    }
+    let opts = ServerOptions {
+        zones: zones(&[("good.example", &zone_text("good.example", &body))]),
+        root_catch_all: true,
+        delay: Duration::from_millis(150),
+        ..ServerOptions::default()
+    };
+    let (_server, dns) = serve_with(opts, DnsConfig::default()).await;
+    let start = Instant::now();
+    let r = mailtriage::checks::check_domain(&dns, &no_ip()).await;
+    let took = start.elapsed();
+    assert_eq!(r.spf.as_ref().unwrap().lookups, 5 + 15 + 30);
+    // Sequentially this is over 50 round trips (7.5 s); level by level it is about 5.
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+}
+
+#[tokio::test]
+async fn helo_without_spf_is_only_info() {
+    let r = run(&good_zone(), &no_ip()).await;
+    assert_eq!(has(&r, "spf-helo-missing").severity, Severity::Info);
+    let with_helo_spf = variant(&[], "mail IN TXT \"v=spf1 a -all\"");
+    lacks(&run(&with_helo_spf, &no_ip()).await, "spf-helo-missing");
+}

@@ -1,4 +1,202 @@
 //! DNS checks of a sending domain: SPF, DKIM, DMARC, PTR, MX.
 
+pub mod dkim;
+mod dkim_key;
+pub mod dmarc;
+mod dmarc_record;
+pub mod mx;
+pub mod ptr;
+pub mod spf;
 pub mod types;
 pub use types::*;
+
+use crate::dns::Dns;
+use crate::finding::{Check, Finding};
+
+/// Runs every selected check concurrently; DNS trouble becomes inconclusive findings, never absence.
+pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
+    let want = |c: Check| params.only.is_empty() || params.only.contains(&c);
+    let spf = async {
+        if want(Check::Spf) {
+            Some(spf::check(dns, params).await)
+        } else {
+            None
+        }
+    };
+    let dkim = async {
+        if want(Check::Dkim) {
+            Some(dkim::check(dns, params).await)
+        } else {
+            None
+        }
+    };
+    let dmarc = async {
+        if want(Check::Dmarc) {
+            Some(dmarc::check(dns, params).await)
+        } else {
+            None
+        }
+    };
+    let ptr = async {
+        if want(Check::Ptr) {
+            Some(ptr::check(dns, params).await)
+        } else {
+            None
+        }
+    };
+    let mx = async {
+        if want(Check::Mx) {
+            Some(mx::check(dns, params).await)
+        } else {
+            None
+        }
+    };
+    let (spf, dkim, dmarc, ptr, mx) = futures::join!(spf, dkim, dmarc, ptr, mx);
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut take = |f: &mut Vec<Finding>| findings.append(f);
+    let spf = spf.map(|(facts, mut f)| {
+        take(&mut f);
+        facts
+    });
+    let dkim = dkim.map(|(facts, mut f)| {
+        take(&mut f);
+        facts
+    });
+    let dmarc = dmarc.map(|(facts, mut f)| {
+        take(&mut f);
+        facts
+    });
+    let ptr = ptr.map(|(facts, mut f)| {
+        take(&mut f);
+        facts
+    });
+    let mx = mx.map(|(facts, mut f)| {
+        take(&mut f);
+        facts
+    });
+    DomainReport {
+        domain: normalise(&params.domain),
+        findings,
+        spf,
+        dkim,
+        dmarc,
+        ptr,
+        mx,
+    }
+}
+
+/// True when every check that ran was stopped by DNS trouble before it found anything:
+/// the DNS could not be consulted at all (exit code 3).
+pub fn all_inconclusive(report: &DomainReport) -> bool {
+    let stuck = |c: Check| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.check == c && f.inconclusive)
+    };
+    let mut ran = 0;
+    let mut blocked = 0;
+    let mut tally = |ran_it: bool, blocked_it: bool| {
+        if ran_it {
+            ran += 1;
+            blocked += usize::from(blocked_it);
+        }
+    };
+    if let Some(s) = &report.spf {
+        tally(true, stuck(Check::Spf) && s.record.is_none());
+    }
+    if let Some(d) = &report.dkim {
+        tally(true, stuck(Check::Dkim) && d.selectors.is_empty());
+    }
+    if let Some(d) = &report.dmarc {
+        tally(true, stuck(Check::Dmarc) && d.record.is_none());
+    }
+    if let Some(p) = &report.ptr {
+        let found = !p.names.is_empty() || !p.mx_hosts.is_empty();
+        tally(true, stuck(Check::Ptr) && !found);
+    }
+    if let Some(m) = &report.mx {
+        let found = !m.hosts.is_empty() || m.implicit || m.null_mx;
+        tally(true, stuck(Check::Mx) && !found);
+    }
+    ran > 0 && ran == blocked
+}
+
+impl DomainReport {
+    /// See [`all_inconclusive`].
+    pub fn all_inconclusive(&self) -> bool {
+        all_inconclusive(self)
+    }
+}
+
+/// Lower-case, no trailing dot, no surrounding space.
+pub fn normalise(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The domain of an address (`user@d` -> `d`); a bare domain is returned as is.
+pub fn domain_of(addr: &str) -> String {
+    let a = addr.trim().trim_start_matches('<').trim_end_matches('>');
+    normalise(a.rsplit_once('@').map_or(a, |(_, d)| d))
+}
+
+/// The organizational domain (RFC 7489 section 3.2) from the Public Suffix List.
+pub fn org_domain(domain: &str) -> String {
+    let d = normalise(domain);
+    psl::domain_str(&d).map_or(d.clone(), str::to_string)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_of_addresses_and_organizational_domains() {
+        assert_eq!(domain_of("Bob@Mail.Example.COM."), "mail.example.com");
+        assert_eq!(domain_of("<a@b.example>"), "b.example");
+        assert_eq!(domain_of("example.org"), "example.org");
+        assert_eq!(org_domain("mail.example.co.uk"), "example.co.uk");
+        assert_eq!(org_domain("a.b.example.com"), "example.com");
+    }
+
+    /// Every finding id a check can emit has a complete entry in rules/findings.toml.
+    #[test]
+    fn every_emitted_id_is_documented() {
+        let sources = [
+            include_str!("spf/findings.rs"),
+            include_str!("dkim.rs"),
+            include_str!("dmarc.rs"),
+            include_str!("ptr.rs"),
+            include_str!("mx.rs"),
+        ];
+        let rules: toml::Table = toml::from_str(include_str!("../../rules/findings.toml")).unwrap();
+        let entries = rules["finding"].as_array().unwrap();
+        let mut documented = std::collections::HashSet::new();
+        for e in entries {
+            for field in [
+                "id", "check", "severity", "title", "summary", "why", "fix", "source",
+            ] {
+                let v = e.get(field).and_then(|v| v.as_str()).unwrap_or_default();
+                assert!(!v.is_empty(), "{e:?} lacks {field}");
+            }
+            let id = e["id"].as_str().unwrap();
+            assert!(crate::finding::is_kebab_case(id));
+            assert!(documented.insert(id.to_string()), "{id} twice");
+        }
+        let re = regex::Regex::new(r#""((?:spf|dkim|dmarc|ptr|mx)-[a-z0-9-]+)""#).unwrap();
+        let mut emitted = 0;
+        for src in sources {
+            for c in re.captures_iter(src) {
+                emitted += 1;
+                assert!(
+                    documented.contains(&c[1]),
+                    "{} has no entry in rules/findings.toml",
+                    &c[1]
+                );
+            }
+        }
+        assert!(emitted > 60);
+    }
+}

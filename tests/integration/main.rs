@@ -1,4 +1,12 @@
 //! The single integration-test binary: one module per area, all against real loopback DNS.
+mod checks_clean;
+mod checks_dkim;
+mod checks_dmarc;
+mod checks_faults;
+mod checks_ptr_mx;
+mod checks_rfc7208;
+mod checks_spf;
+mod checks_support;
 mod common;
 mod dns_cache;
 mod dns_outcomes;

@@ -1,0 +1,129 @@
+//! MX check: mail exchangers exist, resolve, are not CNAMEs or IP literals; null MX; implicit MX.
+
+use crate::checks::types::{CheckParams, MxFacts, MxHost};
+use crate::checks::{domain_of, normalise};
+use crate::dns::{Answer, Dns, Outcome, RType, Rdata};
+use crate::finding::{Check, Finding, Severity, finding};
+use futures::future::join_all;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Hosts resolved per domain; more than this is hostile.
+const MAX_HOSTS: usize = 50;
+
+fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
+    finding(id, Check::Mx, sev, subject, msg)
+}
+
+fn failed(subject: &str, what: &str, a: &Answer) -> Finding {
+    f(
+        "mx-lookup-failed",
+        Severity::Warning,
+        subject,
+        format!(
+            "The {what} lookup for {subject} failed ({}); MX could not be checked.",
+            crate::checks::spf::tree::outcome_text(&a.outcome)
+        ),
+    )
+    .with_queries([a.id])
+    .inconclusive()
+}
+
+/// A and AAAA of `name`, concurrently.
+pub async fn addresses(dns: &Dns, name: &str) -> (Arc<Answer>, Arc<Answer>) {
+    futures::join!(dns.query(name, RType::A), dns.query(name, RType::AAAA))
+}
+
+pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
+    let domain = normalise(&params.domain);
+    let mut out = Vec::new();
+    let mut facts = MxFacts {
+        hosts: Vec::new(),
+        null_mx: false,
+        implicit: false,
+        ttl: None,
+    };
+    let mx = dns.query(&domain, RType::MX).await;
+    facts.ttl = mx.ttl;
+    if mx.outcome.is_trouble() {
+        out.push(failed(&domain, "MX", &mx));
+        return (facts, out);
+    }
+    let mut records: Vec<(u16, String)> = mx
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Rdata::MX {
+                preference,
+                exchange,
+            } => Some((*preference, exchange.clone())),
+            _ => None,
+        })
+        .collect();
+    records.sort();
+    if records.is_empty() {
+        let (a, aaaa) = addresses(dns, &domain).await;
+        let q = [mx.id, a.id, aaaa.id];
+        if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+            out.push(failed(&domain, bad.rtype.as_str(), bad));
+        } else if !a.ips().is_empty() || !aaaa.ips().is_empty() {
+            facts.implicit = true;
+            out.push(f("mx-implicit", Severity::Info, &domain, format!("{domain} has no MX record; mail to it goes to its A/AAAA address (implicit MX, RFC 5321 section 5.1).")).with_queries(q));
+        } else {
+            out.push(f("mx-missing", Severity::Warning, &domain, format!("{domain} has no MX record and no address: bounces and replies to it cannot be delivered, and many receivers reject senders whose domain cannot receive mail.")).with_queries(q));
+        }
+        return (facts, out);
+    }
+    if records.iter().any(|(_, e)| e.is_empty()) {
+        facts.null_mx = true;
+        let sending = params
+            .mail_from
+            .as_deref()
+            .map(domain_of)
+            .is_none_or(|d| d == domain);
+        let sev = if sending {
+            Severity::Error
+        } else {
+            Severity::Info
+        };
+        let mut fd = f("mx-null", sev, &domain, format!("{domain} publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, and receivers reject mail sent from it (X.7.27).")).with_queries([mx.id]);
+        fd.location = mx.location.clone();
+        out.push(fd);
+        return (facts, out);
+    }
+    records.truncate(MAX_HOSTS);
+    let lookups = records.iter().map(|(_, e)| addresses(dns, e));
+    let resolved = join_all(lookups).await;
+    for ((pref, host), (a, aaaa)) in records.into_iter().zip(resolved) {
+        let q = [mx.id, a.id, aaaa.id];
+        let mut problem = None;
+        let addrs: Vec<IpAddr> = a.ips().into_iter().chain(aaaa.ips()).collect();
+        if host.parse::<IpAddr>().is_ok() || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
+        {
+            problem = Some("IP literal".to_string());
+            out.push(f("mx-target-ip-literal", Severity::Error, &host, format!("The MX record of {domain} names {host}, an IP address; an MX target must be a host name with an A/AAAA record (RFC 7505 section 3, RFC 5321 section 5.1).")).with_queries(q));
+        } else if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+            problem = Some(format!("lookup failed: {}", bad.outcome.label()));
+            out.push(failed(&host, bad.rtype.as_str(), bad));
+        } else if addrs.is_empty() {
+            problem = Some("does not resolve".to_string());
+            let why = if matches!(a.outcome, Outcome::NxDomain) {
+                "does not exist"
+            } else {
+                "has no A or AAAA record"
+            };
+            out.push(f("mx-target-unresolvable", Severity::Error, &host, format!("The MX host {host} of {domain} {why}: mail to {domain} (including bounces) cannot be delivered to it.")).with_queries(q));
+        }
+        if let Some(target) = a.cname_chain.first().or(aaaa.cname_chain.first()) {
+            problem.get_or_insert_with(|| format!("CNAME to {target}"));
+            out.push(f("mx-target-cname", Severity::Warning, &host, format!("The MX host {host} of {domain} is a CNAME (to {target}); RFC 2181 section 10.3 forbids it and some senders refuse to follow it.")).with_queries(q));
+        }
+        facts.hosts.push(MxHost {
+            preference: pref,
+            host,
+            addresses: addrs,
+            problem,
+        });
+    }
+    (facts, out)
+}

@@ -1,0 +1,273 @@
+//! PTR check: reverse DNS of the sending IP, forward confirmation (FCrDNS), HELO match, generic names.
+
+use crate::checks::types::{CheckParams, PtrFacts, PtrName};
+use crate::checks::{normalise, org_domain};
+use crate::dns::{Answer, Dns, RType, Rdata};
+use crate::finding::{Check, Finding, Severity, finding};
+use futures::future::join_all;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// RFC 7208 section 4.6.4 and RFC 8601 iprev practice: only the first 10 PTR names are checked.
+const PTR_NAME_LIMIT: usize = 10;
+const MX_HOST_LIMIT: usize = 10;
+
+fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
+    finding(id, Check::Ptr, sev, subject, msg)
+}
+
+fn failed(subject: &str, what: &str, a: &Answer) -> Finding {
+    f(
+        "ptr-lookup-failed",
+        Severity::Warning,
+        subject,
+        format!(
+            "The {what} lookup for {subject} failed ({}); reverse DNS could not be checked.",
+            crate::checks::spf::tree::outcome_text(&a.outcome)
+        ),
+    )
+    .with_queries([a.id])
+    .inconclusive()
+}
+
+async fn forward(dns: &Dns, name: &str, ip: IpAddr) -> Arc<Answer> {
+    let rtype = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+    dns.query(name, rtype).await
+}
+
+fn ptr_names(a: &Answer) -> Vec<String> {
+    a.records
+        .iter()
+        .filter_map(|r| match r {
+            Rdata::PTR(n) => Some(normalise(n)),
+            _ => None,
+        })
+        .collect()
+}
+
+pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) {
+    let mut facts = PtrFacts {
+        ip: params.ip,
+        names: Vec::new(),
+        fcrdns: None,
+        helo: params.helo.clone(),
+        helo_matches: None,
+        ttl: None,
+        mx_hosts: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let Some(ip) = params.ip else {
+        let domain = normalise(&params.domain);
+        out.push(f("ptr-no-ip", Severity::Info, &domain, "The sending IP is needed to check its reverse DNS: run again with `--ip <sending IP>`. Meanwhile the domain's MX hosts were checked.".to_string()));
+        mx_hosts(dns, &domain, &mut facts, &mut out).await;
+        return (facts, out);
+    };
+    let subject = ip.to_string();
+    let helo = params.helo.as_deref().map(normalise);
+    let rev = dns.reverse(ip);
+    let helo_fwd = async {
+        match &helo {
+            Some(h) => Some(forward(dns, h, ip).await),
+            None => None,
+        }
+    };
+    let (rev, helo_fwd) = futures::join!(rev, helo_fwd);
+    facts.ttl = rev.ttl;
+    if rev.outcome.is_trouble() {
+        out.push(failed(&subject, "PTR", &rev));
+        return (facts, out);
+    }
+    let names = ptr_names(&rev);
+    if names.is_empty() {
+        out.push(f("ptr-missing", Severity::Error, &subject, format!("{ip} has no reverse DNS (PTR) record ({}); most large receivers reject or junk mail from such IPs. Ask whoever owns the IP block to publish one.", rev.outcome.label())).with_queries([rev.id]));
+        facts.fcrdns = Some(false);
+        return (facts, out);
+    }
+    if names.len() > PTR_NAME_LIMIT {
+        out.push(f("ptr-too-many-names", Severity::Warning, &subject, format!("{ip} has {} PTR names; receivers check at most {PTR_NAME_LIMIT}, so keep exactly one.", names.len())).with_queries([rev.id]));
+    }
+    let checked: Vec<String> = names.iter().take(PTR_NAME_LIMIT).cloned().collect();
+    let fwd = join_all(checked.iter().map(|n| forward(dns, n, ip))).await;
+    let mut q = vec![rev.id];
+    let mut trouble = None;
+    for (name, a) in checked.iter().zip(&fwd) {
+        q.push(a.id);
+        if a.outcome.is_trouble() {
+            trouble = Some(a.clone());
+        }
+        let addresses = a.ips();
+        let confirms = addresses.contains(&ip);
+        facts.names.push(PtrName {
+            name: name.clone(),
+            addresses,
+            confirms,
+        });
+    }
+    let confirmed = facts.names.iter().any(|n| n.confirms);
+    if confirmed {
+        facts.fcrdns = Some(true);
+    } else if let Some(a) = trouble {
+        out.push(failed(&a.name, a.rtype.as_str(), &a));
+    } else {
+        facts.fcrdns = Some(false);
+        out.push(f("ptr-not-confirmed", Severity::Error, &subject, format!("No PTR name of {ip} ({}) resolves back to {ip}: forward-confirmed reverse DNS fails. Publish an A/AAAA record for the PTR name pointing to {ip}.", checked.join(", "))).with_queries(q.clone()));
+    }
+    for n in &checked {
+        if is_generic(n, ip) {
+            out.push(f("ptr-generic-name", Severity::Warning, n, format!("The PTR name {n} of {ip} looks generic (dynamic/residential pattern); receivers score such names as spam sources. Ask for a PTR that names your mail server, e.g. mail.<your domain>.")).with_queries([rev.id]));
+            break;
+        }
+    }
+    if let (Some(h), Some(hf)) = (helo, helo_fwd) {
+        q.push(hf.id);
+        let resolves = hf.ips().contains(&ip);
+        let named = checked
+            .iter()
+            .any(|n| *n == h || org_domain(n) == org_domain(&h));
+        facts.helo_matches = Some(resolves && named);
+        if hf.outcome.is_trouble() {
+            out.push(failed(&h, hf.rtype.as_str(), &hf));
+        } else if !(resolves && named) {
+            let why = match (resolves, named) {
+                (false, false) => format!("does not resolve to {ip} and matches no PTR name"),
+                (false, true) => format!("does not resolve to {ip}"),
+                _ => format!("matches no PTR name of {ip} ({})", checked.join(", ")),
+            };
+            out.push(f("ptr-helo-mismatch", Severity::Warning, &h, format!("The HELO name {h} {why}; use a HELO name that is the IP's PTR name and resolves to it.")).with_queries(q));
+        }
+    }
+    (facts, out)
+}
+
+/// Without a sending IP: forward-confirmed reverse DNS of the domain's MX hosts.
+async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<Finding>) {
+    let mx = dns.query(domain, RType::MX).await;
+    if mx.outcome.is_trouble() {
+        out.push(failed(domain, "MX", &mx));
+        return;
+    }
+    let hosts: Vec<String> = mx
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Rdata::MX { exchange, .. } if !exchange.is_empty() => Some(exchange.clone()),
+            _ => None,
+        })
+        .take(MX_HOST_LIMIT)
+        .collect();
+    let addrs = join_all(hosts.iter().map(|h| crate::checks::mx::addresses(dns, h))).await;
+    let pairs: Vec<(String, IpAddr)> = hosts
+        .iter()
+        .zip(addrs)
+        .flat_map(|(h, (a, aaaa))| {
+            a.ips()
+                .into_iter()
+                .chain(aaaa.ips())
+                .take(2)
+                .map(|ip| (h.clone(), ip))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let checks = join_all(pairs.iter().map(|(_, ip)| async move {
+        let rev = dns.reverse(*ip).await;
+        let names = ptr_names(&rev);
+        let fwd = join_all(
+            names
+                .iter()
+                .take(PTR_NAME_LIMIT)
+                .map(|n| forward(dns, n, *ip)),
+        )
+        .await;
+        let ok = fwd.iter().any(|a| a.ips().contains(ip));
+        (rev, fwd, ok)
+    }))
+    .await;
+    for ((host, ip), (rev, fwd, ok)) in pairs.into_iter().zip(checks) {
+        facts.mx_hosts.push((host.clone(), ip, ok));
+        if ok {
+            continue;
+        }
+        if rev.outcome.is_trouble() {
+            out.push(failed(&ip.to_string(), "PTR", &rev));
+        } else {
+            let q = std::iter::once(rev.id).chain(fwd.iter().map(|a| a.id));
+            out.push(f("ptr-mx-host-not-confirmed", Severity::Warning, &host, format!("The MX host {host} ({ip}) has no forward-confirmed reverse DNS; if it also sends mail, receivers will distrust it.")).with_queries(q));
+        }
+    }
+}
+
+/// True when a PTR name looks like an ISP's generic per-address name.
+pub fn is_generic(name: &str, ip: IpAddr) -> bool {
+    let lower = name.to_ascii_lowercase();
+    const WORDS: [&str; 14] = [
+        "dynamic",
+        "dyn-",
+        "dhcp",
+        "pool",
+        "dsl",
+        "cable",
+        "dialup",
+        "dial-up",
+        "ppp",
+        "client",
+        "customer",
+        "static-ip",
+        "broadband",
+        "unassigned",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    let first = lower.split('.').next().unwrap_or_default();
+    let generic_prefix = ["host", "ip", "h", "ec2"].iter().any(|p| {
+        first.strip_prefix(p).is_some_and(|r| {
+            r.trim_start_matches('-')
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+    });
+    if generic_prefix {
+        return true;
+    }
+    let IpAddr::V4(v4) = ip else { return false };
+    let octets = v4.octets();
+    let tokens: Vec<u32> = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let all_octets = octets.iter().all(|o| tokens.contains(&u32::from(*o)));
+    let padded: String = octets.iter().map(|o| format!("{o:03}")).collect();
+    let plain: String = octets.iter().map(u8::to_string).collect();
+    all_octets || lower.contains(&padded) || (plain.len() >= 8 && lower.contains(&plain))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_names_are_recognised_and_mail_server_names_are_not() {
+        let ip: IpAddr = "203.0.113.45".parse().unwrap();
+        for g in [
+            "203-0-113-45.static.example.net",
+            "45.113.0.203.in-addr.example.net",
+            "dynamic-77.isp.example",
+            "host-203-0.example.com",
+            "ip203000113045.example.com",
+            "adsl-1.example.net",
+            "cpe-client.example.org",
+        ] {
+            assert!(is_generic(g, ip), "{g}");
+        }
+        for ok in [
+            "mail.example.com",
+            "mx1.example.net",
+            "smtp-out.example.org",
+            "o1.email.example.com",
+        ] {
+            assert!(!is_generic(ok, ip), "{ok}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! DMARC findings: record, inheritance, values, report authorisation, alignment.
+#![allow(clippy::unwrap_used)]
+
+use crate::checks_support::*;
+use mailtriage::checks::{CheckParams, DomainReport};
+use mailtriage::finding::{Check, Severity};
+
+const DMARC: &str = "_dmarc IN TXT";
+
+fn dmarc() -> CheckParams {
+    CheckParams {
+        only: vec![Check::Dmarc],
+        ..params()
+    }
+}
+
+async fn with(record: &str) -> DomainReport {
+    run(
+        &variant(&[(DMARC, &format!("_dmarc IN TXT \"{record}\""))], ""),
+        &dmarc(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn clean_record_has_no_dmarc_findings() {
+    let r = run(&good_zone(), &dmarc()).await;
+    assert!(r.findings.is_empty(), "{:#?}", summary(&r));
+}
+
+#[tokio::test]
+async fn missing_record_is_an_error() {
+    let r = run(&variant(&[(DMARC, "; none")], ""), &dmarc()).await;
+    assert_eq!(has(&r, "dmarc-missing").severity, Severity::Error);
+    lacks(&r, "dmarc-lookup-failed");
+}
+
+#[tokio::test]
+async fn subdomain_inherits_the_organizational_policy() {
+    let p = CheckParams {
+        from: Some("a@news.good.example".into()),
+        mail_from: None,
+        dkim_domain: None,
+        ..dmarc()
+    };
+    let r = run(&good_zone(), &p).await;
+    has(&r, "dmarc-inherited");
+    let facts = r.dmarc.as_ref().unwrap();
+    assert!(facts.inherited);
+    assert_eq!(facts.record_domain.as_deref(), Some("_dmarc.good.example"));
+    lacks(&r, "dmarc-missing");
+}
+
+#[tokio::test]
+async fn two_records() {
+    let r = run(
+        &good_zone().replace("_dmarc ", "_dmarc IN TXT \"v=DMARC1; p=none\"\n_dmarc "),
+        &dmarc(),
+    )
+    .await;
+    has(&r, "dmarc-multiple-records");
+}
+
+#[tokio::test]
+async fn syntax_unknown_tags_and_missing_policy() {
+    let r = with("v=DMARC1; p=block; rua=mailto:d@good.example; foo=1").await;
+    assert!(has(&r, "dmarc-syntax-error").message.contains("p=block"));
+    has(&r, "dmarc-unknown-tag");
+    let r = with("v=DMARC1; rua=mailto:d@good.example").await;
+    has(&r, "dmarc-missing-policy");
+    lacks(&r, "dmarc-syntax-error");
+}
+
+#[tokio::test]
+async fn weak_policies() {
+    let r = with("v=DMARC1; p=none; rua=mailto:d@good.example").await;
+    assert_eq!(has(&r, "dmarc-policy-none").severity, Severity::Warning);
+    let r = with("v=DMARC1; p=reject; pct=20; rua=mailto:d@good.example").await;
+    has(&r, "dmarc-pct-below-100");
+    lacks(&r, "dmarc-policy-none");
+    let r = with("v=DMARC1; p=reject; sp=none; rua=mailto:d@good.example").await;
+    assert!(
+        has(&r, "dmarc-subdomain-policy-weaker")
+            .message
+            .contains("sp=none")
+    );
+    let r = with("v=DMARC1; p=reject; np=quarantine; rua=mailto:d@good.example").await;
+    has(&r, "dmarc-subdomain-policy-weaker");
+    let r = with("v=DMARC1; p=quarantine; sp=reject; rua=mailto:d@good.example").await;
+    lacks(&r, "dmarc-subdomain-policy-weaker");
+}
+
+#[tokio::test]
+async fn no_rua_means_blind() {
+    let r = with("v=DMARC1; p=reject").await;
+    has(&r, "dmarc-no-rua");
+}
+
+#[tokio::test]
+async fn external_report_destinations_need_authorisation() {
+    let rec = "v=DMARC1; p=reject; rua=mailto:a@reports.example.net,mailto:b@ok.example.org";
+    let zones = [
+        (
+            "good.example",
+            variant(&[(DMARC, &format!("_dmarc IN TXT \"{rec}\""))], ""),
+        ),
+        (
+            "ok.example.org",
+            "good.example._report._dmarc IN TXT \"v=DMARC1\"".to_string(),
+        ),
+        ("reports.example.net", "@ IN A 192.0.2.1".to_string()),
+    ];
+    let refs: Vec<(&str, &str)> = zones.iter().map(|(o, b)| (*o, b.as_str())).collect();
+    let r = run_zones(&refs, &dmarc()).await;
+    let bad: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "dmarc-report-destination-unauthorised")
+        .map(|f| f.subject.as_str())
+        .collect();
+    assert_eq!(bad, vec!["good.example._report._dmarc.reports.example.net"]);
+}
+
+#[tokio::test]
+async fn alignment() {
+    let p = CheckParams {
+        mail_from: Some("b@esp.example.net".into()),
+        dkim_domain: Some("good.example".into()),
+        ..dmarc()
+    };
+    let r = run(&good_zone(), &p).await;
+    has(&r, "dmarc-spf-not-aligned");
+    lacks(&r, "dmarc-dkim-not-aligned");
+    lacks(&r, "dmarc-not-aligned");
+
+    let p = CheckParams {
+        mail_from: Some("b@esp.example.net".into()),
+        dkim_domain: Some("esp.example.net".into()),
+        ..dmarc()
+    };
+    let r = run(&good_zone(), &p).await;
+    has(&r, "dmarc-dkim-not-aligned");
+    assert_eq!(has(&r, "dmarc-not-aligned").severity, Severity::Error);
+    let al = r.dmarc.as_ref().unwrap().alignment.clone().unwrap();
+    assert_eq!(
+        (al.spf_aligned, al.dkim_aligned),
+        (Some(false), Some(false))
+    );
+
+    // Relaxed alignment accepts a subdomain; strict does not.
+    let p = CheckParams {
+        mail_from: Some("b@bounce.good.example".into()),
+        dkim_domain: None,
+        ..dmarc()
+    };
+    lacks(&run(&good_zone(), &p).await, "dmarc-spf-not-aligned");
+    let strict = variant(
+        &[(
+            DMARC,
+            "_dmarc IN TXT \"v=DMARC1; p=reject; aspf=s; rua=mailto:d@good.example\"",
+        )],
+        "",
+    );
+    has(&run(&strict, &p).await, "dmarc-spf-not-aligned");
+}

@@ -123,7 +123,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
         out.extend(key_findings(sel, *asked, &a, &rec));
     }
     if facts.selectors.is_empty() {
-        if !failed_discovery.is_empty() && failed_discovery.len() * 2 >= probes.len() {
+        if !failed_discovery.is_empty() {
             out.push(lookup_failed(
                 &format!("_domainkey.{domain}"),
                 &failed_discovery,

@@ -100,7 +100,8 @@ async fn cname_loops_do_not_hang_and_are_not_absence() {
         .iter()
         .find(|f| f.subject == "_l1.good.example")
         .expect("a finding about the loop");
-    assert!(f.inconclusive || f.id == "spf-include-without-spf", "{f:?}");
+    assert!(f.inconclusive && f.id == "spf-lookup-failed", "{f:?}");
+    lacks(&r, "spf-include-without-spf");
 }
 
 #[tokio::test]
@@ -125,4 +126,21 @@ async fn every_check_timing_out_is_all_inconclusive() {
     ] {
         assert!(has(&r, id).inconclusive);
     }
+}
+
+#[tokio::test]
+async fn dkim_discovery_with_a_failed_selector_is_not_called_absent() {
+    let body = variant(&[("google._domainkey IN TXT", "; no key")], "");
+    let p = CheckParams {
+        only: vec![Check::Dkim],
+        ..params()
+    };
+    let faults = vec![fault(
+        "selector1._domainkey.good.example",
+        None,
+        FaultKind::ServFail,
+    )];
+    let r = faulty(&body, faults, None, &p).await;
+    assert!(has(&r, "dkim-lookup-failed").inconclusive);
+    lacks(&r, "dkim-no-key-found");
 }

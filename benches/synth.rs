@@ -42,11 +42,17 @@ pub fn providers() -> Vec<Zone> {
         + "_netblocks IN TXT \"v=spf1 ip4:35.190.247.0/24 ip4:64.233.160.0/19 ip4:66.102.0.0/20 ~all\"\n"
         + "_netblocks2 IN TXT \"v=spf1 ip6:2001:4860:4000::/36 ip6:2404:6800:4000::/36 ~all\"\n"
         + "_netblocks3 IN TXT \"v=spf1 ip4:172.217.0.0/19 ip4:172.217.32.0/20 ~all\"\n";
-    zones.push(Zone { origin: "gmail-like.test".into(), text: g });
+    zones.push(Zone {
+        origin: "gmail-like.test".into(),
+        text: g,
+    });
     let o = "$ORIGIN outlook-like.test.\n$TTL 3600\n".to_string()
         + SOA
         + "spf IN TXT \"v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/14 -all\"\n";
-    zones.push(Zone { origin: "outlook-like.test".into(), text: o });
+    zones.push(Zone {
+        origin: "outlook-like.test".into(),
+        text: o,
+    });
     let mut e = "$ORIGIN esp-chain.test.\n$TTL 3600\n".to_string() + SOA;
     for level in 1..4 {
         let _ = writeln!(
@@ -56,7 +62,10 @@ pub fn providers() -> Vec<Zone> {
         );
     }
     e.push_str("spf4 IN TXT \"v=spf1 ip4:198.51.4.0/24 ~all\"\n");
-    zones.push(Zone { origin: "esp-chain.test".into(), text: e });
+    zones.push(Zone {
+        origin: "esp-chain.test".into(),
+        text: e,
+    });
     zones
 }
 
@@ -67,7 +76,12 @@ pub fn customer(i: usize) -> String {
 
 /// The sending IP of customer `i` (198.18.0.0/15, RFC 2544 benchmarking range).
 pub fn sending_ip(i: usize) -> std::net::Ipv4Addr {
-    std::net::Ipv4Addr::new(198, 18 + ((i >> 16) & 1) as u8, ((i >> 8) & 0xff) as u8, (i & 0xff) as u8)
+    std::net::Ipv4Addr::new(
+        198,
+        18 + ((i >> 16) & 1) as u8,
+        ((i >> 8) & 0xff) as u8,
+        (i & 0xff) as u8,
+    )
 }
 
 /// One customer zone; the shape varies with `rng` the way real domains vary.

@@ -1,8 +1,13 @@
 //! mailtriage: decode an SMTP rejection, check the sender's authentication DNS, plan the fix.
 
 pub mod checks;
+pub mod cli;
+mod commands;
 pub mod dns;
+pub mod error;
 pub mod finding;
 pub mod reply;
 pub mod report;
 pub mod rules;
+
+pub use commands::run;

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let result = mailtriage::run(cli, &mut out);
+    let mut err = std::io::stderr();
+    let result = mailtriage::run(cli, &mut out, &mut err);
     let flushed = out.flush();
     match result {
         Ok(code) => match flushed {

@@ -58,6 +58,15 @@ impl QueryLog {
         });
     }
 
+    /// The entries with these ids (unknown ids are skipped).
+    pub(crate) fn entries(&self, ids: &[usize]) -> Vec<LogEntry> {
+        let entries = match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        ids.iter().filter_map(|id| entries.get(*id).cloned()).collect()
+    }
+
     pub(crate) fn snapshot(&self) -> Vec<LogEntry> {
         match self.entries.lock() {
             Ok(guard) => guard.clone(),

@@ -76,7 +76,17 @@ pub enum DnsSetupError {
 
 /// The run's DNS: cheap to clone, every clone shares one cache and one log.
 #[derive(Clone)]
-pub struct Dns(Arc<Inner>);
+pub struct Dns {
+    inner: Arc<Inner>,
+    /// Set on a [`Dns::scoped`] view: which log entries this view used, and its own deadline.
+    scope: Option<Arc<Scope>>,
+}
+
+/// One domain's view of the shared resolver (bulk mode checks many domains over one cache).
+struct Scope {
+    ids: Mutex<BTreeSet<usize>>,
+    deadline: Option<Instant>,
+}
 
 struct Inner {
     client: resolve::Client,
@@ -175,43 +185,85 @@ impl Dns {
                     .or_insert_with(|| rec.location.clone());
             }
         }
-        Ok(Dns(Arc::new(Inner {
-            client,
-            authenticator,
-            label,
-            // The overlay server retries upstream itself; asking it again would double the wait.
-            retries: if server.is_some() && !cfg.offline {
-                0
-            } else {
-                cfg.retries
+        Ok(Dns {
+            scope: None,
+            inner: Arc::new(Inner {
+                client,
+                authenticator,
+                label,
+                // The overlay server retries upstream itself; asking it again would double the wait.
+                retries: if server.is_some() && !cfg.offline {
+                    0
+                } else {
+                    cfg.retries
+                },
+                deadline: Instant::now() + cfg.deadline,
+                cache: cache::Cache::default(),
+                log: log::QueryLog::default(),
+                apexes,
+                locations,
+                offline: cfg.offline,
+                offline_names: Mutex::new(BTreeSet::new()),
+                _server: server,
+            }),
+        })
+    }
+
+    /// A view that shares this run's cache and log but records which log entries it used
+    /// (cache hits included) and stops asking after its own `deadline`.
+    pub fn scoped(&self, deadline: Option<Duration>) -> Dns {
+        Dns {
+            inner: self.inner.clone(),
+            scope: Some(Arc::new(Scope {
+                ids: Mutex::new(BTreeSet::new()),
+                deadline: deadline.map(|d| Instant::now() + d),
+            })),
+        }
+    }
+
+    /// Log ids of every answer this scoped view used, in order (empty for an unscoped `Dns`).
+    pub fn scope_ids(&self) -> Vec<usize> {
+        match &self.scope {
+            Some(s) => match s.ids.lock() {
+                Ok(ids) => ids.iter().copied().collect(),
+                Err(p) => p.into_inner().iter().copied().collect(),
             },
-            deadline: Instant::now() + cfg.deadline,
-            cache: cache::Cache::default(),
-            log: log::QueryLog::default(),
-            apexes,
-            locations,
-            offline: cfg.offline,
-            offline_names: Mutex::new(BTreeSet::new()),
-            _server: server,
-        })))
+            None => Vec::new(),
+        }
+    }
+
+    /// The earlier of the run's deadline and this view's.
+    fn deadline(&self) -> Instant {
+        match self.scope.as_ref().and_then(|s| s.deadline) {
+            Some(d) => d.min(self.inner.deadline),
+            None => self.inner.deadline,
+        }
     }
 
     /// Cached for the run (TTL respected, negative answers cached); concurrent identical
     /// questions share one query. Never panics; trouble is an Outcome.
     pub async fn query(&self, name: &str, rtype: RType) -> Arc<Answer> {
         let name = normalize(name);
-        let inner = &self.0;
-        inner
+        let answer = self
+            .inner
             .cache
             .get_or_fetch(&name, rtype, self.fetch(&name, rtype))
-            .await
+            .await;
+        if let Some(scope) = &self.scope {
+            match scope.ids.lock() {
+                Ok(mut ids) => ids.insert(answer.id),
+                Err(p) => p.into_inner().insert(answer.id),
+            };
+        }
+        answer
     }
 
     async fn fetch(&self, name: &str, rtype: RType) -> Answer {
-        let inner = &self.0;
+        let inner = &self.inner;
         let started = SystemTime::now();
         let clock = Instant::now();
-        let (mut answer, resolver_label) = if clock >= inner.deadline {
+        let deadline = self.deadline();
+        let (mut answer, resolver_label) = if clock >= deadline {
             let mut a = resolve::empty_answer(name, rtype);
             a.outcome = Outcome::Timeout;
             (a, "deadline passed: not sent".to_string())
@@ -224,7 +276,7 @@ impl Dns {
             (a, "offline: not sent".to_string())
         } else {
             let lookup = inner.client.lookup(name, rtype, inner.retries);
-            let a = match tokio::time::timeout_at(inner.deadline.into(), lookup).await {
+            let a = match tokio::time::timeout_at(deadline.into(), lookup).await {
                 Ok(a) => a,
                 Err(_) => {
                     let mut a = resolve::empty_answer(name, rtype);
@@ -252,17 +304,22 @@ impl Dns {
 
     /// mail-auth's verifier over a resolver that sees the same servers (or the overlay).
     pub fn authenticator(&self) -> &mail_auth::MessageAuthenticator {
-        &self.0.authenticator
+        &self.inner.authenticator
     }
 
     /// Every question answered so far, in id order.
     pub fn log(&self) -> Vec<LogEntry> {
-        self.0.log.snapshot()
+        self.inner.log.snapshot()
+    }
+
+    /// The log entries with these ids, in the order given.
+    pub fn log_entries(&self, ids: &[usize]) -> Vec<LogEntry> {
+        self.inner.log.entries(ids)
     }
 
     /// Names not looked up because of `--offline`, sorted.
     pub fn offline_names(&self) -> Vec<String> {
-        match self.0.offline_names.lock() {
+        match self.inner.offline_names.lock() {
             Ok(n) => n.iter().cloned().collect(),
             Err(p) => p.into_inner().iter().cloned().collect(),
         }
@@ -270,18 +327,18 @@ impl Dns {
 
     /// Which server answers, e.g. "127.0.0.1:5353 (zone overlay)".
     pub fn resolver_label(&self) -> String {
-        self.0.label.clone()
+        self.inner.label.clone()
     }
 
     /// Where `--zone` defines the first record of (name, type), if it does.
     pub fn zone_location(&self, name: &str, rtype: RType) -> Option<ZoneLocation> {
-        self.0.locations.get(&(normalize(name), rtype)).cloned()
+        self.inner.locations.get(&(normalize(name), rtype)).cloned()
     }
 
     /// True when `name` is at or below the apex of a `--zone`.
     pub fn in_zones(&self, name: &str) -> bool {
         let name = normalize(name);
-        self.0.apexes.iter().any(|apex| in_zone(&name, apex))
+        self.inner.apexes.iter().any(|apex| in_zone(&name, apex))
     }
 }
 

@@ -108,12 +108,14 @@ impl RuleSet {
         for l in &self.findings {
             push(&l.rule.id, Kind::Finding, l.rule.title.clone());
         }
-        for l in &self.plan_steps {
-            push(
-                &l.rule.id,
-                Kind::PlanStep,
-                l.rule.title.clone().unwrap_or_default(),
-            );
+        for (kind, list) in [
+            (Kind::PlanStep, &self.plan_steps),
+            (Kind::NoCauseReason, &self.no_cause_reasons),
+            (Kind::Message, &self.messages),
+        ] {
+            for l in list {
+                push(&l.rule.id, kind, l.rule.title.clone().unwrap_or_default());
+            }
         }
         for l in &self.escalations {
             push(
@@ -305,8 +307,12 @@ impl RuleSet {
                     vec![r.source.clone()],
                 )
             }
-            Rule::PlanStep(l) => (
-                Kind::PlanStep,
+            Rule::PlanStep(l) | Rule::NoCauseReason(l) | Rule::Message(l) => (
+                match rule {
+                    Rule::NoCauseReason(_) => Kind::NoCauseReason,
+                    Rule::Message(_) => Kind::Message,
+                    _ => Kind::PlanStep,
+                },
                 &l.file,
                 l.line,
                 l.rule.title.clone().unwrap_or_default(),

@@ -292,6 +292,22 @@ impl Merger {
             builtin,
         );
         self.add(
+            &mut set.no_cause_reasons,
+            Kind::NoCauseReason,
+            raw.no_cause_reason,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
+            &mut set.messages,
+            Kind::Message,
+            raw.message,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
             &mut set.escalations,
             Kind::Escalation,
             raw.escalation,

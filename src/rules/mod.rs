@@ -32,6 +32,8 @@ pub enum Kind {
     ProviderRule,
     Finding,
     PlanStep,
+    NoCauseReason,
+    Message,
     Escalation,
 }
 
@@ -49,6 +51,8 @@ impl Kind {
             Kind::ProviderRule => "provider_rule",
             Kind::Finding => "finding",
             Kind::PlanStep => "plan_step",
+            Kind::NoCauseReason => "no_cause_reason",
+            Kind::Message => "message",
             Kind::Escalation => "escalation",
         }
     }
@@ -76,6 +80,8 @@ pub enum Rule<'a> {
     ProviderRule(&'a Located<ProviderRule>),
     Finding(&'a Located<FindingRule>),
     PlanStep(&'a Located<PlanStep>),
+    NoCauseReason(&'a Located<PlanStep>),
+    Message(&'a Located<PlanStep>),
     Escalation(&'a Located<Escalation>),
 }
 
@@ -93,6 +99,8 @@ pub struct RuleSet {
     pub provider_rules: Vec<Located<ProviderRule>>,
     pub findings: Vec<Located<FindingRule>>,
     pub plan_steps: Vec<Located<PlanStep>>,
+    pub no_cause_reasons: Vec<Located<PlanStep>>,
+    pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     provider_regexes: Vec<(Vec<Regex>, Vec<Regex>)>,
@@ -156,6 +164,8 @@ impl RuleSet {
             .or_else(|| find(&self.provider_rules, id, |r| &r.id).map(Rule::ProviderRule))
             .or_else(|| find(&self.findings, id, |r| &r.id).map(Rule::Finding))
             .or_else(|| find(&self.plan_steps, id, |r| &r.id).map(Rule::PlanStep))
+            .or_else(|| find(&self.no_cause_reasons, id, |r| &r.id).map(Rule::NoCauseReason))
+            .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
     }
 
@@ -176,4 +186,67 @@ pub fn lint(dir: &Path) -> Vec<LintError> {
         Ok(extra) => RuleSet::from_sources(&extra).1,
         Err(e) => e.errors(),
     }
+}
+
+/// The plan and escalation tables as raw TOML, for the plan's own typed reading.
+pub struct PlanTables {
+    pub plan_steps: Vec<toml::Table>,
+    pub no_cause_reasons: Vec<toml::Table>,
+    pub messages: Vec<toml::Table>,
+    pub escalations: Vec<toml::Table>,
+}
+
+fn text_table(id: &str, title: Option<&str>, source: &str, extra: &toml::Table) -> toml::Table {
+    let mut t = extra.clone();
+    t.insert("id".into(), id.into());
+    t.insert("source".into(), source.into());
+    if let Some(title) = title {
+        t.insert("title".into(), title.into());
+    }
+    t
+}
+
+impl RuleSet {
+    /// Plan step, no-cause reason, message and escalation rules as tables (overrides applied).
+    pub fn plan_tables(&self) -> PlanTables {
+        let steps = |list: &[Located<PlanStep>]| {
+            list.iter()
+                .map(|l| {
+                    let r = &l.rule;
+                    text_table(&r.id, r.title.as_deref(), &r.source, &r.extra)
+                })
+                .collect()
+        };
+        PlanTables {
+            plan_steps: steps(&self.plan_steps),
+            no_cause_reasons: steps(&self.no_cause_reasons),
+            messages: steps(&self.messages),
+            escalations: self
+                .escalations
+                .iter()
+                .map(|l| {
+                    let r = &l.rule;
+                    let mut t = text_table(&r.id, r.title.as_deref(), &r.source, &r.extra);
+                    if let Some(p) = &r.provider {
+                        t.insert("provider".into(), p.as_str().into());
+                    }
+                    t
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Version of the built-in rules: the crate version and a digest of the embedded files, so an
+/// evidence bundle says exactly which knowledge produced it.
+pub fn version() -> String {
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in embedded::BUILTIN {
+        for b in name.bytes().chain(text.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{}+rules.{h:016x}", env!("CARGO_PKG_VERSION"))
 }

@@ -31,6 +31,10 @@ pub struct RawFile {
     #[serde(default)]
     pub plan_step: Vec<Spanned<PlanStep>>,
     #[serde(default)]
+    pub no_cause_reason: Vec<Spanned<PlanStep>>,
+    #[serde(default)]
+    pub message: Vec<Spanned<PlanStep>>,
+    #[serde(default)]
     pub escalation: Vec<Spanned<Escalation>>,
 }
 

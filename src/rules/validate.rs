@@ -231,7 +231,12 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
             ));
         }
     }
-    for l in &set.plan_steps {
+    for l in set
+        .plan_steps
+        .iter()
+        .chain(&set.no_cause_reasons)
+        .chain(&set.messages)
+    {
         at(l, errors).common(&l.rule.id, &l.rule.source);
     }
     for l in &set.escalations {

@@ -1,0 +1,153 @@
+//! What `check` and `diagnose` share: DNS settings, target parameters, exit-code policy.
+
+use super::validate;
+use crate::checks::{CheckParams, DomainReport};
+use crate::cli::{DnsArgs, FailOn, TargetArgs};
+use crate::dns::{Dns, DnsConfig, LogEntry};
+use crate::error::{Error, Result, exit};
+use crate::finding::{Check, Severity};
+use crate::report::QueryRecord;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// `--nameserver` values: `IP`, `IP:PORT`, `[IPv6]:PORT`.
+pub fn nameservers(raw: &[String]) -> Result<Vec<SocketAddr>> {
+    raw.iter()
+        .map(|s| {
+            let s = s.trim();
+            if let Ok(ip) = s.parse::<IpAddr>() {
+                return Ok(SocketAddr::new(ip, 53));
+            }
+            s.parse::<SocketAddr>().map_err(|_| {
+                Error::Input(format!(
+                    "invalid --nameserver {s:?}: use IP or IP:PORT, e.g. 127.0.0.1:5353 or [::1]:53"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    if value.is_finite() && value > 0.0 && value <= 3600.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(Error::Input(format!(
+            "invalid {flag} {value}: give seconds between 0 and 3600"
+        )))
+    }
+}
+
+/// The DNS configuration; `run_deadline` overrides `--deadline` for the whole run (bulk mode
+/// applies `--deadline` per domain instead).
+pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsConfig> {
+    for zone in &args.zone {
+        if !zone.is_file() {
+            return Err(Error::Input(format!(
+                "--zone {}: no such file",
+                zone.display()
+            )));
+        }
+    }
+    if args.retries > 10 {
+        return Err(Error::Input("--retries above 10 makes no sense".into()));
+    }
+    Ok(DnsConfig {
+        nameservers: nameservers(&args.nameserver)?,
+        timeout: seconds(args.timeout, "--timeout")?,
+        retries: args.retries,
+        deadline: match run_deadline {
+            Some(d) => d,
+            None => seconds(args.deadline, "--deadline")?,
+        },
+        zones: args.zone.clone(),
+        offline: args.offline,
+    })
+}
+
+pub async fn dns(cfg: DnsConfig) -> Result<Dns> {
+    Dns::new(cfg).await.map_err(|e| Error::Input(e.to_string()))
+}
+
+/// `--only spf,dkim`: unknown names are an input error.
+pub fn only(raw: &[String]) -> Result<Vec<Check>> {
+    raw.iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            Check::parse(s)
+                .filter(|c| *c != Check::Dns)
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "unknown check {s:?} in --only: use spf, dkim, dmarc, ptr, mx"
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Validated check parameters for `domain` from the target flags.
+pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<CheckParams> {
+    let helo = match &target.helo {
+        Some(h) => Some(validate::domain(h, "--helo name")?),
+        None => None,
+    };
+    let from = match &target.from {
+        Some(a) => Some(validate::address(a, "--from address")?),
+        None => None,
+    };
+    let mail_from = match &target.mail_from {
+        Some(a) => Some(validate::address(a, "--mail-from address")?),
+        None => None,
+    };
+    let dkim_domain = match &target.dkim_domain {
+        Some(d) => Some(validate::domain(d, "--dkim-domain")?),
+        None => None,
+    };
+    let dkim_selectors = target
+        .dkim_selector
+        .iter()
+        .map(|s| validate::selector(s))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CheckParams {
+        domain: validate::domain(domain, "domain")?,
+        ip: target.ip,
+        helo,
+        from,
+        mail_from,
+        dkim_selectors,
+        dkim_domain,
+        only,
+    })
+}
+
+pub fn query_record(e: &LogEntry) -> QueryRecord {
+    QueryRecord {
+        id: e.id,
+        name: e.name.clone(),
+        rtype: e.rtype,
+        outcome: e.outcome.clone(),
+        answers: e.answers.clone(),
+        ttl: e.ttl,
+        cname_chain: e.cname_chain.clone(),
+        started_at: e.started_at.clone(),
+        elapsed_ms: e.elapsed_ms,
+        resolver: e.resolver.clone(),
+    }
+}
+
+/// Exit code for a set of reports: 3 when DNS could not be consulted for any of them,
+/// else 1 when a finding reaches `--fail-on`, else 0.
+pub fn exit_code(reports: &[&DomainReport], fail_on: FailOn) -> u8 {
+    if !reports.is_empty() && reports.iter().all(|r| r.all_inconclusive()) {
+        return exit::DNS;
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Never => return exit::OK,
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity >= threshold);
+    if failing { exit::FINDINGS } else { exit::OK }
+}

@@ -1,0 +1,33 @@
+//! `mailtriage explain`: decode the replies in an input, offline.
+
+use super::{input, load_rules};
+use crate::cli::{ExplainArgs, ExplainFormat};
+use crate::error::{Error, Result, exit};
+use crate::reply::{self, InputError};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(args: &ExplainArgs, rules_dir: Option<&Path>, out: &mut dyn Write) -> Result<u8> {
+    let rules = load_rules(rules_dir)?;
+    let input = input::read(args.input.as_deref())?;
+    let extracted = extract(&input)?;
+    let items: Vec<_> = extracted
+        .replies
+        .iter()
+        .map(|r| (r.clone(), rules.decode(r)))
+        .collect();
+    match args.format {
+        ExplainFormat::Human => crate::report::explain::human(out, extracted.form, &items)?,
+        ExplainFormat::Json => crate::report::explain::json(out, extracted.form, &items)?,
+    }
+    Ok(exit::OK)
+}
+
+/// Extracts replies, turning every input problem into a one-line reason (exit 2).
+pub(crate) fn extract(input: &input::Input) -> Result<reply::Extracted> {
+    if let Some(size) = input.truncated_from {
+        let e = InputError::TooLarge(size as usize, input::MAX_INPUT);
+        return Err(Error::Input(format!("{}: {e}", input.name)));
+    }
+    reply::extract(&input.bytes).map_err(|e| Error::Input(format!("{}: {e}", input.name)))
+}

@@ -184,9 +184,21 @@ mod tests {
 
     #[test]
     fn kebab_case_ids_are_accepted_and_others_refused() {
-        assert!(Finding::new("spf-too-many-lookups", Check::Spf, Severity::Error, "x", "y").is_ok());
+        assert!(
+            Finding::new(
+                "spf-too-many-lookups",
+                Check::Spf,
+                Severity::Error,
+                "x",
+                "y"
+            )
+            .is_ok()
+        );
         for bad in ["", "Spf", "spf_x", "-spf", "spf-", "spf--x", "spf x"] {
-            assert!(Finding::new(bad, Check::Spf, Severity::Error, "x", "y").is_err(), "{bad}");
+            assert!(
+                Finding::new(bad, Check::Spf, Severity::Error, "x", "y").is_err(),
+                "{bad}"
+            );
         }
     }
 

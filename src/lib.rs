@@ -2,6 +2,9 @@
 
 pub mod checks;
 pub mod dns;
+pub mod evidence;
 pub mod finding;
+pub mod plan;
 pub mod reply;
+pub mod report;
 pub mod rules;

@@ -83,7 +83,10 @@ pub enum Rdata {
     A(std::net::Ipv4Addr),
     AAAA(std::net::Ipv6Addr),
     /// MX: preference and exchange (lower-case, no trailing dot; "" for the null MX ".").
-    MX { preference: u16, exchange: String },
+    MX {
+        preference: u16,
+        exchange: String,
+    },
     /// TXT: the character-strings as published (each at most 255 bytes), not yet joined.
     TXT(Vec<Vec<u8>>),
     /// PTR target, lower-case, no trailing dot.

@@ -106,7 +106,8 @@ pub struct DnsArgs {
     /// Overall deadline in seconds; questions not answered by then are reported as timeouts.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub deadline: f64,
-    /// BIND zone file whose records override live DNS (repeatable).
+    /// BIND zone file whose records override live DNS (repeatable); a directory means every
+    /// *.zone file in it.
     #[arg(long, value_name = "FILE")]
     pub zone: Vec<PathBuf>,
     /// Resolve nothing outside the --zone files; say which names could not be seen.

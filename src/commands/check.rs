@@ -115,7 +115,7 @@ fn render(
                 writeln!(out, "{}", report::check_jsonl_line(&c.report, &c.queries))?;
             }
         }
-        CheckFormat::Markdown => report::markdown::render_check(out, &domains)?,
+        CheckFormat::Markdown => report::check_markdown::render(out, &domains)?,
         CheckFormat::Sarif => {
             let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
             let lookup = |id: &str| {

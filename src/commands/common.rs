@@ -40,10 +40,28 @@ fn seconds(value: f64, flag: &str) -> Result<Duration> {
 /// The DNS configuration; `run_deadline` overrides `--deadline` for the whole run (bulk mode
 /// applies `--deadline` per domain instead).
 pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsConfig> {
+    let mut zones = Vec::new();
     for zone in &args.zone {
-        if !zone.is_file() {
+        if zone.is_dir() {
+            // A directory stands for every *.zone file in it, in name order.
+            let mut found: Vec<_> = std::fs::read_dir(zone)
+                .map_err(|e| Error::Input(format!("--zone {}: {e}", zone.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "zone"))
+                .collect();
+            if found.is_empty() {
+                return Err(Error::Input(format!(
+                    "--zone {}: the directory holds no *.zone file",
+                    zone.display()
+                )));
+            }
+            found.sort();
+            zones.extend(found);
+        } else if zone.is_file() {
+            zones.push(zone.clone());
+        } else {
             return Err(Error::Input(format!(
-                "--zone {}: no such file",
+                "--zone {}: no such file or directory",
                 zone.display()
             )));
         }
@@ -59,7 +77,7 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
             Some(d) => d,
             None => seconds(args.deadline, "--deadline")?,
         },
-        zones: args.zone.clone(),
+        zones,
         offline: args.offline,
     })
 }

@@ -1,0 +1,151 @@
+//! Likely causes: the findings the primary reply points at, or a plain "DNS does not explain it".
+
+use super::knowledge::{Knowledge, fill};
+use super::{DiagnoseInput, LikelyCause, NoCause, implicated_checks};
+use crate::checks::DomainReport;
+use crate::finding::{Check, Finding, Severity};
+use crate::reply::Reply;
+use crate::rules::Decoded;
+
+/// "550 5.7.26" (or whichever parts the reply carried).
+pub(crate) fn reply_code(reply: &Reply) -> String {
+    let parts: Vec<String> = reply
+        .basic
+        .map(|b| b.to_string())
+        .into_iter()
+        .chain(reply.enhanced.clone())
+        .collect();
+    if parts.is_empty() {
+        "The reply".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// What the reply means, most specific first.
+pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
+    let meaning = decoded
+        .provider_meaning
+        .clone()
+        .or_else(|| decoded.enhanced.as_ref().and_then(|e| e.detail.clone()))
+        .or_else(|| decoded.basic.as_ref().and_then(|b| b.meaning.clone()))
+        .unwrap_or_else(|| decoded.category.clone());
+    let meaning = meaning.trim_end_matches('.').to_string();
+    if decoded.action_note.is_empty() {
+        format!("{meaning}.")
+    } else {
+        format!("{meaning}. {}", decoded.action_note)
+    }
+}
+
+/// True when the check ran in this run, so "it passes" is a verified statement.
+fn ran(report: &DomainReport, check: &str) -> bool {
+    match check {
+        "spf" => report.spf.is_some(),
+        "dkim" => report.dkim.as_ref().is_some_and(|d| !d.probed.is_empty()),
+        "dmarc" => report.dmarc.is_some(),
+        "ptr" => report.ptr.as_ref().is_some_and(|p| p.ip.is_some()),
+        "mx" => report.mx.is_some(),
+        _ => true,
+    }
+}
+
+fn rank(f: &Finding) -> u8 {
+    match (f.inconclusive, f.severity) {
+        (false, Severity::Error) => 0,
+        (true, _) => 1,
+        (false, Severity::Warning) => 2,
+        (false, Severity::Info) => 3,
+    }
+}
+
+fn human_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The likely causes, or why none was found.
+pub(super) fn likely_causes(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+) -> (Vec<LikelyCause>, Option<NoCause>) {
+    let Some((reply, decoded)) = input.replies.first() else {
+        return (Vec::new(), None);
+    };
+    let code = reply_code(reply);
+    let implicated = implicated_checks(Some(decoded));
+    if implicated.is_empty() {
+        let reason = fill(
+            &k.message("reply-is-cause"),
+            &[("code", &code), ("meaning", &reply_meaning(decoded))],
+        );
+        return (
+            vec![LikelyCause {
+                finding_id: None,
+                reply_rule: Some(decoded.rule.id.clone()),
+                reason,
+            }],
+            None,
+        );
+    }
+    let mut relevant: Vec<&Finding> = input
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning || f.inconclusive)
+        .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
+        .collect();
+    relevant.sort_by_key(|f| rank(f));
+    if !relevant.is_empty() {
+        let causes = relevant
+            .into_iter()
+            .map(|f| LikelyCause {
+                finding_id: Some(f.id.clone()),
+                reply_rule: None,
+                reason: fill(
+                    &k.message("finding-cause"),
+                    &[
+                        ("code", &code),
+                        ("check", &f.check.as_str().to_ascii_uppercase()),
+                        ("message", &f.message),
+                    ],
+                ),
+            })
+            .collect();
+        return (causes, None);
+    }
+    let upper: Vec<String> = implicated.iter().map(|c| c.to_ascii_uppercase()).collect();
+    let message = fill(
+        &k.message("no-cause-found"),
+        &[
+            ("checks", &human_list(&upper)),
+            ("domain", &input.report.domain),
+        ],
+    );
+    let mut possible_reasons: Vec<String> = implicated
+        .iter()
+        .filter(|c| !ran(input.report, c))
+        .map(|c| {
+            format!(
+                "{} was not checked in this run (for PTR pass --ip, for DKIM pass --selector): run it before ruling it out.",
+                c.to_ascii_uppercase()
+            )
+        })
+        .collect();
+    possible_reasons.extend(
+        k.no_cause_reasons
+            .iter()
+            .filter(|r| r.checks.is_empty() || r.checks.iter().any(|c| implicated.contains(c)))
+            .map(|r| r.text.clone()),
+    );
+    (
+        Vec::new(),
+        Some(NoCause {
+            message,
+            possible_reasons,
+        }),
+    )
+}

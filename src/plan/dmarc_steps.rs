@@ -1,0 +1,155 @@
+//! The DMARC steps: publish at p=none with reports, align, then stage quarantine and reject.
+
+use super::RecordToPublish;
+use super::order::{Ctx, Draft, claim};
+use super::records;
+use crate::finding::Check;
+
+/// Quarantine first for a quarter of failing mail: mistakes hurt less while reports confirm.
+const FIRST_QUARANTINE_PCT: u8 = 25;
+
+fn record_name(record_domain: Option<&str>, domain: &str) -> String {
+    match record_domain {
+        Some(r) if r.starts_with("_dmarc.") => r.to_string(),
+        Some(r) if !r.is_empty() => format!("_dmarc.{r}"),
+        _ => format!("_dmarc.{domain}"),
+    }
+}
+
+pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let Some(facts) = ctx.input.report.dmarc.as_ref() else {
+        return;
+    };
+    if ctx.inconclusive(Check::Dmarc) {
+        return;
+    }
+    let mut pool = ctx.actionable(Check::Dmarc);
+    let domain = facts.domain.clone();
+    let name = record_name(facts.record_domain.as_deref(), &domain);
+    let mut current: Option<String> = facts.record.clone();
+    let wait = facts.ttl;
+    match facts.record.as_deref() {
+        None => {
+            let mut d = Draft::new("dmarc-publish", "dmarc");
+            claim(
+                &mut pool,
+                &mut d,
+                &["missing", "no-record", "absent", "not-found"],
+            );
+            let value = records::dmarc_monitor(&domain, None);
+            d.records.push(RecordToPublish {
+                name: format!("_dmarc.{domain}"),
+                rtype: "TXT".into(),
+                value: value.clone(),
+                note: format!(
+                    "create the mailbox dmarc-reports@{domain} first (or use your DMARC report service's address)"
+                ),
+            });
+            current = Some(value);
+            d.wait = wait;
+            out.push(d);
+        }
+        Some(rec) if facts.rua.is_empty() => {
+            let mut d = Draft::new("dmarc-add-rua", "dmarc");
+            claim(&mut pool, &mut d, &["rua", "report"]);
+            let value = records::dmarc_monitor(&domain, Some(rec));
+            d.details.push(format!("published now at {name}: {rec}"));
+            d.records.push(RecordToPublish {
+                name: name.clone(),
+                rtype: "TXT".into(),
+                value: value.clone(),
+                note: "same policy as now, with aggregate reports added".into(),
+            });
+            current = Some(value);
+            d.wait = wait;
+            out.push(d);
+        }
+        Some(_) => {}
+    }
+
+    let misaligned = facts.alignment.as_ref().is_some_and(|a| {
+        a.spf_aligned != Some(true)
+            && a.dkim_aligned != Some(true)
+            && (a.spf_aligned == Some(false) || a.dkim_aligned == Some(false))
+    });
+    let mut align = Draft::new("dmarc-alignment", "dmarc");
+    claim(&mut pool, &mut align, &["align"]);
+    if misaligned || !align.findings.is_empty() {
+        if let Some(a) = facts.alignment.as_ref() {
+            align.details.push(format!(
+                "From: {}; SPF domain: {} ({}); DKIM domain: {} ({})",
+                a.from_domain,
+                a.spf_domain.as_deref().unwrap_or("unknown"),
+                aligned_word(a.spf_aligned),
+                a.dkim_domain.as_deref().unwrap_or("unknown"),
+                aligned_word(a.dkim_aligned),
+            ));
+        }
+        align.checks = vec!["dmarc".into(), "spf".into(), "dkim".into()];
+        out.push(align);
+    }
+
+    let policy = if facts.record.is_none() {
+        "none".to_string()
+    } else {
+        facts.policy.clone().unwrap_or_else(|| "none".into())
+    };
+    let pct = facts.pct.unwrap_or(100);
+    let mut stage_q = Draft::new("dmarc-quarantine", "dmarc");
+    claim(
+        &mut pool,
+        &mut stage_q,
+        &["policy-none", "p-none", "monitor", "pct"],
+    );
+    // Anything else about the record is fixed before the policy is tightened.
+    if !pool.is_empty() {
+        let mut d = Draft::new("dmarc-fix", "dmarc");
+        d.findings = pool.iter().map(|f| f.id.clone()).collect();
+        d.details = pool.iter().map(|f| f.message.clone()).collect();
+        d.wait = wait;
+        out.push(d);
+    }
+    let base = current.as_deref();
+    let quarantine_needed = policy.eq_ignore_ascii_case("none")
+        || (policy.eq_ignore_ascii_case("quarantine") && pct < 100);
+    if quarantine_needed {
+        if policy.eq_ignore_ascii_case("none") {
+            stage_q.records.push(RecordToPublish {
+                name: name.clone(),
+                rtype: "TXT".into(),
+                value: records::dmarc_stage(
+                    &domain,
+                    base,
+                    "quarantine",
+                    Some(FIRST_QUARANTINE_PCT),
+                ),
+                note: format!("first stage: {FIRST_QUARANTINE_PCT}% of failing mail"),
+            });
+        }
+        stage_q.records.push(RecordToPublish {
+            name: name.clone(),
+            rtype: "TXT".into(),
+            value: records::dmarc_stage(&domain, base, "quarantine", None),
+            note: "then all failing mail, once the reports stay clean".into(),
+        });
+        out.push(stage_q);
+    }
+    if !policy.eq_ignore_ascii_case("reject") {
+        let mut d = Draft::new("dmarc-reject", "dmarc");
+        d.records.push(RecordToPublish {
+            name,
+            rtype: "TXT".into(),
+            value: records::dmarc_stage(&domain, base, "reject", None),
+            note: "last stage".into(),
+        });
+        out.push(d);
+    }
+}
+
+fn aligned_word(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "aligned",
+        Some(false) => "not aligned",
+        None => "not evaluated",
+    }
+}

@@ -1,0 +1,327 @@
+//! The DNS steps of the plan, one function per check, each computing exact records from the facts.
+
+use super::RecordToPublish;
+use super::order::{Ctx, Draft, claim};
+use super::records;
+use crate::dns::RType;
+use crate::finding::{Check, Severity};
+
+/// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
+pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let ids: Vec<&crate::finding::Finding> = ctx
+        .input
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.inconclusive)
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let mut d = Draft::new("dns-inconclusive", "dns");
+    for f in ids {
+        let c = f.check.as_str().to_string();
+        if !d.checks.contains(&c) {
+            d.checks.push(c);
+        }
+        d.findings.push(f.id.clone());
+        d.details.push(format!("{}: {}", f.subject, f.message));
+    }
+    out.push(d);
+}
+
+pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let findings = ctx.actionable(Check::Ptr);
+    let facts = ctx.input.report.ptr.as_ref();
+    let broken = facts.is_some_and(|p| p.ip.is_some() && p.fcrdns == Some(false));
+    if findings.is_empty() && !broken {
+        return;
+    }
+    let mut d = Draft::new("ptr-fcrdns", "ptr");
+    d.findings = findings.iter().map(|f| f.id.clone()).collect();
+    let ip = facts.and_then(|p| p.ip).or(ctx.input.params.ip);
+    if let Some(ip) = ip {
+        let helo = ctx
+            .input
+            .params
+            .helo
+            .as_deref()
+            .or_else(|| facts.and_then(|p| p.helo.as_deref()));
+        d.records = records::ptr_records(ip, &ctx.domain, helo);
+    }
+    if let Some(p) = facts {
+        for n in &p.names {
+            let addrs: Vec<String> = n.addresses.iter().map(|a| a.to_string()).collect();
+            d.details.push(format!(
+                "PTR now: {} -> {} ({})",
+                n.name,
+                if addrs.is_empty() {
+                    "no address".into()
+                } else {
+                    addrs.join(", ")
+                },
+                if n.confirms {
+                    "confirms"
+                } else {
+                    "does not lead back to the IP"
+                }
+            ));
+        }
+        d.wait = p.ttl;
+    }
+    out.push(d);
+}
+
+/// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
+fn unquote_txt(s: &str) -> String {
+    let t = s.trim();
+    if !t.starts_with('"') {
+        return t.to_string();
+    }
+    let mut out = String::new();
+    let mut inside = false;
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => inside = !inside,
+            '\\' if inside => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c if inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every v=spf1 record of the domain, from the query log (the facts keep only the first).
+fn spf_records(ctx: &Ctx<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for q in ctx.input.queries {
+        if q.rtype != RType::TXT || !q.name.eq_ignore_ascii_case(&ctx.domain) {
+            continue;
+        }
+        for a in &q.answers {
+            let txt = unquote_txt(a);
+            let is_spf = txt
+                .split_whitespace()
+                .next()
+                .is_some_and(|v| v.eq_ignore_ascii_case("v=spf1"));
+            if is_spf && !out.contains(&txt) {
+                out.push(txt);
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let Some(facts) = ctx.input.report.spf.as_ref() else {
+        return;
+    };
+    if ctx.inconclusive(Check::Spf) {
+        return;
+    }
+    let mut pool = ctx.actionable(Check::Spf);
+    let name = facts.domain.clone();
+    let mut current = facts.record.clone();
+    if facts.records_count > 1 {
+        let mut d = Draft::new("spf-merge", "spf");
+        claim(&mut pool, &mut d, &["multiple", "duplicate", "records"]);
+        let recs = spf_records(ctx);
+        d.details = recs.iter().map(|r| format!("published now: {r}")).collect();
+        if let Some(m) = records::merge_spf(&recs).filter(|_| recs.len() > 1) {
+            d.records.push(RecordToPublish {
+                name: name.clone(),
+                rtype: "TXT".into(),
+                value: m.record.clone(),
+                note: format!("replaces all {} v=spf1 records", facts.records_count),
+            });
+            d.details.extend(m.notes);
+            current = Some(m.record);
+        }
+        d.wait = facts.ttl;
+        out.push(d);
+    } else if facts.record.is_none() {
+        let mut d = Draft::new("spf-publish", "spf");
+        claim(
+            &mut pool,
+            &mut d,
+            &["missing", "no-record", "absent", "not-found"],
+        );
+        let rec = records::spf_starter(ctx.input.params.ip);
+        d.records.push(RecordToPublish {
+            name: name.clone(),
+            rtype: "TXT".into(),
+            value: rec.clone(),
+            note: "add include: for each service that sends as this domain; tighten ~all to -all once reports are clean".into(),
+        });
+        current = Some(rec);
+        d.wait = facts.ttl;
+        out.push(d);
+    }
+    if let Some(eval) = facts.result.as_ref()
+        && matches!(
+            eval.result.as_str(),
+            "fail" | "softfail" | "neutral" | "none"
+        )
+        && facts.record.is_some()
+    {
+        let mut d = Draft::new("spf-authorise-ip", "spf");
+        claim(&mut pool, &mut d, &["not-authori", "fail", "ip"]);
+        d.details.push(format!(
+            "SPF for {} from {}: {}{}",
+            eval.domain,
+            eval.ip,
+            eval.result,
+            eval.mechanism
+                .as_ref()
+                .map(|m| format!(" (matched {m})"))
+                .unwrap_or_default()
+        ));
+        if let Some(rec) = current.as_deref() {
+            d.records.push(RecordToPublish {
+                name: eval.domain.clone(),
+                rtype: "TXT".into(),
+                value: records::spf_with_ip(rec, eval.ip),
+                note: "or include: the service that owns this IP instead of listing the address"
+                    .into(),
+            });
+        }
+        d.wait = facts.ttl;
+        out.push(d);
+    }
+    if facts.lookups > 10 || facts.void_lookups > 2 {
+        let mut d = Draft::new("spf-lookups", "spf");
+        claim(&mut pool, &mut d, &["lookup"]);
+        d.details.push(format!(
+            "{} DNS lookups (limit 10), {} void lookups (limit 2)",
+            facts.lookups, facts.void_lookups
+        ));
+        if let Some(tree) = facts.tree.as_ref() {
+            d.details.extend(records::spf_lookup_breakdown(tree));
+        }
+        d.wait = facts.ttl;
+        out.push(d);
+    }
+    leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// Findings no specific step claimed get the check's generic step (or join the last one).
+fn leftover(
+    out: &mut Vec<Draft>,
+    pool: Vec<&crate::finding::Finding>,
+    id: &'static str,
+    check: &str,
+    wait: Option<u32>,
+) {
+    if pool.is_empty() {
+        return;
+    }
+    let errors = pool.iter().any(|f| f.severity == Severity::Error);
+    let last_same = out
+        .last_mut()
+        .filter(|d| d.checks.iter().any(|c| c == check) && !errors);
+    if let Some(d) = last_same {
+        d.findings.extend(pool.iter().map(|f| f.id.clone()));
+        return;
+    }
+    let mut d = Draft::new(id, check);
+    d.findings = pool.iter().map(|f| f.id.clone()).collect();
+    d.details = pool.iter().map(|f| f.message.clone()).collect();
+    d.wait = wait;
+    out.push(d);
+}
+
+pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let Some(facts) = ctx.input.report.dkim.as_ref() else {
+        return;
+    };
+    if ctx.inconclusive(Check::Dkim) {
+        return;
+    }
+    let mut pool = ctx.actionable(Check::Dkim);
+    let valid: Vec<_> = facts
+        .selectors
+        .iter()
+        .filter(|s| s.status == "valid")
+        .collect();
+    if valid.is_empty() && (!pool.is_empty() || facts.selectors.is_empty()) {
+        let mut d = Draft::new("dkim-publish", "dkim");
+        claim(
+            &mut pool,
+            &mut d,
+            &["missing", "no-key", "not-found", "no-selector"],
+        );
+        d.selector = facts.probed.first().cloned();
+        if !facts.probed.is_empty() {
+            d.details
+                .push(format!("selectors probed: {}", facts.probed.join(", ")));
+        }
+        out.push(d);
+    }
+    let weak: Vec<_> = valid
+        .iter()
+        .filter(|s| {
+            s.key_type
+                .as_deref()
+                .unwrap_or("rsa")
+                .eq_ignore_ascii_case("rsa")
+                && s.bits.is_some_and(|b| b < 2048)
+        })
+        .collect();
+    if let Some(first) = weak.first() {
+        let mut d = Draft::new("dkim-rotate-key", "dkim");
+        claim(
+            &mut pool,
+            &mut d,
+            &["1024", "weak", "short", "bits", "key-size", "small"],
+        );
+        d.selector = Some(first.selector.clone());
+        for s in &weak {
+            d.records
+                .extend(records::dkim_rotation(&facts.domain, &s.selector, s.bits));
+        }
+        d.details.push(format!(
+            "2. switch signing to {}-2048 before revoking {}",
+            first.selector, first.selector
+        ));
+        d.wait = first.ttl;
+        out.push(d);
+    }
+    let troubled: Vec<_> = facts
+        .selectors
+        .iter()
+        .filter(|s| s.status != "valid")
+        .collect();
+    if !troubled.is_empty() && !valid.is_empty() {
+        let mut d = Draft::new("dkim-fix", "dkim");
+        d.selector = troubled.first().map(|s| s.selector.clone());
+        d.details = troubled
+            .iter()
+            .map(|s| format!("selector {}: {}", s.selector, s.status))
+            .collect();
+        d.findings = pool.drain(..).map(|f| f.id.clone()).collect();
+        d.wait = troubled.first().and_then(|s| s.ttl);
+        out.push(d);
+    }
+    leftover(out, pool, "dkim-fix", "dkim", None);
+}
+
+pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    if ctx.inconclusive(Check::Mx) {
+        return;
+    }
+    let pool = ctx.actionable(Check::Mx);
+    leftover(
+        out,
+        pool,
+        "mx-fix",
+        "mx",
+        ctx.input.report.mx.as_ref().and_then(|m| m.ttl),
+    );
+}
+
+pub(super) use super::dmarc_steps::dmarc;

@@ -1,0 +1,173 @@
+//! Choosing the provider's escalation path: when to escalate, where, and what to gather.
+
+use super::knowledge::{EscalationRule, Knowledge};
+use crate::checks::{CheckParams, DomainReport};
+use crate::reply::Reply;
+use crate::rules::{Action, Decoded};
+use serde::Serialize;
+
+pub use super::knowledge::Link as EscalationLink;
+
+/// The escalation checklist for the provider that sent the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    /// The `[[escalation]]` entry used.
+    pub id: String,
+    /// Provider id ("gmail", "microsoft" ...) or "generic".
+    pub provider: String,
+    pub provider_name: Option<String>,
+    /// True when something seen in this run already calls for escalation.
+    pub escalate_now: bool,
+    /// What in this run calls for escalation now.
+    pub triggers: Vec<String>,
+    /// When to escalate, in general.
+    pub when: Vec<String>,
+    #[serde(rename = "where")]
+    pub where_: Vec<EscalationLink>,
+    /// What to bring: the provider's items, then the generic ones.
+    pub gather: Vec<String>,
+    pub source: String,
+}
+
+/// "Web.de", "web-de" and "webde" name one provider.
+fn norm(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Matches "5.7.26" exactly, "5.7.*" as a prefix, and "5.7.606-649" as a range of details.
+pub fn code_matches(pattern: &str, code: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix('*') {
+        return code.starts_with(prefix);
+    }
+    if let Some((lo, hi)) = pattern.split_once('-')
+        && let Some((base, lo_detail)) = lo.rsplit_once('.')
+        && let Some((cbase, cdetail)) = code.rsplit_once('.')
+        && base == cbase
+    {
+        return match (
+            lo_detail.parse::<u32>(),
+            hi.parse::<u32>(),
+            cdetail.parse::<u32>(),
+        ) {
+            (Ok(l), Ok(h), Ok(c)) => l <= c && c <= h,
+            _ => false,
+        };
+    }
+    pattern == code
+}
+
+fn is_specific_match(rule: &EscalationRule, reply: &Reply, decoded: &Decoded) -> bool {
+    let code = reply.enhanced.as_deref().unwrap_or("");
+    let text = reply.text.to_ascii_lowercase();
+    rule.enhanced.iter().any(|p| code_matches(p, code))
+        || rule
+            .markers
+            .iter()
+            .any(|m| text.contains(&m.to_ascii_lowercase()))
+        || rule
+            .categories
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&decoded.category))
+}
+
+fn is_specific(rule: &EscalationRule) -> bool {
+    !(rule.enhanced.is_empty() && rule.markers.is_empty() && rule.categories.is_empty())
+}
+
+/// Picks the entry: the provider's specific entry that matches the reply, else its general
+/// entry, else the generic one. Selection follows file order, so it is stable.
+fn pick<'k>(k: &'k Knowledge, primary: Option<&(Reply, Decoded)>) -> Option<&'k EscalationRule> {
+    let generic = k
+        .escalations
+        .iter()
+        .find(|e| norm(&e.provider) == "generic");
+    let Some((reply, decoded)) = primary else {
+        return generic;
+    };
+    let Some(provider) = decoded.provider.as_ref() else {
+        return generic;
+    };
+    let pid = norm(&provider.id);
+    let mine: Vec<&EscalationRule> = k
+        .escalations
+        .iter()
+        .filter(|e| norm(&e.provider) == pid)
+        .collect();
+    mine.iter()
+        .find(|e| is_specific(e) && is_specific_match(e, reply, decoded))
+        .or_else(|| mine.iter().find(|e| !is_specific(e)))
+        .copied()
+        .or(generic)
+}
+
+/// Builds the escalation checklist. `dns_verified` is true when the implicated checks pass.
+pub fn select(
+    primary: Option<&(Reply, Decoded)>,
+    _report: &DomainReport,
+    _params: &CheckParams,
+    dns_verified: bool,
+    k: &Knowledge,
+) -> Escalation {
+    let rule = pick(k, primary);
+    let generic = k
+        .escalations
+        .iter()
+        .find(|e| norm(&e.provider) == "generic");
+    let mut triggers = Vec::new();
+    if dns_verified {
+        triggers.push(
+            "The DNS checks this reply points at pass now, and the mail was still rejected."
+                .to_string(),
+        );
+    }
+    if let Some((_, d)) = primary
+        && (d.action == Action::RequestDelisting || d.category.eq_ignore_ascii_case("blocklist"))
+    {
+        triggers.push(
+            "The reply is a blocklist code: only the provider can lift the block.".to_string(),
+        );
+    }
+    let mut gather: Vec<String> = rule.map(|r| r.gather.clone()).unwrap_or_default();
+    if let Some(g) = generic
+        && rule.map(|r| r.id != g.id).unwrap_or(true)
+    {
+        gather.extend(g.gather.iter().cloned());
+    }
+    let provider_name = primary.and_then(|(_, d)| d.provider.as_ref().map(|p| p.name.clone()));
+    Escalation {
+        id: rule
+            .map(|r| r.id.clone())
+            .unwrap_or_else(|| "generic".into()),
+        provider: rule
+            .map(|r| r.provider.clone())
+            .unwrap_or_else(|| "generic".into()),
+        provider_name,
+        escalate_now: !triggers.is_empty(),
+        triggers,
+        when: rule.map(|r| r.when.clone()).unwrap_or_default(),
+        where_: rule.map(|r| r.where_.clone()).unwrap_or_default(),
+        gather,
+        source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::code_matches;
+
+    #[test]
+    fn codes_match_exactly_by_prefix_and_by_range() {
+        assert!(code_matches("5.7.26", "5.7.26"));
+        assert!(!code_matches("5.7.26", "5.7.260"));
+        assert!(code_matches("5.7.*", "5.7.1"));
+        assert!(code_matches("5.7.606-649", "5.7.606"));
+        assert!(code_matches("5.7.606-649", "5.7.649"));
+        assert!(!code_matches("5.7.606-649", "5.7.650"));
+        assert!(!code_matches("5.7.606-649", "5.6.610"));
+        assert!(!code_matches("5.7.606-649", "junk"));
+    }
+}

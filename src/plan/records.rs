@@ -1,0 +1,405 @@
+//! Exact records for the plan: merged SPF, DMARC stages, PTR requests, DKIM rotation, SPF hints.
+
+use super::RecordToPublish;
+use crate::checks::SpfNode;
+use std::net::IpAddr;
+
+/// SPF `all` qualifiers from strictest to loosest.
+const ALL_STRICTNESS: [&str; 4] = ["-all", "~all", "?all", "+all"];
+
+/// A merged SPF record and what the merge had to decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedSpf {
+    pub record: String,
+    pub notes: Vec<String>,
+}
+
+fn normalise_all(term: &str) -> Option<&'static str> {
+    match term.to_ascii_lowercase().as_str() {
+        "all" | "+all" => Some("+all"),
+        "-all" => Some("-all"),
+        "~all" => Some("~all"),
+        "?all" => Some("?all"),
+        _ => None,
+    }
+}
+
+/// Merges several `v=spf1` records into one: the union of their mechanisms in first-seen
+/// order, one `all` (the strictest present), one `exp=`; `redirect=` is dropped when an
+/// `all` is present because RFC 7208 section 6.1 ignores it then. None when no record is SPF.
+pub fn merge_spf(records: &[String]) -> Option<MergedSpf> {
+    let mut mechanisms: Vec<String> = Vec::new();
+    let mut alls: Vec<&'static str> = Vec::new();
+    let mut redirects: Vec<String> = Vec::new();
+    let mut exp: Option<String> = None;
+    let mut seen_spf = false;
+    for rec in records {
+        let mut terms = rec.split_whitespace();
+        match terms.next() {
+            Some(v) if v.eq_ignore_ascii_case("v=spf1") => seen_spf = true,
+            _ => continue,
+        }
+        for term in terms {
+            let lower = term.to_ascii_lowercase();
+            if let Some(a) = normalise_all(term) {
+                alls.push(a);
+            } else if lower.starts_with("redirect=") {
+                if !redirects.iter().any(|r| r.eq_ignore_ascii_case(term)) {
+                    redirects.push(term.to_string());
+                }
+            } else if lower.starts_with("exp=") {
+                exp.get_or_insert_with(|| term.to_string());
+            } else if !mechanisms.iter().any(|m| m.eq_ignore_ascii_case(term)) {
+                mechanisms.push(term.to_string());
+            }
+        }
+    }
+    if !seen_spf {
+        return None;
+    }
+    let mut notes = Vec::new();
+    let all = ALL_STRICTNESS.iter().find(|a| alls.contains(a)).copied();
+    let mut out = vec!["v=spf1".to_string()];
+    out.extend(mechanisms);
+    if let Some(e) = exp {
+        out.push(e);
+    }
+    match all {
+        Some(a) => {
+            if !redirects.is_empty() {
+                notes.push(format!(
+                    "dropped {} because an 'all' term makes redirect= ignored",
+                    redirects.join(" ")
+                ));
+            }
+            let distinct: std::collections::BTreeSet<_> = alls.iter().collect();
+            if distinct.len() > 1 {
+                notes.push(format!("kept {a}, the strictest 'all' of the records"));
+            }
+            out.push(a.to_string());
+        }
+        None => {
+            if let Some(r) = redirects.first() {
+                out.push(r.clone());
+            }
+            if redirects.len() > 1 {
+                notes.push(format!(
+                    "the records redirect to different domains; kept {} only: check that it covers every sender",
+                    redirects[0]
+                ));
+            }
+        }
+    }
+    let record = out.join(" ");
+    if record.len() > 255 {
+        notes.push(
+            "longer than 255 characters: publish it as several quoted strings in one TXT record; receivers join them"
+                .to_string(),
+        );
+    }
+    Some(MergedSpf { record, notes })
+}
+
+/// The SPF record with the sending IP added before its `all`/`redirect=` term.
+pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
+    let mech = match ip {
+        IpAddr::V4(a) => format!("ip4:{a}"),
+        IpAddr::V6(a) => format!("ip6:{a}"),
+    };
+    let terms: Vec<&str> = record.split_whitespace().collect();
+    if terms.iter().any(|t| t.eq_ignore_ascii_case(&mech)) {
+        return terms.join(" ");
+    }
+    let pos = terms
+        .iter()
+        .position(|t| normalise_all(t).is_some() || t.to_ascii_lowercase().starts_with("redirect="))
+        .unwrap_or(terms.len());
+    let mut out: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+    out.insert(pos.max(1).min(out.len()), mech);
+    out.join(" ")
+}
+
+/// A starting SPF record: only the IP the user gave us, never addresses we would have to guess.
+pub fn spf_starter(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(ip) => spf_with_ip("v=spf1 ~all", ip),
+        None => "v=spf1 mx ~all".to_string(),
+    }
+}
+
+/// The mailbox that receives aggregate reports.
+pub fn rua_for(domain: &str) -> String {
+    format!("mailto:dmarc-reports@{domain}")
+}
+
+fn dmarc_tags(record: &str) -> Vec<(String, String)> {
+    record
+        .split(';')
+        .filter_map(|t| {
+            let (k, v) = t.split_once('=')?;
+            let k = k.trim().to_ascii_lowercase();
+            (!k.is_empty()).then(|| (k, v.trim().to_string()))
+        })
+        .collect()
+}
+
+fn dmarc_join(tags: &[(String, String)]) -> String {
+    tags.iter()
+        .map(|(k, v)| {
+            let k = if k == "v" { "v".to_string() } else { k.clone() };
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn set_tag(tags: &mut Vec<(String, String)>, key: &str, value: &str, after: &str) {
+    if let Some(t) = tags.iter_mut().find(|(k, _)| k == key) {
+        t.1 = value.to_string();
+        return;
+    }
+    let pos = tags
+        .iter()
+        .position(|(k, _)| k == after)
+        .map(|p| p + 1)
+        .unwrap_or(tags.len());
+    tags.insert(pos, (key.to_string(), value.to_string()));
+}
+
+fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
+    let mut tags = existing.map(dmarc_tags).unwrap_or_default();
+    if tags.first().map(|(k, _)| k.as_str()) != Some("v") {
+        tags.retain(|(k, _)| k != "v");
+        tags.insert(0, ("v".into(), "DMARC1".into()));
+    }
+    if !tags.iter().any(|(k, _)| k == "p") {
+        set_tag(&mut tags, "p", "none", "v");
+    }
+    tags
+}
+
+/// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
+pub fn dmarc_monitor(domain: &str, existing: Option<&str>) -> String {
+    let mut tags = base_tags(existing);
+    if !tags.iter().any(|(k, v)| k == "rua" && !v.is_empty()) {
+        set_tag(&mut tags, "rua", &rua_for(domain), "p");
+    }
+    dmarc_join(&tags)
+}
+
+/// The record for a policy stage: `p=quarantine; pct=N` or `p=reject` (pct dropped: 100).
+pub fn dmarc_stage(domain: &str, existing: Option<&str>, policy: &str, pct: Option<u8>) -> String {
+    let mut tags = dmarc_tags(&dmarc_monitor(domain, existing));
+    set_tag(&mut tags, "p", policy, "v");
+    tags.retain(|(k, _)| k != "pct");
+    if let Some(p) = pct.filter(|p| *p < 100) {
+        set_tag(&mut tags, "pct", &p.to_string(), "p");
+    }
+    dmarc_join(&tags)
+}
+
+/// The reverse-DNS name of an IP (in-addr.arpa or ip6.arpa).
+pub fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
+        }
+        IpAddr::V6(a) => {
+            let mut nibbles: Vec<String> = Vec::with_capacity(32);
+            for b in a.octets().iter().rev() {
+                nibbles.push(format!("{:x}", b & 0x0f));
+                nibbles.push(format!("{:x}", b >> 4));
+            }
+            format!("{}.ip6.arpa", nibbles.join("."))
+        }
+    }
+}
+
+/// The host name the PTR should point at: the HELO name when it is a name, else mail.<domain>.
+pub fn ptr_target(domain: &str, helo: Option<&str>) -> String {
+    match helo.map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()) {
+        Some(h) if h.contains('.') && h.parse::<IpAddr>().is_err() && !h.starts_with('[') => h,
+        _ => format!("mail.{domain}"),
+    }
+}
+
+/// The PTR to ask the IP's owner for, and the forward record that must match it.
+pub fn ptr_records(ip: IpAddr, domain: &str, helo: Option<&str>) -> Vec<RecordToPublish> {
+    let host = ptr_target(domain, helo);
+    let fwd = if ip.is_ipv4() { "A" } else { "AAAA" };
+    vec![
+        RecordToPublish {
+            name: reverse_name(ip),
+            rtype: "PTR".into(),
+            value: host.clone(),
+            note: "ask the owner of the IP range (your hosting provider or ISP) to set this; only they can".into(),
+        },
+        RecordToPublish {
+            name: host.clone(),
+            rtype: fwd.into(),
+            value: ip.to_string(),
+            note: format!("publish in your zone so {host} resolves back to {ip}; use the same name as HELO"),
+        },
+    ]
+}
+
+/// The rotation records for a short DKIM key: new selector first, old one revoked last.
+pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<RecordToPublish> {
+    let new_sel = format!("{selector}-2048");
+    let size = bits
+        .map(|b| format!("{b}-bit"))
+        .unwrap_or_else(|| "short".into());
+    vec![
+        RecordToPublish {
+            name: format!("{new_sel}._domainkey.{domain}"),
+            rtype: "TXT".into(),
+            value: "v=DKIM1; k=rsa; p=<base64 public key of a new 2048-bit RSA key pair>".into(),
+            note: "1. generate a 2048-bit key pair where mail is signed and publish its public key under a new selector (any name will do)".into(),
+        },
+        RecordToPublish {
+            name: format!("{selector}._domainkey.{domain}"),
+            rtype: "TXT".into(),
+            value: "v=DKIM1; p=".into(),
+            note: format!("3. after signing has switched to {new_sel} (step 2) and a few days have passed, revoke the old {size} key with an empty p="),
+        },
+    ]
+}
+
+/// One line per include/redirect with its own lookup count, costliest first within a level.
+pub fn spf_lookup_breakdown(tree: &SpfNode) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut children: Vec<&SpfNode> = tree.children.iter().collect();
+    children.sort_by(|a, b| {
+        b.total_lookups
+            .cmp(&a.total_lookups)
+            .then_with(|| a.domain.cmp(&b.domain))
+    });
+    for c in children {
+        let what = match c.error.as_deref() {
+            Some(e) => format!(" ({e})"),
+            None => String::new(),
+        };
+        out.push(format!(
+            "{}:{} costs {} lookup{} (1 for the {} itself + {} inside){}",
+            c.via,
+            c.domain,
+            c.total_lookups,
+            if c.total_lookups == 1 { "" } else { "s" },
+            c.via,
+            c.total_lookups.saturating_sub(1),
+            what
+        ));
+    }
+    let own_direct = tree.own_lookups.saturating_sub(tree.children.len() as u32);
+    if own_direct > 0 {
+        out.push(format!(
+            "{own_direct} lookup{} from a/mx/ptr/exists terms of {} itself: replace them with ip4:/ip6: ranges you control",
+            if own_direct == 1 { "" } else { "s" },
+            tree.domain
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_keeps_every_mechanism_and_the_strictest_all() {
+        let m = merge_spf(&[
+            "v=spf1 include:_spf.google.com ~all".into(),
+            "v=spf1 ip4:192.0.2.1 include:_spf.google.com -all".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            m.record,
+            "v=spf1 include:_spf.google.com ip4:192.0.2.1 -all"
+        );
+    }
+
+    #[test]
+    fn merging_drops_redirect_when_an_all_is_present() {
+        let m = merge_spf(&[
+            "v=spf1 redirect=_spf.example.net".into(),
+            "v=spf1 mx ?all".into(),
+        ])
+        .unwrap();
+        assert_eq!(m.record, "v=spf1 mx ?all");
+        assert!(m.notes[0].contains("redirect=_spf.example.net"));
+        assert!(merge_spf(&["hello".into()]).is_none());
+    }
+
+    #[test]
+    fn ip_goes_before_all() {
+        assert_eq!(
+            spf_with_ip("v=spf1 mx -all", "192.0.2.7".parse().unwrap()),
+            "v=spf1 mx ip4:192.0.2.7 -all"
+        );
+        assert_eq!(
+            spf_with_ip("v=spf1", "2001:db8::1".parse().unwrap()),
+            "v=spf1 ip6:2001:db8::1"
+        );
+    }
+
+    #[test]
+    fn dmarc_records_keep_policy_and_add_rua() {
+        assert_eq!(
+            dmarc_monitor("example.com", None),
+            "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"
+        );
+        assert_eq!(
+            dmarc_monitor("example.com", Some("v=DMARC1; p=quarantine; adkim=s")),
+            "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.com; adkim=s"
+        );
+        assert_eq!(
+            dmarc_stage(
+                "example.com",
+                Some("v=DMARC1; p=none; rua=mailto:x@example.com"),
+                "quarantine",
+                Some(25)
+            ),
+            "v=DMARC1; p=quarantine; pct=25; rua=mailto:x@example.com"
+        );
+        assert_eq!(
+            dmarc_stage(
+                "example.com",
+                Some("v=DMARC1; p=quarantine; pct=50"),
+                "reject",
+                None
+            ),
+            "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
+        );
+    }
+
+    #[test]
+    fn reverse_names_for_v4_and_v6() {
+        assert_eq!(
+            reverse_name("192.0.2.7".parse().unwrap()),
+            "7.2.0.192.in-addr.arpa"
+        );
+        let v6 = reverse_name("2001:db8::1".parse().unwrap());
+        assert!(
+            v6.starts_with("1.0.0.0.") && v6.ends_with(".8.b.d.0.1.0.0.2.ip6.arpa"),
+            "{v6}"
+        );
+    }
+
+    #[test]
+    fn ptr_target_prefers_a_helo_name_over_an_ip_literal() {
+        assert_eq!(
+            ptr_target("example.com", Some("smtp.example.com.")),
+            "smtp.example.com"
+        );
+        assert_eq!(
+            ptr_target("example.com", Some("[192.0.2.1]")),
+            "mail.example.com"
+        );
+        assert_eq!(
+            ptr_target("example.com", Some("localhost")),
+            "mail.example.com"
+        );
+    }
+}

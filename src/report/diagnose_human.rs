@@ -1,0 +1,178 @@
+//! `diagnose` for people: the reply decoded, the likely cause, the numbered plan, the escalation checklist.
+
+use super::DiagnoseReport;
+use super::text::{reply_code, zone_line};
+use crate::plan::{Diagnosis, PlanStep};
+use crate::reply::Reply;
+use crate::rules::Decoded;
+use colored::Colorize;
+use std::io::{self, Write};
+
+/// Renders the diagnosis; color follows `colored::control` (the caller decides).
+pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
+    let input = r.input;
+    for (i, (reply, d)) in input.replies.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        render_reply(w, reply, d)?;
+    }
+    writeln!(w)?;
+    render_causes(w, r.diagnosis, input)?;
+    writeln!(w)?;
+    writeln!(w, "{}", "Plan".bold().underline())?;
+    if r.diagnosis.plan.is_empty() {
+        writeln!(w, "  Nothing to change in DNS for {}.", input.report.domain)?;
+    }
+    for s in &r.diagnosis.plan {
+        render_step(w, s)?;
+    }
+    writeln!(w)?;
+    render_escalation(w, r.diagnosis)
+}
+
+fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()> {
+    let provider = d
+        .provider
+        .as_ref()
+        .map(|p| format!(" ({})", p.name))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "{} {}{provider}",
+        "Reply".bold(),
+        reply_code(reply).bold()
+    )?;
+    if !reply.text.is_empty() {
+        writeln!(w, "  {}", reply.text)?;
+    }
+    if let Some(rcpt) = &reply.recipient {
+        writeln!(w, "  recipient: {rcpt}")?;
+    }
+    if let Some(m) = &d.provider_meaning {
+        writeln!(w, "  means: {m}")?;
+    } else if let Some(detail) = d.enhanced.as_ref().and_then(|e| e.detail.as_ref()) {
+        writeln!(w, "  means: {detail}")?;
+    } else if let Some(m) = d.basic.as_ref().and_then(|b| b.meaning.as_ref()) {
+        writeln!(w, "  means: {m}")?;
+    }
+    writeln!(
+        w,
+        "  category: {}, bounce: {}, checks: {}",
+        d.category,
+        serde_json::to_value(d.bounce_type)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        if d.checks.is_empty() {
+            "none".into()
+        } else {
+            d.checks.join(", ")
+        }
+    )?;
+    writeln!(
+        w,
+        "  action: {} - {}",
+        d.action.as_str().bold(),
+        d.action_note
+    )?;
+    writeln!(w, "  rule: {} ({})", d.rule.id, d.rule.source)
+}
+
+fn render_causes(
+    w: &mut dyn Write,
+    d: &Diagnosis,
+    input: &crate::plan::DiagnoseInput<'_>,
+) -> io::Result<()> {
+    if let Some(nc) = &d.no_cause_found {
+        writeln!(w, "{}", "No cause found in DNS".bold().underline())?;
+        writeln!(w, "  {}", nc.message.bold())?;
+        writeln!(w, "  Possible reasons:")?;
+        for r in &nc.possible_reasons {
+            writeln!(w, "  - {r}")?;
+        }
+        return Ok(());
+    }
+    if d.likely_causes.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{}", "Likely cause".bold().underline())?;
+    for (i, c) in d.likely_causes.iter().enumerate() {
+        let id = c
+            .finding_id
+            .as_deref()
+            .or(c.reply_rule.as_deref())
+            .unwrap_or("reply");
+        let line = format!("[{id}] {}", c.reason);
+        if i == 0 {
+            writeln!(w, "  {}", line.bold())?;
+        } else {
+            writeln!(w, "  also: {line}")?;
+        }
+        if let Some(f) = c
+            .finding_id
+            .as_ref()
+            .and_then(|fid| input.report.findings.iter().find(|f| &f.id == fid))
+            && let Some(loc) = &f.location
+        {
+            writeln!(w, "    at {}:{}:{}", loc.file, loc.line, loc.column)?;
+        }
+    }
+    Ok(())
+}
+
+fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
+    writeln!(w, "  {}. {}", s.order, s.title.bold())?;
+    writeln!(w, "     {}", s.why)?;
+    for d in &s.details {
+        writeln!(w, "     - {d}")?;
+    }
+    if !s.records.is_empty() {
+        writeln!(w, "     Publish:")?;
+        for r in &s.records {
+            writeln!(w, "         {}", zone_line(r).cyan())?;
+            if !r.note.is_empty() {
+                writeln!(w, "         ({})", r.note)?;
+            }
+        }
+    }
+    if !s.finding_ids.is_empty() {
+        writeln!(w, "     Findings: {}", s.finding_ids.join(", "))?;
+    }
+    writeln!(w, "     Verify: {}", s.verify.green())?;
+    if let Some(t) = s.wait_seconds {
+        writeln!(
+            w,
+            "     Caches may hold the old answer for {t}s after you change it."
+        )?;
+    }
+    Ok(())
+}
+
+fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
+    let e = &d.escalation;
+    let who = e
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| e.provider.clone());
+    writeln!(w, "{} ({who})", "Escalation".bold().underline())?;
+    if e.escalate_now {
+        writeln!(w, "  {}", "Escalate now:".red().bold())?;
+        for t in &e.triggers {
+            writeln!(w, "  - {t}")?;
+        }
+    }
+    writeln!(w, "  When:")?;
+    for t in &e.when {
+        writeln!(w, "  - {t}")?;
+    }
+    writeln!(w, "  Where:")?;
+    for l in &e.where_ {
+        writeln!(w, "  - {}: {}", l.name, l.url)?;
+    }
+    writeln!(w, "  Gather:")?;
+    for g in &e.gather {
+        writeln!(w, "  [ ] {g}")?;
+    }
+    Ok(())
+}

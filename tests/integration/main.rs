@@ -18,3 +18,5 @@ mod rules_examples;
 mod rules_explain;
 mod rules_lint;
 mod rules_support;
+mod cli_exit;
+mod cli_support;

@@ -16,7 +16,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -24,7 +24,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 
@@ -101,7 +101,7 @@ pub fn customer_zone(i: usize, rng: &mut Rng) -> Zone {
     }
     spf.push_str(" -all");
     let _ = writeln!(t, "@ IN TXT \"{spf}\"");
-    let _ = writeln!(t, "@ IN TXT \"site-verification={:016x}\"", rng.next());
+    let _ = writeln!(t, "@ IN TXT \"site-verification={:016x}\"", rng.next_u64());
     if rng.below(5) != 0 {
         let p = ["none", "quarantine", "reject"][rng.below(3) as usize];
         let _ = writeln!(t, "_dmarc IN TXT \"v=DMARC1; p={p}; rua=mailto:dmarc@{d}\"");

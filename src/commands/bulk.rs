@@ -65,7 +65,13 @@ impl Summary {
         }
     }
 
-    fn write(&self, err: &mut dyn Write, total: usize, elapsed: Duration, interrupted: bool) -> std::io::Result<()> {
+    fn write(
+        &self,
+        err: &mut dyn Write,
+        total: usize,
+        elapsed: Duration,
+        interrupted: bool,
+    ) -> std::io::Result<()> {
         let secs = elapsed.as_secs_f64().max(1e-9);
         writeln!(
             err,

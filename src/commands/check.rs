@@ -38,7 +38,9 @@ pub fn run(
         .map(|d| common::params(d, &args.target, only.clone()))
         .collect::<Result<Vec<_>>>()?;
     if args.concurrency == 0 || args.concurrency > 10_000 {
-        return Err(Error::Input("--concurrency must be between 1 and 10000".into()));
+        return Err(Error::Input(
+            "--concurrency must be between 1 and 10000".into(),
+        ));
     }
     // Streaming formats: JSON Lines always, human text for a domains file. The others are
     // one document, so they are collected first.
@@ -57,14 +59,15 @@ pub fn run(
             return bulk::run(&dns, params, args, per_domain, out, err).await;
         }
         let concurrency = args.concurrency;
-        let mut checked: Vec<(usize, Checked)> = futures::stream::iter(params.into_iter().enumerate())
-            .map(|(i, p)| {
-                let dns = dns.clone();
-                async move { (i, check_one(&dns, &p, None).await) }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        let mut checked: Vec<(usize, Checked)> =
+            futures::stream::iter(params.into_iter().enumerate())
+                .map(|(i, p)| {
+                    let dns = dns.clone();
+                    async move { (i, check_one(&dns, &p, None).await) }
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
         checked.sort_by_key(|(i, _)| *i);
         let checked: Vec<Checked> = checked.into_iter().map(|(_, c)| c).collect();
         render(args.format, &checked, &rules, &dns, out)?;
@@ -118,11 +121,7 @@ fn render(
         CheckFormat::Markdown => report::check_markdown::render(out, &domains)?,
         CheckFormat::Sarif => {
             let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
-            let lookup = |id: &str| {
-                rules
-                    .finding(id)
-                    .map(|f| (f.title.clone(), f.fix.clone()))
-            };
+            let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));
             report::sarif::render(out, &tool, &reports, &lookup)?;
         }
     }

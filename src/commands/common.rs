@@ -91,13 +91,11 @@ pub fn only(raw: &[String]) -> Result<Vec<Check>> {
     raw.iter()
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            Check::parse(s)
-                .filter(|c| *c != Check::Dns)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "unknown check {s:?} in --only: use spf, dkim, dmarc, ptr, mx"
-                    ))
-                })
+            Check::parse(s).filter(|c| *c != Check::Dns).ok_or_else(|| {
+                Error::Input(format!(
+                    "unknown check {s:?} in --only: use spf, dkim, dmarc, ptr, mx"
+                ))
+            })
         })
         .collect()
 }

@@ -82,7 +82,10 @@ pub fn run(
             rules_version: crate::rules::version(),
         };
         let written = crate::evidence::write_bundle(dir, &bundle).map_err(|e| {
-            Error::Input(format!("cannot write the evidence bundle to {}: {e}", dir.display()))
+            Error::Input(format!(
+                "cannot write the evidence bundle to {}: {e}",
+                dir.display()
+            ))
         })?;
         writeln!(
             err,
@@ -97,8 +100,13 @@ pub fn run(
 /// The plan and escalation texts, from the loaded rules (so `--rules DIR` can override them).
 fn knowledge(rules: &crate::rules::RuleSet) -> Result<Knowledge> {
     let t = rules.plan_tables();
-    Knowledge::from_tables(&t.plan_steps, &t.no_cause_reasons, &t.messages, &t.escalations)
-        .map_err(|e| Error::Rules(format!("rules: {e}")))
+    Knowledge::from_tables(
+        &t.plan_steps,
+        &t.no_cause_reasons,
+        &t.messages,
+        &t.escalations,
+    )
+    .map_err(|e| Error::Rules(format!("rules: {e}")))
 }
 
 /// What to check, from the flags first and then from the bounce, remembering where each
@@ -125,11 +133,19 @@ fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<(CheckParams, Ve
         None => {
             let found = from_hdr
                 .as_deref()
-                .map(|a| (validate::domain_of(a).to_string(), "bounce: From header of the original message"))
+                .map(|a| {
+                    (
+                        validate::domain_of(a).to_string(),
+                        "bounce: From header of the original message",
+                    )
+                })
                 .or_else(|| {
-                    rp_hdr
-                        .as_deref()
-                        .map(|a| (validate::domain_of(a).to_string(), "bounce: Return-Path of the original message"))
+                    rp_hdr.as_deref().map(|a| {
+                        (
+                            validate::domain_of(a).to_string(),
+                            "bounce: Return-Path of the original message",
+                        )
+                    })
                 });
             let Some((d, source)) = found else {
                 return Err(Error::Input(
@@ -140,12 +156,34 @@ fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<(CheckParams, Ve
             d
         }
     };
-    fill(&mut t.from, from_hdr, "from", "bounce: From header", &mut note);
-    fill(&mut t.mail_from, rp_hdr, "mail_from", "bounce: Return-Path header", &mut note);
-    fill(&mut t.helo, orig.helo.clone(), "helo", "bounce: Received header", &mut note);
+    fill(
+        &mut t.from,
+        from_hdr,
+        "from",
+        "bounce: From header",
+        &mut note,
+    );
+    fill(
+        &mut t.mail_from,
+        rp_hdr,
+        "mail_from",
+        "bounce: Return-Path header",
+        &mut note,
+    );
+    fill(
+        &mut t.helo,
+        orig.helo.clone(),
+        "helo",
+        "bounce: Received header",
+        &mut note,
+    );
     if t.ip.is_none() {
         if let Some(ip) = orig.sending_ip {
-            note("ip", &ip.to_string(), "bounce: Received header the receiver added");
+            note(
+                "ip",
+                &ip.to_string(),
+                "bounce: Received header the receiver added",
+            );
             t.ip = Some(ip);
         }
     } else if let Some(ip) = t.ip {

@@ -49,7 +49,9 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
                     truncated_from: (size > MAX_INPUT as u64).then_some(size),
                 })
             } else if path.is_dir() {
-                Err(Error::Input(format!("{arg} is a directory, not a reply or a file")))
+                Err(Error::Input(format!(
+                    "{arg} is a directory, not a reply or a file"
+                )))
             } else {
                 Ok(Input {
                     bytes: arg.as_bytes().to_vec(),

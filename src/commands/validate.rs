@@ -39,7 +39,10 @@ pub fn domain(raw: &str, what: &str) -> Result<String> {
             return Err(bad("only letters, digits, '-' and '_' are allowed"));
         }
     }
-    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad("it looks like an IP address, not a domain"));
     }
     Ok(ascii)
@@ -53,7 +56,8 @@ pub fn selector(raw: &str) -> Result<String> {
         && s.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
     if ok {
         Ok(s)
@@ -70,7 +74,9 @@ pub fn address(raw: &str, what: &str) -> Result<String> {
     match s.rsplit_once('@') {
         Some((local, dom)) => {
             if local.is_empty() {
-                return Err(Error::Input(format!("invalid {what} {raw:?}: empty local part")));
+                return Err(Error::Input(format!(
+                    "invalid {what} {raw:?}: empty local part"
+                )));
             }
             Ok(format!("{local}@{}", domain(dom, what)?))
         }
@@ -91,7 +97,15 @@ mod tests {
     fn domains_are_normalised_or_refused() {
         assert_eq!(domain("Example.COM.", "domain").unwrap(), "example.com");
         assert_eq!(domain("bücher.de", "domain").unwrap(), "xn--bcher-kva.de");
-        for bad in ["", "com", "a..b", "-a.com", "a b.com", "1.2.3.4", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "com",
+            "a..b",
+            "-a.com",
+            "a b.com",
+            "1.2.3.4",
+            &"a".repeat(64),
+        ] {
             assert!(domain(bad, "domain").is_err(), "{bad}");
         }
     }
@@ -100,7 +114,10 @@ mod tests {
     fn selectors_and_addresses() {
         assert_eq!(selector("Selector1").unwrap(), "selector1");
         assert!(selector("bad selector").is_err());
-        assert_eq!(address("<Bob@Example.com>", "from").unwrap(), "Bob@example.com");
+        assert_eq!(
+            address("<Bob@Example.com>", "from").unwrap(),
+            "Bob@example.com"
+        );
         assert_eq!(domain_of("bob@example.com"), "example.com");
         assert!(address("@example.com", "from").is_err());
     }

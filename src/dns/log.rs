@@ -64,7 +64,9 @@ impl QueryLog {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        ids.iter().filter_map(|id| entries.get(*id).cloned()).collect()
+        ids.iter()
+            .filter_map(|id| entries.get(*id).cloned())
+            .collect()
     }
 
     pub(crate) fn snapshot(&self) -> Vec<LogEntry> {

@@ -38,7 +38,11 @@ pub fn render(w: &mut dyn Write, domains: &[CheckDomain<'_>]) -> io::Result<()> 
             writeln!(w, "```\n")?;
         }
         if !d.queries.is_empty() {
-            writeln!(w, "<details><summary>{} DNS queries</summary>\n", d.queries.len())?;
+            writeln!(
+                w,
+                "<details><summary>{} DNS queries</summary>\n",
+                d.queries.len()
+            )?;
             writeln!(w, "| name | type | outcome | answers | TTL |")?;
             writeln!(w, "|---|---|---|---|---|")?;
             for q in d.queries {

@@ -8,7 +8,15 @@ const ZONES: &str = "examples/zones";
 #[test]
 fn exit_0_when_nothing_reaches_fail_on() {
     let o = run(
-        &["check", "fixed-sender.example", "--ip", "192.0.2.25", "--zone", ZONES, "--offline"],
+        &[
+            "check",
+            "fixed-sender.example",
+            "--ip",
+            "192.0.2.25",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
         None,
     );
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -17,7 +25,13 @@ fn exit_0_when_nothing_reaches_fail_on() {
 
 #[test]
 fn exit_1_when_errors_are_found_and_fail_on_moves_the_bar() {
-    let args = ["check", "broken-sender.example", "--zone", ZONES, "--offline"];
+    let args = [
+        "check",
+        "broken-sender.example",
+        "--zone",
+        ZONES,
+        "--offline",
+    ];
     let o = run(&args, None);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let mut never = args.to_vec();
@@ -25,7 +39,15 @@ fn exit_1_when_errors_are_found_and_fail_on_moves_the_bar() {
     assert_eq!(code(&run(&never, None)), 0);
     // broken-sender's DKIM has only warnings (1024-bit key, t=y): it passes at the default bar
     // and fails at `warning`.
-    let warn_only = ["check", "broken-sender.example", "--zone", ZONES, "--offline", "--only", "dkim"];
+    let warn_only = [
+        "check",
+        "broken-sender.example",
+        "--zone",
+        ZONES,
+        "--offline",
+        "--only",
+        "dkim",
+    ];
     assert_eq!(code(&run(&warn_only, None)), 0);
     let mut strict = warn_only.to_vec();
     strict.extend(["--fail-on", "warning"]);
@@ -36,12 +58,54 @@ fn exit_1_when_errors_are_found_and_fail_on_moves_the_bar() {
 fn exit_2_for_usage_and_input_errors_with_one_line_reasons() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["check", "not a domain"], "invalid domain"),
-        (vec!["check", "example.com", "--ip", "300.1.1.1"], "invalid value"),
-        (vec!["check", "example.com", "--dkim-selector", "bad selector", "--zone", ZONES, "--offline"], "invalid DKIM selector"),
-        (vec!["check", "example.com", "--only", "spf,bogus", "--zone", ZONES, "--offline"], "unknown check"),
-        (vec!["check", "example.com", "--zone", "no/such.zone"], "no such file"),
-        (vec!["check", "example.com", "--nameserver", "not-an-ip"], "invalid --nameserver"),
-        (vec!["check", "example.com", "--timeout", "0", "--zone", ZONES, "--offline"], "invalid --timeout"),
+        (
+            vec!["check", "example.com", "--ip", "300.1.1.1"],
+            "invalid value",
+        ),
+        (
+            vec![
+                "check",
+                "example.com",
+                "--dkim-selector",
+                "bad selector",
+                "--zone",
+                ZONES,
+                "--offline",
+            ],
+            "invalid DKIM selector",
+        ),
+        (
+            vec![
+                "check",
+                "example.com",
+                "--only",
+                "spf,bogus",
+                "--zone",
+                ZONES,
+                "--offline",
+            ],
+            "unknown check",
+        ),
+        (
+            vec!["check", "example.com", "--zone", "no/such.zone"],
+            "no such file",
+        ),
+        (
+            vec!["check", "example.com", "--nameserver", "not-an-ip"],
+            "invalid --nameserver",
+        ),
+        (
+            vec![
+                "check",
+                "example.com",
+                "--timeout",
+                "0",
+                "--zone",
+                ZONES,
+                "--offline",
+            ],
+            "invalid --timeout",
+        ),
         (vec!["check"], "no domain"),
         (vec!["rules", "show", "no-such-rule"], "no rule"),
     ];
@@ -62,7 +126,16 @@ fn exit_2_for_a_broken_zone_file_names_its_line() {
         "$ORIGIN bad.example.\n$TTL 300\n@ IN SOA ns. h. 1 2 3 4 5\n@ IN MX notanumber mx.bad.example.\n",
     )
     .unwrap();
-    let o = run(&["check", "bad.example", "--zone", path.to_str().unwrap(), "--offline"], None);
+    let o = run(
+        &[
+            "check",
+            "bad.example",
+            "--zone",
+            path.to_str().unwrap(),
+            "--offline",
+        ],
+        None,
+    );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.example.zone:4"), "{}", stderr(&o));
 }
@@ -75,8 +148,16 @@ fn exit_3_when_dns_cannot_be_consulted_at_all() {
     });
     let o = run(
         &[
-            "check", "example.com", "--nameserver", &served.nameserver(),
-            "--timeout", "0.2", "--retries", "0", "--format", "json",
+            "check",
+            "example.com",
+            "--nameserver",
+            &served.nameserver(),
+            "--timeout",
+            "0.2",
+            "--retries",
+            "0",
+            "--format",
+            "json",
         ],
         None,
     );
@@ -84,7 +165,12 @@ fn exit_3_when_dns_cannot_be_consulted_at_all() {
     let v = json(&o);
     let findings = v["domains"][0]["findings"].as_array().unwrap();
     // Timeouts are inconclusive, never "missing".
-    assert!(findings.iter().all(|f| !f["id"].as_str().unwrap().ends_with("-missing")), "{v}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["id"].as_str().unwrap().ends_with("-missing")),
+        "{v}"
+    );
     assert!(findings.iter().any(|f| f["inconclusive"] == true));
 }
 
@@ -100,7 +186,11 @@ fn a_closed_pipe_exits_quietly() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

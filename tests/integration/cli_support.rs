@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use mailtriage::dns::{DnsServer, ServerOptions};
-use std::process::{Command, Output, Stdio};
 use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// A DNS server kept alive for the test's duration on a runtime of its own, so the test itself
 /// can block on the child process.
@@ -20,7 +20,9 @@ impl Served {
             .enable_all()
             .build()
             .expect("runtime");
-        let server = rt.block_on(DnsServer::start(opts)).expect("start DNS server");
+        let server = rt
+            .block_on(DnsServer::start(opts))
+            .expect("start DNS server");
         Served { server, _rt: rt }
     }
 
@@ -41,7 +43,14 @@ impl Served {
 /// The binary with an environment that cannot leak the developer's settings into the output.
 pub fn mailtriage() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailtriage"));
-    for var in ["CI", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS", "RUST_LOG"] {
+    for var in [
+        "CI",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "TERM",
+        "COLUMNS",
+        "RUST_LOG",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("NO_COLOR", "1");
@@ -53,7 +62,11 @@ pub fn mailtriage() -> Command {
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = mailtriage();
     cmd.args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn mailtriage");
@@ -80,6 +93,10 @@ pub fn code(o: &Output) -> i32 {
 /// Parses stdout as JSON, with the output in the panic message when it is not.
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(o), stderr(o))
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            stdout(o),
+            stderr(o)
+        )
     })
 }

@@ -42,7 +42,7 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 rtype: "TXT".into(),
                 value: value.clone(),
                 note: format!(
-                    "create the mailbox dmarc-reports@{domain} first (or use your DMARC report service's address)"
+                    "create the mailbox dmarc-reports@{domain} first, or use your DMARC report service's address"
                 ),
             });
             current = Some(value);

@@ -266,7 +266,10 @@ pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<R
     ]
 }
 
-/// One line per include/redirect with its own lookup count, costliest first within a level.
+/// One line per include/redirect with what it costs, costliest first.
+///
+/// Per the `SpfNode` contract a child's `total_lookups` counts its own record and below; the
+/// include/redirect term that reaches it is counted in the parent, so its cost is 1 + total.
 pub fn spf_lookup_breakdown(tree: &SpfNode) -> Vec<String> {
     let mut out = Vec::new();
     let mut children: Vec<&SpfNode> = tree.children.iter().collect();
@@ -280,14 +283,15 @@ pub fn spf_lookup_breakdown(tree: &SpfNode) -> Vec<String> {
             Some(e) => format!(" ({e})"),
             None => String::new(),
         };
+        let cost = c.total_lookups.saturating_add(1);
         out.push(format!(
             "{}:{} costs {} lookup{} (1 for the {} itself + {} inside){}",
             c.via,
             c.domain,
-            c.total_lookups,
-            if c.total_lookups == 1 { "" } else { "s" },
+            cost,
+            if cost == 1 { "" } else { "s" },
             c.via,
-            c.total_lookups.saturating_sub(1),
+            c.total_lookups,
             what
         ));
     }

@@ -21,7 +21,13 @@ fn node_label(n: &SpfNode, root: bool) -> String {
     } else {
         format!("{}:{}", n.via, n.domain)
     };
-    let mut s = format!("{name} ({})", plural(n.total_lookups, "lookup"));
+    // A child costs its include/redirect term plus everything below it.
+    let cost = if root {
+        n.total_lookups
+    } else {
+        n.total_lookups.saturating_add(1)
+    };
+    let mut s = format!("{name} ({})", plural(cost, "lookup"));
     if n.void_lookups > 0 {
         s.push_str(&format!(", {}", plural(n.void_lookups, "void lookup")));
     }

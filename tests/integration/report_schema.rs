@@ -1,0 +1,73 @@
+//! The JSON renderers' output validates against schemas/*.schema.json (draft 2020-12).
+#![allow(clippy::unwrap_used)]
+
+use crate::report_fixtures::*;
+use mailtriage::report::{CheckDomain, check_json};
+use serde_json::Value;
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&v).unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, instance: &Value) {
+    let errors: Vec<String> = v
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn diagnose_output_validates_for_every_scenario() {
+    let v = schema("diagnose-v1.schema.json");
+    for case in [
+        gmail_no_dmarc(),
+        gmail_user_unknown(),
+        gmail_spf_over_limit(),
+        Case::new(gmail_5726(), clean_report()),
+        Case::new(microsoft_blocklist(), clean_report()),
+        Case::new(bad_command(), spf_over_limit_report()),
+    ] {
+        assert_valid(&v, &case.json());
+    }
+}
+
+#[test]
+fn diagnose_schema_rejects_a_document_without_plan_or_with_a_wrong_version() {
+    let v = schema("diagnose-v1.schema.json");
+    let mut doc = gmail_no_dmarc().json();
+    assert!(v.is_valid(&doc));
+    doc["schema"] = "mailtriage.diagnose/v2".into();
+    assert!(!v.is_valid(&doc));
+    let mut doc = gmail_no_dmarc().json();
+    doc.as_object_mut().unwrap().remove("plan");
+    assert!(!v.is_valid(&doc));
+}
+
+#[test]
+fn check_output_and_jsonl_lines_validate() {
+    let v = schema("check-v1.schema.json");
+    let (a, b) = (no_dmarc_report(), spf_over_limit_report());
+    let q = queries();
+    let doc = check_json::to_value(
+        &tool(),
+        &[
+            CheckDomain {
+                report: &a,
+                queries: &q,
+            },
+            CheckDomain {
+                report: &b,
+                queries: &[],
+            },
+        ],
+    );
+    assert_valid(&v, &doc);
+    let line: Value = serde_json::from_str(&check_json::check_jsonl_line(&a, &q)).unwrap();
+    assert_valid(&v, &line);
+    let mut bad = doc.clone();
+    bad["domains"][0]["findings"][0]["severity"] = "fatal".into();
+    assert!(!v.is_valid(&bad));
+}

@@ -39,7 +39,7 @@ fn gmail_5726_without_dmarc_blames_the_missing_record_and_publishes_it_first() {
         d.plan[2].records[0].value,
         "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
     );
-    assert_eq!(d.escalation.id, "gmail");
+    assert_eq!(d.escalation.id, "escalation-gmail");
     assert!(!d.escalation.escalate_now);
 }
 
@@ -171,7 +171,7 @@ fn blocklist_codes_request_delisting_first_and_point_at_the_portal() {
         d.likely_causes[0].reply_rule.as_deref(),
         Some("microsoft-5-7-606")
     );
-    assert_eq!(d.escalation.id, "microsoft-blocklist");
+    assert_eq!(d.escalation.id, "escalation-microsoft-blocklist");
     assert!(d.escalation.escalate_now);
     assert!(
         d.escalation
@@ -193,7 +193,7 @@ fn a_503_fixes_the_sender_and_uses_the_generic_escalation() {
     let d = Case::new(bad_command(), clean_report()).diagnose();
     assert_eq!(d.plan[0].id, "action-fix-sender-config");
     assert!(d.plan[0].title.contains("do not suppress"));
-    assert_eq!(d.escalation.id, "generic");
+    assert_eq!(d.escalation.id, "escalation-generic");
 }
 
 #[test]

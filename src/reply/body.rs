@@ -1,0 +1,228 @@
+//! Plain-text bounce bodies (qmail, Exim, Postfix, Exchange, Gmail): dig the replies out of prose.
+
+use super::code::{find_enhanced, find_reply, parse_reply_start, re};
+use super::log::exim_command;
+use super::types::Reply;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Where the human-readable part ends and the returned original message begins.
+static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?im)^[\s>|-]*(?:-{2,}\s*)?(?:original message|this is a copy of|below this line is a copy|a copy of the original message|the original message|original message follows|undelivered message|returned message|unsent message below|message header follows|header of the original|the header of the original|--- below|received: from)\b",
+    )
+});
+/// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
+static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?<?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?(?:[:.,]|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox))"#,
+    )
+});
+static RCPT_TO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)RCPT TO:\s*<([^>\s]+@[^>\s]+)>"));
+static REMOTE_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\bhost|remote server|server|\bmx)\s+([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\s*(?:\[[^\]]*\])?",
+    )
+});
+static AFTER_CMD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:after|in reply to)\s+((?:pipelined\s+)?(?:RCPT TO|MAIL FROM|end of data|DATA|HELO|EHLO|connect)[^:]*?)(?:\s+command)?(?::|\)|$)",
+    )
+});
+
+/// The human-readable part of a bounce: everything before the returned original message.
+pub fn human_part(text: &str) -> &str {
+    match ORIGINAL_MARKER.find(text) {
+        // A marker in the first line would leave nothing; only cut after some content.
+        Some(m) if m.start() > 40 => &text[..m.start()],
+        _ => text,
+    }
+}
+
+/// Finds the replies in a bounce's prose, one per recipient heading (or one if none is named).
+pub fn replies(text: &str) -> Vec<Reply> {
+    let lines: Vec<&str> = text.lines().take(5000).collect();
+    let mut out: Vec<Reply> = Vec::new();
+    let mut recipient: Option<String> = None;
+    let mut recipient_used = false;
+    let mut host: Option<String> = None;
+    let mut command: Option<String> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(c) = RCPT_HEAD.captures(line) {
+            let addr = c.get(1).map(|m| m.as_str().to_string());
+            if addr != recipient {
+                recipient = addr;
+                recipient_used = false;
+                host = None;
+                command = None;
+            }
+        }
+        if let Some(c) = RCPT_TO.captures(line)
+            && recipient.is_none()
+        {
+            recipient = c.get(1).map(|m| m.as_str().to_string());
+        }
+        if let Some(c) = REMOTE_HOST.captures(line) {
+            host = c
+                .get(1)
+                .map(|m| m.as_str().trim_end_matches('.').to_string());
+        }
+        if let Some(c) = AFTER_CMD.captures(line) {
+            command = c.get(1).map(|m| exim_command(m.as_str()));
+        }
+        let found = find_reply(line).map(|r| (r, true)).or_else(|| {
+            find_enhanced(line)
+                .filter(|_| !line.trim_start().starts_with("Reporting-MTA"))
+                .map(|e| {
+                    (
+                        Reply {
+                            enhanced: Some(e),
+                            ..Reply::default()
+                        },
+                        false,
+                    )
+                })
+        });
+        let Some((first, has_basic)) = found else {
+            i += 1;
+            continue;
+        };
+        if recipient_used && !out.is_empty() {
+            // This recipient already has its reply: later codes are quotes or repeats,
+            // except a basic reply that can enrich an enhanced-only one.
+            if let Some(last) = out.last_mut()
+                && last.basic.is_none()
+                && has_basic
+            {
+                let enhanced = last.enhanced.take();
+                let (r, used) = gather(&lines, i, first);
+                let keep = std::mem::take(last);
+                *last = Reply {
+                    enhanced: r.enhanced.clone().or(enhanced),
+                    ..r
+                };
+                last.recipient = keep.recipient;
+                last.remote_mta = keep.remote_mta.or(host.clone());
+                last.smtp_command = keep.smtp_command.or(command.clone());
+                i += used;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        let (mut r, used) = if has_basic {
+            gather(&lines, i, first)
+        } else {
+            (first, 1)
+        };
+        if r.text.is_empty() {
+            r.text = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        r.recipient = recipient.clone();
+        r.remote_mta = host.clone();
+        r.smtp_command = command.clone();
+        if recipient.is_none() && !out.is_empty() {
+            // No recipient headings: keep only the first reply of the text.
+            if out.iter().all(|o| o.basic.is_some()) || !has_basic {
+                i += used;
+                continue;
+            }
+            out.pop();
+        }
+        out.push(r);
+        recipient_used = true;
+        i += used;
+    }
+    out
+}
+
+/// Joins the continuation lines of a reply that starts on line `i` (its wrapped text or its
+/// `550-` / `550 ` lines), then parses the whole reply once.
+fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
+    let line = lines[i];
+    let Some(basic) = first.basic else {
+        return (first, 1);
+    };
+    let code = basic.to_string();
+    let start = line.find(&code).unwrap_or(0);
+    let mut joined = line[start..].to_string();
+    let mut used = 1;
+    while let Some(next) = lines.get(i + used) {
+        let t = next.trim();
+        if t.is_empty()
+            || used > 12
+            || RCPT_HEAD.is_match(next)
+            || ORIGINAL_MARKER.is_match(next)
+            || t.contains(": ")
+                && t.split(':')
+                    .next()
+                    .is_some_and(|k| !k.contains(' ') && k.len() > 2)
+        {
+            break;
+        }
+        // Continuation: the same code repeated, or wrapped (indented) text.
+        let same_code = t.starts_with(&code);
+        if !same_code && !next.starts_with([' ', '\t']) && !line.starts_with([' ', '\t']) {
+            break;
+        }
+        joined.push(' ');
+        joined.push_str(t);
+        used += 1;
+    }
+    match parse_reply_start(&joined) {
+        Ok(Some(r)) => (r, used),
+        _ => (first, 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exim_plain_bounce_with_two_recipients() {
+        let text = "This message was created automatically by mail delivery software.\n\n\
+            A message that you sent could not be delivered to one or more of its\n\
+            recipients. This is a permanent error. The following address(es) failed:\n\n\
+            \x20 ann@example.org\n\
+            \x20   host mx.example.org [192.0.2.9]\n\
+            \x20   SMTP error from remote mail server after RCPT TO:<ann@example.org>:\n\
+            \x20   550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown\n\
+            \x20 bob@example.org\n\
+            \x20   host mx.example.org [192.0.2.9]\n\
+            \x20   SMTP error from remote mail server after end of data:\n\
+            \x20   552-5.2.2 The email account that you tried to reach is over quota.\n\
+            \x20   552 5.2.2 Please direct the recipient to the help center\n\n\
+            ------ This is a copy of the message, including all the headers. ------\n";
+        let r = replies(human_part(text));
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.org"));
+        assert_eq!(r[0].enhanced.as_deref(), Some("5.1.1"));
+        assert_eq!(r[0].smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(r[0].remote_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r[1].basic, Some(552));
+        assert_eq!(r[1].smtp_command.as_deref(), Some("end of DATA"));
+        assert_eq!(
+            r[1].text,
+            "The email account that you tried to reach is over quota. Please direct the recipient to the help center"
+        );
+    }
+
+    #[test]
+    fn qmail_remote_host_said() {
+        let text = "Hi. This is the qmail-send program at mail.example.com.\n\
+            I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+            This is a permanent error; I've given up. Sorry it didn't work out.\n\n\
+            <cat@example.net>:\n\
+            198.51.100.3 does not like recipient.\n\
+            Remote host said: 550 #5.1.1 No such user\n\
+            Giving up on 198.51.100.3.\n";
+        let r = replies(text);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipient.as_deref(), Some("cat@example.net"));
+        assert_eq!(r[0].enhanced.as_deref(), Some("5.1.1"));
+        assert_eq!(r[0].text, "No such user");
+    }
+}

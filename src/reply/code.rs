@@ -1,0 +1,289 @@
+//! Reply codes: validating basic/enhanced codes and turning raw reply text into one clean `Reply`.
+
+use super::types::{InputError, Reply};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A reply at the start of a string: basic code, a `-` or space, an optional (`#`-prefixed)
+/// enhanced code. Digits are deliberately loose here so out-of-range codes can be reported.
+static REPLY_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([0-9]{3})(?:[ \t-]+|$)(?:#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})\b)?"));
+
+/// An enhanced code opening a reply that has no basic code.
+static ENHANCED_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:\s+|$)"));
+
+/// A reply code somewhere inside prose ("... said: 550 5.1.1 ..."), strict digits only.
+static REPLY_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-5][0-9])(?:[ \t]*-[ \t]*|[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
+    )
+});
+
+/// An enhanced status code on its own ("Status: 5.1.1", "#5.1.1").
+static ENHANCED_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[^0-9.])#?([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
+});
+
+/// Compiles a constant pattern (the unit tests exercise every one, so this cannot fail at run time).
+pub(crate) fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("constant regex")
+}
+
+/// Checks a basic code: first digit 2-5, second digit 0-5 (RFC 5321 section 4.2).
+pub fn check_basic(code: &str) -> Result<u16, InputError> {
+    let b = code.as_bytes();
+    if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) {
+        return Err(InputError::OutOfRange(
+            code.into(),
+            "not a three-digit code".into(),
+        ));
+    }
+    if !(b'2'..=b'5').contains(&b[0]) {
+        return Err(InputError::OutOfRange(
+            code.into(),
+            "the first digit must be 2, 3, 4 or 5".into(),
+        ));
+    }
+    if b[1] > b'5' {
+        return Err(InputError::OutOfRange(
+            code.into(),
+            "the second digit must be 0-5".into(),
+        ));
+    }
+    Ok(code.parse().unwrap_or(0))
+}
+
+/// Checks an enhanced code: class 2/4/5, subject 0-7, detail 0-999 (RFC 3463 section 3).
+pub fn check_enhanced(code: &str) -> Result<String, InputError> {
+    let parts: Vec<&str> = code.split('.').collect();
+    let bad = |why: &str| Err(InputError::OutOfRange(code.into(), why.into()));
+    let [class, subject, detail] = parts.as_slice() else {
+        return bad("not class.subject.detail");
+    };
+    let num = |s: &str| {
+        s.parse::<u32>()
+            .ok()
+            .filter(|_| !s.is_empty() && s.len() <= 3)
+    };
+    let (Some(c), Some(s), Some(d)) = (num(class), num(subject), num(detail)) else {
+        return bad("each part must be a number of at most three digits");
+    };
+    if !matches!(c, 2 | 4 | 5) {
+        return bad("the class must be 2, 4 or 5");
+    }
+    if s > 7 {
+        return bad("the subject must be 0-7");
+    }
+    if d > 999 {
+        return bad("the detail must be 0-999");
+    }
+    Ok(format!("{c}.{s}.{d}"))
+}
+
+/// Parses text that starts with a reply (one or many lines, or flattened onto one line).
+/// Out-of-range codes are an error; text not starting with a code is `Ok(None)`.
+pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
+    let s = trim_wrapping(raw);
+    let Some(caps) = REPLY_START.captures(s) else {
+        return parse_enhanced_start(s);
+    };
+    let basic_s = caps.get(1).map_or("", |m| m.as_str());
+    let basic = check_basic(basic_s)?;
+    let enhanced = match caps.get(2) {
+        Some(m) => Some(check_enhanced(m.as_str())?),
+        None => None,
+    };
+    let text = clean_text(s, basic_s, caps.get(2).map(|m| m.as_str()));
+    Ok(Some(Reply {
+        basic: Some(basic),
+        enhanced,
+        text,
+        ..Reply::default()
+    }))
+}
+
+/// A reply that carries only an enhanced code (`5.1.1 User unknown`, `#5.1.1 ...`).
+fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
+    let Some(caps) = ENHANCED_START.captures(s) else {
+        return Ok(None);
+    };
+    let code = caps.get(1).map_or("", |m| m.as_str());
+    let enhanced = check_enhanced(code)?;
+    let rest = s.get(caps.get(0).map_or(0, |m| m.end())..).unwrap_or("");
+    let text = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    Ok(Some(Reply {
+        enhanced: Some(enhanced),
+        text,
+        ..Reply::default()
+    }))
+}
+
+/// Finds the first reply code inside prose and parses from there; only valid codes count.
+pub fn find_reply(s: &str) -> Option<Reply> {
+    for caps in REPLY_ANYWHERE.captures_iter(s) {
+        let Some(m) = caps.get(1) else { continue };
+        let tail = &s[m.start()..];
+        // A bare number followed by a unit or a lowercase word fragment is rarely a reply;
+        // require either an enhanced code or text that reads like a sentence.
+        if caps.get(2).is_none() && !plausible_bare(tail) {
+            continue;
+        }
+        if let Ok(Some(r)) = parse_reply_start(tail) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+fn plausible_bare(tail: &str) -> bool {
+    let rest = tail.get(3..).unwrap_or("");
+    let rest = rest.trim_start_matches(['-', ' ', '\t']);
+    let word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    if word.is_empty() {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    !matches!(
+        lower.as_str(),
+        "bytes"
+            | "byte"
+            | "kb"
+            | "mb"
+            | "gb"
+            | "ms"
+            | "seconds"
+            | "sec"
+            | "s"
+            | "messages"
+            | "minutes"
+            | "hours"
+            | "days"
+            | "of"
+            | "and"
+            | "or"
+            | "to"
+    ) && !word.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Finds the first valid enhanced code in prose.
+pub fn find_enhanced(s: &str) -> Option<String> {
+    ENHANCED_ANYWHERE
+        .captures_iter(s)
+        .filter_map(|c| c.get(1))
+        .find_map(|m| check_enhanced(m.as_str()).ok())
+}
+
+/// Removes quotes, brackets and whitespace that people wrap pasted replies in.
+pub fn trim_wrapping(s: &str) -> &str {
+    let mut s = s.trim();
+    for _ in 0..3 {
+        let t = s
+            .strip_prefix(['"', '\'', '`', '<', '(', '['])
+            .map(|x| x.strip_suffix(['"', '\'', '`', '>', ')', ']']).unwrap_or(x))
+            .unwrap_or(s)
+            .trim();
+        if t.len() == s.len() {
+            break;
+        }
+        s = t;
+    }
+    s
+}
+
+/// Joins reply lines with single spaces, dropping every `550-5.7.26`/`550 5.7.26`/`550-` prefix
+/// (also the ones repeated mid-line when a multi-line reply was pasted flattened).
+pub fn clean_text(s: &str, basic: &str, enhanced: Option<&str>) -> String {
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let is_enh = |t: &str| enhanced.is_some_and(|e| t == e || t.strip_prefix('#') == Some(e));
+    while i < toks.len() {
+        let t = toks[i];
+        let next = toks.get(i + 1).copied().unwrap_or("");
+        let glued = t.strip_prefix(basic).and_then(|r| r.strip_prefix('-'));
+        let skip = if i == 0 && t == basic {
+            if is_enh(next) { 2 } else { 1 }
+        } else if i == 0 && glued.is_some_and(|a| !a.is_empty() && !is_enh(a)) {
+            // `550-User unknown` style (no space after the dash).
+            push_word(&mut out, glued.unwrap_or(""));
+            1
+        } else if let Some(after) = glued {
+            if after.is_empty() {
+                if is_enh(next) { 2 } else { 1 }
+            } else if is_enh(after) {
+                1
+            } else {
+                0
+            }
+        } else if t == basic && is_enh(next) {
+            2
+        } else {
+            0
+        };
+        if skip == 0 {
+            push_word(&mut out, t);
+            i += 1;
+        } else {
+            i += skip;
+        }
+    }
+    out
+}
+
+fn push_word(out: &mut String, w: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flattened_gmail_reply_keeps_one_code_and_joins_text() {
+        let r = parse_reply_start(
+            "550-5.7.26 This mail is unauthenticated, 550-5.7.26 which poses a security risk. \
+             550 5.7.26 Learn more - gsmtp",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.enhanced.as_deref(), Some("5.7.26"));
+        assert_eq!(
+            r.text,
+            "This mail is unauthenticated, which poses a security risk. Learn more - gsmtp"
+        );
+    }
+
+    #[test]
+    fn out_of_range_codes_are_errors() {
+        assert!(
+            matches!(parse_reply_start("650 nope"), Err(InputError::OutOfRange(c, _)) if c == "650")
+        );
+        assert!(matches!(
+            parse_reply_start("560 nope"),
+            Err(InputError::OutOfRange(..))
+        ));
+        assert!(
+            matches!(parse_reply_start("550 5.9.99 x"), Err(InputError::OutOfRange(c, _)) if c == "5.9.99")
+        );
+        assert!(matches!(
+            parse_reply_start("550 3.1.1 x"),
+            Err(InputError::OutOfRange(..))
+        ));
+        assert!(matches!(
+            parse_reply_start("550 5.1.1000 x"),
+            Err(InputError::OutOfRange(..))
+        ));
+    }
+
+    #[test]
+    fn finds_reply_inside_prose_but_not_sizes() {
+        let r = find_reply("host mx.x[1.2.3.4] said: 550 5.1.1 <a@x>: nope").unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
+        assert!(find_reply("message of 550 bytes was too big").is_none());
+    }
+}

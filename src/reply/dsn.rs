@@ -1,0 +1,128 @@
+//! RFC 3464 message/delivery-status fields: one reply per recipient block.
+
+use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start};
+use super::types::Reply;
+
+/// Fields of one DSN block, unfolded (continuation lines joined with one space).
+fn fields(block: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = out.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+        } else if let Some((k, v)) = line.split_once(':') {
+            out.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    out
+}
+
+/// Splits the DSN body into blocks on blank lines.
+fn blocks(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in body.lines() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push_str(line);
+            cur.push('\n');
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Drops the `rfc822;`, `dns;`, `smtp;` type prefix of a DSN field value.
+pub fn strip_type(v: &str) -> &str {
+    match v.split_once(';') {
+        Some((t, rest)) if !t.contains(char::is_whitespace) && t.len() < 16 => rest.trim(),
+        _ => v.trim(),
+    }
+}
+
+fn address(v: &str) -> String {
+    strip_type(v).trim_matches(['<', '>', ' ']).to_string()
+}
+
+/// Parses a delivery-status body. Blocks without any recipient field are per-message fields
+/// (Reporting-MTA ...) except when a broken DSN puts everything in one block.
+pub fn parse(body: &str) -> Vec<Reply> {
+    let mut out = Vec::new();
+    for block in blocks(body) {
+        let f = fields(&block);
+        let get = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let recipient = get("final-recipient")
+            .or(get("original-recipient"))
+            .map(address);
+        let status = get("status");
+        let diag = get("diagnostic-code");
+        if recipient.is_none() && status.is_none() && diag.is_none() {
+            continue;
+        }
+        let mut reply = diag.map(diagnostic).unwrap_or_default();
+        let status_code = status.and_then(|s| {
+            let s = s.split_whitespace().next().unwrap_or("");
+            check_enhanced(s).ok()
+        });
+        // The diagnostic's own enhanced code wins; the Status field fills the gap.
+        if reply.enhanced.is_none() {
+            reply.enhanced = status_code;
+        }
+        reply.recipient = recipient;
+        reply.remote_mta = get("remote-mta").map(|v| strip_type(v).to_string());
+        reply.dsn_action = get("action").map(|a| a.to_ascii_lowercase());
+        out.push(reply);
+    }
+    out
+}
+
+/// A Diagnostic-Code value ("smtp; 550 5.1.1 <x>: user unknown").
+pub fn diagnostic(v: &str) -> Reply {
+    let text = strip_type(v);
+    if let Ok(Some(r)) = parse_reply_start(text) {
+        return r;
+    }
+    if let Some(r) = find_reply(text) {
+        return r;
+    }
+    Reply {
+        enhanced: find_enhanced(text),
+        text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        ..Reply::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_recipients_and_status_fallback() {
+        let body = "Reporting-MTA: dns; mail.example.com\n\
+                    Arrival-Date: Mon, 1 Jan 2024 00:00:00 +0000\n\n\
+                    Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n\
+                    Remote-MTA: dns; mx.example.org\n\
+                    Diagnostic-Code: smtp; 550 5.1.1 <a@example.org>: Recipient address\n \
+                    rejected: User unknown\n\n\
+                    Final-Recipient: rfc822; b@example.org\nAction: failed\nStatus: 5.2.2\n\
+                    Diagnostic-Code: smtp; 552 Mailbox full\n";
+        let r = parse(body);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].recipient.as_deref(), Some("a@example.org"));
+        assert_eq!(
+            r[0].text,
+            "<a@example.org>: Recipient address rejected: User unknown"
+        );
+        assert_eq!(r[0].remote_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r[1].basic, Some(552));
+        assert_eq!(r[1].enhanced.as_deref(), Some("5.2.2"));
+        assert_eq!(r[1].dsn_action.as_deref(), Some("failed"));
+    }
+}

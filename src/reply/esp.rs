@@ -1,0 +1,205 @@
+//! ESP export rows (JSON lines, CSV, TSV): find the field that carries the raw SMTP reply.
+
+use super::code::{parse_reply_start, trim_wrapping};
+use super::types::{InputError, Reply};
+use serde_json::Value;
+
+/// Field names that usually hold the raw reply, in the order we trust them.
+const REPLY_KEYS: &[&str] = &[
+    "diagnostic",
+    "diagnostic_code",
+    "diagnosticcode",
+    "smtp_response",
+    "smtpresponse",
+    "bounce_reason",
+    "reason",
+    "response",
+    "error",
+    "message",
+    "description",
+    "status",
+];
+const RECIPIENT_KEYS: &[&str] = &[
+    "recipient",
+    "email",
+    "rcpt",
+    "to",
+    "address",
+    "email_address",
+];
+const MTA_KEYS: &[&str] = &[
+    "remote_mta",
+    "mx",
+    "mta",
+    "remotemta",
+    "reporting_mta",
+    "host",
+];
+
+/// Parses one JSON object; `Ok(None)` when no field holds a reply.
+pub fn json_row(v: &Value) -> Result<Option<Reply>, InputError> {
+    let mut fields: Vec<(String, &str)> = Vec::new();
+    collect(v, "", &mut fields, 0);
+    from_fields(&fields)
+}
+
+fn collect<'a>(v: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>, depth: usize) {
+    if depth > 8 || out.len() > 512 {
+        return;
+    }
+    match v {
+        Value::String(s) => out.push((key.to_ascii_lowercase(), s.as_str())),
+        Value::Object(m) => {
+            for (k, v) in m {
+                collect(v, k, out, depth + 1);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect(v, key, out, depth + 1)),
+        _ => {}
+    }
+}
+
+/// Picks the reply field (known names first, then any field starting with a code), and the
+/// recipient and remote MTA fields.
+fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
+    let mut best: Option<Reply> = None;
+    let mut first_err = None;
+    let known = |k: &str| {
+        REPLY_KEYS
+            .iter()
+            .position(|r| k.ends_with(r))
+            .unwrap_or(usize::MAX)
+    };
+    let mut order: Vec<&(String, &str)> = fields.iter().collect();
+    order.sort_by_key(|(k, _)| known(k));
+    for (key, val) in order {
+        let is_known = known(key) != usize::MAX;
+        let val = strip_smtp_type(val);
+        // An unnamed numeric column (an id, a size) is not a reply: demand reply text there.
+        match parse_reply_start(val) {
+            Ok(Some(r)) if !r.text.is_empty() || (is_known && r.basic.is_some()) => {
+                best = Some(r);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) if is_known || val.len() > 4 => {
+                first_err.get_or_insert(e);
+            }
+            Err(_) => {}
+        }
+    }
+    let Some(mut reply) = best else {
+        return first_err.map_or(Ok(None), Err);
+    };
+    let pick = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| fields.iter().find(|(fk, v)| fk == k && !v.is_empty()))
+    };
+    reply.recipient = pick(RECIPIENT_KEYS)
+        .map(|(_, v)| v.to_string())
+        .or_else(|| {
+            fields
+                .iter()
+                .find(|(_, v)| looks_like_address(v))
+                .map(|(_, v)| v.to_string())
+        });
+    reply.remote_mta = pick(MTA_KEYS).map(|(_, v)| v.trim_start_matches("dns;").trim().to_string());
+    Ok(Some(reply))
+}
+
+/// "smtp; 550 5.1.1 ..." as in a copied Diagnostic-Code.
+fn strip_smtp_type(v: &str) -> &str {
+    let t = v.trim();
+    t.get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("smtp;"))
+        .map_or(t, |_| t[5..].trim_start())
+}
+
+fn looks_like_address(v: &str) -> bool {
+    let v = v.trim();
+    v.len() < 320 && v.contains('@') && !v.contains(char::is_whitespace)
+}
+
+/// Parses one CSV or TSV row. `header` holds the column names when the file had a header row.
+pub fn delimited_row(line: &str, header: Option<&[String]>) -> Result<Option<Reply>, InputError> {
+    let delim = if line.contains('\t') { '\t' } else { ',' };
+    let cells = split_row(line, delim);
+    let fields: Vec<(String, &str)> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let name = header.and_then(|h| h.get(i)).cloned().unwrap_or_default();
+            (name, trim_wrapping(c))
+        })
+        .collect();
+    from_fields(&fields)
+}
+
+/// Column names of a header row ("email,event,diagnostic").
+pub fn header_names(line: &str) -> Vec<String> {
+    let delim = if line.contains('\t') { '\t' } else { ',' };
+    split_row(line, delim)
+        .iter()
+        .map(|c| {
+            trim_wrapping(c)
+                .to_ascii_lowercase()
+                .replace([' ', '-'], "_")
+        })
+        .collect()
+}
+
+/// Splits a row on `delim`, honouring double quotes (with `""` escapes).
+fn split_row(line: &str, delim: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, ch) in line.char_indices() {
+        if ch == '"' {
+            quoted = !quoted;
+        } else if ch == delim && !quoted {
+            out.push(&line[start..i]);
+            start = i + ch.len_utf8();
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
+/// True when a line looks like a delimited row rather than prose.
+pub fn is_delimited(line: &str) -> bool {
+    line.contains('\t') || line.matches(',').count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_row_with_diagnostic_field() {
+        let v: Value = serde_json::from_str(
+            r#"{"event":"bounce","email":"eve@example.com","mx":"mx.example.com",
+                "diagnostic":"smtp; 550 5.1.1 The email account that you tried to reach does not exist"}"#,
+        )
+        .unwrap();
+        let r = json_row(&v).unwrap().unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
+        assert_eq!(r.recipient.as_deref(), Some("eve@example.com"));
+        assert_eq!(r.remote_mta.as_deref(), Some("mx.example.com"));
+    }
+
+    #[test]
+    fn csv_row_with_header_and_quotes() {
+        let h = header_names("Email,Event,Bounce Reason,Timestamp");
+        let r = delimited_row(
+            r#"zed@example.com,bounce,"421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred, see postmaster",2024-05-01"#,
+            Some(&h),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.basic, Some(421));
+        assert_eq!(r.enhanced.as_deref(), Some("4.7.0"));
+        assert!(r.text.starts_with("[TSS04] Messages"));
+        assert_eq!(r.recipient.as_deref(), Some("zed@example.com"));
+    }
+}

@@ -2,7 +2,8 @@
 
 use super::{Answer, Outcome, RType, Rdata};
 use serde::Serialize;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// One question asked during the run, as it will appear in the evidence bundle.
@@ -24,27 +25,50 @@ pub struct LogEntry {
     pub resolver: String,
 }
 
-/// Append-only log shared by every clone of a `Dns`.
-#[derive(Default)]
+/// The run-wide log shared by every clone of a `Dns`.
+///
+/// Ids are handed out in order. By default every entry is kept (a diagnosis's evidence bundle
+/// lists them all). In bulk mode (`keep = false`) the log keeps none: each entry lives in the
+/// cache slot of its answer and in the scoped views that used it, so it is freed once the
+/// domains that used it are written and the cache has let the answer go.
 pub(crate) struct QueryLog {
-    entries: Mutex<Vec<LogEntry>>,
+    entries: Mutex<Vec<Arc<LogEntry>>>,
+    next_id: AtomicUsize,
+    keep: AtomicBool,
+}
+
+impl Default for QueryLog {
+    fn default() -> Self {
+        QueryLog {
+            entries: Mutex::new(Vec::new()),
+            next_id: AtomicUsize::new(0),
+            keep: AtomicBool::new(true),
+        }
+    }
 }
 
 impl QueryLog {
-    /// Appends an entry built from `answer` (whose `id` is overwritten) and returns the id.
+    /// Builds the entry for `answer` (whose `id` is overwritten), keeps it when the log keeps
+    /// entries, and returns it.
     pub(crate) fn record(
         &self,
         answer: &mut Answer,
         started: SystemTime,
         elapsed_ms: f64,
         resolver: &str,
-    ) {
-        let mut entries = match self.entries.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
+    ) -> Arc<LogEntry> {
+        let keep = self.keep.load(Ordering::Relaxed);
+        let mut entries = if keep {
+            Some(match self.entries.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            })
+        } else {
+            None
         };
-        answer.id = entries.len();
-        entries.push(LogEntry {
+        // Taken under the lock when keeping, so ids equal positions.
+        answer.id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let entry = Arc::new(LogEntry {
             id: answer.id,
             name: answer.name.clone(),
             rtype: answer.rtype,
@@ -56,24 +80,44 @@ impl QueryLog {
             elapsed_ms,
             resolver: resolver.to_string(),
         });
+        if let Some(entries) = entries.as_mut() {
+            entries.push(entry.clone());
+        }
+        entry
     }
 
-    /// The entries with these ids (unknown ids are skipped).
+    /// Stop keeping entries from now on and free those kept so far (bulk mode).
+    pub(crate) fn stop_keeping(&self) {
+        self.keep.store(false, Ordering::Relaxed);
+        match self.entries.lock() {
+            Ok(mut guard) => *guard = Vec::new(),
+            Err(poisoned) => *poisoned.into_inner() = Vec::new(),
+        }
+    }
+
+    /// The kept entries with these ids (unknown or unkept ids are skipped).
     pub(crate) fn entries(&self, ids: &[usize]) -> Vec<LogEntry> {
         let entries = match self.entries.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
         ids.iter()
-            .filter_map(|id| entries.get(*id).cloned())
+            .filter_map(|id| {
+                // Ids equal positions while entries are kept.
+                entries
+                    .get(*id)
+                    .filter(|e| e.id == *id)
+                    .map(|e| LogEntry::clone(e))
+            })
             .collect()
     }
 
     pub(crate) fn snapshot(&self) -> Vec<LogEntry> {
-        match self.entries.lock() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        let entries = match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        entries.iter().map(|e| LogEntry::clone(e)).collect()
     }
 }
 

@@ -13,7 +13,7 @@ pub use types::*;
 pub use zone::{Zone, ZoneData, ZoneRecord, parse_zone, read_zone_file};
 
 use crate::finding::ZoneLocation;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -84,7 +84,8 @@ pub struct Dns {
 
 /// One domain's view of the shared resolver (bulk mode checks many domains over one cache).
 struct Scope {
-    ids: Mutex<BTreeSet<usize>>,
+    /// The log entries this view used (cache hits included), so they outlive the run-wide log.
+    ids: Mutex<BTreeMap<usize, Arc<LogEntry>>>,
     deadline: Option<Instant>,
 }
 
@@ -215,7 +216,7 @@ impl Dns {
         Dns {
             inner: self.inner.clone(),
             scope: Some(Arc::new(Scope {
-                ids: Mutex::new(BTreeSet::new()),
+                ids: Mutex::new(BTreeMap::new()),
                 deadline: deadline.map(|d| Instant::now() + d),
             })),
         }
@@ -225,8 +226,8 @@ impl Dns {
     pub fn scope_ids(&self) -> Vec<usize> {
         match &self.scope {
             Some(s) => match s.ids.lock() {
-                Ok(ids) => ids.iter().copied().collect(),
-                Err(p) => p.into_inner().iter().copied().collect(),
+                Ok(ids) => ids.keys().copied().collect(),
+                Err(p) => p.into_inner().keys().copied().collect(),
             },
             None => Vec::new(),
         }
@@ -244,21 +245,42 @@ impl Dns {
     /// questions share one query. Never panics; trouble is an Outcome.
     pub async fn query(&self, name: &str, rtype: RType) -> Arc<Answer> {
         let name = normalize(name);
-        let answer = self
+        let cached = self
             .inner
             .cache
             .get_or_fetch(&name, rtype, self.fetch(&name, rtype))
             .await;
-        if let Some(scope) = &self.scope {
-            match scope.ids.lock() {
-                Ok(mut ids) => ids.insert(answer.id),
-                Err(p) => p.into_inner().insert(answer.id),
-            };
-        }
-        answer
+        self.note(&cached);
+        cached.answer
     }
 
-    async fn fetch(&self, name: &str, rtype: RType) -> Answer {
+    /// The answer to (name, type) when the cache holds a fresh one; never asks the DNS.
+    /// For code that needs answers synchronously (mail-auth's cache) after a walk asked them.
+    pub fn cached(&self, name: &str, rtype: RType) -> Option<Arc<Answer>> {
+        let cached = self.inner.cache.peek(&normalize(name), rtype)?;
+        self.note(&cached);
+        Some(cached.answer)
+    }
+
+    /// Records in the scope (if any) that this answer was used.
+    fn note(&self, cached: &cache::Cached) {
+        if let Some(scope) = &self.scope {
+            let mut ids = match scope.ids.lock() {
+                Ok(ids) => ids,
+                Err(p) => p.into_inner(),
+            };
+            ids.entry(cached.answer.id)
+                .or_insert_with(|| cached.entry.clone());
+        }
+    }
+
+    /// Bulk mode: keep no run-wide log; each scoped view keeps the entries it used, so memory
+    /// is bounded by the domains in flight and the cache, not by the run's length.
+    pub fn bounded_log(&self) {
+        self.inner.log.stop_keeping();
+    }
+
+    async fn fetch(&self, name: &str, rtype: RType) -> (Answer, Arc<LogEntry>) {
         let inner = &self.inner;
         let started = SystemTime::now();
         let clock = Instant::now();
@@ -291,10 +313,10 @@ impl Dns {
             answer.location = self.zone_location(owner, rtype);
         }
         let elapsed_ms = clock.elapsed().as_secs_f64() * 1000.0;
-        inner
+        let entry = inner
             .log
             .record(&mut answer, started, elapsed_ms, &resolver_label);
-        answer
+        (answer, entry)
     }
 
     /// PTR of the in-addr.arpa / ip6.arpa name of `ip`.
@@ -312,9 +334,22 @@ impl Dns {
         self.inner.log.snapshot()
     }
 
-    /// The log entries with these ids, in the order given.
+    /// The log entries with these ids, in the order given (a scoped view's own entries first:
+    /// in bulk mode the run-wide log keeps none).
     pub fn log_entries(&self, ids: &[usize]) -> Vec<LogEntry> {
-        self.inner.log.entries(ids)
+        let Some(scope) = &self.scope else {
+            return self.inner.log.entries(ids);
+        };
+        let own = match scope.ids.lock() {
+            Ok(ids) => ids,
+            Err(p) => p.into_inner(),
+        };
+        ids.iter()
+            .filter_map(|id| match own.get(id) {
+                Some(e) => Some(LogEntry::clone(e)),
+                None => self.inner.log.entries(&[*id]).pop(),
+            })
+            .collect()
     }
 
     /// Names not looked up because of `--offline`, sorted.

@@ -132,12 +132,3 @@ pub fn reverse_zones(n: usize) -> Vec<Zone> {
         .map(|(origin, text)| Zone { origin, text })
         .collect()
 }
-
-/// The whole synthetic internet for `n` customers.
-pub fn internet(n: usize, seed: u64) -> Vec<Zone> {
-    let mut rng = Rng::new(seed);
-    let mut zones = providers();
-    zones.extend((0..n).map(|i| customer_zone(i, &mut rng)));
-    zones.extend(reverse_zones(n));
-    zones
-}

@@ -21,7 +21,18 @@ fn vmhwm_kb(pid: u32) -> Option<u64> {
 }
 
 pub fn run_once(server: &DnsServer, n: usize, concurrency: Option<usize>) -> BulkRun {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailtriage"));
+    // BULK_WRAPPER="valgrind --tool=massif" (or perf record ...) profiles the child.
+    let wrapper: Vec<String> = std::env::var("BULK_WRAPPER")
+        .map(|w| w.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut cmd = match wrapper.split_first() {
+        Some((prog, args)) => {
+            let mut c = Command::new(prog);
+            c.args(args).arg(env!("CARGO_BIN_EXE_mailtriage"));
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_mailtriage")),
+    };
     cmd.args(["--color", "never", "check", "--domains-file", "-"])
         .args(["--format", "jsonl", "--fail-on", "never"])
         .args(["--nameserver", &server.addr().to_string()])

@@ -1,12 +1,11 @@
 //! Bulk mode: many domains over one shared cache, streamed as JSON Lines, with a summary.
 
-use super::check::check_one;
+use super::check::{Checked, check_one};
 use crate::checks::CheckParams;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::dns::Dns;
 use crate::error::{Error, Result, exit};
 use crate::finding::Severity;
-use futures::StreamExt;
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -43,6 +42,8 @@ struct Summary {
     by_worst: HashMap<&'static str, usize>,
     by_finding: HashMap<String, usize>,
     done: usize,
+    /// Domains whose check failed internally (never expected): named in the summary.
+    failed: Vec<String>,
 }
 
 impl Summary {
@@ -95,6 +96,13 @@ impl Summary {
                 writeln!(err, "    {n:>8}  {id}")?;
             }
         }
+        if !self.failed.is_empty() {
+            writeln!(
+                err,
+                "  internal error, no result for: {}",
+                self.failed.join(", ")
+            )?;
+        }
         if let Some(kb) = peak_rss_kb() {
             writeln!(err, "  peak memory (RSS): {:.1} MB", kb as f64 / 1024.0)?;
         }
@@ -128,45 +136,58 @@ pub async fn run(
         crate::cli::FailOn::Warning => Some(Severity::Warning),
         crate::cli::FailOn::Never => None,
     };
-    // Results are written as they complete and then dropped: memory stays bounded by
-    // the number in flight, not the number of domains.
-    let mut stream = futures::stream::iter(params)
-        .map(|p| {
-            let dns = dns.clone();
-            async move { check_one(&dns, &p, Some(per_domain)).await }
-        })
-        .buffer_unordered(args.concurrency);
+    // Bulk mode keeps no run-wide query log: each domain's view keeps the entries it used,
+    // and they go when its line is written. With the size-bounded cache, memory depends on
+    // the domains in flight, not on how many the run checks.
+    dns.bounded_log();
+    // One task per domain (so both cores work), at most `concurrency` at once; results are
+    // written as they complete and then dropped.
+    let concurrency = args.concurrency.max(1);
+    let mut pending = params.into_iter();
+    let mut running: tokio::task::JoinSet<Checked> = tokio::task::JoinSet::new();
+    let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut interrupted = false;
     loop {
+        while running.len() < concurrency {
+            let Some(p) = pending.next() else { break };
+            let dns = dns.clone();
+            let domain = p.domain.clone();
+            let task = running.spawn(async move { check_one(&dns, &p, Some(per_domain)).await });
+            names.insert(task.id(), domain);
+        }
         let next = tokio::select! {
-            next = stream.next() => next,
+            biased;
             _ = &mut ctrl_c => { interrupted = true; None }
+            next = running.join_next_with_id() => next,
         };
-        let Some(checked) = next else { break };
+        let checked = match next {
+            None => break,
+            Some(Ok((id, checked))) => {
+                names.remove(&id);
+                checked
+            }
+            Some(Err(e)) => {
+                // A check must never panic; if one does, say which domain has no result.
+                let domain = names.remove(&e.id()).unwrap_or_default();
+                summary.failed.push(domain);
+                continue;
+            }
+        };
         summary.add(&checked.report);
         all_inconclusive &= checked.report.all_inconclusive();
         if let Some(t) = threshold {
             reports_fail |= checked.report.findings.iter().any(|f| f.severity >= t);
         }
-        match args.format {
-            CheckFormat::Jsonl => {
-                let line = crate::report::check_jsonl_line(&checked.report, &checked.queries);
-                writeln!(out, "{line}")?;
-            }
-            _ => {
-                let one = [crate::report::CheckDomain {
-                    report: &checked.report,
-                    queries: &checked.queries,
-                }];
-                crate::report::check_human::render(out, &one)?;
-            }
-        }
+        write_one(args.format, &checked, out)?;
+        drop(checked);
         if let Some(p) = &progress {
             p.inc(1);
         }
     }
+    // On Ctrl-C the domains still running are abandoned; every line written is complete.
+    running.abort_all();
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -182,6 +203,24 @@ pub async fn run(
     } else {
         exit::OK
     })
+}
+
+/// One domain's result in the streaming format.
+fn write_one(format: CheckFormat, checked: &Checked, out: &mut dyn Write) -> Result<()> {
+    match format {
+        CheckFormat::Jsonl => {
+            let line = crate::report::check_jsonl_line(&checked.report, &checked.queries);
+            writeln!(out, "{line}")?;
+        }
+        _ => {
+            let one = [crate::report::CheckDomain {
+                report: &checked.report,
+                queries: &checked.queries,
+            }];
+            crate::report::check_human::render(out, &one)?;
+        }
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr, only when stderr is a terminal.

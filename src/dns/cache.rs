@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 
 /// Answers kept at most (both generations together): enough for every question of a few
 /// thousand domains in flight, small enough to stay far below 100 MB.
-pub(crate) const DEFAULT_CAPACITY: usize = 64 * 1024;
+pub(crate) const DEFAULT_CAPACITY: usize = 16 * 1024;
 
 /// How long an answer without a TTL (timeout, SERVFAIL, error) is reused. Within one diagnosis
 /// that is the whole run (asking again would add load and contradict the evidence logged); in

@@ -1,4 +1,5 @@
 //! The single integration-test binary: one module per area, all against real loopback DNS.
+mod bulk_reliability;
 mod checks_clean;
 mod checks_dkim;
 mod checks_dmarc;

@@ -144,7 +144,9 @@ impl Ctx<'_> {
                 extra.push(format!("{flag} {}", shell_word(value)));
             }
         };
-        if has("ptr") || has("spf") || has("dmarc") {
+        // DMARC's own verdict needs only the identities; the IP and selectors matter to the
+        // alignment step, which lists spf and dkim among its checks.
+        if has("ptr") || has("spf") {
             if let Some(ip) = p.ip {
                 add("--ip", &ip.to_string());
             }
@@ -162,7 +164,7 @@ impl Ctx<'_> {
                 p.dkim_domain.as_deref().unwrap_or_default(),
             );
         }
-        if (has("dkim") || has("dmarc")) && !cmd.contains("--dkim-selector") {
+        if has("dkim") && !cmd.contains("--dkim-selector") {
             let mut sels: Vec<&str> = p.dkim_selectors.iter().map(String::as_str).collect();
             if let Some(s) = selector.filter(|s| !sels.contains(s)) {
                 sels.insert(0, s);

@@ -146,10 +146,10 @@ impl Ctx<'_> {
         };
         // DMARC's own verdict needs only the identities; the IP and selectors matter to the
         // alignment step, which lists spf and dkim among its checks.
-        if has("ptr") || has("spf") {
-            if let Some(ip) = p.ip {
-                add("--ip", &ip.to_string());
-            }
+        if (has("ptr") || has("spf"))
+            && let Some(ip) = p.ip
+        {
+            add("--ip", &ip.to_string());
         }
         if has("ptr") || has("spf") {
             add("--helo", p.helo.as_deref().unwrap_or_default());

@@ -124,8 +124,11 @@ def score(manifest, static, evalr, ptrs):
                                        "%s vs %s" % (r_count, ms["records_count"]), dom)
         if ms["records_count"] == 1 and ms["lookups"] is not None:
             rl = rs.get("lookups")
+            # the manifest counts what check_host() spends: nothing past a syntax error (RFC 7208
+            # 4.6); mailtriage counts the whole tree as written, so the two differ only there
+            why = " [tree has a syntax error]" if "syntax" in ms["errors"] else ""
             field("spf.lookups").add(rl == ms["lookups"],
-                                     "mailtriage %s, manifest %s" % (rl, ms["lookups"]),
+                                     "mailtriage %s, manifest %s%s" % (rl, ms["lookups"], why),
                                      "%s: mailtriage %s, manifest %s (record %r)" % (dom, rl, ms["lookups"], ms["record"]))
             rv = rs.get("void_lookups")
             field("spf.void_lookups").add(rv == ms["void_lookups"],
@@ -153,7 +156,7 @@ def score(manifest, static, evalr, ptrs):
         if e is not None:
             res = ((e.get("spf") or {}).get("result") or {}).get("result")
             field("spf.eval_result(192.0.2.1)").add(res == ms["eval"]["result"],
-                                                     "mailtriage %s, manifest %s" % (res, ms["eval"]["result"]),
+                                                     "mailtriage %s, manifest %s (%s)" % (res, ms["eval"]["result"], ms["eval"]["error"]),
                                                      "%s (record %r)" % (dom, ms["record"]))
 
         # ---- DMARC -----------------------------------------------------
@@ -255,7 +258,7 @@ def score(manifest, static, evalr, ptrs):
             if own and own["ip"] == p["ip"]:
                 res = ((x.get("spf") or {}).get("result") or {}).get("result")
                 field("spf.eval_result(own ip)").add(res == own["result"],
-                                                     "mailtriage %s, manifest %s" % (res, own["result"]),
+                                                     "mailtriage %s, manifest %s (%s)" % (res, own["result"], own["error"]),
                                                      "%s %s (record %r)" % (dom, p["ip"], ms["record"]))
     return F
 

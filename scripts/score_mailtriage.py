@@ -164,6 +164,9 @@ def score(manifest, static, evalr, ptrs):
         field("dmarc.policy").add(md["policy"] == rd.get("policy"),
                                   "mailtriage %s, manifest %s (error %s)" % (rd.get("policy"), md["policy"], md["error"]),
                                   "%s: %r" % (dom, md["record"]))
+        if m["kind"] == "subdomain":
+            field("dmarc.policy(subdomains)").add(md["policy"] == rd.get("policy"),
+                                                  "mailtriage %s, manifest %s" % (rd.get("policy"), md["policy"]), dom)
         if md["policy"] is not None:
             field("dmarc.inherited").add(bool(md["inherited"]) == bool(rd.get("inherited")),
                                          "mailtriage %s, manifest %s" % (rd.get("inherited"), md["inherited"]), dom)

@@ -2,6 +2,7 @@
 mod checks_clean;
 mod checks_dkim;
 mod checks_dmarc;
+mod checks_dmarc_policy;
 mod checks_faults;
 mod checks_ptr_mx;
 mod checks_rfc7208;

@@ -36,8 +36,20 @@ impl Error {
 
     /// True when the reader of our output went away (`| head`): not an error worth a word.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io(e) if e.kind() == io::ErrorKind::BrokenPipe)
+        match self {
+            Error::Io(e) => is_broken_pipe(e),
+            _ => false,
+        }
     }
+}
+
+/// A closed pipe, also when a serializer wrapped the write error in its own.
+pub fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+            .and_then(serde_json::Error::io_error_kind)
+            == Some(io::ErrorKind::BrokenPipe)
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let flushed = out.flush();
     match result {
         Ok(code) => match flushed {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e) if !mailtriage::error::is_broken_pipe(&e) => {
                 report(&format!("cannot write output: {e}"));
                 ExitCode::from(2)
             }

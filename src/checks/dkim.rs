@@ -113,6 +113,12 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
             .find(|t| dkim_key::looks_like_key(t))
             .or(if *asked { txt.first() } else { None });
         let Some(key) = key else {
+            if a.outcome.is_absent()
+                && let Some(target) = a.cname_chain.last()
+            {
+                // A delegation the provider no longer serves: worth saying even for a probe.
+                out.push(f("dkim-cname-dangling", Severity::Warning, &name, format!("{name} is a CNAME to {target}, which has no key ({}): the DKIM key was delegated to a signing service that does not publish it (any more); signatures with selector `{sel}` fail. Point the CNAME at the target your provider gives now, or remove it if the service is no longer used.", a.outcome.label())).with_queries([a.id]));
+            }
             if *asked {
                 out.push(f("dkim-selector-missing", Severity::Error, &name, format!("The DKIM selector `{sel}` has no key at {name} ({}): signatures made with it fail verification. Publish the key your signing service gives you there.", if a.outcome.is_absent() { a.outcome.label() } else { "no key record" })).with_queries([a.id]));
             }

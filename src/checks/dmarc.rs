@@ -129,8 +129,14 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
     }
     let rec = dmarc_record::parse(text);
     let tag = |k: &str| rec.tags.get(k).cloned();
-    facts.policy = tag("p");
+    let p_tag = tag("p");
     facts.sp = tag("sp");
+    facts.policy = effective_policy(
+        records.len(),
+        p_tag.as_deref(),
+        facts.sp.as_deref(),
+        facts.inherited,
+    );
     facts.np = tag("np");
     facts.pct = tag("pct").and_then(|p| p.parse().ok());
     facts.adkim = tag("adkim");
@@ -157,7 +163,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
             ),
         );
     }
-    match facts.policy.as_deref() {
+    match p_tag.as_deref() {
         None => push(
             "dmarc-missing-policy",
             Severity::Error,
@@ -183,7 +189,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
             ),
         );
     }
-    let p = strength(facts.policy.as_deref().unwrap_or("none"));
+    let p = strength(p_tag.as_deref().unwrap_or("none"));
     for (t, v) in [("sp", &facts.sp), ("np", &facts.np)] {
         if let Some(v) = v
             && strength(v) < p
@@ -208,6 +214,26 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
     }
     out.extend(report_authorisation(dns, &policy_domain, &rec, &answer).await);
     (facts, out)
+}
+
+/// The policy receivers apply to mail from the checked domain (RFC 7489 section 6.6.3): none when
+/// there are several records or `p`/`sp` is not a valid value; `sp` when inherited and set.
+fn effective_policy(
+    records: usize,
+    p: Option<&str>,
+    sp: Option<&str>,
+    inherited: bool,
+) -> Option<String> {
+    let valid = |v: &str| matches!(v, "none" | "quarantine" | "reject");
+    let p = p.map(str::to_ascii_lowercase)?;
+    let sp = sp.map(str::to_ascii_lowercase);
+    if records != 1 || !valid(&p) || sp.as_deref().is_some_and(|v| !valid(v)) {
+        return None;
+    }
+    match sp {
+        Some(sp) if inherited => Some(sp),
+        _ => Some(p),
+    }
 }
 
 /// RFC 7489 section 7.1: a destination outside the policy's organizational domain must publish

@@ -41,7 +41,8 @@ pub fn run(
         provenance: &provenance,
         queries: &checked.queries,
     };
-    let diagnosis = plan::diagnose(&diagnose_input, &knowledge);
+    let mut diagnosis = plan::diagnose(&diagnose_input, &knowledge);
+    add_dns_context(&mut diagnosis, &args.dns);
     let tool = ToolInfo::this();
     let view = DiagnoseReport {
         tool: &tool,
@@ -95,6 +96,31 @@ pub fn run(
         )?;
     }
     Ok(common::exit_code(&[&checked.report], args.fail_on))
+}
+
+/// Makes every verify command ask the same DNS this run asked: the same --zone files,
+/// --offline and --nameserver, so it reproduces the answer the plan was built on.
+fn add_dns_context(diagnosis: &mut plan::Diagnosis, dns: &crate::cli::DnsArgs) {
+    let mut extra = String::new();
+    for z in &dns.zone {
+        extra.push_str(" --zone ");
+        extra.push_str(&plan::shell_word(&z.to_string_lossy()));
+    }
+    if dns.offline {
+        extra.push_str(" --offline");
+    }
+    for n in &dns.nameserver {
+        extra.push_str(" --nameserver ");
+        extra.push_str(&plan::shell_word(n));
+    }
+    if extra.is_empty() {
+        return;
+    }
+    for step in &mut diagnosis.plan {
+        if step.verify.starts_with("mailtriage ") {
+            step.verify.push_str(&extra);
+        }
+    }
 }
 
 /// The plan and escalation texts, from the loaded rules (so `--rules DIR` can override them).
@@ -204,6 +230,13 @@ fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<(CheckParams, Ve
         for s in &t.dkim_selector {
             note("dkim_selector", s, "flag --dkim-selector");
         }
+    }
+    for ar in &orig.authentication_results {
+        note(
+            "authentication_results",
+            ar,
+            "bounce: Authentication-Results header of the original message",
+        );
     }
     let only = common::only(&args.only)?;
     let params = common::params(&domain, &t, only)?;

@@ -130,7 +130,7 @@ pub(super) fn likely_causes(
         .filter(|c| !ran(input.report, c))
         .map(|c| {
             format!(
-                "{} was not checked in this run (for PTR pass --ip, for DKIM pass --selector): run it before ruling it out.",
+                "{} was not checked in this run (for PTR pass --ip, for DKIM pass --dkim-selector): run it before ruling it out.",
                 c.to_ascii_uppercase()
             )
         })

@@ -3,6 +3,7 @@
 use super::RecordToPublish;
 use super::order::{Ctx, Draft, claim};
 use super::records;
+use crate::dns::RType;
 use crate::finding::Check;
 
 /// Quarantine first for a quarter of failing mail: mistakes hurt less while reports confirm.
@@ -46,7 +47,8 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 ),
             });
             current = Some(value);
-            d.wait = wait;
+            // No record: resolvers cache the absence for the SOA minimum (RFC 2308).
+            d.wait = wait.or_else(|| ctx.negative_ttl(&format!("_dmarc.{domain}"), RType::TXT));
             out.push(d);
         }
         Some(rec) if facts.rua.is_empty() => {
@@ -84,6 +86,19 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 a.dkim_domain.as_deref().unwrap_or("unknown"),
                 aligned_word(a.dkim_aligned),
             ));
+        }
+        if let Some(a) = facts.alignment.as_ref() {
+            let selector = ctx.input.params.dkim_selectors.first().map(String::as_str);
+            align.records = records::alignment_records(
+                &a.from_domain,
+                a.spf_domain
+                    .as_deref()
+                    .filter(|_| a.spf_aligned == Some(false)),
+                a.dkim_domain
+                    .as_deref()
+                    .filter(|_| a.dkim_aligned == Some(false)),
+                selector,
+            );
         }
         align.checks = vec!["dmarc".into(), "spf".into(), "dkim".into()];
         out.push(align);

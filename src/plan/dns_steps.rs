@@ -69,6 +69,11 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
         d.wait = p.ttl;
     }
+    if d.wait.is_none()
+        && let Some(ip) = ip
+    {
+        d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
+    }
     out.push(d);
 }
 
@@ -159,7 +164,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             note: "add include: for each service that sends as this domain; tighten ~all to -all once reports are clean".into(),
         });
         current = Some(rec);
-        d.wait = facts.ttl;
+        d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
         out.push(d);
     }
     if let Some(eval) = facts.result.as_ref()
@@ -243,26 +248,69 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dkim);
-    let valid: Vec<_> = facts
+    // A key in testing mode is still a key: it needs t=y removed, not a first publication.
+    let usable: Vec<_> = facts
         .selectors
         .iter()
-        .filter(|s| s.status == "valid")
+        .filter(|s| s.status == "valid" || s.status == "testing")
         .collect();
-    if valid.is_empty() && (!pool.is_empty() || facts.selectors.is_empty()) {
+    let missing_sel = ctx
+        .input
+        .params
+        .dkim_selectors
+        .iter()
+        .find(|s| !facts.selectors.iter().any(|f| &f.selector == *s))
+        .cloned();
+    if usable.is_empty() || missing_sel.is_some() {
         let mut d = Draft::new("dkim-publish", "dkim");
         claim(
             &mut pool,
             &mut d,
-            &["missing", "no-key", "not-found", "no-selector"],
+            &["no-key", "selector-missing", "not-found"],
         );
-        d.selector = facts.probed.first().cloned();
-        if !facts.probed.is_empty() {
-            d.details
-                .push(format!("selectors probed: {}", facts.probed.join(", ")));
+        if usable.is_empty() || !d.findings.is_empty() {
+            // Only a selector the user named (or found in the bounce) is worth verifying by
+            // name; otherwise the check probes the common ones.
+            d.selector = missing_sel.clone();
+            let name = format!(
+                "{}._domainkey.{}",
+                missing_sel.as_deref().unwrap_or("<selector>"),
+                facts.domain
+            );
+            if missing_sel.is_some() {
+                d.wait = ctx.negative_ttl(&name, RType::TXT);
+            }
+            d.records.push(RecordToPublish {
+                name,
+                rtype: "TXT".into(),
+                value: "v=DKIM1; k=rsa; p=<base64 public key from your signing service>".into(),
+                note: "the key pair is generated where mail is signed; paste its public key".into(),
+            });
+            if !facts.probed.is_empty() {
+                d.details
+                    .push(format!("selectors probed: {}", facts.probed.join(", ")));
+            }
+            out.push(d);
         }
+    }
+    for s in usable.iter().filter(|s| s.status == "testing") {
+        let mut d = Draft::new("dkim-remove-testing", "dkim");
+        claim(&mut pool, &mut d, &["testing"]);
+        d.selector = Some(s.selector.clone());
+        if let Some(rec) = s.record.as_deref() {
+            d.details
+                .push(format!("published now: {}", abbreviate_key(rec)));
+            d.records.push(RecordToPublish {
+                name: format!("{}._domainkey.{}", s.selector, facts.domain),
+                rtype: "TXT".into(),
+                value: records::dkim_without_testing(rec),
+                note: "the same key without t=y".into(),
+            });
+        }
+        d.wait = s.ttl;
         out.push(d);
     }
-    let weak: Vec<_> = valid
+    let weak: Vec<_> = usable
         .iter()
         .filter(|s| {
             s.key_type
@@ -277,16 +325,23 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         claim(
             &mut pool,
             &mut d,
-            &["1024", "weak", "short", "bits", "key-size", "small"],
+            &["key-weak", "too-short", "1024", "short", "bits", "key-size"],
         );
         d.selector = Some(first.selector.clone());
+        d.new_selector = Some(records::rotated_selector(&first.selector));
         for s in &weak {
             d.records
                 .extend(records::dkim_rotation(&facts.domain, &s.selector, s.bits));
+            d.details.push(format!(
+                "selector {} has a {}-bit RSA key",
+                s.selector,
+                s.bits.unwrap_or_default()
+            ));
         }
         d.details.push(format!(
-            "2. switch signing to {}-2048 before revoking {}",
-            first.selector, first.selector
+            "order: 1. publish {new} with a 2048-bit key; 2. switch signing to {new}; 3. wait a few days; 4. revoke {old}",
+            new = records::rotated_selector(&first.selector),
+            old = first.selector
         ));
         d.wait = first.ttl;
         out.push(d);
@@ -294,20 +349,41 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let troubled: Vec<_> = facts
         .selectors
         .iter()
-        .filter(|s| s.status != "valid")
+        .filter(|s| s.status != "valid" && s.status != "testing")
         .collect();
-    if !troubled.is_empty() && !valid.is_empty() {
+    if !troubled.is_empty() && !usable.is_empty() {
         let mut d = Draft::new("dkim-fix", "dkim");
         d.selector = troubled.first().map(|s| s.selector.clone());
         d.details = troubled
             .iter()
             .map(|s| format!("selector {}: {}", s.selector, s.status))
             .collect();
-        d.findings = pool.drain(..).map(|f| f.id.clone()).collect();
+        claim(&mut pool, &mut d, &["revoked", "syntax", "invalid"]);
         d.wait = troubled.first().and_then(|s| s.ttl);
         out.push(d);
     }
     leftover(out, pool, "dkim-fix", "dkim", None);
+}
+
+/// A DKIM record with its long `p=` cut, for a detail line.
+fn abbreviate_key(record: &str) -> String {
+    record
+        .split(';')
+        .map(|t| {
+            let t = t.trim();
+            match t.split_once('=') {
+                Some((k, v)) if k.trim() == "p" && v.len() > 24 => {
+                    format!(
+                        "p={}...",
+                        &v[..v.char_indices().nth(20).map_or(v.len(), |(i, _)| i)]
+                    )
+                }
+                _ => t.to_string(),
+            }
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {

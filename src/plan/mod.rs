@@ -16,6 +16,7 @@ use serde::Serialize;
 
 pub use escalation::{Escalation, EscalationLink};
 pub use knowledge::{Knowledge, KnowledgeError};
+pub use order::shell_word;
 
 /// Where one input value (domain, IP, HELO, selector ...) came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,6 +4,7 @@ use super::causes::reply_code;
 use super::dns_steps;
 use super::knowledge::{Knowledge, fill};
 use super::{DiagnoseInput, PlanStep, RecordToPublish, implicated_checks};
+use crate::dns::RType;
 use crate::finding::{Check, Finding, Severity};
 use crate::rules::Action;
 
@@ -16,6 +17,8 @@ pub(super) struct Ctx<'a> {
     pub helo: String,
     pub code: String,
     pub provider: String,
+    /// Domain of the rejected recipient, when the reply names one ("" otherwise).
+    pub recipient_domain: String,
 }
 
 /// A step before numbering; `order` is filled in at the end.
@@ -27,6 +30,8 @@ pub(super) struct Draft {
     pub details: Vec<String>,
     pub wait: Option<u32>,
     pub selector: Option<String>,
+    /// The selector a rotation moves to, for `{new_selector}`.
+    pub new_selector: Option<String>,
 }
 
 impl Draft {
@@ -39,6 +44,7 @@ impl Draft {
             details: Vec::new(),
             wait: None,
             selector: None,
+            new_selector: None,
         }
     }
 }
@@ -62,21 +68,53 @@ impl Ctx<'_> {
             .any(|f| f.check == check && f.inconclusive)
     }
 
+    /// TTL of a negative answer (NXDOMAIN/NODATA) for `name`, from the query log: the SOA
+    /// minimum the server sent (RFC 2308 section 5), i.e. how long resolvers cache the absence.
+    pub fn negative_ttl(&self, name: &str, rtype: RType) -> Option<u32> {
+        self.input
+            .queries
+            .iter()
+            .filter(|q| q.rtype == rtype && q.name.eq_ignore_ascii_case(name.trim_end_matches('.')))
+            .find(|q| q.outcome.is_absent())
+            .and_then(|q| q.ttl)
+    }
+
     fn finish(&self, d: Draft, order: u32) -> PlanStep {
         let text = self.k.step(d.id);
         let selector = d
             .selector
             .clone()
-            .or_else(|| self.input.params.dkim_selectors.first().cloned())
-            .unwrap_or_else(|| "<selector>".into());
+            .or_else(|| self.input.params.dkim_selectors.first().cloned());
+        let new_selector = d.new_selector.clone().unwrap_or_default();
+        let sel_text = selector.clone().unwrap_or_else(|| "<selector>".into());
         let vars = [
             ("domain", self.domain.as_str()),
             ("ip", self.ip.as_str()),
             ("helo", self.helo.as_str()),
-            ("selector", selector.as_str()),
+            ("selector", sel_text.as_str()),
+            ("new_selector", new_selector.as_str()),
             ("provider", self.provider.as_str()),
             ("code", self.code.as_str()),
+            ("recipient_domain", self.recipient_domain.as_str()),
         ];
+        let mut template = text.verify.clone();
+        // A verify command must run as printed: drop flags whose value is unknown.
+        if selector.is_none() {
+            template = template.replace(" --dkim-selector {selector}", "");
+        }
+        if new_selector.is_empty() {
+            template = template.replace(" --dkim-selector {new_selector}", "");
+        }
+        let verify = if self.recipient_domain.is_empty() && template.contains("{recipient_domain}")
+        {
+            format!(
+                "mailtriage diagnose - --domain {}",
+                shell_word(&self.domain)
+            )
+        } else {
+            fill(&template, &vars)
+        };
+        let verify = self.with_context(verify, &d.checks, selector.as_deref());
         PlanStep {
             order,
             id: d.id.to_string(),
@@ -86,9 +124,76 @@ impl Ctx<'_> {
             records: d.records,
             details: d.details,
             why: fill(&text.why, &vars),
-            verify: fill(&text.verify, &vars),
+            verify,
             wait_seconds: d.wait,
         }
+    }
+
+    /// Adds to a `mailtriage check` command the inputs this run used that the step's checks
+    /// depend on, so the command reproduces the same question (the glue adds --zone/--offline).
+    fn with_context(&self, cmd: String, checks: &[String], selector: Option<&str>) -> String {
+        if !cmd.starts_with("mailtriage check ") {
+            return cmd;
+        }
+        let p = self.input.params;
+        let has = |c: &str| checks.iter().any(|x| x == c);
+        let mut extra: Vec<String> = Vec::new();
+        let mut add = |flag: &str, value: &str| {
+            let present = cmd.split_whitespace().any(|w| w == flag);
+            if !present && !value.is_empty() {
+                extra.push(format!("{flag} {}", shell_word(value)));
+            }
+        };
+        // DMARC's own verdict needs only the identities; the IP and selectors matter to the
+        // alignment step, which lists spf and dkim among its checks.
+        if (has("ptr") || has("spf"))
+            && let Some(ip) = p.ip
+        {
+            add("--ip", &ip.to_string());
+        }
+        if has("ptr") || has("spf") {
+            add("--helo", p.helo.as_deref().unwrap_or_default());
+        }
+        if has("spf") || has("dmarc") {
+            add("--mail-from", p.mail_from.as_deref().unwrap_or_default());
+        }
+        if has("dmarc") {
+            add("--from", p.from.as_deref().unwrap_or_default());
+            add(
+                "--dkim-domain",
+                p.dkim_domain.as_deref().unwrap_or_default(),
+            );
+        }
+        if has("dkim") && !cmd.contains("--dkim-selector") {
+            let mut sels: Vec<&str> = p.dkim_selectors.iter().map(String::as_str).collect();
+            if let Some(s) = selector.filter(|s| !sels.contains(s)) {
+                sels.insert(0, s);
+            }
+            for s in sels {
+                extra.push(format!("--dkim-selector {}", shell_word(s)));
+            }
+        }
+        if extra.is_empty() {
+            return cmd;
+        }
+        // Context goes before `--only` so the command reads: what, with which inputs, which checks.
+        let extra = extra.join(" ");
+        match cmd.find(" --only ") {
+            Some(i) => format!("{} {extra}{}", &cmd[..i], &cmd[i..]),
+            None => format!("{cmd} {extra}"),
+        }
+    }
+}
+
+/// A command-line word, single-quoted when the shell would otherwise split or expand it.
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -136,6 +241,16 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
         provider: primary
             .and_then(|(_, d)| d.provider.as_ref().map(|p| p.name.clone()))
             .unwrap_or_else(|| "the receiving provider".into()),
+        recipient_domain: primary
+            .and_then(|(r, _)| r.recipient.as_deref())
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
+            .filter(|d| {
+                d.contains('.')
+                    && d.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            })
+            .unwrap_or_default(),
     };
     let mut dns: Vec<Draft> = Vec::new();
     dns_steps::inconclusive(&ctx, &mut dns);

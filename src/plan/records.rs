@@ -244,9 +244,18 @@ pub fn ptr_records(ip: IpAddr, domain: &str, helo: Option<&str>) -> Vec<RecordTo
     ]
 }
 
+/// The selector a rotation publishes the new key under: `<old>-2048`, unless that is the old one.
+pub fn rotated_selector(selector: &str) -> String {
+    if selector.ends_with("-2048") {
+        format!("{selector}-new")
+    } else {
+        format!("{selector}-2048")
+    }
+}
+
 /// The rotation records for a short DKIM key: new selector first, old one revoked last.
 pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<RecordToPublish> {
-    let new_sel = format!("{selector}-2048");
+    let new_sel = rotated_selector(selector);
     let size = bits
         .map(|b| format!("{b}-bit"))
         .unwrap_or_else(|| "short".into());
@@ -255,15 +264,74 @@ pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<R
             name: format!("{new_sel}._domainkey.{domain}"),
             rtype: "TXT".into(),
             value: "v=DKIM1; k=rsa; p=<base64 public key of a new 2048-bit RSA key pair>".into(),
-            note: "1. generate a 2048-bit key pair where mail is signed and publish its public key under a new selector (any name will do)".into(),
+            note: format!(
+                "1. generate a 2048-bit key pair where mail is signed and publish its public key under the new selector {new_sel}; 2. switch signing to s={new_sel}"
+            ),
         },
         RecordToPublish {
             name: format!("{selector}._domainkey.{domain}"),
             rtype: "TXT".into(),
             value: "v=DKIM1; p=".into(),
-            note: format!("3. after signing has switched to {new_sel} (step 2) and a few days have passed, revoke the old {size} key with an empty p="),
+            note: format!(
+                "3. once nothing is signed with s={selector} any more and a few days have passed, revoke the old {size} key with an empty p="
+            ),
         },
     ]
+}
+
+/// The same DKIM key record without the `t=y` testing flag (other `t=` flags such as `s` kept).
+pub fn dkim_without_testing(record: &str) -> String {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in record.split(';') {
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match t.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("t") => {
+                let flags: Vec<&str> = v
+                    .split(':')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty() && !f.eq_ignore_ascii_case("y"))
+                    .collect();
+                if !flags.is_empty() {
+                    tags.push(format!("t={}", flags.join(":")));
+                }
+            }
+            Some((k, v)) => tags.push(format!("{}={}", k.trim(), v.trim())),
+            None => tags.push(t.to_string()),
+        }
+    }
+    tags.join("; ")
+}
+
+/// The records that make an ESP's sending path align with the From domain: a return-path
+/// (MAIL FROM) host under the domain delegated to the ESP, and a DKIM key under the domain.
+pub fn alignment_records(
+    domain: &str,
+    spf_domain: Option<&str>,
+    dkim_domain: Option<&str>,
+    selector: Option<&str>,
+) -> Vec<RecordToPublish> {
+    let mut out = Vec::new();
+    if let Some(esp) = spf_domain.filter(|d| !d.is_empty()) {
+        out.push(RecordToPublish {
+            name: format!("bounces.{domain}"),
+            rtype: "CNAME".into(),
+            value: esp.trim_end_matches('.').to_string(),
+            note: format!("custom return-path: have the service send with MAIL FROM at bounces.{domain} (its \"custom return-path\" or \"custom MAIL FROM\" setting names the exact target; some ask for MX and TXT records instead)"),
+        });
+    }
+    if let Some(esp) = dkim_domain.filter(|d| !d.is_empty()) {
+        let sel = selector.filter(|s| !s.is_empty()).unwrap_or("<selector>");
+        out.push(RecordToPublish {
+            name: format!("{sel}._domainkey.{domain}"),
+            rtype: "CNAME".into(),
+            value: format!("{sel}._domainkey.{}", esp.trim_end_matches('.')),
+            note: format!("DKIM with d={domain}: turn on the service's domain authentication so it signs with d={domain}; it gives the exact CNAME target or a TXT key to publish here"),
+        });
+    }
+    out
 }
 
 /// One line per include/redirect with what it costs, costliest first.
@@ -376,6 +444,20 @@ mod tests {
             ),
             "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
         );
+    }
+
+    #[test]
+    fn testing_flag_is_removed_and_other_flags_kept() {
+        assert_eq!(
+            dkim_without_testing("v=DKIM1; k=rsa; t=y; p=ABC"),
+            "v=DKIM1; k=rsa; p=ABC"
+        );
+        assert_eq!(
+            dkim_without_testing("v=DKIM1; t=y:s; p=ABC;"),
+            "v=DKIM1; t=s; p=ABC"
+        );
+        assert_eq!(rotated_selector("s1"), "s1-2048");
+        assert_eq!(rotated_selector("k-2048"), "k-2048-new");
     }
 
     #[test]

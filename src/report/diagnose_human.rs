@@ -18,6 +18,7 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         render_reply(w, reply, d)?;
     }
     writeln!(w)?;
+    render_provenance(w, input.provenance)?;
     render_causes(w, r.diagnosis, input)?;
     writeln!(w)?;
     writeln!(w, "{}", "Plan".bold().underline())?;
@@ -140,13 +141,56 @@ fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
         writeln!(w, "     Findings: {}", s.finding_ids.join(", "))?;
     }
     writeln!(w, "     Verify: {}", s.verify.green())?;
-    if let Some(t) = s.wait_seconds {
+    if reads_stdin(&s.verify) {
         writeln!(
             w,
-            "     Caches may hold the old answer for {t}s after you change it."
+            "     (pipe the next reply or bounce into it, or paste it and end with Ctrl-D)"
         )?;
     }
+    if let Some(note) = cache_note(s) {
+        writeln!(w, "     {note}")?;
+    }
     Ok(())
+}
+
+/// True for a verify command that reads the next reply from standard input.
+pub(crate) fn reads_stdin(verify: &str) -> bool {
+    verify.starts_with("mailtriage diagnose - ")
+}
+
+/// How long resolvers may keep the old answer after the step's change, or that it is unknown.
+/// Steps that change nothing in DNS (acting on the reply) have no such wait.
+pub(crate) fn cache_note(s: &PlanStep) -> Option<String> {
+    match s.wait_seconds {
+        Some(t) => Some(format!(
+            "Caches may hold the old answer for up to {t}s{} after you change it.",
+            duration_words(t)
+        )),
+        None if s.id.starts_with("action-") || s.id == "dns-inconclusive" => None,
+        None => Some(
+            "How long caches may hold the old answer is unknown: no TTL for it was seen in this run."
+                .to_string(),
+        ),
+    }
+}
+
+fn duration_words(t: u32) -> String {
+    match t {
+        0..=119 => String::new(),
+        120..=7199 => format!(" ({} min)", t / 60),
+        _ => format!(" ({:.1} h)", f64::from(t) / 3600.0),
+    }
+}
+
+fn render_provenance(w: &mut dyn Write, prov: &[crate::plan::Provenance]) -> io::Result<()> {
+    if prov.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{}", "Checked with".bold().underline())?;
+    for p in prov {
+        writeln!(w, "  {}: {} ({})", p.field, p.value, p.source)?;
+    }
+    writeln!(w)
 }
 
 fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {

@@ -102,8 +102,11 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
             writeln!(w, "Findings: {}\n", ids.join(", "))?;
         }
         writeln!(w, "Verify: {}\n", code(&s.verify))?;
-        if let Some(t) = s.wait_seconds {
-            writeln!(w, "Caches may hold the old answer for {t} seconds.\n")?;
+        if super::diagnose_human::reads_stdin(&s.verify) {
+            writeln!(w, "(pipe the next reply or bounce into it)\n")?;
+        }
+        if let Some(note) = super::diagnose_human::cache_note(s) {
+            writeln!(w, "{note}\n")?;
         }
     }
 

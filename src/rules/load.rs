@@ -63,6 +63,14 @@ pub(crate) fn line_of(src: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Byte offsets of every newline in `src`, in order.
+fn newline_offsets(src: &str) -> Vec<usize> {
+    src.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+        .collect()
+}
+
 /// Parses one file; a syntax or type error names the line it points at.
 pub(crate) fn parse_file(file: &str, src: &str) -> Result<RawFile, LintError> {
     toml::from_str::<RawFile>(src).map_err(|e| LintError {
@@ -146,8 +154,10 @@ impl Merger {
         src: &str,
         builtin: bool,
     ) {
+        let newlines: Vec<usize> = newline_offsets(src);
         for item in items {
-            let line = line_of(src, item.span().start);
+            // Counting newlines from the start for every rule was quadratic in the file size.
+            let line = newlines.partition_point(|&n| n < item.span().start) + 1;
             let rule = item.into_inner();
             let id = rule.id().to_string();
             let here = Located {

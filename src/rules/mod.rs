@@ -3,6 +3,7 @@
 mod decode;
 mod docs;
 pub mod embedded;
+mod lazy_regex;
 mod load;
 pub mod schema;
 pub mod types;
@@ -14,7 +15,6 @@ pub use schema::*;
 pub use types::*;
 pub use validate::{KNOWN_CHECKS, is_enhanced_pattern};
 
-use regex::Regex;
 use std::path::Path;
 
 /// The kind of a rule table (its `[[name]]` in the TOML files).
@@ -103,9 +103,9 @@ pub struct RuleSet {
     pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
-    provider_regexes: Vec<(Vec<Regex>, Vec<Regex>)>,
+    provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
-    rule_regexes: Vec<Option<Regex>>,
+    rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
 }
 
 impl RuleSet {
@@ -183,8 +183,46 @@ impl RuleSet {
 /// Every problem in the built-in rules plus the `*.toml` files of `dir` (empty = all good).
 pub fn lint(dir: &Path) -> Vec<LintError> {
     match load::read_dir(dir) {
-        Ok(extra) => RuleSet::from_sources(&extra).1,
+        Ok(extra) => {
+            let (set, mut errors) = RuleSet::from_sources(&extra);
+            errors.extend(set.pattern_compile_errors());
+            errors
+        }
         Err(e) => e.errors(),
+    }
+}
+
+impl RuleSet {
+    /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
+    /// does not.
+    fn pattern_compile_errors(&self) -> Vec<LintError> {
+        let providers =
+            self.providers
+                .iter()
+                .zip(&self.provider_regexes)
+                .flat_map(|(l, (m, h))| {
+                    m.iter()
+                        .chain(h)
+                        .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+                });
+        let rules = self
+            .provider_rules
+            .iter()
+            .zip(&self.rule_regexes)
+            .filter_map(|(l, re)| {
+                re.as_ref()
+                    .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+            });
+        providers
+            .chain(rules)
+            .filter_map(|(file, line, id, re)| {
+                re.compile_error().map(|e| LintError {
+                    file: file.to_string(),
+                    line,
+                    message: format!("rule `{id}`: pattern does not compile: {e}"),
+                })
+            })
+            .collect()
     }
 }
 

@@ -1,9 +1,9 @@
 //! Stage two of loading: check every merged rule's values and compile its regexes.
 
+use super::lazy_regex::LazyRegex;
 use super::load::LintError;
 use super::{Located, RuleSet};
 use crate::finding::{Check, is_kebab_case};
-use regex::Regex;
 use std::collections::HashSet;
 
 /// Checks a rule may name: the DNS checks plus the reply-side ones (tls, blocklist, arc).
@@ -73,8 +73,8 @@ impl V<'_> {
         }
     }
 
-    fn regex(&mut self, id: &str, field: &str, re: &str) -> Option<Regex> {
-        match Regex::new(re) {
+    fn regex(&mut self, id: &str, field: &str, re: &str) -> Option<LazyRegex> {
+        match LazyRegex::parse(re) {
             Ok(r) => Some(r),
             Err(e) => {
                 let first = e

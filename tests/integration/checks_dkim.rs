@@ -133,3 +133,37 @@ async fn cname_delegation_is_shown() {
         Some("google.keys.good.example")
     );
 }
+
+#[tokio::test]
+async fn a_cname_to_a_name_without_a_key_is_called_dangling() {
+    let r = run(
+        &variant(&[(KEY, "google._domainkey IN CNAME google.keys-gone")], ""),
+        &dkim(&[]),
+    )
+    .await;
+    let f = has(&r, "dkim-cname-dangling");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("keys-gone"), "{}", f.message);
+    // A named selector that dangles is also missing, so the plan publishes it.
+    let r = run(
+        &variant(&[(KEY, "google._domainkey IN CNAME google.keys-gone")], ""),
+        &dkim(&["google"]),
+    )
+    .await;
+    has(&r, "dkim-cname-dangling");
+    has(&r, "dkim-selector-missing");
+}
+
+#[tokio::test]
+async fn a_cname_to_a_published_key_is_not_dangling() {
+    let r = run(
+        &variant(
+            &[(KEY, "google._domainkey IN CNAME google.keys")],
+            &format!("google.keys IN TXT \"v=DKIM1; k=rsa; p=\" {KEY_2048_TXT}"),
+        ),
+        &dkim(&[]),
+    )
+    .await;
+    has(&r, "dkim-key-found");
+    lacks(&r, "dkim-cname-dangling");
+}

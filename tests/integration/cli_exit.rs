@@ -177,20 +177,31 @@ fn exit_3_when_dns_cannot_be_consulted_at_all() {
 #[test]
 fn a_closed_pipe_exits_quietly() {
     use std::process::Stdio;
-    let mut child = super::cli_support::mailtriage()
-        .args(["rules", "list"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Text output and JSON output (serde_json wraps the write error in its own type).
+    for args in [
+        &["rules", "list"][..],
+        &[
+            "explain",
+            "examples/replies/gmail-5.7.26.txt",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let mut child = super::cli_support::mailtriage()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -157,7 +157,7 @@ fn a_ptr_that_does_not_confirm_is_the_cause_of_5725() {
     );
     assert_eq!(
         s.verify,
-        "mailtriage check example.com --ip 192.0.2.25 --only ptr"
+        "mailtriage check example.com --ip 192.0.2.25 --helo smtp.example.com --only ptr"
     );
     assert_eq!(ids(&d).last(), Some(&"action-fix-infrastructure"));
 }
@@ -277,7 +277,7 @@ fn a_1024_bit_key_gets_the_rotation_records() {
     assert_eq!(s.id, "dkim-rotate-key");
     assert_eq!(
         s.verify,
-        "mailtriage check example.com --selector google --only dkim"
+        "mailtriage check example.com --dkim-selector google-2048 --dkim-selector google --only dkim"
     );
     assert_eq!(s.records[0].name, "google-2048._domainkey.example.com");
     assert_eq!(s.records[1].value, "v=DKIM1; p=");

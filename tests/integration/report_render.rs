@@ -20,7 +20,7 @@ fn human_gmail_5726_without_dmarc() {
     assert!(out.contains(
         "_dmarc.example.com. IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com\""
     ));
-    assert!(out.contains("Caches may hold the old answer for 1800s"));
+    assert!(out.contains("Caches may hold the old answer for up to 1800s (30 min)"));
     assert!(!out.contains('\u{1b}'), "color must be off");
     insta::assert_snapshot!(out);
 }

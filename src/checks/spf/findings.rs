@@ -127,7 +127,7 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
             .map(|n| {
                 n.children
                     .into_iter()
-                    .map(|c| (c.domain, c.total_lookups))
+                    .map(|c| (c.domain, c.total_lookups + 1))
                     .collect()
             })
             .unwrap_or_default();
@@ -139,7 +139,7 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
             .collect();
         out.push(
             f("spf-too-many-lookups", Severity::Error, domain, format!(
-                "Evaluating the SPF record of {domain} takes {at_least}{lookups} DNS lookups, over the limit of {LOOKUP_LIMIT}: receivers return permerror. Heaviest branches: {}.",
+                "Evaluating the SPF record of {domain} takes {at_least}{lookups} DNS lookups, over the limit of {LOOKUP_LIMIT}: receivers return permerror. Heaviest includes (lookups each costs, itself included): {}.",
                 if list.is_empty() { "the record itself".to_string() } else { list.join(", ") }
             ))
             .with_queries(all_q.clone()),

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# mailtriage vs checkdmarc (and mailauth) on the dnsbench synthetic internet, same run, same machine.
+#
+#   scripts/compare-peers.sh [compare_peers.py options: --runs 3 --warmup 1 --no-mailauth --skip bulk ...]
+#
+# Needs root (network namespace), the peers (BENCH/peers/install_peers.sh; checkdmarc in
+# $DNSBENCH_PEERS/venv) and hyperfine. Starts the bench in its namespace when it is not running,
+# builds mailtriage in release mode, then runs scripts/compare_peers.py. Results:
+# /tmp/mailtriage-peers/compare.{json,md}. Takes about 10 minutes on 2 cores, mostly checkdmarc at 20 ms.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export BENCH=${BENCH:-/work/shared/bench}
+PEERS=${DNSBENCH_PEERS:-/tmp/dnsbench}
+[ -x "$PEERS/venv/bin/checkdmarc" ] || "$BENCH/peers/install_peers.sh"
+command -v hyperfine >/dev/null || { echo "hyperfine missing: $BENCH/peers/install_peers.sh installs it" >&2; exit 2; }
+(cd "$ROOT" && cargo build --release --quiet)
+status=$(DNSBENCH_NETNS=dnsbench "$BENCH/dnsbench.sh" status 2>/dev/null || true)
+if [[ $status != *"namespace dnsbench"* ]]; then
+    "$BENCH/dnsbench.sh" stop >/dev/null 2>&1 || true
+    DNSBENCH_NETNS=dnsbench "$BENCH/dnsbench.sh" start
+fi
+exec python3 "$ROOT/scripts/compare_peers.py" --bench "$BENCH" "$@"

@@ -1,0 +1,57 @@
+//! The effective DMARC policy reported for a domain (RFC 7489 section 6.6.3), as receivers apply it.
+#![allow(clippy::unwrap_used)]
+
+use crate::checks_support::*;
+use mailtriage::checks::{CheckParams, DomainReport};
+use mailtriage::finding::Check;
+
+const DMARC: &str = "_dmarc IN TXT";
+
+fn for_domain(from: &str) -> CheckParams {
+    CheckParams {
+        only: vec![Check::Dmarc],
+        from: Some(format!("a@{from}")),
+        mail_from: None,
+        dkim_domain: None,
+        ..params()
+    }
+}
+
+async fn policy(records: &str, from: &str) -> (Option<String>, DomainReport) {
+    let r = run(&variant(&[(DMARC, records)], ""), &for_domain(from)).await;
+    (r.dmarc.as_ref().unwrap().policy.clone(), r)
+}
+
+#[tokio::test]
+async fn an_inheriting_subdomain_gets_sp_not_p() {
+    let rec = r#"_dmarc IN TXT "v=DMARC1;p=none;sp=quarantine;rua=mailto:d@good.example""#;
+    let (p, r) = policy(rec, "news.good.example").await;
+    assert!(r.dmarc.as_ref().unwrap().inherited);
+    assert_eq!(p.as_deref(), Some("quarantine"));
+    // the organizational domain itself still gets p=
+    let (p, _) = policy(rec, "good.example").await;
+    assert_eq!(p.as_deref(), Some("none"));
+    // without sp= the subdomain gets p=
+    let rec = r#"_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:d@good.example""#;
+    let (p, _) = policy(rec, "news.good.example").await;
+    assert_eq!(p.as_deref(), Some("reject"));
+}
+
+#[tokio::test]
+async fn an_invalid_p_value_is_not_reported_as_the_policy() {
+    let rec = r#"_dmarc IN TXT "v=DMARC1; p=rejected; rua=mailto:d@good.example""#;
+    let (p, r) = policy(rec, "good.example").await;
+    assert_eq!(p, None);
+    assert!(has(&r, "dmarc-syntax-error").message.contains("p=rejected"));
+    lacks(&r, "dmarc-missing-policy");
+}
+
+#[tokio::test]
+async fn two_records_mean_no_policy_applies() {
+    let recs = "_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@good.example\"\n\
+                _dmarc IN TXT \"v=DMARC1; p=none\"";
+    let (p, r) = policy(recs, "good.example").await;
+    assert_eq!(p, None);
+    has(&r, "dmarc-multiple-records");
+    lacks(&r, "dmarc-missing-policy");
+}

@@ -1,0 +1,94 @@
+//! Shared helpers for the end-to-end `diagnose` tests: run the binary on fixture zones, offline.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use super::cli_support::{code, json, run, stderr};
+use serde_json::Value;
+
+pub const ZONES: &str = "tests/fixtures/diagnose";
+
+pub const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
+
+/// `mailtriage diagnose REPLY ARGS... --zone tests/fixtures/diagnose --offline --format json`.
+pub fn diagnose(reply: &str, args: &[&str]) -> Value {
+    let mut all = vec!["diagnose", reply];
+    all.extend_from_slice(args);
+    all.extend(["--zone", ZONES, "--offline", "--format", "json"]);
+    let o = run(&all, None);
+    assert_ne!(code(&o), 2, "usage error for {all:?}: {}", stderr(&o));
+    json(&o)
+}
+
+pub fn first_step(d: &Value) -> &Value {
+    &d["plan"][0]
+}
+
+pub fn step_ids(d: &Value) -> Vec<String> {
+    d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn cause_ids(d: &Value) -> Vec<String> {
+    d["likely_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["finding_id"]
+                .as_str()
+                .or(c["reply_rule"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The (name, type, value) of every record a step asks to publish.
+pub fn records(step: &Value) -> Vec<(String, String, String)> {
+    step["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["rtype"].as_str().unwrap().to_string(),
+                r["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Splits a printed command line as a POSIX shell would for the quoting the plan uses
+/// (plain words and single quotes).
+pub fn shell_split(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    for c in cmd.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}

@@ -302,19 +302,19 @@ mod prefill {
         }
     }
 
+    /// mail-auth's parameters with every cache of [`Caches`] attached.
+    pub type Filled<'a, P> = Parameters<
+        'a,
+        P,
+        Map<Box<str>, Txt>,
+        Map<Box<str>, RecordSet<MX>>,
+        Map<Box<str>, RecordSet<Ipv4Addr>>,
+        Map<Box<str>, RecordSet<Ipv6Addr>>,
+        Map<IpAddr, RecordSet<Box<str>>>,
+    >;
+
     impl Caches {
-        pub fn parameters<P>(
-            &self,
-            params: P,
-        ) -> Parameters<
-            '_,
-            P,
-            Map<Box<str>, Txt>,
-            Map<Box<str>, RecordSet<MX>>,
-            Map<Box<str>, RecordSet<Ipv4Addr>>,
-            Map<Box<str>, RecordSet<Ipv6Addr>>,
-            Map<IpAddr, RecordSet<Box<str>>>,
-        > {
+        pub fn parameters<P>(&self, params: P) -> Filled<'_, P> {
             Parameters::new(params)
                 .with_txt_cache(&self.txt)
                 .with_mx_cache(&self.mx)

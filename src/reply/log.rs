@@ -1,17 +1,11 @@
 //! MTA log lines (Postfix, Exim, Sendmail): one reply per delivery line that carries one.
 
 use super::code::{check_enhanced, find_reply, parse_reply_start, re};
+use super::fields::{dsn_value, field, in_reply_to, postfix_said, postfix_status, prefix_while};
 use super::types::{InputError, InputForm, Reply};
 use regex::Regex;
 use std::sync::LazyLock;
 
-static TO: LazyLock<Regex> = LazyLock::new(|| re(r"\bto=<?([^>,\s]*)>?"));
-static RELAY: LazyLock<Regex> = LazyLock::new(|| re(r"\brelay=([^\s,\[]+)"));
-static DSN: LazyLock<Regex> = LazyLock::new(|| re(r"\bdsn=([0-9]\.[0-9]{1,3}\.[0-9]{1,4})"));
-static PF_STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"\bstatus=([a-z-]+)(?: \((.*)\))?"));
-static PF_SAID: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^host ([^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? said: (.*)$"));
-static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| re(r"\s*\(in reply to (.+?) command\)\s*$"));
 static EXIM_HEAD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|\s)(\*\*|==|->|=>)\s+(\S+)(?:\s+<([^>\s]+)>)?"));
 static EXIM_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"\bH=(\S+)"));
@@ -53,24 +47,40 @@ fn cap<'a>(re: &Regex, s: &'a str, i: usize) -> Option<&'a str> {
 }
 
 fn dsn_code(line: &str) -> Result<Option<String>, InputError> {
-    cap(&DSN, line, 1).map(check_enhanced).transpose()
+    field(line, "dsn=", dsn_value)
+        .map(check_enhanced)
+        .transpose()
+}
+
+/// The recipient of `to=<addr>` (Postfix and Sendmail), if not empty.
+fn recipient(line: &str) -> Option<String> {
+    field(line, "to=", |r| {
+        let r = r.strip_prefix('<').unwrap_or(r);
+        Some(prefix_while(r, |c| {
+            c != '>' && c != ',' && !c.is_whitespace()
+        }))
+    })
+    .filter(|s| !s.is_empty())
+    .map(String::from)
+}
+
+/// The host of `relay=host[ip]:port` (Postfix and Sendmail).
+fn relay(line: &str) -> Option<&str> {
+    field(line, "relay=", |r| {
+        let host = prefix_while(r, |c| !c.is_whitespace() && c != ',' && c != '[');
+        (!host.is_empty()).then_some(host)
+    })
 }
 
 fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
     let dsn = dsn_code(line)?;
-    let caps = PF_STATUS.captures(line);
-    let status = caps.as_ref().and_then(|c| c.get(1)).map(|m| m.as_str());
-    let detail = caps
-        .as_ref()
-        .and_then(|c| c.get(2))
-        .map_or("", |m| m.as_str());
+    let (status, detail) = postfix_status(line).map_or((None, ""), |(s, d)| (Some(s), d));
     // "sent" lines carry the 250 of a successful delivery; they are replies too.
-    let (detail, command) = split_command(detail);
-    let mut reply = match PF_SAID.captures(detail) {
-        Some(c) => {
-            let said = c.get(2).map_or("", |m| m.as_str());
+    let (detail, command) = in_reply_to(detail).map_or((detail, None), |(d, c)| (d, Some(c)));
+    let mut reply = match postfix_said(detail) {
+        Some((host, said)) => {
             let mut r = parse_reply_start(said)?.unwrap_or_else(|| text_only(said));
-            r.remote_mta = c.get(1).map(|m| m.as_str().to_string());
+            r.remote_mta = Some(host.to_string());
             r
         }
         None => match find_reply(detail) {
@@ -83,14 +93,10 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
         reply.enhanced = dsn;
     }
     if reply.remote_mta.is_none() {
-        reply.remote_mta = cap(&RELAY, line, 1)
-            .filter(|r| *r != "none")
-            .map(String::from);
+        reply.remote_mta = relay(line).filter(|r| *r != "none").map(String::from);
     }
-    reply.recipient = cap(&TO, line, 1)
-        .filter(|s| !s.is_empty())
-        .map(String::from);
-    reply.smtp_command = command;
+    reply.recipient = recipient(line);
+    reply.smtp_command = command.map(String::from);
     reply.dsn_action = status.map(postfix_action);
     Ok(Some(reply))
 }
@@ -103,17 +109,6 @@ fn postfix_action(status: &str) -> String {
         other => other,
     }
     .to_string()
-}
-
-/// Splits Postfix's "(in reply to RCPT TO command)" suffix off the reply text.
-fn split_command(detail: &str) -> (&str, Option<String>) {
-    match IN_REPLY_TO.captures(detail) {
-        Some(c) => {
-            let start = c.get(0).map_or(detail.len(), |m| m.start());
-            (&detail[..start], c.get(1).map(|m| m.as_str().to_string()))
-        }
-        None => (detail, None),
-    }
 }
 
 fn text_only(s: &str) -> Reply {
@@ -141,10 +136,8 @@ fn sendmail(line: &str) -> Result<Option<Reply>, InputError> {
     if reply.enhanced.is_none() {
         reply.enhanced = dsn;
     }
-    reply.recipient = cap(&TO, line, 1)
-        .filter(|s| !s.is_empty())
-        .map(String::from);
-    reply.remote_mta = cap(&RELAY, line, 1).map(|r| r.trim_end_matches('.').to_string());
+    reply.recipient = recipient(line);
+    reply.remote_mta = relay(line).map(|r| r.trim_end_matches('.').to_string());
     reply.dsn_action = Some(sendmail_action(stat).to_string());
     Ok(Some(reply))
 }

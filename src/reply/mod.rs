@@ -5,6 +5,7 @@ mod bounce;
 mod code;
 mod dsn;
 mod esp;
+mod fields;
 mod headers;
 mod log;
 pub mod types;

@@ -24,12 +24,24 @@ fn parse_enhanced(code: &str) -> Option<(Option<u16>, u16, u16)> {
 
 /// Whether an enhanced pattern (`5.7.26` or `X.7.26`) matches a reply's enhanced code.
 pub(crate) fn enhanced_matches(pattern: &str, code: &str) -> bool {
-    match (parse_enhanced(pattern), parse_enhanced(code)) {
-        (Some((pc, ps, pd)), Some((Some(c), s, d))) => {
-            pc.is_none_or(|pc| pc == c) && ps == s && pd == d
-        }
+    parse_enhanced(code).is_some_and(|parts| pattern_matches(pattern, parts))
+}
+
+/// As [`enhanced_matches`], with the reply's code parsed once by the caller.
+fn pattern_matches(pattern: &str, (class, s, d): (Option<u16>, u16, u16)) -> bool {
+    match (parse_enhanced(pattern), class) {
+        (Some((pc, ps, pd)), Some(c)) => pc.is_none_or(|pc| pc == c) && ps == s && pd == d,
         _ => false,
     }
+}
+
+/// Patterns tagged with their owner's index compiled as one set: the set and, per pattern, the
+/// owner. `None` if the set does not compile (callers then match patterns one by one).
+fn one_set<'a>(
+    tagged: impl Iterator<Item = (&'a str, usize)>,
+) -> Option<(regex::RegexSet, Vec<usize>)> {
+    let (patterns, owners): (Vec<&str>, Vec<usize>) = tagged.unzip();
+    regex::RegexSet::new(patterns).ok().map(|set| (set, owners))
 }
 
 /// The rule that decided the meaning, in precedence order.
@@ -44,21 +56,49 @@ enum Decider<'a> {
 impl RuleSet {
     /// The provider that sent this reply: markers on the text, then hosts on the remote MTA.
     pub fn detect_provider(&self, reply: &Reply) -> Option<&super::Provider> {
-        self.providers
-            .iter()
-            .zip(&self.provider_regexes)
-            .find(|(_, (markers, hosts))| {
-                markers.iter().any(|m| m.is_match(&reply.text))
-                    || reply.remote_mta.as_deref().is_some_and(|h| {
-                        hosts.iter().any(|re| re.is_match(h.trim_end_matches('.')))
-                    })
+        let host = reply.remote_mta.as_deref().map(|h| h.trim_end_matches('.'));
+        let host_matches = |i: usize| {
+            host.is_some_and(|h| self.provider_regexes[i].1.iter().any(|re| re.is_match(h)))
+        };
+        // One pass of all markers over the text (the costly part), then host names, keeping
+        // file order: the first provider with a marker or a host match wins.
+        let found = match self.marker_set() {
+            Some((set, owners)) => {
+                let by_marker = set.matches(&reply.text).iter().map(|m| owners[m]).min();
+                let limit = by_marker.unwrap_or(self.providers.len());
+                (0..limit).find(|&i| host_matches(i)).or(by_marker)
+            }
+            None => (0..self.providers.len()).find(|&i| {
+                self.provider_regexes[i]
+                    .0
+                    .iter()
+                    .any(|m| m.is_match(&reply.text))
+                    || host_matches(i)
+            }),
+        };
+        found.map(|i| &self.providers[i].rule)
+    }
+
+    fn marker_set(&self) -> Option<&(regex::RegexSet, Vec<usize>)> {
+        self.marker_set
+            .get_or_init(|| {
+                one_set(
+                    self.provider_regexes
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, (markers, _))| {
+                            markers.iter().map(move |m| (m.pattern(), i))
+                        }),
+                )
             })
-            .map(|(p, _)| &p.rule)
+            .as_ref()
     }
 
     /// The provider rule that applies: all its given conditions hold; more conditions win, then file order.
     fn provider_rule(&self, reply: &Reply, provider: Option<&str>) -> Option<&ProviderRule> {
+        let code = reply.enhanced.as_deref().and_then(parse_enhanced);
         let mut best: Option<(usize, &ProviderRule)> = None;
+        // Cheapest conditions first: the text pattern runs only for rules still in the race.
         for (l, re) in self.provider_rules.iter().zip(&self.rule_regexes) {
             let r = &l.rule;
             if let Some(p) = &r.provider
@@ -66,33 +106,38 @@ impl RuleSet {
             {
                 continue;
             }
-            let enhanced_ok = r.enhanced.is_empty()
-                || reply
-                    .enhanced
-                    .as_deref()
-                    .is_some_and(|c| r.enhanced.iter().any(|p| enhanced_matches(p, c)));
-            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
-            let pattern_ok = re.as_ref().is_none_or(|re| re.is_match(&reply.text));
             let score = usize::from(!r.enhanced.is_empty())
                 + usize::from(!r.basic.is_empty())
                 + usize::from(re.is_some());
-            if enhanced_ok
-                && basic_ok
-                && pattern_ok
-                && score > 0
-                && best.is_none_or(|(s, _)| score > s)
-            {
+            if score == 0 || best.is_some_and(|(s, _)| score <= s) {
+                continue;
+            }
+            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
+            let enhanced_ok = r.enhanced.is_empty()
+                || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
+            if basic_ok && enhanced_ok && re.as_ref().is_none_or(|re| re.is_match(&reply.text)) {
                 best = Some((score, r));
             }
         }
         best.map(|(_, r)| r)
     }
 
+    /// The registry entry for `X.subject.detail`, the first in file order.
     fn enhanced_rule(&self, subject: u16, detail: u16) -> Option<&EnhancedRule> {
-        self.enhanced
-            .iter()
-            .map(|l| &l.rule)
-            .find(|r| enhanced_matches(&r.code, &format!("2.{subject}.{detail}")))
+        let index = self.enhanced_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, l) in self.enhanced.iter().enumerate() {
+                if let Some((c, s, d)) = parse_enhanced(&l.rule.code)
+                    && c.is_none_or(|c| c == 2)
+                {
+                    index.entry((s, d)).or_insert(i);
+                }
+            }
+            index
+        });
+        index
+            .get(&(subject, detail))
+            .map(|&i| &self.enhanced[i].rule)
     }
 
     /// The first handling row whose conditions all hold.

@@ -31,6 +31,10 @@ impl LazyRegex {
             .is_some_and(|re| re.is_match(text))
     }
 
+    pub(crate) fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
     /// Compiles now and says why it fails, for linting.
     pub(crate) fn compile_error(&self) -> Option<String> {
         Regex::new(&self.pattern).err().map(|e| e.to_string())

@@ -106,6 +106,11 @@ pub struct RuleSet {
     provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
+    /// (subject, detail) to its registry entry in `enhanced`, built on the first decode.
+    enhanced_index: std::sync::OnceLock<std::collections::HashMap<(u16, u16), usize>>,
+    /// Every provider marker in one automaton (and the provider each belongs to), built on the
+    /// first decode; `None` when the set does not compile and markers are tried one by one.
+    marker_set: std::sync::OnceLock<Option<(regex::RegexSet, Vec<usize>)>>,
 }
 
 impl RuleSet {

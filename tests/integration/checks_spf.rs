@@ -332,6 +332,72 @@ async fn evaluation_for_the_sending_ip() {
     lacks(&run(&good_zone(), &p("192.0.2.10")).await, "spf-permerror");
 }
 
+/// RFC 7208 sections 4.6, 4.6.4, 5.2 and 6.1: a broken include or redirect target, or the
+/// void-lookup limit, reached before any term matches makes check_host() a permerror; mail-auth
+/// alone would go on to the final `all`.
+#[tokio::test]
+async fn permerror_deeper_in_the_tree_is_the_result() {
+    let eval = |record: &str, extra: &str, ip: &str| {
+        let zone = variant(&[(SPF, &format!("@ IN TXT \"{record}\""))], extra);
+        let params = CheckParams {
+            ip: Some(ip.parse().unwrap()),
+            ..spf_only()
+        };
+        async move {
+            let r = run(&zone, &params).await;
+            let e = r.spf.as_ref().unwrap().result.clone().unwrap();
+            (e.result, e.mechanism.unwrap_or_default())
+        }
+    };
+    let two = "_two IN TXT \"v=spf1 ip4:198.51.100.0/24 -all\"\n_two IN TXT \"v=spf1 -all\"";
+    let (res, why) = eval("v=spf1 include:_two.good.example -all", two, "203.0.113.9").await;
+    assert_eq!(res, "permerror", "include of a name with two records");
+    assert!(why.contains("_two.good.example"), "{why}");
+
+    let voids = "_voidy IN TXT \"v=spf1 a:gone1.good.example a:gone2.good.example mx:gone3.good.example -all\"";
+    let (res, why) = eval(
+        "v=spf1 include:_voidy.good.example ~all",
+        voids,
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(res, "permerror", "third void lookup inside an include");
+    assert!(
+        why.contains("mx:gone3.good.example is void lookup 3"),
+        "{why}"
+    );
+
+    let bad = "_bad IN TXT \"v=spf1 ip4:203.0.113.0/24 bogus -all\"";
+    let (res, _) = eval("v=spf1 redirect=_bad.good.example", bad, "203.0.113.9").await;
+    assert_eq!(res, "permerror", "redirect to a record with a syntax error");
+
+    let (res, _) = eval(
+        "v=spf1 include:_absent.good.example -all",
+        "",
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(res, "permerror", "include of a name without SPF");
+
+    // A match before the broken part decides: evaluation never gets there.
+    let (res, why) = eval(
+        "v=spf1 ip4:203.0.113.0/24 include:_two.good.example -all",
+        two,
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!((res.as_str(), why.as_str()), ("pass", "ip4:203.0.113.0/24"));
+    // Two void lookups are within the limit.
+    let twovoid = "_v2 IN TXT \"v=spf1 a:gone1.good.example a:gone2.good.example -all\"";
+    let (res, _) = eval(
+        "v=spf1 include:_v2.good.example ~all",
+        twovoid,
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(res, "softfail");
+}
+
 #[tokio::test]
 async fn tree_is_walked_level_by_level_concurrently() {
     use crate::common::{serve_with, zone_text, zones};

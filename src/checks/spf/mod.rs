@@ -3,6 +3,7 @@
 pub mod eval;
 mod findings;
 pub mod parse;
+mod replay;
 pub mod tree;
 
 use crate::checks::types::{CheckParams, SpfEval, SpfFacts};
@@ -55,12 +56,13 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (SpfFacts, Vec<Finding>) 
     let mut result = None;
     if let (Some((ip, res)), Some(w)) = (evaluation, walks.get(main)) {
         let res = eval::combine(res, w);
-        let m = eval::matched_term(w, ip);
+        let m = replay::matched_term(w, ip);
         let mechanism = match &m {
-            eval::Match::Matched { qualifier, term } if qualifier.result() == res => {
+            replay::Match::Matched { qualifier, term } if qualifier.result() == res => {
                 Some(term.clone())
             }
-            eval::Match::NoMatch if res == "neutral" => Some("(no term matched)".to_string()),
+            replay::Match::NoTerm if res == "neutral" => Some("(no term matched)".to_string()),
+            replay::Match::PermError(why) if res == "permerror" => Some(why.clone()),
             _ => None,
         };
         let e = SpfEval {

@@ -6,6 +6,7 @@
 mod bulk;
 mod decode;
 mod depth;
+mod peers;
 mod synth;
 
 use mailtriage::dns::{DnsServer, ServerOptions, Zone, parse_zone};
@@ -27,8 +28,14 @@ struct Config {
     /// DECODE_LINES and DECODE_RUNS: reply decoding corpus size and repetitions (200,000 and 5).
     decode_lines: usize,
     decode_runs: usize,
-    /// PARTS: which parts to run, any of "a,b,c" (default all).
+    /// PARTS: which parts to run, any of "a,b,c,d" (default all; d needs CHECKDMARC).
     parts: String,
+    /// CHECKDMARC: path of a checkdmarc executable for part (d); it only speaks to port 53, so
+    /// the server then listens on PEER_LISTEN (default 127.0.0.3:53, needs root).
+    checkdmarc: Option<String>,
+    peer_listen: std::net::SocketAddr,
+    /// PEER_DOMAINS: domains checkdmarc checks (default 50).
+    peer_domains: usize,
 }
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -56,7 +63,13 @@ impl Config {
                 .and_then(|v| v.parse().ok()),
             decode_lines: env("DECODE_LINES", 200_000usize).max(1),
             decode_runs: env("DECODE_RUNS", 5usize).max(1),
-            parts: env("PARTS", "a,b,c".to_string()),
+            parts: env("PARTS", "a,b,c,d".to_string()),
+            checkdmarc: std::env::var("CHECKDMARC").ok().filter(|s| !s.is_empty()),
+            peer_listen: env(
+                "PEER_LISTEN",
+                std::net::SocketAddr::from(([127, 0, 0, 3], 53)),
+            ),
+            peer_domains: env("PEER_DOMAINS", 50usize).max(1),
         }
     }
     fn part(&self, p: &str) -> bool {
@@ -247,7 +260,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-    let server = if cfg.part("a") || cfg.part("b") {
+    let peer = cfg.checkdmarc.clone().filter(|_| cfg.part("d"));
+    if cfg.part("d") && peer.is_none() {
+        println!("(d) skipped: set CHECKDMARC to a checkdmarc executable to compare");
+    }
+    let server = if cfg.part("a") || cfg.part("b") || peer.is_some() {
         let t = Instant::now();
         let zones = generate(max_n, 1);
         let records: usize = zones.iter().map(|z| z.records.len()).sum();
@@ -261,6 +278,7 @@ fn main() {
                 zones,
                 root_catch_all: true,
                 delay: Duration::from_millis(cfg.delay_ms),
+                listen: peer.as_ref().map(|_| cfg.peer_listen),
                 ..ServerOptions::default()
             }))
             .unwrap_or_else(|e| panic!("DNS server: {e}"));
@@ -277,10 +295,14 @@ fn main() {
     } else {
         None
     };
+    let mut bulk_rate = None;
     if cfg.part("b")
         && let Some(server) = &server
     {
-        bulk::run_all(&cfg, server);
+        bulk_rate = bulk::run_all(&cfg, server);
+    }
+    if let (Some(bin), Some(server)) = (&peer, &server) {
+        peers::run(&cfg, server, bin, bulk_rate);
     }
     if cfg.part("c") {
         let rules = mailtriage::rules::RuleSet::load(None)

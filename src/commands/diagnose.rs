@@ -17,23 +17,33 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let rules = load_rules(rules_dir)?;
-    let knowledge = knowledge(&rules)?;
     let input = input::read(Some(&args.input))?;
     let extracted = explain::extract(&input)?;
+    let (params, provenance) = target(args, &extracted)?;
+    let cfg = common::dns_config(&args.dns, None)?;
+    let rt = runtime()?;
+    // Loading the rules is CPU work of about 20 ms and the checks wait on the DNS: overlap
+    // them. Broken rules still end the run at once (try_join stops at the first error).
+    let dir = rules_dir.map(Path::to_path_buf);
+    let (rules, (checked, offline_names, dns_label)) = rt.block_on(async {
+        let loading = async {
+            tokio::task::spawn_blocking(move || load_rules(dir.as_deref()))
+                .await
+                .map_err(|e| Error::Rules(format!("rules: loading stopped: {e}")))?
+        };
+        let checking = async {
+            let dns = common::dns(cfg).await?;
+            let checked = check_one(&dns, &params, None).await;
+            Ok::<_, Error>((checked, dns.offline_names(), dns.resolver_label()))
+        };
+        tokio::try_join!(loading, checking)
+    })?;
+    let knowledge = knowledge(&rules)?;
     let replies: Vec<_> = extracted
         .replies
         .iter()
         .map(|r| (r.clone(), rules.decode(r)))
         .collect();
-    let (params, provenance) = target(args, &extracted)?;
-    let cfg = common::dns_config(&args.dns, None)?;
-    let rt = runtime()?;
-    let (checked, offline_names, dns_label) = rt.block_on(async {
-        let dns = common::dns(cfg).await?;
-        let checked = check_one(&dns, &params, None).await;
-        Ok::<_, Error>((checked, dns.offline_names(), dns.resolver_label()))
-    })?;
     let diagnose_input = DiagnoseInput {
         replies: &replies,
         report: &checked.report,

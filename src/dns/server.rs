@@ -61,6 +61,9 @@ pub struct ServerOptions {
     pub faults: Vec<Fault>,
     /// (timeout rate, SERVFAIL rate, seed): decided per (name, type) by hashing, so reruns agree.
     pub random_faults: Option<(f64, f64, u64)>,
+    /// Listen here instead of an ephemeral port of 127.0.0.1 (the benchmark serves tools that
+    /// only speak to port 53).
+    pub listen: Option<SocketAddr>,
 }
 
 impl Default for ServerOptions {
@@ -74,6 +77,7 @@ impl Default for ServerOptions {
             delay: Duration::ZERO,
             faults: Vec::new(),
             random_faults: None,
+            listen: None,
         }
     }
 }
@@ -89,27 +93,44 @@ impl DnsServer {
     /// Binds UDP and TCP on the same ephemeral port of 127.0.0.1 and starts serving.
     pub async fn start(opts: ServerOptions) -> io::Result<DnsServer> {
         let received = Arc::new(AtomicUsize::new(0));
+        let listen = opts.listen;
         let handler = Handler::new(opts, received.clone())?;
+        if let Some(addr) = listen {
+            let udp = tokio::net::UdpSocket::bind(addr).await?;
+            let tcp = tokio::net::TcpListener::bind(addr).await?;
+            return Ok(DnsServer::serve(handler, udp, tcp, received));
+        }
         // UDP and TCP must share a port; retry if the UDP port is taken for TCP.
         let mut last_err = None;
         for _ in 0..20 {
             let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
             let addr = udp.local_addr()?;
             match tokio::net::TcpListener::bind(addr).await {
-                Ok(tcp) => {
-                    let mut server = Server::new(handler);
-                    server.register_socket(udp);
-                    server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
-                    return Ok(DnsServer {
-                        addr,
-                        received,
-                        server,
-                    });
-                }
+                Ok(tcp) => return Ok(DnsServer::serve(handler, udp, tcp, received)),
                 Err(e) => last_err = Some(e),
             }
         }
         Err(last_err.unwrap_or_else(|| io::Error::other("no free port")))
+    }
+
+    fn serve(
+        handler: Handler,
+        udp: tokio::net::UdpSocket,
+        tcp: tokio::net::TcpListener,
+        received: Arc<AtomicUsize>,
+    ) -> DnsServer {
+        // Both sockets are bound, so the address is known.
+        let addr = udp
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let mut server = Server::new(handler);
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
+        DnsServer {
+            addr,
+            received,
+            server,
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -15,7 +15,7 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
 static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?<?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?(?:[:.,]|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox))"#,
+        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,]|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
     )
 });
 static RCPT_TO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)RCPT TO:\s*<([^>\s]+@[^>\s]+)>"));
@@ -32,16 +32,35 @@ static AFTER_CMD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The human-readable part of a bounce: everything before the returned original message.
 pub fn human_part(text: &str) -> &str {
-    match ORIGINAL_MARKER.find(text) {
-        // A marker in the first line would leave nothing; only cut after some content.
-        Some(m) if m.start() > 40 => &text[..m.start()],
-        _ => text,
+    // A marker in the first line would leave nothing; only cut after some content. Sendmail's
+    // "The original message was received at ..." opens its report rather than the original.
+    let cut = ORIGINAL_MARKER.find_iter(text).find(|m| {
+        m.start() > 40
+            && !text[m.end()..]
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("was received")
+    });
+    match cut {
+        Some(m) => &text[..m.start()],
+        None => text,
     }
 }
+
+/// Sendmail's per-recipient summary: `550 <ann@example.org>... User unknown`.
+static SENDMAIL_RCPT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*([2-5][0-5][0-9])(?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})? <?([^\s<>@]+@[A-Za-z0-9.-]+)>?\.\.\.\s*(.*)$",
+    )
+});
 
 /// Finds the replies in a bounce's prose, one per recipient heading (or one if none is named).
 pub fn replies(text: &str) -> Vec<Reply> {
     let lines: Vec<&str> = text.lines().take(5000).collect();
+    let summary = sendmail_summary(&lines);
+    if !summary.is_empty() {
+        return summary;
+    }
     let mut out: Vec<Reply> = Vec::new();
     let mut recipient: Option<String> = None;
     let mut recipient_used = false;
@@ -138,6 +157,35 @@ pub fn replies(text: &str) -> Vec<Reply> {
     out
 }
 
+/// The replies of Sendmail's per-recipient summary lines, one per address (its last line wins:
+/// Sendmail repeats a recipient when a later attempt fails differently). Where the line quotes
+/// the remote server's reply (`554 <a@x>... 550 Host unknown`), that reply is the one kept.
+fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
+    let mut out: Vec<Reply> = Vec::new();
+    for line in lines {
+        let Some(c) = SENDMAIL_RCPT.captures(line) else {
+            continue;
+        };
+        let (Some(code), Some(addr), Some(rest)) = (c.get(1), c.get(2), c.get(3)) else {
+            continue;
+        };
+        let rest = rest.as_str();
+        let mut r = find_reply(rest).unwrap_or_else(|| {
+            let own = parse_reply_start(line.trim()).ok().flatten();
+            Reply {
+                basic: code.as_str().parse().ok(),
+                enhanced: own.and_then(|o| o.enhanced),
+                text: rest.split_whitespace().collect::<Vec<_>>().join(" "),
+                ..Reply::default()
+            }
+        });
+        r.recipient = Some(addr.as_str().to_string());
+        out.retain(|o| o.recipient != r.recipient);
+        out.push(r);
+    }
+    out
+}
+
 /// Joins the continuation lines of a reply that starts on line `i` (its wrapped text or its
 /// `550-` / `550 ` lines), then parses the whole reply once.
 fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
@@ -154,7 +202,7 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
         if t.is_empty()
             || used > 12
             || RCPT_HEAD.is_match(next)
-            || ORIGINAL_MARKER.is_match(next)
+            || human_part(next).len() < next.len()
             || t.contains(": ")
                 && t.split(':')
                     .next()

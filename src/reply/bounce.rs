@@ -1,7 +1,7 @@
 //! Whole bounce messages (.eml): DSN parts, NDR/Gmail/qmail/Exim prose, the returned original.
 
 use super::types::{Extracted, InputError, InputForm, OriginalHeaders, Reply};
-use super::{body, dsn, headers};
+use super::{body, dsn, headers, notices, prose};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// True when the input starts like an RFC 5322 message (or an mbox "From " line).
@@ -47,13 +47,20 @@ pub fn looks_like_message(text: &str) -> bool {
 /// Extracts every reply of a bounce message. ARF feedback reports are not bounces: they carry
 /// no SMTP reply, so they yield an empty reply list (with the reported message's headers).
 pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
+    extract_at(input, 0)
+}
+
+/// As [`extract`]; `depth` counts the forwarded bounces already opened (at most one).
+fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let msg = MessageParser::default()
         .parse(input)
         .ok_or(InputError::BounceWithoutStatus)?;
     let mut dsn_replies: Vec<Reply> = Vec::new();
     let mut text = String::new();
     let mut original: Option<OriginalHeaders> = None;
-    let mut is_arf = false;
+    let mut feedback: Option<String> = None;
+    let mut original_to: Option<String> = None;
+    let mut attached: Option<Vec<u8>> = None;
     for part in msg.parts.iter() {
         let (ctype, sub) = part
             .content_type()
@@ -67,11 +74,19 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         match (ctype.as_str(), sub.as_str(), &part.body) {
             (_, _, PartType::Message(inner)) if original.is_none() => {
                 original = message_headers(inner);
+                attached = Some(inner.raw_message().to_vec());
+                original_to = inner
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .map(str::to_string);
             }
             ("message", "delivery-status" | "global-delivery-status", _) => {
                 dsn_replies.extend(dsn::parse(&String::from_utf8_lossy(part.contents())));
             }
-            ("message", "feedback-report", _) => is_arf = true,
+            ("message", "feedback-report", _) => {
+                feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            }
             ("text", "rfc822-headers", _) | ("message", "rfc822-headers", _)
                 if original.is_none() =>
             {
@@ -91,18 +106,72 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     if original.is_none() && human.len() < text.len() {
         original = headers::from_raw(strip_quote(&text[human.len()..]));
     }
-    if is_arf {
+    let own = own_addresses(&msg, original.as_ref());
+    if let Some(report) = feedback {
+        let rcpt = original_to.as_deref();
         return Ok(Extracted {
             form: InputForm::Bounce,
-            replies: Vec::new(),
+            replies: notices::feedback(&report, rcpt),
             original,
         });
     }
-    if dsn_replies.is_empty() {
-        dsn_replies = inline_dsn(human);
+    let failed: Vec<String> = msg
+        .headers_raw()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("X-Failed-Recipients"))
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(|a| a.trim().trim_matches(['<', '>']).to_string())
+        })
+        .filter(|a| a.contains('@'))
+        .collect();
+    let subject = msg.subject().unwrap_or("");
+    let auto_reply = failed.is_empty()
+        && notices::is_auto_reply(
+            msg.header_raw("Auto-Submitted"),
+            msg.header_raw("X-Autoreply").is_some() || msg.header_raw("X-Autorespond").is_some(),
+            subject,
+        );
+    let mut replies = with_codes(human, dsn_replies);
+    // A DSN block without a Diagnostic-Code leaves the why to the prose.
+    for r in replies.iter_mut().filter(|r| r.text.is_empty()) {
+        if let Some(rcpt) = r.recipient.clone()
+            && let Some(p) = prose::codeless(human, std::slice::from_ref(&rcpt), &own).pop()
+        {
+            r.text = p.text;
+        }
     }
-    let prose = body::replies(human);
-    let replies = merge(dsn_replies, prose);
+    if replies.is_empty() && auto_reply {
+        replies.push(notices::auto_reply(
+            own.first().map(String::as_str),
+            subject,
+        ));
+    }
+    if replies.is_empty() {
+        replies = prose::codeless(human, &failed, &own);
+    }
+    if replies.is_empty() {
+        // MIME so broken that the parser found no text (an unfolded `boundary=` line, say):
+        // read the raw body as the text it mostly is.
+        let raw = String::from_utf8_lossy(input);
+        let body = raw.split_once("\n\n").map_or("", |(_, b)| b);
+        let human = body::human_part(body);
+        replies = with_codes(human, Vec::new());
+        if replies.is_empty() {
+            replies = prose::codeless(human, &failed, &own);
+        }
+    }
+    if let [only] = replies.as_mut_slice()
+        && only.recipient.is_none()
+    {
+        only.recipient = prose::sole_recipient(human, &failed, &own);
+    }
+    if replies.is_empty()
+        && depth == 0
+        && let Some(inner) = attached
+    {
+        // A bounce forwarded as an attachment: the replies are in the attached message.
+        return extract_at(&inner, depth + 1);
+    }
     if replies.is_empty() {
         return Err(InputError::BounceWithoutStatus);
     }
@@ -111,6 +180,35 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         replies,
         original,
     })
+}
+
+/// The replies with codes in a bounce's human-readable text: its DSN fields (from the
+/// delivery-status part, else pasted into the text) merged with the replies in its prose.
+fn with_codes(human: &str, mut dsn: Vec<Reply>) -> Vec<Reply> {
+    if dsn.is_empty() {
+        dsn = inline_dsn(human);
+    }
+    merge(dsn, body::replies(human))
+}
+
+/// Addresses of the bounce itself (its From, its To) and of the original's sender: none of them
+/// is a failed recipient. The bounce's From comes first: for an auto-reply, the responder.
+fn own_addresses(msg: &Message<'_>, original: Option<&OriginalHeaders>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let bounce = [msg.from(), msg.to()];
+    for a in bounce.into_iter().flatten().flat_map(|a| a.iter()) {
+        if let Some(x) = a.address() {
+            out.push(x.to_string());
+        }
+    }
+    if let Some(o) = original {
+        for v in [&o.from, &o.return_path].into_iter().flatten() {
+            if let Some(m) = v.rsplit('<').next() {
+                out.push(m.trim_matches(['<', '>', ' ']).to_string());
+            }
+        }
+    }
+    out
 }
 
 fn message_headers(m: &Message<'_>) -> Option<OriginalHeaders> {

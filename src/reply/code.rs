@@ -13,10 +13,14 @@ static REPLY_START: LazyLock<Regex> =
 static ENHANCED_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"^#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:\s+|$)"));
 
+/// An enhanced code written with a `#` inside a reply's text: `(#5.1.1)`, `[#4.1.9]`.
+static HASH_ENHANCED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"[(\[ ]#([245]\.[0-9]{1,3}\.[0-9]{1,3})\b"));
+
 /// A reply code somewhere inside prose ("... said: 550 5.1.1 ..."), strict digits only.
 static REPLY_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-5][0-9])(?:[ \t]*-[ \t]*|[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
+        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-5][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
     )
 });
 
@@ -95,6 +99,12 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
         None => None,
     };
     let text = clean_text(s, basic_s, caps.get(2).map(|m| m.as_str()));
+    // qmail and others put their status code at the end: `550 no mailbox here (#5.1.1)`.
+    let enhanced = enhanced.or_else(|| {
+        HASH_ENHANCED
+            .captures(&text)
+            .and_then(|c| check_enhanced(c.get(1)?.as_str()).ok())
+    });
     Ok(Some(Reply {
         basic: Some(basic),
         enhanced,
@@ -124,6 +134,16 @@ pub fn find_reply(s: &str) -> Option<Reply> {
     for caps in REPLY_ANYWHERE.captures_iter(s) {
         let Some(m) = caps.get(1) else { continue };
         let tail = &s[m.start()..];
+        // `550: <ann@example.org>: User unknown` (Yahoo's failure notices): read the colon as
+        // the space it stands for.
+        let colon;
+        let tail = match tail.get(3..).and_then(|r| r.strip_prefix(':')) {
+            Some(rest) => {
+                colon = format!("{} {rest}", &tail[..3]);
+                colon.as_str()
+            }
+            None => tail,
+        };
         // A bare number followed by a unit or a lowercase word fragment is rarely a reply;
         // require either an enhanced code or text that reads like a sentence.
         if caps.get(2).is_none() && !plausible_bare(tail) {
@@ -139,6 +159,10 @@ pub fn find_reply(s: &str) -> Option<Reply> {
 fn plausible_bare(tail: &str) -> bool {
     let rest = tail.get(3..).unwrap_or("");
     let rest = rest.trim_start_matches(['-', ' ', '\t']);
+    // `550 <ann@example.org>: User unknown`: the reply names the address first.
+    if let Some(addr) = rest.strip_prefix('<') {
+        return addr.split('>').next().is_some_and(|a| a.contains('@'));
+    }
     let word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
     if word.is_empty() {
         return false;

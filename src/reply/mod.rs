@@ -8,6 +8,8 @@ mod esp;
 mod fields;
 mod headers;
 mod log;
+mod notices;
+mod prose;
 pub mod types;
 
 pub use code::{check_basic, check_enhanced};

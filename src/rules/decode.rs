@@ -1,4 +1,5 @@
-//! Matching a Reply against the rules: provider rule > enhanced registry > basic code, then handling.
+//! Matching a Reply against the rules: provider rule > specific enhanced code > phrase > enhanced
+//! registry > basic code, then handling.
 
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef,
@@ -94,28 +95,61 @@ impl RuleSet {
             .as_ref()
     }
 
-    /// The provider rule that applies: all its given conditions hold; more conditions win, then file order.
-    fn provider_rule(&self, reply: &Reply, provider: Option<&str>) -> Option<&ProviderRule> {
+    /// The provider rule (or, with `phrases`, the phrase rule) that applies: all its given
+    /// conditions hold; more conditions win, then file order.
+    fn best_rule<'a>(
+        &'a self,
+        phrases: bool,
+        reply: &Reply,
+        class: Option<u16>,
+        provider: Option<&str>,
+    ) -> Option<&'a ProviderRule> {
+        let (rules, regexes) = if phrases {
+            (&self.phrases, &self.phrase_regexes)
+        } else {
+            (&self.provider_rules, &self.rule_regexes)
+        };
         let code = reply.enhanced.as_deref().and_then(parse_enhanced);
         let mut best: Option<(usize, &ProviderRule)> = None;
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
-        for (l, re) in self.provider_rules.iter().zip(&self.rule_regexes) {
+        for (l, re) in rules.iter().zip(regexes) {
             let r = &l.rule;
             if let Some(p) = &r.provider
                 && Some(p.as_str()) != provider
             {
                 continue;
             }
+            // The class is implied by the codes, so it narrows a rule without outranking others.
             let score = usize::from(!r.enhanced.is_empty())
                 + usize::from(!r.basic.is_empty())
-                + usize::from(re.is_some());
+                + usize::from(re.is_some())
+                + usize::from(!r.dsn_action.is_empty())
+                + usize::from(!r.command.is_empty());
             if score == 0 || best.is_some_and(|(s, _)| score <= s) {
                 continue;
             }
             let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
             let enhanced_ok = r.enhanced.is_empty()
                 || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
-            if basic_ok && enhanced_ok && re.as_ref().is_none_or(|re| re.is_match(&reply.text)) {
+            let class_ok = r.class.is_empty()
+                || class.is_some_and(|c| r.class.iter().any(|&k| u16::from(k) == c));
+            let action_ok = r.dsn_action.is_empty()
+                || reply
+                    .dsn_action
+                    .as_deref()
+                    .is_some_and(|a| r.dsn_action.iter().any(|k| k.eq_ignore_ascii_case(a)));
+            let command_ok = r.command.is_empty()
+                || reply
+                    .smtp_command
+                    .as_deref()
+                    .is_some_and(|c| r.command.iter().any(|k| command_matches(k, c)));
+            if basic_ok
+                && enhanced_ok
+                && class_ok
+                && action_ok
+                && command_ok
+                && re.as_ref().is_none_or(|re| re.is_match(&reply.text))
+            {
                 best = Some((score, r));
             }
         }
@@ -163,7 +197,8 @@ impl RuleSet {
         let class = reply
             .basic
             .map(|b| b / 100)
-            .or(enhanced_parts.and_then(|(c, _, _)| c));
+            .or(enhanced_parts.and_then(|(c, _, _)| c))
+            .or_else(|| reply.dsn_action.as_deref().and_then(class_of_action));
 
         let basic = reply.basic.map(|code| {
             let digit = |d: u16| u8::try_from(d).unwrap_or(u8::MAX);
@@ -208,7 +243,22 @@ impl RuleSet {
         };
 
         let detected = self.detect_provider(reply);
-        let prule = self.provider_rule(reply, detected.map(|p| p.id.as_str()));
+        let prule = self
+            .best_rule(false, reply, class, detected.map(|p| p.id.as_str()))
+            .or_else(|| {
+                // The text decides only where the codes say nothing specific: no enhanced code or
+                // an "other or undefined" one (X.S.0) or the catch-all X.7.1, and no basic code
+                // or one RFC 5321 servers give for many reasons.
+                let generic = match enhanced_parts {
+                    Some((_, s, d)) => self.enhanced_rule(s, d).is_none_or(|r| r.text_decides),
+                    None => reply
+                        .basic
+                        .is_none_or(|b| self.basic_rule(b).is_none_or(|r| r.text_decides)),
+                };
+                generic
+                    .then(|| self.best_rule(true, reply, class, None))
+                    .flatten()
+            });
         let provider = prule
             .and_then(|r| r.provider.as_deref())
             .and_then(|id| self.provider(id))
@@ -239,8 +289,14 @@ impl RuleSet {
                 rref(&r.id, &r.source),
                 true,
             ),
+            // The registry describes what a subject and detail mean when delivery fails; with
+            // class 2 the same code reports a success.
             Decider::Enhanced(r) => (
-                r.category.clone(),
+                if class == Some(2) {
+                    "delivered".into()
+                } else {
+                    r.category.clone()
+                },
                 r.checks.clone(),
                 rref(&r.id, &r.source),
                 true,
@@ -306,6 +362,25 @@ impl RuleSet {
     fn basic_rule(&self, code: u16) -> Option<&super::BasicRule> {
         self.basics.iter().map(|l| &l.rule).find(|r| r.code == code)
     }
+}
+
+/// The class a DSN Action implies when a bounce gives no code at all (RFC 3464 section 2.3.3):
+/// `failed` is permanent, `delayed` transient, the others report success.
+fn class_of_action(action: &str) -> Option<u16> {
+    match action.to_ascii_lowercase().as_str() {
+        "failed" => Some(5),
+        "delayed" => Some(4),
+        "delivered" | "relayed" | "expanded" => Some(2),
+        _ => None,
+    }
+}
+
+/// A rule's command against the reply's: `DATA` also covers `end of DATA`, the reply to the
+/// message content rather than to the DATA verb itself.
+fn command_matches(rule: &str, reply: &str) -> bool {
+    let reply = reply.trim();
+    reply.eq_ignore_ascii_case(rule)
+        || rule.eq_ignore_ascii_case("DATA") && reply.eq_ignore_ascii_case("end of DATA")
 }
 
 fn rref(id: &str, source: &str) -> RuleRef {

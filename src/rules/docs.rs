@@ -105,6 +105,9 @@ impl RuleSet {
         for l in &self.provider_rules {
             push(&l.rule.id, Kind::ProviderRule, l.rule.meaning.clone());
         }
+        for l in &self.phrases {
+            push(&l.rule.id, Kind::Phrase, l.rule.meaning.clone());
+        }
         for l in &self.findings {
             push(&l.rule.id, Kind::Finding, l.rule.title.clone());
         }
@@ -267,7 +270,12 @@ impl RuleSet {
                 String::new(),
                 vec![l.rule.source.clone()],
             ),
-            Rule::ProviderRule(l) => {
+            Rule::ProviderRule(l) | Rule::Phrase(l) => {
+                let kind = if matches!(rule, Rule::Phrase(_)) {
+                    Kind::Phrase
+                } else {
+                    Kind::ProviderRule
+                };
                 let r = &l.rule;
                 let extra = |k: &str| r.extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 let what = match (r.action, &r.note) {
@@ -284,7 +292,7 @@ impl RuleSet {
                     ),
                 };
                 (
-                    Kind::ProviderRule,
+                    kind,
                     &l.file,
                     l.line,
                     r.meaning.lines().next().unwrap_or("").to_string(),

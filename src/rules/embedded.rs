@@ -33,6 +33,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-others.toml"),
     ),
     (
+        "rules/phrases.toml",
+        include_str!("../../rules/phrases.toml"),
+    ),
+    (
         "rules/findings.toml",
         include_str!("../../rules/findings.toml"),
     ),

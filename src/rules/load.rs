@@ -286,6 +286,14 @@ impl Merger {
             builtin,
         );
         self.add(
+            &mut set.phrases,
+            Kind::Phrase,
+            raw.phrase,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
             &mut set.findings,
             Kind::Finding,
             raw.finding,

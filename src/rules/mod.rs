@@ -30,6 +30,7 @@ pub enum Kind {
     Handling,
     Provider,
     ProviderRule,
+    Phrase,
     Finding,
     PlanStep,
     NoCauseReason,
@@ -49,6 +50,7 @@ impl Kind {
             Kind::Handling => "handling",
             Kind::Provider => "provider",
             Kind::ProviderRule => "provider_rule",
+            Kind::Phrase => "phrase",
             Kind::Finding => "finding",
             Kind::PlanStep => "plan_step",
             Kind::NoCauseReason => "no_cause_reason",
@@ -78,6 +80,7 @@ pub enum Rule<'a> {
     Handling(&'a Located<HandlingRule>),
     Provider(&'a Located<Provider>),
     ProviderRule(&'a Located<ProviderRule>),
+    Phrase(&'a Located<ProviderRule>),
     Finding(&'a Located<FindingRule>),
     PlanStep(&'a Located<PlanStep>),
     NoCauseReason(&'a Located<PlanStep>),
@@ -97,6 +100,8 @@ pub struct RuleSet {
     pub handling: Vec<Located<HandlingRule>>,
     pub providers: Vec<Located<Provider>>,
     pub provider_rules: Vec<Located<ProviderRule>>,
+    /// Provider-less text rules: they decide only where the codes say nothing specific.
+    pub phrases: Vec<Located<ProviderRule>>,
     pub findings: Vec<Located<FindingRule>>,
     pub plan_steps: Vec<Located<PlanStep>>,
     pub no_cause_reasons: Vec<Located<PlanStep>>,
@@ -106,6 +111,8 @@ pub struct RuleSet {
     provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
+    /// `pattern` of each phrase rule, aligned with `phrases`.
+    phrase_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// (subject, detail) to its registry entry in `enhanced`, built on the first decode.
     enhanced_index: std::sync::OnceLock<std::collections::HashMap<(u16, u16), usize>>,
     /// Every provider marker in one automaton (and the provider each belongs to), built on the
@@ -167,6 +174,7 @@ impl RuleSet {
             .or_else(|| find(&self.handling, id, |r| &r.id).map(Rule::Handling))
             .or_else(|| find(&self.providers, id, |r| &r.id).map(Rule::Provider))
             .or_else(|| find(&self.provider_rules, id, |r| &r.id).map(Rule::ProviderRule))
+            .or_else(|| find(&self.phrases, id, |r| &r.id).map(Rule::Phrase))
             .or_else(|| find(&self.findings, id, |r| &r.id).map(Rule::Finding))
             .or_else(|| find(&self.plan_steps, id, |r| &r.id).map(Rule::PlanStep))
             .or_else(|| find(&self.no_cause_reasons, id, |r| &r.id).map(Rule::NoCauseReason))
@@ -214,6 +222,7 @@ impl RuleSet {
             .provider_rules
             .iter()
             .zip(&self.rule_regexes)
+            .chain(self.phrases.iter().zip(&self.phrase_regexes))
             .filter_map(|(l, re)| {
                 re.as_ref()
                     .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))

@@ -26,6 +26,9 @@ pub struct RawFile {
     pub provider: Vec<Spanned<Provider>>,
     #[serde(default)]
     pub provider_rule: Vec<Spanned<ProviderRule>>,
+    /// Provider-less rules that read the reply text (rules/phrases.toml); same fields, no `provider`.
+    #[serde(default)]
+    pub phrase: Vec<Spanned<ProviderRule>>,
     #[serde(default)]
     pub finding: Vec<Spanned<FindingRule>>,
     #[serde(default)]
@@ -73,6 +76,10 @@ pub struct BasicRule {
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
+    /// RFC 5321 gives this code for many unrelated reasons, so the reply text (phrase rules)
+    /// decides what it means when no specific enhanced code does.
+    #[serde(default)]
+    pub text_decides: bool,
     #[serde(default)]
     pub examples: Vec<String>,
     pub source: String,
@@ -113,6 +120,10 @@ pub struct EnhancedRule {
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
+    /// Servers give this code for many unrelated reasons (or routinely for another meaning),
+    /// so the reply text (phrase rules) decides what it means when a phrase matches.
+    #[serde(default)]
+    pub text_decides: bool,
     #[serde(default)]
     pub examples: Vec<String>,
     pub source: String,
@@ -164,6 +175,15 @@ pub struct ProviderRule {
     pub basic: Vec<u16>,
     #[serde(default)]
     pub pattern: Option<String>,
+    /// Reply classes (2, 4, 5) the rule applies to: from the codes, else the DSN Action.
+    #[serde(default)]
+    pub class: Vec<u8>,
+    /// RFC 3464 Action values (failed, delayed ...) the reply's DSN block must carry.
+    #[serde(default)]
+    pub dsn_action: Vec<String>,
+    /// SMTP commands the reply answered (`RCPT TO`, `DATA` also matches `end of DATA`).
+    #[serde(default)]
+    pub command: Vec<String>,
     pub meaning: String,
     pub category: String,
     #[serde(default)]

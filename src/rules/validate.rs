@@ -2,7 +2,7 @@
 
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
-use super::{Located, RuleSet};
+use super::{Located, ProviderRule, RuleSet};
 use crate::finding::{Check, is_kebab_case};
 use std::collections::HashSet;
 
@@ -244,6 +244,11 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     }
 }
 
+/// RFC 3464 section 2.3.3 Action values.
+const DSN_ACTIONS: &[&str] = &["failed", "delayed", "delivered", "relayed", "expanded"];
+/// SMTP commands a `command` condition may name.
+const COMMANDS: &[&str] = &["CONNECT", "HELO", "EHLO", "MAIL FROM", "RCPT TO", "DATA"];
+
 fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     let mut provider_regexes = Vec::new();
     for l in &set.providers {
@@ -269,42 +274,93 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         provider_regexes.push((markers, hosts));
     }
     let known: HashSet<&str> = set.providers.iter().map(|p| p.rule.id.as_str()).collect();
-    let mut rule_regexes = Vec::new();
-    for l in &set.provider_rules {
-        let r = &l.rule;
-        let mut v = at(l, errors);
-        v.common(&r.id, &r.source);
-        match &r.provider {
-            Some(p) if !known.contains(p.as_str()) => v.err(format!(
-                "provider_rule `{}`: provider `{p}` is not defined by any [[provider]]",
-                r.id
-            )),
-            None if r.pattern.is_none() => v.err(format!(
-                "provider_rule `{}` names no provider, so it needs a `pattern`",
-                r.id
-            )),
-            _ => {}
-        }
-        if r.enhanced.is_empty() && r.basic.is_empty() && r.pattern.is_none() {
-            v.err(format!(
-                "provider_rule `{}` has no condition (enhanced, basic or pattern)",
-                r.id
-            ));
-        }
-        for code in &r.enhanced {
-            v.enhanced_pattern(&r.id, code, false);
-        }
-        v.category(&r.id, &r.category);
-        v.checks(&r.id, &r.checks);
-        v.examples(&r.id, &r.examples);
-        rule_regexes.push(
-            r.pattern
-                .as_ref()
-                .and_then(|p| v.regex(&r.id, "pattern", p)),
-        );
-    }
+    let rule_regexes = set
+        .provider_rules
+        .iter()
+        .map(|l| reply_rule(l, errors, &known, false))
+        .collect();
+    let phrase_regexes = set
+        .phrases
+        .iter()
+        .map(|l| reply_rule(l, errors, &known, true))
+        .collect();
     set.provider_regexes = provider_regexes;
     set.rule_regexes = rule_regexes;
+    set.phrase_regexes = phrase_regexes;
+}
+
+/// Checks one provider rule or phrase rule and compiles its pattern. A provider rule names a
+/// known provider; a phrase names none and needs a text or DSN condition to stand on.
+fn reply_rule(
+    l: &Located<ProviderRule>,
+    errors: &mut Vec<LintError>,
+    known: &HashSet<&str>,
+    phrase: bool,
+) -> Option<LazyRegex> {
+    let r = &l.rule;
+    let kind = if phrase { "phrase" } else { "provider_rule" };
+    let mut v = at(l, errors);
+    v.common(&r.id, &r.source);
+    match (&r.provider, phrase) {
+        (Some(_), true) => v.err(format!(
+            "phrase `{}` names a provider; phrases apply to every receiver (use [[provider_rule]])",
+            r.id
+        )),
+        (Some(p), false) if !known.contains(p.as_str()) => v.err(format!(
+            "provider_rule `{}`: provider `{p}` is not defined by any [[provider]]",
+            r.id
+        )),
+        (None, false) => v.err(format!(
+            "provider_rule `{}` names no provider (a rule for any receiver is a [[phrase]])",
+            r.id
+        )),
+        _ => {}
+    }
+    if phrase && r.pattern.is_none() && r.dsn_action.is_empty() {
+        v.err(format!(
+            "phrase `{}` needs a `pattern` or a `dsn_action`",
+            r.id
+        ));
+    }
+    if r.enhanced.is_empty() && r.basic.is_empty() && r.pattern.is_none() && r.dsn_action.is_empty()
+    {
+        v.err(format!(
+            "{kind} `{}` has no condition (enhanced, basic, pattern or dsn_action)",
+            r.id
+        ));
+    }
+    for code in &r.enhanced {
+        v.enhanced_pattern(&r.id, code, false);
+    }
+    for c in &r.class {
+        if !matches!(c, 2 | 4 | 5) {
+            v.err(format!("{kind} `{}`: class {c} is not 2, 4 or 5", r.id));
+        }
+    }
+    for a in &r.dsn_action {
+        if !DSN_ACTIONS.contains(&a.as_str()) {
+            v.err(format!(
+                "{kind} `{}`: dsn_action `{a}` is not one of {}",
+                r.id,
+                DSN_ACTIONS.join(", ")
+            ));
+        }
+    }
+    for c in &r.command {
+        if !COMMANDS.iter().any(|k| k.eq_ignore_ascii_case(c)) {
+            v.err(format!(
+                "{kind} `{}`: command `{c}` is not one of {}",
+                r.id,
+                COMMANDS.join(", ")
+            ));
+        }
+    }
+    v.category(&r.id, &r.category);
+    v.checks(&r.id, &r.checks);
+    v.examples(&r.id, &r.examples);
+    r.pattern
+        .as_ref()
+        .and_then(|p| v.regex(&r.id, "pattern", p))
 }
 
 #[cfg(test)]

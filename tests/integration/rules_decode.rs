@@ -184,7 +184,7 @@ bounce_type = "technical"
 source = "https://acme.test/postmaster/codes"
 examples = ["550 5.7.1 Your IP is listed - acme-mx"]
 
-[[provider_rule]]
+[[phrase]]
 id = "anywhere-dnsbl"
 pattern = '(?i)zorkblock\.invalid'
 meaning = "Refused by the zorkblock service."
@@ -222,6 +222,13 @@ fn provider_rules_win_and_more_conditions_win_among_them() {
     let d = set.decode(&reply("554 Rejected: see zorkblock.invalid"));
     assert_eq!(d.rule.id, "anywhere-dnsbl");
     assert!(d.provider.is_none());
+
+    // A phrase speaks only where the codes say nothing specific: a generic X.7.1 gives way to
+    // it, a specific 5.1.1 does not.
+    let d = set.decode(&reply("550 5.7.1 Rejected: see zorkblock.invalid"));
+    assert_eq!(d.rule.id, "anywhere-dnsbl");
+    let d = set.decode(&reply("550 5.1.1 Unknown user; see zorkblock.invalid"));
+    assert_eq!(d.rule.id, "enhanced-x-1-1");
 
     // Without the marker, the provider's rules do not apply.
     let d = set.decode(&reply("550 5.7.1 Blocked"));

@@ -1,0 +1,145 @@
+//! Messages in a bounce mailbox that are not bounces: ARF feedback reports and auto-replies.
+//!
+//! Neither carries an SMTP reply. Each becomes one `Reply` per recipient with no code and a text
+//! that names what it is (`Feedback-Type: abuse ...`, `Auto-Submitted: auto-replied ...`), which
+//! the phrase rules classify as a complaint or an auto-reply.
+
+use super::dsn::strip_type;
+use super::types::Reply;
+
+/// One reply per reported recipient of an ARF report (RFC 5965 section 3.1), from the fields of
+/// its `message/feedback-report` part. Without `Original-Rcpt-To`, the returned message's
+/// recipient (`fallback`) stands in.
+pub fn feedback(report: &str, fallback: Option<&str>) -> Vec<Reply> {
+    let mut kind = None;
+    let mut agent = None;
+    let mut source_ip = None;
+    let mut rcpts: Vec<String> = Vec::new();
+    for line in report.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "feedback-type" => kind = kind.or(Some(value.to_string())),
+            "user-agent" => agent = agent.or(Some(value.to_string())),
+            "source-ip" => source_ip = source_ip.or(Some(value.to_string())),
+            "original-rcpt-to" | "removal-recipient" => {
+                let a = strip_type(value).trim_matches(['<', '>', ' ']).to_string();
+                if a.contains('@') && !rcpts.contains(&a) {
+                    rcpts.push(a);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut text = format!("Feedback-Type: {}", kind.as_deref().unwrap_or("abuse"));
+    if let Some(a) = agent {
+        text.push_str(&format!("; User-Agent: {a}"));
+    }
+    if let Some(ip) = source_ip {
+        text.push_str(&format!("; Source-IP: {ip}"));
+    }
+    if rcpts.is_empty() {
+        rcpts.extend(fallback.map(str::to_string));
+    }
+    let one = |recipient: Option<String>| Reply {
+        text: text.clone(),
+        recipient,
+        ..Reply::default()
+    };
+    if rcpts.is_empty() {
+        return vec![one(None)];
+    }
+    rcpts.into_iter().map(|r| one(Some(r))).collect()
+}
+
+/// Whether the message's own headers mark it as an automatic reply (RFC 3834 section 5, and the
+/// headers common responders add instead).
+pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: &str) -> bool {
+    // Exim and Google mark their bounces `auto-replied` too; a failure subject is a bounce.
+    let s = subject.to_ascii_lowercase();
+    let failure = [
+        "undeliver",
+        "undelivered",
+        "failure",
+        "failed",
+        "delivery status",
+        "returned",
+        "non-delivery",
+        "not delivered",
+        "delayed",
+        "error",
+        "could not be delivered",
+    ];
+    if failure.iter().any(|f| s.contains(f)) {
+        return false;
+    }
+    if auto_submitted.is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-replied")) {
+        return true;
+    }
+    if other_marker {
+        return true;
+    }
+    let s = subject.trim_start().to_ascii_lowercase();
+    [
+        "auto:",
+        "automatic reply",
+        "autoreply",
+        "auto-reply",
+        "auto reply",
+        "out of office",
+        "out of the office",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
+}
+
+/// The reply for an automatic response: the responder (the message's From) is the recipient
+/// the original was delivered to.
+pub fn auto_reply(responder: Option<&str>, subject: &str) -> Reply {
+    let subject: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    Reply {
+        text: format!("Auto-Submitted: auto-replied; Subject: {subject}"),
+        recipient: responder.map(str::to_string),
+        ..Reply::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_complaint_per_reported_recipient() {
+        let r = feedback(
+            "Feedback-Type: abuse\nUser-Agent: ExampleFBL/1.0\nSource-IP: 192.0.2.1\n\
+             Original-Rcpt-To: a@example.com\nOriginal-Rcpt-To: <b@example.com>\n",
+            Some("c@example.com"),
+        );
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].recipient.as_deref(), Some("b@example.com"));
+        assert!(
+            r[0].text
+                .starts_with("Feedback-Type: abuse; User-Agent: ExampleFBL/1.0")
+        );
+        let r = feedback("Feedback-Type: fraud\n", Some("c@example.com"));
+        assert_eq!(r[0].recipient.as_deref(), Some("c@example.com"));
+    }
+
+    #[test]
+    fn auto_replies_are_recognised_by_header_or_subject() {
+        assert!(is_auto_reply(Some("auto-replied"), false, "Away"));
+        assert!(!is_auto_reply(
+            Some("auto-generated"),
+            false,
+            "Delivery failure"
+        ));
+        assert!(is_auto_reply(None, false, "Out of Office: back Monday"));
+        assert!(!is_auto_reply(
+            None,
+            false,
+            "Undelivered Mail Returned to Sender"
+        ));
+    }
+}

@@ -1,0 +1,212 @@
+//! Bounces that carry no reply code at all: the recipients and the explanation, in words.
+//!
+//! Lotus Notes, Exchange 2003, carriers' gateways and delay warnings often say only "User
+//! unknown" or "has been delayed". Such a bounce still names its recipients and says why; the
+//! `Reply` built here has no code, the explanation as its text, and the class the prose states
+//! (a delay warning or a permanent failure) as its DSN action, for the phrase rules to read.
+
+use super::code::re;
+use super::types::Reply;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// An address on a line, bracketed or bare.
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"<?([A-Za-z0-9._%+=/!#$&'*?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})>?"#)
+});
+/// Header-like lines of a quoted summary ("To: ...", "Subject: ..."): they name the message,
+/// not the failed recipient.
+static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(?:to|cc|from|sender|subject|sent|date|reply-to|return-path)\s*:")
+});
+/// Words that say the bounce is only a warning: delivery is still being retried.
+static DELAYED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bhas been delayed\b|\bdelivery (is |has been )?delayed\b|\bwarning message only\b|\bwill (be retried|continue trying|keep trying|retry)\b|\bnot yet been delivered\b|\bstill (trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b",
+    )
+});
+
+/// Most prose worth reading fits in this many bytes (a paragraph in a non-Latin script takes
+/// two to three bytes a character); the rest is quoting and boilerplate.
+const MAX_TEXT: usize = 1500;
+
+/// One reply per failed recipient of a bounce whose prose holds no reply code. `failed` are the
+/// addresses the bounce's headers name (X-Failed-Recipients); otherwise the addresses the prose
+/// names on their own line or in brackets. Empty when no recipient can be told apart.
+pub fn codeless(human: &str, failed: &[String], own: &[String]) -> Vec<Reply> {
+    let lines: Vec<&str> = human.lines().take(400).collect();
+    let heads = named(&lines, own);
+    let recipients: Vec<(Option<usize>, String)> = if failed.is_empty() {
+        heads.iter().map(|(i, a)| (Some(*i), a.clone())).collect()
+    } else {
+        failed
+            .iter()
+            .map(|f| {
+                let at = heads
+                    .iter()
+                    .find(|(_, a)| a.eq_ignore_ascii_case(f))
+                    .map(|(i, _)| *i);
+                (at, f.clone())
+            })
+            .collect()
+    };
+    if recipients.is_empty() {
+        return Vec::new();
+    }
+    let whole = collapse(&lines, 0, lines.len());
+    let action = if DELAYED.is_match(&whole) {
+        "delayed"
+    } else {
+        "failed"
+    };
+    let starts: Vec<usize> = recipients.iter().filter_map(|(i, _)| *i).collect();
+    recipients
+        .iter()
+        .map(|(at, addr)| {
+            // The recipient's own block says why when it says anything beyond the address;
+            // otherwise the bounce's explanation covers every recipient.
+            let own_text = at.map(|i| {
+                let end = starts
+                    .iter()
+                    .copied()
+                    .filter(|&s| s > i)
+                    .min()
+                    .unwrap_or(lines.len())
+                    .min(i + 6);
+                collapse(&lines, i, end).replace(addr.as_str(), " ")
+            });
+            let text = match own_text {
+                Some(t) if words(&t) >= 2 && !only_heading(&t) => squeeze(&t),
+                _ => whole.clone(),
+            };
+            Reply {
+                text,
+                recipient: Some(addr.clone()),
+                dsn_action: Some(action.to_string()),
+                ..Reply::default()
+            }
+        })
+        .collect()
+}
+
+/// The addresses a bounce's text names outside quoted summary fields, with the line each is
+/// first named on, leaving out the bounce's own addresses.
+fn named(lines: &[&str], own: &[String]) -> Vec<(usize, String)> {
+    let mut heads: Vec<(usize, String)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if SUMMARY_FIELD.is_match(line) {
+            continue;
+        }
+        for c in ADDRESS.captures_iter(line) {
+            let Some(m) = c.get(1) else { continue };
+            let addr = m.as_str().trim_end_matches('.').to_string();
+            let is_own = own.iter().any(|o| o.eq_ignore_ascii_case(&addr));
+            if !is_own && !heads.iter().any(|(_, a)| a.eq_ignore_ascii_case(&addr)) {
+                heads.push((i, addr));
+            }
+        }
+    }
+    heads
+}
+
+/// The one recipient a single-recipient bounce names: the failed-recipients header's only
+/// address, else the only address its text names. `None` when there are several or none.
+pub fn sole_recipient(human: &str, failed: &[String], own: &[String]) -> Option<String> {
+    if let [one] = failed {
+        return Some(one.clone());
+    }
+    let lines: Vec<&str> = human.lines().take(400).collect();
+    match named(&lines, own).as_slice() {
+        [(_, one)] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// Lines `from..to` joined by single spaces, cut at [`MAX_TEXT`] bytes on a char boundary.
+fn collapse(lines: &[&str], from: usize, to: usize) -> String {
+    let mut out = String::new();
+    for line in lines.get(from..to).unwrap_or(&[]) {
+        for w in line.split_whitespace() {
+            if out.len() + w.len() + 1 > MAX_TEXT {
+                return out;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    }
+    out
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches([' ', ':', '<', '>', ','])
+        .to_string()
+}
+
+fn words(s: &str) -> usize {
+    s.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+}
+
+/// A block that only introduces the address ("Recipient:", "To:", "on Thu, 29 Apr 2010 ...").
+fn only_heading(s: &str) -> bool {
+    let t = squeeze(s).to_ascii_lowercase();
+    t.is_empty()
+        || t.starts_with("on ") && words(&t) <= 8
+        || matches!(
+            t.as_str(),
+            "recipient" | "recipient address" | "address" | "to"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_warning_without_codes() {
+        let text = "Delivery to the following recipient has been delayed:\n\n     \
+                    kijitora@example.com\n\nMessage will be retried for 2 more day(s)\n";
+        let r = codeless(text, &[], &[]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipient.as_deref(), Some("kijitora@example.com"));
+        assert_eq!(r[0].dsn_action.as_deref(), Some("delayed"));
+        assert_eq!(r[0].text, "Message will be retried for 2 more day(s)");
+    }
+
+    #[test]
+    fn summary_fields_are_not_recipients_and_each_block_speaks_for_itself() {
+        let text = "Your message\n  To:      boss@example.com\n  Subject: Hello\n\
+                    did not reach the following recipient(s):\n\
+                    ann@example.jp on Thu, 29 Apr 2010 00:00:00 -0000\n    \
+                    The recipient name is not recognized\n\
+                    bob@example.jp on Thu, 29 Apr 2010 00:00:00 -0000\n    \
+                    The mailbox is full\n";
+        let r = codeless(text, &[], &[]);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.jp"));
+        assert!(r[0].text.contains("not recognized"), "{}", r[0].text);
+        assert!(r[1].text.contains("mailbox is full"), "{}", r[1].text);
+        assert_eq!(r[1].dsn_action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn failed_recipients_header_decides_and_the_whole_text_explains() {
+        let text = "This message was created automatically by mail delivery software.\n\n\
+                    A message that you sent could not be delivered to one or more of its\n\
+                    recipients. The following address(es) failed:\n\n  cat@example.com\n\n";
+        let r = codeless(text, &["cat@example.com".into()], &[]);
+        assert_eq!(r.len(), 1);
+        assert!(
+            r[0].text.starts_with("This message was created"),
+            "{}",
+            r[0].text
+        );
+        assert!(codeless("no address here at all", &[], &[]).is_empty());
+    }
+}

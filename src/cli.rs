@@ -103,7 +103,9 @@ pub struct DnsArgs {
     /// Retries after a timeout.
     #[arg(long, default_value_t = 1)]
     pub retries: usize,
-    /// Overall deadline in seconds; questions not answered by then are reported as timeouts.
+    /// Deadline in seconds for the whole run's DNS lookups, or for each domain's in bulk mode
+    /// (`check --format jsonl`, or `--domains-file` with human output); questions not
+    /// answered by then are reported as timeouts.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub deadline: f64,
     /// BIND zone file whose records override live DNS (repeatable); a directory means every

@@ -10,7 +10,8 @@ pub mod exit {
     pub const FINDINGS: u8 = 1;
     /// Usage or input error.
     pub const USAGE: u8 = 2;
-    /// DNS could not be consulted at all.
+    /// DNS could not be consulted at all, or (bulk mode) a domain went unchecked because of an
+    /// internal error: either way a result is missing that a script must not take as clean.
     pub const DNS: u8 = 3;
 }
 

@@ -1,14 +1,18 @@
 //! Bulk mode: many domains over one shared cache, streamed as JSON Lines, with a summary.
 
 use super::check::{Checked, check_one};
-use crate::checks::CheckParams;
+use crate::checks::{CheckParams, DomainReport};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::dns::Dns;
 use crate::error::{Error, Result, exit};
-use crate::finding::Severity;
+use crate::finding::{Check, Finding, Severity};
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
+
+/// The finding on the line of a domain whose check failed internally (rules/findings.toml).
+pub const INTERNAL_ERROR: &str = "internal-error";
 
 /// Domains from the arguments plus `--domains-file` (`-` = stdin): one per line, blank lines
 /// and `#` comments ignored.
@@ -47,9 +51,12 @@ struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, report: &crate::checks::DomainReport) {
+    fn add(&mut self, report: &DomainReport, failed: bool) {
         self.done += 1;
-        let worst = if report.all_inconclusive() {
+        if failed {
+            self.failed.push(report.domain.clone());
+        }
+        let worst = if failed || report.all_inconclusive() {
             "inconclusive"
         } else {
             match report.findings.iter().map(|f| f.severity).max() {
@@ -99,7 +106,7 @@ impl Summary {
         if !self.failed.is_empty() {
             writeln!(
                 err,
-                "  internal error, no result for: {}",
+                "  internal error (a bug, please report it), not checked: {}",
                 self.failed.join(", ")
             )?;
         }
@@ -125,6 +132,26 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
+    let check = |dns: Dns, p: CheckParams, deadline: Duration| async move {
+        check_one(&dns, &p, Some(deadline)).await
+    };
+    run_with(dns, params, args, per_domain, out, err, check).await
+}
+
+/// [`run`] with the per-domain check passed in, so a test can make one domain's check fail.
+async fn run_with<F, Fut>(
+    dns: &Dns,
+    params: Vec<CheckParams>,
+    args: &CheckArgs,
+    per_domain: Duration,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    check: F,
+) -> Result<u8>
+where
+    F: Fn(Dns, CheckParams, Duration) -> Fut,
+    Fut: Future<Output = Checked> + Send + 'static,
+{
     let total = params.len();
     let started = Instant::now();
     let progress = progress_bar(total);
@@ -152,9 +179,8 @@ pub async fn run(
     loop {
         while running.len() < concurrency {
             let Some(p) = pending.next() else { break };
-            let dns = dns.clone();
             let domain = p.domain.clone();
-            let task = running.spawn(async move { check_one(&dns, &p, Some(per_domain)).await });
+            let task = running.spawn(check(dns.clone(), p, per_domain));
             names.insert(task.id(), domain);
         }
         let next = tokio::select! {
@@ -162,21 +188,21 @@ pub async fn run(
             _ = &mut ctrl_c => { interrupted = true; None }
             next = running.join_next_with_id() => next,
         };
-        let checked = match next {
+        let (checked, failed) = match next {
             None => break,
             Some(Ok((id, checked))) => {
                 names.remove(&id);
-                checked
+                (checked, false)
             }
             Some(Err(e)) => {
-                // A check must never panic; if one does, say which domain has no result.
+                // A check must never panic; if one does, the domain still gets its line, marked
+                // as not checked, so a script reading the output cannot mistake it for clean.
                 let domain = names.remove(&e.id()).unwrap_or_default();
-                summary.failed.push(domain);
-                continue;
+                (failed_check(&domain), true)
             }
         };
-        summary.add(&checked.report);
-        all_inconclusive &= checked.report.all_inconclusive();
+        summary.add(&checked.report, failed);
+        all_inconclusive &= failed || checked.report.all_inconclusive();
         if let Some(t) = threshold {
             reports_fail |= checked.report.findings.iter().any(|f| f.severity >= t);
         }
@@ -196,13 +222,45 @@ pub async fn run(
     if interrupted {
         return Ok(130);
     }
-    Ok(if total > 0 && all_inconclusive {
-        exit::DNS
-    } else if reports_fail {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    })
+    // A domain left unchecked by an internal error is a result nobody can rely on: 3, like a
+    // domain whose DNS could not be consulted, whatever the other domains found.
+    Ok(
+        if total > 0 && (all_inconclusive || !summary.failed.is_empty()) {
+            exit::DNS
+        } else if reports_fail {
+            exit::FINDINGS
+        } else {
+            exit::OK
+        },
+    )
+}
+
+/// The line of a domain whose check failed internally: the usual shape, every check absent,
+/// one inconclusive finding that says so.
+fn failed_check(domain: &str) -> Checked {
+    let finding = Finding::new(
+        INTERNAL_ERROR,
+        Check::Dns,
+        Severity::Warning,
+        domain,
+        format!(
+            "mailtriage failed internally while checking {domain} (a bug: please report it); \
+             nothing is known about its DNS."
+        ),
+    )
+    .map(Finding::inconclusive);
+    Checked {
+        report: DomainReport {
+            domain: crate::checks::normalise(domain),
+            findings: finding.into_iter().collect(),
+            spf: None,
+            dkim: None,
+            dmarc: None,
+            ptr: None,
+            mx: None,
+        },
+        queries: Vec::new(),
+    }
 }
 
 /// One domain's result in the streaming format.
@@ -235,4 +293,90 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn check_args(extra: &[&str]) -> CheckArgs {
+        let argv = ["mailtriage", "check", "--format", "jsonl"]
+            .iter()
+            .chain(extra)
+            .copied();
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Check(args) => args,
+            _ => unreachable!("parsed a check command"),
+        }
+    }
+
+    /// Without a test-only hook in the product, the check itself is swapped for one that
+    /// panics on one domain: what a user sees of such a bug is the line, summary and exit code.
+    #[tokio::test]
+    async fn a_domain_whose_check_panics_gets_a_failed_line_and_exit_3() {
+        let dns = Dns::new(crate::dns::DnsConfig {
+            // Never asked: the stand-in check below does not query.
+            nameservers: vec!["127.0.0.1:9".parse().unwrap()],
+            ..crate::dns::DnsConfig::default()
+        })
+        .await
+        .unwrap();
+        let args = check_args(&["--fail-on", "never"]);
+        let params: Vec<CheckParams> = ["a.example", "boom.example", "c.example"]
+            .iter()
+            .map(|d| super::super::common::params(d, &args.target, Vec::new()).unwrap())
+            .collect();
+        let check = |_dns: Dns, p: CheckParams, _deadline: Duration| async move {
+            assert_ne!(p.domain, "boom.example", "a bug in a check");
+            Checked {
+                report: DomainReport {
+                    domain: p.domain.clone(),
+                    findings: Vec::new(),
+                    spf: None,
+                    dkim: None,
+                    dmarc: None,
+                    ptr: None,
+                    mx: None,
+                },
+                queries: Vec::new(),
+            }
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run_with(
+            &dns,
+            params,
+            &args,
+            Duration::from_secs(5),
+            &mut out,
+            &mut err,
+            check,
+        )
+        .await
+        .unwrap();
+        assert_eq!(code, exit::DNS, "an internal error never exits 0");
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "every domain gets its line");
+        let boom = lines
+            .iter()
+            .find(|l| l["domain"] == "boom.example")
+            .unwrap();
+        assert_eq!(boom["schema"], "mailtriage.check/v1");
+        assert_eq!(boom["findings"][0]["id"], INTERNAL_ERROR);
+        assert_eq!(boom["findings"][0]["inconclusive"], true);
+        assert!(boom["spf"].is_null() && boom["queries"] == serde_json::json!([]));
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/check-v1.schema.json")).unwrap();
+        assert!(jsonschema::validator_for(&schema).unwrap().is_valid(boom));
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("3 of 3 domain(s) checked"), "{err}");
+        assert!(err.contains("inconclusive: 1"), "{err}");
+        assert!(err.contains("not checked: boom.example"), "{err}");
+    }
 }

@@ -29,6 +29,7 @@ pub struct DnsConfig {
     /// Further attempts after a timeout.
     pub retries: usize,
     /// Overall budget for the run; afterwards every new question is answered `Timeout` at once.
+    /// (Bulk mode sets it far away and gives each domain its own, see [`Dns::scoped`].)
     pub deadline: Duration,
     /// `--zone` files served by the in-process overlay server.
     pub zones: Vec<PathBuf>,
@@ -211,7 +212,7 @@ impl Dns {
     }
 
     /// A view that shares this run's cache and log but records which log entries it used
-    /// (cache hits included) and stops asking after its own `deadline`.
+    /// (cache hits included) and stops waiting for answers after its own `deadline`.
     pub fn scoped(&self, deadline: Option<Duration>) -> Dns {
         Dns {
             inner: self.inner.clone(),
@@ -243,15 +244,69 @@ impl Dns {
 
     /// Cached for the run (TTL respected, negative answers cached); concurrent identical
     /// questions share one query. Never panics; trouble is an Outcome.
+    ///
+    /// A scoped view's deadline bounds only its own wait: the shared query runs under the
+    /// run's bounds, so a view that gives up never hands its timeout to another (bulk mode).
     pub async fn query(&self, name: &str, rtype: RType) -> Arc<Answer> {
         let name = normalize(name);
-        let cached = self
-            .inner
-            .cache
-            .get_or_fetch(&name, rtype, self.fetch(&name, rtype))
-            .await;
+        let cached = self.lookup(&name, rtype).await;
         self.note(&cached);
         cached.answer
+    }
+
+    async fn lookup(&self, name: &str, rtype: RType) -> cache::Cached {
+        let deadline = self.deadline();
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        if clock >= deadline {
+            // Too late to ask, not too late to use what the cache already knows.
+            return match self.inner.cache.peek(name, rtype) {
+                Some(hit) => hit,
+                None => self.own_timeout(name, rtype, started, clock, "deadline passed: not sent"),
+            };
+        }
+        let run = Dns {
+            inner: self.inner.clone(),
+            scope: None,
+        };
+        let owned = name.to_string();
+        let shared = self
+            .inner
+            .cache
+            .get_or_fetch(name, rtype, async move { run.fetch(&owned, rtype).await });
+        if deadline >= self.inner.deadline {
+            // The fetch itself stops at the run's deadline and says so.
+            return shared.await;
+        }
+        match tokio::time::timeout_at(deadline.into(), shared).await {
+            Ok(cached) => cached,
+            Err(_) => self.own_timeout(name, rtype, started, clock, &self.cut_label()),
+        }
+    }
+
+    /// The resolver of a question a deadline cut short, so the evidence tells it apart from a
+    /// server that did not answer within `--timeout`.
+    fn cut_label(&self) -> String {
+        format!("{} (deadline passed before it answered)", self.inner.label)
+    }
+
+    /// A timeout this view's deadline caused: logged for this view only, never cached.
+    fn own_timeout(
+        &self,
+        name: &str,
+        rtype: RType,
+        started: SystemTime,
+        clock: Instant,
+        label: &str,
+    ) -> cache::Cached {
+        let mut answer = resolve::empty_answer(name, rtype);
+        answer.outcome = Outcome::Timeout;
+        let elapsed_ms = clock.elapsed().as_secs_f64() * 1000.0;
+        let entry = self
+            .inner
+            .log
+            .record(&mut answer, started, elapsed_ms, label);
+        cache::Cached::own(answer, entry)
     }
 
     /// The answer to (name, type) when the cache holds a fresh one; never asks the DNS.
@@ -280,12 +335,15 @@ impl Dns {
         self.inner.log.stop_keeping();
     }
 
-    async fn fetch(&self, name: &str, rtype: RType) -> (Answer, Arc<LogEntry>) {
+    /// Asks (name, type) under the run's bounds; called on an unscoped view by the cache.
+    async fn fetch(&self, name: &str, rtype: RType) -> cache::Fetched {
         let inner = &self.inner;
         let started = SystemTime::now();
         let clock = Instant::now();
         let deadline = self.deadline();
+        let mut reusable = true;
         let (mut answer, resolver_label) = if clock >= deadline {
+            reusable = false;
             let mut a = resolve::empty_answer(name, rtype);
             a.outcome = Outcome::Timeout;
             (a, "deadline passed: not sent".to_string())
@@ -298,15 +356,15 @@ impl Dns {
             (a, "offline: not sent".to_string())
         } else {
             let lookup = inner.client.lookup(name, rtype, inner.retries);
-            let a = match tokio::time::timeout_at(deadline.into(), lookup).await {
-                Ok(a) => a,
+            match tokio::time::timeout_at(deadline.into(), lookup).await {
+                Ok(a) => (a, inner.label.clone()),
                 Err(_) => {
+                    reusable = false;
                     let mut a = resolve::empty_answer(name, rtype);
                     a.outcome = Outcome::Timeout;
-                    a
+                    (a, self.cut_label())
                 }
-            };
-            (a, inner.label.clone())
+            }
         };
         if answer.outcome == Outcome::Answer && !inner.apexes.is_empty() {
             let owner = answer.cname_chain.last().map_or(name, String::as_str);
@@ -316,7 +374,11 @@ impl Dns {
         let entry = inner
             .log
             .record(&mut answer, started, elapsed_ms, &resolver_label);
-        (answer, entry)
+        cache::Fetched {
+            answer,
+            entry,
+            reusable,
+        }
     }
 
     /// PTR of the in-addr.arpa / ip6.arpa name of `ip`.

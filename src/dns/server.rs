@@ -18,8 +18,8 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a fault does to matching questions.
@@ -33,6 +33,9 @@ pub enum FaultKind {
     Truncate,
     /// Answer with a record of another type than asked.
     WrongType,
+    /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
+    /// among fast ones.
+    Slow(Duration),
 }
 
 /// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
@@ -64,6 +67,10 @@ pub struct ServerOptions {
     /// Listen here instead of an ephemeral port of 127.0.0.1 (the benchmark serves tools that
     /// only speak to port 53).
     pub listen: Option<SocketAddr>,
+    /// Remember each distinct question and the message ids it came with, for
+    /// [`DnsServer::questions_seen`] and [`DnsServer::times_asked`]. Off by default: the
+    /// `--zone` overlay serves bulk runs, where it would remember every name ever asked.
+    pub track_questions: bool,
 }
 
 impl Default for ServerOptions {
@@ -78,6 +85,7 @@ impl Default for ServerOptions {
             faults: Vec::new(),
             random_faults: None,
             listen: None,
+            track_questions: false,
         }
     }
 }
@@ -85,20 +93,65 @@ impl Default for ServerOptions {
 /// A running server; stops when dropped.
 pub struct DnsServer {
     addr: SocketAddr,
-    received: Arc<AtomicUsize>,
+    stats: Arc<Stats>,
     server: Server<Handler>,
+}
+
+/// What the server saw, for tests and the benchmark.
+#[derive(Default)]
+struct Stats {
+    /// Every request, transport resends included.
+    received: AtomicUsize,
+    /// Requests being handled now (delay included), and the most there ever were at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    /// (name, type) -> message ids it was asked with (`track_questions` only). A client resends
+    /// an unanswered UDP query with the same id, so distinct ids count queries, not datagrams.
+    questions: Option<Mutex<Questions>>,
+}
+
+type Questions = HashMap<(String, RecordType), HashSet<u16>>;
+
+impl Stats {
+    fn questions(&self) -> Option<std::sync::MutexGuard<'_, Questions>> {
+        let q = self.questions.as_ref()?;
+        Some(match q.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        })
+    }
+}
+
+/// Counts a request as in flight until it is dropped (answered, dropped or cancelled).
+struct InFlight<'a>(&'a Stats);
+
+impl<'a> InFlight<'a> {
+    fn start(stats: &'a Stats) -> InFlight<'a> {
+        let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(stats)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl DnsServer {
     /// Binds UDP and TCP on the same ephemeral port of 127.0.0.1 and starts serving.
     pub async fn start(opts: ServerOptions) -> io::Result<DnsServer> {
-        let received = Arc::new(AtomicUsize::new(0));
+        let stats = Arc::new(Stats {
+            questions: opts.track_questions.then(Mutex::default),
+            ..Stats::default()
+        });
         let listen = opts.listen;
-        let handler = Handler::new(opts, received.clone())?;
+        let handler = Handler::new(opts, stats.clone())?;
         if let Some(addr) = listen {
             let udp = tokio::net::UdpSocket::bind(addr).await?;
             let tcp = tokio::net::TcpListener::bind(addr).await?;
-            return Ok(DnsServer::serve(handler, udp, tcp, received));
+            return Ok(DnsServer::serve(handler, udp, tcp, stats));
         }
         // UDP and TCP must share a port; retry if the UDP port is taken for TCP.
         let mut last_err = None;
@@ -106,7 +159,7 @@ impl DnsServer {
             let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
             let addr = udp.local_addr()?;
             match tokio::net::TcpListener::bind(addr).await {
-                Ok(tcp) => return Ok(DnsServer::serve(handler, udp, tcp, received)),
+                Ok(tcp) => return Ok(DnsServer::serve(handler, udp, tcp, stats)),
                 Err(e) => last_err = Some(e),
             }
         }
@@ -117,7 +170,7 @@ impl DnsServer {
         handler: Handler,
         udp: tokio::net::UdpSocket,
         tcp: tokio::net::TcpListener,
-        received: Arc<AtomicUsize>,
+        stats: Arc<Stats>,
     ) -> DnsServer {
         // Both sockets are bound, so the address is known.
         let addr = udp
@@ -128,7 +181,7 @@ impl DnsServer {
         server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
         DnsServer {
             addr,
-            received,
+            stats,
             server,
         }
     }
@@ -137,9 +190,32 @@ impl DnsServer {
         self.addr
     }
 
-    /// Questions received so far (over UDP and TCP), faulted ones included.
+    /// Requests received so far (over UDP and TCP), faulted ones and transport resends included.
     pub fn queries_received(&self) -> usize {
-        self.received.load(Ordering::Relaxed)
+        self.stats.received.load(Ordering::Relaxed)
+    }
+
+    /// Distinct (name, type) questions received so far; 0 without `track_questions`.
+    pub fn questions_seen(&self) -> usize {
+        self.stats.questions().map_or(0, |q| q.len())
+    }
+
+    /// How many separate queries asked (name, type): distinct message ids, so a transport
+    /// resend of one unanswered UDP query counts once. 0 without `track_questions`.
+    pub fn times_asked(&self, name: &str, rtype: RType) -> usize {
+        let key = (
+            name.trim_end_matches('.').to_ascii_lowercase(),
+            record_type(rtype),
+        );
+        self.stats
+            .questions()
+            .and_then(|q| q.get(&key).map(HashSet::len))
+            .unwrap_or(0)
+    }
+
+    /// The most requests the server was handling at the same moment (its delay included).
+    pub fn max_in_flight(&self) -> usize {
+        self.stats.max_in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -168,7 +244,7 @@ struct Handler {
     delay: Duration,
     faults: HashMap<(String, Option<RecordType>), FaultKind>,
     random_faults: Option<(f64, f64, u64)>,
-    received: Arc<AtomicUsize>,
+    stats: Arc<Stats>,
 }
 
 fn to_name(s: &str) -> io::Result<Name> {
@@ -279,7 +355,7 @@ enum Reply {
 }
 
 impl Handler {
-    fn new(opts: ServerOptions, received: Arc<AtomicUsize>) -> io::Result<Handler> {
+    fn new(opts: ServerOptions, stats: Arc<Stats>) -> io::Result<Handler> {
         let upstream = match &opts.upstream {
             Some(servers) => Some(
                 resolve::build_resolver(servers, opts.upstream_timeout)
@@ -308,7 +384,7 @@ impl Handler {
             delay: opts.delay,
             faults,
             random_faults: opts.random_faults,
-            received,
+            stats,
         })
     }
 
@@ -346,6 +422,7 @@ impl Handler {
                     truncate: true,
                 };
             }
+            Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
             Some(FaultKind::WrongType) => {
                 let data = if rtype == RecordType::A {
                     RData::TXT(TXT::new(vec!["wrong type".to_string()]))
@@ -490,7 +567,8 @@ impl Handler {
     }
 
     async fn respond<R: ResponseHandler>(&self, request: &Request, mut handle: R) -> ResponseInfo {
-        self.received.fetch_add(1, Ordering::Relaxed);
+        self.stats.received.fetch_add(1, Ordering::Relaxed);
+        let _in_flight = InFlight::start(&self.stats);
         let mut metadata = Metadata::response_from_request(&request.metadata);
         let info = match request.request_info() {
             Ok(info) => Some((
@@ -504,10 +582,16 @@ impl Handler {
             metadata.response_code = ResponseCode::FormErr;
             return send(&mut handle, request, metadata, &[], &[]).await;
         };
+        let name = qname.trim_end_matches('.').to_ascii_lowercase();
+        if let Some(mut questions) = self.stats.questions() {
+            questions
+                .entry((name.clone(), qtype))
+                .or_default()
+                .insert(request.metadata.id);
+        }
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
-        let name = qname.trim_end_matches('.').to_ascii_lowercase();
         match self.answer(&name, qtype, udp).await {
             Reply::Drop => ResponseInfo::from(Header {
                 metadata,

@@ -2,9 +2,9 @@
 //! is inconclusive (never "missing"), the run ends in time, and Ctrl-C keeps what was written.
 #![allow(clippy::unwrap_used)]
 
-use crate::cli_support::{Served, mailtriage};
+use crate::cli_support::{Served, mailtriage, run};
 use crate::common::{zone_text, zones};
-use mailtriage::dns::ServerOptions;
+use mailtriage::dns::{Fault, FaultKind, RType, ServerOptions};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -251,5 +251,113 @@ fn ctrl_c_stops_and_keeps_complete_lines() {
             names.len()
         )),
         "{stderr}"
+    );
+}
+
+/// One domain's `--deadline` cuts a question short; the next domain, which has time left,
+/// must get the real answer, not that timeout from the shared cache.
+#[test]
+fn a_timeout_one_domains_deadline_caused_is_not_served_to_the_next() {
+    let mut texts = vec![(
+        "provider.example".to_string(),
+        zone_text(
+            "provider.example",
+            "_spf IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+        ),
+    )];
+    for d in ["first.example", "second.example"] {
+        let body = "@ IN TXT \"v=spf1 include:_spf.provider.example -all\"";
+        texts.push((d.to_string(), zone_text(d, body)));
+    }
+    // The include answers after 5 s; each domain may take 3.5 s. The first domain gives up on
+    // it at 3.5 s; the second starts then (one domain at a time) and, still within its own
+    // 3.5 s, gets the answer of the query already in flight at 5 s.
+    let served = serve(
+        &texts,
+        ServerOptions {
+            faults: vec![Fault {
+                name: "_spf.provider.example".into(),
+                rtype: Some(RType::TXT),
+                kind: FaultKind::Slow(Duration::from_secs(5)),
+            }],
+            track_questions: true,
+            ..ServerOptions::default()
+        },
+    );
+    let ns = served.nameserver();
+    let o = run(
+        &[
+            "check",
+            "--domains-file",
+            "-",
+            "--format",
+            "jsonl",
+            "--only",
+            "spf",
+            "--fail-on",
+            "never",
+            "--concurrency",
+            "1",
+            "--deadline",
+            "3.5",
+            "--timeout",
+            "10",
+            "--retries",
+            "0",
+            "--nameserver",
+            &ns,
+        ],
+        Some(b"first.example\nsecond.example\n"),
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stdout = String::from_utf8(o.stdout.clone()).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let include = |l: &Value| {
+        l["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["name"] == "_spf.provider.example")
+            .cloned()
+            .unwrap_or_else(|| panic!("the include was asked: {l}"))
+    };
+    let first = &lines[0];
+    assert_eq!(first["domain"], "first.example");
+    let cut = include(first);
+    assert_eq!(outcome_kind(&cut), "timeout", "{first}");
+    assert!(
+        cut["resolver"]
+            .as_str()
+            .unwrap()
+            .contains("deadline passed"),
+        "{cut}"
+    );
+
+    let second = &lines[1];
+    assert_eq!(second["domain"], "second.example");
+    assert_eq!(outcome_kind(&include(second)), "answer", "{second}");
+    assert!(
+        second["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| outcome_kind(q) == "answer"),
+        "a timeout it never experienced is in its evidence: {second}"
+    );
+    let findings = second["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["inconclusive"] != true),
+        "{second}"
+    );
+    // The second domain waited on the first one's query rather than asking again.
+    assert_eq!(
+        served
+            .server
+            .times_asked("_spf.provider.example", RType::TXT),
+        1
     );
 }

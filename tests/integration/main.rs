@@ -1,4 +1,5 @@
 //! The single integration-test binary: one module per area, all against real loopback DNS.
+mod bulk_inputs;
 mod bulk_reliability;
 mod checks_clean;
 mod checks_dkim;

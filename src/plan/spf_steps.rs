@@ -195,6 +195,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
         let mut d = Draft::new("spf-lookups", "spf");
         claim(&mut pool, &mut d, &["lookup"]);
+        claim_explained_permerror(&mut pool, &mut d);
         d.details.push(format!(
             "{} DNS lookups (limit 10), {} void lookups (limit 2)",
             facts.lookups, facts.void_lookups
@@ -208,10 +209,22 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         // The merge step's record is under the limit: it settles the lookup findings, and the
         // permerror they and the duplicate records caused, too.
         if let Some(m) = out.iter_mut().find(|d| d.id == "spf-merge") {
-            claim(&mut pool, m, &["lookup", "permerror"]);
+            claim(&mut pool, m, &["lookup"]);
+            claim_explained_permerror(&mut pool, m);
         }
     }
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// The permerror finding joins `d` when nothing else left in the pool could explain it (no
+/// syntax error, loop ...): the steps so far are its cause and its fix.
+fn claim_explained_permerror(pool: &mut Vec<&crate::finding::Finding>, d: &mut Draft) {
+    let other_errors = pool
+        .iter()
+        .any(|f| f.severity == crate::finding::Severity::Error && f.id != "spf-permerror");
+    if !other_errors {
+        claim(pool, d, &["permerror"]);
+    }
 }
 
 fn lookups_line(ctx: &Ctx<'_>, (n, complete): (u32, bool)) -> String {

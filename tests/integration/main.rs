@@ -14,6 +14,8 @@ mod cli_support;
 mod common;
 mod diagnose_bounce;
 mod diagnose_outputs;
+mod diagnose_plan_details;
+mod diagnose_quickstart;
 mod diagnose_scenarios;
 mod diagnose_senders;
 mod diagnose_support;

@@ -361,3 +361,27 @@ fn diagnose_exit_3_when_the_nameserver_port_is_closed() {
     );
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
 }
+
+#[test]
+fn the_man_page_documents_every_subcommands_options_and_the_exit_status() {
+    let o = run(&["man"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = stdout(&o);
+    for section in [
+        ".SH \"MAILTRIAGE CHECK OPTIONS\"",
+        ".SH \"MAILTRIAGE DIAGNOSE OPTIONS\"",
+        ".SH \"MAILTRIAGE RULES LINT\"",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    // The flags people look up, in roff's escaped spelling.
+    let diagnose = &page[page.find(".SH \"MAILTRIAGE DIAGNOSE OPTIONS\"").unwrap()..];
+    for flag in ["\\-\\-dkim\\-selector", "\\-\\-evidence", "\\-\\-fail\\-on"] {
+        assert!(diagnose.contains(flag), "{flag} missing from diagnose");
+    }
+    let status = &page[page.find(".SH \"EXIT STATUS\"").unwrap()..];
+    for code in ["\\fB0\\fR", "\\fB1\\fR", "\\fB2\\fR", "\\fB3\\fR"] {
+        assert!(status.contains(code), "exit code {code} undocumented");
+    }
+}

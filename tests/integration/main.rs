@@ -25,6 +25,7 @@ mod dns_outcomes;
 mod dns_overlay;
 mod dns_scale;
 mod dns_zone;
+mod report_ci_examples;
 mod report_evidence;
 mod report_fixtures;
 mod report_plan;

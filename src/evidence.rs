@@ -32,29 +32,38 @@ const COPY_MARKERS: [&str; 6] = [
 /// The depth of nested MIME parts we walk; deeper parts are kept as they are.
 const MAX_DEPTH: usize = 16;
 
+/// Refuses a bundle directory that exists and is not an empty directory, so a run can
+/// find out before doing any work that its bundle could not be written.
+pub fn check_dir(dir: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a directory", dir.display()),
+        ));
+    }
+    if fs::read_dir(dir)?.next().is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "evidence directory {} is not empty; refusing to mix this run's evidence with earlier files: choose a new directory",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes the bundle into `dir` and returns the files written.
 ///
 /// `dir` may exist if it is empty; an existing non-empty directory is refused, because an
 /// evidence bundle that mixes two runs would misstate what was seen. Files are created with
 /// `create_new`, so nothing is ever overwritten.
 pub fn write_bundle(dir: &Path, b: &BundleInput<'_>) -> io::Result<Vec<PathBuf>> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists and is not a directory", dir.display()),
-            ));
-        }
-        if fs::read_dir(dir)?.next().is_some() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "evidence directory {} is not empty; refusing to mix this run's evidence with earlier files: choose a new directory",
-                    dir.display()
-                ),
-            ));
-        }
-    } else {
+    check_dir(dir)?;
+    if !dir.exists() {
         fs::create_dir_all(dir)?;
     }
     let message = looks_like_message(b.input);

@@ -52,6 +52,7 @@ pub fn run(
         &args.dns,
         bulk_mode.then_some(Duration::from_secs(60 * 60 * 24 * 365)),
     )?;
+    let zone_paths = cfg.zones.clone();
     let rt = runtime()?;
     rt.block_on(async {
         let dns = common::dns(cfg).await?;
@@ -70,7 +71,7 @@ pub fn run(
                 .await;
         checked.sort_by_key(|(i, _)| *i);
         let checked: Vec<Checked> = checked.into_iter().map(|(_, c)| c).collect();
-        render(args.format, &checked, &rules, &dns, out)?;
+        render(args.format, &checked, &rules, &dns, &zone_paths, out)?;
         let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
         Ok(common::exit_code(&reports, args.fail_on))
     })
@@ -97,6 +98,7 @@ fn render(
     checked: &[Checked],
     rules: &crate::rules::RuleSet,
     dns: &Dns,
+    zone_paths: &[std::path::PathBuf],
     out: &mut dyn Write,
 ) -> Result<()> {
     let domains: Vec<CheckDomain<'_>> = checked
@@ -122,7 +124,8 @@ fn render(
         CheckFormat::Sarif => {
             let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
             let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));
-            report::sarif::render(out, &tool, &reports, &lookup)?;
+            let zones = report::zone_index::ZoneIndex::read(zone_paths);
+            report::sarif::render(out, &tool, &reports, &lookup, &zones)?;
         }
     }
     Ok(())

@@ -1,12 +1,15 @@
 //! `mailtriage diagnose`: decode the rejection, check the DNS it points at, plan the fix.
 
-use super::check::check_one;
-use super::{common, explain, input, load_rules, runtime, validate};
+mod target;
+
+use super::check::{Checked, check_one};
+use super::{common, explain, input, load_rules, runtime};
 use crate::checks::CheckParams;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat};
+use crate::dns::Dns;
 use crate::error::{Error, Result};
-use crate::plan::{self, DiagnoseInput, Knowledge, Provenance};
-use crate::reply::{Extracted, OriginalHeaders};
+use crate::finding::Check;
+use crate::plan::{self, DiagnoseInput, Knowledge};
 use crate::report::{self, DiagnoseReport, ToolInfo};
 use std::io::Write;
 use std::path::Path;
@@ -17,10 +20,20 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
+    // A bundle that cannot be written is known before any DNS work or output: refuse now.
+    if let Some(dir) = &args.evidence {
+        crate::evidence::check_dir(dir).map_err(|e| Error::Input(format!("--evidence: {e}")))?;
+    }
     let input = input::read(Some(&args.input))?;
     let extracted = explain::extract(&input)?;
-    let (params, provenance) = target(args, &extracted)?;
+    let target::Target {
+        params,
+        other_dkim,
+        provenance,
+        clues,
+    } = target::target(args, &extracted)?;
     let cfg = common::dns_config(&args.dns, None)?;
+    let zone_paths = cfg.zones.clone();
     let rt = runtime()?;
     // Loading the rules is CPU work of about 20 ms and the checks wait on the DNS: overlap
     // them. Broken rules still end the run at once (try_join stops at the first error).
@@ -33,7 +46,17 @@ pub fn run(
         };
         let checking = async {
             let dns = common::dns(cfg).await?;
-            let checked = check_one(&dns, &params, None).await;
+            let (mut checked, others) = tokio::join!(
+                check_one(&dns, &params, None),
+                futures::future::join_all(
+                    other_dkim
+                        .iter()
+                        .map(|(d, sels)| other_signature(&dns, d, sels))
+                )
+            );
+            for other in others {
+                merge_other_signature(&mut checked, other);
+            }
             Ok::<_, Error>((checked, dns.offline_names(), dns.resolver_label()))
         };
         tokio::try_join!(loading, checking)
@@ -50,6 +73,7 @@ pub fn run(
         params: &params,
         provenance: &provenance,
         queries: &checked.queries,
+        clues: &clues,
     };
     let mut diagnosis = plan::diagnose(&diagnose_input, &knowledge);
     add_dns_context(&mut diagnosis, &args.dns);
@@ -75,7 +99,8 @@ pub fn run(
         DiagnoseFormat::Markdown => report::markdown::render(out, &view)?,
         DiagnoseFormat::Sarif => {
             let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));
-            report::sarif::render(out, &tool, &[&checked.report], &lookup)?;
+            let zones = report::zone_index::ZoneIndex::read(&zone_paths);
+            report::sarif::render(out, &tool, &[&checked.report], &lookup, &zones)?;
         }
     }
     if let Some(dir) = &args.evidence {
@@ -141,143 +166,41 @@ fn knowledge(rules: &crate::rules::RuleSet) -> Result<Knowledge> {
         &t.no_cause_reasons,
         &t.messages,
         &t.escalations,
+        &t.senders,
     )
     .map_err(|e| Error::Rules(format!("rules: {e}")))
 }
 
-/// What to check, from the flags first and then from the bounce, remembering where each
-/// value came from.
-fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<(CheckParams, Vec<Provenance>)> {
-    let empty = OriginalHeaders::default();
-    let orig = extracted.original.as_ref().unwrap_or(&empty);
-    let mut prov = Vec::new();
-    let mut note = |field: &str, value: &str, source: &str| {
-        prov.push(Provenance {
-            field: field.into(),
-            value: value.into(),
-            source: source.into(),
-        })
+/// DKIM of a signature whose d= is not the checked domain's, looked up under that d=
+/// (with only its own selectors kept, not the probes of common ones).
+async fn other_signature(dns: &Dns, d: &str, selectors: &[String]) -> (Checked, Vec<String>) {
+    let params = CheckParams {
+        domain: d.to_string(),
+        dkim_selectors: selectors.to_vec(),
+        dkim_domain: Some(d.to_string()),
+        only: vec![Check::Dkim],
+        ..CheckParams::default()
     };
-    let mut t = args.target.clone();
-    let from_hdr = orig.from.as_deref().and_then(address_in);
-    let rp_hdr = orig.return_path.as_deref().and_then(address_in);
-    let domain = match &args.domain {
-        Some(d) => {
-            note("domain", d, "flag --domain");
-            d.clone()
-        }
-        None => {
-            let found = from_hdr
-                .as_deref()
-                .map(|a| {
-                    (
-                        validate::domain_of(a).to_string(),
-                        "bounce: From header of the original message",
-                    )
-                })
-                .or_else(|| {
-                    rp_hdr.as_deref().map(|a| {
-                        (
-                            validate::domain_of(a).to_string(),
-                            "bounce: Return-Path of the original message",
-                        )
-                    })
-                });
-            let Some((d, source)) = found else {
-                return Err(Error::Input(
-                    "which domain sent the message? pass --domain (the input carries no original From or Return-Path)".into(),
-                ));
-            };
-            note("domain", &d, source);
-            d
-        }
-    };
-    fill(
-        &mut t.from,
-        from_hdr,
-        "from",
-        "bounce: From header",
-        &mut note,
-    );
-    fill(
-        &mut t.mail_from,
-        rp_hdr,
-        "mail_from",
-        "bounce: Return-Path header",
-        &mut note,
-    );
-    fill(
-        &mut t.helo,
-        orig.helo.clone(),
-        "helo",
-        "bounce: Received header",
-        &mut note,
-    );
-    if t.ip.is_none() {
-        if let Some(ip) = orig.sending_ip {
-            note(
-                "ip",
-                &ip.to_string(),
-                "bounce: Received header the receiver added",
-            );
-            t.ip = Some(ip);
-        }
-    } else if let Some(ip) = t.ip {
-        note("ip", &ip.to_string(), "flag --ip");
-    }
-    if t.dkim_selector.is_empty() {
-        for (d, s) in &orig.dkim {
-            if !s.is_empty() {
-                note("dkim_selector", s, "bounce: DKIM-Signature s=");
-                t.dkim_selector.push(s.clone());
-            }
-            if t.dkim_domain.is_none() && !d.is_empty() {
-                note("dkim_domain", d, "bounce: DKIM-Signature d=");
-                t.dkim_domain = Some(d.clone());
-            }
-        }
-    } else {
-        for s in &t.dkim_selector {
-            note("dkim_selector", s, "flag --dkim-selector");
-        }
-    }
-    for ar in &orig.authentication_results {
-        note(
-            "authentication_results",
-            ar,
-            "bounce: Authentication-Results header of the original message",
-        );
-    }
-    let only = common::only(&args.only)?;
-    let params = common::params(&domain, &t, only)?;
-    Ok((params, prov))
+    let names = selectors
+        .iter()
+        .map(|s| format!("{s}._domainkey.{d}"))
+        .collect();
+    (check_one(dns, &params, None).await, names)
 }
 
-/// Keeps the flag's value when given (and says so), else takes the bounce's.
-fn fill(
-    slot: &mut Option<String>,
-    found: Option<String>,
-    field: &str,
-    source: &str,
-    note: &mut impl FnMut(&str, &str, &str),
-) {
-    match (slot.as_deref(), found) {
-        (Some(v), _) => note(field, v, &format!("flag --{}", field.replace('_', "-"))),
-        (None, Some(v)) => {
-            note(field, &v, source);
-            *slot = Some(v);
+/// Adds the other signature's findings about its own selectors, and every query it asked.
+fn merge_other_signature(main: &mut Checked, (other, names): (Checked, Vec<String>)) {
+    main.report.findings.extend(
+        other
+            .report
+            .findings
+            .into_iter()
+            .filter(|f| names.iter().any(|n| f.subject.eq_ignore_ascii_case(n))),
+    );
+    for q in other.queries {
+        if !main.queries.iter().any(|m| m.id == q.id) {
+            main.queries.push(q);
         }
-        (None, None) => {}
     }
-}
-
-/// The address inside a header value such as `News <news@example.com>`.
-fn address_in(value: &str) -> Option<String> {
-    let v = value.trim();
-    let inner = match (v.rfind('<'), v.rfind('>')) {
-        (Some(a), Some(b)) if b > a => &v[a + 1..b],
-        _ => v,
-    };
-    let inner = inner.trim();
-    (inner.contains('@') && !inner.contains(char::is_whitespace)).then(|| inner.to_string())
+    main.queries.sort_by_key(|q| q.id);
 }

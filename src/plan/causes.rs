@@ -1,7 +1,7 @@
 //! Likely causes: the findings the primary reply points at, or a plain "DNS does not explain it".
 
 use super::knowledge::{Knowledge, fill};
-use super::{DiagnoseInput, LikelyCause, NoCause, implicated_checks};
+use super::{DiagnoseInput, LikelyCause, NoCause, NotChecked, implicated_checks, not_looked_up};
 use crate::checks::DomainReport;
 use crate::finding::{Check, Finding, Severity};
 use crate::reply::Reply;
@@ -50,13 +50,26 @@ fn ran(report: &DomainReport, check: &str) -> bool {
     }
 }
 
-fn rank(f: &Finding) -> u8 {
-    match (f.inconclusive, f.severity) {
-        (false, Severity::Error) => 0,
-        (true, _) => 1,
-        (false, Severity::Warning) => 2,
-        (false, Severity::Info) => 3,
-    }
+/// What `--offline` left unchecked, one entry per finding, in finding order.
+pub(super) fn not_checked(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<NotChecked> {
+    input
+        .report
+        .findings
+        .iter()
+        .filter(|f| not_looked_up(f, input.queries))
+        .map(|f| NotChecked {
+            finding_id: f.id.clone(),
+            check: f.check.as_str().to_string(),
+            subject: f.subject.clone(),
+            reason: fill(
+                &k.message("not-looked-up"),
+                &[
+                    ("subject", &f.subject),
+                    ("check", &f.check.as_str().to_ascii_uppercase()),
+                ],
+            ),
+        })
+        .collect()
 }
 
 fn human_list(items: &[String]) -> String {
@@ -91,14 +104,23 @@ pub(super) fn likely_causes(
             None,
         );
     }
+    // A cause must be able to produce the rejection: an error, or a lookup that really failed
+    // (a receiver meeting the same timeout fails too). A warning such as a 1024-bit key still
+    // verifies, and a name --offline skipped says nothing about the sender's DNS.
     let mut relevant: Vec<&Finding> = input
         .report
         .findings
         .iter()
-        .filter(|f| f.severity >= Severity::Warning || f.inconclusive)
+        .filter(|f| {
+            if f.inconclusive {
+                !not_looked_up(f, input.queries)
+            } else {
+                f.severity == Severity::Error
+            }
+        })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
         .collect();
-    relevant.sort_by_key(|f| rank(f));
+    relevant.sort_by_key(|f| f.inconclusive);
     if !relevant.is_empty() {
         let causes = relevant
             .into_iter()
@@ -118,21 +140,43 @@ pub(super) fn likely_causes(
         return (causes, None);
     }
     let upper: Vec<String> = implicated.iter().map(|c| c.to_ascii_uppercase()).collect();
+    let mut warnings: Vec<String> = input
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning && !f.inconclusive)
+        .filter(|f| implicated.iter().any(|c| c == f.check.as_str()))
+        .map(|f| f.id.clone())
+        .collect();
+    warnings.dedup();
     let message = fill(
-        &k.message("no-cause-found"),
+        &k.message(if warnings.is_empty() {
+            "no-cause-found"
+        } else {
+            "no-cause-found-warnings"
+        }),
         &[
             ("checks", &human_list(&upper)),
             ("domain", &input.report.domain),
+            ("warnings", &warnings.join(", ")),
         ],
     );
+    let offline: Vec<&Finding> = input
+        .report
+        .findings
+        .iter()
+        .filter(|f| not_looked_up(f, input.queries))
+        .collect();
     let mut possible_reasons: Vec<String> = implicated
         .iter()
-        .filter(|c| !ran(input.report, c))
+        .filter(|c| !ran(input.report, c) || offline.iter().any(|f| f.check.as_str() == *c))
         .map(|c| {
-            format!(
-                "{} was not checked in this run (for PTR pass --ip, for DKIM pass --dkim-selector): run it before ruling it out.",
-                c.to_ascii_uppercase()
-            )
+            let id = if ran(input.report, c) {
+                "check-not-concluded-offline"
+            } else {
+                "check-not-run"
+            };
+            fill(&k.message(id), &[("check", &c.to_ascii_uppercase())])
         })
         .collect();
     possible_reasons.extend(

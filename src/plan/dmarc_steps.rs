@@ -42,9 +42,9 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 name: format!("_dmarc.{domain}"),
                 rtype: "TXT".into(),
                 value: value.clone(),
-                note: format!(
-                    "create the mailbox dmarc-reports@{domain} first, or use your DMARC report service's address"
-                ),
+                note: ctx
+                    .k
+                    .message_with("note-dmarc-publish", &[("domain", &domain)]),
             });
             current = Some(value);
             // No record: resolvers cache the absence for the SOA minimum (RFC 2308).
@@ -60,7 +60,7 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 name: name.clone(),
                 rtype: "TXT".into(),
                 value: value.clone(),
-                note: "same policy as now, with aggregate reports added".into(),
+                note: ctx.k.message("note-dmarc-add-rua"),
             });
             current = Some(value);
             d.wait = wait;
@@ -90,6 +90,7 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         if let Some(a) = facts.alignment.as_ref() {
             let selector = ctx.input.params.dkim_selectors.first().map(String::as_str);
             align.records = records::alignment_records(
+                ctx.k,
                 &a.from_domain,
                 a.spf_domain
                     .as_deref()
@@ -138,15 +139,22 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     "quarantine",
                     Some(FIRST_QUARANTINE_PCT),
                 ),
-                note: format!("first stage: {FIRST_QUARANTINE_PCT}% of failing mail"),
+                note: ctx.k.message_with(
+                    "note-dmarc-quarantine-first",
+                    &[("pct", &FIRST_QUARANTINE_PCT.to_string())],
+                ),
             });
         }
         stage_q.records.push(RecordToPublish {
             name: name.clone(),
             rtype: "TXT".into(),
             value: records::dmarc_stage(&domain, base, "quarantine", None),
-            note: "then all failing mail, once the reports stay clean".into(),
+            note: ctx.k.message("note-dmarc-quarantine-all"),
         });
+        // The stage replaces the record published now, which caches may keep for its TTL (with
+        // no record yet, the one to replace is the p=none record of the first step: its TTL
+        // is not known yet).
+        stage_q.wait = facts.record.as_ref().and(wait);
         out.push(stage_q);
     }
     if !policy.eq_ignore_ascii_case("reject") {
@@ -155,8 +163,9 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             name,
             rtype: "TXT".into(),
             value: records::dmarc_stage(&domain, base, "reject", None),
-            note: "last stage".into(),
+            note: ctx.k.message("note-dmarc-reject"),
         });
+        d.wait = facts.record.as_ref().and(wait);
         out.push(d);
     }
 }

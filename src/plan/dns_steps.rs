@@ -6,14 +6,17 @@ use super::records;
 use crate::dns::RType;
 use crate::finding::{Check, Severity};
 
+pub(super) use super::spf_steps::spf;
+
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    // Names --offline skipped are listed as not checked, not as trouble to fix first.
     let ids: Vec<&crate::finding::Finding> = ctx
         .input
         .report
         .findings
         .iter()
-        .filter(|f| f.inconclusive)
+        .filter(|f| f.inconclusive && !super::not_looked_up(f, ctx.input.queries))
         .collect();
     if ids.is_empty() {
         return;
@@ -47,7 +50,7 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .helo
             .as_deref()
             .or_else(|| facts.and_then(|p| p.helo.as_deref()));
-        d.records = records::ptr_records(ip, &ctx.domain, helo);
+        d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
     }
     if let Some(p) = facts {
         for n in &p.names {
@@ -77,145 +80,8 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     out.push(d);
 }
 
-/// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
-fn unquote_txt(s: &str) -> String {
-    let t = s.trim();
-    if !t.starts_with('"') {
-        return t.to_string();
-    }
-    let mut out = String::new();
-    let mut inside = false;
-    let mut chars = t.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => inside = !inside,
-            '\\' if inside => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            c if inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Every v=spf1 record of the domain, from the query log (the facts keep only the first).
-fn spf_records(ctx: &Ctx<'_>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for q in ctx.input.queries {
-        if q.rtype != RType::TXT || !q.name.eq_ignore_ascii_case(&ctx.domain) {
-            continue;
-        }
-        for a in &q.answers {
-            let txt = unquote_txt(a);
-            let is_spf = txt
-                .split_whitespace()
-                .next()
-                .is_some_and(|v| v.eq_ignore_ascii_case("v=spf1"));
-            if is_spf && !out.contains(&txt) {
-                out.push(txt);
-            }
-        }
-    }
-    out
-}
-
-pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    let Some(facts) = ctx.input.report.spf.as_ref() else {
-        return;
-    };
-    if ctx.inconclusive(Check::Spf) {
-        return;
-    }
-    let mut pool = ctx.actionable(Check::Spf);
-    let name = facts.domain.clone();
-    let mut current = facts.record.clone();
-    if facts.records_count > 1 {
-        let mut d = Draft::new("spf-merge", "spf");
-        claim(&mut pool, &mut d, &["multiple", "duplicate", "records"]);
-        let recs = spf_records(ctx);
-        d.details = recs.iter().map(|r| format!("published now: {r}")).collect();
-        if let Some(m) = records::merge_spf(&recs).filter(|_| recs.len() > 1) {
-            d.records.push(RecordToPublish {
-                name: name.clone(),
-                rtype: "TXT".into(),
-                value: m.record.clone(),
-                note: format!("replaces all {} v=spf1 records", facts.records_count),
-            });
-            d.details.extend(m.notes);
-            current = Some(m.record);
-        }
-        d.wait = facts.ttl;
-        out.push(d);
-    } else if facts.record.is_none() {
-        let mut d = Draft::new("spf-publish", "spf");
-        claim(
-            &mut pool,
-            &mut d,
-            &["missing", "no-record", "absent", "not-found"],
-        );
-        let rec = records::spf_starter(ctx.input.params.ip);
-        d.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: rec.clone(),
-            note: "add include: for each service that sends as this domain; tighten ~all to -all once reports are clean".into(),
-        });
-        current = Some(rec);
-        d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
-        out.push(d);
-    }
-    if let Some(eval) = facts.result.as_ref()
-        && matches!(
-            eval.result.as_str(),
-            "fail" | "softfail" | "neutral" | "none"
-        )
-        && facts.record.is_some()
-    {
-        let mut d = Draft::new("spf-authorise-ip", "spf");
-        claim(&mut pool, &mut d, &["not-authori", "fail", "ip"]);
-        d.details.push(format!(
-            "SPF for {} from {}: {}{}",
-            eval.domain,
-            eval.ip,
-            eval.result,
-            eval.mechanism
-                .as_ref()
-                .map(|m| format!(" (matched {m})"))
-                .unwrap_or_default()
-        ));
-        if let Some(rec) = current.as_deref() {
-            d.records.push(RecordToPublish {
-                name: eval.domain.clone(),
-                rtype: "TXT".into(),
-                value: records::spf_with_ip(rec, eval.ip),
-                note: "or include: the service that owns this IP instead of listing the address"
-                    .into(),
-            });
-        }
-        d.wait = facts.ttl;
-        out.push(d);
-    }
-    if facts.lookups > 10 || facts.void_lookups > 2 {
-        let mut d = Draft::new("spf-lookups", "spf");
-        claim(&mut pool, &mut d, &["lookup"]);
-        d.details.push(format!(
-            "{} DNS lookups (limit 10), {} void lookups (limit 2)",
-            facts.lookups, facts.void_lookups
-        ));
-        if let Some(tree) = facts.tree.as_ref() {
-            d.details.extend(records::spf_lookup_breakdown(tree));
-        }
-        d.wait = facts.ttl;
-        out.push(d);
-    }
-    leftover(out, pool, "spf-fix", "spf", facts.ttl);
-}
-
 /// Findings no specific step claimed get the check's generic step (or join the last one).
-fn leftover(
+pub(super) fn leftover(
     out: &mut Vec<Draft>,
     pool: Vec<&crate::finding::Finding>,
     id: &'static str,
@@ -284,7 +150,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 name,
                 rtype: "TXT".into(),
                 value: "v=DKIM1; k=rsa; p=<base64 public key from your signing service>".into(),
-                note: "the key pair is generated where mail is signed; paste its public key".into(),
+                note: ctx.k.message("note-dkim-publish"),
             });
             if !facts.probed.is_empty() {
                 d.details
@@ -304,7 +170,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 name: format!("{}._domainkey.{}", s.selector, facts.domain),
                 rtype: "TXT".into(),
                 value: records::dkim_without_testing(rec),
-                note: "the same key without t=y".into(),
+                note: ctx.k.message("note-dkim-without-testing"),
             });
         }
         d.wait = s.ttl;
@@ -330,8 +196,12 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.selector = Some(first.selector.clone());
         d.new_selector = Some(records::rotated_selector(&first.selector));
         for s in &weak {
-            d.records
-                .extend(records::dkim_rotation(&facts.domain, &s.selector, s.bits));
+            d.records.extend(records::dkim_rotation(
+                ctx.k,
+                &facts.domain,
+                &s.selector,
+                s.bits,
+            ));
             d.details.push(format!(
                 "selector {} has a {}-bit RSA key",
                 s.selector,

@@ -1,7 +1,6 @@
 //! Choosing the provider's escalation path: when to escalate, where, and what to gather.
 
 use super::knowledge::{EscalationRule, Knowledge};
-use crate::checks::{CheckParams, DomainReport};
 use crate::reply::Reply;
 use crate::rules::{Action, Decoded};
 use serde::Serialize;
@@ -20,7 +19,7 @@ pub struct Escalation {
     pub escalate_now: bool,
     /// What in this run calls for escalation now.
     pub triggers: Vec<String>,
-    /// When to escalate, in general.
+    /// When to escalate: the provider's conditions, then the generic ones.
     pub when: Vec<String>,
     #[serde(rename = "where")]
     pub where_: Vec<EscalationLink>,
@@ -103,14 +102,28 @@ fn pick<'k>(k: &'k Knowledge, primary: Option<&(Reply, Decoded)>) -> Option<&'k 
         .or(generic)
 }
 
-/// Builds the escalation checklist. `dns_verified` is true when the implicated checks pass.
-pub fn select(
-    primary: Option<&(Reply, Decoded)>,
-    _report: &DomainReport,
-    _params: &CheckParams,
-    dns_verified: bool,
-    k: &Knowledge,
-) -> Escalation {
+/// The provider entry's items followed by the generic entry's, without repeats.
+fn merged(
+    rule: Option<&EscalationRule>,
+    generic: Option<&EscalationRule>,
+    pick: fn(&EscalationRule) -> &Vec<String>,
+) -> Vec<String> {
+    let mut out: Vec<String> = rule.map(|r| pick(r).clone()).unwrap_or_default();
+    if let Some(g) = generic
+        && rule.is_none_or(|r| r.id != g.id)
+    {
+        for item in pick(g) {
+            if !out.contains(item) {
+                out.push(item.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Builds the escalation checklist. `dns_verified` is true when every implicated check ran
+/// and passes.
+pub fn select(primary: Option<&(Reply, Decoded)>, dns_verified: bool, k: &Knowledge) -> Escalation {
     let rule = pick(k, primary);
     let generic = k
         .escalations
@@ -118,24 +131,15 @@ pub fn select(
         .find(|e| norm(&e.provider) == "generic");
     let mut triggers = Vec::new();
     if dns_verified {
-        triggers.push(
-            "The DNS checks this reply points at pass now, and the mail was still rejected."
-                .to_string(),
-        );
+        triggers.push(k.message("escalation-trigger-dns-verified"));
     }
     if let Some((_, d)) = primary
         && (d.action == Action::RequestDelisting || d.category.eq_ignore_ascii_case("blocklist"))
     {
-        triggers.push(
-            "The reply is a blocklist code: only the provider can lift the block.".to_string(),
-        );
+        triggers.push(k.message("escalation-trigger-blocklist"));
     }
-    let mut gather: Vec<String> = rule.map(|r| r.gather.clone()).unwrap_or_default();
-    if let Some(g) = generic
-        && rule.map(|r| r.id != g.id).unwrap_or(true)
-    {
-        gather.extend(g.gather.iter().cloned());
-    }
+    let gather = merged(rule, generic, |r| &r.gather);
+    let when = merged(rule, generic, |r| &r.when);
     let provider_name = primary.and_then(|(_, d)| d.provider.as_ref().map(|p| p.name.clone()));
     Escalation {
         id: rule
@@ -147,7 +151,7 @@ pub fn select(
         provider_name,
         escalate_now: !triggers.is_empty(),
         triggers,
-        when: rule.map(|r| r.when.clone()).unwrap_or_default(),
+        when,
         where_: rule.map(|r| r.where_.clone()).unwrap_or_default(),
         gather,
         source: rule.map(|r| r.source.clone()).unwrap_or_default(),

@@ -1,10 +1,11 @@
-//! The plan's knowledge as typed data: step texts, no-cause reasons, messages and escalation paths.
+//! The plan's knowledge as typed data: step texts, no-cause reasons, messages, escalation paths, senders.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 const PLAN_TOML: &str = include_str!("../../rules/plan.toml");
 const ESCALATION_TOML: &str = include_str!("../../rules/escalation.toml");
+const SENDERS_TOML: &str = include_str!("../../rules/senders.toml");
 
 /// `[[plan_step]]`: the texts of one kind of plan step. Templates may use {domain}, {ip},
 /// {helo}, {selector}, {provider}, {code}.
@@ -14,6 +15,9 @@ pub struct PlanStepText {
     pub id: String,
     pub source: String,
     pub title: String,
+    /// The title to use when the step's IP is unknown, so no placeholder is ever shown.
+    #[serde(default)]
+    pub title_without_ip: Option<String>,
     pub why: String,
     pub verify: String,
 }
@@ -71,6 +75,28 @@ pub struct EscalationRule {
     pub categories: Vec<String>,
 }
 
+/// `[[sender]]`: a sending service, the SPF include it documents and how to recognise it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendingService {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    /// The name after `include:` in the customer's SPF record.
+    pub spf_include: String,
+    /// Host-name suffixes: PTR name of the sending IP, HELO name, Received hosts.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// DKIM-Signature d= suffixes the service signs with by default.
+    #[serde(default)]
+    pub dkim_domains: Vec<String>,
+    /// Return-Path domain suffixes of the service's bounce handling.
+    #[serde(default)]
+    pub return_path_domains: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// Why the knowledge could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
@@ -94,6 +120,7 @@ pub struct Knowledge {
     pub no_cause_reasons: Vec<NoCauseReason>,
     pub messages: BTreeMap<String, Message>,
     pub escalations: Vec<EscalationRule>,
+    pub senders: Vec<SendingService>,
 }
 
 fn parse_kind<T: for<'de> Deserialize<'de>>(
@@ -150,20 +177,24 @@ impl Knowledge {
         no_cause_reasons: &[toml::Table],
         messages: &[toml::Table],
         escalations: &[toml::Table],
+        senders: &[toml::Table],
     ) -> Result<Knowledge, KnowledgeError> {
         let steps: Vec<PlanStepText> = parse_kind("plan_step", plan_steps)?;
         let reasons: Vec<NoCauseReason> = parse_kind("no_cause_reason", no_cause_reasons)?;
         let msgs: Vec<Message> = parse_kind("message", messages)?;
         let esc: Vec<EscalationRule> = parse_kind("escalation", escalations)?;
+        let senders: Vec<SendingService> = parse_kind("sender", senders)?;
         unique("plan_step", steps.iter().map(|s| s.id.as_str()))?;
         unique("no_cause_reason", reasons.iter().map(|s| s.id.as_str()))?;
         unique("message", msgs.iter().map(|s| s.id.as_str()))?;
         unique("escalation", esc.iter().map(|s| s.id.as_str()))?;
+        unique("sender", senders.iter().map(|s| s.id.as_str()))?;
         Ok(Knowledge {
             steps: steps.into_iter().map(|s| (s.id.clone(), s)).collect(),
             no_cause_reasons: reasons,
             messages: msgs.into_iter().map(|m| (m.id.clone(), m)).collect(),
             escalations: esc,
+            senders,
         })
     }
 
@@ -178,11 +209,17 @@ impl Knowledge {
                 file: "rules/escalation.toml",
                 message: e.to_string(),
             })?;
+        let senders: toml::Table =
+            toml::from_str(SENDERS_TOML).map_err(|e| KnowledgeError::File {
+                file: "rules/senders.toml",
+                message: e.to_string(),
+            })?;
         Knowledge::from_tables(
             &array_of_tables(&plan, "plan_step"),
             &array_of_tables(&plan, "no_cause_reason"),
             &array_of_tables(&plan, "message"),
             &array_of_tables(&esc, "escalation"),
+            &array_of_tables(&senders, "sender"),
         )
     }
 
@@ -192,6 +229,7 @@ impl Knowledge {
             id: id.to_string(),
             source: String::new(),
             title: id.to_string(),
+            title_without_ip: None,
             why: String::new(),
             verify: "mailtriage check {domain}".to_string(),
         })
@@ -202,6 +240,11 @@ impl Knowledge {
             .get(id)
             .map(|m| m.text.clone())
             .unwrap_or_else(|| id.to_string())
+    }
+
+    /// A message with its `{name}` placeholders filled.
+    pub fn message_with(&self, id: &str, vars: &[(&str, &str)]) -> String {
+        fill(&self.message(id), vars)
     }
 }
 
@@ -239,19 +282,25 @@ mod tests {
         for e in &k.escalations {
             assert!(e.source.starts_with("https://"), "{}", e.id);
         }
+        assert!(k.senders.len() >= 10);
+        for s in &k.senders {
+            assert!(crate::finding::is_kebab_case(&s.id), "{}", s.id);
+            assert!(s.source.starts_with("https://"), "{}", s.id);
+            assert!(!s.spf_include.is_empty() && !s.hosts.is_empty(), "{}", s.id);
+        }
     }
 
     #[test]
     fn a_bad_table_is_reported_with_its_id() {
         let t: toml::Table = toml::from_str("id = \"x\"\ntitle = 3").unwrap();
-        let err = Knowledge::from_tables(&[t], &[], &[], &[]).unwrap_err();
+        let err = Knowledge::from_tables(&[t], &[], &[], &[], &[]).unwrap_err();
         assert!(err.to_string().contains("plan_step table #0 (x)"), "{err}");
     }
 
     #[test]
     fn duplicate_ids_are_refused() {
         let t: toml::Table = toml::from_str("id = \"x\"\nsource = \"s\"\ntext = \"t\"").unwrap();
-        let err = Knowledge::from_tables(&[], &[], &[t.clone(), t], &[]).unwrap_err();
+        let err = Knowledge::from_tables(&[], &[], &[t.clone(), t], &[], &[]).unwrap_err();
         assert!(matches!(err, KnowledgeError::Duplicate { .. }));
     }
 }

@@ -7,6 +7,8 @@ pub mod escalation;
 pub mod knowledge;
 mod order;
 pub mod records;
+pub mod senders;
+mod spf_steps;
 
 use crate::checks::{CheckParams, DomainReport};
 use crate::reply::Reply;
@@ -15,8 +17,9 @@ use crate::rules::Decoded;
 use serde::Serialize;
 
 pub use escalation::{Escalation, EscalationLink};
-pub use knowledge::{Knowledge, KnowledgeError};
+pub use knowledge::{Knowledge, KnowledgeError, SendingService};
 pub use order::shell_word;
+pub use senders::{Clue, ClueKind};
 
 /// Where one input value (domain, IP, HELO, selector ...) came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +40,9 @@ pub struct DiagnoseInput<'a> {
     pub params: &'a CheckParams,
     pub provenance: &'a [Provenance],
     pub queries: &'a [QueryRecord],
+    /// Names the input showed that may identify the sending service (Received hosts, d=,
+    /// Return-Path); the plan adds the PTR names of the IP and the HELO name itself.
+    pub clues: &'a [Clue],
 }
 
 /// Why the rejection probably happened.
@@ -87,11 +93,23 @@ pub struct PlanStep {
     pub wait_seconds: Option<u32>,
 }
 
+/// A finding this run could not conclude because `--offline` left a name unresolved: a gap
+/// in what was checked, not a DNS problem of the sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotChecked {
+    pub finding_id: String,
+    pub check: String,
+    pub subject: String,
+    pub reason: String,
+}
+
 /// The whole diagnosis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
     pub likely_causes: Vec<LikelyCause>,
     pub no_cause_found: Option<NoCause>,
+    /// What `--offline` kept this run from checking.
+    pub not_checked: Vec<NotChecked>,
     pub plan: Vec<PlanStep>,
     pub escalation: Escalation,
 }
@@ -111,21 +129,37 @@ pub(crate) fn implicated_checks(decoded: Option<&Decoded>) -> Vec<String> {
     out
 }
 
+/// True when a finding is inconclusive only because `--offline` did not look its names up:
+/// every troubled query behind it is "offline", none timed out or failed.
+pub(crate) fn not_looked_up(f: &crate::finding::Finding, queries: &[QueryRecord]) -> bool {
+    if !f.inconclusive {
+        return false;
+    }
+    let troubled: Vec<&QueryRecord> = queries
+        .iter()
+        .filter(|q| f.queries.contains(&q.id) && q.outcome.is_trouble())
+        .collect();
+    !troubled.is_empty()
+        && troubled
+            .iter()
+            .all(|q| q.outcome == crate::dns::Outcome::Offline)
+}
+
 /// Decodes nothing new: combines what the checks found with what the reply says.
 pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let primary = input.replies.first();
     let (likely_causes, no_cause_found) = causes::likely_causes(input, knowledge);
+    let not_checked = causes::not_checked(input, knowledge);
     let plan = order::build_plan(input, knowledge);
-    let escalation = escalation::select(
-        primary,
-        input.report,
-        input.params,
-        no_cause_found.is_some(),
-        knowledge,
-    );
+    // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
+    let implicated = implicated_checks(primary.map(|(_, d)| d));
+    let verified =
+        no_cause_found.is_some() && !not_checked.iter().any(|n| implicated.contains(&n.check));
+    let escalation = escalation::select(primary, verified, knowledge);
     Diagnosis {
         likely_causes,
         no_cause_found,
+        not_checked,
         plan,
         escalation,
     }

@@ -32,6 +32,8 @@ pub(super) struct Draft {
     pub selector: Option<String>,
     /// The selector a rotation moves to, for `{new_selector}`.
     pub new_selector: Option<String>,
+    /// Template values of this step only; they win over the run's (e.g. the IP a reply names).
+    pub vars: Vec<(&'static str, String)>,
 }
 
 impl Draft {
@@ -45,6 +47,7 @@ impl Draft {
             wait: None,
             selector: None,
             new_selector: None,
+            vars: Vec::new(),
         }
     }
 }
@@ -60,12 +63,11 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// True when DNS trouble (not --offline) kept `check` from concluding.
     pub fn inconclusive(&self, check: Check) -> bool {
-        self.input
-            .report
-            .findings
-            .iter()
-            .any(|f| f.check == check && f.inconclusive)
+        self.input.report.findings.iter().any(|f| {
+            f.check == check && f.inconclusive && !super::not_looked_up(f, self.input.queries)
+        })
     }
 
     /// TTL of a negative answer (NXDOMAIN/NODATA) for `name`, from the query log: the SOA
@@ -87,7 +89,8 @@ impl Ctx<'_> {
             .or_else(|| self.input.params.dkim_selectors.first().cloned());
         let new_selector = d.new_selector.clone().unwrap_or_default();
         let sel_text = selector.clone().unwrap_or_else(|| "<selector>".into());
-        let vars = [
+        let mut vars: Vec<(&str, &str)> = d.vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        vars.extend([
             ("domain", self.domain.as_str()),
             ("ip", self.ip.as_str()),
             ("helo", self.helo.as_str()),
@@ -96,7 +99,11 @@ impl Ctx<'_> {
             ("provider", self.provider.as_str()),
             ("code", self.code.as_str()),
             ("recipient_domain", self.recipient_domain.as_str()),
-        ];
+        ]);
+        let ip_known = vars
+            .iter()
+            .find(|(k, _)| *k == "ip")
+            .is_some_and(|(_, v)| !v.is_empty());
         let mut template = text.verify.clone();
         // A verify command must run as printed: drop flags whose value is unknown.
         if selector.is_none() {
@@ -118,7 +125,11 @@ impl Ctx<'_> {
         PlanStep {
             order,
             id: d.id.to_string(),
-            title: fill(&text.title, &vars),
+            // A title never shows a placeholder: without an IP it uses its IP-less wording.
+            title: match (&text.title_without_ip, ip_known) {
+                (Some(t), false) => fill(t, &vars),
+                _ => fill(&text.title, &vars),
+            },
             checks: d.checks,
             finding_ids: d.findings,
             records: d.records,
@@ -222,6 +233,13 @@ fn action_step(action: Action) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// The first IP address written in a reply ("... banned sending IP [192.0.2.5]").
+fn ip_in_text(text: &str) -> Option<std::net::IpAddr> {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+        .filter(|w| w.contains('.') || w.matches(':').count() >= 2)
+        .find_map(|w| w.trim_matches(['.', ':']).parse().ok())
+}
+
 /// The ordered plan. Same input, same plan: every collection walked here is ordered.
 pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanStep> {
     let primary = input.replies.first();
@@ -229,11 +247,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
         input,
         k,
         domain: input.report.domain.clone(),
-        ip: input
-            .params
-            .ip
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| "<ip>".into()),
+        ip: input.params.ip.map(|i| i.to_string()).unwrap_or_default(),
         helo: input.params.helo.clone().unwrap_or_default(),
         code: primary
             .map(|(r, _)| reply_code(r))
@@ -260,9 +274,13 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     dns_steps::dmarc(&ctx, &mut dns);
     dns_steps::mx(&ctx, &mut dns);
 
-    let action = primary.and_then(|(_, d)| {
+    let action = primary.and_then(|(r, d)| {
         action_step(d.action).map(|(id, check)| {
             let mut draft = Draft::new(id, check);
+            // A blocklist reply names the listed IP: that one is delisted, whatever --ip says.
+            if let Some(ip) = ip_in_text(&r.text) {
+                draft.vars.push(("ip", ip.to_string()));
+            }
             draft.checks = d
                 .checks
                 .iter()

@@ -1,6 +1,7 @@
 //! Exact records for the plan: merged SPF, DMARC stages, PTR requests, DKIM rotation, SPF hints.
 
 use super::RecordToPublish;
+use super::knowledge::Knowledge;
 use crate::checks::SpfNode;
 use std::net::IpAddr;
 
@@ -119,6 +120,56 @@ pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
     out.join(" ")
 }
 
+/// True when the record already has `include:<name>` (any qualifier, any case).
+pub fn has_include(record: &str, name: &str) -> bool {
+    record.split_whitespace().any(|t| {
+        t.trim_start_matches(['+', '-', '~', '?'])
+            .split_once(':')
+            .is_some_and(|(m, d)| {
+                m.eq_ignore_ascii_case("include")
+                    && d.trim_end_matches('.').eq_ignore_ascii_case(name)
+            })
+    })
+}
+
+/// The SPF record with `include:<name>` added before its `all`/`redirect=` term.
+pub fn spf_with_include(record: &str, name: &str) -> String {
+    let terms: Vec<&str> = record.split_whitespace().collect();
+    if has_include(record, name) {
+        return terms.join(" ");
+    }
+    let pos = terms
+        .iter()
+        .position(|t| normalise_all(t).is_some() || t.to_ascii_lowercase().starts_with("redirect="))
+        .unwrap_or(terms.len());
+    let mut out: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+    out.insert(pos.max(1).min(out.len()), format!("include:{name}"));
+    out.join(" ")
+}
+
+/// The record without the `include:` terms whose target `drop` says to remove, and those targets.
+pub fn drop_includes(record: &str, drop: impl Fn(&str) -> bool) -> (String, Vec<String>) {
+    let mut dropped = Vec::new();
+    let kept: Vec<&str> = record
+        .split_whitespace()
+        .filter(|t| {
+            let target = t
+                .trim_start_matches(['+', '-', '~', '?'])
+                .split_once(':')
+                .filter(|(m, _)| m.eq_ignore_ascii_case("include"))
+                .map(|(_, d)| d);
+            match target {
+                Some(d) if drop(d) => {
+                    dropped.push(d.to_string());
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    (kept.join(" "), dropped)
+}
+
 /// A starting SPF record: only the IP the user gave us, never addresses we would have to guess.
 pub fn spf_starter(ip: Option<IpAddr>) -> String {
     match ip {
@@ -225,7 +276,12 @@ pub fn ptr_target(domain: &str, helo: Option<&str>) -> String {
 }
 
 /// The PTR to ask the IP's owner for, and the forward record that must match it.
-pub fn ptr_records(ip: IpAddr, domain: &str, helo: Option<&str>) -> Vec<RecordToPublish> {
+pub fn ptr_records(
+    k: &Knowledge,
+    ip: IpAddr,
+    domain: &str,
+    helo: Option<&str>,
+) -> Vec<RecordToPublish> {
     let host = ptr_target(domain, helo);
     let fwd = if ip.is_ipv4() { "A" } else { "AAAA" };
     vec![
@@ -233,13 +289,16 @@ pub fn ptr_records(ip: IpAddr, domain: &str, helo: Option<&str>) -> Vec<RecordTo
             name: reverse_name(ip),
             rtype: "PTR".into(),
             value: host.clone(),
-            note: "ask the owner of the IP range (your hosting provider or ISP) to set this; only they can".into(),
+            note: k.message("note-ptr-ask-owner"),
         },
         RecordToPublish {
             name: host.clone(),
             rtype: fwd.into(),
             value: ip.to_string(),
-            note: format!("publish in your zone so {host} resolves back to {ip}; use the same name as HELO"),
+            note: k.message_with(
+                "note-ptr-forward",
+                &[("host", &host), ("ip", &ip.to_string())],
+            ),
         },
     ]
 }
@@ -254,7 +313,12 @@ pub fn rotated_selector(selector: &str) -> String {
 }
 
 /// The rotation records for a short DKIM key: new selector first, old one revoked last.
-pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<RecordToPublish> {
+pub fn dkim_rotation(
+    k: &Knowledge,
+    domain: &str,
+    selector: &str,
+    bits: Option<usize>,
+) -> Vec<RecordToPublish> {
     let new_sel = rotated_selector(selector);
     let size = bits
         .map(|b| format!("{b}-bit"))
@@ -264,16 +328,15 @@ pub fn dkim_rotation(domain: &str, selector: &str, bits: Option<usize>) -> Vec<R
             name: format!("{new_sel}._domainkey.{domain}"),
             rtype: "TXT".into(),
             value: "v=DKIM1; k=rsa; p=<base64 public key of a new 2048-bit RSA key pair>".into(),
-            note: format!(
-                "1. generate a 2048-bit key pair where mail is signed and publish its public key under the new selector {new_sel}; 2. switch signing to s={new_sel}"
-            ),
+            note: k.message_with("note-dkim-rotation-new", &[("new_selector", &new_sel)]),
         },
         RecordToPublish {
             name: format!("{selector}._domainkey.{domain}"),
             rtype: "TXT".into(),
             value: "v=DKIM1; p=".into(),
-            note: format!(
-                "3. once nothing is signed with s={selector} any more and a few days have passed, revoke the old {size} key with an empty p="
+            note: k.message_with(
+                "note-dkim-rotation-revoke",
+                &[("selector", selector), ("size", &size)],
             ),
         },
     ]
@@ -308,6 +371,7 @@ pub fn dkim_without_testing(record: &str) -> String {
 /// The records that make an ESP's sending path align with the From domain: a return-path
 /// (MAIL FROM) host under the domain delegated to the ESP, and a DKIM key under the domain.
 pub fn alignment_records(
+    k: &Knowledge,
     domain: &str,
     spf_domain: Option<&str>,
     dkim_domain: Option<&str>,
@@ -319,7 +383,7 @@ pub fn alignment_records(
             name: format!("bounces.{domain}"),
             rtype: "CNAME".into(),
             value: esp.trim_end_matches('.').to_string(),
-            note: format!("custom return-path: have the service send with MAIL FROM at bounces.{domain} (its \"custom return-path\" or \"custom MAIL FROM\" setting names the exact target; some ask for MX and TXT records instead)"),
+            note: k.message_with("note-alignment-return-path", &[("domain", domain)]),
         });
     }
     if let Some(esp) = dkim_domain.filter(|d| !d.is_empty()) {
@@ -328,7 +392,7 @@ pub fn alignment_records(
             name: format!("{sel}._domainkey.{domain}"),
             rtype: "CNAME".into(),
             value: format!("{sel}._domainkey.{}", esp.trim_end_matches('.')),
-            note: format!("DKIM with d={domain}: turn on the service's domain authentication so it signs with d={domain}; it gives the exact CNAME target or a TXT key to publish here"),
+            note: k.message_with("note-alignment-dkim", &[("domain", domain)]),
         });
     }
     out
@@ -402,6 +466,23 @@ mod tests {
         assert_eq!(m.record, "v=spf1 mx ?all");
         assert!(m.notes[0].contains("redirect=_spf.example.net"));
         assert!(merge_spf(&["hello".into()]).is_none());
+    }
+
+    #[test]
+    fn includes_are_added_before_all_once_and_dropped_by_target() {
+        assert_eq!(
+            spf_with_include("v=spf1 mx -all", "_spf.google.com"),
+            "v=spf1 mx include:_spf.google.com -all"
+        );
+        assert_eq!(
+            spf_with_include("v=spf1 include:_SPF.google.com -all", "_spf.google.com"),
+            "v=spf1 include:_SPF.google.com -all"
+        );
+        let (r, d) = drop_includes("v=spf1 include:a.example ~include:b.example -all", |n| {
+            n == "b.example"
+        });
+        assert_eq!(r, "v=spf1 include:a.example -all");
+        assert_eq!(d, ["b.example"]);
     }
 
     #[test]

@@ -6,20 +6,38 @@ use regex::Regex;
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
-static BRACKET_IP: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]|\(([0-9A-Fa-f:.]{7,})\)"));
-static HELO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*from\s+([^\s(\[;]+)"));
-static HELO_PAREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\((?:EHLO|HELO)\s+([^\s)]+)\)"));
-static CLIENT_IP: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)client-ip=([0-9A-Fa-f:.]+)"));
+static FROM_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*from\s+([^\s(\[;]+)"));
+static RDNS_HOST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*from\s+\S+\s+\(([A-Za-z0-9.-]+\.[A-Za-z]{2,})\.?\s*\["));
+static BY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bby\s+([^\s;()\[\]]+)"));
+/// The client IP an authentication header recorded, in the spellings receivers use.
+static AUTH_IP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:client-ip=|smtp\.remote-ip=|policy\.iprev=|designates\s+|sender ip is\s+)\[?([0-9A-Fa-f:.]{7,})\]?",
+    )
+});
+static AUTH_HELO: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:^|[\s;])(?:smtp\.)?helo=([^\s;()]+)"));
+static RECEIVER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)receiver=([^\s;()]+)"));
+static COMMENT_REPORTER: LazyLock<Regex> = LazyLock::new(|| re(r"\(\s*([A-Za-z0-9.-]+)\s*:"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|;)\s*([a-z]+)\s*=\s*([^;]*)"));
+
+/// An authentication header that recorded the connecting client.
+struct ClientReport {
+    header: &'static str,
+    /// Who wrote it: the authserv-id of Authentication-Results, `receiver=` or the comment's
+    /// host of Received-SPF.
+    reporter: Option<String>,
+    ip: Option<IpAddr>,
+    helo: Option<String>,
+}
 
 /// Reads the original message's headers from raw header text (message/rfc822 part,
 /// text/rfc822-headers part, or headers quoted in a bounce body). `None` if nothing useful.
 pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
     let mut h = OriginalHeaders::default();
     let mut received: Vec<String> = Vec::new();
-    let mut spf_ip = None;
-    let mut x_orig = None;
+    let mut reports: Vec<ClientReport> = Vec::new();
     for (name, value) in unfold(raw) {
         match name.as_str() {
             "from" if h.from.is_none() => h.from = Some(value),
@@ -34,37 +52,117 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
                     h.dkim.push(ds);
                 }
             }
-            "authentication-results" => h.authentication_results.push(value),
-            "received" => received.push(value),
-            "received-spf" => {
-                spf_ip = CLIENT_IP
-                    .captures(&value)
-                    .and_then(|c| c.get(1)?.as_str().parse().ok());
+            "authentication-results" => {
+                reports.push(client_report("Authentication-Results", &value));
+                h.authentication_results.push(value);
             }
-            "x-originating-ip" => x_orig = first_ip(&value),
+            "received" => received.push(value),
+            "received-spf" => reports.push(client_report("Received-SPF", &value)),
             _ => {}
         }
     }
-    // The last Received header is the first hop: the one our sender's MTA handed the message to.
-    // Earlier hops are inside the receiver; their IPs are private or the receiver's own.
-    if let Some(first_hop) = received
-        .iter()
-        .rev()
-        .find(|r| first_ip(r).is_some_and(public))
-    {
-        h.sending_ip = first_ip(first_hop);
-        h.helo = helo(first_hop);
-    } else if let Some(last) = received.last() {
-        h.sending_ip = first_ip(last);
-        h.helo = helo(last);
+    let by_hosts: Vec<String> = received.iter().filter_map(|r| by_host(r)).collect();
+    for (i, r) in received.iter().enumerate() {
+        let nth = if i == 0 {
+            "top-most Received header".to_string()
+        } else {
+            format!("Received header {}", i + 1)
+        };
+        if let Some(f) = capture(&FROM_HOST, r) {
+            h.received_hosts.push((f, format!("`from` of the {nth}")));
+        }
+        if let Some(f) = capture(&RDNS_HOST, r) {
+            h.received_hosts
+                .push((f, format!("reverse DNS name in the {nth}")));
+        }
+        if let Some(b) = by_host(r) {
+            h.received_hosts.push((b, format!("`by` of the {nth}")));
+        }
     }
-    h.sending_ip = h.sending_ip.or(spf_ip).or(x_orig);
+    // A bounce usually carries no header from the receiver that rejected it (it refused during
+    // SMTP), and every Received header in it was written on the sender's side: the bottom one
+    // names the machine that submitted the message (a laptop, an app server), not the IP the
+    // receiver saw. Only an authentication header written by someone other than the sender's
+    // own relays says which client connected to the receiver.
+    if let Some(r) = reports
+        .iter()
+        .find(|r| r.ip.is_some() && !written_by_sender(r.reporter.as_deref(), &by_hosts))
+    {
+        let by = r
+            .reporter
+            .as_deref()
+            .map(|x| format!(" written by {x}"))
+            .unwrap_or_default();
+        h.sending_ip = r.ip;
+        h.sending_ip_source = Some(format!("bounce: {} header{by}", r.header));
+        if let Some(helo) = &r.helo {
+            h.helo = Some(helo.clone());
+            h.helo_source = Some(format!("bounce: {} header{by}", r.header));
+        }
+    }
+    if h.helo.is_none()
+        && let Some(top) = by_hosts.first()
+    {
+        // The top-most `by` host is the sender's last relay: the MTA that then connected to the
+        // receiver. MTAs announce their own host name in HELO by default, so it is the best
+        // guess there is, and the report says it is one.
+        h.helo = Some(top.clone());
+        h.helo_source = Some(
+            "bounce: `by` host of the top-most Received header (the outbound MTA that connected to the receiver; MTAs usually announce this name in HELO)"
+                .to_string(),
+        );
+    }
     let useful = h.from.is_some()
         || h.return_path.is_some()
         || h.message_id.is_some()
         || !h.dkim.is_empty()
-        || h.sending_ip.is_some();
+        || h.sending_ip.is_some()
+        || h.helo.is_some();
     useful.then_some(h)
+}
+
+fn capture(re: &Regex, text: &str) -> Option<String> {
+    re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+}
+
+fn by_host(received: &str) -> Option<String> {
+    capture(&BY_HOST, received)
+}
+
+fn client_report(header: &'static str, value: &str) -> ClientReport {
+    let reporter = if header == "Authentication-Results" {
+        value
+            .split(';')
+            .next()
+            .and_then(|id| id.split_whitespace().next())
+            .map(|id| id.trim_end_matches('.').to_ascii_lowercase())
+            .filter(|id| id.contains('.'))
+    } else {
+        capture(&RECEIVER, value).or_else(|| capture(&COMMENT_REPORTER, value))
+    };
+    ClientReport {
+        header,
+        reporter,
+        ip: AUTH_IP
+            .captures(value)
+            .and_then(|c| c.get(1)?.as_str().parse().ok()),
+        helo: capture(&AUTH_HELO, value).filter(|h| !h.contains('@')),
+    }
+}
+
+/// True when the header's author is one of the sender's own relays (a Received `by` host, or
+/// a host of the same organizational domain): it describes an earlier hop, not the receiver's.
+fn written_by_sender(reporter: Option<&str>, by_hosts: &[String]) -> bool {
+    let Some(rep) = reporter else {
+        return false;
+    };
+    let org = crate::checks::org_domain(rep);
+    by_hosts
+        .iter()
+        .any(|b| b == rep || crate::checks::org_domain(b) == org)
 }
 
 /// Header fields in order, names lowercased, folded lines joined. Stops at the first blank line.
@@ -112,56 +210,77 @@ fn dkim_tags(v: &str) -> Option<(String, String)> {
     Some((d?, s?))
 }
 
-fn first_ip(v: &str) -> Option<IpAddr> {
-    BRACKET_IP
-        .captures_iter(v)
-        .find_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok())
-}
-
-fn public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified())
-        }
-        IpAddr::V6(v6) => !(v6.is_loopback() || v6.is_unspecified()),
-    }
-}
-
-fn helo(received: &str) -> Option<String> {
-    HELO_PAREN
-        .captures(received)
-        .or_else(|| HELO.captures(received))
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MULTIHOP: &str = "Return-Path: <bounces@news.example.com>\n\
+        Received: from app1.example.com (app1.example.com [198.51.100.7])\n\
+        \tby out.example.com (Postfix) with ESMTP id X1; Mon, 1 Jan 2024 00:00:01 +0000\n\
+        Received: from laptop (home.isp.example [203.0.113.99])\n\
+        \tby app1.example.com with ESMTPSA id Y1; Mon, 1 Jan 2024 00:00:00 +0000\n\
+        DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\n\
+        \ts=mail2024; h=from:to; bh=abc=; b=def=\n\
+        DKIM-Signature: v=1; d=esp.example; s=esp1; h=from; bh=x; b=y\n\
+        From: News <news@example.com>\n\
+        Message-ID: <abc123@example.com>\n\n\
+        body";
+
     #[test]
-    fn reads_first_hop_dkim_and_ids() {
-        let raw = "Return-Path: <bounces@news.example.com>\n\
-            Received: from mx.receiver.example (mx.receiver.example [10.0.0.5])\n\
-            \tby inbox.receiver.example; Mon, 1 Jan 2024 00:00:01 +0000\n\
-            Received: from out1.example.com (out1.example.com [198.51.100.20])\n\
-            \tby mx.receiver.example with ESMTPS; Mon, 1 Jan 2024 00:00:00 +0000\n\
-            DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\n\
-            \ts=mail2024; h=from:to; bh=abc=; b=def=\n\
-            Authentication-Results: mx.receiver.example; spf=fail smtp.mailfrom=example.com\n\
-            From: News <news@example.com>\n\
-            Message-ID: <abc123@example.com>\n\n\
-            body";
-        let h = from_raw(raw).unwrap();
-        assert_eq!(h.return_path.as_deref(), Some("bounces@news.example.com"));
-        assert_eq!(h.sending_ip, "198.51.100.20".parse().ok());
-        assert_eq!(h.helo.as_deref(), Some("out1.example.com"));
+    fn a_bounce_without_a_receiver_header_gives_no_ip_and_the_outbound_mta_as_helo() {
+        let h = from_raw(MULTIHOP).unwrap();
+        // The bottom hop is the submitting laptop: never the IP the receiver saw.
+        assert_eq!(h.sending_ip, None);
+        assert_eq!(h.helo.as_deref(), Some("out.example.com"));
+        assert!(h.helo_source.unwrap().contains("top-most Received"));
         assert_eq!(
             h.dkim,
-            vec![("example.com".to_string(), "mail2024".to_string())]
+            vec![
+                ("example.com".to_string(), "mail2024".to_string()),
+                ("esp.example".to_string(), "esp1".to_string())
+            ]
         );
+        assert_eq!(h.return_path.as_deref(), Some("bounces@news.example.com"));
         assert_eq!(h.message_id.as_deref(), Some("abc123@example.com"));
+        let hosts: Vec<&str> = h.received_hosts.iter().map(|(x, _)| x.as_str()).collect();
+        assert_eq!(
+            hosts,
+            [
+                "app1.example.com",
+                "app1.example.com",
+                "out.example.com",
+                "laptop",
+                "home.isp.example",
+                "app1.example.com"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_receivers_received_spf_gives_ip_and_helo() {
+        let raw = format!(
+            "Received-SPF: softfail (google.com: domain of transitioning bounces@example.com does not designate 192.0.2.24 as permitted sender) client-ip=192.0.2.24; envelope-from=bounces@example.com; helo=out.example.com;\n{MULTIHOP}"
+        );
+        let h = from_raw(&raw).unwrap();
+        assert_eq!(h.sending_ip, "192.0.2.24".parse().ok());
+        assert_eq!(h.helo.as_deref(), Some("out.example.com"));
+        assert_eq!(
+            h.sending_ip_source.as_deref(),
+            Some("bounce: Received-SPF header written by google.com")
+        );
+    }
+
+    #[test]
+    fn authentication_results_of_the_senders_own_relay_are_not_the_receivers() {
+        let own = format!(
+            "Authentication-Results: out.example.com; iprev=pass smtp.remote-ip=198.51.100.7\n{MULTIHOP}"
+        );
+        assert_eq!(from_raw(&own).unwrap().sending_ip, None);
+        let theirs = format!(
+            "Authentication-Results: mx.receiver.example; spf=fail smtp.mailfrom=example.com; iprev=pass policy.iprev=192.0.2.30 (out.example.com)\n{MULTIHOP}"
+        );
+        let h = from_raw(&theirs).unwrap();
+        assert_eq!(h.sending_ip, "192.0.2.30".parse().ok());
         assert_eq!(h.authentication_results.len(), 1);
-        assert_eq!(h.from.as_deref(), Some("News <news@example.com>"));
     }
 }

@@ -44,9 +44,17 @@ pub struct OriginalHeaders {
     pub return_path: Option<String>,
     /// (d=, s=) of each DKIM-Signature.
     pub dkim: Vec<(String, String)>,
-    /// The sending IP as the receiver recorded it.
+    /// The sending IP as the receiver recorded it (Received-SPF or Authentication-Results it
+    /// added); None when the receiver added no such header, as when it rejected during SMTP.
     pub sending_ip: Option<IpAddr>,
+    /// Where `sending_ip` was read, for the report's provenance.
+    pub sending_ip_source: Option<String>,
     pub helo: Option<String>,
+    /// Where `helo` was read.
+    pub helo_source: Option<String>,
+    /// Host names in the Received headers (from, its reverse-DNS name, by), top-most header
+    /// first, each with where it was seen: clues to the sending service.
+    pub received_hosts: Vec<(String, String)>,
     pub authentication_results: Vec<String>,
     pub message_id: Option<String>,
 }

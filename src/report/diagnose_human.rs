@@ -20,6 +20,13 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
     writeln!(w)?;
     render_provenance(w, input.provenance)?;
     render_causes(w, r.diagnosis, input)?;
+    if !r.diagnosis.not_checked.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{}", "Not checked in this run".bold().underline())?;
+        for n in &r.diagnosis.not_checked {
+            writeln!(w, "  [{}] {}", n.finding_id, n.reason)?;
+        }
+    }
     writeln!(w)?;
     writeln!(w, "{}", "Plan".bold().underline())?;
     if r.diagnosis.plan.is_empty() {

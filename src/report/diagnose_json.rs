@@ -66,6 +66,7 @@ pub fn to_value(r: &DiagnoseReport<'_>) -> Value {
         "findings": ser(&input.report.findings),
         "likely_causes": ser(&r.diagnosis.likely_causes),
         "no_cause_found": ser(&r.diagnosis.no_cause_found),
+        "not_checked": ser(&r.diagnosis.not_checked),
         "plan": ser(&r.diagnosis.plan),
         "escalation": ser(&r.diagnosis.escalation),
         "domain": ser(input.report),

@@ -78,6 +78,14 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         writeln!(w)?;
     }
 
+    if !d.not_checked.is_empty() {
+        writeln!(w, "## Not checked in this run\n")?;
+        for n in &d.not_checked {
+            writeln!(w, "- {} {}", code(&n.finding_id), n.reason)?;
+        }
+        writeln!(w)?;
+    }
+
     writeln!(w, "## Plan\n")?;
     for s in &d.plan {
         writeln!(w, "### {}. {}\n\n{}\n", s.order, s.title, s.why)?;

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod markdown;
 pub mod sarif;
 mod text;
+pub mod zone_index;
 
 use crate::checks::DomainReport;
 use crate::dns::{Outcome, RType};

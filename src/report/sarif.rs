@@ -1,11 +1,14 @@
 //! Findings as SARIF 2.1.0 for code-scanning UIs: rules from the finding ids, zone-file locations.
 
 use super::ToolInfo;
+use super::zone_index::ZoneIndex;
 use crate::checks::DomainReport;
-use crate::finding::{Finding, Severity};
+use crate::dns::{RType, reverse_name};
+use crate::finding::{Check, Finding, Severity, ZoneLocation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::net::IpAddr;
 
 /// Title and fix text of a finding id (from rules/findings.toml), supplied by the caller.
 pub type RuleLookup<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
@@ -28,8 +31,98 @@ fn uri(path: &str) -> String {
     }
 }
 
-fn location(domain: &str, f: &Finding) -> Value {
-    match &f.location {
+/// Findings about a record that does not exist: shown at the SOA of the zone that would hold it.
+const ABSENT: [&str; 7] = [
+    "spf-missing",
+    "spf-helo-missing",
+    "dkim-no-key-found",
+    "dkim-selector-missing",
+    "dmarc-missing",
+    "ptr-missing",
+    "mx-missing",
+];
+
+/// The record type a check's findings are about.
+fn relevant_type(check: Check) -> Option<RType> {
+    match check {
+        Check::Spf | Check::Dkim | Check::Dmarc => Some(RType::TXT),
+        Check::Mx => Some(RType::MX),
+        Check::Ptr => Some(RType::PTR),
+        Check::Dns => None,
+    }
+}
+
+/// Where a result goes in the zone files, and a sentence to add when that place is a stand-in.
+///
+/// Code scanning only annotates results with a file and line, so with `--zone` every finding
+/// gets one: its own record, else the first record of its name (or of the IP's reverse name),
+/// else (for SPF names outside the zones) the SPF record that leads there, else the SOA of the
+/// zone that would hold the absent record, else the checked domain's own record or SOA.
+fn place(
+    report: &DomainReport,
+    f: &Finding,
+    zones: &ZoneIndex,
+) -> Option<(ZoneLocation, Option<String>)> {
+    if let Some(loc) = &f.location {
+        return Some((loc.clone(), None));
+    }
+    if zones.is_empty() {
+        return None;
+    }
+    let ip = f.subject.parse::<IpAddr>().ok();
+    let name = ip.map_or_else(|| f.subject.clone(), reverse_name);
+    let rtype = if ip.is_some() {
+        Some(RType::PTR)
+    } else {
+        relevant_type(f.check)
+    };
+    let absent = ABSENT.contains(&f.id.as_str());
+    if !absent {
+        if let Some(l) = zones.record(&name, rtype) {
+            return Some((l, None));
+        }
+        if f.check == Check::Ptr
+            && let Some(l) = report
+                .ptr
+                .as_ref()
+                .and_then(|p| p.ip)
+                .and_then(|ip| zones.record(&reverse_name(ip), Some(RType::PTR)))
+        {
+            return Some((l, None));
+        }
+        if let Some(l) = zones.record(&name, None) {
+            return Some((l, None));
+        }
+    }
+    let domain = report.domain.as_str();
+    if f.check == Check::Spf
+        && !name.eq_ignore_ascii_case(domain)
+        && let Some(l) = zones.record(domain, Some(RType::TXT))
+    {
+        let note = format!(
+            "(Shown at the SPF record of {domain}, which leads to {name}: {name} has no SPF record in the --zone files.)"
+        );
+        return Some((l, Some(note)));
+    }
+    if let Some((head, file)) = zones.zone_head(&name) {
+        let what = rtype.map_or("such", RType::as_str);
+        let note = format!(
+            "(No {what} record for {name} exists in {file}: this result is shown at the zone's SOA.)"
+        );
+        return Some((head, Some(note)));
+    }
+    let own = zones
+        .record(domain, rtype)
+        .or_else(|| zones.zone_head(domain).map(|(l, _)| l))?;
+    let note = format!(
+        "({name} is in none of the --zone files: this result is shown at the zone of {domain}.)"
+    );
+    Some((own, Some(note)))
+}
+
+fn location(domain: &str, f: &Finding, at: Option<&ZoneLocation>) -> Value {
+    let logical = json!([{ "name": f.subject, "fullyQualifiedName": format!("{domain}/{}", f.subject), "kind": "resource" }]);
+    match at {
         Some(loc) => json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": uri(&loc.file) },
@@ -38,16 +131,19 @@ fn location(domain: &str, f: &Finding) -> Value {
                     "startColumn": loc.column.max(1),
                 },
             },
-            "logicalLocations": [{ "name": f.subject, "fullyQualifiedName": format!("{domain}/{}", f.subject), "kind": "resource" }],
+            "logicalLocations": logical,
         }),
-        None => json!({
-            "logicalLocations": [{ "name": f.subject, "fullyQualifiedName": format!("{domain}/{}", f.subject), "kind": "resource" }],
-        }),
+        None => json!({ "logicalLocations": logical }),
     }
 }
 
 /// The SARIF log for the findings of every report, one run.
-pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], lookup: RuleLookup<'_>) -> Value {
+pub fn to_value(
+    tool: &ToolInfo,
+    reports: &[&DomainReport],
+    lookup: RuleLookup<'_>,
+    zones: &ZoneIndex,
+) -> Value {
     // Rules are the finding ids used, in id order so the output is stable.
     let mut ids: BTreeMap<&str, &Finding> = BTreeMap::new();
     for r in reports {
@@ -75,14 +171,20 @@ pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], lookup: RuleLookup<'
         .collect();
     let results: Vec<Value> = reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(move |f| (r.domain.as_str(), f)))
-        .map(|(domain, f)| {
+        .flat_map(|r| r.findings.iter().map(move |f| (*r, f)))
+        .map(|(report, f)| {
+            let domain = report.domain.as_str();
+            let placed = place(report, f, zones);
+            let text = match placed.as_ref().and_then(|(_, note)| note.as_deref()) {
+                Some(note) => format!("{} {note}", f.message),
+                None => f.message.clone(),
+            };
             json!({
                 "ruleId": f.id,
                 "ruleIndex": index.get(f.id.as_str()).copied().unwrap_or(0),
                 "level": level(f),
-                "message": { "text": f.message },
-                "locations": [location(domain, f)],
+                "message": { "text": text },
+                "locations": [location(domain, f, placed.as_ref().map(|(l, _)| l))],
                 "properties": {
                     "domain": domain,
                     "check": f.check,
@@ -112,7 +214,8 @@ pub fn render(
     tool: &ToolInfo,
     reports: &[&DomainReport],
     lookup: RuleLookup<'_>,
+    zones: &ZoneIndex,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(tool, reports, lookup))?;
+    serde_json::to_writer_pretty(&mut *w, &to_value(tool, reports, lookup, zones))?;
     writeln!(w)
 }

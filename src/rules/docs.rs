@@ -127,6 +127,9 @@ impl RuleSet {
                 l.rule.title.clone().unwrap_or_default(),
             );
         }
+        for l in &self.senders {
+            push(&l.rule.id, Kind::Sender, l.rule.name.clone());
+        }
         for s in &mut out {
             // One line: the CLI prints titles in a column.
             if let Some(first) = s.title.lines().next() {
@@ -327,6 +330,19 @@ impl RuleSet {
                 table_text(&l.rule.extra, "summary"),
                 table_text(&l.rule.extra, "why"),
                 table_text(&l.rule.extra, "fix"),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Sender(l) => (
+                Kind::Sender,
+                &l.file,
+                l.line,
+                l.rule.name.clone(),
+                format!(
+                    "Recognised sending service; its SPF include is `include:{}`.",
+                    table_text(&l.rule.extra, "spf_include")
+                ),
+                "When a bounce, the HELO name or the sending IP's reverse DNS shows this service, the plan authorises it with its include instead of the bare IP.".to_string(),
+                table_text(&l.rule.extra, "note"),
                 vec![l.rule.source.clone()],
             ),
             Rule::Escalation(l) => (

@@ -45,4 +45,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/escalation.toml",
         include_str!("../../rules/escalation.toml"),
     ),
+    (
+        "rules/senders.toml",
+        include_str!("../../rules/senders.toml"),
+    ),
 ];

@@ -126,7 +126,8 @@ has_id!(
     ProviderRule,
     FindingRule,
     PlanStep,
-    Escalation
+    Escalation,
+    Sender
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -329,6 +330,14 @@ impl Merger {
             &mut set.escalations,
             Kind::Escalation,
             raw.escalation,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
+            &mut set.senders,
+            Kind::Sender,
+            raw.sender,
             file,
             src,
             builtin,

@@ -36,6 +36,7 @@ pub enum Kind {
     NoCauseReason,
     Message,
     Escalation,
+    Sender,
 }
 
 impl Kind {
@@ -56,6 +57,7 @@ impl Kind {
             Kind::NoCauseReason => "no_cause_reason",
             Kind::Message => "message",
             Kind::Escalation => "escalation",
+            Kind::Sender => "sender",
         }
     }
 }
@@ -86,6 +88,7 @@ pub enum Rule<'a> {
     NoCauseReason(&'a Located<PlanStep>),
     Message(&'a Located<PlanStep>),
     Escalation(&'a Located<Escalation>),
+    Sender(&'a Located<Sender>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -107,6 +110,7 @@ pub struct RuleSet {
     pub no_cause_reasons: Vec<Located<PlanStep>>,
     pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
+    pub senders: Vec<Located<Sender>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -180,6 +184,7 @@ impl RuleSet {
             .or_else(|| find(&self.no_cause_reasons, id, |r| &r.id).map(Rule::NoCauseReason))
             .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
+            .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
     }
 
     /// The finding text for a finding id.
@@ -246,6 +251,7 @@ pub struct PlanTables {
     pub no_cause_reasons: Vec<toml::Table>,
     pub messages: Vec<toml::Table>,
     pub escalations: Vec<toml::Table>,
+    pub senders: Vec<toml::Table>,
 }
 
 fn text_table(id: &str, title: Option<&str>, source: &str, extra: &toml::Table) -> toml::Table {
@@ -282,6 +288,16 @@ impl RuleSet {
                     if let Some(p) = &r.provider {
                         t.insert("provider".into(), p.as_str().into());
                     }
+                    t
+                })
+                .collect(),
+            senders: self
+                .senders
+                .iter()
+                .map(|l| {
+                    let r = &l.rule;
+                    let mut t = text_table(&r.id, None, &r.source, &r.extra);
+                    t.insert("name".into(), r.name.as_str().into());
                     t
                 })
                 .collect(),

@@ -39,6 +39,8 @@ pub struct RawFile {
     pub message: Vec<Spanned<PlanStep>>,
     #[serde(default)]
     pub escalation: Vec<Spanned<Escalation>>,
+    #[serde(default)]
+    pub sender: Vec<Spanned<Sender>>,
 }
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).
@@ -224,6 +226,16 @@ pub struct PlanStep {
     pub id: String,
     #[serde(default)]
     pub title: Option<String>,
+    pub source: String,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// A sending service and how to recognise it (content owned by the plan).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sender {
+    pub id: String,
+    pub name: String,
     pub source: String,
     #[serde(flatten)]
     pub extra: toml::Table,

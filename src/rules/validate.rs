@@ -242,6 +242,9 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     for l in &set.escalations {
         at(l, errors).common(&l.rule.id, &l.rule.source);
     }
+    for l in &set.senders {
+        at(l, errors).common(&l.rule.id, &l.rule.source);
+    }
 }
 
 /// RFC 3464 section 2.3.3 Action values.

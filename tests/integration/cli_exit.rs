@@ -213,3 +213,175 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains(".TH mailtriage"));
 }
+
+const QUICK_START: [&str; 9] = [
+    "diagnose",
+    "examples/replies/gmail-5.7.26.txt",
+    "--domain",
+    "broken-sender.example",
+    "--ip",
+    "192.0.2.24",
+    "--zone",
+    ZONES,
+    "--offline",
+];
+
+#[test]
+fn diagnose_exit_1_for_errors_and_0_below_fail_on() {
+    let o = run(&QUICK_START, None);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let mut never = QUICK_START.to_vec();
+    never.extend(["--fail-on", "never"]);
+    let o = run(&never, None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The same report either way: the exit code is the only difference.
+    assert!(stdout(&o).contains("Plan"), "{}", stdout(&o));
+}
+
+#[test]
+fn diagnose_exit_2_without_a_domain_or_a_bounce() {
+    let o = run(
+        &[
+            "diagnose",
+            "550 5.7.26 This mail has been blocked because the sender is unauthenticated.",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("pass --domain"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn diagnose_exit_2_for_a_non_empty_evidence_directory_before_any_dns_question() {
+    let served = Served::zones(&[(
+        "broken-sender.example",
+        "$ORIGIN broken-sender.example.\n$TTL 300\n@ IN SOA ns. h. 1 2 3 4 5\n@ IN TXT \"v=spf1 -all\"\n",
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old-report.md"), "earlier case").unwrap();
+    let o = run(
+        &[
+            "diagnose",
+            "examples/replies/gmail-5.7.26.txt",
+            "--domain",
+            "broken-sender.example",
+            "--nameserver",
+            &served.nameserver(),
+            "--evidence",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "a report was printed: {}",
+        stdout(&o)
+    );
+    assert_eq!(served.server.queries_received(), 0, "DNS was asked");
+    // Nothing was added to the directory either.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn diagnose_exit_3_when_every_lookup_gets_servfail() {
+    let served = Served::start(ServerOptions {
+        random_faults: Some((0.0, 1.0, 7)),
+        ..ServerOptions::default()
+    });
+    let o = run(
+        &[
+            "diagnose",
+            "examples/replies/gmail-5.7.26.txt",
+            "--domain",
+            "broken-sender.example",
+            "--ip",
+            "192.0.2.24",
+            "--nameserver",
+            &served.nameserver(),
+            "--timeout",
+            "0.5",
+            "--retries",
+            "0",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let d = json(&o);
+    // A real SERVFAIL is a cause (a receiver meeting it fails too), and never "missing".
+    let causes: Vec<&str> = d["likely_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["finding_id"].as_str().unwrap())
+        .collect();
+    assert!(!causes.is_empty());
+    assert!(
+        causes
+            .iter()
+            .all(|c| c.ends_with("-lookup-failed") || *c == "spf-temperror"),
+        "{causes:?}"
+    );
+    assert_eq!(d["not_checked"], serde_json::json!([]));
+    assert_eq!(d["plan"][0]["id"], "dns-inconclusive");
+}
+
+#[test]
+fn diagnose_exit_3_when_the_nameserver_port_is_closed() {
+    // A port that was just free: nothing listens there, so every question times out or is
+    // refused by the host.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ns = format!("127.0.0.1:{port}");
+    let o = run(
+        &[
+            "diagnose",
+            "examples/replies/gmail-5.7.26.txt",
+            "--domain",
+            "broken-sender.example",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn the_man_page_documents_every_subcommands_options_and_the_exit_status() {
+    let o = run(&["man"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = stdout(&o);
+    for section in [
+        ".SH \"MAILTRIAGE CHECK OPTIONS\"",
+        ".SH \"MAILTRIAGE DIAGNOSE OPTIONS\"",
+        ".SH \"MAILTRIAGE RULES LINT\"",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    // The flags people look up, in roff's escaped spelling.
+    let diagnose = &page[page.find(".SH \"MAILTRIAGE DIAGNOSE OPTIONS\"").unwrap()..];
+    for flag in ["\\-\\-dkim\\-selector", "\\-\\-evidence", "\\-\\-fail\\-on"] {
+        assert!(diagnose.contains(flag), "{flag} missing from diagnose");
+    }
+    let status = &page[page.find(".SH \"EXIT STATUS\"").unwrap()..];
+    for code in ["\\fB0\\fR", "\\fB1\\fR", "\\fB2\\fR", "\\fB3\\fR"] {
+        assert!(status.contains(code), "exit code {code} undocumented");
+    }
+}

@@ -484,6 +484,7 @@ impl Case {
             params: &self.params,
             provenance: &self.provenance,
             queries: &self.queries,
+            clues: &[],
         }
     }
     pub fn diagnose(&self) -> Diagnosis {

@@ -168,7 +168,7 @@ fn sarif_has_rules_levels_and_zone_file_regions() {
         column: 0,
     });
     report.findings.push(info);
-    let v = sarif::to_value(&tool(), &[&report], &rule_text);
+    let v = sarif::to_value(&tool(), &[&report], &rule_text, &Default::default());
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();

@@ -1,0 +1,290 @@
+//! What `diagnose` checks: the flags first, then what the bounce says, each value with its source.
+
+use super::super::{common, validate};
+use crate::checks::{CheckParams, org_domain};
+use crate::cli::DiagnoseArgs;
+use crate::error::{Error, Result};
+use crate::plan::{Clue, ClueKind, Provenance};
+use crate::reply::{Extracted, OriginalHeaders};
+
+/// The parameters of the main check, the DKIM signatures of other d= domains (each looked up
+/// under its own d=), the provenance of every value and the clues to the sending service.
+pub struct Target {
+    pub params: CheckParams,
+    pub other_dkim: Vec<(String, Vec<String>)>,
+    pub provenance: Vec<Provenance>,
+    pub clues: Vec<Clue>,
+}
+
+/// The DKIM signatures grouped by d= (lower-case), in the order the headers list them.
+fn signatures_by_domain(sigs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (d, s) in sigs {
+        let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+        if d.is_empty() {
+            continue;
+        }
+        let slot = match out.iter().position(|(x, _)| *x == d) {
+            Some(i) => &mut out[i].1,
+            None => {
+                out.push((d, Vec::new()));
+                let last = out.len() - 1;
+                &mut out[last].1
+            }
+        };
+        if !s.is_empty() && !slot.contains(s) {
+            slot.push(s.clone());
+        }
+    }
+    out
+}
+
+pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
+    let empty = OriginalHeaders::default();
+    let bounce = extracted.original.is_some();
+    let orig = extracted.original.as_ref().unwrap_or(&empty);
+    let mut prov = Vec::new();
+    let mut note = |field: &str, value: &str, source: &str| {
+        prov.push(Provenance {
+            field: field.into(),
+            value: value.into(),
+            source: source.into(),
+        })
+    };
+    let mut t = args.target.clone();
+    let from_hdr = orig.from.as_deref().and_then(address_in);
+    let rp_hdr = orig.return_path.as_deref().and_then(address_in);
+    let domain = match &args.domain {
+        Some(d) => {
+            note("domain", d, "flag --domain");
+            d.clone()
+        }
+        None => {
+            let found = from_hdr
+                .as_deref()
+                .map(|a| {
+                    (
+                        validate::domain_of(a).to_string(),
+                        "bounce: From header of the original message",
+                    )
+                })
+                .or_else(|| {
+                    rp_hdr.as_deref().map(|a| {
+                        (
+                            validate::domain_of(a).to_string(),
+                            "bounce: Return-Path of the original message",
+                        )
+                    })
+                });
+            let Some((d, source)) = found else {
+                return Err(Error::Input(
+                    "which domain sent the message? pass --domain (the input carries no original From or Return-Path)".into(),
+                ));
+            };
+            note("domain", &d, source);
+            d
+        }
+    };
+    fill(
+        &mut t.from,
+        from_hdr.clone(),
+        "from",
+        "bounce: From header",
+        &mut note,
+    );
+    fill(
+        &mut t.mail_from,
+        rp_hdr.clone(),
+        "mail_from",
+        "bounce: Return-Path header",
+        &mut note,
+    );
+    match (&t.helo, &orig.helo) {
+        (Some(h), _) => note("helo", h, "flag --helo"),
+        (None, Some(h)) => {
+            let source = orig.helo_source.as_deref().unwrap_or("bounce");
+            // A name from a bounce is a guess, not a request: one the checks cannot use is
+            // skipped (and said so), never a reason to stop the run.
+            match validate::domain(h, "HELO name") {
+                Ok(_) if h.parse::<std::net::IpAddr>().is_err() => {
+                    note("helo", h, source);
+                    t.helo = Some(h.clone());
+                }
+                Ok(_) => note(
+                    "helo",
+                    h,
+                    &format!("{source}; skipped: an address, not a host name; pass --helo"),
+                ),
+                Err(e) => note(
+                    "helo",
+                    h,
+                    &format!("{source}; skipped: {e}; pass --helo if you know it"),
+                ),
+            }
+        }
+        (None, None) => {}
+    }
+    match (t.ip, orig.sending_ip) {
+        (Some(ip), _) => note("ip", &ip.to_string(), "flag --ip"),
+        (None, Some(ip)) => {
+            note(
+                "ip",
+                &ip.to_string(),
+                orig.sending_ip_source.as_deref().unwrap_or("bounce"),
+            );
+            t.ip = Some(ip);
+        }
+        (None, None) if bounce => note(
+            "ip",
+            "unknown",
+            "not in the bounce: the receiver refused the message during SMTP and wrote no header naming the client; pass --ip with the address your outbound MTA sends from to check SPF for it and its reverse DNS",
+        ),
+        (None, None) => {}
+    }
+    let groups = signatures_by_domain(&orig.dkim);
+    let from_domain = t
+        .from
+        .as_deref()
+        .map(|a| validate::domain_of(a).to_ascii_lowercase())
+        .unwrap_or_else(|| domain.to_ascii_lowercase());
+    // The signature DMARC can use is the one aligned with the From domain; check that one
+    // as the domain's DKIM, and every other d= under its own name.
+    let main = groups
+        .iter()
+        .position(|(d, _)| org_domain(d) == org_domain(&from_domain))
+        .or((!groups.is_empty()).then_some(0));
+    match (&t.dkim_domain, main) {
+        (Some(d), _) => note("dkim_domain", d, "flag --dkim-domain"),
+        (None, Some(i)) => {
+            note("dkim_domain", &groups[i].0, "bounce: DKIM-Signature d=");
+            t.dkim_domain = Some(groups[i].0.clone());
+        }
+        (None, None) => {}
+    }
+    let main_d = t.dkim_domain.clone().map(|d| d.to_ascii_lowercase());
+    let mut other_dkim = Vec::new();
+    if t.dkim_selector.is_empty() {
+        for (d, sels) in &groups {
+            if Some(d) == main_d.as_ref() {
+                for s in sels {
+                    note("dkim_selector", s, "bounce: DKIM-Signature s=");
+                    t.dkim_selector.push(s.clone());
+                }
+            } else if !sels.is_empty() {
+                for s in sels {
+                    note(
+                        "dkim_selector",
+                        s,
+                        &format!("bounce: DKIM-Signature s= of d={d} (looked up under {d})"),
+                    );
+                }
+                other_dkim.push((d.clone(), sels.clone()));
+            }
+        }
+    } else {
+        for s in &t.dkim_selector {
+            note("dkim_selector", s, "flag --dkim-selector");
+        }
+    }
+    for ar in &orig.authentication_results {
+        note(
+            "authentication_results",
+            ar,
+            "bounce: Authentication-Results header of the original message",
+        );
+    }
+    let mut clues: Vec<Clue> = orig
+        .received_hosts
+        .iter()
+        .map(|(h, seen)| Clue {
+            kind: ClueKind::Host,
+            value: h.clone(),
+            seen: format!("the bounce's {seen}"),
+        })
+        .collect();
+    if let Some(rp) = &rp_hdr {
+        clues.push(Clue {
+            kind: ClueKind::ReturnPath,
+            value: validate::domain_of(rp).to_string(),
+            seen: "the bounce's Return-Path".into(),
+        });
+    }
+    clues.extend(groups.iter().map(|(d, _)| Clue {
+        kind: ClueKind::DkimDomain,
+        value: d.clone(),
+        seen: "the bounce's DKIM-Signature d=".into(),
+    }));
+    let only = common::only(&args.only)?;
+    let params = common::params(&domain, &t, only)?;
+    // Other signatures' domains go through the same validation as flags would.
+    let other_dkim = other_dkim
+        .into_iter()
+        .filter_map(|(d, sels)| {
+            let d = validate::domain(&d, "DKIM d=").ok()?;
+            let sels: Vec<String> = sels
+                .iter()
+                .filter_map(|s| validate::selector(s).ok())
+                .collect();
+            (!sels.is_empty()).then_some((d, sels))
+        })
+        .collect();
+    Ok(Target {
+        params,
+        other_dkim,
+        provenance: prov,
+        clues,
+    })
+}
+
+/// Keeps the flag's value when given (and says so), else takes the bounce's.
+fn fill(
+    slot: &mut Option<String>,
+    found: Option<String>,
+    field: &str,
+    source: &str,
+    note: &mut impl FnMut(&str, &str, &str),
+) {
+    match (slot.as_deref(), found) {
+        (Some(v), _) => note(field, v, &format!("flag --{}", field.replace('_', "-"))),
+        (None, Some(v)) => {
+            note(field, &v, source);
+            *slot = Some(v);
+        }
+        (None, None) => {}
+    }
+}
+
+/// The address inside a header value such as `News <news@example.com>`.
+fn address_in(value: &str) -> Option<String> {
+    let v = value.trim();
+    let inner = match (v.rfind('<'), v.rfind('>')) {
+        (Some(a), Some(b)) if b > a => &v[a + 1..b],
+        _ => v,
+    };
+    let inner = inner.trim();
+    (inner.contains('@') && !inner.contains(char::is_whitespace)).then(|| inner.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_group_by_their_own_domain() {
+        let g = signatures_by_domain(&[
+            ("Example.com".into(), "s1".into()),
+            ("esp.example".into(), "esp1".into()),
+            ("example.com".into(), "s2".into()),
+        ]);
+        assert_eq!(
+            g,
+            vec![
+                (
+                    "example.com".to_string(),
+                    vec!["s1".to_string(), "s2".to_string()]
+                ),
+                ("esp.example".to_string(), vec!["esp1".to_string()]),
+            ]
+        );
+    }
+}

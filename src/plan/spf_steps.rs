@@ -1,0 +1,373 @@
+//! The SPF steps of the plan: merge, publish, authorise the sender (by its service's include), lookups.
+
+use super::dns_steps::leftover;
+use super::order::{Ctx, Draft, claim};
+use super::senders::{self, Recognised};
+use super::{RecordToPublish, records};
+use crate::checks::{SpfFacts, SpfNode};
+use crate::dns::{Outcome, RType};
+use crate::finding::Check;
+
+/// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
+fn unquote_txt(s: &str) -> String {
+    let t = s.trim();
+    if !t.starts_with('"') {
+        return t.to_string();
+    }
+    let mut out = String::new();
+    let mut inside = false;
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => inside = !inside,
+            '\\' if inside => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c if inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn is_spf(txt: &str) -> bool {
+    txt.split_whitespace()
+        .next()
+        .is_some_and(|v| v.eq_ignore_ascii_case("v=spf1"))
+}
+
+/// Every v=spf1 record of `name`, from the query log (the facts keep only the first).
+fn spf_records_of(ctx: &Ctx<'_>, name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for q in ctx.input.queries {
+        if q.rtype != RType::TXT || !q.name.eq_ignore_ascii_case(name) {
+            continue;
+        }
+        for txt in q.answers.iter().map(|a| unquote_txt(a)) {
+            if is_spf(&txt) && !out.contains(&txt) {
+                out.push(txt);
+            }
+        }
+    }
+    out
+}
+
+/// True when the query log shows `name` was looked up and publishes no SPF record (a
+/// name that DNS could not answer for, or that --offline skipped, is not known to lack one).
+fn known_without_spf(ctx: &Ctx<'_>, name: &str) -> bool {
+    let asked: Vec<_> = ctx
+        .input
+        .queries
+        .iter()
+        .filter(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(name))
+        .collect();
+    !asked.is_empty()
+        && asked.iter().all(|q| {
+            matches!(
+                q.outcome,
+                Outcome::Answer | Outcome::NxDomain | Outcome::NoData
+            )
+        })
+        && spf_records_of(ctx, name).is_empty()
+}
+
+fn find_node<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a SpfNode> {
+    if node.via != "root" && node.domain.eq_ignore_ascii_case(domain) {
+        return Some(node);
+    }
+    node.children.iter().find_map(|c| find_node(c, domain))
+}
+
+/// The lookups a record costs (RFC 7208 section 4.6.4) from the tree walked in this run:
+/// (count, true) when every include's cost is known, (lower bound, false) otherwise.
+fn lookups_of(record: &str, tree: Option<&SpfNode>) -> (u32, bool) {
+    let mut total = 0u32;
+    let mut complete = true;
+    for term in record.split_whitespace().skip(1) {
+        let t = term
+            .trim_start_matches(['+', '-', '~', '?'])
+            .to_ascii_lowercase();
+        let target = if let Some(d) = t.strip_prefix("include:") {
+            Some(d.to_string())
+        } else {
+            t.strip_prefix("redirect=").map(str::to_string)
+        };
+        let dns_term = target.is_some()
+            || t == "a"
+            || t == "mx"
+            || t == "ptr"
+            || ["a:", "a/", "mx:", "mx/", "ptr:", "exists:"]
+                .iter()
+                .any(|p| t.starts_with(p));
+        if dns_term {
+            total = total.saturating_add(1);
+        }
+        if let Some(d) = target {
+            match tree.and_then(|n| find_node(n, &d)) {
+                Some(n) => total = total.saturating_add(n.total_lookups),
+                None => complete = false,
+            }
+        }
+    }
+    (total, complete)
+}
+
+pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    let Some(facts) = ctx.input.report.spf.as_ref() else {
+        return;
+    };
+    if ctx.inconclusive(Check::Spf) {
+        return;
+    }
+    let mut pool = ctx.actionable(Check::Spf);
+    let name = facts.domain.clone();
+    let mut current = facts.record.clone();
+    let clues = senders::clues(ctx.input);
+    let service = senders::recognise(ctx.k, &clues);
+    let mut merged_lookups: Option<(u32, bool)> = None;
+    if facts.records_count > 1 {
+        let mut d = Draft::new("spf-merge", "spf");
+        claim(&mut pool, &mut d, &["multiple", "duplicate", "records"]);
+        let recs = spf_records_of(ctx, &ctx.domain);
+        d.details = recs.iter().map(|r| format!("published now: {r}")).collect();
+        if let Some(m) = records::merge_spf(&recs).filter(|_| recs.len() > 1) {
+            let (record, dropped) =
+                records::drop_includes(&m.record, |inc| known_without_spf(ctx, inc));
+            d.details.extend(m.notes);
+            for inc in &dropped {
+                d.details.push(
+                    ctx.k
+                        .message_with("spf-merge-dropped-include", &[("include", inc.as_str())]),
+                );
+                claim(&mut pool, &mut d, &["include-without-spf"]);
+            }
+            let lookups = lookups_of(&record, facts.tree.as_ref());
+            d.details.push(lookups_line(ctx, lookups));
+            merged_lookups = Some(lookups);
+            d.records.push(RecordToPublish {
+                name: name.clone(),
+                rtype: "TXT".into(),
+                value: record.clone(),
+                note: ctx.k.message_with(
+                    "spf-merge-note",
+                    &[("count", &facts.records_count.to_string())],
+                ),
+            });
+            current = Some(record);
+        }
+        d.wait = facts.ttl;
+        out.push(d);
+    } else if facts.record.is_none() {
+        let mut d = Draft::new("spf-publish", "spf");
+        claim(
+            &mut pool,
+            &mut d,
+            &["missing", "no-record", "absent", "not-found"],
+        );
+        let rec = match service.as_ref() {
+            Some(r) => {
+                d.details.push(recognised_line(ctx, r));
+                format!("v=spf1 include:{} ~all", r.service.spf_include)
+            }
+            None => records::spf_starter(ctx.input.params.ip),
+        };
+        d.records.push(RecordToPublish {
+            name: name.clone(),
+            rtype: "TXT".into(),
+            value: rec.clone(),
+            note: ctx.k.message("spf-publish-note"),
+        });
+        current = Some(rec);
+        d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
+        out.push(d);
+    }
+    authorise(
+        ctx,
+        facts,
+        current.as_deref(),
+        service.as_ref(),
+        &mut pool,
+        out,
+    );
+    let still_over = merged_lookups.is_some_and(|(n, _)| n > 10);
+    if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
+        let mut d = Draft::new("spf-lookups", "spf");
+        claim(&mut pool, &mut d, &["lookup"]);
+        claim_explained_permerror(&mut pool, &mut d);
+        d.details.push(format!(
+            "{} DNS lookups (limit 10), {} void lookups (limit 2)",
+            facts.lookups, facts.void_lookups
+        ));
+        if let Some(tree) = facts.tree.as_ref() {
+            d.details.extend(records::spf_lookup_breakdown(tree));
+        }
+        d.wait = facts.ttl;
+        out.push(d);
+    } else if merged_lookups.is_some() {
+        // The merge step's record is under the limit: it settles the lookup findings, and the
+        // permerror they and the duplicate records caused, too.
+        if let Some(m) = out.iter_mut().find(|d| d.id == "spf-merge") {
+            claim(&mut pool, m, &["lookup"]);
+            claim_explained_permerror(&mut pool, m);
+        }
+    }
+    leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// The permerror finding joins `d` when nothing else left in the pool could explain it (no
+/// syntax error, loop ...): the steps so far are its cause and its fix.
+fn claim_explained_permerror(pool: &mut Vec<&crate::finding::Finding>, d: &mut Draft) {
+    let other_errors = pool
+        .iter()
+        .any(|f| f.severity == crate::finding::Severity::Error && f.id != "spf-permerror");
+    if !other_errors {
+        claim(pool, d, &["permerror"]);
+    }
+}
+
+fn lookups_line(ctx: &Ctx<'_>, (n, complete): (u32, bool)) -> String {
+    let id = match (n > 10, complete) {
+        (true, true) => "spf-merged-over-limit",
+        (true, false) => "spf-merged-over-limit-at-least",
+        (false, true) => "spf-merged-under-limit",
+        (false, false) => "spf-merged-lookups-unknown",
+    };
+    ctx.k.message_with(id, &[("lookups", &n.to_string())])
+}
+
+fn recognised_line(ctx: &Ctx<'_>, r: &Recognised<'_>) -> String {
+    let mut line = ctx.k.message_with(
+        "spf-service-recognised",
+        &[
+            ("service", r.service.name.as_str()),
+            ("include", r.service.spf_include.as_str()),
+            ("clue", r.clue.value.as_str()),
+            ("seen", r.clue.seen.as_str()),
+            ("source", r.service.source.as_str()),
+        ],
+    );
+    if let Some(n) = &r.service.note {
+        line.push(' ');
+        line.push_str(n);
+    }
+    line
+}
+
+/// "Authorise the sending IP": by the recognised service's include, else by the address.
+fn authorise(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    current: Option<&str>,
+    service: Option<&Recognised<'_>>,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let Some(eval) = facts.result.as_ref() else {
+        return;
+    };
+    let failing = matches!(
+        eval.result.as_str(),
+        "fail" | "softfail" | "neutral" | "none"
+    );
+    if !failing || facts.record.is_none() {
+        return;
+    }
+    // An include the record already has did not cover this IP: adding it again changes nothing.
+    let service = service
+        .filter(|r| !current.is_some_and(|rec| records::has_include(rec, &r.service.spf_include)));
+    let mut d = Draft::new(
+        if service.is_some() {
+            "spf-authorise-service"
+        } else {
+            "spf-authorise-ip"
+        },
+        "spf",
+    );
+    claim(pool, &mut d, &["not-authori", "fail", "ip"]);
+    d.details.push(format!(
+        "SPF for {} from {}: {}{}",
+        eval.domain,
+        eval.ip,
+        eval.result,
+        eval.mechanism
+            .as_ref()
+            .map(|m| format!(" (matched {m})"))
+            .unwrap_or_default()
+    ));
+    if let Some(r) = service {
+        d.vars.push(("service", r.service.name.clone()));
+        d.details.push(recognised_line(ctx, r));
+    } else {
+        d.details.push(ctx.k.message("spf-no-service-recognised"));
+    }
+    if let Some(rec) = current {
+        let (value, note) = match service {
+            Some(r) => (
+                records::spf_with_include(rec, &r.service.spf_include),
+                ctx.k.message_with(
+                    "spf-authorise-service-note",
+                    &[
+                        ("service", r.service.name.as_str()),
+                        ("ip", &eval.ip.to_string()),
+                    ],
+                ),
+            ),
+            None => (
+                records::spf_with_ip(rec, eval.ip),
+                ctx.k.message("spf-authorise-ip-note"),
+            ),
+        };
+        d.records.push(RecordToPublish {
+            name: eval.domain.clone(),
+            rtype: "TXT".into(),
+            value,
+            note,
+        });
+    }
+    d.wait = facts.ttl;
+    out.push(d);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn node(domain: &str, via: &str, own: u32, children: Vec<SpfNode>) -> SpfNode {
+        let total = children.iter().map(|c| c.total_lookups).sum::<u32>() + own;
+        SpfNode {
+            domain: domain.into(),
+            via: via.into(),
+            record: None,
+            own_lookups: own,
+            total_lookups: total,
+            void_lookups: 0,
+            error: None,
+            children,
+        }
+    }
+
+    #[test]
+    fn lookups_of_a_record_count_its_terms_and_the_includes_trees() {
+        let tree = node(
+            "example.com",
+            "root",
+            3,
+            vec![node("_spf.esp.example", "include", 8, vec![])],
+        );
+        assert_eq!(
+            lookups_of(
+                "v=spf1 a mx include:_spf.esp.example ip4:192.0.2.1 -all",
+                Some(&tree)
+            ),
+            (11, true)
+        );
+        assert_eq!(
+            lookups_of("v=spf1 include:other.example -all", Some(&tree)),
+            (1, false)
+        );
+        assert_eq!(lookups_of("v=spf1 ip4:192.0.2.1 -all", None), (0, true));
+    }
+}

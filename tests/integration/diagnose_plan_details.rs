@@ -1,0 +1,130 @@
+//! Plan details a user acts on: a merged SPF record that says what it dropped and whether it is
+//! still over the limit, the DMARC stages' cache time, delisting titles without placeholders,
+//! and escalation conditions (provider's and generic) read from the rules.
+#![allow(clippy::unwrap_used)]
+
+use super::cli_support::{code, json, run, stderr};
+use super::diagnose_support::*;
+use serde_json::Value;
+
+fn step<'a>(d: &'a Value, id: &str) -> &'a Value {
+    d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} step in {:?}", step_ids(d)))
+}
+
+#[test]
+fn a_merge_still_over_ten_lookups_says_so_and_keeps_the_lookup_step() {
+    let d = diagnose(
+        GMAIL_5726,
+        &["--domain", "twospf.example", "--ip", "192.0.2.90"],
+    );
+    let merge = step(&d, "spf-merge");
+    assert_eq!(
+        merge["records"][0]["value"],
+        "v=spf1 a mx include:_spf.big.example include:_b.big.example ip4:192.0.2.90 -all"
+    );
+    let details = merge["details"].to_string();
+    assert!(
+        details.contains("still costs 11 DNS lookups, over the limit of 10"),
+        "{details}"
+    );
+    let ids = step_ids(&d);
+    let at = |id: &str| ids.iter().position(|s| s == id).unwrap();
+    assert!(at("spf-merge") < at("spf-lookups"), "{ids:?}");
+    // The permerror is explained by the two steps: no vague "correct the record" step.
+    assert!(!ids.contains(&"spf-fix".to_string()), "{ids:?}");
+    assert_eq!(
+        step(&d, "spf-lookups")["finding_ids"],
+        serde_json::json!(["spf-too-many-lookups", "spf-permerror"])
+    );
+}
+
+#[test]
+fn dmarc_stages_carry_the_ttl_of_the_record_they_replace() {
+    let d = diagnose(
+        GMAIL_5726,
+        &["--domain", "twospf.example", "--ip", "192.0.2.90"],
+    );
+    assert_eq!(step(&d, "dmarc-quarantine")["wait_seconds"], 1800);
+    assert_eq!(step(&d, "dmarc-reject")["wait_seconds"], 1800);
+}
+
+#[test]
+fn a_delisting_title_names_the_listed_ip_or_none_never_a_placeholder() {
+    let reply = "550 5.7.606 Access denied, banned sending IP [192.0.2.5]. To request removal from this list please visit https://sender.office.com/";
+    // The reply's IP is the one on the list, even when --ip names another.
+    let d = diagnose(reply, &["--domain", "clean.example", "--ip", "192.0.2.70"]);
+    let title = first_step(&d)["title"].as_str().unwrap().to_string();
+    assert_eq!(
+        title,
+        "Request delisting of 192.0.2.5 from the provider's blocklist"
+    );
+    let d = diagnose(
+        "550 5.7.606 Access denied, banned sending IP. To request removal from this list please visit https://sender.office.com/",
+        &["--domain", "clean.example"],
+    );
+    let title = first_step(&d)["title"].as_str().unwrap().to_string();
+    assert_eq!(
+        title,
+        "Request delisting of the sending IP from the provider's blocklist"
+    );
+}
+
+#[test]
+fn a_providers_escalation_conditions_include_the_generic_ones() {
+    let d = diagnose(
+        GMAIL_5726,
+        &["--domain", "nodmarc.example", "--ip", "192.0.2.10"],
+    );
+    let when: Vec<&str> = d["escalation"]["when"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(d["escalation"]["id"], "escalation-gmail");
+    assert!(when[0].contains("Gmail still rejects"), "{when:?}");
+    for generic in [
+        "A temporary (4xx) rejection has lasted more than 72 hours.",
+        "DKIM fails at the receiver although the key in DNS is correct.",
+        "The reply is a blocklist code.",
+    ] {
+        assert!(when.contains(&generic), "{generic} missing from {when:?}");
+    }
+}
+
+#[test]
+fn escalation_triggers_are_rules_a_rules_dir_can_reword() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("local.toml"),
+        "[[message]]\nid = \"escalation-trigger-blocklist\"\nsource = \"local policy\"\ntext = \"Blocklisted: open a ticket with the postmaster team.\"\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "--rules",
+            dir.path().to_str().unwrap(),
+            "diagnose",
+            "550 5.7.606 Access denied, banned sending IP [192.0.2.5].",
+            "--domain",
+            "clean.example",
+            "--zone",
+            ZONES,
+            "--offline",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+    let d = json(&o);
+    assert_eq!(
+        d["escalation"]["triggers"],
+        serde_json::json!(["Blocklisted: open a ticket with the postmaster team."])
+    );
+}

@@ -27,6 +27,7 @@ pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
     let meaning = decoded
         .provider_meaning
         .clone()
+        .or_else(|| decoded.text_meaning.clone())
         .or_else(|| decoded.enhanced.as_ref().and_then(|e| e.detail.clone()))
         .or_else(|| decoded.basic.as_ref().and_then(|b| b.meaning.clone()))
         .unwrap_or_else(|| decoded.category.clone());

@@ -73,7 +73,12 @@ pub fn codeless(human: &str, failed: &[String], own: &[String]) -> Vec<Reply> {
                     .min()
                     .unwrap_or(lines.len())
                     .min(i + 6);
-                collapse(&lines, i, end).replace(addr.as_str(), " ")
+                // The heading line's own words after the address are often only a date
+                // ("ann@example.jp on Thu, 29 Apr 2010 ..."): the reason follows below it.
+                let head = lines[i].replace(addr.as_str(), " ");
+                let dated = head.trim().to_ascii_lowercase().starts_with("on ");
+                let from = if dated { i + 1 } else { i };
+                collapse(&lines, from, end.max(from)).replace(addr.as_str(), " ")
             });
             let text = match own_text {
                 Some(t) if words(&t) >= 2 && !only_heading(&t) => squeeze(&t),

@@ -57,7 +57,7 @@ fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()>
     if let Some(rcpt) = &reply.recipient {
         writeln!(w, "  recipient: {rcpt}")?;
     }
-    if let Some(m) = &d.provider_meaning {
+    if let Some(m) = d.provider_meaning.as_ref().or(d.text_meaning.as_ref()) {
         writeln!(w, "  means: {m}")?;
     } else if let Some(detail) = d.enhanced.as_ref().and_then(|e| e.detail.as_ref()) {
         writeln!(w, "  means: {detail}")?;

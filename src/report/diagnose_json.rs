@@ -22,6 +22,7 @@ pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
         "enhanced_meaning": d.enhanced,
         "provider": d.provider,
         "provider_meaning": d.provider_meaning,
+        "text_meaning": d.text_meaning,
         "category": d.category,
         "bounce_type": d.bounce_type,
         "action": d.action,

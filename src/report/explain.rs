@@ -101,6 +101,11 @@ pub fn human(out: &mut dyn Write, form: InputForm, items: &[(Reply, Decoded)]) -
         if let Some(pm) = &d.provider_meaning {
             let who = d.provider.as_ref().map_or("provider", |p| p.name.as_str());
             label(out, "provider", &format!("{who}: {pm}"))?;
+        } else if let Some(p) = &d.provider {
+            label(out, "provider", &p.name)?;
+        }
+        if let Some(tm) = &d.text_meaning {
+            label(out, "words mean", tm)?;
         }
         label(out, "category", &d.category)?;
         label(out, "bounce type", bounce_str(d.bounce_type))?;
@@ -144,6 +149,7 @@ pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
         "remote_mta": reply.remote_mta,
         "provider": d.provider.as_ref().map(|p| json!({"id": p.id, "name": p.name})),
         "provider_meaning": d.provider_meaning,
+        "text_meaning": d.text_meaning,
         "meaning": {
             "basic": d.basic,
             "enhanced": d.enhanced,

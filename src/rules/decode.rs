@@ -348,7 +348,12 @@ impl RuleSet {
             basic,
             enhanced,
             provider,
-            provider_meaning: prule.map(|r| r.meaning.clone()),
+            provider_meaning: prule
+                .filter(|r| r.provider.is_some())
+                .map(|r| r.meaning.clone()),
+            text_meaning: prule
+                .filter(|r| r.provider.is_none())
+                .map(|r| r.meaning.clone()),
             category,
             bounce_type,
             action,

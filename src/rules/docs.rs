@@ -154,8 +154,10 @@ impl RuleSet {
         for class in classes {
             let enhanced = subject_detail.map(|sd| format!("{class}.{sd}"));
             if let Some(h) = self.handling_for(Some(class), basic, enhanced.as_deref(), category) {
-                let label =
-                    enhanced.unwrap_or_else(|| basic.map(|b| b.to_string()).unwrap_or_default());
+                let label = enhanced.unwrap_or_else(|| match basic {
+                    Some(b) => b.to_string(),
+                    None => format!("{class}xx"),
+                });
                 parts.push(format!(
                     "{label}: {} ({} bounce). {}",
                     h.action.as_str(),

@@ -101,6 +101,8 @@ pub struct Decoded {
     pub provider: Option<ProviderRef>,
     /// What the provider means by this reply, where it differs from the registry.
     pub provider_meaning: Option<String>,
+    /// What the reply's words mean (a phrase rule), where the codes say little.
+    pub text_meaning: Option<String>,
     /// authentication-spf, authentication-dkim, authentication-dmarc, reverse-dns, blocklist,
     /// reputation, rate-limit, recipient-address, mailbox, content, tls, sender-configuration,
     /// routing, policy, system, network, unknown, ...
@@ -111,7 +113,7 @@ pub struct Decoded {
     pub action_note: String,
     /// Implicated checks: spf, dkim, dmarc, ptr, mx, tls, blocklist, ...
     pub checks: Vec<String>,
-    /// The most specific rule that matched (provider > registry > basic code).
+    /// The rule that decided (provider > specific registry code > phrase > registry > basic code).
     pub rule: RuleRef,
     /// False when only the basic code's class could be decoded.
     pub recognised: bool,

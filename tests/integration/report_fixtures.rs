@@ -57,6 +57,7 @@ pub fn decoded(
             name: name.into(),
         }),
         provider_meaning: meaning.map(String::from),
+        text_meaning: None,
         category: category.into(),
         bounce_type: if basic >= 500 {
             BounceType::Hard

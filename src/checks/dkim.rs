@@ -2,7 +2,7 @@
 
 use crate::checks::dkim_key::{self, KeyRecord};
 use crate::checks::normalise;
-use crate::checks::types::{CheckParams, DkimFacts, DkimSelector};
+use crate::checks::types::{CheckParams, DkimFacts, DkimSelector, Status};
 use crate::dns::{Answer, Dns, RType};
 use crate::finding::{Check, Finding, Severity, finding};
 use futures::future::join_all;
@@ -70,13 +70,20 @@ fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
     finding(id, Check::Dkim, sev, subject, msg)
 }
 
-pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>) {
-    let domain = normalise(params.dkim_domain.as_deref().unwrap_or(&params.domain));
+/// Probes the keys of `domain`. The `--dkim-selector` selectors are the signature's (`s=` with
+/// `d=`): a missing one is an error only where `signing` says they belong, elsewhere a probe.
+pub async fn check(
+    dns: &Dns,
+    params: &CheckParams,
+    domain: &str,
+    signing: bool,
+) -> (DkimFacts, Vec<Finding>) {
+    let domain = normalise(domain);
     let mut probes: Vec<(String, bool)> = Vec::new();
     for s in &params.dkim_selectors {
         let s = normalise(s);
         if !s.is_empty() && !probes.iter().any(|(p, _)| *p == s) {
-            probes.push((s, true));
+            probes.push((s, signing));
         }
     }
     for s in COMMON_SELECTORS {
@@ -90,8 +97,10 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
     }))
     .await;
 
+    let all_queries: Vec<usize> = answers.iter().map(|a| a.id).collect();
     let mut facts = DkimFacts {
         domain: domain.clone(),
+        status: Status::Complete,
         selectors: Vec::new(),
         probed: probes.iter().map(|(s, _)| s.clone()).collect(),
     };
@@ -100,6 +109,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
     for ((sel, asked), a) in probes.iter().zip(answers) {
         let name = a.name.clone();
         if a.outcome.is_trouble() {
+            facts.status = Status::Inconclusive;
             if *asked {
                 out.push(lookup_failed(&name, std::slice::from_ref(&a)));
             } else {
@@ -134,8 +144,8 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DkimFacts, Vec<Finding>)
                 &format!("_domainkey.{domain}"),
                 &failed_discovery,
             ));
-        } else if params.dkim_selectors.is_empty() {
-            out.push(f("dkim-no-key-found", Severity::Warning, &domain, format!("No DKIM key was found at any of {} common selectors of {domain}. DKIM keys live at <selector>._domainkey.{domain}; give the selector from the `s=` tag of a DKIM-Signature header with --dkim-selector.", probes.len())));
+        } else if !probes.iter().any(|(_, asked)| *asked) {
+            out.push(f("dkim-no-key-found", Severity::Warning, &domain, format!("No DKIM key was found at any of {} common selectors of {domain}. DKIM keys live at <selector>._domainkey.{domain}; give the selector from the `s=` tag of a DKIM-Signature header with --dkim-selector.", probes.len())).with_queries(all_queries));
         }
     }
     (facts, out)

@@ -1,7 +1,7 @@
 //! DMARC check: the policy record (own or inherited), its values, report authorisation, alignment.
 
 use crate::checks::dmarc_record::{self, DmarcRecord, mailto_domain, strength};
-use crate::checks::types::{Alignment, CheckParams, DmarcFacts};
+use crate::checks::types::{Alignment, CheckParams, DmarcFacts, Status};
 use crate::checks::{domain_of, normalise, org_domain};
 use crate::dns::{Answer, Dns, RType};
 use crate::finding::{Check, Finding, Severity, finding};
@@ -36,16 +36,19 @@ fn dmarc_records(a: &Answer) -> Vec<String> {
         .collect()
 }
 
-pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>) {
-    let domain = params
-        .from
-        .as_deref()
-        .map(domain_of)
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| normalise(&params.domain));
+/// Checks the DMARC policy of `domain`; with `from`, `domain` is the From domain and SPF and
+/// DKIM alignment with it are judged too.
+pub async fn check(
+    dns: &Dns,
+    params: &CheckParams,
+    domain: &str,
+    from: bool,
+) -> (DmarcFacts, Vec<Finding>) {
+    let domain = normalise(domain);
     let org = org_domain(&domain);
     let mut facts = DmarcFacts {
         domain: domain.clone(),
+        status: Status::Complete,
         record: None,
         record_domain: None,
         organizational_domain: org.clone(),
@@ -67,6 +70,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
     let mut answer: Arc<Answer> = own.clone();
     let mut q = vec![own.id];
     if own.outcome.is_trouble() {
+        facts.status = Status::Inconclusive;
         out.push(failed(&own_name, &own));
         return (facts, out);
     }
@@ -74,6 +78,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
         let org_a = dns.query(&format!("_dmarc.{org}"), RType::TXT).await;
         q.push(org_a.id);
         if org_a.outcome.is_trouble() {
+            facts.status = Status::Inconclusive;
             out.push(failed(&org_a.name, &org_a));
             return (facts, out);
         }
@@ -88,13 +93,16 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
     } else {
         domain.clone()
     };
-    alignment(
-        params,
-        &domain,
-        &mut facts,
-        &mut out,
-        records.first().map(|r| dmarc_record::parse(r)),
-    );
+    if from {
+        alignment(
+            params,
+            &domain,
+            &mut facts,
+            &mut out,
+            records.first().map(|r| dmarc_record::parse(r)),
+            &q,
+        );
+    }
     let Some(text) = records.first() else {
         out.push(f("dmarc-missing", Severity::Error, &own_name, format!("{domain} has no DMARC record (at {own_name}{}): receivers such as Gmail and Yahoo require one from bulk senders.", if org != domain { format!(" or _dmarc.{org}") } else { String::new() })).with_queries(q));
         return (facts, out);
@@ -163,22 +171,40 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (DmarcFacts, Vec<Finding>
             ),
         );
     }
-    match p_tag.as_deref() {
-        None => push(
+    // An inherited record applies its `sp=` to the subdomain (RFC 7489 section 6.3): `p=none`
+    // there says nothing about this domain when `sp=` is stronger.
+    let applied_none = if facts.inherited {
+        facts
+            .policy
+            .as_deref()
+            .or(p_tag.as_deref())
+            .is_some_and(|v| v.eq_ignore_ascii_case("none"))
+    } else {
+        p_tag
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("none"))
+    };
+    if p_tag.is_none() {
+        push(
             "dmarc-missing-policy",
             Severity::Error,
             format!(
                 "The DMARC record at {subject} has no `p=` tag; it must follow `v=DMARC1` directly."
             ),
-        ),
-        Some("none") => push(
+        );
+    } else if applied_none {
+        let which = if facts.inherited && facts.sp.is_some() {
+            format!("`sp=none` (the subdomain policy of {org})")
+        } else {
+            "`p=none`".to_string()
+        };
+        push(
             "dmarc-policy-none",
             Severity::Warning,
             format!(
-                "The DMARC policy of {policy_domain} is `p=none`: spoofed mail is still delivered. Once reports show your mail aligns, move to `p=quarantine`, then `p=reject`."
+                "The DMARC policy applied to {domain} is {which}: spoofed mail is still delivered. Once reports show your mail aligns, move to quarantine, then reject."
             ),
-        ),
-        _ => {}
+        );
     }
     if let Some(pct) = facts.pct.filter(|p| *p < 100) {
         push(
@@ -294,6 +320,7 @@ fn alignment(
     facts: &mut DmarcFacts,
     out: &mut Vec<Finding>,
     rec: Option<DmarcRecord>,
+    queries: &[usize],
 ) {
     let spf_domain = params
         .mail_from
@@ -320,13 +347,13 @@ fn alignment(
         .as_deref()
         .map(|d| aligned(d, from, adkim == "s"));
     if let (Some(d), Some(false)) = (&spf_domain, spf_aligned) {
-        out.push(f("dmarc-spf-not-aligned", Severity::Warning, from, format!("The MAIL FROM domain {d} does not align with the From domain {from} ({} SPF alignment): an SPF pass does not count for DMARC.", mode(&aspf))));
+        out.push(f("dmarc-spf-not-aligned", Severity::Warning, from, format!("The MAIL FROM domain {d} does not align with the From domain {from} ({} SPF alignment): an SPF pass does not count for DMARC.", mode(&aspf))).with_queries(queries.iter().copied()));
     }
     if let (Some(d), Some(false)) = (&dkim_domain, dkim_aligned) {
-        out.push(f("dmarc-dkim-not-aligned", Severity::Warning, from, format!("The DKIM signing domain d={d} does not align with the From domain {from} ({} DKIM alignment): a DKIM pass does not count for DMARC.", mode(&adkim))));
+        out.push(f("dmarc-dkim-not-aligned", Severity::Warning, from, format!("The DKIM signing domain d={d} does not align with the From domain {from} ({} DKIM alignment): a DKIM pass does not count for DMARC.", mode(&adkim))).with_queries(queries.iter().copied()));
     }
     if spf_aligned == Some(false) && dkim_aligned == Some(false) {
-        out.push(f("dmarc-not-aligned", Severity::Error, from, format!("Neither SPF nor DKIM aligns with the From domain {from}: DMARC fails even when both pass. Sign with d={from} (or a subdomain) or use a MAIL FROM domain under {}.", org_domain(from))));
+        out.push(f("dmarc-not-aligned", Severity::Error, from, format!("Neither SPF nor DKIM aligns with the From domain {from}: DMARC fails even when both pass. Sign with d={from} (or a subdomain) or use a MAIL FROM domain under {}.", org_domain(from))).with_queries(queries.iter().copied()));
     }
     facts.alignment = Some(Alignment {
         from_domain: from.to_string(),

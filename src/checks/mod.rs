@@ -14,8 +14,24 @@ use crate::dns::Dns;
 use crate::finding::{Check, Finding};
 
 /// Runs every selected check concurrently; DNS trouble becomes inconclusive findings, never absence.
+///
+/// Each fact object is about the checked domain itself; the identities given with `--mail-from`,
+/// `--helo`, `--from` and `--dkim-domain`, when they are other domains, get their own objects
+/// (`spf_identities`, `dmarc_from`, `dkim_signing`), so several domains checked with the same
+/// flags each keep their own facts.
 pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
     let want = |c: Check| params.only.is_empty() || params.only.contains(&c);
+    let domain = normalise(&params.domain);
+    let from_domain = params
+        .from
+        .as_deref()
+        .map(domain_of)
+        .filter(|d| !d.is_empty() && *d != domain);
+    let signing_domain = params
+        .dkim_domain
+        .as_deref()
+        .map(normalise)
+        .filter(|d| !d.is_empty() && *d != domain);
     let spf = async {
         if want(Check::Spf) {
             Some(spf::check(dns, params).await)
@@ -24,18 +40,32 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
         }
     };
     let dkim = async {
-        if want(Check::Dkim) {
-            Some(dkim::check(dns, params).await)
-        } else {
-            None
+        if !want(Check::Dkim) {
+            return (None, None);
         }
+        let own = dkim::check(dns, params, &domain, signing_domain.is_none());
+        let signing = async {
+            match &signing_domain {
+                Some(d) => Some(dkim::check(dns, params, d, true).await),
+                None => None,
+            }
+        };
+        let (own, signing) = futures::join!(own, signing);
+        (Some(own), signing)
     };
     let dmarc = async {
-        if want(Check::Dmarc) {
-            Some(dmarc::check(dns, params).await)
-        } else {
-            None
+        if !want(Check::Dmarc) {
+            return (None, None);
         }
+        let own = dmarc::check(dns, params, &domain, from_domain.is_none());
+        let from = async {
+            match &from_domain {
+                Some(d) => Some(dmarc::check(dns, params, d, true).await),
+                None => None,
+            }
+        };
+        let (own, from) = futures::join!(own, from);
+        (Some(own), from)
     };
     let ptr = async {
         if want(Check::Ptr) {
@@ -51,39 +81,43 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
             None
         }
     };
-    let (spf, dkim, dmarc, ptr, mx) = futures::join!(spf, dkim, dmarc, ptr, mx);
+    let (spf, (dkim, dkim_signing), (dmarc, dmarc_from), ptr, mx) =
+        futures::join!(spf, dkim, dmarc, ptr, mx);
 
     let mut findings: Vec<Finding> = Vec::new();
-    let mut take = |f: &mut Vec<Finding>| findings.append(f);
-    let spf = spf.map(|(facts, mut f)| {
-        take(&mut f);
-        facts
-    });
-    let dkim = dkim.map(|(facts, mut f)| {
-        take(&mut f);
-        facts
-    });
-    let dmarc = dmarc.map(|(facts, mut f)| {
-        take(&mut f);
-        facts
-    });
-    let ptr = ptr.map(|(facts, mut f)| {
-        take(&mut f);
-        facts
-    });
-    let mx = mx.map(|(facts, mut f)| {
-        take(&mut f);
-        facts
-    });
+    let (spf, spf_identities) = match spf {
+        Some(mut o) => {
+            findings.append(&mut o.findings);
+            (Some(o.facts), o.identities)
+        }
+        None => (None, Vec::new()),
+    };
+    let dkim = take(&mut findings, dkim);
+    let dkim_signing = take(&mut findings, dkim_signing);
+    let dmarc = take(&mut findings, dmarc);
+    let dmarc_from = take(&mut findings, dmarc_from);
+    let ptr = take(&mut findings, ptr);
+    let mx = take(&mut findings, mx);
     DomainReport {
-        domain: normalise(&params.domain),
+        domain,
         findings,
         spf,
+        spf_identities,
         dkim,
+        dkim_signing,
         dmarc,
+        dmarc_from,
         ptr,
         mx,
     }
+}
+
+/// The facts of a check, its findings moved to `findings`.
+fn take<T>(findings: &mut Vec<Finding>, pair: Option<(T, Vec<Finding>)>) -> Option<T> {
+    pair.map(|(facts, mut f)| {
+        findings.append(&mut f);
+        facts
+    })
 }
 
 /// True when every check that ran was stopped by DNS trouble before it found anything:

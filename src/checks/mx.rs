@@ -1,6 +1,6 @@
 //! MX check: mail exchangers exist, resolve, are not CNAMEs or IP literals; null MX; implicit MX.
 
-use crate::checks::types::{CheckParams, MxFacts, MxHost};
+use crate::checks::types::{CheckParams, MxFacts, MxHost, Status};
 use crate::checks::{domain_of, normalise};
 use crate::dns::{Answer, Dns, Outcome, RType, Rdata};
 use crate::finding::{Check, Finding, Severity, finding};
@@ -38,6 +38,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
     let domain = normalise(&params.domain);
     let mut out = Vec::new();
     let mut facts = MxFacts {
+        status: Status::Complete,
         hosts: Vec::new(),
         null_mx: false,
         implicit: false,
@@ -46,6 +47,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
     let mx = dns.query(&domain, RType::MX).await;
     facts.ttl = mx.ttl;
     if mx.outcome.is_trouble() {
+        facts.status = Status::Inconclusive;
         out.push(failed(&domain, "MX", &mx));
         return (facts, out);
     }
@@ -65,6 +67,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         let (a, aaaa) = addresses(dns, &domain).await;
         let q = [mx.id, a.id, aaaa.id];
         if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+            facts.status = Status::Inconclusive;
             out.push(failed(&domain, bad.rtype.as_str(), bad));
         } else if !a.ips().is_empty() || !aaaa.ips().is_empty() {
             facts.implicit = true;
@@ -89,6 +92,18 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         let mut fd = f("mx-null", sev, &domain, format!("{domain} publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, and receivers reject mail sent from it (X.7.27).")).with_queries([mx.id]);
         fd.location = mx.location.clone();
         out.push(fd);
+        let others: Vec<&str> = records
+            .iter()
+            .filter(|(_, e)| !e.is_empty())
+            .map(|(_, e)| e.as_str())
+            .collect();
+        if !others.is_empty() {
+            // RFC 7505 section 3: a null MX must be the only MX; senders then ignore it or
+            // the others, each in its own way.
+            let mut fd = f("mx-null-with-other-records", Severity::Error, &domain, format!("{domain} publishes a null MX (`MX 0 .`) alongside other MX records ({}); RFC 7505 section 3 forbids that, and senders disagree on whether the domain accepts mail. Keep either the null MX alone or only the real mail exchangers.", others.join(", "))).with_queries([mx.id]);
+            fd.location = mx.location.clone();
+            out.push(fd);
+        }
         return (facts, out);
     }
     records.truncate(MAX_HOSTS);
@@ -103,6 +118,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
             problem = Some("IP literal".to_string());
             out.push(f("mx-target-ip-literal", Severity::Error, &host, format!("The MX record of {domain} names {host}, an IP address; an MX target must be a host name with an A/AAAA record (RFC 7505 section 3, RFC 5321 section 5.1).")).with_queries(q));
         } else if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+            facts.status = Status::Inconclusive;
             problem = Some(format!("lookup failed: {}", bad.outcome.label()));
             out.push(failed(&host, bad.rtype.as_str(), bad));
         } else if addrs.is_empty() {

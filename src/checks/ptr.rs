@@ -1,6 +1,6 @@
 //! PTR check: reverse DNS of the sending IP, forward confirmation (FCrDNS), HELO match, generic names.
 
-use crate::checks::types::{CheckParams, PtrFacts, PtrName};
+use crate::checks::types::{CheckParams, PtrFacts, PtrName, Status};
 use crate::checks::{normalise, org_domain};
 use crate::dns::{Answer, Dns, RType, Rdata};
 use crate::finding::{Check, Finding, Severity, finding};
@@ -47,6 +47,7 @@ fn ptr_names(a: &Answer) -> Vec<String> {
 
 pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) {
     let mut facts = PtrFacts {
+        status: Status::Complete,
         ip: params.ip,
         names: Vec::new(),
         fcrdns: None,
@@ -74,6 +75,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
     let (rev, helo_fwd) = futures::join!(rev, helo_fwd);
     facts.ttl = rev.ttl;
     if rev.outcome.is_trouble() {
+        facts.status = Status::Inconclusive;
         out.push(failed(&subject, "PTR", &rev));
         return (facts, out);
     }
@@ -89,11 +91,11 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
     let checked: Vec<String> = names.iter().take(PTR_NAME_LIMIT).cloned().collect();
     let fwd = join_all(checked.iter().map(|n| forward(dns, n, ip))).await;
     let mut q = vec![rev.id];
-    let mut trouble = None;
+    let mut unknown = Vec::new();
     for (name, a) in checked.iter().zip(&fwd) {
         q.push(a.id);
         if a.outcome.is_trouble() {
-            trouble = Some(a.clone());
+            unknown.push(a.clone());
         }
         let addresses = a.ips();
         let confirms = addresses.contains(&ip);
@@ -103,14 +105,43 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
             confirms,
         });
     }
-    let confirmed = facts.names.iter().any(|n| n.confirms);
-    if confirmed {
-        facts.fcrdns = Some(true);
-    } else if let Some(a) = trouble {
-        out.push(failed(&a.name, a.rtype.as_str(), &a));
-    } else {
+    // FCrDNS holds when each PTR name resolves back to the IP; a name whose forward lookup
+    // failed is unknown, not unconfirmed.
+    let failing: Vec<&str> = facts
+        .names
+        .iter()
+        .zip(&fwd)
+        .filter(|(n, a)| !n.confirms && !a.outcome.is_trouble())
+        .map(|(n, _)| n.name.as_str())
+        .collect();
+    let confirmed = facts.names.iter().filter(|n| n.confirms).count();
+    for a in &unknown {
+        out.push(failed(&a.name, a.rtype.as_str(), a));
+    }
+    if !failing.is_empty() {
         facts.fcrdns = Some(false);
-        out.push(f("ptr-not-confirmed", Severity::Error, &subject, format!("No PTR name of {ip} ({}) resolves back to {ip}: forward-confirmed reverse DNS fails. Publish an A/AAAA record for the PTR name pointing to {ip}.", checked.join(", "))).with_queries(q.clone()));
+        let (sev, msg) = if confirmed == 0 {
+            (
+                Severity::Error,
+                format!(
+                    "No PTR name of {ip} resolves back to {ip} ({} do not): forward-confirmed reverse DNS fails. Publish an A/AAAA record for the PTR name pointing to {ip}.",
+                    failing.join(", ")
+                ),
+            )
+        } else {
+            (
+                Severity::Warning,
+                format!(
+                    "Not every PTR name of {ip} resolves back to it: {} do not. Receivers that check each name fail forward-confirmed reverse DNS; publish A/AAAA records for them pointing to {ip}, or remove those PTR records.",
+                    failing.join(", ")
+                ),
+            )
+        };
+        out.push(f("ptr-not-confirmed", sev, &subject, msg).with_queries(q.clone()));
+    } else if unknown.is_empty() {
+        facts.fcrdns = Some(true);
+    } else {
+        facts.status = Status::Inconclusive;
     }
     for n in &checked {
         if is_generic(n, ip) {
@@ -126,6 +157,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
             .any(|n| *n == h || org_domain(n) == org_domain(&h));
         facts.helo_matches = Some(resolves && named);
         if hf.outcome.is_trouble() {
+            facts.status = Status::Inconclusive;
             out.push(failed(&h, hf.rtype.as_str(), &hf));
         } else if !(resolves && named) {
             let why = match (resolves, named) {
@@ -143,6 +175,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
 async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<Finding>) {
     let mx = dns.query(domain, RType::MX).await;
     if mx.outcome.is_trouble() {
+        facts.status = Status::Inconclusive;
         out.push(failed(domain, "MX", &mx));
         return;
     }
@@ -156,18 +189,20 @@ async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<F
         .take(MX_HOST_LIMIT)
         .collect();
     let addrs = join_all(hosts.iter().map(|h| crate::checks::mx::addresses(dns, h))).await;
-    let pairs: Vec<(String, IpAddr)> = hosts
-        .iter()
-        .zip(addrs)
-        .flat_map(|(h, (a, aaaa))| {
+    let mut pairs: Vec<(String, IpAddr)> = Vec::new();
+    for (h, (a, aaaa)) in hosts.iter().zip(addrs) {
+        for bad in [&a, &aaaa].into_iter().filter(|x| x.outcome.is_trouble()) {
+            facts.status = Status::Inconclusive;
+            out.push(failed(h, bad.rtype.as_str(), bad));
+        }
+        pairs.extend(
             a.ips()
                 .into_iter()
                 .chain(aaaa.ips())
                 .take(2)
-                .map(|ip| (h.clone(), ip))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+                .map(|ip| (h.clone(), ip)),
+        );
+    }
     let checks = join_all(pairs.iter().map(|(_, ip)| async move {
         let rev = dns.reverse(*ip).await;
         let names = ptr_names(&rev);
@@ -178,21 +213,43 @@ async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<F
                 .map(|n| forward(dns, n, *ip)),
         )
         .await;
-        let ok = fwd.iter().any(|a| a.ips().contains(ip));
-        (rev, fwd, ok)
+        (rev, fwd)
     }))
     .await;
-    for ((host, ip), (rev, fwd, ok)) in pairs.into_iter().zip(checks) {
+    for ((host, ip), (rev, fwd)) in pairs.into_iter().zip(checks) {
+        let ok = !fwd.is_empty() && fwd.iter().all(|a| a.ips().contains(&ip));
         facts.mx_hosts.push((host.clone(), ip, ok));
         if ok {
             continue;
         }
-        if rev.outcome.is_trouble() {
-            out.push(failed(&ip.to_string(), "PTR", &rev));
-        } else {
-            let q = std::iter::once(rev.id).chain(fwd.iter().map(|a| a.id));
-            out.push(f("ptr-mx-host-not-confirmed", Severity::Warning, &host, format!("The MX host {host} ({ip}) has no forward-confirmed reverse DNS; if it also sends mail, receivers will distrust it.")).with_queries(q));
+        let trouble: Vec<&Arc<Answer>> = std::iter::once(&rev)
+            .chain(&fwd)
+            .filter(|a| a.outcome.is_trouble())
+            .collect();
+        if !trouble.is_empty() {
+            facts.status = Status::Inconclusive;
+            for a in trouble {
+                let subject = if a.rtype == RType::PTR {
+                    ip.to_string()
+                } else {
+                    a.name.clone()
+                };
+                out.push(failed(&subject, a.rtype.as_str(), a));
+            }
+            continue;
         }
+        let failing: Vec<&str> = fwd
+            .iter()
+            .filter(|a| !a.ips().contains(&ip))
+            .map(|a| a.name.as_str())
+            .collect();
+        let why = if fwd.is_empty() {
+            "no PTR record".to_string()
+        } else {
+            format!("PTR names that do not resolve back: {}", failing.join(", "))
+        };
+        let q = std::iter::once(rev.id).chain(fwd.iter().map(|a| a.id));
+        out.push(f("ptr-mx-host-not-confirmed", Severity::Warning, &host, format!("The MX host {host} ({ip}) has no forward-confirmed reverse DNS ({why}); if it also sends mail, receivers will distrust it.")).with_queries(q));
     }
 }
 

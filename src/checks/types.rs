@@ -21,6 +21,23 @@ pub struct CheckParams {
     pub only: Vec<crate::finding::Check>,
 }
 
+/// Whether a check's facts are complete, or DNS trouble (timeout, SERVFAIL, REFUSED, not looked
+/// up offline) kept some of them from being looked up: then an empty or null fact is unknown,
+/// not absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Complete,
+    Inconclusive,
+}
+
+impl Status {
+    pub fn is_inconclusive(self) -> bool {
+        self == Status::Inconclusive
+    }
+}
+
 /// One node of the SPF include/redirect tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct SpfNode {
@@ -54,6 +71,7 @@ pub struct SpfEval {
 #[derive(Debug, Clone, Serialize)]
 pub struct SpfFacts {
     pub domain: String,
+    pub status: Status,
     pub record: Option<String>,
     pub records_count: usize,
     pub lookups: u32,
@@ -64,6 +82,17 @@ pub struct SpfFacts {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<SpfEval>,
     pub ttl: Option<u32>,
+}
+
+/// SPF of another identity than the checked domain: the MAIL FROM domain or the HELO name.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfIdentity {
+    /// "mail_from" or "helo".
+    pub role: String,
+    /// The MAIL FROM address or HELO name as given.
+    pub identity: String,
+    #[serde(flatten)]
+    pub facts: SpfFacts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +112,7 @@ pub struct DkimSelector {
 #[derive(Debug, Clone, Serialize)]
 pub struct DkimFacts {
     pub domain: String,
+    pub status: Status,
     pub selectors: Vec<DkimSelector>,
     /// Every selector name probed.
     pub probed: Vec<String>,
@@ -102,7 +132,9 @@ pub struct Alignment {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DmarcFacts {
+    /// The domain whose policy this is: the checked domain, or (in `dmarc_from`) the From domain.
     pub domain: String,
+    pub status: Status,
     pub record: Option<String>,
     /// Where the record was found (`_dmarc.<domain>` or the organizational domain's).
     pub record_domain: Option<String>,
@@ -130,9 +162,10 @@ pub struct PtrName {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PtrFacts {
+    pub status: Status,
     pub ip: Option<IpAddr>,
     pub names: Vec<PtrName>,
-    /// True when some PTR name resolves back to the IP.
+    /// True when every PTR name checked resolves back to the IP.
     pub fcrdns: Option<bool>,
     pub helo: Option<String>,
     pub helo_matches: Option<bool>,
@@ -151,6 +184,7 @@ pub struct MxHost {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MxFacts {
+    pub status: Status,
     pub hosts: Vec<MxHost>,
     pub null_mx: bool,
     /// No MX, but an A/AAAA record makes the domain an implicit MX (RFC 5321 section 5.1).
@@ -163,9 +197,21 @@ pub struct MxFacts {
 pub struct DomainReport {
     pub domain: String,
     pub findings: Vec<Finding>,
+    /// The checked domain's own SPF.
     pub spf: Option<SpfFacts>,
+    /// SPF of the `--mail-from` and `--helo` domains when they are other domains.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spf_identities: Vec<SpfIdentity>,
+    /// The checked domain's own DKIM keys.
     pub dkim: Option<DkimFacts>,
+    /// The `--dkim-domain` (signing domain) keys, when it is another domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim_signing: Option<DkimFacts>,
+    /// The checked domain's own DMARC policy.
     pub dmarc: Option<DmarcFacts>,
+    /// The `--from` domain's DMARC policy (with alignment), when it is another domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dmarc_from: Option<DmarcFacts>,
     pub ptr: Option<PtrFacts>,
     pub mx: Option<MxFacts>,
 }

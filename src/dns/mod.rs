@@ -1,6 +1,7 @@
 //! The one place that talks DNS: resolver, cache, query log, zone overlay.
 
 mod cache;
+mod locate;
 pub mod log;
 mod resolve;
 pub mod server;
@@ -101,6 +102,7 @@ struct Inner {
     /// Zone apexes served by the overlay (empty without `--zone`).
     apexes: Vec<String>,
     locations: HashMap<(String, RType), ZoneLocation>,
+    txt_locations: locate::TxtLocations,
     offline: bool,
     offline_names: Mutex<BTreeSet<String>>,
     /// Kept alive for as long as any clone of `Dns` exists.
@@ -177,6 +179,7 @@ impl Dns {
         let client = resolve::Client::new(servers, timeout)?;
         let authenticator =
             mail_auth::MessageAuthenticator(resolve::build_resolver(servers, timeout)?);
+        let txt_locations = locate::TxtLocations::new(&zones);
         let mut locations = HashMap::new();
         let mut apexes = Vec::new();
         for zone in &zones {
@@ -204,6 +207,7 @@ impl Dns {
                 log: log::QueryLog::default(),
                 apexes,
                 locations,
+                txt_locations,
                 offline: cfg.offline,
                 offline_names: Mutex::new(BTreeSet::new()),
                 _server: server,

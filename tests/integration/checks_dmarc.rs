@@ -45,8 +45,11 @@ async fn subdomain_inherits_the_organizational_policy() {
     };
     let r = run(&good_zone(), &p).await;
     has(&r, "dmarc-inherited");
-    let facts = r.dmarc.as_ref().unwrap();
+    // The From domain's policy is reported on its own, beside the checked domain's.
+    let facts = r.dmarc_from.as_ref().unwrap();
+    assert_eq!(facts.domain, "news.good.example");
     assert!(facts.inherited);
+    assert!(!r.dmarc.as_ref().unwrap().inherited);
     assert_eq!(facts.record_domain.as_deref(), Some("_dmarc.good.example"));
     lacks(&r, "dmarc-missing");
 }

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_yaml::Value;
 use std::net::IpAddr;
 
-/// Cases passing today; the test fails if fewer pass.
-const PASSING: usize = 173;
+/// Cases whose check_host() result is the expected one; any change (up or down) fails the test
+/// so the figure in the README stays true.
+const AGREE: usize = 195;
 
 /// Processing-limit cases: the tree walk itself must flag the over-limit ones and not the others.
 const OVER_LIMIT: &[&str] = &[
@@ -168,10 +169,10 @@ async fn rfc7208_suite() {
     ))
     .unwrap();
     let mut total = 0;
-    let mut passed = 0;
-    let mut by_tree = 0;
+    let mut agree = 0;
     let mut failing = Vec::new();
     let mut limit_cases = 0;
+    let mut limit_agree = 0;
     for doc in serde_yaml::Deserializer::from_str(&text) {
         let doc = Value::deserialize(doc).unwrap();
         let (zone, faults) = zone(doc.get("zonedata").unwrap_or(&Value::Null));
@@ -200,24 +201,18 @@ async fn rfc7208_suite() {
                 continue;
             };
             let (result, walk) = eval::evaluate(&dns, ip, &case.helo, &case.mailfrom).await;
-            if OVER_LIMIT.contains(&name.as_str()) {
+            // The walk's own verdict on the processing limits, apart from the result.
+            let over = OVER_LIMIT.contains(&name.as_str());
+            if over || AT_LIMIT.contains(&name.as_str()) {
                 limit_cases += 1;
-                assert!(
-                    walk_flags_limit(&walk),
-                    "{name}: the walk must report the limit"
-                );
-            }
-            if AT_LIMIT.contains(&name.as_str()) {
-                limit_cases += 1;
-                assert!(!walk_flags_limit(&walk), "{name}: within the limits");
+                if walk_flags_limit(&walk) == over {
+                    limit_agree += 1;
+                } else {
+                    failing.push(format!("{name}: the walk's limit verdict is wrong"));
+                }
             }
             if expected.iter().any(|e| e == result) {
-                passed += 1;
-            } else if expected.iter().any(|e| e == "permerror")
-                && (walk.lookups() > LOOKUP_LIMIT || walk.void_lookups() > VOID_LIMIT)
-            {
-                passed += 1;
-                by_tree += 1;
+                agree += 1;
             } else {
                 failing.push(format!(
                     "{name}: expected {} got {result}",
@@ -229,12 +224,17 @@ async fn rfc7208_suite() {
     assert_eq!(limit_cases, OVER_LIMIT.len() + AT_LIMIT.len());
     failing.sort();
     insta::assert_snapshot!("rfc7208_failing", failing.join("\n"));
-    assert!(
-        passed >= PASSING,
-        "{passed} of {total} pass (by tree walk: {by_tree}); was {PASSING}"
+    let figures = format!(
+        "check_host result as expected: {agree} of {total}; limit verdicts of the walk: {limit_agree} of {limit_cases}"
     );
+    // Shown with --no-capture: the README quotes these figures.
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("rfc7208: {figures}");
+    }
     assert_eq!(
-        passed, PASSING,
-        "more cases pass now ({passed} of {total}, {by_tree} by tree walk): raise PASSING"
+        (agree, limit_agree),
+        (AGREE, limit_cases),
+        "{figures}; update AGREE (and the README) when this changes"
     );
 }

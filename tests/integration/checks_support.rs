@@ -160,3 +160,46 @@ pub fn quoted(text: &str) -> String {
         .collect();
     format!("( {} )", parts.join(" "))
 }
+
+/// Serves `good.example` with `body` (plus the reverse zone and `extra` zones) with these faults,
+/// no retries, and checks it.
+pub async fn run_faults(
+    body: &str,
+    extra: &[(&str, &str)],
+    faults: Vec<mailtriage::dns::Fault>,
+    params: &CheckParams,
+) -> DomainReport {
+    let mut texts: Vec<(String, String)> = vec![
+        ("good.example".into(), zone_text("good.example", body)),
+        (
+            "2.0.192.in-addr.arpa".into(),
+            zone_text("2.0.192.in-addr.arpa", REVERSE),
+        ),
+    ];
+    texts.extend(extra.iter().map(|(o, b)| (o.to_string(), zone_text(o, b))));
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(o, t)| (o.as_str(), t.as_str()))
+        .collect();
+    let opts = mailtriage::dns::ServerOptions {
+        zones: crate::common::zones(&refs),
+        root_catch_all: true,
+        faults,
+        ..mailtriage::dns::ServerOptions::default()
+    };
+    let (_server, dns) = crate::common::serve_with(opts, crate::common::quick()).await;
+    check_domain(&dns, params).await
+}
+
+/// A fault for one name (and type, if given).
+pub fn fault(
+    name: &str,
+    rtype: Option<mailtriage::dns::RType>,
+    kind: mailtriage::dns::FaultKind,
+) -> mailtriage::dns::Fault {
+    mailtriage::dns::Fault {
+        name: name.into(),
+        rtype,
+        kind,
+    }
+}

@@ -217,6 +217,7 @@ pub fn node(domain: &str, via: &str, own: u32, total: u32, children: Vec<SpfNode
 pub fn spf_ok() -> SpfFacts {
     SpfFacts {
         domain: DOMAIN.into(),
+        status: Status::Complete,
         record: Some("v=spf1 include:_spf.google.com -all".into()),
         records_count: 1,
         lookups: 4,
@@ -237,6 +238,7 @@ pub fn spf_ok() -> SpfFacts {
 pub fn dkim_ok(bits: usize) -> DkimFacts {
     DkimFacts {
         domain: DOMAIN.into(),
+        status: Status::Complete,
         selectors: vec![DkimSelector {
             selector: "google".into(),
             status: "valid".into(),
@@ -254,6 +256,7 @@ pub fn dkim_ok(bits: usize) -> DkimFacts {
 pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> DmarcFacts {
     DmarcFacts {
         domain: DOMAIN.into(),
+        status: Status::Complete,
         record: record.map(String::from),
         record_domain: record.map(|_| format!("_dmarc.{DOMAIN}")),
         organizational_domain: DOMAIN.into(),
@@ -273,6 +276,7 @@ pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> 
 
 pub fn ptr_ok() -> PtrFacts {
     PtrFacts {
+        status: Status::Complete,
         ip: Some(IP.parse().unwrap()),
         names: vec![PtrName {
             name: "mail.example.com".into(),
@@ -289,6 +293,7 @@ pub fn ptr_ok() -> PtrFacts {
 
 pub fn mx_ok() -> MxFacts {
     MxFacts {
+        status: Status::Complete,
         hosts: vec![MxHost {
             preference: 10,
             host: "mx.example.com".into(),
@@ -307,7 +312,10 @@ pub fn clean_report() -> DomainReport {
         domain: DOMAIN.into(),
         findings: vec![],
         spf: Some(spf_ok()),
+        spf_identities: vec![],
         dkim: Some(dkim_ok(2048)),
+        dkim_signing: None,
+        dmarc_from: None,
         dmarc: Some(dmarc_facts(
             Some("v=DMARC1; p=reject; rua=mailto:d@example.com"),
             Some("reject"),
@@ -363,6 +371,7 @@ pub fn spf_over_limit_report() -> DomainReport {
     );
     r.spf = Some(SpfFacts {
         domain: DOMAIN.into(),
+        status: Status::Complete,
         record: Some("v=spf1 a include:_spf.google.com include:spf.protection.outlook.com include:mail.zendesk.com ~all".into()),
         records_count: 1, lookups: 11, void_lookups: 0, all: Some("~all".into()), tree: Some(tree), result: None, ttl: Some(300),
     });

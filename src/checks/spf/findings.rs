@@ -2,7 +2,9 @@
 
 use super::Role;
 use super::parse::{Mechanism, Qualifier, clip};
-use super::tree::{LOOKUP_LIMIT, MAX_NODES, MX_NAME_LIMIT, Problem, VOID_LIMIT, Walk};
+use super::tree::{
+    Cap, LOOKUP_LIMIT, MAX_DEPTH, MAX_NODES, MAX_TARGETS, MX_NAME_LIMIT, Problem, VOID_LIMIT, Walk,
+};
 use crate::checks::types::SpfEval;
 use crate::finding::{Check, Finding, Severity, finding};
 
@@ -16,7 +18,7 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
         return out;
     };
     let root_q: Vec<usize> = root.answer.iter().map(|a| a.id).collect();
-    let loc = root.answer.as_ref().and_then(|a| a.location.clone());
+    let loc = root.location.clone();
     let with_loc = |mut fd: Finding| {
         fd.location = loc.clone();
         fd
@@ -97,15 +99,40 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
         ));
     }
     if has(|m| matches!(m, Mechanism::Exists(_))) {
+        // Only a macro (`%{i}`, `%{s}` ...) makes an `exists` depend on who sends.
+        let with_macro = rec
+            .directives
+            .iter()
+            .any(|d| matches!(&d.mechanism, Mechanism::Exists(t) if t.contains('%')));
+        let msg = if with_macro && w.identity.is_none() {
+            format!(
+                "The SPF record of {domain} uses `exists` with macros; its result depends on the sender (IP, address) and cannot be checked without `--ip`."
+            )
+        } else if with_macro {
+            format!(
+                "The SPF record of {domain} uses `exists` with macros; it was looked up for the sender given."
+            )
+        } else {
+            format!(
+                "The SPF record of {domain} uses `exists`; the name it tests was looked up (it matches every sender alike when it exists)."
+            )
+        };
         out.push(with_loc(
-            f("spf-exists", Severity::Info, domain, format!("The SPF record of {domain} uses `exists`; its result depends on the sending IP and cannot be checked without it."))
-                .with_queries(root_q.clone()),
+            f("spf-exists", Severity::Info, domain, msg).with_queries(root_q.clone()),
         ));
     }
     if rec.has_macros {
+        let msg = if w.identity.is_some() {
+            format!(
+                "The SPF record of {domain} uses macros (`%{{...}}`); they were expanded for the sender given and the names they make were looked up."
+            )
+        } else {
+            format!(
+                "The SPF record of {domain} uses macros (`%{{...}}`); terms that use them are counted but, without `--ip`, not followed by this walk."
+            )
+        };
         out.push(with_loc(
-            f("spf-macros", Severity::Info, domain, format!("The SPF record of {domain} uses macros (`%{{...}}`); terms that use them are counted but not followed by this walk."))
-                .with_queries(root_q.clone()),
+            f("spf-macros", Severity::Info, domain, msg).with_queries(root_q.clone()),
         ));
     }
     out.extend(problems(w));
@@ -116,11 +143,7 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
 fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
     let lookups = w.lookups();
     let at_least = if w.truncated { "at least " } else { "up to " };
-    let all_q: Vec<usize> = w
-        .nodes
-        .iter()
-        .filter_map(|n| n.answer.as_ref().map(|a| a.id))
-        .collect();
+    let all_q = w.query_ids();
     if lookups > LOOKUP_LIMIT {
         let mut heavy: Vec<(String, u32)> = w
             .to_spf_node()
@@ -158,8 +181,17 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
         );
     }
     if w.truncated {
+        let caps: Vec<String> = w
+            .caps
+            .iter()
+            .map(|c| match c {
+                Cap::Nodes => format!("the cap of {MAX_NODES} records walked"),
+                Cap::Depth => format!("the cap of {MAX_DEPTH} include/redirect levels"),
+                Cap::Targets => format!("the cap of {MAX_TARGETS} a/mx/exists/ptr terms resolved"),
+            })
+            .collect();
         out.push(
-            f("spf-tree-truncated", Severity::Warning, domain, format!("The SPF include tree of {domain} is larger than this walk follows ({MAX_NODES} records or {} levels); counts are lower bounds.", super::tree::MAX_DEPTH))
+            f("spf-tree-truncated", Severity::Warning, domain, format!("The SPF include tree of {domain} is larger than this walk follows: it reached {}; counts are lower bounds.", caps.join(" and ")))
                 .with_queries(all_q),
         );
     }
@@ -228,14 +260,6 @@ fn problems(w: &Walk) -> Vec<Finding> {
                 ),
                 false,
             ),
-            Problem::LongString(n) => (
-                "spf-txt-string-too-long",
-                Severity::Error,
-                format!(
-                    "A TXT string of the SPF record of {d} is {n} bytes long; a DNS character-string holds at most 255, so split the record into several quoted strings."
-                ),
-                false,
-            ),
             Problem::LongRecord(n) => (
                 "spf-record-too-long",
                 Severity::Warning,
@@ -256,11 +280,7 @@ fn problems(w: &Walk) -> Vec<Finding> {
 }
 
 pub fn for_eval(e: &SpfEval, w: &Walk) -> Vec<Finding> {
-    let q: Vec<usize> = w
-        .nodes
-        .iter()
-        .filter_map(|n| n.answer.as_ref().map(|a| a.id))
-        .collect();
+    let q = w.query_ids();
     let d = e.domain.as_str();
     let term = e.mechanism.as_deref().unwrap_or("unknown");
     let ip = e.ip;

@@ -2,117 +2,197 @@
 
 pub mod eval;
 mod findings;
+pub mod identity;
+mod location;
 pub mod parse;
+mod prefill;
 mod replay;
+pub mod targets;
 pub mod tree;
 
-use crate::checks::types::{CheckParams, SpfEval, SpfFacts};
+use crate::checks::types::{CheckParams, SpfEval, SpfFacts, SpfIdentity, Status};
 use crate::checks::{domain_of, normalise};
 use crate::dns::Dns;
 use crate::finding::Finding;
 use futures::future::join_all;
+use identity::Identity;
+use tree::{Problem, Walk};
+
+/// What the SPF check found: the checked domain's own facts, and those of the MAIL FROM and
+/// HELO identities when they are other domains.
+pub struct SpfOutcome {
+    pub facts: SpfFacts,
+    pub identities: Vec<SpfIdentity>,
+    pub findings: Vec<Finding>,
+}
 
 /// Checks SPF of the domain, and of the MAIL FROM and HELO domains when given and different.
-/// Facts describe the checked domain (or the MAIL FROM domain, which the IP is evaluated for).
-pub async fn check(dns: &Dns, params: &CheckParams) -> (SpfFacts, Vec<Finding>) {
+/// With `--ip`, check_host() runs for the MAIL FROM identity (default postmaster@<domain>) and
+/// its result belongs to that identity's facts.
+pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
     let domain = normalise(&params.domain);
-    let mut targets = vec![(domain.clone(), Role::Domain)];
-    if let Some(mf) = params.mail_from.as_deref().map(domain_of)
-        && !mf.is_empty()
-        && !targets.iter().any(|(d, _)| *d == mf)
-    {
-        targets.push((mf, Role::MailFrom));
-    }
-    if let Some(h) = params.helo.as_deref().map(normalise)
-        && h.contains('.')
-        && !targets.iter().any(|(d, _)| *d == h)
-    {
-        targets.push((h, Role::Helo));
-    }
-    let family = params.ip;
-    let walks = join_all(targets.iter().map(|(d, _)| tree::walk(dns, d, family)));
-    let evaluation = async {
-        match params.ip {
-            Some(ip) => Some(evaluate(dns, params, ip).await),
-            None => None,
-        }
-    };
-    let (walks, evaluation) = futures::join!(walks, evaluation);
-
-    let mut out = Vec::new();
-    for ((d, role), w) in targets.iter().zip(&walks) {
-        out.extend(findings::for_walk(d, *role, w));
-    }
-    let eval_domain = params
+    let mail_from = params
         .mail_from
         .as_deref()
-        .map(domain_of)
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| domain.clone());
-    let main = targets
-        .iter()
-        .position(|(d, _)| *d == eval_domain)
-        .unwrap_or(0);
-    let mut result = None;
-    if let (Some((ip, res)), Some(w)) = (evaluation, walks.get(main)) {
-        let res = eval::combine(res, w);
-        let m = replay::matched_term(w, ip);
-        let mechanism = match &m {
-            replay::Match::Matched { qualifier, term } if qualifier.result() == res => {
-                Some(term.clone())
-            }
-            replay::Match::NoTerm if res == "neutral" => Some("(no term matched)".to_string()),
-            replay::Match::PermError(why) if res == "permerror" => Some(why.clone()),
-            _ => None,
-        };
-        let e = SpfEval {
-            ip,
-            result: res.to_string(),
-            mechanism,
-            domain: eval_domain.clone(),
-        };
-        out.extend(findings::for_eval(&e, w));
-        result = Some(e);
-    }
-    let facts = match walks.get(main) {
-        Some(w) => facts(&targets[main].0, w, result),
-        None => facts(&domain, &tree_empty(), result),
-    };
-    (facts, out)
-}
-
-async fn evaluate(
-    dns: &Dns,
-    params: &CheckParams,
-    ip: std::net::IpAddr,
-) -> (std::net::IpAddr, &'static str) {
-    let domain = normalise(&params.domain);
-    let helo = params.helo.clone().unwrap_or_else(|| domain.clone());
-    let sender = params
-        .mail_from
-        .clone()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !domain_of(s).is_empty())
         .map(|s| {
             if s.contains('@') {
-                s
+                s.trim().to_string()
             } else {
-                format!("postmaster@{s}")
+                format!("postmaster@{}", domain_of(s))
             }
+        });
+    let helo_name = params.helo.as_deref().map(normalise);
+    let mut targets = vec![Target {
+        domain: domain.clone(),
+        role: Role::Domain,
+        identity_text: domain.clone(),
+    }];
+    if let Some(mf) = &mail_from
+        && domain_of(mf) != domain
+    {
+        targets.push(Target {
+            domain: domain_of(mf),
+            role: Role::MailFrom,
+            identity_text: mf.clone(),
+        });
+    }
+    if let Some(h) = helo_name.clone()
+        && h.contains('.')
+        && !targets.iter().any(|t| t.domain == h)
+    {
+        targets.push(Target {
+            domain: h.clone(),
+            role: Role::Helo,
+            identity_text: h,
+        });
+    }
+    let helo = helo_name.unwrap_or_else(|| domain.clone());
+    let identities: Vec<Option<Identity>> = targets
+        .iter()
+        .map(|t| {
+            let ip = params.ip?;
+            let sender = match (t.role, &mail_from) {
+                (Role::Helo, _) => String::new(),
+                (_, Some(mf)) if domain_of(mf) == t.domain => mf.clone(),
+                _ => format!("postmaster@{}", t.domain),
+            };
+            let helo = if t.role == Role::Helo {
+                t.domain.as_str()
+            } else {
+                helo.as_str()
+            };
+            Some(Identity::new(ip, helo, &sender))
         })
-        .unwrap_or_else(|| format!("postmaster@{domain}"));
-    (ip, eval::check_host(dns, ip, &helo, &sender).await)
+        .collect();
+    let walks: Vec<Walk> = join_all(
+        targets
+            .iter()
+            .zip(&identities)
+            .map(|(t, id)| tree::walk(dns, &t.domain, id.as_ref())),
+    )
+    .await;
+    // The identity receivers evaluate: MAIL FROM, else the checked domain.
+    let evaluated = targets
+        .iter()
+        .position(|t| t.role == Role::MailFrom)
+        .unwrap_or(0);
+
+    let mut findings = Vec::new();
+    let mut facts_out = Vec::new();
+    for (n, (t, w)) in targets.iter().zip(&walks).enumerate() {
+        findings.extend(findings::for_walk(&t.domain, t.role, w));
+        let mut result = None;
+        if n == evaluated
+            && let Some(ip) = params.ip
+        {
+            let e = evaluate(dns, w, ip).await;
+            findings.extend(findings::for_eval(&e, w));
+            result = Some(e);
+        }
+        facts_out.push(facts(&t.domain, w, result));
+    }
+    // The `spf` object keeps the evaluation even when it was for another MAIL FROM domain
+    // (its `domain` says which): scripts and the plan read it there.
+    let evaluation = facts_out.get(evaluated).and_then(|f| f.result.clone());
+    let mut facts_iter = facts_out.into_iter();
+    let mut own = facts_iter
+        .next()
+        .unwrap_or_else(|| facts(&domain, &tree_empty(), None));
+    if own.result.is_none() {
+        own.result = evaluation;
+    }
+    let identities = targets
+        .iter()
+        .skip(1)
+        .zip(facts_iter)
+        .map(|(t, facts)| SpfIdentity {
+            role: t.role.as_str().to_string(),
+            identity: t.identity_text.clone(),
+            facts,
+        })
+        .collect();
+    SpfOutcome {
+        facts: own,
+        identities,
+        findings,
+    }
 }
 
-fn tree_empty() -> tree::Walk {
-    tree::Walk {
+struct Target {
+    domain: String,
+    role: Role,
+    /// What the user gave: the MAIL FROM address, the HELO name, the domain.
+    identity_text: String,
+}
+
+async fn evaluate(dns: &Dns, w: &Walk, ip: std::net::IpAddr) -> SpfEval {
+    let res = eval::check_host(dns, w).await;
+    let m = replay::matched_term(w, ip);
+    let mechanism = match &m {
+        replay::Match::Matched { qualifier, term } if qualifier.result() == res => {
+            Some(term.clone())
+        }
+        replay::Match::NoTerm if res == "neutral" => Some("(no term matched)".to_string()),
+        replay::Match::PermError(why) if res == "permerror" => Some(why.clone()),
+        replay::Match::TempError(why) if res == "temperror" => Some(why.clone()),
+        _ => None,
+    };
+    SpfEval {
+        ip,
+        result: res.to_string(),
+        mechanism,
+        domain: w
+            .nodes
+            .first()
+            .map(|n| n.domain.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn tree_empty() -> Walk {
+    Walk {
         nodes: Vec::new(),
         problems: Vec::new(),
         truncated: false,
+        caps: Vec::new(),
         ip: None,
+        identity: None,
+        ptr: None,
     }
 }
 
-fn facts(domain: &str, w: &tree::Walk, result: Option<SpfEval>) -> SpfFacts {
+/// True when DNS trouble kept part of the tree (or the evaluation) from being looked up.
+fn inconclusive(w: &Walk, result: Option<&SpfEval>) -> bool {
+    w.problems.iter().any(|p| {
+        matches!(
+            p.problem,
+            Problem::LookupFailed(_) | Problem::TargetLookupFailed { .. }
+        )
+    }) || result.is_some_and(|e| e.result == "temperror")
+}
+
+fn facts(domain: &str, w: &Walk, result: Option<SpfEval>) -> SpfFacts {
     let root = w.root_answer();
     let records: Vec<String> = root
         .map(|a| {
@@ -128,8 +208,14 @@ fn facts(domain: &str, w: &tree::Walk, result: Option<SpfEval>) -> SpfFacts {
         .and_then(|n| n.parsed.as_ref())
         .and_then(|r| r.all())
         .map(|d| format!("{}all", d.qualifier.as_char()));
+    let status = if inconclusive(w, result.as_ref()) {
+        Status::Inconclusive
+    } else {
+        Status::Complete
+    };
     SpfFacts {
         domain: domain.to_string(),
+        status,
         record: records.first().cloned(),
         records_count: records.len(),
         lookups: w.lookups(),
@@ -147,4 +233,14 @@ pub enum Role {
     Domain,
     MailFrom,
     Helo,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Domain => "domain",
+            Role::MailFrom => "mail_from",
+            Role::Helo => "helo",
+        }
+    }
 }

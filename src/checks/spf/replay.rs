@@ -2,6 +2,7 @@
 //! evaluation reaches a permerror (a broken record or a limit) before any term matches.
 
 use super::parse::{Mechanism, Qualifier};
+use super::targets::{MX_NAME_LIMIT, Resolved, TargetKind};
 use super::tree::{LOOKUP_LIMIT, MAX_DEPTH, Node, VOID_LIMIT, Walk};
 use std::net::IpAddr;
 
@@ -16,7 +17,9 @@ pub enum Match {
     NoTerm,
     /// RFC 7208 says permerror before any term matched: why, naming the record.
     PermError(String),
-    /// The walk alone cannot tell (`ptr`, `exists`, macros, DNS trouble, a capped walk).
+    /// A lookup the evaluation reaches failed (timeout, SERVFAIL): why, naming the name.
+    TempError(String),
+    /// The walk alone cannot tell (macros without the sending identity, a capped walk).
     Unknown,
 }
 
@@ -38,6 +41,7 @@ pub fn replay_result(walk: &Walk) -> Option<&'static str> {
         Match::Matched { qualifier, .. } => Some(qualifier.result()),
         Match::NoTerm => Some("neutral"),
         Match::PermError(_) => Some("permerror"),
+        Match::TempError(_) => Some("temperror"),
         Match::Unknown => None,
     }
 }
@@ -79,9 +83,19 @@ impl Replay<'_> {
     /// Entering an include or redirect target: its record must exist, be single and parse.
     fn enter(&mut self, i: usize, term: &str) -> Result<&Node, Match> {
         let node = self.walk.nodes.get(i).ok_or(Match::Unknown)?;
+        if node.malformed {
+            self.void_answer(term)?;
+            return Err(Match::PermError(format!(
+                "{term}: {} is not a valid domain name",
+                node.domain
+            )));
+        }
         let answer = node.answer.as_deref().ok_or(Match::Unknown)?;
         if answer.outcome.is_trouble() {
-            return Err(Match::Unknown);
+            return Err(Match::TempError(format!(
+                "{term}: the TXT lookup for {} failed",
+                node.domain
+            )));
         }
         if answer.outcome.is_absent() {
             self.void_answer(term)?;
@@ -101,12 +115,13 @@ impl Replay<'_> {
         }
     }
 
-    fn child(&mut self, i: usize, via: &str, target: Option<&str>, term: &str) -> Match {
+    /// The include (by directive index) or, with `directive` None, the redirect of node `i`.
+    fn child(&mut self, i: usize, via: &str, directive: Option<usize>, term: &str) -> Match {
         let walk = self.walk;
         let child = walk.nodes[i].children.iter().copied().find(|&c| {
-            walk.nodes.get(c).is_some_and(|n| {
-                n.via == via && target.is_none_or(|t| n.domain.eq_ignore_ascii_case(t))
-            })
+            walk.nodes
+                .get(c)
+                .is_some_and(|n| n.via == via && n.term == directive)
         });
         let Some(c) = child else {
             return Match::Unknown;
@@ -139,25 +154,59 @@ impl Replay<'_> {
                     if let Err(m) = self.lookup(&dir.text) {
                         return m;
                     }
-                    match node.targets.get(&d) {
-                        Some(r) if !r.trouble => {
-                            if r.void
-                                && let Err(m) = self.void_answer(&dir.text)
-                            {
-                                return m;
-                            }
-                            r.addresses.iter().any(|a| {
-                                in_net(self.ip, *a, if a.is_ipv4() { *cidr4 } else { *cidr6 })
-                            })
-                        }
-                        _ => return Match::Unknown,
+                    let Some(r) = node.targets.get(&d) else {
+                        return Match::Unknown;
+                    };
+                    match self.addresses(r, &dir.text, *cidr4, *cidr6) {
+                        Ok(hit) => hit,
+                        Err(m) => return m,
                     }
                 }
-                Mechanism::Include(target) => {
+                Mechanism::Exists(_) => {
                     if let Err(m) = self.lookup(&dir.text) {
                         return m;
                     }
-                    match self.child(i, "include", Some(target.trim_end_matches('.')), &dir.text) {
+                    let Some(r) = node.targets.get(&d) else {
+                        return Match::Unknown;
+                    };
+                    if r.trouble {
+                        return Match::TempError(format!("{}: the A lookup failed", dir.text));
+                    }
+                    if r.void
+                        && let Err(m) = self.void_answer(&dir.text)
+                    {
+                        return m;
+                    }
+                    r.addresses().next().is_some()
+                }
+                Mechanism::Ptr(_) => {
+                    if let Err(m) = self.lookup(&dir.text) {
+                        return m;
+                    }
+                    let Some(r) = node.targets.get(&d) else {
+                        return Match::Unknown;
+                    };
+                    if r.void
+                        && let Err(m) = self.void_answer(&dir.text)
+                    {
+                        return m;
+                    }
+                    // RFC 7208 section 5.5: a validated name equal to, or under, the target.
+                    let target = match &r.kind {
+                        Some(TargetKind::Ptr(t)) => t.as_str(),
+                        _ => return Match::Unknown,
+                    };
+                    r.validated.iter().any(|n| {
+                        n == target
+                            || n.strip_suffix(target)
+                                .is_some_and(|head| head.ends_with('.'))
+                    })
+                }
+                Mechanism::Include(_) => {
+                    if let Err(m) = self.lookup(&dir.text) {
+                        return m;
+                    }
+                    match self.child(i, "include", Some(d), &dir.text) {
                         Match::Matched {
                             qualifier: Qualifier::Pass,
                             term,
@@ -171,7 +220,6 @@ impl Replay<'_> {
                         other => return other,
                     }
                 }
-                Mechanism::Ptr(_) | Mechanism::Exists(_) => return Match::Unknown,
             };
             if hit {
                 return Match::Matched {
@@ -201,6 +249,39 @@ impl Replay<'_> {
             };
         }
         Match::NoTerm
+    }
+
+    /// Whether an `a`/`mx` term's hosts hold the IP, host by host as check_host() tries them: a
+    /// failed lookup reached before a match is a temperror; an 11th MX name a permerror.
+    fn addresses(&mut self, r: &Resolved, term: &str, cidr4: u8, cidr6: u8) -> Result<bool, Match> {
+        if r.trouble {
+            return Err(Match::TempError(format!("{term}: the lookup failed")));
+        }
+        if r.void {
+            self.void_answer(term)?;
+        }
+        for h in &r.hosts {
+            let hit = h
+                .addresses
+                .iter()
+                .any(|a| in_net(self.ip, *a, if a.is_ipv4() { cidr4 } else { cidr6 }));
+            if hit {
+                return Ok(true);
+            }
+            if h.trouble {
+                return Err(Match::TempError(format!(
+                    "{term}: the address lookup for {} failed",
+                    h.name
+                )));
+            }
+        }
+        if r.mx_names > MX_NAME_LIMIT {
+            return Err(Match::PermError(format!(
+                "{term} meets {} MX names (limit {MX_NAME_LIMIT})",
+                r.mx_names
+            )));
+        }
+        Ok(false)
     }
 }
 

@@ -1,6 +1,10 @@
-//! Walks the SPF include/redirect tree level by level, counting lookups and void lookups.
+//! Walks the SPF include/redirect tree level by level, counting lookups and void lookups, and
+//! resolving every DNS-querying term (with macros expanded when the sending identity is known).
 
+use super::identity::{self, Identity};
 use super::parse::{self, Mechanism, Record};
+pub use super::targets::Resolved;
+use super::targets::{self, TargetKind};
 use crate::checks::types::SpfNode;
 use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::finding::ZoneLocation;
@@ -16,10 +20,20 @@ pub const VOID_LIMIT: u32 = 2;
 /// Walk well past the limit so the real count is reported, but never further than this.
 pub const MAX_NODES: usize = 100;
 pub const MAX_DEPTH: usize = 20;
-/// Address targets (`a`, `mx`) resolved per walk.
-const MAX_TARGETS: usize = 200;
-/// RFC 7208 section 4.6.4: an `mx` mechanism may not look up more than 10 names.
-pub const MX_NAME_LIMIT: usize = 10;
+/// DNS-querying terms (`a`, `mx`, `exists`, `ptr`) resolved per walk.
+pub const MAX_TARGETS: usize = 200;
+pub use super::targets::MX_NAME_LIMIT;
+
+/// A cap that stopped the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cap {
+    /// [`MAX_NODES`] records walked.
+    Nodes,
+    /// [`MAX_DEPTH`] levels of include/redirect.
+    Depth,
+    /// [`MAX_TARGETS`] `a`/`mx`/`exists`/`ptr` terms resolved.
+    Targets,
+}
 
 /// Something wrong found in the tree; each becomes a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +51,6 @@ pub enum Problem {
         target: String,
         count: usize,
     },
-    LongString(usize),
     LongRecord(usize),
     TargetLookupFailed {
         target: String,
@@ -54,30 +67,27 @@ pub struct TreeProblem {
     pub location: Option<ZoneLocation>,
 }
 
-/// An `a` or `mx` mechanism's target and what it resolved to.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
-    pub addresses: Vec<IpAddr>,
-    /// True when the DNS could not be consulted.
-    pub trouble: bool,
-    /// True when the lookup was void (NXDOMAIN or no records).
-    pub void: bool,
-}
-
 #[derive(Debug, Clone)]
 pub struct Node {
     pub domain: String,
     pub via: String,
     pub parent: Option<usize>,
+    /// The parent's directive (by index) that includes this node; None for root and redirect.
+    pub term: Option<usize>,
     pub depth: usize,
     pub record: Option<String>,
     pub parsed: Option<Record>,
     pub error: Option<String>,
     pub void: u32,
     pub children: Vec<usize>,
-    /// Resolved a/mx targets by directive index.
+    /// Resolved `a`/`mx`/`exists`/`ptr` terms by directive index.
     pub targets: HashMap<usize, Resolved>,
     pub answer: Option<Arc<Answer>>,
+    /// No DNS query can be composed for the name (empty or over-long label; for the root also
+    /// a single label or a domain literal): it is treated as non-existent and not asked.
+    pub malformed: bool,
+    /// Zone-file location of the `v=spf1` record itself (not of the name's first TXT).
+    pub location: Option<ZoneLocation>,
 }
 
 /// The walked tree: a flat arena, node 0 the root.
@@ -87,14 +97,14 @@ pub struct Walk {
     pub problems: Vec<TreeProblem>,
     /// True when a cap stopped the walk: counts are lower bounds.
     pub truncated: bool,
+    /// Which caps stopped it.
+    pub caps: Vec<Cap>,
     /// The sending IP the targets were resolved for, when known.
     pub ip: Option<IpAddr>,
-}
-
-#[derive(Debug, Clone)]
-enum TargetKind {
-    A(String),
-    Mx(String),
+    /// The identity macros were expanded for, when known.
+    pub identity: Option<Identity>,
+    /// The IP's PTR names and which resolve back to it, looked up when a record uses `%{p}`.
+    pub ptr: Option<Resolved>,
 }
 
 struct Target {
@@ -119,6 +129,38 @@ impl Walk {
     }
     pub fn root_answer(&self) -> Option<&Arc<Answer>> {
         self.nodes.first().and_then(|n| n.answer.as_ref())
+    }
+    /// Ids of every query the walk made: TXT of each node, and each term's lookups.
+    pub fn query_ids(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = self.ptr.iter().flat_map(|r| r.queries.clone()).collect();
+        for n in &self.nodes {
+            ids.extend(n.answer.iter().map(|a| a.id));
+            for r in n.targets.values() {
+                ids.extend(r.queries.iter().copied());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+    /// `%{p}` for a record of `domain` (RFC 7208 section 7.3): the validated PTR name equal to
+    /// `domain`, else one under it, else any; "unknown" when none validates.
+    pub fn validated_for(&self, domain: &str) -> Option<String> {
+        let names = &self.ptr.as_ref()?.validated;
+        let under = |n: &&String| n.ends_with(&format!(".{domain}"));
+        let pick = names
+            .iter()
+            .find(|n| *n == domain)
+            .or_else(|| names.iter().find(under))
+            .or_else(|| names.first());
+        Some(pick.cloned().unwrap_or_else(|| "unknown".to_string()))
+    }
+    fn cap(&mut self, c: Cap) {
+        self.truncated = true;
+        if !self.caps.contains(&c) {
+            self.caps.push(c);
+            self.caps.sort();
+        }
     }
     /// The tree as the `check/v1` facts show it.
     pub fn to_spf_node(&self) -> Option<SpfNode> {
@@ -164,14 +206,21 @@ impl Walk {
     }
 }
 
-/// Walks the tree rooted at `domain`. `family` picks A or AAAA for `a`/`mx` targets
-/// (both, when the sending IP is unknown).
-pub async fn walk(dns: &Dns, domain: &str, family: Option<IpAddr>) -> Walk {
+/// Walks the tree rooted at `domain`. With the sending identity, macros are expanded and the
+/// `ptr` terms resolved, addresses asked in the IP's family; without it, macro terms are counted
+/// but not followed, and addresses asked in both families.
+pub async fn walk(dns: &Dns, domain: &str, identity: Option<&Identity>) -> Walk {
+    let ip = identity.map(|i| i.ip);
+    let mut root = new_node(domain, "root", None, None, 0);
+    root.malformed = !identity::valid_domain(&root.domain);
     let mut w = Walk {
-        nodes: vec![new_node(domain, "root", None, 0)],
+        nodes: vec![root],
         problems: Vec::new(),
         truncated: false,
-        ip: family,
+        caps: Vec::new(),
+        ip,
+        identity: identity.cloned(),
+        ptr: None,
     };
     let mut level = vec![0usize];
     let mut targets: Vec<Target> = Vec::new();
@@ -179,22 +228,43 @@ pub async fn walk(dns: &Dns, domain: &str, family: Option<IpAddr>) -> Walk {
     while !level.is_empty() || !targets.is_empty() {
         let txt_futs = level.iter().map(|&i| {
             let name = w.nodes[i].domain.clone();
-            async move { dns.query(&name, RType::TXT).await }
+            let ask = !w.nodes[i].malformed;
+            async move {
+                if ask {
+                    Some(dns.query(&name, RType::TXT).await)
+                } else {
+                    None
+                }
+            }
         });
-        let target_futs = targets.iter().map(|t| resolve(dns, t.kind.clone(), family));
+        let target_futs = targets
+            .iter()
+            .map(|t| targets::resolve(dns, t.kind.clone(), ip));
         let (answers, resolved) = futures::join!(join_all(txt_futs), join_all(target_futs));
-        for (t, (res, problem)) in targets.drain(..).zip(resolved) {
-            apply_target(&mut w, t, res, problem);
+        for (t, (res, problems)) in targets.drain(..).zip(resolved) {
+            apply_target(&mut w, t, res, problems);
+        }
+        // `%{p}` needs the IP's first PTR name before the terms using it can be expanded.
+        if let Some(ip) = ip
+            && w.ptr.is_none()
+            && answers
+                .iter()
+                .flatten()
+                .flat_map(|a| a.txt_strings())
+                .any(|t| parse::is_spf(&t) && identity::needs_ptr(&t))
+        {
+            let (ptr, _) = targets::resolve(dns, TargetKind::Ptr(String::new()), Some(ip)).await;
+            w.ptr = Some(ptr);
         }
         let mut next = Vec::new();
         for (&i, answer) in level.iter().zip(answers) {
-            process(&mut w, i, answer, &mut next, &mut targets);
+            process(dns, &mut w, i, answer, &mut next, &mut targets);
         }
-        // Cap address targets: a hostile record can list thousands.
+        // Cap the terms resolved: a hostile record can list thousands.
         let room = MAX_TARGETS.saturating_sub(targets_started);
         if targets.len() > room {
             targets.truncate(room);
-            w.truncated = true;
+            w.cap(Cap::Targets);
         }
         targets_started += targets.len();
         level = next;
@@ -202,11 +272,19 @@ pub async fn walk(dns: &Dns, domain: &str, family: Option<IpAddr>) -> Walk {
     w
 }
 
-fn new_node(domain: &str, via: &str, parent: Option<usize>, depth: usize) -> Node {
+fn new_node(
+    domain: &str,
+    via: &str,
+    parent: Option<usize>,
+    term: Option<usize>,
+    depth: usize,
+) -> Node {
     Node {
         domain: domain.trim_end_matches('.').to_ascii_lowercase(),
+        malformed: !identity::queryable(domain),
         via: via.to_string(),
         parent,
+        term,
         depth,
         record: None,
         parsed: None,
@@ -215,15 +293,20 @@ fn new_node(domain: &str, via: &str, parent: Option<usize>, depth: usize) -> Nod
         children: Vec::new(),
         targets: HashMap::new(),
         answer: None,
+        location: None,
     }
 }
 
 fn problem(w: &mut Walk, i: usize, problem: Problem, answer: Option<&Answer>) {
+    let location = w.nodes[i]
+        .location
+        .clone()
+        .or_else(|| answer.and_then(|a| a.location.clone()));
     w.problems.push(TreeProblem {
         domain: w.nodes[i].domain.clone(),
         problem,
         queries: answer.map(|a| vec![a.id]).unwrap_or_default(),
-        location: answer.and_then(|a| a.location.clone()),
+        location,
     });
 }
 
@@ -233,13 +316,25 @@ fn add_void(w: &mut Walk, i: usize) {
 }
 
 fn process(
+    dns: &Dns,
     w: &mut Walk,
     i: usize,
-    answer: Arc<Answer>,
+    answer: Option<Arc<Answer>>,
     next: &mut Vec<usize>,
     targets: &mut Vec<Target>,
 ) {
     let is_root = w.nodes[i].parent.is_none();
+    let Some(answer) = answer else {
+        // RFC 7208 section 4.3: a malformed domain does not exist; as a target, that is a
+        // void lookup and a record that is not there.
+        w.nodes[i].error = Some("not a valid domain name (treated as non-existent)".to_string());
+        if !is_root {
+            add_void(w, i);
+            let via = w.nodes[i].via.clone();
+            problem(w, i, Problem::NoRecord { via }, None);
+        }
+        return;
+    };
     w.nodes[i].answer = Some(answer.clone());
     if answer.outcome.is_trouble() {
         w.nodes[i].error = Some(format!("lookup failed: {}", outcome_text(&answer.outcome)));
@@ -267,6 +362,7 @@ fn process(
         }
         return;
     };
+    w.nodes[i].location = super::location::of_record(dns, &answer, first);
     if spf.len() > 1 {
         w.nodes[i].error = Some(format!("{} SPF records (permerror)", spf.len()));
         problem(w, i, Problem::Multiple(spf.len()), Some(&answer));
@@ -280,33 +376,50 @@ fn process(
         problem(w, i, Problem::Syntax(rec.errors.clone()), Some(&answer));
     }
     let own = w.nodes[i].domain.clone();
+    let p = w.validated_for(&own);
+    let expand = |spec: &str| -> Option<String> {
+        if !spec.contains('%') {
+            return Some(spec.trim_end_matches('.').to_ascii_lowercase());
+        }
+        w.identity.as_ref()?.expand(spec, &own, p.as_deref())
+    };
+    let mut children: Vec<(String, &str, Option<usize>)> = Vec::new();
     for (d, dir) in rec.directives.iter().enumerate() {
-        match &dir.mechanism {
-            Mechanism::Include(t) if !t.contains('%') => add_child(w, i, t, "include", next),
-            Mechanism::A { domain, .. } | Mechanism::Mx { domain, .. } => {
-                let name = domain.clone().unwrap_or_else(|| own.clone());
-                if name.contains('%') {
-                    continue;
+        let kind = match &dir.mechanism {
+            Mechanism::Include(t) => {
+                if let Some(name) = expand(t) {
+                    children.push((name, "include", Some(d)));
                 }
-                let kind = if matches!(dir.mechanism, Mechanism::A { .. }) {
-                    TargetKind::A(name)
-                } else {
-                    TargetKind::Mx(name)
-                };
-                targets.push(Target {
-                    node: i,
-                    directive: d,
-                    kind,
-                });
+                continue;
             }
-            _ => {}
+            Mechanism::A { domain, .. } => {
+                expand(domain.as_deref().unwrap_or(&own)).map(TargetKind::A)
+            }
+            Mechanism::Mx { domain, .. } => {
+                expand(domain.as_deref().unwrap_or(&own)).map(TargetKind::Mx)
+            }
+            Mechanism::Exists(t) => expand(t).map(TargetKind::Exists),
+            // Only the sending IP has PTR names to look up.
+            Mechanism::Ptr(t) if w.identity.is_some() => {
+                expand(t.as_deref().unwrap_or(&own)).map(TargetKind::Ptr)
+            }
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            targets.push(Target {
+                node: i,
+                directive: d,
+                kind,
+            });
         }
     }
     if let Some(r) = rec.effective_redirect()
-        && !r.contains('%')
+        && let Some(name) = expand(r)
     {
-        let r = r.to_string();
-        add_child(w, i, &r, "redirect", next);
+        children.push((name, "redirect", None));
+    }
+    for (name, via, term) in children {
+        add_child(w, i, &name, via, term, next);
     }
     w.nodes[i].record = Some(first.clone());
     w.nodes[i].parsed = Some(rec);
@@ -314,25 +427,25 @@ fn process(
 
 fn check_sizes(w: &mut Walk, i: usize, answer: &Answer) {
     for rd in &answer.records {
-        if let crate::dns::Rdata::TXT(parts) = rd {
-            let joined: usize = parts.iter().map(Vec::len).sum();
-            let is_spf = rd.txt_joined().is_some_and(|t| parse::is_spf(&t));
-            if !is_spf {
-                continue;
-            }
-            if let Some(long) = parts.iter().map(Vec::len).find(|&l| l > 255) {
-                problem(w, i, Problem::LongString(long), Some(answer));
-            }
-            if joined > 450 {
-                problem(w, i, Problem::LongRecord(joined), Some(answer));
-            }
+        if let Some(text) = rd.txt_joined()
+            && parse::is_spf(&text)
+            && text.len() > 450
+        {
+            problem(w, i, Problem::LongRecord(text.len()), Some(answer));
         }
     }
 }
 
-fn add_child(w: &mut Walk, parent: usize, target: &str, via: &str, next: &mut Vec<usize>) {
+fn add_child(
+    w: &mut Walk,
+    parent: usize,
+    target: &str,
+    via: &str,
+    term: Option<usize>,
+    next: &mut Vec<usize>,
+) {
     let depth = w.nodes[parent].depth + 1;
-    let mut node = new_node(target, via, Some(parent), depth);
+    let mut node = new_node(target, via, Some(parent), term, depth);
     let idx = w.nodes.len();
     let mut path = w.path(parent);
     if path.contains(&node.domain) {
@@ -341,15 +454,20 @@ fn add_child(w: &mut Walk, parent: usize, target: &str, via: &str, next: &mut Ve
         w.nodes.push(node);
         w.nodes[parent].children.push(idx);
         let answer = w.nodes[parent].answer.clone();
+        let location = w.nodes[parent].location.clone();
         problem(w, idx, Problem::Loop(path), answer.as_deref());
+        if let Some(p) = w.problems.last_mut() {
+            p.location = location;
+        }
         return;
     }
-    if depth > MAX_DEPTH || w.nodes.len() >= MAX_NODES {
+    if w.nodes.len() >= MAX_NODES {
         // Beyond the caps only the parent's term is counted; the node is not looked up.
-        w.truncated = true;
-        if w.nodes.len() >= MAX_NODES {
-            return;
-        }
+        w.cap(Cap::Nodes);
+        return;
+    }
+    if depth > MAX_DEPTH {
+        w.cap(Cap::Depth);
         node.error = Some(format!("not walked: deeper than {MAX_DEPTH} levels"));
         w.nodes.push(node);
         w.nodes[parent].children.push(idx);
@@ -360,68 +478,18 @@ fn add_child(w: &mut Walk, parent: usize, target: &str, via: &str, next: &mut Ve
     next.push(idx);
 }
 
-async fn resolve(
-    dns: &Dns,
-    kind: TargetKind,
-    family: Option<IpAddr>,
-) -> (Resolved, Option<Problem>) {
-    match kind {
-        TargetKind::A(name) => addresses(dns, &name, family).await,
-        TargetKind::Mx(name) => {
-            let mx = dns.query(&name, RType::MX).await;
-            if mx.outcome.is_trouble() {
-                let outcome = outcome_text(&mx.outcome);
-                let r = Resolved {
-                    trouble: true,
-                    ..Resolved::default()
-                };
-                return (
-                    r,
-                    Some(Problem::TargetLookupFailed {
-                        target: name,
-                        outcome,
-                    }),
-                );
-            }
-            let names: Vec<String> = mx
-                .records
-                .iter()
-                .filter_map(|r| match r {
-                    crate::dns::Rdata::MX { exchange, .. } if !exchange.is_empty() => {
-                        Some(exchange.clone())
-                    }
-                    _ => None,
-                })
-                .collect();
-            let too_many = (names.len() > MX_NAME_LIMIT).then(|| Problem::TooManyMxNames {
-                target: name.clone(),
-                count: names.len(),
-            });
-            let mut out = Resolved {
-                void: names.is_empty(),
-                ..Resolved::default()
-            };
-            let lookups = names
-                .iter()
-                .take(MX_NAME_LIMIT)
-                .map(|n| addresses(dns, n, family));
-            for (r, _) in join_all(lookups).await {
-                out.addresses.extend(r.addresses);
-                out.trouble |= r.trouble;
-            }
-            (out, too_many)
-        }
-    }
-}
-
-fn apply_target(w: &mut Walk, t: Target, res: Resolved, p: Option<Problem>) {
+fn apply_target(w: &mut Walk, t: Target, mut res: Resolved, problems: Vec<Problem>) {
     if res.void {
         w.nodes[t.node].void = w.nodes[t.node].void.saturating_add(1);
     }
-    if let Some(p) = p {
-        let answer = w.nodes[t.node].answer.clone();
+    let answer = w.nodes[t.node].answer.clone();
+    for p in problems {
         problem(w, t.node, p, answer.as_deref());
+        if let Some(last) = w.problems.last_mut() {
+            last.queries.extend(res.queries.iter().copied());
+        }
     }
+    res.queries.sort_unstable();
     w.nodes[t.node].targets.insert(t.directive, res);
 }
 
@@ -430,42 +498,4 @@ pub fn outcome_text(o: &Outcome) -> String {
         Outcome::Error(e) => format!("error ({e})"),
         other => other.label().to_string(),
     }
-}
-
-async fn addresses(dns: &Dns, name: &str, family: Option<IpAddr>) -> (Resolved, Option<Problem>) {
-    let (want_a, want_aaaa) = match family {
-        Some(IpAddr::V4(_)) => (true, false),
-        Some(IpAddr::V6(_)) => (false, true),
-        None => (true, true),
-    };
-    let a = async {
-        if want_a {
-            Some(dns.query(name, RType::A).await)
-        } else {
-            None
-        }
-    };
-    let aaaa = async {
-        if want_aaaa {
-            Some(dns.query(name, RType::AAAA).await)
-        } else {
-            None
-        }
-    };
-    let (a, aaaa) = futures::join!(a, aaaa);
-    let mut out = Resolved::default();
-    let mut failed = None;
-    for ans in [a, aaaa].into_iter().flatten() {
-        if ans.outcome.is_trouble() {
-            out.trouble = true;
-            failed = Some(outcome_text(&ans.outcome));
-        }
-        out.addresses.extend(ans.ips());
-    }
-    out.void = !out.trouble && out.addresses.is_empty();
-    let p = failed.map(|outcome| Problem::TargetLookupFailed {
-        target: name.to_string(),
-        outcome,
-    });
-    (out, p)
 }

@@ -1,0 +1,137 @@
+//! Reverse DNS over IPv6, FCrDNS judged for each PTR name, failed forward lookups as unknown, a
+//! null MX beside other MX records, and lookup failures that stay with the check they hit.
+#![allow(clippy::unwrap_used)]
+
+use crate::checks_support::*;
+use mailtriage::checks::CheckParams;
+use mailtriage::dns::{FaultKind, RType};
+use mailtriage::finding::{Check, Severity};
+
+fn only(c: Check) -> CheckParams {
+    CheckParams {
+        only: vec![c],
+        ..params()
+    }
+}
+
+const REV6: &str = "8.b.d.0.1.0.0.2.ip6.arpa";
+
+#[tokio::test]
+async fn ipv6_reverse_dns_is_forward_confirmed() {
+    let good = variant(
+        &[],
+        "mail6 IN AAAA 2001:db8::25\nother6 IN AAAA 2001:db8::99",
+    );
+    let rev = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR mail6.good.example.\n\
+               6.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR other6.good.example.";
+    let p = |ip: &str| CheckParams {
+        ip: Some(ip.parse().unwrap()),
+        helo: Some("mail6.good.example".into()),
+        ..only(Check::Ptr)
+    };
+    let r = run_zones(&[("good.example", &good), (REV6, rev)], &p("2001:db8::25")).await;
+    assert!(problems(&r).is_empty(), "{:#?}", summary(&r));
+    let facts = r.ptr.as_ref().unwrap();
+    assert_eq!(facts.fcrdns, Some(true));
+    assert_eq!(facts.names[0].name, "mail6.good.example");
+    assert_eq!(facts.helo_matches, Some(true));
+    // other6 points at another address: not confirmed.
+    let r = run_zones(&[("good.example", &good), (REV6, rev)], &p("2001:db8::26")).await;
+    assert_eq!(has(&r, "ptr-not-confirmed").severity, Severity::Error);
+    assert_eq!(r.ptr.as_ref().unwrap().fcrdns, Some(false));
+}
+
+#[tokio::test]
+async fn each_ptr_name_must_resolve_back_and_the_failing_ones_are_named() {
+    let rev = "10 IN PTR mail.good.example.\n10 IN PTR stale.good.example.";
+    let good = variant(&[], "stale IN A 192.0.2.200");
+    let r = run_zones(
+        &[("good.example", &good), ("2.0.192.in-addr.arpa", rev)],
+        &only(Check::Ptr),
+    )
+    .await;
+    let f = has(&r, "ptr-not-confirmed");
+    assert!(f.message.contains("stale.good.example"), "{}", f.message);
+    assert!(!f.message.contains("mail.good.example do"), "{}", f.message);
+    assert_eq!(r.ptr.as_ref().unwrap().fcrdns, Some(false));
+}
+
+#[tokio::test]
+async fn a_failed_forward_lookup_is_inconclusive_not_unconfirmed() {
+    // Without --ip the MX hosts are checked; the PTR name's A lookup fails.
+    let p = CheckParams {
+        ip: None,
+        ..only(Check::Ptr)
+    };
+    let faults = vec![fault(
+        "mx.good.example",
+        Some(RType::A),
+        FaultKind::ServFail,
+    )];
+    let good = variant(&[], "mx2 IN A 192.0.2.25\n@ IN MX 20 mx2.good.example.");
+    let r = run_faults(&good, &[], faults, &p).await;
+    lacks(&r, "ptr-mx-host-not-confirmed");
+    assert!(has(&r, "ptr-lookup-failed").inconclusive);
+    assert!(r.ptr.as_ref().unwrap().status.is_inconclusive());
+    // With --ip: a PTR name whose forward lookup fails is unknown too.
+    let faults = vec![fault(
+        "mail.good.example",
+        Some(RType::A),
+        FaultKind::ServFail,
+    )];
+    let r = run_faults(&good_zone(), &[], faults, &only(Check::Ptr)).await;
+    lacks(&r, "ptr-not-confirmed");
+    assert!(has(&r, "ptr-lookup-failed").inconclusive);
+    assert_eq!(r.ptr.as_ref().unwrap().fcrdns, None);
+}
+
+#[tokio::test]
+async fn a_null_mx_beside_other_mx_records_is_flagged() {
+    let good = variant(
+        &[("@ IN MX", "@ IN MX 0 .\n@ IN MX 10 mx.good.example.")],
+        "",
+    );
+    let r = run(&good, &only(Check::Mx)).await;
+    let f = has(&r, "mx-null-with-other-records");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("mx.good.example"), "{}", f.message);
+    let alone = run(
+        &variant(&[("@ IN MX", "@ IN MX 0 .")], ""),
+        &only(Check::Mx),
+    )
+    .await;
+    has(&alone, "mx-null");
+    lacks(&alone, "mx-null-with-other-records");
+}
+
+#[tokio::test]
+async fn a_fault_limited_to_one_check_leaves_the_others_conclusive() {
+    let dmarc_down = vec![fault(
+        "_dmarc.good.example",
+        Some(RType::TXT),
+        FaultKind::ServFail,
+    )];
+    let r = run_faults(&good_zone(), &[], dmarc_down, &params()).await;
+    assert!(has(&r, "dmarc-lookup-failed").inconclusive);
+    lacks(&r, "dkim-lookup-failed");
+    lacks(&r, "mx-lookup-failed");
+    assert!(!r.dkim.as_ref().unwrap().status.is_inconclusive());
+    let mx_down = vec![fault("good.example", Some(RType::MX), FaultKind::ServFail)];
+    let r = run_faults(&good_zone(), &[], mx_down, &params()).await;
+    assert!(has(&r, "mx-lookup-failed").inconclusive);
+    lacks(&r, "dkim-lookup-failed");
+    lacks(&r, "dmarc-lookup-failed");
+    let dkim_down = vec![fault(
+        "google._domainkey.good.example",
+        None,
+        FaultKind::ServFail,
+    )];
+    let p = CheckParams {
+        dkim_selectors: vec!["google".into()],
+        ..params()
+    };
+    let r = run_faults(&good_zone(), &[], dkim_down, &p).await;
+    assert!(has(&r, "dkim-lookup-failed").inconclusive);
+    lacks(&r, "mx-lookup-failed");
+    lacks(&r, "spf-lookup-failed");
+}

@@ -124,7 +124,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
             (
                 Severity::Error,
                 format!(
-                    "No PTR name of {ip} resolves back to {ip} ({} do not): forward-confirmed reverse DNS fails. Publish an A/AAAA record for the PTR name pointing to {ip}.",
+                    "No PTR name of {ip} ({}) resolves back to {ip}: forward-confirmed reverse DNS fails. Publish an A/AAAA record for the PTR name pointing to {ip}.",
                     failing.join(", ")
                 ),
             )
@@ -132,7 +132,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
             (
                 Severity::Warning,
                 format!(
-                    "Not every PTR name of {ip} resolves back to it: {} do not. Receivers that check each name fail forward-confirmed reverse DNS; publish A/AAAA records for them pointing to {ip}, or remove those PTR records.",
+                    "Not every PTR name of {ip} resolves back to it; these do not: {}. Receivers that check each name fail forward-confirmed reverse DNS; publish A/AAAA records for them pointing to {ip}, or remove those PTR records.",
                     failing.join(", ")
                 ),
             )

@@ -43,8 +43,12 @@ pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
 fn ran(report: &DomainReport, check: &str) -> bool {
     match check {
         "spf" => report.spf.is_some(),
-        "dkim" => report.dkim.as_ref().is_some_and(|d| !d.probed.is_empty()),
-        "dmarc" => report.dmarc.is_some(),
+        "dkim" => report
+            .dkim_signing
+            .as_ref()
+            .or(report.dkim.as_ref())
+            .is_some_and(|d| !d.probed.is_empty()),
+        "dmarc" => report.dmarc_from.is_some() || report.dmarc.is_some(),
         "ptr" => report.ptr.as_ref().is_some_and(|p| p.ip.is_some()),
         "mx" => report.mx.is_some(),
         _ => true,

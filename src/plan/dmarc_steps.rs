@@ -17,8 +17,32 @@ fn record_name(record_domain: Option<&str>, domain: &str) -> String {
     }
 }
 
+/// The DKIM findings about `domain`'s own keys when another domain signed the mail (the plan's
+/// DKIM steps then follow the signing domain's keys).
+pub(in crate::plan) fn own_dkim_findings(ctx: &Ctx<'_>, domain: &str) -> Vec<String> {
+    let report = ctx.input.report;
+    let signing = report
+        .dkim_signing
+        .as_ref()
+        .filter(|s| !s.domain.eq_ignore_ascii_case(domain));
+    if signing.is_none() {
+        return Vec::new();
+    }
+    let own = format!("._domainkey.{}", domain.to_ascii_lowercase());
+    ctx.actionable(Check::Dkim)
+        .into_iter()
+        .filter(|f| {
+            let s = f.subject.to_ascii_lowercase();
+            s == domain.to_ascii_lowercase() || s.ends_with(&own)
+        })
+        .map(|f| f.id.clone())
+        .collect()
+}
+
 pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    let Some(facts) = ctx.input.report.dmarc.as_ref() else {
+    // The policy that judged the message is the From domain's.
+    let report = ctx.input.report;
+    let Some(facts) = report.dmarc_from.as_ref().or(report.dmarc.as_ref()) else {
         return;
     };
     if ctx.inconclusive(Check::Dmarc) {
@@ -76,6 +100,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     });
     let mut align = Draft::new("dmarc-alignment", "dmarc");
     claim(&mut pool, &mut align, &["align"]);
+    if misaligned {
+        // Mail signed with another domain's key: the From domain's own missing DKIM key is
+        // part of aligning, not a separate step.
+        align.findings.extend(own_dkim_findings(ctx, &facts.domain));
+    }
     if misaligned || !align.findings.is_empty() {
         if let Some(a) = facts.alignment.as_ref() {
             align.details.push(format!(

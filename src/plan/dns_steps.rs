@@ -107,13 +107,22 @@ pub(super) fn leftover(
 }
 
 pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    let Some(facts) = ctx.input.report.dkim.as_ref() else {
+    // The keys that matter for this mail are the signing domain's; the checked domain's own
+    // missing key is an alignment matter when another domain signs.
+    let report = ctx.input.report;
+    let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
         return;
     };
     if ctx.inconclusive(Check::Dkim) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dkim);
+    if report.dkim_signing.is_some()
+        && let Some(own) = report.dkim.as_ref()
+    {
+        let own_ids = super::dmarc_steps::own_dkim_findings(ctx, &own.domain);
+        pool.retain(|f| !own_ids.contains(&f.id));
+    }
     // A key in testing mode is still a key: it needs t=y removed, not a first publication.
     let usable: Vec<_> = facts
         .selectors

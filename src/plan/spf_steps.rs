@@ -267,6 +267,22 @@ fn authorise(
     let Some(eval) = facts.result.as_ref() else {
         return;
     };
+    // check_host ran for the MAIL FROM domain; when that is another domain, its own record is
+    // the one to change, not the checked domain's.
+    let (facts, current) = if eval.domain.eq_ignore_ascii_case(&facts.domain) {
+        (facts, current)
+    } else {
+        match ctx
+            .input
+            .report
+            .spf_identities
+            .iter()
+            .find(|i| i.facts.domain.eq_ignore_ascii_case(&eval.domain))
+        {
+            Some(i) => (&i.facts, i.facts.record.as_deref()),
+            None => return,
+        }
+    };
     let failing = matches!(
         eval.result.as_str(),
         "fail" | "softfail" | "neutral" | "none"

@@ -159,5 +159,6 @@ fn dkim_flags_keep_the_bounces_d_and_show_in_provenance() {
         prov(&d, "dkim_domain"),
         [("esp.example".to_string(), "flag --dkim-domain".to_string())]
     );
-    assert_eq!(d["domain"]["dkim"]["domain"], "esp.example");
+    // The signing domain's keys are reported beside the checked domain's own.
+    assert_eq!(d["domain"]["dkim_signing"]["domain"], "esp.example");
 }

@@ -160,6 +160,7 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity is reported.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Output format: human, json (mailtriage.check/v1), jsonl (bulk), markdown, sarif.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
 }
@@ -178,8 +179,10 @@ pub struct DiagnoseArgs {
     pub target: TargetArgs,
     #[command(flatten)]
     pub dns: DnsArgs,
+    /// Exit 1 when a finding at or above this severity is reported.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Output format: human, json (mailtriage.diagnose/v1), markdown, sarif.
     #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
     pub format: DiagnoseFormat,
     /// Write an evidence bundle (report.md, report.json, dns-log.jsonl, input, versions) here.

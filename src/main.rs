@@ -8,7 +8,22 @@ fn main() -> ExitCode {
     let cli = match mailtriage::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            use clap::error::ErrorKind;
+            // A bad value (an IP that does not parse, say) gets one line, like every other input
+            // error; clap prints help and version to stdout (exit 0), other usage errors with
+            // their usage text.
+            if matches!(
+                e.kind(),
+                ErrorKind::ValueValidation | ErrorKind::InvalidValue
+            ) {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or("invalid value");
+                report(&format!(
+                    "{} (see --help)",
+                    first.trim_start_matches("error: ")
+                ));
+                return ExitCode::from(2);
+            }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }

@@ -114,6 +114,12 @@ fn exit_2_for_usage_and_input_errors_with_one_line_reasons() {
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"), "{args:?}");
+        assert_eq!(
+            stderr(&o).trim().lines().count(),
+            1,
+            "{args:?}: one line, not {}",
+            stderr(&o)
+        );
     }
 }
 

@@ -36,6 +36,8 @@ struct Config {
     peer_listen: std::net::SocketAddr,
     /// PEER_DOMAINS: domains checkdmarc checks (default 50).
     peer_domains: usize,
+    /// PEER_RUNS: checkdmarc runs, their median is the figure (default 3).
+    peer_runs: usize,
 }
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -70,6 +72,7 @@ impl Config {
                 std::net::SocketAddr::from(([127, 0, 0, 3], 53)),
             ),
             peer_domains: env("PEER_DOMAINS", 50usize).max(1),
+            peer_runs: env("PEER_RUNS", 3usize).max(1),
         }
     }
     fn part(&self, p: &str) -> bool {

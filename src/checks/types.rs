@@ -215,3 +215,21 @@ pub struct DomainReport {
     pub ptr: Option<PtrFacts>,
     pub mx: Option<MxFacts>,
 }
+
+impl DomainReport {
+    /// A report for `domain` with no facts and no findings yet.
+    pub fn empty(domain: String) -> DomainReport {
+        DomainReport {
+            domain,
+            findings: Vec::new(),
+            spf: None,
+            spf_identities: Vec::new(),
+            dkim: None,
+            dkim_signing: None,
+            dmarc: None,
+            dmarc_from: None,
+            ptr: None,
+            mx: None,
+        }
+    }
+}

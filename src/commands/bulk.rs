@@ -251,16 +251,8 @@ fn failed_check(domain: &str) -> Checked {
     .map(Finding::inconclusive);
     Checked {
         report: DomainReport {
-            domain: crate::checks::normalise(domain),
             findings: finding.into_iter().collect(),
-            spf: None,
-            spf_identities: Vec::new(),
-            dkim: None,
-            dkim_signing: None,
-            dmarc: None,
-            dmarc_from: None,
-            ptr: None,
-            mx: None,
+            ..DomainReport::empty(crate::checks::normalise(domain))
         },
         queries: Vec::new(),
     }
@@ -335,18 +327,7 @@ mod tests {
         let check = |_dns: Dns, p: CheckParams, _deadline: Duration| async move {
             assert_ne!(p.domain, "boom.example", "a bug in a check");
             Checked {
-                report: DomainReport {
-                    domain: p.domain.clone(),
-                    findings: Vec::new(),
-                    spf: None,
-                    spf_identities: Vec::new(),
-                    dkim: None,
-                    dkim_signing: None,
-                    dmarc: None,
-                    dmarc_from: None,
-                    ptr: None,
-                    mx: None,
-                },
+                report: DomainReport::empty(p.domain.clone()),
                 queries: Vec::new(),
             }
         };

@@ -295,23 +295,63 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
     dsn
 }
 
-/// Crude tag stripping for HTML-only NDRs: enough for the reply codes in them to be found.
+/// Crude tag stripping for HTML-only NDRs: enough for the reply codes and words in them to be
+/// found. Style sheets and scripts are dropped whole: their text is not the bounce's.
 fn strip_tags(h: &str) -> String {
     let mut out = String::with_capacity(h.len());
-    let mut in_tag = false;
-    for ch in h.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
+    let lower = h.to_ascii_lowercase();
+    let mut i = 0;
+    while i < h.len() {
+        let rest = &lower[i..];
+        let skip_to = ["style", "script"].iter().find_map(|t| {
+            rest.strip_prefix('<')
+                .filter(|r| r.starts_with(t))
+                .map(|_| rest.find(&format!("</{t}")).map_or(h.len(), |e| i + e))
+        });
+        if let Some(end) = skip_to {
+            i = end.max(i + 1);
+            continue;
         }
+        let Some(ch) = h[i..].chars().next() else {
+            break;
+        };
+        if ch == '<' {
+            match h[i..].find('>') {
+                Some(e) => {
+                    out.push(' ');
+                    i += e + 1;
+                }
+                None => break,
+            }
+            continue;
+        }
+        out.push(ch);
+        i += ch.len_utf8();
     }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
         .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_bounces_lose_tags_styles_and_scripts_but_keep_their_words() {
+        let html = "<html><head><style>body { color: #222; }</style></head>\
+                    <body><script>var x = '550 5.1.1';</script><p>550 5.2.2 \
+                    <b>kijitora@example.jp</b>: mailbox &quot;full&quot;</p></body></html>";
+        let text = strip_tags(html);
+        assert!(!text.contains("color"), "{text}");
+        assert!(!text.contains("var x"), "{text}");
+        assert!(text.contains("550 5.2.2"), "{text}");
+        assert!(text.contains("mailbox \"full\""), "{text}");
+        // An unclosed style runs to the end; an unclosed tag ends the text.
+        assert_eq!(strip_tags("ok <style>a{}").trim(), "ok");
+        assert_eq!(strip_tags("ok <b").trim(), "ok");
+    }
 }

@@ -1,6 +1,6 @@
 //! The exit-code contract (README "Exit codes"): one test per code, through the real binary.
 
-use super::cli_support::{Served, code, json, run, stderr, stdout};
+use super::cli_support::{QUICKSTART_REPLY, Served, args, code, json, run, stderr, stdout};
 use mailtriage::dns::ServerOptions;
 
 const ZONES: &str = "examples/zones";
@@ -302,22 +302,19 @@ fn diagnose_exit_3_when_every_lookup_gets_servfail() {
         ..ServerOptions::default()
     });
     let o = run(
-        &[
-            "diagnose",
-            "examples/replies/gmail-5.7.26.txt",
-            "--domain",
-            "broken-sender.example",
-            "--ip",
-            "192.0.2.24",
-            "--nameserver",
-            &served.nameserver(),
-            "--timeout",
-            "0.5",
-            "--retries",
-            "0",
-            "--format",
-            "json",
-        ],
+        &args(&[
+            &QUICKSTART_REPLY,
+            &[
+                "--nameserver",
+                &served.nameserver(),
+                "--timeout",
+                "0.5",
+                "--retries",
+                "0",
+                "--format",
+                "json",
+            ],
+        ]),
         None,
     );
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));

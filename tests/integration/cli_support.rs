@@ -100,3 +100,18 @@ pub fn json(o: &Output) -> serde_json::Value {
         )
     })
 }
+
+/// The README quick start's reply and identities, ahead of the DNS flags each test adds.
+pub const QUICKSTART_REPLY: [&str; 6] = [
+    "diagnose",
+    "examples/replies/gmail-5.7.26.txt",
+    "--domain",
+    "broken-sender.example",
+    "--ip",
+    "192.0.2.24",
+];
+
+/// The argument lists `parts`, one after another.
+pub fn args<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}

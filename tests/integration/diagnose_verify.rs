@@ -2,7 +2,7 @@
 //! and it carries the context of the run (--ip, selectors, --zone, --offline).
 #![allow(clippy::unwrap_used)]
 
-use super::cli_support::{code, run, stderr, stdout};
+use super::cli_support::{QUICKSTART_REPLY, args, code, run, stderr, stdout};
 use super::diagnose_support::*;
 
 /// (reply, extra args, zones) for several diagnoses that between them produce every kind of step.
@@ -146,19 +146,10 @@ fn every_verify_command_parses_runs_and_reproduces_the_run() {
 #[test]
 fn dkim_steps_match_their_findings_and_verify_the_selector_found() {
     let o = run(
-        &[
-            "diagnose",
-            "examples/replies/gmail-5.7.26.txt",
-            "--domain",
-            "broken-sender.example",
-            "--ip",
-            "192.0.2.24",
-            "--zone",
-            "examples/zones",
-            "--offline",
-            "--format",
-            "json",
-        ],
+        &args(&[
+            &QUICKSTART_REPLY,
+            &["--zone", "examples/zones", "--offline", "--format", "json"],
+        ]),
         None,
     );
     let d = super::cli_support::json(&o);
@@ -198,17 +189,10 @@ fn dkim_steps_match_their_findings_and_verify_the_selector_found() {
     let dmarc = plan.iter().find(|s| s["id"] == "dmarc-publish").unwrap();
     assert_eq!(dmarc["wait_seconds"], 300);
     let human = stdout(&run(
-        &[
-            "diagnose",
-            "examples/replies/gmail-5.7.26.txt",
-            "--domain",
-            "broken-sender.example",
-            "--ip",
-            "192.0.2.24",
-            "--zone",
-            "examples/zones",
-            "--offline",
-        ],
+        &args(&[
+            &QUICKSTART_REPLY,
+            &["--zone", "examples/zones", "--offline"],
+        ]),
         None,
     ));
     assert!(!human.contains("No valid DKIM key was found"), "{human}");

@@ -3,7 +3,7 @@
 //! names without records and about records that do not exist.
 #![allow(clippy::unwrap_used)]
 
-use super::cli_support::{code, json, run, stderr};
+use super::cli_support::{QUICKSTART_REPLY, code, json, run, stderr};
 use serde_json::Value;
 
 const ZONES: &str = "examples/zones";
@@ -53,14 +53,7 @@ fn every_result_of_a_zone_run_is_located_in_a_zone_file() {
             "--ip",
             "192.0.2.24",
         ]),
-        sarif(&[
-            "diagnose",
-            "examples/replies/gmail-5.7.26.txt",
-            "--domain",
-            "broken-sender.example",
-            "--ip",
-            "192.0.2.24",
-        ]),
+        sarif(&QUICKSTART_REPLY),
         sarif(&["diagnose", "examples/replies/gmail-bounce.eml"]),
     ];
     for v in &runs {
@@ -74,14 +67,7 @@ fn every_result_of_a_zone_run_is_located_in_a_zone_file() {
 
 #[test]
 fn findings_without_their_own_record_point_at_the_record_or_soa_that_matters() {
-    let v = sarif(&[
-        "diagnose",
-        "examples/replies/gmail-5.7.26.txt",
-        "--domain",
-        "broken-sender.example",
-        "--ip",
-        "192.0.2.24",
-    ]);
+    let v = sarif(&QUICKSTART_REPLY);
     let broken = BROKEN.to_string();
     // About the domain's SPF: its (first) SPF record, line 11.
     for rule in ["spf-too-many-lookups", "spf-permerror"] {

@@ -107,17 +107,25 @@ pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
         IpAddr::V4(a) => format!("ip4:{a}"),
         IpAddr::V6(a) => format!("ip6:{a}"),
     };
-    let terms: Vec<&str> = record.split_whitespace().collect();
-    if terms.iter().any(|t| t.eq_ignore_ascii_case(&mech)) {
-        return terms.join(" ");
+    if record
+        .split_whitespace()
+        .any(|t| t.eq_ignore_ascii_case(&mech))
+    {
+        return record.split_whitespace().collect::<Vec<_>>().join(" ");
     }
+    insert_before_all(record, &mech)
+}
+
+/// The record with `term` added before its `all`/`redirect=` term (after `v=spf1`), where a
+/// receiver still reaches it.
+fn insert_before_all(record: &str, term: &str) -> String {
+    let mut terms: Vec<&str> = record.split_whitespace().collect();
     let pos = terms
         .iter()
         .position(|t| normalise_all(t).is_some() || t.to_ascii_lowercase().starts_with("redirect="))
         .unwrap_or(terms.len());
-    let mut out: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
-    out.insert(pos.max(1).min(out.len()), mech);
-    out.join(" ")
+    terms.insert(pos.max(1).min(terms.len()), term);
+    terms.join(" ")
 }
 
 /// True when the record already has `include:<name>` (any qualifier, any case).
@@ -134,17 +142,10 @@ pub fn has_include(record: &str, name: &str) -> bool {
 
 /// The SPF record with `include:<name>` added before its `all`/`redirect=` term.
 pub fn spf_with_include(record: &str, name: &str) -> String {
-    let terms: Vec<&str> = record.split_whitespace().collect();
     if has_include(record, name) {
-        return terms.join(" ");
+        return record.split_whitespace().collect::<Vec<_>>().join(" ");
     }
-    let pos = terms
-        .iter()
-        .position(|t| normalise_all(t).is_some() || t.to_ascii_lowercase().starts_with("redirect="))
-        .unwrap_or(terms.len());
-    let mut out: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
-    out.insert(pos.max(1).min(out.len()), format!("include:{name}"));
-    out.join(" ")
+    insert_before_all(record, &format!("include:{name}"))
 }
 
 /// The record without the `include:` terms whose target `drop` says to remove, and those targets.

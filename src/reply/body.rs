@@ -1,6 +1,6 @@
 //! Plain-text bounce bodies (qmail, Exim, Postfix, Exchange, Gmail): dig the replies out of prose.
 
-use super::code::{find_enhanced, find_reply, parse_reply_start, re};
+use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start, re};
 use super::log::exim_command;
 use super::types::Reply;
 use regex::Regex;
@@ -50,7 +50,7 @@ pub fn human_part(text: &str) -> &str {
 /// Sendmail's per-recipient summary: `550 <ann@example.org>... User unknown`.
 static SENDMAIL_RCPT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s*([2-5][0-5][0-9])(?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})? <?([^\s<>@]+@[A-Za-z0-9.-]+)>?\.\.\.\s*(.*)$",
+        r"^\s*([2-5][0-5][0-9])(?:[ -]#?([245]\.[0-9]{1,3}\.[0-9]{1,3}))? <?([^\s<>@]+@[A-Za-z0-9.-]+)>?\.\.\.\s*(.*)$",
     )
 });
 
@@ -166,18 +166,15 @@ fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
         let Some(c) = SENDMAIL_RCPT.captures(line) else {
             continue;
         };
-        let (Some(code), Some(addr), Some(rest)) = (c.get(1), c.get(2), c.get(3)) else {
+        let (Some(code), Some(addr), Some(rest)) = (c.get(1), c.get(3), c.get(4)) else {
             continue;
         };
         let rest = rest.as_str();
-        let mut r = find_reply(rest).unwrap_or_else(|| {
-            let own = parse_reply_start(line.trim()).ok().flatten();
-            Reply {
-                basic: code.as_str().parse().ok(),
-                enhanced: own.and_then(|o| o.enhanced),
-                text: rest.split_whitespace().collect::<Vec<_>>().join(" "),
-                ..Reply::default()
-            }
+        let mut r = find_reply(rest).unwrap_or_else(|| Reply {
+            basic: code.as_str().parse().ok(),
+            enhanced: c.get(2).and_then(|e| check_enhanced(e.as_str()).ok()),
+            text: rest.split_whitespace().collect::<Vec<_>>().join(" "),
+            ..Reply::default()
         });
         r.recipient = Some(addr.as_str().to_string());
         out.retain(|o| o.recipient != r.recipient);

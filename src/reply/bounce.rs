@@ -131,34 +131,14 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
             msg.header_raw("X-Autoreply").is_some() || msg.header_raw("X-Autorespond").is_some(),
             subject,
         );
-    let mut replies = with_codes(human, dsn_replies);
-    // A DSN block without a Diagnostic-Code leaves the why to the prose.
-    for r in replies.iter_mut().filter(|r| r.text.is_empty()) {
-        if let Some(rcpt) = r.recipient.clone()
-            && let Some(p) = prose::codeless(human, std::slice::from_ref(&rcpt), &own).pop()
-        {
-            r.text = p.text;
-        }
-    }
-    if replies.is_empty() && auto_reply {
-        replies.push(notices::auto_reply(
-            own.first().map(String::as_str),
-            subject,
-        ));
-    }
-    if replies.is_empty() {
-        replies = prose::codeless(human, &failed, &own);
-    }
+    let auto = auto_reply.then(|| notices::auto_reply(own.first().map(String::as_str), subject));
+    let mut replies = replies_of(human, dsn_replies, &failed, &own, auto);
     if replies.is_empty() {
         // MIME so broken that the parser found no text (an unfolded `boundary=` line, say):
         // read the raw body as the text it mostly is.
         let raw = String::from_utf8_lossy(input);
         let body = raw.split_once("\n\n").map_or("", |(_, b)| b);
-        let human = body::human_part(body);
-        replies = with_codes(human, Vec::new());
-        if replies.is_empty() {
-            replies = prose::codeless(human, &failed, &own);
-        }
+        replies = replies_of(body::human_part(body), Vec::new(), &failed, &own, None);
     }
     if let [only] = replies.as_mut_slice()
         && only.recipient.is_none()
@@ -182,13 +162,35 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     })
 }
 
-/// The replies with codes in a bounce's human-readable text: its DSN fields (from the
-/// delivery-status part, else pasted into the text) merged with the replies in its prose.
-fn with_codes(human: &str, mut dsn: Vec<Reply>) -> Vec<Reply> {
+/// The replies of a bounce's human-readable text: its DSN fields (from the delivery-status part,
+/// else pasted into the text) merged with the replies in its prose; failing both, the
+/// auto-reply it is, else the recipients and explanation it gives in words.
+fn replies_of(
+    human: &str,
+    mut dsn: Vec<Reply>,
+    failed: &[String],
+    own: &[String],
+    auto_reply: Option<Reply>,
+) -> Vec<Reply> {
     if dsn.is_empty() {
         dsn = inline_dsn(human);
     }
-    merge(dsn, body::replies(human))
+    let mut replies = merge(dsn, body::replies(human));
+    // A DSN block without a Diagnostic-Code leaves the why to the prose.
+    for r in replies.iter_mut().filter(|r| r.text.is_empty()) {
+        if let Some(rcpt) = r.recipient.clone()
+            && let Some(p) = prose::codeless(human, std::slice::from_ref(&rcpt), own).pop()
+        {
+            r.text = p.text;
+        }
+    }
+    if replies.is_empty() {
+        replies = match auto_reply {
+            Some(a) => vec![a],
+            None => prose::codeless(human, failed, own),
+        };
+    }
+    replies
 }
 
 /// Addresses of the bounce itself (its From, its To) and of the original's sender: none of them

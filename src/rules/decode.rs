@@ -246,9 +246,8 @@ impl RuleSet {
         let prule = self
             .best_rule(false, reply, class, detected.map(|p| p.id.as_str()))
             .or_else(|| {
-                // The text decides only where the codes say nothing specific: no enhanced code or
-                // an "other or undefined" one (X.S.0) or the catch-all X.7.1, and no basic code
-                // or one RFC 5321 servers give for many reasons.
+                // The words decide only where the codes say little: the reply's most specific
+                // code (enhanced, else basic) is missing, unregistered or marked `text_decides`.
                 let generic = match enhanced_parts {
                     Some((_, s, d)) => self.enhanced_rule(s, d).is_none_or(|r| r.text_decides),
                     None => reply

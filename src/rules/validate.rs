@@ -325,7 +325,12 @@ fn reply_rule(
             r.id
         ));
     }
-    if r.enhanced.is_empty() && r.basic.is_empty() && r.pattern.is_none() && r.dsn_action.is_empty()
+    // (A phrase without a pattern or a DSN action was refused above.)
+    if !phrase
+        && r.enhanced.is_empty()
+        && r.basic.is_empty()
+        && r.pattern.is_none()
+        && r.dsn_action.is_empty()
     {
         v.err(format!(
             "{kind} `{}` has no condition (enhanced, basic, pattern or dsn_action)",

@@ -5,16 +5,6 @@
 
 use super::cli_support::{code, json, run, stderr};
 use super::diagnose_support::*;
-use serde_json::Value;
-
-fn step<'a>(d: &'a Value, id: &str) -> &'a Value {
-    d["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} step in {:?}", step_ids(d)))
-}
 
 #[test]
 fn a_merge_still_over_ten_lookups_says_so_and_keeps_the_lookup_step() {

@@ -5,15 +5,6 @@
 use super::diagnose_support::*;
 use serde_json::Value;
 
-fn step<'a>(d: &'a Value, id: &str) -> &'a Value {
-    d["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} step in {:?}", step_ids(d)))
-}
-
 fn details(s: &Value) -> String {
     s["details"]
         .as_array()

@@ -22,6 +22,16 @@ pub fn first_step(d: &Value) -> &Value {
     &d["plan"][0]
 }
 
+/// The plan step with this id (panics naming the steps there are).
+pub fn step<'a>(d: &'a Value, id: &str) -> &'a Value {
+    d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} step in {:?}", step_ids(d)))
+}
+
 pub fn step_ids(d: &Value) -> Vec<String> {
     d["plan"]
         .as_array()

@@ -55,9 +55,13 @@ fn address(v: &str) -> String {
 /// (Reporting-MTA ...) except when a broken DSN puts everything in one block.
 pub fn parse(body: &str) -> Vec<Reply> {
     let mut out = Vec::new();
+    let mut reporting: Option<String> = None;
     for block in blocks(body) {
         let f = fields(&block);
         let get = |name: &str| f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        if let Some(r) = get("reporting-mta") {
+            reporting = Some(strip_type(r).to_string());
+        }
         let recipient = get("final-recipient")
             .or(get("original-recipient"))
             .map(address);
@@ -77,6 +81,7 @@ pub fn parse(body: &str) -> Vec<Reply> {
         }
         reply.recipient = recipient;
         reply.remote_mta = get("remote-mta").map(|v| strip_type(v).to_string());
+        reply.reporting_mta = reporting.clone();
         reply.dsn_action = get("action").map(|a| a.to_ascii_lowercase());
         out.push(reply);
     }
@@ -124,5 +129,8 @@ mod tests {
         assert_eq!(r[1].basic, Some(552));
         assert_eq!(r[1].enhanced.as_deref(), Some("5.2.2"));
         assert_eq!(r[1].dsn_action.as_deref(), Some("failed"));
+        // The second block names no remote MTA: the reporting MTA's host stays available.
+        assert_eq!(r[1].remote_mta, None);
+        assert_eq!(r[1].reporting_mta.as_deref(), Some("mail.example.com"));
     }
 }

@@ -31,6 +31,9 @@ pub struct Reply {
     pub recipient: Option<String>,
     /// The host that sent the reply (Remote-MTA, `host mx.example.com[1.2.3.4] said:`).
     pub remote_mta: Option<String>,
+    /// The host that wrote the bounce (a DSN's Reporting-MTA). Without a remote MTA, the
+    /// reply is its own, so its host tells whose codes these are.
+    pub reporting_mta: Option<String>,
     /// The SMTP command the reply answered (`RCPT TO`, `end of DATA`), when known.
     pub smtp_command: Option<String>,
     /// RFC 3464 Action (failed, delayed, delivered, relayed, expanded).

@@ -1,5 +1,5 @@
-//! Matching a Reply against the rules: provider rule > specific enhanced code > phrase > enhanced
-//! registry > basic code, then handling.
+//! Matching a Reply against the rules: provider rule > phrase naming its codes > specific
+//! enhanced code > phrase > enhanced registry > basic code, then handling.
 
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef,
@@ -45,6 +45,15 @@ fn one_set<'a>(
     regex::RegexSet::new(patterns).ok().map(|set| (set, owners))
 }
 
+/// Which rules [`RuleSet::best_rule`] considers: provider rules, every phrase rule, or only
+/// the phrase rules that name the codes they read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phrases {
+    None,
+    All,
+    Coded,
+}
+
 /// The rule that decided the meaning, in precedence order.
 enum Decider<'a> {
     Provider(&'a ProviderRule),
@@ -57,7 +66,11 @@ enum Decider<'a> {
 impl RuleSet {
     /// The provider that sent this reply: markers on the text, then hosts on the remote MTA.
     pub fn detect_provider(&self, reply: &Reply) -> Option<&super::Provider> {
-        let host = reply.remote_mta.as_deref().map(|h| h.trim_end_matches('.'));
+        let host = reply
+            .remote_mta
+            .as_deref()
+            .or(reply.reporting_mta.as_deref())
+            .map(|h| h.trim_end_matches('.'));
         let host_matches = |i: usize| {
             host.is_some_and(|h| self.provider_regexes[i].1.iter().any(|re| re.is_match(h)))
         };
@@ -95,19 +108,18 @@ impl RuleSet {
             .as_ref()
     }
 
-    /// The provider rule (or, with `phrases`, the phrase rule) that applies: all its given
+    /// The provider rule (or, per `phrases`, the phrase rule) that applies: all its given
     /// conditions hold; more conditions win, then file order.
     fn best_rule<'a>(
         &'a self,
-        phrases: bool,
+        phrases: Phrases,
         reply: &Reply,
         class: Option<u16>,
         provider: Option<&str>,
     ) -> Option<&'a ProviderRule> {
-        let (rules, regexes) = if phrases {
-            (&self.phrases, &self.phrase_regexes)
-        } else {
-            (&self.provider_rules, &self.rule_regexes)
+        let (rules, regexes) = match phrases {
+            Phrases::None => (&self.provider_rules, &self.rule_regexes),
+            Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes),
         };
         let code = reply.enhanced.as_deref().and_then(parse_enhanced);
         let mut best: Option<(usize, &ProviderRule)> = None;
@@ -117,6 +129,9 @@ impl RuleSet {
             if let Some(p) = &r.provider
                 && Some(p.as_str()) != provider
             {
+                continue;
+            }
+            if phrases == Phrases::Coded && r.basic.is_empty() && r.enhanced.is_empty() {
                 continue;
             }
             // The class is implied by the codes, so it narrows a rule without outranking others.
@@ -244,19 +259,24 @@ impl RuleSet {
 
         let detected = self.detect_provider(reply);
         let prule = self
-            .best_rule(false, reply, class, detected.map(|p| p.id.as_str()))
+            .best_rule(Phrases::None, reply, class, detected.map(|p| p.id.as_str()))
             .or_else(|| {
-                // The words decide only where the codes say little: the reply's most specific
-                // code (enhanced, else basic) is missing, unregistered or marked `text_decides`.
+                // The words decide where the codes say little: the reply's most specific code
+                // (enhanced, else basic) is missing, unregistered or marked `text_decides`.
+                // A phrase that names the codes it reads is a reading of those codes, as a
+                // provider rule is, so it applies even where the code is specific.
                 let generic = match enhanced_parts {
                     Some((_, s, d)) => self.enhanced_rule(s, d).is_none_or(|r| r.text_decides),
                     None => reply
                         .basic
                         .is_none_or(|b| self.basic_rule(b).is_none_or(|r| r.text_decides)),
                 };
-                generic
-                    .then(|| self.best_rule(true, reply, class, None))
-                    .flatten()
+                let phrases = if generic {
+                    Phrases::All
+                } else {
+                    Phrases::Coded
+                };
+                self.best_rule(phrases, reply, class, None)
             });
         let provider = prule
             .and_then(|r| r.provider.as_deref())

@@ -248,6 +248,45 @@ fn provider_is_detected_from_the_remote_host() {
 }
 
 #[test]
+fn without_a_remote_mta_the_reporting_mta_names_the_provider() {
+    let set = builtin();
+    let mut r = reply("550 5.5.0 Requested action not taken: mailbox unavailable");
+    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+    r.reporting_mta = Some("BAY004-MC1F22.hotmail.com".into());
+    let d = set.decode(&r);
+    assert_eq!(d.provider.unwrap().id, "microsoft");
+    assert_eq!(d.rule.id, "microsoft-5-5-0-consumer-mailbox-unavailable");
+    assert_eq!(d.action, Action::SuppressAddress);
+    // A remote MTA, when named, is the one whose reply it is.
+    r.remote_mta = Some("mx.example.org".into());
+    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+}
+
+#[test]
+fn a_phrase_that_names_its_code_reads_a_specific_code() {
+    let set = builtin();
+    // X.7.13 is the AUTH code for a disabled account: alone it points at our credentials...
+    let d = set.decode(&reply("535 5.7.13 User account disabled"));
+    assert_eq!(d.rule.id, "enhanced-x-7-13");
+    assert_eq!(d.action, Action::FixSenderConfig);
+    // ...but given at RCPT about the recipient, the recipient's mailbox is disabled.
+    let d = set.decode(&reply(
+        "550 5.7.13 <ann@example.org>: Recipient address rejected: User account disabled",
+    ));
+    assert_eq!(d.rule.id, "phrase-recipient-account-disabled");
+    assert_eq!(d.category, "mailbox");
+    assert_eq!(d.action, Action::SuppressAddress);
+    // A Spamhaus reference outweighs a specific address-syntax code.
+    let d = set.decode(&reply(
+        "553 5.1.3 http://www.spamhaus.org/query/bl?ip=192.0.2.25",
+    ));
+    assert_eq!(d.rule.id, "generic-spamhaus-listed");
+    // A phrase without codes still gives way to a specific code.
+    let d = set.decode(&reply("550 5.1.1 Unknown user; mailbox full"));
+    assert_eq!(d.rule.id, "enhanced-x-1-1");
+}
+
+#[test]
 fn a_rules_dir_overrides_a_builtin_rule_by_id() {
     let dir = RulesDir::new(&[(
         "local.toml",

@@ -54,9 +54,40 @@ static SENDMAIL_RCPT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A line that ends with the remote server's code, its words wrapped onto the next line
+/// (Postfix: `... said: 550` then `    <ann@example.org>: User unknown`).
+static CODE_AT_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\bsaid:\s*[245][0-9][0-9](?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*$")
+});
+
+/// The text's lines, each line that ends in a bare reply code joined with the line its words
+/// were wrapped onto, so that the reply reads as one.
+fn unwrapped(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut lines = text.lines().take(5000).peekable();
+    while let Some(line) = lines.next() {
+        let mut l = line.to_string();
+        if CODE_AT_END.is_match(line)
+            && let Some(next) =
+                lines.next_if(|n| n.starts_with([' ', '\t']) && !n.trim().is_empty())
+        {
+            l.push(' ');
+            l.push_str(next.trim());
+        }
+        out.push(l);
+    }
+    out
+}
+
+/// A Sendmail transcript line from a local delivery agent (`mail.local: unknown user: ann`).
+static LOCAL_MAILER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(?:mail\.local|procmail|maildrop|deliver|dovecot-lda|cyrus|smrsh|lmtp):\s+\S")
+});
+
 /// Finds the replies in a bounce's prose, one per recipient heading (or one if none is named).
 pub fn replies(text: &str) -> Vec<Reply> {
-    let lines: Vec<&str> = text.lines().take(5000).collect();
+    let owned = unwrapped(text);
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     let summary = sendmail_summary(&lines);
     if !summary.is_empty() {
         return summary;
@@ -162,7 +193,7 @@ pub fn replies(text: &str) -> Vec<Reply> {
 /// the remote server's reply (`554 <a@x>... 550 Host unknown`), that reply is the one kept.
 fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
     let mut out: Vec<Reply> = Vec::new();
-    for line in lines {
+    for (i, line) in lines.iter().enumerate() {
         let Some(c) = SENDMAIL_RCPT.captures(line) else {
             continue;
         };
@@ -176,6 +207,13 @@ fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
             text: rest.split_whitespace().collect::<Vec<_>>().join(" "),
             ..Reply::default()
         });
+        // The local delivery agent's own complaint, just above a summary that only says
+        // "Service unavailable", is the actual reason.
+        if let Some(prev) = i.checked_sub(1).and_then(|p| lines.get(p))
+            && LOCAL_MAILER.is_match(prev)
+        {
+            r.text = format!("{}; {}", prev.trim(), r.text);
+        }
         r.recipient = Some(addr.as_str().to_string());
         out.retain(|o| o.recipient != r.recipient);
         out.push(r);
@@ -196,19 +234,21 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let mut used = 1;
     while let Some(next) = lines.get(i + used) {
         let t = next.trim();
+        // Continuation: the same code repeated, or wrapped (indented) text. A line that
+        // repeats the code is the reply's own even when it reads `550-Reason: ...`.
+        let same_code = t.starts_with(&code);
         if t.is_empty()
             || used > 12
             || RCPT_HEAD.is_match(next)
             || human_part(next).len() < next.len()
-            || t.contains(": ")
+            || !same_code
+                && t.contains(": ")
                 && t.split(':')
                     .next()
                     .is_some_and(|k| !k.contains(' ') && k.len() > 2)
         {
             break;
         }
-        // Continuation: the same code repeated, or wrapped (indented) text.
-        let same_code = t.starts_with(&code);
         if !same_code && !next.starts_with([' ', '\t']) && !line.starts_with([' ', '\t']) {
             break;
         }
@@ -252,6 +292,33 @@ mod tests {
         assert_eq!(
             r[1].text,
             "The email account that you tried to reach is over quota. Please direct the recipient to the help center"
+        );
+    }
+
+    #[test]
+    fn a_code_wrapped_away_from_its_words_reads_as_one_reply() {
+        let text = "--------------------------------------------------------\n\n\
+            <kim@user.example.jp>: host\n    \
+            mx.user.example.jp[192.0.2.22] said: 550\n    \
+            <kim@user.example.jp>: User unknown\n";
+        let r = replies(text);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("kim@user.example.jp"));
+        assert_eq!(r[0].basic, Some(550));
+        assert!(r[0].text.ends_with("User unknown"), "{}", r[0].text);
+    }
+
+    #[test]
+    fn a_local_mailer_line_explains_the_sendmail_summary_below_it() {
+        let text = "   ----- Transcript of session follows -----\n\
+            mail.local: unknown user: kim\n\
+            554 <kim@example.net>... Service unavailable\n";
+        let r = replies(text);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].basic, Some(554));
+        assert_eq!(
+            r[0].text,
+            "mail.local: unknown user: kim; Service unavailable"
         );
     }
 

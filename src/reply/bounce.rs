@@ -3,6 +3,13 @@
 use super::types::{Extracted, InputError, InputForm, OriginalHeaders, Reply};
 use super::{body, dsn, headers, notices, prose};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The mbox separator of a bounce pasted into another message's text (an operator's relay
+/// forwarding it inline): the embedded bounce starts on the next line.
+static EMBEDDED_BOUNCE: LazyLock<Regex> =
+    LazyLock::new(|| super::code::re(r"(?m)^From (?:MAILER-DAEMON|postmaster)\b[^\n]*\n"));
 
 /// True when the input starts like an RFC 5322 message (or an mbox "From " line).
 pub fn looks_like_message(text: &str) -> bool {
@@ -140,10 +147,35 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         let body = raw.split_once("\n\n").map_or("", |(_, b)| b);
         replies = replies_of(body::human_part(body), Vec::new(), &failed, &own, None);
     }
+    if replies.is_empty()
+        && failed.is_empty()
+        && let Some([to]) = original.as_ref().map(|o| o.to.as_slice())
+        && !own.iter().any(|o| o.eq_ignore_ascii_case(to))
+        && prose::reads_as_failure(human)
+    {
+        // A failure notice that names nobody ("Message could not be delivered to mobile."):
+        // the returned original had one addressee, and that is who it failed to reach.
+        replies = prose::codeless(human, std::slice::from_ref(to), &own);
+    }
     if let [only] = replies.as_mut_slice()
         && only.recipient.is_none()
     {
         only.recipient = prose::sole_recipient(human, &failed, &own);
+    }
+    let uncoded = replies
+        .iter()
+        .all(|r| r.basic.is_none() && r.enhanced.is_none());
+    if uncoded
+        && depth == 0
+        && let Some(m) = EMBEDDED_BOUNCE.find(&text)
+        && let Ok(inner) = extract_at(&text.as_bytes()[m.end()..], depth + 1)
+        && inner
+            .replies
+            .iter()
+            .any(|r| r.basic.is_some() || r.enhanced.is_some())
+    {
+        // The outer notice only relays; the embedded bounce holds the receiver's reply.
+        return Ok(inner);
     }
     if replies.is_empty()
         && depth == 0
@@ -355,5 +387,59 @@ mod tests {
         // An unclosed style runs to the end; an unclosed tag ends the text.
         assert_eq!(strip_tags("ok <style>a{}").trim(), "ok");
         assert_eq!(strip_tags("ok <b").trim(), "ok");
+    }
+
+    #[test]
+    fn a_bounce_pasted_into_a_relays_notice_is_read_for_its_reply() {
+        let text = "From: MAILER-DAEMON@relay.example.jp\nTo: ann@example.com\n\
+            Subject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\n\
+            I'm sorry to have to inform you that the message returned\n\
+            below could not be delivered to one or more destinations.\n\n\
+            For further assistance, please contact <support@relay.example.jp>\n\n\
+            ---------------------------------\n\
+            From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n\
+            Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.jp\nTo: ann@example.com\n\
+            Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+            --B\nContent-Type: text/plain\n\nThis is the mail system.\n\n\
+            --B\nContent-Type: message/delivery-status\n\n\
+            Reporting-MTA: dns; mx.example.jp\n\n\
+            Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 4.0.0\n\
+            Diagnostic-Code: X-Postfix; connect to mx.example.net[192.0.2.2]: server refused\n    \
+            to talk to me: 421 Service not available, closing transmission channel\n\n--B--\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
+        assert_eq!(x.replies[0].basic, Some(421));
+        assert_eq!(x.replies[0].enhanced.as_deref(), Some("4.0.0"));
+    }
+
+    fn notice(body: &str) -> String {
+        format!(
+            "From: MMSC NDR <sysadmin@mms.example.net>\nTo: ann@example.jp\n\
+             Subject: Undeliverable Message\nContent-Type: text/plain\n\n{body}\n\n\
+             Original Message:\nFrom: Ann <ann@example.jp>\nTo: 5550100@mms.example.net\n\
+             Subject: test\n"
+        )
+    }
+
+    #[test]
+    fn a_notice_naming_nobody_failed_to_reach_the_originals_one_addressee() {
+        let x = extract(
+            notice("Message could not be delivered to mobile.\nError: No valid recipients")
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(x.replies.len(), 1);
+        assert_eq!(
+            x.replies[0].recipient.as_deref(),
+            Some("5550100@mms.example.net")
+        );
+        assert!(x.replies[0].text.contains("No valid recipients"));
+        // Words that do not say delivery failed are not a bounce.
+        assert!(matches!(
+            extract(notice("Thanks for your message, we will reply soon.").as_bytes()),
+            Err(InputError::BounceWithoutStatus)
+        ));
     }
 }

@@ -228,17 +228,15 @@ pub fn clean_text(s: &str, basic: &str, enhanced: Option<&str>) -> String {
         let glued = t.strip_prefix(basic).and_then(|r| r.strip_prefix('-'));
         let skip = if i == 0 && t == basic {
             if is_enh(next) { 2 } else { 1 }
-        } else if i == 0 && glued.is_some_and(|a| !a.is_empty() && !is_enh(a)) {
-            // `550-User unknown` style (no space after the dash).
-            push_word(&mut out, glued.unwrap_or(""));
-            1
         } else if let Some(after) = glued {
             if after.is_empty() {
                 if is_enh(next) { 2 } else { 1 }
             } else if is_enh(after) {
                 1
             } else {
-                0
+                // `550-Reason: ...` style (no space after the dash): the words are the reply's.
+                push_word(&mut out, after);
+                1
             }
         } else if t == basic && is_enh(next) {
             2
@@ -279,6 +277,18 @@ mod tests {
         assert_eq!(
             r.text,
             "This mail is unauthenticated, which poses a security risk. Learn more - gsmtp"
+        );
+    }
+
+    #[test]
+    fn a_code_glued_to_its_words_mid_reply_is_dropped_and_the_words_kept() {
+        assert_eq!(
+            clean_text(
+                "550-Rejected. 550-Reason: no reverse DNS. 550-See 550-https://example.org/",
+                "550",
+                None
+            ),
+            "Rejected. Reason: no reverse DNS. See https://example.org/"
         );
     }
 

@@ -19,14 +19,24 @@ fn fields(block: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Splits the DSN body into blocks on blank lines.
+/// Splits the DSN body into blocks on blank lines, and before a second Final-Recipient within
+/// one block (AOL's relay writes its recipients' fields without blank lines between them).
 fn blocks(body: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
+    let is_final = |l: &str| {
+        l.get(..16)
+            .is_some_and(|k| k.eq_ignore_ascii_case("final-recipient:"))
+    };
     for line in body.lines() {
-        if line.trim().is_empty() {
+        let second = is_final(line) && cur.lines().any(is_final);
+        if line.trim().is_empty() || second {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
+            }
+            if second {
+                cur.push_str(line);
+                cur.push('\n');
             }
         } else {
             cur.push_str(line);
@@ -92,6 +102,14 @@ pub fn parse(body: &str) -> Vec<Reply> {
 pub fn diagnostic(v: &str) -> Reply {
     let text = strip_type(v);
     if let Ok(Some(r)) = parse_reply_start(text) {
+        // A relay's summary that quotes the remote server (Amazon SES: `5.1.0 - Unknown address
+        // error 550-'5.2.2 <a@b>... Mailbox Full'`): the quoted reply is the receiver's own.
+        if r.basic.is_none()
+            && let Some(inner) = find_reply(&r.text.replace('\'', " "))
+            && inner.enhanced.is_some()
+        {
+            return inner;
+        }
         return r;
     }
     if let Some(r) = find_reply(text) {
@@ -132,5 +150,31 @@ mod tests {
         // The second block names no remote MTA: the reporting MTA's host stays available.
         assert_eq!(r[1].remote_mta, None);
         assert_eq!(r[1].reporting_mta.as_deref(), Some("mail.example.com"));
+    }
+
+    #[test]
+    fn recipients_without_blank_lines_between_them_are_each_reported() {
+        let body = "Reporting-MTA: dns; relay.example.com\n\
+                    Final-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 5.2.2\n\
+                    Diagnostic-Code: smtp; 550 5.2.2 <a@example.jp>... Mailbox Full\n\
+                    Final-Recipient: rfc822; b@example.jp\nAction: failed\nStatus: 5.1.1\n\
+                    Diagnostic-Code: smtp; 550 5.1.1 <b@example.jp>... User Unknown\n";
+        let r = parse(body);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].enhanced.as_deref(), Some("5.2.2"));
+        assert_eq!(r[1].recipient.as_deref(), Some("b@example.jp"));
+        assert_eq!(r[1].enhanced.as_deref(), Some("5.1.1"));
+        assert_eq!(r[1].reporting_mta.as_deref(), Some("relay.example.com"));
+    }
+
+    #[test]
+    fn a_relay_summary_yields_to_the_remote_reply_it_quotes() {
+        let r = diagnostic(
+            "smtp; 5.1.0 - Unknown address error 550-'5.2.2 <a@example.jp>... Mailbox Full' \
+             (delivery attempts: 0)",
+        );
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.enhanced.as_deref(), Some("5.2.2"));
+        assert!(r.text.contains("Mailbox Full"), "{}", r.text);
     }
 }

@@ -44,6 +44,7 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
             "return-path" if h.return_path.is_none() => {
                 h.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string());
             }
+            "to" if h.to.is_empty() => h.to = addresses(&value),
             "message-id" if h.message_id.is_none() => {
                 h.message_id = Some(value.trim_matches(['<', '>', ' ']).to_string());
             }
@@ -119,6 +120,17 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
         || h.sending_ip.is_some()
         || h.helo.is_some();
     useful.then_some(h)
+}
+
+/// The bare addresses of an address-list header value (`Ann <a@x>, b@y`).
+fn addresses(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter_map(|a| {
+            let a = a.rsplit('<').next()?.trim().trim_end_matches('>').trim();
+            (a.contains('@') && !a.contains(char::is_whitespace)).then(|| a.to_string())
+        })
+        .collect()
 }
 
 fn capture(re: &Regex, text: &str) -> Option<String> {

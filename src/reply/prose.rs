@@ -19,10 +19,24 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(?:to|cc|from|sender|subject|sent|date|reply-to|return-path)\s*:")
 });
+/// A help line's address ("For further assistance, please contact <postmaster@...>"): the
+/// bounce's operator, not a failed recipient.
+static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:contact|write to|send (?:a )?(?:message|mail|e-?mail) to|reach(?: us)? at)\s*:?\s*<?$",
+    )
+});
 /// Words that say the bounce is only a warning: delivery is still being retried.
 static DELAYED: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\bhas been delayed\b|\bdelivery (is |has been )?delayed\b|\bwarning message only\b|\bwill (be retried|continue trying|keep trying|retry)\b|\bnot yet been delivered\b|\bstill (trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b",
+    )
+});
+
+/// Words that say a message was not (or not yet) delivered.
+static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients)\b",
     )
 });
 
@@ -66,13 +80,18 @@ pub fn codeless(human: &str, failed: &[String], own: &[String]) -> Vec<Reply> {
             // The recipient's own block says why when it says anything beyond the address;
             // otherwise the bounce's explanation covers every recipient.
             let own_text = at.map(|i| {
-                let end = starts
+                let next = starts
                     .iter()
                     .copied()
                     .filter(|&s| s > i)
                     .min()
-                    .unwrap_or(lines.len())
-                    .min(i + 6);
+                    .unwrap_or(lines.len());
+                // Six lines of words: blank lines and rules of `=====` between a heading and
+                // its "Technical details:" do not use up the block.
+                let end = (i..next)
+                    .filter(|&k| has_words(lines[k]))
+                    .nth(6)
+                    .unwrap_or(next);
                 // The heading line's own words after the address are often only a date
                 // ("ann@example.jp on Thu, 29 Apr 2010 ..."): the reason follows below it.
                 let head = lines[i].replace(addr.as_str(), " ");
@@ -105,6 +124,9 @@ fn named(lines: &[&str], own: &[String]) -> Vec<(usize, String)> {
         for c in ADDRESS.captures_iter(line) {
             let Some(m) = c.get(1) else { continue };
             let addr = m.as_str().trim_end_matches('.').to_string();
+            if CONTACT.is_match(&line[..c.get(0).map_or(0, |w| w.start())]) {
+                continue;
+            }
             let is_own = own.iter().any(|o| o.eq_ignore_ascii_case(&addr));
             if !is_own && !heads.iter().any(|(_, a)| a.eq_ignore_ascii_case(&addr)) {
                 heads.push((i, addr));
@@ -112,6 +134,11 @@ fn named(lines: &[&str], own: &[String]) -> Vec<(usize, String)> {
         }
     }
     heads
+}
+
+/// Whether the prose says the message was not delivered, or not yet.
+pub fn reads_as_failure(human: &str) -> bool {
+    FAILURE.is_match(human) || DELAYED.is_match(human)
 }
 
 /// The one recipient a single-recipient bounce names: the failed-recipients header's only
@@ -131,6 +158,9 @@ pub fn sole_recipient(human: &str, failed: &[String], own: &[String]) -> Option<
 fn collapse(lines: &[&str], from: usize, to: usize) -> String {
     let mut out = String::new();
     for line in lines.get(from..to).unwrap_or(&[]) {
+        if !has_words(line) {
+            continue;
+        }
         for w in line.split_whitespace() {
             if out.len() + w.len() + 1 > MAX_TEXT {
                 return out;
@@ -144,11 +174,16 @@ fn collapse(lines: &[&str], from: usize, to: usize) -> String {
     out
 }
 
+/// A line with a letter or digit in it (not blank, not a rule of `-----` or `=====`).
+fn has_words(line: &str) -> bool {
+    line.chars().any(char::is_alphanumeric)
+}
+
 fn squeeze(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .trim_matches([' ', ':', '<', '>', ','])
+        .trim_matches([' ', ':', '<', '>', ',', '*'])
         .to_string()
 }
 
@@ -213,5 +248,35 @@ mod tests {
             r[0].text
         );
         assert!(codeless("no address here at all", &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn rules_and_blank_lines_do_not_use_up_a_recipients_block() {
+        let text = "=======================================\n\
+                    Delivery to the following recipients was aborted after 5.0 hour(s):\n\n\
+                    \x20 * kim@example.co.jp\n\n\n\
+                    =======================================\n\
+                    \x20                   Technical details:\n\n\
+                    Routing: Could not find a gateway for kim@example.co.jp\n\n\n\
+                    =======================================\n";
+        let r = codeless(text, &[], &[]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(
+            r[0].text,
+            "Technical details: Routing: Could not find a gateway for"
+        );
+    }
+
+    #[test]
+    fn the_address_a_help_line_names_is_not_a_recipient() {
+        let text = "I'm sorry to have to inform you that the message returned\n\
+                    below could not be delivered to one or more destinations.\n\n\
+                    For further assistance, please contact <postmaster@relay.example>\n\n\
+                    <kim@example.com>: Name service error for domain example.com: Host not\n    \
+                    found, try again\n";
+        let r = codeless(text, &[], &[]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("kim@example.com"));
+        assert!(r[0].text.starts_with("Name service error"), "{}", r[0].text);
     }
 }

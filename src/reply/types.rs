@@ -60,6 +60,10 @@ pub struct OriginalHeaders {
     pub received_hosts: Vec<(String, String)>,
     pub authentication_results: Vec<String>,
     pub message_id: Option<String>,
+    /// The addresses of the original's To header: who a bounce that names no recipient failed
+    /// to reach. Not part of the report (the recipients are, each with its reply).
+    #[serde(skip)]
+    pub to: Vec<String>,
 }
 
 /// Everything found in one input.

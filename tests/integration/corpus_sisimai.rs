@@ -11,11 +11,10 @@ use mailtriage::rules::RuleSet;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The targets are 95 % (status) and 90 % (category). The status target is met; the
-/// category floor is the figure reached (85.3 %, 532 of 624): see the README's corpus section
-/// for what the remaining disagreements are.
+/// The targets: 95 % (status) and 90 % (category). Both are met (96.3 %, 445 of 462;
+/// 90.9 %, 567 of 624); the README's corpus section says what the remaining disagreements are.
 const STATUS_FLOOR: f64 = 95.0;
-const CATEGORY_FLOOR: f64 = 85.0;
+const CATEGORY_FLOOR: f64 = 90.0;
 
 #[derive(serde::Deserialize)]
 struct Expected {

@@ -236,7 +236,9 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
         let t = next.trim();
         // Continuation: the same code repeated, or wrapped (indented) text. A line that
         // repeats the code is the reply's own even when it reads `550-Reason: ...`.
-        let same_code = t.starts_with(&code);
+        let same_code = t
+            .strip_prefix(code.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', ' ']));
         if t.is_empty()
             || used > 12
             || RCPT_HEAD.is_match(next)
@@ -320,6 +322,29 @@ mod tests {
             r[0].text,
             "mail.local: unknown user: kim; Service unavailable"
         );
+    }
+
+    #[test]
+    fn continuation_lines_that_read_like_fields_stay_in_the_reply() {
+        let text = "<ann@example.com>:\n\
+                    550-5.7.1 Message rejected by policy\n\
+                    550-Reason: sender listed at a blocklist\n\
+                    550 5.7.1 see https://help.example.com/550\n\n\
+                    <bob@example.com>:\n\
+                    550 5.1.1 Mailbox unavailable\n\
+                    550: mailbox bob does not exist here\n";
+        let r = replies(text);
+        let ann = r
+            .iter()
+            .find(|r| r.recipient.as_deref() == Some("ann@example.com"));
+        let ann = ann.unwrap_or_else(|| panic!("{r:?}"));
+        assert!(ann.text.contains("Reason: sender listed"), "{}", ann.text);
+        assert!(ann.text.contains("help.example.com"), "{}", ann.text);
+        let bob = r
+            .iter()
+            .find(|r| r.recipient.as_deref() == Some("bob@example.com"));
+        let bob = bob.unwrap_or_else(|| panic!("{r:?}"));
+        assert!(!bob.text.contains("550:"), "{}", bob.text);
     }
 
     #[test]

@@ -148,6 +148,14 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         replies = replies_of(body::human_part(body), Vec::new(), &failed, &own, None);
     }
     if replies.is_empty()
+        && depth == 0
+        && let Some(inner) = attached
+        && let Ok(forwarded) = extract_at(&inner, depth + 1)
+    {
+        // A bounce forwarded as an attachment: the replies are in the attached message.
+        return Ok(forwarded);
+    }
+    if replies.is_empty()
         && failed.is_empty()
         && let Some([to]) = original.as_ref().map(|o| o.to.as_slice())
         && !own.iter().any(|o| o.eq_ignore_ascii_case(to))
@@ -176,13 +184,6 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     {
         // The outer notice only relays; the embedded bounce holds the receiver's reply.
         return Ok(inner);
-    }
-    if replies.is_empty()
-        && depth == 0
-        && let Some(inner) = attached
-    {
-        // A bounce forwarded as an attachment: the replies are in the attached message.
-        return extract_at(&inner, depth + 1);
     }
     if replies.is_empty() {
         return Err(InputError::BounceWithoutStatus);
@@ -398,7 +399,9 @@ mod tests {
             For further assistance, please contact <support@relay.example.jp>\n\n\
             ---------------------------------\n\
             From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n\
-            Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.jp\nTo: ann@example.com\n\
+            Return-Path: <>\n\
+            Received: from mx.example.jp (mx.example.jp [203.0.113.22])\n\tby relay.example.jp\n\
+            From: MAILER-DAEMON@mx.example.jp\nTo: ann@example.com\n\
             Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n\
             Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
             --B\nContent-Type: text/plain\n\nThis is the mail system.\n\n\
@@ -412,6 +415,26 @@ mod tests {
         assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
         assert_eq!(x.replies[0].basic, Some(421));
         assert_eq!(x.replies[0].enhanced.as_deref(), Some("4.0.0"));
+    }
+
+    #[test]
+    fn a_bounce_forwarded_as_an_attachment_is_read_before_the_forwarders_words() {
+        let text = "From: helpdesk@example.com\nTo: admin@example.com\nSubject: Fwd: bounce\n\
+            MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"O\"\n\n\
+            --O\nContent-Type: text/plain\n\nAnn's mail could not be delivered, see attached.\n\n\
+            --O\nContent-Type: message/rfc822\n\n\
+            From: MAILER-DAEMON@mx.example.jp\nTo: ann@example.com\nSubject: failure\n\
+            MIME-Version: 1.0\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+            --B\nContent-Type: text/plain\n\nThis is the mail system.\n\n\
+            --B\nContent-Type: message/delivery-status\n\n\
+            Reporting-MTA: dns; mx.example.jp\n\n\
+            Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.1.1\n\
+            Diagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: User unknown\n\n--B--\n\n--O--\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
+        assert_eq!(x.replies[0].enhanced.as_deref(), Some("5.1.1"));
     }
 
     fn notice(body: &str) -> String {

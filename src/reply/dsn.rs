@@ -104,9 +104,12 @@ pub fn diagnostic(v: &str) -> Reply {
     if let Ok(Some(r)) = parse_reply_start(text) {
         // A relay's summary that quotes the remote server (Amazon SES: `5.1.0 - Unknown address
         // error 550-'5.2.2 <a@b>... Mailbox Full'`): the quoted reply is the receiver's own.
+        // Only a reply of the summary's own class: SES's `5.4.7 - Delivery expired` quoting
+        // the last 4xx it saw is a final expiry, not a temporary refusal.
         if r.basic.is_none()
             && let Some(inner) = find_reply(&r.text.replace('\'', " "))
-            && inner.enhanced.is_some()
+            && let (Some(outer), Some(quoted)) = (r.enhanced.as_deref(), inner.enhanced.as_deref())
+            && outer.as_bytes().first() == quoted.as_bytes().first()
         {
             return inner;
         }
@@ -176,5 +179,14 @@ mod tests {
         assert_eq!(r.basic, Some(550));
         assert_eq!(r.enhanced.as_deref(), Some("5.2.2"));
         assert!(r.text.contains("Mailbox Full"), "{}", r.text);
+    }
+
+    #[test]
+    fn a_final_summary_keeps_its_own_code_over_a_quoted_temporary_one() {
+        let r = diagnostic(
+            "smtp; 5.4.7 - Delivery expired (message too old) 421-'4.7.0 [TSS04] Messages from              192.0.2.1 temporarily deferred' (delivery attempts: 12)",
+        );
+        assert_eq!(r.enhanced.as_deref(), Some("5.4.7"));
+        assert!(r.text.contains("Delivery expired"), "{}", r.text);
     }
 }

@@ -20,10 +20,11 @@ static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(?:to|cc|from|sender|subject|sent|date|reply-to|return-path)\s*:")
 });
 /// A help line's address ("For further assistance, please contact <postmaster@...>"): the
-/// bounce's operator, not a failed recipient.
+/// bounce's operator, not a failed recipient. The help wording is required because "could not
+/// contact <kim@...>" names the recipient.
 static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:contact|write to|send (?:a )?(?:message|mail|e-?mail) to|reach(?: us)? at)\s*:?\s*<?$",
+        r"(?i)\b(?:please|assistance|help|questions?|information|inquiries)\b[^@]*\b(?:contact|write to|send (?:a )?(?:message|mail|e-?mail) to|reach(?: us)? at)\s*:?\s*<?$",
     )
 });
 /// Words that say the bounce is only a warning: delivery is still being retried.
@@ -278,5 +279,14 @@ mod tests {
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].recipient.as_deref(), Some("kim@example.com"));
         assert!(r[0].text.starts_with("Name service error"), "{}", r[0].text);
+    }
+
+    #[test]
+    fn a_line_that_could_not_contact_an_address_names_the_recipient() {
+        let text = "Your message could not be delivered.\n\n\
+                    Could not contact <kim@example.com>: mailbox unavailable\n";
+        let r = codeless(text, &[], &[]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("kim@example.com"));
     }
 }

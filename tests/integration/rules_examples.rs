@@ -116,3 +116,51 @@ fn the_registry_is_complete() {
     assert_eq!(set.enhanced_classes.len(), 3);
     assert_eq!(set.enhanced_subjects.len(), 8);
 }
+
+/// An example as a reply: a reply line or words, or DSN fields (`Action:` and the
+/// `Diagnostic-Code:` reply).
+fn example_reply(e: &str) -> mailtriage::reply::Reply {
+    let field = |name: &str| {
+        e.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+    };
+    let mut r = match field("Diagnostic-Code:") {
+        Some(d) => reply(d.split_once(';').map_or(d.as_str(), |(_, v)| v.trim())),
+        None => reply(e),
+    };
+    r.dsn_action = field("Action:").map(|a| a.to_ascii_lowercase());
+    r
+}
+
+/// A phrase decides where the code leaves the meaning to the words, so an example whose code is
+/// specific may decode to its registry rule by design; its words, read as a reply with no code
+/// (keeping the DSN action it gives), must still reach the phrase, not an earlier one.
+#[test]
+fn every_phrase_example_reaches_its_phrase() {
+    let set = RuleSet::load(None).unwrap();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for l in &set.phrases {
+        for e in &l.rule.examples {
+            n += 1;
+            let mut r = example_reply(e);
+            let as_is = set.decode(&r).rule.id;
+            if as_is == l.rule.id {
+                continue;
+            }
+            r.basic = None;
+            r.enhanced = None;
+            r.dsn_action.get_or_insert_with(|| "failed".into());
+            let words = set.decode(&r).rule.id;
+            if words != l.rule.id {
+                failures.push(format!(
+                    "{}:{}: example {e:?} decodes to {as_is}, and its words alone to {words}, not {}",
+                    l.file, l.line, l.rule.id
+                ));
+            }
+        }
+    }
+    assert!(n >= set.phrases.len(), "only {n} phrase examples");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -170,17 +170,11 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     {
         only.recipient = prose::sole_recipient(human, &failed, &own);
     }
-    let uncoded = replies
-        .iter()
-        .all(|r| r.basic.is_none() && r.enhanced.is_none());
-    if uncoded
+    if !replies.iter().any(Reply::has_code)
         && depth == 0
         && let Some(m) = EMBEDDED_BOUNCE.find(&text)
         && let Ok(inner) = extract_at(&text.as_bytes()[m.end()..], depth + 1)
-        && inner
-            .replies
-            .iter()
-            .any(|r| r.basic.is_some() || r.enhanced.is_some())
+        && inner.replies.iter().any(Reply::has_code)
     {
         // The outer notice only relays; the embedded bounce holds the receiver's reply.
         return Ok(inner);
@@ -238,9 +232,7 @@ fn own_addresses(msg: &Message<'_>, original: Option<&OriginalHeaders>) -> Vec<S
     }
     if let Some(o) = original {
         for v in [&o.from, &o.return_path].into_iter().flatten() {
-            if let Some(m) = v.rsplit('<').next() {
-                out.push(m.trim_matches(['<', '>', ' ']).to_string());
-            }
+            out.extend(headers::addresses(v));
         }
     }
     out

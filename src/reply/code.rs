@@ -113,6 +113,12 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
     }))
 }
 
+/// True when `s` opens with a reply code (`550 ...`, `550-5.7.1 ...`, `5.1.1 ...`).
+pub fn starts_like_reply(s: &str) -> bool {
+    let s = trim_wrapping(s);
+    REPLY_START.is_match(s) || ENHANCED_START.is_match(s)
+}
+
 /// A reply that carries only an enhanced code (`5.1.1 User unknown`, `#5.1.1 ...`).
 fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
     let Some(caps) = ENHANCED_START.captures(s) else {

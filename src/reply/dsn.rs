@@ -184,7 +184,8 @@ mod tests {
     #[test]
     fn a_final_summary_keeps_its_own_code_over_a_quoted_temporary_one() {
         let r = diagnostic(
-            "smtp; 5.4.7 - Delivery expired (message too old) 421-'4.7.0 [TSS04] Messages from              192.0.2.1 temporarily deferred' (delivery attempts: 12)",
+            "smtp; 5.4.7 - Delivery expired (message too old) 421-'4.7.0 [TSS04] Messages \
+             from 192.0.2.1 temporarily deferred' (delivery attempts: 12)",
         );
         assert_eq!(r.enhanced.as_deref(), Some("5.4.7"));
         assert!(r.text.contains("Delivery expired"), "{}", r.text);

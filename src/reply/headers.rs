@@ -123,7 +123,7 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
 }
 
 /// The bare addresses of an address-list header value (`Ann <a@x>, b@y`).
-fn addresses(value: &str) -> Vec<String> {
+pub fn addresses(value: &str) -> Vec<String> {
     value
         .split(',')
         .filter_map(|a| {

@@ -71,8 +71,11 @@ fn from_lines(text: &str) -> Result<Extracted, InputError> {
     {
         return Ok(ex);
     }
+    // A reply's prose has commas too: a line that opens with a code is a reply, not a CSV row
+    // (a tab still marks a row: replies are not tab-separated).
+    let row = first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first);
     if log::classify(first).is_none()
-        && !esp::is_delimited(first)
+        && !row
         && let Some(r) = code::parse_reply_start(text)?
     {
         return Ok(Extracted {
@@ -165,4 +168,31 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
         replies,
         original: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_with_commas_in_its_words_is_a_reply_not_an_export_row() {
+        let x = extract(
+            b"550 5.7.515 Access denied, sending domain example.com does not meet the required \
+              authentication level. Spf=Pass, Dkim=Fail, DMARC=Fail [AM4PEPF00027A6C.eurprd04.\
+              prod.outlook.com]",
+        )
+        .unwrap();
+        assert_eq!(x.form, InputForm::Reply);
+        assert!(
+            x.replies[0].text.ends_with("outlook.com]"),
+            "{}",
+            x.replies[0].text
+        );
+        let row = extract(
+            b"Email,Event,Bounce Reason\nzed@example.com,bounce,550 5.1.1 User unknown, sorry\n",
+        )
+        .unwrap();
+        assert_eq!(row.form, InputForm::EspRow);
+        assert_eq!(row.replies[0].recipient.as_deref(), Some("zed@example.com"));
+    }
 }

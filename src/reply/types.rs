@@ -40,6 +40,14 @@ pub struct Reply {
     pub dsn_action: Option<String>,
 }
 
+impl Reply {
+    /// Whether the reply carries a code at all (basic or enhanced), as opposed to words a
+    /// bounce gave without one.
+    pub fn has_code(&self) -> bool {
+        self.basic.is_some() || self.enhanced.is_some()
+    }
+}
+
 /// Headers of the original message carried inside a bounce (for `diagnose`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct OriginalHeaders {

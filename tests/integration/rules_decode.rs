@@ -1,7 +1,7 @@
 //! Decoding replies: precedence (provider > registry > basic), handling decisions, overrides.
 #![allow(clippy::unwrap_used)]
 
-use crate::rules_support::{RulesDir, reply};
+use crate::rules_support::{RulesDir, reply, unknown_reply};
 use mailtriage::rules::{Action, BounceType, RuleSet};
 
 fn builtin() -> &'static RuleSet {
@@ -145,7 +145,7 @@ fn unregistered_detail_falls_back_to_the_subject() {
 
 #[test]
 fn unknown_codes_are_not_recognised_but_keep_their_class() {
-    let d = builtin().decode(&reply("599 Something odd happened"));
+    let d = builtin().decode(&unknown_reply());
     assert!(!d.recognised);
     assert_eq!(d.rule.id, "class-5");
     assert_eq!(d.basic.unwrap().meaning, None);

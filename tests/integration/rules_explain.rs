@@ -1,17 +1,18 @@
 //! The explain renderers: human text with labelled lines, and JSON that matches its schema.
 #![allow(clippy::unwrap_used)]
 
-use crate::rules_support::reply;
+use crate::rules_support::{reply, unknown_reply};
 use mailtriage::reply::InputForm;
 use mailtriage::report::explain;
 use mailtriage::rules::RuleSet;
 
-fn items(lines: &[&str]) -> Vec<(mailtriage::reply::Reply, mailtriage::rules::Decoded)> {
+fn items(
+    replies: Vec<mailtriage::reply::Reply>,
+) -> Vec<(mailtriage::reply::Reply, mailtriage::rules::Decoded)> {
     let set = RuleSet::load(None).unwrap();
-    lines
-        .iter()
-        .map(|l| {
-            let mut r = reply(l);
+    replies
+        .into_iter()
+        .map(|mut r| {
             r.recipient = Some("someone@example.org".into());
             r.remote_mta = Some("mx.example.org".into());
             let d = set.decode(&r);
@@ -23,9 +24,9 @@ fn items(lines: &[&str]) -> Vec<(mailtriage::reply::Reply, mailtriage::rules::De
 #[test]
 fn human_output_has_a_header_and_labelled_lines() {
     colored::control::set_override(false);
-    let items = items(&[
-        "550 5.7.23 The sending IP is not among the permitted senders",
-        "599 Odd",
+    let items = items(vec![
+        reply("550 5.7.23 The sending IP is not among the permitted senders"),
+        unknown_reply(),
     ]);
     let mut out = Vec::new();
     explain::human(&mut out, InputForm::Reply, &items).unwrap();
@@ -54,7 +55,11 @@ fn human_output_has_a_header_and_labelled_lines() {
 
 #[test]
 fn json_output_matches_the_schema() {
-    let items = items(&["550 5.7.26 Unauthenticated", "250 Ok", "599 Odd"]);
+    let items = items(vec![
+        reply("550 5.7.26 Unauthenticated"),
+        reply("250 Ok"),
+        unknown_reply(),
+    ]);
     let mut out = Vec::new();
     explain::json(&mut out, InputForm::PostfixLog, &items).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -1,41 +1,29 @@
-//! Shared helpers for the rules tests: a stand-in reply parser and temporary rules directories.
+//! Shared helpers for the rules tests: rule examples read as replies, and temporary rules
+//! directories.
 #![allow(clippy::unwrap_used)]
 
-use mailtriage::reply::Reply;
+use mailtriage::reply::{InputError, Reply};
 use std::path::PathBuf;
 
-/// Builds a `Reply` from reply lines. A stand-in until `reply::extract` lands on this branch:
-/// basic = the first 3 digits, enhanced = the `X.Y.Z` right after it, text = every line with
-/// its `NNN-`/`NNN ` prefix and enhanced code removed, joined by one space.
+/// An example as `mailtriage explain` reads it (its first reply); an example of words alone
+/// (a phrase or provider rule that reads no code) is the text of a reply without a code.
 pub fn reply(input: &str) -> Reply {
-    let mut basic = None;
-    let mut enhanced = None;
-    let mut text = Vec::new();
-    for line in input.lines() {
-        let line = line.trim();
-        let mut rest = line;
-        if line.len() >= 3 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
-            basic.get_or_insert(line[..3].parse::<u16>().unwrap());
-            rest = line[3..].trim_start_matches(['-', ' ']);
-            let first = rest.split_whitespace().next().unwrap_or("");
-            let parts: Vec<&str> = first.split('.').collect();
-            if parts.len() == 3
-                && parts
-                    .iter()
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            {
-                enhanced.get_or_insert(first.to_string());
-                rest = rest[first.len()..].trim_start();
-            }
-        }
-        if !rest.is_empty() {
-            text.push(rest.to_string());
-        }
+    match mailtriage::reply::extract(input.as_bytes()) {
+        Ok(x) => x.replies.into_iter().next().unwrap(),
+        Err(InputError::NoReply) => Reply {
+            text: input.split_whitespace().collect::<Vec<_>>().join(" "),
+            ..Reply::default()
+        },
+        Err(e) => panic!("{input:?}: {e}"),
     }
+}
+
+/// A reply whose code no rule knows (599). `explain` refuses it as out of range, so only a
+/// library caller can hand one to the decoder and the renderers.
+pub fn unknown_reply() -> Reply {
     Reply {
-        basic,
-        enhanced,
-        text: text.join(" "),
+        basic: Some(599),
+        text: "Odd".into(),
         ..Reply::default()
     }
 }

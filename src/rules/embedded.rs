@@ -33,6 +33,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-others.toml"),
     ),
     (
+        "rules/provider-europe.toml",
+        include_str!("../../rules/provider-europe.toml"),
+    ),
+    (
+        "rules/provider-asia.toml",
+        include_str!("../../rules/provider-asia.toml"),
+    ),
+    (
+        "rules/provider-gateways.toml",
+        include_str!("../../rules/provider-gateways.toml"),
+    ),
+    (
+        "rules/phrases-dnsbl.toml",
+        include_str!("../../rules/phrases-dnsbl.toml"),
+    ),
+    (
         "rules/phrases.toml",
         include_str!("../../rules/phrases.toml"),
     ),

@@ -29,8 +29,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-yahoo.toml"),
     ),
     (
-        "rules/provider-others.toml",
-        include_str!("../../rules/provider-others.toml"),
+        "rules/provider-apple.toml",
+        include_str!("../../rules/provider-apple.toml"),
+    ),
+    (
+        "rules/provider-us-isp.toml",
+        include_str!("../../rules/provider-us-isp.toml"),
     ),
     (
         "rules/provider-europe.toml",

@@ -18,6 +18,7 @@ mod cli_exit;
 mod cli_support;
 mod common;
 mod corpus_sisimai;
+mod corpus_validation;
 mod diagnose_bounce;
 mod diagnose_outputs;
 mod diagnose_plan_details;

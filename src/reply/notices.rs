@@ -4,8 +4,24 @@
 //! that names what it is (`Feedback-Type: abuse ...`, `Auto-Submitted: auto-replied ...`), which
 //! the phrase rules classify as a complaint or an auto-reply.
 
+use super::code::re;
 use super::dsn::strip_type;
 use super::types::Reply;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words of a challenge-response filter: it holds the message until the sender confirms being a
+/// person or gets on the recipient's list of accepted senders, and asks the sender to act.
+static CHALLENGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bchallenge[- ]response\b|\bverify (?:that )?you(?:'re| are)? (?:a )?(?:human|person|real)\b|\b(?:click|follow) (?:on )?(?:the|this) (?:following )?link (?:below )?to (?:have|get|be|verify|confirm|add)\b|\badded to (?:the recipient's|my|their) (?:allowed|approved|guest|safe|white) ?(?:senders? )?list\b|\b(?:guest|approved senders?|safe senders?) list\b|\bsender not pre-?approved\b|\bawaiting (?:your )?(?:verification|confirmation)\b|\bplease (?:verify|confirm) (?:that )?you\b",
+    )
+});
+
+/// Whether a message's words are a challenge-response filter's request to the sender.
+pub fn is_challenge(text: &str) -> bool {
+    CHALLENGE.is_match(text)
+}
 
 /// One reply per reported recipient of an ARF report (RFC 5965 section 3.1), from the fields of
 /// its `message/feedback-report` part. Without `Original-Rcpt-To`, the returned message's
@@ -52,6 +68,61 @@ pub fn feedback(report: &str, fallback: Option<&str>) -> Vec<Reply> {
         return vec![one(None)];
     }
     rcpts.into_iter().map(|r| one(Some(r))).collect()
+}
+
+/// The complaint an Amazon SES notification (its JSON, as SNS mails it) reports: one reply per
+/// complained recipient, worded as an ARF report's fields so the phrase rules read it alike.
+/// `None` when the text holds no such notification.
+pub fn ses_complaint(text: &str) -> Option<Vec<Reply>> {
+    let start = text.find('{')?;
+    // Sendmail breaks a line longer than it allows with `!`, a newline and a space.
+    let text = text[start..].replace("!\n ", "");
+    let v: serde_json::Value = serde_json::Deserializer::from_str(&text)
+        .into_iter::<serde_json::Value>()
+        .next()?
+        .ok()?;
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))?
+        .as_str()?;
+    if !kind.eq_ignore_ascii_case("complaint") {
+        return None;
+    }
+    let c = v.get("complaint")?;
+    let field = |k: &str| c.get(k).and_then(|x| x.as_str()).unwrap_or("");
+    let mut words = format!(
+        "Feedback-Type: {}",
+        Some(field("complaintFeedbackType"))
+            .filter(|t| !t.is_empty())
+            .unwrap_or("abuse")
+    );
+    if !field("userAgent").is_empty() {
+        words.push_str(&format!("; User-Agent: {}", field("userAgent")));
+    }
+    let rcpts: Vec<Option<String>> = c
+        .get("complainedRecipients")
+        .and_then(|r| r.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    r.get("emailAddress")
+                        .and_then(|e| e.as_str())
+                        .and_then(super::address::clean)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rcpts = if rcpts.is_empty() { vec![None] } else { rcpts };
+    Some(
+        rcpts
+            .into_iter()
+            .map(|recipient| Reply {
+                text: words.clone(),
+                recipient,
+                ..Reply::default()
+            })
+            .collect(),
+    )
 }
 
 /// Whether the message's own headers mark it as an automatic reply (RFC 3834 section 5, and the
@@ -125,6 +196,32 @@ mod tests {
         );
         let r = feedback("Feedback-Type: fraud\n", Some("c@example.com"));
         assert_eq!(r[0].recipient.as_deref(), Some("c@example.com"));
+    }
+
+    #[test]
+    fn an_ses_complaint_notification_is_a_feedback_report() {
+        let r = ses_complaint(
+            r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"ann@example.org"}],"userAgent":"ExampleFBL","complaintFeedbackType":"abuse"}}
+--
+If you wish to stop receiving notifications from this topic, click below"#,
+        )
+        .unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.org"));
+        assert_eq!(r[0].text, "Feedback-Type: abuse; User-Agent: ExampleFBL");
+        assert!(ses_complaint(r#"{"notificationType":"Bounce"}"#).is_none());
+    }
+
+    #[test]
+    fn challenge_response_requests_are_recognised_by_their_words() {
+        assert!(is_challenge(
+            "This account is protected by Example.  Please click on the following link to \
+             have your address added to the recipient's allowed list"
+        ));
+        assert!(is_challenge(
+            "Sender not pre-approved. Follow instructions in above notice"
+        ));
+        assert!(!is_challenge("550 5.1.1 User unknown"));
     }
 
     #[test]

@@ -17,8 +17,12 @@ pub fn run(args: &ExplainArgs, rules_dir: Option<&Path>, out: &mut dyn Write) ->
         .map(|r| (r.clone(), rules.decode(r)))
         .collect();
     match args.format {
-        ExplainFormat::Human => crate::report::explain::human(out, extracted.form, &items)?,
-        ExplainFormat::Json => crate::report::explain::json(out, extracted.form, &items)?,
+        ExplainFormat::Human => {
+            crate::report::explain::human(out, extracted.form, extracted.kind, &items)?
+        }
+        ExplainFormat::Json => {
+            crate::report::explain::json(out, extracted.form, extracted.kind, &items)?
+        }
     }
     Ok(exit::OK)
 }

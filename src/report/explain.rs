@@ -1,6 +1,6 @@
 //! `explain` output: decoded replies as human text (optionally coloured) or as mailtriage.explain/v1 JSON.
 
-use crate::reply::{InputForm, Reply};
+use crate::reply::{Finality, FinalityBasis, InputForm, MessageKind, Reply};
 use crate::rules::{Action, BounceType, Decoded};
 use colored::Colorize;
 use serde_json::{Value, json};
@@ -64,8 +64,51 @@ fn label(out: &mut dyn Write, name: &str, value: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Human text: per reply a header (codes and provider), then labelled lines.
-pub fn human(out: &mut dyn Write, form: InputForm, items: &[(Reply, Decoded)]) -> io::Result<()> {
+/// Whether the failure is final, in words: "yes: ..." or "no: ...".
+fn permanence(reply: &Reply) -> Option<String> {
+    let Finality { permanent, basis } = reply.finality?;
+    let temporary_code = reply
+        .enhanced
+        .as_deref()
+        .map(|e| e.starts_with('4'))
+        .or(reply.basic.map(|b| b / 100 == 4))
+        .unwrap_or(false);
+    let why = match (permanent, basis) {
+        (true, FinalityBasis::DeliveryStatus) if temporary_code => {
+            "the reporting server gave up (delivery status failed) after this temporary error; the address will not get this message"
+        }
+        (true, FinalityBasis::DeliveryStatus) => {
+            "the reporting server gave up on this address (delivery status failed)"
+        }
+        (true, FinalityBasis::BounceWords) if temporary_code => {
+            "the bounce is a failure notice: the server gave up after this temporary error"
+        }
+        (true, FinalityBasis::BounceWords) => "the bounce says delivery failed",
+        (true, FinalityBasis::ReplyClass) => "a permanent (5xx) failure",
+        (false, FinalityBasis::DeliveryStatus) => {
+            "the reporting server is still retrying (delivery status delayed)"
+        }
+        (false, FinalityBasis::BounceWords) => "a delay warning: delivery is still being retried",
+        (false, FinalityBasis::ReplyClass) => "a temporary (4xx) failure: the sender may retry",
+    };
+    Some(format!("{}: {why}", if permanent { "yes" } else { "no" }))
+}
+
+/// Human text: for a message, a first line saying what it is; per reply a header (codes and
+/// provider), then labelled lines.
+pub fn human(
+    out: &mut dyn Write,
+    form: InputForm,
+    kind: Option<MessageKind>,
+    items: &[(Reply, Decoded)],
+) -> io::Result<()> {
+    if let Some(k) = kind {
+        writeln!(out, "{}", format!("{}: {}", k.label(), k.describe()).bold())?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+    }
     if items.is_empty() {
         writeln!(
             out,
@@ -109,6 +152,9 @@ pub fn human(out: &mut dyn Write, form: InputForm, items: &[(Reply, Decoded)]) -
         }
         label(out, "category", &d.category)?;
         label(out, "bounce type", bounce_str(d.bounce_type))?;
+        if let Some(p) = permanence(reply) {
+            label(out, "permanent", &p)?;
+        }
         writeln!(
             out,
             "  {:<13}{}",
@@ -147,6 +193,8 @@ pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
         "text": reply.text,
         "recipient": reply.recipient,
         "remote_mta": reply.remote_mta,
+        "permanent": reply.finality.map(|f| f.permanent),
+        "permanent_basis": reply.finality.map(|f| f.basis.as_str()),
         "provider": d.provider.as_ref().map(|p| json!({"id": p.id, "name": p.name})),
         "provider_meaning": d.provider_meaning,
         "text_meaning": d.text_meaning,
@@ -165,10 +213,16 @@ pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
 }
 
 /// Versioned JSON (`mailtriage.explain/v1`), pretty-printed, one trailing newline.
-pub fn json(out: &mut dyn Write, form: InputForm, items: &[(Reply, Decoded)]) -> io::Result<()> {
+pub fn json(
+    out: &mut dyn Write,
+    form: InputForm,
+    kind: Option<MessageKind>,
+    items: &[(Reply, Decoded)],
+) -> io::Result<()> {
     let doc = json!({
         "schema": SCHEMA,
         "form": form_str(form),
+        "kind": kind.map(MessageKind::as_str),
         "replies": items.iter().map(|(r, d)| reply_value(r, d)).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

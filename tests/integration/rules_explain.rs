@@ -29,7 +29,7 @@ fn human_output_has_a_header_and_labelled_lines() {
         unknown_reply(),
     ]);
     let mut out = Vec::new();
-    explain::human(&mut out, InputForm::Reply, &items).unwrap();
+    explain::human(&mut out, InputForm::Reply, None, &items).unwrap();
     let text = String::from_utf8(out).unwrap();
     for needle in [
         "Reply 1 of 2: 550 5.7.23\n",
@@ -61,7 +61,7 @@ fn json_output_matches_the_schema() {
         unknown_reply(),
     ]);
     let mut out = Vec::new();
-    explain::json(&mut out, InputForm::PostfixLog, &items).unwrap();
+    explain::json(&mut out, InputForm::PostfixLog, None, &items).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(

@@ -16,7 +16,13 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
 static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,]|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
+        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,](?:\s|$)|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
+    )
+});
+/// An address that opens a line, followed by words.
+static LEAD_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})[>"]?[\s:]"#,
     )
 });
 static RCPT_TO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)RCPT TO:\s*<([^>\s]+@[^>\s]+)>"));
@@ -102,7 +108,14 @@ pub fn replies(text: &str) -> Vec<Reply> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if let Some(c) = RCPT_HEAD.captures(line) {
+        // A recipient heading, or a line that opens with the address and carries its reply
+        // (`ann@example.jp Invalid Address, ERROR_CODE :550, ... User Unknown`).
+        let head = RCPT_HEAD.captures(line).or_else(|| {
+            LEAD_ADDRESS
+                .captures(line)
+                .filter(|_| find_reply(line).is_some() || find_enhanced(line).is_some())
+        });
+        if let Some(c) = head {
             let addr = c.get(1).map(|m| m.as_str().to_string());
             if addr != recipient {
                 recipient = addr;

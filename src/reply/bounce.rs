@@ -14,9 +14,12 @@ use std::sync::LazyLock;
 static EMBEDDED_BOUNCE: LazyLock<Regex> =
     LazyLock::new(|| super::code::re(r"(?m)^From (?:MAILER-DAEMON|postmaster)\b[^\n]*\n"));
 
-/// True when the input starts like an RFC 5322 message (or an mbox "From " line).
+/// True when the input starts like an RFC 5322 message (or an mbox "From " line). A header
+/// folded without indentation (a continuation line that lost its leading space on the way)
+/// is tolerated a few times, among at least twice as many known header fields.
 pub fn looks_like_message(text: &str) -> bool {
     let mut known = 0;
+    let mut junk = 0;
     for (n, line) in text.lines().take(60).enumerate() {
         if line.trim().is_empty() {
             break;
@@ -27,12 +30,17 @@ pub fn looks_like_message(text: &str) -> bool {
         if line.starts_with([' ', '\t']) {
             continue;
         }
-        let Some((name, _)) = line.split_once(':') else {
-            return false;
+        let field = line
+            .split_once(':')
+            .map(|(name, _)| name)
+            .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace));
+        let Some(name) = field else {
+            junk += 1;
+            if junk > 5 || n == 0 {
+                return false;
+            }
+            continue;
         };
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            return false;
-        }
         let name = name.to_ascii_lowercase();
         if matches!(
             name.as_str(),
@@ -51,7 +59,7 @@ pub fn looks_like_message(text: &str) -> bool {
             known += 1;
         }
     }
-    known >= 2
+    known >= 2 && known >= 2 * junk
 }
 
 /// Extracts every reply of a bounce message. ARF feedback reports are not bounces: they carry
@@ -75,6 +83,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         disposition,
         original_to,
         attached,
+        jmrp,
     } = mime::parts(&msg);
     let human = body::human_part(&text);
     if original.is_none() && human.len() < text.len() {
@@ -96,13 +105,27 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
             notices::feedback(&report, rcpt),
         );
     }
+    if let Some(rcpt) = jmrp.filter(|_| dsn_replies.is_empty()) {
+        return done(
+            MessageKind::FeedbackReport,
+            vec![notices::complaint(
+                "abuse",
+                Some("Microsoft JMRP"),
+                Some(rcpt),
+            )],
+        );
+    }
     if disposition && dsn_replies.is_empty() {
         return done(MessageKind::ReadReceipt, Vec::new());
     }
     if dsn_replies.is_empty()
-        && let Some(complaints) = notices::ses_complaint(human)
+        && let Some((kind, mut replies)) = notices::ses(human)
     {
-        return done(MessageKind::FeedbackReport, complaints);
+        // An Amazon SES notification: its JSON fields say everything.
+        if kind == MessageKind::Bounce {
+            finality::settle(&mut replies, Some(false));
+        }
+        return done(kind, replies);
     }
     let failed: Vec<String> = msg
         .headers_raw()
@@ -132,12 +155,25 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         failure: failure && !auto_reply,
     };
     let mut replies = replies_of(human, dsn_replies, &ctx);
+    // MIME so broken that the parser found no text (an unfolded `boundary=` line, say): the
+    // raw body is the text it mostly is, and the rest reads that.
+    let raw_body;
+    let mut human = human;
     if replies.is_empty() {
-        // MIME so broken that the parser found no text (an unfolded `boundary=` line, say):
-        // read the raw body as the text it mostly is.
         let raw = String::from_utf8_lossy(input);
-        let body = raw.split_once("\n\n").map_or("", |(_, b)| b);
-        replies = replies_of(body::human_part(body), Vec::new(), &ctx);
+        let at = [
+            raw.find("\n\n").map(|i| i + 2),
+            raw.find("\r\n\r\n").map(|i| i + 4),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        raw_body = at.map_or("", |i| &raw[i..]).to_string();
+        let raw_human = body::human_part(&raw_body);
+        replies = replies_of(raw_human, Vec::new(), &ctx);
+        if !replies.is_empty() {
+            human = raw_human;
+        }
     }
     if replies.is_empty()
         && depth == 0

@@ -72,14 +72,16 @@ pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Re
     if dsn.is_empty() {
         dsn = inline_dsn(human);
     }
+    let from_dsn = !dsn.is_empty();
     let mut replies = merge(dsn, body::replies(human));
     // The bounce's own, the sender's and the list's addresses are never recipients (a line
-    // `To: list@...` of a quoted summary reads like a recipient heading).
-    for r in &mut replies {
-        if r.recipient
-            .as_deref()
-            .is_some_and(|a| ctx.own.iter().any(|o| o.eq_ignore_ascii_case(a)))
-        {
+    // `To: list@...` of a quoted summary reads like a recipient heading). A DSN's recipient
+    // field is the reporting server's own statement and stands, even when someone wrote to
+    // themselves; so does a Postfix or qmail heading (`<ann@example.org>:` on its own line).
+    for r in replies.iter_mut().filter(|_| !from_dsn) {
+        if r.recipient.as_deref().is_some_and(|a| {
+            ctx.own.iter().any(|o| o.eq_ignore_ascii_case(a)) && !heading(human, a)
+        }) {
             r.recipient = None;
         }
     }
@@ -109,6 +111,15 @@ pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Re
     }
     aliases(human, &mut replies);
     replies
+}
+
+/// Whether a line of the text opens with `<addr>:`, the heading Postfix and qmail give each
+/// failed recipient.
+fn heading(human: &str, addr: &str) -> bool {
+    let head = format!("<{}>:", addr.to_ascii_lowercase());
+    human
+        .lines()
+        .any(|l| l.trim_start().to_ascii_lowercase().starts_with(&head))
 }
 
 /// Sendmail and Postfix name the address an alias was expanded from (`(expanded from:

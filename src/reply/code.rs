@@ -178,9 +178,15 @@ fn drop_queue_id(text: String) -> String {
 /// `250 Ok`, or the `250` a library expected before it names the code it got.
 pub fn find_reply(s: &str) -> Option<Reply> {
     let mut first: Option<Reply> = None;
-    for caps in REPLY_ANYWHERE.captures_iter(s) {
+    // Each candidate reads at most a window of what follows it (a reply's text is cut at
+    // 8 KiB anyway), and only so many candidates are tried: a long text of codes stays linear.
+    for caps in REPLY_ANYWHERE.captures_iter(s).take(500) {
         let Some(m) = caps.get(1) else { continue };
-        let tail = &s[m.start()..];
+        let mut end = (m.start() + 16 * 1024).min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let tail = &s[m.start()..end];
         // `550: <ann@example.org>: User unknown` (Yahoo's failure notices): read the colon as
         // the space it stands for.
         let colon;

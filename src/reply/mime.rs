@@ -15,6 +15,9 @@ pub struct Parts {
     pub disposition: bool,
     pub original_to: Option<String>,
     pub attached: Option<Vec<u8>>,
+    /// The recipient a Microsoft JMRP complaint names (`X-HmXmrOriginalRecipient` of the
+    /// reported message, attached or forwarded as the report itself).
+    pub jmrp: Option<String>,
 }
 
 pub fn parts(msg: &Message<'_>) -> Parts {
@@ -31,13 +34,14 @@ pub fn parts(msg: &Message<'_>) -> Parts {
             .unwrap_or_else(|| ("text".into(), "plain".into()));
         match (ctype.as_str(), sub.as_str(), &part.body) {
             (_, _, PartType::Message(inner)) if p.original.is_none() => {
+                p.jmrp = jmrp_recipient(inner);
                 p.original = message_headers(inner);
                 p.attached = Some(inner.raw_message().to_vec());
                 p.original_to = inner
                     .to()
                     .and_then(|a| a.first())
                     .and_then(|a| a.address())
-                    .map(str::to_string);
+                    .and_then(super::address::clean);
             }
             ("message", "delivery-status" | "global-delivery-status", _) => {
                 p.dsn
@@ -64,6 +68,7 @@ pub fn parts(msg: &Message<'_>) -> Parts {
             _ => {}
         }
     }
+    p.jmrp = p.jmrp.take().or_else(|| jmrp_recipient(msg));
     p
 }
 
@@ -77,6 +82,13 @@ pub fn is_report(msg: &Message<'_>) -> bool {
             && c.attribute("report-type")
                 .is_none_or(|t| t.to_ascii_lowercase().contains("delivery-status"))
     })
+}
+
+/// The recipient of a Microsoft Junk Mail Reporting Program complaint: the reported message
+/// carries `X-HmXmrOriginalRecipient` (Microsoft's JMRP report format, not ARF).
+pub fn jmrp_recipient(m: &Message<'_>) -> Option<String> {
+    m.header_raw("X-HmXmrOriginalRecipient")
+        .and_then(super::address::clean)
 }
 
 fn message_headers(m: &Message<'_>) -> Option<OriginalHeaders> {

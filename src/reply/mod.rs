@@ -42,26 +42,47 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     if looks_binary(input) {
         return Err(InputError::Binary);
     }
+    // A message saved with a byte-order mark or blank lines before its headers still starts
+    // at its headers.
+    let message = &input[message_start(input)..];
     let text = match std::str::from_utf8(input) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         // Invalid UTF-8 is acceptable only in a MIME message (8-bit bodies in legacy charsets).
         Err(_) => {
-            let lossy = String::from_utf8_lossy(input);
-            if !bounce::looks_like_message(&lossy) {
+            if !bounce::looks_like_message(&String::from_utf8_lossy(message)) {
                 return Err(InputError::Binary);
             }
-            lossy
+            String::from_utf8_lossy(input)
         }
     };
-    let text = text.trim_start_matches('\u{feff}');
-    if bounce::looks_like_message(text) {
-        let mut ex = bounce::extract(input)?;
+    if bounce::looks_like_message(&String::from_utf8_lossy(
+        &message[..message.len().min(64 * 1024)],
+    )) {
+        let mut ex = bounce::extract(message)?;
         for r in &mut ex.replies {
             cap_text(&mut r.text);
         }
         return Ok(ex);
     }
-    from_lines(text)
+    from_lines(text.trim_start_matches('\u{feff}'))
+}
+
+/// Where a message's headers start: after a UTF-8 byte-order mark and any blank lines.
+fn message_start(input: &[u8]) -> usize {
+    let bom = if input.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = &input[bom..];
+    let lead = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    bom + rest[..lead]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Many NUL or control bytes mean binary data rather than text.

@@ -62,6 +62,10 @@ static LOCAL_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 static LOCAL_PART: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*[*-]?\s*([A-Za-z0-9][A-Za-z0-9._+-]{0,63})(?:\s{2,}\S.*|\s*)$"));
 
+/// A bounce's prose names at most this many recipients (more are quotes or lists, and each
+/// becomes a reply).
+const MAX_NAMED: usize = 500;
+
 /// One address the prose names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named {
@@ -79,14 +83,20 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
         if SUMMARY_FIELD.is_match(line) {
             continue;
         }
-        for c in ADDRESS.captures_iter(line) {
+        // The words that introduce an address are just before it: a window of them keeps a
+        // line of thousands of addresses linear.
+        for c in ADDRESS.captures_iter(line).take(100) {
             let (Some(whole), Some(m)) = (c.get(0), c.get(1)) else {
                 continue;
             };
             let Some(addr) = address::clean(m.as_str()) else {
                 continue;
             };
-            let own_before = &line[..whole.start()];
+            let mut from = whole.start().saturating_sub(300);
+            while !line.is_char_boundary(from) {
+                from -= 1;
+            }
+            let own_before = &line[from..whole.start()];
             let after = &line[whole.end()..];
             // A sentence wrapped just before the address goes on from the line above.
             let wrapped = i
@@ -121,7 +131,8 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
             } else {
                 &mut weak
             };
-            if !list.iter().any(|n| n.address.eq_ignore_ascii_case(&addr)) {
+            if list.len() < MAX_NAMED && !list.iter().any(|n| n.address.eq_ignore_ascii_case(&addr))
+            {
                 list.push(Named {
                     line: i,
                     address: addr,

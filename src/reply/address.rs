@@ -49,6 +49,19 @@ pub fn within(raw: &str) -> Option<String> {
     .find_map(clean)
 }
 
+/// A `local@host` without a dot in the host (an address within one site), cleaned as
+/// [`clean`] does; `None` for anything else.
+pub fn unqualified(raw: &str) -> Option<String> {
+    let dotted = clean(&format!(
+        "{}.invalid",
+        raw.trim().trim_end_matches(['>', ';', ' '])
+    ))?;
+    let bare = dotted.strip_suffix(".invalid")?;
+    bare.rsplit_once('@')
+        .filter(|(_, host)| !host.contains('.') && !host.is_empty())
+        .map(|_| bare.to_string())
+}
+
 /// Exchange's encapsulation of an SMTP address in its own domain: `IMCEASMTP-` then the address
 /// with `+XX` hexadecimal escapes (`+40` is `@`, `+2E` is `.`), then `@` the Exchange domain.
 fn imcea(s: &str) -> Option<String> {
@@ -153,5 +166,10 @@ mod tests {
             assert_eq!(clean(s), None, "{s}");
         }
         assert_eq!(mail_domain("mr2.its.yale.edu"), "yale.edu");
+        assert_eq!(
+            unqualified("rfc822;userx@domain1").as_deref(),
+            Some("userx@domain1")
+        );
+        assert_eq!(unqualified("rfc822;<f.b>"), None);
     }
 }

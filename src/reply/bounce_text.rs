@@ -204,8 +204,16 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
                 d.text = p.text.clone();
             }
         }
-        if d.enhanced.is_none() {
-            d.enhanced = p.enhanced.clone();
+        // Exim writes `Status: 5.0.0` whatever happened: a specific code of the same class in
+        // the reply the prose quotes says more.
+        let generic = d.enhanced.as_deref().is_none_or(|e| e.ends_with(".0.0"));
+        let same_class = |e: &str| {
+            d.enhanced
+                .as_deref()
+                .is_none_or(|own| own.as_bytes().first() == e.as_bytes().first())
+        };
+        if generic && let Some(e) = p.enhanced.as_deref().filter(|e| same_class(e)) {
+            d.enhanced = Some(e.to_string());
         }
         if d.remote_mta.is_none() {
             d.remote_mta = p.remote_mta.clone();

@@ -24,7 +24,7 @@ static HASH_ENHANCED: LazyLock<Regex> =
 /// A reply code somewhere inside prose ("... said: 550 5.1.1 ..."), strict digits only.
 static REPLY_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-5][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
+        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
     )
 });
 
@@ -198,8 +198,10 @@ pub fn find_reply(s: &str) -> Option<Reply> {
             None => tail,
         };
         // A bare number followed by a unit or a lowercase word fragment is rarely a reply;
-        // require either an enhanced code or text that reads like a sentence.
-        if caps.get(2).is_none() && !plausible_bare(tail) {
+        // require either an enhanced code or text that reads like a sentence. A code outside
+        // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
+        let odd = m.as_str().as_bytes()[1] > b'5';
+        if caps.get(2).is_none() && (odd || !plausible_bare(tail)) {
             continue;
         }
         if let Ok(Some(mut r)) = parse_reply_start(tail) {

@@ -74,6 +74,8 @@ fn recipient(original: Option<&str>, final_rcpt: Option<&str>) -> Option<String>
         // A delivery to a program or a file (`|/usr/bin/filter ann@example.org`) names the
         // address it delivers for inside.
         .or_else(|| final_rcpt.and_then(address::within))
+        // An address at an unqualified host (`ann@mailhub`) is still the one the server tried.
+        .or_else(|| final_rcpt.and_then(address::unqualified))
 }
 
 /// RFC 3464's Action values, with the misspellings MTAs use (`failure`, `delay`).

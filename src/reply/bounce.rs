@@ -134,12 +134,17 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         .collect();
     let subject = msg.subject().unwrap_or("");
     let domain = reporting_domain(&msg);
+    let marked = [
+        "X-Autoreply",
+        "X-Autorespond",
+        "X-Autoresponder",
+        "X-Vacation",
+    ]
+    .iter()
+    .any(|h| msg.header_raw(*h).is_some());
     let auto_reply = failed.is_empty()
-        && notices::is_auto_reply(
-            msg.header_raw("Auto-Submitted"),
-            msg.header_raw("X-Autoreply").is_some() || msg.header_raw("X-Autorespond").is_some(),
-            subject,
-        );
+        && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
+            || dsn_replies.is_empty() && notices::reads_as_away(human));
     // Words, headers or a sender that say a delivery failed: only then may the prose's
     // addresses be taken for failed recipients.
     let failure = !failed.is_empty()

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Words of a delay warning: delivery is still being retried.
 static DELAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|attempt)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b",
+        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|attempt)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b",
     )
 });
 

@@ -218,8 +218,8 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
     if other_marker {
         return true;
     }
-    let s = subject.trim_start().to_ascii_lowercase();
-    [
+    let s = subject.trim_start().to_lowercase();
+    let opens = [
         "auto:",
         "automatic reply",
         "autoreply",
@@ -227,9 +227,42 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
         "auto reply",
         "out of office",
         "out of the office",
-    ]
-    .iter()
-    .any(|p| s.starts_with(p))
+        "vacation",
+        "away from",
+    ];
+    // Out-of-office subjects of the mail clients that localise them, wherever they stand
+    // (`[Automatyczna odpowiedź] test`, `Abwesenheitsnotiz: ...`).
+    let anywhere = [
+        "abwesenheitsnotiz",
+        "automatische antwort",
+        "réponse automatique",
+        "reponse automatique",
+        "respuesta automática",
+        "respuesta automatica",
+        "risposta automatica",
+        "automatisch antwoord",
+        "automatyczna odpowied",
+        "automatisk svar",
+        "autosvar",
+        "automatiska atbilde",
+        "automatická odpověď",
+        "resposta automática",
+        "out of office",
+    ];
+    opens.iter().any(|p| s.starts_with(p)) || anywhere.iter().any(|p| s.contains(p))
+}
+
+/// Words of an out-of-office or vacation notice, for one that carries no marking header and a
+/// subject of its own ("Re: ...").
+static AWAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:vacation|holiday|leave|annual leave)|travel(?:l)?ing)\b|\bwill (?:be back|return) (?:on|in|to the office)\b|\b(?:limited|no) access to (?:my )?e-?mail\b|\bthis is an automatic(?:ally generated)? (?:reply|response)\b",
+    )
+});
+
+/// Whether a message's words are an out-of-office or vacation notice.
+pub fn reads_as_away(text: &str) -> bool {
+    AWAY.is_match(text)
 }
 
 /// The reply for an automatic response: the responder (the message's From) is the recipient

@@ -162,6 +162,20 @@ fn a_4xx_the_server_gave_up_on_is_permanent_and_a_delay_warning_is_not() {
     assert!(text.starts_with("Delay warning: "), "{text}");
     assert!(text.contains("permanent    no: a delay warning"), "{text}");
 
+    // Exchange's delay notice, in its own words.
+    let exchange = "From: postmaster@example.org\nTo: ann@example.com\n\
+        Subject: Delivery delayed: Hello\n\n\
+        Delivery is delayed to these recipients or groups:\n\n\
+        kim@example.org\n\n\
+        This message hasn't been delivered yet. Delivery will continue to be attempted.\n\n\
+        Diagnostic information for administrators:\n\
+        Remote Server returned '400 4.4.7 Message delayed'\n";
+    let v = json(&explain_stdin(exchange, "json"));
+    validate(&v);
+    assert_eq!(v["kind"], "delay-warning");
+    assert_eq!(v["replies"][0]["recipient"], "kim@example.org");
+    assert_eq!(v["replies"][0]["permanent"], false);
+
     // A bare reply: the class decides, and says so.
     let v = json(&crate::cli_support::run(
         &["explain", "421 4.7.0 Try again later", "--format", "json"],
@@ -189,6 +203,20 @@ fn messages_that_are_not_bounces_say_so() {
     assert_eq!(v["kind"], "auto-reply");
     assert_eq!(v["replies"][0]["bounce_type"], "none");
     assert_eq!(v["replies"][0]["permanent"], serde_json::Value::Null);
+
+    // Out-of-office notices that carry no marking header: a localised subject, or only words.
+    for away in [
+        "From: kim@example.org\nTo: ann@example.com\nSubject: Abwesenheitsnotiz: Hallo\n\n\
+         Ich bin bis Montag nicht im Haus.\n",
+        "From: kim@example.org\nTo: ann@example.com\nSubject: Re: Hello\n\n\
+         Thank you for your message. I am currently out of the office and will return on \
+         Monday. For urgent matters write to desk@example.org.\n",
+    ] {
+        let v = json(&explain_stdin(away, "json"));
+        validate(&v);
+        assert_eq!(v["kind"], "auto-reply", "{away}");
+        assert_eq!(v["replies"][0]["bounce_type"], "none", "{away}");
+    }
 
     // A challenge-response filter, even dressed as a DSN, refused nothing.
     let challenge = "From: noreply@filter.example\nTo: ann@example.com\nSubject: Re: Hello\n\

@@ -10,6 +10,9 @@ pub mod spf;
 pub mod types;
 pub use types::*;
 
+// The checks' modules (and other areas' code) name the domain helpers through `checks`.
+pub use crate::domain_name::{domain_of, normalise, org_domain};
+
 use crate::dns::Dns;
 use crate::finding::{Check, Finding};
 
@@ -164,37 +167,9 @@ impl DomainReport {
     }
 }
 
-/// Lower-case, no trailing dot, no surrounding space.
-pub fn normalise(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The domain of an address (`user@d` -> `d`); a bare domain is returned as is.
-pub fn domain_of(addr: &str) -> String {
-    let a = addr.trim().trim_start_matches('<').trim_end_matches('>');
-    normalise(a.rsplit_once('@').map_or(a, |(_, d)| d))
-}
-
-/// The organizational domain (RFC 7489 section 3.2) from the Public Suffix List.
-pub fn org_domain(domain: &str) -> String {
-    let d = normalise(domain);
-    psl::domain_str(&d).map_or(d.clone(), str::to_string)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn domains_of_addresses_and_organizational_domains() {
-        assert_eq!(domain_of("Bob@Mail.Example.COM."), "mail.example.com");
-        assert_eq!(domain_of("<a@b.example>"), "b.example");
-        assert_eq!(domain_of("example.org"), "example.org");
-        assert_eq!(org_domain("mail.example.co.uk"), "example.co.uk");
-        assert_eq!(org_domain("a.b.example.com"), "example.com");
-    }
-
     /// Every finding id a check can emit has a complete entry in rules/findings.toml.
     #[test]
     fn every_emitted_id_is_documented() {

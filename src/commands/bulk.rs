@@ -1,6 +1,6 @@
 //! Bulk mode: many domains over one shared cache, streamed as JSON Lines, with a summary.
 
-use super::check::{Checked, check_one};
+use super::common::{Checked, check_one};
 use crate::checks::{CheckParams, DomainReport};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::dns::Dns;

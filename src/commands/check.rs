@@ -1,22 +1,16 @@
 //! `mailtriage check`: one domain, several, or a bulk list streamed as JSON Lines.
 
-use super::common::{self, query_record};
-use super::{bulk, load_rules, runtime};
-use crate::checks::{self, DomainReport};
+use super::bulk;
+use super::common::{self, Checked, check_one, load_rules, runtime};
+use crate::checks::DomainReport;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::dns::Dns;
 use crate::error::{Error, Result};
-use crate::report::{self, CheckDomain, QueryRecord, ToolInfo};
+use crate::report::{self, CheckDomain, ToolInfo};
 use futures::StreamExt;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
-
-/// One checked domain with the queries that answered it.
-pub(crate) struct Checked {
-    pub report: DomainReport,
-    pub queries: Vec<QueryRecord>,
-}
 
 pub fn run(
     args: &CheckArgs,
@@ -75,22 +69,6 @@ pub fn run(
         let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
         Ok(common::exit_code(&reports, args.fail_on))
     })
-}
-
-/// Checks one domain on its own scoped view of the shared resolver.
-pub(crate) async fn check_one(
-    dns: &Dns,
-    params: &checks::CheckParams,
-    deadline: Option<Duration>,
-) -> Checked {
-    let view = dns.scoped(deadline);
-    let report = checks::check_domain(&view, params).await;
-    let queries = view
-        .log_entries(&view.scope_ids())
-        .iter()
-        .map(query_record)
-        .collect();
-    Checked { report, queries }
 }
 
 fn render(

@@ -1,12 +1,11 @@
 //! What `check` and `diagnose` share: DNS settings, target parameters, exit-code policy.
 
 use super::validate;
-use crate::checks::{CheckParams, DomainReport};
+use crate::checks::{self, CheckParams, DomainReport};
 use crate::cli::{DnsArgs, FailOn, TargetArgs};
 use crate::dns::{Dns, DnsConfig, LogEntry};
 use crate::error::{Error, Result, exit};
 use crate::finding::{Check, Severity};
-use crate::report::QueryRecord;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -135,21 +134,6 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
     })
 }
 
-pub fn query_record(e: &LogEntry) -> QueryRecord {
-    QueryRecord {
-        id: e.id,
-        name: e.name.clone(),
-        rtype: e.rtype,
-        outcome: e.outcome.clone(),
-        answers: e.answers.clone(),
-        ttl: e.ttl,
-        cname_chain: e.cname_chain.clone(),
-        started_at: e.started_at.clone(),
-        elapsed_ms: e.elapsed_ms,
-        resolver: e.resolver.clone(),
-    }
-}
-
 /// Exit code for a set of reports: 3 when DNS could not be consulted for any of them,
 /// else 1 when a finding reaches `--fail-on`, else 0.
 pub fn exit_code(reports: &[&DomainReport], fail_on: FailOn) -> u8 {
@@ -166,4 +150,35 @@ pub fn exit_code(reports: &[&DomainReport], fail_on: FailOn) -> u8 {
         .flat_map(|r| &r.findings)
         .any(|f| f.severity >= threshold);
     if failing { exit::FINDINGS } else { exit::OK }
+}
+
+/// One checked domain with the queries that answered it.
+pub struct Checked {
+    pub report: DomainReport,
+    pub queries: Vec<LogEntry>,
+}
+
+/// Checks one domain on its own scoped view of the shared resolver.
+pub async fn check_one(
+    dns: &Dns,
+    params: &checks::CheckParams,
+    deadline: Option<Duration>,
+) -> Checked {
+    let view = dns.scoped(deadline);
+    let report = checks::check_domain(&view, params).await;
+    let queries = view.log_entries(&view.scope_ids());
+    Checked { report, queries }
+}
+
+/// Loads the rules (built-in plus `--rules DIR`); broken rules are an input error (exit 2).
+pub fn load_rules(dir: Option<&std::path::Path>) -> Result<crate::rules::RuleSet> {
+    crate::rules::RuleSet::load(dir).map_err(|e| Error::Rules(format!("rules: {e}")))
+}
+
+/// A multi-thread runtime sized for the machine; DNS work is I/O-bound.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))
 }

@@ -2,8 +2,8 @@
 
 mod target;
 
-use super::check::{Checked, check_one};
-use super::{common, explain, input, load_rules, runtime};
+use super::common::{self, Checked, check_one, load_rules, runtime};
+use super::{explain, input};
 use crate::checks::CheckParams;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat};
 use crate::dns::Dns;

@@ -1,6 +1,7 @@
 //! `mailtriage explain`: decode the replies in an input, offline.
 
-use super::{input, load_rules};
+use super::common::load_rules;
+use super::input;
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::{Error, Result, exit};
 use crate::reply::{self, InputError};

@@ -1,6 +1,6 @@
 //! `mailtriage rules list|show|lint`: read the knowledge base.
 
-use super::load_rules;
+use super::common::load_rules;
 use crate::cli::RulesCommand;
 use crate::error::{Error, Result, exit};
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! Building hickory resolvers and turning their results into `Answer`s with distinct outcomes.
 
-use super::{Answer, DnsSetupError, Outcome, RType, Rdata};
+use super::error::DnsSetupError;
+use super::types::{Answer, Outcome, RType, Rdata};
 use futures::StreamExt;
 use hickory_resolver::config::{
     ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,

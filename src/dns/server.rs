@@ -2,8 +2,9 @@
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
 use super::resolve::{self, record_type};
+use super::types::RType;
 use super::zone::{Zone, ZoneData};
-use super::{RType, in_zone};
+use crate::domain_name::within as in_zone;
 use hickory_resolver::TokioResolver;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};

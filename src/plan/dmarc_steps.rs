@@ -1,7 +1,7 @@
 //! The DMARC steps: publish at p=none with reports, align, then stage quarantine and reject.
 
 use super::RecordToPublish;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim};
 use super::records;
 use crate::dns::RType;
 use crate::finding::Check;

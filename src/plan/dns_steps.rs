@@ -1,12 +1,10 @@
 //! The DNS steps of the plan, one function per check, each computing exact records from the facts.
 
 use super::RecordToPublish;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim, leftover};
 use super::records;
 use crate::dns::RType;
-use crate::finding::{Check, Severity};
-
-pub(super) use super::spf_steps::spf;
+use crate::finding::Check;
 
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -77,32 +75,6 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     {
         d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
     }
-    out.push(d);
-}
-
-/// Findings no specific step claimed get the check's generic step (or join the last one).
-pub(super) fn leftover(
-    out: &mut Vec<Draft>,
-    pool: Vec<&crate::finding::Finding>,
-    id: &'static str,
-    check: &str,
-    wait: Option<u32>,
-) {
-    if pool.is_empty() {
-        return;
-    }
-    let errors = pool.iter().any(|f| f.severity == Severity::Error);
-    let last_same = out
-        .last_mut()
-        .filter(|d| d.checks.iter().any(|c| c == check) && !errors);
-    if let Some(d) = last_same {
-        d.findings.extend(pool.iter().map(|f| f.id.clone()));
-        return;
-    }
-    let mut d = Draft::new(id, check);
-    d.findings = pool.iter().map(|f| f.id.clone()).collect();
-    d.details = pool.iter().map(|f| f.message.clone()).collect();
-    d.wait = wait;
     out.push(d);
 }
 
@@ -278,5 +250,3 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ctx.input.report.mx.as_ref().and_then(|m| m.ttl),
     );
 }
-
-pub(super) use super::dmarc_steps::dmarc;

@@ -250,23 +250,7 @@ pub fn dmarc_stage(domain: &str, existing: Option<&str>, policy: &str, pct: Opti
     dmarc_join(&tags)
 }
 
-/// The reverse-DNS name of an IP (in-addr.arpa or ip6.arpa).
-pub fn reverse_name(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => {
-            let o = a.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
-        }
-        IpAddr::V6(a) => {
-            let mut nibbles: Vec<String> = Vec::with_capacity(32);
-            for b in a.octets().iter().rev() {
-                nibbles.push(format!("{:x}", b & 0x0f));
-                nibbles.push(format!("{:x}", b >> 4));
-            }
-            format!("{}.ip6.arpa", nibbles.join("."))
-        }
-    }
-}
+pub use crate::domain_name::reverse_name;
 
 /// The host name the PTR should point at: the HELO name when it is a name, else mail.<domain>.
 pub fn ptr_target(domain: &str, helo: Option<&str>) -> String {

@@ -1,7 +1,6 @@
 //! The SPF steps of the plan: merge, publish, authorise the sender (by its service's include), lookups.
 
-use super::dns_steps::leftover;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim, leftover};
 use super::senders::{self, Recognised};
 use super::{RecordToPublish, records};
 use crate::checks::{SpfFacts, SpfNode};

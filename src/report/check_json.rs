@@ -1,14 +1,15 @@
 //! `check` as versioned JSON (`mailtriage.check/v1`), and one compact domain per line for bulk mode.
 
-use super::{CheckDomain, QueryRecord, ToolInfo};
+use super::view::{CheckDomain, ToolInfo};
 use crate::checks::DomainReport;
+use crate::dns::LogEntry;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
 pub const SCHEMA: &str = "mailtriage.check/v1";
 
 /// One domain object: the report's fields plus its queries.
-pub fn domain_value(report: &DomainReport, queries: &[QueryRecord]) -> Value {
+pub fn domain_value(report: &DomainReport, queries: &[LogEntry]) -> Value {
     let mut v = serde_json::to_value(report).unwrap_or_else(|_| json!({}));
     if let Value::Object(map) = &mut v {
         map.insert(
@@ -35,7 +36,7 @@ pub fn render(w: &mut dyn Write, tool: &ToolInfo, domains: &[CheckDomain<'_>]) -
 }
 
 /// One compact line: the domain object with a `"schema"` key, no trailing newline.
-pub fn check_jsonl_line(report: &DomainReport, queries: &[QueryRecord]) -> String {
+pub fn check_jsonl_line(report: &DomainReport, queries: &[LogEntry]) -> String {
     let mut map = serde_json::Map::new();
     map.insert("schema".into(), Value::String(SCHEMA.into()));
     if let Value::Object(m) = domain_value(report, queries) {

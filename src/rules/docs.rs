@@ -1,6 +1,6 @@
 //! Rule documentation in fixed sections (summary, why it matters, what to do, references) for `rules show`.
 
-use super::{Kind, Rule, RuleSet};
+use super::set::{Kind, Rule, RuleSet};
 use serde::Serialize;
 
 /// One line of `rules list`.

@@ -1,7 +1,7 @@
 //! Stage one of loading: parse each rules file (keeping file:line) and merge them, extras overriding by id.
 
 use super::schema::RawFile;
-use super::{Kind, Located, RuleSet};
+use super::set::{Kind, Located, RuleSet};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;

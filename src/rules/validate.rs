@@ -2,7 +2,8 @@
 
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
-use super::{Located, ProviderRule, RuleSet};
+use super::schema::ProviderRule;
+use super::set::{Located, RuleSet};
 use crate::finding::{Check, is_kebab_case};
 use std::collections::HashSet;
 

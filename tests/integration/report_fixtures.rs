@@ -2,11 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::too_many_arguments, dead_code)]
 
 use mailtriage::checks::*;
+use mailtriage::dns::LogEntry;
 use mailtriage::dns::{Outcome, RType};
 use mailtriage::finding::{Check, Finding, Severity, ZoneLocation};
 use mailtriage::plan::{DiagnoseInput, Diagnosis, Knowledge, Provenance, diagnose};
 use mailtriage::reply::{InputForm, Reply};
-use mailtriage::report::{DiagnoseReport, QueryRecord, ToolInfo};
+use mailtriage::report::{DiagnoseReport, ToolInfo};
 use mailtriage::rules::*;
 use std::collections::BTreeMap;
 
@@ -392,8 +393,8 @@ pub fn query(
     outcome: Outcome,
     answers: &[&str],
     ttl: Option<u32>,
-) -> QueryRecord {
-    QueryRecord {
+) -> LogEntry {
+    LogEntry {
         id,
         name: name.into(),
         rtype,
@@ -407,7 +408,7 @@ pub fn query(
     }
 }
 
-pub fn queries() -> Vec<QueryRecord> {
+pub fn queries() -> Vec<LogEntry> {
     vec![
         query(
             0,
@@ -474,7 +475,7 @@ pub struct Case {
     pub report: DomainReport,
     pub params: CheckParams,
     pub provenance: Vec<Provenance>,
-    pub queries: Vec<QueryRecord>,
+    pub queries: Vec<LogEntry>,
 }
 
 impl Case {

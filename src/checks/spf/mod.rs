@@ -6,7 +6,9 @@ pub mod identity;
 mod location;
 pub mod parse;
 mod prefill;
+mod problem;
 mod replay;
+mod role;
 pub mod targets;
 pub mod tree;
 
@@ -16,6 +18,7 @@ use crate::dns::Dns;
 use crate::finding::Finding;
 use futures::future::join_all;
 use identity::Identity;
+pub use role::Role;
 use tree::{Problem, Walk};
 
 /// What the SPF check found: the checked domain's own facts, and those of the MAIL FROM and
@@ -224,23 +227,5 @@ fn facts(domain: &str, w: &Walk, result: Option<SpfEval>) -> SpfFacts {
         tree: w.to_spf_node(),
         result,
         ttl: root.and_then(|a| a.ttl),
-    }
-}
-
-/// Why a domain's SPF is checked: it decides how bad a missing record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Domain,
-    MailFrom,
-    Helo,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Domain => "domain",
-            Role::MailFrom => "mail_from",
-            Role::Helo => "helo",
-        }
     }
 }

@@ -1,6 +1,9 @@
 //! Command-line definitions (clap): the single source for --help, completions and the man page.
 
+use crate::finding::Check;
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -150,9 +153,9 @@ pub struct CheckArgs {
     /// Domains checked at once in bulk mode.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
-    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
-    #[arg(long, value_delimiter = ',')]
-    pub only: Vec<String>,
+    /// Only these checks (comma-separated).
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = CheckName)]
+    pub only: Vec<Option<Check>>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -172,9 +175,9 @@ pub struct DiagnoseArgs {
     /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
     #[arg(long)]
     pub domain: Option<String>,
-    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
-    #[arg(long, value_delimiter = ',')]
-    pub only: Vec<String>,
+    /// Only these checks (comma-separated).
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = CheckName)]
+    pub only: Vec<Option<Check>>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -198,4 +201,41 @@ pub enum RulesCommand {
     Show { id: String },
     /// Check a directory of rules files (default: the built-in rules); errors point at file:line.
     Lint { dir: Option<PathBuf> },
+}
+
+/// An `--only` value: a check of the registry (its help lists them), or nothing for an empty
+/// item (`--only spf,`). An unknown name is refused with the list of known ones.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckName;
+
+impl TypedValueParser for CheckName {
+    type Value = Option<Check>;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Option<Check>, clap::Error> {
+        let s = value.to_string_lossy();
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        match Check::parse(&s).filter(|c| *c != Check::Dns) {
+            Some(c) => Ok(Some(c)),
+            None => Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("unknown check {s:?} in --only: use {}\n", Check::names()),
+            )
+            .with_cmd(cmd)),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Check::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }

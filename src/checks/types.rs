@@ -214,6 +214,10 @@ pub struct DomainReport {
     pub dmarc_from: Option<DmarcFacts>,
     pub ptr: Option<PtrFacts>,
     pub mx: Option<MxFacts>,
+    /// Facts of checks registered after v1 of the JSON, each under its check's name (the
+    /// five above keep their own fields).
+    #[serde(flatten)]
+    pub more: std::collections::BTreeMap<crate::finding::Check, serde_json::Value>,
 }
 
 impl DomainReport {
@@ -230,6 +234,7 @@ impl DomainReport {
             dmarc_from: None,
             ptr: None,
             mx: None,
+            more: std::collections::BTreeMap::new(),
         }
     }
 }

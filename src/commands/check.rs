@@ -25,7 +25,7 @@ pub fn run(
             "no domain to check: name one or more, or pass --domains-file FILE".into(),
         ));
     }
-    let only = common::only(&args.only)?;
+    let only = common::only(&args.only);
     // Validate everything before the first query so a typo on line 9,000 fails at once.
     let params = domains
         .iter()

@@ -3,6 +3,7 @@
 
 use super::knowledge::{Knowledge, fill};
 use super::{DiagnoseInput, PlanStep, RecordToPublish};
+use crate::checks::Input;
 use crate::dns::RType;
 use crate::finding::{Check, Finding, Severity};
 
@@ -145,7 +146,16 @@ impl Ctx<'_> {
             return cmd;
         }
         let p = self.input.params;
-        let has = |c: &str| checks.iter().any(|x| x == c);
+        // What the step's checks read (the registry says), e.g. DMARC's own verdict needs only
+        // the identities; the IP and selectors matter to the alignment step, which lists spf
+        // and dkim among its checks.
+        let needs = |input: Input| {
+            checks.iter().any(|c| {
+                Check::parse(c)
+                    .and_then(crate::checks::entry)
+                    .is_some_and(|e| e.needs().contains(&input))
+            })
+        };
         let mut extra: Vec<String> = Vec::new();
         let mut add = |flag: &str, value: &str| {
             let present = cmd.split_whitespace().any(|w| w == flag);
@@ -153,27 +163,27 @@ impl Ctx<'_> {
                 extra.push(format!("{flag} {}", shell_word(value)));
             }
         };
-        // DMARC's own verdict needs only the identities; the IP and selectors matter to the
-        // alignment step, which lists spf and dkim among its checks.
-        if (has("ptr") || has("spf"))
+        if needs(Input::Ip)
             && let Some(ip) = p.ip
         {
             add("--ip", &ip.to_string());
         }
-        if has("ptr") || has("spf") {
+        if needs(Input::Helo) {
             add("--helo", p.helo.as_deref().unwrap_or_default());
         }
-        if has("spf") || has("dmarc") {
+        if needs(Input::MailFrom) {
             add("--mail-from", p.mail_from.as_deref().unwrap_or_default());
         }
-        if has("dmarc") {
+        if needs(Input::From) {
             add("--from", p.from.as_deref().unwrap_or_default());
+        }
+        if needs(Input::DkimDomain) {
             add(
                 "--dkim-domain",
                 p.dkim_domain.as_deref().unwrap_or_default(),
             );
         }
-        if has("dkim") && !cmd.contains("--dkim-selector") {
+        if needs(Input::DkimSelector) && !cmd.contains("--dkim-selector") {
             let mut sels: Vec<&str> = p.dkim_selectors.iter().map(String::as_str).collect();
             if let Some(s) = selector.filter(|s| !sels.contains(s)) {
                 sels.insert(0, s);

@@ -16,7 +16,7 @@ mod types;
 pub use draft::shell_word;
 pub use escalation::{Escalation, EscalationLink};
 pub use knowledge::{Knowledge, KnowledgeError, SendingService};
-pub(crate) use scope::{DNS_CHECKS, implicated_checks, not_looked_up};
+pub(crate) use scope::{implicated_checks, is_dns_check, not_looked_up, verified};
 pub use types::{
     Clue, ClueKind, DiagnoseInput, Diagnosis, LikelyCause, NoCause, NotChecked, PlanStep,
     Provenance, RecordToPublish,

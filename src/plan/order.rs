@@ -71,7 +71,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
             draft.checks = d
                 .checks
                 .iter()
-                .filter(|c| !super::DNS_CHECKS.contains(&c.as_str()))
+                .filter(|c| !super::is_dns_check(c))
                 .cloned()
                 .collect();
             if draft.checks.is_empty() {

@@ -1,21 +1,32 @@
 //! Which checks a reply implicates, and which findings are gaps of an `--offline` run.
 
+use crate::checks::{self, DomainReport, REGISTRY};
 use crate::dns::LogEntry;
+use crate::finding::Check;
 use crate::rules::Decoded;
 
-/// Checks that DNS can answer for; anything else a reply implicates (tls, blocklist) is not ours.
-pub(crate) const DNS_CHECKS: [&str; 6] = ["dns", "spf", "dkim", "dmarc", "ptr", "mx"];
-
-/// The DNS checks the primary reply implicates, in a stable order.
+/// The DNS checks the primary reply implicates, in registry order; anything else a reply
+/// implicates (tls, arc ...) is not a DNS check.
 pub(crate) fn implicated_checks(decoded: Option<&Decoded>) -> Vec<String> {
     let Some(d) = decoded else { return Vec::new() };
-    let mut out: Vec<String> = DNS_CHECKS
+    REGISTRY
         .iter()
+        .map(|e| e.check().as_str())
         .filter(|c| d.checks.iter().any(|x| x.eq_ignore_ascii_case(c)))
-        .map(|c| c.to_string())
-        .collect();
-    out.dedup();
-    out
+        .map(str::to_string)
+        .collect()
+}
+
+/// True for a check DNS can answer for: a registered check, or `dns` itself.
+pub(crate) fn is_dns_check(name: &str) -> bool {
+    Check::parse(name).is_some_and(|c| c == Check::Dns || checks::entry(c).is_some())
+}
+
+/// True when `check` ran far enough in this run that "it passes" is a verified statement.
+pub(crate) fn verified(report: &DomainReport, check: &str) -> bool {
+    Check::parse(check)
+        .and_then(checks::entry)
+        .is_some_and(|e| e.verified(report))
 }
 
 /// True when a finding is inconclusive only because `--offline` did not look its names up:

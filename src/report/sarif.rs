@@ -2,9 +2,9 @@
 
 use super::ToolInfo;
 use super::zone_index::ZoneIndex;
-use crate::checks::DomainReport;
+use crate::checks::{self, DomainReport};
 use crate::dns::{RType, reverse_name};
-use crate::finding::{Check, Finding, Severity, ZoneLocation};
+use crate::finding::{Finding, Severity, ZoneLocation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -31,27 +31,6 @@ fn uri(path: &str) -> String {
     }
 }
 
-/// Findings about a record that does not exist: shown at the SOA of the zone that would hold it.
-const ABSENT: [&str; 7] = [
-    "spf-missing",
-    "spf-helo-missing",
-    "dkim-no-key-found",
-    "dkim-selector-missing",
-    "dmarc-missing",
-    "ptr-missing",
-    "mx-missing",
-];
-
-/// The record type a check's findings are about.
-fn relevant_type(check: Check) -> Option<RType> {
-    match check {
-        Check::Spf | Check::Dkim | Check::Dmarc => Some(RType::TXT),
-        Check::Mx => Some(RType::MX),
-        Check::Ptr => Some(RType::PTR),
-        Check::Dns => None,
-    }
-}
-
 /// Where a result goes in the zone files, and a sentence to add when that place is a stand-in.
 ///
 /// Code scanning only annotates results with a file and line, so with `--zone` every finding
@@ -69,24 +48,22 @@ fn place(
     if zones.is_empty() {
         return None;
     }
+    let entry = checks::entry(f.check);
     let ip = f.subject.parse::<IpAddr>().ok();
     let name = ip.map_or_else(|| f.subject.clone(), reverse_name);
     let rtype = if ip.is_some() {
         Some(RType::PTR)
     } else {
-        relevant_type(f.check)
+        entry.map(|e| e.record_type())
     };
-    let absent = ABSENT.contains(&f.id.as_str());
+    let absent = entry.is_some_and(|e| e.absent().contains(&f.id.as_str()));
     if !absent {
         if let Some(l) = zones.record(&name, rtype) {
             return Some((l, None));
         }
-        if f.check == Check::Ptr
-            && let Some(l) = report
-                .ptr
-                .as_ref()
-                .and_then(|p| p.ip)
-                .and_then(|ip| zones.record(&reverse_name(ip), Some(RType::PTR)))
+        if let Some(l) = entry
+            .and_then(|e| e.anchor(report))
+            .and_then(|anchor| zones.record(&anchor, rtype))
         {
             return Some((l, None));
         }
@@ -95,9 +72,9 @@ fn place(
         }
     }
     let domain = report.domain.as_str();
-    if f.check == Check::Spf
+    if entry.is_some_and(|e| e.reached_from_domain())
         && !name.eq_ignore_ascii_case(domain)
-        && let Some(l) = zones.record(domain, Some(RType::TXT))
+        && let Some(l) = zones.record(domain, entry.map(|e| e.record_type()))
     {
         let note = format!(
             "(Shown at the SPF record of {domain}, which leads to {name}: {name} has no SPF record in the --zone files.)"

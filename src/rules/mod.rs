@@ -15,7 +15,7 @@ pub use load::{LintError, RulesError};
 pub use schema::*;
 pub use set::{Kind, Located, Rule, RuleSet};
 pub use types::*;
-pub use validate::{KNOWN_CHECKS, is_enhanced_pattern};
+pub use validate::{REPLY_ONLY_CHECKS, is_enhanced_pattern, known_checks};
 
 use std::path::Path;
 

@@ -7,17 +7,20 @@ use super::set::{Located, RuleSet};
 use crate::finding::{Check, is_kebab_case};
 use std::collections::HashSet;
 
-/// Checks a rule may name: the DNS checks plus the reply-side ones (tls, blocklist, arc).
-pub const KNOWN_CHECKS: &[&str] = &[
-    "spf",
-    "dkim",
-    "dmarc",
-    "ptr",
-    "mx",
-    "tls",
-    "blocklist",
-    "arc",
-];
+/// What a reply implicates beyond the registered DNS checks: things decoding can name but DNS
+/// cannot check.
+pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "blocklist", "arc"];
+
+/// Checks a rule may name: every registered DNS check (the `--only` values), then the
+/// reply-only ones.
+pub fn known_checks() -> Vec<&'static str> {
+    use clap::ValueEnum;
+    Check::value_variants()
+        .iter()
+        .map(|c| c.as_str())
+        .chain(REPLY_ONLY_CHECKS.iter().copied())
+        .collect()
+}
 
 struct V<'a> {
     file: &'a str,
@@ -56,11 +59,12 @@ impl V<'_> {
     }
 
     fn checks(&mut self, id: &str, checks: &[String]) {
+        let known = known_checks();
         for c in checks {
-            if !KNOWN_CHECKS.contains(&c.as_str()) {
+            if !known.contains(&c.as_str()) {
                 self.err(format!(
                     "rule `{id}`: unknown check `{c}` (known: {})",
-                    KNOWN_CHECKS.join(", ")
+                    known.join(", ")
                 ));
             }
         }
@@ -375,6 +379,15 @@ fn reply_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reply-only check that becomes a registered one leaves the reply-only list.
+    #[test]
+    fn registered_and_reply_only_checks_are_distinct() {
+        let known = known_checks();
+        let unique: HashSet<&str> = known.iter().copied().collect();
+        assert_eq!(unique.len(), known.len(), "{known:?}");
+        assert!(known.starts_with(&["spf", "dkim", "dmarc", "ptr", "mx"]));
+    }
 
     #[test]
     fn enhanced_code_forms() {

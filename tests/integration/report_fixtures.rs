@@ -324,6 +324,7 @@ pub fn clean_report() -> DomainReport {
         )),
         ptr: Some(ptr_ok()),
         mx: Some(mx_ok()),
+        ..DomainReport::empty(DOMAIN.into())
     }
 }
 

@@ -71,3 +71,43 @@ fn check_output_and_jsonl_lines_validate() {
     bad["domains"][0]["findings"][0]["severity"] = "fatal".into();
     assert!(!v.is_valid(&bad));
 }
+
+/// Every `"check"` enum of the schemas names exactly `dns` and the registered checks, so a check
+/// added to the registry cannot ship JSON its own schema refuses.
+#[test]
+fn the_schemas_name_every_registered_check() {
+    fn enums<'a>(v: &'a Value, out: &mut Vec<&'a Vec<Value>>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Object(check)) = m.get("check")
+                    && let Some(Value::Array(e)) = check.get("enum")
+                {
+                    out.push(e);
+                }
+                m.values().for_each(|x| enums(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| enums(x, out)),
+            _ => {}
+        }
+    }
+    let mut want = vec!["dns".to_string()];
+    want.extend(
+        mailtriage::checks::REGISTRY
+            .iter()
+            .map(|e| e.check().as_str().to_string()),
+    );
+    for name in ["check-v1.schema.json", "diagnose-v1.schema.json"] {
+        let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut found = Vec::new();
+        enums(&v, &mut found);
+        assert!(!found.is_empty(), "{name}: no check enum");
+        for e in found {
+            let names: Vec<String> = e
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
+            assert_eq!(names, want, "{name}");
+        }
+    }
+}

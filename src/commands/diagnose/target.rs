@@ -215,7 +215,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         value: d.clone(),
         seen: "the bounce's DKIM-Signature d=".into(),
     }));
-    let only = common::only(&args.only)?;
+    let only = common::only(&args.only);
     let params = common::params(&domain, &t, only)?;
     // Other signatures' domains go through the same validation as flags would.
     let other_dkim = other_dkim

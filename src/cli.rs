@@ -200,7 +200,13 @@ pub enum RulesCommand {
     /// Show one rule in full: summary, why it matters, what to do, references.
     Show { id: String },
     /// Check a directory of rules files (default: the built-in rules); errors point at file:line.
-    Lint { dir: Option<PathBuf> },
+    Lint {
+        dir: Option<PathBuf>,
+        /// Read DIR as a complete rule set instead of additions to the built-in rules (to lint
+        /// an edited copy of rules/ before it is built in).
+        #[arg(long, requires = "dir")]
+        standalone: bool,
+    },
 }
 
 /// An `--only` value: a check of the registry (its help lists them), or nothing for an empty

@@ -107,19 +107,20 @@ mod tests {
     /// src/checks/) has a complete entry in rules/findings.toml, under that check.
     #[test]
     fn every_emitted_id_is_documented() {
-        let rules: toml::Table = toml::from_str(include_str!("../../rules/findings.toml")).unwrap();
+        let rules = crate::rules::RuleSet::load(None).unwrap();
         let mut documented: BTreeMap<String, String> = BTreeMap::new();
-        for e in rules["finding"].as_array().unwrap() {
-            for field in [
-                "id", "check", "severity", "title", "summary", "why", "fix", "source",
+        for l in &rules.findings {
+            let f = &l.rule;
+            for (field, text) in [
+                ("title", &f.title),
+                ("summary", &f.summary),
+                ("why", &f.why),
+                ("fix", &f.fix),
+                ("source", &f.source),
             ] {
-                let v = e.get(field).and_then(|v| v.as_str()).unwrap_or_default();
-                assert!(!v.is_empty(), "{e:?} lacks {field}");
+                assert!(!text.trim().is_empty(), "{} lacks {field}", f.id);
             }
-            let id = e["id"].as_str().unwrap().to_string();
-            assert!(crate::finding::is_kebab_case(&id));
-            let check = e["check"].as_str().unwrap().to_string();
-            assert!(documented.insert(id.clone(), check).is_none(), "{id} twice");
+            documented.insert(f.id.clone(), f.check.as_str().to_string());
         }
         let names: Vec<&str> = REGISTRY.iter().map(|e| e.check().as_str()).collect();
         let re = regex::Regex::new(&format!(r#""((?:{})-[a-z0-9-]+)""#, names.join("|"))).unwrap();
@@ -142,6 +143,40 @@ mod tests {
                 check == "dns" || names.contains(&check.as_str()),
                 "{id}: check {check} is not registered"
             );
+        }
+    }
+
+    /// The severity rules/findings.toml documents for an id is the highest its code emits:
+    /// where the code writes a severity beside the id, none is higher and one equals it.
+    #[test]
+    fn documented_severities_are_the_highest_the_code_emits() {
+        use crate::finding::Severity;
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let names: Vec<&str> = REGISTRY.iter().map(|e| e.check().as_str()).collect();
+        let re = regex::Regex::new(&format!(
+            r#""((?:{})-[a-z0-9-]+)",\s*(?:Check::[A-Za-z]+,\s*)?Severity::([A-Za-z]+)"#,
+            names.join("|")
+        ))
+        .unwrap();
+        let mut emitted: BTreeMap<String, BTreeSet<Severity>> = BTreeMap::new();
+        for (_, src) in sources() {
+            for c in re.captures_iter(&src) {
+                let sev = match &c[2] {
+                    "Info" => Severity::Info,
+                    "Warning" => Severity::Warning,
+                    _ => Severity::Error,
+                };
+                emitted.entry(c[1].to_string()).or_default().insert(sev);
+            }
+        }
+        assert!(
+            emitted.len() > 50,
+            "{} ids with a written severity",
+            emitted.len()
+        );
+        for (id, sevs) in &emitted {
+            let documented = rules.finding(id).unwrap().severity;
+            assert_eq!(sevs.iter().max(), Some(&documented), "{id}: code {sevs:?}");
         }
     }
 }

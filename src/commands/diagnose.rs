@@ -61,7 +61,7 @@ pub fn run(
         };
         tokio::try_join!(loading, checking)
     })?;
-    let knowledge = knowledge(&rules)?;
+    let knowledge = Knowledge::new(&rules);
     let replies: Vec<_> = extracted
         .replies
         .iter()
@@ -156,19 +156,6 @@ fn add_dns_context(diagnosis: &mut plan::Diagnosis, dns: &crate::cli::DnsArgs) {
             step.verify.push_str(&extra);
         }
     }
-}
-
-/// The plan and escalation texts, from the loaded rules (so `--rules DIR` can override them).
-fn knowledge(rules: &crate::rules::RuleSet) -> Result<Knowledge> {
-    let t = rules.plan_tables();
-    Knowledge::from_tables(
-        &t.plan_steps,
-        &t.no_cause_reasons,
-        &t.messages,
-        &t.escalations,
-        &t.senders,
-    )
-    .map_err(|e| Error::Rules(format!("rules: {e}")))
 }
 
 /// DKIM of a signature whose d= is not the checked domain's, looked up under that d=

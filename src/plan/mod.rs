@@ -15,7 +15,7 @@ mod types;
 
 pub use draft::shell_word;
 pub use escalation::{Escalation, EscalationLink};
-pub use knowledge::{Knowledge, KnowledgeError, SendingService};
+pub use knowledge::{Knowledge, SendingService};
 pub(crate) use scope::{implicated_checks, is_dns_check, not_looked_up, verified};
 pub use types::{
     Clue, ClueKind, DiagnoseInput, Diagnosis, LikelyCause, NoCause, NotChecked, PlanStep,

@@ -4,21 +4,7 @@ use super::causes::reply_code;
 use super::draft::{Ctx, Draft};
 use super::knowledge::Knowledge;
 use super::{DiagnoseInput, PlanStep, dmarc_steps, dns_steps, implicated_checks, spf_steps};
-use crate::rules::Action;
-
-fn action_step(action: Action) -> Option<(&'static str, &'static str)> {
-    Some(match action {
-        Action::SlowDown => ("action-slow-down", "rate"),
-        Action::Retry => ("action-retry", "rate"),
-        Action::SuppressAddress => ("action-suppress-address", "list"),
-        Action::SuppressDomain => ("action-suppress-domain", "list"),
-        Action::RetryThenSuppress => ("action-retry-then-suppress", "list"),
-        Action::FixSenderConfig => ("action-fix-sender-config", "sender-configuration"),
-        Action::RequestDelisting => ("action-request-delisting", "blocklist"),
-        Action::FixInfrastructure => ("action-fix-infrastructure", "reputation"),
-        Action::FixAuthentication | Action::None => return None,
-    })
-}
+use crate::rules::knowledge::action_step;
 
 /// The first IP address written in a reply ("... banned sending IP [192.0.2.5]").
 fn ip_in_text(text: &str) -> Option<std::net::IpAddr> {

@@ -46,6 +46,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/escalation.toml"),
     ),
     (
+        "rules/escalation-blocklists.toml",
+        include_str!("../../rules/escalation-blocklists.toml"),
+    ),
+    (
         "rules/senders.toml",
         include_str!("../../rules/senders.toml"),
     ),

@@ -3,19 +3,26 @@
 mod decode;
 mod docs;
 pub mod embedded;
+pub mod knowledge;
 mod lazy_regex;
 mod load;
 pub mod schema;
 mod set;
 pub mod types;
 mod validate;
+mod validate_knowledge;
+pub mod vocab;
 
 pub use docs::{RuleDoc, RuleSummary};
+pub use knowledge::{
+    EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText, SendingService,
+};
 pub use load::{LintError, RulesError};
 pub use schema::*;
 pub use set::{Kind, Located, Rule, RuleSet};
 pub use types::*;
-pub use validate::{REPLY_ONLY_CHECKS, is_enhanced_pattern, known_checks};
+pub use validate::is_enhanced_pattern;
+pub use vocab::{Category, REPLY_ONLY_CHECKS, known_checks};
 
 use std::path::Path;
 
@@ -36,30 +43,64 @@ impl RuleSet {
 
     /// Built-ins plus the given (file name, text) pairs; every problem is collected, none stops it.
     pub fn from_sources(extra: &[(String, String)]) -> (RuleSet, Vec<LintError>) {
+        let builtin = embedded::BUILTIN.iter().map(|(f, s)| (true, *f, *s));
+        let extra = extra.iter().map(|(f, s)| (false, f.as_str(), s.as_str()));
+        Self::assemble(builtin.chain(extra))
+    }
+
+    /// Stage one for each file (in order; later files override earlier ones by id), then
+    /// stage two over the merged set. Problems are listed file by file, by line.
+    fn assemble<'a>(
+        sources: impl Iterator<Item = (bool, &'a str, &'a str)>,
+    ) -> (RuleSet, Vec<LintError>) {
         let mut set = RuleSet::default();
         let mut merger = load::Merger::default();
         let mut errors = Vec::new();
-        let builtin = embedded::BUILTIN
-            .iter()
-            .map(|(f, s)| (true, *f, *s))
-            .chain(extra.iter().map(|(f, s)| (false, f.as_str(), s.as_str())));
-        for (is_builtin, file, src) in builtin {
-            match load::parse_file(file, src) {
-                Ok(raw) => merger.merge(&mut set, raw, file, src, is_builtin),
-                Err(e) => errors.push(e),
-            }
+        let mut order: Vec<String> = Vec::new();
+        for (is_builtin, file, src) in sources {
+            order.push(file.to_string());
+            let raw = load::parse_file(file, src, &mut errors);
+            merger.merge(&mut set, raw, file, is_builtin);
         }
         errors.append(&mut merger.errors);
         validate::validate(&mut set, &mut errors);
+        validate_knowledge::validate(&set, &mut errors);
+        let rank = |file: &str| order.iter().position(|f| f == file).unwrap_or(usize::MAX);
+        errors.sort_by_key(|e| (rank(&e.file), e.line));
         (set, errors)
     }
 }
 
 /// Every problem in the built-in rules plus the `*.toml` files of `dir` (empty = all good).
 pub fn lint(dir: &Path) -> Vec<LintError> {
-    match load::read_dir(dir) {
-        Ok(extra) => {
-            let (set, mut errors) = RuleSet::from_sources(&extra);
+    lint_files(load::read_dir(dir), true)
+}
+
+/// Every problem in the built-in rules (empty = all good).
+pub fn lint_builtin() -> Vec<LintError> {
+    lint_files(Ok(Vec::new()), true)
+}
+
+/// Every problem in the `*.toml` files of `dir` read as a complete rule set, as if they were
+/// the built-in rules (to lint an edited copy of rules/ before building it in).
+pub fn lint_standalone(dir: &Path) -> Vec<LintError> {
+    lint_files(load::read_dir(dir), false)
+}
+
+fn lint_files(files: Result<Vec<(String, String)>, RulesError>, builtin: bool) -> Vec<LintError> {
+    match files {
+        Ok(files) => {
+            let extra = files.iter().map(|(f, s)| (false, f.as_str(), s.as_str()));
+            let (set, mut errors) = if builtin {
+                RuleSet::assemble(
+                    embedded::BUILTIN
+                        .iter()
+                        .map(|(f, s)| (true, *f, *s))
+                        .chain(extra),
+                )
+            } else {
+                RuleSet::assemble(extra)
+            };
             errors.extend(set.pattern_compile_errors());
             errors
         }
@@ -99,66 +140,6 @@ impl RuleSet {
                 })
             })
             .collect()
-    }
-}
-
-/// The plan and escalation tables as raw TOML, for the plan's own typed reading.
-pub struct PlanTables {
-    pub plan_steps: Vec<toml::Table>,
-    pub no_cause_reasons: Vec<toml::Table>,
-    pub messages: Vec<toml::Table>,
-    pub escalations: Vec<toml::Table>,
-    pub senders: Vec<toml::Table>,
-}
-
-fn text_table(id: &str, title: Option<&str>, source: &str, extra: &toml::Table) -> toml::Table {
-    let mut t = extra.clone();
-    t.insert("id".into(), id.into());
-    t.insert("source".into(), source.into());
-    if let Some(title) = title {
-        t.insert("title".into(), title.into());
-    }
-    t
-}
-
-impl RuleSet {
-    /// Plan step, no-cause reason, message and escalation rules as tables (overrides applied).
-    pub fn plan_tables(&self) -> PlanTables {
-        let steps = |list: &[Located<PlanStep>]| {
-            list.iter()
-                .map(|l| {
-                    let r = &l.rule;
-                    text_table(&r.id, r.title.as_deref(), &r.source, &r.extra)
-                })
-                .collect()
-        };
-        PlanTables {
-            plan_steps: steps(&self.plan_steps),
-            no_cause_reasons: steps(&self.no_cause_reasons),
-            messages: steps(&self.messages),
-            escalations: self
-                .escalations
-                .iter()
-                .map(|l| {
-                    let r = &l.rule;
-                    let mut t = text_table(&r.id, r.title.as_deref(), &r.source, &r.extra);
-                    if let Some(p) = &r.provider {
-                        t.insert("provider".into(), p.as_str().into());
-                    }
-                    t
-                })
-                .collect(),
-            senders: self
-                .senders
-                .iter()
-                .map(|l| {
-                    let r = &l.rule;
-                    let mut t = text_table(&r.id, None, &r.source, &r.extra);
-                    t.insert("name".into(), r.name.as_str().into());
-                    t
-                })
-                .collect(),
-        }
     }
 }
 

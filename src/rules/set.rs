@@ -1,5 +1,6 @@
 //! The rule set: every rule by kind, each with the file:line it was read from.
 
+use super::knowledge::*;
 use super::lazy_regex;
 use super::schema::*;
 
@@ -26,6 +27,25 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::Class,
+        Kind::SubjectDigit,
+        Kind::Basic,
+        Kind::EnhancedClass,
+        Kind::EnhancedSubject,
+        Kind::Enhanced,
+        Kind::Handling,
+        Kind::Provider,
+        Kind::ProviderRule,
+        Kind::Phrase,
+        Kind::Finding,
+        Kind::PlanStep,
+        Kind::NoCauseReason,
+        Kind::Message,
+        Kind::Escalation,
+        Kind::Sender,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Class => "class",
@@ -70,11 +90,11 @@ pub enum Rule<'a> {
     ProviderRule(&'a Located<ProviderRule>),
     Phrase(&'a Located<ProviderRule>),
     Finding(&'a Located<FindingRule>),
-    PlanStep(&'a Located<PlanStep>),
-    NoCauseReason(&'a Located<PlanStep>),
-    Message(&'a Located<PlanStep>),
-    Escalation(&'a Located<Escalation>),
-    Sender(&'a Located<Sender>),
+    PlanStep(&'a Located<PlanStepText>),
+    NoCauseReason(&'a Located<NoCauseReason>),
+    Message(&'a Located<Message>),
+    Escalation(&'a Located<EscalationRule>),
+    Sender(&'a Located<SendingService>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -92,11 +112,11 @@ pub struct RuleSet {
     /// Provider-less text rules: they decide only where the codes say nothing specific.
     pub phrases: Vec<Located<ProviderRule>>,
     pub findings: Vec<Located<FindingRule>>,
-    pub plan_steps: Vec<Located<PlanStep>>,
-    pub no_cause_reasons: Vec<Located<PlanStep>>,
-    pub messages: Vec<Located<PlanStep>>,
-    pub escalations: Vec<Located<Escalation>>,
-    pub senders: Vec<Located<Sender>>,
+    pub plan_steps: Vec<Located<PlanStepText>>,
+    pub no_cause_reasons: Vec<Located<NoCauseReason>>,
+    pub messages: Vec<Located<Message>>,
+    pub escalations: Vec<Located<EscalationRule>>,
+    pub senders: Vec<Located<SendingService>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     pub(super) provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.

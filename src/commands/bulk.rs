@@ -270,7 +270,7 @@ fn write_one(format: CheckFormat, checked: &Checked, out: &mut dyn Write) -> Res
                 report: &checked.report,
                 queries: &checked.queries,
             }];
-            crate::report::check_human::render(out, &one)?;
+            crate::report::human::check::render(out, &one)?;
         }
     }
     Ok(())

@@ -89,16 +89,16 @@ fn render(
     let tool = ToolInfo::this();
     match format {
         CheckFormat::Human => {
-            report::check_human::render(out, &domains)?;
+            report::human::check::render(out, &domains)?;
             offline_note(dns, out)?;
         }
-        CheckFormat::Json => report::check_json::render(out, &tool, &domains)?,
+        CheckFormat::Json => report::json::check::render(out, &tool, &domains)?,
         CheckFormat::Jsonl => {
             for c in checked {
                 writeln!(out, "{}", report::check_jsonl_line(&c.report, &c.queries))?;
             }
         }
-        CheckFormat::Markdown => report::check_markdown::render(out, &domains)?,
+        CheckFormat::Markdown => report::markdown::check::render(out, &domains)?,
         CheckFormat::Sarif => {
             let reports: Vec<&DomainReport> = checked.iter().map(|c| &c.report).collect();
             let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));

@@ -86,7 +86,7 @@ pub fn run(
     };
     match args.format {
         DiagnoseFormat::Human => {
-            report::diagnose_human::render(out, &view)?;
+            report::human::diagnose::render(out, &view)?;
             if !offline_names.is_empty() {
                 let names = offline_names.join(", ");
                 writeln!(
@@ -95,8 +95,8 @@ pub fn run(
                 )?;
             }
         }
-        DiagnoseFormat::Json => report::diagnose_json::render(out, &view)?,
-        DiagnoseFormat::Markdown => report::markdown::render(out, &view)?,
+        DiagnoseFormat::Json => report::json::diagnose::render(out, &view)?,
+        DiagnoseFormat::Markdown => report::markdown::diagnose::render(out, &view)?,
         DiagnoseFormat::Sarif => {
             let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));
             let zones = report::zone_index::ZoneIndex::read(&zone_paths);
@@ -105,9 +105,9 @@ pub fn run(
     }
     if let Some(dir) = &args.evidence {
         let mut md = Vec::new();
-        report::markdown::render(&mut md, &view)?;
+        report::markdown::diagnose::render(&mut md, &view)?;
         let mut json = Vec::new();
-        report::diagnose_json::render(&mut json, &view)?;
+        report::json::diagnose::render(&mut json, &view)?;
         let bundle = crate::evidence::BundleInput {
             report_md: String::from_utf8_lossy(&md).into_owned(),
             report_json: String::from_utf8_lossy(&json).into_owned(),

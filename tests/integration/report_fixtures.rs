@@ -530,7 +530,7 @@ impl Case {
             input: &input,
             diagnosis: &d,
         };
-        mailtriage::report::diagnose_json::to_value(&r)
+        mailtriage::report::json::diagnose::to_value(&r)
     }
 }
 

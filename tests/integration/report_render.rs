@@ -3,7 +3,10 @@
 
 use crate::report_fixtures::*;
 use mailtriage::finding::{Check, Severity, ZoneLocation};
-use mailtriage::report::{CheckDomain, check_human, check_json, diagnose_human, markdown, sarif};
+use mailtriage::report::human::{check as check_human, diagnose as diagnose_human};
+use mailtriage::report::json::check as check_json;
+use mailtriage::report::markdown::diagnose as markdown;
+use mailtriage::report::{CheckDomain, sarif};
 
 #[test]
 fn human_gmail_5726_without_dmarc() {

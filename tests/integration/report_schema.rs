@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::report_fixtures::*;
-use mailtriage::report::{CheckDomain, check_json};
+use mailtriage::report::CheckDomain;
+use mailtriage::report::json::check as check_json;
 use serde_json::Value;
 
 fn schema(name: &str) -> jsonschema::Validator {

@@ -1,9 +1,9 @@
 //! `check` for people: one section per check, facts first, then each finding with its id.
 
-use super::CheckDomain;
-use super::text::{plural, severity_label};
 use crate::checks;
 use crate::finding::{Check, Finding, Severity};
+use crate::report::CheckDomain;
+use crate::report::text::{plural, severity_label};
 use colored::Colorize;
 use std::io::{self, Write};
 

@@ -1,9 +1,9 @@
 //! `diagnose` for people: the reply decoded, the likely cause, the numbered plan, the escalation checklist.
 
-use super::DiagnoseReport;
-use super::text::{reply_code, zone_line};
 use crate::plan::{Diagnosis, PlanStep};
 use crate::reply::Reply;
+use crate::report::DiagnoseReport;
+use crate::report::text::{reply_code, zone_line};
 use crate::rules::Decoded;
 use colored::Colorize;
 use std::io::{self, Write};

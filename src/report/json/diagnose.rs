@@ -1,7 +1,7 @@
 //! `diagnose` as versioned JSON (`mailtriage.diagnose/v1`).
 
-use super::DiagnoseReport;
 use crate::reply::Reply;
+use crate::report::DiagnoseReport;
 use crate::rules::Decoded;
 use serde_json::{Value, json};
 use std::io::{self, Write};

@@ -1,8 +1,8 @@
 //! `check` as versioned JSON (`mailtriage.check/v1`), and one compact domain per line for bulk mode.
 
-use super::view::{CheckDomain, ToolInfo};
 use crate::checks::DomainReport;
 use crate::dns::LogEntry;
+use crate::report::view::{CheckDomain, ToolInfo};
 use serde_json::{Value, json};
 use std::io::{self, Write};
 

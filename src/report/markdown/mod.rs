@@ -1,0 +1,4 @@
+//! Markdown output, for a ticket or a pull-request comment.
+
+pub mod check;
+pub mod diagnose;

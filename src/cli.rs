@@ -1,6 +1,7 @@
 //! Command-line definitions (clap): the single source for --help, completions and the man page.
 
 use crate::finding::Check;
+pub use crate::report::Format;
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsStr;
@@ -59,32 +60,9 @@ pub enum Command {
 pub struct ExplainArgs {
     /// A reply, a file path, or `-` (default) for standard input.
     pub input: Option<String>,
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
-    pub format: ExplainFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExplainFormat {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    Human,
-    Json,
-    /// One `mailtriage.check/v1` domain object per line (bulk mode).
-    Jsonl,
-    Markdown,
-    Sarif,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiagnoseFormat {
-    Human,
-    Json,
-    Markdown,
-    Sarif,
+    /// Output format: human, json (mailtriage.explain/v1).
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::EXPLAIN))]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -164,8 +142,8 @@ pub struct CheckArgs {
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// Output format: human, json (mailtriage.check/v1), jsonl (bulk), markdown, sarif.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::CHECK))]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -186,8 +164,8 @@ pub struct DiagnoseArgs {
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// Output format: human, json (mailtriage.diagnose/v1), markdown, sarif.
-    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
-    pub format: DiagnoseFormat,
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::DIAGNOSE))]
+    pub format: Format,
     /// Write an evidence bundle (report.md, report.json, dns-log.jsonl, input, versions) here.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
@@ -242,6 +220,53 @@ impl TypedValueParser for CheckName {
             Check::value_variants()
                 .iter()
                 .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// A `--format` value among those the command offers (one [`Format`] enum for all).
+#[derive(Debug, Clone, Copy)]
+pub struct FormatName(pub &'static [Format]);
+
+impl TypedValueParser for FormatName {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Format, clap::Error> {
+        let s = value.to_string_lossy();
+        self.0
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let mut e = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+                e.insert(
+                    clap::error::ContextKind::InvalidArg,
+                    clap::error::ContextValue::String(
+                        arg.map_or_else(|| "--format".into(), ToString::to_string),
+                    ),
+                );
+                e.insert(
+                    clap::error::ContextKind::InvalidValue,
+                    clap::error::ContextValue::String(s.into_owned()),
+                );
+                e.insert(
+                    clap::error::ContextKind::ValidValue,
+                    clap::error::ContextValue::Strings(
+                        self.0.iter().map(|f| f.as_str().to_string()).collect(),
+                    ),
+                );
+                e
+            })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().filter_map(ValueEnum::to_possible_value),
         ))
     }
 }

@@ -1,13 +1,34 @@
-//! Renderers: one module per output format, all over the same report values.
+//! Renderers by format, not by command: each format is one module over the report values
+//! (explain, check, diagnose), and [`render`] is the one dispatch.
 
-pub mod explain;
+mod format;
 pub mod human;
 pub mod json;
+mod jsonl;
 pub mod markdown;
 pub mod sarif;
 mod text;
 mod view;
 pub mod zone_index;
 
-pub use json::check::check_jsonl_line;
-pub use view::{CheckDomain, DiagnoseReport, ToolInfo};
+pub use format::Format;
+pub use view::{
+    CheckDomain, CheckReport, DiagnoseReport, ExplainReport, Report, RunContext, ToolInfo,
+};
+
+use format::unsupported;
+use std::io::{self, Write};
+
+/// Writes `report` in `format`. The library never prints: the caller hands the writer.
+pub fn render(out: &mut dyn Write, format: Format, report: &Report<'_>) -> io::Result<()> {
+    if !report.formats().contains(&format) {
+        return Err(unsupported(format, report));
+    }
+    match format {
+        Format::Human => human::render(out, report),
+        Format::Json => json::render(out, report),
+        Format::Jsonl => jsonl::render(out, report),
+        Format::Markdown => markdown::render(out, report),
+        Format::Sarif => sarif::render(out, report),
+    }
+}

@@ -1,7 +1,7 @@
 //! Findings as SARIF 2.1.0 for code-scanning UIs: rules from the finding ids, zone-file locations.
 
-use super::ToolInfo;
 use super::zone_index::ZoneIndex;
+use super::{Format, Report, RunContext, ToolInfo};
 use crate::checks::{self, DomainReport};
 use crate::dns::{RType, reverse_name};
 use crate::finding::{Finding, Severity, ZoneLocation};
@@ -9,9 +9,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::net::IpAddr;
-
-/// Title and fix text of a finding id (from rules/findings.toml), supplied by the caller.
-pub type RuleLookup<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
 
 fn level(f: &Finding) -> &'static str {
     match f.severity {
@@ -115,12 +112,8 @@ fn location(domain: &str, f: &Finding, at: Option<&ZoneLocation>) -> Value {
 }
 
 /// The SARIF log for the findings of every report, one run.
-pub fn to_value(
-    tool: &ToolInfo,
-    reports: &[&DomainReport],
-    lookup: RuleLookup<'_>,
-    zones: &ZoneIndex,
-) -> Value {
+pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], run: &RunContext) -> Value {
+    let zones = &run.zones;
     // Rules are the finding ids used, in id order so the output is stable.
     let mut ids: BTreeMap<&str, &Finding> = BTreeMap::new();
     for r in reports {
@@ -132,7 +125,11 @@ pub fn to_value(
     let rules: Vec<Value> = ids
         .iter()
         .map(|(id, f)| {
-            let (title, fix) = lookup(id).unwrap_or_else(|| (id.to_string(), String::new()));
+            let (title, fix) = run
+                .finding_texts
+                .get(*id)
+                .cloned()
+                .unwrap_or_else(|| (id.to_string(), String::new()));
             let mut rule = json!({
                 "id": id,
                 "name": id,
@@ -186,13 +183,16 @@ pub fn to_value(
     })
 }
 
-pub fn render(
-    w: &mut dyn Write,
-    tool: &ToolInfo,
-    reports: &[&DomainReport],
-    lookup: RuleLookup<'_>,
-    zones: &ZoneIndex,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(tool, reports, lookup, zones))?;
+/// `check` results or a diagnosis's findings as one SARIF log.
+pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    let doc = match report {
+        Report::Check(r) => {
+            let reports: Vec<&DomainReport> = r.domains.iter().map(|d| d.report).collect();
+            to_value(r.tool, &reports, r.run)
+        }
+        Report::Diagnose(r) => to_value(r.tool, &[r.input.report], r.run),
+        Report::Explain(_) => return Err(super::format::unsupported(Format::Sarif, report)),
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

@@ -1,10 +1,29 @@
-//! Small text helpers shared by the human and Markdown renderers.
+//! Small text helpers shared by the renderers.
 
 pub(crate) use crate::checks::spf_tree_lines;
 use crate::finding::{Finding, Severity};
 use crate::plan::RecordToPublish;
-use crate::reply::Reply;
+use crate::reply::{InputForm, Reply};
+use crate::rules::BounceType;
 use colored::{ColoredString, Colorize};
+
+/// The word of a bounce type, as JSON writes it.
+pub(crate) fn bounce_str(b: BounceType) -> &'static str {
+    match b {
+        BounceType::Hard => "hard",
+        BounceType::Soft => "soft",
+        BounceType::Technical => "technical",
+        BounceType::None => "none",
+    }
+}
+
+/// The word of an input form, as JSON writes it ("reply", "bounce", "postfix-log" ...).
+pub(crate) fn form_str(form: InputForm) -> String {
+    serde_json::to_value(form)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 pub(crate) fn plural(n: u32, word: &str) -> String {
     if n == 1 {

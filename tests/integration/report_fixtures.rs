@@ -7,7 +7,7 @@ use mailtriage::dns::{Outcome, RType};
 use mailtriage::finding::{Check, Finding, Severity, ZoneLocation};
 use mailtriage::plan::{DiagnoseInput, Diagnosis, Knowledge, Provenance, diagnose};
 use mailtriage::reply::{InputForm, Reply};
-use mailtriage::report::{DiagnoseReport, ToolInfo};
+use mailtriage::report::{DiagnoseReport, Format, Report, RunContext, ToolInfo};
 use mailtriage::rules::*;
 use std::collections::BTreeMap;
 
@@ -502,33 +502,34 @@ impl Case {
     pub fn diagnose(&self) -> Diagnosis {
         diagnose(&self.input(), &Knowledge::builtin().unwrap())
     }
-    /// Renders with a renderer that takes a DiagnoseReport.
-    pub fn render(
-        &self,
-        f: impl Fn(&mut dyn std::io::Write, &DiagnoseReport<'_>) -> std::io::Result<()>,
-    ) -> String {
+    /// Renders the diagnosis in `format`, as `diagnose` does.
+    pub fn render(&self, format: Format) -> String {
         let input = self.input();
         let d = self.diagnose();
         let t = tool();
-        let r = DiagnoseReport {
+        let run = RunContext::default();
+        let r = Report::Diagnose(DiagnoseReport {
             tool: &t,
             form: InputForm::Reply,
             input: &input,
             diagnosis: &d,
-        };
+            run: &run,
+        });
         let mut out = Vec::new();
-        f(&mut out, &r).unwrap();
+        mailtriage::report::render(&mut out, format, &r).unwrap();
         String::from_utf8(out).unwrap()
     }
     pub fn json(&self) -> serde_json::Value {
         let input = self.input();
         let d = self.diagnose();
         let t = tool();
+        let run = RunContext::default();
         let r = DiagnoseReport {
             tool: &t,
             form: InputForm::Reply,
             input: &input,
             diagnosis: &d,
+            run: &run,
         };
         mailtriage::report::json::diagnose::to_value(&r)
     }

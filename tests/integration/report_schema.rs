@@ -112,3 +112,37 @@ fn the_schemas_name_every_registered_check() {
         }
     }
 }
+
+/// A decoded reply has one JSON shape: diagnose's replies are explain's, field for field, and
+/// the two schemas describe them with the same definition.
+#[test]
+fn a_decoded_reply_has_one_shape_in_explain_and_diagnose() {
+    use mailtriage::reply::InputForm;
+    use mailtriage::report::{ExplainReport, Format, Report, render};
+    let rules = mailtriage::rules::RuleSet::load(None).unwrap();
+    let reply = crate::rules_support::reply(
+        "550-5.7.26 This mail has been blocked because the sender is unauthenticated. gsmtp",
+    );
+    let decoded = rules.decode(&reply);
+    let pair = [(reply, decoded)];
+    let mut out = Vec::new();
+    let view = Report::Explain(ExplainReport {
+        form: InputForm::Reply,
+        replies: &pair,
+    });
+    render(&mut out, Format::Json, &view).unwrap();
+    let explained: Value = serde_json::from_slice(&out).unwrap();
+    let diagnosed = Case::new(pair[0].clone(), clean_report()).json();
+    assert_eq!(diagnosed["replies"][0], explained["replies"][0]);
+    assert_eq!(diagnosed["reply"], explained["replies"][0]);
+    assert!(explained["replies"][0]["meaning"]["enhanced"].is_object());
+    let def = |name: &str| {
+        let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["$defs"]["reply"].clone()
+    };
+    assert_eq!(
+        def("diagnose-v1.schema.json"),
+        def("explain-v1.schema.json")
+    );
+}

@@ -2,18 +2,37 @@
 
 use crate::checks;
 use crate::finding::{Check, Finding, Severity};
-use crate::report::CheckDomain;
 use crate::report::text::{plural, severity_label};
+use crate::report::{CheckDomain, CheckReport};
 use colored::Colorize;
 use std::io::{self, Write};
 
-/// Renders every domain; color follows `colored::control` (the caller decides).
-pub fn render(w: &mut dyn Write, domains: &[CheckDomain<'_>]) -> io::Result<()> {
-    for (i, d) in domains.iter().enumerate() {
+/// Every domain, then the names `--offline` did not look up.
+pub fn render(w: &mut dyn Write, r: &CheckReport<'_>) -> io::Result<()> {
+    for (i, d) in r.domains.iter().enumerate() {
         if i > 0 {
             writeln!(w)?;
         }
         render_domain(w, d)?;
+    }
+    offline_note(&r.run.offline_names, w)
+}
+
+/// Under `--offline`, says which names were not looked up (their checks are inconclusive).
+fn offline_note(names: &[String], w: &mut dyn Write) -> io::Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "\n--offline: {} name(s) outside the --zone files were not looked up:",
+        names.len()
+    )?;
+    for n in names.iter().take(20) {
+        writeln!(w, "  {n}")?;
+    }
+    if names.len() > 20 {
+        writeln!(w, "  ... and {} more", names.len() - 20)?;
     }
     Ok(())
 }

@@ -36,7 +36,15 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         render_step(w, s)?;
     }
     writeln!(w)?;
-    render_escalation(w, r.diagnosis)
+    render_escalation(w, r.diagnosis)?;
+    if !r.run.offline_names.is_empty() {
+        let names = r.run.offline_names.join(", ");
+        writeln!(
+            w,
+            "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
+        )?;
+    }
+    Ok(())
 }
 
 fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()> {

@@ -1,82 +1,47 @@
-//! `diagnose` as versioned JSON (`mailtriage.diagnose/v1`).
+//! `diagnose` as `mailtriage.diagnose/v1`. Its replies have explain's shape.
 
-use crate::reply::Reply;
+use super::v1::{DIAGNOSE, DiagnoseDoc, Input, Params, Reply};
 use crate::report::DiagnoseReport;
-use crate::rules::Decoded;
-use serde_json::{Value, json};
-use std::io::{self, Write};
+use crate::report::text::form_str;
+use serde_json::Value;
 
-pub const SCHEMA: &str = "mailtriage.diagnose/v1";
-
-/// One reply with its decoding, flat: the reply's own fields, then what the rules made of it.
-pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
-    json!({
-        "basic": reply.basic,
-        "enhanced": reply.enhanced,
-        "text": reply.text,
-        "recipient": reply.recipient,
-        "remote_mta": reply.remote_mta,
-        "smtp_command": reply.smtp_command,
-        "dsn_action": reply.dsn_action,
-        "basic_meaning": d.basic,
-        "enhanced_meaning": d.enhanced,
-        "provider": d.provider,
-        "provider_meaning": d.provider_meaning,
-        "text_meaning": d.text_meaning,
-        "category": d.category,
-        "bounce_type": d.bounce_type,
-        "action": d.action,
-        "action_note": d.action_note,
-        "checks": d.checks,
-        "rule": d.rule,
-        "recognised": d.recognised,
-    })
-}
-
-fn ser<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
-}
+pub const SCHEMA: &str = DIAGNOSE;
 
 pub fn to_value(r: &DiagnoseReport<'_>) -> Value {
     let input = r.input;
     let p = input.params;
-    let replies: Vec<Value> = input
+    let replies: Vec<Reply<'_>> = input
         .replies
         .iter()
-        .map(|(rep, d)| reply_value(rep, d))
+        .map(|(x, d)| Reply::new(x, d))
         .collect();
-    json!({
-        "schema": SCHEMA,
-        "tool": r.tool,
-        "input": {
-            "form": r.form,
-            "provenance": input.provenance,
-            "params": {
-                "domain": p.domain,
-                "ip": p.ip,
-                "helo": p.helo,
-                "from": p.from,
-                "mail_from": p.mail_from,
-                "dkim_selectors": p.dkim_selectors,
-                "dkim_domain": p.dkim_domain,
-                "only": p.only,
+    let primary = input.replies.first().map(|(x, d)| Reply::new(x, d));
+    super::v1::value(&DiagnoseDoc {
+        schema: DIAGNOSE,
+        tool: r.tool,
+        input: Input {
+            form: form_str(r.form),
+            provenance: input.provenance,
+            params: Params {
+                domain: &p.domain,
+                ip: p.ip,
+                helo: p.helo.as_deref(),
+                from: p.from.as_deref(),
+                mail_from: p.mail_from.as_deref(),
+                dkim_selectors: &p.dkim_selectors,
+                dkim_domain: p.dkim_domain.as_deref(),
+                only: &p.only,
             },
         },
-        "reply": replies.first().cloned().unwrap_or(Value::Null),
-        "replies": replies,
-        "findings": ser(&input.report.findings),
-        "likely_causes": ser(&r.diagnosis.likely_causes),
-        "no_cause_found": ser(&r.diagnosis.no_cause_found),
-        "not_checked": ser(&r.diagnosis.not_checked),
-        "plan": ser(&r.diagnosis.plan),
-        "escalation": ser(&r.diagnosis.escalation),
-        "domain": ser(input.report),
-        "queries": ser(&input.queries),
+        reply: primary,
+        replies,
+        findings: &input.report.findings,
+        likely_causes: &r.diagnosis.likely_causes,
+        no_cause_found: r.diagnosis.no_cause_found.as_ref(),
+        not_checked: &r.diagnosis.not_checked,
+        plan: &r.diagnosis.plan,
+        escalation: &r.diagnosis.escalation,
+        domain: input.report,
+        queries: input.queries,
     })
-}
-
-/// Pretty JSON followed by a newline.
-pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(r))?;
-    writeln!(w)
 }

@@ -125,9 +125,18 @@ mod tests {
         let names: Vec<&str> = REGISTRY.iter().map(|e| e.check().as_str()).collect();
         let re = regex::Regex::new(&format!(r#""((?:{})-[a-z0-9-]+)""#, names.join("|"))).unwrap();
         let mut emitted = BTreeSet::new();
+        // An entry names the plan step its findings fall to (`dkim-fix`): not a finding id.
+        let steps: BTreeSet<&str> = rules
+            .plan_steps
+            .iter()
+            .map(|l| l.rule.id.as_str())
+            .collect();
         for (file, src) in sources() {
             for c in re.captures_iter(&src) {
                 let id = &c[1];
+                if steps.contains(id) {
+                    continue;
+                }
                 let check = id.split('-').next().unwrap_or_default();
                 assert_eq!(
                     documented.get(id).map(String::as_str),

@@ -85,6 +85,10 @@ pub trait DnsCheck: Sync {
     /// the zone that would hold it).
     fn absent(&self) -> &'static [&'static str];
 
+    /// The `[[plan_step]]` its findings are filed under when the plan has no step builder of
+    /// its own for them (the five built-in checks have one).
+    fn fix_step(&self) -> &'static str;
+
     /// A name whose record stands for its findings when their subject has none in the zone
     /// files (PTR: the sending IP's reverse name).
     fn anchor(&self, _report: &DomainReport) -> Option<String> {

@@ -250,3 +250,17 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ctx.input.report.mx.as_ref().and_then(|m| m.ttl),
     );
 }
+
+/// Checks with no step builder of their own (any registered after the five above): their
+/// actionable findings go to the step their registry entry names.
+pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
+    for entry in crate::checks::REGISTRY.iter() {
+        let check = entry.check();
+        if BUILT.contains(&check) || ctx.inconclusive(check) {
+            continue;
+        }
+        let pool = ctx.actionable(check);
+        leftover(out, pool, entry.fix_step(), check.as_str(), None);
+    }
+}

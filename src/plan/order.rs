@@ -46,6 +46,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     dns_steps::dkim(&ctx, &mut dns);
     dmarc_steps::dmarc(&ctx, &mut dns);
     dns_steps::mx(&ctx, &mut dns);
+    dns_steps::other_checks(&ctx, &mut dns);
 
     let action = primary.and_then(|(r, d)| {
         action_step(d.action).map(|(id, check)| {

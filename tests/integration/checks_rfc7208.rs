@@ -12,7 +12,7 @@ use serde_yaml::Value;
 use std::net::IpAddr;
 
 /// Cases whose check_host() result is the expected one; any change (up or down) fails the test
-/// so the figure in the README stays true.
+/// so the figure in docs/check.md stays true.
 const AGREE: usize = 195;
 
 /// Processing-limit cases: the tree walk itself must flag the over-limit ones and not the others.
@@ -227,7 +227,7 @@ async fn rfc7208_suite() {
     let figures = format!(
         "check_host result as expected: {agree} of {total}; limit verdicts of the walk: {limit_agree} of {limit_cases}"
     );
-    // Shown with --no-capture: the README quotes these figures.
+    // Shown with --no-capture: docs/check.md quotes these figures.
     #[allow(clippy::print_stderr)]
     {
         eprintln!("rfc7208: {figures}");
@@ -235,6 +235,6 @@ async fn rfc7208_suite() {
     assert_eq!(
         (agree, limit_agree),
         (AGREE, limit_cases),
-        "{figures}; update AGREE (and the README) when this changes"
+        "{figures}; update AGREE (and docs/check.md) when this changes"
     );
 }

@@ -82,6 +82,10 @@ impl DnsCheck for Dkim {
         RType::TXT
     }
 
+    fn fix_step(&self) -> &'static str {
+        "dkim-fix"
+    }
+
     fn absent(&self) -> &'static [&'static str] {
         &["dkim-no-key-found", "dkim-selector-missing"]
     }

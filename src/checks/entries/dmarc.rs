@@ -75,6 +75,10 @@ impl DnsCheck for Dmarc {
         RType::TXT
     }
 
+    fn fix_step(&self) -> &'static str {
+        "dmarc-fix"
+    }
+
     fn absent(&self) -> &'static [&'static str] {
         &["dmarc-missing"]
     }

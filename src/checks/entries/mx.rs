@@ -72,6 +72,10 @@ impl DnsCheck for Mx {
         RType::MX
     }
 
+    fn fix_step(&self) -> &'static str {
+        "mx-fix"
+    }
+
     fn absent(&self) -> &'static [&'static str] {
         &["mx-missing"]
     }

@@ -96,6 +96,10 @@ impl DnsCheck for Ptr {
         RType::PTR
     }
 
+    fn fix_step(&self) -> &'static str {
+        "ptr-fcrdns"
+    }
+
     fn absent(&self) -> &'static [&'static str] {
         &["ptr-missing"]
     }

@@ -65,6 +65,10 @@ impl DnsCheck for Spf {
         RType::TXT
     }
 
+    fn fix_step(&self) -> &'static str {
+        "spf-fix"
+    }
+
     fn absent(&self) -> &'static [&'static str] {
         &["spf-missing", "spf-helo-missing"]
     }

@@ -31,6 +31,7 @@ mod dns_outcomes;
 mod dns_overlay;
 mod dns_scale;
 mod dns_zone;
+mod docs_links;
 mod module_graph;
 mod reply_fuzz;
 mod report_ci_examples;

@@ -222,6 +222,12 @@ fn table(kind: &str, extra: &str) -> (String, usize) {
 
 #[test]
 fn every_kind_of_table_above_lints_clean() {
+    let kinds: Vec<&str> = mailtriage::rules::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let listed: Vec<&str> = TABLES.iter().map(|(k, _)| *k).collect();
+    assert_eq!(listed, kinds, "one table per kind the loader reads");
     for (kind, _) in TABLES {
         let (text, _) = table(kind, "");
         assert_eq!(lint_one(&text), Vec::<String>::new(), "{kind}");

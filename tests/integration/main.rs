@@ -12,6 +12,7 @@ mod checks_ptr_mx;
 mod checks_ptr_mx_edges;
 mod checks_rfc7208;
 mod checks_spf;
+mod checks_spf_macros;
 mod checks_spf_terms;
 mod checks_support;
 mod cli_exit;

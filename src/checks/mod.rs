@@ -200,6 +200,7 @@ mod tests {
     fn every_emitted_id_is_documented() {
         let sources = [
             include_str!("spf/findings.rs"),
+            include_str!("spf/traps.rs"),
             include_str!("dkim.rs"),
             include_str!("dmarc.rs"),
             include_str!("ptr.rs"),

@@ -14,6 +14,7 @@ mod checks_rfc7208;
 mod checks_spf;
 mod checks_spf_macros;
 mod checks_spf_terms;
+mod checks_spf_traps;
 mod checks_support;
 mod cli_exit;
 mod cli_support;

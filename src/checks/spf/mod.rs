@@ -8,6 +8,7 @@ pub mod parse;
 mod prefill;
 mod replay;
 pub mod targets;
+mod traps;
 pub mod tree;
 
 use crate::checks::types::{CheckParams, SpfEval, SpfFacts, SpfIdentity, Status};

@@ -203,6 +203,8 @@ mod tests {
             include_str!("spf/traps.rs"),
             include_str!("dkim.rs"),
             include_str!("dmarc.rs"),
+            include_str!("dmarc/record_findings.rs"),
+            include_str!("dmarc/report_auth.rs"),
             include_str!("ptr.rs"),
             include_str!("mx.rs"),
         ];

@@ -78,8 +78,13 @@ async fn syntax_unknown_tags_and_missing_policy() {
 async fn weak_policies() {
     let r = with("v=DMARC1; p=none; rua=mailto:d@good.example").await;
     assert_eq!(has(&r, "dmarc-policy-none").severity, Severity::Warning);
+    // pct is obsolete since RFC 9989: an informational finding saying what RFC 7489 receivers
+    // still do with it.
     let r = with("v=DMARC1; p=reject; pct=20; rua=mailto:d@good.example").await;
-    has(&r, "dmarc-pct-below-100");
+    let f = has(&r, "dmarc-obsolete-tag");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("20%"), "{}", f.message);
+    lacks(&r, "dmarc-pct-below-100");
     lacks(&r, "dmarc-policy-none");
     let r = with("v=DMARC1; p=reject; sp=none; rua=mailto:d@good.example").await;
     assert!(

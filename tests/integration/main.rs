@@ -5,6 +5,7 @@ mod checks_clean;
 mod checks_dkim;
 mod checks_dmarc;
 mod checks_dmarc_policy;
+mod checks_dmarc_treewalk;
 mod checks_evidence;
 mod checks_faults;
 mod checks_identities;

@@ -46,21 +46,16 @@ pub async fn verdict(
             legacy,
         };
     }
-    // An identifier outside the From domain's organizational domain cannot have it as its own
-    // organizational domain: no walk is needed to say it does not align.
-    if !at_or_under(id, &author_org.domain) {
-        return Verdict {
-            aligned: false,
-            org: None,
-            inconclusive: author_org.inconclusive,
-            legacy,
-        };
-    }
+    // The walk is made even when the identifier is outside the From domain's organizational
+    // domain (it cannot align then): its organizational domain is part of the answer.
     let walk = treewalk::walk(dns, id).await;
     let org = walk.org_domain();
+    let under = at_or_under(id, &author_org.domain);
     Verdict {
-        aligned: org.domain == author_org.domain,
-        inconclusive: org.inconclusive || author_org.inconclusive,
+        aligned: under && org.domain == author_org.domain,
+        // Outside the From domain's organizational domain, trouble in the identifier's own
+        // walk cannot make it align.
+        inconclusive: author_org.inconclusive || (under && org.inconclusive),
         org: Some(org.domain),
         legacy,
     }

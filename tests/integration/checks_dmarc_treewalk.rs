@@ -390,7 +390,7 @@ async fn a_walk_where_every_level_fails_is_inconclusive_never_no_policy() {
             root_catch_all: true,
             faults: names
                 .iter()
-                .map(|n| fault(n, Some(RType::TXT), kind.clone()))
+                .map(|n| fault(n, Some(RType::TXT), kind))
                 .collect(),
             ..ServerOptions::default()
         };

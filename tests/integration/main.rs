@@ -24,6 +24,7 @@ mod common;
 mod corpus_sisimai;
 mod diagnose_bounce;
 mod diagnose_dmarc_plan;
+mod diagnose_escalation_2026;
 mod diagnose_outputs;
 mod diagnose_plan_details;
 mod diagnose_quickstart;

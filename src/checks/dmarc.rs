@@ -261,11 +261,13 @@ fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
         let q: Vec<usize> = l.answer.iter().map(|a| a.id).collect();
         out.push(f("dmarc-multiple-records", Severity::Warning, &l.name(), format!("{} has {} DMARC records; the RFC 9989 tree walk from {domain} discards them all and goes on past it.", l.name(), l.records.len())).with_queries(q));
     }
-    let invalid_own = walk
+    // A domain that publishes records receivers cannot use (misordered, or several) is told so
+    // by those findings; "missing" would send its owner to publish yet another record.
+    let unusable_own = walk
         .levels
         .first()
-        .is_some_and(|l| !l.misordered.is_empty());
-    if d.record.is_none() && !walk.inconclusive() && !invalid_own {
+        .is_some_and(|l| !l.misordered.is_empty() || l.records.len() > 1);
+    if d.record.is_none() && !walk.inconclusive() && !unusable_own {
         let asked: Vec<String> = walk
             .used()
             .iter()

@@ -5,7 +5,7 @@ mod dkim_key;
 pub mod dmarc;
 pub(crate) mod dmarc_record;
 pub mod mx;
-mod profile;
+pub(crate) mod profile;
 pub mod ptr;
 pub mod spf;
 pub mod types;

@@ -67,8 +67,8 @@ fn nonexistent(report: &mut DomainReport, query: usize) {
     report.findings.insert(0, fd);
 }
 
-/// Null MX, `v=spf1 -all` and DMARC `p=reject`: the M3AAWG parked-domain profile.
-fn is_parked(report: &DomainReport) -> bool {
+/// Null MX and `v=spf1 -all`: the domain declares it neither receives nor sends mail.
+pub(crate) fn declares_no_mail(report: &DomainReport) -> bool {
     let null_mx = report.mx.as_ref().is_some_and(|m| m.null_mx);
     let spf_none = report.spf.as_ref().is_some_and(|s| {
         s.records_count == 1
@@ -78,19 +78,31 @@ fn is_parked(report: &DomainReport) -> bool {
                 terms == ["v=spf1", "-all"]
             })
     });
+    null_mx && spf_none
+}
+
+/// Null MX, `v=spf1 -all` and DMARC `p=reject`: the M3AAWG parked-domain profile.
+fn is_parked(report: &DomainReport) -> bool {
     let reject = report
         .dmarc
         .as_ref()
         .is_some_and(|d| d.policy.as_deref() == Some("reject") && !d.testing);
-    null_mx && spf_none && reject
+    declares_no_mail(report) && reject
 }
 
 fn parked(params: &CheckParams, report: &mut DomainReport) {
+    let sending = params.ip.is_some();
     if !is_parked(report) {
+        // Half parked (DMARC missing or weaker): the null MX is what the owner meant, the DMARC
+        // findings say what is left to do.
+        if declares_no_mail(report) && !sending {
+            for f in report.findings.iter_mut().filter(|f| f.id == "mx-null") {
+                f.severity = Severity::Info;
+            }
+        }
         return;
     }
     let domain = report.domain.clone();
-    let sending = params.ip.is_some();
     if !sending {
         // A parked domain sends no mail: its null MX is the point, a missing DKIM key is
         // expected, and reports are welcome but optional.

@@ -49,6 +49,14 @@ pub(in crate::plan) fn nothing_to_publish(ctx: &Ctx<'_>) -> bool {
     })
 }
 
+/// True when, besides [`nothing_to_publish`], the domain declares it sends no mail (null MX and
+/// `v=spf1 -all`) and no mail was sent from it: no DKIM key is proposed for it.
+pub(in crate::plan) fn sends_no_mail(ctx: &Ctx<'_>) -> bool {
+    nothing_to_publish(ctx)
+        || (ctx.input.params.ip.is_none()
+            && crate::checks::profile::declares_no_mail(ctx.input.report))
+}
+
 fn under(name: &str, parent: &str) -> bool {
     let (n, p) = (name.to_ascii_lowercase(), parent.to_ascii_lowercase());
     n == p || n.ends_with(&format!(".{p}"))
@@ -114,14 +122,29 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     &mut d,
                     &["missing", "no-record", "absent", "not-found"],
                 );
-                let value = records::dmarc_monitor(&domain, None);
+                // A domain that declares it sends no mail (null MX, `v=spf1 -all`) has nothing to
+                // monitor: it is parked with p=reject at once.
+                let parked = report.domain.eq_ignore_ascii_case(&domain)
+                    && ctx.input.params.ip.is_none()
+                    && crate::checks::profile::declares_no_mail(report);
+                let (value, note) = if parked {
+                    policy = "reject".into();
+                    (
+                        "v=DMARC1; p=reject".to_string(),
+                        ctx.k.message("note-dmarc-publish-parked"),
+                    )
+                } else {
+                    (
+                        records::dmarc_monitor(&domain, None),
+                        ctx.k
+                            .message_with("note-dmarc-publish", &[("domain", &domain)]),
+                    )
+                };
                 d.records.push(RecordToPublish {
                     name: own_name.clone(),
                     rtype: "TXT".into(),
                     value: value.clone(),
-                    note: ctx
-                        .k
-                        .message_with("note-dmarc-publish", &[("domain", &domain)]),
+                    note,
                 });
                 current = Some(value);
                 // No record: resolvers cache the absence for the SOA minimum (RFC 2308).

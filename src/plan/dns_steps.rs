@@ -116,7 +116,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
         return;
     };
-    if ctx.inconclusive(Check::Dkim) || super::dmarc_steps::nothing_to_publish(ctx) {
+    if ctx.inconclusive(Check::Dkim) || super::dmarc_steps::sends_no_mail(ctx) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dkim);

@@ -97,6 +97,13 @@ async fn a_parked_domain_is_reported_as_parked_not_as_errors() {
             .contains("yet mail was sent")
     );
     assert_eq!(has(&r, "mx-null").severity, Severity::Error);
+    // Half parked (no DMARC yet): not called parked, DMARC is still missing, but the null MX of
+    // a domain whose SPF lets nobody send is what its owner meant.
+    let half = PARKED.replace("_dmarc IN TXT \"v=DMARC1; p=reject\"", "");
+    let r = run_zones(&[("parked.example", &half)], &bare("parked.example")).await;
+    lacks(&r, "domain-parked");
+    has(&r, "dmarc-missing");
+    assert_eq!(has(&r, "mx-null").severity, Severity::Info);
     // Not parked: a null MX on a domain whose SPF authorises senders stays an error.
     let open = PARKED.replace("v=spf1 -all", "v=spf1 ip4:192.0.2.0/24 -all");
     let r = run_zones(&[("parked.example", &open)], &bare("parked.example")).await;

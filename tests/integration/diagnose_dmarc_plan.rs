@@ -262,3 +262,21 @@ fn nothing_is_proposed_under_a_domain_that_does_not_exist() {
         assert!(!all.contains(absent), "{absent} in {all}");
     }
 }
+
+#[test]
+fn a_half_parked_domain_is_parked_with_p_reject_at_once() {
+    // Null MX and v=spf1 -all, no DMARC: nothing to monitor, p=reject completes the parking,
+    // and no DKIM key is asked for a domain that sends no mail.
+    let d = diagnose_zone("@ IN MX 0 .\n@ IN TXT \"v=spf1 -all\"", &[]);
+    let publish = step(&d, "dmarc-publish");
+    assert_eq!(records(publish)[0].2, "v=DMARC1; p=reject");
+    let ids = step_ids(&d);
+    for absent in [
+        "dkim-publish",
+        "dmarc-quarantine",
+        "dmarc-reject",
+        "dmarc-dkim-first",
+    ] {
+        assert!(!ids.contains(&absent.to_string()), "{absent} in {ids:?}");
+    }
+}

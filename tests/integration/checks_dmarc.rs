@@ -240,3 +240,38 @@ fn the_cli_takes_a_null_reverse_path() {
         "mail.good.example"
     );
 }
+
+#[test]
+fn the_human_report_calls_a_misordered_record_invalid_not_missing() {
+    use crate::cli_support::{Served, code, run as cli, stdout};
+    for (record, says) in [
+        (
+            "_dmarc IN TXT \"p=reject; v=DMARC1; rua=mailto:d@good.example\"",
+            "invalid DMARC record for good.example",
+        ),
+        (
+            "_dmarc IN TXT \"v=DMARC1; p=reject\"\n_dmarc IN TXT \"v=DMARC1; p=none\"",
+            "2 DMARC records for good.example",
+        ),
+    ] {
+        let z = crate::common::zone_text("good.example", &variant(&[(DMARC, record)], ""));
+        let served = Served::zones(&[("good.example", &z)]);
+        let ns = served.nameserver();
+        let o = cli(
+            &[
+                "check",
+                "good.example",
+                "--only",
+                "dmarc",
+                "--nameserver",
+                &ns,
+            ],
+            None,
+        );
+        let out = stdout(&o);
+        assert_eq!(code(&o), 1, "{out}");
+        assert!(out.contains(says), "{out}");
+        assert!(!out.contains("no DMARC record"), "{out}");
+        assert!(!out.contains("dmarc-missing"), "{out}");
+    }
+}

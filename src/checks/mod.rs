@@ -206,6 +206,7 @@ mod tests {
             include_str!("spf/traps.rs"),
             include_str!("dkim.rs"),
             include_str!("dmarc.rs"),
+            include_str!("dmarc/align.rs"),
             include_str!("dmarc/record_findings.rs"),
             include_str!("dmarc/report_auth.rs"),
             include_str!("profile.rs"),

@@ -103,7 +103,7 @@ pub async fn check(
             queries: &q,
         };
         if disc.inherited {
-            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain} has no DMARC record of its own; the RFC 9989 tree walk finds the record of {policy_domain}, whose `{}` applies.", disc.source.as_deref().unwrap_or("p"))));
+            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain} has no usable DMARC record of its own; the RFC 9989 tree walk finds the record of {policy_domain}, whose `{}` applies.", disc.source.as_deref().unwrap_or("p"))));
         }
         out.extend(record_findings::for_record(
             &at,

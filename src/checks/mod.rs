@@ -3,8 +3,9 @@
 pub mod dkim;
 mod dkim_key;
 pub mod dmarc;
-mod dmarc_record;
+pub(crate) mod dmarc_record;
 pub mod mx;
+pub(crate) mod profile;
 pub mod ptr;
 pub mod spf;
 pub mod types;
@@ -98,7 +99,7 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
     let dmarc_from = take(&mut findings, dmarc_from);
     let ptr = take(&mut findings, ptr);
     let mx = take(&mut findings, mx);
-    DomainReport {
+    let mut report = DomainReport {
         domain,
         findings,
         spf,
@@ -109,7 +110,9 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
         dmarc_from,
         ptr,
         mx,
-    }
+    };
+    profile::apply(dns, params, &mut report).await;
+    report
 }
 
 /// The facts of a check, its findings moved to `findings`.
@@ -200,8 +203,13 @@ mod tests {
     fn every_emitted_id_is_documented() {
         let sources = [
             include_str!("spf/findings.rs"),
+            include_str!("spf/traps.rs"),
             include_str!("dkim.rs"),
             include_str!("dmarc.rs"),
+            include_str!("dmarc/align.rs"),
+            include_str!("dmarc/record_findings.rs"),
+            include_str!("dmarc/report_auth.rs"),
+            include_str!("profile.rs"),
             include_str!("ptr.rs"),
             include_str!("mx.rs"),
         ];

@@ -111,6 +111,8 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         None => None,
     };
     let mail_from = match &target.mail_from {
+        // `<>`: a null reverse-path (a bounce); SPF then checks the HELO identity.
+        Some(a) if a.trim() == "<>" => Some("<>".to_string()),
         Some(a) => Some(validate::address(a, "--mail-from address")?),
         None => None,
     };

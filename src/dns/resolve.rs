@@ -73,10 +73,24 @@ pub fn record_type(rtype: RType) -> RecordType {
     }
 }
 
-/// Canonical form of a name we hand out: lower-case, no trailing dot.
+/// Canonical form of a name we hand out: lower-case, no trailing dot, each label's octets as
+/// they are (not presentation-escaped), so `a+b.example` reads back as it was asked.
 pub fn canon(name: &Name) -> String {
-    let s = name.to_ascii().to_ascii_lowercase();
-    s.trim_end_matches('.').to_string()
+    let labels: Vec<String> = name
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).to_ascii_lowercase())
+        .collect();
+    labels.join(".")
+}
+
+/// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
+/// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.
+pub fn wire_name(text: &str) -> Result<Name, hickory_resolver::proto::ProtoError> {
+    let bare = text.strip_suffix('.').unwrap_or(text);
+    if bare.is_empty() {
+        return Ok(Name::root());
+    }
+    Name::from_labels(bare.split('.').map(str::as_bytes))
 }
 
 /// Longest CNAME chain followed before giving up.
@@ -137,7 +151,7 @@ impl Client {
         let mut current = name.to_string();
         let mut min_ttl: Option<u32> = None;
         for _hop in 0..=MAX_CNAME_HOPS {
-            let fqdn = match Name::from_ascii(format!("{current}.")) {
+            let fqdn = match wire_name(&current) {
                 Ok(n) => n,
                 Err(e) => {
                     answer.outcome =

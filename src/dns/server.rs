@@ -248,7 +248,7 @@ struct Handler {
 }
 
 fn to_name(s: &str) -> io::Result<Name> {
-    Name::from_ascii(format!("{s}."))
+    super::resolve::wire_name(s)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad name {s:?}: {e}")))
 }
 
@@ -572,7 +572,7 @@ impl Handler {
         let mut metadata = Metadata::response_from_request(&request.metadata);
         let info = match request.request_info() {
             Ok(info) => Some((
-                info.query.name().to_string(),
+                super::resolve::canon(info.query.name()),
                 info.query.query_type(),
                 info.protocol == hickory_resolver::net::xfer::Protocol::Udp,
             )),

@@ -59,6 +59,8 @@ pub struct EscalationRule {
     /// Provider id as the rules engine names it ("gmail", "microsoft" ...), or "generic".
     pub provider: String,
     pub source: String,
+    /// When the destinations and conditions were last checked (YYYY-MM-DD).
+    pub checked: String,
     pub when: Vec<String>,
     #[serde(rename = "where")]
     pub where_: Vec<Link>,
@@ -121,6 +123,17 @@ pub struct Knowledge {
     pub messages: BTreeMap<String, Message>,
     pub escalations: Vec<EscalationRule>,
     pub senders: Vec<SendingService>,
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str, len: usize, max: u32| {
+        p.len() == len
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    };
+    matches!(parts.as_slice(), [y, m, d] if num(y, 4, 9999) && num(m, 2, 12) && num(d, 2, 31))
 }
 
 fn parse_kind<T: for<'de> Deserialize<'de>>(
@@ -188,6 +201,19 @@ impl Knowledge {
         unique("no_cause_reason", reasons.iter().map(|s| s.id.as_str()))?;
         unique("message", msgs.iter().map(|s| s.id.as_str()))?;
         unique("escalation", esc.iter().map(|s| s.id.as_str()))?;
+        for (index, e) in esc.iter().enumerate() {
+            if !is_date(&e.checked) {
+                return Err(KnowledgeError::Table {
+                    kind: "escalation",
+                    index,
+                    id: e.id.clone(),
+                    message: format!(
+                        "`checked` must be the date the entry was last checked, as YYYY-MM-DD, not {:?}",
+                        e.checked
+                    ),
+                });
+            }
+        }
         unique("sender", senders.iter().map(|s| s.id.as_str()))?;
         Ok(Knowledge {
             steps: steps.into_iter().map(|s| (s.id.clone(), s)).collect(),

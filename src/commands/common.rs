@@ -79,6 +79,7 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
         },
         zones,
         offline: args.offline,
+        ..DnsConfig::default()
     })
 }
 

@@ -33,6 +33,9 @@ pub enum FaultKind {
     Truncate,
     /// Answer with a record of another type than asked.
     WrongType,
+    /// NXDOMAIN, whatever the zone holds: a server that says an empty non-terminal does not
+    /// exist although names below it do (against RFC 8020).
+    NxDomain,
     /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
     /// among fast ones.
     Slow(Duration),
@@ -416,6 +419,20 @@ impl Handler {
             Some(FaultKind::Timeout) => return Reply::Drop,
             Some(FaultKind::ServFail) => return Reply::Code(ResponseCode::ServFail),
             Some(FaultKind::Refused) => return Reply::Code(ResponseCode::Refused),
+            Some(FaultKind::NxDomain) => {
+                return Reply::Records {
+                    code: ResponseCode::NXDomain,
+                    authoritative: true,
+                    answers: Vec::new(),
+                    authorities: self
+                        .store
+                        .zone_of(name)
+                        .and_then(|(_, soa)| soa.clone())
+                        .into_iter()
+                        .collect(),
+                    truncate: false,
+                };
+            }
             Some(FaultKind::Truncate) if udp => {
                 return Reply::Records {
                     code: ResponseCode::NoError,

@@ -287,3 +287,48 @@ async fn a_failed_probe_skips_the_fallback_and_leaves_dkim_inconclusive() {
         .unwrap();
     assert_eq!(probe.result, "trouble");
 }
+
+/// `check --rules DIR` replaces a built-in selector list by id, and discovery follows it.
+#[test]
+fn a_rules_directory_changes_the_selectors_check_probes() {
+    use crate::cli_support::{Served, run};
+    let body = format!("@ IN TXT \"v=spf1 -all\"\n{}", key("mta2026._domainkey"));
+    let served = Served::zones(&[("good.example", &zone_text("good.example", &body))]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ours.toml"),
+        "[[dkim_selectors]]\nid = \"dkim-common-defaults\"\nname = \"Our signers\"\ntier = \"common\"\nselectors = [\"mta2026\"]\nsource = \"our mail platform's runbook\"\n",
+    )
+    .unwrap();
+    let ns = served.nameserver();
+    let args = [
+        "check",
+        "good.example",
+        "--only",
+        "dkim",
+        "--format",
+        "json",
+    ];
+    let out = run(&[&args[..], &["--nameserver", &ns]].concat(), None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["domains"][0]["dkim"]["selectors"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{v}"
+    );
+    let rules = dir.path().to_str().unwrap();
+    let out = run(
+        &[&args[..], &["--nameserver", &ns, "--rules", rules]].concat(),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dkim = &v["domains"][0]["dkim"];
+    assert_eq!(dkim["selectors"][0]["selector"], "mta2026", "{v}");
+    assert_eq!(dkim["discovery"]["probes"][0]["reason"], "common");
+    assert_eq!(
+        dkim["discovery"]["probes"][0]["rule"],
+        "dkim-common-defaults"
+    );
+}

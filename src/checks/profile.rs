@@ -156,7 +156,7 @@ fn reject_without_dkim(report: &DomainReport) -> Option<Finding> {
     if aligned_sets.is_empty()
         || aligned_sets
             .iter()
-            .any(|k| k.status.is_inconclusive() || k.probed.is_empty())
+            .any(|k| k.status.is_inconclusive() || !k.looked())
         || aligned_sets.iter().any(|k| usable(k))
     {
         return None;

@@ -19,6 +19,9 @@ pub struct CheckParams {
     pub dkim_domain: Option<String>,
     /// Checks to run; empty means all.
     pub only: Vec<crate::finding::Check>,
+    /// DKIM selectors to probe (rules/selectors.toml with `--rules DIR` applied); `None`: the
+    /// built-in ones.
+    pub dkim_catalogue: Option<std::sync::Arc<crate::rules::selectors::SelectorCatalogue>>,
 }
 
 /// Whether a check's facts are complete, or DNS trouble (timeout, SERVFAIL, REFUSED, not looked
@@ -116,6 +119,75 @@ pub struct DkimFacts {
     pub selectors: Vec<DkimSelector>,
     /// Every selector name probed.
     pub probed: Vec<String>,
+    /// How the selectors were chosen: what `_domainkey.<domain>` answered, the services the
+    /// domain's DNS shows, and each probe with its reason.
+    pub discovery: DkimDiscovery,
+}
+
+impl DkimFacts {
+    /// True when the check asked the DNS anything (a selector, or `_domainkey.<domain>`, whose
+    /// NXDOMAIN alone proves there is no key).
+    pub fn looked(&self) -> bool {
+        !self.probed.is_empty() || self.discovery.domainkey != "not-asked"
+    }
+}
+
+/// DKIM discovery (rules/selectors.toml): selectors cannot be listed, so they are guessed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimDiscovery {
+    /// What `_domainkey.<domain>` answered: "exists" (NOERROR: names may exist below it),
+    /// "nxdomain" (no name below it, so no key: RFC 8020), "trouble" (could not tell; probed
+    /// anyway) or "not-asked".
+    pub domainkey: String,
+    /// The server answered NXDOMAIN at `_domainkey.<domain>` although a selector below it
+    /// exists (it mishandles empty non-terminals): the NXDOMAIN was not trusted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nxdomain_contradicted: bool,
+    /// Services whose selectors the domain's DNS suggested, and what showed each.
+    pub services: Vec<DkimService>,
+    /// True when the fallback tier ran (nothing probed before it held a key).
+    pub fallback: bool,
+    /// Each selector asked, in order, with why.
+    pub probes: Vec<DkimProbe>,
+}
+
+impl Default for DkimDiscovery {
+    fn default() -> Self {
+        DkimDiscovery {
+            domainkey: "not-asked".into(),
+            nxdomain_contradicted: false,
+            services: Vec::new(),
+            fallback: false,
+            probes: Vec::new(),
+        }
+    }
+}
+
+/// A sending service recognised in the domain's DNS.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimService {
+    /// The rules/selectors.toml entry.
+    pub rule: String,
+    pub name: String,
+    /// What showed it, e.g. "SPF include:_spf.google.com" or "MX aspmx.l.google.com".
+    pub seen: String,
+}
+
+/// One selector asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimProbe {
+    pub selector: String,
+    /// "named" (--dkim-selector), "evidence" (a service the DNS shows), "common" or "fallback".
+    pub reason: String,
+    /// The rules/selectors.toml entry it came from (none for a named selector).
+    pub rule: Option<String>,
+    /// For "evidence": the service and what showed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
+    /// "key" (a key record), "absent" (no key record there) or "trouble" (lookup failed).
+    pub result: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -79,6 +79,7 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
         },
         zones,
         offline: args.offline,
+        ..DnsConfig::default()
     })
 }
 
@@ -134,6 +135,7 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         dkim_selectors,
         dkim_domain,
         only,
+        dkim_catalogue: None,
     })
 }
 

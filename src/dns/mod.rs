@@ -1,6 +1,7 @@
 //! The one place that talks DNS: resolver, cache, query log, zone overlay.
 
 mod cache;
+mod client;
 mod locate;
 pub mod log;
 mod resolve;
@@ -8,6 +9,7 @@ pub mod server;
 pub mod types;
 pub mod zone;
 
+pub use client::DEFAULT_MAX_IN_FLIGHT;
 pub use log::LogEntry;
 pub use server::{DnsServer, Fault, FaultKind, ServerOptions};
 pub use types::*;
@@ -36,6 +38,8 @@ pub struct DnsConfig {
     pub zones: Vec<PathBuf>,
     /// `--offline`: names outside every zone are not looked up.
     pub offline: bool,
+    /// Questions in flight at most; more wait for a free slot (never a failure).
+    pub max_in_flight: usize,
 }
 
 impl Default for DnsConfig {
@@ -47,6 +51,7 @@ impl Default for DnsConfig {
             deadline: Duration::from_secs(30),
             zones: Vec::new(),
             offline: false,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -92,7 +97,7 @@ struct Scope {
 }
 
 struct Inner {
-    client: resolve::Client,
+    client: client::Client,
     authenticator: mail_auth::MessageAuthenticator,
     label: String,
     retries: usize,
@@ -148,6 +153,8 @@ impl Dns {
                 Some(upstream.clone())
             },
             upstream_timeout: cfg.timeout,
+            upstream_retries: cfg.retries,
+            upstream_max_in_flight: cfg.max_in_flight,
             ..ServerOptions::default()
         })
         .await
@@ -172,11 +179,12 @@ impl Dns {
         let timeout = if server.is_some() && !cfg.offline {
             cfg.timeout
                 .saturating_mul(u32::try_from(cfg.retries + 1).unwrap_or(u32::MAX))
+                + client::backoff_budget(cfg.retries)
                 + Duration::from_millis(500)
         } else {
             cfg.timeout
         };
-        let client = resolve::Client::new(servers, timeout)?;
+        let client = client::Client::new(servers, timeout, cfg.max_in_flight)?;
         let authenticator =
             mail_auth::MessageAuthenticator(resolve::build_resolver(servers, timeout)?);
         let txt_locations = locate::TxtLocations::new(&zones);
@@ -424,6 +432,11 @@ impl Dns {
             Ok(n) => n.iter().cloned().collect(),
             Err(p) => p.into_inner().iter().cloned().collect(),
         }
+    }
+
+    /// The most questions this resolver has in flight at once (`DnsConfig::max_in_flight`).
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.client.max_in_flight()
     }
 
     /// Which server answers, e.g. "127.0.0.1:5353 (zone overlay)".

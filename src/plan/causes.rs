@@ -47,7 +47,7 @@ fn ran(report: &DomainReport, check: &str) -> bool {
             .dkim_signing
             .as_ref()
             .or(report.dkim.as_ref())
-            .is_some_and(|d| !d.probed.is_empty()),
+            .is_some_and(crate::checks::DkimFacts::looked),
         "dmarc" => report.dmarc_from.is_some() || report.dmarc.is_some(),
         "ptr" => report.ptr.as_ref().is_some_and(|p| p.ip.is_some()),
         "mx" => report.mx.is_some(),

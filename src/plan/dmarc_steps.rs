@@ -77,7 +77,7 @@ fn dkim_aligned_key(ctx: &Ctx<'_>, facts: &DmarcFacts) -> Option<bool> {
         .flatten()
         .filter(aligned)
         .collect();
-    if sets.is_empty() || sets.iter().all(|k| k.probed.is_empty()) {
+    if sets.is_empty() || sets.iter().all(|k| !k.looked()) {
         return None;
     }
     Some(sets.iter().any(|k| {

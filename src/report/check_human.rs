@@ -155,6 +155,11 @@ fn dkim_lines(d: &CheckDomain<'_>, k: &DkimFacts) -> Vec<String> {
                 k.domain,
                 trouble(d, Check::Dkim)
             ));
+        } else if k.probed.is_empty() {
+            out.push(format!(
+                "no key found for {}: _domainkey.{} does not exist (NXDOMAIN)",
+                k.domain, k.domain
+            ));
         } else {
             out.push(format!(
                 "no key found for {} (probed: {})",

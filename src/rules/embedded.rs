@@ -69,4 +69,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/senders.toml",
         include_str!("../../rules/senders.toml"),
     ),
+    (
+        "rules/selectors.toml",
+        include_str!("../../rules/selectors.toml"),
+    ),
 ];

@@ -127,7 +127,8 @@ has_id!(
     FindingRule,
     PlanStep,
     Escalation,
-    Sender
+    Sender,
+    super::selectors::DkimSelectorRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -338,6 +339,14 @@ impl Merger {
             &mut set.senders,
             Kind::Sender,
             raw.sender,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
+            &mut set.dkim_selectors,
+            Kind::DkimSelectors,
+            raw.dkim_selectors,
             file,
             src,
             builtin,

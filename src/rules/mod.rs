@@ -6,6 +6,7 @@ pub mod embedded;
 mod lazy_regex;
 mod load;
 pub mod schema;
+pub mod selectors;
 pub mod types;
 mod validate;
 
@@ -37,6 +38,7 @@ pub enum Kind {
     Message,
     Escalation,
     Sender,
+    DkimSelectors,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
+            Kind::DkimSelectors => "dkim_selectors",
         }
     }
 }
@@ -89,6 +92,7 @@ pub enum Rule<'a> {
     Message(&'a Located<PlanStep>),
     Escalation(&'a Located<Escalation>),
     Sender(&'a Located<Sender>),
+    DkimSelectors(&'a Located<selectors::DkimSelectorRule>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -111,6 +115,7 @@ pub struct RuleSet {
     pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
     pub senders: Vec<Located<Sender>>,
+    pub dkim_selectors: Vec<Located<selectors::DkimSelectorRule>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -185,6 +190,7 @@ impl RuleSet {
             .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
+            .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
     }
 
     /// The finding text for a finding id.

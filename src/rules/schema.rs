@@ -41,6 +41,9 @@ pub struct RawFile {
     pub escalation: Vec<Spanned<Escalation>>,
     #[serde(default)]
     pub sender: Vec<Spanned<Sender>>,
+    /// DKIM selectors to probe (rules/selectors.toml; see `rules::selectors`).
+    #[serde(default)]
+    pub dkim_selectors: Vec<Spanned<super::selectors::DkimSelectorRule>>,
 }
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).

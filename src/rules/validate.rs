@@ -245,6 +245,10 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     for l in &set.senders {
         at(l, errors).common(&l.rule.id, &l.rule.source);
     }
+    for l in &set.dkim_selectors {
+        at(l, errors).common(&l.rule.id, &l.rule.source);
+    }
+    super::selectors::validate(&set.dkim_selectors, errors);
 }
 
 /// RFC 3464 section 2.3.3 Action values.

@@ -1,8 +1,10 @@
 //! The single integration-test binary: one module per area, all against real loopback DNS.
 mod bulk_inputs;
+mod bulk_load;
 mod bulk_reliability;
 mod checks_clean;
 mod checks_dkim;
+mod checks_dkim_discovery;
 mod checks_dmarc;
 mod checks_dmarc_policy;
 mod checks_dmarc_treewalk;
@@ -34,6 +36,7 @@ mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;
 mod dns_cache;
+mod dns_load;
 mod dns_outcomes;
 mod dns_overlay;
 mod dns_scale;

@@ -250,6 +250,18 @@ pub fn dkim_ok(bits: usize) -> DkimFacts {
             ttl: Some(300),
         }],
         probed: vec!["google".into()],
+        discovery: mailtriage::checks::DkimDiscovery {
+            domainkey: "exists".into(),
+            probes: vec![mailtriage::checks::DkimProbe {
+                selector: "google".into(),
+                reason: "common".into(),
+                rule: Some("dkim-common-defaults".into()),
+                service: None,
+                seen: None,
+                result: "key".into(),
+            }],
+            ..Default::default()
+        },
     }
 }
 

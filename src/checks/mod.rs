@@ -3,9 +3,10 @@
 pub mod dkim;
 mod dkim_key;
 pub mod dmarc;
-mod dmarc_record;
+pub(crate) mod dmarc_record;
 mod entries;
 pub mod mx;
+pub(crate) mod profile;
 pub mod ptr;
 pub mod registry;
 pub mod spf;
@@ -53,6 +54,9 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
     for ran in futures::future::join_all(runs).await {
         ran.apply(&mut report);
     }
+    // Findings that need several checks' facts (a nonexistent or parked domain, p=reject on
+    // SPF alone) come after every check has answered.
+    profile::apply(dns, params, &mut report).await;
     report
 }
 

@@ -28,9 +28,15 @@ pub fn run(
     }
     let only = common::only(&args.only);
     // Validate everything before the first query so a typo on line 9,000 fails at once.
+    // DKIM discovery follows rules/selectors.toml as overridden by --rules DIR.
+    let catalogue = rules_dir.map(|_| std::sync::Arc::new(rules.dkim_catalogue()));
     let params = domains
         .iter()
-        .map(|d| common::params(d, &args.target, only.clone()))
+        .map(|d| {
+            let mut p = common::params(d, &args.target, only.clone())?;
+            p.dkim_catalogue = catalogue.clone();
+            Ok(p)
+        })
         .collect::<Result<Vec<_>>>()?;
     if args.concurrency == 0 || args.concurrency > 10_000 {
         return Err(Error::Input(

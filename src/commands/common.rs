@@ -78,6 +78,7 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
         },
         zones,
         offline: args.offline,
+        ..DnsConfig::default()
     })
 }
 
@@ -101,6 +102,8 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         None => None,
     };
     let mail_from = match &target.mail_from {
+        // `<>`: a null reverse-path (a bounce); SPF then checks the HELO identity.
+        Some(a) if a.trim() == "<>" => Some("<>".to_string()),
         Some(a) => Some(validate::address(a, "--mail-from address")?),
         None => None,
     };
@@ -122,6 +125,7 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         dkim_selectors,
         dkim_domain,
         only,
+        dkim_catalogue: None,
     })
 }
 

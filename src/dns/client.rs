@@ -7,6 +7,7 @@ use super::locate;
 use super::log::{self, LogEntry};
 use super::resolve;
 use super::server::{DnsServer, ServerOptions};
+use super::transport::{self, DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::{Answer, Outcome, RType};
 use super::zone::{Zone, read_zone_file};
 use crate::domain_name::{normalise, reverse_name, within};
@@ -33,6 +34,8 @@ pub struct DnsConfig {
     pub zones: Vec<PathBuf>,
     /// `--offline`: names outside every zone are not looked up.
     pub offline: bool,
+    /// Questions in flight at most; more wait for a free slot (never a failure).
+    pub max_in_flight: usize,
 }
 
 impl Default for DnsConfig {
@@ -44,6 +47,7 @@ impl Default for DnsConfig {
             deadline: Duration::from_secs(30),
             zones: Vec::new(),
             offline: false,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -64,7 +68,7 @@ struct Scope {
 }
 
 struct Inner {
-    client: resolve::Client,
+    transport: Transport,
     authenticator: mail_auth::MessageAuthenticator,
     label: String,
     retries: usize,
@@ -120,6 +124,8 @@ impl Dns {
                 Some(upstream.clone())
             },
             upstream_timeout: cfg.timeout,
+            upstream_retries: cfg.retries,
+            upstream_max_in_flight: cfg.max_in_flight,
             ..ServerOptions::default()
         })
         .await
@@ -144,11 +150,12 @@ impl Dns {
         let timeout = if server.is_some() && !cfg.offline {
             cfg.timeout
                 .saturating_mul(u32::try_from(cfg.retries + 1).unwrap_or(u32::MAX))
+                + transport::backoff_budget(cfg.retries)
                 + Duration::from_millis(500)
         } else {
             cfg.timeout
         };
-        let client = resolve::Client::new(servers, timeout)?;
+        let transport = Transport::new(servers, timeout, cfg.max_in_flight)?;
         let authenticator =
             mail_auth::MessageAuthenticator(resolve::build_resolver(servers, timeout)?);
         let txt_locations = locate::TxtLocations::new(&zones);
@@ -165,7 +172,7 @@ impl Dns {
         Ok(Dns {
             scope: None,
             inner: Arc::new(Inner {
-                client,
+                transport,
                 authenticator,
                 label,
                 // The overlay server retries upstream itself; asking it again would double the wait.
@@ -331,7 +338,7 @@ impl Dns {
             a.outcome = Outcome::Offline;
             (a, "offline: not sent".to_string())
         } else {
-            let lookup = inner.client.lookup(name, rtype, inner.retries);
+            let lookup = inner.transport.lookup(name, rtype, inner.retries);
             match tokio::time::timeout_at(deadline.into(), lookup).await {
                 Ok(a) => (a, inner.label.clone()),
                 Err(_) => {
@@ -396,6 +403,11 @@ impl Dns {
             Ok(n) => n.iter().cloned().collect(),
             Err(p) => p.into_inner().iter().cloned().collect(),
         }
+    }
+
+    /// The most questions this resolver has in flight at once (`DnsConfig::max_in_flight`).
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.transport.max_in_flight()
     }
 
     /// Which server answers, e.g. "127.0.0.1:5353 (zone overlay)".

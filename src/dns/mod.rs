@@ -7,6 +7,7 @@ mod locate;
 pub mod log;
 mod resolve;
 pub mod server;
+mod transport;
 pub mod types;
 pub mod zone;
 
@@ -15,5 +16,6 @@ pub use client::{Dns, DnsConfig};
 pub use error::DnsSetupError;
 pub use log::LogEntry;
 pub use server::{DnsServer, Fault, FaultKind, ServerOptions};
+pub use transport::DEFAULT_MAX_IN_FLIGHT;
 pub use types::*;
 pub use zone::{Zone, ZoneData, ZoneRecord, parse_zone, read_zone_file};

@@ -48,7 +48,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .helo
             .as_deref()
             .or_else(|| facts.and_then(|p| p.helo.as_deref()));
-        d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+        // No host name is proposed under a domain that does not exist.
+        if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
+            d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+        }
     }
     if let Some(p) = facts {
         for n in &p.names {
@@ -85,7 +88,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
         return;
     };
-    if ctx.inconclusive(Check::Dkim) {
+    if ctx.inconclusive(Check::Dkim) || super::dmarc_steps::sends_no_mail(ctx) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dkim);
@@ -238,7 +241,7 @@ fn abbreviate_key(record: &str) -> String {
 }
 
 pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    if ctx.inconclusive(Check::Mx) {
+    if ctx.inconclusive(Check::Mx) || super::dmarc_steps::nothing_to_publish(ctx) {
         return;
     }
     let pool = ctx.actionable(Check::Mx);

@@ -26,6 +26,8 @@ pub struct Escalation {
     /// What to bring: the provider's items, then the generic ones.
     pub gather: Vec<String>,
     pub source: String,
+    /// When the entry's destinations were last checked (YYYY-MM-DD).
+    pub last_checked: String,
 }
 
 /// "Web.de", "web-de" and "webde" name one provider.
@@ -176,6 +178,7 @@ pub fn select<'k>(
         where_: rule.map(|r| r.where_.clone()).unwrap_or_default(),
         gather,
         source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+        last_checked: rule.map(|r| r.checked.clone()).unwrap_or_default(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! Diagnosis: from decoded replies and a domain report to likely causes, an ordered plan and escalation.
 
 mod causes;
+mod dmarc_records;
 mod dmarc_steps;
 mod dns_steps;
+mod domain_steps;
 mod draft;
 pub mod escalation;
 pub mod knowledge;

@@ -41,6 +41,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     };
     let mut dns: Vec<Draft> = Vec::new();
     dns_steps::inconclusive(&ctx, &mut dns);
+    super::domain_steps::nonexistent(&ctx, &mut dns);
     dns_steps::ptr(&ctx, &mut dns);
     spf_steps::spf(&ctx, &mut dns);
     dns_steps::dkim(&ctx, &mut dns);

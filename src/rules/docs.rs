@@ -126,6 +126,9 @@ impl RuleSet {
         for l in &self.senders {
             push(&l.rule.id, Kind::Sender, l.rule.name.clone());
         }
+        for l in &self.dkim_selectors {
+            push(&l.rule.id, Kind::DkimSelectors, l.rule.name.clone());
+        }
         for s in &mut out {
             // One line: the CLI prints titles in a column.
             if let Some(first) = s.title.lines().next() {
@@ -387,6 +390,22 @@ impl RuleSet {
                     vec![r.source.clone()],
                 )
             }
+            Rule::DkimSelectors(l) => (
+                Kind::DkimSelectors,
+                &l.file,
+                l.line,
+                l.rule.name.clone(),
+                format!(
+                    "DKIM selectors probed ({} tier): {}.",
+                    l.rule.tier.as_str(),
+                    l.rule.selectors.join(", ")
+                ),
+                "DNS lists no selectors: DKIM discovery asks these names under `_domainkey`, \
+                 as rules/selectors.toml describes."
+                    .to_string(),
+                selector_markers(&l.rule),
+                vec![l.rule.source.clone()],
+            ),
         };
         Some(RuleDoc {
             id: id.to_string(),
@@ -398,6 +417,21 @@ impl RuleSet {
             references: refs,
             location: format!("{file}:{line}"),
         })
+    }
+}
+
+/// When a service's selectors are probed: what in its DNS shows the service.
+fn selector_markers(r: &super::knowledge::DkimSelectorRule) -> String {
+    let mut seen: Vec<String> = r
+        .spf_includes
+        .iter()
+        .map(|s| format!("an SPF include of {s}"))
+        .collect();
+    seen.extend(r.mx_hosts.iter().map(|s| format!("an MX host under {s}")));
+    if seen.is_empty() {
+        String::new()
+    } else {
+        format!("Probed first when the domain has {}.", seen.join(" or "))
     }
 }
 

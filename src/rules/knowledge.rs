@@ -1,8 +1,8 @@
 //! The typed schema of the knowledge the checks and the plan read: finding texts, plan steps,
-//! messages, no-cause reasons, escalation paths and sending services.
+//! messages, no-cause reasons, escalation paths, sending services and DKIM selectors.
 
 use super::types::Action;
-use super::vocab::Category;
+use super::vocab::{Category, Tier};
 use crate::finding::{Check, Severity};
 use serde::Deserialize;
 
@@ -77,6 +77,8 @@ pub struct EscalationRule {
     /// A `[[provider]]` id, a blocklist operator named by a rule's `escalation`, or "generic".
     pub provider: String,
     pub source: String,
+    /// When the destinations and conditions were last checked (YYYY-MM-DD).
+    pub checked: String,
     pub when: Vec<String>,
     #[serde(rename = "where")]
     pub where_: Vec<Link>,
@@ -113,6 +115,25 @@ pub struct SendingService {
     pub return_path_domains: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// `[[dkim_selectors]]`: selectors DKIM discovery probes, and when (rules/selectors.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimSelectorRule {
+    pub id: String,
+    /// Who publishes these selectors.
+    pub name: String,
+    pub tier: Tier,
+    /// Selector names, lower case.
+    pub selectors: Vec<String>,
+    /// (service only) include/redirect targets that show the service.
+    #[serde(default)]
+    pub spf_includes: Vec<String>,
+    /// (service only) MX host suffixes that show the service.
+    #[serde(default)]
+    pub mx_hosts: Vec<String>,
+    pub source: String,
 }
 
 /// Every `{name}` the plan fills in a step's or message's text; any other is a typo that

@@ -85,6 +85,8 @@ pub(crate) struct RawFile {
     pub message: Vec<(usize, Message)>,
     pub escalation: Vec<(usize, EscalationRule)>,
     pub sender: Vec<(usize, SendingService)>,
+    /// DKIM selectors to probe (rules/selectors.toml; see `rules::selectors`).
+    pub dkim_selectors: Vec<(usize, DkimSelectorRule)>,
 }
 
 /// 1-based lines of byte offsets, in one pass over the text.
@@ -149,6 +151,7 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "message" => raw.message = read.tables(items),
             "escalation" => raw.escalation = read.tables(items),
             "sender" => raw.sender = read.tables(items),
+            "dkim_selectors" => raw.dkim_selectors = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 read.error(
@@ -245,7 +248,8 @@ has_id!(
     NoCauseReason,
     Message,
     EscalationRule,
-    SendingService
+    SendingService,
+    DkimSelectorRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -410,6 +414,13 @@ impl Merger {
             builtin,
         );
         self.add(&mut set.senders, Kind::Sender, raw.sender, file, builtin);
+        self.add(
+            &mut set.dkim_selectors,
+            Kind::DkimSelectors,
+            raw.dkim_selectors,
+            file,
+            builtin,
+        );
     }
 }
 

@@ -7,6 +7,7 @@ pub mod knowledge;
 mod lazy_regex;
 mod load;
 pub mod schema;
+pub mod selectors;
 mod set;
 pub mod types;
 mod validate;
@@ -15,14 +16,15 @@ pub mod vocab;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
-    EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText, SendingService,
+    DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
+    SendingService,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;
 pub use set::{Kind, Located, Rule, RuleSet};
 pub use types::*;
 pub use validate::is_enhanced_pattern;
-pub use vocab::{Category, REPLY_ONLY_CHECKS, known_checks};
+pub use vocab::{Category, REPLY_ONLY_CHECKS, Tier, known_checks};
 
 use std::path::Path;
 

@@ -24,10 +24,11 @@ pub enum Kind {
     Message,
     Escalation,
     Sender,
+    DkimSelectors,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -44,6 +45,7 @@ impl Kind {
         Kind::Message,
         Kind::Escalation,
         Kind::Sender,
+        Kind::DkimSelectors,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +66,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
+            Kind::DkimSelectors => "dkim_selectors",
         }
     }
 }
@@ -95,6 +98,7 @@ pub enum Rule<'a> {
     Message(&'a Located<Message>),
     Escalation(&'a Located<EscalationRule>),
     Sender(&'a Located<SendingService>),
+    DkimSelectors(&'a Located<DkimSelectorRule>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -117,6 +121,8 @@ pub struct RuleSet {
     pub messages: Vec<Located<Message>>,
     pub escalations: Vec<Located<EscalationRule>>,
     pub senders: Vec<Located<SendingService>>,
+    /// DKIM selectors to probe (rules/selectors.toml), read by DKIM discovery.
+    pub dkim_selectors: Vec<Located<DkimSelectorRule>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     pub(super) provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -157,6 +163,7 @@ impl RuleSet {
             .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
+            .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
     }
 
     /// The finding text for a finding id.

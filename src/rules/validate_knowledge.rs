@@ -1,5 +1,5 @@
-//! Stage two for the knowledge the plan reads: texts and their placeholders, escalation paths,
-//! sending services, and every reference between tables (a rule's escalation, an action's plan
+//! Stage two for the knowledge the plan and the checks read: texts and their placeholders,
+//! escalation paths, sending services, DKIM selectors, and every reference between tables (a rule's escalation, an action's plan
 //! step), so `rules lint` finds what `diagnose` would otherwise trip on.
 
 use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
@@ -7,6 +7,7 @@ use super::load::LintError;
 use super::set::{Located, RuleSet};
 use super::types::Action;
 use super::validate::{at, is_enhanced_pattern};
+use super::vocab::Tier;
 use std::collections::BTreeSet;
 
 /// Validates the knowledge tables and the references of every table.
@@ -65,6 +66,7 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
             ));
         }
     }
+    dkim_selectors(set, errors);
     actions(set, errors);
 }
 
@@ -115,6 +117,12 @@ fn escalations(set: &RuleSet, errors: &mut Vec<LintError>) {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
+        if !is_date(&r.checked) {
+            v.err(format!(
+                "escalation `{}`: `checked` must be the date the entry was last checked, as YYYY-MM-DD, not {:?}",
+                r.id, r.checked
+            ));
+        }
         let p = r.provider.as_str();
         if p != "generic" && !providers.contains(p) && !targets.contains(p) {
             v.err(format!(
@@ -173,6 +181,75 @@ fn escalations(set: &RuleSet, errors: &mut Vec<LintError>) {
     }
 }
 
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str, len: usize, max: u32| {
+        p.len() == len
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    };
+    matches!(parts.as_slice(), [y, m, d] if num(y, 4, 9999) && num(m, 2, 12) && num(d, 2, 31))
+}
+
+/// A DNS label list as a selector may be: letters, digits, `-` and `_`, dot-separated.
+fn valid_selector(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        })
+}
+
+/// DKIM selector entries: well-formed selectors and host suffixes, and markers exactly where
+/// the tier reads them (the tier itself is checked when the table is read).
+fn dkim_selectors(set: &RuleSet, errors: &mut Vec<LintError>) {
+    for l in &set.dkim_selectors {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if r.name.trim().is_empty() {
+            v.err(format!("rule `{}`: `name` is empty", r.id));
+        }
+        if r.selectors.is_empty() {
+            v.err(format!("rule `{}`: `selectors` is empty", r.id));
+        }
+        for s in &r.selectors {
+            if !valid_selector(s) {
+                v.err(format!(
+                    "rule `{}`: selector `{s}` is not lower-case letters, digits, `-` and `_` in dot-separated labels",
+                    r.id
+                ));
+            }
+        }
+        for s in r.spf_includes.iter().chain(&r.mx_hosts) {
+            // A host-name suffix: a selector-like name of at least two labels.
+            if !valid_selector(s) || !s.contains('.') {
+                v.err(format!(
+                    "rule `{}`: `{s}` is not a host-name suffix (two or more lower-case labels)",
+                    r.id
+                ));
+            }
+        }
+        let markers = r.spf_includes.len() + r.mx_hosts.len();
+        match r.tier {
+            Tier::Service if markers == 0 => v.err(format!(
+                "rule `{}`: a service needs `spf_includes` or `mx_hosts` to be recognised by",
+                r.id
+            )),
+            Tier::Common | Tier::Fallback if markers > 0 => v.err(format!(
+                "rule `{}`: `spf_includes` and `mx_hosts` only apply to tier service, not {}",
+                r.id,
+                r.tier.as_str()
+            )),
+            _ => {}
+        }
+    }
+}
+
 /// Every action a rule can decide must have the plan step that acts on it.
 fn actions(set: &RuleSet, errors: &mut Vec<LintError>) {
     let steps: BTreeSet<&str> = set.plan_steps.iter().map(|s| s.rule.id.as_str()).collect();
@@ -202,7 +279,24 @@ fn actions(set: &RuleSet, errors: &mut Vec<LintError>) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_escalation_code;
+    use super::{is_date, is_escalation_code};
+
+    #[test]
+    fn checked_dates_are_year_month_day() {
+        for ok in ["2026-12-06", "2026-06-22"] {
+            assert!(is_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-13-01",
+            "2026-12-6",
+            "06-12-2026",
+            "2026/12/06",
+            "",
+            "2026-12-00",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn escalation_codes_are_exact_prefixes_or_ranges() {

@@ -1,5 +1,6 @@
-//! The closed vocabularies of the rules files: reply categories and the checks a rule may
-//! implicate. Stage one of loading refuses any other word, at the line that holds it.
+//! The closed vocabularies of the rules files: reply categories, the checks a rule may
+//! implicate and the tiers of DKIM selectors. Stage one of loading refuses any other word, at
+//! the line that holds it.
 
 use crate::finding::Check;
 use serde::de::{Deserialize, Deserializer, Error};
@@ -88,6 +89,43 @@ impl<'de> Deserialize<'de> for Category {
                 known.join(", ")
             ))
         })
+    }
+}
+
+/// When DKIM discovery probes a `[[dkim_selectors]]` entry's selectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Whenever `_domainkey.<domain>` may have names below it.
+    Common,
+    /// When the domain's SPF tree or MX hosts show the service; else as `Fallback`.
+    Service,
+    /// Only when nothing probed before holds a key.
+    Fallback,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Common, Tier::Service, Tier::Fallback];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Common => "common",
+            Tier::Service => "service",
+            Tier::Fallback => "fallback",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tier {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tier, D::Error> {
+        let s = String::deserialize(d)?;
+        Tier::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                D::Error::custom(format!(
+                    "tier `{s}` is not one of common, service, fallback"
+                ))
+            })
     }
 }
 

@@ -251,6 +251,18 @@ pub fn dkim_ok(bits: usize) -> DkimFacts {
             ttl: Some(300),
         }],
         probed: vec!["google".into()],
+        discovery: mailtriage::checks::DkimDiscovery {
+            domainkey: "exists".into(),
+            probes: vec![mailtriage::checks::DkimProbe {
+                selector: "google".into(),
+                reason: "common".into(),
+                rule: Some("dkim-common-defaults".into()),
+                service: None,
+                seen: None,
+                result: "key".into(),
+            }],
+            ..Default::default()
+        },
     }
 }
 
@@ -263,6 +275,12 @@ pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> 
         organizational_domain: DOMAIN.into(),
         inherited: false,
         policy: policy.map(String::from),
+        policy_source: policy.map(|_| "p".into()),
+        policy_applied: policy.map(String::from),
+        testing: false,
+        psd: None,
+        domain_exists: None,
+        standard: "RFC 9989".into(),
         sp: None,
         np: None,
         pct: None,
@@ -272,6 +290,14 @@ pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> 
         ruf: vec![],
         alignment: None,
         ttl: Some(1800),
+        tree_walk: vec![],
+        invalid_records: vec![],
+        rfc7489: LegacyDmarc {
+            organizational_domain: DOMAIN.into(),
+            record_domain: record.map(|_| format!("_dmarc.{DOMAIN}")),
+            inherited: false,
+            policy: policy.map(String::from),
+        },
     }
 }
 

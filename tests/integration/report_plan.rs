@@ -31,13 +31,24 @@ fn gmail_5726_without_dmarc_blames_the_missing_record_and_publishes_it_first() {
         ids(&d),
         ["dmarc-publish", "dmarc-quarantine", "dmarc-reject"]
     );
+    // RFC 9989 stages: t=y first (receivers apply one level less), never pct; np=reject at the
+    // organizational domain.
     assert_eq!(
         d.plan[1].records[0].value,
-        "v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarc-reports@example.com"
+        "v=DMARC1; p=quarantine; np=reject; t=y; rua=mailto:dmarc-reports@example.com"
     );
     assert_eq!(
-        d.plan[2].records[0].value,
-        "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
+        d.plan[1].records[1].value,
+        "v=DMARC1; p=quarantine; np=reject; rua=mailto:dmarc-reports@example.com"
+    );
+    assert_eq!(
+        d.plan[2].records[1].value,
+        "v=DMARC1; p=reject; np=reject; rua=mailto:dmarc-reports@example.com"
+    );
+    assert!(
+        d.plan
+            .iter()
+            .all(|s| s.records.iter().all(|r| !r.value.contains("pct=")))
     );
     assert_eq!(d.escalation.id, "escalation-gmail");
     assert!(!d.escalation.escalate_now);

@@ -200,11 +200,15 @@ const TABLES: &[(&str, &str)] = &[
     ),
     (
         "escalation",
-        "id = \"escalation-x\"\nprovider = \"gmail\"\nsource = \"https://x.test\"\nwhen = [\"w\"]\nwhere = [{ name = \"n\", url = \"https://x.test\" }]\ngather = [\"g\"]\n",
+        "id = \"escalation-x\"\nprovider = \"gmail\"\nsource = \"https://x.test\"\nchecked = \"2026-12-06\"\nwhen = [\"w\"]\nwhere = [{ name = \"n\", url = \"https://x.test\" }]\ngather = [\"g\"]\n",
     ),
     (
         "sender",
         "id = \"sender-x\"\nname = \"X\"\nsource = \"https://x.test\"\nspf_include = \"_spf.x.test\"\nhosts = [\"x.test\"]\n",
+    ),
+    (
+        "dkim_selectors",
+        "id = \"dkim-x\"\nname = \"n\"\ntier = \"common\"\nselectors = [\"x1\"]\nsource = \"RFC 6376\"\n",
     ),
 ];
 

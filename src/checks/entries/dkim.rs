@@ -58,7 +58,7 @@ impl DnsCheck for Dkim {
             .dkim_signing
             .as_ref()
             .or(report.dkim.as_ref())
-            .is_some_and(|d| !d.probed.is_empty())
+            .is_some_and(DkimFacts::looked)
     }
 
     fn found_something(&self, report: &DomainReport) -> bool {
@@ -99,6 +99,11 @@ fn dkim_lines(r: &DomainReport, queries: &[LogEntry], k: &DkimFacts) -> Vec<Stri
                 "DKIM keys of {} could not be looked up ({})",
                 k.domain,
                 trouble(r, queries, Check::Dkim)
+            ));
+        } else if k.probed.is_empty() {
+            out.push(format!(
+                "no key found for {}: _domainkey.{} does not exist (NXDOMAIN)",
+                k.domain, k.domain
             ));
         } else {
             out.push(format!(

@@ -115,6 +115,16 @@ fn dmarc_lines(r: &DomainReport, queries: &[LogEntry], m: &DmarcFacts) -> Vec<St
             m.domain,
             trouble(r, queries, Check::Dmarc)
         )),
+        // Records receivers cannot use are not "no record": say what they are.
+        None if !m.invalid_records.is_empty() => out.push(format!(
+            "invalid DMARC record for {} (v=DMARC1 is not first): receivers ignore it",
+            m.domain
+        )),
+        None if m.tree_walk.first().is_some_and(|s| s.records > 1) => out.push(format!(
+            "{} DMARC records for {}: receivers discard them all",
+            m.tree_walk.first().map_or(0, |s| s.records),
+            m.domain
+        )),
         None => out.push(format!("no DMARC record for {}", m.domain)),
     }
     if let Some(a) = &m.alignment {

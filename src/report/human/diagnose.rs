@@ -225,7 +225,11 @@ fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
     for t in &e.when {
         writeln!(w, "  - {t}")?;
     }
-    writeln!(w, "  Where:")?;
+    if e.last_checked.is_empty() {
+        writeln!(w, "  Where:")?;
+    } else {
+        writeln!(w, "  Where (last checked {}):", e.last_checked)?;
+    }
     for l in &e.where_ {
         writeln!(w, "  - {}: {}", l.name, l.url)?;
     }

@@ -188,7 +188,11 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
     for t in &e.when {
         writeln!(w, "- {t}")?;
     }
-    writeln!(w, "\nWhere:\n")?;
+    if e.last_checked.is_empty() {
+        writeln!(w, "\nWhere:\n")?;
+    } else {
+        writeln!(w, "\nWhere (last checked {}):\n", e.last_checked)?;
+    }
     for l in &e.where_ {
         writeln!(w, "- [{}]({})", l.name.replace(['[', ']'], ""), l.url)?;
     }

@@ -70,7 +70,11 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     extract_at(input, 0)
 }
 
-/// As [`extract`]; `depth` counts the forwarded bounces already opened (at most one).
+/// How many forwarded or embedded bounces one extraction opens, one inside the other: enough
+/// for a forwarded bounce whose own notice embeds the receiver's bounce.
+const MAX_DEPTH: u8 = 2;
+
+/// As [`extract`]; `depth` counts the forwarded or embedded bounces already opened.
 fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let msg = MessageParser::default()
         .parse(input)
@@ -181,7 +185,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         }
     }
     if replies.is_empty()
-        && depth == 0
+        && depth < MAX_DEPTH
         && let Some(inner) = attached
         && let Ok(forwarded) = extract_at(&inner, depth + 1)
         && forwarded.kind.is_some_and(MessageKind::is_failure_report)
@@ -206,7 +210,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         replies = for_each_named(only, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
     if !replies.iter().any(Reply::has_code)
-        && depth == 0
+        && depth < MAX_DEPTH
         && let Some(m) = EMBEDDED_BOUNCE.find(&text)
         && let Ok(inner) = extract_at(&text.as_bytes()[m.end()..], depth + 1)
         && inner.replies.iter().any(Reply::has_code)
@@ -239,30 +243,8 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     }
     let warning = finality::reads_as_delay(subject, human);
     finality::settle(&mut replies, Some(warning));
-    let kind = kind_of(&replies);
+    let kind = finality::kind_of(&replies);
     done(kind, replies)
-}
-
-/// What a report whose replies are settled is: a delay warning when none of its failures is
-/// final, a delivery report when it reports no failure at all (delivered, relayed, `250 Ok`).
-pub fn kind_of(replies: &[Reply]) -> MessageKind {
-    let finals: Vec<bool> = replies
-        .iter()
-        .filter_map(|r| r.finality.map(|f| f.permanent))
-        .collect();
-    let succeeded = |r: &Reply| {
-        r.dsn_action
-            .as_deref()
-            .is_some_and(|a| matches!(a, "delivered" | "relayed" | "expanded"))
-            || r.basic.is_some_and(|b| b < 400)
-    };
-    if finals.is_empty() && !replies.is_empty() && replies.iter().all(succeeded) {
-        MessageKind::DeliveryReport
-    } else if !finals.is_empty() && finals.iter().all(|p| !p) {
-        MessageKind::DelayWarning
-    } else {
-        MessageKind::Bounce
-    }
 }
 
 /// The mail domain of the system that wrote the bounce (its From, `MAILER-DAEMON@aol.com` ->

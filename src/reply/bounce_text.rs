@@ -47,7 +47,7 @@ pub fn from_text(text: &str) -> Option<Extracted> {
     finality::settle(&mut replies, Some(finality::reads_as_delay("", human)));
     Some(Extracted {
         form: InputForm::Bounce,
-        kind: Some(super::bounce::kind_of(&replies)),
+        kind: Some(finality::kind_of(&replies)),
         replies,
         original: None,
     })

@@ -7,7 +7,7 @@
 //! MTA log's delivery status say so per recipient and win over the bounce's words.
 
 use super::code::re;
-use super::types::{Finality, FinalityBasis, Reply};
+use super::types::{Finality, FinalityBasis, MessageKind, Reply};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -77,6 +77,28 @@ fn of(r: &Reply, bounce: Option<bool>) -> Option<Finality> {
         (None, Some(5)) => f(true, FinalityBasis::ReplyClass),
         (None, Some(4)) => f(false, FinalityBasis::ReplyClass),
         (None, _) => None,
+    }
+}
+
+/// What a report whose replies are settled is: a delay warning when none of its failures is
+/// final, a delivery report when it reports no failure at all (delivered, relayed, `250 Ok`).
+pub fn kind_of(replies: &[Reply]) -> MessageKind {
+    let finals: Vec<bool> = replies
+        .iter()
+        .filter_map(|r| r.finality.map(|f| f.permanent))
+        .collect();
+    let succeeded = |r: &Reply| {
+        r.dsn_action
+            .as_deref()
+            .is_some_and(|a| matches!(a, "delivered" | "relayed" | "expanded"))
+            || r.basic.is_some_and(|b| b < 400)
+    };
+    if finals.is_empty() && !replies.is_empty() && replies.iter().all(succeeded) {
+        MessageKind::DeliveryReport
+    } else if !finals.is_empty() && finals.iter().all(|p| !p) {
+        MessageKind::DelayWarning
+    } else {
+        MessageKind::Bounce
     }
 }
 

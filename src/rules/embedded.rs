@@ -66,7 +66,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/escalation.toml"),
     ),
     (
+        "rules/escalation-blocklists.toml",
+        include_str!("../../rules/escalation-blocklists.toml"),
+    ),
+    (
         "rules/senders.toml",
         include_str!("../../rules/senders.toml"),
+    ),
+    (
+        "rules/selectors.toml",
+        include_str!("../../rules/selectors.toml"),
     ),
 ];

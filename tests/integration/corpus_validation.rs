@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 use mailtriage::reply::{self, Reply};
-use mailtriage::rules::{BounceType, Decoded, KNOWN_CHECKS, RuleSet};
+use mailtriage::rules::{BounceType, Decoded, RuleSet, known_checks};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -504,7 +504,7 @@ fn validation_items_are_split_by_source_and_use_the_rules_vocabulary() {
             }
             for c in &it.checks {
                 assert!(
-                    KNOWN_CHECKS.contains(&c.as_str()),
+                    known_checks().contains(&c.as_str()),
                     "reply {}: `{c}` is not a check",
                     it.id
                 );

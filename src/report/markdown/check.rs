@@ -1,7 +1,7 @@
 //! `check --format markdown`: the findings of each domain as Markdown for a ticket or a PR comment.
 
-use super::CheckDomain;
-use super::text::{severity_word, spf_tree_lines};
+use crate::report::CheckDomain;
+use crate::report::text::{severity_word, spf_tree_lines};
 use std::io::{self, Write};
 
 /// Table cells may not hold a pipe or a line break.

@@ -1,29 +1,11 @@
-//! `explain` output: decoded replies as human text (optionally coloured) or as mailtriage.explain/v1 JSON.
+//! `explain` for people: what a message is, then per reply a header (codes and provider) and labelled lines.
 
-use crate::reply::{Finality, FinalityBasis, InputForm, MessageKind, Reply};
-use crate::rules::{Action, BounceType, Decoded};
+use crate::reply::{Finality, FinalityBasis, Reply};
+use crate::report::ExplainReport;
+use crate::report::text::{bounce_str, form_str, reply_code};
+use crate::rules::Action;
 use colored::Colorize;
-use serde_json::{Value, json};
 use std::io::{self, Write};
-
-/// The JSON schema id of [`json`]'s output; bump only with a new file under schemas/.
-pub const SCHEMA: &str = "mailtriage.explain/v1";
-
-fn bounce_str(b: BounceType) -> &'static str {
-    match b {
-        BounceType::Hard => "hard",
-        BounceType::Soft => "soft",
-        BounceType::Technical => "technical",
-        BounceType::None => "none",
-    }
-}
-
-fn form_str(form: InputForm) -> String {
-    serde_json::to_value(form)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 /// Colour by consequence: red loses addresses, yellow needs work on our side, green is benign.
 fn action_colored(a: Action) -> colored::ColoredString {
@@ -36,21 +18,6 @@ fn action_colored(a: Action) -> colored::ColoredString {
         | Action::FixInfrastructure
         | Action::RequestDelisting => s.magenta().bold(),
         Action::None => s.green().bold(),
-    }
-}
-
-fn code_line(reply: &Reply) -> String {
-    let mut parts = Vec::new();
-    if let Some(b) = reply.basic {
-        parts.push(b.to_string());
-    }
-    if let Some(e) = &reply.enhanced {
-        parts.push(e.clone());
-    }
-    if parts.is_empty() {
-        "(no code)".to_string()
-    } else {
-        parts.join(" ")
     }
 }
 
@@ -94,15 +61,11 @@ fn permanence(reply: &Reply) -> Option<String> {
     Some(format!("{}: {why}", if permanent { "yes" } else { "no" }))
 }
 
-/// Human text: for a message, a first line saying what it is; per reply a header (codes and
-/// provider), then labelled lines.
-pub fn human(
-    out: &mut dyn Write,
-    form: InputForm,
-    kind: Option<MessageKind>,
-    items: &[(Reply, Decoded)],
-) -> io::Result<()> {
-    if let Some(k) = kind {
+/// For a message, a first line saying what it is; per reply a header (codes and provider), then
+/// labelled lines.
+pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
+    let (form, items) = (r.form, r.replies);
+    if let Some(k) = r.kind {
         writeln!(out, "{}", format!("{}: {}", k.label(), k.describe()).bold())?;
         if items.is_empty() {
             return Ok(());
@@ -121,7 +84,7 @@ pub fn human(
         if i > 0 {
             writeln!(out)?;
         }
-        let mut header = format!("Reply {} of {}: {}", i + 1, items.len(), code_line(reply));
+        let mut header = format!("Reply {} of {}: {}", i + 1, items.len(), reply_code(reply));
         if let Some(p) = &d.provider {
             header.push_str(&format!(" from {}", p.name));
         }
@@ -183,48 +146,4 @@ pub fn human(
         }
     }
     Ok(())
-}
-
-/// The JSON value of one decoded reply (shape fixed by schemas/explain-v1.schema.json).
-pub fn reply_value(reply: &Reply, d: &Decoded) -> Value {
-    json!({
-        "basic": reply.basic,
-        "enhanced": reply.enhanced,
-        "text": reply.text,
-        "recipient": reply.recipient,
-        "remote_mta": reply.remote_mta,
-        "permanent": reply.finality.map(|f| f.permanent),
-        "permanent_basis": reply.finality.map(|f| f.basis.as_str()),
-        "provider": d.provider.as_ref().map(|p| json!({"id": p.id, "name": p.name})),
-        "provider_meaning": d.provider_meaning,
-        "text_meaning": d.text_meaning,
-        "meaning": {
-            "basic": d.basic,
-            "enhanced": d.enhanced,
-        },
-        "category": d.category,
-        "bounce_type": bounce_str(d.bounce_type),
-        "action": d.action.as_str(),
-        "action_note": d.action_note,
-        "checks": d.checks,
-        "rule": {"id": d.rule.id, "source": d.rule.source},
-        "recognised": d.recognised,
-    })
-}
-
-/// Versioned JSON (`mailtriage.explain/v1`), pretty-printed, one trailing newline.
-pub fn json(
-    out: &mut dyn Write,
-    form: InputForm,
-    kind: Option<MessageKind>,
-    items: &[(Reply, Decoded)],
-) -> io::Result<()> {
-    let doc = json!({
-        "schema": SCHEMA,
-        "form": form_str(form),
-        "kind": kind.map(MessageKind::as_str),
-        "replies": items.iter().map(|(r, d)| reply_value(r, d)).collect::<Vec<_>>(),
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-    writeln!(out)
 }

@@ -1,9 +1,9 @@
 //! `diagnose` for people: the reply decoded, the likely cause, the numbered plan, the escalation checklist.
 
-use super::DiagnoseReport;
-use super::text::{reply_code, zone_line};
 use crate::plan::{Diagnosis, PlanStep};
 use crate::reply::Reply;
+use crate::report::DiagnoseReport;
+use crate::report::text::{reply_code, zone_line};
 use crate::rules::Decoded;
 use colored::Colorize;
 use std::io::{self, Write};
@@ -36,7 +36,15 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         render_step(w, s)?;
     }
     writeln!(w)?;
-    render_escalation(w, r.diagnosis)
+    render_escalation(w, r.diagnosis)?;
+    if !r.run.offline_names.is_empty() {
+        let names = r.run.offline_names.join(", ");
+        writeln!(
+            w,
+            "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
+        )?;
+    }
+    Ok(())
 }
 
 fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()> {
@@ -217,7 +225,11 @@ fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
     for t in &e.when {
         writeln!(w, "  - {t}")?;
     }
-    writeln!(w, "  Where:")?;
+    if e.last_checked.is_empty() {
+        writeln!(w, "  Where:")?;
+    } else {
+        writeln!(w, "  Where (last checked {}):", e.last_checked)?;
+    }
     for l in &e.where_ {
         writeln!(w, "  - {}: {}", l.name, l.url)?;
     }

@@ -1,7 +1,7 @@
 //! The whole diagnosis as Markdown that pastes cleanly into a support ticket.
 
-use super::DiagnoseReport;
-use super::text::{reply_code, severity_word, spf_tree_lines, zone_line};
+use crate::report::DiagnoseReport;
+use crate::report::text::{reply_code, severity_word, spf_tree_lines, zone_line};
 use std::io::{self, Write};
 
 /// Escapes a table cell: pipes and line breaks would break the row.
@@ -110,10 +110,10 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
             writeln!(w, "Findings: {}\n", ids.join(", "))?;
         }
         writeln!(w, "Verify: {}\n", code(&s.verify))?;
-        if super::diagnose_human::reads_stdin(&s.verify) {
+        if crate::report::human::diagnose::reads_stdin(&s.verify) {
             writeln!(w, "(pipe the next reply or bounce into it)\n")?;
         }
-        if let Some(note) = super::diagnose_human::cache_note(s) {
+        if let Some(note) = crate::report::human::diagnose::cache_note(s) {
             writeln!(w, "{note}\n")?;
         }
     }
@@ -188,7 +188,11 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
     for t in &e.when {
         writeln!(w, "- {t}")?;
     }
-    writeln!(w, "\nWhere:\n")?;
+    if e.last_checked.is_empty() {
+        writeln!(w, "\nWhere:\n")?;
+    } else {
+        writeln!(w, "\nWhere (last checked {}):\n", e.last_checked)?;
+    }
     for l in &e.where_ {
         writeln!(w, "- [{}]({})", l.name.replace(['[', ']'], ""), l.url)?;
     }

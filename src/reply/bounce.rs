@@ -234,6 +234,12 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // may come dressed as a DSN, but no server refused anything.
         return done(MessageKind::ChallengeResponse, Vec::new());
     }
+    if replies.is_empty()
+        && failure
+        && let Some(r) = prose::unnamed(human, subject)
+    {
+        replies.push(r);
+    }
     if replies.is_empty() {
         return Err(if failure {
             InputError::BounceWithoutStatus

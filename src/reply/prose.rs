@@ -106,6 +106,31 @@ pub fn codeless(
         .collect()
 }
 
+/// The one reply of a failure notice that names no recipient and gives no code (a gateway's
+/// "message could not be delivered" with the addresses left out, or given in a form no mail
+/// system uses): the failure is real, so it is reported, with the notice's words and no
+/// recipient, rather than refused. `None` when neither its words nor its subject say a delivery
+/// failed, or it has no words.
+pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
+    if !reads_as_failure(human) && !reads_as_failure(subject) {
+        return None;
+    }
+    let text = squeeze(&explanation(human));
+    if words(&text) < 2 {
+        return None;
+    }
+    let action = if super::finality::reads_as_delay(subject, human) {
+        "delayed"
+    } else {
+        "failed"
+    };
+    Some(Reply {
+        text,
+        dsn_action: Some(action.to_string()),
+        ..Reply::default()
+    })
+}
+
 /// The whole explanation of a bounce's text, its lines joined (cut at [`MAX_TEXT`] bytes).
 pub fn explanation(human: &str) -> String {
     let lines: Vec<&str> = human.lines().take(400).collect();

@@ -200,6 +200,39 @@ fn a_4xx_the_server_gave_up_on_is_permanent_and_a_delay_warning_is_not() {
     assert_eq!(v["replies"][0]["permanent_basis"], "reply-class");
 }
 
+/// A failure notice that names nobody and gives no code (a gateway's, or one whose addresses no
+/// mail system would use) is still a failure: reported without a recipient, not refused.
+#[test]
+fn a_failure_notice_that_names_nobody_is_a_bounce_without_a_recipient() {
+    use crate::cli_support::{code, json, stdout};
+    let notice = "From: postmaster@gateway.example\nTo: ann@example.com\n\
+        Subject: Undeliverable Mail\n\n\
+        ****** Message from the mail gateway ******\n\
+        The following mail could not be delivered.\n\
+        Reason: Exceeded Maximum Delivery Attempts.\n";
+    let o = explain_stdin(notice, "human");
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("Bounce: "), "{}", stdout(&o));
+    let v = json(&explain_stdin(notice, "json"));
+    validate(&v);
+    assert_eq!(v["kind"], "bounce");
+    assert_eq!(v["replies"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["replies"][0]["recipient"], serde_json::Value::Null);
+    assert_eq!(v["replies"][0]["permanent"], true);
+    assert!(
+        v["replies"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("could not be delivered")),
+        "{v}"
+    );
+    // A message from a mail system that says nothing of a failure is still refused.
+    let o = explain_stdin(
+        "From: MAILER-DAEMON@gateway.example\nTo: ann@example.com\nSubject: hello\n\n<<< No Message Collected >>>\n",
+        "human",
+    );
+    assert_eq!(code(&o), 2);
+}
+
 #[test]
 fn messages_that_are_not_bounces_say_so() {
     use crate::cli_support::{code, json, stderr, stdout};

@@ -146,7 +146,10 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     ]
     .iter()
     .any(|h| msg.header_raw(*h).is_some());
+    // A responder writes from the person's address; the mail system (MAILER-DAEMON, postmaster,
+    // an empty From) marks its own bounces `auto-replied` too (Exim's `:fail:` texts).
     let auto_reply = failed.is_empty()
+        && !from_mail_system(&msg)
         && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
             || dsn_replies.is_empty() && notices::reads_as_away(human));
     // Words, headers or a sender that say a delivery failed: only then may the prose's
@@ -234,9 +237,15 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // may come dressed as a DSN, but no server refused anything.
         return done(MessageKind::ChallengeResponse, Vec::new());
     }
+    // With no recipient and no code, a failure subject alone counts only from the mail system.
+    let system_subject = if from_mailer_daemon(&msg) {
+        subject
+    } else {
+        ""
+    };
     if replies.is_empty()
         && failure
-        && let Some(r) = prose::unnamed(human, subject)
+        && let Some(r) = prose::unnamed(human, system_subject)
     {
         replies.push(r);
     }
@@ -263,6 +272,22 @@ fn reporting_domain(msg: &Message<'_>) -> Option<String> {
 
 /// Whether the bounce comes from a mailer daemon or postmaster, or with the null reverse-path
 /// that RFC 5321 section 4.5.5 gives notifications.
+/// Whether the message's From is the mail system's own: MAILER-DAEMON, postmaster, or no
+/// address at all (`From: <>`).
+fn from_mail_system(msg: &Message<'_>) -> bool {
+    let Some(from) = msg.from().and_then(|f| f.first()) else {
+        return msg.header_raw("From").is_some();
+    };
+    from.address()
+        .map(str::trim)
+        .is_none_or(|a| a.is_empty() || is_daemon(a.split('@').next().unwrap_or(a)))
+}
+
+fn is_daemon(local: &str) -> bool {
+    let l = local.to_ascii_lowercase();
+    l.contains("mailer-daemon") || l == "postmaster" || l.contains("mail-daemon")
+}
+
 fn from_mailer_daemon(msg: &Message<'_>) -> bool {
     let null_path = msg
         .header_raw("Return-Path")
@@ -272,10 +297,7 @@ fn from_mailer_daemon(msg: &Message<'_>) -> bool {
         .and_then(|f| f.first())
         .and_then(|a| a.address())
         .and_then(|a| a.split('@').next())
-        .is_some_and(|local| {
-            let l = local.to_ascii_lowercase();
-            l.contains("mailer-daemon") || l == "postmaster" || l.contains("mail-daemon")
-        });
+        .is_some_and(is_daemon);
     null_path || daemon
 }
 

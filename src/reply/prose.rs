@@ -205,10 +205,35 @@ fn words(s: &str) -> usize {
         .count()
 }
 
-/// A block that only introduces the address ("Recipient:", "To:", "on Thu, 29 Apr 2010 ...").
+/// A block that only introduces the address ("Recipient:", "To:", "target mail address:", "on
+/// Thu, 29 Apr 2010 ..."). A short label ends in a word for an address; "User unknown:" gives
+/// a reason.
 fn only_heading(s: &str) -> bool {
     let t = squeeze(s).to_ascii_lowercase();
+    // `squeeze` drops the colon: read the label from the block as written.
+    let label = s
+        .to_ascii_lowercase()
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
+        .strip_suffix(':')
+        .filter(|l| words(l) <= 4)
+        .and_then(|l| l.split_whitespace().last())
+        .is_some_and(|w| {
+            matches!(
+                w,
+                "address"
+                    | "addresses"
+                    | "recipient"
+                    | "recipients"
+                    | "rcpt"
+                    | "to"
+                    | "mailbox"
+                    | "e-mail"
+                    | "email"
+                    | "account"
+            )
+        });
     t.is_empty()
+        || label
         || t.starts_with("on ") && words(&t) <= 8
         || matches!(
             t.as_str(),

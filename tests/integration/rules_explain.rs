@@ -200,6 +200,28 @@ fn a_4xx_the_server_gave_up_on_is_permanent_and_a_delay_warning_is_not() {
     assert_eq!(v["replies"][0]["permanent_basis"], "reply-class");
 }
 
+/// The mail system marks its own notices `auto-replied` too: a notice from postmaster (or
+/// MAILER-DAEMON, or an empty From) that says a message was rejected is a bounce, not an
+/// out-of-office reply.
+#[test]
+fn an_auto_submitted_notice_from_the_mail_system_is_a_bounce() {
+    use crate::cli_support::json;
+    let notice = "From: postmaster@example.de\nTo: ann@example.com\nAuto-Submitted: auto-replied\n\
+        Subject: email notification\n\n\
+        Your message was rejected and discarded: it could not be delivered to the mailbox.\n\n\
+        reject reason: Mailbox full\n\
+        target mail address: kim@example.de\n";
+    let v = json(&explain_stdin(notice, "json"));
+    validate(&v);
+    assert_eq!(v["kind"], "bounce");
+    assert_eq!(v["replies"][0]["recipient"], "kim@example.de");
+    assert_eq!(v["replies"][0]["category"], "mailbox-full");
+    // The same words from a person's address under the same marking stay an auto-reply.
+    let away = notice.replace("From: postmaster@example.de", "From: kim@example.de");
+    let v = json(&explain_stdin(&away, "json"));
+    assert_eq!(v["kind"], "auto-reply");
+}
+
 /// A failure notice that names nobody and gives no code (a gateway's, or one whose addresses no
 /// mail system would use) is still a failure: reported without a recipient, not refused.
 #[test]

@@ -131,10 +131,12 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         }
         return done(kind, replies);
     }
+    // Decoded: an address with non-ASCII characters comes as an RFC 2047 encoded word.
     let failed: Vec<String> = msg
         .headers_raw()
         .filter(|(n, _)| n.eq_ignore_ascii_case("X-Failed-Recipients"))
-        .flat_map(|(_, v)| v.split(',').filter_map(address::clean))
+        .map(|(_, v)| decode_words(v))
+        .flat_map(|v| v.split(',').filter_map(address::clean).collect::<Vec<_>>())
         .collect();
     let subject = msg.subject().unwrap_or("");
     let domain = reporting_domain(&msg);
@@ -272,6 +274,19 @@ fn reporting_domain(msg: &Message<'_>) -> Option<String> {
 
 /// Whether the bounce comes from a mailer daemon or postmaster, or with the null reverse-path
 /// that RFC 5321 section 4.5.5 gives notifications.
+/// A header value with its RFC 2047 encoded words decoded. The parser decodes them only in the
+/// fields it knows as text, so the value is read as one of those.
+fn decode_words(raw: &str) -> String {
+    if !raw.contains("=?") {
+        return raw.to_string();
+    }
+    let one_field = format!("Subject: {}\n\n", raw.trim());
+    MessageParser::default()
+        .parse(one_field.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_else(|| raw.to_string())
+}
+
 /// Whether the message's From is the mail system's own: MAILER-DAEMON, postmaster, or no
 /// address at all (`From: <>`).
 fn from_mail_system(msg: &Message<'_>) -> bool {

@@ -14,9 +14,12 @@ use super::code::re;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// An address on a line, bracketed or bare.
+/// An address on a line, bracketed or bare; internationalised ones (RFC 6531: letters of any
+/// script, and symbols, in the local part; RFC 5890 labels in the domain) too.
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"<?([A-Za-z0-9._%+=/!#$&'*?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})>?"#)
+    re(
+        r#"<?([\p{L}\p{N}\p{M}\p{So}._%+=/!#$&'*?^`{|}~-]+@[\p{L}\p{N}\p{M}-]+(?:\.[\p{L}\p{N}\p{M}-]+)*\.\p{L}{2,})>?"#,
+    )
 });
 /// Header-like lines of a quoted summary ("To: ...", "Subject: ..."): they name the message,
 /// not the failed recipient.

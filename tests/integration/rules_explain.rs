@@ -200,6 +200,32 @@ fn a_4xx_the_server_gave_up_on_is_permanent_and_a_delay_warning_is_not() {
     assert_eq!(v["replies"][0]["permanent_basis"], "reply-class");
 }
 
+/// Internationalised addresses (RFC 6531): named in a quoted-printable body, or given as an
+/// RFC 2047 encoded word in X-Failed-Recipients, they are the recipient, decoded.
+#[test]
+fn an_internationalised_recipient_is_found_decoded() {
+    use crate::cli_support::json;
+    let body = "From: MAILER-DAEMON@mx.example.com\nTo: ann@example.com\n\
+        Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n\
+        Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\n\
+        Delivery to the following recipient failed permanently:\n\n\
+        \x20    j=C3=B6rg@example.de\n\n\
+        Technical details of permanent failure:\n\
+        The remote server did not offer SMTPUTF8.\n";
+    let v = json(&explain_stdin(body, "json"));
+    validate(&v);
+    assert_eq!(v["replies"][0]["recipient"], "jörg@example.de");
+    let header = "From: MAILER-DAEMON@mx.example.com\nTo: ann@example.com\n\
+        X-Failed-Recipients: =?UTF-8?B?asO2cmdAZXhhbXBsZS5kZQ==?=\n\
+        Subject: Mail delivery failed\n\n\
+        A message that you sent could not be delivered to one or more of its recipients.\n\
+        SMTP error from remote mail server after RCPT TO: 550 5.1.1 No such user\n";
+    let v = json(&explain_stdin(header, "json"));
+    validate(&v);
+    assert_eq!(v["replies"][0]["recipient"], "jörg@example.de");
+    assert_eq!(v["replies"][0]["enhanced"], "5.1.1");
+}
+
 /// The mail system marks its own notices `auto-replied` too: a notice from postmaster (or
 /// MAILER-DAEMON, or an empty From) that says a message was rejected is a bounce, not an
 /// out-of-office reply.

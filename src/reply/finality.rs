@@ -60,9 +60,16 @@ pub fn settle(replies: &mut [Reply], bounce: Option<bool>) {
 
 fn of(r: &Reply, bounce: Option<bool>) -> Option<Finality> {
     let f = |permanent, basis| Some(Finality { permanent, basis });
+    // A reply with no code at all was read from a bounce's prose, whose words gave its action
+    // (a DSN always carries a Status).
+    let stated = if r.has_code() {
+        FinalityBasis::DeliveryStatus
+    } else {
+        FinalityBasis::BounceWords
+    };
     match r.dsn_action.as_deref() {
-        Some("failed") => return f(true, FinalityBasis::DeliveryStatus),
-        Some("delayed") => return f(false, FinalityBasis::DeliveryStatus),
+        Some("failed") => return f(true, stated),
+        Some("delayed") => return f(false, stated),
         Some("delivered" | "relayed" | "expanded") => return None,
         _ => {}
     }

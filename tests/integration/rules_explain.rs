@@ -267,6 +267,7 @@ fn a_failure_notice_that_names_nobody_is_a_bounce_without_a_recipient() {
     assert_eq!(v["replies"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["replies"][0]["recipient"], serde_json::Value::Null);
     assert_eq!(v["replies"][0]["permanent"], true);
+    assert_eq!(v["replies"][0]["permanent_basis"], "bounce-words");
     assert!(
         v["replies"][0]["text"]
             .as_str()

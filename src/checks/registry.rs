@@ -59,6 +59,12 @@ pub trait DnsCheck: Sync {
     /// The inputs beyond the domain it reads.
     fn needs(&self) -> &'static [Input];
 
+    /// True when it runs without being named in `--only`: a check that needs an input to say
+    /// anything useful (blocklist: `--ip`, or a reply that implicates it) runs only then.
+    fn applies(&self, _params: &CheckParams) -> bool {
+        true
+    }
+
     /// Looks the domain up. Never fails: DNS trouble becomes inconclusive findings.
     fn run<'a>(&'a self, dns: &'a Dns, params: &'a CheckParams) -> BoxFuture<'a, Ran>;
 
@@ -88,6 +94,13 @@ pub trait DnsCheck: Sync {
     /// The `[[plan_step]]` its findings are filed under when the plan has no step builder of
     /// its own for them (the five built-in checks have one).
     fn fix_step(&self) -> &'static str;
+
+    /// True when `finding` (an error or failed lookup of this check, about a rejection that
+    /// implicates it) may be its likely cause; a check whose facts say which of its findings
+    /// the reply points at (the list the reply names) narrows the causes to those.
+    fn blames(&self, _report: &DomainReport, _finding: &Finding) -> bool {
+        true
+    }
 
     /// A name whose record stands for its findings when their subject has none in the zone
     /// files (PTR: the sending IP's reverse name).

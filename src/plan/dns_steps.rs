@@ -260,7 +260,9 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
     for entry in crate::checks::REGISTRY.iter() {
         let check = entry.check();
-        if BUILT.contains(&check) || ctx.inconclusive(check) {
+        // Their findings are independent answers (one list timing out does not make another's
+        // listing doubtful): the conclusive ones are acted on whatever else failed.
+        if BUILT.contains(&check) {
             continue;
         }
         let pool = ctx.actionable(check);

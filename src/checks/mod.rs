@@ -52,10 +52,7 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
         let c = e.check();
         params.only.contains(&c) || (params.only.is_empty() && e.applies(params))
     };
-    let runs = REGISTRY
-        .iter()
-        .filter(want)
-        .map(|e| e.run(dns, params));
+    let runs = REGISTRY.iter().filter(want).map(|e| e.run(dns, params));
     let mut report = DomainReport::empty(normalise(&params.domain));
     // Findings keep the registry's order, whichever check answers first.
     for ran in futures::future::join_all(runs).await {

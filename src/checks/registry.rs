@@ -102,6 +102,12 @@ pub trait DnsCheck: Sync {
         true
     }
 
+    /// What an escalation to the provider should carry from its facts (a listing: the list,
+    /// the item, the answer and the list's reason), one line each; nothing by default.
+    fn evidence(&self, _report: &DomainReport) -> Vec<String> {
+        Vec::new()
+    }
+
     /// A name whose record stands for its findings when their subject has none in the zone
     /// files (PTR: the sending IP's reverse name).
     fn anchor(&self, _report: &DomainReport) -> Option<String> {

@@ -34,7 +34,13 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let implicated = implicated_checks(primary.map(|(_, d)| d));
     let verified =
         no_cause_found.is_some() && !not_checked.iter().any(|n| implicated.contains(&n.check));
-    let escalation = escalation::select(primary, verified, knowledge);
+    let mut escalation = escalation::select(primary, verified, knowledge);
+    // What the implicated checks found that the provider should see (a listing's evidence).
+    for entry in crate::checks::REGISTRY.iter() {
+        if implicated.iter().any(|c| c == entry.check().as_str()) {
+            escalation.gather.extend(entry.evidence(input.report));
+        }
+    }
     Diagnosis {
         likely_causes,
         no_cause_found,

@@ -149,7 +149,13 @@ mod tests {
         assert!(!p.matches(ip("127.0.0.8")) && !p.matches(ip("127.0.1.4")));
         let w = AnswerPattern::parse("127.0.*.3").unwrap();
         assert!(w.matches(ip("127.0.15.3")) && !w.matches(ip("127.0.15.2")));
-        for bad in ["127.0.0", "127.0.0.256", "10.0.0.2", "127.0.0.7-4", "127.0.0.x"] {
+        for bad in [
+            "127.0.0",
+            "127.0.0.256",
+            "10.0.0.2",
+            "127.0.0.7-4",
+            "127.0.0.x",
+        ] {
             assert!(AnswerPattern::parse(bad).is_err(), "{bad}");
         }
     }

@@ -455,7 +455,11 @@ fn list_summary(r: &super::knowledge::BlocklistRule) -> String {
         super::knowledge::ListKind::Domain => "a domain blocklist",
         super::knowledge::ListKind::Allow => "an IP allow list",
     };
-    let off = if r.enabled { "" } else { " Not consulted (enabled = false)." };
+    let off = if r.enabled {
+        ""
+    } else {
+        " Not consulted (enabled = false)."
+    };
     let key = match (&r.key_env, &r.key_zone) {
         (Some(env), Some(zone)) => format!(" With ${env} set, {zone} is asked instead."),
         _ => String::new(),

@@ -17,8 +17,8 @@ pub mod vocab;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
-    BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
-    ListCode, ListKind, SendingService,
+    BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, ListCode, ListKind,
+    Message, NoCauseReason, PlanStepText, SendingService,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;

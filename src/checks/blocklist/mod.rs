@@ -108,9 +108,10 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (BlocklistFacts, Vec<Find
         };
         for (item, labels) in items {
             if ip.is_some_and(|i| i.is_ipv6()) && list.kind != ListKind::Domain && !list.ipv6 {
-                results.push(result(list, &item, "", State::NotApplicable, named(list)).with_reason(
-                    "the list holds IPv4 addresses only".into(),
-                ));
+                results.push(
+                    result(list, &item, "", State::NotApplicable, named(list))
+                        .with_reason("the list holds IPv4 addresses only".into()),
+                );
                 continue;
             }
             asks.push(Ask {
@@ -213,7 +214,10 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
                 Check::Blocklist,
                 Severity::Warning,
                 subject,
-                format!("{} could not be checked for {} ({why}): neither listed nor clean.", l.name, a.item),
+                format!(
+                    "{} could not be checked for {} ({why}): neither listed nor clean.",
+                    l.name, a.item
+                ),
             )
             .with_queries([answer.id])
             .inconclusive();
@@ -234,7 +238,11 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
         let shown: Vec<String> = outside.iter().map(|a| a.to_string()).collect();
         let why = format!(
             "it answered {}, outside 127.0.0.0/8: an error of the list (a wildcard or an expired zone), not a listing",
-            if shown.is_empty() { "no IPv4 address".to_string() } else { shown.join(", ") }
+            if shown.is_empty() {
+                "no IPv4 address".to_string()
+            } else {
+                shown.join(", ")
+            }
         );
         r.state = State::CouldNotCheck;
         r.reason = Some(why.clone());

@@ -18,7 +18,10 @@ pub fn ip_labels(ip: IpAddr) -> String {
 /// True when `s` is an IP address, bracketed or not, rather than a domain.
 pub fn is_ip_literal(s: &str) -> bool {
     let t = s.trim().trim_start_matches('[').trim_end_matches(']');
-    let t = t.strip_prefix("IPv6:").or(t.strip_prefix("ipv6:")).unwrap_or(t);
+    let t = t
+        .strip_prefix("IPv6:")
+        .or(t.strip_prefix("ipv6:"))
+        .unwrap_or(t);
     t.parse::<IpAddr>().is_ok() || s.contains('[')
 }
 

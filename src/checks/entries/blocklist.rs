@@ -71,6 +71,38 @@ impl DnsCheck for Blocklist {
         named.is_empty() || named.contains(&finding.subject.as_str())
     }
 
+    fn evidence(&self, report: &DomainReport) -> Vec<String> {
+        let Some(f) = facts(report) else {
+            return Vec::new();
+        };
+        let listed = |l: &&blocklist::ListResult| {
+            l.state == State::Listed && l.kind != crate::rules::ListKind::Allow
+        };
+        // Escalating to the list the reply names, its own listings are the evidence.
+        let named = f.lists.iter().filter(listed).any(|l| l.named_by_reply);
+        f.lists
+            .iter()
+            .filter(listed)
+            .filter(|l| !named || l.named_by_reply)
+            .map(|l| {
+                let said = l
+                    .txt
+                    .as_deref()
+                    .map(|t| format!("; the list's TXT: \"{t}\""))
+                    .unwrap_or_default();
+                format!(
+                    "Listing found by mailtriage: {} on {} ({} answered {}: {}){said}; removal: {}",
+                    l.item,
+                    l.name,
+                    l.query,
+                    l.answers.join(", "),
+                    l.meanings.join("; "),
+                    l.removal
+                )
+            })
+            .collect()
+    }
+
     fn lines(&self, report: &DomainReport, _queries: &[LogEntry]) -> Option<Vec<String>> {
         let f = facts(report)?;
         let mut out = Vec::new();
@@ -98,7 +130,11 @@ impl DnsCheck for Blocklist {
                     l.reason.as_deref().unwrap_or("not applicable")
                 ),
             };
-            let named = if l.named_by_reply { " [named by the reply]" } else { "" };
+            let named = if l.named_by_reply {
+                " [named by the reply]"
+            } else {
+                ""
+            };
             out.push(format!("{} on {}: {state}{named}", l.item, l.name));
         }
         for s in &f.skipped {

@@ -95,6 +95,14 @@ pub trait DnsCheck: Sync {
     /// its own for them (the five built-in checks have one).
     fn fix_step(&self) -> &'static str;
 
+    /// True when its result in `report` can stand for a rejection that implicates it, so a
+    /// clean result means "DNS does not explain it". A check that can only see part of what the
+    /// receiver looked at (public blocklists, not a provider's own) says no when it found
+    /// nothing the reply points at: the reply itself then stays the cause.
+    fn answers_for_reply(&self, _report: &DomainReport) -> bool {
+        true
+    }
+
     /// True when `finding` (an error or failed lookup of this check, about a rejection that
     /// implicates it) may be its likely cause; a check whose facts say which of its findings
     /// the reply points at (the list the reply names) narrows the causes to those.

@@ -79,7 +79,7 @@ pub(super) fn likely_causes(
         return (Vec::new(), None);
     };
     let code = reply_code(reply);
-    let implicated = implicated_checks(Some(decoded));
+    let implicated = implicated_checks(Some(decoded), input.report);
     if implicated.is_empty() {
         let reason = fill(
             &k.message("reply-is-cause"),

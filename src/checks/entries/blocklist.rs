@@ -58,6 +58,17 @@ impl DnsCheck for Blocklist {
         })
     }
 
+    /// A listing speaks for any blocklist reply; a clean result only for a reply that names a
+    /// list that was asked (a provider's own list, such as Microsoft's, is not in the DNS).
+    fn answers_for_reply(&self, report: &DomainReport) -> bool {
+        facts(report).is_some_and(|f| {
+            f.lists.iter().any(|l| {
+                (l.named_by_reply && l.state != State::NotApplicable)
+                    || (l.state == State::Listed && l.kind != crate::rules::ListKind::Allow)
+            })
+        })
+    }
+
     /// When the reply names a list and that list lists the item (or could not be asked), the
     /// listings elsewhere are not why this receiver refused: only the named list's are.
     fn blames(&self, report: &DomainReport, finding: &Finding) -> bool {

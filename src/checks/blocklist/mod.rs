@@ -124,11 +124,17 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (BlocklistFacts, Vec<Find
     }
     let asked = futures::future::join_all(asks.iter().map(|a| ask(dns, a))).await;
     let mut findings = Vec::new();
+    let mut offline: Vec<(ListResult, Finding)> = Vec::new();
     for (r, f) in asked {
+        match f {
+            Some(f) if r.reason.as_deref() == Some(OFFLINE) => offline.push((r.clone(), f)),
+            Some(f) => findings.push(f),
+            None => {}
+        }
         results.push(r);
-        findings.extend(f);
     }
     findings.extend(not_listed(&results));
+    findings.extend(not_looked_up(offline));
     // The listing on the list the rejection names comes first: it is the likely cause.
     findings.sort_by_key(|f| {
         let named = results
@@ -181,7 +187,7 @@ impl ListResult {
 }
 
 /// Asks one list about one item and reads the answer.
-async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
+async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>) {
     let l = a.list;
     let zone = match names::zone(l) {
         Ok(z) => z,
@@ -195,7 +201,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
                 format!("{} could not be checked for {}: {why}.", l.name, a.item),
             )
             .inconclusive();
-            return (r, vec![f]);
+            return (r, Some(f));
         }
     };
     let query = format!("{}.{zone}", a.labels);
@@ -203,7 +209,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
     let mut r = result(l, &a.item, &answer.name, State::NotListed, a.named);
     let subject = answer.name.clone();
     match &answer.outcome {
-        Outcome::NxDomain | Outcome::NoData => return (r, Vec::new()),
+        Outcome::NxDomain | Outcome::NoData => return (r, None),
         Outcome::Answer => {}
         other => {
             let why = trouble(other);
@@ -221,7 +227,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
             )
             .with_queries([answer.id])
             .inconclusive();
-            return (r, vec![f]);
+            return (r, Some(f));
         }
     }
     let v4: Vec<Ipv4Addr> = answer
@@ -255,7 +261,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
         )
         .with_queries([answer.id])
         .inconclusive();
-        return (r, vec![f]);
+        return (r, Some(f));
     }
     if let Some((code, why)) = v4.iter().find_map(|c| l.refused(*c).map(|m| (c, m))) {
         r.state = State::CouldNotCheck;
@@ -277,7 +283,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
         )
         .with_queries([answer.id])
         .inconclusive();
-        return (r, vec![f]);
+        return (r, Some(f));
     }
     r.state = State::Listed;
     let mut meanings: Vec<String> = Vec::new();
@@ -332,7 +338,7 @@ async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Vec<Finding>) {
             ),
         )
     };
-    (r, vec![f.with_queries([answer.id, txt.id])])
+    (r, Some(f.with_queries([answer.id, txt.id])))
 }
 
 /// One line per item that no list lists: which lists it is not on.
@@ -364,10 +370,44 @@ fn not_listed(results: &[ListResult]) -> Vec<Finding> {
     out
 }
 
+/// The reason of a list `--offline` did not ask.
+const OFFLINE: &str = "not looked up: outside the --zone files, --offline";
+
+/// What `--offline` left unasked, one finding per item naming the lists (a run without list
+/// zones would otherwise show one gap per list).
+fn not_looked_up(gaps: Vec<(ListResult, Finding)>) -> Vec<Finding> {
+    let mut items: Vec<String> = Vec::new();
+    for (r, _) in &gaps {
+        if !items.contains(&r.item) {
+            items.push(r.item.clone());
+        }
+    }
+    items
+        .into_iter()
+        .map(|item| {
+            let mine: Vec<&(ListResult, Finding)> =
+                gaps.iter().filter(|(r, _)| r.item == item).collect();
+            let names: Vec<&str> = mine.iter().map(|(r, _)| r.name.as_str()).collect();
+            finding(
+                "blocklist-not-checked",
+                Check::Blocklist,
+                Severity::Warning,
+                item.clone(),
+                format!(
+                    "{item} could not be checked on {} ({OFFLINE}): neither listed nor clean.",
+                    names.join(", ")
+                ),
+            )
+            .with_queries(mine.iter().flat_map(|(_, f)| f.queries.iter().copied()))
+            .inconclusive()
+        })
+        .collect()
+}
+
 /// Why a question got no usable answer, in words.
 fn trouble(o: &Outcome) -> String {
     match o {
-        Outcome::Offline => "not looked up: outside the --zone files, --offline".into(),
+        Outcome::Offline => OFFLINE.into(),
         Outcome::Error(e) => format!("error: {e}"),
         other => other.label().to_string(),
     }

@@ -1,5 +1,5 @@
 //! Stage two for the knowledge the plan and the checks read: texts and their placeholders,
-//! escalation paths, sending services, DKIM selectors, and every reference between tables (a rule's escalation, an action's plan
+//! escalation paths, sending services, DKIM selectors (blocklists in `blocklists.rs`), and every reference between tables (a rule's escalation, an action's plan
 //! step), so `rules lint` finds what `diagnose` would otherwise trip on.
 
 use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
@@ -67,7 +67,7 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
         }
     }
     dkim_selectors(set, errors);
-    blocklists(set, errors);
+    super::blocklists::validate(set, errors);
     actions(set, errors);
 }
 
@@ -313,89 +313,6 @@ mod tests {
             "5.7.*x",
         ] {
             assert!(!is_escalation_code(bad), "{bad}");
-        }
-    }
-}
-
-/// A DNS zone written in a rules file: lower-case labels of letters, digits, `-` and `_`.
-fn valid_zone(z: &str) -> bool {
-    z.contains('.') && valid_selector(z)
-}
-
-/// Blocklist entries: a zone to ask, codes that parse, a removal page, a key zone exactly
-/// when there is a key, and reply rules that exist.
-fn blocklists(set: &RuleSet, errors: &mut Vec<LintError>) {
-    use super::knowledge::ListKind;
-    for l in &set.blocklists {
-        let r = &l.rule;
-        let mut v = at(l, errors);
-        v.common(&r.id, &r.source);
-        if r.name.trim().is_empty() {
-            v.err(format!("blocklist `{}`: `name` is empty", r.id));
-        }
-        if !valid_zone(&r.zone) {
-            v.err(format!(
-                "blocklist `{}`: zone `{}` is not a DNS name (lower-case labels)",
-                r.id, r.zone
-            ));
-        }
-        if !(r.removal.starts_with("https://") || r.removal.starts_with("http://")) {
-            v.err(format!(
-                "blocklist `{}`: removal `{}` is not an http(s) URL",
-                r.id, r.removal
-            ));
-        }
-        if r.codes.is_empty() {
-            v.err(format!(
-                "blocklist `{}`: `codes` is empty; say what a listing answers",
-                r.id
-            ));
-        }
-        for c in r.codes.iter().chain(&r.refused_codes) {
-            if let Some(p) = c.problem() {
-                v.err(format!("blocklist `{}`: {p}", r.id));
-            }
-        }
-        if r.ipv6 && r.kind == ListKind::Domain {
-            v.err(format!(
-                "blocklist `{}`: `ipv6` is for IP lists, not domain lists",
-                r.id
-            ));
-        }
-        match (&r.key_env, &r.key_zone) {
-            (Some(env), Some(zone)) => {
-                let env_ok = !env.is_empty()
-                    && env
-                        .bytes()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-                if !env_ok {
-                    v.err(format!(
-                        "blocklist `{}`: key_env `{env}` is not an environment variable name (A-Z, 0-9, _)",
-                        r.id
-                    ));
-                }
-                if !zone.starts_with("{key}.") || !valid_zone(&zone.replacen("{key}", "key", 1)) {
-                    v.err(format!(
-                        "blocklist `{}`: key_zone `{zone}` must be `{{key}}.` followed by a zone",
-                        r.id
-                    ));
-                }
-            }
-            (None, None) => {}
-            _ => v.err(format!(
-                "blocklist `{}`: `key_env` and `key_zone` go together",
-                r.id
-            )),
-        }
-        for reply in &r.replies {
-            let known = set.phrases.iter().any(|p| &p.rule.id == reply)
-                || set.provider_rules.iter().any(|p| &p.rule.id == reply);
-            if !known {
-                v.err(format!(
-                    "blocklist `{}`: reply rule `{reply}` does not exist (a phrase or provider_rule id)",
-                    r.id
-                ));
-            }
         }
     }
 }

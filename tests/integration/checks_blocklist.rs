@@ -516,3 +516,28 @@ fn without_ip_or_only_the_check_does_not_run_and_offline_lists_are_not_checked()
     assert!(r["reason"].as_str().unwrap().contains("--offline"));
     assert_eq!(code(&o), 3, "nothing could be asked offline");
 }
+
+#[test]
+fn rules_dir_switches_a_list_off_by_id() {
+    use crate::rules_support::RulesDir;
+    let off = "[[blocklist]]\nid = \"spamhaus-zen\"\nname = \"Spamhaus ZEN\"\nzone = \"zen.spamhaus.org\"\nkind = \"ip\"\nenabled = false\nremoval = \"https://check.spamhaus.org/\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"SBL\" }]\nsource = \"test\"\n";
+    let dir = RulesDir::new(&[("lists.toml", off)]);
+    let path = dir.path().display().to_string();
+    let s = serve_lists(vec![]);
+    let (rc, d) = check(
+        &s,
+        "good.example",
+        &["--ip", "192.0.2.25", "--rules", &path],
+    );
+    assert_eq!(rc, 1, "Barracuda still lists it");
+    let b = &d["domains"][0]["blocklist"];
+    assert!(b["disabled"].to_string().contains("Spamhaus ZEN"), "{b}");
+    assert!(
+        b["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["list"] != "spamhaus-zen"),
+        "a switched-off list is not asked"
+    );
+}

@@ -153,3 +153,35 @@ fn a_blocklist_reply_without_an_ip_still_runs_the_check_on_the_domains() {
     let (_, d) = diagnose(&s, gmail, &[]);
     assert!(d["domain"].get("blocklist").is_none());
 }
+
+const MICROSOFT: &str = "550 5.7.606 Access denied, banned sending IP [192.0.2.25]. To request removal from this list please visit https://sender.office.com/ and follow the directions. For more information please go to http://go.microsoft.com/fwlink/?LinkID=526655 (AS16012609) [BN8NAM12FT004.eop-nam12.prod.protection.outlook.com]";
+
+#[test]
+fn microsofts_own_list_stays_the_cause_unless_a_public_list_lists_the_ip() {
+    let s = serve_lists(vec![]);
+    // Clean on every public list: the public lists cannot see Microsoft's own, so the reply
+    // itself is the cause and delisting at Microsoft comes first.
+    let (_, d) = diagnose(
+        &s,
+        MICROSOFT.replace("192.0.2.25", "192.0.2.10").as_str(),
+        &["--ip", "192.0.2.10"],
+    );
+    assert_eq!(
+        d["likely_causes"][0]["reply_rule"], "microsoft-5-7-606-649-banned-sending-ip",
+        "{}",
+        d["likely_causes"]
+    );
+    assert!(d["no_cause_found"].is_null());
+    assert_eq!(d["plan"][0]["id"], "action-request-delisting");
+    assert_eq!(
+        d["domain"]["blocklist"]["ip"], "192.0.2.10",
+        "the check ran"
+    );
+    // Listed on Spamhaus and Barracuda: no list is named, so both listings are causes.
+    let (_, d) = diagnose(&s, MICROSOFT, &["--ip", "192.0.2.25"]);
+    let c = causes(&d);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(
+        c.iter().any(|r| r.contains("Spamhaus ZEN")) && c.iter().any(|r| r.contains("Barracuda"))
+    );
+}

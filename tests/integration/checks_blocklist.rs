@@ -541,3 +541,24 @@ fn rules_dir_switches_a_list_off_by_id() {
         "a switched-off list is not asked"
     );
 }
+
+#[test]
+fn human_report_of_a_listed_ip() {
+    let s = serve_lists(vec![]);
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "check",
+            "good.example",
+            "--only",
+            "blocklist",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!("blocklist_human_listed", stdout(&o));
+}

@@ -562,3 +562,41 @@ fn human_report_of_a_listed_ip() {
     assert_eq!(code(&o), 1);
     insta::assert_snapshot!("blocklist_human_listed", stdout(&o));
 }
+
+#[test]
+fn check_and_diagnose_json_with_blocklist_facts_validate_against_the_schemas() {
+    let schema = |name: &str| {
+        let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&v).unwrap()
+    };
+    let s = serve_lists(vec![]);
+    for ip in ["192.0.2.25", "192.0.2.26", "2001:db8::1"] {
+        let (_, d) = check(&s, "good.example", &["--ip", ip]);
+        assert!(d["domains"][0]["blocklist"].is_object());
+        let v = schema("check-v1.schema.json");
+        let errors: Vec<String> = v.iter_errors(&d).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{ip}: {errors:#?}");
+    }
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "diagnose",
+            "554 5.7.1 Client host [192.0.2.25] blocked using zen.spamhaus.org",
+            "--domain",
+            "good.example",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let d = json(&o);
+    assert!(d["domain"]["blocklist"].is_object());
+    let v = schema("diagnose-v1.schema.json");
+    let errors: Vec<String> = v.iter_errors(&d).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -110,6 +110,14 @@ pub trait DnsCheck: Sync {
         true
     }
 
+    /// True when its DNS trouble must be cleared before the rest of the plan holds (the records
+    /// to publish depend on its answers). A check no record depends on (blocklist: a list that
+    /// refuses public resolvers) says false: its trouble is a plan step only when the reply
+    /// implicates it, and stays a finding otherwise.
+    fn trouble_holds_up_plan(&self) -> bool {
+        true
+    }
+
     /// What an escalation to the provider should carry from its facts (a listing: the list,
     /// the item, the answer and the list's reason), one line each; nothing by default.
     fn evidence(&self, _report: &DomainReport) -> Vec<String> {

@@ -9,12 +9,19 @@ use crate::finding::Check;
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // Names --offline skipped are listed as not checked, not as trouble to fix first.
+    let implicated =
+        super::implicated_checks(ctx.input.replies.first().map(|(_, d)| d), ctx.input.report);
+    let holds_up = |f: &crate::finding::Finding| {
+        crate::checks::entry(f.check).is_none_or(|e| e.trouble_holds_up_plan())
+            || implicated.iter().any(|c| c == f.check.as_str())
+    };
     let ids: Vec<&crate::finding::Finding> = ctx
         .input
         .report
         .findings
         .iter()
         .filter(|f| f.inconclusive && !super::not_looked_up(f, ctx.input.queries))
+        .filter(|f| holds_up(f))
         .collect();
     if ids.is_empty() {
         return;

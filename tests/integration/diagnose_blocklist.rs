@@ -185,3 +185,40 @@ fn microsofts_own_list_stays_the_cause_unless_a_public_list_lists_the_ip() {
         c.iter().any(|r| r.contains("Spamhaus ZEN")) && c.iter().any(|r| r.contains("Barracuda"))
     );
 }
+
+/// The plan steps that carry a finding id.
+fn steps_with(d: &Value, id: &str) -> Vec<String> {
+    d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["finding_ids"].to_string().contains(id))
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_list_refusing_the_resolver_holds_up_the_plan_only_for_a_blocklist_reply() {
+    let s = serve_lists(vec![]);
+    // Spamhaus refuses public resolvers: for a Gmail authentication reply that is a finding,
+    // not the first thing to fix.
+    let gmail = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550 5.7.26 - gsmtp";
+    let (_, d) = diagnose(&s, gmail, &["--ip", "192.0.2.26"]);
+    assert!(
+        d["domain"]["findings"]
+            .to_string()
+            .contains("blocklist-query-refused")
+    );
+    assert!(
+        steps_with(&d, "blocklist-query-refused").is_empty(),
+        "{}",
+        d["plan"]
+    );
+    // For a Spamhaus reply it is the question to answer first.
+    let (_, d) = diagnose(&s, SPAMHAUS, &["--ip", "192.0.2.26"]);
+    assert_eq!(
+        steps_with(&d, "blocklist-query-refused"),
+        ["dns-inconclusive"]
+    );
+    assert_eq!(d["plan"][0]["id"], "dns-inconclusive");
+}

@@ -82,6 +82,10 @@ impl DnsCheck for Blocklist {
         named.is_empty() || named.contains(&finding.subject.as_str())
     }
 
+    fn trouble_holds_up_plan(&self) -> bool {
+        false
+    }
+
     fn evidence(&self, report: &DomainReport) -> Vec<String> {
         let Some(f) = facts(report) else {
             return Vec::new();

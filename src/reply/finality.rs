@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Words of a delay warning: delivery is still being retried.
 static DELAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|attempt)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b",
+        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the|our) (?:mail )?queue)\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
     )
 });
 
@@ -165,5 +165,19 @@ mod tests {
              I will retry later was the last answer."
         ));
         assert!(!reads_as_delay("Undeliverable", "Unable to deliver mail."));
+        // Other MTAs' words for a message still in their queue.
+        for words in [
+            "The mail system will continue trying to deliver it.",
+            "Delivery has been temporarily deferred.",
+            "Your message is still queued and waiting in the queue.",
+            "It has been queued for later delivery.",
+            "We're still trying to deliver your message.",
+        ] {
+            assert!(reads_as_delay("Mail delivery notice", words), "{words}");
+        }
+        assert!(!reads_as_delay(
+            "Mail delivery failed",
+            "Delivery was deferred for five days; the retry period expired, giving up."
+        ));
     }
 }

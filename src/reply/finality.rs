@@ -22,7 +22,7 @@ static DELAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// (qmail's "I'm not going to try again" follows the last temporary error it met).
 static GAVE_UP: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b",
+        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b",
     )
 });
 
@@ -178,6 +178,15 @@ mod tests {
         assert!(!reads_as_delay(
             "Mail delivery failed",
             "Delivery was deferred for five days; the retry period expired, giving up."
+        ));
+        // An expiry notice quotes the delays that led to it.
+        assert!(!reads_as_delay(
+            "Undeliverable",
+            "Delivery was deferred several times. Reason: Exceeded Maximum Delivery Attempts."
+        ));
+        assert!(!reads_as_delay(
+            "Returned mail",
+            "The message has expired: it will continue to be attempted no more."
         ));
     }
 }

@@ -137,6 +137,11 @@ fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
 
 /// Finds the first reply code inside prose and parses from there; only valid codes count.
 pub fn find_reply(s: &str) -> Option<Reply> {
+    find_reply_at(s).map(|(_, r)| r)
+}
+
+/// As [`find_reply`], with the byte offset where the reply starts in `s`.
+pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
     for caps in REPLY_ANYWHERE.captures_iter(s) {
         let Some(m) = caps.get(1) else { continue };
         let tail = &s[m.start()..];
@@ -156,7 +161,7 @@ pub fn find_reply(s: &str) -> Option<Reply> {
             continue;
         }
         if let Ok(Some(r)) = parse_reply_start(tail) {
-            return Some(r);
+            return Some((m.start(), r));
         }
     }
     None

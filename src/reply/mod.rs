@@ -7,6 +7,7 @@ mod dsn;
 mod esp;
 mod fields;
 mod headers;
+mod hosts;
 mod log;
 mod notices;
 mod prose;
@@ -43,10 +44,15 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         }
     };
     let text = text.trim_start_matches('\u{feff}');
-    if bounce::looks_like_message(text) {
-        return bounce::extract(input);
+    let mut extracted = if bounce::looks_like_message(text) {
+        bounce::extract(input)?
+    } else {
+        from_lines(text)?
+    };
+    for r in &mut extracted.replies {
+        r.server_name = hosts::server_name(r.basic, &r.text);
     }
-    from_lines(text)
+    Ok(extracted)
 }
 
 /// Many NUL or control bytes mean binary data rather than text.
@@ -125,15 +131,55 @@ fn from_lines(text: &str) -> Result<Extracted, InputError> {
     if let Some(e) = first_err {
         return Err(e);
     }
-    // Prose around a reply ("Remote server said: 550 5.1.1 ..."): take the first one.
-    match code::find_reply(text) {
-        Some(r) => Ok(Extracted {
+    if let Some(r) = dsn_fields(text) {
+        return Ok(Extracted {
             form: InputForm::Reply,
             replies: vec![r],
             original: None,
-        }),
+        });
+    }
+    // Prose around a reply ("host mx.x[ip] said: 550 5.1.1 ..."): take the first one, and the
+    // host the words before it say answered.
+    match code::find_reply_at(text) {
+        Some((at, mut r)) => {
+            r.remote_mta = hosts::said_by(&text[..at]);
+            Ok(Extracted {
+                form: InputForm::Reply,
+                replies: vec![r],
+                original: None,
+            })
+        }
         None => Err(InputError::NoReply),
     }
+}
+
+/// DSN fields pasted without their message (`Remote-MTA: dns; mx.x` then `Diagnostic-Code:
+/// smtp; 550 ...`): the first recipient block with a code, with the hosts its fields name.
+fn dsn_fields(text: &str) -> Option<Reply> {
+    const FIELDS: &[&str] = &[
+        "reporting-mta:",
+        "final-recipient:",
+        "original-recipient:",
+        "action:",
+        "status:",
+        "remote-mta:",
+        "diagnostic-code:",
+    ];
+    let is_field = |l: &str, names: &[&str]| {
+        let l = l.to_ascii_lowercase();
+        names.iter().any(|f| l.starts_with(f))
+    };
+    if !text
+        .lines()
+        .any(|l| is_field(l, &["diagnostic-code:", "remote-mta:"]))
+    {
+        return None;
+    }
+    let start = text.lines().position(|l| is_field(l, FIELDS)).unwrap_or(0);
+    let fields: Vec<&str> = text.lines().skip(start).collect();
+    dsn::parse(&fields.join("\n"))
+        .into_iter()
+        .find(Reply::has_code)
 }
 
 /// A JSON document or JSON lines: each object is an export row.

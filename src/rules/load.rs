@@ -127,7 +127,9 @@ has_id!(
     FindingRule,
     PlanStep,
     Escalation,
-    Sender
+    Sender,
+    Mechanism,
+    MechanismCue
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -338,6 +340,22 @@ impl Merger {
             &mut set.senders,
             Kind::Sender,
             raw.sender,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
+            &mut set.mechanisms,
+            Kind::Mechanism,
+            raw.mechanism,
+            file,
+            src,
+            builtin,
+        );
+        self.add(
+            &mut set.mechanism_cues,
+            Kind::MechanismCue,
+            raw.mechanism_cue,
             file,
             src,
             builtin,

@@ -5,9 +5,13 @@ mod docs;
 pub mod embedded;
 mod lazy_regex;
 mod load;
+mod mechanism;
+mod provider_detect;
+mod rule_match;
 pub mod schema;
 pub mod types;
 mod validate;
+mod words;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use load::{LintError, RulesError};
@@ -37,6 +41,8 @@ pub enum Kind {
     Message,
     Escalation,
     Sender,
+    Mechanism,
+    MechanismCue,
 }
 
 impl Kind {
@@ -58,6 +64,8 @@ impl Kind {
             Kind::Message => "message",
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
+            Kind::Mechanism => "mechanism",
+            Kind::MechanismCue => "mechanism_cue",
         }
     }
 }
@@ -89,6 +97,8 @@ pub enum Rule<'a> {
     Message(&'a Located<PlanStep>),
     Escalation(&'a Located<Escalation>),
     Sender(&'a Located<Sender>),
+    Mechanism(&'a Located<Mechanism>),
+    MechanismCue(&'a Located<MechanismCue>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -111,17 +121,21 @@ pub struct RuleSet {
     pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
     pub senders: Vec<Located<Sender>>,
-    /// (markers, hosts) of each provider, aligned with `providers`.
-    provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
+    /// The mechanism vocabulary, in precedence order.
+    pub mechanisms: Vec<Located<Mechanism>>,
+    pub mechanism_cues: Vec<Located<MechanismCue>>,
+    /// Each provider's fingerprints, compiled, aligned with `providers`.
+    provider_patterns: Vec<provider_detect::Patterns>,
+    /// The mechanism vocabulary and its cues, compiled.
+    vocabulary: mechanism::Vocabulary,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// `pattern` of each phrase rule, aligned with `phrases`.
     phrase_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// (subject, detail) to its registry entry in `enhanced`, built on the first decode.
     enhanced_index: std::sync::OnceLock<std::collections::HashMap<(u16, u16), usize>>,
-    /// Every provider marker in one automaton (and the provider each belongs to), built on the
-    /// first decode; `None` when the set does not compile and markers are tried one by one.
-    marker_set: std::sync::OnceLock<Option<(regex::RegexSet, Vec<usize>)>>,
+    /// Every provider's text fingerprints in one automaton, built on the first decode.
+    text_set: std::sync::OnceLock<provider_detect::TextSet>,
 }
 
 impl RuleSet {
@@ -185,6 +199,8 @@ impl RuleSet {
             .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
+            .or_else(|| find(&self.mechanisms, id, |r| &r.id).map(Rule::Mechanism))
+            .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
     }
 
     /// The finding text for a finding id.
@@ -214,15 +230,14 @@ impl RuleSet {
     /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
     /// does not.
     fn pattern_compile_errors(&self) -> Vec<LintError> {
-        let providers =
-            self.providers
-                .iter()
-                .zip(&self.provider_regexes)
-                .flat_map(|(l, (m, h))| {
-                    m.iter()
-                        .chain(h)
-                        .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
-                });
+        let providers = self
+            .providers
+            .iter()
+            .zip(&self.provider_patterns)
+            .flat_map(|(l, p)| {
+                p.regexes()
+                    .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+            });
         let rules = self
             .provider_rules
             .iter()
@@ -232,8 +247,21 @@ impl RuleSet {
                 re.as_ref()
                     .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
             });
+        let vocabulary = self
+            .mechanisms
+            .iter()
+            .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+            .zip(self.vocabulary.mechanism_regexes())
+            .chain(
+                self.mechanism_cues
+                    .iter()
+                    .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+                    .zip(self.vocabulary.cue_regexes()),
+            )
+            .map(|((file, line, id), re)| (file, line, id, re));
         providers
             .chain(rules)
+            .chain(vocabulary)
             .filter_map(|(file, line, id, re)| {
                 re.compile_error().map(|e| LintError {
                     file: file.to_string(),

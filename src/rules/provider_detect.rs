@@ -1,0 +1,244 @@
+//! Which provider sent a reply, from every signal it carries, and which signal said so.
+//!
+//! Precedence when signals name different providers (strongest first; within one rank the
+//! provider listed first in the rules files wins):
+//! 1. the host that answered (Remote-MTA, `host X said`, Exim `H=`, `relay=`): the one that
+//!    refused the mail, whatever its words quote;
+//! 2. the name the server gives itself in its words (`[...prod.outlook.com]`): who wrote them;
+//! 3. a token only that provider writes (`[TSS04]`, `(S3150)`, `gsmtp`);
+//! 4. wording only that provider uses;
+//! 5. a legacy `markers` pattern (a text fingerprint of no declared kind);
+//! 6. a gateway's answering host: a gateway passes other providers' replies on, so their
+//!    server name, token or wording (ranks 2-5) wins over it, and it wins over what follows;
+//! 7. a link in the words: anyone may point at a provider's help pages;
+//! 8. the Reporting-MTA, when no host that answered is known: it wrote the bounce, not
+//!    necessarily the reply.
+//!
+//! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
+//! Gmail speaking), except a pattern that itself names an address (contains `@`).
+
+use super::lazy_regex::LazyRegex;
+use super::types::{ProviderSignal, SignalKind, SignalPlace};
+use super::{Provider, RuleSet, words};
+use crate::reply::Reply;
+use regex::RegexSet;
+
+/// One provider's fingerprints, compiled (aligned with `RuleSet::providers`).
+#[derive(Debug, Default)]
+pub(crate) struct Patterns {
+    pub hosts: Vec<LazyRegex>,
+    /// Token, wording and marker patterns, each with its kind.
+    pub text: Vec<(SignalKind, LazyRegex)>,
+    /// `(domain, path prefix)`, lowercase.
+    pub links: Vec<(String, String)>,
+}
+
+impl Patterns {
+    pub(crate) fn regexes(&self) -> impl Iterator<Item = &LazyRegex> {
+        self.hosts.iter().chain(self.text.iter().map(|(_, re)| re))
+    }
+}
+
+/// Every text fingerprint of every provider in two automata: those matched against the text
+/// with addresses masked, and the few that name an address, matched against the text as is.
+#[derive(Debug, Default)]
+pub(crate) struct TextSet {
+    masked: Option<RegexSet>,
+    masked_owners: Vec<(usize, usize)>,
+    raw: Option<RegexSet>,
+    raw_owners: Vec<(usize, usize)>,
+}
+
+/// A provider recognised, with the signal that recognised it.
+pub struct ProviderMatch<'a> {
+    pub provider: &'a Provider,
+    pub signal: ProviderSignal,
+}
+
+fn rank(kind: SignalKind, place: SignalPlace, gateway: bool) -> u8 {
+    match (kind, place) {
+        (SignalKind::Host, SignalPlace::RemoteMta) if gateway => 6,
+        (SignalKind::Host, SignalPlace::RemoteMta) => 1,
+        (SignalKind::Host, SignalPlace::ServerName) => 2,
+        (SignalKind::Token, _) => 3,
+        (SignalKind::Wording, _) => 4,
+        (SignalKind::Marker, _) => 5,
+        (SignalKind::Link, _) => 7,
+        (SignalKind::Host, _) => 8,
+    }
+}
+
+/// Whether a link (host, path) is one of a provider's: the same domain or a subdomain of it,
+/// and the path starting with the given prefix.
+fn link_matches(host: &str, path: &str, (domain, prefix): &(String, String)) -> bool {
+    let same = host == domain
+        || host
+            .strip_suffix(domain.as_str())
+            .is_some_and(|h| h.ends_with('.'));
+    same && path.starts_with(prefix.as_str())
+}
+
+/// What a text pattern matched, shortened for output.
+fn matched_text(re: &LazyRegex, text: &str) -> String {
+    let m = re
+        .regex()
+        .and_then(|r| r.find(text))
+        .map_or("", |m| m.as_str());
+    let m = m.trim();
+    match m.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &m[..i]),
+        None => m.to_string(),
+    }
+}
+
+impl RuleSet {
+    fn text_set(&self) -> &TextSet {
+        self.text_set.get_or_init(|| {
+            let mut masked = (Vec::new(), Vec::new());
+            let mut raw = (Vec::new(), Vec::new());
+            for (p, pats) in self.provider_patterns.iter().enumerate() {
+                for (k, (_, re)) in pats.text.iter().enumerate() {
+                    let target = if re.pattern().contains('@') {
+                        &mut raw
+                    } else {
+                        &mut masked
+                    };
+                    target.0.push(re.pattern());
+                    target.1.push((p, k));
+                }
+            }
+            TextSet {
+                masked: RegexSet::new(&masked.0).ok(),
+                masked_owners: masked.1,
+                raw: RegexSet::new(&raw.0).ok(),
+                raw_owners: raw.1,
+            }
+        })
+    }
+
+    /// The (provider, pattern) pairs whose text fingerprint matches, in provider order.
+    fn text_hits(&self, text: &str) -> Vec<(usize, usize)> {
+        let masked_text = words::without_addresses(text);
+        let set = self.text_set();
+        let mut hits = Vec::new();
+        for (regexes, owners, haystack) in [
+            (&set.masked, &set.masked_owners, masked_text.as_ref()),
+            (&set.raw, &set.raw_owners, text),
+        ] {
+            match regexes {
+                Some(rs) => hits.extend(rs.matches(haystack).iter().map(|i| owners[i])),
+                // Too large for one automaton: each pattern on its own.
+                None => hits.extend(
+                    owners
+                        .iter()
+                        .copied()
+                        .filter(|&(p, k)| self.provider_patterns[p].text[k].1.is_match(haystack)),
+                ),
+            }
+        }
+        hits.sort_unstable();
+        hits
+    }
+
+    /// The provider that sent this reply and the signal that says so (see the module's
+    /// precedence), or `None` when nothing in the reply identifies one.
+    pub fn detect_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
+        // (rank, provider index, signal): the lowest wins.
+        let mut best: Option<(u8, usize, ProviderSignal)> = None;
+        let mut offer = |p: usize, kind: SignalKind, place: SignalPlace, matched: &str| {
+            let r = rank(kind, place, self.providers[p].rule.gateway);
+            if best.as_ref().is_none_or(|(br, bp, _)| (r, p) < (*br, *bp)) {
+                best = Some((
+                    r,
+                    p,
+                    ProviderSignal {
+                        kind,
+                        matched: matched.to_string(),
+                        place,
+                    },
+                ));
+            }
+        };
+        let clean = |h: &str| h.trim().trim_end_matches('.').to_ascii_lowercase();
+        let mut hosts = Vec::new();
+        if let Some(h) = reply.remote_mta.as_deref() {
+            hosts.push((clean(h), SignalPlace::RemoteMta));
+        } else if let Some(h) = reply.reporting_mta.as_deref() {
+            hosts.push((clean(h), SignalPlace::ReportingMta));
+        }
+        if let Some(h) = reply.server_name.as_deref() {
+            hosts.push((clean(h), SignalPlace::ServerName));
+        }
+        for (host, place) in &hosts {
+            for (p, pats) in self.provider_patterns.iter().enumerate() {
+                if pats.hosts.iter().any(|re| re.is_match(host)) {
+                    offer(p, SignalKind::Host, *place, host);
+                }
+            }
+        }
+        let masked = words::without_addresses(&reply.text);
+        for (p, k) in self.text_hits(&reply.text) {
+            let (kind, re) = &self.provider_patterns[p].text[k];
+            let haystack = if re.pattern().contains('@') {
+                reply.text.as_str()
+            } else {
+                masked.as_ref()
+            };
+            offer(p, *kind, SignalPlace::Text, &matched_text(re, haystack));
+        }
+        let links = words::links(&reply.text);
+        for l in &links {
+            for (p, pats) in self.provider_patterns.iter().enumerate() {
+                if pats
+                    .links
+                    .iter()
+                    .any(|pl| link_matches(&l.host, &l.path, pl))
+                {
+                    offer(p, SignalKind::Link, SignalPlace::Text, &l.host);
+                }
+            }
+        }
+        best.map(|(_, p, signal)| ProviderMatch {
+            provider: &self.providers[p].rule,
+            signal,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_matches_its_domain_and_subdomains_under_its_path() {
+        let gmail = ("support.google.com".to_string(), String::new());
+        assert!(link_matches("support.google.com", "/mail/", &gmail));
+        assert!(!link_matches("google.com", "/", &gmail));
+        assert!(!link_matches("evilsupport.google.com.example", "/", &gmail));
+        let ms = ("aka.ms".to_string(), "/exosmtperrors".to_string());
+        assert!(link_matches("aka.ms", "/exosmtperrors", &ms));
+        assert!(!link_matches("aka.ms", "/other", &ms));
+        assert!(link_matches(
+            "x.sendersupport.olc.protection.outlook.com",
+            "",
+            &("protection.outlook.com".to_string(), String::new())
+        ));
+    }
+
+    #[test]
+    fn ranks_follow_the_documented_precedence() {
+        use SignalKind::*;
+        use SignalPlace::*;
+        let order = [
+            rank(Host, RemoteMta, false),
+            rank(Host, ServerName, false),
+            rank(Token, Text, false),
+            rank(Wording, Text, false),
+            rank(Marker, Text, false),
+            rank(Host, RemoteMta, true),
+            rank(Link, Text, false),
+            rank(Host, ReportingMta, false),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+}

@@ -41,12 +41,18 @@ impl RuleSet {
         // The words decide where the codes say little: the reply's most specific code (enhanced,
         // else basic) is missing, unregistered, marked `text_decides`, or read as another
         // mechanism than the words blame.
+        let basic_contradicted = basic_rule.is_some_and(|r| contradicted(&r.category, &r.checks));
         let generic = match (enhanced_parts, exact) {
             (Some(_), Some(r)) => r.text_decides || exact_contradicted,
             (Some(_), None) => true,
-            (None, _) => {
-                basic_rule.is_none_or(|r| r.text_decides || contradicted(&r.category, &r.checks))
-            }
+            (None, _) => basic_rule.is_none_or(|r| r.text_decides || basic_contradicted),
+        };
+        // A specific reading set aside by the words is replaced by what the words blame: a
+        // phrase about it, else the blamed mechanism itself, not any phrase the words match.
+        let set_aside_by_words = match (enhanced_parts, exact) {
+            (Some(_), Some(r)) => exact_contradicted && !r.text_decides,
+            (Some(_), None) => false,
+            (None, _) => basic_rule.is_some_and(|r| !r.text_decides) && basic_contradicted,
         };
 
         let detected = self.detect_provider(reply);
@@ -55,7 +61,14 @@ impl RuleSet {
         // alone is the registry's kind of reading and yields to words about something else.
         let by_code_ok =
             |r: &ProviderRule| r.pattern.is_some() || !contradicted(&r.category, &r.checks);
-        let phrase_ok = |r: &ProviderRule| !contradicted(&r.category, &r.checks);
+        let phrase_ok = |r: &ProviderRule| {
+            let about = self.about(&r.category, &r.checks);
+            if set_aside_by_words {
+                blame.agrees(&about)
+            } else {
+                !blame.contradicts(&about)
+            }
+        };
         let prule = self
             .best_rule(Phrases::None, reply, class, pid, &by_code_ok)
             .or_else(|| {

@@ -85,16 +85,14 @@ impl Vocabulary {
             .is_some_and(|re| re.is_match(s))
     }
 
-    /// What the words around a mention say: `Some(true)` it failed, `Some(false)` it passed,
-    /// is only referred to or names an identifier, `None` nothing.
-    fn verdict(&self, s: &str) -> Option<bool> {
+    /// What the words around a mention say about it, if anything.
+    fn verdict(&self, s: &str) -> Option<Verdict> {
         if self.cue(CueKind::Fail, s) {
-            Some(true)
-        } else if self.cue(CueKind::Pass, s)
-            || self.cue(CueKind::Reference, s)
-            || self.cue(CueKind::Identifier, s)
-        {
-            Some(false)
+            Some(Verdict::Failed)
+        } else if self.cue(CueKind::Pass, s) {
+            Some(Verdict::Passed)
+        } else if self.cue(CueKind::Reference, s) || self.cue(CueKind::Identifier, s) {
+            Some(Verdict::Mentioned)
         } else {
             None
         }
@@ -129,6 +127,17 @@ impl Vocabulary {
     }
 }
 
+/// What the words around one mention say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// It failed: the reply blames it.
+    Failed,
+    /// It passed, or is said not to be at fault ("not listed").
+    Passed,
+    /// Only referred to (documentation) or used to name something ("your DKIM domain").
+    Mentioned,
+}
+
 /// What a reply's words blame.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Blame {
@@ -139,6 +148,8 @@ pub(crate) struct Blame {
     /// such words can contradict a reading. "Rate limited" says what the receiver did, and a
     /// mention of MX does not say whose domain is at fault.
     pub names_a_cause: bool,
+    /// Mechanisms the words say passed (and blame nowhere): "SPF passed", "not listed".
+    pub passed: Vec<usize>,
 }
 
 impl Blame {
@@ -146,10 +157,18 @@ impl Blame {
         self.blamed.iter().any(|(i, _)| *i == m)
     }
 
-    /// Whether a reading about `about` (mechanism indices) contradicts these words: the words
-    /// blame a cause, the reading is about some mechanism, and none of the blamed ones.
+    /// Whether a reading about `about` (mechanism indices) contradicts these words: it is
+    /// about some mechanism and about none that the words blame, while the words blame a cause
+    /// or say that everything it is about passed ("your IP is not listed on any blocklist").
     pub fn contradicts(&self, about: &[usize]) -> bool {
-        self.names_a_cause && !about.is_empty() && !about.iter().any(|&m| self.blames(m))
+        !about.is_empty()
+            && !about.iter().any(|&m| self.blames(m))
+            && (self.names_a_cause || about.iter().all(|m| self.passed.contains(m)))
+    }
+
+    /// Whether a reading about `about` agrees with the words: it is about a blamed mechanism.
+    pub fn agrees(&self, about: &[usize]) -> bool {
+        about.iter().any(|&m| self.blames(m))
     }
 }
 
@@ -162,6 +181,7 @@ impl RuleSet {
         }
         let own = words::own_words(text);
         let mut found: Vec<(usize, String)> = Vec::new();
+        let mut passed: Vec<usize> = Vec::new();
         for clause in v.clauses(&own) {
             let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
             for (m, re) in v.names.iter().enumerate() {
@@ -174,7 +194,7 @@ impl RuleSet {
                 continue;
             }
             mentions.sort_unstable();
-            let mut in_clause: Option<Option<bool>> = None;
+            let mut in_clause: Option<Option<Verdict>> = None;
             for (k, &(start, end, m)) in mentions.iter().enumerate() {
                 let next = mentions
                     .iter()
@@ -183,14 +203,18 @@ impl RuleSet {
                     .find(|&s| s >= end)
                     .unwrap_or(clause.len());
                 let after = clause.get(end..next).unwrap_or("");
-                let blamed = match v.verdict(after) {
+                let verdict = match v.verdict(after) {
                     Some(b) => b,
                     None => in_clause
                         .get_or_insert_with(|| v.verdict(clause))
-                        .unwrap_or(true),
+                        .unwrap_or(Verdict::Failed),
                 };
-                if blamed && !found.iter().any(|(i, _)| *i == m) {
-                    found.push((m, clause[start..end].to_string()));
+                match verdict {
+                    Verdict::Failed if !found.iter().any(|(i, _)| *i == m) => {
+                        found.push((m, clause[start..end].to_string()));
+                    }
+                    Verdict::Passed if !passed.contains(&m) => passed.push(m),
+                    _ => {}
                 }
             }
         }
@@ -199,12 +223,14 @@ impl RuleSet {
             found.retain(|&(m, _)| role(m) == MechanismRole::Cause);
         }
         found.sort_by_key(|&(m, _)| m);
+        passed.retain(|m| !found.iter().any(|(i, _)| i == m));
         let names_a_cause = found.iter().any(|&(m, _)| {
             role(m) == MechanismRole::Cause && self.mechanisms[m].rule.category.is_some()
         });
         Blame {
             blamed: found,
             names_a_cause,
+            passed,
         }
     }
 

@@ -43,4 +43,6 @@ mod rules_decode;
 mod rules_examples;
 mod rules_explain;
 mod rules_lint;
+mod rules_providers;
 mod rules_support;
+mod rules_words;

@@ -13,9 +13,6 @@ static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Postfix's trailing `(in reply to RCPT TO command)`, which bounce bodies keep in the text.
-static IN_REPLY_TO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\s*\(in reply to [^()]*\)\s*$"));
-
 /// A DNS host name of at least `labels` labels whose last label is alphabetic (so neither an
 /// IP address nor a version number).
 fn is_host(s: &str, labels: usize) -> bool {
@@ -46,7 +43,13 @@ pub fn server_name(basic: Option<u16>, text: &str) -> Option<String> {
 }
 
 fn trailing_bracket(text: &str) -> Option<String> {
-    let t = IN_REPLY_TO.replace(text, "");
+    let mut t = text.trim_end();
+    // Bounce bodies keep Postfix's trailing "(in reply to RCPT TO command)".
+    if t.ends_with(')')
+        && let Some(i) = t.rfind("(in reply to ")
+    {
+        t = &t[..i];
+    }
     let t = t.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ')' | ';'));
     let inner = t.strip_suffix(']')?;
     let open = inner.rfind('[')?;

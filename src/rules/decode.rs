@@ -9,7 +9,7 @@ use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
-use super::{EnhancedRule, ProviderRule, RuleSet};
+use super::{EnhancedRule, ProviderRule, RuleSet, words};
 use crate::reply::Reply;
 
 /// The rule that decided the meaning, in precedence order.
@@ -31,9 +31,11 @@ impl RuleSet {
             .map(|b| b / 100)
             .or(enhanced_parts.and_then(|(c, _, _)| c))
             .or_else(|| reply.dsn_action.as_deref().and_then(class_of_action));
-        let blame = self.blame(&reply.text);
-        let contradicted =
-            |category: &str, checks: &[String]| blame.contradicts(&self.about(category, checks));
+        let view = words::View::new(&reply.text);
+        let blame = self.blame(&view);
+        let contradicted = |category: &str, checks: &[String]| {
+            !blame.is_empty() && blame.contradicts(self.about(category, checks))
+        };
 
         let exact = enhanced_parts.and_then(|(_, s, d)| self.enhanced_rule(s, d));
         let exact_contradicted = exact.is_some_and(|r| contradicted(&r.category, &r.checks));
@@ -55,18 +57,21 @@ impl RuleSet {
             (None, _) => basic_rule.is_some_and(|r| !r.text_decides) && basic_contradicted,
         };
 
-        let detected = self.detect_provider(reply);
+        let detected = self.detect_in(reply, &view);
         let pid = detected.as_ref().map(|d| d.provider.id.as_str());
         // A provider rule that reads the words was written for them; one that reads the code
         // alone is the registry's kind of reading and yields to words about something else.
         let by_code_ok =
             |r: &ProviderRule| r.pattern.is_some() || !contradicted(&r.category, &r.checks);
         let phrase_ok = |r: &ProviderRule| {
+            if blame.is_empty() {
+                return !set_aside_by_words;
+            }
             let about = self.about(&r.category, &r.checks);
             if set_aside_by_words {
-                blame.agrees(&about)
+                blame.agrees(about)
             } else {
-                !blame.contradicts(&about)
+                !blame.contradicts(about)
             }
         };
         let prule = self
@@ -150,8 +155,8 @@ impl RuleSet {
         };
         let decided_about = self.about(&category, &checks);
         // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided.
-        for (m, _) in &blame.blamed {
-            for c in &self.mechanisms[*m].rule.checks {
+        for &m in &blame.blamed {
+            for c in &self.mechanisms[m].rule.checks {
                 if !checks.contains(c) {
                     checks.push(c.clone());
                 }
@@ -161,12 +166,9 @@ impl RuleSet {
         // Only a specific meaning is set aside: a generic one (`text_decides`) claims nothing.
         let set_aside = exact.filter(|r| !r.text_decides).and_then(|r| {
             let about = self.about(&r.category, &r.checks);
-            let because = if blame.contradicts(&about) {
+            let because = if blame.contradicts(about) {
                 format!("the reply's words name {}", self.named(&blame))
-            } else if !decided_about.is_empty()
-                && !about.is_empty()
-                && !about.iter().any(|m| decided_about.contains(m))
-            {
+            } else if decided_about != 0 && about != 0 && decided_about & about == 0 {
                 match detected
                     .as_ref()
                     .filter(|_| matches!(decider, Decider::Provider(_)))
@@ -241,7 +243,7 @@ impl RuleSet {
         let names: Vec<&str> = blame
             .blamed
             .iter()
-            .map(|(m, _)| self.mechanisms[*m].rule.name.as_str())
+            .map(|&m| self.mechanisms[m].rule.name.as_str())
             .collect();
         match names.as_slice() {
             [] => String::new(),

@@ -6,24 +6,39 @@
 //! cue anywhere in its clause, else the mention blames. A `fail` cue outweighs the others
 //! ("did not pass" holds "pass"), and clauses end at `boundary` cues ("SPF passed but DKIM
 //! failed"). Links and addresses are not the reply's own words and are left out first.
+//! Sets of mechanisms are bit masks (bit i: the i-th `[[mechanism]]`; the first 64 count).
 
 use super::lazy_regex::LazyRegex;
 use super::schema::{CueKind, MechanismRole};
 use super::{RuleSet, words};
-use regex::RegexSet;
+use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;
+
+/// A set of mechanisms: bit i is the i-th `[[mechanism]]`.
+pub(crate) type Mechanisms = u64;
+
+fn bit(m: usize) -> Mechanisms {
+    if m < 64 { 1 << m } else { 0 }
+}
 
 /// The vocabulary compiled: one pattern per mechanism and per cue kind.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
     /// Each mechanism's words as one pattern, aligned with `RuleSet::mechanisms`.
     names: Vec<Option<LazyRegex>>,
+    /// Every mechanism's words in one automaton, one pattern per mechanism (with its index):
+    /// most replies name none, and one pass says so; where they do, its matches are the
+    /// mentions, each saying whose words it is. Built on first use.
+    all_names: OnceLock<Option<(MultiRegex, Vec<usize>)>>,
     /// Each cue entry's words as one pattern, aligned with `RuleSet::mechanism_cues`.
     cues: Vec<(CueKind, Option<LazyRegex>)>,
     /// Every cue of a kind as one pattern: fail, pass, reference, identifier, boundary.
     by_kind: [Option<LazyRegex>; 5],
-    /// All mechanism words in one automaton: most replies name none, and this says so in one pass.
-    any: OnceLock<Option<RegexSet>>,
+    /// The mechanisms each category and each check stands for (what a reading is about).
+    by_category: Vec<(String, Mechanisms)>,
+    by_check: Vec<(String, Mechanisms)>,
+    /// See [`Vocabulary::judging`]; built on first use.
+    judging: OnceLock<Option<(MultiRegex, Vec<CueKind>)>>,
 }
 
 fn kind_index(k: CueKind) -> usize {
@@ -46,8 +61,30 @@ pub(crate) fn alternation(patterns: &[&str]) -> Option<LazyRegex> {
 }
 
 impl Vocabulary {
-    /// Builds it from patterns already checked one by one (the ones that failed are left out).
-    pub(crate) fn new(names: Vec<Vec<&str>>, cues: Vec<(CueKind, Vec<&str>)>) -> Vocabulary {
+    /// Builds it from patterns already checked one by one (the ones that failed are left out)
+    /// and each mechanism's (category, checks).
+    pub(crate) fn new(
+        names: Vec<Vec<&str>>,
+        cues: Vec<(CueKind, Vec<&str>)>,
+        readings: &[(Option<&str>, &[String])],
+    ) -> Vocabulary {
+        let mut by_category: Vec<(String, Mechanisms)> = Vec::new();
+        let mut by_check: Vec<(String, Mechanisms)> = Vec::new();
+        let add = |list: &mut Vec<(String, Mechanisms)>, key: &str, m: usize| match list
+            .iter_mut()
+            .find(|(k, _)| k == key)
+        {
+            Some((_, mask)) => *mask |= bit(m),
+            None => list.push((key.to_string(), bit(m))),
+        };
+        for (m, (category, checks)) in readings.iter().enumerate() {
+            if let Some(c) = category {
+                add(&mut by_category, c, m);
+            }
+            for c in checks.iter() {
+                add(&mut by_check, c, m);
+            }
+        }
         let by_kind = [
             CueKind::Fail,
             CueKind::Pass,
@@ -65,9 +102,12 @@ impl Vocabulary {
         });
         Vocabulary {
             names: names.iter().map(|w| alternation(w)).collect(),
+            all_names: OnceLock::new(),
             cues: cues.iter().map(|(k, w)| (*k, alternation(w))).collect(),
             by_kind,
-            any: OnceLock::new(),
+            by_category,
+            by_check,
+            judging: OnceLock::new(),
         }
     }
 
@@ -79,50 +119,143 @@ impl Vocabulary {
         self.cues.iter().filter_map(|(_, re)| re.as_ref())
     }
 
-    fn cue(&self, k: CueKind, s: &str) -> bool {
-        self.by_kind[kind_index(k)]
+    /// The fail, pass and reference cues in one automaton, one pattern per kind in that order,
+    /// so that where a fail and a pass cue start together ("not pass") the fail cue is found.
+    fn judging(&self) -> Option<&(MultiRegex, Vec<CueKind>)> {
+        self.judging
+            .get_or_init(|| {
+                let (patterns, kinds): (Vec<&str>, Vec<CueKind>) =
+                    [CueKind::Fail, CueKind::Pass, CueKind::Reference]
+                        .into_iter()
+                        .filter_map(|k| {
+                            self.by_kind[kind_index(k)]
+                                .as_ref()
+                                .map(|re| (re.pattern(), k))
+                        })
+                        .unzip();
+                MultiRegex::new_many(&patterns).ok().map(|re| (re, kinds))
+            })
             .as_ref()
-            .is_some_and(|re| re.is_match(s))
     }
 
-    /// What the words around a mention say about it, if anything.
-    fn verdict(&self, s: &str) -> Option<Verdict> {
-        if self.cue(CueKind::Fail, s) {
-            Some(Verdict::Failed)
-        } else if self.cue(CueKind::Pass, s) {
+    /// Every fail, pass and reference cue in `text`: (start, end, kind), in order.
+    fn cues_in(&self, text: &str) -> Vec<(usize, usize, CueKind)> {
+        match self.judging() {
+            Some((re, kinds)) => re
+                .find_iter(text)
+                .map(|x| (x.start(), x.end(), kinds[x.pattern().as_usize()]))
+                .collect(),
+            None => {
+                let mut out = Vec::new();
+                for k in [CueKind::Fail, CueKind::Pass, CueKind::Reference] {
+                    if let Some(re) = self.by_kind[kind_index(k)]
+                        .as_ref()
+                        .and_then(LazyRegex::regex)
+                    {
+                        out.extend(re.find_iter(text).map(|x| (x.start(), x.end(), k)));
+                    }
+                }
+                out.sort_unstable_by_key(|&(s, e, _)| (s, e));
+                out
+            }
+        }
+    }
+
+    /// What the words from `from` to `to` of `text` say about a mention, given the cues of the
+    /// text: a fail cue wins, then a pass cue, then a reference or an identifier.
+    fn verdict(
+        &self,
+        text: &str,
+        cues: &[(usize, usize, CueKind)],
+        from: usize,
+        to: usize,
+    ) -> Option<Verdict> {
+        let mut kinds = cues
+            .iter()
+            .filter(|&&(s, e, _)| s >= from && e <= to)
+            .map(|&(_, _, k)| k);
+        let (mut pass, mut reference) = (false, false);
+        for k in kinds.by_ref() {
+            match k {
+                CueKind::Fail => return Some(Verdict::Failed),
+                CueKind::Pass => pass = true,
+                _ => reference = true,
+            }
+        }
+        if pass {
             Some(Verdict::Passed)
-        } else if self.cue(CueKind::Reference, s) || self.cue(CueKind::Identifier, s) {
+        } else if reference || self.cue(CueKind::Identifier, &text[from..to]) {
             Some(Verdict::Mentioned)
         } else {
             None
         }
     }
 
+    fn cue(&self, k: CueKind, s: &str) -> bool {
+        self.by_kind[kind_index(k)]
+            .as_ref()
+            .is_some_and(|re| re.is_match(s))
+    }
+
+    fn all_names(&self) -> Option<&(MultiRegex, Vec<usize>)> {
+        self.all_names
+            .get_or_init(|| {
+                let (patterns, owners): (Vec<&str>, Vec<usize>) = self
+                    .names
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(m, re)| re.as_ref().map(|re| (re.pattern(), m)))
+                    .unzip();
+                MultiRegex::new_many(&patterns).ok().map(|re| (re, owners))
+            })
+            .as_ref()
+    }
+
+    /// Whether `text` names any mechanism.
     fn names_any(&self, text: &str) -> bool {
-        let set = self.any.get_or_init(|| {
-            RegexSet::new(self.names.iter().flatten().map(LazyRegex::pattern)).ok()
-        });
-        match set {
-            Some(set) => set.is_match(text),
+        match self.all_names() {
+            Some((re, _)) => re.is_match(text),
             None => self.names.iter().flatten().any(|re| re.is_match(text)),
         }
     }
 
-    /// The clauses of `text`: the stretches between boundary cues.
-    fn clauses<'t>(&self, text: &'t str) -> Vec<&'t str> {
+    /// Every mention in `text`: (start, end, mechanism), in order; where two mechanisms' words
+    /// start at one place, the first mechanism's.
+    fn mentions(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        match self.all_names() {
+            Some((re, owners)) => re
+                .find_iter(text)
+                .map(|x| (x.start(), x.end(), owners[x.pattern().as_usize()]))
+                .collect(),
+            // Too large for one automaton: each mechanism's words on their own.
+            None => {
+                let mut out: Vec<(usize, usize, usize)> = Vec::new();
+                for (m, re) in self.names.iter().enumerate() {
+                    if let Some(re) = re.as_ref().and_then(LazyRegex::regex) {
+                        out.extend(re.find_iter(text).map(|x| (x.start(), x.end(), m)));
+                    }
+                }
+                out.sort_unstable();
+                out
+            }
+        }
+    }
+
+    /// The clauses of `text` as byte ranges: the stretches between boundary cues.
+    fn clauses(&self, text: &str) -> Vec<(usize, usize)> {
         let Some(re) = self.by_kind[kind_index(CueKind::Boundary)]
             .as_ref()
             .and_then(LazyRegex::regex)
         else {
-            return vec![text];
+            return vec![(0, text.len())];
         };
         let mut out = Vec::new();
         let mut at = 0;
         for m in re.find_iter(text) {
-            out.push(&text[at..m.start()]);
+            out.push((at, m.start()));
             at = m.end();
         }
-        out.push(&text[at..]);
+        out.push((at, text.len()));
         out
     }
 }
@@ -141,120 +274,119 @@ enum Verdict {
 /// What a reply's words blame.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Blame {
-    /// Blamed mechanisms (indices into `RuleSet::mechanisms`) in vocabulary order, each with
-    /// the words that named it. A consequence is dropped when a cause is blamed too.
-    pub blamed: Vec<(usize, String)>,
+    /// Blamed mechanisms (indices into `RuleSet::mechanisms`) in vocabulary order. A
+    /// consequence is dropped when a cause is blamed too.
+    pub blamed: Vec<usize>,
+    mask: Mechanisms,
     /// Whether a blamed mechanism says why mail was refused (a cause with a category): only
     /// such words can contradict a reading. "Rate limited" says what the receiver did, and a
     /// mention of MX does not say whose domain is at fault.
-    pub names_a_cause: bool,
+    names_a_cause: bool,
     /// Mechanisms the words say passed (and blame nowhere): "SPF passed", "not listed".
-    pub passed: Vec<usize>,
+    passed: Mechanisms,
 }
 
 impl Blame {
-    pub fn blames(&self, m: usize) -> bool {
-        self.blamed.iter().any(|(i, _)| *i == m)
+    /// Whether the words name no mechanism at all (then they contradict nothing).
+    pub fn is_empty(&self) -> bool {
+        self.mask == 0 && self.passed == 0
     }
 
-    /// Whether a reading about `about` (mechanism indices) contradicts these words: it is
-    /// about some mechanism and about none that the words blame, while the words blame a cause
-    /// or say that everything it is about passed ("your IP is not listed on any blocklist").
-    pub fn contradicts(&self, about: &[usize]) -> bool {
-        !about.is_empty()
-            && !about.iter().any(|&m| self.blames(m))
-            && (self.names_a_cause || about.iter().all(|m| self.passed.contains(m)))
+    /// Whether a reading about `about` contradicts these words: it is about some mechanism and
+    /// about none that the words blame, while the words blame a cause or say that everything
+    /// it is about passed ("your IP is not listed on any blocklist").
+    pub fn contradicts(&self, about: Mechanisms) -> bool {
+        about != 0 && about & self.mask == 0 && (self.names_a_cause || about & !self.passed == 0)
     }
 
     /// Whether a reading about `about` agrees with the words: it is about a blamed mechanism.
-    pub fn agrees(&self, about: &[usize]) -> bool {
-        about.iter().any(|&m| self.blames(m))
+    pub fn agrees(&self, about: Mechanisms) -> bool {
+        about & self.mask != 0
     }
 }
 
 impl RuleSet {
-    /// The mechanisms the words of `text` blame.
-    pub(crate) fn blame(&self, text: &str) -> Blame {
+    /// The mechanisms the words of a reply's text blame.
+    pub(crate) fn blame(&self, view: &words::View<'_>) -> Blame {
         let v = &self.vocabulary;
-        if !v.names_any(text) {
+        if !v.names_any(&view.masked) {
             return Blame::default();
         }
-        let own = words::own_words(text);
-        let mut found: Vec<(usize, String)> = Vec::new();
-        let mut passed: Vec<usize> = Vec::new();
-        for clause in v.clauses(&own) {
-            let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
-            for (m, re) in v.names.iter().enumerate() {
-                let Some(re) = re.as_ref().and_then(LazyRegex::regex) else {
-                    continue;
-                };
-                mentions.extend(re.find_iter(clause).map(|x| (x.start(), x.end(), m)));
+        let own = view.own_words();
+        let mentions = v.mentions(&own);
+        let cues = v.cues_in(&own);
+        let mut failed: Mechanisms = 0;
+        let mut passed: Mechanisms = 0;
+        let mut from = 0;
+        for (cs, ce) in v.clauses(&own) {
+            // Mentions are in order: this clause's are the next ones that end inside it.
+            let first = from;
+            while from < mentions.len() && mentions[from].1 <= ce {
+                from += 1;
             }
-            if mentions.is_empty() {
-                continue;
-            }
-            mentions.sort_unstable();
+            let mut here = mentions[first..from]
+                .iter()
+                .filter(|&&(s, _, _)| s >= cs)
+                .peekable();
             let mut in_clause: Option<Option<Verdict>> = None;
-            for (k, &(start, end, m)) in mentions.iter().enumerate() {
-                let next = mentions
-                    .iter()
-                    .skip(k + 1)
-                    .map(|&(s, _, _)| s)
-                    .find(|&s| s >= end)
-                    .unwrap_or(clause.len());
-                let after = clause.get(end..next).unwrap_or("");
-                let verdict = match v.verdict(after) {
+            while let Some(&(_, end, m)) = here.next() {
+                let next = here.peek().map_or(ce, |&&(s, _, _)| s.max(end));
+                let verdict = match v.verdict(&own, &cues, end, next) {
                     Some(b) => b,
                     None => in_clause
-                        .get_or_insert_with(|| v.verdict(clause))
+                        .get_or_insert_with(|| v.verdict(&own, &cues, cs, ce))
                         .unwrap_or(Verdict::Failed),
                 };
                 match verdict {
-                    Verdict::Failed if !found.iter().any(|(i, _)| *i == m) => {
-                        found.push((m, clause[start..end].to_string()));
-                    }
-                    Verdict::Passed if !passed.contains(&m) => passed.push(m),
-                    _ => {}
+                    Verdict::Failed => failed |= bit(m),
+                    Verdict::Passed => passed |= bit(m),
+                    Verdict::Mentioned => {}
                 }
             }
         }
-        let role = |m: usize| self.mechanisms[m].rule.role;
-        if found.iter().any(|&(m, _)| role(m) == MechanismRole::Cause) {
-            found.retain(|&(m, _)| role(m) == MechanismRole::Cause);
-        }
-        found.sort_by_key(|&(m, _)| m);
-        passed.retain(|m| !found.iter().any(|(i, _)| i == m));
-        let names_a_cause = found.iter().any(|&(m, _)| {
-            role(m) == MechanismRole::Cause && self.mechanisms[m].rule.category.is_some()
-        });
+        let is_cause = |m: usize| self.mechanisms[m].rule.role == MechanismRole::Cause;
+        let blamed_all: Vec<usize> = (0..self.mechanisms.len().min(64))
+            .filter(|&m| failed & bit(m) != 0)
+            .collect();
+        let blamed: Vec<usize> = if blamed_all.iter().any(|&m| is_cause(m)) {
+            blamed_all.into_iter().filter(|&m| is_cause(m)).collect()
+        } else {
+            blamed_all
+        };
+        let mask = blamed.iter().fold(0, |acc, &m| acc | bit(m));
+        let names_a_cause = blamed
+            .iter()
+            .any(|&m| is_cause(m) && self.mechanisms[m].rule.category.is_some());
         Blame {
-            blamed: found,
+            blamed,
+            mask,
             names_a_cause,
-            passed,
+            passed: passed & !mask,
         }
     }
 
     /// The ids of the mechanisms the words of `text` blame, in vocabulary order (what
     /// rules/mechanisms.toml's examples are tested against).
     pub fn blamed_mechanisms(&self, text: &str) -> Vec<&str> {
-        self.blame(text)
+        self.blame(&words::View::new(text))
             .blamed
             .iter()
-            .map(|(m, _)| self.mechanisms[*m].rule.id.as_str())
+            .map(|&m| self.mechanisms[m].rule.id.as_str())
             .collect()
     }
 
-    /// The mechanisms a reading (a rule's category and checks) is about.
-    pub(crate) fn about(&self, category: &str, checks: &[String]) -> Vec<usize> {
-        self.mechanisms
+    /// The mechanisms a reading (a rule's category and checks) is about: those of its category
+    /// and those sharing one of its checks.
+    pub(crate) fn about(&self, category: &str, checks: &[String]) -> Mechanisms {
+        let v = &self.vocabulary;
+        let mask = |list: &[(String, Mechanisms)], key: &str| {
+            list.iter().find(|(k, _)| k == key).map_or(0, |(_, m)| *m)
+        };
+        checks
             .iter()
-            .enumerate()
-            .filter(|(_, l)| {
-                l.rule.category.as_deref() == Some(category)
-                    || l.rule.checks.iter().any(|c| checks.contains(c))
+            .fold(mask(&v.by_category, category), |acc, c| {
+                acc | mask(&v.by_check, c)
             })
-            .map(|(i, _)| i)
-            .collect()
     }
 
     /// The blamed mechanism that decides a reply's category: the first in vocabulary order
@@ -263,7 +395,7 @@ impl RuleSet {
         blame
             .blamed
             .iter()
-            .map(|&(m, _)| m)
+            .copied()
             .find(|&m| self.mechanisms[m].rule.category.is_some())
     }
 }

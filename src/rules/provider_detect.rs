@@ -39,14 +39,21 @@ impl Patterns {
     }
 }
 
-/// Every text fingerprint of every provider in two automata: those matched against the text
-/// with addresses masked, and the few that name an address, matched against the text as is.
+/// Every fingerprint pattern of every provider in three automata: text patterns matched
+/// against the text with addresses masked, the few that name an address (matched against the
+/// text as is), and host patterns.
 #[derive(Debug, Default)]
 pub(crate) struct TextSet {
     masked: Option<RegexSet>,
     masked_owners: Vec<(usize, usize)>,
     raw: Option<RegexSet>,
     raw_owners: Vec<(usize, usize)>,
+    /// Every text pattern, for a text that quotes no address.
+    all: Option<RegexSet>,
+    all_owners: Vec<(usize, usize)>,
+    /// Every host pattern, and the provider each belongs to.
+    hosts: Option<RegexSet>,
+    host_owners: Vec<usize>,
 }
 
 /// A provider recognised, with the signal that recognised it.
@@ -96,8 +103,11 @@ impl RuleSet {
         self.text_set.get_or_init(|| {
             let mut masked = (Vec::new(), Vec::new());
             let mut raw = (Vec::new(), Vec::new());
+            let mut all = (Vec::new(), Vec::new());
             for (p, pats) in self.provider_patterns.iter().enumerate() {
                 for (k, (_, re)) in pats.text.iter().enumerate() {
+                    all.0.push(re.pattern());
+                    all.1.push((p, k));
                     let target = if re.pattern().contains('@') {
                         &mut raw
                     } else {
@@ -107,24 +117,39 @@ impl RuleSet {
                     target.1.push((p, k));
                 }
             }
+            let (host_patterns, host_owners): (Vec<&str>, Vec<usize>) = self
+                .provider_patterns
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pats)| pats.hosts.iter().map(move |re| (re.pattern(), p)))
+                .unzip();
             TextSet {
                 masked: RegexSet::new(&masked.0).ok(),
                 masked_owners: masked.1,
                 raw: RegexSet::new(&raw.0).ok(),
                 raw_owners: raw.1,
+                all: RegexSet::new(&all.0).ok(),
+                all_owners: all.1,
+                hosts: RegexSet::new(&host_patterns).ok(),
+                host_owners,
             }
         })
     }
 
     /// The (provider, pattern) pairs whose text fingerprint matches, in provider order.
-    fn text_hits(&self, text: &str) -> Vec<(usize, usize)> {
-        let masked_text = words::without_addresses(text);
+    fn text_hits(&self, text: &str, masked_text: &str) -> Vec<(usize, usize)> {
         let set = self.text_set();
         let mut hits = Vec::new();
-        for (regexes, owners, haystack) in [
-            (&set.masked, &set.masked_owners, masked_text.as_ref()),
-            (&set.raw, &set.raw_owners, text),
-        ] {
+        // Without an address the two views are one text: one pass with every pattern.
+        let passes = if text.contains('@') {
+            vec![
+                (&set.masked, &set.masked_owners, masked_text),
+                (&set.raw, &set.raw_owners, text),
+            ]
+        } else {
+            vec![(&set.all, &set.all_owners, text)]
+        };
+        for (regexes, owners, haystack) in passes {
             match regexes {
                 Some(rs) => hits.extend(rs.matches(haystack).iter().map(|i| owners[i])),
                 // Too large for one automaton: each pattern on its own.
@@ -143,22 +168,38 @@ impl RuleSet {
     /// The provider that sent this reply and the signal that says so (see the module's
     /// precedence), or `None` when nothing in the reply identifies one.
     pub fn detect_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
-        // (rank, provider index, signal): the lowest wins.
-        let mut best: Option<(u8, usize, ProviderSignal)> = None;
-        let mut offer = |p: usize, kind: SignalKind, place: SignalPlace, matched: &str| {
-            let r = rank(kind, place, self.providers[p].rule.gateway);
-            if best.as_ref().is_none_or(|(br, bp, _)| (r, p) < (*br, *bp)) {
-                best = Some((
-                    r,
-                    p,
-                    ProviderSignal {
-                        kind,
-                        matched: matched.to_string(),
-                        place,
-                    },
-                ));
+        self.detect_in(reply, &words::View::new(&reply.text))
+    }
+
+    /// As [`RuleSet::detect_provider`], with the reply's text already read.
+    pub(crate) fn detect_in(
+        &self,
+        reply: &Reply,
+        view: &words::View<'_>,
+    ) -> Option<ProviderMatch<'_>> {
+        /// What matched, resolved to text only for the winner.
+        #[derive(Clone, Copy)]
+        enum Hit<'h> {
+            Host(&'h str),
+            Text(usize),
+            Link(&'h str),
+        }
+        type Best<'h> = Option<(u8, usize, SignalKind, SignalPlace, Hit<'h>)>;
+        // The lowest (rank, provider index) wins.
+        fn offer<'h>(
+            best: &mut Best<'h>,
+            r: u8,
+            p: usize,
+            kind: SignalKind,
+            place: SignalPlace,
+            hit: Hit<'h>,
+        ) {
+            if best.is_none_or(|(br, bp, ..)| (r, p) < (br, bp)) {
+                *best = Some((r, p, kind, place, hit));
             }
-        };
+        }
+        let rank_of = |p: usize, kind, place| rank(kind, place, self.providers[p].rule.gateway);
+        let mut best: Best<'_> = None;
         let clean = |h: &str| h.trim().trim_end_matches('.').to_ascii_lowercase();
         let mut hosts = Vec::new();
         if let Some(h) = reply.remote_mta.as_deref() {
@@ -169,36 +210,83 @@ impl RuleSet {
         if let Some(h) = reply.server_name.as_deref() {
             hosts.push((clean(h), SignalPlace::ServerName));
         }
+        let set = self.text_set();
         for (host, place) in &hosts {
-            for (p, pats) in self.provider_patterns.iter().enumerate() {
-                if pats.hosts.iter().any(|re| re.is_match(host)) {
-                    offer(p, SignalKind::Host, *place, host);
+            match &set.hosts {
+                Some(rs) => {
+                    for i in rs.matches(host).iter() {
+                        let p = set.host_owners[i];
+                        let r = rank_of(p, SignalKind::Host, *place);
+                        offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
+                    }
+                }
+                None => {
+                    for (p, pats) in self.provider_patterns.iter().enumerate() {
+                        if pats.hosts.iter().any(|re| re.is_match(host)) {
+                            let r = rank_of(p, SignalKind::Host, *place);
+                            offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
+                        }
+                    }
                 }
             }
         }
-        let masked = words::without_addresses(&reply.text);
-        for (p, k) in self.text_hits(&reply.text) {
-            let (kind, re) = &self.provider_patterns[p].text[k];
-            let haystack = if re.pattern().contains('@') {
-                reply.text.as_str()
-            } else {
-                masked.as_ref()
-            };
-            offer(p, *kind, SignalPlace::Text, &matched_text(re, haystack));
+        let masked = view.masked.as_ref();
+        // An answering host or a server name of a provider that is no gateway outranks every
+        // text signal: the words need not be searched.
+        let settled =
+            best.is_some_and(|(r, ..)| r <= rank(SignalKind::Host, SignalPlace::ServerName, false));
+        let hits = if settled {
+            Vec::new()
+        } else {
+            self.text_hits(&reply.text, masked)
+        };
+        for (p, k) in hits {
+            let kind = self.provider_patterns[p].text[k].0;
+            let r = rank_of(p, kind, SignalPlace::Text);
+            offer(&mut best, r, p, kind, SignalPlace::Text, Hit::Text(k));
         }
-        let links = words::links(&reply.text);
-        for l in &links {
+        for l in view.links().filter(|_| !settled) {
             for (p, pats) in self.provider_patterns.iter().enumerate() {
                 if pats
                     .links
                     .iter()
                     .any(|pl| link_matches(&l.host, &l.path, pl))
                 {
-                    offer(p, SignalKind::Link, SignalPlace::Text, &l.host);
+                    let r = rank_of(p, SignalKind::Link, SignalPlace::Text);
+                    offer(
+                        &mut best,
+                        r,
+                        p,
+                        SignalKind::Link,
+                        SignalPlace::Text,
+                        Hit::Link(&l.host),
+                    );
                 }
             }
         }
-        best.map(|(_, p, signal)| ProviderMatch {
+        let best = best.map(|(_, p, kind, place, hit)| {
+            let matched = match hit {
+                Hit::Host(h) | Hit::Link(h) => h.to_string(),
+                Hit::Text(k) => {
+                    let re = &self.provider_patterns[p].text[k].1;
+                    let haystack = if re.pattern().contains('@') {
+                        reply.text.as_str()
+                    } else {
+                        masked
+                    };
+                    matched_text(re, haystack)
+                }
+            };
+            (
+                p,
+                ProviderSignal {
+                    kind,
+                    matched,
+                    place,
+                },
+            )
+        });
+        best.map(|(p, signal)| ProviderMatch {
             provider: &self.providers[p].rule,
             signal,
         })

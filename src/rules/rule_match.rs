@@ -95,12 +95,12 @@ impl RuleSet {
                     .as_deref()
                     .is_some_and(|c| r.command.iter().any(|k| command_matches(k, c)));
             if basic_ok
-                && keep(r)
                 && enhanced_ok
                 && class_ok
                 && action_ok
                 && command_ok
                 && re.as_ref().is_none_or(|re| re.is_match(&reply.text))
+                && keep(r)
             {
                 best = Some((score, r));
             }

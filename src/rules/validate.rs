@@ -292,7 +292,13 @@ fn validate_vocabulary(set: &mut RuleSet, errors: &mut Vec<LintError>) {
                 .collect::<Vec<_>>(),
         ));
     }
-    set.vocabulary = Vocabulary::new(names, cues);
+    let readings: Vec<(Option<&str>, &[String])> = set
+        .mechanisms
+        .iter()
+        .map(|l| (l.rule.category.as_deref(), l.rule.checks.as_slice()))
+        .collect();
+    let vocabulary = Vocabulary::new(names, cues, &readings);
+    set.vocabulary = vocabulary;
 }
 
 /// RFC 3464 section 2.3.3 Action values.

@@ -15,10 +15,10 @@ static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| re(r"[A-Za-z0-9._%+'=&/!#$*^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"));
 
 /// A link with a scheme, a `www.` host, or a bare host followed by a path
-/// (`support.google.com/mail/?p=...`). Group 1: the host; group 2: the path.
+/// (`support.google.com/mail/?p=...`), with the character before a bare one.
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:\b(?:https?|ftp)://|(?:^|[\s(<\["'=])(?:www\.)?)((?:[a-z0-9-]+\.)+[a-z]{2,})(?::[0-9]+)?(/[^\s<>"'\])]*)?"#,
+        r#"(?i)(?:\b(?:https?|ftp)://|(?:^|[\s(<\["'=])(?:www\.)?)(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:/[^\s<>"'\])]*)?"#,
     )
 });
 
@@ -39,37 +39,50 @@ fn trim_link_end(s: &str) -> &str {
 /// domain is never a link.
 fn link_spans(text: &str) -> Vec<(usize, usize, Link)> {
     let mut out = Vec::new();
-    for c in LINK.captures_iter(text) {
-        let (Some(all), Some(host)) = (c.get(0), c.get(1)) else {
+    // Every link has a scheme, a `www.` or a path: most replies have none of these.
+    if !text.contains('/') && !text.contains("www.") && !text.contains("WWW.") {
+        return out;
+    }
+    for m in LINK.find_iter(text) {
+        let whole = m.as_str();
+        // A bare link's match opens with the character before it (space, bracket, quote).
+        let lead = whole
+            .chars()
+            .next()
+            .filter(|c| !c.is_ascii_alphanumeric())
+            .map_or(0, char::len_utf8);
+        let start = m.start() + lead;
+        if text[..start].ends_with('@') {
             continue;
+        }
+        let body = &text[start..m.end()];
+        let (schemed, rest) = match body.find("://") {
+            Some(i) => (true, &body[i + 3..]),
+            None => (false, body),
         };
-        let whole = all.as_str();
-        let schemed = whole.contains("://");
-        let www = whole
-            .trim_start_matches(|ch: char| !ch.is_ascii_alphanumeric())
-            .to_ascii_lowercase()
-            .starts_with("www.");
-        let path = c.get(2).map_or("", |m| trim_link_end(m.as_str()));
+        let www = !schemed
+            && rest
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("www."));
+        let rest = if www { &rest[4..] } else { rest };
+        let host_end = rest.find([':', '/']).unwrap_or(rest.len());
+        let path = rest[host_end..]
+            .find('/')
+            .map_or("", |i| trim_link_end(&rest[host_end + i..]));
         if !schemed && !www && path.is_empty() {
             continue;
         }
-        if text[..host.start()].ends_with('@') {
-            continue;
-        }
-        // A bare link's match opens with the character before it (space, bracket, quote).
-        let start = match whole.chars().next() {
-            Some(ch) if !schemed && !ch.is_ascii_alphanumeric() => all.start() + ch.len_utf8(),
-            _ => all.start(),
+        // `rest` ends where the match does: the host starts `rest.len()` before its end.
+        let host_at = m.end() - rest.len();
+        let end = match rest[host_end..].find('/') {
+            Some(i) => host_at + host_end + i + path.len(),
+            None => m.end(),
         };
-        let end = c
-            .get(2)
-            .map_or(host.end(), |m| m.start() + path.len())
-            .max(host.end());
         out.push((
             start,
             end,
             Link {
-                host: host.as_str().to_ascii_lowercase(),
+                host: rest[..host_end].to_ascii_lowercase(),
                 path: path.to_ascii_lowercase(),
             },
         ));
@@ -77,48 +90,70 @@ fn link_spans(text: &str) -> Vec<(usize, usize, Link)> {
     out
 }
 
-/// The links of a reply's text.
-pub(crate) fn links(text: &str) -> Vec<Link> {
-    link_spans(text).into_iter().map(|(_, _, l)| l).collect()
+/// A reply's text read once for what passes through it: addresses masked, links found.
+pub(crate) struct View<'t> {
+    /// The text with every address replaced by `[address]`, so that no fingerprint fires on a
+    /// quoted recipient or sender.
+    pub masked: Cow<'t, str>,
+    /// The links of `masked`, with their spans in it.
+    spans: Vec<(usize, usize, Link)>,
 }
 
-/// The text with every address replaced by `[address]`, so that no fingerprint fires on a
-/// quoted recipient or sender.
-pub(crate) fn without_addresses(text: &str) -> Cow<'_, str> {
-    if !text.contains('@') {
-        return Cow::Borrowed(text);
+impl<'t> View<'t> {
+    pub(crate) fn new(text: &'t str) -> View<'t> {
+        let masked = if text.contains('@') {
+            ADDRESS.replace_all(text, "[address]")
+        } else {
+            Cow::Borrowed(text)
+        };
+        let spans = link_spans(&masked);
+        View { masked, spans }
     }
-    ADDRESS.replace_all(text, "[address]")
-}
 
-/// The text with addresses and links replaced (`[address]`, `[link]`): what its own words say.
-/// A `#spf` anchor or a `dmarc@` mailbox is no mention of SPF or DMARC.
-pub(crate) fn own_words(text: &str) -> Cow<'_, str> {
-    let text = without_addresses(text);
-    let spans = link_spans(&text);
-    if spans.is_empty() {
-        return text;
+    pub(crate) fn links(&self) -> impl Iterator<Item = &Link> {
+        self.spans.iter().map(|(_, _, l)| l)
     }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end, _) in spans {
-        if start < at {
-            continue;
+
+    /// The text with addresses and links replaced (`[address]`, `[link]`): what its own words
+    /// say. A `#spf` anchor or a `dmarc@` mailbox is no mention of SPF or DMARC.
+    pub(crate) fn own_words(&self) -> Cow<'_, str> {
+        if self.spans.is_empty() {
+            return Cow::Borrowed(self.masked.as_ref());
         }
-        out.push_str(&text[at..start]);
-        out.push_str("[link]");
-        at = end;
+        let text = self.masked.as_ref();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, _) in &self.spans {
+            if *start < at {
+                continue;
+            }
+            out.push_str(&text[at..*start]);
+            out.push_str("[link]");
+            at = *end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
     }
-    out.push_str(&text[at..]);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn links(text: &str) -> Vec<Link> {
+        View::new(text).links().cloned().collect()
+    }
+
     fn hosts(text: &str) -> Vec<String> {
         links(text).into_iter().map(|l| l.host).collect()
+    }
+
+    fn without_addresses(text: &str) -> String {
+        View::new(text).masked.into_owned()
+    }
+
+    fn own_words(text: &str) -> String {
+        View::new(text).own_words().into_owned()
     }
 
     #[test]
@@ -150,7 +185,7 @@ mod tests {
             without_addresses("550 5.1.1 <ann.lee@gmail.com>: no"),
             "550 5.1.1 <[address]>: no"
         );
-        assert!(matches!(without_addresses("no at sign"), Cow::Borrowed(_)));
+        assert!(matches!(View::new("no at sign").masked, Cow::Borrowed(_)));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `mailtriage explain`: decode the replies in an input, offline.
 
-use super::{input, load_rules};
-use crate::cli::{ExplainArgs, ExplainFormat};
+use super::common::load_rules;
+use super::input;
+use crate::cli::ExplainArgs;
 use crate::error::{Error, Result, exit};
 use crate::reply::{self, InputError};
+use crate::report::{ExplainReport, Report};
 use std::io::Write;
 use std::path::Path;
 
@@ -16,10 +18,11 @@ pub fn run(args: &ExplainArgs, rules_dir: Option<&Path>, out: &mut dyn Write) ->
         .iter()
         .map(|r| (r.clone(), rules.decode(r)))
         .collect();
-    match args.format {
-        ExplainFormat::Human => crate::report::explain::human(out, extracted.form, &items)?,
-        ExplainFormat::Json => crate::report::explain::json(out, extracted.form, &items)?,
-    }
+    let view = Report::Explain(ExplainReport {
+        form: extracted.form,
+        replies: &items,
+    });
+    crate::report::render(out, args.format, &view)?;
     Ok(exit::OK)
 }
 

@@ -17,44 +17,12 @@
 //! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
 //! Gmail speaking), except a pattern that itself names an address (contains `@`).
 
+use super::fingerprints::TextSet;
 use super::lazy_regex::LazyRegex;
 use super::types::{ProviderSignal, SignalKind, SignalPlace};
 use super::{Provider, RuleSet, words};
 use crate::reply::Reply;
 use regex::RegexSet;
-
-/// One provider's fingerprints, compiled (aligned with `RuleSet::providers`).
-#[derive(Debug, Default)]
-pub(crate) struct Patterns {
-    pub hosts: Vec<LazyRegex>,
-    /// Token, wording and marker patterns, each with its kind.
-    pub text: Vec<(SignalKind, LazyRegex)>,
-    /// `(domain, path prefix)`, lowercase.
-    pub links: Vec<(String, String)>,
-}
-
-impl Patterns {
-    pub(crate) fn regexes(&self) -> impl Iterator<Item = &LazyRegex> {
-        self.hosts.iter().chain(self.text.iter().map(|(_, re)| re))
-    }
-}
-
-/// Every fingerprint pattern of every provider in three automata: text patterns matched
-/// against the text with addresses masked, the few that name an address (matched against the
-/// text as is), and host patterns.
-#[derive(Debug, Default)]
-pub(crate) struct TextSet {
-    masked: Option<RegexSet>,
-    masked_owners: Vec<(usize, usize)>,
-    raw: Option<RegexSet>,
-    raw_owners: Vec<(usize, usize)>,
-    /// Every text pattern, for a text that quotes no address.
-    all: Option<RegexSet>,
-    all_owners: Vec<(usize, usize)>,
-    /// Every host pattern, and the provider each belongs to.
-    hosts: Option<RegexSet>,
-    host_owners: Vec<usize>,
-}
 
 /// A provider recognised, with the signal that recognised it.
 pub struct ProviderMatch<'a> {

@@ -1,53 +1,8 @@
-//! The typed shape of every rule table in rules/*.toml, as serde reads it (stage one of loading).
+//! The typed shape of the decoding tables of rules/*.toml (codes, handling, providers, phrases),
+//! as stage one of loading reads them: an unknown field or word is refused at its line.
 
 use super::types::{Action, BounceType};
 use serde::Deserialize;
-use toml::Spanned;
-
-/// One rules file as parsed: every known array of tables, each element keeping its byte span.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFile {
-    #[serde(default)]
-    pub class: Vec<Spanned<ClassRule>>,
-    #[serde(default)]
-    pub subject_digit: Vec<Spanned<SubjectDigitRule>>,
-    #[serde(default)]
-    pub basic: Vec<Spanned<BasicRule>>,
-    #[serde(default)]
-    pub enhanced_class: Vec<Spanned<EnhancedClassRule>>,
-    #[serde(default)]
-    pub enhanced_subject: Vec<Spanned<EnhancedSubjectRule>>,
-    #[serde(default)]
-    pub enhanced: Vec<Spanned<EnhancedRule>>,
-    #[serde(default)]
-    pub handling: Vec<Spanned<HandlingRule>>,
-    #[serde(default)]
-    pub provider: Vec<Spanned<Provider>>,
-    #[serde(default)]
-    pub provider_rule: Vec<Spanned<ProviderRule>>,
-    /// Provider-less rules that read the reply text (rules/phrases.toml); same fields, no `provider`.
-    #[serde(default)]
-    pub phrase: Vec<Spanned<ProviderRule>>,
-    #[serde(default)]
-    pub finding: Vec<Spanned<FindingRule>>,
-    #[serde(default)]
-    pub plan_step: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub no_cause_reason: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub message: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub escalation: Vec<Spanned<Escalation>>,
-    #[serde(default)]
-    pub sender: Vec<Spanned<Sender>>,
-    /// The mechanism vocabulary (rules/mechanisms.toml): which words name which mechanism.
-    #[serde(default)]
-    pub mechanism: Vec<Spanned<Mechanism>>,
-    /// Words that tell whether a mention of a mechanism blames it (rules/mechanisms.toml).
-    #[serde(default)]
-    pub mechanism_cue: Vec<Spanned<MechanismCue>>,
-}
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).
 #[derive(Debug, Clone, Deserialize)]
@@ -79,8 +34,9 @@ pub struct BasicRule {
     pub code: u16,
     pub title: String,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
@@ -123,8 +79,9 @@ pub struct EnhancedRule {
     pub code: String,
     pub title: String,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
@@ -148,7 +105,7 @@ pub struct HandlingRule {
     pub basic: Vec<u16>,
     #[serde(default)]
     pub enhanced: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::categories")]
     pub category: Vec<String>,
     pub action: Action,
     pub bounce_type: BounceType,
@@ -160,6 +117,7 @@ pub struct HandlingRule {
 /// Which kind wins when fingerprints of several providers match one reply is decided in
 /// `rules/provider_detect.rs` (and documented at the top of rules/providers.toml).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provider {
     pub id: String,
     pub name: String,
@@ -188,9 +146,6 @@ pub struct Provider {
     #[serde(default)]
     pub gateway: bool,
     pub source: String,
-    /// Fields this version does not read (kept so other files can carry notes).
-    #[serde(flatten)]
-    pub extra: toml::Table,
 }
 
 /// A mechanism a receiver checks (SPF, DKIM, reverse DNS, a blocklist ...) and the words that
@@ -206,10 +161,10 @@ pub struct Mechanism {
     pub words: Vec<String>,
     /// The category of a reply that blames it, when it decides; none for a mechanism whose
     /// mention implicates a check but does not say whose problem it is (MX).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::optional_category")]
     pub category: Option<String>,
     /// Checks a reply that blames it implicates.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     /// `consequence`: what the receiver did (rate limiting) rather than why; words that also
     /// blame a cause ("rate limited because SPF does not pass") blame the cause.
@@ -261,6 +216,7 @@ pub enum CueKind {
 
 /// What a provider means by a reply, where it differs from (or refines) the registry.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProviderRule {
     pub id: String,
     #[serde(default)]
@@ -281,13 +237,16 @@ pub struct ProviderRule {
     #[serde(default)]
     pub command: Vec<String>,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub action: Option<Action>,
     #[serde(default)]
     pub bounce_type: Option<BounceType>,
+    /// Whose escalation path applies to the replies this rule decodes (a `[[provider]]` id or
+    /// the `provider` of an `[[escalation]]`), when it is not the provider that sent them.
     #[serde(default)]
     pub escalation: Option<String>,
     #[serde(default)]
@@ -295,55 +254,4 @@ pub struct ProviderRule {
     pub source: String,
     #[serde(default)]
     pub examples: Vec<String>,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// The text of one DNS finding (owned by the checks; read here so ids stay unique).
-#[derive(Debug, Clone, Deserialize)]
-pub struct FindingRule {
-    pub id: String,
-    pub check: String,
-    pub severity: String,
-    pub title: String,
-    pub summary: String,
-    pub why: String,
-    pub fix: String,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// One remediation plan step text (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct PlanStep {
-    pub id: String,
-    #[serde(default)]
-    pub title: Option<String>,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// A sending service and how to recognise it (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Sender {
-    pub id: String,
-    pub name: String,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// A provider escalation checklist (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Escalation {
-    pub id: String,
-    #[serde(default)]
-    pub provider: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
 }

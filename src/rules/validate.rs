@@ -2,33 +2,22 @@
 
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
-use super::mechanism::Vocabulary;
-use super::provider_detect::Patterns;
+use super::fingerprints::Patterns;
+use super::schema::ProviderRule;
+use super::set::{Located, RuleSet};
 use super::types::SignalKind;
-use super::{Located, ProviderRule, RuleSet};
-use crate::finding::{Check, is_kebab_case};
+use super::vocabulary::Vocabulary;
+use crate::finding::is_kebab_case;
 use std::collections::HashSet;
 
-/// Checks a rule may name: the DNS checks plus the reply-side ones (tls, blocklist, arc).
-pub const KNOWN_CHECKS: &[&str] = &[
-    "spf",
-    "dkim",
-    "dmarc",
-    "ptr",
-    "mx",
-    "tls",
-    "blocklist",
-    "arc",
-];
-
-struct V<'a> {
+pub(super) struct V<'a> {
     file: &'a str,
     line: usize,
     errors: &'a mut Vec<LintError>,
 }
 
 impl V<'_> {
-    fn err(&mut self, message: String) {
+    pub(super) fn err(&mut self, message: String) {
         self.errors.push(LintError {
             file: self.file.to_string(),
             line: self.line,
@@ -36,7 +25,7 @@ impl V<'_> {
         });
     }
 
-    fn common(&mut self, id: &str, source: &str) {
+    pub(super) fn common(&mut self, id: &str, source: &str) {
         if !is_kebab_case(id) {
             self.err(format!(
                 "id `{id}` is not kebab-case (lowercase letters, digits and single dashes)"
@@ -49,22 +38,13 @@ impl V<'_> {
         }
     }
 
-    fn category(&mut self, id: &str, category: &str) {
-        if !is_kebab_case(category) {
+    /// Provider knowledge cites the provider's documentation or an RFC.
+    pub(super) fn cited(&mut self, id: &str, source: &str) {
+        let s = source.trim();
+        if !(s.starts_with("https://") || s.starts_with("http://") || s.starts_with("RFC ")) {
             self.err(format!(
-                "rule `{id}`: category `{category}` is not kebab-case"
+                "rule `{id}`: `source` must start with the documentation URL or `RFC <number>`"
             ));
-        }
-    }
-
-    fn checks(&mut self, id: &str, checks: &[String]) {
-        for c in checks {
-            if !KNOWN_CHECKS.contains(&c.as_str()) {
-                self.err(format!(
-                    "rule `{id}`: unknown check `{c}` (known: {})",
-                    KNOWN_CHECKS.join(", ")
-                ));
-            }
         }
     }
 
@@ -125,7 +105,7 @@ pub fn is_enhanced_pattern(code: &str, registry_only: bool) -> bool {
     class_ok && num(subject, 7) && num(detail, 999)
 }
 
-fn at<'a, T>(l: &'a Located<T>, errors: &'a mut Vec<LintError>) -> V<'a> {
+pub(super) fn at<'a, T>(l: &'a Located<T>, errors: &'a mut Vec<LintError>) -> V<'a> {
     V {
         file: &l.file,
         line: l.line,
@@ -161,8 +141,6 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         if !(200..=599).contains(&r.code) {
             v.err(format!("basic `{}`: code {} is not 200..599", r.id, r.code));
         }
-        v.category(&r.id, &r.category);
-        v.checks(&r.id, &r.checks);
         v.examples(&r.id, &r.examples);
     }
     for l in &set.enhanced_classes {
@@ -199,8 +177,6 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
                 r.id, r.code
             ));
         }
-        v.category(&r.id, &r.category);
-        v.checks(&r.id, &r.checks);
         v.examples(&r.id, &r.examples);
     }
     for l in &set.handling {
@@ -215,54 +191,19 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         for code in &r.enhanced {
             v.enhanced_pattern(&r.id, code, false);
         }
-        for c in &r.category {
-            v.category(&r.id, c);
-        }
     }
     validate_providers(set, errors);
-    for l in &set.findings {
-        let r = &l.rule;
-        let mut v = at(l, errors);
-        v.common(&r.id, &r.source);
-        if Check::parse(&r.check).is_none() {
-            v.err(format!("finding `{}`: unknown check `{}`", r.id, r.check));
-        }
-        if !matches!(r.severity.as_str(), "info" | "warning" | "error") {
-            v.err(format!(
-                "finding `{}`: severity `{}` is not info, warning or error",
-                r.id, r.severity
-            ));
-        }
-    }
-    for l in set
-        .plan_steps
-        .iter()
-        .chain(&set.no_cause_reasons)
-        .chain(&set.messages)
-    {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
-    for l in &set.escalations {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
-    for l in &set.senders {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
     validate_vocabulary(set, errors);
 }
 
-/// The mechanism vocabulary: every word compiles, categories and checks are known, every
-/// mechanism has an example.
+/// The mechanism vocabulary: every word compiles, every mechanism has words and an example
+/// (categories and checks are typed when read).
 fn validate_vocabulary(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     let mut names = Vec::new();
     for l in &set.mechanisms {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
-        if let Some(c) = &r.category {
-            v.category(&r.id, c);
-        }
-        v.checks(&r.id, &r.checks);
         v.examples(&r.id, &r.examples);
         if r.words.is_empty() {
             v.err(format!("mechanism `{}` has no `words`", r.id));
@@ -297,8 +238,7 @@ fn validate_vocabulary(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         .iter()
         .map(|l| (l.rule.category.as_deref(), l.rule.checks.as_slice()))
         .collect();
-    let vocabulary = Vocabulary::new(names, cues, &readings);
-    set.vocabulary = vocabulary;
+    set.vocabulary = Vocabulary::new(names, cues, &readings);
 }
 
 /// RFC 3464 section 2.3.3 Action values.
@@ -332,6 +272,7 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
+        v.cited(&r.id, &r.source);
         if r.markers.is_empty()
             && r.hosts.is_empty()
             && r.links.is_empty()
@@ -437,6 +378,12 @@ fn reply_rule(
     for code in &r.enhanced {
         v.enhanced_pattern(&r.id, code, false);
     }
+    for b in &r.basic {
+        if !(200..=599).contains(b) {
+            v.err(format!("{kind} `{}`: basic code {b} is not 200..599", r.id));
+        }
+    }
+    v.cited(&r.id, &r.source);
     for c in &r.class {
         if !matches!(c, 2 | 4 | 5) {
             v.err(format!("{kind} `{}`: class {c} is not 2, 4 or 5", r.id));
@@ -460,8 +407,6 @@ fn reply_rule(
             ));
         }
     }
-    v.category(&r.id, &r.category);
-    v.checks(&r.id, &r.checks);
     v.examples(&r.id, &r.examples);
     r.pattern
         .as_ref()

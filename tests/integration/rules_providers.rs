@@ -5,7 +5,7 @@
 
 use crate::rules_support::{RulesDir, reply};
 use mailtriage::reply::{InputForm, extract};
-use mailtriage::report::explain;
+use mailtriage::report::{ExplainReport, Format, Report, render};
 use mailtriage::rules::{ProviderSignal, RuleSet, SignalKind, SignalPlace};
 
 fn builtin() -> &'static RuleSet {
@@ -357,8 +357,12 @@ fn the_signal_is_in_the_json_and_in_the_human_output() {
             (r, d)
         })
         .collect();
+    let view = Report::Explain(ExplainReport {
+        form: InputForm::PostfixLog,
+        replies: &items,
+    });
     let mut out = Vec::new();
-    explain::json(&mut out, InputForm::PostfixLog, &items).unwrap();
+    render(&mut out, Format::Json, &view).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
@@ -384,7 +388,7 @@ fn the_signal_is_in_the_json_and_in_the_human_output() {
     );
     colored::control::set_override(false);
     let mut out = Vec::new();
-    explain::human(&mut out, InputForm::PostfixLog, &items).unwrap();
+    render(&mut out, Format::Human, &view).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.contains(

@@ -35,11 +35,13 @@ fn is_host(s: &str, labels: usize) -> bool {
 /// section 4.2). A bracketed name elsewhere in the words is not the server's: Gmail quotes the
 /// sender's domain that way (`SPF [example.com] with ip: ...`).
 pub fn server_name(basic: Option<u16>, text: &str) -> Option<String> {
-    trailing_bracket(text).or_else(|| {
-        matches!(basic, Some(220 | 221 | 421 | 554))
-            .then(|| greeting_domain(text))
-            .flatten()
-    })
+    trailing_bracket(text)
+        .or_else(|| trailing_dash(text))
+        .or_else(|| {
+            matches!(basic, Some(220 | 221 | 421 | 554))
+                .then(|| greeting_domain(text))
+                .flatten()
+        })
 }
 
 fn trailing_bracket(text: &str) -> Option<String> {
@@ -57,6 +59,16 @@ fn trailing_bracket(text: &str) -> Option<String> {
     let name = inner[open + 1..].split_whitespace().next()?;
     let name = name.trim_end_matches('.');
     // Three labels or more: a server's own name, not a bare domain quoted in the words.
+    is_host(name, 3).then(|| name.to_ascii_lowercase())
+}
+
+/// The server name some providers write after a closing ` - ` (Yahoo's
+/// `... no longer valid. [-20] - atlas315.free.mail.ne1.yahoo.com`): three labels or more, so
+/// that neither a token (`- gsmtp`) nor a quoted domain is taken for it.
+fn trailing_dash(text: &str) -> Option<String> {
+    let t = text.trim_end().trim_end_matches('.');
+    let (_, name) = t.rsplit_once(" - ")?;
+    let name = name.trim();
     is_host(name, 3).then(|| name.to_ascii_lowercase())
 }
 
@@ -106,6 +118,26 @@ mod tests {
             "Client host rejected [192.0.2.25]",
             "Blocked [example.com]",
             "Messages deferred [TSS04]",
+        ] {
+            assert_eq!(server_name(Some(550), t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_host_after_a_closing_dash_is_the_servers_own_name() {
+        assert_eq!(
+            server_name(
+                Some(554),
+                "delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com"
+            )
+            .as_deref(),
+            Some("atlas315.free.mail.ne1.yahoo.com")
+        );
+        // A token or a two-label domain after a dash is not a server name.
+        for t in [
+            "The account does not exist - gsmtp",
+            "Relay denied - example.com",
+            "Rejected - see mx.example.com for details",
         ] {
             assert_eq!(server_name(Some(550), t), None, "{t}");
         }

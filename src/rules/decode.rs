@@ -34,7 +34,9 @@ impl RuleSet {
         let view = words::View::new(&reply.text);
         let blame = self.blame(&view);
         let contradicted = |category: &str, checks: &[String]| {
-            !blame.is_empty() && blame.contradicts(self.about(category, checks))
+            !blame.is_empty()
+                && (blame.contradicts(self.about(category, checks))
+                    || self.overrides(&blame, category))
         };
 
         let exact = enhanced_parts.and_then(|(_, s, d)| self.enhanced_rule(s, d));
@@ -166,7 +168,7 @@ impl RuleSet {
         // Only a specific meaning is set aside: a generic one (`text_decides`) claims nothing.
         let set_aside = exact.filter(|r| !r.text_decides).and_then(|r| {
             let about = self.about(&r.category, &r.checks);
-            let because = if blame.contradicts(about) {
+            let because = if blame.contradicts(about) || self.overrides(&blame, &r.category) {
                 format!("the reply's words name {}", self.named(&blame))
             } else if decided_about != 0 && about != 0 && decided_about & about == 0 {
                 match detected

@@ -124,6 +124,18 @@ impl RuleSet {
             })
     }
 
+    /// Whether the words blame a mechanism that sets a reading of `category` aside (its
+    /// `overrides`).
+    pub(crate) fn overrides(&self, blame: &Blame, category: &str) -> bool {
+        blame.blamed.iter().any(|&m| {
+            self.mechanisms[m]
+                .rule
+                .overrides
+                .iter()
+                .any(|c| c == category)
+        })
+    }
+
     /// The blamed mechanism that decides a reply's category: the first in vocabulary order
     /// that has one.
     pub(crate) fn primary(&self, blame: &Blame) -> Option<usize> {

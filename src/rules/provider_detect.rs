@@ -11,8 +11,9 @@
 //! 6. a gateway's answering host: a gateway passes other providers' replies on, so their
 //!    server name, token or wording (ranks 2-5) wins over it, and it wins over what follows;
 //! 7. a link in the words: anyone may point at a provider's help pages;
-//! 8. the Reporting-MTA, when no host that answered is known: it wrote the bounce, not
-//!    necessarily the reply.
+//! 8. the Reporting-MTA, when no host that answered is known, and only for a recipient at
+//!    that provider's own domains: it wrote the bounce, and is often the sender's own outbound
+//!    service reporting someone else's refusal.
 //!
 //! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
 //! Gmail speaking), except a pattern that itself names an address (contains `@`).
@@ -179,18 +180,39 @@ impl RuleSet {
             hosts.push((clean(h), SignalPlace::ServerName));
         }
         let set = self.text_set();
+        // The Reporting-MTA wrote the bounce: often the sender's own outbound service (Zoho,
+        // Yandex, GMX relaying a customer's mail) reporting another server's refusal. It speaks
+        // for the reply only about its own mailboxes: the recipient's domain is that provider's.
+        let recipient_domain = reply
+            .recipient
+            .as_deref()
+            .and_then(|r| r.rsplit_once('@'))
+            .map(|(_, d)| clean(d.trim_end_matches('>')));
+        let owns_recipient = |p: usize| {
+            recipient_domain.as_deref().is_some_and(|d| {
+                self.provider_patterns[p]
+                    .hosts
+                    .iter()
+                    .any(|re| re.is_match(d))
+            })
+        };
+        let counts =
+            |p: usize, place: SignalPlace| place != SignalPlace::ReportingMta || owns_recipient(p);
         for (host, place) in &hosts {
             match &set.hosts {
                 Some(rs) => {
                     for i in rs.matches(host).iter() {
                         let p = set.host_owners[i];
+                        if !counts(p, *place) {
+                            continue;
+                        }
                         let r = rank_of(p, SignalKind::Host, *place);
                         offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
                     }
                 }
                 None => {
                     for (p, pats) in self.provider_patterns.iter().enumerate() {
-                        if pats.hosts.iter().any(|re| re.is_match(host)) {
+                        if pats.hosts.iter().any(|re| re.is_match(host)) && counts(p, *place) {
                             let r = rank_of(p, SignalKind::Host, *place);
                             offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
                         }

@@ -170,6 +170,11 @@ pub struct Mechanism {
     /// blame a cause ("rate limited because SPF does not pass") blame the cause.
     #[serde(default)]
     pub role: MechanismRole,
+    /// Categories of registry readings that never explain words blaming this mechanism, even
+    /// when it is a consequence: a code read as a bad connection (X.4.2) or a bad mailbox
+    /// (X.1.1) in a reply whose words say "rate limit exceeded" was reused for the limit.
+    #[serde(default, deserialize_with = "super::vocab::categories")]
+    pub overrides: Vec<String>,
     /// What a reply that blames it means, shown where the mechanism decides.
     pub meaning: String,
     /// Replies that blame it.

@@ -1,9 +1,9 @@
 //! The rule set: every rule by kind, each with the file:line it was read from.
 
+use super::fingerprints::{Patterns, TextSet};
 use super::knowledge::*;
 use super::lazy_regex;
 use super::schema::*;
-use super::fingerprints::{Patterns, TextSet};
 use super::vocabulary::Vocabulary;
 
 /// The kind of a rule table (its `[[name]]` in the TOML files).

@@ -1,8 +1,8 @@
 //! Stage two of loading: check every merged rule's values and compile its regexes.
 
+use super::fingerprints::Patterns;
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
-use super::fingerprints::Patterns;
 use super::schema::ProviderRule;
 use super::set::{Located, RuleSet};
 use super::types::SignalKind;

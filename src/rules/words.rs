@@ -22,6 +22,11 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// An absolute path of two segments or more (`path=/api/reset-password/start` in an
+/// application's log line): an identifier, not words, so `password` in it names no mechanism.
+static PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:^|[\s=("'])(/[A-Za-z0-9._~%+-]+(?:/[A-Za-z0-9._~%+-]*)+)"#));
+
 /// One link in a reply: its host and path, lowercase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Link {
@@ -116,20 +121,34 @@ impl<'t> View<'t> {
 
     /// The text with addresses and links replaced (`[address]`, `[link]`): what its own words
     /// say. A `#spf` anchor or a `dmarc@` mailbox is no mention of SPF or DMARC.
+    /// Paths outside links are identifiers too: `[path]`.
     pub(crate) fn own_words(&self) -> Cow<'_, str> {
-        if self.spans.is_empty() {
-            return Cow::Borrowed(self.masked.as_ref());
-        }
         let text = self.masked.as_ref();
+        let mut cut: Vec<(usize, usize, &str)> = self
+            .spans
+            .iter()
+            .map(|(s, e, _)| (*s, *e, "[link]"))
+            .collect();
+        if text.contains('/') {
+            cut.extend(
+                PATH.captures_iter(text)
+                    .filter_map(|c| c.get(1))
+                    .map(|m| (m.start(), m.end(), "[path]")),
+            );
+            cut.sort_unstable_by_key(|&(s, e, _)| (s, e));
+        }
+        if cut.is_empty() {
+            return Cow::Borrowed(text);
+        }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for (start, end, _) in &self.spans {
-            if *start < at {
+        for (start, end, with) in cut {
+            if start < at {
                 continue;
             }
-            out.push_str(&text[at..*start]);
-            out.push_str("[link]");
-            at = *end;
+            out.push_str(&text[at..start]);
+            out.push_str(with);
+            at = end;
         }
         out.push_str(&text[at..]);
         Cow::Owned(out)
@@ -199,6 +218,18 @@ mod tests {
         assert_eq!(
             own_words("Visit www.example.org/help for SPF"),
             "Visit [link] for SPF"
+        );
+    }
+
+    #[test]
+    fn paths_are_identifiers_but_slashed_names_are_words() {
+        assert_eq!(
+            own_words("554 Transaction failed method=POST path=/api/reset-password/start"),
+            "554 Transaction failed method=POST path=[path]"
+        );
+        assert_eq!(
+            own_words("550 5.7.1 SPF/DKIM failed for /var/spool"),
+            "550 5.7.1 SPF/DKIM failed for [path]"
         );
     }
 }

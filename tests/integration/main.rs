@@ -51,6 +51,7 @@ mod report_plan;
 mod report_render;
 mod report_sarif;
 mod report_schema;
+mod rules_actions;
 mod rules_decode;
 mod rules_examples;
 mod rules_explain;

@@ -40,6 +40,11 @@ fn postfix(host: &str, said: &str) -> String {
 
 /// A DSN bounce written by `reporting`, naming `remote` as the answering host if given.
 fn dsn(reporting: &str, remote: Option<&str>, diagnostic: &str) -> String {
+    dsn_to(reporting, "bob@example.net", remote, diagnostic)
+}
+
+/// As [`dsn`], for the given recipient.
+fn dsn_to(reporting: &str, recipient: &str, remote: Option<&str>, diagnostic: &str) -> String {
     let remote = remote.map_or(String::new(), |r| format!("Remote-MTA: dns; {r}\n"));
     format!(
         "From: MAILER-DAEMON@{reporting}\nTo: ann@example.com\nSubject: Undeliverable\n\
@@ -48,7 +53,7 @@ fn dsn(reporting: &str, remote: Option<&str>, diagnostic: &str) -> String {
          --B\nContent-Type: text/plain\n\nDelivery failed.\n\n\
          --B\nContent-Type: message/delivery-status\n\n\
          Reporting-MTA: dns; {reporting}\n\n\
-         Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.7.1\n\
+         Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.7.1\n\
          {remote}Diagnostic-Code: smtp; {diagnostic}\n\n--B--\n"
     )
 }
@@ -139,7 +144,7 @@ fn each_signal_kind_recognises_its_provider() {
             "Gmail requires all senders",
         ),
         (
-            dsn("BAY004-MC1F22.hotmail.com", None, plain),
+            dsn_to("BAY004-MC1F22.hotmail.com", "bob@hotmail.com", None, plain),
             "microsoft",
             SignalKind::Host,
             SignalPlace::ReportingMta,
@@ -281,6 +286,19 @@ fn precedence_when_signals_disagree() {
         "550 5.5.0 Requested action not taken: mailbox unavailable",
     );
     assert_eq!(id(set, &bounce), None);
+    // A provider that relays its customer's mail and reports another server's refusal is not
+    // the one that refused it: the Reporting-MTA speaks only for its own recipients.
+    for reporting in ["mx.zoho.com", "forward.yandex.ru", "mout.gmx.net"] {
+        let bounce = dsn(reporting, None, "550 5.7.1 Message refused");
+        assert_eq!(id(set, &bounce), None, "{reporting}");
+    }
+    let bounce = dsn_to(
+        "mx.zoho.com",
+        "bob@zoho.com",
+        None,
+        "550 5.1.1 Mailbox not found",
+    );
+    assert_eq!(id(set, &bounce).as_deref(), Some("zoho"));
 }
 
 const GATEWAY: &str = r#"
@@ -440,4 +458,65 @@ source = "https://example.test"
         text.iter().all(|l| l.contains("p.toml:")),
         "every error names its file and line: {joined}"
     );
+}
+
+#[test]
+fn providers_known_by_their_mx_hosts_are_recognised_where_those_hosts_answer() {
+    let set = builtin();
+    for (host, provider) in [
+        ("mx2.emailsrvr.com", "rackspace"),
+        ("smtp.secureserver.net", "godaddy"),
+        ("mail.protonmail.ch", "protonmail"),
+        ("mxb.mailgun.org", "mailgun"),
+        ("mxw.mxhichina.com", "aliyun"),
+        ("mx.lb.btinternet.com", "bt"),
+        ("mx01.ionos.de", "ionos"),
+        ("eagle.mxlogin.com", "mxroute"),
+        ("kr1-aspmx1.worksmobile.com", "naver"),
+        ("smtp1.privaterelay.appleid.com", "apple"),
+        ("inbound-smtp.us-east-1.amazonaws.com", "amazon-ses"),
+    ] {
+        let input = postfix(host, "550 5.1.1 Recipient not found");
+        assert_eq!(id(set, &input).as_deref(), Some(provider), "{host}");
+    }
+    // A look-alike under another domain is nobody's.
+    assert_eq!(
+        id(set, &postfix("emailsrvr.com.example.org", "550 5.1.1 no")),
+        None
+    );
+}
+
+#[test]
+fn replies_pasted_without_trailer_or_link_keep_their_providers_own_marks() {
+    let set = builtin();
+    for (input, provider) in [
+        // Outlook.com's bare bracketed service name.
+        (
+            "452 4.3.1 Insufficient system resources (TSTE) [outlook.com]",
+            "microsoft",
+        ),
+        // Yahoo's trailing server name and its `delivery error: dd` opening, no link.
+        (
+            "554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
+            "yahoo",
+        ),
+        ("421 4.7.0 [TS01] Messages deferred - 4.16.55.1", "yahoo"),
+        // Gmail's sentences cut short by a first-line paste.
+        (
+            "550-5.7.1 [192.0.2.1       1] Our system has detected an unusual rate of",
+            "gmail",
+        ),
+        (
+            "421-4.7.0 This message does not pass authentication checks (SPF and DKIM both do",
+            "gmail",
+        ),
+        (
+            "552-5.2.3 Your message exceeded Google's message size limits",
+            "gmail",
+        ),
+    ] {
+        assert_eq!(id(set, input).as_deref(), Some(provider), "{input}");
+    }
+    // Another receiver quoting a bare domain in brackets is not Microsoft.
+    assert_eq!(id(set, "550 5.7.1 Blocked [example.com]"), None);
 }

@@ -422,3 +422,32 @@ fn a_provider_rule_reading_the_code_alone_yields_to_words_about_another_mechanis
     let d = set.decode(&reply("550 5.7.27 TLS: no encrypted channel - acme-mx"));
     assert_eq!(d.rule.id, "acme-7-27-tls-words");
 }
+
+#[test]
+fn rate_limit_words_set_aside_connection_syntax_and_mailbox_readings_of_reused_codes() {
+    let set = builtin();
+    for input in [
+        "421 4.4.2 Message submission rate for this client has exceeded the configured limit",
+        "452 4.5.3 rate limit exceeded",
+        "452 4.1.1 <ann@example.net> too many recent messages; Try again later",
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(d.category, "rate-limit", "{input}");
+        assert_eq!(d.action.as_str(), "slow-down", "{input}");
+        let e = d.enhanced.as_ref().unwrap();
+        assert!(
+            e.detail.is_none() && e.set_aside.is_some(),
+            "{input}: {e:?}"
+        );
+    }
+    // Without words about a limit the codes keep their registry readings.
+    for (input, category) in [
+        ("421 4.4.2 Connection dropped", "network"),
+        (
+            "550 5.1.1 <ann@example.net>: user unknown",
+            "recipient-address",
+        ),
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, category, "{input}");
+    }
+}

@@ -91,6 +91,8 @@ pub(crate) struct RawFile {
     pub mechanism: Vec<(usize, Mechanism)>,
     /// Words that tell whether a mention of a mechanism blames it (rules/mechanisms.toml).
     pub mechanism_cue: Vec<(usize, MechanismCue)>,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklist: Vec<(usize, BlocklistRule)>,
 }
 
 /// 1-based lines of byte offsets, in one pass over the text.
@@ -158,6 +160,7 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "dkim_selectors" => raw.dkim_selectors = read.tables(items),
             "mechanism" => raw.mechanism = read.tables(items),
             "mechanism_cue" => raw.mechanism_cue = read.tables(items),
+            "blocklist" => raw.blocklist = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 read.error(
@@ -257,7 +260,8 @@ has_id!(
     SendingService,
     DkimSelectorRule,
     Mechanism,
-    MechanismCue
+    MechanismCue,
+    BlocklistRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -440,6 +444,13 @@ impl Merger {
             &mut set.mechanism_cues,
             Kind::MechanismCue,
             raw.mechanism_cue,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.blocklists,
+            Kind::Blocklist,
+            raw.blocklist,
             file,
             builtin,
         );

@@ -29,10 +29,11 @@ pub enum Kind {
     DkimSelectors,
     Mechanism,
     MechanismCue,
+    Blocklist,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -52,6 +53,7 @@ impl Kind {
         Kind::DkimSelectors,
         Kind::Mechanism,
         Kind::MechanismCue,
+        Kind::Blocklist,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +77,7 @@ impl Kind {
             Kind::DkimSelectors => "dkim_selectors",
             Kind::Mechanism => "mechanism",
             Kind::MechanismCue => "mechanism_cue",
+            Kind::Blocklist => "blocklist",
         }
     }
 }
@@ -109,6 +112,7 @@ pub enum Rule<'a> {
     DkimSelectors(&'a Located<DkimSelectorRule>),
     Mechanism(&'a Located<Mechanism>),
     MechanismCue(&'a Located<MechanismCue>),
+    Blocklist(&'a Located<BlocklistRule>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -140,6 +144,8 @@ pub struct RuleSet {
     pub(super) provider_patterns: Vec<Patterns>,
     /// The mechanism vocabulary and its cues, compiled.
     pub(super) vocabulary: Vocabulary,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklists: Vec<Located<BlocklistRule>>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     pub(super) rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// `pattern` of each phrase rule, aligned with `phrases`.
@@ -180,6 +186,7 @@ impl RuleSet {
             .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
             .or_else(|| find(&self.mechanisms, id, |r| &r.id).map(Rule::Mechanism))
             .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
+            .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
     }
 
     /// The finding text for a finding id.

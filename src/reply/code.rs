@@ -177,7 +177,12 @@ fn drop_queue_id(text: String) -> String {
 /// failing (4xx/5xx) reply wins over an earlier success: a transcript's `220` greeting or
 /// `250 Ok`, or the `250` a library expected before it names the code it got.
 pub fn find_reply(s: &str) -> Option<Reply> {
-    let mut first: Option<Reply> = None;
+    find_reply_at(s).map(|(_, r)| r)
+}
+
+/// As [`find_reply`], with the byte offset where the reply starts in `s`.
+pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
+    let mut first: Option<(usize, Reply)> = None;
     // Each candidate reads at most a window of what follows it (a reply's text is cut at
     // 8 KiB anyway), and only so many candidates are tried: a long text of codes stays linear.
     for caps in REPLY_ANYWHERE.captures_iter(s).take(500) {
@@ -209,9 +214,9 @@ pub fn find_reply(s: &str) -> Option<Reply> {
             // its closing quote.
             unquote(&s[..m.start()], &mut r);
             if r.basic.is_some_and(|b| b >= 400) {
-                return Some(r);
+                return Some((m.start(), r));
             }
-            first.get_or_insert(r);
+            first.get_or_insert((m.start(), r));
         }
     }
     first

@@ -10,6 +10,7 @@ mod esp;
 mod fields;
 mod finality;
 mod headers;
+mod hosts;
 mod log;
 mod mime;
 mod notices;
@@ -55,16 +56,22 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
             String::from_utf8_lossy(input)
         }
     };
-    if bounce::looks_like_message(&String::from_utf8_lossy(
+    let mut ex = if bounce::looks_like_message(&String::from_utf8_lossy(
         &message[..message.len().min(64 * 1024)],
     )) {
         let mut ex = bounce::extract(message)?;
         for r in &mut ex.replies {
             cap_text(&mut r.text);
         }
-        return Ok(ex);
+        ex
+    } else {
+        from_lines(text.trim_start_matches('\u{feff}'))?
+    };
+    // The server name a reply gives itself is a provider signal, whatever form carried it.
+    for r in &mut ex.replies {
+        r.server_name = hosts::server_name(r.basic, &r.text);
     }
-    from_lines(text.trim_start_matches('\u{feff}'))
+    Ok(ex)
 }
 
 /// Where a message's headers start: after a UTF-8 byte-order mark and any blank lines.
@@ -200,6 +207,10 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     if let Some(r) = pasted::app_error(text) {
         return Ok(one(InputForm::Reply, r));
     }
+    // DSN fields pasted without their message: the reply and the hosts its fields name.
+    if let Some(r) = dsn_fields(text) {
+        return Ok(one(InputForm::Reply, r));
+    }
     // The text of a bounce pasted without its headers: its recipients and their replies.
     if text.lines().filter(|l| !l.trim().is_empty()).count() > 1
         && let Some(ex) = bounce_text::from_text(text)
@@ -207,7 +218,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         return Ok(ex);
     }
     // Prose around a reply ("Remote server said: 550 5.1.1 ..."): the reply that failed.
-    if let Some(r) = code::find_reply(text) {
+    // and the host the words before it say answered (`host mx.x[ip] said:`).
+    if let Some((at, mut r)) = code::find_reply_at(text) {
+        r.remote_mta = hosts::said_by(&text[..at]);
         return Ok(one(InputForm::Reply, r));
     }
     // An embedded JSON object (a log line's structured part): its reply fields.
@@ -246,6 +259,35 @@ fn embedded_json(text: &str) -> Option<Reply> {
     let end = text.rfind('}')?;
     let v: serde_json::Value = serde_json::from_str(text.get(start..=end)?).ok()?;
     esp::json_row(&v).ok().flatten()
+}
+
+/// DSN fields pasted without their message (`Remote-MTA: dns; mx.x` then `Diagnostic-Code:
+/// smtp; 550 ...`): the first recipient block with a code, with the hosts its fields name.
+fn dsn_fields(text: &str) -> Option<Reply> {
+    const FIELDS: &[&str] = &[
+        "reporting-mta:",
+        "final-recipient:",
+        "original-recipient:",
+        "action:",
+        "status:",
+        "remote-mta:",
+        "diagnostic-code:",
+    ];
+    let is_field = |l: &str, names: &[&str]| {
+        let l = l.to_ascii_lowercase();
+        names.iter().any(|f| l.starts_with(f))
+    };
+    if !text
+        .lines()
+        .any(|l| is_field(l, &["diagnostic-code:", "remote-mta:"]))
+    {
+        return None;
+    }
+    let start = text.lines().position(|l| is_field(l, FIELDS)).unwrap_or(0);
+    let fields: Vec<&str> = text.lines().skip(start).collect();
+    dsn::parse(&fields.join("\n"))
+        .into_iter()
+        .find(Reply::has_code)
 }
 
 /// A JSON document or JSON lines: each object is an export row.

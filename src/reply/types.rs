@@ -34,6 +34,10 @@ pub struct Reply {
     /// The host that wrote the bounce (a DSN's Reporting-MTA). Without a remote MTA, the
     /// reply is its own, so its host tells whose codes these are.
     pub reporting_mta: Option<String>,
+    /// The name the answering server gives itself in its words (Microsoft's trailing
+    /// `[BN8NAM12FT059.eop-nam12.prod.protection.outlook.com]`, `421 mx.example.com ...`):
+    /// who wrote the reply, even when a gateway passed it on.
+    pub server_name: Option<String>,
     /// The SMTP command the reply answered (`RCPT TO`, `end of DATA`), when known.
     pub smtp_command: Option<String>,
     /// RFC 3464 Action (failed, delayed, delivered, relayed, expanded).

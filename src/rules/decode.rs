@@ -1,211 +1,28 @@
-//! Matching a Reply against the rules: provider rule > phrase naming its codes > specific
-//! enhanced code > phrase > enhanced registry > basic code, then handling.
+//! Decoding one reply: provider rule > phrase naming its codes > specific registry code >
+//! phrase > mechanism the words blame > generic registry > basic code, then handling. A
+//! reading of the code that the words contradict (a registry meaning, or a provider rule that
+//! reads the code alone, about another mechanism than the one the words blame) never decides.
 
+use super::mechanism::Blame;
+use super::rule_match::{Phrases, class_of_action, parse_enhanced};
+use super::schema::Mechanism;
 use super::types::{
-    Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef,
+    Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
-use super::{EnhancedRule, HandlingRule, ProviderRule, RuleSet};
+use super::{EnhancedRule, ProviderRule, RuleSet, words};
 use crate::reply::Reply;
-
-/// Parsed `class.subject.detail`; `None` class means the `X` wildcard of a pattern.
-fn parse_enhanced(code: &str) -> Option<(Option<u16>, u16, u16)> {
-    let mut it = code.trim().split('.');
-    let class = it.next()?;
-    let subject = it.next()?.parse().ok()?;
-    let detail = it.next()?.parse().ok()?;
-    if it.next().is_some() {
-        return None;
-    }
-    let class = match class {
-        "X" | "x" => None,
-        c => Some(c.parse().ok()?),
-    };
-    Some((class, subject, detail))
-}
-
-/// Whether an enhanced pattern (`5.7.26` or `X.7.26`) matches a reply's enhanced code.
-pub(crate) fn enhanced_matches(pattern: &str, code: &str) -> bool {
-    parse_enhanced(code).is_some_and(|parts| pattern_matches(pattern, parts))
-}
-
-/// As [`enhanced_matches`], with the reply's code parsed once by the caller.
-fn pattern_matches(pattern: &str, (class, s, d): (Option<u16>, u16, u16)) -> bool {
-    match (parse_enhanced(pattern), class) {
-        (Some((pc, ps, pd)), Some(c)) => pc.is_none_or(|pc| pc == c) && ps == s && pd == d,
-        _ => false,
-    }
-}
-
-/// Patterns tagged with their owner's index compiled as one set: the set and, per pattern, the
-/// owner. `None` if the set does not compile (callers then match patterns one by one).
-fn one_set<'a>(
-    tagged: impl Iterator<Item = (&'a str, usize)>,
-) -> Option<(regex::RegexSet, Vec<usize>)> {
-    let (patterns, owners): (Vec<&str>, Vec<usize>) = tagged.unzip();
-    regex::RegexSet::new(patterns).ok().map(|set| (set, owners))
-}
-
-/// Which rules [`RuleSet::best_rule`] considers: provider rules, every phrase rule, or only
-/// the phrase rules that name the codes they read.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Phrases {
-    None,
-    All,
-    Coded,
-}
 
 /// The rule that decided the meaning, in precedence order.
 enum Decider<'a> {
     Provider(&'a ProviderRule),
     Enhanced(&'a EnhancedRule),
+    Mechanism(&'a Mechanism),
     Basic(&'a super::BasicRule),
     Class(&'a super::ClassRule),
     Nothing,
 }
 
 impl RuleSet {
-    /// The provider that sent this reply: markers on the text, then hosts on the remote MTA.
-    pub fn detect_provider(&self, reply: &Reply) -> Option<&super::Provider> {
-        let host = reply
-            .remote_mta
-            .as_deref()
-            .or(reply.reporting_mta.as_deref())
-            .map(|h| h.trim_end_matches('.'));
-        let host_matches = |i: usize| {
-            host.is_some_and(|h| self.provider_regexes[i].1.iter().any(|re| re.is_match(h)))
-        };
-        // One pass of all markers over the text (the costly part), then host names, keeping
-        // file order: the first provider with a marker or a host match wins.
-        let found = match self.marker_set() {
-            Some((set, owners)) => {
-                let by_marker = set.matches(&reply.text).iter().map(|m| owners[m]).min();
-                let limit = by_marker.unwrap_or(self.providers.len());
-                (0..limit).find(|&i| host_matches(i)).or(by_marker)
-            }
-            None => (0..self.providers.len()).find(|&i| {
-                self.provider_regexes[i]
-                    .0
-                    .iter()
-                    .any(|m| m.is_match(&reply.text))
-                    || host_matches(i)
-            }),
-        };
-        found.map(|i| &self.providers[i].rule)
-    }
-
-    fn marker_set(&self) -> Option<&(regex::RegexSet, Vec<usize>)> {
-        self.marker_set
-            .get_or_init(|| {
-                one_set(
-                    self.provider_regexes
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, (markers, _))| {
-                            markers.iter().map(move |m| (m.pattern(), i))
-                        }),
-                )
-            })
-            .as_ref()
-    }
-
-    /// The provider rule (or, per `phrases`, the phrase rule) that applies: all its given
-    /// conditions hold; more conditions win, then file order.
-    fn best_rule<'a>(
-        &'a self,
-        phrases: Phrases,
-        reply: &Reply,
-        class: Option<u16>,
-        provider: Option<&str>,
-    ) -> Option<&'a ProviderRule> {
-        let (rules, regexes) = match phrases {
-            Phrases::None => (&self.provider_rules, &self.rule_regexes),
-            Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes),
-        };
-        let code = reply.enhanced.as_deref().and_then(parse_enhanced);
-        let mut best: Option<(usize, &ProviderRule)> = None;
-        // Cheapest conditions first: the text pattern runs only for rules still in the race.
-        for (l, re) in rules.iter().zip(regexes) {
-            let r = &l.rule;
-            if let Some(p) = &r.provider
-                && Some(p.as_str()) != provider
-            {
-                continue;
-            }
-            if phrases == Phrases::Coded && r.basic.is_empty() && r.enhanced.is_empty() {
-                continue;
-            }
-            // The class is implied by the codes, so it narrows a rule without outranking others.
-            let score = usize::from(!r.enhanced.is_empty())
-                + usize::from(!r.basic.is_empty())
-                + usize::from(re.is_some())
-                + usize::from(!r.dsn_action.is_empty())
-                + usize::from(!r.command.is_empty());
-            if score == 0 || best.is_some_and(|(s, _)| score <= s) {
-                continue;
-            }
-            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
-            let enhanced_ok = r.enhanced.is_empty()
-                || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
-            let class_ok = r.class.is_empty()
-                || class.is_some_and(|c| r.class.iter().any(|&k| u16::from(k) == c));
-            let action_ok = r.dsn_action.is_empty()
-                || reply
-                    .dsn_action
-                    .as_deref()
-                    .is_some_and(|a| r.dsn_action.iter().any(|k| k.eq_ignore_ascii_case(a)));
-            let command_ok = r.command.is_empty()
-                || reply
-                    .smtp_command
-                    .as_deref()
-                    .is_some_and(|c| r.command.iter().any(|k| command_matches(k, c)));
-            if basic_ok
-                && enhanced_ok
-                && class_ok
-                && action_ok
-                && command_ok
-                && re.as_ref().is_none_or(|re| re.is_match(&reply.text))
-            {
-                best = Some((score, r));
-            }
-        }
-        best.map(|(_, r)| r)
-    }
-
-    /// The registry entry for `X.subject.detail`, the first in file order.
-    fn enhanced_rule(&self, subject: u16, detail: u16) -> Option<&EnhancedRule> {
-        let index = self.enhanced_index.get_or_init(|| {
-            let mut index = std::collections::HashMap::new();
-            for (i, l) in self.enhanced.iter().enumerate() {
-                if let Some((c, s, d)) = parse_enhanced(&l.rule.code)
-                    && c.is_none_or(|c| c == 2)
-                {
-                    index.entry((s, d)).or_insert(i);
-                }
-            }
-            index
-        });
-        index
-            .get(&(subject, detail))
-            .map(|&i| &self.enhanced[i].rule)
-    }
-
-    /// The first handling row whose conditions all hold.
-    pub fn handling_for(
-        &self,
-        class: Option<u16>,
-        basic: Option<u16>,
-        enhanced: Option<&str>,
-        category: &str,
-    ) -> Option<&HandlingRule> {
-        self.handling.iter().map(|l| &l.rule).find(|h| {
-            h.class.is_none_or(|c| Some(u16::from(c)) == class)
-                && (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
-                && (h.enhanced.is_empty()
-                    || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
-                && (h.category.is_empty() || h.category.iter().any(|c| c == category))
-        })
-    }
-
     /// Decodes one reply: its meaning, the provider's meaning, and what to do about it.
     pub fn decode(&self, reply: &Reply) -> Decoded {
         let enhanced_parts = reply.enhanced.as_deref().and_then(parse_enhanced);
@@ -214,84 +31,82 @@ impl RuleSet {
             .map(|b| b / 100)
             .or(enhanced_parts.and_then(|(c, _, _)| c))
             .or_else(|| reply.dsn_action.as_deref().and_then(class_of_action));
-
-        let basic = reply.basic.map(|code| {
-            let digit = |d: u16| u8::try_from(d).unwrap_or(u8::MAX);
-            BasicMeaning {
-                code,
-                class: self
-                    .classes
-                    .iter()
-                    .find(|c| c.rule.digit == digit(code / 100))
-                    .map_or("unknown class".into(), |c| c.rule.name.clone()),
-                category: self
-                    .subject_digits
-                    .iter()
-                    .find(|c| c.rule.digit == digit((code / 10) % 10))
-                    .map_or("unknown".into(), |c| c.rule.name.clone()),
-                meaning: self.basic_rule(code).map(|r| r.meaning.clone()),
-            }
-        });
-
-        let mut enhanced_rule = None;
-        let enhanced = match (reply.enhanced.as_deref(), enhanced_parts) {
-            (Some(code), Some((c, s, d))) => {
-                let exact = self.enhanced_rule(s, d);
-                enhanced_rule = exact.or_else(|| self.enhanced_rule(s, 0));
-                Some(EnhancedMeaning {
-                    code: code.to_string(),
-                    class: self
-                        .enhanced_classes
-                        .iter()
-                        .find(|r| c.is_some_and(|c| u16::from(r.rule.class) == c))
-                        .map_or("unknown class".into(), |r| r.rule.name.clone()),
-                    subject: self
-                        .enhanced_subjects
-                        .iter()
-                        .find(|r| u16::from(r.rule.subject) == s)
-                        .map_or("unknown subject".into(), |r| r.rule.name.clone()),
-                    detail: exact.map(|r| r.title.clone()),
-                    rule: exact.map(|r| r.id.clone()),
-                })
-            }
-            _ => None,
+        let view = words::View::new(&reply.text);
+        let blame = self.blame(&view);
+        let contradicted = |category: &str, checks: &[String]| {
+            !blame.is_empty()
+                && (blame.contradicts(self.about(category, checks))
+                    || self.overrides(&blame, category))
         };
 
-        let detected = self.detect_provider(reply);
+        let exact = enhanced_parts.and_then(|(_, s, d)| self.enhanced_rule(s, d));
+        let exact_contradicted = exact.is_some_and(|r| contradicted(&r.category, &r.checks));
+        let basic_rule = reply.basic.and_then(|b| self.basic_rule(b));
+        // The words decide where the codes say little: the reply's most specific code (enhanced,
+        // else basic) is missing, unregistered, marked `text_decides`, or read as another
+        // mechanism than the words blame.
+        let basic_contradicted = basic_rule.is_some_and(|r| contradicted(&r.category, &r.checks));
+        let generic = match (enhanced_parts, exact) {
+            (Some(_), Some(r)) => r.text_decides || exact_contradicted,
+            (Some(_), None) => true,
+            (None, _) => basic_rule.is_none_or(|r| r.text_decides || basic_contradicted),
+        };
+        // A specific reading set aside by the words is replaced by what the words blame: a
+        // phrase about it, else the blamed mechanism itself, not any phrase the words match.
+        let set_aside_by_words = match (enhanced_parts, exact) {
+            (Some(_), Some(r)) => exact_contradicted && !r.text_decides,
+            (Some(_), None) => false,
+            (None, _) => basic_rule.is_some_and(|r| !r.text_decides) && basic_contradicted,
+        };
+
+        let detected = self.detect_in(reply, &view);
+        let pid = detected.as_ref().map(|d| d.provider.id.as_str());
+        // A provider rule that reads the words was written for them; one that reads the code
+        // alone is the registry's kind of reading and yields to words about something else.
+        let by_code_ok =
+            |r: &ProviderRule| r.pattern.is_some() || !contradicted(&r.category, &r.checks);
+        let phrase_ok = |r: &ProviderRule| {
+            if blame.is_empty() {
+                return !set_aside_by_words;
+            }
+            let about = self.about(&r.category, &r.checks);
+            if set_aside_by_words {
+                blame.agrees(about)
+            } else {
+                !blame.contradicts(about)
+            }
+        };
         let prule = self
-            .best_rule(Phrases::None, reply, class, detected.map(|p| p.id.as_str()))
+            .best_rule(Phrases::None, reply, class, pid, &by_code_ok)
             .or_else(|| {
-                // The words decide where the codes say little: the reply's most specific code
-                // (enhanced, else basic) is missing, unregistered or marked `text_decides`.
                 // A phrase that names the codes it reads is a reading of those codes, as a
                 // provider rule is, so it applies even where the code is specific.
-                let generic = match enhanced_parts {
-                    Some((_, s, d)) => self.enhanced_rule(s, d).is_none_or(|r| r.text_decides),
-                    None => reply
-                        .basic
-                        .is_none_or(|b| self.basic_rule(b).is_none_or(|r| r.text_decides)),
-                };
                 let phrases = if generic {
                     Phrases::All
                 } else {
                     Phrases::Coded
                 };
-                self.best_rule(phrases, reply, class, None)
-            });
-        let provider = prule
-            .and_then(|r| r.provider.as_deref())
-            .and_then(|id| self.provider(id))
-            .or(detected)
-            .map(|p| ProviderRef {
-                id: p.id.clone(),
-                name: p.name.clone(),
+                self.best_rule(phrases, reply, class, None, &phrase_ok)
             });
 
+        // Without a rule for its detail, the code's subject; a contradicted detail says nothing.
+        let registry = match (enhanced_parts, exact) {
+            (Some((_, s, _)), Some(_)) if exact_contradicted => self.enhanced_rule(s, 0),
+            (Some(_), Some(r)) => Some(r),
+            (Some((_, s, _)), None) => self.enhanced_rule(s, 0),
+            (None, _) => None,
+        }
+        .filter(|r| !contradicted(&r.category, &r.checks));
+        let mechanism = self.primary(&blame).map(|m| &self.mechanisms[m].rule);
         let decider = if let Some(r) = prule {
             Decider::Provider(r)
-        } else if let Some(r) = enhanced_rule {
+        } else if let (false, Some(r)) = (generic, registry) {
             Decider::Enhanced(r)
-        } else if let Some(r) = reply.basic.and_then(|b| self.basic_rule(b)) {
+        } else if let (true, Some(m)) = (generic, mechanism) {
+            Decider::Mechanism(m)
+        } else if let Some(r) = registry {
+            Decider::Enhanced(r)
+        } else if let Some(r) = basic_rule.filter(|r| !contradicted(&r.category, &r.checks)) {
             Decider::Basic(r)
         } else if let Some(r) =
             class.and_then(|c| self.classes.iter().find(|r| u16::from(r.rule.digit) == c))
@@ -301,7 +116,7 @@ impl RuleSet {
             Decider::Nothing
         };
 
-        let (category, checks, rule, recognised) = match decider {
+        let (category, mut checks, rule, recognised) = match decider {
             Decider::Provider(r) => (
                 r.category.clone(),
                 r.checks.clone(),
@@ -320,6 +135,12 @@ impl RuleSet {
                 rref(&r.id, &r.source),
                 true,
             ),
+            Decider::Mechanism(m) => (
+                m.category.clone().unwrap_or_else(|| "unknown".into()),
+                m.checks.clone(),
+                rref(&m.id, &m.source),
+                true,
+            ),
             Decider::Basic(r) => (
                 r.category.clone(),
                 r.checks.clone(),
@@ -334,8 +155,133 @@ impl RuleSet {
                 false,
             ),
         };
+        let decided_about = self.about(&category, &checks);
+        // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided.
+        for &m in &blame.blamed {
+            for c in &self.mechanisms[m].rule.checks {
+                if !checks.contains(c) {
+                    checks.push(c.clone());
+                }
+            }
+        }
 
-        let handling = self.handling_for(class, reply.basic, reply.enhanced.as_deref(), &category);
+        // Only a specific meaning is set aside: a generic one (`text_decides`) claims nothing.
+        let set_aside = exact.filter(|r| !r.text_decides).and_then(|r| {
+            let about = self.about(&r.category, &r.checks);
+            let because = if blame.contradicts(about) || self.overrides(&blame, &r.category) {
+                format!("the reply's words name {}", self.named(&blame))
+            } else if decided_about != 0 && about != 0 && decided_about & about == 0 {
+                match detected
+                    .as_ref()
+                    .filter(|_| matches!(decider, Decider::Provider(_)))
+                {
+                    Some(d) => format!("{} gives this code its own meaning", d.provider.name),
+                    None => "the reply's words say what it is about".to_string(),
+                }
+            } else {
+                return None;
+            };
+            Some(SetAside {
+                rule: r.id.clone(),
+                detail: r.title.clone(),
+                because,
+            })
+        });
+        let basic = reply.basic.map(|code| self.basic_meaning(code));
+        let enhanced = match (reply.enhanced.as_deref(), enhanced_parts) {
+            (Some(code), Some((c, s, _))) => Some(EnhancedMeaning {
+                code: code.to_string(),
+                class: self
+                    .enhanced_classes
+                    .iter()
+                    .find(|r| c.is_some_and(|c| u16::from(r.rule.class) == c))
+                    .map_or("unknown class".into(), |r| r.rule.name.clone()),
+                subject: self
+                    .enhanced_subjects
+                    .iter()
+                    .find(|r| u16::from(r.rule.subject) == s)
+                    .map_or("unknown subject".into(), |r| r.rule.name.clone()),
+                detail: exact
+                    .filter(|_| set_aside.is_none())
+                    .map(|r| r.title.clone()),
+                rule: exact.filter(|_| set_aside.is_none()).map(|r| r.id.clone()),
+                set_aside,
+            }),
+            _ => None,
+        };
+
+        let provider = detected.map(|d| ProviderRef {
+            id: d.provider.id.clone(),
+            name: d.provider.name.clone(),
+            signal: d.signal,
+        });
+        let (action, bounce_type, action_note) = self.handling(class, reply, &category, prule);
+        Decoded {
+            basic,
+            enhanced,
+            provider,
+            provider_meaning: prule
+                .filter(|r| r.provider.is_some())
+                .map(|r| r.meaning.clone()),
+            text_meaning: prule
+                .filter(|r| r.provider.is_none())
+                .map(|r| r.meaning.clone())
+                .or_else(|| match decider {
+                    Decider::Mechanism(m) => Some(m.meaning.clone()),
+                    _ => None,
+                }),
+            category,
+            bounce_type,
+            action,
+            action_note,
+            checks,
+            rule,
+            recognised,
+        }
+    }
+
+    /// What the blamed mechanisms are called, for output: "SPF", "SPF and DKIM".
+    fn named(&self, blame: &Blame) -> String {
+        let names: Vec<&str> = blame
+            .blamed
+            .iter()
+            .map(|&m| self.mechanisms[m].rule.name.as_str())
+            .collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+
+    fn basic_meaning(&self, code: u16) -> BasicMeaning {
+        let digit = |d: u16| u8::try_from(d).unwrap_or(u8::MAX);
+        BasicMeaning {
+            code,
+            class: self
+                .classes
+                .iter()
+                .find(|c| c.rule.digit == digit(code / 100))
+                .map_or("unknown class".into(), |c| c.rule.name.clone()),
+            category: self
+                .subject_digits
+                .iter()
+                .find(|c| c.rule.digit == digit((code / 10) % 10))
+                .map_or("unknown".into(), |c| c.rule.name.clone()),
+            meaning: self.basic_rule(code).map(|r| r.meaning.clone()),
+        }
+    }
+
+    /// The handling table's decision for the category, then what the provider or phrase rule
+    /// that decided says instead.
+    fn handling(
+        &self,
+        class: Option<u16>,
+        reply: &Reply,
+        category: &str,
+        prule: Option<&ProviderRule>,
+    ) -> (Action, BounceType, String) {
+        let handling = self.handling_for(class, reply.basic, reply.enhanced.as_deref(), category);
         let (mut action, mut bounce_type, mut action_note) = handling.map_or(
             (
                 Action::None,
@@ -362,74 +308,13 @@ impl RuleSet {
                 action_note = n.clone();
             }
         }
-
-        Decoded {
-            basic,
-            enhanced,
-            provider,
-            provider_meaning: prule
-                .filter(|r| r.provider.is_some())
-                .map(|r| r.meaning.clone()),
-            text_meaning: prule
-                .filter(|r| r.provider.is_none())
-                .map(|r| r.meaning.clone()),
-            category,
-            bounce_type,
-            action,
-            action_note,
-            checks,
-            rule,
-            recognised,
-        }
+        (action, bounce_type, action_note)
     }
-
-    fn basic_rule(&self, code: u16) -> Option<&super::BasicRule> {
-        self.basics.iter().map(|l| &l.rule).find(|r| r.code == code)
-    }
-}
-
-/// The class a DSN Action implies when a bounce gives no code at all (RFC 3464 section 2.3.3):
-/// `failed` is permanent, `delayed` transient, the others report success.
-fn class_of_action(action: &str) -> Option<u16> {
-    match action.to_ascii_lowercase().as_str() {
-        "failed" => Some(5),
-        "delayed" => Some(4),
-        "delivered" | "relayed" | "expanded" => Some(2),
-        _ => None,
-    }
-}
-
-/// A rule's command against the reply's: `DATA` also covers `end of DATA`, the reply to the
-/// message content rather than to the DATA verb itself.
-fn command_matches(rule: &str, reply: &str) -> bool {
-    let reply = reply.trim();
-    reply.eq_ignore_ascii_case(rule)
-        || rule.eq_ignore_ascii_case("DATA") && reply.eq_ignore_ascii_case("end of DATA")
 }
 
 fn rref(id: &str, source: &str) -> RuleRef {
     RuleRef {
         id: id.to_string(),
         source: source.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn enhanced_patterns_match_by_class_wildcard() {
-        assert!(enhanced_matches("X.7.26", "5.7.26"));
-        assert!(enhanced_matches("X.7.26", "4.7.26"));
-        assert!(enhanced_matches("5.7.26", "5.7.26"));
-        assert!(!enhanced_matches("5.7.26", "4.7.26"));
-        assert!(!enhanced_matches("X.7.26", "5.7.2"));
-        assert!(
-            !enhanced_matches("X.7.26", "X.7.26"),
-            "a reply code needs a real class"
-        );
-        assert!(!enhanced_matches("X.7.26", "5.7.26.1"));
-        assert!(!enhanced_matches("X.7.26", "garbage"));
     }
 }

@@ -129,6 +129,20 @@ impl RuleSet {
         for l in &self.dkim_selectors {
             push(&l.rule.id, Kind::DkimSelectors, l.rule.name.clone());
         }
+        for l in &self.mechanisms {
+            push(
+                &l.rule.id,
+                Kind::Mechanism,
+                format!("words naming {}", l.rule.name),
+            );
+        }
+        for l in &self.mechanism_cues {
+            push(
+                &l.rule.id,
+                Kind::MechanismCue,
+                format!("{:?} cue", l.rule.kind).to_ascii_lowercase(),
+            );
+        }
         for l in &self.blocklists {
             push(&l.rule.id, Kind::Blocklist, l.rule.name.clone());
         }
@@ -270,8 +284,17 @@ impl RuleSet {
                 l.line,
                 l.rule.name.clone(),
                 format!(
-                    "Recognised by markers {:?} and hosts {:?}.",
-                    l.rule.markers, l.rule.hosts
+                    "Recognised by hosts {:?}, links {:?}, tokens {:?}, wording {:?} and markers {:?}{}.",
+                    l.rule.hosts,
+                    l.rule.links,
+                    l.rule.tokens,
+                    l.rule.wording,
+                    l.rule.markers,
+                    if l.rule.gateway {
+                        "; a gateway, which passes other providers' replies on"
+                    } else {
+                        ""
+                    }
                 ),
                 String::new(),
                 String::new(),
@@ -407,6 +430,41 @@ impl RuleSet {
                  as rules/selectors.toml describes."
                     .to_string(),
                 selector_markers(&l.rule),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Mechanism(l) => {
+                let r = &l.rule;
+                (
+                    Kind::Mechanism,
+                    &l.file,
+                    l.line,
+                    format!("words naming {}", r.name),
+                    r.meaning.clone(),
+                    format!(
+                        "A reply whose words blame {} implicates {}; a registry meaning about \
+                         another mechanism does not apply to it. Named by: {}.",
+                        r.name,
+                        if r.checks.is_empty() {
+                            "no DNS check".to_string()
+                        } else {
+                            format!("the checks {}", r.checks.join(", "))
+                        },
+                        r.words.join(" | ")
+                    ),
+                    r.category.as_ref().map_or_else(String::new, |c| {
+                        self.handling_text(None, None, c)
+                    }),
+                    vec![r.source.clone()],
+                )
+            }
+            Rule::MechanismCue(l) => (
+                Kind::MechanismCue,
+                &l.file,
+                l.line,
+                format!("{:?} cue", l.rule.kind).to_ascii_lowercase(),
+                format!("Words: {}.", l.rule.words.join(" | ")),
+                "Decides whether a mention of a mechanism in a reply blames it.".to_string(),
+                String::new(),
                 vec![l.rule.source.clone()],
             ),
             Rule::Blocklist(l) => (

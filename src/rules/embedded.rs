@@ -57,6 +57,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/phrases.toml"),
     ),
     (
+        "rules/mechanisms.toml",
+        include_str!("../../rules/mechanisms.toml"),
+    ),
+    (
         "rules/findings.toml",
         include_str!("../../rules/findings.toml"),
     ),

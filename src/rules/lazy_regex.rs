@@ -25,10 +25,14 @@ impl LazyRegex {
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.regex().is_some_and(|re| re.is_match(text))
+    }
+
+    /// The compiled automaton, or `None` for a pattern over the size limit.
+    pub(crate) fn regex(&self) -> Option<&Regex> {
         self.compiled
             .get_or_init(|| Regex::new(&self.pattern).ok())
             .as_ref()
-            .is_some_and(|re| re.is_match(text))
     }
 
     pub(crate) fn pattern(&self) -> &str {

@@ -87,6 +87,10 @@ pub(crate) struct RawFile {
     pub sender: Vec<(usize, SendingService)>,
     /// DKIM selectors to probe (rules/selectors.toml; see `rules::selectors`).
     pub dkim_selectors: Vec<(usize, DkimSelectorRule)>,
+    /// The mechanism vocabulary (rules/mechanisms.toml): which words name which mechanism.
+    pub mechanism: Vec<(usize, Mechanism)>,
+    /// Words that tell whether a mention of a mechanism blames it (rules/mechanisms.toml).
+    pub mechanism_cue: Vec<(usize, MechanismCue)>,
     /// DNS lists the blocklist check consults (rules/blocklists.toml).
     pub blocklist: Vec<(usize, BlocklistRule)>,
 }
@@ -154,6 +158,8 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "escalation" => raw.escalation = read.tables(items),
             "sender" => raw.sender = read.tables(items),
             "dkim_selectors" => raw.dkim_selectors = read.tables(items),
+            "mechanism" => raw.mechanism = read.tables(items),
+            "mechanism_cue" => raw.mechanism_cue = read.tables(items),
             "blocklist" => raw.blocklist = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -253,6 +259,8 @@ has_id!(
     EscalationRule,
     SendingService,
     DkimSelectorRule,
+    Mechanism,
+    MechanismCue,
     BlocklistRule
 );
 
@@ -422,6 +430,20 @@ impl Merger {
             &mut set.dkim_selectors,
             Kind::DkimSelectors,
             raw.dkim_selectors,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.mechanisms,
+            Kind::Mechanism,
+            raw.mechanism,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.mechanism_cues,
+            Kind::MechanismCue,
+            raw.mechanism_cue,
             file,
             builtin,
         );

@@ -4,9 +4,13 @@ pub mod blocklists;
 mod decode;
 mod docs;
 pub mod embedded;
+mod fingerprints;
 pub mod knowledge;
 mod lazy_regex;
 mod load;
+mod mechanism;
+mod provider_detect;
+mod rule_match;
 pub mod schema;
 pub mod selectors;
 mod set;
@@ -14,6 +18,8 @@ pub mod types;
 mod validate;
 mod validate_knowledge;
 pub mod vocab;
+mod vocabulary;
+mod words;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
@@ -115,15 +121,14 @@ impl RuleSet {
     /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
     /// does not.
     fn pattern_compile_errors(&self) -> Vec<LintError> {
-        let providers =
-            self.providers
-                .iter()
-                .zip(&self.provider_regexes)
-                .flat_map(|(l, (m, h))| {
-                    m.iter()
-                        .chain(h)
-                        .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
-                });
+        let providers = self
+            .providers
+            .iter()
+            .zip(&self.provider_patterns)
+            .flat_map(|(l, p)| {
+                p.regexes()
+                    .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+            });
         let rules = self
             .provider_rules
             .iter()
@@ -133,8 +138,21 @@ impl RuleSet {
                 re.as_ref()
                     .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
             });
+        let vocabulary = self
+            .mechanisms
+            .iter()
+            .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+            .zip(self.vocabulary.mechanism_regexes())
+            .chain(
+                self.mechanism_cues
+                    .iter()
+                    .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+                    .zip(self.vocabulary.cue_regexes()),
+            )
+            .map(|((file, line, id), re)| (file, line, id, re));
         providers
             .chain(rules)
+            .chain(vocabulary)
             .filter_map(|(file, line, id, re)| {
                 re.compile_error().map(|e| LintError {
                     file: file.to_string(),

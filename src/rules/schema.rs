@@ -113,17 +113,110 @@ pub struct HandlingRule {
     pub source: String,
 }
 
-/// A mailbox provider and how to recognise its replies.
+/// A mailbox provider or gateway and the fingerprints that recognise its replies, by kind.
+/// Which kind wins when fingerprints of several providers match one reply is decided in
+/// `rules/provider_detect.rs` (and documented at the top of rules/providers.toml).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     pub id: String,
     pub name: String,
-    #[serde(default)]
-    pub markers: Vec<String>,
+    /// Regexes on a host name: the host that answered (Remote-MTA, Postfix's `host X[ip]
+    /// said:`, Exim's `H=`, `relay=`), the name the server gives itself in its reply, or, for
+    /// a bounce that names no answering host, its Reporting-MTA.
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// Domains of links in the reply text, optionally with a path prefix: `support.google.com`,
+    /// `aka.ms/exosmtperrors`. A subdomain of a listed domain matches; an address does not.
+    #[serde(default)]
+    pub links: Vec<String>,
+    /// Regexes for tokens only this provider writes: `\[TSS04\]`, `\bgsmtp\b`, `(S3150)`.
+    #[serde(default)]
+    pub tokens: Vec<String>,
+    /// Regexes for wording only this provider uses.
+    #[serde(default)]
+    pub wording: Vec<String>,
+    /// Regexes on the reply text of no declared kind (the schema before kinds); they rank
+    /// below tokens and wording. Prefer one of the kinds above.
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// A gateway (Proofpoint, Mimecast ...) filters mail for other providers' customers and
+    /// passes their replies on: when it answered but the words carry another provider's token,
+    /// wording or server name, the words' provider wins.
+    #[serde(default)]
+    pub gateway: bool,
     pub source: String,
+}
+
+/// A mechanism a receiver checks (SPF, DKIM, reverse DNS, a blocklist ...) and the words that
+/// name it: a reply that blames it implicates its checks, and a registry meaning about another
+/// mechanism does not apply to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mechanism {
+    pub id: String,
+    /// How output names it: "SPF", "reverse DNS (PTR)".
+    pub name: String,
+    /// Regexes (case-insensitive by `(?i)`) that name the mechanism.
+    pub words: Vec<String>,
+    /// The category of a reply that blames it, when it decides; none for a mechanism whose
+    /// mention implicates a check but does not say whose problem it is (MX).
+    #[serde(default, deserialize_with = "super::vocab::optional_category")]
+    pub category: Option<String>,
+    /// Checks a reply that blames it implicates.
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
+    pub checks: Vec<String>,
+    /// `consequence`: what the receiver did (rate limiting) rather than why; words that also
+    /// blame a cause ("rate limited because SPF does not pass") blame the cause.
+    #[serde(default)]
+    pub role: MechanismRole,
+    /// Categories of registry readings that never explain words blaming this mechanism, even
+    /// when it is a consequence: a code read as a bad connection (X.4.2) or a bad mailbox
+    /// (X.1.1) in a reply whose words say "rate limit exceeded" was reused for the limit.
+    #[serde(default, deserialize_with = "super::vocab::categories")]
+    pub overrides: Vec<String>,
+    /// What a reply that blames it means, shown where the mechanism decides.
+    pub meaning: String,
+    /// Replies that blame it.
+    pub examples: Vec<String>,
+    /// Replies that name it without blaming it.
+    #[serde(default)]
+    pub not_examples: Vec<String>,
+    pub source: String,
+}
+
+/// Whether naming a mechanism says why mail was refused or what the receiver did about it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MechanismRole {
+    #[default]
+    Cause,
+    Consequence,
+}
+
+/// Words around a mechanism's name that decide whether the reply blames it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MechanismCue {
+    pub id: String,
+    pub kind: CueKind,
+    /// Regexes.
+    pub words: Vec<String>,
+    pub source: String,
+}
+
+/// `fail`: the mechanism failed (beats the others: "did not pass" holds "pass"); `pass`: it
+/// passed or is not at fault; `reference`: the words only point at documentation about it;
+/// `identifier`: the name identifies something ("your DKIM domain example.com"); `boundary`:
+/// ends a clause, so cues do not reach across it ("SPF passed but DKIM failed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CueKind {
+    Fail,
+    Pass,
+    Reference,
+    Identifier,
+    Boundary,
 }
 
 /// What a provider means by a reply, where it differs from (or refines) the registry.

@@ -1,8 +1,10 @@
 //! The rule set: every rule by kind, each with the file:line it was read from.
 
+use super::fingerprints::{Patterns, TextSet};
 use super::knowledge::*;
 use super::lazy_regex;
 use super::schema::*;
+use super::vocabulary::Vocabulary;
 
 /// The kind of a rule table (its `[[name]]` in the TOML files).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -25,11 +27,13 @@ pub enum Kind {
     Escalation,
     Sender,
     DkimSelectors,
+    Mechanism,
+    MechanismCue,
     Blocklist,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -47,6 +51,8 @@ impl Kind {
         Kind::Escalation,
         Kind::Sender,
         Kind::DkimSelectors,
+        Kind::Mechanism,
+        Kind::MechanismCue,
         Kind::Blocklist,
     ];
 
@@ -69,6 +75,8 @@ impl Kind {
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
             Kind::DkimSelectors => "dkim_selectors",
+            Kind::Mechanism => "mechanism",
+            Kind::MechanismCue => "mechanism_cue",
             Kind::Blocklist => "blocklist",
         }
     }
@@ -102,6 +110,8 @@ pub enum Rule<'a> {
     Escalation(&'a Located<EscalationRule>),
     Sender(&'a Located<SendingService>),
     DkimSelectors(&'a Located<DkimSelectorRule>),
+    Mechanism(&'a Located<Mechanism>),
+    MechanismCue(&'a Located<MechanismCue>),
     Blocklist(&'a Located<BlocklistRule>),
 }
 
@@ -127,19 +137,23 @@ pub struct RuleSet {
     pub senders: Vec<Located<SendingService>>,
     /// DKIM selectors to probe (rules/selectors.toml), read by DKIM discovery.
     pub dkim_selectors: Vec<Located<DkimSelectorRule>>,
+    /// The mechanism vocabulary (rules/mechanisms.toml), in precedence order.
+    pub mechanisms: Vec<Located<Mechanism>>,
+    pub mechanism_cues: Vec<Located<MechanismCue>>,
+    /// Each provider's fingerprints, compiled, aligned with `providers`.
+    pub(super) provider_patterns: Vec<Patterns>,
+    /// The mechanism vocabulary and its cues, compiled.
+    pub(super) vocabulary: Vocabulary,
     /// DNS lists the blocklist check consults (rules/blocklists.toml).
     pub blocklists: Vec<Located<BlocklistRule>>,
-    /// (markers, hosts) of each provider, aligned with `providers`.
-    pub(super) provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     pub(super) rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// `pattern` of each phrase rule, aligned with `phrases`.
     pub(super) phrase_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// (subject, detail) to its registry entry in `enhanced`, built on the first decode.
     pub(super) enhanced_index: std::sync::OnceLock<std::collections::HashMap<(u16, u16), usize>>,
-    /// Every provider marker in one automaton (and the provider each belongs to), built on the
-    /// first decode; `None` when the set does not compile and markers are tried one by one.
-    pub(super) marker_set: std::sync::OnceLock<Option<(regex::RegexSet, Vec<usize>)>>,
+    /// Every provider's text fingerprints in one automaton, built on the first decode.
+    pub(super) text_set: std::sync::OnceLock<TextSet>,
 }
 
 impl RuleSet {
@@ -170,6 +184,8 @@ impl RuleSet {
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
             .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
+            .or_else(|| find(&self.mechanisms, id, |r| &r.id).map(Rule::Mechanism))
+            .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
             .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
     }
 

@@ -75,8 +75,23 @@ pub struct EnhancedMeaning {
     pub subject: String,
     /// Meaning of subject.detail, when registered.
     pub detail: Option<String>,
-    /// Registry rule id, when registered.
+    /// Registry rule id, when registered (and not set aside).
     pub rule: Option<String>,
+    /// The registry's meaning of this code, set aside because this reply's words (or the
+    /// provider's own reading of the code) are about another mechanism: `detail` and `rule`
+    /// are then null, so no consumer shows it as what the code means here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<SetAside>,
+}
+
+/// A registry meaning that does not apply to this reply, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetAside {
+    pub rule: String,
+    pub detail: String,
+    /// What the reply is about instead: the mechanisms its words blame ("SPF"), or the
+    /// provider's reading.
+    pub because: String,
 }
 
 /// The provider that sent the reply.
@@ -84,6 +99,66 @@ pub struct EnhancedMeaning {
 pub struct ProviderRef {
     pub id: String,
     pub name: String,
+    /// Which signal of the reply recognised the provider.
+    pub signal: ProviderSignal,
+}
+
+/// One signal that recognised a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderSignal {
+    pub kind: SignalKind,
+    /// The host, the link's host, or the words of the reply that matched.
+    pub matched: String,
+    /// Where in the reply it was found.
+    #[serde(rename = "where")]
+    pub place: SignalPlace,
+}
+
+/// The kinds of provider fingerprint (the `[[provider]]` fields of the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignalKind {
+    Host,
+    Link,
+    Token,
+    Wording,
+    /// A legacy `markers` pattern, of no declared kind.
+    Marker,
+}
+
+/// Where a signal was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignalPlace {
+    /// The host that answered (Remote-MTA, `host X said`, Exim `H=`, `relay=`).
+    RemoteMta,
+    /// The name the server gives itself in its reply.
+    ServerName,
+    /// The host that wrote the bounce, when none that answered is known.
+    ReportingMta,
+    /// The reply's words.
+    Text,
+}
+
+impl ProviderSignal {
+    /// A few words for human output: `host gmail-smtp-in.l.google.com`, `token "gsmtp"`.
+    pub fn describe(&self) -> String {
+        // The matched words are the reply's: no control character reaches a terminal.
+        let m: String = self
+            .matched
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        match (self.kind, self.place) {
+            (SignalKind::Host, SignalPlace::RemoteMta) => format!("answering host {m}"),
+            (SignalKind::Host, SignalPlace::ServerName) => format!("server name {m} in the reply"),
+            (SignalKind::Host, _) => format!("reporting host {m}"),
+            (SignalKind::Link, _) => format!("link to {m}"),
+            (SignalKind::Token, _) => format!("token \"{m}\""),
+            (SignalKind::Wording, _) => format!("wording \"{m}\""),
+            (SignalKind::Marker, _) => format!("marker \"{m}\""),
+        }
+    }
 }
 
 /// The rule that decided the result.
@@ -113,7 +188,8 @@ pub struct Decoded {
     pub action_note: String,
     /// Implicated checks: spf, dkim, dmarc, ptr, mx, tls, blocklist, ...
     pub checks: Vec<String>,
-    /// The rule that decided (provider > specific registry code > phrase > registry > basic code).
+    /// The rule that decided (provider > specific registry code > phrase > mechanism named by
+    /// the words > registry > basic code).
     pub rule: RuleRef,
     /// False when only the basic code's class could be decoded.
     pub recognised: bool,

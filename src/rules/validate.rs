@@ -1,9 +1,12 @@
 //! Stage two of loading: check every merged rule's values and compile its regexes.
 
+use super::fingerprints::Patterns;
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
 use super::schema::ProviderRule;
 use super::set::{Located, RuleSet};
+use super::types::SignalKind;
+use super::vocabulary::Vocabulary;
 use crate::finding::is_kebab_case;
 use std::collections::HashSet;
 
@@ -190,6 +193,52 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         }
     }
     validate_providers(set, errors);
+    validate_vocabulary(set, errors);
+}
+
+/// The mechanism vocabulary: every word compiles, every mechanism has words and an example
+/// (categories and checks are typed when read).
+fn validate_vocabulary(set: &mut RuleSet, errors: &mut Vec<LintError>) {
+    let mut names = Vec::new();
+    for l in &set.mechanisms {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        v.examples(&r.id, &r.examples);
+        if r.words.is_empty() {
+            v.err(format!("mechanism `{}` has no `words`", r.id));
+        }
+        names.push(
+            r.words
+                .iter()
+                .filter(|w| v.regex(&r.id, "word", w).is_some())
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut cues = Vec::new();
+    for l in &set.mechanism_cues {
+        let r = &l.rule;
+        let mut v = at(l, errors);
+        v.common(&r.id, &r.source);
+        if r.words.is_empty() {
+            v.err(format!("mechanism_cue `{}` has no `words`", r.id));
+        }
+        cues.push((
+            r.kind,
+            r.words
+                .iter()
+                .filter(|w| v.regex(&r.id, "word", w).is_some())
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ));
+    }
+    let readings: Vec<(Option<&str>, &[String])> = set
+        .mechanisms
+        .iter()
+        .map(|l| (l.rule.category.as_deref(), l.rule.checks.as_slice()))
+        .collect();
+    set.vocabulary = Vocabulary::new(names, cues, &readings);
 }
 
 /// RFC 3464 section 2.3.3 Action values.
@@ -197,30 +246,73 @@ const DSN_ACTIONS: &[&str] = &["failed", "delayed", "delivered", "relayed", "exp
 /// SMTP commands a `command` condition may name.
 const COMMANDS: &[&str] = &["CONNECT", "HELO", "EHLO", "MAIL FROM", "RCPT TO", "DATA"];
 
+/// A `links` entry: a lowercase domain of two labels or more, optionally followed by a path
+/// (`support.google.com`, `aka.ms/exosmtperrors`); no scheme.
+fn link_entry(link: &str) -> Option<(String, String)> {
+    let (domain, path) = match link.find('/') {
+        Some(i) => (&link[..i], &link[i..]),
+        None => (link, ""),
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && !path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_ascii_uppercase());
+    ok.then(|| (domain.to_string(), path.to_string()))
+}
+
 fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
-    let mut provider_regexes = Vec::new();
+    let mut provider_patterns = Vec::new();
     for l in &set.providers {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
         v.cited(&r.id, &r.source);
-        if r.markers.is_empty() && r.hosts.is_empty() {
+        if r.markers.is_empty()
+            && r.hosts.is_empty()
+            && r.links.is_empty()
+            && r.tokens.is_empty()
+            && r.wording.is_empty()
+        {
             v.err(format!(
-                "provider `{}` has neither `markers` nor `hosts`; it can never be detected",
+                "provider `{}` has no `hosts`, `links`, `tokens`, `wording` or `markers`; it can never be detected",
                 r.id
             ));
         }
-        let markers = r
-            .markers
-            .iter()
-            .filter_map(|m| v.regex(&r.id, "marker", m))
-            .collect();
+        let mut text = Vec::new();
+        for (kind, field, list) in [
+            (SignalKind::Token, "token", &r.tokens),
+            (SignalKind::Wording, "wording", &r.wording),
+            (SignalKind::Marker, "marker", &r.markers),
+        ] {
+            text.extend(
+                list.iter()
+                    .filter_map(|m| v.regex(&r.id, field, m))
+                    .map(|re| (kind, re)),
+            );
+        }
         let hosts = r
             .hosts
             .iter()
             .filter_map(|h| v.regex(&r.id, "host", h))
             .collect();
-        provider_regexes.push((markers, hosts));
+        let mut links = Vec::new();
+        for link in &r.links {
+            match link_entry(link) {
+                Some(entry) => links.push(entry),
+                None => v.err(format!(
+                    "provider `{}`: link `{link}` is not a lowercase domain with an optional path \
+                     (e.g. `support.google.com` or `aka.ms/exosmtperrors`; no scheme)",
+                    r.id
+                )),
+            }
+        }
+        provider_patterns.push(Patterns { hosts, text, links });
     }
     let known: HashSet<&str> = set.providers.iter().map(|p| p.rule.id.as_str()).collect();
     let rule_regexes = set
@@ -233,7 +325,7 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         .iter()
         .map(|l| reply_rule(l, errors, &known, true))
         .collect();
-    set.provider_regexes = provider_regexes;
+    set.provider_patterns = provider_patterns;
     set.rule_regexes = rule_regexes;
     set.phrase_regexes = phrase_regexes;
 }

@@ -165,6 +165,11 @@ pub fn category<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Category::deserialize(d).map(|c| c.as_str().to_string())
 }
 
+/// An optional category, kept as a string for the decoder.
+pub fn optional_category<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Category::deserialize(d).map(|c| Some(c.as_str().to_string()))
+}
+
 /// Categories, kept as strings for the decoder.
 pub fn categories<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Vec::<Category>::deserialize(d).map(|v| v.iter().map(|c| c.as_str().to_string()).collect())

@@ -46,6 +46,74 @@ proptest! {
     }
 }
 
+/// Pieces the provider and mechanism readers look at: names and cues, clause ends, links,
+/// addresses, bracketed server names, tokens, multi-byte text.
+const PIECES: &[&str] = &[
+    "SPF",
+    "DKIM",
+    "DMARC",
+    "PTR",
+    "null MX",
+    "TLS",
+    "blocklist",
+    "rate limited",
+    "aligned",
+    " did not pass",
+    " passed",
+    " not listed",
+    " see ",
+    " guide",
+    " domain",
+    ". ",
+    ", ",
+    "; ",
+    " but ",
+    " - ",
+    "=Pass",
+    "=Fail",
+    "https://support.google.com/mail/?p=x#spf",
+    "www.",
+    "aka.ms/",
+    "ann@gmail.com",
+    "@",
+    "<",
+    ">",
+    "[",
+    "]",
+    "(S3150)",
+    "[TSS04]",
+    " gsmtp",
+    "[BN8NAM12FT059.eop-nam12.prod.protection.outlook.com",
+    ".prod.outlook.com]",
+    "://",
+    "host mx.example.org[192.0.2.1] said: ",
+    "Remote-MTA: dns; ",
+    "\n",
+    "é",
+    "日本",
+    "\u{1b}",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Replies built from the pieces the provider and mechanism readers slice up.
+    #[test]
+    fn replies_of_mechanism_words_links_and_hosts_never_panic(
+        code in "(421|450|550|554)[ -](4|5)\\.7\\.(1|23|27|29|30|9) ",
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..40),
+    ) {
+        let mut text = code;
+        for p in picks {
+            text.push_str(PIECES[p.index(PIECES.len())]);
+        }
+        run(text.as_bytes());
+        let r = reply::Reply { text: text.clone(), server_name: Some(text), ..Default::default() };
+        let d = RULES.decode(&r);
+        prop_assert!(!d.rule.id.is_empty());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 

@@ -52,10 +52,16 @@ pub fn decoded(
             subject: "security or policy status".into(),
             detail: None,
             rule: None,
+            set_aside: None,
         }),
         provider: provider.map(|(id, name)| ProviderRef {
             id: id.into(),
             name: name.into(),
+            signal: ProviderSignal {
+                kind: SignalKind::Token,
+                matched: "gsmtp".into(),
+                place: SignalPlace::Text,
+            },
         }),
         provider_meaning: meaning.map(String::from),
         text_meaning: None,

@@ -248,11 +248,16 @@ fn provider_is_detected_from_the_remote_host() {
 }
 
 #[test]
-fn without_a_remote_mta_the_reporting_mta_names_the_provider() {
+fn without_a_remote_mta_the_reporting_mta_names_the_provider_of_its_own_recipients() {
     let set = builtin();
     let mut r = reply("550 5.5.0 Requested action not taken: mailbox unavailable");
     assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
     r.reporting_mta = Some("BAY004-MC1F22.hotmail.com".into());
+    // Reporting for a recipient elsewhere, it relayed the sender's mail: not its refusal.
+    r.recipient = Some("ann@example.org".into());
+    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+    assert!(set.decode(&r).provider.is_none());
+    r.recipient = Some("ann@hotmail.com".into());
     let d = set.decode(&r);
     assert_eq!(d.provider.unwrap().id, "microsoft");
     assert_eq!(d.rule.id, "microsoft-5-5-0-consumer-mailbox-unavailable");

@@ -211,6 +211,14 @@ const TABLES: &[(&str, &str)] = &[
         "id = \"dkim-x\"\nname = \"n\"\ntier = \"common\"\nselectors = [\"x1\"]\nsource = \"RFC 6376\"\n",
     ),
     (
+        "mechanism",
+        "id = \"mechanism-x\"\nname = \"X\"\nwords = ['(?i)\\bzzmech\\b']\ncategory = \"policy\"\nchecks = [\"spf\"]\nmeaning = \"m\"\nexamples = [\"550 zzmech failed\"]\nsource = \"RFC 7208\"\n",
+    ),
+    (
+        "mechanism_cue",
+        "id = \"cue-x\"\nkind = \"pass\"\nwords = ['(?i)\\bzzok\\b']\nsource = \"RFC 7208\"\n",
+    ),
+    (
         "blocklist",
         "id = \"list-x\"\nname = \"X\"\nzone = \"bl.x.test\"\nkind = \"ip\"\nremoval = \"https://x.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"RFC 5782\"\n",
     ),

@@ -51,7 +51,7 @@ fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()>
     let provider = d
         .provider
         .as_ref()
-        .map(|p| format!(" ({})", p.name))
+        .map(|p| format!(" ({}, by {})", p.name, p.signal.describe()))
         .unwrap_or_default();
     writeln!(
         w,

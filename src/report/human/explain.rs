@@ -98,17 +98,25 @@ pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
             meaning.push(format!("{}: {}, {}: {m}", b.code, b.class, b.category));
         }
         if let Some(e) = &d.enhanced {
-            let detail = e.detail.as_deref().unwrap_or("detail not registered");
+            let detail = match (&e.detail, &e.set_aside) {
+                (Some(d), _) => d.clone(),
+                (None, Some(a)) => format!(
+                    "the registry's \"{}\" does not apply here ({})",
+                    a.detail, a.because
+                ),
+                (None, None) => "detail not registered".to_string(),
+            };
             meaning.push(format!("{}: {}; {}: {detail}", e.code, e.class, e.subject));
         }
         if !meaning.is_empty() {
             label(out, "meaning", &meaning.join("\n"))?;
         }
-        if let Some(pm) = &d.provider_meaning {
-            let who = d.provider.as_ref().map_or("provider", |p| p.name.as_str());
-            label(out, "provider", &format!("{who}: {pm}"))?;
-        } else if let Some(p) = &d.provider {
-            label(out, "provider", &p.name)?;
+        if let Some(p) = &d.provider {
+            let who = format!("{} (by {})", p.name, p.signal.describe());
+            match &d.provider_meaning {
+                Some(pm) => label(out, "provider", &format!("{who}: {pm}"))?,
+                None => label(out, "provider", &who)?,
+            }
         }
         if let Some(tm) = &d.text_meaning {
             label(out, "words mean", tm)?;

@@ -9,7 +9,7 @@ use crate::plan::{Escalation, LikelyCause, NoCause, NotChecked, PlanStep, Proven
 use crate::reply::Reply as RawReply;
 use crate::report::ToolInfo;
 use crate::report::text::bounce_str;
-use crate::rules::Decoded;
+use crate::rules::{Decoded, ProviderSignal, SetAside};
 use serde::Serialize;
 use serde_json::Value;
 use std::net::IpAddr;
@@ -53,6 +53,8 @@ pub struct Reply<'a> {
 pub struct Provider<'a> {
     pub id: &'a str,
     pub name: &'a str,
+    /// Which signal of the reply recognised the provider.
+    pub signal: &'a ProviderSignal,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +78,9 @@ pub struct EnhancedMeaning<'a> {
     pub subject: &'a str,
     pub detail: Option<&'a str>,
     pub rule: Option<&'a str>,
+    /// A registry meaning that does not apply to this reply; present only then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<&'a SetAside>,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +102,7 @@ impl<'a> Reply<'a> {
             provider: d.provider.as_ref().map(|p| Provider {
                 id: &p.id,
                 name: &p.name,
+                signal: &p.signal,
             }),
             provider_meaning: d.provider_meaning.as_deref(),
             text_meaning: d.text_meaning.as_deref(),
@@ -113,6 +119,7 @@ impl<'a> Reply<'a> {
                     subject: &e.subject,
                     detail: e.detail.as_deref(),
                     rule: e.rule.as_deref(),
+                    set_aside: e.set_aside.as_ref(),
                 }),
             },
             category: &d.category,

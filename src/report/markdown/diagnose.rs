@@ -31,7 +31,12 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         writeln!(w, "| Field | Value |\n|---|---|")?;
         writeln!(w, "| Code | {} |", cell(&reply_code(reply)))?;
         if let Some(p) = &dec.provider {
-            writeln!(w, "| Provider | {} |", cell(&p.name))?;
+            writeln!(
+                w,
+                "| Provider | {} (by {}) |",
+                cell(&p.name),
+                cell(&p.signal.describe())
+            )?;
         }
         if let Some(rc) = &reply.recipient {
             writeln!(w, "| Recipient | {} |", cell(rc))?;

@@ -1,0 +1,180 @@
+//! Host names a reply carries about the server that answered it: the name the server gives
+//! itself in its words, and the host a pasted log or bounce line says answered.
+
+use super::code::re;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:`,
+/// Exim's `host X [ip]:`, Sendmail's `while talking to X.:`, a DSN's `Remote-MTA: dns; X`.
+static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+said:|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)",
+    )
+});
+
+/// A DNS host name of at least `labels` labels whose last label is alphabetic (so neither an
+/// IP address nor a version number).
+fn is_host(s: &str, labels: usize) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() >= labels
+        && s.len() <= 253
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 63
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && parts
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// The name the answering server gives itself in its reply: the bracketed host Microsoft's
+/// servers append (`... [BN8NAM12FT059.eop-nam12.prod.protection.outlook.com]`), or the domain
+/// that opens a greeting or closing reply (`421 mx.example.com Service not available`, RFC 5321
+/// section 4.2). A bracketed name elsewhere in the words is not the server's: Gmail quotes the
+/// sender's domain that way (`SPF [example.com] with ip: ...`).
+pub fn server_name(basic: Option<u16>, text: &str) -> Option<String> {
+    trailing_bracket(text)
+        .or_else(|| trailing_dash(text))
+        .or_else(|| {
+            matches!(basic, Some(220 | 221 | 421 | 554))
+                .then(|| greeting_domain(text))
+                .flatten()
+        })
+}
+
+fn trailing_bracket(text: &str) -> Option<String> {
+    let mut t = text.trim_end();
+    // Bounce bodies keep Postfix's trailing "(in reply to RCPT TO command)".
+    if t.ends_with(')')
+        && let Some(i) = t.rfind("(in reply to ")
+    {
+        t = &t[..i];
+    }
+    let t = t.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ')' | ';'));
+    let inner = t.strip_suffix(']')?;
+    let open = inner.rfind('[')?;
+    // Microsoft may follow the name with a timestamp and a session id inside the brackets.
+    let name = inner[open + 1..].split_whitespace().next()?;
+    let name = name.trim_end_matches('.');
+    // Three labels or more: a server's own name, not a bare domain quoted in the words.
+    is_host(name, 3).then(|| name.to_ascii_lowercase())
+}
+
+/// The server name some providers write after a closing ` - ` (Yahoo's
+/// `... no longer valid. [-20] - atlas315.free.mail.ne1.yahoo.com`): three labels or more, so
+/// that neither a token (`- gsmtp`) nor a quoted domain is taken for it.
+fn trailing_dash(text: &str) -> Option<String> {
+    let t = text.trim_end().trim_end_matches('.');
+    let (_, name) = t.rsplit_once(" - ")?;
+    let name = name.trim();
+    is_host(name, 3).then(|| name.to_ascii_lowercase())
+}
+
+fn greeting_domain(text: &str) -> Option<String> {
+    let first = text.split_whitespace().next()?;
+    let name = first.trim_end_matches('.');
+    is_host(name, 2).then(|| name.to_ascii_lowercase())
+}
+
+/// The host that `prefix` (the words before a reply found in pasted prose) says answered: the
+/// last one named, as the reply follows it.
+pub fn said_by(prefix: &str) -> Option<String> {
+    SAID_BY
+        .captures_iter(prefix)
+        .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str()))
+        .map(|h| h.trim_end_matches('.'))
+        .filter(|h| is_host(h, 2))
+        .last()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_bracketed_host_is_the_servers_own_name() {
+        let t =
+            "Access denied. AS(201806281) [DB5EUR03FT028.eop-EUR03.prod.protection.outlook.com]";
+        assert_eq!(
+            server_name(Some(550), t).as_deref(),
+            Some("db5eur03ft028.eop-eur03.prod.protection.outlook.com")
+        );
+        let stamped = "Rejected [BN8NAM12FT059.eop-nam12.prod.protection.outlook.com \
+                       2024-05-01T10:00:00.000Z 08DC6A1F] (in reply to RCPT TO command)";
+        assert_eq!(
+            server_name(Some(550), stamped).as_deref(),
+            Some("bn8nam12ft059.eop-nam12.prod.protection.outlook.com")
+        );
+    }
+
+    #[test]
+    fn brackets_that_are_not_a_server_name_are_not_taken() {
+        // The sender's domain quoted mid-reply, an IP, a two-label domain, a token.
+        for t in [
+            "SPF [example.com] with ip: [192.0.2.25] = did not pass - gsmtp",
+            "Client host rejected [192.0.2.25]",
+            "Blocked [example.com]",
+            "Messages deferred [TSS04]",
+        ] {
+            assert_eq!(server_name(Some(550), t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_host_after_a_closing_dash_is_the_servers_own_name() {
+        assert_eq!(
+            server_name(
+                Some(554),
+                "delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com"
+            )
+            .as_deref(),
+            Some("atlas315.free.mail.ne1.yahoo.com")
+        );
+        // A token or a two-label domain after a dash is not a server name.
+        for t in [
+            "The account does not exist - gsmtp",
+            "Relay denied - example.com",
+            "Rejected - see mx.example.com for details",
+        ] {
+            assert_eq!(server_name(Some(550), t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_greeting_or_closing_reply_opens_with_the_servers_domain() {
+        assert_eq!(
+            server_name(Some(421), "mx.example.net Service not available").as_deref(),
+            Some("mx.example.net")
+        );
+        // Other replies may open with the recipient's domain.
+        assert_eq!(server_name(Some(550), "example.net does not exist"), None);
+        assert_eq!(server_name(Some(421), "Too many connections"), None);
+    }
+
+    #[test]
+    fn the_host_that_said_the_reply_is_found_in_pasted_lines() {
+        assert_eq!(
+            said_by("status=bounced (host gmail-smtp-in.l.google.com[142.250.1.27] said: ")
+                .as_deref(),
+            Some("gmail-smtp-in.l.google.com")
+        );
+        assert_eq!(
+            said_by("SMTP error from remote mail server after RCPT TO:<a@x>: host mx.x.org [192.0.2.9]: ")
+                .as_deref(),
+            Some("mx.x.org")
+        );
+        assert_eq!(
+            said_by("... while talking to mx.example.jp.:\n>>> RCPT To:<a@b>\n<<< ").as_deref(),
+            Some("mx.example.jp")
+        );
+        assert_eq!(
+            said_by("Reporting-MTA: dns; a.example\nRemote-MTA: dns; mx.b.example\n").as_deref(),
+            Some("mx.b.example")
+        );
+        // A recipient's domain is not a host that answered.
+        assert_eq!(said_by("<ann@gmail.com>: "), None);
+    }
+}

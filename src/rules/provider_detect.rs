@@ -1,0 +1,322 @@
+//! Which provider sent a reply, from every signal it carries, and which signal said so.
+//!
+//! Precedence when signals name different providers (strongest first; within one rank the
+//! provider listed first in the rules files wins):
+//! 1. the host that answered (Remote-MTA, `host X said`, Exim `H=`, `relay=`): the one that
+//!    refused the mail, whatever its words quote;
+//! 2. the name the server gives itself in its words (`[...prod.outlook.com]`): who wrote them;
+//! 3. a token only that provider writes (`[TSS04]`, `(S3150)`, `gsmtp`);
+//! 4. wording only that provider uses;
+//! 5. a legacy `markers` pattern (a text fingerprint of no declared kind);
+//! 6. a gateway's answering host: a gateway passes other providers' replies on, so their
+//!    server name, token or wording (ranks 2-5) wins over it, and it wins over what follows;
+//! 7. a link in the words: anyone may point at a provider's help pages;
+//! 8. the Reporting-MTA, when no host that answered is known, and only for a recipient at
+//!    that provider's own domains: it wrote the bounce, and is often the sender's own outbound
+//!    service reporting someone else's refusal.
+//!
+//! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
+//! Gmail speaking), except a pattern that itself names an address (contains `@`).
+
+use super::fingerprints::TextSet;
+use super::lazy_regex::LazyRegex;
+use super::types::{ProviderSignal, SignalKind, SignalPlace};
+use super::{Provider, RuleSet, words};
+use crate::reply::Reply;
+use regex::RegexSet;
+
+/// A provider recognised, with the signal that recognised it.
+pub struct ProviderMatch<'a> {
+    pub provider: &'a Provider,
+    pub signal: ProviderSignal,
+}
+
+fn rank(kind: SignalKind, place: SignalPlace, gateway: bool) -> u8 {
+    match (kind, place) {
+        (SignalKind::Host, SignalPlace::RemoteMta) if gateway => 6,
+        (SignalKind::Host, SignalPlace::RemoteMta) => 1,
+        (SignalKind::Host, SignalPlace::ServerName) => 2,
+        (SignalKind::Token, _) => 3,
+        (SignalKind::Wording, _) => 4,
+        (SignalKind::Marker, _) => 5,
+        (SignalKind::Link, _) => 7,
+        (SignalKind::Host, _) => 8,
+    }
+}
+
+/// Whether a link (host, path) is one of a provider's: the same domain or a subdomain of it,
+/// and the path starting with the given prefix.
+fn link_matches(host: &str, path: &str, (domain, prefix): &(String, String)) -> bool {
+    let same = host == domain
+        || host
+            .strip_suffix(domain.as_str())
+            .is_some_and(|h| h.ends_with('.'));
+    same && path.starts_with(prefix.as_str())
+}
+
+/// What a text pattern matched, shortened for output.
+fn matched_text(re: &LazyRegex, text: &str) -> String {
+    let m = re
+        .regex()
+        .and_then(|r| r.find(text))
+        .map_or("", |m| m.as_str());
+    let m = m.trim();
+    match m.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &m[..i]),
+        None => m.to_string(),
+    }
+}
+
+impl RuleSet {
+    fn text_set(&self) -> &TextSet {
+        self.text_set.get_or_init(|| {
+            let mut masked = (Vec::new(), Vec::new());
+            let mut raw = (Vec::new(), Vec::new());
+            let mut all = (Vec::new(), Vec::new());
+            for (p, pats) in self.provider_patterns.iter().enumerate() {
+                for (k, (_, re)) in pats.text.iter().enumerate() {
+                    all.0.push(re.pattern());
+                    all.1.push((p, k));
+                    let target = if re.pattern().contains('@') {
+                        &mut raw
+                    } else {
+                        &mut masked
+                    };
+                    target.0.push(re.pattern());
+                    target.1.push((p, k));
+                }
+            }
+            let (host_patterns, host_owners): (Vec<&str>, Vec<usize>) = self
+                .provider_patterns
+                .iter()
+                .enumerate()
+                .flat_map(|(p, pats)| pats.hosts.iter().map(move |re| (re.pattern(), p)))
+                .unzip();
+            TextSet {
+                masked: RegexSet::new(&masked.0).ok(),
+                masked_owners: masked.1,
+                raw: RegexSet::new(&raw.0).ok(),
+                raw_owners: raw.1,
+                all: RegexSet::new(&all.0).ok(),
+                all_owners: all.1,
+                hosts: RegexSet::new(&host_patterns).ok(),
+                host_owners,
+            }
+        })
+    }
+
+    /// The (provider, pattern) pairs whose text fingerprint matches, in provider order.
+    fn text_hits(&self, text: &str, masked_text: &str) -> Vec<(usize, usize)> {
+        let set = self.text_set();
+        let mut hits = Vec::new();
+        // Without an address the two views are one text: one pass with every pattern.
+        let passes = if text.contains('@') {
+            vec![
+                (&set.masked, &set.masked_owners, masked_text),
+                (&set.raw, &set.raw_owners, text),
+            ]
+        } else {
+            vec![(&set.all, &set.all_owners, text)]
+        };
+        for (regexes, owners, haystack) in passes {
+            match regexes {
+                Some(rs) => hits.extend(rs.matches(haystack).iter().map(|i| owners[i])),
+                // Too large for one automaton: each pattern on its own.
+                None => hits.extend(
+                    owners
+                        .iter()
+                        .copied()
+                        .filter(|&(p, k)| self.provider_patterns[p].text[k].1.is_match(haystack)),
+                ),
+            }
+        }
+        hits.sort_unstable();
+        hits
+    }
+
+    /// The provider that sent this reply and the signal that says so (see the module's
+    /// precedence), or `None` when nothing in the reply identifies one.
+    pub fn detect_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
+        self.detect_in(reply, &words::View::new(&reply.text))
+    }
+
+    /// As [`RuleSet::detect_provider`], with the reply's text already read.
+    pub(crate) fn detect_in(
+        &self,
+        reply: &Reply,
+        view: &words::View<'_>,
+    ) -> Option<ProviderMatch<'_>> {
+        /// What matched, resolved to text only for the winner.
+        #[derive(Clone, Copy)]
+        enum Hit<'h> {
+            Host(&'h str),
+            Text(usize),
+            Link(&'h str),
+        }
+        type Best<'h> = Option<(u8, usize, SignalKind, SignalPlace, Hit<'h>)>;
+        // The lowest (rank, provider index) wins.
+        fn offer<'h>(
+            best: &mut Best<'h>,
+            r: u8,
+            p: usize,
+            kind: SignalKind,
+            place: SignalPlace,
+            hit: Hit<'h>,
+        ) {
+            if best.is_none_or(|(br, bp, ..)| (r, p) < (br, bp)) {
+                *best = Some((r, p, kind, place, hit));
+            }
+        }
+        let rank_of = |p: usize, kind, place| rank(kind, place, self.providers[p].rule.gateway);
+        let mut best: Best<'_> = None;
+        let clean = |h: &str| h.trim().trim_end_matches('.').to_ascii_lowercase();
+        let mut hosts = Vec::new();
+        if let Some(h) = reply.remote_mta.as_deref() {
+            hosts.push((clean(h), SignalPlace::RemoteMta));
+        } else if let Some(h) = reply.reporting_mta.as_deref() {
+            hosts.push((clean(h), SignalPlace::ReportingMta));
+        }
+        if let Some(h) = reply.server_name.as_deref() {
+            hosts.push((clean(h), SignalPlace::ServerName));
+        }
+        let set = self.text_set();
+        // The Reporting-MTA wrote the bounce: often the sender's own outbound service (Zoho,
+        // Yandex, GMX relaying a customer's mail) reporting another server's refusal. It speaks
+        // for the reply only about its own mailboxes: the recipient's domain is that provider's.
+        let recipient_domain = reply
+            .recipient
+            .as_deref()
+            .and_then(|r| r.rsplit_once('@'))
+            .map(|(_, d)| clean(d.trim_end_matches('>')));
+        let owns_recipient = |p: usize| {
+            recipient_domain.as_deref().is_some_and(|d| {
+                self.provider_patterns[p]
+                    .hosts
+                    .iter()
+                    .any(|re| re.is_match(d))
+            })
+        };
+        let counts =
+            |p: usize, place: SignalPlace| place != SignalPlace::ReportingMta || owns_recipient(p);
+        for (host, place) in &hosts {
+            match &set.hosts {
+                Some(rs) => {
+                    for i in rs.matches(host).iter() {
+                        let p = set.host_owners[i];
+                        if !counts(p, *place) {
+                            continue;
+                        }
+                        let r = rank_of(p, SignalKind::Host, *place);
+                        offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
+                    }
+                }
+                None => {
+                    for (p, pats) in self.provider_patterns.iter().enumerate() {
+                        if pats.hosts.iter().any(|re| re.is_match(host)) && counts(p, *place) {
+                            let r = rank_of(p, SignalKind::Host, *place);
+                            offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
+                        }
+                    }
+                }
+            }
+        }
+        let masked = view.masked.as_ref();
+        // An answering host or a server name of a provider that is no gateway outranks every
+        // text signal: the words need not be searched.
+        let settled =
+            best.is_some_and(|(r, ..)| r <= rank(SignalKind::Host, SignalPlace::ServerName, false));
+        let hits = if settled {
+            Vec::new()
+        } else {
+            self.text_hits(&reply.text, masked)
+        };
+        for (p, k) in hits {
+            let kind = self.provider_patterns[p].text[k].0;
+            let r = rank_of(p, kind, SignalPlace::Text);
+            offer(&mut best, r, p, kind, SignalPlace::Text, Hit::Text(k));
+        }
+        for l in view.links().filter(|_| !settled) {
+            for (p, pats) in self.provider_patterns.iter().enumerate() {
+                if pats
+                    .links
+                    .iter()
+                    .any(|pl| link_matches(&l.host, &l.path, pl))
+                {
+                    let r = rank_of(p, SignalKind::Link, SignalPlace::Text);
+                    offer(
+                        &mut best,
+                        r,
+                        p,
+                        SignalKind::Link,
+                        SignalPlace::Text,
+                        Hit::Link(&l.host),
+                    );
+                }
+            }
+        }
+        let best = best.map(|(_, p, kind, place, hit)| {
+            let matched = match hit {
+                Hit::Host(h) | Hit::Link(h) => h.to_string(),
+                Hit::Text(k) => {
+                    let re = &self.provider_patterns[p].text[k].1;
+                    let haystack = if re.pattern().contains('@') {
+                        reply.text.as_str()
+                    } else {
+                        masked
+                    };
+                    matched_text(re, haystack)
+                }
+            };
+            (
+                p,
+                ProviderSignal {
+                    kind,
+                    matched,
+                    place,
+                },
+            )
+        });
+        best.map(|(p, signal)| ProviderMatch {
+            provider: &self.providers[p].rule,
+            signal,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_matches_its_domain_and_subdomains_under_its_path() {
+        let gmail = ("support.google.com".to_string(), String::new());
+        assert!(link_matches("support.google.com", "/mail/", &gmail));
+        assert!(!link_matches("google.com", "/", &gmail));
+        assert!(!link_matches("evilsupport.google.com.example", "/", &gmail));
+        let ms = ("aka.ms".to_string(), "/exosmtperrors".to_string());
+        assert!(link_matches("aka.ms", "/exosmtperrors", &ms));
+        assert!(!link_matches("aka.ms", "/other", &ms));
+        assert!(link_matches(
+            "x.sendersupport.olc.protection.outlook.com",
+            "",
+            &("protection.outlook.com".to_string(), String::new())
+        ));
+    }
+
+    #[test]
+    fn ranks_follow_the_documented_precedence() {
+        use SignalKind::*;
+        use SignalPlace::*;
+        let order = [
+            rank(Host, RemoteMta, false),
+            rank(Host, ServerName, false),
+            rank(Token, Text, false),
+            rank(Wording, Text, false),
+            rank(Marker, Text, false),
+            rank(Host, RemoteMta, true),
+            rank(Link, Text, false),
+            rank(Host, ReportingMta, false),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+}

@@ -1,0 +1,188 @@
+//! Matching the rules' conditions against a reply: enhanced code patterns, the best provider
+//! or phrase rule, registry entries and the handling table.
+
+use super::{EnhancedRule, HandlingRule, ProviderRule, RuleSet};
+use crate::reply::Reply;
+
+/// Parsed `class.subject.detail`; `None` class means the `X` wildcard of a pattern.
+pub(crate) fn parse_enhanced(code: &str) -> Option<(Option<u16>, u16, u16)> {
+    let mut it = code.trim().split('.');
+    let class = it.next()?;
+    let subject = it.next()?.parse().ok()?;
+    let detail = it.next()?.parse().ok()?;
+    if it.next().is_some() {
+        return None;
+    }
+    let class = match class {
+        "X" | "x" => None,
+        c => Some(c.parse().ok()?),
+    };
+    Some((class, subject, detail))
+}
+
+/// Whether an enhanced pattern (`5.7.26` or `X.7.26`) matches a reply's enhanced code.
+pub(crate) fn enhanced_matches(pattern: &str, code: &str) -> bool {
+    parse_enhanced(code).is_some_and(|parts| pattern_matches(pattern, parts))
+}
+
+/// As [`enhanced_matches`], with the reply's code parsed once by the caller.
+fn pattern_matches(pattern: &str, (class, s, d): (Option<u16>, u16, u16)) -> bool {
+    match (parse_enhanced(pattern), class) {
+        (Some((pc, ps, pd)), Some(c)) => pc.is_none_or(|pc| pc == c) && ps == s && pd == d,
+        _ => false,
+    }
+}
+
+/// Which rules [`RuleSet::best_rule`] considers: provider rules, every phrase rule, or only
+/// the phrase rules that name the codes they read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phrases {
+    None,
+    All,
+    Coded,
+}
+
+impl RuleSet {
+    /// The provider rule (or, per `phrases`, the phrase rule) that applies: all its given
+    /// conditions hold and `keep` accepts it; more conditions win, then file order.
+    pub(crate) fn best_rule<'a>(
+        &'a self,
+        phrases: Phrases,
+        reply: &Reply,
+        class: Option<u16>,
+        provider: Option<&str>,
+        keep: &dyn Fn(&ProviderRule) -> bool,
+    ) -> Option<&'a ProviderRule> {
+        let (rules, regexes) = match phrases {
+            Phrases::None => (&self.provider_rules, &self.rule_regexes),
+            Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes),
+        };
+        let code = reply.enhanced.as_deref().and_then(parse_enhanced);
+        let mut best: Option<(usize, &ProviderRule)> = None;
+        // Cheapest conditions first: the text pattern runs only for rules still in the race.
+        for (l, re) in rules.iter().zip(regexes) {
+            let r = &l.rule;
+            if let Some(p) = &r.provider
+                && Some(p.as_str()) != provider
+            {
+                continue;
+            }
+            if phrases == Phrases::Coded && r.basic.is_empty() && r.enhanced.is_empty() {
+                continue;
+            }
+            // The class is implied by the codes, so it narrows a rule without outranking others.
+            let score = usize::from(!r.enhanced.is_empty())
+                + usize::from(!r.basic.is_empty())
+                + usize::from(re.is_some())
+                + usize::from(!r.dsn_action.is_empty())
+                + usize::from(!r.command.is_empty());
+            if score == 0 || best.is_some_and(|(s, _)| score <= s) {
+                continue;
+            }
+            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
+            let enhanced_ok = r.enhanced.is_empty()
+                || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
+            let class_ok = r.class.is_empty()
+                || class.is_some_and(|c| r.class.iter().any(|&k| u16::from(k) == c));
+            let action_ok = r.dsn_action.is_empty()
+                || reply
+                    .dsn_action
+                    .as_deref()
+                    .is_some_and(|a| r.dsn_action.iter().any(|k| k.eq_ignore_ascii_case(a)));
+            let command_ok = r.command.is_empty()
+                || reply
+                    .smtp_command
+                    .as_deref()
+                    .is_some_and(|c| r.command.iter().any(|k| command_matches(k, c)));
+            if basic_ok
+                && enhanced_ok
+                && class_ok
+                && action_ok
+                && command_ok
+                && re.as_ref().is_none_or(|re| re.is_match(&reply.text))
+                && keep(r)
+            {
+                best = Some((score, r));
+            }
+        }
+        best.map(|(_, r)| r)
+    }
+
+    /// The registry entry for `X.subject.detail`, the first in file order.
+    pub(crate) fn enhanced_rule(&self, subject: u16, detail: u16) -> Option<&EnhancedRule> {
+        let index = self.enhanced_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, l) in self.enhanced.iter().enumerate() {
+                if let Some((c, s, d)) = parse_enhanced(&l.rule.code)
+                    && c.is_none_or(|c| c == 2)
+                {
+                    index.entry((s, d)).or_insert(i);
+                }
+            }
+            index
+        });
+        index
+            .get(&(subject, detail))
+            .map(|&i| &self.enhanced[i].rule)
+    }
+
+    /// The first handling row whose conditions all hold.
+    pub fn handling_for(
+        &self,
+        class: Option<u16>,
+        basic: Option<u16>,
+        enhanced: Option<&str>,
+        category: &str,
+    ) -> Option<&HandlingRule> {
+        self.handling.iter().map(|l| &l.rule).find(|h| {
+            h.class.is_none_or(|c| Some(u16::from(c)) == class)
+                && (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
+                && (h.enhanced.is_empty()
+                    || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
+                && (h.category.is_empty() || h.category.iter().any(|c| c == category))
+        })
+    }
+
+    pub(crate) fn basic_rule(&self, code: u16) -> Option<&super::BasicRule> {
+        self.basics.iter().map(|l| &l.rule).find(|r| r.code == code)
+    }
+}
+
+/// The class a DSN Action implies when a bounce gives no code at all (RFC 3464 section 2.3.3):
+/// `failed` is permanent, `delayed` transient, the others report success.
+pub(crate) fn class_of_action(action: &str) -> Option<u16> {
+    match action.to_ascii_lowercase().as_str() {
+        "failed" => Some(5),
+        "delayed" => Some(4),
+        "delivered" | "relayed" | "expanded" => Some(2),
+        _ => None,
+    }
+}
+
+/// A rule's command against the reply's: `DATA` also covers `end of DATA`, the reply to the
+/// message content rather than to the DATA verb itself.
+fn command_matches(rule: &str, reply: &str) -> bool {
+    let reply = reply.trim();
+    reply.eq_ignore_ascii_case(rule)
+        || rule.eq_ignore_ascii_case("DATA") && reply.eq_ignore_ascii_case("end of DATA")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enhanced_patterns_match_by_class_wildcard() {
+        assert!(enhanced_matches("X.7.26", "5.7.26"));
+        assert!(enhanced_matches("X.7.26", "4.7.26"));
+        assert!(enhanced_matches("5.7.26", "5.7.26"));
+        assert!(!enhanced_matches("5.7.26", "4.7.26"));
+        assert!(!enhanced_matches("X.7.26", "5.7.2"));
+        assert!(
+            !enhanced_matches("X.7.26", "X.7.26"),
+            "a reply code needs a real class"
+        );
+        assert!(!enhanced_matches("X.7.26", "5.7.26.1"));
+        assert!(!enhanced_matches("X.7.26", "garbage"));
+    }
+}

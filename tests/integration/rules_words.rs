@@ -1,0 +1,453 @@
+//! Words over reused codes: a reply's words that blame a mechanism (SPF, DKIM, TLS ...) beat a
+//! reading of its code about another one, in every form `explain` reads.
+#![allow(clippy::unwrap_used)]
+
+use crate::cli_support::mailtriage;
+use crate::rules_support::{RulesDir, reply};
+use mailtriage::rules::{Action, Decoded, RuleSet};
+
+fn builtin() -> &'static RuleSet {
+    static SET: std::sync::LazyLock<RuleSet> =
+        std::sync::LazyLock::new(|| RuleSet::load(None).unwrap());
+    &SET
+}
+
+/// The reply in the forms people paste it: bare, inside a Postfix log line from a host no
+/// provider owns, and as a DSN's Diagnostic-Code.
+fn forms(r: &str) -> [String; 3] {
+    let (status, action, dsn) = if r.starts_with('4') {
+        ("deferred", "delayed", "4.0.0")
+    } else {
+        ("bounced", "failed", "5.0.0")
+    };
+    [
+        r.to_string(),
+        format!(
+            "Mar  3 10:12:01 mx1 postfix/smtp[2231]: 4F1A2B3C: to=<ann@example.org>, \
+             relay=mx.example.org[192.0.2.9]:25, delay=1.2, dsn={dsn}, status={status} (host \
+             mx.example.org[192.0.2.9] said: {r} (in reply to end of DATA command))"
+        ),
+        format!(
+            "Final-Recipient: rfc822; ann@example.org\nAction: {action}\nStatus: {dsn}\n\
+             Remote-MTA: dns; mx.example.org\nDiagnostic-Code: smtp; {r}\n"
+        ),
+    ]
+}
+
+fn decode_all(r: &str) -> Vec<(String, Decoded)> {
+    forms(r)
+        .into_iter()
+        .map(|f| {
+            let d = builtin().decode(&reply(&f));
+            (f, d)
+        })
+        .collect()
+}
+
+fn set_aside(d: &Decoded) -> Option<&str> {
+    d.enhanced
+        .as_ref()
+        .and_then(|e| e.set_aside.as_ref())
+        .map(|a| a.detail.as_str())
+}
+
+#[test]
+fn the_missions_example_is_spf_not_null_mx_with_and_without_gmails_trailer() {
+    let bare = "421 4.7.27 This mail has been rate limited because SPF does not pass";
+    for (form, d) in decode_all(bare) {
+        assert_eq!(d.category, "authentication-spf", "{form}");
+        assert_eq!(d.checks, ["spf"], "{form}");
+        assert_eq!(d.action, Action::FixAuthentication, "{form}: not slow-down");
+        assert!(d.provider.is_none(), "{form}: nothing here names Gmail");
+        let e = d.enhanced.as_ref().unwrap();
+        assert_eq!(
+            e.detail, None,
+            "{form}: null MX is not what 4.7.27 means here"
+        );
+        assert_eq!(e.rule, None, "{form}");
+        assert_eq!(set_aside(&d), Some("sender address has null MX"), "{form}");
+    }
+    let trailed = "421-4.7.27 This mail has been rate limited because SPF does not pass. \
+                   421 4.7.27 For more information, go to https://support.google.com/a/answer/81126 \
+                   6a1803df08f44-6e8fsi12.3 - gsmtp";
+    for (form, d) in decode_all(trailed) {
+        assert_eq!(d.provider.as_ref().unwrap().id, "gmail", "{form}");
+        assert_eq!(d.rule.id, "gmail-4-7-27-spf-did-not-pass", "{form}");
+        assert_eq!(d.checks, ["spf"], "{form}");
+        assert_eq!(d.action, Action::FixAuthentication, "{form}");
+        assert_eq!(set_aside(&d), Some("sender address has null MX"), "{form}");
+    }
+}
+
+#[test]
+fn the_cli_prints_the_missions_example_as_spf_in_json_and_in_words() {
+    let r = "421 4.7.27 This mail has been rate limited because SPF does not pass";
+    let out = mailtriage()
+        .args(["explain", r, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["replies"][0];
+    assert_eq!(first["category"], "authentication-spf");
+    assert_eq!(first["checks"], serde_json::json!(["spf"]));
+    assert_eq!(first["action"], "fix-authentication");
+    assert_eq!(
+        first["meaning"]["enhanced"]["detail"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        first["meaning"]["enhanced"]["set_aside"]["detail"],
+        "sender address has null MX"
+    );
+    let human = mailtriage().args(["explain", r]).output().unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        text.contains("the registry's \"sender address has null MX\" does not apply here"),
+        "{text}"
+    );
+    assert!(!text.contains("security or policy status: sender address has null MX"));
+    assert!(text.contains("checks       spf\n"), "{text}");
+}
+
+/// Every collision of Gmail's X.7.23-X.7.30 (and Yahoo's 5.7.9) with the registry: the words
+/// decide, whoever sent the reply; the registry's meaning is set aside, never printed.
+#[test]
+fn each_reused_code_follows_its_words_not_the_registry() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "451 4.7.23 The sending IP address for this message doesn't have a PTR record. Your email has been temporarily rate limited.",
+            "reverse-dns",
+            "ptr",
+            "SPF validation failed",
+        ),
+        (
+            "550 5.7.27 This message was blocked because it didn't pass SPF authentication.",
+            "authentication-spf",
+            "spf",
+            "sender address has null MX",
+        ),
+        (
+            "421 4.7.29 Your email has been rate limited because you're not using a TLS connection.",
+            "tls",
+            "tls",
+            "ARC validation failure",
+        ),
+        (
+            "550 5.7.29 This message was blocked because it wasn't sent over a TLS connection.",
+            "tls",
+            "tls",
+            "ARC validation failure",
+        ),
+        (
+            "421 4.7.30 Your email has been rate limited because DKIM authentication didn't pass for this message.",
+            "authentication-dkim",
+            "dkim",
+            "REQUIRETLS support required",
+        ),
+        (
+            "550 5.7.30 This message was blocked because it didn't pass DKIM authentication.",
+            "authentication-dkim",
+            "dkim",
+            "REQUIRETLS support required",
+        ),
+        (
+            "550 5.7.9 This mail has been blocked because the sender is unauthenticated.",
+            "authentication",
+            "spf",
+            "authentication mechanism is too weak",
+        ),
+    ];
+    for (r, category, check, registry) in cases {
+        for (form, d) in decode_all(r) {
+            assert_eq!(&d.category, category, "{form}: {d:?}");
+            assert!(
+                d.checks.iter().any(|c| c == check),
+                "{form}: {:?}",
+                d.checks
+            );
+            assert_eq!(set_aside(&d), Some(*registry), "{form}");
+            assert_eq!(d.enhanced.as_ref().unwrap().detail, None, "{form}");
+            assert!(
+                !matches!(d.action, Action::SlowDown | Action::SuppressAddress),
+                "{form}: {:?}",
+                d.action
+            );
+        }
+    }
+    // Words that agree with the registry keep it.
+    for (r, id) in [
+        ("550 5.7.27 Sender address has null MX", "enhanced-x-7-27"),
+        ("550 5.7.29 ARC validation failure", "enhanced-x-7-29"),
+        ("550 5.7.30 REQUIRETLS support required", "enhanced-x-7-30"),
+        ("550 5.7.23 SPF validation failed", "enhanced-x-7-23"),
+        (
+            "535 5.7.9 Authentication mechanism is too weak",
+            "enhanced-x-7-9",
+        ),
+    ] {
+        for (form, d) in decode_all(r) {
+            assert_eq!(d.rule.id, id, "{form}");
+            assert_eq!(set_aside(&d), None, "{form}");
+            assert!(d.enhanced.unwrap().detail.is_some(), "{form}");
+        }
+    }
+}
+
+#[test]
+fn a_4xx_authentication_deferral_is_fix_authentication_not_slow_down() {
+    for (r, action) in [
+        (
+            "421 4.7.26 Unauthenticated mail is rate limited",
+            Action::FixAuthentication,
+        ),
+        (
+            "451 4.7.1 SPF check failed, try again later",
+            Action::FixAuthentication,
+        ),
+        (
+            "421 4.7.0 Deferred: DMARC policy of the sender domain",
+            Action::FixAuthentication,
+        ),
+        (
+            "421 4.7.0 Deferred: no PTR record for 192.0.2.1",
+            Action::FixAuthentication,
+        ),
+        (
+            "421 4.7.29 Deferred: TLS is required for this domain",
+            Action::FixInfrastructure,
+        ),
+        (
+            "451 4.7.1 Client host blocked using zen.spamhaus.org",
+            Action::RequestDelisting,
+        ),
+        (
+            "421 4.7.0 Too many connections, slow down",
+            Action::SlowDown,
+        ),
+    ] {
+        for (form, d) in decode_all(r) {
+            assert_eq!(d.action, action, "{form}: {d:?}");
+        }
+    }
+}
+
+#[test]
+fn negations_and_mere_mentions_do_not_blame() {
+    // (reply, checks that must be implicated, checks that must not be)
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("550 SPF passed but DKIM failed", &["dkim"], &["spf"]),
+        ("550 Spf=Pass, Dkim=Fail", &["dkim"], &["spf"]),
+        (
+            "550 5.7.27 Sender address has null MX; see our SPF guide at https://example.org/spf",
+            &["mx"],
+            &["spf"],
+        ),
+        (
+            "550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown; SPF passed",
+            &[],
+            &["spf"],
+        ),
+        (
+            "554 5.7.1 Refused for content. Your IP is not listed on any blocklist.",
+            &[],
+            &["blocklist"],
+        ),
+        (
+            "550 5.7.1 Rejected by DMARC policy. For more information about DKIM, visit the help center",
+            &["dmarc"],
+            &["ptr"],
+        ),
+        (
+            "554 Transaction failed, see https://help.example.org/answer#spf for details",
+            &[],
+            &["spf", "dkim", "dmarc"],
+        ),
+        (
+            "550 5.2.2 Mailbox full; questions to spf-dmarc@example.org",
+            &[],
+            &["dmarc"],
+        ),
+    ];
+    for (r, must, must_not) in cases {
+        for (form, d) in decode_all(r) {
+            for c in *must {
+                assert!(d.checks.iter().any(|x| x == c), "{form}: {:?}", d.checks);
+            }
+            for c in *must_not {
+                assert!(!d.checks.iter().any(|x| x == c), "{form}: {:?}", d.checks);
+            }
+        }
+    }
+    // "SPF passed but DKIM failed" under the SPF code: the code's reading is set aside.
+    let d = builtin().decode(&reply("550 5.7.23 SPF passed but DKIM failed"));
+    assert_eq!(d.category, "authentication-dkim");
+    assert_eq!(set_aside(&d), Some("SPF validation failed"));
+    // Gmail's quota per DKIM domain names the domain, it does not blame DKIM.
+    let d = builtin().decode(&reply(
+        "421-4.7.28 Gmail has detected an unusual rate of unsolicited email originating from \
+         your DKIM domain example.com. Email sent from your domain has been temporarily rate \
+         limited. 2adb3069b0e04-5si8.4 - gsmtp",
+    ));
+    assert_eq!(d.rule.id, "gmail-4-7-28-unusual-rate");
+    assert!(!d.checks.contains(&"dkim".to_string()), "{:?}", d.checks);
+}
+
+#[test]
+fn words_naming_spf_dkim_dmarc_ptr_or_mx_implicate_that_check_whoever_decides() {
+    for (r, check) in [
+        (
+            "550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown; your domain has no MX record",
+            "mx",
+        ),
+        (
+            "554 5.7.1 Message refused: the SPF record of your domain is invalid",
+            "spf",
+        ),
+        ("550 5.7.1 DKIM signature did not verify", "dkim"),
+        ("554 5.7.5 Rejected: DMARC failure for example.com", "dmarc"),
+        (
+            "550 5.7.1 Client host rejected: reverse DNS lookup failed",
+            "ptr",
+        ),
+        (
+            "550-5.1.1 The email account that you tried to reach does not exist; sender SPF \
+             failed as well. 5b1f17b1804b1-43d2 - gsmtp",
+            "spf",
+        ),
+    ] {
+        for (form, d) in decode_all(r) {
+            assert!(
+                d.checks.iter().any(|c| c == check),
+                "{form}: {:?}",
+                d.checks
+            );
+        }
+    }
+}
+
+#[test]
+fn every_mechanism_example_blames_it_and_no_not_example_does() {
+    let set = builtin();
+    assert!(set.mechanisms.len() >= 9, "the vocabulary is loaded");
+    let mut failures = Vec::new();
+    for l in &set.mechanisms {
+        let id = l.rule.id.as_str();
+        for e in &l.rule.examples {
+            let text = reply(e).text;
+            if !set.blamed_mechanisms(&text).contains(&id) {
+                failures.push(format!("{}:{}: {e:?} does not blame {id}", l.file, l.line));
+            }
+        }
+        for e in &l.rule.not_examples {
+            let text = reply(e).text;
+            if set.blamed_mechanisms(&text).contains(&id) {
+                failures.push(format!("{}:{}: {e:?} blames {id}", l.file, l.line));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every rule's own examples agree with its reading: no example's words blame a cause the rule
+/// is not about (a rule proven wrong by the vocabulary, or a vocabulary proven wrong by a rule).
+#[test]
+fn no_rule_example_contradicts_its_own_rule() {
+    let set = builtin();
+    let mut failures = Vec::new();
+    for l in set.provider_rules.iter().chain(&set.phrases) {
+        for e in &l.rule.examples {
+            let d = set.decode(&reply(e));
+            if d.rule.id.starts_with("mechanism-") {
+                failures.push(format!(
+                    "{}:{}: {e:?} goes to {}, not {}",
+                    l.file, l.line, d.rule.id, l.rule.id
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const ACME: &str = r#"
+[[provider]]
+id = "acme"
+name = "Acme Mail"
+tokens = ['(?i)\bacme-mx\b']
+source = "https://acme.test/postmaster"
+
+[[provider_rule]]
+id = "acme-7-27-spf"
+provider = "acme"
+enhanced = ["X.7.27"]
+meaning = "Acme's SPF refusal."
+category = "authentication-spf"
+checks = ["spf"]
+source = "https://acme.test/postmaster/codes"
+examples = ["550 5.7.27 SPF did not pass - acme-mx"]
+
+[[provider_rule]]
+id = "acme-7-27-tls-words"
+provider = "acme"
+enhanced = ["X.7.27"]
+pattern = '(?i)\bencrypted channel\b'
+meaning = "Acme's refusal over a missing encrypted channel, which Acme files under SPF."
+category = "authentication-spf"
+checks = ["spf"]
+source = "https://acme.test/postmaster/codes"
+examples = ["550 5.7.27 TLS: no encrypted channel - acme-mx"]
+"#;
+
+#[test]
+fn a_provider_rule_reading_the_code_alone_yields_to_words_about_another_mechanism() {
+    let dir = RulesDir::new(&[("acme.toml", ACME)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    let d = set.decode(&reply("550 5.7.27 SPF did not pass - acme-mx"));
+    assert_eq!(d.rule.id, "acme-7-27-spf");
+    // The code-only rule is about SPF; these words blame TLS.
+    let d = set.decode(&reply("550 5.7.27 TLS is required - acme-mx"));
+    assert_ne!(d.rule.id, "acme-7-27-spf");
+    assert_eq!(d.category, "tls");
+    let d = set.decode(&reply("550 5.7.27 Sent without TLS - acme-mx"));
+    assert_eq!(
+        d.rule.id, "mechanism-tls",
+        "no phrase: the mechanism itself decides"
+    );
+    assert_eq!(d.provider.unwrap().id, "acme", "the provider is still Acme");
+    // A rule that reads the words was written for them, and keeps deciding.
+    let d = set.decode(&reply("550 5.7.27 TLS: no encrypted channel - acme-mx"));
+    assert_eq!(d.rule.id, "acme-7-27-tls-words");
+}
+
+#[test]
+fn rate_limit_words_set_aside_connection_syntax_and_mailbox_readings_of_reused_codes() {
+    let set = builtin();
+    for input in [
+        "421 4.4.2 Message submission rate for this client has exceeded the configured limit",
+        "452 4.5.3 rate limit exceeded",
+        "452 4.1.1 <ann@example.net> too many recent messages; Try again later",
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(d.category, "rate-limit", "{input}");
+        assert_eq!(d.action.as_str(), "slow-down", "{input}");
+        let e = d.enhanced.as_ref().unwrap();
+        assert!(
+            e.detail.is_none() && e.set_aside.is_some(),
+            "{input}: {e:?}"
+        );
+    }
+    // Without words about a limit the codes keep their registry readings.
+    for (input, category) in [
+        ("421 4.4.2 Connection dropped", "network"),
+        (
+            "550 5.1.1 <ann@example.net>: user unknown",
+            "recipient-address",
+        ),
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, category, "{input}");
+    }
+}

@@ -138,7 +138,12 @@ fn render_causes(
 }
 
 fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
-    writeln!(w, "  {}. {}", s.order, s.title.bold())?;
+    let mark = if s.fixes_likely_cause {
+        format!(" {}", "[fixes the likely cause]".red())
+    } else {
+        String::new()
+    };
+    writeln!(w, "  {}. {}{mark}", s.order, s.title.bold())?;
     writeln!(w, "     {}", s.why)?;
     for d in &s.details {
         writeln!(w, "     - {d}")?;

@@ -5,8 +5,8 @@ mod dkim_key;
 pub mod dmarc;
 pub(crate) mod dmarc_record;
 mod entries;
-pub(crate) mod offline;
 pub mod mx;
+pub(crate) mod offline;
 pub(crate) mod profile;
 pub mod ptr;
 pub mod registry;
@@ -72,7 +72,9 @@ impl DomainReport {
     /// True when DNS trouble (a timeout, SERVFAIL, REFUSED, not a name `--offline` skipped)
     /// kept any check from concluding: the run cannot pass (exit code 3).
     pub fn any_inconclusive(&self) -> bool {
-        self.findings.iter().any(|f| f.inconclusive && !f.not_checked)
+        self.findings
+            .iter()
+            .any(|f| f.inconclusive && !f.not_checked)
     }
 }
 

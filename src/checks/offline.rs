@@ -54,7 +54,11 @@ pub fn mark_not_checked(dns: &Dns, report: &mut DomainReport) {
             if names.len() == 1 { "is" } else { "are" },
             f.check.as_str().to_ascii_uppercase(),
             if names.len() == 1 { "it" } else { "them" },
-            if names.len() == 1 { "its zone" } else { "their zones" },
+            if names.len() == 1 {
+                "its zone"
+            } else {
+                "their zones"
+            },
         );
         out.push(f);
     }

@@ -85,6 +85,14 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         if d.findings.is_empty() {
             continue;
         }
+        if d.findings.iter().any(|f| f == "dkim-cname-dangling") {
+            // Delegated to a service that dropped the key: the CNAME is what to repair.
+            d.id = "dkim-fix-cname";
+            cname_details(ctx, &mut d, sel, domain);
+            d.selector = Some(sel.clone());
+            out.push(d);
+            continue;
+        }
         d.selector = Some(sel.clone());
         if usable.is_empty() && !facts.probed.is_empty() {
             d.details
@@ -141,17 +149,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     for sel in dangling {
         let mut d = Draft::new("dkim-fix-cname", "dkim");
         claim_selector(&mut pool, &mut d, &sel, domain);
-        let name = format!("{sel}._domainkey.{domain}");
-        if let Some(q) = ctx.input.queries.iter().find(|q| {
-            q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(&name) && !q.cname_chain.is_empty()
-        }) {
-            d.details.push(format!(
-                "now: {name} CNAME {} ({})",
-                q.cname_chain.join(" -> "),
-                q.outcome.label()
-            ));
-            d.wait = q.ttl;
-        }
+        cname_details(ctx, &mut d, &sel, domain);
         d.selector = Some(sel);
         out.push(d);
     }
@@ -179,6 +177,21 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     rotate_weak(ctx, facts, &usable, &mut pool, out);
     leftover(out, pool, "dkim-fix", "dkim", None);
+}
+
+/// The CNAME chain of a dangling selector as the run saw it, and its TTL.
+fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
+    let name = format!("{selector}._domainkey.{domain}");
+    if let Some(q) = ctx.input.queries.iter().find(|q| {
+        q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(&name) && !q.cname_chain.is_empty()
+    }) {
+        d.details.push(format!(
+            "now: {name} CNAME {} ({})",
+            q.cname_chain.join(" -> "),
+            q.outcome.label()
+        ));
+        d.wait = q.ttl;
+    }
 }
 
 /// One rotation for the RSA keys under 2048 bits: they still verify, so this is hardening.

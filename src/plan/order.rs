@@ -4,7 +4,8 @@ use super::causes::reply_code;
 use super::draft::{Ctx, Draft};
 use super::knowledge::Knowledge;
 use super::{
-    DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks, spf_steps,
+    DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks,
+    spf_steps,
 };
 use crate::rules::knowledge::action_step;
 

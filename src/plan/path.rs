@@ -45,8 +45,7 @@ pub(super) fn signing_key_names(input: &DiagnoseInput<'_>) -> Vec<String> {
 /// True when `f` says the message's own signature fails, whatever its severity as a fact
 /// about the domain (a revoked key is only a warning on a selector nobody signs with).
 pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
-    if f.inconclusive || f.check != Check::Dkim || !FAILS_THE_SIGNATURE.contains(&f.id.as_str())
-    {
+    if f.inconclusive || f.check != Check::Dkim || !FAILS_THE_SIGNATURE.contains(&f.id.as_str()) {
         return false;
     }
     let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();

@@ -105,8 +105,12 @@ fn quick_start_diagnose_blames_the_duplicate_spf_records_fixes_them_first_and_ex
     // Every cause is fixed by a marked step.
     for c in cause_ids(&d) {
         assert!(
-            d["plan"].as_array().unwrap().iter().any(|s| s["fixes_likely_cause"] == true
-                && s["finding_ids"].as_array().unwrap().iter().any(|f| f == c)),
+            d["plan"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["fixes_likely_cause"] == true
+                    && s["finding_ids"].as_array().unwrap().iter().any(|f| f == c)),
             "no marked step fixes {c}"
         );
     }

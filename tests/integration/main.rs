@@ -26,6 +26,7 @@ mod common;
 mod corpus_sisimai;
 mod corpus_validation;
 mod diagnose_bounce;
+mod diagnose_consistent;
 mod diagnose_dmarc_plan;
 mod diagnose_escalation_2026;
 mod diagnose_outputs;

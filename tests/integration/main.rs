@@ -21,6 +21,7 @@ mod checks_spf_terms;
 mod checks_spf_traps;
 mod checks_support;
 mod cli_exit;
+mod cli_exit_ci;
 mod cli_support;
 mod common;
 mod corpus_sisimai;

@@ -41,7 +41,7 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         let names = r.run.offline_names.join(", ");
         writeln!(
             w,
-            "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
+            "\n--offline: not looked up, outside the --zone files (not checked): {names}"
         )?;
     }
     Ok(())

@@ -94,7 +94,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
 /// Marks the steps that fix a likely cause and moves them to the front, keeping the builders'
 /// order within each group (a merge before the lookups it settles, DMARC's record before its
 /// stages); hardening follows. A reply that is itself the cause is fixed by its action step.
-pub(super) fn lead_with_causes(plan: &mut Vec<PlanStep>, causes: &[LikelyCause]) {
+pub(super) fn lead_with_causes(plan: &mut [PlanStep], causes: &[LikelyCause]) {
     let finding_ids: Vec<&str> = causes
         .iter()
         .filter_map(|c| c.finding_id.as_deref())

@@ -203,7 +203,7 @@ fn a_dmarc_tree_walk_where_every_level_fails_exits_3_never_no_policy() {
         let fault = |name: &str| Fault {
             name: name.into(),
             rtype: Some(RType::TXT),
-            kind: kind.clone(),
+            kind,
         };
         let served = Served::start(ServerOptions {
             zones: zones(&[("com", &z)]),

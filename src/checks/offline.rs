@@ -27,7 +27,8 @@ fn offline_only(f: &Finding, dns: &Dns) -> Option<Vec<String>> {
 /// Rewrites the report's offline-only findings as "not checked" and merges those of one check
 /// about the same names (the A and AAAA of one host are one gap, not two).
 pub fn mark_not_checked(dns: &Dns, report: &mut DomainReport) {
-    // (check and id, names) of each gap kept, with its index in `out`.
+    // (check, names) of each gap kept, with its index in `out`: one gap is said once per check
+    // (SPF's walk and its evaluation for the IP both stop at the same include).
     let mut seen: Vec<((String, Vec<String>), usize)> = Vec::new();
     let mut out: Vec<Finding> = Vec::with_capacity(report.findings.len());
     for mut f in std::mem::take(&mut report.findings) {
@@ -35,7 +36,7 @@ pub fn mark_not_checked(dns: &Dns, report: &mut DomainReport) {
             out.push(f);
             continue;
         };
-        let key = (format!("{}:{}", f.check.as_str(), f.id), names.clone());
+        let key = (f.check.as_str().to_string(), names.clone());
         if let Some((_, i)) = seen.iter().find(|(k, _)| *k == key) {
             // The same gap again: its queries join the finding already kept.
             if let Some(kept) = out.get_mut(*i) {

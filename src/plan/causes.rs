@@ -108,7 +108,8 @@ pub(super) fn likely_causes(
             } else {
                 // The signing selector's key problems fail this message's DKIM, whatever
                 // severity they carry as facts about the domain.
-                f.severity == Severity::Error || path::fails_on_path(f, input)
+                (f.severity == Severity::Error && !path::off_path(f, input))
+                    || path::fails_on_path(f, input)
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))

@@ -51,3 +51,26 @@ pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
     let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
     signing_key_names(input).contains(&subject)
 }
+
+/// True when `f` is about a DKIM key this message was not signed with, while every selector it
+/// was signed with has a usable key: hardening, not why the message was rejected. (SPF has no
+/// such rule: a receiver that says SPF failed where the evaluation here passes may count the
+/// record's lookups differently, so the record's errors stay causes.)
+pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
+    if f.inconclusive || f.check != Check::Dkim {
+        return false;
+    }
+    let report = input.report;
+    let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
+        return false;
+    };
+    let named = &input.params.dkim_selectors;
+    let all_usable = !named.is_empty()
+        && named.iter().all(|n| {
+            facts.selectors.iter().any(|s| {
+                s.selector.eq_ignore_ascii_case(n) && (s.status == "valid" || s.status == "testing")
+            })
+        });
+    let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
+    all_usable && !signing_key_names(input).contains(&subject)
+}

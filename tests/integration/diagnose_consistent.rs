@@ -209,3 +209,25 @@ fn no_cause_found_only_when_no_step_fixes_what_the_reply_points_at() {
     assert!(marked(&d).is_empty(), "{:?}", step_ids(&d));
     assert!(!human.contains("[fixes the likely cause]"), "{human}");
 }
+
+#[test]
+fn a_broken_key_the_message_was_not_signed_with_is_hardening_not_a_cause() {
+    // The message was signed with s1, whose key is fine; `default` (found by discovery) holds a
+    // malformed record. SPF fails for the IP: that is the cause, the other key is hardening.
+    let body = format!(
+        "{SENDS}s1._domainkey IN TXT ( \"v=DKIM1; k=rsa; p=\" {KEY_2048_TXT} )\ndefault._domainkey IN TXT \"v=DKIM1; k=rsa; p=not*base64\"\n"
+    );
+    let (d, _) = diagnose_zone(&body, &["--ip", "203.0.113.9", "--dkim-selector", "s1"]);
+    let all = d["findings"].to_string();
+    assert!(all.contains("dkim-syntax-error"), "{all}");
+    let causes = cause_ids(&d);
+    assert!(
+        !causes.contains(&"dkim-syntax-error".to_string()),
+        "{causes:?}"
+    );
+    assert_eq!(causes, ["spf-ip-not-authorised"], "{causes:?}");
+    let fix = step(&d, "dkim-fix-selector");
+    assert!(fix["title"].as_str().unwrap().contains("default"), "{fix}");
+    assert_eq!(fix["fixes_likely_cause"], false);
+    assert_eq!(marked(&d), ["spf-authorise-ip"]);
+}

@@ -248,3 +248,46 @@ fn a_dmarc_tree_walk_where_every_level_fails_exits_3_never_no_policy() {
         assert!(v["domains"][0]["dmarc"]["policy"].is_null(), "{kind:?}");
     }
 }
+
+#[test]
+fn an_spf_count_that_depends_on_names_not_checked_reads_at_least_n() {
+    // Eight lookups in the zone and an include outside it: at least 9 of the 10 allowed.
+    let body = r#"
+@ IN TXT "v=spf1 a mx a:h1.count.example a:h2.count.example a:h3.count.example mx:h1.count.example mx:h2.count.example mx:h3.count.example include:_spf.google.com -all"
+@ IN A 192.0.2.25
+h1 IN A 192.0.2.26
+h2 IN A 192.0.2.27
+h3 IN A 192.0.2.28
+@ IN MX 10 h1.count.example.
+h1 IN MX 10 h1.count.example.
+h2 IN MX 10 h2.count.example.
+h3 IN MX 10 h3.count.example.
+_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:d@count.example"
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("count.example.zone"),
+        zone_text("count.example", body),
+    )
+    .unwrap();
+    let zone = dir.path().to_str().unwrap();
+    let args = [
+        "check",
+        "count.example",
+        "--only",
+        "spf",
+        "--zone",
+        zone,
+        "--offline",
+        "--fail-on",
+        "warning",
+    ];
+    let o = run(&args, None);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let human = stdout(&o);
+    assert!(human.contains("at least 9/10 lookups"), "{human}");
+    assert!(
+        human.contains("takes at least 9 of the 10 DNS lookups allowed"),
+        "{human}"
+    );
+}

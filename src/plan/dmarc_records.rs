@@ -100,7 +100,7 @@ pub fn dmarc_stage(
 
 /// One record from several published at the same name (misordered ones included): `v=DMARC1`
 /// first, the strongest valid `p`, `sp` and `np` among them (a merge never lowers a policy), the
-/// report addresses of all of them, every other tag as the first record that has it.
+/// report addresses of all of them, every other tag as the first record that has it but `pct`.
 pub fn dmarc_merge(records: &[String]) -> String {
     let all: Vec<Vec<(String, String)>> = records.iter().map(|r| tags(r)).collect();
     let mut out = base_tags(records.first().map(String::as_str));
@@ -122,6 +122,9 @@ pub fn dmarc_merge(records: &[String]) -> String {
             set_tag(&mut out, key, &b, "p");
         }
     }
+    // pct is gone in RFC 9989; kept beside the strongest p taken from another record, it would
+    // apply that policy to only part of the mail at receivers still on RFC 7489: a lowering.
+    out.retain(|(k, _)| k != "pct");
     for key in ["rua", "ruf"] {
         let mut uris: Vec<String> = Vec::new();
         for t in &all {
@@ -142,6 +145,15 @@ pub fn dmarc_merge(records: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merge_keeps_the_strongest_policy_and_drops_pct() {
+        let merged = dmarc_merge(&[
+            "v=DMARC1; p=reject".to_string(),
+            "v=DMARC1; p=quarantine; rua=mailto:x@two.example; pct=50".to_string(),
+        ]);
+        assert_eq!(merged, "v=DMARC1; p=reject; rua=mailto:x@two.example");
+    }
 
     #[test]
     fn monitor_keeps_policy_and_adds_rua() {

@@ -231,3 +231,30 @@ fn a_broken_key_the_message_was_not_signed_with_is_hardening_not_a_cause() {
     assert_eq!(fix["fixes_likely_cause"], false);
     assert_eq!(marked(&d), ["spf-authorise-ip"]);
 }
+
+#[test]
+fn an_invalid_dmarc_record_is_repaired_by_a_record_and_no_stage_carries_the_bad_tag() {
+    let body = format!(
+        "@ IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc IN TXT \"v=DMARC1; rua=mailto:d@cons.example; adkim=q\"\n@ IN MX 10 mx.cons.example.\nmx IN A 192.0.2.25\ns1._domainkey IN TXT ( \"v=DKIM1; k=rsa; p=\" {KEY_2048_TXT} )\n"
+    );
+    let (d, _) = diagnose_zone(&body, &["--ip", "192.0.2.10", "--dkim-selector", "s1"]);
+    let fix = step(&d, "dmarc-fix");
+    assert_eq!(
+        records(fix),
+        [(
+            "_dmarc.cons.example".to_string(),
+            "TXT".to_string(),
+            "v=DMARC1; p=none; rua=mailto:d@cons.example".to_string()
+        )]
+    );
+    assert_eq!(d["plan"][0]["id"], "dmarc-fix");
+    for s in d["plan"].as_array().unwrap() {
+        for (_, _, v) in records(s) {
+            assert!(
+                !v.contains("adkim=q"),
+                "{} carries the invalid tag: {v}",
+                s["id"]
+            );
+        }
+    }
+}

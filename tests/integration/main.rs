@@ -2,6 +2,7 @@
 mod bulk_inputs;
 mod bulk_load;
 mod bulk_reliability;
+mod checks_blocklist;
 mod checks_clean;
 mod checks_dkim;
 mod checks_dkim_discovery;
@@ -26,6 +27,7 @@ mod cli_support;
 mod common;
 mod corpus_sisimai;
 mod corpus_validation;
+mod diagnose_blocklist;
 mod diagnose_bounce;
 mod diagnose_consistent;
 mod diagnose_dmarc_plan;

@@ -49,6 +49,11 @@ pub fn mark_not_checked(dns: &Dns, report: &mut DomainReport) {
         seen.push((key, out.len()));
         f.severity = Severity::Info;
         f.not_checked = true;
+        // A check that already words the gap as --offline's keeps its own sentence.
+        if f.message.contains("--offline") {
+            out.push(f);
+            continue;
+        }
         f.message = format!(
             "Not checked: {} {} outside the --zone files, and --offline looks nothing else up, so {} could not follow {}. Add {} with --zone, or run without --offline.",
             names.join(", "),

@@ -258,3 +258,76 @@ fn an_invalid_dmarc_record_is_repaired_by_a_record_and_no_stage_carries_the_bad_
         }
     }
 }
+
+#[test]
+fn an_include_that_fails_for_the_ip_is_a_cause_and_its_step_opens_the_plan() {
+    use super::cli_support::Served;
+    use super::common::zones;
+    use mailtriage::dns::{Fault, FaultKind, RType, ServerOptions};
+    // The IP is only reachable through the include, whose server never answers: receivers get
+    // temperror, so SPF fails for this message. PTR is fine and not what 5.7.26 points at.
+    let body = format!(
+        "@ IN TXT \"v=spf1 include:_spf.esp.example -all\"\n_dmarc IN TXT \"v=DMARC1; p=none; rua=mailto:d@cons.example\"\n@ IN MX 10 mx.cons.example.\nmx IN A 192.0.2.25\nmail IN A 192.0.2.10\ns1._domainkey IN TXT ( \"v=DKIM1; k=rsa; p=\" {KEY_2048_TXT} )\n"
+    );
+    let zone = zone_text(D, &body);
+    let esp = zone_text(
+        "esp.example",
+        "_spf IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+    );
+    let rev = zone_text("2.0.192.in-addr.arpa", "10 IN PTR mail.cons.example.");
+    let served = Served::start(ServerOptions {
+        zones: zones(&[
+            (D, &zone),
+            ("esp.example", &esp),
+            ("2.0.192.in-addr.arpa", &rev),
+        ]),
+        root_catch_all: true,
+        faults: vec![Fault {
+            name: "_spf.esp.example".into(),
+            rtype: Some(RType::TXT),
+            kind: FaultKind::Timeout,
+        }],
+        ..ServerOptions::default()
+    });
+    let o = run(
+        &[
+            "diagnose",
+            GMAIL_5726,
+            "--domain",
+            D,
+            "--ip",
+            "192.0.2.10",
+            "--dkim-selector",
+            "s1",
+            "--nameserver",
+            &served.nameserver(),
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    // DNS trouble a receiver meets too: a cause, and the run cannot pass.
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let d = json(&o);
+    let causes = cause_ids(&d);
+    assert!(
+        causes
+            .iter()
+            .any(|c| c == "spf-lookup-failed" || c == "spf-temperror"),
+        "{causes:?}"
+    );
+    assert!(d["no_cause_found"].is_null());
+    assert_eq!(d["plan"][0]["id"], "dns-inconclusive");
+    assert_eq!(d["plan"][0]["fixes_likely_cause"], true);
+    assert!(
+        d["plan"][0]["details"]
+            .to_string()
+            .contains("_spf.esp.example"),
+        "{}",
+        d["plan"][0]
+    );
+}

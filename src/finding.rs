@@ -114,6 +114,10 @@ pub struct Finding {
     /// True when DNS trouble (timeout, SERVFAIL) kept the check from concluding.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inconclusive: bool,
+    /// True when the only trouble behind it is names `--offline` did not look up (outside
+    /// every `--zone`): a gap in this run, reported as info, never a warning or exit 3.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_checked: bool,
     /// Zone-file line of the record concerned, when it came from `--zone`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<ZoneLocation>,
@@ -155,6 +159,7 @@ impl Finding {
             message: message.into(),
             queries: Vec::new(),
             inconclusive: false,
+            not_checked: false,
             location: None,
         })
     }
@@ -193,6 +198,7 @@ pub fn finding(
             message,
             queries: Vec::new(),
             inconclusive: false,
+            not_checked: false,
             location: None,
         },
     }

@@ -8,6 +8,7 @@ pub mod dmarc;
 pub(crate) mod dmarc_record;
 mod entries;
 pub mod mx;
+pub(crate) mod offline;
 pub(crate) mod profile;
 pub mod ptr;
 pub mod registry;
@@ -61,6 +62,7 @@ pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
     // Findings that need several checks' facts (a nonexistent or parked domain, p=reject on
     // SPF alone) come after every check has answered.
     profile::apply(dns, params, &mut report).await;
+    offline::mark_not_checked(dns, &mut report);
     report
 }
 
@@ -69,6 +71,14 @@ impl DomainReport {
     /// the DNS could not be consulted at all (exit code 3).
     pub fn all_inconclusive(&self) -> bool {
         registry::all_inconclusive(&REGISTRY, self)
+    }
+
+    /// True when DNS trouble (a timeout, SERVFAIL, REFUSED, not a name `--offline` skipped)
+    /// kept any check from concluding: the run cannot pass (exit code 3).
+    pub fn any_inconclusive(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.inconclusive && !f.not_checked)
     }
 }
 

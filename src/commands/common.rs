@@ -129,22 +129,28 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
     })
 }
 
-/// Exit code for a set of reports: 3 when DNS could not be consulted for any of them,
-/// else 1 when a finding reaches `--fail-on`, else 0.
+/// Exit code for a set of reports: 1 when a conclusive finding reaches `--fail-on`; else 3 when
+/// DNS trouble kept any check from concluding (a CI job must not pass on DNS it could not
+/// read; names `--offline` skipped are "not checked", not trouble); else 0.
 pub fn exit_code(reports: &[&DomainReport], fail_on: FailOn) -> u8 {
-    if !reports.is_empty() && reports.iter().all(|r| r.all_inconclusive()) {
-        return exit::DNS;
-    }
     let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Never => return exit::OK,
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
     };
-    let failing = reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity >= threshold);
-    if failing { exit::FINDINGS } else { exit::OK }
+    let failing = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| !f.inconclusive && f.severity >= t)
+    });
+    if failing {
+        exit::FINDINGS
+    } else if reports.iter().any(|r| r.any_inconclusive()) {
+        exit::DNS
+    } else {
+        exit::OK
+    }
 }
 
 /// One checked domain with the queries that answered it.

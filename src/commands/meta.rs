@@ -15,16 +15,19 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<(
 const EXIT_STATUS: [(&str, &str); 5] = [
     (
         "0",
-        "Nothing at or above \\-\\-fail\\-on (default error) was found.",
+        "Nothing at or above \\-\\-fail\\-on (default error) was found, and every check concluded (names \\-\\-offline did not look up are \"not checked\", not trouble).",
     ),
-    ("1", "A finding at or above \\-\\-fail\\-on was found."),
+    (
+        "1",
+        "A conclusive finding at or above \\-\\-fail\\-on was found (this wins over 3).",
+    ),
     (
         "2",
         "Usage or input error: a bad flag, domain, IP, selector, zone file line, unreadable input, broken rules, or an \\-\\-evidence directory that is not empty.",
     ),
     (
         "3",
-        "DNS could not be consulted at all: every check was inconclusive (timeouts, SERVFAIL, REFUSED).",
+        "A check was inconclusive (timeouts, SERVFAIL, REFUSED) and no conclusive finding reaches \\-\\-fail\\-on, whatever \\-\\-fail\\-on is: a CI job must not pass on DNS it could not read. In bulk mode: every domain inconclusive, or one left unchecked by an internal error.",
     ),
     (
         "130",

@@ -340,7 +340,7 @@ impl Dns {
         } else {
             let lookup = inner.transport.lookup(name, rtype, inner.retries);
             match tokio::time::timeout_at(deadline.into(), lookup).await {
-                Ok(a) => (a, inner.label.clone()),
+                Ok(a) => self.offline_target(a),
                 Err(_) => {
                     reusable = false;
                     let mut a = resolve::empty_answer(name, rtype);
@@ -361,6 +361,27 @@ impl Dns {
             answer,
             entry,
             reusable,
+        }
+    }
+
+    /// Under `--offline`, an answer whose CNAME leads outside every zone was not looked up
+    /// past the zones (the overlay refuses the target): "offline", not DNS trouble.
+    fn offline_target(&self, mut a: Answer) -> (Answer, String) {
+        let inner = &self.inner;
+        let outside = a
+            .cname_chain
+            .last()
+            .filter(|t| inner.offline && a.outcome.is_trouble() && !self.in_zones(t))
+            .cloned();
+        match outside {
+            Some(target) => {
+                if let Ok(mut names) = inner.offline_names.lock() {
+                    names.insert(target);
+                }
+                a.outcome = Outcome::Offline;
+                (a, "offline: CNAME target not sent".to_string())
+            }
+            None => (a, inner.label.clone()),
         }
     }
 

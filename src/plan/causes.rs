@@ -1,6 +1,7 @@
 //! Likely causes: the findings the primary reply points at, or a plain "DNS does not explain it".
 
 use super::knowledge::{Knowledge, fill};
+use super::path;
 use super::{
     DiagnoseInput, LikelyCause, NoCause, NotChecked, implicated_checks, not_looked_up, verified,
 };
@@ -105,7 +106,10 @@ pub(super) fn likely_causes(
             if f.inconclusive {
                 !not_looked_up(f, input.queries)
             } else {
-                f.severity == Severity::Error
+                // The signing selector's key problems fail this message's DKIM, whatever
+                // severity they carry as facts about the domain.
+                (f.severity == Severity::Error && !path::off_path(f, input))
+                    || path::fails_on_path(f, input)
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
@@ -119,7 +123,11 @@ pub(super) fn likely_causes(
                 finding_id: Some(f.id.clone()),
                 reply_rule: None,
                 reason: fill(
-                    &k.message("finding-cause"),
+                    &k.message(if path::fails_on_path(f, input) {
+                        "finding-cause-signing-key"
+                    } else {
+                        "finding-cause"
+                    }),
                     &[
                         ("code", &code),
                         ("check", &f.check.as_str().to_ascii_uppercase()),

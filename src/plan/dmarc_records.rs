@@ -59,6 +59,28 @@ fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
     out
 }
 
+/// The record as receivers would accept it: `v=DMARC1` first, a valid `p` (none when it had
+/// none, as receivers read a record with `rua` and no `p`, RFC 9989 section 4.10.1), each tag
+/// once, and no tag whose value is invalid (an invalid `adkim=q` makes receivers distrust the
+/// record).
+pub fn dmarc_repair(existing: &str) -> String {
+    let mut t = base_tags(Some(existing));
+    t.retain(|(k, v)| {
+        k == "v" || {
+            let probe = if k == "p" {
+                format!("v=DMARC1; p={v}")
+            } else {
+                format!("v=DMARC1; p=none; {k}={v}")
+            };
+            crate::checks::dmarc_record::parse(&probe).errors.is_empty()
+        }
+    });
+    if get(&t, "p").is_none() {
+        set_tag(&mut t, "p", "none", "v");
+    }
+    join(&t)
+}
+
 /// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
 pub fn dmarc_monitor(domain: &str, existing: Option<&str>) -> String {
     let mut t = base_tags(existing);
@@ -100,7 +122,7 @@ pub fn dmarc_stage(
 
 /// One record from several published at the same name (misordered ones included): `v=DMARC1`
 /// first, the strongest valid `p`, `sp` and `np` among them (a merge never lowers a policy), the
-/// report addresses of all of them, every other tag as the first record that has it.
+/// report addresses of all of them, every other tag as the first record that has it but `pct`.
 pub fn dmarc_merge(records: &[String]) -> String {
     let all: Vec<Vec<(String, String)>> = records.iter().map(|r| tags(r)).collect();
     let mut out = base_tags(records.first().map(String::as_str));
@@ -122,6 +144,9 @@ pub fn dmarc_merge(records: &[String]) -> String {
             set_tag(&mut out, key, &b, "p");
         }
     }
+    // pct is gone in RFC 9989; kept beside the strongest p taken from another record, it would
+    // apply that policy to only part of the mail at receivers still on RFC 7489: a lowering.
+    out.retain(|(k, _)| k != "pct");
     for key in ["rua", "ruf"] {
         let mut uris: Vec<String> = Vec::new();
         for t in &all {
@@ -142,6 +167,27 @@ pub fn dmarc_merge(records: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merge_keeps_the_strongest_policy_and_drops_pct() {
+        let merged = dmarc_merge(&[
+            "v=DMARC1; p=reject".to_string(),
+            "v=DMARC1; p=quarantine; rua=mailto:x@two.example; pct=50".to_string(),
+        ]);
+        assert_eq!(merged, "v=DMARC1; p=reject; rua=mailto:x@two.example");
+    }
+
+    #[test]
+    fn a_repair_drops_invalid_tags_and_adds_the_missing_policy() {
+        assert_eq!(
+            dmarc_repair("v=DMARC1; rua=mailto:x@two.example; adkim=q; aspf=s"),
+            "v=DMARC1; p=none; rua=mailto:x@two.example; aspf=s"
+        );
+        assert_eq!(
+            dmarc_repair("v=DMARC1; p=reject; rua=mailto:x@two.example"),
+            "v=DMARC1; p=reject; rua=mailto:x@two.example"
+        );
+    }
 
     #[test]
     fn monitor_keeps_policy_and_adds_rua() {

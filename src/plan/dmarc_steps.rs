@@ -183,6 +183,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let mut d = Draft::new("dmarc-fix", "dmarc");
         d.findings = pool.iter().map(|f| f.id.clone()).collect();
         d.details = pool.iter().map(|f| f.message.clone()).collect();
+        // The record without its invalid tags and with a policy: the step's record, and the
+        // base the stages build on (they must not carry an invalid tag forward).
+        if let Some(rec) = current.clone() {
+            let repaired = records::dmarc_repair(&rec);
+            if repaired != rec {
+                d.records.push(RecordToPublish {
+                    name: name.clone(),
+                    rtype: "TXT".into(),
+                    value: repaired.clone(),
+                    note: ctx.k.message("note-dmarc-repair"),
+                });
+                current = Some(repaired);
+            }
+        }
         d.wait = wait;
         out.push(d);
     }

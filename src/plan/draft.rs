@@ -124,6 +124,8 @@ impl Ctx<'_> {
         PlanStep {
             order,
             id: d.id.to_string(),
+            // Set once the likely causes are known (`order::lead_with_causes`).
+            fixes_likely_cause: false,
             // A title never shows a placeholder: without an IP it uses its IP-less wording.
             title: match (&text.title_without_ip, ip_known) {
                 (Some(t), false) => fill(t, &vars),

@@ -1,6 +1,7 @@
 //! Diagnosis: from decoded replies and a domain report to likely causes, an ordered plan and escalation.
 
 mod causes;
+mod dkim_steps;
 mod dmarc_records;
 mod dmarc_steps;
 mod dns_steps;
@@ -9,9 +10,11 @@ mod draft;
 pub mod escalation;
 pub mod knowledge;
 mod order;
+mod path;
 pub mod records;
 mod scope;
 pub mod senders;
+mod spf_loop;
 mod spf_steps;
 mod types;
 
@@ -29,7 +32,8 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let primary = input.replies.first();
     let (likely_causes, no_cause_found) = causes::likely_causes(input, knowledge);
     let not_checked = causes::not_checked(input, knowledge);
-    let plan = order::build_plan(input, knowledge);
+    let mut plan = order::build_plan(input, knowledge);
+    order::lead_with_causes(&mut plan, &likely_causes);
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     let verified =

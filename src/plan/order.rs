@@ -3,7 +3,10 @@
 use super::causes::reply_code;
 use super::draft::{Ctx, Draft};
 use super::knowledge::Knowledge;
-use super::{DiagnoseInput, PlanStep, dmarc_steps, dns_steps, implicated_checks, spf_steps};
+use super::{
+    DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks,
+    spf_steps,
+};
 use crate::rules::knowledge::action_step;
 
 /// The first IP address written in a reply ("... banned sending IP [192.0.2.5]").
@@ -44,7 +47,7 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     super::domain_steps::nonexistent(&ctx, &mut dns);
     dns_steps::ptr(&ctx, &mut dns);
     spf_steps::spf(&ctx, &mut dns);
-    dns_steps::dkim(&ctx, &mut dns);
+    dkim_steps::dkim(&ctx, &mut dns);
     dmarc_steps::dmarc(&ctx, &mut dns);
     dns_steps::mx(&ctx, &mut dns);
     dns_steps::other_checks(&ctx, &mut dns);
@@ -87,4 +90,27 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
         .enumerate()
         .map(|(i, d)| ctx.finish(d, i as u32 + 1))
         .collect()
+}
+
+/// Marks the steps that fix a likely cause and moves them to the front, keeping the builders'
+/// order within each group (a merge before the lookups it settles, DMARC's record before its
+/// stages); hardening follows. A reply that is itself the cause is fixed by its action step.
+pub(super) fn lead_with_causes(plan: &mut [PlanStep], causes: &[LikelyCause]) {
+    let finding_ids: Vec<&str> = causes
+        .iter()
+        .filter_map(|c| c.finding_id.as_deref())
+        .collect();
+    let reply_is_cause = causes.iter().any(|c| c.reply_rule.is_some());
+    for s in plan.iter_mut() {
+        s.fixes_likely_cause = s
+            .finding_ids
+            .iter()
+            .any(|f| finding_ids.contains(&f.as_str()))
+            || (reply_is_cause && s.id.starts_with("action-"));
+    }
+    // A stable sort: `false < true`, so the marked steps come first in their own order.
+    plan.sort_by_key(|s| !s.fixes_likely_cause);
+    for (i, s) in plan.iter_mut().enumerate() {
+        s.order = i as u32 + 1;
+    }
 }

@@ -169,6 +169,10 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     if let Some(rec) = current.as_deref() {
         close_open_includes(ctx, facts, rec, &mut pool, out);
     }
+    super::spf_loop::break_loops(ctx, facts, current.as_deref(), &mut pool, out);
+    if let Some(d) = out.iter_mut().rev().find(|d| d.id == "spf-break-loop") {
+        claim_explained_permerror(&mut pool, d);
+    }
     let still_over = merged_lookups.is_some_and(|(n, _)| n > 10);
     if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
         let mut d = Draft::new("spf-lookups", "spf");

@@ -66,6 +66,8 @@ pub struct PlanStep {
     pub order: u32,
     /// The `[[plan_step]]` id the texts came from.
     pub id: String,
+    /// True when the step fixes a likely cause (such steps open the plan; hardening follows).
+    pub fixes_likely_cause: bool,
     pub title: String,
     pub checks: Vec<String>,
     pub finding_ids: Vec<String>,

@@ -164,6 +164,7 @@ pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], run: &RunContext) ->
                     "check": f.check,
                     "subject": f.subject,
                     "inconclusive": f.inconclusive,
+                    "not_checked": f.not_checked,
                     "queries": f.queries,
                 },
             })

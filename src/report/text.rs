@@ -34,6 +34,9 @@ pub(crate) fn plural(n: u32, word: &str) -> String {
 }
 
 pub(crate) fn severity_label(f: &Finding) -> ColoredString {
+    if f.not_checked {
+        return "not checked".blue();
+    }
     if f.inconclusive {
         return "inconclusive".magenta().bold();
     }
@@ -45,7 +48,9 @@ pub(crate) fn severity_label(f: &Finding) -> ColoredString {
 }
 
 pub(crate) fn severity_word(f: &Finding) -> &'static str {
-    if f.inconclusive {
+    if f.not_checked {
+        "not checked"
+    } else if f.inconclusive {
         "inconclusive"
     } else {
         match f.severity {

@@ -54,16 +54,24 @@ fn the_readme_commands_appear_verbatim_in_the_readme() {
 }
 
 #[test]
-fn quick_start_diagnose_blames_the_duplicate_spf_records_and_exits_1() {
+fn quick_start_diagnose_blames_the_duplicate_spf_records_fixes_them_first_and_exits_1() {
     let o = run(&DIAGNOSE, None);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let human = stdout(&o);
+    // The plan opens with what fixes the likely cause (SPF, then DMARC); reverse DNS, which
+    // 5.7.26 does not point at, is hardening and follows.
     assert!(
-        human.contains("1. Give the sending IP reverse DNS that resolves back to it"),
+        human.contains(
+            "1. Merge the SPF records of broken-sender.example into one [fixes the likely cause]"
+        ),
         "{human}"
     );
     assert!(
-        human.contains("2. Merge the SPF records of broken-sender.example into one"),
+        human.contains("2. Publish a DMARC record for broken-sender.example with p=none and aggregate reports [fixes the likely cause]"),
+        "{human}"
+    );
+    assert!(
+        human.contains("3. Give the sending IP reverse DNS that resolves back to it\n"),
         "{human}"
     );
     let d = with_json(&DIAGNOSE);
@@ -85,11 +93,30 @@ fn quick_start_diagnose_blames_the_duplicate_spf_records_and_exits_1() {
         .iter()
         .map(|s| s["id"].as_str().unwrap())
         .collect();
-    assert_eq!(plan[0], "ptr-fcrdns");
-    assert_eq!(plan[1], "spf-merge");
+    assert_eq!(plan[..3], ["spf-merge", "dmarc-publish", "ptr-fcrdns"]);
+    let marked: Vec<bool> = d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["fixes_likely_cause"].as_bool().unwrap())
+        .collect();
+    assert_eq!(marked[..3], [true, true, false], "{plan:?}");
+    assert!(marked[2..].iter().all(|m| !m), "{plan:?}");
+    // Every cause is fixed by a marked step.
+    for c in cause_ids(&d) {
+        assert!(
+            d["plan"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["fixes_likely_cause"] == true
+                    && s["finding_ids"].as_array().unwrap().iter().any(|f| f == c)),
+            "no marked step fixes {c}"
+        );
+    }
     // The merged record drops the include that has no SPF and is then within the limit, so
     // no separate lookup step and no generic "correct SPF" step remain.
-    let merge = &d["plan"][1];
+    let merge = &d["plan"][0];
     assert_eq!(
         merge["records"][0]["value"],
         "v=spf1 ip4:198.51.100.0/24 a mx include:_spf.esp-mailer.example -all"

@@ -96,16 +96,18 @@ fn spf_lines(
         None => "no SPF record".into(),
     });
     if s.record.is_some() || !inconclusive {
+        // Lookups below a name that was not looked up are not counted: a lower bound.
         out.push(format!(
-            "{} record{}, {}/10 lookups, {}/2 void lookups, all: {}{}{}",
+            "{} record{}, {}{}/10 lookups, {}/2 void lookups, all: {}{}{}",
             s.records_count,
             if s.records_count == 1 { "" } else { "s" },
+            if inconclusive { "at least " } else { "" },
             s.lookups,
             s.void_lookups,
             s.all.as_deref().unwrap_or("none"),
             ttl(s.ttl),
             if inconclusive {
-                " (incomplete: some lookups failed)"
+                " (incomplete: some names were not looked up)"
             } else {
                 ""
             }

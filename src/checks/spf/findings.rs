@@ -143,7 +143,12 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
 
 fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
     let lookups = w.lookups();
-    let at_least = if w.truncated { "at least " } else { "up to " };
+    // Below a name that was not answered (or --offline did not ask) nothing was counted.
+    let incomplete = w.truncated
+        || w.nodes
+            .iter()
+            .any(|n| n.answer.as_ref().is_some_and(|a| a.outcome.is_trouble()));
+    let at_least = if incomplete { "at least " } else { "up to " };
     let all_q = w.query_ids();
     if lookups > LOOKUP_LIMIT {
         let mut heavy: Vec<(String, u32)> = w
@@ -170,7 +175,7 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
         );
     } else if lookups >= LOOKUP_LIMIT - 1 {
         out.push(
-            f("spf-lookups-near-limit", Severity::Info, domain, format!("Evaluating the SPF record of {domain} takes {lookups} of the {LOOKUP_LIMIT} DNS lookups allowed; one more include will break it."))
+            f("spf-lookups-near-limit", Severity::Info, domain, format!("Evaluating the SPF record of {domain} takes {}{lookups} of the {LOOKUP_LIMIT} DNS lookups allowed; one more include will break it.", if incomplete { "at least " } else { "" }))
                 .with_queries(root_q.iter().copied()),
         );
     }

@@ -65,12 +65,14 @@ fn render_domain(w: &mut dyn Write, d: &CheckDomain<'_>) -> io::Result<()> {
         if lines.is_none() && findings.is_empty() {
             continue;
         }
-        let status = if findings.iter().any(|f| f.inconclusive) {
+        let status = if findings.iter().any(|f| f.inconclusive && !f.not_checked) {
             "inconclusive".magenta().bold()
         } else if findings.iter().any(|f| f.severity == Severity::Error) {
             "fail".red().bold()
         } else if findings.iter().any(|f| f.severity == Severity::Warning) {
             "warn".yellow().bold()
+        } else if findings.iter().any(|f| f.not_checked) {
+            "partly checked (--offline)".blue().bold()
         } else {
             "ok".green().bold()
         };
@@ -92,12 +94,22 @@ fn render_domain(w: &mut dyn Write, d: &CheckDomain<'_>) -> io::Result<()> {
             .filter(|f| !f.inconclusive && f.severity == s)
             .count() as u32
     };
-    let inc = r.findings.iter().filter(|f| f.inconclusive).count() as u32;
+    let inc = r
+        .findings
+        .iter()
+        .filter(|f| f.inconclusive && !f.not_checked)
+        .count() as u32;
+    let skipped = r.findings.iter().filter(|f| f.not_checked).count();
     writeln!(
         w,
-        "  {}, {}, {} inconclusive",
+        "  {}, {}, {} inconclusive{}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
-        inc
+        inc,
+        if skipped > 0 {
+            format!(", {skipped} not checked (--offline)")
+        } else {
+            String::new()
+        }
     )
 }

@@ -41,7 +41,7 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         let names = r.run.offline_names.join(", ");
         writeln!(
             w,
-            "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
+            "\n--offline: not looked up, outside the --zone files (not checked): {names}"
         )?;
     }
     Ok(())
@@ -138,7 +138,12 @@ fn render_causes(
 }
 
 fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
-    writeln!(w, "  {}. {}", s.order, s.title.bold())?;
+    let mark = if s.fixes_likely_cause {
+        format!(" {}", "[fixes the likely cause]".red())
+    } else {
+        String::new()
+    };
+    writeln!(w, "  {}. {}{mark}", s.order, s.title.bold())?;
     writeln!(w, "     {}", s.why)?;
     for d in &s.details {
         writeln!(w, "     - {d}")?;

@@ -93,7 +93,12 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
 
     writeln!(w, "## Plan\n")?;
     for s in &d.plan {
-        writeln!(w, "### {}. {}\n\n{}\n", s.order, s.title, s.why)?;
+        let mark = if s.fixes_likely_cause {
+            " (fixes the likely cause)"
+        } else {
+            ""
+        };
+        writeln!(w, "### {}. {}{mark}\n\n{}\n", s.order, s.title, s.why)?;
         for det in &s.details {
             writeln!(w, "- {det}")?;
         }

@@ -1,0 +1,265 @@
+//! The DKIM steps of the plan: one step per broken selector (missing, revoked or malformed key,
+//! dangling CNAME), testing mode, rotation of short keys, each with the record to publish.
+
+use super::RecordToPublish;
+use super::draft::{Ctx, Draft, claim, leftover};
+use super::records;
+use crate::checks::{DkimFacts, DkimSelector};
+use crate::dns::RType;
+use crate::finding::{Check, Finding};
+
+/// The selector of a key name `<s>._domainkey.<d>`.
+fn selector_of(name: &str) -> Option<&str> {
+    name.split_once("._domainkey.").map(|(s, _)| s)
+}
+
+/// True when `f` is about the key of `selector` at `domain`.
+fn about(f: &Finding, selector: &str, domain: &str) -> bool {
+    f.subject
+        .trim_end_matches('.')
+        .eq_ignore_ascii_case(&format!("{selector}._domainkey.{domain}"))
+}
+
+/// Moves the findings about one selector's key into `d`.
+fn claim_selector(pool: &mut Vec<&Finding>, d: &mut Draft, selector: &str, domain: &str) {
+    pool.retain(|f| {
+        let hit = about(f, selector, domain);
+        if hit && !d.findings.contains(&f.id) {
+            d.findings.push(f.id.clone());
+        }
+        !hit
+    });
+}
+
+/// The template of a key to publish at `<selector>._domainkey.<domain>`.
+fn new_key(ctx: &Ctx<'_>, selector: &str, domain: &str) -> RecordToPublish {
+    RecordToPublish {
+        name: format!("{selector}._domainkey.{domain}"),
+        rtype: "TXT".into(),
+        value: "v=DKIM1; k=rsa; p=<base64 public key from your signing service>".into(),
+        note: ctx.k.message("note-dkim-publish"),
+    }
+}
+
+pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    // The keys that matter for this mail are the signing domain's; the checked domain's own
+    // missing key is an alignment matter when another domain signs.
+    let report = ctx.input.report;
+    let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
+        return;
+    };
+    if ctx.inconclusive(Check::Dkim) || super::dmarc_steps::sends_no_mail(ctx) {
+        return;
+    }
+    let mut pool = ctx.actionable(Check::Dkim);
+    if report.dkim_signing.is_some()
+        && let Some(own) = report.dkim.as_ref()
+    {
+        let own_ids = super::dmarc_steps::own_dkim_findings(ctx, &own.domain);
+        pool.retain(|f| !own_ids.contains(&f.id));
+    }
+    let domain = facts.domain.as_str();
+    // A key in testing mode is still a key: it needs t=y removed, not a first publication.
+    let usable: Vec<&DkimSelector> = facts
+        .selectors
+        .iter()
+        .filter(|s| s.status == "valid" || s.status == "testing")
+        .collect();
+    let troubled: Vec<&DkimSelector> = facts
+        .selectors
+        .iter()
+        .filter(|s| s.status != "valid" && s.status != "testing")
+        .collect();
+    let missing: Vec<String> = ctx
+        .input
+        .params
+        .dkim_selectors
+        .iter()
+        .filter(|s| !facts.selectors.iter().any(|f| &f.selector == *s))
+        .cloned()
+        .collect();
+    // Each selector the message names and DNS has no key for: its own publication.
+    for sel in &missing {
+        let mut d = Draft::new("dkim-publish", "dkim");
+        claim_selector(&mut pool, &mut d, sel, domain);
+        if d.findings.is_empty() {
+            continue;
+        }
+        if d.findings.iter().any(|f| f == "dkim-cname-dangling") {
+            // Delegated to a service that dropped the key: the CNAME is what to repair.
+            d.id = "dkim-fix-cname";
+            cname_details(ctx, &mut d, sel, domain);
+            d.selector = Some(sel.clone());
+            out.push(d);
+            continue;
+        }
+        d.selector = Some(sel.clone());
+        if usable.is_empty() && !facts.probed.is_empty() {
+            d.details
+                .push(format!("selectors probed: {}", facts.probed.join(", ")));
+        }
+        let rec = new_key(ctx, sel, domain);
+        d.wait = ctx.negative_ttl(&rec.name, RType::TXT);
+        d.records.push(rec);
+        out.push(d);
+    }
+    let covered = out.iter().any(|d| d.id == "dkim-publish")
+        || troubled
+            .iter()
+            .any(|s| ctx.input.params.dkim_selectors.contains(&s.selector));
+    if usable.is_empty() && !covered {
+        let mut d = Draft::new("dkim-publish", "dkim");
+        claim(
+            &mut pool,
+            &mut d,
+            &["no-key", "selector-missing", "not-found"],
+        );
+        d.records.push(new_key(ctx, "<selector>", domain));
+        if !facts.probed.is_empty() {
+            d.details
+                .push(format!("selectors probed: {}", facts.probed.join(", ")));
+        }
+        out.push(d);
+    }
+    // Each revoked or malformed key: its own repair, with the key to publish in its place.
+    for s in &troubled {
+        let mut d = Draft::new("dkim-fix-selector", "dkim");
+        claim_selector(&mut pool, &mut d, &s.selector, domain);
+        // A revoked key nobody signs with is a retired selector, not something to repair.
+        if d.findings.is_empty() {
+            continue;
+        }
+        d.selector = Some(s.selector.clone());
+        d.details
+            .push(format!("selector {}: {}", s.selector, s.status));
+        if let Some(rec) = s.record.as_deref() {
+            d.details
+                .push(format!("published now: {}", abbreviate_key(rec)));
+        }
+        d.records.push(new_key(ctx, &s.selector, domain));
+        d.wait = s.ttl;
+        out.push(d);
+    }
+    // Each CNAME to nothing: its own repair, never folded into another selector's step.
+    let dangling: Vec<String> = pool
+        .iter()
+        .filter(|f| f.id == "dkim-cname-dangling")
+        .filter_map(|f| selector_of(&f.subject).map(str::to_string))
+        .collect();
+    for sel in dangling {
+        let mut d = Draft::new("dkim-fix-cname", "dkim");
+        claim_selector(&mut pool, &mut d, &sel, domain);
+        cname_details(ctx, &mut d, &sel, domain);
+        d.selector = Some(sel);
+        out.push(d);
+    }
+    for s in usable.iter().filter(|s| s.status == "testing") {
+        let mut d = Draft::new("dkim-remove-testing", "dkim");
+        let (mut mine, rest): (Vec<&Finding>, Vec<&Finding>) = pool
+            .into_iter()
+            .partition(|f| about(f, &s.selector, domain));
+        pool = rest;
+        claim(&mut mine, &mut d, &["testing"]);
+        pool.extend(mine);
+        d.selector = Some(s.selector.clone());
+        if let Some(rec) = s.record.as_deref() {
+            d.details
+                .push(format!("published now: {}", abbreviate_key(rec)));
+            d.records.push(RecordToPublish {
+                name: format!("{}._domainkey.{}", s.selector, domain),
+                rtype: "TXT".into(),
+                value: records::dkim_without_testing(rec),
+                note: ctx.k.message("note-dkim-without-testing"),
+            });
+        }
+        d.wait = s.ttl;
+        out.push(d);
+    }
+    rotate_weak(ctx, facts, &usable, &mut pool, out);
+    leftover(out, pool, "dkim-fix", "dkim", None);
+}
+
+/// The CNAME chain of a dangling selector as the run saw it, and its TTL.
+fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
+    let name = format!("{selector}._domainkey.{domain}");
+    if let Some(q) = ctx.input.queries.iter().find(|q| {
+        q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(&name) && !q.cname_chain.is_empty()
+    }) {
+        d.details.push(format!(
+            "now: {name} CNAME {} ({})",
+            q.cname_chain.join(" -> "),
+            q.outcome.label()
+        ));
+        d.wait = q.ttl;
+    }
+}
+
+/// One rotation for the RSA keys under 2048 bits: they still verify, so this is hardening.
+fn rotate_weak(
+    ctx: &Ctx<'_>,
+    facts: &DkimFacts,
+    usable: &[&DkimSelector],
+    pool: &mut Vec<&Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let weak: Vec<_> = usable
+        .iter()
+        .filter(|s| {
+            s.key_type
+                .as_deref()
+                .unwrap_or("rsa")
+                .eq_ignore_ascii_case("rsa")
+                && s.bits.is_some_and(|b| b < 2048)
+        })
+        .collect();
+    let Some(first) = weak.first() else { return };
+    let mut d = Draft::new("dkim-rotate-key", "dkim");
+    claim(
+        pool,
+        &mut d,
+        &["key-weak", "too-short", "1024", "short", "bits", "key-size"],
+    );
+    d.selector = Some(first.selector.clone());
+    d.new_selector = Some(records::rotated_selector(&first.selector));
+    for s in &weak {
+        d.records.extend(records::dkim_rotation(
+            ctx.k,
+            &facts.domain,
+            &s.selector,
+            s.bits,
+        ));
+        d.details.push(format!(
+            "selector {} has a {}-bit RSA key",
+            s.selector,
+            s.bits.unwrap_or_default()
+        ));
+    }
+    d.details.push(format!(
+        "order: 1. publish {new} with a 2048-bit key; 2. switch signing to {new}; 3. wait a few days; 4. revoke {old}",
+        new = records::rotated_selector(&first.selector),
+        old = first.selector
+    ));
+    d.wait = first.ttl;
+    out.push(d);
+}
+
+/// A DKIM record with its long `p=` cut, for a detail line.
+fn abbreviate_key(record: &str) -> String {
+    record
+        .split(';')
+        .map(|t| {
+            let t = t.trim();
+            match t.split_once('=') {
+                Some((k, v)) if k.trim() == "p" && v.len() > 24 => {
+                    format!(
+                        "p={}...",
+                        &v[..v.char_indices().nth(20).map_or(v.len(), |(i, _)| i)]
+                    )
+                }
+                _ => t.to_string(),
+            }
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}

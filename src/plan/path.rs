@@ -1,0 +1,76 @@
+//! The message's path: what the user named or the bounce carried (the signing selector and its
+//! d=) is what the message used, so a key problem there fails DKIM for this very message.
+
+use super::DiagnoseInput;
+use crate::finding::{Check, Finding};
+
+/// DKIM findings that make a signature with that selector fail (or count as absent): a key
+/// that is revoked, missing, too short, malformed, SHA-1 only, or a CNAME to nothing. On a
+/// probed selector they are facts about the domain; on the signing selector they are why DKIM
+/// failed (RFC 6376 section 6.1.2, RFC 8301 section 3).
+const FAILS_THE_SIGNATURE: [&str; 6] = [
+    "dkim-key-revoked",
+    "dkim-selector-missing",
+    "dkim-key-too-short",
+    "dkim-syntax-error",
+    "dkim-sha1-only",
+    "dkim-cname-dangling",
+];
+
+/// The domain the message was signed with: `--dkim-domain` (or the bounce's d=), else the
+/// checked domain.
+pub(super) fn signing_domain(input: &DiagnoseInput<'_>) -> String {
+    input
+        .report
+        .dkim_signing
+        .as_ref()
+        .map(|s| s.domain.clone())
+        .or_else(|| input.params.dkim_domain.clone())
+        .unwrap_or_else(|| input.report.domain.clone())
+        .to_ascii_lowercase()
+}
+
+/// The key names the message's signatures point at: `<s>._domainkey.<d>` for each selector
+/// the user named or the bounce carried.
+pub(super) fn signing_key_names(input: &DiagnoseInput<'_>) -> Vec<String> {
+    let d = signing_domain(input);
+    input
+        .params
+        .dkim_selectors
+        .iter()
+        .map(|s| format!("{}._domainkey.{d}", s.to_ascii_lowercase()))
+        .collect()
+}
+
+/// True when `f` says the message's own signature fails, whatever its severity as a fact
+/// about the domain (a revoked key is only a warning on a selector nobody signs with).
+pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
+    if f.inconclusive || f.check != Check::Dkim || !FAILS_THE_SIGNATURE.contains(&f.id.as_str()) {
+        return false;
+    }
+    let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
+    signing_key_names(input).contains(&subject)
+}
+
+/// True when `f` is about a DKIM key this message was not signed with, while every selector it
+/// was signed with has a usable key: hardening, not why the message was rejected. (SPF has no
+/// such rule: a receiver that says SPF failed where the evaluation here passes may count the
+/// record's lookups differently, so the record's errors stay causes.)
+pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
+    if f.inconclusive || f.check != Check::Dkim {
+        return false;
+    }
+    let report = input.report;
+    let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
+        return false;
+    };
+    let named = &input.params.dkim_selectors;
+    let all_usable = !named.is_empty()
+        && named.iter().all(|n| {
+            facts.selectors.iter().any(|s| {
+                s.selector.eq_ignore_ascii_case(n) && (s.status == "valid" || s.status == "testing")
+            })
+        });
+    let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
+    all_usable && !signing_key_names(input).contains(&subject)
+}

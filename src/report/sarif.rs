@@ -193,6 +193,6 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         Report::Diagnose(r) => to_value(r.tool, &[r.input.report], r.run),
         Report::Explain(_) => return Err(super::format::unsupported(Format::Sarif, report)),
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    super::escape::json_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

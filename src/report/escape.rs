@@ -220,3 +220,77 @@ pub fn json_line<T: Serialize + ?Sized>(v: &T) -> String {
     let _ = v.serialize(&mut ser);
     String::from_utf8(buf).unwrap_or_default()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str = "+all\r\x1b[2K-all \x1b]0;t\x07 \0\x7f\u{9b}\u{202e}x\u{2066}";
+
+    #[test]
+    fn terminal_shows_every_active_character_and_keeps_ordinary_text() {
+        assert_eq!(
+            terminal(HOSTILE),
+            "+all\\r\\x1b[2K-all \\x1b]0;t\\x07 \\0\\x7f\\u{9b}\\u{202e}x\\u{2066}"
+        );
+        assert_eq!(terminal("a\nb\tc"), "a\\nb\\tc");
+        assert!(matches!(terminal("Grüße, 東京 ✉"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_text_keeps_lines_and_tabs_only() {
+        assert_eq!(terminal_text("a\r\nb\tc\rd\x1b"), "a\nb\tc\\rd\\x1b");
+    }
+
+    #[test]
+    fn markdown_text_has_no_markup_left() {
+        assert_eq!(
+            markdown("[click](http://evil) <script>x</script> `t` a|b *_#!&~\\"),
+            "\\[click\\](http://evil) \\<script\\>x\\</script\\> \\`t\\` a\\|b \\*\\_\\#\\!\\&\\~\\\\"
+        );
+        // The terminal escape's backslash is itself escaped, so it renders as typed.
+        assert_eq!(markdown("\x1b"), "\\\\x1b");
+    }
+
+    #[test]
+    fn markdown_code_fences_outgrow_the_backticks_inside() {
+        assert_eq!(markdown_code("a"), "`a`");
+        assert_eq!(markdown_code("a``b"), "```a``b```");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_cell_code("a|b"), "`a\\|b`");
+        let block = markdown_block("dns", &["```".to_string(), "\x1b[2K".to_string()]);
+        assert_eq!(block, "````dns\n```\n\\x1b[2K\n````\n");
+    }
+
+    #[test]
+    fn csv_cells_cannot_start_a_formula_or_break_the_row() {
+        assert_eq!(
+            csv("=HYPERLINK(\"http://evil\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\")\""
+        );
+        assert_eq!(csv("-all"), "'-all");
+        assert_eq!(csv("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv("\tx"), "'\\tx");
+        assert_eq!(csv("a,b"), "\"a,b\"");
+        assert_eq!(csv("line\nbreak"), "line\\nbreak");
+        assert_eq!(csv("plain"), "plain");
+    }
+
+    #[test]
+    fn json_escapes_active_characters_and_round_trips() {
+        let v = serde_json::json!({ "k\u{202e}": HOSTILE });
+        let line = json_line(&v);
+        assert!(line.chars().all(|c| !is_active(c)), "{line:?}");
+        assert!(line.contains("\\u202e") && line.contains("\\u009b") && line.contains("\\u007f"));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&line).unwrap(), v);
+        let mut pretty = Vec::new();
+        json_pretty(&mut pretty, &v).unwrap();
+        let pretty = String::from_utf8(pretty).unwrap();
+        assert!(pretty.contains("\n  \"k\\u202e\": "), "{pretty}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&pretty).unwrap(),
+            v
+        );
+    }
+}

@@ -163,7 +163,7 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
                 w,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
                 q.id,
-                cell(&q.name),
+                markdown_cell_code(&q.name),
                 q.rtype.as_str(),
                 q.outcome.label(),
                 answers.join("<br>"),

@@ -337,3 +337,64 @@ fn errors_that_quote_the_input_show_its_control_characters_as_escapes() {
         assert!(stderr(&o).contains("\\u{202e}\\u{9b}"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn rules_show_and_list_escape_the_text_of_a_rules_directory() {
+    let rules = crate::rules_support::RulesDir::new(&[(
+        "findings.toml",
+        r#"[[finding]]
+id = "spf-missing"
+check = "spf"
+severity = "error"
+title = "No SPF \u001b]0;title\u0007record"
+summary = "Line one.\nLine two \u001b[2K\rhidden \u202e."
+why = "Why."
+fix = "Fix."
+source = "https://www.rfc-editor.org/rfc/rfc7208#section-4.5 \u009b"
+"#,
+    )]);
+    let dir = rules.path();
+    let dir = dir.to_str().unwrap();
+    let show = inert_run(
+        "rules show",
+        &["rules", "show", "spf-missing", "--rules", dir],
+        false,
+    );
+    assert!(show.contains("No SPF \\x1b]0;title\\x07record"), "{show}");
+    // The summary keeps its line break and shows the rest.
+    assert!(
+        show.contains("Line one.\n  Line two \\x1b[2K\\rhidden \\u{202e}."),
+        "{show}"
+    );
+    let list = inert_run("rules list", &["rules", "list", "--rules", dir], false);
+    assert!(list.contains("No SPF \\x1b]0;title\\x07record"), "{list}");
+}
+
+#[test]
+fn bulk_mode_streams_inert_json_lines_and_human_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("domains.txt");
+    std::fs::write(&file, "hostile.example\n").unwrap();
+    let file = file.to_str().unwrap();
+    let base = [
+        "check",
+        "--domains-file",
+        file,
+        "--zone",
+        ZONES,
+        "--offline",
+    ];
+    let jsonl = inert_run(
+        "bulk jsonl",
+        &[&base[..], &["--format", "jsonl"]].concat(),
+        false,
+    );
+    let line: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(line["spf"]["record"], SPF);
+    let human = inert_run(
+        "bulk human",
+        &[&base[..], &["--color", "always"]].concat(),
+        true,
+    );
+    assert!(human.contains("+all\\r\\x1b[2Kv=spf1"), "{human}");
+}

@@ -398,3 +398,34 @@ fn bulk_mode_streams_inert_json_lines_and_human_text() {
     );
     assert!(human.contains("+all\\r\\x1b[2Kv=spf1"), "{human}");
 }
+
+#[test]
+fn the_evidence_bundle_is_inert_but_for_the_input_it_keeps_as_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("case");
+    let mut args = diagnose_args(BOUNCE, "human");
+    let dir_s = dir.to_str().unwrap();
+    args.extend(["--evidence", dir_s]);
+    inert_run("diagnose --evidence", &args, false);
+    for name in ["report.md", "report.json", "dns-log.jsonl", "versions.json"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert_inert(name, &text, false);
+    }
+    // The log keeps the records as they were answered, in DNS presentation format.
+    let log = std::fs::read_to_string(dir.join("dns-log.jsonl")).unwrap();
+    let answers: Vec<String> = log
+        .lines()
+        .flat_map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let mut out = Vec::new();
+            strings(&v["answers"], &mut out);
+            out
+        })
+        .collect();
+    assert!(
+        answers
+            .iter()
+            .any(|a| a == "\"v=spf1 ip4:192.0.2.66 +all\\013\\027[2Kv=spf1 ip4:192.0.2.66 -all\""),
+        "{answers:?}"
+    );
+}

@@ -320,6 +320,30 @@ fn errors_that_quote_the_input_show_its_control_characters_as_escapes() {
     assert_inert("file error", &err, false);
     assert!(err.contains("missing\\x1b[2K\\r\\u{202e}.zone"), "{err}");
 
+    // A bounce whose DKIM-Signature names a selector with control characters.
+    let tmp = tempfile::tempdir().unwrap();
+    let bounce = tmp.path().join("bounce.eml");
+    let text = std::fs::read_to_string(BOUNCE).unwrap();
+    std::fs::write(&bounce, text.replace("s=s1;", "s=s1\x1b[2K\u{202e};")).unwrap();
+    let o = run(
+        &[
+            "diagnose",
+            bounce.to_str().unwrap(),
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert_inert("bounce selector error", &stderr(&o), false);
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid DKIM selector"),
+        "{}",
+        stderr(&o)
+    );
+
     // clap's errors, a refused value (one line) and an unknown subcommand (with its usage):
     // clap drops ANSI sequences itself, but not a bidi override or a C1 control.
     for args in [

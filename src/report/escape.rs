@@ -144,6 +144,26 @@ pub fn csv(s: &str) -> String {
     }
 }
 
+/// A SARIF plain-text message (SARIF 2.1.0 section 3.11.6): a viewer turns `[text](target)`
+/// into a link, so literal brackets (and a backslash before one) are escaped with a backslash.
+/// JSON's own escaping is [`json_pretty`]'s job.
+pub fn sarif_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let escape = match c {
+            '[' | ']' => true,
+            '\\' => matches!(chars.peek(), Some('[' | ']')),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A serde_json formatter that also writes DEL, C1 controls and the bidi characters as `\u`
 /// escapes (serde_json escapes only C0, quotes and backslashes), so a JSON document printed on
 /// a terminal carries no active character and still parses back to the original strings.
@@ -275,6 +295,14 @@ mod tests {
         assert_eq!(csv("a,b"), "\"a,b\"");
         assert_eq!(csv("line\nbreak"), "line\\nbreak");
         assert_eq!(csv("plain"), "plain");
+    }
+
+    #[test]
+    fn sarif_text_has_no_embedded_link_left() {
+        assert_eq!(
+            sarif_text("[click](http://evil) a\\[b \\027"),
+            "\\[click\\](http://evil) a\\\\\\[b \\027"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ const BOUNCE: &str = "tests/fixtures/hostile/bounce.eml";
 /// the fake `-all` record after it.
 const SPF: &str = "v=spf1 ip4:192.0.2.66 +all\r\x1b[2Kv=spf1 ip4:192.0.2.66 -all";
 /// The DMARC record as published.
-const DMARC: &str = "v=DMARC1; p=none; rua=mailto:dmarc@hostile.example,mailto:x\x1b]0;title\x07@evil.example; ruf=mailto:[click](http://evil)@hostile.example; x=`tick`|pipe<script>alert(1)</script>\r\x1b[1Ap=reject\u{202e}\0\x7f\u{9b}";
+const DMARC: &str = "v=DMARC1; p=none; rua=mailto:dmarc@hostile.example,mailto:[click](http://evil)x\x1b]0;title\x07@evil.example; ruf=mailto:[click](http://evil)@hostile.example; x=`tick`|pipe<script>alert(1)</script>\r\x1b[1Ap=reject\u{202e}\0\x7f\u{9b}";
 
 fn check_args(format: &str) -> Vec<&str> {
     vec![
@@ -194,8 +194,14 @@ fn json_jsonl_and_sarif_escape_every_active_character_and_json_keeps_the_origina
         .map(|r| r["message"]["text"].as_str().unwrap())
         .collect();
     assert!(
-        messages.iter().any(|m| m.contains("+all\r\x1b[2Kv=spf1")),
-        "SARIF keeps the data and leaves escaping to JSON: {messages:?}"
+        messages.iter().any(|m| m.contains("+all\r\x1b\\[2Kv=spf1")),
+        "SARIF keeps the data, escapes only its brackets (embedded links) and leaves the rest to JSON: {messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\\[click\\](http://evil)")),
+        "a Markdown link in a record is no SARIF embedded link: {messages:?}"
     );
 
     for input in [REPLY, BOUNCE] {

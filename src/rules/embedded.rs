@@ -77,4 +77,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/selectors.toml",
         include_str!("../../rules/selectors.toml"),
     ),
+    (
+        "rules/blocklists.toml",
+        include_str!("../../rules/blocklists.toml"),
+    ),
 ];

@@ -87,6 +87,8 @@ pub(crate) struct RawFile {
     pub sender: Vec<(usize, SendingService)>,
     /// DKIM selectors to probe (rules/selectors.toml; see `rules::selectors`).
     pub dkim_selectors: Vec<(usize, DkimSelectorRule)>,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklist: Vec<(usize, BlocklistRule)>,
 }
 
 /// 1-based lines of byte offsets, in one pass over the text.
@@ -152,6 +154,7 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "escalation" => raw.escalation = read.tables(items),
             "sender" => raw.sender = read.tables(items),
             "dkim_selectors" => raw.dkim_selectors = read.tables(items),
+            "blocklist" => raw.blocklist = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 read.error(
@@ -249,7 +252,8 @@ has_id!(
     Message,
     EscalationRule,
     SendingService,
-    DkimSelectorRule
+    DkimSelectorRule,
+    BlocklistRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -418,6 +422,13 @@ impl Merger {
             &mut set.dkim_selectors,
             Kind::DkimSelectors,
             raw.dkim_selectors,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.blocklists,
+            Kind::Blocklist,
+            raw.blocklist,
             file,
             builtin,
         );

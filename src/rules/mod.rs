@@ -1,5 +1,6 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
+pub mod blocklists;
 mod decode;
 mod docs;
 pub mod embedded;
@@ -16,8 +17,8 @@ pub mod vocab;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
-    DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
-    SendingService,
+    BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, ListCode, ListKind,
+    Message, NoCauseReason, PlanStepText, SendingService,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;

@@ -25,10 +25,11 @@ pub enum Kind {
     Escalation,
     Sender,
     DkimSelectors,
+    Blocklist,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::Escalation,
         Kind::Sender,
         Kind::DkimSelectors,
+        Kind::Blocklist,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +69,7 @@ impl Kind {
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
             Kind::DkimSelectors => "dkim_selectors",
+            Kind::Blocklist => "blocklist",
         }
     }
 }
@@ -99,6 +102,7 @@ pub enum Rule<'a> {
     Escalation(&'a Located<EscalationRule>),
     Sender(&'a Located<SendingService>),
     DkimSelectors(&'a Located<DkimSelectorRule>),
+    Blocklist(&'a Located<BlocklistRule>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -123,6 +127,8 @@ pub struct RuleSet {
     pub senders: Vec<Located<SendingService>>,
     /// DKIM selectors to probe (rules/selectors.toml), read by DKIM discovery.
     pub dkim_selectors: Vec<Located<DkimSelectorRule>>,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklists: Vec<Located<BlocklistRule>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     pub(super) provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -164,6 +170,7 @@ impl RuleSet {
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
             .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
+            .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
     }
 
     /// The finding text for a finding id.

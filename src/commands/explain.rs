@@ -20,6 +20,7 @@ pub fn run(args: &ExplainArgs, rules_dir: Option<&Path>, out: &mut dyn Write) ->
         .collect();
     let view = Report::Explain(ExplainReport {
         form: extracted.form,
+        kind: extracted.kind,
         replies: &items,
     });
     crate::report::render(out, args.format, &view)?;

@@ -5,7 +5,7 @@ use super::zone_index::ZoneIndex;
 use crate::checks::DomainReport;
 use crate::dns::LogEntry;
 use crate::plan::{DiagnoseInput, Diagnosis};
-use crate::reply::{InputForm, Reply};
+use crate::reply::{InputForm, MessageKind, Reply};
 use crate::rules::{Decoded, RuleSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -60,6 +60,9 @@ impl RunContext {
 #[derive(Debug, Clone, Copy)]
 pub struct ExplainReport<'a> {
     pub form: InputForm,
+    /// What a whole message is (a bounce, a delay warning, or which kind of non-bounce); `None`
+    /// for replies, log lines and export rows.
+    pub kind: Option<MessageKind>,
     pub replies: &'a [(Reply, Decoded)],
 }
 

@@ -74,7 +74,8 @@ pub fn write_bundle(dir: &Path, b: &BundleInput<'_>) -> io::Result<Vec<PathBuf>>
     };
     let mut log = String::new();
     for q in b.queries {
-        log.push_str(&serde_json::to_string(q).map_err(io::Error::other)?);
+        // The answers are DNS data: written like every JSON output (report::escape).
+        log.push_str(&crate::report::escape::json_line(q));
         log.push('\n');
     }
     let versions = serde_json::json!({
@@ -86,13 +87,15 @@ pub fn write_bundle(dir: &Path, b: &BundleInput<'_>) -> io::Result<Vec<PathBuf>>
         "input_file": input_file,
         "input_bodies_removed": message && input_bytes != b.input,
     });
-    let versions = serde_json::to_string_pretty(&versions).map_err(io::Error::other)? + "\n";
+    let mut versions_json = Vec::new();
+    crate::report::escape::json_pretty(&mut versions_json, &versions)?;
+    versions_json.push(b'\n');
     let files: [(&str, &[u8]); 5] = [
         ("report.md", b.report_md.as_bytes()),
         ("report.json", b.report_json.as_bytes()),
         ("dns-log.jsonl", log.as_bytes()),
         (input_file, &input_bytes),
-        ("versions.json", versions.as_bytes()),
+        ("versions.json", &versions_json),
     ];
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {

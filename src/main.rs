@@ -24,8 +24,14 @@ fn main() -> ExitCode {
                 ));
                 return ExitCode::from(2);
             }
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // A usage error may quote the argument it refused: shown escaped, without styles.
+            let text = mailtriage::report::escape::terminal_text(&e.render().to_string());
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            return ExitCode::from(2);
         }
     };
     let stdout = std::io::stdout();
@@ -49,7 +55,10 @@ fn main() -> ExitCode {
     }
 }
 
+/// One error on stderr; what it quotes from the input (a selector, a file name, a rules file's
+/// text) cannot reach the terminal as control characters.
 #[allow(clippy::print_stderr)]
 fn report(message: &str) {
+    let message = mailtriage::report::escape::terminal_text(message);
     eprintln!("mailtriage: {message}");
 }

@@ -127,7 +127,7 @@ pub fn run(
             err,
             "mailtriage: evidence bundle: {} file(s) in {} (resolver {dns_label})",
             written.len(),
-            dir.display()
+            crate::report::escape::terminal(&dir.display().to_string())
         )?;
     }
     Ok(common::exit_code(&[&checked.report], args.fail_on))

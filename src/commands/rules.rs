@@ -3,6 +3,7 @@
 use super::common::load_rules;
 use crate::cli::RulesCommand;
 use crate::error::{Error, Result, exit};
+use crate::report::escape::{terminal, terminal_text};
 use std::io::Write;
 use std::path::Path;
 
@@ -11,7 +12,8 @@ pub fn run(cmd: &RulesCommand, rules_dir: Option<&Path>, out: &mut dyn Write) ->
         RulesCommand::List => {
             let rules = load_rules(rules_dir)?;
             for r in rules.list() {
-                writeln!(out, "{:<48} {:<16} {}", r.id, r.kind.as_str(), r.title)?;
+                let (id, title) = (terminal(&r.id), terminal(&r.title));
+                writeln!(out, "{id:<48} {:<16} {title}", r.kind.as_str())?;
             }
             Ok(exit::OK)
         }
@@ -22,14 +24,16 @@ pub fn run(cmd: &RulesCommand, rules_dir: Option<&Path>, out: &mut dyn Write) ->
                     "no rule with id {id:?} (`mailtriage rules list` shows every id)"
                 ))
             })?;
-            writeln!(out, "{} ({})  {}", doc.id, doc.kind.as_str(), doc.location)?;
-            writeln!(out, "{}\n", doc.title)?;
+            // A --rules directory is written by someone else: its text is escaped like DNS data.
+            let (id, location) = (terminal(&doc.id), terminal(&doc.location));
+            writeln!(out, "{id} ({})  {location}", doc.kind.as_str())?;
+            writeln!(out, "{}\n", terminal(&doc.title))?;
             section(out, "Summary", &doc.summary)?;
             section(out, "Why it matters", &doc.why)?;
             section(out, "What to do", &doc.what_to_do)?;
             writeln!(out, "References")?;
             for r in &doc.references {
-                writeln!(out, "  {r}")?;
+                writeln!(out, "  {}", terminal(r))?;
             }
             Ok(exit::OK)
         }
@@ -58,5 +62,6 @@ fn section(out: &mut dyn Write, title: &str, body: &str) -> std::io::Result<()> 
     if body.trim().is_empty() {
         return Ok(());
     }
-    writeln!(out, "{title}\n  {}\n", body.trim().replace('\n', "\n  "))
+    let body = terminal_text(body.trim());
+    writeln!(out, "{title}\n  {}\n", body.replace('\n', "\n  "))
 }

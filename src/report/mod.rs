@@ -1,6 +1,7 @@
 //! Renderers by format, not by command: each format is one module over the report values
 //! (explain, check, diagnose), and [`render`] is the one dispatch.
 
+pub mod escape;
 mod format;
 pub mod human;
 pub mod json;

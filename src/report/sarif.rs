@@ -133,12 +133,12 @@ pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], run: &RunContext) ->
             let mut rule = json!({
                 "id": id,
                 "name": id,
-                "shortDescription": { "text": title },
+                "shortDescription": { "text": super::escape::sarif_text(&title) },
                 "defaultConfiguration": { "level": level(f) },
                 "properties": { "check": f.check },
             });
             if !fix.is_empty() {
-                rule["help"] = json!({ "text": fix });
+                rule["help"] = json!({ "text": super::escape::sarif_text(&fix) });
             }
             rule
         })
@@ -153,6 +153,8 @@ pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], run: &RunContext) ->
                 Some(note) => format!("{} {note}", f.message),
                 None => f.message.clone(),
             };
+            // The message quotes DNS data: no embedded link of its own (escape.rs).
+            let text = super::escape::sarif_text(&text);
             json!({
                 "ruleId": f.id,
                 "ruleIndex": index.get(f.id.as_str()).copied().unwrap_or(0),
@@ -194,6 +196,6 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         Report::Diagnose(r) => to_value(r.tool, &[r.input.report], r.run),
         Report::Explain(_) => return Err(super::format::unsupported(Format::Sarif, report)),
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    super::escape::json_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

@@ -96,9 +96,32 @@ pub(crate) fn zone_line(r: &RecordToPublish) -> String {
 fn txt_quoted(v: &str) -> String {
     let escaped: Vec<String> = chunks(v, 255)
         .into_iter()
-        .map(|c| format!("\"{}\"", c.replace('\\', "\\\\").replace('"', "\\\"")))
+        .map(|c| format!("\"{}\"", zone_escaped(c)))
         .collect();
     escaped.join(" ")
+}
+
+/// A character-string's contents in zone-file syntax (RFC 1035 section 5.1): quotes and
+/// backslashes escaped, and every character a terminal or a bidi-aware viewer would act on
+/// written as `\DDD` per byte, so the line is exact for the zone file and inert on screen.
+fn zone_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if crate::report::escape::is_active(c) => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:03}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Splits at char boundaries into pieces of at most `max` bytes.

@@ -215,7 +215,7 @@ fn evidence_bundle_holds_the_report_the_dns_log_the_input_and_versions() {
     assert!(md.contains("## Plan"), "{md}");
     assert!(md.contains("## Likely cause"), "{md}");
     assert!(
-        md.contains("bounce: `by` host of the top-most Received header"),
+        md.contains("bounce: \\`by\\` host of the top-most Received header"),
         "{md}"
     );
     let log = std::fs::read_to_string(dir.join("dns-log.jsonl")).unwrap();

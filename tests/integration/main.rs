@@ -49,6 +49,7 @@ mod docs_links;
 mod module_graph;
 mod reply_fuzz;
 mod report_ci_examples;
+mod report_escape;
 mod report_evidence;
 mod report_fixtures;
 mod report_plan;

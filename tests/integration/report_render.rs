@@ -86,7 +86,7 @@ fn markdown_pastes_into_a_ticket() {
     );
     assert!(md.contains("### 1. Publish a DMARC record"));
     assert!(md.contains("```dns\n; create the mailbox dmarc-reports@example.com first"));
-    assert!(md.contains("| 2 | _dmarc.example.com | TXT | NXDOMAIN |  | 1800 | 127.0.0.1:5353 (zone overlay) | 2025-01-02T03:04:02Z | 1.5 |"), "{md}");
+    assert!(md.contains("| 2 | `_dmarc.example.com` | TXT | NXDOMAIN |  | 1800 | 127.0.0.1:5353 (zone overlay) | 2025-01-02T03:04:02Z | 1.5 |"), "{md}");
     assert!(
         md.contains("v=spf1 a\\|b -all"),
         "pipes in cells are escaped"

@@ -2,6 +2,7 @@
 
 use crate::checks;
 use crate::finding::{Check, Finding, Severity};
+use crate::report::escape::terminal;
 use crate::report::text::{plural, severity_label};
 use crate::report::{CheckDomain, CheckReport};
 use colored::Colorize;
@@ -29,7 +30,7 @@ fn offline_note(names: &[String], w: &mut dyn Write) -> io::Result<()> {
         names.len()
     )?;
     for n in names.iter().take(20) {
-        writeln!(w, "  {n}")?;
+        writeln!(w, "  {}", terminal(n))?;
     }
     if names.len() > 20 {
         writeln!(w, "  ... and {} more", names.len() - 20)?;
@@ -42,18 +43,19 @@ fn write_finding(w: &mut dyn Write, f: &Finding) -> io::Result<()> {
         w,
         "    {} [{}] {}",
         severity_label(f),
-        f.id.bold(),
-        f.message
+        terminal(&f.id).as_ref().bold(),
+        terminal(&f.message)
     )?;
     if let Some(loc) = &f.location {
-        writeln!(w, "      at {}:{}:{}", loc.file, loc.line, loc.column)?;
+        let file = terminal(&loc.file);
+        writeln!(w, "      at {file}:{}:{}", loc.line, loc.column)?;
     }
     Ok(())
 }
 
 fn render_domain(w: &mut dyn Write, d: &CheckDomain<'_>) -> io::Result<()> {
     let r = d.report;
-    writeln!(w, "{}", r.domain.bold().underline())?;
+    writeln!(w, "{}", terminal(&r.domain).as_ref().bold().underline())?;
     // Trouble of no check first, then every registered check in its order.
     let sections = std::iter::once((Check::Dns, None)).chain(
         checks::REGISTRY
@@ -82,7 +84,7 @@ fn render_domain(w: &mut dyn Write, d: &CheckDomain<'_>) -> io::Result<()> {
             check.as_str().to_ascii_uppercase().bold()
         )?;
         for l in lines.unwrap_or_default() {
-            writeln!(w, "    {l}")?;
+            writeln!(w, "    {}", terminal(&l))?;
         }
         for f in findings {
             write_finding(w, f)?;

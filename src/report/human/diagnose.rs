@@ -3,6 +3,7 @@
 use crate::plan::{Diagnosis, PlanStep};
 use crate::reply::Reply;
 use crate::report::DiagnoseReport;
+use crate::report::escape::{terminal as t, terminal_text};
 use crate::report::text::{reply_code, zone_line};
 use crate::rules::Decoded;
 use colored::Colorize;
@@ -24,13 +25,17 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "{}", "Not checked in this run".bold().underline())?;
         for n in &r.diagnosis.not_checked {
-            writeln!(w, "  [{}] {}", n.finding_id, n.reason)?;
+            writeln!(w, "  [{}] {}", t(&n.finding_id), t(&n.reason))?;
         }
     }
     writeln!(w)?;
     writeln!(w, "{}", "Plan".bold().underline())?;
     if r.diagnosis.plan.is_empty() {
-        writeln!(w, "  Nothing to change in DNS for {}.", input.report.domain)?;
+        writeln!(
+            w,
+            "  Nothing to change in DNS for {}.",
+            t(&input.report.domain)
+        )?;
     }
     for s in &r.diagnosis.plan {
         render_step(w, s)?;
@@ -38,7 +43,8 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
     writeln!(w)?;
     render_escalation(w, r.diagnosis)?;
     if !r.run.offline_names.is_empty() {
-        let names = r.run.offline_names.join(", ");
+        let names: Vec<_> = r.run.offline_names.iter().map(|n| t(n)).collect();
+        let names = names.join(", ");
         writeln!(
             w,
             "\n--offline: not looked up, outside the --zone files (not checked): {names}"
@@ -51,31 +57,32 @@ fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()>
     let provider = d
         .provider
         .as_ref()
-        .map(|p| format!(" ({}, by {})", p.name, p.signal.describe()))
+        .map(|p| format!(" ({}, by {})", t(&p.name), t(&p.signal.describe())))
         .unwrap_or_default();
     writeln!(
         w,
         "{} {}{provider}",
         "Reply".bold(),
-        reply_code(reply).bold()
+        t(&reply_code(reply)).as_ref().bold()
     )?;
     if !reply.text.is_empty() {
-        writeln!(w, "  {}", reply.text)?;
+        // The reply's own lines stay lines; every other active character shows as an escape.
+        writeln!(w, "  {}", terminal_text(&reply.text).replace('\n', "\n  "))?;
     }
     if let Some(rcpt) = &reply.recipient {
-        writeln!(w, "  recipient: {rcpt}")?;
+        writeln!(w, "  recipient: {}", t(rcpt))?;
     }
     if let Some(m) = d.provider_meaning.as_ref().or(d.text_meaning.as_ref()) {
-        writeln!(w, "  means: {m}")?;
+        writeln!(w, "  means: {}", t(m))?;
     } else if let Some(detail) = d.enhanced.as_ref().and_then(|e| e.detail.as_ref()) {
-        writeln!(w, "  means: {detail}")?;
+        writeln!(w, "  means: {}", t(detail))?;
     } else if let Some(m) = d.basic.as_ref().and_then(|b| b.meaning.as_ref()) {
-        writeln!(w, "  means: {m}")?;
+        writeln!(w, "  means: {}", t(m))?;
     }
     writeln!(
         w,
         "  category: {}, bounce: {}, checks: {}",
-        d.category,
+        t(&d.category),
         serde_json::to_value(d.bounce_type)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
@@ -83,16 +90,16 @@ fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()>
         if d.checks.is_empty() {
             "none".into()
         } else {
-            d.checks.join(", ")
+            t(&d.checks.join(", ")).into_owned()
         }
     )?;
     writeln!(
         w,
         "  action: {} - {}",
         d.action.as_str().bold(),
-        d.action_note
+        t(&d.action_note)
     )?;
-    writeln!(w, "  rule: {} ({})", d.rule.id, d.rule.source)
+    writeln!(w, "  rule: {} ({})", t(&d.rule.id), t(&d.rule.source))
 }
 
 fn render_causes(
@@ -102,10 +109,10 @@ fn render_causes(
 ) -> io::Result<()> {
     if let Some(nc) = &d.no_cause_found {
         writeln!(w, "{}", "No cause found in DNS".bold().underline())?;
-        writeln!(w, "  {}", nc.message.bold())?;
+        writeln!(w, "  {}", t(&nc.message).as_ref().bold())?;
         writeln!(w, "  Possible reasons:")?;
         for r in &nc.possible_reasons {
-            writeln!(w, "  - {r}")?;
+            writeln!(w, "  - {}", t(r))?;
         }
         return Ok(());
     }
@@ -119,7 +126,7 @@ fn render_causes(
             .as_deref()
             .or(c.reply_rule.as_deref())
             .unwrap_or("reply");
-        let line = format!("[{id}] {}", c.reason);
+        let line = format!("[{}] {}", t(id), t(&c.reason));
         if i == 0 {
             writeln!(w, "  {}", line.bold())?;
         } else {
@@ -131,7 +138,8 @@ fn render_causes(
             .and_then(|fid| input.report.findings.iter().find(|f| &f.id == fid))
             && let Some(loc) = &f.location
         {
-            writeln!(w, "    at {}:{}:{}", loc.file, loc.line, loc.column)?;
+            let file = t(&loc.file);
+            writeln!(w, "    at {file}:{}:{}", loc.line, loc.column)?;
         }
     }
     Ok(())
@@ -143,24 +151,24 @@ fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
     } else {
         String::new()
     };
-    writeln!(w, "  {}. {}{mark}", s.order, s.title.bold())?;
-    writeln!(w, "     {}", s.why)?;
+    writeln!(w, "  {}. {}{mark}", s.order, t(&s.title).as_ref().bold())?;
+    writeln!(w, "     {}", t(&s.why))?;
     for d in &s.details {
-        writeln!(w, "     - {d}")?;
+        writeln!(w, "     - {}", t(d))?;
     }
     if !s.records.is_empty() {
         writeln!(w, "     Publish:")?;
         for r in &s.records {
-            writeln!(w, "         {}", zone_line(r).cyan())?;
+            writeln!(w, "         {}", t(&zone_line(r)).as_ref().cyan())?;
             if !r.note.is_empty() {
-                writeln!(w, "         ({})", r.note)?;
+                writeln!(w, "         ({})", t(&r.note))?;
             }
         }
     }
     if !s.finding_ids.is_empty() {
-        writeln!(w, "     Findings: {}", s.finding_ids.join(", "))?;
+        writeln!(w, "     Findings: {}", t(&s.finding_ids.join(", ")))?;
     }
-    writeln!(w, "     Verify: {}", s.verify.green())?;
+    writeln!(w, "     Verify: {}", t(&s.verify).as_ref().green())?;
     if reads_stdin(&s.verify) {
         writeln!(
             w,
@@ -208,7 +216,7 @@ fn render_provenance(w: &mut dyn Write, prov: &[crate::plan::Provenance]) -> io:
     }
     writeln!(w, "{}", "Checked with".bold().underline())?;
     for p in prov {
-        writeln!(w, "  {}: {} ({})", p.field, p.value, p.source)?;
+        writeln!(w, "  {}: {} ({})", t(&p.field), t(&p.value), t(&p.source))?;
     }
     writeln!(w)
 }
@@ -219,28 +227,28 @@ fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
         .provider_name
         .clone()
         .unwrap_or_else(|| e.provider.clone());
-    writeln!(w, "{} ({who})", "Escalation".bold().underline())?;
+    writeln!(w, "{} ({})", "Escalation".bold().underline(), t(&who))?;
     if e.escalate_now {
         writeln!(w, "  {}", "Escalate now:".red().bold())?;
-        for t in &e.triggers {
-            writeln!(w, "  - {t}")?;
+        for x in &e.triggers {
+            writeln!(w, "  - {}", t(x))?;
         }
     }
     writeln!(w, "  When:")?;
-    for t in &e.when {
-        writeln!(w, "  - {t}")?;
+    for x in &e.when {
+        writeln!(w, "  - {}", t(x))?;
     }
     if e.last_checked.is_empty() {
         writeln!(w, "  Where:")?;
     } else {
-        writeln!(w, "  Where (last checked {}):", e.last_checked)?;
+        writeln!(w, "  Where (last checked {}):", t(&e.last_checked))?;
     }
     for l in &e.where_ {
-        writeln!(w, "  - {}: {}", l.name, l.url)?;
+        writeln!(w, "  - {}: {}", t(&l.name), t(&l.url))?;
     }
     writeln!(w, "  Gather:")?;
     for g in &e.gather {
-        writeln!(w, "  [ ] {g}")?;
+        writeln!(w, "  [ ] {}", t(g))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::reply::{Finality, FinalityBasis, Reply};
 use crate::report::ExplainReport;
+use crate::report::escape::terminal;
 use crate::report::text::{bounce_str, form_str, reply_code};
 use crate::rules::Action;
 use colored::Colorize;
@@ -21,12 +22,13 @@ fn action_colored(a: Action) -> colored::ColoredString {
     }
 }
 
+/// A labelled value; its lines stay lines, every other active character shows as an escape.
 fn label(out: &mut dyn Write, name: &str, value: &str) -> io::Result<()> {
     let mut lines = value.lines();
     let first = lines.next().unwrap_or("");
-    writeln!(out, "  {:<13}{}", name.dimmed(), first)?;
+    writeln!(out, "  {:<13}{}", name.dimmed(), terminal(first))?;
     for l in lines {
-        writeln!(out, "  {:<13}{}", "", l)?;
+        writeln!(out, "  {:<13}{}", "", terminal(l))?;
     }
     Ok(())
 }
@@ -84,9 +86,10 @@ pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
         if i > 0 {
             writeln!(out)?;
         }
-        let mut header = format!("Reply {} of {}: {}", i + 1, items.len(), reply_code(reply));
+        let code = reply_code(reply);
+        let mut header = format!("Reply {} of {}: {}", i + 1, items.len(), terminal(&code));
         if let Some(p) = &d.provider {
-            header.push_str(&format!(" from {}", p.name));
+            header.push_str(&format!(" from {}", terminal(&p.name)));
         }
         writeln!(out, "{}", header.bold())?;
         if !reply.text.is_empty() {

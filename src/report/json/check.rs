@@ -26,9 +26,8 @@ pub fn to_value(tool: &ToolInfo, domains: &[CheckDomain<'_>]) -> Value {
 
 /// One compact line: the domain object with a `"schema"` key, no trailing newline.
 pub fn check_jsonl_line(report: &DomainReport, queries: &[LogEntry]) -> String {
-    super::v1::value(&CheckLine {
+    crate::report::escape::json_line(&super::v1::value(&CheckLine {
         schema: CHECK,
         domain: Domain { report, queries },
-    })
-    .to_string()
+    }))
 }

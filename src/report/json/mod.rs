@@ -20,6 +20,6 @@ pub fn render(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 }
 
 fn write_pretty(out: &mut dyn Write, doc: &Value) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+    crate::report::escape::json_pretty(&mut *out, doc)?;
     writeln!(out)
 }

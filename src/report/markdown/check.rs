@@ -1,18 +1,14 @@
 //! `check --format markdown`: the findings of each domain as Markdown for a ticket or a PR comment.
 
 use crate::report::CheckDomain;
+use crate::report::escape::{markdown, markdown_block, markdown_cell_code, markdown_code};
 use crate::report::text::{severity_word, spf_tree_lines};
 use std::io::{self, Write};
-
-/// Table cells may not hold a pipe or a line break.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
 
 pub fn render(w: &mut dyn Write, domains: &[CheckDomain<'_>]) -> io::Result<()> {
     for d in domains {
         let r = d.report;
-        writeln!(w, "## `{}`\n", r.domain)?;
+        writeln!(w, "## {}\n", markdown_code(&r.domain))?;
         if r.findings.is_empty() {
             writeln!(w, "No findings.\n")?;
         } else {
@@ -21,21 +17,18 @@ pub fn render(w: &mut dyn Write, domains: &[CheckDomain<'_>]) -> io::Result<()> 
             for f in &r.findings {
                 writeln!(
                     w,
-                    "| {} | {} | `{}` | {} |",
+                    "| {} | {} | {} | {} |",
                     severity_word(f),
                     f.check,
-                    f.id,
-                    cell(&f.message)
+                    markdown_cell_code(&f.id),
+                    markdown(&f.message)
                 )?;
             }
             writeln!(w)?;
         }
         if let Some(tree) = r.spf.as_ref().and_then(|s| s.tree.as_ref()) {
-            writeln!(w, "SPF include tree:\n\n```")?;
-            for line in spf_tree_lines(tree) {
-                writeln!(w, "{line}")?;
-            }
-            writeln!(w, "```\n")?;
+            writeln!(w, "SPF include tree:\n")?;
+            writeln!(w, "{}", markdown_block("", &spf_tree_lines(tree)))?;
         }
         if !d.queries.is_empty() {
             writeln!(
@@ -48,11 +41,11 @@ pub fn render(w: &mut dyn Write, domains: &[CheckDomain<'_>]) -> io::Result<()> 
             for q in d.queries {
                 writeln!(
                     w,
-                    "| `{}` | {} | {} | {} | {} |",
-                    q.name,
+                    "| {} | {} | {} | {} | {} |",
+                    markdown_cell_code(&q.name),
                     q.rtype.as_str(),
                     q.outcome.label(),
-                    cell(&q.answers.join("; ")),
+                    markdown(&q.answers.join("; ")),
                     q.ttl.map_or("-".to_string(), |t| t.to_string())
                 )?;
             }

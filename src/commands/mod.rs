@@ -8,6 +8,8 @@ mod explain;
 pub mod input;
 mod meta;
 mod rules;
+mod scan;
+mod scan_diagnose;
 pub mod validate;
 
 use crate::cli::{Cli, ColorChoice, Command};
@@ -23,6 +25,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
         Command::Explain(args) => explain::run(&args, rules_dir, out),
         Command::Check(args) => check::run(&args, rules_dir, out, err),
         Command::Diagnose(args) => diagnose::run(&args, rules_dir, out, err),
+        Command::Scan(args) => scan::run(&args, rules_dir, out, err),
         Command::Rules(cmd) => rules::run(&cmd, rules_dir, out),
         Command::Completions { shell } => meta::completions(shell, out).map(|()| 0),
         Command::Man => meta::man(out).map(|()| 0),

@@ -130,6 +130,13 @@ impl RuleSet {
         for l in &self.senders {
             push(&l.rule.id, Kind::Sender, l.rule.name.clone());
         }
+        for l in &self.suppression {
+            push(
+                &l.rule.id,
+                Kind::Suppression,
+                l.rule.title.clone().unwrap_or_default(),
+            );
+        }
         for s in &mut out {
             // One line: the CLI prints titles in a column.
             if let Some(first) = s.title.lines().next() {
@@ -345,6 +352,16 @@ impl RuleSet {
                 ),
                 "When a bounce, the HELO name or the sending IP's reverse DNS shows this service, the plan authorises it with its include instead of the bare IP.".to_string(),
                 table_text(&l.rule.extra, "note"),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Suppression(l) => (
+                Kind::Suppression,
+                &l.file,
+                l.line,
+                l.rule.title.clone().unwrap_or_default(),
+                table_text(&l.rule.extra, "summary"),
+                table_text(&l.rule.extra, "why"),
+                table_text(&l.rule.extra, "fix"),
                 vec![l.rule.source.clone()],
             ),
             Rule::Escalation(l) => (

@@ -49,4 +49,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/senders.toml",
         include_str!("../../rules/senders.toml"),
     ),
+    (
+        "rules/suppression.toml",
+        include_str!("../../rules/suppression.toml"),
+    ),
 ];

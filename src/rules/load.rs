@@ -342,6 +342,14 @@ impl Merger {
             src,
             builtin,
         );
+        self.add(
+            &mut set.suppression,
+            Kind::Suppression,
+            raw.suppression,
+            file,
+            src,
+            builtin,
+        );
     }
 }
 

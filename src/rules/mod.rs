@@ -37,6 +37,7 @@ pub enum Kind {
     Message,
     Escalation,
     Sender,
+    Suppression,
 }
 
 impl Kind {
@@ -58,6 +59,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Escalation => "escalation",
             Kind::Sender => "sender",
+            Kind::Suppression => "suppression",
         }
     }
 }
@@ -89,6 +91,7 @@ pub enum Rule<'a> {
     Message(&'a Located<PlanStep>),
     Escalation(&'a Located<Escalation>),
     Sender(&'a Located<Sender>),
+    Suppression(&'a Located<PlanStep>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -111,6 +114,8 @@ pub struct RuleSet {
     pub messages: Vec<Located<PlanStep>>,
     pub escalations: Vec<Located<Escalation>>,
     pub senders: Vec<Located<Sender>>,
+    /// `mailtriage scan`'s per-address decisions (typed by `scan::policy`).
+    pub suppression: Vec<Located<PlanStep>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -185,6 +190,7 @@ impl RuleSet {
             .or_else(|| find(&self.messages, id, |r| &r.id).map(Rule::Message))
             .or_else(|| find(&self.escalations, id, |r| &r.id).map(Rule::Escalation))
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
+            .or_else(|| find(&self.suppression, id, |r| &r.id).map(Rule::Suppression))
     }
 
     /// The finding text for a finding id.

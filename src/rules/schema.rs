@@ -41,6 +41,9 @@ pub struct RawFile {
     pub escalation: Vec<Spanned<Escalation>>,
     #[serde(default)]
     pub sender: Vec<Spanned<Sender>>,
+    /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
+    #[serde(default)]
+    pub suppression: Vec<Spanned<PlanStep>>,
 }
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).

@@ -245,6 +245,13 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
     for l in &set.senders {
         at(l, errors).common(&l.rule.id, &l.rule.source);
     }
+    for l in &set.suppression {
+        let mut v = at(l, errors);
+        v.common(&l.rule.id, &l.rule.source);
+        for problem in crate::scan::policy::check(&l.rule) {
+            v.err(format!("suppression `{}`: {problem}", l.rule.id));
+        }
+    }
 }
 
 /// RFC 3464 section 2.3.3 Action values.

@@ -44,3 +44,6 @@ mod rules_examples;
 mod rules_explain;
 mod rules_lint;
 mod rules_support;
+mod scan_gen;
+mod scan_generated;
+mod scan_support;

@@ -1,0 +1,276 @@
+//! The suppression policy of `scan`, typed from the `suppression` rules (rules/suppression.toml).
+
+use crate::rules::{Action, PlanStep, RuleSet};
+use serde::Serialize;
+
+/// What a failure means for its recipient, as the policy classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A permanent failure about the address: suppress it now.
+    Hard,
+    /// The recipient's domain accepts no mail: suppress the domain.
+    Domain,
+    /// A temporary failure about the recipient: counts toward the soft threshold.
+    Soft,
+    /// A temporary failure about the sender (rate limit, greylisting ...): retry, never counts.
+    SoftNotCounted,
+    /// A policy, authentication or reputation block: the address is fine.
+    SenderSide,
+    /// Anything else (an auto-reply, an accepted reply in a failure line).
+    Other,
+}
+
+/// The rule behind a verdict, for the output's provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    pub id: String,
+    pub source: String,
+}
+
+/// The soft-failure threshold: `failures` separate sends over at least `days` days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Threshold {
+    pub failures: u32,
+    pub days: u32,
+    /// Where the numbers come from: the rule, or a flag that overrode it.
+    pub from: String,
+}
+
+/// The whole policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    hard: Vec<Action>,
+    domain: Vec<Action>,
+    soft: Vec<Action>,
+    sender_side: Vec<Action>,
+    sender_side_categories: Vec<String>,
+    pub threshold: Threshold,
+    /// The rule of each verdict (suppress, suppress-domain, suppress-soft, do-not-suppress).
+    pub rules: Vec<(String, RuleRef)>,
+}
+
+const VERDICTS: [&str; 4] = [
+    "suppress",
+    "suppress-domain",
+    "suppress-soft",
+    "do-not-suppress",
+];
+
+fn action(s: &str) -> Option<Action> {
+    toml::Value::String(s.to_string()).try_into().ok()
+}
+
+fn strings(rule: &PlanStep, key: &str) -> Result<Vec<String>, String> {
+    match rule.extra.get(key) {
+        None => Ok(Vec::new()),
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("`{key}` must be an array of strings"))
+            })
+            .collect(),
+        Some(_) => Err(format!("`{key}` must be an array of strings")),
+    }
+}
+
+fn number(rule: &PlanStep, key: &str) -> Result<Option<u32>, String> {
+    match rule.extra.get(key) {
+        None => Ok(None),
+        Some(toml::Value::Integer(n)) if (1..=10_000).contains(n) => Ok(Some(*n as u32)),
+        Some(_) => Err(format!("`{key}` must be a whole number from 1 to 10000")),
+    }
+}
+
+/// Problems in one `[[suppression]]` table (empty when it is well formed); `rules lint` and
+/// loading both use it.
+pub fn check(rule: &PlanStep) -> Vec<String> {
+    let mut problems = Vec::new();
+    let verdict = rule.extra.get("verdict").and_then(|v| v.as_str());
+    match verdict {
+        Some(v) if VERDICTS.contains(&v) => {}
+        _ => problems.push(format!("`verdict` must be one of {}", VERDICTS.join(", "))),
+    }
+    match strings(rule, "actions") {
+        Ok(a) if a.is_empty() => problems.push("`actions` must name at least one action".into()),
+        Ok(a) => problems.extend(
+            a.iter()
+                .filter(|s| action(s).is_none())
+                .map(|s| format!("unknown action `{s}`")),
+        ),
+        Err(e) => problems.push(e),
+    }
+    if let Err(e) = strings(rule, "sender_side_categories") {
+        problems.push(e);
+    }
+    let failures = number(rule, "failures");
+    let days = number(rule, "days");
+    for e in [&failures, &days]
+        .into_iter()
+        .filter_map(|r| r.as_ref().err())
+    {
+        problems.push(e.clone());
+    }
+    if verdict == Some("suppress-soft")
+        && (!matches!(failures, Ok(Some(_))) || !matches!(days, Ok(Some(_))))
+    {
+        problems.push("a suppress-soft rule needs `failures` and `days`".into());
+    }
+    problems
+}
+
+impl Policy {
+    /// The policy in the loaded rules (built-in or overridden by `--rules DIR`).
+    pub fn from_rules(rules: &RuleSet) -> Result<Policy, String> {
+        let mut p = Policy {
+            hard: Vec::new(),
+            domain: Vec::new(),
+            soft: Vec::new(),
+            sender_side: Vec::new(),
+            sender_side_categories: Vec::new(),
+            threshold: Threshold {
+                failures: 0,
+                days: 0,
+                from: String::new(),
+            },
+            rules: Vec::new(),
+        };
+        for l in &rules.suppression {
+            let r = &l.rule;
+            if let Some(problem) = check(r).into_iter().next() {
+                return Err(format!("{}:{}: {problem}", l.file, l.line));
+            }
+            let verdict = r
+                .extra
+                .get("verdict")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            if p.rules.iter().any(|(v, _)| v == verdict) {
+                return Err(format!(
+                    "{}:{}: a second rule for verdict `{verdict}`",
+                    l.file, l.line
+                ));
+            }
+            let actions: Vec<Action> = strings(r, "actions")?
+                .iter()
+                .filter_map(|s| action(s))
+                .collect();
+            match verdict {
+                "suppress" => p.hard = actions,
+                "suppress-domain" => p.domain = actions,
+                "suppress-soft" => {
+                    p.soft = actions;
+                    p.sender_side_categories = strings(r, "sender_side_categories")?;
+                    p.threshold = Threshold {
+                        failures: number(r, "failures")?.unwrap_or(1),
+                        days: number(r, "days")?.unwrap_or(1),
+                        from: format!("rule {} ({})", r.id, r.source),
+                    };
+                }
+                _ => p.sender_side = actions,
+            }
+            p.rules.push((
+                verdict.to_string(),
+                RuleRef {
+                    id: r.id.clone(),
+                    source: r.source.clone(),
+                },
+            ));
+        }
+        if p.threshold.failures == 0 {
+            return Err("rules: no `suppression` rule with verdict `suppress-soft`".into());
+        }
+        Ok(p)
+    }
+
+    /// Overrides the soft threshold for this run (`--soft-failures`, `--soft-days`).
+    pub fn override_threshold(&mut self, failures: Option<u32>, days: Option<u32>) {
+        let mut flags = Vec::new();
+        if let Some(n) = failures {
+            self.threshold.failures = n.max(1);
+            flags.push(format!("--soft-failures {n}"));
+        }
+        if let Some(d) = days {
+            self.threshold.days = d;
+            flags.push(format!("--soft-days {d}"));
+        }
+        if !flags.is_empty() {
+            self.threshold.from = format!("{} (rule default overridden)", flags.join(" "));
+        }
+    }
+
+    /// How one failure counts for its recipient.
+    pub fn classify(&self, action: Action, category: &str) -> Class {
+        if self.hard.contains(&action) {
+            Class::Hard
+        } else if self.domain.contains(&action) {
+            Class::Domain
+        } else if self.sender_side.contains(&action) {
+            Class::SenderSide
+        } else if self.soft.contains(&action) {
+            if self.sender_side_categories.iter().any(|c| c == category) {
+                Class::SoftNotCounted
+            } else {
+                Class::Soft
+            }
+        } else {
+            Class::Other
+        }
+    }
+
+    /// The rule behind a verdict, when the rules have one.
+    pub fn rule(&self, verdict: &str) -> Option<&RuleRef> {
+        self.rules
+            .iter()
+            .find(|(v, _)| v == verdict)
+            .map(|(_, r)| r)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_policy_classifies_the_issue_examples() {
+        let rules = RuleSet::load(None).unwrap();
+        let p = Policy::from_rules(&rules).unwrap();
+        assert_eq!(p.threshold.failures, 3);
+        assert_eq!(p.threshold.days, 14);
+        assert_eq!(
+            p.classify(Action::SuppressAddress, "recipient-address"),
+            Class::Hard
+        );
+        assert_eq!(
+            p.classify(Action::SuppressDomain, "recipient-domain"),
+            Class::Domain
+        );
+        assert_eq!(
+            p.classify(Action::RetryThenSuppress, "mailbox-full"),
+            Class::Soft
+        );
+        assert_eq!(p.classify(Action::Retry, "policy"), Class::SoftNotCounted);
+        assert_eq!(
+            p.classify(Action::FixAuthentication, "authentication"),
+            Class::SenderSide
+        );
+        assert_eq!(
+            p.classify(Action::SlowDown, "rate-limit"),
+            Class::SenderSide
+        );
+        assert_eq!(p.classify(Action::None, "auto-reply"), Class::Other);
+    }
+
+    #[test]
+    fn a_malformed_table_says_what_is_wrong() {
+        let t: PlanStep = toml::from_str(
+            "id = \"x\"\nsource = \"s\"\nverdict = \"suppress-soft\"\nactions = [\"retry\", \"nope\"]\nfailures = 0",
+        )
+        .unwrap();
+        let problems = check(&t);
+        assert!(problems.iter().any(|p| p.contains("unknown action `nope`")));
+        assert!(problems.iter().any(|p| p.contains("`failures`")));
+    }
+}

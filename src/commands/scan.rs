@@ -79,12 +79,16 @@ pub fn run(
     if let Some(path) = &args.suppressions {
         write_suppressions(path, &sum, &scanned)?;
     }
+    // Large summaries are many small writes: buffer them (stdout is line-buffered).
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, out);
+    let out: &mut dyn Write = &mut buffered;
     match args.format {
         ScanFormat::Human => render::human::write(out, &scanned, &sum, &policy)?,
         ScanFormat::Json => json::write(out, &scanned, &sum, &policy)?,
         ScanFormat::Markdown => render::markdown::write(out, &scanned, &sum, &policy)?,
         ScanFormat::Jsonl => render::jsonl::write(out, &sum, &scanned.outcomes)?,
     }
+    buffered.flush()?;
     Ok(code)
 }
 
@@ -156,7 +160,7 @@ fn read(
                 lines.push(format!("{}: {e}; read up to there", report.name));
             }
         }
-        lines.extend(report.skipped.lines(&report.name));
+        lines.extend(report.skip_lines());
         if let Some(b) = &bar {
             b.suspend(|| -> Result<()> {
                 for l in &lines {

@@ -76,9 +76,10 @@ impl ChunkOut {
     }
 
     fn push_lower(&mut self, s: &str) -> Span {
-        let start = self.arena.len() as u32;
-        self.arena.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-        (start, self.arena.len() as u32)
+        let start = self.arena.len();
+        self.arena.push_str(s);
+        self.arena[start..].make_ascii_lowercase();
+        (start as u32, self.arena.len() as u32)
     }
 
     fn time(&mut self, ts: i64) {
@@ -97,11 +98,19 @@ impl ChunkOut {
 pub struct Worker {
     cache: Cache,
     senders_here: HashMap<u64, Span>,
+    /// Outcome and provider by failure-line key (`lines::failure_key`).
+    by_line: HashMap<String, (u32, Option<u16>)>,
 }
 
-/// True for bytes a text log line never holds.
+/// True for bytes a text log line never holds. A fold over each piece vectorises where an
+/// early exit per byte does not.
 fn binary(line: &[u8]) -> bool {
-    line.iter().any(|&c| c < 0x20 && c != b'\t')
+    line.chunks(64).any(|piece| {
+        piece
+            .iter()
+            .fold(0u8, |acc, &c| acc | u8::from((c < 0x20) & (c != b'\t')))
+            != 0
+    })
 }
 
 impl Worker {
@@ -115,6 +124,13 @@ impl Worker {
         };
         self.senders_here.clear();
         let data = &buf[..len];
+        // One pass over the block finds whether any line can hold binary data; most blocks have
+        // none, and their lines skip the check.
+        let clean = !data.chunks(4096).any(|piece| {
+            piece.iter().fold(0u8, |acc, &c| {
+                acc | u8::from((c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r'))
+            }) != 0
+        });
         let mut start = 0;
         let mut n = 0u64;
         while start < data.len() {
@@ -127,8 +143,10 @@ impl Worker {
             }
             if line.len() > MAX_LINE {
                 out.skip(Reason::LineTooLong, n);
-            } else if binary(line) {
+            } else if !clean && binary(line) {
                 out.skip(Reason::BinaryData, n);
+            } else if ctx.kind == LogKind::Syslog && !lines::interesting_syslog(line) {
+                // Most lines: not a delivery, a sender or a removal.
             } else {
                 match std::str::from_utf8(line) {
                     Ok(text) => self.line(ctx, text, n, &mut out),
@@ -165,34 +183,12 @@ impl Worker {
                     let ip = d.local_ip.and_then(|i| i.parse().ok());
                     (p.map_or(NONE, u32::from), NONE, ip)
                 } else {
-                    match crate::reply::extract(text.as_bytes()) {
-                        Ok(x) if !x.replies.is_empty() => {
-                            let reply = &x.replies[0];
-                            let (o, p) = self.cache.outcome(ctx.rules, ctx.table, reply);
-                            let ip = d
-                                .local_ip
-                                .and_then(|i| i.parse().ok())
-                                .or_else(|| mask::sending_ip(&reply.text, d.relay_ip));
-                            (p.map_or(NONE, u32::from), o, ip)
-                        }
-                        // A failure line without a reply (`status=deferred` with no words):
-                        // still a failure, decoded from its status alone.
-                        _ => {
-                            let reply = crate::reply::Reply {
-                                dsn_action: Some(
-                                    if d.status == Status::Deferred {
-                                        "delayed"
-                                    } else {
-                                        "failed"
-                                    }
-                                    .into(),
-                                ),
-                                ..Default::default()
-                            };
-                            let (o, p) = self.cache.outcome(ctx.rules, ctx.table, &reply);
-                            (p.map_or(NONE, u32::from), o, None)
-                        }
-                    }
+                    let (o, p) = self.failure(ctx, text, d.status);
+                    let ip = d
+                        .local_ip
+                        .and_then(|i| i.parse().ok())
+                        .or_else(|| mask::sending_ip(said(text), d.relay_ip));
+                    (p.map_or(NONE, u32::from), o, ip)
                 };
                 let sender = self.senders_here.get(&send).copied();
                 for rcpt in lines::split_recipients(d.rcpts) {
@@ -211,6 +207,45 @@ impl Worker {
             }
         }
     }
+}
+
+impl Worker {
+    /// The outcome of a failure line: from the line cache, else extracted and decoded.
+    fn failure(&mut self, ctx: &Ctx<'_>, text: &str, status: Status) -> (u32, Option<u16>) {
+        let key = lines::failure_key(text, ctx.kind);
+        if let Some(&found) = self.by_line.get(&key) {
+            return found;
+        }
+        let reply = match crate::reply::extract(text.as_bytes()) {
+            Ok(x) if !x.replies.is_empty() => x.replies.into_iter().next().unwrap_or_default(),
+            // A failure line without a reply (`status=deferred` with no words): still a
+            // failure, decoded from its status alone.
+            _ => crate::reply::Reply {
+                dsn_action: Some(
+                    if status == Status::Deferred {
+                        "delayed"
+                    } else {
+                        "failed"
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        };
+        let found = self.cache.outcome(ctx.rules, ctx.table, &reply);
+        self.by_line.insert(key, found);
+        found
+    }
+}
+
+/// The words of the remote reply in a failure line (after `said:`, `SMTP error` or Sendmail's
+/// `stat=`), where a receiver names the IP it saw; nothing when the line holds only our own
+/// words (`connect to mx[ip]:25: Connection timed out` names the receiver's IP).
+fn said(line: &str) -> &str {
+    line.find(" said: ")
+        .or_else(|| line.find("SMTP error"))
+        .or_else(|| line.find("stat="))
+        .map_or("", |i| &line[i..])
 }
 
 /// The host that accepted a delivery: Postfix and Sendmail `relay=host[`, Exim `H=host [`.

@@ -42,7 +42,46 @@ fn input_value(i: &InputReport) -> Value {
     })
 }
 
-/// Writes the whole document (compact, one line, a trailing newline).
+/// Writes one `"key":value` member of the top-level object.
+fn member(out: &mut dyn Write, first: &mut bool, key: &str, value: &Value) -> io::Result<()> {
+    if !*first {
+        out.write_all(b",")?;
+    }
+    *first = false;
+    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    out.write_all(b":")?;
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)
+}
+
+/// Writes `"key":[...]` one element at a time, so a million addresses never sit in memory as
+/// one JSON value.
+fn array<T>(
+    out: &mut dyn Write,
+    first: &mut bool,
+    key: &str,
+    items: impl Iterator<Item = T>,
+    value: impl Fn(T) -> Value,
+) -> io::Result<()> {
+    if !*first {
+        out.write_all(b",")?;
+    }
+    *first = false;
+    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    out.write_all(b":[")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &value(item)).map_err(io::Error::other)?;
+    }
+    out.write_all(b"]")
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> io::Result<Value> {
+    serde_json::to_value(v).map_err(io::Error::other)
+}
+
+/// Writes the whole document (compact, one line, a trailing newline), streaming the long arrays.
 pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -> io::Result<()> {
     let (state, outcomes) = (&s.state, &s.outcomes);
     let mut skipped: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
@@ -63,69 +102,36 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
         };
         policy.rule(key).map(|r| r.id.clone())
     };
-    let addresses: Vec<Value> = sum
-        .decisions
-        .iter()
-        .map(|d| {
-            json!({
-                "address": d.address,
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "rule": rule_of(d.verdict),
-                "code": code_of(d.deciding),
-                "provider": provider_of(d.deciding),
-                "outcome": d.deciding,
-                "first_seen": t(d.first_seen),
-                "last_seen": t(d.last_seen),
-                "failures": d.failures,
-                "delivered": d.delivered,
-                "last_delivered": t(d.last_delivered),
-                "history": d.history.iter().map(|e| json!([
-                    t(e.ts), e.status.as_str(), e.outcome, format!("{:016x}", e.send)
-                ])).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let mut failing: Vec<u32> = state.events.iter().map(|e| e.addr).collect();
-    failing.sort_unstable();
-    failing.dedup();
-    let mut delivered_only: Vec<(&str, u32, i64)> = (0..state.book.len() as u32)
-        .filter(|id| failing.binary_search(id).is_err())
-        .map(|id| {
-            let e = state.book.entry(id);
-            (state.book.name(id), e.delivered, e.last_delivered)
-        })
-        .collect();
-    delivered_only.sort();
-    let suppressions: Vec<Value> = sum
-        .suppressions()
-        .map(|r| {
-            json!({
-                "address": r.address,
-                "scope": r.scope,
-                "reason": r.reason,
-                "code": code_of(r.outcome),
-                "provider": provider_of(r.outcome),
-                "first_seen": t(r.first_seen),
-                "last_seen": t(r.last_seen),
-                "failures": r.failures,
-            })
-        })
-        .collect();
-    let doc = json!({
-        "schema": SCHEMA,
-        "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
-        "rules_version": crate::rules::version(),
-        "settings": {
+    let mut first = true;
+    out.write_all(b"{")?;
+    let f = &mut first;
+    member(out, f, "schema", &json!(SCHEMA))?;
+    member(
+        out,
+        f,
+        "tool",
+        &json!({"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")}),
+    )?;
+    member(out, f, "rules_version", &json!(crate::rules::version()))?;
+    member(
+        out,
+        f,
+        "settings",
+        &json!({
             "soft_failures": policy.threshold.failures,
             "soft_days": policy.threshold.days,
             "threshold_from": policy.threshold.from,
             "pattern_min_events": sum.settings.min_events,
             "pattern_min_share": sum.settings.min_share,
             "times": "UTC; syslog and Exim times without a zone are read as UTC",
-        },
-        "inputs": state.inputs.iter().map(input_value).collect::<Vec<_>>(),
-        "totals": {
+        }),
+    )?;
+    array(out, f, "inputs", state.inputs.iter(), input_value)?;
+    member(
+        out,
+        f,
+        "totals",
+        &json!({
             "delivered": sum.totals.delivered,
             "deferred": sum.totals.deferred,
             "bounced": sum.totals.bounced,
@@ -133,21 +139,43 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
             "addresses": sum.addresses,
             "unattributed": state.unattributed,
             "skipped": skipped.values().map(|v| v.0).sum::<u64>(),
-        },
-        "skipped": skipped.iter().map(|(r, (n, d))| json!({"reason": r, "description": d, "count": n})).collect::<Vec<_>>(),
-        "time": {
+        }),
+    )?;
+    array(
+        out,
+        f,
+        "skipped",
+        skipped.iter(),
+        |(r, (n, d))| json!({"reason": r, "description": d, "count": n}),
+    )?;
+    member(
+        out,
+        f,
+        "time",
+        &json!({
             "first": t(sum.first),
             "last": t(sum.last),
             "backwards": state.inputs.iter().map(|i| i.backwards).sum::<u64>(),
             "max_back_seconds": state.inputs.iter().map(|i| i.max_back_seconds).max().unwrap_or(0),
-        },
-        "outcomes": outcomes,
-        "breakdown": sum.breakdown,
-        "codes": sum.codes,
-        "by_sending_domain": sum.by_sender,
-        "by_sending_ip": sum.by_ip,
-        "by_recipient_domain": sum.by_recipient_domain,
-        "timeline": {
+        }),
+    )?;
+    member(out, f, "outcomes", &to_value(outcomes)?)?;
+    member(out, f, "breakdown", &to_value(&sum.breakdown)?)?;
+    member(out, f, "codes", &to_value(&sum.codes)?)?;
+    member(out, f, "by_sending_domain", &to_value(&sum.by_sender)?)?;
+    member(out, f, "by_sending_ip", &to_value(&sum.by_ip)?)?;
+    array(
+        out,
+        f,
+        "by_recipient_domain",
+        sum.by_recipient_domain.iter(),
+        |r| serde_json::to_value(r).unwrap_or(Value::Null),
+    )?;
+    member(
+        out,
+        f,
+        "timeline",
+        &json!({
             "bucket": sum.timeline.bucket,
             "rows": sum.timeline.rows.iter().map(|r| json!({
                 "start": t(r.start),
@@ -156,8 +184,10 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
                 "bounced": r.counts.bounced,
                 "other": r.counts.other,
             })).collect::<Vec<_>>(),
-        },
-        "patterns": sum.patterns.iter().map(|p| json!({
+        }),
+    )?;
+    array(out, f, "patterns", sum.patterns.iter(), |p| {
+        json!({
             "provider": p.provider,
             "provider_name": p.provider_name,
             "code": p.code,
@@ -171,23 +201,115 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
             "count": p.count,
             "hours": p.hours,
             "description": super::render::pattern_line(p),
-        })).collect::<Vec<_>>(),
-        "diagnoses": sum.diagnoses,
-        "verdicts": sum.verdicts,
-        "suppressions": suppressions,
-        "addresses": addresses,
-        "state": {
-            "delivered_only": delivered_only.iter().map(|(a, n, l)| json!([a, n, t(*l)])).collect::<Vec<_>>(),
-            "by_sending_domain": sorted(state.by_sender.iter().map(|(&(s, st), &n)| json!([state.senders.name(s), st.as_str(), n]))),
-            "origins": sorted(state.origins.iter().map(|(&(o, s, ip), &n)| json!([o, state.senders.name(s), ip.map(|i| i.to_string()), n]))),
-            "hourly_results": sorted(state.hourly_provider.iter().map(|(&(h, p, st), &n)| json!([hour_value(h), state.providers.name(p), st.as_str(), n]))),
-            "hourly_failures": sorted(state.hourly_outcome.iter().map(|(&(h, o, st), b)| json!([hour_value(h), o, st.as_str(), b.count, t(b.first), t(b.last)]))),
-            "span": [if state.span.first == i64::MAX { Value::Null } else { t(state.span.first) }, t(state.span.last)],
-            "unattributed": state.unattributed,
-        },
-    });
-    serde_json::to_writer(&mut *out, &doc).map_err(io::Error::other)?;
-    writeln!(out)
+        })
+    })?;
+    member(out, f, "diagnoses", &to_value(&sum.diagnoses)?)?;
+    member(out, f, "verdicts", &to_value(&sum.verdicts)?)?;
+    array(out, f, "suppressions", sum.suppressions(), |r| {
+        json!({
+            "address": r.address,
+            "scope": r.scope,
+            "reason": r.reason,
+            "code": code_of(r.outcome),
+            "provider": provider_of(r.outcome),
+            "first_seen": t(r.first_seen),
+            "last_seen": t(r.last_seen),
+            "failures": r.failures,
+        })
+    })?;
+    array(out, f, "addresses", sum.decisions.iter(), |d| {
+        json!({
+            "address": d.address,
+            "verdict": d.verdict,
+            "reason": d.reason,
+            "rule": rule_of(d.verdict),
+            "code": code_of(d.deciding),
+            "provider": provider_of(d.deciding),
+            "outcome": d.deciding,
+            "first_seen": t(d.first_seen),
+            "last_seen": t(d.last_seen),
+            "failures": d.failures,
+            "delivered": d.delivered,
+            "last_delivered": t(d.last_delivered),
+            "history": d.history.iter().map(|e| json!([
+                t(e.ts), e.status.as_str(), e.outcome, format!("{:016x}", e.send)
+            ])).collect::<Vec<_>>(),
+        })
+    })?;
+    // The state: what merging reads besides inputs, outcomes and addresses.
+    out.write_all(b",\"state\":{")?;
+    let mut sf = true;
+    let f = &mut sf;
+    let mut failing: Vec<u32> = state.events.iter().map(|e| e.addr).collect();
+    failing.sort_unstable();
+    failing.dedup();
+    let mut delivered_only: Vec<(&str, u32, i64)> = (0..state.book.len() as u32)
+        .filter(|id| failing.binary_search(id).is_err())
+        .map(|id| {
+            let e = state.book.entry(id);
+            (state.book.name(id), e.delivered, e.last_delivered)
+        })
+        .collect();
+    delivered_only.sort_unstable();
+    array(
+        out,
+        f,
+        "delivered_only",
+        delivered_only.iter(),
+        |(a, n, l)| json!([a, n, t(*l)]),
+    )?;
+    member(
+        out,
+        f,
+        "by_sending_domain",
+        &Value::Array(sorted(
+            state
+                .by_sender
+                .iter()
+                .map(|(&(s, st), &n)| json!([state.senders.name(s), st.as_str(), n])),
+        )),
+    )?;
+    member(
+        out,
+        f,
+        "origins",
+        &Value::Array(sorted(state.origins.iter().map(|(&(o, s, ip), &n)| {
+            json!([o, state.senders.name(s), ip.map(|i| i.to_string()), n])
+        }))),
+    )?;
+    member(
+        out,
+        f,
+        "hourly_results",
+        &Value::Array(sorted(state.hourly_provider.iter().map(
+            |(&(h, p, st), &n)| json!([hour_value(h), state.providers.name(p), st.as_str(), n]),
+        ))),
+    )?;
+    member(
+        out,
+        f,
+        "hourly_failures",
+        &Value::Array(sorted(state.hourly_outcome.iter().map(
+            |(&(h, o, st), b)| {
+                json!([
+                    hour_value(h),
+                    o,
+                    st.as_str(),
+                    b.count,
+                    t(b.first),
+                    t(b.last)
+                ])
+            },
+        ))),
+    )?;
+    let first_ts = if state.span.first == i64::MAX {
+        Value::Null
+    } else {
+        t(state.span.first)
+    };
+    member(out, f, "span", &json!([first_ts, t(state.span.last)]))?;
+    member(out, f, "unattributed", &json!(state.unattributed))?;
+    out.write_all(b"}}\n")
 }
 
 fn hour_value(h: i64) -> Value {

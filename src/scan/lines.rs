@@ -5,6 +5,8 @@
 //! places; the reply of a failure is left to `reply::extract`, which reads it as `explain` does.
 
 use super::time::{self, YearRef};
+use memchr::memmem;
+use std::sync::LazyLock;
 
 /// What a log file holds, decided once per file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +93,87 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
 
+static COLON_SPACE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b": "));
+static STATUS: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"status="));
+
+/// Whether a syslog line can be one `scan` reads (`QID: to=`, `QID: from=`, `QID: removed`),
+/// decided on its bytes: most lines of a mail log are not, and skip UTF-8 checks and parsing.
+pub fn interesting_syslog(b: &[u8]) -> bool {
+    let time_end = if b.get(3) == Some(&b' ') && b.get(15) == Some(&b' ') {
+        15
+    } else {
+        match memchr::memchr(b' ', b) {
+            Some(i) => i,
+            None => return false,
+        }
+    };
+    let Some(rest) = b.get(time_end + 1..) else {
+        return false;
+    };
+    let Some(host_end) = memchr::memchr(b' ', rest) else {
+        return false;
+    };
+    let after_host = &rest[host_end + 1..];
+    let Some(tag_end) = COLON_SPACE.find(after_host) else {
+        return false;
+    };
+    let payload = &after_host[tag_end + 2..];
+    let qid_len = payload
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .unwrap_or(payload.len());
+    if qid_len == 0 || !payload[qid_len..].starts_with(b": ") {
+        return false;
+    }
+    let body = &payload[qid_len + 2..];
+    body.starts_with(b"to=") || body.starts_with(b"from=") || body.starts_with(b"removed")
+}
+
+/// What decides the decoded reply of a failure line, with per-message parts masked: lines with
+/// the same key decode the same, so one decode serves them all. The time, host, queue id,
+/// recipient and delays are left out.
+pub fn failure_key(line: &str, kind: LogKind) -> String {
+    let b = line.as_bytes();
+    match kind {
+        LogKind::Syslog => {
+            if let Some(st) = STATUS.find(b) {
+                let relay = field_value(line, "relay=");
+                let dsn = field_value(line, "dsn=");
+                format!("P|{relay}|{dsn}|{}", super::mask::mask(&line[st..]))
+            } else {
+                let from = find(b, b"relay=").unwrap_or(0);
+                format!("S|{}", super::mask::mask(&line[from..]))
+            }
+        }
+        LogKind::Exim => {
+            // After `<msgid> <flag> <address> [<orig>]`.
+            let rest = match find(b, b" R=").or_else(|| find(b, b": ")) {
+                Some(i) => &line[i..],
+                None => line,
+            };
+            let flag = [" ** ", " == ", " => ", " -> "]
+                .iter()
+                .find(|f| line.contains(*f))
+                .copied()
+                .unwrap_or("");
+            format!("E|{flag}|{}", super::mask::mask(rest))
+        }
+    }
+}
+
+/// The value of `key` up to the next `, ` (or the end).
+fn field_value<'a>(line: &'a str, key: &str) -> &'a str {
+    match find(line.as_bytes(), key.as_bytes()) {
+        Some(i) => {
+            let v = &line[i + key.len()..];
+            &v[..v.find(", ").unwrap_or(v.len())]
+        }
+        None => "",
+    }
+}
+
 fn token(s: &str) -> &str {
     &s[..s.find(' ').unwrap_or(s.len())]
 }
@@ -121,7 +204,7 @@ fn syslog<'a>(line: &'a str, year: &YearRef) -> Line<'a> {
     };
     let host = &rest[..host_end];
     let after_host = &rest[host_end + 1..];
-    let Some(tag_end) = find(after_host.as_bytes(), b": ") else {
+    let Some(tag_end) = COLON_SPACE.find(after_host.as_bytes()) else {
         return Line::Other;
     };
     let payload = &after_host[tag_end + 2..];
@@ -135,10 +218,19 @@ fn syslog<'a>(line: &'a str, year: &YearRef) -> Line<'a> {
     let qid = &payload[..qid_len];
     let body = &payload[qid_len + 2..];
     if let Some(to) = body.strip_prefix("to=") {
-        let (status, relay_ip) = if let Some(i) = find(body.as_bytes(), b"status=") {
-            (postfix_status(&body[i + 7..]), bracketed(body, "relay="))
+        // The replying host's IP matters only for failures (it is not the sending IP).
+        let (status, relay_ip) = if let Some(i) = STATUS.find(body.as_bytes()) {
+            let st = postfix_status(&body[i + 7..]);
+            let ip = (st != Some(Status::Delivered))
+                .then(|| bracketed(body, "relay="))
+                .flatten();
+            (st, ip)
         } else if let Some(i) = find(body.as_bytes(), b"stat=") {
-            (sendmail_status(&body[i + 5..]), sendmail_relay_ip(body))
+            let st = sendmail_status(&body[i + 5..]);
+            let ip = (st != Some(Status::Delivered))
+                .then(|| sendmail_relay_ip(body))
+                .flatten();
+            (st, ip)
         } else {
             return Line::Other;
         };
@@ -294,7 +386,9 @@ fn exim(line: &str) -> Line<'_> {
         qid: msgid,
         rcpts: rcpt,
         status,
-        relay_ip: exim_host_ip(after),
+        relay_ip: (status != Status::Delivered)
+            .then(|| exim_host_ip(after))
+            .flatten(),
         local_ip: exim_interface(after),
     })
 }
@@ -368,7 +462,7 @@ mod tests {
             ["a@x.example", "b@x.example"]
         );
         assert_eq!(d.status, Status::Delivered);
-        assert_eq!(d.relay_ip, Some("198.51.100.7"));
+        assert_eq!(d.relay_ip, None, "a delivery's relay is not needed");
     }
 
     #[test]

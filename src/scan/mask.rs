@@ -12,29 +12,37 @@ const MASK: &str = "#";
 /// What an IPv4 literal becomes (TEST-NET-1: still an IP to any pattern that expects one).
 const IP: &str = "192.0.2.1";
 
-/// The reply text with its per-message parts masked.
+/// The reply text with its per-message parts masked (one pass; no copy when nothing is masked).
 pub fn mask(text: &str) -> Cow<'_, str> {
-    if !text
-        .split(|c: char| c.is_whitespace())
-        .any(|t| masked_token(t).is_some())
-    {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let ws = rest.len() - rest.trim_start().len();
-        out.push_str(&rest[..ws]);
-        rest = &rest[ws..];
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let tok = &rest[..end];
-        match masked_token(tok) {
-            Some(m) => out.push_str(&m),
-            None => out.push_str(tok),
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    let bytes = text.as_bytes();
+    while at < bytes.len() {
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
         }
-        rest = &rest[end..];
+        let start = at;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if start == at {
+            break;
+        }
+        if let Some(m) = masked_token(&text[start..at]) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..start]);
+            o.push_str(&m);
+            copied = at;
+        }
     }
-    Cow::Owned(out)
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// Punctuation that wraps a token without being part of it: `<a@b>:`, `[1.2.3.4]`, `(id)`.
@@ -46,6 +54,10 @@ fn is_wrap(c: char) -> bool {
 }
 
 fn masked_token(tok: &str) -> Option<String> {
+    // Words without a digit or an `@` are never masked: most of a reply's words.
+    if !tok.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+        return None;
+    }
     let core = tok.trim_matches(is_wrap);
     if core.is_empty() || core.contains("://") || core.contains('/') {
         return None;
@@ -86,7 +98,8 @@ fn opaque(core: &str) -> bool {
     if core.len() >= 6 && digits == core.len() {
         return true; // Unix times, message numbers
     }
-    if core.len() < 10 || digits < 3 {
+    // Provider codes such as OFR006_102 or TSS04 are short; session ids and stamps are long.
+    if core.len() < 14 || digits < 4 {
         return false;
     }
     let letters = core.bytes().filter(u8::is_ascii_alphabetic).count();

@@ -20,6 +20,7 @@ pub mod parallel;
 pub mod patterns;
 pub mod policy;
 pub mod render;
+mod result;
 pub mod skip;
 pub mod source;
 pub mod state;
@@ -99,16 +100,7 @@ impl<'r> Scanner<'r> {
             Item::Unusable(_, why) => report.error = Some(why.clone()),
             Item::Maildir(_, messages) => {
                 report.form = "maildir".into();
-                for (i, path) in messages.iter().enumerate() {
-                    match std::fs::read(path) {
-                        Ok(bytes) => self.message(&bytes, &mut report, i as u64 + 1),
-                        Err(_) => {
-                            report.messages += 1;
-                            report.skipped.add(Reason::NotAMessage, i as u64 + 1);
-                        }
-                    }
-                    progress(i as u64 + 1);
-                }
+                self.maildir(messages, &mut report, progress);
             }
             Item::Stdin | Item::File(_) => self.file(item, &mut report, progress),
         }
@@ -204,22 +196,22 @@ impl<'r> Scanner<'r> {
         ip: Option<IpAddr>,
         position: u64,
     ) {
-        let (o, p) = self.cache.outcome(self.rules, &self.table, reply);
-        let category = self.table.category(o);
-        let status = if matches!(category.as_str(), "complaint" | "auto-reply") {
-            Status::Other
-        } else if let Some(h) = hint {
-            h
-        } else {
-            status_of(reply)
+        let meta = result::Meta {
+            ts,
+            send,
+            sender,
+            ip,
         };
-        let provider = p
-            .and_then(|i| self.rules.providers.get(usize::from(i)))
-            .map_or("", |l| l.rule.id.as_str());
-        let outcome = (status != Status::Delivered).then_some(o);
-        self.record(
-            report, ts, send, rcpt, status, provider, outcome, sender, ip, position,
+        let r = result::from_reply(
+            self.rules,
+            &self.table,
+            &mut self.cache,
+            reply,
+            hint,
+            rcpt,
+            &meta,
         );
+        self.commit(report, &r, position);
     }
 
     /// Records a delivery with no reply to decode.
@@ -232,58 +224,22 @@ impl<'r> Scanner<'r> {
         sender: &str,
         position: u64,
     ) {
-        self.record(
-            report,
+        let r = result::Owned {
             ts,
             send,
-            rcpt,
-            Status::Delivered,
-            "",
-            None,
-            sender,
-            None,
-            position,
-        );
+            addr: result::address(rcpt),
+            status: Status::Delivered,
+            provider: String::new(),
+            outcome: None,
+            sender: sender.to_string(),
+            ip: None,
+        };
+        self.commit(report, &r, position);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &mut self,
-        report: &mut InputReport,
-        ts: i64,
-        send: u64,
-        rcpt: &str,
-        status: Status,
-        provider: &str,
-        outcome: Option<u32>,
-        sender: &str,
-        ip: Option<IpAddr>,
-        position: u64,
-    ) {
-        let addr = rcpt
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_ascii_lowercase();
-        if addr.is_empty() || !addr.contains('@') {
-            report.skipped.add(Reason::NoAddress, position);
-            return;
-        }
-        let record = Record {
-            ts,
-            send,
-            addr: &addr,
-            status,
-            provider: self.state.providers.id(provider),
-            outcome,
-            sender: self.state.senders.id(sender),
-            ip,
-        };
-        if self.state.apply(&record) {
-            report.results += 1;
-        } else {
-            report.skipped.add(Reason::NoAddress, position);
-        }
+    /// Adds one result to the state (or counts why it could not be).
+    fn commit(&mut self, report: &mut InputReport, r: &result::Owned, position: u64) {
+        commit_into(&mut self.state, report, r, position);
     }
 
     pub fn finish(self) -> Scanned {
@@ -294,23 +250,25 @@ impl<'r> Scanner<'r> {
     }
 }
 
-/// Delivered, deferred or bounced, from the DSN action or else the code's class.
-fn status_of(reply: &Reply) -> Status {
-    match reply.dsn_action.as_deref() {
-        Some("failed") => return Status::Bounced,
-        Some("delayed") => return Status::Deferred,
-        Some("delivered" | "relayed" | "expanded") => return Status::Delivered,
-        _ => {}
+/// Adds one result to `state` (or counts why it could not be).
+fn commit_into(state: &mut State, report: &mut InputReport, r: &result::Owned, position: u64) {
+    if r.addr.is_empty() || !r.addr.contains('@') {
+        report.skipped.add(Reason::NoAddress, position);
+        return;
     }
-    let class = reply.basic.map(|b| b / 100).or_else(|| {
-        reply
-            .enhanced
-            .as_deref()
-            .and_then(|e| e.get(..1)?.parse().ok())
-    });
-    match class {
-        Some(2) => Status::Delivered,
-        Some(4) => Status::Deferred,
-        _ => Status::Bounced,
+    let record = Record {
+        ts: r.ts,
+        send: r.send,
+        addr: &r.addr,
+        status: r.status,
+        provider: state.providers.id(&r.provider),
+        outcome: r.outcome,
+        sender: state.senders.id(&r.sender),
+        ip: r.ip,
+    };
+    if state.apply(&record) {
+        report.results += 1;
+    } else {
+        report.skipped.add(Reason::NoAddress, position);
     }
 }

@@ -222,3 +222,54 @@ pub fn provider_index(rules: &RuleSet, id: &str) -> Option<u16> {
         .position(|l| l.rule.id == id)
         .and_then(|i| u16::try_from(i).ok())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Masking must never change a decode: every example of every rule (the texts the rules
+    /// were written for) decodes the same with its per-message parts masked.
+    #[test]
+    fn masking_keeps_every_rule_example_decoding_the_same() {
+        let rules = RuleSet::load(None).unwrap();
+        let mut examples: Vec<String> = Vec::new();
+        for (_, text) in crate::rules::embedded::BUILTIN {
+            let t: toml::Table = toml::from_str(text).unwrap();
+            for list in t.values().filter_map(|v| v.as_array()) {
+                for rule in list.iter().filter_map(|v| v.as_table()) {
+                    if let Some(ex) = rule.get("examples").and_then(|e| e.as_array()) {
+                        examples.extend(ex.iter().filter_map(|e| e.as_str().map(String::from)));
+                    }
+                }
+            }
+        }
+        assert!(examples.len() > 300, "{}", examples.len());
+        let mut masked_some = 0;
+        for ex in &examples {
+            let Ok(x) = crate::reply::extract(ex.as_bytes()) else {
+                continue;
+            };
+            for r in &x.replies {
+                let m = masked(r);
+                masked_some += usize::from(m.text != r.text);
+                let (a, b) = (rules.decode(r), rules.decode(&m));
+                let view = |d: &crate::rules::Decoded| {
+                    (
+                        d.provider.as_ref().map(|p| p.id.clone()),
+                        d.category.clone(),
+                        d.action,
+                        d.rule.id.clone(),
+                        d.provider_meaning.clone(),
+                        d.text_meaning.clone(),
+                    )
+                };
+                assert_eq!(view(&a), view(&b), "{ex}\nmasked: {}", m.text);
+            }
+        }
+        assert!(
+            masked_some > 50,
+            "only {masked_some} examples had anything masked"
+        );
+    }
+}

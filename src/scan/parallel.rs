@@ -29,10 +29,12 @@ struct Commit<'s> {
 
 impl Commit<'_> {
     fn provider(&mut self, ctx: &Ctx<'_>, i: u32) -> u32 {
-        if i == NONE {
-            return self.state.providers.id("");
-        }
-        let i = i as usize;
+        // NONE takes the last slot of the cache, so every lookup is an index.
+        let i = if i == NONE {
+            ctx.rules.providers.len()
+        } else {
+            i as usize
+        };
         if self.providers.len() <= i {
             self.providers.resize(i + 1, None);
         }
@@ -74,7 +76,7 @@ impl Commit<'_> {
         let unknown_sender = self.state.senders.id("");
         for r in &out.records {
             let addr = out.text(r.addr);
-            if addr.is_empty() {
+            if !super::result::valid(addr) {
                 self.report.skipped.add(Reason::NoAddress, base + 1);
                 continue;
             }
@@ -105,23 +107,23 @@ impl Commit<'_> {
     }
 }
 
-/// Fills `buf` up to `BLOCK` bytes; true at the end of the input.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<bool> {
-    let mut filled = buf.len();
-    buf.resize(BLOCK.max(filled + 1), 0);
-    let result = loop {
-        if filled == buf.len() {
-            break Ok(false);
+/// Fills `buf[*filled..]` (the buffer is kept `BLOCK` long, so recycled buffers are not zeroed
+/// again); true at the end of the input.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, filled: &mut usize) -> io::Result<bool> {
+    if buf.len() < BLOCK {
+        buf.resize(BLOCK, 0);
+    }
+    loop {
+        if *filled == buf.len() {
+            return Ok(false);
         }
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break Ok(true),
-            Ok(n) => filled += n,
+        match reader.read(&mut buf[*filled..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
+            Err(e) => return Err(e),
         }
-    };
-    buf.truncate(filled);
-    result
+    }
 }
 
 /// Reads a whole log into `state`; `tick` is called after every committed block (progress).
@@ -182,9 +184,13 @@ pub fn scan(
         let mut discarding = false;
         loop {
             let mut buf = free.pop().unwrap_or_default();
-            buf.clear();
-            buf.append(&mut tail);
-            let eof = match fill(reader, &mut buf) {
+            let mut filled = tail.len();
+            if buf.len() < BLOCK.max(filled) {
+                buf.resize(BLOCK.max(filled), 0);
+            }
+            buf[..filled].copy_from_slice(&tail);
+            tail.clear();
+            let eof = match fill(reader, &mut buf, &mut filled) {
                 Ok(eof) => eof,
                 Err(e) => {
                     ended = Some(e);
@@ -193,32 +199,32 @@ pub fn scan(
             };
             if discarding {
                 // The rest of a line too long to keep, up to its newline.
-                match memchr::memchr(b'\n', &buf) {
+                match memchr::memchr(b'\n', &buf[..filled]) {
                     Some(i) => {
-                        buf.drain(..=i);
+                        buf.copy_within(i + 1..filled, 0);
+                        filled -= i + 1;
                         discarding = false;
                     }
-                    None => buf.clear(),
+                    None => filled = 0,
                 }
             }
-            let last_newline = memchr::memrchr(b'\n', &buf);
+            let last_newline = memchr::memrchr(b'\n', &buf[..filled]);
             let len = if eof {
                 match (&ended, last_newline) {
                     // A stream that broke off mid-line: its last line is incomplete.
-                    (Some(_), last) if !buf.is_empty() && !buf.ends_with(b"\n") => {
+                    (Some(_), last) if filled > 0 && buf[filled - 1] != b'\n' => {
                         pending.insert(u64::MAX, cut_off());
                         last.map_or(0, |i| i + 1)
                     }
-                    _ => buf.len(),
+                    _ => filled,
                 }
             } else if let Some(i) = last_newline {
-                tail.extend_from_slice(&buf[i + 1..]);
+                tail.extend_from_slice(&buf[i + 1..filled]);
                 i + 1
-            } else if discarding || buf.len() < BLOCK {
+            } else if discarding || filled < BLOCK {
                 // Still inside a skipped line, or a partial line to complete with more input.
-                tail.append(&mut buf);
-                if discarding {
-                    tail.clear();
+                if !discarding {
+                    tail.extend_from_slice(&buf[..filled]);
                 }
                 free.push(buf);
                 continue;
@@ -235,12 +241,15 @@ pub fn scan(
                 out.skips.push((Reason::LineTooLong, 1, 1));
                 pending.insert(seq, out);
                 seq += 1;
-                buf.clear();
                 free.push(buf);
                 continue;
             };
-            if len > 0 && work_tx.send((seq, buf, len)).is_ok() {
-                seq += 1;
+            if len > 0 {
+                if work_tx.send((seq, buf, len)).is_ok() {
+                    seq += 1;
+                }
+            } else {
+                free.push(buf);
             }
             while let Ok(out) = done_rx.try_recv() {
                 pending.insert(out.seq, out);

@@ -39,7 +39,7 @@ impl Reason {
         match self {
             Reason::LineTooLong => "lines longer than 65,536 bytes",
             Reason::BinaryData => "lines of binary data (NUL or control bytes)",
-            Reason::NotUtf8 => "lines that are not valid UTF-8",
+            Reason::NotUtf8 => "delivery lines that are not valid UTF-8",
             Reason::NoTime => "delivery lines whose time could not be read",
             Reason::CutOff => "a last line cut off where the input ended early",
             Reason::NotAMessage => "files that are not mail messages",
@@ -47,15 +47,6 @@ impl Reason {
             Reason::MessageTooLarge => "messages larger than 10 MiB",
             Reason::BadRow => "export rows that could not be read",
             Reason::NoAddress => "results without a usable recipient address",
-        }
-    }
-
-    /// "line" or "message": what the position of the first one counts.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Reason::NotAMessage | Reason::NoReply | Reason::MessageTooLarge => "message",
-            Reason::BadRow => "row",
-            _ => "line",
         }
     }
 }
@@ -98,16 +89,16 @@ impl SkipCounts {
         self.0.iter().map(|c| c.count).sum()
     }
 
-    /// One stderr line per reason: `mail.log: skipped 3 lines of binary data ..., first at line 1042`.
-    pub fn lines(&self, input: &str) -> Vec<String> {
+    /// One stderr line per reason: `mail.log: skipped 3 (lines of binary data ...), first at
+    /// line 1042`; `unit` is what positions count in this input (line, row or message).
+    pub fn lines(&self, input: &str, unit: &str) -> Vec<String> {
         self.0
             .iter()
             .map(|c| {
                 format!(
-                    "{input}: skipped {} ({}), first at {} {}",
+                    "{input}: skipped {} ({}), first at {unit} {}",
                     c.count,
                     c.reason.describe(),
-                    c.reason.unit(),
                     c.first
                 )
             })

@@ -110,6 +110,23 @@ pub struct InputReport {
     pub max_back_seconds: i64,
 }
 
+impl InputReport {
+    /// What skip positions count in this input: messages, export rows or lines.
+    pub fn unit(&self) -> &'static str {
+        let form = self.form.trim_end_matches("+gzip");
+        match form {
+            "maildir" | "message" | "mbox" => "message",
+            "esp-csv" | "esp-json" | "exchange-tracking-csv" => "row",
+            _ => "line",
+        }
+    }
+
+    /// The stderr lines of its skips.
+    pub fn skip_lines(&self) -> Vec<String> {
+        self.skipped.lines(&self.name, self.unit())
+    }
+}
+
 /// Key of the hour a time falls in (`UNKNOWN` stays unknown).
 pub fn hour(ts: i64) -> i64 {
     if ts == UNKNOWN {

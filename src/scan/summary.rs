@@ -389,21 +389,31 @@ fn dominant_status(per: &BTreeMap<(u32, Status), u64>, o: u32) -> Status {
 
 /// Distinct addresses per (provider, code).
 fn addresses_by_code(state: &State, outcomes: &[Outcome]) -> BTreeMap<(String, String), u64> {
-    let mut triples: Vec<(&str, String, u32)> = state
-        .events
+    // Number the (provider, code) groups once; then pairs of numbers sort fast.
+    let mut groups: BTreeMap<(String, String), u32> = BTreeMap::new();
+    let group_of: Vec<u32> = outcomes
         .iter()
-        .map(|e| {
-            let o = &outcomes[e.outcome as usize];
-            (o.provider.as_deref().unwrap_or(""), o.code(), e.addr)
+        .map(|o| {
+            let key = (o.provider.clone().unwrap_or_default(), o.code());
+            let next = groups.len() as u32;
+            *groups.entry(key).or_insert(next)
         })
         .collect();
-    triples.sort();
-    triples.dedup();
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for (p, code, _) in triples {
-        *seen.entry((p.to_string(), code)).or_default() += 1;
+    let mut pairs: Vec<u64> = state
+        .events
+        .iter()
+        .map(|e| (u64::from(group_of[e.outcome as usize]) << 32) | u64::from(e.addr))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut counts = vec![0u64; groups.len()];
+    for p in pairs {
+        counts[(p >> 32) as usize] += 1;
     }
-    seen
+    groups
+        .into_iter()
+        .map(|(k, g)| (k, counts[g as usize]))
+        .collect()
 }
 
 fn recipient_domains(state: &State) -> Vec<Row> {

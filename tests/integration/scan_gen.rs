@@ -106,6 +106,9 @@ pub struct Config {
     pub greylist: f64,
     /// Add the recipients with a known story (and their expected decisions).
     pub stories: bool,
+    /// Ordinary messages go to the recipients in turn (every one of them is reached once the
+    /// messages outnumber them) instead of at random.
+    pub cycle: bool,
 }
 
 impl Config {
@@ -122,6 +125,7 @@ impl Config {
             onset_end: Some(1_772_323_200 + 2 * 86_400 + 16 * 3600),
             greylist: 0.05,
             stories: true,
+            cycle: false,
         }
     }
 }
@@ -842,8 +846,12 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
         if finished {
             break;
         }
-        let domain = DOMAINS[w.rng.below(DOMAINS.len() as u64) as usize];
-        let n = w.rng.below(cfg.recipients.max(1));
+        let n = if cfg.cycle {
+            k as u64 % cfg.recipients.max(1)
+        } else {
+            w.rng.below(cfg.recipients.max(1))
+        };
+        let domain = DOMAINS[(n.wrapping_mul(7) + 3) as usize % DOMAINS.len()];
         let sender = if n % 3 == 0 {
             "billing@news.example"
         } else {

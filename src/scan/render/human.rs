@@ -103,7 +103,7 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
         if let Some(e) = &i.error {
             writeln!(out, "  {} {}: {}", "unread:".red(), term(&i.name), term(e))?;
         }
-        for line in i.skipped.lines(&i.name) {
+        for line in i.skip_lines() {
             writeln!(out, "  {} {}", "skipped:".yellow(), term(&line))?;
         }
     }

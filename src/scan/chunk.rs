@@ -59,6 +59,8 @@ pub struct ChunkOut {
     pub last_ts: i64,
     pub backwards: u64,
     pub max_back: i64,
+    /// Some delivery line's year was inferred (RFC 3164 syslog time).
+    pub year_inferred: bool,
     /// The block, handed back for reuse.
     pub buf: Vec<u8>,
 }
@@ -177,6 +179,7 @@ impl Worker {
             Line::Delivery(d) => {
                 let send = stable_hash(&[d.host.as_bytes(), d.qid.as_bytes()]);
                 out.time(d.ts);
+                out.year_inferred |= d.year_inferred;
                 let (provider, outcome, ip) = if d.status == Status::Delivered {
                     let host = relay_host(text, ctx.kind);
                     let p = host.and_then(|h| self.cache.provider(ctx.rules, h));

@@ -31,6 +31,10 @@ pub struct Tracker {
     hour: i64,
     provider_totals: HashMap<String, u64>,
     hour_counts: HashMap<GroupKey, (u64, i64)>,
+    /// The hour before: a pattern that starts may have begun in it.
+    prev_totals: HashMap<String, u64>,
+    prev_counts: HashMap<GroupKey, (u64, i64)>,
+    prev_hour: i64,
     runs: HashMap<GroupKey, Run>,
     names: HashMap<GroupKey, (String, String, String)>,
 }
@@ -42,6 +46,9 @@ impl Tracker {
             hour: UNKNOWN,
             provider_totals: HashMap::new(),
             hour_counts: HashMap::new(),
+            prev_totals: HashMap::new(),
+            prev_counts: HashMap::new(),
+            prev_hour: UNKNOWN,
             runs: HashMap::new(),
             names: HashMap::new(),
         }
@@ -53,9 +60,10 @@ impl Tracker {
         if h == UNKNOWN || h <= self.hour {
             return Vec::new();
         }
+        self.prev_hour = self.hour;
         self.hour = h;
-        self.provider_totals.clear();
-        self.hour_counts.clear();
+        self.prev_totals = std::mem::take(&mut self.provider_totals);
+        self.prev_counts = std::mem::take(&mut self.hour_counts);
         let mut out = Vec::new();
         let mut stopped: Vec<GroupKey> = self
             .runs
@@ -128,6 +136,16 @@ impl Tracker {
                 run.last_hour = hour;
             }
         } else if self.settings.active(count, total) {
+            // Begun in the hour before, when that hour had the same share of the provider's answers.
+            let earlier = (self.prev_hour + 1 == hour)
+                .then(|| self.prev_counts.get(&key))
+                .flatten()
+                .filter(|(n, _)| {
+                    let t = self.prev_totals.get(&provider).copied().unwrap_or(0);
+                    self.settings.lead(*n, t)
+                });
+            let first = earlier.map_or(first, |(_, t)| *t);
+            let count = count + earlier.map_or(0, |(n, _)| *n);
             *run = Run {
                 start: first,
                 last: ts,

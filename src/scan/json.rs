@@ -121,6 +121,7 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
             "soft_failures": policy.threshold.failures,
             "soft_days": policy.threshold.days,
             "threshold_from": policy.threshold.from,
+            "threshold_source": policy.threshold.source,
             "pattern_min_events": sum.settings.min_events,
             "pattern_min_share": sum.settings.min_share,
             "times": "UTC; syslog and Exim times without a zone are read as UTC",

@@ -67,6 +67,8 @@ pub struct Delivery<'a> {
     pub relay_ip: Option<&'a str>,
     /// The local interface the mail left from (Exim's `I=[ip]:port`).
     pub local_ip: Option<&'a str>,
+    /// The time had no year (RFC 3164 syslog): it was inferred.
+    pub year_inferred: bool,
 }
 
 /// What a line is.
@@ -237,7 +239,7 @@ fn syslog<'a>(line: &'a str, year: &YearRef) -> Line<'a> {
         let Some(status) = status else {
             return Line::Other;
         };
-        let Some(ts) = syslog_time(line, year) else {
+        let Some((ts, year_inferred)) = syslog_time(line, year) else {
             return Line::NoTime;
         };
         return Line::Delivery(Delivery {
@@ -248,6 +250,7 @@ fn syslog<'a>(line: &'a str, year: &YearRef) -> Line<'a> {
             status,
             relay_ip,
             local_ip: None,
+            year_inferred,
         });
     }
     if let Some(from) = body.strip_prefix("from=") {
@@ -269,11 +272,13 @@ fn syslog<'a>(line: &'a str, year: &YearRef) -> Line<'a> {
     Line::Other
 }
 
-fn syslog_time(line: &str, year: &YearRef) -> Option<i64> {
+/// The time of a syslog line and whether its year was inferred.
+fn syslog_time(line: &str, year: &YearRef) -> Option<(i64, bool)> {
     let b = line.as_bytes();
-    time::syslog(b, year)
-        .or_else(|| time::iso(b))
-        .map(|(ts, _)| ts)
+    match time::syslog(b, year) {
+        Some((ts, _)) => Some((ts, true)),
+        None => time::iso(b).map(|(ts, _)| (ts, false)),
+    }
 }
 
 /// The value of `to=`: `<a@x>` or `a@x,b@y` (up to `, ` or the end of the field).
@@ -390,6 +395,7 @@ fn exim(line: &str) -> Line<'_> {
             .then(|| exim_host_ip(after))
             .flatten(),
         local_ip: exim_interface(after),
+        year_inferred: false,
     })
 }
 

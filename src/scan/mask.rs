@@ -10,7 +10,7 @@ use std::net::IpAddr;
 /// What a masked token becomes.
 const MASK: &str = "#";
 /// What an IPv4 literal becomes (TEST-NET-1: still an IP to any pattern that expects one).
-const IP: &str = "192.0.2.1";
+pub const IP: &str = "192.0.2.1";
 
 /// The reply text with its per-message parts masked (one pass; no copy when nothing is masked).
 pub fn mask(text: &str) -> Cow<'_, str> {

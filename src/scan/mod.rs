@@ -138,7 +138,6 @@ impl<'r> Scanner<'r> {
                 let kind = if opened.form == Form::Exim {
                     LogKind::Exim
                 } else {
-                    report.year_from = Some(from);
                     LogKind::Syslog
                 };
                 let ctx = chunk::Ctx {
@@ -148,14 +147,18 @@ impl<'r> Scanner<'r> {
                     year,
                 };
                 let mut tick = || progress(consumed.load(Ordering::Relaxed));
-                parallel::scan(
+                let (error, inferred) = parallel::scan(
                     reader,
                     &ctx,
                     self.opts.threads,
                     &mut self.state,
                     report,
                     &mut tick,
-                )
+                );
+                if inferred {
+                    report.year_from = Some(from);
+                }
+                error
             }
             Form::Message => {
                 let mut bytes = Vec::new();

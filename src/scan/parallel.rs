@@ -25,6 +25,8 @@ struct Commit<'s> {
     /// Rules provider index -> `state.providers` number.
     providers: Vec<Option<u32>>,
     last_ts: i64,
+    /// Some line's year was inferred.
+    pub year_inferred: bool,
 }
 
 impl Commit<'_> {
@@ -57,6 +59,7 @@ impl Commit<'_> {
             self.report.skipped.add_n(reason, count, base + first);
         }
         self.report.lines += out.lines;
+        self.year_inferred |= out.year_inferred;
         for &(key, span) in &out.senders {
             let id = self.state.senders.id(out.text(span));
             self.senders.insert(key, id);
@@ -127,7 +130,7 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, filled: &mut usize) -> io::Res
 }
 
 /// Reads a whole log into `state`; `tick` is called after every committed block (progress).
-/// Returns why the input ended early, if it did (a truncated gzip stream, a read error).
+/// Returns why the input ended early, if it did, and whether some line's year was inferred.
 pub fn scan(
     reader: &mut dyn Read,
     ctx: &Ctx<'_>,
@@ -135,7 +138,7 @@ pub fn scan(
     state: &mut State,
     report: &mut InputReport,
     tick: &mut dyn FnMut(),
-) -> Option<String> {
+) -> (Option<String>, bool) {
     let threads = threads.max(1);
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<u8>, usize)>(threads * 2);
     let (done_tx, done_rx) = mpsc::channel::<ChunkOut>();
@@ -146,6 +149,7 @@ pub fn scan(
         senders: HashMap::new(),
         providers: Vec::new(),
         last_ts: UNKNOWN,
+        year_inferred: false,
     };
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -270,7 +274,7 @@ pub fn scan(
         if let Some(c) = cut {
             commit.block(ctx, &c);
         }
-        ended.map(|e| describe(&e))
+        (ended.map(|e| describe(&e)), commit.year_inferred)
     })
 }
 

@@ -28,9 +28,17 @@ impl Default for PatternSettings {
 
 impl PatternSettings {
     pub fn active(&self, count: u64, provider_total: u64) -> bool {
-        count >= self.min_events
-            && provider_total > 0
-            && count as f64 >= self.min_share * provider_total as f64
+        count >= self.min_events && self.share(count, provider_total)
+    }
+
+    /// An hour next to an active one that belongs to the pattern: fewer failures (the pattern
+    /// began or ended inside it) but the same share of the provider's answers.
+    pub fn lead(&self, count: u64, provider_total: u64) -> bool {
+        count > 0 && self.share(count, provider_total)
+    }
+
+    fn share(&self, count: u64, provider_total: u64) -> bool {
+        provider_total > 0 && count as f64 >= self.min_share * provider_total as f64
     }
 }
 
@@ -131,6 +139,12 @@ pub fn find(state: &State, outcomes: &[Outcome], settings: &PatternSettings) -> 
             })
             .map(|(h, _)| *h)
             .collect();
+        let total = |h: i64| totals.get(&(key.0.clone(), h)).copied().unwrap_or(0);
+        let lead = |h: i64| {
+            by_hour
+                .get(&h)
+                .is_some_and(|b| settings.lead(b.count, total(h)))
+        };
         let mut runs: Vec<(i64, i64)> = Vec::new();
         for h in active {
             match runs.last_mut() {
@@ -138,6 +152,23 @@ pub fn find(state: &State, outcomes: &[Outcome], settings: &PatternSettings) -> 
                 _ => runs.push((h, h)),
             }
         }
+        // Widen each run by the hours it began and ended in, then join runs that now touch.
+        for r in &mut runs {
+            while lead(r.0 - 1) {
+                r.0 -= 1;
+            }
+            while lead(r.1 + 1) {
+                r.1 += 1;
+            }
+        }
+        let mut joined: Vec<(i64, i64)> = Vec::new();
+        for r in runs {
+            match joined.last_mut() {
+                Some(j) if r.0 <= j.1 + 2 => j.1 = j.1.max(r.1),
+                _ => joined.push(r),
+            }
+        }
+        let runs = joined;
         let Some(&(rep, _)) = g.representative.get(key) else {
             continue;
         };

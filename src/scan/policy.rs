@@ -34,6 +34,8 @@ pub struct Threshold {
     pub days: u32,
     /// Where the numbers come from: the rule, or a flag that overrode it.
     pub from: String,
+    /// The rule's source.
+    pub source: String,
 }
 
 /// The whole policy.
@@ -133,6 +135,7 @@ impl Policy {
                 failures: 0,
                 days: 0,
                 from: String::new(),
+                source: String::new(),
             },
             rules: Vec::new(),
         };
@@ -165,7 +168,8 @@ impl Policy {
                     p.threshold = Threshold {
                         failures: number(r, "failures")?.unwrap_or(1),
                         days: number(r, "days")?.unwrap_or(1),
-                        from: format!("rule {} ({})", r.id, r.source),
+                        from: format!("rule {}", r.id),
+                        source: r.source.clone(),
                     };
                 }
                 _ => p.sender_side = actions,

@@ -55,7 +55,10 @@ pub struct Row {
 /// Failures by provider x category x action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Breakdown {
+    /// The provider's name ("" when none was recognised).
     pub provider: String,
+    #[serde(skip)]
+    pub provider_id: String,
     pub category: String,
     pub action: String,
     #[serde(flatten)]
@@ -218,7 +221,7 @@ pub fn build(s: &Scanned, policy: &Policy, settings: PatternSettings) -> Summary
         first = UNKNOWN;
     }
     let per_outcome = outcome_counts(state);
-    let mut breakdown: BTreeMap<(String, String, String), Counts> = BTreeMap::new();
+    let mut breakdown: BTreeMap<(String, String, String, String), Counts> = BTreeMap::new();
     let mut codes: BTreeMap<(String, String), (Counts, BTreeMap<u32, u64>)> = BTreeMap::new();
     for (&(o, status), &n) in &per_outcome {
         let out = &outcomes[o as usize];
@@ -226,6 +229,7 @@ pub fn build(s: &Scanned, policy: &Policy, settings: PatternSettings) -> Summary
         breakdown
             .entry((
                 provider,
+                out.provider.clone().unwrap_or_default(),
                 out.category.clone(),
                 out.action.as_str().to_string(),
             ))
@@ -268,12 +272,15 @@ pub fn build(s: &Scanned, policy: &Policy, settings: PatternSettings) -> Summary
     });
     let mut breakdown: Vec<Breakdown> = breakdown
         .into_iter()
-        .map(|((provider, category, action), counts)| Breakdown {
-            provider,
-            category,
-            action,
-            counts,
-        })
+        .map(
+            |((provider, provider_id, category, action), counts)| Breakdown {
+                provider,
+                provider_id,
+                category,
+                action,
+                counts,
+            },
+        )
         .collect();
     breakdown.sort_by(|a, b| b.counts.total().cmp(&a.counts.total()));
     let mut by_sender: BTreeMap<String, Counts> = BTreeMap::new();
@@ -500,9 +507,14 @@ fn diagnoses(state: &State, outcomes: &[Outcome]) -> Vec<DiagnoseTarget> {
 
 /// The exact command line (shell-quoted); `DOMAIN` stands where the log did not say.
 fn command(o: &Outcome, domain: Option<&str>, ip: Option<IpAddr>) -> String {
+    // The reply as decoded, with the IP literal it named (masked) given back as the sending IP.
+    let mut reply = o.reply_line();
+    if let Some(ip) = ip {
+        reply = reply.replace(super::mask::IP, &ip.to_string());
+    }
     let mut c = format!(
         "mailtriage diagnose {} --domain {}",
-        crate::plan::shell_word(&o.reply_line()),
+        crate::plan::shell_word(&reply),
         domain.map_or("DOMAIN".to_string(), crate::plan::shell_word)
     );
     if let Some(ip) = ip {

@@ -46,4 +46,6 @@ mod rules_lint;
 mod rules_support;
 mod scan_gen;
 mod scan_generated;
+mod scan_merge;
+mod scan_outputs;
 mod scan_support;

@@ -106,6 +106,8 @@ pub struct Config {
     pub greylist: f64,
     /// Add the recipients with a known story (and their expected decisions).
     pub stories: bool,
+    /// syslog times as RFC 3339 (rsyslog's precise format) instead of `Mar  1 00:00:01`.
+    pub iso: bool,
     /// Ordinary messages go to the recipients in turn (every one of them is reached once the
     /// messages outnumber them) instead of at random.
     pub cycle: bool,
@@ -125,6 +127,7 @@ impl Config {
             onset_end: Some(1_772_323_200 + 2 * 86_400 + 16 * 3600),
             greylist: 0.05,
             stories: true,
+            iso: false,
             cycle: false,
         }
     }
@@ -300,12 +303,18 @@ impl<W: Write> Writer<'_, W> {
 
     fn prefix(&self, t: i64, prog: &str) -> String {
         match self.cfg.mta {
-            Mta::Postfix => format!(
-                "{} {} postfix/{prog}[{}]:",
-                ts_syslog(t),
-                self.cfg.host,
-                1000 + (t % 7000)
-            ),
+            Mta::Postfix => {
+                let time = if self.cfg.iso {
+                    rfc3339(t).replace('Z', "+00:00")
+                } else {
+                    ts_syslog(t)
+                };
+                format!(
+                    "{time} {} postfix/{prog}[{}]:",
+                    self.cfg.host,
+                    1000 + (t % 7000)
+                )
+            }
             Mta::Exim => ts_iso(t),
         }
     }
@@ -901,4 +910,15 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
     }
     exp.suppressions = csv;
     Ok(exp)
+}
+
+/// The sample log shipped in examples/logs/ for the README's quick start: two days of Postfix
+/// with RFC 3339 times (no year to infer), Gmail's 4.7.28 deferrals on the second day.
+pub fn example_config() -> Config {
+    let mut c = Config::small(Mta::Postfix, 4_000, 2026);
+    c.days = 2;
+    c.iso = true;
+    c.onset = Some(c.start + 86_400 + 10 * 3600 + 14 * 60);
+    c.onset_end = Some(c.start + 86_400 + 16 * 3600);
+    c
 }

@@ -23,6 +23,14 @@ fn counts(c: &Counts) -> String {
     )
 }
 
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", thousands(n))
+    }
+}
+
 fn heading(out: &mut dyn Write, title: &str) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", title.bold())
@@ -165,9 +173,9 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
     if rows > 0 {
         writeln!(
             out,
-            "  suppression list: {} rows ({} domains); write it with --suppressions FILE",
-            thousands(rows as u64),
-            sum.domains.len()
+            "  suppression list: {} ({}); write it with --suppressions FILE",
+            plural(rows as u64, "row"),
+            plural(sum.domains.len() as u64, "domain")
         )?;
     }
 
@@ -199,10 +207,10 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
     if !sum.breakdown.is_empty() {
         heading(out, "Failures by provider, category and action")?;
         for b in sum.breakdown.iter().take(TOP) {
-            let provider = if b.provider.is_empty() {
+            let provider = if b.provider_id.is_empty() {
                 "(other)"
             } else {
-                &b.provider
+                &b.provider_id
             };
             writeln!(
                 out,
@@ -219,10 +227,10 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
     if !sum.codes.is_empty() {
         heading(out, "Top codes")?;
         for c in sum.codes.iter().take(TOP) {
-            let provider = if c.provider_name.is_empty() {
+            let provider = if c.provider.is_empty() {
                 "(other)"
             } else {
-                &c.provider_name
+                &c.provider
             };
             writeln!(
                 out,

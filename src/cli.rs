@@ -57,8 +57,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A reply, a file path, or `-` (default) for standard input.
-    pub input: Option<String>,
+    /// A reply, file paths or directories (every file under them), or `-` (default) for
+    /// standard input.
+    pub input: Vec<String>,
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
 }
@@ -170,8 +171,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
-    /// The reply, log line(s) or bounce message: a string, a file path, or `-` for stdin.
-    pub input: String,
+    /// The reply, log line(s) or bounce message: a string, file paths or directories (their
+    /// replies read together), or `-` for stdin.
+    #[arg(required = true, num_args = 1..)]
+    pub input: Vec<String>,
     /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
     #[arg(long)]
     pub domain: Option<String>,

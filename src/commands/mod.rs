@@ -22,7 +22,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     set_color(cli.color);
     let rules_dir = cli.rules.as_deref();
     match cli.command {
-        Command::Explain(args) => explain::run(&args, rules_dir, out),
+        Command::Explain(args) => explain::run(&args, rules_dir, out, err),
         Command::Check(args) => check::run(&args, rules_dir, out, err),
         Command::Diagnose(args) => diagnose::run(&args, rules_dir, out, err),
         Command::Scan(args) => scan::run(&args, rules_dir, out, err),

@@ -71,7 +71,7 @@ pub fn run(
     let mut sum = summary::build(&scanned, &policy, settings);
     let mut code = if unread > 0 { exit::USAGE } else { exit::OK };
     if args.diagnose {
-        let dns_code = scan_diagnose::run(&mut sum, &scanned.outcomes, &args.dns, rules_dir)?;
+        let dns_code = scan_diagnose::run(&mut sum, &args.dns, rules_dir)?;
         if dns_code == exit::DNS && code == exit::OK {
             code = exit::DNS;
         }

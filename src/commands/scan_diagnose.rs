@@ -4,18 +4,12 @@
 use super::diagnose;
 use crate::cli::{DiagnoseArgs, DiagnoseFormat, DnsArgs, FailOn, TargetArgs};
 use crate::error::{Result, exit};
-use crate::scan::outcome::Outcome;
 use crate::scan::summary::Summary;
 use serde_json::Value;
 use std::path::Path;
 
 /// Fills `causes` of every target; returns `exit::DNS` when DNS could be consulted for none.
-pub fn run(
-    sum: &mut Summary,
-    outcomes: &[Outcome],
-    dns: &DnsArgs,
-    rules_dir: Option<&Path>,
-) -> Result<u8> {
+pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result<u8> {
     let mut ran = 0;
     let mut dns_failed = 0;
     for d in &mut sum.diagnoses {
@@ -25,7 +19,7 @@ pub fn run(
             continue;
         };
         let args = DiagnoseArgs {
-            input: outcomes[d.outcome as usize].reply_line(),
+            input: vec![d.reply.clone()],
             domain: Some(domain),
             only: Vec::new(),
             target: TargetArgs {

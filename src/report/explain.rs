@@ -174,3 +174,20 @@ pub fn json(out: &mut dyn Write, form: InputForm, items: &[(Reply, Decoded)]) ->
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
 }
+
+/// `mailtriage.explain/v1` for several inputs: every reply in input order, `form` of the first
+/// input, and `inputs` naming each input with its form and how many replies it gave.
+pub fn json_many(
+    out: &mut dyn Write,
+    inputs: &[(String, InputForm, usize)],
+    items: &[(Reply, Decoded)],
+) -> io::Result<()> {
+    let doc = json!({
+        "schema": SCHEMA,
+        "form": inputs.first().map(|i| form_str(i.1)).unwrap_or_default(),
+        "inputs": inputs.iter().map(|(name, form, n)| json!({"name": name, "form": form_str(*form), "replies": n})).collect::<Vec<_>>(),
+        "replies": items.iter().map(|(r, d)| reply_value(r, d)).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}

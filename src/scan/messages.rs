@@ -188,7 +188,7 @@ impl Scanner<'_> {
                 }
             }
             report.lines += 1;
-            if prev_blank && line.starts_with(b"From ") {
+            if prev_blank && super::source::from_line(line.trim_ascii_end()) {
                 if !msg.is_empty() || too_large {
                     n += 1;
                     self.finish_mbox_message(&msg, too_large, report, n);

@@ -45,6 +45,8 @@ pub struct Policy {
     domain: Vec<Action>,
     soft: Vec<Action>,
     sender_side: Vec<Action>,
+    /// Categories each verdict takes whatever their action (hard, domain, soft, sender-side).
+    categories: [Vec<String>; 4],
     sender_side_categories: Vec<String>,
     pub threshold: Threshold,
     /// The rule of each verdict (suppress, suppress-domain, suppress-soft, do-not-suppress).
@@ -103,8 +105,10 @@ pub fn check(rule: &PlanStep) -> Vec<String> {
         ),
         Err(e) => problems.push(e),
     }
-    if let Err(e) = strings(rule, "sender_side_categories") {
-        problems.push(e);
+    for key in ["sender_side_categories", "categories"] {
+        if let Err(e) = strings(rule, key) {
+            problems.push(e);
+        }
     }
     let failures = number(rule, "failures");
     let days = number(rule, "days");
@@ -130,6 +134,7 @@ impl Policy {
             domain: Vec::new(),
             soft: Vec::new(),
             sender_side: Vec::new(),
+            categories: Default::default(),
             sender_side_categories: Vec::new(),
             threshold: Threshold {
                 failures: 0,
@@ -159,6 +164,13 @@ impl Policy {
                 .iter()
                 .filter_map(|s| action(s))
                 .collect();
+            let slot = match verdict {
+                "suppress" => 0,
+                "suppress-domain" => 1,
+                "suppress-soft" => 2,
+                _ => 3,
+            };
+            p.categories[slot] = strings(r, "categories")?;
             match verdict {
                 "suppress" => p.hard = actions,
                 "suppress-domain" => p.domain = actions,
@@ -206,6 +218,19 @@ impl Policy {
 
     /// How one failure counts for its recipient.
     pub fn classify(&self, action: Action, category: &str) -> Class {
+        let named = |i: usize| self.categories[i].iter().any(|c| c == category);
+        if named(0) {
+            return Class::Hard;
+        }
+        if named(1) {
+            return Class::Domain;
+        }
+        if named(2) {
+            return Class::Soft;
+        }
+        if named(3) {
+            return Class::SenderSide;
+        }
         if self.hard.contains(&action) {
             Class::Hard
         } else if self.domain.contains(&action) {
@@ -265,6 +290,7 @@ mod tests {
             Class::SenderSide
         );
         assert_eq!(p.classify(Action::None, "auto-reply"), Class::Other);
+        assert_eq!(p.classify(Action::None, "delivery-delayed"), Class::Soft);
     }
 
     #[test]

@@ -231,7 +231,7 @@ pub fn recognise(head: &[u8]) -> Form {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.lines().map(str::trim_end).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
-    if first.starts_with("From ") && text.lines().nth(1).is_some_and(header_line) {
+    if from_line(first.as_bytes()) {
         return Form::Mbox;
     }
     if looks_like_message(&text) {
@@ -263,6 +263,23 @@ pub fn recognise(head: &[u8]) -> Form {
         return Form::EspCsv;
     }
     Form::Syslog
+}
+
+/// An mbox `From_` line: `From sender Thu Apr 29 23:34:45 2015` (a time and a year follow the
+/// sender), not a `From ` that starts a line of a message body.
+pub fn from_line(l: &[u8]) -> bool {
+    let Some(rest) = l.strip_prefix(b"From ") else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(200)]);
+    let mut time = false;
+    let mut year = false;
+    for t in text.split_whitespace().skip(1) {
+        let b = t.as_bytes();
+        time |= b.len() >= 5 && b[2] == b':' && b.iter().all(|c| c.is_ascii_digit() || *c == b':');
+        year |= b.len() == 4 && b.iter().all(u8::is_ascii_digit);
+    }
+    time && year
 }
 
 fn header_line(l: &str) -> bool {
@@ -358,6 +375,8 @@ mod tests {
         assert_eq!(recognise(eml), Form::Message);
         let mbox = b"From MAILER-DAEMON Mon Mar  3 10:00:00 2026\nFrom: MAILER-DAEMON@x\nSubject: s\n\nb\n";
         assert_eq!(recognise(mbox), Form::Mbox);
+        assert!(from_line(b"From MAILER-DAEMON  Thu Apr 29 23:34:45 2015"));
+        assert!(!from_line(b"From the desk of the postmaster: hello"));
         assert_eq!(
             recognise(b"email,event,reason\nx@y,bounce,550 5.1.1 no\n"),
             Form::EspCsv

@@ -93,6 +93,9 @@ pub struct DiagnoseTarget {
     pub failures: u64,
     pub outcome: u32,
     pub command: String,
+    /// The reply the command diagnoses.
+    #[serde(skip)]
+    pub reply: String,
     /// Filled by `--diagnose`: the likely causes it found, or why it could not run.
     pub causes: Vec<String>,
 }
@@ -487,8 +490,10 @@ fn diagnoses(state: &State, outcomes: &[Outcome]) -> Vec<DiagnoseTarget> {
                 .unwrap_or((&0, &0));
             let o = &outcomes[rep as usize];
             let domain = (!domain.is_empty()).then_some(domain);
+            let (reply, command) = command(o, domain.as_deref(), ip);
             DiagnoseTarget {
-                command: command(o, domain.as_deref(), ip),
+                command,
+                reply,
                 domain,
                 ip,
                 provider,
@@ -505,8 +510,9 @@ fn diagnoses(state: &State, outcomes: &[Outcome]) -> Vec<DiagnoseTarget> {
     v
 }
 
-/// The exact command line (shell-quoted); `DOMAIN` stands where the log did not say.
-fn command(o: &Outcome, domain: Option<&str>, ip: Option<IpAddr>) -> String {
+/// The reply to diagnose and the exact command line (shell-quoted); `DOMAIN` stands where the
+/// log did not say.
+fn command(o: &Outcome, domain: Option<&str>, ip: Option<IpAddr>) -> (String, String) {
     // The reply as decoded, with the IP literal it named (masked) given back as the sending IP.
     let mut reply = o.reply_line();
     if let Some(ip) = ip {
@@ -520,7 +526,7 @@ fn command(o: &Outcome, domain: Option<&str>, ip: Option<IpAddr>) -> String {
     if let Some(ip) = ip {
         c.push_str(&format!(" --ip {ip}"));
     }
-    c
+    (reply, c)
 }
 
 impl Summary {

@@ -46,6 +46,7 @@ mod rules_lint;
 mod rules_support;
 mod scan_gen;
 mod scan_generated;
+mod scan_inputs;
 mod scan_merge;
 mod scan_outputs;
 mod scan_support;

@@ -44,6 +44,7 @@ mod rules_examples;
 mod rules_explain;
 mod rules_lint;
 mod rules_support;
+mod scan_bad_input;
 mod scan_gen;
 mod scan_generated;
 mod scan_inputs;

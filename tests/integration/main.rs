@@ -45,6 +45,7 @@ mod rules_explain;
 mod rules_lint;
 mod rules_support;
 mod scan_bad_input;
+mod scan_follow;
 mod scan_gen;
 mod scan_generated;
 mod scan_inputs;

@@ -27,7 +27,11 @@ fn skipped(doc: &Value, input: usize) -> Vec<(String, u64, u64)> {
 #[test]
 fn long_lines_and_binary_garbage_in_a_log_are_skipped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let (log, exp) = generated(dir.path(), "clean.log", &Config::small(Mta::Postfix, 6_000, 13));
+    let (log, exp) = generated(
+        dir.path(),
+        "clean.log",
+        &Config::small(Mta::Postfix, 6_000, 13),
+    );
     let text = std::fs::read(&log).unwrap();
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     let mut bad = Vec::new();
@@ -43,9 +47,11 @@ fn long_lines_and_binary_garbage_in_a_log_are_skipped_and_counted() {
             // 300 lines of binary garbage.
             for k in 0..300u32 {
                 bad.push(0);
-                bad.extend((0..200u32).map(|j| match (k.wrapping_mul(31).wrapping_add(j * 7) % 256) as u8 {
-                    b'\n' => 0,
-                    b => b,
+                bad.extend((0..200u32).map(|j| {
+                    match (k.wrapping_mul(31).wrapping_add(j * 7) % 256) as u8 {
+                        b'\n' => 0,
+                        b => b,
+                    }
                 }));
                 bad.push(b'\n');
             }
@@ -58,10 +64,20 @@ fn long_lines_and_binary_garbage_in_a_log_are_skipped_and_counted() {
     let path = dir.path().join("bad.log");
     std::fs::write(&path, &bad).unwrap();
     let o = scan(&[path_str(&path), "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "skipped lines do not fail the run");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "skipped lines do not fail the run"
+    );
     let err = stderr(&o);
-    assert!(err.contains("bad.log: skipped 2 (lines longer than 65,536 bytes), first at line 1001"), "{err}");
-    assert!(err.contains("(lines of binary data (NUL or control bytes)), first at line 2003"), "{err}");
+    assert!(
+        err.contains("bad.log: skipped 2 (lines longer than 65,536 bytes), first at line 1001"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(lines of binary data (NUL or control bytes)), first at line 2003"),
+        "{err}"
+    );
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = skipped(&doc, 0);
     assert_eq!(s[0], ("line-too-long".to_string(), 2, 1001));
@@ -81,21 +97,37 @@ fn long_lines_and_binary_garbage_in_a_log_are_skipped_and_counted() {
 #[test]
 fn a_truncated_gzip_is_read_up_to_where_it_breaks() {
     let dir = tempfile::tempdir().unwrap();
-    let (log, _) = generated(dir.path(), "mail.log", &Config::small(Mta::Postfix, 20_000, 17));
+    let (log, _) = generated(
+        dir.path(),
+        "mail.log",
+        &Config::small(Mta::Postfix, 20_000, 17),
+    );
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&std::fs::read(&log).unwrap()).unwrap();
     let gz = enc.finish().unwrap();
     let cut = dir.path().join("mail.log.2.gz");
     std::fs::write(&cut, &gz[..gz.len() * 6 / 10]).unwrap();
     let o = scan(&[path_str(&cut), "--format", "json"]);
-    assert_eq!(o.status.code(), Some(2), "an input that could not be read to its end");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an input that could not be read to its end"
+    );
     let err = stderr(&o);
-    assert!(err.contains("mail.log.2.gz: the compressed stream ends early (truncated); read up to there"), "{err}");
+    assert!(
+        err.contains(
+            "mail.log.2.gz: the compressed stream ends early (truncated); read up to there"
+        ),
+        "{err}"
+    );
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let lines = doc["inputs"][0]["lines"].as_u64().unwrap();
     assert!(lines > 5_000 && lines < 20_000, "{lines}");
     assert!(doc["totals"]["delivered"].as_u64().unwrap() > 500);
-    assert_eq!(doc["inputs"][0]["error"], "the compressed stream ends early (truncated)");
+    assert_eq!(
+        doc["inputs"][0]["error"],
+        "the compressed stream ends early (truncated)"
+    );
 }
 
 #[test]
@@ -105,9 +137,20 @@ fn a_maildir_with_files_that_are_not_mail() {
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(md.join(sub)).unwrap();
     }
-    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sisimai/maildir");
-    std::fs::copy(format!("{corpus}/lhost-exim-39.eml"), md.join("cur/1.M1:2,S")).unwrap();
-    std::fs::write(md.join("cur/2.M2:2,S"), [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8]).unwrap();
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sisimai/maildir"
+    );
+    std::fs::copy(
+        format!("{corpus}/lhost-exim-39.eml"),
+        md.join("cur/1.M1:2,S"),
+    )
+    .unwrap();
+    std::fs::write(
+        md.join("cur/2.M2:2,S"),
+        [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8],
+    )
+    .unwrap();
     std::fs::write(md.join("cur/3.M3:2,S"), b"just some notes, not a message\n").unwrap();
     std::fs::write(md.join("new/4.M4"), b"").unwrap();
     std::fs::write(md.join("dovecot-uidlist"), b"3 V1 N5\n").unwrap();
@@ -116,7 +159,10 @@ fn a_maildir_with_files_that_are_not_mail() {
     let o = scan(&[path_str(&md), "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("Maildir: skipped 2 (files that are not mail messages), first at message 2"), "{err}");
+    assert!(
+        err.contains("Maildir: skipped 2 (files that are not mail messages), first at message 2"),
+        "{err}"
+    );
     assert!(err.contains("skipped 2 (messages with no SMTP reply, bounce or complaint in them), first at message 3"), "{err}");
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["inputs"][0]["messages"], 5);
@@ -127,7 +173,9 @@ fn a_maildir_with_files_that_are_not_mail() {
 fn times_that_go_backwards_or_carry_no_year_are_said_so() {
     let dir = tempfile::tempdir().unwrap();
     let line = |t: &str, q: &str, r: &str| {
-        format!("{t} mx1 postfix/smtp[1]: {q}: to=<{r}>, relay=mx.example.org[198.51.100.7]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n")
+        format!(
+            "{t} mx1 postfix/smtp[1]: {q}: to=<{r}>, relay=mx.example.org[198.51.100.7]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n"
+        )
     };
     let text = [
         line("Dec 31 23:59:58", "A1", "a@example.org"),
@@ -138,15 +186,40 @@ fn times_that_go_backwards_or_carry_no_year_are_said_so() {
     .concat();
     let path = dir.path().join("rollover.log");
     std::fs::write(&path, text).unwrap();
-    let o = crate::cli_support::run(&["scan", path_str(&path), "--log-end", "2026-01-02", "--format", "json"], None);
+    let o = crate::cli_support::run(
+        &[
+            "scan",
+            path_str(&path),
+            "--log-end",
+            "2026-01-02",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(0));
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(doc["time"]["first"], "2025-12-31T23:59:58Z", "December is the year before");
+    assert_eq!(
+        doc["time"]["first"], "2025-12-31T23:59:58Z",
+        "December is the year before"
+    );
     assert_eq!(doc["time"]["last"], "2026-01-01T00:02:00Z");
     assert_eq!(doc["time"]["backwards"], 1);
     assert_eq!(doc["time"]["max_back_seconds"], 2);
     assert_eq!(doc["inputs"][0]["year_from"], "--log-end 2026-01-02");
-    let human = stdout(&crate::cli_support::run(&["scan", path_str(&path), "--log-end", "2026-01-02"], None));
-    assert!(human.contains("syslog times carry no year: each line is placed in the 12 months ending on"), "{human}");
-    assert!(human.contains("times go backwards: 1 results are earlier than one before them (at most 2 s)"), "{human}");
+    let human = stdout(&crate::cli_support::run(
+        &["scan", path_str(&path), "--log-end", "2026-01-02"],
+        None,
+    ));
+    assert!(
+        human
+            .contains("syslog times carry no year: each line is placed in the 12 months ending on"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "times go backwards: 1 results are earlier than one before them (at most 2 s)"
+        ),
+        "{human}"
+    );
 }

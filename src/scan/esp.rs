@@ -40,7 +40,7 @@ const ID_KEYS: &[&str] = &[
 const SENDER_KEYS: &[&str] = &["from", "sender", "from_email", "mail_from", "source"];
 
 /// The first string-ish value under one of `keys` (searched through nested objects).
-fn find<'a>(v: &'a Value, keys: &[&str], depth: usize) -> Option<String> {
+fn find(v: &Value, keys: &[&str], depth: usize) -> Option<String> {
     let Value::Object(m) = v else { return None };
     for k in keys {
         if let Some((_, val)) = m.iter().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {

@@ -360,20 +360,23 @@ pub struct AddressDoc {
     history: Vec<(Option<String>, String, u32, String)>,
 }
 
+/// [hour, outcome, status, failures, first, last].
+type HourlyFailure = (
+    Option<String>,
+    u32,
+    String,
+    u64,
+    Option<String>,
+    Option<String>,
+);
+
 #[derive(Deserialize)]
 pub struct StateDoc {
     delivered_only: Vec<(String, u32, Option<String>)>,
     by_sending_domain: Vec<(String, String, u64)>,
     origins: Vec<(u32, String, Option<String>, u64)>,
     hourly_results: Vec<(Option<String>, String, String, u64)>,
-    hourly_failures: Vec<(
-        Option<String>,
-        u32,
-        String,
-        u64,
-        Option<String>,
-        Option<String>,
-    )>,
+    hourly_failures: Vec<HourlyFailure>,
     span: (Option<String>, Option<String>),
     unattributed: u64,
 }

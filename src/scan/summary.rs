@@ -285,7 +285,7 @@ pub fn build(s: &Scanned, policy: &Policy, settings: PatternSettings) -> Summary
             },
         )
         .collect();
-    breakdown.sort_by(|a, b| b.counts.total().cmp(&a.counts.total()));
+    breakdown.sort_by_key(|b| std::cmp::Reverse(b.counts.total()));
     let mut by_sender: BTreeMap<String, Counts> = BTreeMap::new();
     for (&(sender, status), &n) in &state.by_sender {
         by_sender
@@ -463,8 +463,9 @@ fn recipient_domains(state: &State) -> Vec<Row> {
 const MAX_DIAGNOSES: usize = 5;
 
 fn diagnoses(state: &State, outcomes: &[Outcome]) -> Vec<DiagnoseTarget> {
-    let mut m: BTreeMap<(String, Option<IpAddr>, String, String), (u64, BTreeMap<u32, u64>)> =
-        BTreeMap::new();
+    // (sending domain, IP, provider, code) -> (failures, failures per outcome)
+    type Key = (String, Option<IpAddr>, String, String);
+    let mut m: BTreeMap<Key, (u64, BTreeMap<u32, u64>)> = BTreeMap::new();
     for (&(o, sender, ip), &n) in &state.origins {
         let out = &outcomes[o as usize];
         if !diagnosable(&out.category) {

@@ -138,3 +138,53 @@ fn usage_errors_are_one_line_and_exit_2() {
         assert!(o.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn diagnose_runs_the_diagnoses_that_matter_and_joins_their_likely_causes() {
+    let dir = tempfile::tempdir().unwrap();
+    let reply = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. Authentication results: DKIM = did not pass SPF [broken-sender.example] with ip: [192.0.2.24] = did not pass For instructions on setting up authentication, go to https://support.google.com/mail/answer/81126#authentication a1-20020a05600c000000b00000000000si.123 - gsmtp";
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "2026-03-02T10:0{i}:00+00:00 mx1 postfix/qmgr[1]: Q{i}: from=<news@broken-sender.example>, size=1, nrcpt=1 (queue active)\n\
+             2026-03-02T10:0{i}:01+00:00 mx1 postfix/smtp[2]: Q{i}: to=<r{i}@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.27.26]:25, delay=1, delays=0/0/0/1, dsn=5.7.26, status=bounced (host gmail-smtp-in.l.google.com[142.250.27.26] said: {reply} (in reply to end of DATA command))\n"
+        ));
+    }
+    let log = dir.path().join("auth.log");
+    std::fs::write(&log, text).unwrap();
+    let plain = stdout(&run(&["scan", path_str(&log)], None));
+    assert!(
+        plain.contains("mailtriage diagnose '550 5.7.26 This mail has been blocked because the sender is unauthenticated."),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("--domain broken-sender.example --ip 192.0.2.24"),
+        "{plain}"
+    );
+    let o = run(
+        &[
+            "scan",
+            path_str(&log),
+            "--diagnose",
+            "--zone",
+            "examples/zones",
+            "--offline",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &doc["diagnoses"][0];
+    assert_eq!(d["domain"], "broken-sender.example");
+    assert_eq!(d["ip"], "192.0.2.24");
+    assert_eq!(d["failures"], 3);
+    let causes: Vec<&str> = d["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(causes.iter().any(|c| c.contains("SPF")), "{causes:#?}");
+}

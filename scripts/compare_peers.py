@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 """mailtriage side by side with checkdmarc (and mailauth) on the dnsbench synthetic internet.
 
-Everything runs in the bench's network namespace (DNSBENCH_NETNS=dnsbench), in one run, on one
-machine: 127.0.0.1:53 is NSD (no delay), 127.0.0.2:53 the delaying proxy, which logs every query.
+Everything runs in the bench's network namespace (DNSBENCH_NETNS, default dnsbench), in one run,
+on one machine: 127.0.0.1:53 is NSD (no delay), 127.0.0.2:53 the delaying proxy, which logs every
+query.
 
   per domain : hyperfine (-N, --runs, --warmup) over sample20, at 0 ms (NSD) and 20 ms (proxy)
   trace      : each tool once per sample20 domain at 20 ms; queries and max in flight from the log
-  bulk       : sample200 (220 domains) in one process per tool at 0 ms and 20 ms, domains/s, queries
+  bulk       : sample200 (220 domains) in one process per tool at 0 ms and 20 ms, domains/s,
+               queries; mailtriage's bulk run is repeated --bulk-repeat times (median and spread)
+               and its output is read for domains holding a failed lookup; --baseline BIN runs an
+               older mailtriage once beside it (questions per domain before and after)
 
-Workloads differ; say so when quoting: mailtriage checks SPF (tree), DMARC, DKIM (probes 48 common
-selectors), MX and PTR of MX hosts; `mailtriage-core` is `--only spf,dmarc,mx`; checkdmarc audits
-SPF, DMARC, MX (+A/AAAA/TLSA/PTR/STARTTLS probe), NS, SOA, DNSSEC, MTA-STS, TLS-RPT, BIMI;
-mailauth evaluates SPF for 192.0.2.1 and DMARC for one unsigned message.
+Every bulk figure carries the 1-minute load average at its start: the machine is shared.
+
+Workloads differ; say so when quoting: mailtriage checks SPF (tree), DMARC, DKIM (discovery:
+`_domainkey`, then the common and evidence-suggested selectors of rules/selectors.toml), MX and
+PTR of MX hosts; `mailtriage-core` is `--only spf,dmarc,mx`; checkdmarc audits SPF, DMARC, MX
+(+A/AAAA/TLSA/PTR/STARTTLS probe), NS, SOA, DNSSEC, MTA-STS, TLS-RPT, BIMI; mailauth evaluates
+SPF for 192.0.2.1 and DMARC for one unsigned message.
 """
 import argparse
 import json
@@ -22,7 +29,7 @@ import statistics
 import subprocess
 import time
 
-NETNS = "dnsbench"
+NETNS = os.environ.get("DNSBENCH_NETNS") or "dnsbench"
 
 
 def in_ns(argv):
@@ -96,6 +103,9 @@ class Bench:
         return [self.node, "-e", "require(%s)" % json.dumps(os.path.join(self.madir, "lib", "mailauth.js"))]
 
     def bulk_cmd(self, tool, listfile, ip, out):
+        if tool == "mailtriage-baseline":
+            return [self.a.baseline, "check", "--domains-file", listfile, "--format", "jsonl", "--concurrency",
+                    str(self.a.concurrency), "--nameserver", f"{ip}:53", "--fail-on", "never"], out
         if tool == "mailtriage":
             return [self.a.mt, "check", "--domains-file", listfile, "--format", "jsonl", "--concurrency",
                     str(self.a.concurrency), "--nameserver", f"{ip}:53", "--fail-on", "never"], out
@@ -119,6 +129,24 @@ def hyperfine(argv_tmpl, domains, runs, warmup, out_json):
     return {(r.get("parameters") or {}).get("d", "-"): r for r in res}
 
 
+def lookup_failures(path):
+    """(domains holding a failed lookup, questions whose outcome was trouble) in a JSONL output."""
+    domains = questions = 0
+    if not os.path.exists(path):
+        return None, None
+    with open(path) as f:
+        for line in f:
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if any(x["id"].endswith("-lookup-failed") or x.get("inconclusive") for x in r.get("findings", [])):
+                domains += 1
+            questions += sum(1 for q in r.get("queries", [])
+                             if q["outcome"]["kind"] not in ("answer", "nxdomain", "nodata"))
+    return domains, questions
+
+
 def window(rows, t0, t1):
     w = [r for r in rows if t0 <= r[0] <= t1]
     return len(w), max((r[2] for r in w), default=0)
@@ -138,8 +166,12 @@ def main():
     ap.add_argument("--bulk-delays", default="0,20")
     ap.add_argument("--no-mailauth", action="store_true")
     ap.add_argument("--skip", default="", help="comma list of: perdomain,trace,bulk")
+    ap.add_argument("--bulk-repeat", type=int, default=3, help="runs of mailtriage's bulk (c=--concurrency)")
+    ap.add_argument("--baseline", help="an older mailtriage binary, run once in bulk beside the new one")
     a = ap.parse_args()
     a.mt = os.path.abspath(a.mt)
+    if a.baseline:
+        a.baseline = os.path.abspath(a.baseline)
     skip = set(filter(None, a.skip.split(",")))
     os.makedirs(a.work, exist_ok=True)
     B = Bench(a)
@@ -222,20 +254,37 @@ def main():
                 print(f"   trace {tool}: {statistics.mean(qs):.1f} queries/domain, max in flight "
                       f"{R['trace'][tool][dk]['max_inflight']}", flush=True)
         if delay in bulk_delays and "bulk" not in skip:
-            btools = ["mailtriage", "mailtriage-c1", "checkdmarc"] + (["mailauth-c16"] if "mailauth" in tools else [])
-            for tool in btools:
+            btools = (["mailtriage-baseline"] if a.baseline else []) + ["mailtriage"] * a.bulk_repeat \
+                + ["mailtriage-c1", "checkdmarc"] + (["mailauth-c16"] if "mailauth" in tools else [])
+            for n, tool in enumerate(btools):
                 n0 = len(read_log(log))
-                out = os.path.join(a.work, f"bulk-{tool}-{dk}.out")
+                out = os.path.join(a.work, f"bulk-{tool}-{dk}-{n}.out")
                 argv, stdout_file = B.bulk_cmd(tool, blist, ip, out)
+                load = round(os.getloadavg()[0], 2)
                 t0 = time.time()
                 with open(stdout_file or os.devnull, "w") as fo:
                     subprocess.run(in_ns(argv), stdout=fo, stderr=subprocess.DEVNULL)
                 wall = time.time() - t0
                 time.sleep(0.3)
                 q = len(read_log(log)) - n0 if delay > 0 else None
-                R["bulk"].setdefault(dk, {})[tool] = {"domains": len(bulk), "wall_s": round(wall, 2),
-                                                      "domains_per_s": round(len(bulk) / wall, 2), "queries": q}
-                print(f"   bulk {tool}: {wall:.1f} s, {len(bulk) / wall:.1f} domains/s, queries {q}", flush=True)
+                run = {"domains": len(bulk), "wall_s": round(wall, 2), "domains_per_s": round(len(bulk) / wall, 2),
+                       "queries": q, "queries_per_domain": round(q / len(bulk), 1) if q else None, "load": load}
+                if tool.startswith("mailtriage"):
+                    run["domains_failed_lookup"], run["trouble_questions"] = lookup_failures(out)
+                runs = R["bulk"].setdefault(dk, {}).setdefault(tool, {"runs": []})["runs"]
+                runs.append(run)
+                print(f"   bulk {tool}: {wall:.1f} s, {len(bulk) / wall:.1f} domains/s, queries {q}, load {load}"
+                      + (f", domains with a failed lookup {run['domains_failed_lookup']}"
+                         if "domains_failed_lookup" in run else ""), flush=True)
+            for tool, b in R["bulk"][dk].items():
+                rates = sorted(r["domains_per_s"] for r in b["runs"])
+                b.update({k: v for k, v in b["runs"][0].items() if k not in ("wall_s", "domains_per_s", "load")})
+                b["domains_per_s"] = statistics.median(rates)
+                b["domains_per_s_min"], b["domains_per_s_max"] = rates[0], rates[-1]
+                b["wall_s"] = round(len(bulk) / b["domains_per_s"], 2)
+                b["load"] = [r["load"] for r in b["runs"]]
+                if "domains_failed_lookup" in b["runs"][0]:
+                    b["domains_failed_lookup"] = max(r["domains_failed_lookup"] or 0 for r in b["runs"])
     B.run("delay", "20")
     with open(os.path.join(a.work, "compare.json"), "w") as f:
         json.dump(R, f, indent=1)
@@ -259,10 +308,13 @@ def render(R):
             tool, st, d.get("0ms", {}).get("median_ms", "–"), d.get("20ms", {}).get("median_ms", "–"),
             tr.get("queries_mean", "–"), tr.get("queries_min", "–"), tr.get("queries_max", "–"),
             tr.get("max_inflight", "–")))
-    L += ["", "| bulk (sample200) | delay | wall | domains/s | queries |", "|---|---|---|---|---|"]
+    L += ["", "| bulk (sample200) | delay | runs | domains/s (median, min–max) | queries/domain | "
+          "domains with a failed lookup | load at start |", "|---|---|---|---|---|---|---|"]
     for dk, tools in R["bulk"].items():
         for tool, b in tools.items():
-            L.append(f"| {tool} | {dk} | {b['wall_s']} s | {b['domains_per_s']} | {b['queries'] if b['queries'] is not None else '–'} |")
+            L.append(f"| {tool} | {dk} | {len(b['runs'])} | {b['domains_per_s']} ({b['domains_per_s_min']}–"
+                     f"{b['domains_per_s_max']}) | {b.get('queries_per_domain') or '–'} | "
+                     f"{b.get('domains_failed_lookup', '–')} | {', '.join(str(x) for x in b['load'])} |")
     pd, bk = R["perdomain"], R["bulk"]
     L += ["", "Ratios (checkdmarc ÷ mailtriage; > 1 means mailtriage is faster / asks fewer):"]
     for dk in ("0ms", "20ms"):
@@ -274,12 +326,22 @@ def render(R):
                 pass
     for dk in ("0ms", "20ms"):
         try:
+            cd, mt = bk[dk]["checkdmarc"]["domains_per_s"], bk[dk]["mailtriage"]
             L.append(f"* bulk domains/s, {dk}: mailtriage (c={R['env']['mailtriage_concurrency']}) ÷ checkdmarc = "
-                     f"{bk[dk]['mailtriage']['domains_per_s'] / bk[dk]['checkdmarc']['domains_per_s']:.1f}×; "
+                     f"{mt['domains_per_s'] / cd:.1f}× (median of {len(mt['runs'])} runs; runs "
+                     f"{mt['domains_per_s_min'] / cd:.1f}× to {mt['domains_per_s_max'] / cd:.1f}×), "
+                     f"domains with a failed lookup: {mt.get('domains_failed_lookup', '–')}; "
                      f"mailtriage c=1 ÷ checkdmarc = "
-                     f"{bk[dk]['mailtriage-c1']['domains_per_s'] / bk[dk]['checkdmarc']['domains_per_s']:.1f}×")
+                     f"{bk[dk]['mailtriage-c1']['domains_per_s'] / cd:.1f}×")
         except (KeyError, ZeroDivisionError):
             pass
+    try:
+        base, new = bk["20ms"]["mailtriage-baseline"], bk["20ms"]["mailtriage"]
+        L.append(f"* questions per domain, bulk at 20 ms: baseline {base['queries_per_domain']}, now "
+                 f"{new['queries_per_domain']}; domains with a failed lookup: baseline "
+                 f"{base['domains_failed_lookup']}, now {new['domains_failed_lookup']}")
+    except KeyError:
+        pass
     for mt in ("mailtriage", "mailtriage-core"):
         try:
             L.append(f"* queries/domain (sample20, 20 ms), {mt}: "

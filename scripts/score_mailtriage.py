@@ -33,12 +33,15 @@ DMARC_ERR = {
     "invalid_p": {"dmarc-syntax-error"},
     "missing_p": {"dmarc-missing-policy", "dmarc-syntax-error"},
     "multiple_records": {"dmarc-multiple-records"},
-    # RFC 7489 6.6.3: a record whose first tag is not v=DMARC1 is discarded,
-    # so for the receiver the domain has no DMARC record
-    "version_not_first": {"dmarc-missing", "dmarc-syntax-error"},
+    # RFC 9989 4.7: a record whose first tag is not v=DMARC1 is ignored by receivers; mailtriage
+    # reports it as an invalid record, never as a missing one
+    "version_not_first": {"dmarc-record-invalid"},
 }
 DMARC_IDS = {"dmarc-missing", "dmarc-syntax-error", "dmarc-missing-policy",
-             "dmarc-multiple-records"}
+             "dmarc-multiple-records", "dmarc-record-invalid"}
+# a domain that does not exist: one finding says so instead of one "missing" per record
+NONEXISTENT = "domain-nonexistent"
+ABSENT_IDS = {"spf-missing", "dmarc-missing", "mx-missing", "dkim-no-key-found"}
 
 
 def load_jsonl(path):
@@ -161,12 +164,16 @@ def score(manifest, static, evalr, ptrs):
 
         # ---- DMARC -----------------------------------------------------
         md, rd = m["dmarc"], r.get("dmarc") or {}
-        field("dmarc.policy").add(md["policy"] == rd.get("policy"),
-                                  "mailtriage %s, manifest %s (error %s)" % (rd.get("policy"), md["policy"], md["error"]),
+        # mailtriage's policy follows RFC 9989 (its JSON says "standard"): a record without a valid
+        # p but with a valid rua counts as p=none (section 4.10.1), which the manifest records as
+        # rfc7489_fallback_policy beside a null policy
+        want_policy = md["policy"] if md["policy"] is not None else md.get("rfc7489_fallback_policy")
+        field("dmarc.policy").add(want_policy == rd.get("policy"),
+                                  "mailtriage %s, manifest %s (error %s)" % (rd.get("policy"), want_policy, md["error"]),
                                   "%s: %r" % (dom, md["record"]))
         if m["kind"] == "subdomain":
-            field("dmarc.policy(subdomains)").add(md["policy"] == rd.get("policy"),
-                                                  "mailtriage %s, manifest %s" % (rd.get("policy"), md["policy"]), dom)
+            field("dmarc.policy(subdomains)").add(want_policy == rd.get("policy"),
+                                                  "mailtriage %s, manifest %s" % (rd.get("policy"), want_policy), dom)
         if md["policy"] is not None:
             field("dmarc.inherited").add(bool(md["inherited"]) == bool(rd.get("inherited")),
                                          "mailtriage %s, manifest %s" % (rd.get("inherited"), md["inherited"]), dom)
@@ -189,10 +196,32 @@ def score(manifest, static, evalr, ptrs):
         got = rids & DMARC_IDS
         if derr is None:
             ok = not got
+        elif not m["exists"]:
+            # nothing can be published under a name that does not exist: domain-nonexistent says so
+            ok = not got and NONEXISTENT in rids
         else:
             ok = bool(got) and got <= DMARC_ERR[derr] | {"dmarc-syntax-error"}
         field("dmarc.error").add(ok, "manifest %s, mailtriage %s" % (derr, sorted(got)),
                                  "%s: %r" % (dom, md["record"]))
+
+        # ---- traps the manifest marks ------------------------------------
+        feats = set(m["features"])
+        if "inc:plusall" in feats:
+            f = [x for x in r.get("findings", []) if x["id"] == "spf-plus-all" and x["subject"] != dom]
+            ok = any(x["severity"] == "error" and "include:" in x["message"] for x in f)
+            field("trap.include_plus_all").add(ok, "no error naming the include that ends in +all", dom)
+        if "inc:ptr_exists_macro" in feats:
+            f = [x for x in r.get("findings", []) if x["id"] == "spf-ptr-mechanism" and x["subject"] != dom]
+            field("trap.ptr_in_include").add(bool(f) and "include:" in f[0]["message"],
+                                             "ptr inside an include not flagged", dom)
+        if derr == "version_not_first":
+            field("trap.dmarc_misordered").add(
+                "dmarc-record-invalid" in rids and "dmarc-missing" not in rids,
+                "mailtriage %s" % sorted(got), dom)
+        if not m["exists"]:
+            field("trap.nonexistent_domain").add(
+                NONEXISTENT in rids and not (rids & ABSENT_IDS),
+                "mailtriage %s" % sorted(rids), dom)
 
         # ---- DKIM ------------------------------------------------------
         rsel = {s["selector"]: s for s in (r.get("dkim") or {}).get("selectors", [])}

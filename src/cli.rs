@@ -1,6 +1,10 @@
 //! Command-line definitions (clap): the single source for --help, completions and the man page.
 
+use crate::finding::Check;
+pub use crate::report::Format;
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -60,32 +64,9 @@ pub struct ExplainArgs {
     /// A reply, file paths or directories (every file under them), or `-` (default) for
     /// standard input.
     pub input: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
-    pub format: ExplainFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExplainFormat {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    Human,
-    Json,
-    /// One `mailtriage.check/v1` domain object per line (bulk mode).
-    Jsonl,
-    Markdown,
-    Sarif,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiagnoseFormat {
-    Human,
-    Json,
-    Markdown,
-    Sarif,
+    /// Output format: human, json (mailtriage.explain/v1).
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::EXPLAIN))]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -154,9 +135,9 @@ pub struct CheckArgs {
     /// Domains checked at once in bulk mode.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
-    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
-    #[arg(long, value_delimiter = ',')]
-    pub only: Vec<String>,
+    /// Only these checks (comma-separated).
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = CheckName)]
+    pub only: Vec<Option<Check>>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -165,8 +146,8 @@ pub struct CheckArgs {
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// Output format: human, json (mailtriage.check/v1), jsonl (bulk), markdown, sarif.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::CHECK))]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -178,9 +159,9 @@ pub struct DiagnoseArgs {
     /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
     #[arg(long)]
     pub domain: Option<String>,
-    /// Only these checks (comma-separated): spf,dkim,dmarc,ptr,mx.
-    #[arg(long, value_delimiter = ',')]
-    pub only: Vec<String>,
+    /// Only these checks (comma-separated).
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = CheckName)]
+    pub only: Vec<Option<Check>>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -189,21 +170,11 @@ pub struct DiagnoseArgs {
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// Output format: human, json (mailtriage.diagnose/v1), markdown, sarif.
-    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
-    pub format: DiagnoseFormat,
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::DIAGNOSE))]
+    pub format: Format,
     /// Write an evidence bundle (report.md, report.json, dns-log.jsonl, input, versions) here.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormat {
-    Human,
-    /// `mailtriage.scan/v1`, one line; what `scan --merge` reads.
-    Json,
-    Markdown,
-    /// One object per address with a failure: its verdict and history.
-    Jsonl,
 }
 
 #[derive(Debug, Args)]
@@ -213,8 +184,8 @@ pub struct ScanArgs {
     /// these; `-` or none for standard input. With --merge: JSON summaries of earlier scans.
     pub paths: Vec<PathBuf>,
     /// Output format: human, json (mailtriage.scan/v1), markdown, jsonl (one address per line).
-    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
-    pub format: ScanFormat,
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::SCAN))]
+    pub format: Format,
     /// Write the suppression list as CSV to FILE
     /// (address,scope,reason,code,provider,first_seen,last_seen,failures).
     #[arg(long, value_name = "FILE")]
@@ -271,5 +242,95 @@ pub enum RulesCommand {
     /// Show one rule in full: summary, why it matters, what to do, references.
     Show { id: String },
     /// Check a directory of rules files (default: the built-in rules); errors point at file:line.
-    Lint { dir: Option<PathBuf> },
+    Lint {
+        dir: Option<PathBuf>,
+        /// Read DIR as a complete rule set instead of additions to the built-in rules (to lint
+        /// an edited copy of rules/ before it is built in).
+        #[arg(long, requires = "dir")]
+        standalone: bool,
+    },
+}
+
+/// An `--only` value: a check of the registry (its help lists them), or nothing for an empty
+/// item (`--only spf,`). An unknown name is refused with the list of known ones.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckName;
+
+impl TypedValueParser for CheckName {
+    type Value = Option<Check>;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Option<Check>, clap::Error> {
+        let s = value.to_string_lossy();
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        match Check::parse(&s).filter(|c| *c != Check::Dns) {
+            Some(c) => Ok(Some(c)),
+            None => Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("unknown check {s:?} in --only: use {}\n", Check::names()),
+            )
+            .with_cmd(cmd)),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Check::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// A `--format` value among those the command offers (one [`Format`] enum for all).
+#[derive(Debug, Clone, Copy)]
+pub struct FormatName(pub &'static [Format]);
+
+impl TypedValueParser for FormatName {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Format, clap::Error> {
+        let s = value.to_string_lossy();
+        self.0
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let mut e = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+                e.insert(
+                    clap::error::ContextKind::InvalidArg,
+                    clap::error::ContextValue::String(
+                        arg.map_or_else(|| "--format".into(), ToString::to_string),
+                    ),
+                );
+                e.insert(
+                    clap::error::ContextKind::InvalidValue,
+                    clap::error::ContextValue::String(s.into_owned()),
+                );
+                e.insert(
+                    clap::error::ContextKind::ValidValue,
+                    clap::error::ContextValue::Strings(
+                        self.0.iter().map(|f| f.as_str().to_string()).collect(),
+                    ),
+                );
+                e
+            })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::io;
 
-/// Exit codes: the documented contract (README "Exit codes").
+/// Exit codes: the documented contract (docs/exit-codes.md).
 pub mod exit {
     /// Nothing at or above `--fail-on`.
     pub const OK: u8 = 0;

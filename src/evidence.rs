@@ -1,6 +1,6 @@
 //! The evidence bundle: report, DNS log, input (original message bodies removed) and versions, in one directory.
 
-use crate::report::QueryRecord;
+use crate::dns::LogEntry;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct BundleInput<'a> {
     pub report_md: String,
     pub report_json: String,
-    pub queries: &'a [QueryRecord],
+    pub queries: &'a [LogEntry],
     /// The input exactly as received.
     pub input: &'a [u8],
     /// Where the input came from: a file name, "stdin" or "argument".

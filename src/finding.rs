@@ -1,6 +1,7 @@
 //! The one `Finding` type every check returns and every renderer reads.
 
-use serde::Serialize;
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
@@ -22,21 +23,31 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Which check produced a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Which check produced a finding: a DNS check of the registry (`checks::REGISTRY`), or `dns`
+/// for trouble that belongs to no check (a domain left unchecked by an internal error).
+///
+/// The variants are the `--only` values; each but `dns` has exactly one registry entry (a test
+/// holds the two together).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Check {
+    #[value(skip)]
     Dns,
+    /// The SPF record, its include tree and limits, and check_host() for --ip.
     Spf,
+    /// DKIM keys at the given and the common selectors.
     Dkim,
+    /// The DMARC policy, its reports and the From domain's alignment.
     Dmarc,
+    /// Forward-confirmed reverse DNS of --ip (or of the MX hosts) and the HELO name.
     Ptr,
+    /// The mail exchangers, null MX or the implicit MX.
     Mx,
 }
 
 impl Check {
-    pub const ALL: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Check::Dns => "dns",
@@ -48,16 +59,22 @@ impl Check {
         }
     }
 
+    /// A check by name, `dns` included (case and surrounding space ignored).
     pub fn parse(s: &str) -> Option<Check> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "dns" => Check::Dns,
-            "spf" => Check::Spf,
-            "dkim" => Check::Dkim,
-            "dmarc" => Check::Dmarc,
-            "ptr" => Check::Ptr,
-            "mx" => Check::Mx,
-            _ => return None,
-        })
+        let s = s.trim().to_ascii_lowercase();
+        if s == "dns" {
+            return Some(Check::Dns);
+        }
+        <Check as ValueEnum>::from_str(&s, true).ok()
+    }
+
+    /// The checks a user can select, in registry order, as `spf, dkim, ...`.
+    pub fn names() -> String {
+        Check::value_variants()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -4,6 +4,7 @@ pub mod checks;
 pub mod cli;
 mod commands;
 pub mod dns;
+pub mod domain_name;
 pub mod error;
 pub mod evidence;
 pub mod finding;

@@ -1,70 +1,18 @@
-//! DKIM check: probes named and common selectors at once and judges each key found.
+//! DKIM check: finds the domain's keys (named selectors, then discovery) and judges each one.
+
+mod discovery;
+mod evidence;
 
 use crate::checks::dkim_key::{self, KeyRecord};
 use crate::checks::normalise;
-use crate::checks::types::{CheckParams, DkimFacts, DkimSelector, Status};
-use crate::dns::{Answer, Dns, RType};
+use crate::checks::types::{
+    CheckParams, DkimDiscovery, DkimFacts, DkimProbe, DkimSelector, Status,
+};
+use crate::dns::{Answer, Dns};
 use crate::finding::{Check, Finding, Severity, finding};
-use futures::future::join_all;
+use crate::rules::selectors::{SelectorCatalogue, Tier};
+use discovery::{Discovery, Gate};
 use std::sync::Arc;
-
-/// Selectors providers tell their customers to publish, from their public setup guides:
-/// Google Workspace (`google`), Microsoft 365 (`selector1`, `selector2`), SendGrid (`s1`, `s2`),
-/// Mailchimp/Mandrill (`k1`-`k3`, `mandrill`), Mailgun (`krs`, `mailo`, `pic`, `smtp`), Zoho (`zoho`,
-/// `zmail`), Proton (`protonmail`-`protonmail3`), Fastmail (`fm1`-`fm3`), Postmark (`pm`), Campaign
-/// Monitor (`cm`), Mailjet (`mailjet`), Everlytic (`everlytickey1`, `everlytickey2`), SparkPost
-/// (`scph0220`...), Yahoo (`s1024`, `s2048`), MXroute (`x`, `mxvault`), Amazon SES legacy (`amazonses`),
-/// and generic defaults of OpenDKIM, cPanel, Plesk and others (`default`, `dkim`, `mail`, `dkim1`, `sig1`).
-pub const COMMON_SELECTORS: &[&str] = &[
-    "google",
-    "selector1",
-    "selector2",
-    "s1",
-    "s2",
-    "k1",
-    "k2",
-    "k3",
-    "default",
-    "dkim",
-    "mail",
-    "smtp",
-    "mx",
-    "mandrill",
-    "everlytickey1",
-    "everlytickey2",
-    "dkim1",
-    "dkim2",
-    "sig1",
-    "krs",
-    "mailo",
-    "pic",
-    "mxvault",
-    "x",
-    "zoho",
-    "zmail",
-    "protonmail",
-    "protonmail2",
-    "protonmail3",
-    "fm1",
-    "fm2",
-    "fm3",
-    "scph0220",
-    "scph0920",
-    "scph1220",
-    "cm",
-    "pm",
-    "mailjet",
-    "200608",
-    "s1024",
-    "s2048",
-    "amazonses",
-    "key1",
-    "key2",
-    "dk",
-    "email",
-    "mta",
-    "turbo-smtp",
-];
 
 fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
     finding(id, Check::Dkim, sev, subject, msg)
@@ -72,6 +20,7 @@ fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
 
 /// Probes the keys of `domain`. The `--dkim-selector` selectors are the signature's (`s=` with
 /// `d=`): a missing one is an error only where `signing` says they belong, elsewhere a probe.
+/// The others come from DKIM discovery (rules/selectors.toml, see `discovery`).
 pub async fn check(
     dns: &Dns,
     params: &CheckParams,
@@ -79,41 +28,38 @@ pub async fn check(
     signing: bool,
 ) -> (DkimFacts, Vec<Finding>) {
     let domain = normalise(domain);
-    let mut probes: Vec<(String, bool)> = Vec::new();
+    let mut named: Vec<String> = Vec::new();
     for s in &params.dkim_selectors {
         let s = normalise(s);
-        if !s.is_empty() && !probes.iter().any(|(p, _)| *p == s) {
-            probes.push((s, signing));
+        if !s.is_empty() && !named.contains(&s) {
+            named.push(s);
         }
     }
-    for s in COMMON_SELECTORS {
-        if !probes.iter().any(|(p, _)| p == s) {
-            probes.push(((*s).to_string(), false));
-        }
-    }
-    let answers = join_all(probes.iter().map(|(s, _)| {
-        let name = format!("{s}._domainkey.{domain}");
-        async move { dns.query(&name, RType::TXT).await }
-    }))
-    .await;
+    let catalogue = params
+        .dkim_catalogue
+        .clone()
+        .unwrap_or_else(SelectorCatalogue::builtin);
+    let found = discovery::discover(dns, &domain, &named, &catalogue).await;
+    let asked = |p: &discovery::Probe| p.named && signing;
 
-    let all_queries: Vec<usize> = answers.iter().map(|a| a.id).collect();
     let mut facts = DkimFacts {
         domain: domain.clone(),
         status: Status::Complete,
         selectors: Vec::new(),
-        probed: probes.iter().map(|(s, _)| s.clone()).collect(),
+        probed: found.probes.iter().map(|p| p.selector.clone()).collect(),
+        discovery: discovery_facts(&found, &catalogue),
     };
     let mut out = Vec::new();
     let mut failed_discovery: Vec<Arc<Answer>> = Vec::new();
-    for ((sel, asked), a) in probes.iter().zip(answers) {
+    for p in &found.probes {
+        let (sel, a) = (&p.selector, &p.answer);
         let name = a.name.clone();
         if a.outcome.is_trouble() {
             facts.status = Status::Inconclusive;
-            if *asked {
-                out.push(lookup_failed(&name, std::slice::from_ref(&a)));
+            if asked(p) {
+                out.push(lookup_failed(&name, std::slice::from_ref(a)));
             } else {
-                failed_discovery.push(a);
+                failed_discovery.push(a.clone());
             }
             continue;
         }
@@ -121,7 +67,7 @@ pub async fn check(
         let key = txt
             .iter()
             .find(|t| dkim_key::looks_like_key(t))
-            .or(if *asked { txt.first() } else { None });
+            .or(if asked(p) { txt.first() } else { None });
         let Some(key) = key else {
             if a.outcome.is_absent()
                 && let Some(target) = a.cname_chain.last()
@@ -129,14 +75,18 @@ pub async fn check(
                 // A delegation the provider no longer serves: worth saying even for a probe.
                 out.push(f("dkim-cname-dangling", Severity::Warning, &name, format!("{name} is a CNAME to {target}, which has no key ({}): the DKIM key was delegated to a signing service that does not publish it (any more); signatures with selector `{sel}` fail. Point the CNAME at the target your provider gives now, or remove it if the service is no longer used.", a.outcome.label())).with_queries([a.id]));
             }
-            if *asked {
+            if asked(p) {
                 out.push(f("dkim-selector-missing", Severity::Error, &name, format!("The DKIM selector `{sel}` has no key at {name} ({}): signatures made with it fail verification. Publish the key your signing service gives you there.", if a.outcome.is_absent() { a.outcome.label() } else { "no key record" })).with_queries([a.id]));
             }
             continue;
         };
         let rec = dkim_key::parse(key);
-        facts.selectors.push(selector_facts(sel, &a, key, &rec));
-        out.extend(key_findings(sel, *asked, &a, &rec));
+        facts.selectors.push(selector_facts(sel, a, key, &rec));
+        out.extend(key_findings(sel, asked(p), a, &rec));
+    }
+    if found.contradicted {
+        let gate = &found.gate.name;
+        out.push(f("dkim-domainkey-nxdomain", Severity::Warning, gate, format!("{gate} answers NXDOMAIN, yet names exist below it ({}): the server mishandles empty non-terminals (RFC 8020 section 2 says nothing exists below an NXDOMAIN). Resolvers that trust that rule cache the NXDOMAIN and then fail to find this domain's DKIM keys. Have the DNS provider fix it, or publish a record at {gate} (for example a TXT) so the name exists.", found.probes.iter().filter(|p| p.named && !p.answer.outcome.is_absent()).map(|p| p.answer.name.as_str()).collect::<Vec<_>>().join(", "))).with_queries([found.gate.id]));
     }
     if facts.selectors.is_empty() {
         if !failed_discovery.is_empty() {
@@ -144,11 +94,103 @@ pub async fn check(
                 &format!("_domainkey.{domain}"),
                 &failed_discovery,
             ));
-        } else if !probes.iter().any(|(_, asked)| *asked) {
-            out.push(f("dkim-no-key-found", Severity::Warning, &domain, format!("No DKIM key was found at any of {} common selectors of {domain}. DKIM keys live at <selector>._domainkey.{domain}; give the selector from the `s=` tag of a DKIM-Signature header with --dkim-selector.", probes.len())).with_queries(all_queries));
+        } else if !found.probes.iter().any(asked) {
+            out.push(no_key_found(&domain, &found));
         }
     }
     (facts, out)
+}
+
+/// No key at any probe (and none was asked for by name).
+fn no_key_found(domain: &str, found: &Discovery) -> Finding {
+    let mut queries = vec![found.gate.id];
+    queries.extend(found.probes.iter().map(|p| p.answer.id));
+    let message = if found.gate_state == Gate::NxDomain && !found.contradicted {
+        format!(
+            "No DKIM key exists for {domain}: _domainkey.{domain} does not exist (NXDOMAIN), so no name exists below it for any selector (RFC 8020 section 2). If this domain's mail is DKIM-signed, the key was never published; give the selector from the `s=` tag of a DKIM-Signature header with --dkim-selector to check it directly."
+        )
+    } else {
+        format!(
+            "No DKIM key was found at any of the {} selectors probed for {domain} ({}). DKIM keys live at <selector>._domainkey.{domain}; give the selector from the `s=` tag of a DKIM-Signature header with --dkim-selector.",
+            found.probes.len(),
+            probe_summary(found)
+        )
+    };
+    f("dkim-no-key-found", Severity::Warning, domain, message).with_queries(queries)
+}
+
+/// "common list, suggested by SPF include:sendgrid.net (SendGrid), fallback list".
+fn probe_summary(found: &Discovery) -> String {
+    let mut parts = vec!["the common list".to_string()];
+    for s in &found.seen {
+        parts.push(format!(
+            "those suggested by {} ({})",
+            s.service.seen, s.service.name
+        ));
+    }
+    if found.fallback {
+        parts.push("the fallback list".into());
+    }
+    parts.join(", ")
+}
+
+/// Each probe with its reason: named, then evidence (the most specific), common, fallback.
+fn discovery_facts(found: &Discovery, catalogue: &SelectorCatalogue) -> DkimDiscovery {
+    let probes = found
+        .probes
+        .iter()
+        .map(|p| {
+            let result = if p.answer.outcome.is_trouble() {
+                "trouble"
+            } else if discovery::has_key(&p.answer) {
+                "key"
+            } else {
+                "absent"
+            };
+            let mut probe = DkimProbe {
+                selector: p.selector.clone(),
+                reason: "named".into(),
+                rule: None,
+                service: None,
+                seen: None,
+                result: result.into(),
+            };
+            if p.named {
+                return probe;
+            }
+            let has =
+                |e: &&crate::rules::selectors::SelectorEntry| e.selectors.contains(&p.selector);
+            if let Some(s) = found
+                .seen
+                .iter()
+                .find(|s| has(&&catalogue.entries[s.entry]))
+            {
+                probe.reason = "evidence".into();
+                probe.rule = Some(s.service.rule.clone());
+                probe.service = Some(s.service.name.clone());
+                probe.seen = Some(s.service.seen.clone());
+            } else if let Some(e) = catalogue
+                .entries
+                .iter()
+                .filter(|e| e.tier == Tier::Common)
+                .find(has)
+            {
+                probe.reason = "common".into();
+                probe.rule = Some(e.id.clone());
+            } else {
+                probe.reason = "fallback".into();
+                probe.rule = catalogue.entries.iter().find(has).map(|e| e.id.clone());
+            }
+            probe
+        })
+        .collect();
+    DkimDiscovery {
+        domainkey: found.gate_state.as_str().into(),
+        nxdomain_contradicted: found.contradicted,
+        services: found.seen.iter().map(|s| s.service.clone()).collect(),
+        fallback: found.fallback,
+        probes,
+    }
 }
 
 fn lookup_failed(subject: &str, answers: &[Arc<Answer>]) -> Finding {

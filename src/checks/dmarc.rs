@@ -1,27 +1,38 @@
-//! DMARC check: the policy record (own or inherited), its values, report authorisation, alignment.
+//! DMARC check by RFC 9989: policy discovery and organizational domains by DNS tree walk, the
+//! applied record's values, report authorisation, alignment; the RFC 7489 (Public Suffix List)
+//! answer beside it, and a finding where the two make receivers disagree.
 
-use crate::checks::dmarc_record::{self, DmarcRecord, mailto_domain, strength};
-use crate::checks::types::{Alignment, CheckParams, DmarcFacts, Status};
-use crate::checks::{domain_of, normalise, org_domain};
-use crate::dns::{Answer, Dns, RType};
+mod align;
+pub mod discovery;
+mod record_findings;
+mod report_auth;
+pub mod treewalk;
+
+use crate::checks::dmarc_record::{self, strength};
+use crate::checks::types::{CheckParams, DmarcFacts, LegacyDmarc, Status, TreeWalkStep};
+use crate::checks::{normalise, org_domain as psl_org};
+use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::finding::{Check, Finding, Severity, finding};
-use futures::future::join_all;
+use discovery::{Discovery, Legacy};
+use record_findings::At;
 use std::sync::Arc;
+use treewalk::{OrgDomain, TreeWalk};
 
-/// Report destinations whose authorisation is checked; a hostile record may list many.
-const MAX_DESTINATIONS: usize = 20;
+/// The standard the facts' verdicts follow.
+pub const STANDARD: &str = "RFC 9989";
 
 fn f(id: &str, sev: Severity, subject: &str, msg: String) -> Finding {
     finding(id, Check::Dmarc, sev, subject, msg)
 }
 
-fn failed(subject: &str, a: &Answer) -> Finding {
+fn failed(a: &Answer, what: &str) -> Finding {
     f(
         "dmarc-lookup-failed",
         Severity::Warning,
-        subject,
+        &a.name,
         format!(
-            "The DMARC (TXT) lookup for {subject} failed ({}); DMARC could not be checked.",
+            "The DMARC (TXT) lookup for {} failed ({}); {what}",
+            a.name,
             crate::checks::spf::tree::outcome_text(&a.outcome)
         ),
     )
@@ -29,11 +40,16 @@ fn failed(subject: &str, a: &Answer) -> Finding {
     .inconclusive()
 }
 
-fn dmarc_records(a: &Answer) -> Vec<String> {
-    a.txt_strings()
-        .into_iter()
-        .filter(|t| dmarc_record::is_dmarc(t))
-        .collect()
+/// Whether `domain` exists (RFC 8020: NXDOMAIN for any type means no): None when DNS trouble
+/// kept it from being known.
+async fn exists(dns: &Dns, domain: &str) -> (Option<bool>, Arc<Answer>) {
+    let a = dns.query(domain, RType::MX).await;
+    let e = match a.outcome {
+        Outcome::NxDomain => Some(false),
+        Outcome::Answer | Outcome::NoData => Some(true),
+        _ => None,
+    };
+    (e, a)
 }
 
 /// Checks the DMARC policy of `domain`; with `from`, `domain` is the From domain and SPF and
@@ -45,323 +61,257 @@ pub async fn check(
     from: bool,
 ) -> (DmarcFacts, Vec<Finding>) {
     let domain = normalise(domain);
-    let org = org_domain(&domain);
-    let mut facts = DmarcFacts {
-        domain: domain.clone(),
-        status: Status::Complete,
-        record: None,
-        record_domain: None,
-        organizational_domain: org.clone(),
-        inherited: false,
-        policy: None,
-        sp: None,
-        np: None,
-        pct: None,
-        adkim: None,
-        aspf: None,
-        rua: Vec::new(),
-        ruf: Vec::new(),
-        alignment: None,
-        ttl: None,
-    };
+    let walk = treewalk::walk(dns, &domain).await;
+    let org = walk.org_domain();
     let mut out = Vec::new();
-    let own_name = format!("_dmarc.{domain}");
-    let own = dns.query(&own_name, RType::TXT).await;
-    let mut answer: Arc<Answer> = own.clone();
-    let mut q = vec![own.id];
-    if own.outcome.is_trouble() {
+    let mut disc = discovery::discover(&walk, &org, None);
+    let mut domain_exists = None;
+    let mut extra_q = Vec::new();
+    if disc.needs_existence {
+        let (e, a) = exists(dns, &domain).await;
+        extra_q.push(a.id);
+        domain_exists = e;
+        if e.is_none() {
+            out.push(failed(&a, "whether the domain exists decides between `sp` and `np`, so the policy applied to it is unknown."));
+        }
+        disc = discovery::discover(&walk, &org, e);
+    }
+    let legacy = legacy_view(dns, &domain, &walk).await;
+    let mut facts = facts(&domain, &walk, &org, &disc, &legacy, domain_exists);
+    out.extend(walk_findings(&walk, &disc, &domain));
+    if walk.inconclusive() || disc.needs_existence {
         facts.status = Status::Inconclusive;
-        out.push(failed(&own_name, &own));
-        return (facts, out);
     }
-    if dmarc_records(&own).is_empty() && org != domain {
-        let org_a = dns.query(&format!("_dmarc.{org}"), RType::TXT).await;
-        q.push(org_a.id);
-        if org_a.outcome.is_trouble() {
-            facts.status = Status::Inconclusive;
-            out.push(failed(&org_a.name, &org_a));
-            return (facts, out);
-        }
-        if !dmarc_records(&org_a).is_empty() {
-            facts.inherited = true;
-            answer = org_a;
-        }
-    }
-    let records = dmarc_records(&answer);
-    let policy_domain = if facts.inherited {
-        org.clone()
-    } else {
-        domain.clone()
-    };
-    if from {
-        alignment(
-            params,
-            &domain,
-            &mut facts,
-            &mut out,
-            records.first().map(|r| dmarc_record::parse(r)),
-            &q,
-        );
-    }
-    let Some(text) = records.first() else {
-        out.push(f("dmarc-missing", Severity::Error, &own_name, format!("{domain} has no DMARC record (at {own_name}{}): receivers such as Gmail and Yahoo require one from bulk senders.", if org != domain { format!(" or _dmarc.{org}") } else { String::new() })).with_queries(q));
-        return (facts, out);
-    };
-    let subject = answer.name.clone();
-    let mut push = |id: &str, sev, msg: String| {
-        let mut fd = f(id, sev, &subject, msg).with_queries(q.clone());
-        fd.location = answer.location.clone();
-        out.push(fd);
-    };
-    facts.record = Some(text.clone());
-    facts.record_domain = Some(answer.name.clone());
-    facts.ttl = answer.ttl;
-    if facts.inherited {
-        push(
-            "dmarc-inherited",
-            Severity::Info,
-            format!(
-                "{domain} has no DMARC record of its own; the policy of its organizational domain {org} applies (`sp=` if set, else `p=`)."
-            ),
-        );
-    }
-    if records.len() > 1 {
-        push(
-            "dmarc-multiple-records",
-            Severity::Error,
-            format!(
-                "{subject} has {} DMARC records; receivers then apply no DMARC policy at all (RFC 7489 section 6.6.3). Keep one.",
-                records.len()
-            ),
-        );
-    }
-    let rec = dmarc_record::parse(text);
-    let tag = |k: &str| rec.tags.get(k).cloned();
-    let p_tag = tag("p");
-    facts.sp = tag("sp");
-    facts.policy = effective_policy(
-        records.len(),
-        p_tag.as_deref(),
-        facts.sp.as_deref(),
-        facts.inherited,
-    );
-    facts.np = tag("np");
-    facts.pct = tag("pct").and_then(|p| p.parse().ok());
-    facts.adkim = tag("adkim");
-    facts.aspf = tag("aspf");
-    facts.rua = rec.rua.clone();
-    facts.ruf = rec.ruf.clone();
-    if !rec.errors.is_empty() {
-        push(
-            "dmarc-syntax-error",
-            Severity::Error,
-            format!(
-                "The DMARC record at {subject} has errors: {}.",
-                rec.errors.join("; ")
-            ),
-        );
-    }
-    if !rec.unknown.is_empty() {
-        push(
-            "dmarc-unknown-tag",
-            Severity::Warning,
-            format!(
-                "The DMARC record at {subject} has tags DMARC does not define, which receivers ignore: {}.",
-                rec.unknown.join(", ")
-            ),
-        );
-    }
-    // An inherited record applies its `sp=` to the subdomain (RFC 7489 section 6.3): `p=none`
-    // there says nothing about this domain when `sp=` is stronger.
-    let applied_none = if facts.inherited {
-        facts
-            .policy
-            .as_deref()
-            .or(p_tag.as_deref())
-            .is_some_and(|v| v.eq_ignore_ascii_case("none"))
-    } else {
-        p_tag
-            .as_deref()
-            .is_some_and(|v| v.eq_ignore_ascii_case("none"))
-    };
-    if p_tag.is_none() {
-        push(
-            "dmarc-missing-policy",
-            Severity::Error,
-            format!(
-                "The DMARC record at {subject} has no `p=` tag; it must follow `v=DMARC1` directly."
-            ),
-        );
-    } else if applied_none {
-        let which = if facts.inherited && facts.sp.is_some() {
-            format!("`sp=none` (the subdomain policy of {org})")
-        } else {
-            "`p=none`".to_string()
+    let policy_answer = disc
+        .level
+        .and_then(|i| walk.levels.get(i))
+        .and_then(|l| l.answer.clone());
+    let mut q: Vec<usize> = walk
+        .used()
+        .iter()
+        .filter_map(|l| l.answer.as_ref().map(|a| a.id))
+        .collect();
+    q.extend(extra_q);
+    if let Some(rec) = disc.record.as_ref() {
+        let subject = policy_answer
+            .as_ref()
+            .map_or_else(|| format!("_dmarc.{domain}"), |a| a.name.clone());
+        let policy_domain = subject.trim_start_matches("_dmarc.").to_string();
+        let at = At {
+            subject: &subject,
+            answer: policy_answer.as_deref(),
+            queries: &q,
         };
-        push(
-            "dmarc-policy-none",
-            Severity::Warning,
-            format!(
-                "The DMARC policy applied to {domain} is {which}: spoofed mail is still delivered. Once reports show your mail aligns, move to quarantine, then reject."
-            ),
-        );
-    }
-    if let Some(pct) = facts.pct.filter(|p| *p < 100) {
-        push(
-            "dmarc-pct-below-100",
-            Severity::Warning,
-            format!(
-                "The DMARC record at {subject} has `pct={pct}`: the policy applies to only {pct}% of failing mail."
-            ),
-        );
-    }
-    let p = strength(p_tag.as_deref().unwrap_or("none"));
-    for (t, v) in [("sp", &facts.sp), ("np", &facts.np)] {
-        if let Some(v) = v
-            && strength(v) < p
-        {
-            push(
-                "dmarc-subdomain-policy-weaker",
-                Severity::Warning,
-                format!(
-                    "The DMARC record at {subject} sets `{t}={v}`, weaker than `p`: spoofers can use subdomains of {policy_domain}."
-                ),
-            );
+        if disc.inherited {
+            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain} has no usable DMARC record of its own; the RFC 9989 tree walk finds the record of {policy_domain}, whose `{}` applies.", disc.source.as_deref().unwrap_or("p"))));
         }
-    }
-    if rec.rua.is_empty() {
-        push(
-            "dmarc-no-rua",
-            Severity::Warning,
-            format!(
-                "The DMARC record at {subject} has no `rua=`: you receive no aggregate reports, so you are blind to who sends as {policy_domain} and whether it passes."
-            ),
+        out.extend(record_findings::for_record(
+            &at,
+            rec,
+            &disc,
+            &domain,
+            &policy_domain,
+        ));
+        out.extend(
+            report_auth::check(
+                dns,
+                &policy_domain,
+                &org.domain,
+                rec,
+                policy_answer.as_deref(),
+            )
+            .await,
         );
     }
-    out.extend(report_authorisation(dns, &policy_domain, &rec, &answer).await);
+    out.extend(disagreement(&domain, &facts, &legacy, &q));
+    if from {
+        let (al, found) =
+            align::alignment(dns, params, &domain, &org, disc.record.as_ref(), &q).await;
+        if found.iter().any(|f| f.inconclusive) {
+            facts.status = Status::Inconclusive;
+        }
+        out.extend(found);
+        facts.alignment = al;
+    }
     (facts, out)
 }
 
-/// The policy receivers apply to mail from the checked domain (RFC 7489 section 6.6.3): none when
-/// there are several records or `p`/`sp` is not a valid value; `sp` when inherited and set.
-fn effective_policy(
-    records: usize,
-    p: Option<&str>,
-    sp: Option<&str>,
-    inherited: bool,
-) -> Option<String> {
-    let valid = |v: &str| matches!(v, "none" | "quarantine" | "reject");
-    let p = p.map(str::to_ascii_lowercase)?;
-    let sp = sp.map(str::to_ascii_lowercase);
-    if records != 1 || !valid(&p) || sp.as_deref().is_some_and(|v| !valid(v)) {
-        return None;
-    }
-    match sp {
-        Some(sp) if inherited => Some(sp),
-        _ => Some(p),
+fn facts(
+    domain: &str,
+    walk: &TreeWalk,
+    org: &OrgDomain,
+    d: &Discovery,
+    legacy: &Legacy,
+    domain_exists: Option<bool>,
+) -> DmarcFacts {
+    let level = d.level.and_then(|i| walk.levels.get(i));
+    let rec = d.record.as_ref();
+    let tag = |k: &str| rec.and_then(|r| r.tag(k)).map(str::to_string);
+    let stop = walk.stop();
+    DmarcFacts {
+        domain: domain.to_string(),
+        status: Status::Complete,
+        standard: STANDARD.to_string(),
+        record: level.and_then(|l| l.records.first().cloned()),
+        record_domain: level.map(|l| l.name()),
+        organizational_domain: org.domain.clone(),
+        inherited: d.inherited,
+        policy: d.policy.clone(),
+        policy_source: d.source.clone(),
+        policy_applied: d.applied.clone(),
+        testing: rec.is_some_and(|r| r.testing()),
+        psd: tag("psd"),
+        domain_exists,
+        sp: tag("sp"),
+        np: tag("np"),
+        pct: tag("pct").and_then(|p| p.parse().ok()),
+        adkim: tag("adkim"),
+        aspf: tag("aspf"),
+        rua: rec.map(|r| r.rua.clone()).unwrap_or_default(),
+        ruf: rec.map(|r| r.ruf.clone()).unwrap_or_default(),
+        alignment: None,
+        ttl: level.and_then(|l| l.answer.as_ref()).and_then(|a| a.ttl),
+        tree_walk: walk
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| TreeWalkStep {
+                name: l.name(),
+                outcome: l
+                    .answer
+                    .as_ref()
+                    .map_or("not asked".to_string(), |a| a.outcome.label().to_string()),
+                records: l.records.len(),
+                psd: l.record().and_then(|r| r.tag("psd").map(str::to_string)),
+                after_stop: stop.is_some_and(|s| i > s),
+            })
+            .collect(),
+        invalid_records: walk
+            .levels
+            .first()
+            .map(|l| l.misordered.clone())
+            .unwrap_or_default(),
+        rfc7489: LegacyDmarc {
+            organizational_domain: legacy.organizational_domain.clone(),
+            record_domain: legacy.record_domain.clone(),
+            inherited: legacy.inherited,
+            policy: legacy.policy.clone(),
+        },
     }
 }
 
-/// RFC 7489 section 7.1: a destination outside the policy's organizational domain must publish
-/// `<policy domain>._report._dmarc.<destination>` with `v=DMARC1`, else reports are not sent.
-async fn report_authorisation(
-    dns: &Dns,
-    policy_domain: &str,
-    rec: &DmarcRecord,
-    answer: &Answer,
-) -> Vec<Finding> {
-    let org = org_domain(policy_domain);
-    let mut dests: Vec<(String, &str)> = Vec::new();
-    for (kind, uris) in [("rua", &rec.rua), ("ruf", &rec.ruf)] {
-        for u in uris {
-            if let Some(d) = mailto_domain(u)
-                && org_domain(&d) != org
-                && !dests.iter().any(|(x, k)| *x == d && *k == kind)
-            {
-                dests.push((d, kind));
-            }
+/// What a receiver on RFC 7489 finds: the walk already asked the PSL organizational domain's
+/// `_dmarc` name in all but freak cases; otherwise it is asked here.
+async fn legacy_view(dns: &Dns, domain: &str, walk: &TreeWalk) -> Legacy {
+    let psl = psl_org(domain);
+    let own = walk
+        .levels
+        .first()
+        .map(|l| l.records.clone())
+        .unwrap_or_default();
+    let org = match walk.level_of(&psl) {
+        Some(l) => l.records.clone(),
+        None => dns
+            .query(&format!("_dmarc.{psl}"), RType::TXT)
+            .await
+            .txt_strings()
+            .into_iter()
+            .filter(|t| dmarc_record::is_dmarc(t))
+            .collect(),
+    };
+    discovery::legacy(domain, &psl, &own, &org)
+}
+
+/// Findings about the walk itself: names that could not be asked, invalid and duplicate records,
+/// and no record anywhere.
+fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for l in walk.troubled() {
+        if let Some(a) = l.answer.as_ref() {
+            out.push(failed(
+                a,
+                "the RFC 9989 tree walk cannot tell whether a record there applies to this domain, so DMARC is inconclusive (not missing).",
+            ));
         }
     }
-    dests.truncate(MAX_DESTINATIONS);
-    let answers = join_all(dests.iter().map(|(d, _)| {
-        let name = format!("{policy_domain}._report._dmarc.{d}");
-        async move { dns.query(&name, RType::TXT).await }
-    }))
-    .await;
-    let mut out = Vec::new();
-    for ((d, kind), a) in dests.iter().zip(answers) {
-        if a.outcome.is_trouble() {
-            out.push(failed(&a.name, &a));
-        } else if dmarc_records(&a).is_empty()
-            && !a.txt_strings().iter().any(|t| t.starts_with("v=DMARC1"))
-        {
-            let sev = if *kind == "rua" {
-                Severity::Warning
-            } else {
-                Severity::Info
-            };
-            out.push(f("dmarc-report-destination-unauthorised", sev, &a.name, format!("The {kind} destination {d} is outside {org} and does not publish `{}` TXT \"v=DMARC1\": receivers drop those reports (RFC 7489 section 7.1).", a.name)).with_queries([answer.id, a.id]));
+    if let Some(own) = walk.levels.first() {
+        let subject = own.name();
+        let q: Vec<usize> = own.answer.iter().map(|a| a.id).collect();
+        let loc = own.answer.as_ref().and_then(|a| a.location.clone());
+        for rec in &own.misordered {
+            let mut fd = f("dmarc-record-invalid", Severity::Error, &subject, format!("The TXT record at {subject} is meant as a DMARC record but `v=DMARC1` is not its first tag: `{}`. Receivers ignore it entirely (RFC 9989 section 4.7): the policy it states is not applied to {domain}. Put `v=DMARC1` first.", crate::checks::spf::parse::clip(rec))).with_queries(q.clone());
+            fd.location = loc.clone();
+            out.push(fd);
         }
+        if own.records.len() > 1 {
+            let then = match (&d.policy, d.inherited) {
+                (Some(p), true) => {
+                    format!("continue the tree walk and apply {p} from an ancestor's record")
+                }
+                _ => "continue the tree walk and find no other record: no DMARC policy applies"
+                    .to_string(),
+            };
+            let mut fd = f("dmarc-multiple-records", Severity::Error, &subject, format!("{subject} has {} DMARC records; receivers discard them all (RFC 9989 section 4.10) and {then}; receivers on RFC 7489 apply no DMARC at all. Merge them into one.", own.records.len())).with_queries(q.clone());
+            fd.location = loc.clone();
+            out.push(fd);
+        }
+    }
+    for l in walk.used().iter().skip(1).filter(|l| l.records.len() > 1) {
+        let q: Vec<usize> = l.answer.iter().map(|a| a.id).collect();
+        out.push(f("dmarc-multiple-records", Severity::Warning, &l.name(), format!("{} has {} DMARC records; the RFC 9989 tree walk from {domain} discards them all and goes on past it.", l.name(), l.records.len())).with_queries(q));
+    }
+    // A domain that publishes records receivers cannot use (misordered, or several) is told so
+    // by those findings; "missing" would send its owner to publish yet another record.
+    let unusable_own = walk
+        .levels
+        .first()
+        .is_some_and(|l| !l.misordered.is_empty() || l.records.len() > 1);
+    if d.record.is_none() && !walk.inconclusive() && !unusable_own {
+        let asked: Vec<String> = walk
+            .used()
+            .iter()
+            .filter(|l| !l.offline())
+            .map(|l| l.name())
+            .collect();
+        let q: Vec<usize> = walk
+            .used()
+            .iter()
+            .filter_map(|l| l.answer.as_ref().map(|a| a.id))
+            .collect();
+        let unasked = walk.unasked();
+        let note = if unasked.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; not looked up, outside the --zone files: {}",
+                unasked.join(", ")
+            )
+        };
+        out.push(f("dmarc-missing", Severity::Error, &format!("_dmarc.{domain}"), format!("{domain} has no DMARC record: the RFC 9989 tree walk asked {} and found none{note}. Receivers such as Gmail and Yahoo require one from bulk senders.", asked.join(", "))).with_queries(q));
     }
     out
 }
 
-fn aligned(a: &str, b: &str, strict: bool) -> bool {
-    if strict {
-        a == b
-    } else {
-        org_domain(a) == org_domain(b)
+/// A finding when receivers on RFC 9989 (tree walk) and on RFC 7489 (Public Suffix List) apply
+/// different policies to the domain.
+fn disagreement(domain: &str, facts: &DmarcFacts, legacy: &Legacy, q: &[usize]) -> Option<Finding> {
+    if facts.status.is_inconclusive() || facts.policy == legacy.policy {
+        return None;
     }
-}
-
-fn alignment(
-    params: &CheckParams,
-    from: &str,
-    facts: &mut DmarcFacts,
-    out: &mut Vec<Finding>,
-    rec: Option<DmarcRecord>,
-    queries: &[usize],
-) {
-    let spf_domain = params
-        .mail_from
-        .as_deref()
-        .map(domain_of)
-        .filter(|d| !d.is_empty());
-    let dkim_domain = params
-        .dkim_domain
-        .as_deref()
-        .map(normalise)
-        .filter(|d| !d.is_empty());
-    if params.from.is_none() || (spf_domain.is_none() && dkim_domain.is_none()) {
-        return;
-    }
-    let tag = |k: &str| {
-        rec.as_ref()
-            .and_then(|r| r.tags.get(k).cloned())
-            .unwrap_or_else(|| "r".to_string())
+    let say = |p: &Option<String>, at: &Option<String>| match (p, at) {
+        (Some(p), Some(at)) => format!("`{p}` (record at {at})"),
+        (Some(p), None) => format!("`{p}`"),
+        (None, _) => "no DMARC policy".to_string(),
     };
-    let (aspf, adkim) = (tag("aspf"), tag("adkim"));
-    let mode = |m: &str| if m == "s" { "strict" } else { "relaxed" };
-    let spf_aligned = spf_domain.as_deref().map(|d| aligned(d, from, aspf == "s"));
-    let dkim_aligned = dkim_domain
-        .as_deref()
-        .map(|d| aligned(d, from, adkim == "s"));
-    if let (Some(d), Some(false)) = (&spf_domain, spf_aligned) {
-        out.push(f("dmarc-spf-not-aligned", Severity::Warning, from, format!("The MAIL FROM domain {d} does not align with the From domain {from} ({} SPF alignment): an SPF pass does not count for DMARC.", mode(&aspf))).with_queries(queries.iter().copied()));
-    }
-    if let (Some(d), Some(false)) = (&dkim_domain, dkim_aligned) {
-        out.push(f("dmarc-dkim-not-aligned", Severity::Warning, from, format!("The DKIM signing domain d={d} does not align with the From domain {from} ({} DKIM alignment): a DKIM pass does not count for DMARC.", mode(&adkim))).with_queries(queries.iter().copied()));
-    }
-    if spf_aligned == Some(false) && dkim_aligned == Some(false) {
-        out.push(f("dmarc-not-aligned", Severity::Error, from, format!("Neither SPF nor DKIM aligns with the From domain {from}: DMARC fails even when both pass. Sign with d={from} (or a subdomain) or use a MAIL FROM domain under {}.", org_domain(from))).with_queries(queries.iter().copied()));
-    }
-    facts.alignment = Some(Alignment {
-        from_domain: from.to_string(),
-        spf_domain,
-        spf_aligned,
-        dkim_domain,
-        dkim_aligned,
-        aspf: mode(&aspf).to_string(),
-        adkim: mode(&adkim).to_string(),
-    });
+    let tree = say(&facts.policy, &facts.record_domain);
+    let old = say(&legacy.policy, &legacy.record_domain);
+    let stronger = strength(facts.policy.as_deref().unwrap_or(""))
+        + u8::from(facts.policy.is_some())
+        > strength(legacy.policy.as_deref().unwrap_or("")) + u8::from(legacy.policy.is_some());
+    let who = if stronger {
+        "mail that fails DMARC is treated more strictly by receivers that walk the tree than by those on the Public Suffix List"
+    } else {
+        "mail that fails DMARC is treated more strictly by receivers on the Public Suffix List than by those that walk the tree"
+    };
+    Some(f("dmarc-psl-disagreement", Severity::Warning, &format!("_dmarc.{domain}"), format!("Receivers disagree on the DMARC policy of {domain}: by the RFC 9989 tree walk (organizational domain {}) it is {tree}; by the Public Suffix List of RFC 7489 (organizational domain {}) it is {old}. So {who}. Publish a record at _dmarc.{domain} itself to make both agree (RFC 9989 appendix C.3).", facts.organizational_domain, legacy.organizational_domain)).with_queries(q.iter().copied()))
 }

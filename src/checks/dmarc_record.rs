@@ -1,38 +1,109 @@
-//! DMARC record parsing and validation (RFC 7489 section 6.3, DMARCbis `np`).
+//! DMARC record parsing and validation (RFC 9989 section 4.7): tags, values, the obsolete RFC 7489
+//! tags (pct, rf, ri), and how a record that is not one (`v=DMARC1` not first) is told apart.
 
 use std::collections::BTreeMap;
 
+/// Problems listed per record; a hostile record can carry thousands of tags.
+const MAX_LISTED: usize = 10;
+/// Report URIs kept per tag.
+const MAX_URIS: usize = 50;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DmarcRecord {
+    /// Tag name -> value (lower-case), first occurrence.
     pub tags: BTreeMap<String, String>,
+    /// Invalid values, repeated tags, pieces that are no tag: at most [`MAX_LISTED`] plus a count.
     pub errors: Vec<String>,
+    /// Tags RFC 9989 does not define (receivers ignore them), each once, at most [`MAX_LISTED`].
     pub unknown: Vec<String>,
+    /// How many distinct unknown tags there were in all.
+    pub unknown_count: usize,
+    /// `pct`, `rf`, `ri` as written: removed by RFC 9989, still read by RFC 7489 receivers.
+    pub obsolete: Vec<(String, String)>,
     pub rua: Vec<String>,
     pub ruf: Vec<String>,
 }
 
-/// True when a TXT string is a DMARC record: its first tag is `v=DMARC1`.
+impl DmarcRecord {
+    pub fn tag(&self, k: &str) -> Option<&str> {
+        self.tags.get(k).map(String::as_str)
+    }
+    /// The value of a policy tag (`p`, `sp`, `np`) when it is one DMARC defines.
+    pub fn policy_tag(&self, k: &str) -> Option<&str> {
+        self.tag(k).filter(|v| policy_ok(v))
+    }
+    /// A policy tag present with a value DMARC does not define.
+    pub fn policy_invalid(&self, k: &str) -> bool {
+        self.tag(k).is_some_and(|v| !policy_ok(v))
+    }
+    /// At least one `rua` URI that is syntactically a URI (RFC 9989 section 4.10.1 fallback).
+    pub fn has_valid_rua(&self) -> bool {
+        self.rua.iter().any(|u| uri_ok(u))
+    }
+    /// `psd=y` / `psd=n`; `u` and absence are `None`.
+    pub fn psd(&self) -> Option<bool> {
+        match self.tag("psd") {
+            Some("y") => Some(true),
+            Some("n") => Some(false),
+            _ => None,
+        }
+    }
+    /// `t=y`: receivers apply one policy level less (RFC 9989 section 4.7).
+    pub fn testing(&self) -> bool {
+        self.tag("t") == Some("y")
+    }
+}
+
+/// The parts of a record, split as receivers split them: `;`-separated `tag=value` pairs.
+fn pairs(txt: &str) -> impl Iterator<Item = &str> {
+    txt.split(';').map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// True when a TXT string is a DMARC record: its first tag is `v=DMARC1` (the value is case
+/// sensitive, RFC 9989 section 4.7).
 pub fn is_dmarc(txt: &str) -> bool {
-    txt.split(';')
+    pairs(txt)
         .next()
         .and_then(|t| t.split_once('='))
         .is_some_and(|(k, v)| k.trim() == "v" && v.trim() == "DMARC1")
 }
 
-fn policy_ok(v: &str) -> bool {
+/// True when a TXT string meant to be a DMARC record is not one: it has a `v=DMARC1` tag, but not
+/// first. Receivers ignore it entirely (RFC 9989 section 4.7, tag `v`), so the domain has an
+/// invalid record, not no record.
+pub fn is_misordered(txt: &str) -> bool {
+    !is_dmarc(txt)
+        && pairs(txt).any(|t| {
+            t.split_once('=')
+                .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("v") && v.trim() == "DMARC1")
+        })
+}
+
+pub fn policy_ok(v: &str) -> bool {
     matches!(v, "none" | "quarantine" | "reject")
+}
+
+/// A reporting URI: a scheme, then something; `mailto:` needs an address.
+fn uri_ok(u: &str) -> bool {
+    match u.split_once(':') {
+        Some((scheme, rest)) if !scheme.is_empty() && !rest.is_empty() => {
+            let plain = scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+            plain && (!scheme.eq_ignore_ascii_case("mailto") || rest.contains('@'))
+        }
+        _ => false,
+    }
 }
 
 pub fn parse(txt: &str) -> DmarcRecord {
     let mut r = DmarcRecord::default();
-    for (i, part) in txt
-        .split(';')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .enumerate()
-    {
+    let mut errors: Vec<String> = Vec::new();
+    let mut repeated: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (i, part) in pairs(txt).enumerate() {
         let Some((k, v)) = part.split_once('=') else {
-            r.errors.push(format!(
+            errors.push(format!(
                 "`{}` is not a tag=value pair",
                 super::spf::parse::clip(part)
             ));
@@ -40,27 +111,28 @@ pub fn parse(txt: &str) -> DmarcRecord {
         };
         let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
         if i == 0 && k != "v" {
-            r.errors
-                .push("the record must start with `v=DMARC1`".to_string());
+            errors.push("the record must start with `v=DMARC1`".to_string());
+        }
+        if r.tags.contains_key(&k) {
+            *repeated.entry(k).or_default() += 1;
+            continue;
         }
         let lv = v.to_ascii_lowercase();
         let ok = match k.as_str() {
             "v" => i == 0 && v == "DMARC1",
             "p" | "sp" | "np" => policy_ok(&lv),
             "adkim" | "aspf" => matches!(lv.as_str(), "r" | "s"),
-            "pct" => lv.parse::<u8>().is_ok_and(|n| n <= 100),
             "fo" => lv
                 .split(':')
                 .all(|o| matches!(o.trim(), "0" | "1" | "d" | "s")),
-            "rf" => lv.split(':').all(|o| matches!(o.trim(), "afrf" | "iodef")),
-            "ri" => lv.parse::<u32>().is_ok(),
             "rua" | "ruf" => {
                 let uris: Vec<String> = v
                     .split(',')
                     .map(|u| u.trim().to_string())
                     .filter(|u| !u.is_empty())
+                    .take(MAX_URIS)
                     .collect();
-                let ok = !uris.is_empty() && uris.iter().all(|u| u.contains(':'));
+                let ok = !uris.is_empty() && uris.iter().all(|u| uri_ok(u));
                 if k == "rua" {
                     r.rua = uris
                 } else {
@@ -70,21 +142,42 @@ pub fn parse(txt: &str) -> DmarcRecord {
             }
             "psd" => matches!(lv.as_str(), "y" | "n" | "u"),
             "t" => matches!(lv.as_str(), "y" | "n"),
+            // RFC 9989 removed them; receivers on RFC 9989 ignore them, older ones still apply
+            // them, so they are reported, not validated.
+            "pct" | "rf" | "ri" => {
+                r.obsolete.push((k.clone(), v.clone()));
+                true
+            }
             _ => {
-                r.unknown.push(k.clone());
+                if !unknown.contains(&k) {
+                    unknown.push(k.clone());
+                }
                 true
             }
         };
         if !ok {
-            r.errors.push(format!(
+            errors.push(format!(
                 "invalid value `{k}={}`",
                 super::spf::parse::clip(&v)
             ));
         }
-        if r.tags.insert(k.clone(), lv).is_some() {
-            r.errors.push(format!("tag `{k}` appears twice"));
-        }
+        r.tags.insert(k, lv);
     }
+    for (k, n) in repeated {
+        errors.push(format!(
+            "tag `{k}` appears {} times (receivers use the first)",
+            n + 1
+        ));
+    }
+    if errors.len() > MAX_LISTED {
+        let more = errors.len() - MAX_LISTED;
+        errors.truncate(MAX_LISTED);
+        errors.push(format!("and {more} more"));
+    }
+    r.errors = errors;
+    r.unknown_count = unknown.len();
+    unknown.truncate(MAX_LISTED);
+    r.unknown = unknown;
     r
 }
 
@@ -109,6 +202,14 @@ pub fn strength(p: &str) -> u8 {
     }
 }
 
+/// The policy one level less, as `t=y` asks receivers to apply it (RFC 9989 section 4.7).
+pub fn one_level_less(p: &str) -> &'static str {
+    match p {
+        "reject" => "quarantine",
+        _ => "none",
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -117,23 +218,48 @@ mod tests {
     #[test]
     fn parses_a_full_record() {
         let r = parse(
-            "v=DMARC1; p=reject; sp=none; pct=50; rua=mailto:d@rep.example.net!10m, mailto:x@example.com; fo=1:d; adkim=s",
+            "v=DMARC1; p=reject; sp=none; np=reject; psd=n; t=y; rua=mailto:d@rep.example.net!10m, mailto:x@example.com; fo=1:d; adkim=s",
         );
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert_eq!(r.tags.get("p").map(String::as_str), Some("reject"));
+        assert_eq!(r.policy_tag("p"), Some("reject"));
+        assert_eq!(r.psd(), Some(false));
+        assert!(r.testing() && r.has_valid_rua());
         assert_eq!(r.rua.len(), 2);
         assert_eq!(mailto_domain(&r.rua[0]).as_deref(), Some("rep.example.net"));
     }
 
     #[test]
-    fn reports_bad_values_order_and_unknown_tags() {
-        let r = parse("p=reject; v=DMARC1");
-        assert!(!r.errors.is_empty());
-        let r = parse("v=DMARC1; p=block; pct=150; adkim=x; foo=bar");
-        assert_eq!(r.errors.len(), 3, "{:?}", r.errors);
+    fn order_values_obsolete_and_unknown_tags() {
+        assert!(!parse("p=reject; v=DMARC1").errors.is_empty());
+        let r = parse("v=DMARC1; p=block; pct=150; rf=afrf; adkim=x; foo=bar");
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert!(r.policy_invalid("p"));
         assert_eq!(r.unknown, vec!["foo".to_string()]);
+        // pct and rf are obsolete, not invalid, whatever their value.
+        assert_eq!(r.obsolete.len(), 2);
         assert!(is_dmarc("v=DMARC1; p=none"));
         assert!(!is_dmarc("v=spf1 -all"));
         assert!(!is_dmarc("p=none; v=DMARC1"));
+        assert!(is_misordered("p=none; v=DMARC1"));
+        assert!(!is_misordered("v=DMARC1; p=none"));
+        assert!(!is_misordered("google-site-verification=abc"));
+        assert!(!is_dmarc("v=dmarc1; p=none"));
+    }
+
+    #[test]
+    fn a_record_of_ten_thousand_tags_gives_bounded_lists() {
+        let tags: Vec<String> = (0..10_000).map(|i| format!("x{}=1", i % 50)).collect();
+        let r = parse(&format!("v=DMARC1; p=none; {}", tags.join(";")));
+        assert!(r.errors.len() <= MAX_LISTED + 1, "{}", r.errors.len());
+        assert_eq!(r.errors.last().map(String::as_str), Some("and 40 more"));
+        assert_eq!(r.unknown.len(), MAX_LISTED);
+        assert_eq!(r.unknown_count, 50);
+    }
+
+    #[test]
+    fn policy_levels() {
+        assert_eq!(one_level_less("reject"), "quarantine");
+        assert_eq!(one_level_less("quarantine"), "none");
+        assert!(strength("reject") > strength("quarantine"));
     }
 }

@@ -1,17 +1,41 @@
-//! DNS checks of a sending domain: SPF, DKIM, DMARC, PTR, MX.
+//! DNS checks of a sending domain (SPF, DKIM, DMARC, PTR, MX) and the registry that lists them.
 
 pub mod dkim;
 mod dkim_key;
 pub mod dmarc;
-mod dmarc_record;
+pub(crate) mod dmarc_record;
+mod entries;
 pub mod mx;
+pub(crate) mod profile;
 pub mod ptr;
+pub mod registry;
 pub mod spf;
 pub mod types;
 pub use types::*;
 
+// The checks' modules (and other areas' code) name the domain helpers through `checks`.
+pub use crate::domain_name::{domain_of, normalise, org_domain};
+
+pub use entries::spf::tree_lines as spf_tree_lines;
+pub use registry::{DnsCheck, Input};
+
 use crate::dns::Dns;
-use crate::finding::{Check, Finding};
+use crate::finding::Check;
+
+/// Every DNS check, in the order they are run, reported and planned. Adding a check: a
+/// variant of [`Check`], a module, its entry here (docs/development.md).
+pub static REGISTRY: [&dyn DnsCheck; 5] = [
+    &entries::spf::Spf,
+    &entries::dkim::Dkim,
+    &entries::dmarc::Dmarc,
+    &entries::ptr::Ptr,
+    &entries::mx::Mx,
+];
+
+/// The registry entry of a check (None for `dns`, which is no check of its own).
+pub fn entry(check: Check) -> Option<&'static dyn DnsCheck> {
+    REGISTRY.iter().copied().find(|e| e.check() == check)
+}
 
 /// Runs every selected check concurrently; DNS trouble becomes inconclusive findings, never absence.
 ///
@@ -21,216 +45,151 @@ use crate::finding::{Check, Finding};
 /// flags each keep their own facts.
 pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
     let want = |c: Check| params.only.is_empty() || params.only.contains(&c);
-    let domain = normalise(&params.domain);
-    let from_domain = params
-        .from
-        .as_deref()
-        .map(domain_of)
-        .filter(|d| !d.is_empty() && *d != domain);
-    let signing_domain = params
-        .dkim_domain
-        .as_deref()
-        .map(normalise)
-        .filter(|d| !d.is_empty() && *d != domain);
-    let spf = async {
-        if want(Check::Spf) {
-            Some(spf::check(dns, params).await)
-        } else {
-            None
-        }
-    };
-    let dkim = async {
-        if !want(Check::Dkim) {
-            return (None, None);
-        }
-        let own = dkim::check(dns, params, &domain, signing_domain.is_none());
-        let signing = async {
-            match &signing_domain {
-                Some(d) => Some(dkim::check(dns, params, d, true).await),
-                None => None,
-            }
-        };
-        let (own, signing) = futures::join!(own, signing);
-        (Some(own), signing)
-    };
-    let dmarc = async {
-        if !want(Check::Dmarc) {
-            return (None, None);
-        }
-        let own = dmarc::check(dns, params, &domain, from_domain.is_none());
-        let from = async {
-            match &from_domain {
-                Some(d) => Some(dmarc::check(dns, params, d, true).await),
-                None => None,
-            }
-        };
-        let (own, from) = futures::join!(own, from);
-        (Some(own), from)
-    };
-    let ptr = async {
-        if want(Check::Ptr) {
-            Some(ptr::check(dns, params).await)
-        } else {
-            None
-        }
-    };
-    let mx = async {
-        if want(Check::Mx) {
-            Some(mx::check(dns, params).await)
-        } else {
-            None
-        }
-    };
-    let (spf, (dkim, dkim_signing), (dmarc, dmarc_from), ptr, mx) =
-        futures::join!(spf, dkim, dmarc, ptr, mx);
-
-    let mut findings: Vec<Finding> = Vec::new();
-    let (spf, spf_identities) = match spf {
-        Some(mut o) => {
-            findings.append(&mut o.findings);
-            (Some(o.facts), o.identities)
-        }
-        None => (None, Vec::new()),
-    };
-    let dkim = take(&mut findings, dkim);
-    let dkim_signing = take(&mut findings, dkim_signing);
-    let dmarc = take(&mut findings, dmarc);
-    let dmarc_from = take(&mut findings, dmarc_from);
-    let ptr = take(&mut findings, ptr);
-    let mx = take(&mut findings, mx);
-    DomainReport {
-        domain,
-        findings,
-        spf,
-        spf_identities,
-        dkim,
-        dkim_signing,
-        dmarc,
-        dmarc_from,
-        ptr,
-        mx,
+    let runs = REGISTRY
+        .iter()
+        .filter(|e| want(e.check()))
+        .map(|e| e.run(dns, params));
+    let mut report = DomainReport::empty(normalise(&params.domain));
+    // Findings keep the registry's order, whichever check answers first.
+    for ran in futures::future::join_all(runs).await {
+        ran.apply(&mut report);
     }
-}
-
-/// The facts of a check, its findings moved to `findings`.
-fn take<T>(findings: &mut Vec<Finding>, pair: Option<(T, Vec<Finding>)>) -> Option<T> {
-    pair.map(|(facts, mut f)| {
-        findings.append(&mut f);
-        facts
-    })
-}
-
-/// True when every check that ran was stopped by DNS trouble before it found anything:
-/// the DNS could not be consulted at all (exit code 3).
-pub fn all_inconclusive(report: &DomainReport) -> bool {
-    let stuck = |c: Check| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.check == c && f.inconclusive)
-    };
-    let mut ran = 0;
-    let mut blocked = 0;
-    let mut tally = |ran_it: bool, blocked_it: bool| {
-        if ran_it {
-            ran += 1;
-            blocked += usize::from(blocked_it);
-        }
-    };
-    if let Some(s) = &report.spf {
-        tally(true, stuck(Check::Spf) && s.record.is_none());
-    }
-    if let Some(d) = &report.dkim {
-        tally(true, stuck(Check::Dkim) && d.selectors.is_empty());
-    }
-    if let Some(d) = &report.dmarc {
-        tally(true, stuck(Check::Dmarc) && d.record.is_none());
-    }
-    if let Some(p) = &report.ptr {
-        let found = !p.names.is_empty() || !p.mx_hosts.is_empty();
-        tally(true, stuck(Check::Ptr) && !found);
-    }
-    if let Some(m) = &report.mx {
-        let found = !m.hosts.is_empty() || m.implicit || m.null_mx;
-        tally(true, stuck(Check::Mx) && !found);
-    }
-    ran > 0 && ran == blocked
+    // Findings that need several checks' facts (a nonexistent or parked domain, p=reject on
+    // SPF alone) come after every check has answered.
+    profile::apply(dns, params, &mut report).await;
+    report
 }
 
 impl DomainReport {
-    /// See [`all_inconclusive`].
+    /// True when every check that ran was stopped by DNS trouble before it found anything:
+    /// the DNS could not be consulted at all (exit code 3).
     pub fn all_inconclusive(&self) -> bool {
-        all_inconclusive(self)
+        registry::all_inconclusive(&REGISTRY, self)
     }
-}
-
-/// Lower-case, no trailing dot, no surrounding space.
-pub fn normalise(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The domain of an address (`user@d` -> `d`); a bare domain is returned as is.
-pub fn domain_of(addr: &str) -> String {
-    let a = addr.trim().trim_start_matches('<').trim_end_matches('>');
-    normalise(a.rsplit_once('@').map_or(a, |(_, d)| d))
-}
-
-/// The organizational domain (RFC 7489 section 3.2) from the Public Suffix List.
-pub fn org_domain(domain: &str) -> String {
-    let d = normalise(domain);
-    psl::domain_str(&d).map_or(d.clone(), str::to_string)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
 
-    #[test]
-    fn domains_of_addresses_and_organizational_domains() {
-        assert_eq!(domain_of("Bob@Mail.Example.COM."), "mail.example.com");
-        assert_eq!(domain_of("<a@b.example>"), "b.example");
-        assert_eq!(domain_of("example.org"), "example.org");
-        assert_eq!(org_domain("mail.example.co.uk"), "example.co.uk");
-        assert_eq!(org_domain("a.b.example.com"), "example.com");
+    /// Every `.rs` file under src/checks/, read from disk, so a new check's files are walked too.
+    fn sources() -> Vec<(String, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks"),
+            &mut out,
+        );
+        out
     }
 
-    /// Every finding id a check can emit has a complete entry in rules/findings.toml.
+    /// Every variant of `Check` but `dns` has exactly one entry, and the entries are distinct.
+    #[test]
+    fn every_check_is_registered_once() {
+        use clap::ValueEnum;
+        let registered: Vec<Check> = REGISTRY.iter().map(|e| e.check()).collect();
+        assert_eq!(registered, Check::value_variants().to_vec());
+        assert!(entry(Check::Dns).is_none());
+    }
+
+    /// Every finding id a registered check's code names (`"<check>-..."` literals anywhere under
+    /// src/checks/) has a complete entry in rules/findings.toml, under that check.
     #[test]
     fn every_emitted_id_is_documented() {
-        let sources = [
-            include_str!("spf/findings.rs"),
-            include_str!("dkim.rs"),
-            include_str!("dmarc.rs"),
-            include_str!("ptr.rs"),
-            include_str!("mx.rs"),
-        ];
-        let rules: toml::Table = toml::from_str(include_str!("../../rules/findings.toml")).unwrap();
-        let entries = rules["finding"].as_array().unwrap();
-        let mut documented = std::collections::HashSet::new();
-        for e in entries {
-            for field in [
-                "id", "check", "severity", "title", "summary", "why", "fix", "source",
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let mut documented: BTreeMap<String, String> = BTreeMap::new();
+        for l in &rules.findings {
+            let f = &l.rule;
+            for (field, text) in [
+                ("title", &f.title),
+                ("summary", &f.summary),
+                ("why", &f.why),
+                ("fix", &f.fix),
+                ("source", &f.source),
             ] {
-                let v = e.get(field).and_then(|v| v.as_str()).unwrap_or_default();
-                assert!(!v.is_empty(), "{e:?} lacks {field}");
+                assert!(!text.trim().is_empty(), "{} lacks {field}", f.id);
             }
-            let id = e["id"].as_str().unwrap();
-            assert!(crate::finding::is_kebab_case(id));
-            assert!(documented.insert(id.to_string()), "{id} twice");
+            documented.insert(f.id.clone(), f.check.as_str().to_string());
         }
-        let re = regex::Regex::new(r#""((?:spf|dkim|dmarc|ptr|mx)-[a-z0-9-]+)""#).unwrap();
-        let mut emitted = 0;
-        for src in sources {
-            for c in re.captures_iter(src) {
-                emitted += 1;
-                assert!(
-                    documented.contains(&c[1]),
-                    "{} has no entry in rules/findings.toml",
-                    &c[1]
+        let names: Vec<&str> = REGISTRY.iter().map(|e| e.check().as_str()).collect();
+        let re = regex::Regex::new(&format!(r#""((?:{})-[a-z0-9-]+)""#, names.join("|"))).unwrap();
+        let mut emitted = BTreeSet::new();
+        // An entry names the plan step its findings fall to (`dkim-fix`): not a finding id.
+        let steps: BTreeSet<&str> = rules
+            .plan_steps
+            .iter()
+            .map(|l| l.rule.id.as_str())
+            .collect();
+        for (file, src) in sources() {
+            for c in re.captures_iter(&src) {
+                let id = &c[1];
+                if steps.contains(id) {
+                    continue;
+                }
+                let check = id.split('-').next().unwrap_or_default();
+                assert_eq!(
+                    documented.get(id).map(String::as_str),
+                    Some(check),
+                    "{id} (in {file}) has no entry in rules/findings.toml under check {check}"
                 );
+                emitted.insert(id.to_string());
             }
         }
-        assert!(emitted > 60);
+        assert!(emitted.len() > 60, "{} ids found", emitted.len());
+        for (id, check) in &documented {
+            assert!(
+                check == "dns" || names.contains(&check.as_str()),
+                "{id}: check {check} is not registered"
+            );
+        }
+    }
+
+    /// The severity rules/findings.toml documents for an id is the highest its code emits:
+    /// where the code writes a severity beside the id, none is higher and one equals it.
+    #[test]
+    fn documented_severities_are_the_highest_the_code_emits() {
+        use crate::finding::Severity;
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let names: Vec<&str> = REGISTRY.iter().map(|e| e.check().as_str()).collect();
+        let re = regex::Regex::new(&format!(
+            r#""((?:{})-[a-z0-9-]+)",\s*(?:Check::[A-Za-z]+,\s*)?Severity::([A-Za-z]+)"#,
+            names.join("|")
+        ))
+        .unwrap();
+        let mut emitted: BTreeMap<String, BTreeSet<Severity>> = BTreeMap::new();
+        for (_, src) in sources() {
+            for c in re.captures_iter(&src) {
+                let sev = match &c[2] {
+                    "Info" => Severity::Info,
+                    "Warning" => Severity::Warning,
+                    _ => Severity::Error,
+                };
+                emitted.entry(c[1].to_string()).or_default().insert(sev);
+            }
+        }
+        assert!(
+            emitted.len() > 50,
+            "{} ids with a written severity",
+            emitted.len()
+        );
+        for (id, sevs) in &emitted {
+            let documented = rules.finding(id).unwrap().severity;
+            assert_eq!(sevs.iter().max(), Some(&documented), "{id}: code {sevs:?}");
+        }
     }
 }

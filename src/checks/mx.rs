@@ -1,4 +1,4 @@
-//! MX check: mail exchangers exist, resolve, are not CNAMEs or IP literals; null MX; implicit MX.
+//! MX check: mail exchangers exist, resolve, are not CNAMEs or address literals; null MX; implicit MX.
 
 use crate::checks::types::{CheckParams, MxFacts, MxHost, Status};
 use crate::checks::{domain_of, normalise};
@@ -32,6 +32,22 @@ fn failed(subject: &str, what: &str, a: &Answer) -> Finding {
 /// A and AAAA of `name`, concurrently.
 pub async fn addresses(dns: &Dns, name: &str) -> (Arc<Answer>, Arc<Answer>) {
     futures::join!(dns.query(name, RType::A), dns.query(name, RType::AAAA))
+}
+
+/// The address an MX target written as an address literal stands for: `192.0.2.26`,
+/// `[192.0.2.26]` or `[IPv6:2001:db8::25]` (RFC 5321 section 4.1.3 form). Such a target is not
+/// a host name, so there is nothing to look up: senders treat it as a name that does not resolve.
+pub fn ip_literal(host: &str) -> Option<IpAddr> {
+    let h = host.trim().trim_end_matches('.');
+    let inner = h
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(h);
+    let inner = inner
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("ipv6:"))
+        .map_or(inner, |_| &inner[5..]);
+    inner.parse().ok()
 }
 
 pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
@@ -107,17 +123,28 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         return (facts, out);
     }
     records.truncate(MAX_HOSTS);
-    let lookups = records.iter().map(|(_, e)| addresses(dns, e));
+    let (literals, names): (Vec<_>, Vec<_>) = records
+        .into_iter()
+        .partition(|(_, e)| ip_literal(e).is_some());
+    for (pref, host) in literals {
+        let ip = ip_literal(&host).map(|a| a.to_string()).unwrap_or_default();
+        let mut fd = f("mx-target-ip-literal", Severity::Error, &host, format!("The MX record of {domain} names `{host}`, the address literal {ip}, not a host name: senders look it up as a name, find nothing and cannot deliver mail (bounces included) to {domain} through it. Publish a host name with an A/AAAA record for {ip} and point the MX at that name (RFC 5321 section 5.1).")).with_queries([mx.id]);
+        fd.location = mx.location.clone();
+        out.push(fd);
+        facts.hosts.push(MxHost {
+            preference: pref,
+            host,
+            addresses: Vec::new(),
+            problem: Some("IP literal".to_string()),
+        });
+    }
+    let lookups = names.iter().map(|(_, e)| addresses(dns, e));
     let resolved = join_all(lookups).await;
-    for ((pref, host), (a, aaaa)) in records.into_iter().zip(resolved) {
+    for ((pref, host), (a, aaaa)) in names.into_iter().zip(resolved) {
         let q = [mx.id, a.id, aaaa.id];
         let mut problem = None;
         let addrs: Vec<IpAddr> = a.ips().into_iter().chain(aaaa.ips()).collect();
-        if host.parse::<IpAddr>().is_ok() || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
-        {
-            problem = Some("IP literal".to_string());
-            out.push(f("mx-target-ip-literal", Severity::Error, &host, format!("The MX record of {domain} names {host}, an IP address; an MX target must be a host name with an A/AAAA record (RFC 7505 section 3, RFC 5321 section 5.1).")).with_queries(q));
-        } else if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+        if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
             facts.status = Status::Inconclusive;
             problem = Some(format!("lookup failed: {}", bad.outcome.label()));
             out.push(failed(&host, bad.rtype.as_str(), bad));
@@ -141,5 +168,6 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
             problem,
         });
     }
+    facts.hosts.sort_by_key(|h| h.preference);
     (facts, out)
 }

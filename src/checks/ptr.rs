@@ -186,6 +186,8 @@ async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<F
             Rdata::MX { exchange, .. } if !exchange.is_empty() => Some(exchange.clone()),
             _ => None,
         })
+        // An address literal is no host to look up; the MX check reports it.
+        .filter(|h| crate::checks::mx::ip_literal(h).is_none())
         .take(MX_HOST_LIMIT)
         .collect();
     let addrs = join_all(hosts.iter().map(|h| crate::checks::mx::addresses(dns, h))).await;

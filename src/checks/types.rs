@@ -19,6 +19,9 @@ pub struct CheckParams {
     pub dkim_domain: Option<String>,
     /// Checks to run; empty means all.
     pub only: Vec<crate::finding::Check>,
+    /// DKIM selectors to probe (rules/selectors.toml with `--rules DIR` applied); `None`: the
+    /// built-in ones.
+    pub dkim_catalogue: Option<std::sync::Arc<crate::rules::selectors::SelectorCatalogue>>,
 }
 
 /// Whether a check's facts are complete, or DNS trouble (timeout, SERVFAIL, REFUSED, not looked
@@ -116,6 +119,75 @@ pub struct DkimFacts {
     pub selectors: Vec<DkimSelector>,
     /// Every selector name probed.
     pub probed: Vec<String>,
+    /// How the selectors were chosen: what `_domainkey.<domain>` answered, the services the
+    /// domain's DNS shows, and each probe with its reason.
+    pub discovery: DkimDiscovery,
+}
+
+impl DkimFacts {
+    /// True when the check asked the DNS anything (a selector, or `_domainkey.<domain>`, whose
+    /// NXDOMAIN alone proves there is no key).
+    pub fn looked(&self) -> bool {
+        !self.probed.is_empty() || self.discovery.domainkey != "not-asked"
+    }
+}
+
+/// DKIM discovery (rules/selectors.toml): selectors cannot be listed, so they are guessed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimDiscovery {
+    /// What `_domainkey.<domain>` answered: "exists" (NOERROR: names may exist below it),
+    /// "nxdomain" (no name below it, so no key: RFC 8020), "trouble" (could not tell; probed
+    /// anyway) or "not-asked".
+    pub domainkey: String,
+    /// The server answered NXDOMAIN at `_domainkey.<domain>` although a selector below it
+    /// exists (it mishandles empty non-terminals): the NXDOMAIN was not trusted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nxdomain_contradicted: bool,
+    /// Services whose selectors the domain's DNS suggested, and what showed each.
+    pub services: Vec<DkimService>,
+    /// True when the fallback tier ran (nothing probed before it held a key).
+    pub fallback: bool,
+    /// Each selector asked, in order, with why.
+    pub probes: Vec<DkimProbe>,
+}
+
+impl Default for DkimDiscovery {
+    fn default() -> Self {
+        DkimDiscovery {
+            domainkey: "not-asked".into(),
+            nxdomain_contradicted: false,
+            services: Vec::new(),
+            fallback: false,
+            probes: Vec::new(),
+        }
+    }
+}
+
+/// A sending service recognised in the domain's DNS.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimService {
+    /// The rules/selectors.toml entry.
+    pub rule: String,
+    pub name: String,
+    /// What showed it, e.g. "SPF include:_spf.google.com" or "MX aspmx.l.google.com".
+    pub seen: String,
+}
+
+/// One selector asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct DkimProbe {
+    pub selector: String,
+    /// "named" (--dkim-selector), "evidence" (a service the DNS shows), "common" or "fallback".
+    pub reason: String,
+    /// The rules/selectors.toml entry it came from (none for a named selector).
+    pub rule: Option<String>,
+    /// For "evidence": the service and what showed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
+    /// "key" (a key record), "absent" (no key record there) or "trouble" (lookup failed).
+    pub result: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,21 +200,85 @@ pub struct Alignment {
     /// "relaxed" or "strict", as published.
     pub aspf: String,
     pub adkim: String,
+    /// The identity DMARC takes SPF's result from (RFC 9989 section 4.4.2): "mail_from", or
+    /// "helo" for a null reverse-path (the MAIL FROM identity is then postmaster@<HELO>).
+    pub spf_identity: String,
+    /// Organizational domains by the RFC 9989 tree walk: the From domain's, and those of the SPF
+    /// and DKIM domains when relaxed alignment needed a walk for them (None: not walked).
+    pub from_organizational_domain: String,
+    pub spf_organizational_domain: Option<String>,
+    pub dkim_organizational_domain: Option<String>,
+    /// The same verdicts by the Public Suffix List, as receivers still on RFC 7489 reach them.
+    pub rfc7489: LegacyAlignment,
 }
 
+/// Alignment by RFC 7489 (organizational domains from the Public Suffix List).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LegacyAlignment {
+    pub from_organizational_domain: String,
+    pub spf_aligned: Option<bool>,
+    pub dkim_aligned: Option<bool>,
+}
+
+/// One `_dmarc` name asked by the RFC 9989 tree walk, in walk order.
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeWalkStep {
+    /// `_dmarc.<name>`.
+    pub name: String,
+    /// answer, NXDOMAIN, NODATA, SERVFAIL, timeout ...; "not asked" when no query can carry the
+    /// name (over 253 characters).
+    pub outcome: String,
+    /// DMARC records (`v=DMARC1` first) at the name; more than one and the walk ignores them all.
+    pub records: usize,
+    /// The `psd` tag of the single record, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psd: Option<String>,
+    /// Past the record that stopped the walk (`psd=y`/`psd=n`): asked, but not used.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after_stop: bool,
+}
+
+/// What a receiver still on RFC 7489 (Public Suffix List, no tree walk) arrives at.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LegacyDmarc {
+    pub organizational_domain: String,
+    pub record_domain: Option<String>,
+    pub inherited: bool,
+    pub policy: Option<String>,
+}
+
+/// DMARC facts. Every verdict here follows `standard` (RFC 9989); `rfc7489` holds what receivers
+/// still on RFC 7489 arrive at, where the two can differ.
 #[derive(Debug, Clone, Serialize)]
 pub struct DmarcFacts {
     /// The domain whose policy this is: the checked domain, or (in `dmarc_from`) the From domain.
     pub domain: String,
     pub status: Status,
+    /// The standard the verdicts follow: "RFC 9989".
+    pub standard: String,
     pub record: Option<String>,
-    /// Where the record was found (`_dmarc.<domain>` or the organizational domain's).
+    /// Where the record was found (`_dmarc.<domain>` or an ancestor's, by the tree walk).
     pub record_domain: Option<String>,
+    /// By the RFC 9989 tree walk (section 4.10.2).
     pub organizational_domain: String,
     pub inherited: bool,
+    /// The policy for mail failing DMARC (RFC 9989 section 4.10.1): the own record's `p`, an
+    /// inherited record's `sp` (or `np` when the domain does not exist), `none` for a record
+    /// without a valid `p` but with a valid `rua`; null when DMARC does not apply.
     pub policy: Option<String>,
+    /// Which tag `policy` comes from: "p", "sp", "np" or "none (rua fallback)".
+    pub policy_source: Option<String>,
+    /// The policy receivers apply once `t=y` is honoured (one level less than `policy`).
+    pub policy_applied: Option<String>,
+    /// `t=y`: the domain owner is testing its policy.
+    pub testing: bool,
+    /// `psd` tag of the record: "y", "n" or "u".
+    pub psd: Option<String>,
+    /// Whether the domain exists (RFC 8020); asked only when `np` makes a difference.
+    pub domain_exists: Option<bool>,
     pub sp: Option<String>,
     pub np: Option<String>,
+    /// Obsolete since RFC 9989 (receivers on RFC 7489 still apply it).
     pub pct: Option<u8>,
     pub adkim: Option<String>,
     pub aspf: Option<String>,
@@ -150,6 +286,12 @@ pub struct DmarcFacts {
     pub ruf: Vec<String>,
     pub alignment: Option<Alignment>,
     pub ttl: Option<u32>,
+    /// Every `_dmarc` name the tree walk asked, in order.
+    pub tree_walk: Vec<TreeWalkStep>,
+    /// Records at `_dmarc.<domain>` that are not DMARC records because `v=DMARC1` is not first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid_records: Vec<String>,
+    pub rfc7489: LegacyDmarc,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,6 +356,10 @@ pub struct DomainReport {
     pub dmarc_from: Option<DmarcFacts>,
     pub ptr: Option<PtrFacts>,
     pub mx: Option<MxFacts>,
+    /// Facts of checks registered after v1 of the JSON, each under its check's name (the
+    /// five above keep their own fields).
+    #[serde(flatten)]
+    pub more: std::collections::BTreeMap<crate::finding::Check, serde_json::Value>,
 }
 
 impl DomainReport {
@@ -230,6 +376,7 @@ impl DomainReport {
             dmarc_from: None,
             ptr: None,
             mx: None,
+            more: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Bulk mode: many domains over one shared cache, streamed as JSON Lines, with a summary.
 
-use super::check::{Checked, check_one};
+use super::common::{Checked, check_one};
 use crate::checks::{CheckParams, DomainReport};
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::CheckArgs;
 use crate::dns::Dns;
 use crate::error::{Error, Result, exit};
 use crate::finding::{Check, Finding, Severity};
+use crate::report::{CheckDomain, CheckReport, Format, Report, RunContext, ToolInfo};
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
@@ -258,21 +259,20 @@ fn failed_check(domain: &str) -> Checked {
     }
 }
 
-/// One domain's result in the streaming format.
-fn write_one(format: CheckFormat, checked: &Checked, out: &mut dyn Write) -> Result<()> {
-    match format {
-        CheckFormat::Jsonl => {
-            let line = crate::report::check_jsonl_line(&checked.report, &checked.queries);
-            writeln!(out, "{line}")?;
-        }
-        _ => {
-            let one = [crate::report::CheckDomain {
-                report: &checked.report,
-                queries: &checked.queries,
-            }];
-            crate::report::check_human::render(out, &one)?;
-        }
-    }
+/// One domain's result in the streaming format (JSON Lines, or human text per domain).
+fn write_one(format: Format, checked: &Checked, out: &mut dyn Write) -> Result<()> {
+    let one = [CheckDomain {
+        report: &checked.report,
+        queries: &checked.queries,
+    }];
+    let tool = ToolInfo::this();
+    let run = RunContext::default();
+    let view = Report::Check(CheckReport {
+        tool: &tool,
+        domains: &one,
+        run: &run,
+    });
+    crate::report::render(out, format, &view)?;
     Ok(())
 }
 

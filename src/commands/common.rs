@@ -1,12 +1,11 @@
 //! What `check` and `diagnose` share: DNS settings, target parameters, exit-code policy.
 
 use super::validate;
-use crate::checks::{CheckParams, DomainReport};
+use crate::checks::{self, CheckParams, DomainReport};
 use crate::cli::{DnsArgs, FailOn, TargetArgs};
 use crate::dns::{Dns, DnsConfig, LogEntry};
 use crate::error::{Error, Result, exit};
 use crate::finding::{Check, Severity};
-use crate::report::QueryRecord;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -79,6 +78,7 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
         },
         zones,
         offline: args.offline,
+        ..DnsConfig::default()
     })
 }
 
@@ -86,18 +86,9 @@ pub async fn dns(cfg: DnsConfig) -> Result<Dns> {
     Dns::new(cfg).await.map_err(|e| Error::Input(e.to_string()))
 }
 
-/// `--only spf,dkim`: unknown names are an input error.
-pub fn only(raw: &[String]) -> Result<Vec<Check>> {
-    raw.iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            Check::parse(s).filter(|c| *c != Check::Dns).ok_or_else(|| {
-                Error::Input(format!(
-                    "unknown check {s:?} in --only: use spf, dkim, dmarc, ptr, mx"
-                ))
-            })
-        })
-        .collect()
+/// The checks `--only` selected (clap refused unknown names); empty means all.
+pub fn only(raw: &[Option<Check>]) -> Vec<Check> {
+    raw.iter().flatten().copied().collect()
 }
 
 /// Validated check parameters for `domain` from the target flags.
@@ -111,6 +102,8 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         None => None,
     };
     let mail_from = match &target.mail_from {
+        // `<>`: a null reverse-path (a bounce); SPF then checks the HELO identity.
+        Some(a) if a.trim() == "<>" => Some("<>".to_string()),
         Some(a) => Some(validate::address(a, "--mail-from address")?),
         None => None,
     };
@@ -132,22 +125,8 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         dkim_selectors,
         dkim_domain,
         only,
+        dkim_catalogue: None,
     })
-}
-
-pub fn query_record(e: &LogEntry) -> QueryRecord {
-    QueryRecord {
-        id: e.id,
-        name: e.name.clone(),
-        rtype: e.rtype,
-        outcome: e.outcome.clone(),
-        answers: e.answers.clone(),
-        ttl: e.ttl,
-        cname_chain: e.cname_chain.clone(),
-        started_at: e.started_at.clone(),
-        elapsed_ms: e.elapsed_ms,
-        resolver: e.resolver.clone(),
-    }
 }
 
 /// Exit code for a set of reports: 3 when DNS could not be consulted for any of them,
@@ -166,4 +145,35 @@ pub fn exit_code(reports: &[&DomainReport], fail_on: FailOn) -> u8 {
         .flat_map(|r| &r.findings)
         .any(|f| f.severity >= threshold);
     if failing { exit::FINDINGS } else { exit::OK }
+}
+
+/// One checked domain with the queries that answered it.
+pub struct Checked {
+    pub report: DomainReport,
+    pub queries: Vec<LogEntry>,
+}
+
+/// Checks one domain on its own scoped view of the shared resolver.
+pub async fn check_one(
+    dns: &Dns,
+    params: &checks::CheckParams,
+    deadline: Option<Duration>,
+) -> Checked {
+    let view = dns.scoped(deadline);
+    let report = checks::check_domain(&view, params).await;
+    let queries = view.log_entries(&view.scope_ids());
+    Checked { report, queries }
+}
+
+/// Loads the rules (built-in plus `--rules DIR`); broken rules are an input error (exit 2).
+pub fn load_rules(dir: Option<&std::path::Path>) -> Result<crate::rules::RuleSet> {
+    crate::rules::RuleSet::load(dir).map_err(|e| Error::Rules(format!("rules: {e}")))
+}
+
+/// A multi-thread runtime sized for the machine; DNS work is I/O-bound.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))
 }

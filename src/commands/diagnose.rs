@@ -2,15 +2,16 @@
 
 mod target;
 
-use super::check::{Checked, check_one};
-use super::{common, explain, input, load_rules, runtime};
+use super::common::{self, Checked, check_one, load_rules, runtime};
+use super::{explain, input};
 use crate::checks::CheckParams;
-use crate::cli::{DiagnoseArgs, DiagnoseFormat};
+use crate::cli::DiagnoseArgs;
 use crate::dns::Dns;
 use crate::error::{Error, Result};
 use crate::finding::Check;
 use crate::plan::{self, DiagnoseInput, Knowledge};
-use crate::report::{self, DiagnoseReport, ToolInfo};
+use crate::report::zone_index::ZoneIndex;
+use crate::report::{self, DiagnoseReport, Format, Report, RunContext, ToolInfo};
 use std::io::Write;
 use std::path::Path;
 
@@ -60,7 +61,7 @@ pub fn run(
         };
         tokio::try_join!(loading, checking)
     })?;
-    let knowledge = knowledge(&rules)?;
+    let knowledge = Knowledge::new(&rules);
     let replies: Vec<_> = extracted
         .replies
         .iter()
@@ -77,36 +78,26 @@ pub fn run(
     let mut diagnosis = plan::diagnose(&diagnose_input, &knowledge);
     add_dns_context(&mut diagnosis, &args.dns);
     let tool = ToolInfo::this();
-    let view = DiagnoseReport {
+    // Only SARIF places findings in the zone files: the others need not read them again.
+    let zones = if args.format == Format::Sarif {
+        ZoneIndex::read(&zone_paths)
+    } else {
+        ZoneIndex::default()
+    };
+    let run = RunContext::new(&rules, zones, offline_names);
+    let view = Report::Diagnose(DiagnoseReport {
         tool: &tool,
         form: extracted.form,
         input: &diagnose_input,
         diagnosis: &diagnosis,
-    };
-    match args.format {
-        DiagnoseFormat::Human => {
-            report::diagnose_human::render(out, &view)?;
-            if !offline_names.is_empty() {
-                let names = offline_names.join(", ");
-                writeln!(
-                    out,
-                    "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
-                )?;
-            }
-        }
-        DiagnoseFormat::Json => report::diagnose_json::render(out, &view)?,
-        DiagnoseFormat::Markdown => report::markdown::render(out, &view)?,
-        DiagnoseFormat::Sarif => {
-            let lookup = |id: &str| rules.finding(id).map(|f| (f.title.clone(), f.fix.clone()));
-            let zones = report::zone_index::ZoneIndex::read(&zone_paths);
-            report::sarif::render(out, &tool, &[&checked.report], &lookup, &zones)?;
-        }
-    }
+        run: &run,
+    });
+    report::render(out, args.format, &view)?;
     if let Some(dir) = &args.evidence {
         let mut md = Vec::new();
-        report::markdown::render(&mut md, &view)?;
+        report::render(&mut md, Format::Markdown, &view)?;
         let mut json = Vec::new();
-        report::diagnose_json::render(&mut json, &view)?;
+        report::render(&mut json, Format::Json, &view)?;
         let bundle = crate::evidence::BundleInput {
             report_md: String::from_utf8_lossy(&md).into_owned(),
             report_json: String::from_utf8_lossy(&json).into_owned(),
@@ -212,19 +203,6 @@ fn add_dns_context(diagnosis: &mut plan::Diagnosis, dns: &crate::cli::DnsArgs) {
             step.verify.push_str(&extra);
         }
     }
-}
-
-/// The plan and escalation texts, from the loaded rules (so `--rules DIR` can override them).
-fn knowledge(rules: &crate::rules::RuleSet) -> Result<Knowledge> {
-    let t = rules.plan_tables();
-    Knowledge::from_tables(
-        &t.plan_steps,
-        &t.no_cause_reasons,
-        &t.messages,
-        &t.escalations,
-        &t.senders,
-    )
-    .map_err(|e| Error::Rules(format!("rules: {e}")))
 }
 
 /// DKIM of a signature whose d= is not the checked domain's, looked up under that d=

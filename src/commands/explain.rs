@@ -1,9 +1,11 @@
 //! `mailtriage explain`: decode the replies in one or more inputs, offline.
 
-use super::{input, load_rules};
-use crate::cli::{ExplainArgs, ExplainFormat};
+use super::common::load_rules;
+use super::input;
+use crate::cli::ExplainArgs;
 use crate::error::{Error, Result, exit};
 use crate::reply::{self, InputError};
+use crate::report::{ExplainInput, ExplainReport, Report};
 use std::io::Write;
 use std::path::Path;
 
@@ -24,10 +26,11 @@ pub fn run(
             .iter()
             .map(|r| (r.clone(), rules.decode(r)))
             .collect();
-        match args.format {
-            ExplainFormat::Human => crate::report::explain::human(out, extracted.form, &items)?,
-            ExplainFormat::Json => crate::report::explain::json(out, extracted.form, &items)?,
-        }
+        let view = Report::Explain(ExplainReport {
+            form: extracted.form,
+            replies: &items,
+        });
+        crate::report::render(out, args.format, &view)?;
         return Ok(exit::OK);
     }
     let (inputs, mut failed) = input::read_many(&args.input);
@@ -60,28 +63,15 @@ pub fn run(
             (name.clone(), x.form, items)
         })
         .collect();
-    match args.format {
-        ExplainFormat::Human => {
-            for (i, (name, form, items)) in decoded.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                writeln!(out, "==> {} <==", crate::scan::render::term(name))?;
-                crate::report::explain::human(out, *form, items)?;
-            }
-        }
-        ExplainFormat::Json => {
-            let inputs: Vec<(String, reply::InputForm, usize)> = decoded
-                .iter()
-                .map(|(n, f, items)| (n.clone(), *f, items.len()))
-                .collect();
-            let all: Vec<_> = decoded
-                .into_iter()
-                .flat_map(|(_, _, items)| items)
-                .collect();
-            crate::report::explain::json_many(out, &inputs, &all)?
-        }
-    }
+    let inputs: Vec<ExplainInput<'_>> = decoded
+        .iter()
+        .map(|(name, form, items)| ExplainInput {
+            name,
+            form: *form,
+            replies: items,
+        })
+        .collect();
+    crate::report::render(out, args.format, &Report::ExplainMany(&inputs))?;
     Ok(if failed.is_empty() {
         exit::OK
     } else {

@@ -11,7 +11,7 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<(
     Ok(())
 }
 
-/// The exit-code contract (README "Exit codes"), for the EXIT STATUS section.
+/// The exit-code contract (docs/exit-codes.md), for the EXIT STATUS section.
 const EXIT_STATUS: [(&str, &str); 5] = [
     (
         "0",

@@ -13,7 +13,7 @@ mod scan_diagnose;
 pub mod validate;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::io::{IsTerminal, Write};
 
 /// Runs one command, writing its report to `out` and progress/summaries to `err`; returns
@@ -43,17 +43,4 @@ fn set_color(choice: ColorChoice) {
         }
     };
     colored::control::set_override(on);
-}
-
-/// Loads the rules (built-in plus `--rules DIR`); broken rules are an input error (exit 2).
-pub(crate) fn load_rules(dir: Option<&std::path::Path>) -> Result<crate::rules::RuleSet> {
-    crate::rules::RuleSet::load(dir).map_err(|e| Error::Rules(format!("rules: {e}")))
-}
-
-/// A multi-thread runtime sized for the machine; DNS work is I/O-bound.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Input(format!("cannot start the async runtime: {e}")))
 }

@@ -1,6 +1,6 @@
 //! `mailtriage rules list|show|lint`: read the knowledge base.
 
-use super::load_rules;
+use super::common::load_rules;
 use crate::cli::RulesCommand;
 use crate::error::{Error, Result, exit};
 use std::io::Write;
@@ -33,13 +33,11 @@ pub fn run(cmd: &RulesCommand, rules_dir: Option<&Path>, out: &mut dyn Write) ->
             }
             Ok(exit::OK)
         }
-        RulesCommand::Lint { dir } => {
-            let errors = match dir {
-                Some(d) => crate::rules::lint(d),
-                None => match crate::rules::RuleSet::load(rules_dir) {
-                    Ok(_) => Vec::new(),
-                    Err(e) => e.errors(),
-                },
+        RulesCommand::Lint { dir, standalone } => {
+            let errors = match (dir.as_deref().or(rules_dir), standalone) {
+                (Some(d), true) => crate::rules::lint_standalone(d),
+                (Some(d), false) => crate::rules::lint(d),
+                (None, _) => crate::rules::lint_builtin(),
             };
             if errors.is_empty() {
                 writeln!(out, "rules: no problems found")?;

@@ -1,9 +1,11 @@
 //! `mailtriage scan`: read the inputs (or merge earlier summaries, or follow a log), decide per
 //! address, and render the summary and the suppression list.
 
-use super::{load_rules, scan_diagnose};
-use crate::cli::{ScanArgs, ScanFormat};
+use super::common::load_rules;
+use super::scan_diagnose;
+use crate::cli::ScanArgs;
 use crate::error::{Error, Result, exit};
+use crate::report::{Report, ScanReport};
 use crate::scan::patterns::PatternSettings;
 use crate::scan::policy::Policy;
 use crate::scan::render::{self, term};
@@ -82,12 +84,12 @@ pub fn run(
     // Large summaries are many small writes: buffer them (stdout is line-buffered).
     let mut buffered = std::io::BufWriter::with_capacity(1 << 20, out);
     let out: &mut dyn Write = &mut buffered;
-    match args.format {
-        ScanFormat::Human => render::human::write(out, &scanned, &sum, &policy)?,
-        ScanFormat::Json => json::write(out, &scanned, &sum, &policy)?,
-        ScanFormat::Markdown => render::markdown::write(out, &scanned, &sum, &policy)?,
-        ScanFormat::Jsonl => render::jsonl::write(out, &sum, &scanned.outcomes)?,
-    }
+    let view = Report::Scan(ScanReport {
+        scanned: &scanned,
+        summary: &sum,
+        policy: &policy,
+    });
+    crate::report::render(out, args.format, &view)?;
     buffered.flush()?;
     Ok(code)
 }

@@ -2,8 +2,9 @@
 //! sending domain and IP, the run's DNS flags) and joins the likely causes into the summary.
 
 use super::diagnose;
-use crate::cli::{DiagnoseArgs, DiagnoseFormat, DnsArgs, FailOn, TargetArgs};
+use crate::cli::{DiagnoseArgs, DnsArgs, FailOn, TargetArgs};
 use crate::error::{Result, exit};
+use crate::report::Format;
 use crate::scan::summary::Summary;
 use serde_json::Value;
 use std::path::Path;
@@ -28,7 +29,7 @@ pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result
             },
             dns: dns.clone(),
             fail_on: FailOn::Never,
-            format: DiagnoseFormat::Json,
+            format: Format::Json,
             evidence: None,
         };
         let (mut json, mut err) = (Vec::new(), Vec::new());

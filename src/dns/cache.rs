@@ -12,7 +12,7 @@
 //! (a customer's DKIM probes) age out. At most `capacity` slots are kept, whatever the run's size.
 
 use super::log::LogEntry;
-use super::{Answer, RType};
+use super::types::{Answer, RType};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use std::collections::HashMap;

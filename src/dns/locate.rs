@@ -1,7 +1,8 @@
 //! Zone-file locations of single TXT records, for findings about one record among several TXT
 //! records of a name (the SPF record, not the name's first TXT).
 
-use super::{Dns, Zone, ZoneData, ZoneLocation, normalize};
+use super::zone::{Zone, ZoneData};
+use crate::finding::ZoneLocation;
 use std::collections::HashMap;
 
 /// Every TXT record of the `--zone` files: (owner, joined text) -> where it was written.
@@ -21,10 +22,9 @@ impl TxtLocations {
     }
 }
 
-impl Dns {
-    /// Where `--zone` defines the TXT record of `name` whose joined text is `text`, if it does.
-    pub fn zone_location_of_txt(&self, name: &str, text: &[u8]) -> Option<ZoneLocation> {
-        let key = (normalize(name), text.to_vec());
-        self.inner.txt_locations.0.get(&key).cloned()
+impl TxtLocations {
+    /// Where `--zone` defines the TXT record of `name` (normalised) whose joined text is `text`.
+    pub(super) fn get(&self, name: &str, text: &[u8]) -> Option<ZoneLocation> {
+        self.0.get(&(name.to_string(), text.to_vec())).cloned()
     }
 }

@@ -1,13 +1,13 @@
 //! The query log: one entry per question actually answered (the evidence bundle's backbone).
 
-use super::{Answer, Outcome, RType, Rdata};
+use super::types::{Answer, Outcome, RType, Rdata};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// One question asked during the run, as it will appear in the evidence bundle.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEntry {
     /// Index in the log; equals `Answer::id`.
     pub id: usize,

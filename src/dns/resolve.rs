@@ -1,19 +1,15 @@
 //! Building hickory resolvers and turning their results into `Answer`s with distinct outcomes.
 
-use super::{Answer, DnsSetupError, Outcome, RType, Rdata};
-use futures::StreamExt;
-use hickory_resolver::config::{
-    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
-};
+use super::error::DnsSetupError;
+use super::transport::{self, Transport};
+use super::types::{Answer, Outcome, RType, Rdata};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::net::xfer::DnsHandle;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
-use hickory_resolver::{NameServerPool, PoolContext, TlsConfig, TokioResolver};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest total TXT payload accepted in one answer; bigger answers become an `Error`.
@@ -30,7 +26,7 @@ pub fn build_resolver(
     }
     let config = ResolverConfig::from_name_servers(name_server_configs(servers));
     TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-        .with_options(options(timeout))
+        .with_options(transport::options(timeout))
         .build()
         .map_err(|e| DnsSetupError::Resolver(e.to_string()))
 }
@@ -73,71 +69,37 @@ pub fn record_type(rtype: RType) -> RecordType {
     }
 }
 
-/// Canonical form of a name we hand out: lower-case, no trailing dot.
+/// Canonical form of a name we hand out: lower-case, no trailing dot, each label's octets as
+/// they are (not presentation-escaped), so `a+b.example` reads back as it was asked.
 pub fn canon(name: &Name) -> String {
-    let s = name.to_ascii().to_ascii_lowercase();
-    s.trim_end_matches('.').to_string()
+    let labels: Vec<String> = name
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).to_ascii_lowercase())
+        .collect();
+    labels.join(".")
+}
+
+/// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
+/// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.
+pub fn wire_name(text: &str) -> Result<Name, hickory_resolver::proto::ProtoError> {
+    let bare = text.strip_suffix('.').unwrap_or(text);
+    if bare.is_empty() {
+        return Ok(Name::root());
+    }
+    Name::from_labels(bare.split('.').map(str::as_bytes))
 }
 
 /// Longest CNAME chain followed before giving up.
 pub const MAX_CNAME_HOPS: usize = 8;
 
-/// Sends single questions to a server pool (UDP, TCP on truncation) and keeps the server's
-/// own message, so every record, rcode and CNAME stays visible.
-#[derive(Clone)]
-pub struct Client {
-    pool: NameServerPool<TokioRuntimeProvider>,
-}
-
-impl Client {
-    pub fn new(servers: &[SocketAddr], timeout: Duration) -> Result<Client, DnsSetupError> {
-        if servers.is_empty() {
-            return Err(DnsSetupError::NoNameservers);
-        }
-        let tls = TlsConfig::new().map_err(|e| DnsSetupError::Resolver(e.to_string()))?;
-        let cx = Arc::new(PoolContext::new(options(timeout), tls));
-        let pool = NameServerPool::from_config(
-            name_server_configs(servers),
-            cx,
-            TokioRuntimeProvider::default(),
-        );
-        Ok(Client { pool })
-    }
-
-    async fn send(
-        &self,
-        name: &Name,
-        rtype: RType,
-        retries: usize,
-    ) -> Result<DnsResponse, NetError> {
-        let mut attempt = 0;
-        loop {
-            let query = Query::query(name.clone(), record_type(rtype));
-            let result = self
-                .pool
-                .lookup(query, DnsRequestOptions::default())
-                .next()
-                .await
-                .unwrap_or(Err(NetError::Timeout));
-            let retryable = matches!(
-                &result,
-                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
-            );
-            if retryable && attempt < retries {
-                attempt += 1;
-                continue;
-            }
-            return result;
-        }
-    }
-
+impl Transport {
     /// Asks for (name, type), following CNAMEs the server left unresolved, and classifies.
     pub async fn lookup(&self, name: &str, rtype: RType, retries: usize) -> Answer {
         let mut answer = empty_answer(name, rtype);
         let mut current = name.to_string();
         let mut min_ttl: Option<u32> = None;
         for _hop in 0..=MAX_CNAME_HOPS {
-            let fqdn = match Name::from_ascii(format!("{current}.")) {
+            let fqdn = match wire_name(&current) {
                 Ok(n) => n,
                 Err(e) => {
                     answer.outcome =
@@ -145,7 +107,7 @@ impl Client {
                     return answer;
                 }
             };
-            let response = match self.send(&fqdn, rtype, retries).await {
+            let response = match self.exchange(&fqdn, record_type(rtype), retries).await {
                 Ok(r) => r,
                 Err(e) => {
                     classify_error(&mut answer, e);
@@ -184,21 +146,6 @@ impl Client {
         answer.records.clear();
         answer
     }
-}
-
-fn options(timeout: Duration) -> ResolverOpts {
-    let mut opts = ResolverOpts::default();
-    opts.timeout = timeout;
-    opts.attempts = 1;
-    // Our cache (cache.rs) is the only one: evidence must show what the server said.
-    opts.cache_size = 0;
-    opts.use_hosts_file = ResolveHosts::Never;
-    opts.ndots = 0;
-    opts.preserve_intermediates = true;
-    opts.num_concurrent_reqs = 1;
-    // Many concurrent questions to one server are normal here (SPF include trees).
-    opts.max_active_requests = 1024;
-    opts
 }
 
 fn name_server_configs(servers: &[SocketAddr]) -> Vec<NameServerConfig> {

@@ -2,9 +2,10 @@
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
 use super::resolve::{self, record_type};
+use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
+use super::types::RType;
 use super::zone::{Zone, ZoneData};
-use super::{RType, in_zone};
-use hickory_resolver::TokioResolver;
+use crate::domain_name::within as in_zone;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
@@ -33,6 +34,9 @@ pub enum FaultKind {
     Truncate,
     /// Answer with a record of another type than asked.
     WrongType,
+    /// NXDOMAIN, whatever the zone holds: a server that says an empty non-terminal does not
+    /// exist although names below it do (against RFC 8020).
+    NxDomain,
     /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
     /// among fast ones.
     Slow(Duration),
@@ -56,6 +60,8 @@ pub struct ServerOptions {
     pub upstream_timeout: Duration,
     /// Further forwarding attempts after a timeout (default 1).
     pub upstream_retries: usize,
+    /// Forwarded questions in flight at most; more wait (default [`DEFAULT_MAX_IN_FLIGHT`]).
+    pub upstream_max_in_flight: usize,
     /// Without upstream: NXDOMAIN for names outside every zone (NODATA for the ancestors of
     /// a zone apex, which exist) instead of REFUSED.
     pub root_catch_all: bool,
@@ -80,6 +86,7 @@ impl Default for ServerOptions {
             upstream: None,
             upstream_timeout: Duration::from_secs(2),
             upstream_retries: 1,
+            upstream_max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             root_catch_all: false,
             delay: Duration::ZERO,
             faults: Vec::new(),
@@ -238,7 +245,7 @@ struct Store {
 
 struct Handler {
     store: Store,
-    upstream: Option<TokioResolver>,
+    upstream: Option<Transport>,
     upstream_retries: usize,
     root_catch_all: bool,
     delay: Duration,
@@ -248,7 +255,7 @@ struct Handler {
 }
 
 fn to_name(s: &str) -> io::Result<Name> {
-    Name::from_ascii(format!("{s}."))
+    super::resolve::wire_name(s)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad name {s:?}: {e}")))
 }
 
@@ -358,7 +365,7 @@ impl Handler {
     fn new(opts: ServerOptions, stats: Arc<Stats>) -> io::Result<Handler> {
         let upstream = match &opts.upstream {
             Some(servers) => Some(
-                resolve::build_resolver(servers, opts.upstream_timeout)
+                Transport::new(servers, opts.upstream_timeout, opts.upstream_max_in_flight)
                     .map_err(|e| io::Error::other(e.to_string()))?,
             ),
             None => None,
@@ -413,6 +420,20 @@ impl Handler {
             Some(FaultKind::Timeout) => return Reply::Drop,
             Some(FaultKind::ServFail) => return Reply::Code(ResponseCode::ServFail),
             Some(FaultKind::Refused) => return Reply::Code(ResponseCode::Refused),
+            Some(FaultKind::NxDomain) => {
+                return Reply::Records {
+                    code: ResponseCode::NXDomain,
+                    authoritative: true,
+                    answers: Vec::new(),
+                    authorities: self
+                        .store
+                        .zone_of(name)
+                        .and_then(|(_, soa)| soa.clone())
+                        .into_iter()
+                        .collect(),
+                    truncate: false,
+                };
+            }
             Some(FaultKind::Truncate) if udp => {
                 return Reply::Records {
                     code: ResponseCode::NoError,
@@ -446,8 +467,8 @@ impl Handler {
         if self.store.zone_of(name).is_some() {
             return self.authoritative(name, rtype);
         }
-        if let Some(resolver) = &self.upstream {
-            return self.forward(resolver, name, rtype).await;
+        if let Some(upstream) = &self.upstream {
+            return self.forward(upstream, name, rtype).await;
         }
         if self.root_catch_all {
             let code = if self.store.apex_ancestors.contains(name) {
@@ -527,25 +548,16 @@ impl Handler {
         }
     }
 
-    async fn forward(&self, resolver: &TokioResolver, name: &str, rtype: RecordType) -> Reply {
+    async fn forward(&self, upstream: &Transport, name: &str, rtype: RecordType) -> Reply {
         let Ok(fqdn) = to_name(name) else {
             return Reply::Code(ResponseCode::FormErr);
         };
-        let mut attempt = 0;
-        let result = loop {
-            let result = resolver.lookup(fqdn.clone(), rtype).await;
-            if matches!(result, Err(NetError::Timeout)) && attempt < self.upstream_retries {
-                attempt += 1;
-                continue;
-            }
-            break result;
-        };
-        match result {
-            Ok(lookup) => Reply::Records {
-                code: lookup.message().metadata.response_code,
+        match upstream.exchange(&fqdn, rtype, self.upstream_retries).await {
+            Ok(response) => Reply::Records {
+                code: response.metadata.response_code,
                 authoritative: false,
-                answers: lookup.answers().to_vec(),
-                authorities: lookup.authorities().to_vec(),
+                answers: response.answers.clone(),
+                authorities: response.authorities.clone(),
                 truncate: false,
             },
             Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => Reply::Records {
@@ -572,7 +584,7 @@ impl Handler {
         let mut metadata = Metadata::response_from_request(&request.metadata);
         let info = match request.request_info() {
             Ok(info) => Some((
-                info.query.name().to_string(),
+                super::resolve::canon(info.query.name()),
                 info.query.query_type(),
                 info.protocol == hickory_resolver::net::xfer::Protocol::Udp,
             )),

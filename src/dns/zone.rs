@@ -1,6 +1,7 @@
 //! Reading BIND zone files (via the `domain` crate) into records that remember file:line:column.
 
-use super::{DnsSetupError, RType};
+use super::error::DnsSetupError;
+use super::types::RType;
 use crate::finding::ZoneLocation;
 use domain::rdata::ZoneRecordData;
 use domain::zonefile::inplace::{Entry, Zonefile};

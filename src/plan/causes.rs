@@ -1,8 +1,9 @@
 //! Likely causes: the findings the primary reply points at, or a plain "DNS does not explain it".
 
 use super::knowledge::{Knowledge, fill};
-use super::{DiagnoseInput, LikelyCause, NoCause, NotChecked, implicated_checks, not_looked_up};
-use crate::checks::DomainReport;
+use super::{
+    DiagnoseInput, LikelyCause, NoCause, NotChecked, implicated_checks, not_looked_up, verified,
+};
 use crate::finding::{Check, Finding, Severity};
 use crate::reply::Reply;
 use crate::rules::Decoded;
@@ -36,22 +37,6 @@ pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
         format!("{meaning}.")
     } else {
         format!("{meaning}. {}", decoded.action_note)
-    }
-}
-
-/// True when the check ran in this run, so "it passes" is a verified statement.
-fn ran(report: &DomainReport, check: &str) -> bool {
-    match check {
-        "spf" => report.spf.is_some(),
-        "dkim" => report
-            .dkim_signing
-            .as_ref()
-            .or(report.dkim.as_ref())
-            .is_some_and(|d| !d.probed.is_empty()),
-        "dmarc" => report.dmarc_from.is_some() || report.dmarc.is_some(),
-        "ptr" => report.ptr.as_ref().is_some_and(|p| p.ip.is_some()),
-        "mx" => report.mx.is_some(),
-        _ => true,
     }
 }
 
@@ -174,9 +159,9 @@ pub(super) fn likely_causes(
         .collect();
     let mut possible_reasons: Vec<String> = implicated
         .iter()
-        .filter(|c| !ran(input.report, c) || offline.iter().any(|f| f.check.as_str() == *c))
+        .filter(|c| !verified(input.report, c) || offline.iter().any(|f| f.check.as_str() == *c))
         .map(|c| {
-            let id = if ran(input.report, c) {
+            let id = if verified(input.report, c) {
                 "check-not-concluded-offline"
             } else {
                 "check-not-run"

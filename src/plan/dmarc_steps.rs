@@ -1,13 +1,12 @@
-//! The DMARC steps: publish at p=none with reports, align, then stage quarantine and reject.
+//! The DMARC steps (RFC 9989): one valid record first (merged, or with `v=DMARC1` first), then
+//! p=none with reports, alignment, and staging with `t=y` up to reject, which waits for DKIM.
 
 use super::RecordToPublish;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim};
 use super::records;
+use crate::checks::{DkimFacts, DmarcFacts};
 use crate::dns::RType;
 use crate::finding::Check;
-
-/// Quarantine first for a quarter of failing mail: mistakes hurt less while reports confirm.
-const FIRST_QUARANTINE_PCT: u8 = 25;
 
 fn record_name(record_domain: Option<&str>, domain: &str) -> String {
     match record_domain {
@@ -39,113 +38,146 @@ pub(in crate::plan) fn own_dkim_findings(ctx: &Ctx<'_>, domain: &str) -> Vec<Str
         .collect()
 }
 
+/// True when the checked domain does not exist or is parked (and no mail was sent from it): no
+/// record is proposed under it (see `checks::profile`).
+pub(in crate::plan) fn nothing_to_publish(ctx: &Ctx<'_>) -> bool {
+    let r = ctx.input.report;
+    r.findings.iter().any(|f| {
+        f.subject.eq_ignore_ascii_case(&r.domain)
+            && (f.id == "domain-nonexistent"
+                || (f.id == "domain-parked" && ctx.input.params.ip.is_none()))
+    })
+}
+
+/// True when, besides [`nothing_to_publish`], the domain declares it sends no mail (null MX and
+/// `v=spf1 -all`) and no mail was sent from it: no DKIM key is proposed for it.
+pub(in crate::plan) fn sends_no_mail(ctx: &Ctx<'_>) -> bool {
+    nothing_to_publish(ctx)
+        || (ctx.input.params.ip.is_none()
+            && crate::checks::profile::declares_no_mail(ctx.input.report))
+}
+
+fn under(name: &str, parent: &str) -> bool {
+    let (n, p) = (name.to_ascii_lowercase(), parent.to_ascii_lowercase());
+    n == p || n.ends_with(&format!(".{p}"))
+}
+
+/// Whether DKIM passes aligned for the From domain, as far as DNS can tell: a usable key for an
+/// aligned signing domain. None when DKIM was not checked for an aligned domain.
+fn dkim_aligned_key(ctx: &Ctx<'_>, facts: &DmarcFacts) -> Option<bool> {
+    let report = ctx.input.report;
+    if facts.alignment.as_ref().and_then(|a| a.dkim_aligned) == Some(false) {
+        return Some(false);
+    }
+    let aligned = |k: &&DkimFacts| {
+        under(&k.domain, &facts.organizational_domain) || under(&k.domain, &facts.domain)
+    };
+    let sets: Vec<&DkimFacts> = [report.dkim_signing.as_ref(), report.dkim.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(aligned)
+        .collect();
+    if sets.is_empty() || sets.iter().all(|k| !k.looked()) {
+        return None;
+    }
+    Some(sets.iter().any(|k| {
+        k.selectors
+            .iter()
+            .any(|s| s.status == "valid" || s.status == "testing")
+    }))
+}
+
 pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // The policy that judged the message is the From domain's.
     let report = ctx.input.report;
     let Some(facts) = report.dmarc_from.as_ref().or(report.dmarc.as_ref()) else {
         return;
     };
-    if ctx.inconclusive(Check::Dmarc) {
+    if ctx.inconclusive(Check::Dmarc) || nothing_to_publish(ctx) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dmarc);
     let domain = facts.domain.clone();
-    let name = record_name(facts.record_domain.as_deref(), &domain);
+    let mut name = record_name(facts.record_domain.as_deref(), &domain);
+    let own_name = format!("_dmarc.{domain}");
     let mut current: Option<String> = facts.record.clone();
+    let mut policy = facts.policy.clone().unwrap_or_else(|| "none".into());
     let wait = facts.ttl;
-    match facts.record.as_deref() {
-        None => {
-            let mut d = Draft::new("dmarc-publish", "dmarc");
-            claim(
-                &mut pool,
-                &mut d,
-                &["missing", "no-record", "absent", "not-found"],
-            );
-            let value = records::dmarc_monitor(&domain, None);
-            d.records.push(RecordToPublish {
-                name: format!("_dmarc.{domain}"),
-                rtype: "TXT".into(),
-                value: value.clone(),
-                note: ctx
-                    .k
-                    .message_with("note-dmarc-publish", &[("domain", &domain)]),
-            });
-            current = Some(value);
-            // No record: resolvers cache the absence for the SOA minimum (RFC 2308).
-            d.wait = wait.or_else(|| ctx.negative_ttl(&format!("_dmarc.{domain}"), RType::TXT));
-            out.push(d);
-        }
-        Some(rec) if facts.rua.is_empty() => {
-            let mut d = Draft::new("dmarc-add-rua", "dmarc");
-            claim(&mut pool, &mut d, &["rua", "report"]);
-            let value = records::dmarc_monitor(&domain, Some(rec));
-            d.details.push(format!("published now at {name}: {rec}"));
-            d.records.push(RecordToPublish {
-                name: name.clone(),
-                rtype: "TXT".into(),
-                value: value.clone(),
-                note: ctx.k.message("note-dmarc-add-rua"),
-            });
-            current = Some(value);
-            d.wait = wait;
-            out.push(d);
-        }
-        Some(_) => {}
-    }
-
-    let misaligned = facts.alignment.as_ref().is_some_and(|a| {
-        a.spf_aligned != Some(true)
-            && a.dkim_aligned != Some(true)
-            && (a.spf_aligned == Some(false) || a.dkim_aligned == Some(false))
-    });
-    let mut align = Draft::new("dmarc-alignment", "dmarc");
-    claim(&mut pool, &mut align, &["align"]);
-    if misaligned {
-        // Mail signed with another domain's key: the From domain's own missing DKIM key is
-        // part of aligning, not a separate step.
-        align.findings.extend(own_dkim_findings(ctx, &facts.domain));
-    }
-    if misaligned || !align.findings.is_empty() {
-        if let Some(a) = facts.alignment.as_ref() {
-            align.details.push(format!(
-                "From: {}; SPF domain: {} ({}); DKIM domain: {} ({})",
-                a.from_domain,
-                a.spf_domain.as_deref().unwrap_or("unknown"),
-                aligned_word(a.spf_aligned),
-                a.dkim_domain.as_deref().unwrap_or("unknown"),
-                aligned_word(a.dkim_aligned),
-            ));
-        }
-        if let Some(a) = facts.alignment.as_ref() {
-            let selector = ctx.input.params.dkim_selectors.first().map(String::as_str);
-            align.records = records::alignment_records(
-                ctx.k,
-                &a.from_domain,
-                a.spf_domain
-                    .as_deref()
-                    .filter(|_| a.spf_aligned == Some(false)),
-                a.dkim_domain
-                    .as_deref()
-                    .filter(|_| a.dkim_aligned == Some(false)),
-                selector,
-            );
-        }
-        align.checks = vec!["dmarc".into(), "spf".into(), "dkim".into()];
-        out.push(align);
-    }
-
-    let policy = if facts.record.is_none() {
-        "none".to_string()
+    if let Some(d) = one_record(ctx, facts, &own_name, &mut pool) {
+        // The stages then build on the one record published at the domain itself.
+        current = d.records.first().map(|r| r.value.clone());
+        policy = current
+            .as_deref()
+            .map(crate::checks::dmarc_record::parse)
+            .and_then(|r| r.policy_tag("p").map(str::to_string))
+            .unwrap_or_else(|| "none".into());
+        name = own_name.clone();
+        out.push(d);
     } else {
-        facts.policy.clone().unwrap_or_else(|| "none".into())
-    };
-    let pct = facts.pct.unwrap_or(100);
+        match facts.record.as_deref() {
+            None => {
+                let mut d = Draft::new("dmarc-publish", "dmarc");
+                claim(
+                    &mut pool,
+                    &mut d,
+                    &["missing", "no-record", "absent", "not-found"],
+                );
+                // A domain that declares it sends no mail (null MX, `v=spf1 -all`) has nothing to
+                // monitor: it is parked with p=reject at once.
+                let parked = report.domain.eq_ignore_ascii_case(&domain)
+                    && ctx.input.params.ip.is_none()
+                    && crate::checks::profile::declares_no_mail(report);
+                let (value, note) = if parked {
+                    policy = "reject".into();
+                    (
+                        "v=DMARC1; p=reject".to_string(),
+                        ctx.k.message("note-dmarc-publish-parked"),
+                    )
+                } else {
+                    (
+                        records::dmarc_monitor(&domain, None),
+                        ctx.k
+                            .message_with("note-dmarc-publish", &[("domain", &domain)]),
+                    )
+                };
+                d.records.push(RecordToPublish {
+                    name: own_name.clone(),
+                    rtype: "TXT".into(),
+                    value: value.clone(),
+                    note,
+                });
+                current = Some(value);
+                // No record: resolvers cache the absence for the SOA minimum (RFC 2308).
+                d.wait = wait.or_else(|| ctx.negative_ttl(&own_name, RType::TXT));
+                out.push(d);
+            }
+            Some(rec) if facts.rua.is_empty() => {
+                let mut d = Draft::new("dmarc-add-rua", "dmarc");
+                claim(&mut pool, &mut d, &["rua", "report"]);
+                let value = records::dmarc_monitor(&domain, Some(rec));
+                d.details.push(format!("published now at {name}: {rec}"));
+                d.records.push(RecordToPublish {
+                    name: name.clone(),
+                    rtype: "TXT".into(),
+                    value: value.clone(),
+                    note: ctx.k.message("note-dmarc-add-rua"),
+                });
+                current = Some(value);
+                d.wait = wait;
+                out.push(d);
+            }
+            Some(_) => {}
+        }
+    }
+    alignment(ctx, facts, &mut pool, out);
     let mut stage_q = Draft::new("dmarc-quarantine", "dmarc");
     claim(
         &mut pool,
         &mut stage_q,
-        &["policy-none", "p-none", "monitor", "pct"],
+        &["policy-none", "p-none", "monitor"],
     );
+    let mut dkim_first = Draft::new("dmarc-dkim-first", "dmarc");
+    claim(&mut pool, &mut dkim_first, &["reject-without-dkim"]);
     // Anything else about the record is fixed before the policy is tightened.
     if !pool.is_empty() {
         let mut d = Draft::new("dmarc-fix", "dmarc");
@@ -155,48 +187,171 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         out.push(d);
     }
     let base = current.as_deref();
-    let quarantine_needed = policy.eq_ignore_ascii_case("none")
-        || (policy.eq_ignore_ascii_case("quarantine") && pct < 100);
-    if quarantine_needed {
-        if policy.eq_ignore_ascii_case("none") {
-            stage_q.records.push(RecordToPublish {
-                name: name.clone(),
-                rtype: "TXT".into(),
-                value: records::dmarc_stage(
-                    &domain,
-                    base,
-                    "quarantine",
-                    Some(FIRST_QUARANTINE_PCT),
-                ),
-                note: ctx.k.message_with(
-                    "note-dmarc-quarantine-first",
-                    &[("pct", &FIRST_QUARANTINE_PCT.to_string())],
-                ),
-            });
-        }
-        stage_q.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: records::dmarc_stage(&domain, base, "quarantine", None),
-            note: ctx.k.message("note-dmarc-quarantine-all"),
-        });
-        // The stage replaces the record published now, which caches may keep for its TTL (with
-        // no record yet, the one to replace is the p=none record of the first step: its TTL
-        // is not known yet).
-        stage_q.wait = facts.record.as_ref().and(wait);
+    // np only where subdomains take the record's policy: at the organizational domain.
+    let np = facts
+        .organizational_domain
+        .eq_ignore_ascii_case(name.trim_start_matches("_dmarc."))
+        .then_some("reject");
+    let stage = |p: &str, testing: bool, note: &str| RecordToPublish {
+        name: name.clone(),
+        rtype: "TXT".into(),
+        value: records::dmarc_stage(&domain, base, p, testing, np),
+        note: ctx.k.message(note),
+    };
+    // The stages replace the record published now, which caches may keep for its TTL (with no
+    // record yet, the one to replace is the p=none record of the first step: its TTL is not
+    // known yet).
+    let stage_wait = facts.record.as_ref().and(wait);
+    if policy == "none" {
+        stage_q
+            .records
+            .push(stage("quarantine", true, "note-dmarc-quarantine-testing"));
+        stage_q
+            .records
+            .push(stage("quarantine", false, "note-dmarc-quarantine"));
+        stage_q.wait = stage_wait;
         out.push(stage_q);
     }
-    if !policy.eq_ignore_ascii_case("reject") {
-        let mut d = Draft::new("dmarc-reject", "dmarc");
-        d.records.push(RecordToPublish {
-            name,
-            rtype: "TXT".into(),
-            value: records::dmarc_stage(&domain, base, "reject", None),
-            note: ctx.k.message("note-dmarc-reject"),
-        });
-        d.wait = facts.record.as_ref().and(wait);
-        out.push(d);
+    if policy != "reject" {
+        match dkim_aligned_key(ctx, facts) {
+            // Never p=reject while DKIM does not pass aligned (RFC 9989 sections 7.4 and 8).
+            Some(false) => {
+                dkim_first
+                    .details
+                    .push(ctx.k.message("dmarc-reject-waits-for-dkim"));
+                out.push(dkim_first);
+            }
+            known => {
+                let mut d = Draft::new("dmarc-reject", "dmarc");
+                if known.is_none() {
+                    d.details.push(ctx.k.message("dmarc-reject-dkim-unchecked"));
+                }
+                d.records
+                    .push(stage("reject", true, "note-dmarc-reject-testing"));
+                d.records.push(stage("reject", false, "note-dmarc-reject"));
+                d.wait = stage_wait;
+                out.push(d);
+            }
+        }
+    } else if !dkim_first.findings.is_empty() {
+        // Already at reject without DKIM: the policy stays (a plan never lowers it); DKIM
+        // signing is what is missing.
+        out.push(dkim_first);
     }
+}
+
+/// One valid record where there are several, or one whose `v=DMARC1` is not first: the exact
+/// record to publish instead of them all (RFC 9989 sections 4.7 and 4.10).
+fn one_record(
+    ctx: &Ctx<'_>,
+    facts: &DmarcFacts,
+    own_name: &str,
+    pool: &mut Vec<&crate::finding::Finding>,
+) -> Option<Draft> {
+    let own = ctx
+        .input
+        .queries
+        .iter()
+        .filter(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(own_name))
+        .flat_map(|q| q.answers.iter())
+        .map(|a| records::unquote_txt(a))
+        .filter(|t| {
+            crate::checks::dmarc_record::is_dmarc(t)
+                || crate::checks::dmarc_record::is_misordered(t)
+        })
+        .fold(Vec::<String>::new(), |mut acc, t| {
+            if !acc.contains(&t) {
+                acc.push(t);
+            }
+            acc
+        });
+    let misordered = !facts.invalid_records.is_empty();
+    if own.len() < 2 && !misordered {
+        return None;
+    }
+    let (id, note) = if own.len() > 1 {
+        ("dmarc-merge", "note-dmarc-merge")
+    } else {
+        ("dmarc-fix-record", "note-dmarc-reorder")
+    };
+    let mut d = Draft::new(id, "dmarc");
+    claim(pool, &mut d, &["multiple", "record-invalid"]);
+    d.details = own.iter().map(|r| format!("published now: {r}")).collect();
+    let mut value = records::dmarc_merge(&own);
+    if !value.contains("rua=") {
+        value = records::dmarc_monitor(&facts.domain, Some(&value));
+        claim(pool, &mut d, &["rua"]);
+    }
+    d.records.push(RecordToPublish {
+        name: own_name.to_string(),
+        rtype: "TXT".into(),
+        value,
+        note: ctx
+            .k
+            .message_with(note, &[("count", &own.len().to_string())]),
+    });
+    d.wait = ctx
+        .input
+        .queries
+        .iter()
+        .find(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(own_name))
+        .and_then(|q| q.ttl);
+    Some(d)
+}
+
+fn alignment(
+    ctx: &Ctx<'_>,
+    facts: &DmarcFacts,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let misaligned = facts.alignment.as_ref().is_some_and(|a| {
+        a.spf_aligned != Some(true)
+            && a.dkim_aligned != Some(true)
+            && (a.spf_aligned == Some(false) || a.dkim_aligned == Some(false))
+    });
+    let mut align = Draft::new("dmarc-alignment", "dmarc");
+    claim(pool, &mut align, &["align"]);
+    if misaligned {
+        // Mail signed with another domain's key: the From domain's own missing DKIM key is
+        // part of aligning, not a separate step.
+        align.findings.extend(own_dkim_findings(ctx, &facts.domain));
+    }
+    if !misaligned && align.findings.is_empty() {
+        return;
+    }
+    if let Some(a) = facts.alignment.as_ref() {
+        align.details.push(format!(
+            "From: {}; SPF domain: {} ({}); DKIM domain: {} ({})",
+            a.from_domain,
+            a.spf_domain.as_deref().unwrap_or("unknown"),
+            aligned_word(a.spf_aligned),
+            a.dkim_domain.as_deref().unwrap_or("unknown"),
+            aligned_word(a.dkim_aligned),
+        ));
+        // Under aspf=s only the From domain itself aligns: a return-path subdomain would not.
+        let strict_spf = a.aspf == "strict";
+        if strict_spf && a.spf_aligned == Some(false) {
+            align.details.push(
+                ctx.k
+                    .message_with("note-alignment-strict-spf", &[("domain", &a.from_domain)]),
+            );
+        }
+        let selector = ctx.input.params.dkim_selectors.first().map(String::as_str);
+        align.records = records::alignment_records(
+            ctx.k,
+            &a.from_domain,
+            a.spf_domain
+                .as_deref()
+                .filter(|_| a.spf_aligned == Some(false) && !strict_spf),
+            a.dkim_domain
+                .as_deref()
+                .filter(|_| a.dkim_aligned == Some(false)),
+            selector,
+        );
+    }
+    align.checks = vec!["dmarc".into(), "spf".into(), "dkim".into()];
+    out.push(align);
 }
 
 fn aligned_word(v: Option<bool>) -> &'static str {

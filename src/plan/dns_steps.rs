@@ -1,12 +1,10 @@
 //! The DNS steps of the plan, one function per check, each computing exact records from the facts.
 
 use super::RecordToPublish;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim, leftover};
 use super::records;
 use crate::dns::RType;
-use crate::finding::{Check, Severity};
-
-pub(super) use super::spf_steps::spf;
+use crate::finding::Check;
 
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -50,7 +48,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .helo
             .as_deref()
             .or_else(|| facts.and_then(|p| p.helo.as_deref()));
-        d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+        // No host name is proposed under a domain that does not exist.
+        if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
+            d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+        }
     }
     if let Some(p) = facts {
         for n in &p.names {
@@ -80,32 +81,6 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     out.push(d);
 }
 
-/// Findings no specific step claimed get the check's generic step (or join the last one).
-pub(super) fn leftover(
-    out: &mut Vec<Draft>,
-    pool: Vec<&crate::finding::Finding>,
-    id: &'static str,
-    check: &str,
-    wait: Option<u32>,
-) {
-    if pool.is_empty() {
-        return;
-    }
-    let errors = pool.iter().any(|f| f.severity == Severity::Error);
-    let last_same = out
-        .last_mut()
-        .filter(|d| d.checks.iter().any(|c| c == check) && !errors);
-    if let Some(d) = last_same {
-        d.findings.extend(pool.iter().map(|f| f.id.clone()));
-        return;
-    }
-    let mut d = Draft::new(id, check);
-    d.findings = pool.iter().map(|f| f.id.clone()).collect();
-    d.details = pool.iter().map(|f| f.message.clone()).collect();
-    d.wait = wait;
-    out.push(d);
-}
-
 pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // The keys that matter for this mail are the signing domain's; the checked domain's own
     // missing key is an alignment matter when another domain signs.
@@ -113,7 +88,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
         return;
     };
-    if ctx.inconclusive(Check::Dkim) {
+    if ctx.inconclusive(Check::Dkim) || super::dmarc_steps::sends_no_mail(ctx) {
         return;
     }
     let mut pool = ctx.actionable(Check::Dkim);
@@ -266,7 +241,7 @@ fn abbreviate_key(record: &str) -> String {
 }
 
 pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    if ctx.inconclusive(Check::Mx) {
+    if ctx.inconclusive(Check::Mx) || super::dmarc_steps::nothing_to_publish(ctx) {
         return;
     }
     let pool = ctx.actionable(Check::Mx);
@@ -279,4 +254,16 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     );
 }
 
-pub(super) use super::dmarc_steps::dmarc;
+/// Checks with no step builder of their own (any registered after the five above): their
+/// actionable findings go to the step their registry entry names.
+pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
+    for entry in crate::checks::REGISTRY.iter() {
+        let check = entry.check();
+        if BUILT.contains(&check) || ctx.inconclusive(check) {
+            continue;
+        }
+        let pool = ctx.actionable(check);
+        leftover(out, pool, entry.fix_step(), check.as_str(), None);
+    }
+}

@@ -26,6 +26,8 @@ pub struct Escalation {
     /// What to bring: the provider's items, then the generic ones.
     pub gather: Vec<String>,
     pub source: String,
+    /// When the entry's destinations were last checked (YYYY-MM-DD).
+    pub last_checked: String,
 }
 
 /// "Web.de", "web-de" and "webde" name one provider.
@@ -69,16 +71,27 @@ fn is_specific_match(rule: &EscalationRule, reply: &Reply, decoded: &Decoded) ->
         || rule
             .categories
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(&decoded.category))
+            .any(|c| c.as_str().eq_ignore_ascii_case(&decoded.category))
 }
 
 fn is_specific(rule: &EscalationRule) -> bool {
     !(rule.enhanced.is_empty() && rule.markers.is_empty() && rule.categories.is_empty())
 }
 
-/// Picks the entry: the provider's specific entry that matches the reply, else its general
+/// Whose escalation path the reply takes: the `escalation` its rule names when that has
+/// entries (a Spamhaus listing reported by Yahoo goes to Spamhaus), else the reply's provider.
+fn target<'k>(k: &'k Knowledge, decoded: &'k Decoded) -> Option<&'k str> {
+    let named = k
+        .rule_escalations
+        .get(&decoded.rule.id)
+        .map(String::as_str)
+        .filter(|t| k.escalations.iter().any(|e| norm(&e.provider) == norm(t)));
+    named.or_else(|| decoded.provider.as_ref().map(|p| p.id.as_str()))
+}
+
+/// Picks the entry: the target's specific entry that matches the reply, else its general
 /// entry, else the generic one. Selection follows file order, so it is stable.
-fn pick<'k>(k: &'k Knowledge, primary: Option<&(Reply, Decoded)>) -> Option<&'k EscalationRule> {
+fn pick<'k>(k: &'k Knowledge, primary: Option<&'k (Reply, Decoded)>) -> Option<&'k EscalationRule> {
     let generic = k
         .escalations
         .iter()
@@ -86,10 +99,10 @@ fn pick<'k>(k: &'k Knowledge, primary: Option<&(Reply, Decoded)>) -> Option<&'k 
     let Some((reply, decoded)) = primary else {
         return generic;
     };
-    let Some(provider) = decoded.provider.as_ref() else {
+    let Some(target) = target(k, decoded) else {
         return generic;
     };
-    let pid = norm(&provider.id);
+    let pid = norm(target);
     let mine: Vec<&EscalationRule> = k
         .escalations
         .iter()
@@ -123,7 +136,11 @@ fn merged(
 
 /// Builds the escalation checklist. `dns_verified` is true when every implicated check ran
 /// and passes.
-pub fn select(primary: Option<&(Reply, Decoded)>, dns_verified: bool, k: &Knowledge) -> Escalation {
+pub fn select<'k>(
+    primary: Option<&'k (Reply, Decoded)>,
+    dns_verified: bool,
+    k: &'k Knowledge,
+) -> Escalation {
     let rule = pick(k, primary);
     let generic = k
         .escalations
@@ -140,7 +157,13 @@ pub fn select(primary: Option<&(Reply, Decoded)>, dns_verified: bool, k: &Knowle
     }
     let gather = merged(rule, generic, |r| &r.gather);
     let when = merged(rule, generic, |r| &r.when);
-    let provider_name = primary.and_then(|(_, d)| d.provider.as_ref().map(|p| p.name.clone()));
+    // The heading names whom the entry is for: the reply's provider, or the rule's target.
+    let provider_name = primary.and_then(|(_, d)| match (rule, d.provider.as_ref()) {
+        (Some(r), Some(p)) if norm(&r.provider) != norm(&p.id) && r.provider != "generic" => {
+            k.provider_names.get(&r.provider).cloned()
+        }
+        (_, p) => p.map(|p| p.name.clone()),
+    });
     Escalation {
         id: rule
             .map(|r| r.id.clone())
@@ -155,6 +178,7 @@ pub fn select(primary: Option<&(Reply, Decoded)>, dns_verified: bool, k: &Knowle
         where_: rule.map(|r| r.where_.clone()).unwrap_or_default(),
         gather,
         source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+        last_checked: rule.map(|r| r.checked.clone()).unwrap_or_default(),
     }
 }
 

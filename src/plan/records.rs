@@ -1,4 +1,5 @@
-//! Exact records for the plan: merged SPF, DMARC stages, PTR requests, DKIM rotation, SPF hints.
+//! Exact records for the plan: merged SPF, PTR requests, DKIM rotation, SPF hints (DMARC records
+//! are `dmarc_records`', re-exported here).
 
 use super::RecordToPublish;
 use super::knowledge::Knowledge;
@@ -179,94 +180,9 @@ pub fn spf_starter(ip: Option<IpAddr>) -> String {
     }
 }
 
-/// The mailbox that receives aggregate reports.
-pub fn rua_for(domain: &str) -> String {
-    format!("mailto:dmarc-reports@{domain}")
-}
+pub use super::dmarc_records::{dmarc_merge, dmarc_monitor, dmarc_stage, rua_for};
 
-fn dmarc_tags(record: &str) -> Vec<(String, String)> {
-    record
-        .split(';')
-        .filter_map(|t| {
-            let (k, v) = t.split_once('=')?;
-            let k = k.trim().to_ascii_lowercase();
-            (!k.is_empty()).then(|| (k, v.trim().to_string()))
-        })
-        .collect()
-}
-
-fn dmarc_join(tags: &[(String, String)]) -> String {
-    tags.iter()
-        .map(|(k, v)| {
-            let k = if k == "v" { "v".to_string() } else { k.clone() };
-            format!("{k}={v}")
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn set_tag(tags: &mut Vec<(String, String)>, key: &str, value: &str, after: &str) {
-    if let Some(t) = tags.iter_mut().find(|(k, _)| k == key) {
-        t.1 = value.to_string();
-        return;
-    }
-    let pos = tags
-        .iter()
-        .position(|(k, _)| k == after)
-        .map(|p| p + 1)
-        .unwrap_or(tags.len());
-    tags.insert(pos, (key.to_string(), value.to_string()));
-}
-
-fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
-    let mut tags = existing.map(dmarc_tags).unwrap_or_default();
-    if tags.first().map(|(k, _)| k.as_str()) != Some("v") {
-        tags.retain(|(k, _)| k != "v");
-        tags.insert(0, ("v".into(), "DMARC1".into()));
-    }
-    if !tags.iter().any(|(k, _)| k == "p") {
-        set_tag(&mut tags, "p", "none", "v");
-    }
-    tags
-}
-
-/// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
-pub fn dmarc_monitor(domain: &str, existing: Option<&str>) -> String {
-    let mut tags = base_tags(existing);
-    if !tags.iter().any(|(k, v)| k == "rua" && !v.is_empty()) {
-        set_tag(&mut tags, "rua", &rua_for(domain), "p");
-    }
-    dmarc_join(&tags)
-}
-
-/// The record for a policy stage: `p=quarantine; pct=N` or `p=reject` (pct dropped: 100).
-pub fn dmarc_stage(domain: &str, existing: Option<&str>, policy: &str, pct: Option<u8>) -> String {
-    let mut tags = dmarc_tags(&dmarc_monitor(domain, existing));
-    set_tag(&mut tags, "p", policy, "v");
-    tags.retain(|(k, _)| k != "pct");
-    if let Some(p) = pct.filter(|p| *p < 100) {
-        set_tag(&mut tags, "pct", &p.to_string(), "p");
-    }
-    dmarc_join(&tags)
-}
-
-/// The reverse-DNS name of an IP (in-addr.arpa or ip6.arpa).
-pub fn reverse_name(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => {
-            let o = a.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
-        }
-        IpAddr::V6(a) => {
-            let mut nibbles: Vec<String> = Vec::with_capacity(32);
-            for b in a.octets().iter().rev() {
-                nibbles.push(format!("{:x}", b & 0x0f));
-                nibbles.push(format!("{:x}", b >> 4));
-            }
-            format!("{}.ip6.arpa", nibbles.join("."))
-        }
-    }
-}
+pub use crate::domain_name::reverse_name;
 
 /// The host name the PTR should point at: the HELO name when it is a name, else mail.<domain>.
 pub fn ptr_target(domain: &str, helo: Option<&str>) -> String {
@@ -439,6 +355,30 @@ pub fn spf_lookup_breakdown(tree: &SpfNode) -> Vec<String> {
     out
 }
 
+/// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
+pub(super) fn unquote_txt(s: &str) -> String {
+    let t = s.trim();
+    if !t.starts_with('"') {
+        return t.to_string();
+    }
+    let mut out = String::new();
+    let mut inside = false;
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => inside = !inside,
+            '\\' if inside => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c if inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -495,36 +435,6 @@ mod tests {
         assert_eq!(
             spf_with_ip("v=spf1", "2001:db8::1".parse().unwrap()),
             "v=spf1 ip6:2001:db8::1"
-        );
-    }
-
-    #[test]
-    fn dmarc_records_keep_policy_and_add_rua() {
-        assert_eq!(
-            dmarc_monitor("example.com", None),
-            "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"
-        );
-        assert_eq!(
-            dmarc_monitor("example.com", Some("v=DMARC1; p=quarantine; adkim=s")),
-            "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.com; adkim=s"
-        );
-        assert_eq!(
-            dmarc_stage(
-                "example.com",
-                Some("v=DMARC1; p=none; rua=mailto:x@example.com"),
-                "quarantine",
-                Some(25)
-            ),
-            "v=DMARC1; p=quarantine; pct=25; rua=mailto:x@example.com"
-        );
-        assert_eq!(
-            dmarc_stage(
-                "example.com",
-                Some("v=DMARC1; p=quarantine; pct=50"),
-                "reject",
-                None
-            ),
-            "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
         );
     }
 

@@ -1,26 +1,8 @@
 //! Recognising the sending service (Google Workspace, SES, SendGrid ...) from what a run saw.
 
-use super::DiagnoseInput;
 use super::knowledge::{Knowledge, SendingService};
-
-/// What kind of name a clue is, which decides the service field it is matched against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClueKind {
-    /// A host name: the sending IP's PTR name, the HELO name, a Received from/by host.
-    Host,
-    /// A DKIM-Signature d= domain.
-    DkimDomain,
-    /// The Return-Path (MAIL FROM) domain.
-    ReturnPath,
-}
-
-/// One name the input shows, and where it was seen (for the plan's "why").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clue {
-    pub kind: ClueKind,
-    pub value: String,
-    pub seen: String,
-}
+use super::types::{Clue, ClueKind, DiagnoseInput};
+use crate::domain_name::{normalise, within};
 
 /// A service recognised, and the clue that gave it away.
 #[derive(Debug, Clone)]
@@ -31,13 +13,8 @@ pub struct Recognised<'k> {
 
 /// True when `name` is `suffix` or ends with `.suffix` (whole labels only).
 fn under(name: &str, suffix: &str) -> bool {
-    let n = name.trim_end_matches('.').to_ascii_lowercase();
-    let s = suffix.trim_end_matches('.').to_ascii_lowercase();
-    !s.is_empty()
-        && (n == s
-            || (n.len() > s.len()
-                && n.ends_with(&s)
-                && n.as_bytes()[n.len() - s.len() - 1] == b'.'))
+    let s = normalise(suffix);
+    !s.is_empty() && within(&normalise(name), &s)
 }
 
 fn matches(service: &SendingService, clue: &Clue) -> bool {

@@ -1,36 +1,11 @@
 //! The SPF steps of the plan: merge, publish, authorise the sender (by its service's include), lookups.
 
-use super::dns_steps::leftover;
-use super::order::{Ctx, Draft, claim};
+use super::draft::{Ctx, Draft, claim, leftover};
 use super::senders::{self, Recognised};
 use super::{RecordToPublish, records};
 use crate::checks::{SpfFacts, SpfNode};
 use crate::dns::{Outcome, RType};
 use crate::finding::Check;
-
-/// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
-fn unquote_txt(s: &str) -> String {
-    let t = s.trim();
-    if !t.starts_with('"') {
-        return t.to_string();
-    }
-    let mut out = String::new();
-    let mut inside = false;
-    let mut chars = t.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => inside = !inside,
-            '\\' if inside => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            c if inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
 
 fn is_spf(txt: &str) -> bool {
     txt.split_whitespace()
@@ -45,7 +20,7 @@ fn spf_records_of(ctx: &Ctx<'_>, name: &str) -> Vec<String> {
         if q.rtype != RType::TXT || !q.name.eq_ignore_ascii_case(name) {
             continue;
         }
-        for txt in q.answers.iter().map(|a| unquote_txt(a)) {
+        for txt in q.answers.iter().map(|a| records::unquote_txt(a)) {
             if is_spf(&txt) && !out.contains(&txt) {
                 out.push(txt);
             }
@@ -118,7 +93,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let Some(facts) = ctx.input.report.spf.as_ref() else {
         return;
     };
-    if ctx.inconclusive(Check::Spf) {
+    if ctx.inconclusive(Check::Spf) || super::dmarc_steps::nothing_to_publish(ctx) {
         return;
     }
     let mut pool = ctx.actionable(Check::Spf);
@@ -191,6 +166,9 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         &mut pool,
         out,
     );
+    if let Some(rec) = current.as_deref() {
+        close_open_includes(ctx, facts, rec, &mut pool, out);
+    }
     let still_over = merged_lookups.is_some_and(|(n, _)| n > 10);
     if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
         let mut d = Draft::new("spf-lookups", "spf");
@@ -214,6 +192,73 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
     }
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// `+all` that lets every IP pass, in the domain's own record or in an include it reaches: the
+/// record without it (`~all` for its own `all`, the include that leads there dropped).
+fn close_open_includes(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    record: &str,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let open: Vec<&crate::finding::Finding> = pool
+        .iter()
+        .copied()
+        .filter(|f| f.id == "spf-plus-all" && f.severity == crate::finding::Severity::Error)
+        .collect();
+    if open.is_empty() {
+        return;
+    }
+    let mut value = record.to_string();
+    let mut dropped: Vec<String> = Vec::new();
+    for f in &open {
+        if f.subject.eq_ignore_ascii_case(&facts.domain) {
+            value = value
+                .split_whitespace()
+                .map(|t| match t.to_ascii_lowercase().as_str() {
+                    "all" | "+all" => "~all",
+                    _ => t,
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+        } else if let Some(top) = facts
+            .tree
+            .as_ref()
+            .and_then(|t| t.children.iter().find(|c| holds(c, &f.subject)))
+            .filter(|c| c.via == "include")
+        {
+            let (kept, gone) = records::drop_includes(&value, |d| {
+                d.trim_end_matches('.').eq_ignore_ascii_case(&top.domain)
+            });
+            value = kept;
+            dropped.extend(gone);
+        }
+    }
+    let mut d = Draft::new("spf-close-open-include", "spf");
+    claim(pool, &mut d, &["plus-all"]);
+    for inc in &dropped {
+        d.details.push(
+            ctx.k
+                .message_with("spf-open-include-dropped", &[("include", inc.as_str())]),
+        );
+    }
+    if value != record {
+        d.records.push(RecordToPublish {
+            name: facts.domain.clone(),
+            rtype: "TXT".into(),
+            value,
+            note: ctx.k.message("spf-open-include-note"),
+        });
+    }
+    d.wait = facts.ttl;
+    out.push(d);
+}
+
+/// True when `domain` is `node` or somewhere below it.
+fn holds(node: &SpfNode, domain: &str) -> bool {
+    node.domain.eq_ignore_ascii_case(domain) || node.children.iter().any(|c| holds(c, domain))
 }
 
 /// The permerror finding joins `d` when nothing else left in the pool could explain it (no

@@ -171,10 +171,10 @@ fn written_by_sender(reporter: Option<&str>, by_hosts: &[String]) -> bool {
     let Some(rep) = reporter else {
         return false;
     };
-    let org = crate::checks::org_domain(rep);
+    let org = crate::domain_name::org_domain(rep);
     by_hosts
         .iter()
-        .any(|b| b == rep || crate::checks::org_domain(b) == org)
+        .any(|b| b == rep || crate::domain_name::org_domain(b) == org)
 }
 
 /// Header fields in order, names lowercased, folded lines joined. Stops at the first blank line.

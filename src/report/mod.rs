@@ -1,69 +1,35 @@
-//! Renderers: one module per output format, all over the same report values.
+//! Renderers by format, not by command: each format is one module over the report values
+//! (explain, check, diagnose), and [`render`] is the one dispatch.
 
-pub mod check_human;
-pub mod check_json;
-pub mod check_markdown;
-pub mod diagnose_human;
-pub mod diagnose_json;
-pub mod explain;
+mod format;
+pub mod human;
+pub mod json;
+mod jsonl;
 pub mod markdown;
 pub mod sarif;
 mod text;
+mod view;
 pub mod zone_index;
 
-use crate::checks::DomainReport;
-use crate::dns::{Outcome, RType};
-use crate::plan::{DiagnoseInput, Diagnosis};
-use crate::reply::InputForm;
-use serde::Serialize;
+pub use format::Format;
+pub use view::{
+    CheckDomain, CheckReport, DiagnoseReport, ExplainInput, ExplainReport, Report, RunContext,
+    ScanReport, ToolInfo,
+};
 
-pub use check_json::check_jsonl_line;
+use format::unsupported;
+use std::io::{self, Write};
 
-/// One entry of the query log, mirrored from the dns layer's `LogEntry` (the glue code fills it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueryRecord {
-    pub id: usize,
-    pub name: String,
-    pub rtype: RType,
-    pub outcome: Outcome,
-    pub answers: Vec<String>,
-    pub ttl: Option<u32>,
-    pub cname_chain: Vec<String>,
-    /// RFC 3339 UTC.
-    pub started_at: String,
-    pub elapsed_ms: f64,
-    pub resolver: String,
-}
-
-/// Name and version of the tool, for machine formats.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ToolInfo {
-    pub name: String,
-    pub version: String,
-}
-
-impl ToolInfo {
-    /// This build of mailtriage.
-    pub fn this() -> ToolInfo {
-        ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        }
+/// Writes `report` in `format`. The library never prints: the caller hands the writer.
+pub fn render(out: &mut dyn Write, format: Format, report: &Report<'_>) -> io::Result<()> {
+    if !report.formats().contains(&format) {
+        return Err(unsupported(format, report));
     }
-}
-
-/// One checked domain with the queries asked for it.
-#[derive(Debug, Clone, Copy)]
-pub struct CheckDomain<'a> {
-    pub report: &'a DomainReport,
-    pub queries: &'a [QueryRecord],
-}
-
-/// Everything a diagnose renderer shows.
-#[derive(Debug, Clone, Copy)]
-pub struct DiagnoseReport<'a> {
-    pub tool: &'a ToolInfo,
-    pub form: InputForm,
-    pub input: &'a DiagnoseInput<'a>,
-    pub diagnosis: &'a Diagnosis,
+    match format {
+        Format::Human => human::render(out, report),
+        Format::Json => json::render(out, report),
+        Format::Jsonl => jsonl::render(out, report),
+        Format::Markdown => markdown::render(out, report),
+        Format::Sarif => sarif::render(out, report),
+    }
 }

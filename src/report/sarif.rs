@@ -1,17 +1,14 @@
 //! Findings as SARIF 2.1.0 for code-scanning UIs: rules from the finding ids, zone-file locations.
 
-use super::ToolInfo;
 use super::zone_index::ZoneIndex;
-use crate::checks::DomainReport;
+use super::{Format, Report, RunContext, ToolInfo};
+use crate::checks::{self, DomainReport};
 use crate::dns::{RType, reverse_name};
-use crate::finding::{Check, Finding, Severity, ZoneLocation};
+use crate::finding::{Finding, Severity, ZoneLocation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::net::IpAddr;
-
-/// Title and fix text of a finding id (from rules/findings.toml), supplied by the caller.
-pub type RuleLookup<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
 
 fn level(f: &Finding) -> &'static str {
     match f.severity {
@@ -28,27 +25,6 @@ fn uri(path: &str) -> String {
         format!("file://{p}")
     } else {
         p
-    }
-}
-
-/// Findings about a record that does not exist: shown at the SOA of the zone that would hold it.
-const ABSENT: [&str; 7] = [
-    "spf-missing",
-    "spf-helo-missing",
-    "dkim-no-key-found",
-    "dkim-selector-missing",
-    "dmarc-missing",
-    "ptr-missing",
-    "mx-missing",
-];
-
-/// The record type a check's findings are about.
-fn relevant_type(check: Check) -> Option<RType> {
-    match check {
-        Check::Spf | Check::Dkim | Check::Dmarc => Some(RType::TXT),
-        Check::Mx => Some(RType::MX),
-        Check::Ptr => Some(RType::PTR),
-        Check::Dns => None,
     }
 }
 
@@ -69,24 +45,22 @@ fn place(
     if zones.is_empty() {
         return None;
     }
+    let entry = checks::entry(f.check);
     let ip = f.subject.parse::<IpAddr>().ok();
     let name = ip.map_or_else(|| f.subject.clone(), reverse_name);
     let rtype = if ip.is_some() {
         Some(RType::PTR)
     } else {
-        relevant_type(f.check)
+        entry.map(|e| e.record_type())
     };
-    let absent = ABSENT.contains(&f.id.as_str());
+    let absent = entry.is_some_and(|e| e.absent().contains(&f.id.as_str()));
     if !absent {
         if let Some(l) = zones.record(&name, rtype) {
             return Some((l, None));
         }
-        if f.check == Check::Ptr
-            && let Some(l) = report
-                .ptr
-                .as_ref()
-                .and_then(|p| p.ip)
-                .and_then(|ip| zones.record(&reverse_name(ip), Some(RType::PTR)))
+        if let Some(l) = entry
+            .and_then(|e| e.anchor(report))
+            .and_then(|anchor| zones.record(&anchor, rtype))
         {
             return Some((l, None));
         }
@@ -95,9 +69,9 @@ fn place(
         }
     }
     let domain = report.domain.as_str();
-    if f.check == Check::Spf
+    if entry.is_some_and(|e| e.reached_from_domain())
         && !name.eq_ignore_ascii_case(domain)
-        && let Some(l) = zones.record(domain, Some(RType::TXT))
+        && let Some(l) = zones.record(domain, entry.map(|e| e.record_type()))
     {
         let note = format!(
             "(Shown at the SPF record of {domain}, which leads to {name}: {name} has no SPF record in the --zone files.)"
@@ -138,12 +112,8 @@ fn location(domain: &str, f: &Finding, at: Option<&ZoneLocation>) -> Value {
 }
 
 /// The SARIF log for the findings of every report, one run.
-pub fn to_value(
-    tool: &ToolInfo,
-    reports: &[&DomainReport],
-    lookup: RuleLookup<'_>,
-    zones: &ZoneIndex,
-) -> Value {
+pub fn to_value(tool: &ToolInfo, reports: &[&DomainReport], run: &RunContext) -> Value {
+    let zones = &run.zones;
     // Rules are the finding ids used, in id order so the output is stable.
     let mut ids: BTreeMap<&str, &Finding> = BTreeMap::new();
     for r in reports {
@@ -155,7 +125,11 @@ pub fn to_value(
     let rules: Vec<Value> = ids
         .iter()
         .map(|(id, f)| {
-            let (title, fix) = lookup(id).unwrap_or_else(|| (id.to_string(), String::new()));
+            let (title, fix) = run
+                .finding_texts
+                .get(*id)
+                .cloned()
+                .unwrap_or_else(|| (id.to_string(), String::new()));
             let mut rule = json!({
                 "id": id,
                 "name": id,
@@ -209,13 +183,18 @@ pub fn to_value(
     })
 }
 
-pub fn render(
-    w: &mut dyn Write,
-    tool: &ToolInfo,
-    reports: &[&DomainReport],
-    lookup: RuleLookup<'_>,
-    zones: &ZoneIndex,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(tool, reports, lookup, zones))?;
+/// `check` results or a diagnosis's findings as one SARIF log.
+pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    let doc = match report {
+        Report::Check(r) => {
+            let reports: Vec<&DomainReport> = r.domains.iter().map(|d| d.report).collect();
+            to_value(r.tool, &reports, r.run)
+        }
+        Report::Diagnose(r) => to_value(r.tool, &[r.input.report], r.run),
+        Report::Explain(_) | Report::ExplainMany(_) | Report::Scan(_) => {
+            return Err(super::format::unsupported(Format::Sarif, report));
+        }
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

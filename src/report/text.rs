@@ -1,64 +1,35 @@
-//! Small text helpers shared by the human and Markdown renderers.
+//! Small text helpers shared by the renderers.
 
-use crate::checks::SpfNode;
+pub(crate) use crate::checks::spf_tree_lines;
 use crate::finding::{Finding, Severity};
 use crate::plan::RecordToPublish;
-use crate::reply::Reply;
+use crate::reply::{InputForm, Reply};
+use crate::rules::BounceType;
 use colored::{ColoredString, Colorize};
+
+/// The word of a bounce type, as JSON writes it.
+pub(crate) fn bounce_str(b: BounceType) -> &'static str {
+    match b {
+        BounceType::Hard => "hard",
+        BounceType::Soft => "soft",
+        BounceType::Technical => "technical",
+        BounceType::None => "none",
+    }
+}
+
+/// The word of an input form, as JSON writes it ("reply", "bounce", "postfix-log" ...).
+pub(crate) fn form_str(form: InputForm) -> String {
+    serde_json::to_value(form)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 pub(crate) fn plural(n: u32, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
-    }
-}
-
-/// The label of one tree node: `include:_spf.google.com (4 lookups)`.
-fn node_label(n: &SpfNode, root: bool) -> String {
-    let name = if root {
-        n.domain.clone()
-    } else {
-        format!("{}:{}", n.via, n.domain)
-    };
-    // A child costs its include/redirect term plus everything below it.
-    let cost = if root {
-        n.total_lookups
-    } else {
-        n.total_lookups.saturating_add(1)
-    };
-    let mut s = format!("{name} ({})", plural(cost, "lookup"));
-    if n.void_lookups > 0 {
-        s.push_str(&format!(", {}", plural(n.void_lookups, "void lookup")));
-    }
-    if let Some(e) = n.error.as_deref() {
-        s.push_str(&format!(" [{e}]"));
-    }
-    s
-}
-
-/// The SPF include tree as lines drawn with box characters.
-pub(crate) fn spf_tree_lines(root: &SpfNode) -> Vec<String> {
-    let mut out = vec![node_label(root, true)];
-    walk(root, "", &mut out, 0);
-    out
-}
-
-/// Depth is capped so a pathological tree cannot blow the stack.
-fn walk(n: &SpfNode, prefix: &str, out: &mut Vec<String>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    let count = n.children.len();
-    for (i, c) in n.children.iter().enumerate() {
-        let last = i + 1 == count;
-        out.push(format!(
-            "{prefix}{}{}",
-            if last { "└─ " } else { "├─ " },
-            node_label(c, false)
-        ));
-        let next = format!("{prefix}{}", if last { "   " } else { "│  " });
-        walk(c, &next, out, depth + 1);
     }
 }
 

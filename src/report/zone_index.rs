@@ -2,6 +2,7 @@
 
 use crate::dns::RType;
 use crate::dns::zone::{Zone, ZoneData, read_zone_file};
+use crate::domain_name::{normalise as norm, within};
 use crate::finding::ZoneLocation;
 use std::path::PathBuf;
 
@@ -26,17 +27,6 @@ struct ZoneEntry {
 #[derive(Debug, Clone, Default)]
 pub struct ZoneIndex {
     zones: Vec<ZoneEntry>,
-}
-
-fn norm(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-fn within(name: &str, apex: &str) -> bool {
-    name == apex
-        || (name.len() > apex.len()
-            && name.ends_with(apex)
-            && name.as_bytes()[name.len() - apex.len() - 1] == b'.')
 }
 
 impl ZoneIndex {

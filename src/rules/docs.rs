@@ -1,6 +1,6 @@
 //! Rule documentation in fixed sections (summary, why it matters, what to do, references) for `rules show`.
 
-use super::{Kind, Rule, RuleSet};
+use super::set::{Kind, Rule, RuleSet};
 use serde::Serialize;
 
 /// One line of `rules list`.
@@ -111,31 +111,26 @@ impl RuleSet {
         for l in &self.findings {
             push(&l.rule.id, Kind::Finding, l.rule.title.clone());
         }
-        for (kind, list) in [
-            (Kind::PlanStep, &self.plan_steps),
-            (Kind::NoCauseReason, &self.no_cause_reasons),
-            (Kind::Message, &self.messages),
-        ] {
-            for l in list {
-                push(&l.rule.id, kind, l.rule.title.clone().unwrap_or_default());
-            }
+        for l in &self.plan_steps {
+            push(&l.rule.id, Kind::PlanStep, l.rule.title.clone());
+        }
+        for l in &self.no_cause_reasons {
+            push(&l.rule.id, Kind::NoCauseReason, String::new());
+        }
+        for l in &self.messages {
+            push(&l.rule.id, Kind::Message, String::new());
         }
         for l in &self.escalations {
-            push(
-                &l.rule.id,
-                Kind::Escalation,
-                l.rule.title.clone().unwrap_or_default(),
-            );
+            push(&l.rule.id, Kind::Escalation, String::new());
         }
         for l in &self.senders {
             push(&l.rule.id, Kind::Sender, l.rule.name.clone());
         }
+        for l in &self.dkim_selectors {
+            push(&l.rule.id, Kind::DkimSelectors, l.rule.name.clone());
+        }
         for l in &self.suppression {
-            push(
-                &l.rule.id,
-                Kind::Suppression,
-                l.rule.title.clone().unwrap_or_default(),
-            );
+            push(&l.rule.id, Kind::Suppression, l.rule.title.clone());
         }
         for s in &mut out {
             // One line: the CLI prints titles in a column.
@@ -289,7 +284,6 @@ impl RuleSet {
                     Kind::ProviderRule
                 };
                 let r = &l.rule;
-                let extra = |k: &str| r.extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 let what = match (r.action, &r.note) {
                     (Some(a), Some(n)) => format!("{}: {n}", a.as_str()),
                     (Some(a), None) => a.as_str().to_string(),
@@ -309,8 +303,8 @@ impl RuleSet {
                     l.line,
                     r.meaning.lines().next().unwrap_or("").to_string(),
                     r.meaning.clone(),
-                    extra("why").unwrap_or_else(|| why_from(&r.category, &r.checks, None)),
-                    extra("fix").unwrap_or(what),
+                    why_from(&r.category, &r.checks, None),
+                    what,
                     vec![r.source.clone()],
                 )
             }
@@ -327,18 +321,34 @@ impl RuleSet {
                     vec![r.source.clone()],
                 )
             }
-            Rule::PlanStep(l) | Rule::NoCauseReason(l) | Rule::Message(l) => (
-                match rule {
-                    Rule::NoCauseReason(_) => Kind::NoCauseReason,
-                    Rule::Message(_) => Kind::Message,
-                    _ => Kind::PlanStep,
-                },
+            Rule::PlanStep(l) => (
+                Kind::PlanStep,
                 &l.file,
                 l.line,
-                l.rule.title.clone().unwrap_or_default(),
-                table_text(&l.rule.extra, "summary"),
-                table_text(&l.rule.extra, "why"),
-                table_text(&l.rule.extra, "fix"),
+                l.rule.title.clone(),
+                String::new(),
+                l.rule.why.clone(),
+                String::new(),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::NoCauseReason(l) => (
+                Kind::NoCauseReason,
+                &l.file,
+                l.line,
+                String::new(),
+                l.rule.text.clone(),
+                String::new(),
+                String::new(),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Message(l) => (
+                Kind::Message,
+                &l.file,
+                l.line,
+                String::new(),
+                l.rule.text.clone(),
+                String::new(),
+                String::new(),
                 vec![l.rule.source.clone()],
             ),
             Rule::Sender(l) => (
@@ -348,30 +358,65 @@ impl RuleSet {
                 l.rule.name.clone(),
                 format!(
                     "Recognised sending service; its SPF include is `include:{}`.",
-                    table_text(&l.rule.extra, "spf_include")
+                    l.rule.spf_include
                 ),
                 "When a bounce, the HELO name or the sending IP's reverse DNS shows this service, the plan authorises it with its include instead of the bare IP.".to_string(),
-                table_text(&l.rule.extra, "note"),
+                l.rule.note.clone().unwrap_or_default(),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Escalation(l) => {
+                let r = &l.rule;
+                let list = |items: &[String]| {
+                    items
+                        .iter()
+                        .map(|s| format!("- {s}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                let places: Vec<String> = r
+                    .where_
+                    .iter()
+                    .map(|w| format!("- {}: {}", w.name, w.url))
+                    .collect();
+                (
+                    Kind::Escalation,
+                    &l.file,
+                    l.line,
+                    format!("Escalation to {}", r.provider),
+                    format!("When:\n{}", list(&r.when)),
+                    String::new(),
+                    format!(
+                        "Where:\n{}\n\nGather:\n{}",
+                        places.join("\n"),
+                        list(&r.gather)
+                    ),
+                    vec![r.source.clone()],
+                )
+            }
+            Rule::DkimSelectors(l) => (
+                Kind::DkimSelectors,
+                &l.file,
+                l.line,
+                l.rule.name.clone(),
+                format!(
+                    "DKIM selectors probed ({} tier): {}.",
+                    l.rule.tier.as_str(),
+                    l.rule.selectors.join(", ")
+                ),
+                "DNS lists no selectors: DKIM discovery asks these names under `_domainkey`, \
+                 as rules/selectors.toml describes."
+                    .to_string(),
+                selector_markers(&l.rule),
                 vec![l.rule.source.clone()],
             ),
             Rule::Suppression(l) => (
                 Kind::Suppression,
                 &l.file,
                 l.line,
-                l.rule.title.clone().unwrap_or_default(),
-                table_text(&l.rule.extra, "summary"),
-                table_text(&l.rule.extra, "why"),
-                table_text(&l.rule.extra, "fix"),
-                vec![l.rule.source.clone()],
-            ),
-            Rule::Escalation(l) => (
-                Kind::Escalation,
-                &l.file,
-                l.line,
-                l.rule.title.clone().unwrap_or_default(),
-                table_text(&l.rule.extra, "summary"),
-                table_text(&l.rule.extra, "why"),
-                table_text(&l.rule.extra, "steps"),
+                l.rule.title.clone(),
+                l.rule.summary.clone(),
+                l.rule.why.clone(),
+                l.rule.fix.clone(),
                 vec![l.rule.source.clone()],
             ),
         };
@@ -388,17 +433,18 @@ impl RuleSet {
     }
 }
 
-/// A string, or an array of strings one per line, from a rule's free-form fields.
-fn table_text(t: &toml::Table, key: &str) -> String {
-    match t.get(key) {
-        Some(toml::Value::String(s)) => s.clone(),
-        Some(toml::Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str())
-            .map(|s| format!("- {s}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
+/// When a service's selectors are probed: what in its DNS shows the service.
+fn selector_markers(r: &super::knowledge::DkimSelectorRule) -> String {
+    let mut seen: Vec<String> = r
+        .spf_includes
+        .iter()
+        .map(|s| format!("an SPF include of {s}"))
+        .collect();
+    seen.extend(r.mx_hosts.iter().map(|s| format!("an MX host under {s}")));
+    if seen.is_empty() {
+        String::new()
+    } else {
+        format!("Probed first when the domain has {}.", seen.join(" or "))
     }
 }
 

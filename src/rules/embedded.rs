@@ -29,8 +29,28 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-yahoo.toml"),
     ),
     (
-        "rules/provider-others.toml",
-        include_str!("../../rules/provider-others.toml"),
+        "rules/provider-apple.toml",
+        include_str!("../../rules/provider-apple.toml"),
+    ),
+    (
+        "rules/provider-us-isp.toml",
+        include_str!("../../rules/provider-us-isp.toml"),
+    ),
+    (
+        "rules/provider-europe.toml",
+        include_str!("../../rules/provider-europe.toml"),
+    ),
+    (
+        "rules/provider-asia.toml",
+        include_str!("../../rules/provider-asia.toml"),
+    ),
+    (
+        "rules/provider-gateways.toml",
+        include_str!("../../rules/provider-gateways.toml"),
+    ),
+    (
+        "rules/phrases-dnsbl.toml",
+        include_str!("../../rules/phrases-dnsbl.toml"),
     ),
     (
         "rules/phrases.toml",
@@ -46,8 +66,16 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/escalation.toml"),
     ),
     (
+        "rules/escalation-blocklists.toml",
+        include_str!("../../rules/escalation-blocklists.toml"),
+    ),
+    (
         "rules/senders.toml",
         include_str!("../../rules/senders.toml"),
+    ),
+    (
+        "rules/selectors.toml",
+        include_str!("../../rules/selectors.toml"),
     ),
     (
         "rules/suppression.toml",

@@ -1,11 +1,14 @@
 //! Stage one of loading: parse each rules file (keeping file:line) and merge them, extras overriding by id.
 
-use super::schema::RawFile;
-use super::{Kind, Located, RuleSet};
+use super::knowledge::*;
+use super::schema::*;
+use super::set::{Kind, Located, RuleSet};
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// One problem in a rules file, located at `file:line`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -53,16 +56,6 @@ impl RulesError {
     }
 }
 
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(src: &str, offset: usize) -> usize {
-    let end = offset.min(src.len());
-    src.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 /// Byte offsets of every newline in `src`, in order.
 fn newline_offsets(src: &str) -> Vec<usize> {
     src.bytes()
@@ -71,13 +64,143 @@ fn newline_offsets(src: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Parses one file; a syntax or type error names the line it points at.
-pub(crate) fn parse_file(file: &str, src: &str) -> Result<RawFile, LintError> {
-    toml::from_str::<RawFile>(src).map_err(|e| LintError {
-        file: file.to_string(),
-        line: e.span().map(|s| line_of(src, s.start)).unwrap_or(1),
-        message: e.message().trim().to_string(),
-    })
+/// One rules file after stage one: every table of a known kind, typed, with the line of its
+/// header.
+#[derive(Default)]
+pub(crate) struct RawFile {
+    pub class: Vec<(usize, ClassRule)>,
+    pub subject_digit: Vec<(usize, SubjectDigitRule)>,
+    pub basic: Vec<(usize, BasicRule)>,
+    pub enhanced_class: Vec<(usize, EnhancedClassRule)>,
+    pub enhanced_subject: Vec<(usize, EnhancedSubjectRule)>,
+    pub enhanced: Vec<(usize, EnhancedRule)>,
+    pub handling: Vec<(usize, HandlingRule)>,
+    pub provider: Vec<(usize, Provider)>,
+    pub provider_rule: Vec<(usize, ProviderRule)>,
+    /// Provider-less rules that read the reply text (rules/phrases.toml); same fields, no `provider`.
+    pub phrase: Vec<(usize, ProviderRule)>,
+    pub finding: Vec<(usize, FindingRule)>,
+    pub plan_step: Vec<(usize, PlanStepText)>,
+    pub no_cause_reason: Vec<(usize, NoCauseReason)>,
+    pub message: Vec<(usize, Message)>,
+    pub escalation: Vec<(usize, EscalationRule)>,
+    pub sender: Vec<(usize, SendingService)>,
+    /// DKIM selectors to probe (rules/selectors.toml; see `rules::selectors`).
+    pub dkim_selectors: Vec<(usize, DkimSelectorRule)>,
+    /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
+    pub suppression: Vec<(usize, SuppressionRule)>,
+}
+
+/// 1-based lines of byte offsets, in one pass over the text.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(src: &str) -> Lines {
+        Lines(newline_offsets(src))
+    }
+
+    fn of(&self, offset: usize) -> usize {
+        // Counting newlines from the start for every table was quadratic in the file size.
+        self.0.partition_point(|&n| n < offset) + 1
+    }
+}
+
+/// Stage one: parses one file into typed tables. Every table is read on its own, so each
+/// broken table is reported (at the line of the field or value at fault) and the others load.
+pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> RawFile {
+    let lines = Lines::new(src);
+    let mut raw = RawFile::default();
+    let doc = match DeTable::parse(src) {
+        Ok(doc) => doc.into_inner(),
+        Err(e) => {
+            errors.push(LintError {
+                file: file.to_string(),
+                line: e.span().map_or(1, |s| lines.of(s.start)),
+                message: e.message().trim().to_string(),
+            });
+            return raw;
+        }
+    };
+    let mut read = Reader {
+        file,
+        lines: &lines,
+        errors,
+    };
+    for (key, value) in doc {
+        let at = lines.of(key.span().start);
+        let name: &str = key.get_ref();
+        let DeValue::Array(items) = value.get_ref() else {
+            read.error(
+                at,
+                format!("`{name}` must be an array of tables: write each one as [[{name}]]"),
+            );
+            continue;
+        };
+        match name {
+            "class" => raw.class = read.tables(items),
+            "subject_digit" => raw.subject_digit = read.tables(items),
+            "basic" => raw.basic = read.tables(items),
+            "enhanced_class" => raw.enhanced_class = read.tables(items),
+            "enhanced_subject" => raw.enhanced_subject = read.tables(items),
+            "enhanced" => raw.enhanced = read.tables(items),
+            "handling" => raw.handling = read.tables(items),
+            "provider" => raw.provider = read.tables(items),
+            "provider_rule" => raw.provider_rule = read.tables(items),
+            "phrase" => raw.phrase = read.tables(items),
+            "finding" => raw.finding = read.tables(items),
+            "plan_step" => raw.plan_step = read.tables(items),
+            "no_cause_reason" => raw.no_cause_reason = read.tables(items),
+            "message" => raw.message = read.tables(items),
+            "escalation" => raw.escalation = read.tables(items),
+            "sender" => raw.sender = read.tables(items),
+            "dkim_selectors" => raw.dkim_selectors = read.tables(items),
+            "suppression" => raw.suppression = read.tables(items),
+            other => {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                read.error(
+                    at,
+                    format!("unknown table `[[{other}]]` (known: {})", known.join(", ")),
+                );
+            }
+        }
+    }
+    raw
+}
+
+/// Reads the tables of one file, collecting what is wrong with them.
+struct Reader<'a> {
+    file: &'a str,
+    lines: &'a Lines,
+    errors: &'a mut Vec<LintError>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, line: usize, message: String) {
+        self.errors.push(LintError {
+            file: self.file.to_string(),
+            line,
+            message,
+        });
+    }
+
+    fn tables<T: DeserializeOwned>(&mut self, items: &[Spanned<DeValue<'_>>]) -> Vec<(usize, T)> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let at = self.lines.of(item.span().start);
+            if !matches!(item.get_ref(), DeValue::Table(_)) {
+                self.error(at, "expected a table".to_string());
+                continue;
+            }
+            match T::deserialize(ValueDeserializer::from(item.clone())) {
+                Ok(t) => out.push((at, t)),
+                Err(e) => {
+                    let line = e.span().map_or(at, |s| self.lines.of(s.start));
+                    self.error(line, e.message().trim().to_string());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Reads every `*.toml` of an extra rules directory, sorted by name so the order is stable.
@@ -113,7 +236,6 @@ pub(crate) trait HasId {
 macro_rules! has_id {
     ($($t:ty),*) => { $(impl HasId for $t { fn id(&self) -> &str { &self.id } })* };
 }
-use super::schema::*;
 has_id!(
     ClassRule,
     SubjectDigitRule,
@@ -125,9 +247,13 @@ has_id!(
     Provider,
     ProviderRule,
     FindingRule,
-    PlanStep,
-    Escalation,
-    Sender
+    PlanStepText,
+    NoCauseReason,
+    Message,
+    EscalationRule,
+    SendingService,
+    DkimSelectorRule,
+    SuppressionRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -150,16 +276,11 @@ impl Merger {
         &mut self,
         list: &mut Vec<Located<T>>,
         kind: Kind,
-        items: Vec<Spanned<T>>,
+        items: Vec<(usize, T)>,
         file: &str,
-        src: &str,
         builtin: bool,
     ) {
-        let newlines: Vec<usize> = newline_offsets(src);
-        for item in items {
-            // Counting newlines from the start for every rule was quadratic in the file size.
-            let line = newlines.partition_point(|&n| n < item.span().start) + 1;
-            let rule = item.into_inner();
+        for (line, rule) in items {
             let id = rule.id().to_string();
             let here = Located {
                 file: file.to_string(),
@@ -220,30 +341,21 @@ impl Merger {
     }
 
     /// Adds one parsed file to the set.
-    pub(crate) fn merge(
-        &mut self,
-        set: &mut RuleSet,
-        raw: RawFile,
-        file: &str,
-        src: &str,
-        builtin: bool,
-    ) {
-        self.add(&mut set.classes, Kind::Class, raw.class, file, src, builtin);
+    pub(crate) fn merge(&mut self, set: &mut RuleSet, raw: RawFile, file: &str, builtin: bool) {
+        self.add(&mut set.classes, Kind::Class, raw.class, file, builtin);
         self.add(
             &mut set.subject_digits,
             Kind::SubjectDigit,
             raw.subject_digit,
             file,
-            src,
             builtin,
         );
-        self.add(&mut set.basics, Kind::Basic, raw.basic, file, src, builtin);
+        self.add(&mut set.basics, Kind::Basic, raw.basic, file, builtin);
         self.add(
             &mut set.enhanced_classes,
             Kind::EnhancedClass,
             raw.enhanced_class,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -251,7 +363,6 @@ impl Merger {
             Kind::EnhancedSubject,
             raw.enhanced_subject,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -259,7 +370,6 @@ impl Merger {
             Kind::Enhanced,
             raw.enhanced,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -267,7 +377,6 @@ impl Merger {
             Kind::Handling,
             raw.handling,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -275,7 +384,6 @@ impl Merger {
             Kind::Provider,
             raw.provider,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -283,31 +391,15 @@ impl Merger {
             Kind::ProviderRule,
             raw.provider_rule,
             file,
-            src,
             builtin,
         );
-        self.add(
-            &mut set.phrases,
-            Kind::Phrase,
-            raw.phrase,
-            file,
-            src,
-            builtin,
-        );
-        self.add(
-            &mut set.findings,
-            Kind::Finding,
-            raw.finding,
-            file,
-            src,
-            builtin,
-        );
+        self.add(&mut set.phrases, Kind::Phrase, raw.phrase, file, builtin);
+        self.add(&mut set.findings, Kind::Finding, raw.finding, file, builtin);
         self.add(
             &mut set.plan_steps,
             Kind::PlanStep,
             raw.plan_step,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -315,31 +407,22 @@ impl Merger {
             Kind::NoCauseReason,
             raw.no_cause_reason,
             file,
-            src,
             builtin,
         );
-        self.add(
-            &mut set.messages,
-            Kind::Message,
-            raw.message,
-            file,
-            src,
-            builtin,
-        );
+        self.add(&mut set.messages, Kind::Message, raw.message, file, builtin);
         self.add(
             &mut set.escalations,
             Kind::Escalation,
             raw.escalation,
             file,
-            src,
             builtin,
         );
+        self.add(&mut set.senders, Kind::Sender, raw.sender, file, builtin);
         self.add(
-            &mut set.senders,
-            Kind::Sender,
-            raw.sender,
+            &mut set.dkim_selectors,
+            Kind::DkimSelectors,
+            raw.dkim_selectors,
             file,
-            src,
             builtin,
         );
         self.add(
@@ -347,7 +430,6 @@ impl Merger {
             Kind::Suppression,
             raw.suppression,
             file,
-            src,
             builtin,
         );
     }
@@ -359,10 +441,10 @@ mod tests {
 
     #[test]
     fn byte_offsets_become_one_based_lines() {
-        let src = "a\nbb\n\nc";
-        assert_eq!(line_of(src, 0), 1);
-        assert_eq!(line_of(src, 2), 2);
-        assert_eq!(line_of(src, 6), 4);
-        assert_eq!(line_of(src, 999), 4, "offsets past the end clamp");
+        let lines = Lines::new("a\nbb\n\nc");
+        assert_eq!(lines.of(0), 1);
+        assert_eq!(lines.of(2), 2);
+        assert_eq!(lines.of(6), 4);
+        assert_eq!(lines.of(999), 4, "offsets past the end clamp");
     }
 }

@@ -1,50 +1,8 @@
-//! The typed shape of every rule table in rules/*.toml, as serde reads it (stage one of loading).
+//! The typed shape of the decoding tables of rules/*.toml (codes, handling, providers, phrases),
+//! as stage one of loading reads them: an unknown field or word is refused at its line.
 
 use super::types::{Action, BounceType};
 use serde::Deserialize;
-use toml::Spanned;
-
-/// One rules file as parsed: every known array of tables, each element keeping its byte span.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFile {
-    #[serde(default)]
-    pub class: Vec<Spanned<ClassRule>>,
-    #[serde(default)]
-    pub subject_digit: Vec<Spanned<SubjectDigitRule>>,
-    #[serde(default)]
-    pub basic: Vec<Spanned<BasicRule>>,
-    #[serde(default)]
-    pub enhanced_class: Vec<Spanned<EnhancedClassRule>>,
-    #[serde(default)]
-    pub enhanced_subject: Vec<Spanned<EnhancedSubjectRule>>,
-    #[serde(default)]
-    pub enhanced: Vec<Spanned<EnhancedRule>>,
-    #[serde(default)]
-    pub handling: Vec<Spanned<HandlingRule>>,
-    #[serde(default)]
-    pub provider: Vec<Spanned<Provider>>,
-    #[serde(default)]
-    pub provider_rule: Vec<Spanned<ProviderRule>>,
-    /// Provider-less rules that read the reply text (rules/phrases.toml); same fields, no `provider`.
-    #[serde(default)]
-    pub phrase: Vec<Spanned<ProviderRule>>,
-    #[serde(default)]
-    pub finding: Vec<Spanned<FindingRule>>,
-    #[serde(default)]
-    pub plan_step: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub no_cause_reason: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub message: Vec<Spanned<PlanStep>>,
-    #[serde(default)]
-    pub escalation: Vec<Spanned<Escalation>>,
-    #[serde(default)]
-    pub sender: Vec<Spanned<Sender>>,
-    /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
-    #[serde(default)]
-    pub suppression: Vec<Spanned<PlanStep>>,
-}
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).
 #[derive(Debug, Clone, Deserialize)]
@@ -76,8 +34,9 @@ pub struct BasicRule {
     pub code: u16,
     pub title: String,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
@@ -120,8 +79,9 @@ pub struct EnhancedRule {
     pub code: String,
     pub title: String,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub why: Option<String>,
@@ -145,7 +105,7 @@ pub struct HandlingRule {
     pub basic: Vec<u16>,
     #[serde(default)]
     pub enhanced: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::categories")]
     pub category: Vec<String>,
     pub action: Action,
     pub bounce_type: BounceType,
@@ -155,6 +115,7 @@ pub struct HandlingRule {
 
 /// A mailbox provider and how to recognise its replies.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provider {
     pub id: String,
     pub name: String,
@@ -163,13 +124,11 @@ pub struct Provider {
     #[serde(default)]
     pub hosts: Vec<String>,
     pub source: String,
-    /// Fields this version does not read (kept so other files can carry notes).
-    #[serde(flatten)]
-    pub extra: toml::Table,
 }
 
 /// What a provider means by a reply, where it differs from (or refines) the registry.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProviderRule {
     pub id: String,
     #[serde(default)]
@@ -190,13 +149,16 @@ pub struct ProviderRule {
     #[serde(default)]
     pub command: Vec<String>,
     pub meaning: String,
+    #[serde(deserialize_with = "super::vocab::category")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::vocab::implicated")]
     pub checks: Vec<String>,
     #[serde(default)]
     pub action: Option<Action>,
     #[serde(default)]
     pub bounce_type: Option<BounceType>,
+    /// Whose escalation path applies to the replies this rule decodes (a `[[provider]]` id or
+    /// the `provider` of an `[[escalation]]`), when it is not the provider that sent them.
     #[serde(default)]
     pub escalation: Option<String>,
     #[serde(default)]
@@ -204,55 +166,4 @@ pub struct ProviderRule {
     pub source: String,
     #[serde(default)]
     pub examples: Vec<String>,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// The text of one DNS finding (owned by the checks; read here so ids stay unique).
-#[derive(Debug, Clone, Deserialize)]
-pub struct FindingRule {
-    pub id: String,
-    pub check: String,
-    pub severity: String,
-    pub title: String,
-    pub summary: String,
-    pub why: String,
-    pub fix: String,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// One remediation plan step text (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct PlanStep {
-    pub id: String,
-    #[serde(default)]
-    pub title: Option<String>,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// A sending service and how to recognise it (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Sender {
-    pub id: String,
-    pub name: String,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
-}
-
-/// A provider escalation checklist (content owned by the plan).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Escalation {
-    pub id: String,
-    #[serde(default)]
-    pub provider: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    pub source: String,
-    #[serde(flatten)]
-    pub extra: toml::Table,
 }

@@ -2,30 +2,19 @@
 
 use super::lazy_regex::LazyRegex;
 use super::load::LintError;
-use super::{Located, ProviderRule, RuleSet};
-use crate::finding::{Check, is_kebab_case};
+use super::schema::ProviderRule;
+use super::set::{Located, RuleSet};
+use crate::finding::is_kebab_case;
 use std::collections::HashSet;
 
-/// Checks a rule may name: the DNS checks plus the reply-side ones (tls, blocklist, arc).
-pub const KNOWN_CHECKS: &[&str] = &[
-    "spf",
-    "dkim",
-    "dmarc",
-    "ptr",
-    "mx",
-    "tls",
-    "blocklist",
-    "arc",
-];
-
-struct V<'a> {
+pub(super) struct V<'a> {
     file: &'a str,
     line: usize,
     errors: &'a mut Vec<LintError>,
 }
 
 impl V<'_> {
-    fn err(&mut self, message: String) {
+    pub(super) fn err(&mut self, message: String) {
         self.errors.push(LintError {
             file: self.file.to_string(),
             line: self.line,
@@ -33,7 +22,7 @@ impl V<'_> {
         });
     }
 
-    fn common(&mut self, id: &str, source: &str) {
+    pub(super) fn common(&mut self, id: &str, source: &str) {
         if !is_kebab_case(id) {
             self.err(format!(
                 "id `{id}` is not kebab-case (lowercase letters, digits and single dashes)"
@@ -46,22 +35,13 @@ impl V<'_> {
         }
     }
 
-    fn category(&mut self, id: &str, category: &str) {
-        if !is_kebab_case(category) {
+    /// Provider knowledge cites the provider's documentation or an RFC.
+    pub(super) fn cited(&mut self, id: &str, source: &str) {
+        let s = source.trim();
+        if !(s.starts_with("https://") || s.starts_with("http://") || s.starts_with("RFC ")) {
             self.err(format!(
-                "rule `{id}`: category `{category}` is not kebab-case"
+                "rule `{id}`: `source` must start with the documentation URL or `RFC <number>`"
             ));
-        }
-    }
-
-    fn checks(&mut self, id: &str, checks: &[String]) {
-        for c in checks {
-            if !KNOWN_CHECKS.contains(&c.as_str()) {
-                self.err(format!(
-                    "rule `{id}`: unknown check `{c}` (known: {})",
-                    KNOWN_CHECKS.join(", ")
-                ));
-            }
         }
     }
 
@@ -122,7 +102,7 @@ pub fn is_enhanced_pattern(code: &str, registry_only: bool) -> bool {
     class_ok && num(subject, 7) && num(detail, 999)
 }
 
-fn at<'a, T>(l: &'a Located<T>, errors: &'a mut Vec<LintError>) -> V<'a> {
+pub(super) fn at<'a, T>(l: &'a Located<T>, errors: &'a mut Vec<LintError>) -> V<'a> {
     V {
         file: &l.file,
         line: l.line,
@@ -158,8 +138,6 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         if !(200..=599).contains(&r.code) {
             v.err(format!("basic `{}`: code {} is not 200..599", r.id, r.code));
         }
-        v.category(&r.id, &r.category);
-        v.checks(&r.id, &r.checks);
         v.examples(&r.id, &r.examples);
     }
     for l in &set.enhanced_classes {
@@ -196,8 +174,6 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
                 r.id, r.code
             ));
         }
-        v.category(&r.id, &r.category);
-        v.checks(&r.id, &r.checks);
         v.examples(&r.id, &r.examples);
     }
     for l in &set.handling {
@@ -212,46 +188,8 @@ pub(crate) fn validate(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         for code in &r.enhanced {
             v.enhanced_pattern(&r.id, code, false);
         }
-        for c in &r.category {
-            v.category(&r.id, c);
-        }
     }
     validate_providers(set, errors);
-    for l in &set.findings {
-        let r = &l.rule;
-        let mut v = at(l, errors);
-        v.common(&r.id, &r.source);
-        if Check::parse(&r.check).is_none() {
-            v.err(format!("finding `{}`: unknown check `{}`", r.id, r.check));
-        }
-        if !matches!(r.severity.as_str(), "info" | "warning" | "error") {
-            v.err(format!(
-                "finding `{}`: severity `{}` is not info, warning or error",
-                r.id, r.severity
-            ));
-        }
-    }
-    for l in set
-        .plan_steps
-        .iter()
-        .chain(&set.no_cause_reasons)
-        .chain(&set.messages)
-    {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
-    for l in &set.escalations {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
-    for l in &set.senders {
-        at(l, errors).common(&l.rule.id, &l.rule.source);
-    }
-    for l in &set.suppression {
-        let mut v = at(l, errors);
-        v.common(&l.rule.id, &l.rule.source);
-        for problem in crate::scan::policy::check(&l.rule) {
-            v.err(format!("suppression `{}`: {problem}", l.rule.id));
-        }
-    }
 }
 
 /// RFC 3464 section 2.3.3 Action values.
@@ -265,6 +203,7 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>) {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
+        v.cited(&r.id, &r.source);
         if r.markers.is_empty() && r.hosts.is_empty() {
             v.err(format!(
                 "provider `{}` has neither `markers` nor `hosts`; it can never be detected",
@@ -347,6 +286,12 @@ fn reply_rule(
     for code in &r.enhanced {
         v.enhanced_pattern(&r.id, code, false);
     }
+    for b in &r.basic {
+        if !(200..=599).contains(b) {
+            v.err(format!("{kind} `{}`: basic code {b} is not 200..599", r.id));
+        }
+    }
+    v.cited(&r.id, &r.source);
     for c in &r.class {
         if !matches!(c, 2 | 4 | 5) {
             v.err(format!("{kind} `{}`: class {c} is not 2, 4 or 5", r.id));
@@ -370,8 +315,6 @@ fn reply_rule(
             ));
         }
     }
-    v.category(&r.id, &r.category);
-    v.checks(&r.id, &r.checks);
     v.examples(&r.id, &r.examples);
     r.pattern
         .as_ref()

@@ -98,9 +98,9 @@ impl<'r> Scanner<'r> {
         };
         match item {
             Item::Unusable(_, why) => report.error = Some(why.clone()),
-            Item::Maildir(_, messages) => {
+            Item::Maildir(_, files) => {
                 report.form = "maildir".into();
-                self.maildir(messages, &mut report, progress);
+                self.maildir(files, &mut report, progress);
             }
             Item::Stdin | Item::File(_) => self.file(item, &mut report, progress),
         }

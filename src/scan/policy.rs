@@ -1,6 +1,6 @@
 //! The suppression policy of `scan`, typed from the `suppression` rules (rules/suppression.toml).
 
-use crate::rules::{Action, PlanStep, RuleSet};
+use crate::rules::{Action, Category, RuleSet, SuppressionVerdict};
 use serde::Serialize;
 
 /// What a failure means for its recipient, as the policy classifies it.
@@ -46,84 +46,11 @@ pub struct Policy {
     soft: Vec<Action>,
     sender_side: Vec<Action>,
     /// Categories each verdict takes whatever their action (hard, domain, soft, sender-side).
-    categories: [Vec<String>; 4],
-    sender_side_categories: Vec<String>,
+    categories: [Vec<Category>; 4],
+    sender_side_categories: Vec<Category>,
     pub threshold: Threshold,
     /// The rule of each verdict (suppress, suppress-domain, suppress-soft, do-not-suppress).
     pub rules: Vec<(String, RuleRef)>,
-}
-
-const VERDICTS: [&str; 4] = [
-    "suppress",
-    "suppress-domain",
-    "suppress-soft",
-    "do-not-suppress",
-];
-
-fn action(s: &str) -> Option<Action> {
-    toml::Value::String(s.to_string()).try_into().ok()
-}
-
-fn strings(rule: &PlanStep, key: &str) -> Result<Vec<String>, String> {
-    match rule.extra.get(key) {
-        None => Ok(Vec::new()),
-        Some(toml::Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("`{key}` must be an array of strings"))
-            })
-            .collect(),
-        Some(_) => Err(format!("`{key}` must be an array of strings")),
-    }
-}
-
-fn number(rule: &PlanStep, key: &str) -> Result<Option<u32>, String> {
-    match rule.extra.get(key) {
-        None => Ok(None),
-        Some(toml::Value::Integer(n)) if (1..=10_000).contains(n) => Ok(Some(*n as u32)),
-        Some(_) => Err(format!("`{key}` must be a whole number from 1 to 10000")),
-    }
-}
-
-/// Problems in one `[[suppression]]` table (empty when it is well formed); `rules lint` and
-/// loading both use it.
-pub fn check(rule: &PlanStep) -> Vec<String> {
-    let mut problems = Vec::new();
-    let verdict = rule.extra.get("verdict").and_then(|v| v.as_str());
-    match verdict {
-        Some(v) if VERDICTS.contains(&v) => {}
-        _ => problems.push(format!("`verdict` must be one of {}", VERDICTS.join(", "))),
-    }
-    match strings(rule, "actions") {
-        Ok(a) if a.is_empty() => problems.push("`actions` must name at least one action".into()),
-        Ok(a) => problems.extend(
-            a.iter()
-                .filter(|s| action(s).is_none())
-                .map(|s| format!("unknown action `{s}`")),
-        ),
-        Err(e) => problems.push(e),
-    }
-    for key in ["sender_side_categories", "categories"] {
-        if let Err(e) = strings(rule, key) {
-            problems.push(e);
-        }
-    }
-    let failures = number(rule, "failures");
-    let days = number(rule, "days");
-    for e in [&failures, &days]
-        .into_iter()
-        .filter_map(|r| r.as_ref().err())
-    {
-        problems.push(e.clone());
-    }
-    if verdict == Some("suppress-soft")
-        && (!matches!(failures, Ok(Some(_))) || !matches!(days, Ok(Some(_))))
-    {
-        problems.push("a suppress-soft rule needs `failures` and `days`".into());
-    }
-    problems
 }
 
 impl Policy {
@@ -146,45 +73,38 @@ impl Policy {
         };
         for l in &rules.suppression {
             let r = &l.rule;
-            if let Some(problem) = check(r).into_iter().next() {
+            if let Some(problem) = r.problems().into_iter().next() {
                 return Err(format!("{}:{}: {problem}", l.file, l.line));
             }
-            let verdict = r
-                .extra
-                .get("verdict")
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
+            let verdict = r.verdict.as_str();
             if p.rules.iter().any(|(v, _)| v == verdict) {
                 return Err(format!(
                     "{}:{}: a second rule for verdict `{verdict}`",
                     l.file, l.line
                 ));
             }
-            let actions: Vec<Action> = strings(r, "actions")?
-                .iter()
-                .filter_map(|s| action(s))
-                .collect();
-            let slot = match verdict {
-                "suppress" => 0,
-                "suppress-domain" => 1,
-                "suppress-soft" => 2,
-                _ => 3,
+            let actions = r.actions.clone();
+            let slot = match r.verdict {
+                SuppressionVerdict::Suppress => 0,
+                SuppressionVerdict::SuppressDomain => 1,
+                SuppressionVerdict::SuppressSoft => 2,
+                SuppressionVerdict::DoNotSuppress => 3,
             };
-            p.categories[slot] = strings(r, "categories")?;
-            match verdict {
-                "suppress" => p.hard = actions,
-                "suppress-domain" => p.domain = actions,
-                "suppress-soft" => {
+            p.categories[slot] = r.categories.clone();
+            match r.verdict {
+                SuppressionVerdict::Suppress => p.hard = actions,
+                SuppressionVerdict::SuppressDomain => p.domain = actions,
+                SuppressionVerdict::SuppressSoft => {
                     p.soft = actions;
-                    p.sender_side_categories = strings(r, "sender_side_categories")?;
+                    p.sender_side_categories = r.sender_side_categories.clone();
                     p.threshold = Threshold {
-                        failures: number(r, "failures")?.unwrap_or(1),
-                        days: number(r, "days")?.unwrap_or(1),
+                        failures: r.failures.unwrap_or(1),
+                        days: r.days.unwrap_or(1),
                         from: format!("rule {}", r.id),
                         source: r.source.clone(),
                     };
                 }
-                _ => p.sender_side = actions,
+                SuppressionVerdict::DoNotSuppress => p.sender_side = actions,
             }
             p.rules.push((
                 verdict.to_string(),
@@ -218,7 +138,7 @@ impl Policy {
 
     /// How one failure counts for its recipient.
     pub fn classify(&self, action: Action, category: &str) -> Class {
-        let named = |i: usize| self.categories[i].iter().any(|c| c == category);
+        let named = |i: usize| self.categories[i].iter().any(|c| c.as_str() == category);
         if named(0) {
             return Class::Hard;
         }
@@ -238,7 +158,11 @@ impl Policy {
         } else if self.sender_side.contains(&action) {
             Class::SenderSide
         } else if self.soft.contains(&action) {
-            if self.sender_side_categories.iter().any(|c| c == category) {
+            if self
+                .sender_side_categories
+                .iter()
+                .any(|c| c.as_str() == category)
+            {
                 Class::SoftNotCounted
             } else {
                 Class::Soft
@@ -261,6 +185,7 @@ impl Policy {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::rules::SuppressionRule;
 
     #[test]
     fn builtin_policy_classifies_the_issue_examples() {
@@ -295,12 +220,22 @@ mod tests {
 
     #[test]
     fn a_malformed_table_says_what_is_wrong() {
-        let t: PlanStep = toml::from_str(
-            "id = \"x\"\nsource = \"s\"\nverdict = \"suppress-soft\"\nactions = [\"retry\", \"nope\"]\nfailures = 0",
+        let t: SuppressionRule = toml::from_str(
+            "id = \"x\"\nsource = \"s\"\ntitle = \"t\"\nverdict = \"suppress-soft\"\nactions = [\"retry\"]\nfailures = 0\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"",
         )
         .unwrap();
-        let problems = check(&t);
-        assert!(problems.iter().any(|p| p.contains("unknown action `nope`")));
-        assert!(problems.iter().any(|p| p.contains("`failures`")));
+        let problems = t.problems();
+        assert!(
+            problems.iter().any(|p| p.contains("`failures`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("`days`")),
+            "{problems:?}"
+        );
+        let bad = toml::from_str::<SuppressionRule>(
+            "id = \"x\"\nsource = \"s\"\ntitle = \"t\"\nverdict = \"suppress\"\nactions = [\"nope\"]\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"",
+        );
+        assert!(bad.unwrap_err().to_string().contains("nope"));
     }
 }

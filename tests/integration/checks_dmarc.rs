@@ -78,8 +78,13 @@ async fn syntax_unknown_tags_and_missing_policy() {
 async fn weak_policies() {
     let r = with("v=DMARC1; p=none; rua=mailto:d@good.example").await;
     assert_eq!(has(&r, "dmarc-policy-none").severity, Severity::Warning);
+    // pct is obsolete since RFC 9989: an informational finding saying what RFC 7489 receivers
+    // still do with it.
     let r = with("v=DMARC1; p=reject; pct=20; rua=mailto:d@good.example").await;
-    has(&r, "dmarc-pct-below-100");
+    let f = has(&r, "dmarc-obsolete-tag");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("20%"), "{}", f.message);
+    lacks(&r, "dmarc-pct-below-100");
     lacks(&r, "dmarc-policy-none");
     let r = with("v=DMARC1; p=reject; sp=none; rua=mailto:d@good.example").await;
     assert!(
@@ -165,4 +170,108 @@ async fn alignment() {
         "",
     );
     has(&run(&strict, &p).await, "dmarc-spf-not-aligned");
+}
+
+#[tokio::test]
+async fn a_null_reverse_path_takes_spf_from_the_helo_identity() {
+    // RFC 9989 section 4.4.2: DMARC uses the SPF result of MAIL FROM only; for a null
+    // reverse-path that identity is postmaster@<HELO> (RFC 7208 section 2.4).
+    let zone = good_zone() + "mail IN TXT \"v=spf1 a -all\"\n";
+    let p = CheckParams {
+        mail_from: Some("<>".into()),
+        dkim_domain: None,
+        only: vec![Check::Spf, Check::Dmarc],
+        ..params()
+    };
+    let r = run(&zone, &p).await;
+    let eval = r.spf.as_ref().unwrap().result.as_ref().unwrap();
+    assert_eq!(
+        (eval.domain.as_str(), eval.result.as_str()),
+        ("mail.good.example", "pass")
+    );
+    let al = r.dmarc.as_ref().unwrap().alignment.clone().unwrap();
+    assert_eq!(al.spf_identity, "helo");
+    assert_eq!(al.spf_domain.as_deref(), Some("mail.good.example"));
+    assert_eq!(al.spf_aligned, Some(true));
+    // With a MAIL FROM the HELO name plays no part in DMARC.
+    let p = CheckParams {
+        mail_from: Some("b@esp.example.net".into()),
+        ..p
+    };
+    let al = run(&zone, &p).await.dmarc.unwrap().alignment.unwrap();
+    assert_eq!(
+        (al.spf_identity.as_str(), al.spf_domain.as_deref()),
+        ("mail_from", Some("esp.example.net"))
+    );
+}
+
+#[test]
+fn the_cli_takes_a_null_reverse_path() {
+    use crate::cli_support::{Served, code, run as cli, stdout};
+    let z = crate::common::zone_text(
+        "good.example",
+        &(good_zone() + "mail IN TXT \"v=spf1 a -all\"\n"),
+    );
+    let served = Served::zones(&[("good.example", &z)]);
+    let ns = served.nameserver();
+    let o = cli(
+        &[
+            "check",
+            "good.example",
+            "--ip",
+            "192.0.2.10",
+            "--helo",
+            "mail.good.example",
+            "--mail-from",
+            "<>",
+            "--only",
+            "spf",
+            "--format",
+            "json",
+            "--nameserver",
+            &ns,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["domains"][0]["spf"]["result"]["domain"],
+        "mail.good.example"
+    );
+}
+
+#[test]
+fn the_human_report_calls_a_misordered_record_invalid_not_missing() {
+    use crate::cli_support::{Served, code, run as cli, stdout};
+    for (record, says) in [
+        (
+            "_dmarc IN TXT \"p=reject; v=DMARC1; rua=mailto:d@good.example\"",
+            "invalid DMARC record for good.example",
+        ),
+        (
+            "_dmarc IN TXT \"v=DMARC1; p=reject\"\n_dmarc IN TXT \"v=DMARC1; p=none\"",
+            "2 DMARC records for good.example",
+        ),
+    ] {
+        let z = crate::common::zone_text("good.example", &variant(&[(DMARC, record)], ""));
+        let served = Served::zones(&[("good.example", &z)]);
+        let ns = served.nameserver();
+        let o = cli(
+            &[
+                "check",
+                "good.example",
+                "--only",
+                "dmarc",
+                "--nameserver",
+                &ns,
+            ],
+            None,
+        );
+        let out = stdout(&o);
+        assert_eq!(code(&o), 1, "{out}");
+        assert!(out.contains(says), "{out}");
+        assert!(!out.contains("no DMARC record"), "{out}");
+        assert!(!out.contains("dmarc-missing"), "{out}");
+    }
 }

@@ -43,12 +43,48 @@ async fn an_inheriting_subdomain_gets_sp_not_p() {
 }
 
 #[tokio::test]
-async fn an_invalid_p_value_is_not_reported_as_the_policy() {
+async fn an_invalid_p_value_with_a_valid_rua_counts_as_none() {
+    // RFC 9989 section 4.10.1: act as if `p=none` was retrieved.
     let rec = r#"_dmarc IN TXT "v=DMARC1; p=rejected; rua=mailto:d@good.example""#;
     let (p, r) = policy(rec, "good.example").await;
-    assert_eq!(p, None);
-    assert!(has(&r, "dmarc-syntax-error").message.contains("p=rejected"));
+    assert_eq!(p.as_deref(), Some("none"));
+    assert_eq!(
+        from_facts(&r).policy_source.as_deref(),
+        Some("none (rua fallback)")
+    );
+    let f = has(&r, "dmarc-syntax-error");
+    assert!(
+        f.message.contains("p=rejected") && f.message.contains("p=none"),
+        "{}",
+        f.message
+    );
     lacks(&r, "dmarc-missing-policy");
+    // Without a valid rua DMARC does not apply at all.
+    let rec = r#"_dmarc IN TXT "v=DMARC1; p=rejected""#;
+    let (p, _) = policy(rec, "good.example").await;
+    assert_eq!(p, None);
+    // An invalid sp= spoils the whole record the same way, p=reject included.
+    let rec = r#"_dmarc IN TXT "v=DMARC1; p=reject; sp=always; rua=mailto:d@good.example""#;
+    let (p, _) = policy(rec, "good.example").await;
+    assert_eq!(p.as_deref(), Some("none"));
+}
+
+#[tokio::test]
+async fn a_missing_p_with_a_valid_rua_is_monitoring() {
+    let rec = r#"_dmarc IN TXT "v=DMARC1; rua=mailto:d@good.example""#;
+    let (p, r) = policy(rec, "good.example").await;
+    assert_eq!(p.as_deref(), Some("none"));
+    assert_eq!(
+        has(&r, "dmarc-missing-policy").severity,
+        mailtriage::finding::Severity::Warning
+    );
+    let rec = r#"_dmarc IN TXT "v=DMARC1; sp=reject""#;
+    let (p, r) = policy(rec, "good.example").await;
+    assert_eq!(p, None);
+    assert_eq!(
+        has(&r, "dmarc-missing-policy").severity,
+        mailtriage::finding::Severity::Error
+    );
 }
 
 #[tokio::test]

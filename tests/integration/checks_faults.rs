@@ -130,7 +130,11 @@ async fn every_check_timing_out_is_all_inconclusive() {
 
 #[tokio::test]
 async fn dkim_discovery_with_a_failed_selector_is_not_called_absent() {
-    let body = variant(&[("google._domainkey IN TXT", "; no key")], "");
+    // No key, but `_domainkey` exists (a legacy policy record), so discovery probes.
+    let body = variant(
+        &[("google._domainkey IN TXT", "_domainkey IN TXT \"o=~\"")],
+        "",
+    );
     let p = CheckParams {
         only: vec![Check::Dkim],
         ..params()

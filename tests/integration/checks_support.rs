@@ -61,6 +61,7 @@ pub fn params() -> CheckParams {
         dkim_selectors: vec![],
         dkim_domain: Some("good.example".into()),
         only: vec![],
+        ..CheckParams::default()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The exit-code contract (README "Exit codes"): one test per code, through the real binary.
+//! The exit-code contract (docs/exit-codes.md): one test per code, through the real binary.
 
 use super::cli_support::{QUICKSTART_REPLY, Served, args, code, json, run, stderr, stdout};
 use mailtriage::dns::ServerOptions;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The targets: 95 % (status) and 90 % (category). Both are met (96.3 %, 445 of 462;
-/// 90.9 %, 567 of 624); the README's corpus section says what the remaining disagreements are.
+/// 90.9 %, 567 of 624); docs/explain.md's corpus section says what the remaining disagreements are.
 const STATUS_FLOOR: f64 = 95.0;
 const CATEGORY_FLOOR: f64 = 90.0;
 

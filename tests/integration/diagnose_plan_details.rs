@@ -40,7 +40,13 @@ fn dmarc_stages_carry_the_ttl_of_the_record_they_replace() {
         &["--domain", "twospf.example", "--ip", "192.0.2.90"],
     );
     assert_eq!(step(&d, "dmarc-quarantine")["wait_seconds"], 1800);
-    assert_eq!(step(&d, "dmarc-reject")["wait_seconds"], 1800);
+    // twospf.example has no DKIM key: p=reject is not proposed (RFC 9989 sections 7.4 and 8),
+    // DKIM comes first.
+    assert!(!step_ids(&d).contains(&"dmarc-reject".to_string()));
+    let dkim_first = step(&d, "dmarc-dkim-first");
+    assert!(dkim_first["records"].as_array().unwrap().is_empty());
+    let all = d["plan"].to_string();
+    assert!(!all.contains("; p=reject"), "{all}");
 }
 
 #[test]

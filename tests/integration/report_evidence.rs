@@ -90,7 +90,7 @@ fn garbage_and_unclosed_parts_never_panic() {
     );
 }
 
-fn bundle<'a>(input: &'a [u8], queries: &'a [mailtriage::report::QueryRecord]) -> BundleInput<'a> {
+fn bundle<'a>(input: &'a [u8], queries: &'a [mailtriage::dns::LogEntry]) -> BundleInput<'a> {
     BundleInput {
         report_md: "# report\n".into(),
         report_json: "{\"schema\":\"mailtriage.diagnose/v1\"}\n".into(),

@@ -2,11 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::too_many_arguments, dead_code)]
 
 use mailtriage::checks::*;
+use mailtriage::dns::LogEntry;
 use mailtriage::dns::{Outcome, RType};
 use mailtriage::finding::{Check, Finding, Severity, ZoneLocation};
 use mailtriage::plan::{DiagnoseInput, Diagnosis, Knowledge, Provenance, diagnose};
 use mailtriage::reply::{InputForm, Reply};
-use mailtriage::report::{DiagnoseReport, QueryRecord, ToolInfo};
+use mailtriage::report::{DiagnoseReport, Format, Report, RunContext, ToolInfo};
 use mailtriage::rules::*;
 use std::collections::BTreeMap;
 
@@ -250,6 +251,18 @@ pub fn dkim_ok(bits: usize) -> DkimFacts {
             ttl: Some(300),
         }],
         probed: vec!["google".into()],
+        discovery: mailtriage::checks::DkimDiscovery {
+            domainkey: "exists".into(),
+            probes: vec![mailtriage::checks::DkimProbe {
+                selector: "google".into(),
+                reason: "common".into(),
+                rule: Some("dkim-common-defaults".into()),
+                service: None,
+                seen: None,
+                result: "key".into(),
+            }],
+            ..Default::default()
+        },
     }
 }
 
@@ -262,6 +275,12 @@ pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> 
         organizational_domain: DOMAIN.into(),
         inherited: false,
         policy: policy.map(String::from),
+        policy_source: policy.map(|_| "p".into()),
+        policy_applied: policy.map(String::from),
+        testing: false,
+        psd: None,
+        domain_exists: None,
+        standard: "RFC 9989".into(),
         sp: None,
         np: None,
         pct: None,
@@ -271,6 +290,14 @@ pub fn dmarc_facts(record: Option<&str>, policy: Option<&str>, rua: &[&str]) -> 
         ruf: vec![],
         alignment: None,
         ttl: Some(1800),
+        tree_walk: vec![],
+        invalid_records: vec![],
+        rfc7489: LegacyDmarc {
+            organizational_domain: DOMAIN.into(),
+            record_domain: record.map(|_| format!("_dmarc.{DOMAIN}")),
+            inherited: false,
+            policy: policy.map(String::from),
+        },
     }
 }
 
@@ -323,6 +350,7 @@ pub fn clean_report() -> DomainReport {
         )),
         ptr: Some(ptr_ok()),
         mx: Some(mx_ok()),
+        ..DomainReport::empty(DOMAIN.into())
     }
 }
 
@@ -392,8 +420,8 @@ pub fn query(
     outcome: Outcome,
     answers: &[&str],
     ttl: Option<u32>,
-) -> QueryRecord {
-    QueryRecord {
+) -> LogEntry {
+    LogEntry {
         id,
         name: name.into(),
         rtype,
@@ -407,7 +435,7 @@ pub fn query(
     }
 }
 
-pub fn queries() -> Vec<QueryRecord> {
+pub fn queries() -> Vec<LogEntry> {
     vec![
         query(
             0,
@@ -474,7 +502,7 @@ pub struct Case {
     pub report: DomainReport,
     pub params: CheckParams,
     pub provenance: Vec<Provenance>,
-    pub queries: Vec<QueryRecord>,
+    pub queries: Vec<LogEntry>,
 }
 
 impl Case {
@@ -500,35 +528,36 @@ impl Case {
     pub fn diagnose(&self) -> Diagnosis {
         diagnose(&self.input(), &Knowledge::builtin().unwrap())
     }
-    /// Renders with a renderer that takes a DiagnoseReport.
-    pub fn render(
-        &self,
-        f: impl Fn(&mut dyn std::io::Write, &DiagnoseReport<'_>) -> std::io::Result<()>,
-    ) -> String {
+    /// Renders the diagnosis in `format`, as `diagnose` does.
+    pub fn render(&self, format: Format) -> String {
         let input = self.input();
         let d = self.diagnose();
         let t = tool();
-        let r = DiagnoseReport {
+        let run = RunContext::default();
+        let r = Report::Diagnose(DiagnoseReport {
             tool: &t,
             form: InputForm::Reply,
             input: &input,
             diagnosis: &d,
-        };
+            run: &run,
+        });
         let mut out = Vec::new();
-        f(&mut out, &r).unwrap();
+        mailtriage::report::render(&mut out, format, &r).unwrap();
         String::from_utf8(out).unwrap()
     }
     pub fn json(&self) -> serde_json::Value {
         let input = self.input();
         let d = self.diagnose();
         let t = tool();
+        let run = RunContext::default();
         let r = DiagnoseReport {
             tool: &t,
             form: InputForm::Reply,
             input: &input,
             diagnosis: &d,
+            run: &run,
         };
-        mailtriage::report::diagnose_json::to_value(&r)
+        mailtriage::report::json::diagnose::to_value(&r)
     }
 }
 

@@ -31,13 +31,24 @@ fn gmail_5726_without_dmarc_blames_the_missing_record_and_publishes_it_first() {
         ids(&d),
         ["dmarc-publish", "dmarc-quarantine", "dmarc-reject"]
     );
+    // RFC 9989 stages: t=y first (receivers apply one level less), never pct; np=reject at the
+    // organizational domain.
     assert_eq!(
         d.plan[1].records[0].value,
-        "v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarc-reports@example.com"
+        "v=DMARC1; p=quarantine; np=reject; t=y; rua=mailto:dmarc-reports@example.com"
     );
     assert_eq!(
-        d.plan[2].records[0].value,
-        "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"
+        d.plan[1].records[1].value,
+        "v=DMARC1; p=quarantine; np=reject; rua=mailto:dmarc-reports@example.com"
+    );
+    assert_eq!(
+        d.plan[2].records[1].value,
+        "v=DMARC1; p=reject; np=reject; rua=mailto:dmarc-reports@example.com"
+    );
+    assert!(
+        d.plan
+            .iter()
+            .all(|s| s.records.iter().all(|r| !r.value.contains("pct=")))
     );
     assert_eq!(d.escalation.id, "escalation-gmail");
     assert!(!d.escalation.escalate_now);
@@ -186,6 +197,45 @@ fn blocklist_codes_request_delisting_first_and_point_at_the_portal() {
             .any(|g| g.contains("dns-log.jsonl")),
         "generic gather list is appended"
     );
+}
+
+/// A rule's `escalation` names whose path the reply takes: a Spamhaus listing that Yahoo (or
+/// any receiver) reports is escalated to Spamhaus, a plain Yahoo deferral to Yahoo.
+#[test]
+fn a_listing_is_escalated_to_the_list_the_rule_names() {
+    let rules = mailtriage::rules::RuleSet::load(None).unwrap();
+    let case = |text: &str| {
+        let r = crate::rules_support::reply(text);
+        let d = rules.decode(&r);
+        Case::new((r, d), clean_report()).diagnose().escalation
+    };
+    let yahoo = case(
+        "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.25, because the ip is in Spamhaus's list; see http://postmaster.yahoo.com/550-bl23.html",
+    );
+    assert_eq!(yahoo.id, "escalation-spamhaus");
+    assert_eq!(yahoo.provider, "spamhaus");
+    assert_eq!(
+        yahoo.provider_name, None,
+        "the heading names Spamhaus, not Yahoo"
+    );
+    assert!(yahoo.escalate_now);
+    assert!(
+        yahoo
+            .where_
+            .iter()
+            .any(|l| l.url == "https://check.spamhaus.org/")
+    );
+    assert!(yahoo.gather.iter().any(|g| g.contains("dns-log.jsonl")));
+    let phrase = case(
+        "554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using bl.spamcop.net; Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.25",
+    );
+    assert_eq!(phrase.id, "escalation-spamcop");
+    // A rule naming its own provider keeps the provider's path.
+    let own = case(
+        "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+    );
+    assert_eq!(own.id, "escalation-yahoo");
+    assert!(own.provider_name.is_some_and(|n| n.starts_with("Yahoo")));
 }
 
 #[test]

@@ -3,12 +3,13 @@
 
 use crate::report_fixtures::*;
 use mailtriage::finding::{Check, Severity, ZoneLocation};
-use mailtriage::report::{CheckDomain, check_human, check_json, diagnose_human, markdown, sarif};
+use mailtriage::report::json::check as check_json;
+use mailtriage::report::{CheckDomain, CheckReport, Format, Report, RunContext, render, sarif};
 
 #[test]
 fn human_gmail_5726_without_dmarc() {
     no_color();
-    let out = gmail_no_dmarc().render(diagnose_human::render);
+    let out = gmail_no_dmarc().render(Format::Human);
     assert!(
         out.contains("Likely cause\n  [dmarc-missing] 550 5.7.26 points at DMARC"),
         "{out}"
@@ -28,7 +29,7 @@ fn human_gmail_5726_without_dmarc() {
 #[test]
 fn human_user_unknown() {
     no_color();
-    let out = gmail_user_unknown().render(diagnose_human::render);
+    let out = gmail_user_unknown().render(Format::Human);
     assert!(
         out.contains("  1. Stop sending to the rejected address"),
         "{out}"
@@ -39,7 +40,7 @@ fn human_user_unknown() {
 #[test]
 fn human_421_spf_over_limit() {
     no_color();
-    let out = gmail_spf_over_limit().render(diagnose_human::render);
+    let out = gmail_spf_over_limit().render(Format::Human);
     assert!(
         out.contains("  1. Bring the SPF record of example.com under 10 DNS lookups"),
         "{out}"
@@ -77,7 +78,7 @@ fn json_snapshots_of_three_diagnoses() {
 fn markdown_pastes_into_a_ticket() {
     let mut case = gmail_no_dmarc();
     case.queries[0].answers = vec!["v=spf1 a|b -all".into()];
-    let md = case.render(markdown::render);
+    let md = case.render(Format::Markdown);
     assert!(md.starts_with("# mailtriage diagnosis for example.com\n"));
     assert!(
         md.contains("## Likely cause\n\n- **`dmarc-missing` 550 5.7.26 points at DMARC"),
@@ -100,14 +101,18 @@ fn check_human_draws_the_spf_tree_and_names_findings() {
     let report = spf_over_limit_report();
     let q = queries();
     let mut out = Vec::new();
-    check_human::render(
-        &mut out,
-        &[CheckDomain {
-            report: &report,
-            queries: &q,
-        }],
-    )
-    .unwrap();
+    let run = RunContext::default();
+    let t = tool();
+    let domains = [CheckDomain {
+        report: &report,
+        queries: &q,
+    }];
+    let view = Report::Check(CheckReport {
+        tool: &t,
+        domains: &domains,
+        run: &run,
+    });
+    render(&mut out, Format::Human, &view).unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("    example.com (11 lookups)\n    ├─ include:_spf.google.com (4 lookups)\n    │  ├─ include:_netblocks.google.com (1 lookup)"), "{out}");
     assert!(
@@ -136,13 +141,17 @@ fn check_jsonl_lines_are_one_compact_object_each() {
     assert_eq!(v["queries"].as_array().unwrap().len(), 4);
 }
 
-fn rule_text(id: &str) -> Option<(String, String)> {
-    (id == "dmarc-missing").then(|| {
+/// A run whose rules document one finding id.
+fn rule_text() -> RunContext {
+    let mut run = RunContext::default();
+    run.finding_texts.insert(
+        "dmarc-missing".into(),
         (
             "No DMARC record".to_string(),
             "Publish v=DMARC1; p=none; rua=...".to_string(),
-        )
-    })
+        ),
+    );
+    run
 }
 
 #[test]
@@ -168,7 +177,7 @@ fn sarif_has_rules_levels_and_zone_file_regions() {
         column: 0,
     });
     report.findings.push(info);
-    let v = sarif::to_value(&tool(), &[&report], &rule_text, &Default::default());
+    let v = sarif::to_value(&tool(), &[&report], &rule_text());
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -203,4 +212,37 @@ fn sarif_has_rules_levels_and_zone_file_regions() {
     let win = &results[2]["locations"][0]["physicalLocation"];
     assert_eq!(win["artifactLocation"]["uri"], "zones/win.zone");
     assert_eq!(win["region"]["startLine"], 1, "SARIF lines start at 1");
+}
+
+/// One dispatch: a format a command does not offer is refused (by the command line before
+/// anything runs, and by the renderer if a caller asks anyway), never written half.
+#[test]
+fn formats_a_command_does_not_offer_are_refused() {
+    let pair = [(
+        crate::rules_support::reply("550 5.1.1 no such user"),
+        mailtriage::rules::RuleSet::load(None)
+            .unwrap()
+            .decode(&crate::rules_support::reply("550 5.1.1 no such user")),
+    )];
+    let view = Report::Explain(mailtriage::report::ExplainReport {
+        form: mailtriage::reply::InputForm::Reply,
+        replies: &pair,
+    });
+    for format in [Format::Jsonl, Format::Markdown, Format::Sarif] {
+        let mut out = Vec::new();
+        let err = render(&mut out, format, &view).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().starts_with("explain has no "), "{err}");
+        assert!(out.is_empty());
+    }
+    let o = crate::cli_support::run(&["explain", "550 5.1.1 x", "--format", "markdown"], None);
+    assert_eq!(crate::cli_support::code(&o), 2);
+    let err = crate::cli_support::stderr(&o);
+    assert!(
+        err.contains("invalid value 'markdown' for '--format <FORMAT>'"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let o = crate::cli_support::run(&["diagnose", "550 5.1.1 x", "--format", "jsonl"], None);
+    assert_eq!(crate::cli_support::code(&o), 2);
 }

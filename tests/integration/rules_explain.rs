@@ -3,8 +3,23 @@
 
 use crate::rules_support::{reply, unknown_reply};
 use mailtriage::reply::InputForm;
-use mailtriage::report::explain;
+use mailtriage::report::{ExplainReport, Format, Report, render};
 use mailtriage::rules::RuleSet;
+
+/// Renders decoded replies as `explain` does.
+fn explain(
+    format: Format,
+    form: InputForm,
+    items: &[(mailtriage::reply::Reply, mailtriage::rules::Decoded)],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let view = Report::Explain(ExplainReport {
+        form,
+        replies: items,
+    });
+    render(&mut out, format, &view).unwrap();
+    out
+}
 
 fn items(
     replies: Vec<mailtriage::reply::Reply>,
@@ -28,8 +43,7 @@ fn human_output_has_a_header_and_labelled_lines() {
         reply("550 5.7.23 The sending IP is not among the permitted senders"),
         unknown_reply(),
     ]);
-    let mut out = Vec::new();
-    explain::human(&mut out, InputForm::Reply, &items).unwrap();
+    let out = explain(Format::Human, InputForm::Reply, &items);
     let text = String::from_utf8(out).unwrap();
     for needle in [
         "Reply 1 of 2: 550 5.7.23\n",
@@ -60,8 +74,7 @@ fn json_output_matches_the_schema() {
         reply("250 Ok"),
         unknown_reply(),
     ]);
-    let mut out = Vec::new();
-    explain::json(&mut out, InputForm::PostfixLog, &items).unwrap();
+    let out = explain(Format::Json, InputForm::PostfixLog, &items);
     let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::rules_support::RulesDir;
-use mailtriage::rules::{RuleSet, RulesError, lint};
+use mailtriage::rules::{RuleSet, RulesError, lint, lint_standalone};
 
 /// Lints one extra file and returns its messages as `name:line: message` strings.
 fn lint_one(text: &str) -> Vec<String> {
@@ -139,38 +139,287 @@ fn load_refuses_broken_files_with_every_error() {
     ));
 }
 
-#[test]
-fn findings_plan_steps_and_escalations_load_with_their_extra_fields() {
-    let text = "[[finding]]\nid = \"spf-x\"\ncheck = \"spf\"\nseverity = \"error\"\ntitle = \"T\"\nsummary = \"S\"\nwhy = \"W\"\nfix = \"F\"\nsource = \"RFC 7208\"\n\n[[plan_step]]\nid = \"step-x\"\ntitle = \"Publish SPF\"\nsummary = \"Publish one record.\"\nsource = \"RFC 7208\"\nverify = \"dig TXT example.com\"\n\n[[escalation]]\nid = \"esc-x\"\nprovider = \"gmail\"\nsteps = [\"one\", \"two\"]\nsource = \"https://example.test\"\n";
-    let dir = RulesDir::new(&[("more.toml", text)]);
-    let set = RuleSet::load(Some(&dir.path())).unwrap();
-    assert_eq!(set.finding("spf-x").unwrap().fix, "F");
-    let step = set.show("step-x").unwrap();
-    assert_eq!(
-        (step.title.as_str(), step.summary.as_str()),
-        ("Publish SPF", "Publish one record.")
-    );
-    assert_eq!(
-        set.plan_steps.last().unwrap().rule.extra["verify"].as_str(),
-        Some("dig TXT example.com")
-    );
-    assert_eq!(set.show("esc-x").unwrap().what_to_do, "- one\n- two");
+/// One valid table of every kind (ids that collide with no built-in rule), each followed by
+/// the line a case may append.
+const TABLES: &[(&str, &str)] = &[
+    (
+        "class",
+        "id = \"class-x\"\ndigit = 5\nname = \"n\"\nmeaning = \"m\"\nsource = \"RFC 5321\"\n",
+    ),
+    (
+        "subject_digit",
+        "id = \"subject-digit-x\"\ndigit = 1\nname = \"n\"\nmeaning = \"m\"\nsource = \"RFC 5321\"\n",
+    ),
+    (
+        "basic",
+        "id = \"basic-x\"\ncode = 599\ntitle = \"t\"\nmeaning = \"m\"\ncategory = \"policy\"\nexamples = [\"599 x\"]\nsource = \"RFC 5321\"\n",
+    ),
+    (
+        "enhanced_class",
+        "id = \"enhanced-class-x\"\nclass = 5\nname = \"n\"\nmeaning = \"m\"\nsource = \"RFC 3463\"\n",
+    ),
+    (
+        "enhanced_subject",
+        "id = \"enhanced-subject-x\"\nsubject = 1\nname = \"n\"\nmeaning = \"m\"\nsource = \"RFC 3463\"\n",
+    ),
+    (
+        "enhanced",
+        "id = \"enhanced-x\"\ncode = \"X.7.99\"\ntitle = \"t\"\nmeaning = \"m\"\ncategory = \"policy\"\nexamples = [\"550 5.7.99 x\"]\nsource = \"RFC 3463\"\n",
+    ),
+    (
+        "handling",
+        "id = \"handling-x\"\nclass = 5\naction = \"retry\"\nbounce_type = \"soft\"\nnote = \"n\"\nsource = \"RFC 5321\"\n",
+    ),
+    (
+        "provider",
+        "id = \"provider-x\"\nname = \"X\"\nmarkers = ['x-mx']\nsource = \"https://x.test\"\n",
+    ),
+    (
+        "provider_rule",
+        "id = \"gmail-x\"\nprovider = \"gmail\"\nbasic = [550]\nmeaning = \"m\"\ncategory = \"policy\"\nsource = \"https://x.test\"\nexamples = [\"550 x gsmtp\"]\n",
+    ),
+    (
+        "phrase",
+        "id = \"phrase-x\"\npattern = 'zzx'\nmeaning = \"m\"\ncategory = \"policy\"\nsource = \"https://x.test\"\nexamples = [\"550 zzx\"]\n",
+    ),
+    (
+        "finding",
+        "id = \"spf-x\"\ncheck = \"spf\"\nseverity = \"error\"\ntitle = \"t\"\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"\nsource = \"RFC 7208\"\n",
+    ),
+    (
+        "plan_step",
+        "id = \"step-x\"\nsource = \"RFC 7208\"\ntitle = \"t\"\nwhy = \"w\"\nverify = \"mailtriage check {domain}\"\n",
+    ),
+    (
+        "no_cause_reason",
+        "id = \"reason-x\"\nsource = \"RFC 7208\"\ntext = \"t\"\n",
+    ),
+    (
+        "message",
+        "id = \"message-x\"\nsource = \"RFC 7208\"\ntext = \"t\"\n",
+    ),
+    (
+        "escalation",
+        "id = \"escalation-x\"\nprovider = \"gmail\"\nsource = \"https://x.test\"\nchecked = \"2026-12-06\"\nwhen = [\"w\"]\nwhere = [{ name = \"n\", url = \"https://x.test\" }]\ngather = [\"g\"]\n",
+    ),
+    (
+        "sender",
+        "id = \"sender-x\"\nname = \"X\"\nsource = \"https://x.test\"\nspf_include = \"_spf.x.test\"\nhosts = [\"x.test\"]\n",
+    ),
+    (
+        "dkim_selectors",
+        "id = \"dkim-x\"\nname = \"n\"\ntier = \"common\"\nselectors = [\"x1\"]\nsource = \"RFC 6376\"\n",
+    ),
+    (
+        "suppression",
+        "id = \"suppression-x\"\nsource = \"RFC 5321\"\ntitle = \"t\"\nverdict = \"suppress\"\nactions = [\"suppress-address\"]\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"\n",
+    ),
+];
+
+/// A file holding one table of `kind` (its header on line 2, where the checks of stage two
+/// report) with `extra` appended, and the line `extra` is on.
+fn table(kind: &str, extra: &str) -> (String, usize) {
+    let body = TABLES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, b)| *b)
+        .unwrap_or_else(|| panic!("no table for {kind}"));
+    let text = format!("# {kind}\n[[{kind}]]\n{body}{extra}\n");
+    (text, 3 + body.lines().count())
 }
 
 #[test]
-fn finding_check_and_severity_are_validated() {
-    let text = "[[finding]]\nid = \"spf-y\"\ncheck = \"smtp\"\nseverity = \"fatal\"\ntitle = \"T\"\nsummary = \"S\"\nwhy = \"W\"\nfix = \"F\"\nsource = \"s\"\n";
-    let errors = lint_one(text);
+fn every_kind_of_table_above_lints_clean() {
+    let kinds: Vec<&str> = mailtriage::rules::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let listed: Vec<&str> = TABLES.iter().map(|(k, _)| *k).collect();
+    assert_eq!(listed, kinds, "one table per kind the loader reads");
+    for (kind, _) in TABLES {
+        let (text, _) = table(kind, "");
+        assert_eq!(lint_one(&text), Vec::<String>::new(), "{kind}");
+    }
+}
+
+/// Rules files hold every kind of table between them; a misspelt field is refused in each.
+#[test]
+fn a_misspelt_field_is_refused_in_every_kind_of_table() {
+    for (kind, _) in TABLES {
+        let (text, line) = table(kind, "sourse = \"typo\"");
+        assert_one(
+            &text,
+            &format!("DIR/bad.toml:{line}:"),
+            "unknown field `sourse`",
+        );
+    }
+}
+
+#[test]
+fn an_unknown_category_is_refused_wherever_one_is_written() {
+    for (kind, field) in [
+        ("basic", "category = \"polcy\""),
+        ("enhanced", "category = \"polcy\""),
+        ("handling", "category = [\"polcy\"]"),
+        ("provider_rule", "category = \"polcy\""),
+        ("phrase", "category = \"polcy\""),
+        ("escalation", "categories = [\"polcy\"]"),
+    ] {
+        // The field is written twice in a table: TOML refuses that, so replace the valid one.
+        let (text, _) = table(kind, "");
+        let text = match field.split_once(" = ") {
+            Some((key, _)) if text.contains(&format!("\n{key} = ")) => text
+                .lines()
+                .map(|l| {
+                    if l.starts_with(&format!("{key} = ")) {
+                        field
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => format!("{}{field}\n", text),
+        };
+        let line = text.lines().position(|l| l == field).unwrap() + 1;
+        assert_one(
+            &text,
+            &format!("DIR/bad.toml:{line}:"),
+            "unknown category `polcy`",
+        );
+    }
+}
+
+#[test]
+fn an_unknown_action_is_refused_wherever_one_is_written() {
+    for kind in ["handling", "provider_rule", "phrase"] {
+        let (text, _) = table(kind, "");
+        let text = if text.contains("\naction = ") {
+            text.replace("action = \"retry\"", "action = \"explode\"")
+        } else {
+            format!("{text}action = \"explode\"\n")
+        };
+        let line = text
+            .lines()
+            .position(|l| l == "action = \"explode\"")
+            .unwrap()
+            + 1;
+        assert_one(
+            &text,
+            &format!("DIR/bad.toml:{line}:"),
+            "unknown variant `explode`",
+        );
+    }
+}
+
+#[test]
+fn an_unknown_check_is_refused_wherever_one_is_written() {
+    for (kind, field, needle) in [
+        ("basic", "checks = [\"smtp\"]", "unknown check `smtp`"),
+        ("enhanced", "checks = [\"smtp\"]", "unknown check `smtp`"),
+        (
+            "provider_rule",
+            "checks = [\"smtp\"]",
+            "unknown check `smtp`",
+        ),
+        ("phrase", "checks = [\"smtp\"]", "unknown check `smtp`"),
+        (
+            "no_cause_reason",
+            "checks = [\"smtp\"]",
+            "unknown check `smtp`",
+        ),
+    ] {
+        let (text, line) = table(kind, field);
+        assert_one(&text, &format!("DIR/bad.toml:{line}:"), needle);
+    }
+    // A finding's check is a registered check (or dns), written once per finding.
+    let (text, _) = table("finding", "");
+    let text = text.replace("check = \"spf\"", "check = \"smtp\"");
+    assert_one(&text, "DIR/bad.toml:4:", "unknown check `smtp`");
+    let text = text
+        .replace("check = \"smtp\"", "check = \"spf\"")
+        .replace("severity = \"error\"", "severity = \"fatal\"");
+    assert_one(
+        &text,
+        "DIR/bad.toml:5:",
+        "severity `fatal` is not info, warning or error",
+    );
+}
+
+#[test]
+fn an_escalation_that_does_not_exist_is_refused() {
+    let (rule, _) = table("provider_rule", "escalation = \"nobody\"");
+    assert_one(
+        &rule,
+        "DIR/bad.toml:2:",
+        "escalation `nobody` names no [[provider]]",
+    );
+    let (phrase, _) = table("phrase", "escalation = \"nobody\"");
+    assert_one(
+        &phrase,
+        "DIR/bad.toml:2:",
+        "escalation `nobody` names no [[provider]]",
+    );
+    let (entry, _) = table("escalation", "");
+    let entry = entry.replace("provider = \"gmail\"", "provider = \"nobody\"");
+    assert_one(
+        &entry,
+        "DIR/bad.toml:2:",
+        "provider `nobody` is not defined by any [[provider]]",
+    );
+}
+
+/// A handling row (or a provider rule, or a phrase) decides an action; the plan acts on it
+/// with a step that must exist. Built-in steps cannot be removed by an extra file, so the case
+/// is linted as a complete set of its own (`rules lint --standalone`).
+#[test]
+fn a_plan_step_that_does_not_exist_is_refused() {
+    let (text, _) = table("handling", "");
+    let dir = RulesDir::new(&[("bad.toml", &text)]);
+    let prefix = dir.path().display().to_string();
+    let errors: Vec<String> = lint_standalone(&dir.path())
+        .into_iter()
+        .map(|e| e.to_string().replace(&prefix, "DIR"))
+        .collect();
     assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("DIR/bad.toml:1:") && e.contains("unknown check `smtp`")),
+        errors.iter().any(|e| e.starts_with("DIR/bad.toml:2:")
+            && e.contains("action `retry` needs the plan step `action-retry`")),
         "{errors:#?}"
     );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("DIR/bad.toml:1:") && e.contains("severity `fatal`")),
-        "{errors:#?}"
+    // With the built-in steps the same row is fine.
+    assert_eq!(lint_one(&text), Vec::<String>::new());
+}
+
+#[test]
+fn a_placeholder_nothing_fills_is_refused() {
+    let (text, _) = table("plan_step", "");
+    let text = text.replace("why = \"w\"", "why = \"Publish it at {domian}.\"");
+    assert_one(
+        &text,
+        "DIR/bad.toml:2:",
+        "uses `{domian}`, which nothing fills",
+    );
+}
+
+#[test]
+fn knowledge_tables_load_typed_and_rules_show_reads_them() {
+    let text = format!(
+        "[[finding]]\n{}\n[[plan_step]]\n{}\n[[escalation]]\n{}",
+        TABLES[10].1, TABLES[11].1, TABLES[14].1
+    );
+    let dir = RulesDir::new(&[("more.toml", &text)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    assert_eq!(set.finding("spf-x").unwrap().fix, "f");
+    let step = set.show("step-x").unwrap();
+    assert_eq!((step.title.as_str(), step.why.as_str()), ("t", "w"));
+    assert_eq!(
+        set.plan_steps.last().unwrap().rule.verify,
+        "mailtriage check {domain}"
+    );
+    let esc = set.show("escalation-x").unwrap();
+    assert_eq!(esc.summary, "When:\n- w");
+    assert_eq!(
+        esc.what_to_do,
+        "Where:\n- n: https://x.test\n\nGather:\n- g"
     );
 }

@@ -135,6 +135,7 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
             f("spf-macros", Severity::Info, domain, msg).with_queries(root_q.clone()),
         ));
     }
+    out.extend(super::traps::for_tree(domain, w));
     out.extend(problems(w));
     limits(domain, w, &root_q, &mut out);
     out

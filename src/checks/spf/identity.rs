@@ -22,7 +22,9 @@ pub struct Identity {
 impl Identity {
     pub fn new(ip: IpAddr, helo: &str, sender: &str) -> Identity {
         Identity {
-            ip,
+            // An IPv4-mapped IPv6 client is an IPv4 connection: A records are fetched for it
+            // and `%{i}` is dotted-quad (RFC 7208 section 5, RFC 4291 section 2.5.5.2).
+            ip: ip.to_canonical(),
             helo: helo.trim().trim_end_matches('.').to_string(),
             sender: sender.trim().to_string(),
         }
@@ -69,22 +71,44 @@ impl Identity {
     }
 }
 
-/// A parsed macro-string expanded as mail-auth expands a domain-spec, normalised.
+/// A parsed macro-string expanded as mail-auth expands a domain-spec, normalised, and cut to
+/// a name a query can carry (see [`truncate_left`]).
 pub fn expand_macro(m: &Macro, vars: &Variables<'_>, domain: &str) -> String {
     let out = m.eval(vars, domain, true);
-    out.trim_end_matches('.').to_ascii_lowercase()
+    let name = out.trim_end_matches('.').to_ascii_lowercase();
+    if matches!(m, Macro::Variable { .. } | Macro::List(_)) {
+        truncate_left(&name).to_string()
+    } else {
+        name
+    }
 }
 
+/// RFC 7208 section 7.3: an expansion longer than 253 characters loses whole labels from the
+/// left until it fits; the rest is queried like any name (it is not a malformed name, so it is
+/// neither assumed non-existent nor counted as a void lookup without an answer).
+pub fn truncate_left(name: &str) -> &str {
+    let mut rest = name;
+    while rest.len() > MAX_NAME {
+        match rest.split_once('.') {
+            Some((_, tail)) => rest = tail,
+            None => break,
+        }
+    }
+    rest
+}
+
+/// The longest domain name in dotted form (RFC 1035 section 2.3.4, without the final dot).
+pub const MAX_NAME: usize = 253;
+
 /// True when a DNS query can be composed for `name` (RFC 1035 section 2.3.4: no empty label,
-/// labels of at most 63 bytes, at most 253 in all; and characters our resolver encodes, as the
-/// dns layer checks them). Other names are treated as non-existent, as the RFC 7208 suite
-/// expects, rather than as a DNS failure.
+/// labels of at most 63 octets, at most 253 in all). Any octet may appear in a label (RFC 2181
+/// section 11), so `a+b` (the `%{l}` of a plus-addressed sender) is asked like any name. Other
+/// names are treated as non-existent, as the RFC 7208 suite expects, not as a DNS failure.
 pub fn queryable(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
     !name.is_empty()
-        && name.len() <= 253
+        && name.len() <= MAX_NAME
         && name.split('.').all(|l| !l.is_empty() && l.len() <= 63)
-        && hickory_proto::rr::Name::from_ascii(format!("{name}.")).is_ok()
 }
 
 /// RFC 7208 section 4.3: check_host() answers `none` for a malformed or single-label domain
@@ -157,6 +181,29 @@ mod tests {
         }
         assert!(!queryable("a..b.example"));
         assert!(queryable("mail.example.com"));
-        assert!(!queryable("[192.0.2.1]"));
+        assert!(queryable("a+b.u.example.com"));
+        assert!(!queryable(&format!("{}.example", "a".repeat(64))));
+    }
+
+    #[test]
+    fn long_expansions_lose_labels_from_the_left() {
+        let l = "b".repeat(63);
+        let long = format!("{l}.{l}.{l}.{l}.x.example");
+        let cut = truncate_left(&long);
+        assert_eq!(cut, format!("{l}.{l}.{l}.x.example"));
+        assert!(cut.len() <= MAX_NAME);
+        assert_eq!(truncate_left("a.example"), "a.example");
+        let id = Identity::new(
+            "192.0.2.3".parse().unwrap(),
+            "h.example",
+            &format!("{l}@d.example"),
+        );
+        assert_eq!(
+            id.expand("%{l}.%{l}.%{l}.%{l}.x.example", "d.example", None)
+                .unwrap(),
+            format!("{l}.{l}.{l}.x.example")
+        );
+        let mapped = Identity::new("::ffff:192.0.2.3".parse().unwrap(), "h.example", "");
+        assert!(mapped.ip.is_ipv4());
     }
 }

@@ -6,8 +6,11 @@ pub mod identity;
 mod location;
 pub mod parse;
 mod prefill;
+mod problem;
 mod replay;
+mod role;
 pub mod targets;
+mod traps;
 pub mod tree;
 
 use crate::checks::types::{CheckParams, SpfEval, SpfFacts, SpfIdentity, Status};
@@ -16,6 +19,7 @@ use crate::dns::Dns;
 use crate::finding::Finding;
 use futures::future::join_all;
 use identity::Identity;
+pub use role::Role;
 use tree::{Problem, Walk};
 
 /// What the SPF check found: the checked domain's own facts, and those of the MAIL FROM and
@@ -67,13 +71,28 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
             identity_text: h,
         });
     }
-    let helo = helo_name.unwrap_or_else(|| domain.clone());
+    // A null reverse-path (`MAIL FROM:<>`, a bounce): the MAIL FROM identity is then
+    // postmaster@<HELO>, and that is the SPF result DMARC uses (RFC 7208 section 2.4, RFC 9989
+    // section 4.4.2).
+    let null_path = params
+        .mail_from
+        .as_deref()
+        .is_some_and(|s| domain_of(s).is_empty());
+    let helo_target = helo_name.as_deref().and_then(|h| {
+        targets
+            .iter()
+            .position(|t| t.domain == h)
+            .filter(|_| h.contains('.'))
+    });
+    let helo = helo_name.clone().unwrap_or_else(|| domain.clone());
     let identities: Vec<Option<Identity>> = targets
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(n, t)| {
             let ip = params.ip?;
             let sender = match (t.role, &mail_from) {
                 (Role::Helo, _) => String::new(),
+                _ if null_path && helo_target == Some(n) => String::new(),
                 (_, Some(mf)) if domain_of(mf) == t.domain => mf.clone(),
                 _ => format!("postmaster@{}", t.domain),
             };
@@ -92,11 +111,16 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
             .map(|(t, id)| tree::walk(dns, &t.domain, id.as_ref())),
     )
     .await;
-    // The identity receivers evaluate: MAIL FROM, else the checked domain.
-    let evaluated = targets
-        .iter()
-        .position(|t| t.role == Role::MailFrom)
-        .unwrap_or(0);
+    // The identity receivers evaluate: MAIL FROM, else the checked domain; for a null
+    // reverse-path the HELO name (none when no usable HELO name was given).
+    let evaluated = if null_path {
+        helo_target.unwrap_or(usize::MAX)
+    } else {
+        targets
+            .iter()
+            .position(|t| t.role == Role::MailFrom)
+            .unwrap_or(0)
+    };
 
     let mut findings = Vec::new();
     let mut facts_out = Vec::new();
@@ -224,23 +248,5 @@ fn facts(domain: &str, w: &Walk, result: Option<SpfEval>) -> SpfFacts {
         tree: w.to_spf_node(),
         result,
         ttl: root.and_then(|a| a.ttl),
-    }
-}
-
-/// Why a domain's SPF is checked: it decides how bad a missing record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Domain,
-    MailFrom,
-    Helo,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Domain => "domain",
-            Role::MailFrom => "mail_from",
-            Role::Helo => "helo",
-        }
     }
 }

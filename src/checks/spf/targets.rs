@@ -1,7 +1,7 @@
 //! Resolves the DNS-querying terms of SPF records (`a`, `mx`, `exists`, `ptr`) through our `Dns`,
 //! so every answer check_host() needs is logged, cached and bounded by the run's deadline.
 
-use super::tree::{Problem, outcome_text};
+use super::problem::{Problem, outcome_text};
 use crate::dns::{Answer, Dns, RType, Rdata};
 use futures::future::join_all;
 use std::net::IpAddr;

@@ -6,7 +6,7 @@ use super::parse::{self, Mechanism, Record};
 pub use super::targets::Resolved;
 use super::targets::{self, TargetKind};
 use crate::checks::types::SpfNode;
-use crate::dns::{Answer, Dns, Outcome, RType};
+use crate::dns::{Answer, Dns, RType};
 use crate::finding::ZoneLocation;
 use futures::future::join_all;
 use std::collections::HashMap;
@@ -22,6 +22,7 @@ pub const MAX_NODES: usize = 100;
 pub const MAX_DEPTH: usize = 20;
 /// DNS-querying terms (`a`, `mx`, `exists`, `ptr`) resolved per walk.
 pub const MAX_TARGETS: usize = 200;
+pub use super::problem::{Problem, outcome_text};
 pub use super::targets::MX_NAME_LIMIT;
 
 /// A cap that stopped the walk.
@@ -33,29 +34,6 @@ pub enum Cap {
     Depth,
     /// [`MAX_TARGETS`] `a`/`mx`/`exists`/`ptr` terms resolved.
     Targets,
-}
-
-/// Something wrong found in the tree; each becomes a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    /// Include/redirect chain that comes back to one of its ancestors: the path.
-    Loop(Vec<String>),
-    /// An include/redirect target without an SPF record.
-    NoRecord {
-        via: String,
-    },
-    Multiple(usize),
-    Syntax(Vec<String>),
-    LookupFailed(String),
-    TooManyMxNames {
-        target: String,
-        count: usize,
-    },
-    LongRecord(usize),
-    TargetLookupFailed {
-        target: String,
-        outcome: String,
-    },
 }
 
 #[derive(Debug, Clone)]
@@ -491,11 +469,4 @@ fn apply_target(w: &mut Walk, t: Target, mut res: Resolved, problems: Vec<Proble
     }
     res.queries.sort_unstable();
     w.nodes[t.node].targets.insert(t.directive, res);
-}
-
-pub fn outcome_text(o: &Outcome) -> String {
-    match o {
-        Outcome::Error(e) => format!("error ({e})"),
-        other => other.label().to_string(),
-    }
 }

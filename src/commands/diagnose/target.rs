@@ -1,8 +1,9 @@
 //! What `diagnose` checks: the flags first, then what the bounce says, each value with its source.
 
 use super::super::{common, validate};
-use crate::checks::{CheckParams, org_domain};
+use crate::checks::CheckParams;
 use crate::cli::DiagnoseArgs;
+use crate::domain_name::{normalise, org_domain};
 use crate::error::{Error, Result};
 use crate::plan::{Clue, ClueKind, Provenance};
 use crate::reply::{Extracted, OriginalHeaders};
@@ -20,7 +21,7 @@ pub struct Target {
 fn signatures_by_domain(sigs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (d, s) in sigs {
-        let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+        let d = normalise(d);
         if d.is_empty() {
             continue;
         }
@@ -214,7 +215,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         value: d.clone(),
         seen: "the bounce's DKIM-Signature d=".into(),
     }));
-    let only = common::only(&args.only)?;
+    let only = common::only(&args.only);
     let params = common::params(&domain, &t, only)?;
     // Other signatures' domains go through the same validation as flags would.
     let other_dkim = other_dkim

@@ -2,9 +2,6 @@
 //! that came from a log or a message (someone else wrote it).
 
 pub mod csv;
-pub mod human;
-pub mod jsonl;
-pub mod markdown;
 
 use super::patterns::{self, Pattern};
 use super::time;

@@ -1,0 +1,197 @@
+//! Exact DMARC records for the plan: a monitoring record, the RFC 9989 stages (`t=y`, `np`), and
+//! one record made of several (merged) or of a misordered one (`v=DMARC1` put first).
+
+use crate::checks::dmarc_record::{policy_ok, strength};
+
+/// The mailbox that receives aggregate reports.
+pub fn rua_for(domain: &str) -> String {
+    format!("mailto:dmarc-reports@{domain}")
+}
+
+/// Tags in written order, names lower-case, `v` wherever it was.
+fn tags(record: &str) -> Vec<(String, String)> {
+    record
+        .split(';')
+        .filter_map(|t| {
+            let (k, v) = t.split_once('=')?;
+            let k = k.trim().to_ascii_lowercase();
+            (!k.is_empty()).then(|| (k, v.trim().to_string()))
+        })
+        .collect()
+}
+
+fn join(tags: &[(String, String)]) -> String {
+    tags.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn get<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn set_tag(tags: &mut Vec<(String, String)>, key: &str, value: &str, after: &str) {
+    if let Some(t) = tags.iter_mut().find(|(k, _)| k == key) {
+        t.1 = value.to_string();
+        return;
+    }
+    let pos = tags
+        .iter()
+        .position(|(k, _)| k == after)
+        .map(|p| p + 1)
+        .unwrap_or(tags.len());
+    tags.insert(pos, (key.to_string(), value.to_string()));
+}
+
+/// `v=DMARC1` first (RFC 9989 section 4.7: else the record is ignored), a `p` present, each tag
+/// once (the first occurrence wins, as receivers read it).
+fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![("v".into(), "DMARC1".into())];
+    for (k, v) in existing.map(tags).unwrap_or_default() {
+        if k != "v" && !out.iter().any(|(x, _)| *x == k) {
+            out.push((k, v));
+        }
+    }
+    if !get(&out, "p").is_some_and(|p| policy_ok(&p.to_ascii_lowercase())) {
+        set_tag(&mut out, "p", "none", "v");
+    }
+    out
+}
+
+/// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
+pub fn dmarc_monitor(domain: &str, existing: Option<&str>) -> String {
+    let mut t = base_tags(existing);
+    if get(&t, "rua").is_none_or(str::is_empty) {
+        set_tag(&mut t, "rua", &rua_for(domain), "p");
+    }
+    join(&t)
+}
+
+/// One step of the policy: `p=<policy>`, with `t=y` while testing (receivers then apply one level
+/// less, RFC 9989 section 4.7) and `np=<np>` when given and stronger than what is published.
+/// `pct` goes: RFC 9989 removed it, and `t=y` stages instead. A policy already stronger than
+/// `policy` is kept: a stage never lowers what the domain publishes.
+pub fn dmarc_stage(
+    domain: &str,
+    existing: Option<&str>,
+    policy: &str,
+    testing: bool,
+    np: Option<&str>,
+) -> String {
+    let mut t = tags(&dmarc_monitor(domain, existing));
+    let current = get(&t, "p").unwrap_or("none").to_ascii_lowercase();
+    if strength(policy) > strength(&current) {
+        set_tag(&mut t, "p", policy, "v");
+    }
+    t.retain(|(k, _)| k != "pct" && k != "t");
+    if testing {
+        set_tag(&mut t, "t", "y", "p");
+    }
+    if let Some(np) = np {
+        let now = get(&t, "np").map(str::to_ascii_lowercase);
+        if now.as_deref().is_none_or(|n| strength(np) > strength(n)) {
+            let after = if get(&t, "sp").is_some() { "sp" } else { "p" };
+            set_tag(&mut t, "np", np, after);
+        }
+    }
+    join(&t)
+}
+
+/// One record from several published at the same name (misordered ones included): `v=DMARC1`
+/// first, the strongest valid `p`, `sp` and `np` among them (a merge never lowers a policy), the
+/// report addresses of all of them, every other tag as the first record that has it.
+pub fn dmarc_merge(records: &[String]) -> String {
+    let all: Vec<Vec<(String, String)>> = records.iter().map(|r| tags(r)).collect();
+    let mut out = base_tags(records.first().map(String::as_str));
+    for rec in &all[1.min(all.len())..] {
+        for (k, v) in rec {
+            if k != "v" && get(&out, k).is_none() {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+    }
+    for key in ["p", "sp", "np"] {
+        let best = all
+            .iter()
+            .filter_map(|t| get(t, key))
+            .map(str::to_ascii_lowercase)
+            .filter(|v| policy_ok(v))
+            .max_by_key(|v| strength(v));
+        if let Some(b) = best {
+            set_tag(&mut out, key, &b, "p");
+        }
+    }
+    for key in ["rua", "ruf"] {
+        let mut uris: Vec<String> = Vec::new();
+        for t in &all {
+            for u in get(t, key).unwrap_or_default().split(',') {
+                let u = u.trim();
+                if !u.is_empty() && !uris.iter().any(|x| x.eq_ignore_ascii_case(u)) {
+                    uris.push(u.to_string());
+                }
+            }
+        }
+        if !uris.is_empty() {
+            set_tag(&mut out, key, &uris.join(","), "p");
+        }
+    }
+    join(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monitor_keeps_policy_and_adds_rua() {
+        assert_eq!(
+            dmarc_monitor("example.com", None),
+            "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"
+        );
+        assert_eq!(
+            dmarc_monitor("example.com", Some("v=DMARC1; p=quarantine; adkim=s")),
+            "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.com; adkim=s"
+        );
+    }
+
+    #[test]
+    fn stages_use_t_and_np_and_never_lower() {
+        let now = Some("v=DMARC1; p=none; pct=25; rua=mailto:x@example.com");
+        assert_eq!(
+            dmarc_stage("example.com", now, "quarantine", true, Some("reject")),
+            "v=DMARC1; p=quarantine; np=reject; t=y; rua=mailto:x@example.com"
+        );
+        assert_eq!(
+            dmarc_stage("example.com", now, "reject", false, None),
+            "v=DMARC1; p=reject; rua=mailto:x@example.com"
+        );
+        // Already reject: a quarantine stage keeps reject; np=reject already there stays once.
+        assert_eq!(
+            dmarc_stage(
+                "example.com",
+                Some("v=DMARC1; p=reject; np=reject; rua=mailto:x@example.com"),
+                "quarantine",
+                false,
+                Some("quarantine")
+            ),
+            "v=DMARC1; p=reject; np=reject; rua=mailto:x@example.com"
+        );
+    }
+
+    #[test]
+    fn merging_and_reordering() {
+        let merged = dmarc_merge(&[
+            "v=DMARC1; p=none; rua=mailto:a@example.com".into(),
+            "v=DMARC1; p=reject; rua=mailto:b@example.com; adkim=s".into(),
+        ]);
+        assert_eq!(
+            merged,
+            "v=DMARC1; p=reject; rua=mailto:a@example.com,mailto:b@example.com; adkim=s"
+        );
+        assert_eq!(
+            dmarc_merge(&["p=quarantine; v=DMARC1; rua=mailto:d@example.com".into()]),
+            "v=DMARC1; p=quarantine; rua=mailto:d@example.com"
+        );
+    }
+}

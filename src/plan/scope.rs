@@ -1,0 +1,46 @@
+//! Which checks a reply implicates, and which findings are gaps of an `--offline` run.
+
+use crate::checks::{self, DomainReport, REGISTRY};
+use crate::dns::LogEntry;
+use crate::finding::Check;
+use crate::rules::Decoded;
+
+/// The DNS checks the primary reply implicates, in registry order; anything else a reply
+/// implicates (tls, arc ...) is not a DNS check.
+pub(crate) fn implicated_checks(decoded: Option<&Decoded>) -> Vec<String> {
+    let Some(d) = decoded else { return Vec::new() };
+    REGISTRY
+        .iter()
+        .map(|e| e.check().as_str())
+        .filter(|c| d.checks.iter().any(|x| x.eq_ignore_ascii_case(c)))
+        .map(str::to_string)
+        .collect()
+}
+
+/// True for a check DNS can answer for: a registered check, or `dns` itself.
+pub(crate) fn is_dns_check(name: &str) -> bool {
+    Check::parse(name).is_some_and(|c| c == Check::Dns || checks::entry(c).is_some())
+}
+
+/// True when `check` ran far enough in this run that "it passes" is a verified statement.
+pub(crate) fn verified(report: &DomainReport, check: &str) -> bool {
+    Check::parse(check)
+        .and_then(checks::entry)
+        .is_some_and(|e| e.verified(report))
+}
+
+/// True when a finding is inconclusive only because `--offline` did not look its names up:
+/// every troubled query behind it is "offline", none timed out or failed.
+pub(crate) fn not_looked_up(f: &crate::finding::Finding, queries: &[LogEntry]) -> bool {
+    if !f.inconclusive {
+        return false;
+    }
+    let troubled: Vec<&LogEntry> = queries
+        .iter()
+        .filter(|q| f.queries.contains(&q.id) && q.outcome.is_trouble())
+        .collect();
+    !troubled.is_empty()
+        && troubled
+            .iter()
+            .all(|q| q.outcome == crate::dns::Outcome::Offline)
+}

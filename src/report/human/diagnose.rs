@@ -1,0 +1,241 @@
+//! `diagnose` for people: the reply decoded, the likely cause, the numbered plan, the escalation checklist.
+
+use crate::plan::{Diagnosis, PlanStep};
+use crate::reply::Reply;
+use crate::report::DiagnoseReport;
+use crate::report::text::{reply_code, zone_line};
+use crate::rules::Decoded;
+use colored::Colorize;
+use std::io::{self, Write};
+
+/// Renders the diagnosis; color follows `colored::control` (the caller decides).
+pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
+    let input = r.input;
+    for (i, (reply, d)) in input.replies.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        render_reply(w, reply, d)?;
+    }
+    writeln!(w)?;
+    render_provenance(w, input.provenance)?;
+    render_causes(w, r.diagnosis, input)?;
+    if !r.diagnosis.not_checked.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{}", "Not checked in this run".bold().underline())?;
+        for n in &r.diagnosis.not_checked {
+            writeln!(w, "  [{}] {}", n.finding_id, n.reason)?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "{}", "Plan".bold().underline())?;
+    if r.diagnosis.plan.is_empty() {
+        writeln!(w, "  Nothing to change in DNS for {}.", input.report.domain)?;
+    }
+    for s in &r.diagnosis.plan {
+        render_step(w, s)?;
+    }
+    writeln!(w)?;
+    render_escalation(w, r.diagnosis)?;
+    if !r.run.offline_names.is_empty() {
+        let names = r.run.offline_names.join(", ");
+        writeln!(
+            w,
+            "\n--offline: not looked up (checks that needed them are inconclusive): {names}"
+        )?;
+    }
+    Ok(())
+}
+
+fn render_reply(w: &mut dyn Write, reply: &Reply, d: &Decoded) -> io::Result<()> {
+    let provider = d
+        .provider
+        .as_ref()
+        .map(|p| format!(" ({})", p.name))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "{} {}{provider}",
+        "Reply".bold(),
+        reply_code(reply).bold()
+    )?;
+    if !reply.text.is_empty() {
+        writeln!(w, "  {}", reply.text)?;
+    }
+    if let Some(rcpt) = &reply.recipient {
+        writeln!(w, "  recipient: {rcpt}")?;
+    }
+    if let Some(m) = d.provider_meaning.as_ref().or(d.text_meaning.as_ref()) {
+        writeln!(w, "  means: {m}")?;
+    } else if let Some(detail) = d.enhanced.as_ref().and_then(|e| e.detail.as_ref()) {
+        writeln!(w, "  means: {detail}")?;
+    } else if let Some(m) = d.basic.as_ref().and_then(|b| b.meaning.as_ref()) {
+        writeln!(w, "  means: {m}")?;
+    }
+    writeln!(
+        w,
+        "  category: {}, bounce: {}, checks: {}",
+        d.category,
+        serde_json::to_value(d.bounce_type)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        if d.checks.is_empty() {
+            "none".into()
+        } else {
+            d.checks.join(", ")
+        }
+    )?;
+    writeln!(
+        w,
+        "  action: {} - {}",
+        d.action.as_str().bold(),
+        d.action_note
+    )?;
+    writeln!(w, "  rule: {} ({})", d.rule.id, d.rule.source)
+}
+
+fn render_causes(
+    w: &mut dyn Write,
+    d: &Diagnosis,
+    input: &crate::plan::DiagnoseInput<'_>,
+) -> io::Result<()> {
+    if let Some(nc) = &d.no_cause_found {
+        writeln!(w, "{}", "No cause found in DNS".bold().underline())?;
+        writeln!(w, "  {}", nc.message.bold())?;
+        writeln!(w, "  Possible reasons:")?;
+        for r in &nc.possible_reasons {
+            writeln!(w, "  - {r}")?;
+        }
+        return Ok(());
+    }
+    if d.likely_causes.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{}", "Likely cause".bold().underline())?;
+    for (i, c) in d.likely_causes.iter().enumerate() {
+        let id = c
+            .finding_id
+            .as_deref()
+            .or(c.reply_rule.as_deref())
+            .unwrap_or("reply");
+        let line = format!("[{id}] {}", c.reason);
+        if i == 0 {
+            writeln!(w, "  {}", line.bold())?;
+        } else {
+            writeln!(w, "  also: {line}")?;
+        }
+        if let Some(f) = c
+            .finding_id
+            .as_ref()
+            .and_then(|fid| input.report.findings.iter().find(|f| &f.id == fid))
+            && let Some(loc) = &f.location
+        {
+            writeln!(w, "    at {}:{}:{}", loc.file, loc.line, loc.column)?;
+        }
+    }
+    Ok(())
+}
+
+fn render_step(w: &mut dyn Write, s: &PlanStep) -> io::Result<()> {
+    writeln!(w, "  {}. {}", s.order, s.title.bold())?;
+    writeln!(w, "     {}", s.why)?;
+    for d in &s.details {
+        writeln!(w, "     - {d}")?;
+    }
+    if !s.records.is_empty() {
+        writeln!(w, "     Publish:")?;
+        for r in &s.records {
+            writeln!(w, "         {}", zone_line(r).cyan())?;
+            if !r.note.is_empty() {
+                writeln!(w, "         ({})", r.note)?;
+            }
+        }
+    }
+    if !s.finding_ids.is_empty() {
+        writeln!(w, "     Findings: {}", s.finding_ids.join(", "))?;
+    }
+    writeln!(w, "     Verify: {}", s.verify.green())?;
+    if reads_stdin(&s.verify) {
+        writeln!(
+            w,
+            "     (pipe the next reply or bounce into it, or paste it and end with Ctrl-D)"
+        )?;
+    }
+    if let Some(note) = cache_note(s) {
+        writeln!(w, "     {note}")?;
+    }
+    Ok(())
+}
+
+/// True for a verify command that reads the next reply from standard input.
+pub(crate) fn reads_stdin(verify: &str) -> bool {
+    verify.starts_with("mailtriage diagnose - ")
+}
+
+/// How long resolvers may keep the old answer after the step's change, or that it is unknown.
+/// Steps that change nothing in DNS (acting on the reply) have no such wait.
+pub(crate) fn cache_note(s: &PlanStep) -> Option<String> {
+    match s.wait_seconds {
+        Some(t) => Some(format!(
+            "Caches may hold the old answer for up to {t}s{} after you change it.",
+            duration_words(t)
+        )),
+        None if s.id.starts_with("action-") || s.id == "dns-inconclusive" => None,
+        None => Some(
+            "How long caches may hold the old answer is unknown: no TTL for it was seen in this run."
+                .to_string(),
+        ),
+    }
+}
+
+fn duration_words(t: u32) -> String {
+    match t {
+        0..=119 => String::new(),
+        120..=7199 => format!(" ({} min)", t / 60),
+        _ => format!(" ({:.1} h)", f64::from(t) / 3600.0),
+    }
+}
+
+fn render_provenance(w: &mut dyn Write, prov: &[crate::plan::Provenance]) -> io::Result<()> {
+    if prov.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{}", "Checked with".bold().underline())?;
+    for p in prov {
+        writeln!(w, "  {}: {} ({})", p.field, p.value, p.source)?;
+    }
+    writeln!(w)
+}
+
+fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
+    let e = &d.escalation;
+    let who = e
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| e.provider.clone());
+    writeln!(w, "{} ({who})", "Escalation".bold().underline())?;
+    if e.escalate_now {
+        writeln!(w, "  {}", "Escalate now:".red().bold())?;
+        for t in &e.triggers {
+            writeln!(w, "  - {t}")?;
+        }
+    }
+    writeln!(w, "  When:")?;
+    for t in &e.when {
+        writeln!(w, "  - {t}")?;
+    }
+    if e.last_checked.is_empty() {
+        writeln!(w, "  Where:")?;
+    } else {
+        writeln!(w, "  Where (last checked {}):", e.last_checked)?;
+    }
+    for l in &e.where_ {
+        writeln!(w, "  - {}: {}", l.name, l.url)?;
+    }
+    writeln!(w, "  Gather:")?;
+    for g in &e.gather {
+        writeln!(w, "  [ ] {g}")?;
+    }
+    Ok(())
+}

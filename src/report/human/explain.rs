@@ -1,0 +1,125 @@
+//! `explain` for people: per reply a header (codes and provider), then labelled lines.
+
+use crate::report::text::{bounce_str, form_str, reply_code};
+use crate::report::{ExplainInput, ExplainReport};
+use crate::rules::Action;
+use colored::Colorize;
+use std::io::{self, Write};
+
+/// Colour by consequence: red loses addresses, yellow needs work on our side, green is benign.
+fn action_colored(a: Action) -> colored::ColoredString {
+    let s = a.as_str();
+    match a {
+        Action::SuppressAddress | Action::SuppressDomain => s.red().bold(),
+        Action::RetryThenSuppress | Action::Retry | Action::SlowDown => s.yellow().bold(),
+        Action::FixSenderConfig
+        | Action::FixAuthentication
+        | Action::FixInfrastructure
+        | Action::RequestDelisting => s.magenta().bold(),
+        Action::None => s.green().bold(),
+    }
+}
+
+fn label(out: &mut dyn Write, name: &str, value: &str) -> io::Result<()> {
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or("");
+    writeln!(out, "  {:<13}{}", name.dimmed(), first)?;
+    for l in lines {
+        writeln!(out, "  {:<13}{}", "", l)?;
+    }
+    Ok(())
+}
+
+/// Per reply a header (codes and provider), then labelled lines.
+pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
+    let (form, items) = (r.form, r.replies);
+    if items.is_empty() {
+        writeln!(
+            out,
+            "No SMTP reply found in the input ({}).",
+            form_str(form)
+        )?;
+        return Ok(());
+    }
+    for (i, (reply, d)) in items.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let mut header = format!("Reply {} of {}: {}", i + 1, items.len(), reply_code(reply));
+        if let Some(p) = &d.provider {
+            header.push_str(&format!(" from {}", p.name));
+        }
+        writeln!(out, "{}", header.bold())?;
+        if !reply.text.is_empty() {
+            label(out, "text", &reply.text)?;
+        }
+        let mut meaning = Vec::new();
+        if let Some(b) = &d.basic {
+            let m = b.meaning.as_deref().unwrap_or("not a standard code");
+            meaning.push(format!("{}: {}, {}: {m}", b.code, b.class, b.category));
+        }
+        if let Some(e) = &d.enhanced {
+            let detail = e.detail.as_deref().unwrap_or("detail not registered");
+            meaning.push(format!("{}: {}; {}: {detail}", e.code, e.class, e.subject));
+        }
+        if !meaning.is_empty() {
+            label(out, "meaning", &meaning.join("\n"))?;
+        }
+        if let Some(pm) = &d.provider_meaning {
+            let who = d.provider.as_ref().map_or("provider", |p| p.name.as_str());
+            label(out, "provider", &format!("{who}: {pm}"))?;
+        } else if let Some(p) = &d.provider {
+            label(out, "provider", &p.name)?;
+        }
+        if let Some(tm) = &d.text_meaning {
+            label(out, "words mean", tm)?;
+        }
+        label(out, "category", &d.category)?;
+        label(out, "bounce type", bounce_str(d.bounce_type))?;
+        writeln!(
+            out,
+            "  {:<13}{}",
+            "action".dimmed(),
+            action_colored(d.action)
+        )?;
+        if !d.action_note.is_empty() {
+            label(out, "", &d.action_note)?;
+        }
+        if !d.checks.is_empty() {
+            label(out, "checks", &d.checks.join(", "))?;
+        }
+        label(out, "rule", &format!("{} ({})", d.rule.id, d.rule.source))?;
+        if !d.recognised {
+            label(
+                out,
+                "recognised",
+                "no: only what the first digit says could be decoded",
+            )?;
+        }
+        if let Some(r) = &reply.recipient {
+            label(out, "recipient", r)?;
+        }
+        if let Some(m) = &reply.remote_mta {
+            label(out, "remote MTA", m)?;
+        }
+    }
+    Ok(())
+}
+
+/// Several inputs: each under a `==> name <==` line, as `tail` heads files.
+pub fn render_many(out: &mut dyn Write, inputs: &[ExplainInput<'_>]) -> io::Result<()> {
+    for (i, input) in inputs.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "==> {} <==", crate::scan::render::term(input.name))?;
+        render(
+            out,
+            &ExplainReport {
+                form: input.form,
+                replies: input.replies,
+            },
+        )?;
+    }
+    Ok(())
+}

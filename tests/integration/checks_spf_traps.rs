@@ -1,0 +1,157 @@
+//! Traps anywhere in the SPF include tree: an include ending in `+all`, `ptr` inside an include,
+//! the same include twice; each finding names the record and the term.
+#![allow(clippy::unwrap_used)]
+
+use crate::checks_support::*;
+use crate::cli_support::{Served, code, run as cli, stdout};
+use crate::common::zone_text;
+use mailtriage::checks::{CheckParams, DomainReport};
+use mailtriage::finding::{Check, Severity};
+
+const SPF: &str = "@ IN TXT \"v=spf1";
+
+fn spf() -> CheckParams {
+    CheckParams {
+        only: vec![Check::Spf],
+        ip: None,
+        ..params()
+    }
+}
+
+async fn with(record: &str, extra: &str) -> DomainReport {
+    let line = format!("@ IN TXT {}", quoted(record));
+    run(&variant(&[(SPF, &line)], extra), &spf()).await
+}
+
+fn all_of<'a>(r: &'a DomainReport, id: &str) -> Vec<&'a mailtriage::finding::Finding> {
+    r.findings.iter().filter(|f| f.id == id).collect()
+}
+
+#[tokio::test]
+async fn an_include_ending_in_plus_all_is_an_error_naming_the_include() {
+    let r = with(
+        "v=spf1 include:_spf.good.example include:relay.good.example -all",
+        "relay IN TXT \"v=spf1 ip4:198.51.100.0/24 +all\"",
+    )
+    .await;
+    let f = all_of(&r, "spf-plus-all");
+    assert_eq!(f.len(), 1, "{:#?}", summary(&r));
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(f[0].subject, "relay.good.example");
+    assert!(
+        f[0].message.contains("`include:relay.good.example`") && f[0].message.contains("+all"),
+        "{}",
+        f[0].message
+    );
+    // The domain's own record ends in -all: its `all` fact is still -all, the finding says why
+    // the domain is nevertheless open.
+    assert_eq!(r.spf.as_ref().unwrap().all.as_deref(), Some("-all"));
+}
+
+#[tokio::test]
+async fn plus_all_two_levels_down_and_through_redirect() {
+    let r = with(
+        "v=spf1 include:a.good.example -all",
+        "a IN TXT \"v=spf1 include:b.good.example ~all\"\nb IN TXT \"v=spf1 all\"",
+    )
+    .await;
+    let f = has(&r, "spf-plus-all");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(
+        f.message
+            .contains("`include:a.good.example > include:b.good.example`"),
+        "{}",
+        f.message
+    );
+    let r = with(
+        "v=spf1 redirect=open.good.example",
+        "open IN TXT \"v=spf1 +all\"",
+    )
+    .await;
+    let f = has(&r, "spf-plus-all");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(
+        f.message.contains("redirect=open.good.example"),
+        "{}",
+        f.message
+    );
+}
+
+#[tokio::test]
+async fn plus_all_behind_a_fail_qualified_include_is_a_warning() {
+    // `-include:x` where x matches everyone makes everyone fail, not pass.
+    let r = with(
+        "v=spf1 ip4:192.0.2.0/24 -include:deny.good.example ~all",
+        "deny IN TXT \"v=spf1 +all\"",
+    )
+    .await;
+    assert_eq!(has(&r, "spf-plus-all").severity, Severity::Warning);
+}
+
+#[tokio::test]
+async fn ptr_inside_an_include_is_flagged_with_the_include() {
+    let r = with(
+        "v=spf1 include:legacy.good.example -all",
+        "legacy IN TXT \"v=spf1 ptr:good.example ~all\"",
+    )
+    .await;
+    let f = has(&r, "spf-ptr-mechanism");
+    assert_eq!(f.subject, "legacy.good.example");
+    assert!(
+        f.message.contains("include:legacy.good.example"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("ptr:good.example"), "{}", f.message);
+    lacks(&r, "spf-plus-all");
+}
+
+#[tokio::test]
+async fn the_same_include_twice_in_one_record() {
+    let r = with(
+        "v=spf1 include:_spf.good.example include:_SPF.good.example. -all",
+        "",
+    )
+    .await;
+    let f = has(&r, "spf-duplicate-include");
+    assert_eq!(f.subject, "good.example");
+    assert!(
+        f.message.contains("include:_spf.good.example"),
+        "{}",
+        f.message
+    );
+    // Included from two places, a record's own traps are reported once.
+    let r = with(
+        "v=spf1 include:a.good.example include:b.good.example -all",
+        "a IN TXT \"v=spf1 include:c.good.example -all\"\nb IN TXT \"v=spf1 include:c.good.example -all\"\nc IN TXT \"v=spf1 ptr +all\"",
+    )
+    .await;
+    assert_eq!(all_of(&r, "spf-plus-all").len(), 1, "{:#?}", summary(&r));
+    assert_eq!(all_of(&r, "spf-ptr-mechanism").len(), 1);
+    lacks(&r, "spf-duplicate-include");
+}
+
+#[test]
+fn the_cli_does_not_call_an_open_include_ok_and_exits_1() {
+    let zone = zone_text(
+        "open.example",
+        "@ IN TXT \"v=spf1 include:relay.open.example -all\"\nrelay IN TXT \"v=spf1 +all\"",
+    );
+    let served = Served::zones(&[("open.example", &zone)]);
+    let ns = served.nameserver();
+    let o = cli(
+        &[
+            "check",
+            "open.example",
+            "--only",
+            "spf",
+            "--nameserver",
+            &ns,
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert_eq!(code(&o), 1, "{out}");
+    assert!(!out.contains("SPF ok"), "{out}");
+    assert!(out.contains("spf-plus-all"), "{out}");
+}

@@ -24,6 +24,15 @@ impl LazyRegex {
 
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
+    /// A pattern whose syntax is known good (the built-in rules, which `rules lint` compiles):
+    /// nothing is parsed until the first `is_match`.
+    pub(crate) fn unchecked(pattern: &str) -> LazyRegex {
+        LazyRegex {
+            pattern: pattern.to_string(),
+            compiled: OnceLock::new(),
+        }
+    }
+
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.compiled
             .get_or_init(|| Regex::new(&self.pattern).ok())

@@ -74,8 +74,15 @@ impl RuleSet {
         let host_matches = |i: usize| {
             host.is_some_and(|h| self.provider_regexes[i].1.iter().any(|re| re.is_match(h)))
         };
-        // One pass of all markers over the text (the costly part), then host names, keeping
-        // file order: the first provider with a marker or a host match wins.
+        // Markers, then host names, keeping file order: the first provider with a marker or a
+        // host match wins. An ASCII text tries only the markers whose literal it holds (each
+        // compiled on first use); any other text runs all markers in one pass.
+        if reply.text.is_ascii() {
+            let by_marker = self.marker_by_literal(&reply.text);
+            let limit = by_marker.unwrap_or(self.providers.len());
+            let found = (0..limit).find(|&i| host_matches(i)).or(by_marker);
+            return found.map(|i| &self.providers[i].rule);
+        }
         let found = match self.marker_set() {
             Some((set, owners)) => {
                 let by_marker = set.matches(&reply.text).iter().map(|m| owners[m]).min();
@@ -91,6 +98,29 @@ impl RuleSet {
             }),
         };
         found.map(|i| &self.providers[i].rule)
+    }
+
+    /// The first provider with a marker that matches `text` (ASCII).
+    fn marker_by_literal(&self, text: &str) -> Option<usize> {
+        let filter = self.marker_filter.get_or_init(|| {
+            super::marker_filter::MarkerFilter::new(
+                self.provider_regexes
+                    .iter()
+                    .flat_map(|(markers, _)| markers.iter().map(|m| m.pattern())),
+            )
+        });
+        let lower = text.to_ascii_lowercase();
+        let mut n = 0;
+        for (i, (markers, _)) in self.provider_regexes.iter().enumerate() {
+            for m in markers {
+                let hit = filter.may_match(n, text, &lower) && m.is_match(text);
+                n += 1;
+                if hit {
+                    return Some(i);
+                }
+            }
+        }
+        None
     }
 
     fn marker_set(&self) -> Option<&(regex::RegexSet, Vec<usize>)> {

@@ -6,6 +6,7 @@ pub mod embedded;
 pub mod knowledge;
 mod lazy_regex;
 mod load;
+mod marker_filter;
 pub mod schema;
 pub mod selectors;
 mod set;

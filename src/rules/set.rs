@@ -140,6 +140,9 @@ pub struct RuleSet {
     /// Every provider marker in one automaton (and the provider each belongs to), built on the
     /// first decode; `None` when the set does not compile and markers are tried one by one.
     pub(super) marker_set: std::sync::OnceLock<Option<(regex::RegexSet, Vec<usize>)>>,
+    /// Every provider marker's required literal (in provider, then marker order), read on the
+    /// first decode of an ASCII reply: it spares compiling the markers that cannot match.
+    pub(super) marker_filter: std::sync::OnceLock<super::marker_filter::MarkerFilter>,
 }
 
 impl RuleSet {

@@ -1,13 +1,26 @@
-//! Which provider markers can match a reply, found without compiling them: each marker's
+//! Which provider markers (and rule patterns) can match a reply, found without compiling them: each marker's
 //! required literal is read from its pattern text, so one reply compiles only the few markers
 //! whose literal it holds (building the automaton of every marker was a third of a run).
 
 /// A substring every match of a pattern contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Literal {
+pub(crate) struct Literal {
     text: String,
     /// The pattern is `(?i)...`: `text` is in ASCII lower case, compared with the lowered reply.
     folded: bool,
+}
+
+impl Literal {
+    /// Whether `text` (ASCII) holds the literal, in any case when the pattern is `(?i)`.
+    pub(crate) fn is_in(&self, text: &str) -> bool {
+        if !self.folded {
+            return text.contains(&self.text);
+        }
+        let want = self.text.as_bytes();
+        text.as_bytes()
+            .windows(want.len())
+            .any(|w| w.eq_ignore_ascii_case(want))
+    }
 }
 
 /// The required literal of each marker, in the order the markers were given.
@@ -83,7 +96,7 @@ fn skip_group(p: &[u8], mut i: usize) -> Option<usize> {
 /// None when that is not certain: a top-level alternation, inline flags other than a leading
 /// `(?i)`, escapes it does not know, non-ASCII text. Groups, classes, `.`, anchors, `\b`,
 /// `\d`, `\w`, `\s` end a run; a quantified character is taken off it.
-pub(super) fn required_literal(pattern: &str) -> Option<Literal> {
+pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
     let (body, folded) = match pattern.strip_prefix("(?i)") {
         Some(rest) => (rest, true),
         None => (pattern, false),
@@ -203,11 +216,19 @@ mod tests {
         for l in &rules.basics {
             texts.extend(l.rule.examples.iter().cloned());
         }
-        let markers: Vec<&str> = rules
+        let mut markers: Vec<&str> = rules
             .providers
             .iter()
             .flat_map(|p| p.rule.markers.iter().map(String::as_str))
             .collect();
+        // The rules' text patterns too: `LazyRegex` looks for their literals the same way.
+        markers.extend(
+            rules
+                .provider_rules
+                .iter()
+                .chain(&rules.phrases)
+                .filter_map(|l| l.rule.pattern.as_deref()),
+        );
         // Markers' own literal parts, so every marker is seen matching at least once.
         texts.extend(markers.iter().map(|m| {
             m.trim_start_matches("(?i)")
@@ -225,6 +246,9 @@ mod tests {
                 if re.is_match(text) {
                     matched += 1;
                     assert!(filter.may_match(i, text, &lower), "{m} on {text}");
+                    if let Some(l) = required_literal(m) {
+                        assert!(l.is_in(text), "{m} on {text}");
+                    }
                 }
             }
         }

@@ -13,9 +13,10 @@
 #   - reported addresses that are recipients;
 #   - status: the first reported failure's enhanced status (or its reply code, where the
 #     project's test states only that);
-#   - permanent/temporary: the class of the first failure's status, else of its reply code;
-#     without either, mailtriage's bounce type (hard/technical 5, soft 4) and sisimai's
-#     softbounce flag (0 permanent, 1 temporary);
+#   - permanent/temporary: mailtriage's `permanent` for its first reply (the server gave up,
+#     also on a 4.x.x it met last, or is still retrying); for sisimai, the class of the first
+#     record's status, else of its reply code, else its softbounce flag (0 permanent, 1
+#     temporary);
 #   - non-bounces reported as such: no failure reported (mailtriage: refused, or only replies
 #     of bounce type none; sisimai: no record, or only vacation/delivered/feedback records).
 set -euo pipefail
@@ -88,10 +89,7 @@ def mailtriage(doc):
     first = None
     if reps:
         r = reps[0]
-        enh, basic = r.get("enhanced"), r.get("basic")
-        cls = int(enh[0]) if enh and enh[0].isdigit() else (basic // 100 if basic else
-              {"hard": 5, "technical": 5, "soft": 4}.get(r.get("bounce_type")))
-        first = (enh, basic, cls)
+        first = (r.get("enhanced"), r.get("basic"), r.get("permanent"))
     return failure, rcpts, first
 
 def sisimai(records):
@@ -104,7 +102,7 @@ def sisimai(records):
         code = int(r["code"]) if str(r.get("code") or "").isdigit() else None
         cls = int(st[0]) if st and st[0].isdigit() else (code // 100 if code else
               {0: 5, 1: 4}.get(r.get("soft")))
-        first = (st, code, cls)
+        first = (st, code, None if cls is None else cls == 5)
     return bool(real), rcpts, first
 
 figures = ["recipients found", "reported addresses that are recipients", "status",
@@ -138,7 +136,7 @@ for split in ("dev", "holdout"):
             elif e.get("smtp_code") is not None:
                 add(s[2], first is not None and first[1] == e["smtp_code"])
             if e.get("permanent") is not None:
-                add(s[3], first is not None and first[2] is not None and (first[2] == 5) == e["permanent"])
+                add(s[3], first is not None and first[2] is not None and first[2] == e["permanent"])
         scores[tool] = s
         for i, r in enumerate(s):
             total[tool][i][0] += r[0]; total[tool][i][1] += r[1]

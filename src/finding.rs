@@ -45,6 +45,8 @@ pub enum Check {
     Ptr,
     /// The mail exchangers, null MX or the implicit MX.
     Mx,
+    /// DNS blocklists and allow lists: --ip, and the checked, From, MAIL FROM and DKIM domains.
+    Blocklist,
 }
 
 impl Check {
@@ -56,6 +58,7 @@ impl Check {
             Check::Dmarc => "dmarc",
             Check::Ptr => "ptr",
             Check::Mx => "mx",
+            Check::Blocklist => "blocklist",
         }
     }
 

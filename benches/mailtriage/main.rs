@@ -242,7 +242,8 @@ fn check_phase(server: &DnsServer, domain: &str, ip: std::net::IpAddr) -> f64 {
             dkim_selectors: Vec::new(),
             dkim_domain: None,
             only: Vec::new(),
-            dkim_catalogue: None,
+            // With --ip, the blocklist check runs too, as it does in `diagnose`.
+            ..Default::default()
         };
         let report = mailtriage::checks::check_domain(&dns.scoped(None), &params).await;
         std::hint::black_box(&report);

@@ -1,5 +1,7 @@
-//! DNS checks of a sending domain (SPF, DKIM, DMARC, PTR, MX) and the registry that lists them.
+//! DNS checks of a sending domain (SPF, DKIM, DMARC, PTR, MX, blocklists) and the registry that
+//! lists them.
 
+pub mod blocklist;
 pub mod dkim;
 mod dkim_key;
 pub mod dmarc;
@@ -24,12 +26,13 @@ use crate::finding::Check;
 
 /// Every DNS check, in the order they are run, reported and planned. Adding a check: a
 /// variant of [`Check`], a module, its entry here (docs/development.md).
-pub static REGISTRY: [&dyn DnsCheck; 5] = [
+pub static REGISTRY: [&dyn DnsCheck; 6] = [
     &entries::spf::Spf,
     &entries::dkim::Dkim,
     &entries::dmarc::Dmarc,
     &entries::ptr::Ptr,
     &entries::mx::Mx,
+    &entries::blocklist::Blocklist,
 ];
 
 /// The registry entry of a check (None for `dns`, which is no check of its own).
@@ -44,11 +47,12 @@ pub fn entry(check: Check) -> Option<&'static dyn DnsCheck> {
 /// (`spf_identities`, `dmarc_from`, `dkim_signing`), so several domains checked with the same
 /// flags each keep their own facts.
 pub async fn check_domain(dns: &Dns, params: &CheckParams) -> DomainReport {
-    let want = |c: Check| params.only.is_empty() || params.only.contains(&c);
-    let runs = REGISTRY
-        .iter()
-        .filter(|e| want(e.check()))
-        .map(|e| e.run(dns, params));
+    // A check named with --only always runs; the others run unless they apply only on request.
+    let want = |e: &&&dyn DnsCheck| {
+        let c = e.check();
+        params.only.contains(&c) || (params.only.is_empty() && e.applies(params))
+    };
+    let runs = REGISTRY.iter().filter(want).map(|e| e.run(dns, params));
     let mut report = DomainReport::empty(normalise(&params.domain));
     // Findings keep the registry's order, whichever check answers first.
     for ran in futures::future::join_all(runs).await {

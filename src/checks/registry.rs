@@ -59,6 +59,12 @@ pub trait DnsCheck: Sync {
     /// The inputs beyond the domain it reads.
     fn needs(&self) -> &'static [Input];
 
+    /// True when it runs without being named in `--only`: a check that needs an input to say
+    /// anything useful (blocklist: `--ip`, or a reply that implicates it) runs only then.
+    fn applies(&self, _params: &CheckParams) -> bool {
+        true
+    }
+
     /// Looks the domain up. Never fails: DNS trouble becomes inconclusive findings.
     fn run<'a>(&'a self, dns: &'a Dns, params: &'a CheckParams) -> BoxFuture<'a, Ran>;
 
@@ -88,6 +94,35 @@ pub trait DnsCheck: Sync {
     /// The `[[plan_step]]` its findings are filed under when the plan has no step builder of
     /// its own for them (the five built-in checks have one).
     fn fix_step(&self) -> &'static str;
+
+    /// True when its result in `report` can stand for a rejection that implicates it, so a
+    /// clean result means "DNS does not explain it". A check that can only see part of what the
+    /// receiver looked at (public blocklists, not a provider's own) says no when it found
+    /// nothing the reply points at: the reply itself then stays the cause.
+    fn answers_for_reply(&self, _report: &DomainReport) -> bool {
+        true
+    }
+
+    /// True when `finding` (an error or failed lookup of this check, about a rejection that
+    /// implicates it) may be its likely cause; a check whose facts say which of its findings
+    /// the reply points at (the list the reply names) narrows the causes to those.
+    fn blames(&self, _report: &DomainReport, _finding: &Finding) -> bool {
+        true
+    }
+
+    /// True when its DNS trouble must be cleared before the rest of the plan holds (the records
+    /// to publish depend on its answers). A check no record depends on (blocklist: a list that
+    /// refuses public resolvers) says false: its trouble is a plan step only when the reply
+    /// implicates it, and stays a finding otherwise.
+    fn trouble_holds_up_plan(&self) -> bool {
+        true
+    }
+
+    /// What an escalation to the provider should carry from its facts (a listing: the list,
+    /// the item, the answer and the list's reason), one line each; nothing by default.
+    fn evidence(&self, _report: &DomainReport) -> Vec<String> {
+        Vec::new()
+    }
 
     /// A name whose record stands for its findings when their subject has none in the zone
     /// files (PTR: the sending IP's reverse name).

@@ -30,11 +30,14 @@ pub fn run(
     // Validate everything before the first query so a typo on line 9,000 fails at once.
     // DKIM discovery follows rules/selectors.toml as overridden by --rules DIR.
     let catalogue = rules_dir.map(|_| std::sync::Arc::new(rules.dkim_catalogue()));
+    let rules = std::sync::Arc::new(rules);
+    let shared = rules_dir.map(|_| rules.clone());
     let params = domains
         .iter()
         .map(|d| {
             let mut p = common::params(d, &args.target, only.clone())?;
             p.dkim_catalogue = catalogue.clone();
+            p.rules = shared.clone();
             Ok(p)
         })
         .collect::<Result<Vec<_>>>()?;

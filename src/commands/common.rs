@@ -125,7 +125,7 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         dkim_selectors,
         dkim_domain,
         only,
-        dkim_catalogue: None,
+        ..CheckParams::default()
     })
 }
 

@@ -27,7 +27,7 @@ pub fn run(
     }
     let (input, extracted, unread) = read_inputs(&args.input, err)?;
     let target::Target {
-        params,
+        mut params,
         other_dkim,
         provenance,
         clues,
@@ -35,38 +35,47 @@ pub fn run(
     let cfg = common::dns_config(&args.dns, None)?;
     let zone_paths = cfg.zones.clone();
     let rt = runtime()?;
-    // Loading the rules is CPU work of about 20 ms and the checks wait on the DNS: overlap
-    // them. Broken rules still end the run at once (try_join stops at the first error).
+    // Loading the rules is CPU work of about 20 ms and setting up the DNS (zone files, the
+    // in-process server) can take as long: overlap them. Broken rules still end the run at
+    // once (try_join stops at the first error). The reply is decoded before the checks run,
+    // so a check the reply implicates (blocklist without --ip) runs too.
     let dir = rules_dir.map(Path::to_path_buf);
-    let (rules, (checked, offline_names, dns_label)) = rt.block_on(async {
+    let (rules, dns) = rt.block_on(async {
         let loading = async {
             tokio::task::spawn_blocking(move || load_rules(dir.as_deref()))
                 .await
                 .map_err(|e| Error::Rules(format!("rules: loading stopped: {e}")))?
         };
-        let checking = async {
-            let dns = common::dns(cfg).await?;
-            let (mut checked, others) = tokio::join!(
-                check_one(&dns, &params, None),
-                futures::future::join_all(
-                    other_dkim
-                        .iter()
-                        .map(|(d, sels)| other_signature(&dns, d, sels))
-                )
-            );
-            for other in others {
-                merge_other_signature(&mut checked, other);
-            }
-            Ok::<_, Error>((checked, dns.offline_names(), dns.resolver_label()))
-        };
-        tokio::try_join!(loading, checking)
+        tokio::try_join!(loading, common::dns(cfg))
     })?;
-    let knowledge = Knowledge::new(&rules);
+    let rules = std::sync::Arc::new(rules);
     let replies: Vec<_> = extracted
         .replies
         .iter()
         .map(|r| (r.clone(), rules.decode(r)))
         .collect();
+    if let Some((_, d)) = replies.first() {
+        params.reply_checks = d.checks.clone();
+        params.reply_rule = Some(d.rule.id.clone());
+    }
+    if rules_dir.is_some() {
+        params.rules = Some(rules.clone());
+    }
+    let (checked, offline_names, dns_label) = rt.block_on(async {
+        let (mut checked, others) = tokio::join!(
+            check_one(&dns, &params, None),
+            futures::future::join_all(
+                other_dkim
+                    .iter()
+                    .map(|(d, sels)| other_signature(&dns, d, sels))
+            )
+        );
+        for other in others {
+            merge_other_signature(&mut checked, other);
+        }
+        (checked, dns.offline_names(), dns.resolver_label())
+    });
+    let knowledge = Knowledge::new(&rules);
     let diagnose_input = DiagnoseInput {
         replies: &replies,
         report: &checked.report,

@@ -28,6 +28,7 @@ pub fn run(
             .collect();
         let view = Report::Explain(ExplainReport {
             form: extracted.form,
+            kind: extracted.kind,
             replies: &items,
         });
         crate::report::render(out, args.format, &view)?;
@@ -52,7 +53,7 @@ pub fn run(
     if read.is_empty() {
         return Ok(exit::USAGE);
     }
-    let decoded: Vec<(String, reply::InputForm, Vec<_>)> = read
+    let decoded: Vec<(String, reply::InputForm, Option<reply::MessageKind>, Vec<_>)> = read
         .iter()
         .map(|(name, x)| {
             let items: Vec<_> = x
@@ -60,14 +61,15 @@ pub fn run(
                 .iter()
                 .map(|r| (r.clone(), rules.decode(r)))
                 .collect();
-            (name.clone(), x.form, items)
+            (name.clone(), x.form, x.kind, items)
         })
         .collect();
     let inputs: Vec<ExplainInput<'_>> = decoded
         .iter()
-        .map(|(name, form, items)| ExplainInput {
+        .map(|(name, form, kind, items)| ExplainInput {
             name,
             form: *form,
+            kind: *kind,
             replies: items,
         })
         .collect();

@@ -79,7 +79,7 @@ pub(super) fn likely_causes(
         return (Vec::new(), None);
     };
     let code = reply_code(reply);
-    let implicated = implicated_checks(Some(decoded));
+    let implicated = implicated_checks(Some(decoded), input.report);
     if implicated.is_empty() {
         let reason = fill(
             &k.message("reply-is-cause"),
@@ -109,6 +109,7 @@ pub(super) fn likely_causes(
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
+        .filter(|f| crate::checks::entry(f.check).is_none_or(|e| e.blames(input.report, f)))
         .collect();
     relevant.sort_by_key(|f| f.inconclusive);
     if !relevant.is_empty() {

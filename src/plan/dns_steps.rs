@@ -9,12 +9,19 @@ use crate::finding::Check;
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // Names --offline skipped are listed as not checked, not as trouble to fix first.
+    let implicated =
+        super::implicated_checks(ctx.input.replies.first().map(|(_, d)| d), ctx.input.report);
+    let holds_up = |f: &crate::finding::Finding| {
+        crate::checks::entry(f.check).is_none_or(|e| e.trouble_holds_up_plan())
+            || implicated.iter().any(|c| c == f.check.as_str())
+    };
     let ids: Vec<&crate::finding::Finding> = ctx
         .input
         .report
         .findings
         .iter()
         .filter(|f| f.inconclusive && !super::not_looked_up(f, ctx.input.queries))
+        .filter(|f| holds_up(f))
         .collect();
     if ids.is_empty() {
         return;
@@ -260,7 +267,9 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
     for entry in crate::checks::REGISTRY.iter() {
         let check = entry.check();
-        if BUILT.contains(&check) || ctx.inconclusive(check) {
+        // Their findings are independent answers (one list timing out does not make another's
+        // listing doubtful): the conclusive ones are acted on whatever else failed.
+        if BUILT.contains(&check) {
             continue;
         }
         let pool = ctx.actionable(check);

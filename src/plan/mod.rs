@@ -31,10 +31,16 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let not_checked = causes::not_checked(input, knowledge);
     let plan = order::build_plan(input, knowledge);
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
-    let implicated = implicated_checks(primary.map(|(_, d)| d));
+    let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     let verified =
         no_cause_found.is_some() && !not_checked.iter().any(|n| implicated.contains(&n.check));
-    let escalation = escalation::select(primary, verified, knowledge);
+    let mut escalation = escalation::select(primary, verified, knowledge);
+    // What the implicated checks found that the provider should see (a listing's evidence).
+    for entry in crate::checks::REGISTRY.iter() {
+        if implicated.iter().any(|c| c == entry.check().as_str()) {
+            escalation.gather.extend(entry.evidence(input.report));
+        }
+    }
     Diagnosis {
         likely_causes,
         no_cause_found,

@@ -68,7 +68,8 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
             draft
         })
     });
-    let reply_first = primary.is_some() && implicated_checks(primary.map(|(_, d)| d)).is_empty();
+    let reply_first =
+        primary.is_some() && implicated_checks(primary.map(|(_, d)| d), input.report).is_empty();
     let mut drafts = Vec::with_capacity(dns.len() + 1);
     match action {
         Some(a) if reply_first => {

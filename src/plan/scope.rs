@@ -6,14 +6,18 @@ use crate::finding::Check;
 use crate::rules::Decoded;
 
 /// The DNS checks the primary reply implicates, in registry order; anything else a reply
-/// implicates (tls, arc ...) is not a DNS check.
-pub(crate) fn implicated_checks(decoded: Option<&Decoded>) -> Vec<String> {
+/// implicates (tls, arc ...) is not a DNS check, and neither is a check whose result in this
+/// report cannot stand for the reply (`DnsCheck::answers_for_reply`).
+pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport) -> Vec<String> {
     let Some(d) = decoded else { return Vec::new() };
     REGISTRY
         .iter()
-        .map(|e| e.check().as_str())
-        .filter(|c| d.checks.iter().any(|x| x.eq_ignore_ascii_case(c)))
-        .map(str::to_string)
+        .filter(|e| {
+            let c = e.check().as_str();
+            d.checks.iter().any(|x| x.eq_ignore_ascii_case(c))
+        })
+        .filter(|e| e.answers_for_reply(report))
+        .map(|e| e.check().as_str().to_string())
         .collect()
 }
 

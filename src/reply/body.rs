@@ -1,7 +1,8 @@
 //! Plain-text bounce bodies (qmail, Exim, Postfix, Exchange, Gmail): dig the replies out of prose.
 
-use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start, re};
+use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start, re, unquote};
 use super::log::exim_command;
+use super::recipients::SUMMARY_FIELD;
 use super::types::Reply;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -15,7 +16,13 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
 static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,]|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
+        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,](?:\s|$)|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
+    )
+});
+/// An address that opens a line, followed by words.
+static LEAD_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})[>"]?[\s:]"#,
     )
 });
 static RCPT_TO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)RCPT TO:\s*<([^>\s]+@[^>\s]+)>"));
@@ -93,6 +100,7 @@ pub fn replies(text: &str) -> Vec<Reply> {
         return summary;
     }
     let mut out: Vec<Reply> = Vec::new();
+    let mut first_success: Option<Reply> = None;
     let mut recipient: Option<String> = None;
     let mut recipient_used = false;
     let mut host: Option<String> = None;
@@ -100,7 +108,14 @@ pub fn replies(text: &str) -> Vec<Reply> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if let Some(c) = RCPT_HEAD.captures(line) {
+        // A recipient heading, or a line that opens with the address and carries its reply
+        // (`ann@example.jp Invalid Address, ERROR_CODE :550, ... User Unknown`).
+        let head = RCPT_HEAD.captures(line).or_else(|| {
+            LEAD_ADDRESS
+                .captures(line)
+                .filter(|_| find_reply(line).is_some() || find_enhanced(line).is_some())
+        });
+        if let Some(c) = head {
             let addr = c.get(1).map(|m| m.as_str().to_string());
             if addr != recipient {
                 recipient = addr;
@@ -122,19 +137,41 @@ pub fn replies(text: &str) -> Vec<Reply> {
         if let Some(c) = AFTER_CMD.captures(line) {
             command = c.get(1).map(|m| exim_command(m.as_str()));
         }
-        let found = find_reply(line).map(|r| (r, true)).or_else(|| {
-            find_enhanced(line)
-                .filter(|_| !line.trim_start().starts_with("Reporting-MTA"))
-                .map(|e| {
-                    (
-                        Reply {
-                            enhanced: Some(e),
-                            ..Reply::default()
-                        },
-                        false,
-                    )
-                })
-        });
+        // Quoted header fields name the message (a subject such as "RELEASED Mailman 2.0.12"
+        // is no status code), and a success (`250 2.1.5 Ok` in a transcript, a 2.x.x
+        // version number) is never the failure.
+        let found = if SUMMARY_FIELD.is_match(line) {
+            None
+        } else {
+            find_reply(line).map(|r| (r, true)).or_else(|| {
+                find_enhanced(line)
+                    .filter(|_| !line.trim_start().starts_with("Reporting-MTA"))
+                    .map(|e| {
+                        (
+                            Reply {
+                                enhanced: Some(e),
+                                ..Reply::default()
+                            },
+                            false,
+                        )
+                    })
+            })
+        };
+        let found = match found {
+            Some((r, true)) if success(&r) => {
+                // A success is kept only for a report that holds nothing else (a delivery
+                // notification); a 2.x.x without a reply code is likelier a version number.
+                if first_success.is_none() {
+                    let (mut r, _) = gather(&lines, i, r);
+                    r.recipient = recipient.clone();
+                    r.remote_mta = host.clone();
+                    first_success = Some(r);
+                }
+                None
+            }
+            Some((r, _)) if success(&r) => None,
+            other => other,
+        };
         let Some((first, has_basic)) = found else {
             i += 1;
             continue;
@@ -185,7 +222,23 @@ pub fn replies(text: &str) -> Vec<Reply> {
         recipient_used = true;
         i += used;
     }
+    if out.is_empty() {
+        out.extend(first_success);
+    }
+    // An enhanced code the prose mentions before any recipient ("see DSN 5.7.129 Errors in
+    // Exchange Online") is commentary once recipients have replies of their own.
+    if out.iter().any(|r| r.recipient.is_some()) {
+        out.retain(|r| r.recipient.is_some() || r.basic.is_some());
+    }
     out
+}
+
+/// A reply that reports success or asks for more (2xx, 3xx, 2.x.x): no failure.
+fn success(r: &Reply) -> bool {
+    match r.basic {
+        Some(b) => b < 400,
+        None => r.enhanced.as_deref().is_some_and(|e| e.starts_with('2')),
+    }
 }
 
 /// The replies of Sendmail's per-recipient summary lines, one per address (its last line wins:
@@ -259,7 +312,10 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
         used += 1;
     }
     match parse_reply_start(&joined) {
-        Ok(Some(r)) => (r, used),
+        Ok(Some(mut r)) => {
+            unquote(&line[..start], &mut r);
+            (r, used)
+        }
         _ => (first, 1),
     }
 }

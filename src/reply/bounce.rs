@@ -1,8 +1,11 @@
-//! Whole bounce messages (.eml): DSN parts, NDR/Gmail/qmail/Exim prose, the returned original.
+//! Whole bounce messages (.eml): what the message is (a bounce, a delay warning, or a message
+//! that is no bounce), its failed recipients and their replies, and the returned original.
 
-use super::types::{Extracted, InputError, InputForm, OriginalHeaders, Reply};
-use super::{body, dsn, headers, notices, prose};
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use super::bounce_text::{Context, for_each_named, replies_of};
+use super::mime::{self, Parts};
+use super::types::{Extracted, InputError, InputForm, MessageKind, OriginalHeaders, Reply};
+use super::{address, body, finality, headers, notices, prose, recipients};
+use mail_parser::{Message, MessageParser};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -11,9 +14,12 @@ use std::sync::LazyLock;
 static EMBEDDED_BOUNCE: LazyLock<Regex> =
     LazyLock::new(|| super::code::re(r"(?m)^From (?:MAILER-DAEMON|postmaster)\b[^\n]*\n"));
 
-/// True when the input starts like an RFC 5322 message (or an mbox "From " line).
+/// True when the input starts like an RFC 5322 message (or an mbox "From " line). A header
+/// folded without indentation (a continuation line that lost its leading space on the way)
+/// is tolerated a few times, among at least twice as many known header fields.
 pub fn looks_like_message(text: &str) -> bool {
     let mut known = 0;
+    let mut junk = 0;
     for (n, line) in text.lines().take(60).enumerate() {
         if line.trim().is_empty() {
             break;
@@ -24,12 +30,17 @@ pub fn looks_like_message(text: &str) -> bool {
         if line.starts_with([' ', '\t']) {
             continue;
         }
-        let Some((name, _)) = line.split_once(':') else {
-            return false;
+        let field = line
+            .split_once(':')
+            .map(|(name, _)| name)
+            .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace));
+        let Some(name) = field else {
+            junk += 1;
+            if junk > 5 || n == 0 {
+                return false;
+            }
+            continue;
         };
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            return false;
-        }
         let name = name.to_ascii_lowercase();
         if matches!(
             name.as_str(),
@@ -48,109 +59,141 @@ pub fn looks_like_message(text: &str) -> bool {
             known += 1;
         }
     }
-    known >= 2
+    known >= 2 && known >= 2 * junk
 }
 
 /// Extracts every reply of a bounce message. ARF feedback reports are not bounces: they carry
-/// no SMTP reply, so they yield an empty reply list (with the reported message's headers).
+/// no SMTP reply; each reported recipient yields a complaint. Auto-replies yield one reply of
+/// the responder; challenge-response requests, read receipts and success-only DSNs yield none.
+/// A message with no sign of a failed delivery is refused as not a bounce.
 pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     extract_at(input, 0)
 }
 
-/// As [`extract`]; `depth` counts the forwarded bounces already opened (at most one).
+/// How many forwarded or embedded bounces one extraction opens, one inside the other: enough
+/// for a forwarded bounce whose own notice embeds the receiver's bounce.
+const MAX_DEPTH: u8 = 2;
+
+/// As [`extract`]; `depth` counts the forwarded or embedded bounces already opened.
 fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let msg = MessageParser::default()
         .parse(input)
         .ok_or(InputError::BounceWithoutStatus)?;
-    let mut dsn_replies: Vec<Reply> = Vec::new();
-    let mut text = String::new();
-    let mut original: Option<OriginalHeaders> = None;
-    let mut feedback: Option<String> = None;
-    let mut original_to: Option<String> = None;
-    let mut attached: Option<Vec<u8>> = None;
-    for part in msg.parts.iter() {
-        let (ctype, sub) = part
-            .content_type()
-            .map(|c| {
-                (
-                    c.ctype().to_ascii_lowercase(),
-                    c.subtype().unwrap_or("").to_ascii_lowercase(),
-                )
-            })
-            .unwrap_or_else(|| ("text".into(), "plain".into()));
-        match (ctype.as_str(), sub.as_str(), &part.body) {
-            (_, _, PartType::Message(inner)) if original.is_none() => {
-                original = message_headers(inner);
-                attached = Some(inner.raw_message().to_vec());
-                original_to = inner
-                    .to()
-                    .and_then(|a| a.first())
-                    .and_then(|a| a.address())
-                    .map(str::to_string);
-            }
-            ("message", "delivery-status" | "global-delivery-status", _) => {
-                dsn_replies.extend(dsn::parse(&String::from_utf8_lossy(part.contents())));
-            }
-            ("message", "feedback-report", _) => {
-                feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
-            }
-            ("text", "rfc822-headers", _) | ("message", "rfc822-headers", _)
-                if original.is_none() =>
-            {
-                original = headers::from_raw(&String::from_utf8_lossy(part.contents()));
-            }
-            ("text", "plain", PartType::Text(t)) => push_text(&mut text, t),
-            ("text", "html", PartType::Html(h)) => push_text(&mut text, &strip_tags(h)),
-            ("text", _, PartType::Text(t)) => push_text(&mut text, t),
-            // Some MTAs send the DSN or the original as an unlabelled attachment.
-            ("message", "rfc822", _) if original.is_none() => {
-                original = headers::from_raw(&String::from_utf8_lossy(part.contents()));
-            }
-            _ => {}
-        }
-    }
+    let Parts {
+        dsn: dsn_replies,
+        text,
+        mut original,
+        feedback,
+        disposition,
+        original_to,
+        attached,
+        jmrp,
+    } = mime::parts(&msg);
     let human = body::human_part(&text);
     if original.is_none() && human.len() < text.len() {
         original = headers::from_raw(strip_quote(&text[human.len()..]));
     }
     let own = own_addresses(&msg, original.as_ref());
+    let done = |kind, replies| {
+        Ok(Extracted {
+            form: InputForm::Bounce,
+            kind: Some(kind),
+            replies,
+            original: original.clone(),
+        })
+    };
     if let Some(report) = feedback {
         let rcpt = original_to.as_deref();
-        return Ok(Extracted {
-            form: InputForm::Bounce,
-            replies: notices::feedback(&report, rcpt),
-            original,
-        });
+        return done(
+            MessageKind::FeedbackReport,
+            notices::feedback(&report, rcpt),
+        );
     }
+    if let Some(rcpt) = jmrp.filter(|_| dsn_replies.is_empty()) {
+        return done(
+            MessageKind::FeedbackReport,
+            vec![notices::complaint(
+                "abuse",
+                Some("Microsoft JMRP"),
+                Some(rcpt),
+            )],
+        );
+    }
+    if disposition && dsn_replies.is_empty() {
+        return done(MessageKind::ReadReceipt, Vec::new());
+    }
+    if dsn_replies.is_empty()
+        && let Some((kind, mut replies)) = notices::ses(human)
+    {
+        // An Amazon SES notification: its JSON fields say everything.
+        if kind == MessageKind::Bounce {
+            finality::settle(&mut replies, Some(false));
+        }
+        return done(kind, replies);
+    }
+    // Decoded: an address with non-ASCII characters comes as an RFC 2047 encoded word.
     let failed: Vec<String> = msg
         .headers_raw()
         .filter(|(n, _)| n.eq_ignore_ascii_case("X-Failed-Recipients"))
-        .flat_map(|(_, v)| {
-            v.split(',')
-                .map(|a| a.trim().trim_matches(['<', '>']).to_string())
-        })
-        .filter(|a| a.contains('@'))
+        .map(|(_, v)| decode_words(v))
+        .flat_map(|v| v.split(',').filter_map(address::clean).collect::<Vec<_>>())
         .collect();
     let subject = msg.subject().unwrap_or("");
+    let domain = reporting_domain(&msg);
+    let marked = [
+        "X-Autoreply",
+        "X-Autorespond",
+        "X-Autoresponder",
+        "X-Vacation",
+    ]
+    .iter()
+    .any(|h| msg.header_raw(*h).is_some());
+    // A responder writes from the person's address; the mail system (MAILER-DAEMON, postmaster,
+    // an empty From) marks its own bounces `auto-replied` too (Exim's `:fail:` texts).
     let auto_reply = failed.is_empty()
-        && notices::is_auto_reply(
-            msg.header_raw("Auto-Submitted"),
-            msg.header_raw("X-Autoreply").is_some() || msg.header_raw("X-Autorespond").is_some(),
-            subject,
-        );
-    let auto = auto_reply.then(|| notices::auto_reply(own.first().map(String::as_str), subject));
-    let mut replies = replies_of(human, dsn_replies, &failed, &own, auto);
+        && !from_mail_system(&msg)
+        && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
+            || dsn_replies.is_empty() && notices::reads_as_away(human));
+    // Words, headers or a sender that say a delivery failed: only then may the prose's
+    // addresses be taken for failed recipients.
+    let failure = !failed.is_empty()
+        || prose::reads_as_failure(human)
+        || prose::reads_as_failure(subject)
+        || from_mailer_daemon(&msg)
+        || mime::is_report(&msg);
+    let ctx = Context {
+        failed: &failed,
+        own: &own,
+        domain: domain.as_deref(),
+        // An auto-reply's prose names people, not failed recipients: only its codes count.
+        failure: failure && !auto_reply,
+    };
+    let mut replies = replies_of(human, dsn_replies, &ctx);
+    // MIME so broken that the parser found no text (an unfolded `boundary=` line, say): the
+    // raw body is the text it mostly is, and the rest reads that.
+    let raw_body;
+    let mut human = human;
     if replies.is_empty() {
-        // MIME so broken that the parser found no text (an unfolded `boundary=` line, say):
-        // read the raw body as the text it mostly is.
         let raw = String::from_utf8_lossy(input);
-        let body = raw.split_once("\n\n").map_or("", |(_, b)| b);
-        replies = replies_of(body::human_part(body), Vec::new(), &failed, &own, None);
+        let at = [
+            raw.find("\n\n").map(|i| i + 2),
+            raw.find("\r\n\r\n").map(|i| i + 4),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        raw_body = at.map_or("", |i| &raw[i..]).to_string();
+        let raw_human = body::human_part(&raw_body);
+        replies = replies_of(raw_human, Vec::new(), &ctx);
+        if !replies.is_empty() {
+            human = raw_human;
+        }
     }
     if replies.is_empty()
-        && depth == 0
+        && depth < MAX_DEPTH
         && let Some(inner) = attached
         && let Ok(forwarded) = extract_at(&inner, depth + 1)
+        && forwarded.kind.is_some_and(MessageKind::is_failure_report)
     {
         // A bounce forwarded as an attachment: the replies are in the attached message.
         return Ok(forwarded);
@@ -163,15 +206,16 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     {
         // A failure notice that names nobody ("Message could not be delivered to mobile."):
         // the returned original had one addressee, and that is who it failed to reach.
-        replies = prose::codeless(human, std::slice::from_ref(to), &own);
+        replies = prose::codeless(human, std::slice::from_ref(to), &own, None);
     }
-    if let [only] = replies.as_mut_slice()
+    if let [only] = replies.as_slice()
         && only.recipient.is_none()
     {
-        only.recipient = prose::sole_recipient(human, &failed, &own);
+        // One reply and no recipient heading: every recipient the prose names failed with it.
+        replies = for_each_named(only, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
     if !replies.iter().any(Reply::has_code)
-        && depth == 0
+        && depth < MAX_DEPTH
         && let Some(m) = EMBEDDED_BOUNCE.find(&text)
         && let Ok(inner) = extract_at(&text.as_bytes()[m.end()..], depth + 1)
         && inner.replies.iter().any(Reply::has_code)
@@ -179,45 +223,97 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // The outer notice only relays; the embedded bounce holds the receiver's reply.
         return Ok(inner);
     }
-    if replies.is_empty() {
-        return Err(InputError::BounceWithoutStatus);
+    if replies.is_empty() && auto_reply {
+        // Marked as an automatic reply and reporting no failure (Exchange and Yandex mark
+        // their bounces `auto-replied` too: their DSN decides).
+        let responder = own.first().map(String::as_str);
+        return done(
+            MessageKind::AutoReply,
+            vec![notices::auto_reply(responder, subject)],
+        );
     }
-    Ok(Extracted {
-        form: InputForm::Bounce,
-        replies,
-        original,
-    })
+    if !replies.iter().any(|r| r.basic.is_some())
+        && (notices::is_challenge(human) || replies.iter().any(|r| notices::is_challenge(&r.text)))
+    {
+        // A challenge-response filter holds the message until the sender confirms; its notice
+        // may come dressed as a DSN, but no server refused anything.
+        return done(MessageKind::ChallengeResponse, Vec::new());
+    }
+    // With no recipient and no code, a failure subject alone counts only from the mail system.
+    let system_subject = if from_mailer_daemon(&msg) {
+        subject
+    } else {
+        ""
+    };
+    if replies.is_empty()
+        && failure
+        && let Some(r) = prose::unnamed(human, system_subject)
+    {
+        replies.push(r);
+    }
+    if replies.is_empty() {
+        return Err(if failure {
+            InputError::BounceWithoutStatus
+        } else {
+            InputError::NotABounce
+        });
+    }
+    let warning = finality::reads_as_delay(subject, human);
+    finality::settle(&mut replies, Some(warning));
+    let kind = finality::kind_of(&replies);
+    done(kind, replies)
 }
 
-/// The replies of a bounce's human-readable text: its DSN fields (from the delivery-status part,
-/// else pasted into the text) merged with the replies in its prose; failing both, the
-/// auto-reply it is, else the recipients and explanation it gives in words.
-fn replies_of(
-    human: &str,
-    mut dsn: Vec<Reply>,
-    failed: &[String],
-    own: &[String],
-    auto_reply: Option<Reply>,
-) -> Vec<Reply> {
-    if dsn.is_empty() {
-        dsn = inline_dsn(human);
+/// The mail domain of the system that wrote the bounce (its From, `MAILER-DAEMON@aol.com` ->
+/// `aol.com`): the domain of recipients it names by user name only.
+fn reporting_domain(msg: &Message<'_>) -> Option<String> {
+    let from = msg.from()?.first()?.address()?;
+    let (_, host) = from.rsplit_once('@')?;
+    Some(address::mail_domain(host))
+}
+
+/// Whether the bounce comes from a mailer daemon or postmaster, or with the null reverse-path
+/// that RFC 5321 section 4.5.5 gives notifications.
+/// A header value with its RFC 2047 encoded words decoded. The parser decodes them only in the
+/// fields it knows as text, so the value is read as one of those.
+fn decode_words(raw: &str) -> String {
+    if !raw.contains("=?") {
+        return raw.to_string();
     }
-    let mut replies = merge(dsn, body::replies(human));
-    // A DSN block without a Diagnostic-Code leaves the why to the prose.
-    for r in replies.iter_mut().filter(|r| r.text.is_empty()) {
-        if let Some(rcpt) = r.recipient.clone()
-            && let Some(p) = prose::codeless(human, std::slice::from_ref(&rcpt), own).pop()
-        {
-            r.text = p.text;
-        }
-    }
-    if replies.is_empty() {
-        replies = match auto_reply {
-            Some(a) => vec![a],
-            None => prose::codeless(human, failed, own),
-        };
-    }
-    replies
+    let one_field = format!("Subject: {}\n\n", raw.trim());
+    MessageParser::default()
+        .parse(one_field.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_else(|| raw.to_string())
+}
+
+/// Whether the message's From is the mail system's own: MAILER-DAEMON, postmaster, or no
+/// address at all (`From: <>`).
+fn from_mail_system(msg: &Message<'_>) -> bool {
+    let Some(from) = msg.from().and_then(|f| f.first()) else {
+        return msg.header_raw("From").is_some();
+    };
+    from.address()
+        .map(str::trim)
+        .is_none_or(|a| a.is_empty() || is_daemon(a.split('@').next().unwrap_or(a)))
+}
+
+fn is_daemon(local: &str) -> bool {
+    let l = local.to_ascii_lowercase();
+    l.contains("mailer-daemon") || l == "postmaster" || l.contains("mail-daemon")
+}
+
+fn from_mailer_daemon(msg: &Message<'_>) -> bool {
+    let null_path = msg
+        .header_raw("Return-Path")
+        .is_some_and(|v| v.trim().trim_matches(['<', '>']).trim().is_empty());
+    let daemon = msg
+        .from()
+        .and_then(|f| f.first())
+        .and_then(|a| a.address())
+        .and_then(|a| a.split('@').next())
+        .is_some_and(is_daemon);
+    null_path || daemon
 }
 
 /// Addresses of the bounce itself (its From, its To) and of the original's sender: none of them
@@ -235,21 +331,7 @@ fn own_addresses(msg: &Message<'_>, original: Option<&OriginalHeaders>) -> Vec<S
             out.extend(headers::addresses(v));
         }
     }
-    out
-}
-
-fn message_headers(m: &Message<'_>) -> Option<OriginalHeaders> {
-    let raw = m.raw_message();
-    let end = m.root_part().raw_body_offset() as usize;
-    let head = raw.get(..end).unwrap_or(raw);
-    headers::from_raw(&String::from_utf8_lossy(head))
-}
-
-fn push_text(text: &mut String, t: &str) {
-    if text.len() < 1 << 20 {
-        text.push_str(t);
-        text.push('\n');
-    }
+    recipients::own_variants(&out)
 }
 
 /// Drops `>` quoting and leading "---- Original message ----" lines before header parsing.
@@ -270,117 +352,9 @@ fn strip_quote(s: &str) -> &str {
     rest
 }
 
-/// A DSN pasted into the text body (no MIME structure): start at its first field.
-fn inline_dsn(text: &str) -> Vec<Reply> {
-    let start = ["Final-Recipient:", "Original-Recipient:", "Reporting-MTA:"]
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min();
-    start.map_or_else(Vec::new, |s| {
-        dsn::parse(&text[s..])
-            .into_iter()
-            .filter(|r| r.recipient.is_some())
-            .collect()
-    })
-}
-
-/// Combines DSN replies with the replies found in the prose: the DSN decides who and what
-/// status; the prose supplies a reply the DSN lacks (no Diagnostic-Code, or no codes at all).
-fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
-    if dsn.is_empty() {
-        return prose;
-    }
-    for (i, d) in dsn.iter_mut().enumerate() {
-        let matched = d
-            .recipient
-            .as_deref()
-            .and_then(|rc| {
-                prose.iter().find(|p| {
-                    p.recipient
-                        .as_deref()
-                        .is_some_and(|x| x.eq_ignore_ascii_case(rc))
-                })
-            })
-            .or_else(|| prose.get(i).filter(|p| p.recipient.is_none()));
-        let Some(p) = matched else { continue };
-        if d.basic.is_none() && p.basic.is_some() {
-            d.basic = p.basic;
-            if d.text.is_empty() {
-                d.text = p.text.clone();
-            }
-        }
-        if d.enhanced.is_none() {
-            d.enhanced = p.enhanced.clone();
-        }
-        if d.remote_mta.is_none() {
-            d.remote_mta = p.remote_mta.clone();
-        }
-        if d.smtp_command.is_none() {
-            d.smtp_command = p.smtp_command.clone();
-        }
-    }
-    dsn
-}
-
-/// Crude tag stripping for HTML-only NDRs: enough for the reply codes and words in them to be
-/// found. Style sheets and scripts are dropped whole: their text is not the bounce's.
-fn strip_tags(h: &str) -> String {
-    let mut out = String::with_capacity(h.len());
-    let lower = h.to_ascii_lowercase();
-    let mut i = 0;
-    while i < h.len() {
-        let rest = &lower[i..];
-        let skip_to = ["style", "script"].iter().find_map(|t| {
-            rest.strip_prefix('<')
-                .filter(|r| r.starts_with(t))
-                .map(|_| rest.find(&format!("</{t}")).map_or(h.len(), |e| i + e))
-        });
-        if let Some(end) = skip_to {
-            i = end.max(i + 1);
-            continue;
-        }
-        let Some(ch) = h[i..].chars().next() else {
-            break;
-        };
-        if ch == '<' {
-            match h[i..].find('>') {
-                Some(e) => {
-                    out.push(' ');
-                    i += e + 1;
-                }
-                None => break,
-            }
-            continue;
-        }
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_bounces_lose_tags_styles_and_scripts_but_keep_their_words() {
-        let html = "<html><head><style>body { color: #222; }</style></head>\
-                    <body><script>var x = '550 5.1.1';</script><p>550 5.2.2 \
-                    <b>kijitora@example.jp</b>: mailbox &quot;full&quot;</p></body></html>";
-        let text = strip_tags(html);
-        assert!(!text.contains("color"), "{text}");
-        assert!(!text.contains("var x"), "{text}");
-        assert!(text.contains("550 5.2.2"), "{text}");
-        assert!(text.contains("mailbox \"full\""), "{text}");
-        // An unclosed style runs to the end; an unclosed tag ends the text.
-        assert_eq!(strip_tags("ok <style>a{}").trim(), "ok");
-        assert_eq!(strip_tags("ok <b").trim(), "ok");
-    }
 
     #[test]
     fn a_bounce_pasted_into_a_relays_notice_is_read_for_its_reply() {

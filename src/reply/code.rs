@@ -5,9 +5,13 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// A reply at the start of a string: basic code, a `-` or space, an optional (`#`-prefixed)
-/// enhanced code. Digits are deliberately loose here so out-of-range codes can be reported.
-static REPLY_START: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^([0-9]{3})(?:[ \t-]+|$)(?:#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})\b)?"));
+/// enhanced code. Digits are deliberately loose here so out-of-range codes can be reported. A
+/// dotted number that goes on (`550 11.22.33.44 blacklisted`) is an IP address, not a code.
+static REPLY_START: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^([0-9]{3})(?:[ \t-]+|$)(?:#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:[^0-9.]|\.(?:[^0-9]|$)|$))?",
+    )
+});
 
 /// An enhanced code opening a reply that has no basic code.
 static ENHANCED_START: LazyLock<Regex> =
@@ -20,13 +24,14 @@ static HASH_ENHANCED: LazyLock<Regex> =
 /// A reply code somewhere inside prose ("... said: 550 5.1.1 ..."), strict digits only.
 static REPLY_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-5][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
+        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
     )
 });
 
-/// An enhanced status code on its own ("Status: 5.1.1", "#5.1.1").
+/// An enhanced status code on its own ("Status: 5.1.1", "#5.1.1"): not glued to a word (a
+/// product version such as `V5.2.1`) and not part of a longer dotted number.
 static ENHANCED_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[^0-9.])#?([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
+    re(r"(?:^|[^0-9.A-Za-z_])#?([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
 });
 
 /// Compiles a constant pattern (the unit tests exercise every one, so this cannot fail at run time).
@@ -34,7 +39,9 @@ pub(crate) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("constant regex")
 }
 
-/// Checks a basic code: first digit 2-5, second digit 0-5 (RFC 5321 section 4.2).
+/// Checks a basic code: first digit 2-5 (RFC 5321 section 4.2.1). RFC 5321 defines second
+/// digits 0-5 only, but servers answer with others (`591 ... is blacklisted`, `577`): their
+/// class still says what happened, so they are accepted and decoded by class and words.
 pub fn check_basic(code: &str) -> Result<u16, InputError> {
     let b = code.as_bytes();
     if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) {
@@ -47,12 +54,6 @@ pub fn check_basic(code: &str) -> Result<u16, InputError> {
         return Err(InputError::OutOfRange(
             code.into(),
             "the first digit must be 2, 3, 4 or 5".into(),
-        ));
-    }
-    if b[1] > b'5' {
-        return Err(InputError::OutOfRange(
-            code.into(),
-            "the second digit must be 0-5".into(),
         ));
     }
     Ok(code.parse().unwrap_or(0))
@@ -94,11 +95,14 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
     };
     let basic_s = caps.get(1).map_or("", |m| m.as_str());
     let basic = check_basic(basic_s)?;
-    let enhanced = match caps.get(2) {
-        Some(m) => Some(check_enhanced(m.as_str())?),
-        None => None,
-    };
-    let text = clean_text(s, basic_s, caps.get(2).map(|m| m.as_str()));
+    // A dotted number after a valid basic code that is no enhanced code (`550 3.1.1 ...`) is
+    // part of the words: the reply stands on its basic code.
+    let enhanced_s = caps
+        .get(2)
+        .map(|m| m.as_str())
+        .filter(|e| check_enhanced(e).is_ok());
+    let enhanced = enhanced_s.and_then(|e| check_enhanced(e).ok());
+    let text = drop_queue_id(clean_text(s, basic_s, enhanced_s));
     // qmail and others put their status code at the end: `550 no mailbox here (#5.1.1)`.
     let enhanced = enhanced.or_else(|| {
         HASH_ENHANCED
@@ -127,7 +131,7 @@ fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
     let code = caps.get(1).map_or("", |m| m.as_str());
     let enhanced = check_enhanced(code)?;
     let rest = s.get(caps.get(0).map_or(0, |m| m.end())..).unwrap_or("");
-    let text = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = drop_queue_id(rest.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(Some(Reply {
         enhanced: Some(enhanced),
         text,
@@ -135,11 +139,54 @@ fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
     }))
 }
 
-/// Finds the first reply code inside prose and parses from there; only valid codes count.
+/// Drops a queue or session id that a server puts between its codes and its words (`550
+/// 5.2.0 6FcArPEpSDkj6 Mail rejected`, `550 2f1c655f95f5cae-a1f55 User not found`): the words
+/// are the reply. An id is one token of 8 or more letters, digits and dashes, with at least two
+/// digits and a letter, and a dash, case switching back and forth, or lowercase hexadecimal
+/// (words and codes are none of these).
+fn drop_queue_id(text: String) -> String {
+    let Some(first) = text.split_whitespace().next() else {
+        return text;
+    };
+    let digits = first.chars().filter(char::is_ascii_digit).count();
+    // Case switching back and forth (`6FcArPEpSDkj6`), not a capital word (`Office365`).
+    let letters: Vec<bool> = first
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.is_ascii_uppercase())
+        .collect();
+    let switches = letters.windows(2).filter(|w| w[0] != w[1]).count();
+    let id = first.len() >= 8
+        && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && digits >= 2
+        && !letters.is_empty()
+        && (first.contains('-')
+            || switches >= 3
+            || first
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    let rest = text[first.len()..].trim_start();
+    if id && rest.chars().next().is_some_and(char::is_alphabetic) {
+        rest.to_string()
+    } else {
+        text
+    }
+}
+
+/// Finds the reply inside prose and parses from there; only valid codes count. The first
+/// failing (4xx/5xx) reply wins over an earlier success: a transcript's `220` greeting or
+/// `250 Ok`, or the `250` a library expected before it names the code it got.
 pub fn find_reply(s: &str) -> Option<Reply> {
-    for caps in REPLY_ANYWHERE.captures_iter(s) {
+    let mut first: Option<Reply> = None;
+    // Each candidate reads at most a window of what follows it (a reply's text is cut at
+    // 8 KiB anyway), and only so many candidates are tried: a long text of codes stays linear.
+    for caps in REPLY_ANYWHERE.captures_iter(s).take(500) {
         let Some(m) = caps.get(1) else { continue };
-        let tail = &s[m.start()..];
+        let mut end = (m.start() + 16 * 1024).min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let tail = &s[m.start()..end];
         // `550: <ann@example.org>: User unknown` (Yahoo's failure notices): read the colon as
         // the space it stands for.
         let colon;
@@ -151,15 +198,38 @@ pub fn find_reply(s: &str) -> Option<Reply> {
             None => tail,
         };
         // A bare number followed by a unit or a lowercase word fragment is rarely a reply;
-        // require either an enhanced code or text that reads like a sentence.
-        if caps.get(2).is_none() && !plausible_bare(tail) {
+        // require either an enhanced code or text that reads like a sentence. A code outside
+        // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
+        let odd = m.as_str().as_bytes()[1] > b'5';
+        if caps.get(2).is_none() && (odd || !plausible_bare(tail)) {
             continue;
         }
-        if let Ok(Some(r)) = parse_reply_start(tail) {
-            return Some(r);
+        if let Ok(Some(mut r)) = parse_reply_start(tail) {
+            // A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at
+            // its closing quote.
+            unquote(&s[..m.start()], &mut r);
+            if r.basic.is_some_and(|b| b >= 400) {
+                return Some(r);
+            }
+            first.get_or_insert(r);
         }
     }
-    None
+    first
+}
+
+/// A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at its closing
+/// quote: `before` is the text before the reply's code.
+pub fn unquote(before: &str, r: &mut Reply) {
+    if let Some(q) = before
+        .chars()
+        .next_back()
+        .filter(|c| matches!(c, '\'' | '"'))
+        && let Some(end) = r.text.rfind(q)
+        && r.text[end + 1..].trim().is_empty()
+    {
+        r.text.truncate(end);
+        r.text.truncate(r.text.trim_end().len());
+    }
 }
 
 fn plausible_bare(tail: &str) -> bool {
@@ -169,7 +239,15 @@ fn plausible_bare(tail: &str) -> bool {
     if let Some(addr) = rest.strip_prefix('<') {
         return addr.split('>').next().is_some_and(|a| a.contains('@'));
     }
-    let word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let mut word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    // A provider's own number between the code and the words (`554 30 Sorry, your message
+    // ...`, `552 1 Requested mail action aborted`): the words after it decide.
+    if word.len() <= 4 && word.chars().all(|c| c.is_ascii_digit()) {
+        let after = rest[word.len()..].trim_start();
+        if after.starts_with(|c: char| c.is_ascii_uppercase()) {
+            word = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+        }
+    }
     if word.is_empty() {
         return false;
     }
@@ -303,21 +381,75 @@ mod tests {
         assert!(
             matches!(parse_reply_start("650 nope"), Err(InputError::OutOfRange(c, _)) if c == "650")
         );
-        assert!(matches!(
-            parse_reply_start("560 nope"),
-            Err(InputError::OutOfRange(..))
-        ));
         assert!(
-            matches!(parse_reply_start("550 5.9.99 x"), Err(InputError::OutOfRange(c, _)) if c == "5.9.99")
+            matches!(parse_reply_start("5.9.99 x"), Err(InputError::OutOfRange(c, _)) if c == "5.9.99")
         );
         assert!(matches!(
-            parse_reply_start("550 3.1.1 x"),
+            parse_reply_start("3.1.1 x"),
             Err(InputError::OutOfRange(..))
         ));
-        assert!(matches!(
-            parse_reply_start("550 5.1.1000 x"),
-            Err(InputError::OutOfRange(..))
-        ));
+    }
+
+    #[test]
+    fn real_world_codes_outside_the_rfc_ranges_are_read_by_their_class() {
+        // Second digits beyond 5 are sent by real servers: the class holds.
+        let r = parse_reply_start("591 your host [192.0.2.4] is blacklisted by dnsbl.example")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.basic, Some(591));
+        // After a valid basic code, a dotted number that is no enhanced code is words.
+        for (input, text) in [
+            ("550 5.9.99 x", "5.9.99 x"),
+            ("550 3.1.1 x", "3.1.1 x"),
+            ("550 5.1.1000 x", "5.1.1000 x"),
+            (
+                "550 11.22.33.44 blacklisted see http://www.example.org/query?ip=11.22.33.44",
+                "11.22.33.44 blacklisted see http://www.example.org/query?ip=11.22.33.44",
+            ),
+            ("550 5.6.7.8 is listed", "5.6.7.8 is listed"),
+        ] {
+            let r = parse_reply_start(input).unwrap().unwrap();
+            assert_eq!(
+                (r.basic, r.enhanced.as_deref()),
+                (Some(550), None),
+                "{input}"
+            );
+            assert_eq!(r.text, text, "{input}");
+        }
+    }
+
+    #[test]
+    fn a_queue_id_between_the_codes_and_the_words_is_dropped() {
+        let t = |s: &str| parse_reply_start(s).unwrap().unwrap().text;
+        assert_eq!(
+            t("550 5.2.0 6FcArPEpSDkj6 Mail rejete. Mail rejected"),
+            "Mail rejete. Mail rejected"
+        );
+        assert_eq!(
+            t("550 2f1c655f95f5cae-a1f55 User not found"),
+            "User not found"
+        );
+        // Words, codes and names stay.
+        assert_eq!(t("550 5.7.1 Office365 blocked"), "Office365 blocked");
+        assert_eq!(
+            t("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"),
+            "RESOLVER.ADR.RecipNotFound; not found"
+        );
+        assert_eq!(t("554 5.7.1 Blocked12 here"), "Blocked12 here");
+    }
+
+    #[test]
+    fn the_failing_reply_wins_over_an_earlier_success() {
+        let r = find_reply(
+            r#"Expected response code 250 but got code "550", with message "550 Unauthenticated senders not allowed ""#,
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert!(r.text.starts_with("Unauthenticated senders"), "{}", r.text);
+        let r = find_reply("said: 554 30 Sorry, your message cannot be delivered").unwrap();
+        assert_eq!(r.basic, Some(554));
+        assert!(find_enhanced("Mailman V5.2.1 released").is_none());
+        assert!(find_enhanced("blocked 10.5.1.2 today").is_none());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! RFC 3464 message/delivery-status fields: one reply per recipient block.
 
+use super::address;
 use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start};
 use super::types::Reply;
 
@@ -19,17 +20,23 @@ fn fields(block: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Splits the DSN body into blocks on blank lines, and before a second Final-Recipient within
-/// one block (AOL's relay writes its recipients' fields without blank lines between them).
+/// Splits the DSN body into blocks on blank lines, and where a second recipient starts within
+/// one block (AOL's relay writes its recipients' fields without blank lines between them): at a
+/// recipient field the block already has. (Some MTAs put the recipient fields after Action and
+/// Status, so those do not end a block.)
 fn blocks(body: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let is_final = |l: &str| {
-        l.get(..16)
-            .is_some_and(|k| k.eq_ignore_ascii_case("final-recipient:"))
+    let name = |l: &str| {
+        l.split_once(':')
+            .map(|(k, _)| k.trim().to_ascii_lowercase())
+            .unwrap_or_default()
     };
     for line in body.lines() {
-        let second = is_final(line) && cur.lines().any(is_final);
+        let field = name(line);
+        let second = matches!(field.as_str(), "final-recipient" | "original-recipient")
+            && !line.starts_with([' ', '\t'])
+            && cur.lines().any(|l| name(l) == field);
         if line.trim().is_empty() || second {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
@@ -57,8 +64,49 @@ pub fn strip_type(v: &str) -> &str {
     }
 }
 
-fn address(v: &str) -> String {
-    strip_type(v).trim_matches(['<', '>', ' ']).to_string()
+/// The recipient of a block: the Original-Recipient when it is an Internet address (the
+/// address as the sender wrote it, so the one on the sender's list), else the Final-Recipient.
+/// An X.400, local or empty recipient names nobody: the bounce's text may.
+fn recipient(original: Option<&str>, final_rcpt: Option<&str>) -> Option<String> {
+    original
+        .and_then(address::clean)
+        .or_else(|| final_rcpt.and_then(address::clean))
+        // A delivery to a program or a file (`|/usr/bin/filter ann@example.org`) names the
+        // address it delivers for inside.
+        .or_else(|| final_rcpt.and_then(address::within))
+        // An address at an unqualified host (`ann@mailhub`) is still the one the server tried.
+        .or_else(|| final_rcpt.and_then(address::unqualified))
+}
+
+/// RFC 3464's Action values, with the misspellings MTAs use (`failure`, `delay`).
+fn action(v: &str) -> String {
+    let word = v
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match word.as_str() {
+        "failure" | "fail" | "failed" => "failed".into(),
+        "delay" | "delayed" => "delayed".into(),
+        _ => word,
+    }
+}
+
+/// The Status field: an enhanced code with an optional comment (`5.0.0 (recipient reached
+/// disk quota)`), or, from some MTAs, a basic reply (`553 Exceeded maximum inbound message
+/// size`). The comment or the reply's words explain a block that has no Diagnostic-Code.
+fn status(v: &str) -> (Option<String>, Option<u16>, String) {
+    let v = v.trim();
+    let first = v.split_whitespace().next().unwrap_or("");
+    if let Ok(e) = check_enhanced(first) {
+        let rest = v[first.len()..].trim();
+        let comment = rest.trim_start_matches('(').trim_end_matches(')').trim();
+        return (Some(e), None, comment.to_string());
+    }
+    match parse_reply_start(v) {
+        Ok(Some(r)) => (r.enhanced, r.basic, r.text),
+        _ => (None, None, String::new()),
+    }
 }
 
 /// Parses a delivery-status body. Blocks without any recipient field are per-message fields
@@ -72,27 +120,29 @@ pub fn parse(body: &str) -> Vec<Reply> {
         if let Some(r) = get("reporting-mta") {
             reporting = Some(strip_type(r).to_string());
         }
-        let recipient = get("final-recipient")
-            .or(get("original-recipient"))
-            .map(address);
-        let status = get("status");
+        let named = get("final-recipient").or(get("original-recipient"));
+        let status_field = get("status");
         let diag = get("diagnostic-code");
-        if recipient.is_none() && status.is_none() && diag.is_none() {
+        if named.is_none() && status_field.is_none() && diag.is_none() {
             continue;
         }
         let mut reply = diag.map(diagnostic).unwrap_or_default();
-        let status_code = status.and_then(|s| {
-            let s = s.split_whitespace().next().unwrap_or("");
-            check_enhanced(s).ok()
-        });
+        let (status_code, status_basic, status_words) =
+            status_field.map_or_else(|| (None, None, String::new()), status);
         // The diagnostic's own enhanced code wins; the Status field fills the gap.
         if reply.enhanced.is_none() {
             reply.enhanced = status_code;
         }
-        reply.recipient = recipient;
+        if reply.basic.is_none() && reply.text.is_empty() {
+            reply.basic = status_basic;
+        }
+        if reply.text.is_empty() {
+            reply.text = status_words;
+        }
+        reply.recipient = recipient(get("original-recipient"), get("final-recipient"));
         reply.remote_mta = get("remote-mta").map(|v| strip_type(v).to_string());
         reply.reporting_mta = reporting.clone();
-        reply.dsn_action = get("action").map(|a| a.to_ascii_lowercase());
+        reply.dsn_action = get("action").map(action);
         out.push(reply);
     }
     out
@@ -168,6 +218,27 @@ mod tests {
         assert_eq!(r[1].recipient.as_deref(), Some("b@example.jp"));
         assert_eq!(r[1].enhanced.as_deref(), Some("5.1.1"));
         assert_eq!(r[1].reporting_mta.as_deref(), Some("relay.example.com"));
+    }
+
+    #[test]
+    fn the_original_recipient_is_the_senders_and_non_internet_finals_name_nobody() {
+        let body = "Reporting-MTA: dns; mx.example.fi\n\n\
+                    Final-Recipient: rfc822; xxx@example.fi\n\
+                    Original-Recipient: rfc822;ann@example.fi\nAction: delayed\nStatus: 4.3.0\n\n\
+                    Original-recipient: rfc822;<bob@example.com>\n\
+                    Final-recipient: rfc822;bob@sims-ms-daemon\nAction: failed\n\
+                    Status: 5.0.0 (recipient reached disk quota)\n\n\
+                    Final-Recipient: LOCAL;<kim>\nAction: failure\n\
+                    Status: 553 Exceeded maximum inbound message size\n";
+        let r = parse(body);
+        assert_eq!(r.len(), 3, "{r:?}");
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.fi"));
+        assert_eq!(r[1].recipient.as_deref(), Some("bob@example.com"));
+        assert_eq!(r[1].text, "recipient reached disk quota");
+        assert_eq!(r[2].recipient, None);
+        assert_eq!(r[2].dsn_action.as_deref(), Some("failed"));
+        assert_eq!(r[2].basic, Some(553));
+        assert_eq!(r[2].text, "Exceeded maximum inbound message size");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! ESP export rows (JSON lines, CSV, TSV): find the field that carries the raw SMTP reply.
 
-use super::code::{parse_reply_start, trim_wrapping};
+use super::code::{check_basic, check_enhanced, parse_reply_start, trim_wrapping};
 use super::types::{InputError, Reply};
 use serde_json::Value;
 
@@ -38,17 +38,33 @@ const MTA_KEYS: &[&str] = &[
 
 /// Parses one JSON object; `Ok(None)` when no field holds a reply.
 pub fn json_row(v: &Value) -> Result<Option<Reply>, InputError> {
-    let mut fields: Vec<(String, &str)> = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     collect(v, "", &mut fields, 0);
-    from_fields(&fields)
+    let borrowed: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str()))
+        .collect();
+    from_fields(&borrowed)
 }
 
-fn collect<'a>(v: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>, depth: usize) {
+/// Every string and number of a JSON value with its key; a string that is itself a JSON
+/// document (a transcript stored as text) is read as one.
+fn collect(v: &Value, key: &str, out: &mut Vec<(String, String)>, depth: usize) {
     if depth > 8 || out.len() > 512 {
         return;
     }
     match v {
-        Value::String(s) => out.push((key.to_ascii_lowercase(), s.as_str())),
+        Value::String(s) => {
+            let t = s.trim_start();
+            if t.starts_with(['{', '['])
+                && let Ok(inner) = serde_json::from_str::<Value>(s)
+            {
+                collect(&inner, key, out, depth + 1);
+            } else {
+                out.push((key.to_ascii_lowercase(), s.clone()));
+            }
+        }
+        Value::Number(n) => out.push((key.to_ascii_lowercase(), n.to_string())),
         Value::Object(m) => {
             for (k, v) in m {
                 collect(v, k, out, depth + 1);
@@ -59,10 +75,13 @@ fn collect<'a>(v: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>, depth:
     }
 }
 
-/// Picks the reply field (known names first, then any field starting with a code), and the
-/// recipient and remote MTA fields.
+/// Picks the reply field (known names first, then any field starting with a code: the first
+/// failing one, as a transcript's `220` greeting and `250 Ok` come before the refusal), else
+/// composes the reply from separate code and message fields (`"code": 550, "message": "..."`);
+/// and the recipient and remote MTA fields.
 fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
     let mut best: Option<Reply> = None;
+    let mut success: Option<Reply> = None;
     let mut first_err = None;
     let known = |k: &str| {
         REPLY_KEYS
@@ -78,8 +97,11 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
         // An unnamed numeric column (an id, a size) is not a reply: demand reply text there.
         match parse_reply_start(val) {
             Ok(Some(r)) if !r.text.is_empty() || (is_known && r.basic.is_some()) => {
-                best = Some(r);
-                break;
+                if is_known || r.basic.is_some_and(|b| b >= 400) {
+                    best = Some(r);
+                    break;
+                }
+                success.get_or_insert(r);
             }
             Ok(_) => {}
             Err(e) if is_known || val.len() > 4 => {
@@ -88,7 +110,7 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
             Err(_) => {}
         }
     }
-    let Some(mut reply) = best else {
+    let Some(mut reply) = best.or(success).or_else(|| composed(fields)) else {
         return first_err.map_or(Ok(None), Err);
     };
     let pick = |keys: &[&str]| {
@@ -105,6 +127,52 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
         });
     reply.remote_mta = pick(MTA_KEYS).map(|(_, v)| v.trim_start_matches("dns;").trim().to_string());
     Ok(Some(reply))
+}
+
+/// A reply whose parts sit in fields of their own: a basic code (`smtp_code`, `code`,
+/// `status_code`), an enhanced code (`enhanced_code`, `smtp_enchcode`, `status` as `5.1.1`)
+/// and the words (`smtp_msg`, `message`, `reason`, `description`).
+fn composed(fields: &[(String, &str)]) -> Option<Reply> {
+    let find = |keys: &[&str], ok: &dyn Fn(&str) -> bool| {
+        keys.iter().find_map(|k| {
+            fields
+                .iter()
+                .find(|(fk, v)| fk.ends_with(k) && ok(v.trim()))
+                .map(|(_, v)| v.trim())
+        })
+    };
+    let basic = find(
+        &["smtp_code", "response_code", "status_code", "code"],
+        &|v| v.len() == 3 && check_basic(v).is_ok(),
+    )?;
+    let enhanced = find(
+        &[
+            "enchcode",
+            "enhanced_code",
+            "enhancedcode",
+            "enhanced",
+            "status",
+        ],
+        &|v| check_enhanced(v).is_ok(),
+    );
+    let words = find(
+        &[
+            "smtp_msg",
+            "msg",
+            "message",
+            "response",
+            "reason",
+            "description",
+            "error",
+        ],
+        &|v| !v.is_empty(),
+    )
+    .unwrap_or("");
+    let line = match enhanced {
+        Some(e) => format!("{basic} {e} {words}"),
+        None => format!("{basic} {words}"),
+    };
+    parse_reply_start(&line).ok().flatten()
 }
 
 /// "smtp; 550 5.1.1 ..." as in a copied Diagnostic-Code.
@@ -186,6 +254,23 @@ mod tests {
         assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
         assert_eq!(r.recipient.as_deref(), Some("eve@example.com"));
         assert_eq!(r.remote_mta.as_deref(), Some("mx.example.com"));
+    }
+
+    #[test]
+    fn json_with_code_fields_or_a_stored_transcript_gives_the_failing_reply() {
+        let v: Value = serde_json::from_str(
+            r#"{"check":"dmarc","smtp_code":550,"smtp_enchcode":"5.7.1","smtp_msg":"DMARC check failed"}"#,
+        )
+        .unwrap();
+        let r = json_row(&v).unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.7.1")));
+        assert_eq!(r.text, "DMARC check failed");
+        let v = Value::String(
+            r#"{"mx.example.com":["220 mx.example.com ESMTP ready","HELO a.example","250 Hello","MAIL FROM:<>","550 5.7.1 Blocked (S3140)","QUIT"]}"#.into(),
+        );
+        let r = json_row(&v).unwrap().unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.text, "Blocked (S3140)");
     }
 
     #[test]

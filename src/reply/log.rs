@@ -19,7 +19,11 @@ static SM_REPLY: LazyLock<Regex> = LazyLock::new(|| re(r"\breply=(.*?)(?:, [a-z]
 
 /// Which MTA wrote a line, decided by cheap substring checks before any regex runs.
 pub fn classify(line: &str) -> Option<InputForm> {
-    if line.contains("status=") && line.contains("to=") {
+    if line.contains("status=") && line.contains("to=")
+        || ["status=bounced", "status=deferred", "status=expired"]
+            .iter()
+            .any(|s| line.contains(s))
+    {
         Some(InputForm::PostfixLog)
     } else if line.contains("stat=") && line.contains("to=") {
         Some(InputForm::SendmailLog)
@@ -85,7 +89,11 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
         }
         None => match find_reply(detail) {
             Some(r) => r,
-            None if dsn.is_some() => text_only(detail),
+            // A delivery that failed or waits without a remote reply (`connect to ...:
+            // Connection refused`, `TLS is required, but was not offered`): its words.
+            None if dsn.is_some() || status.is_some_and(|s| s != "sent") && !detail.is_empty() => {
+                text_only(detail)
+            }
             None => return Ok(None),
         },
     };
@@ -105,6 +113,7 @@ fn postfix_action(status: &str) -> String {
     match status {
         "bounced" => "failed",
         "deferred" => "delayed",
+        "expired" => "failed",
         "sent" => "delivered",
         other => other,
     }

@@ -1,15 +1,21 @@
 //! Reply extraction: find the SMTP replies in a reply line, log line or bounce message.
 
+mod address;
 mod body;
 mod bounce;
+mod bounce_text;
 mod code;
 mod dsn;
 mod esp;
 mod fields;
+mod finality;
 mod headers;
 mod log;
+mod mime;
 mod notices;
+mod pasted;
 mod prose;
+mod recipients;
 pub mod types;
 
 pub use code::{check_basic, check_enhanced};
@@ -17,6 +23,11 @@ pub use types::*;
 
 /// Inputs above this size are refused before any parsing.
 pub const MAX_INPUT: usize = 10 * 1024 * 1024;
+
+/// A reply's text is cut at this many bytes (on a character boundary). RFC 5321 section
+/// 4.5.3.1.5 limits a reply line to 512 octets and real multi-line replies stay within a few
+/// kilobytes; a longer "reply" is a paste gone wrong, and its words would only slow decoding.
+pub const MAX_REPLY_TEXT: usize = 8 * 1024;
 
 /// Finds the SMTP replies in `input`, auto-detecting its form: a bare reply (one or many
 /// lines, possibly flattened), MTA log lines (Postfix, Exim, Sendmail) or ESP export rows
@@ -31,22 +42,47 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     if looks_binary(input) {
         return Err(InputError::Binary);
     }
+    // A message saved with a byte-order mark or blank lines before its headers still starts
+    // at its headers.
+    let message = &input[message_start(input)..];
     let text = match std::str::from_utf8(input) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         // Invalid UTF-8 is acceptable only in a MIME message (8-bit bodies in legacy charsets).
         Err(_) => {
-            let lossy = String::from_utf8_lossy(input);
-            if !bounce::looks_like_message(&lossy) {
+            if !bounce::looks_like_message(&String::from_utf8_lossy(message)) {
                 return Err(InputError::Binary);
             }
-            lossy
+            String::from_utf8_lossy(input)
         }
     };
-    let text = text.trim_start_matches('\u{feff}');
-    if bounce::looks_like_message(text) {
-        return bounce::extract(input);
+    if bounce::looks_like_message(&String::from_utf8_lossy(
+        &message[..message.len().min(64 * 1024)],
+    )) {
+        let mut ex = bounce::extract(message)?;
+        for r in &mut ex.replies {
+            cap_text(&mut r.text);
+        }
+        return Ok(ex);
     }
-    from_lines(text)
+    from_lines(text.trim_start_matches('\u{feff}'))
+}
+
+/// Where a message's headers start: after a UTF-8 byte-order mark and any blank lines.
+fn message_start(input: &[u8]) -> usize {
+    let bom = if input.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = &input[bom..];
+    let lead = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    bom + rest[..lead]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Many NUL or control bytes mean binary data rather than text.
@@ -61,34 +97,68 @@ fn looks_binary(input: &[u8]) -> bool {
 
 /// Reply text, log lines or export rows.
 fn from_lines(text: &str) -> Result<Extracted, InputError> {
+    let mut ex = lines_or_text(text)?;
+    if ex.kind.is_none() {
+        finality::settle(&mut ex.replies, None);
+    }
+    for r in &mut ex.replies {
+        cap_text(&mut r.text);
+    }
+    Ok(ex)
+}
+
+fn cap_text(text: &mut String) {
+    if text.len() > MAX_REPLY_TEXT {
+        let mut end = MAX_REPLY_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(" [...]");
+    }
+}
+
+/// One reply found in text that is not a message or a log.
+fn one(form: InputForm, r: Reply) -> Extracted {
+    Extracted {
+        form,
+        kind: None,
+        replies: vec![r],
+        original: None,
+    }
+}
+
+fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let first = text
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    if first.starts_with(['{', '['])
+    if first.starts_with(['{', '[', '"'])
         && let Some(ex) = json_input(text)?
     {
         return Ok(ex);
     }
+    // An exception message or a JSON string shows its newlines escaped: read it unescaped.
+    let unescaped = pasted::unescape(text);
+    let text = unescaped.as_deref().unwrap_or(text);
     // A reply's prose has commas too: a line that opens with a code is a reply, not a CSV row
     // (a tab still marks a row: replies are not tab-separated).
     let row = first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first);
-    if log::classify(first).is_none()
-        && !row
-        && let Some(r) = code::parse_reply_start(text)?
-    {
-        return Ok(Extracted {
-            form: InputForm::Reply,
-            replies: vec![r],
-            original: None,
-        });
+    if log::classify(first).is_none() && !row {
+        // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
+        if let Some(r) = pasted::transcript(text) {
+            return Ok(one(InputForm::Reply, r));
+        }
+        if let Some(r) = code::parse_reply_start(text)? {
+            return Ok(one(InputForm::Reply, r));
+        }
     }
     let mut replies = Vec::new();
     let mut form = None;
     let mut first_err = None;
     let mut header: Option<Vec<String>> = None;
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in log_lines(text).iter().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
@@ -118,6 +188,7 @@ fn from_lines(text: &str) -> Result<Extracted, InputError> {
     if let Some(form) = form {
         return Ok(Extracted {
             form,
+            kind: None,
             replies,
             original: None,
         });
@@ -125,21 +196,66 @@ fn from_lines(text: &str) -> Result<Extracted, InputError> {
     if let Some(e) = first_err {
         return Err(e);
     }
-    // Prose around a reply ("Remote server said: 550 5.1.1 ..."): take the first one.
-    match code::find_reply(text) {
-        Some(r) => Ok(Extracted {
-            form: InputForm::Reply,
-            replies: vec![r],
-            original: None,
-        }),
+    // An application's error message that holds the code apart from its words.
+    if let Some(r) = pasted::app_error(text) {
+        return Ok(one(InputForm::Reply, r));
+    }
+    // The text of a bounce pasted without its headers: its recipients and their replies.
+    if text.lines().filter(|l| !l.trim().is_empty()).count() > 1
+        && let Some(ex) = bounce_text::from_text(text)
+    {
+        return Ok(ex);
+    }
+    // Prose around a reply ("Remote server said: 550 5.1.1 ..."): the reply that failed.
+    if let Some(r) = code::find_reply(text) {
+        return Ok(one(InputForm::Reply, r));
+    }
+    // An embedded JSON object (a log line's structured part): its reply fields.
+    if let Some(r) = embedded_json(text) {
+        return Ok(one(InputForm::Reply, r));
+    }
+    // Only an enhanced code of a failure (`permanent: 5.7.1 Message rejected ...`).
+    match pasted::enhanced_only(text) {
+        Some(r) => Ok(one(InputForm::Reply, r)),
         None => Err(InputError::NoReply),
     }
+}
+
+/// The text's lines, each line of a multi-line reply that a log line's reply goes on with
+/// (`550-5.7.1 ...` under the log line that opened it, as a pasted log wraps) joined to it.
+fn log_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().take(100_000) {
+        let continues = out.last().is_some_and(|prev| log::classify(prev).is_some())
+            && log::classify(line).is_none()
+            && code::starts_like_reply(line.trim());
+        match out.last_mut() {
+            Some(prev) if continues => {
+                prev.push(' ');
+                prev.push_str(line.trim());
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// The first `{...}` of a line that parses as a JSON object holding a reply.
+fn embedded_json(text: &str) -> Option<Reply> {
+    let start = text.find('{')?;
+    let end = text.rfind('}')?;
+    let v: serde_json::Value = serde_json::from_str(text.get(start..=end)?).ok()?;
+    esp::json_row(&v).ok().flatten()
 }
 
 /// A JSON document or JSON lines: each object is an export row.
 fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
     let values: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Array(a)) => a,
+        // A JSON document quoted as a JSON string (a log that stored the transcript as text).
+        Ok(serde_json::Value::String(inner)) if inner.trim_start().starts_with(['{', '[']) => {
+            return json_input(&inner);
+        }
         Ok(v) => vec![v],
         Err(_) => text
             .lines()
@@ -165,6 +281,7 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
     }
     Ok(Some(Extracted {
         form: InputForm::EspRow,
+        kind: None,
         replies,
         original: None,
     }))

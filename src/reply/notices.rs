@@ -4,8 +4,25 @@
 //! that names what it is (`Feedback-Type: abuse ...`, `Auto-Submitted: auto-replied ...`), which
 //! the phrase rules classify as a complaint or an auto-reply.
 
-use super::dsn::strip_type;
-use super::types::Reply;
+use super::address;
+use super::code::{check_enhanced, parse_reply_start, re};
+use super::dsn::{self, strip_type};
+use super::types::{MessageKind, Reply};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words of a challenge-response filter: it holds the message until the sender confirms being a
+/// person or gets on the recipient's list of accepted senders, and asks the sender to act.
+static CHALLENGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bchallenge[- ]response\b|\bverify (?:that )?you(?:'re| are)? (?:a )?(?:human|person|real)\b|\b(?:click|follow) (?:on )?(?:the|this) (?:following )?link (?:below )?to (?:have|get|be|verify|confirm|add)\b|\badded to (?:the recipient's|my|their) (?:allowed|approved|guest|safe|white) ?(?:senders? )?list\b|\b(?:guest|approved senders?|safe senders?) list\b|\bsender not pre-?approved\b|\bawaiting (?:your )?(?:verification|confirmation)\b|\bplease (?:verify|confirm) (?:that )?you\b",
+    )
+});
+
+/// Whether a message's words are a challenge-response filter's request to the sender.
+pub fn is_challenge(text: &str) -> bool {
+    CHALLENGE.is_match(text)
+}
 
 /// One reply per reported recipient of an ARF report (RFC 5965 section 3.1), from the fields of
 /// its `message/feedback-report` part. Without `Original-Rcpt-To`, the returned message's
@@ -25,8 +42,8 @@ pub fn feedback(report: &str, fallback: Option<&str>) -> Vec<Reply> {
             "user-agent" => agent = agent.or(Some(value.to_string())),
             "source-ip" => source_ip = source_ip.or(Some(value.to_string())),
             "original-rcpt-to" | "removal-recipient" => {
-                let a = strip_type(value).trim_matches(['<', '>', ' ']).to_string();
-                if a.contains('@') && !rcpts.contains(&a) {
+                // "Undisclosed Recipients", "undisclosed recipient <redacted@...": no address.
+                if let Some(a) = address::clean(value).filter(|a| !rcpts.contains(a)) {
                     rcpts.push(a);
                 }
             }
@@ -52,6 +69,126 @@ pub fn feedback(report: &str, fallback: Option<&str>) -> Vec<Reply> {
         return vec![one(None)];
     }
     rcpts.into_iter().map(|r| one(Some(r))).collect()
+}
+
+/// What an Amazon SES notification (its JSON, as SNS mails it; fields as AWS documents them at
+/// https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html) reports: a bounce (one
+/// reply per bounced recipient, from its diagnostic code, status and action), a complaint (one
+/// per complained recipient, worded as an ARF report's fields so the phrase rules read it
+/// alike) or a delivery (one per recipient, from the SMTP response). `None` when the text holds
+/// no such notification.
+pub fn ses(text: &str) -> Option<(MessageKind, Vec<Reply>)> {
+    let start = text.find('{')?;
+    // Sendmail breaks a line longer than it allows with `!`, a newline and a space.
+    let text = text[start..].replace("!\n ", "");
+    let v: serde_json::Value = serde_json::Deserializer::from_str(&text)
+        .into_iter::<serde_json::Value>()
+        .next()?
+        .ok()?;
+    // An SNS envelope carries the SES notification as a JSON string in its `Message`.
+    let v = match v.get("Message").and_then(|m| m.as_str()) {
+        Some(inner) => serde_json::from_str(inner).ok()?,
+        None => v,
+    };
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))?
+        .as_str()?
+        .to_ascii_lowercase();
+    let str_of = |o: &serde_json::Value, k: &str| {
+        o.get(k)
+            .and_then(|x| x.as_str())
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    let list = |o: Option<&serde_json::Value>, k: &str| {
+        o.and_then(|o| o.get(k))
+            .and_then(|a| a.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    match kind.as_str() {
+        "complaint" => {
+            let c = v.get("complaint")?;
+            let mut words = format!(
+                "Feedback-Type: {}",
+                str_of(c, "complaintFeedbackType").unwrap_or_else(|| "abuse".into())
+            );
+            if let Some(agent) = str_of(c, "userAgent") {
+                words.push_str(&format!("; User-Agent: {agent}"));
+            }
+            let mut rcpts: Vec<Option<String>> = list(Some(c), "complainedRecipients")
+                .iter()
+                .map(|r| str_of(r, "emailAddress").and_then(|a| address::clean(&a)))
+                .collect();
+            if rcpts.is_empty() {
+                rcpts.push(None);
+            }
+            let replies = rcpts
+                .into_iter()
+                .map(|recipient| Reply {
+                    text: words.clone(),
+                    recipient,
+                    ..Reply::default()
+                })
+                .collect();
+            Some((MessageKind::FeedbackReport, replies))
+        }
+        "bounce" => {
+            let b = v.get("bounce")?;
+            let reporting = str_of(b, "reportingMTA").map(|m| strip_type(&m).to_string());
+            let replies: Vec<Reply> = list(Some(b), "bouncedRecipients")
+                .iter()
+                .map(|r| {
+                    let mut reply = str_of(r, "diagnosticCode")
+                        .map(|d| dsn::diagnostic(&d))
+                        .unwrap_or_default();
+                    if reply.enhanced.is_none() {
+                        reply.enhanced = str_of(r, "status").and_then(|s| check_enhanced(&s).ok());
+                    }
+                    reply.recipient = str_of(r, "emailAddress").and_then(|a| address::clean(&a));
+                    reply.dsn_action = str_of(r, "action").map(|a| a.to_ascii_lowercase());
+                    reply.reporting_mta = reporting.clone();
+                    reply
+                })
+                .collect();
+            (!replies.is_empty()).then_some((MessageKind::Bounce, replies))
+        }
+        "delivery" => {
+            let d = v.get("delivery")?;
+            let response = str_of(d, "smtpResponse").unwrap_or_default();
+            let reply = parse_reply_start(&response)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let replies: Vec<Reply> = list(Some(d), "recipients")
+                .iter()
+                .filter_map(|r| r.as_str().and_then(address::clean))
+                .map(|a| Reply {
+                    recipient: Some(a),
+                    dsn_action: Some("delivered".into()),
+                    ..reply.clone()
+                })
+                .collect();
+            (!replies.is_empty()).then_some((MessageKind::DeliveryReport, replies))
+        }
+        _ => None,
+    }
+}
+
+/// A complaint worded as an ARF report's fields (`Feedback-Type: abuse; User-Agent: ...`), so
+/// the phrase rules read complaints of every format alike.
+pub fn complaint(kind: &str, agent: Option<&str>, recipient: Option<String>) -> Reply {
+    let mut text = format!("Feedback-Type: {kind}");
+    if let Some(a) = agent {
+        text.push_str(&format!("; User-Agent: {a}"));
+    }
+    Reply {
+        text,
+        recipient,
+        ..Reply::default()
+    }
 }
 
 /// Whether the message's own headers mark it as an automatic reply (RFC 3834 section 5, and the
@@ -81,8 +218,8 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
     if other_marker {
         return true;
     }
-    let s = subject.trim_start().to_ascii_lowercase();
-    [
+    let s = subject.trim_start().to_lowercase();
+    let opens = [
         "auto:",
         "automatic reply",
         "autoreply",
@@ -90,9 +227,42 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
         "auto reply",
         "out of office",
         "out of the office",
-    ]
-    .iter()
-    .any(|p| s.starts_with(p))
+        "vacation",
+        "away from",
+    ];
+    // Out-of-office subjects of the mail clients that localise them, wherever they stand
+    // (`[Automatyczna odpowiedź] test`, `Abwesenheitsnotiz: ...`).
+    let anywhere = [
+        "abwesenheitsnotiz",
+        "automatische antwort",
+        "réponse automatique",
+        "reponse automatique",
+        "respuesta automática",
+        "respuesta automatica",
+        "risposta automatica",
+        "automatisch antwoord",
+        "automatyczna odpowied",
+        "automatisk svar",
+        "autosvar",
+        "automatiska atbilde",
+        "automatická odpověď",
+        "resposta automática",
+        "out of office",
+    ];
+    opens.iter().any(|p| s.starts_with(p)) || anywhere.iter().any(|p| s.contains(p))
+}
+
+/// Words of an out-of-office or vacation notice, for one that carries no marking header and a
+/// subject of its own ("Re: ...").
+static AWAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:vacation|holiday|leave|annual leave)|travel(?:l)?ing)\b|\bwill (?:be back|return) (?:on|in|to the office)\b|\b(?:limited|no) access to (?:my )?e-?mail\b|\bthis is an automatic(?:ally generated)? (?:reply|response)\b",
+    )
+});
+
+/// Whether a message's words are an out-of-office or vacation notice.
+pub fn reads_as_away(text: &str) -> bool {
+    AWAY.is_match(text)
 }
 
 /// The reply for an automatic response: the responder (the message's From) is the recipient
@@ -125,6 +295,45 @@ mod tests {
         );
         let r = feedback("Feedback-Type: fraud\n", Some("c@example.com"));
         assert_eq!(r[0].recipient.as_deref(), Some("c@example.com"));
+    }
+
+    #[test]
+    fn ses_notifications_are_read_by_their_fields() {
+        let (kind, r) = ses(
+            r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"ann@example.org"}],"userAgent":"ExampleFBL","complaintFeedbackType":"abuse"}}
+--
+If you wish to stop receiving notifications from this topic, click below"#,
+        )
+        .unwrap();
+        assert_eq!(kind, MessageKind::FeedbackReport);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.org"));
+        assert_eq!(r[0].text, "Feedback-Type: abuse; User-Agent: ExampleFBL");
+        let (kind, r) = ses(
+            r#"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"bob@example.org","action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}],"reportingMTA":"dsn; a1.example.com"},"mail":{"source":"ann@example.com","sourceArn":"arn:aws:ses:us-west-2:1:identity/ann@example.com"}}"#,
+        )
+        .unwrap();
+        assert_eq!(kind, MessageKind::Bounce);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(
+            (r[0].basic, r[0].enhanced.as_deref()),
+            (Some(550), Some("5.1.1"))
+        );
+        assert_eq!(r[0].dsn_action.as_deref(), Some("failed"));
+        assert!(ses(r#"{"notificationType":"Bounce"}"#).is_none());
+    }
+
+    #[test]
+    fn challenge_response_requests_are_recognised_by_their_words() {
+        assert!(is_challenge(
+            "This account is protected by Example.  Please click on the following link to \
+             have your address added to the recipient's allowed list"
+        ));
+        assert!(is_challenge(
+            "Sender not pre-approved. Follow instructions in above notice"
+        ));
+        assert!(!is_challenge("550 5.1.1 User unknown"));
     }
 
     #[test]

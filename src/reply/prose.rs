@@ -6,38 +6,15 @@
 //! (a delay warning or a permanent failure) as its DSN action, for the phrase rules to read.
 
 use super::code::re;
+use super::recipients::{self, Named};
 use super::types::Reply;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// An address on a line, bracketed or bare.
-static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"<?([A-Za-z0-9._%+=/!#$&'*?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})>?"#)
-});
-/// Header-like lines of a quoted summary ("To: ...", "Subject: ..."): they name the message,
-/// not the failed recipient.
-static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:to|cc|from|sender|subject|sent|date|reply-to|return-path)\s*:")
-});
-/// A help line's address ("For further assistance, please contact <postmaster@...>"): the
-/// bounce's operator, not a failed recipient. The help wording is required because "could not
-/// contact <kim@...>" names the recipient.
-static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:please|assistance|help|questions?|information|inquiries)\b[^@]*\b(?:contact|write to|send (?:a )?(?:message|mail|e-?mail) to|reach(?: us)? at)\s*:?\s*<?$",
-    )
-});
-/// Words that say the bounce is only a warning: delivery is still being retried.
-static DELAYED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\bhas been delayed\b|\bdelivery (is |has been )?delayed\b|\bwarning message only\b|\bwill (be retried|continue trying|keep trying|retry)\b|\bnot yet been delivered\b|\bstill (trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b",
-    )
-});
-
 /// Words that say a message was not (or not yet) delivered.
 static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients)\b",
+        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:status notification \(failure\)|failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b",
     )
 });
 
@@ -47,29 +24,44 @@ const MAX_TEXT: usize = 1500;
 
 /// One reply per failed recipient of a bounce whose prose holds no reply code. `failed` are the
 /// addresses the bounce's headers name (X-Failed-Recipients); otherwise the addresses the prose
-/// names on their own line or in brackets. Empty when no recipient can be told apart.
-pub fn codeless(human: &str, failed: &[String], own: &[String]) -> Vec<Reply> {
+/// names as recipients (see [`recipients::named`]; `domain` is the reporting system's mail
+/// domain, for recipients named by user name only). Empty when no recipient can be told apart.
+pub fn codeless(
+    human: &str,
+    failed: &[String],
+    own: &[String],
+    domain: Option<&str>,
+) -> Vec<Reply> {
     let lines: Vec<&str> = human.lines().take(400).collect();
-    let heads = named(&lines, own);
+    let heads = recipients::named(&lines, own, domain);
     let recipients: Vec<(Option<usize>, String)> = if failed.is_empty() {
-        heads.iter().map(|(i, a)| (Some(*i), a.clone())).collect()
+        heads
+            .iter()
+            .map(|n| (Some(n.line), n.address.clone()))
+            .collect()
     } else {
         failed
             .iter()
             .map(|f| {
                 let at = heads
                     .iter()
-                    .find(|(_, a)| a.eq_ignore_ascii_case(f))
-                    .map(|(i, _)| *i);
+                    .find(|n| n.address.eq_ignore_ascii_case(f))
+                    .map(|n| n.line);
                 (at, f.clone())
             })
             .collect()
     };
-    if recipients.is_empty() {
-        return Vec::new();
-    }
+    let recipients = if recipients.is_empty() {
+        // Named nowhere else, the recipient may be the quoted summary's one `To:` address.
+        match recipients::summary_to(&lines, own) {
+            Some(a) => vec![(None, a)],
+            None => return Vec::new(),
+        }
+    } else {
+        recipients
+    };
     let whole = collapse(&lines, 0, lines.len());
-    let action = if DELAYED.is_match(&whole) {
+    let action = if super::finality::reads_as_delay("", &whole) {
         "delayed"
     } else {
         "failed"
@@ -114,45 +106,64 @@ pub fn codeless(human: &str, failed: &[String], own: &[String]) -> Vec<Reply> {
         .collect()
 }
 
-/// The addresses a bounce's text names outside quoted summary fields, with the line each is
-/// first named on, leaving out the bounce's own addresses.
-fn named(lines: &[&str], own: &[String]) -> Vec<(usize, String)> {
-    let mut heads: Vec<(usize, String)> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if SUMMARY_FIELD.is_match(line) {
-            continue;
-        }
-        for c in ADDRESS.captures_iter(line) {
-            let Some(m) = c.get(1) else { continue };
-            let addr = m.as_str().trim_end_matches('.').to_string();
-            if CONTACT.is_match(&line[..c.get(0).map_or(0, |w| w.start())]) {
-                continue;
-            }
-            let is_own = own.iter().any(|o| o.eq_ignore_ascii_case(&addr));
-            if !is_own && !heads.iter().any(|(_, a)| a.eq_ignore_ascii_case(&addr)) {
-                heads.push((i, addr));
-            }
-        }
+/// The one reply of a failure notice that names no recipient and gives no code (a gateway's
+/// "message could not be delivered" with the addresses left out, or given in a form no mail
+/// system uses): the failure is real, so it is reported, with the notice's words and no
+/// recipient, rather than refused. `None` when neither its words nor its subject say a delivery
+/// failed, or it has no words.
+pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
+    if !reads_as_failure(human) && !reads_as_failure(subject) {
+        return None;
     }
-    heads
+    let text = squeeze(&explanation(human));
+    if words(&text) < 2 {
+        return None;
+    }
+    let action = if super::finality::reads_as_delay(subject, human) {
+        "delayed"
+    } else {
+        "failed"
+    };
+    Some(Reply {
+        text,
+        dsn_action: Some(action.to_string()),
+        ..Reply::default()
+    })
+}
+
+/// The whole explanation of a bounce's text, its lines joined (cut at [`MAX_TEXT`] bytes).
+pub fn explanation(human: &str) -> String {
+    let lines: Vec<&str> = human.lines().take(400).collect();
+    collapse(&lines, 0, lines.len())
 }
 
 /// Whether the prose says the message was not delivered, or not yet.
 pub fn reads_as_failure(human: &str) -> bool {
-    FAILURE.is_match(human) || DELAYED.is_match(human)
+    FAILURE.is_match(human) || super::finality::delay_words(human)
 }
 
-/// The one recipient a single-recipient bounce names: the failed-recipients header's only
-/// address, else the only address its text names. `None` when there are several or none.
-pub fn sole_recipient(human: &str, failed: &[String], own: &[String]) -> Option<String> {
-    if let [one] = failed {
-        return Some(one.clone());
+/// The recipients a bounce with one reply and no recipient heading names: the failed-recipients
+/// header's addresses, else the addresses its text names as recipients ("unable to deliver
+/// your message to bob@... : 552 Quota violation for ann@..." names two), else the one address
+/// of its quoted `To:` field.
+pub fn recipients_of(
+    human: &str,
+    failed: &[String],
+    own: &[String],
+    domain: Option<&str>,
+) -> Vec<String> {
+    if !failed.is_empty() {
+        return failed.to_vec();
     }
     let lines: Vec<&str> = human.lines().take(400).collect();
-    match named(&lines, own).as_slice() {
-        [(_, one)] => Some(one.clone()),
-        _ => None,
+    let named: Vec<String> = recipients::named(&lines, own, domain)
+        .into_iter()
+        .map(|n: Named| n.address)
+        .collect();
+    if !named.is_empty() {
+        return named;
     }
+    recipients::summary_to(&lines, own).into_iter().collect()
 }
 
 /// Lines `from..to` joined by single spaces, cut at [`MAX_TEXT`] bytes on a char boundary.
@@ -194,10 +205,35 @@ fn words(s: &str) -> usize {
         .count()
 }
 
-/// A block that only introduces the address ("Recipient:", "To:", "on Thu, 29 Apr 2010 ...").
+/// A block that only introduces the address ("Recipient:", "To:", "target mail address:", "on
+/// Thu, 29 Apr 2010 ..."). A short label ends in a word for an address; "User unknown:" gives
+/// a reason.
 fn only_heading(s: &str) -> bool {
     let t = squeeze(s).to_ascii_lowercase();
+    // `squeeze` drops the colon: read the label from the block as written.
+    let label = s
+        .to_ascii_lowercase()
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
+        .strip_suffix(':')
+        .filter(|l| words(l) <= 4)
+        .and_then(|l| l.split_whitespace().last())
+        .is_some_and(|w| {
+            matches!(
+                w,
+                "address"
+                    | "addresses"
+                    | "recipient"
+                    | "recipients"
+                    | "rcpt"
+                    | "to"
+                    | "mailbox"
+                    | "e-mail"
+                    | "email"
+                    | "account"
+            )
+        });
     t.is_empty()
+        || label
         || t.starts_with("on ") && words(&t) <= 8
         || matches!(
             t.as_str(),
@@ -213,7 +249,7 @@ mod tests {
     fn delay_warning_without_codes() {
         let text = "Delivery to the following recipient has been delayed:\n\n     \
                     kijitora@example.com\n\nMessage will be retried for 2 more day(s)\n";
-        let r = codeless(text, &[], &[]);
+        let r = codeless(text, &[], &[], None);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].recipient.as_deref(), Some("kijitora@example.com"));
         assert_eq!(r[0].dsn_action.as_deref(), Some("delayed"));
@@ -228,7 +264,7 @@ mod tests {
                     The recipient name is not recognized\n\
                     bob@example.jp on Thu, 29 Apr 2010 00:00:00 -0000\n    \
                     The mailbox is full\n";
-        let r = codeless(text, &[], &[]);
+        let r = codeless(text, &[], &[], None);
         assert_eq!(r.len(), 2, "{r:?}");
         assert_eq!(r[0].recipient.as_deref(), Some("ann@example.jp"));
         assert!(r[0].text.contains("not recognized"), "{}", r[0].text);
@@ -241,14 +277,14 @@ mod tests {
         let text = "This message was created automatically by mail delivery software.\n\n\
                     A message that you sent could not be delivered to one or more of its\n\
                     recipients. The following address(es) failed:\n\n  cat@example.com\n\n";
-        let r = codeless(text, &["cat@example.com".into()], &[]);
+        let r = codeless(text, &["cat@example.com".into()], &[], None);
         assert_eq!(r.len(), 1);
         assert!(
             r[0].text.starts_with("This message was created"),
             "{}",
             r[0].text
         );
-        assert!(codeless("no address here at all", &[], &[]).is_empty());
+        assert!(codeless("no address here at all", &[], &[], None).is_empty());
     }
 
     #[test]
@@ -260,7 +296,7 @@ mod tests {
                     \x20                   Technical details:\n\n\
                     Routing: Could not find a gateway for kim@example.co.jp\n\n\n\
                     =======================================\n";
-        let r = codeless(text, &[], &[]);
+        let r = codeless(text, &[], &[], None);
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(
             r[0].text,
@@ -275,7 +311,7 @@ mod tests {
                     For further assistance, please contact <postmaster@relay.example>\n\n\
                     <kim@example.com>: Name service error for domain example.com: Host not\n    \
                     found, try again\n";
-        let r = codeless(text, &[], &[]);
+        let r = codeless(text, &[], &[], None);
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].recipient.as_deref(), Some("kim@example.com"));
         assert!(r[0].text.starts_with("Name service error"), "{}", r[0].text);
@@ -285,7 +321,7 @@ mod tests {
     fn a_line_that_could_not_contact_an_address_names_the_recipient() {
         let text = "Your message could not be delivered.\n\n\
                     Could not contact <kim@example.com>: mailbox unavailable\n";
-        let r = codeless(text, &[], &[]);
+        let r = codeless(text, &[], &[], None);
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].recipient.as_deref(), Some("kim@example.com"));
     }

@@ -38,6 +38,43 @@ pub struct Reply {
     pub smtp_command: Option<String>,
     /// RFC 3464 Action (failed, delayed, delivered, relayed, expanded).
     pub dsn_action: Option<String>,
+    /// Whether the failure is final for the sender's list, and what says so; `None` when the
+    /// reply reports no failure (a success, an auto-reply, a complaint). Set by [`extract`].
+    ///
+    /// [`extract`]: super::extract
+    pub finality: Option<Finality>,
+}
+
+/// Whether a failure is final: the reporting server gave up (a permanent failure, also when the
+/// last error it met was a temporary 4.x.x one) or is still retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Finality {
+    pub permanent: bool,
+    pub basis: FinalityBasis,
+}
+
+/// What a [`Finality`] was read from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FinalityBasis {
+    /// The delivery-status Action (RFC 3464 section 2.3.3) or the log's delivery status
+    /// (Postfix `status=bounced|deferred`, Exim `**`/`==`, Sendmail `stat=Deferred`).
+    DeliveryStatus,
+    /// The bounce's own words: a failure notice ("could not be delivered", "I've given up",
+    /// "permanent error") or a delay warning ("will continue to try", "warning only").
+    BounceWords,
+    /// The reply's class: 5 permanent, 4 temporary (RFC 5321 section 4.2.1, RFC 3463 section 3.1).
+    ReplyClass,
+}
+
+impl FinalityBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinalityBasis::DeliveryStatus => "delivery-status",
+            FinalityBasis::BounceWords => "bounce-words",
+            FinalityBasis::ReplyClass => "reply-class",
+        }
+    }
 }
 
 impl Reply {
@@ -74,10 +111,88 @@ pub struct OriginalHeaders {
     pub to: Vec<String>,
 }
 
+/// What a message is, for a whole message given as input: a bounce mailbox also receives
+/// auto-replies, complaints, read receipts and list notices, which report no failed delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKind {
+    /// A non-delivery report: delivery failed for good (or the message says it failed).
+    Bounce,
+    /// A delay warning: delivery has not succeeded yet and is still being retried.
+    DelayWarning,
+    /// An automatic reply (RFC 3834: vacation, out-of-office, "I have a new address").
+    AutoReply,
+    /// A challenge-response filter asking the sender to confirm before it delivers.
+    ChallengeResponse,
+    /// An abuse or feedback report (RFC 5965 ARF).
+    FeedbackReport,
+    /// A read receipt or other message disposition notification (RFC 8098).
+    ReadReceipt,
+    /// A delivery-status notification that reports success only (delivered, relayed, expanded).
+    DeliveryReport,
+}
+
+impl MessageKind {
+    /// Whether the message reports a failed (or not yet successful) delivery.
+    pub fn is_failure_report(self) -> bool {
+        matches!(self, MessageKind::Bounce | MessageKind::DelayWarning)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Bounce => "bounce",
+            MessageKind::DelayWarning => "delay-warning",
+            MessageKind::AutoReply => "auto-reply",
+            MessageKind::ChallengeResponse => "challenge-response",
+            MessageKind::FeedbackReport => "feedback-report",
+            MessageKind::ReadReceipt => "read-receipt",
+            MessageKind::DeliveryReport => "delivery-report",
+        }
+    }
+
+    /// One sentence for a reader: what the message is (after "Bounce:", "Delay warning:" or
+    /// "Not a bounce:").
+    pub fn describe(self) -> &'static str {
+        match self {
+            MessageKind::Bounce => "a non-delivery report: delivery failed.",
+            MessageKind::DelayWarning => {
+                "delivery has not succeeded yet and is still being retried."
+            }
+            MessageKind::AutoReply => {
+                "an automatic reply (vacation or out-of-office notice); the message was delivered."
+            }
+            MessageKind::ChallengeResponse => {
+                "a challenge-response filter asks the sender to confirm before it delivers; no server refused the message."
+            }
+            MessageKind::FeedbackReport => {
+                "a feedback (abuse) report about a delivered message; its recipients complained."
+            }
+            MessageKind::ReadReceipt => {
+                "a read receipt (message disposition notification) for a delivered message."
+            }
+            MessageKind::DeliveryReport => {
+                "a delivery-status notification that reports successful delivery."
+            }
+        }
+    }
+
+    /// The label a reader sees before [`describe`](Self::describe).
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageKind::Bounce => "Bounce",
+            MessageKind::DelayWarning => "Delay warning",
+            _ => "Not a bounce",
+        }
+    }
+}
+
 /// Everything found in one input.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extracted {
     pub form: InputForm,
+    /// What the message is, when the input was a whole message; `None` for replies, log lines
+    /// and export rows.
+    pub kind: Option<MessageKind>,
     pub replies: Vec<Reply>,
     pub original: Option<OriginalHeaders>,
 }
@@ -97,4 +212,8 @@ pub enum InputError {
     OutOfRange(String, String),
     #[error("the bounce message has no delivery-status part and no reply in its text")]
     BounceWithoutStatus,
+    #[error(
+        "not a bounce: the message reports no failed delivery (no delivery-status part, no reply code, no failure wording)"
+    )]
+    NotABounce,
 }

@@ -5,7 +5,7 @@ use super::zone_index::ZoneIndex;
 use crate::checks::DomainReport;
 use crate::dns::LogEntry;
 use crate::plan::{DiagnoseInput, Diagnosis};
-use crate::reply::{InputForm, Reply};
+use crate::reply::{InputForm, MessageKind, Reply};
 use crate::rules::{Decoded, RuleSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -60,6 +60,9 @@ impl RunContext {
 #[derive(Debug, Clone, Copy)]
 pub struct ExplainReport<'a> {
     pub form: InputForm,
+    /// What a whole message is (a bounce, a delay warning, or which kind of non-bounce); `None`
+    /// for replies, log lines and export rows.
+    pub kind: Option<MessageKind>,
     pub replies: &'a [(Reply, Decoded)],
 }
 
@@ -104,6 +107,7 @@ pub enum Report<'a> {
 pub struct ExplainInput<'a> {
     pub name: &'a str,
     pub form: InputForm,
+    pub kind: Option<MessageKind>,
     pub replies: &'a [(Reply, Decoded)],
 }
 

@@ -81,4 +81,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/suppression.toml",
         include_str!("../../rules/suppression.toml"),
     ),
+    (
+        "rules/blocklists.toml",
+        include_str!("../../rules/blocklists.toml"),
+    ),
 ];

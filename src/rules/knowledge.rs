@@ -208,6 +208,80 @@ impl SuppressionRule {
     }
 }
 
+/// `[[blocklist]]`: one DNS list the blocklist check consults (rules/blocklists.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlocklistRule {
+    pub id: String,
+    /// The list's name as people know it ("Spamhaus ZEN").
+    pub name: String,
+    /// The zone asked below (`<reversed IP>.<zone>` or `<domain>.<zone>`).
+    pub zone: String,
+    pub kind: ListKind,
+    /// False: not consulted (a list that closed, or one a `--rules DIR` switches off).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// (ip, allow) The list answers for IPv6 addresses, asked in nibble form.
+    #[serde(default)]
+    pub ipv6: bool,
+    /// Where a listed item is looked up and removal is requested.
+    pub removal: String,
+    /// What each answer means: an `answer` pattern (`127.0.0.2`, `127.0.0.4-7`, `127.0.*.3`)
+    /// or a `bit` of the last octet (lists that add their sub-lists' bits).
+    pub codes: Vec<ListCode>,
+    /// Answers that say the query was refused (public resolver, over quota, unknown key):
+    /// neither a listing nor a clean result.
+    #[serde(default)]
+    pub refused_codes: Vec<ListCode>,
+    /// The environment variable holding an access key; when it is set, `key_zone` is asked.
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// The zone asked with a key, with `{key}` where the key goes.
+    #[serde(default)]
+    pub key_zone: Option<String>,
+    /// Reply rules (phrase or provider rule ids) whose replies name this list.
+    #[serde(default)]
+    pub replies: Vec<String>,
+    pub source: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListKind {
+    /// Sending IPs that are refused.
+    Ip,
+    /// Domains (sender, From, DKIM d=, or linked) that are refused.
+    Domain,
+    /// Sending IPs vouched for (an allow list such as DNSWL): being on it is good news.
+    Allow,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Ip => "ip",
+            ListKind::Domain => "domain",
+            ListKind::Allow => "allow",
+        }
+    }
+}
+
+/// One documented answer of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCode {
+    #[serde(default)]
+    pub answer: Option<String>,
+    #[serde(default)]
+    pub bit: Option<u8>,
+    pub meaning: String,
+}
+
 /// Every `{name}` the plan fills in a step's or message's text; any other is a typo that
 /// would be printed as written.
 pub const PLACEHOLDERS: &[&str] = &[

@@ -89,6 +89,8 @@ pub(crate) struct RawFile {
     pub dkim_selectors: Vec<(usize, DkimSelectorRule)>,
     /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
     pub suppression: Vec<(usize, SuppressionRule)>,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklist: Vec<(usize, BlocklistRule)>,
 }
 
 /// 1-based lines of byte offsets, in one pass over the text.
@@ -155,6 +157,7 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "sender" => raw.sender = read.tables(items),
             "dkim_selectors" => raw.dkim_selectors = read.tables(items),
             "suppression" => raw.suppression = read.tables(items),
+            "blocklist" => raw.blocklist = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 read.error(
@@ -253,7 +256,8 @@ has_id!(
     EscalationRule,
     SendingService,
     DkimSelectorRule,
-    SuppressionRule
+    SuppressionRule,
+    BlocklistRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -429,6 +433,13 @@ impl Merger {
             &mut set.suppression,
             Kind::Suppression,
             raw.suppression,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.blocklists,
+            Kind::Blocklist,
+            raw.blocklist,
             file,
             builtin,
         );

@@ -1,5 +1,6 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
+pub mod blocklists;
 mod decode;
 mod docs;
 pub mod embedded;
@@ -17,8 +18,8 @@ pub mod vocab;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
-    DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
-    SendingService, SuppressionRule, SuppressionVerdict,
+    BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, ListCode, ListKind,
+    Message, NoCauseReason, PlanStepText, SendingService, SuppressionRule, SuppressionVerdict,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;

@@ -26,10 +26,11 @@ pub enum Kind {
     Sender,
     DkimSelectors,
     Suppression,
+    Blocklist,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -48,6 +49,7 @@ impl Kind {
         Kind::Sender,
         Kind::DkimSelectors,
         Kind::Suppression,
+        Kind::Blocklist,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Kind {
             Kind::Sender => "sender",
             Kind::DkimSelectors => "dkim_selectors",
             Kind::Suppression => "suppression",
+            Kind::Blocklist => "blocklist",
         }
     }
 }
@@ -103,6 +106,7 @@ pub enum Rule<'a> {
     Sender(&'a Located<SendingService>),
     DkimSelectors(&'a Located<DkimSelectorRule>),
     Suppression(&'a Located<SuppressionRule>),
+    Blocklist(&'a Located<BlocklistRule>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -129,6 +133,8 @@ pub struct RuleSet {
     pub dkim_selectors: Vec<Located<DkimSelectorRule>>,
     /// `mailtriage scan`'s per-address decisions (rules/suppression.toml; see `scan::policy`).
     pub suppression: Vec<Located<SuppressionRule>>,
+    /// DNS lists the blocklist check consults (rules/blocklists.toml).
+    pub blocklists: Vec<Located<BlocklistRule>>,
     /// (markers, hosts) of each provider, aligned with `providers`.
     pub(super) provider_regexes: Vec<(Vec<lazy_regex::LazyRegex>, Vec<lazy_regex::LazyRegex>)>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -174,6 +180,7 @@ impl RuleSet {
             .or_else(|| find(&self.senders, id, |r| &r.id).map(Rule::Sender))
             .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
             .or_else(|| find(&self.suppression, id, |r| &r.id).map(Rule::Suppression))
+            .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
     }
 
     /// The finding text for a finding id.

@@ -1,5 +1,5 @@
 //! Stage two for the knowledge the plan and the checks read: texts and their placeholders,
-//! escalation paths, sending services, DKIM selectors, and every reference between tables (a rule's escalation, an action's plan
+//! escalation paths, sending services, DKIM selectors (blocklists in `blocklists.rs`), and every reference between tables (a rule's escalation, an action's plan
 //! step), so `rules lint` finds what `diagnose` would otherwise trip on.
 
 use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
@@ -74,6 +74,7 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
             v.err(format!("suppression `{}`: {problem}", l.rule.id));
         }
     }
+    super::blocklists::validate(set, errors);
     actions(set, errors);
 }
 

@@ -131,7 +131,7 @@ impl<'de> Deserialize<'de> for Tier {
 
 /// What a reply can implicate beyond the registered DNS checks: things decoding can name but
 /// DNS cannot check.
-pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "blocklist", "arc"];
+pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "arc"];
 
 /// Checks a rule may name: every registered DNS check (the `--only` values), then the
 /// reply-only ones.

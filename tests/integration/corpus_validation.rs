@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 /// [recipients found, reported are recipients, status, permanent/temporary, non-bounces] for
 /// bounces. Each is the figure measured when it was set, rounded down.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [60.0, 75.0, 76.0, 87.0]),
-    ("holdout", [60.0, 68.0, 70.0, 80.0]),
+    ("dev", [64.0, 82.0, 84.0, 94.0]),
+    ("holdout", [63.0, 73.0, 75.0, 85.0]),
 ];
 const BOUNCE_FLOORS: [(&str, [f64; 5]); 2] = [
-    ("dev", [89.0, 89.0, 100.0, 86.0, 70.0]),
-    ("holdout", [90.0, 90.0, 90.0, 85.0, 62.0]),
+    ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [96.0, 100.0, 90.0, 91.0, 87.0]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:
@@ -238,24 +238,11 @@ fn score_replies(rules: &RuleSet, split: &str) -> ([Rate; 4], Rate, Vec<String>)
     ([prov, cat, act, chk], false_claims, lines)
 }
 
-/// The class a decoded reply puts the failure in: its codes' first digit, or, for a reply
-/// without a code, the bounce type the handling rules gave it (hard/technical 5, soft 4).
-fn class_of(r: &Reply, d: &Decoded) -> Option<u8> {
-    let digit = |s: &str| {
-        s.bytes()
-            .next()
-            .filter(u8::is_ascii_digit)
-            .map(|b| b - b'0')
-    };
-    r.enhanced
-        .as_deref()
-        .and_then(digit)
-        .or(r.basic.map(|b| (b / 100) as u8))
-        .or(match d.bounce_type {
-            BounceType::Hard | BounceType::Technical => Some(5),
-            BounceType::Soft => Some(4),
-            BounceType::None => None,
-        })
+/// Whether the failure is permanent, as `explain` reports it (`permanent`): the reporting
+/// server gave up (also on a 4.x.x code it met last) or is still retrying. A reply that
+/// reports no failure (`null`) answers neither.
+fn permanent_of(r: &Reply) -> Option<bool> {
+    r.finality.map(|f| f.permanent)
 }
 
 fn score_bounces(rules: &RuleSet, split: &str) -> ([Rate; 5], Rate, Vec<String>) {
@@ -334,7 +321,7 @@ fn score_bounces(rules: &RuleSet, split: &str) -> ([Rate; 5], Rate, Vec<String>)
                 }
             }
             if let Some(want) = it.permanent {
-                let got = first.and_then(|(r, d)| class_of(r, d)).map(|c| c == 5);
+                let got = first.and_then(|(r, _)| permanent_of(r));
                 perm.add(got == Some(want));
                 if got != Some(want) {
                     miss.push(format!("permanent want {want} got {got:?}"));

@@ -143,7 +143,10 @@ fn names_offline_did_not_look_up_are_not_checked_not_causes() {
         nc,
         [
             ("spf-lookup-failed", "laptop.home.example"),
-            ("ptr-lookup-failed", "laptop.home.example")
+            ("ptr-lookup-failed", "laptop.home.example"),
+            // --ip runs the blocklist check; no list zone is given, so no list was asked.
+            ("blocklist-not-checked", "192.0.2.24"),
+            ("blocklist-not-checked", "broken-sender.example"),
         ]
     );
     assert_ne!(d["plan"][0]["id"], "dns-inconclusive");

@@ -2,6 +2,7 @@
 mod bulk_inputs;
 mod bulk_load;
 mod bulk_reliability;
+mod checks_blocklist;
 mod checks_clean;
 mod checks_dkim;
 mod checks_dkim_discovery;
@@ -25,6 +26,7 @@ mod cli_support;
 mod common;
 mod corpus_sisimai;
 mod corpus_validation;
+mod diagnose_blocklist;
 mod diagnose_bounce;
 mod diagnose_dmarc_plan;
 mod diagnose_escalation_2026;

@@ -69,3 +69,278 @@ proptest! {
         run(&msg);
     }
 }
+
+/// A time no input may take to extract and decode (debug build, shared machine): generous, yet
+/// far below what a quadratic pass over a long input would take.
+const BOUNDED: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Extracts and decodes within [`BOUNDED`]; a refusal is one line.
+fn run_bounded(input: &[u8]) -> Result<reply::Extracted, reply::InputError> {
+    let started = std::time::Instant::now();
+    let got = reply::extract(input);
+    if let Ok(x) = &got {
+        for r in &x.replies {
+            let d = RULES.decode(r);
+            assert!(!d.rule.id.is_empty());
+            assert!(
+                r.text.len() <= reply::MAX_REPLY_TEXT + 8,
+                "{} bytes",
+                r.text.len()
+            );
+        }
+    }
+    if let Err(e) = &got {
+        assert!(!e.to_string().contains('\n'), "a refusal is one line: {e}");
+    }
+    assert!(
+        started.elapsed() < BOUNDED,
+        "{:?} for {} bytes",
+        started.elapsed(),
+        input.len()
+    );
+    got
+}
+
+/// A part's body in a charset, bytes that mean something in it (or nothing, for a name no
+/// decoder knows): ISO-2022-JP with its escape sequences, windows-1251 and KOI8-R high bytes.
+fn body_in(charset: &str, seed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match charset {
+        "iso-2022-jp" => {
+            out.extend_from_slice(b"\x1b$B");
+            for b in seed {
+                out.push(0x21 + b % 0x5e);
+                out.push(0x21 + b.rotate_left(3) % 0x5e);
+            }
+            out.extend_from_slice(b"\x1b(B\n");
+        }
+        "windows-1251" | "koi8-r" => {
+            for b in seed {
+                out.push(0xc0 | (b & 0x3f));
+                if b % 7 == 0 {
+                    out.push(b' ');
+                }
+            }
+            out.push(b'\n');
+        }
+        _ => {
+            out.extend(
+                seed.iter()
+                    .map(|b| if *b == b'\n' { b'\n' } else { b | 0x80 }),
+            );
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// Quoted-printable with soft line breaks, `=XX` escapes and, now and then, a broken escape.
+fn quoted_printable(body: &[u8], broken: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut col = 0;
+    for &b in body {
+        if b == b'\n' {
+            out.push(b'\n');
+            col = 0;
+            continue;
+        }
+        if col > 70 {
+            out.extend_from_slice(b"=\n");
+            col = 0;
+        }
+        if (33..=126).contains(&b) && b != b'=' {
+            out.push(b);
+            col += 1;
+        } else {
+            out.extend_from_slice(format!("={b:02X}").as_bytes());
+            col += 3;
+        }
+    }
+    if broken {
+        out.extend_from_slice(b"=Z9=\n=");
+    }
+    out
+}
+
+/// A multipart bounce of the given parts, each `(charset, quoted-printable?, body)`.
+fn multipart(parts: &[(&str, bool, Vec<u8>)]) -> Vec<u8> {
+    let mut m = b"From: Mail Delivery System <MAILER-DAEMON@mx.example.jp>\n\
+                  To: ann@example.com\nSubject: Undelivered Mail Returned to Sender\n\
+                  MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"BB\"\n\n"
+        .to_vec();
+    for (charset, qp, body) in parts {
+        m.extend_from_slice(
+            format!(
+                "--BB\nContent-Type: text/plain; charset=\"{charset}\"\nContent-Transfer-Encoding: {}\n\n",
+                if *qp { "quoted-printable" } else { "8bit" }
+            )
+            .as_bytes(),
+        );
+        m.extend_from_slice(body);
+        m.push(b'\n');
+    }
+    m.extend_from_slice(b"--BB--\n");
+    m
+}
+
+const REPLY_LINE: &[u8] = b"<kim@example.jp>: host mx.example.jp[192.0.2.9] said: 550 5.1.1 <kim@example.jp>: User unknown\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Parts in ISO-2022-JP, windows-1251, KOI8-R, Latin-1 or a charset no decoder knows,
+    /// quoted-printable or 8-bit, with broken escapes: the reply an ASCII line of them carries is
+    /// decoded whatever surrounds it, and without one the message is decoded or refused in one
+    /// line; never a panic, always in bounded time.
+    #[test]
+    fn bounces_in_mixed_and_unknown_encodings_are_decoded_or_refused(
+        parts in proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("iso-2022-jp"),
+                    Just("windows-1251"),
+                    Just("koi8-r"),
+                    Just("iso-8859-1"),
+                    Just("utf-8"),
+                    Just("x-unknown-42"),
+                ],
+                any::<bool>(),
+                any::<bool>(),
+                proptest::collection::vec(any::<u8>(), 0..300),
+            ),
+            1..4,
+        ),
+        reply_in in any::<prop::sample::Index>(),
+        with_reply in any::<bool>(),
+    ) {
+        let at = reply_in.index(parts.len());
+        let built: Vec<(&str, bool, Vec<u8>)> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, (charset, qp, broken, seed))| {
+                let mut body = body_in(charset, seed);
+                if with_reply && i == at {
+                    body.extend_from_slice(REPLY_LINE);
+                }
+                let body = if *qp { quoted_printable(&body, *broken) } else { body };
+                (*charset, *qp, body)
+            })
+            .collect();
+        let got = run_bounded(&multipart(&built));
+        if with_reply {
+            let x = got.unwrap();
+            prop_assert!(
+                x.replies.iter().any(|r| r.basic == Some(550)
+                    && r.enhanced.as_deref() == Some("5.1.1")
+                    && r.recipient.as_deref() == Some("kim@example.jp")),
+                "{:?}",
+                x.replies
+            );
+        }
+    }
+
+    /// A bounce quoting a bounce, attached as a message, pasted inline after an mbox separator
+    /// or quoted with `> `, up to three deep: decoded or refused in one line, in bounded time;
+    /// a bounce forwarded as an attachment under words of no failure gives its own first status.
+    #[test]
+    fn a_bounce_quoting_another_bounce_is_decoded_or_refused(
+        pick in any::<prop::sample::Index>(),
+        wraps in proptest::collection::vec(0u8..3, 1..4),
+    ) {
+        let inner = CORPUS[pick.index(CORPUS.len())].clone();
+        let mut msg = inner.clone();
+        for w in &wraps {
+            let mut outer = b"From: helpdesk@example.com\nTo: admin@example.com\nSubject: Fwd: see below\n".to_vec();
+            match w {
+                0 => {
+                    outer.extend_from_slice(b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"OUTER\"\n\n--OUTER\nContent-Type: text/plain\n\nHave a look at the attached message.\n\n--OUTER\nContent-Type: message/rfc822\n\n");
+                    outer.extend_from_slice(&msg);
+                    outer.extend_from_slice(b"\n--OUTER--\n");
+                }
+                1 => {
+                    outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this.\n\nFrom MAILER-DAEMON Thu Apr 29 23:34:45 2015\n");
+                    outer.extend_from_slice(&msg);
+                }
+                _ => {
+                    outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this:\n\n");
+                    for line in msg.split(|b| *b == b'\n') {
+                        outer.extend_from_slice(b"> ");
+                        outer.extend_from_slice(line);
+                        outer.push(b'\n');
+                    }
+                }
+            }
+            msg = outer;
+        }
+        let got = run_bounded(&msg);
+        if wraps == [0]
+            && let Ok(plain) = reply::extract(&inner)
+            && plain.kind.is_some_and(|k| k.is_failure_report())
+        {
+            let status = |x: &reply::Extracted| x.replies.first().and_then(|r| r.enhanced.clone());
+            prop_assert_eq!(got.as_ref().ok().and_then(status), status(&plain));
+        }
+    }
+
+    /// A reply of 100 KB and more on one line (a log that lost its line breaks, a paste gone
+    /// wrong): decoded, its text cut, or refused in one line, in bounded time.
+    #[test]
+    fn replies_of_100_kb_on_one_line_are_bounded(
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("550"), Just("250"), Just("5.1.1"), Just("4.7.0"), Just("said:"),
+                Just("<kim@example.jp>:"), Just("User"), Just("unknown"), Just("blocked"),
+                Just("http://example.org/?a=b@c.example"), Just("(#5.1.1)"), Just("'"),
+                Just("Final-Recipient:"), Just("rfc822;"), Just("{\"code\":550,"),
+            ],
+            1..40,
+        ),
+        lead in prop_oneof![Just(""), Just("550 5.1.1 "), Just("Remote server said: ")],
+    ) {
+        let mut line = lead.to_string();
+        while line.len() < 100 * 1024 {
+            for w in &words {
+                line.push_str(w);
+                line.push(' ');
+            }
+        }
+        run_bounded(line.as_bytes()).ok();
+    }
+}
+
+#[test]
+fn a_megabyte_of_successes_before_nothing_stays_linear() {
+    // Every `250` is a candidate reply; each reads only a window of what follows.
+    let line = format!("Log: {}", "250 ok ".repeat(150_000));
+    run_bounded(line.as_bytes()).ok();
+    let addresses = "kim@example.jp ".repeat(60_000);
+    let msg = format!(
+        "From: MAILER-DAEMON@mx.example.jp\nTo: ann@example.com\nSubject: Undelivered\n\n\
+         Delivery to the following recipients failed:\n{addresses}\n"
+    );
+    run_bounded(msg.as_bytes()).ok();
+}
+
+#[test]
+fn a_windows_1251_bounce_and_an_iso_2022_jp_bounce_are_decoded() {
+    // "Сообщение не доставлено" (not delivered) in windows-1251, then the reply.
+    let mut body = vec![
+        0xd1, 0xee, 0xee, 0xe1, 0xf9, 0xe5, 0xed, 0xe8, 0xe5, b' ', 0xed, 0xe5, b' ', 0xe4, 0xee,
+        0xf1, 0xf2, 0xe0, 0xe2, 0xeb, 0xe5, 0xed, 0xee, b'\n',
+    ];
+    body.extend_from_slice(REPLY_LINE);
+    let x = run_bounded(&multipart(&[("windows-1251", false, body)])).unwrap();
+    assert_eq!(x.replies[0].recipient.as_deref(), Some("kim@example.jp"));
+    assert_eq!(x.replies[0].enhanced.as_deref(), Some("5.1.1"));
+    // A Japanese carrier's notice: ISO-2022-JP words, the recipient on a line of its own.
+    let mut body = b"\x1b$B%a!<%k$rAw?.$G$-$^$;$s$G$7$?\x1b(B\n\n".to_vec();
+    body.extend_from_slice(b"kim@example.jp\n\nThe message could not be delivered: User unknown\n");
+    let x = run_bounded(&multipart(&[(
+        "iso-2022-jp",
+        true,
+        quoted_printable(&body, false),
+    )]))
+    .unwrap();
+    assert_eq!(x.replies[0].recipient.as_deref(), Some("kim@example.jp"));
+    assert_eq!(x.replies[0].finality.map(|f| f.permanent), Some(true));
+}

@@ -226,6 +226,7 @@ fn formats_a_command_does_not_offer_are_refused() {
     )];
     let view = Report::Explain(mailtriage::report::ExplainReport {
         form: mailtriage::reply::InputForm::Reply,
+        kind: None,
         replies: &pair,
     });
     for format in [Format::Jsonl, Format::Markdown, Format::Sarif] {

@@ -128,6 +128,7 @@ fn a_decoded_reply_has_one_shape_in_explain_and_diagnose() {
     let mut out = Vec::new();
     let view = Report::Explain(ExplainReport {
         form: InputForm::Reply,
+        kind: None,
         replies: &pair,
     });
     render(&mut out, Format::Json, &view).unwrap();

@@ -214,6 +214,10 @@ const TABLES: &[(&str, &str)] = &[
         "suppression",
         "id = \"suppression-x\"\nsource = \"RFC 5321\"\ntitle = \"t\"\nverdict = \"suppress\"\nactions = [\"suppress-address\"]\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"\n",
     ),
+    (
+        "blocklist",
+        "id = \"list-x\"\nname = \"X\"\nzone = \"bl.x.test\"\nkind = \"ip\"\nremoval = \"https://x.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"RFC 5782\"\n",
+    ),
 ];
 
 /// A file holding one table of `kind` (its header on line 2, where the checks of stage two
@@ -422,4 +426,41 @@ fn knowledge_tables_load_typed_and_rules_show_reads_them() {
         esc.what_to_do,
         "Where:\n- n: https://x.test\n\nGather:\n- g"
     );
+}
+
+#[test]
+fn a_blocklist_with_a_bad_kind_code_key_or_reply_is_located() {
+    let (text, _) = table("blocklist", "");
+    let line = text.lines().position(|l| l.starts_with("kind = ")).unwrap() + 1;
+    assert_one(
+        &text.replace("kind = \"ip\"", "kind = \"ipv4\""),
+        &format!("DIR/bad.toml:{line}:"),
+        "ipv4",
+    );
+    for (extra, needle) in [
+        (
+            "refused_codes = [{ answer = \"10.0.0.1\", meaning = \"m\" }]",
+            "outside 127.0.0.0/8",
+        ),
+        (
+            "refused_codes = [{ answer = \"127.0.0.9-3\", meaning = \"m\" }]",
+            "runs backwards",
+        ),
+        (
+            "refused_codes = [{ bit = 3, meaning = \"m\" }]",
+            "not a single bit",
+        ),
+        ("key_env = \"X_KEY\"", "go together"),
+        (
+            "key_env = \"X_KEY\"\nkey_zone = \"bl.{key}.x.test\"",
+            "must be `{key}.`",
+        ),
+        (
+            "replies = [\"no-such-rule\"]",
+            "`no-such-rule` does not exist",
+        ),
+    ] {
+        let (text, _) = table("blocklist", extra);
+        assert_one(&text, "DIR/bad.toml:2:", needle);
+    }
 }

@@ -1,5 +1,6 @@
-//! `explain` for people: per reply a header (codes and provider), then labelled lines.
+//! `explain` for people: what a message is, then per reply a header (codes and provider) and labelled lines.
 
+use crate::reply::{Finality, FinalityBasis, Reply};
 use crate::report::text::{bounce_str, form_str, reply_code};
 use crate::report::{ExplainInput, ExplainReport};
 use crate::rules::Action;
@@ -30,9 +31,47 @@ fn label(out: &mut dyn Write, name: &str, value: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Per reply a header (codes and provider), then labelled lines.
+/// Whether the failure is final, in words: "yes: ..." or "no: ...".
+fn permanence(reply: &Reply) -> Option<String> {
+    let Finality { permanent, basis } = reply.finality?;
+    let temporary_code = reply
+        .enhanced
+        .as_deref()
+        .map(|e| e.starts_with('4'))
+        .or(reply.basic.map(|b| b / 100 == 4))
+        .unwrap_or(false);
+    let why = match (permanent, basis) {
+        (true, FinalityBasis::DeliveryStatus) if temporary_code => {
+            "the reporting server gave up (delivery status failed) after this temporary error; the address will not get this message"
+        }
+        (true, FinalityBasis::DeliveryStatus) => {
+            "the reporting server gave up on this address (delivery status failed)"
+        }
+        (true, FinalityBasis::BounceWords) if temporary_code => {
+            "the bounce is a failure notice: the server gave up after this temporary error"
+        }
+        (true, FinalityBasis::BounceWords) => "the bounce says delivery failed",
+        (true, FinalityBasis::ReplyClass) => "a permanent (5xx) failure",
+        (false, FinalityBasis::DeliveryStatus) => {
+            "the reporting server is still retrying (delivery status delayed)"
+        }
+        (false, FinalityBasis::BounceWords) => "a delay warning: delivery is still being retried",
+        (false, FinalityBasis::ReplyClass) => "a temporary (4xx) failure: the sender may retry",
+    };
+    Some(format!("{}: {why}", if permanent { "yes" } else { "no" }))
+}
+
+/// For a message, a first line saying what it is; per reply a header (codes and provider), then
+/// labelled lines.
 pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
     let (form, items) = (r.form, r.replies);
+    if let Some(k) = r.kind {
+        writeln!(out, "{}", format!("{}: {}", k.label(), k.describe()).bold())?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+    }
     if items.is_empty() {
         writeln!(
             out,
@@ -76,6 +115,9 @@ pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
         }
         label(out, "category", &d.category)?;
         label(out, "bounce type", bounce_str(d.bounce_type))?;
+        if let Some(p) = permanence(reply) {
+            label(out, "permanent", &p)?;
+        }
         writeln!(
             out,
             "  {:<13}{}",
@@ -117,6 +159,7 @@ pub fn render_many(out: &mut dyn Write, inputs: &[ExplainInput<'_>]) -> io::Resu
             out,
             &ExplainReport {
                 form: input.form,
+                kind: input.kind,
                 replies: input.replies,
             },
         )?;

@@ -32,6 +32,10 @@ pub struct Reply<'a> {
     pub text: &'a str,
     pub recipient: Option<&'a str>,
     pub remote_mta: Option<&'a str>,
+    /// Whether the failure is final for the sender's list; `None` when it reports no failure.
+    pub permanent: Option<bool>,
+    /// What `permanent` was read from: `delivery-status`, `bounce-words` or `reply-class`.
+    pub permanent_basis: Option<&'static str>,
     pub provider: Option<Provider<'a>>,
     pub provider_meaning: Option<&'a str>,
     pub text_meaning: Option<&'a str>,
@@ -88,6 +92,8 @@ impl<'a> Reply<'a> {
             text: &reply.text,
             recipient: reply.recipient.as_deref(),
             remote_mta: reply.remote_mta.as_deref(),
+            permanent: reply.finality.map(|f| f.permanent),
+            permanent_basis: reply.finality.map(|f| f.basis.as_str()),
             provider: d.provider.as_ref().map(|p| Provider {
                 id: &p.id,
                 name: &p.name,
@@ -128,6 +134,8 @@ impl<'a> Reply<'a> {
 pub struct ExplainDoc<'a> {
     pub schema: &'static str,
     pub form: String,
+    /// What a whole message is (`bounce`, `delay-warning`, `auto-reply` ...); null otherwise.
+    pub kind: Option<&'static str>,
     /// With several inputs only (a field a consumer may ignore).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<ExplainInputEntry<'a>>,
@@ -139,6 +147,7 @@ pub struct ExplainDoc<'a> {
 pub struct ExplainInputEntry<'a> {
     pub name: &'a str,
     pub form: String,
+    pub kind: Option<&'static str>,
     pub replies: usize,
 }
 

@@ -1,0 +1,175 @@
+//! Recipient addresses as bounces write them, cleaned to the address a sender's list holds.
+//!
+//! DSN fields carry a type (`rfc822;`, sometimes twice), Exchange writes `SMTP=` or `smtp:`
+//! inside an X.400 address and encapsulates addresses as `IMCEASMTP-ann+40example+2Ecom@...`,
+//! and prose wraps addresses in quotes and brackets. Only an Internet address (a local part, an
+//! `@` and a domain with a dot) is a recipient; anything else (an X.400 originator/recipient
+//! address, a local user name, `system;<>`) is not.
+
+/// The Internet address in `raw`, cleaned; `None` when `raw` holds none.
+pub fn clean(raw: &str) -> Option<String> {
+    let mut s = raw.trim();
+    // DSN address types, repeated by some MTAs (`rfc822; rfc822;ann@example.org`).
+    for _ in 0..3 {
+        match s.split_once(';') {
+            Some((t, rest))
+                if !t.is_empty()
+                    && t.len() < 16
+                    && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+            {
+                s = rest.trim();
+            }
+            _ => break,
+        }
+    }
+    // Exchange's X.400 form names the SMTP address after `SMTP=` (or `smtp:`), up to `;`.
+    let lower = s.to_ascii_lowercase();
+    if let Some(at) = lower.find("smtp=").or_else(|| lower.find("smtp:")) {
+        s = s[at + 5..].split(';').next().unwrap_or("").trim();
+    }
+    let s = s.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']' | ',' | ';' | '.'
+            )
+    });
+    let s = s.strip_prefix("mailto:").unwrap_or(s);
+    let decoded = imcea(s);
+    let s = decoded.as_deref().unwrap_or(s);
+    is_internet(s).then(|| s.to_string())
+}
+
+/// The first Internet address inside a longer value (`|/usr/bin/filter ann@example.org /home`).
+pub fn within(raw: &str) -> Option<String> {
+    raw.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';')
+    })
+    .filter(|w| w.contains('@'))
+    .find_map(clean)
+}
+
+/// A `local@host` without a dot in the host (an address within one site), cleaned as
+/// [`clean`] does; `None` for anything else.
+pub fn unqualified(raw: &str) -> Option<String> {
+    let dotted = clean(&format!(
+        "{}.invalid",
+        raw.trim().trim_end_matches(['>', ';', ' '])
+    ))?;
+    let bare = dotted.strip_suffix(".invalid")?;
+    bare.rsplit_once('@')
+        .filter(|(_, host)| !host.contains('.') && !host.is_empty())
+        .map(|_| bare.to_string())
+}
+
+/// Exchange's encapsulation of an SMTP address in its own domain: `IMCEASMTP-` then the address
+/// with `+XX` hexadecimal escapes (`+40` is `@`, `+2E` is `.`), then `@` the Exchange domain.
+fn imcea(s: &str) -> Option<String> {
+    let rest = s
+        .get(..10)
+        .filter(|p| p.eq_ignore_ascii_case("IMCEASMTP-"))
+        .map(|_| &s[10..])?;
+    let inner = &rest[..rest.rfind('@')?];
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '+' {
+            let hex: String = chars.by_ref().take(2).collect();
+            out.push(u8::from_str_radix(&hex, 16).ok().map(char::from)?);
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// A local part, one `@` and a domain of at least two labels, without spaces or brackets.
+pub fn is_internet(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    let bad = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"');
+    let domain_char =
+        |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '#' | '[' | ']' | ':');
+    // An Exchange address that is not SMTP (`IMCEAEX-_O=ORG_OU=...`) only looks like one.
+    let exchange = local
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("IMCEA"));
+    !local.is_empty()
+        && !exchange
+        && domain.chars().all(domain_char)
+        && local.len() <= 64
+        && domain.len() <= 255
+        && !local.contains(bad)
+        && !domain.contains(bad)
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().any(|c| c.is_ascii_alphabetic()) || tld.ends_with(']'))
+}
+
+/// The organizational part of a host name, enough to name a mail domain (`mr2.its.yale.edu`
+/// -> `yale.edu`): the Public Suffix List's registrable domain.
+pub fn mail_domain(host: &str) -> String {
+    crate::checks::org_domain(&host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_prefixes_brackets_and_exchange_forms_are_cleaned() {
+        let c = |s: &str| clean(s);
+        assert_eq!(
+            c("rfc822; ann@example.org").as_deref(),
+            Some("ann@example.org")
+        );
+        assert_eq!(
+            c("rfc822; rfc822;fred@example.net").as_deref(),
+            Some("fred@example.net")
+        );
+        assert_eq!(c("rfc822;<f.b@a.b.c>").as_deref(), Some("f.b@a.b.c"));
+        assert_eq!(
+            c("c=US;a= ;p=IKON;o=Nexus2;dda:SMTP=userx@example.COM;").as_deref(),
+            Some("userx@example.COM")
+        );
+        assert_eq!(c("smtp:kim@example.jp").as_deref(), Some("kim@example.jp"));
+        assert_eq!(
+            c("\"ann@example.org\".").as_deref(),
+            Some("ann@example.org")
+        );
+        assert_eq!(
+            c("IMCEASMTP-ann+2Ekim+40example+2Eorg@corp.example.com").as_deref(),
+            Some("ann.kim@example.org")
+        );
+        assert_eq!(
+            c("mailto:ann@example.org").as_deref(),
+            Some("ann@example.org")
+        );
+    }
+
+    #[test]
+    fn non_internet_recipients_are_none() {
+        for s in [
+            "LOCAL;<f.b>",
+            "system;<>",
+            "rfc822;userx@sims-ms-daemon",
+            "x400; c=US;a= ;p=Org;s=Smith",
+            "IMCEAEX-_O=ORG_OU=SITE_CN=RECIPIENTS_CN=ANN@corp.example.com",
+            "",
+        ] {
+            assert_eq!(clean(s), None, "{s}");
+        }
+        assert_eq!(mail_domain("mr2.its.yale.edu"), "yale.edu");
+        assert_eq!(
+            unqualified("rfc822;userx@domain1").as_deref(),
+            Some("userx@domain1")
+        );
+        assert_eq!(unqualified("rfc822;<f.b>"), None);
+    }
+}

@@ -1,0 +1,226 @@
+//! A bounce's human-readable text to replies: its DSN fields (from the delivery-status part or
+//! pasted into the text) merged with the replies its prose quotes, else the recipients and the
+//! explanation it gives in words; and the text of a bounce pasted without its headers.
+
+use super::types::{Extracted, InputForm, Reply};
+use super::{address, body, dsn, finality, prose};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// One copy of `reply` for each recipient named; the reply alone when none is.
+pub fn for_each_named(reply: &Reply, named: Vec<String>) -> Vec<Reply> {
+    if named.is_empty() {
+        return vec![reply.clone()];
+    }
+    named
+        .into_iter()
+        .map(|a| Reply {
+            recipient: Some(a),
+            ..reply.clone()
+        })
+        .collect()
+}
+
+/// The text of a bounce pasted without its headers (a "bounce-body" as people paste it into a
+/// ticket): its replies, read as a bounce's human part is; `None` unless the text reads as a
+/// failure report and yields a reply.
+pub fn from_text(text: &str) -> Option<Extracted> {
+    let human = body::human_part(text);
+    if !prose::reads_as_failure(human) {
+        return None;
+    }
+    let ctx = Context {
+        failed: &[],
+        own: &[],
+        domain: None,
+        failure: true,
+    };
+    let mut replies = replies_of(human, Vec::new(), &ctx);
+    if let [only] = replies.as_slice()
+        && only.recipient.is_none()
+    {
+        replies = for_each_named(only, prose::recipients_of(human, &[], &[], None));
+    }
+    if replies.is_empty() {
+        return None;
+    }
+    finality::settle(&mut replies, Some(finality::reads_as_delay("", human)));
+    Some(Extracted {
+        form: InputForm::Bounce,
+        kind: Some(finality::kind_of(&replies)),
+        replies,
+        original: None,
+    })
+}
+
+/// What the replies of a bounce's text are read against.
+pub struct Context<'a> {
+    /// X-Failed-Recipients.
+    pub failed: &'a [String],
+    /// The bounce's own, the sender's and the list's addresses.
+    pub own: &'a [String],
+    /// The reporting system's mail domain.
+    pub domain: Option<&'a str>,
+    /// Whether anything says a delivery failed (else prose alone names no failed recipient).
+    pub failure: bool,
+}
+
+/// The replies of a bounce's human-readable text: its DSN fields (from the delivery-status part,
+/// else pasted into the text) merged with the replies in its prose; failing both, the
+/// recipients and explanation it gives in words.
+pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Reply> {
+    if dsn.is_empty() {
+        dsn = inline_dsn(human);
+    }
+    let from_dsn = !dsn.is_empty();
+    let mut replies = merge(dsn, body::replies(human));
+    // The bounce's own, the sender's and the list's addresses are never recipients (a line
+    // `To: list@...` of a quoted summary reads like a recipient heading). A DSN's recipient
+    // field is the reporting server's own statement and stands, even when someone wrote to
+    // themselves; so does a Postfix or qmail heading (`<ann@example.org>:` on its own line).
+    for r in replies.iter_mut().filter(|_| !from_dsn) {
+        if r.recipient.as_deref().is_some_and(|a| {
+            ctx.own.iter().any(|o| o.eq_ignore_ascii_case(a)) && !heading(human, a)
+        }) {
+            r.recipient = None;
+        }
+    }
+    // A DSN block without a Diagnostic-Code leaves the why to the prose: the recipient's own
+    // block of it, else all of it.
+    for r in replies.iter_mut().filter(|r| r.text.is_empty()) {
+        r.text = r
+            .recipient
+            .clone()
+            .and_then(|rcpt| {
+                prose::codeless(human, std::slice::from_ref(&rcpt), ctx.own, ctx.domain).pop()
+            })
+            .map_or_else(|| prose::explanation(human), |p| p.text);
+    }
+    // A DSN block that names no Internet recipient (an X.400 or local one): the prose's. (A
+    // lone reply is given every recipient the prose names, by the caller.)
+    if replies.len() > 1 && replies.iter().any(|r| r.recipient.is_none()) && ctx.failure {
+        let named = prose::recipients_of(human, ctx.failed, ctx.own, ctx.domain);
+        let taken: Vec<String> = replies.iter().filter_map(|r| r.recipient.clone()).collect();
+        let mut spare = named.into_iter().filter(|a| !taken.contains(a));
+        for r in replies.iter_mut().filter(|r| r.recipient.is_none()) {
+            r.recipient = spare.next();
+        }
+    }
+    if replies.is_empty() && ctx.failure {
+        replies = prose::codeless(human, ctx.failed, ctx.own, ctx.domain);
+    }
+    aliases(human, &mut replies);
+    replies
+}
+
+/// Whether a line of the text opens with `<addr>:`, the heading Postfix and qmail give each
+/// failed recipient.
+fn heading(human: &str, addr: &str) -> bool {
+    let head = format!("<{}>:", addr.to_ascii_lowercase());
+    human
+        .lines()
+        .any(|l| l.trim_start().to_ascii_lowercase().starts_with(&head))
+}
+
+/// Sendmail and Postfix name the address an alias was expanded from (`(expanded from:
+/// <ann@example.org>)`): the address the sender used, so the one on its list. Each gets the
+/// reply of the address it was expanded to, after the replies already found.
+fn aliases(human: &str, replies: &mut Vec<Reply>) {
+    let mut extra: Vec<Reply> = Vec::new();
+    let has = |a: &str, rs: &[Reply]| {
+        rs.iter().any(|r| {
+            r.recipient
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(a))
+        })
+    };
+    for c in EXPANDED_FROM.captures_iter(human) {
+        let (Some(to), Some(from)) = (
+            c.get(1).and_then(|m| address::clean(m.as_str())),
+            c.get(2).and_then(|m| address::clean(m.as_str())),
+        ) else {
+            continue;
+        };
+        if has(&from, replies) || has(&from, &extra) {
+            continue;
+        }
+        if let Some(r) = replies.iter().find(|r| {
+            r.recipient
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(&to))
+        }) {
+            extra.push(Reply {
+                recipient: Some(from),
+                ..r.clone()
+            });
+        }
+    }
+    replies.extend(extra);
+}
+
+/// `<to> (expanded from <from>)` on one line (Postfix) or a line below (Sendmail).
+static EXPANDED_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    super::code::re(
+        r"(?i)<?([^\s<>()]+@[^\s<>()]+?)>?[:.]?[ \t]*(?:\n[ \t]*(?:\(reason:[^\n]*\)[ \t]*\n[ \t]*)?)?\(expanded from:?\s*<?([^\s<>()]+@[^\s<>()]+?)>?\)",
+    )
+});
+
+/// A DSN pasted into the text body (no MIME structure): start at its first field.
+fn inline_dsn(text: &str) -> Vec<Reply> {
+    let start = ["Final-Recipient:", "Original-Recipient:", "Reporting-MTA:"]
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min();
+    start.map_or_else(Vec::new, |s| {
+        dsn::parse(&text[s..])
+            .into_iter()
+            .filter(|r| r.recipient.is_some())
+            .collect()
+    })
+}
+
+/// Combines DSN replies with the replies found in the prose: the DSN decides who and what
+/// status; the prose supplies a reply the DSN lacks (no Diagnostic-Code, or no codes at all).
+fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
+    if dsn.is_empty() {
+        return prose;
+    }
+    for (i, d) in dsn.iter_mut().enumerate() {
+        let matched = d
+            .recipient
+            .as_deref()
+            .and_then(|rc| {
+                prose.iter().find(|p| {
+                    p.recipient
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(rc))
+                })
+            })
+            .or_else(|| prose.get(i).filter(|p| p.recipient.is_none()));
+        let Some(p) = matched else { continue };
+        if d.basic.is_none() && p.basic.is_some() {
+            d.basic = p.basic;
+            if d.text.is_empty() {
+                d.text = p.text.clone();
+            }
+        }
+        // Exim writes `Status: 5.0.0` whatever happened: a specific code of the same class in
+        // the reply the prose quotes says more.
+        let generic = d.enhanced.as_deref().is_none_or(|e| e.ends_with(".0.0"));
+        let same_class = |e: &str| {
+            d.enhanced
+                .as_deref()
+                .is_none_or(|own| own.as_bytes().first() == e.as_bytes().first())
+        };
+        if generic && let Some(e) = p.enhanced.as_deref().filter(|e| same_class(e)) {
+            d.enhanced = Some(e.to_string());
+        }
+        if d.remote_mta.is_none() {
+            d.remote_mta = p.remote_mta.clone();
+        }
+        if d.smtp_command.is_none() {
+            d.smtp_command = p.smtp_command.clone();
+        }
+    }
+    dsn
+}

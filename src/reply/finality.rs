@@ -1,0 +1,192 @@
+//! Whether each failure in an input is final for the sender's list or still being retried.
+//!
+//! A reply's class says what the receiver meant at that moment; a bounce says what the sending
+//! server then did. A 4.x.x in a non-delivery report is final: the server gave up (its queue
+//! lifetime ran out, or it calls the error permanent), so the address will not receive this
+//! message. A delay warning is not final whatever its codes. The RFC 3464 Action field and an
+//! MTA log's delivery status say so per recipient and win over the bounce's words.
+
+use super::code::re;
+use super::types::{Finality, FinalityBasis, MessageKind, Reply};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words of a delay warning: delivery is still being retried.
+static DELAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the|our) (?:mail )?queue)\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
+    )
+});
+
+/// Words that say the server gave up, which outweigh any delay wording quoted beside them
+/// (qmail's "I'm not going to try again" follows the last temporary error it met).
+static GAVE_UP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b",
+    )
+});
+
+/// Whether a bounce's words (subject and human-readable part) make it a delay warning rather
+/// than a notice of failure.
+pub fn reads_as_delay(subject: &str, human: &str) -> bool {
+    let warned = DELAY_WORDS.is_match(subject) || DELAY_WORDS.is_match(human);
+    warned && !GAVE_UP.is_match(subject) && !GAVE_UP.is_match(human)
+}
+
+/// Whether words (a subject, a paragraph) announce a delay warning.
+pub fn delay_words(text: &str) -> bool {
+    DELAY_WORDS.is_match(text)
+}
+
+/// The class a reply's codes put it in (enhanced first: it is the more specific), if any.
+fn class(r: &Reply) -> Option<u8> {
+    r.enhanced
+        .as_deref()
+        .and_then(|e| e.bytes().next())
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .or(r.basic.and_then(|b| u8::try_from(b / 100).ok()))
+}
+
+/// Sets every reply's [`Finality`]. `bounce` is `Some(warning)` for the replies of a failure
+/// report (a bounce message, or a bounce's text pasted on its own): whether the report reads
+/// as a delay warning. `None` for replies and log lines, where only the delivery status and
+/// the class speak.
+pub fn settle(replies: &mut [Reply], bounce: Option<bool>) {
+    for r in replies {
+        r.finality = of(r, bounce);
+    }
+}
+
+fn of(r: &Reply, bounce: Option<bool>) -> Option<Finality> {
+    let f = |permanent, basis| Some(Finality { permanent, basis });
+    // A reply with no code at all was read from a bounce's prose, whose words gave its action
+    // (a DSN always carries a Status).
+    let stated = if r.has_code() {
+        FinalityBasis::DeliveryStatus
+    } else {
+        FinalityBasis::BounceWords
+    };
+    match r.dsn_action.as_deref() {
+        Some("failed") => return f(true, stated),
+        Some("delayed") => return f(false, stated),
+        Some("delivered" | "relayed" | "expanded") => return None,
+        _ => {}
+    }
+    let class = class(r);
+    if matches!(class, Some(2 | 3)) {
+        return None;
+    }
+    match (bounce, class) {
+        (Some(true), _) => f(false, FinalityBasis::BounceWords),
+        (Some(false), Some(5)) => f(true, FinalityBasis::ReplyClass),
+        (Some(false), _) => f(true, FinalityBasis::BounceWords),
+        (None, Some(5)) => f(true, FinalityBasis::ReplyClass),
+        (None, Some(4)) => f(false, FinalityBasis::ReplyClass),
+        (None, _) => None,
+    }
+}
+
+/// What a report whose replies are settled is: a delay warning when none of its failures is
+/// final, a delivery report when it reports no failure at all (delivered, relayed, `250 Ok`).
+pub fn kind_of(replies: &[Reply]) -> MessageKind {
+    let finals: Vec<bool> = replies
+        .iter()
+        .filter_map(|r| r.finality.map(|f| f.permanent))
+        .collect();
+    let succeeded = |r: &Reply| {
+        r.dsn_action
+            .as_deref()
+            .is_some_and(|a| matches!(a, "delivered" | "relayed" | "expanded"))
+            || r.basic.is_some_and(|b| b < 400)
+    };
+    if finals.is_empty() && !replies.is_empty() && replies.iter().all(succeeded) {
+        MessageKind::DeliveryReport
+    } else if !finals.is_empty() && finals.iter().all(|p| !p) {
+        MessageKind::DelayWarning
+    } else {
+        MessageKind::Bounce
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(basic: Option<u16>, enhanced: Option<&str>, action: Option<&str>) -> Reply {
+        Reply {
+            basic,
+            enhanced: enhanced.map(str::to_string),
+            dsn_action: action.map(str::to_string),
+            ..Reply::default()
+        }
+    }
+
+    #[test]
+    fn the_delivery_status_decides_then_the_bounce_then_the_class() {
+        let mut rs = vec![
+            reply(Some(421), Some("4.4.1"), Some("failed")),
+            reply(Some(550), Some("5.1.1"), Some("delayed")),
+            reply(Some(451), None, None),
+            reply(Some(250), None, None),
+        ];
+        settle(&mut rs, None);
+        let got: Vec<_> = rs.iter().map(|r| r.finality.map(|f| f.permanent)).collect();
+        assert_eq!(got, [Some(true), Some(false), Some(false), None]);
+        assert_eq!(
+            rs[0].finality.map(|f| f.basis),
+            Some(FinalityBasis::DeliveryStatus)
+        );
+        // In a failure notice the server gave up, also on a temporary error.
+        let mut rs = vec![reply(None, Some("4.4.1"), None), reply(None, None, None)];
+        settle(&mut rs, Some(false));
+        assert!(rs.iter().all(|r| r.finality.is_some_and(|f| f.permanent)));
+        settle(&mut rs, Some(true));
+        assert!(rs.iter().all(|r| r.finality.is_some_and(|f| !f.permanent)));
+    }
+
+    #[test]
+    fn delay_warnings_are_told_from_notices_that_gave_up() {
+        assert!(reads_as_delay(
+            "Warning: message delayed",
+            "No action is required on your part. Delivery attempts will continue for some time"
+        ));
+        assert!(reads_as_delay(
+            "Delayed Mail (still being retried)",
+            "THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE."
+        ));
+        assert!(!reads_as_delay(
+            "failure notice",
+            "This is a permanent error; I've given up. Sorry it didn't work out."
+        ));
+        assert!(!reads_as_delay(
+            "failure notice",
+            "I'm not going to try again; this message has been in the queue too long. \
+             I will retry later was the last answer."
+        ));
+        assert!(!reads_as_delay("Undeliverable", "Unable to deliver mail."));
+        // Other MTAs' words for a message still in their queue.
+        for words in [
+            "The mail system will continue trying to deliver it.",
+            "Delivery has been temporarily deferred.",
+            "Your message is still queued and waiting in the queue.",
+            "It has been queued for later delivery.",
+            "We're still trying to deliver your message.",
+        ] {
+            assert!(reads_as_delay("Mail delivery notice", words), "{words}");
+        }
+        assert!(!reads_as_delay(
+            "Mail delivery failed",
+            "Delivery was deferred for five days; the retry period expired, giving up."
+        ));
+        // An expiry notice quotes the delays that led to it.
+        assert!(!reads_as_delay(
+            "Undeliverable",
+            "Delivery was deferred several times. Reason: Exceeded Maximum Delivery Attempts."
+        ));
+        assert!(!reads_as_delay(
+            "Returned mail",
+            "The message has expired: it will continue to be attempted no more."
+        ));
+    }
+}

@@ -1,0 +1,280 @@
+//! Replies as applications and people paste them: SMTP transcripts, library exceptions that
+//! hold the code apart from the words, and text with its newlines escaped.
+
+use super::code::{check_enhanced, parse_reply_start, re};
+use super::types::Reply;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A server line of a transcript: `<<< 550 ...`, `S: 550 ...`, `SMTP<< 550 ...`, `RECV: 550`,
+/// `<- 550`, optionally after a line number or a timestamp column.
+static SERVER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:[0-9]+\s+)?(?:SMTP\s*<<|<<<?|<-|S:|RECV:?|server:)\s*([0-9]{3}[ \t-].*|[0-9]{3})$",
+    )
+});
+/// A client line of a transcript (`>>> RCPT TO:<...>`, `C: MAIL FROM:<>`, `SMTP>> DATA`).
+static CLIENT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:[0-9]+\s+)?(?:SMTP\s*>>|>>>?|->|C:|SEND:?|client:)\s*\S"));
+/// A line that opens with a reply code.
+static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([2-5][0-9]{2})(?:[ \t-]|$)"));
+
+/// Python's smtplib exceptions: `(550, b'5.7.1 ...')`, the message with escaped newlines.
+static PY_TUPLE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?s)\(\s*([2-5][0-9]{2})\s*,\s*b?(?:'(.*?)'|"(.*?)")\s*\)"#));
+/// A code in parentheses after an error label: `SMTP Error (451): Failed to add recipient`.
+static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:error|response|reply|code|status)\s*\(\s*([2-5][0-9]{2})\s*\)\s*:?\s*(.*)")
+});
+/// A code given as a field: `SMTP Last Response Code: 504` (its words on another line).
+static CODE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)\b(?:response|reply|error|status|smtp)[ _-]?code\s*[:=]\s*"?([2-5][0-9]{2})\b"#)
+});
+/// The words of a code given as a field: `SMTP Last Response: 5.5.2 ...`.
+static WORDS_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?im)\b(?:response|reply|message|error message)\s*[:=]\s*(.+)$"));
+/// lettre's `Response { code: Code { severity: .., category: .., detail: .. }, message: [..] }`.
+static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"severity:\s*([A-Za-z]+)\s*,\s*category:\s*([A-Za-z0-9]+)\s*,\s*detail:\s*([A-Za-z]+)\s*\}\s*,\s*message:\s*\[\s*\\?"(.*?)\\?"\s*[,\]]"#,
+    )
+});
+
+/// Text whose line breaks and quotes were escaped on the way (`\n`, `\r\n`, `\"`, `\'`, `\/`),
+/// as exception messages and JSON strings show them; `None` when it has no escaped newline.
+pub fn unescape(text: &str) -> Option<String> {
+    if !text.contains("\\n") {
+        return None;
+    }
+    Some(
+        text.replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\t", " ")
+            .replace("\\\"", "\"")
+            .replace("\\'", "'")
+            .replace("\\/", "/"),
+    )
+}
+
+/// The reply a transcript failed with. A transcript is text with server lines marked as such
+/// (`<<< 550 ...`) or lines opening with at least two different codes (`220` greeting, `250
+/// Ok`, `550 ...`); the replies are read in order, each with its continuation lines, and the
+/// first 4xx/5xx wins (later ones such as `554 no valid recipients` follow from it). Without a
+/// failing reply, the last one.
+pub fn transcript(text: &str) -> Option<Reply> {
+    // (code, the reply's lines joined, whether its last line was a `550-` continuation)
+    let mut groups: Vec<(String, String, bool)> = Vec::new();
+    let mut marked = false;
+    for line in text.lines().take(2000) {
+        let reply_part = if let Some(c) = SERVER_LINE.captures(line) {
+            marked = true;
+            c.get(1).map(|m| m.as_str().trim().to_string())
+        } else if CLIENT_LINE.is_match(line) {
+            None
+        } else if CODE_LINE.is_match(line) {
+            Some(line.trim().to_string())
+        } else {
+            None
+        };
+        let Some(part) = reply_part else {
+            continue;
+        };
+        let code = part[..3].to_string();
+        let open = part[3..].starts_with('-');
+        match groups.last_mut() {
+            // `250-` lines continue until the `250 ` line ends the reply.
+            Some((c, joined, was_open)) if *c == code && *was_open => {
+                joined.push(' ');
+                joined.push_str(&part);
+                *was_open = open;
+            }
+            _ => groups.push((code, part, open)),
+        }
+    }
+    let distinct = groups
+        .iter()
+        .map(|(c, _, _)| c.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    if !(marked || distinct >= 2) {
+        return None;
+    }
+    let replies: Vec<Reply> = groups
+        .iter()
+        .filter_map(|(_, joined, _)| parse_reply_start(joined).ok().flatten())
+        .collect();
+    let failing = replies
+        .iter()
+        .position(|r| r.basic.is_some_and(|b| b >= 400));
+    let pick = failing.unwrap_or(replies.len().checked_sub(1)?);
+    replies.into_iter().nth(pick)
+}
+
+/// A reply held by an application's error message in a shape of its own (Python's smtplib
+/// tuple, a code in parentheses after an error label, a code field with its words on another
+/// line, lettre's debug format).
+pub fn app_error(text: &str) -> Option<Reply> {
+    if let Some(c) = PY_TUPLE.captures(text) {
+        let code = c.get(1)?.as_str();
+        let words = c.get(2).or(c.get(3))?.as_str();
+        let words = unescape(words).unwrap_or_else(|| words.to_string());
+        // Each line of a multi-line reply carries its own enhanced code: join them as the
+        // lines of one reply, so each repeated code is dropped once.
+        let joined = words
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{code} {}", l.trim()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return parse_reply_start(&joined).ok().flatten();
+    }
+    if let Some(c) = LETTRE.captures(text) {
+        let digit = |word: &str, table: &[(&str, u16)]| {
+            table
+                .iter()
+                .find(|(w, _)| word.eq_ignore_ascii_case(w))
+                .map(|(_, d)| *d)
+        };
+        let severity = digit(
+            c.get(1)?.as_str(),
+            &[
+                ("PositiveCompletion", 2),
+                ("PositiveIntermediate", 3),
+                ("TransientNegativeCompletion", 4),
+                ("PermanentNegativeCompletion", 5),
+            ],
+        )?;
+        let category = digit(
+            c.get(2)?.as_str(),
+            &[
+                ("Syntax", 0),
+                ("Information", 1),
+                ("Connections", 2),
+                ("Unspecified3", 3),
+                ("Unspecified4", 4),
+                ("MailSystem", 5),
+            ],
+        )?;
+        let detail = digit(
+            c.get(3)?.as_str(),
+            &[
+                ("Zero", 0),
+                ("One", 1),
+                ("Two", 2),
+                ("Three", 3),
+                ("Four", 4),
+                ("Five", 5),
+                ("Six", 6),
+                ("Seven", 7),
+                ("Eight", 8),
+                ("Nine", 9),
+            ],
+        )?;
+        let code = severity * 100 + category * 10 + detail;
+        return parse_reply_start(&format!("{code} {}", c.get(4)?.as_str()))
+            .ok()
+            .flatten();
+    }
+    if let Some(c) = LABELLED.captures(text) {
+        return parse_reply_start(&format!("{} {}", c.get(1)?.as_str(), c.get(2)?.as_str()))
+            .ok()
+            .flatten();
+    }
+    if let Some(c) = CODE_FIELD.captures(text) {
+        let code = c.get(1)?.as_str();
+        let words = WORDS_FIELD
+            .captures_iter(text)
+            .filter_map(|w| w.get(1))
+            .map(|m| m.as_str().trim())
+            .find(|w| !w.is_empty() && !w.starts_with(code) || w.len() > 3)
+            .unwrap_or("");
+        let words = words.trim_matches(['"', '\'']);
+        return parse_reply_start(&format!("{code} {words}")).ok().flatten();
+    }
+    None
+}
+
+/// An enhanced code of a failure (4.x.x or 5.x.x) after a separator, with the words after it,
+/// when the text carries no basic code (`Permanent SMTP error: permanent: 5.7.1 Message
+/// rejected ...`).
+pub fn enhanced_only(text: &str) -> Option<Reply> {
+    static AT: LazyLock<Regex> =
+        LazyLock::new(|| re(r#"(?:^|[\s:;\[("'])#?([45]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s+|$)"#));
+    let c = AT
+        .captures_iter(text)
+        .find(|c| c.get(1).is_some_and(|m| check_enhanced(m.as_str()).is_ok()))?;
+    let code = c.get(1)?;
+    let rest = &text[c.get(0)?.end()..];
+    let words: String = rest
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(['"', '\'', ']', ')', '}'])
+        .to_string();
+    Some(Reply {
+        enhanced: check_enhanced(code.as_str()).ok(),
+        text: words,
+        ..Reply::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transcript_fails_with_its_first_failing_reply() {
+        let t = "  759   SMTP<< 250 2.1.0 Ok\n\
+                 \x20 759   SMTP<< 504 5.5.2 <host>: Helo command rejected: need fully-qualified hostname\n\
+                 \x20 759   SMTP<< 554 5.5.1 Error: no valid recipients\n";
+        let r = transcript(t).unwrap();
+        assert_eq!(r.basic, Some(504));
+        assert_eq!(r.enhanced.as_deref(), Some("5.5.2"));
+        let t = "220 mx.example.com ESMTP ready\nEHLO client.example\n250-mx.example.com\n\
+                 250 SIZE 1000000\nMAIL FROM:<>\n550 5.7.1 Client blocked (S3140)\nQUIT\n";
+        let r = transcript(t).unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.text, "Client blocked (S3140)");
+        // One multi-line reply is not a transcript.
+        assert!(transcript("550-5.7.26 Unauthenticated\n550 5.7.26 mail").is_none());
+    }
+
+    #[test]
+    fn application_errors_give_the_reply_they_hold() {
+        let r = app_error(
+            r"data: (550, b'5.7.1 [ip 7] Gmail has detected that this message is\n5.7.1 likely unsolicited mail.')",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.7.1")));
+        assert_eq!(
+            r.text,
+            "[ip 7] Gmail has detected that this message is likely unsolicited mail."
+        );
+        let r = app_error(
+            "SMTP Error (451): Failed to add recipient \"a@example.com\" (Temporary local problem - please try later).",
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(451));
+        assert!(r.text.starts_with("Failed to add recipient"), "{}", r.text);
+        let r = app_error(
+            "SMTP Last Response Code: 504\nSMTP Last Response: 5.5.2 <Styx>: Helo command rejected: need fully-qualified hostname",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(504), Some("5.5.2")));
+        let r = app_error(
+            r#"Permanent(Response { code: Code { severity: PermanentNegativeCompletion, category: MailSystem, detail: Four }, message: [\"5.7.1 Message rejected under suspicion of SPAM\"] })"#,
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(554), Some("5.7.1")));
+        let r = enhanced_only(
+            "Msg#41 failed: Permanent SMTP error: permanent: 5.7.1 [2] Message rejected",
+        )
+        .unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("5.7.1"));
+        assert_eq!(r.text, "[2] Message rejected");
+        assert_eq!(
+            unescape(r"a\nb \'c\' http:\/\/x").as_deref(),
+            Some("a\nb 'c' http://x")
+        );
+    }
+}

@@ -44,6 +44,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Decode a rejection, check the DNS it points at, and print an ordered remediation plan.
     Diagnose(DiagnoseArgs),
+    /// Read mail logs, ESP exports and bounce mailboxes into per-address decisions, a
+    /// suppression list and a summary (offline unless --diagnose).
+    Scan(ScanArgs),
     /// List, show and lint the rules knowledge base.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -58,8 +61,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A reply, a file path, or `-` (default) for standard input.
-    pub input: Option<String>,
+    /// A reply, file paths or directories (every file under them), or `-` (default) for
+    /// standard input.
+    pub input: Vec<String>,
     /// Output format: human, json (mailtriage.explain/v1).
     #[arg(long, default_value = "human", value_parser = FormatName(Format::EXPLAIN))]
     pub format: Format,
@@ -148,8 +152,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
-    /// The reply, log line(s) or bounce message: a string, a file path, or `-` for stdin.
-    pub input: String,
+    /// The reply, log line(s) or bounce message: a string, file paths or directories (their
+    /// replies read together), or `-` for stdin.
+    #[arg(required = true, num_args = 1..)]
+    pub input: Vec<String>,
     /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
     #[arg(long)]
     pub domain: Option<String>,
@@ -169,6 +175,64 @@ pub struct DiagnoseArgs {
     /// Write an evidence bundle (report.md, report.json, dns-log.jsonl, input, versions) here.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Mail logs (Postfix, Sendmail, Exim; gzip-compressed too), ESP exports (CSV, JSON lines),
+    /// Exchange message tracking logs, .eml files, mbox files, Maildirs and directories of
+    /// these; `-` or none for standard input. With --merge: JSON summaries of earlier scans.
+    pub paths: Vec<PathBuf>,
+    /// Output format: human, json (mailtriage.scan/v1), markdown, jsonl (one address per line).
+    #[arg(long, default_value = "human", value_parser = FormatName(Format::SCAN))]
+    pub format: Format,
+    /// Write the suppression list as CSV to FILE
+    /// (address,scope,reason,code,provider,first_seen,last_seen,failures).
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
+    /// Combine JSON summaries of earlier scans (one per host or per day) into one result, the
+    /// same as one scan of all their inputs.
+    #[arg(long, conflicts_with = "follow")]
+    pub merge: bool,
+    /// Separate sends that must fail softly before an address is suppressed (default: rules).
+    #[arg(long = "soft-failures", value_name = "N")]
+    pub soft_failures: Option<u32>,
+    /// Days from the first to the last counted soft failure (default: rules).
+    #[arg(long = "soft-days", value_name = "DAYS")]
+    pub soft_days: Option<u32>,
+    /// The date syslog logs end on or before, to give their lines a year (default: each file's
+    /// modification time; today for standard input).
+    #[arg(long = "log-end", value_name = "YYYY-MM-DD")]
+    pub log_end: Option<String>,
+    /// Failures of one code from one provider in an hour that make a pattern.
+    #[arg(long = "pattern-min-events", value_name = "N", default_value_t = 10)]
+    pub pattern_min_events: u64,
+    /// ... and their least share of everything that provider answered in that hour (0 to 1).
+    #[arg(
+        long = "pattern-min-share",
+        value_name = "SHARE",
+        default_value_t = 0.5
+    )]
+    pub pattern_min_share: f64,
+    /// Threads that read logs (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Keep reading one growing log (through logrotate) and print a line when a pattern starts
+    /// or stops; for running under a service manager.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: read the log from its start instead of from its end.
+    #[arg(long = "from-start", requires = "follow")]
+    pub from_start: bool,
+    /// With --follow: seconds between looks at a log that has not grown.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub poll: f64,
+    /// Run the diagnoses that matter (DNS checks of the sending domain and IP) and add their
+    /// likely causes to the summary.
+    #[arg(long)]
+    pub diagnose: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 #[derive(Debug, Subcommand)]

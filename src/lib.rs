@@ -12,5 +12,6 @@ pub mod plan;
 pub mod reply;
 pub mod report;
 pub mod rules;
+pub mod scan;
 
 pub use commands::run;

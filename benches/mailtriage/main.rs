@@ -7,6 +7,7 @@ mod bulk;
 mod decode;
 mod depth;
 mod peers;
+mod scan;
 mod synth;
 
 use mailtriage::dns::{DnsServer, ServerOptions, Zone, parse_zone};
@@ -28,7 +29,8 @@ struct Config {
     /// DECODE_LINES and DECODE_RUNS: reply decoding corpus size and repetitions (200,000 and 5).
     decode_lines: usize,
     decode_runs: usize,
-    /// PARTS: which parts to run, any of "a,b,c,d" (default all; d needs CHECKDMARC).
+    /// PARTS: which parts to run, any of "a,b,c,d,e,f" (default all; d needs CHECKDMARC, f
+    /// needs perl's Sisimai).
     parts: String,
     /// CHECKDMARC: path of a checkdmarc executable for part (d); it only speaks to port 53, so
     /// the server then listens on PEER_LISTEN (default 127.0.0.3:53, needs root).
@@ -65,7 +67,7 @@ impl Config {
                 .and_then(|v| v.parse().ok()),
             decode_lines: env("DECODE_LINES", 200_000usize).max(1),
             decode_runs: env("DECODE_RUNS", 5usize).max(1),
-            parts: env("PARTS", "a,b,c,d".to_string()),
+            parts: env("PARTS", "a,b,c,d,e,f".to_string()),
             checkdmarc: std::env::var("CHECKDMARC").ok().filter(|s| !s.is_empty()),
             peer_listen: env(
                 "PEER_LISTEN",
@@ -329,6 +331,15 @@ fn main() {
             cfg.decode_runs
         );
         println!();
+    }
+    if cfg.part("e") || cfg.part("f") {
+        let scan_cfg = scan::ScanConfig::from_env();
+        if cfg.part("e") {
+            scan::big_log(&scan_cfg);
+        }
+        if cfg.part("f") {
+            scan::maildir_vs_sisimai(&scan_cfg);
+        }
     }
     println!("load average at end: {}", loadavg());
     drop(server);

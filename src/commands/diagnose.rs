@@ -25,8 +25,7 @@ pub fn run(
     if let Some(dir) = &args.evidence {
         crate::evidence::check_dir(dir).map_err(|e| Error::Input(format!("--evidence: {e}")))?;
     }
-    let input = input::read(Some(&args.input))?;
-    let extracted = explain::extract(&input)?;
+    let (input, extracted, unread) = read_inputs(&args.input, err)?;
     let target::Target {
         mut params,
         other_dkim,
@@ -130,7 +129,64 @@ pub fn run(
             crate::report::escape::terminal(&dir.display().to_string())
         )?;
     }
+    if unread > 0 {
+        return Ok(crate::error::exit::USAGE);
+    }
     Ok(common::exit_code(&[&checked.report], args.fail_on))
+}
+
+/// Reads the inputs and their replies: one input as always (its problem ends the run); several
+/// together (a file that cannot be read gets one stderr line, and the run goes on).
+fn read_inputs(
+    args: &[String],
+    err: &mut dyn Write,
+) -> Result<(input::Input, crate::reply::Extracted, usize)> {
+    let one = args.first().map(String::as_str);
+    if args.len() <= 1 && one.is_none_or(|a| !Path::new(a).is_dir()) {
+        let input = input::read(one)?;
+        let extracted = explain::extract(&input)?;
+        return Ok((input, extracted, 0));
+    }
+    let (inputs, mut failed) = input::read_many(args);
+    let mut combined: Option<crate::reply::Extracted> = None;
+    let mut bytes = Vec::new();
+    let mut names = Vec::new();
+    for i in &inputs {
+        match explain::extract(i) {
+            Ok(x) => {
+                bytes.extend_from_slice(format!("==> {} <==\n", i.name).as_bytes());
+                bytes.extend_from_slice(&i.bytes);
+                bytes.push(b'\n');
+                names.push(i.name.clone());
+                match &mut combined {
+                    None => combined = Some(x),
+                    Some(c) => {
+                        c.replies.extend(x.replies);
+                        if c.original.is_none() {
+                            c.original = x.original;
+                        }
+                    }
+                }
+            }
+            Err(e) => failed.push((i.name.clone(), e.to_string())),
+        }
+    }
+    for (name, why) in &failed {
+        let line = if why.starts_with(&format!("{name}: ")) {
+            why.clone()
+        } else {
+            format!("{name}: {why}")
+        };
+        writeln!(err, "mailtriage: {}", crate::scan::render::term(&line))?;
+    }
+    let extracted =
+        combined.ok_or_else(|| Error::Input("none of the inputs could be read".into()))?;
+    let input = input::Input {
+        bytes,
+        name: names.join(", "),
+        truncated_from: None,
+    };
+    Ok((input, extracted, failed.len()))
 }
 
 /// Makes every verify command ask the same DNS this run asked: the same --zone files,

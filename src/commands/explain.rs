@@ -1,30 +1,84 @@
-//! `mailtriage explain`: decode the replies in an input, offline.
+//! `mailtriage explain`: decode the replies in one or more inputs, offline.
 
 use super::common::load_rules;
 use super::input;
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Result, exit};
 use crate::reply::{self, InputError};
-use crate::report::{ExplainReport, Report};
+use crate::report::{ExplainInput, ExplainReport, Report};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &ExplainArgs, rules_dir: Option<&Path>, out: &mut dyn Write) -> Result<u8> {
+pub fn run(
+    args: &ExplainArgs,
+    rules_dir: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let rules = load_rules(rules_dir)?;
-    let input = input::read(args.input.as_deref())?;
-    let extracted = extract(&input)?;
-    let items: Vec<_> = extracted
-        .replies
+    let one = args.input.first().map(String::as_str);
+    if args.input.len() <= 1 && one.is_none_or(|a| !Path::new(a).is_dir()) {
+        // One input: its problem is the run's error, as always.
+        let input = input::read(one)?;
+        let extracted = extract(&input)?;
+        let items: Vec<_> = extracted
+            .replies
+            .iter()
+            .map(|r| (r.clone(), rules.decode(r)))
+            .collect();
+        let view = Report::Explain(ExplainReport {
+            form: extracted.form,
+            kind: extracted.kind,
+            replies: &items,
+        });
+        crate::report::render(out, args.format, &view)?;
+        return Ok(exit::OK);
+    }
+    let (inputs, mut failed) = input::read_many(&args.input);
+    let mut read = Vec::new();
+    for i in &inputs {
+        match extract(i) {
+            Ok(x) => read.push((i.name.clone(), x)),
+            Err(e) => failed.push((i.name.clone(), e.to_string())),
+        }
+    }
+    for (name, why) in &failed {
+        let line = if why.starts_with(&format!("{name}: ")) {
+            why.clone()
+        } else {
+            format!("{name}: {why}")
+        };
+        writeln!(err, "mailtriage: {}", crate::scan::render::term(&line))?;
+    }
+    if read.is_empty() {
+        return Ok(exit::USAGE);
+    }
+    let decoded: Vec<(String, reply::InputForm, Option<reply::MessageKind>, Vec<_>)> = read
         .iter()
-        .map(|r| (r.clone(), rules.decode(r)))
+        .map(|(name, x)| {
+            let items: Vec<_> = x
+                .replies
+                .iter()
+                .map(|r| (r.clone(), rules.decode(r)))
+                .collect();
+            (name.clone(), x.form, x.kind, items)
+        })
         .collect();
-    let view = Report::Explain(ExplainReport {
-        form: extracted.form,
-        kind: extracted.kind,
-        replies: &items,
-    });
-    crate::report::render(out, args.format, &view)?;
-    Ok(exit::OK)
+    let inputs: Vec<ExplainInput<'_>> = decoded
+        .iter()
+        .map(|(name, form, kind, items)| ExplainInput {
+            name,
+            form: *form,
+            kind: *kind,
+            replies: items,
+        })
+        .collect();
+    crate::report::render(out, args.format, &Report::ExplainMany(&inputs))?;
+    Ok(if failed.is_empty() {
+        exit::OK
+    } else {
+        exit::USAGE
+    })
 }
 
 /// Extracts replies, turning every input problem into a one-line reason (exit 2).

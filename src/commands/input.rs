@@ -1,4 +1,4 @@
-//! Reading a command's INPUT: a literal reply, a file path, or standard input, bounded in size.
+//! Reading a command's INPUT: a literal reply, file paths, directories, or standard input, bounded in size.
 
 use crate::error::{Error, Result};
 use std::io::Read;
@@ -61,4 +61,67 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
             }
         }
     }
+}
+
+/// Reads every input of a command that takes several: `-` or none is stdin; a directory stands
+/// for every file under it (walked in name order, hidden files left out); with one argument
+/// that is neither, the argument is the reply itself. Returns the inputs read and, for each
+/// one that could not be, its name and why.
+pub fn read_many(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
+    if args.len() <= 1 {
+        let one = args.first().map(String::as_str);
+        if one.is_none_or(|a| !Path::new(a).is_dir()) {
+            return match read(one) {
+                Ok(i) => (vec![i], Vec::new()),
+                Err(e) => (
+                    Vec::new(),
+                    vec![(one.unwrap_or("stdin").to_string(), e.to_string())],
+                ),
+            };
+        }
+    }
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for item in crate::scan::source::expand(
+        &args
+            .iter()
+            .map(std::path::PathBuf::from)
+            .collect::<Vec<_>>(),
+    ) {
+        use crate::scan::source::Item;
+        match item {
+            Item::Stdin => match read(None) {
+                Ok(i) => inputs.push(i),
+                Err(e) => errors.push(("stdin".into(), e.to_string())),
+            },
+            Item::File(p) => match read_file(&p) {
+                Ok(i) => inputs.push(i),
+                Err(e) => errors.push((p.display().to_string(), e)),
+            },
+            Item::Maildir(_, messages) => {
+                for p in messages {
+                    match read_file(&p) {
+                        Ok(i) => inputs.push(i),
+                        Err(e) => errors.push((p.display().to_string(), e)),
+                    }
+                }
+            }
+            Item::Unusable(name, why) => errors.push((name, why)),
+        }
+    }
+    (inputs, errors)
+}
+
+fn read_file(path: &Path) -> std::result::Result<Input, String> {
+    let file = std::fs::File::open(path).map_err(|e| crate::scan::source::reason(&e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::scan::source::reason(&e))?;
+    Ok(Input {
+        bytes,
+        name: path.display().to_string(),
+        truncated_from: (size > MAX_INPUT as u64).then_some(size),
+    })
 }

@@ -8,6 +8,8 @@ mod explain;
 pub mod input;
 mod meta;
 mod rules;
+mod scan;
+mod scan_diagnose;
 pub mod validate;
 
 use crate::cli::{Cli, ColorChoice, Command};
@@ -20,9 +22,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     set_color(cli.color);
     let rules_dir = cli.rules.as_deref();
     match cli.command {
-        Command::Explain(args) => explain::run(&args, rules_dir, out),
+        Command::Explain(args) => explain::run(&args, rules_dir, out, err),
         Command::Check(args) => check::run(&args, rules_dir, out, err),
         Command::Diagnose(args) => diagnose::run(&args, rules_dir, out, err),
+        Command::Scan(args) => scan::run(&args, rules_dir, out, err),
         Command::Rules(cmd) => rules::run(&cmd, rules_dir, out),
         Command::Completions { shell } => meta::completions(shell, out).map(|()| 0),
         Command::Man => meta::man(out).map(|()| 0),

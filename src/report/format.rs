@@ -28,6 +28,8 @@ impl Format {
     ];
     /// `diagnose`: one document in every format but JSON Lines.
     pub const DIAGNOSE: &[Format] = &[Format::Human, Format::Json, Format::Markdown, Format::Sarif];
+    /// `scan`: a summary (human, mailtriage.scan/v1, Markdown) or one address per line.
+    pub const SCAN: &[Format] = &[Format::Human, Format::Json, Format::Markdown, Format::Jsonl];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,17 +46,19 @@ impl Report<'_> {
     /// The formats this report can be written in.
     pub fn formats(&self) -> &'static [Format] {
         match self {
-            Report::Explain(_) => Format::EXPLAIN,
+            Report::Explain(_) | Report::ExplainMany(_) => Format::EXPLAIN,
             Report::Check(_) => Format::CHECK,
             Report::Diagnose(_) => Format::DIAGNOSE,
+            Report::Scan(_) => Format::SCAN,
         }
     }
 
     fn command(&self) -> &'static str {
         match self {
-            Report::Explain(_) => "explain",
+            Report::Explain(_) | Report::ExplainMany(_) => "explain",
             Report::Check(_) => "check",
             Report::Diagnose(_) => "diagnose",
+            Report::Scan(_) => "scan",
         }
     }
 }

@@ -14,7 +14,8 @@ pub mod zone_index;
 
 pub use format::Format;
 pub use view::{
-    CheckDomain, CheckReport, DiagnoseReport, ExplainReport, Report, RunContext, ToolInfo,
+    CheckDomain, CheckReport, DiagnoseReport, ExplainInput, ExplainReport, Report, RunContext,
+    ScanReport, ToolInfo,
 };
 
 use format::unsupported;

@@ -194,7 +194,9 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             to_value(r.tool, &reports, r.run)
         }
         Report::Diagnose(r) => to_value(r.tool, &[r.input.report], r.run),
-        Report::Explain(_) => return Err(super::format::unsupported(Format::Sarif, report)),
+        Report::Explain(_) | Report::ExplainMany(_) | Report::Scan(_) => {
+            return Err(super::format::unsupported(Format::Sarif, report));
+        }
     };
     super::escape::json_pretty(&mut *w, &doc)?;
     writeln!(w)

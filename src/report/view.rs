@@ -97,4 +97,33 @@ pub enum Report<'a> {
     Explain(ExplainReport<'a>),
     Check(CheckReport<'a>),
     Diagnose(DiagnoseReport<'a>),
+    /// `explain` of several inputs, each with its own replies.
+    ExplainMany(&'a [ExplainInput<'a>]),
+    Scan(ScanReport<'a>),
+}
+
+/// One of several inputs of `explain`: its name, its form and the replies found in it.
+#[derive(Debug, Clone, Copy)]
+pub struct ExplainInput<'a> {
+    pub name: &'a str,
+    pub form: InputForm,
+    pub kind: Option<MessageKind>,
+    pub replies: &'a [(Reply, Decoded)],
+}
+
+/// What a `scan` read, its summary and the policy that decided each address.
+#[derive(Clone, Copy)]
+pub struct ScanReport<'a> {
+    pub scanned: &'a crate::scan::Scanned,
+    pub summary: &'a crate::scan::summary::Summary,
+    pub policy: &'a crate::scan::policy::Policy,
+}
+
+impl std::fmt::Debug for ScanReport<'_> {
+    // The scan state is large; its addresses are not worth printing.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanReport")
+            .field("addresses", &self.summary.decisions.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -143,6 +143,9 @@ impl RuleSet {
                 format!("{:?} cue", l.rule.kind).to_ascii_lowercase(),
             );
         }
+        for l in &self.suppression {
+            push(&l.rule.id, Kind::Suppression, l.rule.title.clone());
+        }
         for l in &self.blocklists {
             push(&l.rule.id, Kind::Blocklist, l.rule.name.clone());
         }
@@ -465,6 +468,16 @@ impl RuleSet {
                 format!("Words: {}.", l.rule.words.join(" | ")),
                 "Decides whether a mention of a mechanism in a reply blames it.".to_string(),
                 String::new(),
+                vec![l.rule.source.clone()],
+            ),
+            Rule::Suppression(l) => (
+                Kind::Suppression,
+                &l.file,
+                l.line,
+                l.rule.title.clone(),
+                l.rule.summary.clone(),
+                l.rule.why.clone(),
+                l.rule.fix.clone(),
                 vec![l.rule.source.clone()],
             ),
             Rule::Blocklist(l) => (

@@ -82,6 +82,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/selectors.toml"),
     ),
     (
+        "rules/suppression.toml",
+        include_str!("../../rules/suppression.toml"),
+    ),
+    (
         "rules/blocklists.toml",
         include_str!("../../rules/blocklists.toml"),
     ),

@@ -1,5 +1,6 @@
 //! The typed schema of the knowledge the checks and the plan read: finding texts, plan steps,
-//! messages, no-cause reasons, escalation paths, sending services and DKIM selectors.
+//! messages, no-cause reasons, escalation paths, sending services, DKIM selectors and the
+//! suppression policy of `scan`.
 
 use super::types::Action;
 use super::vocab::{Category, Tier};
@@ -134,6 +135,77 @@ pub struct DkimSelectorRule {
     #[serde(default)]
     pub mx_hosts: Vec<String>,
     pub source: String,
+}
+
+/// The verdict a `[[suppression]]` table gives (rules/suppression.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionVerdict {
+    Suppress,
+    SuppressDomain,
+    SuppressSoft,
+    DoNotSuppress,
+}
+
+impl SuppressionVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionVerdict::Suppress => "suppress",
+            SuppressionVerdict::SuppressDomain => "suppress-domain",
+            SuppressionVerdict::SuppressSoft => "suppress-soft",
+            SuppressionVerdict::DoNotSuppress => "do-not-suppress",
+        }
+    }
+}
+
+/// `[[suppression]]`: which decoded failures give which per-address verdict in `scan`, and
+/// for `suppress-soft` the threshold of separate sends and days.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionRule {
+    pub id: String,
+    pub source: String,
+    pub title: String,
+    pub verdict: SuppressionVerdict,
+    /// Decoded actions (`explain`'s `action`) this verdict applies to.
+    pub actions: Vec<Action>,
+    /// Decoded categories this verdict takes whatever their action.
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    /// (suppress-soft) separate sends that failed.
+    #[serde(default)]
+    pub failures: Option<u32>,
+    /// (suppress-soft) days from the first to the last counted failure.
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// (suppress-soft) soft failures about the sender, which never count.
+    #[serde(default)]
+    pub sender_side_categories: Vec<Category>,
+    pub summary: String,
+    pub why: String,
+    pub fix: String,
+}
+
+impl SuppressionRule {
+    /// Problems its types do not catch (empty when it is well formed); `rules lint` and
+    /// `scan`'s policy both use it.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.actions.is_empty() {
+            problems.push("`actions` must name at least one action".into());
+        }
+        for (key, n) in [("failures", self.failures), ("days", self.days)] {
+            if n.is_some_and(|n| !(1..=10_000).contains(&n)) {
+                problems.push(format!("`{key}` must be a whole number from 1 to 10000"));
+            }
+        }
+        if self.verdict == SuppressionVerdict::SuppressSoft
+            && (self.failures.is_none() || self.days.is_none())
+        {
+            problems.push("a suppress-soft rule needs `failures` and `days`".into());
+        }
+        problems
+    }
 }
 
 /// `[[blocklist]]`: one DNS list the blocklist check consults (rules/blocklists.toml).

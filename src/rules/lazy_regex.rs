@@ -1,5 +1,8 @@
-//! Rule patterns compiled on first use: a run decodes a few replies but loads about 200 patterns.
+//! Rule patterns compiled on first use: a run decodes a few replies but loads about 500 patterns.
+//! A pattern's required literal (read from its text) is looked for first, so an ASCII reply
+//! that lacks it never compiles the pattern.
 
+use super::marker_filter::{Literal, required_literal};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -7,6 +10,7 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub(crate) struct LazyRegex {
     pattern: String,
+    literal: Option<Literal>,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -16,15 +20,28 @@ impl LazyRegex {
         regex_syntax::Parser::new()
             .parse(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(LazyRegex {
+        Ok(LazyRegex::unchecked(pattern))
+    }
+
+    /// A pattern whose syntax is known good (the built-in rules, which `rules lint` compiles):
+    /// nothing is parsed until the first `is_match`.
+    pub(crate) fn unchecked(pattern: &str) -> LazyRegex {
+        LazyRegex {
             pattern: pattern.to_string(),
+            literal: required_literal(pattern),
             compiled: OnceLock::new(),
-        })
+        }
     }
 
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        if let Some(l) = &self.literal
+            && text.is_ascii()
+            && !l.is_in(text)
+        {
+            return false;
+        }
         self.regex().is_some_and(|re| re.is_match(text))
     }
 

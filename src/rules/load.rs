@@ -91,6 +91,8 @@ pub(crate) struct RawFile {
     pub mechanism: Vec<(usize, Mechanism)>,
     /// Words that tell whether a mention of a mechanism blames it (rules/mechanisms.toml).
     pub mechanism_cue: Vec<(usize, MechanismCue)>,
+    /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
+    pub suppression: Vec<(usize, SuppressionRule)>,
     /// DNS lists the blocklist check consults (rules/blocklists.toml).
     pub blocklist: Vec<(usize, BlocklistRule)>,
 }
@@ -160,6 +162,7 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "dkim_selectors" => raw.dkim_selectors = read.tables(items),
             "mechanism" => raw.mechanism = read.tables(items),
             "mechanism_cue" => raw.mechanism_cue = read.tables(items),
+            "suppression" => raw.suppression = read.tables(items),
             "blocklist" => raw.blocklist = read.tables(items),
             other => {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -261,6 +264,7 @@ has_id!(
     DkimSelectorRule,
     Mechanism,
     MechanismCue,
+    SuppressionRule,
     BlocklistRule
 );
 
@@ -444,6 +448,13 @@ impl Merger {
             &mut set.mechanism_cues,
             Kind::MechanismCue,
             raw.mechanism_cue,
+            file,
+            builtin,
+        );
+        self.add(
+            &mut set.suppression,
+            Kind::Suppression,
+            raw.suppression,
             file,
             builtin,
         );

@@ -8,6 +8,7 @@ mod fingerprints;
 pub mod knowledge;
 mod lazy_regex;
 mod load;
+mod marker_filter;
 mod mechanism;
 mod provider_detect;
 mod rule_match;
@@ -24,7 +25,7 @@ mod words;
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
     BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, ListCode, ListKind,
-    Message, NoCauseReason, PlanStepText, SendingService,
+    Message, NoCauseReason, PlanStepText, SendingService, SuppressionRule, SuppressionVerdict,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;
@@ -66,13 +67,25 @@ impl RuleSet {
         let mut merger = load::Merger::default();
         let mut errors = Vec::new();
         let mut order: Vec<String> = Vec::new();
+        // Built-in files whose names no extra file shares: their patterns are not re-parsed.
+        let mut builtin_files: Vec<&str> = Vec::new();
+        let mut extra_files: Vec<&str> = Vec::new();
         for (is_builtin, file, src) in sources {
             order.push(file.to_string());
+            if is_builtin {
+                builtin_files.push(file);
+            } else {
+                extra_files.push(file);
+            }
             let raw = load::parse_file(file, src, &mut errors);
             merger.merge(&mut set, raw, file, is_builtin);
         }
         errors.append(&mut merger.errors);
-        validate::validate(&mut set, &mut errors);
+        let trusted: std::collections::HashSet<&str> = builtin_files
+            .into_iter()
+            .filter(|f| !extra_files.contains(f))
+            .collect();
+        validate::validate(&mut set, &mut errors, &trusted);
         validate_knowledge::validate(&set, &mut errors);
         let rank = |file: &str| order.iter().position(|f| f == file).unwrap_or(usize::MAX);
         errors.sort_by_key(|e| (rank(&e.file), e.line));

@@ -29,11 +29,12 @@ pub enum Kind {
     DkimSelectors,
     Mechanism,
     MechanismCue,
+    Suppression,
     Blocklist,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -53,6 +54,7 @@ impl Kind {
         Kind::DkimSelectors,
         Kind::Mechanism,
         Kind::MechanismCue,
+        Kind::Suppression,
         Kind::Blocklist,
     ];
 
@@ -77,6 +79,7 @@ impl Kind {
             Kind::DkimSelectors => "dkim_selectors",
             Kind::Mechanism => "mechanism",
             Kind::MechanismCue => "mechanism_cue",
+            Kind::Suppression => "suppression",
             Kind::Blocklist => "blocklist",
         }
     }
@@ -112,6 +115,7 @@ pub enum Rule<'a> {
     DkimSelectors(&'a Located<DkimSelectorRule>),
     Mechanism(&'a Located<Mechanism>),
     MechanismCue(&'a Located<MechanismCue>),
+    Suppression(&'a Located<SuppressionRule>),
     Blocklist(&'a Located<BlocklistRule>),
 }
 
@@ -144,6 +148,8 @@ pub struct RuleSet {
     pub(super) provider_patterns: Vec<Patterns>,
     /// The mechanism vocabulary and its cues, compiled.
     pub(super) vocabulary: Vocabulary,
+    /// `mailtriage scan`'s per-address decisions (rules/suppression.toml; see `scan::policy`).
+    pub suppression: Vec<Located<SuppressionRule>>,
     /// DNS lists the blocklist check consults (rules/blocklists.toml).
     pub blocklists: Vec<Located<BlocklistRule>>,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
@@ -186,6 +192,7 @@ impl RuleSet {
             .or_else(|| find(&self.dkim_selectors, id, |r| &r.id).map(Rule::DkimSelectors))
             .or_else(|| find(&self.mechanisms, id, |r| &r.id).map(Rule::Mechanism))
             .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
+            .or_else(|| find(&self.suppression, id, |r| &r.id).map(Rule::Suppression))
             .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
     }
 

@@ -67,6 +67,13 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
         }
     }
     dkim_selectors(set, errors);
+    for l in &set.suppression {
+        let mut v = at(l, errors);
+        v.common(&l.rule.id, &l.rule.source);
+        for problem in l.rule.problems() {
+            v.err(format!("suppression `{}`: {problem}", l.rule.id));
+        }
+    }
     super::blocklists::validate(set, errors);
     actions(set, errors);
 }

@@ -219,6 +219,10 @@ const TABLES: &[(&str, &str)] = &[
         "id = \"cue-x\"\nkind = \"pass\"\nwords = ['(?i)\\bzzok\\b']\nsource = \"RFC 7208\"\n",
     ),
     (
+        "suppression",
+        "id = \"suppression-x\"\nsource = \"RFC 5321\"\ntitle = \"t\"\nverdict = \"suppress\"\nactions = [\"suppress-address\"]\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"\n",
+    ),
+    (
         "blocklist",
         "id = \"list-x\"\nname = \"X\"\nzone = \"bl.x.test\"\nkind = \"ip\"\nremoval = \"https://x.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"RFC 5782\"\n",
     ),

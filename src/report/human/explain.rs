@@ -1,9 +1,9 @@
 //! `explain` for people: what a message is, then per reply a header (codes and provider) and labelled lines.
 
 use crate::reply::{Finality, FinalityBasis, Reply};
-use crate::report::ExplainReport;
 use crate::report::escape::terminal;
 use crate::report::text::{bounce_str, form_str, reply_code};
+use crate::report::{ExplainInput, ExplainReport};
 use crate::rules::Action;
 use colored::Colorize;
 use std::io::{self, Write};
@@ -155,6 +155,25 @@ pub fn render(out: &mut dyn Write, r: &ExplainReport<'_>) -> io::Result<()> {
         if let Some(m) = &reply.remote_mta {
             label(out, "remote MTA", m)?;
         }
+    }
+    Ok(())
+}
+
+/// Several inputs: each under a `==> name <==` line, as `tail` heads files.
+pub fn render_many(out: &mut dyn Write, inputs: &[ExplainInput<'_>]) -> io::Result<()> {
+    for (i, input) in inputs.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "==> {} <==", crate::scan::render::term(input.name))?;
+        render(
+            out,
+            &ExplainReport {
+                form: input.form,
+                kind: input.kind,
+                replies: input.replies,
+            },
+        )?;
     }
     Ok(())
 }

@@ -12,7 +12,10 @@ use std::io::{self, Write};
 
 pub fn render(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let doc = match report {
+        // One line, streamed: the summary is also the state `scan --merge` reads back.
+        Report::Scan(r) => return crate::scan::json::write(out, r.scanned, r.summary, r.policy),
         Report::Explain(r) => explain::to_value(r),
+        Report::ExplainMany(inputs) => explain::many_to_value(inputs),
         Report::Check(r) => check::to_value(r.tool, r.domains),
         Report::Diagnose(r) => diagnose::to_value(r),
     };

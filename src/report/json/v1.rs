@@ -143,7 +143,19 @@ pub struct ExplainDoc<'a> {
     pub form: String,
     /// What a whole message is (`bounce`, `delay-warning`, `auto-reply` ...); null otherwise.
     pub kind: Option<&'static str>,
+    /// With several inputs only (a field a consumer may ignore).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<ExplainInputEntry<'a>>,
     pub replies: Vec<Reply<'a>>,
+}
+
+/// One input of several: its name, form and how many of `replies` came from it.
+#[derive(Debug, Serialize)]
+pub struct ExplainInputEntry<'a> {
+    pub name: &'a str,
+    pub form: String,
+    pub kind: Option<&'static str>,
+    pub replies: usize,
 }
 
 /// One checked domain: its report (the facts' shape is the fixed contract of

@@ -1,0 +1,81 @@
+//! `scan --diagnose`: runs `mailtriage diagnose` on each diagnosis that matters (its reply,
+//! sending domain and IP, the run's DNS flags) and joins the likely causes into the summary.
+
+use super::diagnose;
+use crate::cli::{DiagnoseArgs, DnsArgs, FailOn, TargetArgs};
+use crate::error::{Result, exit};
+use crate::report::Format;
+use crate::scan::summary::Summary;
+use serde_json::Value;
+use std::path::Path;
+
+/// Fills `causes` of every target; returns `exit::DNS` when DNS could be consulted for none.
+pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result<u8> {
+    let mut ran = 0;
+    let mut dns_failed = 0;
+    for d in &mut sum.diagnoses {
+        let Some(domain) = d.domain.clone() else {
+            d.causes
+                .push("not run: the log does not say which domain sent these messages".into());
+            continue;
+        };
+        let args = DiagnoseArgs {
+            input: vec![d.reply.clone()],
+            domain: Some(domain),
+            only: Vec::new(),
+            target: TargetArgs {
+                ip: d.ip,
+                ..TargetArgs::default()
+            },
+            dns: dns.clone(),
+            fail_on: FailOn::Never,
+            format: Format::Json,
+            evidence: None,
+        };
+        let (mut json, mut err) = (Vec::new(), Vec::new());
+        ran += 1;
+        match diagnose::run(&args, rules_dir, &mut json, &mut err) {
+            Ok(code) => {
+                if code == exit::DNS {
+                    dns_failed += 1;
+                }
+                d.causes = causes(&json, code);
+            }
+            Err(e) => d.causes.push(format!("diagnose failed: {e}")),
+        }
+    }
+    Ok(if ran > 0 && dns_failed == ran {
+        exit::DNS
+    } else {
+        exit::OK
+    })
+}
+
+/// The likely causes of a `mailtriage.diagnose/v1` document, or why none was found.
+fn causes(json: &[u8], code: u8) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<Value>(json) else {
+        return vec!["diagnose printed no JSON".into()];
+    };
+    let mut out: Vec<String> = v
+        .get("likely_causes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.get("reason").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if out.is_empty()
+        && let Some(m) = v
+            .get("no_cause_found")
+            .and_then(|n| n.get("message"))
+            .and_then(Value::as_str)
+    {
+        out.push(m.to_string());
+    }
+    if code == exit::DNS {
+        out.push("DNS could not be consulted: every check was inconclusive (timeouts or server failures)".into());
+    }
+    out
+}

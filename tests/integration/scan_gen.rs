@@ -1,0 +1,924 @@
+//! A deterministic generator of realistic Postfix and Exim logs of any size, built from the reply
+//! texts of the rules' examples, with the decisions `scan` must reach on them.
+//!
+//! What it writes: messages from two sending domains to a pool of recipients at Gmail,
+//! Outlook.com, Yahoo and other domains (pickup, cleanup, qmgr, smtp and removal lines; Exim's
+//! arrival, delivery and completion lines), greylisting that a retry clears, Gmail answering every
+//! message with 421 4.7.28 from a known time, and a few recipients with a known story: hard
+//! bounces, a null-MX domain, mailbox-full deferrals on separate sends over many days, deferrals a
+//! later delivery clears, authentication and blocklist rejections. The benchmark includes this
+//! file too (`#[path]`), to write its 10-million-line log.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BinaryHeap};
+use std::io::{self, Write};
+use std::sync::LazyLock;
+
+/// splitmix64: small, fast and the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / ((1u64 << 53) as f64)) < p
+    }
+}
+
+/// Every example reply of the rules, by rule id.
+static EXAMPLES: LazyLock<BTreeMap<String, Vec<String>>> = LazyLock::new(|| {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let table: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for list in table.values().filter_map(|v| v.as_array()) {
+            for rule in list.iter().filter_map(|v| v.as_table()) {
+                let (Some(id), Some(ex)) = (rule.get("id"), rule.get("examples")) else {
+                    continue;
+                };
+                let ex: Vec<String> = ex
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|e| e.as_str().map(String::from))
+                    .collect();
+                out.insert(id.as_str().unwrap().to_string(), ex);
+            }
+        }
+    }
+    out
+});
+
+/// The sending IP the generated replies name (the examples name 192.0.2.25).
+pub const SENDING_IP: &str = "203.0.113.25";
+
+/// The first example of rule `id`, naming our sending IP, domain and `rcpt`.
+pub fn example(id: &str, rcpt: &str) -> String {
+    let text = EXAMPLES
+        .get(id)
+        .and_then(|e| e.first())
+        .unwrap_or_else(|| panic!("no example for rule {id}"));
+    text.replace("192.0.2.25", SENDING_IP)
+        .replace("example.com", "shop.example")
+        .replace("nobody@example.org", rcpt)
+}
+
+/// Which MTA writes the log.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mta {
+    Postfix,
+    Exim,
+}
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mta: Mta,
+    /// At least this many lines.
+    pub lines: u64,
+    /// Distinct recipients of the ordinary traffic.
+    pub recipients: u64,
+    pub seed: u64,
+    /// Unix time of the first line (UTC).
+    pub start: i64,
+    pub days: i64,
+    pub host: String,
+    /// Gmail answers every ordinary message with 421 4.7.28 from this time ...
+    pub onset: Option<i64>,
+    /// ... until this time (None: to the end).
+    pub onset_end: Option<i64>,
+    /// Share of ordinary messages to non-Gmail recipients greylisted once.
+    pub greylist: f64,
+    /// Add the recipients with a known story (and their expected decisions).
+    pub stories: bool,
+    /// syslog times as RFC 3339 (rsyslog's precise format) instead of `Mar  1 00:00:01`.
+    pub iso: bool,
+    /// Ordinary messages go to the recipients in turn (every one of them is reached once the
+    /// messages outnumber them) instead of at random.
+    pub cycle: bool,
+}
+
+impl Config {
+    pub fn small(mta: Mta, lines: u64, seed: u64) -> Config {
+        Config {
+            mta,
+            lines,
+            recipients: (lines / 12).max(50),
+            seed,
+            start: 1_772_323_200, // 2026-03-01T00:00:00Z
+            days: 20,
+            host: "mx1".into(),
+            onset: Some(1_772_323_200 + 2 * 86_400 + 10 * 3600 + 14 * 60),
+            onset_end: Some(1_772_323_200 + 2 * 86_400 + 16 * 3600),
+            greylist: 0.05,
+            stories: true,
+            iso: false,
+            cycle: false,
+        }
+    }
+}
+
+/// What `scan` must find in the log.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The suppression list, as `--suppressions` writes it.
+    pub suppressions: String,
+    /// Verdict of every address that had a failure; and how many were only delivered.
+    pub verdicts: BTreeMap<String, String>,
+    pub delivered_only: u64,
+    /// When Gmail's 4.7.28 deferrals began (the first one written).
+    pub pattern_start: Option<i64>,
+    pub delivered: u64,
+    pub deferred: u64,
+    pub bounced: u64,
+    pub lines: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Provider {
+    Gmail,
+    Outlook,
+    Yahoo,
+    Other,
+}
+
+fn provider_of(domain: &str) -> Provider {
+    match domain {
+        "gmail.com" | "googlemail.com" => Provider::Gmail,
+        "outlook.com" | "hotmail.com" => Provider::Outlook,
+        "yahoo.com" => Provider::Yahoo,
+        _ => Provider::Other,
+    }
+}
+
+fn relay(domain: &str) -> (String, &'static str) {
+    match provider_of(domain) {
+        Provider::Gmail => ("gmail-smtp-in.l.google.com".into(), "142.250.27.26"),
+        Provider::Outlook => (
+            "outlook-com.olc.protection.outlook.com".into(),
+            "52.101.9.0",
+        ),
+        Provider::Yahoo => ("mta7.am0.yahoodns.net".into(), "67.195.204.72"),
+        Provider::Other => (format!("mx.{domain}"), "198.51.100.20"),
+    }
+}
+
+/// One attempt's result.
+#[derive(Clone, Debug)]
+enum Try {
+    Deliver,
+    /// (dsn, reply) deferred.
+    Defer(String, String),
+    /// (dsn, reply) bounced.
+    Bounce(String, String),
+    /// Postfix's own words, no remote reply (null MX): (dsn, text).
+    LocalBounce(String, String),
+}
+
+/// A queued message.
+#[derive(Clone, Debug)]
+struct Msg {
+    id: u64,
+    rcpt: String,
+    sender: String,
+    /// The planned attempts (a story's); empty for ordinary traffic, decided when tried.
+    plan: Vec<Try>,
+    attempt: usize,
+    /// Time of the first attempt: retries follow it by `RETRY`.
+    first: i64,
+    greylisted: bool,
+}
+
+/// Retry offsets after the first attempt (Postfix's backoff, roughly).
+const RETRY: [i64; 8] = [900, 2700, 6300, 13_500, 27_900, 42_300, 56_700, 71_100];
+
+struct Writer<'a, W: Write> {
+    cfg: &'a Config,
+    out: W,
+    rng: Rng,
+    exp: Expected,
+    /// Per address with a failure: (last delivery, last failure, verdict when failures are pending).
+    failing: BTreeMap<String, (i64, i64, &'static str)>,
+    delivered_addrs: std::collections::HashSet<String>,
+    /// Story rows of the suppression list: address -> row.
+    rows: BTreeMap<String, String>,
+    domain_rows: BTreeMap<String, (i64, i64, u32)>,
+    story_verdicts: BTreeMap<String, &'static str>,
+}
+
+fn ts_syslog(t: i64) -> String {
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d) = civil(t.div_euclid(86_400));
+    let _ = y;
+    let s = t.rem_euclid(86_400);
+    format!(
+        "{} {:>2} {:02}:{:02}:{:02}",
+        M[(m - 1) as usize],
+        d,
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+fn ts_iso(t: i64) -> String {
+    let (y, m, d) = civil(t.div_euclid(86_400));
+    let s = t.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// The RFC 3339 form `scan` writes.
+pub fn rfc3339(t: i64) -> String {
+    ts_iso(t).replace(' ', "T") + "Z"
+}
+
+fn civil(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn qid(id: u64) -> String {
+    format!("{:010X}", id.wrapping_mul(0x9E37_79B9) & 0xFF_FFFF_FFFF)
+}
+
+fn exim_id(id: u64) -> String {
+    const B: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut n = id.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    let mut s = String::new();
+    for i in 0..14 {
+        if i == 6 || i == 12 {
+            s.push('-');
+        }
+        s.push(B[(n % 62) as usize] as char);
+        n /= 62;
+    }
+    s
+}
+
+fn gmail_session(rng: &mut Rng) -> String {
+    format!(
+        "{:013x}-{:010x}si{}pfb.{}",
+        rng.next() & 0x1f_ffff_ffff_ffff,
+        rng.next() & 0xff_ffff_ffff,
+        rng.below(90_000_000) + 10_000_000,
+        rng.below(400)
+    )
+}
+
+impl<W: Write> Writer<'_, W> {
+    fn line(&mut self, s: &str) -> io::Result<()> {
+        self.exp.lines += 1;
+        self.out.write_all(s.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    fn prefix(&self, t: i64, prog: &str) -> String {
+        match self.cfg.mta {
+            Mta::Postfix => {
+                let time = if self.cfg.iso {
+                    rfc3339(t).replace('Z', "+00:00")
+                } else {
+                    ts_syslog(t)
+                };
+                format!(
+                    "{time} {} postfix/{prog}[{}]:",
+                    self.cfg.host,
+                    1000 + (t % 7000)
+                )
+            }
+            Mta::Exim => ts_iso(t),
+        }
+    }
+
+    fn arrive(&mut self, t: i64, m: &Msg) -> io::Result<()> {
+        match self.cfg.mta {
+            Mta::Postfix => {
+                let q = qid(m.id);
+                let l = format!(
+                    "{} {q}: uid=1001 from=<{}>",
+                    self.prefix(t, "pickup"),
+                    m.sender
+                );
+                self.line(&l)?;
+                let l = format!(
+                    "{} {q}: message-id=<{}.{}@{}>",
+                    self.prefix(t, "cleanup"),
+                    m.id,
+                    t,
+                    m.sender.split('@').nth(1).unwrap()
+                );
+                self.line(&l)?;
+                let l = format!(
+                    "{} {q}: from=<{}>, size={}, nrcpt=1 (queue active)",
+                    self.prefix(t, "qmgr"),
+                    m.sender,
+                    2000 + m.id % 30_000
+                );
+                self.line(&l)
+            }
+            Mta::Exim => {
+                let l = format!(
+                    "{} {} <= {} H=app.shop.example [10.0.0.5] P=esmtpa S={} id={}.{}@shop.example",
+                    ts_iso(t),
+                    exim_id(m.id),
+                    m.sender,
+                    2000 + m.id % 30_000,
+                    m.id,
+                    t
+                );
+                self.line(&l)
+            }
+        }
+    }
+
+    /// Writes one attempt; returns true when the message is done (delivered or bounced).
+    fn attempt(&mut self, t: i64, m: &Msg, result: &Try) -> io::Result<bool> {
+        let domain = m.rcpt.split('@').nth(1).unwrap().to_string();
+        let (host, ip) = relay(&domain);
+        let done = !matches!(result, Try::Defer(..));
+        match self.cfg.mta {
+            Mta::Postfix => {
+                let q = qid(m.id);
+                if m.attempt > 0 {
+                    let l = format!(
+                        "{} {q}: from=<{}>, size={}, nrcpt=1 (queue active)",
+                        self.prefix(t, "qmgr"),
+                        m.sender,
+                        2000 + m.id % 30_000
+                    );
+                    self.line(&l)?;
+                }
+                let (relay_field, dsn, status, detail) = match result {
+                    Try::Deliver => {
+                        let said = match provider_of(&domain) {
+                            Provider::Gmail => format!(
+                                "250 2.0.0 OK  {} {} - gsmtp",
+                                t,
+                                gmail_session(&mut self.rng)
+                            ),
+                            Provider::Outlook => format!(
+                                "250 2.6.0 <{}.{}@shop.example> [InternalId={}, Hostname=PH0PR11MB4965.namprd11.prod.outlook.com] Queued mail for delivery",
+                                m.id,
+                                t,
+                                self.rng.below(1 << 40)
+                            ),
+                            Provider::Yahoo => "250 ok dirdel".to_string(),
+                            Provider::Other => {
+                                format!("250 2.0.0 Ok: queued as {:X}", self.rng.below(1 << 36))
+                            }
+                        };
+                        (
+                            format!("{host}[{ip}]:25"),
+                            "2.0.0".to_string(),
+                            "sent",
+                            said,
+                        )
+                    }
+                    Try::Defer(dsn, reply) | Try::Bounce(dsn, reply) => {
+                        let cmd = if reply.contains("5.7.") || reply.contains("4.7.") {
+                            "end of DATA"
+                        } else {
+                            "RCPT TO"
+                        };
+                        let status = if done { "bounced" } else { "deferred" };
+                        (
+                            format!("{host}[{ip}]:25"),
+                            dsn.clone(),
+                            status,
+                            format!("host {host}[{ip}] said: {reply} (in reply to {cmd} command)"),
+                        )
+                    }
+                    Try::LocalBounce(dsn, text) => {
+                        ("none".to_string(), dsn.clone(), "bounced", text.clone())
+                    }
+                };
+                let l = format!(
+                    "{} {q}: to=<{}>, relay={relay_field}, delay={}, delays=0.01/0/0.3/0.5, dsn={dsn}, status={status} ({detail})",
+                    self.prefix(t, "smtp"),
+                    m.rcpt,
+                    1 + m.attempt * 900
+                );
+                self.line(&l)?;
+                if matches!(result, Try::Bounce(..) | Try::LocalBounce(..)) {
+                    let l = format!(
+                        "{} {q}: sender non-delivery notification: {}",
+                        self.prefix(t, "bounce"),
+                        qid(m.id ^ 0xABCDEF)
+                    );
+                    self.line(&l)?;
+                }
+                if done {
+                    let l = format!("{} {q}: removed", self.prefix(t, "qmgr"));
+                    self.line(&l)?;
+                }
+            }
+            Mta::Exim => {
+                let id = exim_id(m.id);
+                let l = match result {
+                    Try::Deliver => format!(
+                        "{} {id} => {} R=dnslookup T=remote_smtp H={host} [{ip}] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C=\"250 2.0.0 OK\"",
+                        ts_iso(t),
+                        m.rcpt
+                    ),
+                    Try::Defer(_, reply) => format!(
+                        "{} {id} == {} R=dnslookup T=remote_smtp defer (-44) H={host} [{ip}]: SMTP error from remote mail server after RCPT TO:<{}>: {reply}",
+                        ts_iso(t),
+                        m.rcpt,
+                        m.rcpt
+                    ),
+                    Try::Bounce(_, reply) => format!(
+                        "{} {id} ** {} R=dnslookup T=remote_smtp H={host} [{ip}]: SMTP error from remote mail server after end of data: {reply}",
+                        ts_iso(t),
+                        m.rcpt
+                    ),
+                    // A smarthost answering for a null-MX domain (Exim words its own lookup failures variously).
+                    Try::LocalBounce(..) => format!(
+                        "{} {id} ** {} R=smarthost T=remote_smtp H={host} [{ip}]: SMTP error from remote mail server after RCPT TO:<{}>: {}",
+                        ts_iso(t),
+                        m.rcpt,
+                        m.rcpt,
+                        example("phrase-domain-accepts-no-mail", &m.rcpt)
+                            .replace("example.org", &domain)
+                    ),
+                };
+                self.line(&l)?;
+                if done {
+                    let l = format!("{} {id} Completed", ts_iso(t));
+                    self.line(&l)?;
+                }
+            }
+        }
+        match result {
+            Try::Deliver => self.exp.delivered += 1,
+            Try::Defer(..) => self.exp.deferred += 1,
+            _ => self.exp.bounced += 1,
+        }
+        Ok(done)
+    }
+
+    /// What an ordinary message's attempt at `t` gets.
+    fn ordinary(&mut self, t: i64, m: &mut Msg) -> Try {
+        let domain = m.rcpt.split('@').nth(1).unwrap();
+        let in_window = self
+            .cfg
+            .onset
+            .is_some_and(|on| t >= on && self.cfg.onset_end.is_none_or(|end| t < end));
+        if provider_of(domain) == Provider::Gmail && in_window {
+            let reply = example("gmail-4-7-28-unusual-rate", &m.rcpt)
+                .replace("41be03b00d2f7-bsi6.6", &gmail_session(&mut self.rng));
+            if self.exp.pattern_start.is_none() {
+                self.exp.pattern_start = Some(t);
+            }
+            return Try::Defer("4.7.28".into(), reply);
+        }
+        if provider_of(domain) != Provider::Gmail
+            && m.attempt == 0
+            && self.rng.chance(self.cfg.greylist)
+        {
+            m.greylisted = true;
+            return Try::Defer(
+                "4.2.0".into(),
+                example("generic-greylisted", &m.rcpt)
+                    .replace("user@example.org", &m.rcpt)
+                    .replace("help/example.org", &format!("help/{domain}")),
+            );
+        }
+        Try::Deliver
+    }
+
+    fn note(&mut self, t: i64, rcpt: &str, result: &Try, pending: &'static str) {
+        match result {
+            Try::Deliver => {
+                if let Some(f) = self.failing.get_mut(rcpt) {
+                    f.0 = f.0.max(t);
+                } else {
+                    self.delivered_addrs.insert(rcpt.to_string());
+                }
+            }
+            _ => {
+                let f =
+                    self.failing
+                        .entry(rcpt.to_string())
+                        .or_insert((i64::MIN, i64::MIN, pending));
+                f.1 = f.1.max(t);
+                f.2 = pending;
+            }
+        }
+    }
+}
+
+/// A recipient with a known story: when each of its messages is sent, and what each attempt gets.
+struct Story {
+    rcpt: String,
+    sends: Vec<(i64, Vec<Try>)>,
+}
+
+fn stories(
+    cfg: &Config,
+) -> (
+    Vec<Story>,
+    BTreeMap<String, String>,
+    BTreeMap<String, &'static str>,
+) {
+    let day = 86_400;
+    let s0 = cfg.start + 3600;
+    let mut v = Vec::new();
+    let mut rows = BTreeMap::new();
+    let mut verdicts = BTreeMap::new();
+    let one = |t: Try| vec![t];
+    // Hard bounces: Gmail's and Microsoft's 5.1.1.
+    for i in 0..3 {
+        let rcpt = format!("gone{i}@gmail.com");
+        let t = s0 + i * 7200;
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(
+                t,
+                one(Try::Bounce(
+                    "5.1.1".into(),
+                    example("gmail-5-1-1-account-does-not-exist", &rcpt),
+                )),
+            )],
+        });
+        rows.insert(
+            rcpt.clone(),
+            format!(
+                "{rcpt},address,hard-bounce,5.1.1,gmail,{},{},1",
+                rfc3339(t + 1),
+                rfc3339(t + 1)
+            ),
+        );
+        verdicts.insert(rcpt, "suppress");
+        let rcpt = format!("gone{i}@outlook.com");
+        let t = s0 + 3 * day + i * 5400;
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(
+                t,
+                one(Try::Bounce(
+                    "5.1.1".into(),
+                    example("microsoft-5-1-1-bad-destination-mailbox", &rcpt),
+                )),
+            )],
+        });
+        rows.insert(
+            rcpt.clone(),
+            format!(
+                "{rcpt},address,hard-bounce,5.1.1,microsoft,{},{},1",
+                rfc3339(t + 1),
+                rfc3339(t + 1)
+            ),
+        );
+        verdicts.insert(rcpt, "suppress");
+    }
+    // A domain with a null MX: every address bounces at once.
+    let mut dom = (i64::MAX, i64::MIN, 0u32);
+    for i in 0..3 {
+        let rcpt = format!("a{i}@nullmx.example");
+        let t = s0 + day + i * 3000;
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(
+                t,
+                one(Try::LocalBounce(
+                    "5.1.10".into(),
+                    "Domain nullmx.example does not accept mail (nullMX)".into(),
+                )),
+            )],
+        });
+        dom = (dom.0.min(t + 1), dom.1.max(t + 1), dom.2 + 1);
+        verdicts.insert(rcpt, "suppress-domain");
+    }
+    rows.insert(
+        "~nullmx.example".into(),
+        format!(
+            "nullmx.example,domain,domain-accepts-no-mail,5.1.10,,{},{},{}",
+            rfc3339(dom.0),
+            rfc3339(dom.1),
+            dom.2
+        ),
+    );
+    // Mailbox full on 4 separate sends over 15 days, each retried: suppressed after repeated soft failures.
+    for i in 0..2 {
+        let rcpt = format!("full{i}@gmail.com");
+        let defer = Try::Defer(
+            "4.2.2".into(),
+            example("gmail-4-2-2-inbox-out-of-storage", &rcpt),
+        );
+        let sends: Vec<(i64, Vec<Try>)> = (0..4)
+            .map(|k| (s0 + i * 600 + k * 5 * day, vec![defer.clone(); 3]))
+            .collect();
+        let first = sends[0].0 + 1;
+        let last = sends[3].0 + 1 + RETRY[1];
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends,
+        });
+        rows.insert(
+            rcpt.clone(),
+            format!(
+                "{rcpt},address,repeated-soft-failures,4.2.2,gmail,{},{},4",
+                rfc3339(first),
+                rfc3339(last)
+            ),
+        );
+        verdicts.insert(rcpt, "suppress-soft");
+    }
+    // The same over 5 days only: not yet (the default threshold wants 14 days).
+    for i in 0..2 {
+        let rcpt = format!("brief{i}@gmail.com");
+        let defer = Try::Defer(
+            "4.2.2".into(),
+            example("gmail-4-2-2-inbox-out-of-storage", &rcpt),
+        );
+        let sends = (0..4)
+            .map(|k| {
+                (
+                    s0 + 9 * day + i * 600 + k * 30 * 3600,
+                    vec![defer.clone(); 2],
+                )
+            })
+            .collect();
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends,
+        });
+        verdicts.insert(rcpt, "keep-retrying");
+    }
+    // One send that times out twice: keep retrying.
+    for i in 0..2 {
+        let rcpt = format!("busy{i}@example.org");
+        let defer = Try::Defer(
+            "4.4.1".into(),
+            example("phrase-network-failure", &rcpt).replace(
+                "mx.example.org[192.0.2.10]",
+                "mx.example.org[198.51.100.20]",
+            ),
+        );
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(s0 + 12 * day + i * 600, vec![defer.clone(), defer])],
+        });
+        verdicts.insert(rcpt, "keep-retrying");
+    }
+    // Deferred on two sends, then delivered: the failures are cleared.
+    for i in 0..2 {
+        let rcpt = format!("back{i}@yahoo.com");
+        let defer = Try::Defer(
+            "4.7.0".into(),
+            example("yahoo-resources-temporarily-unavailable", &rcpt),
+        );
+        let sends = vec![
+            (s0 + 4 * day + i * 600, vec![defer.clone()]),
+            (s0 + 5 * day + i * 600, vec![defer]),
+            (s0 + 6 * day + i * 600, vec![Try::Deliver]),
+        ];
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends,
+        });
+        verdicts.insert(rcpt, "delivered-after-failure");
+    }
+    // Authentication and blocklist rejections: the address is fine, the sender must fix things.
+    for i in 0..3 {
+        let rcpt = format!("auth{i}@gmail.com");
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(
+                s0 + 6 * 3600 + i * 60,
+                one(Try::Bounce(
+                    "5.7.26".into(),
+                    example("gmail-5-7-26-unauthenticated", &rcpt).replace(
+                        "5b1f17b1804b1-4394a1b2c3si90.11",
+                        &format!("5b1f17b1804b1-{i}a1b2c3si90.11"),
+                    ),
+                )),
+            )],
+        });
+        verdicts.insert(rcpt, "do-not-suppress");
+        let rcpt = format!("blk{i}@example.net");
+        v.push(Story {
+            rcpt: rcpt.clone(),
+            sends: vec![(
+                s0 + 7 * day + i * 60,
+                one(Try::Bounce(
+                    "5.7.1".into(),
+                    example("generic-spamhaus-listed", &rcpt),
+                )),
+            )],
+        });
+        verdicts.insert(rcpt, "do-not-suppress");
+    }
+    (v, rows, verdicts)
+}
+
+const DOMAINS: [&str; 8] = [
+    "gmail.com",
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.com",
+    "example.org",
+    "example.net",
+    "mail.example",
+];
+
+/// Writes the log; returns what `scan` must find in it.
+pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
+    let mut w = Writer {
+        cfg,
+        out: io::BufWriter::with_capacity(1 << 20, out),
+        rng: Rng::new(cfg.seed),
+        exp: Expected::default(),
+        failing: BTreeMap::new(),
+        delivered_addrs: Default::default(),
+        rows: BTreeMap::new(),
+        domain_rows: BTreeMap::new(),
+        story_verdicts: BTreeMap::new(),
+    };
+    let lines_per_msg = match cfg.mta {
+        Mta::Postfix => 5.2,
+        Mta::Exim => 3.2,
+    };
+    let messages = ((cfg.lines as f64 / lines_per_msg) as i64).max(1);
+    let dt = (cfg.days * 86_400) as f64 / messages as f64;
+    // (Reverse(time), id) -> message: the retry queue, earliest first.
+    let mut queue: BinaryHeap<std::cmp::Reverse<(i64, u64)>> = BinaryHeap::new();
+    let mut msgs: std::collections::HashMap<u64, (Msg, i64)> = Default::default();
+    let mut next_id = 1u64;
+    let mut story_sends: Vec<(i64, Msg)> = Vec::new();
+    if cfg.stories {
+        let (st, rows, verdicts) = stories(cfg);
+        w.rows = rows;
+        w.story_verdicts = verdicts;
+        for s in st {
+            for (t, plan) in s.sends {
+                story_sends.push((
+                    t,
+                    Msg {
+                        id: next_id,
+                        rcpt: s.rcpt.clone(),
+                        sender: "news@shop.example".into(),
+                        plan,
+                        attempt: 0,
+                        first: 0,
+                        greylisted: false,
+                    },
+                ));
+                next_id += 1;
+            }
+        }
+    }
+    story_sends.sort_by_key(|(t, m)| (*t, m.id));
+    let mut story_iter = story_sends.into_iter().peekable();
+    let end = cfg.start + cfg.days * 86_400;
+    let mut k = 0i64;
+    loop {
+        let t = cfg.start + (k as f64 * dt) as i64;
+        let finished = k >= messages || w.exp.lines >= cfg.lines;
+        let now = if finished { end } else { t };
+        // Everything due before this message: retries and story sends, in time order.
+        loop {
+            let next_retry = queue.peek().map(|r| r.0.0);
+            let next_story = story_iter.peek().map(|(st, _)| *st);
+            let due = match (next_retry, next_story) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            if due > now || due >= end {
+                break;
+            }
+            if next_story == Some(due) {
+                let (st, m) = story_iter.next().unwrap();
+                w.arrive(st, &m)?;
+                queue.push(std::cmp::Reverse((st + 1, m.id)));
+                msgs.insert(m.id, (m, st + 1));
+                continue;
+            }
+            let std::cmp::Reverse((at, id)) = queue.pop().unwrap();
+            let (mut m, _) = msgs.remove(&id).unwrap();
+            let result = if m.plan.is_empty() {
+                w.ordinary(at, &mut m)
+            } else {
+                m.plan.get(m.attempt).cloned().unwrap_or(Try::Deliver)
+            };
+            let pending = match &result {
+                Try::Defer(dsn, _) if dsn == "4.7.28" => "do-not-suppress",
+                _ => "keep-retrying",
+            };
+            let done = w.attempt(at, &m, &result)?;
+            if m.plan.is_empty() {
+                w.note(at, &m.rcpt, &result, pending);
+            }
+            if m.attempt == 0 {
+                m.first = at;
+            }
+            m.attempt += 1;
+            let more = !done && (m.plan.is_empty() || m.attempt < m.plan.len());
+            if more && m.attempt <= RETRY.len() {
+                let next = m.first + RETRY[m.attempt - 1];
+                queue.push(std::cmp::Reverse((next, m.id)));
+                msgs.insert(m.id, (m, next));
+            }
+        }
+        if finished {
+            break;
+        }
+        let n = if cfg.cycle {
+            k as u64 % cfg.recipients.max(1)
+        } else {
+            w.rng.below(cfg.recipients.max(1))
+        };
+        let domain = DOMAINS[(n.wrapping_mul(7) + 3) as usize % DOMAINS.len()];
+        let sender = if n % 3 == 0 {
+            "billing@news.example"
+        } else {
+            "news@shop.example"
+        };
+        let m = Msg {
+            id: next_id,
+            rcpt: format!("user{n}@{domain}"),
+            sender: sender.into(),
+            plan: Vec::new(),
+            attempt: 0,
+            first: 0,
+            greylisted: false,
+        };
+        next_id += 1;
+        w.arrive(t, &m)?;
+        queue.push(std::cmp::Reverse((t + 1, m.id)));
+        msgs.insert(m.id, (m, t + 1));
+        k += 1;
+    }
+    w.out.flush()?;
+    let mut exp = w.exp.clone();
+    let mut verdicts: BTreeMap<String, String> = BTreeMap::new();
+    for (addr, (last_ok, last_fail, pending)) in &w.failing {
+        let v = if last_fail <= last_ok {
+            "delivered-after-failure"
+        } else {
+            pending
+        };
+        verdicts.insert(addr.clone(), v.to_string());
+    }
+    for (addr, v) in &w.story_verdicts {
+        verdicts.insert(addr.clone(), v.to_string());
+    }
+    exp.delivered_only = w
+        .delivered_addrs
+        .iter()
+        .filter(|a| !verdicts.contains_key(*a))
+        .count() as u64;
+    exp.verdicts = verdicts;
+    let mut csv =
+        String::from("address,scope,reason,code,provider,first_seen,last_seen,failures\n");
+    let (domains, addrs): (Vec<_>, Vec<_>) = w.rows.iter().partition(|(k, _)| k.starts_with('~'));
+    for (_, row) in addrs.into_iter().chain(domains) {
+        csv.push_str(row);
+        csv.push('\n');
+    }
+    exp.suppressions = csv;
+    Ok(exp)
+}
+
+/// The sample log shipped in examples/logs/ for the README's quick start: two days of Postfix
+/// with RFC 3339 times (no year to infer), Gmail's 4.7.28 deferrals on the second day.
+pub fn example_config() -> Config {
+    let mut c = Config::small(Mta::Postfix, 4_000, 2026);
+    c.days = 2;
+    c.iso = true;
+    c.onset = Some(c.start + 86_400 + 10 * 3600 + 14 * 60);
+    c.onset_end = Some(c.start + 86_400 + 16 * 3600);
+    c
+}

@@ -177,7 +177,11 @@ fn read_inputs(
         } else {
             format!("{name}: {why}")
         };
-        writeln!(err, "mailtriage: {}", crate::scan::render::term(&line))?;
+        writeln!(
+            err,
+            "mailtriage: {}",
+            crate::report::escape::terminal(&line)
+        )?;
     }
     let extracted =
         combined.ok_or_else(|| Error::Input("none of the inputs could be read".into()))?;

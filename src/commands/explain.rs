@@ -48,7 +48,11 @@ pub fn run(
         } else {
             format!("{name}: {why}")
         };
-        writeln!(err, "mailtriage: {}", crate::scan::render::term(&line))?;
+        writeln!(
+            err,
+            "mailtriage: {}",
+            crate::report::escape::terminal(&line)
+        )?;
     }
     if read.is_empty() {
         return Ok(exit::USAGE);

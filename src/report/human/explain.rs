@@ -165,7 +165,7 @@ pub fn render_many(out: &mut dyn Write, inputs: &[ExplainInput<'_>]) -> io::Resu
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "==> {} <==", crate::scan::render::term(input.name))?;
+        writeln!(out, "==> {} <==", terminal(input.name))?;
         render(
             out,
             &ExplainReport {

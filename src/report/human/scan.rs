@@ -2,8 +2,9 @@
 //! the timeline and the diagnoses to run. Text from logs goes through `term`.
 
 use crate::report::ScanReport;
+use crate::report::escape::terminal as term;
 use crate::scan::decide::Verdict;
-use crate::scan::render::{pattern_line, term, thousands};
+use crate::scan::render::{pattern_line, thousands};
 use crate::scan::summary::{Counts, Row};
 use crate::scan::time::{self, UNKNOWN};
 use colored::Colorize;

@@ -2,7 +2,8 @@
 //! output, every value from a log escaped with `md`.
 
 use crate::report::ScanReport;
-use crate::scan::render::{md, pattern_line, thousands};
+use crate::report::escape::markdown as md;
+use crate::scan::render::{pattern_line, thousands};
 use crate::scan::summary::Row;
 use crate::scan::time::{self, UNKNOWN};
 use std::io::{self, Write};
@@ -195,7 +196,7 @@ pub fn render(out: &mut dyn Write, r: &ScanReport<'_>) -> io::Result<()> {
             thousands(d.failures),
             md(&d.code),
             md(&d.category),
-            crate::scan::render::term(&d.command)
+            crate::report::escape::terminal(&d.command)
         )?;
         for c in &d.causes {
             writeln!(out, "  - {}", md(c))?;

@@ -219,13 +219,16 @@ mod tests {
                 .replace(r"\d+", "7")
                 .replace('\\', "")
         }));
+        let compiled: Vec<(&str, regex::Regex, Option<Literal>)> = markers
+            .iter()
+            .map(|m| (*m, regex::Regex::new(m).unwrap(), required_literal(m)))
+            .collect();
         let mut matched = 0;
         for text in texts.iter().filter(|t| t.is_ascii()) {
-            for m in &markers {
-                let re = regex::Regex::new(m).unwrap();
+            for (m, re, literal) in &compiled {
                 if re.is_match(text) {
                     matched += 1;
-                    if let Some(l) = required_literal(m) {
+                    if let Some(l) = literal {
                         assert!(l.is_in(text), "{m} on {text}");
                     }
                 }

@@ -4,6 +4,7 @@
 use super::lazy_regex::LazyRegex;
 use super::types::SignalKind;
 use regex::RegexSet;
+use std::sync::OnceLock;
 
 /// One provider's fingerprints, compiled (aligned with `RuleSet::providers`).
 #[derive(Debug, Default)]
@@ -21,19 +22,42 @@ impl Patterns {
     }
 }
 
-/// Every fingerprint pattern of every provider in three automata: text patterns matched
+/// Patterns compiled into one automaton on first use, and the owner of each: a reply needs
+/// one or two of `TextSet`'s automata, and building all of them was most of one run's start-up.
+#[derive(Debug, Default)]
+pub(crate) struct LazySet<O> {
+    patterns: Vec<String>,
+    pub(super) owners: Vec<O>,
+    set: OnceLock<Option<RegexSet>>,
+}
+
+impl<O> LazySet<O> {
+    pub(super) fn new(patterns: Vec<String>, owners: Vec<O>) -> LazySet<O> {
+        LazySet {
+            patterns,
+            owners,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// The automaton, or `None` when the patterns are too large for one (each is then tried
+    /// on its own).
+    pub(super) fn get(&self) -> Option<&RegexSet> {
+        self.set
+            .get_or_init(|| RegexSet::new(&self.patterns).ok())
+            .as_ref()
+    }
+}
+
+/// Every fingerprint pattern of every provider in a few automata: text patterns matched
 /// against the text with addresses masked, the few that name an address (matched against the
-/// text as is), and host patterns.
+/// text as is), all text patterns for a text without an address, and host patterns.
 #[derive(Debug, Default)]
 pub(crate) struct TextSet {
-    pub(super) masked: Option<RegexSet>,
-    pub(super) masked_owners: Vec<(usize, usize)>,
-    pub(super) raw: Option<RegexSet>,
-    pub(super) raw_owners: Vec<(usize, usize)>,
+    pub(super) masked: LazySet<(usize, usize)>,
+    pub(super) raw: LazySet<(usize, usize)>,
     /// Every text pattern, for a text that quotes no address.
-    pub(super) all: Option<RegexSet>,
-    pub(super) all_owners: Vec<(usize, usize)>,
+    pub(super) all: LazySet<(usize, usize)>,
     /// Every host pattern, and the provider each belongs to.
-    pub(super) hosts: Option<RegexSet>,
-    pub(super) host_owners: Vec<usize>,
+    pub(super) hosts: LazySet<usize>,
 }

@@ -18,12 +18,11 @@
 //! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
 //! Gmail speaking), except a pattern that itself names an address (contains `@`).
 
-use super::fingerprints::TextSet;
+use super::fingerprints::{LazySet, TextSet};
 use super::lazy_regex::LazyRegex;
 use super::types::{ProviderSignal, SignalKind, SignalPlace};
 use super::{Provider, RuleSet, words};
 use crate::reply::Reply;
-use regex::RegexSet;
 
 /// A provider recognised, with the signal that recognised it.
 pub struct ProviderMatch<'a> {
@@ -86,21 +85,22 @@ impl RuleSet {
                     target.1.push((p, k));
                 }
             }
-            let (host_patterns, host_owners): (Vec<&str>, Vec<usize>) = self
+            let (host_patterns, host_owners): (Vec<String>, Vec<usize>) = self
                 .provider_patterns
                 .iter()
                 .enumerate()
-                .flat_map(|(p, pats)| pats.hosts.iter().map(move |re| (re.pattern(), p)))
+                .flat_map(|(p, pats)| {
+                    pats.hosts
+                        .iter()
+                        .map(move |re| (re.pattern().to_string(), p))
+                })
                 .unzip();
+            let owned = |v: Vec<&str>| v.into_iter().map(String::from).collect::<Vec<_>>();
             TextSet {
-                masked: RegexSet::new(&masked.0).ok(),
-                masked_owners: masked.1,
-                raw: RegexSet::new(&raw.0).ok(),
-                raw_owners: raw.1,
-                all: RegexSet::new(&all.0).ok(),
-                all_owners: all.1,
-                hosts: RegexSet::new(&host_patterns).ok(),
-                host_owners,
+                masked: LazySet::new(owned(masked.0), masked.1),
+                raw: LazySet::new(owned(raw.0), raw.1),
+                all: LazySet::new(owned(all.0), all.1),
+                hosts: LazySet::new(host_patterns, host_owners),
             }
         })
     }
@@ -111,15 +111,13 @@ impl RuleSet {
         let mut hits = Vec::new();
         // Without an address the two views are one text: one pass with every pattern.
         let passes = if text.contains('@') {
-            vec![
-                (&set.masked, &set.masked_owners, masked_text),
-                (&set.raw, &set.raw_owners, text),
-            ]
+            vec![(&set.masked, masked_text), (&set.raw, text)]
         } else {
-            vec![(&set.all, &set.all_owners, text)]
+            vec![(&set.all, text)]
         };
-        for (regexes, owners, haystack) in passes {
-            match regexes {
+        for (regexes, haystack) in passes {
+            let owners = &regexes.owners;
+            match regexes.get() {
                 Some(rs) => hits.extend(rs.matches(haystack).iter().map(|i| owners[i])),
                 // Too large for one automaton: each pattern on its own.
                 None => hits.extend(
@@ -199,10 +197,10 @@ impl RuleSet {
         let counts =
             |p: usize, place: SignalPlace| place != SignalPlace::ReportingMta || owns_recipient(p);
         for (host, place) in &hosts {
-            match &set.hosts {
+            match set.hosts.get() {
                 Some(rs) => {
                     for i in rs.matches(host).iter() {
-                        let p = set.host_owners[i];
+                        let p = set.hosts.owners[i];
                         if !counts(p, *place) {
                             continue;
                         }

@@ -171,18 +171,7 @@ fn read_inputs(
             Err(e) => failed.push((i.name.clone(), e.to_string())),
         }
     }
-    for (name, why) in &failed {
-        let line = if why.starts_with(&format!("{name}: ")) {
-            why.clone()
-        } else {
-            format!("{name}: {why}")
-        };
-        writeln!(
-            err,
-            "mailtriage: {}",
-            crate::report::escape::terminal(&line)
-        )?;
-    }
+    input::report_unreadable(err, &failed)?;
     let extracted =
         combined.ok_or_else(|| Error::Input("none of the inputs could be read".into()))?;
     let input = input::Input {

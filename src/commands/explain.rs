@@ -42,18 +42,7 @@ pub fn run(
             Err(e) => failed.push((i.name.clone(), e.to_string())),
         }
     }
-    for (name, why) in &failed {
-        let line = if why.starts_with(&format!("{name}: ")) {
-            why.clone()
-        } else {
-            format!("{name}: {why}")
-        };
-        writeln!(
-            err,
-            "mailtriage: {}",
-            crate::report::escape::terminal(&line)
-        )?;
-    }
+    input::report_unreadable(err, &failed)?;
     if read.is_empty() {
         return Ok(exit::USAGE);
     }

@@ -1,7 +1,7 @@
 //! Reading a command's INPUT: a literal reply, file paths, directories, or standard input, bounded in size.
 
 use crate::error::{Error, Result};
-use std::io::Read;
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 /// Inputs above this size are refused (the reply extractor says why).
@@ -124,4 +124,22 @@ fn read_file(path: &Path) -> std::result::Result<Input, String> {
         name: path.display().to_string(),
         truncated_from: (size > MAX_INPUT as u64).then_some(size),
     })
+}
+
+/// One line on standard error per input that could not be read, naming it once (the reason
+/// may already start with the name); the name and the reason are escaped for a terminal.
+pub fn report_unreadable(err: &mut dyn Write, failed: &[(String, String)]) -> io::Result<()> {
+    for (name, why) in failed {
+        let line = if why.starts_with(&format!("{name}: ")) {
+            why.clone()
+        } else {
+            format!("{name}: {why}")
+        };
+        writeln!(
+            err,
+            "mailtriage: {}",
+            crate::report::escape::terminal(&line)
+        )?;
+    }
+    Ok(())
 }

@@ -136,9 +136,25 @@ fn a_spamhaus_reply_whose_lookup_is_refused_is_not_called_a_listing() {
 }
 
 #[test]
+fn the_client_address_a_reply_names_is_checked_without_ip() {
+    let s = serve_lists(vec![]);
+    let (rc, d) = diagnose(&s, SPAMHAUS, &[]);
+    assert_eq!(rc, 1);
+    assert_eq!(d["domain"]["blocklist"]["ip"], "192.0.2.25", "{}", d["domain"]);
+    let c = causes(&d);
+    assert!(
+        c.len() == 1 && c[0].contains("Spamhaus ZEN") && c[0].contains("192.0.2.25"),
+        "{c:?}"
+    );
+    let prov = d["input"]["provenance"].to_string();
+    assert!(prov.contains("reply text"), "{prov}");
+}
+
+#[test]
 fn a_blocklist_reply_without_an_ip_still_runs_the_check_on_the_domains() {
     let s = serve_lists(vec![]);
-    let (_, d) = diagnose(&s, SPAMHAUS, &[]);
+    let no_ip = "554 5.7.1 Service unavailable; blocked using zen.spamhaus.org";
+    let (_, d) = diagnose(&s, no_ip, &[]);
     let b = &d["domain"]["blocklist"];
     assert!(b["ip"].is_null(), "{b}");
     assert!(

@@ -135,6 +135,10 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
             );
             t.ip = Some(ip);
         }
+        (None, None) if let Some((ip, at)) = client_ip_in_replies(extracted) => {
+            note("ip", &ip.to_string(), &format!("reply text: {at}"));
+            t.ip = Some(ip);
+        }
         (None, None) if bounce => note(
             "ip",
             "unknown",
@@ -266,6 +270,44 @@ fn address_in(value: &str) -> Option<String> {
     (inner.contains('@') && !inner.contains(char::is_whitespace)).then(|| inner.to_string())
 }
 
+/// The client address a receiver names in its reply (`Client host [192.0.2.25] blocked using
+/// ...`, `banned sending IP [192.0.2.25]`, `Messages from 192.0.2.25 temporarily deferred`):
+/// the address the message was sent from, as the receiver saw it. Only an address in
+/// brackets that stand alone, or one right after "from", "IP" or "host", counts: `mx.x[ip]` is
+/// the receiving host of a pasted log line, and other numbers in a reply are not addresses.
+fn client_ip_in_replies(extracted: &Extracted) -> Option<(std::net::IpAddr, &'static str)> {
+    extracted.replies.iter().find_map(|r| client_ip_in(&r.text))
+}
+
+fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let bare = w.trim_end_matches(['.', ',', ';', ':', ')']);
+        let (candidate, how) = if let Some(inner) = bare.strip_prefix('[') {
+            let Some(inner) = inner.strip_suffix(']') else {
+                continue;
+            };
+            (inner, "the address in brackets")
+        } else {
+            let before = i
+                .checked_sub(1)
+                .map(|j| words[j].to_ascii_lowercase())
+                .unwrap_or_default();
+            if !matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address") {
+                continue;
+            }
+            (bare, "the address the receiver names")
+        };
+        if let Ok(ip) = candidate
+            .trim_start_matches("IPv6:")
+            .parse::<std::net::IpAddr>()
+        {
+            return Some((ip, how));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +329,40 @@ mod tests {
                 ("esp.example".to_string(), vec!["esp1".to_string()]),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::client_ip_in;
+
+    fn ip(text: &str) -> Option<String> {
+        client_ip_in(text).map(|(ip, _)| ip.to_string())
+    }
+
+    #[test]
+    fn the_client_address_a_reply_names_and_nothing_else() {
+        assert_eq!(
+            ip("554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using zen.spamhaus.org").as_deref(),
+            Some("192.0.2.25")
+        );
+        assert_eq!(
+            ip("421 4.7.0 [TSS04] Messages from 192.0.2.7 temporarily deferred").as_deref(),
+            Some("192.0.2.7")
+        );
+        assert_eq!(
+            ip("550-5.7.1 [2001:db8::1] The IP address sending this message does not have a PTR record").as_deref(),
+            Some("2001:db8::1")
+        );
+        // The receiving host of a pasted log line, a bracketed token, other numbers: none.
+        assert_eq!(
+            ip("host mx.example.net[198.51.100.7] said: 550 5.1.1 user unknown"),
+            None
+        );
+        assert_eq!(
+            ip("550 5.7.1 [BN8NAM12FT004.eop-nam12.prod.protection.outlook.com] 10.0.0"),
+            None
+        );
+        assert_eq!(ip("452 4.2.2 quota 1.2.3 exceeded [unclosed"), None);
     }
 }

@@ -140,7 +140,11 @@ fn the_client_address_a_reply_names_is_checked_without_ip() {
     let s = serve_lists(vec![]);
     let (rc, d) = diagnose(&s, SPAMHAUS, &[]);
     assert_eq!(rc, 1);
-    assert_eq!(d["domain"]["blocklist"]["ip"], "192.0.2.25", "{}", d["domain"]);
+    assert_eq!(
+        d["domain"]["blocklist"]["ip"], "192.0.2.25",
+        "{}",
+        d["domain"]
+    );
     let c = causes(&d);
     assert!(
         c.len() == 1 && c[0].contains("Spamhaus ZEN") && c[0].contains("192.0.2.25"),

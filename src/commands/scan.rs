@@ -9,7 +9,6 @@ use crate::report::escape::terminal as term;
 use crate::report::{Report, ScanReport};
 use crate::scan::patterns::PatternSettings;
 use crate::scan::policy::Policy;
-use crate::scan::render;
 use crate::scan::source::{self, Item};
 use crate::scan::summary::{self, Summary};
 use crate::scan::time::YearRef;
@@ -104,7 +103,7 @@ fn write_suppressions(path: &Path, sum: &Summary, scanned: &Scanned) -> Result<(
         ))
     };
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
-    render::csv::write(&mut file, sum, &scanned.outcomes).map_err(fail)?;
+    crate::report::suppressions::write(&mut file, sum, &scanned.outcomes).map_err(fail)?;
     file.flush().map_err(fail)
 }
 

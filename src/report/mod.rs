@@ -8,6 +8,7 @@ pub mod json;
 mod jsonl;
 pub mod markdown;
 pub mod sarif;
+pub mod suppressions;
 mod text;
 mod view;
 pub mod zone_index;

@@ -1,7 +1,5 @@
-//! What `scan`'s renderers share (counts, pattern lines) and the suppression CSV; text written
+//! What `scan`'s renderers share (counts, pattern lines); text written
 //! by others is escaped by `report::escape` where it is rendered.
-
-pub mod csv;
 
 use super::patterns::{self, Pattern};
 use super::time;

@@ -1,26 +1,17 @@
-//! The suppression list as CSV, ready to import into an ESP: fields quoted as RFC 4180 says,
+//! `scan --suppressions`: the suppression list as CSV, ready to import into an ESP: fields quoted as RFC 4180 says,
 //! and a value that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
 //! prefixed with `'` so it stays text.
 
-use super::super::outcome::Outcome;
-use super::super::summary::Summary;
-use super::super::time::rfc3339;
+use crate::scan::outcome::Outcome;
+use crate::scan::summary::Summary;
+use crate::scan::time::{self, rfc3339};
 use std::io::{self, Write};
 
 pub const HEADER: &str = "address,scope,reason,code,provider,first_seen,last_seen,failures";
 
-/// One CSV field.
+/// One CSV field: the one escaper's CSV form (`report::escape::csv`).
 pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    super::escape::csv(s)
 }
 
 pub fn write(out: &mut dyn Write, sum: &Summary, outcomes: &[Outcome]) -> io::Result<()> {
@@ -28,7 +19,7 @@ pub fn write(out: &mut dyn Write, sum: &Summary, outcomes: &[Outcome]) -> io::Re
     for r in sum.suppressions() {
         let o = r.outcome.map(|o| &outcomes[o as usize]);
         let when = |ts| {
-            if ts == super::super::time::UNKNOWN {
+            if ts == time::UNKNOWN {
                 String::new()
             } else {
                 rfc3339(ts)

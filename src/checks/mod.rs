@@ -69,7 +69,7 @@ impl DomainReport {
     /// True when every check that ran was stopped by DNS trouble before it found anything:
     /// the DNS could not be consulted at all (exit code 3).
     pub fn all_inconclusive(&self) -> bool {
-        registry::all_inconclusive(&REGISTRY, self)
+        registry::all_inconclusive(REGISTRY, self)
     }
 
     /// True when DNS trouble (a timeout, SERVFAIL, REFUSED, not a name `--offline` skipped)

@@ -221,6 +221,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // and the host the words before it say answered (`host mx.x[ip] said:`).
     if let Some((at, mut r)) = code::find_reply_at(text) {
         r.remote_mta = hosts::said_by(&text[..at]);
+        if let Some(lead) = cut_reply_start(text, at, r.basic) {
+            r.text = format!("{lead} {}", r.text);
+        }
         return Ok(one(InputForm::Reply, r));
     }
     // An embedded JSON object (a log line's structured part): its reply fields.
@@ -232,6 +235,25 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         Some(r) => Ok(one(InputForm::Reply, r)),
         None => Err(InputError::NoReply),
     }
+}
+
+/// The words before the first code of a flattened multi-line reply pasted from its middle
+/// (`... has detected that this message is 550-5.7.1 likely suspicious ... 550-5.7.1 domain`):
+/// the code opens a continuation line (`550-`) and comes back later, so the words before it on
+/// its line are the end of the reply's previous line, not prose about it. Prose that hands
+/// over to the reply (`said:`, `error:`, a quote) is not taken.
+fn cut_reply_start(text: &str, at: usize, basic: Option<u16>) -> Option<String> {
+    let dashed = format!("{}-", basic?);
+    let rest = &text[at..];
+    if !rest.starts_with(&dashed) || !rest[dashed.len()..].contains(&dashed) {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let lead = text[line_start..at].trim();
+    let hands_over = lead.ends_with([':', '\'', '"', '(', '[', '='])
+        || lead.split_whitespace().count() < 2
+        || lead.contains('@');
+    (!hands_over).then(|| lead.to_string())
 }
 
 /// The text's lines, each line of a multi-line reply that a log line's reply goes on with

@@ -221,7 +221,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // and the host the words before it say answered (`host mx.x[ip] said:`).
     if let Some((at, mut r)) = code::find_reply_at(text) {
         r.remote_mta = hosts::said_by(&text[..at]);
-        if let Some(lead) = cut_reply_start(text, at, r.basic) {
+        if let Some(lead) =
+            cut_reply_start(text, at, r.basic).or_else(|| quoted_reply_start(text, at, &r.text))
+        {
             r.text = format!("{lead} {}", r.text);
         }
         return Ok(one(InputForm::Reply, r));
@@ -254,6 +256,22 @@ fn cut_reply_start(text: &str, at: usize, basic: Option<u16>) -> Option<String> 
         || lead.split_whitespace().count() < 2
         || lead.contains('@');
     (!hands_over).then(|| lead.to_string())
+}
+
+/// The first line of a multi-line reply quoted whole by an application (`'Unauthenticated
+/// email from x is not accepted due to domain\'s\n550-5.7.1 DMARC policy'`): the quote opens
+/// the text, the code of its first line was lost, the next line opens with a continuation
+/// code (`550-`) and the reply closes the quote. The words before that code are the reply's.
+fn quoted_reply_start(text: &str, at: usize, reply: &str) -> Option<String> {
+    let lead = text[..at].trim();
+    let q = lead.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    let continuation = text[at..]
+        .get(3..4)
+        .is_some_and(|d| d == "-")
+        && text[..at].ends_with(['\n', ' ', '\t'])
+        && text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
+    (continuation && reply.trim_end().ends_with(q))
+        .then(|| lead[1..].split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The text's lines, each line of a multi-line reply that a log line's reply goes on with
@@ -354,6 +372,32 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_pasted_from_its_middle_keeps_the_words_before_its_first_code() {
+        // A flattened multi-line reply cut before its first code: the words are its own.
+        let x = extract(
+            b"has detected that this message is 421-4.7.0 suspicious because of the very low \
+              reputation of the sending 421-4.7.0 IP address",
+        )
+        .unwrap();
+        assert!(
+            x.replies[0].text.starts_with("has detected that this message is suspicious"),
+            "{}",
+            x.replies[0].text
+        );
+        // A library's quoted message whose first line lost its code.
+        let x = extract(b"'Mail from this domain is refused because of the sender\\'s\\n550-5.7.1 policy'")
+            .unwrap();
+        assert!(
+            x.replies[0].text.starts_with("Mail from this domain is refused"),
+            "{}",
+            x.replies[0].text
+        );
+        // Prose that hands over to the reply is not part of it.
+        let x = extract(b"The server said: 550-5.7.1 Go away 550-5.7.1 now").unwrap();
+        assert!(x.replies[0].text.starts_with("Go away"), "{}", x.replies[0].text);
+    }
 
     #[test]
     fn a_reply_with_commas_in_its_words_is_a_reply_not_an_export_row() {

@@ -279,9 +279,14 @@ fn quoted_reply_start(text: &str, at: usize, reply: &str) -> Option<String> {
 fn log_lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for line in text.lines().take(100_000) {
+        // A log line wrapped by a terminal or a forum (`status=bounced (host` then the rest
+        // of its parenthesised detail on the next line) goes on until its parenthesis closes.
+        let unclosed = |prev: &str| prev.matches('(').count() > prev.matches(')').count();
         let continues = out.last().is_some_and(|prev| log::classify(prev).is_some())
             && log::classify(line).is_none()
-            && code::starts_like_reply(line.trim());
+            && !line.trim().is_empty()
+            && (code::starts_like_reply(line.trim())
+                || out.last().is_some_and(|prev| unclosed(prev)));
         match out.last_mut() {
             Some(prev) if continues => {
                 prev.push(' ');
@@ -372,6 +377,20 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_line_wrapped_inside_its_detail_is_read_whole() {
+        let x = extract(
+            b"Jan  2 03:04:05 mx postfix/smtp[42]: 1A2B3C: to=<ann@example.org>, \
+              relay=mx.example.org[192.0.2.7]:25, delay=1, dsn=5.7.1, status=bounced (host\n\
+              mx.example.org[192.0.2.7] said: 550 5.7.1 Message refused: DKIM signature \
+              missing (in reply to end of DATA command))\n",
+        )
+        .unwrap();
+        assert_eq!(x.replies.len(), 1);
+        assert_eq!(x.replies[0].basic, Some(550));
+        assert!(x.replies[0].text.contains("DKIM signature missing"), "{}", x.replies[0].text);
+    }
 
     #[test]
     fn a_reply_pasted_from_its_middle_keeps_the_words_before_its_first_code() {

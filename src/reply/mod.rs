@@ -352,6 +352,20 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
     if values.is_empty() {
         return Ok(None);
     }
+    // A list of strings that are the lines of one multi-line reply (`["554-Transaction failed",
+    // "554-Reject due to ...", "554 For explanation visit ..."]`, as libraries keep them).
+    let lines: Option<Vec<&str>> = values
+        .iter()
+        .map(serde_json::Value::as_str)
+        .collect::<Option<Vec<_>>>()
+        .map(|l| l.into_iter().filter(|l| !l.trim().is_empty()).collect());
+    if let Some(lines) = lines.filter(|l| l.len() > 1)
+        && lines.iter().all(|l| code::starts_like_reply(l))
+        && lines.iter().all(|l| l.get(..3) == lines[0].get(..3))
+        && let Some(r) = code::parse_reply_start(&lines.join("\n"))?
+    {
+        return Ok(Some(one(InputForm::Reply, r)));
+    }
     let mut replies = Vec::new();
     let mut first_err = None;
     for v in &values {
@@ -377,6 +391,20 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_list_of_one_replys_lines_is_that_reply() {
+        let x = extract(
+            br#"["451-Temporarily refused.", "451-Too much mail from you.", "451 See https://help.example.net/limits", ""]"#,
+        )
+        .unwrap();
+        assert_eq!(x.replies.len(), 1);
+        assert_eq!(x.replies[0].basic, Some(451));
+        assert_eq!(
+            x.replies[0].text,
+            "Temporarily refused. Too much mail from you. See https://help.example.net/limits"
+        );
+    }
 
     #[test]
     fn a_log_line_wrapped_inside_its_detail_is_read_whole() {

@@ -79,7 +79,8 @@ fn unwrapped(text: &str) -> Vec<String> {
         let mut l = line.to_string();
         // Postfix wraps `<ann@x>: host` before the host's name (`    mx.x[ip] said: 550 ...`).
         if HOST_AT_END.is_match(line)
-            && let Some(next) = lines.next_if(|n| n.starts_with([' ', '\t']) && !n.trim().is_empty())
+            && let Some(next) =
+                lines.next_if(|n| n.starts_with([' ', '\t']) && !n.trim().is_empty())
         {
             l.push(' ');
             l.push_str(next.trim());

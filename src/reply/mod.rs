@@ -265,9 +265,7 @@ fn cut_reply_start(text: &str, at: usize, basic: Option<u16>) -> Option<String> 
 fn quoted_reply_start(text: &str, at: usize, reply: &str) -> Option<String> {
     let lead = text[..at].trim();
     let q = lead.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
-    let continuation = text[at..]
-        .get(3..4)
-        .is_some_and(|d| d == "-")
+    let continuation = text[at..].get(3..4).is_some_and(|d| d == "-")
         && text[..at].ends_with(['\n', ' ', '\t'])
         && text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
     (continuation && reply.trim_end().ends_with(q))
@@ -417,7 +415,11 @@ mod tests {
         .unwrap();
         assert_eq!(x.replies.len(), 1);
         assert_eq!(x.replies[0].basic, Some(550));
-        assert!(x.replies[0].text.contains("DKIM signature missing"), "{}", x.replies[0].text);
+        assert!(
+            x.replies[0].text.contains("DKIM signature missing"),
+            "{}",
+            x.replies[0].text
+        );
     }
 
     #[test]
@@ -429,21 +431,31 @@ mod tests {
         )
         .unwrap();
         assert!(
-            x.replies[0].text.starts_with("has detected that this message is suspicious"),
+            x.replies[0]
+                .text
+                .starts_with("has detected that this message is suspicious"),
             "{}",
             x.replies[0].text
         );
         // A library's quoted message whose first line lost its code.
-        let x = extract(b"'Mail from this domain is refused because of the sender\\'s\\n550-5.7.1 policy'")
-            .unwrap();
+        let x = extract(
+            b"'Mail from this domain is refused because of the sender\\'s\\n550-5.7.1 policy'",
+        )
+        .unwrap();
         assert!(
-            x.replies[0].text.starts_with("Mail from this domain is refused"),
+            x.replies[0]
+                .text
+                .starts_with("Mail from this domain is refused"),
             "{}",
             x.replies[0].text
         );
         // Prose that hands over to the reply is not part of it.
         let x = extract(b"The server said: 550-5.7.1 Go away 550-5.7.1 now").unwrap();
-        assert!(x.replies[0].text.starts_with("Go away"), "{}", x.replies[0].text);
+        assert!(
+            x.replies[0].text.starts_with("Go away"),
+            "{}",
+            x.replies[0].text
+        );
     }
 
     #[test]

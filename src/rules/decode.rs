@@ -4,12 +4,12 @@
 //! reads the code alone, about another mechanism than the one the words blame) never decides.
 
 use super::mechanism::Blame;
+use super::provider_detect::ProviderMatch;
 use super::rule_match::{Phrases, class_of_action, parse_enhanced};
 use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
-use super::provider_detect::ProviderMatch;
 use super::{EnhancedRule, ProviderRule, RuleSet, words};
 
 /// The categories of a reply about one mailbox, which only the server holding it gives.

@@ -294,7 +294,13 @@ fn recipient_address(reply: &Reply) -> Option<String> {
     }
     reply
         .text
-        .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\'' | ',' | ';'))
+        .split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\'' | ',' | ';'
+                )
+        })
         .map(|t| t.trim_end_matches(['.', ':']))
         .find(|t| {
             t.split_once('@')

@@ -220,7 +220,10 @@ fn the_recipients_mailbox_domain_names_a_provider_only_for_a_reply_about_that_ma
     let set = builtin();
     // No other signal, and a reply only the mailbox's own server gives: its provider.
     for (input, want) in [
-        ("smtp;550 5.1.1 <ann@icloud.com>: user does not exist", "apple"),
+        (
+            "smtp;550 5.1.1 <ann@icloud.com>: user does not exist",
+            "apple",
+        ),
         ("452 4.1.1 <ann@comcast.net> mailbox over quota", "comcast"),
     ] {
         let (p, kind, place, matched) = who(set, input).expect(input);
@@ -240,7 +243,10 @@ fn the_recipients_mailbox_domain_names_a_provider_only_for_a_reply_about_that_ma
     // unmarked one, and a known answering host is the one that replied.
     assert_eq!(id(set, "550 5.1.1 <ann@outlook.com>: User unknown"), None);
     assert_eq!(
-        id(set, &postfix("mx.example.org", "550 5.1.1 <ann@icloud.com>: user unknown")),
+        id(
+            set,
+            &postfix("mx.example.org", "550 5.1.1 <ann@icloud.com>: user unknown")
+        ),
         None
     );
 }

@@ -10,6 +10,8 @@
 //! file too (`#[path]`), to write its 10-million-line log.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub use super::scan_gen_model::Mix;
+use super::scan_gen_model::{Class, Fail, Fate, Model, domain_row};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::io::{self, Write};
 use std::sync::LazyLock;
@@ -111,6 +113,8 @@ pub struct Config {
     /// Ordinary messages go to the recipients in turn (every one of them is reached once the
     /// messages outnumber them) instead of at random.
     pub cycle: bool,
+    /// How the ordinary traffic fails besides greylisting and Gmail's deferrals.
+    pub mix: Mix,
 }
 
 impl Config {
@@ -125,10 +129,11 @@ impl Config {
             host: "mx1".into(),
             onset: Some(1_772_323_200 + 2 * 86_400 + 10 * 3600 + 14 * 60),
             onset_end: Some(1_772_323_200 + 2 * 86_400 + 16 * 3600),
-            greylist: 0.05,
+            greylist: 0.1,
             stories: true,
             iso: false,
             cycle: false,
+            mix: Mix::REALISTIC,
         }
     }
 }
@@ -202,6 +207,11 @@ struct Msg {
     /// Time of the first attempt: retries follow it by `RETRY`.
     first: i64,
     greylisted: bool,
+    /// Attempts after which the message is left in the queue (0: every retry of `RETRY`).
+    give_up: usize,
+    /// The ordinary recipient's number and fixed fate.
+    n: u64,
+    fate: Fate,
 }
 
 /// Retry offsets after the first attempt (Postfix's backoff, roughly).
@@ -212,12 +222,10 @@ struct Writer<'a, W: Write> {
     out: W,
     rng: Rng,
     exp: Expected,
-    /// Per address with a failure: (last delivery, last failure, verdict when failures are pending).
-    failing: BTreeMap<String, (i64, i64, &'static str)>,
-    delivered_addrs: std::collections::HashSet<String>,
-    /// Story rows of the suppression list: address -> row.
+    /// Every ordinary recipient's deliveries and failures, as written.
+    model: Model,
+    /// Story rows of the suppression list: address (or `~domain`) -> row.
     rows: BTreeMap<String, String>,
-    domain_rows: BTreeMap<String, (i64, i64, u32)>,
     story_verdicts: BTreeMap<String, &'static str>,
 }
 
@@ -485,56 +493,155 @@ impl<W: Write> Writer<'_, W> {
         Ok(done)
     }
 
-    /// What an ordinary message's attempt at `t` gets.
-    fn ordinary(&mut self, t: i64, m: &mut Msg) -> Try {
-        let domain = m.rcpt.split('@').nth(1).unwrap();
+    /// The code a suppression row names for a reply: its enhanced code, else what the log line
+    /// carries (Postfix's `dsn=`, which it derives as X.0.0 from a bare basic code; Exim's basic
+    /// code).
+    fn code(
+        &self,
+        enhanced: Option<&'static str>,
+        postfix_dsn: &'static str,
+        basic: &'static str,
+    ) -> &'static str {
+        match (enhanced, self.cfg.mta) {
+            (Some(e), _) => e,
+            (None, Mta::Postfix) => postfix_dsn,
+            (None, Mta::Exim) => basic,
+        }
+    }
+
+    /// What an ordinary message's attempt at `t` gets, with what a failure means.
+    fn ordinary(
+        &mut self,
+        t: i64,
+        m: &mut Msg,
+    ) -> (Try, Option<(Class, &'static str, &'static str)>) {
+        let domain = m.rcpt.split('@').nth(1).unwrap().to_string();
+        let provider = provider_of(&domain);
+        let pname = match provider {
+            Provider::Gmail => "gmail",
+            Provider::Outlook => "microsoft",
+            Provider::Yahoo => "yahoo",
+            Provider::Other => "",
+        };
+        let rcpt = m.rcpt.clone();
+        // A domain that accepts no mail fails before any connection or rate limit.
+        if domain == NULL_MX_DOMAIN {
+            let text = format!("Domain {domain} does not accept mail (nullMX)");
+            return (
+                Try::LocalBounce("5.1.10".into(), text),
+                Some((Class::Domain, "5.1.10", "")),
+            );
+        }
+        if domain == CLOSED_DOMAIN {
+            let code = self.code(None, "5.0.0", "556");
+            return (
+                Try::Bounce("5.0.0".into(), example("basic-556", &rcpt)),
+                Some((Class::Domain, code, "")),
+            );
+        }
         let in_window = self
             .cfg
             .onset
             .is_some_and(|on| t >= on && self.cfg.onset_end.is_none_or(|end| t < end));
-        if provider_of(domain) == Provider::Gmail && in_window {
-            let reply = example("gmail-4-7-28-unusual-rate", &m.rcpt)
+        if provider == Provider::Gmail && in_window {
+            let reply = example("gmail-4-7-28-unusual-rate", &rcpt)
                 .replace("41be03b00d2f7-bsi6.6", &gmail_session(&mut self.rng));
             if self.exp.pattern_start.is_none() {
                 self.exp.pattern_start = Some(t);
             }
-            return Try::Defer("4.7.28".into(), reply);
-        }
-        if provider_of(domain) != Provider::Gmail
-            && m.attempt == 0
-            && self.rng.chance(self.cfg.greylist)
-        {
-            m.greylisted = true;
-            return Try::Defer(
-                "4.2.0".into(),
-                example("generic-greylisted", &m.rcpt)
-                    .replace("user@example.org", &m.rcpt)
-                    .replace("help/example.org", &format!("help/{domain}")),
+            return (
+                Try::Defer("4.7.28".into(), reply),
+                Some((Class::SenderSide, "4.7.28", "gmail")),
             );
         }
-        Try::Deliver
-    }
-
-    fn note(&mut self, t: i64, rcpt: &str, result: &Try, pending: &'static str) {
-        match result {
-            Try::Deliver => {
-                if let Some(f) = self.failing.get_mut(rcpt) {
-                    f.0 = f.0.max(t);
+        match m.fate {
+            Fate::Dead => {
+                let (dsn, id, code) = match provider {
+                    Provider::Gmail if m.n.is_multiple_of(2) => {
+                        ("5.2.1", "gmail-5-2-1-account-inactive", Some("5.2.1"))
+                    }
+                    Provider::Gmail => {
+                        ("5.1.1", "gmail-5-1-1-account-does-not-exist", Some("5.1.1"))
+                    }
+                    Provider::Outlook => (
+                        "5.1.1",
+                        "microsoft-5-1-1-bad-destination-mailbox",
+                        Some("5.1.1"),
+                    ),
+                    Provider::Yahoo => ("5.0.0", "yahoo-user-unknown", None),
+                    Provider::Other => ("5.0.0", "phrase-recipient-unknown", None),
+                };
+                let basic = if provider == Provider::Yahoo {
+                    "554"
                 } else {
-                    self.delivered_addrs.insert(rcpt.to_string());
-                }
+                    "550"
+                };
+                let code = self.code(code, "5.0.0", basic);
+                let reply = example(id, &rcpt)
+                    .replace("someone@yahoo.com", &rcpt)
+                    .replace("ann@example.org", &rcpt);
+                return (
+                    Try::Bounce(dsn.into(), reply),
+                    Some((Class::Hard, code, pname)),
+                );
             }
-            _ => {
-                let f =
-                    self.failing
-                        .entry(rcpt.to_string())
-                        .or_insert((i64::MIN, i64::MIN, pending));
-                f.1 = f.1.max(t);
-                f.2 = pending;
+            Fate::Full if provider == Provider::Gmail => {
+                return (
+                    Try::Defer(
+                        "4.2.2".into(),
+                        example("gmail-4-2-2-inbox-out-of-storage", &rcpt),
+                    ),
+                    Some((Class::Soft, "4.2.2", "gmail")),
+                );
             }
+            _ => {}
         }
+        let mix = self.cfg.mix;
+        if m.attempt == 0 && mix.policy > 0.0 && self.rng.chance(mix.policy) {
+            let (dsn, id, code) = match provider {
+                Provider::Gmail => ("5.7.26", "gmail-5-7-26-unauthenticated", Some("5.7.26")),
+                Provider::Yahoo => ("5.7.9", "yahoo-5-7-9-unauthenticated", Some("5.7.9")),
+                Provider::Outlook => ("5.0.0", "microsoft-hotmail-ou-001-spamhaus", None),
+                Provider::Other => ("5.7.1", "generic-spamhaus-listed", Some("5.7.1")),
+            };
+            let code = self.code(code, "5.0.0", "550");
+            return (
+                Try::Bounce(dsn.into(), example(id, &rcpt)),
+                Some((Class::SenderSide, code, pname)),
+            );
+        }
+        if m.attempt == 0 && mix.flaky > 0.0 && self.rng.chance(mix.flaky) {
+            let (dsn, id, code) = match provider {
+                Provider::Gmail => ("4.3.0", "gmail-4-x-temporary-system-problem", Some("4.3.0")),
+                Provider::Yahoo => ("4.0.0", "yahoo-resources-temporarily-unavailable", None),
+                _ => ("4.3.0", "phrase-receiver-system-error", Some("4.3.0")),
+            };
+            let code = self.code(code, "4.0.0", "451");
+            return (
+                Try::Defer(dsn.into(), example(id, &rcpt)),
+                Some((Class::Soft, code, pname)),
+            );
+        }
+        if provider != Provider::Gmail && m.attempt == 0 && self.rng.chance(self.cfg.greylist) {
+            m.greylisted = true;
+            return (
+                Try::Defer(
+                    "4.2.0".into(),
+                    example("generic-greylisted", &rcpt)
+                        .replace("user@example.org", &rcpt)
+                        .replace("help/example.org", &format!("help/{domain}")),
+                ),
+                Some((Class::SoftNotCounted, "4.2.0", pname)),
+            );
+        }
+        (Try::Deliver, None)
     }
 }
+
+/// Recipient domains of the ordinary traffic that accept no mail: a null MX (Postfix's own
+/// bounce, no connection) and a host answering 556.
+pub const NULL_MX_DOMAIN: &str = "void.example";
+pub const CLOSED_DOMAIN: &str = "closed.example";
 
 /// A recipient with a known story: when each of its messages is sent, and what each attempt gets.
 struct Story {
@@ -759,10 +866,8 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
         out: io::BufWriter::with_capacity(1 << 20, out),
         rng: Rng::new(cfg.seed),
         exp: Expected::default(),
-        failing: BTreeMap::new(),
-        delivered_addrs: Default::default(),
+        model: Model::default(),
         rows: BTreeMap::new(),
-        domain_rows: BTreeMap::new(),
         story_verdicts: BTreeMap::new(),
     };
     let lines_per_msg = match cfg.mta {
@@ -792,6 +897,9 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
                         attempt: 0,
                         first: 0,
                         greylisted: false,
+                        give_up: 0,
+                        n: 0,
+                        fate: Fate::Ordinary,
                     },
                 ));
                 next_id += 1;
@@ -828,24 +936,34 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
             }
             let std::cmp::Reverse((at, id)) = queue.pop().unwrap();
             let (mut m, _) = msgs.remove(&id).unwrap();
-            let result = if m.plan.is_empty() {
+            let (result, meaning) = if m.plan.is_empty() {
                 w.ordinary(at, &mut m)
             } else {
-                m.plan.get(m.attempt).cloned().unwrap_or(Try::Deliver)
-            };
-            let pending = match &result {
-                Try::Defer(dsn, _) if dsn == "4.7.28" => "do-not-suppress",
-                _ => "keep-retrying",
+                (m.plan.get(m.attempt).cloned().unwrap_or(Try::Deliver), None)
             };
             let done = w.attempt(at, &m, &result)?;
             if m.plan.is_empty() {
-                w.note(at, &m.rcpt, &result, pending);
+                match meaning {
+                    None => w.model.delivered(&m.rcpt, at),
+                    Some((class, code, provider)) => w.model.failed(
+                        &m.rcpt,
+                        Fail {
+                            t: at,
+                            class,
+                            send: m.id,
+                            code,
+                            provider,
+                        },
+                    ),
+                }
             }
             if m.attempt == 0 {
                 m.first = at;
             }
             m.attempt += 1;
-            let more = !done && (m.plan.is_empty() || m.attempt < m.plan.len());
+            let more = !done
+                && (m.plan.is_empty() || m.attempt < m.plan.len())
+                && (m.give_up == 0 || m.attempt < m.give_up);
             if more && m.attempt <= RETRY.len() {
                 let next = m.first + RETRY[m.attempt - 1];
                 queue.push(std::cmp::Reverse((next, m.id)));
@@ -860,7 +978,11 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
         } else {
             w.rng.below(cfg.recipients.max(1))
         };
-        let domain = DOMAINS[(n.wrapping_mul(7) + 3) as usize % DOMAINS.len()];
+        let mut domain = DOMAINS[(n.wrapping_mul(7) + 3) as usize % DOMAINS.len()];
+        if cfg.mix.at_dead_domain(n) {
+            domain = [NULL_MX_DOMAIN, CLOSED_DOMAIN][n as usize % 2];
+        }
+        let fate = cfg.mix.fate(n);
         let sender = if n % 3 == 0 {
             "billing@news.example"
         } else {
@@ -874,6 +996,10 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
             attempt: 0,
             first: 0,
             greylisted: false,
+            // A full mailbox is retried twice per message, then left in the queue.
+            give_up: if fate == Fate::Full { 3 } else { 0 },
+            n,
+            fate,
         };
         next_id += 1;
         w.arrive(t, &m)?;
@@ -883,27 +1009,21 @@ pub fn write(cfg: &Config, out: impl Write) -> io::Result<Expected> {
     }
     w.out.flush()?;
     let mut exp = w.exp.clone();
-    let mut verdicts: BTreeMap<String, String> = BTreeMap::new();
-    for (addr, (last_ok, last_fail, pending)) in &w.failing {
-        let v = if last_fail <= last_ok {
-            "delivered-after-failure"
-        } else {
-            pending
-        };
-        verdicts.insert(addr.clone(), v.to_string());
-    }
+    let decided = w.model.decide(3, 14, rfc3339);
+    let mut verdicts = decided.verdicts;
     for (addr, v) in &w.story_verdicts {
         verdicts.insert(addr.clone(), v.to_string());
     }
-    exp.delivered_only = w
-        .delivered_addrs
-        .iter()
-        .filter(|a| !verdicts.contains_key(*a))
-        .count() as u64;
+    exp.delivered_only = decided.delivered_only;
     exp.verdicts = verdicts;
+    let mut rows = w.rows.clone();
+    rows.extend(decided.rows);
+    for (d, row) in decided.domains {
+        rows.insert(format!("~{d}"), domain_row(&d, row, rfc3339));
+    }
     let mut csv =
         String::from("address,scope,reason,code,provider,first_seen,last_seen,failures\n");
-    let (domains, addrs): (Vec<_>, Vec<_>) = w.rows.iter().partition(|(k, _)| k.starts_with('~'));
+    let (domains, addrs): (Vec<_>, Vec<_>) = rows.iter().partition(|(k, _)| k.starts_with('~'));
     for (_, row) in addrs.into_iter().chain(domains) {
         csv.push_str(row);
         csv.push('\n');
@@ -918,6 +1038,9 @@ pub fn example_config() -> Config {
     let mut c = Config::small(Mta::Postfix, 4_000, 2026);
     c.days = 2;
     c.iso = true;
+    // The sample keeps to greylisting and Gmail's deferrals so that its summary stays short.
+    c.mix = Mix::NONE;
+    c.greylist = 0.05;
     c.onset = Some(c.start + 86_400 + 10 * 3600 + 14 * 60);
     c.onset_end = Some(c.start + 86_400 + 16 * 3600);
     c

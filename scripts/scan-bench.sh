@@ -27,7 +27,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 wall() {
     local out=$1
     shift
-    /usr/bin/time -f '%e %M' -o "$OUT/time" "$@" >"$out" 2>/dev/null || true
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time" "$@" >"$out" 2>/dev/null || true
     cat "$OUT/time"
 }
 
@@ -47,12 +47,19 @@ maildir() {
     echo "load before: $(load)"
     : >"$OUT/mt.times"
     : >"$OUT/sis.times"
+    : >"$OUT/mt.cpu"
+    : >"$OUT/sis.cpu"
     for r in $(seq 0 "$runs"); do
         local a b
-        a=$(wall "$OUT/mt.json" "$BIN" scan "$md" --format json | cut -d' ' -f1)
-        b=$(wall "$OUT/sis.txt" perl -e "$sis" "$md/cur" | cut -d' ' -f1)
+        a=$(wall "$OUT/mt.json" "$BIN" scan "$md" --format json)
+        b=$(wall "$OUT/sis.txt" perl -e "$sis" "$md/cur")
         # The first pair warms the page cache and is not counted.
-        [ "$r" -gt 0 ] && { echo "$a" >>"$OUT/mt.times"; echo "$b" >>"$OUT/sis.times"; }
+        if [ "$r" -gt 0 ]; then
+            echo "$a" | awk '{ print $1 }' >>"$OUT/mt.times"
+            echo "$b" | awk '{ print $1 }' >>"$OUT/sis.times"
+            echo "$a" | awk '{ print $3 + $4 }' >>"$OUT/mt.cpu"
+            echo "$b" | awk '{ print $3 + $4 }' >>"$OUT/sis.cpu"
+        fi
     done
     echo "load after:  $(load)"
     local m s
@@ -60,6 +67,7 @@ maildir() {
     s=$(median <"$OUT/sis.times")
     echo "mailtriage scan: median $m s ($(sort -g "$OUT/mt.times" | head -1)-$(sort -g "$OUT/mt.times" | tail -1)) over $runs runs"
     echo "sisimai:         median $s s ($(sort -g "$OUT/sis.times" | head -1)-$(sort -g "$OUT/sis.times" | tail -1)) over $runs runs"
+    echo "CPU (user + system): mailtriage median $(median <"$OUT/mt.cpu") s, sisimai median $(median <"$OUT/sis.cpu") s"
     echo "ratio: $(awk -v a="$m" -v b="$s" 'BEGIN { printf "%.2f", b / a }')x (target >= 5x)"
     python3 - "$OUT" <<'EOF'
 import json, sys
@@ -83,16 +91,23 @@ log() {
     echo "load before: $(load)"
     : >"$OUT/log.times"
     : >"$OUT/log.rss"
+    : >"$OUT/log.cpu"
     for r in $(seq 0 "$runs"); do
         local t
         t=$(wall "$OUT/log.out" "$BIN" --color never scan "$log" --log-end 2026-03-20)
-        [ "$r" -gt 0 ] && { echo "${t% *}" >>"$OUT/log.times"; echo "${t#* }" >>"$OUT/log.rss"; }
+        # The first run warms the page cache and is not counted.
+        if [ "$r" -gt 0 ]; then
+            echo "$t" | awk '{ print $1 }' >>"$OUT/log.times"
+            echo "$t" | awk '{ print $2 }' >>"$OUT/log.rss"
+            echo "$t" | awk '{ print $3 + $4 }' >>"$OUT/log.cpu"
+        fi
     done
     echo "load after:  $(load)"
     local m rss
     m=$(median <"$OUT/log.times")
     rss=$(median <"$OUT/log.rss")
     echo "wall: median $m s ($(sort -g "$OUT/log.times" | head -1)-$(sort -g "$OUT/log.times" | tail -1)) over $runs runs"
+    echo "CPU (user + system): median $(median <"$OUT/log.cpu") s"
     echo "lines/s: median $(awk -v n="$lines" -v t="$m" 'BEGIN { printf "%.0f", n / t }') (target >= 1,000,000)"
     echo "peak RSS: median $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB, max $(sort -g "$OUT/log.rss" | tail -1 | awk '{ printf "%.1f", $1 / 1024 }') MB (target < 300 MB)"
     head -3 "$OUT/log.out"

@@ -15,6 +15,8 @@ use std::time::Instant;
 mod scan_gen;
 #[path = "../../tests/integration/scan_gen_model.rs"]
 mod scan_gen_model;
+#[path = "../../tests/integration/scan_gen_stories.rs"]
+mod scan_gen_stories;
 
 /// Settings of the scan parts (environment variables of the same names).
 pub struct ScanConfig {

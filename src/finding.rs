@@ -23,45 +23,72 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Which check produced a finding: a DNS check of the registry (`checks::REGISTRY`), or `dns`
-/// for trouble that belongs to no check (a domain left unchecked by an internal error).
+/// The one list of registered DNS checks, in the order they run, are reported and planned.
 ///
-/// The variants are the `--only` values; each but `dns` has exactly one registry entry (a test
-/// holds the two together).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Check {
-    #[value(skip)]
-    Dns,
-    /// The SPF record, its include tree and limits, and check_host() for --ip.
-    Spf,
-    /// DKIM keys at the given and the common selectors.
-    Dkim,
-    /// The DMARC policy, its reports and the From domain's alignment.
-    Dmarc,
-    /// Forward-confirmed reverse DNS of --ip (or of the MX hosts) and the HELO name.
-    Ptr,
-    /// The mail exchangers, null MX or the implicit MX.
-    Mx,
-    /// DNS blocklists and allow lists: --ip, and the checked, From, MAIL FROM and DKIM domains.
-    Blocklist,
+/// Each line is a check: its `Check` variant, its name (`--only`, a finding's `check`, a rule's
+/// `checks`), its registry entry (a `DnsCheck` below `checks`) and its `--only` help. The list
+/// is a macro that hands itself to another: below, into the `Check` vocabulary, which the layers
+/// under the checks (rules, decoding) need; in `checks`, into `REGISTRY`. It lives here, at the
+/// bottom, so both may read it without a circle. Adding a check: a line here and its module
+/// (docs/development.md).
+///
+/// Calls `$then! { Variant = "name": entry::Path, "help", ... }` with every registered check.
+macro_rules! registered_checks {
+    ($then:ident) => {
+        $then! {
+            Spf = "spf": crate::checks::entries::spf::Spf,
+                "The SPF record, its include tree and limits, and check_host() for --ip.",
+            Dkim = "dkim": crate::checks::entries::dkim::Dkim,
+                "DKIM keys at the given and the common selectors.",
+            Dmarc = "dmarc": crate::checks::entries::dmarc::Dmarc,
+                "The DMARC policy, its reports and the From domain's alignment.",
+            Ptr = "ptr": crate::checks::entries::ptr::Ptr,
+                "Forward-confirmed reverse DNS of --ip (or of the MX hosts) and the HELO name.",
+            Mx = "mx": crate::checks::entries::mx::Mx,
+                "The mail exchangers, null MX or the implicit MX.",
+            Blocklist = "blocklist": crate::checks::blocklist::entry::Blocklist,
+                "DNS blocklists and allow lists: --ip, and the checked, From, MAIL FROM and DKIM domains.",
+        }
+    };
 }
 
-impl Check {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Check::Dns => "dns",
-            Check::Spf => "spf",
-            Check::Dkim => "dkim",
-            Check::Dmarc => "dmarc",
-            Check::Ptr => "ptr",
-            Check::Mx => "mx",
-            Check::Blocklist => "blocklist",
-        }
-    }
+pub(crate) use registered_checks;
 
+/// Expands the list above into `Check`: one variant per registered check, each
+/// documented with its `--only` help, plus `Dns`.
+macro_rules! check_enum {
+    ($($variant:ident = $name:tt: $entry:path, $help:tt,)*) => {
+        /// Which check produced a finding: a DNS check of the registry (`checks::REGISTRY`), or
+        /// `dns` for trouble that belongs to no check (a domain left unchecked by an internal
+        /// error).
+        ///
+        /// The variants are the `--only` values, in registry order; they come from the one list
+        /// above, which also builds the registry (a test holds the two together).
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+            ValueEnum,
+        )]
+        #[serde(rename_all = "lowercase")]
+        pub enum Check {
+            #[value(skip)]
+            Dns,
+            $(#[doc = $help] $variant,)*
+        }
+
+        impl Check {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    Check::Dns => "dns",
+                    $(Check::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+registered_checks!(check_enum);
+
+impl Check {
     /// A check by name, `dns` included (case and surrounding space ignored).
     pub fn parse(s: &str) -> Option<Check> {
         let s = s.trim().to_ascii_lowercase();

@@ -1,5 +1,4 @@
-//! DNS checks of a sending domain (SPF, DKIM, DMARC, PTR, MX, blocklists) and the registry that
-//! lists them.
+//! DNS checks of a sending domain, one module each, and the registry that lists them.
 
 pub mod blocklist;
 pub mod dkim;
@@ -25,16 +24,16 @@ pub use registry::{DnsCheck, Input};
 use crate::dns::Dns;
 use crate::finding::Check;
 
-/// Every DNS check, in the order they are run, reported and planned. Adding a check: a
-/// variant of [`Check`], a module, its entry here (docs/development.md).
-pub static REGISTRY: [&dyn DnsCheck; 6] = [
-    &entries::spf::Spf,
-    &entries::dkim::Dkim,
-    &entries::dmarc::Dmarc,
-    &entries::ptr::Ptr,
-    &entries::mx::Mx,
-    &entries::blocklist::Blocklist,
-];
+/// Expands the list of `finding::registered_checks` into the entries, in its order.
+macro_rules! entries_of {
+    ($($variant:ident = $name:tt: $entry:path, $help:tt,)*) => {
+        &[$(&$entry,)*]
+    };
+}
+
+/// Every DNS check, in the order they are run, reported and planned: the entries of the one
+/// list in `finding::registered_checks` (docs/development.md).
+pub static REGISTRY: &[&dyn DnsCheck] = crate::finding::registered_checks!(entries_of);
 
 /// The registry entry of a check (None for `dns`, which is no check of its own).
 pub fn entry(check: Check) -> Option<&'static dyn DnsCheck> {
@@ -70,7 +69,7 @@ impl DomainReport {
     /// True when every check that ran was stopped by DNS trouble before it found anything:
     /// the DNS could not be consulted at all (exit code 3).
     pub fn all_inconclusive(&self) -> bool {
-        registry::all_inconclusive(&REGISTRY, self)
+        registry::all_inconclusive(REGISTRY, self)
     }
 
     /// True when DNS trouble (a timeout, SERVFAIL, REFUSED, not a name `--offline` skipped)

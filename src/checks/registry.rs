@@ -60,7 +60,7 @@ pub trait DnsCheck: Sync {
     fn needs(&self) -> &'static [Input];
 
     /// True when it runs without being named in `--only`: a check that needs an input to say
-    /// anything useful (blocklist: `--ip`, or a reply that implicates it) runs only then.
+    /// anything useful (a sending IP, or a reply that implicates it) runs only then.
     fn applies(&self, _params: &CheckParams) -> bool {
         true
     }
@@ -97,7 +97,7 @@ pub trait DnsCheck: Sync {
 
     /// True when its result in `report` can stand for a rejection that implicates it, so a
     /// clean result means "DNS does not explain it". A check that can only see part of what the
-    /// receiver looked at (public blocklists, not a provider's own) says no when it found
+    /// receiver looked at (public lists, not a provider's own) says no when it found
     /// nothing the reply points at: the reply itself then stays the cause.
     fn answers_for_reply(&self, _report: &DomainReport) -> bool {
         true
@@ -111,9 +111,9 @@ pub trait DnsCheck: Sync {
     }
 
     /// True when its DNS trouble must be cleared before the rest of the plan holds (the records
-    /// to publish depend on its answers). A check no record depends on (blocklist: a list that
-    /// refuses public resolvers) says false: its trouble is a plan step only when the reply
-    /// implicates it, and stays a finding otherwise.
+    /// to publish depend on its answers). A check no record depends on (a third party's list
+    /// that refuses public resolvers) says false: its trouble is a plan step only when the
+    /// reply implicates it, and stays a finding otherwise.
     fn trouble_holds_up_plan(&self) -> bool {
         true
     }

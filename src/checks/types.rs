@@ -22,11 +22,11 @@ pub struct CheckParams {
     /// DKIM selectors to probe (rules/selectors.toml with `--rules DIR` applied); `None`: the
     /// built-in ones.
     pub dkim_catalogue: Option<std::sync::Arc<crate::rules::selectors::SelectorCatalogue>>,
-    /// The rules with `--rules DIR` applied, for checks that read a table of their own
-    /// (rules/blocklists.toml); `None`: the built-in ones.
+    /// The rules with `--rules DIR` applied, for checks that read a table of their own;
+    /// `None`: the built-in ones.
     pub rules: Option<std::sync::Arc<crate::rules::RuleSet>>,
     /// The checks the decoded reply implicates (diagnose), so a check that runs only on
-    /// request (blocklist without --ip) runs when a rejection points at it.
+    /// request (`DnsCheck::applies`) runs when a rejection points at it.
     pub reply_checks: Vec<String>,
     /// The id of the rule that decoded the reply (diagnose), e.g. to know which list it names.
     pub reply_rule: Option<String>,

@@ -38,7 +38,7 @@ pub fn run(
     // Loading the rules is CPU work of about 20 ms and setting up the DNS (zone files, the
     // in-process server) can take as long: overlap them. Broken rules still end the run at
     // once (try_join stops at the first error). The reply is decoded before the checks run,
-    // so a check the reply implicates (blocklist without --ip) runs too.
+    // so a check the reply implicates runs even when it runs only on request (`applies`).
     let dir = rules_dir.map(Path::to_path_buf);
     let (rules, dns) = rt.block_on(async {
         let loading = async {

@@ -55,7 +55,8 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     let action = primary.and_then(|(r, d)| {
         action_step(d.action).map(|(id, check)| {
             let mut draft = Draft::new(id, check);
-            // A blocklist reply names the listed IP: that one is delisted, whatever --ip says.
+            // A reply that names the client address it refused (a listing) is about that one,
+            // whatever --ip says.
             if let Some(ip) = ip_in_text(&r.text) {
                 draft.vars.push(("ip", ip.to_string()));
             }

@@ -2,6 +2,7 @@
 mod bulk_inputs;
 mod bulk_load;
 mod bulk_reliability;
+mod check_isolation;
 mod checks_blocklist;
 mod checks_clean;
 mod checks_dkim;

@@ -4,6 +4,7 @@
 //! 127.0.0.0/8 is never read as a listing, nor as a clean result.
 
 mod ask;
+pub(crate) mod entry;
 mod facts;
 pub mod names;
 

@@ -601,7 +601,7 @@ impl Handler {
 
     async fn respond<R: ResponseHandler>(&self, request: &Request, mut handle: R) -> ResponseInfo {
         self.stats.received.fetch_add(1, Ordering::Relaxed);
-        let _in_flight = InFlight::start(&self.stats);
+        let in_flight = InFlight::start(&self.stats);
         let mut metadata = Metadata::response_from_request(&request.metadata);
         let info = match request.request_info() {
             Ok(info) => Some((
@@ -625,7 +625,11 @@ impl Handler {
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
-        match self.answer(&name, qtype, udp).await {
+        let reply = self.answer(&name, qtype, udp).await;
+        // The question stops counting before its answer leaves: a client that sends its next
+        // question on receipt must not find this one still counted (a bound of 16 read as 17).
+        drop(in_flight);
+        match reply {
             Reply::Drop => ResponseInfo::from(Header {
                 metadata,
                 counts: HeaderCounts::default(),

@@ -66,7 +66,7 @@ fn newline_offsets(src: &str) -> Vec<usize> {
 
 /// One rules file after stage one: every table of a known kind, typed, with the line of its
 /// header.
-#[derive(Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RawFile {
     pub class: Vec<(usize, ClassRule)>,
     pub subject_digit: Vec<(usize, SubjectDigitRule)>,

@@ -92,6 +92,12 @@ impl<'de> Deserialize<'de> for Category {
     }
 }
 
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// When DKIM discovery probes a `[[dkim_selectors]]` entry's selectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
@@ -126,6 +132,12 @@ impl<'de> Deserialize<'de> for Tier {
                     "tier `{s}` is not one of common, service, fallback"
                 ))
             })
+    }
+}
+
+impl serde::Serialize for Tier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -167,7 +179,8 @@ pub fn category<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// An optional category, kept as a string for the decoder.
 pub fn optional_category<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Category::deserialize(d).map(|c| Some(c.as_str().to_string()))
+    // Through `Option` so that the precompiled (non-self-describing) form reads what it wrote.
+    Option::<Category>::deserialize(d).map(|c| c.map(|c| c.as_str().to_string()))
 }
 
 /// Categories, kept as strings for the decoder.

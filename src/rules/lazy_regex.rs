@@ -1,8 +1,9 @@
 //! Rule patterns compiled on first use: a run decodes a few replies but loads about 500 patterns.
-//! A pattern's required literal (read from its text) is looked for first, so an ASCII reply
-//! that lacks it never compiles the pattern.
+//! Until a pattern is compiled, its required literals (read from its text, one per top-level
+//! alternative) are looked for first, so an ASCII reply that holds none of them never compiles
+//! it; once compiled, the automaton (which has its own prefilter) answers alone.
 
-use super::marker_filter::{Literal, required_literal};
+use super::marker_filter::{Literals, required_literals};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -10,7 +11,8 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub(crate) struct LazyRegex {
     pattern: String,
-    literal: Option<Literal>,
+    /// Read from the pattern on the first match that needs them, not at load.
+    literals: OnceLock<Option<Literals>>,
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -28,7 +30,7 @@ impl LazyRegex {
     pub(crate) fn unchecked(pattern: &str) -> LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
-            literal: required_literal(pattern),
+            literals: OnceLock::new(),
             compiled: OnceLock::new(),
         }
     }
@@ -36,9 +38,14 @@ impl LazyRegex {
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        if let Some(l) = &self.literal
+        if let Some(compiled) = self.compiled.get() {
+            return compiled.as_ref().is_some_and(|re| re.is_match(text));
+        }
+        if let Some(l) = self
+            .literals
+            .get_or_init(|| required_literals(&self.pattern))
             && text.is_ascii()
-            && !l.is_in(text)
+            && !l.any_in(text)
         {
             return false;
         }

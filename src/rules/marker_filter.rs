@@ -1,6 +1,6 @@
 //! Which rule patterns can match a reply, found without compiling them: each pattern's required
-//! literal is read from its text, so one reply compiles only the few patterns whose literal it
-//! holds (`LazyRegex` looks for it before compiling).
+//! literals (one per top-level alternative) are read from its text, so one reply compiles only
+//! the few patterns whose literal it holds (`LazyRegex` looks for them before compiling).
 
 /// A substring every match of a pattern contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,126 @@ impl Literal {
             .windows(want.len())
             .any(|w| w.eq_ignore_ascii_case(want))
     }
+}
+
+/// Substrings one of which every match of a pattern contains (one per top-level alternative).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Literals(Vec<Literal>);
+
+impl Literals {
+    /// Whether `text` (ASCII) holds one of them.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        self.0.iter().any(|l| l.is_in(text))
+    }
+
+    /// Literals one of which any match of any of the patterns holds.
+    pub(crate) fn union(sets: Vec<Literals>) -> Literals {
+        Literals(sets.into_iter().flat_map(|s| s.0).collect())
+    }
+}
+
+/// The top-level alternatives of a pattern body (`a|b(c|d)|e` is `a`, `b(c|d)`, `e`), or None
+/// when its groups or classes do not close.
+fn alternatives(body: &str) -> Option<Vec<&str>> {
+    let p = body.as_bytes();
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut i) = (0usize, 0, 0);
+    while i < p.len() {
+        match p[i] {
+            b'\\' => i += 2,
+            b'[' => i = skip_class(p, i)?,
+            b'(' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            b'|' if depth == 0 => {
+                out.push(body.get(start..i)?);
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    (depth == 0).then_some(())?;
+    out.push(body.get(start..)?);
+    Some(out)
+}
+
+/// One literal per top-level alternative of `pattern` (see [`required_literal`]), or None when
+/// one alternative has none. An alternative of non-ASCII letters only is its own literal: no
+/// ASCII text holds it.
+pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
+    let (body, folded) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => (rest, true),
+        None => (pattern, false),
+    };
+    let mut out = Vec::new();
+    for alt in alternatives(body)? {
+        if !alt.is_ascii() {
+            // Letters that fold to ASCII ones (KELVIN SIGN, LONG S) could match ASCII text.
+            let plain = alt
+                .chars()
+                .all(|c| !c.is_ascii() && !matches!(c, '\u{212a}' | '\u{17f}'));
+            if !plain {
+                return None;
+            }
+            out.push(Literal {
+                text: alt.to_string(),
+                folded,
+            });
+            continue;
+        }
+        out.extend(literal_set_of(alt, folded)?);
+    }
+    Some(Literals(out))
+}
+
+/// Whether a pattern body sets flags inside (`(?i)`, `(?-u:`): only `(?:` groups are read.
+fn has_inline_flags(body: &str) -> bool {
+    body.match_indices("(?")
+        .any(|(i, _)| !body[i + 2..].starts_with(':'))
+}
+
+/// Literals one of which every match of one alternative holds: its required literal, else
+/// those of its first required group whose every alternative has some (`\b(spamhaus|sorbs)\b`).
+fn literal_set_of(body: &str, folded: bool) -> Option<Vec<Literal>> {
+    if let Some(l) = literal_of(body, folded) {
+        return Some(vec![l]);
+    }
+    if !body.is_ascii() || has_inline_flags(body) {
+        return None;
+    }
+    let p = body.as_bytes();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            b'\\' => i += 2,
+            b'[' => i = skip_class(p, i)?,
+            b'(' => {
+                let end = skip_group(p, i)?;
+                // `(...)?`, `(...)*`, `(...){0,n}` may match nothing.
+                if !matches!(p.get(end), Some(b'?' | b'*' | b'{')) {
+                    let inner = body.get(i + 1..end - 1)?;
+                    let inner = inner.strip_prefix("?:").unwrap_or(inner);
+                    let set: Option<Vec<Vec<Literal>>> = alternatives(inner)?
+                        .into_iter()
+                        .map(|a| literal_set_of(a, folded))
+                        .collect();
+                    if let Some(set) = set {
+                        return Some(set.into_iter().flatten().collect());
+                    }
+                }
+                i = end;
+            }
+            b'|' => return None,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// The end of the bracketed class that starts at `i` (`p[i] == '['`), past its `]`.
@@ -72,11 +192,15 @@ fn skip_group(p: &[u8], mut i: usize) -> Option<usize> {
 /// `(?i)`, escapes it does not know, non-ASCII text. Groups, classes, `.`, anchors, `\b`,
 /// `\d`, `\w`, `\s` end a run; a quantified character is taken off it.
 pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
-    let (body, folded) = match pattern.strip_prefix("(?i)") {
-        Some(rest) => (rest, true),
-        None => (pattern, false),
-    };
-    if body.contains("(?") || !body.is_ascii() {
+    match pattern.strip_prefix("(?i)") {
+        Some(rest) => literal_of(rest, true),
+        None => literal_of(pattern, false),
+    }
+}
+
+/// [`required_literal`] of a pattern body without its leading `(?i)`.
+fn literal_of(body: &str, folded: bool) -> Option<Literal> {
+    if has_inline_flags(body) || !body.is_ascii() {
         return None;
     }
     let p = body.as_bytes();
@@ -179,6 +303,44 @@ mod tests {
         assert_eq!(lit("ab"), None);
     }
 
+    #[test]
+    fn each_alternative_has_its_literal() {
+        let lits = |p: &str| {
+            required_literals(p).map(|l| {
+                l.0.into_iter()
+                    .map(|l| (l.text, l.folded))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            lits(r"(?i)\buser unknown\b|\bno such (user|mailbox)\b|ディレクトリ"),
+            Some(vec![
+                ("user unknown".into(), true),
+                ("no such ".into(), true),
+                ("ディレクトリ".into(), true),
+            ])
+        );
+        assert_eq!(lits("gsmtp"), Some(vec![("gsmtp".into(), false)]));
+        // A required group's alternatives stand for an alternative without a run of its own.
+        assert_eq!(
+            lits(r"(?i)\b(spamhaus|sorbs)\b|\b(hourly|daily) (limit|quota)\b"),
+            Some(vec![
+                ("spamhaus".into(), true),
+                ("sorbs".into(), true),
+                ("hourly".into(), true),
+                ("daily".into(), true),
+            ])
+        );
+        // One alternative without a literal: any text may match.
+        assert_eq!(lits(r"(?i)\bspf\b|\bdkim\b|\b(ab|cd)?ef\b"), None);
+        assert_eq!(lits(r"(?i)(?:abc)|\bx(?i)yzw"), None);
+        assert_eq!(lits("abc|(?i)defgh"), None);
+        assert_eq!(lits("abc(|def"), None);
+        let user = required_literals(r"(?i)\buser unknown\b|ディレクトリ").unwrap();
+        assert!(user.any_in("550 User Unknown"));
+        assert!(!user.any_in("550 mailbox full"));
+    }
+
     /// Every built-in marker, over every example text of every rule: a marker that matches an
     /// ASCII text always has its literal in it (so skipping the others changes nothing).
     #[test]
@@ -219,9 +381,9 @@ mod tests {
                 .replace(r"\d+", "7")
                 .replace('\\', "")
         }));
-        let compiled: Vec<(&str, regex::Regex, Option<Literal>)> = markers
+        let compiled: Vec<(&str, regex::Regex, Option<Literals>)> = markers
             .iter()
-            .map(|m| (*m, regex::Regex::new(m).unwrap(), required_literal(m)))
+            .map(|m| (*m, regex::Regex::new(m).unwrap(), required_literals(m)))
             .collect();
         let mut matched = 0;
         for text in texts.iter().filter(|t| t.is_ascii()) {
@@ -229,7 +391,7 @@ mod tests {
                 if re.is_match(text) {
                     matched += 1;
                     if let Some(l) = literal {
-                        assert!(l.is_in(text), "{m} on {text}");
+                        assert!(l.any_in(text), "{m} on {text}");
                     }
                 }
             }

@@ -82,6 +82,8 @@ pub(crate) struct TextSet {
     pub(super) hosts: LazySet<usize>,
     /// Texts matched so far (see [`EAGER_AFTER`]).
     texts: AtomicUsize,
+    /// Host names matched so far.
+    host_names: AtomicUsize,
 }
 
 impl TextSet {
@@ -116,6 +118,26 @@ impl TextSet {
             all: LazySet::new(all.0, all.1),
             hosts: LazySet::new(hosts.0, hosts.1),
             texts: AtomicUsize::new(0),
+            host_names: AtomicUsize::new(0),
+        }
+    }
+
+    /// The providers one of whose host patterns matches `host`, in provider order (a provider
+    /// may come more than once).
+    pub(super) fn host_hits(&self, providers: &[Patterns], host: &str) -> Vec<usize> {
+        let one_by_one = host.is_ascii()
+            && !self.hosts.built()
+            && self.host_names.fetch_add(1, Ordering::Relaxed) < EAGER_AFTER;
+        match (one_by_one, self.hosts.get_if(!one_by_one)) {
+            (false, Some(rs)) => rs
+                .matches(host)
+                .iter()
+                .map(|i| self.hosts.owners[i])
+                .collect(),
+            // Pattern by pattern, or too large for one automaton.
+            _ => (0..providers.len())
+                .filter(|&p| providers[p].hosts.iter().any(|re| re.is_match(host)))
+                .collect(),
         }
     }
 

@@ -23,17 +23,25 @@ impl Literal {
     }
 }
 
-/// Substrings one of which every match of a pattern contains (one per top-level alternative).
+/// What every match of a pattern holds: for one of its top-level alternatives, every one of
+/// its required parts, each a literal run or a required group that holds one of its own
+/// alternatives' literals (`\buser (unknown|not found)\b` holds "user " and "unknown" or
+/// "not found").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Literals(Vec<Literal>);
+pub(crate) struct Literals(Vec<Conjunction>);
+
+/// Parts that must all be in the text, each as literals one of which must be.
+type Conjunction = Vec<Vec<Literal>>;
 
 impl Literals {
-    /// Whether `text` (ASCII) holds one of them.
+    /// Whether `text` (ASCII) may hold a match.
     pub(crate) fn any_in(&self, text: &str) -> bool {
-        self.0.iter().any(|l| l.is_in(text))
+        self.0
+            .iter()
+            .any(|parts| parts.iter().all(|part| part.iter().any(|l| l.is_in(text))))
     }
 
-    /// Literals one of which any match of any of the patterns holds.
+    /// What any match of any of the patterns holds.
     pub(crate) fn union(sets: Vec<Literals>) -> Literals {
         Literals(sets.into_iter().flat_map(|s| s.0).collect())
     }
@@ -70,9 +78,9 @@ fn alternatives(body: &str) -> Option<Vec<&str>> {
     Some(out)
 }
 
-/// One literal per top-level alternative of `pattern` (see [`required_literal`]), or None when
-/// one alternative has none. An alternative of non-ASCII letters only is its own literal: no
-/// ASCII text holds it.
+/// What each top-level alternative of `pattern` requires (see [`Literals`]), or None when one
+/// alternative requires no literal. An alternative of non-ASCII letters only is its own
+/// literal: no ASCII text holds it.
 pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
     let (body, folded) = match pattern.strip_prefix("(?i)") {
         Some(rest) => (rest, true),
@@ -88,13 +96,13 @@ pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
             if !plain {
                 return None;
             }
-            out.push(Literal {
+            out.push(vec![vec![Literal {
                 text: alt.to_string(),
                 folded,
-            });
+            }]]);
             continue;
         }
-        out.extend(literal_set_of(alt, folded)?);
+        out.push(conjunction_of(alt, folded)?);
     }
     Some(Literals(out))
 }
@@ -105,42 +113,50 @@ fn has_inline_flags(body: &str) -> bool {
         .any(|(i, _)| !body[i + 2..].starts_with(':'))
 }
 
-/// Literals one of which every match of one alternative holds: its required literal, else
-/// those of its first required group whose every alternative has some (`\b(spamhaus|sorbs)\b`).
-fn literal_set_of(body: &str, folded: bool) -> Option<Vec<Literal>> {
-    if let Some(l) = literal_of(body, folded) {
-        return Some(vec![l]);
+fn literal(text: &str, folded: bool) -> Literal {
+    Literal {
+        text: if folded {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_string()
+        },
+        folded,
     }
-    if !body.is_ascii() || has_inline_flags(body) {
+}
+
+/// The required parts of one alternative (no `|` outside its groups): its literal runs and its
+/// required groups whose every alternative requires a literal; None when it has none.
+fn conjunction_of(body: &str, folded: bool) -> Option<Conjunction> {
+    if has_inline_flags(body) || !body.is_ascii() {
         return None;
     }
-    let p = body.as_bytes();
-    let mut i = 0;
-    while i < p.len() {
-        match p[i] {
-            b'\\' => i += 2,
-            b'[' => i = skip_class(p, i)?,
-            b'(' => {
-                let end = skip_group(p, i)?;
-                // `(...)?`, `(...)*`, `(...){0,n}` may match nothing.
-                if !matches!(p.get(end), Some(b'?' | b'*' | b'{')) {
-                    let inner = body.get(i + 1..end - 1)?;
-                    let inner = inner.strip_prefix("?:").unwrap_or(inner);
-                    let set: Option<Vec<Vec<Literal>>> = alternatives(inner)?
-                        .into_iter()
-                        .map(|a| literal_set_of(a, folded))
-                        .collect();
-                    if let Some(set) = set {
-                        return Some(set.into_iter().flatten().collect());
-                    }
-                }
-                i = end;
-            }
-            b'|' => return None,
-            _ => i += 1,
+    let (runs, groups) = parts(body)?;
+    let mut out: Conjunction = runs
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| vec![literal(r, folded)])
+        .collect();
+    for (start, end) in groups {
+        let inner = body.get(start + 1..end - 1)?;
+        let inner = inner.strip_prefix("?:").unwrap_or(inner);
+        let choices: Option<Vec<Vec<Literal>>> = alternatives(inner)?
+            .into_iter()
+            .map(|alt| conjunction_of(alt, folded).map(most_selective))
+            .collect();
+        if let Some(choices) = choices {
+            out.push(choices.into_iter().flatten().collect());
         }
     }
-    None
+    (!out.is_empty()).then_some(out)
+}
+
+/// The part of a conjunction whose shortest literal is longest (one part stands for a nested
+/// group's alternative).
+fn most_selective(parts: Conjunction) -> Vec<Literal> {
+    parts
+        .into_iter()
+        .max_by_key(|p| p.iter().map(|l| l.text.len()).min().unwrap_or(0))
+        .unwrap_or_default()
 }
 
 /// The end of the bracketed class that starts at `i` (`p[i] == '['`), past its `]`.
@@ -191,6 +207,7 @@ fn skip_group(p: &[u8], mut i: usize) -> Option<usize> {
 /// None when that is not certain: a top-level alternation, inline flags other than a leading
 /// `(?i)`, escapes it does not know, non-ASCII text. Groups, classes, `.`, anchors, `\b`,
 /// `\d`, `\w`, `\s` end a run; a quantified character is taken off it.
+#[cfg(test)]
 pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
     match pattern.strip_prefix("(?i)") {
         Some(rest) => literal_of(rest, true),
@@ -199,11 +216,22 @@ pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
 }
 
 /// [`required_literal`] of a pattern body without its leading `(?i)`.
+#[cfg(test)]
 fn literal_of(body: &str, folded: bool) -> Option<Literal> {
     if has_inline_flags(body) || !body.is_ascii() {
         return None;
     }
+    let best = parts(body)?.0.into_iter().max_by_key(String::len)?;
+    (best.len() >= 3).then(|| literal(&best, folded))
+}
+
+/// The runs of plain characters of an ASCII body without top-level `|`, and the byte ranges of
+/// its groups that must match (not followed by `?`, `*` or a `{` count).
+type Parts = (Vec<String>, Vec<(usize, usize)>);
+
+fn parts(body: &str) -> Option<Parts> {
     let p = body.as_bytes();
+    let mut groups = Vec::new();
     let mut runs: Vec<String> = Vec::new();
     let mut cur = String::new();
     // Whether the last atom was a character of `cur` (a quantifier after it makes it optional).
@@ -248,7 +276,11 @@ fn literal_of(body: &str, folded: bool) -> Option<Literal> {
                 last_literal = false;
             }
             b'(' => {
-                i = skip_group(p, i)?;
+                let end = skip_group(p, i)?;
+                if !matches!(p.get(end), Some(b'?' | b'*' | b'{')) {
+                    groups.push((i, end));
+                }
+                i = end;
                 runs.push(std::mem::take(&mut cur));
                 last_literal = false;
             }
@@ -266,15 +298,7 @@ fn literal_of(body: &str, folded: bool) -> Option<Literal> {
         }
     }
     runs.push(cur);
-    let best = runs.into_iter().max_by_key(String::len)?;
-    (best.len() >= 3).then(|| Literal {
-        text: if folded {
-            best.to_ascii_lowercase()
-        } else {
-            best
-        },
-        folded,
-    })
+    Some((runs, groups))
 }
 
 #[cfg(test)]
@@ -304,41 +328,39 @@ mod tests {
     }
 
     #[test]
-    fn each_alternative_has_its_literal() {
-        let lits = |p: &str| {
-            required_literals(p).map(|l| {
-                l.0.into_iter()
-                    .map(|l| (l.text, l.folded))
-                    .collect::<Vec<_>>()
-            })
-        };
-        assert_eq!(
-            lits(r"(?i)\buser unknown\b|\bno such (user|mailbox)\b|ディレクトリ"),
-            Some(vec![
-                ("user unknown".into(), true),
-                ("no such ".into(), true),
-                ("ディレクトリ".into(), true),
-            ])
+    fn each_alternative_needs_its_literals() {
+        let may = |p: &str, text: &str| required_literals(p).unwrap().any_in(text);
+        let user = r"(?i)\buser unknown\b|\bno such (user|mailbox)\b|ディレクトリ";
+        assert!(may(user, "550 User Unknown"));
+        assert!(may(user, "550 No such mailbox here"));
+        assert!(
+            !may(user, "550 no such thing"),
+            "the group's words are required too"
         );
-        assert_eq!(lits("gsmtp"), Some(vec![("gsmtp".into(), false)]));
-        // A required group's alternatives stand for an alternative without a run of its own.
-        assert_eq!(
-            lits(r"(?i)\b(spamhaus|sorbs)\b|\b(hourly|daily) (limit|quota)\b"),
-            Some(vec![
-                ("spamhaus".into(), true),
-                ("sorbs".into(), true),
-                ("hourly".into(), true),
-                ("daily".into(), true),
-            ])
-        );
+        assert!(!may(user, "550 mailbox full"));
+        // Required groups stand for alternatives without a run of their own; every required
+        // part must be there.
+        let lists = r"(?i)\b(spamhaus|sorbs)\b|\b(hourly|daily) (limit|quota)\b";
+        assert!(may(lists, "listed by SORBS"));
+        assert!(may(lists, "daily limit reached"));
+        assert!(!may(lists, "daily report"));
+        assert!(!may(lists, "limit reached"));
+        // Short runs count: a token in brackets needs its brackets.
+        let token = r"\[(TSS|TS|IPTS)\d{2}\]";
+        assert!(may(token, "421 4.7.0 [TSS04] Messages"));
+        assert!(!may(token, "421 4.7.0 Messages deferred"));
         // One alternative without a literal: any text may match.
-        assert_eq!(lits(r"(?i)\bspf\b|\bdkim\b|\b(ab|cd)?ef\b"), None);
-        assert_eq!(lits(r"(?i)(?:abc)|\bx(?i)yzw"), None);
-        assert_eq!(lits("abc|(?i)defgh"), None);
-        assert_eq!(lits("abc(|def"), None);
-        let user = required_literals(r"(?i)\buser unknown\b|ディレクトリ").unwrap();
-        assert!(user.any_in("550 User Unknown"));
-        assert!(!user.any_in("550 mailbox full"));
+        for none in [
+            r"(?i)\bspf\b|\d+",
+            r"(?i)\b(ab|cd)?\b",
+            r"(?i)(?:abc)|\bx(?i)yzw",
+            "abc|(?i)defgh",
+            "abc(|def",
+        ] {
+            assert!(required_literals(none).is_none(), "{none}");
+        }
+        let non_ascii = required_literals(r"(?i)ディレクトリ").unwrap();
+        assert!(!non_ascii.any_in("ascii text only"));
     }
 
     /// Every built-in marker, over every example text of every rule: a marker that matches an

@@ -143,24 +143,10 @@ impl RuleSet {
         let counts =
             |p: usize, place: SignalPlace| place != SignalPlace::ReportingMta || owns_recipient(p);
         for (host, place) in &hosts {
-            match set.hosts.get() {
-                Some(rs) => {
-                    for i in rs.matches(host).iter() {
-                        let p = set.hosts.owners[i];
-                        if !counts(p, *place) {
-                            continue;
-                        }
-                        let r = rank_of(p, SignalKind::Host, *place);
-                        offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
-                    }
-                }
-                None => {
-                    for (p, pats) in self.provider_patterns.iter().enumerate() {
-                        if pats.hosts.iter().any(|re| re.is_match(host)) && counts(p, *place) {
-                            let r = rank_of(p, SignalKind::Host, *place);
-                            offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
-                        }
-                    }
+            for p in set.host_hits(&self.provider_patterns, host) {
+                if counts(p, *place) {
+                    let r = rank_of(p, SignalKind::Host, *place);
+                    offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
                 }
             }
         }

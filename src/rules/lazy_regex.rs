@@ -6,14 +6,33 @@
 use super::marker_filter::{Literals, required_literals};
 use regex::Regex;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Texts a pattern's literals are looked for in before it is compiled anyway: a run that
+/// decodes many replies (`scan`) is better served by the automaton, which has its own
+/// prefilter, than by looking for a long alternation's literals in every reply.
+const LITERAL_TRIES: u32 = 16;
 
 /// A pattern whose syntax was checked at load time and which is compiled when first matched.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct LazyRegex {
     pattern: String,
     /// Read from the pattern on the first match that needs them, not at load.
     literals: OnceLock<Option<Literals>>,
+    /// Texts its literals were looked for in (see [`LITERAL_TRIES`]).
+    tries: AtomicU32,
     compiled: OnceLock<Option<Regex>>,
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> LazyRegex {
+        LazyRegex {
+            pattern: self.pattern.clone(),
+            literals: self.literals.clone(),
+            tries: AtomicU32::new(self.tries.load(Ordering::Relaxed)),
+            compiled: self.compiled.clone(),
+        }
+    }
 }
 
 impl LazyRegex {
@@ -31,6 +50,7 @@ impl LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             literals: OnceLock::new(),
+            tries: AtomicU32::new(0),
             compiled: OnceLock::new(),
         }
     }

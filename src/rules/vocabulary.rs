@@ -32,6 +32,8 @@ pub(crate) struct Vocabulary {
     /// Literals one of which every mention holds (None when a word has none): an ASCII text
     /// without any names no mechanism, and the automaton below is not built for it.
     name_literals: OnceLock<Option<Literals>>,
+    /// Texts looked at with `name_literals` (past 16, the automaton answers: `scan`).
+    name_tries: std::sync::atomic::AtomicU32,
     /// Every mechanism's words in one automaton, one pattern per mechanism (with its index):
     /// most replies name none, and one pass says so; where they do, its matches are the
     /// mentions, each saying whose words it is. Built on first use.
@@ -111,6 +113,7 @@ impl Vocabulary {
         Vocabulary {
             words: names.iter().flatten().map(|w| w.to_string()).collect(),
             name_literals: OnceLock::new(),
+            name_tries: Default::default(),
             names: names.iter().map(|w| alternation(w)).collect(),
             all_names: OnceLock::new(),
             cues: cues.iter().map(|(k, w)| (*k, alternation(w))).collect(),
@@ -223,14 +226,20 @@ impl Vocabulary {
 
     /// Whether `text` names any mechanism.
     pub(super) fn names_any(&self, text: &str) -> bool {
-        let literals = self.name_literals.get_or_init(|| {
-            let sets: Option<Vec<Literals>> =
-                self.words.iter().map(|w| required_literals(w)).collect();
-            sets.map(Literals::union)
-        });
+        let literals = || {
+            self.name_literals.get_or_init(|| {
+                let sets: Option<Vec<Literals>> =
+                    self.words.iter().map(|w| required_literals(w)).collect();
+                sets.map(Literals::union)
+            })
+        };
         if self.all_names.get().is_none()
             && text.is_ascii()
-            && literals.as_ref().is_some_and(|l| !l.any_in(text))
+            && self
+                .name_tries
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                < 16
+            && literals().as_ref().is_some_and(|l| !l.any_in(text))
         {
             return false;
         }

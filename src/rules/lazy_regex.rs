@@ -61,10 +61,11 @@ impl LazyRegex {
         if let Some(compiled) = self.compiled.get() {
             return compiled.as_ref().is_some_and(|re| re.is_match(text));
         }
-        if let Some(l) = self
-            .literals
-            .get_or_init(|| required_literals(&self.pattern))
-            && text.is_ascii()
+        if text.is_ascii()
+            && self.tries.fetch_add(1, Ordering::Relaxed) < LITERAL_TRIES
+            && let Some(l) = self
+                .literals
+                .get_or_init(|| required_literals(&self.pattern))
             && !l.any_in(text)
         {
             return false;

@@ -53,10 +53,9 @@ fn main() {
     println!("cargo::rerun-if-changed=rules");
     println!("cargo::rerun-if-changed=src/rules");
     println!("cargo::rerun-if-changed=src/finding.rs");
-    let mut errors = Vec::new();
     let parsed: Vec<(&str, RawFile)> = BUILTIN
         .iter()
-        .map(|(file, text)| (*file, parse_file(file, text, &mut errors)))
+        .map(|(file, text)| (*file, parse_file(file, text, &mut Vec::new())))
         .collect();
     let mut encoded: Vec<(&str, Vec<u8>)> = Vec::new();
     for (file, raw) in &parsed {
@@ -65,14 +64,14 @@ fn main() {
             Err(e) => fail(&[format!("{file}: cannot encode its tables: {e}")]),
         }
     }
-    // The same two stages and pattern compilation as `rules lint` of the built-in rules.
-    let sources = parsed.into_iter().map(|(file, raw)| Source {
+    // The same two stages and pattern compilation as `rules lint` of the built-in rules (from
+    // the TOML, so that duplicate ids across files are looked for too).
+    let sources = BUILTIN.iter().map(|(file, text)| Source {
         file,
         builtin: true,
-        body: Body::Parsed(raw),
+        body: Body::Toml(text),
     });
-    let (set, stage_two) = RuleSet::assemble(sources);
-    errors.extend(stage_two);
+    let (set, mut errors) = RuleSet::assemble(sources);
     errors.extend(set.pattern_compile_errors());
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());

@@ -27,8 +27,14 @@ impl RuleSet {
     pub(crate) fn assemble<'a>(
         sources: impl IntoIterator<Item = Source<'a>>,
     ) -> (RuleSet, Vec<LintError>) {
+        let sources: Vec<Source<'a>> = sources.into_iter().collect();
         let mut set = RuleSet::default();
         let mut merger = load::Merger::default();
+        // Built-in files read from TOML (`rules lint`, the build) are checked for duplicate
+        // ids like any other; the precompiled ones were, by the build.
+        merger.builtin_only = sources
+            .iter()
+            .all(|s| s.builtin && matches!(s.body, Body::Parsed(_)));
         let mut errors = Vec::new();
         let mut order: Vec<&str> = Vec::new();
         // Built-in files whose names no extra file shares: their patterns are not re-parsed.

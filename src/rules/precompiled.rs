@@ -69,4 +69,19 @@ mod tests {
             assert_eq!(format!("{decoded:?}"), format!("{parsed:?}"), "{file}");
         }
     }
+
+    /// The set loaded from them (merged without looking up ids) is the set loaded from the TOML.
+    #[test]
+    fn the_precompiled_set_is_the_toml_set() {
+        let toml = BUILTIN.iter().map(|(file, text)| Source {
+            file,
+            builtin: true,
+            body: Body::Toml(text),
+        });
+        let (from_toml, errors) = super::super::RuleSet::assemble(toml);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (precompiled, errors) = super::super::RuleSet::assemble(sources());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(format!("{precompiled:?}"), format!("{from_toml:?}"));
+    }
 }

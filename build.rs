@@ -76,7 +76,11 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
-    let borrowed: Vec<(&str, &[u8])> = encoded.iter().map(|(f, b)| (*f, b.as_slice())).collect();
+    let borrowed: Vec<(&str, u64, &[u8])> = encoded
+        .iter()
+        .zip(BUILTIN)
+        .map(|((f, b), (_, text))| (*f, text.len() as u64, b.as_slice()))
+        .collect();
     let bytes = match postcard::to_allocvec(&borrowed) {
         Ok(b) => b,
         Err(e) => fail(&[format!("cannot encode the built-in rules: {e}")]),

@@ -5,16 +5,20 @@ use super::assemble::{Body, Source};
 use super::embedded::BUILTIN;
 use super::load::RawFile;
 
-/// Written by build.rs: `Vec<(file name, postcard of its RawFile)>` in `embedded::BUILTIN`
-/// order, so one file is read without decoding the others.
+/// Written by build.rs: `Vec<(file name, length of its text, postcard of its RawFile)>` in
+/// `embedded::BUILTIN` order, so one file is read without decoding the others.
 static TABLES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rules.postcard"));
 
 /// Each built-in file's encoded tables, borrowed from the binary.
 fn encoded() -> Option<Vec<(&'static str, &'static [u8])>> {
-    let files: Vec<(&str, &[u8])> = postcard::from_bytes(TABLES).ok()?;
-    let same =
-        files.len() == BUILTIN.len() && files.iter().zip(BUILTIN).all(|((a, _), (b, _))| a == b);
-    same.then_some(files)
+    let files: Vec<(&str, u64, &[u8])> = postcard::from_bytes(TABLES).ok()?;
+    // Tables of other texts (an OUT_DIR left from an interrupted build) are not used.
+    let same = files.len() == BUILTIN.len()
+        && files
+            .iter()
+            .zip(BUILTIN)
+            .all(|((a, len, _), (b, text))| a == b && *len == text.len() as u64);
+    same.then(|| files.into_iter().map(|(f, _, b)| (f, b)).collect())
 }
 
 fn decode(bytes: &[u8]) -> Option<RawFile> {

@@ -83,17 +83,56 @@ pub fn policy_ok(v: &str) -> bool {
     matches!(v, "none" | "quarantine" | "reject")
 }
 
-/// A reporting URI: a scheme, then something; `mailto:` needs an address.
-fn uri_ok(u: &str) -> bool {
-    match u.split_once(':') {
-        Some((scheme, rest)) if !scheme.is_empty() && !rest.is_empty() => {
-            let plain = scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-            plain && (!scheme.eq_ignore_ascii_case("mailto") || rest.contains('@'))
-        }
-        _ => false,
+/// A reporting URI: a scheme, then printable ASCII without spaces (RFC 3986 section 2); a `mailto:`
+/// one needs an address whose local part is RFC 5322 `dot-atom` text (percent-escapes allowed,
+/// RFC 6068) and whose domain is a host name, then an optional size limit (`!10m`, RFC 9989
+/// section 4.7). What a zone holds is written by anyone: a URI that fails this is not one the
+/// receivers will send reports to, and the plan must not carry it into a proposed record.
+pub(crate) fn uri_ok(u: &str) -> bool {
+    let Some((scheme, rest)) = u.split_once(':') else {
+        return false;
+    };
+    let plain = !scheme.is_empty()
+        && scheme.as_bytes()[0].is_ascii_alphabetic()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !plain || rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
     }
+    if !scheme.eq_ignore_ascii_case("mailto") {
+        return true;
+    }
+    let (addr, size) = match rest.split_once('!') {
+        Some((a, s)) => (a, Some(s)),
+        None => (rest, None),
+    };
+    let size_ok = size.is_none_or(|s| {
+        let digits = s.trim_end_matches(|c: char| "kmgtKMGT".contains(c));
+        !digits.is_empty()
+            && s.len() - digits.len() <= 1
+            && digits.bytes().all(|b| b.is_ascii_digit())
+    });
+    let Some((local, domain)) = addr.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
+    let domain_ok = !domain.is_empty()
+        && domain.len() <= 253
+        && domain.trim_end_matches('.').split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    size_ok && local_ok && domain_ok
 }
 
 pub fn parse(txt: &str) -> DmarcRecord {
@@ -213,6 +252,31 @@ pub fn one_level_less(p: &str) -> &'static str {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+
+    #[test]
+    fn report_uris_that_receivers_would_not_use_are_invalid() {
+        for good in [
+            "mailto:dmarc@example.com",
+            "mailto:d.r+x@sub.example.com!10m",
+            "mailto:d%40x@example.com",
+            "https://reports.example/x",
+        ] {
+            assert!(uri_ok(good), "{good}");
+        }
+        for bad in [
+            "mailto:[click](http://evil)@example.com",
+            "mailto:a b@example.com",
+            "mailto:d@exa\u{1b}mple.com",
+            "mailto:d@example.com!10q",
+            "mailto:@example.com",
+            "mailto:d@-bad.example",
+            "1http://x",
+            "mailto:d@ex\u{202e}ample.com",
+        ] {
+            assert!(!uri_ok(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -59,6 +59,8 @@ pub fn run(
         params.reply_rule = Some(d.rule.id.clone());
     }
     if rules_dir.is_some() {
+        // DKIM discovery follows rules/selectors.toml as overridden by --rules DIR, as in check.
+        params.dkim_catalogue = Some(std::sync::Arc::new(rules.dkim_catalogue()));
         params.rules = Some(rules.clone());
     }
     let (checked, offline_names, dns_label) = rt.block_on(async {

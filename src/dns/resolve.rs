@@ -269,6 +269,40 @@ fn classify_records(
         ));
         return;
     }
+    // NXDOMAIN says the name we ended on does not exist; records of the asked type at that very
+    // name say it does. Such an answer is broken, and neither half can be believed.
+    if nx && !answer.records.is_empty() {
+        let n = answer.records.len();
+        answer.records.clear();
+        answer.ttl = None;
+        answer.outcome = Outcome::Error(format!(
+            "server answered NXDOMAIN together with {n} {} record(s) for {current}: a contradictory answer",
+            rtype.as_str()
+        ));
+        return;
+    }
+    // Records only for names the question did not lead to (neither the name asked nor a CNAME
+    // target): an answer to another question, spoofed or broken, not proof of absence.
+    let elsewhere = records.iter().find(|r| {
+        !matches!(
+            r.record_type(),
+            RecordType::CNAME | RecordType::DNAME | RecordType::RRSIG
+        ) && {
+            let owner = canon(&r.name);
+            owner != current && owner != answer.name && !answer.cname_chain.contains(&owner)
+        }
+    });
+    if answer.records.is_empty()
+        && let Some(other) = elsewhere
+    {
+        answer.ttl = None;
+        answer.outcome = Outcome::Error(format!(
+            "server answered with a {} record for {}, not for {current}",
+            other.record_type(),
+            canon(&other.name)
+        ));
+        return;
+    }
     answer.outcome = if !answer.records.is_empty() {
         Outcome::Answer
     } else if nx {

@@ -40,6 +40,12 @@ pub enum FaultKind {
     /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
     /// among fast ones.
     Slow(Duration),
+    /// NOERROR with the zone's records of the asked type, but owned by another name
+    /// (`other.invalid`): a spoofed or broken answer to a different question.
+    OtherName,
+    /// NXDOMAIN, and the zone's records of the asked type in the answer all the same: a
+    /// self-contradictory answer.
+    NxDomainWithRecords,
 }
 
 /// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
@@ -444,6 +450,21 @@ impl Handler {
                 };
             }
             Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
+            Some(kind @ (FaultKind::OtherName | FaultKind::NxDomainWithRecords)) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records { code, answers, .. } = &mut reply {
+                    if kind == FaultKind::OtherName {
+                        if let Ok(other) = to_name("other.invalid") {
+                            for r in answers.iter_mut() {
+                                r.name = other.clone();
+                            }
+                        }
+                    } else {
+                        *code = ResponseCode::NXDomain;
+                    }
+                }
+                return reply;
+            }
             Some(FaultKind::WrongType) => {
                 let data = if rtype == RecordType::A {
                     RData::TXT(TXT::new(vec!["wrong type".to_string()]))

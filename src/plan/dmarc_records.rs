@@ -44,16 +44,41 @@ fn set_tag(tags: &mut Vec<(String, String)>, key: &str, value: &str, after: &str
     tags.insert(pos, (key.to_string(), value.to_string()));
 }
 
+/// Whether the plan may carry a published tag into a record it proposes: a tag receivers know
+/// with a valid value, and of a report-URI list only the URIs receivers would use. Unknown tags
+/// and invalid values are dropped, not copied: what a zone holds is written by anyone, and a
+/// proposed record is something the user pastes into their zone.
+fn vouched(key: &str, value: &str) -> Option<String> {
+    if key == "rua" || key == "ruf" {
+        let uris: Vec<&str> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|u| crate::checks::dmarc_record::uri_ok(u))
+            .collect();
+        return (!uris.is_empty()).then(|| uris.join(","));
+    }
+    let probe = if key == "p" {
+        format!("v=DMARC1; p={value}")
+    } else {
+        format!("v=DMARC1; p=none; {key}={value}")
+    };
+    let r = crate::checks::dmarc_record::parse(&probe);
+    (r.errors.is_empty() && r.unknown.is_empty()).then(|| value.to_string())
+}
+
 /// `v=DMARC1` first (RFC 9989 section 4.7: else the record is ignored), a `p` present, each tag
-/// once (the first occurrence wins, as receivers read it).
+/// once (the first occurrence wins, as receivers read it), only tags the plan can vouch for.
 fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![("v".into(), "DMARC1".into())];
     for (k, v) in existing.map(tags).unwrap_or_default() {
-        if k != "v" && !out.iter().any(|(x, _)| *x == k) {
+        if k != "v"
+            && !out.iter().any(|(x, _)| *x == k)
+            && let Some(v) = vouched(&k, &v)
+        {
             out.push((k, v));
         }
     }
-    if !get(&out, "p").is_some_and(|p| policy_ok(&p.to_ascii_lowercase())) {
+    if get(&out, "p").is_none() {
         set_tag(&mut out, "p", "none", "v");
     }
     out
@@ -64,21 +89,7 @@ fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
 /// once, and no tag whose value is invalid (an invalid `adkim=q` makes receivers distrust the
 /// record).
 pub fn dmarc_repair(existing: &str) -> String {
-    let mut t = base_tags(Some(existing));
-    t.retain(|(k, v)| {
-        k == "v" || {
-            let probe = if k == "p" {
-                format!("v=DMARC1; p={v}")
-            } else {
-                format!("v=DMARC1; p=none; {k}={v}")
-            };
-            crate::checks::dmarc_record::parse(&probe).errors.is_empty()
-        }
-    });
-    if get(&t, "p").is_none() {
-        set_tag(&mut t, "p", "none", "v");
-    }
-    join(&t)
+    join(&base_tags(Some(existing)))
 }
 
 /// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
@@ -128,8 +139,11 @@ pub fn dmarc_merge(records: &[String]) -> String {
     let mut out = base_tags(records.first().map(String::as_str));
     for rec in &all[1.min(all.len())..] {
         for (k, v) in rec {
-            if k != "v" && get(&out, k).is_none() {
-                out.push((k.clone(), v.clone()));
+            if k != "v"
+                && get(&out, k).is_none()
+                && let Some(v) = vouched(k, v)
+            {
+                out.push((k.clone(), v));
             }
         }
     }
@@ -152,7 +166,9 @@ pub fn dmarc_merge(records: &[String]) -> String {
         for t in &all {
             for u in get(t, key).unwrap_or_default().split(',') {
                 let u = u.trim();
-                if !u.is_empty() && !uris.iter().any(|x| x.eq_ignore_ascii_case(u)) {
+                if crate::checks::dmarc_record::uri_ok(u)
+                    && !uris.iter().any(|x| x.eq_ignore_ascii_case(u))
+                {
                     uris.push(u.to_string());
                 }
             }
@@ -186,6 +202,25 @@ mod tests {
         assert_eq!(
             dmarc_repair("v=DMARC1; p=reject; rua=mailto:x@two.example"),
             "v=DMARC1; p=reject; rua=mailto:x@two.example"
+        );
+    }
+
+    #[test]
+    fn a_proposed_record_carries_no_unknown_tag_nor_unusable_report_uri() {
+        let published = "v=DMARC1; p=none; rua=mailto:d@ok.example,mailto:[x](http://evil)@ok.example; \
+                         ruf=mailto:a b@ok.example; x=<script>; fo=1";
+        let staged = dmarc_stage("ok.example", Some(published), "quarantine", true, None);
+        assert_eq!(
+            staged,
+            "v=DMARC1; p=quarantine; t=y; rua=mailto:d@ok.example; fo=1"
+        );
+        assert_eq!(
+            dmarc_repair(published),
+            "v=DMARC1; p=none; rua=mailto:d@ok.example; fo=1"
+        );
+        assert_eq!(
+            dmarc_merge(&[published.to_string(), "v=DMARC1; p=reject; y=1".to_string()]),
+            "v=DMARC1; p=reject; rua=mailto:d@ok.example; fo=1"
         );
     }
 

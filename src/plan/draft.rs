@@ -7,6 +7,12 @@ use crate::checks::Input;
 use crate::dns::RType;
 use crate::finding::{Check, Finding, Severity};
 
+/// The longest a resolver keeps an answer, whatever TTL the record carries: RFC 8767 section 4
+/// recommends capping TTLs at 604,800 seconds (7 days), and resolvers do (BIND's max-cache-ttl,
+/// Unbound's cache-max-ttl are at most that by default). A record published with a TTL of years
+/// must not tell the user to wait years.
+pub const MAX_CACHE_SECONDS: u32 = 604_800;
+
 /// What every step's templates may refer to.
 pub(super) struct Ctx<'a> {
     pub input: &'a DiagnoseInput<'a>,
@@ -137,7 +143,7 @@ impl Ctx<'_> {
             details: d.details,
             why: fill(&text.why, &vars),
             verify,
-            wait_seconds: d.wait,
+            wait_seconds: d.wait.map(|t| t.min(MAX_CACHE_SECONDS)),
         }
     }
 

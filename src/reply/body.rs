@@ -67,6 +67,9 @@ static CODE_AT_END: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\bsaid:\s*[245][0-9][0-9](?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*$")
 });
 
+/// A recipient heading wrapped right after the word `host`.
+static HOST_AT_END: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)>:\s+host\s*$"));
+
 /// The text's lines, each line that ends in a bare reply code joined with the line its words
 /// were wrapped onto, so that the reply reads as one.
 fn unwrapped(text: &str) -> Vec<String> {
@@ -74,9 +77,20 @@ fn unwrapped(text: &str) -> Vec<String> {
     let mut lines = text.lines().take(5000).peekable();
     while let Some(line) = lines.next() {
         let mut l = line.to_string();
-        if CODE_AT_END.is_match(line)
+        // Postfix wraps `<ann@x>: host` before the host's name (`    mx.x[ip] said: 550 ...`).
+        if HOST_AT_END.is_match(line)
             && let Some(next) =
                 lines.next_if(|n| n.starts_with([' ', '\t']) && !n.trim().is_empty())
+        {
+            l.push(' ');
+            l.push_str(next.trim());
+        }
+        if CODE_AT_END.is_match(&l)
+            // Indented as Postfix wraps it, or flush left as a paste re-flows it: any
+            // next line that does not open another recipient's report.
+            && let Some(next) = lines.next_if(|n| {
+                !n.trim().is_empty() && (n.starts_with([' ', '\t']) || !RCPT_HEAD.is_match(n))
+            })
         {
             l.push(' ');
             l.push_str(next.trim());

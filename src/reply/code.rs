@@ -307,6 +307,28 @@ pub fn trim_wrapping(s: &str) -> &str {
 /// Joins reply lines with single spaces, dropping every `550-5.7.26`/`550 5.7.26`/`550-` prefix
 /// (also the ones repeated mid-line when a multi-line reply was pasted flattened).
 pub fn clean_text(s: &str, basic: &str, enhanced: Option<&str>) -> String {
+    // A line of a multi-line reply that opens with the code (`550 Line two` closing
+    // `550-Line one`) carries it as a prefix, whatever follows it.
+    let unprefixed: Vec<&str> = s
+        .lines()
+        .enumerate()
+        .map(|(n, l)| {
+            let t = l.trim_start();
+            match t.strip_prefix(basic) {
+                Some(rest) if n > 0 && rest.starts_with([' ', '\t']) => {
+                    let rest = rest.trim_start();
+                    let code = rest.split_whitespace().next().unwrap_or("");
+                    if enhanced.is_some_and(|e| code == e || code.strip_prefix('#') == Some(e)) {
+                        &rest[code.len()..]
+                    } else {
+                        rest
+                    }
+                }
+                _ => l,
+            }
+        })
+        .collect();
+    let s = unprefixed.join("\n");
     let toks: Vec<&str> = s.split_whitespace().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;

@@ -6,10 +6,11 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:`,
-/// Exim's `host X [ip]:`, Sendmail's `while talking to X.:`, a DSN's `Remote-MTA: dns; X`.
+/// Exim's `host X [ip]:`, Sendmail's `while talking to X.:`, a DSN's `Remote-MTA: dns; X`,
+/// Gmail's bounce (`Recipient server: X SMTP response: ...`).
 static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+said:|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)",
+        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+said:|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)",
     )
 });
 
@@ -176,5 +177,10 @@ mod tests {
         );
         // A recipient's domain is not a host that answered.
         assert_eq!(said_by("<ann@gmail.com>: "), None);
+        assert_eq!(
+            said_by("but it was rejected. Recipient server: mx.b.example SMTP response: ")
+                .as_deref(),
+            Some("mx.b.example")
+        );
     }
 }

@@ -221,6 +221,11 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // and the host the words before it say answered (`host mx.x[ip] said:`).
     if let Some((at, mut r)) = code::find_reply_at(text) {
         r.remote_mta = hosts::said_by(&text[..at]);
+        if let Some(lead) =
+            cut_reply_start(text, at, r.basic).or_else(|| quoted_reply_start(text, at, &r.text))
+        {
+            r.text = format!("{lead} {}", r.text);
+        }
         return Ok(one(InputForm::Reply, r));
     }
     // An embedded JSON object (a log line's structured part): its reply fields.
@@ -234,14 +239,52 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     }
 }
 
+/// The words before the first code of a flattened multi-line reply pasted from its middle
+/// (`... has detected that this message is 550-5.7.1 likely suspicious ... 550-5.7.1 domain`):
+/// the code opens a continuation line (`550-`) and comes back later, so the words before it on
+/// its line are the end of the reply's previous line, not prose about it. Prose that hands
+/// over to the reply (`said:`, `error:`, a quote) is not taken.
+fn cut_reply_start(text: &str, at: usize, basic: Option<u16>) -> Option<String> {
+    let dashed = format!("{}-", basic?);
+    let rest = &text[at..];
+    if !rest.starts_with(&dashed) || !rest[dashed.len()..].contains(&dashed) {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let lead = text[line_start..at].trim();
+    let hands_over = lead.ends_with([':', '\'', '"', '(', '[', '='])
+        || lead.split_whitespace().count() < 2
+        || lead.contains('@');
+    (!hands_over).then(|| lead.to_string())
+}
+
+/// The first line of a multi-line reply quoted whole by an application (`'Unauthenticated
+/// email from x is not accepted due to domain\'s\n550-5.7.1 DMARC policy'`): the quote opens
+/// the text, the code of its first line was lost, the next line opens with a continuation
+/// code (`550-`) and the reply closes the quote. The words before that code are the reply's.
+fn quoted_reply_start(text: &str, at: usize, reply: &str) -> Option<String> {
+    let lead = text[..at].trim();
+    let q = lead.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    let continuation = text[at..].get(3..4).is_some_and(|d| d == "-")
+        && text[..at].ends_with(['\n', ' ', '\t'])
+        && text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
+    (continuation && reply.trim_end().ends_with(q))
+        .then(|| lead[1..].split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// The text's lines, each line of a multi-line reply that a log line's reply goes on with
 /// (`550-5.7.1 ...` under the log line that opened it, as a pasted log wraps) joined to it.
 fn log_lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for line in text.lines().take(100_000) {
+        // A log line wrapped by a terminal or a forum (`status=bounced (host` then the rest
+        // of its parenthesised detail on the next line) goes on until its parenthesis closes.
+        let unclosed = |prev: &str| prev.matches('(').count() > prev.matches(')').count();
         let continues = out.last().is_some_and(|prev| log::classify(prev).is_some())
             && log::classify(line).is_none()
-            && code::starts_like_reply(line.trim());
+            && !line.trim().is_empty()
+            && (code::starts_like_reply(line.trim())
+                || out.last().is_some_and(|prev| unclosed(prev)));
         match out.last_mut() {
             Some(prev) if continues => {
                 prev.push(' ');
@@ -307,6 +350,20 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
     if values.is_empty() {
         return Ok(None);
     }
+    // A list of strings that are the lines of one multi-line reply (`["554-Transaction failed",
+    // "554-Reject due to ...", "554 For explanation visit ..."]`, as libraries keep them).
+    let lines: Option<Vec<&str>> = values
+        .iter()
+        .map(serde_json::Value::as_str)
+        .collect::<Option<Vec<_>>>()
+        .map(|l| l.into_iter().filter(|l| !l.trim().is_empty()).collect());
+    if let Some(lines) = lines.filter(|l| l.len() > 1)
+        && lines.iter().all(|l| code::starts_like_reply(l))
+        && lines.iter().all(|l| l.get(..3) == lines[0].get(..3))
+        && let Some(r) = code::parse_reply_start(&lines.join("\n"))?
+    {
+        return Ok(Some(one(InputForm::Reply, r)));
+    }
     let mut replies = Vec::new();
     let mut first_err = None;
     for v in &values {
@@ -332,6 +389,74 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_list_of_one_replys_lines_is_that_reply() {
+        let x = extract(
+            br#"["451-Temporarily refused.", "451-Too much mail from you.", "451 See https://help.example.net/limits", ""]"#,
+        )
+        .unwrap();
+        assert_eq!(x.replies.len(), 1);
+        assert_eq!(x.replies[0].basic, Some(451));
+        assert_eq!(
+            x.replies[0].text,
+            "Temporarily refused. Too much mail from you. See https://help.example.net/limits"
+        );
+    }
+
+    #[test]
+    fn a_log_line_wrapped_inside_its_detail_is_read_whole() {
+        let x = extract(
+            b"Jan  2 03:04:05 mx postfix/smtp[42]: 1A2B3C: to=<ann@example.org>, \
+              relay=mx.example.org[192.0.2.7]:25, delay=1, dsn=5.7.1, status=bounced (host\n\
+              mx.example.org[192.0.2.7] said: 550 5.7.1 Message refused: DKIM signature \
+              missing (in reply to end of DATA command))\n",
+        )
+        .unwrap();
+        assert_eq!(x.replies.len(), 1);
+        assert_eq!(x.replies[0].basic, Some(550));
+        assert!(
+            x.replies[0].text.contains("DKIM signature missing"),
+            "{}",
+            x.replies[0].text
+        );
+    }
+
+    #[test]
+    fn a_reply_pasted_from_its_middle_keeps_the_words_before_its_first_code() {
+        // A flattened multi-line reply cut before its first code: the words are its own.
+        let x = extract(
+            b"has detected that this message is 421-4.7.0 suspicious because of the very low \
+              reputation of the sending 421-4.7.0 IP address",
+        )
+        .unwrap();
+        assert!(
+            x.replies[0]
+                .text
+                .starts_with("has detected that this message is suspicious"),
+            "{}",
+            x.replies[0].text
+        );
+        // A library's quoted message whose first line lost its code.
+        let x = extract(
+            b"'Mail from this domain is refused because of the sender\\'s\\n550-5.7.1 policy'",
+        )
+        .unwrap();
+        assert!(
+            x.replies[0]
+                .text
+                .starts_with("Mail from this domain is refused"),
+            "{}",
+            x.replies[0].text
+        );
+        // Prose that hands over to the reply is not part of it.
+        let x = extract(b"The server said: 550-5.7.1 Go away 550-5.7.1 now").unwrap();
+        assert!(
+            x.replies[0].text.starts_with("Go away"),
+            "{}",
+            x.replies[0].text
+        );
+    }
 
     #[test]
     fn a_reply_with_commas_in_its_words_is_a_reply_not_an_export_row() {

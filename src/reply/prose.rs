@@ -139,7 +139,11 @@ pub fn explanation(human: &str) -> String {
 
 /// Whether the prose says the message was not delivered, or not yet.
 pub fn reads_as_failure(human: &str) -> bool {
-    FAILURE.is_match(human) || super::finality::delay_words(human)
+    // Postfix wraps its notice ("your message could not\nbe delivered"): read the words
+    // across line ends.
+    let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
+    let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    FAILURE.is_match(&flat) || super::finality::delay_words(human)
 }
 
 /// The recipients a bounce with one reply and no recipient heading names: the failed-recipients

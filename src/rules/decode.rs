@@ -4,12 +4,16 @@
 //! reads the code alone, about another mechanism than the one the words blame) never decides.
 
 use super::mechanism::Blame;
+use super::provider_detect::ProviderMatch;
 use super::rule_match::{Phrases, class_of_action, parse_enhanced};
 use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
 use super::{EnhancedRule, ProviderRule, RuleSet, words};
+
+/// The categories of a reply about one mailbox, which only the server holding it gives.
+const MAILBOX_CATEGORIES: &[&str] = &["recipient-address", "mailbox", "mailbox-full"];
 use crate::reply::Reply;
 
 /// The rule that decided the meaning, in precedence order.
@@ -25,14 +29,37 @@ enum Decider<'a> {
 impl RuleSet {
     /// Decodes one reply: its meaning, the provider's meaning, and what to do about it.
     pub fn decode(&self, reply: &Reply) -> Decoded {
+        let view = words::View::new(&reply.text);
+        let detected = self.detect_in(reply, &view);
+        // Nothing in the reply names its provider: the recipient's own mail domain does, for a
+        // reply about that mailbox (only the server holding it says it is unknown or full).
+        // Not when the host that answered is known: that host, a provider's or not, replied.
+        if detected.is_none()
+            && reply.remote_mta.is_none()
+            && let Some(m) = self.mailbox_provider(reply)
+        {
+            let d = self.decode_as(reply, &view, Some(m));
+            if MAILBOX_CATEGORIES.contains(&d.category.as_str()) {
+                return d;
+            }
+        }
+        self.decode_as(reply, &view, detected)
+    }
+
+    /// Decodes one reply as sent by the provider `detected` names.
+    fn decode_as(
+        &self,
+        reply: &Reply,
+        view: &words::View<'_>,
+        detected: Option<ProviderMatch<'_>>,
+    ) -> Decoded {
         let enhanced_parts = reply.enhanced.as_deref().and_then(parse_enhanced);
         let class = reply
             .basic
             .map(|b| b / 100)
             .or(enhanced_parts.and_then(|(c, _, _)| c))
             .or_else(|| reply.dsn_action.as_deref().and_then(class_of_action));
-        let view = words::View::new(&reply.text);
-        let blame = self.blame(&view);
+        let blame = self.blame(view);
         let contradicted = |category: &str, checks: &[String]| {
             !blame.is_empty()
                 && (blame.contradicts(self.about(category, checks))
@@ -59,7 +86,6 @@ impl RuleSet {
             (None, _) => basic_rule.is_some_and(|r| !r.text_decides) && basic_contradicted,
         };
 
-        let detected = self.detect_in(reply, &view);
         let pid = detected.as_ref().map(|d| d.provider.id.as_str());
         // A provider rule that reads the words was written for them; one that reads the code
         // alone is the registry's kind of reading and yields to words about something else.

@@ -17,6 +17,11 @@
 //!
 //! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
 //! Gmail speaking), except a pattern that itself names an address (contains `@`).
+//!
+//! Last of all, and only when nothing above names anyone, [`RuleSet::mailbox_provider`] offers
+//! the provider whose own domain the recipient's address is at (`<ann@icloud.com>: user is
+//! overquota`); the decoder keeps it only for a reply about that mailbox (unknown, disabled,
+//! full), which only the server holding the mailbox can give.
 
 use super::fingerprints::TextSet;
 use super::lazy_regex::LazyRegex;
@@ -39,6 +44,7 @@ fn rank(kind: SignalKind, place: SignalPlace, gateway: bool) -> u8 {
         (SignalKind::Wording, _) => 4,
         (SignalKind::Marker, _) => 5,
         (SignalKind::Link, _) => 7,
+        (SignalKind::Host, SignalPlace::Recipient) => 9,
         (SignalKind::Host, _) => 8,
     }
 }
@@ -210,6 +216,61 @@ impl RuleSet {
             provider: &self.providers[p].rule,
             signal,
         })
+    }
+}
+
+/// The address a reply is about: its recipient field, else the first address its words quote.
+fn recipient_address(reply: &Reply) -> Option<String> {
+    if let Some(r) = reply.recipient.as_deref() {
+        return Some(r.to_string());
+    }
+    reply
+        .text
+        .split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\'' | ',' | ';'
+                )
+        })
+        .map(|t| t.trim_end_matches(['.', ':']))
+        .find(|t| {
+            t.split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
+        })
+        .map(str::to_string)
+}
+
+impl RuleSet {
+    /// The provider (not a gateway) whose own mail domain the reply's recipient is at, as a
+    /// last-resort signal: see the module documentation for when the decoder keeps it.
+    pub(crate) fn mailbox_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
+        let address = recipient_address(reply)?;
+        let domain = address
+            .rsplit_once('@')?
+            .1
+            .trim()
+            .trim_end_matches(['.', '>'])
+            .to_ascii_lowercase();
+        if domain.is_empty() {
+            return None;
+        }
+        self.provider_patterns
+            .iter()
+            .enumerate()
+            .filter(|(p, _)| {
+                let rule = &self.providers[*p].rule;
+                !rule.gateway && !rule.marks_every_reply
+            })
+            .find(|(_, pats)| pats.hosts.iter().any(|re| re.is_match(&domain)))
+            .map(|(p, _)| ProviderMatch {
+                provider: &self.providers[p].rule,
+                signal: ProviderSignal {
+                    kind: SignalKind::Host,
+                    matched: domain.clone(),
+                    place: SignalPlace::Recipient,
+                },
+            })
     }
 }
 

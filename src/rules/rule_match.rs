@@ -53,11 +53,37 @@ impl RuleSet {
         provider: Option<&str>,
         keep: &dyn Fn(&ProviderRule) -> bool,
     ) -> Option<&'a ProviderRule> {
+        let strict = self.best_rule_pass(phrases, reply, class, provider, keep, false);
+        // A rule names the basic code its source shows with the enhanced code, but relays and
+        // other front ends carry the same enhanced code under another basic code of its class
+        // (`554 5.2.122` for `550 5.2.122`): where no rule matches as written, the enhanced
+        // code decides.
+        strict.or_else(|| self.best_rule_pass(phrases, reply, class, provider, keep, true))
+    }
+
+    fn best_rule_pass<'a>(
+        &'a self,
+        phrases: Phrases,
+        reply: &Reply,
+        class: Option<u16>,
+        provider: Option<&str>,
+        keep: &dyn Fn(&ProviderRule) -> bool,
+        any_basic_of_class: bool,
+    ) -> Option<&'a ProviderRule> {
         let (rules, regexes) = match phrases {
             Phrases::None => (&self.provider_rules, &self.rule_regexes),
             Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes),
         };
         let code = reply.enhanced.as_deref().and_then(parse_enhanced);
+        // Only a provider's own codes (outside the registry: 5.2.122, 5.7.129) mean one thing
+        // whatever basic code carries them; a registry code's basic code says which use it is
+        // (`421 4.3.2` system not accepting mail, `452 4.3.2` a busy mailbox).
+        let own_codes = |r: &ProviderRule| {
+            !r.enhanced.is_empty()
+                && r.enhanced.iter().all(|p| {
+                    parse_enhanced(p).is_some_and(|(_, s, d)| self.enhanced_rule(s, d).is_none())
+                })
+        };
         let mut best: Option<(usize, &ProviderRule)> = None;
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
         for (l, re) in rules.iter().zip(regexes) {
@@ -79,9 +105,16 @@ impl RuleSet {
             if score == 0 || best.is_some_and(|(s, _)| score <= s) {
                 continue;
             }
-            let basic_ok = r.basic.is_empty() || reply.basic.is_some_and(|b| r.basic.contains(&b));
             let enhanced_ok = r.enhanced.is_empty()
                 || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
+            let basic_ok = r.basic.is_empty()
+                || reply.basic.is_some_and(|b| {
+                    r.basic.contains(&b)
+                        || any_basic_of_class
+                            && enhanced_ok
+                            && own_codes(r)
+                            && r.basic.iter().any(|&k| k / 100 == b / 100)
+                });
             let class_ok = r.class.is_empty()
                 || class.is_some_and(|c| r.class.iter().any(|&k| u16::from(k) == c));
             let action_ok = r.dsn_action.is_empty()

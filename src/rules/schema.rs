@@ -145,6 +145,12 @@ pub struct Provider {
     /// wording or server name, the words' provider wins.
     #[serde(default)]
     pub gateway: bool,
+    /// Every reply this provider gives carries one of its fingerprints (Gmail's `gsmtp`,
+    /// Microsoft's server name in brackets): an unmarked reply about a mailbox at its domain
+    /// came from another server (often the sender's own, misconfigured), so the recipient's
+    /// domain alone never names it.
+    #[serde(default)]
+    pub marks_every_reply: bool,
     pub source: String,
 }
 

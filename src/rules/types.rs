@@ -138,6 +138,9 @@ pub enum SignalPlace {
     ReportingMta,
     /// The reply's words.
     Text,
+    /// The domain of the recipient's own address, for a reply about that mailbox: only the
+    /// server holding a mailbox says it is unknown, disabled or full.
+    Recipient,
 }
 
 impl ProviderSignal {
@@ -152,6 +155,7 @@ impl ProviderSignal {
         match (self.kind, self.place) {
             (SignalKind::Host, SignalPlace::RemoteMta) => format!("answering host {m}"),
             (SignalKind::Host, SignalPlace::ServerName) => format!("server name {m} in the reply"),
+            (SignalKind::Host, SignalPlace::Recipient) => format!("recipient's mailbox domain {m}"),
             (SignalKind::Host, _) => format!("reporting host {m}"),
             (SignalKind::Link, _) => format!("link to {m}"),
             (SignalKind::Token, _) => format!("token \"{m}\""),

@@ -288,7 +288,8 @@ async fn a_failed_probe_skips_the_fallback_and_leaves_dkim_inconclusive() {
     assert_eq!(probe.result, "trouble");
 }
 
-/// `check --rules DIR` replaces a built-in selector list by id, and discovery follows it.
+/// `check --rules DIR` and `diagnose --rules DIR` replace a built-in selector list by id, and
+/// discovery follows it.
 #[test]
 fn a_rules_directory_changes_the_selectors_check_probes() {
     use crate::cli_support::{Served, run};
@@ -330,5 +331,32 @@ fn a_rules_directory_changes_the_selectors_check_probes() {
     assert_eq!(
         dkim["discovery"]["probes"][0]["rule"],
         "dkim-common-defaults"
+    );
+
+    let diagnose = |extra: &[&str]| -> serde_json::Value {
+        let base = [
+            "diagnose",
+            "550 5.7.26 This mail has been blocked because the sender is unauthenticated. - gsmtp",
+            "--domain",
+            "good.example",
+            "--nameserver",
+            &ns,
+            "--format",
+            "json",
+        ];
+        let out = run(&[&base[..], extra].concat(), None);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let found = |v: &serde_json::Value| {
+        v["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["name"] == "mta2026._domainkey.good.example")
+    };
+    assert!(!found(&diagnose(&[])), "the built-in list has no mta2026");
+    assert!(
+        found(&diagnose(&["--rules", rules])),
+        "diagnose probes the selectors of --rules DIR as check does"
     );
 }

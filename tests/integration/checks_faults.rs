@@ -1,4 +1,4 @@
-//! DNS trouble (timeout, SERVFAIL, CNAME loops) makes findings inconclusive, never "missing" or "pass".
+//! DNS trouble (timeout, SERVFAIL, CNAME loops, answers to another question) makes findings inconclusive, never "missing" or "pass".
 #![allow(clippy::unwrap_used)]
 
 use crate::checks_support::*;
@@ -36,7 +36,14 @@ fn fault(name: &str, rtype: Option<RType>, kind: FaultKind) -> Fault {
 
 #[tokio::test]
 async fn spf_servfail_and_timeout_are_inconclusive() {
-    for kind in [FaultKind::ServFail, FaultKind::Timeout] {
+    // A server that answers for another name, or says NXDOMAIN and hands over records anyway,
+    // has not answered the question: no record is "missing", and none is evaluated.
+    for kind in [
+        FaultKind::ServFail,
+        FaultKind::Timeout,
+        FaultKind::OtherName,
+        FaultKind::NxDomainWithRecords,
+    ] {
         let p = CheckParams {
             only: vec![Check::Spf],
             ..params()

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, json, run, stderr};
-use super::diagnose_support::ZONES;
+use super::diagnose_support::{ZONES, diagnose_in};
 use serde_json::Value;
 
 fn bounce(file: &str, extra: &[&str]) -> Value {
@@ -161,4 +161,44 @@ fn dkim_flags_keep_the_bounces_d_and_show_in_provenance() {
     );
     // The signing domain's keys are reported beside the checked domain's own.
     assert_eq!(d["domain"]["dkim_signing"]["domain"], "esp.example");
+}
+
+/// A bounce's DKIM selector, d= and From are written by someone else: values the checks cannot
+/// use are skipped with a note saying why, and the run goes on (exit 2 is for the user's flags).
+#[test]
+fn unusable_values_in_a_bounce_are_skipped_with_a_note_not_a_usage_error() {
+    let hostile = std::fs::read("tests/fixtures/hostile/bounce.eml").unwrap();
+    let text = String::from_utf8_lossy(&hostile)
+        .replace("s=s1;", "s=s1\x1b[2K\x07;")
+        .replace(
+            "<newsletter@hostile.example>",
+            "<newsletter@hostile\x1b]0;x\x07.example>",
+        )
+        .replace("d=hostile.example;", "d=hostile.exa\x07mple;");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bounce.eml");
+    std::fs::write(&path, text).unwrap();
+    let d = diagnose_in(
+        "tests/fixtures/hostile",
+        path.to_str().unwrap(),
+        &["--domain", "hostile.example"],
+    );
+    for field in ["dkim_selector", "dkim_domain", "from"] {
+        let p = prov(&d, field);
+        assert!(
+            !p.is_empty() && p.iter().all(|(_, source)| source.contains("skipped")),
+            "{field}: {p:?}"
+        );
+    }
+    let asked: Vec<&str> = d["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["name"].as_str())
+        .collect();
+    assert!(!asked.is_empty());
+    assert!(
+        asked.iter().all(|n| !n.contains(['\x1b', '\x07'])),
+        "no question asks for a name built from the unusable values: {asked:?}"
+    );
 }

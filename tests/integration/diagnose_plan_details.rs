@@ -49,6 +49,31 @@ fn dmarc_stages_carry_the_ttl_of_the_record_they_replace() {
     assert!(!all.contains("; p=reject"), "{all}");
 }
 
+/// A TTL of decades is legal, but resolvers cap what they keep (RFC 8767 section 4: 7 days):
+/// the plan's wait never tells the user to wait longer than that.
+#[test]
+fn a_ttl_of_decades_waits_at_most_a_week() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("longttl.example.zone"),
+        "$ORIGIN longttl.example.\n$TTL 2147483647\n@ IN SOA ns hostmaster 1 7200 900 1209600 2147483647\n@ IN NS ns\nns IN A 192.0.2.53\n@ IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n_dmarc IN TXT \"v=DMARC1; p=none\"\n",
+    )
+    .unwrap();
+    let d = diagnose_in(
+        dir.path().to_str().unwrap(),
+        GMAIL_5726,
+        &["--domain", "longttl.example", "--ip", "192.0.2.99"],
+    );
+    let spf = step(&d, "spf-authorise-ip");
+    assert_eq!(spf["wait_seconds"], 604_800, "{spf:#}");
+    for s in d["plan"].as_array().unwrap() {
+        assert!(
+            s["wait_seconds"].as_u64().is_none_or(|w| w <= 604_800),
+            "{s:#}"
+        );
+    }
+}
+
 #[test]
 fn a_delisting_title_names_the_listed_ip_or_none_never_a_placeholder() {
     let reply = "550 5.7.606 Access denied, banned sending IP [192.0.2.5]. To request removal from this list please visit https://sender.office.com/";

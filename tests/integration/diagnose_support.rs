@@ -10,9 +10,14 @@ pub const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the 
 
 /// `mailtriage diagnose REPLY ARGS... --zone tests/fixtures/diagnose --offline --format json`.
 pub fn diagnose(reply: &str, args: &[&str]) -> Value {
+    diagnose_in(ZONES, reply, args)
+}
+
+/// `diagnose` offline over the zone files of `zones`, as JSON (never a usage error).
+pub fn diagnose_in(zones: &str, reply: &str, args: &[&str]) -> Value {
     let mut all = vec!["diagnose", reply];
     all.extend_from_slice(args);
-    all.extend(["--zone", ZONES, "--offline", "--format", "json"]);
+    all.extend(["--zone", zones, "--offline", "--format", "json"]);
     let o = run(&all, None);
     assert_ne!(code(&o), 2, "usage error for {all:?}: {}", stderr(&o));
     json(&o)

@@ -242,6 +242,36 @@ async fn wrong_type_answer_is_an_error_not_absence() {
 }
 
 #[tokio::test]
+async fn records_for_another_name_are_an_error_not_absence() {
+    let (_s, dns) = faulty("example.com", Some(RType::TXT), FaultKind::OtherName).await;
+    let a = dns.query("example.com", RType::TXT).await;
+    assert!(a.outcome.is_trouble(), "{:?}", a.outcome);
+    assert!(a.records.is_empty());
+    match &a.outcome {
+        Outcome::Error(m) => assert!(m.contains("other.invalid"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Through a CNAME chain the records at the chain's end are the answer.
+    let (_s, dns) = example_server().await;
+    let www = dns.query("www.example.com", RType::A).await;
+    assert_eq!(www.outcome, Outcome::Answer);
+}
+
+#[tokio::test]
+async fn nxdomain_with_records_is_a_contradiction_not_an_answer() {
+    let (_s, dns) = faulty(
+        "example.com",
+        Some(RType::TXT),
+        FaultKind::NxDomainWithRecords,
+    )
+    .await;
+    let a = dns.query("example.com", RType::TXT).await;
+    assert!(a.outcome.is_trouble(), "{:?}", a.outcome);
+    assert!(a.records.is_empty(), "{:?}", a.records);
+    assert!(!a.outcome.is_absent());
+}
+
+#[tokio::test]
 async fn cname_chain_is_followed_and_recorded() {
     let (_s, dns) = example_server().await;
     let a = dns.query("www.example.com", RType::A).await;

@@ -216,6 +216,42 @@ source = "https://acme.test/postmaster"
 }
 
 #[test]
+fn the_recipients_mailbox_domain_names_a_provider_only_for_a_reply_about_that_mailbox() {
+    let set = builtin();
+    // No other signal, and a reply only the mailbox's own server gives: its provider.
+    for (input, want) in [
+        (
+            "smtp;550 5.1.1 <ann@icloud.com>: user does not exist",
+            "apple",
+        ),
+        ("452 4.1.1 <ann@comcast.net> mailbox over quota", "comcast"),
+    ] {
+        let (p, kind, place, matched) = who(set, input).expect(input);
+        assert_eq!(
+            (p.as_str(), kind, place),
+            (want, SignalKind::Host, SignalPlace::Recipient),
+            "{input}"
+        );
+        assert!(input.contains(&format!("@{matched}>")), "{matched}");
+    }
+    // A reply about something else (relaying, the sender) says nothing about who holds it.
+    assert_eq!(
+        id(set, "554 5.7.1 <ann@icloud.com>: Relay access denied"),
+        None
+    );
+    // A provider that marks every reply (gsmtp, a bracketed server name) did not send an
+    // unmarked one, and a known answering host is the one that replied.
+    assert_eq!(id(set, "550 5.1.1 <ann@outlook.com>: User unknown"), None);
+    assert_eq!(
+        id(
+            set,
+            &postfix("mx.example.org", "550 5.1.1 <ann@icloud.com>: user unknown")
+        ),
+        None
+    );
+}
+
+#[test]
 fn precedence_when_signals_disagree() {
     let set = builtin();
     // The host that answered beats a link to another provider's pages and another's token.

@@ -226,10 +226,14 @@ fn facts(domain: &str, w: &Walk, result: Option<SpfEval>) -> SpfFacts {
                 .collect()
         })
         .unwrap_or_default();
+    // A record with a syntax error is a permerror as a whole (RFC 7208 section 4.6): its `all`
+    // decides nothing, and reporting one would let a hostile record that hides `+all` behind a
+    // terminal erase sequence read as `-all`.
     let all = w
         .nodes
         .first()
         .and_then(|n| n.parsed.as_ref())
+        .filter(|r| r.errors.is_empty())
         .and_then(|r| r.all())
         .map(|d| format!("{}all", d.qualifier.as_char()));
     let status = if inconclusive(w, result.as_ref()) {

@@ -91,6 +91,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         from_hdr.clone(),
         "from",
         "bounce: From header",
+        |a| validate::address(a, "From address"),
         &mut note,
     );
     fill(
@@ -98,6 +99,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         rp_hdr.clone(),
         "mail_from",
         "bounce: Return-Path header",
+        |a| validate::address(a, "Return-Path address"),
         &mut note,
     );
     match (&t.helo, &orig.helo) {
@@ -160,10 +162,19 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         .or((!groups.is_empty()).then_some(0));
     match (&t.dkim_domain, main) {
         (Some(d), _) => note("dkim_domain", d, "flag --dkim-domain"),
-        (None, Some(i)) => {
-            note("dkim_domain", &groups[i].0, "bounce: DKIM-Signature d=");
-            t.dkim_domain = Some(groups[i].0.clone());
-        }
+        (None, Some(i)) => match validate::domain(&groups[i].0, "DKIM d=") {
+            Ok(_) => {
+                note("dkim_domain", &groups[i].0, "bounce: DKIM-Signature d=");
+                t.dkim_domain = Some(groups[i].0.clone());
+            }
+            Err(e) => note(
+                "dkim_domain",
+                &groups[i].0,
+                &format!(
+                    "bounce: DKIM-Signature d=; skipped: {e}; pass --dkim-domain if you know it"
+                ),
+            ),
+        },
         (None, None) => {}
     }
     let main_d = t.dkim_domain.clone().map(|d| d.to_ascii_lowercase());
@@ -172,18 +183,45 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         for (d, sels) in &groups {
             if Some(d) == main_d.as_ref() {
                 for s in sels {
-                    note("dkim_selector", s, "bounce: DKIM-Signature s=");
-                    t.dkim_selector.push(s.clone());
+                    match validate::selector(s) {
+                        Ok(_) => {
+                            note("dkim_selector", s, "bounce: DKIM-Signature s=");
+                            t.dkim_selector.push(s.clone());
+                        }
+                        Err(e) => note(
+                            "dkim_selector",
+                            s,
+                            &format!(
+                                "bounce: DKIM-Signature s=; skipped: {e}; pass --dkim-selector if you know it"
+                            ),
+                        ),
+                    }
                 }
             } else if !sels.is_empty() {
+                let usable_d = validate::domain(d, "DKIM d=");
+                let mut usable = Vec::new();
                 for s in sels {
-                    note(
-                        "dkim_selector",
-                        s,
-                        &format!("bounce: DKIM-Signature s= of d={d} (looked up under {d})"),
-                    );
+                    let why = match (&usable_d, validate::selector(s)) {
+                        (Err(e), _) => Some(e.to_string()),
+                        (_, Err(e)) => Some(e.to_string()),
+                        _ => None,
+                    };
+                    let source = format!("bounce: DKIM-Signature s= of d={d}");
+                    match why {
+                        None => {
+                            note(
+                                "dkim_selector",
+                                s,
+                                &format!("{source} (looked up under {d})"),
+                            );
+                            usable.push(s.clone());
+                        }
+                        Some(e) => note("dkim_selector", s, &format!("{source}; skipped: {e}")),
+                    }
                 }
-                other_dkim.push((d.clone(), sels.clone()));
+                if let (Ok(d), false) = (usable_d, usable.is_empty()) {
+                    other_dkim.push((d, usable));
+                }
             }
         }
     } else {
@@ -221,18 +259,6 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
     }));
     let only = common::only(&args.only);
     let params = common::params(&domain, &t, only)?;
-    // Other signatures' domains go through the same validation as flags would.
-    let other_dkim = other_dkim
-        .into_iter()
-        .filter_map(|(d, sels)| {
-            let d = validate::domain(&d, "DKIM d=").ok()?;
-            let sels: Vec<String> = sels
-                .iter()
-                .filter_map(|s| validate::selector(s).ok())
-                .collect();
-            (!sels.is_empty()).then_some((d, sels))
-        })
-        .collect();
     Ok(Target {
         params,
         other_dkim,
@@ -241,20 +267,31 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
     })
 }
 
-/// Keeps the flag's value when given (and says so), else takes the bounce's.
+/// Keeps the flag's value when given (and says so), else takes the bounce's. A bounce's value
+/// is a guess written by someone else, not a request: one the checks cannot use is skipped and
+/// said so, never a reason to stop the run (a flag's bad value still is).
 fn fill(
     slot: &mut Option<String>,
     found: Option<String>,
     field: &str,
     source: &str,
+    usable: impl Fn(&str) -> Result<String>,
     note: &mut impl FnMut(&str, &str, &str),
 ) {
+    let flag = format!("--{}", field.replace('_', "-"));
     match (slot.as_deref(), found) {
-        (Some(v), _) => note(field, v, &format!("flag --{}", field.replace('_', "-"))),
-        (None, Some(v)) => {
-            note(field, &v, source);
-            *slot = Some(v);
-        }
+        (Some(v), _) => note(field, v, &format!("flag {flag}")),
+        (None, Some(v)) => match usable(&v) {
+            Ok(_) => {
+                note(field, &v, source);
+                *slot = Some(v);
+            }
+            Err(e) => note(
+                field,
+                &v,
+                &format!("{source}; skipped: {e}; pass {flag} if you know it"),
+            ),
+        },
         (None, None) => {}
     }
 }

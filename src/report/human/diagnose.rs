@@ -206,7 +206,8 @@ fn duration_words(t: u32) -> String {
     match t {
         0..=119 => String::new(),
         120..=7199 => format!(" ({} min)", t / 60),
-        _ => format!(" ({:.1} h)", f64::from(t) / 3600.0),
+        7200..=172_799 => format!(" ({:.1} h)", f64::from(t) / 3600.0),
+        _ => format!(" ({:.1} days)", f64::from(t) / 86_400.0),
     }
 }
 

@@ -18,7 +18,7 @@ pub(crate) struct Source<'a> {
 /// What a file holds: its TOML text, or the tables the build already read from it.
 pub(crate) enum Body<'a> {
     Toml(&'a str),
-    Parsed(RawFile),
+    Parsed(Box<RawFile>),
 }
 
 impl RuleSet {
@@ -50,7 +50,7 @@ impl RuleSet {
             }
             let raw = match source.body {
                 Body::Toml(text) => load::parse_file(file, text, &mut errors),
-                Body::Parsed(raw) => raw,
+                Body::Parsed(raw) => *raw,
             };
             merger.merge(&mut set, raw, file, source.builtin);
         }

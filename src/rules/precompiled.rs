@@ -47,7 +47,7 @@ pub(crate) fn sources() -> Vec<Source<'static>> {
             decode(bytes).map(|raw| Source {
                 file,
                 builtin: true,
-                body: Body::Parsed(raw),
+                body: Body::Parsed(Box::new(raw)),
             })
         })
         .collect();

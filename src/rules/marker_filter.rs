@@ -229,11 +229,21 @@ fn literal_of(body: &str, folded: bool) -> Option<Literal> {
 /// its groups that must match (not followed by `?`, `*` or a `{` count).
 type Parts = (Vec<String>, Vec<(usize, usize)>);
 
+/// Keeps the run in `cur`, if any, and empties it.
+fn end_run(runs: &mut Vec<String>, cur: &mut String) {
+    if !cur.is_empty() {
+        runs.push(cur.clone());
+        cur.clear();
+    }
+}
+
 fn parts(body: &str) -> Option<Parts> {
     let p = body.as_bytes();
     let mut groups = Vec::new();
     let mut runs: Vec<String> = Vec::new();
-    let mut cur = String::new();
+    // One buffer for every run (each kept run is copied out at its size): this runs for every
+    // pattern a reply is matched against.
+    let mut cur = String::with_capacity(body.len());
     // Whether the last atom was a character of `cur` (a quantifier after it makes it optional).
     let mut last_literal = false;
     let mut i = 0;
@@ -247,7 +257,7 @@ fn parts(body: &str) -> Option<Parts> {
                     if !b"bBAzdDwWsS".contains(&e) {
                         return None;
                     }
-                    runs.push(std::mem::take(&mut cur));
+                    end_run(&mut runs, &mut cur);
                     last_literal = false;
                 } else {
                     cur.push(e as char);
@@ -267,12 +277,12 @@ fn parts(body: &str) -> Option<Parts> {
                 if last_literal && c != b'+' {
                     cur.pop();
                 }
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'[' => {
                 i = skip_class(p, i)?;
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'(' => {
@@ -281,12 +291,12 @@ fn parts(body: &str) -> Option<Parts> {
                     groups.push((i, end));
                 }
                 i = end;
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'.' | b'^' | b'$' => {
                 i += 1;
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'|' | b')' => return None,
@@ -297,7 +307,7 @@ fn parts(body: &str) -> Option<Parts> {
             }
         }
     }
-    runs.push(cur);
+    end_run(&mut runs, &mut cur);
     Some((runs, groups))
 }
 

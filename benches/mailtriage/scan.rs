@@ -13,6 +13,10 @@ use std::time::Instant;
 
 #[path = "../../tests/integration/scan_gen.rs"]
 mod scan_gen;
+#[path = "../../tests/integration/scan_gen_model.rs"]
+mod scan_gen_model;
+#[path = "../../tests/integration/scan_gen_stories.rs"]
+mod scan_gen_stories;
 
 /// Settings of the scan parts (environment variables of the same names).
 pub struct ScanConfig {
@@ -91,7 +95,7 @@ pub fn big_log(cfg: &ScanConfig) {
             lines: cfg.lines,
             recipients: cfg.recipients,
             days: 10,
-            greylist: 0.2,
+            greylist: 0.1,
             stories: false,
             cycle: true,
             onset: Some(1_772_323_200 + 3 * 86_400 + 10 * 3600 + 14 * 60),

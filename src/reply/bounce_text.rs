@@ -97,11 +97,19 @@ pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Re
             .map_or_else(|| prose::explanation(human), |p| p.text);
     }
     // A DSN block that names no Internet recipient (an X.400 or local one): the prose's. (A
-    // lone reply is given every recipient the prose names, by the caller.)
+    // lone reply is given every recipient the prose names, by the caller.) Only where the
+    // prose lists the recipients the other blocks name: prose that names none of them speaks
+    // of other addresses (a summary of one, a forwarding address), and pairing its address
+    // with the unnamed block would be a guess.
     if replies.len() > 1 && replies.iter().any(|r| r.recipient.is_none()) && ctx.failure {
         let named = prose::recipients_of(human, ctx.failed, ctx.own, ctx.domain);
         let taken: Vec<String> = replies.iter().filter_map(|r| r.recipient.clone()).collect();
-        let mut spare = named.into_iter().filter(|a| !taken.contains(a));
+        let same_list = taken
+            .iter()
+            .all(|t| named.iter().any(|n| n.eq_ignore_ascii_case(t)));
+        let mut spare = named
+            .into_iter()
+            .filter(|a| same_list && !taken.contains(a));
         for r in replies.iter_mut().filter(|r| r.recipient.is_none()) {
             r.recipient = spare.next();
         }
@@ -223,4 +231,45 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
         }
     }
     dsn
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reply::extract;
+
+    fn two_blocks(prose: &str) -> Vec<Option<String>> {
+        let text = format!(
+            "From: Mail Delivery System <MAILER-DAEMON@relay.example.org>\n\
+             To: list@example.com\nSubject: Delivery Status Notification (Failure)\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+             --B\nContent-Type: text/plain\n\n{prose}\n\n\
+             --B\nContent-Type: message/delivery-status\n\n\
+             Reporting-MTA: dns; relay.example.org\n\n\
+             Final-Recipient: rfc822; ann@example.net\nAction: failed\nStatus: 5.7.1\n\
+             Diagnostic-Code: smtp; 550 5.7.1 Message refused\n\n\
+             Final-Recipient: x400; G=Bob/S=Smith/O=Example/C=FR\nAction: failed\n\
+             Status: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Message refused\n\n--B--\n"
+        );
+        let x = extract(text.as_bytes()).unwrap();
+        x.replies.into_iter().map(|r| r.recipient).collect()
+    }
+
+    #[test]
+    fn an_unnamed_block_takes_the_proses_address_only_where_the_prose_lists_the_others() {
+        // The prose lists both recipients: the one the DSN does not name is the X.400 block's.
+        assert_eq!(
+            two_blocks(
+                "Delivery failed to these recipients:\n  ann@example.net\n  bob.smith@example.net"
+            ),
+            [
+                Some("ann@example.net".to_string()),
+                Some("bob.smith@example.net".to_string())
+            ]
+        );
+        // The prose speaks of someone the DSN does not name at all: no guess.
+        assert_eq!(
+            two_blocks("The following message to <carl@example.net> was undeliverable."),
+            [Some("ann@example.net".to_string()), None]
+        );
+    }
 }

@@ -113,6 +113,8 @@ fn status(v: &str) -> (Option<String>, Option<u16>, String) {
 /// (Reporting-MTA ...) except when a broken DSN puts everything in one block.
 pub fn parse(body: &str) -> Vec<Reply> {
     let mut out = Vec::new();
+    // Per reply: its Original-Recipient and Final-Recipient as written, for the fan-out check.
+    let mut named_as: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut reporting: Option<String> = None;
     for block in blocks(body) {
         let f = fields(&block);
@@ -143,9 +145,35 @@ pub fn parse(body: &str) -> Vec<Reply> {
         reply.remote_mta = get("remote-mta").map(|v| strip_type(v).to_string());
         reply.reporting_mta = reporting.clone();
         reply.dsn_action = get("action").map(action);
+        named_as.push((
+            get("original-recipient").map(str::to_string),
+            get("final-recipient").map(str::to_string),
+        ));
         out.push(reply);
     }
+    name_expanded_members(&mut out, &named_as);
     out
+}
+
+/// One Original-Recipient fanned out to several Final-Recipients (a role address or alias the
+/// receiving side expanded, each member failing on its own): the failures are the members',
+/// so each reply names its Final-Recipient. The original stands for none of them alone and
+/// would otherwise be reported once per member, as if it had failed several times.
+fn name_expanded_members(out: &mut [Reply], named_as: &[(Option<String>, Option<String>)]) {
+    let clean = |v: &Option<String>| v.as_deref().and_then(address::clean);
+    for (i, (original, final_rcpt)) in named_as.iter().enumerate() {
+        let (Some(orig), Some(fin)) = (clean(original), clean(final_rcpt)) else {
+            continue;
+        };
+        let fanned_out = named_as.iter().enumerate().any(|(j, (o, f))| {
+            j != i
+                && clean(o).is_some_and(|o| o.eq_ignore_ascii_case(&orig))
+                && clean(f).is_some_and(|f| !f.eq_ignore_ascii_case(&fin))
+        });
+        if fanned_out {
+            out[i].recipient = Some(fin);
+        }
+    }
 }
 
 /// A Diagnostic-Code value ("smtp; 550 5.1.1 <x>: user unknown").
@@ -178,6 +206,30 @@ pub fn diagnostic(v: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_original_expanded_to_several_members_names_each_member() {
+        let body = "Reporting-MTA: dns; mx.example.org\n\n\
+                    Original-Recipient: rfc822;team@example.org\n\
+                    Final-Recipient: rfc822; ann@example.org\nAction: failed\nStatus: 5.7.1\n\n\
+                    Original-Recipient: rfc822;team@example.org\n\
+                    Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.1.1\n\n\
+                    Original-Recipient: rfc822;Carl@Example.org\n\
+                    Final-Recipient: rfc822; carl@example.org\nAction: failed\nStatus: 5.1.1\n\n\
+                    Original-Recipient: rfc822;dan@example.org\n\
+                    Final-Recipient: rfc822; dan.x@example.org\nAction: failed\nStatus: 5.1.1\n";
+        let r: Vec<_> = parse(body).into_iter().map(|r| r.recipient).collect();
+        assert_eq!(
+            r,
+            [
+                Some("ann@example.org".to_string()),
+                Some("bob@example.org".to_string()),
+                // one block per original: the address the sender used, as before
+                Some("Carl@Example.org".to_string()),
+                Some("dan@example.org".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn two_recipients_and_status_fallback() {

@@ -128,6 +128,11 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
             if own.iter().any(|o| o.eq_ignore_ascii_case(&addr)) {
                 continue;
             }
+            // `a@example.org <b@example.net>`: the first is only the display name of the
+            // address in angle brackets (Exim's "malformed address" notice quotes such a To).
+            if display_name_of_next(after) {
+                continue;
+            }
             let on_its_own = standalone(own_before, after, wrapped.is_some());
             let list = if on_its_own || RECIPIENT.is_match(before) || alias {
                 &mut strong
@@ -199,6 +204,15 @@ fn standalone(before: &str, after: &str, wrapped: bool) -> bool {
         || a.strip_prefix('.').is_some_and(|r| r.trim().is_empty())
         || a.to_ascii_lowercase().starts_with("on ")
         || !wrapped && a.split_whitespace().count() <= 8
+}
+
+/// Whether the text after an address opens with an address in angle brackets: the address
+/// before it is that address's display name.
+fn display_name_of_next(after: &str) -> bool {
+    let a = after.trim_start_matches(['"', '\'']).trim_start();
+    a.strip_prefix('<')
+        .and_then(|r| r.split_once('>'))
+        .is_some_and(|(inner, _)| address::clean(inner).is_some())
 }
 
 /// Whether a line opens with an address (a line of a recipient list).
@@ -293,6 +307,18 @@ mod tests {
             .into_iter()
             .map(|n| n.address)
             .collect()
+    }
+
+    #[test]
+    fn an_address_written_as_the_display_name_of_another_is_not_a_recipient() {
+        let text = "A message that you sent contained one or more recipient addresses that were\n\
+                    incorrectly constructed:\n\n\
+                    \x20 ann@example.com <bob@example.net>: malformed address: <bob@example.net> \
+                    may not follow ann@example.com\n";
+        assert_eq!(names(text, &[], None), ["bob@example.net"]);
+        let quoted = "Delivery to the following recipient failed:\n\n\
+                      \x20 \"ann@example.com\" <bob@example.net>\n";
+        assert_eq!(names(quoted, &[], None), ["bob@example.net"]);
     }
 
     #[test]

@@ -67,6 +67,8 @@ mod rules_words;
 mod scan_bad_input;
 mod scan_follow;
 mod scan_gen;
+mod scan_gen_model;
+mod scan_gen_stories;
 mod scan_generated;
 mod scan_inputs;
 mod scan_merge;

@@ -47,3 +47,38 @@ fn postfix_log_suppressions_and_verdicts_match_the_generator() {
 fn exim_log_suppressions_and_verdicts_match_the_generator() {
     check(Mta::Exim, 11);
 }
+
+/// The generated traffic is the mix the issue asks for: about 5 % of lines deferrals or
+/// bounces, and every kind of decision reached by ordinary recipients, not only by the stories.
+#[test]
+fn generated_logs_hold_every_kind_of_failure_at_about_five_percent_of_lines() {
+    for mta in [Mta::Postfix, Mta::Exim] {
+        let mut cfg = Config::small(mta, 60_000, 5);
+        cfg.stories = false;
+        let exp = crate::scan_gen::write(&cfg, std::io::sink()).unwrap();
+        let share = (exp.deferred + exp.bounced) as f64 / exp.lines as f64;
+        assert!((0.03..0.08).contains(&share), "{mta:?}: {share}");
+        let count = |v: &str| exp.verdicts.values().filter(|x| *x == v).count();
+        for v in [
+            "suppress",
+            "suppress-domain",
+            "suppress-soft",
+            "keep-retrying",
+            "do-not-suppress",
+            "delivered-after-failure",
+        ] {
+            assert!(count(v) >= 3, "{mta:?}: {v}: {}", count(v));
+        }
+        let rows = |s: &str| exp.suppressions.lines().filter(|l| l.contains(s)).count();
+        for s in [
+            ",hard-bounce,5.1.1,gmail,",
+            ",hard-bounce,5.2.1,gmail,",
+            ",hard-bounce,5.1.1,microsoft,",
+            ",repeated-soft-failures,4.2.2,gmail,",
+            "void.example,domain,domain-accepts-no-mail,5.1.10,,",
+            "closed.example,domain,domain-accepts-no-mail,",
+        ] {
+            assert!(rows(s) >= 1, "{mta:?}: no row {s}\n{}", exp.suppressions);
+        }
+    }
+}

@@ -5,18 +5,18 @@
 use super::types::Action;
 use super::vocab::{Category, Tier};
 use crate::finding::{Check, Severity};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `[[finding]]`: the documentation of one finding id a check emits.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FindingRule {
     pub id: String,
     /// The registered check that emits it (`dns` for trouble of no check).
-    #[serde(deserialize_with = "check")]
+    #[serde(deserialize_with = "check", serialize_with = "check_name")]
     pub check: Check,
     /// The usual severity (a check may emit it weaker in some contexts, as the summary says).
-    #[serde(deserialize_with = "severity")]
+    #[serde(deserialize_with = "severity", serialize_with = "severity_name")]
     pub severity: Severity,
     pub title: String,
     pub summary: String,
@@ -27,7 +27,7 @@ pub struct FindingRule {
 
 /// `[[plan_step]]`: the texts of one kind of plan step. Templates may use the
 /// [`PLACEHOLDERS`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanStepText {
     pub id: String,
@@ -42,7 +42,7 @@ pub struct PlanStepText {
 }
 
 /// `[[message]]`: a fixed sentence the plan uses (templates as for plan steps).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     pub id: String,
@@ -51,7 +51,7 @@ pub struct Message {
 }
 
 /// `[[no_cause_reason]]`: a reason a reply can blame DNS that checks clean now.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoCauseReason {
     pub id: String,
@@ -63,7 +63,7 @@ pub struct NoCauseReason {
 }
 
 /// A place to go when escalating.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     pub name: String,
@@ -71,7 +71,7 @@ pub struct Link {
 }
 
 /// `[[escalation]]`: when and where to escalate to one provider, and what to bring.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationRule {
     pub id: String,
@@ -97,7 +97,7 @@ pub struct EscalationRule {
 }
 
 /// `[[sender]]`: a sending service, the SPF include it documents and how to recognise it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SendingService {
     pub id: String,
@@ -119,7 +119,7 @@ pub struct SendingService {
 }
 
 /// `[[dkim_selectors]]`: selectors DKIM discovery probes, and when (rules/selectors.toml).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DkimSelectorRule {
     pub id: String,
@@ -138,7 +138,7 @@ pub struct DkimSelectorRule {
 }
 
 /// The verdict a `[[suppression]]` table gives (rules/suppression.toml).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuppressionVerdict {
     Suppress,
@@ -160,7 +160,7 @@ impl SuppressionVerdict {
 
 /// `[[suppression]]`: which decoded failures give which per-address verdict in `scan`, and
 /// for `suppress-soft` the threshold of separate sends and days.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressionRule {
     pub id: String,
@@ -209,7 +209,7 @@ impl SuppressionRule {
 }
 
 /// `[[blocklist]]`: one DNS list the blocklist check consults (rules/blocklists.toml).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlocklistRule {
     pub id: String,
@@ -250,7 +250,7 @@ fn yes() -> bool {
 }
 
 /// What a list holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ListKind {
     /// Sending IPs that are refused.
@@ -272,7 +272,7 @@ impl ListKind {
 }
 
 /// One documented answer of a list.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListCode {
     #[serde(default)]
@@ -350,6 +350,16 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+// The precompiled built-in rules store these as the words the files use, so one reader
+// serves both the TOML and the binary form.
+fn check_name<S: serde::Serializer>(c: &Check, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(c.as_str())
+}
+
+fn severity_name<S: serde::Serializer>(v: &Severity, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
 }
 
 fn check<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Check, D::Error> {

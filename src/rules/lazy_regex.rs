@@ -1,17 +1,38 @@
 //! Rule patterns compiled on first use: a run decodes a few replies but loads about 500 patterns.
-//! A pattern's required literal (read from its text) is looked for first, so an ASCII reply
-//! that lacks it never compiles the pattern.
+//! Until a pattern is compiled, its required literals (read from its text, one per top-level
+//! alternative) are looked for first, so an ASCII reply that holds none of them never compiles
+//! it; once compiled, the automaton (which has its own prefilter) answers alone.
 
-use super::marker_filter::{Literal, required_literal};
+use super::marker_filter::{Literals, required_literals};
 use regex::Regex;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Texts a pattern's literals are looked for in before it is compiled anyway: a run that
+/// decodes many replies (`scan`) is better served by the automaton, which has its own
+/// prefilter, than by looking for a long alternation's literals in every reply.
+const LITERAL_TRIES: u32 = 16;
 
 /// A pattern whose syntax was checked at load time and which is compiled when first matched.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct LazyRegex {
     pattern: String,
-    literal: Option<Literal>,
+    /// Read from the pattern on the first match that needs them, not at load.
+    literals: OnceLock<Option<Literals>>,
+    /// Texts its literals were looked for in (see [`LITERAL_TRIES`]).
+    tries: AtomicU32,
     compiled: OnceLock<Option<Regex>>,
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> LazyRegex {
+        LazyRegex {
+            pattern: self.pattern.clone(),
+            literals: self.literals.clone(),
+            tries: AtomicU32::new(self.tries.load(Ordering::Relaxed)),
+            compiled: self.compiled.clone(),
+        }
+    }
 }
 
 impl LazyRegex {
@@ -28,7 +49,8 @@ impl LazyRegex {
     pub(crate) fn unchecked(pattern: &str) -> LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
-            literal: required_literal(pattern),
+            literals: OnceLock::new(),
+            tries: AtomicU32::new(0),
             compiled: OnceLock::new(),
         }
     }
@@ -36,9 +58,15 @@ impl LazyRegex {
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        if let Some(l) = &self.literal
-            && text.is_ascii()
-            && !l.is_in(text)
+        if let Some(compiled) = self.compiled.get() {
+            return compiled.as_ref().is_some_and(|re| re.is_match(text));
+        }
+        if text.is_ascii()
+            && self.tries.fetch_add(1, Ordering::Relaxed) < LITERAL_TRIES
+            && let Some(l) = self
+                .literals
+                .get_or_init(|| required_literals(&self.pattern))
+            && !l.any_in(text)
         {
             return false;
         }

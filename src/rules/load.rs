@@ -66,7 +66,7 @@ fn newline_offsets(src: &str) -> Vec<usize> {
 
 /// One rules file after stage one: every table of a known kind, typed, with the line of its
 /// header.
-#[derive(Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RawFile {
     pub class: Vec<(usize, ClassRule)>,
     pub subject_digit: Vec<(usize, SubjectDigitRule)>,
@@ -281,6 +281,9 @@ struct Seen {
 pub(crate) struct Merger {
     seen: HashMap<String, Seen>,
     pub errors: Vec<LintError>,
+    /// Only built-in files are merged (the build proved their ids distinct): rules are
+    /// appended without recording their ids, which was most of merging's cost.
+    pub builtin_only: bool,
 }
 
 impl Merger {
@@ -292,6 +295,14 @@ impl Merger {
         file: &str,
         builtin: bool,
     ) {
+        if self.builtin_only && builtin {
+            list.extend(items.into_iter().map(|(line, rule)| Located {
+                file: file.to_string(),
+                line,
+                rule,
+            }));
+            return;
+        }
         for (line, rule) in items {
             let id = rule.id().to_string();
             let here = Located {

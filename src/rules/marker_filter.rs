@@ -1,6 +1,6 @@
 //! Which rule patterns can match a reply, found without compiling them: each pattern's required
-//! literal is read from its text, so one reply compiles only the few patterns whose literal it
-//! holds (`LazyRegex` looks for it before compiling).
+//! literals (one per top-level alternative) are read from its text, so one reply compiles only
+//! the few patterns whose literal it holds (`LazyRegex` looks for them before compiling).
 
 /// A substring every match of a pattern contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,142 @@ impl Literal {
             .windows(want.len())
             .any(|w| w.eq_ignore_ascii_case(want))
     }
+}
+
+/// What every match of a pattern holds: for one of its top-level alternatives, every one of
+/// its required parts, each a literal run or a required group that holds one of its own
+/// alternatives' literals (`\buser (unknown|not found)\b` holds "user " and "unknown" or
+/// "not found").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Literals(Vec<Conjunction>);
+
+/// Parts that must all be in the text, each as literals one of which must be.
+type Conjunction = Vec<Vec<Literal>>;
+
+impl Literals {
+    /// Whether `text` (ASCII) may hold a match.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        self.0
+            .iter()
+            .any(|parts| parts.iter().all(|part| part.iter().any(|l| l.is_in(text))))
+    }
+
+    /// What any match of any of the patterns holds.
+    pub(crate) fn union(sets: Vec<Literals>) -> Literals {
+        Literals(sets.into_iter().flat_map(|s| s.0).collect())
+    }
+}
+
+/// The top-level alternatives of a pattern body (`a|b(c|d)|e` is `a`, `b(c|d)`, `e`), or None
+/// when its groups or classes do not close.
+fn alternatives(body: &str) -> Option<Vec<&str>> {
+    let p = body.as_bytes();
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut i) = (0usize, 0, 0);
+    while i < p.len() {
+        match p[i] {
+            b'\\' => i += 2,
+            b'[' => i = skip_class(p, i)?,
+            b'(' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            b'|' if depth == 0 => {
+                out.push(body.get(start..i)?);
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    (depth == 0).then_some(())?;
+    out.push(body.get(start..)?);
+    Some(out)
+}
+
+/// What each top-level alternative of `pattern` requires (see [`Literals`]), or None when one
+/// alternative requires no literal. An alternative of non-ASCII letters only is its own
+/// literal: no ASCII text holds it.
+pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
+    let (body, folded) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => (rest, true),
+        None => (pattern, false),
+    };
+    let mut out = Vec::new();
+    for alt in alternatives(body)? {
+        if !alt.is_ascii() {
+            // Letters that fold to ASCII ones (KELVIN SIGN, LONG S) could match ASCII text.
+            let plain = alt
+                .chars()
+                .all(|c| !c.is_ascii() && !matches!(c, '\u{212a}' | '\u{17f}'));
+            if !plain {
+                return None;
+            }
+            out.push(vec![vec![Literal {
+                text: alt.to_string(),
+                folded,
+            }]]);
+            continue;
+        }
+        out.push(conjunction_of(alt, folded)?);
+    }
+    Some(Literals(out))
+}
+
+/// Whether a pattern body sets flags inside (`(?i)`, `(?-u:`): only `(?:` groups are read.
+fn has_inline_flags(body: &str) -> bool {
+    body.match_indices("(?")
+        .any(|(i, _)| !body[i + 2..].starts_with(':'))
+}
+
+fn literal(text: &str, folded: bool) -> Literal {
+    Literal {
+        text: if folded {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_string()
+        },
+        folded,
+    }
+}
+
+/// The required parts of one alternative (no `|` outside its groups): its literal runs and its
+/// required groups whose every alternative requires a literal; None when it has none.
+fn conjunction_of(body: &str, folded: bool) -> Option<Conjunction> {
+    if has_inline_flags(body) || !body.is_ascii() {
+        return None;
+    }
+    let (runs, groups) = parts(body)?;
+    let mut out: Conjunction = runs
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| vec![literal(r, folded)])
+        .collect();
+    for (start, end) in groups {
+        let inner = body.get(start + 1..end - 1)?;
+        let inner = inner.strip_prefix("?:").unwrap_or(inner);
+        let choices: Option<Vec<Vec<Literal>>> = alternatives(inner)?
+            .into_iter()
+            .map(|alt| conjunction_of(alt, folded).map(most_selective))
+            .collect();
+        if let Some(choices) = choices {
+            out.push(choices.into_iter().flatten().collect());
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The part of a conjunction whose shortest literal is longest (one part stands for a nested
+/// group's alternative).
+fn most_selective(parts: Conjunction) -> Vec<Literal> {
+    parts
+        .into_iter()
+        .max_by_key(|p| p.iter().map(|l| l.text.len()).min().unwrap_or(0))
+        .unwrap_or_default()
 }
 
 /// The end of the bracketed class that starts at `i` (`p[i] == '['`), past its `]`.
@@ -71,17 +207,43 @@ fn skip_group(p: &[u8], mut i: usize) -> Option<usize> {
 /// None when that is not certain: a top-level alternation, inline flags other than a leading
 /// `(?i)`, escapes it does not know, non-ASCII text. Groups, classes, `.`, anchors, `\b`,
 /// `\d`, `\w`, `\s` end a run; a quantified character is taken off it.
+#[cfg(test)]
 pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
-    let (body, folded) = match pattern.strip_prefix("(?i)") {
-        Some(rest) => (rest, true),
-        None => (pattern, false),
-    };
-    if body.contains("(?") || !body.is_ascii() {
+    match pattern.strip_prefix("(?i)") {
+        Some(rest) => literal_of(rest, true),
+        None => literal_of(pattern, false),
+    }
+}
+
+/// [`required_literal`] of a pattern body without its leading `(?i)`.
+#[cfg(test)]
+fn literal_of(body: &str, folded: bool) -> Option<Literal> {
+    if has_inline_flags(body) || !body.is_ascii() {
         return None;
     }
+    let best = parts(body)?.0.into_iter().max_by_key(String::len)?;
+    (best.len() >= 3).then(|| literal(&best, folded))
+}
+
+/// The runs of plain characters of an ASCII body without top-level `|`, and the byte ranges of
+/// its groups that must match (not followed by `?`, `*` or a `{` count).
+type Parts = (Vec<String>, Vec<(usize, usize)>);
+
+/// Keeps the run in `cur`, if any, and empties it.
+fn end_run(runs: &mut Vec<String>, cur: &mut String) {
+    if !cur.is_empty() {
+        runs.push(cur.clone());
+        cur.clear();
+    }
+}
+
+fn parts(body: &str) -> Option<Parts> {
     let p = body.as_bytes();
+    let mut groups = Vec::new();
     let mut runs: Vec<String> = Vec::new();
-    let mut cur = String::new();
+    // One buffer for every run (each kept run is copied out at its size): this runs for every
+    // pattern a reply is matched against.
+    let mut cur = String::with_capacity(body.len());
     // Whether the last atom was a character of `cur` (a quantifier after it makes it optional).
     let mut last_literal = false;
     let mut i = 0;
@@ -95,7 +257,7 @@ pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
                     if !b"bBAzdDwWsS".contains(&e) {
                         return None;
                     }
-                    runs.push(std::mem::take(&mut cur));
+                    end_run(&mut runs, &mut cur);
                     last_literal = false;
                 } else {
                     cur.push(e as char);
@@ -115,22 +277,26 @@ pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
                 if last_literal && c != b'+' {
                     cur.pop();
                 }
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'[' => {
                 i = skip_class(p, i)?;
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'(' => {
-                i = skip_group(p, i)?;
-                runs.push(std::mem::take(&mut cur));
+                let end = skip_group(p, i)?;
+                if !matches!(p.get(end), Some(b'?' | b'*' | b'{')) {
+                    groups.push((i, end));
+                }
+                i = end;
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'.' | b'^' | b'$' => {
                 i += 1;
-                runs.push(std::mem::take(&mut cur));
+                end_run(&mut runs, &mut cur);
                 last_literal = false;
             }
             b'|' | b')' => return None,
@@ -141,16 +307,8 @@ pub(crate) fn required_literal(pattern: &str) -> Option<Literal> {
             }
         }
     }
-    runs.push(cur);
-    let best = runs.into_iter().max_by_key(String::len)?;
-    (best.len() >= 3).then(|| Literal {
-        text: if folded {
-            best.to_ascii_lowercase()
-        } else {
-            best
-        },
-        folded,
-    })
+    end_run(&mut runs, &mut cur);
+    Some((runs, groups))
 }
 
 #[cfg(test)]
@@ -177,6 +335,42 @@ mod tests {
         assert_eq!(lit("abc(?i)defgh"), None);
         assert_eq!(lit(r"x{2,3}yz\p{L}"), None);
         assert_eq!(lit("ab"), None);
+    }
+
+    #[test]
+    fn each_alternative_needs_its_literals() {
+        let may = |p: &str, text: &str| required_literals(p).unwrap().any_in(text);
+        let user = r"(?i)\buser unknown\b|\bno such (user|mailbox)\b|ディレクトリ";
+        assert!(may(user, "550 User Unknown"));
+        assert!(may(user, "550 No such mailbox here"));
+        assert!(
+            !may(user, "550 no such thing"),
+            "the group's words are required too"
+        );
+        assert!(!may(user, "550 mailbox full"));
+        // Required groups stand for alternatives without a run of their own; every required
+        // part must be there.
+        let lists = r"(?i)\b(spamhaus|sorbs)\b|\b(hourly|daily) (limit|quota)\b";
+        assert!(may(lists, "listed by SORBS"));
+        assert!(may(lists, "daily limit reached"));
+        assert!(!may(lists, "daily report"));
+        assert!(!may(lists, "limit reached"));
+        // Short runs count: a token in brackets needs its brackets.
+        let token = r"\[(TSS|TS|IPTS)\d{2}\]";
+        assert!(may(token, "421 4.7.0 [TSS04] Messages"));
+        assert!(!may(token, "421 4.7.0 Messages deferred"));
+        // One alternative without a literal: any text may match.
+        for none in [
+            r"(?i)\bspf\b|\d+",
+            r"(?i)\b(ab|cd)?\b",
+            r"(?i)(?:abc)|\bx(?i)yzw",
+            "abc|(?i)defgh",
+            "abc(|def",
+        ] {
+            assert!(required_literals(none).is_none(), "{none}");
+        }
+        let non_ascii = required_literals(r"(?i)ディレクトリ").unwrap();
+        assert!(!non_ascii.any_in("ascii text only"));
     }
 
     /// Every built-in marker, over every example text of every rule: a marker that matches an
@@ -219,9 +413,9 @@ mod tests {
                 .replace(r"\d+", "7")
                 .replace('\\', "")
         }));
-        let compiled: Vec<(&str, regex::Regex, Option<Literal>)> = markers
+        let compiled: Vec<(&str, regex::Regex, Option<Literals>)> = markers
             .iter()
-            .map(|m| (*m, regex::Regex::new(m).unwrap(), required_literal(m)))
+            .map(|m| (*m, regex::Regex::new(m).unwrap(), required_literals(m)))
             .collect();
         let mut matched = 0;
         for text in texts.iter().filter(|t| t.is_ascii()) {
@@ -229,7 +423,7 @@ mod tests {
                 if re.is_match(text) {
                     matched += 1;
                     if let Some(l) = literal {
-                        assert!(l.is_in(text), "{m} on {text}");
+                        assert!(l.any_in(text), "{m} on {text}");
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
+mod assemble;
 pub mod blocklists;
 mod decode;
 mod docs;
@@ -10,6 +11,7 @@ mod lazy_regex;
 mod load;
 mod marker_filter;
 mod mechanism;
+mod precompiled;
 mod provider_detect;
 mod rule_match;
 pub mod schema;
@@ -34,6 +36,7 @@ pub use types::*;
 pub use validate::is_enhanced_pattern;
 pub use vocab::{Category, REPLY_ONLY_CHECKS, Tier, known_checks};
 
+use assemble::{Body, Source};
 use std::path::Path;
 
 impl RuleSet {
@@ -53,44 +56,21 @@ impl RuleSet {
 
     /// Built-ins plus the given (file name, text) pairs; every problem is collected, none stops it.
     pub fn from_sources(extra: &[(String, String)]) -> (RuleSet, Vec<LintError>) {
-        let builtin = embedded::BUILTIN.iter().map(|(f, s)| (true, *f, *s));
-        let extra = extra.iter().map(|(f, s)| (false, f.as_str(), s.as_str()));
-        Self::assemble(builtin.chain(extra))
+        Self::assemble(
+            precompiled::sources()
+                .into_iter()
+                .chain(toml_sources(extra)),
+        )
     }
+}
 
-    /// Stage one for each file (in order; later files override earlier ones by id), then
-    /// stage two over the merged set. Problems are listed file by file, by line.
-    fn assemble<'a>(
-        sources: impl Iterator<Item = (bool, &'a str, &'a str)>,
-    ) -> (RuleSet, Vec<LintError>) {
-        let mut set = RuleSet::default();
-        let mut merger = load::Merger::default();
-        let mut errors = Vec::new();
-        let mut order: Vec<String> = Vec::new();
-        // Built-in files whose names no extra file shares: their patterns are not re-parsed.
-        let mut builtin_files: Vec<&str> = Vec::new();
-        let mut extra_files: Vec<&str> = Vec::new();
-        for (is_builtin, file, src) in sources {
-            order.push(file.to_string());
-            if is_builtin {
-                builtin_files.push(file);
-            } else {
-                extra_files.push(file);
-            }
-            let raw = load::parse_file(file, src, &mut errors);
-            merger.merge(&mut set, raw, file, is_builtin);
-        }
-        errors.append(&mut merger.errors);
-        let trusted: std::collections::HashSet<&str> = builtin_files
-            .into_iter()
-            .filter(|f| !extra_files.contains(f))
-            .collect();
-        validate::validate(&mut set, &mut errors, &trusted);
-        validate_knowledge::validate(&set, &mut errors);
-        let rank = |file: &str| order.iter().position(|f| f == file).unwrap_or(usize::MAX);
-        errors.sort_by_key(|e| (rank(&e.file), e.line));
-        (set, errors)
-    }
+/// Extra rules files as sources: parsed from their text.
+fn toml_sources(files: &[(String, String)]) -> impl Iterator<Item = Source<'_>> {
+    files.iter().map(|(file, text)| Source {
+        file,
+        builtin: false,
+        body: Body::Toml(text),
+    })
 }
 
 /// Every problem in the built-in rules plus the `*.toml` files of `dir` (empty = all good).
@@ -112,68 +92,21 @@ pub fn lint_standalone(dir: &Path) -> Vec<LintError> {
 fn lint_files(files: Result<Vec<(String, String)>, RulesError>, builtin: bool) -> Vec<LintError> {
     match files {
         Ok(files) => {
-            let extra = files.iter().map(|(f, s)| (false, f.as_str(), s.as_str()));
-            let (set, mut errors) = if builtin {
-                RuleSet::assemble(
-                    embedded::BUILTIN
-                        .iter()
-                        .map(|(f, s)| (true, *f, *s))
-                        .chain(extra),
-                )
-            } else {
-                RuleSet::assemble(extra)
-            };
+            // Linting reads the built-in files' TOML, as the build did, so each problem has
+            // the same file:line either way.
+            let builtin_files = embedded::BUILTIN
+                .iter()
+                .filter(|_| builtin)
+                .map(|(file, text)| Source {
+                    file,
+                    builtin: true,
+                    body: Body::Toml(text),
+                });
+            let (set, mut errors) = RuleSet::assemble(builtin_files.chain(toml_sources(&files)));
             errors.extend(set.pattern_compile_errors());
             errors
         }
         Err(e) => e.errors(),
-    }
-}
-
-impl RuleSet {
-    /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
-    /// does not.
-    fn pattern_compile_errors(&self) -> Vec<LintError> {
-        let providers = self
-            .providers
-            .iter()
-            .zip(&self.provider_patterns)
-            .flat_map(|(l, p)| {
-                p.regexes()
-                    .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
-            });
-        let rules = self
-            .provider_rules
-            .iter()
-            .zip(&self.rule_regexes)
-            .chain(self.phrases.iter().zip(&self.phrase_regexes))
-            .filter_map(|(l, re)| {
-                re.as_ref()
-                    .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
-            });
-        let vocabulary = self
-            .mechanisms
-            .iter()
-            .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
-            .zip(self.vocabulary.mechanism_regexes())
-            .chain(
-                self.mechanism_cues
-                    .iter()
-                    .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
-                    .zip(self.vocabulary.cue_regexes()),
-            )
-            .map(|((file, line, id), re)| (file, line, id, re));
-        providers
-            .chain(rules)
-            .chain(vocabulary)
-            .filter_map(|(file, line, id, re)| {
-                re.compile_error().map(|e| LintError {
-                    file: file.to_string(),
-                    line,
-                    message: format!("rule `{id}`: pattern does not compile: {e}"),
-                })
-            })
-            .collect()
     }
 }
 

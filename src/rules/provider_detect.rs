@@ -23,7 +23,7 @@
 //! overquota`); the decoder keeps it only for a reply about that mailbox (unknown, disabled,
 //! full), which only the server holding the mailbox can give.
 
-use super::fingerprints::{LazySet, TextSet};
+use super::fingerprints::TextSet;
 use super::lazy_regex::LazyRegex;
 use super::types::{ProviderSignal, SignalKind, SignalPlace};
 use super::{Provider, RuleSet, words};
@@ -74,68 +74,14 @@ fn matched_text(re: &LazyRegex, text: &str) -> String {
 
 impl RuleSet {
     fn text_set(&self) -> &TextSet {
-        self.text_set.get_or_init(|| {
-            let mut masked = (Vec::new(), Vec::new());
-            let mut raw = (Vec::new(), Vec::new());
-            let mut all = (Vec::new(), Vec::new());
-            for (p, pats) in self.provider_patterns.iter().enumerate() {
-                for (k, (_, re)) in pats.text.iter().enumerate() {
-                    all.0.push(re.pattern());
-                    all.1.push((p, k));
-                    let target = if re.pattern().contains('@') {
-                        &mut raw
-                    } else {
-                        &mut masked
-                    };
-                    target.0.push(re.pattern());
-                    target.1.push((p, k));
-                }
-            }
-            let (host_patterns, host_owners): (Vec<String>, Vec<usize>) = self
-                .provider_patterns
-                .iter()
-                .enumerate()
-                .flat_map(|(p, pats)| {
-                    pats.hosts
-                        .iter()
-                        .map(move |re| (re.pattern().to_string(), p))
-                })
-                .unzip();
-            let owned = |v: Vec<&str>| v.into_iter().map(String::from).collect::<Vec<_>>();
-            TextSet {
-                masked: LazySet::new(owned(masked.0), masked.1),
-                raw: LazySet::new(owned(raw.0), raw.1),
-                all: LazySet::new(owned(all.0), all.1),
-                hosts: LazySet::new(host_patterns, host_owners),
-            }
-        })
+        self.text_set
+            .get_or_init(|| TextSet::new(&self.provider_patterns))
     }
 
     /// The (provider, pattern) pairs whose text fingerprint matches, in provider order.
     fn text_hits(&self, text: &str, masked_text: &str) -> Vec<(usize, usize)> {
-        let set = self.text_set();
-        let mut hits = Vec::new();
-        // Without an address the two views are one text: one pass with every pattern.
-        let passes = if text.contains('@') {
-            vec![(&set.masked, masked_text), (&set.raw, text)]
-        } else {
-            vec![(&set.all, text)]
-        };
-        for (regexes, haystack) in passes {
-            let owners = &regexes.owners;
-            match regexes.get() {
-                Some(rs) => hits.extend(rs.matches(haystack).iter().map(|i| owners[i])),
-                // Too large for one automaton: each pattern on its own.
-                None => hits.extend(
-                    owners
-                        .iter()
-                        .copied()
-                        .filter(|&(p, k)| self.provider_patterns[p].text[k].1.is_match(haystack)),
-                ),
-            }
-        }
-        hits.sort_unstable();
-        hits
+        self.text_set()
+            .text_hits(&self.provider_patterns, text, masked_text)
     }
 
     /// The provider that sent this reply and the signal that says so (see the module's
@@ -203,24 +149,10 @@ impl RuleSet {
         let counts =
             |p: usize, place: SignalPlace| place != SignalPlace::ReportingMta || owns_recipient(p);
         for (host, place) in &hosts {
-            match set.hosts.get() {
-                Some(rs) => {
-                    for i in rs.matches(host).iter() {
-                        let p = set.hosts.owners[i];
-                        if !counts(p, *place) {
-                            continue;
-                        }
-                        let r = rank_of(p, SignalKind::Host, *place);
-                        offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
-                    }
-                }
-                None => {
-                    for (p, pats) in self.provider_patterns.iter().enumerate() {
-                        if pats.hosts.iter().any(|re| re.is_match(host)) && counts(p, *place) {
-                            let r = rank_of(p, SignalKind::Host, *place);
-                            offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
-                        }
-                    }
+            for p in set.host_hits(&self.provider_patterns, host) {
+                if counts(p, *place) {
+                    let r = rank_of(p, SignalKind::Host, *place);
+                    offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
                 }
             }
         }

@@ -2,10 +2,10 @@
 //! as stage one of loading reads them: an unknown field or word is refused at its line.
 
 use super::types::{Action, BounceType};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// First digit of a basic reply code (RFC 5321 section 4.2.1).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassRule {
     pub id: String,
@@ -16,7 +16,7 @@ pub struct ClassRule {
 }
 
 /// Second digit of a basic reply code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectDigitRule {
     pub id: String,
@@ -27,7 +27,7 @@ pub struct SubjectDigitRule {
 }
 
 /// One basic reply code, e.g. 550.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicRule {
     pub id: String,
@@ -50,7 +50,7 @@ pub struct BasicRule {
 }
 
 /// Class of an enhanced status code (2, 4, 5).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnhancedClassRule {
     pub id: String,
@@ -61,7 +61,7 @@ pub struct EnhancedClassRule {
 }
 
 /// Subject of an enhanced status code (0..7).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnhancedSubjectRule {
     pub id: String,
@@ -72,7 +72,7 @@ pub struct EnhancedSubjectRule {
 }
 
 /// One registered enhanced status code, written with `X` for the class: "X.7.26".
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnhancedRule {
     pub id: String,
@@ -95,7 +95,7 @@ pub struct EnhancedRule {
 }
 
 /// One row of the ordered handling decision table; every given condition must hold.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HandlingRule {
     pub id: String,
@@ -116,7 +116,7 @@ pub struct HandlingRule {
 /// A mailbox provider or gateway and the fingerprints that recognise its replies, by kind.
 /// Which kind wins when fingerprints of several providers match one reply is decided in
 /// `rules/provider_detect.rs` (and documented at the top of rules/providers.toml).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     pub id: String,
@@ -157,7 +157,7 @@ pub struct Provider {
 /// A mechanism a receiver checks (SPF, DKIM, reverse DNS, a blocklist ...) and the words that
 /// name it: a reply that blames it implicates its checks, and a registry meaning about another
 /// mechanism does not apply to it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mechanism {
     pub id: String,
@@ -192,7 +192,7 @@ pub struct Mechanism {
 }
 
 /// Whether naming a mechanism says why mail was refused or what the receiver did about it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MechanismRole {
     #[default]
@@ -201,7 +201,7 @@ pub enum MechanismRole {
 }
 
 /// Words around a mechanism's name that decide whether the reply blames it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MechanismCue {
     pub id: String,
@@ -215,7 +215,7 @@ pub struct MechanismCue {
 /// passed or is not at fault; `reference`: the words only point at documentation about it;
 /// `identifier`: the name identifies something ("your DKIM domain example.com"); `boundary`:
 /// ends a clause, so cues do not reach across it ("SPF passed but DKIM failed").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CueKind {
     Fail,
@@ -226,7 +226,7 @@ pub enum CueKind {
 }
 
 /// What a provider means by a reply, where it differs from (or refines) the registry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderRule {
     pub id: String,

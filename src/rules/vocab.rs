@@ -92,6 +92,12 @@ impl<'de> Deserialize<'de> for Category {
     }
 }
 
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// When DKIM discovery probes a `[[dkim_selectors]]` entry's selectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
@@ -129,6 +135,12 @@ impl<'de> Deserialize<'de> for Tier {
     }
 }
 
+impl serde::Serialize for Tier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// What a reply can implicate beyond the registered DNS checks: things decoding can name but
 /// DNS cannot check.
 pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "arc"];
@@ -147,15 +159,17 @@ pub fn known_checks() -> Vec<&'static str> {
 /// A check a rule implicates, as a word of [`known_checks`] (kept as a string: the decoder
 /// hands it on as such).
 pub fn implicated<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use clap::ValueEnum;
     let words = Vec::<String>::deserialize(d)?;
-    let known = known_checks();
-    for w in &words {
-        if !known.contains(&w.as_str()) {
-            return Err(D::Error::custom(format!(
-                "unknown check `{w}` (known: {})",
-                known.join(", ")
-            )));
-        }
+    // Looked up in place: this runs for every rule of every load.
+    let is_known = |w: &str| {
+        Check::value_variants().iter().any(|c| c.as_str() == w) || REPLY_ONLY_CHECKS.contains(&w)
+    };
+    if let Some(w) = words.iter().find(|w| !is_known(w)) {
+        return Err(D::Error::custom(format!(
+            "unknown check `{w}` (known: {})",
+            known_checks().join(", ")
+        )));
     }
     Ok(words)
 }
@@ -167,7 +181,8 @@ pub fn category<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// An optional category, kept as a string for the decoder.
 pub fn optional_category<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Category::deserialize(d).map(|c| Some(c.as_str().to_string()))
+    // Through `Option` so that the precompiled (non-self-describing) form reads what it wrote.
+    Option::<Category>::deserialize(d).map(|c| c.map(|c| c.as_str().to_string()))
 }
 
 /// Categories, kept as strings for the decoder.

@@ -10,6 +10,7 @@
 //! Sets of mechanisms are bit masks (bit i: the i-th `[[mechanism]]`; the first 64 count).
 
 use super::lazy_regex::LazyRegex;
+use super::marker_filter::{Literals, required_literals};
 use super::schema::CueKind;
 use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;
@@ -26,6 +27,13 @@ pub(super) fn bit(m: usize) -> Mechanisms {
 pub(crate) struct Vocabulary {
     /// Each mechanism's words as one pattern, aligned with `RuleSet::mechanisms`.
     names: Vec<Option<LazyRegex>>,
+    /// Every mechanism's words, for [`Vocabulary::name_literals`].
+    words: Vec<String>,
+    /// Literals one of which every mention holds (None when a word has none): an ASCII text
+    /// without any names no mechanism, and the automaton below is not built for it.
+    name_literals: OnceLock<Option<Literals>>,
+    /// Texts looked at with `name_literals` (past 16, the automaton answers: `scan`).
+    name_tries: std::sync::atomic::AtomicU32,
     /// Every mechanism's words in one automaton, one pattern per mechanism (with its index):
     /// most replies name none, and one pass says so; where they do, its matches are the
     /// mentions, each saying whose words it is. Built on first use.
@@ -52,12 +60,14 @@ fn kind_index(k: CueKind) -> usize {
 }
 
 /// Several checked patterns as one alternation (each keeps its own flags inside its group).
+/// Each part parses (`validate` checked it, or the build did), so their alternation does too:
+/// it is not parsed again at load.
 pub(crate) fn alternation(patterns: &[&str]) -> Option<LazyRegex> {
     if patterns.is_empty() {
         return None;
     }
     let joined: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
-    LazyRegex::parse(&joined.join("|")).ok()
+    Some(LazyRegex::unchecked(&joined.join("|")))
 }
 
 impl Vocabulary {
@@ -101,6 +111,9 @@ impl Vocabulary {
             alternation(&all)
         });
         Vocabulary {
+            words: names.iter().flatten().map(|w| w.to_string()).collect(),
+            name_literals: OnceLock::new(),
+            name_tries: Default::default(),
             names: names.iter().map(|w| alternation(w)).collect(),
             all_names: OnceLock::new(),
             cues: cues.iter().map(|(k, w)| (*k, alternation(w))).collect(),
@@ -213,6 +226,23 @@ impl Vocabulary {
 
     /// Whether `text` names any mechanism.
     pub(super) fn names_any(&self, text: &str) -> bool {
+        let literals = || {
+            self.name_literals.get_or_init(|| {
+                let sets: Option<Vec<Literals>> =
+                    self.words.iter().map(|w| required_literals(w)).collect();
+                sets.map(Literals::union)
+            })
+        };
+        if self.all_names.get().is_none()
+            && text.is_ascii()
+            && self
+                .name_tries
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                < 16
+            && literals().as_ref().is_some_and(|l| !l.any_in(text))
+        {
+            return false;
+        }
         match self.all_names() {
             Some((re, _)) => re.is_match(text),
             None => self.names.iter().flatten().any(|re| re.is_match(text)),

@@ -1,0 +1,106 @@
+//! Reads and validates the built-in rules (rules/*.toml) at build time, with the loader's own
+//! code, and writes each file's typed tables in postcard for the binary to load instead of
+//! parsing TOML in every run (src/rules/precompiled.rs). A problem in them fails the build
+//! with its file:line, as `mailtriage rules lint` would report it.
+
+// What the library does not use here is unused; lints that spare the library's public API
+// (`Rule::ProviderRule`) apply to these private copies.
+#![allow(dead_code, unused_imports, clippy::enum_variant_names)]
+
+#[path = "src/finding.rs"]
+mod finding;
+
+/// The loader's modules, compiled into the build script as they are into the crate.
+mod rules {
+    #[path = "../src/rules/assemble.rs"]
+    pub mod assemble;
+    #[path = "../src/rules/blocklists.rs"]
+    pub mod blocklists;
+    #[path = "../src/rules/embedded.rs"]
+    pub mod embedded;
+    #[path = "../src/rules/fingerprints.rs"]
+    pub mod fingerprints;
+    #[path = "../src/rules/knowledge.rs"]
+    pub mod knowledge;
+    #[path = "../src/rules/lazy_regex.rs"]
+    pub mod lazy_regex;
+    #[path = "../src/rules/load.rs"]
+    pub mod load;
+    #[path = "../src/rules/marker_filter.rs"]
+    pub mod marker_filter;
+    #[path = "../src/rules/schema.rs"]
+    pub mod schema;
+    #[path = "../src/rules/set.rs"]
+    pub mod set;
+    #[path = "../src/rules/types.rs"]
+    pub mod types;
+    #[path = "../src/rules/validate.rs"]
+    pub mod validate;
+    #[path = "../src/rules/validate_knowledge.rs"]
+    pub mod validate_knowledge;
+    #[path = "../src/rules/vocab.rs"]
+    pub mod vocab;
+    #[path = "../src/rules/vocabulary.rs"]
+    pub mod vocabulary;
+}
+
+use rules::assemble::{Body, Source};
+use rules::embedded::BUILTIN;
+use rules::load::{RawFile, parse_file};
+use rules::set::RuleSet;
+use std::path::PathBuf;
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+fn main() {
+    println!("cargo::rerun-if-changed=rules");
+    println!("cargo::rerun-if-changed=src/rules");
+    println!("cargo::rerun-if-changed=src/finding.rs");
+    let parsed: Vec<(&str, RawFile)> = BUILTIN
+        .iter()
+        .map(|(file, text)| (*file, parse_file(file, text, &mut Vec::new())))
+        .collect();
+    let mut encoded: Vec<(&str, Vec<u8>)> = Vec::new();
+    for (file, raw) in &parsed {
+        match postcard::to_allocvec(raw) {
+            Ok(bytes) => encoded.push((file, bytes)),
+            Err(e) => fail(&[format!("{file}: cannot encode its tables: {e}")]),
+        }
+    }
+    // The same two stages and pattern compilation as `rules lint` of the built-in rules (from
+    // the TOML, so that duplicate ids across files are looked for too).
+    let sources = BUILTIN.iter().map(|(file, text)| Source {
+        file,
+        builtin: true,
+        body: Body::Toml(text),
+    });
+    let (set, mut errors) = RuleSet::assemble(sources);
+    errors.extend(set.pattern_compile_errors());
+    if !errors.is_empty() {
+        fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
+    }
+    let borrowed: Vec<(&str, u64, &[u8])> = encoded
+        .iter()
+        .zip(BUILTIN)
+        .map(|((f, b), (_, text))| (*f, text.len() as u64, b.as_slice()))
+        .collect();
+    let bytes = match postcard::to_allocvec(&borrowed) {
+        Ok(b) => b,
+        Err(e) => fail(&[format!("cannot encode the built-in rules: {e}")]),
+    };
+    let Some(out) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
+        fail(&["OUT_DIR is not set".to_string()]);
+    };
+    if let Err(e) = std::fs::write(out.join("builtin-rules.postcard"), bytes) {
+        fail(&[format!("cannot write the built-in rules: {e}")]);
+    }
+}
+
+/// Stops the build, each problem on a line of its own (file:line: message).
+#[allow(clippy::print_stderr)]
+fn fail(problems: &[String]) -> ! {
+    eprintln!("{} problem(s) in the built-in rules files:", problems.len());
+    for p in problems {
+        eprintln!("{p}");
+    }
+    std::process::exit(1);
+}

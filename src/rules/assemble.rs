@@ -1,0 +1,113 @@
+//! Loading's two stages over a list of files: stage one (parse, or the build's precompiled
+//! tables) file by file, merged in order, then stage two over the merged set. Shared with
+//! build.rs, which runs it over the built-in files so that a broken rule fails the build.
+
+use super::load::{self, LintError, RawFile};
+use super::set::RuleSet;
+use std::collections::HashSet;
+
+/// One rules file to load.
+pub(crate) struct Source<'a> {
+    pub file: &'a str,
+    /// A built-in file (trusted: its patterns are not re-parsed unless an extra file shares
+    /// its name).
+    pub builtin: bool,
+    pub body: Body<'a>,
+}
+
+/// What a file holds: its TOML text, or the tables the build already read from it.
+pub(crate) enum Body<'a> {
+    Toml(&'a str),
+    Parsed(Box<RawFile>),
+}
+
+impl RuleSet {
+    /// Stage one for each file (in order; later files override earlier ones by id), then
+    /// stage two over the merged set. Problems are listed file by file, by line.
+    pub(crate) fn assemble<'a>(
+        sources: impl IntoIterator<Item = Source<'a>>,
+    ) -> (RuleSet, Vec<LintError>) {
+        let sources: Vec<Source<'a>> = sources.into_iter().collect();
+        let mut set = RuleSet::default();
+        let mut merger = load::Merger::default();
+        // Built-in files read from TOML (`rules lint`, the build) are checked for duplicate
+        // ids like any other; the precompiled ones were, by the build.
+        merger.builtin_only = sources
+            .iter()
+            .all(|s| s.builtin && matches!(s.body, Body::Parsed(_)));
+        let mut errors = Vec::new();
+        let mut order: Vec<&str> = Vec::new();
+        // Built-in files whose names no extra file shares: their patterns are not re-parsed.
+        let mut builtin_files: Vec<&str> = Vec::new();
+        let mut extra_files: Vec<&str> = Vec::new();
+        for source in sources {
+            let file = source.file;
+            order.push(file);
+            if source.builtin {
+                builtin_files.push(file);
+            } else {
+                extra_files.push(file);
+            }
+            let raw = match source.body {
+                Body::Toml(text) => load::parse_file(file, text, &mut errors),
+                Body::Parsed(raw) => *raw,
+            };
+            merger.merge(&mut set, raw, file, source.builtin);
+        }
+        errors.append(&mut merger.errors);
+        let trusted: HashSet<&str> = builtin_files
+            .into_iter()
+            .filter(|f| !extra_files.contains(f))
+            .collect();
+        super::validate::validate(&mut set, &mut errors, &trusted);
+        super::validate_knowledge::validate(&set, &mut errors);
+        let rank = |file: &str| order.iter().position(|f| *f == file).unwrap_or(usize::MAX);
+        errors.sort_by_key(|e| (rank(&e.file), e.line));
+        (set, errors)
+    }
+
+    /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
+    /// does not.
+    pub(crate) fn pattern_compile_errors(&self) -> Vec<LintError> {
+        let providers = self
+            .providers
+            .iter()
+            .zip(&self.provider_patterns)
+            .flat_map(|(l, p)| {
+                p.regexes()
+                    .map(move |re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+            });
+        let rules = self
+            .provider_rules
+            .iter()
+            .zip(&self.rule_regexes)
+            .chain(self.phrases.iter().zip(&self.phrase_regexes))
+            .filter_map(|(l, re)| {
+                re.as_ref()
+                    .map(|re| (l.file.as_str(), l.line, l.rule.id.as_str(), re))
+            });
+        let vocabulary = self
+            .mechanisms
+            .iter()
+            .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+            .zip(self.vocabulary.mechanism_regexes())
+            .chain(
+                self.mechanism_cues
+                    .iter()
+                    .map(|l| (l.file.as_str(), l.line, l.rule.id.as_str()))
+                    .zip(self.vocabulary.cue_regexes()),
+            )
+            .map(|((file, line, id), re)| (file, line, id, re));
+        providers
+            .chain(rules)
+            .chain(vocabulary)
+            .filter_map(|(file, line, id, re)| {
+                re.compile_error().map(|e| LintError {
+                    file: file.to_string(),
+                    line,
+                    message: format!("rule `{id}`: pattern does not compile: {e}"),
+                })
+            })
+            .collect()
+    }
+}

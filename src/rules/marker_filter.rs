@@ -52,20 +52,14 @@ impl Literals {
 fn alternatives(body: &str) -> Option<Vec<&str>> {
     let p = body.as_bytes();
     let mut out = Vec::new();
-    let (mut depth, mut start, mut i) = (0usize, 0, 0);
+    let (mut start, mut i) = (0, 0);
     while i < p.len() {
         match p[i] {
             b'\\' => i += 2,
             b'[' => i = skip_class(p, i)?,
-            b'(' => {
-                depth += 1;
-                i += 1;
-            }
-            b')' => {
-                depth = depth.checked_sub(1)?;
-                i += 1;
-            }
-            b'|' if depth == 0 => {
+            b'(' => i = skip_group(p, i)?,
+            b')' => return None,
+            b'|' => {
                 out.push(body.get(start..i)?);
                 i += 1;
                 start = i;
@@ -73,7 +67,6 @@ fn alternatives(body: &str) -> Option<Vec<&str>> {
             _ => i += 1,
         }
     }
-    (depth == 0).then_some(())?;
     out.push(body.get(start..)?);
     Some(out)
 }

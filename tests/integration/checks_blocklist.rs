@@ -129,8 +129,8 @@ fn list<'a>(d: &'a Value, id: &str, item: &str) -> &'a Value {
 }
 
 /// The enabled lists of rules/blocklists.toml, by kind.
-fn enabled(kind: mailtriage::rules::ListKind) -> Vec<mailtriage::rules::BlocklistRule> {
-    mailtriage::rules::blocklists::builtin()
+fn enabled(kind: mailtriage::checks::blocklist::knowledge::ListKind) -> Vec<mailtriage::checks::blocklist::knowledge::BlocklistRule> {
+    mailtriage::checks::blocklist::builtin()
         .iter()
         .filter(|l| l.enabled && l.kind == kind)
         .cloned()
@@ -160,7 +160,7 @@ fn a_listed_ip_is_an_error_naming_the_list_the_meaning_and_the_removal_page() {
         assert!(msg.contains(part), "{part} missing from {msg}");
     }
     // Every list consulted appears in the result, each with its state.
-    use mailtriage::rules::ListKind;
+    use mailtriage::checks::blocklist::knowledge::ListKind;
     for l in enabled(ListKind::Ip)
         .iter()
         .chain(&enabled(ListKind::Allow))
@@ -272,7 +272,7 @@ fn a_timeout_is_could_not_check_and_every_list_timing_out_exits_3() {
             .all(|l| l["subject"] != "25.2.0.192.zen.spamhaus.org")
     );
 
-    use mailtriage::rules::ListKind;
+    use mailtriage::checks::blocklist::knowledge::ListKind;
     let mut names: Vec<String> = enabled(ListKind::Ip)
         .iter()
         .chain(&enabled(ListKind::Allow))

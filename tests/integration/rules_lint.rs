@@ -242,7 +242,7 @@ fn table(kind: &str, extra: &str) -> (String, usize) {
 
 #[test]
 fn every_kind_of_table_above_lints_clean() {
-    let kinds: Vec<&str> = mailtriage::rules::Kind::ALL
+    let kinds: Vec<&str> = mailtriage::rules::Kind::all()
         .iter()
         .map(|k| k.as_str())
         .collect();

@@ -6,7 +6,7 @@ use super::facts::{Ask, ListResult, State, result};
 use super::names;
 use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::finding::{Check, Finding, Severity, finding};
-use crate::rules::ListKind;
+use super::knowledge::ListKind;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Longest TXT reason kept from a list (some answer with kilobytes of garbage).

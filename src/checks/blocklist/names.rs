@@ -3,7 +3,7 @@
 
 use super::super::types::CheckParams;
 use crate::domain_name::{domain_of, normalise, org_domain};
-use crate::rules::BlocklistRule;
+use super::knowledge::BlocklistRule;
 use std::net::IpAddr;
 
 /// The label part of a list question for `ip`: `25.2.0.192` for 192.0.2.25, 32 nibbles for

@@ -129,7 +129,9 @@ fn list<'a>(d: &'a Value, id: &str, item: &str) -> &'a Value {
 }
 
 /// The enabled lists of rules/blocklists.toml, by kind.
-fn enabled(kind: mailtriage::checks::blocklist::knowledge::ListKind) -> Vec<mailtriage::checks::blocklist::knowledge::BlocklistRule> {
+fn enabled(
+    kind: mailtriage::checks::blocklist::knowledge::ListKind,
+) -> Vec<mailtriage::checks::blocklist::knowledge::BlocklistRule> {
     mailtriage::checks::blocklist::builtin()
         .iter()
         .filter(|l| l.enabled && l.kind == kind)
@@ -610,4 +612,78 @@ fn check_and_diagnose_json_with_blocklist_facts_validate_against_the_schemas() {
     let v = schema("diagnose-v1.schema.json");
     let errors: Vec<String> = v.iter_errors(&d).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// `diagnose --rules DIR` reads the directory's lists too: a list only DIR defines is asked,
+/// and its listing is reported with DIR's meaning and removal page.
+#[test]
+fn diagnose_with_rules_dir_asks_a_list_only_the_directory_defines() {
+    use crate::rules_support::RulesDir;
+    let extra = "[[blocklist]]\nid = \"acme-bl\"\nname = \"Acme BL\"\nzone = \"b.barracudacentral.org\"\nkind = \"ip\"\nremoval = \"https://acme.test/removal\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed by Acme\" }]\nsource = \"test\"\n";
+    let dir = RulesDir::new(&[("acme.toml", extra)]);
+    let path = dir.path().display().to_string();
+    let s = serve_lists(vec![]);
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "diagnose",
+            "550 5.7.1 rejected",
+            "--domain",
+            "good.example",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "0.5",
+            "--retries",
+            "0",
+            "--rules",
+            &path,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+    let d = json(&o)["domain"]["blocklist"]["lists"].to_string();
+    assert!(
+        d.contains("acme-bl")
+            && d.contains("listed by Acme")
+            && d.contains("https://acme.test/removal"),
+        "{d}"
+    );
+}
+
+/// A broken list in a `--rules DIR` file stops `check` before any question: exit 2, one line
+/// per problem at its file:line.
+#[test]
+fn a_broken_list_in_rules_dir_is_exit_2_with_file_and_line() {
+    use crate::rules_support::RulesDir;
+    let bad = "[[blocklist]]\nid = \"acme-bl\"\nname = \"Acme BL\"\nzone = \"bl.acme.test\"\nkind = \"ip\"\nremoval = \"https://acme.test/\"\ncodes = [{ answer = \"10.0.0.2\", meaning = \"m\" }]\nsource = \"test\"\n";
+    let dir = RulesDir::new(&[("acme.toml", bad)]);
+    let path = dir.path().display().to_string();
+    let s = serve_lists(vec![]);
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "check",
+            "good.example",
+            "--only",
+            "blocklist",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--rules",
+            &path,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{path}/acme.toml:1:")) && err.contains("outside 127.0.0.0/8"),
+        "{err}"
+    );
 }

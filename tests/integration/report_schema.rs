@@ -188,14 +188,20 @@ impl<'de> serde::Deserialize<'de> for Ordered {
             fn visit_str<E>(self, s: &str) -> Result<Ordered, E> {
                 Ok(Ordered::String(s.to_string()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Ordered, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut out = Vec::new();
                 while let Some(v) = a.next_element()? {
                     out.push(v);
                 }
                 Ok(Ordered::Array(out))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Ordered, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = a.next_entry()? {
                     out.push((k, v));

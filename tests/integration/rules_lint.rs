@@ -472,3 +472,85 @@ fn a_blocklist_with_a_bad_kind_code_key_or_reply_is_located() {
         assert_one(&text, "DIR/bad.toml:2:", needle);
     }
 }
+
+/// The built-in lists file itself, edited and linted as a complete set (`rules lint
+/// --standalone DIR` over a copy of rules/): each problem at its line of blocklists.toml, and
+/// the command exits 2.
+#[test]
+fn an_error_in_the_blocklists_file_is_reported_at_its_line() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let lists = files
+        .iter_mut()
+        .find(|(n, _)| n == "blocklists.toml")
+        .unwrap();
+    let zone = "zone = \"zen.spamhaus.org\"";
+    let line = lists.1.lines().position(|l| l.trim() == zone).unwrap() + 1;
+    lists.1 = lists.1.replacen(zone, "zone = \"ZEN.spamhaus.org\"", 1);
+    let kind_line = lists
+        .1
+        .lines()
+        .position(|l| l.trim() == "kind = \"domain\"")
+        .unwrap()
+        + 1;
+    lists.1 = lists
+        .1
+        .replacen("kind = \"domain\"", "kind = \"domains\"", 1);
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = RulesDir::new(&refs);
+    let prefix = dir.path().display().to_string();
+    let errors: Vec<String> = lint_standalone(&dir.path())
+        .into_iter()
+        .map(|e| e.to_string().replace(&prefix, "DIR"))
+        .collect();
+    assert!(
+        errors.iter().any(
+            |e| e.starts_with(&format!("DIR/blocklists.toml:{kind_line}:"))
+                && e.contains("domains")
+        ),
+        "{errors:#?}"
+    );
+    // The zone is checked in stage two, at the line of its table's header.
+    let header = lists_header_line(&refs, line);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with(&format!("DIR/blocklists.toml:{header}:"))
+                && e.contains("zone `ZEN.spamhaus.org` is not a DNS name")),
+        "{errors:#?}"
+    );
+    let o = crate::cli_support::run(&["rules", "lint", "--standalone", &prefix], None);
+    assert_eq!(
+        crate::cli_support::code(&o),
+        2,
+        "{}",
+        crate::cli_support::stderr(&o)
+    );
+}
+
+/// The line of the `[[blocklist]]` header above `line` of blocklists.toml.
+fn lists_header_line(files: &[(&str, &str)], line: usize) -> usize {
+    let text = files
+        .iter()
+        .find(|(n, _)| *n == "blocklists.toml")
+        .unwrap()
+        .1;
+    let lines: Vec<&str> = text.lines().collect();
+    (0..line)
+        .rev()
+        .find(|i| lines[*i].trim() == "[[blocklist]]")
+        .unwrap()
+        + 1
+}

@@ -2,9 +2,9 @@
 
 use super::check_tables::{AddRows, CheckRow, ReadRows};
 use super::knowledge::*;
-use crate::finding::Check;
 use super::schema::*;
 use super::set::{Kind, Located, RuleSet};
+use crate::finding::Check;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fmt;

@@ -2,11 +2,11 @@
 
 use super::check_tables::{CheckTables, RowRef, WITH_TABLES};
 use super::fingerprints::{Patterns, TextSet};
-use crate::finding::Check;
 use super::knowledge::*;
 use super::lazy_regex;
 use super::schema::*;
 use super::vocabulary::Vocabulary;
+use crate::finding::Check;
 
 /// The kind of a rule table (its `[[name]]` in the TOML files).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,7 +205,11 @@ impl RuleSet {
             .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
             .or_else(|| find(&self.suppression, id, |r| &r.id).map(Rule::Suppression))
             .or_else(|| {
-                let (check, row) = self.checks.rows().into_iter().find(|(_, r)| r.row.row_id() == id)?;
+                let (check, row) = self
+                    .checks
+                    .rows()
+                    .into_iter()
+                    .find(|(_, r)| r.row.row_id() == id)?;
                 Some(Rule::Check(check, row))
             })
     }

@@ -2,8 +2,8 @@
 //! escalation paths, sending services, DKIM selectors, the checks' own tables (`check_tables`), and every reference between tables (a rule's escalation, an action's plan
 //! step), so `rules lint` finds what `diagnose` would otherwise trip on.
 
-use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
 use super::check_tables::Validation;
+use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
 use super::load::LintError;
 use super::set::{Located, RuleSet};
 use super::types::Action;

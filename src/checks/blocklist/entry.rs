@@ -91,9 +91,8 @@ impl DnsCheck for Blocklist {
         let Some(f) = facts(report) else {
             return Vec::new();
         };
-        let listed = |l: &&blocklist::ListResult| {
-            l.state == State::Listed && l.kind != ListKind::Allow
-        };
+        let listed =
+            |l: &&blocklist::ListResult| l.state == State::Listed && l.kind != ListKind::Allow;
         // Escalating to the list the reply names, its own listings are the evidence.
         let named = f.lists.iter().filter(listed).any(|l| l.named_by_reply);
         f.lists

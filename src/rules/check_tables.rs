@@ -116,6 +116,7 @@ macro_rules! check_tables {
             }
 
             /// Every row of every check's table, with its check, in registry and file order.
+            #[allow(unused_mut)]
             pub fn rows(&self) -> Vec<(Check, RowRef<'_>)> {
                 let mut out: Vec<(Check, RowRef<'_>)> = Vec::new();
                 $($(out.extend(self.$m.iter().map(|l| (Check::$variant, RowRef {

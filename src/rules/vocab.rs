@@ -151,10 +151,8 @@ pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "blocklist", "arc"];
 /// reply-only words no check has taken over.
 pub fn known_checks() -> Vec<&'static str> {
     use clap::ValueEnum;
-    let registered: Vec<&'static str> = Check::value_variants()
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let registered: Vec<&'static str> =
+        Check::value_variants().iter().map(|c| c.as_str()).collect();
     let reply_only = REPLY_ONLY_CHECKS
         .iter()
         .copied()

@@ -356,6 +356,8 @@ fn ipv6_in_every_notation_is_asked_in_nibble_form_and_ipv4_mapped_as_ipv4() {
         "2001:db8::1",
         "2001:0DB8:0000:0000:0000:0000:0000:0001",
         "2001:db8:0:0::1",
+        "2001:db8:0:0:0:0:0:1",
+        "2001:db8::0.0.0.1",
     ] {
         let (rc, d) = check(&s, "good.example", &["--ip", ip]);
         assert_eq!(rc, 1, "{ip}");
@@ -368,9 +370,15 @@ fn ipv6_in_every_notation_is_asked_in_nibble_form_and_ipv4_mapped_as_ipv4() {
             "an IPv4-only list is not asked about IPv6"
         );
     }
-    let (rc, d) = check(&s, "good.example", &["--ip", "::ffff:192.0.2.25"]);
-    assert_eq!(rc, 1);
-    assert_eq!(list(&d, "spamhaus-zen", "192.0.2.25")["state"], "listed");
+    for mapped in ["::ffff:192.0.2.25", "::FFFF:C000:0219"] {
+        let (rc, d) = check(&s, "good.example", &["--ip", mapped]);
+        assert_eq!(rc, 1, "{mapped}");
+        assert_eq!(
+            list(&d, "spamhaus-zen", "192.0.2.25")["state"],
+            "listed",
+            "{mapped}"
+        );
+    }
     for bad in [
         "[2001:db8::1]",
         "2001:db8::1%eth0",
@@ -406,12 +414,28 @@ fn a_domain_that_is_an_ip_literal_is_a_one_line_error() {
             "--dkim-domain",
             "192.0.2.1",
         ],
+        &[
+            "check",
+            "good.example",
+            "--only",
+            "blocklist",
+            "--from",
+            "192.0.2.1",
+        ],
+        &["check", "[192.0.2.1]", "--only", "blocklist"],
     ] {
         let o = run(args, None);
         assert_eq!(code(&o), 2, "{args:?}");
         let err = stderr(&o);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains("192.0.2.1"), "{err}");
+    }
+    for v6 in ["2001:db8::1", "[IPv6:2001:db8::1]"] {
+        let o = run(&["check", v6, "--only", "blocklist"], None);
+        assert_eq!(code(&o), 2, "{v6}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(v6), "{err}");
     }
 }
 

@@ -554,3 +554,61 @@ fn lists_header_line(files: &[(&str, &str)], line: usize) -> usize {
         .unwrap()
         + 1
 }
+
+/// A check's table merges like the loader's own kinds: its ids are unique across every kind,
+/// an extra file overrides a row by id in place, and `rules list`/`show` name its kind and the
+/// file:line the row was read from.
+#[test]
+fn a_checks_table_merges_and_documents_like_the_loaders_own_kinds() {
+    // An id of another kind (a built-in finding) and a duplicate within the table.
+    let (row, _) = table("blocklist", "");
+    let clash = row.replace("id = \"list-x\"", "id = \"spf-missing\"");
+    let twice = format!("{row}\n{row}");
+    assert_one(
+        &clash,
+        "DIR/bad.toml:2:",
+        "id `spf-missing` is a blocklist here but a finding at rules/findings.toml:",
+    );
+    assert_one(
+        &twice,
+        "DIR/bad.toml:",
+        "duplicate id `list-x` (already defined at DIR/bad.toml:2)",
+    );
+    // An override keeps the built-in row's place and takes the extra file's values and line.
+    let over = "# over\n[[blocklist]]\nid = \"spamcop\"\nname = \"SpamCop (local mirror)\"\nzone = \"bl.mirror.test\"\nkind = \"ip\"\nremoval = \"https://mirror.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"local\"\n";
+    let dir = RulesDir::new(&[("over.toml", over)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    let builtin = RuleSet::load(None).unwrap();
+    let ids = |s: &RuleSet| -> Vec<String> {
+        s.checks
+            .blocklist
+            .iter()
+            .map(|l| l.rule.id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&set), ids(&builtin), "same rows, same order");
+    let row = set
+        .checks
+        .blocklist
+        .iter()
+        .find(|l| l.rule.id == "spamcop")
+        .unwrap();
+    assert_eq!(row.rule.zone, "bl.mirror.test");
+    assert_eq!(row.line, 2);
+    let doc = set.show("spamcop").unwrap();
+    assert_eq!(doc.kind.as_str(), "blocklist");
+    assert_eq!(doc.title, "SpamCop (local mirror)");
+    assert!(doc.location.ends_with("over.toml:2"), "{}", doc.location);
+    assert!(doc.summary.contains("bl.mirror.test"), "{}", doc.summary);
+    let listed = set.list();
+    let entry = listed.iter().find(|r| r.id == "spamcop").unwrap();
+    assert_eq!(serde_json::to_value(entry.kind).unwrap(), "blocklist");
+    let unknown = lint_one("[[blocklists]]\nid = \"x\"\n");
+    assert!(
+        unknown
+            .iter()
+            .any(|e| e.contains("unknown table `[[blocklists]]`")
+                && e.contains("suppression, blocklist")),
+        "{unknown:#?}"
+    );
+}

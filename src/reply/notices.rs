@@ -1,5 +1,8 @@
 //! Messages in a bounce mailbox that are not bounces: ARF feedback reports and auto-replies.
 //!
+//! An ARF report of `Feedback-Type: auth-failure` (RFC 6591) is not a complaint: a receiver
+//! reports a message that failed authentication, and its `Original-Rcpt-To` did nothing wrong.
+//!
 //! Neither carries an SMTP reply. Each becomes one `Reply` per recipient with no code and a text
 //! that names what it is (`Feedback-Type: abuse ...`, `Auto-Submitted: auto-replied ...`), which
 //! the phrase rules classify as a complaint or an auto-reply.
@@ -22,6 +25,16 @@ static CHALLENGE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a message's words are a challenge-response filter's request to the sender.
 pub fn is_challenge(text: &str) -> bool {
     CHALLENGE.is_match(text)
+}
+
+/// Whether an ARF report's `Feedback-Type` is `auth-failure` (RFC 6591 section 3.1): an
+/// authentication failure report rather than a recipient's complaint.
+pub fn is_auth_failure(report: &str) -> bool {
+    report
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("feedback-type"))
+        .is_some_and(|(_, v)| v.trim().eq_ignore_ascii_case("auth-failure"))
 }
 
 /// One reply per reported recipient of an ARF report (RFC 5965 section 3.1), from the fields of
@@ -295,6 +308,18 @@ mod tests {
         );
         let r = feedback("Feedback-Type: fraud\n", Some("c@example.com"));
         assert_eq!(r[0].recipient.as_deref(), Some("c@example.com"));
+    }
+
+    #[test]
+    fn auth_failure_reports_are_told_from_complaints_by_their_feedback_type() {
+        assert!(is_auth_failure(
+            "Feedback-Type: auth-failure\nVersion: 1\nAuth-Failure: dmarc\n"
+        ));
+        assert!(is_auth_failure("feedback-type:  Auth-Failure\r\n"));
+        assert!(!is_auth_failure(
+            "Feedback-Type: abuse\nAuth-Failure: dmarc\n"
+        ));
+        assert!(!is_auth_failure("Version: 1\nAuth-Failure: spf\n"));
     }
 
     #[test]

@@ -130,6 +130,9 @@ pub enum MessageKind {
     ChallengeResponse,
     /// An abuse or feedback report (RFC 5965 ARF).
     FeedbackReport,
+    /// An ARF authentication failure report (RFC 6591, `Feedback-Type: auth-failure`): a
+    /// receiver reports a message that failed SPF, DKIM or DMARC; nobody complained.
+    AuthFailureReport,
     /// A read receipt or other message disposition notification (RFC 8098).
     ReadReceipt,
     /// A delivery-status notification that reports success only (delivered, relayed, expanded).
@@ -149,6 +152,7 @@ impl MessageKind {
             MessageKind::AutoReply => "auto-reply",
             MessageKind::ChallengeResponse => "challenge-response",
             MessageKind::FeedbackReport => "feedback-report",
+            MessageKind::AuthFailureReport => "auth-failure-report",
             MessageKind::ReadReceipt => "read-receipt",
             MessageKind::DeliveryReport => "delivery-report",
         }
@@ -170,6 +174,9 @@ impl MessageKind {
             }
             MessageKind::FeedbackReport => {
                 "a feedback (abuse) report about a delivered message; its recipients complained."
+            }
+            MessageKind::AuthFailureReport => {
+                "an authentication failure report (RFC 6591): a receiver reports a message using the domain that failed SPF, DKIM or DMARC; nobody complained, so no address is to be suppressed. Check the domain's authentication (`mailtriage check`) and whether the reported source is one of its senders."
             }
             MessageKind::ReadReceipt => {
                 "a read receipt (message disposition notification) for a delivered message."

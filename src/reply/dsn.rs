@@ -176,9 +176,43 @@ fn name_expanded_members(out: &mut [Reply], named_as: &[(Option<String>, Option<
     }
 }
 
+/// Diagnostic types of a local delivery agent, whose diagnostic is no SMTP reply (RFC 3464
+/// section 2.3.6): sendmail's `X-Unix; 255` is a program's exit status, the RFC's own example
+/// `X-LOCAL; 500 (err.nosuchuser)` the local agent's error.
+const LOCAL_AGENT_TYPES: [&str; 2] = ["x-unix", "x-local"];
+
+/// A local agent's diagnostic opening with a bare number: the number is the agent's, not a
+/// reply code, so only its words (and an enhanced code among them) are kept.
+fn local_agent_words(v: &str, text: &str) -> Option<Reply> {
+    let (kind, _) = v.split_once(';')?;
+    if !LOCAL_AGENT_TYPES.contains(&kind.trim().to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || text[digits..].starts_with('.') {
+        return None;
+    }
+    let words: String = text[digits..]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = words
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_string();
+    Some(Reply {
+        enhanced: find_enhanced(&words),
+        text: words,
+        ..Reply::default()
+    })
+}
+
 /// A Diagnostic-Code value ("smtp; 550 5.1.1 <x>: user unknown").
 pub fn diagnostic(v: &str) -> Reply {
     let text = strip_type(v);
+    if let Some(r) = local_agent_words(v, text) {
+        return r;
+    }
     if let Ok(Some(r)) = parse_reply_start(text) {
         // A relay's summary that quotes the remote server (Amazon SES: `5.1.0 - Unknown address
         // error 550-'5.2.2 <a@b>... Mailbox Full'`): the quoted reply is the receiver's own.
@@ -229,6 +263,20 @@ mod tests {
                 Some("dan@example.org".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_local_agents_number_is_no_reply_code() {
+        let r = diagnostic("X-LOCAL; 500 (err.nosuchuser)");
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, None));
+        assert_eq!(r.text, "err.nosuchuser");
+        let r = diagnostic("X-Unix; 255");
+        assert_eq!((r.basic, r.text.as_str()), (None, ""));
+        // An SMTP diagnostic's number is the receiver's reply code.
+        assert_eq!(diagnostic("smtp; 550 user unknown").basic, Some(550));
+        // So is an enhanced code a local agent quotes.
+        let r = diagnostic("X-Local; 552 5.2.2 mailbox full");
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, Some("5.2.2")));
     }
 
     #[test]

@@ -39,7 +39,7 @@ const FIRST_BOUNCE_PROJECTS: [&str; 7] = [
 /// them), set when they were added: the same ratchet, on the grown set.
 const GROWN_BOUNCE_FLOORS: [(&str, [f64; 5]); 2] = [
     ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),
-    ("holdout", [97.0, 100.0, 88.0, 93.0, 90.0]),
+    ("holdout", [96.9, 100.0, 88.8, 93.4, 90.0]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:

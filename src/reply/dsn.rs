@@ -131,9 +131,18 @@ pub fn parse(body: &str) -> Vec<Reply> {
         let mut reply = diag.map(diagnostic).unwrap_or_default();
         let (status_code, status_basic, status_words) =
             status_field.map_or_else(|| (None, None, String::new()), status);
-        // The diagnostic's own enhanced code wins; the Status field fills the gap.
+        // The diagnostic's own enhanced code wins; the Status field fills the gap. A generic
+        // Status (`5.0.0`) gives way to a code the receiver's words carry further in (`501
+        // Rcpt-To validation failed: ... 5.7.1 This system ...`) when both are of one class.
         if reply.enhanced.is_none() {
-            reply.enhanced = status_code;
+            reply.enhanced = match status_code {
+                Some(st) if st.ends_with(".0.0") => find_enhanced(&reply.text)
+                    .filter(|e| {
+                        e.as_bytes().first() == st.as_bytes().first() && !e.ends_with(".0.0")
+                    })
+                    .or(Some(st)),
+                other => other,
+            };
         }
         if reply.basic.is_none() && reply.text.is_empty() {
             reply.basic = status_basic;
@@ -261,6 +270,29 @@ mod tests {
                 // one block per original: the address the sender used, as before
                 Some("Carl@Example.org".to_string()),
                 Some("dan@example.org".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_generic_status_gives_way_to_the_receivers_code_of_its_class() {
+        let body = "Reporting-MTA: dns; mx.example.org\n\n\
+                    Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.0.0\n\
+                    Diagnostic-Code: X-Postfix; host mx.example.net[192.0.2.2] said: 501 Rcpt-To\n    \
+                    validation failed: RCPT TO not accepted: 5.7.1 refused by policy\n\n\
+                    Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n\
+                    Diagnostic-Code: smtp; 550 queue 4.4.1 is unrelated\n\n\
+                    Final-Recipient: rfc822; c@example.net\nAction: failed\nStatus: 5.2.0\n\
+                    Diagnostic-Code: smtp; 552 over quota, see 5.2.2\n";
+        let r: Vec<_> = parse(body).into_iter().map(|r| r.enhanced).collect();
+        assert_eq!(
+            r,
+            [
+                Some("5.7.1".to_string()),
+                // A code of another class is no part of this failure.
+                Some("5.0.0".to_string()),
+                // Only a generic X.0.0 gives way.
+                Some("5.2.0".to_string()),
             ]
         );
     }

@@ -306,6 +306,11 @@ fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
 
 /// Joins the continuation lines of a reply that starts on line `i` (its wrapped text or its
 /// `550-` / `550 ` lines), then parses the whole reply once.
+/// qmail's own status code, wrapped onto a line of its own after the remote server's words
+/// (`... said: 550 Unknown user ann@x` then `. (#5.5.0)`).
+static QMAIL_TRAILER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\.?\s*\(#[245]\.[0-9]{1,3}\.[0-9]{1,3}\)$"));
+
 fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let line = lines[i];
     let Some(basic) = first.basic else {
@@ -317,6 +322,12 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let mut used = 1;
     while let Some(next) = lines.get(i + used) {
         let t = next.trim();
+        if QMAIL_TRAILER.is_match(t) {
+            joined.push(' ');
+            joined.push_str(t);
+            used += 1;
+            break;
+        }
         // Continuation: the same code repeated, or wrapped (indented) text. A line that
         // repeats the code is the reply's own even when it reads `550-Reason: ...`.
         let same_code = t
@@ -353,6 +364,21 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qmails_status_on_a_line_of_its_own_belongs_to_the_reply_above() {
+        let r = replies(
+            "<ann@example.net>:\n\
+             Sorry, no SMTP connection got far enough; remote host 192.0.2.3 said: 550 Unknown user\n\
+             . (#5.5.0)\n\
+             (Other MXes tried: 192.0.2.4 said 550 for RCPT TO response.)\n",
+        );
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(
+            (r[0].basic, r[0].enhanced.as_deref()),
+            (Some(550), Some("5.5.0"))
+        );
+    }
 
     #[test]
     fn an_exchange_online_notice_gives_the_receivers_reply_not_its_summary() {

@@ -64,7 +64,7 @@ pub fn looks_like_message(text: &str) -> bool {
 
 /// Extracts every reply of a bounce message. ARF feedback reports are not bounces: they carry
 /// no SMTP reply; each reported recipient yields a complaint, except in an authentication
-/// failure report, which yields none. Auto-replies yield one reply of
+/// failure or not-spam report, which yields none. Auto-replies yield one reply of
 /// the responder; challenge-response requests, read receipts and success-only DSNs yield none.
 /// A message with no sign of a failed delivery is refused as not a bounce.
 pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
@@ -104,9 +104,9 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         })
     };
     if let Some(report) = feedback {
-        if notices::is_auth_failure(&report) {
+        if let Some(kind) = notices::not_a_complaint(&report) {
             // No SMTP reply and no complaint: the report's recipient is not to be suppressed.
-            return done(MessageKind::AuthFailureReport, Vec::new());
+            return done(kind, Vec::new());
         }
         let rcpt = original_to.as_deref();
         return done(
@@ -427,6 +427,9 @@ mod tests {
     fn an_authentication_failure_report_is_no_complaint_about_its_recipient() {
         let x = extract(arf("auth-failure").as_bytes()).unwrap();
         assert_eq!(x.kind, Some(MessageKind::AuthFailureReport));
+        assert!(x.replies.is_empty(), "{:?}", x.replies);
+        let x = extract(arf("not-spam").as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::NotSpamReport));
         assert!(x.replies.is_empty(), "{:?}", x.replies);
         // The same report of another type is a complaint by the recipient it names.
         let x = extract(arf("abuse").as_bytes()).unwrap();

@@ -23,6 +23,10 @@ impl DnsCheck for Blocklist {
         Check::Blocklist
     }
 
+    fn label(&self) -> &'static str {
+        "DNSBL"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[Input::Ip, Input::From, Input::MailFrom, Input::DkimDomain]
     }

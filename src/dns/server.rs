@@ -9,11 +9,16 @@ use crate::domain_name::within as in_zone;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
-use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_server::proto::op::{
+    Edns, Header, HeaderCounts, Metadata, OpCode, Query, ResponseCode,
+};
+use hickory_server::proto::rr::DNSClass;
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
 use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::proto::serialize::binary::{BinDecoder, BinEncodable};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
+use hickory_server::zone_handler::Queries;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::io;
@@ -46,6 +51,25 @@ pub enum FaultKind {
     /// NXDOMAIN, and the zone's records of the asked type in the answer all the same: a
     /// self-contradictory answer.
     NxDomainWithRecords,
+    /// The usual answer under opcode STATUS instead of QUERY (RFC 1035 section 4.1.1).
+    Opcode,
+    /// TC=1 over UDP, so the client asks again over TCP; there, the usual answer under a
+    /// question section that is not the one asked (RFC 1035 section 7.3). Over UDP hickory
+    /// itself drops such an answer, over TCP it matches by message id alone.
+    WrongQuestion(QuestionFault),
+}
+
+/// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionFault {
+    /// Another name (`other.invalid`), same type and class.
+    Name,
+    /// Same name, another type (A, or TXT for an A question).
+    Type,
+    /// Same name and type, class CH.
+    Class,
+    /// No question at all.
+    Empty,
 }
 
 /// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
@@ -440,7 +464,7 @@ impl Handler {
                     truncate: false,
                 };
             }
-            Some(FaultKind::Truncate) if udp => {
+            Some(FaultKind::Truncate | FaultKind::WrongQuestion(_)) if udp => {
                 return Reply::Records {
                     code: ResponseCode::NoError,
                     authoritative: true,
@@ -613,7 +637,7 @@ impl Handler {
         };
         let Some((qname, qtype, udp)) = info else {
             metadata.response_code = ResponseCode::FormErr;
-            return send(&mut handle, request, metadata, &[], &[]).await;
+            return send(&mut handle, request, None, metadata, &[], &[]).await;
         };
         let name = qname.trim_end_matches('.').to_ascii_lowercase();
         if let Some(mut questions) = self.stats.questions() {
@@ -626,6 +650,20 @@ impl Handler {
             tokio::time::sleep(self.delay).await;
         }
         let reply = self.answer(&name, qtype, udp).await;
+        let fault = self.fault(&name, qtype);
+        if fault == Some(FaultKind::Opcode) {
+            metadata.op_code = OpCode::Status;
+        }
+        let question = match fault {
+            Some(FaultKind::WrongQuestion(what)) if !udp => other_question(
+                request
+                    .request_info()
+                    .ok()
+                    .map(|i| i.query.original().clone()),
+                what,
+            ),
+            _ => None,
+        };
         // The question stops counting before its answer leaves: a client that sends its next
         // question on receipt must not find this one still counted (a bound of 16 read as 17).
         drop(in_flight);
@@ -636,7 +674,7 @@ impl Handler {
             }),
             Reply::Code(code) => {
                 metadata.response_code = code;
-                send(&mut handle, request, metadata, &[], &[]).await
+                send(&mut handle, request, question.as_ref(), metadata, &[], &[]).await
             }
             Reply::Records {
                 code,
@@ -649,20 +687,58 @@ impl Handler {
                 metadata.authoritative = authoritative;
                 metadata.truncation = truncate;
                 metadata.recursion_available = self.upstream.is_some();
-                send(&mut handle, request, metadata, &answers, &authorities).await
+                send(
+                    &mut handle,
+                    request,
+                    question.as_ref(),
+                    metadata,
+                    &answers,
+                    &authorities,
+                )
+                .await
             }
         }
     }
 }
 
+/// The question section a [`FaultKind::WrongQuestion`] answer carries instead of `asked`.
+fn other_question(asked: Option<Query>, what: QuestionFault) -> Option<Queries> {
+    let mut q = asked?;
+    let bytes = match what {
+        QuestionFault::Empty => Vec::new(),
+        QuestionFault::Name => {
+            q.name = to_name("other.invalid").ok()?;
+            q.to_bytes().ok()?
+        }
+        QuestionFault::Type => {
+            q.query_type = if q.query_type == RecordType::A {
+                RecordType::TXT
+            } else {
+                RecordType::A
+            };
+            q.to_bytes().ok()?
+        }
+        QuestionFault::Class => {
+            q.query_class = DNSClass::CH;
+            q.to_bytes().ok()?
+        }
+    };
+    let count = usize::from(what != QuestionFault::Empty);
+    Queries::read(&mut BinDecoder::new(&bytes), count).ok()
+}
+
 async fn send<R: ResponseHandler>(
     handle: &mut R,
     request: &Request,
+    question: Option<&Queries>,
     metadata: Metadata,
     answers: &[Record],
     authorities: &[Record],
 ) -> ResponseInfo {
-    let mut builder = MessageResponseBuilder::from_message_request(request);
+    let mut builder = match question {
+        Some(q) => MessageResponseBuilder::new(q, None),
+        None => MessageResponseBuilder::from_message_request(request),
+    };
     // Echo the client's EDNS buffer size so large answers fit in UDP when they can and are
     // truncated (TC=1) when they cannot.
     let edns = request.edns.as_ref().map(|req| {

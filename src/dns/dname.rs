@@ -5,7 +5,7 @@
 //! hickory decodes DNAME as an unknown type; its RDATA is an uncompressed domain name
 //! (RFC 6672 section 2.5), read here as such.
 
-use super::resolve::canon;
+use super::names::canon;
 use crate::domain_name::within;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::proto::serialize::binary::{BinDecodable, BinDecoder};

@@ -70,15 +70,7 @@ pub fn record_type(rtype: RType) -> RecordType {
     }
 }
 
-/// Canonical form of a name we hand out: lower-case, no trailing dot, each label's octets as
-/// they are (not presentation-escaped), so `a+b.example` reads back as it was asked.
-pub fn canon(name: &Name) -> String {
-    let labels: Vec<String> = name
-        .iter()
-        .map(|l| String::from_utf8_lossy(l).to_ascii_lowercase())
-        .collect();
-    labels.join(".")
-}
+pub use super::names::canon;
 
 /// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
 /// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.

@@ -1,6 +1,8 @@
 //! In-process authoritative DNS server on 127.0.0.1 (UDP and TCP): zone overlay, test fixture,
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
+pub use super::fault::{Fault, FaultKind, QuestionFault};
+use super::fault::{dname_for, other_question};
 use super::resolve::{self, record_type};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
@@ -9,13 +11,9 @@ use crate::domain_name::within as in_zone;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
-use hickory_server::proto::op::{
-    Edns, Header, HeaderCounts, Metadata, OpCode, Query, ResponseCode,
-};
-use hickory_server::proto::rr::DNSClass;
+use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
 use hickory_server::proto::rr::{Name, RData, Record, RecordType};
-use hickory_server::proto::serialize::binary::{BinDecoder, BinEncodable};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::zone_handler::Queries;
@@ -27,58 +25,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// What a fault does to matching questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaultKind {
-    /// Never answer.
-    Timeout,
-    ServFail,
-    Refused,
-    /// TC=1 and no records over UDP; the full answer over TCP.
-    Truncate,
-    /// Answer with a record of another type than asked.
-    WrongType,
-    /// NXDOMAIN, whatever the zone holds: a server that says an empty non-terminal does not
-    /// exist although names below it do (against RFC 8020).
-    NxDomain,
-    /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
-    /// among fast ones.
-    Slow(Duration),
-    /// NOERROR with the zone's records of the asked type, but owned by another name
-    /// (`other.invalid`): a spoofed or broken answer to a different question.
-    OtherName,
-    /// NXDOMAIN, and the zone's records of the asked type in the answer all the same: a
-    /// self-contradictory answer.
-    NxDomainWithRecords,
-    /// The usual answer under opcode STATUS instead of QUERY (RFC 1035 section 4.1.1).
-    Opcode,
-    /// TC=1 over UDP, so the client asks again over TCP; there, the usual answer under a
-    /// question section that is not the one asked (RFC 1035 section 7.3). Over UDP hickory
-    /// itself drops such an answer, over TCP it matches by message id alone.
-    WrongQuestion(QuestionFault),
-}
-
-/// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuestionFault {
-    /// Another name (`other.invalid`), same type and class.
-    Name,
-    /// Same name, another type (A, or TXT for an A question).
-    Type,
-    /// Same name and type, class CH.
-    Class,
-    /// No question at all.
-    Empty,
-}
-
-/// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
-#[derive(Debug, Clone)]
-pub struct Fault {
-    pub name: String,
-    pub rtype: Option<RType>,
-    pub kind: FaultKind,
-}
 
 /// How to run a `DnsServer`.
 #[derive(Debug, Clone)]
@@ -474,6 +420,45 @@ impl Handler {
                 };
             }
             Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
+            Some(FaultKind::TruncateForever) => {
+                return if udp {
+                    Reply::Records {
+                        code: ResponseCode::NoError,
+                        authoritative: true,
+                        answers: Vec::new(),
+                        authorities: Vec::new(),
+                        truncate: true,
+                    }
+                } else {
+                    Reply::Drop
+                };
+            }
+            Some(FaultKind::DnameOnly) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers: dname_for(name).into_iter().collect(),
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
+            Some(FaultKind::Ttl(ttl)) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records {
+                    answers,
+                    authorities,
+                    ..
+                } = &mut reply
+                {
+                    for r in answers.iter_mut().chain(authorities.iter_mut()) {
+                        r.ttl = ttl;
+                        if let RData::SOA(soa) = &mut r.data {
+                            soa.minimum = ttl;
+                        }
+                    }
+                }
+                return reply;
+            }
             Some(kind @ (FaultKind::OtherName | FaultKind::NxDomainWithRecords)) => {
                 let mut reply = self.authoritative(name, rtype);
                 if let Reply::Records { code, answers, .. } = &mut reply {
@@ -699,32 +684,6 @@ impl Handler {
             }
         }
     }
-}
-
-/// The question section a [`FaultKind::WrongQuestion`] answer carries instead of `asked`.
-fn other_question(asked: Option<Query>, what: QuestionFault) -> Option<Queries> {
-    let mut q = asked?;
-    let bytes = match what {
-        QuestionFault::Empty => Vec::new(),
-        QuestionFault::Name => {
-            q.name = to_name("other.invalid").ok()?;
-            q.to_bytes().ok()?
-        }
-        QuestionFault::Type => {
-            q.query_type = if q.query_type == RecordType::A {
-                RecordType::TXT
-            } else {
-                RecordType::A
-            };
-            q.to_bytes().ok()?
-        }
-        QuestionFault::Class => {
-            q.query_class = DNSClass::CH;
-            q.to_bytes().ok()?
-        }
-    };
-    let count = usize::from(what != QuestionFault::Empty);
-    Queries::read(&mut BinDecoder::new(&bytes), count).ok()
 }
 
 async fn send<R: ResponseHandler>(

@@ -7,7 +7,7 @@
 //! another question on a TCP retry, or answers with an opcode other than QUERY, would have its
 //! records taken as the answer (or its empty answer as proof of absence).
 
-use super::resolve::canon;
+use super::names::canon;
 use hickory_resolver::proto::op::{Message, OpCode, Query};
 use hickory_resolver::proto::rr::{DNSClass, Name, RecordType};
 

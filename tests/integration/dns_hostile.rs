@@ -377,3 +377,24 @@ fn a_server_slow_just_under_the_timeout_is_stopped_by_the_deadline() {
         "{findings:?}"
     );
 }
+
+#[tokio::test]
+async fn txt_bytes_are_joined_before_decoding_and_bad_bytes_do_not_stop_the_parse() {
+    // A UTF-8 sequence split across two character-strings is one character once the strings
+    // are joined (RFC 7208 section 3.3, RFC 9989 keeps the same rule); an invalid byte and a
+    // NUL are data, shown replaced or escaped, and the policy is still read.
+    let zone = variant(
+        &[(
+            "_dmarc IN TXT",
+            r#"_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@good.example; x=\226\130" "\172\255\000""#,
+        )],
+        "",
+    );
+    let r = run_faults(&zone, &[], vec![], &only(&[Check::Dmarc])).await;
+    let facts = r.dmarc.as_ref().unwrap();
+    assert!(!facts.status.is_inconclusive());
+    let record = facts.record.as_deref().unwrap();
+    assert!(record.ends_with("x=\u{20ac}\u{fffd}\0"), "{record:?}");
+    assert_eq!(facts.policy.as_deref(), Some("reject"));
+    lacks(&r, "dmarc-missing");
+}

@@ -398,3 +398,31 @@ async fn txt_bytes_are_joined_before_decoding_and_bad_bytes_do_not_stop_the_pars
     assert_eq!(facts.policy.as_deref(), Some("reject"));
     lacks(&r, "dmarc-missing");
 }
+
+#[tokio::test]
+async fn a_ptr_to_the_root_name_is_shown_as_the_root_and_is_not_confirmed() {
+    let reverse = "10 IN PTR .\n25 IN PTR mx.good.example.\n";
+    let zones_ = [
+        ("good.example", zone_text("good.example", &good_zone())),
+        (
+            "2.0.192.in-addr.arpa",
+            zone_text("2.0.192.in-addr.arpa", reverse),
+        ),
+    ];
+    let refs: Vec<(&str, &str)> = zones_.iter().map(|(o, t)| (*o, t.as_str())).collect();
+    let (_s, dns) = serve_with(
+        ServerOptions {
+            zones: zones(&refs),
+            root_catch_all: true,
+            ..ServerOptions::default()
+        },
+        quick(),
+    )
+    .await;
+    let r = mailtriage::checks::check_domain(&dns, &only(&[Check::Ptr])).await;
+    let f = has(&r, "ptr-not-confirmed");
+    assert!(f.message.contains("192.0.2.10 (.)"), "{}", f.message);
+    let facts = r.ptr.as_ref().unwrap();
+    assert_eq!(facts.names[0].name, ".");
+    assert_eq!(facts.fcrdns, Some(false));
+}

@@ -4,7 +4,7 @@
 use super::resolve::wire_name;
 use super::types::RType;
 use hickory_server::proto::op::Query;
-use hickory_server::proto::rr::rdata::NULL;
+use hickory_server::proto::rr::rdata::{A, CNAME, NULL, TXT};
 use hickory_server::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_server::proto::serialize::binary::{BinDecoder, BinEncodable};
 use hickory_server::zone_handler::Queries;
@@ -50,6 +50,11 @@ pub enum FaultKind {
     Ttl(u32),
     /// TC=1 over UDP, and over TCP no answer at all: a server that can never deliver.
     TruncateForever,
+    /// The usual answer with every record in class CH instead of IN.
+    WrongClass,
+    /// A CNAME to `target.<name>` and, at the target, an A record (a TXT record when A was
+    /// asked): a chain that ends in a type other than the one asked.
+    CnameToWrongType,
 }
 
 /// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
@@ -109,4 +114,21 @@ pub(super) fn other_question(asked: Option<Query>, what: QuestionFault) -> Optio
     };
     let count = usize::from(what != QuestionFault::Empty);
     Queries::read(&mut BinDecoder::new(&bytes), count).ok()
+}
+
+/// A CNAME from `name` to `target.<name>` and a record of another type than `rtype` at the
+/// target ([`FaultKind::CnameToWrongType`]).
+pub(super) fn cname_to_wrong_type(name: &str, rtype: RecordType) -> Vec<Record> {
+    let (Some(owner), Some(target)) = (to_name(name), to_name(&format!("target.{name}"))) else {
+        return Vec::new();
+    };
+    let data = if rtype == RecordType::A {
+        RData::TXT(TXT::new(vec!["not an address".to_string()]))
+    } else {
+        RData::A(A::new(192, 0, 2, 1))
+    };
+    vec![
+        Record::from_rdata(owner, 300, RData::CNAME(CNAME(target.clone()))),
+        Record::from_rdata(target, 300, data),
+    ]
 }

@@ -2,7 +2,7 @@
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
 pub use super::fault::{Fault, FaultKind, QuestionFault};
-use super::fault::{dname_for, other_question};
+use super::fault::{cname_to_wrong_type, dname_for, other_question};
 use super::resolve::{self, record_type};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
@@ -13,7 +13,7 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
 use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
-use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::zone_handler::Queries;
@@ -420,6 +420,24 @@ impl Handler {
                 };
             }
             Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
+            Some(FaultKind::WrongClass) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records { answers, .. } = &mut reply {
+                    for r in answers.iter_mut() {
+                        r.dns_class = DNSClass::CH;
+                    }
+                }
+                return reply;
+            }
+            Some(FaultKind::CnameToWrongType) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers: cname_to_wrong_type(name, rtype),
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
             Some(FaultKind::TruncateForever) => {
                 return if udp {
                     Reply::Records {

@@ -426,3 +426,35 @@ async fn a_ptr_to_the_root_name_is_shown_as_the_root_and_is_not_confirmed() {
     assert_eq!(facts.names[0].name, ".");
     assert_eq!(facts.fcrdns, Some(false));
 }
+
+#[tokio::test]
+async fn records_of_class_ch_or_a_chain_ending_in_another_type_are_trouble() {
+    // RFC 1035 section 7.3: data other than what was asked is not believed. A CNAME chain that
+    // ends in an A record for a TXT question is not "no TXT record" either: the server broke.
+    for kind in [FaultKind::WrongClass, FaultKind::CnameToWrongType] {
+        let (_s, dns) = good_with(vec![fault("good.example", None, kind)], false).await;
+        let a = dns.query("good.example", RType::TXT).await;
+        assert!(
+            matches!(a.outcome, Outcome::Error(_)),
+            "{kind:?}: {:?}",
+            a.outcome
+        );
+        assert!(a.records.is_empty(), "{kind:?}");
+        let faults = vec![
+            fault("good.example", Some(RType::TXT), kind),
+            fault("_dmarc.good.example", Some(RType::TXT), kind),
+        ];
+        let r = run_faults(
+            &good_zone(),
+            &[],
+            faults,
+            &only(&[Check::Spf, Check::Dmarc]),
+        )
+        .await;
+        assert!(has(&r, "spf-lookup-failed").inconclusive, "{kind:?}");
+        assert!(has(&r, "dmarc-lookup-failed").inconclusive, "{kind:?}");
+        lacks(&r, "spf-missing");
+        lacks(&r, "dmarc-missing");
+        assert!(r.all_inconclusive(), "{kind:?}");
+    }
+}

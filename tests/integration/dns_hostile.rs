@@ -86,7 +86,8 @@ async fn an_answer_to_another_question_is_an_error_with_no_records() {
 #[tokio::test]
 async fn spf_and_dmarc_behind_a_wrong_question_are_inconclusive_not_missing() {
     let mut kinds: Vec<FaultKind> = WRONG_QUESTIONS.map(FaultKind::WrongQuestion).to_vec();
-    kinds.push(FaultKind::Opcode);
+    // REFUSED (RFC 1035 section 4.1.1, RCODE 5) says nothing about the name either.
+    kinds.extend([FaultKind::Opcode, FaultKind::Refused]);
     for kind in kinds {
         let faults = vec![
             fault("good.example", Some(RType::TXT), kind),

@@ -610,6 +610,27 @@ fn gateways_and_isps_are_recognised_by_their_own_words_tags_and_hosts() {
         id(set, "550 5.7.1 Message rejected (in.fra.mx.trendmicro.eu)").as_deref(),
         Some("trend-micro")
     );
+    // Other providers' own servers named in the words of a paste that lost the log line.
+    for (input, provider) in [
+        (
+            "550 5.7.1 Message rejected, see cluster1.eu.mailcontrol.com",
+            "forcepoint",
+        ),
+        (
+            "550 5.7.1 Message rejected (mail.protonmail.ch)",
+            "protonmail",
+        ),
+        (
+            "550 Requested action not taken: mailbox unavailable | mx00.ionos.de",
+            "ionos",
+        ),
+        (
+            "554 5.7.1 rejected by mx1.earthlink-vadesecure.net",
+            "earthlink",
+        ),
+    ] {
+        assert_eq!(id(set, input).as_deref(), Some(provider), "{input}");
+    }
     // The list's own words stay provider-less: any server subscribed to Trend's lists writes them.
     assert_eq!(
         id(

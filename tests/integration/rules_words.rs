@@ -572,3 +572,34 @@ fn a_providers_words_say_whose_address_a_mailbox_code_is_about() {
     assert_eq!(d.category, "recipient-address");
     assert_eq!(d.action.as_str(), "suppress-address");
 }
+
+/// Plain 550 with words that only say the message or the sending host was refused is the
+/// receiver's policy, not a missing mailbox; words that go on to give a reason keep theirs.
+#[test]
+fn a_bare_550_refusing_the_message_is_policy_not_a_missing_mailbox() {
+    let set = builtin();
+    for input in [
+        "550 Message rejected",
+        "550 Mail refused",
+        "550 Email blocked.",
+        "550 Host blocked",
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(d.category, "policy", "{input}");
+        assert_eq!(d.action.as_str(), "fix-infrastructure", "{input}");
+    }
+    for (input, category) in [
+        ("550 Message rejected: user unknown", "recipient-address"),
+        ("550 Message rejected as spam", "content"),
+        (
+            "550 5.7.1 Message rejected: sender domain has no SPF record",
+            "authentication-spf",
+        ),
+        (
+            "550 Requested action not taken: mailbox unavailable",
+            "mailbox",
+        ),
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, category, "{input}");
+    }
+}

@@ -503,14 +503,27 @@ fn words_decide_over_reused_generic_codes_by_class() {
             "routing",
             "fix-sender-config",
         ),
+        // The receiving organisation's own list of senders it refuses.
+        (
+            "550 5.7.1 You are on the organization's blocklist",
+            "policy",
+            "suppress-address",
+        ),
     ] {
         for (form, d) in decode_all(input) {
             assert_eq!(d.category, category, "{form}");
             assert_eq!(d.action.as_str(), action, "{form}");
         }
     }
-    // Without such words the codes keep their registry readings.
+    // A receiver's policy blocking the sender names the sender, not a mailbox.
     let set = builtin();
+    for input in [
+        "421 4.7.1 Sender address has been blocked",
+        "550 5.1.0 Sender refused",
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, "policy", "{input}");
+    }
+    // Without such words the codes keep their registry readings.
     assert_eq!(
         set.decode(&reply("451 4.4.1 No answer from host")).category,
         "network"

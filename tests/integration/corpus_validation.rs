@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// bounces. Each is the figure measured when it was set, rounded down.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("dev", [97.5, 99.0, 96.5, 100.0]),
-    ("holdout", [85.0, 82.0, 84.0, 95.0]),
+    ("holdout", [86.0, 83.0, 85.0, 95.0]),
 ];
 const BOUNCE_FLOORS: [(&str, [f64; 5]); 2] = [
     ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),

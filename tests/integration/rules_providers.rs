@@ -677,3 +677,48 @@ fn a_code_about_the_mailbox_lets_the_recipients_domain_name_the_provider() {
          reply to RCPT TO command))";
     assert_eq!(id(set, relayed), None, "another host answered");
 }
+
+/// Gmail's sentences as a first-line paste cuts them, without the `gsmtp` trailer: its own
+/// wording still names it, and its rule for the code still decides.
+#[test]
+fn gmails_first_lines_name_gmail_and_its_rule() {
+    let set = builtin();
+    for (input, rule) in [
+        (
+            "550-5.7.26 This mail is unauthenticated, which poses a security risk to the",
+            "gmail-5-7-26-unauthenticated",
+        ),
+        (
+            "421-4.7.23 The sending IP does not match the IP address of the hostname specified",
+            "gmail-4-7-23-ptr-rate-limited",
+        ),
+        (
+            "550-5.7.1 [198.51.100.7] The IP you're using to send mail is not authorized to",
+            "gmail-5-7-1-ip-not-authorized-direct",
+        ),
+        (
+            "550-5.7.1 [198.51.100.7 12] Messages missing a valid messageId header are not",
+            "gmail-5-7-1-not-rfc5322-compliant",
+        ),
+        (
+            "552-5.7.0 This message was blocked because its content presents a potential",
+            "gmail-5-7-0-blocked-attachment",
+        ),
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(
+            d.provider.map(|p| p.id).as_deref(),
+            Some("gmail"),
+            "{input}"
+        );
+        assert_eq!(d.rule.id, rule, "{input}");
+    }
+    // The same DMARC sentence without "from <domain>" is MailChannels' and others' copy.
+    assert_eq!(
+        id(
+            set,
+            "550 5.7.1 Unauthenticated email is not accepted due to domain's DMARC policy"
+        ),
+        None
+    );
+}

@@ -69,6 +69,21 @@ impl RuleSet {
     /// Patterns that parse but do not compile (the size limit): loading defers compiling, linting
     /// does not.
     pub(crate) fn pattern_compile_errors(&self) -> Vec<LintError> {
+        self.lazy_patterns()
+            .filter_map(|(file, line, id, re)| {
+                re.compile_error().map(|e| LintError {
+                    file: file.to_string(),
+                    line,
+                    message: format!("rule `{id}`: pattern does not compile: {e}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Every pattern of the set compiled on first use: its file, line and rule id, and itself.
+    pub(crate) fn lazy_patterns(
+        &self,
+    ) -> impl Iterator<Item = (&str, usize, &str, &super::lazy_regex::LazyRegex)> {
         let providers = self
             .providers
             .iter()
@@ -98,16 +113,6 @@ impl RuleSet {
                     .zip(self.vocabulary.cue_regexes()),
             )
             .map(|((file, line, id), re)| (file, line, id, re));
-        providers
-            .chain(rules)
-            .chain(vocabulary)
-            .filter_map(|(file, line, id, re)| {
-                re.compile_error().map(|e| LintError {
-                    file: file.to_string(),
-                    line,
-                    message: format!("rule `{id}`: pattern does not compile: {e}"),
-                })
-            })
-            .collect()
+        providers.chain(rules).chain(vocabulary)
     }
 }

@@ -45,7 +45,7 @@ mod rules {
 
     /// The binary looks a pattern's literals up in what this script writes; here they are
     /// read from the pattern.
-    pub mod precompiled {
+    pub mod builtin_literals {
         pub(crate) use super::marker_filter::required_literals;
     }
 }

@@ -2,6 +2,7 @@
 
 mod assemble;
 pub mod blocklists;
+mod builtin_literals;
 mod decode;
 mod docs;
 pub mod embedded;

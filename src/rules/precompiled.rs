@@ -4,7 +4,6 @@
 use super::assemble::{Body, Source};
 use super::embedded::BUILTIN;
 use super::load::RawFile;
-use super::marker_filter::{self, Literals, StaticLiterals};
 
 /// Written by build.rs: `Vec<(file name, length of its text, postcard of its RawFile)>` in
 /// `embedded::BUILTIN` order, so one file is read without decoding the others.
@@ -20,20 +19,6 @@ fn encoded() -> Option<Vec<(&'static str, &'static [u8])>> {
             .zip(BUILTIN)
             .all(|((a, len, _), (b, text))| a == b && *len == text.len() as u64);
     same.then(|| files.into_iter().map(|(f, _, b)| (f, b)).collect())
-}
-
-/// Written by build.rs: every built-in pattern compiled on first use and its required
-/// literals (`marker_filter::required_literals`), sorted by pattern.
-static LITERALS: &[(&str, Option<StaticLiterals>)] =
-    include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
-
-/// A pattern's required literals: the build's for a built-in pattern (reading them from the
-/// pattern was a sixth of a one-reply run), else read from it now.
-pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
-    match LITERALS.binary_search_by(|(p, _)| (*p).cmp(pattern)) {
-        Ok(i) => LITERALS[i].1.map(Literals::from_static),
-        Err(_) => marker_filter::required_literals(pattern),
-    }
 }
 
 fn decode(bytes: &[u8]) -> Option<RawFile> {
@@ -87,32 +72,6 @@ mod tests {
             let decoded = decode(bytes).expect("decodes");
             assert_eq!(format!("{decoded:?}"), format!("{parsed:?}"), "{file}");
         }
-    }
-
-    /// The literals the build wrote are those each built-in pattern requires, and they cover
-    /// every pattern of the built-in set.
-    #[test]
-    fn precompiled_literals_are_the_patterns_literals() {
-        let (set, errors) = super::super::RuleSet::assemble(sources());
-        assert!(errors.is_empty(), "{errors:?}");
-        let mut patterns = 0;
-        for (file, line, id, re) in set.lazy_patterns() {
-            let at = LITERALS.binary_search_by(|(p, _)| (*p).cmp(re.pattern()));
-            let Ok(at) = at else {
-                panic!("{file}:{line}: `{id}`'s pattern has no precompiled literals");
-            };
-            assert_eq!(
-                LITERALS[at].1.map(Literals::from_static),
-                marker_filter::required_literals(re.pattern()),
-                "{file}:{line}: {id}"
-            );
-            patterns += 1;
-        }
-        assert!(patterns > 500, "{patterns}");
-        assert!(
-            LITERALS.windows(2).all(|w| w[0].0 < w[1].0),
-            "sorted, once each"
-        );
     }
 
     /// The set loaded from them (merged without looking up ids) is the set loaded from the TOML.

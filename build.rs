@@ -14,8 +14,8 @@ mod finding;
 mod rules {
     #[path = "../src/rules/assemble.rs"]
     pub mod assemble;
-    #[path = "../src/rules/blocklists.rs"]
-    pub mod blocklists;
+    #[path = "../src/rules/check_tables.rs"]
+    pub mod check_tables;
     #[path = "../src/rules/embedded.rs"]
     pub mod embedded;
     #[path = "../src/rules/fingerprints.rs"]
@@ -26,6 +26,8 @@ mod rules {
     pub mod lazy_regex;
     #[path = "../src/rules/load.rs"]
     pub mod load;
+    #[path = "../src/rules/located.rs"]
+    pub mod located;
     #[path = "../src/rules/marker_filter.rs"]
     pub mod marker_filter;
     #[path = "../src/rules/schema.rs"]

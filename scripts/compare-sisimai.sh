@@ -2,6 +2,7 @@
 # mailtriage and sisimai 4.25 (Debian's libsisimai-perl) side by side on the validation bounce set.
 #
 #   scripts/compare-sisimai.sh
+#   MAILTRIAGE_BIN=target/debug/mailtriage scripts/compare-sisimai.sh   # no release build
 #
 # Not run by CI (CI has only Rust). Installs libsisimai-perl when it is missing (needs root),
 # builds mailtriage (`cargo build --release`) and runs sisimai and `mailtriage explain FILE
@@ -34,8 +35,13 @@ command -v python3 >/dev/null || { echo "compare-sisimai: python3 is needed for 
 
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="$ROOT/target/release/mailtriage"
+# MAILTRIAGE_BIN=target/debug/mailtriage skips the release build (same output, slower run).
+if [ -n "${MAILTRIAGE_BIN:-}" ]; then
+    BIN=$(cd "$(dirname "$MAILTRIAGE_BIN")" && pwd)/$(basename "$MAILTRIAGE_BIN")
+else
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN="$ROOT/target/release/mailtriage"
+fi
 
 for split in dev holdout; do
     dir="$SET/$split"

@@ -156,7 +156,8 @@ pub struct DiagnoseArgs {
     /// replies read together), or `-` for stdin.
     #[arg(required = true, num_args = 1..)]
     pub input: Vec<String>,
-    /// The sending domain (default: the From or MAIL FROM domain found in a bounce).
+    /// The sending domain (default: the domain of --from or --mail-from, of the bounce's From or
+    /// Return-Path, or the one the reply names as the sender).
     #[arg(long)]
     pub domain: Option<String>,
     /// Only these checks (comma-separated).

@@ -26,13 +26,17 @@ impl fmt::Display for Severity {
 /// The one list of registered DNS checks, in the order they run, are reported and planned.
 ///
 /// Each line is a check: its `Check` variant, its name (`--only`, a finding's `check`, a rule's
-/// `checks`), its registry entry (a `DnsCheck` below `checks`) and its `--only` help. The list
+/// `checks`), its registry entry (a `DnsCheck` below `checks`) and its `--only` help; a check
+/// with a table of its own in the rules files adds `{ knowledge <module>: "<file>" }`, the file (from
+/// src/rules/) of its typed schema, which `rules::check_tables` mounts into the loader: the
+/// table is then `[[<name>]]`, read, validated and precompiled with the others. The list
 /// is a macro that hands itself to another: below, into the `Check` vocabulary, which the layers
 /// under the checks (rules, decoding) need; in `checks`, into `REGISTRY`. It lives here, at the
 /// bottom, so both may read it without a circle. Adding a check: a line here and its module
 /// (docs/development.md).
 ///
-/// Calls `$then! { Variant = "name": entry::Path, "help", ... }` with every registered check.
+/// Calls `$then! { Variant = "name": entry::Path, "help", [{ knowledge module: "file" },] ... }`
+/// with every registered check.
 macro_rules! registered_checks {
     ($then:ident) => {
         $then! {
@@ -48,6 +52,7 @@ macro_rules! registered_checks {
                 "The mail exchangers, null MX or the implicit MX.",
             Blocklist = "blocklist": crate::checks::blocklist::entry::Blocklist,
                 "DNS blocklists and allow lists: --ip, and the checked, From, MAIL FROM and DKIM domains.",
+                { knowledge blocklist: "../checks/blocklist/knowledge.rs" },
         }
     };
 }
@@ -57,7 +62,7 @@ pub(crate) use registered_checks;
 /// Expands the list above into `Check`: one variant per registered check, each
 /// documented with its `--only` help, plus `Dns`.
 macro_rules! check_enum {
-    ($($variant:ident = $name:tt: $entry:path, $help:tt,)*) => {
+    ($($variant:ident = $name:tt: $entry:path, $help:tt, $({ knowledge $m:ident: $file:literal },)?)*) => {
         /// Which check produced a finding: a DNS check of the registry (`checks::REGISTRY`), or
         /// `dns` for trouble that belongs to no check (a domain left unchecked by an internal
         /// error).

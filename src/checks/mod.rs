@@ -26,7 +26,7 @@ use crate::finding::Check;
 
 /// Expands the list of `finding::registered_checks` into the entries, in its order.
 macro_rules! entries_of {
-    ($($variant:ident = $name:tt: $entry:path, $help:tt,)*) => {
+    ($($variant:ident = $name:tt: $entry:path, $help:tt, $({ knowledge $m:ident: $file:literal },)?)*) => {
         &[$(&$entry,)*]
     };
 }

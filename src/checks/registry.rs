@@ -56,6 +56,9 @@ pub trait DnsCheck: Sync {
     /// The check's name: `--only`, a finding's `check`, a rule's `checks`.
     fn check(&self) -> Check;
 
+    /// How prose names it (`SPF`, `DNSBL`): "{label} could not be checked".
+    fn label(&self) -> &'static str;
+
     /// The inputs beyond the domain it reads.
     fn needs(&self) -> &'static [Input];
 

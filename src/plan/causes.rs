@@ -54,10 +54,7 @@ pub(super) fn not_checked(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<NotCh
             subject: f.subject.clone(),
             reason: fill(
                 &k.message("not-looked-up"),
-                &[
-                    ("subject", &f.subject),
-                    ("check", &f.check.as_str().to_ascii_uppercase()),
-                ],
+                &[("subject", &f.subject), ("check", &label(f.check.as_str()))],
             ),
         })
         .collect()
@@ -130,7 +127,7 @@ pub(super) fn likely_causes(
                     }),
                     &[
                         ("code", &code),
-                        ("check", &f.check.as_str().to_ascii_uppercase()),
+                        ("check", &label(f.check.as_str())),
                         ("message", &f.message),
                     ],
                 ),
@@ -138,7 +135,7 @@ pub(super) fn likely_causes(
             .collect();
         return (causes, None);
     }
-    let upper: Vec<String> = implicated.iter().map(|c| c.to_ascii_uppercase()).collect();
+    let labels: Vec<String> = implicated.iter().map(|c| label(c)).collect();
     let mut warnings: Vec<String> = input
         .report
         .findings
@@ -155,7 +152,7 @@ pub(super) fn likely_causes(
             "no-cause-found-warnings"
         }),
         &[
-            ("checks", &human_list(&upper)),
+            ("checks", &human_list(&labels)),
             ("domain", &input.report.domain),
             ("warnings", &warnings.join(", ")),
         ],
@@ -175,7 +172,7 @@ pub(super) fn likely_causes(
             } else {
                 "check-not-run"
             };
-            fill(&k.message(id), &[("check", &c.to_ascii_uppercase())])
+            fill(&k.message(id), &[("check", &label(c))])
         })
         .collect();
     possible_reasons.extend(
@@ -191,4 +188,12 @@ pub(super) fn likely_causes(
             possible_reasons,
         }),
     )
+}
+
+/// How prose names a check: its registry label, or the upper-cased word for a name that is
+/// no registered check (`dns`).
+fn label(name: &str) -> String {
+    Check::parse(name)
+        .and_then(crate::checks::entry)
+        .map_or_else(|| name.to_ascii_uppercase(), |e| e.label().to_string())
 }

@@ -16,7 +16,7 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
 static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: address)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,](?:\s|$)|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
+        r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: [Aa]ddress)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,](?:\s|$)|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
     )
 });
 /// An address that opens a line, followed by words.
@@ -41,12 +41,19 @@ static AFTER_CMD: LazyLock<Regex> = LazyLock::new(|| {
 pub fn human_part(text: &str) -> &str {
     // A marker in the first line would leave nothing; only cut after some content. Sendmail's
     // "The original message was received at ..." opens its report rather than the original.
+    // Exchange Online's "Original Message Details" (date, sender, recipient, subject) sits
+    // between its summary and its "Error Details": the original begins further down. Other
+    // notices' details end the notice (their `To:` is the original's, perhaps a list).
     let cut = ORIGINAL_MARKER.find_iter(text).find(|m| {
+        let next = text[m.end()..].trim_start().to_ascii_lowercase();
         m.start() > 40
-            && !text[m.end()..]
-                .trim_start()
+            && !next.starts_with("was received")
+            && !(m
+                .as_str()
                 .to_ascii_lowercase()
-                .starts_with("was received")
+                .ends_with("original message")
+                && next.starts_with("details")
+                && next.contains("\nerror details"))
     });
     match cut {
         Some(m) => &text[..m.start()],
@@ -105,10 +112,19 @@ static LOCAL_MAILER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(?:mail\.local|procmail|maildrop|deliver|dovecot-lda|cyrus|smrsh|lmtp):\s+\S")
 });
 
+/// Exchange Online's own summary of a refusal (`Status code: 550 5.7.1`, under "More Info for
+/// Email Admins") and the receiving server's reply it summarises, under "Error Details"
+/// (`Error: 554 5.7.1 [CS01] ...`, `Reported error: 550 5.1.10 RESOLVER...`).
+static EXO_SUMMARY: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*status code:\s"));
+static EXO_ERROR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:reported )?error:\s+[245][0-9][0-9]\b"));
+
 /// Finds the replies in a bounce's prose, one per recipient heading (or one if none is named).
 pub fn replies(text: &str) -> Vec<Reply> {
     let owned = unwrapped(text);
     let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
+    // The server's own words carry its provider and meaning; the summary only their code.
+    let summarised = lines.iter().any(|l| EXO_ERROR.is_match(l));
     let summary = sendmail_summary(&lines);
     if !summary.is_empty() {
         return summary;
@@ -154,7 +170,7 @@ pub fn replies(text: &str) -> Vec<Reply> {
         // Quoted header fields name the message (a subject such as "RELEASED Mailman 2.0.12"
         // is no status code), and a success (`250 2.1.5 Ok` in a transcript, a 2.x.x
         // version number) is never the failure.
-        let found = if SUMMARY_FIELD.is_match(line) {
+        let found = if SUMMARY_FIELD.is_match(line) || (summarised && EXO_SUMMARY.is_match(line)) {
             None
         } else {
             find_reply(line).map(|r| (r, true)).or_else(|| {
@@ -290,6 +306,11 @@ fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
 
 /// Joins the continuation lines of a reply that starts on line `i` (its wrapped text or its
 /// `550-` / `550 ` lines), then parses the whole reply once.
+/// qmail's own status code, wrapped onto a line of its own after the remote server's words
+/// (`... said: 550 Unknown user ann@x` then `. (#5.5.0)`).
+static QMAIL_TRAILER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\.?\s*\(#[245]\.[0-9]{1,3}\.[0-9]{1,3}\)$"));
+
 fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let line = lines[i];
     let Some(basic) = first.basic else {
@@ -301,6 +322,12 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let mut used = 1;
     while let Some(next) = lines.get(i + used) {
         let t = next.trim();
+        if QMAIL_TRAILER.is_match(t) {
+            joined.push(' ');
+            joined.push_str(t);
+            used += 1;
+            break;
+        }
         // Continuation: the same code repeated, or wrapped (indented) text. A line that
         // repeats the code is the reply's own even when it reads `550-Reason: ...`.
         let same_code = t
@@ -337,6 +364,45 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qmails_status_on_a_line_of_its_own_belongs_to_the_reply_above() {
+        let r = replies(
+            "<ann@example.net>:\n\
+             Sorry, no SMTP connection got far enough; remote host 192.0.2.3 said: 550 Unknown user\n\
+             . (#5.5.0)\n\
+             (Other MXes tried: 192.0.2.4 said 550 for RCPT TO response.)\n",
+        );
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(
+            (r[0].basic, r[0].enhanced.as_deref()),
+            (Some(550), Some("5.5.0"))
+        );
+    }
+
+    #[test]
+    fn an_exchange_online_notice_gives_the_receivers_reply_not_its_summary() {
+        let text = "Your message to ann@example.net couldn't be delivered.\n\n\
+                    More Info for Email Admins\nStatus code: 550 5.7.1\n\n\
+                    The receiving server refused the message.\n\n\
+                    Original Message Details\nCreated Date: 1/2/2026 9:15:36 AM\n\
+                    Sender Address: sender@example.com\n\
+                    Recipient Address: ann@example.net\nSubject: news\n\n\
+                    Error Details\n\
+                    Error: 554 5.7.1 [XY01] Refused by local policy, see https://mail.example.net/help\n\
+                    Message rejected by: mx1.example.net\n\n\
+                    Original Message Headers\nReceived: from a by b\n";
+        let human = human_part(text);
+        assert!(human.contains("Error Details"), "{human}");
+        let r = replies(human);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].basic, Some(554));
+        assert!(r[0].text.contains("[XY01]"), "{}", r[0].text);
+        assert_eq!(r[0].recipient.as_deref(), Some("ann@example.net"));
+        // Without the server's words, the summary is all there is.
+        let r = replies("Your message couldn't be delivered.\nStatus code: 550 5.1.1\n");
+        assert_eq!(r[0].basic, Some(550));
+    }
 
     #[test]
     fn exim_plain_bounce_with_two_recipients() {

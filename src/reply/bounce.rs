@@ -63,7 +63,8 @@ pub fn looks_like_message(text: &str) -> bool {
 }
 
 /// Extracts every reply of a bounce message. ARF feedback reports are not bounces: they carry
-/// no SMTP reply; each reported recipient yields a complaint. Auto-replies yield one reply of
+/// no SMTP reply; each reported recipient yields a complaint, except in an authentication
+/// failure or not-spam report, which yields none. Auto-replies yield one reply of
 /// the responder; challenge-response requests, read receipts and success-only DSNs yield none.
 /// A message with no sign of a failed delivery is refused as not a bounce.
 pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
@@ -103,6 +104,10 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         })
     };
     if let Some(report) = feedback {
+        if let Some(kind) = notices::not_a_complaint(&report) {
+            // No SMTP reply and no complaint: the report's recipient is not to be suppressed.
+            return done(kind, Vec::new());
+        }
         let rcpt = original_to.as_deref();
         return done(
             MessageKind::FeedbackReport,
@@ -401,6 +406,38 @@ mod tests {
         assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
         assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
         assert_eq!(x.replies[0].enhanced.as_deref(), Some("5.1.1"));
+    }
+
+    fn arf(feedback_type: &str) -> String {
+        format!(
+            "From: reports@receiver.example\nTo: dmarc@example.com\nSubject: report\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=feedback-report; boundary=\"R\"\n\n\
+             --R\nContent-Type: text/plain\n\nA report about a message from your domain.\n\n\
+             --R\nContent-Type: message/feedback-report\n\n\
+             Feedback-Type: {feedback_type}\nVersion: 1\nUser-Agent: ExampleReporter/1.0\n\
+             Auth-Failure: dmarc\nReported-Domain: example.com\n\
+             Original-Rcpt-To: <carol@receiver.example>\n\n\
+             --R\nContent-Type: text/rfc822-headers\n\n\
+             From: news@example.com\nTo: carol@receiver.example\nSubject: news\n\n--R--\n"
+        )
+    }
+
+    #[test]
+    fn an_authentication_failure_report_is_no_complaint_about_its_recipient() {
+        let x = extract(arf("auth-failure").as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::AuthFailureReport));
+        assert!(x.replies.is_empty(), "{:?}", x.replies);
+        let x = extract(arf("not-spam").as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::NotSpamReport));
+        assert!(x.replies.is_empty(), "{:?}", x.replies);
+        // The same report of another type is a complaint by the recipient it names.
+        let x = extract(arf("abuse").as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::FeedbackReport));
+        assert_eq!(
+            x.replies[0].recipient.as_deref(),
+            Some("carol@receiver.example")
+        );
     }
 
     fn notice(body: &str) -> String {

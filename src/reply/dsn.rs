@@ -131,9 +131,18 @@ pub fn parse(body: &str) -> Vec<Reply> {
         let mut reply = diag.map(diagnostic).unwrap_or_default();
         let (status_code, status_basic, status_words) =
             status_field.map_or_else(|| (None, None, String::new()), status);
-        // The diagnostic's own enhanced code wins; the Status field fills the gap.
+        // The diagnostic's own enhanced code wins; the Status field fills the gap. A generic
+        // Status (`5.0.0`) gives way to a code the receiver's words carry further in (`501
+        // Rcpt-To validation failed: ... 5.7.1 This system ...`) when both are of one class.
         if reply.enhanced.is_none() {
-            reply.enhanced = status_code;
+            reply.enhanced = match status_code {
+                Some(st) if st.ends_with(".0.0") => find_enhanced(&reply.text)
+                    .filter(|e| {
+                        e.as_bytes().first() == st.as_bytes().first() && !e.ends_with(".0.0")
+                    })
+                    .or(Some(st)),
+                other => other,
+            };
         }
         if reply.basic.is_none() && reply.text.is_empty() {
             reply.basic = status_basic;
@@ -176,9 +185,43 @@ fn name_expanded_members(out: &mut [Reply], named_as: &[(Option<String>, Option<
     }
 }
 
+/// Diagnostic types of a local delivery agent, whose diagnostic is no SMTP reply (RFC 3464
+/// section 2.3.6): sendmail's `X-Unix; 255` is a program's exit status, the RFC's own example
+/// `X-LOCAL; 500 (err.nosuchuser)` the local agent's error.
+const LOCAL_AGENT_TYPES: [&str; 2] = ["x-unix", "x-local"];
+
+/// A local agent's diagnostic opening with a bare number: the number is the agent's, not a
+/// reply code, so only its words (and an enhanced code among them) are kept.
+fn local_agent_words(v: &str, text: &str) -> Option<Reply> {
+    let (kind, _) = v.split_once(';')?;
+    if !LOCAL_AGENT_TYPES.contains(&kind.trim().to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || text[digits..].starts_with('.') {
+        return None;
+    }
+    let words: String = text[digits..]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = words
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_string();
+    Some(Reply {
+        enhanced: find_enhanced(&words),
+        text: words,
+        ..Reply::default()
+    })
+}
+
 /// A Diagnostic-Code value ("smtp; 550 5.1.1 <x>: user unknown").
 pub fn diagnostic(v: &str) -> Reply {
     let text = strip_type(v);
+    if let Some(r) = local_agent_words(v, text) {
+        return r;
+    }
     if let Ok(Some(r)) = parse_reply_start(text) {
         // A relay's summary that quotes the remote server (Amazon SES: `5.1.0 - Unknown address
         // error 550-'5.2.2 <a@b>... Mailbox Full'`): the quoted reply is the receiver's own.
@@ -229,6 +272,43 @@ mod tests {
                 Some("dan@example.org".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_generic_status_gives_way_to_the_receivers_code_of_its_class() {
+        let body = "Reporting-MTA: dns; mx.example.org\n\n\
+                    Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.0.0\n\
+                    Diagnostic-Code: X-Postfix; host mx.example.net[192.0.2.2] said: 501 Rcpt-To\n    \
+                    validation failed: RCPT TO not accepted: 5.7.1 refused by policy\n\n\
+                    Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n\
+                    Diagnostic-Code: smtp; 550 queue 4.4.1 is unrelated\n\n\
+                    Final-Recipient: rfc822; c@example.net\nAction: failed\nStatus: 5.2.0\n\
+                    Diagnostic-Code: smtp; 552 over quota, see 5.2.2\n";
+        let r: Vec<_> = parse(body).into_iter().map(|r| r.enhanced).collect();
+        assert_eq!(
+            r,
+            [
+                Some("5.7.1".to_string()),
+                // A code of another class is no part of this failure.
+                Some("5.0.0".to_string()),
+                // Only a generic X.0.0 gives way.
+                Some("5.2.0".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_agents_number_is_no_reply_code() {
+        let r = diagnostic("X-LOCAL; 500 (err.nosuchuser)");
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, None));
+        assert_eq!(r.text, "err.nosuchuser");
+        let r = diagnostic("X-Unix; 255");
+        assert_eq!((r.basic, r.text.as_str()), (None, ""));
+        // An SMTP diagnostic's number is the receiver's reply code.
+        assert_eq!(diagnostic("smtp; 550 user unknown").basic, Some(550));
+        // So is an enhanced code a local agent quotes.
+        let r = diagnostic("X-Local; 552 5.2.2 mailbox full");
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, Some("5.2.2")));
     }
 
     #[test]

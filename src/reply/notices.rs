@@ -1,5 +1,8 @@
 //! Messages in a bounce mailbox that are not bounces: ARF feedback reports and auto-replies.
 //!
+//! An ARF report of `Feedback-Type: auth-failure` (RFC 6591) or `not-spam` (RFC 6430) is not a
+//! complaint: its `Original-Rcpt-To` did nothing to be suppressed for.
+//!
 //! Neither carries an SMTP reply. Each becomes one `Reply` per recipient with no code and a text
 //! that names what it is (`Feedback-Type: abuse ...`, `Auto-Submitted: auto-replied ...`), which
 //! the phrase rules classify as a complaint or an auto-reply.
@@ -22,6 +25,24 @@ static CHALLENGE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a message's words are a challenge-response filter's request to the sender.
 pub fn is_challenge(text: &str) -> bool {
     CHALLENGE.is_match(text)
+}
+
+/// What an ARF report that is no complaint reports, by its `Feedback-Type`: `auth-failure`
+/// (RFC 6591 section 3.1, a message that failed authentication) or `not-spam` (RFC 6430, a
+/// message wrongly taken for spam). `None` for a complaint (abuse, fraud, virus, other).
+pub fn not_a_complaint(report: &str) -> Option<MessageKind> {
+    let kind = report
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("feedback-type"))?
+        .1
+        .trim()
+        .to_ascii_lowercase();
+    match kind.as_str() {
+        "auth-failure" => Some(MessageKind::AuthFailureReport),
+        "not-spam" => Some(MessageKind::NotSpamReport),
+        _ => None,
+    }
 }
 
 /// One reply per reported recipient of an ARF report (RFC 5965 section 3.1), from the fields of
@@ -295,6 +316,31 @@ mod tests {
         );
         let r = feedback("Feedback-Type: fraud\n", Some("c@example.com"));
         assert_eq!(r[0].recipient.as_deref(), Some("c@example.com"));
+    }
+
+    #[test]
+    fn reports_that_are_no_complaint_are_told_by_their_feedback_type() {
+        assert_eq!(
+            not_a_complaint("Feedback-Type: auth-failure\nVersion: 1\nAuth-Failure: dmarc\n"),
+            Some(MessageKind::AuthFailureReport)
+        );
+        assert_eq!(
+            not_a_complaint("feedback-type:  Auth-Failure\r\n"),
+            Some(MessageKind::AuthFailureReport)
+        );
+        assert_eq!(
+            not_a_complaint("Feedback-Type: not-spam\n"),
+            Some(MessageKind::NotSpamReport)
+        );
+        for complaint in ["abuse", "fraud", "virus", "other"] {
+            assert_eq!(
+                not_a_complaint(&format!(
+                    "Feedback-Type: {complaint}\nAuth-Failure: dmarc\n"
+                )),
+                None
+            );
+        }
+        assert_eq!(not_a_complaint("Version: 1\nAuth-Failure: spf\n"), None);
     }
 
     #[test]

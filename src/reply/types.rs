@@ -130,6 +130,11 @@ pub enum MessageKind {
     ChallengeResponse,
     /// An abuse or feedback report (RFC 5965 ARF).
     FeedbackReport,
+    /// An ARF authentication failure report (RFC 6591, `Feedback-Type: auth-failure`): a
+    /// receiver reports a message that failed SPF, DKIM or DMARC; nobody complained.
+    AuthFailureReport,
+    /// An ARF report of `Feedback-Type: not-spam` (RFC 6430): a message wrongly taken for spam.
+    NotSpamReport,
     /// A read receipt or other message disposition notification (RFC 8098).
     ReadReceipt,
     /// A delivery-status notification that reports success only (delivered, relayed, expanded).
@@ -149,6 +154,8 @@ impl MessageKind {
             MessageKind::AutoReply => "auto-reply",
             MessageKind::ChallengeResponse => "challenge-response",
             MessageKind::FeedbackReport => "feedback-report",
+            MessageKind::AuthFailureReport => "auth-failure-report",
+            MessageKind::NotSpamReport => "not-spam-report",
             MessageKind::ReadReceipt => "read-receipt",
             MessageKind::DeliveryReport => "delivery-report",
         }
@@ -170,6 +177,12 @@ impl MessageKind {
             }
             MessageKind::FeedbackReport => {
                 "a feedback (abuse) report about a delivered message; its recipients complained."
+            }
+            MessageKind::AuthFailureReport => {
+                "an authentication failure report (RFC 6591): a receiver reports a message using the domain that failed SPF, DKIM or DMARC; nobody complained, so no address is to be suppressed. Check the domain's authentication (`mailtriage check`) and whether the reported source is one of its senders."
+            }
+            MessageKind::NotSpamReport => {
+                "a not-spam report (RFC 6430): a recipient or filter says a message was wrongly taken for spam; nobody complained, so no address is to be suppressed."
             }
             MessageKind::ReadReceipt => {
                 "a read receipt (message disposition notification) for a delivered message."

@@ -146,8 +146,8 @@ impl RuleSet {
         for l in &self.suppression {
             push(&l.rule.id, Kind::Suppression, l.rule.title.clone());
         }
-        for l in &self.blocklists {
-            push(&l.rule.id, Kind::Blocklist, l.rule.name.clone());
+        for (check, r) in self.checks.rows() {
+            push(r.row.row_id(), Kind::Check(check), r.row.doc().title);
         }
         for s in &mut out {
             // One line: the CLI prints titles in a column.
@@ -480,16 +480,19 @@ impl RuleSet {
                 l.rule.fix.clone(),
                 vec![l.rule.source.clone()],
             ),
-            Rule::Blocklist(l) => (
-                Kind::Blocklist,
-                &l.file,
-                l.line,
-                l.rule.name.clone(),
-                list_summary(&l.rule),
-                list_codes(&l.rule),
-                format!("Look the item up and request removal at {}.", l.rule.removal),
-                vec![l.rule.source.clone()],
-            ),
+            Rule::Check(check, r) => {
+                let d = r.row.doc();
+                (
+                    Kind::Check(check),
+                    r.file,
+                    r.line,
+                    d.title,
+                    d.summary,
+                    d.why,
+                    d.what_to_do,
+                    d.references,
+                )
+            }
         };
         Some(RuleDoc {
             id: id.to_string(),
@@ -517,40 +520,6 @@ fn selector_markers(r: &super::knowledge::DkimSelectorRule) -> String {
     } else {
         format!("Probed first when the domain has {}.", seen.join(" or "))
     }
-}
-
-/// What a list holds and where it is asked.
-fn list_summary(r: &super::knowledge::BlocklistRule) -> String {
-    let what = match r.kind {
-        super::knowledge::ListKind::Ip => "an IP blocklist",
-        super::knowledge::ListKind::Domain => "a domain blocklist",
-        super::knowledge::ListKind::Allow => "an IP allow list",
-    };
-    let off = if r.enabled {
-        ""
-    } else {
-        " Not consulted (enabled = false)."
-    };
-    let key = match (&r.key_env, &r.key_zone) {
-        (Some(env), Some(zone)) => format!(" With ${env} set, {zone} is asked instead."),
-        _ => String::new(),
-    };
-    format!("{what}, asked at {}.{key}{off}", r.zone)
-}
-
-/// Its answers and what they mean, one per line.
-fn list_codes(r: &super::knowledge::BlocklistRule) -> String {
-    let line = |c: &super::knowledge::ListCode| match (&c.answer, c.bit) {
-        (Some(a), _) => format!("- {a}: {}", c.meaning),
-        (None, Some(b)) => format!("- bit {b}: {}", c.meaning),
-        _ => format!("- {}", c.meaning),
-    };
-    let mut out: Vec<String> = r.codes.iter().map(line).collect();
-    if !r.refused_codes.is_empty() {
-        out.push("Refused (could not check, neither listed nor clean):".into());
-        out.extend(r.refused_codes.iter().map(line));
-    }
-    out.join("\n")
 }
 
 fn bounce(b: super::BounceType) -> &'static str {

@@ -1,8 +1,27 @@
 //! The built-in rules files, embedded in the binary at build time.
 
-/// Every rules/*.toml, listed explicitly (include_str! cannot glob), in load order:
-/// the order decides ties between provider rules and the order of the handling table.
-pub const BUILTIN: &[(&str, &str)] = &[
+/// Every built-in rules file: the loader's own, then the checks' own (`check_tables::FILES`,
+/// which each check's knowledge module embeds), in load order.
+pub const BUILTIN: &[(&str, &str)] = &{
+    let own = OWN;
+    let checks = super::check_tables::FILES;
+    let mut out = [("", ""); OWN.len() + super::check_tables::FILES.len()];
+    let mut i = 0;
+    while i < own.len() {
+        out[i] = own[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < checks.len() {
+        out[i + j] = checks[j];
+        j += 1;
+    }
+    out
+};
+
+/// The loader's own rules/*.toml, listed explicitly (include_str! cannot glob), in load
+/// order: the order decides ties between provider rules and the order of the handling table.
+const OWN: &[(&str, &str)] = &[
     ("rules/basic.toml", include_str!("../../rules/basic.toml")),
     (
         "rules/enhanced.toml",
@@ -84,9 +103,5 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "rules/suppression.toml",
         include_str!("../../rules/suppression.toml"),
-    ),
-    (
-        "rules/blocklists.toml",
-        include_str!("../../rules/blocklists.toml"),
     ),
 ];

@@ -1,8 +1,10 @@
 //! Stage one of loading: parse each rules file (keeping file:line) and merge them, extras overriding by id.
 
+use super::check_tables::{AddRows, CheckRow, ReadRows};
 use super::knowledge::*;
 use super::schema::*;
 use super::set::{Kind, Located, RuleSet};
+use crate::finding::Check;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fmt;
@@ -93,8 +95,8 @@ pub(crate) struct RawFile {
     pub mechanism_cue: Vec<(usize, MechanismCue)>,
     /// Per-address decisions of `mailtriage scan` (rules/suppression.toml).
     pub suppression: Vec<(usize, SuppressionRule)>,
-    /// DNS lists the blocklist check consults (rules/blocklists.toml).
-    pub blocklist: Vec<(usize, BlocklistRule)>,
+    /// The tables checks bring through their registry line (`check_tables`).
+    pub checks: super::check_tables::RawTables,
 }
 
 /// 1-based lines of byte offsets, in one pass over the text.
@@ -163,9 +165,16 @@ pub(crate) fn parse_file(file: &str, src: &str, errors: &mut Vec<LintError>) -> 
             "mechanism" => raw.mechanism = read.tables(items),
             "mechanism_cue" => raw.mechanism_cue = read.tables(items),
             "suppression" => raw.suppression = read.tables(items),
-            "blocklist" => raw.blocklist = read.tables(items),
+            other
+                if raw.checks.read(
+                    other,
+                    &mut Rows {
+                        read: &mut read,
+                        items,
+                    },
+                ) => {}
             other => {
-                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                let known: Vec<&str> = Kind::all().iter().map(|k| k.as_str()).collect();
                 read.error(
                     at,
                     format!("unknown table `[[{other}]]` (known: {})", known.join(", ")),
@@ -209,6 +218,18 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// One `[[key]]` array of a check's table, read by the same `Reader` (`check_tables`).
+struct Rows<'r, 'a, 'v> {
+    read: &'r mut Reader<'a>,
+    items: &'r [Spanned<DeValue<'v>>],
+}
+
+impl ReadRows for Rows<'_, '_, '_> {
+    fn rows<T: DeserializeOwned>(&mut self) -> Vec<(usize, T)> {
+        self.read.tables(self.items)
     }
 }
 
@@ -264,8 +285,7 @@ has_id!(
     DkimSelectorRule,
     Mechanism,
     MechanismCue,
-    SuppressionRule,
-    BlocklistRule
+    SuppressionRule
 );
 
 /// Where an id was first defined, to report duplicates and apply overrides.
@@ -295,6 +315,19 @@ impl Merger {
         file: &str,
         builtin: bool,
     ) {
+        self.add_by(list, kind, items, file, builtin, HasId::id);
+    }
+
+    /// `add` with the id read by `id` (a check's row has `CheckRow::row_id`).
+    fn add_by<T>(
+        &mut self,
+        list: &mut Vec<Located<T>>,
+        kind: Kind,
+        items: Vec<(usize, T)>,
+        file: &str,
+        builtin: bool,
+        id_of: fn(&T) -> &str,
+    ) {
         if self.builtin_only && builtin {
             list.extend(items.into_iter().map(|(line, rule)| Located {
                 file: file.to_string(),
@@ -304,7 +337,7 @@ impl Merger {
             return;
         }
         for (line, rule) in items {
-            let id = rule.id().to_string();
+            let id = id_of(&rule).to_string();
             let here = Located {
                 file: file.to_string(),
                 line,
@@ -325,7 +358,7 @@ impl Merger {
                 }
                 Some(prev) if prev.builtin && !builtin && prev.kind == kind => {
                     // An extra file overrides a built-in rule in place, keeping its order.
-                    if let Some(slot) = list.iter_mut().find(|l| l.rule.id() == id) {
+                    if let Some(slot) = list.iter_mut().find(|l| id_of(&l.rule) == id) {
                         *slot = here;
                     }
                     self.seen.insert(
@@ -469,13 +502,35 @@ impl Merger {
             file,
             builtin,
         );
-        self.add(
-            &mut set.blocklists,
-            Kind::Blocklist,
-            raw.blocklist,
-            file,
-            builtin,
+        set.checks.merge(
+            raw.checks,
+            &mut IntoTable {
+                merger: self,
+                file,
+                builtin,
+            },
         );
+    }
+}
+
+/// Merging into a check's table (`check_tables`).
+struct IntoTable<'m> {
+    merger: &'m mut Merger,
+    file: &'m str,
+    builtin: bool,
+}
+
+impl AddRows for IntoTable<'_> {
+    fn add<T: CheckRow>(
+        &mut self,
+        check: Check,
+        list: &mut Vec<Located<T>>,
+        rows: Vec<(usize, T)>,
+    ) {
+        let kind = Kind::Check(check);
+        let (file, builtin) = (self.file, self.builtin);
+        self.merger
+            .add_by(list, kind, rows, file, builtin, CheckRow::row_id);
     }
 }
 

@@ -1,8 +1,8 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
 mod assemble;
-pub mod blocklists;
 mod builtin_literals;
+pub mod check_tables;
 mod decode;
 mod docs;
 pub mod embedded;
@@ -10,6 +10,7 @@ mod fingerprints;
 pub mod knowledge;
 mod lazy_regex;
 mod load;
+mod located;
 mod marker_filter;
 mod mechanism;
 mod precompiled;
@@ -27,8 +28,8 @@ mod words;
 
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
-    BlocklistRule, DkimSelectorRule, EscalationRule, FindingRule, Link, ListCode, ListKind,
-    Message, NoCauseReason, PlanStepText, SendingService, SuppressionRule, SuppressionVerdict,
+    DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
+    SendingService, SuppressionRule, SuppressionVerdict,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;
@@ -72,6 +73,16 @@ fn toml_sources(files: &[(String, String)]) -> impl Iterator<Item = Source<'_>> 
         builtin: false,
         body: Body::Toml(text),
     })
+}
+
+/// The checks' tables of one built-in rules file (a check's `FILE`), for a check that runs
+/// without a rule set: read once per call, so the check keeps what it reads.
+pub fn builtin_check_tables(file: &str) -> check_tables::RawTables {
+    let text = embedded::BUILTIN
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map_or("", |(_, t)| *t);
+    load::parse_file(file, text, &mut Vec::new()).checks
 }
 
 /// Every problem in the built-in rules plus the `*.toml` files of `dir` (empty = all good).

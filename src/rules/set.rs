@@ -1,14 +1,15 @@
 //! The rule set: every rule by kind, each with the file:line it was read from.
 
+use super::check_tables::{CheckTables, RowRef, WITH_TABLES};
 use super::fingerprints::{Patterns, TextSet};
 use super::knowledge::*;
 use super::lazy_regex;
 use super::schema::*;
 use super::vocabulary::Vocabulary;
+use crate::finding::Check;
 
 /// The kind of a rule table (its `[[name]]` in the TOML files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Class,
     SubjectDigit,
@@ -30,11 +31,13 @@ pub enum Kind {
     Mechanism,
     MechanismCue,
     Suppression,
-    Blocklist,
+    /// A check's own table (`check_tables`), `[[<check name>]]`.
+    Check(Check),
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    /// The loader's own kinds; `all()` adds the checks' tables.
+    pub const ALL: [Kind; 20] = [
         Kind::Class,
         Kind::SubjectDigit,
         Kind::Basic,
@@ -55,8 +58,15 @@ impl Kind {
         Kind::Mechanism,
         Kind::MechanismCue,
         Kind::Suppression,
-        Kind::Blocklist,
     ];
+
+    /// Every kind of table the loader reads: its own, then the checks' (registry order).
+    pub fn all() -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .chain(WITH_TABLES.iter().map(|c| Kind::Check(*c)))
+            .collect()
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,18 +90,18 @@ impl Kind {
             Kind::Mechanism => "mechanism",
             Kind::MechanismCue => "mechanism_cue",
             Kind::Suppression => "suppression",
-            Kind::Blocklist => "blocklist",
+            Kind::Check(c) => c.as_str(),
         }
     }
 }
 
-/// A rule and the file:line it was read from.
-#[derive(Debug, Clone)]
-pub struct Located<T> {
-    pub file: String,
-    pub line: usize,
-    pub rule: T,
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
+
+pub use super::located::Located;
 
 /// Any one rule, borrowed from the set (what [`RuleSet::get`] returns).
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +126,8 @@ pub enum Rule<'a> {
     Mechanism(&'a Located<Mechanism>),
     MechanismCue(&'a Located<MechanismCue>),
     Suppression(&'a Located<SuppressionRule>),
-    Blocklist(&'a Located<BlocklistRule>),
+    /// A row of a check's own table.
+    Check(Check, RowRef<'a>),
 }
 
 /// Every rule, validated, in file order (built-ins first, then `--rules DIR` overrides).
@@ -150,8 +161,8 @@ pub struct RuleSet {
     pub(super) vocabulary: Vocabulary,
     /// `mailtriage scan`'s per-address decisions (rules/suppression.toml; see `scan::policy`).
     pub suppression: Vec<Located<SuppressionRule>>,
-    /// DNS lists the blocklist check consults (rules/blocklists.toml).
-    pub blocklists: Vec<Located<BlocklistRule>>,
+    /// The checks' own tables, each read only by its check.
+    pub checks: CheckTables,
     /// `pattern` of each provider rule, aligned with `provider_rules`.
     pub(super) rule_regexes: Vec<Option<lazy_regex::LazyRegex>>,
     /// `pattern` of each phrase rule, aligned with `phrases`.
@@ -193,7 +204,14 @@ impl RuleSet {
             .or_else(|| find(&self.mechanisms, id, |r| &r.id).map(Rule::Mechanism))
             .or_else(|| find(&self.mechanism_cues, id, |r| &r.id).map(Rule::MechanismCue))
             .or_else(|| find(&self.suppression, id, |r| &r.id).map(Rule::Suppression))
-            .or_else(|| find(&self.blocklists, id, |r| &r.id).map(Rule::Blocklist))
+            .or_else(|| {
+                let (check, row) = self
+                    .checks
+                    .rows()
+                    .into_iter()
+                    .find(|(_, r)| r.row.row_id() == id)?;
+                Some(Rule::Check(check, row))
+            })
     }
 
     /// The finding text for a finding id.

@@ -1,7 +1,8 @@
 //! Stage two for the knowledge the plan and the checks read: texts and their placeholders,
-//! escalation paths, sending services, DKIM selectors (blocklists in `blocklists.rs`), and every reference between tables (a rule's escalation, an action's plan
+//! escalation paths, sending services, DKIM selectors, the checks' own tables (`check_tables`), and every reference between tables (a rule's escalation, an action's plan
 //! step), so `rules lint` finds what `diagnose` would otherwise trip on.
 
+use super::check_tables::Validation;
 use super::knowledge::{PLACEHOLDERS, action_step, placeholders};
 use super::load::LintError;
 use super::set::{Located, RuleSet};
@@ -74,8 +75,38 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
             v.err(format!("suppression `{}`: {problem}", l.rule.id));
         }
     }
-    super::blocklists::validate(set, errors);
+    set.checks.validate(&mut CheckValidation { set, errors });
     actions(set, errors);
+}
+
+/// What the checks' validators report to: the same errors, the same common checks.
+struct CheckValidation<'a> {
+    set: &'a RuleSet,
+    errors: &'a mut Vec<LintError>,
+}
+
+/// `file:line` as `validate::at` takes it.
+fn place(file: &str, line: usize) -> Located<()> {
+    Located {
+        file: file.to_string(),
+        line,
+        rule: (),
+    }
+}
+
+impl Validation for CheckValidation<'_> {
+    fn err(&mut self, file: &str, line: usize, message: String) {
+        at(&place(file, line), self.errors).err(message);
+    }
+
+    fn common(&mut self, file: &str, line: usize, id: &str, source: &str) {
+        at(&place(file, line), self.errors).common(id, source);
+    }
+
+    fn reply_rule_exists(&self, id: &str) -> bool {
+        self.set.phrases.iter().any(|p| p.rule.id == id)
+            || self.set.provider_rules.iter().any(|p| p.rule.id == id)
+    }
 }
 
 /// A text's `{name}`s must be ones the plan fills.

@@ -141,19 +141,23 @@ impl serde::Serialize for Tier {
     }
 }
 
-/// What a reply can implicate beyond the registered DNS checks: things decoding can name but
-/// DNS cannot check.
-pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "arc"];
+/// What a reply can implicate whether or not a DNS check of that name is registered: the
+/// decoder's own words. A registered check of the same name takes the word over (a reply that
+/// implicates `blocklist` then runs the blocklist check), so adding a check leaves this list
+/// alone.
+pub const REPLY_ONLY_CHECKS: &[&str] = &["tls", "blocklist", "arc"];
 
 /// Checks a rule may name: every registered DNS check (the `--only` values), then the
-/// reply-only ones.
+/// reply-only words no check has taken over.
 pub fn known_checks() -> Vec<&'static str> {
     use clap::ValueEnum;
-    Check::value_variants()
+    let registered: Vec<&'static str> =
+        Check::value_variants().iter().map(|c| c.as_str()).collect();
+    let reply_only = REPLY_ONLY_CHECKS
         .iter()
-        .map(|c| c.as_str())
-        .chain(REPLY_ONLY_CHECKS.iter().copied())
-        .collect()
+        .copied()
+        .filter(|w| !registered.contains(w));
+    registered.iter().copied().chain(reply_only).collect()
 }
 
 /// A check a rule implicates, as a word of [`known_checks`] (kept as a string: the decoder
@@ -195,7 +199,7 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// A reply-only check that becomes a registered one leaves the reply-only list.
+    /// A reply-only word that a registered check takes over is named once.
     #[test]
     fn registered_and_reply_only_checks_are_distinct() {
         let known = known_checks();

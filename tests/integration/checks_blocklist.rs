@@ -129,8 +129,10 @@ fn list<'a>(d: &'a Value, id: &str, item: &str) -> &'a Value {
 }
 
 /// The enabled lists of rules/blocklists.toml, by kind.
-fn enabled(kind: mailtriage::rules::ListKind) -> Vec<mailtriage::rules::BlocklistRule> {
-    mailtriage::rules::blocklists::builtin()
+fn enabled(
+    kind: mailtriage::checks::blocklist::knowledge::ListKind,
+) -> Vec<mailtriage::checks::blocklist::knowledge::BlocklistRule> {
+    mailtriage::checks::blocklist::builtin()
         .iter()
         .filter(|l| l.enabled && l.kind == kind)
         .cloned()
@@ -160,7 +162,7 @@ fn a_listed_ip_is_an_error_naming_the_list_the_meaning_and_the_removal_page() {
         assert!(msg.contains(part), "{part} missing from {msg}");
     }
     // Every list consulted appears in the result, each with its state.
-    use mailtriage::rules::ListKind;
+    use mailtriage::checks::blocklist::knowledge::ListKind;
     for l in enabled(ListKind::Ip)
         .iter()
         .chain(&enabled(ListKind::Allow))
@@ -272,7 +274,7 @@ fn a_timeout_is_could_not_check_and_every_list_timing_out_exits_3() {
             .all(|l| l["subject"] != "25.2.0.192.zen.spamhaus.org")
     );
 
-    use mailtriage::rules::ListKind;
+    use mailtriage::checks::blocklist::knowledge::ListKind;
     let mut names: Vec<String> = enabled(ListKind::Ip)
         .iter()
         .chain(&enabled(ListKind::Allow))
@@ -354,6 +356,8 @@ fn ipv6_in_every_notation_is_asked_in_nibble_form_and_ipv4_mapped_as_ipv4() {
         "2001:db8::1",
         "2001:0DB8:0000:0000:0000:0000:0000:0001",
         "2001:db8:0:0::1",
+        "2001:db8:0:0:0:0:0:1",
+        "2001:db8::0.0.0.1",
     ] {
         let (rc, d) = check(&s, "good.example", &["--ip", ip]);
         assert_eq!(rc, 1, "{ip}");
@@ -366,9 +370,15 @@ fn ipv6_in_every_notation_is_asked_in_nibble_form_and_ipv4_mapped_as_ipv4() {
             "an IPv4-only list is not asked about IPv6"
         );
     }
-    let (rc, d) = check(&s, "good.example", &["--ip", "::ffff:192.0.2.25"]);
-    assert_eq!(rc, 1);
-    assert_eq!(list(&d, "spamhaus-zen", "192.0.2.25")["state"], "listed");
+    for mapped in ["::ffff:192.0.2.25", "::FFFF:C000:0219"] {
+        let (rc, d) = check(&s, "good.example", &["--ip", mapped]);
+        assert_eq!(rc, 1, "{mapped}");
+        assert_eq!(
+            list(&d, "spamhaus-zen", "192.0.2.25")["state"],
+            "listed",
+            "{mapped}"
+        );
+    }
     for bad in [
         "[2001:db8::1]",
         "2001:db8::1%eth0",
@@ -404,12 +414,28 @@ fn a_domain_that_is_an_ip_literal_is_a_one_line_error() {
             "--dkim-domain",
             "192.0.2.1",
         ],
+        &[
+            "check",
+            "good.example",
+            "--only",
+            "blocklist",
+            "--from",
+            "192.0.2.1",
+        ],
+        &["check", "[192.0.2.1]", "--only", "blocklist"],
     ] {
         let o = run(args, None);
         assert_eq!(code(&o), 2, "{args:?}");
         let err = stderr(&o);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains("192.0.2.1"), "{err}");
+    }
+    for v6 in ["2001:db8::1", "[IPv6:2001:db8::1]"] {
+        let o = run(&["check", v6, "--only", "blocklist"], None);
+        assert_eq!(code(&o), 2, "{v6}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(v6), "{err}");
     }
 }
 
@@ -610,4 +636,78 @@ fn check_and_diagnose_json_with_blocklist_facts_validate_against_the_schemas() {
     let v = schema("diagnose-v1.schema.json");
     let errors: Vec<String> = v.iter_errors(&d).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// `diagnose --rules DIR` reads the directory's lists too: a list only DIR defines is asked,
+/// and its listing is reported with DIR's meaning and removal page.
+#[test]
+fn diagnose_with_rules_dir_asks_a_list_only_the_directory_defines() {
+    use crate::rules_support::RulesDir;
+    let extra = "[[blocklist]]\nid = \"acme-bl\"\nname = \"Acme BL\"\nzone = \"b.barracudacentral.org\"\nkind = \"ip\"\nremoval = \"https://acme.test/removal\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed by Acme\" }]\nsource = \"test\"\n";
+    let dir = RulesDir::new(&[("acme.toml", extra)]);
+    let path = dir.path().display().to_string();
+    let s = serve_lists(vec![]);
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "diagnose",
+            "550 5.7.1 rejected",
+            "--domain",
+            "good.example",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "0.5",
+            "--retries",
+            "0",
+            "--rules",
+            &path,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+    let d = json(&o)["domain"]["blocklist"]["lists"].to_string();
+    assert!(
+        d.contains("acme-bl")
+            && d.contains("listed by Acme")
+            && d.contains("https://acme.test/removal"),
+        "{d}"
+    );
+}
+
+/// A broken list in a `--rules DIR` file stops `check` before any question: exit 2, one line
+/// per problem at its file:line.
+#[test]
+fn a_broken_list_in_rules_dir_is_exit_2_with_file_and_line() {
+    use crate::rules_support::RulesDir;
+    let bad = "[[blocklist]]\nid = \"acme-bl\"\nname = \"Acme BL\"\nzone = \"bl.acme.test\"\nkind = \"ip\"\nremoval = \"https://acme.test/\"\ncodes = [{ answer = \"10.0.0.2\", meaning = \"m\" }]\nsource = \"test\"\n";
+    let dir = RulesDir::new(&[("acme.toml", bad)]);
+    let path = dir.path().display().to_string();
+    let s = serve_lists(vec![]);
+    let ns = s.nameserver();
+    let o = run(
+        &[
+            "check",
+            "good.example",
+            "--only",
+            "blocklist",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--rules",
+            &path,
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{path}/acme.toml:1:")) && err.contains("outside 127.0.0.0/8"),
+        "{err}"
+    );
 }

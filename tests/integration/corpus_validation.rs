@@ -20,9 +20,27 @@ const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("dev", [95.0, 97.0, 95.0, 100.0]),
     ("holdout", [85.0, 81.0, 82.0, 95.0]),
 ];
-const BOUNCE_FLOORS: [(&str, [f64; 5]); 2] = [
+type PartFloors = [(&'static str, [f64; 5]); 2];
+const BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),
     ("holdout", [96.0, 100.0, 92.0, 92.0, 87.0]),
+];
+/// The projects [`BOUNCE_FLOORS`] were set on. Those floors stay on exactly these messages, so
+/// that a message added later cannot move a ratchet set before it came.
+const FIRST_BOUNCE_PROJECTS: [&str; 7] = [
+    "Mail-DeliveryStatus-BounceParser",
+    "MailBounceDetector",
+    "bounce_email",
+    "flanker",
+    "flufl.bounce",
+    "mail",
+    "whois",
+];
+/// Floors on the whole bounce set, projects added in December 2026 included (the README lists
+/// them), set when they were added: the same ratchet, on the grown set.
+const GROWN_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [96.9, 100.0, 88.8, 93.4, 90.0]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:
@@ -245,11 +263,20 @@ fn permanent_of(r: &Reply) -> Option<bool> {
     r.finality.map(|f| f.permanent)
 }
 
-fn score_bounces(rules: &RuleSet, split: &str) -> ([Rate; 5], Rate, Vec<String>) {
+/// The five figures of one part, whether a reply decodes to a failure, and the disagreements;
+/// with `only`, over the messages of those projects.
+fn score_bounces(
+    rules: &RuleSet,
+    split: &str,
+    only: Option<&[&str]>,
+) -> ([Rate; 5], Rate, Vec<String>) {
     let [mut found, mut precise, mut status, mut perm, mut nonb] = [Rate::default(); 5];
     let mut detected = Rate::default();
     let mut lines = Vec::new();
     for it in bounces(split) {
+        if only.is_some_and(|o| !o.contains(&it.project.as_str())) {
+            continue;
+        }
         let bytes = std::fs::read(
             root()
                 .join("bounces")
@@ -379,32 +406,47 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    for (split, floors) in BOUNCE_FLOORS {
-        let (rates, detected, lines) = score_bounces(&rules, split);
-        eprintln!(
-            "validation bounces {split}: recipients found {}; reported addresses that are recipients {}; \
-             status {}; permanent/temporary {}; non-bounces reported as such {}; bounces reported as failures {}",
-            rates[0].show(),
-            rates[1].show(),
-            rates[2].show(),
-            rates[3].show(),
-            rates[4].show(),
-            detected.show()
-        );
-        insta::assert_snapshot!(
-            format!("validation_bounces_{split}_disagreements"),
-            lines.join("\n")
-        );
-        let names = [
-            "recipients found",
-            "precision",
-            "status",
-            "permanent",
-            "non-bounces",
-        ];
-        for ((rate, floor), name) in rates.iter().zip(floors).zip(names) {
-            if rate.pct() < floor {
-                below.push(format!("{split} {name} {:.1} % < {floor} %", rate.pct()));
+    let sets: [(&str, Option<&[&str]>, PartFloors); 2] = [
+        (
+            "first projects",
+            Some(&FIRST_BOUNCE_PROJECTS),
+            BOUNCE_FLOORS,
+        ),
+        ("all", None, GROWN_BOUNCE_FLOORS),
+    ];
+    for (set, only, set_floors) in sets {
+        for (split, floors) in set_floors {
+            let (rates, detected, lines) = score_bounces(&rules, split, only);
+            eprintln!(
+                "validation bounces {split} ({set}): recipients found {}; reported addresses that are recipients {}; \
+                 status {}; permanent/temporary {}; non-bounces reported as such {}; bounces reported as failures {}",
+                rates[0].show(),
+                rates[1].show(),
+                rates[2].show(),
+                rates[3].show(),
+                rates[4].show(),
+                detected.show()
+            );
+            if only.is_none() {
+                insta::assert_snapshot!(
+                    format!("validation_bounces_{split}_disagreements"),
+                    lines.join("\n")
+                );
+            }
+            let names = [
+                "recipients found",
+                "precision",
+                "status",
+                "permanent",
+                "non-bounces",
+            ];
+            for ((rate, floor), name) in rates.iter().zip(floors).zip(names) {
+                if rate.pct() < floor {
+                    below.push(format!(
+                        "{split} ({set}) {name} {:.1} % < {floor} %",
+                        rate.pct()
+                    ));
+                }
             }
         }
     }

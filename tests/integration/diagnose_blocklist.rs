@@ -113,7 +113,7 @@ fn a_spamhaus_reply_with_the_ip_clean_finds_no_listing_to_blame() {
         d["no_cause_found"]["message"]
             .as_str()
             .unwrap()
-            .contains("BLOCKLIST")
+            .contains("DNSBL")
     );
     assert_eq!(
         d["domain"]["blocklist"]["lists"][0]["state"], "not-listed",

@@ -202,3 +202,50 @@ fn unusable_values_in_a_bounce_are_skipped_with_a_note_not_a_usage_error() {
         "no question asks for a name built from the unusable values: {asked:?}"
     );
 }
+
+/// A pasted reply with no headers: the domain to check comes from --from (or --mail-from),
+/// else from the words naming the sender; with none of these the run asks for --domain.
+#[test]
+fn without_domain_the_from_flag_or_the_sender_the_reply_names_is_checked() {
+    let gmail = "550 5.7.26 Unauthenticated email from nodmarc.example is not accepted due to domain's DMARC policy. - gsmtp";
+    let d = diagnose_in(ZONES, gmail, &[]);
+    assert_eq!(
+        prov(&d, "domain"),
+        vec![(
+            "nodmarc.example".to_string(),
+            "reply text: the domain the receiver names as the sender".to_string()
+        )]
+    );
+    assert!(finding_ids(&d).contains(&"dmarc-missing".to_string()));
+
+    // The user's statement wins over the reply's words.
+    let d = diagnose_in(ZONES, gmail, &["--from", "news@clean.example"]);
+    assert_eq!(
+        prov(&d, "domain"),
+        vec![(
+            "clean.example".to_string(),
+            "flag --from: its domain".to_string()
+        )]
+    );
+    assert!(!finding_ids(&d).contains(&"dmarc-missing".to_string()));
+
+    let d = diagnose_in(
+        ZONES,
+        "550 5.7.1 rejected",
+        &["--mail-from", "bounces@nodmarc.example"],
+    );
+    assert_eq!(prov(&d, "domain")[0].0, "nodmarc.example");
+
+    let o = run(
+        &[
+            "diagnose",
+            "550 5.7.26 Unauthenticated email is not accepted",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("pass --domain"), "{}", stderr(&o));
+}

@@ -242,7 +242,7 @@ fn table(kind: &str, extra: &str) -> (String, usize) {
 
 #[test]
 fn every_kind_of_table_above_lints_clean() {
-    let kinds: Vec<&str> = mailtriage::rules::Kind::ALL
+    let kinds: Vec<&str> = mailtriage::rules::Kind::all()
         .iter()
         .map(|k| k.as_str())
         .collect();
@@ -471,4 +471,144 @@ fn a_blocklist_with_a_bad_kind_code_key_or_reply_is_located() {
         let (text, _) = table("blocklist", extra);
         assert_one(&text, "DIR/bad.toml:2:", needle);
     }
+}
+
+/// The built-in lists file itself, edited and linted as a complete set (`rules lint
+/// --standalone DIR` over a copy of rules/): each problem at its line of blocklists.toml, and
+/// the command exits 2.
+#[test]
+fn an_error_in_the_blocklists_file_is_reported_at_its_line() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    let lists = files
+        .iter_mut()
+        .find(|(n, _)| n == "blocklists.toml")
+        .unwrap();
+    let zone = "zone = \"zen.spamhaus.org\"";
+    let line = lists.1.lines().position(|l| l.trim() == zone).unwrap() + 1;
+    lists.1 = lists.1.replacen(zone, "zone = \"ZEN.spamhaus.org\"", 1);
+    let kind_line = lists
+        .1
+        .lines()
+        .position(|l| l.trim() == "kind = \"domain\"")
+        .unwrap()
+        + 1;
+    lists.1 = lists
+        .1
+        .replacen("kind = \"domain\"", "kind = \"domains\"", 1);
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = RulesDir::new(&refs);
+    let prefix = dir.path().display().to_string();
+    let errors: Vec<String> = lint_standalone(&dir.path())
+        .into_iter()
+        .map(|e| e.to_string().replace(&prefix, "DIR"))
+        .collect();
+    assert!(
+        errors.iter().any(
+            |e| e.starts_with(&format!("DIR/blocklists.toml:{kind_line}:"))
+                && e.contains("domains")
+        ),
+        "{errors:#?}"
+    );
+    // The zone is checked in stage two, at the line of its table's header.
+    let header = lists_header_line(&refs, line);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with(&format!("DIR/blocklists.toml:{header}:"))
+                && e.contains("zone `ZEN.spamhaus.org` is not a DNS name")),
+        "{errors:#?}"
+    );
+    let o = crate::cli_support::run(&["rules", "lint", "--standalone", &prefix], None);
+    assert_eq!(
+        crate::cli_support::code(&o),
+        2,
+        "{}",
+        crate::cli_support::stderr(&o)
+    );
+}
+
+/// The line of the `[[blocklist]]` header above `line` of blocklists.toml.
+fn lists_header_line(files: &[(&str, &str)], line: usize) -> usize {
+    let text = files
+        .iter()
+        .find(|(n, _)| *n == "blocklists.toml")
+        .unwrap()
+        .1;
+    let lines: Vec<&str> = text.lines().collect();
+    (0..line)
+        .rev()
+        .find(|i| lines[*i].trim() == "[[blocklist]]")
+        .unwrap()
+        + 1
+}
+
+/// A check's table merges like the loader's own kinds: its ids are unique across every kind,
+/// an extra file overrides a row by id in place, and `rules list`/`show` name its kind and the
+/// file:line the row was read from.
+#[test]
+fn a_checks_table_merges_and_documents_like_the_loaders_own_kinds() {
+    // An id of another kind (a built-in finding) and a duplicate within the table.
+    let (row, _) = table("blocklist", "");
+    let clash = row.replace("id = \"list-x\"", "id = \"spf-missing\"");
+    let twice = format!("{row}\n{row}");
+    assert_one(
+        &clash,
+        "DIR/bad.toml:2:",
+        "id `spf-missing` is a blocklist here but a finding at rules/findings.toml:",
+    );
+    assert_one(
+        &twice,
+        "DIR/bad.toml:",
+        "duplicate id `list-x` (already defined at DIR/bad.toml:2)",
+    );
+    // An override keeps the built-in row's place and takes the extra file's values and line.
+    let over = "# over\n[[blocklist]]\nid = \"spamcop\"\nname = \"SpamCop (local mirror)\"\nzone = \"bl.mirror.test\"\nkind = \"ip\"\nremoval = \"https://mirror.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"local\"\n";
+    let dir = RulesDir::new(&[("over.toml", over)]);
+    let set = RuleSet::load(Some(&dir.path())).unwrap();
+    let builtin = RuleSet::load(None).unwrap();
+    let ids = |s: &RuleSet| -> Vec<String> {
+        s.checks
+            .blocklist
+            .iter()
+            .map(|l| l.rule.id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&set), ids(&builtin), "same rows, same order");
+    let row = set
+        .checks
+        .blocklist
+        .iter()
+        .find(|l| l.rule.id == "spamcop")
+        .unwrap();
+    assert_eq!(row.rule.zone, "bl.mirror.test");
+    assert_eq!(row.line, 2);
+    let doc = set.show("spamcop").unwrap();
+    assert_eq!(doc.kind.as_str(), "blocklist");
+    assert_eq!(doc.title, "SpamCop (local mirror)");
+    assert!(doc.location.ends_with("over.toml:2"), "{}", doc.location);
+    assert!(doc.summary.contains("bl.mirror.test"), "{}", doc.summary);
+    let listed = set.list();
+    let entry = listed.iter().find(|r| r.id == "spamcop").unwrap();
+    assert_eq!(serde_json::to_value(entry.kind).unwrap(), "blocklist");
+    let unknown = lint_one("[[blocklists]]\nid = \"x\"\n");
+    assert!(
+        unknown
+            .iter()
+            .any(|e| e.contains("unknown table `[[blocklists]]`")
+                && e.contains("suppression, blocklist")),
+        "{unknown:#?}"
+    );
 }

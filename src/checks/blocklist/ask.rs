@@ -3,10 +3,10 @@
 //! DNS trouble). Only a 127.0.0.0/8 answer that is not a refusal code is a listing.
 
 use super::facts::{Ask, ListResult, State, result};
+use super::knowledge::ListKind;
 use super::names;
 use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::finding::{Check, Finding, Severity, finding};
-use crate::rules::ListKind;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Longest TXT reason kept from a list (some answer with kilobytes of garbage).

@@ -1,6 +1,7 @@
 //! Blocklist in the registry: the sending IP and the sender's domains on DNS lists. It runs
 //! with `--ip`, when `--only blocklist` asks for it, or when the reply implicates it.
 
+use crate::checks::blocklist::knowledge::ListKind;
 use crate::checks::blocklist::{self, BlocklistFacts, State};
 use crate::checks::registry::{DnsCheck, Input, Ran};
 use crate::checks::types::{CheckParams, DomainReport};
@@ -20,6 +21,10 @@ fn facts(report: &DomainReport) -> Option<BlocklistFacts> {
 impl DnsCheck for Blocklist {
     fn check(&self) -> Check {
         Check::Blocklist
+    }
+
+    fn label(&self) -> &'static str {
+        "DNSBL"
     }
 
     fn needs(&self) -> &'static [Input] {
@@ -64,7 +69,7 @@ impl DnsCheck for Blocklist {
         facts(report).is_some_and(|f| {
             f.lists.iter().any(|l| {
                 (l.named_by_reply && l.state != State::NotApplicable)
-                    || (l.state == State::Listed && l.kind != crate::rules::ListKind::Allow)
+                    || (l.state == State::Listed && l.kind != ListKind::Allow)
             })
         })
     }
@@ -90,9 +95,8 @@ impl DnsCheck for Blocklist {
         let Some(f) = facts(report) else {
             return Vec::new();
         };
-        let listed = |l: &&blocklist::ListResult| {
-            l.state == State::Listed && l.kind != crate::rules::ListKind::Allow
-        };
+        let listed =
+            |l: &&blocklist::ListResult| l.state == State::Listed && l.kind != ListKind::Allow;
         // Escalating to the list the reply names, its own listings are the evidence.
         let named = f.lists.iter().filter(listed).any(|l| l.named_by_reply);
         f.lists
@@ -126,7 +130,7 @@ impl DnsCheck for Blocklist {
         }
         for l in &f.lists {
             let state = match l.state {
-                State::Listed if l.kind == crate::rules::ListKind::Allow => {
+                State::Listed if l.kind == ListKind::Allow => {
                     format!("on the allow list ({})", l.meanings.join("; "))
                 }
                 State::Listed => format!(

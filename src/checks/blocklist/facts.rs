@@ -1,7 +1,7 @@
 //! The blocklist check's facts (the `blocklist` object of the JSON) and the question it asks.
 
+use super::knowledge::{BlocklistRule, ListKind};
 use crate::checks::types::Status;
-use crate::rules::{BlocklistRule, ListKind};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 

@@ -8,21 +8,37 @@ pub(crate) mod entry;
 mod facts;
 pub mod names;
 
+/// The check's table (knowledge.rs here): compiled into the rules loader by the check's
+/// registry line, so that the build and `rules lint` read and check it with the other tables.
+pub use crate::rules::check_tables::blocklist as knowledge;
+
 use facts::{Ask, result};
 pub use facts::{BlocklistFacts, ListResult, State};
 
 use super::types::{CheckParams, Status};
 use crate::dns::Dns;
 use crate::finding::{Check, Finding, Severity, finding};
-use crate::rules::{BlocklistRule, ListKind};
-use std::sync::Arc;
+use knowledge::{BlocklistRule, ListKind};
+use std::sync::{Arc, OnceLock};
 
 /// The lists to consult: `--rules DIR`'s table when given, else the built-in one.
 fn table(params: &CheckParams) -> Arc<Vec<BlocklistRule>> {
     match &params.rules {
-        Some(r) => Arc::new(r.blocklist_table()),
-        None => crate::rules::blocklists::builtin(),
+        Some(r) => Arc::new(r.checks.blocklist.iter().map(|l| l.rule.clone()).collect()),
+        None => builtin(),
     }
+}
+
+/// The built-in lists, read once from the embedded rules/blocklists.toml (the build proved
+/// them valid).
+pub fn builtin() -> Arc<Vec<BlocklistRule>> {
+    static BUILTIN: OnceLock<Arc<Vec<BlocklistRule>>> = OnceLock::new();
+    BUILTIN
+        .get_or_init(|| {
+            let raw = crate::rules::builtin_check_tables(knowledge::FILE.0);
+            Arc::new(raw.blocklist.into_iter().map(|(_, r)| r).collect())
+        })
+        .clone()
 }
 
 pub async fn check(dns: &Dns, params: &CheckParams) -> (BlocklistFacts, Vec<Finding>) {

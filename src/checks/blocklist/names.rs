@@ -2,8 +2,8 @@
 //! form (RFC 5782 section 2.1 and 2.4), the sender's domains, and the zone an access key picks.
 
 use super::super::types::CheckParams;
+use super::knowledge::BlocklistRule;
 use crate::domain_name::{domain_of, normalise, org_domain};
-use crate::rules::BlocklistRule;
 use std::net::IpAddr;
 
 /// The label part of a list question for `ip`: `25.2.0.192` for 192.0.2.25, 32 nibbles for

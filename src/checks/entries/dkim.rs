@@ -17,6 +17,10 @@ impl DnsCheck for Dkim {
         Check::Dkim
     }
 
+    fn label(&self) -> &'static str {
+        "DKIM"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[Input::DkimSelector]
     }

@@ -17,6 +17,10 @@ impl DnsCheck for Dmarc {
         Check::Dmarc
     }
 
+    fn label(&self) -> &'static str {
+        "DMARC"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[Input::MailFrom, Input::From, Input::DkimDomain]
     }

@@ -15,6 +15,10 @@ impl DnsCheck for Mx {
         Check::Mx
     }
 
+    fn label(&self) -> &'static str {
+        "MX"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[]
     }

@@ -17,6 +17,10 @@ impl DnsCheck for Ptr {
         Check::Ptr
     }
 
+    fn label(&self) -> &'static str {
+        "PTR"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[Input::Ip, Input::Helo]
     }

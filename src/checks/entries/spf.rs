@@ -16,6 +16,10 @@ impl DnsCheck for Spf {
         Check::Spf
     }
 
+    fn label(&self) -> &'static str {
+        "SPF"
+    }
+
     fn needs(&self) -> &'static [Input] {
         &[Input::Ip, Input::Helo, Input::MailFrom]
     }

@@ -61,25 +61,27 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
             d.clone()
         }
         None => {
-            let found = from_hdr
-                .as_deref()
-                .map(|a| {
-                    (
-                        validate::domain_of(a).to_string(),
-                        "bounce: From header of the original message",
-                    )
-                })
+            // The user's own statement first, then the bounce's headers, then the domain the
+            // receiver names as the sender: Gmail's 5.7.26 and Microsoft's 5.7.515 name it.
+            let flagged = |flag: &Option<String>, source: &'static str| {
+                flag.as_deref()
+                    .map(|a| (validate::domain_of(a).to_string(), source))
+            };
+            let header = |addr: &Option<String>, source: &'static str| {
+                addr.as_deref()
+                    .map(|a| (validate::domain_of(a).to_string(), source))
+            };
+            let found = flagged(&t.from, "flag --from: its domain")
+                .or_else(|| flagged(&t.mail_from, "flag --mail-from: its domain"))
+                .or_else(|| header(&from_hdr, "bounce: From header of the original message"))
+                .or_else(|| header(&rp_hdr, "bounce: Return-Path of the original message"))
                 .or_else(|| {
-                    rp_hdr.as_deref().map(|a| {
-                        (
-                            validate::domain_of(a).to_string(),
-                            "bounce: Return-Path of the original message",
-                        )
-                    })
+                    sender_domain_in_replies(extracted)
+                        .map(|d| (d, "reply text: the domain the receiver names as the sender"))
                 });
             let Some((d, source)) = found else {
                 return Err(Error::Input(
-                    "which domain sent the message? pass --domain (the input carries no original From or Return-Path)".into(),
+                    "which domain sent the message? pass --domain (the input names no sending domain: no From or Return-Path, no --from or --mail-from)".into(),
                 ));
             };
             note("domain", &d, source);
@@ -307,6 +309,36 @@ fn address_in(value: &str) -> Option<String> {
     (inner.contains('@') && !inner.contains(char::is_whitespace)).then(|| inner.to_string())
 }
 
+/// The domain a receiver names as the sender of the refused message, in the words
+/// "email from DOMAIN" or "sending/sender domain DOMAIN"; only a bare, valid domain name
+/// counts (an address, an IP or a placeholder word does not).
+fn sender_domain_in_replies(extracted: &Extracted) -> Option<String> {
+    extracted
+        .replies
+        .iter()
+        .find_map(|r| sender_domain_in(&r.text))
+}
+
+fn sender_domain_in(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(3).find_map(|w| {
+        let lead = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+        let names_sender = matches!(
+            (lead.0.as_str(), lead.1.as_str()),
+            ("email", "from") | ("sending", "domain") | ("sender", "domain")
+        );
+        let candidate = w[2]
+            .trim_matches(['\'', '"', '<', '>', '[', ']', '(', ')'])
+            .trim_end_matches(['.', ',', ';', ':']);
+        (names_sender
+            && candidate.contains('.')
+            && !candidate.contains('@')
+            && candidate.parse::<std::net::IpAddr>().is_err()
+            && validate::domain(candidate, "sending domain").is_ok())
+        .then(|| candidate.to_ascii_lowercase())
+    })
+}
+
 /// The client address a receiver names in its reply (`Client host [192.0.2.25] blocked using
 /// ...`, `banned sending IP [192.0.2.25]`, `Messages from 192.0.2.25 temporarily deferred`):
 /// the address the message was sent from, as the receiver saw it. Only an address in
@@ -365,6 +397,42 @@ mod tests {
                 ),
                 ("esp.example".to_string(), vec!["esp1".to_string()]),
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod sender_domain_tests {
+    use super::sender_domain_in;
+
+    #[test]
+    fn the_domain_a_reply_names_as_the_sender_and_nothing_else() {
+        assert_eq!(
+            sender_domain_in("5.7.26 Unauthenticated email from Example.COM is not accepted due to domain's DMARC policy").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            sender_domain_in("550 5.7.515 Access denied, sending domain [news.example.org] doesn't meet the required authentication level.").as_deref(),
+            Some("news.example.org")
+        );
+        // An address, an IP, a word without a dot, a recipient's domain: none.
+        assert_eq!(
+            sender_domain_in("email from user@example.com rejected"),
+            None
+        );
+        assert_eq!(
+            sender_domain_in("email from 192.0.2.1 is not accepted"),
+            None
+        );
+        assert_eq!(
+            sender_domain_in("email from your domain is not accepted"),
+            None
+        );
+        assert_eq!(
+            sender_domain_in(
+                "550 5.1.1 The email account that you tried to reach does not exist. domain example.org"
+            ),
+            None
         );
     }
 }

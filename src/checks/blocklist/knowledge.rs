@@ -1,15 +1,96 @@
-//! The DNS lists of rules/blocklists.toml as the blocklist check reads them: answer patterns,
-//! what an answer means, and the built-in table. Typed in `knowledge.rs`, validated here and in
-//! `validate_knowledge.rs` like the other tables.
+//! The blocklist check's table, `[[blocklist]]` of rules/blocklists.toml: its typed schema,
+//! answer patterns and what an answer means, its validation (stage two, each problem at its
+//! file:line) and its documentation for `rules show`. Mounted into the rules loader by the
+//! check's registry line (`rules::check_tables`), so the build precompiles and checks it like
+//! every other table; the check reads it as `crate::rules::check_tables::blocklist`.
 
-use super::knowledge::{BlocklistRule, ListCode};
-use super::load::LintError;
-use super::set::RuleSet;
+use super::{CheckRow, RowDoc, Validation};
+use super::super::located::Located;
+use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
-use std::sync::{Arc, OnceLock};
 
-/// The file the built-in table lives in.
-const FILE: &str = "rules/blocklists.toml";
+/// The built-in table's file, embedded.
+pub const FILE: (&str, &str) = (
+    "rules/blocklists.toml",
+    include_str!("../../../rules/blocklists.toml"),
+);
+
+/// One row of the table.
+pub type Row = BlocklistRule;
+
+/// `[[blocklist]]`: one DNS list the blocklist check consults (rules/blocklists.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlocklistRule {
+    pub id: String,
+    /// The list's name as people know it ("Spamhaus ZEN").
+    pub name: String,
+    /// The zone asked below (`<reversed IP>.<zone>` or `<domain>.<zone>`).
+    pub zone: String,
+    pub kind: ListKind,
+    /// False: not consulted (a list that closed, or one a `--rules DIR` switches off).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// (ip, allow) The list answers for IPv6 addresses, asked in nibble form.
+    #[serde(default)]
+    pub ipv6: bool,
+    /// Where a listed item is looked up and removal is requested.
+    pub removal: String,
+    /// What each answer means: an `answer` pattern (`127.0.0.2`, `127.0.0.4-7`, `127.0.*.3`)
+    /// or a `bit` of the last octet (lists that add their sub-lists' bits).
+    pub codes: Vec<ListCode>,
+    /// Answers that say the query was refused (public resolver, over quota, unknown key):
+    /// neither a listing nor a clean result.
+    #[serde(default)]
+    pub refused_codes: Vec<ListCode>,
+    /// The environment variable holding an access key; when it is set, `key_zone` is asked.
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// The zone asked with a key, with `{key}` where the key goes.
+    #[serde(default)]
+    pub key_zone: Option<String>,
+    /// Reply rules (phrase or provider rule ids) whose replies name this list.
+    #[serde(default)]
+    pub replies: Vec<String>,
+    pub source: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListKind {
+    /// Sending IPs that are refused.
+    Ip,
+    /// Domains (sender, From, DKIM d=, or linked) that are refused.
+    Domain,
+    /// Sending IPs vouched for (an allow list such as DNSWL): being on it is good news.
+    Allow,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Ip => "ip",
+            ListKind::Domain => "domain",
+            ListKind::Allow => "allow",
+        }
+    }
+}
+
+/// One documented answer of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCode {
+    #[serde(default)]
+    pub answer: Option<String>,
+    #[serde(default)]
+    pub bit: Option<u8>,
+    pub meaning: String,
+}
 
 /// One octet of an answer pattern: a value, a range `a-b` or `*`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,30 +191,6 @@ impl BlocklistRule {
     }
 }
 
-/// The built-in lists, read once from the embedded rules/blocklists.toml. Their validity is
-/// proven by the rules tests.
-pub fn builtin() -> Arc<Vec<BlocklistRule>> {
-    static BUILTIN: OnceLock<Arc<Vec<BlocklistRule>>> = OnceLock::new();
-    BUILTIN
-        .get_or_init(|| {
-            let text = super::embedded::BUILTIN
-                .iter()
-                .find(|(f, _)| *f == FILE)
-                .map_or("", |(_, t)| *t);
-            let mut errors = Vec::new();
-            let raw = super::load::parse_file(FILE, text, &mut errors);
-            Arc::new(raw.blocklist.into_iter().map(|(_, r)| r).collect())
-        })
-        .clone()
-}
-
-impl RuleSet {
-    /// The lists of this set (built-ins with `--rules DIR` overrides applied), in file order.
-    pub fn blocklist_table(&self) -> Vec<BlocklistRule> {
-        self.blocklists.iter().map(|l| l.rule.clone()).collect()
-    }
-}
-
 /// A DNS zone written in a rules file: lower-case labels of letters, digits, `-` and `_`.
 fn valid_zone(z: &str) -> bool {
     z.contains('.')
@@ -148,40 +205,38 @@ fn valid_zone(z: &str) -> bool {
 
 /// Blocklist entries: a zone to ask, codes that parse, a removal page, a key zone exactly
 /// when there is a key, and reply rules that exist.
-pub(super) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
-    use super::knowledge::ListKind;
-    for l in &set.blocklists {
-        let r = &l.rule;
-        let mut v = super::validate::at(l, errors);
-        v.common(&r.id, &r.source);
+pub fn validate(rows: &[Located<Row>], v: &mut dyn Validation) {
+    for l in rows {
+        let (r, file, line) = (&l.rule, l.file.as_str(), l.line);
+        v.common(file, line, &r.id, &r.source);
         if r.name.trim().is_empty() {
-            v.err(format!("blocklist `{}`: `name` is empty", r.id));
+            v.err(file, line, format!("blocklist `{}`: `name` is empty", r.id));
         }
         if !valid_zone(&r.zone) {
-            v.err(format!(
+            v.err(file, line, format!(
                 "blocklist `{}`: zone `{}` is not a DNS name (lower-case labels)",
                 r.id, r.zone
             ));
         }
         if !(r.removal.starts_with("https://") || r.removal.starts_with("http://")) {
-            v.err(format!(
+            v.err(file, line, format!(
                 "blocklist `{}`: removal `{}` is not an http(s) URL",
                 r.id, r.removal
             ));
         }
         if r.codes.is_empty() {
-            v.err(format!(
+            v.err(file, line, format!(
                 "blocklist `{}`: `codes` is empty; say what a listing answers",
                 r.id
             ));
         }
         for c in r.codes.iter().chain(&r.refused_codes) {
             if let Some(p) = c.problem() {
-                v.err(format!("blocklist `{}`: {p}", r.id));
+                v.err(file, line, format!("blocklist `{}`: {p}", r.id));
             }
         }
         if r.ipv6 && r.kind == ListKind::Domain {
-            v.err(format!(
+            v.err(file, line, format!(
                 "blocklist `{}`: `ipv6` is for IP lists, not domain lists",
                 r.id
             ));
@@ -193,35 +248,84 @@ pub(super) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
                         .bytes()
                         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
                 if !env_ok {
-                    v.err(format!(
+                    v.err(file, line, format!(
                         "blocklist `{}`: key_env `{env}` is not an environment variable name (A-Z, 0-9, _)",
                         r.id
                     ));
                 }
                 if !zone.starts_with("{key}.") || !valid_zone(&zone.replacen("{key}", "key", 1)) {
-                    v.err(format!(
+                    v.err(file, line, format!(
                         "blocklist `{}`: key_zone `{zone}` must be `{{key}}.` followed by a zone",
                         r.id
                     ));
                 }
             }
             (None, None) => {}
-            _ => v.err(format!(
+            _ => v.err(file, line, format!(
                 "blocklist `{}`: `key_env` and `key_zone` go together",
                 r.id
             )),
         }
         for reply in &r.replies {
-            let known = set.phrases.iter().any(|p| &p.rule.id == reply)
-                || set.provider_rules.iter().any(|p| &p.rule.id == reply);
-            if !known {
-                v.err(format!(
+            if !v.reply_rule_exists(reply) {
+                v.err(file, line, format!(
                     "blocklist `{}`: reply rule `{reply}` does not exist (a phrase or provider_rule id)",
                     r.id
                 ));
             }
         }
     }
+}
+
+
+impl CheckRow for BlocklistRule {
+    fn row_id(&self) -> &str {
+        &self.id
+    }
+
+    fn doc(&self) -> RowDoc {
+        RowDoc {
+            title: self.name.clone(),
+            summary: list_summary(self),
+            why: list_codes(self),
+            what_to_do: format!("Look the item up and request removal at {}.", self.removal),
+            references: vec![self.source.clone()],
+        }
+    }
+}
+
+/// What a list holds and where it is asked.
+fn list_summary(r: &BlocklistRule) -> String {
+    let what = match r.kind {
+        ListKind::Ip => "an IP blocklist",
+        ListKind::Domain => "a domain blocklist",
+        ListKind::Allow => "an IP allow list",
+    };
+    let off = if r.enabled {
+        ""
+    } else {
+        " Not consulted (enabled = false)."
+    };
+    let key = match (&r.key_env, &r.key_zone) {
+        (Some(env), Some(zone)) => format!(" With ${env} set, {zone} is asked instead."),
+        _ => String::new(),
+    };
+    format!("{what}, asked at {}.{key}{off}", r.zone)
+}
+
+/// Its answers and what they mean, one per line.
+fn list_codes(r: &BlocklistRule) -> String {
+    let line = |c: &ListCode| match (&c.answer, c.bit) {
+        (Some(a), _) => format!("- {a}: {}", c.meaning),
+        (None, Some(b)) => format!("- bit {b}: {}", c.meaning),
+        _ => format!("- {}", c.meaning),
+    };
+    let mut out: Vec<String> = r.codes.iter().map(line).collect();
+    if !r.refused_codes.is_empty() {
+        out.push("Refused (could not check, neither listed nor clean):".into());
+        out.extend(r.refused_codes.iter().map(line));
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]
@@ -266,11 +370,5 @@ mod tests {
             meaning: "x".into(),
         };
         assert!(both.problem().is_some());
-    }
-
-    #[test]
-    fn the_builtin_table_is_read() {
-        let t = builtin();
-        assert!(t.iter().any(|l| l.id == "spamhaus-zen"), "{t:?}");
     }
 }

@@ -5,6 +5,7 @@ mod body;
 mod bounce;
 mod bounce_text;
 mod code;
+mod code_scan;
 mod dsn;
 mod esp;
 mod fields;

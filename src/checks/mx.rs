@@ -105,7 +105,20 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         } else {
             Severity::Info
         };
-        let mut fd = f("mx-null", sev, &domain, format!("{domain} publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, and receivers reject mail sent from it (X.7.27).")).with_queries([mx.id]);
+        // The record as published: a root target under another preference than 0 is not
+        // RFC 7505's form, but it names no host to deliver to all the same.
+        let pref = records
+            .iter()
+            .find(|(_, e)| e.is_empty())
+            .map_or(0, |(p, _)| *p);
+        let form = if pref == 0 {
+            "`MX 0 .`, RFC 7505".to_string()
+        } else {
+            format!(
+                "`MX {pref} .`: RFC 7505 writes it with preference 0, and a root target names no host under any preference"
+            )
+        };
+        let mut fd = f("mx-null", sev, &domain, format!("{domain} publishes a null MX ({form}): it declares it accepts no mail, and receivers reject mail sent from it (X.7.27).")).with_queries([mx.id]);
         fd.location = mx.location.clone();
         out.push(fd);
         let others: Vec<&str> = records
@@ -116,7 +129,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         if !others.is_empty() {
             // RFC 7505 section 3: a null MX must be the only MX; senders then ignore it or
             // the others, each in its own way.
-            let mut fd = f("mx-null-with-other-records", Severity::Error, &domain, format!("{domain} publishes a null MX (`MX 0 .`) alongside other MX records ({}); RFC 7505 section 3 forbids that, and senders disagree on whether the domain accepts mail. Keep either the null MX alone or only the real mail exchangers.", others.join(", "))).with_queries([mx.id]);
+            let mut fd = f("mx-null-with-other-records", Severity::Error, &domain, format!("{domain} publishes a null MX (`MX {pref} .`) alongside other MX records ({}); RFC 7505 section 3 forbids that, and senders disagree on whether the domain accepts mail. Keep either the null MX alone or only the real mail exchangers.", others.join(", "))).with_queries([mx.id]);
             fd.location = mx.location.clone();
             out.push(fd);
         }

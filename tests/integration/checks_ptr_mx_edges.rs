@@ -102,6 +102,15 @@ async fn a_null_mx_beside_other_mx_records_is_flagged() {
     .await;
     has(&alone, "mx-null");
     lacks(&alone, "mx-null-with-other-records");
+    assert!(has(&alone, "mx-null").message.contains("`MX 0 .`"));
+    // A root target under another preference is reported as published, not as `MX 0 .`.
+    let ten = run(
+        &variant(&[("@ IN MX", "@ IN MX 10 .")], ""),
+        &only(Check::Mx),
+    )
+    .await;
+    let m = &has(&ten, "mx-null").message;
+    assert!(m.contains("`MX 10 .`") && !m.contains("`MX 0 .`"), "{m}");
 }
 
 #[tokio::test]

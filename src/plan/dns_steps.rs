@@ -55,8 +55,16 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .helo
             .as_deref()
             .or_else(|| facts.and_then(|p| p.helo.as_deref()));
-        // No host name is proposed under a domain that does not exist.
-        if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
+        // A PTR naming a real host (one that has addresses, just not this one: renumbered, a
+        // typo) only needs that host to lead back, one record in its zone; a name with no
+        // address at all is a placeholder (a pool name), and a real PTR is asked for instead.
+        let named = facts
+            .filter(|p| helo.is_none() && p.fcrdns == Some(false))
+            .and_then(|p| p.names.iter().find(|n| !n.addresses.is_empty()));
+        if let Some(n) = named {
+            d.records = vec![records::ptr_forward_record(ctx.k, ip, &n.name)];
+        } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
+            // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
         }
     }

@@ -468,3 +468,55 @@ fn apple_hme1_blames_spf_and_the_revoked_signing_key_not_a_probed_selector() {
     assert_eq!(fixing(&d), ["spf-authorise-ip", "dkim-fix-selector"]);
     assert_eq!(escalation(&d), ("escalation-apple", false));
 }
+
+#[test]
+fn spamhaus_reply_when_zen_no_longer_lists_the_ip_blames_nothing_and_asks_no_delisting() {
+    // ZEN answers "not listed" for 192.0.2.91; Barracuda lists it, but the reply is Spamhaus's.
+    let (_, d) = diagnose(
+        "554 5.7.1 Service unavailable; Client host [192.0.2.91] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.91",
+        &["--from", "news@tidy.example", "--dkim-selector", "k1"],
+    );
+    assert!(cause_ids(&d).is_empty(), "{:?}", cause_ids(&d));
+    let reasons = d["no_cause_found"]["possible_reasons"].to_string();
+    assert!(reasons.contains("does not list the sender now"), "{reasons}");
+    assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
+    assert!(
+        !step_ids(&d).contains(&"action-request-delisting".to_string()),
+        "nothing to delist from the list the reply names: {:?}",
+        step_ids(&d)
+    );
+    assert_eq!(escalation(&d).0, "escalation-spamhaus");
+}
+
+#[test]
+fn yahoo_579_policy_with_clean_dns_invents_no_dns_cause_and_names_one_click_unsubscribe() {
+    // Yahoo's 2024-2026 bulk rules: one-click unsubscribe and the spam rate are not DNS.
+    let (rc, d) = diagnose(
+        "554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/error-codes",
+        &[
+            "--from",
+            "news@tidy.example",
+            "--ip",
+            "192.0.2.87",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 0);
+    assert!(cause_ids(&d).is_empty(), "{:?}", cause_ids(&d));
+    let reasons = d["no_cause_found"]["possible_reasons"].to_string();
+    assert!(
+        reasons.contains("List-Unsubscribe-Post") && reasons.contains("RFC 8058"),
+        "{reasons}"
+    );
+    assert!(
+        d["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["records"].as_array().unwrap().is_empty()),
+        "no DNS record to publish for a policy refusal: {:?}",
+        step_ids(&d)
+    );
+    assert_eq!(escalation(&d), ("escalation-yahoo", true));
+}

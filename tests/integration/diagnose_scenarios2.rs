@@ -520,3 +520,56 @@ fn yahoo_579_policy_with_clean_dns_invents_no_dns_cause_and_names_one_click_unsu
     );
     assert_eq!(escalation(&d), ("escalation-yahoo", true));
 }
+
+fn return_path_null_mx(reply: &str, escalation_id: &str) {
+    // brand.example's own MX is fine; its return-path domain rp.brand.example has `MX 0 .`.
+    let (rc, d) = diagnose(
+        reply,
+        &[
+            "--from",
+            "news@brand.example",
+            "--mail-from",
+            "bounce@rp.brand.example",
+            "--ip",
+            "192.0.2.83",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1, "{reply}");
+    assert_eq!(cause_ids(&d), ["mx-null"], "{reply}");
+    assert!(
+        d["likely_causes"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rp.brand.example")
+    );
+    let s = first_step(&d);
+    assert_eq!(s["id"], "mx-fix");
+    assert_eq!(
+        records(s),
+        [rec("rp.brand.example", "MX", "10 mx.brand.example")]
+    );
+    assert!(
+        s["verify"]
+            .as_str()
+            .unwrap()
+            .starts_with("mailtriage check rp.brand.example --only mx"),
+        "{}",
+        s["verify"]
+    );
+    assert_eq!(escalation(&d), (escalation_id, false));
+}
+
+#[test]
+fn yahoo_null_mx_refusal_blames_the_return_path_domain_and_gives_it_real_mx() {
+    return_path_null_mx(
+        "554 Message not allowed - null MX record (see RFC 7505) [mta6.am0.yahoodns.net]",
+        "escalation-yahoo",
+    );
+}
+
+#[test]
+fn rfc7505_5727_sender_null_mx_blames_the_return_path_domain() {
+    return_path_null_mx("550 5.7.27 Sender address has null MX", "escalation-generic");
+}

@@ -1,11 +1,11 @@
 //! The DNS steps of the plan for DNS trouble, PTR, MX and checks without a builder of their own
 //! (SPF, DKIM and DMARC have modules of their own).
 
+use super::RecordToPublish;
 use super::draft::{Ctx, Draft, leftover};
 use super::records;
 use crate::dns::RType;
 use crate::finding::{Check, Finding};
-use super::RecordToPublish;
 
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -133,7 +133,9 @@ fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
             name: rp.clone(),
             rtype: "MX".into(),
             value: format!("{} {}", h.preference, h.host.trim_end_matches('.')),
-            note: ctx.k.message_with("note-mx-return-path", &[("domain", &rp)]),
+            note: ctx
+                .k
+                .message_with("note-mx-return-path", &[("domain", &rp)]),
         })
         .collect();
     d.wait = ctx

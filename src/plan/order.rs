@@ -20,7 +20,11 @@ fn ip_in_text(text: &str) -> Option<std::net::IpAddr> {
 ///
 /// `no_cause`: the implicated checks answered and pass. A delisting request then has nothing
 /// to ask for (the list the reply names does not list the sender now), so it is not proposed.
-pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge, no_cause: bool) -> Vec<PlanStep> {
+pub(super) fn build_plan(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+    no_cause: bool,
+) -> Vec<PlanStep> {
     let primary = input.replies.first();
     let ctx = Ctx {
         input,

@@ -14,6 +14,7 @@ mod path;
 pub mod records;
 mod scope;
 pub mod senders;
+mod spf_flatten;
 mod spf_loop;
 mod spf_steps;
 mod types;

@@ -11,8 +11,7 @@ const ZONES: &str = "tests/fixtures/scenarios";
 
 const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
 const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. 550 5.7.25 - gsmtp";
-const GMAIL_5730: &str =
-    "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
+const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
 
 /// `diagnose` offline over the scenario zones: (exit code, JSON report).
 fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {
@@ -262,6 +261,22 @@ fn gmail_5727_with_the_sending_ip_in_an_include_past_the_lookup_limit() {
         s["details"][0].as_str().unwrap(),
         "11 DNS lookups (limit 10), 0 void lookups (limit 2)"
     );
+    let details = s["details"].to_string();
+    assert!(
+        details.contains("192.0.2.77 matched no term before evaluation reached the limit")
+            && details.contains("include:_c.deep.example is DNS lookup 11"),
+        "the step must say why a record that lists the IP fails it: {details}"
+    );
+    // _c.deep.example is the domain's own address-only include: flattening it saves the
+    // eleventh lookup.
+    assert_eq!(
+        records(s),
+        [rec(
+            "deep.example",
+            "TXT",
+            "v=spf1 include:_a.deep.example include:_b.deep.example ip4:192.0.2.77 -all"
+        )]
+    );
     // DMARC p=none is hardening here, never fixing the 5.7.27.
     assert_eq!(fixing(&d), ["spf-lookups"]);
     assert_eq!(escalation(&d), ("escalation-gmail", false));
@@ -340,7 +355,7 @@ fn recipient_null_mx_5110_is_about_the_recipient_domain_not_the_senders_dns() {
     assert_eq!(first_step(&d)["id"], "action-suppress-domain");
     assert_eq!(fixing(&d), ["action-suppress-domain"]);
     // Nothing to escalate: the recipient's domain declared it takes no mail.
-    assert_eq!(escalation(&d).1, false);
+    assert!(!escalation(&d).1);
 }
 
 #[test]
@@ -399,7 +414,10 @@ fn nonexistent_subdomain_under_np_reject_sends_from_a_domain_that_exists() {
     assert_eq!(rc, 1);
     assert_eq!(cause_ids(&d), ["domain-nonexistent"]);
     assert_eq!(first_step(&d)["id"], "domain-create");
-    assert!(records(first_step(&d)).is_empty(), "nothing can be published under NXDOMAIN");
+    assert!(
+        records(first_step(&d)).is_empty(),
+        "nothing can be published under NXDOMAIN"
+    );
 }
 
 #[test]
@@ -478,7 +496,10 @@ fn spamhaus_reply_when_zen_no_longer_lists_the_ip_blames_nothing_and_asks_no_del
     );
     assert!(cause_ids(&d).is_empty(), "{:?}", cause_ids(&d));
     let reasons = d["no_cause_found"]["possible_reasons"].to_string();
-    assert!(reasons.contains("does not list the sender now"), "{reasons}");
+    assert!(
+        reasons.contains("does not list the sender now"),
+        "{reasons}"
+    );
     assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
     assert!(
         !step_ids(&d).contains(&"action-request-delisting".to_string()),
@@ -571,5 +592,8 @@ fn yahoo_null_mx_refusal_blames_the_return_path_domain_and_gives_it_real_mx() {
 
 #[test]
 fn rfc7505_5727_sender_null_mx_blames_the_return_path_domain() {
-    return_path_null_mx("550 5.7.27 Sender address has null MX", "escalation-generic");
+    return_path_null_mx(
+        "550 5.7.27 Sender address has null MX",
+        "escalation-generic",
+    );
 }

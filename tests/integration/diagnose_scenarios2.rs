@@ -597,3 +597,105 @@ fn rfc7505_5727_sender_null_mx_blames_the_return_path_domain() {
         "escalation-generic",
     );
 }
+
+#[test]
+fn mimecast_dmarc_refusal_blames_alignment_and_escalates_to_the_recipients_admin() {
+    let (rc, d) = diagnose(
+        "550 DMARC Sender Invalid - envelope rejected - https://community.mimecast.com/docs/DOC-1369#550 [Z3JhdWx0aGVwbGF0ZQ.us77]",
+        &[
+            "--from",
+            "news@shop.example",
+            "--mail-from",
+            "b@bounces.sendco.example",
+            "--dkim-domain",
+            "mail.shop.example",
+            "--dkim-selector",
+            "k1",
+            "--ip",
+            "198.51.100.7",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-not-aligned"]);
+    assert_eq!(first_step(&d)["id"], "dmarc-alignment");
+    assert_eq!(escalation(&d), ("escalation-mimecast", false));
+    let gather = d["escalation"]["gather"].to_string();
+    assert!(gather.contains("bracketed Mimecast reference"), "{gather}");
+}
+
+#[test]
+fn proofpoint_pdr_block_with_clean_dns_requests_delisting_from_proofpoint() {
+    // Proofpoint's own reputation list is in no public DNS zone: the reply is the cause.
+    let (rc, d) = diagnose(
+        "554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.87",
+        &["--from", "news@tidy.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(cause_ids(&d), ["proofpoint-pdr-blocked"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "action-request-delisting");
+    assert_eq!(
+        s["title"],
+        "Request delisting of 192.0.2.87 from the provider's blocklist"
+    );
+    assert_eq!(escalation(&d), ("escalation-proofpoint", true));
+    let places = d["escalation"]["where"].to_string();
+    assert!(
+        places.contains("https://ipcheck.proofpoint.com/"),
+        "{places}"
+    );
+}
+
+#[test]
+fn gmail_5730_with_a_512_bit_signing_key_rotates_it_first() {
+    // Under 1024 bits receivers do not verify the signature (RFC 8301 section 3.2).
+    let (rc, d) = diagnose(
+        GMAIL_5730,
+        &[
+            "--from",
+            "news@keys.example",
+            "--ip",
+            "192.0.2.81",
+            "--dkim-selector",
+            "s512",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-key-too-short"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-rotate-key");
+    assert_eq!(records(s)[0].0, "s512-2048._domainkey.keys.example");
+    assert_eq!(
+        records(s).last().unwrap(),
+        &rec("s512._domainkey.keys.example", "TXT", "v=DKIM1; p=")
+    );
+    assert_eq!(fixing(&d), ["dkim-rotate-key"]);
+}
+
+#[test]
+fn gmail_4723_with_no_ptr_at_all_asks_for_ptr_and_forward_record() {
+    // 198.51.100.9 has no PTR; it is also missing from relay.example's SPF, which a PTR
+    // deferral is not about.
+    let (rc, d) = diagnose(
+        "421-4.7.23 The sending IP does not have a PTR record setup, or the corresponding forward DNS entry does not match the sending IP. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. 421 4.7.23 - gsmtp",
+        &[
+            "--from",
+            "ops@relay.example",
+            "--ip",
+            "198.51.100.9",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-missing"]);
+    assert_eq!(
+        records(first_step(&d)),
+        [
+            rec("9.100.51.198.in-addr.arpa", "PTR", "mail.relay.example"),
+            rec("mail.relay.example", "A", "198.51.100.9"),
+        ]
+    );
+    assert_eq!(fixing(&d), ["ptr-fcrdns"]);
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}

@@ -44,6 +44,12 @@ mod rules {
     pub mod vocab;
     #[path = "../src/rules/vocabulary.rs"]
     pub mod vocabulary;
+
+    /// The binary looks a pattern's literals up in what this script writes; here they are
+    /// read from the pattern.
+    pub mod builtin_literals {
+        pub(crate) use super::marker_filter::required_literals;
+    }
 }
 
 use rules::assemble::{Body, Source};
@@ -80,6 +86,7 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
+    write_out("builtin-literals.rs", literals_source(&set).as_bytes());
     let borrowed: Vec<(&str, u64, &[u8])> = encoded
         .iter()
         .zip(BUILTIN)
@@ -89,12 +96,33 @@ fn main() {
         Ok(b) => b,
         Err(e) => fail(&[format!("cannot encode the built-in rules: {e}")]),
     };
+    write_out("builtin-rules.postcard", &bytes);
+}
+
+/// Writes one of the build's outputs into OUT_DIR.
+fn write_out(name: &str, bytes: &[u8]) {
     let Some(out) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
         fail(&["OUT_DIR is not set".to_string()]);
     };
-    if let Err(e) = std::fs::write(out.join("builtin-rules.postcard"), bytes) {
-        fail(&[format!("cannot write the built-in rules: {e}")]);
+    if let Err(e) = std::fs::write(out.join(name), bytes) {
+        fail(&[format!("cannot write {name}: {e}")]);
     }
+}
+
+/// Every pattern the set compiles on first use with its required literals, sorted by pattern,
+/// as the Rust expression `precompiled::LITERALS` includes.
+fn literals_source(set: &RuleSet) -> String {
+    let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    let rows: Vec<String> = patterns
+        .into_iter()
+        .map(|p| {
+            let literals = rules::marker_filter::required_literals(p);
+            format!("({p:?}, {}),\n", rules::marker_filter::source_of(&literals))
+        })
+        .collect();
+    format!("&[\n{}]\n", rows.concat())
 }
 
 /// Stops the build, each problem on a line of its own (file:line: message).

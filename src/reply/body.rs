@@ -79,7 +79,7 @@ static HOST_AT_END: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)>:\s+host\s*$"))
 
 /// The text's lines, each line that ends in a bare reply code joined with the line its words
 /// were wrapped onto, so that the reply reads as one.
-fn unwrapped(text: &str) -> Vec<String> {
+pub(super) fn unwrapped(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut lines = text.lines().take(5000).peekable();
     while let Some(line) = lines.next() {

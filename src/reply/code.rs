@@ -2,37 +2,10 @@
 
 use super::types::{InputError, Reply};
 use regex::Regex;
-use std::sync::LazyLock;
 
-/// A reply at the start of a string: basic code, a `-` or space, an optional (`#`-prefixed)
-/// enhanced code. Digits are deliberately loose here so out-of-range codes can be reported. A
-/// dotted number that goes on (`550 11.22.33.44 blacklisted`) is an IP address, not a code.
-static REPLY_START: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^([0-9]{3})(?:[ \t-]+|$)(?:#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:[^0-9.]|\.(?:[^0-9]|$)|$))?",
-    )
-});
-
-/// An enhanced code opening a reply that has no basic code.
-static ENHANCED_START: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:\s+|$)"));
-
-/// An enhanced code written with a `#` inside a reply's text: `(#5.1.1)`, `[#4.1.9]`.
-static HASH_ENHANCED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"[(\[ ]#([245]\.[0-9]{1,3}\.[0-9]{1,3})\b"));
-
-/// A reply code somewhere inside prose ("... said: 550 5.1.1 ..."), strict digits only.
-static REPLY_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?:^|[\s"'(\[:;=<>])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#,
-    )
-});
-
-/// An enhanced status code on its own ("Status: 5.1.1", "#5.1.1"): not glued to a word (a
-/// product version such as `V5.2.1`) and not part of a longer dotted number.
-static ENHANCED_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[^0-9.A-Za-z_])#?([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)")
-});
+// The reply-code grammar is read by the byte scanners of `code_scan` (each documents the
+// pattern it stands for): compiling those patterns was a third of a one-reply run.
+use super::code_scan;
 
 /// Compiles a constant pattern (the unit tests exercise every one, so this cannot fail at run time).
 pub(crate) fn re(pattern: &str) -> Regex {
@@ -90,25 +63,18 @@ pub fn check_enhanced(code: &str) -> Result<String, InputError> {
 /// Out-of-range codes are an error; text not starting with a code is `Ok(None)`.
 pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
     let s = trim_wrapping(raw);
-    let Some(caps) = REPLY_START.captures(s) else {
+    let Some((basic_s, enhanced_s)) = code_scan::reply_start(s) else {
         return parse_enhanced_start(s);
     };
-    let basic_s = caps.get(1).map_or("", |m| m.as_str());
     let basic = check_basic(basic_s)?;
     // A dotted number after a valid basic code that is no enhanced code (`550 3.1.1 ...`) is
     // part of the words: the reply stands on its basic code.
-    let enhanced_s = caps
-        .get(2)
-        .map(|m| m.as_str())
-        .filter(|e| check_enhanced(e).is_ok());
+    let enhanced_s = enhanced_s.filter(|e| check_enhanced(e).is_ok());
     let enhanced = enhanced_s.and_then(|e| check_enhanced(e).ok());
     let text = drop_queue_id(clean_text(s, basic_s, enhanced_s));
     // qmail and others put their status code at the end: `550 no mailbox here (#5.1.1)`.
-    let enhanced = enhanced.or_else(|| {
-        HASH_ENHANCED
-            .captures(&text)
-            .and_then(|c| check_enhanced(c.get(1)?.as_str()).ok())
-    });
+    let enhanced =
+        enhanced.or_else(|| code_scan::hash_enhanced(&text).and_then(|c| check_enhanced(c).ok()));
     Ok(Some(Reply {
         basic: Some(basic),
         enhanced,
@@ -120,17 +86,16 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
 /// True when `s` opens with a reply code (`550 ...`, `550-5.7.1 ...`, `5.1.1 ...`).
 pub fn starts_like_reply(s: &str) -> bool {
     let s = trim_wrapping(s);
-    REPLY_START.is_match(s) || ENHANCED_START.is_match(s)
+    code_scan::reply_start(s).is_some() || code_scan::enhanced_start(s).is_some()
 }
 
 /// A reply that carries only an enhanced code (`5.1.1 User unknown`, `#5.1.1 ...`).
 fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
-    let Some(caps) = ENHANCED_START.captures(s) else {
+    let Some((code, end)) = code_scan::enhanced_start(s) else {
         return Ok(None);
     };
-    let code = caps.get(1).map_or("", |m| m.as_str());
     let enhanced = check_enhanced(code)?;
-    let rest = s.get(caps.get(0).map_or(0, |m| m.end())..).unwrap_or("");
+    let rest = s.get(end..).unwrap_or("");
     let text = drop_queue_id(rest.split_whitespace().collect::<Vec<_>>().join(" "));
     Ok(Some(Reply {
         enhanced: Some(enhanced),
@@ -185,13 +150,13 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
     let mut first: Option<(usize, Reply)> = None;
     // Each candidate reads at most a window of what follows it (a reply's text is cut at
     // 8 KiB anyway), and only so many candidates are tried: a long text of codes stays linear.
-    for caps in REPLY_ANYWHERE.captures_iter(s).take(500) {
-        let Some(m) = caps.get(1) else { continue };
-        let mut end = (m.start() + 16 * 1024).min(s.len());
+    for found in code_scan::reply_anywhere(s).take(500) {
+        let code = &s[found.code..found.code + 3];
+        let mut end = (found.code + 16 * 1024).min(s.len());
         while !s.is_char_boundary(end) {
             end -= 1;
         }
-        let tail = &s[m.start()..end];
+        let tail = &s[found.code..end];
         // `550: <ann@example.org>: User unknown` (Yahoo's failure notices): read the colon as
         // the space it stands for.
         let colon;
@@ -205,18 +170,18 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
         // A bare number followed by a unit or a lowercase word fragment is rarely a reply;
         // require either an enhanced code or text that reads like a sentence. A code outside
         // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
-        let odd = m.as_str().as_bytes()[1] > b'5';
-        if caps.get(2).is_none() && (odd || !plausible_bare(tail)) {
+        let odd = code.as_bytes()[1] > b'5';
+        if !found.enhanced && (odd || !plausible_bare(tail)) {
             continue;
         }
         if let Ok(Some(mut r)) = parse_reply_start(tail) {
             // A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at
             // its closing quote.
-            unquote(&s[..m.start()], &mut r);
+            unquote(&s[..found.code], &mut r);
             if r.basic.is_some_and(|b| b >= 400) {
-                return Some((m.start(), r));
+                return Some((found.code, r));
             }
-            first.get_or_insert((m.start(), r));
+            first.get_or_insert((found.code, r));
         }
     }
     first
@@ -281,10 +246,7 @@ fn plausible_bare(tail: &str) -> bool {
 
 /// Finds the first valid enhanced code in prose.
 pub fn find_enhanced(s: &str) -> Option<String> {
-    ENHANCED_ANYWHERE
-        .captures_iter(s)
-        .filter_map(|c| c.get(1))
-        .find_map(|m| check_enhanced(m.as_str()).ok())
+    code_scan::enhanced_anywhere(s).find_map(|c| check_enhanced(c).ok())
 }
 
 /// Removes quotes, brackets and whitespace that people wrap pasted replies in.

@@ -5,6 +5,7 @@ mod body;
 mod bounce;
 mod bounce_text;
 mod code;
+mod code_scan;
 mod dsn;
 mod esp;
 mod fields;
@@ -218,7 +219,12 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         return Ok(ex);
     }
     // Prose around a reply ("Remote server said: 550 5.1.1 ..."): the reply that failed.
-    // and the host the words before it say answered (`host mx.x[ip] said:`).
+    // and the host the words before it say answered (`host mx.x[ip] said:`). A paste that
+    // re-flowed a Postfix report can break the line right after the code (`said: 550` then
+    // `5.7.1 Service unavailable ...`): joined, the code keeps its words and its host.
+    // (`unwrapped` reads at most 5,000 lines: longer prose is searched as it is.)
+    let joined = (text.lines().nth(5000).is_none()).then(|| body::unwrapped(text).join("\n"));
+    let text = joined.as_deref().unwrap_or(text);
     if let Some((at, mut r)) = code::find_reply_at(text) {
         r.remote_mta = hosts::said_by(&text[..at]);
         if let Some(lead) =
@@ -388,6 +394,23 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_paste_that_breaks_the_line_after_the_code_keeps_code_words_and_host() {
+        // A forum paste of a Postfix report with the recipient masked, re-flowed flush left.
+        let x = extract(
+            b"<kim at example dot net>: host mx1.example.net[192.0.2.9] said: 554\n\
+              5.7.1 Service unavailable; Client host [198.51.100.4] blocked using\n\
+              bl.example.org (in reply to RCPT TO command)",
+        )
+        .unwrap();
+        let r = &x.replies[0];
+        assert_eq!(r.basic, Some(554));
+        assert_eq!(r.enhanced.as_deref(), Some("5.7.1"));
+        assert_eq!(r.remote_mta.as_deref(), Some("mx1.example.net"));
+        assert!(r.text.starts_with("Service unavailable"), "{}", r.text);
+    }
+
     use super::*;
 
     #[test]

@@ -62,6 +62,9 @@ pub fn unescape(text: &str) -> Option<String> {
 /// first 4xx/5xx wins (later ones such as `554 no valid recipients` follow from it). Without a
 /// failing reply, the last one.
 pub fn transcript(text: &str) -> Option<Reply> {
+    if !may_be_transcript(text) {
+        return None;
+    }
     // (code, the reply's lines joined, whether its last line was a `550-` continuation)
     let mut groups: Vec<(String, String, bool)> = Vec::new();
     let mut marked = false;
@@ -108,6 +111,43 @@ pub fn transcript(text: &str) -> Option<Reply> {
         .position(|r| r.basic.is_some_and(|b| b >= 400));
     let pick = failing.unwrap_or(replies.len().checked_sub(1)?);
     replies.into_iter().nth(pick)
+}
+
+/// Whether `text` may pass [`transcript`]'s test (a server line, or two lines opening with
+/// a code), read without its patterns: a bare reply then never compiles them (a sixth of a
+/// one-reply run). True for every text whose lines could match `SERVER_LINE` or, twice,
+/// `CODE_LINE`.
+fn may_be_transcript(text: &str) -> bool {
+    let opens_with_code = |t: &str| {
+        let b = t.as_bytes();
+        b.len() >= 3 && matches!(b[0], b'2'..=b'5') && b[1..3].iter().all(u8::is_ascii_digit)
+    };
+    // Case-insensitive as the pattern is: in Unicode, LONG S is an `s` too.
+    let marker = |t: &str| {
+        ["smtp", "<<", "<-", "s:", "recv", "server:"]
+            .iter()
+            .any(|m| {
+                let mut chars = t.chars().map(|c| match c {
+                    '\u{17f}' => 's',
+                    c => c.to_ascii_lowercase(),
+                });
+                m.chars().all(|want| chars.next() == Some(want))
+            })
+    };
+    let mut code_lines = 0;
+    for line in text.lines().take(2000) {
+        let t = line.trim_start();
+        // `SERVER_LINE` may have a line number before its marker.
+        let numbered = t.trim_start_matches(|c: char| c.is_ascii_digit());
+        if marker(t) || numbered.len() < t.len() && marker(numbered.trim_start()) {
+            return true;
+        }
+        code_lines += usize::from(opens_with_code(t));
+        if code_lines >= 2 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A reply held by an application's error message in a shape of its own (Python's smtplib
@@ -221,6 +261,48 @@ pub fn enhanced_only(text: &str) -> Option<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_reply_alone_skips_the_transcript_patterns() {
+        for text in [
+            "<<< 550 5.1.1 nope",
+            "  12  S: 550 nope",
+            "\u{17f}: 550 nope",
+            "220 mx ready\n250 ok",
+            "RECV: 421 busy",
+        ] {
+            assert!(may_be_transcript(text), "{text:?}");
+        }
+        assert!(!may_be_transcript(
+            "550 5.1.1 <a@example.org>: User unknown"
+        ));
+        assert!(!may_be_transcript("550-5.7.26 first\nline two"));
+        // On generated text: whenever the patterns could make a transcript, so does the check.
+        const PIECES: &[&str] = &[
+            "550", "250", "12", " ", "\t", "\n", "<<", "<", "-", "S", "s", ":", "SMTP", "recv",
+            "server", "\u{17f}", "x", "5", "\u{a0}",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut transcripts = 0;
+        for _ in 0..100_000 {
+            let text: String = (0..next() % 9)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let server = text.lines().any(|l| SERVER_LINE.is_match(l));
+            let codes = text.lines().filter(|l| CODE_LINE.is_match(l)).count();
+            if server || codes >= 2 {
+                assert!(may_be_transcript(&text), "{text:?}");
+                transcripts += 1;
+            }
+        }
+        assert!(transcripts > 400, "{transcripts}");
+    }
 
     #[test]
     fn a_transcript_fails_with_its_first_failing_reply() {

@@ -39,7 +39,7 @@ impl RuleSet {
             && let Some(m) = self.mailbox_provider(reply)
         {
             let d = self.decode_as(reply, &view, Some(m));
-            if MAILBOX_CATEGORIES.contains(&d.category.as_str()) {
+            if MAILBOX_CATEGORIES.contains(&d.category.as_str()) || about_the_mailbox(reply) {
                 return d;
             }
         }
@@ -336,6 +336,17 @@ impl RuleSet {
         }
         (action, bounce_type, action_note)
     }
+}
+
+/// Whether the reply's enhanced code says the failure concerns the recipient's mailbox itself
+/// (X.1.1 bad mailbox, X.2.x mailbox status), whatever its words add: Comcast's `452 4.1.1
+/// <ann@comcast.net> too many recent messages` limits one mailbox, which only the server that
+/// holds it does.
+fn about_the_mailbox(reply: &Reply) -> bool {
+    matches!(
+        reply.enhanced.as_deref().and_then(parse_enhanced),
+        Some((Some(4 | 5), 1, 1) | (Some(4 | 5), 2, _))
+    )
 }
 
 fn rref(id: &str, source: &str) -> RuleRef {

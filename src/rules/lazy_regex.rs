@@ -3,7 +3,8 @@
 //! alternative) are looked for first, so an ASCII reply that holds none of them never compiles
 //! it; once compiled, the automaton (which has its own prefilter) answers alone.
 
-use super::marker_filter::{Literals, required_literals};
+use super::builtin_literals::required_literals;
+use super::marker_filter::Literals;
 use regex::Regex;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};

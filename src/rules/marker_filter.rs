@@ -45,6 +45,56 @@ impl Literals {
     pub(crate) fn union(sets: Vec<Literals>) -> Literals {
         Literals(sets.into_iter().flat_map(|s| s.0).collect())
     }
+
+    /// The literals as build.rs wrote them (see [`source_of`]).
+    pub(crate) fn from_static(conjunctions: StaticLiterals) -> Literals {
+        let literal = |&(text, folded): &(&str, bool)| Literal {
+            text: text.to_string(),
+            folded,
+        };
+        Literals(
+            conjunctions
+                .iter()
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .map(|p| p.iter().map(literal).collect())
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// [`Literals`] as Rust source writes them: conjunctions of parts of (text, folded) literals.
+pub(crate) type StaticLiterals = &'static [&'static [&'static [(&'static str, bool)]]];
+
+/// The Rust expression of `literals` as an `Option<StaticLiterals>`, for build.rs to write the
+/// built-in patterns' literals once instead of every run reading them from the patterns.
+#[allow(dead_code)] // only build.rs writes them
+pub(crate) fn source_of(literals: &Option<Literals>) -> String {
+    let Some(Literals(conjunctions)) = literals else {
+        return "None".to_string();
+    };
+    let list = |items: Vec<String>| format!("&[{}]", items.join(", "));
+    let conjunctions = conjunctions
+        .iter()
+        .map(|parts| {
+            list(
+                parts
+                    .iter()
+                    .map(|part| {
+                        list(
+                            part.iter()
+                                .map(|l| format!("({:?}, {})", l.text, l.folded))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    format!("Some({})", list(conjunctions))
 }
 
 /// The top-level alternatives of a pattern body (`a|b(c|d)|e` is `a`, `b(c|d)`, `e`), or None

@@ -107,14 +107,23 @@ impl RuleSet {
             }
             let enhanced_ok = r.enhanced.is_empty()
                 || code.is_some_and(|c| r.enhanced.iter().any(|p| pattern_matches(p, c)));
+            // A reply quoted without its basic code (.NET's "The server response was: 5.7.606
+            // ...") keeps its class in its enhanced code: a rule's basic code of that class
+            // stands for the missing one.
             let basic_ok = r.basic.is_empty()
-                || reply.basic.is_some_and(|b| {
-                    r.basic.contains(&b)
-                        || any_basic_of_class
-                            && enhanced_ok
-                            && own_codes(r)
-                            && r.basic.iter().any(|&k| k / 100 == b / 100)
-                });
+                || reply.basic.map_or_else(
+                    || {
+                        code.and_then(|(c, _, _)| c)
+                            .is_some_and(|c| r.basic.iter().any(|&k| k / 100 == c))
+                    },
+                    |b| {
+                        r.basic.contains(&b)
+                            || any_basic_of_class
+                                && enhanced_ok
+                                && own_codes(r)
+                                && r.basic.iter().any(|&k| k / 100 == b / 100)
+                    },
+                );
             let class_ok = r.class.is_empty()
                 || class.is_some_and(|c| r.class.iter().any(|&k| u16::from(k) == c));
             let action_ok = r.dsn_action.is_empty()

@@ -366,3 +366,27 @@ proptest::proptest! {
         }
     }
 }
+
+/// An application that quotes only the enhanced code (.NET's SmtpException: "Mailbox
+/// unavailable. The server response was: 5.7.606 ...") keeps the class that code gives, so a
+/// provider rule written with the basic code of that class still reads it; a code of another
+/// class does not.
+#[test]
+fn a_reply_quoted_without_its_basic_code_still_reaches_rules_of_its_class() {
+    let set = builtin();
+    let d = set.decode(&reply(
+        "Mailbox unavailable. The server response was: 5.7.606 Access denied, banned sending IP [198.51.100.7]. To request removal from this list please visit https://sender.office.com/ and follow the directions.",
+    ));
+    assert_eq!(d.rule.id, "microsoft-5-7-606-649-banned-sending-ip");
+    assert_eq!(d.action.as_str(), "request-delisting");
+    let d = set.decode(&reply(
+        "Mailbox unavailable. The server response was: 5.7.1 Client does not have permissions to send as bob@example.com",
+    ));
+    assert_eq!(d.category, "sender-address");
+    assert_eq!(d.action.as_str(), "fix-sender-config");
+    // A 4.x.x code is not a 550's rule.
+    let d = set.decode(&reply(
+        "The server response was: 4.7.606 Access denied, banned sending IP [198.51.100.7] (sender.office.com)",
+    ));
+    assert_ne!(d.rule.id, "microsoft-5-7-606-649-banned-sending-ip");
+}

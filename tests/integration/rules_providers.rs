@@ -557,3 +557,168 @@ fn replies_pasted_without_trailer_or_link_keep_their_providers_own_marks() {
     // Another receiver quoting a bare domain in brackets is not Microsoft.
     assert_eq!(id(set, "550 5.7.1 Blocked [example.com]"), None);
 }
+
+/// Gateways and ISPs recognised by what only they write, in replies written for this test
+/// (none is from the validation set): Trend Micro's products' own refusal and its hosted MX
+/// named in the words, Symantec's spelled-out SPF refusal, AT&T's reverse-DNS sentence and
+/// server tag, MailChannels' policy codes and Domain Lockdown wording.
+#[test]
+fn gateways_and_isps_are_recognised_by_their_own_words_tags_and_hosts() {
+    let set = builtin();
+    for (input, provider, rule) in [
+        (
+            "550 5.7.1 Your e-mail messages have been blocked by Trend Micro Email Reputation Service",
+            "trend-micro",
+            "dnsbl-trendmicro-rbl-plus",
+        ),
+        (
+            "553 5.7.1 SPF (Sender Policy Framework) domain authentication failed for example.com",
+            "symantec",
+            "symantec-spf-domain-authentication-fail",
+        ),
+        (
+            "550 5.7.1 Connections not accepted from servers without a valid sender domain.alph837 Fix reverse DNS for 198.51.100.7",
+            "att",
+            "att-reverse-dns-required",
+        ),
+        (
+            "550 5.7.1 This sender is not authorized to send from example.net",
+            "mailchannels",
+            "mailchannels-domain-lockdown",
+        ),
+        (
+            "450 [S09] Try Again Later",
+            "mailchannels",
+            "mailchannels-inbound-greylisted",
+        ),
+        (
+            "550 5.7.1 [BFD] Sender prohibited by SPF",
+            "mailchannels",
+            "mailchannels-spf-prohibited",
+        ),
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(
+            d.provider.map(|p| p.id).as_deref(),
+            Some(provider),
+            "{input}"
+        );
+        assert_eq!(d.rule.id, rule, "{input}");
+    }
+    // Trend Micro's hosted MX named in the words of a reply (a paste that lost the log line).
+    assert_eq!(
+        id(set, "550 5.7.1 Message rejected (in.fra.mx.trendmicro.eu)").as_deref(),
+        Some("trend-micro")
+    );
+    // Other providers' own servers named in the words of a paste that lost the log line.
+    for (input, provider) in [
+        (
+            "550 5.7.1 Message rejected, see cluster1.eu.mailcontrol.com",
+            "forcepoint",
+        ),
+        (
+            "550 5.7.1 Message rejected (mail.protonmail.ch)",
+            "protonmail",
+        ),
+        (
+            "550 Requested action not taken: mailbox unavailable | mx00.ionos.de",
+            "ionos",
+        ),
+        (
+            "554 5.7.1 rejected by mx1.earthlink-vadesecure.net",
+            "earthlink",
+        ),
+    ] {
+        assert_eq!(id(set, input).as_deref(), Some(provider), "{input}");
+    }
+    // The list's own words stay provider-less: any server subscribed to Trend's lists writes them.
+    assert_eq!(
+        id(
+            set,
+            "554 5.7.1 Client host [198.51.100.7] blocked using Trend Micro RBL+"
+        ),
+        None
+    );
+    // A short bracketed tag another receiver may use is no MailChannels signal on its own.
+    assert_eq!(id(set, "550 5.7.1 [SS] Rejected"), None);
+    // MailChannels relaying Gmail's refusal: Gmail wrote it.
+    assert_eq!(
+        id(
+            set,
+            &postfix(
+                "relay.mailchannels.net",
+                "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy - gsmtp"
+            )
+        )
+        .as_deref(),
+        Some("gmail")
+    );
+}
+
+/// The recipient's own mailbox domain names its provider for a reply whose enhanced code is
+/// about that mailbox (X.1.1, X.2.x), not only for the mailbox categories; never for a code
+/// about something else, nor when the host that answered is known.
+#[test]
+fn a_code_about_the_mailbox_lets_the_recipients_domain_name_the_provider() {
+    let set = builtin();
+    let d = set.decode(&reply(
+        "452 4.2.1 <bob@comcast.net> mailbox receiving mail too fast, try again later",
+    ));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("comcast"));
+    assert_eq!(d.action.as_str(), "slow-down");
+    assert_eq!(
+        id(set, "550 5.7.1 <bob@comcast.net>: Relay access denied"),
+        None,
+        "a relay refusal is not about the mailbox"
+    );
+    let relayed = "May  1 10:00:00 mx1 postfix/smtp[2231]: 4F1A2B3C: to=<bob@comcast.net>, \
+         relay=filter.example.org[192.0.2.9]:25, delay=1.2, dsn=4.2.1, status=deferred (host \
+         filter.example.org[192.0.2.9] said: 452 4.2.1 mailbox receiving mail too fast (in \
+         reply to RCPT TO command))";
+    assert_eq!(id(set, relayed), None, "another host answered");
+}
+
+/// Gmail's sentences as a first-line paste cuts them, without the `gsmtp` trailer: its own
+/// wording still names it, and its rule for the code still decides.
+#[test]
+fn gmails_first_lines_name_gmail_and_its_rule() {
+    let set = builtin();
+    for (input, rule) in [
+        (
+            "550-5.7.26 This mail is unauthenticated, which poses a security risk to the",
+            "gmail-5-7-26-unauthenticated",
+        ),
+        (
+            "421-4.7.23 The sending IP does not match the IP address of the hostname specified",
+            "gmail-4-7-23-ptr-rate-limited",
+        ),
+        (
+            "550-5.7.1 [198.51.100.7] The IP you're using to send mail is not authorized to",
+            "gmail-5-7-1-ip-not-authorized-direct",
+        ),
+        (
+            "550-5.7.1 [198.51.100.7 12] Messages missing a valid messageId header are not",
+            "gmail-5-7-1-not-rfc5322-compliant",
+        ),
+        (
+            "552-5.7.0 This message was blocked because its content presents a potential",
+            "gmail-5-7-0-blocked-attachment",
+        ),
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(
+            d.provider.map(|p| p.id).as_deref(),
+            Some("gmail"),
+            "{input}"
+        );
+        assert_eq!(d.rule.id, rule, "{input}");
+    }
+    // The same DMARC sentence without "from <domain>" is MailChannels' and others' copy.
+    assert_eq!(
+        id(
+            set,
+            "550 5.7.1 Unauthenticated email is not accepted due to domain's DMARC policy"
+        ),
+        None
+    );
+}

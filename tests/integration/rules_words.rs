@@ -451,3 +451,168 @@ fn rate_limit_words_set_aside_connection_syntax_and_mailbox_readings_of_reused_c
         assert_eq!(set.decode(&reply(input)).category, category, "{input}");
     }
 }
+
+/// Receivers reuse registry codes for refusals of their own; the words decide, in replies
+/// written for this test (none is from the validation set), each in the forms people paste.
+#[test]
+fn words_decide_over_reused_generic_codes_by_class() {
+    for (input, category, action) in [
+        // X.4.1 "no answer from host" reused for a refusal by the receiving domain.
+        (
+            "550 5.4.1 Message rejected by destination domain filters",
+            "policy",
+            "fix-infrastructure",
+        ),
+        // A submission server that needs STARTTLS: the client's settings, not a retry.
+        (
+            "451 5.7.3 STARTTLS is required to send mail [AM0PR01CA0000.eurprd01.prod.outlook.com]",
+            "tls",
+            "fix-sender-config",
+        ),
+        // 535 under the registry's "security conversion" code is a failed SMTP AUTH login.
+        (
+            "535 5.7.3 Authentication unsuccessful [DB9PR01CA0000.eurprd01.prod.outlook.com]",
+            "smtp-auth",
+            "fix-sender-config",
+        ),
+        // A spam-source listing wins over the relay check whose words it reuses.
+        (
+            "554 5.7.1 <mta.example.com[198.51.100.7]>: Client host rejected: Relay access denied - your IP is known as a spam source",
+            "reputation",
+            "request-delisting",
+        ),
+        // A recipient's own block list is a recipient restriction, not a DNSBL to be delisted from.
+        (
+            "550 5.7.1 Sender address is on the recipient's blocklist",
+            "policy",
+            "suppress-address",
+        ),
+        // Per-client and per-day limits, under the generic 4.7.1/5.7.1: slow down.
+        (
+            "451 4.7.1 Ratelimit exceeded for 198.51.100.7, try again later",
+            "rate-limit",
+            "slow-down",
+        ),
+        (
+            "554 5.7.1 You have exceeded your daily message limit",
+            "rate-limit",
+            "slow-down",
+        ),
+        (
+            "550 5.7.1 Unable to relay for bob@example.net",
+            "routing",
+            "fix-sender-config",
+        ),
+        // The receiving organisation's own list of senders it refuses.
+        (
+            "550 5.7.1 You are on the organization's blocklist",
+            "policy",
+            "suppress-address",
+        ),
+    ] {
+        for (form, d) in decode_all(input) {
+            assert_eq!(d.category, category, "{form}");
+            assert_eq!(d.action.as_str(), action, "{form}");
+        }
+    }
+    // A receiver's policy blocking the sender names the sender, not a mailbox.
+    let set = builtin();
+    for input in [
+        "421 4.7.1 Sender address has been blocked",
+        "550 5.1.0 Sender refused",
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, "policy", "{input}");
+    }
+    // Without such words the codes keep their registry readings.
+    assert_eq!(
+        set.decode(&reply("451 4.4.1 No answer from host")).category,
+        "network"
+    );
+    assert_eq!(
+        set.decode(&reply("554 5.7.1 <bob@example.net>: Relay access denied"))
+            .category,
+        "routing"
+    );
+}
+
+/// A generic 550 at the end of DATA comes after the recipient was accepted: a verdict on the
+/// message, not a missing mailbox; the same words at RCPT TO stay about the mailbox.
+#[test]
+fn a_bare_550_after_data_is_about_the_message_not_the_mailbox() {
+    let set = builtin();
+    let log = |command: &str, words: &str| {
+        format!(
+            "Apr  2 08:00:00 mx postfix/smtp[100]: 1A2B3C: to=<bob@example.net>, \
+             relay=mx.example.net[198.51.100.9]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.0.0, \
+             status=bounced (host mx.example.net[198.51.100.9] said: {words} (in reply to \
+             {command} command))"
+        )
+    };
+    for input in [
+        log("end of DATA", "550 Action not taken"),
+        log("end of DATA", "554 Requested action not taken: mailbox unavailable"),
+        "<bob@example.net>: host mx.example.net[198.51.100.9] said: 550 Request failed;\n    Mailbox unavailable (in reply to end of DATA command)".to_string(),
+    ] {
+        let d = set.decode(&reply(&input));
+        assert_eq!(d.category, "policy", "{input}");
+        assert_eq!(d.action.as_str(), "fix-infrastructure", "{input}");
+    }
+    let d = set.decode(&reply(&log(
+        "RCPT TO",
+        "550 Requested action not taken: mailbox unavailable",
+    )));
+    assert_eq!(d.action.as_str(), "suppress-address");
+    // Words that name a cause keep their own reading after DATA.
+    let d = set.decode(&reply(&log("end of DATA", "550 5.7.1 SPF check failed")));
+    assert_eq!(d.category, "authentication-spf");
+}
+
+/// A provider's own meaning for a bad-mailbox or unspecified code: Apple's private relay
+/// refusing an unregistered sender under 5.1.1, Mailgun's inbound refusing an address no route
+/// matches under 5.0.1.
+#[test]
+fn a_providers_words_say_whose_address_a_mailbox_code_is_about() {
+    let set = builtin();
+    let d = set.decode(&reply(
+        "<q8w7e6r5t4@privaterelay.appleid.com>: host smtp2.privaterelay.appleid.com[17.75.125.52] said: 550 5.1.1\n    <mailer@shop.example.com>: unauthorized sender (in reply to RCPT TO command)",
+    ));
+    assert_eq!(d.rule.id, "apple-private-relay-unregistered-sender");
+    assert_eq!(d.category, "sender-address");
+    assert_eq!(d.action.as_str(), "fix-sender-config");
+    let d = set.decode(&reply(
+        "host mxb.mailgun.org[198.51.100.20] said: 550 5.0.1 Recipient rejected (in reply to RCPT TO command)",
+    ));
+    assert_eq!(d.category, "recipient-address");
+    assert_eq!(d.action.as_str(), "suppress-address");
+}
+
+/// Plain 550 with words that only say the message or the sending host was refused is the
+/// receiver's policy, not a missing mailbox; words that go on to give a reason keep theirs.
+#[test]
+fn a_bare_550_refusing_the_message_is_policy_not_a_missing_mailbox() {
+    let set = builtin();
+    for input in [
+        "550 Message rejected",
+        "550 Mail refused",
+        "550 Email blocked.",
+        "550 Host blocked",
+    ] {
+        let d = set.decode(&reply(input));
+        assert_eq!(d.category, "policy", "{input}");
+        assert_eq!(d.action.as_str(), "fix-infrastructure", "{input}");
+    }
+    for (input, category) in [
+        ("550 Message rejected: user unknown", "recipient-address"),
+        ("550 Message rejected as spam", "content"),
+        (
+            "550 5.7.1 Message rejected: sender domain has no SPF record",
+            "authentication-spf",
+        ),
+        (
+            "550 Requested action not taken: mailbox unavailable",
+            "mailbox",
+        ),
+    ] {
+        assert_eq!(set.decode(&reply(input)).category, category, "{input}");
+    }
+}

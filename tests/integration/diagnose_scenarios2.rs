@@ -699,3 +699,44 @@ fn gmail_4723_with_no_ptr_at_all_asks_for_ptr_and_forward_record() {
     assert_eq!(fixing(&d), ["ptr-fcrdns"]);
     assert_eq!(escalation(&d), ("escalation-gmail", false));
 }
+
+#[test]
+fn psd_y_platform_signature_aligns_by_the_psl_but_not_by_the_rfc_9989_tree_walk() {
+    // hosting.example publishes psd=y: alice.hosting.example is its own organizational domain,
+    // so the platform's d=mail.hosting.example and bounce domain no longer align (they did by
+    // the Public Suffix List, where hosting.example is no suffix).
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@alice.hosting.example",
+            "--mail-from",
+            "bounce@mail.hosting.example",
+            "--dkim-domain",
+            "mail.hosting.example",
+            "--dkim-selector",
+            "h1",
+            "--ip",
+            "192.0.2.89",
+        ],
+    );
+    assert_eq!(rc, 1);
+    let a = &d["domain"]["dmarc"]["alignment"];
+    assert_eq!(a["from_organizational_domain"], "alice.hosting.example");
+    assert_eq!(a["rfc7489"]["dkim_aligned"], true, "{a}");
+    assert_eq!(cause_ids(&d), ["dmarc-not-aligned"]);
+    assert!(finding_ids(&d).contains(&"dmarc-psl-disagreement".to_string()));
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dmarc-alignment");
+    assert!(
+        records(s).contains(&rec(
+            "h1._domainkey.alice.hosting.example",
+            "CNAME",
+            "h1._domainkey.mail.hosting.example"
+        )),
+        "{:?}",
+        records(s)
+    );
+    assert_eq!(fixing(&d), ["dmarc-alignment"]);
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}

@@ -740,3 +740,29 @@ fn psd_y_platform_signature_aligns_by_the_psl_but_not_by_the_rfc_9989_tree_walk(
     assert_eq!(fixing(&d), ["dmarc-alignment"]);
     assert_eq!(escalation(&d), ("escalation-gmail", false));
 }
+
+#[test]
+fn yahoo_april_2026_temporary_authentication_error_points_at_dns_reachability_first() {
+    // Yahoo's 2026 temporary reason: its lookups failed for a moment. DNS answers fine now, so
+    // no record is blamed, and the first reason is reachability, not record content.
+    let (rc, d) = diagnose(
+        "451 4.7.0 Message temporarily deferred: authentication results for your domain could not be determined due to a temporary error [mx-aol.mail.gm0.yahoodns.net]",
+        &[
+            "--from",
+            "news@tidy.example",
+            "--ip",
+            "192.0.2.87",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 0);
+    assert!(cause_ids(&d).is_empty(), "{:?}", cause_ids(&d));
+    let first = d["no_cause_found"]["possible_reasons"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("The refusal is temporary") && first.contains("UDP and TCP"),
+        "{first}"
+    );
+    assert!(step_ids(&d).is_empty(), "{:?}", step_ids(&d));
+    assert_eq!(escalation(&d).0, "escalation-yahoo-dns");
+}

@@ -39,7 +39,13 @@ fn ptr_names(a: &Answer) -> Vec<String> {
     a.records
         .iter()
         .filter_map(|r| match r {
-            Rdata::PTR(n) => Some(normalise(n)),
+            // The root name ("." on the wire) normalises to "": show it as "." so a PTR that
+            // points at the root reads as such, not as an empty name.
+            Rdata::PTR(n) => Some(
+                Some(normalise(n))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| ".".into()),
+            ),
             _ => None,
         })
         .collect()

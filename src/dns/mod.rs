@@ -2,20 +2,24 @@
 
 mod cache;
 mod client;
+mod dname;
 mod error;
+mod fault;
 mod locate;
 pub mod log;
+mod names;
 mod resolve;
 pub mod server;
 mod transport;
 pub mod types;
+mod verify;
 pub mod zone;
 
 pub use crate::domain_name::reverse_name;
 pub use client::{Dns, DnsConfig};
 pub use error::DnsSetupError;
 pub use log::LogEntry;
-pub use server::{DnsServer, Fault, FaultKind, ServerOptions};
+pub use server::{DnsServer, Fault, FaultKind, QuestionFault, ServerOptions};
 pub use transport::DEFAULT_MAX_IN_FLIGHT;
 pub use types::*;
 pub use zone::{Zone, ZoneData, ZoneRecord, parse_zone, read_zone_file};

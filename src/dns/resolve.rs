@@ -1,5 +1,6 @@
 //! Building hickory resolvers and turning their results into `Answer`s with distinct outcomes.
 
+use super::dname;
 use super::error::DnsSetupError;
 use super::transport::{self, Transport};
 use super::types::{Answer, Outcome, RType, Rdata};
@@ -69,15 +70,7 @@ pub fn record_type(rtype: RType) -> RecordType {
     }
 }
 
-/// Canonical form of a name we hand out: lower-case, no trailing dot, each label's octets as
-/// they are (not presentation-escaped), so `a+b.example` reads back as it was asked.
-pub fn canon(name: &Name) -> String {
-    let labels: Vec<String> = name
-        .iter()
-        .map(|l| String::from_utf8_lossy(l).to_ascii_lowercase())
-        .collect();
-    labels.join(".")
-}
+pub use super::names::canon;
 
 /// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
 /// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.
@@ -161,9 +154,20 @@ fn name_server_configs(servers: &[SocketAddr]) -> Vec<NameServerConfig> {
         .collect()
 }
 
+/// A TTL as received, read as RFC 2181 section 8 says: a value with the most significant bit
+/// set (over 2^31 - 1, "negative" to servers that store it signed) counts as 0, so a hostile
+/// or broken zone cannot make an answer look cacheable for 136 years.
+pub fn wire_ttl(raw: u32) -> u32 {
+    if raw > i32::MAX.unsigned_abs() {
+        0
+    } else {
+        raw
+    }
+}
+
 fn negative_ttl(authorities: &[Record]) -> Option<u32> {
     authorities.iter().find_map(|r| match &r.data {
-        RData::SOA(soa) => Some(soa.minimum.min(r.ttl)),
+        RData::SOA(soa) => Some(wire_ttl(soa.minimum).min(wire_ttl(r.ttl))),
         _ => None,
     })
 }
@@ -182,10 +186,15 @@ fn follow(
     }
     let mut moved = false;
     for _ in 0..records.len() {
-        let next = records.iter().find_map(|r| match &r.data {
-            RData::CNAME(c) if canon(&r.name) == *current => Some((canon(&c.0), r.ttl)),
-            _ => None,
-        });
+        let next = records
+            .iter()
+            .find_map(|r| match &r.data {
+                RData::CNAME(c) if canon(&r.name) == *current => {
+                    Some((canon(&c.0), wire_ttl(r.ttl)))
+                }
+                _ => None,
+            })
+            .or_else(|| dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t))));
         let Some((target, ttl)) = next else { break };
         if answer.cname_chain.contains(&target) || target == answer.name {
             answer.cname_chain.push(target);
@@ -238,7 +247,8 @@ fn classify_records(
             if let Rdata::TXT(parts) = &rd {
                 txt_bytes += parts.iter().map(Vec::len).sum::<usize>();
             }
-            min_ttl = Some(min_ttl.map_or(r.ttl, |m| m.min(r.ttl)));
+            let ttl = wire_ttl(r.ttl);
+            min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
             answer.records.push(rd);
         }
     }
@@ -283,14 +293,16 @@ fn classify_records(
     }
     // Records only for names the question did not lead to (neither the name asked nor a CNAME
     // target): an answer to another question, spoofed or broken, not proof of absence.
+    let names: Vec<&str> = std::iter::once(answer.name.as_str())
+        .chain(answer.cname_chain.iter().map(String::as_str))
+        .collect();
     let elsewhere = records.iter().find(|r| {
-        !matches!(
-            r.record_type(),
-            RecordType::CNAME | RecordType::DNAME | RecordType::RRSIG
-        ) && {
-            let owner = canon(&r.name);
-            owner != current && owner != answer.name && !answer.cname_chain.contains(&owner)
-        }
+        !matches!(r.record_type(), RecordType::CNAME | RecordType::RRSIG)
+            && !dname::applies(r, &names)
+            && {
+                let owner = canon(&r.name);
+                owner != current && owner != answer.name && !answer.cname_chain.contains(&owner)
+            }
     });
     if answer.records.is_empty()
         && let Some(other) = elsewhere
@@ -317,8 +329,10 @@ fn classify_error(answer: &mut Answer, e: NetError) {
     answer.outcome = match e {
         NetError::Dns(DnsError::NoRecordsFound(nr)) => {
             answer.ttl = nr
-                .negative_ttl
-                .or_else(|| nr.soa.as_ref().map(|s| s.data.minimum.min(s.ttl)));
+                .soa
+                .as_ref()
+                .map(|s| wire_ttl(s.data.minimum).min(wire_ttl(s.ttl)))
+                .or(nr.negative_ttl.map(wire_ttl));
             if nr.response_code == ResponseCode::NXDomain {
                 Outcome::NxDomain
             } else {

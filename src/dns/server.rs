@@ -1,6 +1,8 @@
 //! In-process authoritative DNS server on 127.0.0.1 (UDP and TCP): zone overlay, test fixture,
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
+pub use super::fault::{Fault, FaultKind, QuestionFault};
+use super::fault::{cname_to_wrong_type, dname_for, other_question};
 use super::resolve::{self, record_type};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
@@ -9,11 +11,12 @@ use crate::domain_name::within as in_zone;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
-use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
-use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
+use hickory_server::zone_handler::Queries;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::io;
@@ -22,39 +25,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// What a fault does to matching questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaultKind {
-    /// Never answer.
-    Timeout,
-    ServFail,
-    Refused,
-    /// TC=1 and no records over UDP; the full answer over TCP.
-    Truncate,
-    /// Answer with a record of another type than asked.
-    WrongType,
-    /// NXDOMAIN, whatever the zone holds: a server that says an empty non-terminal does not
-    /// exist although names below it do (against RFC 8020).
-    NxDomain,
-    /// Answer as usual, this much later (on top of `ServerOptions::delay`): one slow name
-    /// among fast ones.
-    Slow(Duration),
-    /// NOERROR with the zone's records of the asked type, but owned by another name
-    /// (`other.invalid`): a spoofed or broken answer to a different question.
-    OtherName,
-    /// NXDOMAIN, and the zone's records of the asked type in the answer all the same: a
-    /// self-contradictory answer.
-    NxDomainWithRecords,
-}
-
-/// A fault injected for one exact name (lower-case, no trailing dot), optionally one type.
-#[derive(Debug, Clone)]
-pub struct Fault {
-    pub name: String,
-    pub rtype: Option<RType>,
-    pub kind: FaultKind,
-}
 
 /// How to run a `DnsServer`.
 #[derive(Debug, Clone)]
@@ -440,7 +410,7 @@ impl Handler {
                     truncate: false,
                 };
             }
-            Some(FaultKind::Truncate) if udp => {
+            Some(FaultKind::Truncate | FaultKind::WrongQuestion(_)) if udp => {
                 return Reply::Records {
                     code: ResponseCode::NoError,
                     authoritative: true,
@@ -450,6 +420,63 @@ impl Handler {
                 };
             }
             Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
+            Some(FaultKind::WrongClass) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records { answers, .. } = &mut reply {
+                    for r in answers.iter_mut() {
+                        r.dns_class = DNSClass::CH;
+                    }
+                }
+                return reply;
+            }
+            Some(FaultKind::CnameToWrongType) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers: cname_to_wrong_type(name, rtype),
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
+            Some(FaultKind::TruncateForever) => {
+                return if udp {
+                    Reply::Records {
+                        code: ResponseCode::NoError,
+                        authoritative: true,
+                        answers: Vec::new(),
+                        authorities: Vec::new(),
+                        truncate: true,
+                    }
+                } else {
+                    Reply::Drop
+                };
+            }
+            Some(FaultKind::DnameOnly) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: true,
+                    answers: dname_for(name).into_iter().collect(),
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
+            Some(FaultKind::Ttl(ttl)) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records {
+                    answers,
+                    authorities,
+                    ..
+                } = &mut reply
+                {
+                    for r in answers.iter_mut().chain(authorities.iter_mut()) {
+                        r.ttl = ttl;
+                        if let RData::SOA(soa) = &mut r.data {
+                            soa.minimum = ttl;
+                        }
+                    }
+                }
+                return reply;
+            }
             Some(kind @ (FaultKind::OtherName | FaultKind::NxDomainWithRecords)) => {
                 let mut reply = self.authoritative(name, rtype);
                 if let Reply::Records { code, answers, .. } = &mut reply {
@@ -613,7 +640,7 @@ impl Handler {
         };
         let Some((qname, qtype, udp)) = info else {
             metadata.response_code = ResponseCode::FormErr;
-            return send(&mut handle, request, metadata, &[], &[]).await;
+            return send(&mut handle, request, None, metadata, &[], &[]).await;
         };
         let name = qname.trim_end_matches('.').to_ascii_lowercase();
         if let Some(mut questions) = self.stats.questions() {
@@ -626,6 +653,20 @@ impl Handler {
             tokio::time::sleep(self.delay).await;
         }
         let reply = self.answer(&name, qtype, udp).await;
+        let fault = self.fault(&name, qtype);
+        if fault == Some(FaultKind::Opcode) {
+            metadata.op_code = OpCode::Status;
+        }
+        let question = match fault {
+            Some(FaultKind::WrongQuestion(what)) if !udp => other_question(
+                request
+                    .request_info()
+                    .ok()
+                    .map(|i| i.query.original().clone()),
+                what,
+            ),
+            _ => None,
+        };
         // The question stops counting before its answer leaves: a client that sends its next
         // question on receipt must not find this one still counted (a bound of 16 read as 17).
         drop(in_flight);
@@ -636,7 +677,7 @@ impl Handler {
             }),
             Reply::Code(code) => {
                 metadata.response_code = code;
-                send(&mut handle, request, metadata, &[], &[]).await
+                send(&mut handle, request, question.as_ref(), metadata, &[], &[]).await
             }
             Reply::Records {
                 code,
@@ -649,7 +690,15 @@ impl Handler {
                 metadata.authoritative = authoritative;
                 metadata.truncation = truncate;
                 metadata.recursion_available = self.upstream.is_some();
-                send(&mut handle, request, metadata, &answers, &authorities).await
+                send(
+                    &mut handle,
+                    request,
+                    question.as_ref(),
+                    metadata,
+                    &answers,
+                    &authorities,
+                )
+                .await
             }
         }
     }
@@ -658,11 +707,15 @@ impl Handler {
 async fn send<R: ResponseHandler>(
     handle: &mut R,
     request: &Request,
+    question: Option<&Queries>,
     metadata: Metadata,
     answers: &[Record],
     authorities: &[Record],
 ) -> ResponseInfo {
-    let mut builder = MessageResponseBuilder::from_message_request(request);
+    let mut builder = match question {
+        Some(q) => MessageResponseBuilder::new(q, None),
+        None => MessageResponseBuilder::from_message_request(request),
+    };
     // Echo the client's EDNS buffer size so large answers fit in UDP when they can and are
     // truncated (TC=1) when they cannot.
     let edns = request.edns.as_ref().map(|req| {

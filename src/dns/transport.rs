@@ -12,11 +12,12 @@
 //! flight than its queue holds.
 
 use super::error::DnsSetupError;
+use super::verify;
 use futures::StreamExt;
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverOpts};
-use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::xfer::DnsHandle;
+use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query};
 use hickory_resolver::proto::rr::{Name, RecordType};
 use hickory_resolver::{NameServerPool, PoolContext, TlsConfig};
@@ -109,12 +110,38 @@ impl Transport {
         let query = || Query::query(name.clone(), rtype);
         let first = ask(&self.udp, query()).await;
         if !matches!(first, Err(NetError::Truncated)) {
-            return first;
+            return verified(first, name, rtype);
         }
         let Ok(_tcp_slot) = self.tcp_slots.acquire().await else {
             return Err(NetError::Busy);
         };
-        ask(&self.tcp, query()).await
+        verified(ask(&self.tcp, query()).await, name, rtype)
+    }
+}
+
+/// `result`, or an error saying why the response does not answer (name, rtype): a response
+/// to another question is neither an answer nor proof of absence.
+fn verified(
+    result: Result<DnsResponse, NetError>,
+    name: &Name,
+    rtype: RecordType,
+) -> Result<DnsResponse, NetError> {
+    let problem = match &result {
+        Ok(response) => verify::mismatch(response, name, rtype),
+        Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => {
+            // hickory stands a default question (the root) in for an empty question section.
+            let queries = if nr.query.name().is_root() && !name.is_root() {
+                &[][..]
+            } else {
+                std::slice::from_ref(&*nr.query)
+            };
+            verify::question_mismatch(queries, name, rtype)
+        }
+        Err(_) => None,
+    };
+    match problem {
+        Some(why) => Err(NetError::Msg(why)),
+        None => result,
     }
 }
 

@@ -42,6 +42,7 @@ mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;
 mod dns_cache;
+mod dns_hostile;
 mod dns_load;
 mod dns_outcomes;
 mod dns_overlay;

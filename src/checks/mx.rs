@@ -51,6 +51,29 @@ pub fn ip_literal(host: &str) -> Option<IpAddr> {
 }
 
 pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
+    let (facts, mut out) = check_domain(dns, params).await;
+    // The MAIL FROM domain receives the bounces: a null MX there makes receivers refuse the
+    // mail (RFC 7505 section 4.2, X.7.27) even when the From domain's MX is fine.
+    let domain = normalise(&params.domain);
+    if let Some(rp) = params.mail_from.as_deref().map(domain_of)
+        && !rp.is_empty()
+        && rp != domain
+    {
+        let mx = dns.query(&rp, RType::MX).await;
+        let null = mx
+            .records
+            .iter()
+            .any(|r| matches!(r, Rdata::MX { exchange, .. } if exchange.is_empty()));
+        if !mx.outcome.is_trouble() && null {
+            let mut fd = f("mx-null", Severity::Error, &rp, format!("{rp}, the MAIL FROM (return-path) domain, publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, so bounces cannot reach it and receivers reject mail sent with it (X.7.27).")).with_queries([mx.id]);
+            fd.location = mx.location.clone();
+            out.push(fd);
+        }
+    }
+    (facts, out)
+}
+
+async fn check_domain(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
     let domain = normalise(&params.domain);
     let mut out = Vec::new();
     let mut facts = MxFacts {

@@ -175,6 +175,14 @@ pub(super) fn likely_causes(
             fill(&k.message(id), &[("check", &label(c))])
         })
         .collect();
+    // A deferral is what a receiver answers when its own lookups failed for a moment: DNS that
+    // answers now cannot show that, and it is the likeliest reason for a temporary refusal.
+    if reply.finality.is_some_and(|f| !f.permanent) {
+        possible_reasons.push(fill(
+            &k.message("no-cause-temporary-dns"),
+            &[("domain", &input.report.domain)],
+        ));
+    }
     possible_reasons.extend(
         k.no_cause_reasons
             .iter()

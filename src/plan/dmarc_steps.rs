@@ -351,6 +351,22 @@ fn alignment(
                     .message_with("note-alignment-strict-spf", &[("domain", &a.from_domain)]),
             );
         }
+        // Under adkim=s a d= under the From domain's organizational domain would pass relaxed
+        // alignment: say that the strict tag, not the signing service, is what fails it.
+        if a.adkim == "strict"
+            && a.dkim_aligned == Some(false)
+            && let Some(d) = a.dkim_domain.as_deref()
+            && same_organization(d, &a.from_organizational_domain)
+        {
+            align.details.push(ctx.k.message_with(
+                "note-alignment-strict-dkim",
+                &[
+                    ("domain", &a.from_domain),
+                    ("subject", d),
+                    ("host", &a.from_organizational_domain),
+                ],
+            ));
+        }
         let selector = ctx.input.params.dkim_selectors.first().map(String::as_str);
         align.records = records::alignment_records(
             ctx.k,
@@ -366,6 +382,13 @@ fn alignment(
     }
     align.checks = vec!["dmarc".into(), "spf".into(), "dkim".into()];
     out.push(align);
+}
+
+/// True when `name` is `org` or a name under it.
+fn same_organization(name: &str, org: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let org = org.trim_end_matches('.').to_ascii_lowercase();
+    !org.is_empty() && (name == org || name.ends_with(&format!(".{org}")))
 }
 
 fn aligned_word(v: Option<bool>) -> &'static str {

@@ -14,6 +14,7 @@ mod path;
 pub mod records;
 mod scope;
 pub mod senders;
+mod spf_flatten;
 mod spf_loop;
 mod spf_steps;
 mod types;
@@ -32,7 +33,7 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let primary = input.replies.first();
     let (likely_causes, no_cause_found) = causes::likely_causes(input, knowledge);
     let not_checked = causes::not_checked(input, knowledge);
-    let mut plan = order::build_plan(input, knowledge);
+    let mut plan = order::build_plan(input, knowledge, no_cause_found.is_some());
     order::lead_with_causes(&mut plan, &likely_causes);
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);

@@ -17,7 +17,14 @@ fn ip_in_text(text: &str) -> Option<std::net::IpAddr> {
 }
 
 /// The ordered plan. Same input, same plan: every collection walked here is ordered.
-pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanStep> {
+///
+/// `no_cause`: the implicated checks answered and pass. A delisting request then has nothing
+/// to ask for (the list the reply names does not list the sender now), so it is not proposed.
+pub(super) fn build_plan(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+    no_cause: bool,
+) -> Vec<PlanStep> {
     let primary = input.replies.first();
     let ctx = Ctx {
         input,
@@ -53,7 +60,8 @@ pub(super) fn build_plan(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<PlanSt
     dns_steps::other_checks(&ctx, &mut dns);
 
     let action = primary.and_then(|(r, d)| {
-        action_step(d.action).map(|(id, check)| {
+        let moot = no_cause && d.action == crate::rules::Action::RequestDelisting;
+        action_step(d.action).filter(|_| !moot).map(|(id, check)| {
             let mut draft = Draft::new(id, check);
             // A reply that names the client address it refused (a listing) is about that one,
             // whatever --ip says.

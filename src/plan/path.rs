@@ -52,13 +52,21 @@ pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
     signing_key_names(input).contains(&subject)
 }
 
-/// True when `f` is about a DKIM key this message was not signed with, while every selector it
-/// was signed with has a usable key: hardening, not why the message was rejected. (SPF has no
-/// such rule: a receiver that says SPF failed where the evaluation here passes may count the
-/// record's lookups differently, so the record's errors stay causes.)
+/// True when `f` is about a DKIM key this message was not signed with: a key the message names
+/// none of its signatures with (found by discovery) cannot have failed it, whether or not the
+/// signing selectors have usable keys; and a domain-wide DKIM finding is off the path while
+/// every selector it was signed with has a usable key. Either is hardening, not why the
+/// message was rejected. (SPF has no such rule: a receiver that says SPF failed where the
+/// evaluation here passes may count the record's lookups differently, so the record's errors
+/// stay causes.)
 pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
     if f.inconclusive || f.check != Check::Dkim {
         return false;
+    }
+    let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
+    let signing = signing_key_names(input);
+    if !signing.is_empty() && subject.contains("._domainkey.") && !signing.contains(&subject) {
+        return true;
     }
     let report = input.report;
     let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
@@ -71,6 +79,5 @@ pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
                 s.selector.eq_ignore_ascii_case(n) && (s.status == "valid" || s.status == "testing")
             })
         });
-    let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
-    all_usable && !signing_key_names(input).contains(&subject)
+    all_usable && !signing.contains(&subject)
 }

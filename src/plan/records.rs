@@ -220,6 +220,20 @@ pub fn ptr_records(
     ]
 }
 
+/// The forward record that makes the name a PTR already gives lead back to the IP.
+pub fn ptr_forward_record(k: &Knowledge, ip: IpAddr, host: &str) -> RecordToPublish {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    RecordToPublish {
+        rtype: if ip.is_ipv4() { "A" } else { "AAAA" }.into(),
+        value: ip.to_string(),
+        note: k.message_with(
+            "note-ptr-forward-existing",
+            &[("host", &host), ("ip", &ip.to_string())],
+        ),
+        name: host,
+    }
+}
+
 /// The selector a rotation publishes the new key under: `<old>-2048`, unless that is the old one.
 pub fn rotated_selector(selector: &str) -> String {
     if selector.ends_with("-2048") {

@@ -10,6 +10,11 @@ use crate::rules::Decoded;
 /// report cannot stand for the reply (`DnsCheck::answers_for_reply`).
 pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport) -> Vec<String> {
     let Some(d) = decoded else { return Vec::new() };
+    // A reply about the recipient's address or domain (a null MX there, no such domain) says
+    // nothing about the sender's DNS, which is all this run checks: the reply is the cause.
+    if d.category.starts_with("recipient-") {
+        return Vec::new();
+    }
     REGISTRY
         .iter()
         .filter(|e| {

@@ -184,6 +184,35 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ));
         if let Some(tree) = facts.tree.as_ref() {
             d.details.extend(records::spf_lookup_breakdown(tree));
+            let own_record = facts.record.as_deref() == tree.record.as_deref();
+            if let Some((rec, replaced, saved)) =
+                super::spf_flatten::flatten_own(&facts.domain, tree)
+                    .filter(|_| own_record && facts.void_lookups <= 2)
+            {
+                let left = facts.lookups.saturating_sub(saved);
+                d.records.push(RecordToPublish {
+                    name: facts.domain.clone(),
+                    rtype: "TXT".into(),
+                    value: rec,
+                    note: ctx.k.message_with(
+                        "spf-flatten-note",
+                        &[
+                            ("include", &replaced.join(", include:")),
+                            ("lookups", &left.to_string()),
+                        ],
+                    ),
+                });
+            }
+        }
+        // Evaluation stopped at the limit before the IP matched: a record that lists the IP
+        // further on looks right and still fails (said after the breakdown).
+        if let Some(r) = facts.result.as_ref().filter(|r| r.result == "permerror")
+            && let Some(m) = r.mechanism.as_deref().filter(|m| m.contains("DNS lookup"))
+        {
+            d.details.push(ctx.k.message_with(
+                "spf-ip-past-limit",
+                &[("ip", &r.ip.to_string()), ("message", m)],
+            ));
         }
         d.wait = facts.ttl;
         out.push(d);

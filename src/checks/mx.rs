@@ -64,7 +64,10 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
             .records
             .iter()
             .any(|r| matches!(r, Rdata::MX { exchange, .. } if exchange.is_empty()));
-        if !mx.outcome.is_trouble() && null {
+        if mx.outcome.is_trouble() {
+            // Trouble is said as such: an unanswered return-path MX is no pass.
+            out.push(failed(&rp, "MX (MAIL FROM domain)", &mx));
+        } else if null {
             let mut fd = f("mx-null", Severity::Error, &rp, format!("{rp}, the MAIL FROM (return-path) domain, publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, so bounces cannot reach it and receivers reject mail sent with it (X.7.27).")).with_queries([mx.id]);
             fd.location = mx.location.clone();
             out.push(fd);

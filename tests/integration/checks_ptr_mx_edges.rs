@@ -144,3 +144,26 @@ async fn a_fault_limited_to_one_check_leaves_the_others_conclusive() {
     lacks(&r, "mx-lookup-failed");
     lacks(&r, "spf-lookup-failed");
 }
+
+/// The MAIL FROM domain's MX is read for a null MX; when that lookup fails, the run says so
+/// (inconclusive) instead of passing it over.
+#[tokio::test]
+async fn an_unanswered_mail_from_mx_is_inconclusive_not_a_pass() {
+    let p = CheckParams {
+        mail_from: Some("bounces@rp.good.example".into()),
+        ..only(Check::Mx)
+    };
+    let down = vec![fault(
+        "rp.good.example",
+        Some(RType::MX),
+        FaultKind::ServFail,
+    )];
+    let r = run_faults(&good_zone(), &[], down, &p).await;
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "mx-lookup-failed" && f.subject == "rp.good.example")
+        .expect("the return-path MX lookup failure is reported");
+    assert!(f.inconclusive);
+    lacks(&r, "mx-null");
+}

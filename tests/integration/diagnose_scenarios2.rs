@@ -76,6 +76,25 @@ fn strict_adkim_fails_a_subdomain_signature_that_relaxed_alignment_would_pass() 
     assert_eq!(rc, 1);
     assert_eq!(d["domain"]["spf"]["result"]["result"], "pass");
     assert_eq!(cause_ids(&d), ["dmarc-not-aligned"]);
+    // The finding's advice follows each mode: no subdomain d= under adkim=s, while aspf=r
+    // still accepts a MAIL FROM under the organizational domain.
+    let advice = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "dmarc-not-aligned")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        advice.contains("adkim=s") && !advice.contains("or a name under"),
+        "{advice}"
+    );
+    assert!(
+        advice.contains("MAIL FROM domain under shop.example"),
+        "{advice}"
+    );
     let s = first_step(&d);
     assert_eq!(s["id"], "dmarc-alignment");
     let details = s["details"].to_string();

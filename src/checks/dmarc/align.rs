@@ -147,16 +147,21 @@ pub async fn alignment(
         && conclusive(&spf)
         && conclusive(&dkim)
     {
-        let fix = if aspf == "s" {
+        // Each identifier under its own mode: adkim=s with aspf=r still accepts a MAIL FROM
+        // under the organizational domain, but no DKIM d= other than the From domain.
+        let sign = if adkim == "s" {
+            format!("Sign with d={from} (strict DKIM alignment, adkim=s, needs exactly that name)")
+        } else {
+            format!("Sign with d={from} (or a name under {})", org.domain)
+        };
+        let send = if aspf == "s" {
             format!(
-                "Sign with d={from} (strict DKIM alignment needs exactly that name), or send with MAIL FROM at {from} itself: strict SPF alignment (aspf=s) accepts no subdomain."
+                "send with MAIL FROM at {from} itself: strict SPF alignment (aspf=s) accepts no subdomain"
             )
         } else {
-            format!(
-                "Sign with d={from} (or a name under {}), or use a MAIL FROM domain under {}.",
-                org.domain, org.domain
-            )
+            format!("use a MAIL FROM domain under {}", org.domain)
         };
+        let fix = format!("{sign}, or {send}.");
         out.push(f("dmarc-not-aligned", Severity::Error, from, format!("Neither SPF nor DKIM aligns with the From domain {from}: DMARC fails even when both pass. {fix}")).with_queries(qs()));
     }
     let legacy = LegacyAlignment {

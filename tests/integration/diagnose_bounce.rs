@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, json, run, stderr};
-use super::diagnose_support::{ZONES, diagnose_in};
+use super::diagnose_support::{ZONES, diagnose_in, finding_ids};
 use serde_json::Value;
 
 fn bounce(file: &str, extra: &[&str]) -> Value {
@@ -29,15 +29,6 @@ fn prov(d: &Value, field: &str) -> Vec<(String, String)> {
                 p["source"].as_str().unwrap().to_string(),
             )
         })
-        .collect()
-}
-
-fn finding_ids(d: &Value) -> Vec<String> {
-    d["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_string())
         .collect()
 }
 

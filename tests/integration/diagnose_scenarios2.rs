@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, json, run, stderr};
-use super::diagnose_support::{cause_ids, first_step, records, step_ids};
+use super::diagnose_support::{cause_ids, finding_ids, first_step, records, step_ids};
 use serde_json::Value;
 
 const ZONES: &str = "tests/fixtures/scenarios";
@@ -32,15 +32,6 @@ fn escalation(d: &Value) -> (&str, bool) {
         d["escalation"]["id"].as_str().unwrap(),
         d["escalation"]["escalate_now"].as_bool().unwrap(),
     )
-}
-
-fn finding_ids(d: &Value) -> Vec<String> {
-    d["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Steps marked as fixing the likely cause.

@@ -23,6 +23,16 @@ pub fn diagnose_in(zones: &str, reply: &str, args: &[&str]) -> Value {
     json(&o)
 }
 
+/// The id of every finding of the report, in its order.
+pub fn finding_ids(d: &Value) -> Vec<String> {
+    d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn first_step(d: &Value) -> &Value {
     &d["plan"][0]
 }

@@ -50,6 +50,18 @@ pub fn ip_literal(host: &str) -> Option<IpAddr> {
     inner.parse().ok()
 }
 
+/// A null MX as published: a root target under another preference than 0 is not RFC 7505's
+/// form, but it names no host to deliver to all the same.
+fn null_form(pref: u16) -> String {
+    if pref == 0 {
+        "`MX 0 .`, RFC 7505".to_string()
+    } else {
+        format!(
+            "`MX {pref} .`: RFC 7505 writes it with preference 0, and a root target names no host under any preference"
+        )
+    }
+}
+
 pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
     let (facts, mut out) = check_domain(dns, params).await;
     // The MAIL FROM domain receives the bounces: a null MX there makes receivers refuse the
@@ -60,15 +72,19 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
         && rp != domain
     {
         let mx = dns.query(&rp, RType::MX).await;
-        let null = mx
-            .records
-            .iter()
-            .any(|r| matches!(r, Rdata::MX { exchange, .. } if exchange.is_empty()));
+        let null = mx.records.iter().find_map(|r| match r {
+            Rdata::MX {
+                preference,
+                exchange,
+            } if exchange.is_empty() => Some(*preference),
+            _ => None,
+        });
         if mx.outcome.is_trouble() {
             // Trouble is said as such: an unanswered return-path MX is no pass.
             out.push(failed(&rp, "MX (MAIL FROM domain)", &mx));
-        } else if null {
-            let mut fd = f("mx-null", Severity::Error, &rp, format!("{rp}, the MAIL FROM (return-path) domain, publishes a null MX (`MX 0 .`, RFC 7505): it declares it accepts no mail, so bounces cannot reach it and receivers reject mail sent with it (X.7.27).")).with_queries([mx.id]);
+        } else if let Some(pref) = null {
+            let form = null_form(pref);
+            let mut fd = f("mx-null", Severity::Error, &rp, format!("{rp}, the MAIL FROM (return-path) domain, publishes a null MX ({form}): it declares it accepts no mail, so bounces cannot reach it and receivers reject mail sent with it (X.7.27).")).with_queries([mx.id]);
             fd.location = mx.location.clone();
             out.push(fd);
         }
@@ -131,19 +147,11 @@ async fn check_domain(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>
         } else {
             Severity::Info
         };
-        // The record as published: a root target under another preference than 0 is not
-        // RFC 7505's form, but it names no host to deliver to all the same.
         let pref = records
             .iter()
             .find(|(_, e)| e.is_empty())
             .map_or(0, |(p, _)| *p);
-        let form = if pref == 0 {
-            "`MX 0 .`, RFC 7505".to_string()
-        } else {
-            format!(
-                "`MX {pref} .`: RFC 7505 writes it with preference 0, and a root target names no host under any preference"
-            )
-        };
+        let form = null_form(pref);
         let mut fd = f("mx-null", sev, &domain, format!("{domain} publishes a null MX ({form}): it declares it accepts no mail, and receivers reject mail sent from it (X.7.27).")).with_queries([mx.id]);
         fd.location = mx.location.clone();
         out.push(fd);

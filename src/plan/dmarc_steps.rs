@@ -58,8 +58,10 @@ pub(in crate::plan) fn sends_no_mail(ctx: &Ctx<'_>) -> bool {
 }
 
 fn under(name: &str, parent: &str) -> bool {
-    let (n, p) = (name.to_ascii_lowercase(), parent.to_ascii_lowercase());
-    n == p || n.ends_with(&format!(".{p}"))
+    crate::domain_name::within(
+        &crate::domain_name::normalise(name),
+        &crate::domain_name::normalise(parent),
+    )
 }
 
 /// Whether DKIM passes aligned for the From domain, as far as DNS can tell: a usable key for an

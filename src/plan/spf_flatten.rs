@@ -1,40 +1,42 @@
 //! Flattening the domain's own address-only includes: each costs one SPF lookup and buys
 //! nothing a list of ip4:/ip6: terms in the record itself would not.
 
+use crate::checks::spf::parse::{self, Mechanism, Qualifier};
 use crate::checks::types::SpfNode;
+use crate::domain_name::{normalise, within};
 
-/// True for a term an address-only include may hold without changing what flattening means:
-/// unqualified (or `+`) ip4:/ip6: terms, and an `all` that is not `+all` (inside an include a
-/// non-matching `all` only ends the include).
-fn address_only(term: &str) -> bool {
-    let t = term.strip_prefix('+').unwrap_or(term).to_ascii_lowercase();
-    t.starts_with("ip4:") || t.starts_with("ip6:") || matches!(t.as_str(), "-all" | "~all" | "?all")
-}
-
+/// True when `name` is the checked domain or a name under it.
 fn is_own(name: &str, domain: &str) -> bool {
-    let (n, d) = (name.to_ascii_lowercase(), domain.to_ascii_lowercase());
-    n == d || n.ends_with(&format!(".{d}"))
+    within(&normalise(name), &normalise(domain))
 }
 
-/// The ip4:/ip6: terms an own-domain include can be replaced by, when its record holds nothing
-/// else. Another party's include is never flattened: its addresses change without notice.
-fn replacement<'t>(tree: &'t SpfNode, domain: &str, include: &str) -> Option<Vec<&'t str>> {
+/// The ip4:/ip6: terms an own-domain include can be replaced by, when its record (read by the
+/// SPF check's parser) holds nothing else: unqualified or `+` ip4:/ip6: terms and an `all`
+/// that is not `+all` (inside an include a non-matching `all` only ends the include). Another
+/// party's include is never flattened: its addresses change without notice.
+fn replacement(tree: &SpfNode, domain: &str, include: &str) -> Option<Vec<String>> {
     let node = tree.children.iter().find(|c| {
         c.via == "include" && c.domain.eq_ignore_ascii_case(include) && c.error.is_none()
     })?;
     if !is_own(&node.domain, domain) || node.own_lookups != 0 || !node.children.is_empty() {
         return None;
     }
-    let terms: Vec<&str> = node.record.as_deref()?.split_whitespace().skip(1).collect();
-    if !terms.iter().all(|t| address_only(t)) {
-        return None;
-    }
-    Some(
-        terms
+    let text = node.record.as_deref()?;
+    let rec = parse::parse(text);
+    let address_only = rec.errors.is_empty()
+        && rec.redirect.is_none()
+        && rec.directives.iter().all(|d| match d.mechanism {
+            Mechanism::Ip4(..) | Mechanism::Ip6(..) => d.qualifier == Qualifier::Pass,
+            Mechanism::All => d.qualifier != Qualifier::Pass,
+            _ => false,
+        });
+    address_only.then(|| {
+        rec.directives
             .into_iter()
-            .filter(|t| !t.to_ascii_lowercase().ends_with("all"))
-            .collect(),
-    )
+            .filter(|d| matches!(d.mechanism, Mechanism::Ip4(..) | Mechanism::Ip6(..)))
+            .map(|d| d.text)
+            .collect()
+    })
 }
 
 /// The top record with its own address-only includes flattened, the includes replaced, and
@@ -44,15 +46,18 @@ pub(super) fn flatten_own(domain: &str, tree: &SpfNode) -> Option<(String, Vec<S
     let mut out: Vec<String> = Vec::new();
     let mut replaced = Vec::new();
     for term in record.split_whitespace() {
-        let plain = term.strip_prefix('+').unwrap_or(term);
-        let include = plain
-            .get(..8)
-            .filter(|p| p.eq_ignore_ascii_case("include:"))
-            .map(|_| &plain[8..]);
+        let one = parse::parse(term);
+        let include = match one.directives.as_slice() {
+            [d] if d.qualifier == Qualifier::Pass => match &d.mechanism {
+                Mechanism::Include(i) => Some(i.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
         match include.and_then(|i| replacement(tree, domain, i).map(|r| (i, r))) {
             Some((i, ips)) => {
                 replaced.push(i.to_string());
-                out.extend(ips.into_iter().map(str::to_string));
+                out.extend(ips);
             }
             None => out.push(term.to_string()),
         }

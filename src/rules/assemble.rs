@@ -60,11 +60,14 @@ impl RuleSet {
             .into_iter()
             .filter(|f| !extra_files.contains(f))
             .collect();
-        super::validate::validate(&mut set, &mut errors, &trusted);
-        // The knowledge tables' cross-checks only read the set: the build ran them over the
-        // same tables (from their TOML) and stops on any problem, so the precompiled built-ins
-        // alone need not be checked again in every run.
-        if !precompiled_only {
+        // Stage two only reads the set, but for the automata it builds: the build ran it over
+        // the same tables (from their TOML) and stops on any problem, so the precompiled
+        // built-ins alone are not checked again in every run (and `Tables::Reply`'s, without
+        // examples or the knowledge tables, could not be).
+        if precompiled_only {
+            super::validate::compile_validated(&mut set);
+        } else {
+            super::validate::validate(&mut set, &mut errors, &trusted);
             super::validate_knowledge::validate(&set, &mut errors);
         }
         let rank = |file: &str| order.iter().position(|f| *f == file).unwrap_or(usize::MAX);
@@ -120,5 +123,91 @@ impl RuleSet {
             )
             .map(|((file, line, id), re)| (file, line, id, re));
         providers.chain(rules).chain(vocabulary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::embedded::BUILTIN;
+
+    /// The built-in files as build.rs reads them, with `edit` applied to one of them.
+    fn builtin_with(file: &str, edit: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
+        BUILTIN
+            .iter()
+            .map(|(f, text)| {
+                (
+                    *f,
+                    if *f == file {
+                        edit(text)
+                    } else {
+                        text.to_string()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// What build.rs stops on: the same stages over the built-in files' TOML.
+    fn build_errors(files: &[(&'static str, String)]) -> Vec<String> {
+        let sources = files.iter().map(|(file, text)| Source {
+            file,
+            builtin: true,
+            body: Body::Toml(text),
+        });
+        let (set, mut errors) = RuleSet::assemble(sources);
+        errors.extend(set.pattern_compile_errors());
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    /// A run skips stage two for the precompiled built-ins because the build ran it: a broken
+    /// built-in rule (an id, a source, an example, a pattern, a reference between tables)
+    /// is what build.rs reports and stops on, at its file:line, and the shipped ones pass.
+    #[test]
+    fn a_broken_builtin_rule_stops_the_build() {
+        let all = |f: &str| builtin_with(f, str::to_string);
+        assert_eq!(build_errors(&all("rules/basic.toml")), Vec::<String>::new());
+        let cases: [(&str, &str, &str, &str); 5] = [
+            (
+                "rules/basic.toml",
+                "id = \"class-2\"",
+                "id = \"Class_2\"",
+                "not kebab-case",
+            ),
+            (
+                "rules/basic.toml",
+                "source = \"RFC 5321 section 4.2.1\"",
+                "source = \"\"",
+                "empty `source`",
+            ),
+            (
+                "rules/phrases.toml",
+                r"pattern = '(?i)\bspamhaus\b'",
+                r"pattern = '(?i)\bspamhaus(\b'",
+                "does not compile",
+            ),
+            (
+                "rules/phrases.toml",
+                "examples = [",
+                "not_examples = [",
+                "unknown field",
+            ),
+            (
+                "rules/provider-gmail.toml",
+                "provider = \"gmail\"",
+                "provider = \"gmial\"",
+                "is not defined by any [[provider]]",
+            ),
+        ];
+        for (file, from, to, want) in cases {
+            let files = builtin_with(file, |t| t.replacen(from, to, 1));
+            let errors = build_errors(&files);
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.starts_with(file) && e.contains(want)),
+                "{file}: {from} -> {to}: {errors:?}"
+            );
+        }
     }
 }

@@ -427,6 +427,55 @@ fn reply_rule(
         .and_then(|p| v.regex(&r.id, "pattern", p, trusted.contains(l.file.as_str())))
 }
 
+/// Stage two of tables the build already validated (the precompiled built-ins alone, see
+/// `assemble`): only what the set holds beside its tables is built, every pattern taken as
+/// the build compiled it. `precompiled::tests` holds the result to `validate`'s.
+pub(crate) fn compile_validated(set: &mut RuleSet) {
+    let unchecked = |list: &[String]| list.iter().map(|p| LazyRegex::unchecked(p)).collect();
+    set.provider_patterns = set
+        .providers
+        .iter()
+        .map(|l| {
+            let r = &l.rule;
+            let mut text = Vec::new();
+            for (kind, list) in [
+                (SignalKind::Token, &r.tokens),
+                (SignalKind::Wording, &r.wording),
+                (SignalKind::Marker, &r.markers),
+            ] {
+                text.extend(list.iter().map(|m| (kind, LazyRegex::unchecked(m))));
+            }
+            Patterns {
+                hosts: unchecked(&r.hosts),
+                text,
+                links: r.links.iter().filter_map(|l| link_entry(l)).collect(),
+            }
+        })
+        .collect();
+    let pattern = |l: &Located<ProviderRule>| l.rule.pattern.as_deref().map(LazyRegex::unchecked);
+    set.rule_regexes = set.provider_rules.iter().map(pattern).collect();
+    set.phrase_regexes = set.phrases.iter().map(pattern).collect();
+    fn words(w: &[String]) -> Vec<&str> {
+        w.iter().map(String::as_str).collect()
+    }
+    let names = set
+        .mechanisms
+        .iter()
+        .map(|l| words(&l.rule.words))
+        .collect();
+    let cues = set
+        .mechanism_cues
+        .iter()
+        .map(|l| (l.rule.kind, words(&l.rule.words)))
+        .collect();
+    let readings: Vec<(Option<&str>, &[String])> = set
+        .mechanisms
+        .iter()
+        .map(|l| (l.rule.category.as_deref(), l.rule.checks.as_slice()))
+        .collect();
+    set.vocabulary = Vocabulary::new(names, cues, &readings);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,17 +3,35 @@
 
 use super::marker_filter::{self, Literals, StaticLiterals};
 
-/// Written by build.rs: every built-in pattern compiled on first use and its required
-/// literals, sorted by pattern.
-static LITERALS: &[(&str, Option<StaticLiterals>)] =
+/// Written by build.rs: every built-in pattern compiled on first use and every mechanism word,
+/// with its [`digest`] and required literals, sorted by digest then pattern.
+static LITERALS: &[(u64, &str, Option<StaticLiterals>)] =
     include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
+
+/// FNV-1a of a pattern: the table is searched by it, since comparing patterns, which share
+/// long prefixes (`(?i)\b`), was most of the lookup's cost.
+pub(crate) fn digest(pattern: &str) -> u64 {
+    pattern.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The build's entry for a built-in pattern.
+fn entry(pattern: &str) -> Option<&'static (u64, &'static str, Option<StaticLiterals>)> {
+    let h = digest(pattern);
+    let from = LITERALS.partition_point(|(d, ..)| *d < h);
+    LITERALS[from..]
+        .iter()
+        .take_while(|(d, ..)| *d == h)
+        .find(|(_, p, _)| *p == pattern)
+}
 
 /// A pattern's required literals: the build's for a built-in pattern, else read from it now
 /// (a pattern of `--rules DIR`).
 pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
-    match LITERALS.binary_search_by(|(p, _)| (*p).cmp(pattern)) {
-        Ok(i) => LITERALS[i].1.map(Literals::from_static),
-        Err(_) => marker_filter::required_literals(pattern),
+    match entry(pattern) {
+        Some((.., literals)) => literals.map(Literals::from_static),
+        None => marker_filter::required_literals(pattern),
     }
 }
 
@@ -21,29 +39,39 @@ pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
 mod tests {
     use super::*;
 
-    /// The literals the build wrote are those each built-in pattern requires, and they cover
-    /// every pattern of the built-in set.
+    /// The literals the build wrote are those each built-in pattern and mechanism word
+    /// requires, and they cover every one of them.
     #[test]
     fn precompiled_literals_are_the_patterns_literals() {
-        let (set, errors) = super::super::RuleSet::assemble(super::super::precompiled::sources());
+        let (set, errors) = super::super::RuleSet::assemble(super::super::precompiled::sources(
+            super::super::tables::Tables::All,
+        ));
         assert!(errors.is_empty(), "{errors:?}");
-        let mut patterns = 0;
-        for (file, line, id, re) in set.lazy_patterns() {
-            let at = LITERALS.binary_search_by(|(p, _)| (*p).cmp(re.pattern()));
-            let Ok(at) = at else {
-                panic!("{file}:{line}: `{id}`'s pattern has no precompiled literals");
+        let mut patterns: Vec<(String, &str)> = set
+            .lazy_patterns()
+            .map(|(file, line, id, re)| (format!("{file}:{line}: {id}"), re.pattern()))
+            .collect();
+        for l in &set.mechanisms {
+            let at = format!("{}:{}: {}", l.file, l.line, l.rule.id);
+            patterns.extend(l.rule.words.iter().map(|w| (at.clone(), w.as_str())));
+        }
+        assert!(patterns.len() > 500, "{}", patterns.len());
+        for (at, pattern) in patterns {
+            let Some((.., literals)) = entry(pattern) else {
+                panic!("{at}: {pattern} has no precompiled literals");
             };
             assert_eq!(
-                LITERALS[at].1.map(Literals::from_static),
-                marker_filter::required_literals(re.pattern()),
-                "{file}:{line}: {id}"
+                literals.map(Literals::from_static),
+                marker_filter::required_literals(pattern),
+                "{at}"
             );
-            patterns += 1;
         }
-        assert!(patterns > 500, "{patterns}");
         assert!(
-            LITERALS.windows(2).all(|w| w[0].0 < w[1].0),
+            LITERALS
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)),
             "sorted, once each"
         );
+        assert!(entry("(?i)not a built-in pattern").is_none());
     }
 }

@@ -5,7 +5,8 @@
 /// A substring every match of a pattern contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Literal {
-    text: String,
+    /// Borrowed from the binary for a built-in pattern (`builtin_literals`).
+    text: std::borrow::Cow<'static, str>,
     /// The pattern is `(?i)...`: `text` is in ASCII lower case, compared with the lowered reply.
     folded: bool,
 }
@@ -14,12 +15,20 @@ impl Literal {
     /// Whether `text` (ASCII) holds the literal, in any case when the pattern is `(?i)`.
     pub(crate) fn is_in(&self, text: &str) -> bool {
         if !self.folded {
-            return text.contains(&self.text);
+            return text.contains(&*self.text);
         }
-        let want = self.text.as_bytes();
-        text.as_bytes()
-            .windows(want.len())
-            .any(|w| w.eq_ignore_ascii_case(want))
+        // Candidates are where the first byte is, in either case (memchr's vector search):
+        // comparing at every offset was most of a one-reply run's fingerprint matching.
+        let (want, hay) = (self.text.as_bytes(), text.as_bytes());
+        let Some((&first, rest)) = want.split_first() else {
+            return true;
+        };
+        let Some(last) = hay.len().checked_sub(want.len()) else {
+            return false;
+        };
+        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+        memchr::memchr2_iter(lower, upper, &hay[..=last])
+            .any(|i| hay[i + 1..i + want.len()].eq_ignore_ascii_case(rest))
     }
 }
 
@@ -48,8 +57,8 @@ impl Literals {
 
     /// The literals as build.rs wrote them (see [`source_of`]).
     pub(crate) fn from_static(conjunctions: StaticLiterals) -> Literals {
-        let literal = |&(text, folded): &(&str, bool)| Literal {
-            text: text.to_string(),
+        let literal = |&(text, folded): &(&'static str, bool)| Literal {
+            text: std::borrow::Cow::Borrowed(text),
             folded,
         };
         Literals(
@@ -140,7 +149,7 @@ pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
                 return None;
             }
             out.push(vec![vec![Literal {
-                text: alt.to_string(),
+                text: alt.to_string().into(),
                 folded,
             }]]);
             continue;
@@ -159,9 +168,9 @@ fn has_inline_flags(body: &str) -> bool {
 fn literal(text: &str, folded: bool) -> Literal {
     Literal {
         text: if folded {
-            text.to_ascii_lowercase()
+            text.to_ascii_lowercase().into()
         } else {
-            text.to_string()
+            text.to_string().into()
         },
         folded,
     }
@@ -361,7 +370,7 @@ mod tests {
     use crate::rules::RuleSet;
 
     fn lit(p: &str) -> Option<(String, bool)> {
-        required_literal(p).map(|l| (l.text, l.folded))
+        required_literal(p).map(|l| (l.text.into_owned(), l.folded))
     }
 
     #[test]

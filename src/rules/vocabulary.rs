@@ -9,8 +9,9 @@
 //! failed"). Links and addresses are not the reply's own words and are left out first.
 //! Sets of mechanisms are bit masks (bit i: the i-th `[[mechanism]]`; the first 64 count).
 
+use super::builtin_literals::required_literals;
 use super::lazy_regex::LazyRegex;
-use super::marker_filter::{Literals, required_literals};
+use super::marker_filter::Literals;
 use super::schema::CueKind;
 use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;

@@ -34,6 +34,8 @@ mod rules {
     pub mod schema;
     #[path = "../src/rules/set.rs"]
     pub mod set;
+    #[path = "../src/rules/tables.rs"]
+    pub mod tables;
     #[path = "../src/rules/types.rs"]
     pub mod types;
     #[path = "../src/rules/validate.rs"]
@@ -49,6 +51,13 @@ mod rules {
     /// read from the pattern.
     pub mod builtin_literals {
         pub(crate) use super::marker_filter::required_literals;
+
+        /// `builtin_literals::digest` (that module includes what this script writes).
+        pub(crate) fn digest(pattern: &str) -> u64 {
+            pattern.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        }
     }
 }
 
@@ -67,11 +76,15 @@ fn main() {
         .iter()
         .map(|(file, text)| (*file, parse_file(file, text, &mut Vec::new())))
         .collect();
-    let mut encoded: Vec<(&str, Vec<u8>)> = Vec::new();
+    // Each file twice: every table (`Tables::All`), and what decoding a reply reads without
+    // the examples (`Tables::Reply`, `explain`'s start-up).
+    let mut encoded: Vec<(&str, Vec<u8>, Vec<u8>)> = Vec::new();
     for (file, raw) in &parsed {
-        match postcard::to_allocvec(raw) {
-            Ok(bytes) => encoded.push((file, bytes)),
-            Err(e) => fail(&[format!("{file}: cannot encode its tables: {e}")]),
+        let all = postcard::to_allocvec(raw);
+        let reply = postcard::to_allocvec(&raw.reply_part());
+        match (all, reply) {
+            (Ok(all), Ok(reply)) => encoded.push((file, all, reply)),
+            (Err(e), _) | (_, Err(e)) => fail(&[format!("{file}: cannot encode its tables: {e}")]),
         }
     }
     // The same two stages and pattern compilation as `rules lint` of the built-in rules (from
@@ -87,10 +100,12 @@ fn main() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
     write_out("builtin-literals.rs", literals_source(&set).as_bytes());
-    let borrowed: Vec<(&str, u64, &[u8])> = encoded
+    let borrowed: Vec<(&str, u64, &[u8], &[u8])> = encoded
         .iter()
         .zip(BUILTIN)
-        .map(|((f, b), (_, text))| (*f, text.len() as u64, b.as_slice()))
+        .map(|((f, all, reply), (_, text))| {
+            (*f, text.len() as u64, all.as_slice(), reply.as_slice())
+        })
         .collect();
     let bytes = match postcard::to_allocvec(&borrowed) {
         Ok(b) => b,
@@ -109,17 +124,31 @@ fn write_out(name: &str, bytes: &[u8]) {
     }
 }
 
-/// Every pattern the set compiles on first use with its required literals, sorted by pattern,
-/// as the Rust expression `precompiled::LITERALS` includes.
+/// Every pattern the set compiles on first use and every mechanism word, with its digest and
+/// required literals, sorted by digest then pattern, as the Rust expression
+/// `builtin_literals::LITERALS` includes.
 fn literals_source(set: &RuleSet) -> String {
     let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
-    patterns.sort_unstable();
-    patterns.dedup();
-    let rows: Vec<String> = patterns
+    // The mechanism words one by one too: `Vocabulary::names_any` reads theirs.
+    patterns.extend(
+        set.mechanisms
+            .iter()
+            .flat_map(|l| l.rule.words.iter().map(String::as_str)),
+    );
+    let mut rows: Vec<(u64, &str)> = patterns
         .into_iter()
-        .map(|p| {
+        .map(|p| (rules::builtin_literals::digest(p), p))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let rows: Vec<String> = rows
+        .into_iter()
+        .map(|(digest, p)| {
             let literals = rules::marker_filter::required_literals(p);
-            format!("({p:?}, {}),\n", rules::marker_filter::source_of(&literals))
+            format!(
+                "({digest}, {p:?}, {}),\n",
+                rules::marker_filter::source_of(&literals)
+            )
         })
         .collect();
     format!("&[\n{}]\n", rows.concat())

@@ -19,6 +19,7 @@ mod rule_match;
 pub mod schema;
 pub mod selectors;
 mod set;
+mod tables;
 pub mod types;
 mod validate;
 mod validate_knowledge;
@@ -34,6 +35,7 @@ pub use knowledge::{
 pub use load::{LintError, RulesError};
 pub use schema::*;
 pub use set::{Kind, Located, Rule, RuleSet};
+pub use tables::Tables;
 pub use types::*;
 pub use validate::is_enhanced_pattern;
 pub use vocab::{Category, REPLY_ONLY_CHECKS, Tier, known_checks};
@@ -44,11 +46,20 @@ use std::path::Path;
 impl RuleSet {
     /// The built-in rules, then every `*.toml` in `extra_dir`, which add rules or override them by id.
     pub fn load(extra_dir: Option<&Path>) -> Result<RuleSet, RulesError> {
-        let extra = match extra_dir {
-            Some(dir) => load::read_dir(dir)?,
-            None => Vec::new(),
+        Self::load_for(extra_dir, Tables::All)
+    }
+
+    /// `load` of the tables a command reads. With `extra_dir` every table is loaded whatever
+    /// `tables` says: its files are checked against the whole set (a plan step naming a
+    /// built-in finding), and they need their examples.
+    pub fn load_for(extra_dir: Option<&Path>, tables: Tables) -> Result<RuleSet, RulesError> {
+        let (mut set, errors) = match extra_dir {
+            Some(dir) => Self::from_sources(&load::read_dir(dir)?),
+            None => Self::assemble(precompiled::sources(tables)),
         };
-        let (set, errors) = Self::from_sources(&extra);
+        if extra_dir.is_none() {
+            set.tables = tables;
+        }
         if errors.is_empty() {
             Ok(set)
         } else {
@@ -59,7 +70,7 @@ impl RuleSet {
     /// Built-ins plus the given (file name, text) pairs; every problem is collected, none stops it.
     pub fn from_sources(extra: &[(String, String)]) -> (RuleSet, Vec<LintError>) {
         Self::assemble(
-            precompiled::sources()
+            precompiled::sources(Tables::All)
                 .into_iter()
                 .chain(toml_sources(extra)),
         )

@@ -171,6 +171,8 @@ pub struct RuleSet {
     pub(super) enhanced_index: std::sync::OnceLock<std::collections::HashMap<(u16, u16), usize>>,
     /// Every provider's text fingerprints in one automaton, built on the first decode.
     pub(super) text_set: std::sync::OnceLock<TextSet>,
+    /// The tables loaded: with `Tables::Reply` only decoding's are filled.
+    pub tables: super::tables::Tables,
 }
 
 impl RuleSet {

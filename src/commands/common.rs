@@ -173,7 +173,15 @@ pub async fn check_one(
 
 /// Loads the rules (built-in plus `--rules DIR`); broken rules are an input error (exit 2).
 pub fn load_rules(dir: Option<&std::path::Path>) -> Result<crate::rules::RuleSet> {
-    crate::rules::RuleSet::load(dir).map_err(|e| Error::Rules(format!("rules: {e}")))
+    load_rules_for(dir, crate::rules::Tables::All)
+}
+
+/// `load_rules` of the tables a command reads (`explain`: `Tables::Reply`).
+pub fn load_rules_for(
+    dir: Option<&std::path::Path>,
+    tables: crate::rules::Tables,
+) -> Result<crate::rules::RuleSet> {
+    crate::rules::RuleSet::load_for(dir, tables).map_err(|e| Error::Rules(format!("rules: {e}")))
 }
 
 /// A multi-thread runtime sized for the machine; DNS work is I/O-bound.

@@ -1,6 +1,6 @@
 //! `mailtriage explain`: decode the replies in one or more inputs, offline.
 
-use super::common::load_rules;
+use super::common::load_rules_for;
 use super::input;
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Result, exit};
@@ -15,7 +15,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let rules = load_rules(rules_dir)?;
+    // Decoding reads none of the plan's, escalation's or the checks' tables, nor examples.
+    let rules = load_rules_for(rules_dir, crate::rules::Tables::Reply)?;
     let one = args.input.first().map(String::as_str);
     if args.input.len() <= 1 && one.is_none_or(|a| !Path::new(a).is_dir()) {
         // One input: its problem is the run's error, as always.

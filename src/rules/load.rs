@@ -99,6 +99,47 @@ pub(crate) struct RawFile {
     pub checks: super::check_tables::RawTables,
 }
 
+/// A table's rows as they are, or with the examples left out.
+#[allow(dead_code)] // only build.rs splits the files
+fn rows<T: Clone>(rows: &[(usize, T)], strip: fn(&mut T)) -> Vec<(usize, T)> {
+    rows.iter()
+        .map(|(line, rule)| {
+            let mut rule = rule.clone();
+            strip(&mut rule);
+            (*line, rule)
+        })
+        .collect()
+}
+
+#[allow(dead_code)]
+fn keep<T>(_: &mut T) {}
+
+impl RawFile {
+    /// The part of this file that decoding a reply reads (`tables::Tables::Reply`): its
+    /// tables, without the examples.
+    #[allow(dead_code)] // only build.rs splits the files
+    pub(crate) fn reply_part(&self) -> RawFile {
+        RawFile {
+            class: rows(&self.class, keep),
+            subject_digit: rows(&self.subject_digit, keep),
+            basic: rows(&self.basic, |r| r.examples = Vec::new()),
+            enhanced_class: rows(&self.enhanced_class, keep),
+            enhanced_subject: rows(&self.enhanced_subject, keep),
+            enhanced: rows(&self.enhanced, |r| r.examples = Vec::new()),
+            handling: rows(&self.handling, keep),
+            provider: rows(&self.provider, keep),
+            provider_rule: rows(&self.provider_rule, |r| r.examples = Vec::new()),
+            phrase: rows(&self.phrase, |r| r.examples = Vec::new()),
+            mechanism: rows(&self.mechanism, |r| {
+                r.examples = Vec::new();
+                r.not_examples = Vec::new();
+            }),
+            mechanism_cue: rows(&self.mechanism_cue, keep),
+            ..RawFile::default()
+        }
+    }
+}
+
 /// 1-based lines of byte offsets, in one pass over the text.
 struct Lines(Vec<usize>);
 

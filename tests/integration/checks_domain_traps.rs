@@ -289,6 +289,8 @@ async fn an_spf_version_in_upper_case_is_still_the_spf_record() {
     let r = run_zones(&[("good.example", &upper)], &spf_dmarc()).await;
     lacks(&r, "spf-missing");
     assert!(r.spf.as_ref().unwrap().record.is_some());
+    // Evaluated as well as read: the sending IP is in its ip4 range.
+    has(&r, "spf-ip-authorised");
 }
 
 #[tokio::test]

@@ -164,7 +164,9 @@ async fn udp(server: SocketAddr, query: &Message) -> Result<Udp, NetError> {
     // A connected socket only hears `server` (RFC 5452 section 4.1: the source must match).
     socket.connect(server).await.map_err(io)?;
     socket.send(&bytes).await.map_err(io)?;
-    let mut buf = vec![0u8; 65_535];
+    // Four times what we advertise: a server that ignores the payload size still fits, and a
+    // bigger datagram is cut, unreadable, and asked again over TCP.
+    let mut buf = vec![0u8; 4 * usize::from(EDNS_PAYLOAD)];
     loop {
         let n = socket.recv(&mut buf).await.map_err(io)?;
         let got = &buf[..n];

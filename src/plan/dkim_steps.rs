@@ -160,9 +160,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // A key the message was signed with that only allows SHA-1: the same key without `h=`.
     for s in &usable {
         let sha1_only = |f: &&Finding| f.id == "dkim-sha1-only" && about(f, &s.selector, domain);
-        if !pool.iter().any(sha1_only)
-            || !ctx.input.params.dkim_selectors.contains(&s.selector)
-        {
+        if !pool.iter().any(sha1_only) || !ctx.input.params.dkim_selectors.contains(&s.selector) {
             continue;
         }
         let Some(rec) = s.record.as_deref() else {

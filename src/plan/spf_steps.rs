@@ -198,7 +198,9 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 .record
                 .as_deref()
                 .filter(|_| void_only && own_record)
-                .and_then(|r| super::spf_void::without_void_terms(r, &facts.domain, ctx.input.queries))
+                .and_then(|r| {
+                    super::spf_void::without_void_terms(r, &facts.domain, ctx.input.queries)
+                })
             {
                 // An include of a name that does not exist is one of the void terms dropped.
                 pool.retain(|f| {

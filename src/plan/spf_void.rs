@@ -7,7 +7,9 @@ use crate::dns::{LogEntry, RType};
 /// whose absence makes it void: `a:x` (A), `mx:x` (MX), `include:x` (TXT), `exists:x` (A).
 /// Terms with macros or without a name of their own are never judged.
 fn target(term: &str, domain: &str) -> Option<(String, RType)> {
-    let t = term.trim_start_matches(['+', '-', '~', '?']).to_ascii_lowercase();
+    let t = term
+        .trim_start_matches(['+', '-', '~', '?'])
+        .to_ascii_lowercase();
     let (mech, rest) = t.split_once(':').unwrap_or((t.as_str(), ""));
     let name = rest.split('/').next().unwrap_or("");
     if name.contains('%') {
@@ -61,7 +63,10 @@ mod tests {
             target("a:old.example.com", "example.com"),
             Some(("old.example.com".into(), RType::A))
         );
-        assert_eq!(target("mx", "example.com"), Some(("example.com".into(), RType::MX)));
+        assert_eq!(
+            target("mx", "example.com"),
+            Some(("example.com".into(), RType::MX))
+        );
         assert_eq!(
             target("~include:gone.example", "example.com"),
             Some(("gone.example".into(), RType::TXT))

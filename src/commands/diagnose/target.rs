@@ -391,9 +391,9 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
 fn names_host(word: &str) -> bool {
     let labels: Vec<&str> = word.trim_end_matches('.').split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         && labels
             .last()
             .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
@@ -493,7 +493,9 @@ mod client_ip_tests {
         assert_eq!(ip("452 4.2.2 quota 1.2.3 exceeded [unclosed"), None);
         // A version-like number after a dash is no address either.
         assert_eq!(
-            ip("421 4.7.0 [TSS04] deferred due to user complaints - 4.16.55.1; see https://postmaster.yahooinc.com"),
+            ip(
+                "421 4.7.0 [TSS04] deferred due to user complaints - 4.16.55.1; see https://postmaster.yahooinc.com"
+            ),
             None
         );
     }

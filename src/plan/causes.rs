@@ -159,7 +159,7 @@ pub(super) fn likely_causes(
     unblamed.dedup();
     let message = fill(
         &k.message(if !unblamed.is_empty() {
-            unblamed.extend(warnings.drain(..));
+            unblamed.append(&mut warnings);
             warnings = unblamed;
             "no-cause-found-unblamed"
         } else if warnings.is_empty() {

@@ -355,6 +355,31 @@ fn close_open_includes(
     }
     let mut d = Draft::new("spf-close-open-include", "spf");
     claim(pool, &mut d, &["plus-all"]);
+    // The sending IP passed only through the open `all`: closing it without naming the IP
+    // would turn this very sender's pass into a fail.
+    if let Some(r) = facts.result.as_ref().filter(|r| {
+        r.result == "pass"
+            && r.mechanism
+                .as_deref()
+                .is_some_and(|m| m.trim_start_matches('+').eq_ignore_ascii_case("all"))
+    }) && value != record
+    {
+        let term = match r.ip {
+            std::net::IpAddr::V4(ip) => format!("ip4:{ip}"),
+            std::net::IpAddr::V6(ip) => format!("ip6:{ip}"),
+        };
+        let mut terms: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+        let at = terms
+            .iter()
+            .position(|t| t.eq_ignore_ascii_case("~all"))
+            .unwrap_or(terms.len());
+        terms.insert(at, term);
+        value = terms.join(" ");
+        d.details.push(
+            ctx.k
+                .message_with("spf-open-all-kept-ip", &[("ip", &r.ip.to_string())]),
+        );
+    }
     for inc in &dropped {
         d.details.push(
             ctx.k

@@ -222,6 +222,106 @@ fn an_ipv6_sender_under_an_ipv4_only_spf_record_gets_an_ip6_term() {
     assert_eq!(escalation(&d), ("escalation-gmail", false));
 }
 
+#[test]
+fn an_spf_macro_that_authorises_the_ip_passes_and_nothing_is_blamed() {
+    // exists:%{i}._spf.macro3.example: 192.0.2.64 has its A record there.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@macro3.example",
+            "--ip",
+            "192.0.2.64",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1, "the IP's missing PTR is an error, as hardening");
+    assert_eq!(d["domain"]["spf"]["result"]["result"], "pass");
+    assert!(cause_ids(&d).is_empty(), "{:?}", cause_ids(&d));
+    assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
+    assert_eq!(escalation(&d), ("escalation-gmail", true));
+}
+
+#[test]
+fn an_ip_outside_a_macro_record_is_added_without_dropping_the_macro() {
+    let (rc, d) = diagnose(
+        GMAIL_5727,
+        &[
+            "--from",
+            "news@macro3.example",
+            "--ip",
+            "192.0.2.66",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let r = records(first_step(&d));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].2.contains("exists:%{i}._spf.macro3.example") && r[0].2.contains("ip4:192.0.2.66"),
+        "{}",
+        r[0].2
+    );
+}
+
+#[test]
+fn a_null_reverse_path_is_judged_by_the_helo_domains_spf() {
+    // A bounce's MAIL FROM is <>: SPF (and DMARC's SPF) then uses the HELO name, so the
+    // record to change is mta.macro3.example's, not macro3.example's.
+    let (rc, d) = diagnose(
+        GMAIL_5727,
+        &[
+            "--from",
+            "postmaster@macro3.example",
+            "--mail-from",
+            "<>",
+            "--helo",
+            "mta.macro3.example",
+            "--ip",
+            "192.0.2.66",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-authorise-ip");
+    assert_eq!(
+        records(s),
+        [rec(
+            "mta.macro3.example",
+            "TXT",
+            "v=spf1 ip4:192.0.2.65 ip4:192.0.2.66 -all"
+        )]
+    );
+}
+
+#[test]
+fn closing_plus_all_keeps_the_sender_that_only_passed_through_it() {
+    // open.macro3.example publishes v=spf1 +all: 192.0.2.66 passes only through it. Before,
+    // the step published "v=spf1 ~all", which fails this very sender.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &["--from", "news@open.macro3.example", "--ip", "192.0.2.66"],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d)[0], "spf-plus-all");
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-close-open-include");
+    assert_eq!(
+        records(s),
+        [rec(
+            "open.macro3.example",
+            "TXT",
+            "v=spf1 ip4:192.0.2.66 ~all"
+        )]
+    );
+}
+
 // ---------------------------------------------------------------- DMARC
 
 #[test]

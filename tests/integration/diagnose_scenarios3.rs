@@ -756,6 +756,13 @@ fn uceprotect_listing_is_the_cause() {
     );
     assert_eq!(first_step(&d)["id"], "blocklist-delist");
     assert!(escalation(&d).1);
+    // UCEPROTECT's own entry, not the generic postmaster one: Level 1 expires by itself.
+    assert_eq!(d["escalation"]["id"], "escalation-uceprotect");
+    assert!(
+        d["escalation"]["where"]
+            .to_string()
+            .contains("uceprotect.net")
+    );
 }
 
 #[test]

@@ -123,7 +123,11 @@ pub async fn check(
             .await,
         );
     }
-    out.extend(disagreement(&domain, &facts, &legacy, &q));
+    let own_unusable = walk
+        .levels
+        .first()
+        .is_some_and(|l| l.records.len() > 1 || !l.misordered.is_empty());
+    out.extend(disagreement(&domain, &facts, &legacy, own_unusable, &q));
     if from {
         let (al, found) =
             align::alignment(dns, params, &domain, &org, disc.record.as_ref(), &q).await;
@@ -293,8 +297,15 @@ fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
 }
 
 /// A finding when receivers on RFC 9989 (tree walk) and on RFC 7489 (Public Suffix List) apply
-/// different policies to the domain.
-fn disagreement(domain: &str, facts: &DmarcFacts, legacy: &Legacy, q: &[usize]) -> Option<Finding> {
+/// different policies to the domain. `own_unusable`: the domain publishes records of its own that
+/// receivers discard (several, or `v=DMARC1` not first), so the fix is mending them, not adding one.
+fn disagreement(
+    domain: &str,
+    facts: &DmarcFacts,
+    legacy: &Legacy,
+    own_unusable: bool,
+    q: &[usize],
+) -> Option<Finding> {
     if facts.status.is_inconclusive() || facts.policy == legacy.policy {
         return None;
     }
@@ -313,5 +324,10 @@ fn disagreement(domain: &str, facts: &DmarcFacts, legacy: &Legacy, q: &[usize]) 
     } else {
         "mail that fails DMARC is treated more strictly by receivers on the Public Suffix List than by those that walk the tree"
     };
-    Some(f("dmarc-psl-disagreement", Severity::Warning, &format!("_dmarc.{domain}"), format!("Receivers disagree on the DMARC policy of {domain}: by the RFC 9989 tree walk (organizational domain {}) it is {tree}; by the Public Suffix List of RFC 7489 (organizational domain {}) it is {old}. So {who}. Publish a record at _dmarc.{domain} itself to make both agree (RFC 9989 appendix C.3).", facts.organizational_domain, legacy.organizational_domain)).with_queries(q.iter().copied()))
+    let fix = if own_unusable {
+        format!("Leave exactly one valid record at _dmarc.{domain} (`v=DMARC1` first)")
+    } else {
+        format!("Publish a record at _dmarc.{domain} itself")
+    };
+    Some(f("dmarc-psl-disagreement", Severity::Warning, &format!("_dmarc.{domain}"), format!("Receivers disagree on the DMARC policy of {domain}: by the RFC 9989 tree walk (organizational domain {}) it is {tree}; by the Public Suffix List of RFC 7489 (organizational domain {}) it is {old}. So {who}. {fix} to make both agree (RFC 9989 appendix C.3).", facts.organizational_domain, legacy.organizational_domain)).with_queries(q.iter().copied()))
 }

@@ -36,11 +36,33 @@ const FIRST_BOUNCE_PROJECTS: [&str; 7] = [
     "mail",
     "whois",
 ];
-/// Floors on the whole bounce set, projects added in December 2026 included (the README lists
-/// them), set when they were added: the same ratchet, on the grown set.
+/// Floors on the first thirteen projects, those of early December 2026 included (the README
+/// lists them), set when they were added: the same ratchet, on the grown set.
 const GROWN_BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.0, 100.0, 100.0, 100.0, 100.0]),
     ("holdout", [96.9, 100.0, 88.8, 93.4, 90.0]),
+];
+/// The projects [`GROWN_BOUNCE_FLOORS`] were set on.
+const GROWN_BOUNCE_PROJECTS: [&str; 13] = [
+    "Mail-DeliveryStatus-BounceParser",
+    "MailBounceDetector",
+    "bounce_email",
+    "flanker",
+    "flufl.bounce",
+    "mail",
+    "whois",
+    "PHP-Bounce-Handler",
+    "bounced",
+    "froide",
+    "MimeKit",
+    "mail_manager",
+    "mail-auth",
+];
+/// Floors on the whole bounce set, the projects of the second December 2026 round included
+/// (node-baunsu, Alaveteli, Salmon), set when they were added.
+const ALL_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [97.0, 100.0, 88.8, 94.1, 90.9]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:
@@ -406,13 +428,18 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    let sets: [(&str, Option<&[&str]>, PartFloors); 2] = [
+    let sets: [(&str, Option<&[&str]>, PartFloors); 3] = [
         (
             "first projects",
             Some(&FIRST_BOUNCE_PROJECTS),
             BOUNCE_FLOORS,
         ),
-        ("all", None, GROWN_BOUNCE_FLOORS),
+        (
+            "thirteen projects",
+            Some(&GROWN_BOUNCE_PROJECTS),
+            GROWN_BOUNCE_FLOORS,
+        ),
+        ("all", None, ALL_BOUNCE_FLOORS),
     ];
     for (set, only, set_floors) in sets {
         for (split, floors) in set_floors {

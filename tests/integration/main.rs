@@ -50,6 +50,7 @@ mod dns_scale;
 mod dns_zone;
 mod docs_links;
 mod module_graph;
+mod reply_formats;
 mod reply_fuzz;
 mod report_ci_examples;
 mod report_escape;

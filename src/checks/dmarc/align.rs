@@ -248,7 +248,7 @@ fn alignment_disagreement(
         }
         _ => "receivers of the two kinds credit different mechanisms for the same message",
     };
-    f("dmarc-psl-disagreement", Severity::Warning, from, format!("Receivers disagree on alignment with {from}: {} (organizational domain {} by the tree walk, {} by the Public Suffix List). So {outcome}. Publish a DMARC record at _dmarc.{from} and use identifiers under it, or strict alignment, to make both agree (RFC 9989 appendix C.3).", parts.join("; "), org.domain, legacy.from_organizational_domain)).with_queries(q)
+    f("dmarc-psl-disagreement", Severity::Warning, from, format!("Receivers disagree on alignment with {from}: {} (organizational domain {} by the tree walk, {} by the Public Suffix List). So {outcome}. Send with a MAIL FROM domain and a DKIM d= at or under {from} itself (both kinds of receiver then agree), or use strict alignment, which compares the names exactly (RFC 9989 appendix C.3).", parts.join("; "), org.domain, legacy.from_organizational_domain)).with_queries(q)
 }
 
 #[cfg(test)]

@@ -80,6 +80,9 @@ pub async fn check(
             }
             continue;
         };
+        if found.by_wildcard(p) {
+            continue;
+        }
         let rec = dkim_key::parse(key);
         facts.selectors.push(selector_facts(sel, a, key, &rec));
         out.extend(key_findings(sel, asked(p), a, &rec));
@@ -88,8 +91,19 @@ pub async fn check(
         let gate = &found.gate.name;
         out.push(f("dkim-domainkey-nxdomain", Severity::Warning, gate, format!("{gate} answers NXDOMAIN, yet names exist below it ({}): the server mishandles empty non-terminals (RFC 8020 section 2 says nothing exists below an NXDOMAIN). Resolvers that trust that rule cache the NXDOMAIN and then fail to find this domain's DKIM keys. Have the DNS provider fix it, or publish a record at {gate} (for example a TXT) so the name exists.", found.probes.iter().filter(|p| p.named && !p.answer.outcome.is_absent()).map(|p| p.answer.name.as_str()).collect::<Vec<_>>().join(", "))).with_queries([found.gate.id]));
     }
+    if let Some(w) = &found.wildcard {
+        let guessed: Vec<&str> = found
+            .probes
+            .iter()
+            .filter(|p| found.by_wildcard(p))
+            .map(|p| p.selector.as_str())
+            .collect();
+        out.push(f("dkim-wildcard-key", Severity::Warning, &format!("_domainkey.{domain}"), format!("{} holds a DKIM key, and so does every selector discovery guessed with the same key ({}): a wildcard under _domainkey.{domain} (or a server that answers any name) gives a key to any selector, so none of these is reported as found. Give the real selector (the `s=` tag of a DKIM-Signature header) with --dkim-selector to check its key.", w.name, guessed.join(", "))).with_queries(std::iter::once(w.id).chain(found.probes.iter().filter(|p| found.by_wildcard(p)).map(|p| p.answer.id))));
+    }
     if facts.selectors.is_empty() {
-        if !failed_discovery.is_empty() {
+        if found.wildcard.is_some() {
+            // Said by dkim-wildcard-key: "no key found" would contradict what the DNS shows.
+        } else if !failed_discovery.is_empty() {
             out.push(lookup_failed(
                 &format!("_domainkey.{domain}"),
                 &failed_discovery,

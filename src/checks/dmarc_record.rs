@@ -71,12 +71,29 @@ pub fn is_dmarc(txt: &str) -> bool {
 /// True when a TXT string meant to be a DMARC record is not one: it has a `v=DMARC1` tag, but not
 /// first. Receivers ignore it entirely (RFC 9989 section 4.7, tag `v`), so the domain has an
 /// invalid record, not no record.
+/// A record hidden behind invisible characters (a byte-order mark left by an editor) counts too:
+/// receivers see `\u{feff}v`, not `v`, and ignore it just the same.
 pub fn is_misordered(txt: &str) -> bool {
     !is_dmarc(txt)
         && pairs(txt).any(|t| {
-            t.split_once('=')
-                .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("v") && v.trim() == "DMARC1")
+            t.split_once('=').is_some_and(|(k, v)| {
+                k.trim_start_matches(INVISIBLE)
+                    .trim()
+                    .eq_ignore_ascii_case("v")
+                    && v.trim() == "DMARC1"
+            })
         })
+}
+
+/// Characters that print as nothing: the byte-order mark, zero-width space and joiners.
+const INVISIBLE: [char; 4] = ['\u{feff}', '\u{200b}', '\u{200c}', '\u{200d}'];
+
+/// The invisible character a TXT string starts with (after spaces), if any.
+pub fn invisible_prefix(txt: &str) -> Option<char> {
+    txt.trim_start()
+        .chars()
+        .next()
+        .filter(|c| INVISIBLE.contains(c))
 }
 
 pub fn policy_ok(v: &str) -> bool {

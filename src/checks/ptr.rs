@@ -95,10 +95,26 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         out.push(f("ptr-too-many-names", Severity::Warning, &subject, format!("{ip} has {} PTR names; receivers check at most {PTR_NAME_LIMIT}, so keep exactly one.", names.len())).with_queries([rev.id]));
     }
     let checked: Vec<String> = names.iter().take(PTR_NAME_LIMIT).cloned().collect();
-    let fwd = join_all(checked.iter().map(|n| forward(dns, n, ip))).await;
+    // A PTR target that is an address literal names no host (RFC 1035 section 3.3.12: PTR
+    // holds a domain name): nothing is looked up for it, and it confirms nothing.
+    let fwd = join_all(checked.iter().map(|n| async move {
+        match crate::checks::mx::ip_literal(n) {
+            Some(_) => None,
+            None => Some(forward(dns, n, ip).await),
+        }
+    }))
+    .await;
     let mut q = vec![rev.id];
     let mut unknown = Vec::new();
     for (name, a) in checked.iter().zip(&fwd) {
+        let Some(a) = a else {
+            facts.names.push(PtrName {
+                name: name.clone(),
+                addresses: Vec::new(),
+                confirms: false,
+            });
+            continue;
+        };
         q.push(a.id);
         if a.outcome.is_trouble() {
             unknown.push(a.clone());
@@ -113,12 +129,15 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
     }
     // FCrDNS holds when each PTR name resolves back to the IP; a name whose forward lookup
     // failed is unknown, not unconfirmed.
-    let failing: Vec<&str> = facts
+    let failing: Vec<String> = facts
         .names
         .iter()
         .zip(&fwd)
-        .filter(|(n, a)| !n.confirms && !a.outcome.is_trouble())
-        .map(|(n, _)| n.name.as_str())
+        .filter(|(n, a)| !n.confirms && a.as_ref().is_none_or(|a| !a.outcome.is_trouble()))
+        .map(|(n, a)| match a {
+            Some(_) => n.name.clone(),
+            None => format!("{} (an address literal, not a host name)", n.name),
+        })
         .collect();
     let confirmed = facts.names.iter().filter(|n| n.confirms).count();
     for a in &unknown {

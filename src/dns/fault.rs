@@ -55,6 +55,19 @@ pub enum FaultKind {
     /// A CNAME to `target.<name>` and, at the target, an A record (a TXT record when A was
     /// asked): a chain that ends in a type other than the one asked.
     CnameToWrongType,
+    /// The usual answer over UDP, under a question section that is not the one asked (no
+    /// detour through TCP): a client must report it as such, not wait for another answer.
+    WrongQuestionUdp(QuestionFault),
+    /// The usual answer with the question and every owner name in upper case, as a server
+    /// that echoes a 0x20-mixed question or stores names its own way (RFC 4343: names compare
+    /// without regard to case, so it must be accepted).
+    UpperCase,
+    /// NOERROR with no records, no SOA, AA=0 and RA=0: a lame server, neither authoritative
+    /// for the name nor willing to recurse. Not a NODATA (RFC 2308 section 2.2).
+    Lame,
+    /// FORMERR without OPT to any query that carries EDNS, the usual answer to one without
+    /// (a server that predates RFC 6891).
+    EdnsFormErr,
 }
 
 /// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
@@ -131,4 +144,32 @@ pub(super) fn cname_to_wrong_type(name: &str, rtype: RecordType) -> Vec<Record> 
         Record::from_rdata(owner, 300, RData::CNAME(CNAME(target.clone()))),
         Record::from_rdata(target, 300, data),
     ]
+}
+
+/// `name` with every ASCII letter in upper case ([`FaultKind::UpperCase`]).
+pub(super) fn upper(name: &Name) -> Name {
+    let labels: Vec<Vec<u8>> = name.iter().map(|l| l.to_ascii_uppercase()).collect();
+    Name::from_labels(labels).unwrap_or_else(|_| name.clone())
+}
+
+/// The asked question with its name in upper case ([`FaultKind::UpperCase`]).
+pub(super) fn upper_question(asked: Option<Query>) -> Option<Queries> {
+    let mut q = asked?;
+    q.name = upper(&q.name);
+    let bytes = q.to_bytes().ok()?;
+    Queries::read(&mut BinDecoder::new(&bytes), 1).ok()
+}
+
+/// FNV-1a over (seed, name, type), mapped to [0, 1).
+pub(super) fn unit_hash(seed: u64, name: &str, rtype: u16) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in name.bytes().chain(rtype.to_be_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // Final mix so nearby names spread over the whole range.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }

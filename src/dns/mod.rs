@@ -13,6 +13,7 @@ pub mod server;
 mod transport;
 pub mod types;
 mod verify;
+mod wire;
 pub mod zone;
 
 pub use crate::domain_name::reverse_name;

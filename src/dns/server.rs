@@ -2,7 +2,9 @@
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
 pub use super::fault::{Fault, FaultKind, QuestionFault};
-use super::fault::{cname_to_wrong_type, dname_for, other_question};
+use super::fault::{
+    cname_to_wrong_type, dname_for, other_question, unit_hash, upper, upper_question,
+};
 use super::resolve::{self, record_type};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
@@ -308,6 +310,23 @@ impl Store {
         })
     }
 
+    /// The records a wildcard gives `name`, which has none of its own (RFC 4592 section 4.1:
+    /// `*.<closest encloser>`), owned by `name`.
+    fn wildcard(&self, name: &str) -> Option<Vec<Record>> {
+        let mut encloser = name;
+        while !self.existing.contains(encloser) {
+            encloser = encloser.split_once('.')?.1;
+        }
+        let owner = to_name(name).ok()?;
+        let found = self.records.get(&format!("*.{encloser}"))?;
+        let synthesise = |r: &Record| {
+            let mut r = r.clone();
+            r.name = owner.clone();
+            r
+        };
+        Some(found.iter().map(synthesise).collect())
+    }
+
     /// The closest enclosing zone: (apex, its SOA). O(labels), however many zones are served.
     fn zone_of(&self, name: &str) -> Option<(&String, &Option<Record>)> {
         let mut suffix = name;
@@ -420,6 +439,15 @@ impl Handler {
                 };
             }
             Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
+            Some(FaultKind::Lame) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: false,
+                    answers: Vec::new(),
+                    authorities: Vec::new(),
+                    truncate: false,
+                };
+            }
             Some(FaultKind::WrongClass) => {
                 let mut reply = self.authoritative(name, rtype);
                 if let Reply::Records { answers, .. } = &mut reply {
@@ -551,7 +579,14 @@ impl Handler {
                 break; // The chain left our zones: the client asks again for the target.
             };
             soa = zone_soa.clone();
-            let here = self.store.records.get(&current);
+            let synthesised;
+            let here = match self.store.records.get(&current) {
+                Some(rs) => Some(rs),
+                None => {
+                    synthesised = self.store.wildcard(&current);
+                    synthesised.as_ref()
+                }
+            };
             let matching: Vec<Record> = here
                 .map(|rs| {
                     rs.iter()
@@ -580,7 +615,7 @@ impl Handler {
                     soa = None;
                 }
                 _ => {
-                    if !self.store.existing.contains(&current) {
+                    if here.is_none() && !self.store.existing.contains(&current) {
                         code = ResponseCode::NXDomain;
                     }
                     break;
@@ -640,7 +675,7 @@ impl Handler {
         };
         let Some((qname, qtype, udp)) = info else {
             metadata.response_code = ResponseCode::FormErr;
-            return send(&mut handle, request, None, metadata, &[], &[]).await;
+            return send(&mut handle, request, None, metadata, &[], &[], true).await;
         };
         let name = qname.trim_end_matches('.').to_ascii_lowercase();
         if let Some(mut questions) = self.stats.questions() {
@@ -652,19 +687,27 @@ impl Handler {
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
-        let reply = self.answer(&name, qtype, udp).await;
         let fault = self.fault(&name, qtype);
+        let reply = if fault == Some(FaultKind::EdnsFormErr) && request.edns.is_some() {
+            metadata.response_code = ResponseCode::FormErr;
+            drop(in_flight);
+            return send(&mut handle, request, None, metadata, &[], &[], false).await;
+        } else {
+            self.answer(&name, qtype, udp).await
+        };
         if fault == Some(FaultKind::Opcode) {
             metadata.op_code = OpCode::Status;
         }
+        let asked = || {
+            request
+                .request_info()
+                .ok()
+                .map(|i| i.query.original().clone())
+        };
         let question = match fault {
-            Some(FaultKind::WrongQuestion(what)) if !udp => other_question(
-                request
-                    .request_info()
-                    .ok()
-                    .map(|i| i.query.original().clone()),
-                what,
-            ),
+            Some(FaultKind::WrongQuestion(what)) if !udp => other_question(asked(), what),
+            Some(FaultKind::WrongQuestionUdp(what)) => other_question(asked(), what),
+            Some(FaultKind::UpperCase) => upper_question(asked()),
             _ => None,
         };
         // The question stops counting before its answer leaves: a client that sends its next
@@ -677,28 +720,28 @@ impl Handler {
             }),
             Reply::Code(code) => {
                 metadata.response_code = code;
-                send(&mut handle, request, question.as_ref(), metadata, &[], &[]).await
+                let q = question.as_ref();
+                send(&mut handle, request, q, metadata, &[], &[], true).await
             }
             Reply::Records {
                 code,
                 authoritative,
-                answers,
+                mut answers,
                 authorities,
                 truncate,
             } => {
                 metadata.response_code = code;
                 metadata.authoritative = authoritative;
                 metadata.truncation = truncate;
-                metadata.recursion_available = self.upstream.is_some();
-                send(
-                    &mut handle,
-                    request,
-                    question.as_ref(),
-                    metadata,
-                    &answers,
-                    &authorities,
-                )
-                .await
+                metadata.recursion_available =
+                    self.upstream.is_some() && fault != Some(FaultKind::Lame);
+                if fault == Some(FaultKind::UpperCase) {
+                    for r in &mut answers {
+                        r.name = upper(&r.name);
+                    }
+                }
+                let (q, a) = (question.as_ref(), &answers);
+                send(&mut handle, request, q, metadata, a, &authorities, true).await
             }
         }
     }
@@ -711,6 +754,7 @@ async fn send<R: ResponseHandler>(
     metadata: Metadata,
     answers: &[Record],
     authorities: &[Record],
+    with_edns: bool,
 ) -> ResponseInfo {
     let mut builder = match question {
         Some(q) => MessageResponseBuilder::new(q, None),
@@ -718,7 +762,7 @@ async fn send<R: ResponseHandler>(
     };
     // Echo the client's EDNS buffer size so large answers fit in UDP when they can and are
     // truncated (TC=1) when they cannot.
-    let edns = request.edns.as_ref().map(|req| {
+    let edns = request.edns.as_ref().filter(|_| with_edns).map(|req| {
         let mut e = Edns::new();
         e.set_max_payload(req.max_payload().clamp(512, 4096));
         e
@@ -734,20 +778,6 @@ async fn send<R: ResponseHandler>(
             counts: HeaderCounts::default(),
         }),
     }
-}
-
-/// FNV-1a over (seed, name, type), mapped to [0, 1).
-fn unit_hash(seed: u64, name: &str, rtype: u16) -> f64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-    for b in name.bytes().chain(rtype.to_be_bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // Final mix so nearby names spread over the whole range.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 impl RequestHandler for Handler {

@@ -1,26 +1,20 @@
-//! The transport under `Dns`: sends one question at a time to the run's servers, under load: a bounded number in flight
-//! (a full queue waits, it never fails), UDP first and TCP only for a truncated answer, and
-//! retries with backoff after a timeout.
+//! The transport under `Dns`: sends one question at a time to the run's servers, under load:
+//! a bounded number in flight (a full queue waits, it never fails), UDP first and TCP only for a
+//! truncated or unreadable answer (`wire.rs`), and retries with backoff after a timeout.
 //!
-//! Why not hand hickory's pool UDP and TCP together: its TCP connection multiplexes every
-//! question over one stream whose send queue holds 32 messages, and a full queue is an error
-//! (`mpsc::SendError ... channel is full`), not a wait. The pool also keeps using whichever
-//! connection is left: once a UDP exchange has failed (one timeout is enough), every later
-//! question goes down the TCP stream opened for some earlier truncated answer. In bulk mode that
-//! is hundreds of questions in one burst, and the overflow became "lookup failed" findings on a
-//! healthy server. Here UDP and TCP are separate pools, and TCP never has more questions in
-//! flight than its queue holds.
+//! Why not hickory's name-server pool: its TCP connection multiplexes every question over one
+//! stream whose send queue holds 32 messages, and a full queue is an error, not a wait; it keeps
+//! using whichever connection is left after one UDP timeout; and its UDP stream drops an answer
+//! to another question and waits (a timeout, not the wrong answer it was). Here each TCP
+//! exchange has its own connection, and TCP never has more questions in flight than
+//! `MAX_TCP_IN_FLIGHT`.
 
 use super::error::DnsSetupError;
-use super::verify;
-use futures::StreamExt;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverOpts};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::net::xfer::DnsHandle;
-use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query};
+use super::wire;
+use hickory_resolver::config::{ResolveHosts, ResolverOpts};
+use hickory_resolver::net::NetError;
+use hickory_resolver::proto::op::DnsResponse;
 use hickory_resolver::proto::rr::{Name, RecordType};
-use hickory_resolver::{NameServerPool, PoolContext, TlsConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,9 +25,8 @@ use tokio::sync::Semaphore;
 /// client sees as timeouts), generous enough that a 20 ms server answers 5,000 a second.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
 
-/// Questions in flight over TCP at most. hickory queues TCP messages in a channel of 32 and
-/// fails the 33rd; staying well below it makes overflow impossible, even with a stale message
-/// of a cancelled question still queued. TCP only carries truncated answers, so this is plenty.
+/// Questions in flight over TCP at most (one connection each): TCP only carries truncated
+/// answers, so this is plenty, and it keeps a burst from opening hundreds of connections.
 const MAX_TCP_IN_FLIGHT: usize = 16;
 
 /// First pause before a retry; doubled for each further retry, up to `MAX_BACKOFF`.
@@ -43,8 +36,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// A resolver's transport: the servers, the in-flight bound and the retry policy.
 #[derive(Clone)]
 pub struct Transport {
-    udp: NameServerPool<TokioRuntimeProvider>,
-    tcp: NameServerPool<TokioRuntimeProvider>,
+    servers: Arc<[SocketAddr]>,
+    timeout: Duration,
     slots: Arc<Semaphore>,
     tcp_slots: Arc<Semaphore>,
     max_in_flight: usize,
@@ -63,8 +56,8 @@ impl Transport {
         }
         let max_in_flight = max_in_flight.max(1);
         Ok(Transport {
-            udp: pool(servers, timeout, ConnectionConfig::udp)?,
-            tcp: pool(servers, timeout, ConnectionConfig::tcp)?,
+            servers: servers.into(),
+            timeout,
             slots: Arc::new(Semaphore::new(max_in_flight)),
             tcp_slots: Arc::new(Semaphore::new(MAX_TCP_IN_FLIGHT.min(max_in_flight))),
             max_in_flight,
@@ -100,59 +93,26 @@ impl Transport {
         }
     }
 
-    /// One attempt: UDP, then TCP when the UDP answer was truncated. Waits for a free slot
-    /// first; the per-attempt timeout starts when the question is sent, so waiting in the
-    /// queue never turns into a timeout (only the run's deadline can cut it short).
+    /// One attempt: each server in turn until one responds (UDP, then TCP when the UDP answer
+    /// was truncated). Waits for a free slot first; the per-attempt timeout starts when the
+    /// question is sent, so waiting in the queue never turns into a timeout (only the run's
+    /// deadline can cut it short).
     async fn attempt(&self, name: &Name, rtype: RecordType) -> Result<DnsResponse, NetError> {
         let Ok(_slot) = self.slots.acquire().await else {
             return Err(NetError::Busy);
         };
-        let query = || Query::query(name.clone(), rtype);
-        let first = ask(&self.udp, query()).await;
-        if !matches!(first, Err(NetError::Truncated)) {
-            return verified(first, name, rtype);
+        let mut last = Err(NetError::NoConnections);
+        for server in self.servers.iter() {
+            last = wire::exchange(*server, name, rtype, self.timeout, &self.tcp_slots).await;
+            if !matches!(
+                &last,
+                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
+            ) {
+                break;
+            }
         }
-        let Ok(_tcp_slot) = self.tcp_slots.acquire().await else {
-            return Err(NetError::Busy);
-        };
-        verified(ask(&self.tcp, query()).await, name, rtype)
+        last
     }
-}
-
-/// `result`, or an error saying why the response does not answer (name, rtype): a response
-/// to another question is neither an answer nor proof of absence.
-fn verified(
-    result: Result<DnsResponse, NetError>,
-    name: &Name,
-    rtype: RecordType,
-) -> Result<DnsResponse, NetError> {
-    let problem = match &result {
-        Ok(response) => verify::mismatch(response, name, rtype),
-        Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => {
-            // hickory stands a default question (the root) in for an empty question section.
-            let queries = if nr.query.name().is_root() && !name.is_root() {
-                &[][..]
-            } else {
-                std::slice::from_ref(&*nr.query)
-            };
-            verify::question_mismatch(queries, name, rtype)
-        }
-        Err(_) => None,
-    };
-    match problem {
-        Some(why) => Err(NetError::Msg(why)),
-        None => result,
-    }
-}
-
-async fn ask(
-    pool: &NameServerPool<TokioRuntimeProvider>,
-    query: Query,
-) -> Result<DnsResponse, NetError> {
-    pool.lookup(query, DnsRequestOptions::default())
-        .next()
-        .await
-        .unwrap_or(Err(NetError::Timeout))
 }
 
 /// Pause before retry `attempt` (0-based): 100 ms, 200 ms, 400 ms ... up to 1 s, each spread
@@ -185,29 +145,7 @@ pub fn backoff_budget(retries: usize) -> Duration {
         .sum()
 }
 
-fn pool(
-    servers: &[SocketAddr],
-    timeout: Duration,
-    transport: fn() -> ConnectionConfig,
-) -> Result<NameServerPool<TokioRuntimeProvider>, DnsSetupError> {
-    let tls = TlsConfig::new().map_err(|e| DnsSetupError::Resolver(e.to_string()))?;
-    let cx = Arc::new(PoolContext::new(options(timeout), tls));
-    let configs: Vec<NameServerConfig> = servers
-        .iter()
-        .map(|addr| {
-            let mut c = transport();
-            c.port = addr.port();
-            NameServerConfig::new(addr.ip(), true, vec![c])
-        })
-        .collect();
-    Ok(NameServerPool::from_config(
-        configs,
-        cx,
-        TokioRuntimeProvider::default(),
-    ))
-}
-
-/// Options for our own pools and for the resolvers built in `resolve.rs`.
+/// Options for the resolvers built in `resolve.rs`.
 pub(super) fn options(timeout: Duration) -> ResolverOpts {
     let mut opts = ResolverOpts::default();
     opts.timeout = timeout;

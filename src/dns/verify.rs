@@ -1,11 +1,9 @@
 //! Whether a response answers the question that was sent: header and question section
 //! (RFC 1035 sections 4.1.1 and 7.3), checked before any record in it is believed.
 //!
-//! hickory already drops, over UDP, responses with a foreign message id or question section
-//! (the client then waits and reports a timeout), and rejects QR=0 everywhere. Over TCP it
-//! matches by message id only, and it never looks at the opcode, so a server that answers
-//! another question on a TCP retry, or answers with an opcode other than QUERY, would have its
-//! records taken as the answer (or its empty answer as proof of absence).
+//! `wire.rs` applies it to every response, positive or negative, over UDP and TCP alike: a
+//! response to another question, or under an opcode other than QUERY, is neither an answer
+//! nor proof of absence.
 
 use super::names::canon;
 use hickory_resolver::proto::op::{Message, OpCode, Query};
@@ -22,13 +20,10 @@ pub(super) fn mismatch(response: &Message, name: &Name, rtype: RecordType) -> Op
     question_mismatch(&response.queries, name, rtype)
 }
 
-/// Why a question section is not exactly the question asked, or `None` when it is.
-/// Used on negative answers too, where hickory hands back only the question.
-pub(super) fn question_mismatch(
-    queries: &[Query],
-    name: &Name,
-    rtype: RecordType,
-) -> Option<String> {
+/// Why a question section is not exactly the question asked, or `None` when it is. Names
+/// compare without regard to letter case (RFC 4343 section 3; servers may echo a 0x20-mixed
+/// question in another case).
+fn question_mismatch(queries: &[Query], name: &Name, rtype: RecordType) -> Option<String> {
     let asked = canon(name);
     match queries {
         [] => Some("server's answer has an empty question section (RFC 1035 section 7.3)".into()),

@@ -239,8 +239,16 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         return Ok(one(InputForm::Reply, r));
     }
     // Only an enhanced code of a failure (`permanent: 5.7.1 Message rejected ...`).
-    match pasted::enhanced_only(text) {
-        Some(r) => Ok(one(InputForm::Reply, r)),
+    if let Some(r) = pasted::enhanced_only(text) {
+        return Ok(one(InputForm::Reply, r));
+    }
+    // A refusal pasted without any code (`Spam message rejected`, a gateway's `Envelope
+    // blocked - User Entry`): its words, for the phrase rules to read.
+    match prose::refusal(text) {
+        Some(mut r) => {
+            r.remote_mta = hosts::said_by(text);
+            Ok(one(InputForm::Reply, r))
+        }
         None => Err(InputError::NoReply),
     }
 }

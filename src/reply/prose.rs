@@ -131,6 +131,31 @@ pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
     })
 }
 
+/// Words that refuse a message, an address or a connection.
+static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure)\b",
+    )
+});
+
+/// A refusal pasted without any reply code: a few lines whose words refuse something. Longer
+/// prose without a code is not a reply (it is refused, or read as a bounce's text).
+pub fn refusal(text: &str) -> Option<Reply> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() || lines.len() > 3 || text.len() > 600 {
+        return None;
+    }
+    let flat = lines.join(" ");
+    REFUSAL.is_match(&flat).then(|| Reply {
+        text: flat,
+        ..Reply::default()
+    })
+}
+
 /// The whole explanation of a bounce's text, its lines joined (cut at [`MAX_TEXT`] bytes).
 pub fn explanation(human: &str) -> String {
     let lines: Vec<&str> = human.lines().take(400).collect();

@@ -241,7 +241,11 @@ impl RuleSet {
             name: d.provider.name.clone(),
             signal: d.signal,
         });
-        let (action, bounce_type, action_note) = self.handling(class, reply, &category, prule);
+        // A refusal pasted without any code or DSN action still refuses: its words say whether
+        // the receiver asks for a later try, else it is handled as a refusal (class 5).
+        let handling_class = class.or_else(|| (category != "unknown").then(|| words_class(reply)));
+        let (action, bounce_type, action_note) =
+            self.handling(handling_class, reply, &category, prule);
         Decoded {
             basic,
             enhanced,
@@ -353,5 +357,25 @@ fn rref(id: &str, source: &str) -> RuleRef {
     RuleRef {
         id: id.to_string(),
         source: source.to_string(),
+    }
+}
+
+/// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
+/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
+fn words_class(reply: &Reply) -> u16 {
+    const LATER: &[&str] = &[
+        "temporar",
+        "try again",
+        "try later",
+        "soft reject",
+        "greylist",
+        "graylist",
+        "deferred",
+    ];
+    let text = reply.text.to_ascii_lowercase();
+    if LATER.iter().any(|w| text.contains(w)) {
+        4
+    } else {
+        5
     }
 }

@@ -105,9 +105,18 @@ impl RuleSet {
             if phrases == Phrases::Coded && r.basic.is_empty() && r.enhanced.is_empty() {
                 continue;
             }
+            // A reply pasted without any code (`Envelope blocked - User Entry - ...`) has only
+            // its words: a provider's rule that reads them applies whatever basic codes it
+            // names, and ranks as if it named none. An enhanced code a rule names still has to
+            // be there (it says which use of the words the rule reads), and a phrase's basic
+            // codes stay a condition: they keep a list's name from being read in any prose.
+            let words_only = re.is_some()
+                && r.provider.is_some()
+                && reply.basic.is_none()
+                && reply.enhanced.is_none();
             // The class is implied by the codes, so it narrows a rule without outranking others.
             let score = usize::from(!r.enhanced.is_empty())
-                + usize::from(!r.basic.is_empty())
+                + usize::from(!r.basic.is_empty() && !words_only)
                 + usize::from(re.is_some())
                 + usize::from(!r.dsn_action.is_empty())
                 + usize::from(!r.command.is_empty());
@@ -120,6 +129,7 @@ impl RuleSet {
             // ...") keeps its class in its enhanced code: a rule's basic code of that class
             // stands for the missing one.
             let basic_ok = r.basic.is_empty()
+                || words_only
                 || reply.basic.map_or_else(
                     || {
                         code.and_then(|(c, _, _)| c)

@@ -360,3 +360,71 @@ fn a_rules_directory_changes_the_selectors_check_probes() {
         "diagnose probes the selectors of --rules DIR as check does"
     );
 }
+
+/// `*._domainkey` with the 2048-bit key: every selector anyone asks has "a key".
+fn wildcard_zone(extra: &str) -> String {
+    format!("{NO_DKIM}\n{}\n{extra}", key("*._domainkey"))
+}
+
+#[tokio::test]
+async fn a_wildcard_key_is_not_reported_as_keys_at_the_guessed_selectors() {
+    let (r, server) = check(&wildcard_zone(""), &[], vec![], &dkim(&[])).await;
+    // Before: google, selector1, default ... each "had a key". A made-up selector gets the
+    // same key, so none of them is evidence of what the domain signs with (RFC 4592).
+    assert!(facts(&r).selectors.is_empty(), "{:#?}", facts(&r).selectors);
+    let w = has(&r, "dkim-wildcard-key");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(
+        w.message
+            .contains("mailtriage-wildcard-probe._domainkey.good.example")
+    );
+    assert!(w.message.contains("google"), "{}", w.message);
+    lacks(&r, "dkim-no-key-found");
+    assert_eq!(
+        asked(&server, &["mailtriage-wildcard-probe"]),
+        ["mailtriage-wildcard-probe"]
+    );
+    // A selector given by name (the signature's `s=`) is still read: its key is the key.
+    let (r, _) = check(&wildcard_zone(""), &[], vec![], &dkim(&["s2026"])).await;
+    let found: Vec<&str> = facts(&r)
+        .selectors
+        .iter()
+        .map(|s| s.selector.as_str())
+        .collect();
+    assert_eq!(found, ["s2026"]);
+    assert_eq!(facts(&r).selectors[0].bits, Some(2048));
+}
+
+#[tokio::test]
+async fn a_selector_with_its_own_key_beside_a_wildcard_is_found() {
+    // RFC 4592 section 2.1: a name's own records win over the wildcard.
+    let own = format!("google._domainkey IN TXT \"v=DKIM1; k=rsa; p={KEY_1024}\"");
+    let (r, _) = check(&wildcard_zone(&own), &[], vec![], &dkim(&[])).await;
+    let found: Vec<&str> = facts(&r)
+        .selectors
+        .iter()
+        .map(|s| s.selector.as_str())
+        .collect();
+    assert_eq!(found, ["google"]);
+    assert_eq!(facts(&r).selectors[0].bits, Some(1024));
+    let w = has(&r, "dkim-wildcard-key");
+    assert!(!w.message.contains("(google"), "{}", w.message);
+}
+
+#[tokio::test]
+async fn without_a_wildcard_no_extra_question_is_asked() {
+    let body = format!("{NO_DKIM}\n{}", key("google._domainkey"));
+    let (r, server) = check(&body, &[], vec![], &dkim(&[])).await;
+    lacks(&r, "dkim-wildcard-key");
+    let found: Vec<&str> = facts(&r)
+        .selectors
+        .iter()
+        .map(|s| s.selector.as_str())
+        .collect();
+    assert_eq!(found, ["google"]);
+    // The probe is asked once a guessed key is seen, and finds nothing there.
+    assert_eq!(
+        asked(&server, &["mailtriage-wildcard-probe"]),
+        ["mailtriage-wildcard-probe"]
+    );
+}

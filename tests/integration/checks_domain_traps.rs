@@ -246,3 +246,77 @@ fn a_selector_with_control_characters_is_a_one_line_error_with_exit_2() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
+
+fn spf_dmarc() -> CheckParams {
+    CheckParams {
+        only: vec![Check::Spf, Check::Dmarc],
+        ..params()
+    }
+}
+
+#[tokio::test]
+async fn spf_strings_are_joined_without_spaces() {
+    // RFC 7208 section 3.3: the character-strings of one TXT record are concatenated with no
+    // space added, so a space belongs inside a string, not at the join.
+    let spaced = variant(
+        &[("@ IN TXT", r#"@ IN TXT "v=spf1 ip4:192.0.2.0/24" " -all""#)],
+        "",
+    );
+    let r = run_zones(&[("good.example", &spaced)], &spf_dmarc()).await;
+    let spf = r.spf.as_ref().unwrap();
+    assert_eq!(spf.record.as_deref(), Some("v=spf1 ip4:192.0.2.0/24 -all"));
+    lacks(&r, "spf-syntax-error");
+    let glued = variant(
+        &[("@ IN TXT", r#"@ IN TXT "v=spf1 ip4:192.0.2.0/24" "-all""#)],
+        "",
+    );
+    let r = run_zones(&[("good.example", &glued)], &spf_dmarc()).await;
+    assert_eq!(
+        r.spf.as_ref().unwrap().record.as_deref(),
+        Some("v=spf1 ip4:192.0.2.0/24-all")
+    );
+    assert!(has(&r, "spf-syntax-error").message.contains("/24-all"));
+}
+
+#[tokio::test]
+async fn an_spf_version_in_upper_case_is_still_the_spf_record() {
+    // RFC 7208 section 12: the record's grammar is ABNF, whose quoted strings are
+    // case-insensitive (RFC 5234 section 2.3), so `V=SPF1` is a version section.
+    let upper = variant(
+        &[("@ IN TXT", r#"@ IN TXT "V=SPF1 ip4:192.0.2.0/24 -all""#)],
+        "",
+    );
+    let r = run_zones(&[("good.example", &upper)], &spf_dmarc()).await;
+    lacks(&r, "spf-missing");
+    assert!(r.spf.as_ref().unwrap().record.is_some());
+    // Evaluated as well as read: the sending IP is in its ip4 range.
+    has(&r, "spf-ip-authorised");
+}
+
+#[tokio::test]
+async fn a_dmarc_record_behind_a_byte_order_mark_is_invalid_not_missing_in_silence() {
+    let bom = variant(
+        &[(
+            "_dmarc IN TXT",
+            r#"_dmarc IN TXT "\239\187\191v=DMARC1; p=reject; rua=mailto:dmarc@good.example""#,
+        )],
+        "",
+    );
+    let r = run_zones(&[("good.example", &bom)], &spf_dmarc()).await;
+    // Before: only "has no DMARC record", although one is published.
+    let f = has(&r, "dmarc-record-invalid");
+    assert!(f.message.contains("U+FEFF"), "{}", f.message);
+    assert_eq!(r.dmarc.as_ref().unwrap().policy, None);
+    // Leading spaces are not a different record: it is read as published.
+    let spaced = variant(
+        &[(
+            "_dmarc IN TXT",
+            r#"_dmarc IN TXT "  v=DMARC1; p=reject; rua=mailto:dmarc@good.example""#,
+        )],
+        "",
+    );
+    let r = run_zones(&[("good.example", &spaced)], &spf_dmarc()).await;
+    lacks(&r, "dmarc-missing");
+    lacks(&r, "dmarc-record-invalid");
+    assert_eq!(r.dmarc.as_ref().unwrap().policy.as_deref(), Some("reject"));
+}

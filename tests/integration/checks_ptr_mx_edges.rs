@@ -167,3 +167,58 @@ async fn an_unanswered_mail_from_mx_is_inconclusive_not_a_pass() {
     assert!(f.inconclusive);
     lacks(&r, "mx-null");
 }
+
+#[tokio::test]
+async fn an_mx_set_over_the_bound_says_how_many_hosts_were_checked() {
+    let mut extra = String::new();
+    for i in 0..60 {
+        extra.push_str(&format!(
+            "@ IN MX {} mx{i}.good.example.\nmx{i} IN A 192.0.2.25\n",
+            100 + i
+        ));
+    }
+    let zone = variant(&[("@ IN MX", "")], &extra);
+    let r = run_zones(&[("good.example", &zone)], &only(Check::Mx)).await;
+    let facts = r.mx.as_ref().unwrap();
+    assert_eq!(facts.hosts.len(), 50);
+    assert_eq!(facts.hosts[49].host, "mx49.good.example");
+    // Before, the other 10 were dropped without a word.
+    let f = has(&r, "mx-hosts-bounded");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("60 MX records"), "{}", f.message);
+    assert!(f.message.contains("not the other 10"), "{}", f.message);
+    // At the bound, nothing is said.
+    let mut fifty = String::new();
+    for i in 0..50 {
+        fifty.push_str(&format!(
+            "@ IN MX {i} mx{i}.good.example.\nmx{i} IN A 192.0.2.25\n"
+        ));
+    }
+    let zone = variant(&[("@ IN MX", "")], &fifty);
+    let r = run_zones(&[("good.example", &zone)], &only(Check::Mx)).await;
+    lacks(&r, "mx-hosts-bounded");
+    assert_eq!(r.mx.as_ref().unwrap().hosts.len(), 50);
+}
+
+#[tokio::test]
+async fn a_ptr_that_names_an_address_is_unconfirmed_without_a_lookup() {
+    // RFC 1035 section 3.3.12: a PTR holds a domain name. `192.0.2.10.` is four labels that
+    // name no host; looking it up would ask the DNS for a name under the root's `10` label.
+    let rev = "10 IN PTR 192.0.2.10.";
+    let r = run_zones(
+        &[
+            ("good.example", &good_zone()),
+            ("2.0.192.in-addr.arpa", rev),
+        ],
+        &only(Check::Ptr),
+    )
+    .await;
+    let f = has(&r, "ptr-not-confirmed");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("address literal"), "{}", f.message);
+    lacks(&r, "ptr-lookup-failed");
+    let facts = r.ptr.as_ref().unwrap();
+    assert_eq!(facts.fcrdns, Some(false));
+    assert!(!facts.status.is_inconclusive());
+    assert_eq!(facts.names[0].name, "192.0.2.10");
+}

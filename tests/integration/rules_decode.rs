@@ -390,3 +390,83 @@ fn a_reply_quoted_without_its_basic_code_still_reaches_rules_of_its_class() {
     ));
     assert_ne!(d.rule.id, "microsoft-5-7-606-649-banned-sending-ip");
 }
+
+/// A refusal pasted without any reply code (a list server's summary line, a gateway's refusal
+/// copied from a log, a filter's log line): the words decide, the codes a rule names do not
+/// keep it from reading them, and the action follows the words' own class.
+#[test]
+fn a_refusal_pasted_without_any_code_is_read_from_its_words() {
+    let set = builtin();
+    // (text as pasted, provider, category, action); each from a page none of the rules or the
+    // validation set was written from.
+    let cases: &[(&str, Option<&str>, &str, Action)] = &[
+        // sympa-community/sympa issue 447: Postfix's summary line of a rspamd rejection.
+        (
+            "<camille.ct@gmail.com>: Spam message rejected",
+            None,
+            "content",
+            Action::FixInfrastructure,
+        ),
+        // wordtothewise.com/2018/07/who-are-mimecast: Mimecast refusals as bounce logs show them.
+        (
+            "Envelope blocked – User Entry – https://community.mimecast.com/docs/DOC-1369#550",
+            Some("mimecast"),
+            "policy",
+            Action::SuppressAddress,
+        ),
+        (
+            "Rejected by header based Blocked Senders: address@example.com – https://community.mimecast.com/docs/DOC-1369#",
+            Some("mimecast"),
+            "policy",
+            Action::SuppressAddress,
+        ),
+        (
+            "Email rejected due to security policies – https://community.mimecast.com/docs/DOC-1369#",
+            Some("mimecast"),
+            "content",
+            Action::FixInfrastructure,
+        ),
+        // pinzweb.at: a hosting provider's over-quota bounce text.
+        (
+            "User's Disk Quota Exceeded.\nSorry, your message cannot be delivered as the recipient has exceeded their disk space limit for email.",
+            None,
+            "mailbox-full",
+            Action::RetryThenSuppress,
+        ),
+        // rspamd/rspamd issue 101: a soft reject is a deferral, read as one.
+        (
+            "2014-09-22 13:31:15 #21452(normal) ratelimit.lua:73: [test@test.org:test@test.org:1.1.1.1]:soft reject - Ratelimit exceeded",
+            None,
+            "rate-limit",
+            Action::SlowDown,
+        ),
+    ];
+    for &(text, provider, category, action) in cases {
+        let r = reply(text);
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, None), "{text}");
+        let d = set.decode(&r);
+        assert_eq!(d.provider.map(|p| p.id).as_deref(), provider, "{text}");
+        assert_eq!(d.category, category, "{text}");
+        assert_eq!(d.action, action, "{text}");
+        // Nothing says whether the receiver gave up for good.
+        assert_eq!(r.finality, None, "{text}");
+    }
+}
+
+#[test]
+fn prose_without_a_code_or_a_refusal_is_still_no_reply() {
+    for text in [
+        "hello there",
+        "Please find the report attached.",
+        // Refusal words, but a long text without a code is not one pasted reply.
+        "We were rejected.\nline two\nline three\nline four",
+    ] {
+        assert!(
+            matches!(
+                mailtriage::reply::extract(text.as_bytes()),
+                Err(mailtriage::reply::InputError::NoReply)
+            ),
+            "{text}"
+        );
+    }
+}

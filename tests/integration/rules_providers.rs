@@ -6,7 +6,7 @@
 use crate::rules_support::{RulesDir, reply};
 use mailtriage::reply::{InputForm, extract};
 use mailtriage::report::{ExplainReport, Format, Report, render};
-use mailtriage::rules::{ProviderSignal, RuleSet, SignalKind, SignalPlace};
+use mailtriage::rules::{Action, ProviderSignal, RuleSet, SignalKind, SignalPlace};
 
 fn builtin() -> &'static RuleSet {
     static SET: std::sync::LazyLock<RuleSet> =
@@ -721,4 +721,77 @@ fn gmails_first_lines_name_gmail_and_its_rule() {
         ),
         None
     );
+}
+
+/// Providers recognised by signals the catalogue lacked, each with the meaning its own pages
+/// give: Yahoo's older deferrals carry only a reason number, T-Online's refusals its bracketed
+/// reason, Tencent's its own sentence, Exchange its resolver status, AT&T its server naming.
+#[test]
+fn providers_are_recognised_by_their_older_and_unlinked_replies() {
+    let set = builtin();
+    // (text as pasted, provider, category, action)
+    let cases: &[(&str, &str, &str, Action)] = &[
+        // blog.itpub.net (Yahoo's postmaster page as quoted) and blog.arrentan.com.
+        (
+            "421 Message temporarily deferred - 4.16.51",
+            "yahoo",
+            "reputation",
+            Action::SlowDown,
+        ),
+        (
+            "421 Message from (x.x.x.x) temporarily deferred – 4.16.50",
+            "yahoo",
+            "reputation",
+            Action::SlowDown,
+        ),
+        // spamresource.com: a paste that lost the contact address.
+        (
+            "554 IP=[YOUR IP ADDRESS] - A problem occurred. (Ask your postmaster for help or to contact to clarify.) (BL)",
+            "t-online",
+            "blocklist",
+            Action::RequestDelisting,
+        ),
+        // help.creoline.com.
+        (
+            "554: Dialup/transient IP not allowed.\nUse a mailgateway or contact toda@rx.t-online.de if obsolete. (DIAL)",
+            "t-online",
+            "reputation",
+            Action::FixInfrastructure,
+        ),
+        // sansan0/TrendRadar issue 373: Python's smtplib quoting smtp.qq.com.
+        (
+            "邮件发送失败：邮件数据错误 (550, b'The mail may contain inappropriate words or content.')",
+            "qq",
+            "content",
+            Action::FixInfrastructure,
+        ),
+        // mysociety/writetothem issue 364: a council's Exchange.
+        (
+            "#550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized",
+            "microsoft",
+            "policy",
+            Action::SuppressAddress,
+        ),
+        // dwlistore.dwli.org: Mimecast's greylisting as a list server's log shows it.
+        (
+            "<-- 451 Internal resource is temporarily unavailable -\nhttps://community.mimecast.com/docs/DOC-1369#451\n[Aj3QXapeMpqZYaeFwWhjzw.us32]",
+            "mimecast",
+            "reputation",
+            Action::Retry,
+        ),
+    ];
+    for &(text, provider, category, action) in cases {
+        let d = set.decode(&reply(text));
+        assert_eq!(
+            d.provider.map(|p| p.id).as_deref(),
+            Some(provider),
+            "{text}"
+        );
+        assert_eq!(d.category, category, "{text}");
+        assert_eq!(d.action, action, "{text}");
+    }
+    // AT&T's inbound servers are named <site>-ip4-mx-vip<n>: the name says whose server
+    // answered, even where a paste misspells the domain after it.
+    let log = "<ann@example.net>: host ff-ip4-mx-vip2.prodigy.example[192.0.2.22] said: 550 5.2.1 <ann@example.net>... Addressee unknown (in reply to RCPT TO command)";
+    assert_eq!(id(set, log).as_deref(), Some("att"));
 }

@@ -616,3 +616,60 @@ fn a_bare_550_refusing_the_message_is_policy_not_a_missing_mailbox() {
         assert_eq!(set.decode(&reply(input)).category, category, "{input}");
     }
 }
+
+/// A full mailbox said in words other than English's "mailbox full", under a generic code.
+#[test]
+fn a_full_mailbox_is_read_in_several_wordings_and_languages() {
+    for r in [
+        // pinzweb.at, a hosting provider's knowledge base.
+        "552 User's Disk Quota Exceeded. Sorry, your message cannot be delivered as the recipient has exceeded their disk space limit for email.",
+        "550 Benutzer hat das Speichervolumen ueberschritten",
+        "550 User has exhausted allowed storage space",
+        "550 User has too many messages on the server",
+        "552 Postfach voll",
+        "552 La boîte aux lettres est pleine",
+        "552 El buzón está lleno",
+        "552 Casella di posta piena",
+        "552 Caixa postal cheia",
+        "552 Почтовый ящик переполнен",
+    ] {
+        for (form, d) in decode_all(r) {
+            assert_eq!(d.category, "mailbox-full", "{form}");
+            assert_eq!(d.action, Action::RetryThenSuppress, "{form}");
+        }
+    }
+}
+
+/// Outlook's report around a server's reply ("Port: 25, Secure (SSL): No, Server Error: 550,
+/// Error Number: 0x800CCC79") is the client's settings: it names neither a TLS failure nor a
+/// fault of the receiving system, so the server's own words decide.
+#[test]
+fn a_mail_clients_report_around_the_reply_does_not_blame_tls_or_the_receiver() {
+    // bazoat.bar: the two relay refusals Outlook users meet when sending from abroad.
+    for text in [
+        "server response: '550 <jemand@example.com>... Forwarding Denied', Port: 25, Secure (SSL): No, Server Error: 550, Error Number: 0x800CCC79.",
+        "Server Response: '553 Sorry, this domain is not in my list of allowed rcpthosts (#5.7.1)', Port: 25, Secure (SSL): No, Server Error: 553, Error Number: 0x800CCC79.",
+    ] {
+        let d = builtin().decode(&reply(text));
+        assert_eq!(d.category, "routing", "{text}");
+        assert_eq!(d.action, Action::FixSenderConfig, "{text}");
+        assert!(!d.checks.contains(&"tls".to_string()), "{text}");
+    }
+}
+
+#[test]
+fn a_message_too_big_is_read_in_its_several_wordings() {
+    for r in [
+        "552 Message body is too big",
+        "550 Error reading data, max message size exceeded",
+        "552 5.3.4 Error: message file too big",
+    ] {
+        for (form, d) in decode_all(r) {
+            assert_eq!(d.category, "message-size", "{form}");
+            assert_eq!(d.action, Action::FixSenderConfig, "{form}");
+        }
+    }
+    // emailhost.com.cn's list of Chinese hosts' bounce reasons, pasted without a code.
+    let d = builtin().decode(&reply("exceeded mailsize limit"));
+    assert_eq!(d.category, "message-size");
+}

@@ -10,6 +10,9 @@
 //!    gate allows, and the selectors of the services the evidence shows, once it is in.
 //! 4. When none of those holds a key and none of them failed to answer: every other selector
 //!    of the catalogue (services not seen, fallback tier).
+//! 5. When a guessed selector holds a key: a selector no one uses (`WILDCARD_PROBE`). A key
+//!    there means a wildcard (`*._domainkey`, RFC 4592) or a server that answers any name, so
+//!    a guessed selector holding that same key proves nothing.
 
 use super::evidence::{self, Seen};
 use crate::checks::dkim_key;
@@ -17,6 +20,10 @@ use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::rules::selectors::{SelectorCatalogue, Tier};
 use futures::future::join_all;
 use std::sync::Arc;
+
+/// A selector no signing service uses: a key here comes from a wildcard. Fixed, not random,
+/// so runs and their evidence compare.
+pub const WILDCARD_PROBE: &str = "mailtriage-wildcard-probe";
 
 /// What `_domainkey.<domain>` said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +60,20 @@ pub struct Discovery {
     pub contradicted: bool,
     pub seen: Vec<Seen>,
     pub fallback: bool,
+    /// The answer at `WILDCARD_PROBE` when it holds a key (asked only once a guessed selector
+    /// held one).
+    pub wildcard: Option<Arc<Answer>>,
+}
+
+impl Discovery {
+    /// True when `p` is a guessed selector whose key is the wildcard's.
+    pub fn by_wildcard(&self, p: &Probe) -> bool {
+        let Some(w) = &self.wildcard else {
+            return false;
+        };
+        let keys = w.txt_strings();
+        !p.named && p.answer.txt_strings().iter().any(|t| keys.contains(t))
+    }
 }
 
 /// True when the answer holds a DKIM key record.
@@ -107,6 +128,7 @@ pub async fn discover(
         contradicted,
         seen,
         fallback: false,
+        wildcard: None,
     };
     if gate_state == Gate::NxDomain && !contradicted {
         out.probes = probes;
@@ -137,6 +159,12 @@ pub async fn discover(
         );
         out.fallback = !rest.is_empty();
         probes.extend(join_all(rest.into_iter().map(|s| ask(s, false))).await);
+    }
+    if probes.iter().any(|p| !p.named && has_key(&p.answer)) {
+        let w = dns
+            .query(&format!("{WILDCARD_PROBE}._domainkey.{domain}"), RType::TXT)
+            .await;
+        out.wildcard = has_key(&w).then_some(w);
     }
     out.probes = probes;
     out

@@ -1,0 +1,215 @@
+//! One question to one server, over UDP and, when the UDP answer is truncated or unreadable,
+//! over TCP: the message is built and read by hickory-proto, the sockets are ours, so every
+//! response is judged here (header, question, class) before anything in it is believed.
+//!
+//! Why not hickory's client streams: over UDP they silently drop a response whose question
+//! differs from the query and keep waiting, so a server answering the wrong question read as
+//! a timeout; and they turn a negative answer into an error that no longer carries the header,
+//! so an NXDOMAIN under opcode STATUS was believed as absence. Here the first response with
+//! our message id decides, and a wrong one is reported as what it is.
+
+use super::verify;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::{
+    DnsResponse, Edns, Message, MessageType, OpCode, Query, ResponseCode,
+};
+use hickory_resolver::proto::rr::{DNSClass, Name, RecordType};
+use std::hash::{BuildHasher, Hasher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+
+/// The EDNS(0) UDP payload we advertise: the DNS Flag Day 2020 value, small enough to avoid
+/// IP fragmentation on any path; bigger answers come truncated and are asked again over TCP.
+const EDNS_PAYLOAD: u16 = 1232;
+
+/// What one exchange over UDP produced.
+enum Udp {
+    Response(Message),
+    /// TC=1: ask again over TCP (RFC 7766 section 5).
+    Truncated,
+    /// A response with our id that could not be parsed: possibly cut short by a path that
+    /// drops what exceeds 512 bytes without setting TC (RFC 1035 section 4.2.1), so TCP may
+    /// still deliver it whole.
+    Unreadable(String),
+}
+
+/// Asks (name, rtype, IN) of `server`: UDP first, TCP for a truncated or unreadable UDP
+/// answer. A server that rejects EDNS with FORMERR is asked again without it (RFC 6891
+/// section 7). Each exchange is bounded by `timeout`.
+pub(super) async fn exchange(
+    server: SocketAddr,
+    name: &Name,
+    rtype: RecordType,
+    timeout: Duration,
+    tcp_slots: &tokio::sync::Semaphore,
+) -> Result<DnsResponse, NetError> {
+    let mut edns = true;
+    loop {
+        let query = request(name, rtype, edns);
+        let udp = within(timeout, udp(server, &query)).await?;
+        let message = match udp {
+            Udp::Response(m) => m,
+            Udp::Truncated | Udp::Unreadable(_) => {
+                let Ok(_slot) = tcp_slots.acquire().await else {
+                    return Err(NetError::Busy);
+                };
+                match (within(timeout, tcp(server, &query)).await, udp) {
+                    (Ok(m), _) => m,
+                    (Err(e), Udp::Unreadable(why)) => {
+                        return Err(NetError::Msg(format!(
+                            "malformed answer over UDP ({why}), and over TCP: {e}"
+                        )));
+                    }
+                    (Err(e), _) => return Err(e),
+                }
+            }
+        };
+        judge(&message, name, rtype)?;
+        // A server that does not know OPT answers FORMERR without one (RFC 6891 section 7).
+        if edns && message.edns.is_none() && message.metadata.response_code == ResponseCode::FormErr
+        {
+            edns = false;
+            continue;
+        }
+        let response = DnsResponse::from_message(message).map_err(NetError::from)?;
+        return DnsError::from_response(response).map_err(NetError::from);
+    }
+}
+
+async fn within<T>(
+    timeout: Duration,
+    f: impl Future<Output = Result<T, NetError>>,
+) -> Result<T, NetError> {
+    tokio::time::timeout(timeout, f)
+        .await
+        .unwrap_or(Err(NetError::Timeout))
+}
+
+fn request(name: &Name, rtype: RecordType, edns: bool) -> Message {
+    let mut m = Message::new(random_id(), MessageType::Query, OpCode::Query);
+    m.metadata.recursion_desired = true;
+    m.add_query(Query::query(name.clone(), rtype));
+    if edns {
+        let mut e = Edns::new();
+        e.set_max_payload(EDNS_PAYLOAD);
+        m.set_edns(e);
+    }
+    m
+}
+
+/// A message id no one on the path can guess from the previous one (RFC 5452 section 9.2):
+/// std's hasher keys are drawn from the OS's random source.
+fn random_id() -> u16 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    (h.finish() & 0xffff) as u16
+}
+
+/// Why `response` is not an answer to `query` (RFC 1035 sections 4.1.1, 7.3), as an error.
+fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetError> {
+    if response.metadata.message_type != MessageType::Response {
+        return Err(NetError::Msg(
+            "server sent a query (QR=0), not a response (RFC 1035 section 4.1.1)".into(),
+        ));
+    }
+    if let Some(why) = verify::mismatch(response, name, rtype) {
+        return Err(NetError::Msg(why));
+    }
+    let meta = &response.metadata;
+    let negative = matches!(
+        meta.response_code,
+        ResponseCode::NoError | ResponseCode::NXDomain
+    ) && response.answers.is_empty();
+    let soa = response
+        .authorities
+        .iter()
+        .any(|r| r.record_type() == RecordType::SOA);
+    if negative && !soa && !meta.authoritative && !meta.recursion_available {
+        return Err(NetError::Msg(format!(
+            "lame answer: the server is neither authoritative for {name} (AA=0) nor recursive (RA=0), and its empty {} carries no SOA; a referral or a lame delegation, not proof of absence (RFC 2308 section 2.2)",
+            meta.response_code
+        )));
+    }
+    let foreign = response
+        .answers
+        .iter()
+        .chain(&response.authorities)
+        .chain(&response.additionals)
+        .find(|r| r.dns_class != DNSClass::IN && r.record_type() != RecordType::OPT);
+    if let Some(r) = foreign {
+        return Err(NetError::ForeignClassRecord {
+            record_name: r.name.clone(),
+            record_class: r.dns_class,
+            record_type: r.record_type(),
+        });
+    }
+    Ok(())
+}
+
+fn io(e: std::io::Error) -> NetError {
+    NetError::Io(Arc::new(e))
+}
+
+async fn udp(server: SocketAddr, query: &Message) -> Result<Udp, NetError> {
+    let bytes = query.to_vec().map_err(NetError::from)?;
+    let local: SocketAddr = if server.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        ([0u16; 8], 0).into()
+    };
+    let socket = UdpSocket::bind(local).await.map_err(io)?;
+    // A connected socket only hears `server` (RFC 5452 section 4.1: the source must match).
+    socket.connect(server).await.map_err(io)?;
+    socket.send(&bytes).await.map_err(io)?;
+    // Four times what we advertise: a server that ignores the payload size still fits, and a
+    // bigger datagram is cut, unreadable, and asked again over TCP.
+    let mut buf = vec![0u8; 4 * usize::from(EDNS_PAYLOAD)];
+    loop {
+        let n = socket.recv(&mut buf).await.map_err(io)?;
+        let got = &buf[..n];
+        // Another message id is not an answer to this question (RFC 5452 section 9.1): it
+        // is dropped and the wait goes on, as for a spoofing attempt.
+        if got.len() < 2 || got[..2] != query.metadata.id.to_be_bytes() {
+            continue;
+        }
+        if got.len() >= 3 && got[2] & 0x02 != 0 {
+            return Ok(Udp::Truncated);
+        }
+        return Ok(match Message::from_vec(got) {
+            Ok(m) => Udp::Response(m),
+            Err(e) => Udp::Unreadable(format!("{e} in {n} bytes")),
+        });
+    }
+}
+
+/// One message each way on a fresh connection (RFC 7766 section 8: length-prefixed).
+async fn tcp(server: SocketAddr, query: &Message) -> Result<Message, NetError> {
+    let bytes = query.to_vec().map_err(NetError::from)?;
+    let mut stream = TcpStream::connect(server).await.map_err(io)?;
+    let len =
+        u16::try_from(bytes.len()).map_err(|_| NetError::Message("query too large for TCP"))?;
+    let mut out = len.to_be_bytes().to_vec();
+    out.extend_from_slice(&bytes);
+    stream.write_all(&out).await.map_err(io)?;
+    let mut prefix = [0u8; 2];
+    stream.read_exact(&mut prefix).await.map_err(io)?;
+    let mut buf = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
+    stream.read_exact(&mut buf).await.map_err(io)?;
+    if buf.len() < 2 || buf[..2] != query.metadata.id.to_be_bytes() {
+        return Err(NetError::Msg(
+            "server's TCP answer carries another message id (RFC 1035 section 7.3)".into(),
+        ));
+    }
+    let m = Message::from_vec(&buf)
+        .map_err(|e| NetError::Msg(format!("malformed answer over TCP: {e}")))?;
+    if m.metadata.truncation {
+        // Over TCP nothing is left to ask: the answer does not fit in one message (64 KiB).
+        return Err(NetError::Msg(
+            "answer truncated even over TCP: it does not fit in one DNS message".into(),
+        ));
+    }
+    Ok(m)
+}

@@ -124,6 +124,28 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// A UDP socket and a TCP listener on the same ephemeral port of 127.0.0.1, as a name server
+/// needs. `prepare` may set options on the TCP socket before it listens. The UDP port may be
+/// taken for TCP (often by a connection in TIME_WAIT: the resolver opens one per TCP question),
+/// so SO_REUSEADDR is set and another port is tried, up to 50 times.
+pub async fn bind_same_port(
+    prepare: impl Fn(&tokio::net::TcpSocket) -> io::Result<()>,
+) -> io::Result<(tokio::net::UdpSocket, tokio::net::TcpListener)> {
+    let mut last_err = None;
+    for _ in 0..50 {
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+        let addr = udp.local_addr()?;
+        let tcp = tokio::net::TcpSocket::new_v4()?;
+        tcp.set_reuseaddr(true)?;
+        prepare(&tcp)?;
+        match tcp.bind(addr).and_then(|()| tcp.listen(1024)) {
+            Ok(listener) => return Ok((udp, listener)),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| io::Error::other("no free port")))
+}
+
 impl DnsServer {
     /// Binds UDP and TCP on the same ephemeral port of 127.0.0.1 and starts serving.
     pub async fn start(opts: ServerOptions) -> io::Result<DnsServer> {
@@ -138,17 +160,8 @@ impl DnsServer {
             let tcp = tokio::net::TcpListener::bind(addr).await?;
             return Ok(DnsServer::serve(handler, udp, tcp, stats));
         }
-        // UDP and TCP must share a port; retry if the UDP port is taken for TCP.
-        let mut last_err = None;
-        for _ in 0..20 {
-            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
-            let addr = udp.local_addr()?;
-            match tokio::net::TcpListener::bind(addr).await {
-                Ok(tcp) => return Ok(DnsServer::serve(handler, udp, tcp, stats)),
-                Err(e) => last_err = Some(e),
-            }
-        }
-        Err(last_err.unwrap_or_else(|| io::Error::other("no free port")))
+        let (udp, tcp) = bind_same_port(|_| Ok(())).await?;
+        Ok(DnsServer::serve(handler, udp, tcp, stats))
     }
 
     fn serve(

@@ -107,6 +107,7 @@ pub(super) fn likely_causes(
                 // severity they carry as facts about the domain.
                 (f.severity == Severity::Error && !path::off_path(f, input))
                     || path::fails_on_path(f, input)
+                    || named_by_reply(f, decoded)
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
@@ -145,8 +146,23 @@ pub(super) fn likely_causes(
         .map(|f| f.id.clone())
         .collect();
     warnings.dedup();
+    // Errors of the implicated checks that are not this rejection's cause (a listing on
+    // another list than the one the reply cites): "those checks pass" would be untrue.
+    let mut unblamed: Vec<String> = input
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.inconclusive)
+        .filter(|f| implicated.iter().any(|c| c == f.check.as_str()))
+        .map(|f| f.id.clone())
+        .collect();
+    unblamed.dedup();
     let message = fill(
-        &k.message(if warnings.is_empty() {
+        &k.message(if !unblamed.is_empty() {
+            unblamed.append(&mut warnings);
+            warnings = unblamed;
+            "no-cause-found-unblamed"
+        } else if warnings.is_empty() {
             "no-cause-found"
         } else {
             "no-cause-found-warnings"
@@ -196,6 +212,13 @@ pub(super) fn likely_causes(
             possible_reasons,
         }),
     )
+}
+
+/// A warning that is the very fact the reply complains about: "Sender address rejected:
+/// Domain not found" (X.1.8, a sender-address refusal) is what a receiver answers when the
+/// sender's domain has neither MX nor address (RFC 5321 section 5.1), which `mx-missing` says.
+fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
+    f.id == "mx-missing" && decoded.category == "sender-address"
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

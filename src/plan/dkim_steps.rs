@@ -103,7 +103,11 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.records.push(rec);
         out.push(d);
     }
-    let covered = out.iter().any(|d| d.id == "dkim-publish")
+    // A named selector already has its own step (a publication or a dangling CNAME's repair):
+    // a generic "publish a key at <selector>" beside it would repeat it with a placeholder.
+    let covered = out
+        .iter()
+        .any(|d| d.id == "dkim-publish" || d.id == "dkim-fix-cname")
         || troubled
             .iter()
             .any(|s| ctx.input.params.dkim_selectors.contains(&s.selector));
@@ -151,6 +155,35 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         claim_selector(&mut pool, &mut d, &sel, domain);
         cname_details(ctx, &mut d, &sel, domain);
         d.selector = Some(sel);
+        out.push(d);
+    }
+    // A key the message was signed with that only allows SHA-1: the same key without `h=`.
+    for s in &usable {
+        let sha1_only = |f: &&Finding| f.id == "dkim-sha1-only" && about(f, &s.selector, domain);
+        if !pool.iter().any(sha1_only) || !ctx.input.params.dkim_selectors.contains(&s.selector) {
+            continue;
+        }
+        let Some(rec) = s.record.as_deref() else {
+            continue;
+        };
+        let mut d = Draft::new("dkim-allow-sha256", "dkim");
+        pool.retain(|f| {
+            let hit = sha1_only(f);
+            if hit {
+                d.findings.push(f.id.clone());
+            }
+            !hit
+        });
+        d.selector = Some(s.selector.clone());
+        d.details
+            .push(format!("published now: {}", abbreviate_key(rec)));
+        d.records.push(RecordToPublish {
+            name: format!("{}._domainkey.{}", s.selector, domain),
+            rtype: "TXT".into(),
+            value: records::dkim_without_sha1_only(rec),
+            note: ctx.k.message("note-dkim-without-sha1-only"),
+        });
+        d.wait = s.ttl;
         out.push(d);
     }
     for s in usable.iter().filter(|s| s.status == "testing") {

@@ -116,6 +116,20 @@ mod tests {
         );
     }
 
+    /// A rule that sends its replies to an operator's path (`escalation = "t-online"`) must
+    /// find an entry there: without one the reply falls back to the generic postmaster
+    /// mailbox, which is not where a T-Online, Orange or Barracuda block is lifted.
+    #[test]
+    fn every_escalation_a_rule_names_has_an_entry() {
+        let k = Knowledge::builtin().unwrap();
+        for (rule, target) in &k.rule_escalations {
+            assert!(
+                k.escalations.iter().any(|e| &e.provider == target),
+                "rule {rule} escalates to {target}, which has no [[escalation]] entry"
+            );
+        }
+    }
+
     /// Every plan step and message id the plan's code names is defined by the built-in rules,
     /// so no step is ever shown as its bare id.
     #[test]

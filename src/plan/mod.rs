@@ -17,6 +17,7 @@ pub mod senders;
 mod spf_flatten;
 mod spf_loop;
 mod spf_steps;
+mod spf_void;
 mod types;
 
 pub use draft::shell_word;
@@ -37,8 +38,11 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     order::lead_with_causes(&mut plan, &likely_causes);
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
-    let verified =
-        no_cause_found.is_some() && !not_checked.iter().any(|n| implicated.contains(&n.check));
+    // And a check that ran on something else than what the reply is about (PTR without the
+    // sending IP looks at the MX hosts) verified nothing.
+    let verified = no_cause_found.is_some()
+        && !not_checked.iter().any(|n| implicated.contains(&n.check))
+        && implicated.iter().all(|c| scope::verified(input.report, c));
     let mut escalation = escalation::select(primary, verified, knowledge);
     // What the implicated checks found that the provider should see (a listing's evidence).
     for entry in crate::checks::REGISTRY.iter() {

@@ -299,6 +299,26 @@ pub fn dkim_without_testing(record: &str) -> String {
     tags.join("; ")
 }
 
+/// A DKIM key record without its `h=` restriction: a key limited to `h=sha1` cannot verify
+/// rsa-sha256 signatures, and verifiers reject rsa-sha1 ones (RFC 8301 section 3.1), so the
+/// same key with every hash allowed (or `h=sha256`) is what to publish.
+pub fn dkim_without_sha1_only(record: &str) -> String {
+    record
+        .split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .filter(|t| {
+            !t.split_once('=')
+                .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("h"))
+        })
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) => format!("{}={}", k.trim(), v.trim()),
+            None => t.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The records that make an ESP's sending path align with the From domain: a return-path
 /// (MAIL FROM) host under the domain delegated to the ESP, and a DKIM key under the domain.
 pub fn alignment_records(

@@ -175,7 +175,16 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     let still_over = merged_lookups.is_some_and(|(n, _)| n > 10);
     if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
-        let mut d = Draft::new("spf-lookups", "spf");
+        // Only the void limit is exceeded: the terms that find nothing go, not lookups.
+        let void_only = facts.lookups <= 10;
+        let mut d = Draft::new(
+            if void_only {
+                "spf-void-lookups"
+            } else {
+                "spf-lookups"
+            },
+            "spf",
+        );
         claim(&mut pool, &mut d, &["lookup"]);
         claim_explained_permerror(&mut pool, &mut d);
         d.details.push(format!(
@@ -185,6 +194,36 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         if let Some(tree) = facts.tree.as_ref() {
             d.details.extend(records::spf_lookup_breakdown(tree));
             let own_record = facts.record.as_deref() == tree.record.as_deref();
+            if let Some((rec, dropped)) = facts
+                .record
+                .as_deref()
+                .filter(|_| void_only && own_record)
+                .and_then(|r| {
+                    super::spf_void::without_void_terms(r, &facts.domain, ctx.input.queries)
+                })
+            {
+                // An include of a name that does not exist is one of the void terms dropped.
+                pool.retain(|f| {
+                    let gone = f.id == "spf-include-without-spf"
+                        && dropped.iter().any(|t| {
+                            t.to_ascii_lowercase()
+                                .ends_with(&format!("include:{}", f.subject.to_ascii_lowercase()))
+                        });
+                    if gone {
+                        d.findings.push(f.id.clone());
+                    }
+                    !gone
+                });
+                claim_explained_permerror(&mut pool, &mut d);
+                d.records.push(RecordToPublish {
+                    name: facts.domain.clone(),
+                    rtype: "TXT".into(),
+                    value: rec,
+                    note: ctx
+                        .k
+                        .message_with("spf-void-note", &[("subject", &dropped.join(" "))]),
+                });
+            }
             if let Some((rec, replaced, saved)) =
                 super::spf_flatten::flatten_own(&facts.domain, tree)
                     .filter(|_| own_record && facts.void_lookups <= 2)
@@ -224,7 +263,52 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             claim_explained_permerror(&mut pool, m);
         }
     }
+    drop_dead_includes(ctx, facts, current.as_deref(), &mut pool, out);
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// An include of a name that publishes no SPF record makes every evaluation that reaches it
+/// permerror (RFC 7208 section 5.2): the one published record without it.
+fn drop_dead_includes(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    record: Option<&str>,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    if !pool.iter().any(|f| f.id == "spf-include-without-spf") || facts.records_count != 1 {
+        return;
+    }
+    let Some(record) = record else { return };
+    let (value, dropped) = records::drop_includes(record, |inc| known_without_spf(ctx, inc));
+    if dropped.is_empty() {
+        return;
+    }
+    let mut d = Draft::new("spf-fix", "spf");
+    pool.retain(|f| {
+        let gone = f.id == "spf-include-without-spf"
+            && dropped.iter().any(|i| i.eq_ignore_ascii_case(&f.subject));
+        if gone {
+            d.findings.push(f.id.clone());
+            d.details.push(f.message.clone());
+        }
+        !gone
+    });
+    claim_explained_permerror(pool, &mut d);
+    for inc in &dropped {
+        d.details.push(
+            ctx.k
+                .message_with("spf-merge-dropped-include", &[("include", inc.as_str())]),
+        );
+    }
+    d.records.push(RecordToPublish {
+        name: facts.domain.clone(),
+        rtype: "TXT".into(),
+        value,
+        note: ctx.k.message("spf-publish-note"),
+    });
+    d.wait = facts.ttl;
+    out.push(d);
 }
 
 /// `+all` that lets every IP pass, in the domain's own record or in an include it reaches: the
@@ -271,6 +355,31 @@ fn close_open_includes(
     }
     let mut d = Draft::new("spf-close-open-include", "spf");
     claim(pool, &mut d, &["plus-all"]);
+    // The sending IP passed only through the open `all`: closing it without naming the IP
+    // would turn this very sender's pass into a fail.
+    if let Some(r) = facts.result.as_ref().filter(|r| {
+        r.result == "pass"
+            && r.mechanism
+                .as_deref()
+                .is_some_and(|m| m.trim_start_matches('+').eq_ignore_ascii_case("all"))
+    }) && value != record
+    {
+        let term = match r.ip {
+            std::net::IpAddr::V4(ip) => format!("ip4:{ip}"),
+            std::net::IpAddr::V6(ip) => format!("ip6:{ip}"),
+        };
+        let mut terms: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+        let at = terms
+            .iter()
+            .position(|t| t.eq_ignore_ascii_case("~all"))
+            .unwrap_or(terms.len());
+        terms.insert(at, term);
+        value = terms.join(" ");
+        d.details.push(
+            ctx.k
+                .message_with("spf-open-all-kept-ip", &[("ip", &r.ip.to_string())]),
+        );
+    }
     for inc in &dropped {
         d.details.push(
             ctx.k

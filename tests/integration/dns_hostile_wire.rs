@@ -186,9 +186,10 @@ async fn raw_server(
     udp: fn(&Message) -> Option<Vec<u8>>,
     tcp: fn(&Message) -> Option<Vec<u8>>,
 ) -> SocketAddr {
-    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (sock, listener) = mailtriage::dns::server::bind_same_port(|_| Ok(()))
+        .await
+        .unwrap();
     let addr = sock.local_addr().unwrap();
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         while let Ok((n, from)) = sock.recv_from(&mut buf).await {

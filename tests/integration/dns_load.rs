@@ -123,12 +123,11 @@ async fn stalling_tcp_server(stall: Duration) -> std::net::SocketAddr {
     use hickory_proto::rr::rdata::TXT;
     use hickory_proto::rr::{RData, Record};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (udp, listener) =
+        mailtriage::dns::server::bind_same_port(|tcp| tcp.set_recv_buffer_size(2048))
+            .await
+            .unwrap();
     let addr = udp.local_addr().unwrap();
-    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
-    tcp.set_recv_buffer_size(2048).unwrap();
-    tcp.bind(addr).unwrap();
-    let listener = tcp.listen(16).unwrap();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         while let Ok((n, from)) = udp.recv_from(&mut buf).await {

@@ -38,6 +38,7 @@ mod diagnose_plan_details;
 mod diagnose_quickstart;
 mod diagnose_scenarios;
 mod diagnose_scenarios2;
+mod diagnose_scenarios3;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

@@ -352,20 +352,29 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
     let words: Vec<&str> = text.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
         let bare = w.trim_end_matches(['.', ',', ';', ':', ')']);
+        let before = i
+            .checked_sub(1)
+            .map(|j| words[j].to_ascii_lowercase())
+            .unwrap_or_default();
         let (candidate, how) = if let Some(inner) = bare.strip_prefix('[') {
             let Some(inner) = inner.strip_suffix(']') else {
                 continue;
             };
             (inner, "the address in brackets")
-        } else {
-            let before = i
-                .checked_sub(1)
-                .map(|j| words[j].to_ascii_lowercase())
-                .unwrap_or_default();
-            if !matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address") {
-                continue;
-            }
+        } else if let Some(v) = bare
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("ip="))
+            .and(bare.get(3..))
+        {
+            // T-Online: `554 IP=192.0.2.25 - A problem occurred ...`
+            (v, "the address the receiver names")
+        } else if matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address")
+            || names_host(&before)
+        {
+            // Comcast writes its own host name (twice), then the client's address.
             (bare, "the address the receiver names")
+        } else {
+            continue;
         };
         if let Ok(ip) = candidate
             .trim_start_matches("IPv6:")
@@ -375,6 +384,19 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         }
     }
     None
+}
+
+/// True for a host name written as a word of its own (`resimta-ch2-18v.sys.comcast.net`): two
+/// labels or more and a top-level label of letters, so no version number (`4.16.55.1`) counts.
+fn names_host(word: &str) -> bool {
+    let labels: Vec<&str> = word.trim_end_matches('.').split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]
@@ -469,5 +491,24 @@ mod client_ip_tests {
             None
         );
         assert_eq!(ip("452 4.2.2 quota 1.2.3 exceeded [unclosed"), None);
+        // A version-like number after a dash is no address either.
+        assert_eq!(
+            ip(
+                "421 4.7.0 [TSS04] deferred due to user complaints - 4.16.55.1; see https://postmaster.yahooinc.com"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn comcast_and_t_online_name_the_client_after_their_host_or_as_ip_equals() {
+        assert_eq!(
+            ip("554 resimta-ch2-18v.sys.comcast.net resimta-ch2-18v.sys.comcast.net 192.0.2.95 Comcast requires that all mail servers must have a PTR record").as_deref(),
+            Some("192.0.2.95")
+        );
+        assert_eq!(
+            ip("554 IP=192.0.2.25 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)").as_deref(),
+            Some("192.0.2.25")
+        );
     }
 }

@@ -4,17 +4,27 @@
 //! The first few ASCII replies are matched pattern by pattern: a pattern whose required
 //! literal is not in the text is never compiled, so one reply compiles a handful of the ~150
 //! text patterns instead of one automaton of all of them (most of one `explain`'s CPU). Past
-//! [`EAGER_AFTER`] replies (`scan`, a mailbox) the one-pass automata are built and used.
+//! [`EAGER_AFTER`] replies (`scan`, a mailbox) one pass of one automaton over every text
+//! pattern's required literals ([`LiteralIndex`]) says which few patterns may match, and only
+//! those run (each compiled the first time it is needed); host names go to one automaton.
 
+use super::builtin_literals::required_literals;
 use super::lazy_regex::LazyRegex;
+use super::marker_filter::Literals;
 use super::types::SignalKind;
-use regex::RegexSet;
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Replies matched pattern by pattern before the automata are built: one automaton pass per
 /// reply beats ~150 literal look-ups once its build cost is spread over a few replies.
 const EAGER_AFTER: usize = 16;
+
+/// Rule look-ups (a decode makes two to eight) before the rule patterns' literal indexes are
+/// built: about [`EAGER_AFTER`] replies.
+const RULE_INDEX_AFTER: usize = 4 * EAGER_AFTER;
 
 /// One provider's fingerprints, compiled (aligned with `RuleSet::providers`).
 #[derive(Debug, Default)]
@@ -94,6 +104,191 @@ fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
+/// Which of many patterns may match a text, from one pass of one automaton over their
+/// required literals (`marker_filter::Literals`: a pattern none of whose alternatives has all
+/// its parts in the text cannot match it).
+///
+/// The automaton folds ASCII case only. That is exact for a `(?i)` pattern's ASCII literals
+/// except in a text holding KELVIN SIGN or LONG S (which fold to `k` and `s`): for such a text
+/// every pattern may match. A `(?i)` literal of other letters is assumed present in any
+/// non-ASCII text (no ASCII text holds it).
+#[derive(Debug)]
+pub(crate) struct LiteralIndex {
+    ac: Option<AhoCorasick>,
+    /// For each needle of the automaton, the literals it finds: (literal, its exact text when
+    /// the pattern is case-sensitive).
+    needles: Vec<Vec<(usize, Option<String>)>>,
+    /// Literals assumed present in non-ASCII text (see above).
+    unsure: Vec<usize>,
+    literals: usize,
+    /// Per pattern, its alternatives' parts as literal numbers; `None` when its literals are
+    /// not known (it may match anything).
+    patterns: Vec<Option<Alternatives>>,
+}
+
+/// A pattern's alternatives, each the parts it requires, each the literals one of which it
+/// holds (by number).
+type Alternatives = Vec<Vec<Vec<usize>>>;
+
+/// Which of an index's literals a text holds; `None` when the index cannot tell.
+pub(crate) struct Present(Option<Vec<bool>>);
+
+impl LiteralIndex {
+    /// The index of `patterns`' literals (by pattern: `None` when it has none to require).
+    pub(crate) fn new(patterns: impl IntoIterator<Item = Option<Literals>>) -> LiteralIndex {
+        let mut ids: HashMap<(String, bool), usize> = HashMap::new();
+        let mut needle_of: HashMap<String, usize> = HashMap::new();
+        let mut needles: Vec<String> = Vec::new();
+        let mut found: Vec<Vec<(usize, Option<String>)>> = Vec::new();
+        let mut unsure = Vec::new();
+        let mut out = Vec::new();
+        for literals in patterns {
+            let Some(literals) = literals else {
+                out.push(None);
+                continue;
+            };
+            let mut conjunctions = Vec::new();
+            for parts in literals.conjunctions() {
+                let mut ps = Vec::new();
+                for part in parts {
+                    let mut choices = Vec::new();
+                    for l in part {
+                        let key = (l.text().to_string(), l.folded());
+                        let next = ids.len();
+                        let id = *ids.entry(key).or_insert(next);
+                        choices.push(id);
+                        if id != next {
+                            continue;
+                        }
+                        if l.folded() && !l.text().is_ascii() {
+                            unsure.push(id);
+                            continue;
+                        }
+                        let lower = l.text().to_ascii_lowercase();
+                        let n = *needle_of.entry(lower.clone()).or_insert_with(|| {
+                            needles.push(lower);
+                            found.push(Vec::new());
+                            needles.len() - 1
+                        });
+                        let exact = (!l.folded()).then(|| l.text().to_string());
+                        found[n].push((id, exact));
+                    }
+                    ps.push(choices);
+                }
+                conjunctions.push(ps);
+            }
+            out.push(Some(conjunctions));
+        }
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&needles)
+            .ok();
+        LiteralIndex {
+            // Without its automaton the index cannot rule anything out.
+            patterns: if ac.is_some() { out } else { Vec::new() },
+            ac,
+            needles: found,
+            unsure,
+            literals: ids.len(),
+        }
+    }
+
+    /// The literals `text` holds.
+    pub(crate) fn present(&self, text: &str) -> Present {
+        let Some(ac) = &self.ac else {
+            return Present(None);
+        };
+        let ascii = text.is_ascii();
+        if !ascii && text.contains(['\u{212a}', '\u{17f}']) {
+            return Present(None);
+        }
+        let mut seen = vec![false; self.literals];
+        if !ascii {
+            for &i in &self.unsure {
+                seen[i] = true;
+            }
+        }
+        let bytes = text.as_bytes();
+        for m in ac.find_overlapping_iter(text) {
+            let hay = &bytes[m.start()..m.end()];
+            for (id, exact) in &self.needles[m.pattern().as_usize()] {
+                if exact.as_ref().is_none_or(|e| e.as_bytes() == hay) {
+                    seen[*id] = true;
+                }
+            }
+        }
+        Present(Some(seen))
+    }
+
+    /// Whether pattern `i` may match the text `present` was read from.
+    pub(crate) fn may_match(&self, i: usize, present: &Present) -> bool {
+        let (Some(seen), Some(Some(alternatives))) = (&present.0, self.patterns.get(i)) else {
+            return true;
+        };
+        alternatives
+            .iter()
+            .any(|parts| parts.iter().all(|part| part.iter().any(|&l| seen[l])))
+    }
+}
+
+/// Every text pattern of every provider behind one [`LiteralIndex`], each compiled with
+/// ASCII word boundaries (as the automata of [`ascii_boundaries`]) when a text first needs it.
+#[derive(Debug)]
+struct TextIndex {
+    index: LiteralIndex,
+    /// Where each provider's patterns start in `compiled`.
+    offsets: Vec<usize>,
+    compiled: Vec<OnceLock<Option<Regex>>>,
+}
+
+impl TextIndex {
+    fn new(providers: &[Patterns]) -> TextIndex {
+        let mut offsets = Vec::with_capacity(providers.len());
+        let mut literals = Vec::new();
+        for pats in providers {
+            offsets.push(literals.len());
+            literals.extend(
+                pats.text
+                    .iter()
+                    .map(|(_, re)| required_literals(re.pattern())),
+            );
+        }
+        TextIndex {
+            compiled: (0..literals.len()).map(|_| OnceLock::new()).collect(),
+            index: LiteralIndex::new(literals),
+            offsets,
+        }
+    }
+
+    /// The owners of `owners` whose pattern matches `haystack`.
+    fn hits(
+        &self,
+        providers: &[Patterns],
+        owners: &[(usize, usize)],
+        haystack: &str,
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        let present = self.index.present(haystack);
+        for &(p, k) in owners {
+            let i = self.offsets[p] + k;
+            if !self.index.may_match(i, &present) {
+                continue;
+            }
+            let lazy = &providers[p].text[k].1;
+            let compiled =
+                self.compiled[i].get_or_init(|| Regex::new(&ascii_boundaries(lazy.pattern())).ok());
+            // A pattern too large to compile on its own matches as the lazy one does.
+            let hit = match compiled {
+                Some(re) => re.is_match(haystack),
+                None => lazy.is_match(haystack),
+            };
+            if hit {
+                out.push((p, k));
+            }
+        }
+    }
+}
+
 /// Every fingerprint pattern of every provider in a few automata: text patterns matched
 /// against the text with addresses masked, the few that name an address (matched against the
 /// text as is), all text patterns for a text without an address, and host patterns.
@@ -109,6 +304,13 @@ pub(crate) struct TextSet {
     texts: AtomicUsize,
     /// Host names matched so far.
     host_names: AtomicUsize,
+    /// The text patterns' literal index, built after [`EAGER_AFTER`] texts.
+    index: OnceLock<TextIndex>,
+    /// The provider rules' and the phrase rules' patterns' literal indexes (`rule_match`),
+    /// built after [`RULE_INDEX_AFTER`] rule look-ups.
+    rules: [OnceLock<LiteralIndex>; 2],
+    /// Rule look-ups so far.
+    lookups: AtomicUsize,
 }
 
 impl TextSet {
@@ -144,6 +346,9 @@ impl TextSet {
             hosts: LazySet::new(hosts.0, hosts.1),
             texts: AtomicUsize::new(0),
             host_names: AtomicUsize::new(0),
+            index: OnceLock::new(),
+            rules: [OnceLock::new(), OnceLock::new()],
+            lookups: AtomicUsize::new(0),
         }
     }
 
@@ -166,6 +371,27 @@ impl TextSet {
         }
     }
 
+    /// The literal index of rule patterns `regexes` (`which`: 0 provider rules, 1 phrases),
+    /// after [`RULE_INDEX_AFTER`] look-ups; before that each `LazyRegex` looks for its own
+    /// literals (one reply needs no index).
+    pub(super) fn rule_index(
+        &self,
+        which: usize,
+        regexes: &[Option<LazyRegex>],
+    ) -> Option<&LiteralIndex> {
+        let slot = &self.rules[which];
+        if slot.get().is_none() && self.lookups.fetch_add(1, Ordering::Relaxed) < RULE_INDEX_AFTER {
+            return None;
+        }
+        Some(slot.get_or_init(|| {
+            LiteralIndex::new(
+                regexes
+                    .iter()
+                    .map(|re| re.as_ref().and_then(|re| required_literals(re.pattern()))),
+            )
+        }))
+    }
+
     /// The (provider, pattern) pairs whose text fingerprint matches, in provider order. Text
     /// patterns never see addresses (`masked_text`) unless they name one themselves.
     pub(super) fn text_hits(
@@ -181,19 +407,20 @@ impl TextSet {
         } else {
             vec![(&self.all, text)]
         };
-        // Literals are only looked for in ASCII text (`LazyRegex::is_match`); other text goes
-        // to the automaton at once rather than compile every pattern on its own.
+        // `LazyRegex::is_match` looks for literals in ASCII text only; other text goes to the
+        // index at once.
         let one_by_one = text.is_ascii()
-            && !passes.iter().any(|(set, _)| set.built())
+            && self.index.get().is_none()
             && self.texts.fetch_add(1, Ordering::Relaxed) < EAGER_AFTER;
-        for (set, haystack) in passes {
-            let matches = |&(p, k): &(usize, usize)| providers[p].text[k].1.is_match(haystack);
-            match (one_by_one, set.get_if(!one_by_one)) {
-                (false, Some(rs)) => {
-                    hits.extend(rs.matches(haystack).iter().map(|i| set.owners[i]))
-                }
-                // Pattern by pattern, or too large for one automaton.
-                _ => hits.extend(set.owners.iter().copied().filter(matches)),
+        if one_by_one {
+            for (set, haystack) in passes {
+                let matches = |&(p, k): &(usize, usize)| providers[p].text[k].1.is_match(haystack);
+                hits.extend(set.owners.iter().copied().filter(matches));
+            }
+        } else {
+            let index = self.index.get_or_init(|| TextIndex::new(providers));
+            for (set, haystack) in passes {
+                index.hits(providers, &set.owners, haystack, &mut hits);
             }
         }
         hits.sort_unstable();
@@ -204,6 +431,108 @@ impl TextSet {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::*;
+    use crate::rules::marker_filter::required_literals as read_literals;
+
+    fn index(patterns: &[&str]) -> LiteralIndex {
+        LiteralIndex::new(patterns.iter().map(|p| read_literals(p)))
+    }
+
+    #[test]
+    fn the_index_rules_out_patterns_whose_literals_are_missing() {
+        let ix = index(&[
+            r"(?i)\bmailbox (?:is )?full\b",
+            r"\bgsmtp\b",
+            r"(?i)quota|over limit",
+            r"(?i)ユーザ不明",
+            r"^\d+$",
+        ]);
+        let may = |text: &str| {
+            let present = ix.present(text);
+            (0..5)
+                .filter(|&i| ix.may_match(i, &present))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(may("552 MAILBOX FULL"), [0, 4]);
+        assert_eq!(may("421 try later 12 - gsmtp"), [1, 4]);
+        // Case-sensitive literals are exact; folded ones are not.
+        assert_eq!(may("421 try later GSMTP, Over LIMIT"), [2, 4]);
+        // A `(?i)` literal of non-ASCII letters may be in any non-ASCII text.
+        assert_eq!(may("宛先不明 gsmtp"), [1, 3, 4]);
+        assert_eq!(may("user unknown"), [4]);
+        // KELVIN SIGN folds to k: the automaton cannot tell, so everything may match.
+        assert_eq!(may("MAILBOX FULL \u{212a}"), [0, 1, 2, 3, 4]);
+    }
+
+    /// Soundness on real texts: no built-in pattern (fingerprints, rules, phrases, mechanism
+    /// words) that the index rules out for a text matches it, with Unicode or ASCII word
+    /// boundaries, over every rule example (as written, upper-cased, and after Japanese text)
+    /// and the sisimai corpus's messages.
+    #[test]
+    fn no_pattern_the_index_rules_out_matches() {
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let patterns: Vec<String> = rules
+            .lazy_patterns()
+            .map(|(_, _, _, re)| re.pattern().to_string())
+            .collect();
+        let ix = LiteralIndex::new(patterns.iter().map(|p| required_literals(p)));
+        let compiled: Vec<[Regex; 2]> = patterns
+            .iter()
+            .map(|p| {
+                [
+                    Regex::new(p).unwrap(),
+                    Regex::new(&ascii_boundaries(p)).unwrap(),
+                ]
+            })
+            .collect();
+        let mut texts: Vec<String> = Vec::new();
+        for (_, text) in crate::rules::embedded::BUILTIN {
+            let t: toml::Table = toml::from_str(text).unwrap();
+            for list in t.values().filter_map(|v| v.as_array()) {
+                for rule in list.iter().filter_map(|v| v.as_table()) {
+                    for ex in rule
+                        .get("examples")
+                        .and_then(|e| e.as_array())
+                        .into_iter()
+                        .flatten()
+                    {
+                        let ex = ex.as_str().unwrap_or_default();
+                        texts.push(ex.to_string());
+                        texts.push(ex.to_uppercase());
+                        texts.push(format!("送信できませんでした{ex}"));
+                    }
+                }
+            }
+        }
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sisimai/maildir"
+        );
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        assert!(texts.len() > 1500, "{}", texts.len());
+        let (mut ruled_out, mut matched) = (0, 0);
+        for text in &texts {
+            let present = ix.present(text);
+            for (i, [unicode, ascii]) in compiled.iter().enumerate() {
+                if ix.may_match(i, &present) {
+                    continue;
+                }
+                ruled_out += 1;
+                assert!(
+                    !unicode.is_match(text) && !ascii.is_match(text),
+                    "ruled out but matches: {}\n{text}",
+                    patterns[i]
+                );
+            }
+            matched += compiled.iter().filter(|[u, _]| u.is_match(text)).count();
+        }
+        assert!(matched > 1000, "{matched}");
+        assert!(ruled_out > texts.len() * patterns.len() / 2, "{ruled_out}");
+    }
+
     #[test]
     fn word_boundaries_are_read_in_ascii_and_escapes_are_kept() {
         assert_eq!(

@@ -12,6 +12,15 @@ pub(crate) struct Literal {
 }
 
 impl Literal {
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the pattern is `(?i)` (`text` is then in ASCII lower case).
+    pub(crate) fn folded(&self) -> bool {
+        self.folded
+    }
+
     /// Whether `text` (ASCII) holds the literal, in any case when the pattern is `(?i)`.
     pub(crate) fn is_in(&self, text: &str) -> bool {
         if !self.folded {
@@ -43,6 +52,12 @@ pub(crate) struct Literals(Vec<Conjunction>);
 type Conjunction = Vec<Vec<Literal>>;
 
 impl Literals {
+    /// Each top-level alternative's required parts, each part the literals one of which it
+    /// holds (for an index of many patterns' literals: `fingerprints::LiteralIndex`).
+    pub(crate) fn conjunctions(&self) -> &[Vec<Vec<Literal>>] {
+        &self.0
+    }
+
     /// Whether `text` (ASCII) may hold a match.
     pub(crate) fn any_in(&self, text: &str) -> bool {
         self.0

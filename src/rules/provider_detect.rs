@@ -73,7 +73,7 @@ fn matched_text(re: &LazyRegex, text: &str) -> String {
 }
 
 impl RuleSet {
-    fn text_set(&self) -> &TextSet {
+    pub(super) fn text_set(&self) -> &TextSet {
         self.text_set
             .get_or_init(|| TextSet::new(&self.provider_patterns))
     }

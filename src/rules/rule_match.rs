@@ -70,9 +70,18 @@ impl RuleSet {
         keep: &dyn Fn(&ProviderRule) -> bool,
         any_basic_of_class: bool,
     ) -> Option<&'a ProviderRule> {
-        let (rules, regexes) = match phrases {
-            Phrases::None => (&self.provider_rules, &self.rule_regexes),
-            Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes),
+        let (rules, regexes, which) = match phrases {
+            Phrases::None => (&self.provider_rules, &self.rule_regexes, 0),
+            Phrases::All | Phrases::Coded => (&self.phrases, &self.phrase_regexes, 1),
+        };
+        // Many replies (`scan`): one pass for every pattern's literals rules out most
+        // patterns before they are compiled or run; read when a rule first needs its pattern.
+        let index = self.text_set().rule_index(which, regexes);
+        let mut present = None;
+        let mut may_match = |i: usize| {
+            index.is_none_or(|ix| {
+                ix.may_match(i, present.get_or_insert_with(|| ix.present(&reply.text)))
+            })
         };
         let code = reply.enhanced.as_deref().and_then(parse_enhanced);
         // Only a provider's own codes (outside the registry: 5.2.122, 5.7.129) mean one thing
@@ -86,7 +95,7 @@ impl RuleSet {
         };
         let mut best: Option<(usize, &ProviderRule)> = None;
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
-        for (l, re) in rules.iter().zip(regexes) {
+        for (i, (l, re)) in rules.iter().zip(regexes).enumerate() {
             let r = &l.rule;
             if let Some(p) = &r.provider
                 && Some(p.as_str()) != provider
@@ -151,7 +160,9 @@ impl RuleSet {
                 && class_ok
                 && action_ok
                 && command_ok
-                && re.as_ref().is_none_or(|re| re.is_match(&reply.text))
+                && re
+                    .as_ref()
+                    .is_none_or(|re| may_match(i) && re.is_match(&reply.text))
                 && keep(r)
             {
                 best = Some((score, r));

@@ -155,7 +155,7 @@ pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
     };
     let mut out = Vec::new();
     for alt in alternatives(body)? {
-        if !alt.is_ascii() {
+        if !ascii_outside_classes(alt) {
             // Letters that fold to ASCII ones (KELVIN SIGN, LONG S) could match ASCII text.
             let plain = alt
                 .chars()
@@ -172,6 +172,32 @@ pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
         out.push(conjunction_of(alt, folded)?);
     }
     Some(Literals(out))
+}
+
+/// Whether every character outside bracketed classes is ASCII: a class (`[-–]`) is never part
+/// of a literal run, so its characters do not keep the runs around it from being read. (The
+/// bytes of a multi-byte character are all >= 0x80, so byte-wise scanning never mistakes them
+/// for `[`, `]` or `\\`.)
+fn ascii_outside_classes(body: &str) -> bool {
+    let p = body.as_bytes();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            b'\\' => {
+                if !p.get(i + 1).is_none_or(u8::is_ascii) {
+                    return false;
+                }
+                i += 2;
+            }
+            b'[' => match skip_class(p, i) {
+                Some(end) => i = end,
+                None => return false,
+            },
+            c if !c.is_ascii() => return false,
+            _ => i += 1,
+        }
+    }
+    true
 }
 
 /// Whether a pattern body sets flags inside (`(?i)`, `(?-u:`): only `(?:` groups are read.
@@ -194,7 +220,7 @@ fn literal(text: &str, folded: bool) -> Literal {
 /// The required parts of one alternative (no `|` outside its groups): its literal runs and its
 /// required groups whose every alternative requires a literal; None when it has none.
 fn conjunction_of(body: &str, folded: bool) -> Option<Conjunction> {
-    if has_inline_flags(body) || !body.is_ascii() {
+    if has_inline_flags(body) || !ascii_outside_classes(body) {
         return None;
     }
     let (runs, groups) = parts(body)?;
@@ -386,6 +412,18 @@ mod tests {
 
     fn lit(p: &str) -> Option<(String, bool)> {
         required_literal(p).map(|l| (l.text.into_owned(), l.folded))
+    }
+
+    #[test]
+    fn a_non_ascii_character_in_a_class_does_not_hide_the_runs_around_it() {
+        // Yahoo's reason number after a hyphen or an en dash: "4.16." is still required, so a
+        // reply without it never compiles the pattern (its Unicode \s and \d are costly).
+        let l = required_literals(r"\s[-–]\s4\.16\.\d{1,3}(\.\d{1,3})?\b").unwrap();
+        assert_eq!(l.conjunctions()[0], [vec![literal("4.16.", false)]]);
+        assert!(!l.any_in("550 5.1.1 <a@example.org>: Recipient address rejected"));
+        assert!(l.any_in("421 Messages from 192.0.2.1 temporarily deferred - 4.16.55.1"));
+        // Outside a class a non-ASCII character still makes the runs unreadable byte-wise.
+        assert_eq!(required_literals(r"4\.16 – x"), None);
     }
 
     #[test]

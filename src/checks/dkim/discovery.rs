@@ -101,6 +101,7 @@ pub async fn discover(
         .filter(|s| !named.contains(s))
         .collect();
     let named_probes = join_all(named.iter().map(|s| ask(s.clone(), true)));
+    let wildcard_name = format!("{WILDCARD_PROBE}._domainkey.{domain}");
     let gated_common = async {
         let gate = dns.query(&format!("_domainkey.{domain}"), RType::TXT).await;
         let state = gate_state(&gate);
@@ -109,9 +110,16 @@ pub async fn discover(
         } else {
             join_all(common.iter().map(|s| ask(s.clone(), false))).await
         };
-        (gate, state, probes)
+        // A common selector's key calls for the wildcard probe: asked now, while the SPF
+        // tree is still being read for evidence, it adds no round trip to the run.
+        let wildcard = if probes.iter().any(|p| has_key(&p.answer)) {
+            Some(dns.query(&wildcard_name, RType::TXT).await)
+        } else {
+            None
+        };
+        (gate, state, probes, wildcard)
     };
-    let (mut probes, (gate, gate_state, common_probes), seen) = futures::join!(
+    let (mut probes, (gate, gate_state, common_probes, mut wildcard), seen) = futures::join!(
         named_probes,
         gated_common,
         evidence::gather(dns, domain, catalogue)
@@ -160,12 +168,10 @@ pub async fn discover(
         out.fallback = !rest.is_empty();
         probes.extend(join_all(rest.into_iter().map(|s| ask(s, false))).await);
     }
-    if probes.iter().any(|p| !p.named && has_key(&p.answer)) {
-        let w = dns
-            .query(&format!("{WILDCARD_PROBE}._domainkey.{domain}"), RType::TXT)
-            .await;
-        out.wildcard = has_key(&w).then_some(w);
+    if wildcard.is_none() && probes.iter().any(|p| !p.named && has_key(&p.answer)) {
+        wildcard = Some(dns.query(&wildcard_name, RType::TXT).await);
     }
+    out.wildcard = wildcard.filter(|w| has_key(w));
     out.probes = probes;
     out
 }

@@ -3,8 +3,10 @@
 //! the red herring the DNS also holds that must not be blamed, the exit code and the escalation.
 #![allow(clippy::unwrap_used)]
 
-use super::cli_support::{code, json, run, stderr};
-use super::diagnose_support::{cause_ids, finding_ids, first_step, records, step_ids};
+use super::diagnose_support::{
+    cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec, records,
+    step_ids,
+};
 use serde_json::Value;
 
 const ZONES: &str = "tests/fixtures/scenarios";
@@ -15,34 +17,7 @@ const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication c
 
 /// `diagnose` offline over the scenario zones: (exit code, JSON report).
 fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["diagnose", reply];
-    all.extend_from_slice(args);
-    all.extend(["--zone", ZONES, "--offline", "--format", "json"]);
-    let o = run(&all, None);
-    assert_ne!(code(&o), 2, "usage error for {all:?}: {}", stderr(&o));
-    (code(&o), json(&o))
-}
-
-fn rec(name: &str, rtype: &str, value: &str) -> (String, String, String) {
-    (name.into(), rtype.into(), value.into())
-}
-
-fn escalation(d: &Value) -> (&str, bool) {
-    (
-        d["escalation"]["id"].as_str().unwrap(),
-        d["escalation"]["escalate_now"].as_bool().unwrap(),
-    )
-}
-
-/// Steps marked as fixing the likely cause.
-fn fixing(d: &Value) -> Vec<String> {
-    d["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["fixes_likely_cause"] == true)
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect()
+    diagnose_with_code(ZONES, reply, args)
 }
 
 #[test]

@@ -15,12 +15,41 @@ pub fn diagnose(reply: &str, args: &[&str]) -> Value {
 
 /// `diagnose` offline over the zone files of `zones`, as JSON (never a usage error).
 pub fn diagnose_in(zones: &str, reply: &str, args: &[&str]) -> Value {
+    diagnose_with_code(zones, reply, args).1
+}
+
+/// `diagnose` offline over the zone files of `zones`: (exit code, JSON report).
+pub fn diagnose_with_code(zones: &str, reply: &str, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["diagnose", reply];
     all.extend_from_slice(args);
     all.extend(["--zone", zones, "--offline", "--format", "json"]);
     let o = run(&all, None);
     assert_ne!(code(&o), 2, "usage error for {all:?}: {}", stderr(&o));
-    json(&o)
+    (code(&o), json(&o))
+}
+
+/// A record as `records` lists it: (name, type, value).
+pub fn rec(name: &str, rtype: &str, value: &str) -> (String, String, String) {
+    (name.into(), rtype.into(), value.into())
+}
+
+/// The escalation entry's id and whether it says to escalate now.
+pub fn escalation(d: &Value) -> (&str, bool) {
+    (
+        d["escalation"]["id"].as_str().unwrap(),
+        d["escalation"]["escalate_now"].as_bool().unwrap(),
+    )
+}
+
+/// Steps marked as fixing the likely cause.
+pub fn fixing(d: &Value) -> Vec<String> {
+    d["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["fixes_likely_cause"] == true)
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The id of every finding of the report, in its order.

@@ -204,3 +204,33 @@ pub fn fault(
         kind,
     }
 }
+
+/// Params that run only `checks`.
+pub fn only(checks: &[mailtriage::finding::Check]) -> CheckParams {
+    CheckParams {
+        only: checks.to_vec(),
+        ..params()
+    }
+}
+
+/// The good zone served with `faults` (questions tracked when `track`), and a resolver on it.
+pub async fn good_served(
+    faults: Vec<mailtriage::dns::Fault>,
+    track: bool,
+    cfg: mailtriage::dns::DnsConfig,
+) -> (mailtriage::dns::DnsServer, mailtriage::dns::Dns) {
+    crate::common::serve_with(
+        mailtriage::dns::ServerOptions {
+            zones: crate::common::zones(&[(
+                "good.example",
+                &zone_text("good.example", &good_zone()),
+            )]),
+            root_catch_all: true,
+            faults,
+            track_questions: track,
+            ..mailtriage::dns::ServerOptions::default()
+        },
+        cfg,
+    )
+    .await
+}

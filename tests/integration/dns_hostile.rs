@@ -4,10 +4,9 @@
 //! "missing" or a pass.
 #![allow(clippy::unwrap_used)]
 
-use crate::checks_support::{good_zone, has, lacks, params, run_faults, variant};
+use crate::checks_support::{good_served, good_zone, has, lacks, only, run_faults, variant};
 use crate::cli_support::{Served, code, json, run};
 use crate::common::{quick, serve_with, zone_text, zones};
-use mailtriage::checks::CheckParams;
 use mailtriage::dns::{
     Dns, DnsServer, Fault, FaultKind, Outcome, QuestionFault, RType, ServerOptions,
 };
@@ -30,24 +29,7 @@ fn fault(name: &str, rtype: Option<RType>, kind: FaultKind) -> Fault {
 }
 
 async fn good_with(faults: Vec<Fault>, track: bool) -> (DnsServer, Dns) {
-    serve_with(
-        ServerOptions {
-            zones: zones(&[("good.example", &zone_text("good.example", &good_zone()))]),
-            root_catch_all: true,
-            faults,
-            track_questions: track,
-            ..ServerOptions::default()
-        },
-        quick(),
-    )
-    .await
-}
-
-fn only(checks: &[Check]) -> CheckParams {
-    CheckParams {
-        only: checks.to_vec(),
-        ..params()
-    }
+    good_served(faults, track, quick()).await
 }
 
 #[tokio::test]

@@ -4,16 +4,12 @@
 //! Each is DNS trouble reported at once, or, where the RFCs say so, the answer.
 #![allow(clippy::unwrap_used)]
 
-use crate::checks_support::{fault, good_zone, has, lacks, params, run_faults, variant};
+use crate::checks_support::{fault, good_served, good_zone, has, lacks, only, run_faults, variant};
 use crate::cli_support::{code, json, run};
-use crate::common::{serve_with, zone_text, zones};
 use hickory_proto::op::{Message, OpCode};
 use hickory_proto::rr::rdata::TXT;
 use hickory_proto::rr::{RData, Record};
-use mailtriage::checks::CheckParams;
-use mailtriage::dns::{
-    Dns, DnsConfig, DnsServer, FaultKind, Outcome, QuestionFault, RType, ServerOptions,
-};
+use mailtriage::dns::{Dns, DnsConfig, DnsServer, FaultKind, Outcome, QuestionFault, RType};
 use mailtriage::finding::Check;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -29,24 +25,7 @@ fn patient() -> DnsConfig {
 }
 
 async fn good_with(faults: Vec<mailtriage::dns::Fault>, track: bool) -> (DnsServer, Dns) {
-    serve_with(
-        ServerOptions {
-            zones: zones(&[("good.example", &zone_text("good.example", &good_zone()))]),
-            root_catch_all: true,
-            faults,
-            track_questions: track,
-            ..ServerOptions::default()
-        },
-        patient(),
-    )
-    .await
-}
-
-fn only(checks: &[Check]) -> CheckParams {
-    CheckParams {
-        only: checks.to_vec(),
-        ..params()
-    }
+    good_served(faults, track, patient()).await
 }
 
 #[tokio::test]

@@ -175,14 +175,15 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             !hit
         });
         d.selector = Some(s.selector.clone());
-        d.details
-            .push(format!("published now: {}", abbreviate_key(rec)));
-        d.records.push(RecordToPublish {
-            name: format!("{}._domainkey.{}", s.selector, domain),
-            rtype: "TXT".into(),
-            value: records::dkim_without_sha1_only(rec),
-            note: ctx.k.message("note-dkim-without-sha1-only"),
-        });
+        republish(
+            ctx,
+            &mut d,
+            &s.selector,
+            domain,
+            rec,
+            records::dkim_without_sha1_only(rec),
+            "note-dkim-without-sha1-only",
+        );
         d.wait = s.ttl;
         out.push(d);
     }
@@ -196,14 +197,15 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         pool.extend(mine);
         d.selector = Some(s.selector.clone());
         if let Some(rec) = s.record.as_deref() {
-            d.details
-                .push(format!("published now: {}", abbreviate_key(rec)));
-            d.records.push(RecordToPublish {
-                name: format!("{}._domainkey.{}", s.selector, domain),
-                rtype: "TXT".into(),
-                value: records::dkim_without_testing(rec),
-                note: ctx.k.message("note-dkim-without-testing"),
-            });
+            republish(
+                ctx,
+                &mut d,
+                &s.selector,
+                domain,
+                rec,
+                records::dkim_without_testing(rec),
+                "note-dkim-without-testing",
+            );
         }
         d.wait = s.ttl;
         out.push(d);
@@ -295,4 +297,25 @@ fn abbreviate_key(record: &str) -> String {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A step that republishes the key of `selector` as `value` (the same key, one tag changed),
+/// showing the record published now.
+fn republish(
+    ctx: &Ctx<'_>,
+    d: &mut Draft,
+    selector: &str,
+    domain: &str,
+    now: &str,
+    value: String,
+    note: &str,
+) {
+    d.details
+        .push(format!("published now: {}", abbreviate_key(now)));
+    d.records.push(RecordToPublish {
+        name: format!("{selector}._domainkey.{domain}"),
+        rtype: "TXT".into(),
+        value,
+        note: ctx.k.message(note),
+    });
 }

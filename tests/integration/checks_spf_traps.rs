@@ -155,3 +155,36 @@ fn the_cli_does_not_call_an_open_include_ok_and_exits_1() {
     assert!(!out.contains("SPF ok"), "{out}");
     assert!(out.contains("spf-plus-all"), "{out}");
 }
+
+#[tokio::test]
+async fn a_record_with_a_syntax_error_spends_no_lookups() {
+    // RFC 7208 section 4.6: a syntax error anywhere in a record is a permerror "without
+    // further interpretation or evaluation", so none of its terms is a DNS lookup (section
+    // 4.6.4 counts terms that are evaluated). The dnsbench ground truth counts the same way;
+    // mailtriage counted the record as written before (eastjetty.com: 4, manifest 0).
+    let twelve: String = (0..12)
+        .map(|i| format!(" include:i{i}.good.example"))
+        .collect();
+    let extra: String = (0..12)
+        .map(|i| format!("i{i} IN TXT \"v=spf1 -all\"\n"))
+        .collect();
+    let r = with(&format!("v=spf1{twelve} ip4:203.0.113.300 -all"), &extra).await;
+    let facts = r.spf.as_ref().unwrap();
+    assert_eq!(facts.lookups, 0);
+    has(&r, "spf-syntax-error");
+    // Twelve includes as written, but the record is never evaluated: the error to fix is the
+    // syntax, and no 'too many lookups' is reported for lookups no receiver makes.
+    lacks(&r, "spf-too-many-lookups");
+    // The redirect that fetches a broken record is evaluated (1); the broken record is not.
+    let r = with(
+        "v=spf1 redirect=_spf.good.example",
+        "_spf IN TXT \"v=spf1 include:i0.good.example a mx inculde:x.good.example -all\"\ni0 IN TXT \"v=spf1 -all\"",
+    )
+    .await;
+    assert_eq!(r.spf.as_ref().unwrap().lookups, 1);
+    let tree = r.spf.as_ref().unwrap().tree.as_ref().unwrap();
+    assert_eq!(tree.total_lookups, 1);
+    // A valid record still counts every term, nested ones included.
+    let r = with("v=spf1 include:_spf.good.example a mx -all", "").await;
+    assert_eq!(r.spf.as_ref().unwrap().lookups, 3);
+}

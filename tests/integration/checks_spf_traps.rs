@@ -188,3 +188,77 @@ async fn a_record_with_a_syntax_error_spends_no_lookups() {
     let r = with("v=spf1 include:_spf.good.example a mx -all", "").await;
     assert_eq!(r.spf.as_ref().unwrap().lookups, 3);
 }
+
+#[tokio::test]
+async fn empty_character_strings_join_to_nothing_but_nul_and_control_bytes_are_permerror() {
+    // RFC 7208 section 3.3: the strings of one TXT record are joined without separator, so
+    // empty ones add nothing and the record is valid.
+    let r = run(
+        &variant(
+            &[(
+                SPF,
+                r#"@ IN TXT "" "v=spf1 " "" "ip4:192.0.2.0/24" "" " -all""#,
+            )],
+            "",
+        ),
+        &spf(),
+    )
+    .await;
+    assert_eq!(
+        r.spf.as_ref().unwrap().record.as_deref(),
+        Some("v=spf1 ip4:192.0.2.0/24 -all")
+    );
+    lacks(&r, "spf-syntax-error");
+    // A NUL byte, an escape sequence or a typographic dash inside a term: not printable ASCII
+    // (RFC 7208 section 4.6.1), so the record is a permerror, and the finding says which.
+    for (zone, shown) in [
+        (r#""v=spf1 ip4:192.0.2.0/24\000 -all""#, "U+0000"),
+        (r#""v=spf1 ip4:192.0.2.0/24 \027[2J-all""#, "U+001B"),
+        (r#""v=spf1 ip4:192.0.2.0/24 \226\128\147all""#, "U+2013"),
+    ] {
+        let r = run(&variant(&[(SPF, &format!("@ IN TXT {zone}"))], ""), &spf()).await;
+        let f = has(&r, "spf-syntax-error");
+        assert!(f.message.contains(shown), "{zone}: {}", f.message);
+        assert!(f.message.contains("printable ASCII"), "{}", f.message);
+        if shown == "U+2013" {
+            assert!(f.message.contains("typographic dash"), "{}", f.message);
+        }
+    }
+}
+
+#[test]
+fn control_bytes_of_an_spf_record_are_inert_in_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good.example.zone");
+    let body = variant(
+        &[(
+            SPF,
+            r#"@ IN TXT "v=spf1 ip4:192.0.2.0/24\000 \027[2J\226\128\147all""#,
+        )],
+        "",
+    );
+    std::fs::write(&path, zone_text("good.example", &body)).unwrap();
+    let zone = path.to_str().unwrap();
+    for format in ["human", "json", "jsonl", "markdown", "sarif"] {
+        let out = cli(
+            &[
+                "check",
+                "good.example",
+                "--only",
+                "spf",
+                "--zone",
+                zone,
+                "--offline",
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(code(&out), 1, "{format}");
+        let text = stdout(&out);
+        assert!(text.contains("spf-syntax-error"), "{format}: {text}");
+        for raw in ['\u{0}', '\u{1b}'] {
+            assert!(!text.contains(raw), "{format}: raw {raw:?} in {text}");
+        }
+    }
+}

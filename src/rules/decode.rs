@@ -362,7 +362,7 @@ fn rref(id: &str, source: &str) -> RuleRef {
 
 /// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
 /// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
-fn words_class(reply: &Reply) -> u16 {
+pub(super) fn words_class(reply: &Reply) -> u16 {
     const LATER: &[&str] = &[
         "temporar",
         "try again",

@@ -830,6 +830,16 @@ fn round_five_provider_readings_follow_their_words() {
     assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("zoho"));
     assert_eq!(d.category, "policy", "not a size limit");
 
+    // IONOS's Nemesis front end refuses a missing PTR as GMX's does, also in a deferred log line.
+    let d = set.decode(&reply(
+        "Apr 22 15:04:49 mail postfix/smtp[2228153]: DB8CABDC1DB3: to=<ann@example.org>, relay=mx01.kundenserver.de[192.0.2.67]:25, delay=34, delays=34/0.02/0.19/0, dsn=4.0.0, status=deferred (host mx01.kundenserver.de[192.0.2.67] refused to talk to me: 554-kundenserver.de (mxeue110) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource record. 554 For explanation visit https://www.ionos.com/help/index.php?id=2425&ip=192.0.2.25&c=rdns)",
+    ));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("ionos"));
+    assert_eq!(
+        (d.category.as_str(), d.checks.as_slice()),
+        ("reverse-dns", &["ptr".to_string()][..])
+    );
+
     for text in [
         "recipient <ann@example.org> rejected: 550 5.7.1 Service unavailable; Client host [192.0.2.128] blocked using FBLW15; To request removal from this list please forward this message to delist@messaging.microsoft.com",
         "451 4.7.650 The mail server [192.0.2.138] has been temporarily rate limited due to IP reputation",

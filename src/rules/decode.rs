@@ -12,6 +12,10 @@ use super::types::{
 };
 use super::{EnhancedRule, ProviderRule, RuleSet, words};
 
+/// The checks of records the sender's own domain publishes (issue 14: words naming them always
+/// implicate them).
+const DOMAIN_RECORD_CHECKS: &[&str] = &["spf", "dkim", "dmarc", "ptr", "mx"];
+
 /// The categories of a reply about one mailbox, which only the server holding it gives.
 const MAILBOX_CATEGORIES: &[&str] = &["recipient-address", "mailbox", "mailbox-full"];
 use crate::reply::Reply;
@@ -182,10 +186,16 @@ impl RuleSet {
             ),
         };
         let decided_about = self.about(&category, &checks);
-        // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided.
+        // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided:
+        // they name a record of the sender's own domain. Words naming a list or TLS implicate
+        // their check only where no rule read the reply otherwise: a recipient's personal
+        // block list ("Sender is on domain's blacklist") is no public list to look up.
+        let read_otherwise = matches!(decider, Decider::Provider(_));
         for &m in &blame.blamed {
+            let agrees = decided_about & super::vocabulary::bit(m) != 0;
             for c in &self.mechanisms[m].rule.checks {
-                if !checks.contains(c) {
+                let record = DOMAIN_RECORD_CHECKS.contains(&c.as_str());
+                if !checks.contains(c) && (record || agrees || !read_otherwise) {
                     checks.push(c.clone());
                 }
             }

@@ -5,7 +5,7 @@
 
 use super::mechanism::Blame;
 use super::provider_detect::ProviderMatch;
-use super::rule_match::{Phrases, class_of_action, parse_enhanced};
+use super::rule_match::{Phrases, class_of_action, parse_enhanced, words_class};
 use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
@@ -367,25 +367,5 @@ fn rref(id: &str, source: &str) -> RuleRef {
     RuleRef {
         id: id.to_string(),
         source: source.to_string(),
-    }
-}
-
-/// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
-/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
-pub(super) fn words_class(reply: &Reply) -> u16 {
-    const LATER: &[&str] = &[
-        "temporar",
-        "try again",
-        "try later",
-        "soft reject",
-        "greylist",
-        "graylist",
-        "deferred",
-    ];
-    let text = reply.text.to_ascii_lowercase();
-    if LATER.iter().any(|w| text.contains(w)) {
-        4
-    } else {
-        5
     }
 }

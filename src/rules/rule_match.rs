@@ -95,7 +95,7 @@ impl RuleSet {
         };
         // The class a code-less reply's refusal implies: its DSN action's, else its words'.
         let implied = (reply.basic.is_none() && reply.enhanced.is_none())
-            .then(|| class.unwrap_or_else(|| super::decode::words_class(reply)));
+            .then(|| class.unwrap_or_else(|| words_class(reply)));
         let mut best: Option<(usize, &ProviderRule)> = None;
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
         for (i, (l, re)) in rules.iter().zip(regexes).enumerate() {
@@ -223,6 +223,26 @@ pub(crate) fn class_of_action(action: &str) -> Option<u16> {
         "delayed" => Some(4),
         "delivered" | "relayed" | "expanded" => Some(2),
         _ => None,
+    }
+}
+
+/// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
+/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
+pub(crate) fn words_class(reply: &Reply) -> u16 {
+    const LATER: &[&str] = &[
+        "temporar",
+        "try again",
+        "try later",
+        "soft reject",
+        "greylist",
+        "graylist",
+        "deferred",
+    ];
+    let text = reply.text.to_ascii_lowercase();
+    if LATER.iter().any(|w| text.contains(w)) {
+        4
+    } else {
+        5
     }
 }
 

@@ -624,3 +624,25 @@ fn generic_codes_follow_words_about_the_recipient_or_the_login() {
     let d = set.decode(&reply("451 4.4.1 No answer from host"));
     assert_eq!(d.category, "network");
 }
+
+/// A full mailbox and an unknown recipient in the languages receivers write them, under a bare
+/// 550 that says nothing by itself (Exchange's German notice, Interia's Polish help, the
+/// Chinese hosting servers' `[退信]` reasons of emailhost.com.cn).
+#[test]
+fn mailbox_full_and_unknown_recipient_in_other_languages() {
+    let set = builtin();
+    for text in [
+        "550 Das Postfach des Empfängers ist voll und kann zurzeit keine Nachrichten annehmen.",
+        "550 Skrzynka odbiorcy jest pełna",
+        "550 [退信] 收件容量满",
+    ] {
+        let d = set.decode(&reply(text));
+        assert_eq!(d.category, "mailbox-full", "{text}");
+        assert_eq!(d.action, Action::RetryThenSuppress, "{text}");
+    }
+    let d = set.decode(&reply("550 [退信] 收件人不存在"));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("recipient-address", Action::SuppressAddress)
+    );
+}

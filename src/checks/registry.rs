@@ -169,8 +169,10 @@ pub fn trouble(report: &DomainReport, queries: &[LogEntry], check: Check) -> Str
         .find(|o| o.is_trouble());
     match outcome {
         Some(Outcome::Offline) => "not looked up: outside the --zone files, --offline".into(),
-        Some(Outcome::Error(e)) => format!("error: {e}"),
-        Some(o) => o.label().to_string(),
+        Some(o) => match o.detail() {
+            Some(d) => format!("{}: {d}", o.label()),
+            None => o.label().to_string(),
+        },
         None => "timeout, SERVFAIL or not looked up".into(),
     }
 }

@@ -343,8 +343,14 @@ fn classify_error(answer: &mut Answer, e: NetError) {
                 Outcome::NoData
             }
         }
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => Outcome::ServFail,
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Outcome::Refused,
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => Outcome::ServFail(None),
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Outcome::Refused(None),
+        NetError::Msg(m) if m.starts_with(super::wire::SERVFAIL_WHY) => {
+            Outcome::ServFail(Some(m[super::wire::SERVFAIL_WHY.len()..].to_string()))
+        }
+        NetError::Msg(m) if m.starts_with(super::wire::REFUSED_WHY) => {
+            Outcome::Refused(Some(m[super::wire::REFUSED_WHY.len()..].to_string()))
+        }
         NetError::Dns(DnsError::ResponseCode(code)) => {
             Outcome::Error(format!("server answered {code}"))
         }

@@ -36,8 +36,7 @@ impl RType {
 }
 
 /// What became of one question. DNS trouble is never folded into absence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase", tag = "kind", content = "detail")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// At least one record of the asked type.
     Answer,
@@ -45,10 +44,10 @@ pub enum Outcome {
     NxDomain,
     /// The name exists but has no record of this type.
     NoData,
-    /// The server answered SERVFAIL.
-    ServFail,
-    /// The server answered REFUSED.
-    Refused,
+    /// The server answered SERVFAIL, with the reason it gave (RFC 8914 Extended DNS Errors).
+    ServFail(Option<String>),
+    /// The server answered REFUSED, with the reason it gave (RFC 8914 Extended DNS Errors).
+    Refused(Option<String>),
     /// No answer within the per-query timeout (after retries), or the overall deadline passed.
     Timeout,
     /// `--offline` and the name is outside every `--zone`: not looked up.
@@ -71,12 +70,46 @@ impl Outcome {
             Outcome::Answer => "answer",
             Outcome::NxDomain => "NXDOMAIN",
             Outcome::NoData => "NODATA",
-            Outcome::ServFail => "SERVFAIL",
-            Outcome::Refused => "REFUSED",
+            Outcome::ServFail(_) => "SERVFAIL",
+            Outcome::Refused(_) => "REFUSED",
             Outcome::Timeout => "timeout",
             Outcome::Offline => "offline",
             Outcome::Error(_) => "error",
         }
+    }
+    /// What the server or the resolver said beyond the kind: an error's reason, a SERVFAIL's
+    /// or REFUSED's extended error.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Outcome::ServFail(d) | Outcome::Refused(d) => d.as_deref(),
+            Outcome::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// `{"kind": "servfail", "detail": "..."}`: the kind is the same with or without a reason, and
+/// `detail` appears only when there is one (the v1 schemas' shape).
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let kind = match self {
+            Outcome::Answer => "answer",
+            Outcome::NxDomain => "nxdomain",
+            Outcome::NoData => "nodata",
+            Outcome::ServFail(_) => "servfail",
+            Outcome::Refused(_) => "refused",
+            Outcome::Timeout => "timeout",
+            Outcome::Offline => "offline",
+            Outcome::Error(_) => "error",
+        };
+        let detail = self.detail();
+        let mut m = s.serialize_map(Some(1 + usize::from(detail.is_some())))?;
+        m.serialize_entry("kind", kind)?;
+        if let Some(d) = detail {
+            m.serialize_entry("detail", d)?;
+        }
+        m.end()
     }
 }
 

@@ -119,12 +119,17 @@ fn failure_with_reason(message: &Message) -> Option<String> {
         return None;
     }
     let code = if code == ResponseCode::ServFail {
-        "SERVFAIL"
+        SERVFAIL_WHY
     } else {
-        "REFUSED"
+        REFUSED_WHY
     };
-    Some(format!("{code}, {}", super::ede::describe(message)?))
+    Some(format!("{code}{}", super::ede::describe(message)?))
 }
+
+/// How a SERVFAIL's and a REFUSED's reason open the message they travel in (hickory's error
+/// type has no place for a reason): `resolve` reads them back into the outcome's kind.
+pub(super) const SERVFAIL_WHY: &str = "SERVFAIL, ";
+pub(super) const REFUSED_WHY: &str = "REFUSED, ";
 
 /// Why `response` is not an answer to `query` (RFC 1035 sections 4.1.1, 7.3), as an error.
 fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetError> {

@@ -174,8 +174,10 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
 fn trouble(o: &Outcome) -> String {
     match o {
         Outcome::Offline => OFFLINE.into(),
-        Outcome::Error(e) => format!("error: {e}"),
-        other => other.label().to_string(),
+        other => match other.detail() {
+            Some(d) => format!("{}: {d}", other.label()),
+            None => other.label().to_string(),
+        },
     }
 }
 

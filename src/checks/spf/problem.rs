@@ -28,7 +28,9 @@ pub enum Problem {
 /// A DNS outcome in the words of a finding ("timeout", "SERVFAIL", "error (...)").
 pub fn outcome_text(o: &Outcome) -> String {
     match o {
-        Outcome::Error(e) => format!("error ({e})"),
-        other => other.label().to_string(),
+        other => match other.detail() {
+            Some(d) => format!("{} ({d})", other.label()),
+            None => other.label().to_string(),
+        },
     }
 }

@@ -129,7 +129,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 let parked = report.domain.eq_ignore_ascii_case(&domain)
                     && ctx.input.params.ip.is_none()
                     && crate::checks::profile::declares_no_mail(report);
-                let (value, note) = if parked {
+                // A DMARC record published at the domain itself instead of under _dmarc is
+                // what the owner meant to publish: moved, with its policy and reports.
+                let misplaced = apex_dmarc(ctx, &domain);
+                let (value, note) = if let Some(rec) = misplaced.as_deref() {
+                    d.details.push(
+                        ctx.k
+                            .message_with("dmarc-at-apex", &[("domain", &domain), ("record", rec)]),
+                    );
+                    (
+                        records::dmarc_monitor(&domain, Some(rec)),
+                        ctx.k
+                            .message_with("note-dmarc-moved", &[("domain", &domain)]),
+                    )
+                } else if parked {
                     policy = "reject".into();
                     (
                         "v=DMARC1; p=reject".to_string(),
@@ -399,4 +412,17 @@ fn aligned_word(v: Option<bool>) -> &'static str {
         Some(false) => "not aligned",
         None => "not evaluated",
     }
+}
+
+/// A `v=DMARC1` TXT record at the domain itself (where no receiver looks), from the query log.
+fn apex_dmarc(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| {
+            q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(domain)
+        })
+        .flat_map(|q| q.answers.iter())
+        .map(|a| records::unquote_txt(a))
+        .find(|t| crate::checks::dmarc_record::is_dmarc(t))
 }

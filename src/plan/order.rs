@@ -5,7 +5,7 @@ use super::draft::{Ctx, Draft};
 use super::knowledge::Knowledge;
 use super::{
     DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks,
-    spf_steps,
+    mx_steps, spf_steps,
 };
 use crate::rules::knowledge::action_step;
 
@@ -56,7 +56,7 @@ pub(super) fn build_plan(
     spf_steps::spf(&ctx, &mut dns);
     dkim_steps::dkim(&ctx, &mut dns);
     dmarc_steps::dmarc(&ctx, &mut dns);
-    dns_steps::mx(&ctx, &mut dns);
+    mx_steps::mx(&ctx, &mut dns);
     dns_steps::other_checks(&ctx, &mut dns);
 
     let action = primary.and_then(|(r, d)| {

@@ -107,6 +107,7 @@ pub(super) fn likely_causes(
                 // severity they carry as facts about the domain.
                 (f.severity == Severity::Error && !path::off_path(f, input))
                     || path::fails_on_path(f, input)
+                    || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
             }
         })

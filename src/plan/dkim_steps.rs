@@ -129,7 +129,9 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .find(|c| !facts.selectors.iter().any(|s| s.selector == *c))
             .unwrap_or("dkim4");
         let mut rec = new_key(ctx, sel, domain);
-        rec.note = ctx.k.message_with("note-dkim-publish-chosen", &[("selector", sel)]);
+        rec.note = ctx
+            .k
+            .message_with("note-dkim-publish-chosen", &[("selector", sel)]);
         d.records.push(rec);
         if !facts.probed.is_empty() {
             d.details

@@ -158,7 +158,7 @@ pub fn select<'k>(
     let gather = merged(rule, generic, |r| &r.gather);
     let when = merged(rule, generic, |r| &r.when);
     // The heading names whom the entry is for: the reply's provider when the entry is its own
-    // (or only the generic one), else the entry's own name (a blocklist operator the rule names).
+    // (or only the generic one), else the entry's own name (a list operator the rule names).
     let reply_provider = primary.and_then(|(_, d)| d.provider.as_ref());
     let provider_name = match (rule, reply_provider) {
         (Some(r), Some(p)) if norm(&r.provider) == norm(&p.id) || r.provider == "generic" => {

@@ -671,3 +671,95 @@ fn an_outlook_bounce_with_dmarc_oreject_blames_spf_for_the_ip_outlook_saw() {
     assert!(!step_ids(&d).iter().any(|s| s.starts_with("dmarc-")));
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
 }
+
+#[test]
+fn a_dmarc_record_with_rua_and_no_p_is_p_none_and_spf_is_blamed() {
+    // `v=DMARC1; rua=...` reads as p=none (RFC 9989 4.10.1, RFC 7489 6.6.3): Microsoft's
+    // "at least p=none" holds; the IP missing from SPF is why 5.7.515 was sent.
+    let (rc, d) = diagnose(
+        "550 5.7.515 Access denied, sending domain norp4.example doesn't meet the required authentication level.",
+        &[
+            "--from",
+            "news@norp4.example",
+            "--ip",
+            "192.0.2.142",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    assert_eq!(first_step(&d)["id"], "spf-authorise-ip");
+    assert!(finding_ids(&d).contains(&"dmarc-missing-policy".to_string()));
+    // Hardening: the same record with its p=none written out.
+    assert_eq!(
+        records(step(&d, "dmarc-fix")),
+        [rec(
+            "_dmarc.norp4.example",
+            "TXT",
+            "v=DMARC1; p=none; rua=mailto:dmarc@norp4.example"
+        )]
+    );
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+#[test]
+fn an_spf_record_pushed_past_255_octets_is_printed_as_several_strings() {
+    // long4.example's record is 241 octets; with ip4:192.0.2.143 it is 257: one TXT record of
+    // two strings, which receivers join without spaces (RFC 7208 section 3.3).
+    let reply = GMAIL_5727;
+    let args = [
+        "--from",
+        "news@long4.example",
+        "--ip",
+        "192.0.2.143",
+        "--dkim-selector",
+        "k1",
+    ];
+    let (rc, d) = diagnose(reply, &args);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let value = records(first_step(&d))[0].2.clone();
+    assert_eq!(value.len(), 257);
+    let out = human(ZONES, reply, &args);
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("long4.example. IN TXT"))
+        .unwrap();
+    let strings: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+    assert!(strings.len() >= 2, "{line}");
+    assert!(strings.iter().all(|s| s.len() <= 255), "{line}");
+    assert_eq!(strings.concat(), value);
+}
+
+#[test]
+fn a_neutral_spf_result_for_an_unsigned_sender_is_the_cause_not_hardening() {
+    // `v=spf1 mx ?all`: the web host 192.0.2.145 gets neutral and does not sign. Before: "only
+    // warnings, which do not make a message fail", no cause, escalate now. Neutral is not a
+    // pass: the message had no authentication at all.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "web@neutral4.example",
+            "--ip",
+            "192.0.2.145",
+            "--helo",
+            "www.neutral4.example",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    assert!(d["no_cause_found"].is_null());
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-authorise-ip");
+    assert_eq!(
+        records(s),
+        [rec(
+            "neutral4.example",
+            "TXT",
+            "v=spf1 mx ip4:192.0.2.145 ?all"
+        )]
+    );
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}

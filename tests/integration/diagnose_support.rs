@@ -31,11 +31,10 @@ pub fn diagnose_with_code(zones: &str, reply: &str, args: &[&str]) -> (i32, Valu
     (code(&o), report)
 }
 
-/// The one part of a record the plan cannot know is a new DKIM key's public key, made where
-/// mail is signed (`p=<base64 public key ...>`, last in the record): the rest must parse with a
-/// real key in its place. Anything else in angle brackets is a placeholder left in.
-
-/// A 2048-bit RSA public key (SubjectPublicKeyInfo) to put in place of the template's.
+/// A 2048-bit RSA public key (SubjectPublicKeyInfo). The one part of a record the plan cannot
+/// know is a new DKIM key's public key, made where mail is signed (`p=<base64 public key ...>`,
+/// last in the record): the rest must parse with this key in its place. Anything else in angle
+/// brackets is a placeholder left in.
 const SAMPLE_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAsta/+FfHrBKAAPr0DAeX70DABG+zEhhKF9osgYGqZ0uqSvdo0kJirIRW2F3YVbXd1zB2/iAmJecXj1yjzkaHWtPL2HxTAu/AP8K89FVNEKD1iTOfsOPu9FQqx0l6qeU12+9AXdfCrpEKjri8e8ChmZu2RY4BEXReo2TOKR6Rq3w0fi3iSg6thcXMiUY4gm2a0eSUu7+WMq0Gvaf0cnhTgO1ZY+eSXt5/uHlm4bGTepaC2Go9SExfiETRS4YJeQEGJN/US2nRJQYAEW+IeJ5MLYu0PbODRdjLt84oZyVOJwnsaEIMzow1bvWBhELyzQzUIhi7/NBXZsoL/ywNDIK1UwIDAQAB";
 
 /// Panics naming the step and record when a record the plan asks to publish would not be
@@ -105,7 +104,9 @@ fn publishable(name: &str, rtype: &str, value: &str) -> Result<(), String> {
         }
         "TXT" if name.contains("._domainkey.") || value.starts_with("v=DKIM1") => {
             let value = match value.split_once("p=<base64 public key") {
-                Some((head, tail)) if tail.ends_with('>') && !tail[..tail.len() - 1].contains(['<', '>', ';']) => {
+                Some((head, tail))
+                    if tail.ends_with('>') && !tail[..tail.len() - 1].contains(['<', '>', ';']) =>
+                {
                     format!("{head}p={SAMPLE_KEY}")
                 }
                 _ if value.contains('<') => {

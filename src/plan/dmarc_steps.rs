@@ -191,6 +191,10 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         &mut stage_q,
         &["policy-none", "p-none", "monitor"],
     );
+    if facts.inherited && facts.policy_source.as_deref() == Some("sp") {
+        // The weak sp is what the sp stages raise.
+        claim(&mut pool, &mut stage_q, &["subdomain-policy-weaker"]);
+    }
     let mut dkim_first = Draft::new("dmarc-dkim-first", "dmarc");
     claim(&mut pool, &mut dkim_first, &["reject-without-dkim"]);
     // Anything else about the record is fixed before the policy is tightened.
@@ -221,20 +225,32 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         .organizational_domain
         .eq_ignore_ascii_case(name.trim_start_matches("_dmarc."))
         .then_some("reject");
+    // A subdomain that inherits `sp` is tightened by `sp` at the organizational record: staging
+    // `p` there would change nothing for it, and `t=y` would lower a stronger `p`.
+    let by_sp = facts.inherited && facts.policy_source.as_deref() == Some("sp");
     let stage = |p: &str, testing: bool, note: &str| RecordToPublish {
         name: name.clone(),
         rtype: "TXT".into(),
-        value: records::dmarc_stage(&domain, base, p, testing, np),
+        value: if by_sp {
+            records::dmarc_stage_sp(&domain, base, p)
+        } else {
+            records::dmarc_stage(&domain, base, p, testing, np)
+        },
         note: ctx.k.message(note),
     };
     // The stages replace the record published now, which caches may keep for its TTL (with no
     // record yet, the one to replace is the p=none record of the first step: its TTL is not
     // known yet).
     let stage_wait = facts.record.as_ref().and(wait);
+    if by_sp {
+        stage_q.id = "dmarc-sp-quarantine";
+    }
     if policy == "none" {
-        stage_q
-            .records
-            .push(stage("quarantine", true, "note-dmarc-quarantine-testing"));
+        if !by_sp {
+            stage_q
+                .records
+                .push(stage("quarantine", true, "note-dmarc-quarantine-testing"));
+        }
         stage_q
             .records
             .push(stage("quarantine", false, "note-dmarc-quarantine"));
@@ -251,12 +267,17 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 out.push(dkim_first);
             }
             known => {
-                let mut d = Draft::new("dmarc-reject", "dmarc");
+                let mut d = Draft::new(
+                    if by_sp { "dmarc-sp-reject" } else { "dmarc-reject" },
+                    "dmarc",
+                );
                 if known.is_none() {
                     d.details.push(ctx.k.message("dmarc-reject-dkim-unchecked"));
                 }
-                d.records
-                    .push(stage("reject", true, "note-dmarc-reject-testing"));
+                if !by_sp {
+                    d.records
+                        .push(stage("reject", true, "note-dmarc-reject-testing"));
+                }
                 d.records.push(stage("reject", false, "note-dmarc-reject"));
                 d.wait = stage_wait;
                 out.push(d);

@@ -206,7 +206,9 @@ pub fn spf_starter(ip: Option<IpAddr>) -> String {
     }
 }
 
-pub use super::dmarc_records::{dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, rua_for};
+pub use super::dmarc_records::{
+    dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, dmarc_stage_sp, rua_for,
+};
 
 pub use crate::domain_name::reverse_name;
 

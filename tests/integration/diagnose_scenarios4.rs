@@ -763,3 +763,69 @@ fn a_neutral_spf_result_for_an_unsigned_sender_is_the_cause_not_hardening() {
     );
     assert_eq!(escalation(&d), ("escalation-gmail", false));
 }
+
+#[test]
+fn microsoft_4_7_650_over_ipv6_slows_down_first_and_gives_the_ipv6_ptr() {
+    // Outlook throttles 2001:db8:40::25 for its reputation (S775); the address has no PTR.
+    let (rc, d) = diagnose(
+        "451 4.7.650 The mail server [2001:db8:40::25] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [Name=Protocol Filter Agent][AGT=PFA][MxId=11BA3BD2AE1AAF4F] [BN7NAM10FT041.eop-nam10.prod.protection.outlook.com]",
+        &["--from", "news@six4.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 1, "the missing PTR is an error of its own");
+    assert_eq!(cause_ids(&d), ["microsoft-4-7-650-ip-reputation-throttle"]);
+    assert_eq!(first_step(&d)["id"], "action-slow-down");
+    assert_eq!(
+        records(step(&d, "ptr-fcrdns")),
+        [
+            rec(
+                "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+                "PTR",
+                "mail.six4.example"
+            ),
+            rec("mail.six4.example", "AAAA", "2001:db8:40::25"),
+        ]
+    );
+    // SPF (ip6 /64), DKIM and DMARC pass: nothing of theirs.
+    assert!(!step_ids(&d).iter().any(|s| s.starts_with("spf-") || s.starts_with("dmarc-")));
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+#[test]
+fn a_subdomain_under_sp_none_raises_sp_and_never_lowers_the_parents_p_reject() {
+    // orgp4.example: p=reject; sp=none. news.orgp4.example (no record of its own) has SPF but
+    // no key at m1. Before: the quarantine stage published `p=reject; t=y; sp=none` at the
+    // parent, which makes receivers apply quarantine to the parent's own mail and leaves the
+    // subdomain at none.
+    let (rc, d) = diagnose(
+        "550 5.7.515 Access denied, sending domain news.orgp4.example doesn't meet the required authentication level.",
+        &[
+            "--from",
+            "news@news.orgp4.example",
+            "--ip",
+            "192.0.2.146",
+            "--dkim-selector",
+            "m1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-selector-missing"]);
+    assert_eq!(first_step(&d)["id"], "dkim-publish");
+    assert_eq!(
+        records(step(&d, "dmarc-sp-quarantine")),
+        [rec(
+            "_dmarc.orgp4.example",
+            "TXT",
+            "v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@orgp4.example"
+        )]
+    );
+    for s in d["plan"].as_array().unwrap() {
+        for (name, _, v) in records(s) {
+            assert!(
+                !(name == "_dmarc.orgp4.example" && v.contains("t=y")),
+                "{v}"
+            );
+        }
+    }
+    assert!(!step_ids(&d).iter().any(|s| s == "dmarc-quarantine" || s == "dmarc-fix"));
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}

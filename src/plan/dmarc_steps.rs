@@ -268,7 +268,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
             known => {
                 let mut d = Draft::new(
-                    if by_sp { "dmarc-sp-reject" } else { "dmarc-reject" },
+                    if by_sp {
+                        "dmarc-sp-reject"
+                    } else {
+                        "dmarc-reject"
+                    },
                     "dmarc",
                 );
                 if known.is_none() {

@@ -786,7 +786,11 @@ fn microsoft_4_7_650_over_ipv6_slows_down_first_and_gives_the_ipv6_ptr() {
         ]
     );
     // SPF (ip6 /64), DKIM and DMARC pass: nothing of theirs.
-    assert!(!step_ids(&d).iter().any(|s| s.starts_with("spf-") || s.starts_with("dmarc-")));
+    assert!(
+        !step_ids(&d)
+            .iter()
+            .any(|s| s.starts_with("spf-") || s.starts_with("dmarc-"))
+    );
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
 }
 
@@ -826,6 +830,35 @@ fn a_subdomain_under_sp_none_raises_sp_and_never_lowers_the_parents_p_reject() {
             );
         }
     }
-    assert!(!step_ids(&d).iter().any(|s| s == "dmarc-quarantine" || s == "dmarc-fix"));
+    assert!(
+        !step_ids(&d)
+            .iter()
+            .any(|s| s == "dmarc-quarantine" || s == "dmarc-fix")
+    );
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+#[test]
+fn a_dbl_listing_of_the_domain_is_delisted_once_at_spamhaus_not_as_the_ip() {
+    // The DBL lists dbl4.example (127.0.1.102, an abused legitimate domain); ZEN lists no IP.
+    // Before: a second step "Request delisting of 192.0.2.147" named an IP no list lists.
+    let (rc, d) = diagnose(
+        "554 5.7.1 Service unavailable; Sender address [news@dbl4.example] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/dbl4.example",
+        &[
+            "--from",
+            "news@dbl4.example",
+            "--ip",
+            "192.0.2.147",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["blocklist-listed"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "blocklist-delist");
+    assert!(details(s).contains("dbl4.example is listed on Spamhaus Domain Blocklist"));
+    assert_eq!(step_ids(&d), ["blocklist-delist"]);
+    assert_eq!(escalation(&d), ("escalation-spamhaus", true));
+    assert!(human(ZONES, "554 5.7.1 Service unavailable; Sender address [news@dbl4.example] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/dbl4.example", &["--from", "news@dbl4.example", "--ip", "192.0.2.147", "--dkim-selector", "k1"]).contains("Escalation (Spamhaus)"));
 }

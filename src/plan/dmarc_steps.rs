@@ -131,6 +131,14 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     && crate::checks::profile::declares_no_mail(report);
                 // A DMARC record published at the domain itself instead of under _dmarc is
                 // what the owner meant to publish: moved, with its policy and reports.
+                // A CNAME at _dmarc to a name that holds nothing: it has to go before a TXT
+                // can be published there (a name with a CNAME holds no other record).
+                if let Some(target) = dangling_cname(ctx, &own_name) {
+                    d.details.push(ctx.k.message_with(
+                        "dmarc-dangling-cname",
+                        &[("subject", &own_name), ("target", &target)],
+                    ));
+                }
                 let misplaced = apex_dmarc(ctx, &domain);
                 let (value, note) = if let Some(rec) = misplaced.as_deref() {
                     d.details.push(
@@ -450,4 +458,17 @@ fn apex_dmarc(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
         .flat_map(|q| q.answers.iter())
         .map(|a| records::unquote_txt(a))
         .find(|t| crate::checks::dmarc_record::is_dmarc(t))
+}
+
+/// The last name of a CNAME chain at `name` that ended in no record, from the query log.
+fn dangling_cname(ctx: &Ctx<'_>, name: &str) -> Option<String> {
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| {
+            q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(name)
+        })
+        .find(|q| !q.cname_chain.is_empty() && q.answers.is_empty())
+        .and_then(|q| q.cname_chain.last())
+        .map(|t| t.trim_end_matches('.').to_string())
 }

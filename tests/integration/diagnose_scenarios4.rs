@@ -862,3 +862,40 @@ fn a_dbl_listing_of_the_domain_is_delisted_once_at_spamhaus_not_as_the_ip() {
     assert_eq!(escalation(&d), ("escalation-spamhaus", true));
     assert!(human(ZONES, "554 5.7.1 Service unavailable; Sender address [news@dbl4.example] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/dbl4.example", &["--from", "news@dbl4.example", "--ip", "192.0.2.147", "--dkim-selector", "k1"]).contains("Escalation (Spamhaus)"));
 }
+
+#[test]
+fn a_dmarc_cname_to_a_retired_vendor_says_to_remove_the_cname_before_publishing() {
+    // _dmarc.dang4.example is a CNAME to a vendor name that no longer exists. Before: "publish
+    // _dmarc.dang4.example TXT ..." alone, which a zone refuses beside the CNAME.
+    let (rc, d) = diagnose(
+        "550 5.7.515 Access denied, sending domain dang4.example doesn't meet the required authentication level.",
+        &[
+            "--from",
+            "news@dang4.example",
+            "--ip",
+            "192.0.2.148",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-missing"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dmarc-publish");
+    assert!(
+        details(s).contains(
+            "remove: _dmarc.dang4.example. IN CNAME dang4.example.rua.gonevendor4.example."
+        ),
+        "{}",
+        details(s)
+    );
+    assert_eq!(
+        records(s),
+        [rec(
+            "_dmarc.dang4.example",
+            "TXT",
+            "v=DMARC1; p=none; rua=mailto:dmarc-reports@dang4.example"
+        )]
+    );
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}

@@ -61,7 +61,20 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let named = facts
             .filter(|p| helo.is_none() && p.fcrdns == Some(false))
             .and_then(|p| p.names.iter().find(|n| !n.addresses.is_empty()));
-        if let Some(n) = named {
+        // The PTR already confirms and only the HELO name differs: the HELO name is the
+        // sender's own to fix (point it at the IP, or announce the PTR's name), with nothing
+        // to ask of the IP's owner.
+        let confirmed = facts
+            .filter(|p| p.fcrdns == Some(true) && p.helo_matches == Some(false))
+            .and_then(|p| p.names.iter().find(|n| n.confirms));
+        let helo_only = findings.iter().all(|f| f.id == "ptr-helo-mismatch");
+        if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
+            d.records = vec![records::ptr_forward_record(ctx.k, ip, h)];
+            d.details.push(ctx.k.message_with(
+                "ptr-helo-use-ptr-name",
+                &[("helo", h), ("host", n.name.trim_end_matches('.'))],
+            ));
+        } else if let Some(n) = named {
             d.records = vec![records::ptr_forward_record(ctx.k, ip, &n.name)];
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.

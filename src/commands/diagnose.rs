@@ -134,7 +134,18 @@ pub fn run(
     if unread > 0 {
         return Ok(crate::error::exit::USAGE);
     }
-    Ok(common::exit_code(&[&checked.report], args.fail_on))
+    let code = common::exit_code(&[&checked.report], args.fail_on);
+    // A finding blamed for this very rejection fails the run even where the check rates it a
+    // warning (a revoked key at the selector the message was signed with, a sender domain
+    // without MX under "Domain not found"): the message failed because of it.
+    let blamed = diagnosis
+        .likely_causes
+        .iter()
+        .any(|c| c.finding_id.is_some());
+    if code == crate::error::exit::OK && blamed && args.fail_on != crate::cli::FailOn::Never {
+        return Ok(crate::error::exit::FINDINGS);
+    }
+    Ok(code)
 }
 
 /// Reads the inputs and their replies: one input as always (its problem ends the run); several

@@ -107,6 +107,7 @@ pub(super) fn likely_causes(
                 // severity they carry as facts about the domain.
                 (f.severity == Severity::Error && !path::off_path(f, input))
                     || path::fails_on_path(f, input)
+                    || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
             }
         })
@@ -191,6 +192,20 @@ pub(super) fn likely_causes(
             fill(&k.message(id), &[("check", &label(c))])
         })
         .collect();
+    // The receiver named the address it saw, and --ip named another: the likeliest reason of
+    // all, said first with the run that checks the right address.
+    if let (Some(seen), Some(given)) = (
+        input.provenance.iter().find(|p| p.field == "reply_ip"),
+        input.provenance.iter().find(|p| p.field == "ip"),
+    ) {
+        possible_reasons.insert(
+            0,
+            fill(
+                &k.message("no-cause-reply-names-other-ip"),
+                &[("ip", &seen.value), ("subject", &given.value)],
+            ),
+        );
+    }
     // A deferral is what a receiver answers when its own lookups failed for a moment: DNS that
     // answers now cannot show that, and it is the likeliest reason for a temporary refusal.
     if reply.finality.is_some_and(|f| !f.permanent) {

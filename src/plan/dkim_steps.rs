@@ -32,11 +32,15 @@ fn claim_selector(pool: &mut Vec<&Finding>, d: &mut Draft, selector: &str, domai
 }
 
 /// The template of a key to publish at `<selector>._domainkey.<domain>`.
+/// A new key's record: the public key is made where mail is signed, so it is the one part
+/// the plan cannot know (the record is otherwise exact; tests substitute a key and parse it).
+pub const DKIM_TEMPLATE: &str = "v=DKIM1; k=rsa; p=<base64 public key from your signing service>";
+
 fn new_key(ctx: &Ctx<'_>, selector: &str, domain: &str) -> RecordToPublish {
     RecordToPublish {
         name: format!("{selector}._domainkey.{domain}"),
         rtype: "TXT".into(),
-        value: "v=DKIM1; k=rsa; p=<base64 public key from your signing service>".into(),
+        value: DKIM_TEMPLATE.into(),
         note: ctx.k.message("note-dkim-publish"),
     }
 }
@@ -118,7 +122,17 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             &mut d,
             &["no-key", "selector-missing", "not-found"],
         );
-        d.records.push(new_key(ctx, "<selector>", domain));
+        // Selectors are the signer's choice: one that holds nothing yet makes the record
+        // publishable as printed (a name in angle brackets is no owner name).
+        let sel = ["dkim1", "dkim2", "dkim3"]
+            .into_iter()
+            .find(|c| !facts.selectors.iter().any(|s| s.selector == *c))
+            .unwrap_or("dkim4");
+        let mut rec = new_key(ctx, sel, domain);
+        rec.note = ctx
+            .k
+            .message_with("note-dkim-publish-chosen", &[("selector", sel)]);
+        d.records.push(rec);
         if !facts.probed.is_empty() {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
@@ -226,6 +240,38 @@ fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
             q.outcome.label()
         ));
         d.wait = q.ttl;
+        if let Some(target) = q.cname_chain.last() {
+            d.records.push(cname_repair(ctx, &name, target, domain));
+        }
+    }
+}
+
+/// The key record that ends a dangling CNAME: at its target when that name is the domain's
+/// own (the CNAME is right, the key is missing), else at the selector in the CNAME's place
+/// (a name that holds a CNAME can hold nothing else, RFC 1034 section 3.6.2).
+fn cname_repair(ctx: &Ctx<'_>, name: &str, target: &str, domain: &str) -> RecordToPublish {
+    let target = target.trim_end_matches('.').to_ascii_lowercase();
+    let own = target == domain || target.ends_with(&format!(".{domain}"));
+    let (owner, note) = if own {
+        (
+            target.clone(),
+            ctx.k
+                .message_with("note-dkim-cname-own-target", &[("host", &target)]),
+        )
+    } else {
+        (
+            name.to_string(),
+            ctx.k.message_with(
+                "note-dkim-cname-replace",
+                &[("host", &target), ("subject", name)],
+            ),
+        )
+    };
+    RecordToPublish {
+        name: owner,
+        rtype: "TXT".into(),
+        value: DKIM_TEMPLATE.into(),
+        note,
     }
 }
 

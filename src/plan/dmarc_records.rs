@@ -131,6 +131,23 @@ pub fn dmarc_stage(
     join(&t)
 }
 
+/// One step of a subdomain policy (`sp=<policy>`) on the organizational domain's record, for a
+/// From domain that inherits `sp`. Without `t=y`: it would make receivers apply one level less
+/// to the record's `p` as well, lowering a `p` already stronger (RFC 9989 section 4.7). A
+/// stronger `sp` is kept.
+pub fn dmarc_stage_sp(domain: &str, existing: Option<&str>, policy: &str) -> String {
+    let mut t = tags(&dmarc_monitor(domain, existing));
+    let current = get(&t, "sp")
+        .or_else(|| get(&t, "p"))
+        .unwrap_or("none")
+        .to_ascii_lowercase();
+    if strength(policy) > strength(&current) {
+        set_tag(&mut t, "sp", policy, "p");
+    }
+    t.retain(|(k, _)| k != "pct");
+    join(&t)
+}
+
 /// One record from several published at the same name (misordered ones included): `v=DMARC1`
 /// first, the strongest valid `p`, `sp` and `np` among them (a merge never lowers a policy), the
 /// report addresses of all of them, every other tag as the first record that has it but `pct`.
@@ -183,6 +200,15 @@ pub fn dmarc_merge(records: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subdomain_stage_raises_sp_and_never_adds_t_y_under_a_stronger_p() {
+        let rec = "v=DMARC1; p=reject; sp=none; rua=mailto:d@example.org";
+        assert_eq!(
+            dmarc_stage_sp("example.org", Some(rec), "quarantine"),
+            "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.org"
+        );
+    }
 
     #[test]
     fn a_merge_keeps_the_strongest_policy_and_drops_pct() {

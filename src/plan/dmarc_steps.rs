@@ -129,7 +129,28 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 let parked = report.domain.eq_ignore_ascii_case(&domain)
                     && ctx.input.params.ip.is_none()
                     && crate::checks::profile::declares_no_mail(report);
-                let (value, note) = if parked {
+                // A DMARC record published at the domain itself instead of under _dmarc is
+                // what the owner meant to publish: moved, with its policy and reports.
+                // A CNAME at _dmarc to a name that holds nothing: it has to go before a TXT
+                // can be published there (a name with a CNAME holds no other record).
+                if let Some(target) = dangling_cname(ctx, &own_name) {
+                    d.details.push(ctx.k.message_with(
+                        "dmarc-dangling-cname",
+                        &[("subject", &own_name), ("target", &target)],
+                    ));
+                }
+                let misplaced = apex_dmarc(ctx, &domain);
+                let (value, note) = if let Some(rec) = misplaced.as_deref() {
+                    d.details.push(
+                        ctx.k
+                            .message_with("dmarc-at-apex", &[("domain", &domain), ("record", rec)]),
+                    );
+                    (
+                        records::dmarc_monitor(&domain, Some(rec)),
+                        ctx.k
+                            .message_with("note-dmarc-moved", &[("domain", &domain)]),
+                    )
+                } else if parked {
                     policy = "reject".into();
                     (
                         "v=DMARC1; p=reject".to_string(),
@@ -178,6 +199,10 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         &mut stage_q,
         &["policy-none", "p-none", "monitor"],
     );
+    if facts.inherited && facts.policy_source.as_deref() == Some("sp") {
+        // The weak sp is what the sp stages raise.
+        claim(&mut pool, &mut stage_q, &["subdomain-policy-weaker"]);
+    }
     let mut dkim_first = Draft::new("dmarc-dkim-first", "dmarc");
     claim(&mut pool, &mut dkim_first, &["reject-without-dkim"]);
     // Anything else about the record is fixed before the policy is tightened.
@@ -208,20 +233,32 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         .organizational_domain
         .eq_ignore_ascii_case(name.trim_start_matches("_dmarc."))
         .then_some("reject");
+    // A subdomain that inherits `sp` is tightened by `sp` at the organizational record: staging
+    // `p` there would change nothing for it, and `t=y` would lower a stronger `p`.
+    let by_sp = facts.inherited && facts.policy_source.as_deref() == Some("sp");
     let stage = |p: &str, testing: bool, note: &str| RecordToPublish {
         name: name.clone(),
         rtype: "TXT".into(),
-        value: records::dmarc_stage(&domain, base, p, testing, np),
+        value: if by_sp {
+            records::dmarc_stage_sp(&domain, base, p)
+        } else {
+            records::dmarc_stage(&domain, base, p, testing, np)
+        },
         note: ctx.k.message(note),
     };
     // The stages replace the record published now, which caches may keep for its TTL (with no
     // record yet, the one to replace is the p=none record of the first step: its TTL is not
     // known yet).
     let stage_wait = facts.record.as_ref().and(wait);
+    if by_sp {
+        stage_q.id = "dmarc-sp-quarantine";
+    }
     if policy == "none" {
-        stage_q
-            .records
-            .push(stage("quarantine", true, "note-dmarc-quarantine-testing"));
+        if !by_sp {
+            stage_q
+                .records
+                .push(stage("quarantine", true, "note-dmarc-quarantine-testing"));
+        }
         stage_q
             .records
             .push(stage("quarantine", false, "note-dmarc-quarantine"));
@@ -238,12 +275,21 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 out.push(dkim_first);
             }
             known => {
-                let mut d = Draft::new("dmarc-reject", "dmarc");
+                let mut d = Draft::new(
+                    if by_sp {
+                        "dmarc-sp-reject"
+                    } else {
+                        "dmarc-reject"
+                    },
+                    "dmarc",
+                );
                 if known.is_none() {
                     d.details.push(ctx.k.message("dmarc-reject-dkim-unchecked"));
                 }
-                d.records
-                    .push(stage("reject", true, "note-dmarc-reject-testing"));
+                if !by_sp {
+                    d.records
+                        .push(stage("reject", true, "note-dmarc-reject-testing"));
+                }
                 d.records.push(stage("reject", false, "note-dmarc-reject"));
                 d.wait = stage_wait;
                 out.push(d);
@@ -399,4 +445,30 @@ fn aligned_word(v: Option<bool>) -> &'static str {
         Some(false) => "not aligned",
         None => "not evaluated",
     }
+}
+
+/// A `v=DMARC1` TXT record at the domain itself (where no receiver looks), from the query log.
+fn apex_dmarc(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| {
+            q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(domain)
+        })
+        .flat_map(|q| q.answers.iter())
+        .map(|a| records::unquote_txt(a))
+        .find(|t| crate::checks::dmarc_record::is_dmarc(t))
+}
+
+/// The last name of a CNAME chain at `name` that ended in no record, from the query log.
+fn dangling_cname(ctx: &Ctx<'_>, name: &str) -> Option<String> {
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| {
+            q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(name)
+        })
+        .find(|q| !q.cname_chain.is_empty() && q.answers.is_empty())
+        .and_then(|q| q.cname_chain.last())
+        .map(|t| t.trim_end_matches('.').to_string())
 }

@@ -1,11 +1,10 @@
-//! The DNS steps of the plan for DNS trouble, PTR, MX and checks without a builder of their own
-//! (SPF, DKIM and DMARC have modules of their own).
+//! The DNS steps of the plan for DNS trouble, PTR and checks without a builder of their own
+//! (SPF, DKIM, DMARC and MX have modules of their own).
 
-use super::RecordToPublish;
 use super::draft::{Ctx, Draft, leftover};
 use super::records;
 use crate::dns::RType;
-use crate::finding::{Check, Finding};
+use crate::finding::Check;
 
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -62,7 +61,20 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let named = facts
             .filter(|p| helo.is_none() && p.fcrdns == Some(false))
             .and_then(|p| p.names.iter().find(|n| !n.addresses.is_empty()));
-        if let Some(n) = named {
+        // The PTR already confirms and only the HELO name differs: the HELO name is the
+        // sender's own to fix (point it at the IP, or announce the PTR's name), with nothing
+        // to ask of the IP's owner.
+        let confirmed = facts
+            .filter(|p| p.fcrdns == Some(true) && p.helo_matches == Some(false))
+            .and_then(|p| p.names.iter().find(|n| n.confirms));
+        let helo_only = findings.iter().all(|f| f.id == "ptr-helo-mismatch");
+        if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
+            d.records = vec![records::ptr_forward_record(ctx.k, ip, h)];
+            d.details.push(ctx.k.message_with(
+                "ptr-helo-use-ptr-name",
+                &[("helo", h), ("host", n.name.trim_end_matches('.'))],
+            ));
+        } else if let Some(n) = named {
             d.records = vec![records::ptr_forward_record(ctx.k, ip, &n.name)];
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
@@ -95,57 +107,6 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
     }
     out.push(d);
-}
-
-pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    if ctx.inconclusive(Check::Mx) || super::dmarc_steps::nothing_to_publish(ctx) {
-        return;
-    }
-    let (return_path, pool): (Vec<&Finding>, Vec<&Finding>) = ctx
-        .actionable(Check::Mx)
-        .into_iter()
-        .partition(|f| f.id == "mx-null" && !f.subject.eq_ignore_ascii_case(&ctx.domain));
-    leftover(
-        out,
-        pool,
-        "mx-fix",
-        "mx",
-        ctx.input.report.mx.as_ref().and_then(|m| m.ttl),
-    );
-    for f in return_path {
-        out.push(return_path_mx(ctx, f));
-    }
-}
-
-/// A MAIL FROM domain with a null MX: it must receive bounces, so it gets the From domain's
-/// mail exchangers (a custom return-path set up by a sending service names its own instead).
-fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
-    let rp = f.subject.trim_end_matches('.').to_ascii_lowercase();
-    let mut d = Draft::new("mx-fix", "mx");
-    d.findings.push(f.id.clone());
-    d.details.push(f.message.clone());
-    let hosts = ctx.input.report.mx.as_ref().map(|m| &m.hosts);
-    d.records = hosts
-        .into_iter()
-        .flatten()
-        .filter(|h| h.problem.is_none())
-        .map(|h| RecordToPublish {
-            name: rp.clone(),
-            rtype: "MX".into(),
-            value: format!("{} {}", h.preference, h.host.trim_end_matches('.')),
-            note: ctx
-                .k
-                .message_with("note-mx-return-path", &[("domain", &rp)]),
-        })
-        .collect();
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .find(|q| q.rtype == RType::MX && q.name.eq_ignore_ascii_case(&rp))
-        .and_then(|q| q.ttl);
-    d.vars.push(("domain", rp));
-    d
 }
 
 /// Checks with no step builder of their own (any registered after the five above): their

@@ -157,13 +157,18 @@ pub fn select<'k>(
     }
     let gather = merged(rule, generic, |r| &r.gather);
     let when = merged(rule, generic, |r| &r.when);
-    // The heading names whom the entry is for: the reply's provider, or the rule's target.
-    let provider_name = primary.and_then(|(_, d)| match (rule, d.provider.as_ref()) {
-        (Some(r), Some(p)) if norm(&r.provider) != norm(&p.id) && r.provider != "generic" => {
-            k.provider_names.get(&r.provider).cloned()
+    // The heading names whom the entry is for: the reply's provider when the entry is its own
+    // (or only the generic one), else the entry's own name (a list operator the rule names).
+    let reply_provider = primary.and_then(|(_, d)| d.provider.as_ref());
+    let provider_name = match (rule, reply_provider) {
+        (Some(r), Some(p)) if norm(&r.provider) == norm(&p.id) || r.provider == "generic" => {
+            Some(p.name.clone())
         }
-        (_, p) => p.map(|p| p.name.clone()),
-    });
+        (Some(r), _) => Some(r.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| k.provider_names.get(&r.provider).cloned()),
+        (None, p) => p.map(|p| p.name.clone()),
+    };
     Escalation {
         id: rule
             .map(|r| r.id.clone())

@@ -9,6 +9,7 @@ mod domain_steps;
 mod draft;
 pub mod escalation;
 pub mod knowledge;
+mod mx_steps;
 mod order;
 mod path;
 pub mod records;

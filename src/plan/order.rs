@@ -5,7 +5,7 @@ use super::draft::{Ctx, Draft};
 use super::knowledge::Knowledge;
 use super::{
     DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks,
-    spf_steps,
+    mx_steps, spf_steps,
 };
 use crate::rules::knowledge::action_step;
 
@@ -56,11 +56,26 @@ pub(super) fn build_plan(
     spf_steps::spf(&ctx, &mut dns);
     dkim_steps::dkim(&ctx, &mut dns);
     dmarc_steps::dmarc(&ctx, &mut dns);
-    dns_steps::mx(&ctx, &mut dns);
+    mx_steps::mx(&ctx, &mut dns);
     dns_steps::other_checks(&ctx, &mut dns);
 
     let action = primary.and_then(|(r, d)| {
-        let moot = no_cause && d.action == crate::rules::Action::RequestDelisting;
+        // The reply names a public list (its path goes to the list's operator, not to the
+        // receiver) and the DNS found the listing: that step already names what is listed and
+        // where removal is asked; a second "request delisting of <ip>" would name the wrong
+        // thing when the list lists a domain.
+        let list_named = k.rule_escalations.get(&d.rule.id).is_some_and(|t| {
+            d.provider
+                .as_ref()
+                .is_none_or(|p| !p.id.eq_ignore_ascii_case(t))
+        });
+        let delisted_by_dns = list_named
+            && dns.iter().any(|s| {
+                s.checks.iter().any(|c| d.checks.contains(c))
+                    && s.findings.iter().any(|f| f.ends_with("-listed"))
+            });
+        let moot =
+            (no_cause || delisted_by_dns) && d.action == crate::rules::Action::RequestDelisting;
         action_step(d.action).filter(|_| !moot).map(|(id, check)| {
             let mut draft = Draft::new(id, check);
             // A reply that names the client address it refused (a listing) is about that one,

@@ -52,6 +52,14 @@ pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
     signing_key_names(input).contains(&subject)
 }
 
+/// True when `f` says SPF did not pass for the address this message came from: softfail and
+/// neutral are warnings as facts about a record (`~all` is a common choice), but for this
+/// message they are not a pass, so neither SPF nor DMARC's SPF half authenticated it
+/// (RFC 7208 sections 8.3-8.5, RFC 9989 section 4.4).
+pub(super) fn spf_did_not_pass(f: &Finding) -> bool {
+    !f.inconclusive && f.check == Check::Spf && f.id == "spf-ip-not-authorised"
+}
+
 /// True when `f` is about a DKIM key this message was not signed with: a key the message names
 /// none of its signatures with (found by discovery) cannot have failed it, whether or not the
 /// signing selectors have usable keys; and a domain-wide DKIM finding is off the path while

@@ -172,6 +172,32 @@ pub fn drop_includes(record: &str, drop: impl Fn(&str) -> bool) -> (String, Vec<
     (kept.join(" "), dropped)
 }
 
+/// The record without a `redirect=` whose target `drop` says is dead, and that target. With
+/// no `all` left, the terms `authorise` gives (the sending IP or service) and `~all` take its
+/// place, so the record still authorises this sender and ends in a policy (RFC 7208 6.1).
+pub fn replace_redirect(
+    record: &str,
+    drop: impl Fn(&str) -> bool,
+    authorise: &[String],
+) -> Option<(String, String)> {
+    let mut terms: Vec<String> = record.split_whitespace().map(str::to_string).collect();
+    let at = terms.iter().position(|t| {
+        t.get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("redirect="))
+            && drop(&t[9..])
+    })?;
+    let target = terms.remove(at)[9..].to_string();
+    if !terms.iter().any(|t| normalise_all(t).is_some()) {
+        for a in authorise {
+            if !terms.iter().any(|t| t.eq_ignore_ascii_case(a)) {
+                terms.push(a.clone());
+            }
+        }
+        terms.push("~all".into());
+    }
+    Some((terms.join(" "), target))
+}
+
 /// A starting SPF record: only the IP the user gave us, never addresses we would have to guess.
 pub fn spf_starter(ip: Option<IpAddr>) -> String {
     match ip {
@@ -180,7 +206,9 @@ pub fn spf_starter(ip: Option<IpAddr>) -> String {
     }
 }
 
-pub use super::dmarc_records::{dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, rua_for};
+pub use super::dmarc_records::{
+    dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, dmarc_stage_sp, rua_for,
+};
 
 pub use crate::domain_name::reverse_name;
 
@@ -429,6 +457,23 @@ mod tests {
             m.record,
             "v=spf1 include:_spf.google.com ip4:192.0.2.1 -all"
         );
+    }
+
+    #[test]
+    fn a_dead_redirect_is_replaced_by_the_senders_terms_and_a_policy() {
+        let auth = ["ip4:192.0.2.31".to_string()];
+        let (rec, target) = replace_redirect(
+            "v=spf1 redirect=_spf.gone.example",
+            |t| t == "_spf.gone.example",
+            &auth,
+        )
+        .unwrap();
+        assert_eq!(
+            (rec.as_str(), target.as_str()),
+            ("v=spf1 ip4:192.0.2.31 ~all", "_spf.gone.example")
+        );
+        // A live redirect stays.
+        assert!(replace_redirect("v=spf1 redirect=_spf.ok.example", |_| false, &auth).is_none());
     }
 
     #[test]

@@ -264,7 +264,75 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
     }
     drop_dead_includes(ctx, facts, current.as_deref(), &mut pool, out);
+    replace_ptr(ctx, facts, current.as_deref(), &mut pool, out);
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
+}
+
+/// The domain's own `ptr` terms (RFC 7208 section 5.5: do not use; some receivers skip them):
+/// the record with them replaced by the address they let pass in this run, when one did.
+fn replace_ptr(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    record: Option<&str>,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let own = |f: &&crate::finding::Finding| {
+        f.id == "spf-ptr-mechanism" && f.subject.eq_ignore_ascii_case(&facts.domain)
+    };
+    let Some(record) = record.filter(|_| pool.iter().any(own)) else {
+        return;
+    };
+    let is_ptr = |t: &str| {
+        let t = t
+            .trim_start_matches(['+', '-', '~', '?'])
+            .to_ascii_lowercase();
+        t == "ptr" || t.starts_with("ptr:")
+    };
+    // Without the address ptr let pass, dropping it would only remove senders.
+    let Some(passed) = facts
+        .result
+        .as_ref()
+        .filter(|r| r.result == "pass" && r.mechanism.as_deref().is_some_and(is_ptr))
+    else {
+        return;
+    };
+    let passed = Some(passed);
+    let mut terms: Vec<String> = Vec::new();
+    for t in record.split_whitespace() {
+        if !is_ptr(t) {
+            terms.push(t.to_string());
+        } else if let Some(r) = passed {
+            let term = match r.ip {
+                std::net::IpAddr::V4(ip) => format!("ip4:{ip}"),
+                std::net::IpAddr::V6(ip) => format!("ip6:{ip}"),
+            };
+            if !terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
+                terms.push(term);
+            }
+        }
+    }
+    let mut d = Draft::new("spf-fix", "spf");
+    pool.retain(|f| {
+        let hit = own(f);
+        if hit {
+            d.findings.push(f.id.clone());
+            d.details.push(f.message.clone());
+        }
+        !hit
+    });
+    d.details.push(ctx.k.message_with(
+        "spf-ptr-replaced",
+        &[("ip", &passed.map(|r| r.ip.to_string()).unwrap_or_default())],
+    ));
+    d.records.push(RecordToPublish {
+        name: facts.domain.clone(),
+        rtype: "TXT".into(),
+        value: terms.join(" "),
+        note: ctx.k.message("spf-publish-note"),
+    });
+    d.wait = facts.ttl;
+    out.push(d);
 }
 
 /// An include of a name that publishes no SPF record makes every evaluation that reaches it
@@ -280,7 +348,16 @@ fn drop_dead_includes(
         return;
     }
     let Some(record) = record else { return };
-    let (value, dropped) = records::drop_includes(record, |inc| known_without_spf(ctx, inc));
+    let (mut value, mut dropped) =
+        records::drop_includes(record, |inc| known_without_spf(ctx, inc));
+    // A redirect= to a name without SPF is the same permerror; the record cannot just lose it
+    // (it would end without a policy), so the sender's own terms take its place.
+    let authorise = authorising_terms(ctx, facts);
+    let redirect = records::replace_redirect(&value, |t| known_without_spf(ctx, t), &authorise);
+    if let Some((rec, target)) = &redirect {
+        value = rec.clone();
+        dropped.push(target.clone());
+    }
     if dropped.is_empty() {
         return;
     }
@@ -295,11 +372,27 @@ fn drop_dead_includes(
         !gone
     });
     claim_explained_permerror(pool, &mut d);
-    for inc in &dropped {
+    let redirect_target = redirect.as_ref().map(|(_, t)| t.as_str());
+    for inc in dropped
+        .iter()
+        .filter(|i| Some(i.as_str()) != redirect_target)
+    {
         d.details.push(
             ctx.k
                 .message_with("spf-merge-dropped-include", &[("include", inc.as_str())]),
         );
+    }
+    if let Some(target) = redirect_target {
+        // The other way to fix it, when the redirect was meant to stay: its target's record.
+        let at_target = std::iter::once("v=spf1".to_string())
+            .chain(authorise.iter().cloned())
+            .chain(std::iter::once("~all".to_string()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        d.details.push(ctx.k.message_with(
+            "spf-redirect-dead",
+            &[("target", target), ("record", &at_target)],
+        ));
     }
     d.records.push(RecordToPublish {
         name: facts.domain.clone(),
@@ -309,6 +402,21 @@ fn drop_dead_includes(
     });
     d.wait = facts.ttl;
     out.push(d);
+}
+
+/// The terms that authorise this run's sender: the recognised service's include, else the
+/// sending IP, else the domain's MX hosts (what `spf_starter` would publish).
+fn authorising_terms(ctx: &Ctx<'_>, facts: &SpfFacts) -> Vec<String> {
+    let clues = senders::clues(ctx.input);
+    if let Some(r) = senders::recognise(ctx.k, &clues) {
+        return vec![format!("include:{}", r.service.spf_include)];
+    }
+    let ip = facts.result.as_ref().map(|r| r.ip).or(ctx.input.params.ip);
+    records::spf_starter(ip)
+        .split_whitespace()
+        .filter(|t| !t.eq_ignore_ascii_case("v=spf1") && !t.eq_ignore_ascii_case("~all"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// `+all` that lets every IP pass, in the domain's own record or in an include it reaches: the

@@ -77,6 +77,11 @@ pub struct EscalationRule {
     pub id: String,
     /// A `[[provider]]` id, a blocklist operator named by a rule's `escalation`, or "generic".
     pub provider: String,
+    /// Whom the entry is for, as the escalation heading shows it ("Spamhaus", "Gmail (Google)").
+    /// Required (the lint refuses an entry without one); defaulted here so the lint can say so
+    /// at the entry's line instead of a deserialisation error.
+    #[serde(default)]
+    pub name: String,
     pub source: String,
     /// When the destinations and conditions were last checked (YYYY-MM-DD).
     pub checked: String,
@@ -229,11 +234,13 @@ pub const PLACEHOLDERS: &[&str] = &[
     "meaning",
     "message",
     "pct",
+    "record",
     "seen",
     "service",
     "size",
     "source",
     "subject",
+    "target",
     "warnings",
 ];
 

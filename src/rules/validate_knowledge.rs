@@ -156,6 +156,12 @@ fn escalations(set: &RuleSet, errors: &mut Vec<LintError>) {
         let r = &l.rule;
         let mut v = at(l, errors);
         v.common(&r.id, &r.source);
+        if r.name.trim().is_empty() {
+            v.err(format!(
+                "escalation `{}`: `name` is missing: the escalation heading shows it (\"Spamhaus\", \"Gmail (Google)\") instead of the bare id",
+                r.id
+            ));
+        }
         if !is_date(&r.checked) {
             v.err(format!(
                 "escalation `{}`: `checked` must be the date the entry was last checked, as YYYY-MM-DD, not {:?}",

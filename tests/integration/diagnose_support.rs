@@ -25,7 +25,224 @@ pub fn diagnose_with_code(zones: &str, reply: &str, args: &[&str]) -> (i32, Valu
     all.extend(["--zone", zones, "--offline", "--format", "json"]);
     let o = run(&all, None);
     assert_ne!(code(&o), 2, "usage error for {all:?}: {}", stderr(&o));
-    (code(&o), json(&o))
+    let report = json(&o);
+    // Every scenario's plan is held to records a zone would take as they are printed.
+    assert_publishable(&report);
+    (code(&o), report)
+}
+
+/// A 2048-bit RSA public key (SubjectPublicKeyInfo). The one part of a record the plan cannot
+/// know is a new DKIM key's public key, made where mail is signed (`p=<base64 public key ...>`,
+/// last in the record): the rest must parse with this key in its place. Anything else in angle
+/// brackets is a placeholder left in.
+const SAMPLE_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAsta/+FfHrBKAAPr0DAeX70DABG+zEhhKF9osgYGqZ0uqSvdo0kJirIRW2F3YVbXd1zB2/iAmJecXj1yjzkaHWtPL2HxTAu/AP8K89FVNEKD1iTOfsOPu9FQqx0l6qeU12+9AXdfCrpEKjri8e8ChmZu2RY4BEXReo2TOKR6Rq3w0fi3iSg6thcXMiUY4gm2a0eSUu7+WMq0Gvaf0cnhTgO1ZY+eSXt5/uHlm4bGTepaC2Go9SExfiETRS4YJeQEGJN/US2nRJQYAEW+IeJ5MLYu0PbODRdjLt84oZyVOJwnsaEIMzow1bvWBhELyzQzUIhi7/NBXZsoL/ywNDIK1UwIDAQAB";
+
+/// Panics naming the step and record when a record the plan asks to publish would not be
+/// taken as printed: an owner that is not a host name, a placeholder, an SPF record
+/// mail-auth refuses, a DMARC record a strict parser refuses (`v=DMARC1` not first, a bad `p`,
+/// the tags RFC 9989 removed), a DKIM key that is not an RSA key, an MX/PTR/A that is not one.
+pub fn assert_publishable(report: &Value) {
+    let Some(plan) = report["plan"].as_array() else {
+        return;
+    };
+    for step in plan {
+        for r in step["records"].as_array().into_iter().flatten() {
+            let (name, rtype, value) = (
+                r["name"].as_str().unwrap(),
+                r["rtype"].as_str().unwrap(),
+                r["value"].as_str().unwrap(),
+            );
+            if let Err(why) = publishable(name, rtype, value) {
+                panic!(
+                    "step {} asks to publish `{name} IN {rtype} {value}`, which {why}",
+                    step["id"]
+                );
+            }
+        }
+    }
+}
+
+fn host_name_ok(name: &str) -> bool {
+    let n = name.strip_suffix('.').unwrap_or(name);
+    !n.is_empty()
+        && n.len() <= 253
+        && n.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+fn publishable(name: &str, rtype: &str, value: &str) -> Result<(), String> {
+    use mail_auth::common::parse::TxtRecordParser;
+    if !host_name_ok(name) {
+        return Err(format!("has the owner name {name:?}, not a domain name"));
+    }
+    match rtype {
+        "TXT" if value.starts_with("v=spf1") => {
+            if value.contains('<') {
+                return Err("keeps a placeholder".into());
+            }
+            mail_auth::spf::Spf::parse(value.as_bytes())
+                .map_err(|e| format!("mail-auth refuses as SPF: {e}"))?;
+            let alls = value
+                .split_whitespace()
+                .filter(|t| {
+                    t.trim_start_matches(['+', '-', '~', '?'])
+                        .eq_ignore_ascii_case("all")
+                })
+                .count();
+            if alls > 1 {
+                return Err("has more than one `all`".into());
+            }
+        }
+        "TXT" if name.starts_with("_dmarc.") || value.to_ascii_lowercase().contains("dmarc1") => {
+            dmarc_strict(value)?;
+            mail_auth::dmarc::Dmarc::parse(value.as_bytes())
+                .map_err(|e| format!("mail-auth refuses as DMARC: {e}"))?;
+        }
+        "TXT" if name.contains("._domainkey.") || value.starts_with("v=DKIM1") => {
+            let value = match value.split_once("p=<base64 public key") {
+                Some((head, tail))
+                    if tail.ends_with('>') && !tail[..tail.len() - 1].contains(['<', '>', ';']) =>
+                {
+                    format!("{head}p={SAMPLE_KEY}")
+                }
+                _ if value.contains('<') => {
+                    return Err("keeps a placeholder other than the new key's".into());
+                }
+                _ => value.to_string(),
+            };
+            if !value.contains("p=") || value.matches("p=").count() > 1 {
+                return Err("does not have exactly one p= tag".into());
+            }
+            // An empty p= is a revocation (RFC 6376 section 3.6.1), which mail-auth reports
+            // as an error on purpose; anything else must parse.
+            let revocation = value.trim_end_matches([' ', ';']).ends_with("p=");
+            if !revocation {
+                mail_auth::common::verify::DomainKey::parse(value.as_bytes())
+                    .map_err(|e| format!("mail-auth refuses as a DKIM key: {e}"))?;
+            }
+            dkim_key_ok(&value)?;
+        }
+        "TXT" => {
+            if value.contains('<') {
+                return Err("keeps a placeholder".into());
+            }
+        }
+        "MX" => {
+            let (pref, host) = value
+                .split_once(' ')
+                .ok_or("is not `<preference> <host>`")?;
+            pref.parse::<u16>()
+                .map_err(|_| "has a preference that is not 0-65535")?;
+            if host != "." && !host_name_ok(host) {
+                return Err("names no host".into());
+            }
+        }
+        "PTR" | "CNAME" => {
+            if !host_name_ok(value) {
+                return Err("names no host".into());
+            }
+        }
+        "A" => {
+            value
+                .parse::<std::net::Ipv4Addr>()
+                .map_err(|_| "is not an IPv4 address")?;
+        }
+        "AAAA" => {
+            value
+                .parse::<std::net::Ipv6Addr>()
+                .map_err(|_| "is not an IPv6 address")?;
+        }
+        other => return Err(format!("has the record type {other}, which no check reads")),
+    }
+    Ok(())
+}
+
+/// RFC 9989 section 4.7: `v=DMARC1` first, well-formed `tag=value` pairs, a policy a receiver
+/// applies, and none of the tags the RFC removed (`pct`, `rf`, `ri`).
+fn dmarc_strict(value: &str) -> Result<(), String> {
+    let tags: Vec<(&str, &str)> = value
+        .split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .ok_or_else(|| format!("has `{t}`, not a tag=value pair"))
+        })
+        .collect::<Result<_, _>>()?;
+    if tags.first() != Some(&("v", "DMARC1")) {
+        return Err("does not start with v=DMARC1".into());
+    }
+    for (k, v) in &tags[1..] {
+        match *k {
+            "p" | "sp" | "np" if !["none", "quarantine", "reject"].contains(v) => {
+                return Err(format!("has {k}={v}"));
+            }
+            "adkim" | "aspf" if !["r", "s"].contains(v) => return Err(format!("has {k}={v}")),
+            "t" if !["y", "n"].contains(v) => return Err(format!("has t={v}")),
+            "psd" if !["y", "n", "u"].contains(v) => return Err(format!("has psd={v}")),
+            "pct" | "rf" | "ri" => return Err(format!("has {k}=, which RFC 9989 removed")),
+            "rua" | "ruf" => {
+                for uri in v.split(',') {
+                    let addr = uri
+                        .trim()
+                        .strip_prefix("mailto:")
+                        .ok_or("has a report URI that is not mailto:")?;
+                    let addr = addr.split('!').next().unwrap_or(addr);
+                    if !addr
+                        .split_once('@')
+                        .is_some_and(|(l, d)| !l.is_empty() && host_name_ok(d))
+                    {
+                        return Err(format!("has the report address {uri:?}"));
+                    }
+                }
+            }
+            "p" | "sp" | "np" | "adkim" | "aspf" | "t" | "psd" | "fo" => {}
+            other => return Err(format!("has the unknown tag {other}")),
+        }
+    }
+    if tags.iter().filter(|(k, _)| *k == "p").count() > 1 {
+        return Err("has two p= tags".into());
+    }
+    Ok(())
+}
+
+/// The p= of a DKIM key record is an RSA public key (SubjectPublicKeyInfo or PKCS#1), or empty
+/// (a revocation).
+fn dkim_key_ok(value: &str) -> Result<(), String> {
+    use base64::Engine;
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    let p = value
+        .split(';')
+        .filter_map(|t| t.trim().split_once('='))
+        .find(|(k, _)| k.trim() == "p")
+        .map(|(_, v)| v.split_whitespace().collect::<String>())
+        .ok_or("has no p= tag")?;
+    if p.is_empty() {
+        return Ok(());
+    }
+    if value.replace(' ', "").contains("k=ed25519") {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&p)
+            .map_err(|e| format!("has a p= that is not base64 ({e})"))?;
+        return (raw.len() == 32)
+            .then_some(())
+            .ok_or_else(|| "has an Ed25519 p= that is not 32 octets".into());
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(&p)
+        .map_err(|e| format!("has a p= that is not base64 ({e})"))?;
+    if rsa::RsaPublicKey::from_public_key_der(&der).is_err()
+        && rsa::RsaPublicKey::from_pkcs1_der(&der).is_err()
+    {
+        return Err("has a p= that is not an RSA public key".into());
+    }
+    Ok(())
 }
 
 /// A record as `records` lists it: (name, type, value).

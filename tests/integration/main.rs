@@ -39,6 +39,7 @@ mod diagnose_quickstart;
 mod diagnose_scenarios;
 mod diagnose_scenarios2;
 mod diagnose_scenarios3;
+mod diagnose_scenarios4;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

@@ -215,8 +215,9 @@ fn a_listing_is_escalated_to_the_list_the_rule_names() {
     assert_eq!(yahoo.id, "escalation-spamhaus");
     assert_eq!(yahoo.provider, "spamhaus");
     assert_eq!(
-        yahoo.provider_name, None,
-        "the heading names Spamhaus, not Yahoo"
+        yahoo.provider_name.as_deref(),
+        Some("Spamhaus"),
+        "the heading names Spamhaus (the entry's name, not its bare id), not Yahoo"
     );
     assert!(yahoo.escalate_now);
     assert!(

@@ -200,7 +200,7 @@ const TABLES: &[(&str, &str)] = &[
     ),
     (
         "escalation",
-        "id = \"escalation-x\"\nprovider = \"gmail\"\nsource = \"https://x.test\"\nchecked = \"2026-12-06\"\nwhen = [\"w\"]\nwhere = [{ name = \"n\", url = \"https://x.test\" }]\ngather = [\"g\"]\n",
+        "id = \"escalation-x\"\nprovider = \"gmail\"\nname = \"X\"\nsource = \"https://x.test\"\nchecked = \"2026-12-06\"\nwhen = [\"w\"]\nwhere = [{ name = \"n\", url = \"https://x.test\" }]\ngather = [\"g\"]\n",
     ),
     (
         "sender",
@@ -379,6 +379,14 @@ fn an_escalation_that_does_not_exist_is_refused() {
         "DIR/bad.toml:2:",
         "provider `nobody` is not defined by any [[provider]]",
     );
+}
+
+#[test]
+fn an_escalation_without_a_name_is_refused() {
+    // The heading shows the entry's name; without one it showed the bare id ("spamhaus").
+    let (entry, _) = table("escalation", "");
+    let entry = entry.replace("name = \"X\"\n", "");
+    assert_one(&entry, "DIR/bad.toml:2:", "`name` is missing");
 }
 
 /// A handling row (or a provider rule, or a phrase) decides an action; the plan acts on it

@@ -129,8 +129,20 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         }
         (None, None) => {}
     }
+    let named = client_ip_in_replies(extracted);
     match (t.ip, orig.sending_ip) {
-        (Some(ip), _) => note("ip", &ip.to_string(), "flag --ip"),
+        (Some(ip), _) => {
+            note("ip", &ip.to_string(), "flag --ip");
+            // The flag wins, but a receiver naming another address saw the message leave
+            // through another machine: said beside it, and the plan's reasons name it.
+            if let Some((other, at)) = named.filter(|(n, _)| *n != ip) {
+                note(
+                    "reply_ip",
+                    &other.to_string(),
+                    &format!("reply text: {at}; not checked: --ip {ip} was given"),
+                );
+            }
+        }
         (None, Some(ip)) => {
             note(
                 "ip",
@@ -139,7 +151,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
             );
             t.ip = Some(ip);
         }
-        (None, None) if let Some((ip, at)) = client_ip_in_replies(extracted) => {
+        (None, None) if let Some((ip, at)) = named => {
             note("ip", &ip.to_string(), &format!("reply text: {at}"));
             t.ip = Some(ip);
         }
@@ -368,6 +380,9 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         {
             // T-Online: `554 IP=192.0.2.25 - A problem occurred ...`
             (v, "the address the receiver names")
+        } else if let Some(v) = why_url_ip(bare) {
+            // policyd-spf links to `.../Why?s=mfrom;id=...;ip=192.0.2.25;r=...`.
+            (v, "the ip= of the SPF explanation link")
         } else if matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address")
             || names_host(&before)
         {
@@ -384,6 +399,16 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         }
     }
     None
+}
+
+/// The `ip=` parameter of an SPF "Why?" link (`?s=mfrom;id=a@b;ip=192.0.2.25;r=mx`).
+fn why_url_ip(word: &str) -> Option<&str> {
+    let (_, query) = word
+        .split_once("Why?")
+        .or_else(|| word.split_once("why?"))?;
+    query
+        .split([';', '&'])
+        .find_map(|kv| kv.strip_prefix("ip="))
 }
 
 /// True for a host name written as a word of its own (`resimta-ch2-18v.sys.comcast.net`): two

@@ -1,0 +1,187 @@
+//! The MX steps of the plan: the exact MX records to publish (and to remove) for the From
+//! domain, and the mail exchangers a return-path domain with a null MX needs.
+
+use super::RecordToPublish;
+use super::draft::{Ctx, Draft};
+use super::records;
+use crate::checks::MxHost;
+use crate::dns::RType;
+use crate::finding::{Check, Finding};
+use std::net::IpAddr;
+
+pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    if ctx.inconclusive(Check::Mx) || super::dmarc_steps::nothing_to_publish(ctx) {
+        return;
+    }
+    let (return_path, pool): (Vec<&Finding>, Vec<&Finding>) = ctx
+        .actionable(Check::Mx)
+        .into_iter()
+        .partition(|f| f.id == "mx-null" && !f.subject.eq_ignore_ascii_case(&ctx.domain));
+    if !pool.is_empty() {
+        out.push(own_mx(ctx, &pool));
+    }
+    for f in return_path {
+        out.push(return_path_mx(ctx, f));
+    }
+}
+
+/// "example.com. IN MX 10 mx.example.com." as a zone file writes it, for removal lines.
+fn mx_line(domain: &str, pref: u16, host: &str) -> String {
+    let host = host.trim_end_matches('.');
+    let host = if host.is_empty() { "." } else { host };
+    let dot = if host == "." { "" } else { "." };
+    format!("{domain}. IN MX {pref} {host}{dot}")
+}
+
+fn mx_record(ctx: &Ctx<'_>, domain: &str, pref: u16, host: &str, note: &str) -> RecordToPublish {
+    RecordToPublish {
+        name: domain.to_string(),
+        rtype: "MX".into(),
+        value: format!("{pref} {}", host.trim_end_matches('.')),
+        note: ctx
+            .k
+            .message_with(note, &[("domain", domain), ("host", host)]),
+    }
+}
+
+/// The From domain's own MX findings in one step, with the records each one calls for: a
+/// null MX or no MX at all gets a receiving host (the HELO name, else mail.<domain>: the name
+/// the PTR step proposes too); an alias, an address literal or a dead host is replaced or
+/// removed. Removals are detail lines (`remove: ...`), never records to publish.
+fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
+    let domain = ctx.domain.trim_end_matches('.').to_ascii_lowercase();
+    let mut d = Draft::new("mx-fix", "mx");
+    d.findings = pool.iter().map(|f| f.id.clone()).collect();
+    d.details = pool.iter().map(|f| f.message.clone()).collect();
+    let facts = ctx.input.report.mx.as_ref();
+    let hosts: &[MxHost] = facts.map_or(&[], |m| m.hosts.as_slice());
+    let has = |id: &str| pool.iter().any(|f| f.id == id);
+    let remove = |d: &mut Draft, line: String| {
+        d.details
+            .push(ctx.k.message_with("mx-remove", &[("record", &line)]));
+    };
+    let real: Vec<&MxHost> = hosts
+        .iter()
+        .filter(|h| !h.host.trim_end_matches('.').is_empty())
+        .collect();
+    if has("mx-null") || has("mx-null-with-other-records") {
+        let pref = hosts
+            .iter()
+            .find(|h| h.host.trim_end_matches('.').is_empty())
+            .map_or(0, |h| h.preference);
+        remove(&mut d, mx_line(&domain, pref, "."));
+    }
+    // No real exchanger left: the host to publish is the one the PTR step names.
+    if (has("mx-null") && real.is_empty()) || has("mx-missing") {
+        let host = records::ptr_target(&domain, ctx.input.params.helo.as_deref());
+        d.records
+            .push(mx_record(ctx, &domain, 10, &host, "note-mx-receiving-host"));
+    }
+    for f in pool.iter().filter(|f| f.id.starts_with("mx-target-")) {
+        let Some(h) = hosts.iter().find(|h| {
+            h.host
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(&f.subject)
+        }) else {
+            continue;
+        };
+        match f.id.as_str() {
+            "mx-target-cname" => {
+                if let Some(target) = canonical(ctx, &h.host) {
+                    remove(&mut d, mx_line(&domain, h.preference, &h.host));
+                    d.records.push(mx_record(
+                        ctx,
+                        &domain,
+                        h.preference,
+                        &target,
+                        "note-mx-canonical",
+                    ));
+                }
+            }
+            "mx-target-ip-literal" => {
+                let literal = h
+                    .host
+                    .trim_matches(['[', ']'])
+                    .trim_start_matches("IPv6:")
+                    .trim_start_matches("ipv6:");
+                if let Ok(ip) = literal.parse::<IpAddr>() {
+                    let name = if real.iter().any(|o| o.host.starts_with("mx.")) {
+                        format!("mx{}.{domain}", h.preference)
+                    } else {
+                        format!("mx.{domain}")
+                    };
+                    remove(&mut d, mx_line(&domain, h.preference, &h.host));
+                    d.records.push(RecordToPublish {
+                        name: name.clone(),
+                        rtype: if ip.is_ipv4() { "A" } else { "AAAA" }.into(),
+                        value: ip.to_string(),
+                        note: ctx.k.message_with(
+                            "note-mx-literal-host",
+                            &[("host", &name), ("ip", &ip.to_string())],
+                        ),
+                    });
+                    d.records.push(mx_record(
+                        ctx,
+                        &domain,
+                        h.preference,
+                        &name,
+                        "note-mx-canonical",
+                    ));
+                }
+            }
+            // A host without an address: removed when others receive the mail; otherwise
+            // its address is what is missing, and only its owner knows it.
+            "mx-target-unresolvable" if real.iter().any(|o| o.problem.is_none()) => {
+                remove(&mut d, mx_line(&domain, h.preference, &h.host));
+            }
+            _ => {}
+        }
+    }
+    d.wait = facts
+        .and_then(|m| m.ttl)
+        .or_else(|| ctx.negative_ttl(&domain, RType::MX));
+    d
+}
+
+/// The name a CNAME'd MX host leads to, from the address lookups of this run.
+fn canonical(ctx: &Ctx<'_>, host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.');
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| matches!(q.rtype, RType::A | RType::AAAA))
+        .filter(|q| q.name.trim_end_matches('.').eq_ignore_ascii_case(host))
+        .find_map(|q| q.cname_chain.last())
+        .map(|t| t.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// A MAIL FROM domain with a null MX: it must receive bounces, so it gets the From domain's
+/// mail exchangers (a custom return-path set up by a sending service names its own instead).
+fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
+    let rp = f.subject.trim_end_matches('.').to_ascii_lowercase();
+    let mut d = Draft::new("mx-fix", "mx");
+    d.findings.push(f.id.clone());
+    d.details.push(f.message.clone());
+    let hosts = ctx.input.report.mx.as_ref().map(|m| &m.hosts);
+    d.records = hosts
+        .into_iter()
+        .flatten()
+        .filter(|h| h.problem.is_none())
+        .map(|h| RecordToPublish {
+            name: rp.clone(),
+            rtype: "MX".into(),
+            value: format!("{} {}", h.preference, h.host.trim_end_matches('.')),
+            note: ctx
+                .k
+                .message_with("note-mx-return-path", &[("domain", &rp)]),
+        })
+        .collect();
+    d.wait = ctx
+        .input
+        .queries
+        .iter()
+        .find(|q| q.rtype == RType::MX && q.name.eq_ignore_ascii_case(&rp))
+        .and_then(|q| q.ttl);
+    d.vars.push(("domain", rp));
+    d
+}

@@ -27,10 +27,8 @@ pub enum Problem {
 
 /// A DNS outcome in the words of a finding ("timeout", "SERVFAIL", "error (...)").
 pub fn outcome_text(o: &Outcome) -> String {
-    match o {
-        other => match other.detail() {
-            Some(d) => format!("{} ({d})", other.label()),
-            None => other.label().to_string(),
-        },
+    match o.detail() {
+        Some(d) => format!("{} ({d})", o.label()),
+        None => o.label().to_string(),
     }
 }

@@ -2,6 +2,7 @@
 
 use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start, re, unquote};
 use super::log::exim_command;
+use super::prefilter::{may_hold, may_hold_any};
 use super::recipients::SUMMARY_FIELD;
 use super::types::Reply;
 use regex::Regex;
@@ -19,6 +20,11 @@ static RCPT_HEAD: LazyLock<Regex> = LazyLock::new(|| {
         r#"^\s*(?:>>>\s*)?(?:(?:Recipient|Failed Recipient|To|Address|Original-Recipient)(?: [Aa]ddress)?:\s*)?[<"]?([^\s<>"()\[\]:;,@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"]?(?:[:.,](?:\s|$)|\s*$|\s+(?:host|\(|said|on|SMTP|Unrouteable|failed|user|mailbox|<))"#,
     )
 });
+/// Whether a line is a recipient heading (the pattern needs an `@`, which most lines lack).
+fn rcpt_head(line: &str) -> bool {
+    line.contains('@') && RCPT_HEAD.is_match(line)
+}
+
 /// An address that opens a line, followed by words.
 static LEAD_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -85,18 +91,20 @@ pub(super) fn unwrapped(text: &str) -> Vec<String> {
     while let Some(line) = lines.next() {
         let mut l = line.to_string();
         // Postfix wraps `<ann@x>: host` before the host's name (`    mx.x[ip] said: 550 ...`).
-        if HOST_AT_END.is_match(line)
+        if line.contains(">:")
+            && HOST_AT_END.is_match(line)
             && let Some(next) =
                 lines.next_if(|n| n.starts_with([' ', '\t']) && !n.trim().is_empty())
         {
             l.push(' ');
             l.push_str(next.trim());
         }
-        if CODE_AT_END.is_match(&l)
+        if may_hold(&l, "aid:")
+            && CODE_AT_END.is_match(&l)
             // Indented as Postfix wraps it, or flush left as a paste re-flows it: any
             // next line that does not open another recipient's report.
             && let Some(next) = lines.next_if(|n| {
-                !n.trim().is_empty() && (n.starts_with([' ', '\t']) || !RCPT_HEAD.is_match(n))
+                !n.trim().is_empty() && (n.starts_with([' ', '\t']) || !rcpt_head(n))
             })
         {
             l.push(' ');
@@ -124,7 +132,9 @@ pub fn replies(text: &str) -> Vec<Reply> {
     let owned = unwrapped(text);
     let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     // The server's own words carry its provider and meaning; the summary only their code.
-    let summarised = lines.iter().any(|l| EXO_ERROR.is_match(l));
+    let summarised = lines
+        .iter()
+        .any(|l| may_hold(l, "error:") && EXO_ERROR.is_match(l));
     let summary = sendmail_summary(&lines);
     if !summary.is_empty() {
         return summary;
@@ -140,11 +150,15 @@ pub fn replies(text: &str) -> Vec<Reply> {
         let line = lines[i];
         // A recipient heading, or a line that opens with the address and carries its reply
         // (`ann@example.jp Invalid Address, ERROR_CODE :550, ... User Unknown`).
-        let head = RCPT_HEAD.captures(line).or_else(|| {
-            LEAD_ADDRESS
-                .captures(line)
-                .filter(|_| find_reply(line).is_some() || find_enhanced(line).is_some())
+        // Both patterns need an `@`; most lines of a bounce have none.
+        let head = line.contains('@').then(|| {
+            RCPT_HEAD.captures(line).or_else(|| {
+                LEAD_ADDRESS
+                    .captures(line)
+                    .filter(|_| find_reply(line).is_some() || find_enhanced(line).is_some())
+            })
         });
+        let head = head.flatten();
         if let Some(c) = head {
             let addr = c.get(1).map(|m| m.as_str().to_string());
             if addr != recipient {
@@ -154,23 +168,31 @@ pub fn replies(text: &str) -> Vec<Reply> {
                 command = None;
             }
         }
-        if let Some(c) = RCPT_TO.captures(line)
-            && recipient.is_none()
+        if recipient.is_none()
+            && may_hold(line, "rcpt to:")
+            && let Some(c) = RCPT_TO.captures(line)
         {
             recipient = c.get(1).map(|m| m.as_str().to_string());
         }
-        if let Some(c) = REMOTE_HOST.captures(line) {
+        if line.contains('.')
+            && may_hold_any(line, &["host", "server", "mx"])
+            && let Some(c) = REMOTE_HOST.captures(line)
+        {
             host = c
                 .get(1)
                 .map(|m| m.as_str().trim_end_matches('.').to_string());
         }
-        if let Some(c) = AFTER_CMD.captures(line) {
+        if may_hold_any(line, &["after", "in reply to"])
+            && let Some(c) = AFTER_CMD.captures(line)
+        {
             command = c.get(1).map(|m| exim_command(m.as_str()));
         }
         // Quoted header fields name the message (a subject such as "RELEASED Mailman 2.0.12"
         // is no status code), and a success (`250 2.1.5 Ok` in a transcript, a 2.x.x
         // version number) is never the failure.
-        let found = if SUMMARY_FIELD.is_match(line) || (summarised && EXO_SUMMARY.is_match(line)) {
+        let found = if line.contains(':') && SUMMARY_FIELD.is_match(line)
+            || (summarised && EXO_SUMMARY.is_match(line))
+        {
             None
         } else {
             find_reply(line).map(|r| (r, true)).or_else(|| {
@@ -277,7 +299,11 @@ fn success(r: &Reply) -> bool {
 fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
     let mut out: Vec<Reply> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(c) = SENDMAIL_RCPT.captures(line) else {
+        let Some(c) = line
+            .contains("...")
+            .then(|| SENDMAIL_RCPT.captures(line))
+            .flatten()
+        else {
             continue;
         };
         let (Some(code), Some(addr), Some(rest)) = (c.get(1), c.get(3), c.get(4)) else {
@@ -322,7 +348,7 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let mut used = 1;
     while let Some(next) = lines.get(i + used) {
         let t = next.trim();
-        if QMAIL_TRAILER.is_match(t) {
+        if t.contains("(#") && QMAIL_TRAILER.is_match(t) {
             joined.push(' ');
             joined.push_str(t);
             used += 1;
@@ -335,7 +361,7 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', ' ']));
         if t.is_empty()
             || used > 12
-            || RCPT_HEAD.is_match(next)
+            || rcpt_head(next)
             || human_part(next).len() < next.len()
             || !same_code
                 && t.contains(": ")

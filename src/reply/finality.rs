@@ -6,22 +6,21 @@
 //! message. A delay warning is not final whatever its codes. The RFC 3464 Action field and an
 //! MTA log's delivery status say so per recipient and win over the bounce's words.
 
-use super::code::re;
+use super::prefilter::Words;
 use super::types::{Finality, FinalityBasis, MessageKind, Reply};
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// Words of a delay warning: delivery is still being retried.
-static DELAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+static DELAY_WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
         r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the|our) (?:mail )?queue)\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
     )
 });
 
 /// Words that say the server gave up, which outweigh any delay wording quoted beside them
 /// (qmail's "I'm not going to try again" follows the last temporary error it met).
-static GAVE_UP: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+static GAVE_UP: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
         r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b",
     )
 });
@@ -111,7 +110,34 @@ pub fn kind_of(replies: &[Reply]) -> MessageKind {
 
 #[cfg(test)]
 mod tests {
+    use super::super::prefilter::{boundaries_beside_letters, word_edge_texts};
     use super::*;
+
+    /// The delay and gave-up words answer as their patterns as written do, beside any letter.
+    #[test]
+    fn delay_and_gave_up_words_read_as_their_patterns() {
+        let phrases = [
+            "has been delayed",
+            "will retry",
+            "still trying",
+            "delivery status notification (delay)",
+            "we're still trying",
+            "hasn't been delivered yet",
+            "queued for later delivery",
+            "have given up",
+            "giving up",
+            "permanent error",
+            "retry timeout has exceeded",
+            "message has expired",
+            "is not a delay",
+        ];
+        for words in [&*DELAY_WORDS, &*GAVE_UP] {
+            assert!(boundaries_beside_letters(words.as_written().as_str()));
+            for t in word_edge_texts(&phrases) {
+                assert_eq!(words.is_match(&t), words.as_written().is_match(&t), "{t}");
+            }
+        }
+    }
 
     fn reply(basic: Option<u16>, enhanced: Option<&str>, action: Option<&str>) -> Reply {
         Reply {

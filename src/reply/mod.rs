@@ -16,6 +16,7 @@ mod log;
 mod mime;
 mod notices;
 mod pasted;
+mod prefilter;
 mod prose;
 mod recipients;
 pub mod types;

@@ -16,8 +16,8 @@ use std::sync::LazyLock;
 
 /// Words of a challenge-response filter: it holds the message until the sender confirms being a
 /// person or gets on the recipient's list of accepted senders, and asks the sender to act.
-static CHALLENGE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
+static CHALLENGE: LazyLock<super::prefilter::Words> = LazyLock::new(|| {
+    super::prefilter::Words::new(
         r"(?i)\bchallenge[- ]response\b|\bverify (?:that )?you(?:'re| are)? (?:a )?(?:human|person|real)\b|\b(?:click|follow) (?:on )?(?:the|this) (?:following )?link (?:below )?to (?:have|get|be|verify|confirm|add)\b|\badded to (?:the recipient's|my|their) (?:allowed|approved|guest|safe|white) ?(?:senders? )?list\b|\b(?:guest|approved senders?|safe senders?) list\b|\bsender not pre-?approved\b|\bawaiting (?:your )?(?:verification|confirmation)\b|\bplease (?:verify|confirm) (?:that )?you\b",
     )
 });
@@ -299,7 +299,29 @@ pub fn auto_reply(responder: Option<&str>, subject: &str) -> Reply {
 
 #[cfg(test)]
 mod tests {
+    use super::super::prefilter::{boundaries_beside_letters, word_edge_texts};
     use super::*;
+
+    /// The challenge words answer as their pattern as written does, beside any letter.
+    #[test]
+    fn challenge_words_read_as_their_pattern() {
+        let phrases = [
+            "challenge-response",
+            "verify you are human",
+            "safe senders list",
+            "please confirm you",
+            "click the following link below to verify",
+            "sender not preapproved",
+        ];
+        assert!(boundaries_beside_letters(CHALLENGE.as_written().as_str()));
+        for t in word_edge_texts(&phrases) {
+            assert_eq!(
+                CHALLENGE.is_match(&t),
+                CHALLENGE.as_written().is_match(&t),
+                "{t}"
+            );
+        }
+    }
 
     #[test]
     fn one_complaint_per_reported_recipient() {

@@ -64,7 +64,7 @@ fn matched_text(re: &LazyRegex, text: &str) -> String {
     let m = re
         .regex()
         .and_then(|r| r.find(text))
-        .map_or("", |m| m.as_str());
+        .map_or("", |m| &text[m.range()]);
     let m = m.trim();
     match m.char_indices().nth(80) {
         Some((i, _)) => format!("{}...", &m[..i]),

@@ -1,0 +1,163 @@
+//! Cheap literal tests that spare a line or a text a regex run it cannot match: extraction
+//! tries a dozen patterns on every line of every bounce, and most lines hold none of the
+//! words those patterns require.
+
+use regex::Regex;
+
+/// Whether `text` may hold `needle` (ASCII) in any case, as a `(?i)` pattern would match it.
+/// Exact on ASCII text. Unicode case folding also matches KELVIN SIGN to `k` and LONG S to
+/// `s`, so in text with other characters a needle holding either letter counts as present.
+/// A false answer means no case of the needle is in the text.
+pub(super) fn may_hold(text: &str, needle: &str) -> bool {
+    if !text.is_ascii() && needle.bytes().any(|b| matches!(b | 0x20, b'k' | b's')) {
+        return true;
+    }
+    let (hay, want) = (text.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = want.split_first() else {
+        return true;
+    };
+    let Some(last) = hay.len().checked_sub(want.len()) else {
+        return false;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, &hay[..=last])
+        .any(|i| hay[i + 1..i + want.len()].eq_ignore_ascii_case(rest))
+}
+
+/// A `(?i)` word pattern compiled twice: as written, and with ASCII word boundaries, which
+/// the lazy DFA runs on any text (with Unicode ones it gives up at the first non-ASCII byte and
+/// the slow PikeVM reads the whole text: Japanese bounces). Exact only for a pattern whose
+/// every `\b` sits beside a letter of its own (each caller's test checks its pattern): then the
+/// two agree on ASCII text, and on other text every match as written is one with ASCII
+/// boundaries, so that one answering no settles it. LONG S and KELVIN SIGN, which `(?i)` lets
+/// stand for `s` and `k` though they are no ASCII word characters, send a text to the pattern
+/// as written.
+pub(super) struct Words {
+    unicode: Regex,
+    ascii: Regex,
+}
+
+impl Words {
+    pub(super) fn new(pattern: &str) -> Words {
+        Words {
+            unicode: super::code::re(pattern),
+            ascii: super::code::re(&pattern.replace(r"\b", r"(?-u:\b)")),
+        }
+    }
+
+    pub(super) fn is_match(&self, text: &str) -> bool {
+        if text.is_ascii() {
+            return self.ascii.is_match(text);
+        }
+        if text.contains(['\u{17F}', '\u{212A}']) {
+            return self.unicode.is_match(text);
+        }
+        self.ascii.is_match(text) && self.unicode.is_match(text)
+    }
+
+    /// The pattern as written, compiled once: for tests holding [`Words::is_match`] to it.
+    #[cfg(test)]
+    pub(super) fn as_written(&self) -> &Regex {
+        &self.unicode
+    }
+}
+
+/// Texts on which a [`Words`] pattern and its pattern as written are compared by tests: its
+/// words beside non-ASCII letters, digits and marks, in either case, with LONG S and KELVIN SIGN.
+#[cfg(test)]
+pub(super) fn word_edge_texts(phrases: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in phrases {
+        for (before, after) in [
+            ("", ""),
+            (" ", "."),
+            ("é", ""),
+            ("", "é"),
+            ("日本", "です"),
+            ("x", ""),
+            ("", "_"),
+            ("\u{0301}", "\u{0663}"),
+        ] {
+            out.push(format!("{before}{p}{after}"));
+            out.push(format!("{before}{}{after}", p.to_uppercase()));
+            out.push(format!("ü {before}{p}{after} ü"));
+        }
+        out.push(p.replace('s', "\u{17F}").replace('k', "\u{212A}"));
+        out.push(format!("é{}", p.replace('s', "\u{17F}")));
+    }
+    out
+}
+
+/// Whether every `\b` of `pattern` sits beside an ASCII letter of the pattern (looking past
+/// group openings after it and group ends or `?` before it): what [`Words`] needs to be exact.
+#[cfg(test)]
+pub(super) fn boundaries_beside_letters(pattern: &str) -> bool {
+    let p = pattern.as_bytes();
+    let mut i = 0;
+    while let Some(at) = pattern[i..].find(r"\b").map(|a| a + i) {
+        let mut after = at + 2;
+        while pattern[after..].starts_with("(?:") || pattern[after..].starts_with('(') {
+            after += if pattern[after..].starts_with("(?:") {
+                3
+            } else {
+                1
+            };
+        }
+        let mut before = at;
+        while before > 0 && matches!(p[before - 1], b')' | b'?') {
+            before -= 1;
+        }
+        let letter_after = p.get(after).is_some_and(u8::is_ascii_alphabetic);
+        let letter_before = before > 0
+            && p[before - 1].is_ascii_alphabetic()
+            && !(before >= 2 && p[before - 2] == b'\\');
+        if !letter_after && !letter_before {
+            return false;
+        }
+        i = at + 2;
+    }
+    true
+}
+
+/// Whether `text` may hold any of `needles` (see [`may_hold`]).
+pub(super) fn may_hold_any(text: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| may_hold(text, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_needle_is_found_in_any_case_and_only_where_it_is() {
+        assert!(may_hold("Remote host SAID: 550", "said:"));
+        assert!(may_hold("said:", "said:"));
+        assert!(!may_hold("sai d: 550", "said:"));
+        assert!(!may_hold("sa", "said:"));
+        assert!(may_hold("x", ""));
+        assert!(may_hold_any("after RCPT TO", &["in reply to", "after"]));
+        assert!(!may_hold_any("before RCPT TO", &["in reply to", "after"]));
+    }
+
+    #[test]
+    fn a_boundary_beside_a_non_letter_is_caught() {
+        assert!(boundaries_beside_letters(
+            r"(?i)\bgiving up\b|\b(?:have|has) given\b"
+        ));
+        assert!(!boundaries_beside_letters(
+            r"(?i)\bnotification \(failure\)\b"
+        ));
+        assert!(!boundaries_beside_letters(r"\b[0-9]+\b"));
+    }
+
+    #[test]
+    fn non_ascii_text_keeps_needles_that_unicode_folding_could_match() {
+        // LONG S folds to `s` under `(?i)`: the regex would match, so the filter must not say no.
+        let text = "Remote hoſt said: 550";
+        assert!(regex::Regex::new(r"(?i)host").unwrap().is_match(text));
+        assert!(may_hold(text, "host"));
+        // A needle without `k` or `s` is still tested exactly.
+        assert!(!may_hold("Fehler: 550 Empfänger", "after"));
+        assert!(may_hold("AFTER: Empfänger", "after"));
+    }
+}

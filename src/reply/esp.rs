@@ -89,9 +89,10 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
             .position(|r| k.ends_with(r))
             .unwrap_or(usize::MAX)
     };
-    let mut order: Vec<&(String, &str)> = fields.iter().collect();
-    order.sort_by_key(|(k, _)| known(k));
-    for (key, val) in order {
+    let mut order: Vec<(usize, &(String, &str))> = fields.iter().enumerate().collect();
+    order.sort_by_key(|(_, (k, _))| known(k));
+    let mut at = None;
+    for (i, (key, val)) in order {
         let is_known = known(key) != usize::MAX;
         let val = strip_smtp_type(val);
         // An unnamed numeric column (an id, a size) is not a reply: demand reply text there.
@@ -99,6 +100,7 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
             Ok(Some(r)) if !r.text.is_empty() || (is_known && r.basic.is_some()) => {
                 if is_known || r.basic.is_some_and(|b| b >= 400) {
                     best = Some(r);
+                    at = Some(i);
                     break;
                 }
                 success.get_or_insert(r);
@@ -125,7 +127,9 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
                 .find(|(_, v)| looks_like_address(v))
                 .map(|(_, v)| v.to_string())
         });
-    reply.remote_mta = pick(MTA_KEYS).map(|(_, v)| v.trim_start_matches("dns;").trim().to_string());
+    reply.remote_mta = pick(MTA_KEYS)
+        .map(|(_, v)| v.trim_start_matches("dns;").trim().to_string())
+        .or_else(|| at.and_then(|i| unnamed_host_after(fields, i)));
     Ok(Some(reply))
 }
 
@@ -173,6 +177,28 @@ fn composed(fields: &[(String, &str)]) -> Option<Reply> {
         None => format!("{basic} {words}"),
     };
     parse_reply_start(&line).ok().flatten()
+}
+
+/// In a row without a header, the cell right after the reply when it is a host name (`mx.zoho.com`,
+/// `mx.example.com (192.0.2.1)`): accounting files (PowerMTA's `dsnDiag,dsnMta`) write the
+/// answering host there.
+fn unnamed_host_after(fields: &[(String, &str)], i: usize) -> Option<String> {
+    let (name, cell) = fields.get(i + 1)?;
+    if !name.is_empty() || !fields[i].0.is_empty() {
+        return None;
+    }
+    let host = cell.split(" (").next()?.trim().trim_end_matches('.');
+    let labels: Vec<&str> = host.split('.').collect();
+    let is_host = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && labels
+            .last()
+            .is_some_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()));
+    is_host.then(|| host.to_ascii_lowercase())
 }
 
 /// "smtp; 550 5.1.1 ..." as in a copied Diagnostic-Code.
@@ -271,6 +297,21 @@ mod tests {
         let r = json_row(&v).unwrap().unwrap();
         assert_eq!(r.basic, Some(550));
         assert_eq!(r.text, "Blocked (S3140)");
+    }
+
+    #[test]
+    fn a_headerless_rows_host_cell_after_the_reply_is_the_remote_mta() {
+        let r = delimited_row(
+            "b,2024-05-04 18:07:21,sender@example.org,ann@example.net,,failed,5.1.1 (bad destination mailbox address),smtp;550 5.1.1 <ann@example.net>: Recipient address rejected,mx.example.net (192.0.2.133),policy-related,smtp",
+            None,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.remote_mta.as_deref(), Some("mx.example.net"));
+        let r = delimited_row("failed,smtp;550 5.1.1 Unknown user,2024-05-04,bounce", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.remote_mta, None, "a date or a word is no host");
     }
 
     #[test]

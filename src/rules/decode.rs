@@ -5,12 +5,16 @@
 
 use super::mechanism::Blame;
 use super::provider_detect::ProviderMatch;
-use super::rule_match::{Phrases, class_of_action, parse_enhanced};
+use super::rule_match::{Phrases, class_of_action, parse_enhanced, words_class};
 use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
 use super::{EnhancedRule, ProviderRule, RuleSet, words};
+
+/// The checks of records the sender's own domain publishes (issue 14: words naming them always
+/// implicate them).
+const DOMAIN_RECORD_CHECKS: &[&str] = &["spf", "dkim", "dmarc", "ptr", "mx"];
 
 /// The categories of a reply about one mailbox, which only the server holding it gives.
 const MAILBOX_CATEGORIES: &[&str] = &["recipient-address", "mailbox", "mailbox-full"];
@@ -182,10 +186,16 @@ impl RuleSet {
             ),
         };
         let decided_about = self.about(&category, &checks);
-        // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided.
+        // Words that blame SPF, DKIM, DMARC, PTR or MX implicate that check, whoever decided:
+        // they name a record of the sender's own domain. Words naming a list or TLS implicate
+        // their check only where no rule read the reply otherwise: a recipient's personal
+        // block list ("Sender is on domain's blacklist") is no public list to look up.
+        let read_otherwise = matches!(decider, Decider::Provider(_));
         for &m in &blame.blamed {
+            let agrees = decided_about & super::vocabulary::bit(m) != 0;
             for c in &self.mechanisms[m].rule.checks {
-                if !checks.contains(c) {
+                let record = DOMAIN_RECORD_CHECKS.contains(&c.as_str());
+                if !checks.contains(c) && (record || agrees || !read_otherwise) {
                     checks.push(c.clone());
                 }
             }
@@ -357,25 +367,5 @@ fn rref(id: &str, source: &str) -> RuleRef {
     RuleRef {
         id: id.to_string(),
         source: source.to_string(),
-    }
-}
-
-/// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
-/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
-fn words_class(reply: &Reply) -> u16 {
-    const LATER: &[&str] = &[
-        "temporar",
-        "try again",
-        "try later",
-        "soft reject",
-        "greylist",
-        "graylist",
-        "deferred",
-    ];
-    let text = reply.text.to_ascii_lowercase();
-    if LATER.iter().any(|w| text.contains(w)) {
-        4
-    } else {
-        5
     }
 }

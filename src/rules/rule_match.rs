@@ -93,6 +93,9 @@ impl RuleSet {
                     parse_enhanced(p).is_some_and(|(_, s, d)| self.enhanced_rule(s, d).is_none())
                 })
         };
+        // The class a code-less reply's refusal implies: its DSN action's, else its words'.
+        let implied = (reply.basic.is_none() && reply.enhanced.is_none())
+            .then(|| class.unwrap_or_else(|| words_class(reply)));
         let mut best: Option<(usize, &ProviderRule)> = None;
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
         for (i, (l, re)) in rules.iter().zip(regexes).enumerate() {
@@ -108,12 +111,13 @@ impl RuleSet {
             // A reply pasted without any code (`Envelope blocked - User Entry - ...`) has only
             // its words: a provider's rule that reads them applies whatever basic codes it
             // names, and ranks as if it named none. An enhanced code a rule names still has to
-            // be there (it says which use of the words the rule reads), and a phrase's basic
-            // codes stay a condition: they keep a list's name from being read in any prose.
+            // be there (it says which use of the words the rule reads). A phrase's basic codes
+            // say which class of reply its words are read in: it reads a code-less refusal
+            // whose words imply one of those classes (`... found in ERS-DUL` refuses, 5), so a
+            // list's name in prose that refuses nothing still decides nothing.
             let words_only = re.is_some()
-                && r.provider.is_some()
-                && reply.basic.is_none()
-                && reply.enhanced.is_none();
+                && implied
+                    .is_some_and(|c| r.provider.is_some() || r.basic.iter().any(|&k| k / 100 == c));
             // The class is implied by the codes, so it narrows a rule without outranking others.
             let score = usize::from(!r.enhanced.is_empty())
                 + usize::from(!r.basic.is_empty() && !words_only)
@@ -219,6 +223,26 @@ pub(crate) fn class_of_action(action: &str) -> Option<u16> {
         "delayed" => Some(4),
         "delivered" | "relayed" | "expanded" => Some(2),
         _ => None,
+    }
+}
+
+/// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
+/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
+pub(crate) fn words_class(reply: &Reply) -> u16 {
+    const LATER: &[&str] = &[
+        "temporar",
+        "try again",
+        "try later",
+        "soft reject",
+        "greylist",
+        "graylist",
+        "deferred",
+    ];
+    let text = reply.text.to_ascii_lowercase();
+    if LATER.iter().any(|w| text.contains(w)) {
+        4
+    } else {
+        5
     }
 }
 

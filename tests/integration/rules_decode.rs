@@ -470,3 +470,179 @@ fn prose_without_a_code_or_a_refusal_is_still_no_reply() {
         );
     }
 }
+
+/// Replies pasted without their code keep the classes a phrase's codes name: a list's name in
+/// a code-less refusal is that list's refusal (issue 14 round 5, class b). Texts from
+/// wordtothewise.com (Mimecast's rejections) and thunderbird/mailstrom issue 197.
+#[test]
+fn a_codeless_refusal_naming_a_list_is_read_by_that_lists_phrase() {
+    let set = builtin();
+    for text in [
+        "spamcop.mimecast.org Blocked – see http://www.spamcop.net/bl.shtml?192.0.2.10. – https://community.mimecast.com/docs/DOC-1369#550",
+        "Recipient address rejected: Mail from <192.0.2.11> was refused due to the sender IP found in ERS-DUL. For details, query the IP reputation on https://servicecentral.trendmicro.com/en-US/ers/.",
+    ] {
+        let r = reply(text);
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, None), "{text}");
+        let d = set.decode(&r);
+        assert_eq!(d.category, "blocklist", "{text}");
+        assert_eq!(d.action, Action::RequestDelisting, "{text}");
+        assert!(d.checks.iter().any(|c| c == "blocklist"), "{text}");
+    }
+    // A delivery report (class 2) naming a list is no refusal by that list's phrase.
+    let relayed = mailtriage::reply::Reply {
+        text: "relayed to spamcop-filter.example.net".into(),
+        dsn_action: Some("relayed".into()),
+        ..Default::default()
+    };
+    assert_ne!(set.decode(&relayed).rule.id, "generic-spamcop-listed");
+}
+
+/// A bare 550 (no enhanced code) is decided by its words: content refusals, unknown users in
+/// the wordings Chinese and hosting servers use, relaying, SPF and SMTP-client refusals
+/// (dbmailserver.com, writetothem issue 364, aiuto.libero.it, 3essentials, open-falcon issue 6).
+#[test]
+fn a_bare_550_is_decided_by_its_words() {
+    let set = builtin();
+    let cases: &[(&str, &str, Action)] = &[
+        (
+            "Error: 550 Mail Content denied.",
+            "content",
+            Action::FixInfrastructure,
+        ),
+        (
+            "> host mx.example.gov [192.0.2.85]:\n> 550 Header value not allowed",
+            "content",
+            Action::FixSenderConfig,
+        ),
+        (
+            "550 abcd:user not exist",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "550 Local User [ann@example.com] not found.",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "551 5.1.1 recipient is not exist",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "RELAYING NOT ALLOWED (550 Relay Disabled)",
+            "routing",
+            Action::FixSenderConfig,
+        ),
+        (
+            "Delivery Failure : 550: Remote host said Sender Authorization check failed",
+            "authentication-spf",
+            Action::FixAuthentication,
+        ),
+        (
+            "SMTPAuthenticationError(550, 'User has no permission'))",
+            "smtp-auth",
+            Action::FixSenderConfig,
+        ),
+    ];
+    for &(text, category, action) in cases {
+        let d = set.decode(&reply(text));
+        assert_eq!(d.category, category, "{text}");
+        assert_eq!(d.action, action, "{text}");
+    }
+    let d = set.decode(&reply(
+        "Delivery Failure : 550: Remote host said Sender Authorization check failed",
+    ));
+    assert_eq!(d.checks, ["spf"]);
+}
+
+/// The sender's own allowance and account are not the recipient's mailbox: a used-up sending
+/// quota slows down, a sending account barred by its provider is fixed by its owner
+/// (emailhost.com.cn's bounce list, mailout.ru quoting Mail.ru).
+#[test]
+fn the_senders_own_quota_and_account_are_not_the_recipients_mailbox() {
+    let set = builtin();
+    let d = set.decode(&reply("[退信] 发信数超限制:sending quota exceeded"));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("rate-limit", Action::SlowDown)
+    );
+    let d = set.decode(&reply(
+        "550 5.7.1 Daily sending quota exceeded for this account",
+    ));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("rate-limit", Action::SlowDown)
+    );
+    let d = set.decode(&reply("550 message sending for this account is disabled"));
+    assert_eq!(d.category, "sender-address");
+    assert_eq!(
+        d.action,
+        Action::FixSenderConfig,
+        "never suppress the recipient"
+    );
+    // The recipient's full mailbox keeps its reading.
+    let d = set.decode(&reply("552 5.2.2 Mailbox quota exceeded"));
+    assert_eq!(d.category, "mailbox-full");
+}
+
+/// Generic security codes carrying a recipient's or an auth refusal: X.4.1 "Recipient address
+/// rejected: Access denied" is Exchange Online's unknown recipient (edge blocking), a recipient
+/// that "doesn't want your mail" blocked the sender, and X.7.0 "User not authenticated" is the
+/// client's login (emailacademy.fr, poczta.interia.pl, elkarbackup issue 702).
+#[test]
+fn generic_codes_follow_words_about_the_recipient_or_the_login() {
+    let set = builtin();
+    let cases: &[(&str, &str, Action)] = &[
+        (
+            "<ann@example.org>: host mx.example.org[192.0.2.9] said: 550 5.4.1 <ann@example.org>: Recipient address rejected: Access denied (in reply to RCPT TO command)",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "550 5.7.1 Recipient doesn't want your mail",
+            "policy",
+            Action::SuppressAddress,
+        ),
+        (
+            "Expected response code 250 but got code \"530\", with message \"530 5.7.0 User not authenticated\n\"",
+            "smtp-auth",
+            Action::FixSenderConfig,
+        ),
+        (
+            "550 5.7.0 ann@example.org... address invalid",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+    ];
+    for &(text, category, action) in cases {
+        let d = set.decode(&reply(text));
+        assert_eq!(d.category, category, "{text}");
+        assert_eq!(d.action, action, "{text}");
+    }
+    // 5.4.1 that says nothing of the recipient stays a network failure.
+    let d = set.decode(&reply("451 4.4.1 No answer from host"));
+    assert_eq!(d.category, "network");
+}
+
+/// A full mailbox and an unknown recipient in the languages receivers write them, under a bare
+/// 550 that says nothing by itself (Exchange's German notice, Interia's Polish help, the
+/// Chinese hosting servers' `[退信]` reasons of emailhost.com.cn).
+#[test]
+fn mailbox_full_and_unknown_recipient_in_other_languages() {
+    let set = builtin();
+    for text in [
+        "550 Das Postfach des Empfängers ist voll und kann zurzeit keine Nachrichten annehmen.",
+        "550 Skrzynka odbiorcy jest pełna",
+        "550 [退信] 收件容量满",
+    ] {
+        let d = set.decode(&reply(text));
+        assert_eq!(d.category, "mailbox-full", "{text}");
+        assert_eq!(d.action, Action::RetryThenSuppress, "{text}");
+    }
+    let d = set.decode(&reply("550 [退信] 收件人不存在"));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("recipient-address", Action::SuppressAddress)
+    );
+}

@@ -795,3 +795,68 @@ fn providers_are_recognised_by_their_older_and_unlinked_replies() {
     let log = "<ann@example.net>: host ff-ip4-mx-vip2.prodigy.example[192.0.2.22] said: 550 5.2.1 <ann@example.net>... Addressee unknown (in reply to RCPT TO command)";
     assert_eq!(id(set, log).as_deref(), Some("att"));
 }
+
+/// Round 5 of issue 14: provider readings that words override or that only words give.
+/// Mimecast's expired relay refusal is a relay refusal (wordtothewise.com), Exchange Online's
+/// 5.7.520 is forwarding only when it says so (zulip issue 26721), Zoho's 5.2.3 "MailPolicy
+/// violation" is a policy refusal (PrestaShop issue 18090), and FOPE's list and Exchange
+/// Online's reputation deferral name Microsoft (Haraka issue 848, sendgrid/docs issue 6275).
+#[test]
+fn round_five_provider_readings_follow_their_words() {
+    let set = builtin();
+    let d = set.decode(&reply(
+        "Message expired -> Open relay not allowed – https://community.mimecast.com/docs/DOC-1369#451",
+    ));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("mimecast"));
+    assert_eq!(d.category, "routing", "not an expiry");
+
+    let d = set.decode(&reply(
+        "Remote server returned '550 5.7.520 Message blocked because it contains content identified as spam. AS(4810)'",
+    ));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("microsoft"));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("content", Action::FixInfrastructure)
+    );
+    let d = set.decode(&reply(
+        "550 5.7.520 Access denied, Your organization does not allow external forwarding. AS(7555)",
+    ));
+    assert_eq!(d.rule.id, "microsoft-5-7-520-external-forwarding-blocked");
+
+    let d = set.decode(&reply(&postfix(
+        "mx.zoho.com",
+        "554 5.2.3 MailPolicy violation Error delivering to mailboxes",
+    )));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("zoho"));
+    assert_eq!(d.category, "policy", "not a size limit");
+
+    // IONOS's Nemesis front end refuses a missing PTR as GMX's does, also in a deferred log line.
+    let d = set.decode(&reply(
+        "Apr 22 15:04:49 mail postfix/smtp[2228153]: DB8CABDC1DB3: to=<ann@example.org>, relay=mx01.kundenserver.de[192.0.2.67]:25, delay=34, delays=34/0.02/0.19/0, dsn=4.0.0, status=deferred (host mx01.kundenserver.de[192.0.2.67] refused to talk to me: 554-kundenserver.de (mxeue110) Nemesis ESMTP Service not available 554-No SMTP service 554-Bad DNS PTR resource record. 554 For explanation visit https://www.ionos.com/help/index.php?id=2425&ip=192.0.2.25&c=rdns)",
+    ));
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("ionos"));
+    assert_eq!(
+        (d.category.as_str(), d.checks.as_slice()),
+        ("reverse-dns", &["ptr".to_string()][..])
+    );
+
+    for text in [
+        "recipient <ann@example.org> rejected: 550 5.7.1 Service unavailable; Client host [192.0.2.128] blocked using FBLW15; To request removal from this list please forward this message to delist@messaging.microsoft.com",
+        "451 4.7.650 The mail server [192.0.2.138] has been temporarily rate limited due to IP reputation",
+    ] {
+        assert_eq!(id(set, text).as_deref(), Some("microsoft"), "{text}");
+    }
+}
+
+/// A headerless accounting row names the answering host in the cell after the reply
+/// (PowerMTA's dsnDiag,dsnMta: magicdude4eva/port25-bouncehandler issue 8): that host names
+/// the provider.
+#[test]
+fn an_accounting_rows_host_cell_names_the_provider() {
+    let row = "b,2024-01-02 10:00:00-0300,2024-01-02 10:00:00-0300,news@example.org,ann@example.net,,failed,5.7.1 (delivery not authorized),smtp;554 5.2.3 MailPolicy violation Error delivering to mailboxes,mx.zoho.com (204.141.32.121),policy-related,smtp";
+    let r = reply(row);
+    assert_eq!(r.remote_mta.as_deref(), Some("mx.zoho.com"));
+    let d = builtin().decode(&r);
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("zoho"));
+    assert_eq!(d.category, "policy");
+}

@@ -673,3 +673,32 @@ fn a_message_too_big_is_read_in_its_several_wordings() {
     let d = builtin().decode(&reply("exceeded mailsize limit"));
     assert_eq!(d.category, "message-size");
 }
+
+/// A recipient's own block list is no public list: words naming it ("blacklist", "blocked")
+/// implicate the blocklist check only where no rule read the reply as something else, while
+/// words naming a record of the sender's domain (SPF ...) implicate it whoever decided (issue 14
+/// round 5, class a; the wordings of Symantec's external-errors list and a hosting FAQ).
+#[test]
+fn a_recipients_own_block_list_does_not_implicate_the_blocklist_check() {
+    let set = builtin();
+    for text in [
+        "551 Sender is on domain's blacklist",
+        "550 5.7.1 Rejected: Recipient has blocked your address (user blacklist)",
+    ] {
+        let d = set.decode(&reply(text));
+        assert_eq!(d.action, Action::SuppressAddress, "{text}");
+        assert!(
+            !d.checks.iter().any(|c| c == "blocklist"),
+            "{text}: {:?}",
+            d.checks
+        );
+    }
+    let d = set.decode(&reply(
+        "554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using dnsbl.sorbs.net; Currently Sending Spam",
+    ));
+    assert!(d.checks.iter().any(|c| c == "blocklist"), "{:?}", d.checks);
+    let d = set.decode(&reply(
+        "550 5.7.1 [SPF] 192.0.2.5 is not allowed to send mail from example.cz",
+    ));
+    assert!(d.checks.iter().any(|c| c == "spf"), "{:?}", d.checks);
+}

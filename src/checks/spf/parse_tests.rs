@@ -1,3 +1,5 @@
+//! Unit tests of the SPF record parser: versions, terms, macros and the errors each malformed term gets.
+
 use super::*;
 
 #[test]

@@ -4,7 +4,7 @@
 use super::resolve::wire_name;
 use super::types::RType;
 use hickory_server::proto::op::Query;
-use hickory_server::proto::rr::rdata::{A, CNAME, NULL, TXT};
+use hickory_server::proto::rr::rdata::{A, CNAME, NS, NULL, TXT};
 use hickory_server::proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_server::proto::serialize::binary::{BinDecoder, BinEncodable};
 use hickory_server::zone_handler::Queries;
@@ -68,6 +68,16 @@ pub enum FaultKind {
     /// FORMERR without OPT to any query that carries EDNS, the usual answer to one without
     /// (a server that predates RFC 6891).
     EdnsFormErr,
+    /// SERVFAIL with an Extended DNS Error (RFC 8914): INFO-CODE and EXTRA-TEXT.
+    ServFailEde(u16, &'static str),
+    /// NOERROR, AA=0, no answer, and NS records for the parent of the name in the authority
+    /// section: a referral, from a server that was asked to recurse (RD=1) and did not.
+    Referral,
+    /// The usual answer, but a negative one carries the zone's NS record instead of its SOA
+    /// in the authority section.
+    NsOnlyNegative,
+    /// The usual answer plus this many A records in the additional section.
+    HugeAdditional(u16),
 }
 
 /// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
@@ -144,6 +154,34 @@ pub(super) fn cname_to_wrong_type(name: &str, rtype: RecordType) -> Vec<Record> 
         Record::from_rdata(owner, 300, RData::CNAME(CNAME(target.clone()))),
         Record::from_rdata(target, 300, data),
     ]
+}
+
+/// NS records for the parent of `name` pointing elsewhere ([`FaultKind::Referral`]).
+pub(super) fn referral_to(name: &str) -> Vec<Record> {
+    let parent = name.split_once('.').map_or(name, |(_, p)| p);
+    let Some(owner) = to_name(parent) else {
+        return Vec::new();
+    };
+    ["a.ns.elsewhere.invalid", "b.ns.elsewhere.invalid"]
+        .iter()
+        .filter_map(|h| to_name(h))
+        .map(|h| Record::from_rdata(owner.clone(), 300, RData::NS(NS(h))))
+        .collect()
+}
+
+/// `n` A records for `extra-<i>.invalid` ([`FaultKind::HugeAdditional`]).
+pub(super) fn many_addresses(n: u16) -> Vec<Record> {
+    (0..n)
+        .filter_map(|i| {
+            let owner = to_name(&format!("extra-{i}.invalid"))?;
+            let [hi, lo] = i.to_be_bytes();
+            Some(Record::from_rdata(
+                owner,
+                300,
+                RData::A(A::new(198, 51, hi, lo)),
+            ))
+        })
+        .collect()
 }
 
 /// `name` with every ASCII letter in upper case ([`FaultKind::UpperCase`]).

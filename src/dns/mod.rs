@@ -3,6 +3,7 @@
 mod cache;
 mod client;
 mod dname;
+mod ede;
 mod error;
 mod fault;
 mod locate;
@@ -10,6 +11,7 @@ pub mod log;
 mod names;
 mod resolve;
 pub mod server;
+mod store;
 mod transport;
 pub mod types;
 mod verify;

@@ -67,8 +67,12 @@ pub fn record_type(rtype: RType) -> RecordType {
         RType::CNAME => RecordType::CNAME,
         RType::NS => RecordType::NS,
         RType::SOA => RecordType::SOA,
+        RType::SPF => RecordType::Unknown(SPF_TYPE),
     }
 }
+
+/// The obsolete SPF record type (RFC 7208 section 14.1); hickory has no name for it.
+const SPF_TYPE: u16 = 99;
 
 pub use super::names::canon;
 
@@ -359,6 +363,10 @@ pub fn convert(data: &RData) -> Option<Rdata> {
             exchange: canon(&mx.exchange),
         },
         RData::TXT(txt) => Rdata::TXT(txt.txt_data.iter().map(|s| s.to_vec()).collect()),
+        // Type 99 has TXT's RDATA format (RFC 4408 section 3.1.1): character-strings.
+        RData::Unknown { code, rdata } if u16::from(*code) == SPF_TYPE => {
+            Rdata::TXT(character_strings(&rdata.anything)?)
+        }
         RData::PTR(p) => Rdata::PTR(canon(&p.0)),
         RData::CNAME(c) => Rdata::CNAME(canon(&c.0)),
         RData::NS(ns) => Rdata::Other(format!("{}.", canon(&ns.0))),
@@ -374,4 +382,19 @@ pub fn convert(data: &RData) -> Option<Rdata> {
         )),
         _ => return None,
     })
+}
+
+/// RDATA as a sequence of <character-string>s (RFC 1035 section 3.3), or `None` when a length
+/// runs past the end.
+fn character_strings(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    while let Some((&len, rest)) = bytes.split_first() {
+        let len = usize::from(len);
+        if rest.len() < len {
+            return None;
+        }
+        out.push(rest[..len].to_vec());
+        bytes = &rest[len..];
+    }
+    Some(out)
 }

@@ -3,19 +3,21 @@
 
 pub use super::fault::{Fault, FaultKind, QuestionFault};
 use super::fault::{
-    cname_to_wrong_type, dname_for, other_question, unit_hash, upper, upper_question,
+    cname_to_wrong_type, dname_for, many_addresses, other_question, referral_to, unit_hash, upper,
+    upper_question,
 };
 use super::resolve::{self, record_type};
+use super::store::{Store, to_name};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
-use super::zone::{Zone, ZoneData};
-use crate::domain_name::within as in_zone;
+use super::zone::Zone;
 use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
 use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
-use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
-use hickory_server::proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_server::proto::rr::rdata::opt::EdnsOption;
+use hickory_server::proto::rr::rdata::{A, NS, TXT};
+use hickory_server::proto::rr::{DNSClass, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::zone_handler::Queries;
@@ -48,6 +50,11 @@ pub struct ServerOptions {
     pub faults: Vec<Fault>,
     /// (timeout rate, SERVFAIL rate, seed): decided per (name, type) by hashing, so reruns agree.
     pub random_faults: Option<(f64, f64, u64)>,
+    /// Answer this many requests, then REFUSED to every one: a server that rate-limits us.
+    pub refuse_after: Option<usize>,
+    /// Answer every A question, whatever the name, with this address (NOERROR, AA=1): a
+    /// server that makes up an address for names that do not exist.
+    pub a_for_every_name: Option<std::net::Ipv4Addr>,
     /// Listen here instead of an ephemeral port of 127.0.0.1 (the benchmark serves tools that
     /// only speak to port 53).
     pub listen: Option<SocketAddr>,
@@ -69,6 +76,8 @@ impl Default for ServerOptions {
             delay: Duration::ZERO,
             faults: Vec::new(),
             random_faults: None,
+            refuse_after: None,
+            a_for_every_name: None,
             listen: None,
             track_questions: false,
         }
@@ -223,17 +232,6 @@ impl Drop for DnsServer {
     }
 }
 
-/// The zones' records, indexed for lookup.
-struct Store {
-    records: HashMap<String, Vec<Record>>,
-    /// Every owner name and each of its ancestors inside its zone (empty non-terminals exist).
-    existing: HashSet<String>,
-    /// Apex -> SOA record (for negative answers).
-    apexes: HashMap<String, Option<Record>>,
-    /// Strict ancestors of every apex ("com" for "example.com"): they exist outside the zones.
-    apex_ancestors: HashSet<String>,
-}
-
 struct Handler {
     store: Store,
     upstream: Option<Transport>,
@@ -242,118 +240,9 @@ struct Handler {
     delay: Duration,
     faults: HashMap<(String, Option<RecordType>), FaultKind>,
     random_faults: Option<(f64, f64, u64)>,
+    refuse_after: Option<usize>,
+    a_for_every_name: Option<std::net::Ipv4Addr>,
     stats: Arc<Stats>,
-}
-
-fn to_name(s: &str) -> io::Result<Name> {
-    super::resolve::wire_name(s)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad name {s:?}: {e}")))
-}
-
-fn to_rdata(data: &ZoneData) -> io::Result<RData> {
-    Ok(match data {
-        ZoneData::A(a) => RData::A(A(*a)),
-        ZoneData::AAAA(a) => RData::AAAA(AAAA(*a)),
-        ZoneData::MX(pref, exchange) => RData::MX(MX::new(*pref, to_name(exchange)?)),
-        ZoneData::TXT(parts) => {
-            RData::TXT(TXT::from_bytes(parts.iter().map(Vec::as_slice).collect()))
-        }
-        ZoneData::PTR(n) => RData::PTR(PTR(to_name(n)?)),
-        ZoneData::CNAME(n) => RData::CNAME(CNAME(to_name(n)?)),
-        ZoneData::NS(n) => RData::NS(NS(to_name(n)?)),
-        ZoneData::SOA {
-            mname,
-            rname,
-            serial,
-            refresh,
-            retry,
-            expire,
-            minimum,
-        } => RData::SOA(SOA::new(
-            to_name(mname)?,
-            to_name(rname)?,
-            *serial,
-            i32::try_from(*refresh).unwrap_or(i32::MAX),
-            i32::try_from(*retry).unwrap_or(i32::MAX),
-            i32::try_from(*expire).unwrap_or(i32::MAX),
-            *minimum,
-        )),
-    })
-}
-
-impl Store {
-    fn new(zones: &[Zone]) -> io::Result<Store> {
-        let mut records: HashMap<String, Vec<Record>> = HashMap::new();
-        let mut existing = HashSet::new();
-        let mut apexes: HashMap<String, Option<Record>> = HashMap::new();
-        let mut apex_ancestors = HashSet::new();
-        for zone in zones {
-            apexes.entry(zone.apex.clone()).or_insert(None);
-            let mut parent = zone.apex.as_str();
-            while let Some((_, p)) = parent.split_once('.') {
-                apex_ancestors.insert(p.to_string());
-                parent = p;
-            }
-            if !zone.apex.is_empty() {
-                apex_ancestors.insert(String::new());
-            }
-            existing.insert(zone.apex.clone());
-            for rec in &zone.records {
-                let record = Record::from_rdata(to_name(&rec.name)?, rec.ttl, to_rdata(&rec.data)?);
-                if rec.data.rtype() == RType::SOA
-                    && let Some(slot) = apexes.get_mut(&rec.name)
-                {
-                    slot.get_or_insert_with(|| record.clone());
-                }
-                let mut name = rec.name.as_str();
-                while in_zone(name, &zone.apex) && existing.insert(name.to_string()) {
-                    match name.split_once('.') {
-                        Some((_, parent)) => name = parent,
-                        None => break,
-                    }
-                }
-                records.entry(rec.name.clone()).or_default().push(record);
-            }
-        }
-        Ok(Store {
-            records,
-            existing,
-            apexes,
-            apex_ancestors,
-        })
-    }
-
-    /// The records a wildcard gives `name`, which has none of its own (RFC 4592 section 4.1:
-    /// `*.<closest encloser>`), owned by `name`.
-    fn wildcard(&self, name: &str) -> Option<Vec<Record>> {
-        let mut encloser = name;
-        while !self.existing.contains(encloser) {
-            encloser = encloser.split_once('.')?.1;
-        }
-        let owner = to_name(name).ok()?;
-        let found = self.records.get(&format!("*.{encloser}"))?;
-        let synthesise = |r: &Record| {
-            let mut r = r.clone();
-            r.name = owner.clone();
-            r
-        };
-        Some(found.iter().map(synthesise).collect())
-    }
-
-    /// The closest enclosing zone: (apex, its SOA). O(labels), however many zones are served.
-    fn zone_of(&self, name: &str) -> Option<(&String, &Option<Record>)> {
-        let mut suffix = name;
-        loop {
-            if let Some(found) = self.apexes.get_key_value(suffix) {
-                return Some(found);
-            }
-            match suffix.split_once('.') {
-                Some((_, parent)) => suffix = parent,
-                None if !suffix.is_empty() => suffix = "",
-                None => return None,
-            }
-        }
-    }
 }
 
 /// What to send back.
@@ -399,6 +288,8 @@ impl Handler {
             delay: opts.delay,
             faults,
             random_faults: opts.random_faults,
+            refuse_after: opts.refuse_after,
+            a_for_every_name: opts.a_for_every_name,
             stats,
         })
     }
@@ -422,11 +313,36 @@ impl Handler {
         }
     }
 
-    async fn answer(&self, name: &str, rtype: RecordType, udp: bool) -> Reply {
-        let fault = self.fault(name, rtype);
+    async fn answer(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        udp: bool,
+        fault: Option<FaultKind>,
+    ) -> Reply {
         match fault {
             Some(FaultKind::Timeout) => return Reply::Drop,
-            Some(FaultKind::ServFail) => return Reply::Code(ResponseCode::ServFail),
+            Some(FaultKind::ServFail | FaultKind::ServFailEde(..)) => {
+                return Reply::Code(ResponseCode::ServFail);
+            }
+            Some(FaultKind::Referral) => {
+                return Reply::Records {
+                    code: ResponseCode::NoError,
+                    authoritative: false,
+                    answers: Vec::new(),
+                    authorities: referral_to(name),
+                    truncate: false,
+                };
+            }
+            Some(FaultKind::NsOnlyNegative) => {
+                let mut reply = self.authoritative(name, rtype);
+                if let Reply::Records { authorities, .. } = &mut reply
+                    && !authorities.is_empty()
+                {
+                    *authorities = self.apex_ns(name);
+                }
+                return reply;
+            }
             Some(FaultKind::Refused) => return Reply::Code(ResponseCode::Refused),
             Some(FaultKind::NxDomain) => {
                 return Reply::Records {
@@ -553,6 +469,18 @@ impl Handler {
             }
             _ => {}
         }
+        if let Some(addr) = self.a_for_every_name
+            && rtype == RecordType::A
+            && let Ok(owner) = to_name(name)
+        {
+            return Reply::Records {
+                code: ResponseCode::NoError,
+                authoritative: true,
+                answers: vec![Record::from_rdata(owner, 300, RData::A(A(addr)))],
+                authorities: Vec::new(),
+                truncate: false,
+            };
+        }
         if self.store.zone_of(name).is_some() {
             return self.authoritative(name, rtype);
         }
@@ -574,6 +502,17 @@ impl Handler {
             };
         }
         Reply::Code(ResponseCode::Refused)
+    }
+
+    /// The NS record of the zone holding `name`, owned by its apex ([`FaultKind::NsOnlyNegative`]).
+    fn apex_ns(&self, name: &str) -> Vec<Record> {
+        let Some((apex, _)) = self.store.zone_of(name) else {
+            return Vec::new();
+        };
+        let (Ok(owner), Ok(host)) = (to_name(apex), to_name(&format!("ns1.{apex}"))) else {
+            return Vec::new();
+        };
+        vec![Record::from_rdata(owner, 300, RData::NS(NS(host)))]
     }
 
     /// Answers from the zones, chasing CNAMEs that stay inside them (as NSD does).
@@ -688,7 +627,8 @@ impl Handler {
         };
         let Some((qname, qtype, udp)) = info else {
             metadata.response_code = ResponseCode::FormErr;
-            return send(&mut handle, request, None, metadata, &[], &[], true).await;
+            let none = Sections::default();
+            return send(&mut handle, request, None, metadata, none, OptPlan::Echo).await;
         };
         let name = qname.trim_end_matches('.').to_ascii_lowercase();
         if let Some(mut questions) = self.stats.questions() {
@@ -701,12 +641,18 @@ impl Handler {
             tokio::time::sleep(self.delay).await;
         }
         let fault = self.fault(&name, qtype);
+        let served = self.stats.received.load(Ordering::Relaxed);
+        let fault = match self.refuse_after {
+            Some(n) if served > n => Some(FaultKind::Refused),
+            _ => fault,
+        };
         let reply = if fault == Some(FaultKind::EdnsFormErr) && request.edns.is_some() {
             metadata.response_code = ResponseCode::FormErr;
             drop(in_flight);
-            return send(&mut handle, request, None, metadata, &[], &[], false).await;
+            let none = Sections::default();
+            return send(&mut handle, request, None, metadata, none, OptPlan::None).await;
         } else {
-            self.answer(&name, qtype, udp).await
+            self.answer(&name, qtype, udp, fault).await
         };
         if fault == Some(FaultKind::Opcode) {
             metadata.op_code = OpCode::Status;
@@ -734,7 +680,11 @@ impl Handler {
             Reply::Code(code) => {
                 metadata.response_code = code;
                 let q = question.as_ref();
-                send(&mut handle, request, q, metadata, &[], &[], true).await
+                let opt = match fault {
+                    Some(FaultKind::ServFailEde(code, text)) => OptPlan::EchoWithEde(code, text),
+                    _ => OptPlan::Echo,
+                };
+                send(&mut handle, request, q, metadata, Sections::default(), opt).await
             }
             Reply::Records {
                 code,
@@ -753,11 +703,36 @@ impl Handler {
                         r.name = upper(&r.name);
                     }
                 }
-                let (q, a) = (question.as_ref(), &answers);
-                send(&mut handle, request, q, metadata, a, &authorities, true).await
+                let additionals = match fault {
+                    Some(FaultKind::HugeAdditional(n)) => many_addresses(n),
+                    _ => Vec::new(),
+                };
+                let sections = Sections {
+                    answers: &answers,
+                    authorities: &authorities,
+                    additionals: &additionals,
+                };
+                let q = question.as_ref();
+                send(&mut handle, request, q, metadata, sections, OptPlan::Echo).await
             }
         }
     }
+}
+
+/// The record sections of a response.
+#[derive(Default)]
+struct Sections<'a> {
+    answers: &'a [Record],
+    authorities: &'a [Record],
+    additionals: &'a [Record],
+}
+
+/// Whether a response carries an OPT record, and an Extended DNS Error in it (RFC 8914).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OptPlan {
+    None,
+    Echo,
+    EchoWithEde(u16, &'static str),
 }
 
 async fn send<R: ResponseHandler>(
@@ -765,9 +740,8 @@ async fn send<R: ResponseHandler>(
     request: &Request,
     question: Option<&Queries>,
     metadata: Metadata,
-    answers: &[Record],
-    authorities: &[Record],
-    with_edns: bool,
+    sections: Sections<'_>,
+    opt: OptPlan,
 ) -> ResponseInfo {
     let mut builder = match question {
         Some(q) => MessageResponseBuilder::new(q, None),
@@ -775,15 +749,30 @@ async fn send<R: ResponseHandler>(
     };
     // Echo the client's EDNS buffer size so large answers fit in UDP when they can and are
     // truncated (TC=1) when they cannot.
-    let edns = request.edns.as_ref().filter(|_| with_edns).map(|req| {
-        let mut e = Edns::new();
-        e.set_max_payload(req.max_payload().clamp(512, 4096));
-        e
-    });
+    let edns = request
+        .edns
+        .as_ref()
+        .filter(|_| opt != OptPlan::None)
+        .map(|req| {
+            let mut e = Edns::new();
+            e.set_max_payload(req.max_payload().clamp(512, 4096));
+            if let OptPlan::EchoWithEde(code, text) = opt {
+                let mut data = code.to_be_bytes().to_vec();
+                data.extend_from_slice(text.as_bytes());
+                e.options_mut().insert(EdnsOption::Unknown(15, data));
+            }
+            e
+        });
     if let Some(e) = &edns {
         builder.edns(e);
     }
-    let response = builder.build(metadata, answers.iter(), authorities.iter(), [], []);
+    let response = builder.build(
+        metadata,
+        sections.answers.iter(),
+        sections.authorities.iter(),
+        [],
+        sections.additionals.iter(),
+    );
     match handle.send_response(response).await {
         Ok(info) => info,
         Err(_) => ResponseInfo::from(Header {

@@ -14,6 +14,9 @@ pub enum RType {
     CNAME,
     NS,
     SOA,
+    /// Type 99, the SPF record type RFC 7208 section 14.1 made obsolete: asked only to tell a
+    /// domain that publishes SPF there and not in TXT.
+    SPF,
 }
 
 impl RType {
@@ -27,6 +30,7 @@ impl RType {
             RType::CNAME => "CNAME",
             RType::NS => "NS",
             RType::SOA => "SOA",
+            RType::SPF => "SPF",
         }
     }
 }

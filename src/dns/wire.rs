@@ -74,6 +74,9 @@ pub(super) async fn exchange(
             edns = false;
             continue;
         }
+        if let Some(why) = failure_with_reason(&message) {
+            return Err(NetError::Msg(why));
+        }
         let response = DnsResponse::from_message(message).map_err(NetError::from)?;
         return DnsError::from_response(response).map_err(NetError::from);
     }
@@ -108,6 +111,21 @@ fn random_id() -> u16 {
     (h.finish() & 0xffff) as u16
 }
 
+/// A SERVFAIL or REFUSED that says why (RFC 8914), as the message to report: the bare code
+/// alone would hide the server's reason. `None` for every other answer.
+fn failure_with_reason(message: &Message) -> Option<String> {
+    let code = message.metadata.response_code;
+    if !matches!(code, ResponseCode::ServFail | ResponseCode::Refused) {
+        return None;
+    }
+    let code = if code == ResponseCode::ServFail {
+        "SERVFAIL"
+    } else {
+        "REFUSED"
+    };
+    Some(format!("{code}, {}", super::ede::describe(message)?))
+}
+
 /// Why `response` is not an answer to `query` (RFC 1035 sections 4.1.1, 7.3), as an error.
 fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetError> {
     if response.metadata.message_type != MessageType::Response {
@@ -127,6 +145,22 @@ fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetEr
         .authorities
         .iter()
         .any(|r| r.record_type() == RecordType::SOA);
+    let delegated: Vec<String> = response
+        .authorities
+        .iter()
+        .filter(|r| r.record_type() == RecordType::NS)
+        .map(|r| super::names::canon(&r.name))
+        .collect();
+    // RFC 2308 section 2.2: a NODATA carries an SOA or no NS; NS without SOA is a referral.
+    // Asked with RD=1, a referral means the server did not resolve the name for us.
+    if negative && meta.response_code == ResponseCode::NoError && !soa && !delegated.is_empty() {
+        return Err(NetError::Msg(format!(
+            "the server did not recurse: it sent a referral (NS records for {} in the authority section, no answer, no SOA; AA={}, RA={}) instead of an answer or a NODATA for {name}; ask a recursive resolver (RFC 1034 section 4.3.1, RFC 2308 section 2.2)",
+            delegated.first().map_or("?", String::as_str),
+            u8::from(meta.authoritative),
+            u8::from(meta.recursion_available),
+        )));
+    }
     if negative && !soa && !meta.authoritative && !meta.recursion_available {
         return Err(NetError::Msg(format!(
             "lame answer: the server is neither authoritative for {name} (AA=0) nor recursive (RA=0), and its empty {} carries no SOA; a referral or a lame delegation, not proof of absence (RFC 2308 section 2.2)",
@@ -195,9 +229,9 @@ async fn tcp(server: SocketAddr, query: &Message) -> Result<Message, NetError> {
     out.extend_from_slice(&bytes);
     stream.write_all(&out).await.map_err(io)?;
     let mut prefix = [0u8; 2];
-    stream.read_exact(&mut prefix).await.map_err(io)?;
+    read_all(&mut stream, &mut prefix, "its length prefix").await?;
     let mut buf = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-    stream.read_exact(&mut buf).await.map_err(io)?;
+    read_all(&mut stream, &mut buf, "its answer").await?;
     if buf.len() < 2 || buf[..2] != query.metadata.id.to_be_bytes() {
         return Err(NetError::Msg(
             "server's TCP answer carries another message id (RFC 1035 section 7.3)".into(),
@@ -212,4 +246,22 @@ async fn tcp(server: SocketAddr, query: &Message) -> Result<Message, NetError> {
         ));
     }
     Ok(m)
+}
+
+/// Fills `buf` from `stream`; a connection closed before it is full is reported with how much
+/// arrived (RFC 7766 section 8: the length prefix announces the whole message). A server that
+/// sends slowly is bounded by the caller's timeout, not here.
+async fn read_all(stream: &mut TcpStream, buf: &mut [u8], what: &str) -> Result<(), NetError> {
+    let mut got = 0;
+    while got < buf.len() {
+        let n = stream.read(&mut buf[got..]).await.map_err(io)?;
+        if n == 0 {
+            return Err(NetError::Msg(format!(
+                "server closed the TCP connection after {got} of the {} bytes of {what} (RFC 7766 section 8)",
+                buf.len()
+            )));
+        }
+        got += n;
+    }
+    Ok(())
 }

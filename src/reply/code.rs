@@ -209,6 +209,8 @@ fn plausible_bare(tail: &str) -> bool {
     if let Some(addr) = rest.strip_prefix('<') {
         return addr.split('>').next().is_some_and(|a| a.contains('@'));
     }
+    // `SMTP 550 ("fromemail" max messages per session)`: words opened by a bracket or quote.
+    let rest = rest.trim_start_matches(['(', '[', '"', '\'']);
     let mut word: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
     // A provider's own number between the code and the words (`554 30 Sorry, your message
     // ...`, `552 1 Requested mail action aborted`): the words after it decide.

@@ -201,9 +201,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
             original: None,
         });
     }
-    if let Some(e) = first_err {
-        return Err(e);
-    }
+    // A line read as a row or a log line that failed (`Mail command failed: 553 Local user
+    // only,163 smtp5`: a comma made prose a row, its `163` cell no code) may still be prose
+    // around a reply: its error is the answer only when no reader of a code finds one.
     // An application's error message that holds the code apart from its words.
     if let Some(r) = pasted::app_error(text) {
         return Ok(one(InputForm::Reply, r));
@@ -244,6 +244,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     }
     // A refusal pasted without any code (`Spam message rejected`, a gateway's `Envelope
     // blocked - User Entry`): its words, for the phrase rules to read.
+    if let Some(e) = first_err {
+        return Err(e);
+    }
     match prose::refusal(text) {
         Some(mut r) => {
             r.remote_mta = hosts::said_by(text);

@@ -131,11 +131,23 @@ pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
     })
 }
 
-/// Words that refuse a message, an address or a connection.
+/// Words that refuse a message, an address or a connection, or say it could not arrive: in
+/// English, and the same few ideas (refused, unknown, does not exist, full, blocked) in the
+/// languages providers answer in. Chinese and Japanese words have no word boundaries.
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure)\b",
-    )
+    re(concat!(
+        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
+        r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
+        r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
+        r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
+        r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",
+        r"|rifiutat[oa]|sconosciut[oa]|non esiste|bloccat[oa]|pien[oa]",
+        r"|rejeitad[oa]|desconhecid[oa]|n[ãa]o existe|chei[oa]",
+        r"|odrzucon[aey]?|nie istnieje|zablokowan[aey]?|pełn[aey]",
+        r"|geweigerd|onbekend|bestaat niet",
+        r"|отклонен[оа]?|не существует|переполнен[оа]?|заблокирован[оа]?",
+        r")\b|退信|不存在|拒绝|拒收|已满|超过|失败|拒否|存在しません|満杯",
+    ))
 });
 
 /// A refusal pasted without any reply code: a few lines whose words refuse something. Longer

@@ -155,3 +155,110 @@ fn the_cli_does_not_call_an_open_include_ok_and_exits_1() {
     assert!(!out.contains("SPF ok"), "{out}");
     assert!(out.contains("spf-plus-all"), "{out}");
 }
+
+#[tokio::test]
+async fn a_record_with_a_syntax_error_spends_no_lookups() {
+    // RFC 7208 section 4.6: a syntax error anywhere in a record is a permerror "without
+    // further interpretation or evaluation", so none of its terms is a DNS lookup (section
+    // 4.6.4 counts terms that are evaluated). The dnsbench ground truth counts the same way;
+    // mailtriage counted the record as written before (eastjetty.com: 4, manifest 0).
+    let twelve: String = (0..12)
+        .map(|i| format!(" include:i{i}.good.example"))
+        .collect();
+    let extra: String = (0..12)
+        .map(|i| format!("i{i} IN TXT \"v=spf1 -all\"\n"))
+        .collect();
+    let r = with(&format!("v=spf1{twelve} ip4:203.0.113.300 -all"), &extra).await;
+    let facts = r.spf.as_ref().unwrap();
+    assert_eq!(facts.lookups, 0);
+    has(&r, "spf-syntax-error");
+    // Twelve includes as written, but the record is never evaluated: the error to fix is the
+    // syntax, and no 'too many lookups' is reported for lookups no receiver makes.
+    lacks(&r, "spf-too-many-lookups");
+    // The redirect that fetches a broken record is evaluated (1); the broken record is not.
+    let r = with(
+        "v=spf1 redirect=_spf.good.example",
+        "_spf IN TXT \"v=spf1 include:i0.good.example a mx inculde:x.good.example -all\"\ni0 IN TXT \"v=spf1 -all\"",
+    )
+    .await;
+    assert_eq!(r.spf.as_ref().unwrap().lookups, 1);
+    let tree = r.spf.as_ref().unwrap().tree.as_ref().unwrap();
+    assert_eq!(tree.total_lookups, 1);
+    // A valid record still counts every term, nested ones included.
+    let r = with("v=spf1 include:_spf.good.example a mx -all", "").await;
+    assert_eq!(r.spf.as_ref().unwrap().lookups, 3);
+}
+
+#[tokio::test]
+async fn empty_character_strings_join_to_nothing_but_nul_and_control_bytes_are_permerror() {
+    // RFC 7208 section 3.3: the strings of one TXT record are joined without separator, so
+    // empty ones add nothing and the record is valid.
+    let r = run(
+        &variant(
+            &[(
+                SPF,
+                r#"@ IN TXT "" "v=spf1 " "" "ip4:192.0.2.0/24" "" " -all""#,
+            )],
+            "",
+        ),
+        &spf(),
+    )
+    .await;
+    assert_eq!(
+        r.spf.as_ref().unwrap().record.as_deref(),
+        Some("v=spf1 ip4:192.0.2.0/24 -all")
+    );
+    lacks(&r, "spf-syntax-error");
+    // A NUL byte, an escape sequence or a typographic dash inside a term: not printable ASCII
+    // (RFC 7208 section 4.6.1), so the record is a permerror, and the finding says which.
+    for (zone, shown) in [
+        (r#""v=spf1 ip4:192.0.2.0/24\000 -all""#, "U+0000"),
+        (r#""v=spf1 ip4:192.0.2.0/24 \027[2J-all""#, "U+001B"),
+        (r#""v=spf1 ip4:192.0.2.0/24 \226\128\147all""#, "U+2013"),
+    ] {
+        let r = run(&variant(&[(SPF, &format!("@ IN TXT {zone}"))], ""), &spf()).await;
+        let f = has(&r, "spf-syntax-error");
+        assert!(f.message.contains(shown), "{zone}: {}", f.message);
+        assert!(f.message.contains("printable ASCII"), "{}", f.message);
+        if shown == "U+2013" {
+            assert!(f.message.contains("typographic dash"), "{}", f.message);
+        }
+    }
+}
+
+#[test]
+fn control_bytes_of_an_spf_record_are_inert_in_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("good.example.zone");
+    let body = variant(
+        &[(
+            SPF,
+            r#"@ IN TXT "v=spf1 ip4:192.0.2.0/24\000 \027[2J\226\128\147all""#,
+        )],
+        "",
+    );
+    std::fs::write(&path, zone_text("good.example", &body)).unwrap();
+    let zone = path.to_str().unwrap();
+    for format in ["human", "json", "jsonl", "markdown", "sarif"] {
+        let out = cli(
+            &[
+                "check",
+                "good.example",
+                "--only",
+                "spf",
+                "--zone",
+                zone,
+                "--offline",
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(code(&out), 1, "{format}");
+        let text = stdout(&out);
+        assert!(text.contains("spf-syntax-error"), "{format}: {text}");
+        for raw in ['\u{0}', '\u{1b}'] {
+            assert!(!text.contains(raw), "{format}: raw {raw:?} in {text}");
+        }
+    }
+}

@@ -646,3 +646,52 @@ fn mailbox_full_and_unknown_recipient_in_other_languages() {
         ("recipient-address", Action::SuppressAddress)
     );
 }
+
+/// Code-less refusals in the other forms and languages users paste them (issue 14, the class
+/// "refused with exit 2 before decoding"): an over-quota line, Exchange's German mailbox-full
+/// text, a Chinese host's bounce line, an Italian daily-limit error, Exim's routing defer. Texts
+/// from aiuto pages of aruba.it and netfabric.freshdesk.com, corona-warn-app issue 47 of
+/// cwa-quicktest-onboarding, emailhost.com.cn and hestiacp issue 3381.
+#[test]
+fn codeless_refusals_in_other_languages_and_forms_are_decoded() {
+    let set = builtin();
+    let cases: &[(&str, &str)] = &[
+        ("user is over quota", "mailbox-full"),
+        (
+            "Das Postfach des Empfängers ist voll und kann zurzeit keine Nachrichten annehmen.",
+            "mailbox-full",
+        ),
+        ("[退信] 收件人不存在:user not exist", "recipient-address"),
+        ("Errore: MAX RCPT TO DAILY LIMIT", "rate-limit"),
+        (
+            "2023-03-24 10:02:24 1pfdJV-004eVE-9X == a@example.dev R=dnslookup T=remote_smtp defer (113): No route to host H=mail.example.dev [192.0.2.93]: ",
+            "network",
+        ),
+    ];
+    for &(text, category) in cases {
+        let r = reply(text);
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, None), "{text}");
+        assert_eq!(set.decode(&r).category, category, "{text}");
+    }
+}
+
+/// A reply inside prose that other readers mistook: words opened by a bracket after the code
+/// (Bluehost's help page writes `SMTP 550 ("fromemail" max messages per session)`), and a
+/// line whose commas made it look like a CSV row whose cells hold no code (ruanyf/weather-action
+/// issue 5: the `163` of the provider's name is no reply code).
+#[test]
+fn replies_inside_prose_that_looked_like_rows_or_brackets_keep_their_code() {
+    let r = reply("SMTP 550 (\"fromemail\" max messages per session)");
+    assert_eq!(r.basic, Some(550));
+    assert_eq!(builtin().decode(&r).category, "rate-limit");
+    let r = reply(
+        "Error: Mail command failed: 553 Local user only,163 smtp5,HdxpCgA3f+63sTNhtiNZDA--.2001S2 1630777785",
+    );
+    assert_eq!(r.basic, Some(553));
+    assert!(r.text.starts_with("Local user only"), "{}", r.text);
+    // A row that is a row still reports its bad code when nothing else holds one.
+    assert!(matches!(
+        mailtriage::reply::extract(b"ann@example.org,bounce,650 nope,2024-01-01"),
+        Err(mailtriage::reply::InputError::OutOfRange(..))
+    ));
+}

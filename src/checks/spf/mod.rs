@@ -12,6 +12,7 @@ mod role;
 pub mod targets;
 mod traps;
 pub mod tree;
+mod type99;
 
 use crate::checks::types::{CheckParams, SpfEval, SpfFacts, SpfIdentity, Status};
 use crate::checks::{domain_of, normalise};
@@ -126,6 +127,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
     let mut facts_out = Vec::new();
     for (n, (t, w)) in targets.iter().zip(&walks).enumerate() {
         findings.extend(findings::for_walk(&t.domain, t.role, w));
+        if n == 0 {
+            findings.extend(type99::hint(dns, &t.domain, w).await);
+        }
         let mut result = None;
         if n == evaluated
             && let Some(ip) = params.ip

@@ -129,6 +129,21 @@ pub fn parse(txt: &str) -> Record {
 }
 
 fn parse_term(term: &str, rec: &mut Record) {
+    // RFC 7208 section 4.6.1: every term is printable ASCII (macro-string, domain-spec, IP
+    // literals); a control character or a non-ASCII one makes the record a permerror.
+    if let Some(c) = term.chars().find(|c| !c.is_ascii_graphic()) {
+        let hint = if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') {
+            " (a typographic dash where `-` belongs?)"
+        } else {
+            ""
+        };
+        rec.errors.push(format!(
+            "`{}`: character U+{:04X} is not allowed in an SPF record, which is printable ASCII (RFC 7208 section 4.6.1){hint}",
+            clip(term),
+            u32::from(c)
+        ));
+        return;
+    }
     let (qualifier, rest) = match term.as_bytes().first() {
         Some(b'+') => (Qualifier::Pass, &term[1..]),
         Some(b'-') => (Qualifier::Fail, &term[1..]),

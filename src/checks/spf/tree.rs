@@ -92,18 +92,41 @@ struct Target {
 }
 
 impl Walk {
+    /// DNS-querying terms check_host() spends over the tree (RFC 7208 section 4.6.4). A record
+    /// with a syntax error is a permerror before evaluation (section 4.6): it spends none of its
+    /// terms, nor does anything below it; the include or redirect that fetched it still counts,
+    /// in its parent. Of two records the first is counted: what they cost once merged is what
+    /// the owner needs to know (the merge step of the plan reads it).
     pub fn lookups(&self) -> u32 {
-        self.nodes
-            .iter()
-            .filter_map(|n| n.parsed.as_ref())
+        (0..self.nodes.len())
+            .filter(|&i| self.spent(i))
+            .filter_map(|i| self.nodes[i].parsed.as_ref())
             .map(Record::own_lookups)
             .fold(0u32, u32::saturating_add)
     }
+    /// Void lookups, counted over the same records as [`Walk::lookups`].
     pub fn void_lookups(&self) -> u32 {
-        self.nodes
-            .iter()
-            .map(|n| n.void)
+        (0..self.nodes.len())
+            .filter(|&i| self.spent(i))
+            .map(|i| self.nodes[i].void)
             .fold(0, u32::saturating_add)
+    }
+    /// Whether evaluation reaches node `i`'s terms: it and every record above it parse without
+    /// a syntax error.
+    fn spent(&self, mut i: usize) -> bool {
+        for _ in 0..=MAX_DEPTH + 2 {
+            let Some(n) = self.nodes.get(i) else {
+                return false;
+            };
+            if !n.parsed.as_ref().is_some_and(|r| r.errors.is_empty()) {
+                return false;
+            }
+            match n.parent {
+                Some(p) => i = p,
+                None => return true,
+            }
+        }
+        false
     }
     pub fn root_answer(&self) -> Option<&Arc<Answer>> {
         self.nodes.first().and_then(|n| n.answer.as_ref())
@@ -155,9 +178,14 @@ impl Walk {
                 .collect()
         };
         let own = n.parsed.as_ref().map_or(0, Record::own_lookups);
-        let total = children
-            .iter()
-            .fold(own, |acc, c| acc.saturating_add(c.total_lookups));
+        // A record that is a permerror before evaluation spends nothing (see `lookups`).
+        let total = if n.parsed.as_ref().is_some_and(|r| r.errors.is_empty()) {
+            children
+                .iter()
+                .fold(own, |acc, c| acc.saturating_add(c.total_lookups))
+        } else {
+            0
+        };
         Some(SpfNode {
             domain: n.domain.clone(),
             via: n.via.clone(),

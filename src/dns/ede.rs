@@ -1,0 +1,111 @@
+//! Extended DNS Errors (RFC 8914) carried in a failed answer's OPT record: why a server said
+//! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads.
+//!
+//! The text is written by the server's operator (or by whoever sits on the path): it is kept
+//! as data, cut to a bounded length and shown with every non-printable character escaped.
+
+use hickory_resolver::proto::op::Message;
+use hickory_resolver::proto::rr::rdata::opt::{EdnsCode, EdnsOption};
+
+/// EDNS option code of an Extended DNS Error (RFC 8914 section 2).
+const EDE: u16 = 15;
+/// Errors shown at most, and characters of each one's text: a hostile server may send many.
+const MAX_SHOWN: usize = 3;
+const MAX_TEXT: usize = 160;
+
+/// The INFO-CODE names of the IANA "Extended DNS Error Codes" registry (RFC 8914 section 5.2):
+/// the protocol's own vocabulary, like RCODE names, not advice.
+fn name(code: u16) -> Option<&'static str> {
+    Some(match code {
+        0 => "Other Error",
+        1 => "Unsupported DNSKEY Algorithm",
+        2 => "Unsupported DS Digest Type",
+        3 => "Stale Answer",
+        4 => "Forged Answer",
+        5 => "DNSSEC Indeterminate",
+        6 => "DNSSEC Bogus",
+        7 => "Signature Expired",
+        8 => "Signature Not Yet Valid",
+        9 => "DNSKEY Missing",
+        10 => "RRSIGs Missing",
+        11 => "No Zone Key Bit Set",
+        12 => "NSEC Missing",
+        13 => "Cached Error",
+        14 => "Not Ready",
+        15 => "Blocked",
+        16 => "Censored",
+        17 => "Filtered",
+        18 => "Prohibited",
+        19 => "Stale NXDOMAIN Answer",
+        20 => "Not Authoritative",
+        21 => "Not Supported",
+        22 => "No Reachable Authority",
+        23 => "Network Error",
+        24 => "Invalid Data",
+        _ => return None,
+    })
+}
+
+/// The message's Extended DNS Errors in words, e.g. `extended DNS error 9 (DNSKEY Missing):
+/// "no key for example.com"`, or `None` when it carries none.
+pub(super) fn describe(message: &Message) -> Option<String> {
+    let edns = message.edns.as_ref()?;
+    let all = edns.options().get_all(EdnsCode::from(EDE));
+    let shown: Vec<String> = all.iter().take(MAX_SHOWN).filter_map(|o| one(o)).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let more = all.len().saturating_sub(MAX_SHOWN);
+    let tail = if more > 0 {
+        format!(" (and {more} more)")
+    } else {
+        String::new()
+    };
+    Some(format!("{}{tail}", shown.join("; ")))
+}
+
+fn one(option: &EdnsOption) -> Option<String> {
+    let EdnsOption::Unknown(_, data) = option else {
+        return None;
+    };
+    // INFO-CODE (2 octets), then EXTRA-TEXT (UTF-8, possibly empty): RFC 8914 section 2.
+    let [hi, lo, text @ ..] = data.as_slice() else {
+        return Some("extended DNS error (malformed: under 2 octets)".into());
+    };
+    let code = u16::from_be_bytes([*hi, *lo]);
+    let mut out = format!("extended DNS error {code}");
+    match name(code) {
+        Some(n) => out.push_str(&format!(" ({n})")),
+        None => out.push_str(" (unassigned)"),
+    }
+    if !text.is_empty() {
+        out.push_str(&format!(": \"{}\"", printable(text)));
+    }
+    Some(out)
+}
+
+/// `bytes` as text with quotes, backslashes and every control or invalid byte escaped, cut to
+/// [`MAX_TEXT`] characters.
+fn printable(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX_TEXT {
+            out.push('…');
+            break;
+        }
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{fffd}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

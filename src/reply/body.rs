@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 /// Where the human-readable part ends and the returned original message begins.
 static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)^[\s>|-]*(?:-{2,}\s*)?(?:original message|this is a copy of|below this line is a copy|a copy of the original message|the original message|original message follows|undelivered message|returned message|unsent message below|message header follows|header of the original|the header of the original|--- below|received: from)\b",
+        r"(?im)^[\s>|-]*(?:-{2,}\s*)?(?:original message|this is a copy of|below this line is a copy|a copy of the original message|the original message|original message follows|possibly truncated original message|undelivered message|returned message|unsent message below|message header follows|header of the original|the header of the original|--- below|received: from)\b",
     )
 });
 /// A line that names a recipient on its own ("<a@b>:", "  a@b", "a@b: host said ...").
@@ -43,6 +43,11 @@ static AFTER_CMD: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// How much text must come before an original-message marker for it to end the human part:
+/// a marker in the first line would leave nothing, while IMail's and GroupWise's one-line
+/// notices ("Unknown user: ann@example.org", then "Original message follows.") are short.
+const MIN_HUMAN_BEFORE_ORIGINAL: usize = 20;
+
 /// The human-readable part of a bounce: everything before the returned original message.
 pub fn human_part(text: &str) -> &str {
     // A marker in the first line would leave nothing; only cut after some content. Sendmail's
@@ -52,7 +57,7 @@ pub fn human_part(text: &str) -> &str {
     // notices' details end the notice (their `To:` is the original's, perhaps a list).
     let cut = ORIGINAL_MARKER.find_iter(text).find(|m| {
         let next = text[m.end()..].trim_start().to_ascii_lowercase();
-        m.start() > 40
+        text[..m.start()].trim().len() >= MIN_HUMAN_BEFORE_ORIGINAL
             && !next.starts_with("was received")
             && !(m
                 .as_str()
@@ -390,6 +395,22 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_line_notice_ends_where_the_original_follows() {
+        // IMail: one line, then the original; its subject must not read as the reason.
+        let t =
+            "Unknown user: mia@example.net\n\nOriginal message follows.\n\nSubject: Mailbox full\n";
+        assert_eq!(human_part(t).trim(), "Unknown user: mia@example.net");
+        // GroupWise's "Possibly truncated original message follows:".
+        let t = "The message that you sent was undeliverable to the following:\n\t\
+                 nina@example.net (user not found)\n\n\
+                 Possibly truncated original message follows:\n\nSubject: quota exceeded\n";
+        assert!(!human_part(t).contains("quota"), "{}", human_part(t));
+        // A marker with nothing before it ends nothing.
+        let t = "Original message follows.\nUnknown user: mia@example.net\n";
+        assert_eq!(human_part(t), t);
+    }
 
     #[test]
     fn qmails_status_on_a_line_of_its_own_belongs_to_the_reply_above() {

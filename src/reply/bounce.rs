@@ -228,6 +228,11 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // The outer notice only relays; the embedded bounce holds the receiver's reply.
         return Ok(inner);
     }
+    if replies.is_empty() && auto_reply && notices::is_challenge(human) {
+        // Challenge-response filters mark their requests `auto-replied` too: the request, not
+        // the marking, says what the sender is asked to do.
+        return done(MessageKind::ChallengeResponse, Vec::new());
+    }
     if replies.is_empty() && auto_reply {
         // Marked as an automatic reply and reporting no failure (Exchange and Yandex mark
         // their bounces `auto-replied` too: their DSN decides).
@@ -360,6 +365,25 @@ fn strip_quote(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_marked_auto_replied_is_a_challenge_not_an_auto_reply() {
+        let text = "From: Filter <confirm@example.net>\nTo: ann@example.org\n\
+            Subject: Please confirm your message\nAuto-Submitted: auto-replied\n\n\
+            I use a challenge-response filter. Your message to paul@example.net is held: please \
+            verify that you are a human sender at https://verify.example.net/c/1 .\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::ChallengeResponse));
+        assert!(x.replies.is_empty(), "{:?}", x.replies);
+        // Without the request it stays an auto-reply.
+        let away = text.replace(
+            "I use a challenge-response filter. Your message to paul@example.net is held: please \
+             verify that you are a human sender at https://verify.example.net/c/1 .",
+            "I am out of the office until Monday.",
+        );
+        let x = extract(away.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::AutoReply));
+    }
 
     #[test]
     fn a_bounce_pasted_into_a_relays_notice_is_read_for_its_reply() {

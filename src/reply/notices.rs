@@ -269,6 +269,20 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
         "automatická odpověď",
         "resposta automática",
         "out of office",
+        "автоответ",
+        "автоматический ответ",
+        "自动回复",
+        "自動回覆",
+        "自動返信",
+        "自動応答",
+        "afwezigheidsmelding",
+        "frånvaro",
+        "fraværende",
+        "poissaolo",
+        "fuori ufficio",
+        "fuera de la oficina",
+        "absence du bureau",
+        "odpowiedź automatyczna",
     ];
     opens.iter().any(|p| s.starts_with(p)) || anywhere.iter().any(|p| s.contains(p))
 }
@@ -281,9 +295,18 @@ static AWAY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The same notice in the languages whose mail clients send it most (German, French, Spanish,
+/// Italian, Dutch, Portuguese, Russian): "not in the office", "absent from the office", "on
+/// holiday until", each a phrase no mail system's failure notice uses.
+static AWAY_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bnicht im b(?:ü|ue)ro\b|\bau(?:ß|ss)er haus\b|\bbin (?:ich )?(?:bis|vom) .{0,40}\b(?:abwesend|im urlaub)\b|\babsente? du bureau\b|\bje suis (?:actuellement )?(?:absente?|en cong(?:é|e)s?)\b|\bfuera de la oficina\b|\bfuori (?:ufficio|sede)\b|\bsono (?:in ferie|assente)\b|\bik ben (?:afwezig|niet op kantoor|met vakantie)\b|\b(?:ausente|fora) do escrit(?:ó|o)rio\b|(?:^|[^\p{L}])(?:я |нахожусь )?в отпуске(?:$|[^\p{L}])|(?:^|[^\p{L}])не в офисе(?:$|[^\p{L}])",
+    )
+});
+
 /// Whether a message's words are an out-of-office or vacation notice.
 pub fn reads_as_away(text: &str) -> bool {
-    AWAY.is_match(text)
+    AWAY.is_match(text) || AWAY_ELSEWHERE.is_match(text)
 }
 
 /// The reply for an automatic response: the responder (the message's From) is the recipient
@@ -413,10 +436,41 @@ If you wish to stop receiving notifications from this topic, click below"#,
             "Delivery failure"
         ));
         assert!(is_auto_reply(None, false, "Out of Office: back Monday"));
+        // Localised subjects, wherever they stand.
+        for subject in [
+            "Автоответ: предложение",
+            "自动回复: 报价",
+            "Re: offerte (afwezigheidsmelding)",
+            "Fuera de la oficina: presupuesto",
+        ] {
+            assert!(is_auto_reply(None, false, subject), "{subject}");
+        }
         assert!(!is_auto_reply(
             None,
             false,
             "Undelivered Mail Returned to Sender"
+        ));
+    }
+
+    #[test]
+    fn out_of_office_notices_in_other_languages_read_as_away() {
+        for body in [
+            "Vielen Dank. Ich bin bis zum 15.12. nicht im Büro.",
+            "Bonjour, je suis absente du bureau jusqu'au 15 décembre.",
+            "Estoy fuera de la oficina hasta el lunes.",
+            "Sono fuori ufficio fino al 15 dicembre.",
+            "Ik ben afwezig tot en met 15 december.",
+            "Estou ausente do escritório até 15 de dezembro.",
+            "Я в отпуске до 15 декабря.",
+        ] {
+            assert!(reads_as_away(body), "{body}");
+        }
+        // A failure notice's words are none of these.
+        assert!(!reads_as_away(
+            "Die Nachricht konnte nicht zugestellt werden: Empfänger unbekannt"
+        ));
+        assert!(!reads_as_away(
+            "Le message n'a pas pu être remis au destinataire"
         ));
     }
 }

@@ -7,6 +7,8 @@
 // (`Rule::ProviderRule`) apply to these private copies.
 #![allow(dead_code, unused_imports, clippy::enum_variant_names)]
 
+#[path = "src/ascii_fold.rs"]
+mod ascii_fold;
 #[path = "src/finding.rs"]
 mod finding;
 

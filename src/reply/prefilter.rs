@@ -12,16 +12,7 @@ pub(super) fn may_hold(text: &str, needle: &str) -> bool {
     if !text.is_ascii() && needle.bytes().any(|b| matches!(b | 0x20, b'k' | b's')) {
         return true;
     }
-    let (hay, want) = (text.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = want.split_first() else {
-        return true;
-    };
-    let Some(last) = hay.len().checked_sub(want.len()) else {
-        return false;
-    };
-    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    memchr::memchr2_iter(lower, upper, &hay[..=last])
-        .any(|i| hay[i + 1..i + want.len()].eq_ignore_ascii_case(rest))
+    crate::ascii_fold::contains_ascii_folded(text, needle)
 }
 
 /// A `(?i)` word pattern compiled twice: as written, and with ASCII word boundaries, which

@@ -26,18 +26,7 @@ impl Literal {
         if !self.folded {
             return text.contains(&*self.text);
         }
-        // Candidates are where the first byte is, in either case (memchr's vector search):
-        // comparing at every offset was most of a one-reply run's fingerprint matching.
-        let (want, hay) = (self.text.as_bytes(), text.as_bytes());
-        let Some((&first, rest)) = want.split_first() else {
-            return true;
-        };
-        let Some(last) = hay.len().checked_sub(want.len()) else {
-            return false;
-        };
-        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-        memchr::memchr2_iter(lower, upper, &hay[..=last])
-            .any(|i| hay[i + 1..i + want.len()].eq_ignore_ascii_case(rest))
+        crate::ascii_fold::contains_ascii_folded(text, &self.text)
     }
 }
 

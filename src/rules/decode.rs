@@ -335,10 +335,14 @@ impl RuleSet {
                 && a != action
             {
                 action = a;
-                action_note = self
-                    .handling
-                    .iter()
-                    .find(|h| h.rule.action == a)
+                // The note of a handling entry with this action for this category, else one
+                // for any category: the first entry with the action may be about another
+                // category (a HELO refusal must not read "SMTP AUTH needs attention").
+                let with_action = || self.handling.iter().filter(move |h| h.rule.action == a);
+                action_note = with_action()
+                    .find(|h| h.rule.category.iter().any(|c| c == category))
+                    .or_else(|| with_action().find(|h| h.rule.category.is_empty()))
+                    .or_else(|| with_action().next())
                     .map_or_else(String::new, |h| h.rule.note.clone());
             }
             if let Some(b) = r.bounce_type {

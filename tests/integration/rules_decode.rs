@@ -695,3 +695,21 @@ fn replies_inside_prose_that_looked_like_rows_or_brackets_keep_their_code() {
         Err(mailtriage::reply::InputError::OutOfRange(..))
     ));
 }
+
+/// A rule that sets its own action gets the note of a handling entry for that action and its
+/// own category: Postfix's HELO refusal (a 450 rule saying fix-sender-config) read "Our
+/// client's SMTP AUTH needs attention", the note of the 4xx SMTP AUTH entry listed first.
+#[test]
+fn an_action_set_by_a_rule_gets_the_note_of_its_own_category() {
+    let d = builtin().decode(&reply(
+        "450 4.7.1 <mta1.example.org>: Helo command rejected: Host not found",
+    ));
+    assert_eq!(d.action, Action::FixSenderConfig);
+    assert_eq!(d.category, "sender-configuration");
+    assert!(
+        !d.action_note.starts_with("Our client's SMTP AUTH"),
+        "{}",
+        d.action_note
+    );
+    assert!(d.action_note.contains("sending side"), "{}", d.action_note);
+}

@@ -109,6 +109,17 @@ fn status(v: &str) -> (Option<String>, Option<u16>, String) {
     }
 }
 
+/// The per-message `Received-From-MTA` host of a delivery-status body (RFC 3464 section
+/// 2.2.4: the MTA the reporting MTA received the message from), when it names one by DNS.
+pub fn received_from_mta(body: &str) -> Option<String> {
+    let block = blocks(body).into_iter().next()?;
+    fields(&block)
+        .into_iter()
+        .find(|(k, _)| k == "received-from-mta")
+        .map(|(_, v)| strip_type(&v).trim().to_ascii_lowercase())
+        .filter(|h| h.contains('.') && !h.contains(['[', ' ']))
+}
+
 /// Parses a delivery-status body. Blocks without any recipient field are per-message fields
 /// (Reporting-MTA ...) except when a broken DSN puts everything in one block.
 pub fn parse(body: &str) -> Vec<Reply> {

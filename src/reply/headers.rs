@@ -65,7 +65,7 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
     let by_hosts: Vec<String> = received.iter().filter_map(|r| by_host(r)).collect();
     for (i, r) in received.iter().enumerate() {
         let nth = if i == 0 {
-            "top-most Received header".to_string()
+            TOP.to_string()
         } else {
             format!("Received header {}", i + 1)
         };
@@ -108,10 +108,7 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
         // receiver. MTAs announce their own host name in HELO by default, so it is the best
         // guess there is, and the report says it is one.
         h.helo = Some(top.clone());
-        h.helo_source = Some(
-            "bounce: `by` host of the top-most Received header (the outbound MTA that connected to the receiver; MTAs usually announce this name in HELO)"
-                .to_string(),
-        );
+        h.helo_source = Some(BY_GUESS.to_string());
     }
     let useful = h.from.is_some()
         || h.return_path.is_some()
@@ -162,6 +159,35 @@ fn client_report(header: &'static str, value: &str) -> ClientReport {
             .captures(value)
             .and_then(|c| c.get(1)?.as_str().parse().ok()),
         helo: capture(&AUTH_HELO, value).filter(|h| !h.contains('@')),
+    }
+}
+
+/// The first Received header, as provenance names it.
+const TOP: &str = "top-most Received header";
+
+/// Where a HELO guessed from the top-most `by` host was read.
+const BY_GUESS: &str = "bounce: `by` host of the top-most Received header (the outbound MTA that connected to the receiver; MTAs usually announce this name in HELO)";
+
+impl OriginalHeaders {
+    /// The returned original as the receiver kept it, its own Received header on top
+    /// (Microsoft's NDRs): when the report's author (`reporting_mta`) received the message from
+    /// another organisation's host (`received_from`, the DSN's Received-From-MTA), a HELO
+    /// guessed from a top-most `by` host of the author's organisation names the receiver, and
+    /// the host it received from is the sender's edge: that host is the HELO to check.
+    pub(crate) fn received_by(&mut self, reporting_mta: &str, received_from: &str) {
+        use crate::domain_name::org_domain;
+        let org = org_domain(reporting_mta);
+        let guessed = self.helo_source.as_deref() == Some(BY_GUESS);
+        if !guessed
+            || self.helo.as_deref().map(org_domain) != Some(org.clone())
+            || org_domain(received_from) == org
+        {
+            return;
+        }
+        self.helo = Some(received_from.to_string());
+        self.helo_source = Some(format!(
+            "bounce: Received-From-MTA of the report; {reporting_mta} wrote it and the top-most Received header, so the `by` host there is the receiver's"
+        ));
     }
 }
 
@@ -237,6 +263,21 @@ mod tests {
         From: News <news@example.com>\n\
         Message-ID: <abc123@example.com>\n\n\
         body";
+
+    #[test]
+    fn a_receivers_own_top_header_gives_the_host_it_received_from_as_helo() {
+        let mut h = from_raw(MULTIHOP).unwrap();
+        // Another organisation's report leaves the guess (out.example.com) alone, and so does
+        // the sender's own bounce server that received from its own app server.
+        h.received_by("mx1.receiver.example", "out.example.com");
+        h.received_by("bounce.example.com", "app1.example.com");
+        assert_eq!(h.helo.as_deref(), Some("out.example.com"));
+        // The receiver (of example.com here) wrote the report and the top header: the host
+        // it received from is the HELO.
+        h.received_by("MX9.example.com", "edge.sender.example");
+        assert_eq!(h.helo.as_deref(), Some("edge.sender.example"));
+        assert!(h.helo_source.unwrap().contains("Received-From-MTA"));
+    }
 
     #[test]
     fn a_bounce_without_a_receiver_header_gives_no_ip_and_the_outbound_mta_as_helo() {

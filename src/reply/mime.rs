@@ -22,6 +22,7 @@ pub struct Parts {
 
 pub fn parts(msg: &Message<'_>) -> Parts {
     let mut p = Parts::default();
+    let mut received_from: Option<String> = None;
     for part in msg.parts.iter() {
         let (ctype, sub) = part
             .content_type()
@@ -44,8 +45,9 @@ pub fn parts(msg: &Message<'_>) -> Parts {
                     .and_then(super::address::clean);
             }
             ("message", "delivery-status" | "global-delivery-status", _) => {
-                p.dsn
-                    .extend(dsn::parse(&String::from_utf8_lossy(part.contents())));
+                let body = String::from_utf8_lossy(part.contents());
+                p.dsn.extend(dsn::parse(&body));
+                received_from = received_from.or_else(|| dsn::received_from_mta(&body));
             }
             ("message", "feedback-report", _) => {
                 p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
@@ -69,6 +71,15 @@ pub fn parts(msg: &Message<'_>) -> Parts {
         }
     }
     p.jmrp = p.jmrp.take().or_else(|| jmrp_recipient(msg));
+    // A report naming no remote MTA, written by the host the message came to from
+    // Received-From-MTA: the receiver, which may have returned its own headers on top.
+    let reporting = p.dsn.iter().find_map(|r| r.reporting_mta.as_deref());
+    let no_remote = p.dsn.iter().all(|r| r.remote_mta.is_none());
+    if let (Some(o), Some(rep), Some(from), true) =
+        (p.original.as_mut(), reporting, received_from, no_remote)
+    {
+        o.received_by(rep, &from);
+    }
     p
 }
 

@@ -674,6 +674,9 @@ fn an_outlook_bounce_with_dmarc_oreject_blames_spf_for_the_ip_outlook_saw() {
     // DMARC p=reject is the policy that was applied, not something to change.
     assert!(!step_ids(&d).iter().any(|s| s.starts_with("dmarc-")));
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
+    // The returned headers are Microsoft's own (its Received header on top): the HELO is the
+    // host Microsoft received from, not Microsoft's front door.
+    assert_eq!(d["input"]["params"]["helo"], "out2.obnc4.example");
 }
 
 #[test]

@@ -4,16 +4,14 @@
 #![allow(clippy::unwrap_used)]
 
 use super::diagnose_support::{
-    cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec, records,
-    step_ids,
+    GMAIL_5726, GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step,
+    fixing, rec, records, step_ids,
 };
 use serde_json::Value;
 
 const ZONES: &str = "tests/fixtures/scenarios";
 
-const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
 const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. 550 5.7.25 - gsmtp";
-const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
 
 /// `diagnose` offline over the scenario zones: (exit code, JSON report).
 fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {

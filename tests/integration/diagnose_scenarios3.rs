@@ -6,16 +6,12 @@
 #![allow(clippy::unwrap_used)]
 
 use super::diagnose_support::{
-    cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec, records, step,
-    step_ids,
+    GMAIL_5726, GMAIL_5727, GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids,
+    first_step, fixing, rec, records, step, step_ids,
 };
 use serde_json::Value;
 
 const ZONES: &str = "tests/fixtures/scenarios3";
-
-const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
-const GMAIL_5727: &str = "550-5.7.27 This mail has been blocked because the sender is unauthenticated. SPF check failed or the domain does not publish an SPF record. 550 5.7.27 - gsmtp";
-const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
 
 /// `diagnose` offline over the round-3 zones: (exit code, JSON report).
 fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {

@@ -7,6 +7,8 @@ use serde_json::Value;
 pub const ZONES: &str = "tests/fixtures/diagnose";
 
 pub const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
+pub const GMAIL_5727: &str = "550-5.7.27 This mail has been blocked because the sender is unauthenticated. SPF check failed or the domain does not publish an SPF record. 550 5.7.27 - gsmtp";
+pub const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
 
 /// `mailtriage diagnose REPLY ARGS... --zone tests/fixtures/diagnose --offline --format json`.
 pub fn diagnose(reply: &str, args: &[&str]) -> Value {

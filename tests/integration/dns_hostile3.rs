@@ -7,6 +7,7 @@
 use crate::checks_support::{fault, good_served, good_zone, has, lacks, only, run_faults, variant};
 use crate::cli_support::{Served, code, run};
 use crate::common::{serve_with, zone_text, zones};
+use crate::dns_hostile_wire::raw_server;
 use hickory_proto::op::{Message, OpCode};
 use hickory_proto::rr::rdata::TXT;
 use hickory_proto::rr::{RData, Record};
@@ -403,56 +404,42 @@ async fn a_server_that_invents_an_address_for_every_name() {
 
 /// Answers like an authoritative server for `legacy.example`, whose SPF is published only as
 /// a type 99 record (two character-strings), and `none.example`, which has neither.
-async fn type99_server() -> SocketAddr {
+fn type99_answer(q: &Message) -> Option<Vec<u8>> {
     use hickory_proto::rr::rdata::{NULL, SOA};
     use hickory_proto::rr::{Name, RecordType};
-    let (sock, _listener) = mailtriage::dns::server::bind_same_port(|_| Ok(()))
-        .await
-        .unwrap();
-    let addr = sock.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _keep = _listener;
-        let mut buf = vec![0u8; 4096];
-        while let Ok((n, from)) = sock.recv_from(&mut buf).await {
-            let Ok(q) = Message::from_vec(&buf[..n]) else {
-                continue;
-            };
-            let mut r = Message::response(q.metadata.id, OpCode::Query);
-            r.metadata.authoritative = true;
-            r.add_queries(q.queries.clone());
-            let name = q.queries[0].name().clone();
-            let apex = Name::from_ascii("example.").unwrap();
-            let asked = name.to_ascii().to_ascii_lowercase();
-            if asked == "legacy.example." && q.queries[0].query_type() == RecordType::Unknown(99) {
-                let mut rdata = Vec::new();
-                for part in ["v=spf1 ip4:192.0.2.0/24", " -all"] {
-                    rdata.push(u8::try_from(part.len()).unwrap());
-                    rdata.extend_from_slice(part.as_bytes());
-                }
-                let data = RData::Unknown {
-                    code: RecordType::Unknown(99),
-                    rdata: NULL::with(rdata),
-                };
-                r.add_answer(Record::from_rdata(name, 300, data));
-            } else {
-                let exists = matches!(asked.as_str(), "legacy.example." | "none.example.");
-                if !exists {
-                    r.metadata.response_code = hickory_proto::op::ResponseCode::NXDomain;
-                }
-                let soa = SOA::new(apex.clone(), apex.clone(), 1, 3600, 600, 86400, 60);
-                r.add_authority(Record::from_rdata(apex, 60, RData::SOA(soa)));
-            }
-            let _ = sock.send_to(&r.to_vec().unwrap(), from).await;
+    let mut r = Message::response(q.metadata.id, OpCode::Query);
+    r.metadata.authoritative = true;
+    r.add_queries(q.queries.clone());
+    let name = q.queries.first()?.name().clone();
+    let apex = Name::from_ascii("example.").unwrap();
+    let asked = name.to_ascii().to_ascii_lowercase();
+    if asked == "legacy.example." && q.queries[0].query_type() == RecordType::Unknown(99) {
+        let mut rdata = Vec::new();
+        for part in ["v=spf1 ip4:192.0.2.0/24", " -all"] {
+            rdata.push(u8::try_from(part.len()).unwrap());
+            rdata.extend_from_slice(part.as_bytes());
         }
-    });
-    addr
+        let data = RData::Unknown {
+            code: RecordType::Unknown(99),
+            rdata: NULL::with(rdata),
+        };
+        r.add_answer(Record::from_rdata(name, 300, data));
+    } else {
+        let exists = matches!(asked.as_str(), "legacy.example." | "none.example.");
+        if !exists {
+            r.metadata.response_code = hickory_proto::op::ResponseCode::NXDomain;
+        }
+        let soa = SOA::new(apex.clone(), apex.clone(), 1, 3600, 600, 86400, 60);
+        r.add_authority(Record::from_rdata(apex, 60, RData::SOA(soa)));
+    }
+    r.to_vec().ok()
 }
 
 #[tokio::test]
 async fn spf_published_only_as_type_99_is_a_hint_beside_spf_missing() {
     // RFC 7208 section 14.1 retired type 99 and section 3.1 has receivers ask TXT only: the
     // domain has no SPF for them, and the hint says where its record went.
-    let dns = dns_at(type99_server().await).await;
+    let dns = dns_at(raw_server(type99_answer, type99_answer).await).await;
     let params = |d: &str| mailtriage::checks::CheckParams {
         domain: d.into(),
         ip: None,

@@ -161,7 +161,7 @@ async fn a_server_that_rejects_edns_is_asked_again_without_it() {
 
 /// A server that answers every question with `udp(query)` over UDP and `tcp(query)` over TCP
 /// (raw bytes; `None` = silence): damage hickory-server cannot be made to send.
-async fn raw_server(
+pub(crate) async fn raw_server(
     udp: fn(&Message) -> Option<Vec<u8>>,
     tcp: fn(&Message) -> Option<Vec<u8>>,
 ) -> SocketAddr {

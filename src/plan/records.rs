@@ -102,12 +102,17 @@ pub fn merge_spf(records: &[String]) -> Option<MergedSpf> {
     Some(MergedSpf { record, notes })
 }
 
-/// The SPF record with the sending IP added before its `all`/`redirect=` term.
-pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
-    let mech = match ip {
+/// The SPF term that authorises one address: `ip4:192.0.2.1` or `ip6:2001:db8::1`.
+pub fn ip_term(ip: IpAddr) -> String {
+    match ip {
         IpAddr::V4(a) => format!("ip4:{a}"),
         IpAddr::V6(a) => format!("ip6:{a}"),
-    };
+    }
+}
+
+/// The SPF record with the sending IP added before its `all`/`redirect=` term.
+pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
+    let mech = ip_term(ip);
     if record
         .split_whitespace()
         .any(|t| t.eq_ignore_ascii_case(&mech))

@@ -297,19 +297,14 @@ fn replace_ptr(
     else {
         return;
     };
-    let passed = Some(passed);
+    // Each ptr term gives way to the address it let pass, in its place, once.
+    let term = records::ip_term(passed.ip);
     let mut terms: Vec<String> = Vec::new();
     for t in record.split_whitespace() {
         if !is_ptr(t) {
             terms.push(t.to_string());
-        } else if let Some(r) = passed {
-            let term = match r.ip {
-                std::net::IpAddr::V4(ip) => format!("ip4:{ip}"),
-                std::net::IpAddr::V6(ip) => format!("ip6:{ip}"),
-            };
-            if !terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
-                terms.push(term);
-            }
+        } else if !terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
+            terms.push(term.clone());
         }
     }
     let mut d = Draft::new("spf-fix", "spf");
@@ -321,10 +316,10 @@ fn replace_ptr(
         }
         !hit
     });
-    d.details.push(ctx.k.message_with(
-        "spf-ptr-replaced",
-        &[("ip", &passed.map(|r| r.ip.to_string()).unwrap_or_default())],
-    ));
+    d.details.push(
+        ctx.k
+            .message_with("spf-ptr-replaced", &[("ip", &passed.ip.to_string())]),
+    );
     d.records.push(RecordToPublish {
         name: facts.domain.clone(),
         rtype: "TXT".into(),
@@ -472,17 +467,7 @@ fn close_open_includes(
                 .is_some_and(|m| m.trim_start_matches('+').eq_ignore_ascii_case("all"))
     }) && value != record
     {
-        let term = match r.ip {
-            std::net::IpAddr::V4(ip) => format!("ip4:{ip}"),
-            std::net::IpAddr::V6(ip) => format!("ip6:{ip}"),
-        };
-        let mut terms: Vec<String> = value.split_whitespace().map(str::to_string).collect();
-        let at = terms
-            .iter()
-            .position(|t| t.eq_ignore_ascii_case("~all"))
-            .unwrap_or(terms.len());
-        terms.insert(at, term);
-        value = terms.join(" ");
+        value = records::spf_with_ip(&value, r.ip);
         d.details.push(
             ctx.k
                 .message_with("spf-open-all-kept-ip", &[("ip", &r.ip.to_string())]),

@@ -89,7 +89,7 @@ const NINETEEN_BOUNCE_PROJECTS: [&str; 19] = [
 /// Floors on the whole bounce set, the fourth round included (CwsMailBounceHandler, mailbounce,
 /// MediaWiki's BounceHandler, tmail_bouncer), set when it was added.
 const ALL_BOUNCE_FLOORS: PartFloors = [
-    ("dev", [99.3, 100.0, 100.0, 100.0, 95.5]),
+    ("dev", [99.3, 100.0, 100.0, 100.0, 97.7]),
     ("holdout", [97.1, 100.0, 90.4, 94.5, 93.3]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a

@@ -1,7 +1,7 @@
 //! The misbehaving replies the test server's (`server.rs`) faults (`fault.rs`) stand for, built
 //! from the zones' own answer (`store.rs`) where a fault bends a true one.
 
-use super::fault::{FaultKind, cname_to_wrong_type, dname_for, referral_to};
+use super::fault::{FaultKind, cname_to_wrong_type, dname_for, referral_to, stray_cname};
 use super::store::{Reply, Store, to_name};
 use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::{A, TXT};
@@ -161,6 +161,18 @@ pub(super) async fn fault_reply(
                 authorities: Vec::new(),
                 truncate: false,
             });
+        }
+        Some(kind @ (FaultKind::CnameBeside | FaultKind::Duplicated)) => {
+            let mut reply = store.authoritative(name, rtype);
+            if let Reply::Records { answers, .. } = &mut reply {
+                if kind == FaultKind::CnameBeside {
+                    answers.extend(stray_cname(name));
+                } else {
+                    let again = answers.clone();
+                    answers.extend(again);
+                }
+            }
+            return Some(reply);
         }
         _ => {}
     }

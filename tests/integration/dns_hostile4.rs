@@ -475,3 +475,45 @@ async fn an_spf_include_behind_a_cname_is_followed_and_counted_once() {
     lacks(&r, "spf-include-without-spf");
     lacks(&r, "spf-lookup-failed");
 }
+
+#[tokio::test]
+async fn a_dkim_key_for_another_service_is_reported_not_found_valid() {
+    // RFC 6376 section 3.6.1: a mail verifier ignores a key whose `s=` lists neither `email`
+    // nor `*`. The key split mid-base64 over two strings is read whole (section 3.6.2.2).
+    let key = crate::checks_support::KEY_2048_TXT;
+    let zone = variant(
+        &[(
+            "google._domainkey IN TXT",
+            &format!(r#"google._domainkey IN TXT ( "v=DKIM1; k=rsa; s=tlsrpt; p=" {key} )"#),
+        )],
+        "",
+    );
+    let r = run(&zone, &only(&[Check::Dkim])).await;
+    let f = has(&r, "dkim-syntax-error");
+    assert!(f.message.contains("s=tlsrpt"), "{}", f.message);
+    let dkim = r.dkim.as_ref().unwrap();
+    let google = dkim
+        .selectors
+        .iter()
+        .find(|s| s.selector == "google")
+        .unwrap();
+    assert_eq!(google.status, "invalid");
+    // `s=email` is the same key, valid.
+    let zone = variant(
+        &[(
+            "google._domainkey IN TXT",
+            &format!(r#"google._domainkey IN TXT ( "v=DKIM1; k=rsa; s=email; p=" {key} )"#),
+        )],
+        "",
+    );
+    let r = run(&zone, &only(&[Check::Dkim])).await;
+    lacks(&r, "dkim-syntax-error");
+    let dkim = r.dkim.as_ref().unwrap();
+    let google = dkim
+        .selectors
+        .iter()
+        .find(|s| s.selector == "google")
+        .unwrap();
+    assert_eq!(google.status, "valid");
+    assert_eq!(google.bits, Some(2048));
+}

@@ -69,6 +69,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         mx_hosts(dns, &domain, &mut facts, &mut out).await;
         return (facts, out);
     };
+    // An IPv4-mapped address (`::ffff:192.0.2.1`, RFC 4291 section 2.5.5.2) is an IPv4
+    // client: its PTR lives under in-addr.arpa and its names confirm through A records.
+    let ip = ip.to_canonical();
     let subject = ip.to_string();
     let helo = params.helo.as_deref().map(normalise);
     let rev = dns.reverse(ip);

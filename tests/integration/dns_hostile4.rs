@@ -517,3 +517,24 @@ async fn a_dkim_key_for_another_service_is_reported_not_found_valid() {
     assert_eq!(google.status, "valid");
     assert_eq!(google.bits, Some(2048));
 }
+
+#[tokio::test]
+async fn an_ipv4_mapped_client_address_is_checked_as_the_ipv4_client_it_is() {
+    // RFC 4291 section 2.5.5.2: ::ffff:192.0.2.10 is the IPv4 node 192.0.2.10. Its PTR is
+    // under in-addr.arpa (not ip6.arpa, where nothing is published) and confirms through A.
+    let p = CheckParams {
+        ip: Some("::ffff:192.0.2.10".parse().unwrap()),
+        helo: None,
+        ..only(&[Check::Ptr, Check::Spf])
+    };
+    let r = run(&good_zone(), &p).await;
+    lacks(&r, "ptr-missing");
+    lacks(&r, "ptr-not-confirmed");
+    let ptr = r.ptr.as_ref().unwrap();
+    assert_eq!(ptr.fcrdns, Some(true));
+    assert_eq!(ptr.names[0].name, "mail.good.example");
+    assert_eq!(
+        r.spf.as_ref().unwrap().result.as_ref().unwrap().result,
+        "pass"
+    );
+}

@@ -17,6 +17,7 @@ mod scope;
 pub mod senders;
 mod spf_flatten;
 mod spf_loop;
+mod spf_split;
 mod spf_steps;
 mod spf_void;
 mod types;

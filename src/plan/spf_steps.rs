@@ -265,6 +265,14 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     drop_dead_includes(ctx, facts, current.as_deref(), &mut pool, out);
     replace_ptr(ctx, facts, current.as_deref(), &mut pool, out);
+    super::spf_split::step(
+        ctx,
+        &facts.domain,
+        current.as_deref(),
+        facts.ttl,
+        &mut pool,
+        out,
+    );
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
 }
 

@@ -206,6 +206,22 @@ pub(super) fn likely_causes(
             ),
         );
     }
+    // The receiver's own Authentication-Results show a list or forwarder changed the body:
+    // the likeliest reason of all, and one no DNS change fixes.
+    if let Some(t) = super::transit::body_changed(input) {
+        possible_reasons.insert(
+            0,
+            fill(
+                &k.message("no-cause-body-changed-in-transit"),
+                &[
+                    ("domain", &input.report.domain),
+                    ("subject", &t.dkim_domain),
+                    ("host", &t.forwarder),
+                    ("ip", t.ip.as_deref().unwrap_or("its server")),
+                ],
+            ),
+        );
+    }
     // A deferral is what a receiver answers when its own lookups failed for a moment: DNS that
     // answers now cannot show that, and it is the likeliest reason for a temporary refusal.
     if reply.finality.is_some_and(|f| !f.permanent) {

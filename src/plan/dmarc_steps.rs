@@ -382,6 +382,11 @@ fn alignment(
     if !misaligned && align.findings.is_empty() {
         return;
     }
+    // DKIM aligns, and SPF names a list that re-sent the mail with its own bounce address: a
+    // return path of yours cannot apply to mail the list sends (the reasons say what can).
+    if !misaligned && super::transit::body_changed(ctx.input).is_some() {
+        return;
+    }
     if let Some(a) = facts.alignment.as_ref() {
         align.details.push(format!(
             "From: {}; SPF domain: {} ({}); DKIM domain: {} ({})",

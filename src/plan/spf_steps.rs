@@ -623,6 +623,17 @@ fn authorise(
                 ctx.k.message("spf-authorise-ip-note"),
             ),
         };
+        // An include that can never pass (a closed vendor's `v=spf1 -all`) costs a lookup
+        // and authorises nobody: the record that adds this sender leaves it out.
+        let dead = includes_that_never_pass(facts);
+        let (value, dropped) =
+            records::drop_includes(&value, |inc| dead.iter().any(|d| d.eq_ignore_ascii_case(inc)));
+        for inc in &dropped {
+            d.details.push(
+                ctx.k
+                    .message_with("spf-dropped-include-never-passes", &[("include", inc)]),
+            );
+        }
         d.records.push(RecordToPublish {
             name: eval.domain.clone(),
             rtype: "TXT".into(),
@@ -632,6 +643,28 @@ fn authorise(
     }
     d.wait = facts.ttl;
     out.push(d);
+}
+
+/// The domain's direct includes whose record has no term that can pass (no `+` directive, no
+/// redirect): `include` matches only on pass (RFC 7208 section 5.2), so they never match.
+fn includes_that_never_pass(facts: &SpfFacts) -> Vec<String> {
+    use crate::checks::spf::parse::{Qualifier, parse};
+    let Some(root) = facts.tree.as_ref() else {
+        return Vec::new();
+    };
+    root.children
+        .iter()
+        .filter(|c| c.via == "include" && c.error.is_none())
+        .filter(|c| {
+            c.record.as_deref().is_some_and(|r| {
+                let p = parse(r);
+                p.errors.is_empty()
+                    && p.redirect.is_none()
+                    && !p.directives.iter().any(|d| d.qualifier == Qualifier::Pass)
+            })
+        })
+        .map(|c| c.domain.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -90,6 +90,23 @@ fn an_att_block_checks_the_ip_in_angle_brackets_and_goes_to_att() {
 }
 
 #[test]
+fn a_gmx_block_reads_the_ip_from_its_case_link_and_goes_to_gmx() {
+    // GMX names the client only in its case link (`&i=ip&v=192.0.2.166`). Before: the run
+    // checked no IP (`ptr-no-ip`, no blocklist lookup of the address).
+    let (rc, d) = diagnose(
+        "554 gmx.net (mxgmx104) Nemesis ESMTP Service not available No SMTP service IP address is block listed. For explanation visit https://postmaster.gmx.net/en/case?c=r0201&i=ip&v=192.0.2.166&r=1MNcgj-1ue23t3pyV-00S2YR",
+        &["--from", "news@yahoo5.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 0);
+    assert_eq!(d["input"]["params"]["ip"], "192.0.2.166");
+    assert_eq!(cause_ids(&d), ["gmx-ip-block-listed"]);
+    assert_eq!(first_step(&d)["id"], "action-request-delisting");
+    assert!(finding_ids(&d).contains(&"spf-ip-authorised".to_string()));
+    assert!(!finding_ids(&d).contains(&"ptr-no-ip".to_string()));
+    assert_eq!(escalation(&d), ("escalation-gmx", true));
+}
+
+#[test]
 fn a_vendor_that_closed_leaves_the_new_relay_unauthorised_and_gmails_ip_is_read() {
     // SPF: `ip4:192.0.2.175 include:_spf.oldvendor5.example ~all`, the vendor now `-all` only;
     // mail leaves 198.51.100.75, named only in Gmail's "SPF with 198.51.100.75 =". Before: no

@@ -391,6 +391,9 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         } else if before.ends_with('<') && words.get(i + 1).is_some_and(|n| n.starts_with('>')) {
             // AT&T: `DNSBL:RBL 521< 192.0.2.25 >_is_blocked`.
             (bare, "the address in angle brackets")
+        } else if let Some(v) = case_url_ip(bare) {
+            // GMX/WEB.DE: `.../en/case?c=r0201&i=ip&v=192.0.2.25&r=...`.
+            (v, "the v= of the case link")
         } else if let Some(v) = why_url_ip(bare) {
             // policyd-spf links to `.../Why?s=mfrom;id=...;ip=192.0.2.25;r=...`.
             (v, "the ip= of the SPF explanation link")
@@ -412,6 +415,18 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         }
     }
     None
+}
+
+/// The `v=` of a GMX/WEB.DE case link when its `i=` says the value is an IP
+/// (`case?c=r0201&i=ip&v=192.0.2.25&r=...`).
+fn case_url_ip(word: &str) -> Option<&str> {
+    let (_, query) = word.split_once("/case?")?;
+    let params: Vec<&str> = query.split('&').collect();
+    params
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("i=ip"))
+        .then(|| params.iter().find_map(|p| p.strip_prefix("v=")))
+        .flatten()
 }
 
 /// The `ip=` parameter of an SPF "Why?" link (`?s=mfrom;id=a@b;ip=192.0.2.25;r=mx`).
@@ -558,6 +573,19 @@ mod client_ip_tests {
         );
         // "with" before a number that no `=` follows is not the client.
         assert_eq!(ip("452 4.3.1 queue full with 10.0.0.1 waiting"), None);
+    }
+
+    #[test]
+    fn gmx_names_the_client_in_its_case_link() {
+        assert_eq!(
+            ip("554 gmx.net (mxgmx104) Nemesis ESMTP Service not available No SMTP service IP address is block listed. For explanation visit https://postmaster.gmx.net/en/case?c=r0201&i=ip&v=192.0.2.166&r=1MNcgj-1ue23t3pyV-00S2YR").as_deref(),
+            Some("192.0.2.166")
+        );
+        // A case about something else than an IP names no client address.
+        assert_eq!(
+            ip("554 see https://postmaster.gmx.net/en/case?c=r0301&i=dom&v=192.0.2.1&r=x"),
+            None
+        );
     }
 
     #[test]

@@ -366,6 +366,38 @@ fn a_spamhaus_css_listing_of_an_ip_that_passes_spf_is_the_cause_and_p_none_is_no
 }
 
 #[test]
+fn a_deep_subdomain_under_a_psd_n_record_publishes_its_own_spf_not_a_dmarc_record() {
+    // From news@a.b.tw5.example: no record at _dmarc.a.b or _dmarc.b; the tree walk finds
+    // `p=reject; psd=n` at tw5.example, which applies (the name exists). DKIM d=tw5.example
+    // aligns (relaxed). The subdomain has no SPF of its own: Microsoft's 5.7.515 wants SPF pass.
+    let (rc, d) = diagnose(
+        "550 5.7.515 Access denied, sending domain a.b.tw5.example doesn't meet the required authentication level.",
+        &[
+            "--from",
+            "news@a.b.tw5.example",
+            "--ip",
+            "192.0.2.180",
+            "--dkim-domain",
+            "tw5.example",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-missing"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-publish");
+    assert_eq!(
+        records(s),
+        [rec("a.b.tw5.example", "TXT", "v=spf1 ip4:192.0.2.180 ~all")]
+    );
+    // The inherited p=reject is found and left alone: no DMARC record for the subdomain.
+    assert!(finding_ids(&d).contains(&"dmarc-inherited".to_string()));
+    assert!(!step_ids(&d).iter().any(|s| s.starts_with("dmarc-")));
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+#[test]
 fn comcast_dnsbl_block_requests_delisting_and_goes_to_comcast() {
     let (rc, d) = diagnose(
         "554 5.7.1 resimta-po-28v.sys.comcast.net resimta-po-28v.sys.comcast.net 192.0.2.169 found on one or more DNSBLs, see http://postmaster.comcast.net/smtp-error-codes.php#BL000001",

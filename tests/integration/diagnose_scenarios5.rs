@@ -458,6 +458,27 @@ fn a_helo_address_literal_refusal_fixes_the_sending_software_not_dns() {
             .all(|c| !c.starts_with("spf-") && !c.starts_with("ptr-"))
     );
     assert_eq!(step_ids(&d), ["action-fix-sender-config"]);
+    // The same literal as --helo is a usage error that says what to give instead (before:
+    // "only letters, digits, '-' and '_' are allowed").
+    let o = run(
+        &[
+            "diagnose",
+            "504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname",
+            "--from",
+            "news@helolit5.example",
+            "--helo",
+            "[192.0.2.165]",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("is an address literal"), "{err}");
+    assert!(err.contains("PTR name"), "{err}");
 }
 
 // ---------------------------------------------------------------- one name that does not answer

@@ -81,7 +81,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 d.details.push(ctx.k.message_with(
                     "ptr-remove-stale-record",
                     &[
-                        ("record", &format!("{owner}. IN PTR {}.", stale.name.trim_end_matches('.'))),
+                        (
+                            "record",
+                            &format!("{owner}. IN PTR {}.", stale.name.trim_end_matches('.')),
+                        ),
                         ("host", keep.name.trim_end_matches('.')),
                     ],
                 ));

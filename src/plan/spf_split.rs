@@ -11,7 +11,16 @@ use crate::finding::Finding;
 
 /// Where a term that lost its space may have started.
 const TERM_STARTS: [&str; 10] = [
-    "all", "include:", "a", "mx", "ptr", "ip4:", "ip6:", "exists:", "redirect=", "exp=",
+    "all",
+    "include:",
+    "a",
+    "mx",
+    "ptr",
+    "ip4:",
+    "ip6:",
+    "exists:",
+    "redirect=",
+    "exp=",
 ];
 
 fn parses(terms: &str) -> bool {
@@ -27,9 +36,7 @@ fn split_term(term: &str) -> Option<String> {
         .find(|(head, tail)| {
             let bare = tail.trim_start_matches(['+', '-', '~', '?']);
             let lower = bare.to_ascii_lowercase();
-            TERM_STARTS.iter().any(|s| lower.starts_with(s))
-                && parses(head)
-                && parses(tail)
+            TERM_STARTS.iter().any(|s| lower.starts_with(s)) && parses(head) && parses(tail)
         })
         .map(|(head, tail)| format!("{head} {tail}"))
 }
@@ -93,8 +100,10 @@ pub(super) fn step(
         !hit
     });
     for term in &glued {
-        d.details
-            .push(ctx.k.message_with("spf-glued-strings", &[("subject", term.as_str())]));
+        d.details.push(
+            ctx.k
+                .message_with("spf-glued-strings", &[("subject", term.as_str())]),
+        );
     }
     d.records.push(RecordToPublish {
         name: domain.to_string(),
@@ -113,8 +122,7 @@ mod tests {
 
     #[test]
     fn strings_joined_without_a_space_are_split_where_a_term_starts() {
-        let (fixed, glued) =
-            unglue("v=spf1 ip4:192.0.2.1 include:_spf.example.com~all").unwrap();
+        let (fixed, glued) = unglue("v=spf1 ip4:192.0.2.1 include:_spf.example.com~all").unwrap();
         assert_eq!(fixed, "v=spf1 ip4:192.0.2.1 include:_spf.example.com ~all");
         assert_eq!(glued, ["include:_spf.example.com~all"]);
         let (fixed, _) = unglue("v=spf1 ip4:192.0.2.1include:_spf.example.com -all").unwrap();

@@ -626,8 +626,9 @@ fn authorise(
         // An include that can never pass (a closed vendor's `v=spf1 -all`) costs a lookup
         // and authorises nobody: the record that adds this sender leaves it out.
         let dead = includes_that_never_pass(facts);
-        let (value, dropped) =
-            records::drop_includes(&value, |inc| dead.iter().any(|d| d.eq_ignore_ascii_case(inc)));
+        let (value, dropped) = records::drop_includes(&value, |inc| {
+            dead.iter().any(|d| d.eq_ignore_ascii_case(inc))
+        });
         for inc in &dropped {
             d.details.push(
                 ctx.k

@@ -87,10 +87,7 @@ pub(crate) fn body_changed(input: &DiagnoseInput<'_>) -> Option<BodyChanged> {
         .filter(|p| p.field == "authentication_results")
         .find_map(|p| read(&p.value))
         .filter(|(d, f)| same_organization(d, &org) && !same_organization(f, &org))?;
-    let ip = input
-        .params
-        .ip
-        .map(|ip| ip.to_string());
+    let ip = input.params.ip.map(|ip| ip.to_string());
     Some(BodyChanged {
         dkim_domain,
         forwarder,
@@ -120,11 +117,15 @@ mod tests {
     #[test]
     fn a_signature_that_failed_for_another_reason_is_not_a_body_change() {
         assert_eq!(
-            read("spf=pass smtp.mailfrom=lists.example; dkim=fail (signature did not verify) header.d=sender.example"),
+            read(
+                "spf=pass smtp.mailfrom=lists.example; dkim=fail (signature did not verify) header.d=sender.example"
+            ),
             None
         );
         assert_eq!(
-            read("spf=fail smtp.mailfrom=lists.example; dkim=fail (body hash did not verify) header.d=sender.example"),
+            read(
+                "spf=fail smtp.mailfrom=lists.example; dkim=fail (body hash did not verify) header.d=sender.example"
+            ),
             None
         );
     }

@@ -55,11 +55,18 @@ fn a_list_that_changed_the_body_is_no_dns_fault_and_gets_no_return_path_step() {
     let first = &reasons(&d)[0];
     assert!(first.contains("body hash did not verify"), "{first}");
     assert!(first.contains("lists5.example"), "{first}");
-    assert!(first.contains("No DNS change of listfwd5.example"), "{first}");
+    assert!(
+        first.contains("No DNS change of listfwd5.example"),
+        "{first}"
+    );
     // ARC is named as the list's business, never proposed as the sender's fix.
     assert!(first.contains("ARC is not a fix you publish"));
     // No step publishes anything: not a return path at the list, not a lower policy.
-    assert!(d["plan"].as_array().unwrap().is_empty(), "{:?}", step_ids(&d));
+    assert!(
+        d["plan"].as_array().unwrap().is_empty(),
+        "{:?}",
+        step_ids(&d)
+    );
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
 }
 
@@ -77,7 +84,10 @@ fn an_att_block_checks_the_ip_in_angle_brackets_and_goes_to_att() {
     assert_eq!(cause_ids(&d), ["att-blocked-sending-ip"]);
     let s = first_step(&d);
     assert_eq!(s["id"], "action-request-delisting");
-    assert_eq!(s["title"], "Request delisting of 192.0.2.168 from the provider's blocklist");
+    assert_eq!(
+        s["title"],
+        "Request delisting of 192.0.2.168 from the provider's blocklist"
+    );
     // Clean SPF for the IP the reply names: no SPF step.
     assert!(finding_ids(&d).contains(&"spf-ip-authorised".to_string()));
     assert!(!step_ids(&d).iter().any(|s| s.starts_with("spf-")));
@@ -162,7 +172,11 @@ fn an_spf_record_split_without_a_space_is_republished_with_the_space() {
             "v=spf1 ip4:192.0.2.178 include:_spf.split5.example ~all"
         )]
     );
-    assert!(details(s).contains("two terms glued together"), "{}", details(s));
+    assert!(
+        details(s).contains("two terms glued together"),
+        "{}",
+        details(s)
+    );
     assert_eq!(fixing(&d), ["spf-fix"]);
     assert!(!step_ids(&d).iter().any(|s| s == "dmarc-alignment"));
 }
@@ -218,7 +232,11 @@ fn a_misspelt_dmarc_policy_is_named_and_repaired_to_a_valid_policy() {
             "v=DMARC1; p=none; rua=mailto:dmarc@rejet5.example"
         )]
     );
-    assert!(details(s).contains("it reads like p=reject"), "{}", details(s));
+    assert!(
+        details(s).contains("it reads like p=reject"),
+        "{}",
+        details(s)
+    );
     // The stages lead to the policy that was meant; nothing about SPF or DKIM.
     let last = records(step(&d, "dmarc-reject")).pop().unwrap();
     assert_eq!(
@@ -554,7 +572,11 @@ fn servfail_on_the_signing_selector_is_inconclusive_and_publishes_no_key() {
     assert_ne!(rc, 0);
     let s = first_step(&d);
     assert_eq!(s["id"], "dns-inconclusive");
-    assert!(details(s).contains("k1._domainkey.dkfail5.example"), "{}", details(s));
+    assert!(
+        details(s).contains("k1._domainkey.dkfail5.example"),
+        "{}",
+        details(s)
+    );
     assert!(
         !step_ids(&d).iter().any(|s| s.starts_with("dkim-")),
         "{:?}",

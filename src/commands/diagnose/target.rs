@@ -600,7 +600,10 @@ mod client_ip_tests {
         );
         // An address in angle brackets is a mailbox, and a HELO literal is no client address
         // of this form.
-        assert_eq!(ip("550 5.1.1 <bob@example.org>: Recipient address rejected"), None);
+        assert_eq!(
+            ip("550 5.1.1 <bob@example.org>: Recipient address rejected"),
+            None
+        );
         assert_eq!(
             ip("504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname"),
             None

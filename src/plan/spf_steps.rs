@@ -606,6 +606,18 @@ fn authorise(
     } else {
         d.details.push(ctx.k.message("spf-no-service-recognised"));
     }
+    // An `a:` term naming a host that now resolves elsewhere: why a record that "has the
+    // server in it" no longer covers it.
+    for (term, addrs) in a_terms_elsewhere(ctx, &facts.domain, current, eval.ip) {
+        d.details.push(ctx.k.message_with(
+            "spf-a-term-elsewhere",
+            &[
+                ("subject", &term),
+                ("host", &addrs.join(", ")),
+                ("ip", &eval.ip.to_string()),
+            ],
+        ));
+    }
     if let Some(rec) = current {
         let (value, note) = match service {
             Some(r) => (
@@ -644,6 +656,39 @@ fn authorise(
     }
     d.wait = facts.ttl;
     out.push(d);
+}
+
+/// The record's `a` terms whose host resolved (in this run) to addresses of the sending IP's
+/// family that do not cover it: (term, the addresses it resolved to).
+fn a_terms_elsewhere(
+    ctx: &Ctx<'_>,
+    domain: &str,
+    record: Option<&str>,
+    ip: std::net::IpAddr,
+) -> Vec<(String, Vec<String>)> {
+    let rtype = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+    let Some(record) = record else {
+        return Vec::new();
+    };
+    record
+        .split_whitespace()
+        .filter_map(|t| {
+            let bare = t.trim_start_matches(['+', '-', '~', '?']);
+            let (mech, rest) = bare.split_once(':').unwrap_or((bare, ""));
+            if !mech.eq_ignore_ascii_case("a") || rest.contains('%') || rest.contains('/') {
+                return None;
+            }
+            let host = if rest.is_empty() { domain } else { rest };
+            let entry = ctx.input.queries.iter().find(|q| {
+                q.rtype == rtype && q.name.trim_end_matches('.').eq_ignore_ascii_case(host)
+            })?;
+            let covers = entry
+                .answers
+                .iter()
+                .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip));
+            (!entry.answers.is_empty() && !covers).then(|| (t.to_string(), entry.answers.clone()))
+        })
+        .collect()
 }
 
 /// The domain's direct includes whose record has no term that can pass (no `+` directive, no

@@ -280,6 +280,12 @@ fn an_a_term_whose_host_moved_gets_the_old_relays_address_and_the_short_key_is_a
             "v=spf1 a:out.amoved5.example ip4:192.0.2.161 -all"
         )]
     );
+    // Why the record that names the relay no longer covers it (added in this round).
+    assert!(
+        details(s).contains("`a:out.amoved5.example` resolves to 192.0.2.162, not to 192.0.2.161"),
+        "{}",
+        details(s)
+    );
     let rotate = step(&d, "dkim-rotate-key");
     assert_eq!(rotate["fixes_likely_cause"], false);
     assert_eq!(fixing(&d), ["spf-authorise-ip"]);

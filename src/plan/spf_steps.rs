@@ -658,8 +658,8 @@ fn authorise(
     out.push(d);
 }
 
-/// The record's `a` terms whose host resolved (in this run) to addresses of the sending IP's
-/// family that do not cover it: (term, the addresses it resolved to).
+/// The record's `a` and `mx` terms whose hosts resolved (in this run) to addresses of the
+/// sending IP's family that do not cover it, or to none: (term, what they resolved to).
 fn a_terms_elsewhere(
     ctx: &Ctx<'_>,
     domain: &str,
@@ -675,18 +675,42 @@ fn a_terms_elsewhere(
         .filter_map(|t| {
             let bare = t.trim_start_matches(['+', '-', '~', '?']);
             let (mech, rest) = bare.split_once(':').unwrap_or((bare, ""));
-            if !mech.eq_ignore_ascii_case("a") || rest.contains('%') || rest.contains('/') {
+            let is_a = mech.eq_ignore_ascii_case("a");
+            if !(is_a || mech.eq_ignore_ascii_case("mx")) || rest.contains(['%', '/']) {
                 return None;
             }
-            let host = if rest.is_empty() { domain } else { rest };
-            let entry = ctx.input.queries.iter().find(|q| {
-                q.rtype == rtype && q.name.trim_end_matches('.').eq_ignore_ascii_case(host)
-            })?;
-            let covers = entry
-                .answers
+            let name = if rest.is_empty() { domain } else { rest };
+            let asked = |n: &str, rt: RType| {
+                ctx.input
+                    .queries
+                    .iter()
+                    .find(|q| q.rtype == rt && q.name.trim_end_matches('.').eq_ignore_ascii_case(n))
+            };
+            // `mx`: the addresses of every host the MX answer named, as this run saw them.
+            let hosts: Vec<String> = if is_a {
+                vec![name.to_string()]
+            } else {
+                asked(name, RType::MX)?
+                    .answers
+                    .iter()
+                    .filter_map(|a| a.split_whitespace().nth(1))
+                    .map(|h| h.trim_end_matches('.').to_string())
+                    .collect()
+            };
+            let mut addrs = Vec::new();
+            for h in &hosts {
+                addrs.extend(asked(h, rtype)?.answers.iter().cloned());
+            }
+            let covers = addrs
                 .iter()
                 .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip));
-            (!entry.answers.is_empty() && !covers).then(|| (t.to_string(), entry.answers.clone()))
+            if hosts.is_empty() || covers {
+                return None;
+            }
+            if addrs.is_empty() {
+                addrs.push(format!("no {} address", rtype.as_str()));
+            }
+            Some((t.to_string(), addrs))
         })
         .collect()
 }

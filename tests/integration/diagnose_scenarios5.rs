@@ -309,6 +309,12 @@ fn an_mx_term_whose_hosts_have_only_aaaa_does_not_cover_an_ipv4_sender() {
             "v=spf1 mx ip4:192.0.2.163 -all"
         )]
     );
+    // Why `mx` does not cover it (added in this round).
+    assert!(
+        details(first_step(&d)).contains("`mx` resolves to no A address, not to 192.0.2.163"),
+        "{}",
+        details(first_step(&d))
+    );
     assert!(!cause_ids(&d).iter().any(|c| c.starts_with("dmarc-")));
 }
 

@@ -71,6 +71,7 @@ mod rules_examples;
 mod rules_explain;
 mod rules_lint;
 mod rules_providers;
+mod rules_round6;
 mod rules_support;
 mod rules_words;
 mod scan_bad_input;

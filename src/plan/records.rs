@@ -424,24 +424,39 @@ pub fn spf_lookup_breakdown(tree: &SpfNode) -> Vec<String> {
 
 /// Strips the presentation quoting a TXT answer may carry ("a" "b" -> ab).
 pub(super) fn unquote_txt(s: &str) -> String {
+    txt_strings(s).concat()
+}
+
+/// The character-strings of a TXT answer in presentation form (`"a" "b"`), unescaped; an
+/// unquoted answer is one string.
+pub(super) fn txt_strings(s: &str) -> Vec<String> {
     let t = s.trim();
     if !t.starts_with('"') {
-        return t.to_string();
+        return vec![t.to_string()];
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let mut cur = String::new();
     let mut inside = false;
     let mut chars = t.chars();
     while let Some(c) = chars.next() {
         match c {
-            '"' => inside = !inside,
+            '"' => {
+                if inside {
+                    out.push(std::mem::take(&mut cur));
+                }
+                inside = !inside;
+            }
             '\\' if inside => {
                 if let Some(n) = chars.next() {
-                    out.push(n);
+                    cur.push(n);
                 }
             }
-            c if inside => out.push(c),
+            c if inside => cur.push(c),
             _ => {}
         }
+    }
+    if inside {
+        out.push(cur);
     }
     out
 }

@@ -68,6 +68,34 @@ pub(super) fn unglue(record: &str) -> Option<(String, Vec<String>)> {
     (!glued.is_empty() && parse::parse(&fixed).errors.is_empty()).then_some((fixed, glued))
 }
 
+/// The record a TXT answer (presentation form, `"v=spf1" "ip4:192.0.2.1" "-all"`) meant when its
+/// `v=spf1` runs into the next term (RFC 7208 section 4.5): the strings joined with a space and
+/// every run of white space made one space (no SPF term holds white space), then any glued term
+/// split again. None when the TXT is no such record or the repair still does not parse.
+pub(super) fn unterminated(answer: &str) -> Option<String> {
+    let parts = super::records::txt_strings(answer);
+    let joined = parts.concat();
+    let b = joined.as_bytes();
+    if b.len() <= 6 || !b[..6].eq_ignore_ascii_case(b"v=spf1") || b[6] == b' ' {
+        return None;
+    }
+    let spaced = parts.join(" ");
+    let mut words = spaced.split_whitespace();
+    let version = words.next()?;
+    let rest: Vec<&str> = words.collect();
+    // `v=spf1ip4:...`: the version is the first six characters of the first word.
+    let (head, tail) = version.split_at(6);
+    let fixed = std::iter::once(head)
+        .chain((!tail.is_empty()).then_some(tail))
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if parse::parse(&fixed).errors.is_empty() {
+        return Some(fixed);
+    }
+    unglue(&fixed).map(|(f, _)| f)
+}
+
 /// The `spf-fix` step that republishes a record whose strings were joined without a space.
 pub(super) fn step(
     ctx: &Ctx<'_>,
@@ -127,6 +155,25 @@ mod tests {
         assert_eq!(glued, ["include:_spf.example.com~all"]);
         let (fixed, _) = unglue("v=spf1 ip4:192.0.2.1include:_spf.example.com -all").unwrap();
         assert_eq!(fixed, "v=spf1 ip4:192.0.2.1 include:_spf.example.com -all");
+    }
+
+    #[test]
+    fn a_version_run_into_the_next_term_gets_its_spaces_back() {
+        use super::unterminated;
+        assert_eq!(
+            unterminated(r#""v=spf1" "ip4:192.0.2.7" "-all""#).as_deref(),
+            Some("v=spf1 ip4:192.0.2.7 -all")
+        );
+        assert_eq!(
+            unterminated("\"v=spf1\tinclude:_spf.example.com ~all\"").as_deref(),
+            Some("v=spf1 include:_spf.example.com ~all")
+        );
+        assert_eq!(
+            unterminated(r#""v=spf1ip4:192.0.2.7 mx" "~all""#).as_deref(),
+            Some("v=spf1 ip4:192.0.2.7 mx ~all")
+        );
+        assert_eq!(unterminated(r#""v=spf1 ip4:192.0.2.7 -all""#), None);
+        assert_eq!(unterminated(r#""v=spf10 -all""#), None);
     }
 
     #[test]

@@ -29,6 +29,27 @@ fn spf_records_of(ctx: &Ctx<'_>, name: &str) -> Vec<String> {
     out
 }
 
+/// The repaired form of `name`'s TXT record whose `v=spf1` runs into the next term, when the
+/// check reported one (`spf-version-not-terminated`) and the repair parses.
+fn unterminated_record(
+    ctx: &Ctx<'_>,
+    name: &str,
+    pool: &[&crate::finding::Finding],
+) -> Option<String> {
+    if !pool
+        .iter()
+        .any(|f| f.id == "spf-version-not-terminated" && f.subject.eq_ignore_ascii_case(name))
+    {
+        return None;
+    }
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(name))
+        .flat_map(|q| q.answers.iter())
+        .find_map(|a| super::spf_split::unterminated(a))
+}
+
 /// True when the query log shows `name` was looked up and publishes no SPF record (a
 /// name that DNS could not answer for, or that --offline skipped, is not known to lack one).
 fn known_without_spf(ctx: &Ctx<'_>, name: &str) -> bool {
@@ -133,6 +154,24 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             current = Some(record);
         }
         d.wait = facts.ttl;
+        out.push(d);
+    } else if let Some(fixed) = unterminated_record(ctx, &name, &pool) {
+        // A record receivers discard because `v=spf1` runs into the next term: the same record
+        // with its spaces back replaces it (not a new record beside it).
+        let mut d = Draft::new("spf-fix", "spf");
+        claim(
+            &mut pool,
+            &mut d,
+            &["missing", "no-record", "absent", "not-terminated"],
+        );
+        d.records.push(RecordToPublish {
+            name: name.clone(),
+            rtype: "TXT".into(),
+            value: fixed.clone(),
+            note: ctx.k.message("spf-glued-strings-note"),
+        });
+        current = Some(fixed);
+        d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
         out.push(d);
     } else if facts.record.is_none() {
         let mut d = Draft::new("spf-publish", "spf");

@@ -182,6 +182,36 @@ fn an_spf_record_split_without_a_space_is_republished_with_the_space() {
 }
 
 #[test]
+fn an_spf_record_split_right_after_its_version_is_repaired_not_published_anew() {
+    // `"v=spf1" "ip4:192.0.2.178" "include:_spf.vsplit5.example ~all"` joins to
+    // `v=spf1ip4:...`: receivers see no SPF record at all. Before: `spf-publish` offered a new
+    // starter record beside the broken one (`v=spf1 ip4:192.0.2.179 ~all`), dropping the
+    // include, and a second step repeated the finding with no record.
+    let (rc, d) = diagnose(
+        &gmail_5727("192.0.2.179"),
+        &["--from", "news@vsplit5.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 1);
+    assert!(
+        cause_ids(&d).iter().any(|c| c == "spf-version-not-terminated"),
+        "{:?}",
+        cause_ids(&d)
+    );
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-fix");
+    assert_eq!(
+        records(s),
+        [rec(
+            "vsplit5.example",
+            "TXT",
+            "v=spf1 ip4:192.0.2.178 include:_spf.vsplit5.example ~all"
+        )]
+    );
+    assert!(!step_ids(&d).iter().any(|s| s == "spf-publish"));
+    assert_eq!(fixing(&d), ["spf-fix"]);
+}
+
+#[test]
 fn a_stale_second_ptr_is_removed_not_published_again() {
     // 192.0.2.164 has two PTRs: mx.twoptr5.example (confirms) and old.gonehost5.example
     // (NXDOMAIN). Before: no cause ("only warnings"), "escalate now", and a step that asked to

@@ -202,7 +202,13 @@ fn boundaries_beside_words(h: &regex_syntax::hir::Hir) -> bool {
 /// character, KELVIN SIGN or LONG S.
 fn edge_is_word(parts: &[regex_syntax::hir::Hir], first: bool) -> bool {
     use regex_syntax::hir::HirKind;
-    let at = |i: usize| if first { &parts[i] } else { &parts[parts.len() - 1 - i] };
+    let at = |i: usize| {
+        if first {
+            &parts[i]
+        } else {
+            &parts[parts.len() - 1 - i]
+        }
+    };
     for i in 0..parts.len() {
         let p = at(i);
         match p.kind() {
@@ -310,7 +316,10 @@ mod tests {
         for p in offered {
             assert!(ascii_boundary_test(p).is_some(), "{p}");
         }
-        assert_eq!(ascii_boundary_test(r"(?i)\bspf\b").unwrap(), r"(?i)(?-u:\b)spf(?-u:\b)");
+        assert_eq!(
+            ascii_boundary_test(r"(?i)\bspf\b").unwrap(),
+            r"(?i)(?-u:\b)spf(?-u:\b)"
+        );
         assert_eq!(ascii_boundary_test(r"a\\b").unwrap(), r"a\\b");
         let refused = [
             r"\b(?:spf|é)",
@@ -327,8 +336,21 @@ mod tests {
             assert!(ascii_boundary_test(p).is_none(), "{p}");
         }
         let texts = [
-            "spf fail", "éspf", "spfé", "日本spfです", "SPF", "x_1", "éx_1é", "misaligned",
-            "unalignment 日本", "ſpf", "dkım", "\u{212A}im", "tlsé", "starttls", " domain",
+            "spf fail",
+            "éspf",
+            "spfé",
+            "日本spfです",
+            "SPF",
+            "x_1",
+            "éx_1é",
+            "misaligned",
+            "unalignment 日本",
+            "ſpf",
+            "dkım",
+            "\u{212A}im",
+            "tlsé",
+            "starttls",
+            " domain",
             "signing selectoré",
         ];
         for p in offered {

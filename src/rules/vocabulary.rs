@@ -341,8 +341,20 @@ mod tests {
             "a mechanism word puts a \\b beside no ASCII letter: names_any falls back to the PikeVM"
         );
         let samples = [
-            "spf", "SPF", "dkim", "DMARC", "misaligned", "starttls", "reverse dns", "ptr",
-            "domain", "ssl", "sender policy framework", "encryption", "dnsbl", "rdns",
+            "spf",
+            "SPF",
+            "dkim",
+            "DMARC",
+            "misaligned",
+            "starttls",
+            "reverse dns",
+            "ptr",
+            "domain",
+            "ssl",
+            "sender policy framework",
+            "encryption",
+            "dnsbl",
+            "rdns",
         ];
         let mut texts = Vec::new();
         for w in samples {
@@ -359,7 +371,10 @@ mod tests {
                 texts.push(format!("{before}{w}{after}"));
                 texts.push(format!("送信 {before}{}{after} 失敗", w.to_uppercase()));
             }
-            texts.push(format!("é {}", w.replace('s', "\u{17F}").replace('k', "\u{212A}")));
+            texts.push(format!(
+                "é {}",
+                w.replace('s', "\u{17F}").replace('k', "\u{212A}")
+            ));
         }
         let (all, _) = v.all_names().unwrap();
         for t in &texts {

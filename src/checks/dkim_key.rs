@@ -69,6 +69,18 @@ pub fn parse(txt: &str) -> KeyRecord {
             .collect();
         rec.sha1_only = !algs.is_empty() && algs.iter().all(|a| a == "sha1");
     }
+    // RFC 6376 section 3.6.1: a mail verifier ignores a key whose `s=` lists neither `email`
+    // nor `*` (the default when `s=` is absent); other service types are unknown to it.
+    if let Some(services) = rec.tags.get("s")
+        && !services
+            .split(':')
+            .any(|t| matches!(t.trim().to_ascii_lowercase().as_str(), "email" | "*"))
+    {
+        rec.errors.push(format!(
+            "`s={}` lists neither `email` nor `*`, so mail verifiers ignore this key (RFC 6376 section 3.6.1)",
+            super::spf::parse::clip(services)
+        ));
+    }
     if let Some(t) = rec.tags.get("t") {
         rec.testing = t.split(':').any(|f| f.trim().eq_ignore_ascii_case("y"));
     }
@@ -144,6 +156,29 @@ mod tests {
             parse("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=").bits,
             Some(256)
         );
+    }
+
+    #[test]
+    fn a_key_for_another_service_is_no_key_for_mail() {
+        for ok in ["email", "*", "email:tlsrpt", " Email "] {
+            let r = parse(&format!("v=DKIM1; s={ok}; p={RSA1024}"));
+            assert!(r.errors.is_empty(), "{ok}: {:?}", r.errors);
+        }
+        for bad in ["tlsrpt", "", "mail"] {
+            let r = parse(&format!("v=DKIM1; s={bad}; p={RSA1024}"));
+            assert_eq!(r.errors.len(), 1, "{bad}");
+            assert!(r.errors[0].contains("RFC 6376 section 3.6.1"));
+        }
+        // t=s (no subdomains in i=) restricts signatures, not the key: still valid.
+        assert!(
+            parse(&format!("v=DKIM1; t=s; p={RSA1024}"))
+                .errors
+                .is_empty()
+        );
+        // An RSA-sized key declared Ed25519 is invalid, not a 2048-bit Ed25519 key.
+        let r = parse(&format!("v=DKIM1; k=ed25519; p={RSA1024}"));
+        assert!(r.errors[0].contains("32 bytes"), "{:?}", r.errors);
+        assert_eq!(r.bits, None);
     }
 
     #[test]

@@ -243,12 +243,19 @@ fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
         let q: Vec<usize> = own.answer.iter().map(|a| a.id).collect();
         let loc = own.answer.as_ref().and_then(|a| a.location.clone());
         for rec in &own.misordered {
-            let what = match dmarc_record::invisible_prefix(rec) {
-                Some(c) => format!(
+            let what = match (
+                dmarc_record::invisible_prefix(rec),
+                dmarc_record::miscased_version(rec),
+            ) {
+                (Some(c), _) => format!(
                     "starts with the invisible character U+{:04X} before `v=DMARC1`",
                     u32::from(c)
                 ),
-                None => "`v=DMARC1` is not its first tag".to_string(),
+                (None, Some(v)) => format!(
+                    "its version is written `{}`; the version value is case-sensitive and must be exactly `DMARC1`",
+                    crate::checks::spf::parse::clip(v)
+                ),
+                (None, None) => "`v=DMARC1` is not its first tag".to_string(),
             };
             let mut fd = f("dmarc-record-invalid", Severity::Error, &subject, format!("The TXT record at {subject} is meant as a DMARC record but {what}: `{}`. Receivers ignore it entirely (RFC 9989 section 4.7): the policy it states is not applied to {domain}. Make `v=DMARC1` the very first characters.", crate::checks::spf::parse::clip(rec))).with_queries(q.clone());
             fd.location = loc.clone();

@@ -59,30 +59,37 @@ fn pairs(txt: &str) -> impl Iterator<Item = &str> {
     txt.split(';').map(str::trim).filter(|p| !p.is_empty())
 }
 
-/// True when a TXT string is a DMARC record: its first tag is `v=DMARC1` (the value is case
-/// sensitive, RFC 9989 section 4.7).
+/// True when a TXT string is a DMARC record: its first tag is `v=DMARC1`. The tag name is an
+/// ABNF literal, so `V` is `v` (RFC 5234 section 2.3); the value is spelt as hex octets in the
+/// grammar, so `DMARC1` is case-sensitive (RFC 9989 section 4.7).
 pub fn is_dmarc(txt: &str) -> bool {
     pairs(txt)
         .next()
         .and_then(|t| t.split_once('='))
-        .is_some_and(|(k, v)| k.trim() == "v" && v.trim() == "DMARC1")
+        .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("v") && v.trim() == "DMARC1")
 }
 
 /// True when a TXT string meant to be a DMARC record is not one: it has a `v=DMARC1` tag, but not
-/// first. Receivers ignore it entirely (RFC 9989 section 4.7, tag `v`), so the domain has an
-/// invalid record, not no record.
+/// first, or its version is written in another case (`v=dmarc1`). Receivers ignore it entirely
+/// (RFC 9989 section 4.7, tag `v`), so the domain has an invalid record, not no record.
 /// A record hidden behind invisible characters (a byte-order mark left by an editor) counts too:
 /// receivers see `\u{feff}v`, not `v`, and ignore it just the same.
 pub fn is_misordered(txt: &str) -> bool {
-    !is_dmarc(txt)
-        && pairs(txt).any(|t| {
-            t.split_once('=').is_some_and(|(k, v)| {
-                k.trim_start_matches(INVISIBLE)
-                    .trim()
-                    .eq_ignore_ascii_case("v")
-                    && v.trim() == "DMARC1"
-            })
-        })
+    !is_dmarc(txt) && pairs(txt).any(|t| version_tag(t).is_some())
+}
+
+/// The value of a `v=` tag whose value reads `DMARC1` in any case, behind any invisible prefix.
+fn version_tag(tag: &str) -> Option<&str> {
+    let (k, v) = tag.split_once('=')?;
+    let k = k.trim_start_matches(INVISIBLE).trim();
+    (k.eq_ignore_ascii_case("v") && v.trim().eq_ignore_ascii_case("DMARC1")).then(|| v.trim())
+}
+
+/// The version a record meant as DMARC writes in a case receivers do not accept (`dmarc1`).
+pub fn miscased_version(txt: &str) -> Option<&str> {
+    pairs(txt)
+        .filter_map(version_tag)
+        .find(|v| *v != "DMARC1")
 }
 
 /// Characters that print as nothing: the byte-order mark, zero-width space and joiners.
@@ -220,8 +227,10 @@ pub fn parse(txt: &str) -> DmarcRecord {
         r.tags.insert(k, lv);
     }
     for (k, n) in repeated {
+        // DMARC uses DKIM's tag-list syntax, where a repeated tag makes the whole list invalid
+        // (RFC 6376 section 3.2); receivers differ in practice, so no one reading is promised.
         errors.push(format!(
-            "tag `{k}` appears {} times (receivers use the first)",
+            "tag `{k}` appears {} times: DMARC's tag syntax forbids that (RFC 6376 section 3.2) and receivers differ on which, if any, they apply",
             n + 1
         ));
     }

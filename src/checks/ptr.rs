@@ -69,6 +69,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         mx_hosts(dns, &domain, &mut facts, &mut out).await;
         return (facts, out);
     };
+    // An IPv4-mapped address (`::ffff:192.0.2.1`, RFC 4291 section 2.5.5.2) is an IPv4
+    // client: its PTR lives under in-addr.arpa and its names confirm through A records.
+    let ip = ip.to_canonical();
     let subject = ip.to_string();
     let helo = params.helo.as_deref().map(normalise);
     let rev = dns.reverse(ip);
@@ -100,6 +103,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
     let fwd = join_all(checked.iter().map(|n| async move {
         match crate::checks::mx::ip_literal(n) {
             Some(_) => None,
+            // A dot inside a label (`mail\.example.com`, two labels) names no host either: it is
+            // not the name it reads as, and asking for that name would confirm a stranger.
+            None if n.contains('\\') => None,
             None => Some(forward(dns, n, ip).await),
         }
     }))
@@ -135,7 +141,15 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         .zip(&fwd)
         .filter(|(n, a)| !n.confirms && a.as_ref().is_none_or(|a| !a.outcome.is_trouble()))
         .map(|(n, a)| match a {
+            Some(_) if in_reverse_tree(&n.name) => format!(
+                "{} (inside the reverse tree: a zone-file PTR without its trailing dot gets the zone's name appended)",
+                n.name
+            ),
             Some(_) => n.name.clone(),
+            None if n.name.contains('\\') => format!(
+                "{} (a label holds a dot, RFC 1035 section 5.1: not a host name)",
+                n.name
+            ),
             None => format!("{} (an address literal, not a host name)", n.name),
         })
         .collect();
@@ -278,6 +292,12 @@ async fn mx_hosts(dns: &Dns, domain: &str, facts: &mut PtrFacts, out: &mut Vec<F
         let q = std::iter::once(rev.id).chain(fwd.iter().map(|a| a.id));
         out.push(f("ptr-mx-host-not-confirmed", Severity::Warning, &host, format!("The MX host {host} ({ip}) has no forward-confirmed reverse DNS ({why}); if it also sends mail, receivers will distrust it.")).with_queries(q));
     }
+}
+
+/// True for a name under `in-addr.arpa` or `ip6.arpa`: no mail host lives there, so a PTR
+/// target there is a relative name that took the reverse zone's origin (RFC 1035 section 5.1).
+fn in_reverse_tree(name: &str) -> bool {
+    name.ends_with(".in-addr.arpa") || name.ends_with(".ip6.arpa")
 }
 
 /// True when a PTR name looks like an ISP's generic per-address name.

@@ -296,7 +296,7 @@ pub struct DmarcFacts {
     pub ttl: Option<u32>,
     /// Every `_dmarc` name the tree walk asked, in order.
     pub tree_walk: Vec<TreeWalkStep>,
-    /// Records at `_dmarc.<domain>` that are not DMARC records because `v=DMARC1` is not first.
+    /// Records at `_dmarc.<domain>` that are not DMARC records because they do not start with exactly `v=DMARC1`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid_records: Vec<String>,
     pub rfc7489: LegacyDmarc,

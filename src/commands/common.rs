@@ -94,6 +94,13 @@ pub fn only(raw: &[Option<Check>]) -> Vec<Check> {
 /// Validated check parameters for `domain` from the target flags.
 pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<CheckParams> {
     let helo = match &target.helo {
+        // `[192.0.2.1]` is a legal EHLO argument (RFC 5321 section 4.1.3) but names no host
+        // whose DNS could be checked; many receivers refuse it for that reason.
+        Some(h) if h.trim().starts_with('[') && h.trim().ends_with(']') => {
+            return Err(crate::error::Error::Input(format!(
+                "--helo {h:?} is an address literal, which names no host to check (and which many receivers refuse): give the host name the server should announce, such as the IP's PTR name, or leave --helo out"
+            )));
+        }
         Some(h) => Some(validate::domain(h, "--helo name")?),
         None => None,
     };

@@ -78,6 +78,12 @@ pub enum FaultKind {
     NsOnlyNegative,
     /// The usual answer plus this many A records in the additional section.
     HugeAdditional(u16),
+    /// The usual answer plus a CNAME owned by the asked name, to `elsewhere.invalid`: a name
+    /// that has a CNAME and other data at once (against RFC 1034 section 3.6.2).
+    CnameBeside,
+    /// The usual answer with each record sent twice: an RRset with duplicates (RFC 2181
+    /// section 5 has servers suppress them).
+    Duplicated,
 }
 
 /// How a [`FaultKind::WrongQuestion`] answer's question section differs from the query's.
@@ -154,6 +160,16 @@ pub(super) fn cname_to_wrong_type(name: &str, rtype: RecordType) -> Vec<Record> 
         Record::from_rdata(owner, 300, RData::CNAME(CNAME(target.clone()))),
         Record::from_rdata(target, 300, data),
     ]
+}
+
+/// A CNAME owned by `name` to `elsewhere.invalid` ([`FaultKind::CnameBeside`]).
+pub(super) fn stray_cname(name: &str) -> Option<Record> {
+    let target = to_name("elsewhere.invalid")?;
+    Some(Record::from_rdata(
+        to_name(name)?,
+        300,
+        RData::CNAME(CNAME(target)),
+    ))
 }
 
 /// NS records for the parent of `name` pointing elsewhere ([`FaultKind::Referral`]).

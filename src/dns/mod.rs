@@ -9,6 +9,7 @@ mod fault;
 mod locate;
 pub mod log;
 mod names;
+mod reply;
 mod resolve;
 pub mod server;
 mod store;

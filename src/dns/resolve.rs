@@ -111,6 +111,11 @@ impl Transport {
                     return answer;
                 }
             };
+            if let Some(why) = cname_conflict(&response.answers) {
+                answer.outcome = Outcome::Error(why);
+                answer.records.clear();
+                return answer;
+            }
             let advanced = match follow(
                 &mut answer,
                 &response.answers,
@@ -174,6 +179,40 @@ fn negative_ttl(authorities: &[Record]) -> Option<u32> {
         RData::SOA(soa) => Some(wire_ttl(soa.minimum).min(wire_ttl(r.ttl))),
         _ => None,
     })
+}
+
+/// Why an answer's CNAMEs contradict themselves, or `None`: a name with a CNAME has no other
+/// data and one CNAME at most (RFC 1034 section 3.6.2, RFC 2181 section 10.1). Such an answer
+/// says both "the records are here" and "they are at the target", so neither half is believed.
+/// Only DNSSEC's own types may sit beside a CNAME (RFC 4035 section 2.5).
+fn cname_conflict(records: &[Record]) -> Option<String> {
+    for c in records
+        .iter()
+        .filter(|r| r.record_type() == RecordType::CNAME)
+    {
+        let owner = canon(&c.name);
+        let Some(beside) = records.iter().find(|r| {
+            canon(&r.name) == owner
+                && !matches!(
+                    r.record_type(),
+                    RecordType::RRSIG | RecordType::NSEC | RecordType::NSEC3
+                )
+                && (r.record_type() != RecordType::CNAME || r.data != c.data)
+        }) else {
+            continue;
+        };
+        return Some(if beside.record_type() == RecordType::CNAME {
+            format!(
+                "server answered with two CNAMEs for {owner} (to different targets); a name has one CNAME at most (RFC 2181 section 10.1): a broken answer"
+            )
+        } else {
+            format!(
+                "server answered with a CNAME for {owner} together with a {} record for {owner}; a name with a CNAME has no other data (RFC 1034 section 3.6.2, RFC 2181 section 10.1): a broken answer",
+                beside.record_type()
+            )
+        });
+    }
+    None
 }
 
 /// Walks the CNAMEs in `records` from `current`, appending targets to the chain.
@@ -248,6 +287,11 @@ fn classify_records(
         .filter(|r| r.record_type() == wanted && canon(&r.name) == current)
     {
         if let Some(rd) = convert(&r.data) {
+            // RFC 2181 section 5: an RRset holds no two equal records; a server that repeats
+            // one has sent the record once (not two SPF or DMARC records).
+            if answer.records.contains(&rd) {
+                continue;
+            }
             if let Rdata::TXT(parts) = &rd {
                 txt_bytes += parts.iter().map(Vec::len).sum::<usize>();
             }

@@ -2,12 +2,10 @@
 //! benchmark target. Serves zone records, optionally forwards the rest, and injects faults.
 
 pub use super::fault::{Fault, FaultKind, QuestionFault};
-use super::fault::{
-    cname_to_wrong_type, dname_for, many_addresses, other_question, referral_to, unit_hash, upper,
-    upper_question,
-};
-use super::resolve::{self, record_type};
-use super::store::{Store, to_name};
+use super::fault::{many_addresses, other_question, unit_hash, upper, upper_question};
+use super::reply::fault_reply;
+use super::resolve::record_type;
+use super::store::{Reply, Store, to_name};
 use super::transport::{DEFAULT_MAX_IN_FLIGHT, Transport};
 use super::types::RType;
 use super::zone::Zone;
@@ -15,9 +13,9 @@ use hickory_resolver::net::runtime::Time;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_server::Server;
 use hickory_server::proto::op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode};
+use hickory_server::proto::rr::rdata::A;
 use hickory_server::proto::rr::rdata::opt::EdnsOption;
-use hickory_server::proto::rr::rdata::{A, NS, TXT};
-use hickory_server::proto::rr::{DNSClass, RData, Record, RecordType};
+use hickory_server::proto::rr::{RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::zone_handler::Queries;
@@ -245,19 +243,6 @@ struct Handler {
     stats: Arc<Stats>,
 }
 
-/// What to send back.
-enum Reply {
-    Drop,
-    Code(ResponseCode),
-    Records {
-        code: ResponseCode,
-        authoritative: bool,
-        answers: Vec<Record>,
-        authorities: Vec<Record>,
-        truncate: bool,
-    },
-}
-
 impl Handler {
     fn new(opts: ServerOptions, stats: Arc<Stats>) -> io::Result<Handler> {
         let upstream = match &opts.upstream {
@@ -320,154 +305,8 @@ impl Handler {
         udp: bool,
         fault: Option<FaultKind>,
     ) -> Reply {
-        match fault {
-            Some(FaultKind::Timeout) => return Reply::Drop,
-            Some(FaultKind::ServFail | FaultKind::ServFailEde(..)) => {
-                return Reply::Code(ResponseCode::ServFail);
-            }
-            Some(FaultKind::Referral) => {
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: false,
-                    answers: Vec::new(),
-                    authorities: referral_to(name),
-                    truncate: false,
-                };
-            }
-            Some(FaultKind::NsOnlyNegative) => {
-                let mut reply = self.authoritative(name, rtype);
-                if let Reply::Records { authorities, .. } = &mut reply
-                    && !authorities.is_empty()
-                {
-                    *authorities = self.apex_ns(name);
-                }
-                return reply;
-            }
-            Some(FaultKind::Refused) => return Reply::Code(ResponseCode::Refused),
-            Some(FaultKind::NxDomain) => {
-                return Reply::Records {
-                    code: ResponseCode::NXDomain,
-                    authoritative: true,
-                    answers: Vec::new(),
-                    authorities: self
-                        .store
-                        .zone_of(name)
-                        .and_then(|(_, soa)| soa.clone())
-                        .into_iter()
-                        .collect(),
-                    truncate: false,
-                };
-            }
-            Some(FaultKind::Truncate | FaultKind::WrongQuestion(_)) if udp => {
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: true,
-                    answers: Vec::new(),
-                    authorities: Vec::new(),
-                    truncate: true,
-                };
-            }
-            Some(FaultKind::Slow(by)) => tokio::time::sleep(by).await,
-            Some(FaultKind::Lame) => {
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: false,
-                    answers: Vec::new(),
-                    authorities: Vec::new(),
-                    truncate: false,
-                };
-            }
-            Some(FaultKind::WrongClass) => {
-                let mut reply = self.authoritative(name, rtype);
-                if let Reply::Records { answers, .. } = &mut reply {
-                    for r in answers.iter_mut() {
-                        r.dns_class = DNSClass::CH;
-                    }
-                }
-                return reply;
-            }
-            Some(FaultKind::CnameToWrongType) => {
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: true,
-                    answers: cname_to_wrong_type(name, rtype),
-                    authorities: Vec::new(),
-                    truncate: false,
-                };
-            }
-            Some(FaultKind::TruncateForever) => {
-                return if udp {
-                    Reply::Records {
-                        code: ResponseCode::NoError,
-                        authoritative: true,
-                        answers: Vec::new(),
-                        authorities: Vec::new(),
-                        truncate: true,
-                    }
-                } else {
-                    Reply::Drop
-                };
-            }
-            Some(FaultKind::DnameOnly) => {
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: true,
-                    answers: dname_for(name).into_iter().collect(),
-                    authorities: Vec::new(),
-                    truncate: false,
-                };
-            }
-            Some(FaultKind::Ttl(ttl)) => {
-                let mut reply = self.authoritative(name, rtype);
-                if let Reply::Records {
-                    answers,
-                    authorities,
-                    ..
-                } = &mut reply
-                {
-                    for r in answers.iter_mut().chain(authorities.iter_mut()) {
-                        r.ttl = ttl;
-                        if let RData::SOA(soa) = &mut r.data {
-                            soa.minimum = ttl;
-                        }
-                    }
-                }
-                return reply;
-            }
-            Some(kind @ (FaultKind::OtherName | FaultKind::NxDomainWithRecords)) => {
-                let mut reply = self.authoritative(name, rtype);
-                if let Reply::Records { code, answers, .. } = &mut reply {
-                    if kind == FaultKind::OtherName {
-                        if let Ok(other) = to_name("other.invalid") {
-                            for r in answers.iter_mut() {
-                                r.name = other.clone();
-                            }
-                        }
-                    } else {
-                        *code = ResponseCode::NXDomain;
-                    }
-                }
-                return reply;
-            }
-            Some(FaultKind::WrongType) => {
-                let data = if rtype == RecordType::A {
-                    RData::TXT(TXT::new(vec!["wrong type".to_string()]))
-                } else {
-                    RData::A(A::new(192, 0, 2, 1))
-                };
-                let answers = match to_name(name) {
-                    Ok(n) => vec![Record::from_rdata(n, 300, data)],
-                    Err(_) => Vec::new(),
-                };
-                return Reply::Records {
-                    code: ResponseCode::NoError,
-                    authoritative: true,
-                    answers,
-                    authorities: Vec::new(),
-                    truncate: false,
-                };
-            }
-            _ => {}
+        if let Some(reply) = fault_reply(&self.store, name, rtype, udp, fault).await {
+            return reply;
         }
         if let Some(addr) = self.a_for_every_name
             && rtype == RecordType::A
@@ -482,7 +321,7 @@ impl Handler {
             };
         }
         if self.store.zone_of(name).is_some() {
-            return self.authoritative(name, rtype);
+            return self.store.authoritative(name, rtype);
         }
         if let Some(upstream) = &self.upstream {
             return self.forward(upstream, name, rtype).await;
@@ -502,85 +341,6 @@ impl Handler {
             };
         }
         Reply::Code(ResponseCode::Refused)
-    }
-
-    /// The NS record of the zone holding `name`, owned by its apex ([`FaultKind::NsOnlyNegative`]).
-    fn apex_ns(&self, name: &str) -> Vec<Record> {
-        let Some((apex, _)) = self.store.zone_of(name) else {
-            return Vec::new();
-        };
-        let (Ok(owner), Ok(host)) = (to_name(apex), to_name(&format!("ns1.{apex}"))) else {
-            return Vec::new();
-        };
-        vec![Record::from_rdata(owner, 300, RData::NS(NS(host)))]
-    }
-
-    /// Answers from the zones, chasing CNAMEs that stay inside them (as NSD does).
-    fn authoritative(&self, name: &str, rtype: RecordType) -> Reply {
-        let mut answers = Vec::new();
-        let mut current = name.to_string();
-        let mut seen = HashSet::new();
-        let mut code = ResponseCode::NoError;
-        let mut soa = None;
-        // Bounded: a CNAME loop or a long chain ends the walk.
-        for _ in 0..16 {
-            if !seen.insert(current.clone()) {
-                break;
-            }
-            let Some((_, zone_soa)) = self.store.zone_of(&current) else {
-                break; // The chain left our zones: the client asks again for the target.
-            };
-            soa = zone_soa.clone();
-            let synthesised;
-            let here = match self.store.records.get(&current) {
-                Some(rs) => Some(rs),
-                None => {
-                    synthesised = self.store.wildcard(&current);
-                    synthesised.as_ref()
-                }
-            };
-            let matching: Vec<Record> = here
-                .map(|rs| {
-                    rs.iter()
-                        .filter(|r| r.record_type() == rtype)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !matching.is_empty() {
-                answers.extend(matching);
-                soa = None;
-                break;
-            }
-            let cname = here.and_then(|rs| {
-                rs.iter()
-                    .find(|r| r.record_type() == RecordType::CNAME)
-                    .cloned()
-            });
-            match cname {
-                Some(record) if rtype != RecordType::CNAME => {
-                    let RData::CNAME(target) = &record.data else {
-                        break;
-                    };
-                    current = resolve::canon(&target.0);
-                    answers.push(record);
-                    soa = None;
-                }
-                _ => {
-                    if here.is_none() && !self.store.existing.contains(&current) {
-                        code = ResponseCode::NXDomain;
-                    }
-                    break;
-                }
-            }
-        }
-        Reply::Records {
-            code,
-            authoritative: true,
-            answers,
-            authorities: soa.into_iter().collect(),
-            truncate: false,
-        }
     }
 
     async fn forward(&self, upstream: &Transport, name: &str, rtype: RecordType) -> Reply {

@@ -1,12 +1,14 @@
 //! The test server's zones, indexed for lookup: records by owner, the names that exist
-//! (empty non-terminals included), each zone's SOA, and wildcard synthesis (RFC 4592).
+//! (empty non-terminals included), each zone's SOA, wildcard synthesis (RFC 4592), and the
+//! authoritative answer they give a question.
 
-use super::resolve::wire_name;
+use super::resolve::{self, wire_name};
 use super::types::RType;
 use super::zone::{Zone, ZoneData};
 use crate::domain_name::within as in_zone;
+use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
-use hickory_server::proto::rr::{Name, RData, Record};
+use hickory_server::proto::rr::{Name, RData, Record, RecordType};
 use std::collections::{HashMap, HashSet};
 use std::io;
 
@@ -19,6 +21,19 @@ pub(super) struct Store {
     pub(super) apexes: HashMap<String, Option<Record>>,
     /// Strict ancestors of every apex ("com" for "example.com"): they exist outside the zones.
     pub(super) apex_ancestors: HashSet<String>,
+}
+
+/// What to send back.
+pub(super) enum Reply {
+    Drop,
+    Code(ResponseCode),
+    Records {
+        code: ResponseCode,
+        authoritative: bool,
+        answers: Vec<Record>,
+        authorities: Vec<Record>,
+        truncate: bool,
+    },
 }
 
 pub(super) fn to_name(s: &str) -> io::Result<Name> {
@@ -128,6 +143,85 @@ impl Store {
                 None if !suffix.is_empty() => suffix = "",
                 None => return None,
             }
+        }
+    }
+
+    /// The NS record of the zone holding `name`, owned by its apex ([`FaultKind::NsOnlyNegative`]).
+    pub(super) fn apex_ns(&self, name: &str) -> Vec<Record> {
+        let Some((apex, _)) = self.zone_of(name) else {
+            return Vec::new();
+        };
+        let (Ok(owner), Ok(host)) = (to_name(apex), to_name(&format!("ns1.{apex}"))) else {
+            return Vec::new();
+        };
+        vec![Record::from_rdata(owner, 300, RData::NS(NS(host)))]
+    }
+
+    /// Answers from the zones, chasing CNAMEs that stay inside them (as NSD does).
+    pub(super) fn authoritative(&self, name: &str, rtype: RecordType) -> Reply {
+        let mut answers = Vec::new();
+        let mut current = name.to_string();
+        let mut seen = HashSet::new();
+        let mut code = ResponseCode::NoError;
+        let mut soa = None;
+        // Bounded: a CNAME loop or a long chain ends the walk.
+        for _ in 0..16 {
+            if !seen.insert(current.clone()) {
+                break;
+            }
+            let Some((_, zone_soa)) = self.zone_of(&current) else {
+                break; // The chain left our zones: the client asks again for the target.
+            };
+            soa = zone_soa.clone();
+            let synthesised;
+            let here = match self.records.get(&current) {
+                Some(rs) => Some(rs),
+                None => {
+                    synthesised = self.wildcard(&current);
+                    synthesised.as_ref()
+                }
+            };
+            let matching: Vec<Record> = here
+                .map(|rs| {
+                    rs.iter()
+                        .filter(|r| r.record_type() == rtype)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !matching.is_empty() {
+                answers.extend(matching);
+                soa = None;
+                break;
+            }
+            let cname = here.and_then(|rs| {
+                rs.iter()
+                    .find(|r| r.record_type() == RecordType::CNAME)
+                    .cloned()
+            });
+            match cname {
+                Some(record) if rtype != RecordType::CNAME => {
+                    let RData::CNAME(target) = &record.data else {
+                        break;
+                    };
+                    current = resolve::canon(&target.0);
+                    answers.push(record);
+                    soa = None;
+                }
+                _ => {
+                    if here.is_none() && !self.existing.contains(&current) {
+                        code = ResponseCode::NXDomain;
+                    }
+                    break;
+                }
+            }
+        }
+        Reply::Records {
+            code,
+            authoritative: true,
+            answers,
+            authorities: soa.into_iter().collect(),
+            truncate: false,
         }
     }
 }

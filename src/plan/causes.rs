@@ -206,6 +206,22 @@ pub(super) fn likely_causes(
             ),
         );
     }
+    // The receiver's own Authentication-Results show a list or forwarder changed the body:
+    // the likeliest reason of all, and one no DNS change fixes.
+    if let Some(t) = super::transit::body_changed(input) {
+        possible_reasons.insert(
+            0,
+            fill(
+                &k.message("no-cause-body-changed-in-transit"),
+                &[
+                    ("domain", &input.report.domain),
+                    ("subject", &t.dkim_domain),
+                    ("host", &t.forwarder),
+                    ("ip", t.ip.as_deref().unwrap_or("its server")),
+                ],
+            ),
+        );
+    }
     // A deferral is what a receiver answers when its own lookups failed for a moment: DNS that
     // answers now cannot show that, and it is the likeliest reason for a temporary refusal.
     if reply.finality.is_some_and(|f| !f.permanent) {
@@ -232,8 +248,11 @@ pub(super) fn likely_causes(
 /// A warning that is the very fact the reply complains about: "Sender address rejected:
 /// Domain not found" (X.1.8, a sender-address refusal) is what a receiver answers when the
 /// sender's domain has neither MX nor address (RFC 5321 section 5.1), which `mx-missing` says.
+/// Likewise a reverse-DNS refusal when some PTR name of the IP does not lead back: a warning
+/// while another name confirms, but a receiver that reads the stale name refuses for it.
 fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
-    f.id == "mx-missing" && decoded.category == "sender-address"
+    (f.id == "mx-missing" && decoded.category == "sender-address")
+        || (f.id == "ptr-not-confirmed" && decoded.checks.iter().any(|c| c == "ptr"))
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

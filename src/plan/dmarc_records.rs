@@ -197,9 +197,53 @@ pub fn dmarc_merge(records: &[String]) -> String {
     join(&out)
 }
 
+/// Policy tags whose value is no policy but one or two typing slips from one (`p=rejet`):
+/// (tag, value as written, the policy it reads like).
+pub(super) fn misspelt_policies(record: &str) -> Vec<(String, String, &'static str)> {
+    const POLICIES: [&str; 3] = ["none", "quarantine", "reject"];
+    record
+        .split(';')
+        .filter_map(|t| t.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
+        .filter(|(k, _)| matches!(k.as_str(), "p" | "sp" | "np"))
+        .filter(|(_, v)| !v.is_empty() && !POLICIES.contains(&v.as_str()))
+        .filter_map(|(k, v)| {
+            let meant = POLICIES.into_iter().find(|p| edit_distance(p, &v) <= 2)?;
+            Some((k, v, meant))
+        })
+        .collect()
+}
+
+/// Levenshtein distance of two short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<u8> = b.bytes().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_one_or_two_slips_from_a_word_is_named_and_others_are_not() {
+        assert_eq!(
+            misspelt_policies("v=DMARC1; p=rejet; sp=quarantaine; rua=mailto:d@example.com"),
+            [
+                ("p".to_string(), "rejet".to_string(), "reject"),
+                ("sp".to_string(), "quarantaine".to_string(), "quarantine"),
+            ]
+        );
+        assert!(misspelt_policies("v=DMARC1; p=reject; np=block").is_empty());
+    }
 
     #[test]
     fn a_subdomain_stage_raises_sp_and_never_adds_t_y_under_a_stronger_p() {

@@ -210,6 +210,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let mut d = Draft::new("dmarc-fix", "dmarc");
         d.findings = pool.iter().map(|f| f.id.clone()).collect();
         d.details = pool.iter().map(|f| f.message.clone()).collect();
+        // `p=rejet`: say which policy was meant, so the stages are read as the way there.
+        for (tag, written, meant) in current
+            .as_deref()
+            .map(super::dmarc_records::misspelt_policies)
+            .unwrap_or_default()
+        {
+            d.details.push(ctx.k.message_with(
+                "dmarc-policy-misspelt",
+                &[
+                    ("subject", &format!("{tag}={written}")),
+                    ("host", &format!("{tag}={meant}")),
+                ],
+            ));
+        }
         // The record without its invalid tags and with a policy: the step's record, and the
         // base the stages build on (they must not carry an invalid tag forward).
         if let Some(rec) = current.clone() {
@@ -380,6 +394,11 @@ fn alignment(
         align.findings.extend(own_dkim_findings(ctx, &facts.domain));
     }
     if !misaligned && align.findings.is_empty() {
+        return;
+    }
+    // DKIM aligns, and SPF names a list that re-sent the mail with its own bounce address: a
+    // return path of yours cannot apply to mail the list sends (the reasons say what can).
+    if !misaligned && super::transit::body_changed(ctx.input).is_some() {
         return;
     }
     if let Some(a) = facts.alignment.as_ref() {

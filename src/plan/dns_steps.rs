@@ -68,7 +68,28 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .filter(|p| p.fcrdns == Some(true) && p.helo_matches == Some(false))
             .and_then(|p| p.names.iter().find(|n| n.confirms));
         let helo_only = findings.iter().all(|f| f.id == "ptr-helo-mismatch");
-        if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
+        // Several PTRs, one of which confirms: the others are stale names (a former host),
+        // and a receiver that reads one PTR name may read a stale one. They are removed by
+        // the IP's owner; nothing is published (the confirming name already leads back).
+        let keeper = facts
+            .filter(|p| p.fcrdns == Some(false) && p.names.len() > 1)
+            .and_then(|p| p.names.iter().find(|n| n.confirms));
+        if let (Some(keep), Some(p)) = (keeper, facts) {
+            d.id = "ptr-remove-stale";
+            let owner = records::reverse_name(ip);
+            for stale in p.names.iter().filter(|n| !n.confirms) {
+                d.details.push(ctx.k.message_with(
+                    "ptr-remove-stale-record",
+                    &[
+                        (
+                            "record",
+                            &format!("{owner}. IN PTR {}.", stale.name.trim_end_matches('.')),
+                        ),
+                        ("host", keep.name.trim_end_matches('.')),
+                    ],
+                ));
+            }
+        } else if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
             d.records = vec![records::ptr_forward_record(ctx.k, ip, h)];
             d.details.push(ctx.k.message_with(
                 "ptr-helo-use-ptr-name",

@@ -17,8 +17,10 @@ mod scope;
 pub mod senders;
 mod spf_flatten;
 mod spf_loop;
+mod spf_split;
 mod spf_steps;
 mod spf_void;
+mod transit;
 mod types;
 
 pub use draft::shell_word;
@@ -41,7 +43,10 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     // And a check that ran on something else than what the reply is about (PTR without the
     // sending IP looks at the MX hosts) verified nothing.
+    // A list that changed the body is why the receiver refused, and the receiver was right:
+    // there is nothing to escalate to it.
     let verified = no_cause_found.is_some()
+        && transit::body_changed(input).is_none()
         && !not_checked.iter().any(|n| implicated.contains(&n.check))
         && implicated.iter().all(|c| scope::verified(input.report, c));
     let mut escalation = escalation::select(primary, verified, knowledge);

@@ -265,6 +265,14 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     drop_dead_includes(ctx, facts, current.as_deref(), &mut pool, out);
     replace_ptr(ctx, facts, current.as_deref(), &mut pool, out);
+    super::spf_split::step(
+        ctx,
+        &facts.domain,
+        current.as_deref(),
+        facts.ttl,
+        &mut pool,
+        out,
+    );
     leftover(out, pool, "spf-fix", "spf", facts.ttl);
 }
 
@@ -598,6 +606,18 @@ fn authorise(
     } else {
         d.details.push(ctx.k.message("spf-no-service-recognised"));
     }
+    // An `a:` term naming a host that now resolves elsewhere: why a record that "has the
+    // server in it" no longer covers it.
+    for (term, addrs) in a_terms_elsewhere(ctx, &facts.domain, current, eval.ip) {
+        d.details.push(ctx.k.message_with(
+            "spf-a-term-elsewhere",
+            &[
+                ("subject", &term),
+                ("host", &addrs.join(", ")),
+                ("ip", &eval.ip.to_string()),
+            ],
+        ));
+    }
     if let Some(rec) = current {
         let (value, note) = match service {
             Some(r) => (
@@ -615,6 +635,18 @@ fn authorise(
                 ctx.k.message("spf-authorise-ip-note"),
             ),
         };
+        // An include that can never pass (a closed vendor's `v=spf1 -all`) costs a lookup
+        // and authorises nobody: the record that adds this sender leaves it out.
+        let dead = includes_that_never_pass(facts);
+        let (value, dropped) = records::drop_includes(&value, |inc| {
+            dead.iter().any(|d| d.eq_ignore_ascii_case(inc))
+        });
+        for inc in &dropped {
+            d.details.push(
+                ctx.k
+                    .message_with("spf-dropped-include-never-passes", &[("include", inc)]),
+            );
+        }
         d.records.push(RecordToPublish {
             name: eval.domain.clone(),
             rtype: "TXT".into(),
@@ -624,6 +656,85 @@ fn authorise(
     }
     d.wait = facts.ttl;
     out.push(d);
+}
+
+/// The record's `a` and `mx` terms whose hosts resolved (in this run) to addresses of the
+/// sending IP's family that do not cover it, or to none: (term, what they resolved to).
+fn a_terms_elsewhere(
+    ctx: &Ctx<'_>,
+    domain: &str,
+    record: Option<&str>,
+    ip: std::net::IpAddr,
+) -> Vec<(String, Vec<String>)> {
+    let rtype = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+    let Some(record) = record else {
+        return Vec::new();
+    };
+    record
+        .split_whitespace()
+        .filter_map(|t| {
+            let bare = t.trim_start_matches(['+', '-', '~', '?']);
+            let (mech, rest) = bare.split_once(':').unwrap_or((bare, ""));
+            let is_a = mech.eq_ignore_ascii_case("a");
+            if !(is_a || mech.eq_ignore_ascii_case("mx")) || rest.contains(['%', '/']) {
+                return None;
+            }
+            let name = if rest.is_empty() { domain } else { rest };
+            let asked = |n: &str, rt: RType| {
+                ctx.input
+                    .queries
+                    .iter()
+                    .find(|q| q.rtype == rt && q.name.trim_end_matches('.').eq_ignore_ascii_case(n))
+            };
+            // `mx`: the addresses of every host the MX answer named, as this run saw them.
+            let hosts: Vec<String> = if is_a {
+                vec![name.to_string()]
+            } else {
+                asked(name, RType::MX)?
+                    .answers
+                    .iter()
+                    .filter_map(|a| a.split_whitespace().nth(1))
+                    .map(|h| h.trim_end_matches('.').to_string())
+                    .collect()
+            };
+            let mut addrs = Vec::new();
+            for h in &hosts {
+                addrs.extend(asked(h, rtype)?.answers.iter().cloned());
+            }
+            let covers = addrs
+                .iter()
+                .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip));
+            if hosts.is_empty() || covers {
+                return None;
+            }
+            if addrs.is_empty() {
+                addrs.push(format!("no {} address", rtype.as_str()));
+            }
+            Some((t.to_string(), addrs))
+        })
+        .collect()
+}
+
+/// The domain's direct includes whose record has no term that can pass (no `+` directive, no
+/// redirect): `include` matches only on pass (RFC 7208 section 5.2), so they never match.
+fn includes_that_never_pass(facts: &SpfFacts) -> Vec<String> {
+    use crate::checks::spf::parse::{Qualifier, parse};
+    let Some(root) = facts.tree.as_ref() else {
+        return Vec::new();
+    };
+    root.children
+        .iter()
+        .filter(|c| c.via == "include" && c.error.is_none())
+        .filter(|c| {
+            c.record.as_deref().is_some_and(|r| {
+                let p = parse(r);
+                p.errors.is_empty()
+                    && p.redirect.is_none()
+                    && !p.directives.iter().any(|d| d.qualifier == Qualifier::Pass)
+            })
+        })
+        .map(|c| c.domain.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -138,6 +138,7 @@ static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
         r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
+        r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
         r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
         r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
         r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",

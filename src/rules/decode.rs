@@ -126,7 +126,10 @@ impl RuleSet {
             (Some((_, s, _)), None) => self.enhanced_rule(s, 0),
             (None, _) => None,
         }
-        .filter(|r| !contradicted(&r.category, &r.checks));
+        .filter(|r| !contradicted(&r.category, &r.checks))
+        // A success detail (X.1.5 "destination address valid") given under a failure class
+        // (`501 5.1.5 Recipient address reserved by RFC 2606`) says nothing about the failure.
+        .filter(|r| r.category != "delivered" || class.is_none_or(|c| c == 2));
         let mechanism = self.primary(&blame).map(|m| &self.mechanisms[m].rule);
         let decider = if let Some(r) = prule {
             Decider::Provider(r)

@@ -227,7 +227,8 @@ pub(crate) fn class_of_action(action: &str) -> Option<u16> {
 }
 
 /// The class a code-less refusal's words imply: 4 when they ask for a later try or call the
-/// refusal temporary ("soft reject", "greylisted", "try again later"), else 5.
+/// refusal temporary ("soft reject", "greylisted", "try again later") or report a deferral or a
+/// connection that failed (the sending MTA retries those), else 5.
 pub(crate) fn words_class(reply: &Reply) -> u16 {
     const LATER: &[&str] = &[
         "temporar",
@@ -236,7 +237,14 @@ pub(crate) fn words_class(reply: &Reply) -> u16 {
         "soft reject",
         "greylist",
         "graylist",
-        "deferred",
+        // An MTA's own deferral (Exim's `defer (113): No route to host`) and the network
+        // failures it retries by nature: the connection never reached a refusal.
+        "defer",
+        "connection refused",
+        "connection timed out",
+        "no route to host",
+        "network is unreachable",
+        "网络异常",
     ];
     let text = reply.text.to_ascii_lowercase();
     if LATER.iter().any(|w| text.contains(w)) {

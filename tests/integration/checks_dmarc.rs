@@ -275,3 +275,28 @@ fn the_human_report_calls_a_misordered_record_invalid_not_missing() {
         assert!(!out.contains("dmarc-missing"), "{out}");
     }
 }
+
+#[tokio::test]
+async fn tag_names_in_capitals_are_read_but_a_version_in_lower_case_is_no_record() {
+    // RFC 5234 section 2.3: the ABNF literal "v" (and "p") matches either case; `DMARC1` is
+    // spelt as octets in the grammar and must be exact.
+    let r = with("V=DMARC1; P=REJECT").await;
+    lacks(&r, "dmarc-record-invalid");
+    lacks(&r, "dmarc-missing");
+    assert_eq!(r.dmarc.unwrap().policy.as_deref(), Some("reject"));
+
+    let r = with("v=dmarc1; p=reject").await;
+    lacks(&r, "dmarc-missing");
+    let f = has(&r, "dmarc-record-invalid");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("`dmarc1`"), "{}", f.message);
+    assert!(f.message.contains("case-sensitive"), "{}", f.message);
+}
+
+#[tokio::test]
+async fn a_repeated_tag_promises_no_reading_of_it() {
+    let r = with("v=DMARC1; p=none; p=reject").await;
+    let f = has(&r, "dmarc-syntax-error");
+    assert!(f.message.contains("appears 2 times"), "{}", f.message);
+    assert!(!f.message.contains("receivers use the first"), "{}", f.message);
+}

@@ -121,7 +121,7 @@ fn dmarc_lines(r: &DomainReport, queries: &[LogEntry], m: &DmarcFacts) -> Vec<St
         )),
         // Records receivers cannot use are not "no record": say what they are.
         None if !m.invalid_records.is_empty() => out.push(format!(
-            "invalid DMARC record for {} (v=DMARC1 is not first): receivers ignore it",
+            "invalid DMARC record for {} (not starting with exactly v=DMARC1): receivers ignore it",
             m.domain
         )),
         None if m.tree_walk.first().is_some_and(|s| s.records > 1) => out.push(format!(

@@ -4,6 +4,7 @@ pub mod eval;
 mod findings;
 pub mod identity;
 mod location;
+mod near_miss;
 pub mod parse;
 mod prefill;
 mod problem;
@@ -129,6 +130,7 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
         findings.extend(findings::for_walk(&t.domain, t.role, w));
         if n == 0 {
             findings.extend(type99::hint(dns, &t.domain, w).await);
+            findings.extend(near_miss::hint(&t.domain, w));
         }
         let mut result = None;
         if n == evaluated

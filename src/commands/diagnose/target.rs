@@ -380,11 +380,27 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         {
             // T-Online: `554 IP=192.0.2.25 - A problem occurred ...`
             (v, "the address the receiver names")
+        } else if let Some(v) = bare
+            .strip_prefix('<')
+            .and_then(|v| v.split_once('>'))
+            .map(|(v, _)| v)
+            .filter(|v| !v.is_empty())
+        {
+            // AT&T: `521 <192.0.2.25> is blocked`.
+            (v, "the address in angle brackets")
+        } else if before.ends_with('<') && words.get(i + 1).is_some_and(|n| n.starts_with('>')) {
+            // AT&T: `DNSBL:RBL 521< 192.0.2.25 >_is_blocked`.
+            (bare, "the address in angle brackets")
+        } else if let Some(v) = case_url_ip(bare) {
+            // GMX/WEB.DE: `.../en/case?c=r0201&i=ip&v=192.0.2.25&r=...`.
+            (v, "the v= of the case link")
         } else if let Some(v) = why_url_ip(bare) {
             // policyd-spf links to `.../Why?s=mfrom;id=...;ip=192.0.2.25;r=...`.
             (v, "the ip= of the SPF explanation link")
         } else if matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address")
             || names_host(&before)
+            // Gmail: `Authentication results: SPF with 192.0.2.25 = did not pass`.
+            || (before == "with" && words.get(i + 1) == Some(&"="))
         {
             // Comcast writes its own host name (twice), then the client's address.
             (bare, "the address the receiver names")
@@ -399,6 +415,18 @@ fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
         }
     }
     None
+}
+
+/// The `v=` of a GMX/WEB.DE case link when its `i=` says the value is an IP
+/// (`case?c=r0201&i=ip&v=192.0.2.25&r=...`).
+fn case_url_ip(word: &str) -> Option<&str> {
+    let (_, query) = word.split_once("/case?")?;
+    let params: Vec<&str> = query.split('&').collect();
+    params
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("i=ip"))
+        .then(|| params.iter().find_map(|p| p.strip_prefix("v=")))
+        .flatten()
 }
 
 /// The `ip=` parameter of an SPF "Why?" link (`?s=mfrom;id=a@b;ip=192.0.2.25;r=mx`).
@@ -534,6 +562,51 @@ mod client_ip_tests {
         assert_eq!(
             ip("554 IP=192.0.2.25 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)").as_deref(),
             Some("192.0.2.25")
+        );
+    }
+
+    #[test]
+    fn gmail_names_the_client_in_its_authentication_results() {
+        assert_eq!(
+            ip("550-5.7.27 This message was blocked because it didn't pass SPF authentication. Gmail requires bulk email senders to authenticate their email with SPF. Authentication results: SPF with 198.51.100.75 = did not pass 5b1f17b1804b1-4si2.2 - gsmtp").as_deref(),
+            Some("198.51.100.75")
+        );
+        // "with" before a number that no `=` follows is not the client.
+        assert_eq!(ip("452 4.3.1 queue full with 10.0.0.1 waiting"), None);
+    }
+
+    #[test]
+    fn gmx_names_the_client_in_its_case_link() {
+        assert_eq!(
+            ip("554 gmx.net (mxgmx104) Nemesis ESMTP Service not available No SMTP service IP address is block listed. For explanation visit https://postmaster.gmx.net/en/case?c=r0201&i=ip&v=192.0.2.166&r=1MNcgj-1ue23t3pyV-00S2YR").as_deref(),
+            Some("192.0.2.166")
+        );
+        // A case about something else than an IP names no client address.
+        assert_eq!(
+            ip("554 see https://postmaster.gmx.net/en/case?c=r0301&i=dom&v=192.0.2.1&r=x"),
+            None
+        );
+    }
+
+    #[test]
+    fn att_names_the_client_in_angle_brackets_with_or_without_spaces() {
+        assert_eq!(
+            ip("553 5.3.0 flph829 DNSBL:RBL 521< 192.0.2.168 >_is_blocked.For assistance forward this email to abuse_rbl@abuse-att.net").as_deref(),
+            Some("192.0.2.168")
+        );
+        assert_eq!(
+            ip("521 <192.0.2.25> is blocked").as_deref(),
+            Some("192.0.2.25")
+        );
+        // An address in angle brackets is a mailbox, and a HELO literal is no client address
+        // of this form.
+        assert_eq!(
+            ip("550 5.1.1 <bob@example.org>: Recipient address rejected"),
+            None
+        );
+        assert_eq!(
+            ip("504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname"),
+            None
         );
     }
 }

@@ -1,0 +1,132 @@
+//! A signature broken in transit: the receiver saw the DKIM body hash fail on mail a mailing
+//! list or forwarder re-sent, while the sender's own DNS is right.
+//!
+//! The evidence is the receiver's Authentication-Results in the bounce (RFC 8601): DKIM failed
+//! with "body hash did not verify" for a `d=` aligned with the From domain, SPF passed for
+//! another organisation's MAIL FROM (the list's own bounce address), and the key at the
+//! signing selector is usable. No record of the sender changes that.
+
+use super::DiagnoseInput;
+use crate::finding::{Check, Severity};
+
+/// What the bounce shows about the re-sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BodyChanged {
+    /// The DKIM `d=` whose body hash failed.
+    pub dkim_domain: String,
+    /// The MAIL FROM domain SPF passed for: the forwarder's.
+    pub forwarder: String,
+    /// The address the receiver saw, when known.
+    pub ip: Option<String>,
+}
+
+/// The value of `key=` in one resinfo of an Authentication-Results header.
+fn prop<'a>(resinfo: &'a str, key: &str) -> Option<&'a str> {
+    resinfo
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(key))
+        .map(|v| v.trim_end_matches([';', ',']))
+        .filter(|v| !v.is_empty())
+}
+
+fn domain_of(v: &str) -> String {
+    v.rsplit_once('@')
+        .map_or(v, |(_, d)| d)
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+fn same_organization(name: &str, org: &str) -> bool {
+    !org.is_empty() && (name == org || name.ends_with(&format!(".{org}")))
+}
+
+/// (DKIM d= whose body hash failed, MAIL FROM domain SPF passed for) in one header.
+fn read(header: &str) -> Option<(String, String)> {
+    let lower = header.to_ascii_lowercase();
+    let mut dkim = None;
+    let mut spf = None;
+    for resinfo in lower.split(';').map(str::trim) {
+        if (resinfo.starts_with("dkim=fail") || resinfo.starts_with("dkim=neutral"))
+            && resinfo.contains("body hash")
+        {
+            dkim = prop(resinfo, "header.d=")
+                .or_else(|| prop(resinfo, "header.i="))
+                .map(domain_of);
+        } else if resinfo.starts_with("spf=pass") {
+            spf = prop(resinfo, "smtp.mailfrom=").map(domain_of);
+        }
+    }
+    Some((dkim?, spf?))
+}
+
+/// The re-sending the bounce shows, when the sender's DNS had nothing to do with the failure.
+pub(crate) fn body_changed(input: &DiagnoseInput<'_>) -> Option<BodyChanged> {
+    let report = input.report;
+    let org = report
+        .dmarc
+        .as_ref()
+        .and_then(|d| d.alignment.as_ref())
+        .map(|a| a.from_organizational_domain.to_ascii_lowercase())
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| report.domain.to_ascii_lowercase());
+    // A broken or missing key at the signing selector is a DNS cause, not a transit one.
+    let key_usable = !report
+        .findings
+        .iter()
+        .any(|f| f.check == Check::Dkim && f.severity == Severity::Error);
+    let found = report
+        .findings
+        .iter()
+        .any(|f| f.check == Check::Dkim && f.id == "dkim-key-found");
+    if !key_usable || !found {
+        return None;
+    }
+    let (dkim_domain, forwarder) = input
+        .provenance
+        .iter()
+        .filter(|p| p.field == "authentication_results")
+        .find_map(|p| read(&p.value))
+        .filter(|(d, f)| same_organization(d, &org) && !same_organization(f, &org))?;
+    let ip = input.params.ip.map(|ip| ip.to_string());
+    Some(BodyChanged {
+        dkim_domain,
+        forwarder,
+        ip,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::read;
+
+    #[test]
+    fn a_body_hash_failure_and_the_forwarders_spf_pass_are_read_from_one_header() {
+        let ar = "spf=pass (sender IP is 198.51.100.60) smtp.mailfrom=lists.example; dkim=fail (body hash did not verify) header.d=sender.example;dmarc=fail action=oreject header.from=sender.example";
+        assert_eq!(
+            read(ar),
+            Some(("sender.example".into(), "lists.example".into()))
+        );
+        let gmail = "mx.google.com; dkim=neutral (body hash did not verify) header.i=@Sender.Example header.s=k1; spf=pass (google.com: domain of bounce@lists.example designates 198.51.100.60 as permitted sender) smtp.mailfrom=bounce@lists.example";
+        assert_eq!(
+            read(gmail),
+            Some(("sender.example".into(), "lists.example".into()))
+        );
+    }
+
+    #[test]
+    fn a_signature_that_failed_for_another_reason_is_not_a_body_change() {
+        assert_eq!(
+            read(
+                "spf=pass smtp.mailfrom=lists.example; dkim=fail (signature did not verify) header.d=sender.example"
+            ),
+            None
+        );
+        assert_eq!(
+            read(
+                "spf=fail smtp.mailfrom=lists.example; dkim=fail (body hash did not verify) header.d=sender.example"
+            ),
+            None
+        );
+    }
+}

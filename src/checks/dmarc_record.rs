@@ -87,9 +87,7 @@ fn version_tag(tag: &str) -> Option<&str> {
 
 /// The version a record meant as DMARC writes in a case receivers do not accept (`dmarc1`).
 pub fn miscased_version(txt: &str) -> Option<&str> {
-    pairs(txt)
-        .filter_map(version_tag)
-        .find(|v| *v != "DMARC1")
+    pairs(txt).filter_map(version_tag).find(|v| *v != "DMARC1")
 }
 
 /// Characters that print as nothing: the byte-order mark, zero-width space and joiners.

@@ -298,5 +298,9 @@ async fn a_repeated_tag_promises_no_reading_of_it() {
     let r = with("v=DMARC1; p=none; p=reject").await;
     let f = has(&r, "dmarc-syntax-error");
     assert!(f.message.contains("appears 2 times"), "{}", f.message);
-    assert!(!f.message.contains("receivers use the first"), "{}", f.message);
+    assert!(
+        !f.message.contains("receivers use the first"),
+        "{}",
+        f.message
+    );
 }

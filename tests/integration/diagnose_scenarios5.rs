@@ -193,7 +193,9 @@ fn an_spf_record_split_right_after_its_version_is_repaired_not_published_anew() 
     );
     assert_eq!(rc, 1);
     assert!(
-        cause_ids(&d).iter().any(|c| c == "spf-version-not-terminated"),
+        cause_ids(&d)
+            .iter()
+            .any(|c| c == "spf-version-not-terminated"),
         "{:?}",
         cause_ids(&d)
     );

@@ -9,11 +9,11 @@
 //! those run (each compiled the first time it is needed); host names go to one automaton.
 
 use super::builtin_literals::required_literals;
-use super::lazy_regex::LazyRegex;
+use super::lazy_regex::{LazyRegex, build};
 use super::marker_filter::Literals;
 use super::types::SignalKind;
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -238,7 +238,8 @@ struct TextIndex {
     index: LiteralIndex,
     /// Where each provider's patterns start in `compiled`.
     offsets: Vec<usize>,
-    compiled: Vec<OnceLock<Option<Regex>>>,
+    /// Built as `LazyRegex` builds (no prefilter, no full DFA: each runs on few texts).
+    compiled: Vec<OnceLock<Option<regex_automata::meta::Regex>>>,
 }
 
 impl TextIndex {
@@ -276,7 +277,7 @@ impl TextIndex {
             }
             let lazy = &providers[p].text[k].1;
             let compiled =
-                self.compiled[i].get_or_init(|| Regex::new(&ascii_boundaries(lazy.pattern())).ok());
+                self.compiled[i].get_or_init(|| build(&ascii_boundaries(lazy.pattern())));
             // A pattern too large to compile on its own matches as the lazy one does.
             let hit = match compiled {
                 Some(re) => re.is_match(haystack),
@@ -476,12 +477,12 @@ mod tests {
             .map(|(_, _, _, re)| re.pattern().to_string())
             .collect();
         let ix = LiteralIndex::new(patterns.iter().map(|p| required_literals(p)));
-        let compiled: Vec<[Regex; 2]> = patterns
+        let compiled: Vec<[regex::Regex; 2]> = patterns
             .iter()
             .map(|p| {
                 [
-                    Regex::new(p).unwrap(),
-                    Regex::new(&ascii_boundaries(p)).unwrap(),
+                    regex::Regex::new(p).unwrap(),
+                    regex::Regex::new(&ascii_boundaries(p)).unwrap(),
                 ]
             })
             .collect();

@@ -99,17 +99,163 @@ impl LazyRegex {
 
 /// Compiles as `regex::Regex::new` does (leftmost-first, UTF-8 text, its default syntax, size
 /// limits and groups, so that it fails where `compile_error` says it does), without the
-/// literal prefilter.
-fn build(pattern: &str) -> Option<Regex> {
+/// literal prefilter and without the full DFA and one-pass DFA: `regex` determinizes a small
+/// pattern completely up front (forwards and in reverse), which cost more than the few short
+/// texts a rule pattern reads (a sixth of the compilation, callgrind), and the one-pass DFA
+/// serves anchored capture searches, which rule patterns do not run. The lazy DFA, the
+/// backtracker and the PikeVM remain, each exact.
+pub(crate) fn build(pattern: &str) -> Option<Regex> {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true)
-        .auto_prefilter(false);
+        .auto_prefilter(false)
+        .dfa(false)
+        .onepass(false);
     meta::Builder::new()
         .configure(config)
         .syntax(syntax::Config::new().utf8(true))
         .build(pattern)
         .ok()
+}
+
+/// The pattern with its Unicode word boundaries (`\b`) read in ASCII, when that is exact as a
+/// test that may only say no: every `\b` has, on one side, a character every match puts there
+/// that is an ASCII word character. A Unicode boundary beside such a character is then one in
+/// ASCII too, so a text the ASCII reading does not match, the pattern does not match either.
+/// The lazy DFA gives up at the first non-ASCII byte on Unicode boundaries and leaves the text to
+/// the PikeVM (Japanese bounces); on ASCII ones it reads any text. `(?i)` lets KELVIN SIGN and
+/// LONG S stand for `k` and `s`, which are no ASCII word characters: a caller sends a text that
+/// holds either to the pattern as written. `None` for a pattern without that shape.
+pub(crate) fn ascii_boundary_test(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    if !boundaries_beside_words(&hir) || pattern.contains(r"\b{") {
+        return None;
+    }
+    // What is rewritten below is exactly the `\b` tokens the parser read as `Look::WordUnicode`
+    // (the check above refused every other Unicode word assertion).
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => {
+                    out.pop();
+                    out.push_str(r"(?-u:\b)");
+                }
+                Some(n) => out.push(n),
+                None => {}
+            }
+        }
+    }
+    // Both readings must hold the same number of boundaries (a `\b` inside a class or under
+    // `(?-u)` would differ): otherwise the rewrite is not the one checked.
+    let count = |h: &regex_syntax::hir::Hir| {
+        fn walk(h: &regex_syntax::hir::Hir, n: &mut [usize; 2]) {
+            match h.kind() {
+                HirKind::Look(Look::WordUnicode) => n[0] += 1,
+                HirKind::Look(Look::WordAscii) => n[1] += 1,
+                HirKind::Capture(c) => walk(&c.sub, n),
+                HirKind::Repetition(r) => walk(&r.sub, n),
+                HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().for_each(|h| walk(h, n)),
+                _ => {}
+            }
+        }
+        let mut n = [0, 0];
+        walk(h, &mut n);
+        n
+    };
+    let rewritten = regex_syntax::Parser::new().parse(&out).ok()?;
+    let (before, after) = (count(&hir), count(&rewritten));
+    (after == [0, before[0] + before[1]]).then_some(out)
+}
+
+/// Whether every Unicode word boundary of `h` sits beside an ASCII word character of every
+/// match (see [`ascii_boundary_test`]); other Unicode word assertions are refused.
+fn boundaries_beside_words(h: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{HirKind, Look};
+    match h.kind() {
+        HirKind::Concat(parts) => parts.iter().enumerate().all(|(i, p)| match p.kind() {
+            HirKind::Look(Look::WordUnicode) => {
+                edge_is_word(&parts[i + 1..], true) || edge_is_word(&parts[..i], false)
+            }
+            _ => boundaries_beside_words(p),
+        }),
+        HirKind::Look(l) => !matches!(
+            l,
+            Look::WordUnicode
+                | Look::WordUnicodeNegate
+                | Look::WordStartUnicode
+                | Look::WordEndUnicode
+                | Look::WordStartHalfUnicode
+                | Look::WordEndHalfUnicode
+        ),
+        HirKind::Capture(c) => boundaries_beside_words(&c.sub),
+        HirKind::Repetition(r) => boundaries_beside_words(&r.sub),
+        HirKind::Alternation(alts) => alts.iter().all(boundaries_beside_words),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => true,
+    }
+}
+
+/// Whether every match of the sequence `parts` begins (`first`) or ends with an ASCII word
+/// character, KELVIN SIGN or LONG S.
+fn edge_is_word(parts: &[regex_syntax::hir::Hir], first: bool) -> bool {
+    use regex_syntax::hir::HirKind;
+    let at = |i: usize| {
+        if first {
+            &parts[i]
+        } else {
+            &parts[parts.len() - 1 - i]
+        }
+    };
+    for i in 0..parts.len() {
+        let p = at(i);
+        match p.kind() {
+            // Assertions take no character: the edge is the next part's.
+            HirKind::Look(_) => {}
+            // A part that may be absent must qualify when present, and leaves the edge to the
+            // parts after it when absent.
+            HirKind::Repetition(r) if r.min == 0 => {
+                if !one_is_word(&r.sub, first) {
+                    return false;
+                }
+            }
+            _ => return one_is_word(p, first),
+        }
+    }
+    false
+}
+
+/// Whether every match of `h` begins (`first`) or ends with an ASCII word character, KELVIN
+/// SIGN or LONG S (an empty match does not).
+fn one_is_word(h: &regex_syntax::hir::Hir, first: bool) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '\u{17F}' || c == '\u{212A}';
+    match h.kind() {
+        HirKind::Literal(l) => {
+            let b = if first { l.0.first() } else { l.0.last() };
+            b.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            !c.ranges().is_empty()
+                && c.ranges().iter().all(|r| {
+                    (r.start() == r.end() && word(r.start()))
+                        || (r.end().is_ascii() && (r.start()..=r.end()).all(word))
+                })
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            !c.ranges().is_empty()
+                && c.ranges()
+                    .iter()
+                    .all(|r| (r.start()..=r.end()).all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        }
+        HirKind::Capture(c) => one_is_word(&c.sub, first),
+        HirKind::Alternation(alts) => alts.iter().all(|a| one_is_word(a, first)),
+        HirKind::Concat(parts) => edge_is_word(parts, first),
+        HirKind::Repetition(r) => r.min >= 1 && one_is_word(&r.sub, first),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -151,6 +297,71 @@ mod tests {
                     .collect();
                 let want: Vec<_> = theirs.find_iter(t).map(|m| m.range()).collect();
                 assert_eq!(spans, want, "{p} on {t}");
+            }
+        }
+    }
+
+    /// The ASCII-boundary reading is offered only where a boundary sits beside an ASCII word
+    /// character of every match, and then never says no where the pattern says yes.
+    #[test]
+    fn ascii_boundaries_are_offered_only_where_they_cannot_miss() {
+        let offered = [
+            r"(?i)\b(un|mis)?align(ed|ment)\b",
+            r"(?i)\bdkim\b|\bdomainkeys\b",
+            r"(?i)^\s*(signing )?(domain|selector)\b",
+            r"(?i)\b(start)?tls\b",
+            r"\bx_1\b",
+            r"a\\b",
+        ];
+        for p in offered {
+            assert!(ascii_boundary_test(p).is_some(), "{p}");
+        }
+        assert_eq!(
+            ascii_boundary_test(r"(?i)\bspf\b").unwrap(),
+            r"(?i)(?-u:\b)spf(?-u:\b)"
+        );
+        assert_eq!(ascii_boundary_test(r"a\\b").unwrap(), r"a\\b");
+        let refused = [
+            r"\b(?:spf|é)",
+            r"é\b",
+            r"\b\w+",
+            r"\b(?:x)?",
+            r"(?:\s|x)\b",
+            r"\bx\B",
+            r"\b{start}x",
+            r"(?:\b)x?",
+            r"\b",
+        ];
+        for p in refused {
+            assert!(ascii_boundary_test(p).is_none(), "{p}");
+        }
+        let texts = [
+            "spf fail",
+            "éspf",
+            "spfé",
+            "日本spfです",
+            "SPF",
+            "x_1",
+            "éx_1é",
+            "misaligned",
+            "unalignment 日本",
+            "ſpf",
+            "dkım",
+            "\u{212A}im",
+            "tlsé",
+            "starttls",
+            " domain",
+            "signing selectoré",
+        ];
+        for p in offered {
+            let (written, ascii) = (
+                regex::Regex::new(p).unwrap(),
+                regex::Regex::new(&ascii_boundary_test(p).unwrap()).unwrap(),
+            );
+            for t in texts {
+                if written.is_match(t) && !t.contains(['\u{17F}', '\u{212A}']) {
+                    assert!(ascii.is_match(t), "{p} on {t}");
+                }
             }
         }
     }

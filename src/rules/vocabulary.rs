@@ -10,7 +10,7 @@
 //! Sets of mechanisms are bit masks (bit i: the i-th `[[mechanism]]`; the first 64 count).
 
 use super::builtin_literals::required_literals;
-use super::lazy_regex::LazyRegex;
+use super::lazy_regex::{LazyRegex, ascii_boundary_test};
 use super::marker_filter::Literals;
 use super::schema::CueKind;
 use regex_automata::meta::Regex as MultiRegex;
@@ -39,6 +39,10 @@ pub(crate) struct Vocabulary {
     /// most replies name none, and one pass says so; where they do, its matches are the
     /// mentions, each saying whose words it is. Built on first use.
     all_names: OnceLock<Option<(MultiRegex, Vec<usize>)>>,
+    /// Every mechanism's words with ASCII word boundaries, when that reading is exact as a
+    /// test that only says no (`lazy_regex::ascii_boundary_test`): on non-ASCII text the
+    /// automaton above leaves its fast engine for the PikeVM, this one does not.
+    ascii_names: OnceLock<Option<MultiRegex>>,
     /// Each cue entry's words as one pattern, aligned with `RuleSet::mechanism_cues`.
     cues: Vec<(CueKind, Option<LazyRegex>)>,
     /// Every cue of a kind as one pattern: fail, pass, reference, identifier, boundary.
@@ -117,6 +121,7 @@ impl Vocabulary {
             name_tries: Default::default(),
             names: names.iter().map(|w| alternation(w)).collect(),
             all_names: OnceLock::new(),
+            ascii_names: OnceLock::new(),
             cues: cues.iter().map(|(k, w)| (*k, alternation(w))).collect(),
             by_kind,
             by_category,
@@ -244,10 +249,31 @@ impl Vocabulary {
         {
             return false;
         }
+        if !text.is_ascii()
+            && !text.contains(['\u{17F}', '\u{212A}'])
+            && self.ascii_names().is_some_and(|re| !re.is_match(text))
+        {
+            return false;
+        }
         match self.all_names() {
             Some((re, _)) => re.is_match(text),
             None => self.names.iter().flatten().any(|re| re.is_match(text)),
         }
+    }
+
+    /// See `ascii_names`: `None` when a mechanism's words do not allow it.
+    fn ascii_names(&self) -> Option<&MultiRegex> {
+        self.ascii_names
+            .get_or_init(|| {
+                let patterns: Option<Vec<String>> = self
+                    .names
+                    .iter()
+                    .flatten()
+                    .map(|re| ascii_boundary_test(re.pattern()))
+                    .collect();
+                MultiRegex::new_many(&patterns?).ok()
+            })
+            .as_ref()
     }
 
     /// Every mention in `text`: (start, end, mechanism), in order; where two mechanisms' words
@@ -300,4 +326,61 @@ pub(super) enum Verdict {
     Passed,
     /// Only referred to (documentation) or used to name something ("your DKIM domain").
     Mentioned,
+}
+
+#[cfg(test)]
+mod tests {
+    /// The built-in words allow the ASCII-boundary test, and with it `names_any` answers as the
+    /// automaton as written on each word beside non-ASCII letters, digits and marks.
+    #[test]
+    fn names_any_answers_as_the_words_as_written() {
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let v = &rules.vocabulary;
+        assert!(
+            v.ascii_names().is_some(),
+            "a mechanism word puts a \\b beside no ASCII letter: names_any falls back to the PikeVM"
+        );
+        let samples = [
+            "spf",
+            "SPF",
+            "dkim",
+            "DMARC",
+            "misaligned",
+            "starttls",
+            "reverse dns",
+            "ptr",
+            "domain",
+            "ssl",
+            "sender policy framework",
+            "encryption",
+            "dnsbl",
+            "rdns",
+        ];
+        let mut texts = Vec::new();
+        for w in samples {
+            for (before, after) in [
+                ("", ""),
+                ("é", ""),
+                ("", "é"),
+                ("日本", "です"),
+                ("日本 ", " です"),
+                ("\u{0301}", "\u{0663}"),
+                ("x", "ü"),
+                ("ü ", "_"),
+            ] {
+                texts.push(format!("{before}{w}{after}"));
+                texts.push(format!("送信 {before}{}{after} 失敗", w.to_uppercase()));
+            }
+            texts.push(format!(
+                "é {}",
+                w.replace('s', "\u{17F}").replace('k', "\u{212A}")
+            ));
+        }
+        let (all, _) = v.all_names().unwrap();
+        for t in &texts {
+            assert_eq!(v.names_any(t), all.is_match(t), "{t}");
+        }
+        assert!(texts.iter().any(|t| !t.is_ascii() && v.names_any(t)));
+        assert!(texts.iter().any(|t| !t.is_ascii() && !v.names_any(t)));
+    }
 }

@@ -9,6 +9,7 @@
 /// The Internet address in `raw`, cleaned; `None` when `raw` holds none.
 pub fn clean(raw: &str) -> Option<String> {
     let mut s = raw.trim();
+    let mut utf8_type = false;
     // DSN address types, repeated by some MTAs (`rfc822; rfc822;ann@example.org`).
     for _ in 0..3 {
         match s.split_once(';') {
@@ -17,10 +18,18 @@ pub fn clean(raw: &str) -> Option<String> {
                     && t.len() < 16
                     && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
             {
+                utf8_type |= t.trim().eq_ignore_ascii_case("utf-8");
                 s = rest.trim();
             }
             _ => break,
         }
+    }
+    // RFC 6533's `utf-8` type may spell a character as `\x{E9}`: the address is the decoded one,
+    // and one whose escapes do not decode is no address (never `ren\x{E9}@...` on a list).
+    let unescaped;
+    if utf8_type && s.contains("\\x{") {
+        unescaped = unicode_escapes(s)?;
+        s = &unescaped;
     }
     // Exchange's X.400 form names the SMTP address after `SMTP=` (or `smtp:`), up to `;`.
     let lower = s.to_ascii_lowercase();
@@ -62,6 +71,26 @@ pub fn unqualified(raw: &str) -> Option<String> {
         .map(|_| bare.to_string())
 }
 
+/// `s` with RFC 6533's embedded Unicode characters (`\x{` 2 to 6 hex digits `}`) decoded;
+/// `None` when one is malformed or names no character.
+fn unicode_escapes(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("\\x{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        let end = after.find('}')?;
+        let hex = &after[..end];
+        if !(2..=6).contains(&hex.len()) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Exchange's encapsulation of an SMTP address in its own domain: `IMCEASMTP-` then the address
 /// with `+XX` hexadecimal escapes (`+40` is `@`, `+2E` is `.`), then `@` the Exchange domain.
 fn imcea(s: &str) -> Option<String> {
@@ -88,7 +117,9 @@ pub fn is_internet(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
     };
-    let bad = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"');
+    // A backslash belongs only inside a quoted local part, which this does not take.
+    let bad =
+        |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"' | '\\');
     let domain_char =
         |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '#' | '[' | ']' | ':');
     // An Exchange address that is not SMTP (`IMCEAEX-_O=ORG_OU=...`) only looks like one.
@@ -151,6 +182,38 @@ mod tests {
             c("mailto:ann@example.org").as_deref(),
             Some("ann@example.org")
         );
+    }
+
+    #[test]
+    fn utf8_addresses_have_their_unicode_escapes_decoded() {
+        assert_eq!(
+            clean("utf-8; ren\\x{E9}@example.com").as_deref(),
+            Some("ren\u{e9}@example.com")
+        );
+        assert_eq!(
+            clean("UTF-8;\\x{5F20}\\x{4E09}@example.cn").as_deref(),
+            Some("\u{5f20}\u{4e09}@example.cn")
+        );
+        // `+` and `=` are escaped in the xtext form.
+        assert_eq!(
+            clean("utf-8; ann\\x{2B}tag@example.org").as_deref(),
+            Some("ann+tag@example.org")
+        );
+        // Raw UTF-8 needs no decoding.
+        assert_eq!(
+            clean("utf-8; ren\u{e9}@example.com").as_deref(),
+            Some("ren\u{e9}@example.com")
+        );
+        for broken in [
+            "utf-8; ren\\x{E9@example.com",
+            "utf-8; ren\\x{}@example.com",
+            "utf-8; ren\\x{D800}@example.com",
+            "utf-8; ren\\x{1234567}@example.com",
+            "utf-8; ren\\x{zz}@example.com",
+            "ren\\x{E9}@example.com",
+        ] {
+            assert_eq!(clean(broken), None, "{broken}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! explanation it gives in words; and the text of a bounce pasted without its headers.
 
 use super::types::{Extracted, InputForm, Reply};
-use super::{address, body, dsn, finality, prose};
+use super::{address, body, dsn, finality, prose, recipients};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -116,9 +116,43 @@ pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Re
     }
     if replies.is_empty() && ctx.failure {
         replies = prose::codeless(human, ctx.failed, ctx.own, ctx.domain);
+    } else if !from_dsn && ctx.failure {
+        replies.extend(unquoted(human, &replies, ctx));
     }
     aliases(human, &mut replies);
     replies
+}
+
+/// Exim and Postfix list each failed address with its reason: some with the remote server's
+/// reply, some in words alone (`Unrouteable address`, `mail for example.org loops back to
+/// myself`). The replies found carry codes; each address the prose lists as failed that none of
+/// them names gets a reply of its own words. Where a failed-recipients header names the
+/// failures, only its addresses count.
+fn unquoted(human: &str, found: &[Reply], ctx: &Context<'_>) -> Vec<Reply> {
+    if found.iter().any(|r| r.recipient.is_none()) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = human.lines().take(400).collect();
+    let covered = |a: &str| {
+        found.iter().any(|r| {
+            r.recipient
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(a))
+        })
+    };
+    let listed: Vec<String> = recipients::named(&lines, ctx.own, ctx.domain)
+        .into_iter()
+        .map(|n| n.address)
+        .filter(|a| ctx.failed.is_empty() || ctx.failed.iter().any(|f| f.eq_ignore_ascii_case(a)))
+        .collect();
+    if listed.iter().all(|a| covered(a)) {
+        return Vec::new();
+    }
+    // Every listed address is passed so that each one's words end where the next one's begin.
+    prose::codeless(human, &listed, ctx.own, ctx.domain)
+        .into_iter()
+        .filter(|r| r.recipient.as_deref().is_some_and(|a| !covered(a)))
+        .collect()
 }
 
 /// Whether a line of the text opens with `<addr>:`, the heading Postfix and qmail give each
@@ -271,5 +305,58 @@ mod tests {
             two_blocks("The following message to <carl@example.net> was undeliverable."),
             [Some("ann@example.net".to_string()), None]
         );
+    }
+
+    /// An Exim bounce listing one address with the server's reply and others in words alone.
+    fn exim(failures: &str, header: &str) -> Vec<(Option<String>, Option<u16>, String)> {
+        let text = format!(
+            "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+             To: ann@example.com\nSubject: Mail delivery failed: returning message to sender\n\
+             {header}\n\n\
+             This message was created automatically by mail delivery software.\n\n\
+             A message that you sent could not be delivered to one or more of its\n\
+             recipients. This is a permanent error. The following address(es) failed:\n\n\
+             {failures}\n"
+        );
+        let x = extract(text.as_bytes()).unwrap();
+        x.replies
+            .into_iter()
+            .map(|r| (r.recipient, r.basic, r.text))
+            .collect()
+    }
+
+    #[test]
+    fn an_address_failed_in_words_beside_one_failed_with_a_code_keeps_its_own_reply() {
+        let coded = "  bob@example.net\n    SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n    \
+                     host mx.example.net [203.0.113.9]: 550 5.2.1 mailbox disabled";
+        let worded = "  kim@example.net\n    Unrouteable address";
+        let got = exim(&format!("{worded}\n{coded}"), "");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0.as_deref(), Some("bob@example.net"));
+        assert_eq!(got[0].1, Some(550));
+        assert_eq!(got[1].0.as_deref(), Some("kim@example.net"));
+        assert_eq!((got[1].1, got[1].2.as_str()), (None, "Unrouteable address"));
+        // The words end where the next address begins, whichever comes first.
+        let got = exim(
+            &format!("{coded}\n{worded}\n  lee@example.net\n    retry timeout exceeded"),
+            "",
+        );
+        let texts: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(r, _, t)| (r.as_deref().unwrap_or("-"), t.as_str()))
+            .collect();
+        assert_eq!(
+            texts[1..],
+            [
+                ("kim@example.net", "Unrouteable address"),
+                ("lee@example.net", "retry timeout exceeded")
+            ]
+        );
+        // A failed-recipients header names the failures: an address it leaves out is not one.
+        let got = exim(
+            &format!("{coded}\n{worded}"),
+            "X-Failed-Recipients: bob@example.net",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
     }
 }

@@ -86,6 +86,8 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
         if SUMMARY_FIELD.is_match(line) {
             continue;
         }
+        // Where the last address taken as a recipient on this line ended.
+        let mut listed_to: Option<usize> = None;
         // The words that introduce an address are just before it: a window of them keeps a
         // line of thousands of addresses linear.
         for c in ADDRESS.captures_iter(line).take(100) {
@@ -95,6 +97,14 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
             let Some(addr) = address::clean(m.as_str()) else {
                 continue;
             };
+            // `ann@example.net, bob@example.net`: an address listed right after a recipient,
+            // with nothing but separators between, is one too.
+            let in_list = listed_to.is_some_and(|end| {
+                line.get(end..whole.start()).is_some_and(|gap| {
+                    gap.chars()
+                        .all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>'))
+                })
+            });
             let mut from = whole.start().saturating_sub(300);
             while !line.is_char_boundary(from) {
                 from -= 1;
@@ -134,11 +144,9 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
                 continue;
             }
             let on_its_own = standalone(own_before, after, wrapped.is_some());
-            let list = if on_its_own || RECIPIENT.is_match(before) || alias {
-                &mut strong
-            } else {
-                &mut weak
-            };
+            let is_strong = on_its_own || in_list || RECIPIENT.is_match(before) || alias;
+            listed_to = is_strong.then_some(whole.end());
+            let list = if is_strong { &mut strong } else { &mut weak };
             if list.len() < MAX_NAMED && !list.iter().any(|n| n.address.eq_ignore_ascii_case(&addr))
             {
                 list.push(Named {
@@ -384,5 +392,19 @@ mod tests {
             "To: ann@example.com",
         ];
         assert_eq!(summary_to(&lines, &own).as_deref(), Some("ann@example.com"));
+    }
+
+    #[test]
+    fn addresses_listed_after_a_recipient_on_its_line_are_recipients_too() {
+        let text = "Your message to the following recipients could not be delivered:\n\n\
+                    ann@example.net, bob@example.net; <cy@example.net>\n\n\
+                    The recipients do not exist.";
+        assert_eq!(
+            names(text, &[], None),
+            ["ann@example.net", "bob@example.net", "cy@example.net"]
+        );
+        // An address after words is not part of the list.
+        let text = "Delivery failed for:\n\nann@example.net, please write to help@example.org";
+        assert_eq!(names(text, &[], None), ["ann@example.net"]);
     }
 }

@@ -350,6 +350,38 @@ proptest! {
         }
     }
 
+    /// A DSN naming its recipient in RFC 6533's `utf-8` type, with `\x{HEX}` escapes that are
+    /// right, cut short, empty, out of range or surrogates: the reported recipient is the decoded
+    /// address or none, never one carrying an undecoded escape.
+    #[test]
+    fn utf8_recipients_are_decoded_or_left_out(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("ren"), Just("\\x{E9}"), Just("\\x{5F20}"), Just("\\x{2B}"), Just("\\x{"),
+                Just("\\x{}"), Just("\\x{D800}"), Just("\\x{110000}"), Just("\\x{zz}"), Just("}"),
+                Just("\u{e9}"), Just("."), Just("x"),
+            ],
+            1..8,
+        ),
+        field in prop_oneof![Just("Final-Recipient"), Just("Original-Recipient")],
+    ) {
+        let local: String = parts.concat();
+        let msg = format!(
+            "From: MAILER-DAEMON@mx.example.org\nTo: ann@example.com\nSubject: Undelivered Mail\n\
+             MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+             --B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n\
+             --B\nContent-Type: message/global-delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n\
+             {field}: utf-8; {local}@example.org\nAction: failed\nStatus: 5.1.1\n\n--B--\n"
+        );
+        if let Ok(x) = run_bounded(msg.as_bytes()) {
+            for r in &x.replies {
+                if let Some(a) = &r.recipient {
+                    prop_assert!(!a.contains("\\x{"), "{a}");
+                }
+            }
+        }
+    }
+
     /// A reply of 100 KB and more on one line (a log that lost its line breaks, a paste gone
     /// wrong): decoded, its text cut, or refused in one line, in bounded time.
     #[test]

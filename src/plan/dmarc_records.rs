@@ -208,25 +208,12 @@ pub(super) fn misspelt_policies(record: &str) -> Vec<(String, String, &'static s
         .filter(|(k, _)| matches!(k.as_str(), "p" | "sp" | "np"))
         .filter(|(_, v)| !v.is_empty() && !POLICIES.contains(&v.as_str()))
         .filter_map(|(k, v)| {
-            let meant = POLICIES.into_iter().find(|p| edit_distance(p, &v) <= 2)?;
+            let meant = POLICIES
+                .into_iter()
+                .find(|p| strsim::levenshtein(p, &v) <= 2)?;
             Some((k, v, meant))
         })
         .collect()
-}
-
-/// Levenshtein distance of two short ASCII words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<u8> = b.bytes().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.bytes().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -108,7 +108,8 @@ pub struct TargetArgs {
     /// The sending IP address (IPv4 or IPv6): SPF evaluation and reverse DNS.
     #[arg(long)]
     pub ip: Option<IpAddr>,
-    /// The HELO/EHLO name the sending server announces.
+    /// The HELO/EHLO name the sending server announces (an address literal such as
+    /// `[192.0.2.1]` is accepted and reported as a finding).
     #[arg(long, value_name = "NAME")]
     pub helo: Option<String>,
     /// The From: header address (or domain), for DMARC alignment.

@@ -63,6 +63,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         mx_hosts: Vec::new(),
     };
     let mut out = Vec::new();
+    if let Some(literal) = params.helo_literal {
+        out.push(helo_literal(literal, params.ip));
+    }
     let Some(ip) = params.ip else {
         let domain = normalise(&params.domain);
         out.push(f("ptr-no-ip", Severity::Info, &domain, "The sending IP is needed to check its reverse DNS: run again with `--ip <sending IP>`. Meanwhile the domain's MX hosts were checked.".to_string()));
@@ -208,6 +211,26 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
         }
     }
     (facts, out)
+}
+
+/// A server that announces an address literal instead of its name: nothing to look up, but
+/// receivers can then match neither the PTR nor SPF's HELO identity (RFC 7208 section 2.3).
+fn helo_literal(literal: IpAddr, ip: Option<IpAddr>) -> Finding {
+    let shown = crate::checks::types::address_literal(literal);
+    let other = match ip.map(|i| i.to_canonical()) {
+        Some(ip) if ip != literal => {
+            format!(" It is not even the connecting address {ip}.")
+        }
+        _ => String::new(),
+    };
+    f(
+        "ptr-helo-address-literal",
+        Severity::Warning,
+        &shown,
+        format!(
+            "The server announces itself in HELO/EHLO as the address literal {shown}, not a host name.{other} RFC 5321 (section 4.1.4) allows a literal only to a client that has no name; receivers cannot compare it with the IP's PTR name or check SPF for the HELO identity, and many spam filters score it or refuse the connection. Make the server announce the IP's PTR name, one that resolves back to the IP."
+        ),
+    )
 }
 
 /// Without a sending IP: forward-confirmed reverse DNS of the domain's MX hosts.

@@ -10,6 +10,10 @@ pub struct CheckParams {
     pub domain: String,
     pub ip: Option<IpAddr>,
     pub helo: Option<String>,
+    /// The HELO/EHLO argument when it is an address literal (`[192.0.2.1]`, RFC 5321 section
+    /// 4.1.3) rather than a name: it names no host whose DNS could be checked, so `helo` stays
+    /// empty and the PTR check reports the literal itself.
+    pub helo_literal: Option<IpAddr>,
     /// RFC5322.From address (or bare domain).
     pub from: Option<String>,
     /// RFC5321.MailFrom address (or bare domain).
@@ -30,6 +34,24 @@ pub struct CheckParams {
     pub reply_checks: Vec<String>,
     /// The id of the rule that decoded the reply (diagnose), e.g. to know which list it names.
     pub reply_rule: Option<String>,
+}
+
+impl CheckParams {
+    /// The HELO/EHLO argument as the server announces it: the name, or the address literal.
+    pub fn helo_announced(&self) -> Option<String> {
+        self.helo
+            .clone()
+            .or_else(|| self.helo_literal.map(address_literal))
+    }
+}
+
+/// An address as an SMTP address literal (RFC 5321 section 4.1.3): `[192.0.2.1]`,
+/// `[IPv6:2001:db8::1]`.
+pub fn address_literal(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("[{v4}]"),
+        IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
+    }
 }
 
 /// Whether a check's facts are complete, or DNS trouble (timeout, SERVFAIL, REFUSED, not looked

@@ -93,16 +93,19 @@ pub fn only(raw: &[Option<Check>]) -> Vec<Check> {
 
 /// Validated check parameters for `domain` from the target flags.
 pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<CheckParams> {
-    let helo = match &target.helo {
-        // `[192.0.2.1]` is a legal EHLO argument (RFC 5321 section 4.1.3) but names no host
-        // whose DNS could be checked; many receivers refuse it for that reason.
-        Some(h) if h.trim().starts_with('[') && h.trim().ends_with(']') => {
-            return Err(crate::error::Error::Input(format!(
-                "--helo {h:?} is an address literal, which names no host to check (and which many receivers refuse): give the host name the server should announce, such as the IP's PTR name, or leave --helo out"
-            )));
-        }
-        Some(h) => Some(validate::domain(h, "--helo name")?),
+    // `[192.0.2.1]` is a legal EHLO argument (RFC 5321 section 4.1.3) that names no host: it is
+    // kept apart from the name, and the PTR check reports it.
+    let literal = match target
+        .helo
+        .as_deref()
+        .and_then(|h| validate::helo_literal(h, "--helo"))
+    {
+        Some(ip) => Some(ip?.to_canonical()),
         None => None,
+    };
+    let helo = match &target.helo {
+        Some(h) if literal.is_none() => Some(validate::domain(h, "--helo name")?),
+        _ => None,
     };
     let from = match &target.from {
         Some(a) => Some(validate::address(a, "--from address")?),
@@ -127,6 +130,7 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         domain: validate::domain(domain, "domain")?,
         ip: target.ip,
         helo,
+        helo_literal: literal,
         from,
         mail_from,
         dkim_selectors,

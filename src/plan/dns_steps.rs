@@ -48,6 +48,11 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     let mut d = Draft::new("ptr-fcrdns", "ptr");
     d.findings = findings.iter().map(|f| f.id.clone()).collect();
     let ip = facts.and_then(|p| p.ip).or(ctx.input.params.ip);
+    let literal = ctx
+        .input
+        .params
+        .helo_literal
+        .map(crate::checks::types::address_literal);
     if let Some(ip) = ip {
         let helo = ctx
             .input
@@ -67,10 +72,17 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let confirmed = facts
             .filter(|p| p.fcrdns == Some(true) && p.helo_matches == Some(false))
             .and_then(|p| p.names.iter().find(|n| n.confirms));
-        let helo_only = findings.iter().all(|f| f.id == "ptr-helo-mismatch");
+        let helo_only = findings
+            .iter()
+            .all(|f| f.id == "ptr-helo-mismatch" || f.id == "ptr-helo-address-literal");
         // Several PTRs, one of which confirms: the others are stale names (a former host),
         // and a receiver that reads one PTR name may read a stale one. They are removed by
         // the IP's owner; nothing is published (the confirming name already leads back).
+        // The server announces `[192.0.2.1]`: with a PTR that already confirms, announcing
+        // that name is the whole fix.
+        let confirming = facts
+            .filter(|p| p.fcrdns == Some(true))
+            .and_then(|p| p.names.iter().find(|n| n.confirms));
         let keeper = facts
             .filter(|p| p.fcrdns == Some(false) && p.names.len() > 1)
             .and_then(|p| p.names.iter().find(|n| n.confirms));
@@ -90,17 +102,36 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 ));
             }
         } else if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
+            d.id = "ptr-helo-name";
             d.records = vec![records::ptr_forward_record(ctx.k, ip, h)];
             d.details.push(ctx.k.message_with(
                 "ptr-helo-use-ptr-name",
                 &[("helo", h), ("host", n.name.trim_end_matches('.'))],
+            ));
+        } else if let (Some(n), Some(lit), true) = (confirming, &literal, helo_only) {
+            d.id = "ptr-helo-name";
+            d.details.push(ctx.k.message_with(
+                "ptr-helo-literal-use-ptr-name",
+                &[("helo", lit), ("host", n.name.trim_end_matches('.'))],
             ));
         } else if let Some(n) = named {
             d.records = vec![records::ptr_forward_record(ctx.k, ip, &n.name)];
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+            if let Some(lit) = &literal {
+                let host = records::ptr_target(&ctx.domain, helo);
+                d.details.push(ctx.k.message_with(
+                    "ptr-helo-literal-then-announce",
+                    &[("helo", lit), ("host", &host)],
+                ));
+            }
         }
+    } else if let Some(lit) = &literal {
+        d.details.push(
+            ctx.k
+                .message_with("ptr-helo-literal-no-ip", &[("helo", lit)]),
+        );
     }
     if let Some(p) = facts {
         for n in &p.names {

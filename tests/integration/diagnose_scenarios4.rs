@@ -635,8 +635,9 @@ fn a_helo_that_does_not_resolve_makes_the_helo_name_resolve() {
     assert_eq!(cause_ids(&d), ["phrase-helo-rejected"]);
     assert_eq!(first_step(&d)["id"], "action-fix-sender-config");
     // The PTR already confirms (out.helo4.example): no PTR to ask of the IP's owner, only the
-    // HELO name to make resolve (or the PTR's name to announce). Before: a new PTR was asked.
-    let s = step(&d, "ptr-fcrdns");
+    // HELO name to make resolve (or the PTR's name to announce), in a step that says so. Before:
+    // a new PTR was asked.
+    let s = step(&d, "ptr-helo-name");
     assert_eq!(records(s), [rec("mta1.helo4.example", "A", "192.0.2.111")]);
     assert!(
         details(s).contains("announce HELO out.helo4.example"),

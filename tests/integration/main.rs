@@ -33,6 +33,7 @@ mod diagnose_bounce;
 mod diagnose_consistent;
 mod diagnose_dmarc_plan;
 mod diagnose_escalation_2026;
+mod diagnose_helo;
 mod diagnose_outputs;
 mod diagnose_plan_details;
 mod diagnose_quickstart;

@@ -111,6 +111,12 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
             // A name from a bounce is a guess, not a request: one the checks cannot use is
             // skipped (and said so), never a reason to stop the run.
             match validate::domain(h, "HELO name") {
+                // An address literal is what the server announced: kept, and reported by the
+                // PTR check.
+                _ if matches!(validate::helo_literal(h, "HELO"), Some(Ok(_))) => {
+                    note("helo", h, source);
+                    t.helo = Some(h.clone());
+                }
                 Ok(_) if h.parse::<std::net::IpAddr>().is_err() => {
                     note("helo", h, source);
                     t.helo = Some(h.clone());

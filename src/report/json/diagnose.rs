@@ -16,6 +16,8 @@ pub fn to_value(r: &DiagnoseReport<'_>) -> Value {
         .map(|(x, d)| Reply::new(x, d))
         .collect();
     let primary = input.replies.first().map(|(x, d)| Reply::new(x, d));
+    // An address literal (`--helo [192.0.2.1]`) is shown as given, not as no HELO.
+    let helo = p.helo_announced();
     super::v1::value(&DiagnoseDoc {
         schema: DIAGNOSE,
         tool: r.tool,
@@ -25,7 +27,7 @@ pub fn to_value(r: &DiagnoseReport<'_>) -> Value {
             params: Params {
                 domain: &p.domain,
                 ip: p.ip,
-                helo: p.helo.as_deref(),
+                helo: helo.as_deref(),
                 from: p.from.as_deref(),
                 mail_from: p.mail_from.as_deref(),
                 dkim_selectors: &p.dkim_selectors,

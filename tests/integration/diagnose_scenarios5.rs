@@ -520,27 +520,31 @@ fn a_helo_address_literal_refusal_fixes_the_sending_software_not_dns() {
             .all(|c| !c.starts_with("spf-") && !c.starts_with("ptr-"))
     );
     assert_eq!(step_ids(&d), ["action-fix-sender-config"]);
-    // The same literal as --helo is a usage error that says what to give instead (before:
-    // "only letters, digits, '-' and '_' are allowed").
-    let o = run(
+    // The same literal given as --helo is what the server announces: accepted (before: a usage
+    // error), reported, and the fix is the PTR's name to announce, nothing to publish.
+    let (rc, d) = diagnose(
+        "504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname",
         &[
-            "diagnose",
-            "504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname",
             "--from",
             "news@helolit5.example",
+            "--ip",
+            "192.0.2.165",
             "--helo",
             "[192.0.2.165]",
-            "--zone",
-            ZONES,
-            "--offline",
+            "--dkim-selector",
+            "k1",
         ],
-        None,
     );
-    assert_eq!(code(&o), 2);
-    let err = stderr(&o);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("is an address literal"), "{err}");
-    assert!(err.contains("PTR name"), "{err}");
+    assert_eq!(rc, 0);
+    assert_eq!(first_step(&d)["id"], "action-fix-sender-config");
+    assert_eq!(step_ids(&d), ["action-fix-sender-config", "ptr-helo-name"]);
+    let s = step(&d, "ptr-helo-name");
+    assert!(records(s).is_empty());
+    assert!(
+        s["details"]
+            .to_string()
+            .contains("make it announce HELO mx.helolit5.example instead")
+    );
 }
 
 // ---------------------------------------------------------------- one name that does not answer

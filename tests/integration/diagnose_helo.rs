@@ -157,3 +157,28 @@ fn a_literal_helo_with_a_broken_ptr_asks_for_the_ptr_and_then_the_name() {
         "once the records below are in place, make it announce HELO mail.broken-sender.example"
     ));
 }
+
+#[test]
+fn the_helo_a_refusal_quotes_is_checked_without_the_flag() {
+    // Postfix quotes the name it refused: `<[192.0.2.111]>: Helo command rejected`. Before,
+    // without --helo nothing about the HELO was checked.
+    let (_, d) = diagnose_with_code(
+        ZONES,
+        HELO_REJECTED,
+        &["--from", "news@helo4.example", "--ip", "192.0.2.111"],
+    );
+    assert_eq!(d["input"]["params"]["helo"], "[192.0.2.111]");
+    literal_finding(&d);
+    step(&d, "ptr-helo-name");
+    // A name that does not resolve: the forward record that makes it lead back.
+    let (_, d) = diagnose_with_code(
+        ZONES,
+        "450 4.7.1 <mta1.helo4.example>: Helo command rejected: Host not found",
+        &["--from", "news@helo4.example", "--ip", "192.0.2.111"],
+    );
+    assert_eq!(d["input"]["params"]["helo"], "mta1.helo4.example");
+    assert_eq!(
+        records(step(&d, "ptr-helo-name")),
+        [rec("mta1.helo4.example", "A", "192.0.2.111")]
+    );
+}

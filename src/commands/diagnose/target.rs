@@ -104,10 +104,17 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         |a| validate::address(a, "Return-Path address"),
         &mut note,
     );
-    match (&t.helo, &orig.helo) {
+    // A receiver that quotes the HELO in its refusal of it says what the server announced;
+    // the bounce's headers come next (the top-most Received host is only a guess).
+    let quoted = helo_in_replies(extracted);
+    let found = match (&quoted, &orig.helo) {
+        (Some(h), _) => Some((h, "reply: the name quoted before \"Helo command rejected\"")),
+        (None, Some(h)) => Some((h, orig.helo_source.as_deref().unwrap_or("bounce"))),
+        (None, None) => None,
+    };
+    match (&t.helo, found) {
         (Some(h), _) => note("helo", h, "flag --helo"),
-        (None, Some(h)) => {
-            let source = orig.helo_source.as_deref().unwrap_or("bounce");
+        (None, Some((h, source))) => {
             // A name from a bounce is a guess, not a request: one the checks cannot use is
             // skipped (and said so), never a reason to stop the run.
             match validate::domain(h, "HELO name") {
@@ -357,6 +364,21 @@ fn sender_domain_in(text: &str) -> Option<String> {
     })
 }
 
+/// The HELO name a receiver quotes in its refusal of it: Postfix writes `<name>: Helo command
+/// rejected: ...` (`504 5.5.2 <[192.0.2.1]>: Helo command rejected: need fully-qualified
+/// hostname`, `450 4.7.1 <mta1.example>: Helo command rejected: Host not found`).
+fn helo_in_replies(extracted: &Extracted) -> Option<String> {
+    extracted.replies.iter().find_map(|r| helo_in(&r.text))
+}
+
+fn helo_in(text: &str) -> Option<String> {
+    // ASCII lower-casing keeps every byte offset, so `at` indexes `text` too.
+    let at = text.to_ascii_lowercase().find(">: helo command rejected")?;
+    let start = text[..at].rfind('<')? + 1;
+    let name = &text[start..at];
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then(|| name.to_string())
+}
+
 /// The client address a receiver names in its reply (`Client host [192.0.2.25] blocked using
 /// ...`, `banned sending IP [192.0.2.25]`, `Messages from 192.0.2.25 temporarily deferred`):
 /// the address the message was sent from, as the receiver saw it. Only an address in
@@ -479,6 +501,35 @@ mod tests {
                 ("esp.example".to_string(), vec!["esp1".to_string()]),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod helo_tests {
+    use super::helo_in;
+
+    #[test]
+    fn the_helo_a_refusal_quotes_and_nothing_else() {
+        let h = |t: &str| helo_in(t);
+        assert_eq!(
+            h("504 5.5.2 <[192.0.2.1]>: Helo command rejected: need fully-qualified hostname")
+                .as_deref(),
+            Some("[192.0.2.1]")
+        );
+        assert_eq!(
+            h("450 4.7.1 <Mta1.Example.COM>: HELO command rejected: Host not found").as_deref(),
+            Some("Mta1.Example.COM")
+        );
+        // The recipient Postfix quotes for other refusals is not a HELO.
+        assert_eq!(
+            h("450 4.1.8 <a@b.example>: Sender address rejected: Domain not found"),
+            None
+        );
+        assert_eq!(
+            h("Helo command rejected: need fully-qualified hostname"),
+            None
+        );
+        assert_eq!(h("<>: Helo command rejected"), None);
     }
 }
 

@@ -251,8 +251,14 @@ pub(super) fn likely_causes(
 /// Likewise a reverse-DNS refusal when some PTR name of the IP does not lead back: a warning
 /// while another name confirms, but a receiver that reads the stale name refuses for it.
 fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
+    let ptr = decoded.checks.iter().any(|c| c == "ptr");
     (f.id == "mx-missing" && decoded.category == "sender-address")
-        || (f.id == "ptr-not-confirmed" && decoded.checks.iter().any(|c| c == "ptr"))
+        || (f.id == "ptr-not-confirmed" && ptr)
+        // A refusal of the HELO name (sender configuration that implicates reverse DNS) is
+        // explained by the HELO findings, warnings though they are as facts about the domain.
+        || (matches!(f.id.as_str(), "ptr-helo-mismatch" | "ptr-helo-address-literal")
+            && ptr
+            && decoded.category == "sender-configuration")
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

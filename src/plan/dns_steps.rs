@@ -103,7 +103,12 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
         } else if let (Some(n), Some(h), true) = (confirmed, helo, helo_only) {
             d.id = "ptr-helo-name";
-            d.records = vec![records::ptr_forward_record(ctx.k, ip, h)];
+            d.records = vec![records::ptr_forward_record(
+                ctx.k,
+                ip,
+                h,
+                "note-ptr-forward-helo",
+            )];
             d.details.push(ctx.k.message_with(
                 "ptr-helo-use-ptr-name",
                 &[("helo", h), ("host", n.name.trim_end_matches('.'))],
@@ -115,7 +120,12 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 &[("helo", lit), ("host", n.name.trim_end_matches('.'))],
             ));
         } else if let Some(n) = named {
-            d.records = vec![records::ptr_forward_record(ctx.k, ip, &n.name)];
+            d.records = vec![records::ptr_forward_record(
+                ctx.k,
+                ip,
+                &n.name,
+                "note-ptr-forward-existing",
+            )];
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);

@@ -254,15 +254,14 @@ pub fn ptr_records(
 }
 
 /// The forward record that makes the name a PTR already gives lead back to the IP.
-pub fn ptr_forward_record(k: &Knowledge, ip: IpAddr, host: &str) -> RecordToPublish {
+/// The A/AAAA that makes `host` lead to `ip`; `note` says whose name it is (the PTR's,
+/// `note-ptr-forward-existing`, or the HELO's, `note-ptr-forward-helo`).
+pub fn ptr_forward_record(k: &Knowledge, ip: IpAddr, host: &str, note: &str) -> RecordToPublish {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     RecordToPublish {
         rtype: if ip.is_ipv4() { "A" } else { "AAAA" }.into(),
         value: ip.to_string(),
-        note: k.message_with(
-            "note-ptr-forward-existing",
-            &[("host", &host), ("ip", &ip.to_string())],
-        ),
+        note: k.message_with(note, &[("host", &host), ("ip", &ip.to_string())]),
         name: host,
     }
 }

@@ -631,14 +631,20 @@ fn a_helo_that_does_not_resolve_makes_the_helo_name_resolve() {
             "k1",
         ],
     );
-    assert_eq!(rc, 0);
-    assert_eq!(cause_ids(&d), ["phrase-helo-rejected"]);
-    assert_eq!(first_step(&d)["id"], "action-fix-sender-config");
+    // The refusal of the HELO is explained by the HELO finding, and its step comes first
+    // (before: the reply was the cause and a generic "fix the sending software" step led); a
+    // finding blamed for the rejection fails the run.
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-helo-mismatch"]);
+    assert_eq!(first_step(&d)["id"], "ptr-helo-name");
     // The PTR already confirms (out.helo4.example): no PTR to ask of the IP's owner, only the
     // HELO name to make resolve (or the PTR's name to announce), in a step that says so. Before:
     // a new PTR was asked.
     let s = step(&d, "ptr-helo-name");
     assert_eq!(records(s), [rec("mta1.helo4.example", "A", "192.0.2.111")]);
+    // The record's note speaks of the HELO name, not of a PTR naming it (it does not).
+    let note = s["records"][0]["note"].as_str().unwrap();
+    assert!(note.contains("the name the server announces in HELO"), "{note}");
     assert!(
         details(s).contains("announce HELO out.helo4.example"),
         "{}",

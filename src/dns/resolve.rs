@@ -9,7 +9,7 @@ use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfi
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -74,17 +74,7 @@ pub fn record_type(rtype: RType) -> RecordType {
 /// The obsolete SPF record type (RFC 7208 section 14.1); hickory has no name for it.
 const SPF_TYPE: u16 = 99;
 
-pub use super::names::canon;
-
-/// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
-/// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.
-pub fn wire_name(text: &str) -> Result<Name, hickory_resolver::proto::ProtoError> {
-    let bare = text.strip_suffix('.').unwrap_or(text);
-    if bare.is_empty() {
-        return Ok(Name::root());
-    }
-    Name::from_labels(bare.split('.').map(str::as_bytes))
-}
+pub use super::names::{canon, wire_name};
 
 /// Longest CNAME chain followed before giving up.
 pub const MAX_CNAME_HOPS: usize = 8;

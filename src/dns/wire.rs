@@ -172,6 +172,9 @@ fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetEr
             meta.response_code
         )));
     }
+    if let Some(why) = super::negative::foreign_soa(response, name, rtype) {
+        return Err(NetError::Msg(why));
+    }
     let foreign = response
         .answers
         .iter()

@@ -385,6 +385,11 @@ fn classify_error(answer: &mut Answer, e: NetError) {
         NetError::Msg(m) if m.starts_with(super::wire::REFUSED_WHY) => {
             Outcome::Refused(Some(m[super::wire::REFUSED_WHY.len()..].to_string()))
         }
+        // RCODE 16 is BADSIG only in a TSIG record (RFC 8945), and we sign nothing: with OPT
+        // it is BADVERS (RFC 6891 section 9), and hickory's "TSIG Failure" would mislead.
+        NetError::Dns(DnsError::ResponseCode(code)) if u16::from(code) == 16 => Outcome::Error(
+            "server answered BADVERS (RCODE 16): it refused our EDNS version 0, which every EDNS server implements (RFC 6891 sections 6.1.3, 9)".into(),
+        ),
         NetError::Dns(DnsError::ResponseCode(code)) => {
             Outcome::Error(format!("server answered {code}"))
         }

@@ -74,7 +74,7 @@ pub(super) async fn exchange(
             edns = false;
             continue;
         }
-        if let Some(why) = failure_with_reason(&message) {
+        if let Some(why) = failure_with_reason(&message).or_else(|| super::ede::policy(&message)) {
             return Err(NetError::Msg(why));
         }
         let response = DnsResponse::from_message(message).map_err(NetError::from)?;

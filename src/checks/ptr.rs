@@ -30,6 +30,26 @@ fn failed(subject: &str, what: &str, a: &Answer) -> Finding {
     .inconclusive()
 }
 
+/// Why a PTR name is no host name, or `None`. A host name's labels hold letters, digits and
+/// hyphens (RFC 1123 section 2.1; underscores are let through, as MTAs do): a receiver that
+/// finds anything else in the PTR name (Postfix's `valid_hostname`) treats the client as
+/// "unknown" without asking its addresses, so such a name confirms nothing, whatever a
+/// wildcard (`*.pool.example`) would answer for it.
+fn not_host_name(name: &str) -> Option<String> {
+    if name.contains("\\.") {
+        return Some("a label holds a dot, RFC 1035 section 5.1".into());
+    }
+    if name.contains('\\') {
+        return Some("a label holds octets written as escapes, RFC 1035 section 5.1".into());
+    }
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))?;
+    Some(format!(
+        "a label holds `{bad}`, which RFC 1123 section 2.1 does not allow in a host name"
+    ))
+}
+
 async fn forward(dns: &Dns, name: &str, ip: IpAddr) -> Arc<Answer> {
     let rtype = if ip.is_ipv4() { RType::A } else { RType::AAAA };
     dns.query(name, rtype).await
@@ -106,9 +126,9 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
     let fwd = join_all(checked.iter().map(|n| async move {
         match crate::checks::mx::ip_literal(n) {
             Some(_) => None,
-            // A dot inside a label (`mail\.example.com`, two labels) names no host either: it is
-            // not the name it reads as, and asking for that name would confirm a stranger.
-            None if n.contains('\\') => None,
+            // A dot inside a label (`mail\.example.com`, two labels), or an octet that is not
+            // text (`\255`), names no host either (RFC 1123 section 2.1).
+            None if not_host_name(n).is_some() => None,
             None => Some(forward(dns, n, ip).await),
         }
     }))
@@ -149,11 +169,14 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (PtrFacts, Vec<Finding>) 
                 n.name
             ),
             Some(_) => n.name.clone(),
-            None if n.name.contains('\\') => format!(
-                "{} (a label holds a dot, RFC 1035 section 5.1: not a host name)",
-                n.name
+            None if crate::checks::mx::ip_literal(&n.name).is_some() => {
+                format!("{} (an address literal, not a host name)", n.name)
+            }
+            None => format!(
+                "{} ({}: not a host name)",
+                n.name,
+                not_host_name(&n.name).unwrap_or_default()
             ),
-            None => format!("{} (an address literal, not a host name)", n.name),
         })
         .collect();
     let confirmed = facts.names.iter().filter(|n| n.confirms).count();

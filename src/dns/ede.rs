@@ -64,6 +64,36 @@ pub(super) fn describe(message: &Message) -> Option<String> {
     Some(format!("{}{tail}", shown.join("; ")))
 }
 
+/// The INFO-CODEs that say the resolver's policy, not the zone, wrote an answer: Forged
+/// Answer, Blocked, Censored, Filtered (RFC 8914 sections 4.5, 4.16 to 4.18).
+const POLICY: [u16; 4] = [4, 15, 16, 17];
+
+/// Why an answer that is not a SERVFAIL or REFUSED is still no word of the domain's DNS: a
+/// filtering resolver's NXDOMAIN (RPZ, a block list) or an answer it forged, told by one of
+/// the [`POLICY`] codes. `None` for an answer without them (a stale answer, EDE 3, is still
+/// the zone's data, RFC 8767).
+pub(super) fn policy(message: &Message) -> Option<String> {
+    let edns = message.edns.as_ref()?;
+    let hit = edns
+        .options()
+        .get_all(EdnsCode::from(EDE))
+        .iter()
+        .any(|o| match o {
+            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
+                POLICY.contains(&u16::from_be_bytes([d[0], d[1]]))
+            }
+            _ => false,
+        });
+    if !hit {
+        return None;
+    }
+    Some(format!(
+        "the resolver's policy, not the domain's DNS, wrote this answer ({} with {}); ask a resolver that does not filter (RFC 8914 section 4.16)",
+        message.metadata.response_code,
+        describe(message)?
+    ))
+}
+
 fn one(option: &EdnsOption) -> Option<String> {
     let EdnsOption::Unknown(_, data) = option else {
         return None;

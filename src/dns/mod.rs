@@ -9,6 +9,7 @@ mod fault;
 mod locate;
 pub mod log;
 mod names;
+mod negative;
 mod reply;
 mod resolve;
 pub mod server;

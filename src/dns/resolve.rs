@@ -9,7 +9,7 @@ use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfi
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -74,17 +74,7 @@ pub fn record_type(rtype: RType) -> RecordType {
 /// The obsolete SPF record type (RFC 7208 section 14.1); hickory has no name for it.
 const SPF_TYPE: u16 = 99;
 
-pub use super::names::canon;
-
-/// The DNS name for `text`, each label taken as raw octets: RFC 2181 section 11 allows any octet
-/// in a label, and names made by SPF macros (`%{l}` of `a+b@example.com`) hold such labels.
-pub fn wire_name(text: &str) -> Result<Name, hickory_resolver::proto::ProtoError> {
-    let bare = text.strip_suffix('.').unwrap_or(text);
-    if bare.is_empty() {
-        return Ok(Name::root());
-    }
-    Name::from_labels(bare.split('.').map(str::as_bytes))
-}
+pub use super::names::{canon, wire_name};
 
 /// Longest CNAME chain followed before giving up.
 pub const MAX_CNAME_HOPS: usize = 8;
@@ -395,6 +385,11 @@ fn classify_error(answer: &mut Answer, e: NetError) {
         NetError::Msg(m) if m.starts_with(super::wire::REFUSED_WHY) => {
             Outcome::Refused(Some(m[super::wire::REFUSED_WHY.len()..].to_string()))
         }
+        // RCODE 16 is BADSIG only in a TSIG record (RFC 8945), and we sign nothing: with OPT
+        // it is BADVERS (RFC 6891 section 9), and hickory's "TSIG Failure" would mislead.
+        NetError::Dns(DnsError::ResponseCode(code)) if u16::from(code) == 16 => Outcome::Error(
+            "server answered BADVERS (RCODE 16): it refused our EDNS version 0, which every EDNS server implements (RFC 6891 sections 6.1.3, 9)".into(),
+        ),
         NetError::Dns(DnsError::ResponseCode(code)) => {
             Outcome::Error(format!("server answered {code}"))
         }

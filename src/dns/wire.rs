@@ -74,7 +74,7 @@ pub(super) async fn exchange(
             edns = false;
             continue;
         }
-        if let Some(why) = failure_with_reason(&message) {
+        if let Some(why) = failure_with_reason(&message).or_else(|| super::ede::policy(&message)) {
             return Err(NetError::Msg(why));
         }
         let response = DnsResponse::from_message(message).map_err(NetError::from)?;
@@ -171,6 +171,9 @@ fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetEr
             "lame answer: the server is neither authoritative for {name} (AA=0) nor recursive (RA=0), and its empty {} carries no SOA; a referral or a lame delegation, not proof of absence (RFC 2308 section 2.2)",
             meta.response_code
         )));
+    }
+    if let Some(why) = super::negative::foreign_soa(response, name, rtype) {
+        return Err(NetError::Msg(why));
     }
     let foreign = response
         .answers

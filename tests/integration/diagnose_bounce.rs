@@ -188,8 +188,12 @@ fn unusable_values_in_a_bounce_are_skipped_with_a_note_not_a_usage_error() {
         .filter_map(|q| q["name"].as_str())
         .collect();
     assert!(!asked.is_empty());
+    // The zone's own MX host `mx\027\013\007.hostile.example` holds such octets and is asked
+    // as published (RFC 2181 section 11); the bounce's values are not.
     assert!(
-        asked.iter().all(|n| !n.contains(['\x1b', '\x07'])),
+        asked
+            .iter()
+            .all(|n| !n.contains("[2K") && !n.contains("]0;x") && !n.contains("exa\x07mple")),
         "no question asks for a name built from the unusable values: {asked:?}"
     );
 }

@@ -171,7 +171,8 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
         // require either an enhanced code or text that reads like a sentence. A code outside
         // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
         let odd = code.as_bytes()[1] > b'5';
-        if !found.enhanced && (odd || !plausible_bare(tail)) {
+        if !found.enhanced && (odd || !plausible_bare(tail) || ends_cipher_field(&s[..found.code]))
+        {
             continue;
         }
         if let Ok(Some(mut r)) = parse_reply_start(tail) {
@@ -200,6 +201,13 @@ pub fn unquote(before: &str, r: &mut Reply) {
         r.text.truncate(end);
         r.text.truncate(r.text.trim_end().len());
     }
+}
+
+/// Exim logs the TLS session as `X=TLS1.3:TLS_AES_256_GCM_SHA384:256`: the number after the
+/// cipher's last colon is its key size, not a reply code. `before` is the text up to the number.
+fn ends_cipher_field(before: &str) -> bool {
+    let token = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    token.ends_with(':') && token.to_ascii_uppercase().contains("TLS") && token.contains(['_', '-'])
 }
 
 fn plausible_bare(tail: &str) -> bool {

@@ -283,9 +283,16 @@ fn cut_reply_start(text: &str, at: usize, basic: Option<u16>) -> Option<String> 
 fn quoted_reply_start(text: &str, at: usize, reply: &str) -> Option<String> {
     let lead = text[..at].trim();
     let q = lead.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    // The continuation code opens a line of the quote, or stands in the middle of its one line:
+    // a first line quoted from a wrapped reply (`"Our system has detected an unusual rate of
+    // 421-4.7.0 unsolicited mail ..."`), whose words before the code do not hand over to it.
+    let opens_line = text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
+    let mid_line = !lead.contains('\n')
+        && !lead.ends_with([':', '(', '[', '=', '\'', '"'])
+        && lead[1..].split_whitespace().count() >= 2;
     let continuation = text[at..].get(3..4).is_some_and(|d| d == "-")
         && text[..at].ends_with(['\n', ' ', '\t'])
-        && text[..at].trim_end_matches([' ', '\t']).ends_with('\n');
+        && (opens_line || mid_line);
     (continuation && reply.trim_end().ends_with(q))
         .then(|| lead[1..].split_whitespace().collect::<Vec<_>>().join(" "))
 }
@@ -406,6 +413,30 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_exim_log_line_whose_only_number_is_its_tls_key_size_has_no_reply_code() {
+        // Exim's `X=` field ends in the cipher's key size; the line's words still refuse.
+        let x = extract(
+            b"2025-03-02 09:14:05 H=mx.example.net [192.0.2.7] X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 \
+              CV=no F=<ann@example.net> temporarily rejected RCPT <bob@example.org>",
+        )
+        .unwrap();
+        let r = &x.replies[0];
+        assert_eq!(r.basic, None);
+        assert!(r.text.contains("temporarily rejected RCPT"), "{}", r.text);
+    }
+
+    #[test]
+    fn a_quoted_first_line_cut_before_its_continuation_code_keeps_its_opening_words() {
+        let x = extract(
+            b"\"Our filters noticed an unusual volume from 421-4.7.0 your address; slow down.\"",
+        )
+        .unwrap();
+        let r = &x.replies[0];
+        assert_eq!(r.basic, Some(421));
+        assert!(r.text.starts_with("Our filters noticed"), "{}", r.text);
+    }
 
     #[test]
     fn a_paste_that_breaks_the_line_after_the_code_keeps_code_words_and_host() {

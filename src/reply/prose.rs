@@ -139,6 +139,7 @@ static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
         r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
         r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
+        r"|block ?list(?:ed)?|black ?list|deferred|(?:were|was) ?n[o']?t sent|no longer (?:in use|active|valid)",
         r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
         r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
         r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",
@@ -286,6 +287,18 @@ fn only_heading(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codeless_refusals_that_name_a_block_list_a_deferral_or_a_retired_address() {
+        for t in [
+            "messages from [192.0.2.9] were not sent: your network is on our block list",
+            "Mail from 192.0.2.9 deferred by the receiver's reputation service",
+            "The inbox ann@example.org is no longer in use.",
+        ] {
+            assert!(refusal(t).is_some(), "{t}");
+        }
+        assert!(refusal("Thanks, the list is fine now.").is_none());
+    }
 
     #[test]
     fn delay_warning_without_codes() {

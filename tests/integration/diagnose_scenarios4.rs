@@ -644,7 +644,10 @@ fn a_helo_that_does_not_resolve_makes_the_helo_name_resolve() {
     assert_eq!(records(s), [rec("mta1.helo4.example", "A", "192.0.2.111")]);
     // The record's note speaks of the HELO name, not of a PTR naming it (it does not).
     let note = s["records"][0]["note"].as_str().unwrap();
-    assert!(note.contains("the name the server announces in HELO"), "{note}");
+    assert!(
+        note.contains("the name the server announces in HELO"),
+        "{note}"
+    );
     assert!(
         details(s).contains("announce HELO out.helo4.example"),
         "{}",

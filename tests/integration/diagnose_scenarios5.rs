@@ -499,7 +499,7 @@ fn outlook_rp_001_hourly_limit_slows_down_with_no_dns_step() {
 }
 
 #[test]
-fn a_helo_address_literal_refusal_fixes_the_sending_software_not_dns() {
+fn a_helo_address_literal_refusal_is_fixed_by_announcing_the_ptr_name() {
     // Postfix reject_non_fqdn_helo_hostname on `EHLO [192.0.2.165]`; the PTR confirms.
     let (rc, d) = diagnose(
         "504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname",
@@ -512,18 +512,16 @@ fn a_helo_address_literal_refusal_fixes_the_sending_software_not_dns() {
             "k1",
         ],
     );
-    assert_eq!(rc, 0);
-    assert_eq!(first_step(&d)["id"], "action-fix-sender-config");
-    assert!(
-        cause_ids(&d)
-            .iter()
-            .all(|c| !c.starts_with("spf-") && !c.starts_with("ptr-"))
-    );
     // The literal the reply quotes is what the server announces (before: not read, and as
-    // --helo a usage error): the fix is the PTR's name to announce, nothing to publish.
+    // --helo a usage error); the words read X.5.2 as a refusal of the HELO, which implicates
+    // reverse DNS, and the literal is the cause. No SPF cause: SPF passes.
     assert_eq!(d["input"]["params"]["helo"], "[192.0.2.165]");
-    assert_eq!(step_ids(&d), ["action-fix-sender-config", "ptr-helo-name"]);
-    let s = step(&d, "ptr-helo-name");
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-helo-address-literal"]);
+    assert_eq!(step_ids(&d), ["ptr-helo-name", "action-fix-sender-config"]);
+    let s = first_step(&d);
+    // The fix is the PTR's name to announce: nothing to publish, nothing to ask of the IP's
+    // owner.
     assert!(records(s).is_empty());
     assert!(
         s["details"]

@@ -102,6 +102,36 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
         }
     }
+    // A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
+    // CNAME 197.192-26.2.0.192.in-addr.arpa`): the PTR belongs at the alias's target, in the
+    // delegated zone; a PTR beside the CNAME would not load.
+    if let Some(ip) = ip {
+        let rev = records::reverse_name(ip);
+        let target = ctx
+            .input
+            .queries
+            .iter()
+            .find(|q| q.rtype == RType::PTR && q.name.eq_ignore_ascii_case(&rev))
+            .and_then(|q| q.cname_chain.last())
+            .map(|t| t.trim_end_matches('.').to_ascii_lowercase());
+        if let Some(target) = target {
+            let mut moved = false;
+            for r in d
+                .records
+                .iter_mut()
+                .filter(|r| r.rtype == "PTR" && r.name.eq_ignore_ascii_case(&rev))
+            {
+                r.name = target.clone();
+                moved = true;
+            }
+            if moved {
+                d.details.push(ctx.k.message_with(
+                    "ptr-behind-alias",
+                    &[("subject", rev.as_str()), ("target", target.as_str())],
+                ));
+            }
+        }
+    }
     if let Some(p) = facts {
         for n in &p.names {
             let addrs: Vec<String> = n.addresses.iter().map(|a| a.to_string()).collect();

@@ -10,7 +10,11 @@ pub fn rua_for(domain: &str) -> String {
 
 /// Tags in written order, names lower-case, `v` wherever it was.
 fn tags(record: &str) -> Vec<(String, String)> {
-    record
+    // Tags written with only spaces between them are read as the owner wrote them.
+    let separated = crate::checks::dmarc_record::separated(record);
+    separated
+        .as_deref()
+        .unwrap_or(record)
         .split(';')
         .filter_map(|t| {
             let (k, v) = t.split_once('=')?;

@@ -389,6 +389,12 @@ fn one_record(
     let mut d = Draft::new(id, "dmarc");
     claim(pool, &mut d, &["multiple", "record-invalid"]);
     d.details = own.iter().map(|r| format!("published now: {r}")).collect();
+    if own
+        .iter()
+        .any(|r| crate::checks::dmarc_record::separated(r).is_some())
+    {
+        d.details.push(ctx.k.message("dmarc-tags-unseparated"));
+    }
     let mut value = records::dmarc_merge(&own);
     if !value.contains("rua=") {
         value = records::dmarc_monitor(&facts.domain, Some(&value));

@@ -9,7 +9,7 @@
 
 use super::diagnose_support::{
     GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec,
-    records, step, step_ids,
+    records, step_ids,
 };
 use serde_json::Value;
 
@@ -372,6 +372,49 @@ fn a_report_address_without_mailto_and_no_policy_is_repaired_keeping_the_address
         !step_ids(&d)
             .iter()
             .any(|s| s.starts_with("spf-") || s.starts_with("dkim-"))
+    );
+}
+
+#[test]
+fn dmarc_tags_without_semicolons_are_an_unreadable_record_repaired_with_its_separators() {
+    // `v=DMARC1 p=reject rua=mailto:...`: one tag whose value is `DMARC1 p=reject ...`: no
+    // receiver reads a policy. The operator expects to be told the record is there but
+    // unreadable (not "missing"), and the record with its separators.
+    let (rc, d) = diagnose(
+        GMAIL_5740,
+        &[
+            "--from",
+            "news@semi6.example",
+            "--ip",
+            "192.0.2.202",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-record-invalid"]);
+    // Before: `dmarc-missing` ("found none"), while the zone holds the record, and a fresh
+    // p=none record that dropped the owner's report address.
+    assert!(!finding_ids(&d).contains(&"dmarc-missing".to_string()));
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dmarc-fix-record");
+    // The owner's tags as written, separated: the policy and report address they chose (as for
+    // a record whose v=DMARC1 is not first).
+    assert_eq!(
+        records(s),
+        [rec(
+            "_dmarc.semi6.example",
+            "TXT",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@semi6.example"
+        )]
+    );
+    assert!(details(s).contains("semicolons"), "{}", details(s));
+    assert!(
+        !step_ids(&d)
+            .iter()
+            .any(|s| s.starts_with("spf-") || s.starts_with("dkim-")),
+        "{:?}",
+        step_ids(&d)
     );
 }
 

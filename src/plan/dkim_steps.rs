@@ -158,6 +158,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         // without the armour, not a new key pair.
         match s.record.as_deref().and_then(records::dkim_unarmoured) {
             Some(fixed) => {
+                d.id = "dkim-unarmour-key";
                 d.details.push(ctx.k.message_with(
                     "dkim-key-armoured",
                     &[("subject", &format!("{}._domainkey.{domain}", s.selector))],
@@ -260,8 +261,18 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         {
             for a in &q.answers {
                 let txt = records::unquote_txt(a);
+                // Keys of one size share their first characters: the end tells them apart.
+                let tail: String = txt
+                    .trim_end_matches([' ', ';'])
+                    .chars()
+                    .rev()
+                    .take(16)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 d.details.push(format!(
-                    "published now: {name} IN TXT \"{}\"",
+                    "published now: {name} IN TXT \"{}\" (key ending ...{tail})",
                     abbreviate_key(&txt)
                 ));
             }

@@ -122,6 +122,9 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 .filter(|r| r.rtype == "PTR" && r.name.eq_ignore_ascii_case(&rev))
             {
                 r.name = target.clone();
+                r.note = ctx
+                    .k
+                    .message_with("note-ptr-delegated", &[("host", target.as_str())]);
                 moved = true;
             }
             if moved {

@@ -248,7 +248,8 @@ fn a_dkim_key_pasted_with_its_pem_armour_is_republished_without_it() {
     assert_eq!(rc, 1);
     assert_eq!(cause_ids(&d), ["dkim-syntax-error"]);
     let s = first_step(&d);
-    assert_eq!(s["id"], "dkim-fix-selector");
+    // Its own step: not "generate a new key pair", which the generic repair says.
+    assert_eq!(s["id"], "dkim-unarmour-key");
     let r = records(s);
     assert_eq!(r.len(), 1, "{r:?}");
     assert_eq!(r[0].0, "k1._domainkey.pem6.example");
@@ -287,6 +288,9 @@ fn two_keys_at_the_signing_selector_are_named_and_one_is_to_be_removed() {
     // Nothing new to publish: one of the two records goes.
     assert!(records(s).is_empty(), "{:?}", records(s));
     assert!(det.contains("remove"), "{det}");
+    // The two records are told apart by the ends of their keys (their starts are the same).
+    assert!(det.contains("key ending .../ywNDIK1UwIDAQAB"), "{det}");
+    assert!(det.contains("key ending ...7HkcqkGysQIDAQAB"), "{det}");
     assert_eq!(escalation(&d), ("escalation-gmail", false));
 }
 

@@ -544,6 +544,41 @@ fn a_missing_ptr_behind_an_rfc_2317_alias_is_published_at_the_alias_target() {
 }
 
 #[test]
+fn a_ptr_written_without_its_trailing_dot_is_given_as_meant() {
+    // `201 IN PTR mx.dot6.example` in the reverse zone: the name gains the zone's origin
+    // (mx.dot6.example.2.0.192.in-addr.arpa). The operator expects the PTR step to give the
+    // name as it was meant and to say the trailing dot is what is missing (before: a new name,
+    // mail.dot6.example, and its A record). The MX of dot6.example has the same slip; the MX
+    // step does not yet say so (left for a later round).
+    let (rc, d) = diagnose(
+        GMAIL_5725,
+        &[
+            "--from",
+            "news@dot6.example",
+            "--ip",
+            "192.0.2.201",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-not-confirmed"]);
+    let s = first_step(&d);
+    assert!(
+        records(s).contains(&rec("201.2.0.192.in-addr.arpa", "PTR", "mx.dot6.example")),
+        "{:?}",
+        records(s)
+    );
+    assert!(details(s).contains("trailing dot"), "{}", details(s));
+    // The name that was meant already resolves? Not asked in this run: its A is given too.
+    assert!(
+        records(s).contains(&rec("mx.dot6.example", "A", "192.0.2.201")),
+        "{:?}",
+        records(s)
+    );
+}
+
+#[test]
 fn an_ipv6_only_sender_passing_spf_through_an_aaaa_is_blamed_on_dkim_only() {
     // `v=spf1 a:out.v6only6.example -all`, out has only an AAAA, and mail leaves from it over
     // IPv6 with a confirming ip6.arpa PTR. Gmail's 5.7.30 is DKIM (k1 not published).

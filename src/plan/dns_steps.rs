@@ -219,6 +219,22 @@ fn without_reverse_origin(name: &str) -> Option<String> {
     .then_some(meant)
 }
 
+/// Checks with no step builder of their own (any registered after the five above): their
+/// actionable findings go to the step their registry entry names.
+pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
+    const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
+    for entry in crate::checks::REGISTRY.iter() {
+        let check = entry.check();
+        // Their findings are independent answers (one list timing out does not make another's
+        // listing doubtful): the conclusive ones are acted on whatever else failed.
+        if BUILT.contains(&check) {
+            continue;
+        }
+        let pool = ctx.actionable(check);
+        leftover(out, pool, entry.fix_step(), check.as_str(), None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -238,21 +254,5 @@ mod tests {
         );
         assert_eq!(w("mx.example.com"), None);
         assert_eq!(w("201.2.0.192.in-addr.arpa"), None);
-    }
-}
-
-/// Checks with no step builder of their own (any registered after the five above): their
-/// actionable findings go to the step their registry entry names.
-pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
-    const BUILT: [Check; 5] = [Check::Spf, Check::Dkim, Check::Dmarc, Check::Ptr, Check::Mx];
-    for entry in crate::checks::REGISTRY.iter() {
-        let check = entry.check();
-        // Their findings are independent answers (one list timing out does not make another's
-        // listing doubtful): the conclusive ones are acted on whatever else failed.
-        if BUILT.contains(&check) {
-            continue;
-        }
-        let pool = ctx.actionable(check);
-        leftover(out, pool, entry.fix_step(), check.as_str(), None);
     }
 }

@@ -249,29 +249,6 @@ pub fn replace_redirect(
     Some((terms.join(" "), target))
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod as_read_tests {
-    use super::spf_as_read;
-
-    #[test]
-    fn terms_after_all_move_before_it_and_a_redirect_beside_all_goes() {
-        let (r, moved, redirect) =
-            spf_as_read("v=spf1 ip4:192.0.2.1 -all ip4:192.0.2.2 exp=x.example");
-        assert_eq!(r, "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 -all exp=x.example");
-        assert_eq!(moved, ["ip4:192.0.2.2"]);
-        assert_eq!(redirect, None);
-        let (r, moved, redirect) = spf_as_read("v=spf1 mx redirect=_spf.example.com ~all");
-        assert_eq!(r, "v=spf1 mx ~all");
-        assert!(moved.is_empty());
-        assert_eq!(redirect.as_deref(), Some("_spf.example.com"));
-        // Without `all` the redirect applies: nothing changes.
-        let (r, _, redirect) = spf_as_read("v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
-        assert_eq!(r, "v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
-        assert_eq!(redirect, None);
-    }
-}
-
 /// A starting SPF record: only the IP the user gave us, never addresses we would have to guess.
 pub fn spf_starter(ip: Option<IpAddr>) -> String {
     match ip {
@@ -681,5 +658,28 @@ mod tests {
             ptr_target("example.com", Some("localhost")),
             "mail.example.com"
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod as_read_tests {
+    use super::spf_as_read;
+
+    #[test]
+    fn terms_after_all_move_before_it_and_a_redirect_beside_all_goes() {
+        let (r, moved, redirect) =
+            spf_as_read("v=spf1 ip4:192.0.2.1 -all ip4:192.0.2.2 exp=x.example");
+        assert_eq!(r, "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 -all exp=x.example");
+        assert_eq!(moved, ["ip4:192.0.2.2"]);
+        assert_eq!(redirect, None);
+        let (r, moved, redirect) = spf_as_read("v=spf1 mx redirect=_spf.example.com ~all");
+        assert_eq!(r, "v=spf1 mx ~all");
+        assert!(moved.is_empty());
+        assert_eq!(redirect.as_deref(), Some("_spf.example.com"));
+        // Without `all` the redirect applies: nothing changes.
+        let (r, _, redirect) = spf_as_read("v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
+        assert_eq!(r, "v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
+        assert_eq!(redirect, None);
     }
 }

@@ -83,6 +83,18 @@ pub async fn check(
         if found.by_wildcard(p) {
             continue;
         }
+        // Several key records at one selector (an old key left beside the new one): a verifier
+        // picks one of them (RFC 6376 section 3.6.2.2), so signatures fail wherever it picks
+        // the key that does not match the signer's.
+        let keys = txt.iter().filter(|t| dkim_key::looks_like_key(t)).count();
+        if keys > 1 {
+            let sev = if asked(p) {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push(f("dkim-multiple-keys", sev, &name, format!("{name} holds {keys} DKIM key records: a verifier uses one of them (RFC 6376 section 3.6.2.2), so signatures with selector `{sel}` fail wherever it picks a key that does not match the signer's. Keep only the record whose key matches the private key the signer uses; publish a new key under a new selector, never beside the old one.")).with_queries([a.id]));
+        }
         let rec = dkim_key::parse(key);
         facts.selectors.push(selector_facts(sel, a, key, &rec));
         out.extend(key_findings(sel, asked(p), a, &rec));

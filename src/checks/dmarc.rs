@@ -247,6 +247,9 @@ fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
                 dmarc_record::invisible_prefix(rec),
                 dmarc_record::miscased_version(rec),
             ) {
+                (None, None) if dmarc_record::separated(rec).is_some() => {
+                    "its tags are separated by spaces, not semicolons, so receivers read one tag `v` whose value is everything after `v=`".to_string()
+                }
                 (Some(c), _) => format!(
                     "starts with the invisible character U+{:04X} before `v=DMARC1`",
                     u32::from(c)
@@ -257,7 +260,7 @@ fn walk_findings(walk: &TreeWalk, d: &Discovery, domain: &str) -> Vec<Finding> {
                 ),
                 (None, None) => "`v=DMARC1` is not its first tag".to_string(),
             };
-            let mut fd = f("dmarc-record-invalid", Severity::Error, &subject, format!("The TXT record at {subject} is meant as a DMARC record but {what}: `{}`. Receivers ignore it entirely (RFC 9989 section 4.7): the policy it states is not applied to {domain}. Make `v=DMARC1` the very first characters.", crate::checks::spf::parse::clip(rec))).with_queries(q.clone());
+            let mut fd = f("dmarc-record-invalid", Severity::Error, &subject, format!("The TXT record at {subject} is meant as a DMARC record but {what}: `{}`. Receivers ignore it entirely (RFC 9989 section 4.7): the policy it states is not applied to {domain}. Make `v=DMARC1` the very first characters, with `; ` between tags.", crate::checks::spf::parse::clip(rec))).with_queries(q.clone());
             fd.location = loc.clone();
             out.push(fd);
         }

@@ -75,7 +75,42 @@ pub fn is_dmarc(txt: &str) -> bool {
 /// A record hidden behind invisible characters (a byte-order mark left by an editor) counts too:
 /// receivers see `\u{feff}v`, not `v`, and ignore it just the same.
 pub fn is_misordered(txt: &str) -> bool {
-    !is_dmarc(txt) && pairs(txt).any(|t| version_tag(t).is_some())
+    !is_dmarc(txt)
+        && (pairs(txt).any(|t| version_tag(t).is_some())
+            || separated(txt).is_some_and(|s| is_dmarc(&s)))
+}
+
+/// The tags RFC 9989 defines, and those it removed that records still carry.
+const TAG_NAMES: [&str; 14] = [
+    "v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "fo", "t", "psd", "pct", "rf", "ri",
+];
+
+/// The record with `;` put back between tags written with only spaces between them
+/// (`v=DMARC1 p=reject rua=...`, which receivers read as one tag `v` whose value is
+/// `DMARC1 p=reject ...`). None when no tag lacks its separator.
+pub fn separated(txt: &str) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut changed = false;
+    for pair in pairs(txt) {
+        let mut cur = String::new();
+        for word in pair.split_whitespace() {
+            let starts_tag = word
+                .split_once('=')
+                .is_some_and(|(k, _)| TAG_NAMES.iter().any(|n| n.eq_ignore_ascii_case(k)));
+            if starts_tag && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+                changed = true;
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    changed.then(|| out.join("; "))
 }
 
 /// The value of a `v=` tag whose value reads `DMARC1` in any case, behind any invisible prefix.
@@ -331,6 +366,13 @@ mod tests {
         assert!(is_misordered("p=none; v=DMARC1"));
         assert!(!is_misordered("v=DMARC1; p=none"));
         assert!(!is_misordered("google-site-verification=abc"));
+        // Tags with only spaces between them: meant as DMARC, read as one `v` tag.
+        assert!(is_misordered("v=DMARC1 p=reject rua=mailto:d@example.com"));
+        assert_eq!(
+            separated("v=DMARC1 p=reject rua=mailto:d@example.com").as_deref(),
+            Some("v=DMARC1; p=reject; rua=mailto:d@example.com")
+        );
+        assert_eq!(separated("v=DMARC1; p=none"), None);
         assert!(!is_dmarc("v=dmarc1; p=none"));
     }
 

@@ -20,6 +20,11 @@ pub use crate::domain_name::{domain_of, normalise, org_domain};
 
 pub use entries::spf::tree_lines as spf_tree_lines;
 pub use registry::{DnsCheck, Input};
+/// Whether a DKIM key record is one a verifier can use (the plan checks the records it proposes).
+pub fn dkim_key_usable(record: &str) -> bool {
+    let k = dkim_key::parse(record);
+    k.errors.is_empty() && !k.revoked
+}
 
 use crate::dns::Dns;
 use crate::finding::Check;

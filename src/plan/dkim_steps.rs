@@ -154,7 +154,24 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("published now: {}", abbreviate_key(rec)));
         }
-        d.records.push(new_key(ctx, &s.selector, domain));
+        // A key pasted with its PEM armour is the right key in the wrong form: the same key
+        // without the armour, not a new key pair.
+        match s.record.as_deref().and_then(records::dkim_unarmoured) {
+            Some(fixed) => {
+                d.id = "dkim-unarmour-key";
+                d.details.push(ctx.k.message_with(
+                    "dkim-key-armoured",
+                    &[("subject", &format!("{}._domainkey.{domain}", s.selector))],
+                ));
+                d.records.push(RecordToPublish {
+                    name: format!("{}._domainkey.{domain}", s.selector),
+                    rtype: "TXT".into(),
+                    value: fixed,
+                    note: ctx.k.message("note-dkim-unarmoured"),
+                });
+            }
+            None => d.records.push(new_key(ctx, &s.selector, domain)),
+        }
         d.wait = s.ttl;
         out.push(d);
     }
@@ -222,6 +239,50 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             );
         }
         d.wait = s.ttl;
+        out.push(d);
+    }
+    // Several keys at one selector: one record goes, nothing is published.
+    let multi: Vec<String> = pool
+        .iter()
+        .filter(|f| f.id == "dkim-multiple-keys")
+        .map(|f| f.subject.trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    for name in multi {
+        let mut d = Draft::new("dkim-one-key", "dkim");
+        let Some(sel) = selector_of(&name).map(str::to_string) else {
+            continue;
+        };
+        claim_selector(&mut pool, &mut d, &sel, domain);
+        if let Some(q) = ctx
+            .input
+            .queries
+            .iter()
+            .find(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(&name))
+        {
+            for a in &q.answers {
+                let txt = records::unquote_txt(a);
+                // Keys of one size share their first characters: the end tells them apart.
+                let tail: String = txt
+                    .trim_end_matches([' ', ';'])
+                    .chars()
+                    .rev()
+                    .take(16)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                d.details.push(format!(
+                    "published now: {name} IN TXT \"{}\" (key ending ...{tail})",
+                    abbreviate_key(&txt)
+                ));
+            }
+            d.wait = q.ttl;
+        }
+        d.details.push(
+            ctx.k
+                .message_with("dkim-one-key-which", &[("selector", sel.as_str())]),
+        );
+        d.selector = Some(sel);
         out.push(d);
     }
     rotate_weak(ctx, facts, &usable, &mut pool, out);

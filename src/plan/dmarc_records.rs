@@ -10,7 +10,11 @@ pub fn rua_for(domain: &str) -> String {
 
 /// Tags in written order, names lower-case, `v` wherever it was.
 fn tags(record: &str) -> Vec<(String, String)> {
-    record
+    // Tags written with only spaces between them are read as the owner wrote them.
+    let separated = crate::checks::dmarc_record::separated(record);
+    separated
+        .as_deref()
+        .unwrap_or(record)
         .split(';')
         .filter_map(|t| {
             let (k, v) = t.split_once('=')?;
@@ -50,10 +54,18 @@ fn set_tag(tags: &mut Vec<(String, String)>, key: &str, value: &str, after: &str
 /// proposed record is something the user pastes into their zone.
 fn vouched(key: &str, value: &str) -> Option<String> {
     if key == "rua" || key == "ruf" {
-        let uris: Vec<&str> = value
+        // A bare address (`rua=dmarc@example.com`) is no URI, so receivers send nothing to it;
+        // the owner meant its `mailto:` URI, which is what the plan carries.
+        let uris: Vec<String> = value
             .split(',')
             .map(str::trim)
-            .filter(|u| crate::checks::dmarc_record::uri_ok(u))
+            .filter_map(|u| {
+                if crate::checks::dmarc_record::uri_ok(u) {
+                    Some(u.to_string())
+                } else {
+                    schemeless_address(u)
+                }
+            })
             .collect();
         return (!uris.is_empty()).then(|| uris.join(","));
     }
@@ -64,6 +76,28 @@ fn vouched(key: &str, value: &str) -> Option<String> {
     };
     let r = crate::checks::dmarc_record::parse(&probe);
     (r.errors.is_empty() && r.unknown.is_empty()).then(|| value.to_string())
+}
+
+/// The `mailto:` URI of a report address written without its scheme, when that is what it is.
+fn schemeless_address(u: &str) -> Option<String> {
+    let uri = format!("mailto:{u}");
+    (!u.contains(':') && u.contains('@') && crate::checks::dmarc_record::uri_ok(&uri))
+        .then_some(uri)
+}
+
+/// The report addresses of `record` written without `mailto:` (`rua=dmarc@example.com`).
+pub(super) fn schemeless_report_addresses(record: &str) -> Vec<String> {
+    tags(record)
+        .into_iter()
+        .filter(|(k, _)| k == "rua" || k == "ruf")
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|u| schemeless_address(u).is_some())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// `v=DMARC1` first (RFC 9989 section 4.7: else the record is ignored), a `p` present, each tag
@@ -278,6 +312,23 @@ mod tests {
         assert_eq!(
             dmarc_merge(&[published.to_string(), "v=DMARC1; p=reject; y=1".to_string()]),
             "v=DMARC1; p=reject; rua=mailto:d@ok.example; fo=1"
+        );
+    }
+
+    #[test]
+    fn a_report_address_without_its_scheme_is_carried_as_a_mailto_uri() {
+        assert_eq!(
+            dmarc_repair("v=DMARC1; rua=dmarc@example.com"),
+            "v=DMARC1; p=none; rua=mailto:dmarc@example.com"
+        );
+        assert_eq!(
+            super::schemeless_report_addresses("v=DMARC1; rua=mailto:a@example.com,b@example.com"),
+            ["b@example.com"]
+        );
+        // Not an address: still dropped.
+        assert_eq!(
+            dmarc_repair("v=DMARC1; p=none; rua=dmarc"),
+            "v=DMARC1; p=none"
         );
     }
 

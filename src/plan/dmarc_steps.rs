@@ -205,6 +205,32 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     let mut dkim_first = Draft::new("dmarc-dkim-first", "dmarc");
     claim(&mut pool, &mut dkim_first, &["reject-without-dkim"]);
+    // A report address at another organisation that has not authorised this domain (RFC 9990
+    // section 3): the record is the destination's to publish, so it is a step of its own,
+    // never "correct the DMARC record", which is right as it is.
+    let unauthorised: Vec<&crate::finding::Finding> = pool
+        .iter()
+        .copied()
+        .filter(|f| f.id == "dmarc-report-destination-unauthorised")
+        .collect();
+    if !unauthorised.is_empty() {
+        pool.retain(|f| f.id != "dmarc-report-destination-unauthorised");
+        let mut d = Draft::new("dmarc-authorise-reports", "dmarc");
+        d.findings
+            .push("dmarc-report-destination-unauthorised".into());
+        for f in unauthorised {
+            let owner = f.subject.trim_end_matches('.').to_ascii_lowercase();
+            d.details.push(f.message.clone());
+            d.wait = d.wait.or_else(|| ctx.negative_ttl(&owner, RType::TXT));
+            d.records.push(RecordToPublish {
+                name: owner,
+                rtype: "TXT".into(),
+                value: "v=DMARC1".into(),
+                note: ctx.k.message("note-dmarc-report-authorisation"),
+            });
+        }
+        out.push(d);
+    }
     // Anything else about the record is fixed before the policy is tightened.
     if !pool.is_empty() {
         let mut d = Draft::new("dmarc-fix", "dmarc");
@@ -223,6 +249,16 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     ("host", &format!("{tag}={meant}")),
                 ],
             ));
+        }
+        for addr in current
+            .as_deref()
+            .map(super::dmarc_records::schemeless_report_addresses)
+            .unwrap_or_default()
+        {
+            d.details.push(
+                ctx.k
+                    .message_with("dmarc-rua-without-mailto", &[("subject", &addr)]),
+            );
         }
         // The record without its invalid tags and with a policy: the step's record, and the
         // base the stages build on (they must not carry an invalid tag forward).
@@ -353,6 +389,12 @@ fn one_record(
     let mut d = Draft::new(id, "dmarc");
     claim(pool, &mut d, &["multiple", "record-invalid"]);
     d.details = own.iter().map(|r| format!("published now: {r}")).collect();
+    if own
+        .iter()
+        .any(|r| crate::checks::dmarc_record::separated(r).is_some())
+    {
+        d.details.push(ctx.k.message("dmarc-tags-unseparated"));
+    }
     let mut value = records::dmarc_merge(&own);
     if !value.contains("rua=") {
         value = records::dmarc_monitor(&facts.domain, Some(&value));

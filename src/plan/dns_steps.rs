@@ -119,6 +119,32 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 "ptr-helo-literal-use-ptr-name",
                 &[("helo", lit), ("host", n.name.trim_end_matches('.'))],
             ));
+        } else if let Some((written, meant)) =
+            facts.filter(|p| p.fcrdns == Some(false)).and_then(|p| {
+                p.names
+                    .iter()
+                    .find_map(|n| without_reverse_origin(&n.name).map(|m| (n.name.clone(), m)))
+            })
+        {
+            // `201 IN PTR mx.example.com` in a reverse zone file: without its trailing dot the
+            // name gains the zone's origin. The PTR to set is the name that was meant.
+            d.details.push(ctx.k.message_with(
+                "ptr-missing-trailing-dot",
+                &[("subject", written.as_str()), ("host", meant.as_str())],
+            ));
+            let mut recs = records::ptr_records(ctx.k, ip, &ctx.domain, Some(&meant));
+            let fwd = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+            let resolves = ctx.input.queries.iter().any(|q| {
+                q.rtype == fwd
+                    && q.name.eq_ignore_ascii_case(&meant)
+                    && q.answers
+                        .iter()
+                        .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip))
+            });
+            if resolves {
+                recs.retain(|r| r.rtype == "PTR");
+            }
+            d.records = recs;
         } else if let Some(n) = named {
             d.records = vec![records::ptr_forward_record(
                 ctx.k,
@@ -142,6 +168,39 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             ctx.k
                 .message_with("ptr-helo-literal-no-ip", &[("helo", lit)]),
         );
+    }
+    // A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
+    // CNAME 197.192-26.2.0.192.in-addr.arpa`): the PTR belongs at the alias's target, in the
+    // delegated zone; a PTR beside the CNAME would not load.
+    if let Some(ip) = ip {
+        let rev = records::reverse_name(ip);
+        let target = ctx
+            .input
+            .queries
+            .iter()
+            .find(|q| q.rtype == RType::PTR && q.name.eq_ignore_ascii_case(&rev))
+            .and_then(|q| q.cname_chain.last())
+            .map(|t| t.trim_end_matches('.').to_ascii_lowercase());
+        if let Some(target) = target {
+            let mut moved = false;
+            for r in d
+                .records
+                .iter_mut()
+                .filter(|r| r.rtype == "PTR" && r.name.eq_ignore_ascii_case(&rev))
+            {
+                r.name = target.clone();
+                r.note = ctx
+                    .k
+                    .message_with("note-ptr-delegated", &[("host", target.as_str())]);
+                moved = true;
+            }
+            if moved {
+                d.details.push(ctx.k.message_with(
+                    "ptr-behind-alias",
+                    &[("subject", rev.as_str()), ("target", target.as_str())],
+                ));
+            }
+        }
     }
     if let Some(p) = facts {
         for n in &p.names {
@@ -171,6 +230,36 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     out.push(d);
 }
 
+/// The host name a PTR target inside the reverse tree was meant to be: `mx.example.com` for
+/// `mx.example.com.2.0.192.in-addr.arpa` (a zone-file name written without its trailing dot
+/// gains the zone's origin). None for a name outside the reverse tree or with nothing before it.
+fn without_reverse_origin(name: &str) -> Option<String> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    let (head, v6) = if let Some(h) = lower.strip_suffix(".in-addr.arpa") {
+        (h, false)
+    } else {
+        (lower.strip_suffix(".ip6.arpa")?, true)
+    };
+    let mut labels: Vec<&str> = head.split('.').collect();
+    while labels.last().is_some_and(|l| {
+        if v6 {
+            l.len() == 1 && l.bytes().all(|b| b.is_ascii_hexdigit())
+        } else {
+            !l.is_empty() && l.len() <= 3 && l.bytes().all(|b| b.is_ascii_digit())
+                || l.contains('-') && l.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        }
+    }) {
+        labels.pop();
+    }
+    // What is left must look like a host name (two labels at least, the last not numeric).
+    let meant = labels.join(".");
+    (labels.len() >= 2
+        && labels
+            .last()
+            .is_some_and(|l| l.bytes().any(|b| b.is_ascii_alphabetic())))
+    .then_some(meant)
+}
+
 /// Checks with no step builder of their own (any registered after the five above): their
 /// actionable findings go to the step their registry entry names.
 pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -184,5 +273,27 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
         let pool = ctx.actionable(check);
         leftover(out, pool, entry.fix_step(), check.as_str(), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_ptr_name_that_gained_the_reverse_zone_is_read_as_meant() {
+        use super::without_reverse_origin as w;
+        assert_eq!(
+            w("mx.example.com.2.0.192.in-addr.arpa").as_deref(),
+            Some("mx.example.com")
+        );
+        assert_eq!(
+            w("mail.example.net.192-26.2.0.192.in-addr.arpa").as_deref(),
+            Some("mail.example.net")
+        );
+        assert_eq!(
+            w("out.example.org.6.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa").as_deref(),
+            Some("out.example.org")
+        );
+        assert_eq!(w("mx.example.com"), None);
+        assert_eq!(w("201.2.0.192.in-addr.arpa"), None);
     }
 }

@@ -110,6 +110,52 @@ pub fn ip_term(ip: IpAddr) -> String {
     }
 }
 
+/// The record as receivers read it: evaluation stops at `all` (RFC 7208 section 4.6.2), so the
+/// mechanisms written after it are moved before it, where they were meant to count; and a
+/// `redirect=` beside an `all` is ignored (section 6.1), so it is left out. Returns the record,
+/// the moved terms, and the dropped redirect; a record without `all` comes back unchanged.
+pub fn spf_as_read(record: &str) -> (String, Vec<String>, Option<String>) {
+    let terms: Vec<&str> = record.split_whitespace().collect();
+    let Some(at) = terms.iter().position(|t| normalise_all(t).is_some()) else {
+        return (terms.join(" "), Vec::new(), None);
+    };
+    let is_modifier = |t: &str| {
+        t.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && !name.contains(':')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+    };
+    let is_redirect = |t: &str| {
+        t.get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("redirect="))
+    };
+    let mut out: Vec<&str> = Vec::new();
+    let mut moved = Vec::new();
+    let mut modifiers = Vec::new();
+    let mut redirect = None;
+    for (i, t) in terms.iter().enumerate() {
+        if i == at {
+            continue;
+        }
+        if is_redirect(t) {
+            redirect.get_or_insert_with(|| t[9..].to_string());
+        } else if i > at && is_modifier(t) {
+            modifiers.push(*t);
+        } else {
+            if i > at {
+                moved.push(t.to_string());
+            }
+            out.push(t);
+        }
+    }
+    out.push(terms[at]);
+    out.extend(modifiers);
+    (out.join(" "), moved, redirect)
+}
+
 /// The SPF record with the sending IP added before its `all`/`redirect=` term.
 pub fn spf_with_ip(record: &str, ip: IpAddr) -> String {
     let mech = ip_term(ip);
@@ -264,6 +310,40 @@ pub fn ptr_forward_record(k: &Knowledge, ip: IpAddr, host: &str, note: &str) -> 
         note: k.message_with(note, &[("host", &host), ("ip", &ip.to_string())]),
         name: host,
     }
+}
+
+/// The key record with its public key's PEM armour (`-----BEGIN PUBLIC KEY-----` ...
+/// `-----END PUBLIC KEY-----`) taken out of `p=`, when the base64 left is a key the check
+/// accepts: a DKIM record holds only the base64 (RFC 6376 section 3.6.1). None when `p=` has
+/// no armour or what is left is still no usable key.
+pub fn dkim_unarmoured(record: &str) -> Option<String> {
+    let mut found = false;
+    let tags: Vec<String> = record
+        .split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("p") && v.contains("-----BEGIN") => {
+                found = true;
+                let mut key = String::new();
+                let mut rest = v;
+                while let Some(i) = rest.find("-----") {
+                    key.push_str(&rest[..i]);
+                    let label = &rest[i + 5..];
+                    rest = label.find("-----").map_or("", |j| &label[j + 5..]);
+                }
+                key.push_str(rest);
+                let key: String = key
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                format!("p={key}")
+            }
+            _ => t.to_string(),
+        })
+        .collect();
+    let fixed = tags.join("; ");
+    (found && crate::checks::dkim_key_usable(&fixed)).then_some(fixed)
 }
 
 /// The selector a rotation publishes the new key under: `<old>-2048`, unless that is the old one.
@@ -577,5 +657,28 @@ mod tests {
             ptr_target("example.com", Some("localhost")),
             "mail.example.com"
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod as_read_tests {
+    use super::spf_as_read;
+
+    #[test]
+    fn terms_after_all_move_before_it_and_a_redirect_beside_all_goes() {
+        let (r, moved, redirect) =
+            spf_as_read("v=spf1 ip4:192.0.2.1 -all ip4:192.0.2.2 exp=x.example");
+        assert_eq!(r, "v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 -all exp=x.example");
+        assert_eq!(moved, ["ip4:192.0.2.2"]);
+        assert_eq!(redirect, None);
+        let (r, moved, redirect) = spf_as_read("v=spf1 mx redirect=_spf.example.com ~all");
+        assert_eq!(r, "v=spf1 mx ~all");
+        assert!(moved.is_empty());
+        assert_eq!(redirect.as_deref(), Some("_spf.example.com"));
+        // Without `all` the redirect applies: nothing changes.
+        let (r, _, redirect) = spf_as_read("v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
+        assert_eq!(r, "v=spf1 ip4:192.0.2.1 redirect=_spf.example.com");
+        assert_eq!(redirect, None);
     }
 }

@@ -1,4 +1,5 @@
-//! An SPF record whose TXT strings were joined without a space: the glued term split again.
+//! An SPF record that one slip made a permerror: TXT strings joined without a space (the glued
+//! term split again), or an address and a host name swapped between `ip4:`/`ip6:` and `a:`.
 //!
 //! RFC 7208 section 3.3 joins the strings of a TXT record with nothing between them, so a
 //! record written as `"v=spf1 ... include:_spf.example.com" "~all"` reads
@@ -41,19 +42,73 @@ fn split_term(term: &str) -> Option<String> {
         .map(|(head, tail)| format!("{head} {tail}"))
 }
 
+/// A term whose mechanism takes the other kind of argument: `ip4:mail.example.com` (a host
+/// name where an address belongs: the owner meant that host's address, `a:`), `a:192.0.2.1` (an
+/// address where a domain belongs, RFC 7208 section 7.1: `ip4:`). The replacement keeps the
+/// qualifier and any prefix length.
+fn swapped_term(term: &str) -> Option<String> {
+    let q = term.len() - term.trim_start_matches(['+', '-', '~', '?']).len();
+    let (qual, bare) = term.split_at(q);
+    let (mech, arg) = bare.split_once(':')?;
+    let (host, cidr) = match arg.split_once('/') {
+        Some((h, c)) => (h, format!("/{c}")),
+        None => (arg, String::new()),
+    };
+    let mech = mech.to_ascii_lowercase();
+    let fixed = match (mech.as_str(), host.parse::<std::net::IpAddr>()) {
+        ("ip4" | "ip6", Err(_))
+            if host.contains('.')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+                && host.bytes().any(|b| b.is_ascii_alphabetic()) =>
+        {
+            format!("{qual}a:{host}")
+        }
+        ("a" | "mx", Ok(std::net::IpAddr::V4(ip))) => format!("{qual}ip4:{ip}{cidr}"),
+        ("a" | "mx", Ok(std::net::IpAddr::V6(ip))) => format!("{qual}ip6:{ip}{cidr}"),
+        _ => return None,
+    };
+    parses(&fixed).then_some(fixed)
+}
+
+/// What `repair` changed: the glued terms split again, and the swapped terms with what
+/// replaces them.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Repaired {
+    pub record: String,
+    pub glued: Vec<String>,
+    pub swapped: Vec<(String, String)>,
+}
+
 /// The record with every broken term that is two glued terms split again; None when nothing
 /// was glued or the repaired record still has errors.
-pub(super) fn unglue(record: &str) -> Option<(String, Vec<String>)> {
+#[cfg(test)]
+fn unglue(record: &str) -> Option<(String, Vec<String>)> {
+    repair(record)
+        .filter(|r| r.swapped.is_empty())
+        .map(|r| (r.record, r.glued))
+}
+
+/// The record with every broken term repaired: two glued terms split again, an address and a
+/// host name swapped between `ip4:`/`ip6:` and `a:`/`mx:` put right. None when nothing was
+/// repaired or the repaired record still has errors.
+pub(super) fn repair(record: &str) -> Option<Repaired> {
     if parse::parse(record).errors.is_empty() || !parse::is_spf(record) {
         return None;
     }
     let mut glued = Vec::new();
+    let mut swapped = Vec::new();
     let terms: Vec<String> = record
         .split(' ')
         .filter(|t| !t.is_empty())
         .map(|t| {
             if t.eq_ignore_ascii_case("v=spf1") || parses(t) {
                 return t.to_string();
+            }
+            if let Some(s) = swapped_term(t) {
+                swapped.push((t.to_string(), s.clone()));
+                return s;
             }
             match split_term(t) {
                 Some(s) => {
@@ -65,7 +120,12 @@ pub(super) fn unglue(record: &str) -> Option<(String, Vec<String>)> {
         })
         .collect();
     let fixed = terms.join(" ");
-    (!glued.is_empty() && parse::parse(&fixed).errors.is_empty()).then_some((fixed, glued))
+    ((!glued.is_empty() || !swapped.is_empty()) && parse::parse(&fixed).errors.is_empty())
+        .then_some(Repaired {
+            record: fixed,
+            glued,
+            swapped,
+        })
 }
 
 /// The record a TXT answer (presentation form, `"v=spf1" "ip4:192.0.2.1" "-all"`) meant when its
@@ -93,10 +153,11 @@ pub(super) fn unterminated(answer: &str) -> Option<String> {
     if parse::parse(&fixed).errors.is_empty() {
         return Some(fixed);
     }
-    unglue(&fixed).map(|(f, _)| f)
+    repair(&fixed).map(|r| r.record)
 }
 
-/// The `spf-fix` step that republishes a record whose strings were joined without a space.
+/// The `spf-fix` step that republishes a record whose strings were joined without a space, or
+/// whose `ip4:`/`a:` terms hold the other kind of argument.
 pub(super) fn step(
     ctx: &Ctx<'_>,
     domain: &str,
@@ -109,7 +170,12 @@ pub(super) fn step(
     if !pool.iter().any(own) {
         return;
     }
-    let Some((fixed, glued)) = record.and_then(unglue) else {
+    let Some(Repaired {
+        record: fixed,
+        glued,
+        swapped,
+    }) = record.and_then(repair)
+    else {
         return;
     };
     let mut d = Draft::new("spf-fix", "spf");
@@ -133,11 +199,21 @@ pub(super) fn step(
                 .message_with("spf-glued-strings", &[("subject", term.as_str())]),
         );
     }
+    for (term, with) in &swapped {
+        d.details.push(ctx.k.message_with(
+            "spf-swapped-term",
+            &[("subject", term.as_str()), ("record", with.as_str())],
+        ));
+    }
     d.records.push(RecordToPublish {
         name: domain.to_string(),
         rtype: "TXT".into(),
         value: fixed,
-        note: ctx.k.message("spf-glued-strings-note"),
+        note: ctx.k.message(if glued.is_empty() {
+            "spf-swapped-term-note"
+        } else {
+            "spf-glued-strings-note"
+        }),
     });
     d.wait = ttl;
     out.push(d);
@@ -174,6 +250,26 @@ mod tests {
         );
         assert_eq!(unterminated(r#""v=spf1 ip4:192.0.2.7 -all""#), None);
         assert_eq!(unterminated(r#""v=spf10 -all""#), None);
+    }
+
+    #[test]
+    fn an_address_and_a_host_name_in_each_others_mechanism_are_put_right() {
+        let r = super::repair("v=spf1 ip4:mail.example.com -all").unwrap();
+        assert_eq!(r.record, "v=spf1 a:mail.example.com -all");
+        assert_eq!(
+            r.swapped,
+            [(
+                "ip4:mail.example.com".to_string(),
+                "a:mail.example.com".to_string()
+            )]
+        );
+        let r = super::repair("v=spf1 ~a:192.0.2.7/28 mx -all").unwrap();
+        assert_eq!(r.record, "v=spf1 ~ip4:192.0.2.7/28 mx -all");
+        let r = super::repair("v=spf1 a:2001:db8::25 -all").unwrap();
+        assert_eq!(r.record, "v=spf1 ip6:2001:db8::25 -all");
+        // Not one of these slips: left alone.
+        assert_eq!(super::repair("v=spf1 ip4:192.0.2.300 -all"), None);
+        assert_eq!(unglue("v=spf1 ip4:mail.example.com -all"), None);
     }
 
     #[test]

@@ -658,6 +658,31 @@ fn authorise(
         ));
     }
     if let Some(rec) = current {
+        // Terms receivers never read (after `all`, a redirect beside `all`): the record is
+        // changed as receivers read it, and the step says what that moved or left out.
+        let (read, moved, ignored) = records::spf_as_read(rec);
+        let all = read
+            .split_whitespace()
+            .rev()
+            .find(|t| {
+                t.trim_start_matches(['+', '-', '~', '?'])
+                    .eq_ignore_ascii_case("all")
+            })
+            .unwrap_or("all")
+            .to_string();
+        for term in &moved {
+            d.details.push(ctx.k.message_with(
+                "spf-term-after-all",
+                &[("subject", term.as_str()), ("clue", all.as_str())],
+            ));
+        }
+        if let Some(target) = &ignored {
+            d.details.push(ctx.k.message_with(
+                "spf-redirect-beside-all",
+                &[("target", target.as_str()), ("clue", all.as_str())],
+            ));
+        }
+        let rec = read.as_str();
         let (value, note) = match service {
             Some(r) => (
                 records::spf_with_include(rec, &r.service.spf_include),

@@ -42,6 +42,7 @@ mod diagnose_scenarios2;
 mod diagnose_scenarios3;
 mod diagnose_scenarios4;
 mod diagnose_scenarios5;
+mod diagnose_scenarios6;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

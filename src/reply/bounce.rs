@@ -261,6 +261,11 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     {
         replies.push(r);
     }
+    // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
+    // differ): the recipients it delivered are no failures of the sender's list.
+    if replies.iter().any(|r| !reports_delivery(r)) {
+        replies.retain(|r| !reports_delivery(r));
+    }
     if replies.is_empty() {
         return Err(if failure {
             InputError::BounceWithoutStatus
@@ -272,6 +277,16 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     finality::settle(&mut replies, Some(warning));
     let kind = finality::kind_of(&replies);
     done(kind, replies)
+}
+
+/// Whether a reply reports a delivery: a DSN block whose Action is delivered, relayed or
+/// expanded, or whose only code is a 2.x.x status.
+fn reports_delivery(r: &Reply) -> bool {
+    r.dsn_action.as_deref().is_some_and(|a| {
+        ["delivered", "relayed", "expanded"]
+            .iter()
+            .any(|k| a.eq_ignore_ascii_case(k))
+    }) || r.basic.is_none() && r.enhanced.as_deref().is_some_and(|e| e.starts_with('2'))
 }
 
 /// The mail domain of the system that wrote the bounce (its From, `MAILER-DAEMON@aol.com` ->
@@ -383,6 +398,26 @@ mod tests {
         );
         let x = extract(away.as_bytes()).unwrap();
         assert_eq!(x.kind, Some(MessageKind::AutoReply));
+    }
+
+    #[test]
+    fn a_partial_delivery_report_names_only_the_addresses_that_failed_or_wait() {
+        let text = "From: MAILER-DAEMON@mx.example.org\nTo: ann@example.com\n\
+            Subject: Partially delivered message\nMIME-Version: 1.0\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+            --B\nContent-Type: text/plain\n\nYour message has been partially delivered.\n\n\
+            --B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.org\n\n\
+            Final-Recipient: rfc822;kim@example.org\nAction: failed\nStatus: 5.1.1\n\
+            Diagnostic-Code: smtp;550 5.1.1 User unknown\n\n\
+            Final-Recipient: rfc822;lee@example.org\nAction: delivered\nStatus: 2.1.5\n\n\
+            Final-Recipient: rfc822;max@example.org\nAction: delayed\nStatus: 4.4.1\n\n--B--\n";
+        let x = extract(text.as_bytes()).unwrap();
+        let named: Vec<_> = x
+            .replies
+            .iter()
+            .filter_map(|r| r.recipient.as_deref())
+            .collect();
+        assert_eq!(named, ["kim@example.org", "max@example.org"]);
     }
 
     #[test]

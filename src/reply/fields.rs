@@ -41,7 +41,9 @@ pub fn dsn_value(s: &str) -> Option<&str> {
 }
 
 /// Postfix's `status=WORD (detail)`: the word and what the outer parentheses hold (up to the
-/// last `)` of the line), or an empty detail.
+/// `)` that ends the line), or an empty detail. A line cut before its closing `)` (a pasted
+/// log line, a terminal's width) keeps all it has: the last `)` inside it may close a bracket
+/// of the reply's own words, and cutting there would lose the reply.
 pub fn postfix_status(line: &str) -> Option<(&str, &str)> {
     field(line, "status=", |rest| {
         let word = prefix_while(rest, |c| c.is_ascii_lowercase() || c == '-');
@@ -49,12 +51,22 @@ pub fn postfix_status(line: &str) -> Option<(&str, &str)> {
             return None;
         }
         let after = &rest[word.len()..];
-        let detail = after
-            .strip_prefix(" (")
-            .and_then(|d| d.rfind(')').map(|close| &d[..close]))
-            .unwrap_or("");
+        let detail = after.strip_prefix(" (").map_or("", |d| {
+            let d = d.trim_end();
+            d.strip_suffix(')')
+                .unwrap_or_else(|| unclosed_in_reply_to(d))
+        });
         Some((word, detail))
     })
+}
+
+/// A cut detail without the unclosed `(in reply to ...` it may end with: what is left of that
+/// phrase names no command surely, and is no part of the reply's words.
+fn unclosed_in_reply_to(detail: &str) -> &str {
+    match detail.rfind(" (in reply to") {
+        Some(open) if !detail[open..].contains(')') => detail[..open].trim_end(),
+        _ => detail,
+    }
 }
 
 /// Postfix's `host NAME[IP]:PORT said: REPLY`: the host name and the reply.
@@ -116,5 +128,25 @@ mod tests {
         assert_eq!(postfix_status("status=sent"), Some(("sent", "")));
         assert_eq!(postfix_said("host mx[1.2.3.4 said: x"), None);
         assert_eq!(in_reply_to("x (in reply to  command)"), None);
+    }
+
+    #[test]
+    fn a_line_cut_before_its_closing_parenthesis_keeps_its_reply() {
+        let cut =
+            "status=bounced (host mx.example[192.0.2.1] said: 550 5.7.1 (spam) refused by policy";
+        let (_, detail) = postfix_status(cut).unwrap();
+        assert_eq!(
+            postfix_said(detail),
+            Some(("mx.example", "550 5.7.1 (spam) refused by policy"))
+        );
+        let in_reply = "status=bounced (host mx.example[192.0.2.1] said: 550 5.1.1 no such user (in reply to RCPT";
+        let (_, detail) = postfix_status(in_reply).unwrap();
+        assert_eq!(
+            postfix_said(detail),
+            Some(("mx.example", "550 5.1.1 no such user"))
+        );
+        let whole = "status=bounced (host mx.example[192.0.2.1] said: 550 5.1.1 no (in reply to RCPT TO command)) \r";
+        let (_, detail) = postfix_status(whole).unwrap();
+        assert!(detail.ends_with("command)"), "{detail}");
     }
 }

@@ -43,6 +43,14 @@ static EXAMPLE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:\be\.g\.|\bfor example\b|\bsuch as\b|\binstead of\b|\bform of\b|\bfinger\b|\btry (?:sending|emailing|writing|mailing|addressing|contacting)\b|\btry\s*$|\bemailing\s*$|\bif\s*$|\blocator\b)",
     )
 });
+/// Words that point the sender elsewhere: a moved recipient's new address, where the mail was
+/// forwarded or redirected, where to reply or write instead. "to" and "address" there are not
+/// the failed recipient's words, and the address after them failed nothing.
+static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)(?:\bnew (?:e-?mail |mail )?address(?:es)?(?: is| are)?|\b(?:forward(?:ed|ing)?|redirect(?:ed|ing)?|reply|replies|resend(?: it)?|re-?send(?: it)?)\s+(?:it\s+|them\s+)?to|\breply-to|\bplease use|\buse (?:the|this|my|our) (?:new |other )?(?:e-?mail )?address|\bnow (?:at|is))\s*[:,]?\s*[<"'(\[]?$"#,
+    )
+});
 /// Words that introduce the sender or the message rather than a recipient.
 static SENDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -130,6 +138,7 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
             if !alias
                 && (CONTACT.is_match(before)
                     || EXAMPLE.is_match(before)
+                    || ELSEWHERE.is_match(before)
                     || SENDER.is_match(before)
                     || in_url(before))
             {
@@ -406,5 +415,22 @@ mod tests {
         // An address after words is not part of the list.
         let text = "Delivery failed for:\n\nann@example.net, please write to help@example.org";
         assert_eq!(names(text, &[], None), ["ann@example.net"]);
+    }
+
+    #[test]
+    fn an_address_the_sender_is_pointed_to_instead_is_not_a_recipient() {
+        for text in [
+            "Your message to kim@example.org could not be delivered. The address has moved; \
+             please use the new address: lee@example.net",
+            "Your message could not be delivered to kim@example.org. Forwarded to \
+             lee@example.net by the alias",
+            "The message you sent to kim@example.org was rejected. Reply to: lee@example.net",
+            "Mail to kim@example.org failed: the user's new address is lee@example.net",
+        ] {
+            assert_eq!(names(text, &[], None), ["kim@example.org"], "{text}");
+        }
+        // Words that name the recipient still do, after such a sentence too.
+        let text = "Forwarding stopped. Your message to kim@example.org was not delivered.";
+        assert_eq!(names(text, &[], None), ["kim@example.org"]);
     }
 }

@@ -5,12 +5,14 @@
 
 use super::mechanism::Blame;
 use super::provider_detect::ProviderMatch;
-use super::rule_match::{Phrases, class_of_action, parse_enhanced, words_class};
+use super::rule_match::{
+    Phrases, class_of_action, handling_codes_fit, handling_codes_hold, parse_enhanced, words_class,
+};
 use super::schema::Mechanism;
 use super::types::{
     Action, BasicMeaning, BounceType, Decoded, EnhancedMeaning, ProviderRef, RuleRef, SetAside,
 };
-use super::{EnhancedRule, ProviderRule, RuleSet, words};
+use super::{EnhancedRule, HandlingRule, ProviderRule, RuleSet, words};
 
 /// The checks of records the sender's own domain publishes (issue 14: words naming them always
 /// implicate them).
@@ -338,15 +340,7 @@ impl RuleSet {
                 && a != action
             {
                 action = a;
-                // The note of a handling entry with this action for this category, else one
-                // for any category: the first entry with the action may be about another
-                // category (a HELO refusal must not read "SMTP AUTH needs attention").
-                let with_action = || self.handling.iter().filter(move |h| h.rule.action == a);
-                action_note = with_action()
-                    .find(|h| h.rule.category.iter().any(|c| c == category))
-                    .or_else(|| with_action().find(|h| h.rule.category.is_empty()))
-                    .or_else(|| with_action().next())
-                    .map_or_else(String::new, |h| h.rule.note.clone());
+                action_note = self.note_for(a, class, reply, category);
             }
             if let Some(b) = r.bounce_type {
                 bounce_type = b;
@@ -356,6 +350,43 @@ impl RuleSet {
             }
         }
         (action, bounce_type, action_note)
+    }
+}
+
+impl RuleSet {
+    /// The note of a handling row with `action` for a rule that chose that action: one for the
+    /// rule's category before one for any category (a HELO refusal must not read "SMTP AUTH
+    /// needs attention"), and one whose class is the reply's before one of the other failure
+    /// class. A row written for other codes never lends its note: a row for 252 or for 2xx and
+    /// 3xx replies says "accepted", which a 4xx delay warning is not.
+    fn note_for(
+        &self,
+        action: Action,
+        class: Option<u16>,
+        reply: &Reply,
+        category: &str,
+    ) -> String {
+        let enhanced = reply.enhanced.as_deref();
+        let rows = || {
+            self.handling
+                .iter()
+                .map(|l| &l.rule)
+                .filter(move |h| h.action == action)
+        };
+        let fits = |h: &HandlingRule| {
+            handling_codes_fit(h, reply.basic, enhanced)
+                && !(h.class.is_some_and(|c| c < 4) && class.is_some_and(|c| c >= 4))
+        };
+        let exact =
+            |h: &HandlingRule| fits(h) && handling_codes_hold(h, class, reply.basic, enhanced);
+        let own = |h: &HandlingRule| h.category.iter().any(|c| c == category);
+        rows()
+            .find(|h| exact(h) && own(h))
+            .or_else(|| rows().find(|h| fits(h) && own(h)))
+            .or_else(|| rows().find(|h| exact(h) && h.category.is_empty()))
+            .or_else(|| rows().find(|h| fits(h) && h.category.is_empty()))
+            .or_else(|| rows().find(|h| fits(h)))
+            .map_or_else(String::new, |h| h.note.clone())
     }
 }
 

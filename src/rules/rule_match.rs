@@ -202,10 +202,7 @@ impl RuleSet {
         category: &str,
     ) -> Option<&HandlingRule> {
         self.handling.iter().map(|l| &l.rule).find(|h| {
-            h.class.is_none_or(|c| Some(u16::from(c)) == class)
-                && (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
-                && (h.enhanced.is_empty()
-                    || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
+            handling_codes_hold(h, class, basic, enhanced)
                 && (h.category.is_empty() || h.category.iter().any(|c| c == category))
         })
     }
@@ -213,6 +210,28 @@ impl RuleSet {
     pub(crate) fn basic_rule(&self, code: u16) -> Option<&super::BasicRule> {
         self.basics.iter().map(|l| &l.rule).find(|r| r.code == code)
     }
+}
+
+/// Whether a handling row's code conditions (class, basic and enhanced codes) hold for a reply;
+/// its category is not looked at.
+pub(crate) fn handling_codes_hold(
+    h: &HandlingRule,
+    class: Option<u16>,
+    basic: Option<u16>,
+    enhanced: Option<&str>,
+) -> bool {
+    h.class.is_none_or(|c| Some(u16::from(c)) == class) && handling_codes_fit(h, basic, enhanced)
+}
+
+/// Whether a handling row's basic and enhanced codes, if it names any, are the reply's.
+pub(crate) fn handling_codes_fit(
+    h: &HandlingRule,
+    basic: Option<u16>,
+    enhanced: Option<&str>,
+) -> bool {
+    (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
+        && (h.enhanced.is_empty()
+            || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
 }
 
 /// The class a DSN Action implies when a bounce gives no code at all (RFC 3464 section 2.3.3):

@@ -232,15 +232,26 @@ fn quoted_printable(body: &[u8], broken: bool) -> Vec<u8> {
 
 /// A multipart bounce of the given parts, each `(charset, quoted-printable?, body)`.
 fn multipart(parts: &[(&str, bool, Vec<u8>)]) -> Vec<u8> {
-    let mut m = b"From: Mail Delivery System <MAILER-DAEMON@mx.example.jp>\n\
-                  To: ann@example.com\nSubject: Undelivered Mail Returned to Sender\n\
-                  MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"BB\"\n\n"
-        .to_vec();
-    for (charset, qp, body) in parts {
+    let parts: Vec<(&str, &str, Vec<u8>)> = parts
+        .iter()
+        .map(|(c, qp, b)| (*c, if *qp { "quoted-printable" } else { "8bit" }, b.clone()))
+        .collect();
+    multipart_under("Subject: Undelivered Mail Returned to Sender", &parts)
+}
+
+/// A multipart bounce under the given Subject line, each part `(charset, transfer encoding,
+/// body already in that encoding)`.
+fn multipart_under(subject: &str, parts: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
+    let mut m = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.jp>\n\
+         To: ann@example.com\n{subject}\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"BB\"\n\n"
+    )
+    .into_bytes();
+    for (charset, encoding, body) in parts {
         m.extend_from_slice(
             format!(
-                "--BB\nContent-Type: text/plain; charset=\"{charset}\"\nContent-Transfer-Encoding: {}\n\n",
-                if *qp { "quoted-printable" } else { "8bit" }
+                "--BB\nContent-Type: text/plain; charset=\"{charset}\"\nContent-Transfer-Encoding: {encoding}\n\n"
             )
             .as_bytes(),
         );
@@ -249,6 +260,39 @@ fn multipart(parts: &[(&str, bool, Vec<u8>)]) -> Vec<u8> {
     }
     m.extend_from_slice(b"--BB--\n");
     m
+}
+
+/// Base64 in lines of 76, or, `broken`, with a character outside the alphabet, a line cut
+/// mid-quantum and padding in the middle.
+fn base64_lines(body: &[u8], broken: bool) -> Vec<u8> {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD.encode(body);
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(76) {
+        out.extend_from_slice(chunk);
+        out.push(b'\n');
+    }
+    if broken {
+        out.splice(out.len() / 2..out.len() / 2, b"!=\nQk".iter().copied());
+        out.extend_from_slice(b"QUJD=RA\n");
+    }
+    out
+}
+
+/// A Subject line as RFC 2047 encoded words in `charset` (B or Q), some of them malformed
+/// (unclosed, an unknown encoding letter, bad base64).
+fn encoded_subject(charset: &str, seed: &[u8], form: u8) -> String {
+    use base64::Engine;
+    let raw = body_in(charset, seed);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&raw);
+    let q: String = raw.iter().map(|b| format!("={b:02X}")).collect();
+    match form {
+        0 => format!("Subject: =?{charset}?B?{b64}?= Undelivered"),
+        1 => format!("Subject: =?{charset}?Q?{q}?=\n =?{charset}?B?{b64}?="),
+        2 => format!("Subject: =?{charset}?B?{b64}"),
+        3 => format!("Subject: =?{charset}?X?{q}?="),
+        _ => format!("Subject: =?{charset}?B?{}!!?=", &b64[..b64.len() / 2]),
+    }
 }
 
 const REPLY_LINE: &[u8] = b"<kim@example.jp>: host mx.example.jp[192.0.2.9] said: 550 5.1.1 <kim@example.jp>: User unknown\n";
@@ -295,6 +339,63 @@ proptest! {
             })
             .collect();
         let got = run_bounded(&multipart(&built));
+        if with_reply {
+            let x = got.unwrap();
+            prop_assert!(
+                x.replies.iter().any(|r| r.basic == Some(550)
+                    && r.enhanced.as_deref() == Some("5.1.1")
+                    && r.recipient.as_deref() == Some("kim@example.jp")),
+                "{:?}",
+                x.replies
+            );
+        }
+    }
+
+    /// The same with base64 parts (some broken) and an RFC 2047 encoded Subject in the part's
+    /// charset (some encoded words malformed): the ASCII reply line in a valid part is decoded
+    /// wherever it sits; a message without one is decoded or refused in one line.
+    #[test]
+    fn base64_parts_and_encoded_headers_are_decoded_or_refused(
+        parts in proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("iso-2022-jp"),
+                    Just("windows-1251"),
+                    Just("koi8-r"),
+                    Just("utf-8"),
+                    Just("x-unknown-42"),
+                ],
+                0u8..3,
+                any::<bool>(),
+                proptest::collection::vec(any::<u8>(), 0..200),
+            ),
+            1..4,
+        ),
+        subject_form in 0u8..5,
+        reply_in in any::<prop::sample::Index>(),
+        with_reply in any::<bool>(),
+    ) {
+        let at = reply_in.index(parts.len());
+        let built: Vec<(&str, &str, Vec<u8>)> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, (charset, encoding, broken, seed))| {
+                let mut body = body_in(charset, seed);
+                // The reply goes into a part whose encoding is intact.
+                let carries = with_reply && i == at;
+                if carries {
+                    body.extend_from_slice(REPLY_LINE);
+                }
+                match encoding {
+                    0 => (*charset, "base64", base64_lines(&body, *broken && !carries)),
+                    1 => (*charset, "quoted-printable", quoted_printable(&body, *broken && !carries)),
+                    _ => (*charset, "8bit", body),
+                }
+            })
+            .collect();
+        let (charset, _, _, seed) = &parts[0];
+        let subject = encoded_subject(charset, seed, subject_form);
+        let got = run_bounded(&multipart_under(&subject, &built));
         if with_reply {
             let x = got.unwrap();
             prop_assert!(
@@ -443,4 +544,72 @@ fn a_windows_1251_bounce_and_an_iso_2022_jp_bounce_are_decoded() {
     .unwrap();
     assert_eq!(x.replies[0].recipient.as_deref(), Some("kim@example.jp"));
     assert_eq!(x.replies[0].finality.map(|f| f.permanent), Some(true));
+}
+
+/// The binary on one bad input: `explain FILE --format json` answers with JSON (exit 0) or
+/// refuses in one line `mailtriage: <reason>` (exit 2); never a panic, never another code.
+fn explain_binary(input: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.eml");
+    std::fs::write(&path, input).unwrap();
+    let out = super::cli_support::mailtriage()
+        .args(["explain", path.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    match out.status.code() {
+        Some(0) => {
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+        }
+        Some(2) => {
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.starts_with("mailtriage: "), "{stderr}");
+        }
+        other => panic!("exit {other:?}: {stderr}"),
+    }
+}
+
+proptest! {
+    // Each case runs the binary: few cases, the library-level properties above cover breadth.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Issue 14's bad inputs through the command a user runs: a bounce in mixed and unknown
+    /// encodings, a bounce quoting a bounce, a reply of 100 KB on one line.
+    #[test]
+    fn explain_decodes_or_refuses_bad_input_in_one_line(
+        kind in 0u8..3,
+        charset in prop_oneof![Just("iso-2022-jp"), Just("windows-1251"), Just("x-unknown-42")],
+        seed in proptest::collection::vec(any::<u8>(), 0..200),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let input = match kind {
+            0 => multipart_under(
+                &encoded_subject(charset, &seed, seed.first().map_or(0, |b| b % 5)),
+                &[
+                    (charset, "base64", base64_lines(&body_in(charset, &seed), seed.len() % 2 == 0)),
+                    ("iso-8859-1", "quoted-printable", quoted_printable(&seed, true)),
+                ],
+            ),
+            1 => {
+                let mut m = b"From: helpdesk@example.com\nSubject: Fwd: bounce\nContent-Type: text/plain\n\n".to_vec();
+                for line in CORPUS[pick.index(CORPUS.len())].split(|b| *b == b'\n') {
+                    m.extend_from_slice(b"> ");
+                    m.extend_from_slice(line);
+                    m.push(b'\n');
+                }
+                m
+            }
+            _ => {
+                let word = String::from_utf8_lossy(&seed).replace(['\n', '\r'], " ");
+                let mut line = String::from("550 5.1.1 ");
+                while line.len() < 100 * 1024 {
+                    line.push_str(&word);
+                    line.push_str(" <kim@example.jp> said: 550 ");
+                }
+                line.into_bytes()
+            }
+        };
+        explain_binary(&input);
+    }
 }

@@ -32,6 +32,8 @@ mod rules {
     pub mod located;
     #[path = "../src/rules/marker_filter.rs"]
     pub mod marker_filter;
+    #[path = "../src/rules/match_only.rs"]
+    pub mod match_only;
     #[path = "../src/rules/schema.rs"]
     pub mod schema;
     #[path = "../src/rules/set.rs"]

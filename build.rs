@@ -11,6 +11,8 @@
 mod ascii_fold;
 #[path = "src/finding.rs"]
 mod finding;
+#[path = "src/match_only.rs"]
+mod match_only;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {
@@ -32,8 +34,6 @@ mod rules {
     pub mod located;
     #[path = "../src/rules/marker_filter.rs"]
     pub mod marker_filter;
-    #[path = "../src/rules/match_only.rs"]
-    pub mod match_only;
     #[path = "../src/rules/schema.rs"]
     pub mod schema;
     #[path = "../src/rules/set.rs"]

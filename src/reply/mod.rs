@@ -24,16 +24,6 @@ pub mod types;
 pub use code::{check_basic, check_enhanced};
 pub use types::*;
 
-/// `String::from_utf8_lossy`, with valid UTF-8 (nearly every message) checked by the
-/// standard library's word-at-a-time validation instead of the lossy decoder's byte-at-a-time
-/// walk: the same text, for a tenth of the instructions.
-pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
 /// Inputs above this size are refused before any parsing.
 pub const MAX_INPUT: usize = 10 * 1024 * 1024;
 
@@ -62,13 +52,15 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         // Invalid UTF-8 is acceptable only in a MIME message (8-bit bodies in legacy charsets).
         Err(_) => {
-            if !bounce::looks_like_message(&lossy(message)) {
+            if !bounce::looks_like_message(&crate::utf8::lossy(message)) {
                 return Err(InputError::Binary);
             }
             String::from_utf8_lossy(input)
         }
     };
-    let mut ex = if bounce::looks_like_message(&lossy(&message[..message.len().min(64 * 1024)])) {
+    let mut ex = if bounce::looks_like_message(&crate::utf8::lossy(
+        &message[..message.len().min(64 * 1024)],
+    )) {
         let mut ex = bounce::extract(message)?;
         for r in &mut ex.replies {
             cap_text(&mut r.text);
@@ -414,22 +406,6 @@ fn json_input(text: &str) -> Result<Option<Extracted>, InputError> {
 
 #[cfg(test)]
 mod tests {
-
-    /// The same text as `String::from_utf8_lossy`, valid or not.
-    #[test]
-    fn lossy_reads_as_from_utf8_lossy() {
-        let inputs: [&[u8]; 6] = [
-            b"",
-            b"plain ASCII",
-            "日本語 ü".as_bytes(),
-            b"bad \xff byte",
-            b"cut \xe6\x97",
-            b"\xc3\x28 mixed \xe2\x82\xac",
-        ];
-        for b in inputs {
-            assert_eq!(super::lossy(b), String::from_utf8_lossy(b), "{b:?}");
-        }
-    }
 
     #[test]
     fn a_paste_that_breaks_the_line_after_the_code_keeps_code_words_and_host() {

@@ -2,7 +2,7 @@
 //! tries a dozen patterns on every line of every bounce, and most lines hold none of the
 //! words those patterns require.
 
-use crate::rules::match_only::MatchOnly;
+use crate::match_only::MatchOnly;
 #[cfg(test)]
 use regex::Regex;
 

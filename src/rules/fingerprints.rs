@@ -11,8 +11,8 @@
 use super::builtin_literals::required_literals;
 use super::lazy_regex::LazyRegex;
 use super::marker_filter::Literals;
-use super::match_only::MatchOnly;
 use super::types::SignalKind;
+use crate::match_only::MatchOnly;
 use aho_corasick::AhoCorasick;
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;

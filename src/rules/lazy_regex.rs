@@ -10,7 +10,7 @@
 
 use super::builtin_literals::required_literals;
 use super::marker_filter::Literals;
-use super::match_only::MatchOnly;
+use crate::match_only::MatchOnly;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use std::sync::OnceLock;

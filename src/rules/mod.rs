@@ -12,7 +12,6 @@ mod lazy_regex;
 mod load;
 mod located;
 mod marker_filter;
-pub(crate) mod match_only;
 mod mechanism;
 mod precompiled;
 mod provider_detect;

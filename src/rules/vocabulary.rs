@@ -12,8 +12,8 @@
 use super::builtin_literals::required_literals;
 use super::lazy_regex::{LazyRegex, ascii_boundary_test};
 use super::marker_filter::Literals;
-use super::match_only::MatchOnly;
 use super::schema::CueKind;
+use crate::match_only::MatchOnly;
 use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;
 

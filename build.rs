@@ -11,6 +11,8 @@
 mod ascii_fold;
 #[path = "src/finding.rs"]
 mod finding;
+#[path = "src/match_only.rs"]
+mod match_only;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {

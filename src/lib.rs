@@ -9,10 +9,12 @@ pub mod domain_name;
 pub mod error;
 pub mod evidence;
 pub mod finding;
+mod match_only;
 pub mod plan;
 pub mod reply;
 pub mod report;
 pub mod rules;
 pub mod scan;
+mod utf8;
 
 pub use commands::run;

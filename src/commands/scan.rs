@@ -91,6 +91,10 @@ pub fn run(
     });
     crate::report::render(out, args.format, &view)?;
     buffered.flush()?;
+    // The process ends after this: freeing the rule set's hundreds of compiled automata one
+    // by one took about 3 ms of a mailbox scan's wall time (callgrind: 17 M instructions on
+    // the main thread, after every worker is done), and the system takes the memory back.
+    std::mem::forget(rules);
     Ok(code)
 }
 

@@ -179,7 +179,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let raw_body;
     let mut human = human;
     if replies.is_empty() {
-        let raw = String::from_utf8_lossy(input);
+        let raw = crate::utf8::lossy(input);
         let at = [
             raw.find("\n\n").map(|i| i + 2),
             raw.find("\r\n\r\n").map(|i| i + 4),

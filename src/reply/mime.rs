@@ -45,12 +45,12 @@ pub fn parts(msg: &Message<'_>) -> Parts {
                     .and_then(super::address::clean);
             }
             ("message", "delivery-status" | "global-delivery-status", _) => {
-                let body = String::from_utf8_lossy(part.contents());
+                let body = crate::utf8::lossy(part.contents());
                 p.dsn.extend(dsn::parse(&body));
                 received_from = received_from.or_else(|| dsn::received_from_mta(&body));
             }
             ("message", "feedback-report", _) => {
-                p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
+                p.feedback = Some(crate::utf8::lossy(part.contents()).into_owned());
             }
             ("message", "disposition-notification" | "global-disposition-notification", _) => {
                 p.disposition = true;
@@ -58,14 +58,14 @@ pub fn parts(msg: &Message<'_>) -> Parts {
             ("text", "rfc822-headers", _) | ("message", "rfc822-headers", _)
                 if p.original.is_none() =>
             {
-                p.original = headers::from_raw(&String::from_utf8_lossy(part.contents()));
+                p.original = headers::from_raw(&crate::utf8::lossy(part.contents()));
             }
             ("text", "plain", PartType::Text(t)) => push_text(&mut p.text, t),
             ("text", "html", PartType::Html(h)) => push_text(&mut p.text, &strip_tags(h)),
             ("text", _, PartType::Text(t)) => push_text(&mut p.text, t),
             // Some MTAs send the DSN or the original as an unlabelled attachment.
             ("message", "rfc822", _) if p.original.is_none() => {
-                p.original = headers::from_raw(&String::from_utf8_lossy(part.contents()));
+                p.original = headers::from_raw(&crate::utf8::lossy(part.contents()));
             }
             _ => {}
         }
@@ -106,7 +106,7 @@ fn message_headers(m: &Message<'_>) -> Option<OriginalHeaders> {
     let raw = m.raw_message();
     let end = m.root_part().raw_body_offset() as usize;
     let head = raw.get(..end).unwrap_or(raw);
-    headers::from_raw(&String::from_utf8_lossy(head))
+    headers::from_raw(&crate::utf8::lossy(head))
 }
 
 fn push_text(text: &mut String, t: &str) {

@@ -52,13 +52,13 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         // Invalid UTF-8 is acceptable only in a MIME message (8-bit bodies in legacy charsets).
         Err(_) => {
-            if !bounce::looks_like_message(&String::from_utf8_lossy(message)) {
+            if !bounce::looks_like_message(&crate::utf8::lossy(message)) {
                 return Err(InputError::Binary);
             }
             String::from_utf8_lossy(input)
         }
     };
-    let mut ex = if bounce::looks_like_message(&String::from_utf8_lossy(
+    let mut ex = if bounce::looks_like_message(&crate::utf8::lossy(
         &message[..message.len().min(64 * 1024)],
     )) {
         let mut ex = bounce::extract(message)?;

@@ -2,9 +2,9 @@
 //! tries a dozen patterns on every line of every bounce, and most lines hold none of the
 //! words those patterns require.
 
+use crate::match_only::MatchOnly;
 #[cfg(test)]
 use regex::Regex;
-use regex_automata::meta;
 
 /// Whether `text` may hold `needle` (ASCII) in any case, as a `(?i)` pattern would match it.
 /// Exact on ASCII text. Unicode case folding also matches KELVIN SIGN to `k` and LONG S to
@@ -26,38 +26,25 @@ pub(super) fn may_hold(text: &str, needle: &str) -> bool {
 /// stand for `s` and `k` though they are no ASCII word characters, send a text to the pattern
 /// as written.
 ///
-/// Both are compiled without `regex`'s literal prefilter and full DFA: extracting the literals
-/// of a long `(?i)` alternation and determinizing it cost more than the searches they speed up
-/// (half of these patterns' compilation, callgrind). Matching is the same engines' and exact.
+/// Both are compiled for `is_match` alone (`rules::match_only`): the forward engines `regex`
+/// runs for it, without its literal prefilter, full DFA and reverse automata. Extracting the
+/// literals of a long `(?i)` alternation and determinizing it cost more than the searches they
+/// speed up (half of these patterns' compilation, callgrind), and the reverse automata only
+/// locate matches. Matching is the same engines' and exact.
 pub(super) struct Words {
-    unicode: meta::Regex,
-    ascii: meta::Regex,
+    unicode: MatchOnly,
+    ascii: MatchOnly,
     /// The pattern as `regex` compiles it, which tests hold both to.
     #[cfg(test)]
     written: Regex,
 }
 
-/// Compiles as `regex::Regex::new` does (leftmost-first, UTF-8, its syntax and size limits),
-/// without the prefilter, the full DFA and the one-pass DFA (see [`Words`]).
-fn bare(pattern: &str) -> meta::Regex {
-    let config = meta::Config::new()
-        .match_kind(regex_automata::MatchKind::LeftmostFirst)
-        .utf8_empty(true)
-        .auto_prefilter(false)
-        .dfa(false)
-        .onepass(false);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-        .build(pattern)
-        .expect("constant regex")
-}
-
 impl Words {
     pub(super) fn new(pattern: &str) -> Words {
+        let compile = |p: &str| MatchOnly::new(p).expect("constant regex");
         Words {
-            unicode: bare(pattern),
-            ascii: bare(&pattern.replace(r"\b", r"(?-u:\b)")),
+            unicode: compile(pattern),
+            ascii: compile(&pattern.replace(r"\b", r"(?-u:\b)")),
             #[cfg(test)]
             written: super::code::re(pattern),
         }

@@ -10,6 +10,7 @@
 
 use super::builtin_literals::required_literals;
 use super::marker_filter::Literals;
+use crate::match_only::MatchOnly;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use std::sync::OnceLock;
@@ -29,6 +30,8 @@ pub(crate) struct LazyRegex {
     /// Texts its literals were looked for in (see [`LITERAL_TRIES`]).
     tries: AtomicU32,
     compiled: OnceLock<Option<Regex>>,
+    /// The forward engines alone, for `is_match` (see `match_only`).
+    matcher: OnceLock<Option<MatchOnly>>,
 }
 
 impl Clone for LazyRegex {
@@ -38,6 +41,7 @@ impl Clone for LazyRegex {
             literals: self.literals.clone(),
             tries: AtomicU32::new(self.tries.load(Ordering::Relaxed)),
             compiled: self.compiled.clone(),
+            matcher: OnceLock::new(),
         }
     }
 }
@@ -59,12 +63,16 @@ impl LazyRegex {
             literals: OnceLock::new(),
             tries: AtomicU32::new(0),
             compiled: OnceLock::new(),
+            matcher: OnceLock::new(),
         }
     }
 
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
     /// failing a decode; `rules lint` reports it (see `compile_error`).
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        if let Some(m) = self.matcher.get() {
+            return m.as_ref().is_some_and(|m| m.is_match(text));
+        }
         if let Some(compiled) = self.compiled.get() {
             return compiled.as_ref().is_some_and(|re| re.is_match(text));
         }
@@ -77,10 +85,14 @@ impl LazyRegex {
         {
             return false;
         }
-        self.regex().is_some_and(|re| re.is_match(text))
+        self.matcher
+            .get_or_init(|| MatchOnly::new(&self.pattern))
+            .as_ref()
+            .is_some_and(|m| m.is_match(text))
     }
 
-    /// The compiled automaton, or `None` for a pattern over the size limit.
+    /// The compiled automaton, or `None` for a pattern over the size limit: for `find` and
+    /// `find_iter` (`is_match` compiles only the forward engines, see `match_only`).
     pub(crate) fn regex(&self) -> Option<&Regex> {
         self.compiled.get_or_init(|| build(&self.pattern)).as_ref()
     }

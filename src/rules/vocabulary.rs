@@ -13,6 +13,7 @@ use super::builtin_literals::required_literals;
 use super::lazy_regex::{LazyRegex, ascii_boundary_test};
 use super::marker_filter::Literals;
 use super::schema::CueKind;
+use crate::match_only::MatchOnly;
 use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;
 
@@ -42,7 +43,7 @@ pub(crate) struct Vocabulary {
     /// Every mechanism's words with ASCII word boundaries, when that reading is exact as a
     /// test that only says no (`lazy_regex::ascii_boundary_test`): on non-ASCII text the
     /// automaton above leaves its fast engine for the PikeVM, this one does not.
-    ascii_names: OnceLock<Option<MultiRegex>>,
+    ascii_names: OnceLock<Option<MatchOnly>>,
     /// Each cue entry's words as one pattern, aligned with `RuleSet::mechanism_cues`.
     cues: Vec<(CueKind, Option<LazyRegex>)>,
     /// Every cue of a kind as one pattern: fail, pass, reference, identifier, boundary.
@@ -152,7 +153,7 @@ impl Vocabulary {
                                 .map(|re| (re.pattern(), k))
                         })
                         .unzip();
-                MultiRegex::new_many(&patterns).ok().map(|re| (re, kinds))
+                new_many(&patterns).map(|re| (re, kinds))
             })
             .as_ref()
     }
@@ -225,7 +226,7 @@ impl Vocabulary {
                     .enumerate()
                     .filter_map(|(m, re)| re.as_ref().map(|re| (re.pattern(), m)))
                     .unzip();
-                MultiRegex::new_many(&patterns).ok().map(|re| (re, owners))
+                new_many(&patterns).map(|re| (re, owners))
             })
             .as_ref()
     }
@@ -262,7 +263,7 @@ impl Vocabulary {
     }
 
     /// See `ascii_names`: `None` when a mechanism's words do not allow it.
-    fn ascii_names(&self) -> Option<&MultiRegex> {
+    fn ascii_names(&self) -> Option<&MatchOnly> {
         self.ascii_names
             .get_or_init(|| {
                 let patterns: Option<Vec<String>> = self
@@ -271,7 +272,7 @@ impl Vocabulary {
                     .flatten()
                     .map(|re| ascii_boundary_test(re.pattern()))
                     .collect();
-                MultiRegex::new_many(&patterns?).ok()
+                MatchOnly::new_many(&patterns?)
             })
             .as_ref()
     }
@@ -326,6 +327,24 @@ pub(super) enum Verdict {
     Passed,
     /// Only referred to (documentation) or used to name something ("your DKIM domain").
     Mentioned,
+}
+
+/// Compiles as `meta::Regex::new_many` does, without the literal prefilter, full DFA and
+/// one-pass DFA: extracting the prefixes and suffixes of every mechanism word and cue (long
+/// `(?i)` alternations) cost more than the few hundred short texts searched with them (a
+/// third of these automata's compilation, callgrind). The same engines, so the same answers.
+fn new_many<P: AsRef<str>>(patterns: &[P]) -> Option<MultiRegex> {
+    let config = regex_automata::meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .auto_prefilter(false)
+        .dfa(false)
+        .onepass(false);
+    regex_automata::meta::Builder::new()
+        .configure(config)
+        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+        .build_many(patterns)
+        .ok()
 }
 
 #[cfg(test)]

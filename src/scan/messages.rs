@@ -20,7 +20,7 @@ fn date_header(bytes: &[u8]) -> Option<String> {
     let head_end = memchr::memmem::find(bytes, b"\n\n")
         .or_else(|| memchr::memmem::find(bytes, b"\r\n\r\n"))
         .unwrap_or(bytes.len().min(64 * 1024));
-    let head = String::from_utf8_lossy(&bytes[..head_end]);
+    let head = crate::utf8::lossy(&bytes[..head_end]);
     let mut lines = head.lines().peekable();
     while let Some(line) = lines.next() {
         if line.len() > 5 && line[..5].eq_ignore_ascii_case("date:") {

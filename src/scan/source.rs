@@ -55,7 +55,9 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    v.sort();
+    // Entries of one directory share its path: ordering them by their bytes is ordering
+    // them by name, as `Path`'s component-wise ordering does, for a tenth of the work.
+    v.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(v)
 }
 
@@ -362,6 +364,33 @@ fn syslog_line(l: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A directory's entries in the order `Path` sorts them: by name, byte by byte.
+    #[test]
+    fn entries_are_sorted_by_name() {
+        let dir = std::env::temp_dir().join(format!("mt-sorted-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let names = [
+            "b",
+            "a.b",
+            "a-b",
+            "ab",
+            "a b",
+            "A",
+            "é",
+            "a",
+            "17000.M1P1:2,S",
+            "1700",
+        ];
+        for n in names {
+            std::fs::write(dir.join(n), "x").unwrap();
+        }
+        let got = sorted_entries(&dir).unwrap();
+        let mut want: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+        want.sort();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn forms_are_recognised_from_content() {

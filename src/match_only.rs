@@ -1,0 +1,220 @@
+//! Patterns only ever asked *whether* they match: the forward engines of `regex`'s automaton,
+//! without the reverse NFA and reverse lazy DFA that only locate where a match starts.
+//!
+//! `regex::Regex::is_match` (and `meta::Regex`) runs the forward lazy DFA alone and, where it
+//! gives up (a Unicode `\b` beside a non-ASCII byte, or too many states), the bounded
+//! backtracker on short texts or the PikeVM. Building it also compiles the pattern a second
+//! time in reverse for `find`: a quarter of what compiling a rule pattern costs (callgrind, a
+//! Maildir scan), for searches rule patterns never run. [`MatchOnly`] builds the same forward
+//! NFA (same syntax, captures and size limits), the same lazy DFA configuration and the same
+//! fallbacks, and answers as `regex` does (`the_answers_are_regex_answers`).
+
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::{self, NFA, backtrack::BoundedBacktracker, pikevm::PikeVM};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
+use std::panic::{RefUnwindSafe, UnwindSafe};
+
+/// `regex`'s defaults: the compiled NFA's size limit and the lazy DFA's cache.
+const NFA_SIZE_LIMIT: usize = 10 * (1 << 20);
+const DFA_CACHE: usize = 2 * (1 << 20);
+
+type MakeCaches = Box<dyn Fn() -> Caches + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+/// One thread's scratch space for each engine, made when the engine first runs there: most
+/// texts never reach the backtracker or the PikeVM, whose scratch space is the larger.
+#[derive(Debug, Default)]
+struct Caches {
+    dfa: Option<hybrid::dfa::Cache>,
+    backtrack: Option<thompson::backtrack::Cache>,
+    pikevm: Option<thompson::pikevm::Cache>,
+}
+
+/// A pattern (or several, matching when any does) compiled for `is_match` only.
+#[derive(Debug)]
+pub(crate) struct MatchOnly {
+    dfa: Option<hybrid::dfa::DFA>,
+    backtrack: Option<BoundedBacktracker>,
+    pikevm: PikeVM,
+    caches: Pool<Caches, MakeCaches>,
+}
+
+impl MatchOnly {
+    /// Compiles as `regex::Regex::new` does; `None` where it would fail (syntax, size limit).
+    pub(crate) fn new(pattern: &str) -> Option<MatchOnly> {
+        MatchOnly::new_many(&[pattern])
+    }
+
+    /// Any of `patterns`, as `meta::Regex::new_many` compiles them.
+    pub(crate) fn new_many<P: AsRef<str>>(patterns: &[P]) -> Option<MatchOnly> {
+        let nfa = thompson::Compiler::new()
+            .syntax(syntax::Config::new().utf8(true))
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                    .shrink(false),
+            )
+            .build_many(patterns)
+            .ok()?;
+        MatchOnly::from_nfa(nfa)
+    }
+
+    fn from_nfa(nfa: NFA) -> Option<MatchOnly> {
+        // The lazy DFA as `regex` configures it (less the prefilter it is built without). It
+        // fails to build only when its cache cannot hold a few states; the others then answer.
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .starts_for_each_pattern(true)
+                    .byte_classes(true)
+                    .unicode_word_boundary(true)
+                    .specialize_start_states(false)
+                    .cache_capacity(DFA_CACHE)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .ok();
+        let backtrack = BoundedBacktracker::new_from_nfa(nfa.clone()).ok();
+        let pikevm = PikeVM::new_from_nfa(nfa).ok()?;
+        let make: MakeCaches = Box::new(Caches::default);
+        Some(MatchOnly {
+            dfa,
+            backtrack,
+            pikevm,
+            caches: Pool::new(make),
+        })
+    }
+
+    /// Whether the pattern matches anywhere in `text`, as `regex::Regex::is_match` answers.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        let input = Input::new(text).earliest(true);
+        let mut caches = self.caches.get();
+        let caches = &mut *caches;
+        if let Some(dfa) = &self.dfa {
+            let cache = caches.dfa.get_or_insert_with(|| dfa.create_cache());
+            if let Ok(found) = dfa.try_search_fwd(cache, &input) {
+                return found.is_some();
+            }
+        }
+        // `regex` hands the backtracker short texts only: it cannot stop at the first match.
+        if let Some(bt) = &self.backtrack
+            && text.len() <= 128
+            && text.len() < bt.max_haystack_len()
+        {
+            let cache = caches.backtrack.get_or_insert_with(|| bt.create_cache());
+            if let Ok(found) = bt.try_is_match(cache, input.clone()) {
+                return found;
+            }
+        }
+        let cache = caches
+            .pikevm
+            .get_or_insert_with(|| self.pikevm.create_cache());
+        self.pikevm.is_match(cache, input)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Every answer is `regex`'s, on texts that send each engine its share: ASCII (the lazy
+    /// DFA), Unicode `\b` beside non-ASCII text short and long (backtracker, PikeVM), KELVIN
+    /// SIGN and LONG S, empty patterns and texts, and a pattern over the size limit.
+    #[test]
+    fn the_answers_are_regex_answers() {
+        let patterns = [
+            r"(?i)\buser (?:unknown|not found)\b",
+            r"(?i)mailbox (?:is )?full|over ?quota",
+            r"(?i)\bspamhaus\b|\bsbl\b",
+            r"宛先|ユーザ(?:ー)?が(?:存在しません|見つかりません)",
+            r"(?i)k\w+n sign",
+            r"^5\.7\.\d+$",
+            r"(?m)^\s*said:\s*$",
+            r"\B",
+            r"",
+            r"(a)(b)?\1",
+            r"(?i)\w{1000}\s{1000}\w{1000}",
+        ];
+        let long = "日本語のテキスト user unknown ".repeat(20);
+        let texts = [
+            "550 5.1.1 User Unknown in virtual table",
+            "user not founder",
+            "552 Mailbox is FULL; over quota",
+            "554 listed at SBL, see spamhaus.org",
+            "宛先のユーザーが存在しません",
+            "\u{212A}elvin sign, ſpamhaus",
+            "5.7.26",
+            "",
+            "é",
+            "naïve user unknown",
+            "éuser unknown",
+            "x\n  said:\n",
+            long.as_str(),
+        ];
+        for p in patterns {
+            let ours = MatchOnly::new(p);
+            let theirs = regex::Regex::new(p);
+            assert_eq!(ours.is_some(), theirs.is_ok(), "{p}");
+            let (Some(ours), Ok(theirs)) = (ours, theirs) else {
+                continue;
+            };
+            for t in texts {
+                assert_eq!(ours.is_match(t), theirs.is_match(t), "{p} on {t}");
+            }
+        }
+    }
+
+    /// Several patterns answer as one `regex` alternation of them does.
+    #[test]
+    fn many_patterns_match_where_any_does() {
+        let patterns = [r"(?i)\bspf\b", r"(?i)\bdkim\b", "宛先"];
+        let ours = MatchOnly::new_many(&patterns).unwrap();
+        let theirs = regex::RegexSet::new(patterns).unwrap();
+        for t in ["SPF fail", "dkim=pass", "宛先", "spfé", "éspf", "none", ""] {
+            assert_eq!(ours.is_match(t), theirs.is_match(t), "{t}");
+        }
+    }
+
+    /// Every built-in pattern compiled for `is_match` answers as `regex` on every rule
+    /// example, as written, upper-cased and after Japanese text (the lazy DFA's quit on
+    /// Unicode `\b`), and on the sisimai messages' first lines of text.
+    #[test]
+    fn every_builtin_pattern_answers_as_regex() {
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for (_, text) in crate::rules::embedded::BUILTIN {
+            let t: toml::Table = toml::from_str(text).unwrap();
+            for list in t.values().filter_map(|v| v.as_array()) {
+                for rule in list.iter().filter_map(|v| v.as_table()) {
+                    let examples = rule.get("examples").and_then(|e| e.as_array());
+                    for ex in examples.into_iter().flatten().filter_map(|e| e.as_str()) {
+                        texts.push(ex.to_string());
+                        texts.push(ex.to_uppercase());
+                        texts.push(format!("送信できませんでした{ex}"));
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 900, "{}", texts.len());
+        let mut patterns = 0;
+        let mut matched = 0;
+        for (_, _, id, lazy) in rules.lazy_patterns() {
+            let p = lazy.pattern();
+            let theirs = regex::Regex::new(p).unwrap();
+            let ours = MatchOnly::new(p).unwrap();
+            patterns += 1;
+            for t in &texts {
+                let want = theirs.is_match(t);
+                assert_eq!(ours.is_match(t), want, "{id}: {p} on {t}");
+                matched += usize::from(want);
+            }
+        }
+        assert!(patterns > 400 && matched > 1000, "{patterns} {matched}");
+    }
+}

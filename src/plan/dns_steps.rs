@@ -75,14 +75,14 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         let helo_only = findings
             .iter()
             .all(|f| f.id == "ptr-helo-mismatch" || f.id == "ptr-helo-address-literal");
-        // Several PTRs, one of which confirms: the others are stale names (a former host),
-        // and a receiver that reads one PTR name may read a stale one. They are removed by
-        // the IP's owner; nothing is published (the confirming name already leads back).
         // The server announces `[192.0.2.1]`: with a PTR that already confirms, announcing
         // that name is the whole fix.
         let confirming = facts
             .filter(|p| p.fcrdns == Some(true))
             .and_then(|p| p.names.iter().find(|n| n.confirms));
+        // Several PTRs, one of which confirms: the others are stale names (a former host),
+        // and a receiver that reads one PTR name may read a stale one. They are removed by
+        // the IP's owner; nothing is published (the confirming name already leads back).
         let keeper = facts
             .filter(|p| p.fcrdns == Some(false) && p.names.len() > 1)
             .and_then(|p| p.names.iter().find(|n| n.confirms));
@@ -169,38 +169,8 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 .message_with("ptr-helo-literal-no-ip", &[("helo", lit)]),
         );
     }
-    // A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
-    // CNAME 197.192-26.2.0.192.in-addr.arpa`): the PTR belongs at the alias's target, in the
-    // delegated zone; a PTR beside the CNAME would not load.
     if let Some(ip) = ip {
-        let rev = records::reverse_name(ip);
-        let target = ctx
-            .input
-            .queries
-            .iter()
-            .find(|q| q.rtype == RType::PTR && q.name.eq_ignore_ascii_case(&rev))
-            .and_then(|q| q.cname_chain.last())
-            .map(|t| t.trim_end_matches('.').to_ascii_lowercase());
-        if let Some(target) = target {
-            let mut moved = false;
-            for r in d
-                .records
-                .iter_mut()
-                .filter(|r| r.rtype == "PTR" && r.name.eq_ignore_ascii_case(&rev))
-            {
-                r.name = target.clone();
-                r.note = ctx
-                    .k
-                    .message_with("note-ptr-delegated", &[("host", target.as_str())]);
-                moved = true;
-            }
-            if moved {
-                d.details.push(ctx.k.message_with(
-                    "ptr-behind-alias",
-                    &[("subject", rev.as_str()), ("target", target.as_str())],
-                ));
-            }
-        }
+        behind_alias(ctx, ip, &mut d);
     }
     if let Some(p) = facts {
         for n in &p.names {
@@ -228,6 +198,40 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
     }
     out.push(d);
+}
+
+/// A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
+/// CNAME 197.192-26.2.0.192.in-addr.arpa`): the PTR belongs at the alias's target, in the
+/// delegated zone; a PTR beside the CNAME would not load.
+fn behind_alias(ctx: &Ctx<'_>, ip: std::net::IpAddr, d: &mut Draft) {
+    let rev = records::reverse_name(ip);
+    let target = ctx
+        .input
+        .queries
+        .iter()
+        .find(|q| q.rtype == RType::PTR && q.name.eq_ignore_ascii_case(&rev))
+        .and_then(|q| q.cname_chain.last())
+        .map(|t| t.trim_end_matches('.').to_ascii_lowercase());
+    if let Some(target) = target {
+        let mut moved = false;
+        for r in d
+            .records
+            .iter_mut()
+            .filter(|r| r.rtype == "PTR" && r.name.eq_ignore_ascii_case(&rev))
+        {
+            r.name = target.clone();
+            r.note = ctx
+                .k
+                .message_with("note-ptr-delegated", &[("host", target.as_str())]);
+            moved = true;
+        }
+        if moved {
+            d.details.push(ctx.k.message_with(
+                "ptr-behind-alias",
+                &[("subject", rev.as_str()), ("target", target.as_str())],
+            ));
+        }
+    }
 }
 
 /// The host name a PTR target inside the reverse tree was meant to be: `mx.example.com` for

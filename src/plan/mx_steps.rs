@@ -129,6 +129,23 @@ fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
                     ));
                 }
             }
+            // `@ IN MX 10 mx.example.com` in a zone file: without its trailing dot the name
+            // gains the zone's origin. The MX to publish is the name that was meant.
+            "mx-target-unresolvable" if without_origin(&h.host, &domain).is_some() => {
+                let meant = without_origin(&h.host, &domain).unwrap_or_default();
+                d.details.push(ctx.k.message_with(
+                    "mx-missing-trailing-dot",
+                    &[("subject", h.host.trim_end_matches('.')), ("host", &meant)],
+                ));
+                remove(&mut d, mx_line(&domain, h.preference, &h.host));
+                d.records.push(mx_record(
+                    ctx,
+                    &domain,
+                    h.preference,
+                    &meant,
+                    "note-mx-trailing-dot",
+                ));
+            }
             // A host without an address: removed when others receive the mail; otherwise
             // its address is what is missing, and only its owner knows it.
             "mx-target-unresolvable" if real.iter().any(|o| o.problem.is_none()) => {
@@ -141,6 +158,29 @@ fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
         .and_then(|m| m.ttl)
         .or_else(|| ctx.negative_ttl(&domain, RType::MX));
     d
+}
+
+/// The host an MX target that does not resolve was meant to be, when it reads as a zone-file
+/// name written without its trailing dot (RFC 1035 section 5.1: a relative name takes the
+/// zone's origin): `mx.example.com.example.com` (the domain twice) was `mx.example.com`, and
+/// `aspmx.l.google.com.example.com` (a name under a known public suffix, then the origin) was
+/// `aspmx.l.google.com`. The origin is the domain or one of its parents (not a bare TLD).
+fn without_origin(host: &str, domain: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let mut origin = domain;
+    while origin.contains('.') {
+        if let Some(head) = host.strip_suffix(origin).and_then(|h| h.strip_suffix('.')) {
+            let repeated = crate::domain_name::within(head, origin);
+            let public = head.contains('.')
+                && psl::suffix(head.as_bytes()).is_some_and(|s| s.is_known())
+                && psl::domain(head.as_bytes()).is_some();
+            if repeated || public {
+                return Some(head.to_string());
+            }
+        }
+        origin = origin.split_once('.').map_or("", |(_, rest)| rest);
+    }
+    None
 }
 
 /// The name a CNAME'd MX host leads to, from the address lookups of this run.
@@ -184,4 +224,31 @@ fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
         .and_then(|q| q.ttl);
     d.vars.push(("domain", rp));
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_origin;
+
+    #[test]
+    fn an_mx_written_without_its_trailing_dot_is_read_as_meant() {
+        let meant = |h: &str, d: &str| without_origin(h, d);
+        assert_eq!(
+            meant("mx.example.com.example.com", "example.com").as_deref(),
+            Some("mx.example.com")
+        );
+        // The origin of a parent's zone holding the subdomain's MX.
+        assert_eq!(
+            meant("mail.news.example.com.example.com", "news.example.com").as_deref(),
+            Some("mail.news.example.com")
+        );
+        assert_eq!(
+            meant("aspmx.l.google.com.example.org.", "example.org").as_deref(),
+            Some("aspmx.l.google.com")
+        );
+        // A host of the domain that simply does not resolve, and a bare TLD as origin.
+        assert_eq!(meant("mx1.example.com", "example.com"), None);
+        assert_eq!(meant("mx.old-host.example.com", "example.com"), None);
+        assert_eq!(meant("mx.example.com.com", "example.com"), None);
+    }
 }

@@ -9,7 +9,7 @@
 
 use super::diagnose_support::{
     GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec,
-    records, step_ids,
+    records, step, step_ids,
 };
 use serde_json::Value;
 
@@ -548,8 +548,9 @@ fn a_ptr_written_without_its_trailing_dot_is_given_as_meant() {
     // `201 IN PTR mx.dot6.example` in the reverse zone: the name gains the zone's origin
     // (mx.dot6.example.2.0.192.in-addr.arpa). The operator expects the PTR step to give the
     // name as it was meant and to say the trailing dot is what is missing (before: a new name,
-    // mail.dot6.example, and its A record). The MX of dot6.example has the same slip; the MX
-    // step does not yet say so (left for a later round).
+    // mail.dot6.example, and its A record). The MX of dot6.example has the same slip
+    // (mx.dot6.example.dot6.example), and its step says so too (before: no record, only
+    // "does not exist").
     let (rc, d) = diagnose(
         GMAIL_5725,
         &[
@@ -576,6 +577,17 @@ fn a_ptr_written_without_its_trailing_dot_is_given_as_meant() {
         "{:?}",
         records(s)
     );
+    let mx = step(&d, "mx-fix");
+    assert_eq!(
+        records(mx),
+        [rec("dot6.example", "MX", "10 mx.dot6.example")]
+    );
+    assert!(
+        details(mx).contains("remove: dot6.example. IN MX 10 mx.dot6.example.dot6.example."),
+        "{}",
+        details(mx)
+    );
+    assert!(details(mx).contains("trailing dot"), "{}", details(mx));
 }
 
 #[test]

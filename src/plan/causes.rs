@@ -109,6 +109,7 @@ pub(super) fn likely_causes(
                     || path::fails_on_path(f, input)
                     || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
+                    || psd_splits_alignment(f, input)
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
@@ -259,6 +260,17 @@ fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
         || (matches!(f.id.as_str(), "ptr-helo-mismatch" | "ptr-helo-address-literal")
             && ptr
             && decoded.category == "sender-configuration")
+}
+
+/// `psd=y` on the From's registrable domain when alignment fails by the tree walk and holds by
+/// the Public Suffix List: receivers that walk the tree failed DMARC because of it.
+fn psd_splits_alignment(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
+    f.id == "dmarc-psd-on-registrable-domain"
+        && input
+            .report
+            .findings
+            .iter()
+            .any(|g| g.id == "dmarc-psl-disagreement")
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

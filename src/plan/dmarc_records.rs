@@ -126,6 +126,13 @@ pub fn dmarc_repair(existing: &str) -> String {
     join(&base_tags(Some(existing)))
 }
 
+/// [`dmarc_repair`] without `tag`: `psd=y` written on a domain that is no public suffix.
+pub fn dmarc_without(existing: &str, tag: &str) -> String {
+    let mut t = base_tags(Some(existing));
+    t.retain(|(k, _)| k != tag);
+    join(&t)
+}
+
 /// `v=DMARC1; p=none; rua=...` for a new record, or the existing record with rua= added.
 pub fn dmarc_monitor(domain: &str, existing: Option<&str>) -> String {
     let mut t = base_tags(existing);

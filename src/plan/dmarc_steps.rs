@@ -89,6 +89,9 @@ fn dkim_aligned_key(ctx: &Ctx<'_>, facts: &DmarcFacts) -> Option<bool> {
     }))
 }
 
+/// `psd=y` at a domain the Public Suffix List has as registrable.
+const PSD_ON_REGISTRABLE: &str = "dmarc-psd-on-registrable-domain";
+
 pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // The policy that judged the message is the From domain's.
     let report = ctx.input.report;
@@ -263,13 +266,21 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         // The record without its invalid tags and with a policy: the step's record, and the
         // base the stages build on (they must not carry an invalid tag forward).
         if let Some(rec) = current.clone() {
-            let repaired = records::dmarc_repair(&rec);
+            let psd = d.findings.iter().any(|f| f == PSD_ON_REGISTRABLE);
+            let (repaired, note) = if psd {
+                (
+                    records::dmarc_without(&rec, "psd"),
+                    "note-dmarc-without-psd",
+                )
+            } else {
+                (records::dmarc_repair(&rec), "note-dmarc-repair")
+            };
             if repaired != rec {
                 d.records.push(RecordToPublish {
                     name: name.clone(),
                     rtype: "TXT".into(),
                     value: repaired.clone(),
-                    note: ctx.k.message("note-dmarc-repair"),
+                    note: ctx.k.message(note),
                 });
                 current = Some(repaired);
             }
@@ -428,6 +439,21 @@ fn alignment(
             && a.dkim_aligned != Some(true)
             && (a.spf_aligned == Some(false) || a.dkim_aligned == Some(false))
     });
+    // `psd=y` on the From's registrable domain is all that keeps a subdomain from aligning:
+    // removing it (the record step) is the fix, and the alignment findings go with it there,
+    // never a return path or a signing domain to set up.
+    let psd_explains = pool.iter().any(|f| f.id == PSD_ON_REGISTRABLE)
+        && facts.alignment.as_ref().is_some_and(|a| {
+            let org = crate::domain_name::org_domain(&a.from_domain);
+            let fixed = |d: Option<&str>, aligned: Option<bool>| {
+                aligned == Some(false) && d.is_some_and(|d| same_organization(d, &org))
+            };
+            fixed(a.spf_domain.as_deref(), a.spf_aligned)
+                || fixed(a.dkim_domain.as_deref(), a.dkim_aligned)
+        });
+    if psd_explains {
+        return;
+    }
     let mut align = Draft::new("dmarc-alignment", "dmarc");
     claim(pool, &mut align, &["align"]);
     if misaligned {

@@ -258,7 +258,7 @@ pub fn spf_starter(ip: Option<IpAddr>) -> String {
 }
 
 pub use super::dmarc_records::{
-    dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, dmarc_stage_sp, rua_for,
+    dmarc_merge, dmarc_monitor, dmarc_repair, dmarc_stage, dmarc_stage_sp, dmarc_without, rua_for,
 };
 
 pub use crate::domain_name::reverse_name;

@@ -682,3 +682,35 @@ fn gmail_starttls_required_is_the_sending_software_not_dns_nor_the_address() {
         step_ids(&d)
     );
 }
+
+#[test]
+fn psd_y_on_a_company_domain_is_removed_not_worked_around() {
+    // `_dmarc.psdmis6.example: v=DMARC1; p=reject; psd=y`: the company's domain declares itself
+    // a public suffix, so by the RFC 9989 tree walk news.psdmis6.example is an organization of
+    // its own and the MAIL FROM under it no longer aligns. The operator expects "remove psd=y"
+    // (before: no cause, and a plan step publishing a return-path CNAME to the subdomain).
+    let (rc, d) = diagnose(
+        "550 5.7.26 Unauthenticated email from psdmis6.example is not accepted due to domain's DMARC policy. Please contact the administrator of psdmis6.example domain if this was a legitimate mail. - gsmtp",
+        &[
+            "--from",
+            "info@psdmis6.example",
+            "--mail-from",
+            "bounce@news.psdmis6.example",
+            "--ip",
+            "192.0.2.204",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-psd-on-registrable-domain"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dmarc-fix");
+    assert_eq!(
+        records(s),
+        [rec(
+            "_dmarc.psdmis6.example",
+            "TXT",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@psdmis6.example"
+        )]
+    );
+    assert!(!step_ids(&d).contains(&"dmarc-alignment".to_string()));
+}

@@ -58,6 +58,18 @@ pub fn for_record(
     if !rec.obsolete.is_empty() {
         out.push(obsolete(at, rec));
     }
+    // `psd=y` on a name the Public Suffix List has as registrable (a company's domain): every
+    // name under it becomes an organization of its own for receivers that walk the tree.
+    let registrable = psl::domain_str(policy_domain).is_some_and(|r| r == policy_domain);
+    if rec.psd() == Some(true) && registrable {
+        out.push(at.f(
+            "dmarc-psd-on-registrable-domain",
+            Severity::Warning,
+            format!(
+                "The DMARC record at {subject} has `psd=y`: {policy_domain} declares itself a public suffix domain, a registry under which others register their names (RFC 9989 section 4.7), but the Public Suffix List has it as a registrable domain. Receivers that walk the tree (RFC 9989 section 4.10.2) then take each name under it as an organization of its own, so mail whose MAIL FROM or DKIM d= is a subdomain of {policy_domain} does not align with {policy_domain}. Unless {policy_domain} really is a registry, remove `psd=y`."
+            ),
+        ));
+    }
     let p = rec.tag("p");
     if p.is_none() {
         let (sev, effect) = if d.policy.is_some() {

@@ -54,12 +54,10 @@ pub fn domain(raw: &str, what: &str) -> Result<String> {
 /// error when the brackets hold no address. The bare `[2001:db8::1]` form some servers send
 /// is read too: the question is what the server announces, not whether it wrote it by the book.
 pub fn helo_literal(raw: &str, what: &str) -> Option<Result<std::net::IpAddr>> {
-    let inner = raw.trim().strip_prefix('[')?.strip_suffix(']')?;
-    let addr = match inner.get(..5) {
-        Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => inner[5..].parse().ok(),
-        _ => inner.parse().ok(),
-    };
-    Some(addr.ok_or_else(|| {
+    let bracketed = raw.trim();
+    bracketed.strip_prefix('[')?.strip_suffix(']')?;
+    // The same reading as an MX target written as a literal.
+    Some(crate::checks::mx::ip_literal(bracketed).ok_or_else(|| {
         Error::Input(format!(
             "{what} {raw:?} is neither a host name nor an address literal such as [192.0.2.1] or [IPv6:2001:db8::1]"
         ))

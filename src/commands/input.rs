@@ -52,6 +52,10 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
                 Err(Error::Input(format!(
                     "{arg} is a directory, not a reply or a file"
                 )))
+            } else if names_a_file(arg) {
+                // A mistyped path would otherwise be decoded as a reply and fail with
+                // "no SMTP reply code", which hides the real mistake.
+                Err(Error::Input(format!("{arg}: no such file or directory")))
             } else {
                 Ok(Input {
                     bytes: arg.as_bytes().to_vec(),
@@ -61,6 +65,19 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
             }
         }
     }
+}
+
+/// Whether a single argument that is not an existing file can only have been meant as a path:
+/// one word (a reply has spaces) with a directory separator or a mail or log file's extension.
+fn names_a_file(arg: &str) -> bool {
+    const EXTENSIONS: [&str; 9] = [
+        ".eml", ".txt", ".log", ".msg", ".mbox", ".json", ".jsonl", ".csv", ".gz",
+    ];
+    if arg.is_empty() || arg.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let lower = arg.to_ascii_lowercase();
+    arg.contains('/') || arg.contains('\\') || EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
 /// Reads every input of a command that takes several: `-` or none is stdin; a directory stands
@@ -142,4 +159,36 @@ pub fn report_unreadable(err: &mut dyn Write, failed: &[(String, String)]) -> io
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_path_is_an_error_naming_it_not_a_reply() {
+        for arg in [
+            "bounces/missing.eml",
+            "missing.eml",
+            "C:\\mail\\x",
+            "day.LOG.gz",
+        ] {
+            let err = read(Some(arg)).err().expect(arg).to_string();
+            assert!(err.contains(&format!("{arg}: no such file")), "{err}");
+        }
+    }
+
+    #[test]
+    fn replies_given_as_arguments_are_still_replies() {
+        for arg in [
+            "550",
+            "550 5.1.1 user unknown",
+            "5.7.1",
+            "421-4.7.0 see https://x.example/a b",
+        ] {
+            let input = read(Some(arg)).unwrap();
+            assert_eq!(input.name, "argument");
+            assert_eq!(input.bytes, arg.as_bytes());
+        }
+    }
 }

@@ -90,6 +90,11 @@ fn exit_2_for_usage_and_input_errors_with_one_line_reasons() {
             vec!["check", "example.com", "--zone", "no/such.zone"],
             "no such file",
         ),
+        (vec!["explain", "bounces/missing.eml"], "no such file"),
+        (
+            vec!["diagnose", "missing-bounce.eml", "--domain", "example.com"],
+            "no such file",
+        ),
         (
             vec!["check", "example.com", "--nameserver", "not-an-ip"],
             "invalid --nameserver",

@@ -80,9 +80,12 @@ static SENDMAIL_RCPT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line that ends with the remote server's code, its words wrapped onto the next line
-/// (Postfix: `... said: 550` then `    <ann@example.org>: User unknown`).
+/// (Postfix: `... said: 550` then `    <ann@example.org>: User unknown`; a greeting refused
+/// the same way: `... refused to talk to me: 421 4.7.0` then `[TS01] Messages from ...`).
 static CODE_AT_END: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\bsaid:\s*[245][0-9][0-9](?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*$")
+    re(
+        r"(?i)\b(?:said|refused to talk to me):\s*[245][0-9][0-9](?:[ -]#?[245]\.[0-9]{1,3}\.[0-9]{1,3})?\s*$",
+    )
 });
 
 /// A recipient heading wrapped right after the word `host`.
@@ -104,7 +107,7 @@ pub(super) fn unwrapped(text: &str) -> Vec<String> {
             l.push(' ');
             l.push_str(next.trim());
         }
-        if may_hold(&l, "aid:")
+        if may_hold_any(&l, &["aid:", "to me:"])
             && CODE_AT_END.is_match(&l)
             // Indented as Postfix wraps it, or flush left as a paste re-flows it: any
             // next line that does not open another recipient's report.
@@ -410,6 +413,20 @@ mod tests {
         // A marker with nothing before it ends nothing.
         let t = "Original message follows.\nUnknown user: mia@example.net\n";
         assert_eq!(human_part(t), t);
+    }
+
+    #[test]
+    fn a_refused_greeting_wrapped_after_its_codes_keeps_its_words() {
+        let lines = unwrapped(
+            "<a@yahoo.com>: host\nmta5.am0.yahoodns.net[] refused to talk to me: 421 4.7.0\n[TS01] Messages from 192.0.2.1 temporarily deferred\n",
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l
+                    .ends_with("421 4.7.0 [TS01] Messages from 192.0.2.1 temporarily deferred")),
+            "{lines:?}"
+        );
     }
 
     #[test]

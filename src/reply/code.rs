@@ -191,12 +191,29 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
 /// A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at its closing
 /// quote: `before` is the text before the reply's code.
 pub fn unquote(before: &str, r: &mut Reply) {
-    if let Some(q) = before
+    let Some(q) = before
         .chars()
         .next_back()
         .filter(|c| matches!(c, '\'' | '"'))
-        && let Some(end) = r.text.rfind(q)
-        && r.text[end + 1..].trim().is_empty()
+    else {
+        return;
+    };
+    // The quote closes where the application's own words go on: at the end, before a field
+    // separator (`"550 Relay prohibited", port: 25, security (SSL): no`), or before the place
+    // an exception was raised (`"550 ...\n" in /var/www/.../AbstractSmtpTransport.php`). A
+    // quote inside the reply (`domain's`, `"user"`) is followed by words and stays.
+    let closes = |after: &str| {
+        let rest = after.trim_start();
+        rest.is_empty()
+            || after.starts_with([',', ';', ')', ']', '}'])
+            || after.starts_with(char::is_whitespace)
+                && (rest.starts_with("in /") || rest.starts_with("at ") && rest.contains('('))
+    };
+    if let Some(end) = r
+        .text
+        .match_indices(q)
+        .map(|(i, _)| i)
+        .find(|&i| closes(&r.text[i + q.len_utf8()..]))
     {
         r.text.truncate(end);
         r.text.truncate(r.text.trim_end().len());
@@ -449,6 +466,23 @@ mod tests {
         assert_eq!(r.basic, Some(554));
         assert!(find_enhanced("Mailman V5.2.1 released").is_none());
         assert!(find_enhanced("blocked 10.5.1.2 today").is_none());
+    }
+
+    #[test]
+    fn a_quoted_reply_ends_where_the_application_goes_on() {
+        let (_, r) = find_reply_at(
+            r#"server response: "550 Relay prohibited", port: 25, security (SSL): no, server error: 550"#,
+        )
+        .unwrap();
+        assert_eq!(r.text, "Relay prohibited");
+        let (_, r) = find_reply_at(
+            "with message \"550 5.4.6 Unusual sending activity detected.\n\" in /var/www/x/AbstractSmtpTransport.php:383",
+        )
+        .unwrap();
+        assert_eq!(r.text, "Unusual sending activity detected.");
+        // A quote inside the reply is followed by its words and stays.
+        let (_, r) = find_reply_at("said '550 5.7.1 the domain's policy says no'").unwrap();
+        assert_eq!(r.text, "the domain's policy says no");
     }
 
     #[test]

@@ -163,6 +163,13 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
             return Ok(one(InputForm::Reply, r));
         }
     }
+    // A Python smtplib tuple (`(553, 'Relaying disallowed')`) holds the reply whole: the log
+    // line around it has numbers that are no codes (`20:41:44,404 2407 DEBUG ...`).
+    if (row || log::classify(first).is_some())
+        && let Some(r) = pasted::py_tuple(text)
+    {
+        return Ok(one(InputForm::Reply, r));
+    }
     let mut replies = Vec::new();
     let mut form = None;
     let mut first_err = None;

@@ -19,9 +19,11 @@ static CLIENT_LINE: LazyLock<Regex> =
 /// A line that opens with a reply code.
 static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([2-5][0-9]{2})(?:[ \t-]|$)"));
 
-/// Python's smtplib exceptions: `(550, b'5.7.1 ...')`, the message with escaped newlines.
-static PY_TUPLE: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?s)\(\s*([2-5][0-9]{2})\s*,\s*b?(?:'(.*?)'|"(.*?)")\s*\)"#));
+/// Python's smtplib exceptions: `(550, b'5.7.1 ...')`, the message with escaped newlines; a
+/// tool that logs the tuple with its code quoted and its lines in a list (`('451', ['...'])`).
+static PY_TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?s)\(\s*['"]?([2-5][0-9]{2})['"]?\s*,\s*\[?\s*b?(?:'(.*?)'|"(.*?)")\s*\]?\s*\)"#)
+});
 /// A code in parentheses after an error label: `SMTP Error (451): Failed to add recipient`.
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:error|response|reply|code|status)\s*\(\s*([2-5][0-9]{2})\s*\)\s*:?\s*(.*)")
@@ -33,6 +35,12 @@ static CODE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 /// The words of a code given as a field: `SMTP Last Response: 5.5.2 ...`.
 static WORDS_FIELD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?im)\b(?:response|reply|message|error message)\s*[:=]\s*(.+)$"));
+/// .NET's `SmtpException`: the status it read, in its own words, then the server's reply
+/// without its basic code (`Mailbox unavailable. The server response was: 5.7.1 ...`, or only
+/// words: `... The server response was: If MAIL FROM is local then you must authenticate`).
+static DOTNET: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(Mailbox unavailable|Transaction failed)\. The server response was:\s*(.*)")
+});
 /// lettre's `Response { code: Code { severity: .., category: .., detail: .. }, message: [..] }`.
 static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -150,23 +158,29 @@ fn may_be_transcript(text: &str) -> bool {
     false
 }
 
+/// The reply a Python smtplib tuple holds (see [`PY_TUPLE`]), wherever it stands in the text.
+pub fn py_tuple(text: &str) -> Option<Reply> {
+    let c = PY_TUPLE.captures(text)?;
+    let code = c.get(1)?.as_str();
+    let words = c.get(2).or(c.get(3))?.as_str();
+    let words = unescape(words).unwrap_or_else(|| words.to_string());
+    // Each line of a multi-line reply carries its own enhanced code: join them as the
+    // lines of one reply, so each repeated code is dropped once.
+    let joined = words
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("{code} {}", l.trim()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    parse_reply_start(&joined).ok().flatten()
+}
+
 /// A reply held by an application's error message in a shape of its own (Python's smtplib
 /// tuple, a code in parentheses after an error label, a code field with its words on another
 /// line, lettre's debug format).
 pub fn app_error(text: &str) -> Option<Reply> {
-    if let Some(c) = PY_TUPLE.captures(text) {
-        let code = c.get(1)?.as_str();
-        let words = c.get(2).or(c.get(3))?.as_str();
-        let words = unescape(words).unwrap_or_else(|| words.to_string());
-        // Each line of a multi-line reply carries its own enhanced code: join them as the
-        // lines of one reply, so each repeated code is dropped once.
-        let joined = words
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| format!("{code} {}", l.trim()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        return parse_reply_start(&joined).ok().flatten();
+    if let Some(r) = py_tuple(text) {
+        return Some(r);
     }
     if let Some(c) = LETTRE.captures(text) {
         let digit = |word: &str, table: &[(&str, u16)]| {
@@ -214,6 +228,26 @@ pub fn app_error(text: &str) -> Option<Reply> {
         return parse_reply_start(&format!("{code} {}", c.get(4)?.as_str()))
             .ok()
             .flatten();
+    }
+    if let Some(c) = DOTNET.captures(text) {
+        // .NET names SmtpStatusCode.MailboxUnavailable (550) and TransactionFailed (554) so.
+        let code = if c
+            .get(1)?
+            .as_str()
+            .eq_ignore_ascii_case("Mailbox unavailable")
+        {
+            550
+        } else {
+            554
+        };
+        let words = c.get(2)?.as_str().trim().trim_end_matches(['"', '\'']);
+        // The server's own basic code, when the message kept it, wins.
+        if let Some(r) = parse_reply_start(words).ok().flatten()
+            && r.basic.is_some()
+        {
+            return Some(r);
+        }
+        return parse_reply_start(&format!("{code} {words}")).ok().flatten();
     }
     if let Some(c) = LABELLED.captures(text) {
         return parse_reply_start(&format!("{} {}", c.get(1)?.as_str(), c.get(2)?.as_str()))
@@ -354,6 +388,25 @@ mod tests {
         .unwrap();
         assert_eq!(r.enhanced.as_deref(), Some("5.7.1"));
         assert_eq!(r.text, "[2] Message rejected");
+        // An IronPort bounce log's tuple: the code quoted, the lines in a list.
+        let r = app_error(
+            r#"Response: "('451', ['<a@example.org> Automated block triggered by suspicious activity'])""#,
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(451));
+        assert!(r.text.ends_with("suspicious activity"), "{}", r.text);
+        // .NET: the status words stand for the basic code the server's words lost.
+        let r = app_error(
+            "SmtpException: Mailbox unavailable. The server response was: 5.7.1 Client does not have permissions to send as this sender",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.7.1")));
+        let r = app_error(
+            "SmtpException: Mailbox unavailable. The server response was: If MAIL FROM is local then you must authenticate",
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert_eq!(r.text, "If MAIL FROM is local then you must authenticate");
         assert_eq!(
             unescape(r"a\nb \'c\' http:\/\/x").as_deref(),
             Some("a\nb 'c' http://x")

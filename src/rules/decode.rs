@@ -79,8 +79,13 @@ impl RuleSet {
         // else basic) is missing, unregistered, marked `text_decides`, or read as another
         // mechanism than the words blame.
         let basic_contradicted = basic_rule.is_some_and(|r| contradicted(&r.category, &r.checks));
+        // A success detail (X.1.5 "destination address valid") given under a failure class
+        // (`501 5.1.5 Recipient address reserved by RFC 2606`) says nothing about the failure:
+        // the words decide, as for an unregistered code.
+        let success_detail =
+            exact.is_some_and(|r| r.category == "delivered") && class.is_some_and(|c| c != 2);
         let generic = match (enhanced_parts, exact) {
-            (Some(_), Some(r)) => r.text_decides || exact_contradicted,
+            (Some(_), Some(r)) => r.text_decides || exact_contradicted || success_detail,
             (Some(_), None) => true,
             (None, _) => basic_rule.is_none_or(|r| r.text_decides || basic_contradicted),
         };

@@ -132,12 +132,17 @@ impl RuleSet {
             // A reply quoted without its basic code (.NET's "The server response was: 5.7.606
             // ...") keeps its class in its enhanced code: a rule's basic code of that class
             // stands for the missing one.
+            // Only words or a provider's own code say which rule it is: a registry code
+            // (5.7.0) that several of a provider's rules share with different basic codes
+            // (503 a second login, 552 a blocked attachment) does not pick one of them.
             let basic_ok = r.basic.is_empty()
                 || words_only
                 || reply.basic.map_or_else(
                     || {
-                        code.and_then(|(c, _, _)| c)
-                            .is_some_and(|c| r.basic.iter().any(|&k| k / 100 == c))
+                        (re.is_some() || own_codes(r))
+                            && code
+                                .and_then(|(c, _, _)| c)
+                                .is_some_and(|c| r.basic.iter().any(|&k| k / 100 == c))
                     },
                     |b| {
                         r.basic.contains(&b)

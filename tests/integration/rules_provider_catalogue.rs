@@ -134,6 +134,61 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
             Link,
             "postmaster.vadesecure.com",
         ),
+        // Sentences only one provider writes, pasted without its host or link.
+        (
+            "554 5.7.9 Message not accepted for policy reasons.",
+            "yahoo",
+            Wording,
+            "Message not accepted for policy reasons",
+        ),
+        (
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+            "microsoft",
+            Wording,
+            "SmtpClientAuthentication is disabled for the Tenant",
+        ),
+        (
+            "550 5.7.1 (COL004-MC2F12) Unfortunately, messages from 192.0.2.7 weren't sent.",
+            "microsoft",
+            Token,
+            "COL004-MC2F12",
+        ),
+        (
+            "535-5.7.8 Username and Password not accepted.",
+            "gmail",
+            Wording,
+            "Username and Password not accepted",
+        ),
+        (
+            "535 5.7.0 (#AUTH005) Too many bad auth attempts.",
+            "yahoo",
+            Token,
+            "(#AUTH005)",
+        ),
+        (
+            "454 Throttling failure: Daily message quota exceeded.",
+            "amazon-ses",
+            Wording,
+            "Throttling failure: Daily message quota exceeded",
+        ),
+        (
+            "553 Relaying disallowed as news@example.com",
+            "zoho",
+            Wording,
+            "Relaying disallowed as",
+        ),
+        (
+            "550 Benutzer hat das Speichervolumen ueberschritten. / User has exhausted allowed storage space.",
+            "gmx-webde",
+            Wording,
+            "Benutzer hat das Speichervolumen ueberschritten",
+        ),
+        (
+            "554 This user doesn't have a yahoo.co.uk account",
+            "yahoo",
+            Wording,
+            "doesn't have a yahoo.co.uk account",
+        ),
         // The United Internet refusal GMX, WEB.DE and IONOS share: GMX's wording, unless
         // IONOS's own pages are named.
         (
@@ -181,6 +236,26 @@ fn regional_and_sovereign_mx_hosts_name_their_provider() {
             who(&input).map(|w| (w.0, w.1)),
             Some((provider.to_string(), SignalKind::Host)),
             "{host}"
+        );
+    }
+}
+
+/// Postfix's refusal of its greeting names the host that answered, in a bounce body's line as
+/// in a log line.
+#[test]
+fn a_host_that_refused_to_talk_is_the_host_that_answered() {
+    for input in [
+        "<ann@example.org>: host mx01.mail.icloud.com[17.57.155.25] refused to talk to me: 554 5.7.1 Service unavailable",
+        "Mar  1 10:00:00 mx postfix/smtp[7]: 1A2B3C: to=<ann@example.org>, relay=none, delay=1, dsn=4.7.0, status=deferred (host mx01.mail.icloud.com[17.57.155.25] refused to talk to me: 421 4.7.0 Service unavailable - try again later)",
+    ] {
+        assert_eq!(
+            who(input),
+            Some((
+                "apple".to_string(),
+                SignalKind::Host,
+                "mx01.mail.icloud.com".to_string()
+            )),
+            "{input}"
         );
     }
 }

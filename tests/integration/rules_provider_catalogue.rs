@@ -7,7 +7,7 @@
 use crate::rules_support::reply;
 use mailtriage::reply::{InputForm, extract};
 use mailtriage::report::{ExplainReport, Format, Report, render};
-use mailtriage::rules::{RuleSet, SignalKind, SignalPlace};
+use mailtriage::rules::{RuleSet, SignalKind};
 
 fn builtin() -> &'static RuleSet {
     static SET: std::sync::LazyLock<RuleSet> =
@@ -218,10 +218,7 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
 fn regional_and_sovereign_mx_hosts_name_their_provider() {
     for (host, provider) in [
         ("example-us.mail.protection.office365.us", "microsoft"),
-        (
-            "example-cn.mail.protection.partner.outlook.cn",
-            "microsoft",
-        ),
+        ("example-cn.mail.protection.partner.outlook.cn", "microsoft"),
         ("mx.zoho.jp", "zoho"),
         ("mx2.zohocloud.ca", "zoho"),
         ("za-smtp-inbound-1.mimecast.co.za", "mimecast"),
@@ -287,13 +284,15 @@ fn near_misses_name_no_provider_or_the_right_one() {
     }
     // EarthLink's postmaster site lives under vadesecure.com; it is EarthLink's.
     assert_eq!(
-        who("550 5.7.1 Blocked, see https://postmaster-earthlink.vadesecure.com/inbound_error_codes")
-            .map(|w| w.0)
-            .as_deref(),
+        who(
+            "550 5.7.1 Blocked, see https://postmaster-earthlink.vadesecure.com/inbound_error_codes"
+        )
+        .map(|w| w.0)
+        .as_deref(),
         Some("earthlink")
     );
-    // A receiver filtering with Vade answered: the host that answered outranks nothing here,
-    // as it is no provider's, so Vade's list names Vade.
+    // A receiver filtering with Vade answered: its host is no provider's, so Vade's list, named
+    // in its words, names Vade.
     assert_eq!(
         who(&postfix(
             "mx.example.net",
@@ -350,6 +349,5 @@ fn the_json_names_a_token_link_and_wording_signal() {
         let signal = &value["replies"][0]["provider"]["signal"];
         assert_eq!(signal["kind"], kind, "{input}: {value}");
         assert_eq!(signal["where"], "text", "{input}: {value}");
-        let _ = SignalPlace::Text;
     }
 }

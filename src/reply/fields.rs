@@ -69,7 +69,8 @@ fn unclosed_in_reply_to(detail: &str) -> &str {
     }
 }
 
-/// Postfix's `host NAME[IP]:PORT said: REPLY`: the host name and the reply.
+/// Postfix's `host NAME[IP]:PORT said: REPLY` (or `refused to talk to me: REPLY`, a refused
+/// greeting): the host name and the reply.
 pub fn postfix_said(detail: &str) -> Option<(&str, &str)> {
     let rest = detail.strip_prefix("host ")?;
     let host = prefix_while(rest, |c| !c.is_whitespace() && c != '[');
@@ -86,7 +87,10 @@ pub fn postfix_said(detail: &str) -> Option<(&str, &str)> {
             rest = &r[port.len()..];
         }
     }
-    Some((host, rest.strip_prefix(" said: ")?))
+    let said = rest
+        .strip_prefix(" said: ")
+        .or_else(|| rest.strip_prefix(" refused to talk to me: "))?;
+    Some((host, said))
 }
 
 /// Splits Postfix's trailing "(in reply to RCPT TO command)" off: the text before it (trailing
@@ -127,6 +131,10 @@ mod tests {
         assert_eq!(postfix_said(said), Some(("mx.example", "550 5.1.1 no")));
         assert_eq!(postfix_status("status=sent"), Some(("sent", "")));
         assert_eq!(postfix_said("host mx[1.2.3.4 said: x"), None);
+        assert_eq!(
+            postfix_said("host mx.example[192.0.2.1] refused to talk to me: 554 5.7.1 no"),
+            Some(("mx.example", "554 5.7.1 no"))
+        );
         assert_eq!(in_reply_to("x (in reply to  command)"), None);
     }
 

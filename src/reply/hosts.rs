@@ -5,12 +5,13 @@ use super::code::re;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:`,
-/// Exim's `host X [ip]:`, Sendmail's `while talking to X.:`, a DSN's `Remote-MTA: dns; X`,
+/// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:` (or
+/// `refused to talk to me:`, a refusal of the greeting), Exim's `host X [ip]:`, Sendmail's
+/// `while talking to X.:`, a DSN's `Remote-MTA: dns; X`,
 /// Gmail's bounce (`Recipient server: X SMTP response: ...`).
 static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+said:|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)",
+        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)",
     )
 });
 
@@ -174,6 +175,11 @@ mod tests {
         assert_eq!(
             said_by("Reporting-MTA: dns; a.example\nRemote-MTA: dns; mx.b.example\n").as_deref(),
             Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("delivery temporarily suspended: host mx01.mail.icloud.com[17.57.155.25] refused to talk to me: ")
+                .as_deref(),
+            Some("mx01.mail.icloud.com")
         );
         // A recipient's domain is not a host that answered.
         assert_eq!(said_by("<ann@gmail.com>: "), None);

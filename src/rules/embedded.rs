@@ -68,6 +68,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-gateways.toml"),
     ),
     (
+        "rules/provider-vade.toml",
+        include_str!("../../rules/provider-vade.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

@@ -74,6 +74,7 @@ mod rules_decode;
 mod rules_examples;
 mod rules_explain;
 mod rules_lint;
+mod rules_provider_catalogue;
 mod rules_providers;
 mod rules_round6;
 mod rules_support;

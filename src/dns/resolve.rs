@@ -229,8 +229,15 @@ fn follow(
             })
             .or_else(|| dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t))));
         let Some((target, ttl)) = next else { break };
-        if answer.cname_chain.contains(&target) || target == answer.name {
-            answer.cname_chain.push(target);
+        // The root name is written "." in the chain: it is shown to the user and in the
+        // evidence, where an empty name reads as a missing one (`a CNAME to , which`).
+        let link = if target.is_empty() {
+            ".".to_string()
+        } else {
+            target.clone()
+        };
+        if answer.cname_chain.contains(&link) || target == answer.name {
+            answer.cname_chain.push(link);
             return Err(format!(
                 "CNAME loop: {} -> {}",
                 answer.name,
@@ -241,7 +248,7 @@ fn follow(
             return Err(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
         }
         *min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
-        answer.cname_chain.push(target.clone());
+        answer.cname_chain.push(link);
         *current = target;
         moved = true;
     }

@@ -219,15 +219,18 @@ fn follow(
     }
     let mut moved = false;
     for _ in 0..records.len() {
-        let next = records
-            .iter()
-            .find_map(|r| match &r.data {
-                RData::CNAME(c) if canon(&r.name) == *current => {
-                    Some((canon(&c.0), wire_ttl(r.ttl)))
-                }
-                _ => None,
-            })
-            .or_else(|| dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t))));
+        let cname = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if canon(&r.name) == *current => Some((canon(&c.0), wire_ttl(r.ttl))),
+            _ => None,
+        });
+        let synthesised = dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t)));
+        // A CNAME sent with a DNAME is the DNAME's substitution (RFC 6672 section 3.1); one
+        // that names another target is dropped and the DNAME followed, as resolvers scrub it
+        // (section 3.4), so the checks read what receivers read.
+        let next = match (cname, synthesised) {
+            (Some(c), Some(d)) if c.0 != d.0 => Some(d),
+            (c, d) => c.or(d),
+        };
         let Some((target, ttl)) = next else { break };
         // The root name is written "." in the chain: it is shown to the user and in the
         // evidence, where an empty name reads as a missing one (`a CNAME to , which`).

@@ -419,12 +419,7 @@ fn one_record(
             .k
             .message_with(note, &[("count", &own.len().to_string())]),
     });
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .find(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(own_name))
-        .and_then(|q| q.ttl);
+    d.wait = ctx.cache_ttl(own_name, RType::TXT);
     Some(d)
 }
 

@@ -154,9 +154,9 @@ fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
             _ => {}
         }
     }
-    d.wait = facts
-        .and_then(|m| m.ttl)
-        .or_else(|| ctx.negative_ttl(&domain, RType::MX));
+    d.wait = ctx
+        .negative_ttl(&domain, RType::MX)
+        .or_else(|| facts.and_then(|m| m.ttl));
     d
 }
 
@@ -216,12 +216,7 @@ fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
                 .message_with("note-mx-return-path", &[("domain", &rp)]),
         })
         .collect();
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .find(|q| q.rtype == RType::MX && q.name.eq_ignore_ascii_case(&rp))
-        .and_then(|q| q.ttl);
+    d.wait = ctx.cache_ttl(&rp, RType::MX);
     d.vars.push(("domain", rp));
     d
 }

@@ -923,3 +923,138 @@ fn a_tree_walk_slow_at_every_level_keeps_diagnose_within_its_deadline() {
     );
     assert!(v.to_string().contains("deadline"), "{v:#}");
 }
+
+// ------------------------------------------------------------ a CNAME that contradicts its DNAME
+
+fn dname(owner: &str, target: &str) -> Record {
+    let mut rdata = Vec::new();
+    for l in target.trim_end_matches('.').split('.') {
+        rdata.push(u8::try_from(l.len()).unwrap());
+        rdata.extend_from_slice(l.as_bytes());
+    }
+    rdata.push(0);
+    Record::from_rdata(
+        name(owner),
+        300,
+        RData::Unknown {
+            code: RecordType::DNAME,
+            rdata: hickory_proto::rr::rdata::NULL::with(rdata),
+        },
+    )
+}
+
+/// `victim.example DNAME moved.example`, sent with a CNAME for `_dmarc.victim.example` that
+/// is not the one the DNAME makes (`_dmarc.evil.example` instead of `_dmarc.moved.example`).
+fn contradicting_cname(q: &Message) -> Option<Vec<u8>> {
+    let n = asked_text(q);
+    let record = |text: &str| {
+        reply(
+            q,
+            ResponseCode::NoError,
+            vec![txt(asked(q), text)],
+            vec![],
+        )
+    };
+    match n.as_str() {
+        "_dmarc.victim.example." => reply(
+            q,
+            ResponseCode::NoError,
+            vec![
+                dname("victim.example.", "moved.example."),
+                Record::from_rdata(
+                    asked(q),
+                    300,
+                    RData::CNAME(CNAME(name("_dmarc.evil.example."))),
+                ),
+            ],
+            vec![],
+        ),
+        "_dmarc.moved.example." => record("v=DMARC1; p=reject; rua=mailto:d@moved.example"),
+        "_dmarc.evil.example." => record("v=DMARC1; p=none"),
+        "victim.example." | "moved.example." | "evil.example." => nodata(q),
+        _ => nxdomain(q),
+    }
+}
+
+#[tokio::test]
+async fn a_cname_that_contradicts_the_dname_beside_it_is_not_followed() {
+    // RFC 6672 sections 3.1 and 3.4: the CNAME sent with a DNAME is the DNAME's substitution;
+    // a resolver synthesises it from the DNAME itself and drops one that says otherwise
+    // (Unbound's and BIND's scrubbing do), so receivers read `_dmarc.moved.example`. A
+    // checker that follows the contradicting CNAME reads the wrong policy.
+    let dns = dns_at(raw_server(contradicting_cname, contradicting_cname).await).await;
+    let ans = dns.query("_dmarc.victim.example", RType::TXT).await;
+    assert_eq!(ans.outcome, Outcome::Answer, "{:?}", ans.outcome);
+    assert_eq!(
+        ans.txt_strings().concat(),
+        "v=DMARC1; p=reject; rua=mailto:d@moved.example",
+        "{:?}",
+        ans.cname_chain
+    );
+    assert_eq!(ans.cname_chain, ["_dmarc.moved.example"]);
+}
+
+// ------------------------------------------------------------ the evidence bundle
+
+/// `ctl.example` of [`control_mx`], and the hostile list reason of [`hostile_reason`] for
+/// 192.0.2.10, from one server.
+fn control_and_reason(q: &Message) -> Option<Vec<u8>> {
+    if asked_text(q).starts_with("10.2.0.192.") {
+        hostile_reason(q)
+    } else {
+        control_mx(q)
+    }
+}
+
+#[test]
+fn dns_data_in_the_evidence_bundle_is_inert_in_every_file() {
+    // The bundle is pasted into tickets and opened in terminals: report.md is Markdown,
+    // report.json and dns-log.jsonl are JSON. DNS data in them is escaped as in the reports.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ns = rt
+        .block_on(raw_server(control_and_reason, control_and_reason))
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("case");
+    let out = cli(
+        &[
+            "diagnose",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org",
+            "--domain",
+            "ctl.example",
+            "--ip",
+            "192.0.2.10",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+            "--evidence",
+            bundle.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(matches!(code(&out), 1 | 3), "{}", code(&out));
+    for file in ["report.md", "report.json", "dns-log.jsonl"] {
+        let text = std::fs::read_to_string(bundle.join(file)).unwrap();
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!text.contains(bad), "{file}: raw {bad:?}");
+        }
+        assert!(
+            !text.lines().any(|l| l.starts_with("X-Injected") || l.starts_with("spf.ctl.example")),
+            "{file}: a forged line"
+        );
+        if file == "report.md" {
+            assert!(text.contains("click"), "{file}: the list's reason is missing");
+            for live in ["[click](http://evil)", "<script>"] {
+                assert!(!text.contains(live), "{file}: {live}");
+            }
+        }
+    }
+    let log = std::fs::read_to_string(bundle.join("dns-log.jsonl")).unwrap();
+    for line in log.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+    drop(rt);
+}

@@ -307,6 +307,22 @@ async fn a_list_that_lists_its_own_test_points_lists_nothing() {
         "{:#?}",
         summary(&r)
     );
+    // An IPv6 address is asked in nibble form of the lists that hold IPv6; their test entry
+    // is ::1.
+    let p6 = CheckParams {
+        ip: Some("2001:db8::1".parse().unwrap()),
+        ..bare("good.example", &[Check::Blocklist])
+    };
+    let r = check_domain(&dns, &p6).await;
+    lacks(&r, "blocklist-listed");
+    lacks(&r, "blocklist-allowlisted");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.id == "blocklist-bad-answer" && f.message.contains("::1")),
+        "{:#?}",
+        summary(&r)
+    );
     // The honest list's listings stand.
     let dns = dns_at(raw_server(lists_one, lists_one).await).await;
     let r = check_domain(&dns, &p).await;
@@ -1057,4 +1073,171 @@ fn dns_data_in_the_evidence_bundle_is_inert_in_every_file() {
         serde_json::from_str::<serde_json::Value>(line).unwrap();
     }
     drop(rt);
+}
+
+// ------------------------------------------------------------ names in the plan's zone lines
+
+/// `zl.example`: MX 10 `m x<LF>spf.zl.example` (no address), MX 20 `mx.zl.example`
+/// (192.0.2.25), SPF `v=spf1 mx -all`.
+fn zone_line_names(q: &Message) -> Option<Vec<u8>> {
+    let l = labels(q);
+    let owner = asked(q);
+    let odd = || Name::from_labels(vec![space_label(), b"zl".to_vec(), b"example".to_vec()]).unwrap();
+    let apex = l == [b"zl".to_vec(), b"example".to_vec()];
+    let good = l == [b"mx".to_vec(), b"zl".to_vec(), b"example".to_vec()];
+    match qtype(q) {
+        RecordType::MX if apex => reply(
+            q,
+            ResponseCode::NoError,
+            vec![
+                Record::from_rdata(owner.clone(), 300, RData::MX(MX::new(10, odd()))),
+                Record::from_rdata(owner, 300, RData::MX(MX::new(20, name("mx.zl.example.")))),
+            ],
+            vec![],
+        ),
+        RecordType::TXT if apex => reply(
+            q,
+            ResponseCode::NoError,
+            vec![txt(owner, "v=spf1 mx -all")],
+            vec![],
+        ),
+        RecordType::A if good => reply(
+            q,
+            ResponseCode::NoError,
+            vec![a(owner, [192, 0, 2, 25])],
+            vec![],
+        ),
+        _ if apex || good => nodata(q),
+        _ => nxdomain(q),
+    }
+}
+
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_zone_line_the_plan_prints_writes_odd_octets_of_a_name_as_zone_escapes() {
+    // RFC 1035 section 5.1: in a zone file a space ends a name and a line feed ends the
+    // record, so `m x<LF>spf.zl.example` is written `m\032x\010spf.zl.example.`; printed raw,
+    // the "remove" line the user pastes names another record, or two.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ns = rt.block_on(raw_server(zone_line_names, zone_line_names)).to_string();
+    let out = cli(
+        &[
+            "diagnose",
+            crate::diagnose_support::GMAIL_5726,
+            "--domain",
+            "zl.example",
+            "--ip",
+            "192.0.2.25",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let d = json(&out);
+    let mut all = Vec::new();
+    strings(&d["plan"], &mut all);
+    let lines: Vec<&String> = all.iter().filter(|s| s.contains("IN MX 10")).collect();
+    assert!(!lines.is_empty(), "{:#}", d["plan"]);
+    for l in lines {
+        assert!(l.contains(r"m\032x\010spf.zl.example."), "{l}");
+    }
+    drop(rt);
+}
+
+// ------------------------------------------------------------ RSA keys over 4096 bits
+
+/// DER: tag, definite length, contents.
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = body.len();
+    if n < 128 {
+        out.push(u8::try_from(n).unwrap());
+    } else {
+        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        out.push(0x80 | u8::try_from(bytes.len()).unwrap());
+        out.extend(bytes);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// A SubjectPublicKeyInfo for an RSA key whose modulus is `bytes` octets long (top bit set,
+/// so `8 * bytes` bits), exponent 65537, base64.
+fn rsa_key_b64(bytes: usize) -> String {
+    use base64::Engine;
+    let mut n = vec![0u8; 1];
+    n.push(0xc3);
+    n.extend(std::iter::repeat_n(0x5a, bytes - 2));
+    n.push(0x01);
+    let pkcs1 = tlv(0x30, &[tlv(0x02, &n), tlv(0x02, &[1, 0, 1])].concat());
+    let alg = tlv(
+        0x30,
+        &[
+            tlv(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]),
+            vec![0x05, 0x00],
+        ]
+        .concat(),
+    );
+    let bits = tlv(0x03, &[vec![0], pkcs1].concat());
+    base64::engine::general_purpose::STANDARD.encode(tlv(0x30, &[alg, bits].concat()))
+}
+
+/// `s8192._domainkey.big.example` holds an 8192-bit key, `huge._domainkey.big.example` one
+/// of 320,000 bits (a 54 KB record, over TCP).
+fn big_keys(q: &Message) -> Option<Vec<u8>> {
+    let bytes = match asked_text(q).as_str() {
+        "s8192._domainkey.big.example." => 1024,
+        "huge._domainkey.big.example." => 40_000,
+        "big.example." | "_domainkey.big.example." => return nodata(q),
+        _ => return nxdomain(q),
+    };
+    if qtype(q) != RecordType::TXT {
+        return nodata(q);
+    }
+    let text = format!("v=DKIM1; k=rsa; p={}", rsa_key_b64(bytes));
+    let strings: Vec<String> = text
+        .as_bytes()
+        .chunks(255)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    let record = Record::from_rdata(asked(q), 300, RData::TXT(TXT::new(strings)));
+    reply(q, ResponseCode::NoError, vec![record], vec![])
+}
+
+#[tokio::test]
+async fn rsa_keys_over_4096_bits_are_measured_and_flagged_not_called_malformed() {
+    // RFC 8301 section 3.2: verifiers must handle 1024 to 4096 bits and MAY handle more. An
+    // 8192-bit key is an RSA key whose signatures some receivers reject: its size is shown
+    // and flagged, never "not an RSA public key". A 320,000-bit one is measured as fast.
+    let dns = dns_at(raw_server(big_keys, big_keys).await).await;
+    let p = CheckParams {
+        dkim_selectors: vec!["s8192".into(), "huge".into()],
+        ..bare("big.example", &[Check::Dkim])
+    };
+    let started = Instant::now();
+    let r = check_domain(&dns, &p).await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    lacks(&r, "dkim-syntax-error");
+    let long: Vec<&String> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "dkim-key-too-long")
+        .map(|f| &f.message)
+        .collect();
+    assert!(long.iter().any(|m| m.contains("8192 bits")), "{:#?}", summary(&r));
+    assert!(long.iter().any(|m| m.contains("320000 bits")), "{:#?}", summary(&r));
 }

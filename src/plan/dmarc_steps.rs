@@ -139,7 +139,10 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 if let Some(target) = dangling_cname(ctx, &own_name) {
                     d.details.push(ctx.k.message_with(
                         "dmarc-dangling-cname",
-                        &[("subject", &own_name), ("target", &target)],
+                        &[
+                            ("subject", &own_name),
+                            ("target", &crate::dns::zone_text(&target)),
+                        ],
                     ));
                 }
                 let misplaced = apex_dmarc(ctx, &domain);

@@ -1241,3 +1241,68 @@ async fn rsa_keys_over_4096_bits_are_measured_and_flagged_not_called_malformed()
     assert!(long.iter().any(|m| m.contains("8192 bits")), "{:#?}", summary(&r));
     assert!(long.iter().any(|m| m.contains("320000 bits")), "{:#?}", summary(&r));
 }
+
+/// 192.0.2.10 has two PTR names: `mail.ptrz.example` (192.0.2.10: confirms) and
+/// `old host<TAB>.ptrz.example` (no address).
+fn stale_odd_ptr(q: &Message) -> Option<Vec<u8>> {
+    let odd = Name::from_labels(vec![b"old host\t".to_vec(), b"ptrz".to_vec(), b"example".to_vec()])
+        .unwrap();
+    match qtype(q) {
+        RecordType::PTR => reply(
+            q,
+            ResponseCode::NoError,
+            vec![
+                Record::from_rdata(asked(q), 300, RData::PTR(PTR(name("mail.ptrz.example.")))),
+                Record::from_rdata(asked(q), 300, RData::PTR(PTR(odd))),
+            ],
+            vec![],
+        ),
+        RecordType::A if asked_text(q) == "mail.ptrz.example." => reply(
+            q,
+            ResponseCode::NoError,
+            vec![a(asked(q), [192, 0, 2, 10])],
+            vec![],
+        ),
+        _ => reply(q, ResponseCode::NXDomain, vec![], vec![soa(".")]),
+    }
+}
+
+#[test]
+fn a_stale_ptr_the_plan_removes_is_written_in_zone_syntax() {
+    // Same class as the MX line: the PTR step's "remove" line names the stale PTR as the
+    // zone holds it, `old\032host\009.ptrz.example.`, not a line a zone file reads as two
+    // names or a terminal shows as whitespace.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ns = rt.block_on(raw_server(stale_odd_ptr, stale_odd_ptr)).to_string();
+    let out = cli(
+        &[
+            "diagnose",
+            "550 5.7.25 The IP address sending this message does not have a PTR record setup - gsmtp",
+            "--domain",
+            "ptrz.example",
+            "--ip",
+            "192.0.2.10",
+            "--helo",
+            "mail.ptrz.example",
+            "--nameserver",
+            &ns,
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let d = json(&out);
+    let mut all = Vec::new();
+    strings(&d["plan"], &mut all);
+    let lines: Vec<&String> = all.iter().filter(|s| s.contains("IN PTR")).collect();
+    assert!(!lines.is_empty(), "{:#}", d["plan"]);
+    for l in lines.iter().filter(|l| l.contains("old")) {
+        assert!(l.contains(r"old\032host\009.ptrz.example."), "{l}");
+    }
+    assert!(lines.iter().any(|l| l.contains("old")), "{lines:?}");
+    drop(rt);
+}

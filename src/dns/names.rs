@@ -35,7 +35,9 @@ pub fn zone_text(name: &str) -> String {
                 out.push(c);
                 escaped = true;
             }
-            ' ' | '"' | '(' | ')' | ';' | '@' | '$' => out.push_str(&format!("\\{:03}", u32::from(c))),
+            ' ' | '"' | '(' | ')' | ';' | '@' | '$' => {
+                out.push_str(&format!("\\{:03}", u32::from(c)))
+            }
             c if c.is_control() => {
                 let mut buf = [0; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {

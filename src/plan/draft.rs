@@ -97,11 +97,9 @@ impl Ctx<'_> {
     /// How long caches may keep the answer the run got for (`name`, `rtype`): its TTL, or for
     /// an absence the negative TTL capped as [`Ctx::negative_ttl`] does.
     pub fn cache_ttl(&self, name: &str, rtype: RType) -> Option<u32> {
-        let q = self
-            .input
-            .queries
-            .iter()
-            .find(|q| q.rtype == rtype && q.name.eq_ignore_ascii_case(name.trim_end_matches('.')))?;
+        let q = self.input.queries.iter().find(|q| {
+            q.rtype == rtype && q.name.eq_ignore_ascii_case(name.trim_end_matches('.'))
+        })?;
         if q.outcome.is_absent() {
             q.ttl.map(|t| t.min(MAX_NEGATIVE_CACHE_SECONDS))
         } else {

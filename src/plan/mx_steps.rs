@@ -28,7 +28,11 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
 /// "example.com. IN MX 10 mx.example.com." as a zone file writes it, for removal lines.
 fn mx_line(domain: &str, pref: u16, host: &str) -> String {
     let host = crate::dns::zone_text(host.trim_end_matches('.'));
-    let host = if host.is_empty() { ".".to_string() } else { host };
+    let host = if host.is_empty() {
+        ".".to_string()
+    } else {
+        host
+    };
     let dot = if host == "." { "" } else { "." };
     format!("{domain}. IN MX {pref} {host}{dot}")
 }

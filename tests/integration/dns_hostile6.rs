@@ -119,6 +119,9 @@ fn any_inconclusive(r: &mailtriage::checks::DomainReport) -> bool {
 
 // ------------------------------------------------------------ response codes
 
+/// What a raw server answers to a question.
+type Server = fn(&Message) -> Option<Vec<u8>>;
+
 /// `v=spf1 +all` under header RCODE `code` (written into the header's low four bits).
 fn with_rcode(q: &Message, code: u8) -> Option<Vec<u8>> {
     let mut b = reply(
@@ -137,7 +140,7 @@ async fn response_codes_other_than_noerror_and_nxdomain_are_trouble_never_an_ans
     // YXDOMAIN (6), YXRRSET (7), NXRRSET (8), NOTAUTH (9), NOTZONE (10) and the unassigned
     // 11-15 say the server did not answer the question; records beside such a code are not
     // the zone's, and NXRRSET is no NODATA. Each is trouble, named, never absence nor a pass.
-    let servers: [(u8, fn(&Message) -> Option<Vec<u8>>); 8] = [
+    let servers: [(u8, Server); 8] = [
         (4, |q| with_rcode(q, 4)),
         (6, |q| with_rcode(q, 6)),
         (7, |q| with_rcode(q, 7)),
@@ -433,7 +436,11 @@ fn control_mx(q: &Message) -> Option<Vec<u8>> {
             q,
             ResponseCode::NoError,
             vec![
-                Record::from_rdata(owner.clone(), 300, RData::MX(MX::new(10, host(esc_label())))),
+                Record::from_rdata(
+                    owner.clone(),
+                    300,
+                    RData::MX(MX::new(10, host(esc_label()))),
+                ),
                 Record::from_rdata(owner, 300, RData::MX(MX::new(20, host(space_label())))),
             ],
             vec![],
@@ -634,9 +641,7 @@ fn cname_to_root(q: &Message) -> Option<Vec<u8>> {
         )
     };
     match n.as_str() {
-        "inc.root.example." | "_dmarc.root.example." | "sel._domainkey.root.example." => {
-            cname()
-        }
+        "inc.root.example." | "_dmarc.root.example." | "sel._domainkey.root.example." => cname(),
         "root.example." if qtype(q) == RecordType::TXT => reply(
             q,
             ResponseCode::NoError,
@@ -665,7 +670,11 @@ async fn cnames_to_the_root_lead_to_a_name_without_records() {
     assert!(started.elapsed() < Duration::from_secs(5));
     has(&r, "spf-include-without-spf");
     let dangling = has(&r, "dkim-cname-dangling");
-    assert!(dangling.message.contains("`.`") || dangling.message.contains(" ."), "{}", dangling.message);
+    assert!(
+        dangling.message.contains("`.`") || dangling.message.contains(" ."),
+        "{}",
+        dangling.message
+    );
     has(&r, "dmarc-missing");
     assert!(!any_inconclusive(&r), "{:#?}", summary(&r));
     lacks(&r, "dkim-key-found");
@@ -737,7 +746,12 @@ async fn a_txt_wildcard_over_every_name_is_not_a_dmarc_record_nor_a_key_at_every
 /// A PTR name of 255 octets on the wire (253 characters written): three 63-octet labels and
 /// one of 61.
 fn longest_name() -> Name {
-    let mut labels = vec![vec![b'a'; 63], vec![b'b'; 63], vec![b'c'; 63], vec![b'd'; 61]];
+    let mut labels = vec![
+        vec![b'a'; 63],
+        vec![b'b'; 63],
+        vec![b'c'; 63],
+        vec![b'd'; 61],
+    ];
     labels[3][0] = b'x';
     Name::from_labels(labels).unwrap()
 }
@@ -747,7 +761,11 @@ fn longest_ptr(q: &Message) -> Option<Vec<u8>> {
         RecordType::PTR => reply(
             q,
             ResponseCode::NoError,
-            vec![Record::from_rdata(asked(q), 300, RData::PTR(PTR(longest_name())))],
+            vec![Record::from_rdata(
+                asked(q),
+                300,
+                RData::PTR(PTR(longest_name())),
+            )],
             vec![],
         ),
         RecordType::A if asked(q) == longest_name() => reply(
@@ -963,14 +981,7 @@ fn dname(owner: &str, target: &str) -> Record {
 /// is not the one the DNAME makes (`_dmarc.evil.example` instead of `_dmarc.moved.example`).
 fn contradicting_cname(q: &Message) -> Option<Vec<u8>> {
     let n = asked_text(q);
-    let record = |text: &str| {
-        reply(
-            q,
-            ResponseCode::NoError,
-            vec![txt(asked(q), text)],
-            vec![],
-        )
-    };
+    let record = |text: &str| reply(q, ResponseCode::NoError, vec![txt(asked(q), text)], vec![]);
     match n.as_str() {
         "_dmarc.victim.example." => reply(
             q,
@@ -1058,11 +1069,16 @@ fn dns_data_in_the_evidence_bundle_is_inert_in_every_file() {
             assert!(!text.contains(bad), "{file}: raw {bad:?}");
         }
         assert!(
-            !text.lines().any(|l| l.starts_with("X-Injected") || l.starts_with("spf.ctl.example")),
+            !text
+                .lines()
+                .any(|l| l.starts_with("X-Injected") || l.starts_with("spf.ctl.example")),
             "{file}: a forged line"
         );
         if file == "report.md" {
-            assert!(text.contains("click"), "{file}: the list's reason is missing");
+            assert!(
+                text.contains("click"),
+                "{file}: the list's reason is missing"
+            );
             for live in ["[click](http://evil)", "<script>"] {
                 assert!(!text.contains(live), "{file}: {live}");
             }
@@ -1082,7 +1098,8 @@ fn dns_data_in_the_evidence_bundle_is_inert_in_every_file() {
 fn zone_line_names(q: &Message) -> Option<Vec<u8>> {
     let l = labels(q);
     let owner = asked(q);
-    let odd = || Name::from_labels(vec![space_label(), b"zl".to_vec(), b"example".to_vec()]).unwrap();
+    let odd =
+        || Name::from_labels(vec![space_label(), b"zl".to_vec(), b"example".to_vec()]).unwrap();
     let apex = l == [b"zl".to_vec(), b"example".to_vec()];
     let good = l == [b"mx".to_vec(), b"zl".to_vec(), b"example".to_vec()];
     match qtype(q) {
@@ -1127,7 +1144,9 @@ fn a_zone_line_the_plan_prints_writes_odd_octets_of_a_name_as_zone_escapes() {
     // record, so `m x<LF>spf.zl.example` is written `m\032x\010spf.zl.example.`; printed raw,
     // the "remove" line the user pastes names another record, or two.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let ns = rt.block_on(raw_server(zone_line_names, zone_line_names)).to_string();
+    let ns = rt
+        .block_on(raw_server(zone_line_names, zone_line_names))
+        .to_string();
     let out = cli(
         &[
             "diagnose",
@@ -1167,7 +1186,11 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     if n < 128 {
         out.push(u8::try_from(n).unwrap());
     } else {
-        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | u8::try_from(bytes.len()).unwrap());
         out.extend(bytes);
     }
@@ -1187,7 +1210,10 @@ fn rsa_key_b64(bytes: usize) -> String {
     let alg = tlv(
         0x30,
         &[
-            tlv(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]),
+            tlv(
+                0x06,
+                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+            ),
             vec![0x05, 0x00],
         ]
         .concat(),
@@ -1238,15 +1264,27 @@ async fn rsa_keys_over_4096_bits_are_measured_and_flagged_not_called_malformed()
         .filter(|f| f.id == "dkim-key-too-long")
         .map(|f| &f.message)
         .collect();
-    assert!(long.iter().any(|m| m.contains("8192 bits")), "{:#?}", summary(&r));
-    assert!(long.iter().any(|m| m.contains("320000 bits")), "{:#?}", summary(&r));
+    assert!(
+        long.iter().any(|m| m.contains("8192 bits")),
+        "{:#?}",
+        summary(&r)
+    );
+    assert!(
+        long.iter().any(|m| m.contains("320000 bits")),
+        "{:#?}",
+        summary(&r)
+    );
 }
 
 /// 192.0.2.10 has two PTR names: `mail.ptrz.example` (192.0.2.10: confirms) and
 /// `old host<TAB>.ptrz.example` (no address).
 fn stale_odd_ptr(q: &Message) -> Option<Vec<u8>> {
-    let odd = Name::from_labels(vec![b"old host\t".to_vec(), b"ptrz".to_vec(), b"example".to_vec()])
-        .unwrap();
+    let odd = Name::from_labels(vec![
+        b"old host\t".to_vec(),
+        b"ptrz".to_vec(),
+        b"example".to_vec(),
+    ])
+    .unwrap();
     match qtype(q) {
         RecordType::PTR => reply(
             q,
@@ -1273,7 +1311,9 @@ fn a_stale_ptr_the_plan_removes_is_written_in_zone_syntax() {
     // zone holds it, `old\032host\009.ptrz.example.`, not a line a zone file reads as two
     // names or a terminal shows as whitespace.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let ns = rt.block_on(raw_server(stale_odd_ptr, stale_odd_ptr)).to_string();
+    let ns = rt
+        .block_on(raw_server(stale_odd_ptr, stale_odd_ptr))
+        .to_string();
     let out = cli(
         &[
             "diagnose",

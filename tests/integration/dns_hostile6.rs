@@ -1346,3 +1346,59 @@ fn a_stale_ptr_the_plan_removes_is_written_in_zone_syntax() {
     assert!(lines.iter().any(|l| l.contains("old")), "{lines:?}");
     drop(rt);
 }
+
+// ------------------------------------------------------------ scan --diagnose
+
+#[test]
+fn dns_data_in_scans_likely_causes_is_inert_in_every_format() {
+    // `scan --diagnose` joins the diagnoses' likely causes into its summary: a list's TXT
+    // reason travels from the DNS into the scan report, and is escaped there as in `check`.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ns = rt
+        .block_on(raw_server(control_and_reason, control_and_reason))
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "2026-03-02T10:0{i}:00+00:00 mx1 postfix/qmgr[1]: Q{i}: from=<news@ctl.example>, size=1, nrcpt=1 (queue active)\n\
+             2026-03-02T10:0{i}:01+00:00 mx1 postfix/smtp[2]: Q{i}: to=<r{i}@example.net>, relay=mx.example.net[203.0.113.5]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.example.net[203.0.113.5] said: 554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org (in reply to RCPT TO command))\n"
+        ));
+    }
+    let log = dir.path().join("mail.log");
+    std::fs::write(&log, text).unwrap();
+    for format in ["human", "markdown", "json"] {
+        let out = cli(
+            &[
+                "scan",
+                log.to_str().unwrap(),
+                "--diagnose",
+                "--nameserver",
+                &ns,
+                "--timeout",
+                "2",
+                "--retries",
+                "0",
+                "--format",
+                format,
+            ],
+            None,
+        );
+        let text = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(matches!(code(&out), 0 | 1 | 3), "{format}: {text}");
+        assert!(text.contains("192.0.2.10"), "{format}: {text}");
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!text.contains(bad), "{format}: raw {bad:?} in {text}");
+        }
+        assert!(
+            !text.lines().any(|l| l.starts_with("X-Injected")),
+            "{format}: {text}"
+        );
+        if format == "markdown" {
+            for live in ["[click](http://evil)", "<script>"] {
+                assert!(!text.contains(live), "{format}: {live} in {text}");
+            }
+        }
+    }
+    drop(rt);
+}

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod reply;
 pub mod report;
 pub mod rules;
+mod safe_json;
 pub mod scan;
 mod utf8;
 

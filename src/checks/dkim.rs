@@ -293,6 +293,13 @@ fn key_findings(sel: &str, asked: bool, a: &Answer, rec: &KeyRecord) -> Vec<Find
                 "The DKIM key at {name} is RSA {b} bits; receivers ignore RSA keys under 1024 bits (RFC 8301), so these signatures count as absent."
             ),
         ),
+        Some(b) if rec.key_type.as_deref() == Some("rsa") && b > 4096 => push(
+            "dkim-key-too-long",
+            Severity::Warning,
+            format!(
+                "The DKIM key at {name} is RSA {b} bits; verifiers must handle 1024 to 4096 bits and may refuse larger keys (RFC 8301 section 3.2), so some receivers treat these signatures as failing. A 2048-bit key is verified everywhere."
+            ),
+        ),
         Some(b) if rec.key_type.as_deref() == Some("rsa") && b < 2048 => push(
             "dkim-key-weak",
             Severity::Warning,

@@ -115,15 +115,26 @@ pub fn parse(txt: &str) -> KeyRecord {
     rec
 }
 
-/// Modulus size of a SubjectPublicKeyInfo (or bare PKCS#1) RSA key.
+/// Modulus size of a SubjectPublicKeyInfo (or bare PKCS#1) RSA key, read from the DER
+/// structures themselves: `rsa::RsaPublicKey` refuses a modulus over 4096 bits, which is
+/// still an RSA key (RFC 8301 section 3.2 lets verifiers accept larger ones), and reading a
+/// size needs no big-number arithmetic whatever the key's length.
 pub fn rsa_bits(der: &[u8]) -> Option<usize> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_public_key_der(der)
-        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
-        .ok()?;
-    Some(key.n().bits())
+    use rsa::pkcs1::der::Decode;
+    let pkcs1 = match rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der) {
+        Ok(spki) if spki.algorithm.oid == rsa::pkcs1::ALGORITHM_OID => {
+            spki.subject_public_key.as_bytes()?
+        }
+        Ok(_) => return None,
+        Err(_) => der,
+    };
+    let key = rsa::pkcs1::RsaPublicKey::from_der(pkcs1).ok()?;
+    let n = key.modulus.as_bytes();
+    let first = *n.first().filter(|b| **b != 0)?;
+    if key.public_exponent.as_bytes().is_empty() {
+        return None;
+    }
+    Some(n.len() * 8 - first.leading_zeros() as usize)
 }
 
 #[cfg(test)]

@@ -36,10 +36,11 @@ pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result
         ran += 1;
         match diagnose::run(&args, rules_dir, &mut json, &mut err) {
             Ok(code) => {
-                if code == exit::DNS {
+                let doc = serde_json::from_slice::<Value>(&json).ok();
+                if code == exit::DNS && doc.as_ref().is_none_or(|v| conclusive(v) == 0) {
                     dns_failed += 1;
                 }
-                d.causes = causes(&json, code);
+                d.causes = causes(doc.as_ref(), code);
             }
             Err(e) => d.causes.push(format!("diagnose failed: {e}")),
         }
@@ -51,9 +52,24 @@ pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result
     })
 }
 
+/// How many findings of a `mailtriage.diagnose/v1` document the DNS did answer (neither
+/// inconclusive nor left unasked by `--offline`).
+fn conclusive(v: &Value) -> usize {
+    findings(v)
+        .filter(|f| f["inconclusive"] != true && f["not_checked"] != true)
+        .count()
+}
+
+fn findings(v: &Value) -> impl Iterator<Item = &Value> {
+    v.get("findings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// The likely causes of a `mailtriage.diagnose/v1` document, or why none was found.
-fn causes(json: &[u8], code: u8) -> Vec<String> {
-    let Ok(v) = serde_json::from_slice::<Value>(json) else {
+fn causes(doc: Option<&Value>, code: u8) -> Vec<String> {
+    let Some(v) = doc else {
         return vec!["diagnose printed no JSON".into()];
     };
     let mut out: Vec<String> = v
@@ -74,8 +90,20 @@ fn causes(json: &[u8], code: u8) -> Vec<String> {
     {
         out.push(m.to_string());
     }
-    if code == exit::DNS {
+    // Run under --fail-on never, diagnose exits 3 for one inconclusive check as for all of
+    // them: only a run the DNS answered nothing for is "could not be consulted".
+    if code == exit::DNS && conclusive(v) == 0 {
         out.push("DNS could not be consulted: every check was inconclusive (timeouts or server failures)".into());
+    } else if code == exit::DNS {
+        let mut ids: Vec<&str> = findings(v)
+            .filter(|f| f["inconclusive"] == true)
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        ids.dedup();
+        out.push(format!(
+            "part of the DNS could not be consulted (inconclusive: {}); the causes above rest on what it did answer",
+            ids.join(", ")
+        ));
     }
     out
 }

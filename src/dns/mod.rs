@@ -24,6 +24,7 @@ pub use crate::domain_name::reverse_name;
 pub use client::{Dns, DnsConfig};
 pub use error::DnsSetupError;
 pub use log::LogEntry;
+pub use names::zone_text;
 pub use server::{DnsServer, Fault, FaultKind, QuestionFault, ServerOptions};
 pub use transport::DEFAULT_MAX_IN_FLIGHT;
 pub use types::*;

@@ -16,6 +16,40 @@ pub fn canon(name: &Name) -> String {
     labels.join(".")
 }
 
+/// A name as written in [`canon`] form, in zone-file syntax (RFC 1035 section 5.1): the
+/// octets a zone file or a terminal would act on (space, control octets, `"`, `(`, `)`,
+/// `;`, `@`, `$`) as `\DDD`. canon's own escapes (`\.`, `\\`, `\DDD`) already are zone
+/// syntax and pass through, so a line a plan asks to add or remove is the record the DNS
+/// holds, and inert on screen.
+pub fn zone_text(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut escaped = false;
+    for c in name.chars() {
+        if escaped {
+            out.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => {
+                out.push(c);
+                escaped = true;
+            }
+            ' ' | '"' | '(' | ')' | ';' | '@' | '$' => {
+                out.push_str(&format!("\\{:03}", u32::from(c)))
+            }
+            c if c.is_control() => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:03}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn label_text(label: &[u8]) -> String {
     let mut out = String::with_capacity(label.len());
     for chunk in label.utf8_chunks() {

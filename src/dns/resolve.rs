@@ -219,18 +219,28 @@ fn follow(
     }
     let mut moved = false;
     for _ in 0..records.len() {
-        let next = records
-            .iter()
-            .find_map(|r| match &r.data {
-                RData::CNAME(c) if canon(&r.name) == *current => {
-                    Some((canon(&c.0), wire_ttl(r.ttl)))
-                }
-                _ => None,
-            })
-            .or_else(|| dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t))));
+        let cname = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if canon(&r.name) == *current => Some((canon(&c.0), wire_ttl(r.ttl))),
+            _ => None,
+        });
+        let synthesised = dname::redirect(records, current).map(|(n, t)| (n, wire_ttl(t)));
+        // A CNAME sent with a DNAME is the DNAME's substitution (RFC 6672 section 3.1); one
+        // that names another target is dropped and the DNAME followed, as resolvers scrub it
+        // (section 3.4), so the checks read what receivers read.
+        let next = match (cname, synthesised) {
+            (Some(c), Some(d)) if c.0 != d.0 => Some(d),
+            (c, d) => c.or(d),
+        };
         let Some((target, ttl)) = next else { break };
-        if answer.cname_chain.contains(&target) || target == answer.name {
-            answer.cname_chain.push(target);
+        // The root name is written "." in the chain: it is shown to the user and in the
+        // evidence, where an empty name reads as a missing one (`a CNAME to , which`).
+        let link = if target.is_empty() {
+            ".".to_string()
+        } else {
+            target.clone()
+        };
+        if answer.cname_chain.contains(&link) || target == answer.name {
+            answer.cname_chain.push(link);
             return Err(format!(
                 "CNAME loop: {} -> {}",
                 answer.name,
@@ -241,7 +251,7 @@ fn follow(
             return Err(format!("CNAME chain longer than {MAX_CNAME_HOPS} hops"));
         }
         *min_ttl = Some(min_ttl.map_or(ttl, |m| m.min(ttl)));
-        answer.cname_chain.push(target.clone());
+        answer.cname_chain.push(link);
         *current = target;
         moved = true;
     }

@@ -77,6 +77,13 @@ pub(super) async fn exchange(
         if let Some(why) = failure_with_reason(&message).or_else(|| super::ede::policy(&message)) {
             return Err(NetError::Msg(why));
         }
+        // Only NOERROR and NXDOMAIN answer the question. hickory reads an unassigned code
+        // (11-15, or one an OPT record extends) as a success, so the records beside it would
+        // be believed: any other code is the server's failure, named (RFC 6895 section 2.3).
+        let code = message.metadata.response_code;
+        if !matches!(code, ResponseCode::NoError | ResponseCode::NXDomain) {
+            return Err(NetError::Dns(DnsError::ResponseCode(code)));
+        }
         let response = DnsResponse::from_message(message).map_err(NetError::from)?;
         return DnsError::from_response(response).map_err(NetError::from);
     }

@@ -139,7 +139,10 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 if let Some(target) = dangling_cname(ctx, &own_name) {
                     d.details.push(ctx.k.message_with(
                         "dmarc-dangling-cname",
-                        &[("subject", &own_name), ("target", &target)],
+                        &[
+                            ("subject", &own_name),
+                            ("target", &crate::dns::zone_text(&target)),
+                        ],
                     ));
                 }
                 let misplaced = apex_dmarc(ctx, &domain);
@@ -419,12 +422,7 @@ fn one_record(
             .k
             .message_with(note, &[("count", &own.len().to_string())]),
     });
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .find(|q| q.rtype == RType::TXT && q.name.eq_ignore_ascii_case(own_name))
-        .and_then(|q| q.ttl);
+    d.wait = ctx.cache_ttl(own_name, RType::TXT);
     Some(d)
 }
 

@@ -95,7 +95,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     &[
                         (
                             "record",
-                            &format!("{owner}. IN PTR {}.", stale.name.trim_end_matches('.')),
+                            &format!(
+                                "{owner}. IN PTR {}.",
+                                crate::dns::zone_text(stale.name.trim_end_matches('.'))
+                            ),
                         ),
                         ("host", keep.name.trim_end_matches('.')),
                     ],
@@ -226,9 +229,10 @@ fn behind_alias(ctx: &Ctx<'_>, ip: std::net::IpAddr, d: &mut Draft) {
             moved = true;
         }
         if moved {
+            let shown = crate::dns::zone_text(&target);
             d.details.push(ctx.k.message_with(
                 "ptr-behind-alias",
-                &[("subject", rev.as_str()), ("target", target.as_str())],
+                &[("subject", rev.as_str()), ("target", shown.as_str())],
             ));
         }
     }

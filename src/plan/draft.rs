@@ -13,6 +13,12 @@ use crate::finding::{Check, Finding, Severity};
 /// must not tell the user to wait years.
 pub const MAX_CACHE_SECONDS: u32 = 604_800;
 
+/// The longest a resolver keeps an absence (NXDOMAIN or NODATA), whatever the SOA asks: RFC
+/// 2308 section 5 finds one to three hours sensible and more than a day problematic, and
+/// resolvers cap it there (BIND's max-ncache-ttl is 3 hours, Unbound's
+/// cache-max-negative-ttl 1 hour). A record published where there was none is seen by then.
+pub const MAX_NEGATIVE_CACHE_SECONDS: u32 = 10_800;
+
 /// What every step's templates may refer to.
 pub(super) struct Ctx<'a> {
     pub input: &'a DiagnoseInput<'a>,
@@ -76,7 +82,8 @@ impl Ctx<'_> {
     }
 
     /// TTL of a negative answer (NXDOMAIN/NODATA) for `name`, from the query log: the SOA
-    /// minimum the server sent (RFC 2308 section 5), i.e. how long resolvers cache the absence.
+    /// minimum the server sent (RFC 2308 section 5), i.e. how long resolvers cache the absence,
+    /// at most [`MAX_NEGATIVE_CACHE_SECONDS`].
     pub fn negative_ttl(&self, name: &str, rtype: RType) -> Option<u32> {
         self.input
             .queries
@@ -84,6 +91,20 @@ impl Ctx<'_> {
             .filter(|q| q.rtype == rtype && q.name.eq_ignore_ascii_case(name.trim_end_matches('.')))
             .find(|q| q.outcome.is_absent())
             .and_then(|q| q.ttl)
+            .map(|t| t.min(MAX_NEGATIVE_CACHE_SECONDS))
+    }
+
+    /// How long caches may keep the answer the run got for (`name`, `rtype`): its TTL, or for
+    /// an absence the negative TTL capped as [`Ctx::negative_ttl`] does.
+    pub fn cache_ttl(&self, name: &str, rtype: RType) -> Option<u32> {
+        let q = self.input.queries.iter().find(|q| {
+            q.rtype == rtype && q.name.eq_ignore_ascii_case(name.trim_end_matches('.'))
+        })?;
+        if q.outcome.is_absent() {
+            q.ttl.map(|t| t.min(MAX_NEGATIVE_CACHE_SECONDS))
+        } else {
+            q.ttl
+        }
     }
 
     pub fn finish(&self, d: Draft, order: u32) -> PlanStep {

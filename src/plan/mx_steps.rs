@@ -27,8 +27,12 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
 
 /// "example.com. IN MX 10 mx.example.com." as a zone file writes it, for removal lines.
 fn mx_line(domain: &str, pref: u16, host: &str) -> String {
-    let host = host.trim_end_matches('.');
-    let host = if host.is_empty() { "." } else { host };
+    let host = crate::dns::zone_text(host.trim_end_matches('.'));
+    let host = if host.is_empty() {
+        ".".to_string()
+    } else {
+        host
+    };
     let dot = if host == "." { "" } else { "." };
     format!("{domain}. IN MX {pref} {host}{dot}")
 }
@@ -154,9 +158,9 @@ fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
             _ => {}
         }
     }
-    d.wait = facts
-        .and_then(|m| m.ttl)
-        .or_else(|| ctx.negative_ttl(&domain, RType::MX));
+    d.wait = ctx
+        .negative_ttl(&domain, RType::MX)
+        .or_else(|| facts.and_then(|m| m.ttl));
     d
 }
 
@@ -216,12 +220,7 @@ fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
                 .message_with("note-mx-return-path", &[("domain", &rp)]),
         })
         .collect();
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .find(|q| q.rtype == RType::MX && q.name.eq_ignore_ascii_case(&rp))
-        .and_then(|q| q.ttl);
+    d.wait = ctx.cache_ttl(&rp, RType::MX);
     d.vars.push(("domain", rp));
     d
 }

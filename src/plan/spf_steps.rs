@@ -194,7 +194,8 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             note: ctx.k.message("spf-publish-note"),
         });
         current = Some(rec);
-        d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
+        // No record: the TTL that counts is the absence's (capped as resolvers cap it).
+        d.wait = ctx.negative_ttl(&name, RType::TXT).or(facts.ttl);
         out.push(d);
     }
     authorise(

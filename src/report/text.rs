@@ -78,15 +78,23 @@ pub(crate) fn reply_code(r: &Reply) -> String {
 
 /// A record in zone-file syntax; TXT values quoted and cut into 255-byte strings.
 pub(crate) fn zone_line(r: &RecordToPublish) -> String {
-    let name = if r.name.ends_with('.') {
-        r.name.clone()
+    let name = crate::dns::zone_text(&r.name);
+    let name = if name.ends_with('.') {
+        name
     } else {
-        format!("{}.", r.name)
+        format!("{name}.")
     };
     let value = if r.rtype.eq_ignore_ascii_case("TXT") {
         txt_quoted(&r.value)
-    } else if matches!(r.rtype.as_str(), "PTR" | "CNAME" | "MX") && !r.value.ends_with('.') {
-        format!("{}.", r.value)
+    } else if matches!(r.rtype.as_str(), "PTR" | "CNAME" | "MX") {
+        // The target (after an MX's preference) is a name: zone syntax, trailing dot.
+        let (pref, host) = match r.value.split_once(' ') {
+            Some((p, h)) if r.rtype == "MX" => (format!("{p} "), h),
+            _ => (String::new(), r.value.as_str()),
+        };
+        let host = crate::dns::zone_text(host);
+        let dot = if host.ends_with('.') { "" } else { "." };
+        format!("{pref}{host}{dot}")
     } else {
         r.value.clone()
     };

@@ -48,9 +48,9 @@ fn member(out: &mut dyn Write, first: &mut bool, key: &str, value: &Value) -> io
         out.write_all(b",")?;
     }
     *first = false;
-    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    crate::safe_json::json_compact(&mut *out, key)?;
     out.write_all(b":")?;
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)
+    crate::safe_json::json_compact(&mut *out, value)
 }
 
 /// Writes `"key":[...]` one element at a time, so a million addresses never sit in memory as
@@ -66,13 +66,13 @@ fn array<T>(
         out.write_all(b",")?;
     }
     *first = false;
-    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    crate::safe_json::json_compact(&mut *out, key)?;
     out.write_all(b":[")?;
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &value(item)).map_err(io::Error::other)?;
+        crate::safe_json::json_compact(&mut *out, &value(item))?;
     }
     out.write_all(b"]")
 }

@@ -114,6 +114,28 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
         .inconclusive();
         return (r, Some(f));
     }
+    if let Some((point, probe)) = lists_test_point(dns, l.kind, &a.labels, &zone).await {
+        let why = format!(
+            "it also lists {point}, which no list may list (RFC 5782 section 5): it answers for every {}, so the answer is an error of the list (a wildcard, an expired zone) or of the resolver, not a listing",
+            if l.kind == ListKind::Domain {
+                "name"
+            } else {
+                "address"
+            }
+        );
+        r.state = State::CouldNotCheck;
+        r.reason = Some(why.clone());
+        let f = finding(
+            "blocklist-bad-answer",
+            Check::Blocklist,
+            Severity::Warning,
+            subject,
+            format!("{} could not be checked for {}: {why}.", l.name, a.item),
+        )
+        .with_queries([answer.id, probe])
+        .inconclusive();
+        return (r, Some(f));
+    }
     r.state = State::Listed;
     let mut meanings: Vec<String> = Vec::new();
     for c in &v4 {
@@ -168,6 +190,39 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
         )
     };
     (r, Some(f.with_queries([answer.id, txt.id])))
+}
+
+/// The entry RFC 5782 section 5 forbids a list to hold, for an item asked as `labels`:
+/// 127.0.0.1 (`::1` for a question in nibble form) for an address list, the name `invalid`
+/// for a domain list. Asked only once an item seems listed, so a clean result costs nothing.
+/// `Some((entry, query id))` when the list answers for it with an address in 127.0.0.0/8: a
+/// list that lists everything. A failed or negative test question leaves the listing alone.
+async fn lists_test_point(
+    dns: &Dns,
+    kind: ListKind,
+    labels: &str,
+    zone: &str,
+) -> Option<(String, usize)> {
+    let (point, labels) = match kind {
+        ListKind::Domain => ("the name `invalid`".to_string(), "invalid".to_string()),
+        ListKind::Ip | ListKind::Allow if labels.split('.').count() > 4 => (
+            "its test entry ::1".to_string(),
+            names::ip_labels(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)),
+        ),
+        ListKind::Ip | ListKind::Allow => (
+            "its test entry 127.0.0.1".to_string(),
+            names::ip_labels(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        ),
+    };
+    let probe = dns.query(&format!("{labels}.{zone}"), RType::A).await;
+    if probe.outcome != Outcome::Answer {
+        return None;
+    }
+    let listed = probe.ips().into_iter().any(|i| match i {
+        IpAddr::V4(v) => v.octets()[0] == 127,
+        IpAddr::V6(_) => false,
+    });
+    listed.then(|| (format!("{point} ({})", probe.name), probe.id))
 }
 
 /// Why a question got no usable answer, in words.

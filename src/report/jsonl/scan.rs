@@ -49,7 +49,7 @@ pub fn render(out: &mut dyn Write, r: &ScanReport<'_>) -> io::Result<()> {
                 })
             }).collect::<Vec<_>>(),
         });
-        serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+        crate::safe_json::json_compact(&mut *out, &line)?;
         writeln!(out)?;
     }
     Ok(())

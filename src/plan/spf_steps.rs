@@ -213,9 +213,13 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         claim_explained_permerror(&mut pool, d);
     }
     let still_over = merged_lookups.is_some_and(|(n, _)| n > 10);
-    if (facts.lookups > 10 || facts.void_lookups > 2) && (merged_lookups.is_none() || still_over) {
+    // The merge step promises the next step when its record is still over the limit: that
+    // step follows even where the published records counted fewer.
+    if (facts.lookups > 10 || still_over || facts.void_lookups > 2)
+        && (merged_lookups.is_none() || still_over)
+    {
         // Only the void limit is exceeded: the terms that find nothing go, not lookups.
-        let void_only = facts.lookups <= 10;
+        let void_only = facts.lookups <= 10 && !still_over;
         let mut d = Draft::new(
             if void_only {
                 "spf-void-lookups"
@@ -264,7 +268,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 });
             }
             if let Some((rec, replaced, saved)) =
-                super::spf_flatten::flatten_own(&facts.domain, tree)
+                super::spf_flatten::flatten_own(&facts.domain, current.as_deref(), tree)
                     .filter(|_| own_record && facts.void_lookups <= 2)
             {
                 let left = facts.lookups.saturating_sub(saved);
@@ -583,6 +587,47 @@ fn recognised_line(ctx: &Ctx<'_>, r: &Recognised<'_>) -> String {
 }
 
 /// "Authorise the sending IP": by the recognised service's include, else by the address.
+/// `spf-publish` at the MAIL FROM domain: its service's include when one is recognised, else
+/// the sending address, with the wait of that name's negative answer.
+fn publish_at_return_path(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    service: Option<&Recognised<'_>>,
+    pool: &mut Vec<&crate::finding::Finding>,
+    out: &mut Vec<Draft>,
+) {
+    let name = facts.domain.to_ascii_lowercase();
+    let mut d = Draft::new("spf-publish", "spf");
+    let mine: Vec<String> = pool
+        .iter()
+        .filter(|f| f.id == "spf-missing" && f.subject.eq_ignore_ascii_case(&name))
+        .map(|f| f.id.clone())
+        .collect();
+    pool.retain(|f| !(f.id == "spf-missing" && f.subject.eq_ignore_ascii_case(&name)));
+    d.findings = mine;
+    claim(pool, &mut d, &["not-authori"]);
+    d.vars.push(("domain", name.clone()));
+    d.details.push(ctx.k.message_with(
+        "spf-return-path-without-record",
+        &[("subject", &name), ("domain", &ctx.domain)],
+    ));
+    let rec = match service {
+        Some(r) => {
+            d.details.push(recognised_line(ctx, r));
+            format!("v=spf1 include:{} ~all", r.service.spf_include)
+        }
+        None => records::spf_starter(ctx.input.params.ip),
+    };
+    d.records.push(RecordToPublish {
+        name: name.clone(),
+        rtype: "TXT".into(),
+        value: rec,
+        note: ctx.k.message("spf-publish-note"),
+    });
+    d.wait = ctx.negative_ttl(&name, RType::TXT);
+    out.push(d);
+}
+
 fn authorise(
     ctx: &Ctx<'_>,
     facts: &SpfFacts,
@@ -614,6 +659,13 @@ fn authorise(
         eval.result.as_str(),
         "fail" | "softfail" | "neutral" | "none"
     );
+    // The MAIL FROM (return-path) domain is another name than the checked domain and has no
+    // SPF record at all (a custom MAIL FROM set up for an ESP, its TXT never published): the
+    // record goes there, not into the checked domain's.
+    if failing && facts.record.is_none() && !facts.domain.eq_ignore_ascii_case(&ctx.domain) {
+        publish_at_return_path(ctx, facts, service, pool, out);
+        return;
+    }
     if !failing || facts.record.is_none() {
         return;
     }

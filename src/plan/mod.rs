@@ -15,6 +15,7 @@ mod path;
 pub mod records;
 mod scope;
 pub mod senders;
+mod spf_authorise;
 mod spf_flatten;
 mod spf_loop;
 mod spf_split;

@@ -275,6 +275,22 @@ fn check_counts_two_spf_records_as_they_would_cost_merged() {
         "{out}"
     );
     assert_eq!(code(&o), 1);
+    // One record or none: nothing was merged, and the line does not say so.
+    let o = run(
+        &[
+            "check",
+            "bounce.ses7.example",
+            "--only",
+            "spf",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert!(out.contains("0 records, 0/10 lookups"), "{out}");
+    assert!(!out.contains("counted merged"), "{out}");
 }
 
 // ------------------------------------------------- DMARC records

@@ -105,10 +105,10 @@ fn spf_lines(
             "{} record{}, {}{}/10 lookups, {}/2 void lookups, all: {}{}{}",
             s.records_count,
             // Several records are counted as they would cost merged into one.
-            if s.records_count == 1 {
-                ""
-            } else {
-                "s (counted merged)"
+            match s.records_count {
+                1 => "",
+                0 => "s",
+                _ => "s (counted merged)",
             },
             if inconclusive { "at least " } else { "" },
             s.lookups,

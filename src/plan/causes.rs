@@ -146,6 +146,7 @@ fn likely_causes_for(
                 finding_id: None,
                 reply_rule: Some(decoded.rule.id.clone()),
                 reason,
+                subject: None,
             }],
             None,
         );
@@ -181,6 +182,7 @@ fn likely_causes_for(
             .map(|f| LikelyCause {
                 finding_id: Some(f.id.clone()),
                 reply_rule: None,
+                subject: Some(f.subject.clone()),
                 reason: match super::transit::forwarded(input)
                     .filter(|_| super::transit::unsigned_when_forwarded(f, input))
                 {

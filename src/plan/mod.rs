@@ -48,7 +48,12 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         .filter_map(|rule| input.replies.iter().find(|(_, d)| d.rule.id == rule))
         .filter_map(|(_, d)| crate::rules::knowledge::action_step(d.action).map(|(id, _)| id))
         .collect();
-    order::lead_with_causes(&mut plan, &likely_causes, &reply_steps);
+    order::lead_with_causes(
+        &mut plan,
+        &likely_causes,
+        &reply_steps,
+        &input.report.findings,
+    );
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     // And a check that ran on something else than what the reply is about (PTR without the

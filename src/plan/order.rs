@@ -169,16 +169,10 @@ pub(super) fn lead_with_causes(
     plan: &mut [PlanStep],
     causes: &[LikelyCause],
     reply_steps: &[&str],
+    findings: &[crate::finding::Finding],
 ) {
-    let finding_ids: Vec<&str> = causes
-        .iter()
-        .filter_map(|c| c.finding_id.as_deref())
-        .collect();
     for s in plan.iter_mut() {
-        s.fixes_likely_cause = s
-            .finding_ids
-            .iter()
-            .any(|f| finding_ids.contains(&f.as_str()))
+        s.fixes_likely_cause = s.finding_ids.iter().any(|f| fixes(s, f, causes, findings))
             || reply_steps.contains(&s.id.as_str());
     }
     // A stable sort: `false < true`, so the marked steps come first in their own order.
@@ -186,4 +180,63 @@ pub(super) fn lead_with_causes(
     for (i, s) in plan.iter_mut().enumerate() {
         s.order = i as u32 + 1;
     }
+}
+
+/// True when `step`, which claims finding `id`, fixes a likely cause. Several findings of one id
+/// about different subjects (two selectors' dangling CNAMEs, only one of them the signing
+/// selector): the step fixes the cause only when the subject it is about is the blamed one;
+/// a step that names none of them keeps the id's verdict.
+fn fixes(
+    step: &PlanStep,
+    id: &str,
+    causes: &[LikelyCause],
+    findings: &[crate::finding::Finding],
+) -> bool {
+    let blamed: Vec<&str> = causes
+        .iter()
+        .filter(|c| c.finding_id.as_deref() == Some(id))
+        .filter_map(|c| c.subject.as_deref())
+        .collect();
+    if !causes.iter().any(|c| c.finding_id.as_deref() == Some(id)) {
+        return false;
+    }
+    let mut subjects: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.id == id)
+        .map(|f| f.subject.as_str())
+        .collect();
+    subjects.sort_unstable();
+    subjects.dedup();
+    if subjects.len() <= 1 || blamed.is_empty() {
+        return true;
+    }
+    let text = format!(
+        "{} {} {}",
+        step.title,
+        step.details.join(" "),
+        step.records
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+    .to_ascii_lowercase();
+    let mentioned: Vec<&str> = subjects
+        .into_iter()
+        .filter(|s| names(&text, &s.to_ascii_lowercase()))
+        .collect();
+    mentioned.is_empty()
+        || mentioned
+            .iter()
+            .any(|m| blamed.iter().any(|b| b.eq_ignore_ascii_case(m)))
+}
+
+/// True when `text` names `name` as a whole name (not as the tail of a longer one).
+fn names(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+        before.is_none_or(|c| !(part(c) || c == '.')) && after.is_none_or(|c| !part(c))
+    })
 }

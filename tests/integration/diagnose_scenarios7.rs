@@ -695,8 +695,8 @@ fn an_ses_custom_mail_from_without_spf_gets_its_record_at_the_return_path() {
 #[test]
 fn microsoft_365_dkim_never_enabled_repairs_the_signing_selector_cname() {
     // selector1/selector2 CNAMEs point into Microsoft's DKIM zone, where no key exists yet
-    // (signing was never enabled). The message was signed... by nobody with selector1: the
-    // 5.7.515 is DKIM. The CNAME to nothing at the selector is the cause.
+    // (signing was never enabled), yet the message names s=selector1: the 5.7.515 is DKIM, and
+    // the CNAME to nothing at the signing selector is the cause.
     let (rc, d) = diagnose(
         &ms_5515("m365dk7.example"),
         &[
@@ -717,6 +717,15 @@ fn microsoft_365_dkim_never_enabled_repairs_the_signing_selector_cname() {
             .contains("selector1._domainkey.m365dk7.example"),
         "{s}"
     );
+    // selector2 dangles too, but nothing was signed with it: its repair is hardening, not
+    // marked as fixing this rejection because it shares the finding id.
+    let second = &d["plan"][1];
+    assert!(
+        second.to_string().contains("selector2._domainkey"),
+        "{second}"
+    );
+    assert_eq!(second["fixes_likely_cause"], false, "{second}");
+    assert_eq!(fixing(&d), ["dkim-fix-cname"]);
     assert_eq!(escalation(&d), ("escalation-microsoft", false));
 }
 

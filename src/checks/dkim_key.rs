@@ -93,6 +93,15 @@ pub fn parse(txt: &str) -> KeyRecord {
         rec.revoked = true;
         return rec;
     }
+    // A key longer than one TXT string (255 octets) is published as several strings; a DNS
+    // form that keeps only the first, or a paste that stops there, leaves a key whose DER
+    // header announces more bytes than `p=` holds. Said as such, not as "not a key".
+    if let Some((declared, held)) = cut_off(&p) {
+        rec.errors.push(format!(
+            "the key is cut off: its header announces {declared} bytes and `p=` holds {held}; a key longer than one TXT string (255 characters) must be published as several strings of one record, and only the first part reached the DNS"
+        ));
+        return rec;
+    }
     let der = match base64::engine::general_purpose::STANDARD.decode(p.as_bytes()) {
         Ok(d) => d,
         Err(e) => {
@@ -113,6 +122,20 @@ pub fn parse(txt: &str) -> KeyRecord {
         _ => {}
     }
     rec
+}
+
+/// (bytes the DER header of `p` announces, bytes `p` holds) when the key ends early: a DER
+/// SEQUENCE with a two-byte length (`MII...`, every RSA key of 1024 bits or more).
+fn cut_off(p: &str) -> Option<(usize, usize)> {
+    let head = base64::engine::general_purpose::STANDARD
+        .decode(p.get(..8)?.as_bytes())
+        .ok()?;
+    let declared = match head.as_slice() {
+        [0x30, 0x82, hi, lo, ..] => usize::from(*hi) * 256 + usize::from(*lo) + 4,
+        _ => return None,
+    };
+    let held = p.trim_end_matches('=').len() * 3 / 4;
+    (held < declared).then_some((declared, held))
 }
 
 /// Modulus size of a SubjectPublicKeyInfo (or bare PKCS#1) RSA key, read from the DER

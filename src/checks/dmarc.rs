@@ -346,5 +346,26 @@ fn disagreement(
     } else {
         format!("Publish a record at _dmarc.{domain} itself")
     };
-    Some(f("dmarc-psl-disagreement", Severity::Warning, &format!("_dmarc.{domain}"), format!("Receivers disagree on the DMARC policy of {domain}: by the RFC 9989 tree walk (organizational domain {}) it is {tree}; by the Public Suffix List of RFC 7489 (organizational domain {}) it is {old}. So {who}. {fix} to make both agree (RFC 9989 appendix C.3).", facts.organizational_domain, legacy.organizational_domain)).with_queries(q.iter().copied()))
+    // The same organizational domain by both methods (the records differ, not the boundary):
+    // named once, not twice as if it were two.
+    let text = if facts.organizational_domain == legacy.organizational_domain {
+        format!(
+            "Receivers disagree on the DMARC policy of {domain}, although both methods find the organizational domain {}: by the RFC 9989 tree walk it is {tree}; by RFC 7489 it is {old}.",
+            facts.organizational_domain
+        )
+    } else {
+        format!(
+            "Receivers disagree on the DMARC policy of {domain}: by the RFC 9989 tree walk (organizational domain {}) it is {tree}; by the Public Suffix List of RFC 7489 (organizational domain {}) it is {old}.",
+            facts.organizational_domain, legacy.organizational_domain
+        )
+    };
+    Some(
+        f(
+            "dmarc-psl-disagreement",
+            Severity::Warning,
+            &format!("_dmarc.{domain}"),
+            format!("{text} So {who}. {fix} to make both agree (RFC 9989 appendix C.3)."),
+        )
+        .with_queries(q.iter().copied()),
+    )
 }

@@ -195,7 +195,8 @@ pub(crate) fn uri_ok(u: &str) -> bool {
 pub fn parse(txt: &str) -> DmarcRecord {
     let mut r = DmarcRecord::default();
     let mut errors: Vec<String> = Vec::new();
-    let mut repeated: BTreeMap<String, usize> = BTreeMap::new();
+    // Each repeated tag with every value it was given, in record order.
+    let mut repeated: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unknown: Vec<String> = Vec::new();
     for (i, part) in pairs(txt).enumerate() {
         let Some((k, v)) = part.split_once('=') else {
@@ -209,8 +210,11 @@ pub fn parse(txt: &str) -> DmarcRecord {
         if i == 0 && k != "v" {
             errors.push("the record must start with `v=DMARC1`".to_string());
         }
-        if r.tags.contains_key(&k) {
-            *repeated.entry(k).or_default() += 1;
+        if let Some(first) = r.tags.get(&k) {
+            repeated
+                .entry(k.clone())
+                .or_insert_with(|| vec![first.clone()])
+                .push(v.to_ascii_lowercase());
             continue;
         }
         let lv = v.to_ascii_lowercase();
@@ -259,13 +263,32 @@ pub fn parse(txt: &str) -> DmarcRecord {
         }
         r.tags.insert(k, lv);
     }
-    for (k, n) in repeated {
-        // DMARC uses DKIM's tag-list syntax, where a repeated tag makes the whole list invalid
-        // (RFC 6376 section 3.2); receivers differ in practice, so no one reading is promised.
-        errors.push(format!(
-            "tag `{k}` appears {} times: DMARC's tag syntax forbids that (RFC 6376 section 3.2) and receivers differ on which, if any, they apply",
-            n + 1
-        ));
+    for (n, (k, values)) in repeated.into_iter().enumerate() {
+        // RFC 9989 writes DMARC records in DKIM's tag-list syntax, where a repeated tag makes
+        // the whole list invalid (RFC 6376 section 3.2); receivers differ in practice, so no one
+        // reading is promised. A record can repeat a tag thousands of times: a few values say
+        // it, and the explanation is given once.
+        let mut written: Vec<String> = values
+            .iter()
+            .take(3)
+            .map(|v| format!("`{k}={}`", super::spf::parse::clip(v)))
+            .collect();
+        if values.len() > 3 {
+            written.push(format!("{} more", values.len() - 3));
+        }
+        let differ = values.iter().any(|v| *v != values[0]);
+        let mut e = format!(
+            "tag `{k}` appears {} times ({})",
+            values.len(),
+            written.join(", ")
+        );
+        if differ {
+            e.push_str(": receivers that take the first value and those that take the last apply different ones");
+        }
+        if n == 0 {
+            e.push_str(": DMARC records use DKIM's tag syntax (RFC 9989 section 4.7), under which a repeated tag makes the whole record invalid (RFC 6376 section 3.2), so a receiver that follows it applies no DMARC policy at all");
+        }
+        errors.push(e);
     }
     if errors.len() > MAX_LISTED {
         let more = errors.len() - MAX_LISTED;

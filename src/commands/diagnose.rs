@@ -54,7 +54,7 @@ pub fn run(
         .iter()
         .map(|r| (r.clone(), rules.decode(r)))
         .collect();
-    if let Some((_, d)) = replies.first() {
+    if let Some((_, d)) = plan::primary(&replies) {
         params.reply_checks = d.checks.clone();
         params.reply_rule = Some(d.rule.id.clone());
     }

@@ -60,6 +60,16 @@ pub(super) fn not_checked(input: &DiagnoseInput<'_>, k: &Knowledge) -> Vec<NotCh
         .collect()
 }
 
+/// The recipients the replies of `rule` name, for prose ("another recipient" when none is named).
+fn whom(input: &DiagnoseInput<'_>, rule: &str) -> String {
+    let recipients = super::recipients_of(input.replies, rule);
+    if recipients.is_empty() {
+        "another recipient".to_string()
+    } else {
+        human_list(&recipients)
+    }
+}
+
 fn human_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
@@ -68,26 +78,75 @@ fn human_list(items: &[String]) -> String {
     }
 }
 
-/// The likely causes, or why none was found.
+/// The likely causes, or why none was found: the primary reply's, then those of each other
+/// kind of failure the input names (a bounce for two recipients, one unknown, one refused for
+/// DMARC, has both causes), each cause once.
 pub(super) fn likely_causes(
     input: &DiagnoseInput<'_>,
     k: &Knowledge,
 ) -> (Vec<LikelyCause>, Option<NoCause>) {
-    let Some((reply, decoded)) = input.replies.first() else {
+    let Some(primary) = super::primary(input.replies) else {
         return (Vec::new(), None);
     };
+    let (mut causes, no_cause) = likely_causes_for(input, k, primary, false);
+    for other in super::other_replies(input.replies) {
+        let (more, _) = likely_causes_for(input, k, other, true);
+        for c in more {
+            match causes
+                .iter_mut()
+                .find(|x| x.finding_id == c.finding_id && x.reply_rule == c.reply_rule)
+            {
+                // The same finding explains this reply too (Gmail's 5.7.26 and Outlook's
+                // 5.7.515 for one SPF gap): said once, naming both.
+                Some(same) => {
+                    same.reason.push(' ');
+                    same.reason.push_str(&fill(
+                        &k.message("cause-also-explains"),
+                        &[
+                            ("code", &reply_code(&other.0)),
+                            ("subject", &whom(input, &other.1.rule.id)),
+                        ],
+                    ));
+                }
+                None => causes.push(c),
+            }
+        }
+    }
+    (causes, no_cause)
+}
+
+/// The likely causes of one reply. `beside`: the reply is not the primary one, so a reply
+/// that is its own cause names its recipients and does not claim the first step.
+fn likely_causes_for(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+    (reply, decoded): &(Reply, Decoded),
+    beside: bool,
+) -> (Vec<LikelyCause>, Option<NoCause>) {
     let code = reply_code(reply);
     let implicated = implicated_checks(Some(decoded), input.report);
     if implicated.is_empty() {
-        let reason = fill(
-            &k.message("reply-is-cause"),
-            &[("code", &code), ("meaning", &reply_meaning(decoded))],
-        );
+        let reason = if beside {
+            fill(
+                &k.message("reply-is-cause-beside"),
+                &[
+                    ("code", &code),
+                    ("meaning", &reply_meaning(decoded)),
+                    ("subject", &whom(input, &decoded.rule.id)),
+                ],
+            )
+        } else {
+            fill(
+                &k.message("reply-is-cause"),
+                &[("code", &code), ("meaning", &reply_meaning(decoded))],
+            )
+        };
         return (
             vec![LikelyCause {
                 finding_id: None,
                 reply_rule: Some(decoded.rule.id.clone()),
                 reason,
+                subject: None,
             }],
             None,
         );
@@ -110,6 +169,7 @@ pub(super) fn likely_causes(
                     || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
                     || psd_splits_alignment(f, input)
+                    || super::transit::unsigned_when_forwarded(f, input)
             }
         })
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
@@ -122,18 +182,36 @@ pub(super) fn likely_causes(
             .map(|f| LikelyCause {
                 finding_id: Some(f.id.clone()),
                 reply_rule: None,
-                reason: fill(
-                    &k.message(if path::fails_on_path(f, input) {
-                        "finding-cause-signing-key"
-                    } else {
-                        "finding-cause"
-                    }),
-                    &[
-                        ("code", &code),
-                        ("check", &label(f.check.as_str())),
-                        ("message", &f.message),
-                    ],
-                ),
+                subject: Some(f.subject.clone()),
+                reason: match super::transit::forwarded(input)
+                    .filter(|_| super::transit::unsigned_when_forwarded(f, input))
+                {
+                    // Forwarded: say who forwarded, why SPF cannot pass there, and that the
+                    // forwarder's address is not the sender's to authorise.
+                    Some(fw) => fill(
+                        &k.message("finding-cause-forwarded-unsigned"),
+                        &[
+                            ("code", &code),
+                            ("host", &fw.forwarder),
+                            ("subject", &fw.recipient),
+                            ("target", &fw.onward),
+                            ("domain", &input.report.domain),
+                            ("message", &f.message),
+                        ],
+                    ),
+                    None => fill(
+                        &k.message(if path::fails_on_path(f, input) {
+                            "finding-cause-signing-key"
+                        } else {
+                            "finding-cause"
+                        }),
+                        &[
+                            ("code", &code),
+                            ("check", &label(f.check.as_str())),
+                            ("message", &f.message),
+                        ],
+                    ),
+                },
             })
             .collect();
         return (causes, None);

@@ -132,6 +132,19 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         rec.note = ctx
             .k
             .message_with("note-dkim-publish-chosen", &[("selector", sel)]);
+        // The new selector's name was never asked, but the probes of its siblings were: their
+        // negative answers carry the zone's negative TTL, which the new name's absence shares.
+        let suffix = format!("._domainkey.{domain}");
+        d.wait = ctx
+            .input
+            .queries
+            .iter()
+            .filter(|q| q.rtype == RType::TXT && q.outcome.is_absent())
+            .filter(|q| {
+                let n = q.name.trim_end_matches('.').to_ascii_lowercase();
+                n.ends_with(&suffix) || n == suffix[1..]
+            })
+            .find_map(|q| q.ttl);
         d.records.push(rec);
         if !facts.probed.is_empty() {
             d.details
@@ -148,6 +161,27 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         d.selector = Some(s.selector.clone());
+        // What is wrong with this selector's key, in the finding's own words (revoked, an
+        // unknown k=, a key that is not one): the step says it, not a list of possibilities.
+        let key_name = format!("{}._domainkey.{domain}", s.selector);
+        let problem = ctx
+            .input
+            .report
+            .findings
+            .iter()
+            .filter(|f| d.findings.contains(&f.id) && f.subject.eq_ignore_ascii_case(&key_name))
+            .map(|f| f.message.clone())
+            .next()
+            .unwrap_or_else(|| format!("The key at {key_name} is {}.", s.status));
+        d.vars.push(("problem", problem));
+        d.vars.push((
+            "state",
+            if s.status == "revoked" {
+                "revoked (empty p=)".to_string()
+            } else {
+                "unreadable".to_string()
+            },
+        ));
         d.details
             .push(format!("selector {}: {}", s.selector, s.status));
         if let Some(rec) = s.record.as_deref() {

@@ -257,6 +257,26 @@ pub(super) fn misspelt_policies(record: &str) -> Vec<(String, String, &'static s
         .collect()
 }
 
+/// Tags written more than once with different values (`p=none; p=reject`): (tag, the value
+/// kept, every value written). The repaired record keeps the first, as [`dmarc_repair`] does.
+pub(super) fn repeated_tags(record: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    for (k, v) in record
+        .split(';')
+        .filter_map(|t| t.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+    {
+        match seen.iter_mut().find(|(t, _)| *t == k) {
+            Some((_, vs)) => vs.push(v),
+            None => seen.push((k, vec![v])),
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, vs)| vs.iter().any(|v| !v.eq_ignore_ascii_case(&vs[0])))
+        .map(|(k, vs)| (k, vs[0].clone(), vs))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,7 +227,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         for f in unauthorised {
             let owner = f.subject.trim_end_matches('.').to_ascii_lowercase();
             d.details.push(f.message.clone());
-            d.wait = d.wait.or_else(|| ctx.negative_ttl(&owner, RType::TXT));
+            // Report senders cached the "no authorisation" answer under the destination's own
+            // negative TTL (RFC 2308), not this domain's: that is the wait once it publishes.
+            // With several destinations the last cache to expire is the one waited for.
+            let ttl = ctx.negative_ttl(&owner, RType::TXT);
+            d.wait = d.wait.max(ttl);
             d.records.push(RecordToPublish {
                 name: owner,
                 rtype: "TXT".into(),
@@ -253,6 +257,22 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 &[
                     ("subject", &format!("{tag}={written}")),
                     ("host", &format!("{tag}={meant}")),
+                ],
+            ));
+        }
+        // `p=none; p=reject`: the record below can state only one; say which, and that the
+        // stages lead to the other when it is the stronger one.
+        for (tag, kept, written) in current
+            .as_deref()
+            .map(super::dmarc_records::repeated_tags)
+            .unwrap_or_default()
+        {
+            let written: Vec<String> = written.iter().map(|v| format!("`{tag}={v}`")).collect();
+            d.details.push(ctx.k.message_with(
+                "dmarc-tag-repeated",
+                &[
+                    ("subject", &written.join(", ")),
+                    ("host", &format!("{tag}={kept}")),
                 ],
             ));
         }

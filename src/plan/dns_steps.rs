@@ -9,8 +9,10 @@ use crate::finding::Check;
 /// Every inconclusive finding, whatever its check: nothing else can be decided until DNS answers.
 pub(super) fn inconclusive(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // Names --offline skipped are listed as not checked, not as trouble to fix first.
-    let implicated =
-        super::implicated_checks(ctx.input.replies.first().map(|(_, d)| d), ctx.input.report);
+    let implicated = super::implicated_checks(
+        super::primary(ctx.input.replies).map(|(_, d)| d),
+        ctx.input.report,
+    );
     let holds_up = |f: &crate::finding::Finding| {
         crate::checks::entry(f.check).is_none_or(|e| e.trouble_holds_up_plan())
             || implicated.iter().any(|c| c == f.check.as_str())
@@ -46,6 +48,8 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         return;
     }
     let mut d = Draft::new("ptr-fcrdns", "ptr");
+    // Set when only the forward record of a host the PTR already names is published.
+    let mut forward_only: Option<(String, RType)> = None;
     d.findings = findings.iter().map(|f| f.id.clone()).collect();
     let ip = facts.and_then(|p| p.ip).or(ctx.input.params.ip);
     let literal = ctx
@@ -158,6 +162,28 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+            // The PTR already names the host proposed (a dual-stack relay whose name has an A
+            // but no AAAA): only its forward record is missing, in the sender's own zone, and
+            // nothing is asked of the IP's owner again.
+            let named_already = |name: &str| {
+                facts.is_some_and(|p| {
+                    p.names
+                        .iter()
+                        .any(|n| n.name.trim_end_matches('.').eq_ignore_ascii_case(name))
+                })
+            };
+            if d.records
+                .iter()
+                .any(|r| r.rtype == "PTR" && named_already(&r.value))
+            {
+                d.records.retain(|r| r.rtype != "PTR");
+                forward_only = d.records.first().map(|r| {
+                    (
+                        r.name.clone(),
+                        if ip.is_ipv4() { RType::A } else { RType::AAAA },
+                    )
+                });
+            }
             if let Some(lit) = &literal {
                 let host = records::ptr_target(&ctx.domain, helo);
                 d.details.push(ctx.k.message_with(
@@ -194,6 +220,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             ));
         }
         d.wait = p.ttl;
+    }
+    // Only a new forward record is published: its name's negative answer is what caches hold.
+    if let Some((name, rtype)) = &forward_only {
+        d.wait = ctx.negative_ttl(name, *rtype).or(d.wait);
     }
     if d.wait.is_none()
         && let Some(ip) = ip

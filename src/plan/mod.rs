@@ -15,6 +15,7 @@ mod path;
 pub mod records;
 mod scope;
 pub mod senders;
+mod spf_authorise;
 mod spf_flatten;
 mod spf_loop;
 mod spf_split;
@@ -26,7 +27,9 @@ mod types;
 pub use draft::shell_word;
 pub use escalation::{Escalation, EscalationLink};
 pub use knowledge::{Knowledge, SendingService};
-pub(crate) use scope::{implicated_checks, is_dns_check, not_looked_up, verified};
+pub(crate) use scope::{
+    implicated_checks, is_dns_check, not_looked_up, other_replies, primary, recipients_of, verified,
+};
 pub use types::{
     Clue, ClueKind, DiagnoseInput, Diagnosis, LikelyCause, NoCause, NotChecked, PlanStep,
     Provenance, RecordToPublish,
@@ -34,11 +37,23 @@ pub use types::{
 
 /// Decodes nothing new: combines what the checks found with what the reply says.
 pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
-    let primary = input.replies.first();
+    let primary = scope::primary(input.replies);
     let (likely_causes, no_cause_found) = causes::likely_causes(input, knowledge);
     let not_checked = causes::not_checked(input, knowledge);
     let mut plan = order::build_plan(input, knowledge, no_cause_found.is_some());
-    order::lead_with_causes(&mut plan, &likely_causes);
+    // A reply that is itself a cause is fixed by its own action step (each reply's step).
+    let reply_steps: Vec<&str> = likely_causes
+        .iter()
+        .filter_map(|c| c.reply_rule.as_deref())
+        .filter_map(|rule| input.replies.iter().find(|(_, d)| d.rule.id == rule))
+        .filter_map(|(_, d)| crate::rules::knowledge::action_step(d.action).map(|(id, _)| id))
+        .collect();
+    order::lead_with_causes(
+        &mut plan,
+        &likely_causes,
+        &reply_steps,
+        &input.report.findings,
+    );
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
     let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     // And a check that ran on something else than what the reply is about (PTR without the

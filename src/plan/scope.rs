@@ -53,3 +53,48 @@ pub(crate) fn not_looked_up(f: &crate::finding::Finding, queries: &[LogEntry]) -
             .iter()
             .all(|q| q.outcome == crate::dns::Outcome::Offline)
 }
+
+/// The reply the diagnosis is built around. Of several (a bounce naming several recipients),
+/// the first that points at the sender's DNS: a refusal for authentication or reverse DNS
+/// reaches every recipient at that provider, an unknown user only that address. Else the first.
+pub(crate) fn primary(
+    replies: &[(crate::reply::Reply, Decoded)],
+) -> Option<&(crate::reply::Reply, Decoded)> {
+    replies
+        .iter()
+        .find(|(_, d)| {
+            !d.category.starts_with("recipient-") && d.checks.iter().any(|c| is_dns_check(c))
+        })
+        .or_else(|| replies.first())
+}
+
+/// The replies beside the primary one that a user must act on too: the first of each other
+/// rule (two unknown users are one kind of failure, with one step naming both addresses).
+pub(crate) fn other_replies(
+    replies: &[(crate::reply::Reply, Decoded)],
+) -> Vec<&(crate::reply::Reply, Decoded)> {
+    let Some((_, p)) = primary(replies) else {
+        return Vec::new();
+    };
+    let mut out: Vec<&(crate::reply::Reply, Decoded)> = Vec::new();
+    for r in replies {
+        if r.1.rule.id != p.rule.id && !out.iter().any(|o| o.1.rule.id == r.1.rule.id) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Every recipient the replies decoded by `rule` name, in input order, each once.
+pub(crate) fn recipients_of(replies: &[(crate::reply::Reply, Decoded)], rule: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (r, d) in replies {
+        if d.rule.id == rule
+            && let Some(a) = r.recipient.as_deref()
+            && !out.iter().any(|o| o.eq_ignore_ascii_case(a))
+        {
+            out.push(a.to_string());
+        }
+    }
+    out
+}

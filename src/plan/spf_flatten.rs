@@ -40,9 +40,14 @@ fn replacement(tree: &SpfNode, domain: &str, include: &str) -> Option<Vec<String
 }
 
 /// The top record with its own address-only includes flattened, the includes replaced, and
-/// the lookups saved. None when there is nothing to flatten.
-pub(super) fn flatten_own(domain: &str, tree: &SpfNode) -> Option<(String, Vec<String>, u32)> {
-    let record = tree.record.as_deref()?;
+/// the lookups saved. None when there is nothing to flatten. `record` is the one the plan
+/// publishes (several records merged into one), else the tree's top record.
+pub(super) fn flatten_own(
+    domain: &str,
+    record: Option<&str>,
+    tree: &SpfNode,
+) -> Option<(String, Vec<String>, u32)> {
+    let record = record.or(tree.record.as_deref())?;
     let mut out: Vec<String> = Vec::new();
     let mut replaced = Vec::new();
     for term in record.split_whitespace() {
@@ -101,7 +106,7 @@ mod tests {
             ),
             node("esp.example", "v=spf1 ip4:198.51.100.0/24 -all", 0),
         ];
-        let (rec, replaced, saved) = flatten_own("d.example", &root).unwrap();
+        let (rec, replaced, saved) = flatten_own("d.example", None, &root).unwrap();
         assert_eq!(
             rec,
             "v=spf1 include:_a.d.example ip4:192.0.2.77 ip6:2001:db8::/32 include:esp.example -all"
@@ -114,6 +119,6 @@ mod tests {
     fn a_qualified_address_term_or_plus_all_keeps_the_include() {
         let mut root = node("d.example", "v=spf1 include:_c.d.example -all", 1);
         root.children = vec![node("_c.d.example", "v=spf1 -ip4:192.0.2.1 +all", 0)];
-        assert!(flatten_own("d.example", &root).is_none());
+        assert!(flatten_own("d.example", None, &root).is_none());
     }
 }

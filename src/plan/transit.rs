@@ -1,5 +1,6 @@
-//! A signature broken in transit: the receiver saw the DKIM body hash fail on mail a mailing
-//! list or forwarder re-sent, while the sender's own DNS is right.
+//! A message changed or re-sent in transit: the receiver saw the DKIM body hash fail on mail a
+//! mailing list or forwarder re-sent, while the sender's own DNS is right; or the bounce comes
+//! from the recipient's own domain, which forwarded the message to another provider.
 //!
 //! The evidence is the receiver's Authentication-Results in the bounce (RFC 8601): DKIM failed
 //! with "body hash did not verify" for a `d=` aligned with the From domain, SPF passed for
@@ -93,6 +94,66 @@ pub(crate) fn body_changed(input: &DiagnoseInput<'_>) -> Option<BodyChanged> {
         forwarder,
         ip,
     })
+}
+
+/// A bounce written by the recipient's own domain about delivery to another provider: the
+/// recipient's address forwards (an alias, an alumni address, a mailbox rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Forwarded {
+    /// The host that forwarded and wrote the bounce (Reporting-MTA).
+    pub forwarder: String,
+    /// The address the sender wrote to (Original-Recipient).
+    pub recipient: String,
+    /// The host that refused the forwarded copy (Remote-MTA).
+    pub onward: String,
+}
+
+/// The forwarding the primary reply's bounce shows: its Reporting-MTA shares the organization
+/// of the original recipient's domain, not the sender's, and the refusal came from a host of
+/// yet another organization. At that host SPF is checked against the forwarder's address, so
+/// only an aligned DKIM signature can authenticate the message there.
+pub(crate) fn forwarded(input: &DiagnoseInput<'_>) -> Option<Forwarded> {
+    use crate::domain_name::org_domain;
+    let (r, _) = super::primary(input.replies)?;
+    let forwarder = r
+        .reporting_mta
+        .as_deref()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let onward = r
+        .remote_mta
+        .as_deref()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let recipient = r
+        .recipient
+        .as_deref()?
+        .trim_matches(['<', '>'])
+        .to_ascii_lowercase();
+    let (_, rcpt_domain) = recipient.rsplit_once('@')?;
+    let org = org_domain(&forwarder);
+    let forwarded = org == org_domain(rcpt_domain)
+        && org != org_domain(&onward)
+        && org != org_domain(&input.report.domain);
+    forwarded.then_some(Forwarded {
+        forwarder,
+        recipient,
+        onward,
+    })
+}
+
+/// A finding that says the From domain has no DKIM key at all: on a forwarded message nothing
+/// else could have authenticated it, so it is why the message failed, not hardening.
+pub(crate) fn unsigned_when_forwarded(
+    f: &crate::finding::Finding,
+    input: &DiagnoseInput<'_>,
+) -> bool {
+    f.check == Check::Dkim
+        && matches!(
+            f.id.as_str(),
+            "dkim-no-key-found" | "dkim-domainkey-nxdomain"
+        )
+        && forwarded(input).is_some()
 }
 
 #[cfg(test)]

@@ -41,6 +41,10 @@ pub struct LikelyCause {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_rule: Option<String>,
     pub reason: String,
+    /// What the blamed finding is about (a selector's key name ...): with several findings of
+    /// one id (two dangling DKIM CNAMEs), only the step about this one fixes the cause.
+    #[serde(skip)]
+    pub subject: Option<String>,
 }
 
 /// Said plainly when the reply implicates DNS checks that all pass now.

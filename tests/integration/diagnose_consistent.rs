@@ -79,7 +79,9 @@ fn a_revoked_key_at_the_signing_selector_is_the_cause_and_its_repair_opens_the_p
         "the key to publish is at the selector that signed"
     );
     assert!(
-        human.contains("Repair the DKIM key of selector s1 [fixes the likely cause]"),
+        human.contains(
+            "Repair the DKIM key of selector s1: it is revoked (empty p=) [fixes the likely cause]"
+        ),
         "{human}"
     );
 }

@@ -57,6 +57,22 @@ pub async fn verdict(
     // domain (it cannot align then): its organizational domain is part of the answer.
     let walk = treewalk::walk(dns, id).await;
     let org = walk.org_domain();
+    // Neither walk found a DMARC record: DMARC does not apply yet, and the walk then makes
+    // every name its own organization, which says nothing about the alignment receivers will
+    // judge once a record is published at the From domain's organization (the walk from the
+    // identifier finds it there). Until then the Public Suffix List's answer stands for both.
+    if author_org.decided_by.is_none()
+        && org.decided_by.is_none()
+        && !author_org.inconclusive
+        && !org.inconclusive
+    {
+        return Verdict {
+            aligned: legacy,
+            org: Some(psl_org(id)),
+            inconclusive: false,
+            legacy,
+        };
+    }
     let under = at_or_under(id, &author_org.domain);
     Verdict {
         aligned: under && org.domain == author_org.domain,
@@ -174,10 +190,7 @@ pub async fn alignment(
     {
         out.push(alignment_disagreement(
             from,
-            &spf_domain,
-            spf_aligned,
-            &dkim_domain,
-            dkim_aligned,
+            [(&spf_domain, &spf), (&dkim_domain, &dkim)],
             &legacy,
             org,
             qs(),
@@ -200,44 +213,42 @@ pub async fn alignment(
     (Some(al), out)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `dmarc-psl-disagreement` for alignment: each identifier whose verdict differs, with its own
+/// organizational domain by each method (the From domain's is the same by both when the From
+/// domain is itself where the walk stops, so naming it twice would explain nothing).
 fn alignment_disagreement(
     from: &str,
-    spf_domain: &Option<String>,
-    spf_aligned: Option<bool>,
-    dkim_domain: &Option<String>,
-    dkim_aligned: Option<bool>,
+    ids: [(&Option<String>, &Option<Verdict>); 2],
     legacy: &LegacyAlignment,
     org: &OrgDomain,
     q: impl Iterator<Item = usize>,
 ) -> Finding {
-    let word = |a: Option<bool>| {
-        if a == Some(true) {
-            "aligns"
-        } else {
-            "does not align"
-        }
-    };
+    let word = |a: bool| if a { "aligns" } else { "does not align" };
     let mut parts = Vec::new();
-    if let Some(d) = spf_domain
-        && legacy.spf_aligned != spf_aligned
-    {
+    // An identifier at or under the From domain that still does not align by the walk: a
+    // `psd=y` boundary sits at or below the From domain, so only its exact name aligns there.
+    let mut under_but_split = false;
+    for ((d, v), what) in ids.into_iter().zip(["MAIL FROM domain", "DKIM domain"]) {
+        let (Some(d), Some(v)) = (d, v) else {
+            continue;
+        };
+        if v.aligned == v.legacy {
+            continue;
+        }
+        let tree_org = v.org.as_deref().unwrap_or(d);
+        let psl = psl_org(d);
+        under_but_split |= !v.aligned && at_or_under(d, from);
         parts.push(format!(
-            "the MAIL FROM domain {d} {} by the tree walk but {} by the Public Suffix List",
-            word(spf_aligned),
-            word(legacy.spf_aligned)
+            "the {what} {d} {} by the tree walk (its organizational domain {tree_org}, the From domain's {}) but {} by the Public Suffix List (its organizational domain {psl}, the From domain's {})",
+            word(v.aligned),
+            org.domain,
+            word(v.legacy),
+            legacy.from_organizational_domain
         ));
     }
-    if let Some(d) = dkim_domain
-        && legacy.dkim_aligned != dkim_aligned
-    {
-        parts.push(format!(
-            "the DKIM domain {d} {} by the tree walk but {} by the Public Suffix List",
-            word(dkim_aligned),
-            word(legacy.dkim_aligned)
-        ));
-    }
-    let tree_pass = spf_aligned == Some(true) || dkim_aligned == Some(true);
+    let tree_pass = ids
+        .iter()
+        .any(|(_, v)| v.as_ref().is_some_and(|v| v.aligned));
     let psl_pass = legacy.spf_aligned == Some(true) || legacy.dkim_aligned == Some(true);
     let outcome = match (tree_pass, psl_pass) {
         (true, false) => {
@@ -248,17 +259,23 @@ fn alignment_disagreement(
         }
         _ => "receivers of the two kinds credit different mechanisms for the same message",
     };
-    f("dmarc-psl-disagreement", Severity::Warning, from, format!("Receivers disagree on alignment with {from}: {} (organizational domain {} by the tree walk, {} by the Public Suffix List). So {outcome}. Send with a MAIL FROM domain and a DKIM d= at or under {from} itself (both kinds of receiver then agree), or use strict alignment, which compares the names exactly (RFC 9989 appendix C.3).", parts.join("; "), org.domain, legacy.from_organizational_domain)).with_queries(q)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::at_or_under;
-
-    #[test]
-    fn names_under_a_domain() {
-        assert!(at_or_under("a.example.com", "example.com"));
-        assert!(at_or_under("example.com", "example.com"));
-        assert!(!at_or_under("badexample.com", "example.com"));
-    }
+    let fix = if under_but_split {
+        format!(
+            "Send with a MAIL FROM domain and a DKIM d= of exactly {from} (a name under it is an organization of its own to receivers that walk the tree), or, unless the domain whose DMARC record carries `psd=y` really is a registry, remove `psd=y` there"
+        )
+    } else {
+        format!(
+            "Send with a MAIL FROM domain and a DKIM d= at or under {from} itself (both kinds of receiver then agree), or use strict alignment, which compares the names exactly"
+        )
+    };
+    f(
+        "dmarc-psl-disagreement",
+        Severity::Warning,
+        from,
+        format!(
+            "Receivers disagree on alignment with {from}: {}. So {outcome}. {fix} (RFC 9989 appendix C.3).",
+            parts.join("; ")
+        ),
+    )
+    .with_queries(q)
 }

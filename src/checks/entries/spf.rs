@@ -104,7 +104,12 @@ fn spf_lines(
         out.push(format!(
             "{} record{}, {}{}/10 lookups, {}/2 void lookups, all: {}{}{}",
             s.records_count,
-            if s.records_count == 1 { "" } else { "s" },
+            // Several records are counted as they would cost merged into one.
+            match s.records_count {
+                1 => "",
+                0 => "s",
+                _ => "s (counted merged)",
+            },
             if inconclusive { "at least " } else { "" },
             s.lookups,
             s.void_lookups,

@@ -143,6 +143,13 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
 
 fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
     let lookups = w.lookups();
+    // Several records: the walk counted them merged (as published they are a permerror).
+    let what = match w.nodes.first().and_then(|n| n.error.as_deref()) {
+        Some(e) if e.contains("SPF records") => {
+            format!("the SPF records of {domain} merged into one")
+        }
+        _ => format!("the SPF record of {domain}"),
+    };
     // Below a name that was not answered (or --offline did not ask) nothing was counted.
     let incomplete = w.truncated
         || w.nodes
@@ -168,21 +175,21 @@ fn limits(domain: &str, w: &Walk, root_q: &[usize], out: &mut Vec<Finding>) {
             .collect();
         out.push(
             f("spf-too-many-lookups", Severity::Error, domain, format!(
-                "Evaluating the SPF record of {domain} takes {at_least}{lookups} DNS lookups, over the limit of {LOOKUP_LIMIT}: receivers return permerror. Heaviest includes (lookups each costs, itself included): {}.",
+                "Evaluating {what} takes {at_least}{lookups} DNS lookups, over the limit of {LOOKUP_LIMIT}: receivers return permerror. Heaviest includes (lookups each costs, itself included): {}.",
                 if list.is_empty() { "the record itself".to_string() } else { list.join(", ") }
             ))
             .with_queries(all_q.clone()),
         );
     } else if lookups >= LOOKUP_LIMIT - 1 {
         out.push(
-            f("spf-lookups-near-limit", Severity::Info, domain, format!("Evaluating the SPF record of {domain} takes {}{lookups} of the {LOOKUP_LIMIT} DNS lookups allowed; one more include will break it.", if incomplete { "at least " } else { "" }))
+            f("spf-lookups-near-limit", Severity::Info, domain, format!("Evaluating {what} takes {}{lookups} of the {LOOKUP_LIMIT} DNS lookups allowed; one more include will break it.", if incomplete { "at least " } else { "" }))
                 .with_queries(root_q.iter().copied()),
         );
     }
     let void = w.void_lookups();
     if void > VOID_LIMIT {
         out.push(
-            f("spf-too-many-void-lookups", Severity::Error, domain, format!("Evaluating the SPF record of {domain} hits {void} void lookups (names with no records), over the limit of {VOID_LIMIT}: receivers may return permerror."))
+            f("spf-too-many-void-lookups", Severity::Error, domain, format!("Evaluating {what} hits {void} void lookups (names with no records), over the limit of {VOID_LIMIT}: receivers may return permerror."))
                 .with_queries(all_q.clone()),
         );
     }

@@ -95,8 +95,8 @@ impl Walk {
     /// DNS-querying terms check_host() spends over the tree (RFC 7208 section 4.6.4). A record
     /// with a syntax error is a permerror before evaluation (section 4.6): it spends none of its
     /// terms, nor does anything below it; the include or redirect that fetched it still counts,
-    /// in its parent. Of two records the first is counted: what they cost once merged is what
-    /// the owner needs to know (the merge step of the plan reads it).
+    /// in its parent. Of several records at the root, what they cost merged is counted (the
+    /// walk follows every record's terms): as published they are a permerror and cost nothing.
     pub fn lookups(&self) -> u32 {
         (0..self.nodes.len())
             .filter(|&i| self.spent(i))
@@ -374,7 +374,14 @@ fn process(
         problem(w, i, Problem::Multiple(spf.len()), Some(&answer));
     }
     check_sizes(w, i, &answer);
-    let rec = parse::parse(first);
+    // Several records at the domain are a permerror as published (evaluation never reaches a
+    // term), so what they cost is only meaningful once merged, and that is what the owner needs
+    // to know: walk every record's terms, not the first record's alone.
+    let rec = if is_root && spf.len() > 1 {
+        parse::parse(&merged(&spf))
+    } else {
+        parse::parse(first)
+    };
     if !rec.errors.is_empty() {
         w.nodes[i]
             .error
@@ -429,6 +436,29 @@ fn process(
     }
     w.nodes[i].record = Some(first.clone());
     w.nodes[i].parsed = Some(rec);
+}
+
+/// The records of one name as one: each term once, in order, modifiers and `all` left out;
+/// then the first `redirect=` when no record has an `all`, else the first record's `all`.
+fn merged(records: &[String]) -> String {
+    let mut terms: Vec<&str> = vec!["v=spf1"];
+    let (mut all, mut redirect) = (None, None);
+    for r in records {
+        for t in r.split_whitespace().skip(1) {
+            let bare = t
+                .trim_start_matches(['+', '-', '~', '?'])
+                .to_ascii_lowercase();
+            if bare == "all" {
+                all.get_or_insert(t);
+            } else if bare.starts_with("redirect=") {
+                redirect.get_or_insert(t);
+            } else if !bare.starts_with("exp=") && !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+    }
+    terms.extend(all.or(redirect));
+    terms.join(" ")
 }
 
 fn check_sizes(w: &mut Walk, i: usize, answer: &Answer) {

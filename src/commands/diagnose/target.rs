@@ -114,6 +114,18 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
     };
     match (&t.helo, found) {
         (Some(h), _) => note("helo", h, "flag --helo"),
+        // The bounce was written by the recipient's domain after it received the message and
+        // forwarded it on: its Received header is the forwarder's, and so is the name guessed
+        // from it. The sender's own outbound name is not in the bounce.
+        (None, Some((h, source))) if quoted.is_none() && forwarder_wrote(extracted, h, &domain) => {
+            note(
+                "helo",
+                h,
+                &format!(
+                    "{source}; skipped: the forwarder that wrote this bounce for the recipient's domain, not your outbound MTA; pass --helo"
+                ),
+            );
+        }
         (None, Some((h, source))) => {
             // A name from a bounce is a guess, not a request: one the checks cannot use is
             // skipped (and said so), never a reason to stop the run.
@@ -367,6 +379,28 @@ fn sender_domain_in(text: &str) -> Option<String> {
 /// The HELO name a receiver quotes in its refusal of it: Postfix writes `<name>: Helo command
 /// rejected: ...` (`504 5.5.2 <[192.0.2.1]>: Helo command rejected: need fully-qualified
 /// hostname`, `450 4.7.1 <mta1.example>: Helo command rejected: Host not found`).
+/// True when `host` wrote a bounce for the original recipient's own domain about delivery to
+/// another organization's host (the recipient's address forwards), and is not the sender's.
+fn forwarder_wrote(extracted: &Extracted, host: &str, sender: &str) -> bool {
+    use crate::domain_name::org_domain;
+    let org = org_domain(host);
+    extracted.replies.iter().any(|r| {
+        let rcpt_org = r
+            .recipient
+            .as_deref()
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| org_domain(d.trim_end_matches('>')));
+        r.reporting_mta
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case(host))
+            && rcpt_org.as_deref() == Some(org.as_str())
+            && r.remote_mta
+                .as_deref()
+                .is_some_and(|m| org_domain(m) != org)
+            && org_domain(sender) != org
+    })
+}
+
 fn helo_in_replies(extracted: &Extracted) -> Option<String> {
     extracted.replies.iter().find_map(|r| helo_in(&r.text))
 }

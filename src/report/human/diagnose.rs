@@ -114,7 +114,11 @@ fn render_causes(
         for r in &nc.possible_reasons {
             writeln!(w, "  - {}", t(r))?;
         }
-        return Ok(());
+        // Another reply of the same input (an unknown user beside it) can still have a cause.
+        if d.likely_causes.is_empty() {
+            return Ok(());
+        }
+        writeln!(w)?;
     }
     if d.likely_causes.is_empty() {
         return Ok(());

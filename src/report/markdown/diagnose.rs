@@ -64,7 +64,9 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
             writeln!(w, "- {}", text(reason))?;
         }
         writeln!(w)?;
-    } else if !d.likely_causes.is_empty() {
+    }
+    // Another reply of the same input (an unknown user beside it) can still have a cause.
+    if !d.likely_causes.is_empty() {
         writeln!(w, "## Likely cause\n")?;
         for (i, c) in d.likely_causes.iter().enumerate() {
             let id = c

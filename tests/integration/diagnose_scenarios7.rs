@@ -1,0 +1,832 @@
+//! Round 7 of held-out style `diagnose` scenarios: bounces naming several recipients with
+//! different failures, several SPF records that only exceed the lookup limit once merged, a
+//! DMARC tag written twice, report destinations with their own negative TTLs, a From domain
+//! that declares itself a public suffix, DKIM keys broken in one specific way each (revoked,
+//! cut off at a string boundary, an unknown algorithm), dual-stack and IPv6 HELO literals,
+//! ESP return paths and DKIM delegated by CNAME (Amazon SES, SendGrid, Microsoft 365), a
+//! forwarded message of an unsigned sender, and Yahoo's and Microsoft's refusals inside the
+//! sender's own bounce. Each scenario says what a careful operator expects first (the cause,
+//! the first step and its exact record, what must not be blamed), then runs.
+#![allow(clippy::unwrap_used)]
+
+use super::cli_support::{code, run, stderr, stdout};
+use super::diagnose_support::{
+    GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec,
+    records, step, step_ids,
+};
+use serde_json::Value;
+
+const ZONES: &str = "tests/fixtures/scenarios7";
+
+const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
+
+fn ms_5515(domain: &str) -> String {
+    format!(
+        "550 5.7.515 Access denied, sending domain {domain} doesn't meet the required authentication level."
+    )
+}
+
+fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {
+    diagnose_with_code(ZONES, reply, args)
+}
+
+fn bounce(name: &str, args: &[&str]) -> (i32, Value) {
+    diagnose(&format!("{ZONES}/{name}"), args)
+}
+
+fn human(reply: &str, args: &[&str]) -> String {
+    let mut all = vec!["diagnose", reply];
+    all.extend_from_slice(args);
+    all.extend(["--zone", ZONES, "--offline"]);
+    let o = run(&all, None);
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+    stdout(&o)
+}
+
+fn details(s: &Value) -> String {
+    s["details"].to_string()
+}
+
+fn reason(d: &Value, id: &str) -> String {
+    d["likely_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["finding_id"] == id || c["reply_rule"] == id)
+        .unwrap_or_else(|| panic!("no cause {id}: {}", d["likely_causes"]))["reason"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn message_of(d: &Value, id: &str) -> String {
+    d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}: {:?}", finding_ids(d)))["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+// ------------------------------------------------- several recipients in one bounce
+
+#[test]
+fn a_bounce_for_two_recipients_diagnoses_the_dmarc_refusal_and_the_unknown_user() {
+    // Round 6's fixture: one Postfix DSN, dana@ unknown (5.1.1), sam@gmail.com refused by
+    // DMARC (5.7.26); the relay .206 is missing from SPF. The operator expects both failures
+    // handled: SPF first (every Gmail recipient is affected), the unknown address suppressed
+    // too, and the Gmail path for escalation. Before round 7 only the first recipient's 5.1.1
+    // was diagnosed and the SPF gap was never named.
+    let (rc, d) = diagnose_with_code(
+        "tests/fixtures/scenarios6",
+        "tests/fixtures/scenarios6/two-recipients.eml",
+        &["--ip", "192.0.2.206"],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised", "enhanced-x-1-1"]);
+    assert!(
+        reason(&d, "enhanced-x-1-1").contains("dana@mailhost6.example"),
+        "{}",
+        reason(&d, "enhanced-x-1-1")
+    );
+    assert_eq!(
+        step_ids(&d)[..2],
+        ["spf-authorise-ip", "action-suppress-address"]
+    );
+    assert_eq!(fixing(&d), ["spf-authorise-ip", "action-suppress-address"]);
+    assert_eq!(
+        records(first_step(&d)),
+        [rec(
+            "multi6.example",
+            "TXT",
+            "v=spf1 ip4:192.0.2.205 ip4:192.0.2.206 -all"
+        )]
+    );
+    let suppress = step(&d, "action-suppress-address");
+    assert!(
+        details(suppress).contains("dana@mailhost6.example"),
+        "{}",
+        details(suppress)
+    );
+    // Its text is about the unknown user's reply, not Gmail's.
+    assert!(
+        suppress["why"].as_str().unwrap().starts_with("550 5.1.1"),
+        "{}",
+        suppress["why"]
+    );
+    assert!(
+        !details(suppress).contains("sam.reader"),
+        "{}",
+        details(suppress)
+    );
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}
+
+#[test]
+fn without_the_ip_the_unknown_user_is_still_a_cause_beside_no_dns_cause() {
+    // Same bounce without --ip: the DMARC refusal has no cause this run can show (the IP is
+    // unknown), but the unknown user is one, and both sections are printed.
+    let (rc, d) = diagnose_with_code(
+        "tests/fixtures/scenarios6",
+        "tests/fixtures/scenarios6/two-recipients.eml",
+        &[],
+    );
+    assert_eq!(rc, 0, "an unknown user is no DNS error");
+    assert!(d["no_cause_found"].is_object());
+    assert_eq!(cause_ids(&d), ["enhanced-x-1-1"]);
+    assert_eq!(fixing(&d), ["action-suppress-address"]);
+    let out = {
+        let o = run(
+            &[
+                "diagnose",
+                "tests/fixtures/scenarios6/two-recipients.eml",
+                "--zone",
+                "tests/fixtures/scenarios6",
+                "--offline",
+            ],
+            None,
+        );
+        stdout(&o)
+    };
+    let no_cause = out.find("No cause found in DNS").unwrap();
+    let cause = out.find("Likely cause").expect(&out);
+    assert!(no_cause < cause, "{out}");
+    assert!(
+        out.contains("dana@mailhost6.example is not about DNS"),
+        "{out}"
+    );
+}
+
+#[test]
+fn two_unknown_users_beside_a_dmarc_refusal_are_one_suppression_step_naming_both() {
+    // lee@ and kim@ unknown (one kind of failure), pat@gmail.com refused for DMARC. One
+    // suppression step naming both addresses, never one per address or only the first.
+    let (rc, d) = bounce("three-recipients.eml", &["--ip", "192.0.2.88"]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised", "enhanced-x-1-1"]);
+    assert!(
+        reason(&d, "enhanced-x-1-1").contains("lee@mailhost7.example and kim@mailhost7.example"),
+        "{}",
+        reason(&d, "enhanced-x-1-1")
+    );
+    let ids = step_ids(&d);
+    assert_eq!(
+        ids.iter()
+            .filter(|s| *s == "action-suppress-address")
+            .count(),
+        1
+    );
+    let det = details(step(&d, "action-suppress-address"));
+    assert!(
+        det.contains("lee@mailhost7.example") && det.contains("kim@mailhost7.example"),
+        "{det}"
+    );
+    assert!(!det.contains("pat.reader"), "{det}");
+}
+
+#[test]
+fn gmail_and_outlook_refusing_for_one_spf_gap_is_one_cause_naming_both_replies() {
+    // Outlook's 5.7.515 for jo@outlook.com and Gmail's 5.7.26 for pat@gmail.com, both because
+    // the relay .88 is not in SPF: one cause, said once, naming both refusals; one SPF step.
+    let (rc, d) = bounce("gmail-and-outlook.eml", &["--ip", "192.0.2.88"]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let why = reason(&d, "spf-ip-not-authorised");
+    assert!(why.contains("5.7.515") && why.contains("5.7.26"), "{why}");
+    assert!(why.contains("pat.reader@gmail.com"), "{why}");
+    assert_eq!(fixing(&d), ["spf-authorise-ip"]);
+    assert!(
+        !step_ids(&d).iter().any(|s| s.starts_with("action-")),
+        "{:?}",
+        step_ids(&d)
+    );
+}
+
+// ------------------------------------------------- SPF: several records, merged
+
+#[test]
+fn two_spf_records_that_are_over_the_limit_only_merged_get_the_merge_and_then_the_lookup_step() {
+    // Record 1: ip4 + 2 includes; record 2 (a marketing team's): 9 includes. As published
+    // both are a permerror; merged they cost 11 lookups. The operator expects the merge first,
+    // the merged count stated as 11 (not the first record's 2), and the step that brings it
+    // under 10 right after, as the merge step promises.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@twospf7.example",
+            "--ip",
+            "192.0.2.71",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    // Merged, the lookup count is a cause of its own: the merge alone does not fix SPF.
+    assert_eq!(
+        cause_ids(&d),
+        [
+            "spf-multiple-records",
+            "spf-too-many-lookups",
+            "spf-permerror"
+        ]
+    );
+    assert_eq!(step_ids(&d)[..2], ["spf-merge", "spf-lookups"]);
+    assert_eq!(fixing(&d), ["spf-merge", "spf-lookups"]);
+    let merge = details(first_step(&d));
+    assert!(merge.contains("still costs 11 DNS lookups"), "{merge}");
+    assert!(
+        merge.contains("the next step brings it under the limit"),
+        "{merge}"
+    );
+    assert!(details(step(&d, "spf-lookups")).contains("11 DNS lookups (limit 10)"));
+    assert!(
+        message_of(&d, "spf-too-many-lookups")
+            .contains("SPF records of twospf7.example merged into one takes up to 11"),
+        "{}",
+        message_of(&d, "spf-too-many-lookups")
+    );
+}
+
+#[test]
+fn check_counts_two_spf_records_as_they_would_cost_merged() {
+    // `check` said "2 records, 3/10 lookups": the first record's count, which tells the owner
+    // nothing about the record they must publish.
+    let o = run(
+        &[
+            "check",
+            "twospf7.example",
+            "--ip",
+            "192.0.2.71",
+            "--only",
+            "spf",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("2 records (counted merged), 11/10 lookups"),
+        "{out}"
+    );
+    assert_eq!(code(&o), 1);
+    // One record or none: nothing was merged, and the line does not say so.
+    let o = run(
+        &[
+            "check",
+            "bounce.ses7.example",
+            "--only",
+            "spf",
+            "--zone",
+            ZONES,
+            "--offline",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert!(out.contains("0 records, 0/10 lookups"), "{out}");
+    assert!(!out.contains("counted merged"), "{out}");
+}
+
+// ------------------------------------------------- DMARC records
+
+#[test]
+fn a_dmarc_tag_written_twice_is_an_invalid_record_named_with_both_values() {
+    // `p=none; ...; p=reject`: RFC 9989 writes records in DKIM's tag syntax, where a repeated
+    // tag invalidates the record; receivers that follow it apply no policy, others the first
+    // or the last. Microsoft's 5.7.515 wants a valid DMARC record: the record is the cause.
+    // The repair keeps one p= and says which of the two it kept, and the stages lead on.
+    let (rc, d) = diagnose(
+        &ms_5515("duptag7.example"),
+        &[
+            "--from",
+            "news@duptag7.example",
+            "--ip",
+            "192.0.2.72",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-syntax-error"]);
+    let msg = message_of(&d, "dmarc-syntax-error");
+    assert!(
+        msg.contains("appears 2 times (`p=none`, `p=reject`)"),
+        "{msg}"
+    );
+    assert!(msg.contains("apply different ones"), "{msg}");
+    assert!(msg.contains("whole record invalid"), "{msg}");
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dmarc-fix");
+    assert_eq!(
+        records(s),
+        [rec(
+            "_dmarc.duptag7.example",
+            "TXT",
+            "v=DMARC1; p=none; rua=mailto:dmarc@duptag7.example"
+        )]
+    );
+    assert!(
+        details(s).contains("keeps `p=none`, the first"),
+        "{}",
+        details(s)
+    );
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+#[test]
+fn report_authorisation_waits_for_the_longest_negative_ttl_of_the_destinations() {
+    // rua= at repa7.example (negative TTL 900) and repb7.example (1800); this zone's is 300.
+    // Report senders cached "not authorised" under each destination's own SOA (RFC 2308):
+    // once both publish, the last cache expires after 1800 s. Not 300 (our zone), not 900
+    // (the first destination).
+    let (rc, d) = diagnose(
+        &ms_5515("ruattl7.example"),
+        &[
+            "--from",
+            "news@ruattl7.example",
+            "--ip",
+            "192.0.2.74",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let s = step(&d, "dmarc-authorise-reports");
+    assert_eq!(
+        records(s),
+        [
+            rec(
+                "ruattl7.example._report._dmarc.repa7.example",
+                "TXT",
+                "v=DMARC1"
+            ),
+            rec(
+                "ruattl7.example._report._dmarc.repb7.example",
+                "TXT",
+                "v=DMARC1"
+            ),
+        ]
+    );
+    assert_eq!(s["wait_seconds"], 1800);
+    assert_eq!(s["fixes_likely_cause"], false);
+}
+
+#[test]
+fn a_report_address_inside_the_same_organization_needs_no_authorisation() {
+    // rua=mailto:agg@reports.ruasame7.example: same organization, no _report._dmarc record is
+    // needed (RFC 9990 section 3). The 5.7.515 is DKIM: the signing selector k1 is missing.
+    let (rc, d) = diagnose(
+        &ms_5515("ruasame7.example"),
+        &[
+            "--from",
+            "news@ruasame7.example",
+            "--ip",
+            "192.0.2.75",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-selector-missing"]);
+    assert_eq!(first_step(&d)["id"], "dkim-publish");
+    assert!(!finding_ids(&d).contains(&"dmarc-report-destination-unauthorised".to_string()));
+    assert!(!step_ids(&d).contains(&"dmarc-authorise-reports".to_string()));
+}
+
+#[test]
+fn a_from_domain_declaring_itself_a_psd_is_named_once_and_told_to_use_its_exact_name() {
+    // psdfrom7.example publishes psd=y; the MAIL FROM is bounce.psdfrom7.example. By the tree
+    // walk that subdomain is an organization of its own, by the PSL it is not. The warning
+    // named "bank.example by the tree walk, bank.example by the PSL": the From domain's
+    // organization twice. The operator needs the identifier's own organizations, and advice
+    // that works (a name "under" the From domain is exactly what fails here).
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@psdfrom7.example",
+            "--mail-from",
+            "b@bounce.psdfrom7.example",
+            "--ip",
+            "192.0.2.76",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-psd-on-registrable-domain"]);
+    let msg = message_of(&d, "dmarc-psl-disagreement");
+    assert!(
+        msg.contains(
+            "its organizational domain bounce.psdfrom7.example, the From domain's psdfrom7.example"
+        ),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("psdfrom7.example by the tree walk, psdfrom7.example by"),
+        "{msg}"
+    );
+    assert!(msg.contains("of exactly psdfrom7.example"), "{msg}");
+    assert!(!msg.contains("at or under psdfrom7.example"), "{msg}");
+    assert_eq!(first_step(&d)["id"], "dmarc-fix");
+}
+
+#[test]
+fn a_subdomain_return_path_is_not_misaligned_while_no_dmarc_record_exists_yet() {
+    // SendGrid with automated security: MAIL FROM em7.sg7.example (a CNAME into sendgrid.net,
+    // SPF passes), DKIM s1 delegated by CNAME (valid). No DMARC record at all. The 5.7.26 is
+    // the missing record. With no record anywhere the tree walk makes every name its own
+    // organization, so em7.sg7.example looked unaligned and the plan proposed a custom
+    // return path beside the one already in place: once _dmarc.sg7.example exists, the walk
+    // from em7.sg7.example finds it and both align.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@sg7.example",
+            "--mail-from",
+            "bounces+7@em7.sg7.example",
+            "--ip",
+            "198.51.100.131",
+            "--dkim-selector",
+            "s1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-missing"]);
+    assert_eq!(
+        records(first_step(&d)),
+        [rec(
+            "_dmarc.sg7.example",
+            "TXT",
+            "v=DMARC1; p=none; rua=mailto:dmarc-reports@sg7.example"
+        )]
+    );
+    let ids = step_ids(&d);
+    assert!(!ids.contains(&"dmarc-alignment".to_string()), "{ids:?}");
+    let f = finding_ids(&d);
+    assert!(!f.contains(&"dmarc-spf-not-aligned".to_string()), "{f:?}");
+    assert!(!f.contains(&"dmarc-psl-disagreement".to_string()), "{f:?}");
+    // The DKIM key reached through the CNAME is valid: no DKIM step.
+    assert!(!ids.iter().any(|s| s.starts_with("dkim-")), "{ids:?}");
+}
+
+// ------------------------------------------------- DKIM keys, each broken its own way
+
+#[test]
+fn a_revoked_signing_key_step_says_it_is_revoked_not_revoked_or_malformed() {
+    let (rc, d) = diagnose(
+        GMAIL_5730,
+        &[
+            "--from",
+            "news@revk7.example",
+            "--ip",
+            "192.0.2.77",
+            "--dkim-selector",
+            "s2026",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-key-revoked"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-fix-selector");
+    let title = s["title"].as_str().unwrap();
+    assert!(
+        title.contains("s2026") && title.contains("revoked"),
+        "{title}"
+    );
+    let why = s["why"].as_str().unwrap();
+    assert!(!why.contains(" or malformed"), "{why}");
+    assert!(why.contains("s2026._domainkey.revk7.example"), "{why}");
+    assert_eq!(
+        records(s)[0].0,
+        "s2026._domainkey.revk7.example",
+        "the new key goes where the signer looks"
+    );
+}
+
+#[test]
+fn a_key_cut_off_at_its_first_string_is_named_as_unreadable_with_the_reason() {
+    // The DNS host's form took only the first 255-character string of the key: the p= value
+    // ends mid-key. The step says what the verifier found, for this selector.
+    let (rc, d) = diagnose(
+        GMAIL_5730,
+        &[
+            "--from",
+            "news@trunc7.example",
+            "--ip",
+            "192.0.2.78",
+            "--dkim-selector",
+            "sel7",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-syntax-error"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-fix-selector");
+    assert!(
+        s["title"].as_str().unwrap().contains("unreadable"),
+        "{}",
+        s["title"]
+    );
+    let why = s["why"].as_str().unwrap();
+    assert!(
+        why.starts_with(&message_of(&d, "dkim-syntax-error")),
+        "{why}"
+    );
+    assert!(!why.contains("revoked (empty p=) or malformed"), "{why}");
+    // Not "not an RSA key": the key is cut off where the first string ended.
+    assert!(why.contains("the key is cut off"), "{why}");
+    assert!(why.contains("several strings"), "{why}");
+}
+
+#[test]
+fn an_unknown_key_algorithm_is_named_in_the_repair_step() {
+    let (rc, d) = diagnose(
+        GMAIL_5730,
+        &[
+            "--from",
+            "news@algo7.example",
+            "--ip",
+            "192.0.2.79",
+            "--dkim-selector",
+            "sel7",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-syntax-error"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-fix-selector");
+    let why = s["why"].as_str().unwrap();
+    assert!(why.contains("dsa"), "{why}");
+    assert_eq!(
+        records(s)[0].2,
+        "v=DKIM1; k=rsa; p=<base64 public key from your signing service>"
+    );
+}
+
+#[test]
+fn a_bounce_signed_twice_blames_the_own_revoked_key_not_the_services_valid_one() {
+    // DKIM-Signature d=two7.example s=own7 (revoked) and d=esp7.example s=k7 (valid). DMARC
+    // needs the aligned one: the own key is the cause; the service's signature is no fix.
+    let (rc, d) = bounce("two-signatures.eml", &["--ip", "192.0.2.89"]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-key-revoked"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-fix-selector");
+    assert_eq!(records(s)[0].0, "own7._domainkey.two7.example");
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}
+
+// ------------------------------------------------- reverse DNS and HELO
+
+#[test]
+fn a_dual_stack_relay_whose_name_has_no_aaaa_gets_the_aaaa_not_a_second_ptr() {
+    // 2001:db8:7::80 has PTR mail.dual7.example, which has only an A record: the IPv6 PTR
+    // does not resolve back. The PTR is right; the host's AAAA is what is missing, in the
+    // sender's own zone. Nothing to ask of the IP's owner.
+    let g525 = "550-5.7.25 [2001:db8:7::80] The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. - gsmtp";
+    let (rc, d) = diagnose(
+        g525,
+        &[
+            "--from",
+            "news@dual7.example",
+            "--ip",
+            "2001:db8:7::80",
+            "--helo",
+            "mail.dual7.example",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-not-confirmed"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "ptr-fcrdns");
+    assert_eq!(
+        records(s),
+        [rec("mail.dual7.example", "AAAA", "2001:db8:7::80")]
+    );
+    // The wait is the new AAAA's absence as cached (the zone's negative TTL), not the PTR's.
+    assert_eq!(s["wait_seconds"], 300);
+}
+
+#[test]
+fn an_ipv6_address_literal_helo_is_fixed_by_announcing_the_ptr_name() {
+    let (rc, d) = diagnose(
+        "504 5.5.2 <[IPv6:2001:db8:7::81]>: Helo command rejected: need fully-qualified hostname",
+        &[
+            "--from",
+            "news@helo7.example",
+            "--ip",
+            "2001:db8:7::81",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["ptr-helo-address-literal"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "ptr-helo-name");
+    assert!(s.to_string().contains("out.helo7.example"), "{s}");
+    assert!(records(s).iter().all(|r| r.1 != "PTR"), "{:?}", records(s));
+}
+
+// ------------------------------------------------- ESP return paths and delegated DKIM
+
+#[test]
+fn an_ses_custom_mail_from_without_spf_gets_its_record_at_the_return_path() {
+    // SES with MAIL FROM bounce.ses7.example: the MX is there, the TXT never was. SPF for the
+    // message is `none` at bounce.ses7.example whatever ses7.example publishes. The operator
+    // expects the record at bounce.ses7.example with SES's include (the PTR names SES), not
+    // "correct the SPF record of ses7.example" with nothing to publish.
+    let (rc, d) = diagnose(
+        GMAIL_5726,
+        &[
+            "--from",
+            "news@ses7.example",
+            "--mail-from",
+            "0100018f@bounce.ses7.example",
+            "--ip",
+            "198.51.100.7",
+            "--dkim-selector",
+            "tok7a",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-missing"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "spf-publish");
+    assert_eq!(
+        records(s),
+        [rec(
+            "bounce.ses7.example",
+            "TXT",
+            "v=spf1 include:amazonses.com ~all"
+        )]
+    );
+    assert!(
+        s["title"].as_str().unwrap().contains("bounce.ses7.example"),
+        "{}",
+        s["title"]
+    );
+    assert!(
+        s["verify"]
+            .as_str()
+            .unwrap()
+            .contains("check bounce.ses7.example"),
+        "{}",
+        s["verify"]
+    );
+    assert_eq!(s["wait_seconds"], 300);
+    assert!(details(s).contains("Amazon SES"), "{}", details(s));
+    assert!(
+        !step_ids(&d).contains(&"spf-fix".to_string()),
+        "{:?}",
+        step_ids(&d)
+    );
+}
+
+#[test]
+fn microsoft_365_dkim_never_enabled_repairs_the_signing_selector_cname() {
+    // selector1/selector2 CNAMEs point into Microsoft's DKIM zone, where no key exists yet
+    // (signing was never enabled), yet the message names s=selector1: the 5.7.515 is DKIM, and
+    // the CNAME to nothing at the signing selector is the cause.
+    let (rc, d) = diagnose(
+        &ms_5515("m365dk7.example"),
+        &[
+            "--from",
+            "news@m365dk7.example",
+            "--ip",
+            "198.51.100.200",
+            "--dkim-selector",
+            "selector1",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d)[0], "dkim-cname-dangling");
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-fix-cname");
+    assert!(
+        s.to_string()
+            .contains("selector1._domainkey.m365dk7.example"),
+        "{s}"
+    );
+    // selector2 dangles too, but nothing was signed with it: its repair is hardening, not
+    // marked as fixing this rejection because it shares the finding id.
+    let second = &d["plan"][1];
+    assert!(
+        second.to_string().contains("selector2._domainkey"),
+        "{second}"
+    );
+    assert_eq!(second["fixes_likely_cause"], false, "{second}");
+    assert_eq!(fixing(&d), ["dkim-fix-cname"]);
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+// ------------------------------------------------- replies inside the sender's own bounce
+
+#[test]
+fn yahoos_policy_refusal_inside_a_postfix_bounce_blames_the_missing_dmarc_record() {
+    let (rc, d) = bounce("yahoo-in-bounce.eml", &["--ip", "192.0.2.85"]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-missing"]);
+    assert_eq!(first_step(&d)["id"], "dmarc-publish");
+    assert_eq!(escalation(&d), ("escalation-yahoo", false));
+}
+
+#[test]
+fn outlooks_5515_inside_a_postfix_bounce_publishes_the_selector_the_message_was_signed_with() {
+    // The returned headers carry DKIM-Signature s=m2026; only k1 is published.
+    let (rc, d) = bounce("outlook-in-bounce.eml", &["--ip", "192.0.2.86"]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-selector-missing"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-publish");
+    assert_eq!(records(s)[0].0, "m2026._domainkey.msb7.example");
+    assert_eq!(escalation(&d), ("escalation-microsoft", false));
+}
+
+// ------------------------------------------------- forwarding
+
+#[test]
+fn a_forwarded_message_of_an_unsigned_sender_asks_for_dkim_not_the_forwarders_ip() {
+    // news@arc7.example -> sam.alumni@uni7.example, which forwards to Gmail from
+    // relay.uni7.example. Gmail refused the forwarded copy; the bounce comes from the
+    // university's relay (Reporting-MTA of the recipient's own domain, Remote-MTA Gmail's).
+    // The sender signs nothing. A careful operator knows SPF cannot pass at Gmail for a
+    // forwarded copy (the forwarder connects), that the forwarder's address never belongs in
+    // their SPF record, that ARC is not the fix (Google dropped it from its guidelines in March
+    // 2026), and that aligned DKIM is what survives forwarding: signing is the fix. Nor is the
+    // forwarder's name the sender's HELO.
+    let (rc, d) = bounce("arc-forwarded.eml", &[]);
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-no-key-found"]);
+    let why = reason(&d, "dkim-no-key-found");
+    assert!(
+        why.contains("relay.uni7.example") && why.contains("sam.alumni@uni7.example"),
+        "{why}"
+    );
+    assert_eq!(first_step(&d)["id"], "dkim-publish");
+    assert_eq!(fixing(&d), ["dkim-publish"]);
+    let plan = d["plan"].to_string();
+    assert!(
+        !plan.contains("198.51.100.77") && !plan.contains("relay.uni7"),
+        "{plan}"
+    );
+    assert!(!plan.contains("ARC"), "{plan}");
+    assert!(
+        !step_ids(&d).iter().any(|s| s.starts_with("spf-")),
+        "{:?}",
+        step_ids(&d)
+    );
+    let helo = d["input"]["provenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["field"] == "helo")
+        .unwrap()
+        .to_string();
+    assert!(helo.contains("skipped: the forwarder"), "{helo}");
+    assert_eq!(escalation(&d), ("escalation-gmail", false));
+}
+
+#[test]
+fn a_bounce_from_the_senders_own_relay_is_no_forwarding() {
+    // The guard of the class above: Yahoo's refusal in the sender's own Postfix bounce
+    // (Reporting-MTA the sender's) is not forwarding, and its HELO guess stands.
+    let (_, d) = bounce("yahoo-in-bounce.eml", &["--ip", "192.0.2.85"]);
+    let helo = d["input"]["provenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["field"] == "helo")
+        .unwrap()
+        .to_string();
+    assert!(!helo.contains("skipped"), "{helo}");
+    assert!(!reason(&d, "dmarc-missing").contains("forwarded"));
+}
+
+#[test]
+fn the_human_report_of_a_two_recipient_bounce_names_each_address_once_per_step() {
+    let out = human(
+        &format!("{ZONES}/three-recipients.eml"),
+        &["--ip", "192.0.2.88"],
+    );
+    assert!(
+        out.contains(
+            "also: [enhanced-x-1-1] 550 5.1.1 for lee@mailhost7.example and kim@mailhost7.example"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("- lee@mailhost7.example: 550 5.1.1").count(),
+        1,
+        "{out}"
+    );
+}

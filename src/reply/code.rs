@@ -62,7 +62,7 @@ pub fn check_enhanced(code: &str) -> Result<String, InputError> {
 /// Parses text that starts with a reply (one or many lines, or flattened onto one line).
 /// Out-of-range codes are an error; text not starting with a code is `Ok(None)`.
 pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
-    let s = trim_wrapping(raw);
+    let s = unhash(trim_wrapping(raw));
     let Some((basic_s, enhanced_s)) = code_scan::reply_start(s) else {
         return parse_enhanced_start(s);
     };
@@ -81,6 +81,21 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
         text,
         ..Reply::default()
     }))
+}
+
+/// Exchange writes the reply of its diagnostic between hashes (`#550 5.1.1
+/// RESOLVER.ADR.RecipNotFound; not found ##`): the reply inside them, its code read as any other.
+fn unhash(s: &str) -> &str {
+    match s.strip_prefix('#') {
+        Some(rest) if code_scan::reply_start(rest).is_some() => drop_hash_trailer(rest),
+        _ => s,
+    }
+}
+
+/// `s` without the ` ##` that closes Exchange's hashed diagnostic.
+fn drop_hash_trailer(s: &str) -> &str {
+    let t = s.trim_end();
+    t.strip_suffix("##").map_or(s, str::trim_end)
 }
 
 /// True when `s` opens with a reply code (`550 ...`, `550-5.7.1 ...`, `5.1.1 ...`).
@@ -189,8 +204,13 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
 }
 
 /// A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at its closing
-/// quote: `before` is the text before the reply's code.
+/// quote, and one between Exchange's hashes (`#550 5.1.1 ... ##`) at its closing hashes:
+/// `before` is the text before the reply's code.
 pub fn unquote(before: &str, r: &mut Reply) {
+    if before.ends_with('#') {
+        let kept = drop_hash_trailer(&r.text).len();
+        r.text.truncate(kept);
+    }
     if let Some(q) = before
         .chars()
         .next_back()
@@ -435,6 +455,29 @@ mod tests {
             "RESOLVER.ADR.RecipNotFound; not found"
         );
         assert_eq!(t("554 5.7.1 Blocked12 here"), "Blocked12 here");
+    }
+
+    /// Exchange's diagnostic line holds the reply between hashes; its reply code counts, and
+    /// the closing hashes are no words of the reply (before: no reply code at all).
+    #[test]
+    fn a_reply_between_exchange_hashes_keeps_its_code() {
+        for r in [
+            parse_reply_start("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##")
+                .unwrap()
+                .unwrap(),
+            find_reply(
+                "nobody@contoso.example\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##",
+            )
+            .unwrap(),
+        ] {
+            assert_eq!(r.basic, Some(550));
+            assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
+            assert_eq!(r.text, "RESOLVER.ADR.RecipNotFound; not found");
+        }
+        // A hash before an enhanced code alone, or a number that is no reply, is not one.
+        let r = parse_reply_start("#5.1.1 unknown user").unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, Some("5.1.1")));
+        assert!(find_reply("see ticket #5501 for details").is_none());
     }
 
     #[test]

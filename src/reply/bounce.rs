@@ -340,7 +340,7 @@ fn inline_forwarded_bounce(text: &str) -> Option<&str> {
     let from_system = rest
         .lines()
         .take_while(|l| !l.trim().is_empty())
-        .take(12)
+        .take(100)
         .filter_map(|l| l.split_once(':'))
         .any(|(name, value)| {
             let v = value.to_ascii_lowercase();

@@ -408,13 +408,15 @@ proptest! {
         }
     }
 
-    /// A bounce quoting a bounce, attached as a message, pasted inline after an mbox separator
-    /// or quoted with `> `, up to three deep: decoded or refused in one line, in bounded time;
-    /// a bounce forwarded as an attachment under words of no failure gives its own first status.
+    /// A bounce quoting a bounce, attached as a message, pasted inline after an mbox separator,
+    /// quoted with `> ` or forwarded inline below a mail client's forward line, up to three
+    /// deep: decoded or refused in one line, in bounded time; a bounce forwarded as an
+    /// attachment under words of no failure, or inline from the mail system under a code of the
+    /// forwarder's own, gives its own first status.
     #[test]
     fn a_bounce_quoting_another_bounce_is_decoded_or_refused(
         pick in any::<prop::sample::Index>(),
-        wraps in proptest::collection::vec(0u8..3, 1..4),
+        wraps in proptest::collection::vec(0u8..4, 1..4),
     ) {
         let inner = CORPUS[pick.index(CORPUS.len())].clone();
         let mut msg = inner.clone();
@@ -430,6 +432,10 @@ proptest! {
                     outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this.\n\nFrom MAILER-DAEMON Thu Apr 29 23:34:45 2015\n");
                     outer.extend_from_slice(&msg);
                 }
+                3 => {
+                    outer.extend_from_slice(b"Content-Type: text/plain\n\nIt said 452 4.2.2 mailbox full last week.\n\n---------- Forwarded message ---------\n");
+                    outer.extend_from_slice(&msg);
+                }
                 _ => {
                     outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this:\n\n");
                     for line in msg.split(|b| *b == b'\n') {
@@ -442,7 +448,23 @@ proptest! {
             msg = outer;
         }
         let got = run_bounded(&msg);
-        if wraps == [0]
+        // Forwarded inline, the bounce is read as such when it is text a client would show
+        // (ASCII) and its header block names the mail system as its sender.
+        let from_system = || {
+            inner.is_ascii()
+                && String::from_utf8_lossy(&inner)
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .take(100)
+                    .any(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.starts_with("from:")
+                            && ["mailer-daemon", "postmaster", "mail delivery"]
+                                .iter()
+                                .any(|w| l.contains(w))
+                    })
+        };
+        if (wraps == [0] || wraps == [3] && from_system())
             && let Ok(plain) = reply::extract(&inner)
             && plain.kind.is_some_and(|k| k.is_failure_report())
         {

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Words of a delay warning: delivery is still being retried.
 static DELAY_WORDS: LazyLock<Words> = LazyLock::new(|| {
     Words::new(
-        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been |be )?delivered yet\b|\bthis is a temporary (?:error|failure|problem)\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the |our )?(?:mail )?queue)\b|\b(?:is|are) being retried\b|\bdelivery attempts (?:are continuing|continue)\b|\b(?:i|we|it|they)\x27ll (?:(?:keep|continue) (?:trying|to try|attempting)|try again|retry)\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
+        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been |be )?delivered yet\b|\bthis is a temporary (?:error|failure|problem)\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the |our )?(?:mail )?queue)\b|\b(?:is|are) being retried\b|\bdelivery attempts (?:are continuing|continue)\b|\b(?:i|we|it|they)\x27ll (?:(?:keep|continue) (?:trying|to try|attempting)|try again|retry)\b|\b(?:was|were) delayed\b|\bdelivery (?:delay|warning)\b|\bwill continue (?:the )?delivery attempts\b|\bstill undelivered\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
     )
 });
 
@@ -175,6 +175,10 @@ mod tests {
             "delivery attempts are continuing",
             "we'll keep trying",
             "i'll try again",
+            "recipients was delayed",
+            "delivery delay report",
+            "will continue delivery attempts",
+            "message still undelivered after 4 hours",
             "could not be delivered yet",
             "this is a temporary error",
             "still in queue",
@@ -259,6 +263,16 @@ mod tests {
         // Exchange templates and others): subject or body.
         for (subject, words) in [
             ("Mail delivery notice", "The message is being retried."),
+            ("Delivery Delay Report", ""),
+            (
+                "Notice",
+                "Delivery to the following recipients was delayed.",
+            ),
+            (
+                "Warning: could not send message for past 4 hours",
+                "Warning: message still undelivered after 4 hours. Will keep trying until \
+                 message is 5 days old",
+            ),
             (
                 "Mail delivery notice",
                 "Your message could not be delivered yet. This is a temporary error; I'll try \

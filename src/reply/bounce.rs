@@ -534,6 +534,28 @@ mod tests {
         assert!(extract(text.as_bytes()).is_err());
     }
 
+    /// A delay notice in German, its subject an encoded word and its body quoted-printable
+    /// Latin-1, with Exchange's hashed diagnostic: a delay, the failure temporary, the reply
+    /// code read (before: a final failure with no reply code).
+    #[test]
+    fn a_localised_delay_notice_is_a_delay_warning() {
+        let text = "From: postmaster@mail.example.de\nTo: sender@example.org\n\
+            Subject: =?iso-8859-1?q?Zustellung_verz=F6gert=3A_Angebot?=\nMIME-Version: 1.0\n\
+            Content-Type: text/plain; charset=iso-8859-1\n\
+            Content-Transfer-Encoding: quoted-printable\n\n\
+            Die Zustellung an diese Empf=E4nger ist verz=F6gert:\n\nkunde@example.de\n\n\
+            Diese Nachricht wurde noch nicht zugestellt.\n\n\
+            kunde@example.de\n#451 4.4.0 DNS query failed ##\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::DelayWarning));
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        let r = &x.replies[0];
+        assert_eq!(r.recipient.as_deref(), Some("kunde@example.de"));
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(451), Some("4.4.0")));
+        assert_eq!(r.text, "DNS query failed");
+        assert!(r.finality.is_some_and(|f| !f.permanent));
+    }
+
     fn arf(feedback_type: &str) -> String {
         format!(
             "From: reports@receiver.example\nTo: dmarc@example.com\nSubject: report\n\

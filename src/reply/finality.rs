@@ -62,7 +62,7 @@ static LOCAL_DELAY_WORDS: LazyLock<MatchOnly> = LazyLock::new(|| {
 /// (qmail's "I'm not going to try again" follows the last temporary error it met).
 static GAVE_UP: LazyLock<Words> = LazyLock::new(|| {
     Words::new(
-        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b|\bcould not be delivered for \d+ (?:days?|hours?)\b|\bwill be deleted from (?:the )?queue\b",
+        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b|\bcould not be delivered for \d+ (?:days?|hours?)\b|\bwill be deleted from (?:the )?queue\b|\bafter a long failure period\b|\bno (?:further|more) (?:delivery )?attempts will be made\b|\b(?:has been|was) returned to (?:the )?sender\b",
     )
 });
 
@@ -184,6 +184,9 @@ mod tests {
             "still in queue",
             "could not be delivered for 5 days",
             "will be deleted from queue",
+            "after a long failure period",
+            "no further attempts will be made",
+            "has been returned to the sender",
         ];
         for words in [&*DELAY_WORDS, &*GAVE_UP] {
             assert!(boundaries_beside_letters(words.as_written().as_str()));
@@ -321,6 +324,20 @@ mod tests {
             "Returned mail: Cannot send message for 5 days",
             "Deferred: Connection refused. Message could not be delivered for 5 days. \
              Message will be deleted from queue. Delivery has been temporarily deferred."
+        ));
+        // Giving up after delays, in Exim's and other servers' words.
+        for words in [
+            "retry time not reached for any host after a long failure period; the message \
+             has been delayed before",
+            "Delivery has been delayed for 2 days. No further attempts will be made.",
+            "The message was delayed and has been returned to the sender.",
+        ] {
+            assert!(!reads_as_delay("Mail delivery failed", words), "{words}");
+        }
+        // A delay notice that says what will happen if delivery fails is still a delay.
+        assert!(reads_as_delay(
+            "Delayed Mail",
+            "Delivery is delayed; if it fails, the message will be returned to the sender."
         ));
         // An expiry notice quotes the delays that led to it.
         assert!(!reads_as_delay(

@@ -544,6 +544,24 @@ fn a_megabyte_of_successes_before_nothing_stays_linear() {
     run_bounded(msg.as_bytes()).ok();
 }
 
+/// Delay notices written in Japanese (ISO-2022-JP subject and body) and Chinese (GB2312):
+/// decoded, and read as delays whose failure is temporary (before: final failures).
+#[test]
+fn localised_delay_notices_in_iso_2022_jp_and_gb2312_are_delays() {
+    let japanese: &[u8] = b"From: MAILER-DAEMON@mail.example.jp\nTo: sender@example.org\nSubject: =?iso-2022-jp?b?GyRCR1s/LkNZMWQkTiQqQ04kaSQ7GyhC?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n\x1b$B0J2<$N08@h$X$N%a!<%k$O$^$@G[?.$5$l$F$$$^$;$s!#\x1b(B\n\x1b$BG[?.$r:F;n9T$7$^$9!#\x1b(B\n\n\x1b$B08@h\x1b(B: taro@example.jp\n";
+    let chinese: &[u8] = b"From: postmaster@mail.example.cn\nTo: sender@example.org\nSubject: =?gb2312?b?08q8/tHTs9nNtrXdzajWqg==?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: 8bit\n\n\xc4\xfa\xb7\xa2\xcb\xcd\xb5\xc4\xd3\xca\xbc\xfe\xc9\xd0\xce\xb4\xcb\xcd\xb4\xef\xd2\xd4\xcf\xc2\xca\xd5\xbc\xfe\xc8\xcb\xa3\xac\xcf\xb5\xcd\xb3\xbd\xab\xbc\xcc\xd0\xf8\xb3\xa2\xca\xd4\xcd\xb6\xb5\xdd\xa3\xba\nzhang@example.cn\n";
+    for (msg, rcpt) in [(japanese, "taro@example.jp"), (chinese, "zhang@example.cn")] {
+        let x = run_bounded(msg).unwrap();
+        assert_eq!(x.kind, Some(reply::MessageKind::DelayWarning), "{rcpt}");
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        assert_eq!(x.replies[0].recipient.as_deref(), Some(rcpt));
+        assert!(
+            x.replies[0].finality.is_some_and(|f| !f.permanent),
+            "{rcpt}"
+        );
+    }
+}
+
 #[test]
 fn a_windows_1251_bounce_and_an_iso_2022_jp_bounce_are_decoded() {
     // "Сообщение не доставлено" (not delivered) in windows-1251, then the reply.

@@ -210,6 +210,16 @@ pub fn unquote(before: &str, r: &mut Reply) {
     if before.ends_with('#') {
         let kept = drop_hash_trailer(&r.text).len();
         r.text.truncate(kept);
+        // Exchange relays the receiver's reply inside its own (`#451 4.4.0 Primary target IP
+        // address responded with: "421 4.4.2 Connection dropped." ##`): of one class, the
+        // receiver's is the reply that says what happened, as in a relay's DSN summary.
+        let class = |r: &Reply| r.basic.map(|b| b / 100);
+        if let Some(inner) = find_reply(&r.text)
+            && inner.basic.is_some()
+            && class(&inner) == class(r)
+        {
+            *r = inner;
+        }
     }
     if let Some(q) = before
         .chars()
@@ -558,6 +568,14 @@ mod tests {
             assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
             assert_eq!(r.text, "RESOLVER.ADR.RecipNotFound; not found");
         }
+        // The receiver's reply Exchange quotes inside its own, of one class, is the reply.
+        let r = find_reply(
+            "#451 4.4.0 Primary target IP address responded with: \"421 4.4.2 Connection \
+             dropped.\" ##",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(421), Some("4.4.2")));
+        assert_eq!(r.text, "Connection dropped.");
         // A hash before an enhanced code alone, or a number that is no reply, is not one.
         let r = parse_reply_start("#5.1.1 unknown user").unwrap().unwrap();
         assert_eq!((r.basic, r.enhanced.as_deref()), (None, Some("5.1.1")));

@@ -226,7 +226,7 @@ pub fn unquote(before: &str, r: &mut Reply) {
         .next_back()
         .filter(|c| matches!(c, '\'' | '"'))
         && let Some(end) = r.text.rfind(q)
-        && r.text[end + 1..].trim().is_empty()
+        && matches!(r.text[end + 1..].trim(), "" | "##")
     {
         r.text.truncate(end);
         r.text.truncate(r.text.trim_end().len());

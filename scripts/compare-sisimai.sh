@@ -45,12 +45,12 @@ fi
 
 for split in dev holdout; do
     dir="$SET/$split"
-    files=$(python3 -c 'import json,sys
+    # One name a line, kept whole: some file names hold spaces.
+    mapfile -t files < <(python3 -c 'import json,sys
 for l in open(sys.argv[1]):
     if l.strip():
         e = json.loads(l); print(e["project"] + "/" + e["file"])' "$dir/expected.jsonl")
     # sisimai: one JSON line per message with every record it decodes.
-    # shellcheck disable=SC2086
     (cd "$dir" && perl -MSisimai -MJSON::PP -e '
         my $json = JSON::PP->new->canonical;
         for my $f (@ARGV) {
@@ -60,10 +60,10 @@ for l in open(sys.argv[1]):
                 reason => $_->reason, soft => $_->softbounce, code => $_->replycode,
             } } @$v;
             print $json->encode({ file => $f, records => \@r }), "\n";
-        }' $files) > "$OUT/$split.sisimai.jsonl" 2> "$OUT/$split.sisimai.err"
+        }' "${files[@]}") > "$OUT/$split.sisimai.jsonl" 2> "$OUT/$split.sisimai.err"
     # mailtriage: `explain --format json` per message; a refused message has no replies.
     : > "$OUT/$split.mailtriage.jsonl"
-    for f in $files; do
+    for f in "${files[@]}"; do
         if json=$("$BIN" explain "$dir/$f" --format json 2>/dev/null); then
             printf '{"file":"%s","doc":%s}\n' "$f" "$(printf '%s' "$json" | tr -d '\n')" >> "$OUT/$split.mailtriage.jsonl"
         else

@@ -44,6 +44,21 @@ pub fn clean(raw: &str) -> Option<String> {
             )
     });
     let s = s.strip_prefix("mailto:").unwrap_or(s);
+    // A quoted local part that needs no quotes (`"ann"@example.org`, the trim above took its
+    // opening quote) is the same mailbox as the bare one.
+    let unquoted;
+    let s = match s.split_once("\"@") {
+        Some((local, domain))
+            if !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || ".!#$%&*+-/=?^_`{|}~".contains(c)) =>
+        {
+            unquoted = format!("{local}@{domain}");
+            unquoted.as_str()
+        }
+        _ => s,
+    };
     let decoded = imcea(s);
     let s = decoded.as_deref().unwrap_or(s);
     is_internet(s).then(|| s.to_string())
@@ -182,6 +197,13 @@ mod tests {
             c("mailto:ann@example.org").as_deref(),
             Some("ann@example.org")
         );
+        // A quoted local part that needs no quotes (before: no recipient); one that does
+        // (a space) is still no address this takes.
+        assert_eq!(
+            c("RFC822; <\"ann.kim\"@example.org>").as_deref(),
+            Some("ann.kim@example.org")
+        );
+        assert_eq!(c("rfc822; \"ann kim\"@example.org"), None);
     }
 
     #[test]

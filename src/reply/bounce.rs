@@ -14,6 +14,14 @@ use std::sync::LazyLock;
 static EMBEDDED_BOUNCE: LazyLock<Regex> =
     LazyLock::new(|| super::code::re(r"(?m)^From (?:MAILER-DAEMON|postmaster)\b[^\n]*\n"));
 
+/// The line a mail client writes above a message forwarded inline (in the languages clients
+/// write it in); the forwarded message's header block follows.
+static INLINE_FORWARD: LazyLock<Regex> = LazyLock::new(|| {
+    super::code::re(
+        r"(?mi)^[ \t]*(?:-{2,}[ \t]*(?:forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|message d'origine|mensaje reenviado|mensaje original|mensagem encaminhada|messaggio inoltrato)[ \t]*-{2,}|begin forwarded message:|anfang der weitergeleiteten nachricht:|début du message réexpédié ?:)[ \t]*\r?$",
+    )
+});
+
 /// True when the input starts like an RFC 5322 message (or an mbox "From " line). A header
 /// folded without indentation (a continuation line that lost its leading space on the way)
 /// is tolerated a few times, among at least twice as many known header fields.
@@ -135,6 +143,17 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
             finality::settle(&mut replies, Some(false));
         }
         return done(kind, replies);
+    }
+    if depth < MAX_DEPTH
+        && dsn_replies.is_empty()
+        && !from_mail_system(&msg)
+        && let Some(inner) = inline_forwarded_bounce(&text)
+        && let Ok(forwarded) = extract_at(inner.as_bytes(), depth + 1)
+        && forwarded.kind.is_some_and(MessageKind::is_failure_report)
+    {
+        // A bounce a person forwarded inline: the replies are the bounce's, and the words
+        // above it ("it said 452 4.2.2 mailbox full last time") are no receiver's reply.
+        return Ok(forwarded);
     }
     // Decoded: an address with non-ASCII characters comes as an RFC 2047 encoded word.
     let failed: Vec<String> = msg
@@ -312,6 +331,27 @@ fn decode_words(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_string())
 }
 
+/// The bounce a person forwarded inline: the text from the forwarded header block on, when a
+/// client's forward line stands above it and its From is the mail system (MAILER-DAEMON,
+/// postmaster, "Mail Delivery ...").
+fn inline_forwarded_bounce(text: &str) -> Option<&str> {
+    let m = INLINE_FORWARD.find(text)?;
+    let rest = text[m.end()..].trim_start_matches(['\r', '\n', ' ', '\t']);
+    let from_system = rest
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .take(100)
+        .filter_map(|l| l.split_once(':'))
+        .any(|(name, value)| {
+            let v = value.to_ascii_lowercase();
+            name.trim().eq_ignore_ascii_case("from")
+                && (v.contains("mailer-daemon")
+                    || v.contains("postmaster")
+                    || v.contains("mail delivery"))
+        });
+    (from_system && looks_like_message(rest)).then_some(rest)
+}
+
 /// Whether the message's From is the mail system's own: MAILER-DAEMON, postmaster, or no
 /// address at all (`From: <>`).
 fn from_mail_system(msg: &Message<'_>) -> bool {
@@ -465,6 +505,55 @@ mod tests {
         assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
         assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
         assert_eq!(x.replies[0].enhanced.as_deref(), Some("5.1.1"));
+    }
+
+    /// A person forwarding a bounce inline, with a code of their own above it: the bounce's
+    /// reply is the failure (before: the forwarder's 452 4.2.2 came first, without recipient).
+    #[test]
+    fn a_bounce_forwarded_inline_is_read_without_the_forwarders_words() {
+        let text = "From: alice@example.org\nTo: helpdesk@example.org\n\
+            Subject: Fwd: Undelivered Mail Returned to Sender\n\n\
+            Why did this bounce? Last week it said 452 4.2.2 mailbox full.\n\n\
+            ---------- Forwarded message ---------\n\
+            From: Mail Delivery System <MAILER-DAEMON@relay.example.org>\n\
+            Date: Sun, 6 Dec 2026 10:00:00 +0100\n\
+            Subject: Undelivered Mail Returned to Sender\nTo: alice@example.org\n\n\
+            This is the mail system at host relay.example.org.\n\n\
+            <bob@example.net>: host mx.example.net[192.0.2.9] said: 550 5.1.1\n    \
+            <bob@example.net>: Recipient address rejected: User unknown (in reply\n    \
+            to RCPT TO command)\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
+        assert_eq!(x.replies[0].enhanced.as_deref(), Some("5.1.1"));
+        // A forward of a person's message is no bounce of the forwarded part.
+        let text = "From: alice@example.org\nTo: bob@example.org\nSubject: Fwd: lunch\n\n\
+            See below.\n\n---------- Forwarded message ---------\n\
+            From: Carol <carol@example.net>\nSubject: lunch\nTo: alice@example.org\n\n\
+            Lunch at noon?\n";
+        assert!(extract(text.as_bytes()).is_err());
+    }
+
+    /// A delay notice in German, its subject an encoded word and its body quoted-printable
+    /// Latin-1, with Exchange's hashed diagnostic: a delay, the failure temporary, the reply
+    /// code read (before: a final failure with no reply code).
+    #[test]
+    fn a_localised_delay_notice_is_a_delay_warning() {
+        let text = "From: postmaster@mail.example.de\nTo: sender@example.org\n\
+            Subject: =?iso-8859-1?q?Zustellung_verz=F6gert=3A_Angebot?=\nMIME-Version: 1.0\n\
+            Content-Type: text/plain; charset=iso-8859-1\n\
+            Content-Transfer-Encoding: quoted-printable\n\n\
+            Die Zustellung an diese Empf=E4nger ist verz=F6gert:\n\nkunde@example.de\n\n\
+            Diese Nachricht wurde noch nicht zugestellt.\n\n\
+            kunde@example.de\n#451 4.4.0 DNS query failed ##\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::DelayWarning));
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        let r = &x.replies[0];
+        assert_eq!(r.recipient.as_deref(), Some("kunde@example.de"));
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(451), Some("4.4.0")));
+        assert_eq!(r.text, "DNS query failed");
+        assert!(r.finality.is_some_and(|f| !f.permanent));
     }
 
     fn arf(feedback_type: &str) -> String {

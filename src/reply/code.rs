@@ -62,7 +62,7 @@ pub fn check_enhanced(code: &str) -> Result<String, InputError> {
 /// Parses text that starts with a reply (one or many lines, or flattened onto one line).
 /// Out-of-range codes are an error; text not starting with a code is `Ok(None)`.
 pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
-    let s = trim_wrapping(raw);
+    let s = unhash(trim_wrapping(raw));
     let Some((basic_s, enhanced_s)) = code_scan::reply_start(s) else {
         return parse_enhanced_start(s);
     };
@@ -81,6 +81,21 @@ pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
         text,
         ..Reply::default()
     }))
+}
+
+/// Exchange writes the reply of its diagnostic between hashes (`#550 5.1.1
+/// RESOLVER.ADR.RecipNotFound; not found ##`): the reply inside them, its code read as any other.
+fn unhash(s: &str) -> &str {
+    match s.strip_prefix('#') {
+        Some(rest) if code_scan::reply_start(rest).is_some() => drop_hash_trailer(rest),
+        _ => s,
+    }
+}
+
+/// `s` without the ` ##` that closes Exchange's hashed diagnostic.
+fn drop_hash_trailer(s: &str) -> &str {
+    let t = s.trim_end();
+    t.strip_suffix("##").map_or(s, str::trim_end)
 }
 
 /// True when `s` opens with a reply code (`550 ...`, `550-5.7.1 ...`, `5.1.1 ...`).
@@ -189,8 +204,23 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
 }
 
 /// A reply quoted in prose (`Remote server returned '550 5.7.129 ...'`) ends at its closing
-/// quote: `before` is the text before the reply's code.
+/// quote, and one between Exchange's hashes (`#550 5.1.1 ... ##`) at its closing hashes:
+/// `before` is the text before the reply's code.
 pub fn unquote(before: &str, r: &mut Reply) {
+    if before.ends_with('#') {
+        let kept = drop_hash_trailer(&r.text).len();
+        r.text.truncate(kept);
+        // Exchange relays the receiver's reply inside its own (`#451 4.4.0 Primary target IP
+        // address responded with: "421 4.4.2 Connection dropped." ##`): of one class, the
+        // receiver's is the reply that says what happened, as in a relay's DSN summary.
+        let class = |r: &Reply| r.basic.map(|b| b / 100);
+        if let Some(inner) = find_reply(&r.text)
+            && inner.basic.is_some()
+            && class(&inner) == class(r)
+        {
+            *r = inner;
+        }
+    }
     let Some(q) = before
         .chars()
         .next_back()
@@ -198,13 +228,15 @@ pub fn unquote(before: &str, r: &mut Reply) {
     else {
         return;
     };
-    // The quote closes where the application's own words go on: at the end, before a field
-    // separator (`"550 Relay prohibited", port: 25, security (SSL): no`), or before the place
-    // an exception was raised (`"550 ...\n" in /var/www/.../AbstractSmtpTransport.php`). A
-    // quote inside the reply (`domain's`, `"user"`) is followed by words and stays.
+    // The quote closes where the application's own words go on: at the end, before Exchange's
+    // closing hashes, before a field separator (`"550 Relay prohibited", port: 25, security
+    // (SSL): no`), or before the place an exception was raised (`"550 ...\n" in
+    // /var/www/.../AbstractSmtpTransport.php`). A quote inside the reply (`domain's`,
+    // `"user"`) is followed by words and stays.
     let closes = |after: &str| {
         let rest = after.trim_start();
         rest.is_empty()
+            || rest.trim_end() == "##"
             || after.starts_with([',', ';', ')', ']', '}'])
             || after.starts_with(char::is_whitespace)
                 && (rest.starts_with("in /") || rest.starts_with("at ") && rest.contains('('))
@@ -271,9 +303,93 @@ fn plausible_bare(tail: &str) -> bool {
     ) && !word.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Finds the first valid enhanced code in prose.
+/// Finds the first valid enhanced code in prose, passing over the dotted numbers that prose
+/// holds for other reasons: a product's version and a date.
 pub fn find_enhanced(s: &str) -> Option<String> {
-    code_scan::enhanced_anywhere(s).find_map(|c| check_enhanced(c).ok())
+    code_scan::enhanced_anywhere(s)
+        .filter(|c| {
+            let at = c.as_ptr() as usize - s.as_ptr() as usize;
+            !version_or_date(&s[..at], &s[at + c.len()..])
+        })
+        .find_map(|c| check_enhanced(c).ok())
+}
+
+/// Words that put a version number after them (`Lotus Domino Release 5.0.12`, `CommuniGate
+/// Pro 5.4.2`, `version 4.2.1`), and the mail products whose name bounces print beside their
+/// version.
+const VERSION_WORDS: &[&str] = &[
+    "version",
+    "ver",
+    "v",
+    "release",
+    "rel",
+    "build",
+    "revision",
+    "rev",
+    "edition",
+    "pro",
+    "update",
+    "patch",
+    "domino",
+    "notes",
+    "communigate",
+    "exim",
+    "postfix",
+    "sendmail",
+    "mdaemon",
+    "smartermail",
+    "kerio",
+    "icewarp",
+    "merak",
+    "zimbra",
+    "mailenable",
+    "hmailserver",
+    "courier",
+    "qmail",
+    "imail",
+    "groupwise",
+    "mercury",
+    "mailmarshal",
+    "surgemail",
+    "axigen",
+    "mailman",
+    "sympa",
+    "listserv",
+    "majordomo",
+    "lyris",
+];
+
+/// Words that put a date after them (`vom 5.3.26`, `dated 4.2.19`).
+const DATE_WORDS: &[&str] = &[
+    "vom", "am", "dated", "date", "datum", "fecha", "data", "du", "le", "del",
+];
+
+/// Whether the dotted number between `before` and `after` is a version (after a version word
+/// or a product's name) or a date (after a date word, or followed by a time of day).
+fn version_or_date(before: &str, after: &str) -> bool {
+    let word = before
+        .trim_end()
+        .trim_end_matches(':')
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, '(' | '[' | ',' | ';'))
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if VERSION_WORDS.contains(&word.as_str()) || DATE_WORDS.contains(&word.as_str()) {
+        return true;
+    }
+    // `of 5.3.26 at 10:00`, `5.3.26, 10:00`: a time of day follows.
+    let rest = after.trim_start_matches([',', ' ', '\t']);
+    let rest = ["at ", "um ", "à ", "a las ", "alle ", "om "]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .unwrap_or(rest);
+    let hour = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&hour)
+        && rest.as_bytes().get(hour) == Some(&b':')
+        && rest
+            .as_bytes()
+            .get(hour + 1)
+            .is_some_and(u8::is_ascii_digit)
 }
 
 /// Removes quotes, brackets and whitespace that people wrap pasted replies in.
@@ -454,6 +570,37 @@ mod tests {
         assert_eq!(t("554 5.7.1 Blocked12 here"), "Blocked12 here");
     }
 
+    /// Exchange's diagnostic line holds the reply between hashes; its reply code counts, and
+    /// the closing hashes are no words of the reply (before: no reply code at all).
+    #[test]
+    fn a_reply_between_exchange_hashes_keeps_its_code() {
+        for r in [
+            parse_reply_start("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##")
+                .unwrap()
+                .unwrap(),
+            find_reply(
+                "nobody@contoso.example\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##",
+            )
+            .unwrap(),
+        ] {
+            assert_eq!(r.basic, Some(550));
+            assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
+            assert_eq!(r.text, "RESOLVER.ADR.RecipNotFound; not found");
+        }
+        // The receiver's reply Exchange quotes inside its own, of one class, is the reply.
+        let r = find_reply(
+            "#451 4.4.0 Primary target IP address responded with: \"421 4.4.2 Connection \
+             dropped.\" ##",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(421), Some("4.4.2")));
+        assert_eq!(r.text, "Connection dropped.");
+        // A hash before an enhanced code alone, or a number that is no reply, is not one.
+        let r = parse_reply_start("#5.1.1 unknown user").unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (None, Some("5.1.1")));
+        assert!(find_reply("see ticket #5501 for details").is_none());
+    }
+
     #[test]
     fn the_failing_reply_wins_over_an_earlier_success() {
         let r = find_reply(
@@ -465,6 +612,24 @@ mod tests {
         let r = find_reply("said: 554 30 Sorry, your message cannot be delivered").unwrap();
         assert_eq!(r.basic, Some(554));
         assert!(find_enhanced("Mailman V5.2.1 released").is_none());
+        // A product's version, a date: no status (before: 5.4.2, 5.0.12, 5.3.26).
+        for prose in [
+            "This report was generated by CommuniGate Pro 5.4.2 on mail.example.net.",
+            "Lotus Domino Release 5.0.12 delivery report",
+            "Mailer version 4.2.1: delivery failed",
+            "Ihre Nachricht vom 5.3.26 konnte nicht zugestellt werden",
+            "Your message of 5.3.26 at 10:00 could not be delivered",
+        ] {
+            assert_eq!(find_enhanced(prose), None, "{prose}");
+        }
+        // A status beside those words stays one.
+        for (prose, code) in [
+            ("Remote host said: 5.1.1 user unknown", "5.1.1"),
+            ("failed with a status of 5.7.1 (relay denied)", "5.7.1"),
+            ("Status: 4.4.7 Delivery expired", "4.4.7"),
+        ] {
+            assert_eq!(find_enhanced(prose).as_deref(), Some(code), "{prose}");
+        }
         assert!(find_enhanced("blocked 10.5.1.2 today").is_none());
     }
 

@@ -131,7 +131,7 @@ pub(super) struct Anywhere {
 }
 
 /// The matches of
-/// `(?:^|[\s"'(\[:;=<>])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?`
+/// `(?:^|[\s"'(\[:;=<>#])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?`
 /// in `s`, leftmost first and not overlapping, as `Regex::captures_iter` gives them.
 pub(super) fn reply_anywhere(s: &str) -> impl Iterator<Item = Anywhere> + '_ {
     let mut from = 0;
@@ -143,7 +143,7 @@ pub(super) fn reply_anywhere(s: &str) -> impl Iterator<Item = Anywhere> + '_ {
 }
 
 fn next_reply(s: &str, from: usize) -> Option<Anywhere> {
-    let opens = |c: char| c.is_whitespace() || "\"'([:;=<>".contains(c);
+    let opens = |c: char| c.is_whitespace() || "\"'([:;=<>#".contains(c);
     s.get(from..)?.char_indices().find_map(|(i, c)| {
         let i = from + i;
         (i == 0)
@@ -225,7 +225,7 @@ mod tests {
     const REPLY_START: &str = r"^([0-9]{3})(?:[ \t-]+|$)(?:#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:[^0-9.]|\.(?:[^0-9]|$)|$))?";
     const ENHANCED_START: &str = r"^#?([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,4})(?:\s+|$)";
     const HASH_ENHANCED: &str = r"[(\[ ]#([245]\.[0-9]{1,3}\.[0-9]{1,3})\b";
-    const REPLY_ANYWHERE: &str = r#"(?:^|[\s"'(\[:;=<>])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#;
+    const REPLY_ANYWHERE: &str = r#"(?:^|[\s"'(\[:;=<>#])([2-5][0-9][0-9])(?:[ \t]*-[ \t]*|:?[ \t]+|$)(?:#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b)?"#;
     const ENHANCED_ANYWHERE: &str =
         r"(?:^|[^0-9.A-Za-z_])#?([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)";
 

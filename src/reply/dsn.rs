@@ -84,6 +84,7 @@ fn action(v: &str) -> String {
         .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
         .next()
         .unwrap_or("")
+        .trim_end_matches(['.', ',', ':'])
         .to_ascii_lowercase();
     match word.as_str() {
         "failure" | "fail" | "failed" => "failed".into(),
@@ -164,7 +165,11 @@ pub fn parse(body: &str) -> Vec<Reply> {
         reply.recipient = recipient(get("original-recipient"), get("final-recipient"));
         reply.remote_mta = get("remote-mta").map(|v| strip_type(v).to_string());
         reply.reporting_mta = reporting.clone();
-        reply.dsn_action = get("action").map(action);
+        // RFC 3464 section 2.3.4: Will-Retry-Until is given only for a delayed recipient, so
+        // it says so where an MTA left the Action out.
+        reply.dsn_action = get("action")
+            .map(action)
+            .or_else(|| get("will-retry-until").map(|_| "delayed".to_string()));
         named_as.push((
             get("original-recipient").map(str::to_string),
             get("final-recipient").map(str::to_string),
@@ -382,6 +387,19 @@ mod tests {
         assert_eq!(r[2].dsn_action.as_deref(), Some("failed"));
         assert_eq!(r[2].basic, Some(553));
         assert_eq!(r[2].text, "Exceeded maximum inbound message size");
+    }
+
+    /// A block without Action but with Will-Retry-Until is a delay; an Action with trailing
+    /// punctuation is still read (before: no action, and the bounce's words decided).
+    #[test]
+    fn will_retry_until_and_punctuated_actions_say_what_happened() {
+        let body = "Reporting-MTA: dns; mx.example.fi\n\n\
+                    Final-Recipient: rfc822; ann@example.fi\nStatus: 4.4.1\n\
+                    Will-Retry-Until: Thu, 10 Dec 2026 10:00:00 +0100\n\n\
+                    Final-Recipient: rfc822; bob@example.fi\nAction: failed.\nStatus: 4.4.7\n";
+        let r = parse(body);
+        assert_eq!(r[0].dsn_action.as_deref(), Some("delayed"));
+        assert_eq!(r[1].dsn_action.as_deref(), Some("failed"));
     }
 
     #[test]

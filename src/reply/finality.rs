@@ -8,33 +8,74 @@
 
 use super::prefilter::Words;
 use super::types::{Finality, FinalityBasis, MessageKind, Reply};
+use crate::match_only::MatchOnly;
 use std::sync::LazyLock;
 
 /// Words of a delay warning: delivery is still being retried.
 static DELAY_WORDS: LazyLock<Words> = LazyLock::new(|| {
     Words::new(
-        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been )?delivered yet\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the|our) (?:mail )?queue)\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
+        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been |be )?delivered yet\b|\bthis is a temporary (?:error|failure|problem)\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the |our )?(?:mail )?queue)\b|\b(?:is|are) being retried\b|\bdelivery attempts (?:are continuing|continue)\b|\b(?:i|we|it|they)\x27ll (?:(?:keep|continue) (?:trying|to try|attempting)|try again|retry)\b|\b(?:was|were) delayed\b|\bdelivery (?:delay|warning)\b|\bwill continue (?:the )?delivery attempts\b|\bstill undelivered\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
     )
+});
+
+/// Delay-warning words of notices written in other languages (localised Exchange, Domino
+/// and carrier templates): delayed, not yet delivered, delivery will be attempted again. Stems
+/// without word boundaries, which [`Words`] takes only beside ASCII letters; each is long or
+/// specific enough not to stand inside another word of a failure notice.
+static LOCAL_DELAY_WORDS: LazyLock<MatchOnly> = LazyLock::new(|| {
+    MatchOnly::new(concat!(
+        "(?i)",
+        // German
+        "verzögert|verzoegert|zustellverzögerung|verzögerte zustellung|noch nicht zugestellt",
+        "|wird weiterhin versucht|weiterhin versuchen|nur eine warnung",
+        // French
+        "|remise différée|distribution différée|livraison différée|est retardée|a été retardée",
+        "|remise retardée|retard de (?:remise|distribution|livraison)",
+        "|pas encore été (?:remis|distribué|livré)|continuer(?:a|ons)? (?:à|a|d.)essayer",
+        "|uniquement un avertissement|simple avertissement",
+        // Spanish and Portuguese
+        "|entrega retrasada|se ha retrasado|entrega demorada|entrega atrasada|atraso na entrega",
+        "|(?:todav[ií]a|a[uú]n) no se ha entregado|ainda n[aã]o foi entregue",
+        "|seguir(?:emos|[aá]) intentando|continuar(?:emos|[aá]) (?:a )?tentar",
+        "|(?:s[oó]lo|solamente) una advertencia|apenas um aviso",
+        // Italian
+        "|recapito ritardato|consegna ritardata|ritardo nel(?:la)? (?:recapito|consegna)",
+        "|non [eè] (?:ancora stato|stato ancora) (?:recapitato|consegnato)",
+        "|continuer[aà] a (?:tentare|provare)",
+        // Dutch, Scandinavian, Polish, Czech
+        "|bezorging vertraagd|vertraagde bezorging|nog niet (?:bezorgd|afgeleverd)",
+        "|leverans försenad|levering forsinket|forsinket levering",
+        "|dostarczenie opóźnione|opóźnienie dostarczenia|opóźnione dostarczenie",
+        "|doručení zpožděno|zpožděné doručení",
+        // Russian
+        "|доставка задерживается|задержка доставки|(?:ещё|еще) не (?:было )?доставлено",
+        // Japanese, Chinese, Korean
+        "|配信(?:が|の)?遅延|遅延通知|まだ配信されていません",
+        "|延迟(?:投递|传递|送达)|(?:投递|传递|送达)延迟|延遲(?:傳遞|遞送)|(?:傳遞|遞送)延遲",
+        "|尚未(?:送达|投递|传递|送達|傳遞|遞送)|将继续尝试|將繼續嘗試",
+        "|배달 지연|전송 지연|발송 지연",
+    ))
+    .expect("constant regex")
 });
 
 /// Words that say the server gave up, which outweigh any delay wording quoted beside them
 /// (qmail's "I'm not going to try again" follows the last temporary error it met).
 static GAVE_UP: LazyLock<Words> = LazyLock::new(|| {
     Words::new(
-        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b",
+        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b|\bcould not be delivered for \d+ (?:days?|hours?)\b|\bwill be deleted from (?:the )?queue\b|\bafter a long failure period\b|\bno (?:further|more) (?:delivery )?attempts will be made\b|\b(?:has been|was) returned to (?:the )?sender\b",
     )
 });
 
 /// Whether a bounce's words (subject and human-readable part) make it a delay warning rather
 /// than a notice of failure.
 pub fn reads_as_delay(subject: &str, human: &str) -> bool {
-    let warned = DELAY_WORDS.is_match(subject) || DELAY_WORDS.is_match(human);
+    let warned = delay_words(subject) || delay_words(human);
     warned && !GAVE_UP.is_match(subject) && !GAVE_UP.is_match(human)
 }
 
 /// Whether words (a subject, a paragraph) announce a delay warning.
 pub fn delay_words(text: &str) -> bool {
-    DELAY_WORDS.is_match(text)
+    DELAY_WORDS.is_match(text) || LOCAL_DELAY_WORDS.is_match(text)
 }
 
 /// The class a reply's codes put it in (enhanced first: it is the more specific), if any.
@@ -130,6 +171,22 @@ mod tests {
             "retry timeout has exceeded",
             "message has expired",
             "is not a delay",
+            "is being retried",
+            "delivery attempts are continuing",
+            "we'll keep trying",
+            "i'll try again",
+            "recipients was delayed",
+            "delivery delay report",
+            "will continue delivery attempts",
+            "message still undelivered after 4 hours",
+            "could not be delivered yet",
+            "this is a temporary error",
+            "still in queue",
+            "could not be delivered for 5 days",
+            "will be deleted from queue",
+            "after a long failure period",
+            "no further attempts will be made",
+            "has been returned to the sender",
         ];
         for words in [&*DELAY_WORDS, &*GAVE_UP] {
             assert!(boundaries_beside_letters(words.as_written().as_str()));
@@ -204,6 +261,83 @@ mod tests {
         assert!(!reads_as_delay(
             "Mail delivery failed",
             "Delivery was deferred for five days; the retry period expired, giving up."
+        ));
+        // Other servers' words, and delay notices written in other languages (localised
+        // Exchange templates and others): subject or body.
+        for (subject, words) in [
+            ("Mail delivery notice", "The message is being retried."),
+            ("Delivery Delay Report", ""),
+            (
+                "Notice",
+                "Delivery to the following recipients was delayed.",
+            ),
+            (
+                "Warning: could not send message for past 4 hours",
+                "Warning: message still undelivered after 4 hours. Will keep trying until \
+                 message is 5 days old",
+            ),
+            (
+                "Mail delivery notice",
+                "Your message could not be delivered yet. This is a temporary error; I'll try \
+                 again for up to five days.",
+            ),
+            (
+                "Notice",
+                "Delivery attempts are continuing for 3 more days.",
+            ),
+            ("Zustellung verzögert: Angebot", ""),
+            ("Nachricht", "Diese Nachricht wurde noch nicht zugestellt."),
+            ("Remise différée : Devis", ""),
+            (
+                "Avis",
+                "Le message n'a pas encore été remis, nous allons continuer à essayer.",
+            ),
+            ("Entrega retrasada: Presupuesto", ""),
+            ("Aviso", "Este mensaje todavía no se ha entregado."),
+            ("Aviso", "A mensagem ainda não foi entregue."),
+            ("Recapito ritardato: Offerta", ""),
+            ("Bezorging vertraagd: Offerte", ""),
+            ("Уведомление", "Доставка задерживается."),
+            ("配信の遅延", ""),
+            ("延迟投递通知", ""),
+        ] {
+            assert!(reads_as_delay(subject, words), "{subject} {words}");
+        }
+        for (subject, words) in [
+            (
+                "Unzustellbar: Angebot",
+                "Die Nachricht konnte nicht zugestellt werden.",
+            ),
+            ("Non remis : Devis", "Le message n'a pas pu être remis."),
+            (
+                "No se puede entregar: Presupuesto",
+                "No se pudo entregar el mensaje.",
+            ),
+            (
+                "配信エラー",
+                "次のあて先へのメッセージはエラーのため送信できませんでした。",
+            ),
+        ] {
+            assert!(!reads_as_delay(subject, words), "{subject} {words}");
+        }
+        assert!(!reads_as_delay(
+            "Returned mail: Cannot send message for 5 days",
+            "Deferred: Connection refused. Message could not be delivered for 5 days. \
+             Message will be deleted from queue. Delivery has been temporarily deferred."
+        ));
+        // Giving up after delays, in Exim's and other servers' words.
+        for words in [
+            "retry time not reached for any host after a long failure period; the message \
+             has been delayed before",
+            "Delivery has been delayed for 2 days. No further attempts will be made.",
+            "The message was delayed and has been returned to the sender.",
+        ] {
+            assert!(!reads_as_delay("Mail delivery failed", words), "{words}");
+        }
+        // A delay notice that says what will happen if delivery fails is still a delay.
+        assert!(reads_as_delay(
+            "Delayed Mail",
+            "Delivery is delayed; if it fails, the message will be returned to the sender."
         ));
         // An expiry notice quotes the delays that led to it.
         assert!(!reads_as_delay(

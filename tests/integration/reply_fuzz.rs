@@ -408,13 +408,15 @@ proptest! {
         }
     }
 
-    /// A bounce quoting a bounce, attached as a message, pasted inline after an mbox separator
-    /// or quoted with `> `, up to three deep: decoded or refused in one line, in bounded time;
-    /// a bounce forwarded as an attachment under words of no failure gives its own first status.
+    /// A bounce quoting a bounce, attached as a message, pasted inline after an mbox separator,
+    /// quoted with `> ` or forwarded inline below a mail client's forward line, up to three
+    /// deep: decoded or refused in one line, in bounded time; a bounce forwarded as an
+    /// attachment under words of no failure, or inline from the mail system under a code of the
+    /// forwarder's own, gives its own first status.
     #[test]
     fn a_bounce_quoting_another_bounce_is_decoded_or_refused(
         pick in any::<prop::sample::Index>(),
-        wraps in proptest::collection::vec(0u8..3, 1..4),
+        wraps in proptest::collection::vec(0u8..4, 1..4),
     ) {
         let inner = CORPUS[pick.index(CORPUS.len())].clone();
         let mut msg = inner.clone();
@@ -430,6 +432,10 @@ proptest! {
                     outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this.\n\nFrom MAILER-DAEMON Thu Apr 29 23:34:45 2015\n");
                     outer.extend_from_slice(&msg);
                 }
+                3 => {
+                    outer.extend_from_slice(b"Content-Type: text/plain\n\nIt said 452 4.2.2 mailbox full last week.\n\n---------- Forwarded message ---------\n");
+                    outer.extend_from_slice(&msg);
+                }
                 _ => {
                     outer.extend_from_slice(b"Content-Type: text/plain\n\nHave a look at this:\n\n");
                     for line in msg.split(|b| *b == b'\n') {
@@ -442,7 +448,23 @@ proptest! {
             msg = outer;
         }
         let got = run_bounded(&msg);
-        if wraps == [0]
+        // Forwarded inline, the bounce is read as such when it is text a client would show
+        // (ASCII) and its header block names the mail system as its sender.
+        let from_system = || {
+            inner.is_ascii()
+                && String::from_utf8_lossy(&inner)
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .take(100)
+                    .any(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.starts_with("from:")
+                            && ["mailer-daemon", "postmaster", "mail delivery"]
+                                .iter()
+                                .any(|w| l.contains(w))
+                    })
+        };
+        if (wraps == [0] || wraps == [3] && from_system())
             && let Ok(plain) = reply::extract(&inner)
             && plain.kind.is_some_and(|k| k.is_failure_report())
         {
@@ -520,6 +542,24 @@ fn a_megabyte_of_successes_before_nothing_stays_linear() {
          Delivery to the following recipients failed:\n{addresses}\n"
     );
     run_bounded(msg.as_bytes()).ok();
+}
+
+/// Delay notices written in Japanese (ISO-2022-JP subject and body) and Chinese (GB2312):
+/// decoded, and read as delays whose failure is temporary (before: final failures).
+#[test]
+fn localised_delay_notices_in_iso_2022_jp_and_gb2312_are_delays() {
+    let japanese: &[u8] = b"From: MAILER-DAEMON@mail.example.jp\nTo: sender@example.org\nSubject: =?iso-2022-jp?b?GyRCR1s/LkNZMWQkTiQqQ04kaSQ7GyhC?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n\x1b$B0J2<$N08@h$X$N%a!<%k$O$^$@G[?.$5$l$F$$$^$;$s!#\x1b(B\n\x1b$BG[?.$r:F;n9T$7$^$9!#\x1b(B\n\n\x1b$B08@h\x1b(B: taro@example.jp\n";
+    let chinese: &[u8] = b"From: postmaster@mail.example.cn\nTo: sender@example.org\nSubject: =?gb2312?b?08q8/tHTs9nNtrXdzajWqg==?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: 8bit\n\n\xc4\xfa\xb7\xa2\xcb\xcd\xb5\xc4\xd3\xca\xbc\xfe\xc9\xd0\xce\xb4\xcb\xcd\xb4\xef\xd2\xd4\xcf\xc2\xca\xd5\xbc\xfe\xc8\xcb\xa3\xac\xcf\xb5\xcd\xb3\xbd\xab\xbc\xcc\xd0\xf8\xb3\xa2\xca\xd4\xcd\xb6\xb5\xdd\xa3\xba\nzhang@example.cn\n";
+    for (msg, rcpt) in [(japanese, "taro@example.jp"), (chinese, "zhang@example.cn")] {
+        let x = run_bounded(msg).unwrap();
+        assert_eq!(x.kind, Some(reply::MessageKind::DelayWarning), "{rcpt}");
+        assert_eq!(x.replies.len(), 1, "{:?}", x.replies);
+        assert_eq!(x.replies[0].recipient.as_deref(), Some(rcpt));
+        assert!(
+            x.replies[0].finality.is_some_and(|f| !f.permanent),
+            "{rcpt}"
+        );
+    }
 }
 
 #[test]

@@ -53,6 +53,7 @@ mod dns_hostile3;
 mod dns_hostile4;
 mod dns_hostile5;
 mod dns_hostile6;
+mod dns_hostile6b;
 mod dns_hostile_wire;
 mod dns_load;
 mod dns_outcomes;

@@ -354,6 +354,15 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let start = line.find(&code).unwrap_or(0);
     let mut joined = line[start..].to_string();
     let mut used = 1;
+    // A multi-line reply is open while its last coded line is a `421-` continuation: it ends
+    // only at a `421 ` line, so a line between them that lost its code prefix (a URL a page
+    // or a client wrapped onto its own line) is still the reply's.
+    let opens = |l: &str| {
+        l.trim_start()
+            .strip_prefix(code.as_str())
+            .map(|rest| rest.starts_with('-'))
+    };
+    let mut open = opens(line).unwrap_or(false);
     while let Some(next) = lines.get(i + used) {
         let t = next.trim();
         if t.contains("(#") && QMAIL_TRAILER.is_match(t) {
@@ -379,10 +388,23 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
         {
             break;
         }
-        if !same_code && !next.starts_with([' ', '\t']) && !line.starts_with([' ', '\t']) {
+        let closed_later = || {
+            lines[i + used + 1..]
+                .iter()
+                .take(3)
+                .any(|l| opens(l).is_some())
+        };
+        if !same_code
+            && !next.starts_with([' ', '\t'])
+            && !line.starts_with([' ', '\t'])
+            && !(open && closed_later())
+        {
             break;
         }
-        joined.push(' ');
+        if let Some(more) = opens(next) {
+            open = more;
+        }
+        joined.push('\n');
         joined.push_str(t);
         used += 1;
     }
@@ -413,6 +435,25 @@ mod tests {
         // A marker with nothing before it ends nothing.
         let t = "Original message follows.\nUnknown user: mia@example.net\n";
         assert_eq!(human_part(t), t);
+    }
+
+    #[test]
+    fn a_line_that_lost_its_code_inside_an_open_multiline_reply_stays_in_it() {
+        let found = replies(
+            "Delivery failed: ann@example.org\nBody of message generated response:\n421-(DYN:T1)\nhttp://postmaster.example/errors/421dynt1.html\n421 SERVICE NOT AVAILABLE\n",
+        );
+        assert!(
+            found.iter().any(|r| r.text.contains("(DYN:T1)")
+                && r.text.contains("421dynt1.html")
+                && r.text.ends_with("SERVICE NOT AVAILABLE")),
+            "{found:?}"
+        );
+        // A closed reply does not take the next unindented line.
+        let found = replies("550 5.1.1 User unknown\nThanks for your patience\n");
+        assert!(
+            found.iter().all(|r| !r.text.contains("patience")),
+            "{found:?}"
+        );
     }
 
     #[test]

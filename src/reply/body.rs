@@ -394,11 +394,11 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
                 .take(3)
                 .any(|l| opens(l).is_some())
         };
-        if !same_code
-            && !next.starts_with([' ', '\t'])
-            && !line.starts_with([' ', '\t'])
-            && !(open && closed_later())
-        {
+        let belongs = same_code
+            || next.starts_with([' ', '\t'])
+            || line.starts_with([' ', '\t'])
+            || open && closed_later();
+        if !belongs {
             break;
         }
         if let Some(more) = opens(next) {

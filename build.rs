@@ -13,6 +13,8 @@ mod ascii_fold;
 mod finding;
 #[path = "src/match_only.rs"]
 mod match_only;
+#[path = "src/shared_search.rs"]
+mod shared_search;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 mod safe_json;
 pub mod scan;
+mod shared_search;
 mod utf8;
 
 pub use commands::run;

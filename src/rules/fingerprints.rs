@@ -13,11 +13,11 @@ use super::lazy_regex::LazyRegex;
 use super::marker_filter::Literals;
 use super::types::SignalKind;
 use crate::match_only::MatchOnly;
+use crate::shared_search::SharedSearch;
 use aho_corasick::AhoCorasick;
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
-use regex_automata::{Input, PatternSet};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,7 +52,7 @@ impl Patterns {
 pub(crate) struct LazySet<O> {
     patterns: Vec<String>,
     pub(super) owners: Vec<O>,
-    set: OnceLock<Option<Regex>>,
+    set: OnceLock<Option<SharedSearch>>,
 }
 
 impl<O> LazySet<O> {
@@ -73,10 +73,11 @@ impl<O> LazySet<O> {
     /// them; `None` when the patterns are too large for one automaton (each is then tried on
     /// its own).
     fn matches(&self, text: &str) -> Option<Vec<usize>> {
-        let set = self.set.get_or_init(|| set_of(&self.patterns)).as_ref()?;
-        let mut hits = PatternSet::new(set.pattern_len());
-        set.which_overlapping_matches(&Input::new(text), &mut hits);
-        Some(hits.iter().map(|p| p.as_usize()).collect())
+        let set = self
+            .set
+            .get_or_init(|| set_of(&self.patterns).map(SharedSearch::new))
+            .as_ref()?;
+        Some(set.which_match(text).iter().map(|p| p.as_usize()).collect())
     }
 }
 
@@ -450,6 +451,7 @@ impl TextSet {
 mod tests {
     use super::*;
     use crate::rules::marker_filter::required_literals as read_literals;
+    use regex_automata::{Input, PatternSet};
 
     fn index(patterns: &[&str]) -> LiteralIndex {
         LiteralIndex::new(patterns.iter().map(|p| read_literals(p)))

@@ -1,7 +1,7 @@
 //! Rule patterns compiled on first use: a run decodes a few replies but loads about 500 patterns.
 //! Until a pattern is compiled, its required literals (read from its text, one per top-level
 //! alternative) are looked for first, so an ASCII reply that holds none of them never compiles
-//! it; once compiled, the automaton answers alone.
+//! it, however many replies a run decodes; once compiled, the automaton answers alone.
 //!
 //! The automaton is the one `regex::Regex::new` builds (the same syntax, match semantics and
 //! size limits) without its literal prefilter: a rule pattern runs on few and short texts
@@ -11,15 +11,10 @@
 use super::builtin_literals::required_literals;
 use super::marker_filter::Literals;
 use crate::match_only::MatchOnly;
+use crate::shared_search::SharedSearch;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// Texts a pattern's literals are looked for in before it is compiled anyway: a run that
-/// decodes many replies (`scan`) is better served by the automaton, which has its own
-/// prefilter, than by looking for a long alternation's literals in every reply.
-const LITERAL_TRIES: u32 = 16;
 
 /// A pattern whose syntax was checked at load time and which is compiled when first matched.
 #[derive(Debug)]
@@ -27,9 +22,7 @@ pub(crate) struct LazyRegex {
     pattern: String,
     /// Read from the pattern on the first match that needs them, not at load.
     literals: OnceLock<Option<Literals>>,
-    /// Texts its literals were looked for in (see [`LITERAL_TRIES`]).
-    tries: AtomicU32,
-    compiled: OnceLock<Option<Regex>>,
+    compiled: OnceLock<Option<SharedSearch>>,
     /// The forward engines alone, for `is_match` (see `match_only`).
     matcher: OnceLock<Option<MatchOnly>>,
 }
@@ -39,7 +32,6 @@ impl Clone for LazyRegex {
         LazyRegex {
             pattern: self.pattern.clone(),
             literals: self.literals.clone(),
-            tries: AtomicU32::new(self.tries.load(Ordering::Relaxed)),
             compiled: self.compiled.clone(),
             matcher: OnceLock::new(),
         }
@@ -61,7 +53,6 @@ impl LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             literals: OnceLock::new(),
-            tries: AtomicU32::new(0),
             compiled: OnceLock::new(),
             matcher: OnceLock::new(),
         }
@@ -76,8 +67,10 @@ impl LazyRegex {
         if let Some(compiled) = self.compiled.get() {
             return compiled.as_ref().is_some_and(|re| re.is_match(text));
         }
+        // Compiled for the first text that may hold a match: a Maildir scan (586 messages)
+        // used to compile every pattern asked about more than 16 times, many of them for
+        // nothing (their literals in no reply), at about half a million instructions each.
         if text.is_ascii()
-            && self.tries.fetch_add(1, Ordering::Relaxed) < LITERAL_TRIES
             && let Some(l) = self
                 .literals
                 .get_or_init(|| required_literals(&self.pattern))
@@ -93,8 +86,10 @@ impl LazyRegex {
 
     /// The compiled automaton, or `None` for a pattern over the size limit: for `find` and
     /// `find_iter` (`is_match` compiles only the forward engines, see `match_only`).
-    pub(crate) fn regex(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| build(&self.pattern)).as_ref()
+    pub(crate) fn regex(&self) -> Option<&SharedSearch> {
+        self.compiled
+            .get_or_init(|| build(&self.pattern).map(SharedSearch::new))
+            .as_ref()
     }
 
     pub(crate) fn pattern(&self) -> &str {
@@ -304,7 +299,8 @@ mod tests {
                 let spans: Vec<_> = ours
                     .regex()
                     .unwrap()
-                    .find_iter(t)
+                    .find_all(t)
+                    .into_iter()
                     .map(|m| m.range())
                     .collect();
                 let want: Vec<_> = theirs.find_iter(t).map(|m| m.range()).collect();

@@ -14,6 +14,7 @@ use super::lazy_regex::{LazyRegex, ascii_boundary_test};
 use super::marker_filter::Literals;
 use super::schema::CueKind;
 use crate::match_only::MatchOnly;
+use crate::shared_search::SharedSearch;
 use regex_automata::meta::Regex as MultiRegex;
 use std::sync::OnceLock;
 
@@ -39,7 +40,7 @@ pub(crate) struct Vocabulary {
     /// Every mechanism's words in one automaton, one pattern per mechanism (with its index):
     /// most replies name none, and one pass says so; where they do, its matches are the
     /// mentions, each saying whose words it is. Built on first use.
-    all_names: OnceLock<Option<(MultiRegex, Vec<usize>)>>,
+    all_names: OnceLock<Option<(SharedSearch, Vec<usize>)>>,
     /// Every mechanism's words with ASCII word boundaries, when that reading is exact as a
     /// test that only says no (`lazy_regex::ascii_boundary_test`): on non-ASCII text the
     /// automaton above leaves its fast engine for the PikeVM, this one does not.
@@ -52,7 +53,7 @@ pub(crate) struct Vocabulary {
     pub(super) by_category: Vec<(String, Mechanisms)>,
     pub(super) by_check: Vec<(String, Mechanisms)>,
     /// See [`Vocabulary::judging`]; built on first use.
-    judging: OnceLock<Option<(MultiRegex, Vec<CueKind>)>>,
+    judging: OnceLock<Option<(SharedSearch, Vec<CueKind>)>>,
 }
 
 fn kind_index(k: CueKind) -> usize {
@@ -141,7 +142,7 @@ impl Vocabulary {
 
     /// The fail, pass and reference cues in one automaton, one pattern per kind in that order,
     /// so that where a fail and a pass cue start together ("not pass") the fail cue is found.
-    fn judging(&self) -> Option<&(MultiRegex, Vec<CueKind>)> {
+    fn judging(&self) -> Option<&(SharedSearch, Vec<CueKind>)> {
         self.judging
             .get_or_init(|| {
                 let (patterns, kinds): (Vec<&str>, Vec<CueKind>) =
@@ -153,7 +154,7 @@ impl Vocabulary {
                                 .map(|re| (re.pattern(), k))
                         })
                         .unzip();
-                new_many(&patterns).map(|re| (re, kinds))
+                new_many(&patterns).map(|re| (SharedSearch::new(re), kinds))
             })
             .as_ref()
     }
@@ -162,7 +163,8 @@ impl Vocabulary {
     pub(super) fn cues_in(&self, text: &str) -> Vec<(usize, usize, CueKind)> {
         match self.judging() {
             Some((re, kinds)) => re
-                .find_iter(text)
+                .find_all(text)
+                .into_iter()
                 .map(|x| (x.start(), x.end(), kinds[x.pattern().as_usize()]))
                 .collect(),
             None => {
@@ -172,7 +174,11 @@ impl Vocabulary {
                         .as_ref()
                         .and_then(LazyRegex::regex)
                     {
-                        out.extend(re.find_iter(text).map(|x| (x.start(), x.end(), k)));
+                        out.extend(
+                            re.find_all(text)
+                                .into_iter()
+                                .map(|x| (x.start(), x.end(), k)),
+                        );
                     }
                 }
                 out.sort_unstable_by_key(|&(s, e, _)| (s, e));
@@ -217,7 +223,7 @@ impl Vocabulary {
             .is_some_and(|re| re.is_match(s))
     }
 
-    fn all_names(&self) -> Option<&(MultiRegex, Vec<usize>)> {
+    fn all_names(&self) -> Option<&(SharedSearch, Vec<usize>)> {
         self.all_names
             .get_or_init(|| {
                 let (patterns, owners): (Vec<&str>, Vec<usize>) = self
@@ -226,7 +232,7 @@ impl Vocabulary {
                     .enumerate()
                     .filter_map(|(m, re)| re.as_ref().map(|re| (re.pattern(), m)))
                     .unzip();
-                new_many(&patterns).map(|re| (re, owners))
+                new_many(&patterns).map(|re| (SharedSearch::new(re), owners))
             })
             .as_ref()
     }
@@ -282,7 +288,8 @@ impl Vocabulary {
     pub(super) fn mentions(&self, text: &str) -> Vec<(usize, usize, usize)> {
         match self.all_names() {
             Some((re, owners)) => re
-                .find_iter(text)
+                .find_all(text)
+                .into_iter()
                 .map(|x| (x.start(), x.end(), owners[x.pattern().as_usize()]))
                 .collect(),
             // Too large for one automaton: each mechanism's words on their own.
@@ -290,7 +297,11 @@ impl Vocabulary {
                 let mut out: Vec<(usize, usize, usize)> = Vec::new();
                 for (m, re) in self.names.iter().enumerate() {
                     if let Some(re) = re.as_ref().and_then(LazyRegex::regex) {
-                        out.extend(re.find_iter(text).map(|x| (x.start(), x.end(), m)));
+                        out.extend(
+                            re.find_all(text)
+                                .into_iter()
+                                .map(|x| (x.start(), x.end(), m)),
+                        );
                     }
                 }
                 out.sort_unstable();
@@ -309,7 +320,7 @@ impl Vocabulary {
         };
         let mut out = Vec::new();
         let mut at = 0;
-        for m in re.find_iter(text) {
+        for m in re.find_all(text) {
             out.push((at, m.start()));
             at = m.end();
         }

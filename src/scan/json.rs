@@ -11,7 +11,8 @@ use super::skip::Count;
 use super::state::{Bucket, FailEvent, InputReport, State};
 use super::summary::Summary;
 use super::time::{UNKNOWN, parse_rfc3339, rfc3339};
-use serde::Deserialize;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -55,12 +56,12 @@ fn member(out: &mut dyn Write, first: &mut bool, key: &str, value: &Value) -> io
 
 /// Writes `"key":[...]` one element at a time, so a million addresses never sit in memory as
 /// one JSON value.
-fn array<T>(
+fn array<T, V: Serialize>(
     out: &mut dyn Write,
     first: &mut bool,
     key: &str,
     items: impl Iterator<Item = T>,
-    value: impl Fn(T) -> Value,
+    value: impl Fn(T) -> V,
 ) -> io::Result<()> {
     if !*first {
         out.write_all(b",")?;
@@ -160,7 +161,7 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
             "max_back_seconds": state.inputs.iter().map(|i| i.max_back_seconds).max().unwrap_or(0),
         }),
     )?;
-    member(out, f, "outcomes", &to_value(outcomes)?)?;
+    array(out, f, "outcomes", outcomes.iter(), SortedOutcome)?;
     member(out, f, "breakdown", &to_value(&sum.breakdown)?)?;
     member(out, f, "codes", &to_value(&sum.codes)?)?;
     member(out, f, "by_sending_domain", &to_value(&sum.by_sender)?)?;
@@ -259,49 +260,45 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
         delivered_only.iter(),
         |(a, n, l)| json!([a, n, t(*l)]),
     )?;
-    member(
+    sorted_array(
         out,
         f,
         "by_sending_domain",
-        &Value::Array(sorted(
-            state
-                .by_sender
-                .iter()
-                .map(|(&(s, st), &n)| json!([state.senders.name(s), st.as_str(), n])),
-        )),
+        state
+            .by_sender
+            .iter()
+            .map(|(&(s, st), &n)| json!([state.senders.name(s), st.as_str(), n])),
     )?;
-    member(
+    sorted_array(
         out,
         f,
         "origins",
-        &Value::Array(sorted(state.origins.iter().map(|(&(o, s, ip), &n)| {
+        state.origins.iter().map(|(&(o, s, ip), &n)| {
             json!([o, state.senders.name(s), ip.map(|i| i.to_string()), n])
-        }))),
+        }),
     )?;
-    member(
+    sorted_array(
         out,
         f,
         "hourly_results",
-        &Value::Array(sorted(state.hourly_provider.iter().map(
-            |(&(h, p, st), &n)| json!([hour_value(h), state.providers.name(p), st.as_str(), n]),
-        ))),
+        state.hourly_provider.iter().map(|(&(h, p, st), &n)| {
+            json!([hour_value(h), state.providers.name(p), st.as_str(), n])
+        }),
     )?;
-    member(
+    sorted_array(
         out,
         f,
         "hourly_failures",
-        &Value::Array(sorted(state.hourly_outcome.iter().map(
-            |(&(h, o, st), b)| {
-                json!([
-                    hour_value(h),
-                    o,
-                    st.as_str(),
-                    b.count,
-                    t(b.first),
-                    t(b.last)
-                ])
-            },
-        ))),
+        state.hourly_outcome.iter().map(|(&(h, o, st), b)| {
+            json!([
+                hour_value(h),
+                o,
+                st.as_str(),
+                b.count,
+                t(b.first),
+                t(b.last)
+            ])
+        }),
     )?;
     let first_ts = if state.span.first == i64::MAX {
         Value::Null
@@ -321,11 +318,54 @@ fn hour_value(h: i64) -> Value {
     }
 }
 
-/// Arrays sorted by their JSON text: maps iterate in no fixed order.
-fn sorted(items: impl Iterator<Item = Value>) -> Vec<Value> {
-    let mut v: Vec<(String, Value)> = items.map(|x| (x.to_string(), x)).collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v.into_iter().map(|(_, x)| x).collect()
+/// Writes `"key":[...]` with the elements sorted by their JSON text (maps iterate in no fixed
+/// order); each element is written once, as the text it was sorted by.
+fn sorted_array(
+    out: &mut dyn Write,
+    first: &mut bool,
+    key: &str,
+    items: impl Iterator<Item = Value>,
+) -> io::Result<()> {
+    let mut texts: Vec<String> = items.map(|x| x.to_string()).collect();
+    texts.sort_unstable();
+    if !*first {
+        out.write_all(b",")?;
+    }
+    *first = false;
+    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    out.write_all(b":[")?;
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(text.as_bytes())?;
+    }
+    out.write_all(b"]")
+}
+
+/// An outcome written as `serde_json::to_value` writes it (members in the sorted order of its
+/// maps) without building the value: the largest part of a Maildir's document.
+struct SortedOutcome<'a>(&'a Outcome);
+
+impl Serialize for SortedOutcome<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = self.0;
+        let mut m = s.serialize_struct("Outcome", 13)?;
+        m.serialize_field("action", &o.action)?;
+        m.serialize_field("basic", &o.basic)?;
+        m.serialize_field("bounce_type", &o.bounce_type)?;
+        m.serialize_field("category", &o.category)?;
+        m.serialize_field("checks", &o.checks)?;
+        m.serialize_field("enhanced", &o.enhanced)?;
+        m.serialize_field("key", &o.key)?;
+        m.serialize_field("meaning", &o.meaning)?;
+        m.serialize_field("provider", &o.provider)?;
+        m.serialize_field("provider_name", &o.provider_name)?;
+        m.serialize_field("remote_mta", &o.remote_mta)?;
+        m.serialize_field("rule", &o.rule)?;
+        m.serialize_field("text", &o.text)?;
+        m.end()
+    }
 }
 
 /// What merging reads from a document (everything else in it is derived).
@@ -498,4 +538,48 @@ pub fn threshold_of(v: &Value) -> Option<(u64, u64)> {
         s.get("soft_failures")?.as_u64()?,
         s.get("soft_days")?.as_u64()?,
     ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::rules::{Action, BounceType};
+
+    /// The outcomes of a document are byte for byte what `to_value` writes: every member, in
+    /// its sorted place, with absent values as null and text that needs escaping.
+    #[test]
+    fn an_outcome_is_written_as_its_value_is() {
+        let full = Outcome {
+            key: "550|5.7.26|mx.example|||failed|text".into(),
+            basic: Some(550),
+            enhanced: Some("5.7.26".into()),
+            text: "unauthenticated \"sender\" \\ é\u{1}".into(),
+            remote_mta: Some("mx.example".into()),
+            provider: Some("gmail".into()),
+            provider_name: Some("Gmail".into()),
+            category: "authentication".into(),
+            bounce_type: BounceType::Technical,
+            action: Action::FixAuthentication,
+            meaning: "the sender is unauthenticated".into(),
+            checks: vec!["spf".into(), "dkim".into()],
+            rule: "gmail-5-7-26".into(),
+        };
+        let bare = Outcome {
+            basic: None,
+            enhanced: None,
+            remote_mta: None,
+            provider: None,
+            provider_name: None,
+            checks: Vec::new(),
+            bounce_type: BounceType::None,
+            action: Action::RetryThenSuppress,
+            ..full.clone()
+        };
+        for o in [&full, &bare] {
+            let ours = serde_json::to_string(&SortedOutcome(o)).unwrap();
+            let value = serde_json::to_value(o).unwrap().to_string();
+            assert_eq!(ours, value);
+        }
+    }
 }

@@ -440,7 +440,7 @@ mod tests {
     #[test]
     fn a_line_that_lost_its_code_inside_an_open_multiline_reply_stays_in_it() {
         let found = replies(
-            "Delivery failed: ann@example.org\nBody of message generated response:\n421-(DYN:T1)\nhttp://postmaster.example/errors/421dynt1.html\n421 SERVICE NOT AVAILABLE\n",
+            "Delivery failed: ann@example.org\nBody of message generated response:\n421-: (DYN:T1)\nhttp://postmaster.example/errors/421dynt1.html\n421 SERVICE NOT AVAILABLE\n",
         );
         assert!(
             found.iter().any(|r| r.text.contains("(DYN:T1)")

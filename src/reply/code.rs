@@ -261,7 +261,8 @@ fn ends_cipher_field(before: &str) -> bool {
 
 fn plausible_bare(tail: &str) -> bool {
     let rest = tail.get(3..).unwrap_or("");
-    let rest = rest.trim_start_matches(['-', ' ', '\t']);
+    // AOL opens its multi-line replies with an empty first word (`421-: (DYN:T1)`).
+    let rest = rest.trim_start_matches(['-', ' ', '\t', ':']);
     // `550 <ann@example.org>: User unknown`: the reply names the address first.
     if let Some(addr) = rest.strip_prefix('<') {
         return addr.split('>').next().is_some_and(|a| a.contains('@'));

@@ -63,7 +63,7 @@ fn active(c: char) -> bool {
 
 /// No active character in `text`; with `color`, ESC only as the start of our own SGR colour
 /// sequences (`ESC [ digits/semicolons m`).
-fn assert_inert(what: &str, text: &str, color: bool) {
+pub(crate) fn assert_inert(what: &str, text: &str, color: bool) {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {

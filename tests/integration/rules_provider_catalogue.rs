@@ -4,9 +4,8 @@
 //! for this test (none is from the validation set) and goes through the real extractor.
 #![allow(clippy::unwrap_used)]
 
-use crate::rules_support::reply;
-use mailtriage::reply::{InputForm, extract};
-use mailtriage::report::{ExplainReport, Format, Report, render};
+use crate::rules_support::{explain_json, reply};
+use mailtriage::reply::InputForm;
 use mailtriage::rules::{RuleSet, SignalKind};
 
 fn builtin() -> &'static RuleSet {
@@ -328,24 +327,7 @@ fn the_json_names_a_token_link_and_wording_signal() {
             "wording",
         ),
     ] {
-        let set = builtin();
-        let x = extract(input.as_bytes()).unwrap();
-        let items: Vec<_> = x
-            .replies
-            .into_iter()
-            .map(|r| {
-                let d = set.decode(&r);
-                (r, d)
-            })
-            .collect();
-        let view = Report::Explain(ExplainReport {
-            form: InputForm::Reply,
-            kind: None,
-            replies: &items,
-        });
-        let mut out = Vec::new();
-        render(&mut out, Format::Json, &view).unwrap();
-        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let value = explain_json(builtin(), input, InputForm::Reply);
         let signal = &value["replies"][0]["provider"]["signal"];
         assert_eq!(signal["kind"], kind, "{input}: {value}");
         assert_eq!(signal["where"], "text", "{input}: {value}");

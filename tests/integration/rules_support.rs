@@ -18,6 +18,33 @@ pub fn reply(input: &str) -> Reply {
     }
 }
 
+/// `input` as `mailtriage explain --format json` prints it: every reply extracted, decoded by
+/// `set`, rendered with `form` as the input's form.
+pub fn explain_json(
+    set: &mailtriage::rules::RuleSet,
+    input: &str,
+    form: mailtriage::reply::InputForm,
+) -> serde_json::Value {
+    use mailtriage::report::{ExplainReport, Format, Report, render};
+    let items: Vec<_> = mailtriage::reply::extract(input.as_bytes())
+        .unwrap()
+        .replies
+        .into_iter()
+        .map(|r| {
+            let d = set.decode(&r);
+            (r, d)
+        })
+        .collect();
+    let view = Report::Explain(ExplainReport {
+        form,
+        kind: None,
+        replies: &items,
+    });
+    let mut out = Vec::new();
+    render(&mut out, Format::Json, &view).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
 /// A reply whose code no rule knows (599). `explain` refuses it as out of range, so only a
 /// library caller can hand one to the decoder and the renderers.
 pub fn unknown_reply() -> Reply {

@@ -45,6 +45,8 @@ pub(super) struct Draft {
     pub new_selector: Option<String>,
     /// Template values of this step only; they win over the run's (e.g. the IP a reply names).
     pub vars: Vec<(&'static str, String)>,
+    /// The step lists more than one recipient: it takes its plural wording where it has one.
+    pub several: bool,
 }
 
 impl Draft {
@@ -59,6 +61,7 @@ impl Draft {
             selector: None,
             new_selector: None,
             vars: Vec::new(),
+            several: false,
         }
     }
 }
@@ -154,15 +157,19 @@ impl Ctx<'_> {
             // Set once the likely causes are known (`order::lead_with_causes`).
             fixes_likely_cause: false,
             // A title never shows a placeholder: without an IP it uses its IP-less wording.
-            title: match (&text.title_without_ip, ip_known) {
-                (Some(t), false) => fill(t, &vars),
+            title: match (&text.title_without_ip, &text.title_several, ip_known) {
+                (Some(t), _, false) => fill(t, &vars),
+                (_, Some(t), _) if d.several => fill(t, &vars),
                 _ => fill(&text.title, &vars),
             },
             checks: d.checks,
             finding_ids: d.findings,
             records: d.records,
             details: d.details,
-            why: fill(&text.why, &vars),
+            why: match &text.why_several {
+                Some(t) if d.several => fill(t, &vars),
+                _ => fill(&text.why, &vars),
+            },
             verify,
             wait_seconds: d.wait.map(|t| t.min(MAX_CACHE_SECONDS)),
         }

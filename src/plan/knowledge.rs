@@ -69,7 +69,9 @@ impl Knowledge {
             source: String::new(),
             title: id.to_string(),
             title_without_ip: None,
+            title_several: None,
             why: String::new(),
+            why_several: None,
             verify: "mailtriage check {domain}".to_string(),
         })
     }

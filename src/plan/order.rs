@@ -151,7 +151,9 @@ fn action_draft(
             draft.checks.push(check.to_string());
         }
         if name_recipients {
-            for a in super::recipients_of(ctx.input.replies, &d.rule.id) {
+            let recipients = super::recipients_of(ctx.input.replies, &d.rule.id);
+            draft.several = recipients.len() > 1;
+            for a in recipients {
                 draft.details.push(
                     k.message_with("reply-recipient", &[("subject", &a), ("code", &ctx.code)]),
                 );

@@ -36,7 +36,14 @@ pub struct PlanStepText {
     /// The title to use when the step's IP is unknown, so no placeholder is ever shown.
     #[serde(default)]
     pub title_without_ip: Option<String>,
+    /// The title when the step lists several recipients (a bounce naming more than one), so a
+    /// step about three addresses does not speak of "the address".
+    #[serde(default)]
+    pub title_several: Option<String>,
     pub why: String,
+    /// The explanation when the step lists several recipients.
+    #[serde(default)]
+    pub why_several: Option<String>,
     /// The command that shows whether the step worked.
     pub verify: String,
 }

@@ -23,12 +23,21 @@ pub(crate) fn validate(set: &RuleSet, errors: &mut Vec<LintError>) {
         let texts = [
             Some(&r.title),
             r.title_without_ip.as_ref(),
+            r.title_several.as_ref(),
             Some(&r.why),
+            r.why_several.as_ref(),
             Some(&r.verify),
         ];
-        for (field, text) in ["title", "title_without_ip", "why", "verify"]
-            .iter()
-            .zip(texts)
+        for (field, text) in [
+            "title",
+            "title_without_ip",
+            "title_several",
+            "why",
+            "why_several",
+            "verify",
+        ]
+        .iter()
+        .zip(texts)
         {
             if let Some(t) = text {
                 templated(&mut v, &r.id, field, t);

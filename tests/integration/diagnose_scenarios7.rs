@@ -111,6 +111,8 @@ fn a_bounce_for_two_recipients_diagnoses_the_dmarc_refusal_and_the_unknown_user(
         "{}",
         details(suppress)
     );
+    // One address listed: the singular wording stays.
+    assert_eq!(suppress["title"], "Stop sending to the rejected address");
     // Its text is about the unknown user's reply, not Gmail's.
     assert!(
         suppress["why"].as_str().unwrap().starts_with("550 5.1.1"),
@@ -185,6 +187,17 @@ fn two_unknown_users_beside_a_dmarc_refusal_are_one_suppression_step_naming_both
         "{det}"
     );
     assert!(!det.contains("pat.reader"), "{det}");
+    // A step listing two addresses speaks of addresses, not "the rejected address".
+    let s = step(&d, "action-suppress-address");
+    assert_eq!(s["title"], "Stop sending to the rejected addresses");
+    assert!(
+        s["why"]
+            .as_str()
+            .unwrap()
+            .contains("these mailboxes do not exist"),
+        "{}",
+        s["why"]
+    );
 }
 
 #[test]

@@ -305,9 +305,14 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     .into_iter()
                     .rev()
                     .collect();
+                // Shown in zone syntax, so a name or text from DNS cannot break the line
+                // out of its quotes.
+                let shown = abbreviate_key(&txt)
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"");
                 d.details.push(format!(
-                    "published now: {name} IN TXT \"{}\" (key ending ...{tail})",
-                    abbreviate_key(&txt)
+                    "published now: {} IN TXT \"{shown}\" (key ending ...{tail})",
+                    crate::dns::zone_text(&name)
                 ));
             }
             d.wait = q.ttl;

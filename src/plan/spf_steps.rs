@@ -437,9 +437,14 @@ fn drop_dead_includes(
             .chain(std::iter::once("~all".to_string()))
             .collect::<Vec<_>>()
             .join(" ");
+        // The message writes the target as a zone-file line: a name taken from DNS is
+        // escaped for it, so an odd character cannot change what the line publishes.
         d.details.push(ctx.k.message_with(
             "spf-redirect-dead",
-            &[("target", target), ("record", &at_target)],
+            &[
+                ("target", &crate::dns::zone_text(target)),
+                ("record", &at_target),
+            ],
         ));
     }
     d.records.push(RecordToPublish {

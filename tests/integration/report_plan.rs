@@ -374,3 +374,45 @@ fn the_plan_is_stable_for_the_same_input() {
     let orders: Vec<u32> = a.plan.iter().map(|s| s.order).collect();
     assert_eq!(orders, [1, 2, 3, 4, 5]);
 }
+
+#[test]
+fn two_keys_at_one_selector_are_shown_in_zone_syntax_even_with_quotes_in_them() {
+    // A record's text from DNS may hold a quote; the "published now" line is written as a
+    // zone-file line, so the quote is escaped there and cannot end the quoted string early.
+    let mut report = clean_report();
+    report.dkim = Some(dkim_ok(2048));
+    let name = "s1._domainkey.example.com";
+    report.findings.push(finding(
+        "dkim-multiple-keys",
+        Check::Dkim,
+        Severity::Error,
+        name,
+        "s1 publishes 2 keys.",
+    ));
+    let mut case = Case::new(gmail_5726(), report);
+    let id = case.queries.len();
+    case.queries.push(query(
+        id,
+        name,
+        RType::TXT,
+        Outcome::Answer,
+        &[
+            "\"v=DKIM1; n=say \\\"hi\\\"; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAone\"",
+            "\"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtwo\"",
+        ],
+        Some(300),
+    ));
+    let d = case.diagnose();
+    let s = d.plan.iter().find(|s| s.id == "dkim-one-key").unwrap();
+    let shown: Vec<&String> = s
+        .details
+        .iter()
+        .filter(|l| l.starts_with("published now:"))
+        .collect();
+    assert_eq!(shown.len(), 2, "{:?}", s.details);
+    assert!(
+        shown[0].contains(r#"IN TXT "v=DKIM1; n=say \"hi\"; k=rsa; p="#),
+        "{}",
+        shown[0]
+    );
+}

@@ -55,20 +55,35 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         &input.report.findings,
     );
     // "DNS verified" is a claim about every implicated check: one --offline left open breaks it.
-    let implicated = implicated_checks(primary.map(|(_, d)| d), input.report);
     // And a check that ran on something else than what the reply is about (PTR without the
     // sending IP looks at the MX hosts) verified nothing.
     // A list that changed the body is why the receiver refused, and the receiver was right:
     // there is nothing to escalate to it.
-    let verified = no_cause_found.is_some()
-        && transit::body_changed(input).is_none()
-        && !not_checked.iter().any(|n| implicated.contains(&n.check))
-        && implicated.iter().all(|c| scope::verified(input.report, c));
-    let mut escalation = escalation::select(primary, verified, knowledge);
-    // What the implicated checks found that the provider should see (a listing's evidence).
-    for entry in crate::checks::REGISTRY.iter() {
-        if implicated.iter().any(|c| c == entry.check().as_str()) {
-            escalation.gather.extend(entry.evidence(input.report));
+    // Each provider's path is judged on the checks its own reply implicates.
+    let escalate_for = |reply: Option<&(crate::reply::Reply, crate::rules::Decoded)>| {
+        let implicated = implicated_checks(reply.map(|(_, d)| d), input.report);
+        let verified = no_cause_found.is_some()
+            && transit::body_changed(input).is_none()
+            && !not_checked.iter().any(|n| implicated.contains(&n.check))
+            && implicated.iter().all(|c| scope::verified(input.report, c));
+        let mut escalation = escalation::select(reply, verified, knowledge);
+        // What the implicated checks found that the provider should see (a listing's evidence).
+        for entry in crate::checks::REGISTRY.iter() {
+            if implicated.iter().any(|c| c == entry.check().as_str()) {
+                escalation.gather.extend(entry.evidence(input.report));
+            }
+        }
+        escalation
+    };
+    let escalation = escalate_for(primary);
+    let mut also_escalate: Vec<Escalation> = Vec::new();
+    for reply in scope::escalating_replies(input.replies, primary) {
+        let e = escalate_for(Some(reply));
+        if e.provider != "generic"
+            && e.id != escalation.id
+            && !also_escalate.iter().any(|a| a.id == e.id)
+        {
+            also_escalate.push(e);
         }
     }
     Diagnosis {
@@ -77,5 +92,6 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         not_checked,
         plan,
         escalation,
+        also_escalate,
     }
 }

@@ -85,6 +85,26 @@ pub(crate) fn other_replies(
     out
 }
 
+/// The replies beside the primary one whose refusal is about the sender (not about a
+/// recipient's mailbox or domain): each may have its own provider to escalate to.
+pub(crate) fn escalating_replies<'a>(
+    replies: &'a [(crate::reply::Reply, Decoded)],
+    primary: Option<&'a (crate::reply::Reply, Decoded)>,
+) -> Vec<&'a (crate::reply::Reply, Decoded)> {
+    use crate::rules::Action;
+    replies
+        .iter()
+        .filter(|r| primary.is_none_or(|p| !std::ptr::eq(*r, p)))
+        .filter(|(_, d)| {
+            !d.category.starts_with("recipient-")
+                && !matches!(
+                    d.action,
+                    Action::SuppressAddress | Action::SuppressDomain | Action::RetryThenSuppress
+                )
+        })
+        .collect()
+}
+
 /// Every recipient the replies decoded by `rule` name, in input order, each once.
 pub(crate) fn recipients_of(replies: &[(crate::reply::Reply, Decoded)], rule: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -104,6 +104,9 @@ pub struct Diagnosis {
     pub not_checked: Vec<NotChecked>,
     pub plan: Vec<PlanStep>,
     pub escalation: Escalation,
+    /// The escalation paths of the other providers whose refusals the input holds (Gmail's
+    /// and Outlook's in one bounce): one per entry, in input order, never the primary's.
+    pub also_escalate: Vec<Escalation>,
 }
 
 /// What kind of name a clue is, which decides the service field it is matched against.

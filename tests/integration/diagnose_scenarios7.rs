@@ -216,6 +216,32 @@ fn gmail_and_outlook_refusing_for_one_spf_gap_is_one_cause_naming_both_replies()
         "{:?}",
         step_ids(&d)
     );
+    // Both providers refused the sender: each one's escalation path is given, the second
+    // under also_escalate (before, only the first provider's was).
+    let mut paths = vec![d["escalation"]["provider"].as_str().unwrap().to_string()];
+    for e in d["also_escalate"].as_array().unwrap() {
+        paths.push(e["provider"].as_str().unwrap().to_string());
+    }
+    paths.sort();
+    assert_eq!(paths, ["gmail", "microsoft"]);
+}
+
+#[test]
+fn the_human_report_gives_each_refusing_providers_escalation_path() {
+    let out = human(
+        &format!("{ZONES}/gmail-and-outlook.eml"),
+        &["--ip", "192.0.2.88"],
+    );
+    assert_eq!(out.matches("Escalation (").count(), 1, "{out}");
+    assert_eq!(out.matches("Escalation, also (").count(), 1, "{out}");
+}
+
+#[test]
+fn an_unknown_user_beside_a_refusal_adds_no_escalation_path() {
+    // lee@ and kim@ unknown at mailhost7 beside Gmail's DMARC refusal: a recipient's mailbox
+    // is not a provider to escalate to.
+    let (_, d) = bounce("three-recipients.eml", &["--ip", "192.0.2.88"]);
+    assert_eq!(d["also_escalate"], serde_json::json!([]));
 }
 
 // ------------------------------------------------- SPF: several records, merged

@@ -1,6 +1,6 @@
 //! `diagnose` for people: the reply decoded, the likely cause, the numbered plan, the escalation checklist.
 
-use crate::plan::{Diagnosis, PlanStep};
+use crate::plan::{Diagnosis, Escalation, PlanStep};
 use crate::reply::Reply;
 use crate::report::DiagnoseReport;
 use crate::report::escape::{terminal as t, terminal_text};
@@ -41,7 +41,11 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         render_step(w, s)?;
     }
     writeln!(w)?;
-    render_escalation(w, r.diagnosis)?;
+    render_escalation(w, &r.diagnosis.escalation, "Escalation")?;
+    for e in &r.diagnosis.also_escalate {
+        writeln!(w)?;
+        render_escalation(w, e, "Escalation, also")?;
+    }
     if !r.run.offline_names.is_empty() {
         let names: Vec<_> = r.run.offline_names.iter().map(|n| t(n)).collect();
         let names = names.join(", ");
@@ -226,13 +230,14 @@ fn render_provenance(w: &mut dyn Write, prov: &[crate::plan::Provenance]) -> io:
     writeln!(w)
 }
 
-fn render_escalation(w: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
-    let e = &d.escalation;
+/// One provider's escalation checklist under `heading` ("Escalation", or "Escalation, also"
+/// for each other provider that refused the sender in the same input).
+fn render_escalation(w: &mut dyn Write, e: &Escalation, heading: &str) -> io::Result<()> {
     let who = e
         .provider_name
         .clone()
         .unwrap_or_else(|| e.provider.clone());
-    writeln!(w, "{} ({})", "Escalation".bold().underline(), t(&who))?;
+    writeln!(w, "{} ({})", heading.bold().underline(), t(&who))?;
     if e.escalate_now {
         writeln!(w, "  {}", "Escalate now:".red().bold())?;
         for x in &e.triggers {

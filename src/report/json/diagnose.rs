@@ -43,6 +43,7 @@ pub fn to_value(r: &DiagnoseReport<'_>) -> Value {
         not_checked: &r.diagnosis.not_checked,
         plan: &r.diagnosis.plan,
         escalation: &r.diagnosis.escalation,
+        also_escalate: &r.diagnosis.also_escalate,
         domain: input.report,
         queries: input.queries,
     })

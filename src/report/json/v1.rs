@@ -219,6 +219,7 @@ pub struct DiagnoseDoc<'a> {
     pub not_checked: &'a [NotChecked],
     pub plan: &'a [PlanStep],
     pub escalation: &'a Escalation,
+    pub also_escalate: &'a [Escalation],
     pub domain: &'a DomainReport,
     pub queries: &'a [LogEntry],
 }

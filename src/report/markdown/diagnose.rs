@@ -1,5 +1,6 @@
 //! The whole diagnosis as Markdown that pastes cleanly into a support ticket.
 
+use crate::plan::Escalation;
 use crate::report::DiagnoseReport;
 use crate::report::escape::{
     markdown as cell, markdown as text, markdown_block, markdown_cell_code, markdown_code as code,
@@ -188,12 +189,22 @@ pub fn render(w: &mut dyn Write, r: &DiagnoseReport<'_>) -> io::Result<()> {
         writeln!(w)?;
     }
 
-    let e = &d.escalation;
+    render_escalation(w, &d.escalation, "Escalation")?;
+    for e in &d.also_escalate {
+        writeln!(w)?;
+        render_escalation(w, e, "Escalation, also")?;
+    }
+    Ok(())
+}
+
+/// One provider's escalation checklist under `heading` ("Escalation", or "Escalation, also"
+/// for each other provider that refused the sender in the same input).
+fn render_escalation(w: &mut dyn Write, e: &Escalation, heading: &str) -> io::Result<()> {
     let who = e
         .provider_name
         .clone()
         .unwrap_or_else(|| e.provider.clone());
-    writeln!(w, "## Escalation ({})\n", text(&who))?;
+    writeln!(w, "## {heading} ({})\n", text(&who))?;
     for t in &e.triggers {
         writeln!(w, "**Escalate now:** {}\n", text(t))?;
     }

@@ -210,6 +210,26 @@ const INVARIANTS: &[Invariant] = &[
         },
     },
     Invariant {
+        name: "a-verdict-is-not-a-rate",
+        why: "a deferral for the sender's software, address, content or a recipient's state \
+              does not lift by sending more slowly: slow-down is for rates, congestion and \
+              reputation throttles",
+        holds: |c| {
+            c.action != Action::SlowDown
+                || matches!(
+                    c.category.as_str(),
+                    "rate-limit"
+                        | "congestion"
+                        | "reputation"
+                        | "system"
+                        | "network"
+                        | "connection"
+                        | "unspecified"
+                        | "unknown"
+                )
+        },
+    },
+    Invariant {
         name: "verdict-on-the-sender-never-suppresses",
         why: "content, reputation, security and TLS refusals judge the sender's mail or server, \
               not the address",

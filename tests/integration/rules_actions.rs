@@ -323,6 +323,7 @@ fn class_of(r: &mailtriage::reply::Reply) -> Option<u16> {
 fn cases() -> Vec<Case> {
     let set = builtin();
     let mut out = Vec::new();
+    let mut own = Vec::new();
     let mut add = |id: &str, words: String, pattern: &str, examples: &[String]| {
         for e in examples {
             let r = reply(e);
@@ -344,7 +345,33 @@ fn cases() -> Vec<Case> {
     for l in set.provider_rules.iter().chain(&set.phrases) {
         let words = l.rule.meaning.clone();
         let pattern = l.rule.pattern.as_deref().unwrap_or("");
-        add(&l.rule.id, words, pattern, &l.rule.examples);
+        add(&l.rule.id, words.clone(), pattern, &l.rule.examples);
+        // A rule that sets its own action gives it for every class of reply it reads, also
+        // those its examples do not show (`421 450 550` with an example at 550 only).
+        let Some(action) = l.rule.action else {
+            continue;
+        };
+        let mut classes: Vec<u16> = l.rule.basic.iter().map(|b| b / 100).collect();
+        classes.extend(l.rule.class.iter().map(|&k| u16::from(k)));
+        classes.extend(
+            l.rule
+                .enhanced
+                .iter()
+                .filter_map(|e| e.split('.').next()?.parse::<u16>().ok()),
+        );
+        classes.sort_unstable();
+        classes.dedup();
+        for class in classes {
+            own.push(Case {
+                id: l.rule.id.clone(),
+                words: words.clone(),
+                pattern: pattern.to_string(),
+                class: Some(class),
+                category: l.rule.category.clone(),
+                action,
+                checks: l.rule.checks.clone(),
+            });
+        }
     }
     for l in &set.enhanced {
         let words = format!("{} {}", l.rule.title, l.rule.meaning);
@@ -354,6 +381,7 @@ fn cases() -> Vec<Case> {
         let words = format!("{} {}", l.rule.title, l.rule.meaning);
         add(&l.rule.id, words, "", &l.rule.examples);
     }
+    out.extend(own);
     out
 }
 
@@ -528,4 +556,42 @@ fn the_invariants_tell_right_from_wrong() {
     let mut ok = case("authentication-dkim", 4, FixAuthentication, "");
     ok.checks = vec!["dkim".into()];
     assert!(broken(&ok).is_empty());
+}
+
+/// 421 closes the session (RFC 5321 section 3.8), but where its words say what is wrong the
+/// words decide the action, as under 450 or 451: slowing down empties no mailbox.
+#[test]
+fn a_421_slows_down_only_where_its_words_name_no_other_cause() {
+    let set = builtin();
+    let cases = [
+        ("421 4.2.2 Mailbox full", Action::Retry),
+        ("421 User unknown", Action::Retry),
+        ("421 Message too large", Action::Retry),
+        (
+            "421 Service not available, closing transmission channel",
+            Action::SlowDown,
+        ),
+        (
+            "421 4.7.0 Message refused for policy reasons",
+            Action::SlowDown,
+        ),
+        (
+            "421 4.7.0 Too many connections from your IP",
+            Action::SlowDown,
+        ),
+        (
+            "421 4.7.0 Client host blocked using zen.spamhaus.org",
+            Action::RequestDelisting,
+        ),
+    ];
+    for (text, want) in cases {
+        let d = set.decode(&reply(text));
+        assert_eq!(
+            d.action,
+            want,
+            "{text}: {} ({})",
+            d.action.as_str(),
+            d.rule.id
+        );
+    }
 }

@@ -120,6 +120,14 @@ const INVARIANTS: &[Invariant] = &[
         holds: |c| c.category != "rate-limit" || c.action == Action::SlowDown,
     },
     Invariant {
+        name: "congestion-waits",
+        why: "a congested receiver (RFC 3463 X.4.5, 'useful only as a persistent transient \
+              error') takes the mail later or at a lower rate; the address is fine",
+        holds: |c| {
+            c.category != "congestion" || matches!(c.action, Action::SlowDown | Action::Retry)
+        },
+    },
+    Invariant {
         name: "period-limit-slows-down",
         why: "words naming a per-hour or per-day sending limit describe a rate, whatever the \
               code: the sender slows down, it does not fix or suppress anything",
@@ -553,6 +561,7 @@ fn the_invariants_tell_right_from_wrong() {
         !broken(&case("unspecified", 5, SuppressAddress, ""))
             .contains(&"suppression-is-for-the-recipient")
     );
+    assert!(broken(&case("congestion", 5, RetryThenSuppress, "")).contains(&"congestion-waits"));
     let mut ok = case("authentication-dkim", 4, FixAuthentication, "");
     ok.checks = vec!["dkim".into()];
     assert!(broken(&ok).is_empty());
@@ -561,7 +570,7 @@ fn the_invariants_tell_right_from_wrong() {
 /// 421 closes the session (RFC 5321 section 3.8), but where its words say what is wrong the
 /// words decide the action, as under 450 or 451: slowing down empties no mailbox.
 #[test]
-fn a_421_slows_down_only_where_its_words_name_no_other_cause() {
+fn a_421_slows_down_only_where_its_words_name_no_other_cause_and_congestion_never_suppresses() {
     let set = builtin();
     let cases = [
         ("421 4.2.2 Mailbox full", Action::Retry),

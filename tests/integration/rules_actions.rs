@@ -238,6 +238,23 @@ const INVARIANTS: &[Invariant] = &[
         },
     },
     Invariant {
+        name: "content-is-not-the-client",
+        why: "a refused attachment, link or spam verdict asks for other content \
+              (fix-infrastructure, or delisting for a listed link); fix-sender-config is for \
+              the software that built the message wrongly (its format, headers, MIME \
+              structure or size)",
+        holds: |c| {
+            static FORMAT: LazyLock<Regex> = LazyLock::new(|| {
+                re(
+                    r"(?i)\brfc ?(5322|2822|822)|\bformat|\bheaders?\b|\bmime\b|\blines?\b|\bencod|\bsize\b|\btoo (big|large)\b|\bnested\b",
+                )
+            });
+            c.category != "content"
+                || c.action != Action::FixSenderConfig
+                || FORMAT.is_match(&c.words)
+        },
+    },
+    Invariant {
         name: "verdict-on-the-sender-never-suppresses",
         why: "content, reputation, security and TLS refusals judge the sender's mail or server, \
               not the address",
@@ -562,6 +579,24 @@ fn the_invariants_tell_right_from_wrong() {
             .contains(&"suppression-is-for-the-recipient")
     );
     assert!(broken(&case("congestion", 5, RetryThenSuppress, "")).contains(&"congestion-waits"));
+    assert!(
+        broken(&case(
+            "content",
+            5,
+            FixSenderConfig,
+            "a blocked attachment type"
+        ))
+        .contains(&"content-is-not-the-client")
+    );
+    assert!(
+        !broken(&case(
+            "content",
+            5,
+            FixSenderConfig,
+            "duplicate headers break RFC 5322"
+        ))
+        .contains(&"content-is-not-the-client")
+    );
     let mut ok = case("authentication-dkim", 4, FixAuthentication, "");
     ok.checks = vec!["dkim".into()];
     assert!(broken(&ok).is_empty());

@@ -329,6 +329,37 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "temporary-never-suppresses",
+        "phrase-recipient-restricts-senders",
+        "RFC 3463 X.7.1 ('per-recipient filtering'): the recipient accepts mail only from \
+         senders it allows; deferring the refusal does not change the list",
+    ),
+    (
+        "temporary-never-suppresses",
+        "phrase-recipient-personal-blocklist",
+        "the recipient's own block list (Mimecast's 'User Entry', QQ's recipient rules): only \
+         the recipient lifts it, deferred or not",
+    ),
+    (
+        "temporary-never-suppresses",
+        "mailchannels-recipient-suppressed",
+        "MailChannels: '[UNS]' the recipient unsubscribed, '[RB]' it bounced before and is on \
+         the account's suppression list: the provider says the address is gone for this sender",
+    ),
+    (
+        "temporary-never-suppresses",
+        "phrase-recipient-not-fqdn",
+        "Postfix 'Recipient address rejected: need fully-qualified address' (a 450 under \
+         soft_bounce): the address as written has no domain and can never be delivered",
+    ),
+    (
+        "temporary-never-suppresses",
+        "qq-bad-address-syntax",
+        "Tencent: 'bad address syntax', the recipient address is not well formed: no later try \
+         makes it deliverable (its own action, since the handling table reads 501 as the \
+         client's syntax)",
+    ),
+    (
+        "temporary-never-suppresses",
         "mimecast-sender-address-blocked",
         "Mimecast: '421 Sender Address Blocked ... blocked by a Blocked Senders Policy' of the \
          recipient organisation; only their administrator can remove it",
@@ -349,9 +380,25 @@ fn cases() -> Vec<Case> {
     let set = builtin();
     let mut out = Vec::new();
     let mut own = Vec::new();
+    // Each example as written and, for a refusal that opens with its codes, the same words
+    // deferred (`550 5.7.1 ...` as `450 4.7.1 ...`): a rule that reads both classes must act
+    // right under both.
+    static REFUSAL: LazyLock<Regex> =
+        LazyLock::new(|| re(r"^5(\d\d)([ -])(?:5(\.\d{1,3}\.\d{1,3}\b))?"));
+    let deferred = |e: &str| {
+        REFUSAL.captures(e).map(|c| {
+            let enhanced = c
+                .get(3)
+                .map_or(String::new(), |m| format!("4{}", m.as_str()));
+            format!("4{}{}{enhanced}{}", &c[1], &c[2], &e[c[0].len()..])
+        })
+    };
     let mut add = |id: &str, words: String, pattern: &str, examples: &[String]| {
-        for e in examples {
-            let r = reply(e);
+        let texts = examples
+            .iter()
+            .flat_map(|e| std::iter::once(e.clone()).chain(deferred(e)));
+        for e in texts {
+            let r = reply(&e);
             let d = set.decode(&r);
             if d.rule.id != id {
                 continue;

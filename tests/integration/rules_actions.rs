@@ -347,19 +347,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "temporary-never-suppresses",
-        "phrase-recipient-not-fqdn",
-        "Postfix 'Recipient address rejected: need fully-qualified address' (a 450 under \
-         soft_bounce): the address as written has no domain and can never be delivered",
-    ),
-    (
-        "temporary-never-suppresses",
-        "qq-bad-address-syntax",
-        "Tencent: 'bad address syntax', the recipient address is not well formed: no later try \
-         makes it deliverable (its own action, since the handling table reads 501 as the \
-         client's syntax)",
-    ),
-    (
-        "temporary-never-suppresses",
         "mimecast-sender-address-blocked",
         "Mimecast: '421 Sender Address Blocked ... blocked by a Blocked Senders Policy' of the \
          recipient organisation; only their administrator can remove it",
@@ -380,17 +367,19 @@ fn cases() -> Vec<Case> {
     let set = builtin();
     let mut out = Vec::new();
     let mut own = Vec::new();
-    // Each example as written and, for a refusal that opens with its codes, the same words
-    // deferred (`550 5.7.1 ...` as `450 4.7.1 ...`): a rule that reads both classes must act
-    // right under both.
+    // Each example as written and, where it opens with a basic code RFC 5321 gives in both
+    // classes with one meaning (450/550 mailbox unavailable, 452/552 storage), the same words
+    // in the other class (`550 5.7.1 ...` as `450 4.7.1 ...`): a rule that reads both classes
+    // must act right under both.
     static REFUSAL: LazyLock<Regex> =
-        LazyLock::new(|| re(r"^5(\d\d)([ -])(?:5(\.\d{1,3}\.\d{1,3}\b))?"));
+        LazyLock::new(|| re(r"^([45])(5[02])([ -])(?:[45](\.\d{1,3}\.\d{1,3}\b))?"));
     let deferred = |e: &str| {
         REFUSAL.captures(e).map(|c| {
+            let k = if &c[1] == "5" { "4" } else { "5" };
             let enhanced = c
-                .get(3)
-                .map_or(String::new(), |m| format!("4{}", m.as_str()));
-            format!("4{}{}{enhanced}{}", &c[1], &c[2], &e[c[0].len()..])
+                .get(4)
+                .map_or(String::new(), |m| format!("{k}{}", m.as_str()));
+            format!("{k}{}{}{enhanced}{}", &c[2], &c[3], &e[c[0].len()..])
         })
     };
     let mut add = |id: &str, words: String, pattern: &str, examples: &[String]| {

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 /// Round four (ids `z001`-`z154`) grew it to 874 replies and the floors were set to what it
 /// measured then, for the same reason; the 720 replies of before kept their figures.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [97.4, 97.0, 95.7, 100.0]),
+    ("dev", [97.4, 97.0, 95.9, 100.0]),
     ("holdout", [87.2, 86.2, 87.4, 94.8]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];

@@ -286,7 +286,9 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         replies.retain(|r| !reports_delivery(r));
     }
     if replies.is_empty() {
-        return Err(if failure {
+        // A receipt from the mail system ("Your message has been delivered to ...") that names
+        // no one is still no bounce.
+        return Err(if failure && !prose::reads_as_success(human) {
             InputError::BounceWithoutStatus
         } else {
             InputError::NotABounce
@@ -615,5 +617,49 @@ mod tests {
             extract(notice("Thanks for your message, we will reply soon.").as_bytes()),
             Err(InputError::BounceWithoutStatus)
         ));
+    }
+
+    #[test]
+    fn a_receipt_in_prose_from_the_mail_system_is_no_bounce() {
+        let receipt = |subject: &str, words: &str| {
+            format!(
+                "From: postmaster@example.com\nTo: ann@example.com\nSubject: {subject}\n\
+                 Content-Type: text/plain\n\n{words}\n\nbob@example.net (bob@example.net)\n\n\
+                 Subject: Quarterly report\n"
+            )
+        };
+        for (subject, words) in [
+            (
+                "Delivered: Quarterly report",
+                "Your message has been delivered to the following recipients:",
+            ),
+            (
+                "Relayed: Quarterly report",
+                "Delivery to these recipients or groups is complete, but no delivery \
+                 notification was sent by the destination server:",
+            ),
+        ] {
+            let x = extract(receipt(subject, words).as_bytes()).unwrap();
+            assert_eq!(x.kind, Some(MessageKind::DeliveryReport), "{subject}");
+        }
+        // The same notice saying the delivery failed stays a bounce.
+        let failed = receipt(
+            "Undeliverable: Quarterly report",
+            "Delivery has failed to these recipients or groups:",
+        );
+        let x = extract(failed.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
+    }
+
+    #[test]
+    fn a_failure_subject_ending_in_a_parenthesis_reads_as_a_failure() {
+        let text = "From: Mail Delivery Subsystem <mailer-daemon@mail.example.com>\n\
+            To: ann@example.org\nSubject: Delivery Status Notification (Failure)\n\n\
+            We're writing to let you know that the group you tried to contact (team) may not \
+            exist, or you may not have permission to post messages to the group.\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(x.replies[0].text.contains("permission to post"));
     }
 }

@@ -14,7 +14,16 @@ use std::sync::LazyLock;
 /// Words that say a message was not (or not yet) delivered.
 static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:status notification \(failure\)|failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b",
+        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b|\bdelivery status notification \(failure\)",
+    )
+});
+
+/// Words of a mail system's notice that a message was delivered or handed on: Exchange's
+/// "Delivered:" and "Relayed:" receipts and Postfix's, Courier's and Sendmail's success notices
+/// written out in prose. Read only where no failure words stand beside them.
+static SUCCESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:has|have) been|was|were) (?:successfully )?delivered to\b|\bsuccessfully delivered\b|\bdelivered successfully\b|\bdelivery to (?:these|the following) (?:recipients?|addresses)(?: (?:or|and) (?:groups|distribution lists))? (?:is|was|has been) complete\b|\bhad successful delivery\b|\bsuccessful (?:mail )?delivery (?:report|notification)\b",
     )
 });
 
@@ -63,6 +72,9 @@ pub fn codeless(
     let whole = collapse(&lines, 0, lines.len());
     let action = if super::finality::reads_as_delay("", &whole) {
         "delayed"
+    } else if reads_as_success(&whole) {
+        // A receipt names the recipients it delivered to: they are no failures.
+        "delivered"
     } else {
         "failed"
     };
@@ -183,6 +195,14 @@ pub fn reads_as_failure(human: &str) -> bool {
     let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
     let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
     FAILURE.is_match(&flat) || super::finality::delay_words(human)
+}
+
+/// Whether the prose reports a delivery (or a hand-on to the next server) and no failure or
+/// delay.
+pub fn reads_as_success(human: &str) -> bool {
+    let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
+    let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    SUCCESS.is_match(&flat) && !reads_as_failure(human)
 }
 
 /// The recipients a bounce with one reply and no recipient heading names: the failed-recipients

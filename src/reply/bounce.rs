@@ -269,16 +269,13 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         return done(MessageKind::ChallengeResponse, Vec::new());
     }
     // With no recipient and no code, a failure subject alone counts only from the mail system.
-    let system_subject = if from_mailer_daemon(&msg) {
-        subject
-    } else {
-        ""
-    };
     if replies.is_empty()
         && failure
-        && let Some(r) = prose::unnamed(human, system_subject)
+        && let Some(r) = prose::unnamed(human, subject, from_mailer_daemon(&msg))
     {
-        replies.push(r);
+        // "You sent mail to ann@example.org. That's not a valid user here.": the one address
+        // its words name as the recipient is who it failed to reach.
+        replies = for_each_named(&r, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
     // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
     // differ): the recipients it delivered are no failures of the sender's list.
@@ -661,5 +658,37 @@ mod tests {
         let x = extract(text.as_bytes()).unwrap();
         assert_eq!(x.kind, Some(MessageKind::Bounce));
         assert!(x.replies[0].text.contains("permission to post"));
+    }
+
+    #[test]
+    fn a_mail_systems_few_words_of_refusal_are_a_bounce_even_without_failure_words() {
+        let text = "Return-Path: <>\nFrom: <>\nTo: ann@example.com\n\
+            Auto-Submitted: auto-replied\n\n\
+            You sent mail to kim@example.org. That's not a valid user here.\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("kim@example.org"));
+        // The same words from a person are no bounce.
+        let person = text.replace("Return-Path: <>\nFrom: <>", "From: lee@example.org");
+        assert!(extract(person.as_bytes()).map_or(true, |x| {
+            !x.kind.is_some_and(MessageKind::is_failure_report)
+        }));
+        // Naming nobody, the refusal is still reported.
+        let nobody = text.replace("You sent mail to kim@example.org. ", "");
+        let x = extract(nobody.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(x.replies[0].text.contains("not a valid user"));
+        // A notice whose body was lost speaks by its subject.
+        let lost = "Return-Path: <>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+            To: ann@example.com\nSubject: Returned mail: see transcript for details\n\
+            MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status;\n\
+            \tboundary=\"B\"\n\n<<< No Message Collected >>>\n";
+        let x = extract(lost.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(
+            x.replies[0].text.contains("Returned mail"),
+            "{:?}",
+            x.replies
+        );
     }
 }

@@ -121,13 +121,21 @@ pub fn codeless(
 /// The one reply of a failure notice that names no recipient and gives no code (a gateway's
 /// "message could not be delivered" with the addresses left out, or given in a form no mail
 /// system uses): the failure is real, so it is reported, with the notice's words and no
-/// recipient, rather than refused. `None` when neither its words nor its subject say a delivery
-/// failed, or it has no words.
-pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
-    if !reads_as_failure(human) && !reads_as_failure(subject) {
+/// recipient, rather than refused. `subject` counts only when the mail system wrote the notice
+/// (`from_system`: MAILER-DAEMON, postmaster, the null reverse-path); then a few lines that
+/// refuse something ("That's not a valid user here") count as failure words too, and a notice
+/// whose body was lost ("No Message Collected") speaks by its subject. `None` when neither its
+/// words nor its subject say a delivery failed, or it has no words.
+pub fn unnamed(human: &str, subject: &str, from_system: bool) -> Option<Reply> {
+    let subject = if from_system { subject } else { "" };
+    let refused = from_system && refusal(human).is_some();
+    if !reads_as_failure(human) && !reads_as_failure(subject) && !refused {
         return None;
     }
-    let text = squeeze(&explanation(human));
+    let mut text = squeeze(&explanation(human));
+    if words(&text) < 2 && reads_as_failure(subject) {
+        text = squeeze(subject);
+    }
     if words(&text) < 2 {
         return None;
     }
@@ -148,7 +156,7 @@ pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
 /// languages providers answer in. Chinese and Japanese words have no word boundaries.
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
+        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|not an? valid|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
         r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
         r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
         r"|block ?list(?:ed)?|black ?list|deferred|(?:were|was) ?n[o']?t sent|no longer (?:in use|active|valid)",

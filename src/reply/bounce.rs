@@ -180,9 +180,21 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
             || dsn_replies.is_empty() && notices::reads_as_away(human));
     // Words, headers or a sender that say a delivery failed: only then may the prose's
     // addresses be taken for failed recipients.
+    // What only a notice has: the mail system as its sender, a report part, a failed-recipients
+    // header, the returned original. A company's "your parcel could not be delivered" has none.
+    let notice = !failed.is_empty()
+        || from_mailer_daemon(&msg)
+        || from_mail_system(&msg)
+        || mime::is_report(&msg)
+        || original.is_some();
+    // English failure words count from any sender, as they always have; another language's
+    // only in a notice.
+    let local = |t: &str| notice && prose::reads_as_failure_in_any_language(t);
     let failure = !failed.is_empty()
         || prose::reads_as_failure(human)
         || prose::reads_as_failure(subject)
+        || local(human)
+        || local(subject)
         || from_mailer_daemon(&msg)
         || mime::is_report(&msg);
     let ctx = Context {
@@ -226,7 +238,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         && failed.is_empty()
         && let Some([to]) = original.as_ref().map(|o| o.to.as_slice())
         && !own.iter().any(|o| o.eq_ignore_ascii_case(to))
-        && prose::reads_as_failure(human)
+        && prose::reads_as_failure_in_any_language(human)
     {
         // A failure notice that names nobody ("Message could not be delivered to mobile."):
         // the returned original had one addressee, and that is who it failed to reach.
@@ -268,9 +280,11 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // may come dressed as a DSN, but no server refused anything.
         return done(MessageKind::ChallengeResponse, Vec::new());
     }
-    // With no recipient and no code, a failure subject alone counts only from the mail system.
+    // With no recipient and no code, only a notice reports a failure; a failure subject alone
+    // counts only from the mail system.
     if replies.is_empty()
         && failure
+        && notice
         && let Some(r) = prose::unnamed(human, subject, from_mailer_daemon(&msg))
     {
         // "You sent mail to ann@example.org. That's not a valid user here.": the one address
@@ -284,8 +298,9 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     }
     if replies.is_empty() {
         // A receipt from the mail system ("Your message has been delivered to ...") that names
-        // no one is still no bounce.
-        return Err(if failure && !prose::reads_as_success(human) {
+        // no one, and failure words outside any notice (a parcel "could not be delivered"),
+        // are no bounce.
+        return Err(if failure && notice && !prose::reads_as_success(human) {
             InputError::BounceWithoutStatus
         } else {
             InputError::NotABounce

@@ -8,6 +8,7 @@
 use super::code::re;
 use super::recipients::{self, Named};
 use super::types::Reply;
+use crate::match_only::MatchOnly;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -16,6 +17,43 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b|\bdelivery status notification \(failure\)",
     )
+});
+
+/// Failure words of notices written in other languages (localised Exchange, Domino, Postfix and
+/// provider templates): undeliverable, could not be delivered, delivery failed. Stems without
+/// word boundaries, each specific enough not to stand inside another word of an ordinary
+/// message; an ordinary message using them is caught the way English "could not be delivered"
+/// is: by naming no recipient the prose reads as one.
+static LOCAL_FAILURE: LazyLock<MatchOnly> = LazyLock::new(|| {
+    MatchOnly::new(concat!(
+        "(?i)",
+        // German
+        "unzustellbar|nicht zugestellt werden|konnte nicht zugestellt|nicht zustellbar",
+        "|zustellung (?:an [^.:]{0,80})?(?:ist )?fehlgeschlagen|fehlgeschlagene zustellung",
+        // French
+        "|non remis|n.a pas pu (?:être|etre) (?:remis|distribu|livr)|non distribuable",
+        "|impossible de (?:remettre|distribuer|livrer)|échec de (?:la )?(?:remise|distribution)",
+        // Spanish and Portuguese
+        "|no se (?:puede|pudo) entregar|no (?:pudo|ha podido) ser entregado",
+        "|imposible entregar|error en la entrega|n[ãa]o (?:[ée]|foi) poss[ií]vel entregar",
+        "|n[ãa]o p[ôo]de ser entregue|falha na entrega",
+        // Italian
+        "|non recapitabile|impossibile recapitare|non (?:è|e) stato possibile recapitare",
+        "|mancato recapito",
+        // Dutch, Scandinavian, Polish, Czech, Hungarian, Turkish
+        "|onbestelbaar|kon niet worden (?:bezorgd|afgeleverd)|kan niet worden bezorgd",
+        "|ej levererbart|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ikke leveret",
+        "|niedostarczalne|nie (?:można|mogła|mógł|mogło) (?:zostać )?dostarcz|nie została dostarczona",
+        "|nedoručitelné|nelze doručit|nemohla být doručena|nebyla doručena",
+        "|kézbesíthetetlen|nem kézbesíthető|teslim edilemedi",
+        // Russian
+        "|не доставлено|не может быть доставлено|не удалось доставить|невозможно доставить",
+        "|не было доставлено|не была доставлена",
+        // Japanese, Chinese, Korean
+        "|配信不能|配信できませんでした|配信に失敗|無法傳遞|无法传递|无法送达|無法送達|投递失败|投遞失敗",
+        "|发送失败|發送失敗|未能送达|배달 못 함|배달하지 못|전달되지 않",
+    ))
+    .expect("constant regex")
 });
 
 /// Words of a mail system's notice that a message was delivered or handed on: Exchange's
@@ -129,11 +167,12 @@ pub fn codeless(
 pub fn unnamed(human: &str, subject: &str, from_system: bool) -> Option<Reply> {
     let subject = if from_system { subject } else { "" };
     let refused = from_system && refusal(human).is_some();
-    if !reads_as_failure(human) && !reads_as_failure(subject) && !refused {
+    let failed = |t: &str| reads_as_failure_in_any_language(t);
+    if !failed(human) && !failed(subject) && !refused {
         return None;
     }
     let mut text = squeeze(&explanation(human));
-    if words(&text) < 2 && reads_as_failure(subject) {
+    if words(&text) < 2 && failed(subject) {
         text = squeeze(subject);
     }
     if words(&text) < 2 {
@@ -205,12 +244,25 @@ pub fn reads_as_failure(human: &str) -> bool {
     FAILURE.is_match(&flat) || super::finality::delay_words(human)
 }
 
+/// [`reads_as_failure`], or failure words in another language: for a whole message, whose
+/// headers already say it may be a notice. (A pasted text is read as a bounce's on English
+/// words only: a log line in Chinese that says "mail delivery failed" before the reply it
+/// quotes is a log line.)
+pub fn reads_as_failure_in_any_language(human: &str) -> bool {
+    if reads_as_failure(human) {
+        return true;
+    }
+    let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
+    let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    LOCAL_FAILURE.is_match(&flat)
+}
+
 /// Whether the prose reports a delivery (or a hand-on to the next server) and no failure or
 /// delay.
 pub fn reads_as_success(human: &str) -> bool {
     let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
     let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
-    SUCCESS.is_match(&flat) && !reads_as_failure(human)
+    SUCCESS.is_match(&flat) && !reads_as_failure_in_any_language(human)
 }
 
 /// The recipients a bounce with one reply and no recipient heading names: the failed-recipients

@@ -671,6 +671,9 @@ const NOTICE_LINES: &[&str] = &[
     "unknown",
     "配信",
     "",
+    "Die Zustellung an diese Empfänger oder Gruppen ist fehlgeschlagen:",
+    "Votre message n'a pas pu être remis à ces destinataires :",
+    "Your parcel could not be delivered today.",
 ];
 
 proptest! {

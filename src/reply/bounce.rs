@@ -178,8 +178,6 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         && !from_mail_system(&msg)
         && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
             || dsn_replies.is_empty() && notices::reads_as_away(human));
-    // Words, headers or a sender that say a delivery failed: only then may the prose's
-    // addresses be taken for failed recipients.
     // What only a notice has: the mail system as its sender, a report part, a failed-recipients
     // header, the returned original. A company's "your parcel could not be delivered" has none.
     let notice = !failed.is_empty()
@@ -190,6 +188,8 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     // English failure words count from any sender, as they always have; another language's
     // only in a notice.
     let local = |t: &str| notice && prose::reads_as_failure_in_any_language(t);
+    // Words, headers or a sender that say a delivery failed: only then may the prose's
+    // addresses be taken for failed recipients.
     let failure = !failed.is_empty()
         || prose::reads_as_failure(human)
         || prose::reads_as_failure(subject)

@@ -21,9 +21,8 @@ static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Failure words of notices written in other languages (localised Exchange, Domino, Postfix and
 /// provider templates): undeliverable, could not be delivered, delivery failed. Stems without
-/// word boundaries, each specific enough not to stand inside another word of an ordinary
-/// message; an ordinary message using them is caught the way English "could not be delivered"
-/// is: by naming no recipient the prose reads as one.
+/// word boundaries, each specific enough not to stand inside another word; read only in a
+/// message that is a notice (see `bounce.rs`), since a parcel service says the same of parcels.
 static LOCAL_FAILURE: LazyLock<MatchOnly> = LazyLock::new(|| {
     MatchOnly::new(concat!(
         "(?i)",

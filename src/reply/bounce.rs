@@ -178,11 +178,23 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         && !from_mail_system(&msg)
         && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
             || dsn_replies.is_empty() && notices::reads_as_away(human));
+    // What only a notice has: the mail system as its sender, a report part, a failed-recipients
+    // header, the returned original. A company's "your parcel could not be delivered" has none.
+    let notice = !failed.is_empty()
+        || from_mailer_daemon(&msg)
+        || from_mail_system(&msg)
+        || mime::is_report(&msg)
+        || original.is_some();
+    // English failure words count from any sender, as they always have; another language's
+    // only in a notice.
+    let local = |t: &str| notice && prose::reads_as_failure_in_any_language(t);
     // Words, headers or a sender that say a delivery failed: only then may the prose's
     // addresses be taken for failed recipients.
     let failure = !failed.is_empty()
         || prose::reads_as_failure(human)
         || prose::reads_as_failure(subject)
+        || local(human)
+        || local(subject)
         || from_mailer_daemon(&msg)
         || mime::is_report(&msg);
     let ctx = Context {
@@ -226,7 +238,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         && failed.is_empty()
         && let Some([to]) = original.as_ref().map(|o| o.to.as_slice())
         && !own.iter().any(|o| o.eq_ignore_ascii_case(to))
-        && prose::reads_as_failure(human)
+        && prose::reads_as_failure_in_any_language(human)
     {
         // A failure notice that names nobody ("Message could not be delivered to mobile."):
         // the returned original had one addressee, and that is who it failed to reach.
@@ -268,17 +280,16 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // may come dressed as a DSN, but no server refused anything.
         return done(MessageKind::ChallengeResponse, Vec::new());
     }
-    // With no recipient and no code, a failure subject alone counts only from the mail system.
-    let system_subject = if from_mailer_daemon(&msg) {
-        subject
-    } else {
-        ""
-    };
+    // With no recipient and no code, only a notice reports a failure; a failure subject alone
+    // counts only from the mail system.
     if replies.is_empty()
         && failure
-        && let Some(r) = prose::unnamed(human, system_subject)
+        && notice
+        && let Some(r) = prose::unnamed(human, subject, from_mailer_daemon(&msg))
     {
-        replies.push(r);
+        // "You sent mail to ann@example.org. That's not a valid user here.": the one address
+        // its words name as the recipient is who it failed to reach.
+        replies = for_each_named(&r, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
     // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
     // differ): the recipients it delivered are no failures of the sender's list.
@@ -286,7 +297,10 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         replies.retain(|r| !reports_delivery(r));
     }
     if replies.is_empty() {
-        return Err(if failure {
+        // A receipt from the mail system ("Your message has been delivered to ...") that names
+        // no one, and failure words outside any notice (a parcel "could not be delivered"),
+        // are no bounce.
+        return Err(if failure && notice && !prose::reads_as_success(human) {
             InputError::BounceWithoutStatus
         } else {
             InputError::NotABounce
@@ -615,5 +629,81 @@ mod tests {
             extract(notice("Thanks for your message, we will reply soon.").as_bytes()),
             Err(InputError::BounceWithoutStatus)
         ));
+    }
+
+    #[test]
+    fn a_receipt_in_prose_from_the_mail_system_is_no_bounce() {
+        let receipt = |subject: &str, words: &str| {
+            format!(
+                "From: postmaster@example.com\nTo: ann@example.com\nSubject: {subject}\n\
+                 Content-Type: text/plain\n\n{words}\n\nbob@example.net (bob@example.net)\n\n\
+                 Subject: Quarterly report\n"
+            )
+        };
+        for (subject, words) in [
+            (
+                "Delivered: Quarterly report",
+                "Your message has been delivered to the following recipients:",
+            ),
+            (
+                "Relayed: Quarterly report",
+                "Delivery to these recipients or groups is complete, but no delivery \
+                 notification was sent by the destination server:",
+            ),
+        ] {
+            let x = extract(receipt(subject, words).as_bytes()).unwrap();
+            assert_eq!(x.kind, Some(MessageKind::DeliveryReport), "{subject}");
+        }
+        // The same notice saying the delivery failed stays a bounce.
+        let failed = receipt(
+            "Undeliverable: Quarterly report",
+            "Delivery has failed to these recipients or groups:",
+        );
+        let x = extract(failed.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("bob@example.net"));
+    }
+
+    #[test]
+    fn a_failure_subject_ending_in_a_parenthesis_reads_as_a_failure() {
+        let text = "From: Mail Delivery Subsystem <mailer-daemon@mail.example.com>\n\
+            To: ann@example.org\nSubject: Delivery Status Notification (Failure)\n\n\
+            We're writing to let you know that the group you tried to contact (team) may not \
+            exist, or you may not have permission to post messages to the group.\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(x.replies[0].text.contains("permission to post"));
+    }
+
+    #[test]
+    fn a_mail_systems_few_words_of_refusal_are_a_bounce_even_without_failure_words() {
+        let text = "Return-Path: <>\nFrom: <>\nTo: ann@example.com\n\
+            Auto-Submitted: auto-replied\n\n\
+            You sent mail to kim@example.org. That's not a valid user here.\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert_eq!(x.replies[0].recipient.as_deref(), Some("kim@example.org"));
+        // The same words from a person are no bounce.
+        let person = text.replace("Return-Path: <>\nFrom: <>", "From: lee@example.org");
+        assert!(extract(person.as_bytes()).map_or(true, |x| {
+            !x.kind.is_some_and(MessageKind::is_failure_report)
+        }));
+        // Naming nobody, the refusal is still reported.
+        let nobody = text.replace("You sent mail to kim@example.org. ", "");
+        let x = extract(nobody.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(x.replies[0].text.contains("not a valid user"));
+        // A notice whose body was lost speaks by its subject.
+        let lost = "Return-Path: <>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+            To: ann@example.com\nSubject: Returned mail: see transcript for details\n\
+            MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status;\n\
+            \tboundary=\"B\"\n\n<<< No Message Collected >>>\n";
+        let x = extract(lost.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
+        assert!(
+            x.replies[0].text.contains("Returned mail"),
+            "{:?}",
+            x.replies
+        );
     }
 }

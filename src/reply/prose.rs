@@ -8,13 +8,59 @@
 use super::code::re;
 use super::recipients::{self, Named};
 use super::types::Reply;
+use crate::match_only::MatchOnly;
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// Words that say a message was not (or not yet) delivered.
 static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:status notification \(failure\)|failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b",
+        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b|\bdelivery status notification \(failure\)",
+    )
+});
+
+/// Failure words of notices written in other languages (localised Exchange, Domino, Postfix and
+/// provider templates): undeliverable, could not be delivered, delivery failed. Stems without
+/// word boundaries, each specific enough not to stand inside another word; read only in a
+/// message that is a notice (see `bounce.rs`), since a parcel service says the same of parcels.
+static LOCAL_FAILURE: LazyLock<MatchOnly> = LazyLock::new(|| {
+    MatchOnly::new(concat!(
+        "(?i)",
+        // German
+        "unzustellbar|nicht zugestellt werden|konnte nicht zugestellt|nicht zustellbar",
+        "|zustellung (?:an [^.:]{0,80})?(?:ist )?fehlgeschlagen|fehlgeschlagene zustellung",
+        // French
+        "|non remis|n.a pas pu (?:être|etre) (?:remis|distribu|livr)|non distribuable",
+        "|impossible de (?:remettre|distribuer|livrer)|échec de (?:la )?(?:remise|distribution)",
+        // Spanish and Portuguese
+        "|no se (?:puede|pudo) entregar|no (?:pudo|ha podido) ser entregado",
+        "|imposible entregar|error en la entrega|n[ãa]o (?:[ée]|foi) poss[ií]vel entregar",
+        "|n[ãa]o p[ôo]de ser entregue|falha na entrega",
+        // Italian
+        "|non recapitabile|impossibile recapitare|non (?:è|e) stato possibile recapitare",
+        "|mancato recapito",
+        // Dutch, Scandinavian, Polish, Czech, Hungarian, Turkish
+        "|onbestelbaar|kon niet worden (?:bezorgd|afgeleverd)|kan niet worden bezorgd",
+        "|ej levererbart|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ikke leveret",
+        "|niedostarczalne|nie (?:można|mogła|mógł|mogło) (?:zostać )?dostarcz|nie została dostarczona",
+        "|nedoručitelné|nelze doručit|nemohla být doručena|nebyla doručena",
+        "|kézbesíthetetlen|nem kézbesíthető|teslim edilemedi",
+        // Russian
+        "|не доставлено|не может быть доставлено|не удалось доставить|невозможно доставить",
+        "|не было доставлено|не была доставлена",
+        // Japanese, Chinese, Korean
+        "|配信不能|配信できませんでした|配信に失敗|無法傳遞|无法传递|无法送达|無法送達|投递失败|投遞失敗",
+        "|发送失败|發送失敗|未能送达|배달 못 함|배달하지 못|전달되지 않",
+    ))
+    .expect("constant regex")
+});
+
+/// Words of a mail system's notice that a message was delivered or handed on: Exchange's
+/// "Delivered:" and "Relayed:" receipts and Postfix's, Courier's and Sendmail's success notices
+/// written out in prose. Read only where no failure words stand beside them.
+static SUCCESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:has|have) been|was|were) (?:successfully )?delivered to\b|\bsuccessfully delivered\b|\bdelivered successfully\b|\bdelivery to (?:these|the following) (?:recipients?|addresses)(?: (?:or|and) (?:groups|distribution lists))? (?:is|was|has been) complete\b|\bhad successful delivery\b|\bsuccessful (?:mail )?delivery (?:report|notification)\b",
     )
 });
 
@@ -63,6 +109,9 @@ pub fn codeless(
     let whole = collapse(&lines, 0, lines.len());
     let action = if super::finality::reads_as_delay("", &whole) {
         "delayed"
+    } else if reads_as_success(&whole) {
+        // A receipt names the recipients it delivered to: they are no failures.
+        "delivered"
     } else {
         "failed"
     };
@@ -109,13 +158,22 @@ pub fn codeless(
 /// The one reply of a failure notice that names no recipient and gives no code (a gateway's
 /// "message could not be delivered" with the addresses left out, or given in a form no mail
 /// system uses): the failure is real, so it is reported, with the notice's words and no
-/// recipient, rather than refused. `None` when neither its words nor its subject say a delivery
-/// failed, or it has no words.
-pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
-    if !reads_as_failure(human) && !reads_as_failure(subject) {
+/// recipient, rather than refused. `subject` counts only when the mail system wrote the notice
+/// (`from_system`: MAILER-DAEMON, postmaster, the null reverse-path); then a few lines that
+/// refuse something ("That's not a valid user here") count as failure words too, and a notice
+/// whose body was lost ("No Message Collected") speaks by its subject. `None` when neither its
+/// words nor its subject say a delivery failed, or it has no words.
+pub fn unnamed(human: &str, subject: &str, from_system: bool) -> Option<Reply> {
+    let subject = if from_system { subject } else { "" };
+    let refused = from_system && refusal(human).is_some();
+    let failed = |t: &str| reads_as_failure_in_any_language(t);
+    if !failed(human) && !failed(subject) && !refused {
         return None;
     }
-    let text = squeeze(&explanation(human));
+    let mut text = squeeze(&explanation(human));
+    if words(&text) < 2 && failed(subject) {
+        text = squeeze(subject);
+    }
     if words(&text) < 2 {
         return None;
     }
@@ -136,7 +194,7 @@ pub fn unnamed(human: &str, subject: &str) -> Option<Reply> {
 /// languages providers answer in. Chinese and Japanese words have no word boundaries.
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
+        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|not an? valid|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
         r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
         r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
         r"|block ?list(?:ed)?|black ?list|deferred|(?:were|was) ?n[o']?t sent|no longer (?:in use|active|valid)",
@@ -183,6 +241,27 @@ pub fn reads_as_failure(human: &str) -> bool {
     let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
     let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
     FAILURE.is_match(&flat) || super::finality::delay_words(human)
+}
+
+/// [`reads_as_failure`], or failure words in another language: for a whole message, whose
+/// headers already say it may be a notice. (A pasted text is read as a bounce's on English
+/// words only: a log line in Chinese that says "mail delivery failed" before the reply it
+/// quotes is a log line.)
+pub fn reads_as_failure_in_any_language(human: &str) -> bool {
+    if reads_as_failure(human) {
+        return true;
+    }
+    let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
+    let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    LOCAL_FAILURE.is_match(&flat)
+}
+
+/// Whether the prose reports a delivery (or a hand-on to the next server) and no failure or
+/// delay.
+pub fn reads_as_success(human: &str) -> bool {
+    let head = &human[..human.floor_char_boundary(human.len().min(64 * 1024))];
+    let flat = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    SUCCESS.is_match(&flat) && !reads_as_failure_in_any_language(human)
 }
 
 /// The recipients a bounce with one reply and no recipient heading names: the failed-recipients

@@ -105,14 +105,11 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
             let Some(addr) = address::clean(m.as_str()) else {
                 continue;
             };
-            // `ann@example.net, bob@example.net`: an address listed right after a recipient,
-            // with nothing but separators between, is one too.
-            let in_list = listed_to.is_some_and(|end| {
-                line.get(end..whole.start()).is_some_and(|gap| {
-                    gap.chars()
-                        .all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>'))
-                })
-            });
+            // `ann@example.net, bob@example.net and kim@example.net`: an address listed right
+            // after a recipient, with nothing but separators or a conjunction between, is one
+            // too.
+            let in_list =
+                listed_to.is_some_and(|end| line.get(end..whole.start()).is_some_and(list_gap));
             let mut from = whole.start().saturating_sub(300);
             while !line.is_char_boundary(from) {
                 from -= 1;
@@ -173,6 +170,16 @@ pub fn named(lines: &[&str], own: &[String], domain: Option<&str>) -> Vec<Named>
         return users;
     }
     weak
+}
+
+/// Whether the text between two addresses only separates items of one list: separators, and
+/// at most a conjunction ("ann@..., bob@... and kim@...").
+fn list_gap(gap: &str) -> bool {
+    let word = gap.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>'));
+    word.is_empty()
+        || ["and", "or", "&", "und", "oder", "et", "ou", "y", "o"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// The one address of the quoted summary's `To:` field ("To: ann@example.org" under "I wasn't
@@ -415,6 +422,13 @@ mod tests {
         // An address after words is not part of the list.
         let text = "Delivery failed for:\n\nann@example.net, please write to help@example.org";
         assert_eq!(names(text, &[], None), ["ann@example.net"]);
+        // A list in a sentence, closed by a conjunction.
+        let text = "Your message to ann@example.net, bob@example.net and cy@example.net could \
+                    not be delivered: the mailboxes do not exist.";
+        assert_eq!(
+            names(text, &[], None),
+            ["ann@example.net", "bob@example.net", "cy@example.net"]
+        );
     }
 
     #[test]

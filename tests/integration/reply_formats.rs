@@ -129,6 +129,18 @@ const CASES: &[Case] = &[
         kind: MessageKind::DelayWarning,
         replies: &[("tom@example.com", None, false)],
     },
+    Case {
+        name: "Exchange's German notice in prose, the original returned",
+        message: "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.de>\nTo: s@example.de\nSubject: Unzustellbar: Angebot\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain; charset=utf-8\n\nDie Zustellung an diese Empfänger oder Gruppen ist fehlgeschlagen:\n\nbernd@example.net (bernd@example.net)\nDie eingegebene E-Mail-Adresse wurde nicht gefunden.\n\n--B\nContent-Type: message/rfc822\n\nFrom: s@example.de\nTo: bernd@example.net\nSubject: Angebot\n\nHallo\n--B--\n",
+        kind: MessageKind::Bounce,
+        replies: &[("bernd@example.net", None, true)],
+    },
+    Case {
+        name: "a French notice from the mail system",
+        message: "From: MAILER-DAEMON@mx.example.fr\nTo: s@example.fr\nSubject: Non remis : Devis\nContent-Type: text/plain; charset=utf-8\n\nVotre message n'a pas pu être remis à ces destinataires ou groupes :\n\nbruno@example.net (bruno@example.net)\nL'adresse de messagerie que vous avez entrée est introuvable.\n",
+        kind: MessageKind::Bounce,
+        replies: &[("bruno@example.net", None, true)],
+    },
 ];
 
 #[test]
@@ -180,6 +192,12 @@ fn notices_that_are_not_bounces_report_no_failure() {
         "From: Nina <nina@example.com>\nTo: s@example.org\nSubject: Re: hello\n\nBonjour,\nJe suis absent du bureau jusqu'au 15 janvier avec un accès limité à mes courriels.\n",
         // An out-of-office reply whose German subject says what it is.
         "From: Otto <otto@example.de>\nTo: s@example.org\nSubject: Abwesenheitsnotiz: hello\n\nVielen Dank für Ihre Nachricht. Ich bin bis zum 10.01. nicht im Büro.\n",
+        // Exchange's delivery receipt written out in prose.
+        "From: postmaster@example.com\nTo: s@example.org\nSubject: Delivered: hello\n\nYour message has been delivered to the following recipients:\n\nbob@example.net (bob@example.net)\n\nSubject: hello\n",
+        // A parcel service's notice, in English and in German: its "could not be delivered"
+        // is about a parcel.
+        "From: Parcel Service <noreply@parcel.example>\nTo: s@example.org\nSubject: Your parcel could not be delivered\n\nYour parcel 00340434161234567890 could not be delivered today.\nWe will try again on the next working day.\n\nQuestions? Write to service@parcel.example.\n",
+        "From: Paketdienst <noreply@paket.example>\nTo: s@example.de\nSubject: Ihre Sendung konnte nicht zugestellt werden\n\nIhre Sendung 00340434161234567890 konnte heute leider nicht zugestellt werden.\n\nBei Fragen erreichen Sie uns unter kundenservice@paket.example.\n",
         // A challenge-response filter's request.
         "From: spam-filter@example.com\nTo: s@example.org\nSubject: Please confirm your message\n\nYour message to pat@example.com has been held. To have it delivered, please\nreply to this message or visit the link below so we know you are a real person:\nhttps://example.com/confirm?id=123\n",
     ];

@@ -653,3 +653,60 @@ proptest! {
         explain_binary(&input);
     }
 }
+
+/// Lines of a notice the mail system writes in prose: receipts, refusals, failure and delay
+/// words, addresses, a lost body; some in another script or broken across lines.
+const NOTICE_LINES: &[&str] = &[
+    "Your message has been delivered to the following recipients:",
+    "Delivery to these recipients or groups is complete, but no delivery notification was sent",
+    "was successfully delivered to",
+    "That's not a valid user here.",
+    "You sent mail to kim@example.org.",
+    "Delivery has failed to these recipients or groups:",
+    "Delivery is delayed to these recipients or groups:",
+    "<<< No Message Collected >>>",
+    "bob@example.net (bob@example.net)",
+    "<lee@example.org>:",
+    "Subject: Quarterly report",
+    "unknown",
+    "配信",
+    "",
+    "Die Zustellung an diese Empfänger oder Gruppen ist fehlgeschlagen:",
+    "Votre message n'a pas pu être remis à ces destinataires :",
+    "Your parcel could not be delivered today.",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Whatever a notice from the mail system says in prose, it is decoded or refused in one
+    /// line; one that only reports deliveries (receipt words, no failure or delay words) is
+    /// never read as a failure.
+    #[test]
+    fn prose_notices_from_the_mail_system_are_read_by_their_words(
+        picks in proptest::collection::vec(0..NOTICE_LINES.len(), 0..8),
+        subject in prop::sample::select(vec![
+            "", "Delivered: Quarterly report", "Relayed: x",
+            "Delivery Status Notification (Failure)", "Returned mail: see transcript for details",
+        ]),
+        null_path in any::<bool>(),
+    ) {
+        let lines: Vec<&str> = picks.iter().map(|&i| NOTICE_LINES[i]).collect();
+        let from = if null_path { "Return-Path: <>\nFrom: <>" } else { "From: postmaster@example.com" };
+        let text = format!(
+            "{from}\nTo: ann@example.com\nSubject: {subject}\n\n{}\n",
+            lines.join("\n")
+        );
+        let got = run_bounded(text.as_bytes());
+        let receipt_only = picks.iter().all(|&i| i <= 2 || i == 8 || i == 10 || i == 13)
+            && picks.iter().any(|&i| i <= 2)
+            && !subject.contains("(Failure)")
+            && !subject.starts_with("Returned");
+        if receipt_only {
+            prop_assert!(
+                got.as_ref().map_or(true, |x| !x.kind.is_some_and(reply::MessageKind::is_failure_report)),
+                "a receipt read as a failure: {text:?}"
+            );
+        }
+    }
+}

@@ -223,6 +223,27 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
             Wording,
             "Your email has been blocked because the sender is unauthenticated",
         ),
+        // Tencent's session stamp, without its host or help link.
+        (
+            "550 Domain may not exist or DNS check failed [MGaqBtNQeRDAdUzCFRiSMavn3t+dzyF/MVAYPWn6OCN5vNwSrFDoaybQje6D/MIY0g== IP: 192.0.2.25].",
+            "qq",
+            Token,
+            // Fingerprints read the words with addresses masked.
+            "[MGaqBtNQeRDAdUzCFRiSMavn3t+dzyF/MVAYPWn6OCN5vNwSrFDoaybQje6D/MIY0g== IP: 192.0....",
+        ),
+        // Legacy pages the older refusals of Road Runner and MessageLabs link.
+        (
+            "554 5.7.1 - ERROR: Mail refused - <192.0.2.25> - See http://security.rr.com/cgi-bin/block-lookup?192.0.2.25",
+            "spectrum",
+            Link,
+            "security.rr.com",
+        ),
+        (
+            "553 Message filtered. See the spam FAQ at http://www.messagelabs.com/support/ (#5.7.1)",
+            "symantec",
+            Link,
+            "www.messagelabs.com",
+        ),
         // Yahoo's 5.7.9 opens with the same sentence, then names Yahoo: its token.
         (
             "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo requires all senders to authenticate with either SPF or DKIM.",

@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
 /// Reply floors were set again when round three (December 2026, ids `y001`-`y150`) grew the set
 /// from 570 to 720 replies: the new texts moved the figures (measurement grew; no rule was
 /// weakened). On the 570 replies of before, the figures stayed at or above the old floors.
+/// Provider floors raised by provider9 (answering hosts read from Exim, cPanel, Sendmail,
+/// Exchange Server and transcript forms; more of Gmail's and Exchange Online's own sentences).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.1, 97.5, 96.1, 100.0]),
-    ("holdout", [86.3, 85.5, 87.3, 93.9]),
+    ("dev", [99.5, 97.5, 96.1, 100.0]),
+    ("holdout", [87.6, 85.5, 87.3, 93.9]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [

@@ -252,10 +252,16 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
             "Yahoo requires",
         ),
         (
-            "421 4.7.27 This mail has been rate limited because SPF does not pass",
+            "451 4.7.24 The SPF record of the sending domain has one or more suspicious entries.",
             "gmail",
             Wording,
-            "This mail has been rate limited because SPF does not pass",
+            "The SPF record of the sending domain has one or more suspicious entries",
+        ),
+        (
+            "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors.",
+            "gmail",
+            Wording,
+            "We weren't able to find the recipient domain",
         ),
         // Exchange Online's own NDR sentences, and Outlook.com's older IP refusal.
         (

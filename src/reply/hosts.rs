@@ -6,12 +6,17 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:` (or
-/// `refused to talk to me:`, a refusal of the greeting), Exim's `host X [ip]:`, Sendmail's
-/// `while talking to X.:`, a DSN's `Remote-MTA: dns; X`,
-/// Gmail's bounce (`Recipient server: X SMTP response: ...`).
+/// `refused to talk to me:`, a refusal of the greeting), Exim's `host X [ip]:` (its bounces
+/// since 4.8x put `host X [ip]` on a line of its own, the `SMTP error ...` line after it; its
+/// log lines write `H=X [ip]`, with the greeting name in parentheses between when it differs),
+/// cPanel's and Plesk's `host: X (ip)`, Sendmail's `while talking to X.:`, a DSN's
+/// `Remote-MTA: dns; X`, Gmail's bounce (`Recipient server: X SMTP response: ...`, and its
+/// older `... rejected by the server for the recipient domain D by X. [ip]`), Exchange
+/// Server's report (`Remote Server at X (ip) returned '550 ...'`), and the host a transcript
+/// says it connected to (Exim's debug `Connecting to X [ip]:25`, ZoneMTA's `mx=X[ip]`).
 static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\]:|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)",
+        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\](?::|[ \t]*$|\s+SMTP error\b)|\bH=([A-Za-z0-9][A-Za-z0-9.-]*)\s+(?:\([^()\s]*\)\s+)?\[[^\]\s]*\]|\bhost:\s*([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)|\bfor the recipient domain \S+ by ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\[[0-9a-fA-F.:]+\]|\bRemote Server at ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)\s+returned\b|\bConnecting to ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[0-9a-fA-F.:]+\]|\bmx=([A-Za-z0-9][A-Za-z0-9.-]*)\[[0-9a-fA-F.:]+\]",
     )
 });
 
@@ -181,8 +186,53 @@ mod tests {
                 .as_deref(),
             Some("mx01.mail.icloud.com")
         );
-        // A recipient's domain is not a host that answered.
+        // Exim's bounce with the host on a line of its own, and its log line's `H=`.
+        assert_eq!(
+            said_by("  ann@example.org\n    host mx1.free.fr [212.27.48.7]\n    SMTP error from remote mail server after end of data:\n    ")
+                .as_deref(),
+            Some("mx1.free.fr")
+        );
+        assert_eq!(
+            said_by("H=us-smtp-inbound-1.mimecast.com [205.139.110.242]: SMTP error from remote mail server after RCPT TO:<a@x>: ")
+                .as_deref(),
+            Some("us-smtp-inbound-1.mimecast.com")
+        );
+        assert_eq!(
+            said_by("H=mx.b.example (greeting.b.example) [192.0.2.9] X=TLS1.3 ").as_deref(),
+            Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("SMTP error from remote server for RCPT TO command, host: mx.b.example (192.0.2.9) reason: ")
+                .as_deref(),
+            Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("Google tried to deliver your message, but it was rejected by the server for the recipient domain b.example by mx.b.example. [192.0.2.9].\n\nThe error that the other server returned was:\n")
+                .as_deref(),
+            Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("Remote Server at mx.b.example (192.0.2.9) returned '").as_deref(),
+            Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("Connecting to mx.b.example [192.0.2.9]:25 ... connected\n  SMTP<< ")
+                .as_deref(),
+            Some("mx.b.example")
+        );
+        assert_eq!(
+            said_by("CONNECTED domain=b.example mx=mx.b.example[192.0.2.9] src=a\nerror=\"")
+                .as_deref(),
+            Some("mx.b.example")
+        );
+        // A recipient's domain is not a host that answered, nor is a host named in a sentence
+        // (`the host mx.b.example [192.0.2.9] is slow today`) or a client's `H=` without its IP.
         assert_eq!(said_by("<ann@gmail.com>: "), None);
+        assert_eq!(
+            said_by("the host mx.b.example [192.0.2.9] is slow today, "),
+            None
+        );
+        assert_eq!(said_by("H=mx.b.example refused "), None);
         assert_eq!(
             said_by("but it was rejected. Recipient server: mx.b.example SMTP response: ")
                 .as_deref(),

@@ -156,7 +156,11 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let row = first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first);
     if log::classify(first).is_none() && !row {
         // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
-        if let Some(r) = pasted::transcript(text) {
+        if let Some(mut r) = pasted::transcript(text) {
+            // The host it talked to, where the transcript names it (`while talking to X.:`).
+            if r.remote_mta.is_none() {
+                r.remote_mta = hosts::said_by(text);
+            }
             return Ok(one(InputForm::Reply, r));
         }
         if let Some(r) = code::parse_reply_start(text)? {
@@ -360,9 +364,16 @@ fn dsn_fields(text: &str) -> Option<Reply> {
     }
     let start = text.lines().position(|l| is_field(l, FIELDS)).unwrap_or(0);
     let fields: Vec<&str> = text.lines().skip(start).collect();
-    dsn::parse(&fields.join("\n"))
+    let mut r = dsn::parse(&fields.join("\n"))
         .into_iter()
-        .find(Reply::has_code)
+        .find(Reply::has_code)?;
+    // Fields pasted under the bounce line they repeat (`<a@x>: host mx.x[ip] said: 550 ...`,
+    // then `Diagnostic-Code: smtp; 550 ...`) without a Remote-MTA: the line names the host.
+    if r.remote_mta.is_none() && start > 0 {
+        let before: Vec<&str> = text.lines().take(start).collect();
+        r.remote_mta = hosts::said_by(&before.join("\n"));
+    }
+    Some(r)
 }
 
 /// A JSON document or JSON lines: each object is an export row.

@@ -56,8 +56,16 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-us-isp.toml"),
     ),
     (
-        "rules/provider-europe.toml",
-        include_str!("../../rules/provider-europe.toml"),
+        "rules/provider-europe-de.toml",
+        include_str!("../../rules/provider-europe-de.toml"),
+    ),
+    (
+        "rules/provider-europe-fr-it.toml",
+        include_str!("../../rules/provider-europe-fr-it.toml"),
+    ),
+    (
+        "rules/provider-europe-east.toml",
+        include_str!("../../rules/provider-europe-east.toml"),
     ),
     (
         "rules/provider-asia.toml",

@@ -20,10 +20,12 @@ use std::path::{Path, PathBuf};
 /// from 570 to 720 replies: the new texts moved the figures (measurement grew; no rule was
 /// weakened). On the 570 replies of before, the figures stayed at or above the old floors.
 /// Round four (ids `z001`-`z154`) grew it to 874 replies and the floors were set to what it
-/// measured then, for the same reason; the 720 replies of before kept their figures.
+/// measured then, for the same reason; the 720 replies of before kept their figures. Provider
+/// floors raised after (answering hosts read from Exim, cPanel, Sendmail, Exchange Server and
+/// transcript forms; more of Gmail's and Exchange Online's own sentences).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [97.4, 97.0, 95.9, 100.0]),
-    ("holdout", [87.2, 86.2, 87.4, 94.8]),
+    ("dev", [97.8, 97.0, 95.9, 100.0]),
+    ("holdout", [88.4, 86.2, 87.4, 94.8]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [

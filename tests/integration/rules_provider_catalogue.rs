@@ -202,6 +202,80 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
             Token,
             "ionos.de/hilfe",
         ),
+        // The Nemesis banner the three brands share names GMX; IONOS's own brand and server
+        // name outrank it, as the domain a 554 greeting opens with or written in the words.
+        (
+            "554-perfora.net (mxeueus003) Nemesis ESMTP Service not available",
+            "ionos",
+            Host,
+            "perfora.net",
+        ),
+        (
+            "421 Service not available: perfora.net (mxeueus003) Nemesis ESMTP",
+            "ionos",
+            Token,
+            "perfora.net (mxeueus003)",
+        ),
+        // Gmail's authentication sentences without the gsmtp trailer.
+        (
+            "550-5.7.26 Your email has been blocked because the sender is unauthenticated.",
+            "gmail",
+            Wording,
+            "Your email has been blocked because the sender is unauthenticated",
+        ),
+        // Tencent's session stamp, without its host or help link.
+        (
+            "550 Domain may not exist or DNS check failed [MGaqBtNQeRDAdUzCFRiSMavn3t+dzyF/MVAYPWn6OCN5vNwSrFDoaybQje6D/MIY0g== IP: 192.0.2.25].",
+            "qq",
+            Token,
+            // Fingerprints read the words with addresses masked.
+            "[MGaqBtNQeRDAdUzCFRiSMavn3t+dzyF/MVAYPWn6OCN5vNwSrFDoaybQje6D/MIY0g== IP: 192.0....",
+        ),
+        // Legacy pages the older refusals of Road Runner and MessageLabs link.
+        (
+            "554 5.7.1 - ERROR: Mail refused - <192.0.2.25> - See http://security.rr.com/cgi-bin/block-lookup?192.0.2.25",
+            "spectrum",
+            Link,
+            "security.rr.com",
+        ),
+        (
+            "553 Message filtered. See the spam FAQ at http://www.messagelabs.com/support/ (#5.7.1)",
+            "symantec",
+            Link,
+            "www.messagelabs.com",
+        ),
+        // Yahoo's 5.7.9 opens with the same sentence, then names Yahoo: its token.
+        (
+            "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo requires all senders to authenticate with either SPF or DKIM.",
+            "yahoo",
+            Token,
+            "Yahoo requires",
+        ),
+        (
+            "451 4.7.24 The SPF record of the sending domain has one or more suspicious entries.",
+            "gmail",
+            Wording,
+            "The SPF record of the sending domain has one or more suspicious entries",
+        ),
+        (
+            "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors.",
+            "gmail",
+            Wording,
+            "We weren't able to find the recipient domain",
+        ),
+        // Exchange Online's own NDR sentences, and Outlook.com's older IP refusal.
+        (
+            "550 5.7.350 Remote server returned message detected as spam",
+            "microsoft",
+            Wording,
+            "Remote server returned message detected as spam",
+        ),
+        (
+            "421 Unfortunately, some messages from 192.0.2.25 weren't sent. Please try again.",
+            "microsoft",
+            Wording,
+            "Unfortunately, some messages from 192.0.2.25 weren't sent",
+        ),
     ] {
         assert_eq!(
             who(input),
@@ -226,6 +300,8 @@ fn regional_and_sovereign_mx_hosts_name_their_provider() {
         ("mx01.earthlink-vadesecure.net", "earthlink"),
         ("mta05-relay.cloud.vadesecure.com", "vade"),
         ("mx.yandex.com.tr", "yandex"),
+        // Hornetsecurity's MX under its former name.
+        ("mx-gate33-haj2.antispameurope.com", "hornetsecurity"),
     ] {
         let input = postfix(host, "550 5.7.1 Message refused");
         assert_eq!(
@@ -256,6 +332,58 @@ fn a_host_that_refused_to_talk_is_the_host_that_answered() {
     }
 }
 
+/// Every form a paste keeps the answering host in names its provider, the reply's words being
+/// no provider's own: Exim's bounce with the host on a line of its own and its log line's
+/// `H=`, the `host: X (ip)` of cPanel's and Plesk's notices, DSN fields pasted under the
+/// bounce line they repeat (with no Remote-MTA of their own), Sendmail's transcript, Exchange
+/// Server's `Remote Server at X (ip) returned` and Gmail's older report of another server's
+/// refusal.
+#[test]
+fn every_form_that_keeps_the_answering_host_names_its_provider() {
+    for (host, provider) in [
+        ("mx1.free.fr", "free"),
+        ("gmail-smtp-in.l.google.com", "gmail"),
+        ("mx0.charter.net", "spectrum"),
+        ("eu-smtp-inbound-1.mimecast.com", "mimecast"),
+        ("mx00.emig.gmx.net", "gmx-webde"),
+    ] {
+        for input in [
+            format!(
+                "  ann@example.org\n    host {host} [192.0.2.9]\n    SMTP error from remote mail server after end of data:\n    550 5.7.1 Message refused"
+            ),
+            format!(
+                "H={host} [192.0.2.9]: SMTP error from remote mail server after RCPT TO:<ann@example.org>: 550 5.7.1 Message refused"
+            ),
+            format!(
+                "SMTP error from remote server for RCPT TO command, host: {host} (192.0.2.9) reason: 550 5.7.1 Message refused"
+            ),
+            format!(
+                "<ann@example.org>: host {host}[192.0.2.9] said: 550 Message\n    refused (in reply to end of DATA command)\nDiagnostic-Code: smtp; 550 Message refused"
+            ),
+            format!(
+                "   ----- Transcript of session follows -----\n... while talking to {host}.:\n>>> DATA\n<<< 550 5.7.1 Message refused\n554 5.0.0 Service unavailable"
+            ),
+            format!("Remote Server at {host} (192.0.2.9) returned '550 5.7.1 Message refused'"),
+            format!(
+                "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.org by {host}. [192.0.2.9].\n\nThe error that the other server returned was:\n550 5.7.1 Message refused"
+            ),
+        ] {
+            assert_eq!(
+                who(&input).map(|w| (w.0, w.1, w.2)),
+                Some((provider.to_string(), SignalKind::Host, host.to_string())),
+                "{input}"
+            );
+        }
+    }
+    // A host named in a sentence, or a client's `H=` with no address, is no answering host.
+    for input in [
+        "The host gmail-smtp-in.l.google.com [192.0.2.9] is slow today: 550 5.7.1 Message refused",
+        "H=gmail-smtp-in.l.google.com refused: 550 5.7.1 Message refused",
+    ] {
+        assert_eq!(who(input), None, "{input}");
+    }
+}
+
 /// Fingerprints that could over-match: a customer's own domain that ends like a provider's, a
 /// provider's outbound relay writing a bounce about someone else, a list any receiver may
 /// query, a product name in an unrelated sentence, and a provider's page owned by another.
@@ -278,6 +406,11 @@ fn near_misses_name_no_provider_or_the_right_one() {
         "550 5.7.1 Our Proofpoint licence expired; message refused".into(),
         // A word that only looks like an AOL code.
         "451 4.4.3 DNS:SERVFAIL for example.org".into(),
+        // Any server's words about a blocked or unauthenticated message, not Gmail's sentence.
+        "550 5.7.1 Your email has been blocked by the recipient's administrator".into(),
+        "550 5.7.1 Message rejected because the sender is unauthenticated".into(),
+        // A host named after `antispameurope` in a customer's own domain.
+        postfix("antispameurope.com.example.net", "550 5.7.1 Message refused"),
     ] {
         assert_eq!(who(&input).map(|w| w.0), None, "{input}");
     }

@@ -360,9 +360,22 @@ fn dsn_fields(text: &str) -> Option<Reply> {
     }
     let start = text.lines().position(|l| is_field(l, FIELDS)).unwrap_or(0);
     let fields: Vec<&str> = text.lines().skip(start).collect();
-    dsn::parse(&fields.join("\n"))
+    let mut r = dsn::parse(&fields.join("\n"))
         .into_iter()
-        .find(Reply::has_code)
+        .find(Reply::has_code)?;
+    // A `Status: 5.0.0` beside a Diagnostic-Code whose reply gave no enhanced code is the
+    // reporting MTA's own reading of the reply's class (as a log's `dsn=` is): it says no more
+    // than the basic code, whose meaning it would hide.
+    if r.basic.is_some()
+        && let Some(e) = r.enhanced.as_deref().filter(|e| e.ends_with(".0.0"))
+        && !text
+            .lines()
+            .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
+            .any(|l| l.contains(e))
+    {
+        r.enhanced = None;
+    }
+    Some(r)
 }
 
 /// A JSON document or JSON lines: each object is an export row.

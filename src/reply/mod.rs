@@ -15,6 +15,7 @@ mod hosts;
 mod log;
 mod mime;
 mod notices;
+mod paste;
 mod pasted;
 mod prefilter;
 mod prose;
@@ -138,6 +139,10 @@ fn one(form: InputForm, r: Reply) -> Extracted {
 }
 
 fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
+    // What the paste did to the reply (HTML escapes, an exception's stack frames, a DSN
+    // field's `smtp;` type) is undone before anything reads it.
+    let cleaned = paste::clean(text);
+    let text = cleaned.as_deref().unwrap_or(text);
     let first = text
         .lines()
         .map(str::trim)

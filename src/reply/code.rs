@@ -263,9 +263,12 @@ fn plausible_bare(tail: &str) -> bool {
     let rest = tail.get(3..).unwrap_or("");
     // AOL opens its multi-line replies with an empty first word (`421-: (DYN:T1)`).
     let rest = rest.trim_start_matches(['-', ' ', '\t', ':']);
-    // `550 <ann@example.org>: User unknown`: the reply names the address first.
+    // `550 <ann@example.org>: User unknown`: the reply names the address first, or the
+    // client's IP address (`550 <192.0.2.25> blocked by ...`).
     if let Some(addr) = rest.strip_prefix('<') {
-        return addr.split('>').next().is_some_and(|a| a.contains('@'));
+        return addr.split('>').next().is_some_and(|a| {
+            a.contains('@') || a.contains(['.', ':']) && a.parse::<std::net::IpAddr>().is_ok()
+        });
     }
     // `SMTP 550 ("fromemail" max messages per session)`: words opened by a bracket or quote.
     let rest = rest.trim_start_matches(['(', '[', '"', '\'']);

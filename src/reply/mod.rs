@@ -158,7 +158,10 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let text = unescaped.as_deref().unwrap_or(text);
     // A reply's prose has commas too: a line that opens with a code is a reply, not a CSV row
     // (a tab still marks a row: replies are not tab-separated).
-    let row = first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first);
+    // A transcript's line (PHPMailer's `2026-12-07 05:12:01<TAB>SERVER -> CLIENT: ...`) is no
+    // row either.
+    let row = (first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first))
+        && !pasted::is_dialogue_line(first);
     if log::classify(first).is_none() && !row {
         // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
         if let Some(r) = pasted::transcript(text) {

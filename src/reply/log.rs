@@ -269,6 +269,24 @@ mod tests {
     }
 
     #[test]
+    fn a_relay_status_derived_from_the_class_is_not_the_replys_enhanced_code() {
+        let l = "postfix/smtp[9]: AB12: to=<x@example.org>, relay=mx.example.org[192.0.2.1]:25, \
+                 dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.1] said: 554 Transaction \
+                 failed (in reply to end of DATA command))";
+        let r = parse_line(InputForm::PostfixLog, l).unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(554), None));
+        // Without a basic code of its own, the status is all there is.
+        let l = "postfix/smtp[9]: AB12: to=<x@example.org>, relay=none, dsn=4.4.1, \
+                 status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection refused)";
+        let r = parse_line(InputForm::PostfixLog, l).unwrap().unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("4.4.1"));
+        let l = "sm-mta[8]: x: to=<d@example.net>, relay=mx.example.net. [198.51.100.7], \
+                 dsn=4.0.0, stat=Deferred: 452 Insufficient system storage";
+        let r = parse_line(InputForm::SendmailLog, l).unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(452), None));
+    }
+
+    #[test]
     fn sendmail_with_and_without_reply() {
         let l = "May  1 10:00:00 mail sm-mta[812]: 441A0x: to=<carl@example.net>, delay=00:00:01, \
                  xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.net. [198.51.100.7], \

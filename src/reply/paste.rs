@@ -9,11 +9,12 @@ use std::sync::LazyLock;
 /// One frame of a stack trace under an exception message: Java's `\tat com.x.Y.m(Y.java:12)`,
 /// .NET's `   at System.Net.Mail.SmtpTransport.SendMail(MailAddress sender, ...)` (and its ` in
 /// C:\src\x.cs:line 42`), Node's `    at SMTPConnection._formatError (/app/x.js:798:19)` or
-/// `    at /app/x.js:12:5`, Python's `  File "/app/x.py", line 12, in send`. The frame is the
-/// application's, never the server's words.
+/// `    at /app/x.js:12:5`, Python's `  File "/app/x.py", line 12, in send`, PHP's `#0
+/// /var/www/x.php(198): X->assertResponseCode('550 ...', Array)` under Laravel's `[stacktrace]`.
+/// The frame is the application's, never the server's words (PHP's quotes the reply again).
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s+(?:at\s+(?:[\w$.<>\[\]`'|~-]+\(.*\)(?:\s+in\s+.*)?|[\w$.<>\[\] ]+\s\(.*:\d+(?::\d+)?\)|\S+:\d+:\d+|\.\.\.\s*\d+\s+more)|File\s+".*",\s+line\s+\d+.*|\.\.\.\s*\d+\s+more)\s*$"#,
+        r#"^(?:#\d+\s+(?:\S.*\(\d+\):\s.*|\{main\})|\[stacktrace\])\s*$|^\s+(?:at\s+(?:[\w$.<>\[\]`'|~-]+\(.*\)(?:\s+in\s+.*)?|[\w$.<>\[\] ]+\s\(.*:\d+(?::\d+)?\)|\S+:\d+:\d+|\.\.\.\s*\d+\s+more)|File\s+".*",\s+line\s+\d+.*|\.\.\.\s*\d+\s+more)\s*$"#,
     )
 });
 
@@ -39,7 +40,10 @@ pub fn clean(text: &str) -> Option<String> {
 /// the frames counts (an exception's message), so that no input loses all its lines.
 fn without_frames(text: &str) -> Option<String> {
     // The frames' marks, checked before any pattern runs.
-    if !text.contains("at ") && !text.contains("File \"") && !text.contains("more") {
+    if !["at ", "File \"", "more", "#0 "]
+        .iter()
+        .any(|m| text.contains(m))
+    {
         return None;
     }
     let lines: Vec<&str> = text.lines().take(100_000).collect();
@@ -152,6 +156,13 @@ mod tests {
         assert_eq!(
             clean(node).unwrap(),
             "Error: Can't send mail - all recipients were rejected: 550 No"
+        );
+        let php = "production.ERROR: Expected response code \"250\" but got code \"550\"\n\
+                   [stacktrace]\n#0 /var/www/x/SmtpTransport.php(198): X->assertResponseCode('550 \
+                   Other words', Array)\n#1 {main}";
+        assert_eq!(
+            clean(php).unwrap(),
+            "production.ERROR: Expected response code \"250\" but got code \"550\""
         );
         // Words that merely start with "at" stay; a text of frames alone is left as it is.
         assert_eq!(clean("550-5.7.1 Rejected\n    at our discretion"), None);

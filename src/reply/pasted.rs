@@ -466,6 +466,43 @@ mod tests {
     }
 
     #[test]
+    fn application_errors_keep_the_code_the_application_read() {
+        // nodemailer: the response field holds the reply whole, beside its code.
+        let r = app_error(
+            "Error: Can't send mail - all recipients were rejected: 550 5.1.1 No such user\n  \
+             code: 'EENVELOPE',\n  response: '550 5.1.1 No such user',\n  responseCode: 550,",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.1.1")));
+        assert_eq!(r.text, "No such user");
+        // .NET's words for 421, and for 450 where the enhanced code says temporary.
+        let r = app_error(
+            "SmtpException: Service not available, closing transmission channel. The server \
+             response was: 4.7.0 Try again later",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(421), Some("4.7.0")));
+        let r = app_error(
+            "SmtpFailedRecipientException: Mailbox unavailable. The server response was: 4.2.1 \
+             Slow down\n4.2.1 please",
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(450));
+        assert_eq!(r.text, "Slow down please");
+        // Python's bytes escapes are the UTF-8 they stand for.
+        let r = py_tuple(r"(421, b'Message temporarily deferred \xe2\x80\x93 4.16.50')").unwrap();
+        assert_eq!(r.text, "Message temporarily deferred \u{2013} 4.16.50");
+        // PHPMailer's debug dialogue is a transcript.
+        let t = "2026-12-07 05:12:01\tCLIENT -> SERVER: RCPT TO:<a@example.org>\n\
+                 2026-12-07 05:12:01\tSERVER -> CLIENT: 550 5.1.1 Unknown\n";
+        assert!(is_dialogue_line(t.lines().next().unwrap()));
+        assert_eq!(transcript(t).unwrap().basic, Some(550));
+        // A wrapped line that starts with a number is no reply of a transcript.
+        let t = "550 5.3.190 Journaling to Microsoft\n    365 not supported";
+        assert!(transcript(t).is_none());
+    }
+
+    #[test]
     fn application_errors_give_the_reply_they_hold() {
         let r = app_error(
             r"data: (550, b'5.7.1 [ip 7] Gmail has detected that this message is\n5.7.1 likely unsolicited mail.')",

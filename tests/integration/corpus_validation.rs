@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// weakened). On the 570 replies of before, the figures stayed at or above the old floors.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("dev", [99.1, 97.5, 96.1, 100.0]),
-    ("holdout", [86.3, 85.5, 87.3, 93.9]),
+    ("holdout", [87.0, 85.9, 87.7, 93.9]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [

@@ -46,7 +46,7 @@ fn without_frames(text: &str) -> Option<String> {
     {
         return None;
     }
-    let lines: Vec<&str> = text.lines().take(100_000).collect();
+    let lines: Vec<&str> = text.lines().collect();
     let frames = lines.iter().filter(|l| FRAME.is_match(l)).count();
     if frames == 0 || frames == lines.len() {
         return None;

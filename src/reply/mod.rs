@@ -189,7 +189,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         }
         let (f, parsed) = if let Some(f) = log::classify(line) {
             (f, log::parse_line(f, line))
-        } else if esp::is_delimited(line) {
+        } else if esp::is_delimited(line) && (row || !code::starts_like_reply(line.trim())) {
+            // A reply line with commas in its words (an indented line of a pasted bounce's
+            // text) is a row only in an export, whose first line is a row too.
             let parsed = esp::delimited_row(line, header.as_deref());
             if n == 0 || header.is_none() && matches!(parsed, Ok(None)) {
                 header = Some(esp::header_names(line));
@@ -548,6 +550,23 @@ mod tests {
         assert!(
             x.replies[0].text.starts_with("Go away"),
             "{}",
+            x.replies[0].text
+        );
+    }
+
+    #[test]
+    fn a_reply_line_with_commas_in_pasted_bounce_text_is_no_export_row() {
+        let x = extract(
+            b"The following address(es) failed:\n\n  ann@example.org\n    SMTP error from \
+              remote mail server after RCPT TO:<ann@example.org>:\n    553-5.1.2 We weren't \
+              able to find the domain. Please check for errors, and make sure, as well\n    \
+              553 5.1.2 gsmtp\n",
+        )
+        .unwrap();
+        assert_ne!(x.form, InputForm::EspRow);
+        assert!(
+            x.replies[0].text.contains("make sure, as well"),
+            "{:?}",
             x.replies[0].text
         );
     }

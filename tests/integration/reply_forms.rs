@@ -272,6 +272,34 @@ fn forms() -> Vec<Form> {
                 py_bytes(&e.lines_without_basic().join("\n"))
             ))
         }),
+        // Django's debug page pasted from the browser's source: the smtplib exception,
+        // HTML-escaped.
+        ("django-html", Keeps::Whole, |e| {
+            let tuple = format!(
+                "{{'{RCPT}': ({}, b{})}}",
+                e.basic,
+                py_bytes(&e.lines_without_basic().join("\n"))
+            );
+            Some(format!(
+                "<pre class=\"exception_value\">{}</pre>",
+                tuple
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('\'', "&#x27;")
+            ))
+        }),
+        // The body of Exim's failure notice: the address, then the reply's lines indented.
+        ("exim-notice-body", Keeps::Whole, |e| {
+            Some(format!(
+                "This message was created automatically by mail delivery software.\n\n\
+                 A message that you sent could not be delivered to one or more of its\n\
+                 recipients. This is a permanent error. The following address(es) failed:\n\n  \
+                 {RCPT}\n    host mx.example.net [192.0.2.1]\n    SMTP error from remote mail \
+                 server after RCPT TO:<{RCPT}>:\n    {}",
+                e.lines.join("\n    ")
+            ))
+        }),
         ("javamail", Keeps::Whole, |e| {
             Some(format!(
                 "javax.mail.SendFailedException: Invalid Addresses;\n  nested exception is:\n\t\

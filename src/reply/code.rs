@@ -235,6 +235,18 @@ pub fn unquote(before: &str, r: &mut Reply) {
     // `"user"`) is followed by words and stays.
     let closes = |after: &str| {
         let rest = after.trim_start();
+        // Symfony ends its sentence after the quote, then its context follows (`with message
+        // "550 ...". {"exception": ...}` in a Laravel log).
+        let (after, rest) = match after.strip_prefix('.') {
+            Some(a) if a.trim().is_empty() || a.starts_with(char::is_whitespace) => {
+                let r = a.trim_start();
+                if r.is_empty() || r.starts_with(['{', '[']) {
+                    return true;
+                }
+                (a, r)
+            }
+            _ => (after, rest),
+        };
         rest.is_empty()
             || rest.trim_end() == "##"
             || after.starts_with([',', ';', ')', ']', '}'])
@@ -263,9 +275,12 @@ fn plausible_bare(tail: &str) -> bool {
     let rest = tail.get(3..).unwrap_or("");
     // AOL opens its multi-line replies with an empty first word (`421-: (DYN:T1)`).
     let rest = rest.trim_start_matches(['-', ' ', '\t', ':']);
-    // `550 <ann@example.org>: User unknown`: the reply names the address first.
+    // `550 <ann@example.org>: User unknown`: the reply names the address first, or the
+    // client's IP address (`550 <192.0.2.25> blocked by ...`).
     if let Some(addr) = rest.strip_prefix('<') {
-        return addr.split('>').next().is_some_and(|a| a.contains('@'));
+        return addr.split('>').next().is_some_and(|a| {
+            a.contains('@') || a.contains(['.', ':']) && a.parse::<std::net::IpAddr>().is_ok()
+        });
     }
     // `SMTP 550 ("fromemail" max messages per session)`: words opened by a bracket or quote.
     let rest = rest.trim_start_matches(['(', '[', '"', '\'']);
@@ -480,6 +495,22 @@ fn push_word(out: &mut String, w: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quote_closed_by_a_sentence_end_and_a_client_ip_first_are_read() {
+        let r = find_reply(
+            "Expected response code \"250\" but got code \"550\", with message \"550 Mail \
+             refused\r\n\". {\"exception\":\"[object] (X(code: 550): at /x.php:342)\"}",
+        )
+        .unwrap();
+        assert_eq!(r.text, "Mail refused");
+        // A quote inside the reply, followed by more of its words, stays.
+        let r = find_reply("said '550 No \"bob\". Try \"help\" later'").unwrap();
+        assert_eq!(r.text, "No \"bob\". Try \"help\" later");
+        let r = find_reply("SMTPAddressFailedException: 550 <192.0.2.25> blocked by ldap").unwrap();
+        assert_eq!(r.basic, Some(550));
+        assert!(find_reply("It took 550 <x> steps").is_none());
+    }
 
     #[test]
     fn flattened_gmail_reply_keeps_one_code_and_joins_text() {

@@ -98,7 +98,7 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
         },
     };
     if reply.enhanced.is_none() {
-        reply.enhanced = dsn;
+        reply.enhanced = relay_status(&reply, dsn);
     }
     if reply.remote_mta.is_none() {
         reply.remote_mta = relay(line).filter(|r| *r != "none").map(String::from);
@@ -107,6 +107,14 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
     reply.smtp_command = command.map(String::from);
     reply.dsn_action = status.map(postfix_action);
     Ok(Some(reply))
+}
+
+/// The log's `dsn=` status for a reply that gave no enhanced code of its own. Postfix and
+/// Sendmail write `X.0.0` when the server gave none, derived from the reply's class: beside the
+/// server's basic code it says nothing more, and read as the reply's own it would put the
+/// registry's "undefined status" over what the basic code means.
+fn relay_status(reply: &Reply, dsn: Option<String>) -> Option<String> {
+    dsn.filter(|d| reply.basic.is_none() || !d.ends_with(".0.0"))
 }
 
 fn postfix_action(status: &str) -> String {
@@ -143,7 +151,7 @@ fn sendmail(line: &str) -> Result<Option<Reply>, InputError> {
         reply.text = stat.trim().to_string();
     }
     if reply.enhanced.is_none() {
-        reply.enhanced = dsn;
+        reply.enhanced = relay_status(&reply, dsn);
     }
     reply.recipient = recipient(line);
     reply.remote_mta = relay(line).map(|r| r.trim_end_matches('.').to_string());
@@ -258,6 +266,24 @@ mod tests {
         assert_eq!(r.recipient.as_deref(), Some("bob@example.org"));
         assert_eq!(r.remote_mta.as_deref(), Some("mx.example.org"));
         assert_eq!(r.smtp_command.as_deref(), Some("RCPT TO"));
+    }
+
+    #[test]
+    fn a_relay_status_derived_from_the_class_is_not_the_replys_enhanced_code() {
+        let l = "postfix/smtp[9]: AB12: to=<x@example.org>, relay=mx.example.org[192.0.2.1]:25, \
+                 dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.1] said: 554 Transaction \
+                 failed (in reply to end of DATA command))";
+        let r = parse_line(InputForm::PostfixLog, l).unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(554), None));
+        // Without a basic code of its own, the status is all there is.
+        let l = "postfix/smtp[9]: AB12: to=<x@example.org>, relay=none, dsn=4.4.1, \
+                 status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection refused)";
+        let r = parse_line(InputForm::PostfixLog, l).unwrap().unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("4.4.1"));
+        let l = "sm-mta[8]: x: to=<d@example.net>, relay=mx.example.net. [198.51.100.7], \
+                 dsn=4.0.0, stat=Deferred: 452 Insufficient system storage";
+        let r = parse_line(InputForm::SendmailLog, l).unwrap().unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(452), None));
     }
 
     #[test]

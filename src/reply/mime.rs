@@ -150,12 +150,7 @@ fn strip_tags(h: &str) -> String {
         out.push(ch);
         i += ch.len_utf8();
     }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
+    super::paste::decode_entities(&out)
 }
 
 #[cfg(test)]

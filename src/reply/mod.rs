@@ -15,6 +15,7 @@ mod hosts;
 mod log;
 mod mime;
 mod notices;
+mod paste;
 mod pasted;
 mod prefilter;
 mod prose;
@@ -138,6 +139,10 @@ fn one(form: InputForm, r: Reply) -> Extracted {
 }
 
 fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
+    // What the paste did to the reply (HTML escapes, an exception's stack frames, a DSN
+    // field's `smtp;` type) is undone before anything reads it.
+    let cleaned = paste::clean(text);
+    let text = cleaned.as_deref().unwrap_or(text);
     let first = text
         .lines()
         .map(str::trim)
@@ -153,7 +158,10 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let text = unescaped.as_deref().unwrap_or(text);
     // A reply's prose has commas too: a line that opens with a code is a reply, not a CSV row
     // (a tab still marks a row: replies are not tab-separated).
-    let row = first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first);
+    // A transcript's line (PHPMailer's `2026-12-07 05:12:01<TAB>SERVER -> CLIENT: ...`) is no
+    // row either.
+    let row = (first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first))
+        && !pasted::is_dialogue_line(first);
     if log::classify(first).is_none() && !row {
         // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
         if let Some(mut r) = pasted::transcript(text) {
@@ -185,7 +193,9 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         }
         let (f, parsed) = if let Some(f) = log::classify(line) {
             (f, log::parse_line(f, line))
-        } else if esp::is_delimited(line) {
+        } else if esp::is_delimited(line) && (row || !code::starts_like_reply(line.trim())) {
+            // A reply line with commas in its words (an indented line of a pasted bounce's
+            // text) is a row only in an export, whose first line is a row too.
             let parsed = esp::delimited_row(line, header.as_deref());
             if n == 0 || header.is_none() && matches!(parsed, Ok(None)) {
                 header = Some(esp::header_names(line));
@@ -373,6 +383,18 @@ fn dsn_fields(text: &str) -> Option<Reply> {
         let before: Vec<&str> = text.lines().take(start).collect();
         r.remote_mta = hosts::said_by(&before.join("\n"));
     }
+    // A `Status: 5.0.0` beside a Diagnostic-Code whose reply gave no enhanced code is the
+    // reporting MTA's own reading of the reply's class (as a log's `dsn=` is): it says no more
+    // than the basic code, whose meaning it would hide.
+    if r.basic.is_some()
+        && let Some(e) = r.enhanced.as_deref().filter(|e| e.ends_with(".0.0"))
+        && !text
+            .lines()
+            .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
+            .any(|l| l.contains(e))
+    {
+        r.enhanced = None;
+    }
     Some(r)
 }
 
@@ -538,6 +560,23 @@ mod tests {
         assert!(
             x.replies[0].text.starts_with("Go away"),
             "{}",
+            x.replies[0].text
+        );
+    }
+
+    #[test]
+    fn a_reply_line_with_commas_in_pasted_bounce_text_is_no_export_row() {
+        let x = extract(
+            b"The following address(es) failed:\n\n  ann@example.org\n    SMTP error from \
+              remote mail server after RCPT TO:<ann@example.org>:\n    553-5.1.2 We weren't \
+              able to find the domain. Please check for errors, and make sure, as well\n    \
+              553 5.1.2 gsmtp\n",
+        )
+        .unwrap();
+        assert_ne!(x.form, InputForm::EspRow);
+        assert!(
+            x.replies[0].text.contains("make sure, as well"),
+            "{:?}",
             x.replies[0].text
         );
     }

@@ -7,15 +7,19 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// A server line of a transcript: `<<< 550 ...`, `S: 550 ...`, `SMTP<< 550 ...`, `RECV: 550`,
-/// `<- 550`, optionally after a line number or a timestamp column.
+/// `<- 550`, PHPMailer's debug `SERVER -> CLIENT: 550 ...`, optionally after a line number or
+/// a timestamp column (`2026-12-07 05:12:01\t`).
 static SERVER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:[0-9]+\s+)?(?:SMTP\s*<<|<<<?|<-|S:|RECV:?|server:)\s*([0-9]{3}[ \t-].*|[0-9]{3})$",
+        r"(?i)^\s*(?:[0-9]+\s+)?(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.]+\s+)?(?:SMTP\s*<<|<<<?|<-|S:|RECV:?|server:|SERVER\s*->\s*CLIENT:)\s*([0-9]{3}[ \t-].*|[0-9]{3})$",
     )
 });
 /// A client line of a transcript (`>>> RCPT TO:<...>`, `C: MAIL FROM:<>`, `SMTP>> DATA`).
-static CLIENT_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*(?:[0-9]+\s+)?(?:SMTP\s*>>|>>>?|->|C:|SEND:?|client:)\s*\S"));
+static CLIENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:[0-9]+\s+)?(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.]+\s+)?(?:SMTP\s*>>|>>>?|->|C:|SEND:?|client:|CLIENT\s*->\s*SERVER:)\s*\S",
+    )
+});
 /// A line that opens with a reply code.
 static CODE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([2-5][0-9]{2})(?:[ \t-]|$)"));
 
@@ -39,8 +43,28 @@ static WORDS_FIELD: LazyLock<Regex> =
 /// without its basic code (`Mailbox unavailable. The server response was: 5.7.1 ...`, or only
 /// words: `... The server response was: If MAIL FROM is local then you must authenticate`).
 static DOTNET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(Mailbox unavailable|Transaction failed)\. The server response was:\s*(.*)")
+    re(
+        r"(?is)\b(Mailbox unavailable|Transaction failed|Service not available, closing transmission channel|Error in processing|Insufficient system storage|Exceeded storage allocation|Mailbox name not allowed|User not local; please try a different path|Syntax error, command unrecognized)\. The server response was:\s*(.*)",
+    )
 });
+/// .NET's words for the status it read (`SmtpStatusCode`), and the codes they stand for: the
+/// temporary and the permanent one where the same words serve both (`MailboxBusy` 450 and
+/// `MailboxUnavailable` 550 both read "Mailbox unavailable").
+const DOTNET_CODES: &[(&str, u16, u16)] = &[
+    ("mailbox unavailable", 450, 550),
+    ("transaction failed", 554, 554),
+    (
+        "service not available, closing transmission channel",
+        421,
+        421,
+    ),
+    ("error in processing", 451, 451),
+    ("insufficient system storage", 452, 452),
+    ("exceeded storage allocation", 552, 552),
+    ("mailbox name not allowed", 553, 553),
+    ("user not local; please try a different path", 551, 551),
+    ("syntax error, command unrecognized", 500, 500),
+];
 /// lettre's `Response { code: Code { severity: .., category: .., detail: .. }, message: [..] }`.
 static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -82,7 +106,7 @@ pub fn transcript(text: &str) -> Option<Reply> {
             c.get(1).map(|m| m.as_str().trim().to_string())
         } else if CLIENT_LINE.is_match(line) {
             None
-        } else if CODE_LINE.is_match(line) {
+        } else if CODE_LINE.is_match(line) && replies_with(line.trim()) {
             Some(line.trim().to_string())
         } else {
             None
@@ -121,6 +145,24 @@ pub fn transcript(text: &str) -> Option<Reply> {
     replies.into_iter().nth(pick)
 }
 
+/// Whether an unmarked line opens with a code servers reply with (RFC 5321 section 4.2.3, RFC
+/// 4954): a wrapped line of a reply that starts with a number (`365 not supported ...`, after
+/// "Microsoft") is no reply of a transcript.
+fn replies_with(line: &str) -> bool {
+    const CODES: &[&str] = &[
+        "211", "214", "220", "221", "235", "250", "251", "252", "334", "354", "421", "432", "450",
+        "451", "452", "454", "455", "500", "501", "502", "503", "504", "521", "530", "534", "535",
+        "538", "550", "551", "552", "553", "554", "555", "556",
+    ];
+    line.get(..3).is_some_and(|c| CODES.contains(&c))
+}
+
+/// A line of a client's dialogue with the server, as a transcript marks it (`<<< 550 ...`,
+/// `CLIENT -> SERVER: RCPT TO:<...>`): never an export row, whatever separates its columns.
+pub fn is_dialogue_line(line: &str) -> bool {
+    SERVER_LINE.is_match(line) || CLIENT_LINE.is_match(line)
+}
+
 /// Whether `text` may pass [`transcript`]'s test (a server line, or two lines opening with
 /// a code), read without its patterns: a bare reply then never compiles them (a sixth of a
 /// one-reply run). True for every text whose lines could match `SERVER_LINE` or, twice,
@@ -132,7 +174,7 @@ fn may_be_transcript(text: &str) -> bool {
     };
     // Case-insensitive as the pattern is: in Unicode, LONG S is an `s` too.
     let marker = |t: &str| {
-        ["smtp", "<<", "<-", "s:", "recv", "server:"]
+        ["smtp", "<<", "<-", "s:", "recv", "server:", "server ->"]
             .iter()
             .any(|m| {
                 let mut chars = t.chars().map(|c| match c {
@@ -147,7 +189,15 @@ fn may_be_transcript(text: &str) -> bool {
         let t = line.trim_start();
         // `SERVER_LINE` may have a line number before its marker.
         let numbered = t.trim_start_matches(|c: char| c.is_ascii_digit());
-        if marker(t) || numbered.len() < t.len() && marker(numbered.trim_start()) {
+        // ... or a date and time of day before it (PHPMailer's debug output).
+        let stamped = t
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | 'T'))
+            .trim_start()
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | '.'));
+        if marker(t)
+            || numbered.len() < t.len() && marker(numbered.trim_start())
+            || stamped.len() < t.len() && marker(stamped.trim_start())
+        {
             return true;
         }
         code_lines += usize::from(opens_with_code(t));
@@ -164,6 +214,7 @@ pub fn py_tuple(text: &str) -> Option<Reply> {
     let code = c.get(1)?.as_str();
     let words = c.get(2).or(c.get(3))?.as_str();
     let words = unescape(words).unwrap_or_else(|| words.to_string());
+    let words = py_bytes_escapes(&words);
     // Each line of a multi-line reply carries its own enhanced code: join them as the
     // lines of one reply, so each repeated code is dropped once.
     let joined = words
@@ -173,6 +224,37 @@ pub fn py_tuple(text: &str) -> Option<Reply> {
         .collect::<Vec<_>>()
         .join(" ");
     parse_reply_start(&joined).ok().flatten()
+}
+
+/// A Python bytes value's `\xNN` escapes (`\xe2\x80\x93`, an en dash) read as the UTF-8 they
+/// stand for; escapes that make no UTF-8 stay as written.
+fn py_bytes_escapes(s: &str) -> String {
+    if !s.contains("\\x") {
+        return s.to_string();
+    }
+    let mut bytes = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Only bytes above ASCII: `\x41` in a reply is as likely to be meant literally.
+        let byte = (b[i] == b'\\' && b.get(i + 1) == Some(&b'x'))
+            .then(|| b.get(i + 2..i + 4))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .filter(|v| *v >= 0x80);
+        match byte {
+            Some(v) => {
+                bytes.push(v);
+                i += 4;
+            }
+            None => {
+                bytes.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| s.to_string())
 }
 
 /// A reply held by an application's error message in a shape of its own (Python's smtplib
@@ -230,24 +312,30 @@ pub fn app_error(text: &str) -> Option<Reply> {
             .flatten();
     }
     if let Some(c) = DOTNET.captures(text) {
-        // .NET names SmtpStatusCode.MailboxUnavailable (550) and TransactionFailed (554) so.
-        let code = if c
-            .get(1)?
-            .as_str()
-            .eq_ignore_ascii_case("Mailbox unavailable")
-        {
-            550
-        } else {
-            554
-        };
+        let status = c.get(1)?.as_str().to_ascii_lowercase();
+        let (_, temporary, permanent) = DOTNET_CODES.iter().find(|(w, _, _)| *w == status)?;
         let words = c.get(2)?.as_str().trim().trim_end_matches(['"', '\'']);
         // The server's own basic code, when the message kept it, wins.
-        if let Some(r) = parse_reply_start(words).ok().flatten()
+        let kept = parse_reply_start(words).ok().flatten();
+        if let Some(r) = &kept
             && r.basic.is_some()
         {
-            return Some(r);
+            return kept;
         }
-        return parse_reply_start(&format!("{code} {words}")).ok().flatten();
+        // The enhanced code the words kept tells a temporary failure from a permanent one.
+        let code = if kept.is_some_and(|r| r.enhanced.is_some_and(|e| e.starts_with('4'))) {
+            temporary
+        } else {
+            permanent
+        };
+        // Each line of a multi-line reply kept its enhanced code: read them as one reply's.
+        let joined = words
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{code} {}", l.trim()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return parse_reply_start(&joined).ok().flatten();
     }
     if let Some(c) = LABELLED.captures(text) {
         return parse_reply_start(&format!("{} {}", c.get(1)?.as_str(), c.get(2)?.as_str()))
@@ -256,13 +344,35 @@ pub fn app_error(text: &str) -> Option<Reply> {
     }
     if let Some(c) = CODE_FIELD.captures(text) {
         let code = c.get(1)?.as_str();
-        let words = WORDS_FIELD
+        let fields: Vec<&str> = WORDS_FIELD
             .captures_iter(text)
             .filter_map(|w| w.get(1))
             .map(|m| m.as_str().trim())
-            .find(|w| !w.is_empty() && !w.starts_with(code) || w.len() > 3)
+            .collect();
+        // A field that holds the reply whole, its code first, over words that merely look like
+        // a field (`[Message=Socket error ...]` inside Microsoft's reply).
+        let words = fields
+            .iter()
+            .find(|w| w.trim_start_matches(['"', '\'']).starts_with(code))
+            .or_else(|| {
+                fields
+                    .iter()
+                    .find(|w| !w.is_empty() && !w.starts_with(code) || w.len() > 3)
+            })
+            .copied()
             .unwrap_or("");
-        let words = words.trim_matches(['"', '\'']);
+        let words = words
+            .trim_end_matches([',', ';'])
+            .trim_matches(['"', '\''])
+            .trim();
+        // The words field may hold the reply whole, its code included (nodemailer's `response:
+        // '550 5.1.1 ...'` beside `responseCode: 550`).
+        if words.starts_with(code)
+            && let Some(r) = parse_reply_start(words).ok().flatten()
+            && r.basic.is_some()
+        {
+            return Some(r);
+        }
         return parse_reply_start(&format!("{code} {words}")).ok().flatten();
     }
     None
@@ -353,6 +463,43 @@ mod tests {
         assert_eq!(r.text, "Client blocked (S3140)");
         // One multi-line reply is not a transcript.
         assert!(transcript("550-5.7.26 Unauthenticated\n550 5.7.26 mail").is_none());
+    }
+
+    #[test]
+    fn application_errors_keep_the_code_the_application_read() {
+        // nodemailer: the response field holds the reply whole, beside its code.
+        let r = app_error(
+            "Error: Can't send mail - all recipients were rejected: 550 5.1.1 No such user\n  \
+             code: 'EENVELOPE',\n  response: '550 5.1.1 No such user',\n  responseCode: 550,",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.1.1")));
+        assert_eq!(r.text, "No such user");
+        // .NET's words for 421, and for 450 where the enhanced code says temporary.
+        let r = app_error(
+            "SmtpException: Service not available, closing transmission channel. The server \
+             response was: 4.7.0 Try again later",
+        )
+        .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(421), Some("4.7.0")));
+        let r = app_error(
+            "SmtpFailedRecipientException: Mailbox unavailable. The server response was: 4.2.1 \
+             Slow down\n4.2.1 please",
+        )
+        .unwrap();
+        assert_eq!(r.basic, Some(450));
+        assert_eq!(r.text, "Slow down please");
+        // Python's bytes escapes are the UTF-8 they stand for.
+        let r = py_tuple(r"(421, b'Message temporarily deferred \xe2\x80\x93 4.16.50')").unwrap();
+        assert_eq!(r.text, "Message temporarily deferred \u{2013} 4.16.50");
+        // PHPMailer's debug dialogue is a transcript.
+        let t = "2026-12-07 05:12:01\tCLIENT -> SERVER: RCPT TO:<a@example.org>\n\
+                 2026-12-07 05:12:01\tSERVER -> CLIENT: 550 5.1.1 Unknown\n";
+        assert!(is_dialogue_line(t.lines().next().unwrap()));
+        assert_eq!(transcript(t).unwrap().basic, Some(550));
+        // A wrapped line that starts with a number is no reply of a transcript.
+        let t = "550 5.3.190 Journaling to Microsoft\n    365 not supported";
+        assert!(transcript(t).is_none());
     }
 
     #[test]

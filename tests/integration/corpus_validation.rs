@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// transcript forms; more of Gmail's and Exchange Online's own sentences).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("dev", [97.8, 97.0, 95.9, 100.0]),
-    ("holdout", [88.4, 86.2, 87.4, 94.8]),
+    ("holdout", [89.0, 86.5, 87.7, 94.8]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [

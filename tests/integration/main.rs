@@ -63,6 +63,7 @@ mod dns_zone;
 mod docs_links;
 mod module_graph;
 mod reply_formats;
+mod reply_forms;
 mod reply_fuzz;
 mod report_ci_examples;
 mod report_escape;

@@ -531,6 +531,74 @@ proptest! {
     }
 }
 
+/// What the readers of pasted forms look for (HTML escapes, stack frames, a DSN type, PHPMailer's
+/// dialogue, nodemailer's and .NET's fields, Python's bytes, Symfony's quote), with control
+/// characters and line ends between them.
+const PASTE_PIECES: &[&str] = &[
+    "550",
+    "421-4.7.0",
+    "5.1.1",
+    "&lt;",
+    "&gt;",
+    "&#39;",
+    "&#x",
+    "&#",
+    "&amp;",
+    "&",
+    ";",
+    "smtp;",
+    "SMTP; ",
+    "   at x.Y(Z.java:1)",
+    "    at f (/a.js:1:2)",
+    "#0 /x.php(1): ",
+    "[stacktrace]",
+    "#1 {main}",
+    "\t",
+    "SERVER -> CLIENT: ",
+    "CLIENT -> SERVER: ",
+    "2026-12-07 05:12:01\t",
+    "responseCode: 550",
+    "response: '",
+    "Mailbox unavailable. The server response was: ",
+    "Service not available, closing transmission channel. The server response was: ",
+    "\\xe2",
+    "\\x",
+    "(550, b'",
+    "')",
+    "with message \"",
+    "\". {",
+    "\u{1}",
+    "\u{7f}",
+    "\u{202e}",
+    "\n",
+    "\r\n",
+    " ",
+    "'",
+    "\"",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Pasted forms, broken up and repeated to 100 KB on one line or many: decoded, cut, or
+    /// refused in one line, in bounded time.
+    #[test]
+    fn pasted_forms_of_any_shape_are_decoded_or_refused_in_bounded_time(
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..30),
+        long in any::<bool>(),
+    ) {
+        let piece: String = picks
+            .iter()
+            .map(|i| PASTE_PIECES[i.index(PASTE_PIECES.len())])
+            .collect();
+        let mut text = piece.clone();
+        while long && text.len() < 100 * 1024 {
+            text.push_str(&piece);
+        }
+        run_bounded(text.as_bytes()).ok();
+    }
+}
+
 #[test]
 fn a_megabyte_of_successes_before_nothing_stays_linear() {
     // Every `250` is a candidate reply; each reads only a window of what follows.

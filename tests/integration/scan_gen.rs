@@ -453,20 +453,11 @@ impl<W: Write> Writer<'_, W> {
         Ok(done)
     }
 
-    /// The code a suppression row names for a reply: its enhanced code, else what the log line
-    /// carries (Postfix's `dsn=`, which it derives as X.0.0 from a bare basic code; Exim's basic
-    /// code).
-    fn code(
-        &self,
-        enhanced: Option<&'static str>,
-        postfix_dsn: &'static str,
-        basic: &'static str,
-    ) -> &'static str {
-        match (enhanced, self.cfg.mta) {
-            (Some(e), _) => e,
-            (None, Mta::Postfix) => postfix_dsn,
-            (None, Mta::Exim) => basic,
-        }
+    /// The code a suppression row names for a reply: its enhanced code, else its basic code
+    /// (Postfix's `dsn=` beside a bare basic code is X.0.0 derived from its class, which says
+    /// no more than the basic code, so it is not taken for the reply's own).
+    fn code(&self, enhanced: Option<&'static str>, basic: &'static str) -> &'static str {
+        enhanced.unwrap_or(basic)
     }
 
     /// What an ordinary message's attempt at `t` gets, with what a failure means.
@@ -493,7 +484,7 @@ impl<W: Write> Writer<'_, W> {
             );
         }
         if domain == CLOSED_DOMAIN {
-            let code = self.code(None, "5.0.0", "556");
+            let code = self.code(None, "556");
             return (
                 Try::Bounce("5.0.0".into(), example("basic-556", &rcpt)),
                 Some((Class::Domain, code, "")),
@@ -536,7 +527,7 @@ impl<W: Write> Writer<'_, W> {
                 } else {
                     "550"
                 };
-                let code = self.code(code, "5.0.0", basic);
+                let code = self.code(code, basic);
                 let reply = example(id, &rcpt)
                     .replace("someone@yahoo.com", &rcpt)
                     .replace("ann@example.org", &rcpt);
@@ -564,7 +555,7 @@ impl<W: Write> Writer<'_, W> {
                 Provider::Outlook => ("5.0.0", "microsoft-hotmail-ou-001-spamhaus", None),
                 Provider::Other => ("5.7.1", "generic-spamhaus-listed", Some("5.7.1")),
             };
-            let code = self.code(code, "5.0.0", "550");
+            let code = self.code(code, "550");
             return (
                 Try::Bounce(dsn.into(), example(id, &rcpt)),
                 Some((Class::SenderSide, code, pname)),
@@ -576,7 +567,7 @@ impl<W: Write> Writer<'_, W> {
                 Provider::Yahoo => ("4.0.0", "yahoo-resources-temporarily-unavailable", None),
                 _ => ("4.3.0", "phrase-receiver-system-error", Some("4.3.0")),
             };
-            let code = self.code(code, "4.0.0", "451");
+            let code = self.code(code, "451");
             return (
                 Try::Defer(dsn.into(), example(id, &rcpt)),
                 Some((Class::Soft, code, pname)),

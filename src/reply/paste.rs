@@ -1,0 +1,196 @@
+//! Undoing what the way a reply was pasted did to it, before it is read: HTML escapes (a web
+//! page or a ticket system), an exception's stack frames, a DSN field's `smtp;` type.
+
+use super::code::{re, starts_like_reply};
+use regex::Regex;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// One frame of a stack trace under an exception message: Java's `\tat com.x.Y.m(Y.java:12)`,
+/// .NET's `   at System.Net.Mail.SmtpTransport.SendMail(MailAddress sender, ...)` (and its ` in
+/// C:\src\x.cs:line 42`), Node's `    at SMTPConnection._formatError (/app/x.js:798:19)` or
+/// `    at /app/x.js:12:5`, Python's `  File "/app/x.py", line 12, in send`, PHP's `#0
+/// /var/www/x.php(198): X->assertResponseCode('550 ...', Array)` under Laravel's `[stacktrace]`.
+/// The frame is the application's, never the server's words (PHP's quotes the reply again).
+static FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^(?:#\d+\s+(?:\S.*\(\d+\):\s.*|\{main\})|\[stacktrace\])\s*$|^\s+(?:at\s+(?:[\w$.<>\[\]`'|~-]+\(.*\)(?:\s+in\s+.*)?|[\w$.<>\[\] ]+\s\(.*:\d+(?::\d+)?\)|\S+:\d+:\d+|\.\.\.\s*\d+\s+more)|File\s+".*",\s+line\s+\d+.*|\.\.\.\s*\d+\s+more)\s*$"#,
+    )
+});
+
+/// `text` with what the paste added or changed undone; `None` when nothing was.
+pub fn clean(text: &str) -> Option<String> {
+    let mut out = Cow::Borrowed(text);
+    if let Some(t) = without_frames(&out) {
+        out = Cow::Owned(t);
+    }
+    if let Some(t) = html_unescaped(&out) {
+        out = Cow::Owned(t);
+    }
+    if let Some(t) = without_diagnostic_type(&out) {
+        out = Cow::Owned(t.to_string());
+    }
+    match out {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(t) => Some(t),
+    }
+}
+
+/// The text without the lines of stack frames. Only a text that has a line of its own before
+/// the frames counts (an exception's message), so that no input loses all its lines.
+fn without_frames(text: &str) -> Option<String> {
+    // The frames' marks, checked before any pattern runs.
+    if !["at ", "File \"", "more", "#0 "]
+        .iter()
+        .any(|m| text.contains(m))
+    {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let frames = lines.iter().filter(|l| FRAME.is_match(l)).count();
+    if frames == 0 || frames == lines.len() {
+        return None;
+    }
+    Some(
+        lines
+            .into_iter()
+            .filter(|l| !FRAME.is_match(l))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// Text a web page or a ticket system showed HTML-escaped (`550 5.1.1 &lt;ann@example.org&gt;:
+/// ...`, `weren&#39;t`), read as the characters it stands for.
+fn html_unescaped(text: &str) -> Option<String> {
+    let escaped = ["&lt;", "&gt;", "&quot;", "&#", "&amp;", "&apos;", "&nbsp;"]
+        .iter()
+        .any(|e| text.contains(e));
+    escaped.then(|| decode_entities(text))
+}
+
+/// Decodes the character references a reply's text can hold once escaped: the named ones of
+/// XML and `&nbsp;`, and numeric ones (`&#39;`, `&#x27;`). Anything else stays as written.
+pub fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest
+            .char_indices()
+            .take(12)
+            .find(|&(_, c)| c == ';')
+            .map(|(e, _)| e);
+        let decoded = end.and_then(|e| entity(&rest[1..e]).map(|c| (c, e)));
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn entity(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "amp" => Some('&'),
+        "nbsp" => Some(' '),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            // A control character is no part of a reply's words.
+            char::from_u32(code).filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        }
+    }
+}
+
+/// A DSN `Diagnostic-Code` value pasted without its field name (`smtp; 550 5.1.1 ...`): the
+/// reply after its type. Only the SMTP type: another type's number is no reply code (`X-Unix;
+/// 255` is an exit status).
+fn without_diagnostic_type(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let (kind, rest) = t.split_once(';')?;
+    let rest = rest.trim_start();
+    (["smtp", "x-smtp", "esmtp"]
+        .iter()
+        .any(|k| kind.trim().eq_ignore_ascii_case(k))
+        && starts_like_reply(rest))
+    .then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_frames_under_an_exception_are_dropped() {
+        let java = "javax.mail.SendFailedException: Invalid Addresses;\n  nested exception is:\n\t\
+                    com.sun.mail.smtp.SMTPAddressFailedException: 550 Mail refused\n\n\tat \
+                    com.sun.mail.smtp.SMTPTransport.rcptTo(SMTPTransport.java:2064)\n\t... 3 more";
+        let t = clean(java).unwrap();
+        assert!(!t.contains("rcptTo") && !t.contains("more"), "{t}");
+        assert!(t.contains("550 Mail refused"), "{t}");
+        let net = "SmtpException: Mailbox unavailable. The server response was: 5.7.1 Denied\r\n   \
+                   at System.Net.Mail.SmtpTransport.SendMail(MailAddress sender) in C:\\src\\Mailer.cs:line 42";
+        assert_eq!(
+            clean(net).unwrap(),
+            "SmtpException: Mailbox unavailable. The server response was: 5.7.1 Denied"
+        );
+        let node = "Error: Can't send mail - all recipients were rejected: 550 No\n    at \
+                    SMTPConnection._formatError (/app/node_modules/x/index.js:798:19)\n    at \
+                    /app/send.js:12:5";
+        assert_eq!(
+            clean(node).unwrap(),
+            "Error: Can't send mail - all recipients were rejected: 550 No"
+        );
+        let php = "production.ERROR: Expected response code \"250\" but got code \"550\"\n\
+                   [stacktrace]\n#0 /var/www/x/SmtpTransport.php(198): X->assertResponseCode('550 \
+                   Other words', Array)\n#1 {main}";
+        assert_eq!(
+            clean(php).unwrap(),
+            "production.ERROR: Expected response code \"250\" but got code \"550\""
+        );
+        // Words that merely start with "at" stay; a text of frames alone is left as it is.
+        assert_eq!(clean("550-5.7.1 Rejected\n    at our discretion"), None);
+        assert_eq!(clean("    at a.b.C(D.java:1)"), None);
+    }
+
+    #[test]
+    fn html_escapes_are_read_as_their_characters() {
+        assert_eq!(
+            clean(
+                "550 5.1.1 &lt;ann@example.org&gt;: weren&#39;t &quot;x&quot; &amp; &#x27;y&#X27;"
+            )
+            .unwrap(),
+            "550 5.1.1 <ann@example.org>: weren't \"x\" & 'y'"
+        );
+        // An ampersand that starts no reference stays; a control character is not made.
+        assert_eq!(decode_entities("a & b &c; &#0; &#"), "a & b &c; &#0; &#");
+        assert_eq!(clean("550 Tom & Jerry"), None);
+    }
+
+    #[test]
+    fn a_diagnostic_code_value_is_read_after_its_type() {
+        assert_eq!(
+            clean("smtp; 550 5.1.1 No, not, here").as_deref(),
+            Some("550 5.1.1 No, not, here")
+        );
+        assert_eq!(clean("SMTP;550 No").as_deref(), Some("550 No"));
+        assert_eq!(clean("X-Unix; 255"), None);
+        assert_eq!(clean("smtp; hello"), None);
+    }
+}

@@ -95,7 +95,7 @@ pub fn write(out: &mut dyn Write, s: &Scanned, sum: &Summary, policy: &Policy) -
 
 /// [`write`], with the second half of the document (from the outcomes on) written by two
 /// threads when `two`: it runs after the last message is read, while the other core is idle
-/// (a sixth of a Maildir scan's wall time was this serial tail, callgrind). The bytes are the
+/// (a tenth of a Maildir scan's critical path was this serial tail, callgrind). The bytes are the
 /// same either way (`two_threads_write_what_one_writes`).
 fn write_with(
     out: &mut dyn Write,

@@ -106,6 +106,8 @@ fn main() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
     write_out("builtin-literals.rs", literals_source(&set).as_bytes());
+    let digest = format!("{:016x}", rules::embedded::digest(BUILTIN));
+    write_out("rules-digest.txt", digest.as_bytes());
     let borrowed: Vec<(&str, u64, &[u8], &[u8])> = encoded
         .iter()
         .zip(BUILTIN)

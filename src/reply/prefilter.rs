@@ -41,7 +41,7 @@ pub(super) struct Words {
 
 impl Words {
     pub(super) fn new(pattern: &str) -> Words {
-        let compile = |p: &str| MatchOnly::new(p).expect("constant regex");
+        let compile = |p: &str| MatchOnly::known(p).expect("constant regex");
         Words {
             unicode: compile(pattern),
             ascii: compile(&pattern.replace(r"\b", r"(?-u:\b)")),

@@ -297,8 +297,14 @@ impl TextIndex {
                 continue;
             }
             let lazy = &providers[p].text[k].1;
-            let compiled =
-                self.compiled[i].get_or_init(|| MatchOnly::new(&ascii_boundaries(lazy.pattern())));
+            let compiled = self.compiled[i].get_or_init(|| {
+                let p = ascii_boundaries(lazy.pattern());
+                if lazy.known() {
+                    MatchOnly::known(&p)
+                } else {
+                    MatchOnly::new(&p)
+                }
+            });
             // A pattern too large to compile on its own matches as the lazy one does.
             let hit = match compiled {
                 Some(re) => re.is_match(haystack),

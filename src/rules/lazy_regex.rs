@@ -25,6 +25,9 @@ pub(crate) struct LazyRegex {
     compiled: OnceLock<Option<SharedSearch>>,
     /// The forward engines alone, for `is_match` (see `match_only`).
     matcher: OnceLock<Option<MatchOnly>>,
+    /// Known to compile (a built-in pattern, which the build and `rules lint` compile): then
+    /// ASCII texts may be matched by its ASCII reading (`MatchOnly::known`).
+    known: bool,
 }
 
 impl Clone for LazyRegex {
@@ -34,6 +37,7 @@ impl Clone for LazyRegex {
             literals: self.literals.clone(),
             compiled: self.compiled.clone(),
             matcher: OnceLock::new(),
+            known: self.known,
         }
     }
 }
@@ -44,18 +48,36 @@ impl LazyRegex {
         regex_syntax::Parser::new()
             .parse(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(LazyRegex::unchecked(pattern))
+        Ok(LazyRegex {
+            known: false,
+            ..LazyRegex::unchecked(pattern)
+        })
     }
 
-    /// A pattern whose syntax is known good (the built-in rules, which `rules lint` compiles):
-    /// nothing is parsed until the first `is_match`.
+    /// A pattern that parses (its parts were checked one by one) but that nothing compiled as a
+    /// whole: an alternation of rule patterns.
+    pub(crate) fn joined(pattern: &str) -> LazyRegex {
+        LazyRegex {
+            known: false,
+            ..LazyRegex::unchecked(pattern)
+        }
+    }
+
+    /// A pattern known to compile (the built-in rules, which the build and `rules lint`
+    /// compile): nothing is parsed until the first `is_match`.
     pub(crate) fn unchecked(pattern: &str) -> LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             literals: OnceLock::new(),
             compiled: OnceLock::new(),
             matcher: OnceLock::new(),
+            known: true,
         }
+    }
+
+    /// Whether the pattern is known to compile (see [`LazyRegex::unchecked`]).
+    pub(crate) fn known(&self) -> bool {
+        self.known
     }
 
     /// A pattern that parses but exceeds the compiled size limit matches nothing rather than
@@ -79,7 +101,13 @@ impl LazyRegex {
             return false;
         }
         self.matcher
-            .get_or_init(|| MatchOnly::new(&self.pattern))
+            .get_or_init(|| {
+                if self.known {
+                    MatchOnly::known(&self.pattern)
+                } else {
+                    MatchOnly::new(&self.pattern)
+                }
+            })
             .as_ref()
             .is_some_and(|m| m.is_match(text))
     }

@@ -74,7 +74,7 @@ pub(crate) fn alternation(patterns: &[&str]) -> Option<LazyRegex> {
         return None;
     }
     let joined: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
-    Some(LazyRegex::unchecked(&joined.join("|")))
+    Some(LazyRegex::joined(&joined.join("|")))
 }
 
 impl Vocabulary {

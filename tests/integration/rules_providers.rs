@@ -3,9 +3,9 @@
 //! in the output. Every reply goes through the real extractor, as `explain` reads it.
 #![allow(clippy::unwrap_used)]
 
-use crate::rules_support::{RulesDir, reply};
-use mailtriage::reply::{InputForm, extract};
-use mailtriage::report::{ExplainReport, Format, Report, render};
+use crate::rules_support::{RulesDir, explain_json, explain_output, reply};
+use mailtriage::reply::InputForm;
+use mailtriage::report::Format;
 use mailtriage::rules::{ProviderSignal, RuleSet, SignalKind, SignalPlace};
 
 pub(crate) fn builtin() -> &'static RuleSet {
@@ -402,23 +402,7 @@ fn the_signal_is_in_the_json_and_in_the_human_output() {
         "gmail-smtp-in.l.google.com",
         "550-5.1.1 The email account that you tried to reach does not exist.",
     );
-    let x = extract(text.as_bytes()).unwrap();
-    let items: Vec<_> = x
-        .replies
-        .into_iter()
-        .map(|r| {
-            let d = set.decode(&r);
-            (r, d)
-        })
-        .collect();
-    let view = Report::Explain(ExplainReport {
-        form: InputForm::PostfixLog,
-        kind: None,
-        replies: &items,
-    });
-    let mut out = Vec::new();
-    render(&mut out, Format::Json, &view).unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let value = explain_json(set, &text, InputForm::PostfixLog);
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -442,9 +426,7 @@ fn the_signal_is_in_the_json_and_in_the_human_output() {
         })
     );
     colored::control::set_override(false);
-    let mut out = Vec::new();
-    render(&mut out, Format::Human, &view).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let text = explain_output(set, &text, InputForm::PostfixLog, Format::Human);
     assert!(
         text.contains(
             "provider     Gmail / Google Workspace (by answering host gmail-smtp-in.l.google.com)"

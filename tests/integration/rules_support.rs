@@ -18,14 +18,15 @@ pub fn reply(input: &str) -> Reply {
     }
 }
 
-/// `input` as `mailtriage explain --format json` prints it: every reply extracted, decoded by
+/// `input` as `mailtriage explain --format FORMAT` prints it: every reply extracted, decoded by
 /// `set`, rendered with `form` as the input's form.
-pub fn explain_json(
+pub fn explain_output(
     set: &mailtriage::rules::RuleSet,
     input: &str,
     form: mailtriage::reply::InputForm,
-) -> serde_json::Value {
-    use mailtriage::report::{ExplainReport, Format, Report, render};
+    format: mailtriage::report::Format,
+) -> String {
+    use mailtriage::report::{ExplainReport, Report, render};
     let items: Vec<_> = mailtriage::reply::extract(input.as_bytes())
         .unwrap()
         .replies
@@ -41,8 +42,18 @@ pub fn explain_json(
         replies: &items,
     });
     let mut out = Vec::new();
-    render(&mut out, Format::Json, &view).unwrap();
-    serde_json::from_slice(&out).unwrap()
+    render(&mut out, format, &view).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// `input` as `mailtriage explain --format json` prints it (see [`explain_output`]).
+pub fn explain_json(
+    set: &mailtriage::rules::RuleSet,
+    input: &str,
+    form: mailtriage::reply::InputForm,
+) -> serde_json::Value {
+    let out = explain_output(set, input, form, mailtriage::report::Format::Json);
+    serde_json::from_str(&out).unwrap()
 }
 
 /// A reply whose code no rule knows (599). `explain` refuses it as out of range, so only a

@@ -32,6 +32,19 @@ pub fn check_basic(code: &str) -> Result<u16, InputError> {
     Ok(code.parse().unwrap_or(0))
 }
 
+/// The enhanced code a relay's status gives a reply (a log's `dsn=`, a DSN's `Status:`), unless
+/// it is the `X.0.0` a relay derives from the class of a reply that gave a basic code and no
+/// enhanced one (Postfix, Sendmail and most DSN writers do): beside the server's basic code it
+/// says nothing more, and read as the reply's own it would put the registry's "undefined
+/// status" over what the basic code means. `said` is whether the reply's own words carry it.
+pub(crate) fn relay_status(
+    basic: Option<u16>,
+    status: Option<String>,
+    said: impl Fn(&str) -> bool,
+) -> Option<String> {
+    status.filter(|s| basic.is_none() || !s.ends_with(".0.0") || said(s))
+}
+
 /// Checks an enhanced code: class 2/4/5, subject 0-7, detail 0-999 (RFC 3463 section 3).
 pub fn check_enhanced(code: &str) -> Result<String, InputError> {
     let parts: Vec<&str> = code.split('.').collect();

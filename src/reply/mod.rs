@@ -384,17 +384,14 @@ fn dsn_fields(text: &str) -> Option<Reply> {
         r.remote_mta = hosts::said_by(&before.join("\n"));
     }
     // A `Status: 5.0.0` beside a Diagnostic-Code whose reply gave no enhanced code is the
-    // reporting MTA's own reading of the reply's class (as a log's `dsn=` is): it says no more
-    // than the basic code, whose meaning it would hide.
-    if r.basic.is_some()
-        && let Some(e) = r.enhanced.as_deref().filter(|e| e.ends_with(".0.0"))
-        && !text
-            .lines()
-            .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
-            .any(|l| l.contains(e))
-    {
-        r.enhanced = None;
-    }
+    // reporting MTA's own reading of the reply's class, as a log's `dsn=` is.
+    let diagnostic: Vec<&str> = text
+        .lines()
+        .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
+        .collect();
+    r.enhanced = code::relay_status(r.basic, r.enhanced.take(), |e| {
+        diagnostic.iter().any(|l| l.contains(e))
+    });
     Some(r)
 }
 

@@ -199,7 +199,11 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
         // require either an enhanced code or text that reads like a sentence. A code outside
         // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
         let odd = code.as_bytes()[1] > b'5';
-        if !found.enhanced && (odd || !plausible_bare(tail) || ends_cipher_field(&s[..found.code]))
+        if !found.enhanced
+            && (odd
+                || !plausible_bare(tail)
+                || ends_cipher_field(&s[..found.code])
+                || http_status_line(tail))
         {
             continue;
         }
@@ -275,6 +279,31 @@ pub fn unquote(before: &str, r: &mut Reply) {
         r.text.truncate(end);
         r.text.truncate(r.text.trim_end().len());
     }
+}
+
+/// An HTTP status line in prose (a web framework's `Completed 500 Internal Server Error`, a
+/// proxy's `502 Bad Gateway`): its status and reason phrase as HTTP writes them, never an SMTP
+/// reply, whose words these are not.
+fn http_status_line(tail: &str) -> bool {
+    const LINES: &[&str] = &[
+        "500 Internal Server Error",
+        "502 Bad Gateway",
+        "503 Service Unavailable",
+        "504 Gateway Timeout",
+        "504 Gateway Time-out",
+        "400 Bad Request",
+        "401 Unauthorized",
+        "403 Forbidden",
+        "404 Not Found",
+        "429 Too Many Requests",
+    ];
+    LINES.iter().any(|l| {
+        tail.starts_with(l)
+            && tail[l.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 /// Exim logs the TLS session as `X=TLS1.3:TLS_AES_256_GCM_SHA384:256`: the number after the

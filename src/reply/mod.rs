@@ -12,6 +12,7 @@ mod fields;
 mod finality;
 mod headers;
 mod hosts;
+mod http_api;
 mod log;
 mod mime;
 mod notices;
@@ -19,6 +20,7 @@ mod paste;
 mod pasted;
 mod prefilter;
 mod prose;
+mod queue;
 mod recipients;
 pub mod types;
 
@@ -163,6 +165,15 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let row = (first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first))
         && !pasted::is_dialogue_line(first);
     if log::classify(first).is_none() && !row {
+        // An HTTP API's refusal (`Status Code: 400`, `statusCode: 403`): its status is no SMTP
+        // code, its words are what it says.
+        if let Some(r) = http_api::refusal(text) {
+            return Ok(one(InputForm::Reply, r));
+        }
+        // A queue listing (`mailq`): the first deferred message's reason and recipient.
+        if let Some(r) = queue::deferred(text) {
+            return Ok(one(InputForm::Reply, r));
+        }
         // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
         if let Some(mut r) = pasted::transcript(text) {
             // The host it talked to, where the transcript names it (`while talking to X.:`).
@@ -377,6 +388,31 @@ fn dsn_fields(text: &str) -> Option<Reply> {
     let mut r = dsn::parse(&fields.join("\n"))
         .into_iter()
         .find(Reply::has_code)?;
+    // Lotus Notes and some gateways give the reply in `X-Supplementary-Info: <mx.x #5.0.0
+    // smtp; 550 ...>` (folded like any field) rather than in a Diagnostic-Code.
+    if r.basic.is_none()
+        && r.text.is_empty()
+        && let Some(at) = fields
+            .iter()
+            .position(|l| l.to_ascii_lowercase().starts_with("x-supplementary-info:"))
+    {
+        let folded: Vec<&str> = std::iter::once(fields[at])
+            .chain(
+                fields[at + 1..]
+                    .iter()
+                    .take_while(|l| l.starts_with([' ', '\t']))
+                    .copied(),
+            )
+            .collect();
+        let info = folded.join(" ");
+        let info = info.trim_end().trim_end_matches('>');
+        let said = info.find("smtp;").map(|i| &info[i + "smtp;".len()..]);
+        if let Some(found) = said.and_then(code::find_reply) {
+            r.basic = found.basic;
+            r.enhanced = found.enhanced.or(r.enhanced);
+            r.text = found.text;
+        }
+    }
     // Fields pasted under the bounce line they repeat (`<a@x>: host mx.x[ip] said: 550 ...`,
     // then `Diagnostic-Code: smtp; 550 ...`) without a Remote-MTA: the line names the host.
     if r.remote_mta.is_none() && start > 0 {

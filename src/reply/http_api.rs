@@ -6,14 +6,14 @@ use super::types::Reply;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// An HTTP status where the text says it is one: `HTTP 403`, `HTTP/1.1 429`, `HTTP status
-/// 400`, a status followed by its HTTP reason phrase (`400 Bad Request`, `429 Too Many
+/// An HTTP status where the text says it is one: `HTTP 403`, `HTTP/1.1 429`, `HTTP Error 403`,
+/// `API response 401` (an ESP client's wording), a status followed by its HTTP reason phrase (`400 Bad Request`, `429 Too Many
 /// Requests`), or a `Status Code: 400` / `statusCode: 403` field (the AWS SDKs' `(Service: ...;
 /// Status Code: 400; Error Code: ...)`, Node clients' error objects) holding a 4xx status SMTP
 /// never uses.
 static HTTP_STATUS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)\bHTTP(?:/[0-9.]+)?(?:\s+(?:status|error|code|response))?(?:\s+code)?\s*[:=]?\s*([1-5][0-9]{2})\b|\b([4][0-9]{2})\s+(?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Conflict|Gone|Payload Too Large|Request Entity Too Large|Unprocessable (?:Entity|Content)|Too Many Requests)\b|\bstatus[ _]?code["']?\s*[:=]\s*["']?([4][0-9]{2})\b"#,
+        r#"(?i)\b(?:HTTP(?:/[0-9.]+)?|API)(?:\s+(?:status|error|code|response))?(?:\s+code)?\s*[:=]?\s*([1-5][0-9]{2})\b|\b([4][0-9]{2})\s+(?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Conflict|Gone|Payload Too Large|Request Entity Too Large|Unprocessable (?:Entity|Content)|Too Many Requests)\b|\bstatus[ _]?code["']?\s*[:=]\s*["']?([4][0-9]{2})\b"#,
     )
 });
 
@@ -98,6 +98,10 @@ mod tests {
         );
         assert!(refusal("HTTP/1.1 429 Too Many Requests: slow down").is_some());
         assert!(refusal("400 Bad Request. Content: no sending domain specified").is_some());
+        let python = "python_http_client.exceptions.ForbiddenError: HTTP Error 403: Forbidden";
+        assert!(refusal(python).is_some());
+        let anymail = "Mailgun API response 401 (UNAUTHORIZED): 'Forbidden'";
+        assert!(refusal(anymail).unwrap().text.contains("Mailgun"));
     }
 
     #[test]

@@ -164,12 +164,16 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // row either.
     let row = (first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first))
         && !pasted::is_dialogue_line(first);
+    // An HTTP API's refusal (`Status Code: 400`, `statusCode: 403`): its status is no SMTP
+    // code, its words are what it says. A few lines only: a line of prose with commas reads
+    // like a row, an export of many rows is no one refusal.
+    if log::classify(first).is_none()
+        && (!row || text.lines().nth(8).is_none())
+        && let Some(r) = http_api::refusal(text)
+    {
+        return Ok(one(InputForm::Reply, r));
+    }
     if log::classify(first).is_none() && !row {
-        // An HTTP API's refusal (`Status Code: 400`, `statusCode: 403`): its status is no SMTP
-        // code, its words are what it says.
-        if let Some(r) = http_api::refusal(text) {
-            return Ok(one(InputForm::Reply, r));
-        }
         // A queue listing (`mailq`): the first deferred message's reason and recipient.
         if let Some(r) = queue::deferred(text) {
             return Ok(one(InputForm::Reply, r));

@@ -264,11 +264,21 @@ pub fn unquote(before: &str, r: &mut Reply) {
             }
             _ => (after, rest),
         };
+        // Where an exception was raised: `in /var/www/x.php:383`, Swift Mailer's `in
+        // AbstractSmtpTransport.php line 383`, PHP's `on line 457 of /var/www/x.php`.
+        let raised_at = |rest: &str| {
+            let second = rest.split_whitespace().nth(1).unwrap_or("");
+            rest.starts_with("in /")
+                || rest.starts_with("in ") && (second.contains(".php") || second.contains('/'))
+                || rest.starts_with("on line ") && rest.contains(" of ")
+                || rest.starts_with("at ") && rest.contains('(')
+        };
         rest.is_empty()
             || rest.trim_end() == "##"
             || after.starts_with([',', ';', ')', ']', '}'])
-            || after.starts_with(char::is_whitespace)
-                && (rest.starts_with("in /") || rest.starts_with("at ") && rest.contains('('))
+            || after.starts_with(char::is_whitespace) && raised_at(rest)
+            // A quote the paste doubled (`"550 ...\n"" on line 457 of /x.php`).
+            || after.starts_with(['"', '\'']) && raised_at(after[1..].trim_start())
     };
     if let Some(end) = r
         .text
@@ -719,6 +729,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.text, "Unusual sending activity detected.");
+        // Swift Mailer's own wording of where it was thrown, with the quote doubled by a paste.
+        for text in [
+            "with message \"550 5.7.1 Relaying denied\n\"\" on line 457 of /var/www/x/Swift.php_",
+            "with message \"550 5.7.60 SMTP; Client may not send as this sender\"\nin \
+             AbstractSmtpTransport.php line 383",
+        ] {
+            let (_, r) = find_reply_at(text).unwrap();
+            assert!(!r.text.contains("line"), "{text}: {}", r.text);
+        }
         // A quote inside the reply is followed by its words and stays.
         let (_, r) = find_reply_at("said '550 5.7.1 the domain's policy says no'").unwrap();
         assert_eq!(r.text, "the domain's policy says no");

@@ -32,6 +32,19 @@ pub fn check_basic(code: &str) -> Result<u16, InputError> {
     Ok(code.parse().unwrap_or(0))
 }
 
+/// The enhanced code a relay's status gives a reply (a log's `dsn=`, a DSN's `Status:`), unless
+/// it is the `X.0.0` a relay derives from the class of a reply that gave a basic code and no
+/// enhanced one (Postfix, Sendmail and most DSN writers do): beside the server's basic code it
+/// says nothing more, and read as the reply's own it would put the registry's "undefined
+/// status" over what the basic code means. `said` is whether the reply's own words carry it.
+pub(crate) fn relay_status(
+    basic: Option<u16>,
+    status: Option<String>,
+    said: impl Fn(&str) -> bool,
+) -> Option<String> {
+    status.filter(|s| basic.is_none() || !s.ends_with(".0.0") || said(s))
+}
+
 /// Checks an enhanced code: class 2/4/5, subject 0-7, detail 0-999 (RFC 3463 section 3).
 pub fn check_enhanced(code: &str) -> Result<String, InputError> {
     let parts: Vec<&str> = code.split('.').collect();
@@ -186,7 +199,11 @@ pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
         // require either an enhanced code or text that reads like a sentence. A code outside
         // RFC 5321's second digits (`590`) needs its enhanced code to be taken for one in prose.
         let odd = code.as_bytes()[1] > b'5';
-        if !found.enhanced && (odd || !plausible_bare(tail) || ends_cipher_field(&s[..found.code]))
+        if !found.enhanced
+            && (odd
+                || !plausible_bare(tail)
+                || ends_cipher_field(&s[..found.code])
+                || http_status_line(tail))
         {
             continue;
         }
@@ -247,11 +264,21 @@ pub fn unquote(before: &str, r: &mut Reply) {
             }
             _ => (after, rest),
         };
+        // Where an exception was raised: `in /var/www/x.php:383`, Swift Mailer's `in
+        // AbstractSmtpTransport.php line 383`, PHP's `on line 457 of /var/www/x.php`.
+        let raised_at = |rest: &str| {
+            let second = rest.split_whitespace().nth(1).unwrap_or("");
+            rest.starts_with("in /")
+                || rest.starts_with("in ") && (second.contains(".php") || second.contains('/'))
+                || rest.starts_with("on line ") && rest.contains(" of ")
+                || rest.starts_with("at ") && rest.contains('(')
+        };
         rest.is_empty()
             || rest.trim_end() == "##"
             || after.starts_with([',', ';', ')', ']', '}'])
-            || after.starts_with(char::is_whitespace)
-                && (rest.starts_with("in /") || rest.starts_with("at ") && rest.contains('('))
+            || after.starts_with(char::is_whitespace) && raised_at(rest)
+            // A quote the paste doubled (`"550 ...\n"" on line 457 of /x.php`).
+            || after.starts_with(['"', '\'']) && raised_at(after[1..].trim_start())
     };
     if let Some(end) = r
         .text
@@ -262,6 +289,31 @@ pub fn unquote(before: &str, r: &mut Reply) {
         r.text.truncate(end);
         r.text.truncate(r.text.trim_end().len());
     }
+}
+
+/// An HTTP status line in prose (a web framework's `Completed 500 Internal Server Error`, a
+/// proxy's `502 Bad Gateway`): its status and reason phrase as HTTP writes them, never an SMTP
+/// reply, whose words these are not.
+fn http_status_line(tail: &str) -> bool {
+    const LINES: &[&str] = &[
+        "500 Internal Server Error",
+        "502 Bad Gateway",
+        "503 Service Unavailable",
+        "504 Gateway Timeout",
+        "504 Gateway Time-out",
+        "400 Bad Request",
+        "401 Unauthorized",
+        "403 Forbidden",
+        "404 Not Found",
+        "429 Too Many Requests",
+    ];
+    LINES.iter().any(|l| {
+        tail.starts_with(l)
+            && tail[l.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 /// Exim logs the TLS session as `X=TLS1.3:TLS_AES_256_GCM_SHA384:256`: the number after the
@@ -677,6 +729,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.text, "Unusual sending activity detected.");
+        // Swift Mailer's own wording of where it was thrown, with the quote doubled by a paste.
+        for text in [
+            "with message \"550 5.7.1 Relaying denied\n\"\" on line 457 of /var/www/x/Swift.php_",
+            "with message \"550 5.7.60 SMTP; Client may not send as this sender\"\nin \
+             AbstractSmtpTransport.php line 383",
+        ] {
+            let (_, r) = find_reply_at(text).unwrap();
+            assert!(!r.text.contains("line"), "{text}: {}", r.text);
+        }
         // A quote inside the reply is followed by its words and stays.
         let (_, r) = find_reply_at("said '550 5.7.1 the domain's policy says no'").unwrap();
         assert_eq!(r.text, "the domain's policy says no");

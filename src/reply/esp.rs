@@ -112,6 +112,26 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
             Err(_) => {}
         }
     }
+    // A reply field without its basic code (Mailgun's `message: "5.1.1 ..."` beside its
+    // `code: 550`): the code field gives it, on each of the field's lines.
+    if let (Some(r), Some(i)) = (&best, at)
+        && r.basic.is_none()
+        && let Some(code) = basic_field(fields)
+        && r.enhanced
+            .as_deref()
+            .is_none_or(|e| e.starts_with(&code[..1]))
+    {
+        let joined = fields[i]
+            .1
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{code} {}", l.trim()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Ok(Some(with_code)) = parse_reply_start(&joined) {
+            best = Some(with_code);
+        }
+    }
     let Some(mut reply) = best.or(success).or_else(|| composed(fields)) else {
         return first_err.map_or(Ok(None), Err);
     };
@@ -133,6 +153,24 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
     Ok(Some(reply))
 }
 
+/// The basic code a field of its own gives (`smtp_code`, `code`, `error_code` ...).
+fn basic_field<'a>(fields: &[(String, &'a str)]) -> Option<&'a str> {
+    [
+        "smtp_code",
+        "response_code",
+        "status_code",
+        "error_code",
+        "code",
+    ]
+    .iter()
+    .find_map(|k| {
+        fields
+            .iter()
+            .find(|(fk, v)| fk.ends_with(k) && v.trim().len() == 3 && check_basic(v.trim()).is_ok())
+            .map(|(_, v)| v.trim())
+    })
+}
+
 /// A reply whose parts sit in fields of their own: a basic code (`smtp_code`, `code`,
 /// `status_code`), an enhanced code (`enhanced_code`, `smtp_enchcode`, `status` as `5.1.1`)
 /// and the words (`smtp_msg`, `message`, `reason`, `description`).
@@ -149,6 +187,18 @@ fn composed(fields: &[(String, &str)]) -> Option<Reply> {
         &["smtp_code", "response_code", "status_code", "code"],
         &|v| v.len() == 3 && check_basic(v).is_ok(),
     )?;
+    // KumoMTA parses the enhanced code into `class`, `subject` and `detail` fields.
+    let exact = |k: &str| {
+        fields
+            .iter()
+            .find(|(fk, v)| fk == k && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, v)| *v)
+    };
+    let parsed = match (exact("class"), exact("subject"), exact("detail")) {
+        (Some(c), Some(s), Some(d)) => Some(format!("{c}.{s}.{d}")),
+        _ => None,
+    }
+    .filter(|e| check_enhanced(e).is_ok());
     let enhanced = find(
         &[
             "enchcode",
@@ -158,12 +208,15 @@ fn composed(fields: &[(String, &str)]) -> Option<Reply> {
             "status",
         ],
         &|v| check_enhanced(v).is_ok(),
-    );
+    )
+    .map(str::to_string)
+    .or(parsed);
     let words = find(
         &[
             "smtp_msg",
             "msg",
             "message",
+            "content",
             "response",
             "reason",
             "description",

@@ -1,6 +1,6 @@
 //! MTA log lines (Postfix, Exim, Sendmail): one reply per delivery line that carries one.
 
-use super::code::{check_enhanced, find_reply, parse_reply_start, re};
+use super::code::{check_enhanced, find_reply, parse_reply_start, re, relay_status};
 use super::fields::{dsn_value, field, in_reply_to, postfix_said, postfix_status, prefix_while};
 use super::types::{InputError, InputForm, Reply};
 use regex::Regex;
@@ -98,7 +98,7 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
         },
     };
     if reply.enhanced.is_none() {
-        reply.enhanced = relay_status(&reply, dsn);
+        reply.enhanced = relay_status(reply.basic, dsn, |_| false);
     }
     if reply.remote_mta.is_none() {
         reply.remote_mta = relay(line).filter(|r| *r != "none").map(String::from);
@@ -107,14 +107,6 @@ fn postfix(line: &str) -> Result<Option<Reply>, InputError> {
     reply.smtp_command = command.map(String::from);
     reply.dsn_action = status.map(postfix_action);
     Ok(Some(reply))
-}
-
-/// The log's `dsn=` status for a reply that gave no enhanced code of its own. Postfix and
-/// Sendmail write `X.0.0` when the server gave none, derived from the reply's class: beside the
-/// server's basic code it says nothing more, and read as the reply's own it would put the
-/// registry's "undefined status" over what the basic code means.
-fn relay_status(reply: &Reply, dsn: Option<String>) -> Option<String> {
-    dsn.filter(|d| reply.basic.is_none() || !d.ends_with(".0.0"))
 }
 
 fn postfix_action(status: &str) -> String {
@@ -151,7 +143,7 @@ fn sendmail(line: &str) -> Result<Option<Reply>, InputError> {
         reply.text = stat.trim().to_string();
     }
     if reply.enhanced.is_none() {
-        reply.enhanced = relay_status(&reply, dsn);
+        reply.enhanced = relay_status(reply.basic, dsn, |_| false);
     }
     reply.recipient = recipient(line);
     reply.remote_mta = relay(line).map(|r| r.trim_end_matches('.').to_string());

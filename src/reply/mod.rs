@@ -12,6 +12,7 @@ mod fields;
 mod finality;
 mod headers;
 mod hosts;
+mod http_api;
 mod log;
 mod mime;
 mod notices;
@@ -19,6 +20,7 @@ mod paste;
 mod pasted;
 mod prefilter;
 mod prose;
+mod queue;
 mod recipients;
 pub mod types;
 
@@ -162,7 +164,20 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // row either.
     let row = (first.contains('\t') || esp::is_delimited(first) && !code::starts_like_reply(first))
         && !pasted::is_dialogue_line(first);
+    // An HTTP API's refusal (`Status Code: 400`, `statusCode: 403`): its status is no SMTP
+    // code, its words are what it says. A few lines only: a line of prose with commas reads
+    // like a row, an export of many rows is no one refusal.
+    if log::classify(first).is_none()
+        && (!row || text.lines().nth(8).is_none())
+        && let Some(r) = http_api::refusal(text)
+    {
+        return Ok(one(InputForm::Reply, r));
+    }
     if log::classify(first).is_none() && !row {
+        // A queue listing (`mailq`): the first deferred message's reason and recipient.
+        if let Some(r) = queue::deferred(text) {
+            return Ok(one(InputForm::Reply, r));
+        }
         // A transcript (`220` greeting, `250 Ok`, then the refusal): the reply that failed.
         if let Some(mut r) = pasted::transcript(text) {
             // The host it talked to, where the transcript names it (`while talking to X.:`).
@@ -377,6 +392,31 @@ fn dsn_fields(text: &str) -> Option<Reply> {
     let mut r = dsn::parse(&fields.join("\n"))
         .into_iter()
         .find(Reply::has_code)?;
+    // Lotus Notes and some gateways give the reply in `X-Supplementary-Info: <mx.x #5.0.0
+    // smtp; 550 ...>` (folded like any field) rather than in a Diagnostic-Code.
+    if r.basic.is_none()
+        && r.text.is_empty()
+        && let Some(at) = fields
+            .iter()
+            .position(|l| l.to_ascii_lowercase().starts_with("x-supplementary-info:"))
+    {
+        let folded: Vec<&str> = std::iter::once(fields[at])
+            .chain(
+                fields[at + 1..]
+                    .iter()
+                    .take_while(|l| l.starts_with([' ', '\t']))
+                    .copied(),
+            )
+            .collect();
+        let info = folded.join(" ");
+        let info = info.trim_end().trim_end_matches('>');
+        let said = info.find("smtp;").map(|i| &info[i + "smtp;".len()..]);
+        if let Some(found) = said.and_then(code::find_reply) {
+            r.basic = found.basic;
+            r.enhanced = found.enhanced.or(r.enhanced);
+            r.text = found.text;
+        }
+    }
     // Fields pasted under the bounce line they repeat (`<a@x>: host mx.x[ip] said: 550 ...`,
     // then `Diagnostic-Code: smtp; 550 ...`) without a Remote-MTA: the line names the host.
     if r.remote_mta.is_none() && start > 0 {
@@ -384,17 +424,14 @@ fn dsn_fields(text: &str) -> Option<Reply> {
         r.remote_mta = hosts::said_by(&before.join("\n"));
     }
     // A `Status: 5.0.0` beside a Diagnostic-Code whose reply gave no enhanced code is the
-    // reporting MTA's own reading of the reply's class (as a log's `dsn=` is): it says no more
-    // than the basic code, whose meaning it would hide.
-    if r.basic.is_some()
-        && let Some(e) = r.enhanced.as_deref().filter(|e| e.ends_with(".0.0"))
-        && !text
-            .lines()
-            .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
-            .any(|l| l.contains(e))
-    {
-        r.enhanced = None;
-    }
+    // reporting MTA's own reading of the reply's class, as a log's `dsn=` is.
+    let diagnostic: Vec<&str> = text
+        .lines()
+        .filter(|l| is_field(l, &["diagnostic-code:"]) || l.starts_with([' ', '\t']))
+        .collect();
+    r.enhanced = code::relay_status(r.basic, r.enhanced.take(), |e| {
+        diagnostic.iter().any(|l| l.contains(e))
+    });
     Some(r)
 }
 

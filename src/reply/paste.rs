@@ -10,11 +10,14 @@ use std::sync::LazyLock;
 /// .NET's `   at System.Net.Mail.SmtpTransport.SendMail(MailAddress sender, ...)` (and its ` in
 /// C:\src\x.cs:line 42`), Node's `    at SMTPConnection._formatError (/app/x.js:798:19)` or
 /// `    at /app/x.js:12:5`, Python's `  File "/app/x.py", line 12, in send`, PHP's `#0
-/// /var/www/x.php(198): X->assertResponseCode('550 ...', Array)` under Laravel's `[stacktrace]`.
+/// /var/www/x.php(198): X->assertResponseCode('550 ...', Array)` under Laravel's `[stacktrace]`,
+/// Ruby's `net/smtp.rb:969:in 'check_response'` (also after `from `) and an error tracker's
+/// `(50 additional frame(s) were not displayed)`, PowerShell's error record (`At line:1 char:1`,
+/// the command echoed after `+ `, `+ CategoryInfo : ...`).
 /// The frame is the application's, never the server's words (PHP's quotes the reply again).
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^(?:#\d+\s+(?:\S.*\(\d+\):\s.*|\{main\})|\[stacktrace\])\s*$|^\s+(?:at\s+(?:[\w$.<>\[\]`'|~-]+\(.*\)(?:\s+in\s+.*)?|[\w$.<>\[\] ]+\s\(.*:\d+(?::\d+)?\)|\S+:\d+:\d+|\.\.\.\s*\d+\s+more)|File\s+".*",\s+line\s+\d+.*|\.\.\.\s*\d+\s+more)\s*$"#,
+        r#"^(?:#\d+\s+(?:\S.*\(\d+\):\s.*|\{main\})|\[stacktrace\])\s*$|^\s+(?:at\s+(?:[\w$.<>\[\]`'|~-]+\(.*\)(?:\s+in\s+.*)?|[\w$.<>\[\] ]+\s\(.*:\d+(?::\d+)?\)|\S+:\d+:\d+|\.\.\.\s*\d+\s+more)|File\s+".*",\s+line\s+\d+.*|\.\.\.\s*\d+\s+more)\s*$|^\s*(?:from\s+)?[^\s:]+\.rb:\d+:in\b.*$|^\s*\(\d+ additional frame\(s\) were not displayed\)\s*$|^\s*At (?:line:\d+|\S+:\d+) char:\d+\s*$|^\+ \S.*$|^\+\s+~+\s*$|^\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s+:.*$"#,
     )
 });
 
@@ -40,9 +43,11 @@ pub fn clean(text: &str) -> Option<String> {
 /// the frames counts (an exception's message), so that no input loses all its lines.
 fn without_frames(text: &str) -> Option<String> {
     // The frames' marks, checked before any pattern runs.
-    if !["at ", "File \"", "more", "#0 "]
-        .iter()
-        .any(|m| text.contains(m))
+    if ![
+        "at ", "File \"", "more", "#0 ", ".rb:", "frame(s)", " char:",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
     {
         return None;
     }

@@ -65,12 +65,38 @@ const DOTNET_CODES: &[(&str, u16, u16)] = &[
     ("user not local; please try a different path", 551, 551),
     ("syntax error, command unrecognized", 500, 500),
 ];
-/// lettre's `Response { code: Code { severity: .., category: .., detail: .. }, message: [..] }`.
+/// lettre's `Response { code: Code { severity: .., category: .., detail: .. }, message: [..] }`,
+/// or its error's `kind: Permanent(Code { .. })` alone (lettre before 0.10 kept no words).
 static LETTRE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"severity:\s*([A-Za-z]+)\s*,\s*category:\s*([A-Za-z0-9]+)\s*,\s*detail:\s*([A-Za-z]+)\s*\}\s*,\s*message:\s*\[\s*\\?"(.*?)\\?"\s*[,\]]"#,
+        r#"severity:\s*([A-Za-z]+)\s*,\s*category:\s*([A-Za-z0-9]+)\s*,\s*detail:\s*([A-Za-z]+)\s*\}\s*(?:,\s*message:\s*\[\s*\\?"(.*?)\\?"\s*[,\]]|\))"#,
     )
 });
+
+/// Ruby's Net::SMTP exceptions, which carry the raw reply: `Net::SMTPFatalError (550 ...\n):`
+/// in a Rails log, `Net::SMTPFatalError: 550 ...` elsewhere (a Rails log's own `Completed 500
+/// Internal Server Error` above it is HTTP's).
+static RUBY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?s)\bNet::SMTP(?:FatalError|ServerBusy|SyntaxError|AuthenticationError|UnknownError|UnsupportedCommand)\s*(?:\(\s*(.*?)\s*\)\s*:|[:-]\s*(.*))",
+    )
+});
+/// An Exchange NDR's line for administrators: `Remote Server returned '550 5.1.10 ...'`, the
+/// reply between the quotes of its own line.
+static REMOTE_RETURNED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^\s*Remote Server returned '(.+)'\s*$"));
+/// A mail client's send error with the server's reply inside its own words: Outlook's `...
+/// The server responded: 550 ...'`, Thunderbird's `The mail server responded: 550 .... Please
+/// check the message recipient "x" and try again.`
+static CLIENT_SAID: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?is)\bThe (?:mail )?server responded:\s*(.*?)\s*['.]?\s*(?:Please (?:check|verify)\b[^\n]*)?\s*$",
+    )
+});
+/// Where PowerShell's error record starts after an exception's message (`" At
+/// C:\x.ps1:783 char:3`, `At line:1 char:1`).
+static PS_AT: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?s)["']?\s*\bAt (?:line:[0-9]+|\S+:[0-9]+) char:[0-9]+.*$"#));
 
 /// Text whose line breaks and quotes were escaped on the way (`\n`, `\r\n`, `\"`, `\'`, `\/`),
 /// as exception messages and JSON strings show them; `None` when it has no escaped newline.
@@ -307,14 +333,15 @@ pub fn app_error(text: &str) -> Option<Reply> {
             ],
         )?;
         let code = severity * 100 + category * 10 + detail;
-        return parse_reply_start(&format!("{code} {}", c.get(4)?.as_str()))
-            .ok()
-            .flatten();
+        let words = c.get(4).map_or("", |m| m.as_str());
+        return parse_reply_start(&format!("{code} {words}")).ok().flatten();
     }
     if let Some(c) = DOTNET.captures(text) {
         let status = c.get(1)?.as_str().to_ascii_lowercase();
         let (_, temporary, permanent) = DOTNET_CODES.iter().find(|(w, _, _)| *w == status)?;
-        let words = c.get(2)?.as_str().trim().trim_end_matches(['"', '\'']);
+        let words = c.get(2)?.as_str();
+        let words = PS_AT.find(words).map_or(words, |m| &words[..m.start()]);
+        let words = words.trim().trim_end_matches(['"', '\'']);
         // The server's own basic code, when the message kept it, wins.
         let kept = parse_reply_start(words).ok().flatten();
         if let Some(r) = &kept
@@ -336,6 +363,23 @@ pub fn app_error(text: &str) -> Option<Reply> {
             .collect::<Vec<_>>()
             .join("\n");
         return parse_reply_start(&joined).ok().flatten();
+    }
+    if let Some(c) = RUBY.captures(text) {
+        let words = c.get(1).or(c.get(2))?.as_str().trim();
+        // The raw reply, its lines as the server sent them.
+        if let Ok(Some(r)) = parse_reply_start(words) {
+            return Some(r);
+        }
+    }
+    if let Some(c) = REMOTE_RETURNED.captures(text)
+        && let Ok(Some(r)) = parse_reply_start(c.get(1)?.as_str())
+    {
+        return Some(r);
+    }
+    if let Some(c) = CLIENT_SAID.captures(text)
+        && let Ok(Some(r)) = parse_reply_start(c.get(1)?.as_str())
+    {
+        return Some(r);
     }
     if let Some(c) = LABELLED.captures(text) {
         return parse_reply_start(&format!("{} {}", c.get(1)?.as_str(), c.get(2)?.as_str()))

@@ -97,6 +97,14 @@ impl RuleSet {
         let implied = (reply.basic.is_none() && reply.enhanced.is_none())
             .then(|| class.unwrap_or_else(|| words_class(reply)));
         let mut best: Option<(usize, &ProviderRule)> = None;
+        let mut wrapper_only: Option<&ProviderRule> = None;
+        let status_ok = |r: &ProviderRule| {
+            reply
+                .dsn_action
+                .as_deref()
+                .is_some_and(|a| r.dsn_action.iter().any(|k| k.eq_ignore_ascii_case(a)))
+                && keep(r)
+        };
         // Cheapest conditions first: the text pattern runs only for rules still in the race.
         for (i, (l, re)) in rules.iter().zip(regexes).enumerate() {
             let r = &l.rule;
@@ -106,6 +114,17 @@ impl RuleSet {
                 continue;
             }
             if phrases == Phrases::Coded && r.basic.is_empty() && r.enhanced.is_empty() {
+                continue;
+            }
+            // A rule that reads only the wrapper's delivery status (a DSN's `Action: delayed`,
+            // Postfix's `status=deferred`, Exim's `==`) says the delivery is still being
+            // retried, not why: a wrapped reply with its own basic code says why, and its
+            // reading decides (the status still tells temporariness, as the reply's finality);
+            // without one, a rule that reads the reply's own words or codes goes first.
+            if reads_only_the_wrapper(r) {
+                if reply.basic.is_none() && wrapper_only.is_none() && status_ok(r) {
+                    wrapper_only = Some(r);
+                }
                 continue;
             }
             // A reply pasted without any code (`Envelope blocked - User Entry - ...`) has only
@@ -177,7 +196,7 @@ impl RuleSet {
                 best = Some((score, r));
             }
         }
-        best.map(|(_, r)| r)
+        best.map(|(_, r)| r).or(wrapper_only)
     }
 
     /// The registry entry for `X.subject.detail`, the first in file order.
@@ -237,6 +256,17 @@ pub(crate) fn handling_codes_fit(
     (h.basic.is_empty() || basic.is_some_and(|b| h.basic.contains(&b)))
         && (h.enhanced.is_empty()
             || enhanced.is_some_and(|e| h.enhanced.iter().any(|p| enhanced_matches(p, e))))
+}
+
+/// Whether a rule's only condition is the delivery status a wrapper gives (a DSN's Action, a
+/// log's status): no codes, class, words or command of the reply itself.
+fn reads_only_the_wrapper(r: &ProviderRule) -> bool {
+    !r.dsn_action.is_empty()
+        && r.pattern.is_none()
+        && r.basic.is_empty()
+        && r.enhanced.is_empty()
+        && r.class.is_empty()
+        && r.command.is_empty()
 }
 
 /// The class a DSN Action implies when a bounce gives no code at all (RFC 3464 section 2.3.3):

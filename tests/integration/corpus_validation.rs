@@ -22,9 +22,10 @@ use std::path::{Path, PathBuf};
 /// Round four (ids `z001`-`z154`) grew it to 874 replies and the floors were set to what it
 /// measured then, for the same reason; the 720 replies of before kept their figures. Provider
 /// floors raised after (answering hosts read from Exim, cPanel, Sendmail, Exchange Server and
-/// transcript forms; more of Gmail's and Exchange Online's own sentences).
+/// transcript forms; more of Gmail's and Exchange Online's own sentences). Dev action raised
+/// when an HTTP API's status stopped being read as an SMTP code (forms10).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.1, 97.0, 95.9, 100.0]),
+    ("dev", [98.1, 97.0, 96.1, 100.0]),
     ("holdout", [89.0, 86.5, 87.7, 94.8]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];

@@ -532,7 +532,8 @@ proptest! {
 }
 
 /// What the readers of pasted forms look for (HTML escapes, stack frames, a DSN type, PHPMailer's
-/// dialogue, nodemailer's and .NET's fields, Python's bytes, Symfony's quote), with control
+/// dialogue, nodemailer's and .NET's fields, Python's bytes, Symfony's quote, HTTP statuses,
+/// Ruby's, lettre's and mail clients' errors, queue listings, ESP fields), with control
 /// characters and line ends between them.
 const PASTE_PIECES: &[&str] = &[
     "550",
@@ -567,6 +568,23 @@ const PASTE_PIECES: &[&str] = &[
     "')",
     "with message \"",
     "\". {",
+    "Status Code: 400; ",
+    "statusCode: 403, message: '",
+    "HTTP/1.1 429 ",
+    "400 Bad Request",
+    "Completed 500 Internal Server Error",
+    "Net::SMTPFatalError (",
+    "):\n  x.rb:1:in `y'",
+    "Remote Server returned '",
+    "The server responded: ",
+    ". Please check the recipient",
+    " At line:1 char:1",
+    "+ CategoryInfo : x",
+    "4F1A2B3C9D  2816 Mon Dec  7 05:12:01  a@b.c\n(",
+    "Remote-MTA: dns; h\nX-Supplementary-Info: <h #5.0.0 smtp; ",
+    "severity: PermanentNegativeCompletion, category: MailSystem, detail: Four })",
+    "{\"code\":550,\"message\":\"5.1.1 x\"",
+    "\"class\":5,\"subject\":1,\"detail\":1",
     "\u{1}",
     "\u{7f}",
     "\u{202e}",

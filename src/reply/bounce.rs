@@ -291,6 +291,16 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // its words name as the recipient is who it failed to reach.
         replies = for_each_named(&r, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
+    if let [only] = replies.as_mut_slice()
+        && only.recipient.is_none()
+        && ctx.failure
+        && let Some(to) = written_to_self(human, &msg, original.as_ref())
+    {
+        // The sender wrote to their own address (a test sent to oneself, a list owner on their
+        // own list): the notice's summary names it, and the returned original was addressed to
+        // it. Being the sender's too kept it out above; it is still who the message missed.
+        only.recipient = Some(to);
+    }
     // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
     // differ): the recipients it delivered are no failures of the sender's list.
     if replies.iter().any(|r| !reports_delivery(r)) {
@@ -413,6 +423,35 @@ fn own_addresses(msg: &Message<'_>, original: Option<&OriginalHeaders>) -> Vec<S
     recipients::own_variants(&out)
 }
 
+/// The one address a notice's summary `To:` line names (qmail's and Yahoo's "Subject: ... To:
+/// ..." block) when the returned original was both written by it and addressed to it. The
+/// bounce's own From and To and the original's return path still never count.
+fn written_to_self(
+    human: &str,
+    msg: &Message<'_>,
+    original: Option<&OriginalHeaders>,
+) -> Option<String> {
+    let o = original?;
+    let mut bounce_own: Vec<String> = [msg.from(), msg.to()]
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address().map(str::to_string))
+        .collect();
+    if let Some(rp) = &o.return_path {
+        bounce_own.extend(headers::addresses(rp));
+    }
+    let lines: Vec<&str> = human.lines().take(400).collect();
+    let named = recipients::summary_to(&lines, &recipients::own_variants(&bounce_own))?;
+    let sender = o
+        .from
+        .as_deref()
+        .map(headers::addresses)
+        .unwrap_or_default();
+    let is = |list: &[String]| list.iter().any(|x| x.eq_ignore_ascii_case(&named));
+    (is(&o.to) && is(&sender)).then_some(named)
+}
+
 /// Drops `>` quoting and leading "---- Original message ----" lines before header parsing.
 fn strip_quote(s: &str) -> &str {
     let mut rest = s;
@@ -452,6 +491,38 @@ mod tests {
         );
         let x = extract(away.as_bytes()).unwrap();
         assert_eq!(x.kind, Some(MessageKind::AutoReply));
+    }
+
+    /// A qmail-style notice names the recipient only in its summary of the original. When the
+    /// sender had written to their own address, that address is still who it failed to reach;
+    /// when the original went to someone else, the sender's address is never the recipient.
+    #[test]
+    fn a_message_written_to_oneself_names_its_sender_as_the_failed_recipient() {
+        let text = |to: &str| {
+            format!(
+                "From: MAILER-DAEMON@mail.example.net\nTo: bounces@example.org\n\
+                 Subject: Failure Notice\nMIME-Version: 1.0\n\
+                 Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+                 --B\nContent-Type: text/plain\n\n\
+                 I'm afraid I wasn't able to deliver the following message.\n\
+                 This is a permanent error; I've given up. Sorry it didn't work out.\n\n\
+                 Subject: news\nTo: ann@example.net\n\n--B\nContent-Type: message/rfc822\n\n\
+                 Return-Path: <bounces@example.org>\nFrom: Ann <ann@example.net>\nTo: {to}\n\
+                 Subject: news\n\nhello\n\n--B--\n"
+            )
+        };
+        let x = extract(text("<ann@example.net>").as_bytes()).unwrap();
+        let named: Vec<_> = x.replies.iter().map(|r| r.recipient.as_deref()).collect();
+        assert_eq!(named, [Some("ann@example.net")]);
+        assert!(x.replies[0].finality.is_some_and(|f| f.permanent));
+        let x = extract(text("<bob@example.com>").as_bytes()).unwrap();
+        assert!(
+            x.replies
+                .iter()
+                .all(|r| r.recipient.as_deref() != Some("ann@example.net")),
+            "{:?}",
+            x.replies
+        );
     }
 
     #[test]

@@ -102,12 +102,12 @@ const TWENTY_EIGHT_BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.4, 100.0, 100.0, 100.0, 98.0]),
     ("holdout", [96.1, 98.6, 92.3, 94.9, 95.6]),
 ];
-/// Floors on the whole bounce set, the eighth round included (Dada Mail's bounce handler),
-/// set when it was added; dev recipients raised when a message written to oneself kept its
+/// Floors on the whole bounce set, the eighth round included (Dada Mail's bounce handler and
+/// hitobito's list mailbox), set when it was added; dev recipients raised when a message written to oneself kept its
 /// recipient.
 const ALL_BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.4, 100.0, 100.0, 100.0, 98.1]),
-    ("holdout", [95.0, 98.7, 92.5, 95.1, 95.6]),
+    ("holdout", [95.1, 98.7, 92.5, 95.1, 95.8]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:

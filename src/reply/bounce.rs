@@ -301,6 +301,18 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // it. Being the sender's too kept it out above; it is still who the message missed.
         only.recipient = Some(to);
     }
+    if let [only] = replies.as_slice()
+        && only.recipient.is_none()
+        && ctx.failure
+        && let Some(o) = original.as_ref()
+    {
+        // Exchange names recipients by display name only ("'Ann Kim' on 1/12/2026"): the
+        // returned original's To and Cc say which address each name stands for.
+        let by_name = named_in(human, &o.named);
+        if !by_name.is_empty() {
+            replies = for_each_named(only, by_name);
+        }
+    }
     // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
     // differ): the recipients it delivered are no failures of the sender's list.
     if replies.iter().any(|r| !reports_delivery(r)) {
@@ -452,6 +464,45 @@ fn written_to_self(
     (is(&o.to) && is(&sender)).then_some(named)
 }
 
+/// The addresses of the original's addressees whose display name the notice's prose names,
+/// outside its summary's header lines (`To:`, `Cc:`, `From:`, `Subject:`), as a whole word.
+/// Names shorter than three letters, and a name two addresses share, name nobody.
+fn named_in(human: &str, named: &[(String, String)]) -> Vec<String> {
+    let prose: Vec<String> = human
+        .lines()
+        .take(400)
+        .map(|l| l.trim_start().to_lowercase())
+        .filter(|l| {
+            !["to:", "cc:", "from:", "subject:", "sent:", "date:"]
+                .iter()
+                .any(|h| l.starts_with(h))
+        })
+        .collect();
+    let whole_word = |line: &str, name: &str| {
+        line.match_indices(name).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + name.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (name, address) in named {
+        let name = name.to_lowercase();
+        let unique = named
+            .iter()
+            .filter(|(n, _)| n.to_lowercase() == name)
+            .all(|(_, a)| a.eq_ignore_ascii_case(address));
+        if name.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && unique
+            && prose.iter().any(|l| whole_word(l, &name))
+            && !out.iter().any(|a| a.eq_ignore_ascii_case(address))
+        {
+            out.push(address.clone());
+        }
+    }
+    out
+}
+
 /// Drops `>` quoting and leading "---- Original message ----" lines before header parsing.
 fn strip_quote(s: &str) -> &str {
     let mut rest = s;
@@ -522,6 +573,36 @@ mod tests {
                 .all(|r| r.recipient.as_deref() != Some("ann@example.net")),
             "{:?}",
             x.replies
+        );
+    }
+
+    /// An Exchange notice that names its recipient by display name only: the returned
+    /// original's To and Cc say which address the name stands for; a name the notice does not
+    /// mention names no one.
+    #[test]
+    fn a_recipient_named_by_display_name_takes_its_address_from_the_original() {
+        let text = "From: System Administrator <postmaster@example.net>\nTo: sender@example.org\n\
+            Subject: Undeliverable: hello\nMIME-Version: 1.0\n\
+            Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\n\
+            Your message did not reach some or all of the intended recipients.\n\n\
+            \x20     Subject:  hello\n\n\
+            The following recipient(s) cannot be reached:\n\n\
+            \x20     'Bob Smith' on 1/12/2026 10:00 AM\n\
+            \x20           The e-mail account does not exist at the organization.\n\n\
+            --B\nContent-Type: message/rfc822\n\nFrom: Sender <sender@example.org>\n\
+            To: \"Smith, Bob\" <bob@example.com>, Ann <ann@example.com>\n\
+            Cc: 'Bob Smith' <bob@example.com>, Kim Lee <kim@example.com>\nSubject: hello\n\nhi\n--B--\n";
+        let x = extract(text.as_bytes()).unwrap();
+        let named: Vec<_> = x.replies.iter().map(|r| r.recipient.as_deref()).collect();
+        assert_eq!(named, [Some("bob@example.com")]);
+        assert_eq!(
+            headers::named_addresses(
+                "\"Kim, Ann\" <ann@example.org>, bob@example.org, Lee <lee@x.org>"
+            ),
+            [
+                ("Kim, Ann".to_string(), "ann@example.org".to_string()),
+                ("Lee".to_string(), "lee@x.org".to_string())
+            ]
         );
     }
 

@@ -44,6 +44,15 @@ pub fn clean(raw: &str) -> Option<String> {
             )
     });
     let s = s.strip_prefix("mailto:").unwrap_or(s);
+    // An opening brace with no closing one in the local part is a wrapper, not the mailbox's
+    // (`{ann@example.org}`, Python's `{'ann@example.org': (550, ...)}`): RFC 5322 allows
+    // braces in a local part, but not one left open.
+    let s = match s.strip_prefix('{') {
+        Some(rest) if rest.split('@').next().is_some_and(|l| !l.contains('}')) => rest
+            .trim_start_matches(['"', '\'', '<'])
+            .trim_end_matches(['}', '"', '\'', '>']),
+        _ => s,
+    };
     // A quoted local part that needs no quotes (`"ann"@example.org`, the trim above took its
     // opening quote) is the same mailbox as the bare one.
     let unquoted;
@@ -204,6 +213,16 @@ mod tests {
             Some("ann.kim@example.org")
         );
         assert_eq!(c("rfc822; \"ann kim\"@example.org"), None);
+        // Braces around an address, or around Python's dict of refused recipients, are no
+        // part of it; a balanced pair inside a local part is.
+        for raw in [
+            "{ann@example.org}",
+            "{'ann@example.org'",
+            "{\"ann@example.org\"",
+        ] {
+            assert_eq!(c(raw).as_deref(), Some("ann@example.org"), "{raw}");
+        }
+        assert_eq!(c("{a}nn@example.org").as_deref(), Some("{a}nn@example.org"));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Whole bounce messages (.eml): what the message is (a bounce, a delay warning, or a message
 //! that is no bounce), its failed recipients and their replies, and the returned original.
 
+use super::addressees::{named_in, own_addresses, written_to_self};
 use super::bounce_text::{Context, for_each_named, replies_of};
 use super::mime::{self, Parts};
-use super::types::{Extracted, InputError, InputForm, MessageKind, OriginalHeaders, Reply};
-use super::{address, body, finality, headers, notices, prose, recipients};
+use super::types::{Extracted, InputError, InputForm, MessageKind, Reply};
+use super::{address, body, finality, headers, notices, prose};
 use mail_parser::{Message, MessageParser};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -291,6 +292,28 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         // its words name as the recipient is who it failed to reach.
         replies = for_each_named(&r, prose::recipients_of(human, &failed, &own, ctx.domain));
     }
+    if let [only] = replies.as_mut_slice()
+        && only.recipient.is_none()
+        && ctx.failure
+        && let Some(to) = written_to_self(human, &msg, original.as_ref())
+    {
+        // The sender wrote to their own address (a test sent to oneself, a list owner on their
+        // own list): the notice's summary names it, and the returned original was addressed to
+        // it. Being the sender's too kept it out above; it is still who the message missed.
+        only.recipient = Some(to);
+    }
+    if let [only] = replies.as_slice()
+        && only.recipient.is_none()
+        && ctx.failure
+        && let Some(o) = original.as_ref()
+    {
+        // Exchange names recipients by display name only ("'Ann Kim' on 1/12/2026"): the
+        // returned original's To and Cc say which address each name stands for.
+        let by_name = named_in(human, &o.named);
+        if !by_name.is_empty() {
+            replies = for_each_named(only, by_name);
+        }
+    }
     // A partial delivery report (RFC 3464 allows a DSN of several recipients whose outcomes
     // differ): the recipients it delivered are no failures of the sender's list.
     if replies.iter().any(|r| !reports_delivery(r)) {
@@ -393,24 +416,6 @@ fn from_mailer_daemon(msg: &Message<'_>) -> bool {
         .and_then(|a| a.split('@').next())
         .is_some_and(is_daemon);
     null_path || daemon
-}
-
-/// Addresses of the bounce itself (its From, its To) and of the original's sender: none of them
-/// is a failed recipient. The bounce's From comes first: for an auto-reply, the responder.
-fn own_addresses(msg: &Message<'_>, original: Option<&OriginalHeaders>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let bounce = [msg.from(), msg.to()];
-    for a in bounce.into_iter().flatten().flat_map(|a| a.iter()) {
-        if let Some(x) = a.address() {
-            out.push(x.to_string());
-        }
-    }
-    if let Some(o) = original {
-        for v in [&o.from, &o.return_path].into_iter().flatten() {
-            out.extend(headers::addresses(v));
-        }
-    }
-    recipients::own_variants(&out)
 }
 
 /// Drops `>` quoting and leading "---- Original message ----" lines before header parsing.

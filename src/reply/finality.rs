@@ -28,31 +28,43 @@ static LOCAL_DELAY_WORDS: LazyLock<MatchOnly> = LazyLock::new(|| {
         // German
         "verzögert|verzoegert|zustellverzögerung|verzögerte zustellung|noch nicht zugestellt",
         "|wird weiterhin versucht|weiterhin versuchen|nur eine warnung",
+        "|wird (?:später )?erneut versucht|wir versuchen es (?:später )?erneut",
+        "|wird (?:später )?erneut zugestellt|erneuter zustellversuch (?:wird|erfolgt)",
         // French
         "|remise différée|distribution différée|livraison différée|est retardée|a été retardée",
         "|remise retardée|retard de (?:remise|distribution|livraison)",
         "|pas encore été (?:remis|distribué|livré)|continuer(?:a|ons)? (?:à|a|d.)essayer",
         "|uniquement un avertissement|simple avertissement",
+        "|nous r[ée]essaierons|r[ée]essaiera|sera r[ée]essay[ée]|nous allons r[ée]essayer",
+        "|va r[ée]essayer|nouvelle tentative (?:sera effectu[ée]e|aura lieu)",
         // Spanish and Portuguese
         "|entrega retrasada|se ha retrasado|entrega demorada|entrega atrasada|atraso na entrega",
         "|(?:todav[ií]a|a[uú]n) no se ha entregado|ainda n[aã]o foi entregue",
         "|seguir(?:emos|[aá]) intentando|continuar(?:emos|[aá]) (?:a )?tentar",
         "|(?:s[oó]lo|solamente) una advertencia|apenas um aviso",
+        "|se volver[aá] a intentar|volveremos a intentar|se reintentar[aá]|reintentaremos",
+        "|se intentar[aá] de nuevo|tentaremos novamente|tentar[aá] novamente|voltaremos a tentar",
+        "|ser[aá] tentad[ao] novamente|nova tentativa ser[aá] feita",
         // Italian
         "|recapito ritardato|consegna ritardata|ritardo nel(?:la)? (?:recapito|consegna)",
         "|non [eè] (?:ancora stato|stato ancora) (?:recapitato|consegnato)",
-        "|continuer[aà] a (?:tentare|provare)",
+        "|continuer[aà] a (?:tentare|provare)|riproveremo|riprover[aà]",
+        "|(?:verr[aà]|sar[aà]) ritentat[ao]|nuovo tentativo (?:verr[aà]|sar[aà]) effettuato",
         // Dutch, Scandinavian, Polish, Czech
         "|bezorging vertraagd|vertraagde bezorging|nog niet (?:bezorgd|afgeleverd)",
         "|leverans försenad|levering forsinket|forsinket levering",
         "|dostarczenie opóźnione|opóźnienie dostarczenia|opóźnione dostarczenie",
         "|doručení zpožděno|zpožděné doručení",
+        "|wordt (?:later )?opnieuw geprobeerd|we proberen het (?:later )?opnieuw",
+        "|zal opnieuw worden geprobeerd|spróbujemy ponownie|zostanie ponowiona",
         // Russian
         "|доставка задерживается|задержка доставки|(?:ещё|еще) не (?:было )?доставлено",
+        "|будет повторена|повторим попытку|попытки доставки будут продолжены",
         // Japanese, Chinese, Korean
         "|配信(?:が|の)?遅延|遅延通知|まだ配信されていません",
         "|延迟(?:投递|传递|送达)|(?:投递|传递|送达)延迟|延遲(?:傳遞|遞送)|(?:傳遞|遞送)延遲",
         "|尚未(?:送达|投递|传递|送達|傳遞|遞送)|将继续尝试|將繼續嘗試",
+        "|再送を試みます|再試行します|再度配信を試みます|将重试|將重試|将再次尝试|將再次嘗試",
         "|배달 지연|전송 지연|발송 지연",
     ))
     .expect("constant regex")
@@ -66,11 +78,38 @@ static GAVE_UP: LazyLock<Words> = LazyLock::new(|| {
     )
 });
 
+/// Giving-up words of notices written in other languages: a permanent error, no further
+/// attempt, "will not be retried" (which holds the retry words above, negated).
+static LOCAL_GAVE_UP: LazyLock<MatchOnly> = LazyLock::new(|| {
+    MatchOnly::new(concat!(
+        "(?i)",
+        // German
+        "permanenter fehler|dauerhafter fehler|endgültig fehlgeschlagen|dauerhaft fehlgeschlagen",
+        "|keine weiteren (?:zustell)?versuche|nicht (?:mehr|erneut) (?:zugestellt|versucht)",
+        // French
+        "|erreur permanente|[ée]chec d[ée]finitif|aucune nouvelle tentative",
+        "|ne sera pas r[ée]essay|ne r[ée]essaierons pas|ne r[ée]essaiera pas",
+        // Spanish and Portuguese
+        "|error permanente|no se volver[aá] a intentar|no se reintentar|no volveremos a intentar",
+        "|no reintentaremos|erro permanente|n[ãa]o ser[aá] tentad[ao] novamente",
+        "|n[ãa]o tentar(?:emos|[aá]) novamente",
+        // Italian
+        "|errore permanente|non (?:verr[aà]|sar[aà]) ritentat|non riprover",
+        // Dutch, Polish, Russian
+        "|permanente fout|niet opnieuw (?:worden )?geprobeerd|b[łl][ąa]d trwa[łl]y|nie zostanie ponowiona",
+        "|постоянная ошибка|не будет повторена|повторных попыток не будет",
+        // Japanese, Chinese
+        "|再試行しません|再送しません|恒久的なエラー|永久性错误|永久性錯誤|不再重试|不再重試",
+    ))
+    .expect("constant regex")
+});
+
 /// Whether a bounce's words (subject and human-readable part) make it a delay warning rather
 /// than a notice of failure.
 pub fn reads_as_delay(subject: &str, human: &str) -> bool {
     let warned = delay_words(subject) || delay_words(human);
-    warned && !GAVE_UP.is_match(subject) && !GAVE_UP.is_match(human)
+    let gave_up = |t: &str| GAVE_UP.is_match(t) || LOCAL_GAVE_UP.is_match(t);
+    warned && !gave_up(subject) && !gave_up(human)
 }
 
 /// Whether words (a subject, a paragraph) announce a delay warning.
@@ -300,8 +339,68 @@ mod tests {
             ("Уведомление", "Доставка задерживается."),
             ("配信の遅延", ""),
             ("延迟投递通知", ""),
+            // The server's promise to try again, in other languages.
+            (
+                "Avis",
+                "Le serveur distant a répondu : 452 4.2.2 Boîte pleine. Nous réessaierons plus tard.",
+            ),
+            (
+                "Aviso",
+                "El servidor respondió: 421 4.7.0. Se volverá a intentar la entrega durante 2 días.",
+            ),
+            (
+                "Aviso",
+                "O servidor respondeu 451 4.3.0. Tentaremos novamente em 30 minutos.",
+            ),
+            (
+                "Avviso",
+                "Il server ha risposto 451 4.7.1. Il messaggio verrà ritentato più tardi.",
+            ),
+            (
+                "Hinweis",
+                "Der Server antwortete 451 4.7.1. Die Zustellung wird später erneut versucht.",
+            ),
+            (
+                "Bericht",
+                "De server antwoordde 451 4.7.1. Het bericht wordt later opnieuw geprobeerd.",
+            ),
+            (
+                "Уведомление",
+                "Сервер ответил 451 4.7.1. Попытка доставки будет повторена.",
+            ),
+            ("通知", "サーバーの応答: 451 4.7.1。後で再送を試みます。"),
         ] {
             assert!(reads_as_delay(subject, words), "{subject} {words}");
+        }
+        // Negated, or beside a permanent error, the same words are a notice of failure; advice
+        // to the sender to try again is no promise of the server's.
+        for (subject, words) in [
+            (
+                "Aviso",
+                "Error permanente: 550 5.1.1. No se volverá a intentar la entrega.",
+            ),
+            (
+                "Avis",
+                "Erreur permanente. Le message ne sera pas réessayé.",
+            ),
+            (
+                "Hinweis",
+                "Es werden keine weiteren Zustellversuche unternommen.",
+            ),
+            (
+                "Avviso",
+                "Questo è un errore permanente: il messaggio non verrà ritentato.",
+            ),
+            (
+                "Avis",
+                "Le message n'a pas pu être remis. Veuillez réessayer plus tard.",
+            ),
+            (
+                "Aviso",
+                "No se pudo entregar el mensaje. Inténtelo de nuevo más tarde.",
+            ),
+        ] {
+            assert!(!reads_as_delay(subject, words), "{subject} {words}");
         }
         for (subject, words) in [
             (

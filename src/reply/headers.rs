@@ -44,7 +44,11 @@ pub fn from_raw(raw: &str) -> Option<OriginalHeaders> {
             "return-path" if h.return_path.is_none() => {
                 h.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string());
             }
-            "to" if h.to.is_empty() => h.to = addresses(&value),
+            "to" if h.to.is_empty() => {
+                h.to = addresses(&value);
+                h.named.extend(named_addresses(&value));
+            }
+            "cc" => h.named.extend(named_addresses(&value)),
             "message-id" if h.message_id.is_none() => {
                 h.message_id = Some(value.trim_matches(['<', '>', ' ']).to_string());
             }
@@ -126,6 +130,34 @@ pub fn addresses(value: &str) -> Vec<String> {
         .filter_map(|a| {
             let a = a.rsplit('<').next()?.trim().trim_end_matches('>').trim();
             (a.contains('@') && !a.contains(char::is_whitespace)).then(|| a.to_string())
+        })
+        .collect()
+}
+
+/// Each `Display Name <address>` of a header value, as (name, address): commas inside quotes
+/// belong to the name (`"Kim, Ann" <ann@example.org>`). Addresses without a name are left out.
+pub fn named_addresses(value: &str) -> Vec<(String, String)> {
+    let mut items = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                items.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&value[start..]);
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let (name, rest) = item.split_once('<')?;
+            let address = rest.split('>').next()?.trim();
+            let name = name.trim().trim_matches(['"', '\'', ' ']).trim();
+            (address.contains('@') && !name.is_empty() && !name.contains('@'))
+                .then(|| (name.to_string(), address.to_string()))
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Reply extraction: find the SMTP replies in a reply line, log line or bounce message.
 
 mod address;
+mod addressees;
 mod body;
 mod bounce;
 mod bounce_text;

@@ -113,6 +113,10 @@ pub struct OriginalHeaders {
     /// to reach. Not part of the report (the recipients are, each with its reply).
     #[serde(skip)]
     pub to: Vec<String>,
+    /// The display names of the original's To and Cc addresses, each with its address: whom a
+    /// notice that names recipients by name only (Exchange's "'Ann Kim' on 1/12/2026") means.
+    #[serde(skip)]
+    pub named: Vec<(String, String)>,
 }
 
 /// What a message is, for a whole message given as input: a bounce mailbox also receives

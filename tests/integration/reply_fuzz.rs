@@ -796,3 +796,70 @@ proptest! {
         }
     }
 }
+
+/// The server's promise to try again, in the languages `explain` reads it in.
+const RETRY_PROMISES: [&str; 6] = [
+    "Nous réessaierons plus tard.",
+    "Se volverá a intentar la entrega durante 2 días.",
+    "Tentaremos novamente em 30 minutos.",
+    "Il messaggio verrà ritentato più tardi.",
+    "Die Zustellung wird später erneut versucht.",
+    "Попытка доставки будет повторена.",
+];
+
+/// Giving up in those languages, some of them the promise negated.
+const GIVING_UP: [&str; 5] = [
+    "No se volverá a intentar la entrega.",
+    "Erreur permanente : le message ne sera pas réessayé.",
+    "Es werden keine weiteren Zustellversuche unternommen.",
+    "Questo è un errore permanente.",
+    "Попытка доставки не будет повторена.",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A localised notice of a 4.x.x refusal, in UTF-8 or quoted-printable (now and then a
+    /// broken one): decoded or refused in one line, and when decoded, a delay warning whose
+    /// failure is temporary exactly when it promises to retry and nowhere gives up.
+    #[test]
+    fn localised_retry_promises_are_delays_unless_the_notice_gives_up(
+        promises in proptest::collection::vec(0..RETRY_PROMISES.len(), 0..3),
+        gave_up in proptest::collection::vec(0..GIVING_UP.len(), 0..2),
+        qp in any::<bool>(),
+        broken in any::<bool>(),
+    ) {
+        let mut body = "Votre message n'a pas pu être remis à kim@example.jp.\n\
+            Le serveur distant a répondu : 452 4.2.2 Mailbox full\n"
+            .to_string();
+        for &i in &promises {
+            body.push_str(RETRY_PROMISES[i]);
+            body.push('\n');
+        }
+        for &i in &gave_up {
+            body.push_str(GIVING_UP[i]);
+            body.push('\n');
+        }
+        let bytes = if qp {
+            quoted_printable(body.as_bytes(), broken)
+        } else {
+            body.into_bytes()
+        };
+        let msg = multipart_under(
+            "Subject: Notification",
+            &[("utf-8", if qp { "quoted-printable" } else { "8bit" }, bytes)],
+        );
+        if let Ok(x) = run_bounded(&msg) {
+            prop_assume!(!x.replies.is_empty());
+            let delay = !promises.is_empty() && gave_up.is_empty();
+            prop_assert_eq!(
+                x.kind == Some(reply::MessageKind::DelayWarning),
+                delay,
+                "{:?}",
+                x.replies
+            );
+            let first = x.replies[0].finality.map(|f| f.permanent);
+            prop_assert_eq!(first, Some(!delay));
+        }
+    }
+}

@@ -65,6 +65,7 @@ mod module_graph;
 mod reply_formats;
 mod reply_forms;
 mod reply_fuzz;
+mod reply_fuzz_notices;
 mod report_ci_examples;
 mod report_escape;
 mod report_evidence;

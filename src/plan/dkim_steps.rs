@@ -37,12 +37,11 @@ fn claim_selector(pool: &mut Vec<&Finding>, d: &mut Draft, selector: &str, domai
 pub const DKIM_TEMPLATE: &str = "v=DKIM1; k=rsa; p=<base64 public key from your signing service>";
 
 fn new_key(ctx: &Ctx<'_>, selector: &str, domain: &str) -> RecordToPublish {
-    RecordToPublish {
-        name: format!("{selector}._domainkey.{domain}"),
-        rtype: "TXT".into(),
-        value: DKIM_TEMPLATE.into(),
-        note: ctx.k.message("note-dkim-publish"),
-    }
+    RecordToPublish::txt(
+        format!("{selector}._domainkey.{domain}"),
+        DKIM_TEMPLATE,
+        ctx.k.message("note-dkim-publish"),
+    )
 }
 
 pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -197,12 +196,11 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     "dkim-key-armoured",
                     &[("subject", &format!("{}._domainkey.{domain}", s.selector))],
                 ));
-                d.records.push(RecordToPublish {
-                    name: format!("{}._domainkey.{domain}", s.selector),
-                    rtype: "TXT".into(),
-                    value: fixed,
-                    note: ctx.k.message("note-dkim-unarmoured"),
-                });
+                d.records.push(RecordToPublish::txt(
+                    format!("{}._domainkey.{domain}", s.selector),
+                    fixed,
+                    ctx.k.message("note-dkim-unarmoured"),
+                ));
             }
             None => d.records.push(new_key(ctx, &s.selector, domain)),
         }
@@ -367,12 +365,7 @@ fn cname_repair(ctx: &Ctx<'_>, name: &str, target: &str, domain: &str) -> Record
             ),
         )
     };
-    RecordToPublish {
-        name: owner,
-        rtype: "TXT".into(),
-        value: DKIM_TEMPLATE.into(),
-        note,
-    }
+    RecordToPublish::txt(owner, DKIM_TEMPLATE, note)
 }
 
 /// One rotation for the RSA keys under 2048 bits: they still verify, so this is hardening.
@@ -458,10 +451,9 @@ fn republish(
 ) {
     d.details
         .push(format!("published now: {}", abbreviate_key(now)));
-    d.records.push(RecordToPublish {
-        name: format!("{selector}._domainkey.{domain}"),
-        rtype: "TXT".into(),
+    d.records.push(RecordToPublish::txt(
+        format!("{selector}._domainkey.{domain}"),
         value,
-        note: ctx.k.message(note),
-    });
+        ctx.k.message(note),
+    ));
 }

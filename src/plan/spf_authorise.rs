@@ -58,12 +58,11 @@ fn publish_at_return_path(
         }
         None => records::spf_starter(ctx.input.params.ip),
     };
-    d.records.push(RecordToPublish {
-        name: name.clone(),
-        rtype: "TXT".into(),
-        value: rec,
-        note: ctx.k.message("spf-publish-note"),
-    });
+    d.records.push(RecordToPublish::txt(
+        name.clone(),
+        rec,
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = ctx.negative_ttl(&name, RType::TXT);
     out.push(d);
 }
@@ -203,12 +202,8 @@ pub(super) fn authorise(
                     .message_with("spf-dropped-include-never-passes", &[("include", inc)]),
             );
         }
-        d.records.push(RecordToPublish {
-            name: eval.domain.clone(),
-            rtype: "TXT".into(),
-            value,
-            note,
-        });
+        d.records
+            .push(RecordToPublish::txt(eval.domain.clone(), value, note));
     }
     d.wait = facts.ttl;
     out.push(d);

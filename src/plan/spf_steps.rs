@@ -143,15 +143,14 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             let lookups = lookups_of(&record, facts.tree.as_ref());
             d.details.push(lookups_line(ctx, lookups));
             merged_lookups = Some(lookups);
-            d.records.push(RecordToPublish {
-                name: name.clone(),
-                rtype: "TXT".into(),
-                value: record.clone(),
-                note: ctx.k.message_with(
+            d.records.push(RecordToPublish::txt(
+                name.clone(),
+                record.clone(),
+                ctx.k.message_with(
                     "spf-merge-note",
                     &[("count", &facts.records_count.to_string())],
                 ),
-            });
+            ));
             current = Some(record);
         }
         d.wait = facts.ttl;
@@ -165,12 +164,11 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             &mut d,
             &["missing", "no-record", "absent", "not-terminated"],
         );
-        d.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: fixed.clone(),
-            note: ctx.k.message("spf-glued-strings-note"),
-        });
+        d.records.push(RecordToPublish::txt(
+            name.clone(),
+            fixed.clone(),
+            ctx.k.message("spf-glued-strings-note"),
+        ));
         current = Some(fixed);
         d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
         out.push(d);
@@ -188,12 +186,11 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
             None => records::spf_starter(ctx.input.params.ip),
         };
-        d.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: rec.clone(),
-            note: ctx.k.message("spf-publish-note"),
-        });
+        d.records.push(RecordToPublish::txt(
+            name.clone(),
+            rec.clone(),
+            ctx.k.message("spf-publish-note"),
+        ));
         current = Some(rec);
         // No record: the TTL that counts is the absence's (capped as resolvers cap it).
         d.wait = ctx.negative_ttl(&name, RType::TXT).or(facts.ttl);
@@ -260,32 +257,29 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     !gone
                 });
                 claim_explained_permerror(&mut pool, &mut d);
-                d.records.push(RecordToPublish {
-                    name: facts.domain.clone(),
-                    rtype: "TXT".into(),
-                    value: rec,
-                    note: ctx
-                        .k
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k
                         .message_with("spf-void-note", &[("subject", &dropped.join(" "))]),
-                });
+                ));
             }
             if let Some((rec, replaced, saved)) =
                 super::spf_flatten::flatten_own(&facts.domain, current.as_deref(), tree)
                     .filter(|_| own_record && facts.void_lookups <= 2)
             {
                 let left = facts.lookups.saturating_sub(saved);
-                d.records.push(RecordToPublish {
-                    name: facts.domain.clone(),
-                    rtype: "TXT".into(),
-                    value: rec,
-                    note: ctx.k.message_with(
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k.message_with(
                         "spf-flatten-note",
                         &[
                             ("include", &replaced.join(", include:")),
                             ("lookups", &left.to_string()),
                         ],
                     ),
-                });
+                ));
             }
         }
         // Evaluation stopped at the limit before the IP matched: a record that lists the IP
@@ -373,12 +367,11 @@ fn replace_ptr(
         ctx.k
             .message_with("spf-ptr-replaced", &[("ip", &passed.ip.to_string())]),
     );
-    d.records.push(RecordToPublish {
-        name: facts.domain.clone(),
-        rtype: "TXT".into(),
-        value: terms.join(" "),
-        note: ctx.k.message("spf-publish-note"),
-    });
+    d.records.push(RecordToPublish::txt(
+        facts.domain.clone(),
+        terms.join(" "),
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = facts.ttl;
     out.push(d);
 }
@@ -447,12 +440,11 @@ fn drop_dead_includes(
             ],
         ));
     }
-    d.records.push(RecordToPublish {
-        name: facts.domain.clone(),
-        rtype: "TXT".into(),
+    d.records.push(RecordToPublish::txt(
+        facts.domain.clone(),
         value,
-        note: ctx.k.message("spf-publish-note"),
-    });
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = facts.ttl;
     out.push(d);
 }
@@ -538,12 +530,11 @@ fn close_open_includes(
         );
     }
     if value != record {
-        d.records.push(RecordToPublish {
-            name: facts.domain.clone(),
-            rtype: "TXT".into(),
+        d.records.push(RecordToPublish::txt(
+            facts.domain.clone(),
             value,
-            note: ctx.k.message("spf-open-include-note"),
-        });
+            ctx.k.message("spf-open-include-note"),
+        ));
     }
     d.wait = facts.ttl;
     out.push(d);

@@ -109,6 +109,21 @@ fn ctx_for<'a>(
     }
 }
 
+/// The plan step of a reply's handling action. A TLS refusal gets a step about TLS: the
+/// generic texts of its action speak of reputation (fix-infrastructure) or of a full mailbox
+/// (retry-then-suppress), neither of which a TLS refusal is about. The rules send the sender
+/// to fix its own TLS with fix-infrastructure (Gmail 4.7.29, a recipient's "TLS required"),
+/// and retry a refusal by the sender's own outbound service of a destination that fails the
+/// TLS it requires (Exchange Online's MTA-STS and DANE failures): that one is the recipient's.
+pub(super) fn reply_action_step(d: &crate::rules::Decoded) -> Option<(&'static str, &'static str)> {
+    use crate::rules::Action;
+    match (d.category.as_str(), d.action) {
+        ("tls", Action::FixInfrastructure) => Some(("action-fix-tls", "tls")),
+        ("tls", Action::RetryThenSuppress) => Some(("action-destination-tls", "tls")),
+        _ => action_step(d.action),
+    }
+}
+
 /// The step acting on a reply's own handling action (suppress, slow down, delist ...), when it
 /// has one. `name_recipients`: the input has several replies, so the step says whom it is about.
 fn action_draft(
@@ -134,7 +149,7 @@ fn action_draft(
                 && s.findings.iter().any(|f| f.ends_with("-listed"))
         });
     let moot = (no_cause || delisted_by_dns) && d.action == crate::rules::Action::RequestDelisting;
-    action_step(d.action).filter(|_| !moot).map(|(id, check)| {
+    reply_action_step(d).filter(|_| !moot).map(|(id, check)| {
         let mut draft = Draft::new(id, check);
         // A reply that names the client address it refused (a listing) is about that one,
         // whatever --ip says.

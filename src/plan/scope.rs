@@ -12,7 +12,10 @@ pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport
     let Some(d) = decoded else { return Vec::new() };
     // A reply about the recipient's address or domain (a null MX there, no such domain) says
     // nothing about the sender's DNS, which is all this run checks: the reply is the cause.
-    if d.category.starts_with("recipient-") {
+    // A TLS refusal is about the session between two servers: the sending MTA's STARTTLS, or
+    // the destination's certificate, MTA-STS policy or DANE records (an MX a rule names there
+    // is the recipient's). The sender's authentication DNS cannot explain it either way.
+    if d.category.starts_with("recipient-") || d.category == "tls" {
         return Vec::new();
     }
     REGISTRY

@@ -140,15 +140,7 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 &[("subject", written.as_str()), ("host", meant.as_str())],
             ));
             let mut recs = records::ptr_records(ctx.k, ip, &ctx.domain, Some(&meant));
-            let fwd = if ip.is_ipv4() { RType::A } else { RType::AAAA };
-            let resolves = ctx.input.queries.iter().any(|q| {
-                q.rtype == fwd
-                    && q.name.eq_ignore_ascii_case(&meant)
-                    && q.answers
-                        .iter()
-                        .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip))
-            });
-            if resolves {
+            if resolves_to(ctx, &meant, ip) {
                 recs.retain(|r| r.rtype == "PTR");
             }
             d.records = recs;
@@ -162,6 +154,17 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+            // The host proposed already leads to the IP (a dual-stack relay whose AAAA is
+            // published, only its IPv6 PTR missing): the PTR is all there is to ask for.
+            if let Some(host) = d
+                .records
+                .iter()
+                .find(|r| r.rtype == "PTR")
+                .map(|r| r.value.clone())
+                && resolves_to(ctx, &host, ip)
+            {
+                d.records.retain(|r| r.rtype == "PTR");
+            }
             // The PTR already names the host proposed (a dual-stack relay whose name has an A
             // but no AAAA): only its forward record is missing, in the sender's own zone, and
             // nothing is asked of the IP's owner again.
@@ -231,6 +234,19 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
     }
     out.push(d);
+}
+
+/// True when the run saw `host`'s A (IPv4) or AAAA (IPv6) answer include `ip`.
+fn resolves_to(ctx: &Ctx<'_>, host: &str, ip: std::net::IpAddr) -> bool {
+    let fwd = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+    let host = host.trim_end_matches('.');
+    ctx.input.queries.iter().any(|q| {
+        q.rtype == fwd
+            && q.name.trim_end_matches('.').eq_ignore_ascii_case(host)
+            && q.answers
+                .iter()
+                .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip))
+    })
 }
 
 /// A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
@@ -311,6 +327,73 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
         let pool = ctx.actionable(check);
         leftover(out, pool, entry.fix_step(), check.as_str(), None);
+        if check == Check::Blocklist {
+            listing_wait(ctx, out);
+            shared_service_ip(ctx, out);
+        }
+    }
+}
+
+/// After a delisting, resolvers keep answering "listed" for the TTL of the listing's answer:
+/// the longest of them is the wait.
+fn listing_wait(ctx: &Ctx<'_>, out: &mut [Draft]) {
+    let Some(d) = out.iter_mut().find(|d| d.id == "blocklist-delist") else {
+        return;
+    };
+    let ids: Vec<_> = ctx
+        .input
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.check == Check::Blocklist && f.id == "blocklist-listed")
+        .flat_map(|f| f.queries.iter().copied())
+        .collect();
+    d.wait = ctx
+        .input
+        .queries
+        .iter()
+        .filter(|q| ids.contains(&q.id) && q.rtype == RType::A)
+        .filter_map(|q| q.ttl)
+        .max()
+        .or(d.wait);
+}
+
+/// A listed sending IP whose PTR names a sending service (SendGrid's `o1.ptr....sendgrid.net`)
+/// is that service's address, shared with its other customers: the delisting is the
+/// service's to ask for, and the step says so instead of sending the user to the list.
+fn shared_service_ip(ctx: &Ctx<'_>, out: &mut [Draft]) {
+    let Some(ip) = ctx.input.report.ptr.as_ref().and_then(|p| p.ip) else {
+        return;
+    };
+    let Some(r) = super::senders::recognise(ctx.k, &super::senders::ptr_clues(ctx.input)) else {
+        return;
+    };
+    let ip_text = ip.to_string();
+    // A listing's subject is the name asked of the list: the IP's reversed labels first.
+    let rev = records::reverse_name(ip);
+    let labels = rev
+        .trim_end_matches(".in-addr.arpa")
+        .trim_end_matches(".ip6.arpa");
+    let listed = ctx.input.report.findings.iter().any(|f| {
+        f.check == Check::Blocklist
+            && f.id == "blocklist-listed"
+            && (f.subject == ip_text
+                || f.subject
+                    .to_ascii_lowercase()
+                    .starts_with(&format!("{labels}.")))
+    });
+    let Some(d) = out.iter_mut().find(|d| d.id == "blocklist-delist") else {
+        return;
+    };
+    if listed {
+        d.details.push(ctx.k.message_with(
+            "blocklist-shared-service-ip",
+            &[
+                ("ip", ip_text.as_str()),
+                ("service", r.service.name.as_str()),
+                ("host", r.clue.value.trim_end_matches('.')),
+            ],
+        ));
     }
 }
 

@@ -101,7 +101,8 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
-        let rec = new_key(ctx, sel, domain);
+        let rec = sibling_cname(ctx, facts, sel, domain, &mut d)
+            .unwrap_or_else(|| new_key(ctx, sel, domain));
         d.wait = ctx.negative_ttl(&rec.name, RType::TXT);
         d.records.push(rec);
         out.push(d);
@@ -202,7 +203,28 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     ctx.k.message("note-dkim-unarmoured"),
                 ));
             }
-            None => d.records.push(new_key(ctx, &s.selector, domain)),
+            None => match s.cname.as_deref().map(|c| c.trim_end_matches('.')) {
+                // The key is served through a CNAME into another party's zone: the service
+                // the selector is delegated to revoked or broke it, and restoring it is theirs.
+                Some(target) if !within_domain(target, domain) => {
+                    d.details.push(ctx.k.message_with(
+                        "dkim-key-behind-cname",
+                        &[
+                            ("subject", key_name.as_str()),
+                            ("host", target),
+                            ("state", &s.status),
+                        ],
+                    ));
+                    let mut rec = new_key(ctx, &s.selector, domain);
+                    rec.note = ctx.k.message_with(
+                        "note-cname-replace",
+                        &[("subject", key_name.as_str()), ("host", target)],
+                    );
+                    d.records.push(rec);
+                }
+                Some(target) => d.records.push(cname_repair(ctx, &key_name, target, domain)),
+                None => d.records.push(new_key(ctx, &s.selector, domain)),
+            },
         }
         d.wait = s.ttl;
         out.push(d);
@@ -342,6 +364,67 @@ fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
             d.records.push(cname_repair(ctx, &name, target, domain));
         }
     }
+}
+
+/// A selector the message was signed with is missing while a sibling selector is delegated
+/// to the signing service by CNAME, its target named after it (`s1._domainkey` ->
+/// `s1.domainkey.u8001.wl.sendgrid.net`): the service signs with keys it publishes, so the
+/// missing one is the same delegation under the missing selector's name, not a TXT key the
+/// sender does not hold (a service that rotated to `s2`, a delegation published half-way).
+fn sibling_cname(
+    ctx: &Ctx<'_>,
+    facts: &DkimFacts,
+    sel: &str,
+    domain: &str,
+    d: &mut Draft,
+) -> Option<RecordToPublish> {
+    let (sibling, target) = facts.selectors.iter().find_map(|s| {
+        let target = s.cname.as_deref()?.trim_end_matches('.');
+        let (first, _) = target.split_once('.')?;
+        let usable = s.status == "valid" || s.status == "testing";
+        (usable && first.eq_ignore_ascii_case(&s.selector) && !within_domain(target, domain))
+            .then_some((s, target))
+    })?;
+    let new_target = format!("{sel}{}", &target[sibling.selector.len()..]);
+    let service = ctx
+        .k
+        .senders
+        .iter()
+        .find(|s| {
+            s.hosts
+                .iter()
+                .chain(&s.dkim_domains)
+                .chain(&s.return_path_domains)
+                .any(|h| within_domain(target, h))
+        })
+        .map_or("the signing service", |s| s.name.as_str());
+    let name = format!("{sel}._domainkey.{domain}");
+    d.id = "dkim-delegate-selector";
+    d.vars.push(("subject", sibling.selector.clone()));
+    d.details.push(format!(
+        "now: {}._domainkey.{domain} CNAME {target} ({} key)",
+        sibling.selector, sibling.status
+    ));
+    Some(RecordToPublish {
+        name,
+        rtype: "CNAME".into(),
+        value: new_target,
+        note: ctx.k.message_with(
+            "note-dkim-sibling-cname",
+            &[
+                ("service", service),
+                ("subject", &sibling.selector),
+                ("target", target),
+            ],
+        ),
+    })
+}
+
+/// True when `name` is `domain` or a name under it (whole labels).
+fn within_domain(name: &str, domain: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    name == domain || name.ends_with(&format!(".{domain}"))
 }
 
 /// The key record that ends a dangling CNAME: at its target when that name is the domain's

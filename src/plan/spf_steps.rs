@@ -77,6 +77,24 @@ fn find_node<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a SpfNode> {
     node.children.iter().find_map(|c| find_node(c, domain))
 }
 
+/// The record without the terms it repeats (compared without case), and the repeats
+/// removed; None when no term is written twice.
+fn without_repeats(record: &str) -> Option<(String, Vec<String>)> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for term in record.split_whitespace() {
+        let key = term.to_ascii_lowercase();
+        if seen.contains(&key) {
+            repeated.push(term.to_string());
+        } else {
+            seen.push(key);
+            kept.push(term);
+        }
+    }
+    (!repeated.is_empty()).then(|| (kept.join(" "), repeated))
+}
+
 /// The lookups a record costs (RFC 7208 section 4.6.4) from the tree walked in this run:
 /// (count, true) when every include's cost is known, (lower bound, false) otherwise.
 fn lookups_of(record: &str, tree: Option<&SpfNode>) -> (u32, bool) {
@@ -194,6 +212,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         current = Some(rec);
         // No record: the TTL that counts is the absence's (capped as resolvers cap it).
         d.wait = ctx.negative_ttl(&name, RType::TXT).or(facts.ttl);
+        super::spf_authorise::cname_in_place(ctx, &mut d, &name);
         out.push(d);
     }
     authorise(
@@ -264,9 +283,39 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                         .message_with("spf-void-note", &[("subject", &dropped.join(" "))]),
                 ));
             }
+            // A term written twice (an include two teams each added): the repeat is evaluated
+            // again for nothing and can match nothing the first did not. Dropping it comes
+            // before anything is flattened, and settles the step when that is enough.
+            let mut deduped_enough = false;
+            if let Some((rec, repeated)) = current
+                .as_deref()
+                .filter(|_| own_record && !void_only)
+                .and_then(without_repeats)
+            {
+                let (left, complete) = lookups_of(&rec, Some(tree));
+                deduped_enough = complete && left <= 10;
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k.message_with(
+                        "spf-duplicate-note",
+                        &[
+                            ("subject", &repeated.join(" ")),
+                            (
+                                "lookups",
+                                &if complete {
+                                    left.to_string()
+                                } else {
+                                    format!("at least {left}")
+                                },
+                            ),
+                        ],
+                    ),
+                ));
+            }
             if let Some((rec, replaced, saved)) =
                 super::spf_flatten::flatten_own(&facts.domain, current.as_deref(), tree)
-                    .filter(|_| own_record && facts.void_lookups <= 2)
+                    .filter(|_| own_record && facts.void_lookups <= 2 && !deduped_enough)
             {
                 let left = facts.lookups.saturating_sub(saved);
                 d.records.push(RecordToPublish::txt(

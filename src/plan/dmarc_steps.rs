@@ -331,6 +331,9 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     if by_sp {
         stage_q.id = "dmarc-sp-quarantine";
     }
+    // A policy published with t=y is applied one level lower (RFC 9989 section 4.7): its own
+    // next stage is the same policy without t=y, before anything stronger.
+    let leave_testing = facts.testing && !by_sp;
     if policy == "none" {
         if !by_sp {
             stage_q
@@ -342,6 +345,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .push(stage("quarantine", false, "note-dmarc-quarantine"));
         stage_q.wait = stage_wait;
         out.push(stage_q);
+    } else if policy == "quarantine" && leave_testing {
+        // Quarantine in testing mode is applied as none: full quarantine comes before reject.
+        stage_q
+            .records
+            .push(stage("quarantine", false, "note-dmarc-quarantine"));
+        stage_q.wait = stage_wait;
+        out.push(stage_q);
+    }
+    if policy == "reject" && leave_testing && dkim_aligned_key(ctx, facts) != Some(false) {
+        // Reject in testing mode is applied as quarantine: its last stage is t=y removed.
+        let mut d = Draft::new("dmarc-reject", "dmarc");
+        d.records.push(stage("reject", false, "note-dmarc-reject"));
+        d.wait = stage_wait;
+        out.push(d);
     }
     if policy != "reject" {
         match dkim_aligned_key(ctx, facts) {

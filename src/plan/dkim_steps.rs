@@ -368,9 +368,10 @@ fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
 
 /// A selector the message was signed with is missing while a sibling selector is delegated
 /// to the signing service by CNAME, its target named after it (`s1._domainkey` ->
-/// `s1.domainkey.u8001.wl.sendgrid.net`): the service signs with keys it publishes, so the
-/// missing one is the same delegation under the missing selector's name, not a TXT key the
-/// sender does not hold (a service that rotated to `s2`, a delegation published half-way).
+/// `s1.domainkey.u8001.wl.sendgrid.net`, `selector1-<domain>._domainkey.<tenant>...`): the
+/// service signs with keys it publishes, so the missing one is the same delegation under the
+/// missing selector's name, not a TXT key the sender does not hold (a service that rotated to
+/// `s2`, a delegation published half-way).
 fn sibling_cname(
     ctx: &Ctx<'_>,
     facts: &DkimFacts,
@@ -382,8 +383,14 @@ fn sibling_cname(
         let target = s.cname.as_deref()?.trim_end_matches('.');
         let (first, _) = target.split_once('.')?;
         let usable = s.status == "valid" || s.status == "testing";
-        (usable && first.eq_ignore_ascii_case(&s.selector) && !within_domain(target, domain))
-            .then_some((s, target))
+        // Named after the selector: `s1.domainkey...` (SendGrid), `selector1-example-com._domainkey...`
+        // (Microsoft 365, which rotates between selector1 and selector2).
+        let sel_len = s.selector.len();
+        let named = first.len() >= sel_len
+            && first.is_char_boundary(sel_len)
+            && first[..sel_len].eq_ignore_ascii_case(&s.selector)
+            && (first.len() == sel_len || first[sel_len..].starts_with('-'));
+        (usable && named && !within_domain(target, domain)).then_some((s, target))
     })?;
     let new_target = format!("{sel}{}", &target[sibling.selector.len()..]);
     let service = ctx

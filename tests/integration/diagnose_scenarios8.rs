@@ -746,3 +746,69 @@ fn microsoft_5515_with_every_check_passing_escalates_now_and_invents_no_record()
     assert!(reasons.contains("one-click unsubscribe"), "{reasons}");
     assert_eq!(escalation(&d), ("escalation-microsoft", true));
 }
+
+#[test]
+fn microsoft_365_signing_with_selector2_gets_the_selector2_cname_after_selector1s_pattern() {
+    // Another member of the half-way delegation class, from a service this round's first
+    // scenario did not use: m365s8.example published only selector1's CNAME; Microsoft 365
+    // rotates between selector1 and selector2 and now signs with selector2. Gmail's 5.7.30.
+    // The operator expects the selector2 CNAME into Microsoft's zone, named as selector1's is.
+    let (rc, d) = diagnose(
+        GMAIL_5730,
+        &[
+            "--from",
+            "news@m365s8.example",
+            "--ip",
+            "203.0.113.71",
+            "--dkim-selector",
+            "selector2",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-selector-missing"]);
+    let s = first_step(&d);
+    assert_eq!(s["id"], "dkim-delegate-selector");
+    assert_eq!(
+        records(s),
+        [rec(
+            "selector2._domainkey.m365s8.example",
+            "CNAME",
+            "selector2-m365s8-example._domainkey.m365s8.n-v1.dkim.mail.microsoft"
+        )]
+    );
+}
+
+#[test]
+fn exchange_onlines_dane_refusal_of_an_expired_certificate_is_the_recipients_to_fix() {
+    // The DANE/TLS sibling of the MTA-STS refusal: Exchange Online would not deliver because
+    // the destination's certificate expired. Same expectation: the reply is the cause, the
+    // step sends the user to the recipient's administrator, no "No cause found in DNS".
+    let (rc, d) = diagnose(
+        "550 5.7.322 certificate-expired: Destination mail server's certificate is expired. [AM8PR08MB0808.eurprd08.prod.outlook.com]",
+        &["--from", "news@tls8.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 0);
+    assert!(d["no_cause_found"].is_null(), "{}", d["no_cause_found"]);
+    assert_eq!(fixing(&d), ["action-destination-tls"]);
+}
+
+#[test]
+fn a_recipients_tls_requirement_is_the_senders_starttls_to_turn_on() {
+    // A recipient organisation's gateway requiring TLS (Gmail for a Workspace domain that
+    // enforces TLS): the sender's MTA did not use it. The operator expects the STARTTLS step,
+    // not the recipient's administrator and not reputation advice.
+    let (rc, d) = diagnose(
+        "421-4.7.0 TLS required for RCPT domain, closing connection. - gsmtp",
+        &[
+            "--from",
+            "news@tls8.example",
+            "--ip",
+            "192.0.2.91",
+            "--dkim-selector",
+            "k1",
+        ],
+    );
+    assert_ne!(rc, 1);
+    assert!(d["no_cause_found"].is_null(), "{}", d["no_cause_found"]);
+    assert_eq!(fixing(&d), ["action-fix-tls"]);
+}

@@ -185,7 +185,7 @@ fn exchange_onlines_mta_sts_refusal_is_the_recipients_mx_not_the_senders_dns() {
     let cause = d["likely_causes"][0]["reason"].as_str().unwrap();
     assert!(!cause.contains("is full"), "{cause}");
     // The sender's DNS passing is no reason to escalate to Microsoft now.
-    assert_eq!(escalation(&d).1, false);
+    assert!(!escalation(&d).1);
 }
 
 // ------------------------------------------------------ ESP delegation broken half-way

@@ -184,6 +184,14 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ));
         d.details
             .push(format!("selector {}: {}", s.selector, s.status));
+        // The answer came from a wildcard (a parked domain's revoked `*._domainkey`): a record
+        // of the selector's own outranks it for that name, and the wildcard stays for the rest.
+        if from_wildcard(ctx, &key_name, domain) {
+            d.details.push(ctx.k.message_with(
+                "dkim-key-from-wildcard",
+                &[("subject", key_name.as_str()), ("domain", domain)],
+            ));
+        }
         if let Some(rec) = s.record.as_deref() {
             d.details
                 .push(format!("published now: {}", abbreviate_key(rec)));
@@ -425,6 +433,37 @@ fn sibling_cname(
             ],
         ),
     })
+}
+
+/// True when the run found a wildcard under `_domainkey.<domain>` and `key_name` answered
+/// exactly what the wildcard probe did.
+fn from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> bool {
+    let wildcard = format!("_domainkey.{domain}");
+    let found = ctx
+        .input
+        .report
+        .findings
+        .iter()
+        .any(|f| f.id == "dkim-wildcard-key" && f.subject.eq_ignore_ascii_case(&wildcard));
+    let answers = |prefix: &str| {
+        ctx.input
+            .queries
+            .iter()
+            .find(|q| {
+                q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(prefix)
+            })
+            .map(|q| q.answers.clone())
+    };
+    found
+        && answers(key_name).is_some_and(|a| {
+            !a.is_empty()
+                && Some(&a)
+                    == answers(&format!(
+                        "{}.{wildcard}",
+                        crate::checks::dkim::WILDCARD_PROBE
+                    ))
+                    .as_ref()
+        })
 }
 
 /// True when `name` is `domain` or a name under it (whole labels).

@@ -398,7 +398,8 @@ fn a_parked_domain_that_now_sends_gets_spf_a_real_key_over_the_wildcard_and_keep
     // wildcard DKIM key) and now sends from 192.0.2.95, signing with s=mail2026. Gmail
     // 5.7.26. The operator expects: SPF and the revoked key at mail2026 (the wildcard
     // answers for it) are the causes; the key is published at mail2026._domainkey (a record
-    // of its own overrides the wildcard); p=reject is never lowered.
+    // of its own overrides the wildcard, and the step says the revoked key is the wildcard's);
+    // the null MX is replaced by the relay's confirmed name; p=reject is never lowered.
     let (rc, d) = diagnose(
         GMAIL_5726,
         &[
@@ -440,6 +441,15 @@ fn a_parked_domain_that_now_sends_gets_spf_a_real_key_over_the_wildcard_and_keep
             assert!(v.contains("p=reject"), "lowered: {v}");
         }
     }
+    // The revoked key is the wildcard's: the step says so, not "replace the record there".
+    let k = step(&d, "dkim-fix-selector");
+    assert!(text(k).contains("comes from a wildcard"), "{}", text(k));
+    // The null MX gives way to an exchanger that exists: the name the relay's PTR confirms,
+    // not a mail.parked8.example that nothing resolves.
+    assert_eq!(
+        records(step(&d, "mx-fix")),
+        [rec("parked8.example", "MX", "10 out.parked8.example")]
+    );
 }
 
 #[test]

@@ -101,8 +101,10 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
-        let rec = sibling_cname(ctx, facts, sel, domain, &mut d)
-            .unwrap_or_else(|| new_key(ctx, sel, domain));
+        let rec = sibling_cname(ctx, facts, sel, domain, &mut d).unwrap_or_else(|| {
+            service_signs(ctx, &mut d);
+            new_key(ctx, sel, domain)
+        });
         d.wait = ctx.negative_ttl(&rec.name, RType::TXT);
         d.records.push(rec);
         out.push(d);
@@ -150,6 +152,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
+        service_signs(ctx, &mut d);
         out.push(d);
     }
     // Each revoked or malformed key: its own repair, with the key to publish in its place.
@@ -464,6 +467,24 @@ fn from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> bool {
                     ))
                     .as_ref()
         })
+}
+
+/// Mail leaves through a recognised sending service (Microsoft 365, SendGrid ...): the
+/// service generates and publishes the keys it signs with, so DKIM is turned on in its
+/// settings and the records it lists (usually CNAMEs) are published, rather than a key pair
+/// made by hand.
+fn service_signs(ctx: &Ctx<'_>, d: &mut Draft) {
+    if let Some(r) = super::senders::recognise(ctx.k, &super::senders::clues(ctx.input)) {
+        d.details.push(ctx.k.message_with(
+            "dkim-service-recognised",
+            &[
+                ("service", r.service.name.as_str()),
+                ("clue", r.clue.value.trim_end_matches('.')),
+                ("seen", r.clue.seen.as_str()),
+                ("domain", ctx.domain.as_str()),
+            ],
+        ));
+    }
 }
 
 /// True when `name` is `domain` or a name under it (whole labels).

@@ -563,7 +563,8 @@ fn gmails_refusal_inside_an_exchange_online_ndr_goes_to_gmail_and_enables_m365_d
     // The sender's Microsoft 365 tenant relayed to Gmail; Gmail refused (5.7.26) and Exchange
     // Online wrote the NDR. SPF passes through Microsoft's include, DKIM was never enabled and
     // there is no DMARC record. The operator expects: Gmail's escalation (the refusal is
-    // Gmail's), DMARC missing as the cause, and a step that publishes p=none.
+    // Gmail's), DMARC missing as the cause, a step that publishes p=none, and a DKIM step
+    // that says Microsoft 365 makes the keys.
     let (rc, d) = bounce("exo-ndr-gmail.eml", &["--ip", "203.0.113.70"]);
     assert_eq!(rc, 1);
     assert_eq!(escalation(&d).0, "escalation-gmail");
@@ -581,6 +582,14 @@ fn gmails_refusal_inside_an_exchange_online_ndr_goes_to_gmail_and_enables_m365_d
         !cause_ids(&d).iter().any(|c| c.starts_with("spf-")),
         "{:?}",
         cause_ids(&d)
+    );
+    // Microsoft 365 makes the keys: the DKIM step says to turn DKIM on there, not only to
+    // generate a key pair by hand.
+    let k = step(&d, "dkim-publish");
+    assert!(
+        text(k).contains("sending service recognised: Microsoft 365"),
+        "{}",
+        text(k)
     );
 }
 

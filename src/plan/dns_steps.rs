@@ -164,6 +164,10 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 && resolves_to(ctx, &host, ip)
             {
                 d.records.retain(|r| r.rtype == "PTR");
+                d.details.push(ctx.k.message_with(
+                    "ptr-forward-exists",
+                    &[("host", host.as_str()), ("ip", &ip.to_string())],
+                ));
             }
             // The PTR already names the host proposed (a dual-stack relay whose name has an A
             // but no AAAA): only its forward record is missing, in the sender's own zone, and

@@ -554,6 +554,11 @@ fn an_ipv6_sender_whose_host_has_its_aaaa_only_needs_the_ipv6_ptr() {
         "{r:?}"
     );
     assert_eq!(s["wait_seconds"], 600, "{s}");
+    assert!(
+        text(s).contains("mx6.v6ptr8.example already resolves to 2001:db8:8::25"),
+        "{}",
+        text(s)
+    );
 }
 
 // ----------------------------------------------- one provider's reply, another's bounce

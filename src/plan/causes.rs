@@ -36,7 +36,7 @@ pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
     let meaning = meaning.trim_end_matches('.').to_string();
     // The plan acts on this reply with a step of its own kind (a TLS refusal): the handling
     // note of the generic action ("the mailbox is full") would contradict that step.
-    let own_step = super::order::reply_action_step(decoded)
+    let own_step = super::scope::reply_action_step(decoded)
         != crate::rules::knowledge::action_step(decoded.action);
     if decoded.action_note.is_empty() || own_step {
         format!("{meaning}.")

@@ -330,75 +330,36 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let pool = ctx.actionable(check);
-        leftover(out, pool, entry.fix_step(), check.as_str(), None);
-        if check == Check::Blocklist {
-            listing_wait(ctx, out);
-            shared_service_ip(ctx, out);
+        let wait = entry.fix_wait(&ctx.input.report, ctx.input.queries);
+        leftover(out, pool, entry.fix_step(), check.as_str(), wait);
+        if entry.names_sending_ip(&ctx.input.report) {
+            service_ip(ctx, out, entry.fix_step());
         }
     }
 }
 
-/// After a delisting, resolvers keep answering "listed" for the TTL of the listing's answer:
-/// the longest of them is the wait.
-fn listing_wait(ctx: &Ctx<'_>, out: &mut [Draft]) {
-    let Some(d) = out.iter_mut().find(|d| d.id == "blocklist-delist") else {
-        return;
-    };
-    let ids: Vec<_> = ctx
-        .input
-        .report
-        .findings
-        .iter()
-        .filter(|f| f.check == Check::Blocklist && f.id == "blocklist-listed")
-        .flat_map(|f| f.queries.iter().copied())
-        .collect();
-    d.wait = ctx
-        .input
-        .queries
-        .iter()
-        .filter(|q| ids.contains(&q.id) && q.rtype == RType::A)
-        .filter_map(|q| q.ttl)
-        .max()
-        .or(d.wait);
-}
-
-/// A listed sending IP whose PTR names a sending service (SendGrid's `o1.ptr....sendgrid.net`)
-/// is that service's address, shared with its other customers: the delisting is the
-/// service's to ask for, and the step says so instead of sending the user to the list.
-fn shared_service_ip(ctx: &Ctx<'_>, out: &mut [Draft]) {
+/// A sending IP a third party names (a list that lists it) whose PTR names a sending service
+/// (SendGrid's `o1.ptr....sendgrid.net`) is that service's address, shared with its other
+/// customers: acting on it is the service's, and the step says so instead of sending the user
+/// to the third party.
+fn service_ip(ctx: &Ctx<'_>, out: &mut [Draft], step: &str) {
     let Some(ip) = ctx.input.report.ptr.as_ref().and_then(|p| p.ip) else {
         return;
     };
     let Some(r) = super::senders::recognise(ctx.k, &super::senders::ptr_clues(ctx.input)) else {
         return;
     };
-    let ip_text = ip.to_string();
-    // A listing's subject is the name asked of the list: the IP's reversed labels first.
-    let rev = records::reverse_name(ip);
-    let labels = rev
-        .trim_end_matches(".in-addr.arpa")
-        .trim_end_matches(".ip6.arpa");
-    let listed = ctx.input.report.findings.iter().any(|f| {
-        f.check == Check::Blocklist
-            && f.id == "blocklist-listed"
-            && (f.subject == ip_text
-                || f.subject
-                    .to_ascii_lowercase()
-                    .starts_with(&format!("{labels}.")))
-    });
-    let Some(d) = out.iter_mut().find(|d| d.id == "blocklist-delist") else {
+    let Some(d) = out.iter_mut().find(|d| d.id == step) else {
         return;
     };
-    if listed {
-        d.details.push(ctx.k.message_with(
-            "blocklist-shared-service-ip",
-            &[
-                ("ip", ip_text.as_str()),
-                ("service", r.service.name.as_str()),
-                ("host", r.clue.value.trim_end_matches('.')),
-            ],
-        ));
-    }
+    d.details.push(ctx.k.message_with(
+        "listed-ip-of-sending-service",
+        &[
+            ("ip", ip.to_string().as_str()),
+            ("service", r.service.name.as_str()),
+            ("host", r.clue.value.trim_end_matches('.')),
+        ],
+    ));
 }
 
 #[cfg(test)]

@@ -29,6 +29,21 @@ pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport
         .collect()
 }
 
+/// The plan step of a reply's handling action. A TLS refusal gets a step about TLS: the
+/// generic texts of its action speak of reputation (fix-infrastructure) or of a full mailbox
+/// (retry-then-suppress), neither of which a TLS refusal is about. The rules send the sender
+/// to fix its own TLS with fix-infrastructure (Gmail 4.7.29, a recipient's "TLS required"),
+/// and retry a refusal by the sender's own outbound service of a destination that fails the
+/// TLS it requires (Exchange Online's MTA-STS and DANE failures): that one is the recipient's.
+pub(crate) fn reply_action_step(d: &crate::rules::Decoded) -> Option<(&'static str, &'static str)> {
+    use crate::rules::Action;
+    match (d.category.as_str(), d.action) {
+        ("tls", Action::FixInfrastructure) => Some(("action-fix-tls", "tls")),
+        ("tls", Action::RetryThenSuppress) => Some(("action-destination-tls", "tls")),
+        _ => crate::rules::knowledge::action_step(d.action),
+    }
+}
+
 /// True for a check DNS can answer for: a registered check, or `dns` itself.
 pub(crate) fn is_dns_check(name: &str) -> bool {
     Check::parse(name).is_some_and(|c| c == Check::Dns || checks::entry(c).is_some())

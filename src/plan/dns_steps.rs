@@ -330,9 +330,9 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let pool = ctx.actionable(check);
-        let wait = entry.fix_wait(&ctx.input.report, ctx.input.queries);
+        let wait = entry.fix_wait(ctx.input.report, ctx.input.queries);
         leftover(out, pool, entry.fix_step(), check.as_str(), wait);
-        if entry.names_sending_ip(&ctx.input.report) {
+        if entry.names_sending_ip(ctx.input.report) {
             service_ip(ctx, out, entry.fix_step());
         }
     }

@@ -3,6 +3,8 @@
 mod discovery;
 mod evidence;
 
+pub use discovery::WILDCARD_PROBE;
+
 use crate::checks::dkim_key::{self, KeyRecord};
 use crate::checks::normalise;
 use crate::checks::types::{

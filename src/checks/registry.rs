@@ -133,6 +133,19 @@ pub trait DnsCheck: Sync {
         None
     }
 
+    /// True when its facts show the sending IP itself named as a problem by a third party (a
+    /// list that lists the address): the plan then says whose address it is when its PTR
+    /// names a sending service, which alone can act on it.
+    fn names_sending_ip(&self, _report: &DomainReport) -> bool {
+        false
+    }
+
+    /// How long resolvers keep serving what its fix step changes (a listing's answer), for a
+    /// step that publishes no record of its own to take a TTL from; None when unknown.
+    fn fix_wait(&self, _report: &DomainReport, _queries: &[LogEntry]) -> Option<u32> {
+        None
+    }
+
     /// True when a finding about another name was reached from the checked domain's own record
     /// (an SPF include), so SARIF may show it there.
     fn reached_from_domain(&self) -> bool {

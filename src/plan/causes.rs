@@ -34,7 +34,11 @@ pub(crate) fn reply_meaning(decoded: &Decoded) -> String {
         .or_else(|| decoded.basic.as_ref().and_then(|b| b.meaning.clone()))
         .unwrap_or_else(|| decoded.category.clone());
     let meaning = meaning.trim_end_matches('.').to_string();
-    if decoded.action_note.is_empty() {
+    // The plan acts on this reply with a step of its own kind (a TLS refusal): the handling
+    // note of the generic action ("the mailbox is full") would contradict that step.
+    let own_step = super::scope::reply_action_step(decoded)
+        != crate::rules::knowledge::action_step(decoded.action);
+    if decoded.action_note.is_empty() || own_step {
         format!("{meaning}.")
     } else {
         format!("{meaning}. {}", decoded.action_note)

@@ -37,12 +37,11 @@ fn claim_selector(pool: &mut Vec<&Finding>, d: &mut Draft, selector: &str, domai
 pub const DKIM_TEMPLATE: &str = "v=DKIM1; k=rsa; p=<base64 public key from your signing service>";
 
 fn new_key(ctx: &Ctx<'_>, selector: &str, domain: &str) -> RecordToPublish {
-    RecordToPublish {
-        name: format!("{selector}._domainkey.{domain}"),
-        rtype: "TXT".into(),
-        value: DKIM_TEMPLATE.into(),
-        note: ctx.k.message("note-dkim-publish"),
-    }
+    RecordToPublish::txt(
+        format!("{selector}._domainkey.{domain}"),
+        DKIM_TEMPLATE,
+        ctx.k.message("note-dkim-publish"),
+    )
 }
 
 pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
@@ -102,7 +101,10 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
-        let rec = new_key(ctx, sel, domain);
+        let rec = sibling_cname(ctx, facts, sel, domain, &mut d).unwrap_or_else(|| {
+            service_signs(ctx, &mut d);
+            new_key(ctx, sel, domain)
+        });
         d.wait = ctx.negative_ttl(&rec.name, RType::TXT);
         d.records.push(rec);
         out.push(d);
@@ -150,6 +152,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
+        service_signs(ctx, &mut d);
         out.push(d);
     }
     // Each revoked or malformed key: its own repair, with the key to publish in its place.
@@ -184,6 +187,14 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ));
         d.details
             .push(format!("selector {}: {}", s.selector, s.status));
+        // The answer came from a wildcard (a parked domain's revoked `*._domainkey`): a record
+        // of the selector's own outranks it for that name, and the wildcard stays for the rest.
+        if from_wildcard(ctx, &key_name, domain) {
+            d.details.push(ctx.k.message_with(
+                "dkim-key-from-wildcard",
+                &[("subject", key_name.as_str()), ("domain", domain)],
+            ));
+        }
         if let Some(rec) = s.record.as_deref() {
             d.details
                 .push(format!("published now: {}", abbreviate_key(rec)));
@@ -197,14 +208,34 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     "dkim-key-armoured",
                     &[("subject", &format!("{}._domainkey.{domain}", s.selector))],
                 ));
-                d.records.push(RecordToPublish {
-                    name: format!("{}._domainkey.{domain}", s.selector),
-                    rtype: "TXT".into(),
-                    value: fixed,
-                    note: ctx.k.message("note-dkim-unarmoured"),
-                });
+                d.records.push(RecordToPublish::txt(
+                    format!("{}._domainkey.{domain}", s.selector),
+                    fixed,
+                    ctx.k.message("note-dkim-unarmoured"),
+                ));
             }
-            None => d.records.push(new_key(ctx, &s.selector, domain)),
+            None => match s.cname.as_deref().map(|c| c.trim_end_matches('.')) {
+                // The key is served through a CNAME into another party's zone: the service
+                // the selector is delegated to revoked or broke it, and restoring it is theirs.
+                Some(target) if !within_domain(target, domain) => {
+                    d.details.push(ctx.k.message_with(
+                        "dkim-key-behind-cname",
+                        &[
+                            ("subject", key_name.as_str()),
+                            ("host", target),
+                            ("state", &s.status),
+                        ],
+                    ));
+                    let mut rec = new_key(ctx, &s.selector, domain);
+                    rec.note = ctx.k.message_with(
+                        "note-cname-replace",
+                        &[("subject", key_name.as_str()), ("host", target)],
+                    );
+                    d.records.push(rec);
+                }
+                Some(target) => d.records.push(cname_repair(ctx, &key_name, target, domain)),
+                None => d.records.push(new_key(ctx, &s.selector, domain)),
+            },
         }
         d.wait = s.ttl;
         out.push(d);
@@ -346,6 +377,123 @@ fn cname_details(ctx: &Ctx<'_>, d: &mut Draft, selector: &str, domain: &str) {
     }
 }
 
+/// A selector the message was signed with is missing while a sibling selector is delegated
+/// to the signing service by CNAME, its target named after it (`s1._domainkey` ->
+/// `s1.domainkey.u8001.wl.sendgrid.net`, `selector1-<domain>._domainkey.<tenant>...`): the
+/// service signs with keys it publishes, so the missing one is the same delegation under the
+/// missing selector's name, not a TXT key the sender does not hold (a service that rotated to
+/// `s2`, a delegation published half-way).
+fn sibling_cname(
+    ctx: &Ctx<'_>,
+    facts: &DkimFacts,
+    sel: &str,
+    domain: &str,
+    d: &mut Draft,
+) -> Option<RecordToPublish> {
+    let (sibling, target) = facts.selectors.iter().find_map(|s| {
+        let target = s.cname.as_deref()?.trim_end_matches('.');
+        let (first, _) = target.split_once('.')?;
+        let usable = s.status == "valid" || s.status == "testing";
+        // Named after the selector: `s1.domainkey...` (SendGrid), `selector1-example-com._domainkey...`
+        // (Microsoft 365, which rotates between selector1 and selector2).
+        let sel_len = s.selector.len();
+        let named = first.len() >= sel_len
+            && first.is_char_boundary(sel_len)
+            && first[..sel_len].eq_ignore_ascii_case(&s.selector)
+            && (first.len() == sel_len || first[sel_len..].starts_with('-'));
+        (usable && named && !within_domain(target, domain)).then_some((s, target))
+    })?;
+    let new_target = format!("{sel}{}", &target[sibling.selector.len()..]);
+    let service = ctx
+        .k
+        .senders
+        .iter()
+        .find(|s| {
+            s.hosts
+                .iter()
+                .chain(&s.dkim_domains)
+                .chain(&s.return_path_domains)
+                .any(|h| within_domain(target, h))
+        })
+        .map_or("the signing service", |s| s.name.as_str());
+    let name = format!("{sel}._domainkey.{domain}");
+    d.id = "dkim-delegate-selector";
+    d.vars.push(("subject", sibling.selector.clone()));
+    d.details.push(format!(
+        "now: {}._domainkey.{domain} CNAME {target} ({} key)",
+        sibling.selector, sibling.status
+    ));
+    Some(RecordToPublish {
+        name,
+        rtype: "CNAME".into(),
+        value: new_target,
+        note: ctx.k.message_with(
+            "note-dkim-sibling-cname",
+            &[
+                ("service", service),
+                ("subject", &sibling.selector),
+                ("target", target),
+            ],
+        ),
+    })
+}
+
+/// True when the run found a wildcard under `_domainkey.<domain>` and `key_name` answered
+/// exactly what the wildcard probe did.
+fn from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> bool {
+    let wildcard = format!("_domainkey.{domain}");
+    let found = ctx
+        .input
+        .report
+        .findings
+        .iter()
+        .any(|f| f.id == "dkim-wildcard-key" && f.subject.eq_ignore_ascii_case(&wildcard));
+    let answers = |prefix: &str| {
+        ctx.input
+            .queries
+            .iter()
+            .find(|q| {
+                q.rtype == RType::TXT && q.name.trim_end_matches('.').eq_ignore_ascii_case(prefix)
+            })
+            .map(|q| q.answers.clone())
+    };
+    found
+        && answers(key_name).is_some_and(|a| {
+            !a.is_empty()
+                && Some(&a)
+                    == answers(&format!(
+                        "{}.{wildcard}",
+                        crate::checks::dkim::WILDCARD_PROBE
+                    ))
+                    .as_ref()
+        })
+}
+
+/// Mail leaves through a recognised sending service (Microsoft 365, SendGrid ...): the
+/// service generates and publishes the keys it signs with, so DKIM is turned on in its
+/// settings and the records it lists (usually CNAMEs) are published, rather than a key pair
+/// made by hand.
+fn service_signs(ctx: &Ctx<'_>, d: &mut Draft) {
+    if let Some(r) = super::senders::recognise(ctx.k, &super::senders::clues(ctx.input)) {
+        d.details.push(ctx.k.message_with(
+            "dkim-service-recognised",
+            &[
+                ("service", r.service.name.as_str()),
+                ("clue", r.clue.value.trim_end_matches('.')),
+                ("seen", r.clue.seen.as_str()),
+                ("domain", ctx.domain.as_str()),
+            ],
+        ));
+    }
+}
+
+/// True when `name` is `domain` or a name under it (whole labels).
+fn within_domain(name: &str, domain: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    name == domain || name.ends_with(&format!(".{domain}"))
+}
+
 /// The key record that ends a dangling CNAME: at its target when that name is the domain's
 /// own (the CNAME is right, the key is missing), else at the selector in the CNAME's place
 /// (a name that holds a CNAME can hold nothing else, RFC 1034 section 3.6.2).
@@ -367,12 +515,7 @@ fn cname_repair(ctx: &Ctx<'_>, name: &str, target: &str, domain: &str) -> Record
             ),
         )
     };
-    RecordToPublish {
-        name: owner,
-        rtype: "TXT".into(),
-        value: DKIM_TEMPLATE.into(),
-        note,
-    }
+    RecordToPublish::txt(owner, DKIM_TEMPLATE, note)
 }
 
 /// One rotation for the RSA keys under 2048 bits: they still verify, so this is hardening.
@@ -458,10 +601,9 @@ fn republish(
 ) {
     d.details
         .push(format!("published now: {}", abbreviate_key(now)));
-    d.records.push(RecordToPublish {
-        name: format!("{selector}._domainkey.{domain}"),
-        rtype: "TXT".into(),
+    d.records.push(RecordToPublish::txt(
+        format!("{selector}._domainkey.{domain}"),
         value,
-        note: ctx.k.message(note),
-    });
+        ctx.k.message(note),
+    ));
 }

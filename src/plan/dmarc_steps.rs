@@ -169,12 +169,8 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                             .message_with("note-dmarc-publish", &[("domain", &domain)]),
                     )
                 };
-                d.records.push(RecordToPublish {
-                    name: own_name.clone(),
-                    rtype: "TXT".into(),
-                    value: value.clone(),
-                    note,
-                });
+                d.records
+                    .push(RecordToPublish::txt(own_name.clone(), value.clone(), note));
                 current = Some(value);
                 // No record: resolvers cache the absence for the SOA minimum (RFC 2308).
                 d.wait = wait.or_else(|| ctx.negative_ttl(&own_name, RType::TXT));
@@ -185,12 +181,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 claim(&mut pool, &mut d, &["rua", "report"]);
                 let value = records::dmarc_monitor(&domain, Some(rec));
                 d.details.push(format!("published now at {name}: {rec}"));
-                d.records.push(RecordToPublish {
-                    name: name.clone(),
-                    rtype: "TXT".into(),
-                    value: value.clone(),
-                    note: ctx.k.message("note-dmarc-add-rua"),
-                });
+                d.records.push(RecordToPublish::txt(
+                    name.clone(),
+                    value.clone(),
+                    ctx.k.message("note-dmarc-add-rua"),
+                ));
                 current = Some(value);
                 d.wait = wait;
                 out.push(d);
@@ -232,12 +227,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             // With several destinations the last cache to expire is the one waited for.
             let ttl = ctx.negative_ttl(&owner, RType::TXT);
             d.wait = d.wait.max(ttl);
-            d.records.push(RecordToPublish {
-                name: owner,
-                rtype: "TXT".into(),
-                value: "v=DMARC1".into(),
-                note: ctx.k.message("note-dmarc-report-authorisation"),
-            });
+            d.records.push(RecordToPublish::txt(
+                owner,
+                "v=DMARC1",
+                ctx.k.message("note-dmarc-report-authorisation"),
+            ));
         }
         out.push(d);
     }
@@ -299,12 +293,11 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 (records::dmarc_repair(&rec), "note-dmarc-repair")
             };
             if repaired != rec {
-                d.records.push(RecordToPublish {
-                    name: name.clone(),
-                    rtype: "TXT".into(),
-                    value: repaired.clone(),
-                    note: ctx.k.message(note),
-                });
+                d.records.push(RecordToPublish::txt(
+                    name.clone(),
+                    repaired.clone(),
+                    ctx.k.message(note),
+                ));
                 current = Some(repaired);
             }
         }
@@ -320,15 +313,16 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // A subdomain that inherits `sp` is tightened by `sp` at the organizational record: staging
     // `p` there would change nothing for it, and `t=y` would lower a stronger `p`.
     let by_sp = facts.inherited && facts.policy_source.as_deref() == Some("sp");
-    let stage = |p: &str, testing: bool, note: &str| RecordToPublish {
-        name: name.clone(),
-        rtype: "TXT".into(),
-        value: if by_sp {
-            records::dmarc_stage_sp(&domain, base, p)
-        } else {
-            records::dmarc_stage(&domain, base, p, testing, np)
-        },
-        note: ctx.k.message(note),
+    let stage = |p: &str, testing: bool, note: &str| {
+        RecordToPublish::txt(
+            name.clone(),
+            if by_sp {
+                records::dmarc_stage_sp(&domain, base, p)
+            } else {
+                records::dmarc_stage(&domain, base, p, testing, np)
+            },
+            ctx.k.message(note),
+        )
     };
     // The stages replace the record published now, which caches may keep for its TTL (with no
     // record yet, the one to replace is the p=none record of the first step: its TTL is not
@@ -337,6 +331,9 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     if by_sp {
         stage_q.id = "dmarc-sp-quarantine";
     }
+    // A policy published with t=y is applied one level lower (RFC 9989 section 4.7): its own
+    // next stage is the same policy without t=y, before anything stronger.
+    let leave_testing = facts.testing && !by_sp;
     if policy == "none" {
         if !by_sp {
             stage_q
@@ -348,6 +345,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .push(stage("quarantine", false, "note-dmarc-quarantine"));
         stage_q.wait = stage_wait;
         out.push(stage_q);
+    } else if policy == "quarantine" && leave_testing {
+        // Quarantine in testing mode is applied as none: full quarantine comes before reject.
+        stage_q
+            .records
+            .push(stage("quarantine", false, "note-dmarc-quarantine"));
+        stage_q.wait = stage_wait;
+        out.push(stage_q);
+    }
+    if policy == "reject" && leave_testing && dkim_aligned_key(ctx, facts) != Some(false) {
+        // Reject in testing mode is applied as quarantine: its last stage is t=y removed.
+        let mut d = Draft::new("dmarc-reject", "dmarc");
+        d.records.push(stage("reject", false, "note-dmarc-reject"));
+        d.wait = stage_wait;
+        out.push(d);
     }
     if policy != "reject" {
         match dkim_aligned_key(ctx, facts) {
@@ -434,14 +445,12 @@ fn one_record(
         value = records::dmarc_monitor(&facts.domain, Some(&value));
         claim(pool, &mut d, &["rua"]);
     }
-    d.records.push(RecordToPublish {
-        name: own_name.to_string(),
-        rtype: "TXT".into(),
+    d.records.push(RecordToPublish::txt(
+        own_name.to_string(),
         value,
-        note: ctx
-            .k
+        ctx.k
             .message_with(note, &[("count", &own.len().to_string())]),
-    });
+    ));
     d.wait = ctx.cache_ttl(own_name, RType::TXT);
     Some(d)
 }

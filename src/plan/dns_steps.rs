@@ -140,15 +140,7 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 &[("subject", written.as_str()), ("host", meant.as_str())],
             ));
             let mut recs = records::ptr_records(ctx.k, ip, &ctx.domain, Some(&meant));
-            let fwd = if ip.is_ipv4() { RType::A } else { RType::AAAA };
-            let resolves = ctx.input.queries.iter().any(|q| {
-                q.rtype == fwd
-                    && q.name.eq_ignore_ascii_case(&meant)
-                    && q.answers
-                        .iter()
-                        .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip))
-            });
-            if resolves {
+            if resolves_to(ctx, &meant, ip) {
                 recs.retain(|r| r.rtype == "PTR");
             }
             d.records = recs;
@@ -162,6 +154,21 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         } else if helo.is_some() || !super::dmarc_steps::nothing_to_publish(ctx) {
             // No host name is proposed under a domain that does not exist.
             d.records = records::ptr_records(ctx.k, ip, &ctx.domain, helo);
+            // The host proposed already leads to the IP (a dual-stack relay whose AAAA is
+            // published, only its IPv6 PTR missing): the PTR is all there is to ask for.
+            if let Some(host) = d
+                .records
+                .iter()
+                .find(|r| r.rtype == "PTR")
+                .map(|r| r.value.clone())
+                && resolves_to(ctx, &host, ip)
+            {
+                d.records.retain(|r| r.rtype == "PTR");
+                d.details.push(ctx.k.message_with(
+                    "ptr-forward-exists",
+                    &[("host", host.as_str()), ("ip", &ip.to_string())],
+                ));
+            }
             // The PTR already names the host proposed (a dual-stack relay whose name has an A
             // but no AAAA): only its forward record is missing, in the sender's own zone, and
             // nothing is asked of the IP's owner again.
@@ -231,6 +238,19 @@ pub(super) fn ptr(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.wait = ctx.negative_ttl(&records::reverse_name(ip), RType::PTR);
     }
     out.push(d);
+}
+
+/// True when the run saw `host`'s A (IPv4) or AAAA (IPv6) answer include `ip`.
+fn resolves_to(ctx: &Ctx<'_>, host: &str, ip: std::net::IpAddr) -> bool {
+    let fwd = if ip.is_ipv4() { RType::A } else { RType::AAAA };
+    let host = host.trim_end_matches('.');
+    ctx.input.queries.iter().any(|q| {
+        q.rtype == fwd
+            && q.name.trim_end_matches('.').eq_ignore_ascii_case(host)
+            && q.answers
+                .iter()
+                .any(|a| a.parse::<std::net::IpAddr>() == Ok(ip))
+    })
 }
 
 /// A reverse name that is an alias (RFC 2317 classless delegation: `197.2.0.192.in-addr.arpa
@@ -310,8 +330,36 @@ pub(super) fn other_checks(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let pool = ctx.actionable(check);
-        leftover(out, pool, entry.fix_step(), check.as_str(), None);
+        let wait = entry.fix_wait(ctx.input.report, ctx.input.queries);
+        leftover(out, pool, entry.fix_step(), check.as_str(), wait);
+        if entry.names_sending_ip(ctx.input.report) {
+            service_ip(ctx, out, entry.fix_step());
+        }
     }
+}
+
+/// A sending IP a third party names (a list that lists it) whose PTR names a sending service
+/// (SendGrid's `o1.ptr....sendgrid.net`) is that service's address, shared with its other
+/// customers: acting on it is the service's, and the step says so instead of sending the user
+/// to the third party.
+fn service_ip(ctx: &Ctx<'_>, out: &mut [Draft], step: &str) {
+    let Some(ip) = ctx.input.report.ptr.as_ref().and_then(|p| p.ip) else {
+        return;
+    };
+    let Some(r) = super::senders::recognise(ctx.k, &super::senders::ptr_clues(ctx.input)) else {
+        return;
+    };
+    let Some(d) = out.iter_mut().find(|d| d.id == step) else {
+        return;
+    };
+    d.details.push(ctx.k.message_with(
+        "listed-ip-of-sending-service",
+        &[
+            ("ip", ip.to_string().as_str()),
+            ("service", r.service.name.as_str()),
+            ("host", r.clue.value.trim_end_matches('.')),
+        ],
+    ));
 }
 
 #[cfg(test)]

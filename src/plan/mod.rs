@@ -46,7 +46,7 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         .iter()
         .filter_map(|c| c.reply_rule.as_deref())
         .filter_map(|rule| input.replies.iter().find(|(_, d)| d.rule.id == rule))
-        .filter_map(|(_, d)| crate::rules::knowledge::action_step(d.action).map(|(id, _)| id))
+        .filter_map(|(_, d)| scope::reply_action_step(d).map(|(id, _)| id))
         .collect();
     order::lead_with_causes(
         &mut plan,

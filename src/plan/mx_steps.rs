@@ -77,7 +77,15 @@ fn own_mx(ctx: &Ctx<'_>, pool: &[&Finding]) -> Draft {
     }
     // No real exchanger left: the host to publish is the one the PTR step names.
     if (has("mx-null") && real.is_empty()) || has("mx-missing") {
-        let host = records::ptr_target(&domain, ctx.input.params.helo.as_deref());
+        // Without a HELO name, the name the sending IP's PTR confirms under the domain is a
+        // host that exists; `mail.<domain>` would be an MX naming nothing until it is added.
+        let helo = ctx
+            .input
+            .params
+            .helo
+            .clone()
+            .or_else(|| confirmed_ptr_name(ctx, &domain));
+        let host = records::ptr_target(&domain, helo.as_deref());
         d.records
             .push(mx_record(ctx, &domain, 10, &host, "note-mx-receiving-host"));
     }
@@ -223,6 +231,15 @@ fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
     d.wait = ctx.cache_ttl(&rp, RType::MX);
     d.vars.push(("domain", rp));
     d
+}
+
+/// The PTR name of the sending IP that leads back to it and lies under `domain`.
+fn confirmed_ptr_name(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
+    let suffix = format!(".{}", domain.trim_end_matches('.').to_ascii_lowercase());
+    ctx.input.report.ptr.as_ref()?.names.iter().find_map(|n| {
+        let name = n.name.trim_end_matches('.').to_ascii_lowercase();
+        (n.confirms && name.ends_with(&suffix)).then_some(name)
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use super::{
     DiagnoseInput, LikelyCause, PlanStep, dkim_steps, dmarc_steps, dns_steps, implicated_checks,
     mx_steps, spf_steps,
 };
-use crate::rules::knowledge::action_step;
 
 /// The first IP address written in a reply ("... banned sending IP [192.0.2.5]").
 fn ip_in_text(text: &str) -> Option<std::net::IpAddr> {
@@ -134,33 +133,35 @@ fn action_draft(
                 && s.findings.iter().any(|f| f.ends_with("-listed"))
         });
     let moot = (no_cause || delisted_by_dns) && d.action == crate::rules::Action::RequestDelisting;
-    action_step(d.action).filter(|_| !moot).map(|(id, check)| {
-        let mut draft = Draft::new(id, check);
-        // A reply that names the client address it refused (a listing) is about that one,
-        // whatever --ip says.
-        if let Some(ip) = ip_in_text(&r.text) {
-            draft.vars.push(("ip", ip.to_string()));
-        }
-        draft.checks = d
-            .checks
-            .iter()
-            .filter(|c| !super::is_dns_check(c))
-            .cloned()
-            .collect();
-        if draft.checks.is_empty() {
-            draft.checks.push(check.to_string());
-        }
-        if name_recipients {
-            let recipients = super::recipients_of(ctx.input.replies, &d.rule.id);
-            draft.several = recipients.len() > 1;
-            for a in recipients {
-                draft.details.push(
-                    k.message_with("reply-recipient", &[("subject", &a), ("code", &ctx.code)]),
-                );
+    super::scope::reply_action_step(d)
+        .filter(|_| !moot)
+        .map(|(id, check)| {
+            let mut draft = Draft::new(id, check);
+            // A reply that names the client address it refused (a listing) is about that one,
+            // whatever --ip says.
+            if let Some(ip) = ip_in_text(&r.text) {
+                draft.vars.push(("ip", ip.to_string()));
             }
-        }
-        draft
-    })
+            draft.checks = d
+                .checks
+                .iter()
+                .filter(|c| !super::is_dns_check(c))
+                .cloned()
+                .collect();
+            if draft.checks.is_empty() {
+                draft.checks.push(check.to_string());
+            }
+            if name_recipients {
+                let recipients = super::recipients_of(ctx.input.replies, &d.rule.id);
+                draft.several = recipients.len() > 1;
+                for a in recipients {
+                    draft.details.push(
+                        k.message_with("reply-recipient", &[("subject", &a), ("code", &ctx.code)]),
+                    );
+                }
+            }
+            draft
+        })
 }
 
 /// Marks the steps that fix a likely cause and moves them to the front, keeping the builders'

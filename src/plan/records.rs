@@ -367,21 +367,19 @@ pub fn dkim_rotation(
         .map(|b| format!("{b}-bit"))
         .unwrap_or_else(|| "short".into());
     vec![
-        RecordToPublish {
-            name: format!("{new_sel}._domainkey.{domain}"),
-            rtype: "TXT".into(),
-            value: "v=DKIM1; k=rsa; p=<base64 public key of a new 2048-bit RSA key pair>".into(),
-            note: k.message_with("note-dkim-rotation-new", &[("new_selector", &new_sel)]),
-        },
-        RecordToPublish {
-            name: format!("{selector}._domainkey.{domain}"),
-            rtype: "TXT".into(),
-            value: "v=DKIM1; p=".into(),
-            note: k.message_with(
+        RecordToPublish::txt(
+            format!("{new_sel}._domainkey.{domain}"),
+            "v=DKIM1; k=rsa; p=<base64 public key of a new 2048-bit RSA key pair>",
+            k.message_with("note-dkim-rotation-new", &[("new_selector", &new_sel)]),
+        ),
+        RecordToPublish::txt(
+            format!("{selector}._domainkey.{domain}"),
+            "v=DKIM1; p=",
+            k.message_with(
                 "note-dkim-rotation-revoke",
                 &[("selector", selector), ("size", &size)],
             ),
-        },
+        ),
     ]
 }
 

@@ -12,7 +12,10 @@ pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport
     let Some(d) = decoded else { return Vec::new() };
     // A reply about the recipient's address or domain (a null MX there, no such domain) says
     // nothing about the sender's DNS, which is all this run checks: the reply is the cause.
-    if d.category.starts_with("recipient-") {
+    // A TLS refusal is about the session between two servers: the sending MTA's STARTTLS, or
+    // the destination's certificate, MTA-STS policy or DANE records (an MX a rule names there
+    // is the recipient's). The sender's authentication DNS cannot explain it either way.
+    if d.category.starts_with("recipient-") || d.category == "tls" {
         return Vec::new();
     }
     REGISTRY
@@ -24,6 +27,21 @@ pub(crate) fn implicated_checks(decoded: Option<&Decoded>, report: &DomainReport
         .filter(|e| e.answers_for_reply(report))
         .map(|e| e.check().as_str().to_string())
         .collect()
+}
+
+/// The plan step of a reply's handling action. A TLS refusal gets a step about TLS: the
+/// generic texts of its action speak of reputation (fix-infrastructure) or of a full mailbox
+/// (retry-then-suppress), neither of which a TLS refusal is about. The rules send the sender
+/// to fix its own TLS with fix-infrastructure (Gmail 4.7.29, a recipient's "TLS required"),
+/// and retry a refusal by the sender's own outbound service of a destination that fails the
+/// TLS it requires (Exchange Online's MTA-STS and DANE failures): that one is the recipient's.
+pub(crate) fn reply_action_step(d: &crate::rules::Decoded) -> Option<(&'static str, &'static str)> {
+    use crate::rules::Action;
+    match (d.category.as_str(), d.action) {
+        ("tls", Action::FixInfrastructure) => Some(("action-fix-tls", "tls")),
+        ("tls", Action::RetryThenSuppress) => Some(("action-destination-tls", "tls")),
+        _ => crate::rules::knowledge::action_step(d.action),
+    }
 }
 
 /// True for a check DNS can answer for: a registered check, or `dns` itself.

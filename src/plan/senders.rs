@@ -29,6 +29,20 @@ fn matches(service: &SendingService, clue: &Clue) -> bool {
 /// Every clue of this run, strongest first: the PTR names of the sending IP (the address to
 /// authorise), the HELO name, then what the bounce showed (Received hosts, Return-Path, d=).
 pub(super) fn clues(input: &DiagnoseInput<'_>) -> Vec<Clue> {
+    let mut out = ptr_clues(input);
+    if let Some(h) = input.params.helo.as_deref() {
+        out.push(Clue {
+            kind: ClueKind::Host,
+            value: h.to_string(),
+            seen: "the HELO name".into(),
+        });
+    }
+    out.extend(input.clues.iter().cloned());
+    out
+}
+
+/// The PTR names of the sending IP: the clues that say whose address it is.
+pub(super) fn ptr_clues(input: &DiagnoseInput<'_>) -> Vec<Clue> {
     let mut out = Vec::new();
     if let Some(p) = input.report.ptr.as_ref()
         && let Some(ip) = p.ip
@@ -41,14 +55,6 @@ pub(super) fn clues(input: &DiagnoseInput<'_>) -> Vec<Clue> {
             });
         }
     }
-    if let Some(h) = input.params.helo.as_deref() {
-        out.push(Clue {
-            kind: ClueKind::Host,
-            value: h.to_string(),
-            seen: "the HELO name".into(),
-        });
-    }
-    out.extend(input.clues.iter().cloned());
     out
 }
 

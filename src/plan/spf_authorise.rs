@@ -58,14 +58,48 @@ fn publish_at_return_path(
         }
         None => records::spf_starter(ctx.input.params.ip),
     };
-    d.records.push(RecordToPublish {
-        name: name.clone(),
-        rtype: "TXT".into(),
-        value: rec,
-        note: ctx.k.message("spf-publish-note"),
-    });
+    d.records.push(RecordToPublish::txt(
+        name.clone(),
+        rec,
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = ctx.negative_ttl(&name, RType::TXT);
+    cname_in_place(ctx, &mut d, &name);
     out.push(d);
+}
+
+/// The name SPF is to be published at is a CNAME whose chain ends in no SPF record (a return
+/// path delegated to a service account that is gone): a TXT beside the CNAME would not load
+/// (RFC 1034 section 3.6.2). The step says what the CNAME points at, that repointing it is
+/// the first fix, and the record it proposes carries "only after deleting the CNAME".
+pub(super) fn cname_in_place(ctx: &Ctx<'_>, d: &mut Draft, name: &str) {
+    let Some(q) = ctx.input.queries.iter().find(|q| {
+        q.rtype == RType::TXT
+            && q.name.trim_end_matches('.').eq_ignore_ascii_case(name)
+            && !q.cname_chain.is_empty()
+    }) else {
+        return;
+    };
+    let chain = q.cname_chain.join(" -> ");
+    let first = q.cname_chain[0].trim_end_matches('.');
+    d.details.push(ctx.k.message_with(
+        "spf-return-path-cname",
+        &[
+            ("subject", name),
+            ("host", chain.as_str()),
+            ("state", q.outcome.label()),
+        ],
+    ));
+    for r in d
+        .records
+        .iter_mut()
+        .filter(|r| r.name.eq_ignore_ascii_case(name))
+    {
+        r.note = ctx
+            .k
+            .message_with("note-cname-replace", &[("subject", name), ("host", first)]);
+    }
+    d.wait = q.ttl.or(d.wait);
 }
 
 pub(super) fn authorise(
@@ -203,12 +237,8 @@ pub(super) fn authorise(
                     .message_with("spf-dropped-include-never-passes", &[("include", inc)]),
             );
         }
-        d.records.push(RecordToPublish {
-            name: eval.domain.clone(),
-            rtype: "TXT".into(),
-            value,
-            note,
-        });
+        d.records
+            .push(RecordToPublish::txt(eval.domain.clone(), value, note));
     }
     d.wait = facts.ttl;
     out.push(d);

@@ -65,14 +65,12 @@ pub(super) fn break_loops(
                     t.trim_end_matches('.').eq_ignore_ascii_case(back)
                 });
                 d.details.push(format!("published now at {closer}: {rec}"));
-                d.records.push(RecordToPublish {
-                    name: closer.clone(),
-                    rtype: "TXT".into(),
+                d.records.push(RecordToPublish::txt(
+                    closer.clone(),
                     value,
-                    note: ctx
-                        .k
+                    ctx.k
                         .message_with("spf-break-loop-note", &[("include", back.as_str())]),
-                });
+                ));
             }
             _ => {
                 // The loop is in another party's records: leave it by not including it, and
@@ -83,15 +81,14 @@ pub(super) fn break_loops(
                         t.trim_end_matches('.').eq_ignore_ascii_case(&entry)
                     });
                     if !dropped.is_empty() {
-                        d.records.push(RecordToPublish {
-                            name: facts.domain.clone(),
-                            rtype: "TXT".into(),
+                        d.records.push(RecordToPublish::txt(
+                            facts.domain.clone(),
                             value,
-                            note: ctx.k.message_with(
+                            ctx.k.message_with(
                                 "spf-break-loop-theirs-note",
                                 &[("include", entry.as_str()), ("subject", closer.as_str())],
                             ),
-                        });
+                        ));
                     }
                 }
             }

@@ -205,16 +205,15 @@ pub(super) fn step(
             &[("subject", term.as_str()), ("record", with.as_str())],
         ));
     }
-    d.records.push(RecordToPublish {
-        name: domain.to_string(),
-        rtype: "TXT".into(),
-        value: fixed,
-        note: ctx.k.message(if glued.is_empty() {
+    d.records.push(RecordToPublish::txt(
+        domain.to_string(),
+        fixed,
+        ctx.k.message(if glued.is_empty() {
             "spf-swapped-term-note"
         } else {
             "spf-glued-strings-note"
         }),
-    });
+    ));
     d.wait = ttl;
     out.push(d);
 }

@@ -77,6 +77,24 @@ fn find_node<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a SpfNode> {
     node.children.iter().find_map(|c| find_node(c, domain))
 }
 
+/// The record without the terms it repeats (compared without case), and the repeats
+/// removed; None when no term is written twice.
+fn without_repeats(record: &str) -> Option<(String, Vec<String>)> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for term in record.split_whitespace() {
+        let key = term.to_ascii_lowercase();
+        if seen.contains(&key) {
+            repeated.push(term.to_string());
+        } else {
+            seen.push(key);
+            kept.push(term);
+        }
+    }
+    (!repeated.is_empty()).then(|| (kept.join(" "), repeated))
+}
+
 /// The lookups a record costs (RFC 7208 section 4.6.4) from the tree walked in this run:
 /// (count, true) when every include's cost is known, (lower bound, false) otherwise.
 fn lookups_of(record: &str, tree: Option<&SpfNode>) -> (u32, bool) {
@@ -143,15 +161,14 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             let lookups = lookups_of(&record, facts.tree.as_ref());
             d.details.push(lookups_line(ctx, lookups));
             merged_lookups = Some(lookups);
-            d.records.push(RecordToPublish {
-                name: name.clone(),
-                rtype: "TXT".into(),
-                value: record.clone(),
-                note: ctx.k.message_with(
+            d.records.push(RecordToPublish::txt(
+                name.clone(),
+                record.clone(),
+                ctx.k.message_with(
                     "spf-merge-note",
                     &[("count", &facts.records_count.to_string())],
                 ),
-            });
+            ));
             current = Some(record);
         }
         d.wait = facts.ttl;
@@ -165,12 +182,11 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             &mut d,
             &["missing", "no-record", "absent", "not-terminated"],
         );
-        d.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: fixed.clone(),
-            note: ctx.k.message("spf-glued-strings-note"),
-        });
+        d.records.push(RecordToPublish::txt(
+            name.clone(),
+            fixed.clone(),
+            ctx.k.message("spf-glued-strings-note"),
+        ));
         current = Some(fixed);
         d.wait = facts.ttl.or_else(|| ctx.negative_ttl(&name, RType::TXT));
         out.push(d);
@@ -188,15 +204,15 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
             None => records::spf_starter(ctx.input.params.ip),
         };
-        d.records.push(RecordToPublish {
-            name: name.clone(),
-            rtype: "TXT".into(),
-            value: rec.clone(),
-            note: ctx.k.message("spf-publish-note"),
-        });
+        d.records.push(RecordToPublish::txt(
+            name.clone(),
+            rec.clone(),
+            ctx.k.message("spf-publish-note"),
+        ));
         current = Some(rec);
         // No record: the TTL that counts is the absence's (capped as resolvers cap it).
         d.wait = ctx.negative_ttl(&name, RType::TXT).or(facts.ttl);
+        super::spf_authorise::cname_in_place(ctx, &mut d, &name);
         out.push(d);
     }
     authorise(
@@ -260,32 +276,59 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                     !gone
                 });
                 claim_explained_permerror(&mut pool, &mut d);
-                d.records.push(RecordToPublish {
-                    name: facts.domain.clone(),
-                    rtype: "TXT".into(),
-                    value: rec,
-                    note: ctx
-                        .k
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k
                         .message_with("spf-void-note", &[("subject", &dropped.join(" "))]),
-                });
+                ));
+            }
+            // A term written twice (an include two teams each added): the repeat is evaluated
+            // again for nothing and can match nothing the first did not. Dropping it comes
+            // before anything is flattened, and settles the step when that is enough.
+            let mut deduped_enough = false;
+            if let Some((rec, repeated)) = current
+                .as_deref()
+                .filter(|_| own_record && !void_only)
+                .and_then(without_repeats)
+            {
+                let (left, complete) = lookups_of(&rec, Some(tree));
+                deduped_enough = complete && left <= 10;
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k.message_with(
+                        "spf-duplicate-note",
+                        &[
+                            ("subject", &repeated.join(" ")),
+                            (
+                                "lookups",
+                                &if complete {
+                                    left.to_string()
+                                } else {
+                                    format!("at least {left}")
+                                },
+                            ),
+                        ],
+                    ),
+                ));
             }
             if let Some((rec, replaced, saved)) =
                 super::spf_flatten::flatten_own(&facts.domain, current.as_deref(), tree)
-                    .filter(|_| own_record && facts.void_lookups <= 2)
+                    .filter(|_| own_record && facts.void_lookups <= 2 && !deduped_enough)
             {
                 let left = facts.lookups.saturating_sub(saved);
-                d.records.push(RecordToPublish {
-                    name: facts.domain.clone(),
-                    rtype: "TXT".into(),
-                    value: rec,
-                    note: ctx.k.message_with(
+                d.records.push(RecordToPublish::txt(
+                    facts.domain.clone(),
+                    rec,
+                    ctx.k.message_with(
                         "spf-flatten-note",
                         &[
                             ("include", &replaced.join(", include:")),
                             ("lookups", &left.to_string()),
                         ],
                     ),
-                });
+                ));
             }
         }
         // Evaluation stopped at the limit before the IP matched: a record that lists the IP
@@ -373,12 +416,11 @@ fn replace_ptr(
         ctx.k
             .message_with("spf-ptr-replaced", &[("ip", &passed.ip.to_string())]),
     );
-    d.records.push(RecordToPublish {
-        name: facts.domain.clone(),
-        rtype: "TXT".into(),
-        value: terms.join(" "),
-        note: ctx.k.message("spf-publish-note"),
-    });
+    d.records.push(RecordToPublish::txt(
+        facts.domain.clone(),
+        terms.join(" "),
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = facts.ttl;
     out.push(d);
 }
@@ -447,12 +489,11 @@ fn drop_dead_includes(
             ],
         ));
     }
-    d.records.push(RecordToPublish {
-        name: facts.domain.clone(),
-        rtype: "TXT".into(),
+    d.records.push(RecordToPublish::txt(
+        facts.domain.clone(),
         value,
-        note: ctx.k.message("spf-publish-note"),
-    });
+        ctx.k.message("spf-publish-note"),
+    ));
     d.wait = facts.ttl;
     out.push(d);
 }
@@ -538,12 +579,11 @@ fn close_open_includes(
         );
     }
     if value != record {
-        d.records.push(RecordToPublish {
-            name: facts.domain.clone(),
-            rtype: "TXT".into(),
+        d.records.push(RecordToPublish::txt(
+            facts.domain.clone(),
             value,
-            note: ctx.k.message("spf-open-include-note"),
-        });
+            ctx.k.message("spf-open-include-note"),
+        ));
     }
     d.wait = facts.ttl;
     out.push(d);

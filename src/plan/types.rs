@@ -63,6 +63,18 @@ pub struct RecordToPublish {
     pub note: String,
 }
 
+impl RecordToPublish {
+    /// A TXT record (SPF, DKIM, DMARC, a report authorisation) with the note shown under it.
+    pub fn txt(name: impl Into<String>, value: impl Into<String>, note: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            rtype: "TXT".into(),
+            value: value.into(),
+            note: note.into(),
+        }
+    }
+}
+
 /// One numbered step of the remediation plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanStep {

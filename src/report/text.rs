@@ -156,12 +156,7 @@ mod tests {
 
     #[test]
     fn long_txt_values_are_cut_into_255_byte_strings() {
-        let r = RecordToPublish {
-            name: "x.example".into(),
-            rtype: "TXT".into(),
-            value: "a".repeat(300),
-            note: String::new(),
-        };
+        let r = RecordToPublish::txt("x.example", "a".repeat(300), String::new());
         let line = zone_line(&r);
         assert!(line.starts_with("x.example. IN TXT \""));
         assert_eq!(line.matches('"').count(), 4);

@@ -44,6 +44,7 @@ mod diagnose_scenarios4;
 mod diagnose_scenarios5;
 mod diagnose_scenarios6;
 mod diagnose_scenarios7;
+mod diagnose_scenarios8;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

@@ -179,4 +179,32 @@ impl DnsCheck for Blocklist {
     fn fix_step(&self) -> &'static str {
         "blocklist-delist"
     }
+
+    fn names_sending_ip(&self, report: &DomainReport) -> bool {
+        facts(report).is_some_and(|f| {
+            f.ip.is_some_and(|ip| {
+                let ip = ip.to_string();
+                f.lists
+                    .iter()
+                    .any(|l| l.state == State::Listed && l.item == ip)
+            })
+        })
+    }
+
+    /// After a delisting, resolvers keep answering "listed" for the TTL of the listing's
+    /// answer: the longest of them.
+    fn fix_wait(&self, report: &DomainReport, queries: &[LogEntry]) -> Option<u32> {
+        let f = facts(report)?;
+        queries
+            .iter()
+            .filter(|q| q.rtype == RType::A)
+            .filter(|q| {
+                f.lists.iter().any(|l| {
+                    l.state == State::Listed
+                        && q.name.trim_end_matches('.').eq_ignore_ascii_case(&l.query)
+                })
+            })
+            .filter_map(|q| q.ttl)
+            .max()
+    }
 }

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 /// floors raised after (answering hosts read from Exim, cPanel, Sendmail, Exchange Server and
 /// transcript forms; more of Gmail's and Exchange Online's own sentences).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.1, 97.2, 97.0, 100.0]),
+    ("dev", [98.1, 97.7, 97.4, 100.0]),
     ("holdout", [89.0, 87.1, 88.6, 94.8]),
 ];
 type PartFloors = [(&'static str, [f64; 5]); 2];

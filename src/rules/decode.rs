@@ -111,10 +111,13 @@ impl RuleSet {
             if set_aside_by_words {
                 blame.agrees(about)
             } else {
-                // A phrase about no blamed mechanism whose reading the words override (a spam
-                // verdict beside "SPF check failed") yields to the mechanism they blame.
+                // A phrase about no blamed mechanism whose reading the words override yields
+                // to the mechanism, when the words state its failure ("spam ... spf check
+                // failed"); advice that only names it ("set up SPF records") leaves the phrase.
                 !blame.contradicts(about)
-                    && (blame.agrees(about) || !self.overrides(&blame, &r.category))
+                    && (blame.agrees(about)
+                        || !blame.states_a_failure()
+                        || !self.overrides(&blame, &r.category))
             }
         };
         let prule = self

@@ -727,6 +727,34 @@ fn words_blaming_spf_dkim_or_dmarc_beat_a_spam_policy_or_security_reading() {
     // Without such words the spam verdict stands.
     let d = builtin().decode(&reply("554 5.7.1 Message rejected as spam"));
     assert_eq!(d.category, "content");
+    // Advice that only names SPF states no failure: the spam verdict stands too.
+    let advice = "550 5.7.1 Your email was rejected due to spam classification. \
+                  Set up SPF records for your sending domain if you have not done so already.";
+    assert_eq!(
+        builtin().decode(&reply(advice)).category,
+        "content",
+        "{advice}"
+    );
+    // Glued to the next word, as a log line loses its space, "failed" still states it.
+    let glued = "554 Reject by behaviour spam at Rcpt State: spf check failedCONTINUE";
+    assert_eq!(
+        builtin().decode(&reply(glued)).category,
+        "authentication-spf",
+        "{glued}"
+    );
+}
+
+#[test]
+fn the_dkim_signature_header_name_blames_no_dkim_check() {
+    let r = "550 5.7.1 Transaction failed: Duplicate header 'DKIM-Signature'.";
+    assert!(builtin().blamed_mechanisms(r).is_empty(), "{r}");
+    assert!(
+        !builtin()
+            .decode(&reply(r))
+            .category
+            .starts_with("authentication"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Decoding one reply: provider rule > phrase naming its codes > specific registry code >
 //! phrase > mechanism the words blame > generic registry > basic code, then handling. A
-//! reading of the code that the words contradict (a registry meaning, or a provider rule that
-//! reads the code alone, about another mechanism than the one the words blame) never decides.
+//! reading of the code that the words contradict (a registry meaning, a phrase, or a provider
+//! rule that reads the code alone, about another mechanism than the one the words blame, or of
+//! a category the blamed mechanism overrides) never decides.
 
 use super::mechanism::Blame;
 use super::provider_detect::ProviderMatch;
@@ -110,7 +111,13 @@ impl RuleSet {
             if set_aside_by_words {
                 blame.agrees(about)
             } else {
+                // A phrase about no blamed mechanism whose reading the words override yields
+                // to the mechanism, when the words state its failure ("spam ... spf check
+                // failed"); advice that only names it ("set up SPF records") leaves the phrase.
                 !blame.contradicts(about)
+                    && (blame.agrees(about)
+                        || !blame.states_a_failure()
+                        || !self.overrides(&blame, &r.category))
             }
         };
         let prule = self

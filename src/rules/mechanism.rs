@@ -19,6 +19,9 @@ pub(crate) struct Blame {
     names_a_cause: bool,
     /// Mechanisms the words say passed (and blame nowhere): "SPF passed", "not listed".
     passed: Mechanisms,
+    /// Blamed mechanisms whose failure the words state ("spf check failed"), not only name in
+    /// a clause without any cue ("set up SPF records for your domain").
+    stated: Mechanisms,
 }
 
 impl Blame {
@@ -32,6 +35,12 @@ impl Blame {
     /// it is about passed ("your IP is not listed on any blocklist").
     pub fn contradicts(&self, about: Mechanisms) -> bool {
         about != 0 && about & self.mask == 0 && (self.names_a_cause || about & !self.passed == 0)
+    }
+
+    /// Whether the words state the failure of a blamed mechanism (a fail cue), as opposed to
+    /// naming it in a clause that says nothing about it.
+    pub fn states_a_failure(&self) -> bool {
+        self.stated & self.mask != 0
     }
 
     /// Whether a reading about `about` agrees with the words: it is about a blamed mechanism.
@@ -52,6 +61,7 @@ impl RuleSet {
         let cues = v.cues_in(&own);
         let mut failed: Mechanisms = 0;
         let mut passed: Mechanisms = 0;
+        let mut stated: Mechanisms = 0;
         let mut from = 0;
         for (cs, ce) in v.clauses(&own) {
             // Mentions are in order: this clause's are the next ones that end inside it.
@@ -66,13 +76,14 @@ impl RuleSet {
             let mut in_clause: Option<Option<Verdict>> = None;
             while let Some(&(_, end, m)) = here.next() {
                 let next = here.peek().map_or(ce, |&&(s, _, _)| s.max(end));
-                let verdict = match v.verdict(&own, &cues, end, next) {
-                    Some(b) => b,
-                    None => in_clause
-                        .get_or_insert_with(|| v.verdict(&own, &cues, cs, ce))
-                        .unwrap_or(Verdict::Failed),
+                let cued = match v.verdict(&own, &cues, end, next) {
+                    Some(b) => Some(b),
+                    None => *in_clause.get_or_insert_with(|| v.verdict(&own, &cues, cs, ce)),
                 };
-                match verdict {
+                if cued == Some(Verdict::Failed) {
+                    stated |= bit(m);
+                }
+                match cued.unwrap_or(Verdict::Failed) {
                     Verdict::Failed => failed |= bit(m),
                     Verdict::Passed => passed |= bit(m),
                     Verdict::Mentioned => {}
@@ -97,6 +108,7 @@ impl RuleSet {
             mask,
             names_a_cause,
             passed: passed & !mask,
+            stated,
         }
     }
 

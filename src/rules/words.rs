@@ -80,6 +80,9 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An absolute path of two segments or more (`path=/api/reset-password/start` in an
 /// application's log line): an identifier, not words, so `password` in it names no mechanism.
+/// A span in angle brackets on one line, not nested (`<...>`).
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"<[^<>\n]{1,100}>"));
+
 static PATH: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:^|[\s=("'])(/[A-Za-z0-9._~%+-]+(?:/[A-Za-z0-9._~%+-]*)+)"#));
 
@@ -185,6 +188,17 @@ impl<'t> View<'t> {
             .iter()
             .map(|(s, e, _)| (*s, *e, "[link]"))
             .collect();
+        // What stands in angle brackets is an address or a placeholder for one
+        // (`<username without mail sufix>`, `<recipient's-address>`), never the server's
+        // verdict: "username" there names no login.
+        if text.contains('<') {
+            cut.extend(
+                BRACKETED
+                    .find_iter(text)
+                    .map(|m| (m.start(), m.end(), "[address]")),
+            );
+            cut.sort_unstable_by_key(|&(s, e, _)| (s, e));
+        }
         if text.contains('/') {
             cut.extend(
                 PATH.captures_iter(text)

@@ -24,10 +24,23 @@ use std::path::{Path, PathBuf};
 /// floors raised after (answering hosts read from Exim, cPanel, Sendmail, Exchange Server and
 /// transcript forms; more of Gmail's and Exchange Online's own sentences). Dev action raised
 /// when an HTTP API's status stopped being read as an SMTP code (forms10).
+/// Round five (ids `w001`-`w152`, December 2026) grew the set to 1026 replies from sources no
+/// earlier round used; the floors were set to what the whole set measured then (measurement
+/// grew; no rule was weakened), and the replies of before keep theirs in
+/// `REPLY_FLOORS_BEFORE_ROUND_FIVE`. Dev floors raised to the figures measured when round five met
+/// forms10's HTTP API reading and bounce10 on main.
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.1, 97.0, 96.1, 100.0]),
-    ("holdout", [89.0, 86.5, 87.7, 94.8]),
+    ("dev", [93.9, 96.6, 96.2, 99.2]),
+    ("holdout", [86.3, 85.4, 88.1, 93.8]),
 ];
+/// The 874 replies before round five, held at the floors they had reached when it joined.
+const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
+    ("dev", [98.1, 97.7, 97.4, 100.0]),
+    ("holdout", [89.0, 87.1, 88.6, 94.8]),
+];
+/// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
+const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =
+    [("dev", 2), ("holdout", 3)];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
@@ -118,8 +131,10 @@ const ALL_BOUNCE_FLOORS: PartFloors = [
 /// Round three's holdout texts (December 2026) brought one more, measured when they joined.
 /// Round four's texts brought two to dev (Exchange's RESOLVER.ADR words from a hosted Exchange
 /// that is not Microsoft's, and Gmail's spam wording reused by another host's filter) and one to
-/// holdout, measured when they joined; the provider rules' owners were told.
-const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 2), ("holdout", 3)];
+/// holdout, measured when they joined; the provider rules' owners were told. Round five's
+/// brought one to dev (Exchange Server's on-premises "5.7.60 ... send as this sender") and two
+/// to holdout, measured when they joined.
+const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 3), ("holdout", 5)];
 /// The set may grow, never shrink below what the issue asks for.
 const MIN_REPLIES: usize = 400;
 const MIN_BOUNCES: usize = 200;
@@ -262,11 +277,15 @@ fn first_decoded(rules: &RuleSet, input: &[u8]) -> Result<(Reply, Decoded), Stri
     Ok((r, d))
 }
 
-fn score_replies(rules: &RuleSet, split: &str) -> ([Rate; 4], Rate, Vec<String>) {
+fn score_replies(
+    rules: &RuleSet,
+    split: &str,
+    keep: fn(&str) -> bool,
+) -> ([Rate; 4], Rate, Vec<String>) {
     let [mut prov, mut cat, mut act, mut chk] = [Rate::default(); 4];
     let mut false_claims = Rate::default();
     let mut lines = Vec::new();
-    for it in replies(split) {
+    for it in replies(split).into_iter().filter(|it| keep(&it.id)) {
         let got = first_decoded(rules, it.text.as_bytes());
         let mut miss = Vec::new();
         let (p, c, a, k, rule) = match &got {
@@ -439,7 +458,7 @@ fn validation_replies_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
     for (split, floors) in REPLY_FLOORS {
-        let (rates, false_claims, lines) = score_replies(&rules, split);
+        let (rates, false_claims, lines) = score_replies(&rules, split, |_| true);
         eprintln!(
             "validation replies {split}: provider {}; false provider claims {} of {} replies naming none; \
              category {}; action {}; every implicated check {}",
@@ -468,6 +487,38 @@ fn validation_replies_decode_at_or_above_their_floors() {
         for ((rate, floor), name) in rates.iter().zip(floors).zip(names) {
             if rate.pct() < floor {
                 below.push(format!("{split} {name} {:.1} % < {floor} %", rate.pct()));
+            }
+        }
+    }
+    // The replies of before round five stay at their own floors.
+    for (split, floors) in REPLY_FLOORS_BEFORE_ROUND_FIVE {
+        let (rates, false_claims, _) = score_replies(&rules, split, |id| !id.starts_with('w'));
+        eprintln!(
+            "validation replies {split} before round five: provider {}; false provider claims {}; \
+             category {}; action {}; every implicated check {}",
+            rates[0].show(),
+            false_claims.n - false_claims.ok,
+            rates[1].show(),
+            rates[2].show(),
+            rates[3].show()
+        );
+        let claims = false_claims.n - false_claims.ok;
+        let ceiling = MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE
+            .iter()
+            .find(|(s, _)| *s == split)
+            .map_or(0, |(_, c)| *c);
+        if claims > ceiling {
+            below.push(format!(
+                "{split} before round five: {claims} false provider claims > {ceiling}"
+            ));
+        }
+        let names = ["provider", "category", "action", "checks"];
+        for ((rate, floor), name) in rates.iter().zip(floors).zip(names) {
+            if rate.pct() < floor {
+                below.push(format!(
+                    "{split} before round five {name} {:.1} % < {floor} %",
+                    rate.pct()
+                ));
             }
         }
     }

@@ -382,7 +382,7 @@ fn a_reply_quoted_without_its_basic_code_still_reaches_rules_of_its_class() {
     let d = set.decode(&reply(
         "Mailbox unavailable. The server response was: 5.7.1 Client does not have permissions to send as bob@example.com",
     ));
-    assert_eq!(d.category, "sender-address");
+    assert_eq!(d.category, "sender-configuration");
     assert_eq!(d.action.as_str(), "fix-sender-config");
     // A 4.x.x code is not a 550's rule.
     let d = set.decode(&reply(

@@ -702,3 +702,95 @@ fn a_recipients_own_block_list_does_not_implicate_the_blocklist_check() {
     ));
     assert!(d.checks.iter().any(|c| c == "spf"), "{:?}", d.checks);
 }
+
+#[test]
+fn words_blaming_spf_dkim_or_dmarc_beat_a_spam_policy_or_security_reading() {
+    // A spam verdict phrase beside the SPF result the receiver gives as its reason.
+    let spam = "554 Reject by behaviour spam at Rcpt State: spf check failed";
+    let d = builtin().decode(&reply(spam));
+    assert_eq!(d.category, "authentication-spf", "{spam}");
+    assert_eq!(d.action, Action::FixAuthentication, "{spam}");
+    assert!(
+        d.checks.iter().any(|c| c == "spf"),
+        "{spam}: {:?}",
+        d.checks
+    );
+    // X.7.5 is a cryptographic failure in the registry; the words say DMARC.
+    for (form, d) in decode_all("550 5.7.5 DMARC policy evaluation failed for example.com") {
+        assert_eq!(d.category, "authentication-dmarc", "{form}");
+        assert_eq!(d.action, Action::FixAuthentication, "{form}");
+        assert!(
+            set_aside(&d).is_some(),
+            "{form}: the registry reading is set aside"
+        );
+    }
+    // Without such words the spam verdict stands.
+    let d = builtin().decode(&reply("554 5.7.1 Message rejected as spam"));
+    assert_eq!(d.category, "content");
+    // Advice that only names SPF states no failure: the spam verdict stands too.
+    let advice = "550 5.7.1 Your email was rejected due to spam classification. \
+                  Set up SPF records for your sending domain if you have not done so already.";
+    assert_eq!(
+        builtin().decode(&reply(advice)).category,
+        "content",
+        "{advice}"
+    );
+    // Glued to the next word, as a log line loses its space, "failed" still states it.
+    let glued = "554 Reject by behaviour spam at Rcpt State: spf check failedCONTINUE";
+    assert_eq!(
+        builtin().decode(&reply(glued)).category,
+        "authentication-spf",
+        "{glued}"
+    );
+}
+
+#[test]
+fn the_dkim_signature_header_name_blames_no_dkim_check() {
+    let r = "550 5.7.1 Transaction failed: Duplicate header 'DKIM-Signature'.";
+    assert!(builtin().blamed_mechanisms(r).is_empty(), "{r}");
+    assert!(
+        !builtin()
+            .decode(&reply(r))
+            .category
+            .starts_with("authentication"),
+        "{r}"
+    );
+}
+
+#[test]
+fn words_in_angle_brackets_blame_no_mechanism() {
+    // A placeholder for an address is no login: "username" there names no SMTP AUTH.
+    let r = "553 5.1.3 <username or password here> is not a valid recipient address";
+    let d = builtin().decode(&reply(r));
+    assert_ne!(d.category, "smtp-auth", "{r}");
+    assert!(builtin().blamed_mechanisms(r).is_empty(), "{r}");
+}
+
+#[test]
+fn a_sending_services_set_up_refusal_is_fixed_not_retried_whatever_status_carries_it() {
+    for r in [
+        "Error message: Email address is not verified. (Service: SES; Status Code: 400; Error Code: MessageRejected)",
+        "421 Domain sandbox01.example.net is not allowed to send: Sandbox subdomains are for test purposes only",
+        "RESEND ERROR { statusCode: 403, message: 'The example.com domain is not verified.' }",
+    ] {
+        let d = builtin().decode(&reply(r));
+        assert_eq!(d.category, "sender-configuration", "{r}");
+        assert_eq!(
+            d.action,
+            Action::FixSenderConfig,
+            "{r}: retrying cannot verify a domain"
+        );
+    }
+}
+
+#[test]
+fn a_network_failure_is_retried_even_when_the_queue_gave_up() {
+    for r in [
+        "451 4.4.1 connect to mx.example.org[192.0.2.10]:25: Connection timed out",
+        "550 5.4.1 connection to mx.example.org failed: Connection refused",
+    ] {
+        let d = builtin().decode(&reply(r));
+        assert_eq!(d.category, "network", "{r}");
+        assert_eq!(d.action, Action::Retry, "{r}: the address was never judged");
+    }
+}

@@ -20,6 +20,23 @@ static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The server that wrote an Exchange report, as its diagnostic section names it
+/// (`Generating server: EV2MR07MI7830.eurprd06.prod.outlook.com`).
+static GENERATING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?im)^\s*Generating server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)"));
+
+/// The server an Exchange report (NDR) says generated it: its reporting MTA. It refused the
+/// message itself only where the reply carries Exchange's own tokens (see provider detection).
+pub fn generated_by(prefix: &str) -> Option<String> {
+    GENERATING
+        .captures_iter(prefix)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str().trim_end_matches('.'))
+        .filter(|h| is_host(h, 2))
+        .last()
+        .map(str::to_string)
+}
+
 /// A DNS host name of at least `labels` labels whose last label is alphabetic (so neither an
 /// IP address nor a version number).
 fn is_host(s: &str, labels: usize) -> bool {

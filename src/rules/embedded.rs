@@ -58,6 +58,14 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-microsoft.toml"),
     ),
     (
+        "rules/provider-outlook-com.toml",
+        include_str!("../../rules/provider-outlook-com.toml"),
+    ),
+    (
+        "rules/provider-exchange.toml",
+        include_str!("../../rules/provider-exchange.toml"),
+    ),
+    (
         "rules/provider-yahoo.toml",
         include_str!("../../rules/provider-yahoo.toml"),
     ),

@@ -54,6 +54,14 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-gmail.toml"),
     ),
     (
+        "rules/provider-gmail-senders.toml",
+        include_str!("../../rules/provider-gmail-senders.toml"),
+    ),
+    (
+        "rules/provider-gmail-submission.toml",
+        include_str!("../../rules/provider-gmail-submission.toml"),
+    ),
+    (
         "rules/provider-microsoft.toml",
         include_str!("../../rules/provider-microsoft.toml"),
     ),

@@ -136,3 +136,67 @@ fn forward_emails_words_and_cisco_appliances_by_name_are_recognised() {
     let log = "postfix/smtp[7]: 1A2B: host ironport1.example.edu[192.0.2.30] refused to talk to me: 554 ironport1.example.edu";
     assert_eq!(id(set, log).as_deref(), Some("cisco"));
 }
+
+/// Forms and fingerprints found on replies gathered fresh for issue 14 (round ten): the host a
+/// transcript's greeting or a Markdown-mangled Postfix line names, providers' own stamps and
+/// sentences, and providers known by the MX hosts they publish.
+#[test]
+fn round_ten_forms_and_fingerprints_name_their_provider() {
+    let set = builtin();
+    for (text, provider) in [
+        (
+            "<a@example.org>: host\n   [mx1.improvmx.com](http://mx1.improvmx.com/)[192.0.2.5] refused to talk to\n   me: 550 5.7.25 Rejected",
+            "improvmx",
+        ),
+        (
+            "R: 220-mx10.rambler.ru ESMTP\nS: EHLO a.example\nR: 250 OK\nS: DATA\nR: 452 4.7.1 Try again later",
+            "rambler",
+        ),
+        (
+            "451 mta1001.mail.gq1.yahoo.com Resources temporarily unavailable",
+            "yahoo",
+        ),
+        ("451 VS1-MF Too many bad senders (#4.1.8)", "yahoo"),
+        ("554 IP=192.0.2.7 - A problem occurred.", "t-online"),
+        (
+            "421 mwinf0000 ME Service refuse. Veuillez essayer plus tard.",
+            "orange",
+        ),
+        (
+            "550 Reject by behaviour spamANTISPAM_BAT[01201311R100a, c01a10000]: too frequently sending",
+            "aliyun",
+        ),
+        ("550 5.7.1 Rejected. - ImprovMX v2025.01.01", "improvmx"),
+        (
+            "554 5.7.1 DAS51 192.0.2.9: Your mail is blocked by the anti-spam system. (E06)",
+            "daum",
+        ),
+    ] {
+        assert_eq!(id(set, text).as_deref(), Some(provider), "{text}");
+    }
+    for (host, provider) in [
+        ("mx02.posteo.de", "posteo"),
+        ("mxext2.mailbox.org", "mailbox-org"),
+        ("mail.tutanota.de", "tutanota"),
+        ("mx2.simplelogin.co", "simplelogin"),
+        ("smtpin.rzone.de", "strato"),
+        ("mx2.hanmail.net", "daum"),
+        ("extmail.bigpond.com", "telstra"),
+    ] {
+        let input = crate::rules_providers::postfix(host, "550 5.1.1 Recipient not found");
+        assert_eq!(id(set, &input).as_deref(), Some(provider), "{host}");
+    }
+    // Near misses: a customer's host ending like a provider's, a stamp-like word alone.
+    let near = crate::rules_providers::postfix("mx.posteo.de.example.org", "550 5.1.1 Unknown");
+    assert_eq!(id(set, &near), None);
+    assert_eq!(id(set, "554 5.7.1 DAS51 rejected"), None);
+    // Sentences other servers write alike name no one: the `delivery error: Sorry, your message
+    // to` of Yahoo's older servers, and a block-list refusal in the words Exchange Online uses
+    // (an Exchange Server's connection filter can say the same).
+    for text in [
+        "554 delivery error: Sorry your message to ann@example.com cannot be delivered. This account has been disabled.",
+        "550 5.7.1 Service unavailable, Client host [192.0.2.8] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.8",
+    ] {
+        assert_eq!(id(set, text), None, "{text}");
+    }
+}

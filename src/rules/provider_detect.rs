@@ -235,7 +235,7 @@ impl RuleSet {
                 }
             }
             if best.is_none()
-                && let Some(m) = self.mailbox_provider_by(reply, |p| runs(p))
+                && let Some(m) = self.mailbox_provider_by(reply, runs)
             {
                 mailbox = Some(m);
             }

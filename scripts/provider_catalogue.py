@@ -50,7 +50,7 @@ def row(file, p, rules):
     source = p["source"]
     offline = "not readable offline" in source or "no published list" in source or "no list of replies" in source
     first = source.split(";")[0].split(" (")[0]
-    kind = "gateway" if p.get("gateway") else ""
+    kind = "gateway" if p.get("gateway") else "software" if p.get("software") else ""
     name = p["name"].replace("|", "\\|")
     return f"| {name} | `{p['id']}` {kind} | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} | {cells[4]} | {rules.get(p['id'], 0)} | {first}{' (offline: no)' if offline else ''} |"
 

@@ -152,6 +152,8 @@ pub fn replies(text: &str) -> Vec<Reply> {
     let mut recipient: Option<String> = None;
     let mut recipient_used = false;
     let mut host: Option<String> = None;
+    // An Exchange report's `Generating server:` (its reporting MTA; see hosts::generated_by).
+    let mut generating: Option<String> = None;
     let mut command: Option<String> = None;
     let mut i = 0;
     while i < lines.len() {
@@ -181,6 +183,9 @@ pub fn replies(text: &str) -> Vec<Reply> {
             && let Some(c) = RCPT_TO.captures(line)
         {
             recipient = c.get(1).map(|m| m.as_str().to_string());
+        }
+        if may_hold(line, "generating server:") {
+            generating = super::hosts::generated_by(line).or(generating);
         }
         if line.contains('.')
             && may_hold_any(line, &["host", "server", "mx"])
@@ -269,6 +274,7 @@ pub fn replies(text: &str) -> Vec<Reply> {
         }
         r.recipient = recipient.clone();
         r.remote_mta = host.clone();
+        r.reporting_mta = r.reporting_mta.take().or_else(|| generating.clone());
         r.smtp_command = command.clone();
         if recipient.is_none() && !out.is_empty() {
             // No recipient headings: keep only the first reply of the text.

@@ -13,12 +13,32 @@ use std::sync::LazyLock;
 /// `Remote-MTA: dns; X`, Gmail's bounce (`Recipient server: X SMTP response: ...`, and its
 /// older `... rejected by the server for the recipient domain D by X. [ip]`), Exchange
 /// Server's report (`Remote Server at X (ip) returned '550 ...'`), and the host a transcript
-/// says it connected to (Exim's debug `Connecting to X [ip]:25`, ZoneMTA's `mx=X[ip]`).
+/// says it connected to (Exim's debug `Connecting to X [ip]:25`, ZoneMTA's `mx=X[ip]`), the
+/// greeting a transcript shows it (`R: 220-mx13.example.ru ESMTP`, `<<< 220 X`), Postfix's line
+/// pasted where the host became a Markdown link (`host [X](http://X/)[ip] said:`), and
+/// Purelymail's report (`at remote mailserver X. (ip): ...`).
 static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\](?::|[ \t]*$|\s+SMTP error\b)|\bH=([A-Za-z0-9][A-Za-z0-9.-]*)\s+(?:\([^()\s]*\)\s+)?\[[^\]\s]*\]|\bhost:\s*([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)|\bfor the recipient domain \S+ by ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\[[0-9a-fA-F.:]+\]|\bRemote Server at ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)\s+returned\b|\bConnecting to ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[0-9a-fA-F.:]+\]|\bmx=([A-Za-z0-9][A-Za-z0-9.-]*)\[[0-9a-fA-F.:]+\]",
+        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\](?::|[ \t]*$|\s+SMTP error\b)|\bH=([A-Za-z0-9][A-Za-z0-9.-]*)\s+(?:\([^()\s]*\)\s+)?\[[^\]\s]*\]|\bhost:\s*([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)|\bfor the recipient domain \S+ by ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\[[0-9a-fA-F.:]+\]|\bRemote Server at ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)\s+returned\b|\bConnecting to ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[0-9a-fA-F.:]+\]|\bmx=([A-Za-z0-9][A-Za-z0-9.-]*)\[[0-9a-fA-F.:]+\]|\bhost\s+\[([A-Za-z0-9][A-Za-z0-9.-]*)\]\([^)\s]*\)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused\s+to\s+talk\s+to\s+me):|\bat remote mailserver ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\([0-9a-fA-F.:]+\):|^[ \t]*(?:R:[ \t]*|<<<[ \t]*|<-+[ \t]*|Got:[ \t]*)?220[ -]([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+)\b",
     )
 });
+
+/// The server that wrote an Exchange report, as its diagnostic section names it
+/// (`Generating server: EV2MR07MI7830.eurprd06.prod.outlook.com`).
+static GENERATING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?im)^\s*Generating server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)"));
+
+/// The server an Exchange report (NDR) says generated it: its reporting MTA. It refused the
+/// message itself only where the reply carries Exchange's own tokens (see provider detection).
+pub fn generated_by(prefix: &str) -> Option<String> {
+    GENERATING
+        .captures_iter(prefix)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str().trim_end_matches('.'))
+        .filter(|h| is_host(h, 2))
+        .last()
+        .map(str::to_string)
+}
 
 /// A DNS host name of at least `labels` labels whose last label is alphabetic (so neither an
 /// IP address nor a version number).
@@ -173,6 +193,22 @@ mod tests {
                 .as_deref(),
             Some("mx.x.org")
         );
+        assert_eq!(
+            said_by("<a@b.org>: host\n   [mx2.example.com](http://mx2.example.com/)[192.0.2.1] refused to talk to\n   me: ")
+                .as_deref(),
+            Some("mx2.example.com")
+        );
+        assert_eq!(
+            said_by("<a@example.com> at remote mailserver mx.example.com. (192.0.2.2): ")
+                .as_deref(),
+            Some("mx.example.com")
+        );
+        assert_eq!(
+            said_by("R: 220-mx13.example.ru ESMTP\nR: 220-\nS: EHLO a.example\n").as_deref(),
+            Some("mx13.example.ru")
+        );
+        // A greeting's version number is no host.
+        assert_eq!(said_by("220 2.0.0 Ready to start TLS\n"), None);
         assert_eq!(
             said_by("... while talking to mx.example.jp.:\n>>> RCPT To:<a@b>\n<<< ").as_deref(),
             Some("mx.example.jp")

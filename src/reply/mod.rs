@@ -265,6 +265,7 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     let text = joined.as_deref().unwrap_or(text);
     if let Some((at, mut r)) = code::find_reply_at(text) {
         r.remote_mta = hosts::said_by(&text[..at]);
+        r.reporting_mta = hosts::generated_by(&text[..at]);
         if let Some(lead) =
             cut_reply_start(text, at, r.basic).or_else(|| quoted_reply_start(text, at, &r.text))
         {

@@ -37,7 +37,10 @@ impl RuleSet {
     /// Decodes one reply: its meaning, the provider's meaning, and what to do about it.
     pub fn decode(&self, reply: &Reply) -> Decoded {
         let view = words::View::new(&reply.text);
-        let detected = self.detect_in(reply, &view);
+        let super::provider_detect::Detected {
+            provider: detected,
+            software,
+        } = self.detect_in(reply, &view);
         // Nothing in the reply names its provider: the recipient's own mail domain does, for a
         // reply about that mailbox (only the server holding it says it is unknown or full).
         // Not when the host that answered is known: that host, a provider's or not, replied.
@@ -45,20 +48,22 @@ impl RuleSet {
             && reply.remote_mta.is_none()
             && let Some(m) = self.mailbox_provider(reply)
         {
-            let d = self.decode_as(reply, &view, Some(m));
+            let d = self.decode_as(reply, &view, Some(m), software);
             if MAILBOX_CATEGORIES.contains(&d.category.as_str()) || about_the_mailbox(reply) {
                 return d;
             }
         }
-        self.decode_as(reply, &view, detected)
+        self.decode_as(reply, &view, detected, software)
     }
 
-    /// Decodes one reply as sent by the provider `detected` names.
+    /// Decodes one reply as sent by the provider `detected` names, by the rules of that
+    /// provider, of the software it runs and of the `software` whose signals the reply carries.
     fn decode_as(
         &self,
         reply: &Reply,
         view: &words::View<'_>,
         detected: Option<ProviderMatch<'_>>,
+        software: Option<&super::Provider>,
     ) -> Decoded {
         let enhanced_parts = reply.enhanced.as_deref().and_then(parse_enhanced);
         let class = reply
@@ -98,7 +103,12 @@ impl RuleSet {
             (None, _) => basic_rule.is_some_and(|r| !r.text_decides) && basic_contradicted,
         };
 
-        let pid = detected.as_ref().map(|d| d.provider.id.as_str());
+        let mut pids: Vec<&str> = Vec::new();
+        if let Some(d) = &detected {
+            pids.push(&d.provider.id);
+            pids.extend(d.provider.runs.iter().map(String::as_str));
+        }
+        pids.extend(software.map(|s| s.id.as_str()));
         // A provider rule that reads the words was written for them; one that reads the code
         // alone is the registry's kind of reading and yields to words about something else.
         let by_code_ok =
@@ -121,7 +131,7 @@ impl RuleSet {
             }
         };
         let prule = self
-            .best_rule(Phrases::None, reply, class, pid, &by_code_ok)
+            .best_rule(Phrases::None, reply, class, &pids, &by_code_ok)
             .or_else(|| {
                 // A phrase that names the codes it reads is a reading of those codes, as a
                 // provider rule is, so it applies even where the code is specific.
@@ -130,7 +140,7 @@ impl RuleSet {
                 } else {
                     Phrases::Coded
                 };
-                self.best_rule(phrases, reply, class, None, &phrase_ok)
+                self.best_rule(phrases, reply, class, &[], &phrase_ok)
             });
 
         // Without a rule for its detail, the code's subject; a contradicted detail says nothing.
@@ -263,6 +273,8 @@ impl RuleSet {
             _ => None,
         };
 
+        // Software's rule read the reply but no provider sent it: its meaning is the words'.
+        let named = detected.is_some();
         let provider = detected.map(|d| ProviderRef {
             id: d.provider.id.clone(),
             name: d.provider.name.clone(),
@@ -278,10 +290,10 @@ impl RuleSet {
             enhanced,
             provider,
             provider_meaning: prule
-                .filter(|r| r.provider.is_some())
+                .filter(|r| r.provider.is_some() && named)
                 .map(|r| r.meaning.clone()),
             text_meaning: prule
-                .filter(|r| r.provider.is_none())
+                .filter(|r| r.provider.is_none() || !named)
                 .map(|r| r.meaning.clone())
                 .or_else(|| match decider {
                     Decider::Mechanism(m) => Some(m.meaning.clone()),

@@ -295,6 +295,8 @@ impl RuleSet {
                     l.rule.markers,
                     if l.rule.gateway {
                         "; a gateway, which passes other providers' replies on"
+                    } else if l.rule.software {
+                        "; server software, whose signals name no provider"
                     } else {
                         ""
                     }

@@ -54,8 +54,24 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-gmail.toml"),
     ),
     (
+        "rules/provider-gmail-senders.toml",
+        include_str!("../../rules/provider-gmail-senders.toml"),
+    ),
+    (
+        "rules/provider-gmail-submission.toml",
+        include_str!("../../rules/provider-gmail-submission.toml"),
+    ),
+    (
         "rules/provider-microsoft.toml",
         include_str!("../../rules/provider-microsoft.toml"),
+    ),
+    (
+        "rules/provider-outlook-com.toml",
+        include_str!("../../rules/provider-outlook-com.toml"),
+    ),
+    (
+        "rules/provider-exchange.toml",
+        include_str!("../../rules/provider-exchange.toml"),
     ),
     (
         "rules/provider-yahoo.toml",

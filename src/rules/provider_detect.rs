@@ -16,7 +16,14 @@
 //!    service reporting someone else's refusal.
 //!
 //! Text fingerprints never see the addresses a reply quotes (a recipient at gmail.com is not
-//! Gmail speaking), except a pattern that itself names an address (contains `@`).
+//! Gmail speaking), except a pattern that itself names an address (contains `@`), nor the
+//! client a receiver's own log line names (`RCPT from X[ip]`, `helo=<X>`, `client=X[ip]`):
+//! that is who sent to it, not who refused.
+//!
+//! Server software (Exchange Server, `software = true`) is no provider: its own tokens and
+//! wording (`RESOLVER.ADR.*`, `STOREDRV`) are written by every company's Exchange, so they never
+//! name Microsoft. They are matched apart and only say which software's rules may read the
+//! reply ([`Detected::software`]); a provider that runs the software (`runs`) brings them too.
 //!
 //! Last of all, and only when nothing above names anyone, [`RuleSet::mailbox_provider`] offers
 //! the provider whose own domain the recipient's address is at (`<ann@icloud.com>: user is
@@ -28,11 +35,38 @@ use super::lazy_regex::LazyRegex;
 use super::types::{ProviderSignal, SignalKind, SignalPlace};
 use super::{Provider, RuleSet, words};
 use crate::reply::Reply;
+use regex::Regex;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// The client a receiving server's own log line names: Postfix's `RCPT from X[ip]:` and
+/// `connect from X[ip]`, `client=X[ip]`, and the `helo=<X>` it greeted with.
+static CLIENT_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:helo|ehlo)=<[^>\s]*>|\bclient=[^\s\[,;]+\[[^\]\s]*\]|\b(?:RCPT|MAIL|DATA|END-OF-MESSAGE|BDAT|connect|disconnect|lost connection after \S+) from [^\s\[]+\[[^\]\s]*\]",
+    )
+    .expect("a valid pattern")
+});
+
+/// The words with the client names of a receiver's log line blanked out.
+fn without_client_names(text: &str) -> Cow<'_, str> {
+    if !text.contains('=') && !text.contains(" from ") {
+        return Cow::Borrowed(text);
+    }
+    CLIENT_NAMES.replace_all(text, " ")
+}
 
 /// A provider recognised, with the signal that recognised it.
 pub struct ProviderMatch<'a> {
     pub provider: &'a Provider,
     pub signal: ProviderSignal,
+}
+
+/// What a reply's signals say: the provider that sent it, and the server software whose own
+/// tokens or wording it carries (which names no provider).
+pub(crate) struct Detected<'a> {
+    pub provider: Option<ProviderMatch<'a>>,
+    pub software: Option<&'a Provider>,
 }
 
 fn rank(kind: SignalKind, place: SignalPlace, gateway: bool) -> u8 {
@@ -88,14 +122,11 @@ impl RuleSet {
     /// precedence), or `None` when nothing in the reply identifies one.
     pub fn detect_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
         self.detect_in(reply, &words::View::new(&reply.text))
+            .provider
     }
 
     /// As [`RuleSet::detect_provider`], with the reply's text already read.
-    pub(crate) fn detect_in(
-        &self,
-        reply: &Reply,
-        view: &words::View<'_>,
-    ) -> Option<ProviderMatch<'_>> {
+    pub(crate) fn detect_in(&self, reply: &Reply, view: &words::View<'_>) -> Detected<'_> {
         /// What matched, resolved to text only for the winner.
         #[derive(Clone, Copy)]
         enum Hit<'h> {
@@ -119,6 +150,9 @@ impl RuleSet {
         }
         let rank_of = |p: usize, kind, place| rank(kind, place, self.providers[p].rule.gateway);
         let mut best: Best<'_> = None;
+        // Software's own signals are kept apart: they never name a provider.
+        let mut software: Option<(u8, usize)> = None;
+        let is_software = |p: usize| self.providers[p].rule.software;
         let clean = |h: &str| h.trim().trim_end_matches('.').to_ascii_lowercase();
         let mut hosts = Vec::new();
         if let Some(h) = reply.remote_mta.as_deref() {
@@ -161,15 +195,50 @@ impl RuleSet {
         // text signal: the words need not be searched.
         let settled =
             best.is_some_and(|(r, ..)| r <= rank(SignalKind::Host, SignalPlace::ServerName, false));
+        let unmasked = without_client_names(&reply.text);
+        let masked = without_client_names(masked);
+        let masked = masked.as_ref();
         let hits = if settled {
             Vec::new()
         } else {
-            self.text_hits(&reply.text, masked)
+            self.text_hits(&unmasked, masked)
         };
         for (p, k) in hits {
             let kind = self.provider_patterns[p].text[k].0;
             let r = rank_of(p, kind, SignalPlace::Text);
+            if is_software(p) {
+                if software.is_none_or(|b| (r, p) < b) {
+                    software = Some((r, p));
+                }
+                continue;
+            }
             offer(&mut best, r, p, kind, SignalPlace::Text, Hit::Text(k));
+        }
+        // Software's own tokens (Exchange's `RESOLVER.ADR.*`) were written by the server that
+        // reported the failure: where that server is a provider's that runs the software
+        // (Exchange Online's `Generating server: X.prod.outlook.com`), that provider refused.
+        // So does a mailbox at such a provider's own domain that the reply is about: only it
+        // runs Exchange for outlook.com and hotmail.com.
+        let mut mailbox = None;
+        if let Some((_, s)) = software.filter(|_| best.is_none()) {
+            let id = &self.providers[s].rule.id;
+            let runs = |p: usize| self.providers[p].rule.runs.contains(id);
+            for (host, place) in hosts
+                .iter()
+                .filter(|(_, pl)| *pl == SignalPlace::ReportingMta)
+            {
+                for p in set.host_hits(&self.provider_patterns, host) {
+                    if runs(p) {
+                        let r = rank_of(p, SignalKind::Host, *place);
+                        offer(&mut best, r, p, SignalKind::Host, *place, Hit::Host(host));
+                    }
+                }
+            }
+            if best.is_none()
+                && let Some(m) = self.mailbox_provider_by(reply, runs)
+            {
+                mailbox = Some(m);
+            }
         }
         for l in view.links().filter(|_| !settled) {
             for (p, pats) in self.provider_patterns.iter().enumerate() {
@@ -212,10 +281,15 @@ impl RuleSet {
                 },
             )
         });
-        best.map(|(p, signal)| ProviderMatch {
-            provider: &self.providers[p].rule,
-            signal,
-        })
+        Detected {
+            provider: best
+                .map(|(p, signal)| ProviderMatch {
+                    provider: &self.providers[p].rule,
+                    signal,
+                })
+                .or(mailbox),
+            software: software.map(|(_, p)| &self.providers[p].rule),
+        }
     }
 }
 
@@ -245,6 +319,18 @@ impl RuleSet {
     /// The provider (not a gateway) whose own mail domain the reply's recipient is at, as a
     /// last-resort signal: see the module documentation for when the decoder keeps it.
     pub(crate) fn mailbox_provider(&self, reply: &Reply) -> Option<ProviderMatch<'_>> {
+        self.mailbox_provider_by(reply, |p| {
+            let rule = &self.providers[p].rule;
+            !rule.gateway && !rule.marks_every_reply && !rule.software
+        })
+    }
+
+    /// The first provider `eligible` accepts whose own mail domain the reply's recipient is at.
+    fn mailbox_provider_by(
+        &self,
+        reply: &Reply,
+        eligible: impl Fn(usize) -> bool,
+    ) -> Option<ProviderMatch<'_>> {
         let address = recipient_address(reply)?;
         let domain = address
             .rsplit_once('@')?
@@ -258,10 +344,7 @@ impl RuleSet {
         self.provider_patterns
             .iter()
             .enumerate()
-            .filter(|(p, _)| {
-                let rule = &self.providers[*p].rule;
-                !rule.gateway && !rule.marks_every_reply
-            })
+            .filter(|(p, _)| eligible(*p))
             .find(|(_, pats)| pats.hosts.iter().any(|re| re.is_match(&domain)))
             .map(|(p, _)| ProviderMatch {
                 provider: &self.providers[p].rule,

@@ -50,15 +50,15 @@ impl RuleSet {
         phrases: Phrases,
         reply: &Reply,
         class: Option<u16>,
-        provider: Option<&str>,
+        providers: &[&str],
         keep: &dyn Fn(&ProviderRule) -> bool,
     ) -> Option<&'a ProviderRule> {
-        let strict = self.best_rule_pass(phrases, reply, class, provider, keep, false);
+        let strict = self.best_rule_pass(phrases, reply, class, providers, keep, false);
         // A rule names the basic code its source shows with the enhanced code, but relays and
         // other front ends carry the same enhanced code under another basic code of its class
         // (`554 5.2.122` for `550 5.2.122`): where no rule matches as written, the enhanced
         // code decides.
-        strict.or_else(|| self.best_rule_pass(phrases, reply, class, provider, keep, true))
+        strict.or_else(|| self.best_rule_pass(phrases, reply, class, providers, keep, true))
     }
 
     fn best_rule_pass<'a>(
@@ -66,7 +66,7 @@ impl RuleSet {
         phrases: Phrases,
         reply: &Reply,
         class: Option<u16>,
-        provider: Option<&str>,
+        providers: &[&str],
         keep: &dyn Fn(&ProviderRule) -> bool,
         any_basic_of_class: bool,
     ) -> Option<&'a ProviderRule> {
@@ -109,7 +109,7 @@ impl RuleSet {
         for (i, (l, re)) in rules.iter().zip(regexes).enumerate() {
             let r = &l.rule;
             if let Some(p) = &r.provider
-                && Some(p.as_str()) != provider
+                && !providers.contains(&p.as_str())
             {
                 continue;
             }

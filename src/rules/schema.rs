@@ -151,6 +151,16 @@ pub struct Provider {
     /// domain alone never names it.
     #[serde(default)]
     pub marks_every_reply: bool,
+    /// Server software (Exchange Server), not a provider: its tokens and wording show who made
+    /// the server, not who runs it (a company's own Exchange writes `RESOLVER.ADR.*` as
+    /// Exchange Online does). Its rules read a reply that carries them, but output names no
+    /// provider for it, and any provider's signal outranks all of its own.
+    #[serde(default)]
+    pub software: bool,
+    /// Software this provider runs (Microsoft runs Exchange): the software's rules apply to
+    /// its replies too, as its own do.
+    #[serde(default)]
+    pub runs: Vec<String>,
     pub source: String,
 }
 

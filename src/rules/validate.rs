@@ -297,6 +297,26 @@ fn validate_providers(set: &mut RuleSet, errors: &mut Vec<LintError>, trusted: &
                 r.id
             ));
         }
+        // Software names no provider: a host or link is a provider's, never software's.
+        if r.software && (!r.hosts.is_empty() || !r.links.is_empty() || r.gateway) {
+            v.err(format!(
+                "provider `{}` is `software`: it takes only `tokens`, `wording` or `markers` \
+                 (a host or link names whoever runs the server, not its software), and is no gateway",
+                r.id
+            ));
+        }
+        for run in &r.runs {
+            let is_software = set
+                .providers
+                .iter()
+                .any(|p| &p.rule.id == run && p.rule.software);
+            if !is_software {
+                v.err(format!(
+                    "provider `{}`: `runs` names `{run}`, which is no `software = true` provider",
+                    r.id
+                ));
+            }
+        }
         let mut text = Vec::new();
         for (kind, field, list) in [
             (SignalKind::Token, "token", &r.tokens),

@@ -28,19 +28,21 @@ use std::path::{Path, PathBuf};
 /// earlier round used; the floors were set to what the whole set measured then (measurement
 /// grew; no rule was weakened), and the replies of before keep theirs in
 /// `REPLY_FLOORS_BEFORE_ROUND_FIVE`. Dev floors raised to the figures measured when round five met
-/// forms10's HTTP API reading and bounce10 on main.
+/// forms10's HTTP API reading and bounce10 on main; dev provider raised (and dev false claims
+/// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
+/// labels were made to follow the provider rule (tests/fixtures/validation/README.md).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [93.9, 96.6, 96.2, 99.2]),
+    ("dev", [94.8, 96.6, 96.2, 99.2]),
     ("holdout", [86.3, 85.4, 88.1, 93.8]),
 ];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.1, 97.7, 97.4, 100.0]),
+    ("dev", [99.2, 97.7, 97.4, 100.0]),
     ("holdout", [89.0, 87.1, 88.6, 94.8]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =
-    [("dev", 2), ("holdout", 3)];
+    [("dev", 0), ("holdout", 3)];
 type PartFloors = [(&'static str, [f64; 5]); 2];
 const BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
@@ -134,7 +136,7 @@ const ALL_BOUNCE_FLOORS: PartFloors = [
 /// holdout, measured when they joined; the provider rules' owners were told. Round five's
 /// brought one to dev (Exchange Server's on-premises "5.7.60 ... send as this sender") and two
 /// to holdout, measured when they joined.
-const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 3), ("holdout", 5)];
+const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 0), ("holdout", 5)];
 /// The set may grow, never shrink below what the issue asks for.
 const MIN_REPLIES: usize = 400;
 const MIN_BOUNCES: usize = 200;

@@ -83,6 +83,7 @@ mod rules_lint;
 mod rules_provider_catalogue;
 mod rules_providers;
 mod rules_providers_replies;
+mod rules_providers_software;
 mod rules_round6;
 mod rules_support;
 mod rules_words;

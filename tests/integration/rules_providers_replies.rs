@@ -237,7 +237,8 @@ fn gmails_first_lines_name_gmail_and_its_rule() {
 
 /// Providers recognised by signals the catalogue lacked, each with the meaning its own pages
 /// give: Yahoo's older deferrals carry only a reason number, T-Online's refusals its bracketed
-/// reason, Tencent's its own sentence, Exchange its resolver status, AT&T its server naming.
+/// reason, Tencent's its own sentence, AT&T its server naming. (A council's Exchange and its
+/// resolver status: rules_providers_software.rs.)
 #[test]
 fn providers_are_recognised_by_their_older_and_unlinked_replies() {
     let set = builtin();
@@ -276,13 +277,6 @@ fn providers_are_recognised_by_their_older_and_unlinked_replies() {
             "qq",
             "content",
             Action::FixInfrastructure,
-        ),
-        // mysociety/writetothem issue 364: a council's Exchange.
-        (
-            "#550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized",
-            "microsoft",
-            "policy",
-            Action::SuppressAddress,
         ),
         // dwlistore.dwli.org: Mimecast's greylisting as a list server's log shows it.
         (

@@ -7,6 +7,8 @@
 // (`Rule::ProviderRule`) apply to these private copies.
 #![allow(dead_code, unused_imports, clippy::enum_variant_names)]
 
+#[path = "src/ascii_dfa.rs"]
+mod ascii_dfa;
 #[path = "src/ascii_fold.rs"]
 mod ascii_fold;
 #[path = "src/finding.rs"]
@@ -15,6 +17,8 @@ mod finding;
 mod match_only;
 #[path = "src/shared_search.rs"]
 mod shared_search;
+#[path = "src/reply/word_patterns.rs"]
+mod word_patterns;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {
@@ -64,6 +68,11 @@ mod rules {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             })
         }
+
+        /// What this script writes is not there yet: every pattern is compiled.
+        pub(crate) fn ascii_dfa(_: &str) -> Option<&'static [u8]> {
+            None
+        }
     }
 }
 
@@ -105,7 +114,9 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
-    write_out("builtin-literals.rs", literals_source(&set).as_bytes());
+    let (literals, dfas) = literals_source(&set);
+    write_out("builtin-literals.rs", literals.as_bytes());
+    write_out("builtin-dfas.bin", &dfas);
     let digest = format!("{:016x}", rules::embedded::digest(BUILTIN));
     write_out("rules-digest.txt", digest.as_bytes());
     let borrowed: Vec<(&str, u64, &[u8], &[u8])> = encoded
@@ -132,10 +143,14 @@ fn write_out(name: &str, bytes: &[u8]) {
     }
 }
 
-/// Every pattern the set compiles on first use and every mechanism word, with its digest and
-/// required literals, sorted by digest then pattern, as the Rust expression
-/// `builtin_literals::LITERALS` includes.
-fn literals_source(set: &RuleSet) -> String {
+/// Every pattern the set compiles on first use and every mechanism word, with its digest,
+/// required literals and the place of its ASCII reading's automaton in the second result,
+/// sorted by digest then pattern, as the Rust expression `builtin_literals::LITERALS`
+/// includes; and those automata (`ascii_dfa::bytes`), each at a multiple of four
+/// bytes, as `builtin_literals::DFAS` includes them.
+fn literals_source(set: &RuleSet) -> (String, Vec<u8>) {
+    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
+    let mut dfas: Vec<u8> = Vec::new();
     let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
     // The mechanism words one by one too: `Vocabulary::names_any` reads theirs.
     patterns.extend(
@@ -143,6 +158,8 @@ fn literals_source(set: &RuleSet) -> String {
             .iter()
             .flat_map(|l| l.rule.words.iter().map(String::as_str)),
     );
+    // And the word patterns of `reply::prefilter::Words`, for their automata.
+    patterns.extend(word_patterns::ALL);
     let mut rows: Vec<(u64, &str)> = patterns
         .into_iter()
         .map(|p| (rules::builtin_literals::digest(p), p))
@@ -153,13 +170,22 @@ fn literals_source(set: &RuleSet) -> String {
         .into_iter()
         .map(|(digest, p)| {
             let literals = rules::marker_filter::required_literals(p);
+            let dfa = match ascii_dfa::bytes(p, big_endian) {
+                Some(bytes) => {
+                    let at = dfas.len();
+                    dfas.extend_from_slice(&bytes);
+                    dfas.resize(dfas.len().next_multiple_of(4), 0);
+                    format!("Some(({at}, {}))", bytes.len())
+                }
+                None => "None".to_string(),
+            };
             format!(
-                "({digest}, {p:?}, {}),\n",
+                "({digest}, {p:?}, {}, {dfa}),\n",
                 rules::marker_filter::source_of(&literals)
             )
         })
         .collect();
-    format!("&[\n{}]\n", rows.concat())
+    (format!("&[\n{}]\n", rows.concat()), dfas)
 }
 
 /// Stops the build, each problem on a line of its own (file:line: message).

@@ -1,5 +1,6 @@
 //! mailtriage: decode an SMTP rejection, check the sender's authentication DNS, plan the fix.
 
+mod ascii_dfa;
 mod ascii_fold;
 pub mod checks;
 pub mod cli;

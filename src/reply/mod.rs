@@ -21,6 +21,7 @@ mod prefilter;
 mod prose;
 mod recipients;
 pub mod types;
+pub(crate) mod word_patterns;
 
 pub use code::{check_basic, check_enhanced};
 pub use types::*;

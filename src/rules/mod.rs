@@ -1,7 +1,7 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
 mod assemble;
-mod builtin_literals;
+pub(crate) mod builtin_literals;
 pub mod check_tables;
 mod decode;
 mod docs;

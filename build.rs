@@ -11,6 +11,13 @@
 mod ascii_dfa;
 #[path = "src/ascii_fold.rs"]
 mod ascii_fold;
+
+/// What this script writes is not there yet: every pattern is compiled.
+mod builtin_dfas {
+    pub(crate) fn get(_: &str) -> Option<&'static [u8]> {
+        None
+    }
+}
 #[path = "src/finding.rs"]
 mod finding;
 #[path = "src/match_only.rs"]
@@ -68,11 +75,6 @@ mod rules {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             })
         }
-
-        /// What this script writes is not there yet: every pattern is compiled.
-        pub(crate) fn ascii_dfa(_: &str) -> Option<&'static [u8]> {
-            None
-        }
     }
 }
 
@@ -114,8 +116,9 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
-    let (literals, dfas) = literals_source(&set);
+    let (literals, index, dfas) = literals_source(&set);
     write_out("builtin-literals.rs", literals.as_bytes());
+    write_out("builtin-dfas.rs", index.as_bytes());
     write_out("builtin-dfas.bin", &dfas);
     let digest = format!("{:016x}", rules::embedded::digest(BUILTIN));
     write_out("rules-digest.txt", digest.as_bytes());
@@ -143,12 +146,13 @@ fn write_out(name: &str, bytes: &[u8]) {
     }
 }
 
-/// Every pattern the set compiles on first use and every mechanism word, with its digest,
-/// required literals and the place of its ASCII reading's automaton in the second result,
-/// sorted by digest then pattern, as the Rust expression `builtin_literals::LITERALS`
-/// includes; and those automata (`ascii_dfa::bytes`), each at a multiple of four
-/// bytes, as `builtin_literals::DFAS` includes them.
-fn literals_source(set: &RuleSet) -> (String, Vec<u8>) {
+/// Every pattern the set compiles on first use, every mechanism word and every constant word
+/// pattern, with its digest and required literals, sorted by digest then pattern, as the Rust
+/// expression `builtin_literals::LITERALS` includes; the same rows with the place of each
+/// one's automaton for ASCII texts in the third result, for those that have one, as
+/// `builtin_dfas::INDEX` includes them; and those automata (`ascii_dfa::bytes`), each at a
+/// multiple of four bytes, as `builtin_dfas::DFAS` includes them.
+fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
     let mut dfas: Vec<u8> = Vec::new();
     let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
@@ -166,26 +170,25 @@ fn literals_source(set: &RuleSet) -> (String, Vec<u8>) {
         .collect();
     rows.sort_unstable();
     rows.dedup();
+    let mut index = String::from("&[\n");
     let rows: Vec<String> = rows
         .into_iter()
         .map(|(digest, p)| {
             let literals = rules::marker_filter::required_literals(p);
-            let dfa = match ascii_dfa::bytes(p, big_endian) {
-                Some(bytes) => {
-                    let at = dfas.len();
-                    dfas.extend_from_slice(&bytes);
-                    dfas.resize(dfas.len().next_multiple_of(4), 0);
-                    format!("Some(({at}, {}))", bytes.len())
-                }
-                None => "None".to_string(),
-            };
+            if let Some(bytes) = ascii_dfa::bytes(p, big_endian) {
+                let at = dfas.len();
+                dfas.extend_from_slice(&bytes);
+                dfas.resize(dfas.len().next_multiple_of(4), 0);
+                index.push_str(&format!("({digest}, {p:?}, {at}, {}),\n", bytes.len()));
+            }
             format!(
-                "({digest}, {p:?}, {}, {dfa}),\n",
+                "({digest}, {p:?}, {}),\n",
                 rules::marker_filter::source_of(&literals)
             )
         })
         .collect();
-    (format!("&[\n{}]\n", rows.concat()), dfas)
+    index.push_str("]\n");
+    (format!("&[\n{}]\n", rows.concat()), index, dfas)
 }
 
 /// Stops the build, each problem on a line of its own (file:line: message).

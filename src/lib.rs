@@ -2,6 +2,7 @@
 
 mod ascii_dfa;
 mod ascii_fold;
+mod builtin_dfas;
 pub mod checks;
 pub mod cli;
 mod commands;

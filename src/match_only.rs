@@ -15,7 +15,7 @@
 //! scratch space instead and take a spare only while another thread searches the same pattern.
 //!
 //! For ASCII texts a built-in pattern is matched by the automaton the build determinized for
-//! such texts where there is one (`ascii_dfa`): the binary reads it (`dense::DFA::from_bytes`,
+//! such texts where there is one (`builtin_dfas`): the binary reads it (`dense::DFA::from_bytes`,
 //! which checks every transition) instead of parsing and compiling the pattern and building
 //! its lazy DFA's states text by text, the largest costs of a Maildir scan (callgrind).
 
@@ -87,7 +87,7 @@ impl MatchOnly {
     /// automaton of `reading_of` for ASCII texts serves it (`ascii_dfa::bytes`), whatever
     /// characters the pattern names.
     pub(crate) fn known_as(pattern: &str, reading_of: &str) -> Option<MatchOnly> {
-        if let Some(bytes) = crate::rules::builtin_literals::ascii_dfa(reading_of)
+        if let Some(bytes) = crate::builtin_dfas::get(reading_of)
             && let Ok((dfa, _)) = dense::DFA::from_bytes(bytes)
         {
             return Some(MatchOnly {

@@ -1,33 +1,12 @@
-//! The built-in patterns' required literals as build.rs read them (`marker_filter`), and the
-//! automata of their ASCII readings as it determinized them (`match_only`), looked up by
-//! pattern: reading literals from each pattern was a sixth of a one-reply run, and compiling
-//! the patterns and building their lazy DFA's states a third of a Maildir scan.
+//! The built-in patterns' required literals as build.rs read them (`marker_filter`), looked
+//! up by pattern: reading them from each pattern was a sixth of a one-reply run.
 
 use super::marker_filter::{self, Literals, StaticLiterals};
 
 /// Written by build.rs: every built-in pattern compiled on first use and every mechanism word,
-/// with its [`digest`], required literals and where in [`DFAS`] its ASCII reading's automaton
-/// is (offset, length), sorted by digest then pattern.
-type Row = (
-    u64,
-    &'static str,
-    Option<StaticLiterals>,
-    Option<(u32, u32)>,
-);
-static LITERALS: &[Row] = include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
-
-/// Bytes at a four-byte boundary, as `dense::DFA::from_bytes` reads them (`u32` transitions).
-#[repr(C)]
-struct Aligned<B: ?Sized> {
-    _align: [u32; 0],
-    bytes: B,
-}
-
-/// Written by build.rs: `ascii_dfa::bytes` of the patterns, each at a multiple of four.
-static DFAS: &Aligned<[u8]> = &Aligned {
-    _align: [],
-    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/builtin-dfas.bin")),
-};
+/// with its [`digest`] and required literals, sorted by digest then pattern.
+static LITERALS: &[(u64, &str, Option<StaticLiterals>)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
 
 /// FNV-1a of a pattern: the table is searched by it, since comparing patterns, which share
 /// long prefixes (`(?i)\b`), was most of the lookup's cost.
@@ -38,28 +17,22 @@ pub(crate) fn digest(pattern: &str) -> u64 {
 }
 
 /// The build's entry for a built-in pattern.
-fn entry(pattern: &str) -> Option<&'static Row> {
+fn entry(pattern: &str) -> Option<&'static (u64, &'static str, Option<StaticLiterals>)> {
     let h = digest(pattern);
     let from = LITERALS.partition_point(|(d, ..)| *d < h);
     LITERALS[from..]
         .iter()
         .take_while(|(d, ..)| *d == h)
-        .find(|(_, p, ..)| *p == pattern)
+        .find(|(_, p, _)| *p == pattern)
 }
 
 /// A pattern's required literals: the build's for a built-in pattern, else read from it now
 /// (a pattern of `--rules DIR`).
 pub(crate) fn required_literals(pattern: &str) -> Option<Literals> {
     match entry(pattern) {
-        Some((_, _, literals, _)) => literals.map(Literals::from_static),
+        Some((.., literals)) => literals.map(Literals::from_static),
         None => marker_filter::required_literals(pattern),
     }
-}
-
-/// The build's automaton of a built-in pattern's ASCII reading (see `match_only`), if it wrote one.
-pub(crate) fn ascii_dfa(pattern: &str) -> Option<&'static [u8]> {
-    let (at, len) = entry(pattern)?.3?;
-    DFAS.bytes.get(at as usize..at as usize + len as usize)
 }
 
 #[cfg(test)]
@@ -84,7 +57,7 @@ mod tests {
         }
         assert!(patterns.len() > 500, "{}", patterns.len());
         for (at, pattern) in patterns {
-            let Some((_, _, literals, _)) = entry(pattern) else {
+            let Some((.., literals)) = entry(pattern) else {
                 panic!("{at}: {pattern} has no precompiled literals");
             };
             assert_eq!(
@@ -102,21 +75,21 @@ mod tests {
         assert!(entry("(?i)not a built-in pattern").is_none());
     }
 
-    /// The automata the build wrote are what `ascii_dfa::bytes` determinizes from
-    /// each pattern for this target, and most built-in patterns have one.
+    /// Every built-in pattern and word pattern has the automaton for ASCII texts that
+    /// `ascii_dfa::bytes` builds now (`builtin_dfas`), or none where it builds none; the build
+    /// reads the constant word patterns too (`reply::word_patterns`).
     #[test]
-    fn precompiled_automata_are_the_patterns_ascii_readings() {
+    fn every_pattern_has_its_automaton_for_ascii_texts() {
         let mut written = 0;
-        for (_, pattern, _, at) in LITERALS {
+        for (_, pattern, _) in LITERALS {
             let want = crate::ascii_dfa::bytes(pattern, cfg!(target_endian = "big"));
-            assert_eq!(ascii_dfa(pattern).map(<[u8]>::to_vec), want, "{pattern}");
-            written += usize::from(at.is_some());
+            let got = crate::builtin_dfas::get(pattern);
+            assert_eq!(got.map(<[u8]>::to_vec), want, "{pattern}");
+            written += usize::from(got.is_some());
         }
         assert!(written > 500, "{written} of {}", LITERALS.len());
-        // The build reads the constant word patterns too (`reply::word_patterns`).
         for p in crate::reply::word_patterns::ALL {
             assert!(entry(p).is_some(), "{p}");
         }
-        assert!(ascii_dfa("(?i)not a built-in pattern").is_none());
     }
 }

@@ -620,7 +620,7 @@ mod tests {
         for (.., lazy) in rules.lazy_patterns() {
             let p = ascii_boundaries(lazy.pattern());
             prebuilt += usize::from(
-                crate::rules::builtin_literals::ascii_dfa(lazy.pattern()).is_some()
+                crate::builtin_dfas::get(lazy.pattern()).is_some()
                     && crate::match_only::ascii_reading_is_exact(&p),
             );
             let ours = MatchOnly::known_as(&p, lazy.pattern()).unwrap();

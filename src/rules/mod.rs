@@ -1,7 +1,7 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
 mod assemble;
-pub(crate) mod builtin_literals;
+mod builtin_literals;
 pub mod check_tables;
 mod decode;
 mod docs;

@@ -20,9 +20,10 @@ use regex_syntax::hir::{
 /// `regex`'s size limit for the compiled NFA.
 const NFA_SIZE_LIMIT: usize = 10 * (1 << 20);
 
-/// The largest automaton the build writes. Reading one checks every transition, about an
-/// instruction a byte; a pattern whose automaton is larger is compiled at run time, where its
-/// lazy DFA builds only the states its texts visit.
+/// The largest automaton the build writes. Reading one checks every transition (the 111 a
+/// Maildir scan of the sisimai messages reads cost 19 M instructions, callgrind); a pattern
+/// whose automaton is larger is compiled at run time, where its lazy DFA builds only the states
+/// its texts visit.
 pub(crate) const LIMIT: usize = 1 << 20;
 
 /// `pattern`'s automaton for ASCII texts, as `dense::DFA::to_bytes_*_endian` writes it for the

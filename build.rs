@@ -7,14 +7,25 @@
 // (`Rule::ProviderRule`) apply to these private copies.
 #![allow(dead_code, unused_imports, clippy::enum_variant_names)]
 
+#[path = "src/ascii_dfa.rs"]
+mod ascii_dfa;
 #[path = "src/ascii_fold.rs"]
 mod ascii_fold;
+
+/// What this script writes is not there yet: every pattern is compiled.
+mod builtin_dfas {
+    pub(crate) fn get(_: &str) -> Option<&'static [u8]> {
+        None
+    }
+}
 #[path = "src/finding.rs"]
 mod finding;
 #[path = "src/match_only.rs"]
 mod match_only;
 #[path = "src/shared_search.rs"]
 mod shared_search;
+#[path = "src/reply/word_patterns.rs"]
+mod word_patterns;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {
@@ -105,7 +116,10 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
-    write_out("builtin-literals.rs", literals_source(&set).as_bytes());
+    let (literals, index, dfas) = literals_source(&set);
+    write_out("builtin-literals.rs", literals.as_bytes());
+    write_out("builtin-dfas.rs", index.as_bytes());
+    write_out("builtin-dfas.bin", &dfas);
     let digest = format!("{:016x}", rules::embedded::digest(BUILTIN));
     write_out("rules-digest.txt", digest.as_bytes());
     let borrowed: Vec<(&str, u64, &[u8], &[u8])> = encoded
@@ -132,10 +146,15 @@ fn write_out(name: &str, bytes: &[u8]) {
     }
 }
 
-/// Every pattern the set compiles on first use and every mechanism word, with its digest and
-/// required literals, sorted by digest then pattern, as the Rust expression
-/// `builtin_literals::LITERALS` includes.
-fn literals_source(set: &RuleSet) -> String {
+/// Every pattern the set compiles on first use, every mechanism word and every constant word
+/// pattern, with its digest and required literals, sorted by digest then pattern, as the Rust
+/// expression `builtin_literals::LITERALS` includes; the same rows with the place of each
+/// one's automaton for ASCII texts in the third result, for those that have one, as
+/// `builtin_dfas::INDEX` includes them; and those automata (`ascii_dfa::bytes`), each at a
+/// multiple of four bytes, as `builtin_dfas::DFAS` includes them.
+fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
+    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
+    let mut dfas: Vec<u8> = Vec::new();
     let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
     // The mechanism words one by one too: `Vocabulary::names_any` reads theirs.
     patterns.extend(
@@ -143,23 +162,33 @@ fn literals_source(set: &RuleSet) -> String {
             .iter()
             .flat_map(|l| l.rule.words.iter().map(String::as_str)),
     );
+    // And the word patterns of `reply::prefilter::Words`, for their automata.
+    patterns.extend(word_patterns::ALL);
     let mut rows: Vec<(u64, &str)> = patterns
         .into_iter()
         .map(|p| (rules::builtin_literals::digest(p), p))
         .collect();
     rows.sort_unstable();
     rows.dedup();
+    let mut index = String::from("&[\n");
     let rows: Vec<String> = rows
         .into_iter()
         .map(|(digest, p)| {
             let literals = rules::marker_filter::required_literals(p);
+            if let Some(bytes) = ascii_dfa::bytes(p, big_endian) {
+                let at = dfas.len();
+                dfas.extend_from_slice(&bytes);
+                dfas.resize(dfas.len().next_multiple_of(4), 0);
+                index.push_str(&format!("({digest}, {p:?}, {at}, {}),\n", bytes.len()));
+            }
             format!(
                 "({digest}, {p:?}, {}),\n",
                 rules::marker_filter::source_of(&literals)
             )
         })
         .collect();
-    format!("&[\n{}]\n", rows.concat())
+    index.push_str("]\n");
+    (format!("&[\n{}]\n", rows.concat()), index, dfas)
 }
 
 /// Stops the build, each problem on a line of its own (file:line: message).

@@ -1,6 +1,8 @@
 //! mailtriage: decode an SMTP rejection, check the sender's authentication DNS, plan the fix.
 
+mod ascii_dfa;
 mod ascii_fold;
+mod builtin_dfas;
 pub mod checks;
 pub mod cli;
 mod commands;

@@ -13,7 +13,13 @@
 //! space per thread (`regex`'s pool), each worker of a Maildir scan built the same states for
 //! the same patterns again, a fifth of its instructions (callgrind). The threads share one
 //! scratch space instead and take a spare only while another thread searches the same pattern.
+//!
+//! For ASCII texts a built-in pattern is matched by the automaton the build determinized for
+//! such texts where there is one (`builtin_dfas`): the binary reads it (`dense::DFA::from_bytes`,
+//! which checks every transition) instead of parsing and compiling the pattern and building
+//! its lazy DFA's states text by text, the largest costs of a Maildir scan (callgrind).
 
+use regex_automata::dfa::{Automaton, dense};
 use regex_automata::hybrid;
 use regex_automata::nfa::thompson::{self, backtrack::BoundedBacktracker, pikevm::PikeVM};
 use regex_automata::util::pool::Pool;
@@ -46,9 +52,9 @@ struct Caches {
 /// dearer to build, for texts that are nearly always ASCII.
 #[derive(Debug)]
 pub(crate) struct MatchOnly {
-    /// The patterns compiled without Unicode, for ASCII texts. The engines are boxed: every
-    /// rule pattern holds a slot for a `MatchOnly`, which loading the rules moves about.
-    ascii: Option<Box<Engines>>,
+    /// The patterns compiled without Unicode, for ASCII texts. Boxed: every rule pattern holds
+    /// a slot for a `MatchOnly`, which loading the rules moves about.
+    ascii: Option<Ascii>,
     /// The patterns as `regex` compiles them: at once when there is no ASCII reading, else for
     /// the first text that is not ASCII.
     unicode: OnceLock<Option<Box<Engines>>>,
@@ -73,7 +79,34 @@ impl MatchOnly {
     /// patterns, because the written one could exceed the size limit where the ASCII reading
     /// does not, and `regex` then matches nothing.
     pub(crate) fn known(pattern: &str) -> Option<MatchOnly> {
+        MatchOnly::known_as(pattern, pattern)
+    }
+
+    /// [`MatchOnly::known`] for a pattern that matches what `reading_of`, a built-in pattern,
+    /// matches in ASCII text (the same pattern with some `\b` written `(?-u:\b)`): the build's
+    /// automaton of `reading_of` for ASCII texts serves it (`ascii_dfa::bytes`), whatever
+    /// characters the pattern names.
+    pub(crate) fn known_as(pattern: &str, reading_of: &str) -> Option<MatchOnly> {
+        if let Some(bytes) = crate::builtin_dfas::get(reading_of)
+            && let Ok((dfa, _)) = dense::DFA::from_bytes(bytes)
+        {
+            return Some(MatchOnly {
+                ascii: Some(Ascii::Prebuilt(Box::new(dfa))),
+                unicode: OnceLock::new(),
+                patterns: Box::new([pattern.into()]),
+            });
+        }
         MatchOnly::compile(&[pattern], true)
+    }
+
+    /// A pattern known to compile, compiled as written when it first runs and without an ASCII
+    /// reading: for a caller that already matches ASCII texts another way.
+    pub(crate) fn known_as_written(pattern: &str) -> MatchOnly {
+        MatchOnly {
+            ascii: None,
+            unicode: OnceLock::new(),
+            patterns: Box::new([pattern.into()]),
+        }
     }
 
     fn compile<P: AsRef<str>>(patterns: &[P], known: bool) -> Option<MatchOnly> {
@@ -82,7 +115,7 @@ impl MatchOnly {
             && let Some(ascii) = Engines::build(patterns, false)
         {
             return Some(MatchOnly {
-                ascii: Some(ascii),
+                ascii: Some(Ascii::Compiled(ascii)),
                 unicode: OnceLock::new(),
                 patterns: patterns.iter().map(|p| p.as_ref().into()).collect(),
             });
@@ -100,7 +133,15 @@ impl MatchOnly {
         if let Some(ascii) = &self.ascii
             && text.is_ascii()
         {
-            return ascii.is_match(text);
+            match ascii {
+                Ascii::Compiled(engines) => return engines.is_match(text),
+                // A dense DFA fails a search only at a quit byte, of which these have none.
+                Ascii::Prebuilt(dfa) => {
+                    if let Ok(found) = dfa.try_search_fwd(&Input::new(text).earliest(true)) {
+                        return found.is_some();
+                    }
+                }
+            }
         }
         // A known pattern compiles; were it over the size limit after all, it matches nothing,
         // as `regex`'s failed compilation would.
@@ -109,6 +150,14 @@ impl MatchOnly {
             .as_ref()
             .is_some_and(|e| e.is_match(text))
     }
+}
+
+/// What matches a pattern on ASCII texts: the build's automaton, or the pattern's ASCII reading
+/// compiled at run time.
+#[derive(Debug)]
+enum Ascii {
+    Prebuilt(Box<dense::DFA<&'static [u32]>>),
+    Compiled(Box<Engines>),
 }
 
 /// Whether a pattern compiled without Unicode (ASCII classes, `\b` and `(?i)` folding; `.` and
@@ -350,6 +399,7 @@ mod tests {
         texts.extend(corpus_lines());
         let mut patterns = 0;
         let mut read_in_ascii = 0;
+        let mut prebuilt = 0;
         let mut matched = 0;
         for (_, _, id, lazy) in rules.lazy_patterns() {
             let p = lazy.pattern();
@@ -357,6 +407,7 @@ mod tests {
             let ours = MatchOnly::known(p).unwrap();
             patterns += 1;
             read_in_ascii += usize::from(ours.ascii.is_some());
+            prebuilt += usize::from(matches!(ours.ascii, Some(Ascii::Prebuilt(_))));
             for t in &texts {
                 let want = theirs.is_match(t);
                 assert_eq!(ours.is_match(t), want, "{id}: {p} on {t}");
@@ -364,8 +415,8 @@ mod tests {
             }
         }
         assert!(
-            patterns > 400 && read_in_ascii > 380 && matched > 3_000,
-            "{patterns} {read_in_ascii} {matched}"
+            patterns > 400 && read_in_ascii > 380 && prebuilt > 300 && matched > 3_000,
+            "{patterns} {read_in_ascii} {prebuilt} {matched}"
         );
     }
 

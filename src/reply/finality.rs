@@ -12,96 +12,23 @@ use crate::match_only::MatchOnly;
 use std::sync::LazyLock;
 
 /// Words of a delay warning: delivery is still being retried.
-static DELAY_WORDS: LazyLock<Words> = LazyLock::new(|| {
-    Words::new(
-        r"(?i)\bhas been delayed\b|\bdelivery (?:is |has been )?delayed\b|\bmessage (?:is |has been )?delayed\b|\bwarning (?:message )?only\b|\bthis is (?:just |only )?a warning\b|\bwill (?:be retried|continue (?:to )?(?:try|trying|attempt|attempting)|keep trying|retry|try again)\b|\bdelivery attempts will continue\b|\bnot yet been delivered\b|\bstill (?:trying|being retried)\b|\bdelivery status notification \(delay\)|\bonly a temporary failure report\b|\bno action is required on your part\b|\bdo not need to resend\b|\bhas been postponed\b|\bdelay(?:ed)? (?:notification|warning)\b|\bdelivery (?:to these recipients or groups )?is delayed\b|\b(?:has ?n[o']t|has not|not) (?:been |be )?delivered yet\b|\bthis is a temporary (?:error|failure|problem)\b|\bwill continue to be attempted\b|\bwill be attempted again\b|\bcould not send message for past\b|\bdelayed (?:mail|delivery)\b|\bdelivery (?:has been |was |is )?(?:temporarily )?deferred\b|\btemporarily deferred\b|\b(?:still|remains?) (?:queued|in (?:the |our )?(?:mail )?queue)\b|\b(?:is|are) being retried\b|\bdelivery attempts (?:are continuing|continue)\b|\b(?:i|we|it|they)\x27ll (?:(?:keep|continue) (?:trying|to try|attempting)|try again|retry)\b|\b(?:was|were) delayed\b|\bdelivery (?:delay|warning)\b|\bwill continue (?:the )?delivery attempts\b|\bstill undelivered\b|\bwaiting in the queue\b|\bqueued for (?:later|further) delivery\b|\bmail delivery warning\b|\b(?:we are|we\x27re|i am|i\x27m) still trying\b",
-    )
-});
+static DELAY_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(super::word_patterns::DELAY));
 
 /// Delay-warning words of notices written in other languages (localised Exchange, Domino
 /// and carrier templates): delayed, not yet delivered, delivery will be attempted again. Stems
 /// without word boundaries, which [`Words`] takes only beside ASCII letters; each is long or
 /// specific enough not to stand inside another word of a failure notice.
-static LOCAL_DELAY_WORDS: LazyLock<MatchOnly> = LazyLock::new(|| {
-    MatchOnly::new(concat!(
-        "(?i)",
-        // German
-        "verzögert|verzoegert|zustellverzögerung|verzögerte zustellung|noch nicht zugestellt",
-        "|wird weiterhin versucht|weiterhin versuchen|nur eine warnung",
-        "|wird (?:später )?erneut versucht|wir versuchen es (?:später )?erneut",
-        "|wird (?:später )?erneut zugestellt|erneuter zustellversuch (?:wird|erfolgt)",
-        // French
-        "|remise différée|distribution différée|livraison différée|est retardée|a été retardée",
-        "|remise retardée|retard de (?:remise|distribution|livraison)",
-        "|pas encore été (?:remis|distribué|livré)|continuer(?:a|ons)? (?:à|a|d.)essayer",
-        "|uniquement un avertissement|simple avertissement",
-        "|nous r[ée]essaierons|r[ée]essaiera|sera r[ée]essay[ée]|nous allons r[ée]essayer",
-        "|va r[ée]essayer|nouvelle tentative (?:sera effectu[ée]e|aura lieu)",
-        // Spanish and Portuguese
-        "|entrega retrasada|se ha retrasado|entrega demorada|entrega atrasada|atraso na entrega",
-        "|(?:todav[ií]a|a[uú]n) no se ha entregado|ainda n[aã]o foi entregue",
-        "|seguir(?:emos|[aá]) intentando|continuar(?:emos|[aá]) (?:a )?tentar",
-        "|(?:s[oó]lo|solamente) una advertencia|apenas um aviso",
-        "|se volver[aá] a intentar|volveremos a intentar|se reintentar[aá]|reintentaremos",
-        "|se intentar[aá] de nuevo|tentaremos novamente|tentar[aá] novamente|voltaremos a tentar",
-        "|ser[aá] tentad[ao] novamente|nova tentativa ser[aá] feita",
-        // Italian
-        "|recapito ritardato|consegna ritardata|ritardo nel(?:la)? (?:recapito|consegna)",
-        "|non [eè] (?:ancora stato|stato ancora) (?:recapitato|consegnato)",
-        "|continuer[aà] a (?:tentare|provare)|riproveremo|riprover[aà]",
-        "|(?:verr[aà]|sar[aà]) ritentat[ao]|nuovo tentativo (?:verr[aà]|sar[aà]) effettuato",
-        // Dutch, Scandinavian, Polish, Czech
-        "|bezorging vertraagd|vertraagde bezorging|nog niet (?:bezorgd|afgeleverd)",
-        "|leverans försenad|levering forsinket|forsinket levering",
-        "|dostarczenie opóźnione|opóźnienie dostarczenia|opóźnione dostarczenie",
-        "|doručení zpožděno|zpožděné doručení",
-        "|wordt (?:later )?opnieuw geprobeerd|we proberen het (?:later )?opnieuw",
-        "|zal opnieuw worden geprobeerd|spróbujemy ponownie|zostanie ponowiona",
-        // Russian
-        "|доставка задерживается|задержка доставки|(?:ещё|еще) не (?:было )?доставлено",
-        "|будет повторена|повторим попытку|попытки доставки будут продолжены",
-        // Japanese, Chinese, Korean
-        "|配信(?:が|の)?遅延|遅延通知|まだ配信されていません",
-        "|延迟(?:投递|传递|送达)|(?:投递|传递|送达)延迟|延遲(?:傳遞|遞送)|(?:傳遞|遞送)延遲",
-        "|尚未(?:送达|投递|传递|送達|傳遞|遞送)|将继续尝试|將繼續嘗試",
-        "|再送を試みます|再試行します|再度配信を試みます|将重试|將重試|将再次尝试|將再次嘗試",
-        "|배달 지연|전송 지연|발송 지연",
-    ))
-    .expect("constant regex")
-});
+static LOCAL_DELAY_WORDS: LazyLock<MatchOnly> =
+    LazyLock::new(|| MatchOnly::known(super::word_patterns::LOCAL_DELAY).expect("constant regex"));
 
 /// Words that say the server gave up, which outweigh any delay wording quoted beside them
 /// (qmail's "I'm not going to try again" follows the last temporary error it met).
-static GAVE_UP: LazyLock<Words> = LazyLock::new(|| {
-    Words::new(
-        r"(?i)\b(?:have|has|i'?ve)\s+given up\b|\bgiving up\b|\bgave up\b|\bnot (?:going to|gonna) try again\b|\bfailed permanently\b|\bpermanent(?:ly)? (?:error|failure|fatal|failed|rejected|undeliverable)\b|\bwill not be retried\b|\b(?:retry|queue) (?:time(?:out)?|lifetime|period) (?:has )?(?:expired|exceeded)\b|\btoo long in (?:the )?queue\b|\bin the queue too long\b|\bexceeded (?:the )?maximum (?:number of )?(?:delivery attempts|retries|retry (?:time|count))\b|\bmaximum (?:delivery attempts|retries) (?:exceeded|reached)\b|\b(?:message|delivery)(?: time)? (?:has )?expired\b|\bcould not be delivered for \d+ (?:days?|hours?)\b|\bwill be deleted from (?:the )?queue\b|\bafter a long failure period\b|\bno (?:further|more) (?:delivery )?attempts will be made\b|\b(?:has been|was) returned to (?:the )?sender\b",
-    )
-});
+static GAVE_UP: LazyLock<Words> = LazyLock::new(|| Words::new(super::word_patterns::GAVE_UP));
 
 /// Giving-up words of notices written in other languages: a permanent error, no further
 /// attempt, "will not be retried" (which holds the retry words above, negated).
 static LOCAL_GAVE_UP: LazyLock<MatchOnly> = LazyLock::new(|| {
-    MatchOnly::new(concat!(
-        "(?i)",
-        // German
-        "permanenter fehler|dauerhafter fehler|endgültig fehlgeschlagen|dauerhaft fehlgeschlagen",
-        "|keine weiteren (?:zustell)?versuche|nicht (?:mehr|erneut) (?:zugestellt|versucht)",
-        // French
-        "|erreur permanente|[ée]chec d[ée]finitif|aucune nouvelle tentative",
-        "|ne sera pas r[ée]essay|ne r[ée]essaierons pas|ne r[ée]essaiera pas",
-        // Spanish and Portuguese
-        "|error permanente|no se volver[aá] a intentar|no se reintentar|no volveremos a intentar",
-        "|no reintentaremos|erro permanente|n[ãa]o ser[aá] tentad[ao] novamente",
-        "|n[ãa]o tentar(?:emos|[aá]) novamente",
-        // Italian
-        "|errore permanente|non (?:verr[aà]|sar[aà]) ritentat|non riprover",
-        // Dutch, Polish, Russian
-        "|permanente fout|niet opnieuw (?:worden )?geprobeerd|b[łl][ąa]d trwa[łl]y|nie zostanie ponowiona",
-        "|постоянная ошибка|не будет повторена|повторных попыток не будет",
-        // Japanese, Chinese
-        "|再試行しません|再送しません|恒久的なエラー|永久性错误|永久性錯誤|不再重试|不再重試",
-    ))
-    .expect("constant regex")
+    MatchOnly::known(super::word_patterns::LOCAL_GAVE_UP).expect("constant regex")
 });
 
 /// Whether a bounce's words (subject and human-readable part) make it a delay warning rather

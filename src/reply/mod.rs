@@ -24,6 +24,7 @@ mod prose;
 mod queue;
 mod recipients;
 pub mod types;
+pub(crate) mod word_patterns;
 
 pub use code::{check_basic, check_enhanced};
 pub use types::*;

@@ -8,19 +8,16 @@
 //! the phrase rules classify as a complaint or an auto-reply.
 
 use super::address;
-use super::code::{check_enhanced, parse_reply_start, re};
+use super::code::{check_enhanced, parse_reply_start};
 use super::dsn::{self, strip_type};
 use super::types::{MessageKind, Reply};
-use regex::Regex;
+use crate::match_only::MatchOnly;
 use std::sync::LazyLock;
 
 /// Words of a challenge-response filter: it holds the message until the sender confirms being a
 /// person or gets on the recipient's list of accepted senders, and asks the sender to act.
-static CHALLENGE: LazyLock<super::prefilter::Words> = LazyLock::new(|| {
-    super::prefilter::Words::new(
-        r"(?i)\bchallenge[- ]response\b|\bverify (?:that )?you(?:'re| are)? (?:a )?(?:human|person|real)\b|\b(?:click|follow) (?:on )?(?:the|this) (?:following )?link (?:below )?to (?:have|get|be|verify|confirm|add)\b|\badded to (?:the recipient's|my|their) (?:allowed|approved|guest|safe|white) ?(?:senders? )?list\b|\b(?:guest|approved senders?|safe senders?) list\b|\bsender not pre-?approved\b|\bawaiting (?:your )?(?:verification|confirmation)\b|\bplease (?:verify|confirm) (?:that )?you\b",
-    )
-});
+static CHALLENGE: LazyLock<super::prefilter::Words> =
+    LazyLock::new(|| super::prefilter::Words::new(super::word_patterns::CHALLENGE));
 
 /// Whether a message's words are a challenge-response filter's request to the sender.
 pub fn is_challenge(text: &str) -> bool {
@@ -289,19 +286,14 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
 
 /// Words of an out-of-office or vacation notice, for one that carries no marking header and a
 /// subject of its own ("Re: ...").
-static AWAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:vacation|holiday|leave|annual leave)|travel(?:l)?ing)\b|\bwill (?:be back|return) (?:on|in|to the office)\b|\b(?:limited|no) access to (?:my )?e-?mail\b|\bthis is an automatic(?:ally generated)? (?:reply|response)\b",
-    )
-});
+static AWAY: LazyLock<MatchOnly> =
+    LazyLock::new(|| MatchOnly::known(super::word_patterns::AWAY).expect("constant regex"));
 
 /// The same notice in the languages whose mail clients send it most (German, French, Spanish,
 /// Italian, Dutch, Portuguese, Russian): "not in the office", "absent from the office", "on
 /// holiday until", each a phrase no mail system's failure notice uses.
-static AWAY_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\bnicht im b(?:ü|ue)ro\b|\bau(?:ß|ss)er haus\b|\bbin (?:ich )?(?:bis|vom) .{0,40}\b(?:abwesend|im urlaub)\b|\babsente? du bureau\b|\bje suis (?:actuellement )?(?:absente?|en cong(?:é|e)s?)\b|\bfuera de la oficina\b|\bfuori (?:ufficio|sede)\b|\bsono (?:in ferie|assente)\b|\bik ben (?:afwezig|niet op kantoor|met vakantie)\b|\b(?:ausente|fora) do escrit(?:ó|o)rio\b|(?:^|[^\p{L}])(?:я |нахожусь )?в отпуске(?:$|[^\p{L}])|(?:^|[^\p{L}])не в офисе(?:$|[^\p{L}])",
-    )
+static AWAY_ELSEWHERE: LazyLock<MatchOnly> = LazyLock::new(|| {
+    MatchOnly::known(super::word_patterns::AWAY_ELSEWHERE).expect("constant regex")
 });
 
 /// Whether a message's words are an out-of-office or vacation notice.

@@ -41,10 +41,13 @@ pub(super) struct Words {
 
 impl Words {
     pub(super) fn new(pattern: &str) -> Words {
-        let compile = |p: &str| MatchOnly::known(p).expect("constant regex");
         Words {
-            unicode: compile(pattern),
-            ascii: compile(&pattern.replace(r"\b", r"(?-u:\b)")),
+            // Only texts that are not ASCII reach it: compiled for the first one.
+            unicode: MatchOnly::known_as_written(pattern),
+            // On ASCII texts it matches what the pattern as written matches: the build's
+            // automaton of that serves it (`word_patterns`).
+            ascii: MatchOnly::known_as(&pattern.replace(r"\b", r"(?-u:\b)"), pattern)
+                .expect("constant regex"),
             #[cfg(test)]
             written: super::code::re(pattern),
         }

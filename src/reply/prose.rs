@@ -5,64 +5,28 @@
 //! `Reply` built here has no code, the explanation as its text, and the class the prose states
 //! (a delay warning or a permanent failure) as its DSN action, for the phrase rules to read.
 
-use super::code::re;
 use super::recipients::{self, Named};
 use super::types::Reply;
 use crate::match_only::MatchOnly;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// Words that say a message was not (or not yet) delivered.
-static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:could ?n[o']t be delivered|undeliverable|undelivered|not (?:be )?delivered|delivery (?:has )?failed|failed to deliver|permanent (?:error|failure)|returned to sender|no valid recipients|returned mail|failed recipients?|(?:error|failure) during delivery|mail delivery (?:failed|failure|problem)|delivery (?:failure|problem)|non-?delivery|(?:unable|not able) to deliver|delivery to the following recipients? failed|did not reach the following recipients?|following (?:recipients?|addresses) (?:was|were) aborted)\b|\bdelivery status notification \(failure\)",
-    )
-});
+static FAILURE: LazyLock<MatchOnly> =
+    LazyLock::new(|| MatchOnly::known(super::word_patterns::FAILURE).expect("constant regex"));
 
 /// Failure words of notices written in other languages (localised Exchange, Domino, Postfix and
 /// provider templates): undeliverable, could not be delivered, delivery failed. Stems without
 /// word boundaries, each specific enough not to stand inside another word; read only in a
 /// message that is a notice (see `bounce.rs`), since a parcel service says the same of parcels.
 static LOCAL_FAILURE: LazyLock<MatchOnly> = LazyLock::new(|| {
-    MatchOnly::new(concat!(
-        "(?i)",
-        // German
-        "unzustellbar|nicht zugestellt werden|konnte nicht zugestellt|nicht zustellbar",
-        "|zustellung (?:an [^.:]{0,80})?(?:ist )?fehlgeschlagen|fehlgeschlagene zustellung",
-        // French
-        "|non remis|n.a pas pu (?:être|etre) (?:remis|distribu|livr)|non distribuable",
-        "|impossible de (?:remettre|distribuer|livrer)|échec de (?:la )?(?:remise|distribution)",
-        // Spanish and Portuguese
-        "|no se (?:puede|pudo) entregar|no (?:pudo|ha podido) ser entregado",
-        "|imposible entregar|error en la entrega|n[ãa]o (?:[ée]|foi) poss[ií]vel entregar",
-        "|n[ãa]o p[ôo]de ser entregue|falha na entrega",
-        // Italian
-        "|non recapitabile|impossibile recapitare|non (?:è|e) stato possibile recapitare",
-        "|mancato recapito",
-        // Dutch, Scandinavian, Polish, Czech, Hungarian, Turkish
-        "|onbestelbaar|kon niet worden (?:bezorgd|afgeleverd)|kan niet worden bezorgd",
-        "|ej levererbart|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ikke leveret",
-        "|niedostarczalne|nie (?:można|mogła|mógł|mogło) (?:zostać )?dostarcz|nie została dostarczona",
-        "|nedoručitelné|nelze doručit|nemohla být doručena|nebyla doručena",
-        "|kézbesíthetetlen|nem kézbesíthető|teslim edilemedi",
-        // Russian
-        "|не доставлено|не может быть доставлено|не удалось доставить|невозможно доставить",
-        "|не было доставлено|не была доставлена",
-        // Japanese, Chinese, Korean
-        "|配信不能|配信できませんでした|配信に失敗|無法傳遞|无法传递|无法送达|無法送達|投递失败|投遞失敗",
-        "|发送失败|發送失敗|未能送达|배달 못 함|배달하지 못|전달되지 않",
-    ))
-    .expect("constant regex")
+    MatchOnly::known(super::word_patterns::LOCAL_FAILURE).expect("constant regex")
 });
 
 /// Words of a mail system's notice that a message was delivered or handed on: Exchange's
 /// "Delivered:" and "Relayed:" receipts and Postfix's, Courier's and Sendmail's success notices
 /// written out in prose. Read only where no failure words stand beside them.
-static SUCCESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:(?:has|have) been|was|were) (?:successfully )?delivered to\b|\bsuccessfully delivered\b|\bdelivered successfully\b|\bdelivery to (?:these|the following) (?:recipients?|addresses)(?: (?:or|and) (?:groups|distribution lists))? (?:is|was|has been) complete\b|\bhad successful delivery\b|\bsuccessful (?:mail )?delivery (?:report|notification)\b",
-    )
-});
+static SUCCESS: LazyLock<MatchOnly> =
+    LazyLock::new(|| MatchOnly::known(super::word_patterns::SUCCESS).expect("constant regex"));
 
 /// Most prose worth reading fits in this many bytes (a paragraph in a non-Latin script takes
 /// two to three bytes a character); the rest is quoting and boilerplate.
@@ -192,23 +156,8 @@ pub fn unnamed(human: &str, subject: &str, from_system: bool) -> Option<Reply> {
 /// Words that refuse a message, an address or a connection, or say it could not arrive: in
 /// English, and the same few ideas (refused, unknown, does not exist, full, blocked) in the
 /// languages providers answer in. Chinese and Japanese words have no word boundaries.
-static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"(?i)\b(?:reject(?:ed|s)?|refused|denied|blocked|banned|blacklisted|not (?:allowed|permitted|accepted|taken)|not an? valid|exceeded|(?:unable|not able|wasn.t able|cannot|can.t|could ?n[o']t) to|invalid|unknown|not found|full|too (?:big|large|many)|failed|failure",
-        r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
-        r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
-        r"|block ?list(?:ed)?|black ?list|deferred|(?:were|was) ?n[o']?t sent|no longer (?:in use|active|valid)",
-        r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
-        r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
-        r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",
-        r"|rifiutat[oa]|sconosciut[oa]|non esiste|bloccat[oa]|pien[oa]",
-        r"|rejeitad[oa]|desconhecid[oa]|n[ãa]o existe|chei[oa]",
-        r"|odrzucon[aey]?|nie istnieje|zablokowan[aey]?|pełn[aey]",
-        r"|geweigerd|onbekend|bestaat niet",
-        r"|отклонен[оа]?|не существует|переполнен[оа]?|заблокирован[оа]?",
-        r")\b|退信|不存在|拒绝|拒收|已满|超过|失败|拒否|存在しません|満杯",
-    ))
-});
+static REFUSAL: LazyLock<MatchOnly> =
+    LazyLock::new(|| MatchOnly::known(super::word_patterns::REFUSAL).expect("constant regex"));
 
 /// A refusal pasted without any reply code: a few lines whose words refuse something. Longer
 /// prose without a code is not a reply (it is refused, or read as a bounce's text).

@@ -74,4 +74,22 @@ mod tests {
         );
         assert!(entry("(?i)not a built-in pattern").is_none());
     }
+
+    /// Every built-in pattern and word pattern has the automaton for ASCII texts that
+    /// `ascii_dfa::bytes` builds now (`builtin_dfas`), or none where it builds none; the build
+    /// reads the constant word patterns too (`reply::word_patterns`).
+    #[test]
+    fn every_pattern_has_its_automaton_for_ascii_texts() {
+        let mut written = 0;
+        for (_, pattern, _) in LITERALS {
+            let want = crate::ascii_dfa::bytes(pattern, cfg!(target_endian = "big"));
+            let got = crate::builtin_dfas::get(pattern);
+            assert_eq!(got.map(<[u8]>::to_vec), want, "{pattern}");
+            written += usize::from(got.is_some());
+        }
+        assert!(written > 500, "{written} of {}", LITERALS.len());
+        for p in crate::reply::word_patterns::ALL {
+            assert!(entry(p).is_some(), "{p}");
+        }
+    }
 }

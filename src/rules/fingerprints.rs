@@ -300,7 +300,7 @@ impl TextIndex {
             let compiled = self.compiled[i].get_or_init(|| {
                 let p = ascii_boundaries(lazy.pattern());
                 if lazy.known() {
-                    MatchOnly::known(&p)
+                    MatchOnly::known_as(&p, lazy.pattern())
                 } else {
                     MatchOnly::new(&p)
                 }
@@ -593,6 +593,45 @@ mod tests {
         }
         assert!(matched > 1000, "{matched}");
         assert!(ruled_out > texts.len() * patterns.len() / 2, "{ruled_out}");
+    }
+
+    /// A pattern with its word boundaries read in ASCII, matched on ASCII text by the build's
+    /// automaton of the pattern as written (`MatchOnly::known_as`: without Unicode the two read
+    /// the same), answers as `regex` compiles it, on every rule example as written, upper-cased
+    /// and after Japanese text.
+    #[test]
+    fn ascii_boundary_readings_answer_as_regex() {
+        let rules = crate::rules::RuleSet::load(None).unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for (_, text) in crate::rules::embedded::BUILTIN {
+            let t: toml::Table = toml::from_str(text).unwrap();
+            for list in t.values().filter_map(|v| v.as_array()) {
+                for rule in list.iter().filter_map(|v| v.as_table()) {
+                    let examples = rule.get("examples").and_then(|e| e.as_array());
+                    for ex in examples.into_iter().flatten().filter_map(|e| e.as_str()) {
+                        texts.push(ex.to_string());
+                        texts.push(ex.to_uppercase());
+                        texts.push(format!("送信できませんでした{ex}"));
+                    }
+                }
+            }
+        }
+        let (mut prebuilt, mut matched) = (0, 0);
+        for (.., lazy) in rules.lazy_patterns() {
+            let p = ascii_boundaries(lazy.pattern());
+            prebuilt += usize::from(
+                crate::builtin_dfas::get(lazy.pattern()).is_some()
+                    && crate::match_only::ascii_reading_is_exact(&p),
+            );
+            let ours = MatchOnly::known_as(&p, lazy.pattern()).unwrap();
+            let theirs = regex::Regex::new(&p).unwrap();
+            for t in &texts {
+                let want = theirs.is_match(t);
+                assert_eq!(ours.is_match(t), want, "{p} on {t}");
+                matched += usize::from(want);
+            }
+        }
+        assert!(prebuilt > 500 && matched > 3_000, "{prebuilt} {matched}");
     }
 
     #[test]

@@ -148,6 +148,27 @@ const OWN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every built-in rule example as written, upper-cased, and after Japanese text (where a
+/// lazy DFA quits on Unicode `\b`): the texts the pattern engines are compared on.
+#[cfg(test)]
+pub(crate) fn example_variants() -> Vec<String> {
+    let mut texts = Vec::new();
+    for (_, text) in BUILTIN {
+        let t: toml::Table = toml::from_str(text).unwrap();
+        for list in t.values().filter_map(|v| v.as_array()) {
+            for rule in list.iter().filter_map(|v| v.as_table()) {
+                let examples = rule.get("examples").and_then(|e| e.as_array());
+                for ex in examples.into_iter().flatten().filter_map(|e| e.as_str()) {
+                    texts.push(ex.to_string());
+                    texts.push(ex.to_uppercase());
+                    texts.push(format!("送信できませんでした{ex}"));
+                }
+            }
+        }
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

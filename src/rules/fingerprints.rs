@@ -602,20 +602,7 @@ mod tests {
     #[test]
     fn ascii_boundary_readings_answer_as_regex() {
         let rules = crate::rules::RuleSet::load(None).unwrap();
-        let mut texts: Vec<String> = Vec::new();
-        for (_, text) in crate::rules::embedded::BUILTIN {
-            let t: toml::Table = toml::from_str(text).unwrap();
-            for list in t.values().filter_map(|v| v.as_array()) {
-                for rule in list.iter().filter_map(|v| v.as_table()) {
-                    let examples = rule.get("examples").and_then(|e| e.as_array());
-                    for ex in examples.into_iter().flatten().filter_map(|e| e.as_str()) {
-                        texts.push(ex.to_string());
-                        texts.push(ex.to_uppercase());
-                        texts.push(format!("送信できませんでした{ex}"));
-                    }
-                }
-            }
-        }
+        let texts = crate::rules::embedded::example_variants();
         let (mut prebuilt, mut matched) = (0, 0);
         for (.., lazy) in rules.lazy_patterns() {
             let p = ascii_boundaries(lazy.pattern());

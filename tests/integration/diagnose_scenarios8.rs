@@ -184,8 +184,13 @@ fn exchange_onlines_mta_sts_refusal_is_the_recipients_mx_not_the_senders_dns() {
     assert!(!t.contains("too large"), "{t}");
     let cause = d["likely_causes"][0]["reason"].as_str().unwrap();
     assert!(!cause.contains("is full"), "{cause}");
-    // The sender's DNS passing is no reason to escalate to Microsoft now.
-    assert!(!escalation(&d).1);
+    // The sender's DNS passing is no reason to escalate now, and the one to contact is the
+    // recipient domain's administrator, not Microsoft, which only reported the refusal.
+    assert_eq!(escalation(&d), ("escalation-destination-admin", false));
+    assert_eq!(
+        d["escalation"]["provider_name"].as_str(),
+        Some("The recipient domain's mail administrator")
+    );
 }
 
 // ------------------------------------------------------ ESP delegation broken half-way
@@ -814,6 +819,7 @@ fn exchange_onlines_dane_refusal_of_an_expired_certificate_is_the_recipients_to_
     assert_eq!(rc, 0);
     assert!(d["no_cause_found"].is_null(), "{}", d["no_cause_found"]);
     assert_eq!(fixing(&d), ["action-destination-tls"]);
+    assert_eq!(escalation(&d).0, "escalation-destination-admin");
 }
 
 #[test]

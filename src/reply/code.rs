@@ -45,6 +45,17 @@ pub(crate) fn relay_status(
     status.filter(|s| basic.is_none() || !s.ends_with(".0.0") || said(s))
 }
 
+/// The reply a report wraps as `<[host] #5.1.1 smtp;550 5.1.1 ...>`: the status and the
+/// `smtp;` type before it and the closing bracket are the report's (Exchange 2007-2013's
+/// `Remote Server returned '...'`, Lotus Notes' `X-Supplementary-Info:`). `None` when `s` is
+/// not such a wrapper.
+pub(crate) fn status_bracketed(s: &str) -> Option<&str> {
+    let inner = s.trim().strip_prefix('<')?;
+    let inner = inner.trim_end().strip_suffix('>').unwrap_or(inner);
+    let (_, said) = inner.split_once("smtp;")?;
+    Some(said.trim_start())
+}
+
 /// Checks an enhanced code: class 2/4/5, subject 0-7, detail 0-999 (RFC 3463 section 3).
 pub fn check_enhanced(code: &str) -> Result<String, InputError> {
     let parts: Vec<&str> = code.split('.').collect();

@@ -412,9 +412,8 @@ fn dsn_fields(text: &str) -> Option<Reply> {
             )
             .collect();
         let info = folded.join(" ");
-        let info = info.trim_end().trim_end_matches('>');
-        let said = info.find("smtp;").map(|i| &info[i + "smtp;".len()..]);
-        if let Some(found) = said.and_then(code::find_reply) {
+        let value = info.split_once(':').map_or("", |(_, v)| v);
+        if let Some(found) = code::status_bracketed(value).and_then(code::find_reply) {
             r.basic = found.basic;
             r.enhanced = found.enhanced.or(r.enhanced);
             r.text = found.text;

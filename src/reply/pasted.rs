@@ -82,13 +82,10 @@ static RUBY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// An Exchange NDR's line for administrators: `Remote Server returned '550 5.1.10 ...'`, the
-/// reply between the quotes of its own line; Exchange 2007-2013 wrap it as `'< #5.1.1
-/// smtp;550 5.1.1 ...>'`, whose status prefix and brackets are the report's, not the reply's.
-static REMOTE_RETURNED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?m)^\s*Remote Server returned '(?:<\s*#\d\.\d{1,3}\.\d{1,3}\s+(?:smtp;\s*)?)?(.+?)>?'\s*$",
-    )
-});
+/// reply between the quotes of its own line (Exchange 2007-2013's in a `< #5.1.1 smtp;...>`
+/// wrapper, [`super::code::status_bracketed`]).
+static REMOTE_RETURNED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^\s*Remote Server returned '(.+)'\s*$"));
 /// A mail client's send error with the server's reply inside its own words: Outlook's `...
 /// The server responded: 550 ...'`, Thunderbird's `The mail server responded: 550 .... Please
 /// check the message recipient "x" and try again.`
@@ -376,7 +373,8 @@ pub fn app_error(text: &str) -> Option<Reply> {
         }
     }
     if let Some(c) = REMOTE_RETURNED.captures(text)
-        && let Ok(Some(r)) = parse_reply_start(c.get(1)?.as_str())
+        && let said = c.get(1)?.as_str()
+        && let Ok(Some(r)) = parse_reply_start(super::code::status_bracketed(said).unwrap_or(said))
     {
         return Some(r);
     }

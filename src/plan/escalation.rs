@@ -19,7 +19,8 @@ pub struct Escalation {
     pub escalate_now: bool,
     /// What in this run calls for escalation now.
     pub triggers: Vec<String>,
-    /// When to escalate: the provider's conditions, then the generic ones.
+    /// When to escalate: the provider's conditions, then the generic ones, then those of either
+    /// that hold only for some replies (`when_reply`) where this reply is of that kind.
     pub when: Vec<String>,
     #[serde(rename = "where")]
     pub where_: Vec<EscalationLink>,
@@ -115,6 +116,24 @@ fn pick<'k>(k: &'k Knowledge, primary: Option<&'k (Reply, Decoded)>) -> Option<&
         .or(generic)
 }
 
+/// Whether a `when_reply` condition holds for the reply; without a reply every one may.
+pub fn applies(condition: &str, primary: Option<&(Reply, Decoded)>) -> bool {
+    let Some((reply, decoded)) = primary else {
+        return true;
+    };
+    let class = reply
+        .basic
+        .map(|b| b / 100)
+        .or_else(|| reply.enhanced.as_deref()?.get(..1)?.parse().ok());
+    match condition.split_once(':') {
+        None if condition == "temporary" => class == Some(4),
+        None if condition == "permanent" => class == Some(5),
+        Some(("check", name)) => decoded.checks.iter().any(|c| c == name),
+        Some(("category", name)) => decoded.category.eq_ignore_ascii_case(name),
+        _ => false,
+    }
+}
+
 /// The provider entry's items followed by the generic entry's, without repeats.
 fn merged(
     rule: Option<&EscalationRule>,
@@ -156,7 +175,16 @@ pub fn select<'k>(
         triggers.push(k.message("escalation-trigger-blocklist"));
     }
     let gather = merged(rule, generic, |r| &r.gather);
-    let when = merged(rule, generic, |r| &r.when);
+    let mut when = merged(rule, generic, |r| &r.when);
+    for c in [rule, generic]
+        .into_iter()
+        .flatten()
+        .flat_map(|r| &r.when_reply)
+    {
+        if applies(&c.if_, primary) && !when.contains(&c.text) {
+            when.push(c.text.clone());
+        }
+    }
     // The heading names whom the entry is for: the reply's provider when the entry is its own
     // (or only the generic one), else the entry's own name (a list operator the rule names).
     let reply_provider = primary.and_then(|(_, d)| d.provider.as_ref());

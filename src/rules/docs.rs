@@ -411,7 +411,14 @@ impl RuleSet {
                     &l.file,
                     l.line,
                     format!("Escalation to {}", r.provider),
-                    format!("When:\n{}", list(&r.when)),
+                    {
+                        let only: Vec<String> = r
+                            .when_reply
+                            .iter()
+                            .map(|c| format!("{} (only for a reply: {})", c.text, c.if_))
+                            .collect();
+                        format!("When:\n{}", list(&[r.when.clone(), only].concat()))
+                    },
                     String::new(),
                     format!(
                         "Where:\n{}\n\nGather:\n{}",

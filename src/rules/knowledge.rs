@@ -77,6 +77,30 @@ pub struct Link {
     pub url: String,
 }
 
+/// An escalation condition that applies to one kind of reply: `if` is `temporary` (a 4xx
+/// reply), `permanent` (a 5xx reply), `check:<name>` (the reply implicates that DNS check) or
+/// `category:<name>` (the reply's category).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyCondition {
+    #[serde(rename = "if")]
+    pub if_: String,
+    pub text: String,
+}
+
+impl ReplyCondition {
+    /// Whether `if` is a condition the escalation can judge: `temporary`, `permanent`, a
+    /// known check word after `check:`, or a category after `category:`.
+    pub fn is_known(&self) -> bool {
+        match self.if_.split_once(':') {
+            None => matches!(self.if_.as_str(), "temporary" | "permanent"),
+            Some(("check", name)) => super::vocab::known_checks().contains(&name),
+            Some(("category", name)) => super::vocab::Category::parse(name).is_some(),
+            _ => false,
+        }
+    }
+}
+
 /// `[[escalation]]`: when and where to escalate to one provider, and what to bring.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +117,11 @@ pub struct EscalationRule {
     /// When the destinations and conditions were last checked (YYYY-MM-DD).
     pub checked: String,
     pub when: Vec<String>,
+    /// Conditions that hold only for some replies, each shown where the reply is of its kind
+    /// (a generic condition about 4xx deferrals says nothing to a 5xx refusal). The generic
+    /// entry's are added to every entry's, each where it applies.
+    #[serde(default)]
+    pub when_reply: Vec<ReplyCondition>,
     #[serde(rename = "where")]
     pub where_: Vec<Link>,
     pub gather: Vec<String>,

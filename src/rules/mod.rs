@@ -30,7 +30,7 @@ mod words;
 pub use docs::{RuleDoc, RuleSummary};
 pub use knowledge::{
     DkimSelectorRule, EscalationRule, FindingRule, Link, Message, NoCauseReason, PlanStepText,
-    SendingService, SuppressionRule, SuppressionVerdict,
+    ReplyCondition, SendingService, SuppressionRule, SuppressionVerdict,
 };
 pub use load::{LintError, RulesError};
 pub use schema::*;

@@ -192,6 +192,12 @@ fn escalations(set: &RuleSet, errors: &mut Vec<LintError>) {
                 ));
             }
         }
+        for c in r.when_reply.iter().filter(|c| !c.is_known()) {
+            v.err(format!(
+                "escalation `{}`: when_reply `if = {:?}` is not `temporary`, `permanent`, `check:<check>` or `category:<category>`",
+                r.id, c.if_
+            ));
+        }
         for link in &r.where_ {
             if link.name.trim().is_empty() || !link.url.starts_with("https://") {
                 v.err(format!(

@@ -96,26 +96,42 @@ fn a_delisting_title_names_the_listed_ip_or_none_never_a_placeholder() {
 }
 
 #[test]
-fn a_providers_escalation_conditions_include_the_generic_ones() {
-    let d = diagnose(
-        GMAIL_5726,
-        &["--domain", "nodmarc.example", "--ip", "192.0.2.10"],
-    );
-    let when: Vec<&str> = d["escalation"]["when"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect();
-    assert_eq!(d["escalation"]["id"], "escalation-gmail");
-    assert!(when[0].contains("Gmail still rejects"), "{when:?}");
-    for generic in [
-        "A temporary (4xx) rejection has lasted more than 72 hours.",
-        "DKIM fails at the receiver although the key in DNS is correct.",
-        "The reply is a blocklist code.",
-    ] {
-        assert!(when.contains(&generic), "{generic} missing from {when:?}");
+fn a_providers_escalation_conditions_include_the_generic_ones_that_fit_the_reply() {
+    let when = |reply: &str| -> Vec<String> {
+        let d = diagnose(
+            reply,
+            &["--domain", "nodmarc.example", "--ip", "192.0.2.10"],
+        );
+        assert_eq!(d["escalation"]["id"], "escalation-gmail");
+        d["escalation"]["when"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()
+    };
+    const DEFERRAL: &str =
+        "421 4.7.27 This mail has been rate limited because SPF does not pass. - gsmtp";
+    const FOUR_XX: &str = "A temporary (4xx) rejection has lasted more than 72 hours.";
+    const DKIM: &str = "DKIM fails at the receiver although the key in DNS is correct.";
+    const BLOCKLIST: &str = "The reply is a blocklist code.";
+    const VERIFIED: &str = "The DNS checks the reply points at pass (verified by this run) and the mail is still rejected.";
+
+    // 5.7.26 implicates DKIM, is permanent and names no blocklist.
+    let refusal = when(GMAIL_5726);
+    assert!(refusal[0].contains("Gmail still rejects"), "{refusal:?}");
+    assert!(refusal.iter().any(|w| w == VERIFIED), "{refusal:?}");
+    assert!(refusal.iter().any(|w| w == DKIM), "{refusal:?}");
+    for absent in [FOUR_XX, BLOCKLIST] {
+        assert!(
+            !refusal.iter().any(|w| w == absent),
+            "{absent} in {refusal:?}"
+        );
     }
+    // A 4xx SPF deferral gets the 72-hour condition, and names no blocklist either.
+    let deferral = when(DEFERRAL);
+    assert!(deferral.iter().any(|w| w == FOUR_XX), "{deferral:?}");
+    assert!(!deferral.iter().any(|w| w == BLOCKLIST), "{deferral:?}");
 }
 
 #[test]

@@ -389,6 +389,34 @@ fn an_escalation_without_a_name_is_refused() {
     assert_one(&entry, "DIR/bad.toml:2:", "`name` is missing");
 }
 
+#[test]
+fn an_escalation_condition_no_reply_can_meet_is_refused() {
+    // A misspelt kind would hide the condition from every reply instead of failing.
+    for bad in [
+        "temporay",
+        "check:dkmi",
+        "category:blocklsit",
+        "code:5.7.26",
+    ] {
+        let (entry, _) = table(
+            "escalation",
+            &format!("when_reply = [{{ if = \"{bad}\", text = \"t\" }}]"),
+        );
+        assert_one(
+            &entry,
+            "DIR/bad.toml:2:",
+            &format!("when_reply `if = \"{bad}\"`"),
+        );
+    }
+    for good in ["temporary", "permanent", "check:dkim", "category:blocklist"] {
+        let (entry, _) = table(
+            "escalation",
+            &format!("when_reply = [{{ if = \"{good}\", text = \"t\" }}]"),
+        );
+        assert_eq!(lint_one(&entry), Vec::<String>::new(), "{good}");
+    }
+}
+
 /// A handling row (or a provider rule, or a phrase) decides an action; the plan acts on it
 /// with a step that must exist. Built-in steps cannot be removed by an extra file, so the case
 /// is linted as a complete set of its own (`rules lint --standalone`).

@@ -3,6 +3,7 @@
 #
 #   scripts/compare-sisimai.sh
 #   MAILTRIAGE_BIN=target/debug/mailtriage scripts/compare-sisimai.sh   # no release build
+#   SPLITS=dev PROJECTS="listmonk kumomta" scripts/compare-sisimai.sh    # a round's new dev messages
 #
 # Not run by CI (CI has only Rust). Installs libsisimai-perl when it is missing (needs root),
 # builds mailtriage (`cargo build --release`) and runs sisimai and `mailtriage explain FILE
@@ -43,13 +44,19 @@ else
     BIN="$ROOT/target/release/mailtriage"
 fi
 
-for split in dev holdout; do
+# SPLITS limits the parts scored (a fresh figure is taken on dev alone); PROJECTS, the projects.
+SPLITS=${SPLITS:-dev holdout}
+export PROJECTS=${PROJECTS:-}
+for split in $SPLITS; do
     dir="$SET/$split"
     # One name a line, kept whole: some file names hold spaces.
-    mapfile -t files < <(python3 -c 'import json,sys
+    mapfile -t files < <(python3 -c 'import json,os,sys
+only = os.environ["PROJECTS"].split()
 for l in open(sys.argv[1]):
     if l.strip():
-        e = json.loads(l); print(e["project"] + "/" + e["file"])' "$dir/expected.jsonl")
+        e = json.loads(l)
+        if not only or e["project"] in only:
+            print(e["project"] + "/" + e["file"])' "$dir/expected.jsonl")
     # sisimai: one JSON line per message with every record it decodes.
     (cd "$dir" && perl -MSisimai -MJSON::PP -e '
         my $json = JSON::PP->new->canonical;
@@ -72,9 +79,10 @@ for l in open(sys.argv[1]):
     done
 done
 
-python3 - "$SET" "$OUT" <<'PY'
-import json, sys
-SET, OUT = sys.argv[1], sys.argv[2]
+python3 - "$SET" "$OUT" $SPLITS <<'PY'
+import json, os, sys
+SET, OUT, SPLITS = sys.argv[1], sys.argv[2], sys.argv[3:]
+ONLY = os.environ["PROJECTS"].split()
 
 def rate():
     return [0, 0]
@@ -115,8 +123,9 @@ figures = ["recipients found", "reported addresses that are recipients", "status
            "permanent/temporary", "non-bounces reported as such"]
 total = {t: [rate() for _ in figures] for t in ("mailtriage", "sisimai")}
 rows = []
-for split in ("dev", "holdout"):
+for split in SPLITS:
     exp = [json.loads(l) for l in open(f"{SET}/{split}/expected.jsonl") if l.strip()]
+    exp = [e for e in exp if not ONLY or e["project"] in ONLY]
     got = {
         "mailtriage": {j["file"]: mailtriage(j["doc"]) for j in map(json.loads, open(f"{OUT}/{split}.mailtriage.jsonl"))},
         "sisimai": {j["file"]: sisimai(j["records"]) for j in map(json.loads, open(f"{OUT}/{split}.sisimai.jsonl"))},

@@ -1,0 +1,144 @@
+//! The floors of the validation set: every figure's ratchet, and the bounce projects in the order they joined.
+//!
+//! `corpus_validation.rs` scores the set against these; see `tests/fixtures/validation/README.md`
+//! for how each was set.
+
+/// Floors in percent, per split: [provider, category, action, checks] for replies and
+/// [recipients found, reported are recipients, status, permanent/temporary, non-bounces] for
+/// bounces. Each is the figure measured when it was set, rounded down.
+/// Reply floors were set again when round three (December 2026, ids `y001`-`y150`) grew the set
+/// from 570 to 720 replies: the new texts moved the figures (measurement grew; no rule was
+/// weakened). On the 570 replies of before, the figures stayed at or above the old floors.
+/// Round four (ids `z001`-`z154`) grew it to 874 replies and the floors were set to what it
+/// measured then, for the same reason; the 720 replies of before kept their figures. Provider
+/// floors raised after (answering hosts read from Exim, cPanel, Sendmail, Exchange Server and
+/// transcript forms; more of Gmail's and Exchange Online's own sentences). Dev action raised
+/// when an HTTP API's status stopped being read as an SMTP code (forms10).
+/// Round five (ids `w001`-`w152`, December 2026) grew the set to 1026 replies from sources no
+/// earlier round used; the floors were set to what the whole set measured then (measurement
+/// grew; no rule was weakened), and the replies of before keep theirs in
+/// `REPLY_FLOORS_BEFORE_ROUND_FIVE`. Dev floors raised to the figures measured when round five met
+/// forms10's HTTP API reading and bounce10 on main; dev provider raised (and dev false claims
+/// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
+/// labels were made to follow the provider rule (tests/fixtures/validation/README.md).
+pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
+    ("dev", [94.8, 96.6, 96.2, 99.2]),
+    ("holdout", [86.3, 85.4, 88.1, 93.8]),
+];
+/// The 874 replies before round five, held at the floors they had reached when it joined.
+pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
+    ("dev", [99.2, 97.7, 97.4, 100.0]),
+    ("holdout", [89.0, 87.1, 88.6, 94.8]),
+];
+/// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
+pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =
+    [("dev", 0), ("holdout", 3)];
+pub(crate) type PartFloors = [(&'static str, [f64; 5]); 2];
+pub(crate) const BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [96.6, 100.0, 92.3, 92.4, 87.5]),
+];
+/// The bounce projects in the order they joined the set. Each earlier floor set stays on exactly
+/// the projects it was set on (a prefix of this list), so that a message added later cannot move
+/// a ratchet set before it came.
+pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 33] = [
+    // the first seven: [`BOUNCE_FLOORS`]
+    "Mail-DeliveryStatus-BounceParser",
+    "MailBounceDetector",
+    "bounce_email",
+    "flanker",
+    "flufl.bounce",
+    "mail",
+    "whois",
+    // up to thirteen: [`GROWN_BOUNCE_FLOORS`]
+    "PHP-Bounce-Handler",
+    "bounced",
+    "froide",
+    "MimeKit",
+    "mail_manager",
+    "mail-auth",
+    // up to nineteen: [`NINETEEN_BOUNCE_FLOORS`]
+    "node-baunsu",
+    "alaveteli",
+    "salmon",
+    "discourse",
+    "zammad",
+    "civicrm",
+    // up to twenty-three: [`TWENTY_THREE_BOUNCE_FLOORS`]
+    "CwsMailBounceHandler",
+    "mailbounce",
+    "mediawiki-BounceHandler",
+    "tmail_bouncer",
+    // up to twenty-seven: [`TWENTY_SEVEN_BOUNCE_FLOORS`]
+    "mail-server",
+    "mox",
+    "relay",
+    "newsletter",
+    // up to twenty-eight: [`TWENTY_EIGHT_BOUNCE_FLOORS`]
+    "chatmail-core",
+    // up to thirty: [`THIRTY_BOUNCE_FLOORS`]
+    "dada-mail",
+    "hitobito",
+    // the ninth round: listmonk, SimpleLogin, KumoMTA ([`ALL_BOUNCE_FLOORS`])
+    "listmonk",
+    "simple-login-app",
+    "kumomta",
+];
+/// Floors on the first thirteen projects, those of early December 2026 included (the README
+/// lists them), set when they were added: the same ratchet, on the grown set.
+pub(crate) const GROWN_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [96.9, 100.0, 88.8, 93.4, 90.0]),
+];
+/// Floors on the nineteen projects of the second and third December 2026 rounds (node-baunsu,
+/// Alaveteli, Salmon; Discourse, Zammad, CiviCRM), set when they were added.
+pub(crate) const NINETEEN_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.3, 100.0, 100.0, 100.0, 100.0]),
+    ("holdout", [97.0, 100.0, 88.8, 94.1, 90.9]),
+];
+/// Floors on the twenty-three projects up to the fourth round (CwsMailBounceHandler,
+/// mailbounce, MediaWiki's BounceHandler, tmail_bouncer), set when it was added.
+pub(crate) const TWENTY_THREE_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.3, 100.0, 100.0, 100.0, 97.7]),
+    ("holdout", [97.1, 100.0, 90.4, 94.5, 93.3]),
+];
+/// Floors on the twenty-seven projects up to the sixth round (Stalwart's mail server and mox in
+/// the fifth, Hyvor Relay and Ecodev's Newsletter in the sixth), as they stood when the seventh
+/// round (chatmail core) was added.
+pub(crate) const TWENTY_SEVEN_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.4, 100.0, 100.0, 100.0, 97.8]),
+    ("holdout", [97.1, 100.0, 90.4, 94.5, 94.7]),
+];
+/// Floors on the twenty-eight projects up to the seventh round (chatmail core, Delta Chat's
+/// core library), as they stood when the eighth (Dada Mail) was added.
+pub(crate) const TWENTY_EIGHT_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.4, 100.0, 100.0, 100.0, 98.0]),
+    ("holdout", [96.1, 98.6, 92.3, 94.9, 95.6]),
+];
+/// Floors on the thirty projects up to the eighth round (Dada Mail's bounce handler and
+/// hitobito's list mailbox), as they stood when the ninth was added: set on the whole set when
+/// the eighth joined, dev recipients raised when a message written to oneself kept its recipient.
+pub(crate) const THIRTY_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.4, 100.0, 100.0, 100.0, 98.1]),
+    ("holdout", [95.1, 98.7, 92.5, 95.1, 95.8]),
+];
+/// Floors on the whole bounce set, the ninth round included (listmonk's mailbox parser,
+/// SimpleLogin's bounce and complaint handlers, KumoMTA's DSN and ARF parsers), set to what it
+/// measured when that round was added (rounded down; the measurement grew, nothing was changed
+/// in the decoder or the rules).
+pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [99.4, 100.0, 100.0, 100.0, 98.2]),
+    ("holdout", [95.1, 98.7, 93.1, 95.2, 96.0]),
+];
+/// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
+/// provider everywhere would raise the provider figure; this keeps that honest. Per split:
+/// holdout holds one reply in Tencent QQ's own "frequency limited" wording that its labeler did
+/// not read as naming a provider, while the rules (from Tencent's published list) do; the
+/// dev item of the same wording was relabelled `qq`, the holdout one is left as labelled.
+/// Round three's holdout texts (December 2026) brought one more, measured when they joined.
+/// Round four's texts brought two to dev (Exchange's RESOLVER.ADR words from a hosted Exchange
+/// that is not Microsoft's, and Gmail's spam wording reused by another host's filter) and one to
+/// holdout, measured when they joined; the provider rules' owners were told. Round five's
+/// brought one to dev (Exchange Server's on-premises "5.7.60 ... send as this sender") and two
+/// to holdout, measured when they joined.
+pub(crate) const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 0), ("holdout", 5)];

@@ -47,6 +47,8 @@ mod rules {
     pub mod located;
     #[path = "../src/rules/marker_filter.rs"]
     pub mod marker_filter;
+    #[path = "../src/rules/recase.rs"]
+    pub mod recase;
     #[path = "../src/rules/schema.rs"]
     pub mod schema;
     #[path = "../src/rules/set.rs"]

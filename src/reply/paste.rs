@@ -1,5 +1,6 @@
 //! Undoing what the way a reply was pasted did to it, before it is read: HTML escapes (a web
-//! page or a ticket system), an exception's stack frames, a DSN field's `smtp;` type.
+//! page or a ticket system), an exception's stack frames, a DSN field's `smtp;` type, qmail's
+//! log encoding of a delivery's report, DSN fields flattened onto one line.
 
 use super::code::{re, starts_like_reply};
 use regex::Regex;
@@ -28,6 +29,12 @@ pub fn clean(text: &str) -> Option<String> {
         out = Cow::Owned(t);
     }
     if let Some(t) = html_unescaped(&out) {
+        out = Cow::Owned(t);
+    }
+    if let Some(t) = qmail_log_decoded(&out) {
+        out = Cow::Owned(t);
+    }
+    if let Some(t) = fields_unflattened(&out) {
         out = Cow::Owned(t);
     }
     if let Some(t) = without_diagnostic_type(&out) {
@@ -72,6 +79,55 @@ fn html_unescaped(text: &str) -> Option<String> {
         .iter()
         .any(|e| text.contains(e));
     escaped.then(|| decode_entities(text))
+}
+
+/// A delivery status notification's fields as they are named in one (RFC 3464 section 2.3).
+static NEXT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\s+((?:Reporting-MTA|Final-Recipient|Original-Recipient|Action|Status|Remote-MTA|Diagnostic-Code|Last-Attempt-Date):\s)",
+    )
+});
+
+/// DSN fields that a web page or a ticket flattened onto one line (`Remote-MTA: dns; mx.x
+/// Diagnostic-Code: smtp; 550 ...`): each field on a line of its own, as the DSN wrote them.
+/// Only a one-line text that opens with a field, and only the fields' names as RFC 3464 writes
+/// them, so that a reply's words (`status: disabled`) are never cut.
+fn fields_unflattened(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.contains('\n') || !NEXT_FIELD.is_match(&format!(" {t}")) {
+        return None;
+    }
+    let opens = NEXT_FIELD
+        .find(&format!(" {t}"))
+        .is_some_and(|m| m.start() == 0);
+    let split = NEXT_FIELD.replace_all(t, "\n$1");
+    (opens && split != t).then(|| split.into_owned())
+}
+
+/// qmail-send's log of a delivery (`failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_
+/// 550_No_such_user/Giving_up_on_192.0.2.1./`): qmail-remote's report with its spaces written as
+/// `_` and its lines ended by `/`, read as the report it stands for. Only a text that holds one
+/// of the report's own phrases in that encoding is decoded.
+fn qmail_log_decoded(text: &str) -> Option<String> {
+    const MARKS: &[&str] = &[
+        "_does_not_like_recipient.",
+        "Remote_host_said:",
+        "Giving_up_on_",
+        "Sorry,_I_couldn't_find_any_host",
+        "I'm_not_going_to_try_again",
+    ];
+    if !MARKS.iter().any(|m| text.contains(m)) {
+        return None;
+    }
+    let decoded: String = text
+        .chars()
+        .map(|c| match c {
+            '_' => ' ',
+            '/' => '\n',
+            c => c,
+        })
+        .collect();
+    Some(decoded)
 }
 
 /// Decodes the character references a reply's text can hold once escaped: the named ones of
@@ -186,6 +242,36 @@ mod tests {
         // An ampersand that starts no reference stays; a control character is not made.
         assert_eq!(decode_entities("a & b &c; &#0; &#"), "a & b &c; &#0; &#");
         assert_eq!(clean("550 Tom & Jerry"), None);
+    }
+
+    #[test]
+    fn qmails_log_encoding_is_read_as_its_report() {
+        let t = clean(
+            "delivery 7: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_\
+             No_such_user/Giving_up_on_192.0.2.1./",
+        )
+        .unwrap();
+        assert!(
+            t.contains("\nRemote host said: 550 5.1.1 No such user\n"),
+            "{t}"
+        );
+        // Underscores elsewhere are left alone.
+        assert_eq!(clean("550 No such user: ann_b@example.org"), None);
+    }
+
+    #[test]
+    fn dsn_fields_flattened_onto_one_line_get_their_lines_back() {
+        assert_eq!(
+            clean("Remote-MTA: dns; mx.example.net Diagnostic-Code: smtp; 550 5.1.1 Unknown")
+                .as_deref(),
+            Some("Remote-MTA: dns; mx.example.net\nDiagnostic-Code: smtp; 550 5.1.1 Unknown")
+        );
+        // A reply's words that look like a field, and a text that does not open with one.
+        assert_eq!(clean("550 5.2.1 Mailbox Status: disabled"), None);
+        assert_eq!(
+            clean("Diagnostic-Code: smtp; 550 account status: disabled"),
+            None
+        );
     }
 
     #[test]

@@ -441,6 +441,13 @@ pub fn enhanced_only(text: &str) -> Option<Reply> {
         .join(" ")
         .trim_end_matches(['"', '\'', ']', ')', '}'])
         .to_string();
+    // A `Status:` field with nothing after it (DSN fields pasted under the notice's own words,
+    // with no Diagnostic-Code): the words are the prose beside the fields.
+    let words = if words.is_empty() {
+        prose_beside_fields(text).unwrap_or(words)
+    } else {
+        words
+    };
     Some(Reply {
         enhanced: check_enhanced(code.as_str()).ok(),
         text: words,
@@ -448,9 +455,35 @@ pub fn enhanced_only(text: &str) -> Option<Reply> {
     })
 }
 
+/// The lines of a paste that are neither a field (`Action: failed`) nor a single word (an
+/// address on its own line), joined: a notice's explanation pasted beside its DSN fields.
+fn prose_beside_fields(text: &str) -> Option<String> {
+    static FIELD: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9-]*:(?:\s|$)"));
+    let prose: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains(' ') && !FIELD.is_match(l))
+        .collect();
+    (!prose.is_empty()).then(|| prose.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_field_alone_takes_the_words_beside_the_fields() {
+        let r = enhanced_only(
+            "ann@example.org\nDomain example.org has exceeded the max emails per hour.\nAction: \
+             failed\nStatus: 5.0.0",
+        )
+        .unwrap();
+        assert_eq!(
+            r.text,
+            "Domain example.org has exceeded the max emails per hour."
+        );
+        assert_eq!(enhanced_only("Status: 5.0.0").unwrap().text, "");
+    }
 
     #[test]
     fn only_a_reply_alone_skips_the_transcript_patterns() {

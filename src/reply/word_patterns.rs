@@ -123,6 +123,10 @@ pub(crate) const REFUSAL: &str = concat!(
     r"|over (?:the )?quota|(?:daily|hourly|sending|rate|recipient|rcpt) limit|limit (?:reached|exceeded)|(?:does ?n[o']t|not) exist|no such (?:user|mailbox|address|domain|recipient)|undeliverable|no route to host|timed out|unreachable",
     r"|(?:couldn.t|could not|unable to) find|not going to try again|(?:in the )?queue too long",
     r"|block ?list(?:ed)?|black ?list|deferred|(?:were|was) ?n[o']?t sent|no longer (?:in use|active|valid)",
+    // An MTA's routing verdict and a filter's, pasted alone (Exim's `all relevant MX records
+    // point to non-existent hosts`, a host's `Suspected phishing attempt`), and an
+    // application's mail function that could not start (PHPMailer's `Could not instantiate`).
+    r"|point(?:s|ing)? to non-?existent hosts?|unroute?able|could ?n[o']t (?:instantiate|execute)|suspected (?:phishing|spam|fraud|virus|malware)|(?:phishing|virus|malware) (?:attempt|detected|found)",
     r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
     r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
     r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",

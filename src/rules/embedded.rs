@@ -110,6 +110,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-vade.toml"),
     ),
     (
+        "rules/phrases-untrailed.toml",
+        include_str!("../../rules/phrases-untrailed.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

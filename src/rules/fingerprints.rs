@@ -431,14 +431,20 @@ impl TextSet {
         } else {
             vec![(&self.all, text)]
         };
+        // A text pasted in lower case is matched pattern by pattern, each code also by its
+        // folded reading (`recase`): the index's case-sensitive literals would rule codes out.
+        let lowered = super::recase::lowered(text);
         // `LazyRegex::is_match` looks for literals in ASCII text only; other text goes to the
         // index at once.
-        let one_by_one = text.is_ascii()
-            && self.index.get().is_none()
-            && self.texts.fetch_add(1, Ordering::Relaxed) < EAGER_AFTER;
+        let one_by_one = lowered
+            || text.is_ascii()
+                && self.index.get().is_none()
+                && self.texts.fetch_add(1, Ordering::Relaxed) < EAGER_AFTER;
         if one_by_one {
             for (set, haystack) in passes {
-                let matches = |&(p, k): &(usize, usize)| providers[p].text[k].1.is_match(haystack);
+                let matches = |&(p, k): &(usize, usize)| {
+                    providers[p].text[k].1.is_match_as_pasted(haystack, lowered)
+                };
                 hits.extend(set.owners.iter().copied().filter(matches));
             }
         } else {

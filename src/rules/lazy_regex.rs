@@ -28,6 +28,8 @@ pub(crate) struct LazyRegex {
     /// Known to compile (a built-in pattern, which the build and `rules lint` compile): then
     /// ASCII texts may be matched by its ASCII reading (`MatchOnly::known`).
     known: bool,
+    /// Its reading for a text pasted in lower case (`recase`), decided on the first such text.
+    folded: OnceLock<Option<Box<LazyRegex>>>,
 }
 
 impl Clone for LazyRegex {
@@ -38,6 +40,7 @@ impl Clone for LazyRegex {
             compiled: self.compiled.clone(),
             matcher: OnceLock::new(),
             known: self.known,
+            folded: OnceLock::new(),
         }
     }
 }
@@ -72,6 +75,7 @@ impl LazyRegex {
             compiled: OnceLock::new(),
             matcher: OnceLock::new(),
             known: true,
+            folded: OnceLock::new(),
         }
     }
 
@@ -110,6 +114,28 @@ impl LazyRegex {
             })
             .as_ref()
             .is_some_and(|m| m.is_match(text))
+    }
+
+    /// As [`LazyRegex::is_match`], and for a text pasted in lower case (`lowered`, see
+    /// `recase`), by the pattern's folded reading too when it has one.
+    pub(crate) fn is_match_as_pasted(&self, text: &str, lowered: bool) -> bool {
+        self.is_match(text) || lowered && self.folded().is_some_and(|f| f.is_match(text))
+    }
+
+    /// The pattern read without case, when `recase` says its literals are codes that a
+    /// lower-cased paste keeps unambiguous; built on first use (only lower-cased texts ask).
+    pub(crate) fn folded(&self) -> Option<&LazyRegex> {
+        self.folded
+            .get_or_init(|| {
+                super::recase::folded_reading(&self.pattern).map(|p| {
+                    // Nothing compiled the folded reading: it is compiled as written.
+                    Box::new(LazyRegex {
+                        known: false,
+                        ..LazyRegex::unchecked(&p)
+                    })
+                })
+            })
+            .as_deref()
     }
 
     /// The compiled automaton, or `None` for a pattern over the size limit: for `find` and

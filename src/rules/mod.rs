@@ -15,6 +15,7 @@ mod marker_filter;
 mod mechanism;
 mod precompiled;
 mod provider_detect;
+mod recase;
 mod rule_match;
 pub mod schema;
 pub mod selectors;

@@ -95,9 +95,10 @@ fn link_matches(host: &str, path: &str, (domain, prefix): &(String, String)) -> 
 
 /// What a text pattern matched, shortened for output.
 fn matched_text(re: &LazyRegex, text: &str) -> String {
-    let m = re
-        .regex()
-        .and_then(|r| r.find(text))
+    let find = |re: &LazyRegex| re.regex().and_then(|r| r.find(text));
+    // A code found in a lower-cased paste by its folded reading only.
+    let m = find(re)
+        .or_else(|| re.folded().and_then(find))
         .map_or("", |m| &text[m.range()]);
     let m = m.trim();
     match m.char_indices().nth(80) {

@@ -84,6 +84,9 @@ impl RuleSet {
             })
         };
         let code = reply.enhanced.as_deref().and_then(parse_enhanced);
+        // A reply pasted in lower case: codes also by their folded readings (`recase`), which
+        // the index's case-sensitive literals would rule out.
+        let lowered = super::recase::lowered(&reply.text);
         // Only a provider's own codes (outside the registry: 5.2.122, 5.7.129) mean one thing
         // whatever basic code carries them; a registry code's basic code says which use it is
         // (`421 4.3.2` system not accepting mail, `452 4.3.2` a busy mailbox).
@@ -188,9 +191,13 @@ impl RuleSet {
                 && class_ok
                 && action_ok
                 && command_ok
-                && re
-                    .as_ref()
-                    .is_none_or(|re| may_match(i) && re.is_match(&reply.text))
+                && re.as_ref().is_none_or(|re| {
+                    if lowered {
+                        re.is_match_as_pasted(&reply.text, true)
+                    } else {
+                        may_match(i) && re.is_match(&reply.text)
+                    }
+                })
                 && keep(r)
             {
                 best = Some((score, r));

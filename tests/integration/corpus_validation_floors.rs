@@ -20,9 +20,11 @@
 /// `REPLY_FLOORS_BEFORE_ROUND_FIVE`. Dev floors raised to the figures measured when round five met
 /// forms10's HTTP API reading and bounce10 on main; dev provider raised (and dev false claims
 /// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
-/// labels were made to follow the provider rule (tests/fixtures/validation/README.md).
+/// labels were made to follow the provider rule (tests/fixtures/validation/README.md). Dev
+/// category and action raised when forms11 fixed classes of dev misses (code-less verdicts,
+/// loops, local mail functions, DSN fields flattened or under prose, qmail's log encoding).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [94.8, 96.6, 96.2, 99.2]),
+    ("dev", [94.8, 97.9, 97.4, 99.2]),
     ("holdout", [86.3, 85.4, 88.1, 93.8]),
 ];
 /// The 874 replies before round five, held at the floors they had reached when it joined.

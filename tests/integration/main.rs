@@ -70,6 +70,7 @@ mod docs_links;
 mod module_graph;
 mod reply_formats;
 mod reply_forms;
+mod reply_forms_cases;
 mod reply_fuzz;
 mod reply_fuzz_notices;
 mod report_ci_examples;

@@ -535,11 +535,6 @@ const GENERIC_WITHOUT_TRAILER: &[(&str, &str, &str)] = &[
         "Connection refused",
         "the same category; a temporary network failure is retried",
     ),
-    (
-        "microsoft-5-4-6-14-routing-loop",
-        "Hop count exceeded",
-        "the same category; a loop at a server not known is not the sender's alone",
-    ),
 ];
 
 /// Why a form's disagreement is the registry's reading taken without the provider's trailer.

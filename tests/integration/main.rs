@@ -45,6 +45,8 @@ mod diagnose_scenarios5;
 mod diagnose_scenarios6;
 mod diagnose_scenarios7;
 mod diagnose_scenarios8;
+mod diagnose_scenarios9;
+mod diagnose_scenarios9b;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

@@ -150,32 +150,30 @@ fn reply_is_cause(
     beside: bool,
 ) -> (Vec<LikelyCause>, Option<NoCause>) {
     let code = reply_code(reply);
-    {
-        let reason = if beside {
-            fill(
-                &k.message("reply-is-cause-beside"),
-                &[
-                    ("code", &code),
-                    ("meaning", &reply_meaning(decoded)),
-                    ("subject", &whom(input, &decoded.rule.id)),
-                ],
-            )
-        } else {
-            fill(
-                &k.message("reply-is-cause"),
-                &[("code", &code), ("meaning", &reply_meaning(decoded))],
-            )
-        };
-        return (
-            vec![LikelyCause {
-                finding_id: None,
-                reply_rule: Some(decoded.rule.id.clone()),
-                reason,
-                subject: None,
-            }],
-            None,
-        );
-    }
+    let reason = if beside {
+        fill(
+            &k.message("reply-is-cause-beside"),
+            &[
+                ("code", &code),
+                ("meaning", &reply_meaning(decoded)),
+                ("subject", &whom(input, &decoded.rule.id)),
+            ],
+        )
+    } else {
+        fill(
+            &k.message("reply-is-cause"),
+            &[("code", &code), ("meaning", &reply_meaning(decoded))],
+        )
+    };
+    (
+        vec![LikelyCause {
+            finding_id: None,
+            reply_rule: Some(decoded.rule.id.clone()),
+            reason,
+            subject: None,
+        }],
+        None,
+    )
 }
 
 /// The findings of the implicated checks that explain the reply, or why none does.

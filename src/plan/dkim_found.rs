@@ -90,12 +90,12 @@ fn join(tags: &[(String, String)]) -> String {
 pub(super) fn relabelled(record: &str) -> Option<String> {
     let mut t = tags(record);
     let before = t.clone();
-    t.retain(|(k, v)| {
-        !(k.eq_ignore_ascii_case("s")
-            && !v
-                .split(':')
-                .any(|s| matches!(s.trim().to_ascii_lowercase().as_str(), "email" | "*")))
-    });
+    // RFC 6376 section 3.6.1: a key for mail has no s=, or one that lists `email` or `*`.
+    let for_mail = |v: &str| {
+        v.split(':')
+            .any(|s| matches!(s.trim().to_ascii_lowercase().as_str(), "email" | "*"))
+    };
+    t.retain(|(k, v)| !k.eq_ignore_ascii_case("s") || for_mail(v));
     let p = t
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("p"))

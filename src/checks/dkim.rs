@@ -2,6 +2,7 @@
 
 mod discovery;
 mod evidence;
+mod misplaced;
 
 pub use discovery::WILDCARD_PROBE;
 
@@ -78,7 +79,23 @@ pub async fn check(
                 out.push(f("dkim-cname-dangling", Severity::Warning, &name, format!("{name} is a CNAME to {target}, which has no key ({}): the DKIM key was delegated to a signing service that does not publish it (any more); signatures with selector `{sel}` fail. Point the CNAME at the target your provider gives now, or remove it if the service is no longer used.", a.outcome.label())).with_queries([a.id]));
             }
             if asked(p) {
-                out.push(f("dkim-selector-missing", Severity::Error, &name, format!("The DKIM selector `{sel}` has no key at {name} ({}): signatures made with it fail verification. Publish the key your signing service gives you there.", if a.outcome.is_absent() { a.outcome.label() } else { "no key record" })).with_queries([a.id]));
+                let why = if a.outcome.is_absent() {
+                    a.outcome.label()
+                } else {
+                    "no key record"
+                };
+                // The key may sit where a verifier never looks (a relay's subdomain, a name
+                // that lost its trailing dot): then it is that key to publish, not a new one.
+                let elsewhere = if a.outcome.is_absent() && a.cname_chain.is_empty() {
+                    misplaced::find(dns, params, &domain, sel).await
+                } else {
+                    None
+                };
+                let fd = match &elsewhere {
+                    Some(m) => f("dkim-selector-missing", Severity::Error, &name, format!("The DKIM selector `{sel}` has no key at {name} ({why}): signatures made with it fail verification. A key for `{sel}` is published at {} instead, where no verifier looks for d={domain}: publish that key at {name}.", m.name)).with_queries([a.id, m.query]),
+                    None => f("dkim-selector-missing", Severity::Error, &name, format!("The DKIM selector `{sel}` has no key at {name} ({why}): signatures made with it fail verification. Publish the key your signing service gives you there.")).with_queries([a.id]),
+                };
+                out.push(fd);
             }
             continue;
         };
@@ -100,6 +117,10 @@ pub async fn check(
         let rec = dkim_key::parse(key);
         facts.selectors.push(selector_facts(sel, a, key, &rec));
         out.extend(key_findings(sel, asked(p), a, &rec));
+    }
+    if signing && let Some(ed) = ed25519_only(&named, &facts.selectors) {
+        let name = format!("{}._domainkey.{domain}", ed.selector);
+        out.push(f("dkim-ed25519-only", Severity::Warning, &name, format!("The message is signed with selector `{}`, whose key at {name} is Ed25519 (RFC 8463), and with no RSA key: receivers that do not verify Ed25519 signatures (in 2026 Microsoft 365 and Yahoo among them) see no signature they can check, so DKIM does not pass there. Sign with a 2048-bit RSA key as well, keeping the Ed25519 one.", ed.selector)));
     }
     if found.contradicted {
         let gate = &found.gate.name;
@@ -127,6 +148,19 @@ pub async fn check(
         }
     }
     (facts, out)
+}
+
+/// The first signing selector's key when every signing selector with a key holds a usable
+/// Ed25519 one: no signature of the message is one an RSA-only verifier can check.
+fn ed25519_only<'a>(named: &[String], keys: &'a [DkimSelector]) -> Option<&'a DkimSelector> {
+    let signing: Vec<&DkimSelector> = keys
+        .iter()
+        .filter(|k| named.iter().any(|n| n.eq_ignore_ascii_case(&k.selector)))
+        .collect();
+    let ed = |k: &&DkimSelector| {
+        k.key_type.as_deref() == Some("ed25519") && (k.status == "valid" || k.status == "testing")
+    };
+    (!signing.is_empty() && signing.iter().all(ed)).then(|| signing[0])
 }
 
 /// No key at any probe (and none was asked for by name).

@@ -127,34 +127,63 @@ fn likely_causes_for(
     (reply, decoded): &(Reply, Decoded),
     beside: bool,
 ) -> (Vec<LikelyCause>, Option<NoCause>) {
-    let code = reply_code(reply);
     let implicated = implicated_checks(Some(decoded), input.report);
     if implicated.is_empty() {
-        let reason = if beside {
-            fill(
-                &k.message("reply-is-cause-beside"),
-                &[
-                    ("code", &code),
-                    ("meaning", &reply_meaning(decoded)),
-                    ("subject", &whom(input, &decoded.rule.id)),
-                ],
-            )
-        } else {
-            fill(
-                &k.message("reply-is-cause"),
-                &[("code", &code), ("meaning", &reply_meaning(decoded))],
-            )
-        };
-        return (
-            vec![LikelyCause {
-                finding_id: None,
-                reply_rule: Some(decoded.rule.id.clone()),
-                reason,
-                subject: None,
-            }],
-            None,
-        );
+        return reply_is_cause(input, k, (reply, decoded), beside);
     }
+    let (causes, no_cause) = findings_as_causes(input, k, (reply, decoded), &implicated);
+    // A listing of a link in the message, while the sender's own names are on no list: the
+    // reply names the cause, which no DNS of the sender's shows.
+    if causes.is_empty()
+        && super::links::listed_link(decoded, &reply.text, &input.report.domain).is_some()
+    {
+        return reply_is_cause(input, k, (reply, decoded), beside);
+    }
+    (causes, no_cause)
+}
+
+/// The reply is its own cause (it is about no DNS record of the sender's).
+fn reply_is_cause(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+    (reply, decoded): (&Reply, &Decoded),
+    beside: bool,
+) -> (Vec<LikelyCause>, Option<NoCause>) {
+    let code = reply_code(reply);
+    let reason = if beside {
+        fill(
+            &k.message("reply-is-cause-beside"),
+            &[
+                ("code", &code),
+                ("meaning", &reply_meaning(decoded)),
+                ("subject", &whom(input, &decoded.rule.id)),
+            ],
+        )
+    } else {
+        fill(
+            &k.message("reply-is-cause"),
+            &[("code", &code), ("meaning", &reply_meaning(decoded))],
+        )
+    };
+    (
+        vec![LikelyCause {
+            finding_id: None,
+            reply_rule: Some(decoded.rule.id.clone()),
+            reason,
+            subject: None,
+        }],
+        None,
+    )
+}
+
+/// The findings of the implicated checks that explain the reply, or why none does.
+fn findings_as_causes(
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+    (reply, decoded): (&Reply, &Decoded),
+    implicated: &[String],
+) -> (Vec<LikelyCause>, Option<NoCause>) {
+    let code = reply_code(reply);
     // A cause must be able to produce the rejection: an error, or a lookup that really failed
     // (a receiver meeting the same timeout fails too). A warning such as a 1024-bit key still
     // verifies, and a name --offline skipped says nothing about the sender's DNS.
@@ -179,6 +208,27 @@ fn likely_causes_for(
         .filter(|f| f.check == Check::Dns || implicated.iter().any(|c| c == f.check.as_str()))
         .filter(|f| crate::checks::entry(f.check).is_none_or(|e| e.blames(input.report, f)))
         .collect();
+    // Nothing else the reply points at is wrong, and the domain publishes no DKIM key at all:
+    // its mail goes out unsigned, which is what a receiver requiring DKIM (Microsoft's
+    // 5.7.515, Gmail's bulk-sender rules) refuses. That warning is then the cause.
+    // Not when the message was signed by another domain (a parent's d= that aligns): the
+    // From domain's own lack of keys says nothing about that signature.
+    let signed_elsewhere = input.report.dkim_signing.is_some()
+        || input
+            .params
+            .dkim_domain
+            .as_deref()
+            .is_some_and(|d| !d.eq_ignore_ascii_case(&input.report.domain));
+    if relevant.is_empty() && !signed_elsewhere && implicated.iter().any(|c| c == "dkim") {
+        relevant.extend(input.report.findings.iter().filter(|f| {
+            !f.inconclusive
+                && f.check == Check::Dkim
+                && matches!(
+                    f.id.as_str(),
+                    "dkim-no-key-found" | "dkim-domainkey-nxdomain"
+                )
+        }));
+    }
     relevant.sort_by_key(|f| f.inconclusive);
     if !relevant.is_empty() {
         let causes = relevant

@@ -101,10 +101,12 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
         }
-        let rec = sibling_cname(ctx, facts, sel, domain, &mut d).unwrap_or_else(|| {
-            service_signs(ctx, &mut d);
-            new_key(ctx, sel, domain)
-        });
+        let rec = sibling_cname(ctx, facts, sel, domain, &mut d)
+            .or_else(|| super::dkim_found::moved_key(ctx, sel, domain, &mut d))
+            .unwrap_or_else(|| {
+                service_signs(ctx, &mut d);
+                new_key(ctx, sel, domain)
+            });
         d.wait = ctx.negative_ttl(&rec.name, RType::TXT);
         d.records.push(rec);
         out.push(d);
@@ -136,17 +138,7 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .message_with("note-dkim-publish-chosen", &[("selector", sel)]);
         // The new selector's name was never asked, but the probes of its siblings were: their
         // negative answers carry the zone's negative TTL, which the new name's absence shares.
-        let suffix = format!("._domainkey.{domain}");
-        d.wait = ctx
-            .input
-            .queries
-            .iter()
-            .filter(|q| q.rtype == RType::TXT && q.outcome.is_absent())
-            .filter(|q| {
-                let n = q.name.trim_end_matches('.').to_ascii_lowercase();
-                n.ends_with(&suffix) || n == suffix[1..]
-            })
-            .find_map(|q| q.ttl);
+        d.wait = probe_negative_ttl(ctx, domain);
         d.records.push(rec);
         if !facts.probed.is_empty() {
             d.details
@@ -201,7 +193,22 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         }
         // A key pasted with its PEM armour is the right key in the wrong form: the same key
         // without the armour, not a new key pair.
+        // A key right in itself whose tags keep mail verifiers from it (another service's
+        // s=, an Ed25519 key read as RSA): the same key with its tags corrected.
+        let relabelled = s
+            .record
+            .as_deref()
+            .filter(|_| s.cname.is_none())
+            .and_then(super::dkim_found::relabelled);
         match s.record.as_deref().and_then(records::dkim_unarmoured) {
+            None if relabelled.is_some() => {
+                d.id = "dkim-relabel-key";
+                d.records.push(RecordToPublish::txt(
+                    key_name.clone(),
+                    relabelled.unwrap_or_default(),
+                    ctx.k.message("note-dkim-relabelled"),
+                ));
+            }
             Some(fixed) => {
                 d.id = "dkim-unarmour-key";
                 d.details.push(ctx.k.message_with(
@@ -283,6 +290,24 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.wait = s.ttl;
         out.push(d);
     }
+    // Signed with Ed25519 keys only: an RSA key beside them, for receivers that verify RSA only.
+    if let Some(s) = usable.iter().find(|s| {
+        pool.iter()
+            .any(|f| f.id == "dkim-ed25519-only" && about(f, &s.selector, domain))
+    }) {
+        let mut d = Draft::new("dkim-add-rsa-key", "dkim");
+        claim(&mut pool, &mut d, &["ed25519-only"]);
+        let new_sel = records::rotated_selector(&s.selector);
+        let mut rec = new_key(ctx, &new_sel, domain);
+        rec.note = ctx
+            .k
+            .message_with("note-dkim-add-rsa", &[("selector", new_sel.as_str())]);
+        d.wait = probe_negative_ttl(ctx, domain);
+        d.records.push(rec);
+        d.selector = Some(s.selector.clone());
+        d.new_selector = Some(new_sel);
+        out.push(d);
+    }
     for s in usable.iter().filter(|s| s.status == "testing") {
         let mut d = Draft::new("dkim-remove-testing", "dkim");
         let (mut mine, rest): (Vec<&Finding>, Vec<&Finding>) = pool
@@ -357,6 +382,21 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     rotate_weak(ctx, facts, &usable, &mut pool, out);
     leftover(out, pool, "dkim-fix", "dkim", None);
+}
+
+/// The negative TTL of the selectors probed under `_domainkey.<domain>`: a new selector's
+/// name was never asked, but its absence shares the zone's negative TTL with theirs.
+fn probe_negative_ttl(ctx: &Ctx<'_>, domain: &str) -> Option<u32> {
+    let suffix = format!("._domainkey.{domain}");
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| q.rtype == RType::TXT && q.outcome.is_absent())
+        .filter(|q| {
+            let n = q.name.trim_end_matches('.').to_ascii_lowercase();
+            n.ends_with(&suffix) || n == suffix[1..]
+        })
+        .find_map(|q| q.ttl)
 }
 
 /// The CNAME chain of a dangling selector as the run saw it, and its TTL.

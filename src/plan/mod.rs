@@ -1,6 +1,7 @@
 //! Diagnosis: from decoded replies and a domain report to likely causes, an ordered plan and escalation.
 
 mod causes;
+mod dkim_found;
 mod dkim_steps;
 mod dmarc_records;
 mod dmarc_steps;
@@ -9,6 +10,7 @@ mod domain_steps;
 mod draft;
 pub mod escalation;
 pub mod knowledge;
+mod links;
 mod mx_steps;
 mod order;
 mod path;
@@ -46,7 +48,13 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         .iter()
         .filter_map(|c| c.reply_rule.as_deref())
         .filter_map(|rule| input.replies.iter().find(|(_, d)| d.rule.id == rule))
-        .filter_map(|(_, d)| scope::reply_action_step(d).map(|(id, _)| id))
+        .filter_map(|(r, d)| {
+            // A listed link in the message has its own step in place of a delisting request.
+            if links::listed_link(d, &r.text, &input.report.domain).is_some() {
+                return Some("action-remove-listed-link");
+            }
+            scope::reply_action_step(d).map(|(id, _)| id)
+        })
         .collect();
     order::lead_with_causes(
         &mut plan,

@@ -133,10 +133,29 @@ fn action_draft(
                 && s.findings.iter().any(|f| f.ends_with("-listed"))
         });
     let moot = (no_cause || delisted_by_dns) && d.action == crate::rules::Action::RequestDelisting;
+    // A listed link in the message, the sender's own names on no list: the link goes, and
+    // nothing of the sender's is to be delisted.
+    if !delisted_by_dns && let Some(link) = super::links::listed_link(d, &r.text, &ctx.domain) {
+        let mut draft = Draft::new("action-remove-listed-link", "content");
+        draft
+            .vars
+            .push(("meaning", super::causes::reply_meaning(d)));
+        if !link.is_empty() {
+            draft
+                .details
+                .push(k.message_with("listed-link-named", &[("host", link.as_str())]));
+        }
+        return Some(draft);
+    }
     super::scope::reply_action_step(d)
         .filter(|_| !moot)
         .map(|(id, check)| {
             let mut draft = Draft::new(id, check);
+            // The step says what this reply refused (a command, a header, an unregistered
+            // domain), not one generic reason for every reply that takes its action.
+            draft
+                .vars
+                .push(("meaning", super::causes::reply_meaning(d)));
             // A reply that names the client address it refused (a listing) is about that one,
             // whatever --ip says.
             if let Some(ip) = ip_in_text(&r.text) {

@@ -5,11 +5,13 @@ use super::DiagnoseInput;
 use crate::finding::{Check, Finding};
 
 /// DKIM findings that make a signature with that selector fail (or count as absent): a key
-/// that is revoked, missing, too short, malformed, SHA-1 only, or a CNAME to nothing. On a
+/// that is revoked, missing, too short, malformed, SHA-1 only, or a CNAME to nothing; or an
+/// Ed25519 key with no RSA one beside it, which a receiver that verifies only RSA cannot check. On a
 /// probed selector they are facts about the domain; on the signing selector they are why DKIM
 /// failed (RFC 6376 section 6.1.2, RFC 8301 section 3).
-const FAILS_THE_SIGNATURE: [&str; 6] = [
+const FAILS_THE_SIGNATURE: [&str; 7] = [
     "dkim-key-revoked",
+    "dkim-ed25519-only",
     "dkim-selector-missing",
     "dkim-key-too-short",
     "dkim-syntax-error",

@@ -68,10 +68,11 @@ fn publish_at_return_path(
     out.push(d);
 }
 
-/// The name SPF is to be published at is a CNAME whose chain ends in no SPF record (a return
-/// path delegated to a service account that is gone): a TXT beside the CNAME would not load
-/// (RFC 1034 section 3.6.2). The step says what the CNAME points at, that repointing it is
-/// the first fix, and the record it proposes carries "only after deleting the CNAME".
+/// The name SPF is to be published at is a CNAME: its chain ends in no SPF record (a return
+/// path delegated to a service account that is gone), or in another party's record (a shop
+/// platform's host name). A TXT beside the CNAME would not load (RFC 1034 section 3.6.2). The
+/// step says what the CNAME points at, what to ask of its owner first, and the record it
+/// proposes carries "only after deleting the CNAME".
 pub(super) fn cname_in_place(ctx: &Ctx<'_>, d: &mut Draft, name: &str) {
     let Some(q) = ctx.input.queries.iter().find(|q| {
         q.rtype == RType::TXT
@@ -82,8 +83,15 @@ pub(super) fn cname_in_place(ctx: &Ctx<'_>, d: &mut Draft, name: &str) {
     };
     let chain = q.cname_chain.join(" -> ");
     let first = q.cname_chain[0].trim_end_matches('.');
+    // The CNAME's target answers with a record of its own (a shop or hosting platform's): the
+    // record that applies is the target's, kept by whoever runs that zone.
+    let message = if q.outcome == crate::dns::Outcome::Answer {
+        "spf-name-is-cname"
+    } else {
+        "spf-return-path-cname"
+    };
     d.details.push(ctx.k.message_with(
-        "spf-return-path-cname",
+        message,
         &[
             ("subject", name),
             ("host", chain.as_str()),
@@ -241,6 +249,7 @@ pub(super) fn authorise(
             .push(RecordToPublish::txt(eval.domain.clone(), value, note));
     }
     d.wait = facts.ttl;
+    cname_in_place(ctx, &mut d, &eval.domain.to_ascii_lowercase());
     out.push(d);
 }
 

@@ -49,6 +49,8 @@ mod diagnose_scenarios7;
 mod diagnose_scenarios7b;
 mod diagnose_scenarios8;
 mod diagnose_scenarios8b;
+mod diagnose_scenarios9;
+mod diagnose_scenarios9b;
 mod diagnose_senders;
 mod diagnose_support;
 mod diagnose_verify;

@@ -56,7 +56,7 @@ fn sophos_codes_name_sophos_and_take_the_action_of_their_meaning() {
             "tls",
             Action::FixInfrastructure,
         ),
-        // A rate limit for this sender slows down; the recipient's total limit is not ours.
+        // Rate limits slow down, whether for this sender or the recipient as a whole.
         (
             "450 4.7.1 XGEMAIL_0014 try later",
             "rate-limit",
@@ -65,7 +65,7 @@ fn sophos_codes_name_sophos_and_take_the_action_of_their_meaning() {
         (
             "450 4.7.1 XGEMAIL_0015 try later",
             "rate-limit",
-            Action::Retry,
+            Action::SlowDown,
         ),
         (
             "552 5.3.4 XGEMAIL_0012 refused",

@@ -106,6 +106,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-gateways.toml"),
     ),
     (
+        "rules/provider-gateways-catalogue.toml",
+        include_str!("../../rules/provider-gateways-catalogue.toml"),
+    ),
+    (
         "rules/provider-vade.toml",
         include_str!("../../rules/provider-vade.toml"),
     ),

@@ -56,6 +56,40 @@ fn without_client_names(text: &str) -> Cow<'_, str> {
     CLIENT_NAMES.replace_all(text, " ")
 }
 
+/// The host name a Remote-MTA or Reporting-MTA field gives, lower-cased, without the address
+/// many MTAs write after it (`Remote-MTA: dns; mx-ha02.web.de [212.227.17.8]`, `mx.example.org
+/// (192.0.2.9)`): the host patterns are anchored at the name's end.
+fn host_of(field: &str) -> String {
+    field
+        .trim()
+        .split(|c: char| c.is_whitespace() || c == '[' || c == '(')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// Postfix's `host X[ip] said:` quoted inside the words of another server's refusal (a front
+/// server passing on its back end's answer: `577 5.1.1 <a@b>: Recipient address rejected:
+/// undeliverable address: host barracuda-2.mail.b.example[10.0.0.5] said: 550 No such user`).
+static NESTED_SAID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\[[^\]\s]*\](?::[0-9]+)?\s+said:")
+        .expect("a valid pattern")
+});
+
+/// The host a reply's own words say answered, when no field named one: the last `host X[ip]
+/// said:` its text quotes, which refused the mail whatever the outer server added.
+fn nested_answering_host(text: &str) -> Option<String> {
+    if !text.contains(" said:") {
+        return None;
+    }
+    NESTED_SAID
+        .captures_iter(text)
+        .last()
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_ascii_lowercase())
+}
+
 /// A provider recognised, with the signal that recognised it.
 pub struct ProviderMatch<'a> {
     pub provider: &'a Provider,
@@ -157,12 +191,14 @@ impl RuleSet {
         let clean = |h: &str| h.trim().trim_end_matches('.').to_ascii_lowercase();
         let mut hosts = Vec::new();
         if let Some(h) = reply.remote_mta.as_deref() {
-            hosts.push((clean(h), SignalPlace::RemoteMta));
+            hosts.push((host_of(h), SignalPlace::RemoteMta));
+        } else if let Some(h) = nested_answering_host(&reply.text) {
+            hosts.push((h, SignalPlace::RemoteMta));
         } else if let Some(h) = reply.reporting_mta.as_deref() {
-            hosts.push((clean(h), SignalPlace::ReportingMta));
+            hosts.push((host_of(h), SignalPlace::ReportingMta));
         }
         if let Some(h) = reply.server_name.as_deref() {
-            hosts.push((clean(h), SignalPlace::ServerName));
+            hosts.push((host_of(h), SignalPlace::ServerName));
         }
         let set = self.text_set();
         // The Reporting-MTA wrote the bounce: often the sender's own outbound service (Zoho,
@@ -376,6 +412,31 @@ mod tests {
             "",
             &("protection.outlook.com".to_string(), String::new())
         ));
+    }
+
+    #[test]
+    fn an_mta_field_names_its_host_without_the_address_after_it() {
+        assert_eq!(host_of("mx-ha02.web.de [212.227.17.8]"), "mx-ha02.web.de");
+        assert_eq!(host_of(" MX.Example.org. (192.0.2.9)"), "mx.example.org");
+        assert_eq!(host_of("mx.example.org[192.0.2.9]"), "mx.example.org");
+        assert_eq!(host_of("mx.example.org"), "mx.example.org");
+    }
+
+    #[test]
+    fn a_host_quoted_as_saying_the_reply_is_the_one_that_answered() {
+        assert_eq!(
+            nested_answering_host("577 5.1.1 <a@b.example>: Recipient address rejected: undeliverable address: host Barracuda-2.mail.b.example[10.0.0.5] said: 550 No such user").as_deref(),
+            Some("barracuda-2.mail.b.example")
+        );
+        // A host named in a sentence, or without its address, answered nothing.
+        assert_eq!(
+            nested_answering_host("the host mx.b.example said: no"),
+            None
+        );
+        assert_eq!(
+            nested_answering_host("550 Recipient address rejected"),
+            None
+        );
     }
 
     #[test]

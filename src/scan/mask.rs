@@ -12,8 +12,18 @@ const MASK: &str = "#";
 /// What an IPv4 literal becomes (TEST-NET-1: still an IP to any pattern that expects one).
 pub const IP: &str = "192.0.2.1";
 
+/// Google's session id (`nb15sm15097998qcb.26`), the shape of the Gmail token in
+/// rules/providers.toml: kept where no `gsmtp` trailer names Gmail, since it then does.
+static GOOGLE_SESSION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^[a-z0-9-]*[a-z][0-9]{1,4}(-v6)?(si|sm|sor)[0-9]{5,}[a-z0-9]{0,4}[a-z]{2,3}\.[0-9]{1,4}$",
+    )
+    .expect("a valid pattern")
+});
+
 /// The reply text with its per-message parts masked (one pass; no copy when nothing is masked).
 pub fn mask(text: &str) -> Cow<'_, str> {
+    let gsmtp = text.contains("gsmtp");
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut at = 0;
@@ -29,7 +39,7 @@ pub fn mask(text: &str) -> Cow<'_, str> {
         if start == at {
             break;
         }
-        if let Some(m) = masked_token(&text[start..at]) {
+        if let Some(m) = masked_token(&text[start..at], gsmtp) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
             o.push_str(&text[copied..start]);
             o.push_str(&m);
@@ -53,7 +63,7 @@ fn is_wrap(c: char) -> bool {
     )
 }
 
-fn masked_token(tok: &str) -> Option<String> {
+fn masked_token(tok: &str, gsmtp: bool) -> Option<String> {
     // Words without a digit or an `@` are never masked: most of a reply's words.
     if !tok.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
         return None;
@@ -76,7 +86,7 @@ fn masked_token(tok: &str) -> Option<String> {
             return None;
         }
         core.replacen(ip, IP, 1)
-    } else if opaque(core) {
+    } else if opaque(core) && (gsmtp || !GOOGLE_SESSION.is_match(core)) {
         MASK.to_string()
     } else {
         return None;
@@ -150,6 +160,9 @@ mod tests {
             mask(ms),
             "[BN8NAM12FT057.eop-nam12.prod.protection.outlook.com # #]"
         );
+        // Google's session id is the only sign of Gmail once the trailer is cut off.
+        let cut = "530 5.7.0 Must issue a STARTTLS command first. g4sm20621052ybh.7";
+        assert_eq!(mask(cut), cut);
         let kept = "[TSS04] see https://support.google.com/mail/answer/81126#authentication S3150";
         assert_eq!(mask(kept), kept);
     }

@@ -22,14 +22,17 @@
 /// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
 /// labels were made to follow the provider rule (tests/fixtures/validation/README.md). Dev
 /// category and action raised when forms11 fixed classes of dev misses (code-less verdicts,
-/// loops, local mail functions, DSN fields flattened or under prose, qmail's log encoding).
+/// loops, local mail functions, DSN fields flattened or under prose, qmail's log encoding). Dev
+/// provider raised when provider11 read a Remote-MTA with its address, a host quoted as saying
+/// the reply, Google's session id, QQ's, NetEase's and Forward Email's own words, and AOL's
+/// CON:B1 block apart from its deferral (the replies of before: provider, for z133).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [94.8, 97.9, 97.4, 99.2]),
+    ("dev", [96.7, 97.9, 97.4, 99.2]),
     ("holdout", [86.3, 85.4, 88.1, 93.8]),
 ];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.2, 97.7, 97.4, 100.0]),
+    ("dev", [99.6, 97.7, 97.4, 100.0]),
     ("holdout", [89.0, 87.1, 88.6, 94.8]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).

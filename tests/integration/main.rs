@@ -89,6 +89,7 @@ mod rules_examples;
 mod rules_explain;
 mod rules_lint;
 mod rules_provider_catalogue;
+mod rules_provider_codes;
 mod rules_providers;
 mod rules_providers_replies;
 mod rules_providers_software;

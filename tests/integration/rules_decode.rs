@@ -479,7 +479,7 @@ fn a_codeless_refusal_naming_a_list_is_read_by_that_lists_phrase() {
     let set = builtin();
     for text in [
         "spamcop.mimecast.org Blocked – see http://www.spamcop.net/bl.shtml?192.0.2.10. – https://community.mimecast.com/docs/DOC-1369#550",
-        "Recipient address rejected: Mail from <192.0.2.11> was refused due to the sender IP found in ERS-DUL. For details, query the IP reputation on https://servicecentral.trendmicro.com/en-US/ers/.",
+        "Recipient address rejected: Mail from <192.0.2.11> was refused due to the sender IP found in ERS-RBL. For details, query the IP reputation on https://servicecentral.trendmicro.com/en-US/ers/.",
     ] {
         let r = reply(text);
         assert_eq!((r.basic, r.enhanced.as_deref()), (None, None), "{text}");
@@ -488,6 +488,14 @@ fn a_codeless_refusal_naming_a_list_is_read_by_that_lists_phrase() {
         assert_eq!(d.action, Action::RequestDelisting, "{text}");
         assert!(d.checks.iter().any(|c| c == "blocklist"), "{text}");
     }
+    // Trend's Dynamic User List is dynamic address space, not a spam listing: Trend's own
+    // product names it, and its rule sends the mail through a proper server.
+    let d = set.decode(&reply("Recipient address rejected: Mail from <192.0.2.11> was refused due to the sender IP found in ERS-DUL. For details, query the IP reputation on https://servicecentral.trendmicro.com/en-US/ers/."));
+    assert_eq!(
+        (d.category.as_str(), d.action),
+        ("reputation", Action::FixInfrastructure)
+    );
+    assert_eq!(d.provider.map(|p| p.id).as_deref(), Some("trend-micro"));
     // A delivery report (class 2) naming a list is no refusal by that list's phrase.
     let relayed = mailtriage::reply::Reply {
         text: "relayed to spamcop-filter.example.net".into(),

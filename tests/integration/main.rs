@@ -28,6 +28,7 @@ mod cli_support;
 mod common;
 mod corpus_sisimai;
 mod corpus_validation;
+mod corpus_validation_support;
 mod diagnose_blocklist;
 mod diagnose_bounce;
 mod diagnose_consistent;

@@ -31,9 +31,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// forms10's HTTP API reading and bounce10 on main; dev provider raised (and dev false claims
 /// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
 /// labels were made to follow the provider rule (tests/fixtures/validation/README.md).
+/// Round six (ids `v001`-`v122`, December 2026) grew the set to 1148 replies; the floors were set
+/// to what the whole set measured once the classes its dev part showed were read by their words
+/// (the replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SIX`).
 const REPLY_FLOORS: ReplyFloors = [
-    ("dev", [94.8, 96.6, 96.2, 99.2]),
-    ("holdout", [86.3, 85.4, 88.1, 93.8]),
+    ("dev", [93.7, 96.0, 96.0, 99.2]),
+    ("holdout", [86.9, 86.1, 89.1, 96.3]),
 ];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 type ReplyFloors = [(&'static str, [f64; 4]); 2];
@@ -144,7 +147,7 @@ const ALL_BOUNCE_FLOORS: PartFloors = [
 /// that is not Microsoft's, and Gmail's spam wording reused by another host's filter) and one to
 /// holdout, measured when they joined; the provider rules' owners were told. Round five's
 /// brought one to dev (Exchange Server's on-premises "5.7.60 ... send as this sender") and two
-/// to holdout, measured when they joined.
+/// to holdout, measured when they joined. Round six's brought none.
 const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 0), ("holdout", 5)];
 /// The set may grow, never shrink below what the issue asks for.
 const MIN_REPLIES: usize = 400;

@@ -26,10 +26,22 @@
 /// provider raised when provider11 read a Remote-MTA with its address, a host quoted as saying
 /// the reply, Google's session id, QQ's, NetEase's and Forward Email's own words, and AOL's
 /// CON:B1 block apart from its deferral (the replies of before: provider, for z133).
+/// Round six (ids `v001`-`v122`, December 2026) grew the set to 1148 replies; the floors were set
+/// to what the whole set measured once the classes its dev part showed were read by their words
+/// (the replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SIX`).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
+    ("dev", [93.7, 96.0, 96.0, 99.2]),
+    ("holdout", [86.9, 86.1, 89.1, 96.3]),
+];
+/// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set
+/// had reached when round six (ids `v001`-) joined.
+pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
     ("dev", [96.7, 97.9, 97.4, 99.2]),
     ("holdout", [86.3, 85.4, 88.1, 93.8]),
 ];
+/// The false provider claims of the replies before round six, at the ceiling they had then.
+pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
+    [("dev", 0), ("holdout", 5)];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
     ("dev", [99.6, 97.7, 97.4, 100.0]),
@@ -38,6 +50,8 @@ pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 3)];
+/// Reply floors per split: [provider, category, action, checks].
+pub(crate) type ReplyFloors = [(&'static str, [f64; 4]); 2];
 pub(crate) type PartFloors = [(&'static str, [f64; 5]); 2];
 pub(crate) const BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.2, 100.0, 100.0, 100.0, 100.0]),
@@ -145,5 +159,5 @@ pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
 /// that is not Microsoft's, and Gmail's spam wording reused by another host's filter) and one to
 /// holdout, measured when they joined; the provider rules' owners were told. Round five's
 /// brought one to dev (Exchange Server's on-premises "5.7.60 ... send as this sender") and two
-/// to holdout, measured when they joined.
+/// to holdout, measured when they joined. Round six's brought none.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS: [(&str, usize); 2] = [("dev", 0), ("holdout", 5)];

@@ -29,6 +29,7 @@ mod common;
 mod corpus_sisimai;
 mod corpus_validation;
 mod corpus_validation_floors;
+mod corpus_validation_support;
 mod diagnose_blocklist;
 mod diagnose_bounce;
 mod diagnose_consistent;

@@ -118,10 +118,11 @@ fn words_carry_the_providers_meaning_without_its_trailer() {
     );
 }
 
-/// A loop fails the same way on every retry (wordings from BillionMail issue 79, Haraka issue
-/// 1095 quoting Gmail, and Postal issue 1074).
+/// A loop for one address is that recipient's forwarding (or its domain's MX pointing back),
+/// which only the recipient's side fixes: retried once, then the address is no longer mailed
+/// (wordings from BillionMail issue 79, Haraka issue 1095 quoting Gmail, and Postal issue 1074).
 #[test]
-fn a_mail_loop_is_fixed_in_the_configuration_not_waited_out() {
+fn a_mail_loop_is_retried_once_then_the_address_suppressed() {
     for text in [
         "554 5.4.0 Error: too many hops",
         "554 5.6.0 Message exceeded 50 hops, this may indicate a mail loop.",
@@ -130,7 +131,7 @@ fn a_mail_loop_is_fixed_in_the_configuration_not_waited_out() {
         let (_, category, action) = reading(text);
         assert_eq!(
             (category.as_str(), action.as_str()),
-            ("routing", "fix-sender-config"),
+            ("routing", "retry-then-suppress"),
             "{text}"
         );
     }

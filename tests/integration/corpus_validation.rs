@@ -30,10 +30,12 @@ use std::path::{Path, PathBuf};
 /// `REPLY_FLOORS_BEFORE_ROUND_FIVE`. Dev floors raised to the figures measured when round five met
 /// forms10's HTTP API reading and bounce10 on main; dev provider raised (and dev false claims
 /// held at 0) when provider10 told Exchange Server's own tokens from Microsoft 365 and four dev
-/// labels were made to follow the provider rule (tests/fixtures/validation/README.md).
+/// labels were made to follow the provider rule (tests/fixtures/validation/README.md). Dev
+/// provider, category and action and holdout provider raised when sending services' API
+/// refusals without an SMTP code were read and their services named (esp11).
 const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [94.8, 96.6, 96.2, 99.2]),
-    ("holdout", [86.3, 85.4, 88.1, 93.8]),
+    ("dev", [97.1, 97.1, 96.8, 99.2]),
+    ("holdout", [86.9, 85.4, 88.1, 93.8]),
 ];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
@@ -273,7 +275,7 @@ fn list(v: &[String]) -> String {
 
 /// The first reply `explain` reports for an input, decoded; the error line when it refuses it.
 fn first_decoded(rules: &RuleSet, input: &[u8]) -> Result<(Reply, Decoded), String> {
-    let ex = reply::extract(input).map_err(|e| e.to_string())?;
+    let ex = rules.extract(input).map_err(|e| e.to_string())?;
     let r = ex.replies.into_iter().next().ok_or("no reply extracted")?;
     let d = rules.decode(&r);
     Ok((r, d))

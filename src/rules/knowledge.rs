@@ -107,8 +107,8 @@ pub struct EscalationRule {
     #[serde(default)]
     pub categories: Vec<Category>,
     /// `[[sender]]` ids whose sending IPs (recognised by their PTR names) make a reply about
-    /// the IP's standing (a blocklist) this provider's to handle: a sending service's shared
-    /// address is delisted through the service, not by its customer.
+    /// the IP's standing (a listing of the address) this provider's to handle: a sending
+    /// service's shared address is delisted through the service, not by its customer.
     #[serde(default)]
     pub sending_services: Vec<String>,
 }

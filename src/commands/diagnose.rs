@@ -25,7 +25,7 @@ pub fn run(
     if let Some(dir) = &args.evidence {
         crate::evidence::check_dir(dir).map_err(|e| Error::Input(format!("--evidence: {e}")))?;
     }
-    let (input, extracted, unread) = read_inputs(&args.input, err)?;
+    let (input, extracted, unread) = read_inputs(&args.input, rules_dir, err)?;
     let target::Target {
         mut params,
         other_dkim,
@@ -152,12 +152,20 @@ pub fn run(
 /// together (a file that cannot be read gets one stderr line, and the run goes on).
 fn read_inputs(
     args: &[String],
+    rules_dir: Option<&Path>,
     err: &mut dyn Write,
 ) -> Result<(input::Input, crate::reply::Extracted, usize)> {
+    // The rules are loaded later, beside the DNS set-up: an input without any reply code (an
+    // API's refusal) loads them here to read it, and is refused as before when they cannot.
+    let api_refusal = |b: &[u8]| {
+        common::load_rules_for(rules_dir, crate::rules::Tables::Reply)
+            .ok()
+            .and_then(|r| r.api_refusal(b))
+    };
     let one = args.first().map(String::as_str);
     if args.len() <= 1 && one.is_none_or(|a| !Path::new(a).is_dir()) {
         let input = input::read(one)?;
-        let extracted = explain::extract(&input)?;
+        let extracted = explain::extract(&input, &api_refusal)?;
         return Ok((input, extracted, 0));
     }
     let (inputs, mut failed) = input::read_many(args);
@@ -165,7 +173,7 @@ fn read_inputs(
     let mut bytes = Vec::new();
     let mut names = Vec::new();
     for i in &inputs {
-        match explain::extract(i) {
+        match explain::extract(i, &api_refusal) {
             Ok(x) => {
                 bytes.extend_from_slice(format!("==> {} <==\n", i.name).as_bytes());
                 bytes.extend_from_slice(&i.bytes);

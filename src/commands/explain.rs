@@ -21,7 +21,7 @@ pub fn run(
     if args.input.len() <= 1 && one.is_none_or(|a| !Path::new(a).is_dir()) {
         // One input: its problem is the run's error, as always.
         let input = input::read(one)?;
-        let extracted = extract(&input)?;
+        let extracted = extract(&input, &|b| rules.api_refusal(b))?;
         let items: Vec<_> = extracted
             .replies
             .iter()
@@ -42,7 +42,7 @@ pub fn run(
     let (inputs, mut failed) = input::read_many(&args.input);
     let mut read = Vec::new();
     for i in &inputs {
-        match extract(i) {
+        match extract(i, &|b| rules.api_refusal(b)) {
             Ok(x) => read.push((i.name.clone(), x)),
             Err(e) => failed.push((i.name.clone(), e.to_string())),
         }
@@ -79,11 +79,20 @@ pub fn run(
     })
 }
 
-/// Extracts replies, turning every input problem into a one-line reason (exit 2).
-pub(crate) fn extract(input: &input::Input) -> Result<reply::Extracted> {
+/// Extracts replies, turning every input problem into a one-line reason (exit 2). An input
+/// with no reply code is offered to `api_refusal` (a sending service's API refusal, which the
+/// rules read: `RuleSet::api_refusal`) before it is refused.
+pub(crate) fn extract(
+    input: &input::Input,
+    api_refusal: &dyn Fn(&[u8]) -> Option<reply::Extracted>,
+) -> Result<reply::Extracted> {
     if let Some(size) = input.truncated_from {
         let e = InputError::TooLarge(size as usize, input::MAX_INPUT);
         return Err(Error::Input(format!("{}: {e}", input.name)));
     }
-    reply::extract(&input.bytes).map_err(|e| Error::Input(format!("{}: {e}", input.name)))
+    match reply::extract(&input.bytes) {
+        Err(InputError::NoReply) => api_refusal(&input.bytes).ok_or(InputError::NoReply),
+        other => other,
+    }
+    .map_err(|e| Error::Input(format!("{}: {e}", input.name)))
 }

@@ -79,9 +79,22 @@ fn is_specific(rule: &EscalationRule) -> bool {
     !(rule.enhanced.is_empty() && rule.markers.is_empty() && rule.categories.is_empty())
 }
 
-/// Whose escalation path the reply takes: the `escalation` its rule names when that has
-/// entries (a Spamhaus listing reported by Yahoo goes to Spamhaus), else the reply's provider.
-fn target<'k>(k: &'k Knowledge, decoded: &'k Decoded) -> Option<&'k str> {
+/// Whose escalation path the reply takes: the sending service whose shared address the reply
+/// is about (a listing of an IP whose PTR names SendGrid goes to SendGrid, the only one who may
+/// have its pool delisted), else the `escalation` its rule names when that has entries (a
+/// Spamhaus listing reported by Yahoo goes to Spamhaus), else the reply's provider.
+fn target<'k>(k: &'k Knowledge, decoded: &'k Decoded, service: Option<&str>) -> Option<&'k str> {
+    let about_the_ip = decoded.action == Action::RequestDelisting
+        || decoded.category.eq_ignore_ascii_case("blocklist");
+    let services = service.filter(|_| about_the_ip).and_then(|s| {
+        k.escalations
+            .iter()
+            .find(|e| e.sending_services.iter().any(|x| x == s))
+            .map(|e| e.provider.as_str())
+    });
+    if services.is_some() {
+        return services;
+    }
     let named = k
         .rule_escalations
         .get(&decoded.rule.id)
@@ -92,7 +105,11 @@ fn target<'k>(k: &'k Knowledge, decoded: &'k Decoded) -> Option<&'k str> {
 
 /// Picks the entry: the target's specific entry that matches the reply, else its general
 /// entry, else the generic one. Selection follows file order, so it is stable.
-fn pick<'k>(k: &'k Knowledge, primary: Option<&'k (Reply, Decoded)>) -> Option<&'k EscalationRule> {
+fn pick<'k>(
+    k: &'k Knowledge,
+    primary: Option<&'k (Reply, Decoded)>,
+    service: Option<&str>,
+) -> Option<&'k EscalationRule> {
     let generic = k
         .escalations
         .iter()
@@ -100,7 +117,7 @@ fn pick<'k>(k: &'k Knowledge, primary: Option<&'k (Reply, Decoded)>) -> Option<&
     let Some((reply, decoded)) = primary else {
         return generic;
     };
-    let Some(target) = target(k, decoded) else {
+    let Some(target) = target(k, decoded, service) else {
         return generic;
     };
     let pid = norm(target);
@@ -154,13 +171,15 @@ fn merged(
 }
 
 /// Builds the escalation checklist. `dns_verified` is true when every implicated check ran
-/// and passes.
+/// and passes; `service` is the `[[sender]]` id of the sending service whose address sent the
+/// mail (recognised by its PTR names), if any.
 pub fn select<'k>(
     primary: Option<&'k (Reply, Decoded)>,
     dns_verified: bool,
     k: &'k Knowledge,
+    service: Option<&str>,
 ) -> Escalation {
-    let rule = pick(k, primary);
+    let rule = pick(k, primary, service);
     let generic = k
         .escalations
         .iter()

@@ -68,13 +68,18 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
     // A list that changed the body is why the receiver refused, and the receiver was right:
     // there is nothing to escalate to it.
     // Each provider's path is judged on the checks its own reply implicates.
+    // The sending service whose address sent the mail: a listing of its shared address is its
+    // to handle.
+    let service_id =
+        senders::recognise(knowledge, &senders::ptr_clues(input)).map(|r| r.service.id.clone());
+    let service = service_id.as_deref();
     let escalate_for = |reply: Option<&(crate::reply::Reply, crate::rules::Decoded)>| {
         let implicated = implicated_checks(reply.map(|(_, d)| d), input.report);
         let verified = no_cause_found.is_some()
             && transit::body_changed(input).is_none()
             && !not_checked.iter().any(|n| implicated.contains(&n.check))
             && implicated.iter().all(|c| scope::verified(input.report, c));
-        let mut escalation = escalation::select(reply, verified, knowledge);
+        let mut escalation = escalation::select(reply, verified, knowledge, service);
         // What the implicated checks found that the provider should see (a listing's evidence).
         for entry in crate::checks::REGISTRY.iter() {
             if implicated.iter().any(|c| c == entry.check().as_str()) {

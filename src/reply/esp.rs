@@ -153,6 +153,19 @@ fn from_fields(fields: &[(String, &str)]) -> Result<Option<Reply>, InputError> {
     Ok(Some(reply))
 }
 
+/// Whether the field `key` (lowercased) is the field `name`: itself, or a name ending in it after
+/// a separator (`smtp_code`, `delivery-status.code`), or a camel-case SMTP name (`responseCode`
+/// of Nodemailer, `smtpCode`). An API's own `ErrorCode` or `statusCode` (Postmark's error
+/// number, an HTTP client's status) is not a `code` field: reading 406 or 403 there as an SMTP
+/// reply is what this keeps out.
+fn is_field(key: &str, name: &str) -> bool {
+    key == name
+        || key
+            .strip_suffix(name)
+            .is_some_and(|head| head.ends_with(['_', '-', '.']))
+        || name == "code" && matches!(key, "responsecode" | "smtpcode" | "replycode")
+}
+
 /// The basic code a field of its own gives (`smtp_code`, `code`, `error_code` ...).
 fn basic_field<'a>(fields: &[(String, &'a str)]) -> Option<&'a str> {
     [
@@ -166,7 +179,7 @@ fn basic_field<'a>(fields: &[(String, &'a str)]) -> Option<&'a str> {
     .find_map(|k| {
         fields
             .iter()
-            .find(|(fk, v)| fk.ends_with(k) && v.trim().len() == 3 && check_basic(v.trim()).is_ok())
+            .find(|(fk, v)| is_field(fk, k) && v.trim().len() == 3 && check_basic(v.trim()).is_ok())
             .map(|(_, v)| v.trim())
     })
 }
@@ -183,10 +196,7 @@ fn composed(fields: &[(String, &str)]) -> Option<Reply> {
                 .map(|(_, v)| v.trim())
         })
     };
-    let basic = find(
-        &["smtp_code", "response_code", "status_code", "code"],
-        &|v| v.len() == 3 && check_basic(v).is_ok(),
-    )?;
+    let basic = basic_field(fields)?;
     // KumoMTA parses the enhanced code into `class`, `subject` and `detail` fields.
     let exact = |k: &str| {
         fields

@@ -71,6 +71,31 @@ pub fn refusal(text: &str) -> Option<Reply> {
     })
 }
 
+/// The most lines and bytes a text without any reply code may have to be read as one API
+/// refusal: an SDK's exception with its JSON body and a few stack frames, not a page of prose.
+const CODELESS_LINES: usize = 40;
+const CODELESS_BYTES: usize = 4096;
+
+/// A short text in which no reader found a reply code (an API's JSON error, an SDK's exception
+/// without its status), its lines joined, as a reply with no code: for the rules to decide
+/// whether a sending service's own signals and words are in it (`RuleSet::api_refusal`). Its
+/// status, if it names one, stays in the words: the rules read the service's own error codes.
+pub fn codeless(text: &str) -> Option<Reply> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() || lines.len() > CODELESS_LINES || text.len() > CODELESS_BYTES {
+        return None;
+    }
+    let words = lines.join(" ");
+    (words.chars().filter(|c| c.is_alphabetic()).count() >= 3).then(|| Reply {
+        text: words,
+        ..Reply::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +127,18 @@ mod tests {
         assert!(refusal(python).is_some());
         let anymail = "Mailgun API response 401 (UNAUTHORIZED): 'Forbidden'";
         assert!(refusal(anymail).unwrap().text.contains("Mailgun"));
+    }
+
+    #[test]
+    fn a_short_text_without_a_code_is_offered_whole_and_a_long_one_is_not() {
+        let r = codeless("Error: Forbidden\n  at client.js:12\n").unwrap();
+        assert_eq!(
+            (r.basic, r.text.as_str()),
+            (None, "Error: Forbidden at client.js:12")
+        );
+        assert!(codeless("{}").is_none());
+        assert!(codeless(&"word\n".repeat(CODELESS_LINES + 1)).is_none());
+        assert!(codeless(&"x".repeat(CODELESS_BYTES + 1)).is_none());
     }
 
     #[test]

@@ -37,6 +37,15 @@ pub const MAX_INPUT: usize = 10 * 1024 * 1024;
 /// kilobytes; a longer "reply" is a paste gone wrong, and its words would only slow decoding.
 pub const MAX_REPLY_TEXT: usize = 8 * 1024;
 
+/// The words of an input in which [`extract`] found no reply code, as one reply without a
+/// code, when the input is short text: what the rules may still read as a sending service's API
+/// refusal (`RuleSet::api_refusal`). `None` for anything else.
+pub fn codeless(input: &[u8]) -> Option<Reply> {
+    let text = std::str::from_utf8(input).ok()?;
+    let cleaned = paste::decode_entities(text);
+    http_api::codeless(&cleaned)
+}
+
 /// Finds the SMTP replies in `input`, auto-detecting its form: a bare reply (one or many
 /// lines, possibly flattened), MTA log lines (Postfix, Exim, Sendmail) or ESP export rows
 /// (one reply per line that carries one), or a whole bounce message.

@@ -118,6 +118,26 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/phrases-untrailed.toml"),
     ),
     (
+        "rules/provider-esp-ses.toml",
+        include_str!("../../rules/provider-esp-ses.toml"),
+    ),
+    (
+        "rules/provider-esp-sendgrid-mailgun.toml",
+        include_str!("../../rules/provider-esp-sendgrid-mailgun.toml"),
+    ),
+    (
+        "rules/provider-esp-sparkpost-postmark.toml",
+        include_str!("../../rules/provider-esp-sparkpost-postmark.toml"),
+    ),
+    (
+        "rules/provider-esp-resend-more.toml",
+        include_str!("../../rules/provider-esp-resend-more.toml"),
+    ),
+    (
+        "rules/provider-esp-graph.toml",
+        include_str!("../../rules/provider-esp-graph.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),
@@ -141,6 +161,10 @@ const OWN: &[(&str, &str)] = &[
     (
         "rules/escalation-blocklists.toml",
         include_str!("../../rules/escalation-blocklists.toml"),
+    ),
+    (
+        "rules/escalation-esp.toml",
+        include_str!("../../rules/escalation-esp.toml"),
     ),
     (
         "rules/senders.toml",

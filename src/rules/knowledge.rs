@@ -135,6 +135,11 @@ pub struct EscalationRule {
     /// Decoded categories that select this entry (e.g. "blocklist").
     #[serde(default)]
     pub categories: Vec<Category>,
+    /// `[[sender]]` ids whose sending IPs (recognised by their PTR names) make a reply about
+    /// the IP's standing (a listing of the address) this provider's to handle: a sending
+    /// service's shared address is delisted through the service, not by its customer.
+    #[serde(default)]
+    pub sending_services: Vec<String>,
 }
 
 /// `[[sender]]`: a sending service, the SPF include it documents and how to recognise it.

@@ -1,5 +1,6 @@
 //! The rules knowledge base: loading, validating and matching rules/*.toml.
 
+mod api_refusal;
 mod assemble;
 mod builtin_literals;
 pub mod check_tables;

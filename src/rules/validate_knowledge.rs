@@ -184,6 +184,14 @@ fn escalations(set: &RuleSet, errors: &mut Vec<LintError>) {
                 r.id
             ));
         }
+        for s in &r.sending_services {
+            if !set.senders.is_empty() && !set.senders.iter().any(|l| &l.rule.id == s) {
+                v.err(format!(
+                    "escalation `{}`: sending_services `{s}` is not a [[sender]] id",
+                    r.id
+                ));
+            }
+        }
         for code in &r.enhanced {
             if !is_escalation_code(code) {
                 v.err(format!(

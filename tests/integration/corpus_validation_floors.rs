@@ -28,24 +28,26 @@
 /// CON:B1 block apart from its deferral (the replies of before: provider, for z133).
 /// Round six (ids `v001`-`v122`, December 2026) grew the set to 1148 replies; the floors were set
 /// to what the whole set measured once the classes its dev part showed were read by their words
-/// (the replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SIX`).
+/// (the replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SIX`). All three sets raised
+/// to what they measured when round six met forms11, provider11 and esp11 on main (sending
+/// services' API refusals read without an SMTP code and their services named).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [93.7, 96.0, 96.0, 99.2]),
-    ("holdout", [86.9, 86.1, 89.1, 96.3]),
+    ("dev", [97.7, 97.4, 97.2, 99.2]),
+    ("holdout", [87.9, 86.8, 89.1, 96.3]),
 ];
 /// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set
 /// had reached when round six (ids `v001`-) joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
-    ("dev", [96.7, 97.9, 97.4, 99.2]),
-    ("holdout", [86.3, 85.4, 88.1, 93.8]),
+    ("dev", [99.0, 98.3, 97.9, 99.2]),
+    ("holdout", [87.4, 87.4, 89.1, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.6, 97.7, 97.4, 100.0]),
-    ("holdout", [89.0, 87.1, 88.6, 94.8]),
+    ("dev", [99.6, 98.7, 97.9, 100.0]),
+    ("holdout", [89.0, 88.3, 89.5, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =

@@ -139,7 +139,7 @@ pub(crate) fn list(v: &[String]) -> String {
 
 /// The first reply `explain` reports for an input, decoded; the error line when it refuses it.
 pub(crate) fn first_decoded(rules: &RuleSet, input: &[u8]) -> Result<(Reply, Decoded), String> {
-    let ex = reply::extract(input).map_err(|e| e.to_string())?;
+    let ex = rules.extract(input).map_err(|e| e.to_string())?;
     let r = ex.replies.into_iter().next().ok_or("no reply extracted")?;
     let d = rules.decode(&r);
     Ok((r, d))

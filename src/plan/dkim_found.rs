@@ -4,6 +4,7 @@
 //! `k=ed25519`). The key pair is fine; no new one is needed.
 
 use super::RecordToPublish;
+use super::dmarc_records::join;
 use super::draft::{Ctx, Draft};
 use super::records;
 use crate::dns::RType;
@@ -74,13 +75,6 @@ fn tags(record: &str) -> Vec<(String, String)> {
             None => (t.to_string(), String::new()),
         })
         .collect()
-}
-
-fn join(tags: &[(String, String)]) -> String {
-    tags.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// The same key made usable for mail by its tags alone: an `s=` that lists neither `email`

@@ -24,7 +24,8 @@ fn tags(record: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn join(tags: &[(String, String)]) -> String {
+/// A tag list written back as records carry it (`k=v; k=v`): DMARC's and DKIM's alike.
+pub(super) fn join(tags: &[(String, String)]) -> String {
     tags.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()

@@ -134,7 +134,7 @@ fn pick<'k>(
 }
 
 /// Whether a `when_reply` condition holds for the reply; without a reply every one may.
-pub fn applies(condition: &str, primary: Option<&(Reply, Decoded)>) -> bool {
+fn applies(condition: &str, primary: Option<&(Reply, Decoded)>) -> bool {
     let Some((reply, decoded)) = primary else {
         return true;
     };

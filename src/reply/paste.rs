@@ -82,11 +82,20 @@ fn html_unescaped(text: &str) -> Option<String> {
 }
 
 /// A delivery status notification's fields as they are named in one (RFC 3464 section 2.3).
-static NEXT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\s+((?:Reporting-MTA|Final-Recipient|Original-Recipient|Action|Status|Remote-MTA|Diagnostic-Code|Last-Attempt-Date):\s)",
-    )
-});
+/// The per-message and per-recipient fields of RFC 3464 a flattened paste is split at.
+const DSN_FIELDS: [&str; 8] = [
+    "Reporting-MTA",
+    "Final-Recipient",
+    "Original-Recipient",
+    "Action",
+    "Status",
+    "Remote-MTA",
+    "Diagnostic-Code",
+    "Last-Attempt-Date",
+];
+
+static NEXT_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"\s+((?:{}):\s)", DSN_FIELDS.join("|"))));
 
 /// DSN fields that a web page or a ticket flattened onto one line (`Remote-MTA: dns; mx.x
 /// Diagnostic-Code: smtp; 550 ...`): each field on a line of its own, as the DSN wrote them.
@@ -94,7 +103,11 @@ static NEXT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 /// them, so that a reply's words (`status: disabled`) are never cut.
 fn fields_unflattened(text: &str) -> Option<String> {
     let t = text.trim();
-    if t.contains('\n') || !NEXT_FIELD.is_match(&format!(" {t}")) {
+    // Checked by its words before the pattern is compiled: every one-line reply passes here.
+    let opens_with_field = DSN_FIELDS
+        .iter()
+        .any(|f| t.strip_prefix(f).is_some_and(|rest| rest.starts_with(':')));
+    if t.contains('\n') || !opens_with_field || !NEXT_FIELD.is_match(&format!(" {t}")) {
         return None;
     }
     let opens = NEXT_FIELD

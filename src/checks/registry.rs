@@ -127,6 +127,13 @@ pub trait DnsCheck: Sync {
         Vec::new()
     }
 
+    /// Paths of its lookup pages that a reply quotes with a listed domain after it
+    /// (`/query/domain/`), from the loaded rules: such a reply names the domain it refused,
+    /// which may be a link in the message rather than the sender. Nothing by default.
+    fn quoted_lookup_paths(&self, _rules: &crate::rules::RuleSet) -> Vec<String> {
+        Vec::new()
+    }
+
     /// A name whose record stands for its findings when their subject has none in the zone
     /// files (PTR: the sending IP's reverse name).
     fn anchor(&self, _report: &DomainReport) -> Option<String> {

@@ -135,7 +135,7 @@ fn likely_causes_for(
     // A listing of a link in the message, while the sender's own names are on no list: the
     // reply names the cause, which no DNS of the sender's shows.
     if causes.is_empty()
-        && super::links::listed_link(decoded, &reply.text, &input.report.domain).is_some()
+        && super::links::listed_link(k, decoded, &reply.text, &input.report.domain).is_some()
     {
         return reply_is_cause(input, k, (reply, decoded), beside);
     }

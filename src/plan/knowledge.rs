@@ -20,6 +20,9 @@ pub struct Knowledge {
     pub rule_escalations: HashMap<String, String>,
     /// Provider id -> name, for the escalation heading.
     pub provider_names: HashMap<String, String>,
+    /// Lookup-page paths the checks know (`DnsCheck::quoted_lookup_paths`), which a reply
+    /// quotes with the listed domain after it.
+    pub domain_lookup_links: Vec<String>,
 }
 
 impl Knowledge {
@@ -53,6 +56,10 @@ impl Knowledge {
                 .providers
                 .iter()
                 .map(|l| (l.rule.id.clone(), l.rule.name.clone()))
+                .collect(),
+            domain_lookup_links: crate::checks::REGISTRY
+                .iter()
+                .flat_map(|c| c.quoted_lookup_paths(rules))
                 .collect(),
         }
     }

@@ -1,28 +1,27 @@
 //! A refusal for a listed domain that is a link in the message rather than the sender: iCloud's
-//! "a domain present in the Spamhaus DBL", or a filter that names the listed domain in its
-//! lookup link (`.../query/domain/<name>`). When the sender's own names are on no list, the
-//! listed domain is a link to remove, and no delisting of the sender is asked.
+//! "a domain present in the Spamhaus DBL", or a filter that names the listed domain after a
+//! list's lookup link (`Knowledge::domain_lookup_links`). When the sender's own names are on no
+//! list, the listed domain is a link to remove, and no delisting of the sender is asked.
 
+use super::knowledge::Knowledge;
 use crate::domain_name::{normalise, org_domain, within};
 use crate::rules::{Action, Decoded};
-
-/// Spamhaus's public lookup link for a listed domain, which filters quote in their replies.
-const DOMAIN_LOOKUP: &str = "/query/domain/";
 
 /// The listed link domain the reply is about: `Some(name)` when the reply names a domain
 /// that is not the sender's (`domain`, or its organization), `Some("")` when the rule says
 /// the listing is of a link (its category is `content`) without naming it, `None` when the
 /// reply is not about a link (a listing of the sender's own domain, any other reply).
-pub(crate) fn listed_link(d: &Decoded, text: &str, domain: &str) -> Option<String> {
+pub(crate) fn listed_link(k: &Knowledge, d: &Decoded, text: &str, domain: &str) -> Option<String> {
     if d.action != Action::RequestDelisting {
         return None;
     }
     let lower = text.to_ascii_lowercase();
-    let named = lower.split_once(DOMAIN_LOOKUP).map(|(_, rest)| {
+    let named = k.domain_lookup_links.iter().find_map(|path| {
+        let (_, rest) = lower.split_once(path.as_str())?;
         let end = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
             .unwrap_or(rest.len());
-        normalise(&rest[..end])
+        Some(normalise(&rest[..end]))
     });
     match named.filter(|n| n.contains('.')) {
         Some(n) => {

@@ -50,7 +50,7 @@ pub fn diagnose(input: &DiagnoseInput<'_>, knowledge: &Knowledge) -> Diagnosis {
         .filter_map(|rule| input.replies.iter().find(|(_, d)| d.rule.id == rule))
         .filter_map(|(r, d)| {
             // A listed link in the message has its own step in place of a delisting request.
-            if links::listed_link(d, &r.text, &input.report.domain).is_some() {
+            if links::listed_link(knowledge, d, &r.text, &input.report.domain).is_some() {
                 return Some("action-remove-listed-link");
             }
             scope::reply_action_step(d).map(|(id, _)| id)

@@ -135,7 +135,7 @@ fn action_draft(
     let moot = (no_cause || delisted_by_dns) && d.action == crate::rules::Action::RequestDelisting;
     // A listed link in the message, the sender's own names on no list: the link goes, and
     // nothing of the sender's is to be delisted.
-    if !delisted_by_dns && let Some(link) = super::links::listed_link(d, &r.text, &ctx.domain) {
+    if !delisted_by_dns && let Some(link) = super::links::listed_link(k, d, &r.text, &ctx.domain) {
         let mut draft = Draft::new("action-remove-listed-link", "content");
         draft
             .vars

@@ -503,6 +503,8 @@ fn a_blocklist_with_a_bad_kind_code_key_or_reply_is_located() {
             "replies = [\"no-such-rule\"]",
             "`no-such-rule` does not exist",
         ),
+        // The sample is an IP list: a domain lookup path has no place there.
+        ("lookup_links = [\"/query/domain/\"]", "on a domain list"),
     ] {
         let (text, _) = table("blocklist", extra);
         assert_one(&text, "DIR/bad.toml:2:", needle);

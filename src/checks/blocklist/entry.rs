@@ -91,6 +91,15 @@ impl DnsCheck for Blocklist {
         false
     }
 
+    fn quoted_lookup_paths(&self, rules: &crate::rules::RuleSet) -> Vec<String> {
+        rules
+            .checks
+            .blocklist
+            .iter()
+            .flat_map(|l| l.rule.lookup_links.iter().cloned())
+            .collect()
+    }
+
     fn evidence(&self, report: &DomainReport) -> Vec<String> {
         let Some(f) = facts(report) else {
             return Vec::new();

@@ -52,6 +52,11 @@ pub struct BlocklistRule {
     /// Reply rules (phrase or provider rule ids) whose replies name this list.
     #[serde(default)]
     pub replies: Vec<String>,
+    /// (domain) The path of the list's public lookup page for one domain, which filters quote
+    /// in their replies with the listed domain after it (`/query/domain/`): a reply carrying it
+    /// names the domain that is listed, which may be a link in the message, not the sender.
+    #[serde(default)]
+    pub lookup_links: Vec<String>,
     pub source: String,
 }
 
@@ -265,6 +270,18 @@ pub fn validate(rows: &[Located<Row>], v: &mut dyn Validation) {
                 "blocklist `{}`: `key_env` and `key_zone` go together",
                 r.id
             )),
+        }
+        for path in &r.lookup_links {
+            let shaped = path.len() > 2
+                && path.starts_with('/')
+                && path.ends_with('/')
+                && !path.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_uppercase());
+            if r.kind != ListKind::Domain || !shaped {
+                v.err(file, line, format!(
+                    "blocklist `{}`: lookup_links `{path}` must be a lower-case path between slashes (`/query/domain/`), on a domain list",
+                    r.id
+                ));
+            }
         }
         for reply in &r.replies {
             if !v.reply_rule_exists(reply) {

@@ -351,6 +351,22 @@ fn sendmail_summary(lines: &[&str]) -> Vec<Reply> {
 static QMAIL_TRAILER: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\.?\s*\(#[245]\.[0-9]{1,3}\.[0-9]{1,3}\)$"));
 
+/// qmail-remote wraps a long reply onto lines of their own without indenting them (`Remote host
+/// said: 550 5.7.1 Service unavailable, Client host [x]` then `blocked using Spamhaus. To request
+/// ...`): under its "Remote host said:" every following line is the reply's until qmail's own
+/// next words (`Giving up on`, `I'm not going to try again`) or the copy of the message.
+fn qmail_wrapped(first: &str, next: &str) -> bool {
+    first.contains("Remote host said:")
+        && ![
+            "Giving up on ",
+            "I'm not going to try again",
+            "---",
+            "Remote host said:",
+        ]
+        .iter()
+        .any(|own| next.starts_with(own))
+}
+
 fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
     let line = lines[i];
     let Some(basic) = first.basic else {
@@ -403,7 +419,8 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
         let belongs = same_code
             || next.starts_with([' ', '\t'])
             || line.starts_with([' ', '\t'])
-            || open && closed_later();
+            || open && closed_later()
+            || qmail_wrapped(line, t);
         if !belongs {
             break;
         }
@@ -608,5 +625,24 @@ mod tests {
         assert_eq!(r[0].recipient.as_deref(), Some("cat@example.net"));
         assert_eq!(r[0].enhanced.as_deref(), Some("5.1.1"));
         assert_eq!(r[0].text, "No such user");
+    }
+
+    #[test]
+    fn qmail_wraps_a_long_reply_onto_unindented_lines_that_stay_the_replys() {
+        let text = "Hi. This is the qmail-send program at mail.example.com.\n\
+            <ann@example.net>:\n\
+            192.0.2.7 does not like recipient.\n\
+            Remote host said: 550 5.7.1 Service unavailable, Client host [198.51.100.9]\n\
+            blocked using Spamhaus. To request removal from this list see\n\
+            https://www.spamhaus.org/query/ip/198.51.100.9 AS(1440)\n\
+            Giving up on 192.0.2.7.\n";
+        let r = replies(text);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(
+            r[0].text.contains("blocked using Spamhaus"),
+            "{}",
+            r[0].text
+        );
+        assert!(r[0].text.ends_with("AS(1440)"), "{}", r[0].text);
     }
 }

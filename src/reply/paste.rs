@@ -34,6 +34,9 @@ pub fn clean(text: &str) -> Option<String> {
     if let Some(t) = qmail_log_decoded(&out) {
         out = Cow::Owned(t);
     }
+    if let Some(t) = labelled_reply(&out) {
+        out = Cow::Owned(t);
+    }
     if let Some(t) = fields_unflattened(&out) {
         out = Cow::Owned(t);
     }
@@ -115,6 +118,38 @@ fn fields_unflattened(text: &str) -> Option<String> {
         .is_some_and(|m| m.start() == 0);
     let split = NEXT_FIELD.replace_all(t, "\n$1");
     (opens && split != t).then(|| split.into_owned())
+}
+
+/// A library that reports the server's reply in labelled fields rather than as the server wrote
+/// it: node's sendmail `SMTP code:550 msg:550-5.7.1 The IP ...`, PEAR Net_SMTP's `Invalid
+/// response code received from server (code: 535, response: Incorrect authentication data)`.
+static LABELLED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:SMTP )?code:\s?([245][0-9]{2}),?\s+(?:msg|response):\s?"));
+
+/// The reply of a labelled report put back on a line of its own, its code before its words
+/// (the words keep their own code where they repeat it), so that it is read as the server's.
+fn labelled_reply(text: &str) -> Option<String> {
+    // Checked by its words before the pattern runs: almost no paste has them.
+    if !text.contains("code:") || !(text.contains("msg:") || text.contains("response:")) {
+        return None;
+    }
+    let m = LABELLED.captures(text)?;
+    let (all, code) = (m.get(0)?, m.get(1)?.as_str());
+    let before = &text[..all.start()];
+    let after = &text[all.end()..];
+    let (mut words, mut tail) = (after, "");
+    // PEAR closes its list of fields where the line ends (`...data)]`): the brackets are its.
+    if before.ends_with('(') {
+        let line_end = after.find('\n').unwrap_or(after.len());
+        words = after[..line_end].trim_end().trim_end_matches([')', ']']);
+        tail = &after[line_end..];
+    }
+    let reply = if starts_like_reply(words) {
+        words.to_string()
+    } else {
+        format!("{code} {words}")
+    };
+    Some(format!("{}\n{reply}{tail}", before.trim_end()))
 }
 
 /// qmail-send's log of a delivery (`failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_
@@ -296,5 +331,17 @@ mod tests {
         assert_eq!(clean("SMTP;550 No").as_deref(), Some("550 No"));
         assert_eq!(clean("X-Unix; 255"), None);
         assert_eq!(clean("smtp; hello"), None);
+    }
+
+    #[test]
+    fn a_reply_reported_in_labelled_fields_is_read_as_the_servers() {
+        let node = "Error: SMTP code:550 msg:550-5.7.1 [192.0.2.1] The IP you're using to send mail is not authorized to\n550 5.7.1 send email directly to our servers. - gsmtp";
+        let t = clean(node).unwrap();
+        assert!(t.contains("\n550-5.7.1 [192.0.2.1] The IP"), "{t}");
+        let pear = "[SMTP: Invalid response code received from server (code: 535, response: Incorrect authentication data)]";
+        let t = clean(pear).unwrap();
+        assert!(t.ends_with("\n535 Incorrect authentication data"), "{t}");
+        // A reply's own words that merely contain `code:` are left alone.
+        assert!(clean("550 5.1.1 User unknown (error code: 17)").is_none());
     }
 }

@@ -127,6 +127,10 @@ pub(crate) const REFUSAL: &str = concat!(
     // point to non-existent hosts`, a host's `Suspected phishing attempt`), and an
     // application's mail function that could not start (PHPMailer's `Could not instantiate`).
     r"|point(?:s|ing)? to non-?existent hosts?|unroute?able|could ?n[o']t (?:instantiate|execute)|suspected (?:phishing|spam|fraud|virus|malware)|(?:phishing|virus|malware) (?:attempt|detected|found)",
+    // A relay's default refusal (Haraka's `I cannot deliver mail for <a>`), Haraka's log of a
+    // hook's verdict (`retval=DENY msg="..."`) and Exim's deferral in its log (`R=dnslookup
+    // defer (-1): host lookup did not complete`).
+    r"|(?:cannot|can.t|could ?n[o']t) deliver|retval=DENY(?:SOFT|DISCONNECT)?|defer|did not complete",
     r"|abgelehnt|unbekannt|existiert nicht|(?:ist|sind) voll|gesperrt|nicht zugestellt",
     r"|refus[ée]e?|rejet[ée]e?|inconnue?|n.existe pas|bloqu[ée]e?|pleine?",
     r"|rechazad[oa]|desconocid[oa]|no existe|bloquead[oa]|llen[oa]",

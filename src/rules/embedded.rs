@@ -138,6 +138,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-esp-graph.toml"),
     ),
     (
+        "rules/phrases-verdict-wordings.toml",
+        include_str!("../../rules/phrases-verdict-wordings.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

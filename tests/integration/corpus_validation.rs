@@ -64,18 +64,24 @@ fn validation_replies_decode_at_or_above_their_floors() {
         ReplyFloors,
         [(&'static str, usize); 2],
     );
-    let subsets: [Subset; 2] = [
+    let subsets: [Subset; 3] = [
         (
             "before round five",
-            |id| !id.starts_with('w') && !id.starts_with('v'),
+            |id| !id.starts_with('w') && !id.starts_with('v') && !id.starts_with('u'),
             REPLY_FLOORS_BEFORE_ROUND_FIVE,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE,
         ),
         (
             "before round six",
-            |id| !id.starts_with('v'),
+            |id| !id.starts_with('v') && !id.starts_with('u'),
             REPLY_FLOORS_BEFORE_ROUND_SIX,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX,
+        ),
+        (
+            "before round seven",
+            |id| !id.starts_with('u'),
+            REPLY_FLOORS_BEFORE_ROUND_SEVEN,
+            MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN,
         ),
     ];
     for (name, keep, part_floors, ceilings) in subsets {
@@ -111,20 +117,28 @@ fn validation_replies_decode_at_or_above_their_floors() {
             }
         }
     }
-    // Round six alone (ids `v001`-): printed, not held, so that its own figure can be read
-    // (tests/fixtures/validation/README.md gives the one measured before any rule changed).
-    for split in ["dev", "holdout"] {
-        let (rates, false_claims, _) = score_replies(&rules, split, |id| id.starts_with('v'));
-        eprintln!(
-            "validation replies {split} round six alone: provider {}; false provider claims {} of {}; \
-             category {}; action {}; every implicated check {}",
-            rates[0].show(),
-            false_claims.n - false_claims.ok,
-            false_claims.n,
-            rates[1].show(),
-            rates[2].show(),
-            rates[3].show()
-        );
+    // Rounds six (ids `v001`-) and seven (`u001`-) alone: printed, not held, so that each one's
+    // own figure can be read (tests/fixtures/validation/README.md gives the ones measured before
+    // any rule changed).
+    type Round = (&'static str, fn(&str) -> bool);
+    let rounds: [Round; 2] = [
+        ("round six", |id| id.starts_with('v')),
+        ("round seven", |id| id.starts_with('u')),
+    ];
+    for (round, keep) in rounds {
+        for split in ["dev", "holdout"] {
+            let (rates, false_claims, _) = score_replies(&rules, split, keep);
+            eprintln!(
+                "validation replies {split} {round} alone: provider {}; false provider claims {} of {}; \
+                 category {}; action {}; every implicated check {}",
+                rates[0].show(),
+                false_claims.n - false_claims.ok,
+                false_claims.n,
+                rates[1].show(),
+                rates[2].show(),
+                rates[3].show()
+            );
+        }
     }
     assert!(below.is_empty(), "below the floors: {below:?}");
 }

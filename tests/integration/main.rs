@@ -75,6 +75,7 @@ mod module_graph;
 mod reply_formats;
 mod reply_forms;
 mod reply_forms_cases;
+mod reply_forms_round7;
 mod reply_fuzz;
 mod reply_fuzz_notices;
 mod report_ci_examples;

@@ -77,6 +77,7 @@ mod reply_forms;
 mod reply_forms_cases;
 mod reply_fuzz;
 mod reply_fuzz_notices;
+mod reply_mailboxes;
 mod report_ci_examples;
 mod report_escape;
 mod report_evidence;

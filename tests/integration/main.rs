@@ -76,6 +76,7 @@ mod reply_formats;
 mod reply_forms;
 mod reply_forms_cases;
 mod reply_fuzz;
+mod reply_fuzz_mailboxes;
 mod reply_fuzz_notices;
 mod reply_mailboxes;
 mod report_ci_examples;

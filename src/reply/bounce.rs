@@ -166,10 +166,20 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     // Exim names a failed delivery to a program, a file or a filter by a pseudo-address
     // (`|/usr/bin/procmail`, `system-filter`): the notice has said who failed, and the addresses
     // its text quotes (the program's command line and output) are no recipients.
+    // A header that holds something else (a MIME line that slipped in) says nothing of the kind.
+    let pseudo = |v: &str| {
+        let v = v.trim();
+        v.starts_with(['|', '/'])
+            || !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c))
+    };
     let named_no_address = failed.is_empty()
-        && msg
-            .headers_raw()
-            .any(|(n, v)| n.eq_ignore_ascii_case("X-Failed-Recipients") && !v.trim().is_empty());
+        && msg.headers_raw().any(|(n, v)| {
+            n.eq_ignore_ascii_case("X-Failed-Recipients")
+                && !v.trim().is_empty()
+                && v.split(',').all(pseudo)
+        });
     let subject = msg.subject().unwrap_or("");
     let domain = reporting_domain(&msg);
     let marked = [

@@ -138,3 +138,14 @@ fn a_program_delivery_names_no_recipient_from_its_output() {
     let notice = exim_notice("system-filter", entry, "09:44:33");
     assert_eq!(recipients(notice.as_bytes()), [None]);
 }
+
+#[test]
+fn a_failed_recipients_header_holding_something_else_leaves_the_prose_its_say() {
+    // A MIME line that slipped into the header names no pseudo-address: the notice's list does.
+    let entry = "  ann@example.com\n    Unrouteable address";
+    let notice = exim_notice("text/plain; charset=ISO-", entry, "09:44:33");
+    assert_eq!(
+        recipients(notice.as_bytes()),
+        [Some("ann@example.com".to_string())]
+    );
+}

@@ -22,10 +22,11 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Header-like lines of a quoted summary ("To: ...", "Subject: ..."): they name the message,
-/// not the failed recipient.
+/// not the failed recipient; a message identifier (`References: <E1abc-0001@mx...>`) looks
+/// like an address and is none.
 pub static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^[\s>]*(?:to|cc|bcc|from|sender|subject|sent|date|reply-to|return-path|message-id)\s*:",
+        r"(?i)^[\s>]*(?:to|cc|bcc|from|sender|subject|sent|date|reply-to|return-path|message-id|references|in-reply-to)\s*:",
     )
 });
 /// A help line's address ("For further assistance, please contact <postmaster@...>", "System

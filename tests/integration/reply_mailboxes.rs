@@ -149,3 +149,27 @@ fn a_failed_recipients_header_holding_something_else_leaves_the_prose_its_say() 
         [Some("ann@example.com".to_string())]
     );
 }
+
+#[test]
+fn a_message_id_in_the_text_names_no_recipient() {
+    // Exim's report of a filter error to the postmaster, its References field in the text: the
+    // identifier of the message is no address to suppress.
+    let notice = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+                  To: postmaster@example.org\n\
+                  Subject: error(s) in forwarding or filtering\n\n\
+                  References: <E10HmaX-000000005vi-0000@mx.example.org>\n\
+                  In-Reply-To: <20260101.abc@mx.example.org>\n\
+                  The r1 router encountered the following error(s):\n\n  \
+                  domain missing or malformed in the address\n";
+    if let Ok(ex) = reply::extract(notice.as_bytes()) {
+        for r in &ex.replies {
+            assert!(
+                r.recipient
+                    .as_deref()
+                    .is_none_or(|a| !a.contains("mx.example.org")),
+                "{:?}",
+                r.recipient
+            );
+        }
+    }
+}

@@ -55,7 +55,7 @@ static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that introduce the sender or the message rather than a recipient.
 static SENDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:\b(?:mail|message|messages|e-?mail|notes?|letter)\s+from|\bsent by|\bsender(?:'s)?(?: address)?|\breturn-path|\bfrom)\s*:?\s*[<"'(\[]?$"#,
+        r#"(?i)(?:\b(?:mail|message|messages|e-?mail|notes?|letter)\s+from|\bsent by|\bsender(?:'s)?(?: address)?(?: is| was)?|\breturn-path|\bfrom)\s*:?\s*[<"'(\[]?$"#,
     )
 });
 /// Words that introduce a recipient just before the address.

@@ -71,10 +71,13 @@ for l in open(sys.argv[1]):
     # mailtriage: `explain --format json` per message; a refused message has no replies.
     : > "$OUT/$split.mailtriage.jsonl"
     for f in "${files[@]}"; do
+        # Exim's mailbox names hold quotes and backslashes: escape them for JSON.
+        fj=${f//\\/\\\\}
+        fj=${fj//\"/\\\"}
         if json=$("$BIN" explain "$dir/$f" --format json 2>/dev/null); then
-            printf '{"file":"%s","doc":%s}\n' "$f" "$(printf '%s' "$json" | tr -d '\n')" >> "$OUT/$split.mailtriage.jsonl"
+            printf '{"file":"%s","doc":%s}\n' "$fj" "$(printf '%s' "$json" | tr -d '\n')" >> "$OUT/$split.mailtriage.jsonl"
         else
-            printf '{"file":"%s","doc":null}\n' "$f" >> "$OUT/$split.mailtriage.jsonl"
+            printf '{"file":"%s","doc":null}\n' "$fj" >> "$OUT/$split.mailtriage.jsonl"
         fi
     done
 done

@@ -36,6 +36,9 @@ pub fn clean(raw: &str) -> Option<String> {
     if let Some(at) = lower.find("smtp=").or_else(|| lower.find("smtp:")) {
         s = s[at + 5..].split(';').next().unwrap_or("").trim();
     }
+    if let Some(q) = quoted(s) {
+        return Some(q);
+    }
     let s = s.trim_matches(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -71,6 +74,42 @@ pub fn clean(raw: &str) -> Option<String> {
     let decoded = imcea(s);
     let s = decoded.as_deref().unwrap_or(s);
     is_internet(s).then(|| s.to_string())
+}
+
+/// An address whose local part is a quoted string that needs its quotes (RFC 5321 section
+/// 4.1.2: it holds spaces, an `@` or other specials, `"fail here (now)"@example.org`), as
+/// written; `None` for anything else. Trimming the quotes as wrappers would lose the mailbox
+/// or, worse, take the `abc@example.org` inside `"abc@example.org"@example.net` for it.
+fn quoted(raw: &str) -> Option<String> {
+    let s = raw
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches(['>', ',', ';', '.'])
+        .trim_end();
+    let rest = s.strip_prefix('"')?;
+    let mut escaped = false;
+    let mut end = None;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\r' | '\n' => return None,
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => {
+                end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let end = end?;
+    let inner = &rest[..end];
+    let domain = rest[end + 1..].strip_prefix('@')?;
+    let plain = |c: char| c.is_alphanumeric() || ".!#$%&*+-/=?^_`{|}~".contains(c);
+    // A quoted part that needs no quotes is the bare mailbox, which `clean` gives.
+    if inner.trim().is_empty() || inner.len() > 62 || inner.chars().all(plain) {
+        return None;
+    }
+    is_internet(&format!("x@{domain}")).then(|| format!("\"{inner}\"@{domain}"))
 }
 
 /// The first Internet address inside a longer value (`|/usr/bin/filter ann@example.org /home`).
@@ -178,6 +217,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_quoted_local_part_that_needs_its_quotes_is_kept() {
+        let c = |s: &str| clean(s);
+        assert_eq!(
+            c("rfc822;\"FAIL cannot route this one (FAIL)\"@some.example").as_deref(),
+            Some("\"FAIL cannot route this one (FAIL)\"@some.example")
+        );
+        // The address inside the quotes is not the mailbox.
+        assert_eq!(
+            c("rfc822;\"abc@x.example\"@test.example").as_deref(),
+            Some("\"abc@x.example\"@test.example")
+        );
+        // Quotes that need not be there are dropped, and a quoted whole address is unwrapped.
+        assert_eq!(c("\"ann\"@example.org").as_deref(), Some("ann@example.org"));
+        assert_eq!(
+            c("<\"ann@example.org\">").as_deref(),
+            Some("ann@example.org")
+        );
+        assert_eq!(
+            unqualified("\":fail: fail message\"@special").as_deref(),
+            Some("\":fail: fail message\"@special")
+        );
+        assert_eq!(c("\"unclosed @example.org"), None);
+    }
+
+    #[test]
     fn types_prefixes_brackets_and_exchange_forms_are_cleaned() {
         let c = |s: &str| clean(s);
         assert_eq!(
@@ -206,13 +270,16 @@ mod tests {
             c("mailto:ann@example.org").as_deref(),
             Some("ann@example.org")
         );
-        // A quoted local part that needs no quotes (before: no recipient); one that does
-        // (a space) is still no address this takes.
+        // A quoted local part that needs no quotes is the bare mailbox; one that does (a
+        // space) is kept with its quotes, as the server wrote it.
         assert_eq!(
             c("RFC822; <\"ann.kim\"@example.org>").as_deref(),
             Some("ann.kim@example.org")
         );
-        assert_eq!(c("rfc822; \"ann kim\"@example.org"), None);
+        assert_eq!(
+            c("rfc822; \"ann kim\"@example.org").as_deref(),
+            Some("\"ann kim\"@example.org")
+        );
         // Braces around an address, or around Python's dict of refused recipients, are no
         // part of it; a balanced pair inside a local part is.
         for raw in [

@@ -163,6 +163,23 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
         .map(|(_, v)| decode_words(v))
         .flat_map(|v| v.split(',').filter_map(address::clean).collect::<Vec<_>>())
         .collect();
+    // Exim names a failed delivery to a program, a file or a filter by a pseudo-address
+    // (`|/usr/bin/procmail`, `system-filter`): the notice has said who failed, and the addresses
+    // its text quotes (the program's command line and output) are no recipients.
+    // A header that holds something else (a MIME line that slipped in) says nothing of the kind.
+    let pseudo = |v: &str| {
+        let v = v.trim();
+        v.starts_with(['|', '/'])
+            || !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c))
+    };
+    let named_no_address = failed.is_empty()
+        && msg.headers_raw().any(|(n, v)| {
+            n.eq_ignore_ascii_case("X-Failed-Recipients")
+                && !v.trim().is_empty()
+                && v.split(',').all(pseudo)
+        });
     let subject = msg.subject().unwrap_or("");
     let domain = reporting_domain(&msg);
     let marked = [
@@ -247,6 +264,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     }
     if let [only] = replies.as_slice()
         && only.recipient.is_none()
+        && !named_no_address
     {
         // One reply and no recipient heading: every recipient the prose names failed with it.
         replies = for_each_named(only, prose::recipients_of(human, &failed, &own, ctx.domain));

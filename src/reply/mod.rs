@@ -15,6 +15,7 @@ mod headers;
 mod hosts;
 mod http_api;
 mod log;
+mod mailbox;
 mod mime;
 mod notices;
 mod paste;
@@ -62,6 +63,9 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
     // A message saved with a byte-order mark or blank lines before its headers still starts
     // at its headers.
     let message = &input[message_start(input)..];
+    if let Some(starts) = mailbox::starts(message) {
+        return each_message(message, &starts);
+    }
     let text = match std::str::from_utf8(input) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         // Invalid UTF-8 is acceptable only in a MIME message (8-bit bodies in legacy charsets).
@@ -88,6 +92,38 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
         r.server_name = hosts::server_name(r.basic, &r.text);
     }
     Ok(ex)
+}
+
+/// A mailbox of several messages: each is read on its own and their replies are one list, in
+/// the mailbox's order. A message that reports nothing (a delivery receipt between two bounces)
+/// adds nothing; the mailbox is refused only when none of its messages is read. Its kind is
+/// the first failure report's, else the first message's.
+fn each_message(input: &[u8], starts: &[usize]) -> Result<Extracted, InputError> {
+    let mut merged: Option<Extracted> = None;
+    let mut first_error = None;
+    for (i, &start) in starts.iter().enumerate().take(mailbox::MAX_MESSAGES) {
+        let end = starts.get(i + 1).copied().unwrap_or(input.len());
+        match extract(&input[start..end]) {
+            Ok(ex) => match merged.as_mut() {
+                None => merged = Some(ex),
+                Some(m) => {
+                    let reports =
+                        |k: Option<MessageKind>| k.is_some_and(MessageKind::is_failure_report);
+                    if !reports(m.kind) && reports(ex.kind) {
+                        m.kind = ex.kind;
+                    }
+                    if m.original.is_none() {
+                        m.original = ex.original;
+                    }
+                    m.replies.extend(ex.replies);
+                }
+            },
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    merged.ok_or_else(|| first_error.unwrap_or(InputError::NotABounce))
 }
 
 /// Where a message's headers start: after a UTF-8 byte-order mark and any blank lines.

@@ -22,10 +22,11 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Header-like lines of a quoted summary ("To: ...", "Subject: ..."): they name the message,
-/// not the failed recipient.
+/// not the failed recipient; a message identifier (`References: <E1abc-0001@mx...>`) looks
+/// like an address and is none.
 pub static SUMMARY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^[\s>]*(?:to|cc|bcc|from|sender|subject|sent|date|reply-to|return-path|message-id)\s*:",
+        r"(?i)^[\s>]*(?:to|cc|bcc|from|sender|subject|sent|date|reply-to|return-path|message-id|references|in-reply-to)\s*:",
     )
 });
 /// A help line's address ("For further assistance, please contact <postmaster@...>", "System
@@ -54,7 +55,7 @@ static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that introduce the sender or the message rather than a recipient.
 static SENDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:\b(?:mail|message|messages|e-?mail|notes?|letter)\s+from|\bsent by|\bsender(?:'s)?(?: address)?|\breturn-path|\bfrom)\s*:?\s*[<"'(\[]?$"#,
+        r#"(?i)(?:\b(?:mail|message|messages|e-?mail|notes?|letter)\s+from|\bsent by|\bsender(?:'s)?(?: address)?(?: is| was)?|\breturn-path|\bfrom)\s*:?\s*[<"'(\[]?$"#,
     )
 });
 /// Words that introduce a recipient just before the address.

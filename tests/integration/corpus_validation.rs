@@ -147,7 +147,7 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    let sets: [(&str, Option<&[&str]>, PartFloors); 8] = [
+    let sets: [(&str, Option<&[&str]>, PartFloors); 9] = [
         (
             "first projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..7]),
@@ -182,6 +182,11 @@ fn validation_bounces_decode_at_or_above_their_floors() {
             "thirty projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..30]),
             THIRTY_BOUNCE_FLOORS,
+        ),
+        (
+            "thirty-three projects",
+            Some(&BOUNCE_PROJECTS_IN_ORDER[..33]),
+            THIRTY_THREE_BOUNCE_FLOORS,
         ),
         ("all", None, ALL_BOUNCE_FLOORS),
     ];

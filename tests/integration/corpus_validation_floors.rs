@@ -77,7 +77,7 @@ pub(crate) const BOUNCE_FLOORS: PartFloors = [
 /// The bounce projects in the order they joined the set. Each earlier floor set stays on exactly
 /// the projects it was set on (a prefix of this list), so that a message added later cannot move
 /// a ratchet set before it came.
-pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 33] = [
+pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 35] = [
     // the first seven: [`BOUNCE_FLOORS`]
     "Mail-DeliveryStatus-BounceParser",
     "MailBounceDetector",
@@ -115,10 +115,14 @@ pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 33] = [
     // up to thirty: [`THIRTY_BOUNCE_FLOORS`]
     "dada-mail",
     "hitobito",
-    // the ninth round: listmonk, SimpleLogin, KumoMTA ([`ALL_BOUNCE_FLOORS`])
+    // up to thirty-three, the ninth round: listmonk, SimpleLogin, KumoMTA
+    // ([`THIRTY_THREE_BOUNCE_FLOORS`])
     "listmonk",
     "simple-login-app",
     "kumomta",
+    // the tenth round: Exim, SpamAssassin ([`ALL_BOUNCE_FLOORS`])
+    "exim",
+    "spamassassin",
 ];
 /// Floors on the first thirteen projects, those of early December 2026 included (the README
 /// lists them), set when they were added: the same ratchet, on the grown set.
@@ -158,13 +162,23 @@ pub(crate) const THIRTY_BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.4, 100.0, 100.0, 100.0, 98.1]),
     ("holdout", [95.1, 98.7, 92.5, 95.1, 95.8]),
 ];
-/// Floors on the whole bounce set, the ninth round included (listmonk's mailbox parser,
-/// SimpleLogin's bounce and complaint handlers, KumoMTA's DSN and ARF parsers), set to what it
-/// measured when that round was added (rounded down; the measurement grew, nothing was changed
-/// in the decoder or the rules).
-pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+/// Floors on the thirty-three projects up to the ninth round (listmonk's mailbox parser,
+/// SimpleLogin's bounce and complaint handlers, KumoMTA's DSN and ARF parsers), as they stood
+/// when the tenth was added: set on the whole set when the ninth joined (rounded down; the
+/// measurement grew, nothing was changed in the decoder or the rules).
+pub(crate) const THIRTY_THREE_BOUNCE_FLOORS: PartFloors = [
     ("dev", [99.4, 100.0, 100.0, 100.0, 98.2]),
     ("holdout", [95.1, 98.7, 93.1, 95.2, 96.0]),
+];
+/// Floors on the whole bounce set, the tenth round included (Exim's expected failure notices,
+/// SpamAssassin's VBounce rule tests), set to what it measured after that round's fixes (a
+/// mailbox of several notices read whole, quoted local parts kept, a program's output no
+/// source of recipients), rounded down. Dev recipients are below the older sets' because
+/// three Exim notices name only a pipe or a filter as the failed "address", which is no
+/// Internet address and no recipient here.
+pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [98.2, 100.0, 100.0, 100.0, 98.2]),
+    ("holdout", [95.8, 99.1, 93.8, 96.1, 96.0]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:

@@ -141,6 +141,12 @@ const CASES: &[Case] = &[
         kind: MessageKind::Bounce,
         replies: &[("bruno@example.net", None, true)],
     },
+    Case {
+        name: "Exim, a frozen message's notice to the postmaster (held, not failed; the sender named is no recipient)",
+        message: "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: postmaster@example.org\nSubject: Message frozen\nAuto-Submitted: auto-replied\n\nMessage 1tAbCd-000123-4x has been frozen.\nThe sender is <sender@example.org>.\n\nThe following address(es) have yet to be delivered:\n  ann@example.com: forced freeze\n",
+        kind: MessageKind::DelayWarning,
+        replies: &[("ann@example.com", None, false)],
+    },
 ];
 
 #[test]
@@ -218,5 +224,23 @@ fn notices_that_are_not_bounces_report_no_failure() {
                 n.lines().nth(2).unwrap_or_default()
             );
         }
+    }
+}
+
+#[test]
+fn the_sender_a_notice_names_is_no_recipient() {
+    // Exim's notice of a message frozen on arrival names only its sender.
+    let notice = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: postmaster@example.org\nSubject: Message frozen on arrival\nAuto-Submitted: auto-replied\n\nMessage 1tAbCd-000123-4x was frozen on arrival by ACL.\nThe sender is <sender@example.org>.\n";
+    if let Ok(x) = reply::extract(notice.as_bytes()) {
+        assert!(
+            x.replies.iter().all(|r| r.recipient.is_none()),
+            "{:?}",
+            x.replies
+        );
+        assert!(
+            x.replies
+                .iter()
+                .all(|r| r.finality.is_none_or(|f| !f.permanent))
+        );
     }
 }

@@ -59,15 +59,21 @@ fn is_host(s: &str, labels: usize) -> bool {
 /// The name the answering server gives itself in its reply: the bracketed host Microsoft's
 /// servers append (`... [BN8NAM12FT059.eop-nam12.prod.protection.outlook.com]`), or the domain
 /// that opens a greeting or closing reply (`421 mx.example.com Service not available`, RFC 5321
-/// section 4.2). A bracketed name elsewhere in the words is not the server's: Gmail quotes the
-/// sender's domain that way (`SPF [example.com] with ip: ...`).
+/// section 4.2). Many servers open their other replies the same way (`451 mta7.mail.gq1.yahoo.com
+/// Resources temporarily unavailable`, `550 imta02.mail.example.net ...`): there a name of three
+/// labels or more is taken, since a bare two-label domain opening a refusal is as often the
+/// recipient's (`550 example.net does not exist`). A bracketed name elsewhere in the words is
+/// not the server's: Gmail quotes the sender's domain that way (`SPF [example.com] with ip: ...`).
 pub fn server_name(basic: Option<u16>, text: &str) -> Option<String> {
     trailing_bracket(text)
         .or_else(|| trailing_dash(text))
         .or_else(|| {
-            matches!(basic, Some(220 | 221 | 421 | 554))
-                .then(|| greeting_domain(text))
-                .flatten()
+            let labels = if matches!(basic, Some(220 | 221 | 421 | 554)) {
+                2
+            } else {
+                3
+            };
+            basic.and_then(|_| greeting_domain(text, labels))
         })
 }
 
@@ -99,10 +105,16 @@ fn trailing_dash(text: &str) -> Option<String> {
     is_host(name, 3).then(|| name.to_ascii_lowercase())
 }
 
-fn greeting_domain(text: &str) -> Option<String> {
-    let first = text.split_whitespace().next()?;
+/// The domain that opens the words; outside greetings and closings it must be followed by more
+/// of them (a name alone there is a domain quoted bare, not the server's opening).
+fn greeting_domain(text: &str, labels: usize) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let first = words.next()?;
+    if labels > 2 {
+        words.next()?;
+    }
     let name = first.trim_end_matches('.');
-    is_host(name, 2).then(|| name.to_ascii_lowercase())
+    is_host(name, labels).then(|| name.to_ascii_lowercase())
 }
 
 /// The host that `prefix` (the words before a reply found in pasted prose) says answered: the
@@ -176,9 +188,27 @@ mod tests {
             server_name(Some(421), "mx.example.net Service not available").as_deref(),
             Some("mx.example.net")
         );
-        // Other replies may open with the recipient's domain.
+        // Other replies may open with the recipient's domain: a server's own name there has
+        // three labels or more.
         assert_eq!(server_name(Some(550), "example.net does not exist"), None);
         assert_eq!(server_name(Some(421), "Too many connections"), None);
+        assert_eq!(
+            server_name(
+                Some(451),
+                "mta7.mail.gq1.yahoo.com Resources temporarily unavailable"
+            )
+            .as_deref(),
+            Some("mta7.mail.gq1.yahoo.com")
+        );
+        // A name followed by a colon, an address, or a name alone is not a server's opening.
+        for t in [
+            "mail.example.net: Recipient address rejected",
+            "ann@mail.example.net does not exist",
+            "mail.example.net",
+            "1.2.3 is no host",
+        ] {
+            assert_eq!(server_name(Some(550), t), None, "{t}");
+        }
     }
 
     #[test]

@@ -90,6 +90,56 @@ fn the_servers_own_name_opening_any_reply_names_its_provider() {
     }
 }
 
+/// A provider's inbound server (its published MX) named in the words of a reply, with no field
+/// or sentence around it saying it answered: every provider whose MX the catalogue lists.
+#[test]
+fn an_inbound_server_named_in_the_words_names_its_provider() {
+    let cases: Vec<(String, &str)> = [
+        ("gmail-smtp-in.l.google.com", "gmail"),
+        ("alt1.aspmx.l.google.com", "gmail"),
+        ("example-com.mail.protection.outlook.com", "microsoft"),
+        ("hotmail-com.olc.protection.outlook.com", "microsoft"),
+        ("mta5.am0.yahoodns.net", "yahoo"),
+        ("mx01.mail.icloud.com", "apple"),
+        ("mx00.emig.gmx.net", "gmx-webde"),
+        ("mx-ha02.web.de", "gmx-webde"),
+        ("mx00.mail.com", "gmx-webde"),
+        ("mx00.t-online.de", "t-online"),
+        ("mx.freenet.de", "freenet"),
+        ("mxs.mail.ru", "mailru"),
+        ("mx1.seznam.cz", "seznam"),
+        ("163mx01.mxmail.netease.com", "netease"),
+        ("in1-smtp.messagingengine.com", "fastmail"),
+        ("mx1.emailsrvr.com", "rackspace"),
+        ("mx2.improvmx.com", "improvmx"),
+        ("mxext1.mailbox.org", "mailbox-org"),
+        ("mx1.hanmail.net", "daum"),
+        ("spool.mail.gandi.net", "gandi"),
+        ("mail2.anonaddy.me", "anonaddy"),
+        ("mail.smtp2go.com", "smtp2go"),
+        ("smtp.elasticemail.com", "elastic-email"),
+    ]
+    .into_iter()
+    .map(|(host, p)| {
+        (
+            format!("451 4.3.0 Temporary failure at {host}, please try again later"),
+            p,
+        )
+    })
+    .collect();
+    assert_names(&cases, SignalKind::Token, SignalPlace::Text);
+    // Outbound relays write bounces about other receivers' refusals: their names are no token.
+    // Nor is an MX the sender could not reach: it said nothing, the sender's network failed.
+    for input in [
+        "550 5.1.1 Mailbox unavailable (relayed by mout.gmx.net)",
+        "550 5.1.1 Mailbox unavailable (relayed by mout.web.de)",
+        "Mar  2 09:00:00 app postfix/smtp[311]: 4B2C1D: to=<ann@example.org>, relay=none, delay=95, dsn=4.4.1, status=deferred (connect to alt3.gmail-smtp-in.l.google.com[192.0.2.27]:25: Connection timed out)",
+        "4.4.1 deferred: connect to mta6.am0.yahoodns.net[192.0.2.28]:25: Network is unreachable",
+    ] {
+        assert_eq!(who(input), None, "{input}");
+    }
+}
+
 /// A link to a provider's own help pages, in neutral words.
 #[test]
 fn a_link_alone_names_its_provider() {

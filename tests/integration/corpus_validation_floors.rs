@@ -30,9 +30,12 @@
 /// to what the whole set measured once the classes its dev part showed were read by their words
 /// (the replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SIX`). All three sets raised
 /// to what they measured when round six met forms11, provider11 and esp11 on main (sending
-/// services' API refusals read without an SMTP code and their services named).
+/// services' API refusals read without an SMTP code and their services named). Dev provider
+/// raised when provider12 read a server's own name opening any reply, every catalogued
+/// provider's inbound MX in the words, and Yahoo's, Gmail's and Amazon SES's classes of
+/// round-six misses (dev false claims held at 0).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [97.7, 97.4, 97.2, 99.2]),
+    ("dev", [99.0, 97.4, 97.2, 99.2]),
     ("holdout", [87.9, 86.8, 89.1, 96.3]),
 ];
 /// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set

@@ -59,6 +59,36 @@ fn the_answering_host_alone_names_its_provider() {
     assert_names(&cases, SignalKind::Host, SignalPlace::RemoteMta);
 }
 
+/// An Exchange report of another server's refusal names that server in its own forms: the
+/// 2013-and-later `X gave this error:` over `Remote Server returned '...'`, and Exchange 2010's
+/// `The following organization rejected your message: X.` with its `X #550 ... ##` line.
+#[test]
+fn an_exchange_report_names_the_server_that_refused() {
+    let cases: Vec<(String, &str)> = [
+        ("mx0a-00123401.pphosted.com", "proofpoint"),
+        ("mx1.seznam.cz", "seznam"),
+    ]
+    .into_iter()
+    .flat_map(|(host, p)| {
+        [
+            (
+                format!(
+                    "{host} rejected your message to the following email addresses:\nann@example.org (ann@example.org)\n{host} gave this error:\nMessage refused\nDiagnostic information for administrators:\nGenerating server: EX01.corp.example.net\nann@example.org\n{host}\nRemote Server returned '550 5.7.1 Message refused'"
+                ),
+                p,
+            ),
+            (
+                format!(
+                    "Delivery has failed to these recipients or groups:\nann@example.org\nThe following organization rejected your message: {host}.\nDiagnostic information for administrators:\nGenerating server: ex.corp.example.net\nann@example.org\n{host} #550 5.7.1 Message refused ##"
+                ),
+                p,
+            ),
+        ]
+    })
+    .collect();
+    assert_names(&cases, SignalKind::Host, SignalPlace::RemoteMta);
+}
+
 /// The name a server opens its reply with (RFC 5321's `421 <domain> Service not available`,
 /// which many servers write before any reply): three labels or more outside greetings and
 /// closings.

@@ -257,7 +257,7 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
         // An Exchange report read for its `Remote Server returned '...'` line names the server
         // that refused in its own lines (`X gave this error:`).
         if r.remote_mta.is_none() && text.contains("Remote Server returned") {
-            r.remote_mta = text.lines().filter_map(hosts::exchange_refuser).last();
+            r.remote_mta = text.lines().rev().find_map(hosts::exchange_refuser);
         }
         return Ok(one(InputForm::Reply, r));
     }

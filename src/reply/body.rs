@@ -195,6 +195,13 @@ pub fn replies(text: &str) -> Vec<Reply> {
                 .get(1)
                 .map(|m| m.as_str().trim_end_matches('.').to_string());
         }
+        // Exchange's report of another server's refusal names that server in its own forms.
+        if line.contains('.')
+            && may_hold_any(line, &["gave this error", "rejected your message", " #"])
+            && let Some(h) = super::hosts::exchange_refuser(line)
+        {
+            host = Some(h);
+        }
         if may_hold_any(line, &["after", "in reply to"])
             && let Some(c) = AFTER_CMD.captures(line)
         {

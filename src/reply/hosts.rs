@@ -5,6 +5,24 @@ use super::code::re;
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// Exchange's reports of another server's refusal name the server that refused: `X rejected
+/// your message to the following email addresses:`, `X gave this error:`, Exchange 2010's `The
+/// following organization rejected your message: X.` and its diagnostic line `X #550 5.1.1 ...
+/// ##` (one capture group each, for multi-line searching).
+const EXCHANGE_FORMS: &str = r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+)[ \t]+(?:gave this error:|rejected your message to the following)|\bThe following organization rejected your message:[ \t]*([A-Za-z0-9][A-Za-z0-9.-]*?)\.?[ \t]*$|^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+)[ \t]+#(?:[45][0-9]{2}[ \t]|[ \t]*$)";
+
+static EXCHANGE: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?im){EXCHANGE_FORMS}")));
+
+/// The server an Exchange report's line says refused the message (see [`EXCHANGE_FORMS`]).
+pub fn exchange_refuser(line: &str) -> Option<String> {
+    EXCHANGE
+        .captures(line)
+        .and_then(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str()))
+        .map(|h| h.trim_end_matches('.'))
+        .filter(|h| is_host(h, 2))
+        .map(str::to_string)
+}
+
 /// The host a pasted line names as the one that answered: Postfix's `host X[ip] said:` (or
 /// `refused to talk to me:`, a refusal of the greeting), Exim's `host X [ip]:` (its bounces
 /// since 4.8x put `host X [ip]` on a line of its own, the `SMTP error ...` line after it; its
@@ -15,12 +33,15 @@ use std::sync::LazyLock;
 /// Server's report (`Remote Server at X (ip) returned '550 ...'`), and the host a transcript
 /// says it connected to (Exim's debug `Connecting to X [ip]:25`, ZoneMTA's `mx=X[ip]`), the
 /// greeting a transcript shows it (`R: 220-mx13.example.ru ESMTP`, `<<< 220 X`), Postfix's line
-/// pasted where the host became a Markdown link (`host [X](http://X/)[ip] said:`), and
-/// Purelymail's report (`at remote mailserver X. (ip): ...`).
+/// pasted where the host became a Markdown link (`host [X](http://X/)[ip] said:`),
+/// Purelymail's report (`at remote mailserver X. (ip): ...`), and Exchange's reports of another
+/// server's refusal (`X rejected your message to the following email addresses:`, `X gave this
+/// error:`, Exchange 2010's `The following organization rejected your message: X.` and its
+/// diagnostic line `X #550 5.1.1 ... ##`).
 static SAID_BY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?im)\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\](?::|[ \t]*$|\s+SMTP error\b)|\bH=([A-Za-z0-9][A-Za-z0-9.-]*)\s+(?:\([^()\s]*\)\s+)?\[[^\]\s]*\]|\bhost:\s*([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)|\bfor the recipient domain \S+ by ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\[[0-9a-fA-F.:]+\]|\bRemote Server at ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)\s+returned\b|\bConnecting to ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[0-9a-fA-F.:]+\]|\bmx=([A-Za-z0-9][A-Za-z0-9.-]*)\[[0-9a-fA-F.:]+\]|\bhost\s+\[([A-Za-z0-9][A-Za-z0-9.-]*)\]\([^)\s]*\)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused\s+to\s+talk\s+to\s+me):|\bat remote mailserver ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\([0-9a-fA-F.:]+\):|^[ \t]*(?:R:[ \t]*|<<<[ \t]*|<-+[ \t]*|Got:[ \t]*)?220[ -]([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+)\b",
-    )
+    re(&format!(
+        r"(?im){EXCHANGE_FORMS}|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused to talk to me):|\bhost\s+([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[^\]\s]*\](?::|[ \t]*$|\s+SMTP error\b)|\bH=([A-Za-z0-9][A-Za-z0-9.-]*)\s+(?:\([^()\s]*\)\s+)?\[[^\]\s]*\]|\bhost:\s*([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)|\bwhile talking to ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?:|^\s*Remote-MTA:\s*(?:dns;\s*)?([A-Za-z0-9][A-Za-z0-9.-]*)|\bRecipient server:\s*([A-Za-z0-9][A-Za-z0-9.-]*)|\bfor the recipient domain \S+ by ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\[[0-9a-fA-F.:]+\]|\bRemote Server at ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\([0-9a-fA-F.:]+\)\s+returned\b|\bConnecting to ([A-Za-z0-9][A-Za-z0-9.-]*)\s+\[[0-9a-fA-F.:]+\]|\bmx=([A-Za-z0-9][A-Za-z0-9.-]*)\[[0-9a-fA-F.:]+\]|\bhost\s+\[([A-Za-z0-9][A-Za-z0-9.-]*)\]\([^)\s]*\)\[[^\]\s]*\](?::[0-9]+)?\s+(?:said|refused\s+to\s+talk\s+to\s+me):|\bat remote mailserver ([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s+\([0-9a-fA-F.:]+\):|^[ \t]*(?:R:[ \t]*|<<<[ \t]*|<-+[ \t]*|Got:[ \t]*)?220[ -]([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+)\b",
+    ))
 });
 
 /// The server that wrote an Exchange report, as its diagnostic section names it
@@ -59,15 +80,21 @@ fn is_host(s: &str, labels: usize) -> bool {
 /// The name the answering server gives itself in its reply: the bracketed host Microsoft's
 /// servers append (`... [BN8NAM12FT059.eop-nam12.prod.protection.outlook.com]`), or the domain
 /// that opens a greeting or closing reply (`421 mx.example.com Service not available`, RFC 5321
-/// section 4.2). A bracketed name elsewhere in the words is not the server's: Gmail quotes the
-/// sender's domain that way (`SPF [example.com] with ip: ...`).
+/// section 4.2). Many servers open their other replies the same way (`451 mta7.mail.gq1.yahoo.com
+/// Resources temporarily unavailable`, `550 imta02.mail.example.net ...`): there a name of three
+/// labels or more is taken, since a bare two-label domain opening a refusal is as often the
+/// recipient's (`550 example.net does not exist`). A bracketed name elsewhere in the words is
+/// not the server's: Gmail quotes the sender's domain that way (`SPF [example.com] with ip: ...`).
 pub fn server_name(basic: Option<u16>, text: &str) -> Option<String> {
     trailing_bracket(text)
         .or_else(|| trailing_dash(text))
         .or_else(|| {
-            matches!(basic, Some(220 | 221 | 421 | 554))
-                .then(|| greeting_domain(text))
-                .flatten()
+            let labels = if matches!(basic, Some(220 | 221 | 421 | 554)) {
+                2
+            } else {
+                3
+            };
+            basic.and_then(|_| greeting_domain(text, labels))
         })
 }
 
@@ -99,10 +126,16 @@ fn trailing_dash(text: &str) -> Option<String> {
     is_host(name, 3).then(|| name.to_ascii_lowercase())
 }
 
-fn greeting_domain(text: &str) -> Option<String> {
-    let first = text.split_whitespace().next()?;
+/// The domain that opens the words; outside greetings and closings it must be followed by more
+/// of them (a name alone there is a domain quoted bare, not the server's opening).
+fn greeting_domain(text: &str, labels: usize) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let first = words.next()?;
+    if labels > 2 {
+        words.next()?;
+    }
     let name = first.trim_end_matches('.');
-    is_host(name, 2).then(|| name.to_ascii_lowercase())
+    is_host(name, labels).then(|| name.to_ascii_lowercase())
 }
 
 /// The host that `prefix` (the words before a reply found in pasted prose) says answered: the
@@ -176,9 +209,47 @@ mod tests {
             server_name(Some(421), "mx.example.net Service not available").as_deref(),
             Some("mx.example.net")
         );
-        // Other replies may open with the recipient's domain.
+        // Other replies may open with the recipient's domain: a server's own name there has
+        // three labels or more.
         assert_eq!(server_name(Some(550), "example.net does not exist"), None);
         assert_eq!(server_name(Some(421), "Too many connections"), None);
+        assert_eq!(
+            server_name(
+                Some(451),
+                "mta7.mail.gq1.yahoo.com Resources temporarily unavailable"
+            )
+            .as_deref(),
+            Some("mta7.mail.gq1.yahoo.com")
+        );
+        // A name followed by a colon, an address, or a name alone is not a server's opening.
+        for t in [
+            "mail.example.net: Recipient address rejected",
+            "ann@mail.example.net does not exist",
+            "mail.example.net",
+            "1.2.3 is no host",
+        ] {
+            assert_eq!(server_name(Some(550), t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn exchange_reports_name_the_host_that_refused() {
+        for prefix in [
+            "mx1.example.net rejected your message to the following email addresses:\nann@example.org\nmx1.example.net gave this error:\n",
+            "Delivery has failed to these recipients or groups:\nThe following organization rejected your message: mx1.example.net.\n",
+            "Generating server: ex01.corp.example.org\nann@example.org\nmx1.example.net #",
+        ] {
+            assert_eq!(
+                said_by(prefix).as_deref(),
+                Some("mx1.example.net"),
+                "{prefix}"
+            );
+        }
+        // A name in a sentence that only mentions an error is not the host.
+        assert_eq!(
+            said_by("The gateway mx1.example.net gave us trouble: "),
+            None
+        );
     }
 
     #[test]

@@ -289,7 +289,12 @@ fn lines_or_text(text: &str) -> Result<Extracted, InputError> {
     // only,163 smtp5`: a comma made prose a row, its `163` cell no code) may still be prose
     // around a reply: its error is the answer only when no reader of a code finds one.
     // An application's error message that holds the code apart from its words.
-    if let Some(r) = pasted::app_error(text) {
+    if let Some(mut r) = pasted::app_error(text) {
+        // An Exchange report read for its `Remote Server returned '...'` line names the server
+        // that refused in its own lines (`X gave this error:`).
+        if r.remote_mta.is_none() && text.contains("Remote Server returned") {
+            r.remote_mta = text.lines().rev().find_map(hosts::exchange_refuser);
+        }
         return Ok(one(InputForm::Reply, r));
     }
     // DSN fields pasted without their message: the reply and the hosts its fields name.

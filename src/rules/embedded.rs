@@ -142,6 +142,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/phrases-verdict-wordings.toml"),
     ),
     (
+        "rules/provider-esp-relays.toml",
+        include_str!("../../rules/provider-esp-relays.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

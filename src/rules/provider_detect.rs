@@ -40,17 +40,21 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// The client a receiving server's own log line names: Postfix's `RCPT from X[ip]:` and
-/// `connect from X[ip]`, `client=X[ip]`, and the `helo=<X>` it greeted with.
+/// `connect from X[ip]`, `client=X[ip]`, and the `helo=<X>` it greeted with; and the server a
+/// sender's log says it could not reach (`connect to X[ip]:25: Connection timed out`), which
+/// said nothing: a provider's MX named there is the sender's network failing, not the
+/// provider's words.
 static CLIENT_NAMES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:helo|ehlo)=<[^>\s]*>|\bclient=[^\s\[,;]+\[[^\]\s]*\]|\b(?:RCPT|MAIL|DATA|END-OF-MESSAGE|BDAT|connect|disconnect|lost connection after \S+) from [^\s\[]+\[[^\]\s]*\]",
+        r"(?i)\b(?:helo|ehlo)=<[^>\s]*>|\bclient=[^\s\[,;]+\[[^\]\s]*\]|\b(?:RCPT|MAIL|DATA|END-OF-MESSAGE|BDAT|connect|disconnect|lost connection after \S+) from [^\s\[]+\[[^\]\s]*\]|\bconnect to [^\s\[]+\[[^\]\s]*\](?::[0-9]+)?",
     )
     .expect("a valid pattern")
 });
 
-/// The words with the client names of a receiver's log line blanked out.
+/// The words with the client names of a receiver's log line, and the servers a sender could not
+/// connect to, blanked out.
 fn without_client_names(text: &str) -> Cow<'_, str> {
-    if !text.contains('=') && !text.contains(" from ") {
+    if !text.contains('=') && !text.contains(" from ") && !text.contains("onnect to ") {
         return Cow::Borrowed(text);
     }
     CLIENT_NAMES.replace_all(text, " ")

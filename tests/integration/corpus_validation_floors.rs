@@ -42,9 +42,11 @@ pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
     ("holdout", [88.0, 85.0, 87.7, 96.7]),
 ];
 /// The 1148 replies before round seven (ids `v122` and before), held at the floors the whole set
-/// had reached when round seven (ids `u001`-) joined.
+/// had reached when round seven (ids `u001`-) joined; dev provider raised when provider12 read a
+/// server's own name opening any reply, every catalogued provider's inbound MX in the words, and
+/// Yahoo's, Gmail's and Amazon SES's classes of round-six misses (dev false claims held at 0).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [97.7, 97.4, 97.2, 99.2]),
+    ("dev", [99.0, 97.4, 97.2, 99.2]),
     ("holdout", [87.9, 86.8, 89.1, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.

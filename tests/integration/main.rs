@@ -96,6 +96,7 @@ mod rules_explain;
 mod rules_lint;
 mod rules_provider_catalogue;
 mod rules_provider_codes;
+mod rules_provider_signals;
 mod rules_providers;
 mod rules_providers_replies;
 mod rules_providers_software;

@@ -138,6 +138,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-esp-graph.toml"),
     ),
     (
+        "rules/phrases-narrow.toml",
+        include_str!("../../rules/phrases-narrow.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

@@ -127,7 +127,7 @@ fn a_relay_refusal_that_asks_for_authentication_is_smtp_auth_while_a_plain_one_i
 #[test]
 fn words_decide_over_a_code_read_alone() {
     check(&[
-        // 500 with words of an unknown user; a bare 500 stays the sending software's.
+        // A 500's words decide where a phrase reads them; bare, it stays the sending software's.
         (
             "500 no such user here",
             "recipient-address",
@@ -135,6 +135,16 @@ fn words_decide_over_a_code_read_alone() {
         ),
         (
             "500 Syntax error, command unrecognized",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        (
+            "500 Line limit exceeded",
+            "message-size",
+            Action::FixSenderConfig,
+        ),
+        (
+            "500 unrecognized command",
             "sender-configuration",
             Action::FixSenderConfig,
         ),

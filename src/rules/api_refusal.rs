@@ -9,8 +9,10 @@ use super::RuleSet;
 use crate::reply::{self, Extracted, InputError, InputForm};
 
 /// The categories whose phrases state a failure by themselves: only a server that holds the
-/// mailbox says it is unknown, disabled or full, so such words are a refusal, not a mention.
-const MAILBOX_VERDICTS: &[&str] = &["recipient-address", "mailbox", "mailbox-full"];
+/// mailbox says it is unknown or full, so such words are a refusal, not a mention. Not
+/// `mailbox` (disabled, suspended): "Your account has been suspended" is as often a sending
+/// service speaking of the sender's own account, and suppressing the recipient would be wrong.
+const MAILBOX_VERDICTS: &[&str] = &["recipient-address", "mailbox-full"];
 
 /// A mailbox verdict quoted without its code is a line or three, as a refusal pasted without a
 /// code is (`prose::refusal`); longer text is prose that may only talk about full mailboxes.

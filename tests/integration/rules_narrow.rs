@@ -206,6 +206,9 @@ fn code_less_text_that_states_no_failure_stays_refused() {
         // Words no mailbox phrase reads.
         "The mailbox is almost at its limit, please tidy it up soon",
         "Thanks, ann@example.org is reachable again",
+        // A suspended account may be the sender's own (a sending service's notice): no
+        // recipient is to be suppressed for it.
+        "Your account has been suspended",
         // Prose longer than a quoted verdict, although it names an unknown user.
         "We looked into the report.\nThe logs said user unknown once.\nIt was a typo.\nAll \
          fine now.\nRegards",

@@ -423,9 +423,13 @@ fn gather(lines: &[&str], i: usize, first: Reply) -> (Reply, usize) {
                 .take(3)
                 .any(|l| opens(l).is_some())
         };
+        // A line that ends in a semicolon left its sentence open: a page or a client wrapped
+        // Postfix's `Service unavailable; Client host [...] blocked using ...` after it.
+        let left_open = joined.trim_end().ends_with(';');
         let belongs = same_code
             || next.starts_with([' ', '\t'])
             || line.starts_with([' ', '\t'])
+            || left_open
             || open && closed_later()
             || qmail_wrapped(line, t);
         if !belongs {
@@ -482,6 +486,26 @@ mod tests {
         let found = replies("550 5.1.1 User unknown\nThanks for your patience\n");
         assert!(
             found.iter().all(|r| !r.text.contains("patience")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_reply_whose_line_ends_in_a_semicolon_takes_the_next_line() {
+        let found = replies(
+            "Error transferring to mx.example.net;\nSMTP Protocol Returned a Permanent Error 554 Service unavailable;\nClient host [192.0.2.1] blocked using bl.example.org\nFor more information see the list's page\n",
+        );
+        assert!(
+            found
+                .iter()
+                .any(|r| r.text.contains("blocked using bl.example.org")
+                    && !r.text.contains("more information")),
+            "{found:?}"
+        );
+        // A line that ends otherwise stays closed.
+        let found = replies("554 Service unavailable\nClient host [192.0.2.1] is fine\n");
+        assert!(
+            found.iter().all(|r| !r.text.contains("is fine")),
             "{found:?}"
         );
     }

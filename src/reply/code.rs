@@ -517,6 +517,12 @@ pub fn clean_text(s: &str, basic: &str, enhanced: Option<&str>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     let is_enh = |t: &str| enhanced.is_some_and(|e| t == e || t.strip_prefix('#') == Some(e));
+    // The words a server wrote without a space after its enhanced code, right after the codes.
+    let glued_to_enhanced = |i: usize, t: &'_ str| -> Option<String> {
+        let e = enhanced?;
+        let rest = t.strip_prefix(e)?;
+        (i <= 1 && rest.starts_with(char::is_alphabetic)).then(|| rest.to_string())
+    };
     while i < toks.len() {
         let t = toks[i];
         let next = toks.get(i + 1).copied().unwrap_or("");
@@ -535,6 +541,10 @@ pub fn clean_text(s: &str, basic: &str, enhanced: Option<&str>) -> String {
             }
         } else if t == basic && is_enh(next) {
             2
+        } else if let Some(words) = glued_to_enhanced(i, t) {
+            // `550 5.7.1Relay not permitted`: the words begin where the code ends.
+            push_word(&mut out, &words);
+            1
         } else {
             0
         };
@@ -558,6 +568,20 @@ fn push_word(out: &mut String, w: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_glued_to_the_enhanced_code_are_the_replys_words() {
+        let r = parse_reply_start("550 5.7.1Relay not permitted for user.")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("5.7.1"));
+        assert_eq!(r.text, "Relay not permitted for user.");
+        // A dotted number inside the words is no code to split.
+        let r = parse_reply_start("550 5.7.1 Rejected: see 5.7.1a below")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.text, "Rejected: see 5.7.1a below");
+    }
 
     #[test]
     fn a_quote_closed_by_a_sentence_end_and_a_client_ip_first_are_read() {

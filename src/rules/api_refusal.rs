@@ -1,9 +1,23 @@
-//! A sending service's API refusal pasted without any SMTP code (`{"ErrorCode": 406, ...}`,
-//! `Error: Forbidden at .../@sendgrid/client/...`): read when the service's own signals name it
-//! and one of its rules reads the words.
+//! Short inputs without any SMTP code that still refuse: a sending service's API refusal
+//! (`{"ErrorCode": 406, ...}`, `Error: Forbidden at .../@sendgrid/client/...`), read when the
+//! service's own signals name it and one of its rules reads the words; and a mail system's
+//! verdict on one mailbox quoted without its code (Lotus Notes' `not listed in public Name &
+//! Address Book`, a full mailbox's `ErrMsg=Mailbox space not enough`), read when a phrase
+//! about that mailbox reads the words.
 
 use super::RuleSet;
 use crate::reply::{self, Extracted, InputError, InputForm};
+
+/// The categories whose phrases state a failure by themselves: only a server that holds the
+/// mailbox says it is unknown or full, so such words are a refusal, not a mention. Not
+/// `mailbox` (disabled, suspended): "Your account has been suspended" is as often a sending
+/// service speaking of the sender's own account, and suppressing the recipient would be wrong.
+const MAILBOX_VERDICTS: &[&str] = &["recipient-address", "mailbox-full"];
+
+/// A mailbox verdict quoted without its code is a line or three, as a refusal pasted without a
+/// code is (`prose::refusal`); longer text is prose that may only talk about full mailboxes.
+const VERDICT_LINES: usize = 3;
+const VERDICT_BYTES: usize = 600;
 
 impl RuleSet {
     /// What `explain` and `diagnose` read from an input: the replies [`reply::extract`] finds,
@@ -17,20 +31,37 @@ impl RuleSet {
 
     /// A short input with no reply code, as one reply without a code, when its own signals
     /// (the service's host, links, error-code names, field names: its `[[provider]]`
-    /// fingerprints) name a provider and a rule of that provider reads its words. The HTTP status
-    /// or the API's own error number is never read as an SMTP code; a text only a generic
-    /// phrase reads, or that names no one, stays refused (exit 2), as before.
+    /// fingerprints) name a provider and a rule of that provider reads its words, or when it
+    /// is a mailbox verdict (see [`MAILBOX_VERDICTS`]) of a few lines that a phrase reads. The
+    /// HTTP status or the API's own error number is never read as an SMTP code; a text only a
+    /// broader phrase reads (policy, spam, a list), a question, or one that names no one stays
+    /// refused (exit 2), as before.
     pub fn api_refusal(&self, input: &[u8]) -> Option<Extracted> {
         let r = reply::codeless(input)?;
         let d = self.decode(&r);
-        let provider = d.provider.as_ref()?;
-        let own_rule =
-            !provider.id.is_empty() && self.provider_rules.iter().any(|p| p.rule.id == d.rule.id);
-        own_rule.then(|| Extracted {
+        let own_rule = d.provider.as_ref().is_some_and(|p| {
+            !p.id.is_empty() && self.provider_rules.iter().any(|p| p.rule.id == d.rule.id)
+        });
+        let verdict = MAILBOX_VERDICTS.contains(&d.category.as_str())
+            && self.phrases.iter().any(|p| p.rule.id == d.rule.id)
+            && short_statement(input);
+        (own_rule || verdict).then(|| Extracted {
             form: InputForm::Reply,
             kind: None,
             replies: vec![r],
             original: None,
         })
     }
+}
+
+/// A few lines that state something (a question asks whether a mailbox is full; it says
+/// nothing failed).
+fn short_statement(input: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return false;
+    };
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    (1..=VERDICT_LINES).contains(&lines)
+        && text.len() <= VERDICT_BYTES
+        && !text.trim_end().ends_with('?')
 }

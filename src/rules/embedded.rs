@@ -138,12 +138,16 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-esp-graph.toml"),
     ),
     (
-        "rules/phrases-verdict-wordings.toml",
-        include_str!("../../rules/phrases-verdict-wordings.toml"),
-    ),
-    (
         "rules/provider-esp-relays.toml",
         include_str!("../../rules/provider-esp-relays.toml"),
+    ),
+    (
+        "rules/phrases-narrow.toml",
+        include_str!("../../rules/phrases-narrow.toml"),
+    ),
+    (
+        "rules/phrases-verdict-wordings.toml",
+        include_str!("../../rules/phrases-verdict-wordings.toml"),
     ),
     (
         "rules/phrases-dnsbl.toml",

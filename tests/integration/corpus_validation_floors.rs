@@ -44,10 +44,13 @@ pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
 /// The 1148 replies before round seven (ids `v122` and before), held at the floors the whole set
 /// had reached when round seven (ids `u001`-) joined; dev provider raised when provider12 read a
 /// server's own name opening any reply, every catalogued provider's inbound MX in the words, and
-/// Yahoo's, Gmail's and Amazon SES's classes of round-six misses (dev false claims held at 0).
+/// Yahoo's, Gmail's and Amazon SES's classes of round-six misses (dev false claims held at 0);
+/// category, action and checks raised when action12 let words narrow the generic readings (a
+/// blocked recipient account, a failed spam filter, a relay refusal asking for AUTH, a refused
+/// attachment type, a 500's words, code-less mailbox verdicts: rules/phrases-narrow.toml).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 97.4, 97.2, 99.2]),
-    ("holdout", [87.9, 86.8, 89.1, 96.3]),
+    ("dev", [99.0, 98.8, 98.4, 100.0]),
+    ("holdout", [87.9, 87.0, 89.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2] =
@@ -55,16 +58,16 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2
 /// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set
 /// had reached when round six (ids `v001`-) joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 98.3, 97.9, 99.2]),
-    ("holdout", [87.4, 87.4, 89.1, 96.2]),
+    ("dev", [99.0, 99.0, 98.5, 100.0]),
+    ("holdout", [87.4, 87.6, 89.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
 /// The 874 replies before round five, held at the floors they had reached when it joined.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.6, 98.7, 97.9, 100.0]),
-    ("holdout", [89.0, 88.3, 89.5, 96.1]),
+    ("dev", [99.6, 98.8, 98.3, 100.0]),
+    ("holdout", [89.0, 88.6, 89.8, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =

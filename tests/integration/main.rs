@@ -94,6 +94,7 @@ mod rules_esp;
 mod rules_examples;
 mod rules_explain;
 mod rules_lint;
+mod rules_narrow;
 mod rules_provider_catalogue;
 mod rules_provider_codes;
 mod rules_provider_signals;

@@ -1,0 +1,223 @@
+//! Words that narrow what a broad phrase or a code read alone would decide
+//! (`rules/phrases-narrow.toml`), each beside the broad reading it must leave alone; and a
+//! mailbox verdict quoted without any code, read, while code-less text that states no failure
+//! stays refused.
+#![allow(clippy::unwrap_used)]
+
+use super::cli_support::{code, json, run, stderr};
+use crate::rules_providers::builtin;
+use mailtriage::rules::{Action, Decoded};
+
+/// The first reply `explain` reads from `text`, decoded; panics when explain refuses it.
+fn explain(text: &str) -> Decoded {
+    let set = builtin();
+    let ex = set
+        .extract(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    set.decode(&ex.replies[0])
+}
+
+fn check(cases: &[(&str, &str, Action)]) {
+    for (text, category, action) in cases {
+        let d = explain(text);
+        assert_eq!(
+            (d.category.as_str(), d.action),
+            (*category, *action),
+            "{text}: rule {}",
+            d.rule.id
+        );
+    }
+}
+
+#[test]
+fn a_blocked_recipient_account_is_suppressed_while_a_policy_refusal_of_the_sender_is_not() {
+    check(&[
+        (
+            "550 5.7.1 Policy rejection on the target address <ann@example.ru>",
+            "mailbox",
+            Action::SuppressAddress,
+        ),
+        (
+            "550 Recipient mailbox is frozen",
+            "mailbox",
+            Action::SuppressAddress,
+        ),
+        (
+            "554 5.7.1 Rejected for policy reasons",
+            "policy",
+            Action::FixInfrastructure,
+        ),
+    ]);
+}
+
+#[test]
+fn a_spam_filter_that_failed_is_retried_while_a_spam_verdict_is_content() {
+    check(&[
+        (
+            "451 4.0.0 Spam filter error - please try again",
+            "system",
+            Action::Retry,
+        ),
+        (
+            "451 4.5.0 Error in processing, id=04801-01, parts_decode_ext FAILED: file(1) utility failed",
+            "system",
+            Action::Retry,
+        ),
+        // Under a 5xx the same words are the filter's verdict on the message.
+        (
+            "550 5.7.1 Message failed spam filter check",
+            "content",
+            Action::FixInfrastructure,
+        ),
+        (
+            "554 Refused by local policy: spam score too high",
+            "content",
+            Action::FixInfrastructure,
+        ),
+        (
+            "553 Mail data refused by AISP, rule [4711].",
+            "content",
+            Action::FixInfrastructure,
+        ),
+    ]);
+}
+
+#[test]
+fn a_refused_attachment_type_is_the_senders_to_change_while_an_infected_one_is_content() {
+    check(&[
+        (
+            "552 5.7.0 Illegal attachment type, message refused",
+            "content",
+            Action::FixSenderConfig,
+        ),
+        (
+            "550 Attachment type not allowed. File \"a.exe\" has the unacceptable extension \"exe\"",
+            "content",
+            Action::FixSenderConfig,
+        ),
+        (
+            "554 5.7.1 Message rejected: infected attachment (Eicar-Test-Signature)",
+            "content",
+            Action::FixInfrastructure,
+        ),
+    ]);
+}
+
+#[test]
+fn a_relay_refusal_that_asks_for_authentication_is_smtp_auth_while_a_plain_one_is_routing() {
+    check(&[
+        (
+            "553 relay check local fail (ann@example.org)",
+            "smtp-auth",
+            Action::FixSenderConfig,
+        ),
+        (
+            "530 Authentication required to relay",
+            "smtp-auth",
+            Action::FixSenderConfig,
+        ),
+        (
+            "554 5.7.1 <ann@example.org>: Relay access denied",
+            "routing",
+            Action::FixSenderConfig,
+        ),
+    ]);
+}
+
+#[test]
+fn words_decide_over_a_code_read_alone() {
+    check(&[
+        // A 500's words decide where a phrase reads them; bare, it stays the sending software's.
+        (
+            "500 no such user here",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "500 Syntax error, command unrecognized",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        (
+            "500 Line limit exceeded",
+            "message-size",
+            Action::FixSenderConfig,
+        ),
+        (
+            "500 unrecognized command",
+            "sender-configuration",
+            Action::FixSenderConfig,
+        ),
+        // A sending service's suppression list is no DNSBL listing of the sender.
+        (
+            "554 Message rejected: Address blacklisted. <ann@example.net>",
+            "policy",
+            Action::SuppressAddress,
+        ),
+        (
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            "blocklist",
+            Action::RequestDelisting,
+        ),
+        // The MAIL FROM identity against the client IP is authentication; a bare domain
+        // mismatch stays reverse DNS.
+        (
+            "554 MAIL FROM [ann@example.org] mismatches client IP [192.0.2.9]",
+            "authentication",
+            Action::FixAuthentication,
+        ),
+        (
+            "550 domain [example.org] mismatches client ip 192.0.2.9.",
+            "reverse-dns",
+            Action::FixAuthentication,
+        ),
+    ]);
+}
+
+#[test]
+fn a_mailbox_verdict_quoted_without_a_code_is_read() {
+    check(&[
+        (
+            "Diagnostic-Code: X-Notes; User ann (ann@example.org) not listed in public Name & Address Book",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "ann \"(0), ErrMsg=Mailbox space not enough (space limit is 20480KB)",
+            "mailbox-full",
+            Action::RetryThenSuppress,
+        ),
+    ]);
+    let o = run(
+        &["explain", "--format", "json"],
+        Some(b"ErrMsg=Mailbox space not enough (space limit is 20480KB)"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["replies"][0]["category"], "mailbox-full");
+    assert!(v["replies"][0]["basic"].is_null());
+}
+
+#[test]
+fn code_less_text_that_states_no_failure_stays_refused() {
+    for text in [
+        // A question about a verdict is not one.
+        "Does ErrMsg=Mailbox space not enough mean the user is gone?",
+        // Words no mailbox phrase reads.
+        "The mailbox is almost at its limit, please tidy it up soon",
+        "Thanks, ann@example.org is reachable again",
+        // A suspended account may be the sender's own (a sending service's notice): no
+        // recipient is to be suppressed for it.
+        "Your account has been suspended",
+        // Prose longer than a quoted verdict, although it names an unknown user.
+        "We looked into the report.\nThe logs said user unknown once.\nIt was a typo.\nAll \
+         fine now.\nRegards",
+    ] {
+        assert!(builtin().extract(text.as_bytes()).is_err(), "{text}");
+    }
+    let o = run(
+        &["explain"],
+        Some(b"Does ErrMsg=Mailbox space not enough mean the user is gone?".as_slice()),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}

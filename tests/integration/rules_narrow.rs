@@ -148,9 +148,15 @@ fn words_decide_over_a_code_read_alone() {
             "sender-configuration",
             Action::FixSenderConfig,
         ),
-        // A sending service's suppression list is no DNSBL listing of the sender.
+        // A sending service's suppression list is no DNSBL listing of the sender (SES's own
+        // sentence is its provider rule's; other services' wording is the phrase's).
         (
             "554 Message rejected: Address blacklisted. <ann@example.net>",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "550 Recipient address is on the account's suppression list",
             "policy",
             Action::SuppressAddress,
         ),

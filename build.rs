@@ -22,6 +22,8 @@ mod builtin_dfas {
 mod finding;
 #[path = "src/match_only.rs"]
 mod match_only;
+#[path = "src/reply/pattern_source.rs"]
+mod pattern_source;
 #[path = "src/shared_search.rs"]
 mod shared_search;
 #[path = "src/reply/word_patterns.rs"]
@@ -91,6 +93,11 @@ fn main() {
     println!("cargo::rerun-if-changed=rules");
     println!("cargo::rerun-if-changed=src/rules");
     println!("cargo::rerun-if-changed=src/finding.rs");
+    // The constant extraction patterns are read from where they are used (`pattern_source`).
+    println!("cargo::rerun-if-changed={}", pattern_source::DIR);
+    for f in pattern_source::FILES {
+        println!("cargo::rerun-if-changed={f}");
+    }
     let parsed: Vec<(&str, RawFile)> = BUILTIN
         .iter()
         .map(|(file, text)| (*file, parse_file(file, text, &mut Vec::new())))
@@ -148,12 +155,12 @@ fn write_out(name: &str, bytes: &[u8]) {
     }
 }
 
-/// Every pattern the set compiles on first use, every mechanism word and every constant word
-/// pattern, with its digest and required literals, sorted by digest then pattern, as the Rust
-/// expression `builtin_literals::LITERALS` includes; the same rows with the place of each
-/// one's automaton for ASCII texts in the third result, for those that have one, as
-/// `builtin_dfas::INDEX` includes them; and those automata (`ascii_dfa::bytes`), each at a
-/// multiple of four bytes, as `builtin_dfas::DFAS` includes them.
+/// Every pattern the set compiles on first use, every mechanism word, every constant word
+/// pattern and every constant extraction pattern, with its digest and required literals,
+/// sorted by digest then pattern, as the Rust expression `builtin_literals::LITERALS` includes;
+/// the same rows with the place of each one's automaton for ASCII texts in the third result,
+/// for those that have one, as `builtin_dfas::INDEX` includes them; and those automata
+/// (`ascii_dfa::bytes`), each at a multiple of four bytes, as `builtin_dfas::DFAS` includes them.
 fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
     let mut dfas: Vec<u8> = Vec::new();
@@ -166,6 +173,10 @@ fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
     );
     // And the word patterns of `reply::prefilter::Words`, for their automata.
     patterns.extend(word_patterns::ALL);
+    // And the constant extraction patterns (`reply::constant_regex`), for theirs.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
+    let constants = pattern_source::read(&root);
+    patterns.extend(constants.iter().map(String::as_str));
     let mut rows: Vec<(u64, &str)> = patterns
         .into_iter()
         .map(|p| (rules::builtin_literals::digest(p), p))

@@ -27,6 +27,11 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Safe<F> {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Below DEL no character is active (serde_json escapes C0 before it gets here): most
+        // strings are written without decoding them character by character.
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if is_active(c) {

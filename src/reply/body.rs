@@ -1,11 +1,11 @@
 //! Plain-text bounce bodies (qmail, Exim, Postfix, Exchange, Gmail): dig the replies out of prose.
 
+use super::code::Regex;
 use super::code::{check_enhanced, find_enhanced, find_reply, parse_reply_start, re, unquote};
 use super::log::exim_command;
 use super::prefilter::{may_hold, may_hold_any};
 use super::recipients::SUMMARY_FIELD;
 use super::types::Reply;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// Where the human-readable part ends and the returned original message begins.

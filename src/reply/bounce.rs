@@ -3,11 +3,11 @@
 
 use super::addressees::{named_in, own_addresses, written_to_self};
 use super::bounce_text::{Context, for_each_named, replies_of};
+use super::code::Regex;
 use super::mime::{self, Parts};
 use super::types::{Extracted, InputError, InputForm, MessageKind, Reply};
 use super::{address, body, finality, headers, notices, prose};
 use mail_parser::{Message, MessageParser};
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// The mbox separator of a bounce pasted into another message's text (an operator's relay

@@ -2,9 +2,9 @@
 //! pasted into the text) merged with the replies its prose quotes, else the recipients and the
 //! explanation it gives in words; and the text of a bounce pasted without its headers.
 
+use super::code::Regex;
 use super::types::{Extracted, InputForm, Reply};
 use super::{address, body, dsn, finality, prose, recipients};
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// One copy of `reply` for each recipient named; the reply alone when none is.

@@ -1,8 +1,8 @@
 //! Headers of the original message returned inside a bounce (From, DKIM d=/s=, sending IP ...).
 
+use super::code::Regex;
 use super::code::re;
 use super::types::OriginalHeaders;
-use regex::Regex;
 use std::net::IpAddr;
 use std::sync::LazyLock;
 

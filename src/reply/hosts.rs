@@ -1,8 +1,8 @@
 //! Host names a reply carries about the server that answered it: the name the server gives
 //! itself in its words, and the host a pasted log or bounce line says answered.
 
+use super::code::Regex;
 use super::code::re;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// Exchange's reports of another server's refusal name the server that refused: `X rejected

@@ -1,9 +1,9 @@
 //! An HTTP API's refusal (an email service's REST API, an SDK's exception): its status is
 //! HTTP's, not an SMTP reply code, so only its words are read.
 
+use super::code::Regex;
 use super::code::{find_reply, re};
 use super::types::Reply;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// An HTTP status where the text says it is one: `HTTP 403`, `HTTP/1.1 429`, `HTTP Error 403`,

@@ -1,9 +1,9 @@
 //! MTA log lines (Postfix, Exim, Sendmail): one reply per delivery line that carries one.
 
+use super::code::Regex;
 use super::code::{check_enhanced, find_reply, parse_reply_start, re, relay_status};
 use super::fields::{dsn_value, field, in_reply_to, postfix_said, postfix_status, prefix_while};
 use super::types::{InputError, InputForm, Reply};
-use regex::Regex;
 use std::sync::LazyLock;
 
 static EXIM_HEAD: LazyLock<Regex> =

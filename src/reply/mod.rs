@@ -7,6 +7,7 @@ mod bounce;
 mod bounce_text;
 mod code;
 mod code_scan;
+pub(crate) mod constant_regex;
 mod dsn;
 mod esp;
 mod fields;
@@ -20,6 +21,8 @@ mod mime;
 mod notices;
 mod paste;
 mod pasted;
+#[cfg(test)]
+mod pattern_source;
 mod prefilter;
 mod prose;
 mod queue;

@@ -2,8 +2,8 @@
 //! page or a ticket system), an exception's stack frames, a DSN field's `smtp;` type, qmail's
 //! log encoding of a delivery's report, DSN fields flattened onto one line.
 
+use super::code::Regex;
 use super::code::{re, starts_like_reply};
-use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 

@@ -1,9 +1,9 @@
 //! Replies as applications and people paste them: SMTP transcripts, library exceptions that
 //! hold the code apart from the words, and text with its newlines escaped.
 
+use super::code::Regex;
 use super::code::{check_enhanced, parse_reply_start, re};
 use super::types::Reply;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// A server line of a transcript: `<<< 550 ...`, `S: 550 ...`, `SMTP<< 550 ...`, `RECV: 550`,

@@ -49,7 +49,7 @@ impl Words {
             ascii: MatchOnly::known_as(&pattern.replace(r"\b", r"(?-u:\b)"), pattern)
                 .expect("constant regex"),
             #[cfg(test)]
-            written: super::code::re(pattern),
+            written: Regex::new(pattern).expect("constant regex"),
         }
     }
 

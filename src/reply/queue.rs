@@ -1,10 +1,10 @@
 //! An MTA's queue listing (Postfix's `mailq` / `postqueue -p`): each queued message with the
 //! reason its last delivery attempt was deferred, in parentheses, and its recipients.
 
+use super::code::Regex;
 use super::code::{find_reply, parse_reply_start, re};
 use super::fields::{in_reply_to, postfix_said};
 use super::types::Reply;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// A queue entry's first line: queue ID (with `*` when active, `!` when held), size, arrival

@@ -10,8 +10,8 @@
 //! sender's and the list's addresses are never recipients.
 
 use super::address;
+use super::code::Regex;
 use super::code::re;
-use regex::Regex;
 use std::sync::LazyLock;
 
 /// An address on a line, bracketed or bare; internationalised ones (RFC 6531: letters of any

@@ -215,6 +215,12 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         super::spf_authorise::cname_in_place(ctx, &mut d, &name);
         out.push(d);
     }
+    if let Some(fixed) =
+        super::spf_repair::repair_terms(ctx, facts, current.as_deref(), &mut pool, out)
+    {
+        current = Some(fixed);
+    }
+    super::spf_repair::vendor_terms(facts, &mut pool, out);
     authorise(
         ctx,
         facts,

@@ -114,9 +114,14 @@ pub(super) fn repair_terms(
     let mut terms: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut dropped_sender_terms = false;
-    for (i, term) in record.split_whitespace().enumerate() {
+    // Terms split as the parser splits them (on spaces only), so a control character inside a
+    // term stays part of the term it broke.
+    for (i, term) in record.split(' ').filter(|t| !t.is_empty()).enumerate() {
         if i == 0 {
             terms.push(term.to_string());
+            continue;
+        }
+        if terms.iter().any(|t| t.eq_ignore_ascii_case(term)) {
             continue;
         }
         let parsed = parse(&format!("v=spf1 {term}"));
@@ -128,7 +133,10 @@ pub(super) fn repair_terms(
                 );
                 terms.push(fixed);
             } else {
-                notes.push(ctx.k.message_with("spf-term-dropped", &[("subject", term)]));
+                notes.push(ctx.k.message_with(
+                    "spf-term-dropped",
+                    &[("subject", &crate::checks::spf::parse::clip(term))],
+                ));
                 dropped_sender_terms = true;
             }
             continue;

@@ -1,13 +1,14 @@
 //! Repairing the terms of the domain's own SPF record that make every evaluation a permerror:
 //! a misspelt mechanism name, a term that cannot parse (an `ip4:` prefix over 32), an `mx`
-//! term over more MX hosts than a receiver looks up; the same faults in an included record of
-//! another organisation are its publisher's to repair.
+//! term over more MX hosts than a receiver looks up, in the domain's record or one of its own
+//! organisation it includes; the same faults in an included record of another organisation
+//! are its publisher's to repair.
 
 use super::RecordToPublish;
 use super::draft::{Ctx, Draft};
 use super::records;
 use crate::checks::spf::parse::{Mechanism, parse};
-use crate::checks::{SpfFacts, org_domain};
+use crate::checks::{SpfFacts, SpfNode, org_domain};
 use crate::dns::RType;
 use crate::finding::Finding;
 use std::net::IpAddr;
@@ -92,8 +93,21 @@ fn mx_addresses(ctx: &Ctx<'_>, domain: &str) -> Option<Vec<IpAddr>> {
     (!hosts.is_empty()).then_some(out)
 }
 
-/// One step publishing the own record with its broken terms repaired, when the check named
-/// them; returns the repaired record, which later steps build on.
+/// The record of `domain` as the walk saw it.
+fn record_of<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a str> {
+    if node.domain.eq_ignore_ascii_case(domain) && node.record.is_some() {
+        return node.record.as_deref();
+    }
+    node.children.iter().find_map(|c| record_of(c, domain))
+}
+
+fn is_broken_term(f: &Finding) -> bool {
+    matches!(f.id.as_str(), "spf-syntax-error" | "spf-mx-too-many-names")
+}
+
+/// One step per record of the domain's own organisation whose broken terms the check named
+/// (the domain's record, then the ones it includes), each publishing that record repaired;
+/// returns the domain's own record repaired, which later steps build on.
 pub(super) fn repair_terms(
     ctx: &Ctx<'_>,
     facts: &SpfFacts,
@@ -101,16 +115,44 @@ pub(super) fn repair_terms(
     pool: &mut Vec<&Finding>,
     out: &mut Vec<Draft>,
 ) -> Option<String> {
-    let own = |f: &&Finding| {
-        matches!(f.id.as_str(), "spf-syntax-error" | "spf-mx-too-many-names")
-            && f.subject.eq_ignore_ascii_case(&facts.domain)
-    };
+    let apex = repair_one(ctx, facts, &facts.domain, current, pool, out);
+    let own_org = org_domain(&facts.domain);
+    let mut names: Vec<String> = pool
+        .iter()
+        .filter(|f| {
+            is_broken_term(f)
+                && !f.subject.eq_ignore_ascii_case(&facts.domain)
+                && org_domain(&f.subject) == own_org
+        })
+        .map(|f| f.subject.clone())
+        .collect();
+    names.dedup();
+    for name in names {
+        let record = facts.tree.as_ref().and_then(|t| record_of(t, &name));
+        repair_one(ctx, facts, &name, record, pool, out);
+    }
+    apex
+}
+
+/// The step that republishes `name`'s record with its broken terms repaired.
+fn repair_one(
+    ctx: &Ctx<'_>,
+    facts: &SpfFacts,
+    name: &str,
+    current: Option<&str>,
+    pool: &mut Vec<&Finding>,
+    out: &mut Vec<Draft>,
+) -> Option<String> {
+    let own = |f: &&Finding| is_broken_term(f) && f.subject.eq_ignore_ascii_case(name);
     let record = current.filter(|_| pool.iter().any(own))?;
     // Two glued terms or swapped arguments: `spf_split` puts the slip right term by term.
     if super::spf_split::repair(record).is_some() {
         return None;
     }
-    let ip = ctx.input.params.ip;
+    // The sending address is added to the domain's own record only (an included record's
+    // servers are its own business).
+    let apex = name.eq_ignore_ascii_case(&facts.domain);
+    let ip = ctx.input.params.ip.filter(|_| apex);
     let mut terms: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut dropped_sender_terms = false;
@@ -147,10 +189,8 @@ pub(super) fn repair_terms(
             .is_some_and(|d| match &d.mechanism {
                 Mechanism::Mx { domain, .. } => pool.iter().any(|f| {
                     f.id == "spf-mx-too-many-names"
-                        && f.message.contains(&format!(
-                            "for {} ",
-                            domain.as_deref().unwrap_or(&facts.domain)
-                        ))
+                        && f.message
+                            .contains(&format!("for {} ", domain.as_deref().unwrap_or(name)))
                 }),
                 _ => false,
             });
@@ -159,7 +199,7 @@ pub(super) fn repair_terms(
                 Mechanism::Mx {
                     domain: Some(d), ..
                 } => d.clone(),
-                _ => facts.domain.clone(),
+                _ => name.to_string(),
             };
             let addrs = mx_addresses(ctx, &target).unwrap_or_default();
             for a in &addrs {
@@ -203,7 +243,7 @@ pub(super) fn repair_terms(
     });
     d.details.extend(notes);
     d.records.push(RecordToPublish::txt(
-        facts.domain.clone(),
+        name.to_string(),
         fixed.clone(),
         ctx.k.message("spf-publish-note"),
     ));

@@ -168,6 +168,30 @@ fn a_vendors_broken_term_is_the_vendors_to_fix_and_the_customer_keeps_the_includ
     assert!(title.contains("_spf.vbad10.example"), "{title}");
 }
 
+#[test]
+fn a_misspelt_term_in_an_own_included_record_is_repaired_at_that_name() {
+    // own10.example includes its own _spf.own10.example, which writes `exist:` for `exists:`
+    // (an unknown mechanism: permerror, RFC 7208 section 4.6.1) before the macro that allows
+    // 192.0.2.231. Gmail's 5.7.27. The operator expects: the first step republishes
+    // _spf.own10.example with `exists:` spelt right and its macro kept; the apex record,
+    // which is fine, is not republished.
+    let (rc, d) = diagnose(GMAIL_5727, &sender("news@own10.example", "192.0.2.231"));
+    assert_eq!(rc, 1);
+    let causes = cause_ids(&d);
+    assert!(causes.iter().all(|c| c.starts_with("spf-")), "{causes:?}");
+    let s = first_step(&d);
+    assert_eq!(
+        records(s),
+        [rec(
+            "_spf.own10.example",
+            "TXT",
+            "v=spf1 ip4:192.0.2.230 exists:%{i}.allow.own10.example -all"
+        )],
+        "{}",
+        text(s)
+    );
+}
+
 // ------------------------------------------------------------------ DKIM and DMARC as written
 
 #[test]

@@ -102,7 +102,31 @@ fn record_of<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a str> {
 }
 
 fn is_broken_term(f: &Finding) -> bool {
-    matches!(f.id.as_str(), "spf-syntax-error" | "spf-mx-too-many-names")
+    matches!(
+        f.id.as_str(),
+        "spf-syntax-error" | "spf-mx-too-many-names" | "spf-unknown-modifier"
+    )
+}
+
+/// A modifier receivers ignore because its name is `redirect` misspelt (`redirct=`), as the
+/// `redirect=` it was meant to be, in a record with no `all` (where it would apply, RFC 7208
+/// section 6.1) and no other `redirect=`.
+fn respelt_redirect(term: &str, record: &crate::checks::spf::parse::Record) -> Option<String> {
+    let (name, value) = term.split_once('=')?;
+    let name = name.to_ascii_lowercase();
+    if name == "redirect"
+        || name.len() < 5
+        || distance(&name, "redirect") > 2
+        || record.all().is_some()
+        || record.redirect.is_some()
+    {
+        return None;
+    }
+    let fixed = format!("redirect={value}");
+    parse(&format!("v=spf1 {fixed}"))
+        .errors
+        .is_empty()
+        .then_some(fixed)
 }
 
 /// One step per record of the domain's own organisation whose broken terms the check named
@@ -156,6 +180,8 @@ fn repair_one(
     let mut terms: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut dropped_sender_terms = false;
+    let mut redirect_respelt = false;
+    let whole = parse(record);
     // Terms split as the parser splits them (on spaces only), so a control character inside a
     // term stays part of the term it broke.
     for (i, term) in record.split(' ').filter(|t| !t.is_empty()).enumerate() {
@@ -167,6 +193,17 @@ fn repair_one(
             continue;
         }
         let parsed = parse(&format!("v=spf1 {term}"));
+        if !parsed.unknown_modifiers.is_empty()
+            && let Some(fixed) = respelt_redirect(term, &whole)
+        {
+            notes.push(ctx.k.message_with(
+                "spf-redirect-respelt",
+                &[("subject", term), ("record", &fixed)],
+            ));
+            terms.push(fixed);
+            redirect_respelt = true;
+            continue;
+        }
         if !parsed.errors.is_empty() {
             if let Some(fixed) = respelt(term) {
                 notes.push(
@@ -233,8 +270,19 @@ fn repair_one(
         return None;
     }
     let mut d = Draft::new("spf-fix", "spf");
+    // The redirect the owner meant is what was to authorise the senders the record does not
+    // list: the sender is left to it rather than listed beside it (the step says to check).
+    let unlisted = |f: &&Finding| {
+        redirect_respelt && f.id == "spf-ip-not-authorised" && f.subject.eq_ignore_ascii_case(name)
+    };
+    if let Some(ip) = ctx.input.params.ip.filter(|_| pool.iter().any(unlisted)) {
+        notes.push(
+            ctx.k
+                .message_with("spf-redirect-sender", &[("ip", &ip.to_string())]),
+        );
+    }
     pool.retain(|f| {
-        let hit = own(f) || f.id == "spf-permerror";
+        let hit = own(f) || f.id == "spf-permerror" || unlisted(f);
         if hit {
             d.findings.push(f.id.clone());
             d.details.push(f.message.clone());
@@ -320,6 +368,14 @@ mod tests {
             Some("exists:%{i}.x.example")
         );
         assert_eq!(respelt("foo:bar.example"), None);
+        let open = parse("v=spf1 ip4:192.0.2.1 redirct=_spf.example.com");
+        assert_eq!(
+            respelt_redirect("redirct=_spf.example.com", &open).as_deref(),
+            Some("redirect=_spf.example.com")
+        );
+        let closed = parse("v=spf1 ip4:192.0.2.1 redirct=_spf.example.com -all");
+        assert_eq!(respelt_redirect("redirct=_spf.example.com", &closed), None);
+        assert_eq!(respelt_redirect("foo=bar", &open), None);
     }
 
     #[test]

@@ -192,6 +192,29 @@ fn a_misspelt_term_in_an_own_included_record_is_repaired_at_that_name() {
     );
 }
 
+#[test]
+fn a_misspelt_redirect_is_spelt_right_rather_than_the_vendors_address_added() {
+    // rdr10.example writes `redirct=_spf.vendor10.example`: a modifier RFC 7208 section 6 says
+    // receivers ignore, so the record ends without a policy and the vendor's 192.0.2.203 gets
+    // neutral (no `all`, no redirect). Gmail's 5.7.27. The operator expects: the first step
+    // republishes the record with `redirect=` spelt right, and adds no address of the
+    // vendor's (the redirect authorises it).
+    let (rc, d) = diagnose(GMAIL_5727, &sender("news@rdr10.example", "192.0.2.203"));
+    assert_eq!(rc, 1);
+    let v = first_spf(&d, "rdr10.example");
+    assert_eq!(
+        v,
+        "v=spf1 ip4:192.0.2.232 redirect=_spf.vendor10.example",
+        "{}",
+        text(first_step(&d))
+    );
+    for st in d["plan"].as_array().unwrap() {
+        for r in records(st) {
+            assert!(!r.2.contains("192.0.2.203"), "{r:?}");
+        }
+    }
+}
+
 // ------------------------------------------------------------------ DKIM and DMARC as written
 
 #[test]

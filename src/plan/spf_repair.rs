@@ -43,6 +43,18 @@ fn respelt(term: &str) -> Option<String> {
     let end = rest.find([':', '/', '=']).unwrap_or(rest.len());
     let (name, arg) = rest.split_at(end);
     let name = name.to_ascii_lowercase();
+    // A modifier written like a mechanism (`redirect:_spf.example.com`, which receivers read as
+    // an unknown mechanism): the same modifier with its `=`.
+    if qual.is_empty()
+        && matches!(name.as_str(), "redirect" | "exp")
+        && let Some(value) = arg.strip_prefix(':')
+    {
+        let fixed = format!("{name}={value}");
+        return parse(&format!("v=spf1 {fixed}"))
+            .errors
+            .is_empty()
+            .then_some(fixed);
+    }
     if name.len() < 4 || arg.starts_with('=') {
         return None;
     }
@@ -368,6 +380,11 @@ mod tests {
             Some("exists:%{i}.x.example")
         );
         assert_eq!(respelt("foo:bar.example"), None);
+        // The openspf suite's `redirect:t2.example.com` (its test "redirect-is-modifier", a permerror).
+        assert_eq!(
+            respelt("redirect:t2.example.com").as_deref(),
+            Some("redirect=t2.example.com")
+        );
         let open = parse("v=spf1 ip4:192.0.2.1 redirct=_spf.example.com");
         assert_eq!(
             respelt_redirect("redirct=_spf.example.com", &open).as_deref(),

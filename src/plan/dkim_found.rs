@@ -77,7 +77,8 @@ fn tags(record: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The same key made usable for mail by its tags alone: an `s=` that lists neither `email`
+/// The same key made usable for mail by its tags alone: a `v=` written after other tags moved
+/// first (RFC 6376 section 3.6.1 discards the key otherwise), an `s=` that lists neither `email`
 /// nor `*` dropped (RFC 6376 section 3.6.1: absent means every service), or `k=ed25519` given
 /// to a key of 32 octets that was published without it (or as `k=rsa`; RFC 8463 defines `k=ed25519`).
 /// `None` when no such change makes the record usable.
@@ -90,6 +91,14 @@ pub(super) fn relabelled(record: &str) -> Option<String> {
             .any(|s| matches!(s.trim().to_ascii_lowercase().as_str(), "email" | "*"))
     };
     t.retain(|(k, v)| !k.eq_ignore_ascii_case("s") || for_mail(v));
+    if let Some(at) = t
+        .iter()
+        .position(|(k, _)| k.eq_ignore_ascii_case("v"))
+        .filter(|&i| i > 0)
+    {
+        let v = t.remove(at);
+        t.insert(0, v);
+    }
     let p = t
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("p"))
@@ -127,6 +136,14 @@ mod tests {
         );
         assert_eq!(
             relabelled(&format!("v=DKIM1; k=rsa; p={ED}")).as_deref(),
+            Some(format!("v=DKIM1; k=ed25519; p={ED}").as_str())
+        );
+    }
+
+    #[test]
+    fn a_v_tag_written_after_others_is_moved_first() {
+        assert_eq!(
+            relabelled(&format!("k=ed25519; v=DKIM1; p={ED}")).as_deref(),
             Some(format!("v=DKIM1; k=ed25519; p={ED}").as_str())
         );
     }

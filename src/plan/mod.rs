@@ -20,6 +20,7 @@ pub mod senders;
 mod spf_authorise;
 mod spf_flatten;
 mod spf_loop;
+mod spf_repair;
 mod spf_split;
 mod spf_steps;
 mod spf_void;

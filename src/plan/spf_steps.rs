@@ -215,14 +215,26 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         super::spf_authorise::cname_in_place(ctx, &mut d, &name);
         out.push(d);
     }
-    authorise(
-        ctx,
-        facts,
-        current.as_deref(),
-        service.as_ref(),
-        &mut pool,
-        out,
-    );
+    if let Some(fixed) =
+        super::spf_repair::repair_terms(ctx, facts, current.as_deref(), &mut pool, out)
+    {
+        current = Some(fixed);
+    }
+    super::spf_repair::vendor_terms(facts, &mut pool, out);
+    // A misspelt redirect put right took the unlisted sender to the redirect's record.
+    let left_to_redirect = out
+        .last()
+        .is_some_and(|d| d.findings.iter().any(|f| f == "spf-ip-not-authorised"));
+    if !left_to_redirect {
+        authorise(
+            ctx,
+            facts,
+            current.as_deref(),
+            service.as_ref(),
+            &mut pool,
+            out,
+        );
+    }
     if let Some(rec) = current.as_deref() {
         close_open_includes(ctx, facts, rec, &mut pool, out);
     }

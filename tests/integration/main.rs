@@ -41,6 +41,8 @@ mod diagnose_outputs;
 mod diagnose_plan_details;
 mod diagnose_quickstart;
 mod diagnose_scenarios;
+mod diagnose_scenarios10;
+mod diagnose_scenarios10b;
 mod diagnose_scenarios2;
 mod diagnose_scenarios3;
 mod diagnose_scenarios4;

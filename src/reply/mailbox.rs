@@ -40,7 +40,7 @@ pub fn starts(input: &[u8]) -> Option<Vec<usize>> {
 
 /// An mbox `From_` line: `From sender Thu Apr 29 23:34:45 2015` (a time and a year follow the
 /// sender), not a `From ` that starts a line of a message body.
-fn from_line(l: &[u8]) -> bool {
+pub fn from_line(l: &[u8]) -> bool {
     let Some(rest) = l.strip_prefix(b"From ") else {
         return false;
     };

@@ -17,6 +17,7 @@ mod hosts;
 mod http_api;
 mod log;
 mod mailbox;
+pub use mailbox::from_line as mbox_from_line;
 mod mime;
 mod notices;
 mod paste;

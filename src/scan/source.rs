@@ -267,22 +267,8 @@ pub fn recognise(head: &[u8]) -> Form {
     Form::Syslog
 }
 
-/// An mbox `From_` line: `From sender Thu Apr 29 23:34:45 2015` (a time and a year follow the
-/// sender), not a `From ` that starts a line of a message body.
-pub fn from_line(l: &[u8]) -> bool {
-    let Some(rest) = l.strip_prefix(b"From ") else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&rest[..rest.len().min(200)]);
-    let mut time = false;
-    let mut year = false;
-    for t in text.split_whitespace().skip(1) {
-        let b = t.as_bytes();
-        time |= b.len() >= 5 && b[2] == b':' && b.iter().all(|c| c.is_ascii_digit() || *c == b':');
-        year |= b.len() == 4 && b.iter().all(u8::is_ascii_digit);
-    }
-    time && year
-}
+/// An mbox `From_` line (`From sender Thu Apr 29 23:34:45 2015`), as the decoder reads a mailbox.
+pub use crate::reply::mbox_from_line as from_line;
 
 fn header_line(l: &str) -> bool {
     match l.split_once(':') {

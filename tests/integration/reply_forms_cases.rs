@@ -30,7 +30,8 @@ fn reading(input: &str) -> (String, String, String) {
     )
 }
 
-fn assert_reads(input: &str, provider: &str, category: &str, action: &str) {
+/// Asserts what a paste reads as; shared with the later rounds' form tests.
+pub(crate) fn assert_reads(input: &str, provider: &str, category: &str, action: &str) {
     let got = reading(input);
     assert_eq!(
         (got.0.as_str(), got.1.as_str(), got.2.as_str()),

@@ -16,22 +16,6 @@ use std::net::IpAddr;
 /// The names RFC 7208 section 5 defines: a misspelt one is read as the nearest of these.
 const MECHANISMS: [&str; 8] = ["include", "exists", "ip4", "ip6", "all", "ptr", "mx", "a"];
 
-/// Levenshtein distance, enough for a mechanism name (a few bytes).
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<u8> = b.bytes().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.bytes().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The term with a misspelt mechanism name spelt right, when one defined name is nearer than
 /// any other (at most two edits away, and the name long enough that two edits do not turn it
 /// into just any name) and the corrected term parses.
@@ -61,13 +45,13 @@ fn respelt(term: &str) -> Option<String> {
     let best = MECHANISMS
         .iter()
         .filter(|m| m.len() >= 3)
-        .map(|m| distance(&name, m))
+        .map(|m| strsim::levenshtein(&name, m))
         .min()
         .filter(|d| *d <= 2)?;
     let near: Vec<&str> = MECHANISMS
         .iter()
         .copied()
-        .filter(|m| m.len() >= 3 && distance(&name, m) == best)
+        .filter(|m| m.len() >= 3 && strsim::levenshtein(&name, m) == best)
         .collect();
     let [m] = near[..] else { return None };
     let fixed = format!("{qual}{m}{arg}");
@@ -128,7 +112,7 @@ fn respelt_redirect(term: &str, record: &crate::checks::spf::parse::Record) -> O
     let name = name.to_ascii_lowercase();
     if name == "redirect"
         || name.len() < 5
-        || distance(&name, "redirect") > 2
+        || strsim::levenshtein(&name, "redirect") > 2
         || record.all().is_some()
         || record.redirect.is_some()
     {

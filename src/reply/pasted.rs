@@ -428,17 +428,21 @@ pub fn app_error(text: &str) -> Option<Reply> {
 /// when the text carries no basic code (`Permanent SMTP error: permanent: 5.7.1 Message
 /// rejected ...`).
 pub fn enhanced_only(text: &str) -> Option<Reply> {
-    static AT: LazyLock<Regex> =
-        LazyLock::new(|| re(r#"(?:^|[\s:;\[("'])#?([45]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s+|$)"#));
+    // A library may print the code glued to its words in brackets (go-simple-mail's `5.6.7(destination
+    // does not support SMTPUTF8 ...).`): the bracket opens the words.
+    static AT: LazyLock<Regex> = LazyLock::new(|| {
+        re(r#"(?:^|[\s:;\[("'])#?([45]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s+|$|(\())"#)
+    });
     let c = AT
         .captures_iter(text)
         .find(|c| c.get(1).is_some_and(|m| check_enhanced(m.as_str()).is_ok()))?;
     let code = c.get(1)?;
     let rest = &text[c.get(0)?.end()..];
-    let words: String = rest
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut words: String = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    if c.get(2).is_some() {
+        words = words.trim_end_matches('.').to_string();
+    }
+    let words = words
         .trim_end_matches(['"', '\'', ']', ')', '}'])
         .to_string();
     // A `Status:` field with nothing after it (DSN fields pasted under the notice's own words,
@@ -483,6 +487,22 @@ mod tests {
             "Domain example.org has exceeded the max emails per hour."
         );
         assert_eq!(enhanced_only("Status: 5.0.0").unwrap().text, "");
+    }
+
+    #[test]
+    fn a_code_glued_to_its_bracketed_words_keeps_the_words() {
+        let r = enhanced_only(
+            "Getting the error message 5.6.7(destination does not support SMTPUTF8 required for \
+             message delivery).",
+        )
+        .unwrap();
+        assert_eq!(r.enhanced.as_deref(), Some("5.6.7"));
+        assert_eq!(
+            r.text,
+            "destination does not support SMTPUTF8 required for message delivery"
+        );
+        // A version number before a bracket is no code: the first digit is no class of failure.
+        assert!(enhanced_only("libfoo 1.2.3(beta) crashed").is_none());
     }
 
     #[test]

@@ -38,9 +38,11 @@
 /// 139/140; holdout 184/209, 411/483, 424/483, 88/91, rounded down (the measurement grew; no rule
 /// was weakened). The replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_SEVEN`. Raised
 /// when round seven met provider12 and action12 on main: dev 332/344, 767/790, 765/790, 140/140;
-/// holdout 184/209, 413/483, 426/483, 88/91.
+/// holdout 184/209, 413/483, 426/483, 88/91. Dev category and action raised (768/790, 766/790)
+/// when an SMTPUTF8 refusal (X.6.7, X.6.8, X.6.10) became a protocol matter the sender fixes, and
+/// an enhanced code glued to its bracketed words was read.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [96.5, 97.0, 96.8, 100.0]),
+    ("dev", [96.5, 97.2, 96.9, 100.0]),
     ("holdout", [88.0, 85.5, 88.1, 96.7]),
 ];
 /// The 1148 replies before round seven (ids `v122` and before), held at the floors the whole set

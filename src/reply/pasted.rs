@@ -428,11 +428,10 @@ pub fn app_error(text: &str) -> Option<Reply> {
 /// when the text carries no basic code (`Permanent SMTP error: permanent: 5.7.1 Message
 /// rejected ...`).
 pub fn enhanced_only(text: &str) -> Option<Reply> {
-    // A library may print the code glued to its words in brackets (go-simple-mail's `5.6.7(destination
-    // does not support SMTPUTF8 ...).`): the bracket opens the words.
-    static AT: LazyLock<Regex> = LazyLock::new(|| {
-        re(r#"(?:^|[\s:;\[("'])#?([45]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s+|$|(\())"#)
-    });
+    // A library may print the code glued to its words in brackets (go-simple-mail's
+    // `5.6.7(destination does not support SMTPUTF8 ...).`): the bracket opens the words.
+    static AT: LazyLock<Regex> =
+        LazyLock::new(|| re(r#"(?:^|[\s:;\[("'])#?([45]\.[0-9]{1,3}\.[0-9]{1,3})(?:\s+|$|(\())"#));
     let c = AT
         .captures_iter(text)
         .find(|c| c.get(1).is_some_and(|m| check_enhanced(m.as_str()).is_ok()))?;

@@ -8,8 +8,8 @@
 #![allow(clippy::unwrap_used)]
 
 use super::diagnose_support::{
-    GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec,
-    records, step, step_ids,
+    GMAIL_5725, GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step,
+    fixing, rec, records, step, step_ids,
 };
 use serde_json::Value;
 
@@ -21,8 +21,6 @@ fn gmail_5727(ip: &str) -> String {
         "550-5.7.27 This message was blocked because it didn't pass SPF authentication. Gmail requires bulk email senders to authenticate their email with SPF. Authentication results: SPF with {ip} = did not pass 5b1f17b1804b1-6si2.2 - gsmtp"
     )
 }
-
-const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. - gsmtp";
 
 const GMAIL_5740: &str = "550-5.7.40 Your message was blocked because the sending domain doesn't have a DMARC record or the DMARC record doesn't specify a DMARC policy. Gmail requires all bulk email senders to add a DMARC record to their sending domain. - gsmtp";
 

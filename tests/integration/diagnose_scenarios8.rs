@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, run, stderr, stdout};
+pub(crate) use super::diagnose_support::GMAIL_5725;
 use super::diagnose_support::{
     GMAIL_5726, GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step,
     fixing, rec, records, step_ids,
@@ -19,8 +20,6 @@ use super::diagnose_support::{
 use serde_json::Value;
 
 const ZONES: &str = "tests/fixtures/scenarios8";
-
-pub(crate) const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. - gsmtp";
 
 pub(crate) fn ms_5515(domain: &str) -> String {
     format!(

@@ -9,64 +9,22 @@
 //! careful operator expects first, then runs.
 #![allow(clippy::unwrap_used)]
 
-use super::cli_support::{Served, code, json, run, stderr};
 use super::diagnose_scenarios9::{ZONES, ms_5515, text};
 use super::diagnose_support::{
-    GMAIL_5726, GMAIL_5727, GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids,
-    first_step, fixing, step_ids,
+    GMAIL_5725, GMAIL_5726, GMAIL_5727, GMAIL_5730, cause_ids, diagnose_with_code,
+    diagnose_with_fault, escalation, finding_ids, first_step, fixing, step_ids,
 };
-use mailtriage::dns::{Fault, FaultKind, RType, ServerOptions};
+use mailtriage::dns::{FaultKind, RType};
 use serde_json::Value;
 
-const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. - gsmtp";
-
-/// `diagnose` against a server for `zones` (file stems under ZONES) that answers `name`/`rtype`
-/// as `kind`: (exit code, JSON report).
+/// `diagnose` against a server for this round's `zones` that answers `name`/`rtype` as `kind`.
 fn with_fault(
     zones: &[&str],
-    (name, rtype, kind): (&str, RType, FaultKind),
+    fault: (&str, RType, FaultKind),
     reply: &str,
     args: &[&str],
 ) -> (i32, Value) {
-    let texts: Vec<(String, String)> = zones
-        .iter()
-        .map(|z| {
-            let path = std::path::Path::new(ZONES).join(format!("{z}.zone"));
-            (z.to_string(), std::fs::read_to_string(path).unwrap())
-        })
-        .collect();
-    let pairs: Vec<(&str, &str)> = texts
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let served = Served::start(ServerOptions {
-        zones: crate::common::zones(&pairs),
-        root_catch_all: true,
-        faults: vec![Fault {
-            name: name.into(),
-            rtype: Some(rtype),
-            kind,
-        }],
-        ..ServerOptions::default()
-    });
-    let ns = served.nameserver();
-    let mut all = vec!["diagnose", reply];
-    all.extend_from_slice(args);
-    all.extend([
-        "--nameserver",
-        &ns,
-        "--timeout",
-        "0.5",
-        "--retries",
-        "0",
-        "--format",
-        "json",
-    ]);
-    let o = run(&all, None);
-    assert_ne!(code(&o), 2, "{}", stderr(&o));
-    let d = json(&o);
-    super::diagnose_support::assert_publishable(&d);
-    (code(&o), d)
+    diagnose_with_fault(ZONES, zones, fault, reply, args)
 }
 
 fn ids_with(d: &Value, prefix: &str) -> Vec<String> {

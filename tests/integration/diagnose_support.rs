@@ -1,13 +1,15 @@
 //! Shared helpers for the end-to-end `diagnose` tests: run the binary on fixture zones, offline.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use super::cli_support::{code, json, run, stderr};
+use super::cli_support::{Served, code, json, run, stderr};
+use mailtriage::dns::{Fault, FaultKind, RType, ServerOptions};
 use serde_json::Value;
 
 pub const ZONES: &str = "tests/fixtures/diagnose";
 
 pub const GMAIL_5726: &str = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550 5.7.26 - gsmtp";
 pub const GMAIL_5727: &str = "550-5.7.27 This mail has been blocked because the sender is unauthenticated. SPF check failed or the domain does not publish an SPF record. 550 5.7.27 - gsmtp";
+pub const GMAIL_5725: &str = "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records. - gsmtp";
 pub const GMAIL_5730: &str = "550-5.7.30 This message does not pass authentication checks (DKIM didn't pass). 550 5.7.30 - gsmtp";
 
 /// `mailtriage diagnose REPLY ARGS... --zone tests/fixtures/diagnose --offline --format json`.
@@ -364,4 +366,54 @@ pub fn shell_split(cmd: &str) -> Vec<String> {
         out.push(cur);
     }
     out
+}
+
+/// `diagnose` against a server for `zones` (file stems under `dir`) that answers `name`/`rtype`
+/// as `kind`: (exit code, JSON report).
+pub fn diagnose_with_fault(
+    dir: &str,
+    zones: &[&str],
+    (name, rtype, kind): (&str, RType, FaultKind),
+    reply: &str,
+    args: &[&str],
+) -> (i32, Value) {
+    let texts: Vec<(String, String)> = zones
+        .iter()
+        .map(|z| {
+            let path = std::path::Path::new(dir).join(format!("{z}.zone"));
+            (z.to_string(), std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let served = Served::start(ServerOptions {
+        zones: crate::common::zones(&pairs),
+        root_catch_all: true,
+        faults: vec![Fault {
+            name: name.into(),
+            rtype: Some(rtype),
+            kind,
+        }],
+        ..ServerOptions::default()
+    });
+    let ns = served.nameserver();
+    let mut all = vec!["diagnose", reply];
+    all.extend_from_slice(args);
+    all.extend([
+        "--nameserver",
+        &ns,
+        "--timeout",
+        "0.5",
+        "--retries",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let o = run(&all, None);
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+    let d = json(&o);
+    assert_publishable(&d);
+    (code(&o), d)
 }

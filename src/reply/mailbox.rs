@@ -4,13 +4,14 @@
 //! another, each behind its `From_` line. Read as one message, only the first would count and
 //! every later notice's failed recipients would be lost, so each message is read on its own.
 
-/// How many messages of one mailbox are read; the rest of a larger file is `scan`'s work.
+/// How many messages of one mailbox `explain` reads; a larger mailbox is refused and is
+/// `scan`'s work.
 pub const MAX_MESSAGES: usize = 1000;
 
 /// The start of every message of `input` when it is a mailbox of two or more: it opens with a
 /// `From_` line, and each further `From_` line follows a blank line and precedes a header
 /// field. `None` for a single message (with or without its `From_` line) and anything else.
-/// At most [`MAX_MESSAGES`] + 1 starts: the last one only ends the message before it.
+/// At most [`MAX_MESSAGES`] + 1 starts: one more than that many says the mailbox is larger.
 pub fn starts(input: &[u8]) -> Option<Vec<usize>> {
     let first = input.split(|&b| b == b'\n').next()?;
     if !from_line(first.trim_ascii_end()) {

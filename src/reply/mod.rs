@@ -103,9 +103,13 @@ pub fn extract(input: &[u8]) -> Result<Extracted, InputError> {
 /// adds nothing; the mailbox is refused only when none of its messages is read. Its kind is
 /// the first failure report's, else the first message's.
 fn each_message(input: &[u8], starts: &[usize]) -> Result<Extracted, InputError> {
+    // More starts than messages read: the rest would be dropped without a word.
+    if starts.len() > mailbox::MAX_MESSAGES {
+        return Err(InputError::TooManyMessages(mailbox::MAX_MESSAGES));
+    }
     let mut merged: Option<Extracted> = None;
     let mut first_error = None;
-    for (i, &start) in starts.iter().enumerate().take(mailbox::MAX_MESSAGES) {
+    for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(input.len());
         match extract(&input[start..end]) {
             Ok(ex) => match merged.as_mut() {

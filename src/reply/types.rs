@@ -237,4 +237,8 @@ pub enum InputError {
         "not a bounce: the message reports no failed delivery (no delivery-status part, no reply code, no failure wording)"
     )]
     NotABounce,
+    #[error(
+        "the input is a mailbox of more than {0} messages; read it with `mailtriage scan`, which takes mailboxes of any size"
+    )]
+    TooManyMessages(usize),
 }

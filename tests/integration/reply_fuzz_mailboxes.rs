@@ -65,11 +65,10 @@ proptest! {
     }
 }
 
-/// A mailbox of thousands of tiny messages is read up to its limit, in bounded time.
-#[test]
-fn a_mailbox_of_thousands_of_messages_is_bounded() {
+/// A mailbox of tiny bounces, `n` of them.
+fn tiny_mailbox(n: usize) -> Vec<u8> {
     let mut mbox = Vec::new();
-    for i in 0..5000 {
+    for i in 0..n {
         mbox.extend_from_slice(FROM_LINE);
         mbox.extend_from_slice(
             format!(
@@ -79,9 +78,17 @@ fn a_mailbox_of_thousands_of_messages_is_bounded() {
             .as_bytes(),
         );
     }
-    let got = run_bounded(&mbox).unwrap();
-    assert!(!got.replies.is_empty());
-    assert!(got.replies.len() <= 1000, "{}", got.replies.len());
+    mbox
+}
+
+/// A mailbox of up to 1,000 messages is read whole; a larger one is refused in one line that
+/// names `scan`, never cut short without a word.
+#[test]
+fn a_mailbox_of_thousands_of_messages_is_read_whole_or_refused() {
+    let got = run_bounded(&tiny_mailbox(1000)).unwrap();
+    assert_eq!(got.replies.len(), 1000);
+    let err = run_bounded(&tiny_mailbox(5000)).unwrap_err().to_string();
+    assert!(err.contains("mailtriage scan"), "{err}");
 }
 
 /// From the command line, a 100 KB reply on one line is decoded (its code read, its text cut),

@@ -35,13 +35,7 @@ fn diagnose(reply: &str, args: &[&str]) -> (i32, Value) {
     diagnose_with_code(ZONES, reply, args)
 }
 
-/// A step's title, reasons, details and the notes on its records, as one text.
-pub(super) fn text(s: &Value) -> String {
-    format!(
-        "{} {} {} {}",
-        s["title"], s["why"], s["details"], s["records"]
-    )
-}
+pub(super) use super::diagnose_support::step_text as text;
 
 // ------------------------------------------------------------------ DKIM keys as published
 

@@ -417,3 +417,20 @@ pub fn diagnose_with_fault(
     assert_publishable(&d);
     (code(&o), d)
 }
+
+/// A step's title, reasons, details and the notes on its records, as one text.
+pub fn step_text(s: &Value) -> String {
+    format!(
+        "{} {} {} {}",
+        s["title"], s["why"], s["details"], s["records"]
+    )
+}
+
+/// DNS trouble stopped the diagnosis (exit 3) and clearing it is the first step, which names
+/// `name` (the question that failed) unless `name` is empty.
+pub fn assert_trouble_first(rc: i32, d: &Value, name: &str) {
+    assert_eq!(rc, 3, "{:?} {:?}", cause_ids(d), finding_ids(d));
+    let s = first_step(d);
+    assert_eq!(s["id"], "dns-inconclusive", "{s}");
+    assert!(step_text(s).contains(name), "{}", step_text(s));
+}

@@ -22,7 +22,7 @@ fn loops(node: &SpfNode, out: &mut Vec<Vec<String>>) {
 }
 
 /// The record of `domain` as the walk saw it.
-fn record_of<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a str> {
+pub(super) fn record_of<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a str> {
     if node.domain.eq_ignore_ascii_case(domain) && node.record.is_some() {
         return node.record.as_deref();
     }

@@ -7,8 +7,9 @@
 use super::RecordToPublish;
 use super::draft::{Ctx, Draft};
 use super::records;
+use super::spf_loop::record_of;
 use crate::checks::spf::parse::{Mechanism, parse};
-use crate::checks::{SpfFacts, SpfNode, org_domain};
+use crate::checks::{SpfFacts, org_domain};
 use crate::dns::RType;
 use crate::finding::Finding;
 use std::net::IpAddr;
@@ -87,14 +88,6 @@ fn mx_addresses(ctx: &Ctx<'_>, domain: &str) -> Option<Vec<IpAddr>> {
         }
     }
     (!hosts.is_empty()).then_some(out)
-}
-
-/// The record of `domain` as the walk saw it.
-fn record_of<'a>(node: &'a SpfNode, domain: &str) -> Option<&'a str> {
-    if node.domain.eq_ignore_ascii_case(domain) && node.record.is_some() {
-        return node.record.as_deref();
-    }
-    node.children.iter().find_map(|c| record_of(c, domain))
 }
 
 fn is_broken_term(f: &Finding) -> bool {

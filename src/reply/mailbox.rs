@@ -27,7 +27,15 @@ pub fn starts(input: &[u8]) -> Option<Vec<usize>> {
             continue;
         }
         let trimmed = line.trim_ascii_end();
-        if prev_blank && from_line(trimmed) && opens_headers(&input[at..]) {
+        // A message saved with its own From_ line kept (two in a row) opens at the first one.
+        let next = input[at..]
+            .split(|&b| b == b'\n')
+            .next()
+            .unwrap_or_default();
+        if prev_blank
+            && from_line(trimmed)
+            && (opens_headers(&input[at..]) || from_line(next.trim_ascii_end()))
+        {
             out.push(start);
             // One start past the last message read marks where that message ends.
             if out.len() > MAX_MESSAGES {

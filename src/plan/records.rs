@@ -26,6 +26,20 @@ fn normalise_all(term: &str) -> Option<&'static str> {
     }
 }
 
+/// The note beside an SPF record the plan publishes: it asks to tighten the record's `all` to
+/// `-all` only when the record does not end there already (a repaired `-all` record told to
+/// "tighten ~all" reads as if the plan had loosened it).
+pub fn spf_publish_note(k: &Knowledge, record: &str) -> String {
+    let all = record
+        .split_whitespace()
+        .filter_map(normalise_all)
+        .next_back();
+    match all {
+        Some(q) if q != "-all" => k.message_with("spf-publish-note", &[("all", q)]),
+        _ => k.message("spf-publish-note-strict"),
+    }
+}
+
 /// Merges several `v=spf1` records into one: the union of their mechanisms in first-seen
 /// order, one `all` (the strictest present), one `exp=`; `redirect=` is dropped when an
 /// `all` is present because RFC 7208 section 6.1 ignores it then. None when no record is SPF.
@@ -542,6 +556,21 @@ pub(super) fn txt_strings(s: &str) -> Vec<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_publish_note_asks_to_tighten_only_a_record_not_ending_in_minus_all() {
+        let k = Knowledge::builtin().unwrap();
+        let strict = spf_publish_note(&k, "v=spf1 ip4:192.0.2.0/24 -all");
+        assert!(!strict.contains("tighten"), "{strict}");
+        assert!(strict.contains("include:"), "{strict}");
+        let soft = spf_publish_note(&k, "v=spf1 include:_spf.google.com ~all");
+        assert!(soft.contains("tighten ~all to -all"), "{soft}");
+        let neutral = spf_publish_note(&k, "v=spf1 mx ?all");
+        assert!(neutral.contains("tighten ?all to -all"), "{neutral}");
+        // A redirect takes its `all` from the target: nothing to tighten here.
+        let redirect = spf_publish_note(&k, "v=spf1 redirect=_spf.example.com");
+        assert!(!redirect.contains("tighten"), "{redirect}");
+    }
 
     #[test]
     fn merging_keeps_every_mechanism_and_the_strictest_all() {

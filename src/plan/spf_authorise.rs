@@ -58,11 +58,9 @@ fn publish_at_return_path(
         }
         None => records::spf_starter(ctx.input.params.ip),
     };
-    d.records.push(RecordToPublish::txt(
-        name.clone(),
-        rec,
-        ctx.k.message("spf-publish-note"),
-    ));
+    let note = records::spf_publish_note(ctx.k, &rec);
+    d.records
+        .push(RecordToPublish::txt(name.clone(), rec, note));
     d.wait = ctx.negative_ttl(&name, RType::TXT);
     cname_in_place(ctx, &mut d, &name);
     out.push(d);

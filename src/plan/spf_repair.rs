@@ -282,7 +282,7 @@ fn repair_one(
     d.records.push(RecordToPublish::txt(
         name.to_string(),
         fixed.clone(),
-        ctx.k.message("spf-publish-note"),
+        records::spf_publish_note(ctx.k, &fixed),
     ));
     d.wait = facts.ttl;
     out.push(d);

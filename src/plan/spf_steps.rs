@@ -207,7 +207,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         d.records.push(RecordToPublish::txt(
             name.clone(),
             rec.clone(),
-            ctx.k.message("spf-publish-note"),
+            records::spf_publish_note(ctx.k, &rec),
         ));
         current = Some(rec);
         // No record: the TTL that counts is the absence's (capped as resolvers cap it).
@@ -428,11 +428,10 @@ fn replace_ptr(
         ctx.k
             .message_with("spf-ptr-replaced", &[("ip", &passed.ip.to_string())]),
     );
-    d.records.push(RecordToPublish::txt(
-        facts.domain.clone(),
-        terms.join(" "),
-        ctx.k.message("spf-publish-note"),
-    ));
+    let record = terms.join(" ");
+    let note = records::spf_publish_note(ctx.k, &record);
+    d.records
+        .push(RecordToPublish::txt(facts.domain.clone(), record, note));
     d.wait = facts.ttl;
     out.push(d);
 }
@@ -501,11 +500,9 @@ fn drop_dead_includes(
             ],
         ));
     }
-    d.records.push(RecordToPublish::txt(
-        facts.domain.clone(),
-        value,
-        ctx.k.message("spf-publish-note"),
-    ));
+    let note = records::spf_publish_note(ctx.k, &value);
+    d.records
+        .push(RecordToPublish::txt(facts.domain.clone(), value, note));
     d.wait = facts.ttl;
     out.push(d);
 }

@@ -257,6 +257,7 @@ impl SuppressionRule {
 /// Every `{name}` the plan fills in a step's or message's text; any other is a typo that
 /// would be printed as written.
 pub const PLACEHOLDERS: &[&str] = &[
+    "all",
     "domain",
     "ip",
     "helo",

@@ -26,8 +26,8 @@ mod match_only;
 mod pattern_source;
 #[path = "src/shared_search.rs"]
 mod shared_search;
-#[path = "src/reply/word_patterns.rs"]
-mod word_patterns;
+#[path = "src/reply/word_source.rs"]
+mod word_source;
 
 /// The loader's modules, compiled into the build script as they are into the crate.
 mod rules {
@@ -125,11 +125,20 @@ fn main() {
     if !errors.is_empty() {
         fail(&errors.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
-    let (literals, index, dfas) = literals_source(&set);
+    // The decoder's word lists (rules/words.toml), written as `reply::word_patterns`' constants.
+    let words = word_source::parse(rules::embedded::WORDS.1).unwrap_or_else(|p| fail(&p));
+    write_out(
+        "word-patterns.rs",
+        word_source::rust_source(&words).as_bytes(),
+    );
+    let (literals, index, dfas) = literals_source(&set, &words);
     write_out("builtin-literals.rs", literals.as_bytes());
     write_out("builtin-dfas.rs", index.as_bytes());
     write_out("builtin-dfas.bin", &dfas);
-    let digest = format!("{:016x}", rules::embedded::digest(BUILTIN));
+    let digest = format!(
+        "{:016x}",
+        rules::embedded::digest(&rules::embedded::versioned())
+    );
     write_out("rules-digest.txt", digest.as_bytes());
     let borrowed: Vec<(&str, u64, &[u8], &[u8])> = encoded
         .iter()
@@ -161,7 +170,7 @@ fn write_out(name: &str, bytes: &[u8]) {
 /// the same rows with the place of each one's automaton for ASCII texts in the third result,
 /// for those that have one, as `builtin_dfas::INDEX` includes them; and those automata
 /// (`ascii_dfa::bytes`), each at a multiple of four bytes, as `builtin_dfas::DFAS` includes them.
-fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
+fn literals_source(set: &RuleSet, words: &[word_source::WordList]) -> (String, String, Vec<u8>) {
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
     let mut dfas: Vec<u8> = Vec::new();
     let mut patterns: Vec<&str> = set.lazy_patterns().map(|(.., re)| re.pattern()).collect();
@@ -172,7 +181,8 @@ fn literals_source(set: &RuleSet) -> (String, String, Vec<u8>) {
             .flat_map(|l| l.rule.words.iter().map(String::as_str)),
     );
     // And the word patterns of `reply::prefilter::Words`, for their automata.
-    patterns.extend(word_patterns::ALL);
+    let words: Vec<String> = words.iter().map(word_source::WordList::joined).collect();
+    patterns.extend(words.iter().map(String::as_str));
     // And the constant extraction patterns (`reply::constant_regex`), for theirs.
     let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
     let constants = pattern_source::read(&root);

@@ -30,6 +30,8 @@ mod queue;
 mod recipients;
 pub mod types;
 pub(crate) mod word_patterns;
+#[cfg(test)]
+mod word_source;
 
 pub use code::{check_basic, check_enhanced};
 pub use types::*;

@@ -19,6 +19,17 @@ pub const BUILTIN: &[(&str, &str)] = &{
     out
 };
 
+/// The decoder's word lists (`reply::word_source`): not a rules file the loader reads, but
+/// knowledge all the same, so the rules' version covers it.
+pub const WORDS: (&str, &str) = ("rules/words.toml", include_str!("../../rules/words.toml"));
+
+/// What the rules' version is the digest of: every built-in rules file and the word lists.
+pub fn versioned() -> Vec<(&'static str, &'static str)> {
+    let mut files = BUILTIN.to_vec();
+    files.push(WORDS);
+    files
+}
+
 /// A digest of `files` (names and texts, FNV-1a: stable across builds and platforms, unlike
 /// std's hasher): the build writes that of [`BUILTIN`] for `rules::version`, which hashing
 /// 2.5 MB byte by byte at run time cost a scan 10 M instructions after its last message.
@@ -217,14 +228,15 @@ pub(crate) fn example_variants() -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// The version the build wrote is the digest of the files this binary embeds, and the
+    /// The version the build wrote is the digest of the files this binary embeds (the word
+    /// lists too), and the
     /// digest notices a change of one byte of a text or of a file's name.
     #[test]
     fn the_rules_version_is_the_digest_of_the_embedded_files() {
         let want = format!(
             "{}+rules.{:016x}",
             env!("CARGO_PKG_VERSION"),
-            digest(BUILTIN)
+            digest(&versioned())
         );
         assert_eq!(crate::rules::version(), want);
         let mut changed: Vec<(&str, String)> =

@@ -190,12 +190,20 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     ]
     .iter()
     .any(|h| msg.header_raw(*h).is_some());
+    // A sending service passes the recipient's automatic reply on from its own MAILER-DAEMON
+    // (Amazon SES's `Out of Office Re: ...`): the responder's marking and an out-of-office
+    // subject, with no report part, say what it is, whoever relayed it.
+    let relayed_reply = dsn_replies.is_empty()
+        && !mime::is_report(&msg)
+        && (marked || notices::marked_auto_replied(msg.header_raw("Auto-Submitted")))
+        && notices::subject_reads_as_auto_reply(subject);
     // A responder writes from the person's address; the mail system (MAILER-DAEMON, postmaster,
     // an empty From) marks its own bounces `auto-replied` too (Exim's `:fail:` texts).
     let auto_reply = failed.is_empty()
-        && !from_mail_system(&msg)
-        && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
-            || dsn_replies.is_empty() && notices::reads_as_away(human));
+        && (relayed_reply
+            || !from_mail_system(&msg)
+                && (notices::is_auto_reply(msg.header_raw("Auto-Submitted"), marked, subject)
+                    || dsn_replies.is_empty() && notices::reads_as_away(human)));
     // What only a notice has: the mail system as its sender, a report part, a failed-recipients
     // header, the returned original. A company's "your parcel could not be delivered" has none.
     let notice = !failed.is_empty()
@@ -286,7 +294,11 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     if replies.is_empty() && auto_reply {
         // Marked as an automatic reply and reporting no failure (Exchange and Yandex mark
         // their bounces `auto-replied` too: their DSN decides).
-        let responder = own.first().map(String::as_str);
+        // A relaying mail system's address is not the responder's.
+        let responder = own
+            .first()
+            .map(String::as_str)
+            .filter(|_| !from_mail_system(&msg));
         return done(
             MessageKind::AutoReply,
             vec![notices::auto_reply(responder, subject)],
@@ -728,5 +740,20 @@ mod tests {
             "{:?}",
             x.replies
         );
+    }
+
+    #[test]
+    fn a_responders_reply_relayed_by_a_mail_system_is_an_auto_reply() {
+        // Amazon SES passes the recipient's out-of-office reply on from its MAILER-DAEMON.
+        let text = "Return-Path: <>\nFrom: MAILER-DAEMON@amazonses.com\nTo: ann@example.com\n\
+            Subject: Out of Office Re: Weekly report\nAuto-Submitted: auto-replied\n\
+            X-Autoreply: yes\n\nI am away; please write to kim@example.org instead.\n";
+        let x = extract(text.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::AutoReply));
+        assert!(x.replies.iter().all(|r| r.recipient.is_none()));
+        // The mail system's own notice, marked the same way, is still a bounce.
+        let notice = text.replace("Out of Office Re: Weekly report", "Mail delivery failed");
+        let x = extract(notice.as_bytes()).unwrap();
+        assert_eq!(x.kind, Some(MessageKind::Bounce));
     }
 }

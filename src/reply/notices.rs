@@ -230,12 +230,17 @@ pub fn is_auto_reply(auto_submitted: Option<&str>, other_marker: bool, subject: 
     if failure.iter().any(|f| s.contains(f)) {
         return false;
     }
-    if auto_submitted.is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-replied")) {
-        return true;
-    }
-    if other_marker {
-        return true;
-    }
+    marked_auto_replied(auto_submitted) || other_marker || subject_reads_as_auto_reply(subject)
+}
+
+/// Whether `Auto-Submitted` says `auto-replied` (RFC 3834 section 5).
+pub fn marked_auto_replied(auto_submitted: Option<&str>) -> bool {
+    auto_submitted.is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-replied"))
+}
+
+/// Whether a subject is the one a responder or a mail client gives its automatic reply
+/// ("Out of Office Re: ...", "Automatic reply: ...", localised forms anywhere in it).
+pub fn subject_reads_as_auto_reply(subject: &str) -> bool {
     let s = subject.trim_start().to_lowercase();
     let opens = [
         "auto:",

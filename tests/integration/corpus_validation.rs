@@ -147,7 +147,7 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    let sets: [(&str, Option<&[&str]>, PartFloors); 9] = [
+    let sets: [(&str, Option<&[&str]>, PartFloors); 10] = [
         (
             "first projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..7]),
@@ -187,6 +187,11 @@ fn validation_bounces_decode_at_or_above_their_floors() {
             "thirty-three projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..33]),
             THIRTY_THREE_BOUNCE_FLOORS,
+        ),
+        (
+            "thirty-five projects",
+            Some(&BOUNCE_PROJECTS_IN_ORDER[..35]),
+            THIRTY_FIVE_BOUNCE_FLOORS,
         ),
         ("all", None, ALL_BOUNCE_FLOORS),
     ];

@@ -167,7 +167,13 @@ async fn check_domain(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>
             fd.location = mx.location.clone();
             out.push(fd);
         }
-        return (facts, out);
+        if others.is_empty() {
+            return (facts, out);
+        }
+        // Senders that do not read the root target as a null MX deliver to the other hosts
+        // (in preference order, the root last or first as published): they are checked as any
+        // exchange is, so a dead one beside the root is not hidden behind the null MX finding.
+        records.retain(|(_, e)| !e.is_empty());
     }
     if records.len() > MAX_HOSTS {
         // Receivers try a handful at most; checking a thousand would only slow the run. The

@@ -43,7 +43,7 @@ fn honest(q: &Message) -> Vec<Record> {
     }
 }
 
-fn honest_reply(q: &Message) -> Option<Vec<u8>> {
+pub(crate) fn honest_reply(q: &Message) -> Option<Vec<u8>> {
     let answers = honest(q);
     if answers.is_empty() && asked_text(q).ends_with(".in-addr.arpa.") {
         return reply(q, ResponseCode::NoError, vec![], vec![soa("in-addr.arpa.")]);
@@ -96,10 +96,22 @@ async fn a_message_with_qr_0_is_no_answer_whatever_it_carries() {
 // ------------------------------------------------------------ records in the wrong section
 
 /// NOERROR, AA=1, an empty answer section and the record asked for in the authority section
-/// (beside the zone's SOA for names under `soa.`).
+/// (beside the zone's SOA for names under `soa.`), or, for names under `add.`, in the
+/// additional section with the SOA in the authority section.
 fn answer_in_authority(q: &Message) -> Option<Vec<u8>> {
+    let text = asked_text(q);
+    if text.contains("add.") {
+        let mut r = Message::response(q.metadata.id, OpCode::Query);
+        r.metadata.authoritative = true;
+        r.add_queries(q.queries.clone());
+        r.add_authority(soa("example."));
+        for record in honest(q) {
+            r.add_additional(record);
+        }
+        return r.to_vec().ok();
+    }
     let mut authorities = honest(q);
-    if asked_text(q).contains("soa.") {
+    if text.contains("soa.") {
         authorities.push(soa("example."));
     }
     reply(q, ResponseCode::NoError, vec![], authorities)
@@ -109,17 +121,21 @@ fn answer_in_authority(q: &Message) -> Option<Vec<u8>> {
 async fn the_record_asked_for_in_the_authority_section_is_a_broken_answer_not_nodata() {
     // RFC 1035 section 4.1: the answer section holds the RRs answering the question; RFC 2308
     // section 2.2: a NODATA's authority section holds an SOA (or NS) and nothing of the asked
-    // type. A response whose authority section holds the very TXT record asked for says "the
-    // record exists" in the wrong place: a broken server, whose answer is neither the record
-    // (RFC 2181 section 6.1: authority data is not the answer) nor its absence.
+    // type. A response whose authority (or additional) section holds the very TXT record
+    // asked for says "the record exists" in the wrong place: a broken server, whose answer is
+    // neither the record (RFC 2181 section 6.1: that data is not the answer) nor its absence.
     let addr = raw_server(answer_in_authority, answer_in_authority).await;
     let dns = dns_at(addr).await;
-    for domain in ["auth.example", "soa.auth.example"] {
+    for (domain, section) in [
+        ("auth.example", "authority section"),
+        ("soa.auth.example", "authority section"),
+        ("add.auth.example", "additional section"),
+    ] {
         let answer = dns.query(domain, RType::TXT).await;
         let Outcome::Error(why) = &answer.outcome else {
             panic!("{domain}: {:?}", answer.outcome)
         };
-        assert!(why.contains("authority section"), "{why}");
+        assert!(why.contains(section), "{why}");
         let r = check_domain(&dns, &bare(domain, &[Check::Spf, Check::Dmarc])).await;
         lacks(&r, "spf-missing");
         lacks(&r, "dmarc-missing");
@@ -129,7 +145,7 @@ async fn the_record_asked_for_in_the_authority_section_is_a_broken_answer_not_no
             summary(&r)
         );
         assert!(
-            inconclusive_saying(&r, Check::Dmarc, "authority section"),
+            inconclusive_saying(&r, Check::Dmarc, section),
             "{:#?}",
             summary(&r)
         );

@@ -262,10 +262,13 @@ async fn an_rfc_8482_hinfo_where_txt_was_asked_is_a_broken_answer_said_as_such()
 
 // ------------------------------------------------------------ two datagrams for one question
 
+/// The datagrams a [`timed_server`] sends for a question: each after its pause in ms.
+pub(crate) type Plan = fn(&Message) -> Vec<(u64, Vec<u8>)>;
+
 /// A UDP server that sends, for each question, the datagrams `plan` returns, each after its
 /// pause in milliseconds (from the question's arrival); TCP connections are accepted and held
 /// without an answer.
-pub(crate) async fn timed_server(plan: fn(&Message) -> Vec<(u64, Vec<u8>)>) -> SocketAddr {
+pub(crate) async fn timed_server(plan: Plan) -> SocketAddr {
     let (sock, listener) = mailtriage::dns::server::bind_same_port(|_| Ok(()))
         .await
         .unwrap();

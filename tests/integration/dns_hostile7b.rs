@@ -2,8 +2,9 @@
 //! NXDOMAIN, a root MX target at preference 65535 beside real exchanges, a DKIM key split over
 //! 255-octet strings with whitespace between them, an RRset whose TTLs differ, an SPF
 //! redirect to a name whose server answers NOTIMP, a UDP server that answers only after six
-//! seconds, and a domains file of many slow domains. The servers' helpers are the first
-//! part's (`dns_hostile7`) and round 6's.
+//! seconds, a domains file of many slow domains, and MX hosts at a sinkhole's loopback or
+//! unspecified address. The servers' helpers are the first part's (`dns_hostile7`) and round
+//! 6's.
 #![allow(clippy::unwrap_used)]
 
 use crate::checks_support::{has, lacks, only, run, summary, variant};
@@ -405,4 +406,67 @@ fn many_slow_domains_in_a_domains_file_are_each_named_and_the_run_stays_bounded(
     // docs/exit-codes.md: in bulk mode 3 means every domain inconclusive; two completed.
     assert_eq!(code(&out), 0, "{text}");
     drop(rt);
+}
+
+// ------------------------------------------------------------ sinkhole addresses
+
+/// A filtering resolver's null answers: `sink.example`'s MX host gets 0.0.0.0 and `::`,
+/// `lo.example`'s 127.0.0.1, `mixed.example`'s 192.0.2.25 and 127.0.0.1.
+fn sinkhole(q: &Message) -> Option<Vec<u8>> {
+    use hickory_proto::rr::rdata::{AAAA, MX};
+    let owner = asked(q);
+    let text = asked_text(q);
+    let zone = text.trim_start_matches("mx.");
+    match qtype(q) {
+        RecordType::MX if !text.starts_with("mx.") => {
+            let host = crate::dns_hostile6::name(&format!("mx.{text}"));
+            let mx = Record::from_rdata(owner, 300, RData::MX(MX::new(10, host)));
+            reply(q, ResponseCode::NoError, vec![mx], vec![])
+        }
+        RecordType::A => {
+            let ips: &[[u8; 4]] = match zone {
+                "sink.example." => &[[0, 0, 0, 0]],
+                "lo.example." => &[[127, 0, 0, 1]],
+                _ => &[[192, 0, 2, 25], [127, 0, 0, 1]],
+            };
+            let answers = ips
+                .iter()
+                .map(|ip| crate::dns_hostile6::a(owner.clone(), *ip))
+                .collect();
+            reply(q, ResponseCode::NoError, answers, vec![])
+        }
+        RecordType::AAAA if zone == "sink.example." => {
+            let any = RData::AAAA(AAAA(std::net::Ipv6Addr::UNSPECIFIED));
+            let record = Record::from_rdata(owner, 300, any);
+            reply(q, ResponseCode::NoError, vec![record], vec![])
+        }
+        _ => crate::dns_hostile6::nodata(q),
+    }
+}
+
+#[tokio::test]
+async fn an_mx_host_at_a_loopback_or_unspecified_address_is_no_exchange() {
+    // RFC 1122 section 3.2.1.3 and RFC 6890 section 2.2.2: 0.0.0.0/8 is never a destination
+    // and 127.0.0.0/8 is the host itself (`::` and `::1` the same, RFC 4291 sections 2.5.2
+    // and 2.5.3). An MX host that resolves to them only cannot receive mail from anyone
+    // else: an error, not a host that "resolves". Filtering resolvers answer blocked names
+    // exactly so, which the finding says; beside a real address it is a warning.
+    use mailtriage::finding::Severity;
+    let dns = dns_at(raw_server(sinkhole, sinkhole).await).await;
+    for (domain, shown) in [("sink.example", "0.0.0.0"), ("lo.example", "127.0.0.1")] {
+        let r = check_domain(&dns, &bare(domain, &[Check::Mx])).await;
+        let f = has(&r, "mx-target-local-address");
+        assert_eq!(f.severity, Severity::Error, "{}", f.message);
+        assert!(f.message.contains(shown), "{}", f.message);
+        assert!(f.message.contains("another resolver"), "{}", f.message);
+        lacks(&r, "mx-target-unresolvable");
+        let host = &r.mx.as_ref().unwrap().hosts[0];
+        assert!(host.problem.is_some(), "{host:?}");
+    }
+    let r = check_domain(&dns, &bare("sink.example", &[Check::Mx])).await;
+    assert!(has(&r, "mx-target-local-address").message.contains("::"));
+    let r = check_domain(&dns, &bare("mixed.example", &[Check::Mx])).await;
+    let f = has(&r, "mx-target-local-address");
+    assert_eq!(f.severity, Severity::Warning, "{}", f.message);
+    assert!(f.message.contains("127.0.0.1") && !f.message.contains("192.0.2.25"));
 }

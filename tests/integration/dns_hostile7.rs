@@ -98,7 +98,7 @@ async fn a_message_with_qr_0_is_no_answer_whatever_it_carries() {
 /// NOERROR, AA=1, an empty answer section and the record asked for in the authority section
 /// (beside the zone's SOA for names under `soa.`), or, for names under `add.`, in the
 /// additional section with the SOA in the authority section.
-fn answer_in_authority(q: &Message) -> Option<Vec<u8>> {
+pub(crate) fn answer_in_authority(q: &Message) -> Option<Vec<u8>> {
     let text = asked_text(q);
     if text.contains("add.") {
         let mut r = Message::response(q.metadata.id, OpCode::Query);
@@ -359,7 +359,7 @@ async fn the_first_of_two_contradicting_datagrams_decides_and_the_second_is_hear
 // ------------------------------------------------------------ the next server on the list
 
 /// REFUSED to every TXT question, SERVFAIL to every MX question, NOTIMP to PTR; A answered.
-fn picky(q: &Message) -> Option<Vec<u8>> {
+pub(crate) fn picky(q: &Message) -> Option<Vec<u8>> {
     let code = match qtype(q) {
         RecordType::TXT => ResponseCode::Refused,
         RecordType::MX => ResponseCode::ServFail,

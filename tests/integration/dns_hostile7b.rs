@@ -470,3 +470,45 @@ async fn an_mx_host_at_a_loopback_or_unspecified_address_is_no_exchange() {
     assert_eq!(f.severity, Severity::Warning, "{}", f.message);
     assert!(f.message.contains("127.0.0.1") && !f.message.contains("192.0.2.25"));
 }
+
+// ------------------------------------------------------------ the same on the command line
+
+#[test]
+fn the_command_line_exits_3_on_misplaced_records_and_0_when_the_next_server_answers() {
+    // What the user runs: `check` against a server that puts the records in the authority
+    // section is inconclusive (exit 3) and says where the record was, in the human report;
+    // the same domain with a server that refuses TXT first and an honest one second exits 0
+    // with nothing inconclusive (RFC 1034 section 5.3.3: the next server answers).
+    use crate::dns_hostile7::{answer_in_authority, picky};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let broken = rt.block_on(raw_server(answer_in_authority, answer_in_authority));
+    let refusing = rt.block_on(raw_server(picky, picky));
+    let honest = rt.block_on(raw_server(honest_reply, honest_reply));
+    let check = |servers: &[std::net::SocketAddr], format: &str| {
+        let mut args: Vec<String> = ["check", "auth.example", "--only", "spf,dmarc"]
+            .map(String::from)
+            .to_vec();
+        for s in servers {
+            args.extend(["--nameserver".to_string(), s.to_string()]);
+        }
+        args.extend(["--timeout", "2", "--retries", "0", "--format", format].map(String::from));
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    let out = check(&[broken], "human");
+    assert_eq!(code(&out), 3, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("authority section"), "{text}");
+    assert!(!text.contains("no SPF record"), "{text}");
+    let out = check(&[refusing, honest], "json");
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let v = json(&out);
+    let findings = v["domains"][0]["findings"]
+        .as_array()
+        .or_else(|| v["findings"].as_array())
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(
+        findings.iter().all(|f| f["inconclusive"] != true),
+        "{findings:#?}"
+    );
+    drop(rt);
+}

@@ -102,8 +102,13 @@ pub async fn check(
             answer: policy_answer.as_deref(),
             queries: &q,
         };
-        if disc.inherited {
-            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain} has no usable DMARC record of its own; the RFC 9989 tree walk finds the record of {policy_domain}, whose `{}` applies.", disc.source.as_deref().unwrap_or("p"))));
+        let tag = disc.source.as_deref().unwrap_or("p");
+        if disc.inherited && walk.levels.first().is_some_and(|l| l.trouble()) {
+            // The walk went on past a level it could not read: whether the domain has a record
+            // of its own is unknown, so the ancestor's policy is what applies only if it has none.
+            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain}'s own DMARC record could not be looked up (see the failed lookup of _dmarc.{domain}); if it has none, the RFC 9989 tree walk finds the record of {policy_domain}, whose `{tag}` would apply.")).inconclusive());
+        } else if disc.inherited {
+            out.push(at.f("dmarc-inherited", Severity::Info, format!("{domain} has no usable DMARC record of its own; the RFC 9989 tree walk finds the record of {policy_domain}, whose `{tag}` applies.")));
         }
         out.extend(record_findings::for_record(
             &at,

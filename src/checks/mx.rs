@@ -62,6 +62,51 @@ fn null_form(pref: u16) -> String {
     }
 }
 
+/// Why `ip` is no address a sender can deliver to, or `None`: the unspecified address (and
+/// the rest of 0.0.0.0/8, "this network") is never a destination, and a loopback address is
+/// the sender itself (RFC 1122 section 3.2.1.3, RFC 6890 section 2.2.2, RFC 4291 sections
+/// 2.5.2 and 2.5.3). Filtering resolvers answer the names they block with exactly these.
+fn local_address(ip: IpAddr) -> Option<&'static str> {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) if v4.octets()[0] == 0 => Some("0.0.0.0/8, never a destination"),
+        IpAddr::V4(v4) if v4.is_loopback() => Some("loopback"),
+        IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address"),
+        IpAddr::V6(v6) if v6.is_loopback() => Some("loopback"),
+        _ => None,
+    }
+}
+
+/// `mx-target-local-address` for an MX host that resolves to a loopback or unspecified
+/// address (an error when it resolves to nothing else), or `None`.
+fn local_addresses(host: &str, domain: &str, addrs: &[IpAddr]) -> Option<Finding> {
+    let local: Vec<String> = addrs
+        .iter()
+        .filter_map(|ip| local_address(*ip).map(|why| format!("{ip} ({why})")))
+        .collect();
+    if local.is_empty() {
+        return None;
+    }
+    let only = local.len() == addrs.len();
+    let (sev, reach) = if only {
+        (Severity::Error, "and to nothing else")
+    } else {
+        (Severity::Warning, "beside its other addresses")
+    };
+    Some(f(
+        "mx-target-local-address",
+        sev,
+        host,
+        format!(
+            "The MX host {host} of {domain} resolves to {} {reach}: a sender connecting there reaches itself or no one, so mail to {domain} (bounces included) cannot be delivered through that address. If the zone publishes a real address for {host}, the resolver asked answered in its place (filtering resolvers answer the names they block with 0.0.0.0 or 127.0.0.1): check again through another resolver.",
+            local.join(", ")
+        ),
+    ))
+}
+
 pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
     let (facts, mut out) = check_domain(dns, params).await;
     // The MAIL FROM domain receives the bounces: a null MX there makes receivers refuse the
@@ -167,7 +212,13 @@ async fn check_domain(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>
             fd.location = mx.location.clone();
             out.push(fd);
         }
-        return (facts, out);
+        if others.is_empty() {
+            return (facts, out);
+        }
+        // Senders that do not read the root target as a null MX deliver to the other hosts
+        // (in preference order, the root last or first as published): they are checked as any
+        // exchange is, so a dead one beside the root is not hidden behind the null MX finding.
+        records.retain(|(_, e)| !e.is_empty());
     }
     if records.len() > MAX_HOSTS {
         // Receivers try a handful at most; checking a thousand would only slow the run. The
@@ -210,6 +261,9 @@ async fn check_domain(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>
                 "has no A or AAAA record"
             };
             out.push(f("mx-target-unresolvable", Severity::Error, &host, format!("The MX host {host} of {domain} {why}: mail to {domain} (including bounces) cannot be delivered to it.")).with_queries(q));
+        } else if let Some(fd) = local_addresses(&host, &domain, &addrs) {
+            problem = Some("loopback or unspecified address".to_string());
+            out.push(fd.with_queries(q));
         }
         if let Some(target) = a.cname_chain.first().or(aaaa.cname_chain.first()) {
             problem.get_or_insert_with(|| format!("CNAME to {target}"));

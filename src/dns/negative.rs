@@ -50,7 +50,7 @@ pub(super) fn foreign_soa(response: &Message, name: &Name, rtype: RecordType) ->
 
 /// The names the answer leads to from `name`: the name itself, then each CNAME or DNAME
 /// target in turn (a loop or a repeat ends it).
-fn chain(answers: &[Record], name: &Name) -> Vec<String> {
+pub(super) fn chain(answers: &[Record], name: &Name) -> Vec<String> {
     let mut names = vec![canon(name)];
     for _ in 0..answers.len() {
         let Some(current) = names.last() else { break };

@@ -320,11 +320,7 @@ fn classify_records(
         && let Some(stray) = stray
     {
         answer.ttl = None;
-        answer.outcome = Outcome::Error(format!(
-            "server answered a {} question with a {} record",
-            rtype.as_str(),
-            stray.record_type()
-        ));
+        answer.outcome = Outcome::Error(stray_text(rtype, stray));
         return;
     }
     // NXDOMAIN says the name we ended on does not exist; records of the asked type at that very
@@ -373,6 +369,22 @@ fn classify_records(
     };
 }
 
+/// What a record of another type than the one asked, at the name asked, tells the user. An
+/// RFC 8482 minimal answer (HINFO "RFC8482") is named: a server sends it for ANY questions
+/// only (section 4.2), so it is no answer to this question, and the name says why it came.
+fn stray_text(rtype: RType, stray: &Record) -> String {
+    let asked = rtype.as_str();
+    match &stray.data {
+        RData::HINFO(h) if h.cpu.eq_ignore_ascii_case(b"RFC8482") => format!(
+            "server answered a {asked} question with the HINFO \"RFC8482\" record that RFC 8482 section 4.2 allows only as a minimal answer to ANY questions: no answer to this one"
+        ),
+        _ => format!(
+            "server answered a {asked} question with a {} record",
+            stray.record_type()
+        ),
+    }
+}
+
 fn classify_error(answer: &mut Answer, e: NetError) {
     answer.outcome = match e {
         NetError::Dns(DnsError::NoRecordsFound(nr)) => {
@@ -400,6 +412,11 @@ fn classify_error(answer: &mut Answer, e: NetError) {
         NetError::Dns(DnsError::ResponseCode(code)) if u16::from(code) == 16 => Outcome::Error(
             "server answered BADVERS (RCODE 16): it refused our EDNS version 0, which every EDNS server implements (RFC 6891 sections 6.1.3, 9)".into(),
         ),
+        // hickory's words for code 4 ("Not Implemented") hide which question was not served.
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::NotImp)) => Outcome::Error(format!(
+            "server answered NOTIMP: it does not implement {} questions (RFC 1035 section 4.1.1), which says nothing about the name",
+            answer.rtype.as_str()
+        )),
         NetError::Dns(DnsError::ResponseCode(code)) => {
             Outcome::Error(format!("server answered {code}"))
         }

@@ -12,7 +12,7 @@
 use super::error::DnsSetupError;
 use super::wire;
 use hickory_resolver::config::{ResolveHosts, ResolverOpts};
-use hickory_resolver::net::NetError;
+use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::DnsResponse;
 use hickory_resolver::proto::rr::{Name, RecordType};
 use std::net::SocketAddr;
@@ -93,25 +93,36 @@ impl Transport {
         }
     }
 
-    /// One attempt: each server in turn until one responds (UDP, then TCP when the UDP answer
+    /// One attempt: each server in turn until one answers (UDP, then TCP when the UDP answer
     /// was truncated). Waits for a free slot first; the per-attempt timeout starts when the
     /// question is sent, so waiting in the queue never turns into a timeout (only the run's
     /// deadline can cut it short).
+    ///
+    /// A server that fails (SERVFAIL, REFUSED, NOTIMP, a broken answer) hands the question to
+    /// the next one, as RFC 1034 section 5.3.3 step 4d has resolvers drop a server whose
+    /// response "shows a server failure or other bizarre contents": one resolver that will not
+    /// do TXT must not make a check inconclusive when the next would answer. When none
+    /// answers, the first server's own word is reported rather than a later one's silence.
     async fn attempt(&self, name: &Name, rtype: RecordType) -> Result<DnsResponse, NetError> {
         let Ok(_slot) = self.slots.acquire().await else {
             return Err(NetError::Busy);
         };
+        let mut failure = None;
         let mut last = Err(NetError::NoConnections);
         for server in self.servers.iter() {
             last = wire::exchange(*server, name, rtype, self.timeout, &self.tcp_slots).await;
-            if !matches!(
-                &last,
-                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_))
-            ) {
-                break;
+            match &last {
+                Ok(_) | Err(NetError::Dns(DnsError::NoRecordsFound(_))) => return last,
+                Err(NetError::Timeout | NetError::NoConnections | NetError::Io(_)) => {}
+                Err(_) => {
+                    if failure.is_none() {
+                        failure = Some(last);
+                        last = Err(NetError::NoConnections);
+                    }
+                }
             }
         }
-        last
+        failure.unwrap_or(last)
     }
 }
 

@@ -145,7 +145,9 @@ fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetEr
             "server sent a query (QR=0), not a response (RFC 1035 section 4.1.1)".into(),
         ));
     }
-    if let Some(why) = verify::mismatch(response, name, rtype) {
+    if let Some(why) =
+        verify::mismatch(response, name, rtype).or_else(|| verify::misplaced(response, name, rtype))
+    {
         return Err(NetError::Msg(why));
     }
     let meta = &response.metadata;

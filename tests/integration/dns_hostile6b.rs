@@ -476,7 +476,7 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 
 /// A SubjectPublicKeyInfo for an RSA key whose modulus is `bytes` octets long (top bit set,
 /// so `8 * bytes` bits), exponent 65537, base64.
-fn rsa_key_b64(bytes: usize) -> String {
+pub(crate) fn rsa_key_b64(bytes: usize) -> String {
     use base64::Engine;
     let mut n = vec![0u8; 1];
     n.push(0xc3);

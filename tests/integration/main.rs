@@ -66,6 +66,8 @@ mod dns_hostile5;
 mod dns_hostile5b;
 mod dns_hostile6;
 mod dns_hostile6b;
+mod dns_hostile7;
+mod dns_hostile7b;
 mod dns_hostile_wire;
 mod dns_load;
 mod dns_outcomes;

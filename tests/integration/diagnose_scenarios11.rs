@@ -2,8 +2,8 @@
 //! published: a receiver's NDR that returns the message with ARC headers of its own beside the
 //! sender's DKIM-Signature (the selector the message was signed with, never ARC's), a Postfix
 //! log of an auto-reply sent with the null reverse-path (SPF is the HELO name's), a
-//! reverse-DNS refusal whose explanation link carries the client address (GMX, IONOS) and a
-//! PTR that forward-confirms but is generic, an address given in its IPv4-mapped IPv6 form, a
+//! reverse-DNS refusal whose explanation link carries the client address (GMX, IONOS; and a
+//! listing refusal with Spamhaus's lookup link) and a PTR that forward-confirms but is generic, an address given in its IPv4-mapped IPv6 form, a
 //! selector given as the key record's full name, SPF published only as type 99, an SPF gap
 //! beside a blocklist listing under a reply that names SPF, Microsoft's 5.7.515 with SPF
 //! softfailing while DMARC passes through DKIM, a From domain of more than eight labels (the
@@ -187,6 +187,23 @@ fn ionos_bad_ptr_reads_the_address_from_its_help_link_and_asks_for_the_missing_p
             rec("mail.gen11.example", "A", "203.0.113.52"),
         ]
     );
+}
+
+#[test]
+fn a_listing_refusal_that_names_the_client_only_in_its_lookup_link_checks_that_address() {
+    // An Exim ACL's refusal names the client only in Spamhaus's lookup link
+    // (`query/ip/203.0.113.31`), and ZEN lists 203.0.113.31 (CSS). The operator expects,
+    // without --ip: the address read from the link, the ZEN listing as the cause, its
+    // delisting step first, and Spamhaus's path (removal is asked of the list).
+    let (rc, d) = diagnose(
+        "550 5.7.1 Listed by zen.spamhaus.org, see https://www.spamhaus.org/query/ip/203.0.113.31",
+        &["--from", "news@spfbl11.example", "--dkim-selector", "k1"],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(provenance(&d, "ip").0, "203.0.113.31");
+    assert_eq!(cause_ids(&d), ["blocklist-listed"]);
+    assert_eq!(first_step(&d)["id"], "blocklist-delist");
+    assert_eq!(escalation(&d).0, "escalation-spamhaus");
 }
 
 // ------------------------------------------------------------------ values in another form

@@ -96,20 +96,29 @@ fn why_url_ip(word: &str) -> Option<&str> {
         .find_map(|kv| kv.strip_prefix("ip="))
 }
 
-/// The `ip=` parameter of a web link's query (`https://www.gmx.net/mail/senderguidelines?
-/// ip=192.0.2.25&c=rdns`, IONOS's `help/index.php?id=2425&ip=192.0.2.25&c=rdns`): a receiver
-/// that links its explanation to the client's own case fills it with the address it refused.
+/// The address a receiver's explanation link carries for the client's own case: its query's
+/// `ip=` (GMX's `senderguidelines?ip=192.0.2.25&c=rdns`, IONOS's
+/// `help/index.php?id=2425&ip=192.0.2.25&c=rdns`, Barracuda's `reputation/?pr=1&ip=...`), a
+/// query that is the address itself (SpamCop's `bl.shtml?192.0.2.25`), or the path segment
+/// after `/ip/` (Spamhaus's `query/ip/192.0.2.25`). The caller keeps it only if it parses.
 fn link_ip(word: &str) -> Option<&str> {
     let (scheme, rest) = word.split_once("://")?;
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return None;
     }
-    let (_, query) = rest.split_once('?')?;
-    query.split('&').find_map(|kv| {
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_query = query.split('&').find_map(|kv| {
         kv.get(..3)
             .filter(|k| k.eq_ignore_ascii_case("ip="))
             .and(kv.get(3..))
-    })
+    });
+    let whole = (!query.is_empty() && query.parse::<std::net::IpAddr>().is_ok()).then_some(query);
+    let segments: Vec<&str> = path.split('/').collect();
+    let in_path = segments
+        .windows(2)
+        .find(|w| w[0].eq_ignore_ascii_case("ip"))
+        .map(|w| w[1]);
+    in_query.or(whole).or(in_path)
 }
 
 /// True for a host name written as a word of its own (`resimta-ch2-18v.sys.comcast.net`): two
@@ -211,9 +220,25 @@ mod client_ip_tests {
             ip("554-Bad DNS PTR resource record. 554 For explanation visit https://www.ionos.com/help/index.php?id=2425&ip=2001:db8::25&c=rdns)").as_deref(),
             Some("2001:db8::25")
         );
-        // A parameter that only ends in ip=, or a link without a query, names no client.
+        assert_eq!(
+            ip("554 Service unavailable; Client host blocked using b.barracudacentral.org; http://www.barracudanetworks.com/reputation/?pr=1&ip=192.0.2.52").as_deref(),
+            Some("192.0.2.52")
+        );
+        assert_eq!(
+            ip("550 5.7.1 blocked using bl.spamcop.net; https://www.spamcop.net/bl.shtml?192.0.2.53").as_deref(),
+            Some("192.0.2.53")
+        );
+        assert_eq!(
+            ip("554 5.7.1 blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.54").as_deref(),
+            Some("192.0.2.54")
+        );
+        // A parameter that only ends in ip=, a path without an ip segment, a domain: none.
         assert_eq!(ip("see https://example.net/help?zip=192.0.2.1"), None);
         assert_eq!(ip("see https://example.net/ip=192.0.2.1"), None);
+        assert_eq!(
+            ip("see https://www.spamhaus.org/query/domain/example.com"),
+            None
+        );
     }
 
     #[test]

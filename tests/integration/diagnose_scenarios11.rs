@@ -7,7 +7,8 @@
 //! selector given as the key record's full name, SPF published only as type 99, an SPF gap
 //! beside a blocklist listing under a reply that names SPF, Microsoft's 5.7.515 with SPF
 //! softfailing while DMARC passes through DKIM, a From domain of more than eight labels (the
-//! RFC 9989 tree walk's jump) and a stray SPF record at `_dmarc`. Each scenario says what a
+//! RFC 9989 tree walk's jump), `p=reject` with the removed `pct=25`, and a stray SPF record
+//! at `_dmarc`. Each scenario says what a
 //! careful operator expects first (the cause, the first step and its exact record, what must
 //! not be blamed), then runs. Hostile DNS is in `diagnose_scenarios11b.rs`.
 #![allow(clippy::unwrap_used)]
@@ -365,6 +366,41 @@ fn a_from_domain_of_nine_labels_finds_the_organisations_policy_by_the_tree_walk(
     let dmarc_here = format!("_dmarc.{deep}");
     for st in d["plan"].as_array().unwrap() {
         assert!(records(st).iter().all(|r| r.0 != dmarc_here), "{st}");
+    }
+}
+
+#[test]
+fn reject_with_pct_25_is_reject_for_everyone_and_no_proposed_record_carries_pct() {
+    // pct11.example publishes `p=reject; pct=25`: RFC 9989 removed `pct`, so receivers that
+    // follow it reject all failing mail (older ones a quarter of it). Mail leaves through an
+    // ESP whose return path (esp.other.example) does not align, and nothing signs; Microsoft's
+    // 5.7.509. The operator expects: the missing DKIM is the cause (aligned DKIM is what
+    // passes DMARC for mail through another organisation's return path), the first step signs
+    // and publishes a key, `pct` is named as removed, no record the plan proposes carries
+    // `pct=`, and no step lowers the published reject.
+    let (rc, d) = diagnose(
+        "550 5.7.509 Access denied, sending domain pct11.example does not pass DMARC verification and has a DMARC policy of reject.",
+        &[
+            "--from",
+            "news@pct11.example",
+            "--mail-from",
+            "bounces@esp.other.example",
+            "--ip",
+            "203.0.113.170",
+        ],
+    );
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dkim-no-key-found"]);
+    assert_eq!(first_step(&d)["id"], "dkim-publish");
+    assert!(finding_ids(&d).contains(&"dmarc-obsolete-tag".to_string()));
+    for st in d["plan"].as_array().unwrap() {
+        for r in records(st) {
+            assert!(!r.2.contains("pct="), "{r:?}");
+            assert!(
+                !(r.0 == "_dmarc.pct11.example" && !r.2.contains("p=reject")),
+                "{r:?}"
+            );
+        }
     }
 }
 

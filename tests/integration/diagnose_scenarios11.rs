@@ -169,6 +169,25 @@ fn gmx_bad_ptr_for_a_generic_name_that_resolves_back_asks_for_a_name_of_the_send
 }
 
 #[test]
+fn gmails_5725_for_a_generic_name_that_resolves_back_is_no_dns_cause() {
+    // The guard of the class above: Gmail's 5.7.25 says what it checks, a PTR that exists
+    // and whose name resolves back to the IP (its error list, answer 3726730), and
+    // host-203-0-113-51.isp11.example does both. The operator expects: no cause found in DNS
+    // (exit 0: the PTR may have been fixed since, or the mail left through another IP), the
+    // PTR step kept as hardening (not marked as fixing), and Gmail's path.
+    let (rc, d) = diagnose(
+        super::diagnose_support::GMAIL_5725,
+        &sender("news@gen11.example", "203.0.113.51"),
+    );
+    assert_eq!(rc, 0, "{:?}", cause_ids(&d));
+    assert!(cause_ids(&d).is_empty());
+    assert!(d["no_cause_found"].is_object(), "{}", d["no_cause_found"]);
+    step(&d, "ptr-fcrdns");
+    assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
+    assert_eq!(escalation(&d).0, "escalation-gmail");
+}
+
+#[test]
 fn ionos_bad_ptr_reads_the_address_from_its_help_link_and_asks_for_the_missing_ptr() {
     // The same class at IONOS: its help link carries the client address
     // (`index.php?id=2425&ip=203.0.113.52&c=rdns`), and 203.0.113.52 has no PTR at all. The

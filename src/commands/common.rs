@@ -117,18 +117,33 @@ pub fn params(domain: &str, target: &TargetArgs, only: Vec<Check>) -> Result<Che
         Some(a) => Some(validate::address(a, "--mail-from address")?),
         None => None,
     };
-    let dkim_domain = match &target.dkim_domain {
+    let mut dkim_domain = match &target.dkim_domain {
         Some(d) => Some(validate::domain(d, "--dkim-domain")?),
         None => None,
     };
-    let dkim_selectors = target
-        .dkim_selector
-        .iter()
-        .map(|s| validate::selector(s))
-        .collect::<Result<Vec<_>>>()?;
+    let mut dkim_selectors = Vec::new();
+    for raw in &target.dkim_selector {
+        let (selector, named) = validate::selector_name(raw)?;
+        if let Some(d) = named {
+            // The key record's name pasted whole: its domain is the signing domain.
+            match &dkim_domain {
+                Some(given) if !given.eq_ignore_ascii_case(&d) => {
+                    return Err(Error::Input(format!(
+                        "--dkim-selector {raw:?} names the domain {d}, but the DKIM domain is {given}: give the s= value alone (e.g. {selector}) or a matching --dkim-domain"
+                    )));
+                }
+                Some(_) => {}
+                None => dkim_domain = Some(d),
+            }
+        }
+        dkim_selectors.push(selector);
+    }
     Ok(CheckParams {
         domain: validate::domain(domain, "domain")?,
-        ip: target.ip,
+        // An IPv4-mapped address (`::ffff:192.0.2.1`, as a dual-stack socket logs it) is the
+        // IPv4 client receivers see (RFC 4291 section 2.5.5.2): SPF's ip4 terms and the
+        // in-addr.arpa PTR apply to it, so every check and step takes the IPv4 form.
+        ip: target.ip.map(|ip| ip.to_canonical()),
         helo,
         helo_literal: literal,
         from,

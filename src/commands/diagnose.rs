@@ -1,5 +1,7 @@
 //! `mailtriage diagnose`: decode the rejection, check the DNS it points at, plan the fix.
 
+mod client_ip;
+mod log_sender;
 mod target;
 
 use super::common::{self, Checked, check_one, load_rules, runtime};
@@ -31,7 +33,7 @@ pub fn run(
         other_dkim,
         provenance,
         clues,
-    } = target::target(args, &extracted)?;
+    } = target::target(args, &extracted, &input.bytes)?;
     let cfg = common::dns_config(&args.dns, None)?;
     let zone_paths = cfg.zones.clone();
     let rt = runtime()?;

@@ -83,6 +83,26 @@ pub fn selector(raw: &str) -> Result<String> {
     }
 }
 
+/// A `--dkim-selector` value: the s= value itself, or the key record's whole name
+/// (`k1._domainkey.example.com`, as users copy it from a zone or a provider's page), which
+/// gives the selector and the signing domain. A selector may hold dots (RFC 6376 section
+/// 3.1), but never a `_domainkey` label: that is where the name of the record begins.
+pub fn selector_name(raw: &str) -> Result<(String, Option<String>)> {
+    let lower = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    match labels.iter().position(|l| *l == "_domainkey") {
+        Some(0) | None => Ok((selector(raw)?, None)),
+        Some(i) => {
+            let sel = selector(&labels[..i].join("."))?;
+            let rest = labels[i + 1..].join(".");
+            let d = (!rest.is_empty())
+                .then(|| domain(&rest, "--dkim-selector's domain"))
+                .transpose()?;
+            Ok((sel, d))
+        }
+    }
+}
+
 /// An address `local@domain` or a bare domain; returns it normalised (domain part lower-case).
 pub fn address(raw: &str, what: &str) -> Result<String> {
     let s = raw.trim().trim_start_matches('<').trim_end_matches('>');

@@ -7,7 +7,7 @@ use super::types::RType;
 use super::zone::{Zone, ZoneData};
 use crate::domain_name::within as in_zone;
 use hickory_server::proto::op::ResponseCode;
-use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
+use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, NULL, PTR, SOA, TXT};
 use hickory_server::proto::rr::{Name, RData, Record, RecordType};
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -49,6 +49,10 @@ fn to_rdata(data: &ZoneData) -> io::Result<RData> {
         ZoneData::TXT(parts) => {
             RData::TXT(TXT::from_bytes(parts.iter().map(Vec::as_slice).collect()))
         }
+        ZoneData::SPF(parts) => RData::Unknown {
+            code: RecordType::Unknown(99),
+            rdata: NULL::with(super::zone_spf::wire_strings(parts)),
+        },
         ZoneData::PTR(n) => RData::PTR(PTR(to_name(n)?)),
         ZoneData::CNAME(n) => RData::CNAME(CNAME(to_name(n)?)),
         ZoneData::NS(n) => RData::NS(NS(to_name(n)?)),

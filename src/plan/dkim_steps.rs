@@ -97,6 +97,10 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         d.selector = Some(sel.clone());
+        if signed_with(ctx, sel) {
+            // The bounce shows the signature: signing is on, only the public key is missing.
+            d.text = Some("dkim-publish-signed");
+        }
         if usable.is_empty() && !facts.probed.is_empty() {
             d.details
                 .push(format!("selectors probed: {}", facts.probed.join(", ")));
@@ -507,6 +511,16 @@ fn from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> bool {
                     ))
                     .as_ref()
         })
+}
+
+/// True when the message itself carried a DKIM-Signature with this selector for the checked
+/// domain (the bounce's `s=`), not a selector the user named or one probed.
+fn signed_with(ctx: &Ctx<'_>, selector: &str) -> bool {
+    ctx.input.provenance.iter().any(|p| {
+        p.field == "dkim_selector"
+            && p.value.eq_ignore_ascii_case(selector)
+            && p.source == "bounce: DKIM-Signature s="
+    })
 }
 
 /// Mail leaves through a recognised sending service (Microsoft 365, SendGrid ...): the

@@ -35,6 +35,9 @@ pub(super) struct Ctx<'a> {
 /// A step before numbering; `order` is filled in at the end.
 pub(super) struct Draft {
     pub id: &'static str,
+    /// The plan step rule whose texts the step takes, when not `id`'s own: a wording for one
+    /// situation of the same step (its id, which scripts and tests key on, stays).
+    pub text: Option<&'static str>,
     pub checks: Vec<String>,
     pub findings: Vec<String>,
     pub records: Vec<RecordToPublish>,
@@ -53,6 +56,7 @@ impl Draft {
     pub fn new(id: &'static str, check: &str) -> Draft {
         Draft {
             id,
+            text: None,
             checks: vec![check.to_string()],
             findings: Vec::new(),
             records: Vec::new(),
@@ -111,7 +115,7 @@ impl Ctx<'_> {
     }
 
     pub fn finish(&self, d: Draft, order: u32) -> PlanStep {
-        let text = self.k.step(d.id);
+        let text = self.k.step(d.text.unwrap_or(d.id));
         let selector = d
             .selector
             .clone()

@@ -197,18 +197,26 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             &mut d,
             &["missing", "no-record", "absent", "not-found"],
         );
-        let rec = match service.as_ref() {
-            Some(r) => {
+        let legacy = type99_record(ctx, &name);
+        let rec = match (&legacy, service.as_ref()) {
+            // The domain wrote its record already, as type 99 only: the same text as TXT is
+            // what receivers read (RFC 7208 section 14.1); the sender is authorised after.
+            (Some(r), _) => r.clone(),
+            (None, Some(r)) => {
                 d.details.push(recognised_line(ctx, r));
                 format!("v=spf1 include:{} ~all", r.service.spf_include)
             }
-            None => records::spf_starter(ctx.input.params.ip),
+            (None, None) => records::spf_starter(ctx.input.params.ip),
         };
-        d.records.push(RecordToPublish::txt(
-            name.clone(),
-            rec.clone(),
-            records::spf_publish_note(ctx.k, &rec),
-        ));
+        if legacy.is_some() {
+            claim(&mut pool, &mut d, &["type99"]);
+        }
+        let note = match legacy {
+            Some(_) => ctx.k.message("spf-type99-note"),
+            None => records::spf_publish_note(ctx.k, &rec),
+        };
+        d.records
+            .push(RecordToPublish::txt(name.clone(), rec.clone(), note));
         current = Some(rec);
         // No record: the TTL that counts is the absence's (capped as resolvers cap it).
         d.wait = ctx.negative_ttl(&name, RType::TXT).or(facts.ttl);
@@ -622,6 +630,21 @@ fn lookups_line(ctx: &Ctx<'_>, (n, complete): (u32, bool)) -> String {
         (false, false) => "spf-merged-lookups-unknown",
     };
     ctx.k.message_with(id, &[("lookups", &n.to_string())])
+}
+
+/// The SPF record `name` publishes as the obsolete type 99 only (what `spf-type99-only`
+/// found), as the text to publish in TXT.
+fn type99_record(ctx: &Ctx<'_>, name: &str) -> Option<String> {
+    ctx.input
+        .queries
+        .iter()
+        .filter(|q| q.rtype == RType::SPF && q.name.eq_ignore_ascii_case(name))
+        .flat_map(|q| q.answers.iter())
+        .map(|a| records::unquote_txt(a))
+        .find(|t| {
+            t.get(..6).is_some_and(|v| v.eq_ignore_ascii_case("v=spf1"))
+                && (t.len() == 6 || t.as_bytes()[6] == b' ')
+        })
 }
 
 #[cfg(test)]

@@ -178,6 +178,10 @@ const OWN: &[(&str, &str)] = &[
     ),
     ("rules/plan.toml", include_str!("../../rules/plan.toml")),
     (
+        "rules/plan-from-evidence.toml",
+        include_str!("../../rules/plan-from-evidence.toml"),
+    ),
+    (
         "rules/escalation.toml",
         include_str!("../../rules/escalation.toml"),
     ),

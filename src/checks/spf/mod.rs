@@ -127,7 +127,13 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> SpfOutcome {
     let mut findings = Vec::new();
     let mut facts_out = Vec::new();
     for (n, (t, w)) in targets.iter().zip(&walks).enumerate() {
-        findings.extend(findings::for_walk(&t.domain, t.role, w));
+        // Under a null reverse-path the HELO name is the identity SPF and DMARC evaluate: no
+        // record there is this message's SPF `none`, as a missing MAIL FROM record would be.
+        let role = match t.role {
+            Role::Helo if null_path && n == evaluated => Role::MailFrom,
+            r => r,
+        };
+        findings.extend(findings::for_walk(&t.domain, role, w));
         if n == 0 {
             findings.extend(type99::hint(dns, &t.domain, w).await);
             findings.extend(near_miss::hint(&t.domain, w));

@@ -1,6 +1,7 @@
 //! What `diagnose` checks: the flags first, then what the bounce says, each value with its source.
 
 use super::super::{common, validate};
+use super::client_ip::client_ip_in_replies;
 use crate::checks::CheckParams;
 use crate::cli::DiagnoseArgs;
 use crate::domain_name::{normalise, org_domain};
@@ -40,7 +41,9 @@ fn signatures_by_domain(sigs: &[(String, String)]) -> Vec<(String, Vec<String>)>
     out
 }
 
-pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
+/// `raw` is the input as given: a Postfix log's other lines (qmgr's `from=<...>`) say what
+/// the refused line does not.
+pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<Target> {
     let empty = OriginalHeaders::default();
     let bounce = extracted.original.is_some();
     let orig = extracted.original.as_ref().unwrap_or(&empty);
@@ -55,6 +58,9 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
     let mut t = args.target.clone();
     let from_hdr = orig.from.as_deref().and_then(address_in);
     let rp_hdr = orig.return_path.as_deref().and_then(address_in);
+    let logged = (!bounce)
+        .then(|| super::log_sender::logged_sender(raw))
+        .flatten();
     let domain = match &args.domain {
         Some(d) => {
             note("domain", d, "flag --domain");
@@ -75,6 +81,17 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
                 .or_else(|| flagged(&t.mail_from, "flag --mail-from: its domain"))
                 .or_else(|| header(&from_hdr, "bounce: From header of the original message"))
                 .or_else(|| header(&rp_hdr, "bounce: Return-Path of the original message"))
+                .or_else(|| {
+                    logged
+                        .as_ref()
+                        .filter(|(f, _)| f.contains('@'))
+                        .map(|(f, _)| {
+                            (
+                                validate::domain_of(f).to_string(),
+                                "log: the sender the MTA recorded for the refused message",
+                            )
+                        })
+                })
                 .or_else(|| {
                     sender_domain_in_replies(extracted)
                         .map(|d| (d, "reply text: the domain the receiver names as the sender"))
@@ -104,6 +121,9 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         |a| validate::address(a, "Return-Path address"),
         &mut note,
     );
+    if let (None, Some((from, id))) = (&t.mail_from, &logged) {
+        logged_mail_from(&mut t.mail_from, from, id, &mut note);
+    }
     // A receiver that quotes the HELO in its refusal of it says what the server announced;
     // the bounce's headers come next (the top-most Received host is only a guess).
     let quoted = helo_in_replies(extracted);
@@ -155,12 +175,18 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         (None, None) => {}
     }
     let named = client_ip_in_replies(extracted);
+    // Checked in the IPv4 form of an IPv4-mapped address (see `common::params`).
+    let mapped = |ip: std::net::IpAddr, source: &str| match ip.to_canonical() {
+        c if c == ip => source.to_string(),
+        _ => format!("{source}, given as {ip}: its IPv4-mapped form"),
+    };
     match (t.ip, orig.sending_ip) {
-        (Some(ip), _) => {
-            note("ip", &ip.to_string(), "flag --ip");
+        (Some(given), _) => {
+            let ip = given.to_canonical();
+            note("ip", &ip.to_string(), &mapped(given, "flag --ip"));
             // The flag wins, but a receiver naming another address saw the message leave
             // through another machine: said beside it, and the plan's reasons name it.
-            if let Some((other, at)) = named.filter(|(n, _)| *n != ip) {
+            if let Some((other, at)) = named.filter(|(n, _)| n.to_canonical() != ip) {
                 note(
                     "reply_ip",
                     &other.to_string(),
@@ -171,13 +197,17 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
         (None, Some(ip)) => {
             note(
                 "ip",
-                &ip.to_string(),
-                orig.sending_ip_source.as_deref().unwrap_or("bounce"),
+                &ip.to_canonical().to_string(),
+                &mapped(ip, orig.sending_ip_source.as_deref().unwrap_or("bounce")),
             );
             t.ip = Some(ip);
         }
         (None, None) if let Some((ip, at)) = named => {
-            note("ip", &ip.to_string(), &format!("reply text: {at}"));
+            note(
+                "ip",
+                &ip.to_canonical().to_string(),
+                &mapped(ip, &format!("reply text: {at}")),
+            );
             t.ip = Some(ip);
         }
         (None, None) if bounce => note(
@@ -306,6 +336,36 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted) -> Result<Target> {
     })
 }
 
+/// The MAIL FROM a mail log recorded for the refused queue id (Postfix, Sendmail, Exim): `<>` for a
+/// bounce or an auto-reply, whose SPF identity is the HELO name (RFC 7208 section 2.4), as
+/// DMARC's is then (RFC 9989); an address the checks cannot use is skipped and said so.
+fn logged_mail_from(
+    slot: &mut Option<String>,
+    from: &str,
+    id: &str,
+    note: &mut impl FnMut(&str, &str, &str),
+) {
+    let source = format!("log: the sender <{from}> the MTA recorded for queue id {id}");
+    if from.is_empty() {
+        note(
+            "mail_from",
+            "<>",
+            &format!(
+                "{source} (a null reverse-path, as a bounce or an auto-reply has: SPF is checked for the HELO name; pass --helo)"
+            ),
+        );
+        *slot = Some("<>".into());
+        return;
+    }
+    match validate::address(from, "logged sender") {
+        Ok(a) => {
+            note("mail_from", &a, &source);
+            *slot = Some(a);
+        }
+        Err(e) => note("mail_from", from, &format!("{source}; skipped: {e}")),
+    }
+}
+
 /// Keeps the flag's value when given (and says so), else takes the bounce's. A bounce's value
 /// is a guess written by someone else, not a request: one the checks cannot use is skipped and
 /// said so, never a reason to stop the run (a flag's bad value still is).
@@ -413,107 +473,6 @@ fn helo_in(text: &str) -> Option<String> {
     (!name.is_empty() && !name.contains(char::is_whitespace)).then(|| name.to_string())
 }
 
-/// The client address a receiver names in its reply (`Client host [192.0.2.25] blocked using
-/// ...`, `banned sending IP [192.0.2.25]`, `Messages from 192.0.2.25 temporarily deferred`):
-/// the address the message was sent from, as the receiver saw it. Only an address in
-/// brackets that stand alone, or one right after "from", "IP" or "host", counts: `mx.x[ip]` is
-/// the receiving host of a pasted log line, and other numbers in a reply are not addresses.
-fn client_ip_in_replies(extracted: &Extracted) -> Option<(std::net::IpAddr, &'static str)> {
-    extracted.replies.iter().find_map(|r| client_ip_in(&r.text))
-}
-
-fn client_ip_in(text: &str) -> Option<(std::net::IpAddr, &'static str)> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    for (i, w) in words.iter().enumerate() {
-        let bare = w.trim_end_matches(['.', ',', ';', ':', ')']);
-        let before = i
-            .checked_sub(1)
-            .map(|j| words[j].to_ascii_lowercase())
-            .unwrap_or_default();
-        let (candidate, how) = if let Some(inner) = bare.strip_prefix('[') {
-            let Some(inner) = inner.strip_suffix(']') else {
-                continue;
-            };
-            (inner, "the address in brackets")
-        } else if let Some(v) = bare
-            .get(..3)
-            .filter(|p| p.eq_ignore_ascii_case("ip="))
-            .and(bare.get(3..))
-        {
-            // T-Online: `554 IP=192.0.2.25 - A problem occurred ...`
-            (v, "the address the receiver names")
-        } else if let Some(v) = bare
-            .strip_prefix('<')
-            .and_then(|v| v.split_once('>'))
-            .map(|(v, _)| v)
-            .filter(|v| !v.is_empty())
-        {
-            // AT&T: `521 <192.0.2.25> is blocked`.
-            (v, "the address in angle brackets")
-        } else if before.ends_with('<') && words.get(i + 1).is_some_and(|n| n.starts_with('>')) {
-            // AT&T: `DNSBL:RBL 521< 192.0.2.25 >_is_blocked`.
-            (bare, "the address in angle brackets")
-        } else if let Some(v) = case_url_ip(bare) {
-            // GMX/WEB.DE: `.../en/case?c=r0201&i=ip&v=192.0.2.25&r=...`.
-            (v, "the v= of the case link")
-        } else if let Some(v) = why_url_ip(bare) {
-            // policyd-spf links to `.../Why?s=mfrom;id=...;ip=192.0.2.25;r=...`.
-            (v, "the ip= of the SPF explanation link")
-        } else if matches!(before.as_str(), "from" | "ip" | "ip:" | "host" | "address")
-            || names_host(&before)
-            // Gmail: `Authentication results: SPF with 192.0.2.25 = did not pass`.
-            || (before == "with" && words.get(i + 1) == Some(&"="))
-        {
-            // Comcast writes its own host name (twice), then the client's address.
-            (bare, "the address the receiver names")
-        } else {
-            continue;
-        };
-        if let Ok(ip) = candidate
-            .trim_start_matches("IPv6:")
-            .parse::<std::net::IpAddr>()
-        {
-            return Some((ip, how));
-        }
-    }
-    None
-}
-
-/// The `v=` of a GMX/WEB.DE case link when its `i=` says the value is an IP
-/// (`case?c=r0201&i=ip&v=192.0.2.25&r=...`).
-fn case_url_ip(word: &str) -> Option<&str> {
-    let (_, query) = word.split_once("/case?")?;
-    let params: Vec<&str> = query.split('&').collect();
-    params
-        .iter()
-        .any(|p| p.eq_ignore_ascii_case("i=ip"))
-        .then(|| params.iter().find_map(|p| p.strip_prefix("v=")))
-        .flatten()
-}
-
-/// The `ip=` parameter of an SPF "Why?" link (`?s=mfrom;id=a@b;ip=192.0.2.25;r=mx`).
-fn why_url_ip(word: &str) -> Option<&str> {
-    let (_, query) = word
-        .split_once("Why?")
-        .or_else(|| word.split_once("why?"))?;
-    query
-        .split([';', '&'])
-        .find_map(|kv| kv.strip_prefix("ip="))
-}
-
-/// True for a host name written as a word of its own (`resimta-ch2-18v.sys.comcast.net`): two
-/// labels or more and a top-level label of letters, so no version number (`4.16.55.1`) counts.
-fn names_host(word: &str) -> bool {
-    let labels: Vec<&str> = word.trim_end_matches('.').split('.').collect();
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        && labels
-            .last()
-            .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,105 +557,6 @@ mod sender_domain_tests {
             sender_domain_in(
                 "550 5.1.1 The email account that you tried to reach does not exist. domain example.org"
             ),
-            None
-        );
-    }
-}
-
-#[cfg(test)]
-mod client_ip_tests {
-    use super::client_ip_in;
-
-    fn ip(text: &str) -> Option<String> {
-        client_ip_in(text).map(|(ip, _)| ip.to_string())
-    }
-
-    #[test]
-    fn the_client_address_a_reply_names_and_nothing_else() {
-        assert_eq!(
-            ip("554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using zen.spamhaus.org").as_deref(),
-            Some("192.0.2.25")
-        );
-        assert_eq!(
-            ip("421 4.7.0 [TSS04] Messages from 192.0.2.7 temporarily deferred").as_deref(),
-            Some("192.0.2.7")
-        );
-        assert_eq!(
-            ip("550-5.7.1 [2001:db8::1] The IP address sending this message does not have a PTR record").as_deref(),
-            Some("2001:db8::1")
-        );
-        // The receiving host of a pasted log line, a bracketed token, other numbers: none.
-        assert_eq!(
-            ip("host mx.example.net[198.51.100.7] said: 550 5.1.1 user unknown"),
-            None
-        );
-        assert_eq!(
-            ip("550 5.7.1 [BN8NAM12FT004.eop-nam12.prod.protection.outlook.com] 10.0.0"),
-            None
-        );
-        assert_eq!(ip("452 4.2.2 quota 1.2.3 exceeded [unclosed"), None);
-        // A version-like number after a dash is no address either.
-        assert_eq!(
-            ip(
-                "421 4.7.0 [TSS04] deferred due to user complaints - 4.16.55.1; see https://postmaster.yahooinc.com"
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn comcast_and_t_online_name_the_client_after_their_host_or_as_ip_equals() {
-        assert_eq!(
-            ip("554 resimta-ch2-18v.sys.comcast.net resimta-ch2-18v.sys.comcast.net 192.0.2.95 Comcast requires that all mail servers must have a PTR record").as_deref(),
-            Some("192.0.2.95")
-        );
-        assert_eq!(
-            ip("554 IP=192.0.2.25 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)").as_deref(),
-            Some("192.0.2.25")
-        );
-    }
-
-    #[test]
-    fn gmail_names_the_client_in_its_authentication_results() {
-        assert_eq!(
-            ip("550-5.7.27 This message was blocked because it didn't pass SPF authentication. Gmail requires bulk email senders to authenticate their email with SPF. Authentication results: SPF with 198.51.100.75 = did not pass 5b1f17b1804b1-4si2.2 - gsmtp").as_deref(),
-            Some("198.51.100.75")
-        );
-        // "with" before a number that no `=` follows is not the client.
-        assert_eq!(ip("452 4.3.1 queue full with 10.0.0.1 waiting"), None);
-    }
-
-    #[test]
-    fn gmx_names_the_client_in_its_case_link() {
-        assert_eq!(
-            ip("554 gmx.net (mxgmx104) Nemesis ESMTP Service not available No SMTP service IP address is block listed. For explanation visit https://postmaster.gmx.net/en/case?c=r0201&i=ip&v=192.0.2.166&r=1MNcgj-1ue23t3pyV-00S2YR").as_deref(),
-            Some("192.0.2.166")
-        );
-        // A case about something else than an IP names no client address.
-        assert_eq!(
-            ip("554 see https://postmaster.gmx.net/en/case?c=r0301&i=dom&v=192.0.2.1&r=x"),
-            None
-        );
-    }
-
-    #[test]
-    fn att_names_the_client_in_angle_brackets_with_or_without_spaces() {
-        assert_eq!(
-            ip("553 5.3.0 flph829 DNSBL:RBL 521< 192.0.2.168 >_is_blocked.For assistance forward this email to abuse_rbl@abuse-att.net").as_deref(),
-            Some("192.0.2.168")
-        );
-        assert_eq!(
-            ip("521 <192.0.2.25> is blocked").as_deref(),
-            Some("192.0.2.25")
-        );
-        // An address in angle brackets is a mailbox, and a HELO literal is no client address
-        // of this form.
-        assert_eq!(
-            ip("550 5.1.1 <bob@example.org>: Recipient address rejected"),
-            None
-        );
-        assert_eq!(
-            ip("504 5.5.2 <[192.0.2.165]>: Helo command rejected: need fully-qualified hostname"),
             None
         );
     }

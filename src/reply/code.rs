@@ -88,6 +88,14 @@ pub fn check_enhanced(code: &str) -> Result<String, InputError> {
 /// Out-of-range codes are an error; text not starting with a code is `Ok(None)`.
 pub fn parse_reply_start(raw: &str) -> Result<Option<Reply>, InputError> {
     let s = unhash(trim_wrapping(raw));
+    // Only the opening code is looked at: the rest of a long text is never scanned here.
+    let unglued;
+    let s = if code_scan::glued_at_start(s) {
+        unglued = format!("{} {}", &s[..3], &s[4..]);
+        unglued.as_str()
+    } else {
+        s
+    };
     let Some((basic_s, enhanced_s)) = code_scan::reply_start(s) else {
         return parse_enhanced_start(s);
     };
@@ -134,6 +142,11 @@ fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
     let Some((code, end)) = code_scan::enhanced_start(s) else {
         return Ok(None);
     };
+    // A log line that opens with its date (`13.03.2017 21:00:05 ...`) opens with no code: the
+    // reply, if any, is further on.
+    if is_dotted_date(code) {
+        return Ok(None);
+    }
     let enhanced = check_enhanced(code)?;
     let rest = s.get(end..).unwrap_or("");
     let text = drop_queue_id(rest.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -142,6 +155,41 @@ fn parse_enhanced_start(s: &str) -> Result<Option<Reply>, InputError> {
         text,
         ..Reply::default()
     }))
+}
+
+/// `dd.mm.yyyy` (or `d.m.yyyy`), a day, a month and a year from 1900 to 2099: the shape of an
+/// enhanced code, whose detail is never more than three digits.
+fn is_dotted_date(code: &str) -> bool {
+    let num = |p: &str, len: std::ops::RangeInclusive<usize>| {
+        p.parse::<u32>().ok().filter(|_| len.contains(&p.len()))
+    };
+    let mut parts = code.trim_start_matches('#').split('.');
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    matches!(
+        (num(d, 1..=2), num(m, 1..=2), num(y, 4..=4)),
+        (Some(1..=31), Some(1..=12), Some(1900..=2099))
+    )
+}
+
+/// `s` with the dot read as a space where a reply code is glued to its enhanced code by one
+/// (`550.5.7.1 Message rejected`, as some hosts' notices print it): the two codes must be of
+/// one class, so that a version or an address (`250.1.2.3`) stays as it is. The text keeps its
+/// length, so offsets into it are offsets into `s`.
+pub(crate) fn unglue(s: &str) -> std::borrow::Cow<'_, str> {
+    let glued = code_scan::glued_codes(s);
+    if glued.is_empty() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut b = s.as_bytes().to_vec();
+    for at in glued {
+        b[at] = b' ';
+    }
+    // Only an ASCII dot became an ASCII space.
+    std::borrow::Cow::Owned(String::from_utf8(b).unwrap_or_else(|_| s.to_string()))
 }
 
 /// Drops a queue or session id that a server puts between its codes and its words (`550
@@ -187,6 +235,8 @@ pub fn find_reply(s: &str) -> Option<Reply> {
 
 /// As [`find_reply`], with the byte offset where the reply starts in `s`.
 pub fn find_reply_at(s: &str) -> Option<(usize, Reply)> {
+    let unglued = unglue(s);
+    let s = unglued.as_ref();
     let mut first: Option<(usize, Reply)> = None;
     // Each candidate reads at most a window of what follows it (a reply's text is cut at
     // 8 KiB anyway), and only so many candidates are tried: a long text of codes stays linear.
@@ -640,6 +690,41 @@ mod tests {
             parse_reply_start("3.1.1 x"),
             Err(InputError::OutOfRange(..))
         ));
+    }
+
+    #[test]
+    fn a_log_line_opening_with_a_dotted_date_opens_with_no_code() {
+        // `13.03.2017 21:00:05Exception ...: 501 5.1.7 ...` (a Meteor application's log).
+        assert!(matches!(
+            parse_reply_start("13.03.2017 21:00:05Exception: Mail from command failed"),
+            Ok(None)
+        ));
+        assert!(is_dotted_date("1.3.2017") && !is_dotted_date("5.1.100"));
+        assert!(!is_dotted_date("13.13.2017") && !is_dotted_date("5.1.1"));
+    }
+
+    #[test]
+    fn a_reply_code_glued_to_its_enhanced_code_by_a_dot_is_read() {
+        let r = parse_reply_start("550.5.7.1 Message rejected as spam by content filtering.")
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.basic, r.enhanced.as_deref()), (Some(550), Some("5.7.1")));
+        assert_eq!(r.text, "Message rejected as spam by content filtering.");
+        let (at, r) =
+            find_reply_at("The following address(es) failed:\n550.5.7.1 Rejected.").unwrap();
+        assert_eq!(
+            (at, r.basic, r.enhanced.as_deref()),
+            (34, Some(550), Some("5.7.1"))
+        );
+        // Codes of two classes, a longer number or an address are not glued codes.
+        for s in [
+            "550.4.7.1 x",
+            "1550.5.7.1 x",
+            "10.550.5.7.1 x",
+            "550.5.7.1a x",
+        ] {
+            assert!(code_scan::glued_codes(s).is_empty(), "{s}");
+        }
     }
 
     #[test]

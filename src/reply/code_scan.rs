@@ -121,6 +121,34 @@ pub(super) fn hash_enhanced(s: &str) -> Option<&str> {
         })
 }
 
+/// Where a reply code is glued to an enhanced code of its class by a dot, as
+/// `(?:^|[^0-9.])([245])[0-9]{2}(\.)\1\.[0-9]{1,3}\.[0-9]{1,3}\b` (`550.5.7.1`): the byte
+/// offsets of those dots.
+pub(super) fn glued_codes(s: &str) -> Vec<usize> {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|&(at, &c)| c == b'.' && at >= 3 && glued_dot(s, at))
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// True when `s` opens with a reply code glued to its enhanced code by a dot (`550.5.7.1 ...`).
+pub(super) fn glued_at_start(s: &str) -> bool {
+    s.as_bytes().get(3) == Some(&b'.') && glued_dot(s, 3)
+}
+
+/// The dot at `at` (at least 3) glues a reply code to an enhanced code of its class.
+fn glued_dot(s: &str, at: usize) -> bool {
+    let b = s.as_bytes();
+    let code = at - 3;
+    matches!(b[code], b'2' | b'4' | b'5')
+        && digits(b, code) == 3
+        && (code == 0 || !(b[code - 1].is_ascii_digit() || b[code - 1] == b'.'))
+        && b.get(at + 1) == Some(&b[code])
+        && dotted(b, at + 1, true, [1, 3, 3]).is_some_and(|end| word_end(s, end))
+}
+
 /// One match of [`reply_anywhere`]: where its basic code starts, whether an enhanced code
 /// follows it, and where the match ends (the next one starts there or later).
 #[derive(Debug, PartialEq, Eq)]

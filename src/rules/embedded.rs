@@ -153,6 +153,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-esp-relays.toml"),
     ),
     (
+        "rules/phrases-submission.toml",
+        include_str!("../../rules/phrases-submission.toml"),
+    ),
+    (
         "rules/phrases-narrow.toml",
         include_str!("../../rules/phrases-narrow.toml"),
     ),

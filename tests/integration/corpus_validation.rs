@@ -64,24 +64,30 @@ fn validation_replies_decode_at_or_above_their_floors() {
         ReplyFloors,
         [(&'static str, usize); 2],
     );
-    let subsets: [Subset; 3] = [
+    let subsets: [Subset; 4] = [
         (
             "before round five",
-            |id| !id.starts_with('w') && !id.starts_with('v') && !id.starts_with('u'),
+            |id| !["w", "v", "u", "t"].iter().any(|p| id.starts_with(p)),
             REPLY_FLOORS_BEFORE_ROUND_FIVE,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE,
         ),
         (
             "before round six",
-            |id| !id.starts_with('v') && !id.starts_with('u'),
+            |id| !["v", "u", "t"].iter().any(|p| id.starts_with(p)),
             REPLY_FLOORS_BEFORE_ROUND_SIX,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX,
         ),
         (
             "before round seven",
-            |id| !id.starts_with('u'),
+            |id| !id.starts_with('u') && !id.starts_with('t'),
             REPLY_FLOORS_BEFORE_ROUND_SEVEN,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN,
+        ),
+        (
+            "before round eight",
+            |id| !id.starts_with('t'),
+            REPLY_FLOORS_BEFORE_ROUND_EIGHT,
+            MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT,
         ),
     ];
     for (name, keep, part_floors, ceilings) in subsets {
@@ -117,13 +123,14 @@ fn validation_replies_decode_at_or_above_their_floors() {
             }
         }
     }
-    // Rounds six (ids `v001`-) and seven (`u001`-) alone: printed, not held, so that each one's
-    // own figure can be read (tests/fixtures/validation/README.md gives the ones measured before
-    // any rule changed).
+    // Rounds six (ids `v001`-), seven (`u001`-) and eight (`t001`-) alone: printed, not held, so
+    // that each one's own figure can be read (tests/fixtures/validation/README.md gives the ones
+    // measured before any rule changed).
     type Round = (&'static str, fn(&str) -> bool);
-    let rounds: [Round; 2] = [
+    let rounds: [Round; 3] = [
         ("round six", |id| id.starts_with('v')),
         ("round seven", |id| id.starts_with('u')),
+        ("round eight", |id| id.starts_with('t')),
     ];
     for (round, keep) in rounds {
         for split in ["dev", "holdout"] {

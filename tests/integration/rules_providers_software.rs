@@ -29,11 +29,12 @@ fn exchange_servers_own_tokens_name_no_provider_and_its_rules_still_read_them() 
             "recipient-address",
             Action::SuppressAddress,
         ),
-        // An application submitting to a company's own Exchange (MimeKit issue 647).
+        // An application submitting to a company's own Exchange (MimeKit issue 647): the
+        // account's set-up, as Exchange's 5.7.1 form of the same words reads.
         (
             "5.7.60 SMTP; Client does not have permissions to send as this sender",
             "microsoft-5-7-60-send-as-denied",
-            "sender-address",
+            "sender-configuration",
             Action::FixSenderConfig,
         ),
     ];

@@ -102,6 +102,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-asia.toml"),
     ),
     (
+        "rules/provider-japan-mobile.toml",
+        include_str!("../../rules/provider-japan-mobile.toml"),
+    ),
+    (
         "rules/provider-gateways.toml",
         include_str!("../../rules/provider-gateways.toml"),
     ),

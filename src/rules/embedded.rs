@@ -154,6 +154,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/phrases-verdict-wordings.toml"),
     ),
     (
+        "rules/phrases-submission-blocks.toml",
+        include_str!("../../rules/phrases-submission-blocks.toml"),
+    ),
+    (
         "rules/phrases-dnsbl.toml",
         include_str!("../../rules/phrases-dnsbl.toml"),
     ),

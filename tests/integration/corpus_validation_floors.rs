@@ -40,9 +40,14 @@
 /// when round seven met provider12 and action12 on main: dev 332/344, 767/790, 765/790, 140/140;
 /// holdout 184/209, 413/483, 426/483, 88/91. Dev category and action raised (768/790, 766/790)
 /// when an SMTPUTF8 refusal (X.6.7, X.6.8, X.6.10) became a protocol matter the sender fixes, and
-/// an enhanced code glued to its bracketed words was read.
+/// an enhanced code glued to its bracketed words was read. Dev raised when action13 read the
+/// classes of round seven's remaining misses (Japan's carriers named by the recipient's domain,
+/// docomo's full mailbox, providers' untrailed sentences, code-less notices naming no readable
+/// recipient, NetEase's deferred suspension, Forpsi's hourly block, United Internet's header
+/// refusal): 338/344, 771/790, 770/790, 140/140. Holdout measured 184/209, 413/483, 425/483,
+/// 88/91 then: its action floor is left at 88.1 (426/483 before), not lowered.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [96.5, 97.2, 96.9, 100.0]),
+    ("dev", [98.2, 97.5, 97.4, 100.0]),
     ("holdout", [88.0, 85.5, 88.1, 96.7]),
 ];
 /// The 1148 replies before round seven (ids `v122` and before), held at the floors the whole set
@@ -55,26 +60,30 @@ pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
 /// Dev action is 703/715 on main, not action12's 704: with provider12 merged, v114 ("review our
 /// attachment guidelines") is recognised as Gmail's and Gmail's blocked-attachment rule
 /// (fix-infrastructure, as r218's label) decides it before the attachment-type phrase
-/// (fix-sender-config, as v114's label).
+/// (fix-sender-config, as v114's label). Dev provider and action raised by action13 (316/318,
+/// 704/715: Microsoft Graph's refusal read by its words, Forpsi's and United Internet's
+/// refusals; y113 lost to the one attachment reading).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 98.8, 98.3, 100.0]),
+    ("dev", [99.3, 98.8, 98.4, 100.0]),
     ("holdout", [87.9, 87.0, 89.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
 /// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set
-/// had reached when round six (ids `v001`-) joined.
+/// had reached when round six (ids `v001`-) joined; dev provider and action raised by action13
+/// (306/308, 613/621).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 99.0, 98.5, 100.0]),
+    ("dev", [99.3, 99.0, 98.7, 100.0]),
     ("holdout", [87.4, 87.6, 89.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
-/// The 874 replies before round five, held at the floors they had reached when it joined.
+/// The 874 replies before round five, held at the floors they had reached when it joined; dev
+/// action raised by action13 (532/540).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.6, 98.8, 98.3, 100.0]),
+    ("dev", [99.6, 98.8, 98.5, 100.0]),
     ("holdout", [89.0, 88.6, 89.8, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).

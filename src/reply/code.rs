@@ -355,8 +355,15 @@ pub fn unquote(before: &str, r: &mut Reply) {
 
 /// An HTTP status line in prose (a web framework's `Completed 500 Internal Server Error`, a
 /// proxy's `502 Bad Gateway`): its status and reason phrase as HTTP writes them, never an SMTP
-/// reply, whose words these are not.
+/// reply, whose words these are not. So is a number the prose itself calls an HTTP status
+/// (`is returning a 403 HTTP status code`).
 fn http_status_line(tail: &str) -> bool {
+    let mut words = tail.get(3..).unwrap_or("").split_whitespace();
+    let http = words.next().is_some_and(|w| w.eq_ignore_ascii_case("http"));
+    let kind = words.next().unwrap_or("").trim_end_matches([',', '.', ':']);
+    if http && ["status", "error", "response", "code"].contains(&&*kind.to_lowercase()) {
+        return true;
+    }
     const LINES: &[&str] = &[
         "500 Internal Server Error",
         "502 Bad Gateway",

@@ -27,14 +27,15 @@ pub fn starts(input: &[u8]) -> Option<Vec<usize>> {
             continue;
         }
         let trimmed = line.trim_ascii_end();
-        // A message saved with its own From_ line kept (two in a row) opens at the first one.
+        // A message saved with its own From_ line kept (two in a row) opens at the first one,
+        // whatever date format its own line has (`From () 2019-10-02 05:04:34 +0000`).
         let next = input[at..]
             .split(|&b| b == b'\n')
             .next()
             .unwrap_or_default();
         if prev_blank
             && from_line(trimmed)
-            && (opens_headers(&input[at..]) || from_line(next.trim_ascii_end()))
+            && (opens_headers(&input[at..]) || kept_from_line(next.trim_ascii_end()))
         {
             out.push(start);
             // One start past the last message read marks where that message ends.
@@ -58,10 +59,25 @@ pub fn from_line(l: &[u8]) -> bool {
     let mut year = false;
     for t in text.split_whitespace().skip(1) {
         let b = t.as_bytes();
-        time |= b.len() >= 5 && b[2] == b':' && b.iter().all(|c| c.is_ascii_digit() || *c == b':');
+        time |= is_time(b);
         year |= b.len() == 4 && b.iter().all(u8::is_ascii_digit);
     }
     time && year
+}
+
+/// A message's own `From_` line kept behind the mailbox's: `From ` and a time, in any date
+/// format its writer chose.
+fn kept_from_line(l: &[u8]) -> bool {
+    l.strip_prefix(b"From ").is_some_and(|rest| {
+        String::from_utf8_lossy(&rest[..rest.len().min(200)])
+            .split_whitespace()
+            .any(|t| is_time(t.as_bytes()))
+    })
+}
+
+/// A time of day as mbox lines write it (`09:44:33`).
+fn is_time(b: &[u8]) -> bool {
+    b.len() >= 5 && b[2] == b':' && b.iter().all(|c| c.is_ascii_digit() || *c == b':')
 }
 
 /// The next line is a header field (`Name: value`): a message follows, not body text that
@@ -87,6 +103,20 @@ mod tests {
         let s = starts(mbox).unwrap();
         assert_eq!(s.len(), 2);
         assert!(mbox[s[1]..].starts_with(b"From MAILER-DAEMON Tue Mar 02 09:44:34"));
+    }
+
+    #[test]
+    fn a_message_that_kept_its_own_from_line_in_another_date_format_opens_there() {
+        let mbox = b"From MAILER-DAEMON Tue Mar 02 09:44:33 1999\nFrom: a@x.example\n\nbody\n\n\
+                     From MAILER-DAEMON Tue Mar 02 09:44:34 1999\n\
+                     From () 2019-10-02 05:04:34 +0000\nSubject: s\n\nbody\n";
+        let s = starts(mbox).unwrap();
+        assert_eq!(s.len(), 2);
+        assert!(mbox[s[1]..].starts_with(b"From MAILER-DAEMON Tue Mar 02 09:44:34"));
+        // Without a time it is a body line, as before.
+        let body = b"From MAILER-DAEMON Tue Mar 02 09:44:33 1999\nFrom: a@x\n\nbody\n\n\
+                     From MAILER-DAEMON Tue Mar 02 09:44:34 1999\nFrom here we went on\n";
+        assert!(starts(body).is_none());
     }
 
     #[test]

@@ -53,6 +53,41 @@ pub fn codeless(input: &[u8]) -> Option<Reply> {
     http_api::codeless(&cleaned)
 }
 
+/// A failure or delay notice's text pasted on its own that names no recipient one can read
+/// (`[email protected]`, a redacted `m▲.point.ne.jp`) and quotes no reply code: its words, as
+/// one reply without a code or recipient, with the action its prose states (`delayed` for a
+/// delay warning, else `failed`), for the rules to read (`RuleSet::api_refusal`). `None` for
+/// long text and for text whose words report no failure or delay.
+pub fn codeless_notice(input: &[u8]) -> Option<Extracted> {
+    let text = std::str::from_utf8(input).ok()?;
+    let cleaned = paste::decode_entities(text);
+    let lines = cleaned.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines == 0 || lines > NOTICE_LINES || cleaned.len() > NOTICE_BYTES {
+        return None;
+    }
+    if !prose::reads_as_failure(&cleaned) || cleaned.trim_end().ends_with('?') {
+        return None;
+    }
+    let delay = finality::reads_as_delay("", &cleaned);
+    let mut replies = vec![Reply {
+        text: prose::explanation(&cleaned),
+        dsn_action: Some(if delay { "delayed" } else { "failed" }.to_string()),
+        ..Reply::default()
+    }];
+    finality::settle(&mut replies, Some(delay));
+    Some(Extracted {
+        form: InputForm::Bounce,
+        kind: Some(finality::kind_of(&replies)),
+        replies,
+        original: None,
+    })
+}
+
+/// The most non-blank lines and bytes a pasted notice without any code may have: the few
+/// paragraphs of a notice's text, not a page or a whole message.
+const NOTICE_LINES: usize = 20;
+const NOTICE_BYTES: usize = 2048;
+
 /// Finds the SMTP replies in `input`, auto-detecting its form: a bare reply (one or many
 /// lines, possibly flattened), MTA log lines (Postfix, Exim, Sendmail) or ESP export rows
 /// (one reply per line that carries one), or a whole bounce message.

@@ -45,14 +45,31 @@ impl RuleSet {
         let verdict = MAILBOX_VERDICTS.contains(&d.category.as_str())
             && self.phrases.iter().any(|p| p.rule.id == d.rule.id)
             && short_statement(input);
-        (own_rule || verdict).then(|| Extracted {
-            form: InputForm::Reply,
-            kind: None,
-            replies: vec![r],
-            original: None,
-        })
+        if own_rule || verdict {
+            return Some(Extracted {
+                form: InputForm::Reply,
+                kind: None,
+                replies: vec![r],
+                original: None,
+            });
+        }
+        self.codeless_notice(input)
+    }
+
+    /// A failure or delay notice's text that quotes no code and names no readable recipient,
+    /// as one reply, when its words say why delivery failed as a phrase reads them ("User
+    /// unknown", a delay warning): the notice's own statement. Words no phrase reads (the
+    /// notice's boilerplate alone) stay refused, as before.
+    fn codeless_notice(&self, input: &[u8]) -> Option<Extracted> {
+        let notice = reply::codeless_notice(input)?;
+        let d = self.decode(notice.replies.first()?);
+        let phrase = self.phrases.iter().any(|p| p.rule.id == d.rule.id);
+        (phrase && !NO_VERDICT.contains(&d.category.as_str())).then_some(notice)
     }
 }
+
+/// Categories that say nothing about why delivery failed.
+const NO_VERDICT: &[&str] = &["unknown", "unspecified"];
 
 /// A few lines that state something (a question asks whether a mailbox is full; it says
 /// nothing failed).

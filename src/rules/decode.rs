@@ -44,12 +44,19 @@ impl RuleSet {
         // Nothing in the reply names its provider: the recipient's own mail domain does, for a
         // reply about that mailbox (only the server holding it says it is unknown or full).
         // Not when the host that answered is known: that host, a provider's or not, replied.
+        // So does that provider's own rule for the words about one of its mailboxes (docomo's
+        // `550 Unknown user` after the data: its owner's reception settings refuse the sender),
+        // which a rule reading the code alone is not.
         if detected.is_none()
             && reply.remote_mta.is_none()
             && let Some(m) = self.mailbox_provider(reply)
         {
+            let id = m.provider.id.clone();
             let d = self.decode_as(reply, &view, Some(m), software);
-            if MAILBOX_CATEGORIES.contains(&d.category.as_str()) || about_the_mailbox(reply) {
+            if MAILBOX_CATEGORIES.contains(&d.category.as_str())
+                || about_the_mailbox(reply)
+                || self.own_worded_rule(&id, &d.rule.id)
+            {
                 return d;
             }
         }
@@ -307,6 +314,21 @@ impl RuleSet {
             rule,
             recognised,
         }
+    }
+
+    /// Whether `rule` is a rule of the provider `provider` that reads the reply's words and
+    /// decides about the address (suppress it, or retry then suppress): the provider's own
+    /// wording for the state of one of its mailboxes.
+    fn own_worded_rule(&self, provider: &str, rule: &str) -> bool {
+        self.provider_rules.iter().any(|r| {
+            r.rule.id == rule
+                && r.rule.provider.as_deref() == Some(provider)
+                && r.rule.pattern.is_some()
+                && matches!(
+                    r.rule.action,
+                    Some(Action::SuppressAddress | Action::RetryThenSuppress)
+                )
+        })
     }
 
     /// What the blamed mechanisms are called, for output: "SPF", "SPF and DKIM".

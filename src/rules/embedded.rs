@@ -113,6 +113,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/provider-asia.toml"),
     ),
     (
+        "rules/provider-japan-mobile.toml",
+        include_str!("../../rules/provider-japan-mobile.toml"),
+    ),
+    (
         "rules/provider-gateways.toml",
         include_str!("../../rules/provider-gateways.toml"),
     ),
@@ -163,6 +167,10 @@ const OWN: &[(&str, &str)] = &[
     (
         "rules/phrases-verdict-wordings.toml",
         include_str!("../../rules/phrases-verdict-wordings.toml"),
+    ),
+    (
+        "rules/phrases-submission-blocks.toml",
+        include_str!("../../rules/phrases-submission-blocks.toml"),
     ),
     (
         "rules/phrases-dnsbl.toml",

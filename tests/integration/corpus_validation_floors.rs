@@ -48,17 +48,27 @@
 /// service not known" under a 5 class, a reply code glued to its enhanced code by a dot, a log
 /// line opening with a dotted date): dev 351/364, 840/866, 838/866, 151/151; holdout 189/219,
 /// 451/529, 464/529, 89/93, rounded down (the measurement grew; no rule was weakened). The
-/// replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_EIGHT`.
+/// replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_EIGHT`. Then merged with
+/// action13 (round seven's remaining classes: Japan's carriers named by the recipient's domain,
+/// providers' untrailed sentences, code-less notices, United Internet's header refusal, and the
+/// refused attachment type settled as a content verdict, fix-infrastructure, as docs/rules.md's
+/// action invariants had it): dev 357/364, 843/866, 842/866, 151/151; holdout 189/219,
+/// 451/529, 463/529, 89/93. **The holdout action floor went down by one reply** (464 to 463 of
+/// 529; 429 to 428 of 483 below): the two branches set their floors apart, and which of
+/// action13's class fixes costs that reply cannot be found without reading the holdout; undoing
+/// one of them by that figure would be tuning by the holdout, so the floor records what the set
+/// measures and the lead's note of 2026-12-07 says so.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [96.4, 96.9, 96.7, 100.0]),
-    ("holdout", [86.3, 85.2, 87.7, 95.6]),
+    ("dev", [98.0, 97.3, 97.2, 100.0]),
+    ("holdout", [86.3, 85.2, 87.5, 95.6]),
 ];
 /// The 1273 replies before round eight (ids `u125` and before), held at the floors the whole
 /// set had reached when round eight (ids `t001`-) joined; holdout category and action raised to
-/// what they measured once round eight's classes were read (416/483, 429/483).
+/// what they measured once round eight's classes were read (416/483, 429/483); dev raised
+/// with action13 (338/344, 771/790, 770/790) and holdout action at 428/483 since (see above).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_EIGHT: [(&str, [f64; 4]); 2] = [
-    ("dev", [96.5, 97.2, 96.9, 100.0]),
-    ("holdout", [88.0, 86.1, 88.8, 96.7]),
+    ("dev", [98.2, 97.5, 97.4, 100.0]),
+    ("holdout", [88.0, 86.1, 88.6, 96.7]),
 ];
 /// The false provider claims of the replies before round eight, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2] =
@@ -73,26 +83,30 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2
 /// Dev action is 703/715 on main, not action12's 704: with provider12 merged, v114 ("review our
 /// attachment guidelines") is recognised as Gmail's and Gmail's blocked-attachment rule
 /// (fix-infrastructure, as r218's label) decides it before the attachment-type phrase
-/// (fix-sender-config, as v114's label).
+/// (fix-sender-config, as v114's label). Dev provider and action raised by action13 (316/318,
+/// 704/715: Microsoft Graph's refusal read by its words, Forpsi's and United Internet's
+/// refusals; y113 lost to the one attachment reading).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 98.8, 98.3, 100.0]),
+    ("dev", [99.3, 98.8, 98.4, 100.0]),
     ("holdout", [87.9, 87.0, 89.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
 /// The 1026 replies before round six (ids `w152` and before), held at the floors the whole set
-/// had reached when round six (ids `v001`-) joined.
+/// had reached when round six (ids `v001`-) joined; dev provider and action raised by action13
+/// (306/308, 613/621).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.0, 99.0, 98.5, 100.0]),
+    ("dev", [99.3, 99.0, 98.7, 100.0]),
     ("holdout", [87.4, 87.6, 89.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
     [("dev", 0), ("holdout", 5)];
-/// The 874 replies before round five, held at the floors they had reached when it joined.
+/// The 874 replies before round five, held at the floors they had reached when it joined; dev
+/// action raised by action13 (532/540).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.6, 98.8, 98.3, 100.0]),
+    ("dev", [99.6, 98.8, 98.5, 100.0]),
     ("holdout", [89.0, 88.6, 89.8, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).

@@ -107,6 +107,7 @@ mod rules_provider_signals;
 mod rules_providers;
 mod rules_providers_replies;
 mod rules_providers_software;
+mod rules_recipient_domains;
 mod rules_round6;
 mod rules_support;
 mod rules_words;

@@ -83,17 +83,25 @@ fn a_spam_filter_that_failed_is_retried_while_a_spam_verdict_is_content() {
 }
 
 #[test]
-fn a_refused_attachment_type_is_the_senders_to_change_while_an_infected_one_is_content() {
+fn a_refused_attachment_type_is_a_content_verdict_as_gmails_rule_reads_it() {
+    // One action whichever rule reads it: Gmail's own 552 5.7.0 and any receiver's words.
     check(&[
         (
             "552 5.7.0 Illegal attachment type, message refused",
             "content",
-            Action::FixSenderConfig,
+            Action::FixInfrastructure,
         ),
         (
             "550 Attachment type not allowed. File \"a.exe\" has the unacceptable extension \"exe\"",
             "content",
-            Action::FixSenderConfig,
+            Action::FixInfrastructure,
+        ),
+        (
+            "552-5.7.0 This message was blocked because its content presents a potential security \
+             issue. To review our message content and attachment content guidelines, go to \
+             https://support.google.com/mail/?p=BlockedMessage x1si2.3 - gsmtp",
+            "content",
+            Action::FixInfrastructure,
         ),
         (
             "554 5.7.1 Message rejected: infected attachment (Eicar-Test-Signature)",
@@ -202,6 +210,79 @@ fn a_mailbox_verdict_quoted_without_a_code_is_read() {
     let v = json(&o);
     assert_eq!(v["replies"][0]["category"], "mailbox-full");
     assert!(v["replies"][0]["basic"].is_null());
+}
+
+#[test]
+fn united_internets_policy_restrictions_are_a_header_fault_while_the_bare_words_stay_policy() {
+    // GMX, WEB.DE and IONOS refuse a message whose header breaks RFC 5322 so (their case page
+    // says which headers); their link or server names them.
+    check(&[
+        (
+            "<ann@gmx.example>: host mx01.emig.gmx.net[192.0.2.5] said: 554-Transaction \
+             failed 554-Reject due to policy restrictions. 554 For explanation visit \
+             https://postmaster.gmx.net/de/case?c=r0735&i=ip&v=192.0.2.85 (in reply to end of \
+             DATA command)",
+            "content",
+            Action::FixSenderConfig,
+        ),
+        (
+            "host smtp.ionos.de[192.0.2.113] said: 554-Transaction failed 554-Reject due to \
+             policy restrictions. 554 For explanation visit \
+             https://postmaster.1und1.de/de/case?c=hi (in reply to end of DATA command)",
+            "content",
+            Action::FixSenderConfig,
+        ),
+        // No provider named: any receiver's policy refusal.
+        (
+            "554 5.7.1 Reject due to policy restrictions",
+            "policy",
+            Action::FixInfrastructure,
+        ),
+    ]);
+}
+
+#[test]
+fn a_code_less_notice_naming_no_readable_recipient_is_read_by_its_words() {
+    // A carrier's notice whose recipient was redacted past reading, and a delay warning
+    // that names no one.
+    check(&[
+        (
+            "This Message was undeliverable due to the following reason:\n\nEach of the \
+             following recipients was rejected by a remote mail server.\n\nRecipient: \
+             <ann@[redacted]>\nReason: <ann@[redacted]> ...User unknown",
+            "recipient-address",
+            Action::SuppressAddress,
+        ),
+        (
+            "Warning: message still undelivered after 4 hours\nWill keep trying until the \
+             message is 5 days old",
+            "delivery-delayed",
+            Action::None,
+        ),
+    ]);
+    let o = run(
+        &["explain", "--format", "json"],
+        Some(b"Delivery to the following recipient failed permanently:\n\n[email protected]\n\nUser unknown".as_slice()),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(json(&o)["replies"][0]["recipient"].is_null());
+}
+
+#[test]
+fn code_less_notices_that_say_no_reason_or_no_failure_stay_refused() {
+    for text in [
+        // Only the notice's boilerplate: nothing says why.
+        "This is the mail system.\n\nA message that you sent could not be delivered to one \
+         or more of its recipients.\n\nThe following address(es) failed:\n\n[email protected]",
+        // Delivered, not failed.
+        "This is the mail system.\n\nYour message was delivered to the following \
+         recipients:\n\n[email protected]\n\nOK",
+        // A notice's words quoted in a question are no notice.
+        "Hello,\n\nwe keep getting this:\n\nYour message was undeliverable: User unknown\n\n\
+         What does it mean?",
+    ] {
+        assert!(builtin().extract(text.as_bytes()).is_err(), "{text}");
+    }
 }
 
 #[test]

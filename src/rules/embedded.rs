@@ -53,6 +53,10 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/enhanced.toml"),
     ),
     (
+        "rules/enhanced-security.toml",
+        include_str!("../../rules/enhanced-security.toml"),
+    ),
+    (
         "rules/handling.toml",
         include_str!("../../rules/handling.toml"),
     ),
@@ -181,6 +185,14 @@ const OWN: &[(&str, &str)] = &[
         include_str!("../../rules/phrases.toml"),
     ),
     (
+        "rules/phrases-recipient-path.toml",
+        include_str!("../../rules/phrases-recipient-path.toml"),
+    ),
+    (
+        "rules/phrases-message-judgement.toml",
+        include_str!("../../rules/phrases-message-judgement.toml"),
+    ),
+    (
         "rules/mechanisms.toml",
         include_str!("../../rules/mechanisms.toml"),
     ),
@@ -188,7 +200,15 @@ const OWN: &[(&str, &str)] = &[
         "rules/findings.toml",
         include_str!("../../rules/findings.toml"),
     ),
+    (
+        "rules/findings-dmarc-ptr-mx.toml",
+        include_str!("../../rules/findings-dmarc-ptr-mx.toml"),
+    ),
     ("rules/plan.toml", include_str!("../../rules/plan.toml")),
+    (
+        "rules/plan-messages.toml",
+        include_str!("../../rules/plan-messages.toml"),
+    ),
     (
         "rules/plan-from-evidence.toml",
         include_str!("../../rules/plan-from-evidence.toml"),

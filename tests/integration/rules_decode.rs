@@ -331,7 +331,7 @@ fn show_gives_every_section_for_a_code() {
         doc.what_to_do
     );
     assert_eq!(doc.references, ["RFC 7372 section 3.4"]);
-    assert!(doc.location.starts_with("rules/enhanced.toml:"));
+    assert!(doc.location.starts_with("rules/enhanced-security.toml:"));
     let doc = set.show("basic-503").unwrap();
     assert!(
         doc.what_to_do.starts_with("503: fix-sender-config"),

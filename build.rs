@@ -21,7 +21,7 @@ mod builtin_dfas {
     pub(crate) fn get(_: &str) -> Option<&'static [u8]> {
         None
     }
-    pub(crate) fn stand_ins(_: &str) -> Option<crate::standin_text::StandIns> {
+    pub(crate) fn stand_ins(_: &str) -> Option<crate::ascii_standin::StandIns> {
         None
     }
     pub(crate) fn category(_: char) -> u8 {

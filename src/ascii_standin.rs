@@ -28,9 +28,18 @@ const MAX_SPECIALS: usize = 64;
 /// What the build writes for a pattern: a stand-in per category (0 where it has none) and the
 /// special characters as ranges of code points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StandIns {
+pub(crate) struct Chosen {
     pub reps: [u8; 4],
     pub specials: Vec<(u32, u32)>,
+}
+
+/// A pattern's stand-ins as the binary reads them (`builtin_dfas::stand_ins`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StandIns {
+    /// By category ([`DIGIT`] ...): the ASCII byte, or 0 where there is none.
+    pub reps: [u8; 4],
+    /// Characters matched as written, as sorted ranges of code points.
+    pub specials: &'static [(u32, u32)],
 }
 
 fn parse_class(pattern: &str) -> ClassUnicode {
@@ -155,7 +164,7 @@ fn holds(class: &ClassUnicode, b: u8) -> bool {
 /// The stand-ins of `pattern` (see the module's comment); `None` when it does not parse, names
 /// bytes outside ASCII, or no category has one.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn analyze(pattern: &str, sets: &[ClassUnicode; 4]) -> Option<StandIns> {
+pub(crate) fn analyze(pattern: &str, sets: &[ClassUnicode; 4]) -> Option<Chosen> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(true)
         .build()
@@ -210,7 +219,7 @@ pub(crate) fn analyze(pattern: &str, sets: &[ClassUnicode; 4]) -> Option<StandIn
     if reps == [0; 4] {
         return None;
     }
-    Some(StandIns {
+    Some(Chosen {
         reps,
         specials: specials
             .ranges()

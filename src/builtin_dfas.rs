@@ -2,7 +2,7 @@
 //! (`ascii_dfa`), and the ASCII stand-ins it chose for them (`ascii_standin`), looked up by
 //! pattern for `match_only`.
 
-use crate::standin_text::StandIns;
+use crate::ascii_standin::StandIns;
 
 /// Written by build.rs: the patterns that have an automaton, with their [`digest`] and its
 /// place in [`DFAS`] (offset, length), sorted by digest then pattern.

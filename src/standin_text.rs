@@ -3,16 +3,8 @@
 //! as written for the first such text, and the PikeVM that reads a long one where the lazy DFA
 //! gives up at a Unicode `\b`, were the largest costs of a Maildir scan left (callgrind).
 
+pub(crate) use crate::ascii_standin::StandIns;
 use std::cell::RefCell;
-
-/// A pattern's stand-ins, as build.rs wrote them (`builtin_dfas::stand_ins`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StandIns {
-    /// By category (`ascii_standin::DIGIT` ...): the ASCII byte, or 0 where there is none.
-    pub reps: [u8; 4],
-    /// Characters matched as written, as sorted ranges of code points.
-    pub specials: &'static [(u32, u32)],
-}
 
 /// One text's characters by category, kept for the next pattern asked about the same text
 /// (rule matching asks dozens).

@@ -11,11 +11,21 @@
 mod ascii_dfa;
 #[path = "src/ascii_fold.rs"]
 mod ascii_fold;
+#[path = "src/ascii_standin.rs"]
+mod ascii_standin;
+#[path = "src/standin_text.rs"]
+mod standin_text;
 
 /// What this script writes is not there yet: every pattern is compiled.
 mod builtin_dfas {
     pub(crate) fn get(_: &str) -> Option<&'static [u8]> {
         None
+    }
+    pub(crate) fn stand_ins(_: &str) -> Option<crate::ascii_standin::StandIns> {
+        None
+    }
+    pub(crate) fn category(_: char) -> u8 {
+        crate::ascii_standin::OTHER
     }
 }
 #[path = "src/finding.rs"]
@@ -135,6 +145,10 @@ fn main() {
     write_out("builtin-literals.rs", literals.as_bytes());
     write_out("builtin-dfas.rs", index.as_bytes());
     write_out("builtin-dfas.bin", &dfas);
+    let (stand_ins, specials, categories) = stand_ins_source(&set, &words);
+    write_out("builtin-standins.rs", stand_ins.as_bytes());
+    write_out("builtin-specials.rs", specials.as_bytes());
+    write_out("builtin-categories.rs", categories.as_bytes());
     let digest = format!(
         "{:016x}",
         rules::embedded::digest(&rules::embedded::versioned())
@@ -212,6 +226,69 @@ fn literals_source(set: &RuleSet, words: &[word_source::WordList]) -> (String, S
         .collect();
     index.push_str("]\n");
     (format!("&[\n{}]\n", rows.concat()), index, dfas)
+}
+
+/// The ASCII stand-ins (`ascii_standin`) of every pattern that has an automaton for ASCII
+/// texts, and of the variants of them with ASCII word boundaries that the binary asks its
+/// automaton about (`prefilter::Words`, the fingerprints' `ascii_boundaries`), as rows sorted by
+/// digest then pattern for `builtin_dfas::STAND_INS`; their special characters for
+/// `builtin_dfas::SPECIALS`; and the categories of characters for `builtin_dfas::CATEGORIES`.
+fn stand_ins_source(set: &RuleSet, words: &[word_source::WordList]) -> (String, String, String) {
+    let sets = ascii_standin::category_sets();
+    let mut patterns: Vec<String> = set
+        .lazy_patterns()
+        .map(|(.., re)| re.pattern().to_string())
+        .collect();
+    patterns.extend(
+        set.mechanisms
+            .iter()
+            .flat_map(|l| l.rule.words.iter().cloned()),
+    );
+    patterns.extend(words.iter().map(word_source::WordList::joined));
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
+    patterns.extend(pattern_source::read(&root));
+    let variants: Vec<String> = patterns
+        .iter()
+        .flat_map(|p| {
+            [
+                p.replace(r"\b", r"(?-u:\b)"),
+                rules::fingerprints::ascii_boundaries(p),
+            ]
+        })
+        .collect();
+    patterns.extend(variants);
+    let mut rows: Vec<(u64, String)> = patterns
+        .into_iter()
+        .map(|p| (rules::builtin_literals::digest(&p), p))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut index = String::from("&[\n");
+    let mut specials = String::from("&[\n");
+    let mut at = 0usize;
+    for (digest, p) in &rows {
+        let Some(s) = ascii_standin::analyze(p, &sets) else {
+            continue;
+        };
+        index.push_str(&format!(
+            "({digest}, {p:?}, {:?}, {at}, {}),\n",
+            s.reps,
+            s.specials.len()
+        ));
+        for (lo, hi) in &s.specials {
+            specials.push_str(&format!("({lo}, {hi}),"));
+        }
+        specials.push('\n');
+        at += s.specials.len();
+    }
+    index.push_str("]\n");
+    specials.push_str("]\n");
+    let mut categories = String::from("&[\n");
+    for (lo, hi, k) in ascii_standin::category_ranges() {
+        categories.push_str(&format!("({lo}, {hi}, {k}),\n"));
+    }
+    categories.push_str("]\n");
+    (index, specials, categories)
 }
 
 /// Stops the build, each problem on a line of its own (file:line: message).

@@ -1,5 +1,8 @@
 //! The automata for ASCII texts that build.rs determinized for the built-in patterns
-//! (`ascii_dfa`), looked up by pattern for `match_only`.
+//! (`ascii_dfa`), and the ASCII stand-ins it chose for them (`ascii_standin`), looked up by
+//! pattern for `match_only`.
+
+use crate::ascii_standin::StandIns;
 
 /// Written by build.rs: the patterns that have an automaton, with their [`digest`] and its
 /// place in [`DFAS`] (offset, length), sorted by digest then pattern.
@@ -23,6 +26,43 @@ fn digest(pattern: &str) -> u64 {
     pattern.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// Written by build.rs: the patterns (built-in, and the variants of them with ASCII word
+/// boundaries that `match_only` is asked for) that have stand-ins, with their [`digest`], their
+/// stand-ins by category and the place of their special characters in [`SPECIALS`], sorted by
+/// digest then pattern.
+static STAND_INS: &[(u64, &str, [u8; 4], u32, u32)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin-standins.rs"));
+
+/// Written by build.rs: the special characters of every pattern, as ranges of code points.
+static SPECIALS: &[(u32, u32)] = include!(concat!(env!("OUT_DIR"), "/builtin-specials.rs"));
+
+/// Written by build.rs: `ascii_standin::category_ranges`.
+static CATEGORIES: &[(u32, u32, u8)] = include!(concat!(env!("OUT_DIR"), "/builtin-categories.rs"));
+
+/// The stand-ins the build chose for `pattern`, if it has any.
+pub(crate) fn stand_ins(pattern: &str) -> Option<StandIns> {
+    let h = digest(pattern);
+    let from = STAND_INS.partition_point(|(d, ..)| *d < h);
+    let &(_, _, reps, at, len) = STAND_INS[from..]
+        .iter()
+        .take_while(|(d, ..)| *d == h)
+        .find(|(_, p, ..)| *p == pattern)?;
+    Some(StandIns {
+        reps,
+        specials: SPECIALS.get(at as usize..at as usize + len as usize)?,
+    })
+}
+
+/// The category of a character that is not ASCII, as `regex`'s Unicode tables read it.
+pub(crate) fn category(c: char) -> u8 {
+    let c = u32::from(c);
+    let i = CATEGORIES.partition_point(|&(_, hi, _)| hi < c);
+    match CATEGORIES.get(i) {
+        Some(&(lo, _, k)) if lo <= c => k,
+        _ => crate::ascii_standin::OTHER,
+    }
 }
 
 /// The build's automaton of a built-in pattern for ASCII texts, if it wrote one.

@@ -2,6 +2,7 @@
 
 mod ascii_dfa;
 mod ascii_fold;
+mod ascii_standin;
 mod builtin_dfas;
 pub mod checks;
 pub mod cli;
@@ -19,6 +20,7 @@ pub mod rules;
 mod safe_json;
 pub mod scan;
 mod shared_search;
+mod standin_text;
 mod utf8;
 
 pub use commands::run;

@@ -28,6 +28,8 @@ use regex_automata::{Input, MatchKind};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{Mutex, OnceLock, TryLockError};
 
+use crate::standin_text::{self, StandIns};
+
 /// `regex`'s defaults: the compiled NFA's size limit and the lazy DFA's cache.
 const NFA_SIZE_LIMIT: usize = 10 * (1 << 20);
 const DFA_CACHE: usize = 2 * (1 << 20);
@@ -60,6 +62,9 @@ pub(crate) struct MatchOnly {
     unicode: OnceLock<Option<Box<Engines>>>,
     /// What `unicode` is compiled from while it is not (empty once it is built at once).
     patterns: Box<[Box<str>]>,
+    /// The ASCII stand-ins the build chose for the pattern: with them `ascii` answers for most
+    /// texts that are not ASCII too (`standin_text`).
+    stand_ins: Option<StandIns>,
 }
 
 impl MatchOnly {
@@ -94,6 +99,7 @@ impl MatchOnly {
                 ascii: Some(Ascii::Prebuilt(Box::new(dfa))),
                 unicode: OnceLock::new(),
                 patterns: Box::new([pattern.into()]),
+                stand_ins: crate::builtin_dfas::stand_ins(pattern),
             });
         }
         MatchOnly::compile(&[pattern], true)
@@ -106,6 +112,7 @@ impl MatchOnly {
             ascii: None,
             unicode: OnceLock::new(),
             patterns: Box::new([pattern.into()]),
+            stand_ins: None,
         }
     }
 
@@ -118,6 +125,10 @@ impl MatchOnly {
                 ascii: Some(Ascii::Compiled(ascii)),
                 unicode: OnceLock::new(),
                 patterns: patterns.iter().map(|p| p.as_ref().into()).collect(),
+                stand_ins: match patterns {
+                    [p] => crate::builtin_dfas::stand_ins(p.as_ref()),
+                    _ => None,
+                },
             });
         }
         let unicode = Engines::build(patterns, true)?;
@@ -125,22 +136,22 @@ impl MatchOnly {
             ascii: None,
             unicode: OnceLock::from(Some(unicode)),
             patterns: Box::default(),
+            stand_ins: None,
         })
     }
 
     /// Whether the pattern matches anywhere in `text`, as `regex::Regex::is_match` answers.
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        if let Some(ascii) = &self.ascii
-            && text.is_ascii()
-        {
-            match ascii {
-                Ascii::Compiled(engines) => return engines.is_match(text),
-                // A dense DFA fails a search only at a quit byte, of which these have none.
-                Ascii::Prebuilt(dfa) => {
-                    if let Ok(found) = dfa.try_search_fwd(&Input::new(text).earliest(true)) {
-                        return found.is_some();
-                    }
-                }
+        if let Some(ascii) = &self.ascii {
+            let found = if text.is_ascii() {
+                ascii.is_match(text.as_bytes())
+            } else {
+                self.stand_ins
+                    .as_ref()
+                    .and_then(|s| standin_text::with_stand_ins(text, s, |t| ascii.is_match(t)))
+            };
+            if let Some(found) = found {
+                return found;
             }
         }
         // A known pattern compiles; were it over the size limit after all, it matches nothing,
@@ -148,7 +159,15 @@ impl MatchOnly {
         self.unicode
             .get_or_init(|| Engines::build(&self.patterns, true))
             .as_ref()
-            .is_some_and(|e| e.is_match(text))
+            .is_some_and(|e| e.is_match(text.as_bytes()))
+    }
+
+    /// Whether another pattern, which answers as this one on ASCII texts, matches `text` (not
+    /// ASCII), through this one's automaton for ASCII texts and the other's stand-ins; `None`
+    /// when they do not serve for the text.
+    pub(crate) fn stood_in_match(&self, text: &str, s: &StandIns) -> Option<bool> {
+        let ascii = self.ascii.as_ref()?;
+        standin_text::with_stand_ins(text, s, |t| ascii.is_match(t))
     }
 }
 
@@ -158,6 +177,20 @@ impl MatchOnly {
 enum Ascii {
     Prebuilt(Box<dense::DFA<&'static [u32]>>),
     Compiled(Box<Engines>),
+}
+
+impl Ascii {
+    /// Whether the pattern matches `text`, which is ASCII; `None` if the search failed.
+    fn is_match(&self, text: &[u8]) -> Option<bool> {
+        match self {
+            Ascii::Compiled(engines) => Some(engines.is_match(text)),
+            // A dense DFA fails a search only at a quit byte, of which these have none.
+            Ascii::Prebuilt(dfa) => dfa
+                .try_search_fwd(&Input::new(text).earliest(true))
+                .ok()
+                .map(|found| found.is_some()),
+        }
+    }
 }
 
 /// Whether a pattern compiled without Unicode (ASCII classes, `\b` and `(?i)` folding; `.` and
@@ -243,7 +276,7 @@ impl Engines {
         }))
     }
 
-    fn is_match(&self, text: &str) -> bool {
+    fn is_match(&self, text: &[u8]) -> bool {
         // A lock poisoned by a panic in a search may hold a half-updated cache: not used again.
         match self.shared.try_lock() {
             Ok(mut caches) => self.search(&mut caches, text),
@@ -253,7 +286,7 @@ impl Engines {
         }
     }
 
-    fn search(&self, caches: &mut Caches, text: &str) -> bool {
+    fn search(&self, caches: &mut Caches, text: &[u8]) -> bool {
         let input = Input::new(text).earliest(true);
         if let Some(dfa) = &self.dfa {
             let cache = caches.dfa.get_or_insert_with(|| dfa.create_cache());
@@ -376,18 +409,21 @@ mod tests {
 
     /// Every built-in pattern compiled for `is_match` (its ASCII reading where it has one, see
     /// `ascii_reading_is_exact`) answers as `regex` on every rule example, as written,
-    /// upper-cased and after Japanese text (the lazy DFA's quit on Unicode `\b`), and on every
+    /// upper-cased and after Japanese text (the lazy DFA's quit on Unicode `\b`), with other
+    /// characters in it (its stand-ins, `standin_text::other_character_variants`), and on every
     /// distinct line of text of the sisimai messages (ASCII or not).
     #[test]
     fn every_builtin_pattern_answers_as_regex() {
         let rules = crate::rules::RuleSet::load(None).unwrap();
         let mut texts = crate::rules::embedded::example_variants();
         assert!(texts.len() > 900, "{}", texts.len());
+        texts.extend(crate::standin_text::other_character_variants(&texts));
         texts.extend(corpus_lines());
         let mut patterns = 0;
         let mut read_in_ascii = 0;
         let mut prebuilt = 0;
         let mut matched = 0;
+        let mut stood_in = 0;
         for (_, _, id, lazy) in rules.lazy_patterns() {
             let p = lazy.pattern();
             let theirs = regex::Regex::new(p).unwrap();
@@ -395,6 +431,7 @@ mod tests {
             patterns += 1;
             read_in_ascii += usize::from(ours.ascii.is_some());
             prebuilt += usize::from(matches!(ours.ascii, Some(Ascii::Prebuilt(_))));
+            stood_in += usize::from(ours.stand_ins.is_some());
             for t in &texts {
                 let want = theirs.is_match(t);
                 assert_eq!(ours.is_match(t), want, "{id}: {p} on {t}");
@@ -405,6 +442,8 @@ mod tests {
             patterns > 400 && read_in_ascii > 380 && prebuilt > 300 && matched > 3_000,
             "{patterns} {read_in_ascii} {prebuilt} {matched}"
         );
+        // Most have stand-ins, and answer for other texts without being compiled.
+        assert!(stood_in > 350, "{stood_in}");
     }
 
     /// Every eighth distinct line of text of the sisimai messages (not base64, not too long),

@@ -34,6 +34,9 @@ pub(super) fn may_hold(text: &str, needle: &str) -> bool {
 pub(super) struct Words {
     unicode: MatchOnly,
     ascii: MatchOnly,
+    /// The build's ASCII stand-ins for the pattern as written: with them `ascii`'s automaton
+    /// (that of the pattern as written) answers for most other texts as the pattern would.
+    stand_ins: Option<crate::standin_text::StandIns>,
     /// The pattern as `regex` compiles it, which tests hold both to.
     #[cfg(test)]
     written: Regex,
@@ -48,6 +51,7 @@ impl Words {
             // automaton of that serves it (`word_patterns`).
             ascii: MatchOnly::known_as(&pattern.replace(r"\b", r"(?-u:\b)"), pattern)
                 .expect("constant regex"),
+            stand_ins: crate::builtin_dfas::stand_ins(pattern),
             #[cfg(test)]
             written: Regex::new(pattern).expect("constant regex"),
         }
@@ -56,6 +60,13 @@ impl Words {
     pub(super) fn is_match(&self, text: &str) -> bool {
         if text.is_ascii() {
             return self.ascii.is_match(text);
+        }
+        if let Some(found) = self
+            .stand_ins
+            .as_ref()
+            .and_then(|s| self.ascii.stood_in_match(text, s))
+        {
+            return found;
         }
         if text.contains(['\u{17F}', '\u{212A}']) {
             return self.unicode.is_match(text);

@@ -105,7 +105,7 @@ fn set_of(patterns: &[String]) -> Option<Regex> {
 /// set give up its fast engine for its slowest (a tenth of a Maildir scan's CPU). For ASCII
 /// text both readings agree; next to CJK text, which has no spaces, the ASCII reading is the
 /// one that finds a token (`...送信できませんでした gsmtp` and `...でしたgsmtp` alike).
-fn ascii_boundaries(pattern: &str) -> String {
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
@@ -604,11 +604,12 @@ mod tests {
     /// A pattern with its word boundaries read in ASCII, matched on ASCII text by the build's
     /// automaton of the pattern as written (`MatchOnly::known_as`: without Unicode the two read
     /// the same), answers as `regex` compiles it, on every rule example as written, upper-cased
-    /// and after Japanese text.
+    /// and after Japanese text, and with other characters in it (their stand-ins).
     #[test]
     fn ascii_boundary_readings_answer_as_regex() {
         let rules = crate::rules::RuleSet::load(None).unwrap();
-        let texts = crate::rules::embedded::example_variants();
+        let mut texts = crate::rules::embedded::example_variants();
+        texts.extend(crate::standin_text::other_character_variants(&texts));
         let (mut prebuilt, mut matched) = (0, 0);
         for (.., lazy) in rules.lazy_patterns() {
             let p = ascii_boundaries(lazy.pattern());

@@ -1,0 +1,56 @@
+//! Hostile-review findings on what users type or feed in: each test fails on the behaviour the
+//! review found and passes on the fix.
+
+use super::cli_support::{code, run, stderr, stdout};
+
+const ZONES: &str = "examples/zones";
+
+/// `check _dmarc.fixed-sender.example` used to check the DMARC record's own name as a sending
+/// domain: "no SPF record", "no MX", and a DMARC "ok" that was only the tree walk finding the
+/// record itself. A record's name is refused in one line that names the domain to give.
+#[test]
+fn a_dmarc_or_dkim_record_name_is_refused_as_the_domain() {
+    for (given, owner, command) in [
+        (
+            "_dmarc.fixed-sender.example",
+            "fixed-sender.example",
+            "check",
+        ),
+        (
+            "s1._domainkey.broken-sender.example",
+            "broken-sender.example",
+            "check",
+        ),
+        (
+            "_DMARC.fixed-sender.example.",
+            "fixed-sender.example",
+            "check",
+        ),
+        (
+            "_dmarc.fixed-sender.example",
+            "fixed-sender.example",
+            "diagnose",
+        ),
+    ] {
+        let mut args = vec![command];
+        if command == "diagnose" {
+            args.extend(["550 5.7.26 unauthenticated", "--domain"]);
+        }
+        args.extend([given, "--zone", ZONES, "--offline"]);
+        let o = run(&args, None);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{given}: {}{err}", stdout(&o));
+        assert!(stdout(&o).is_empty(), "{given}: {}", stdout(&o));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("not a mail domain") && err.contains(owner),
+            "{err}"
+        );
+    }
+    // The domain itself and an underscore name that is not a record's (an SPF include target)
+    // are still checked.
+    for ok in ["fixed-sender.example", "_spf.fixed-sender.example"] {
+        let o = run(&["check", ok, "--zone", ZONES, "--offline"], None);
+        assert_ne!(code(&o), 2, "{ok}: {}", stderr(&o));
+    }
+}

@@ -54,3 +54,36 @@ fn a_dmarc_or_dkim_record_name_is_refused_as_the_domain() {
         assert_ne!(code(&o), 2, "{ok}: {}", stderr(&o));
     }
 }
+
+/// A Postfix line for a quoted local part with a comma (`to=<"a,b"@gmail.com>`) used to put
+/// `b"@gmail.com` in the suppression list: an address nobody sent to, and the real one missing.
+#[test]
+fn a_quoted_local_part_with_a_comma_is_suppressed_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("mail.log");
+    std::fs::write(
+        &log,
+        "Dec  6 10:00:02 mx postfix/smtp[1]: ABE: to=<\"a,b\"@gmail.com>, relay=x[192.0.2.9]:25, dsn=5.1.1, status=bounced (host said: 550 5.1.1 no such user)\n",
+    )
+    .unwrap();
+    let csv = dir.path().join("suppress.csv");
+    let o = run(
+        &[
+            "scan",
+            log.to_str().unwrap(),
+            "--log-end",
+            "2026-12-07",
+            "--suppressions",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    let addresses: Vec<&str> = rows
+        .lines()
+        .skip(1)
+        .map(|r| r.split(",address,").next().unwrap_or(""))
+        .collect();
+    assert_eq!(addresses, [r#""""a,b""@gmail.com""#], "{rows}");
+}

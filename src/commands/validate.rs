@@ -45,6 +45,11 @@ pub fn domain(raw: &str, what: &str) -> Result<String> {
     {
         return Err(bad("it looks like an IP address, not a domain"));
     }
+    if ascii.ends_with(".in-addr.arpa") || ascii.ends_with(".ip6.arpa") {
+        return Err(bad(
+            "it is a reverse-DNS (PTR) name, not a mail domain; give the sending IP with --ip",
+        ));
+    }
     // A record's own name pasted as the domain would be checked as a sender of its own: no SPF,
     // no MX, and a DMARC "ok" that is only the tree walk finding the record itself.
     if let Some(i) = labels
@@ -138,6 +143,7 @@ mod tests {
             &"a".repeat(64),
             "_dmarc.example.com",
             "sel._domainkey.example.com",
+            "24.2.0.192.in-addr.arpa",
         ] {
             assert!(domain(bad, "domain").is_err(), "{bad}");
         }

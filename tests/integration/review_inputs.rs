@@ -9,7 +9,7 @@ const ZONES: &str = "examples/zones";
 /// domain: "no SPF record", "no MX", and a DMARC "ok" that was only the tree walk finding the
 /// record itself. A record's name is refused in one line that names the domain to give.
 #[test]
-fn a_dmarc_or_dkim_record_name_is_refused_as_the_domain() {
+fn a_record_or_reverse_dns_name_is_refused_as_the_domain() {
     for (given, owner, command) in [
         (
             "_dmarc.fixed-sender.example",
@@ -46,6 +46,13 @@ fn a_dmarc_or_dkim_record_name_is_refused_as_the_domain() {
             err.contains("not a mail domain") && err.contains(owner),
             "{err}"
         );
+    }
+    // A reverse-DNS name is no mail domain either: `diagnose --domain 2.0.192.in-addr.arpa` used
+    // to plan a DMARC record at _dmarc.2.0.192.in-addr.arpa.
+    for given in ["2.0.192.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa"] {
+        let o = run(&["check", given, "--zone", ZONES, "--offline"], None);
+        assert_eq!(code(&o), 2, "{given}: {}", stdout(&o));
+        assert!(stderr(&o).contains("reverse-DNS"), "{}", stderr(&o));
     }
     // The domain itself and an underscore name that is not a record's (an SPF include target)
     // are still checked.

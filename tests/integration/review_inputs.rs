@@ -94,3 +94,23 @@ fn a_quoted_local_part_with_a_comma_is_suppressed_as_written() {
         .collect();
     assert_eq!(addresses, [r#""""a,b""@gmail.com""#], "{rows}");
 }
+
+/// `$INCLUDE` (of /etc/passwd, or of the zone itself) is refused; the error used to point at
+/// `zone:0:0`, a line no editor opens, instead of the directive's own line.
+#[test]
+fn an_include_directive_is_refused_at_its_own_line() {
+    let text = "$ORIGIN inc.example.\n$TTL 60\n@ IN TXT \"v=spf1 -all\"\n$include /etc/passwd\nwww IN A 192.0.2.1\n";
+    let e = mailtriage::dns::parse_zone("inc.zone", text, None).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            mailtriage::dns::DnsSetupError::Zone {
+                line: 4,
+                column: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("$INCLUDE is not supported"), "{e}");
+}

@@ -45,6 +45,27 @@ pub fn domain(raw: &str, what: &str) -> Result<String> {
     {
         return Err(bad("it looks like an IP address, not a domain"));
     }
+    if ascii.ends_with(".in-addr.arpa") || ascii.ends_with(".ip6.arpa") {
+        return Err(bad(
+            "it is a reverse-DNS (PTR) name, not a mail domain; give the sending IP with --ip",
+        ));
+    }
+    // A record's own name pasted as the domain would be checked as a sender of its own: no SPF,
+    // no MX, and a DMARC "ok" that is only the tree walk finding the record itself.
+    if let Some(i) = labels
+        .iter()
+        .position(|l| *l == "_dmarc" || *l == "_domainkey")
+    {
+        let kind = if labels[i] == "_dmarc" {
+            "DMARC"
+        } else {
+            "DKIM"
+        };
+        let owner = labels[i + 1..].join(".");
+        return Err(bad(&format!(
+            "it is the name of a {kind} record, not a mail domain; give the domain it belongs to ({owner})"
+        )));
+    }
     Ok(ascii)
 }
 
@@ -140,6 +161,9 @@ mod tests {
             "a b.com",
             "1.2.3.4",
             &"a".repeat(64),
+            "_dmarc.example.com",
+            "sel._domainkey.example.com",
+            "24.2.0.192.in-addr.arpa",
         ] {
             assert!(domain(bad, "domain").is_err(), "{bad}");
         }

@@ -158,6 +158,17 @@ fn parse_zone_inner(file: &str, text: &str, origin: Option<&str>) -> Result<Zone
         let record = match entry {
             Entry::Record(r) => r,
             Entry::Include { .. } => {
+                // Directives have no record span: without this the error pointed at 0:0 or at the
+                // next record's line.
+                let (line, column) = text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(i, l)| {
+                        // A directive starts its line (an indented line is a record).
+                        let word = l.get(..8)?;
+                        word.eq_ignore_ascii_case("$INCLUDE").then_some((i + 1, 1))
+                    })
+                    .unwrap_or((line, column));
                 return Err(err(line, column, "$INCLUDE is not supported".into()));
             }
         };

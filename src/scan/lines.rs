@@ -281,18 +281,67 @@ fn syslog_time(line: &str, year: &YearRef) -> Option<(i64, bool)> {
     }
 }
 
-/// The value of `to=`: `<a@x>` or `a@x,b@y` (up to `, ` or the end of the field).
+/// The value of `to=`: `<a@x>` or `a@x,b@y` (up to `, ` or the end of the field). A comma
+/// inside a quoted local part (`<"a, b"@x>`) is part of the address.
 fn recipients(to: &str) -> &str {
     let end = to.find(", ").unwrap_or(to.len());
-    &to[..end]
+    if !to[..end].contains('"') {
+        return &to[..end];
+    }
+    match outside_quotes(to, |rest| rest.starts_with(", ")) {
+        Some(Some(i)) => &to[..i],
+        Some(None) => to,
+        // An unbalanced quote: the plain reading.
+        None => &to[..end],
+    }
 }
 
-/// Each address of a `to=` value, without angle brackets, lower-cased elsewhere.
+/// The first comma outside double quotes for which `at` (given the text from it) holds:
+/// `Some(None)` when there is none, `None` when a quote is left open.
+fn outside_quotes(s: &str, at: impl Fn(&str) -> bool) -> Option<Option<usize>> {
+    let (mut quoted, mut escaped) = (false, false);
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted && at(&s[i..]) => return Some(Some(i)),
+            _ => {}
+        }
+    }
+    (!quoted).then_some(None)
+}
+
+/// Each address of a `to=` value, without angle brackets, lower-cased elsewhere. Commas
+/// separate addresses except inside a quoted local part: `"a,b"@x` is one address, not `"a`
+/// and `b"@x` (the second was counted, and suppressed, as an address of its own).
 pub fn split_recipients(rcpts: &str) -> impl Iterator<Item = &str> {
-    rcpts
-        .split(',')
-        .map(|a| a.trim().trim_start_matches('<').trim_end_matches('>'))
-        .filter(|a| !a.is_empty())
+    let mut rest = rcpts;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let end = if rest.contains('"') {
+                outside_quotes(rest, |_| true)
+                    .unwrap_or_else(|| rest.find(','))
+                    .unwrap_or(rest.len())
+            } else {
+                rest.find(',').unwrap_or(rest.len())
+            };
+            let a = rest[..end]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
+            rest = rest.get(end + 1..).unwrap_or("");
+            if !a.is_empty() {
+                return Some(a);
+            }
+        }
+    })
 }
 
 fn postfix_status(s: &str) -> Option<Status> {
@@ -469,6 +518,27 @@ mod tests {
         );
         assert_eq!(d.status, Status::Delivered);
         assert_eq!(d.relay_ip, None, "a delivery's relay is not needed");
+    }
+
+    #[test]
+    fn a_comma_in_a_quoted_local_part_is_part_of_the_address() {
+        let l = r#"Mar  3 10:00:00 mx1 postfix/smtp[9]: AB: to=<"a, b"@x.example>, relay=mx.x.example[198.51.100.7]:25, dsn=5.1.1, status=bounced (550 5.1.1 no)"#;
+        let Line::Delivery(d) = parse(l, LogKind::Syslog, &year()) else {
+            panic!("not a delivery")
+        };
+        assert_eq!(
+            split_recipients(d.rcpts).collect::<Vec<_>>(),
+            [r#""a, b"@x.example"#]
+        );
+        assert_eq!(
+            split_recipients(r#"<"c,\"d"@x.example>,<e@x.example>"#).collect::<Vec<_>>(),
+            [r#""c,\"d"@x.example"#, "e@x.example"]
+        );
+        // A quote left open is read as before, comma by comma.
+        assert_eq!(
+            split_recipients(r#"<"f@x.example>,<g@x.example>"#).collect::<Vec<_>>(),
+            [r#""f@x.example"#, "g@x.example"]
+        );
     }
 
     #[test]

@@ -458,7 +458,7 @@ pub fn convert(data: &RData) -> Option<Rdata> {
 
 /// RDATA as a sequence of <character-string>s (RFC 1035 section 3.3), or `None` when a length
 /// runs past the end.
-fn character_strings(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub(super) fn character_strings(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     while let Some((&len, rest)) = bytes.split_first() {
         let len = usize::from(len);

@@ -184,7 +184,7 @@ fn parse_zone_inner(file: &str, text: &str, origin: Option<&str>) -> Result<Zone
             ZoneRecordData::Txt(txt) => ZoneData::TXT(txt.iter().map(|s| s.to_vec()).collect()),
             // `TYPE99 \# <len> <hex>` (RFC 3597): the same, written generically.
             ZoneRecordData::Unknown(u) if u16::from(u.rtype()) == 99 => {
-                match super::zone_spf::character_strings(u.data()) {
+                match super::resolve::character_strings(u.data()) {
                     Some(strings) => ZoneData::SPF(strings),
                     None => {
                         return Err(err(

@@ -5,17 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, json, run, stderr};
-use crate::rules_providers::builtin;
-use mailtriage::rules::{Action, Decoded};
-
-/// The first reply `explain` reads from `text`, decoded; panics when explain refuses it.
-fn explain(text: &str) -> Decoded {
-    let set = builtin();
-    let ex = set
-        .extract(text.as_bytes())
-        .unwrap_or_else(|e| panic!("{text:?}: {e}"));
-    set.decode(&ex.replies[0])
-}
+use crate::rules_providers::{builtin, explain_first as explain};
+use mailtriage::rules::Action;
 
 fn check(cases: &[(&str, &str, Action)]) {
     for (text, category, action) in cases {

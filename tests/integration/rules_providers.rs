@@ -14,6 +14,16 @@ pub(crate) fn builtin() -> &'static RuleSet {
     &SET
 }
 
+/// The first reply `explain` reads from `text`, decoded by the built-in rules; panics when
+/// explain refuses it.
+pub(crate) fn explain_first(text: &str) -> mailtriage::rules::Decoded {
+    let set = builtin();
+    let ex = set
+        .extract(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    set.decode(&ex.replies[0])
+}
+
 /// (provider id, signal kind, where, matched) of the first reply of `input`.
 fn who(set: &RuleSet, input: &str) -> Option<(String, SignalKind, SignalPlace, String)> {
     set.decode(&reply(input)).provider.map(|p| {

@@ -5,17 +5,8 @@
 //! off by an exception, Yahoo's own failure notice).
 #![allow(clippy::unwrap_used)]
 
-use crate::rules_providers::builtin;
+use crate::rules_providers::explain_first as explain;
 use mailtriage::rules::{Action, Decoded};
-
-/// The first reply `explain` reads from `text`, decoded.
-fn explain(text: &str) -> Decoded {
-    let set = builtin();
-    let ex = set
-        .extract(text.as_bytes())
-        .unwrap_or_else(|e| panic!("{text:?}: {e}"));
-    set.decode(&ex.replies[0])
-}
 
 fn provider(d: &Decoded) -> Option<&str> {
     d.provider.as_ref().map(|p| p.id.as_str())

@@ -39,6 +39,14 @@ pub fn domain(raw: &str, what: &str) -> Result<String> {
             return Err(bad("only letters, digits, '-' and '_' are allowed"));
         }
     }
+    // An `xn--` label is an A-label only when it decodes to a valid U-label (RFC 5890 section
+    // 2.3.2.1); one that does not is a name no registry delegates, which would be asked as if
+    // it were real and come back "missing".
+    if labels.iter().any(|l| l.starts_with("xn--")) && idna::domain_to_unicode(&ascii).1.is_err() {
+        return Err(bad(
+            "a label starting with 'xn--' is not valid punycode (an IDNA A-label)",
+        ));
+    }
     if labels
         .last()
         .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
@@ -152,6 +160,13 @@ mod tests {
     #[test]
     fn domains_are_normalised_or_refused() {
         assert_eq!(domain("Example.COM.", "domain").unwrap(), "example.com");
+        assert_eq!(
+            domain("xn--bcher-kva.example", "domain").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        let e = domain("xn--zz.example", "domain").unwrap_err().to_string();
+        assert!(e.contains("not valid punycode"), "{e}");
+        assert!(domain("_spf.xn--bcher-kva.example", "domain").is_ok());
         assert_eq!(domain("bücher.de", "domain").unwrap(), "xn--bcher-kva.de");
         for bad in [
             "",

@@ -114,3 +114,34 @@ fn an_include_directive_is_refused_at_its_own_line() {
     );
     assert!(e.to_string().contains("$INCLUDE is not supported"), "{e}");
 }
+
+/// `check xn--zz.example` used to ask DNS about a name no registry can delegate (its `xn--`
+/// label decodes to no valid Unicode label) and report what came back as missing records. It
+/// is refused in one line; a real A-label and a Unicode name are still checked.
+#[test]
+fn an_xn_label_that_is_not_punycode_is_refused_and_a_real_one_is_checked() {
+    let o = run(
+        &["check", "xn--zz.example", "--zone", ZONES, "--offline"],
+        None,
+    );
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{}{err}", stdout(&o));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not valid punycode"), "{err}");
+    for given in ["xn--bcher-kva.example", "bücher.example"] {
+        let o = run(
+            &[
+                "check",
+                given,
+                "--zone",
+                ZONES,
+                "--offline",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert_ne!(code(&o), 2, "{given}: {}", stderr(&o));
+        assert!(stdout(&o).contains("xn--bcher-kva.example"), "{given}");
+    }
+}

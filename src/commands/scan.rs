@@ -197,6 +197,10 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
     let mut state = State::default();
     let mut unread = 0;
     let mut thresholds = Vec::new();
+    // Whose summary each input and each whole document came from: merging one twice would
+    // count its mail twice.
+    let mut seen_docs: std::collections::HashMap<Vec<u8>, String> = Default::default();
+    let mut seen_inputs: std::collections::HashMap<String, String> = Default::default();
     for path in &args.paths {
         let name = path.display().to_string();
         let bytes = match std::fs::read(path) {
@@ -207,9 +211,34 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
                 continue;
             }
         };
+        if let Some(first) = seen_docs.get(&bytes) {
+            unread += 1;
+            say(
+                err,
+                &format!(
+                    "{name}: the same summary as {first}; skipped (its mail would count twice)"
+                ),
+            )?;
+            continue;
+        }
+        seen_docs.insert(bytes.clone(), name.clone());
         let parsed = serde_json::from_slice::<json::MergeDoc>(&bytes)
             .map_err(|e| e.to_string())
-            .and_then(|doc| json::merge_into(doc, &table, &mut state));
+            .and_then(|doc| {
+                for key in doc.input_keys() {
+                    if let Some(first) = seen_inputs.get(&key) {
+                        let _ = say(
+                            err,
+                            &format!(
+                                "{name}: input {key} was read by {first} too; its mail counts twice in this merge"
+                            ),
+                        );
+                    } else {
+                        seen_inputs.insert(key, name.clone());
+                    }
+                }
+                json::merge_into(doc, &table, &mut state)
+            });
         match parsed {
             Ok(()) => {
                 if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)

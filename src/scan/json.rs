@@ -529,6 +529,17 @@ fn status_of(s: &str) -> Result<Status, String> {
     Status::parse(s).ok_or_else(|| format!("bad status {s:?}"))
 }
 
+impl MergeDoc {
+    /// Each input the summary read, as `name` with its line and message counts: the same input
+    /// in two summaries is mail counted twice.
+    pub fn input_keys(&self) -> Vec<String> {
+        self.inputs
+            .iter()
+            .map(|i| format!("{} ({} lines, {} messages)", i.name, i.lines, i.messages))
+            .collect()
+    }
+}
+
 /// Adds one document's state to `state` (outcomes numbered through `table`).
 pub fn merge_into(doc: MergeDoc, table: &Table, state: &mut State) -> Result<(), String> {
     if doc.schema != SCHEMA {

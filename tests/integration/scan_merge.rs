@@ -142,3 +142,57 @@ fn a_file_that_is_not_a_summary_is_named_and_the_merge_goes_on_with_exit_2() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["inputs"].as_array().unwrap().len(), 1);
 }
+
+/// The same summary given twice used to be merged twice: every bounce counted double. The copy
+/// is named and skipped (exit 2, the merge as of one copy); two summaries that read the same
+/// input are merged but the overlap is named.
+#[test]
+fn a_summary_given_twice_is_skipped_and_an_input_read_twice_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::small(Mta::Postfix, 3_000, 5);
+    let (log, _) = generated(dir.path(), "mail.log", &cfg);
+    let one = scan(&[path_str(&log), "--format", "json"]).stdout;
+    let a = dir.path().join("a.json");
+    std::fs::write(&a, &one).unwrap();
+    let o = run(
+        &[
+            "scan",
+            "--merge",
+            path_str(&a),
+            path_str(&a),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("the same summary as"), "{err}");
+    let single = run(&["scan", "--merge", path_str(&a), "--format", "json"], None);
+    assert_eq!(stdout(&o), stdout(&single));
+    // The same input in a summary that is not byte for byte the same (another format flag,
+    // another run): merged, with the overlap named.
+    let b = dir.path().join("b.json");
+    let mut v: Value = serde_json::from_slice(&one).unwrap();
+    v.as_object_mut()
+        .unwrap()
+        .insert("note".into(), "copy".into());
+    std::fs::write(&b, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = run(
+        &[
+            "scan",
+            "--merge",
+            path_str(&a),
+            path_str(&b),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("was read by") && err.contains("counts twice"),
+        "{err}"
+    );
+}

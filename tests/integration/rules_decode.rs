@@ -251,11 +251,12 @@ fn provider_is_detected_from_the_remote_host() {
 fn without_a_remote_mta_the_reporting_mta_names_the_provider_of_its_own_recipients() {
     let set = builtin();
     let mut r = reply("550 5.5.0 Requested action not taken: mailbox unavailable");
-    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+    // RFC 5321's bare words for 550 under X.5.0: about the mailbox, whoever said it.
+    assert_eq!(set.decode(&r).rule.id, "phrase-mailbox-unavailable-bare");
     r.reporting_mta = Some("BAY004-MC1F22.hotmail.com".into());
     // Reporting for a recipient elsewhere, it relayed the sender's mail: not its refusal.
     r.recipient = Some("ann@example.org".into());
-    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+    assert_eq!(set.decode(&r).rule.id, "phrase-mailbox-unavailable-bare");
     assert!(set.decode(&r).provider.is_none());
     r.recipient = Some("ann@hotmail.com".into());
     let d = set.decode(&r);
@@ -264,7 +265,7 @@ fn without_a_remote_mta_the_reporting_mta_names_the_provider_of_its_own_recipien
     assert_eq!(d.action, Action::SuppressAddress);
     // A remote MTA, when named, is the one whose reply it is.
     r.remote_mta = Some("mx.example.org".into());
-    assert_eq!(set.decode(&r).rule.id, "enhanced-x-5-0");
+    assert_eq!(set.decode(&r).rule.id, "phrase-mailbox-unavailable-bare");
 }
 
 #[test]

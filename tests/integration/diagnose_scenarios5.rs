@@ -6,7 +6,6 @@
 //! record of every plan to `assert_publishable`.
 #![allow(clippy::unwrap_used)]
 
-use super::cli_support::{Served, code, json, run, stderr};
 use super::diagnose_support::{
     GMAIL_5730, cause_ids, diagnose_with_code, escalation, finding_ids, first_step, fixing, rec,
     records, step, step_ids,
@@ -532,10 +531,6 @@ fn a_helo_address_literal_refusal_is_fixed_by_announcing_the_ptr_name() {
 
 // ---------------------------------------------------------------- one name that does not answer
 
-fn zone_text(f: &str) -> String {
-    std::fs::read_to_string(std::path::Path::new(ZONES).join(f)).unwrap()
-}
-
 /// `diagnose` against a server for `zones` (file stems) that fails `name`/`rtype` as `kind`.
 fn with_fault(
     zones: &[&str],
@@ -545,42 +540,7 @@ fn with_fault(
     reply: &str,
     args: &[&str],
 ) -> (i32, Value) {
-    let texts: Vec<(String, String)> = zones
-        .iter()
-        .map(|z| (z.to_string(), zone_text(&format!("{z}.zone"))))
-        .collect();
-    let pairs: Vec<(&str, &str)> = texts
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let served = Served::start(mailtriage::dns::ServerOptions {
-        zones: crate::common::zones(&pairs),
-        root_catch_all: true,
-        faults: vec![mailtriage::dns::Fault {
-            name: name.into(),
-            rtype: Some(rtype),
-            kind,
-        }],
-        ..mailtriage::dns::ServerOptions::default()
-    });
-    let ns = served.nameserver();
-    let mut all = vec!["diagnose", reply];
-    all.extend_from_slice(args);
-    all.extend([
-        "--nameserver",
-        &ns,
-        "--timeout",
-        "0.5",
-        "--retries",
-        "0",
-        "--format",
-        "json",
-    ]);
-    let o = run(&all, None);
-    assert_ne!(code(&o), 2, "{}", stderr(&o));
-    let d = json(&o);
-    super::diagnose_support::assert_publishable(&d);
-    (code(&o), d)
+    super::diagnose_support::diagnose_with_fault(ZONES, zones, (name, rtype, kind), reply, args)
 }
 
 #[test]

@@ -199,7 +199,9 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
     let mut thresholds = Vec::new();
     // Whose summary each input and each whole document came from: merging one twice would
     // count its mail twice.
-    let mut seen_docs: std::collections::HashMap<Vec<u8>, String> = Default::default();
+    // Documents are told apart by length and a 64-bit hash, not kept whole: a fleet's
+    // summaries can be hundreds of megabytes each.
+    let mut seen_docs: std::collections::HashMap<(usize, u64), String> = Default::default();
     let mut seen_inputs: std::collections::HashMap<String, String> = Default::default();
     for path in &args.paths {
         let name = path.display().to_string();
@@ -211,7 +213,13 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
                 continue;
             }
         };
-        if let Some(first) = seen_docs.get(&bytes) {
+        let digest = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut h);
+            (bytes.len(), h.finish())
+        };
+        if let Some(first) = seen_docs.get(&digest) {
             unread += 1;
             say(
                 err,
@@ -221,7 +229,7 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
             )?;
             continue;
         }
-        seen_docs.insert(bytes.clone(), name.clone());
+        seen_docs.insert(digest, name.clone());
         let parsed = serde_json::from_slice::<json::MergeDoc>(&bytes)
             .map_err(|e| e.to_string())
             .and_then(|doc| {

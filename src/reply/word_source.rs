@@ -42,12 +42,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<WordList>, Vec<String>> {
     let mut names = std::collections::HashSet::new();
     for l in &file.words {
         let at = format!("{FILE}: list `{}`", l.id);
-        let kebab = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        };
-        if !l.id.starts_with("words-") || !kebab(&l.id) {
+        if !l.id.starts_with("words-") || !crate::finding::is_kebab_case(&l.id) {
             problems.push(format!(
                 "{at}: the id must be kebab-case and start with `words-`"
             ));

@@ -159,7 +159,7 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     // Decoded: an address with non-ASCII characters comes as an RFC 2047 encoded word.
     let failed: Vec<String> = msg
         .headers_raw()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("X-Failed-Recipients"))
+        .filter(|(n, _)| names_failed(n))
         .map(|(_, v)| decode_words(v))
         .flat_map(|v| v.split(',').filter_map(address::clean).collect::<Vec<_>>())
         .collect();
@@ -175,11 +175,9 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
                     .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c))
     };
     let named_no_address = failed.is_empty()
-        && msg.headers_raw().any(|(n, v)| {
-            n.eq_ignore_ascii_case("X-Failed-Recipients")
-                && !v.trim().is_empty()
-                && v.split(',').all(pseudo)
-        });
+        && msg
+            .headers_raw()
+            .any(|(n, v)| names_failed(n) && !v.trim().is_empty() && v.split(',').all(pseudo));
     let subject = msg.subject().unwrap_or("");
     let domain = reporting_domain(&msg);
     let marked = [
@@ -363,6 +361,17 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     finality::settle(&mut replies, Some(warning));
     let kind = finality::kind_of(&replies);
     done(kind, replies)
+}
+
+/// The headers in which a mail system names the addresses that failed: Exim's
+/// `X-Failed-Recipients`, and Mail.ru's `X-Mailer-Daemon-Recipients`, which it writes beside it
+/// (a copy that kept only Mail.ru's own header still says who failed).
+const FAILED_RECIPIENTS_HEADERS: [&str; 2] = ["X-Failed-Recipients", "X-Mailer-Daemon-Recipients"];
+
+fn names_failed(header: &str) -> bool {
+    FAILED_RECIPIENTS_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(header))
 }
 
 /// Whether a reply reports a delivery: a DSN block whose Action is delivered, relayed or

@@ -227,6 +227,10 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
     if dsn.is_empty() {
         return prose;
     }
+    // An unnamed prose reply pairs with a block by position only where the prose quotes one
+    // reply per block: one reply quoted for one of three recipients (chasquid's "Technical
+    // details") belongs to whichever block its words are, not to the first.
+    let by_position = prose.len() == dsn.len() || dsn.len() == 1;
     for (i, d) in dsn.iter_mut().enumerate() {
         let matched = d
             .recipient
@@ -238,7 +242,11 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
                         .is_some_and(|x| x.eq_ignore_ascii_case(rc))
                 })
             })
-            .or_else(|| prose.get(i).filter(|p| p.recipient.is_none()));
+            .or_else(|| {
+                prose
+                    .get(i)
+                    .filter(|p| p.recipient.is_none() && (by_position || same_words(d, p)))
+            });
         let Some(p) = matched else { continue };
         if d.basic.is_none() && p.basic.is_some() {
             d.basic = p.basic;
@@ -265,6 +273,19 @@ fn merge(mut dsn: Vec<Reply>, prose: Vec<Reply>) -> Vec<Reply> {
         }
     }
     dsn
+}
+
+/// Whether a prose reply quotes a DSN block's own diagnostic words (compared as lowercase
+/// letters and digits, so that folding and punctuation do not matter).
+fn same_words(d: &Reply, p: &Reply) -> bool {
+    let norm = |t: &str| -> String {
+        t.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (own, quoted) = (norm(&d.text), norm(&p.text));
+    !own.is_empty() && !quoted.is_empty() && (quoted.contains(&own) || own.contains(&quoted))
 }
 
 #[cfg(test)]
@@ -358,5 +379,47 @@ mod tests {
             "X-Failed-Recipients: bob@example.net",
         );
         assert_eq!(got.len(), 1, "{got:?}");
+        // Mail.ru names the failures in its own header too: the same holds for it alone.
+        let got = exim(
+            &format!("{coded}\n{worded}"),
+            "X-Mailer-Daemon-Recipients: bob@example.net",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0.as_deref(), Some("bob@example.net"));
+    }
+
+    #[test]
+    fn a_reply_quoted_for_one_of_several_recipients_stays_with_its_own_block() {
+        // chasquid's notice quotes the one SMTP reply it got, for the second of three
+        // recipients, under names that are no addresses.
+        let text = "From: Mail Delivery System <postmaster@relay.example.org>\n\
+             To: ann@example.com\nSubject: Mail delivery failed: returning message to sender\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+             --B\nContent-Type: text/plain\n\n\
+             Technical details:\n- \"first\" failed permanently with error:\n    mailbox gone\n\
+             - \"second\" failed permanently with error:\n    550 5.7.1 Message refused as spam\n\
+             - \"third\" failed repeatedly and timed out\n\n\
+             --B\nContent-Type: message/delivery-status\n\n\
+             Reporting-MTA: dns; relay.example.org\n\n\
+             Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.0.0\n\
+             Diagnostic-Code: smtp; mailbox gone\n\n\
+             Final-Recipient: rfc822; kim@example.net\nAction: failed\nStatus: 5.0.0\n\
+             Diagnostic-Code: smtp; 550 5.7.1 Message refused as spam\n\n\
+             Final-Recipient: rfc822; lee@example.net\nAction: failed\nStatus: 4.0.0\n\
+             Diagnostic-Code: smtp; connection timed out\n\n--B--\n";
+        let x = extract(text.as_bytes()).unwrap();
+        let got: Vec<(Option<&str>, Option<&str>, Option<u16>)> = x
+            .replies
+            .iter()
+            .map(|r| (r.recipient.as_deref(), r.enhanced.as_deref(), r.basic))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("bob@example.net"), Some("5.0.0"), None),
+                (Some("kim@example.net"), Some("5.7.1"), Some(550)),
+                (Some("lee@example.net"), Some("4.0.0"), None),
+            ]
+        );
     }
 }

@@ -154,7 +154,7 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    let sets: [(&str, Option<&[&str]>, PartFloors); 10] = [
+    let sets: [(&str, Option<&[&str]>, PartFloors); 11] = [
         (
             "first projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..7]),
@@ -199,6 +199,11 @@ fn validation_bounces_decode_at_or_above_their_floors() {
             "thirty-five projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..35]),
             THIRTY_FIVE_BOUNCE_FLOORS,
+        ),
+        (
+            "thirty-nine projects",
+            Some(&BOUNCE_PROJECTS_IN_ORDER[..39]),
+            THIRTY_NINE_BOUNCE_FLOORS,
         ),
         ("all", None, ALL_BOUNCE_FLOORS),
     ];

@@ -123,7 +123,7 @@ pub(crate) const BOUNCE_FLOORS: PartFloors = [
 /// The bounce projects in the order they joined the set. Each earlier floor set stays on exactly
 /// the projects it was set on (a prefix of this list), so that a message added later cannot move
 /// a ratchet set before it came.
-pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 39] = [
+pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 50] = [
     // the first seven: [`BOUNCE_FLOORS`]
     "Mail-DeliveryStatus-BounceParser",
     "MailBounceDetector",
@@ -169,12 +169,25 @@ pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 39] = [
     // up to thirty-five, the tenth round: Exim, SpamAssassin ([`THIRTY_FIVE_BOUNCE_FLOORS`])
     "exim",
     "spamassassin",
-    // the eleventh round: CommCare HQ, CPython's email tests, EspoCRM, enmime
-    // ([`ALL_BOUNCE_FLOORS`])
+    // up to thirty-nine, the eleventh round: CommCare HQ, CPython's email tests, EspoCRM,
+    // enmime ([`THIRTY_NINE_BOUNCE_FLOORS`])
     "commcare-hq",
     "cpython",
     "espocrm",
     "enmime",
+    // the twelfth round: DSNs servers write in their tests, bounces and reports inline in test
+    // code or beside it ([`ALL_BOUNCE_FLOORS`])
+    "chasquid",
+    "chatwoot",
+    "go-maildsnparsers",
+    "james-project",
+    "mail-bounce-parser",
+    "mailman3",
+    "mailparser",
+    "modoboa",
+    "parsedmarc",
+    "phlib-mail",
+    "php-imap",
 ];
 /// Floors on the first thirteen projects, those of early December 2026 included (the README
 /// lists them), set when they were added: the same ratchet, on the grown set.
@@ -232,13 +245,24 @@ pub(crate) const THIRTY_FIVE_BOUNCE_FLOORS: PartFloors = [
     ("dev", [98.2, 100.0, 100.0, 100.0, 98.2]),
     ("holdout", [95.8, 99.1, 93.8, 96.1, 96.0]),
 ];
-/// Floors on the whole bounce set, the eleventh round included (CommCare HQ's bounce manager,
-/// CPython's DSN test, EspoCRM's bounce recognizer, enmime's DSN parser), set to what it
-/// measured after that round's fix (an automatic reply a sending service relays from its
-/// MAILER-DAEMON is no bounce), rounded down.
-pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+/// Floors on the thirty-nine projects up to the eleventh round (CommCare HQ's bounce manager,
+/// CPython's DSN test, EspoCRM's bounce recognizer, enmime's DSN parser), as they stood when the
+/// twelfth was added: set on the whole set after the eleventh round's fix (an automatic reply a
+/// sending service relays from its MAILER-DAEMON is no bounce), rounded down.
+pub(crate) const THIRTY_NINE_BOUNCE_FLOORS: PartFloors = [
     ("dev", [98.2, 100.0, 100.0, 100.0, 98.3]),
     ("holdout", [95.9, 99.1, 94.0, 96.2, 96.0]),
+];
+/// Floors on the whole bounce set, the twelfth round included (chasquid's and Mailman 3's DSNs,
+/// go-maildsnparsers', mail-bounce-parser's and the mail libraries' bounces, parsedmarc's and
+/// Modoboa's report mails, James's read receipts), set to what it measured after that round's
+/// fixes (a reply quoted once in a notice of several recipients stays with its own block;
+/// Mail.ru's X-Mailer-Daemon-Recipients names the failures), rounded down. Holdout recipients
+/// are below the thirty-nine projects' because the measurement grew: the round's holdout
+/// messages were added unread, and no rule was weakened.
+pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [98.3, 100.0, 100.0, 100.0, 98.6]),
+    ("holdout", [94.4, 99.1, 94.0, 96.2, 96.7]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:

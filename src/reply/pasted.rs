@@ -88,10 +88,12 @@ static REMOTE_RETURNED: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^\s*Remote Server returned '(.+)'\s*$"));
 /// A mail client's send error with the server's reply inside its own words: Outlook's `...
 /// The server responded: 550 ...'`, Thunderbird's `The mail server responded: 550 .... Please
-/// check the message recipient "x" and try again.`
+/// check the message recipient "x" and try again.` Only the client's own advice is cut off (the
+/// recipient, the message, the account's address): a server's reply may ask something of the
+/// user in the same words ("Please check your mail before sending", POP-before-SMTP).
 static CLIENT_SAID: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)\bThe (?:mail )?server responded:\s*(.*?)\s*['.]?\s*(?:Please (?:check|verify)\b[^\n]*)?\s*$",
+        r"(?is)\bThe (?:mail )?server responded:\s*(.*?)\s*['.]?\s*(?:Please (?:check|verify) (?:the message\b|the recipient\b|that your\b|your e-?mail address\b)[^\n]*)?\s*$",
     )
 });
 /// Where PowerShell's error record starts after an exception's message (`" At
@@ -473,6 +475,33 @@ fn prose_beside_fields(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mail_clients_advice_is_cut_off_but_the_servers_own_request_is_not() {
+        let thunderbird = app_error(
+            "An error occurred while sending mail. The mail server responded:\n550 5.1.1 User \
+             unknown.\nPlease check the message recipient \"bo@example.org\" and try again.",
+        )
+        .unwrap();
+        assert!(
+            !thunderbird.text.contains("Please check"),
+            "{}",
+            thunderbird.text
+        );
+        let outlook = app_error(
+            "Task 'a@example.org - Sending' reported error (0x800CCC78) : 'Cannot send the \
+             message. The server responded: 553 5.3.0 <a@example.org>... Please check your mail \
+             before sending'",
+        )
+        .unwrap();
+        assert!(
+            outlook
+                .text
+                .contains("Please check your mail before sending"),
+            "{}",
+            outlook.text
+        );
+    }
 
     #[test]
     fn a_status_field_alone_takes_the_words_beside_the_fields() {

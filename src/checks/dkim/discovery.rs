@@ -178,6 +178,9 @@ pub async fn discover(
 
 fn gate_state(a: &Answer) -> Gate {
     match a.outcome {
+        // After a CNAME the NXDOMAIN is the chain's last name's (RFC 6604 section 2.1): the
+        // gate itself exists, it owns the CNAME, and RFC 8020 says nothing of its children.
+        Outcome::NxDomain if !a.cname_chain.is_empty() => Gate::Exists,
         Outcome::NxDomain => Gate::NxDomain,
         Outcome::Answer | Outcome::NoData => Gate::Exists,
         _ => Gate::Trouble,

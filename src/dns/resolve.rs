@@ -227,11 +227,23 @@ fn follow(
         // A CNAME sent with a DNAME is the DNAME's substitution (RFC 6672 section 3.1); one
         // that names another target is dropped and the DNAME followed, as resolvers scrub it
         // (section 3.4), so the checks read what receivers read.
+        let by_dname = match (&cname, &synthesised) {
+            (Some(c), Some(d)) => c.0 != d.0,
+            (None, Some(_)) => true,
+            _ => false,
+        };
         let next = match (cname, synthesised) {
             (Some(c), Some(d)) if c.0 != d.0 => Some(d),
             (c, d) => c.or(d),
         };
         let Some((target, ttl)) = next else { break };
+        // RFC 6672 section 2.2: a substitution past 255 octets is YXDOMAIN, not a name to ask.
+        if by_dname && wire_name(&target).is_err() {
+            return Err(format!(
+                "the DNAME above {current} rewrites it into a name longer than 255 octets ({} characters), which RFC 6672 section 2.2 answers with YXDOMAIN: no name to ask, and no answer",
+                target.len()
+            ));
+        }
         // The root name is written "." in the chain: it is shown to the user and in the
         // evidence, where an empty name reads as a missing one (`a CNAME to , which`).
         let link = if target.is_empty() {
@@ -411,6 +423,11 @@ fn classify_error(answer: &mut Answer, e: NetError) {
         // it is BADVERS (RFC 6891 section 9), and hickory's "TSIG Failure" would mislead.
         NetError::Dns(DnsError::ResponseCode(code)) if u16::from(code) == 16 => Outcome::Error(
             "server answered BADVERS (RCODE 16): it refused our EDNS version 0, which every EDNS server implements (RFC 6891 sections 6.1.3, 9)".into(),
+        ),
+        // hickory's "Form Error" does not say whose form: it is our question the server could
+        // not read, asked again without EDNS when it sent no OPT (wire.rs), so not the name's.
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::FormErr)) => Outcome::Error(
+            "server answered FORMERR: it could not read our question (RFC 1035 section 4.1.1), with EDNS nor, when it showed no EDNS support, without it (RFC 6891 section 7); that says nothing about the name".into(),
         ),
         // hickory's words for code 4 ("Not Implemented") hide which question was not served.
         NetError::Dns(DnsError::ResponseCode(ResponseCode::NotImp)) => Outcome::Error(format!(

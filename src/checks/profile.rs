@@ -44,7 +44,7 @@ pub async fn apply(dns: &Dns, params: &CheckParams, report: &mut DomainReport) {
 
 /// What this run saw that proves `report.domain` exists although its TXT question was
 /// answered NXDOMAIN (RFC 8020 section 2: NXDOMAIN denies every type at the name and below
-/// it): an answer to its MX question (a CNAME there counts: the name owns it), an SPF record an
+/// it): an answer to its MX question, an SPF record an
 /// earlier TXT answer held (a TTL-0 answer the server later denied), a DKIM key below it.
 /// With the query ids that show it.
 async fn existence_seen(dns: &Dns, report: &DomainReport) -> (Vec<String>, Vec<usize>) {
@@ -52,7 +52,9 @@ async fn existence_seen(dns: &Dns, report: &DomainReport) -> (Vec<String>, Vec<u
     let mut seen = Vec::new();
     let mut queries = Vec::new();
     let mx = dns.query(domain, RType::MX).await;
-    if matches!(mx.outcome, Outcome::Answer | Outcome::NoData) || !mx.cname_chain.is_empty() {
+    // A CNAME to a name that does not exist is not a witness: the MX and TXT NXDOMAINs are
+    // then both the target's, and receivers find nothing there either.
+    if matches!(mx.outcome, Outcome::Answer | Outcome::NoData) {
         seen.push(match (&mx.outcome, mx.records.len()) {
             (Outcome::Answer, n) => format!("its MX question was answered with {n} MX record(s)"),
             _ => "its MX question was answered NOERROR".to_string(),

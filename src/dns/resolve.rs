@@ -10,6 +10,7 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, Record, RecordType};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -176,18 +177,26 @@ fn negative_ttl(authorities: &[Record]) -> Option<u32> {
 /// says both "the records are here" and "they are at the target", so neither half is believed.
 /// Only DNSSEC's own types may sit beside a CNAME (RFC 4035 section 2.5).
 fn cname_conflict(records: &[Record]) -> Option<String> {
-    for c in records
-        .iter()
-        .filter(|r| r.record_type() == RecordType::CNAME)
-    {
-        let owner = canon(&c.name);
-        let Some(beside) = records.iter().find(|r| {
-            canon(&r.name) == owner
-                && !matches!(
-                    r.record_type(),
-                    RecordType::RRSIG | RecordType::NSEC | RecordType::NSEC3
-                )
-                && (r.record_type() != RecordType::CNAME || r.data != c.data)
+    // Grouped by owner first: one pass over the answer, however many CNAMEs a hostile server
+    // puts beside it (comparing each CNAME with every record cost seconds for a thousand).
+    let owners: Vec<String> = records.iter().map(|r| canon(&r.name)).collect();
+    let mut by_owner: HashMap<&str, Vec<&Record>> = HashMap::new();
+    for (owner, r) in owners.iter().zip(records) {
+        by_owner.entry(owner).or_default().push(r);
+    }
+    // In answer order, each owner once: the first broken owner is the one reported.
+    for owner in &owners {
+        let Some(group) = by_owner.remove(owner.as_str()) else {
+            continue;
+        };
+        let Some(c) = group.iter().find(|r| r.record_type() == RecordType::CNAME) else {
+            continue;
+        };
+        let Some(beside) = group.iter().find(|r| {
+            !matches!(
+                r.record_type(),
+                RecordType::RRSIG | RecordType::NSEC | RecordType::NSEC3
+            ) && (r.record_type() != RecordType::CNAME || r.data != c.data)
         }) else {
             continue;
         };

@@ -60,9 +60,26 @@ fn gate_is_a_cname(q: &Message) -> Option<Vec<u8>> {
                 vec![soa("elsewhere.example.")],
             )
         }
-        "s1._domainkey.gate.example." => {
+        // The same class one level down: the gate says NXDOMAIN (it mishandles the empty
+        // non-terminal) while a named selector below it is a CNAME to nothing.
+        "_domainkey.ent.example." => nx_in(q, "ent.example."),
+        "old._domainkey.ent.example." => {
+            let c = Record::from_rdata(
+                asked(q),
+                300,
+                RData::CNAME(CNAME(name("old.gone.example."))),
+            );
+            reply(
+                q,
+                ResponseCode::NXDomain,
+                vec![c],
+                vec![soa("gone.example.")],
+            )
+        }
+        "s1._domainkey.gate.example." | "s1._domainkey.ent.example." => {
             reply(q, ResponseCode::NoError, vec![key(asked(q))], vec![])
         }
+        t if t.ends_with("._domainkey.ent.example.") => nx_in(q, "ent.example."),
         t if t.ends_with("._domainkey.gate.example.") => nx_in(q, "gate.example."),
         _ => nodata(q),
     }
@@ -86,6 +103,29 @@ async fn a_domainkey_name_that_is_a_cname_to_nothing_does_not_end_dkim_discovery
             .any(|s| s.selector == "s1" && s.status == "valid"),
         "{:#?}",
         dkim.selectors
+    );
+    // A named selector that is a CNAME exists, whatever its target: an NXDOMAIN at
+    // `_domainkey.ent.example` above it is the server mishandling an empty non-terminal, named
+    // as such, and discovery goes on to the key at `s1`.
+    let p = CheckParams {
+        dkim_selectors: vec!["old".into()],
+        ..bare("ent.example", &[Check::Dkim])
+    };
+    let r = check_domain(&dns, &p).await;
+    lacks(&r, "dkim-no-key-found");
+    let f = has(&r, "dkim-domainkey-nxdomain");
+    assert!(
+        f.message.contains("old._domainkey.ent.example"),
+        "{}",
+        f.message
+    );
+    let dkim = r.dkim.as_ref().unwrap();
+    assert!(
+        dkim.selectors
+            .iter()
+            .any(|s| s.selector == "s1" && s.status == "valid"),
+        "{:#?}",
+        summary(&r)
     );
 }
 

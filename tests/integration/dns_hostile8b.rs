@@ -411,3 +411,112 @@ async fn a_ttl_0_record_that_turns_into_nxdomain_does_not_unmake_the_domain() {
     lacks(&r, "spf-missing");
     has(&r, "dns-nxdomain-contradicted");
 }
+
+// ------------------------------------------------------------ a chain sent backwards
+
+/// `rev.example` TXT: the answer section holds the record at the chain's end first, then the
+/// CNAMEs from the last hop back to the name asked (`rev.example` -> `h1` -> `h2`).
+fn backwards(q: &Message) -> Option<Vec<u8>> {
+    if asked_text(q) != "rev.example." || qtype(q) != RecordType::TXT {
+        return nodata(q);
+    }
+    reply(
+        q,
+        ResponseCode::NoError,
+        vec![
+            txt(name("h2.rev.example."), "v=spf1 ip4:192.0.2.10 -all"),
+            cname("h1.rev.example.", "h2.rev.example."),
+            cname("rev.example.", "h1.rev.example."),
+        ],
+        vec![],
+    )
+}
+
+#[tokio::test]
+async fn a_cname_chain_sent_in_reverse_order_is_followed_from_the_name_asked() {
+    // RFC 2181 section 5: an RRset has no order, and nothing orders the RRsets of a section;
+    // RFC 1034 section 3.6.2 has the resolver follow the CNAME from the name asked. A server
+    // that lists the chain backwards sends the same answer: the record is read, the chain is
+    // the one from the name asked.
+    let dns = dns_at(raw_server(backwards, backwards).await).await;
+    let a = dns.query("rev.example", RType::TXT).await;
+    assert_eq!(a.outcome, Outcome::Answer, "{:?}", a.outcome);
+    assert_eq!(a.cname_chain, ["h1.rev.example", "h2.rev.example"]);
+    let r = check_domain(&dns, &bare("rev.example", &[Check::Spf])).await;
+    lacks(&r, "spf-lookup-failed");
+    assert_eq!(r.spf.as_ref().unwrap().records_count, 1);
+}
+
+// ------------------------------------------------------------ thousands of aliases
+
+/// TC=1 over UDP; over TCP the TXT record of the name asked beside 1,200 CNAMEs (names under
+/// `cn.`) or 1,200 DNAMEs (under `dn.`) owned by names the question does not lead to, or
+/// (under `ch.`) a chain of 1,200 CNAMEs from the name asked.
+fn alias_noise(q: &Message, tcp: bool) -> Option<Vec<u8>> {
+    let mut r = Message::response(q.metadata.id, OpCode::Query);
+    r.metadata.authoritative = true;
+    r.add_queries(q.queries.clone());
+    if !tcp {
+        r.metadata.truncation = true;
+        return r.to_vec().ok();
+    }
+    if qtype(q) != RecordType::TXT {
+        return nodata(q);
+    }
+    let text = asked_text(q);
+    if text.starts_with("ch.") {
+        // One chain of 1,200 links from the name asked, its TXT record at the far end.
+        let mut from = text.clone();
+        for i in 0..1200 {
+            let to = format!("l{i}.noise.example.");
+            r.add_answer(cname(&from, &to));
+            from = to;
+        }
+        r.add_answer(txt(name(&from), "v=spf1 ip4:192.0.2.10 -all"));
+        return r.to_vec().ok();
+    }
+    let dnames = text.starts_with("dn.");
+    for i in 0..1200 {
+        let owner = format!("n{i}.noise.example.");
+        let target = format!("t{i}.noise.example.");
+        r.add_answer(if dnames {
+            dname(&owner, &target)
+        } else {
+            cname(&owner, &target)
+        });
+    }
+    r.add_answer(txt(asked(q), "v=spf1 ip4:192.0.2.10 -all"));
+    r.to_vec().ok()
+}
+
+#[tokio::test]
+async fn thousands_of_aliases_beside_the_answer_are_read_past_in_bounded_time() {
+    // RFC 2181 section 5.4.1: data the question did not lead to is not the answer. An answer
+    // of a few thousand CNAME or DNAME records owned by unrelated names, beside the record
+    // asked for, fits in one TCP message; a careful resolver reads past them in time linear
+    // in the answer, never once per record per record, and reads the record asked for; a
+    // chain of as many links is cut at the resolver's bound just as fast.
+    let dns = dns_at(raw_server(|q| alias_noise(q, false), |q| alias_noise(q, true)).await).await;
+    for domain in ["cn.noise.example", "dn.noise.example"] {
+        let started = Instant::now();
+        let a = dns.query(domain, RType::TXT).await;
+        let took = started.elapsed();
+        assert_eq!(a.outcome, Outcome::Answer, "{domain}: {:?}", a.outcome);
+        assert!(a.cname_chain.is_empty(), "{domain}: {:?}", a.cname_chain);
+        assert!(took < Duration::from_millis(1500), "{domain}: {took:?}");
+    }
+    // A chain of 1,200 links is far longer than the resolver follows: trouble, said
+    // as such, in the same bounded time.
+    let started = Instant::now();
+    let a = dns.query("ch.noise.example", RType::TXT).await;
+    assert!(
+        matches!(&a.outcome, Outcome::Error(why) if why.contains("CNAME chain longer than")),
+        "{:?}",
+        a.outcome
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}

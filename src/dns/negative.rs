@@ -28,6 +28,20 @@ pub(super) fn foreign_soa(response: &Message, name: &Name, rtype: RecordType) ->
     if answered {
         return None;
     }
+    // An SOA owned by the very name said not to exist shows that the name exists (a zone
+    // apex holds its SOA): the NXDOMAIN contradicts its own proof (RFC 8020 section 2).
+    let last = chain.last().cloned().unwrap_or_default();
+    if code == ResponseCode::NXDomain
+        && !last.is_empty()
+        && response
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA && canon(&r.name) == last)
+    {
+        return Some(format!(
+            "the server's NXDOMAIN for {last} carries {last}'s own SOA: a zone apex exists, so the answer contradicts itself and proves nothing (RFC 2308 section 2.1, RFC 8020 section 2)"
+        ));
+    }
     let stranger = response
         .authorities
         .iter()

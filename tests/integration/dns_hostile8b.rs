@@ -1,8 +1,10 @@
 //! Hostile servers, round 8, second part: a DNAME over a domain's whole `_domainkey` subtree,
 //! a response with two questions, an upstream's trouble seen through the `--zone` overlay,
 //! an answer sent from another port, a `_dmarc` CNAME loop under a parent that publishes a
-//! policy, a DKIM selector behind nine CNAMEs, and a server whose TTL-0 TXT answer turns into
-//! NXDOMAIN when asked again. The helpers are the first part's (`dns_hostile8`) and round 6's.
+//! policy, a DKIM selector behind nine CNAMEs, a TTL-0 TXT answer that turns into NXDOMAIN
+//! when asked again, a CNAME chain sent backwards, thousands of aliases beside the answer, an
+//! NXDOMAIN carrying the name's own SOA, and a record for another name slipped beside the
+//! answer. The helpers are the first part's (`dns_hostile8`) and round 6's.
 #![allow(clippy::unwrap_used)]
 
 use crate::checks_support::{has, lacks, summary};
@@ -519,4 +521,99 @@ async fn thousands_of_aliases_beside_the_answer_are_read_past_in_bounded_time() 
         "{:?}",
         started.elapsed()
     );
+}
+
+// ------------------------------------------------------------ NXDOMAIN with its own SOA
+
+/// `_dmarc.apex.example` TXT: NXDOMAIN whose authority section holds the SOA owned by
+/// `_dmarc.apex.example` itself; `_dmarc.example` publishes `p=none`.
+fn nxdomain_own_soa(q: &Message) -> Option<Vec<u8>> {
+    match (qtype(q), asked_text(q).as_str()) {
+        (RecordType::TXT, "_dmarc.apex.example.") => reply(
+            q,
+            ResponseCode::NXDomain,
+            vec![],
+            vec![soa("_dmarc.apex.example.")],
+        ),
+        (RecordType::TXT, "_dmarc.example.") => reply(
+            q,
+            ResponseCode::NoError,
+            vec![txt(asked(q), "v=DMARC1; p=none")],
+            vec![],
+        ),
+        (RecordType::TXT, "_dmarc.other.example.") => {
+            reply(q, ResponseCode::NXDomain, vec![], vec![soa("example.")])
+        }
+        _ => nodata(q),
+    }
+}
+
+#[tokio::test]
+async fn an_nxdomain_carrying_the_names_own_soa_is_a_contradiction_not_absence() {
+    // RFC 2308 section 2.1: an NXDOMAIN's SOA is that of the zone the missing name would be
+    // in, an ancestor. An SOA owned by the name itself says the name is a zone apex, which
+    // exists (RFC 8020 section 2: NXDOMAIN denies every record at the name): the answer
+    // contradicts itself. `_dmarc.apex.example` is then unknown, not absent, and the walk does
+    // not read the parent's record as if apex.example had none of its own for sure.
+    let dns = dns_at(raw_server(nxdomain_own_soa, nxdomain_own_soa).await).await;
+    let a = dns.query("_dmarc.apex.example", RType::TXT).await;
+    let Outcome::Error(why) = &a.outcome else {
+        panic!("{:?}", a.outcome)
+    };
+    assert!(why.contains("own SOA"), "{why}");
+    let r = check_domain(&dns, &bare("apex.example", &[Check::Dmarc])).await;
+    lacks(&r, "dmarc-missing");
+    assert!(
+        r.dmarc.as_ref().unwrap().status.is_inconclusive(),
+        "{:#?}",
+        summary(&r)
+    );
+    let failed = has(&r, "dmarc-lookup-failed");
+    assert!(failed.message.contains("own SOA"), "{}", failed.message);
+    // An NXDOMAIN with the parent zone's SOA is still plain absence.
+    let a = dns.query("_dmarc.other.example", RType::TXT).await;
+    assert_eq!(a.outcome, Outcome::NxDomain, "{:?}", a.outcome);
+}
+
+// ------------------------------------------------------------ records for other questions
+
+/// `bait.example` TXT: its own SPF record, and beside it `_spf.shared.example TXT "v=spf1
+/// +all"` (a record for a name the question did not lead to). Asked itself,
+/// `_spf.shared.example` holds `v=spf1 -all`.
+fn poison(q: &Message) -> Option<Vec<u8>> {
+    match (qtype(q), asked_text(q).as_str()) {
+        (RecordType::TXT, "bait.example.") => reply(
+            q,
+            ResponseCode::NoError,
+            vec![
+                txt(asked(q), "v=spf1 include:_spf.shared.example -all"),
+                txt(name("_spf.shared.example."), "v=spf1 +all"),
+            ],
+            vec![],
+        ),
+        (RecordType::TXT, "_spf.shared.example.") => reply(
+            q,
+            ResponseCode::NoError,
+            vec![txt(asked(q), "v=spf1 -all")],
+            vec![],
+        ),
+        _ => nodata(q),
+    }
+}
+
+#[tokio::test]
+async fn a_record_for_another_name_beside_the_answer_never_answers_that_name() {
+    // RFC 2181 section 5.4.1 and RFC 5452 section 6: a record the question did not lead to is
+    // not an answer, and a resolver that cached it would let one server write answers for
+    // names it does not serve (cache poisoning). The include is asked of the DNS itself and
+    // its real record (`-all`) is read, never the `+all` slipped beside another answer.
+    let dns = dns_at(raw_server(poison, poison).await).await;
+    let r = check_domain(&dns, &bare("bait.example", &[Check::Spf])).await;
+    lacks(&r, "spf-plus-all");
+    lacks(&r, "spf-lookup-failed");
+    let include = dns.query("_spf.shared.example", RType::TXT).await;
+    assert_eq!(include.txt_strings(), ["v=spf1 -all"]);
+    let tree = r.spf.as_ref().unwrap().tree.as_ref().unwrap();
+    let shown = format!("{tree:?}");
+    assert!(!shown.contains("+all"), "{shown}");
 }

@@ -114,9 +114,9 @@ fn two_questions(q: &Message) -> Option<Vec<u8>> {
 
 #[tokio::test]
 async fn a_response_with_two_questions_is_no_answer_to_the_one_asked() {
-    // RFC 1035 section 4.1.2 allows QDCOUNT over one in theory; in practice a query carries
-    // one question (RFC 9619 section 4 updates RFC 1035: QDCOUNT above one MUST be rejected),
-    // so a response with two answers a question we did not send. Its records are not
+    // RFC 1035 section 4.1.2 allowed QDCOUNT over one in theory; RFC 9619 (updating it)
+    // limits a QUERY message to one question, so a response with two answers a question we
+    // did not send. Its records are not
     // believed (no `+all`), nor is it absence: trouble that says why.
     let dns = dns_at(raw_server(two_questions, two_questions).await).await;
     let answer = dns.query("twoq.example", RType::TXT).await;

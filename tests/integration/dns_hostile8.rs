@@ -338,6 +338,35 @@ async fn a_server_address_where_nothing_listens_is_named_at_once_not_waited_for(
     lacks(&r, "spf-missing");
     lacks(&r, "dmarc-missing");
     assert!(has(&r, "spf-lookup-failed").inconclusive);
+    // Listed first before a server that answers, it hands every question to that one at once.
+    let good = raw_server(spf_everywhere, spf_everywhere).await;
+    let dns = mailtriage::dns::Dns::new(mailtriage::dns::DnsConfig {
+        nameservers: vec![addr, good],
+        ..crate::dns_hostile6::patient()
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let answer = dns.query("somebody.example", RType::TXT).await;
+    assert_eq!(answer.outcome, Outcome::Answer, "{:?}", answer.outcome);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// `v=spf1 -all` for every TXT question, NODATA for the rest.
+fn spf_everywhere(q: &Message) -> Option<Vec<u8>> {
+    if qtype(q) != RecordType::TXT {
+        return nodata(q);
+    }
+    reply(
+        q,
+        ResponseCode::NoError,
+        vec![txt(asked(q), "v=spf1 -all")],
+        vec![],
+    )
 }
 
 // ------------------------------------------------------------ additional-section "proof"

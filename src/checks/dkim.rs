@@ -124,7 +124,7 @@ pub async fn check(
     }
     if found.contradicted {
         let gate = &found.gate.name;
-        out.push(f("dkim-domainkey-nxdomain", Severity::Warning, gate, format!("{gate} answers NXDOMAIN, yet names exist below it ({}): the server mishandles empty non-terminals (RFC 8020 section 2 says nothing exists below an NXDOMAIN). Resolvers that trust that rule cache the NXDOMAIN and then fail to find this domain's DKIM keys. Have the DNS provider fix it, or publish a record at {gate} (for example a TXT) so the name exists.", found.probes.iter().filter(|p| p.named && !p.answer.outcome.is_absent()).map(|p| p.answer.name.as_str()).collect::<Vec<_>>().join(", "))).with_queries([found.gate.id]));
+        out.push(f("dkim-domainkey-nxdomain", Severity::Warning, gate, format!("{gate} answers NXDOMAIN, yet names exist below it ({}): the server mishandles empty non-terminals (RFC 8020 section 2 says nothing exists below an NXDOMAIN). Resolvers that trust that rule cache the NXDOMAIN and then fail to find this domain's DKIM keys. Have the DNS provider fix it, or publish a record at {gate} (for example a TXT) so the name exists.", found.probes.iter().filter(|p| p.named && (!p.answer.outcome.is_absent() || !p.answer.cname_chain.is_empty())).map(|p| p.answer.name.as_str()).collect::<Vec<_>>().join(", "))).with_queries([found.gate.id]));
     }
     if let Some(w) = &found.wildcard {
         let guessed: Vec<&str> = found

@@ -28,13 +28,76 @@ pub async fn apply(dns: &Dns, params: &CheckParams, report: &mut DomainReport) {
     // The SPF check asked this already (cached); another check alone asks it once more.
     let txt = dns.query(&domain, RType::TXT).await;
     if txt.outcome == Outcome::NxDomain {
-        nonexistent(report, txt.id);
-        return;
+        let (seen, mut queries) = existence_seen(dns, report).await;
+        if seen.is_empty() {
+            nonexistent(report, txt.id);
+            return;
+        }
+        queries.insert(0, txt.id);
+        report.findings.push(contradicted(&domain, &seen, queries));
     }
     parked(params, report);
     if let Some(fd) = reject_without_dkim(report) {
         report.findings.push(fd);
     }
+}
+
+/// What this run saw that proves `report.domain` exists although its TXT question was
+/// answered NXDOMAIN (RFC 8020 section 2: NXDOMAIN denies every type at the name and below
+/// it): an answer to its MX question, an SPF record an
+/// earlier TXT answer held (a TTL-0 answer the server later denied), a DKIM key below it.
+/// With the query ids that show it.
+async fn existence_seen(dns: &Dns, report: &DomainReport) -> (Vec<String>, Vec<usize>) {
+    let domain = report.domain.as_str();
+    let mut seen = Vec::new();
+    let mut queries = Vec::new();
+    let mx = dns.query(domain, RType::MX).await;
+    // A CNAME to a name that does not exist is not a witness: the MX and TXT NXDOMAINs are
+    // then both the target's, and receivers find nothing there either.
+    if matches!(mx.outcome, Outcome::Answer | Outcome::NoData) {
+        seen.push(match (&mx.outcome, mx.records.len()) {
+            (Outcome::Answer, n) => format!("its MX question was answered with {n} MX record(s)"),
+            _ => "its MX question was answered NOERROR".to_string(),
+        });
+        queries.push(mx.id);
+    }
+    if let Some(spf) = report
+        .spf
+        .as_ref()
+        .filter(|s| s.domain == domain && s.records_count > 0)
+    {
+        seen.push(format!(
+            "an earlier answer to the same TXT question held {} SPF record(s)",
+            spf.records_count
+        ));
+    }
+    if let Some(dkim) = report
+        .dkim
+        .as_ref()
+        .filter(|d| at_or_under(&d.domain, domain))
+    {
+        seen.extend(
+            dkim.selectors
+                .iter()
+                .map(|s| format!("{}._domainkey.{} holds a DKIM key", s.selector, dkim.domain)),
+        );
+    }
+    (seen, queries)
+}
+
+/// The finding for a domain whose server answers NXDOMAIN and yet shows it exists.
+fn contradicted(domain: &str, seen: &[String], queries: Vec<usize>) -> Finding {
+    finding(
+        "dns-nxdomain-contradicted",
+        Check::Dns,
+        Severity::Warning,
+        domain,
+        format!(
+            "{domain}'s TXT question was answered NXDOMAIN (no such name), yet {}: its DNS server contradicts itself, so the domain is not reported as nonexistent. NXDOMAIN says the name holds no record of any type and has no names below it (RFC 8020 section 2): receivers asking TXT read no SPF record, and resolvers that trust RFC 8020 may cache the NXDOMAIN and lose the rest. Have the DNS provider answer NOERROR with no records (NODATA, RFC 2308 section 2.2) for the types the name does not hold.",
+            seen.join("; ")
+        ),
+    )
+    .with_queries(queries)
 }
 
 fn nonexistent(report: &mut DomainReport, query: usize) {

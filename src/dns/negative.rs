@@ -28,6 +28,20 @@ pub(super) fn foreign_soa(response: &Message, name: &Name, rtype: RecordType) ->
     if answered {
         return None;
     }
+    // An SOA owned by the very name said not to exist shows that the name exists (a zone
+    // apex holds its SOA): the NXDOMAIN contradicts its own proof (RFC 8020 section 2).
+    let last = chain.last().cloned().unwrap_or_default();
+    if code == ResponseCode::NXDomain
+        && !last.is_empty()
+        && response
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA && canon(&r.name) == last)
+    {
+        return Some(format!(
+            "the server's NXDOMAIN for {last} carries {last}'s own SOA: a zone apex exists, so the answer contradicts itself and proves nothing (RFC 2308 section 2.1, RFC 8020 section 2)"
+        ));
+    }
     let stranger = response
         .authorities
         .iter()
@@ -48,11 +62,16 @@ pub(super) fn foreign_soa(response: &Message, name: &Name, rtype: RecordType) ->
     ))
 }
 
+/// Links of a chain followed here at most: more than the resolver follows (8 hops,
+/// `resolve::MAX_CNAME_HOPS`), which reports a longer chain itself. The bound keeps a chain of
+/// a thousand links in one answer from costing a thousand passes over it.
+const MAX_LINKS: usize = 16;
+
 /// The names the answer leads to from `name`: the name itself, then each CNAME or DNAME
-/// target in turn (a loop or a repeat ends it).
+/// target in turn (a loop or a repeat ends it, and so does `MAX_LINKS`).
 pub(super) fn chain(answers: &[Record], name: &Name) -> Vec<String> {
     let mut names = vec![canon(name)];
-    for _ in 0..answers.len() {
+    for _ in 0..answers.len().min(MAX_LINKS) {
         let Some(current) = names.last() else { break };
         let next = answers
             .iter()

@@ -10,6 +10,7 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, Record, RecordType};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -176,18 +177,26 @@ fn negative_ttl(authorities: &[Record]) -> Option<u32> {
 /// says both "the records are here" and "they are at the target", so neither half is believed.
 /// Only DNSSEC's own types may sit beside a CNAME (RFC 4035 section 2.5).
 fn cname_conflict(records: &[Record]) -> Option<String> {
-    for c in records
-        .iter()
-        .filter(|r| r.record_type() == RecordType::CNAME)
-    {
-        let owner = canon(&c.name);
-        let Some(beside) = records.iter().find(|r| {
-            canon(&r.name) == owner
-                && !matches!(
-                    r.record_type(),
-                    RecordType::RRSIG | RecordType::NSEC | RecordType::NSEC3
-                )
-                && (r.record_type() != RecordType::CNAME || r.data != c.data)
+    // Grouped by owner first: one pass over the answer, however many CNAMEs a hostile server
+    // puts beside it (comparing each CNAME with every record cost seconds for a thousand).
+    let owners: Vec<String> = records.iter().map(|r| canon(&r.name)).collect();
+    let mut by_owner: HashMap<&str, Vec<&Record>> = HashMap::new();
+    for (owner, r) in owners.iter().zip(records) {
+        by_owner.entry(owner).or_default().push(r);
+    }
+    // In answer order, each owner once: the first broken owner is the one reported.
+    for owner in &owners {
+        let Some(group) = by_owner.remove(owner.as_str()) else {
+            continue;
+        };
+        let Some(c) = group.iter().find(|r| r.record_type() == RecordType::CNAME) else {
+            continue;
+        };
+        let Some(beside) = group.iter().find(|r| {
+            !matches!(
+                r.record_type(),
+                RecordType::RRSIG | RecordType::NSEC | RecordType::NSEC3
+            ) && (r.record_type() != RecordType::CNAME || r.data != c.data)
         }) else {
             continue;
         };
@@ -227,11 +236,23 @@ fn follow(
         // A CNAME sent with a DNAME is the DNAME's substitution (RFC 6672 section 3.1); one
         // that names another target is dropped and the DNAME followed, as resolvers scrub it
         // (section 3.4), so the checks read what receivers read.
+        let by_dname = match (&cname, &synthesised) {
+            (Some(c), Some(d)) => c.0 != d.0,
+            (None, Some(_)) => true,
+            _ => false,
+        };
         let next = match (cname, synthesised) {
             (Some(c), Some(d)) if c.0 != d.0 => Some(d),
             (c, d) => c.or(d),
         };
         let Some((target, ttl)) = next else { break };
+        // RFC 6672 section 2.2: a substitution past 255 octets is YXDOMAIN, not a name to ask.
+        if by_dname && wire_name(&target).is_err() {
+            return Err(format!(
+                "the DNAME above {current} rewrites it into a name longer than 255 octets ({} characters), which RFC 6672 section 2.2 answers with YXDOMAIN: no name to ask, and no answer",
+                target.len()
+            ));
+        }
         // The root name is written "." in the chain: it is shown to the user and in the
         // evidence, where an empty name reads as a missing one (`a CNAME to , which`).
         let link = if target.is_empty() {
@@ -411,6 +432,11 @@ fn classify_error(answer: &mut Answer, e: NetError) {
         // it is BADVERS (RFC 6891 section 9), and hickory's "TSIG Failure" would mislead.
         NetError::Dns(DnsError::ResponseCode(code)) if u16::from(code) == 16 => Outcome::Error(
             "server answered BADVERS (RCODE 16): it refused our EDNS version 0, which every EDNS server implements (RFC 6891 sections 6.1.3, 9)".into(),
+        ),
+        // hickory's "Form Error" does not say whose form: it is our question the server could
+        // not read, asked again without EDNS when it sent no OPT (wire.rs), so not the name's.
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::FormErr)) => Outcome::Error(
+            "server answered FORMERR: it could not read our question (RFC 1035 section 4.1.1), with EDNS nor, when it showed no EDNS support, without it (RFC 6891 section 7); that says nothing about the name".into(),
         ),
         // hickory's words for code 4 ("Not Implemented") hide which question was not served.
         NetError::Dns(DnsError::ResponseCode(ResponseCode::NotImp)) => Outcome::Error(format!(

@@ -369,7 +369,9 @@ impl Handler {
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Reply::Code(code),
             // Let the client see a timeout, not a SERVFAIL it would report differently.
             Err(NetError::Timeout) => Reply::Drop,
-            Err(_) => Reply::Code(ResponseCode::ServFail),
+            // The upstream's trouble (a lame or broken answer, a SERVFAIL and its reason) goes
+            // to the client as a resolver says it: SERVFAIL with EDE 23, Network Error.
+            Err(e) => Reply::Failed(NETWORK_ERROR, bounded(format!("upstream: {e}"))),
         }
     }
 
@@ -441,9 +443,17 @@ impl Handler {
                 metadata.response_code = code;
                 let q = question.as_ref();
                 let opt = match fault {
-                    Some(FaultKind::ServFailEde(code, text)) => OptPlan::EchoWithEde(code, text),
+                    Some(FaultKind::ServFailEde(code, text)) => {
+                        OptPlan::EchoWithEde(code, text.into())
+                    }
                     _ => OptPlan::Echo,
                 };
+                send(&mut handle, request, q, metadata, Sections::default(), opt).await
+            }
+            Reply::Failed(code, why) => {
+                metadata.response_code = ResponseCode::ServFail;
+                let q = question.as_ref();
+                let opt = OptPlan::EchoWithEde(code, why.into());
                 send(&mut handle, request, q, metadata, Sections::default(), opt).await
             }
             Reply::Records {
@@ -488,12 +498,27 @@ struct Sections<'a> {
 }
 
 /// Whether a response carries an OPT record, and an Extended DNS Error in it (RFC 8914).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum OptPlan {
     None,
     Echo,
-    EchoWithEde(u16, &'static str),
+    EchoWithEde(u16, std::borrow::Cow<'static, str>),
 }
+
+/// `text` cut to at most 512 octets at a character boundary: an EXTRA-TEXT short enough for
+/// any UDP answer, whatever the upstream's error held.
+fn bounded(mut text: String) -> String {
+    let mut end = text.len().min(512);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
+}
+
+/// RFC 8914 section 4.24: "An unrecoverable error occurred while communicating with another
+/// server."
+const NETWORK_ERROR: u16 = 23;
 
 async fn send<R: ResponseHandler>(
     handle: &mut R,
@@ -516,7 +541,7 @@ async fn send<R: ResponseHandler>(
         .map(|req| {
             let mut e = Edns::new();
             e.set_max_payload(req.max_payload().clamp(512, 4096));
-            if let OptPlan::EchoWithEde(code, text) = opt {
+            if let OptPlan::EchoWithEde(code, text) = &opt {
                 let mut data = code.to_be_bytes().to_vec();
                 data.extend_from_slice(text.as_bytes());
                 e.options_mut().insert(EdnsOption::Unknown(15, data));

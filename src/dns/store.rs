@@ -27,6 +27,9 @@ pub(super) struct Store {
 pub(super) enum Reply {
     Drop,
     Code(ResponseCode),
+    /// SERVFAIL saying why in an Extended DNS Error (RFC 8914): a forwarded question the
+    /// upstream did not answer usably, with its trouble in words.
+    Failed(u16, String),
     Records {
         code: ResponseCode,
         authoritative: bool,

@@ -214,12 +214,23 @@ async fn udp(server: SocketAddr, query: &Message) -> Result<Udp, NetError> {
     let socket = UdpSocket::bind(local).await.map_err(io)?;
     // A connected socket only hears `server` (RFC 5452 section 4.1: the source must match).
     socket.connect(server).await.map_err(io)?;
-    socket.send(&bytes).await.map_err(io)?;
+    let unreachable = |e: std::io::Error| {
+        // ICMP port unreachable (RFC 1122 section 4.1.3.1): nothing listens there, said at
+        // once; the next server is asked, and retrying the same port is pointless.
+        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+            NetError::Msg(format!(
+                "no DNS server listens at {server}: its UDP port is unreachable (ICMP port unreachable, connection refused)"
+            ))
+        } else {
+            io(e)
+        }
+    };
+    socket.send(&bytes).await.map_err(unreachable)?;
     // Four times what we advertise: a server that ignores the payload size still fits, and a
     // bigger datagram is cut, unreadable, and asked again over TCP.
     let mut buf = vec![0u8; 4 * usize::from(EDNS_PAYLOAD)];
     loop {
-        let n = socket.recv(&mut buf).await.map_err(io)?;
+        let n = socket.recv(&mut buf).await.map_err(unreachable)?;
         let got = &buf[..n];
         // Another message id is not an answer to this question (RFC 5452 section 9.1): it
         // is dropped and the wait goes on, as for a spoofing attempt.
@@ -236,6 +247,9 @@ async fn udp(server: SocketAddr, query: &Message) -> Result<Udp, NetError> {
     }
 }
 
+/// Octets of a DNS message header (RFC 1035 section 4.1.1): no response is shorter.
+const HEADER_LEN: usize = 12;
+
 /// One message each way on a fresh connection (RFC 7766 section 8: length-prefixed).
 async fn tcp(server: SocketAddr, query: &Message) -> Result<Message, NetError> {
     let bytes = query.to_vec().map_err(NetError::from)?;
@@ -249,7 +263,13 @@ async fn tcp(server: SocketAddr, query: &Message) -> Result<Message, NetError> {
     read_all(&mut stream, &mut prefix, "its length prefix").await?;
     let mut buf = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
     read_all(&mut stream, &mut buf, "its answer").await?;
-    if buf.len() < 2 || buf[..2] != query.metadata.id.to_be_bytes() {
+    if buf.len() < HEADER_LEN {
+        return Err(NetError::Msg(format!(
+            "server's TCP answer is a message of {} bytes, shorter than the 12-byte DNS header (RFC 1035 section 4.1.1): no response",
+            buf.len()
+        )));
+    }
+    if buf[..2] != query.metadata.id.to_be_bytes() {
         return Err(NetError::Msg(
             "server's TCP answer carries another message id (RFC 1035 section 7.3)".into(),
         ));

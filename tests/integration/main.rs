@@ -70,6 +70,8 @@ mod dns_hostile6;
 mod dns_hostile6b;
 mod dns_hostile7;
 mod dns_hostile7b;
+mod dns_hostile8;
+mod dns_hostile8b;
 mod dns_hostile_wire;
 mod dns_load;
 mod dns_outcomes;

@@ -125,10 +125,12 @@ pub async fn discover(
         evidence::gather(dns, domain, catalogue)
     );
     // RFC 8020: below an NXDOMAIN nothing exists, so any other answer there disproves it.
+    // A named selector that is a CNAME exists too, whatever its target (RFC 6604 section 2.1).
     let contradicted = gate_state == Gate::NxDomain
-        && probes
-            .iter()
-            .any(|p| matches!(p.answer.outcome, Outcome::Answer | Outcome::NoData));
+        && probes.iter().any(|p| {
+            matches!(p.answer.outcome, Outcome::Answer | Outcome::NoData)
+                || (p.answer.outcome == Outcome::NxDomain && !p.answer.cname_chain.is_empty())
+        });
     let mut out = Discovery {
         probes: Vec::new(),
         gate,
@@ -178,6 +180,9 @@ pub async fn discover(
 
 fn gate_state(a: &Answer) -> Gate {
     match a.outcome {
+        // After a CNAME the NXDOMAIN is the chain's last name's (RFC 6604 section 2.1): the
+        // gate itself exists, it owns the CNAME, and RFC 8020 says nothing of its children.
+        Outcome::NxDomain if !a.cname_chain.is_empty() => Gate::Exists,
         Outcome::NxDomain => Gate::NxDomain,
         Outcome::Answer | Outcome::NoData => Gate::Exists,
         _ => Gate::Trouble,

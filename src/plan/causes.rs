@@ -415,15 +415,18 @@ fn generic_ptr_refused(f: &Finding, decoded: &Decoded, input: &DiagnoseInput<'_>
             .any(|g| g.check == Check::Ptr && g.severity == Severity::Error)
 }
 
-/// `psd=y` on the From's registrable domain when alignment fails by the tree walk and holds by
-/// the Public Suffix List: receivers that walk the tree failed DMARC because of it.
+/// `psd=y` on the From's registrable domain (or `psd=n` below it) when alignment fails by the
+/// tree walk and holds by the Public Suffix List: receivers that walk the tree failed DMARC
+/// because of it.
 fn psd_splits_alignment(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
-    f.id == "dmarc-psd-on-registrable-domain"
-        && input
-            .report
-            .findings
-            .iter()
-            .any(|g| g.id == "dmarc-psl-disagreement")
+    matches!(
+        f.id.as_str(),
+        "dmarc-psd-on-registrable-domain" | "dmarc-psd-n-below-registrable"
+    ) && input
+        .report
+        .findings
+        .iter()
+        .any(|g| g.id == "dmarc-psl-disagreement")
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

@@ -310,6 +310,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
         }
         d.wait = wait;
+        // A record receivers apply no policy from (no `p`, no valid `rua`) whose repair is
+        // the record the report step already publishes (`p=none` with `rua` added): one step
+        // publishes it, the one that fixes the record, instead of a fix with nothing to publish
+        // followed by the record that fixes it.
+        if d.records.is_empty()
+            && d.findings.iter().any(|f| f == "dmarc-missing-policy")
+            && let Some(i) = out.iter().position(|s| s.id == "dmarc-add-rua")
+        {
+            let add = out.remove(i);
+            d.findings.extend(add.findings);
+            d.details.extend(add.details);
+            d.records = add.records;
+            d.wait = d.wait.or(add.wait);
+        }
         out.push(d);
     }
     let base = current.as_deref();

@@ -193,7 +193,7 @@ fn findings_as_causes(
         .iter()
         .filter(|f| {
             if f.inconclusive {
-                !not_looked_up(f, input.queries)
+                !not_looked_up(f, input.queries) && !super::scope::verdict_free(f)
             } else {
                 // The signing selector's key problems fail this message's DKIM, whatever
                 // severity they carry as facts about the domain.

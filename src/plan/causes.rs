@@ -197,7 +197,9 @@ fn findings_as_causes(
             } else {
                 // The signing selector's key problems fail this message's DKIM, whatever
                 // severity they carry as facts about the domain.
-                (f.severity == Severity::Error && !path::off_path(f, input))
+                (f.severity == Severity::Error
+                    && !path::off_path(f, input)
+                    && !path::spf_off_path(f, input))
                     || path::fails_on_path(f, input)
                     || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)

@@ -342,6 +342,21 @@ fn findings_as_causes(
             ),
         );
     }
+    // The receiver named another organization's domain as the sender than the one checked:
+    // the refused message carried another From than the user thinks (or the reply is another
+    // sender's), so nothing in this domain's DNS can explain it.
+    if let (Some(named), Some(given)) = (
+        input.provenance.iter().find(|p| p.field == "reply_domain"),
+        input.provenance.iter().find(|p| p.field == "domain"),
+    ) {
+        possible_reasons.insert(
+            0,
+            fill(
+                &k.message("no-cause-reply-names-other-domain"),
+                &[("domain", &named.value), ("subject", &given.value)],
+            ),
+        );
+    }
     // The receiver's own Authentication-Results show a list or forwarder changed the body:
     // the likeliest reason of all, and one no DNS change fixes.
     if let Some(t) = super::transit::body_changed(input) {

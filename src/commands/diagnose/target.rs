@@ -62,10 +62,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
         .then(|| super::log_sender::logged_sender(raw))
         .flatten();
     let domain = match &args.domain {
-        Some(d) => {
-            note("domain", d, "flag --domain");
-            d.clone()
-        }
+        Some(d) => flag_or_named_domain(d, t.from.as_deref(), extracted, &mut note),
         None => {
             // The user's own statement first, then the bounce's headers, then the domain the
             // receiver names as the sender: Gmail's 5.7.26 and Microsoft's 5.7.515 name it.
@@ -334,6 +331,45 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
         provenance: prov,
         clues,
     })
+}
+
+/// The domain `--domain` names, unless the reply names another sending domain of the same
+/// organization (the user gave `example.com`, the receiver judged `news.example.com`: SPF and
+/// DMARC were evaluated for the name it names, whose records are its own), and `--from`, when
+/// given, agrees with the reply. A domain of another organization is not checked in the
+/// flag's place (its zone is not the user's to change) but noted beside it, so the reasons can
+/// say the receiver judged other mail than the user thinks.
+fn flag_or_named_domain(
+    flag: &str,
+    from: Option<&str>,
+    extracted: &Extracted,
+    note: &mut impl FnMut(&str, &str, &str),
+) -> String {
+    let source = "reply text: the domain the receiver names as the sender";
+    let named = sender_domain_in_replies(extracted)
+        .filter(|n| !n.eq_ignore_ascii_case(flag.trim_end_matches('.')));
+    let Some(named) = named else {
+        note("domain", flag, "flag --domain");
+        return flag.to_string();
+    };
+    let from_agrees = from.is_none_or(|a| validate::domain_of(a).eq_ignore_ascii_case(&named));
+    if org_domain(&named) == org_domain(flag) && from_agrees {
+        note(
+            "domain",
+            &named,
+            &format!(
+                "{source}; --domain {flag} was given, and the receiver judged this name of the same organization"
+            ),
+        );
+        return named;
+    }
+    note("domain", flag, "flag --domain");
+    note(
+        "reply_domain",
+        &named,
+        &format!("{source}; not checked: --domain {flag} was given"),
+    );
+    flag.to_string()
 }
 
 /// The MAIL FROM a mail log recorded for the refused queue id (Postfix, Sendmail, Exim): `<>` for a

@@ -1,7 +1,8 @@
 //! Round 12 of held-out style `diagnose` scenarios, records as published: an SPF term that
-//! fails the sender before the term that would pass it, the dual CIDR of `a/24//64` for an
-//! IPv6 relay (and `a/24` without it), an `exp=` beside exactly ten lookups, an include
-//! written with a macro, a department's `psd=n` that makes the parent's signature and return
+//! fails the sender before the term that would pass it (the relay's own address softfailed,
+//! a retired host whose address the relay took), the dual CIDR of `a/24//64` for an IPv6
+//! relay (and `a/24` without it), an `exp=` beside exactly ten lookups, an include and an
+//! `exists` written with macros (`%{d}`, `%{ir}.%{v}`), a department's `psd=n` that makes the parent's signature and return
 //! path unaligned (RFC 9989), a DMARC record holding `pct=` only, report destinations
 //! authorised by a wildcard, and a reply that names another sending domain than `--domain`.
 //! Each scenario says what a careful operator expects first (the cause, the first step and its
@@ -79,6 +80,33 @@ fn a_softfail_term_for_the_sender_before_its_range_is_replaced_not_followed_by_a
     );
     assert!(
         step_text(s).contains("~ip4:203.0.113.12"),
+        "{}",
+        step_text(s)
+    );
+}
+
+#[test]
+fn a_fail_term_for_a_retired_host_whose_address_the_relay_took_gets_the_pass_term_before_it() {
+    // The same class, a wider term: reuse12.example publishes `v=spf1
+    // -a:legacy.reuse12.example ip4:203.0.113.0/24 -all` to keep the retired host out, and the
+    // new relay took over one of its addresses, 203.0.113.160. `-a:` matches first: fail;
+    // Gmail's 5.7.27. The operator expects: SPF for the relay is the cause; the first step's
+    // record passes the relay before the `-a:` (which still keeps the retired host's other
+    // address, 203.0.113.161, out), and its text names the term that matched.
+    let (rc, d) = diagnose(GMAIL_5727, &sender("news@reuse12.example", "203.0.113.160"));
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    let s = first_step(&d);
+    assert_eq!(
+        records(s),
+        [rec(
+            "reuse12.example",
+            "TXT",
+            "v=spf1 ip4:203.0.113.160 -a:legacy.reuse12.example ip4:203.0.113.0/24 -all"
+        )]
+    );
+    assert!(
+        step_text(s).contains("-a:legacy.reuse12.example"),
         "{}",
         step_text(s)
     );
@@ -195,6 +223,24 @@ fn an_include_written_with_a_macro_is_followed_for_the_domain_and_passes() {
     assert_eq!(r.len(), 1, "{r:?}");
     assert_eq!(r[0].0, "_dmarc.mac12.example");
     assert!(r[0].2.starts_with("v=DMARC1; p=none"), "{r:?}");
+}
+
+#[test]
+fn an_exists_term_with_the_reversed_address_macro_passes_the_listed_relay() {
+    // macir12.example publishes `v=spf1 exists:%{ir}.%{v}._spf.%{d} -all`: for 203.0.113.170
+    // that is 170.113.0.203.in-addr._spf.macir12.example (%{ir} the address's labels reversed,
+    // %{v} "in-addr" for IPv4, RFC 7208 section 7.3), which has an A record. DKIM k1 signs; no
+    // DMARC record. Gmail's 5.7.26. The operator expects: SPF passes (never blamed); the
+    // missing DMARC record is the cause and its step comes first.
+    let (rc, d) = diagnose(GMAIL_5726, &sender("news@macir12.example", "203.0.113.170"));
+    assert_eq!(rc, 1);
+    assert_eq!(
+        d["domain"]["spf"]["result"]["result"], "pass",
+        "{}",
+        d["domain"]["spf"]
+    );
+    assert_eq!(cause_ids(&d), ["dmarc-missing"]);
+    assert_eq!(records(first_step(&d))[0].0, "_dmarc.macir12.example");
 }
 
 // ------------------------------------------------------------------ DMARC (RFC 9989)

@@ -1,8 +1,9 @@
 //! Round 12 of held-out style `diagnose` scenarios, part two: hostile DNS inside a diagnosis
-//! not covered before (the report destination's authorisation record answered SERVFAIL, a
-//! REFUSED in the middle of RFC 9989's tree walk, an SPF `a:` host answered with another
-//! type, a CNAME sent beside the signing selector's key, and a PTR answered in upper case,
-//! which is odd but whole); `scan --diagnose` over a log whose failures come from two sending
+//! not covered before (the report destination's authorisation record and the SPF `exp=`
+//! answered SERVFAIL, lookups no verdict depends on; a REFUSED in the middle of RFC 9989's
+//! tree walk, an SPF `a:` host answered with another type, a CNAME sent beside the signing
+//! selector's key; and, odd but whole, a PTR answered in upper case and a server answering
+//! FORMERR to EDNS); `scan --diagnose` over a log whose failures come from two sending
 //! domains; and Yahoo's complaint deferral with DNS that is fine. Trouble is reported as
 //! trouble, never as "missing" and never as a pass.
 #![allow(clippy::unwrap_used)]
@@ -179,6 +180,66 @@ fn a_ptr_answered_in_upper_case_confirms_and_gmails_5725_finds_no_cause() {
     assert!(d["no_cause_found"].is_object(), "{}", d["no_cause_found"]);
     assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
     assert_eq!(escalation(&d).0, "escalation-gmail");
+}
+
+#[test]
+fn a_failing_lookup_of_the_spf_explanation_changes_nothing() {
+    // The same class as the report authorisation: exp12.example's `exp=why.exp12.example` is
+    // fetched only to word the refusal, and a failure there leaves the explanation empty (RFC
+    // 7208 section 6.2), never the result. The server answers that TXT question SERVFAIL;
+    // the relay 203.0.113.30 is not in SPF; Gmail's 5.7.27. The operator expects: the relay
+    // not authorised is the cause and its step first, exit 1; nothing is inconclusive about
+    // SPF and no step asks to get answers for why.exp12.example.
+    let (rc, d) = diagnose_with_fault(
+        ZONES,
+        &["exp12.example", REV],
+        ("why.exp12.example", RType::TXT, FaultKind::ServFail),
+        GMAIL_5727,
+        &sender("news@exp12.example", "203.0.113.30"),
+    );
+    assert_eq!(rc, 1, "{:?}", finding_ids(&d));
+    assert_eq!(cause_ids(&d), ["spf-ip-not-authorised"]);
+    assert_eq!(first_step(&d)["id"], "spf-authorise-ip");
+    assert!(
+        !d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["inconclusive"] == true && f["check"] == "spf"),
+        "{}",
+        d["findings"]
+    );
+    assert!(
+        !step_ids(&d).iter().any(|s| s == "dns-inconclusive"),
+        "{:?}",
+        step_ids(&d)
+    );
+}
+
+#[test]
+fn a_server_answering_formerr_to_edns_is_asked_again_without_it_and_read() {
+    // ednsf12.example's server answers FORMERR without OPT to any question carrying EDNS (an
+    // old server or a middlebox), including its SPF. Resolvers ask again without EDNS (RFC
+    // 6891 section 7) and read the record, which lists the relay 203.0.113.180. Everything
+    // else is clean; Gmail's 5.7.26. The operator expects: SPF passes (no lookup failure, no
+    // "SPF missing"), no cause found in DNS, exit 0.
+    let (rc, d) = diagnose_with_fault(
+        ZONES,
+        &["ednsf12.example", REV],
+        ("ednsf12.example", RType::TXT, FaultKind::EdnsFormErr),
+        GMAIL_5726,
+        &sender("news@ednsf12.example", "203.0.113.180"),
+    );
+    assert_eq!(rc, 0, "{:?} {:?}", cause_ids(&d), finding_ids(&d));
+    assert_eq!(
+        d["domain"]["spf"]["result"]["result"], "pass",
+        "{}",
+        d["domain"]["spf"]
+    );
+    for id in ["spf-missing", "spf-lookup-failed", "spf-temperror"] {
+        assert!(!has_finding(&d, id), "{id}: {:?}", finding_ids(&d));
+    }
+    assert!(cause_ids(&d).is_empty());
 }
 
 // ------------------------------------------------------------------ a log of two senders

@@ -2,7 +2,8 @@
 //! fails the sender before the term that would pass it (the relay's own address softfailed,
 //! a retired host whose address the relay took), the dual CIDR of `a/24//64` for an IPv6
 //! relay (and `a/24` without it), an `exp=` beside exactly ten lookups, an include and an
-//! `exists` written with macros (`%{d}`, `%{ir}.%{v}`), a department's `psd=n` that makes the parent's signature and return
+//! `exists` written with macros (`%{d}`, `%{ir}.%{v}`), a wildcard SPF record answering the
+//! signing selector, a department's `psd=n` that makes the parent's signature and return
 //! path unaligned (RFC 9989), a DMARC record holding `pct=` only, report destinations
 //! authorised by a wildcard, and a reply that names another sending domain than `--domain`.
 //! Each scenario says what a careful operator expects first (the cause, the first step and its
@@ -241,6 +242,49 @@ fn an_exists_term_with_the_reversed_address_macro_passes_the_listed_relay() {
     );
     assert_eq!(cause_ids(&d), ["dmarc-missing"]);
     assert_eq!(records(first_step(&d))[0].0, "_dmarc.macir12.example");
+}
+
+// ------------------------------------------------------------------ DKIM
+
+#[test]
+fn a_wildcard_spf_record_answering_the_signing_selector_is_named_and_the_key_published() {
+    // wc12.example publishes `* TXT "v=spf1 -all"` so that no subdomain can be spoofed; that
+    // wildcard also answers k1._domainkey.wc12.example, where the signer's key was never
+    // published (RFC 4592: a wildcard answers names holding nothing of their own). The
+    // message was signed with k1; Gmail's 5.7.30. The operator expects: the signing selector
+    // is the cause; the first step publishes the key at k1._domainkey.wc12.example (which
+    // outranks the wildcard there) and says a wildcard answers that name, not that a key of
+    // the owner's is "unreadable"; the probed selectors the wildcard also answers are not
+    // reported as broken keys.
+    let (rc, d) = diagnose(
+        super::diagnose_support::GMAIL_5730,
+        &sender("news@wc12.example", "203.0.113.200"),
+    );
+    assert_eq!(rc, 1);
+    let causes = cause_ids(&d);
+    assert!(
+        causes.len() == 1 && causes[0].starts_with("dkim-"),
+        "{causes:?}"
+    );
+    let s = first_step(&d);
+    let r = records(s);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].0, "k1._domainkey.wc12.example");
+    let t = step_text(s);
+    assert!(t.contains("wildcard") && !t.contains("unreadable"), "{t}");
+    let dkim_subjects: Vec<&str> = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "dkim" && f["severity"] != "info")
+        .map(|f| f["subject"].as_str().unwrap())
+        .collect();
+    assert!(
+        dkim_subjects
+            .iter()
+            .all(|s| *s == "k1._domainkey.wc12.example"),
+        "{dkim_subjects:?}"
+    );
 }
 
 // ------------------------------------------------------------------ DMARC (RFC 9989)

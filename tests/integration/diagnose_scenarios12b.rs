@@ -2,10 +2,11 @@
 //! not covered before (the report destination's authorisation record and the SPF `exp=`
 //! answered SERVFAIL, lookups no verdict depends on; a REFUSED in the middle of RFC 9989's
 //! tree walk, an SPF `a:` host answered with another type, a CNAME sent beside the signing
-//! selector's key; and, odd but whole, a PTR answered in upper case and a server answering
-//! FORMERR to EDNS); `scan --diagnose` over a log whose failures come from two sending
-//! domains; and Yahoo's complaint deferral with DNS that is fine. Trouble is reported as
-//! trouble, never as "missing" and never as a pass.
+//! selector's key; and, odd but whole, a PTR answered in upper case, a server answering
+//! FORMERR to EDNS and a selector behind a DNAME sent without its CNAME); `scan --diagnose`
+//! over a log whose failures come from two sending domains; and Yahoo's complaint deferral
+//! and Gmail's 5.7.26 with DNS that is fine. Trouble is reported as trouble, never as
+//! "missing" and never as a pass.
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, run, stderr};
@@ -242,6 +243,38 @@ fn a_server_answering_formerr_to_edns_is_asked_again_without_it_and_read() {
     assert!(cause_ids(&d).is_empty());
 }
 
+#[test]
+fn a_selector_reached_through_a_dname_without_its_cname_is_read_and_verifies() {
+    // dn12.example's server answers the question for k1._domainkey.dn12.example with only a
+    // DNAME, _domainkey.dn12.example -> moved._domainkey.dn12.example, and not the CNAME it
+    // should synthesise (RFC 6672 section 3.1); the key is at k1.moved._domainkey. A resolver
+    // substitutes the DNAME itself and reads the key (section 2.2). Everything is clean;
+    // Gmail's 5.7.30. The operator expects: the key found (no "selector missing", no failed
+    // lookup), no cause found in DNS, exit 0, no DKIM step fixing anything.
+    let (rc, d) = diagnose_with_fault(
+        ZONES,
+        &["dn12.example", REV],
+        (
+            "k1._domainkey.dn12.example",
+            RType::TXT,
+            FaultKind::DnameOnly,
+        ),
+        GMAIL_5730,
+        &sender("news@dn12.example", "203.0.113.190"),
+    );
+    assert_eq!(rc, 0, "{:?} {:?}", cause_ids(&d), finding_ids(&d));
+    for id in [
+        "dkim-selector-missing",
+        "dkim-lookup-failed",
+        "dkim-no-key-found",
+    ] {
+        assert!(!has_finding(&d, id), "{id}: {:?}", finding_ids(&d));
+    }
+    assert!(has_finding(&d, "dkim-key-found"), "{:?}", finding_ids(&d));
+    assert!(cause_ids(&d).is_empty());
+    assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
+}
+
 // ------------------------------------------------------------------ a log of two senders
 
 #[test]
@@ -289,6 +322,21 @@ fn scan_diagnose_over_a_log_of_two_senders_diagnoses_each_with_its_own_cause() {
 }
 
 // ------------------------------------------------------------------ replies DNS cannot answer
+
+#[test]
+fn gmails_5726_with_every_check_passing_finds_no_cause_and_escalates_now() {
+    // tss12.example is clean for 203.0.113.100: SPF passes, k1 verifies, DMARC p=reject
+    // aligned, PTR confirmed. Gmail's 5.7.26 all the same. The operator expects: no cause
+    // found in DNS (nothing invented), no step marked as fixing, exit 0, and Gmail's path
+    // with "escalate now" (every check the reply points at verified and passing), the same
+    // as Microsoft's 5.7.515 in round 8.
+    let (rc, d) = diagnose(GMAIL_5726, &sender("news@tss12.example", "203.0.113.100"));
+    assert_eq!(rc, 0, "{:?} {:?}", cause_ids(&d), finding_ids(&d));
+    assert!(cause_ids(&d).is_empty());
+    assert!(d["no_cause_found"].is_object(), "{}", d["no_cause_found"]);
+    assert!(fixing(&d).is_empty(), "{:?}", fixing(&d));
+    assert_eq!(escalation(&d), ("escalation-gmail", true));
+}
 
 #[test]
 fn yahoos_complaint_deferral_with_clean_dns_slows_down_and_invents_no_record() {

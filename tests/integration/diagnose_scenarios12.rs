@@ -287,6 +287,21 @@ fn a_wildcard_spf_record_answering_the_signing_selector_is_named_and_the_key_pub
     );
 }
 
+#[test]
+fn the_same_wildcard_answering_dmarc_is_no_record_and_dmarc_is_published() {
+    // Another member of the class: wcd12.example has the same `* TXT "v=spf1 -all"` guard and
+    // no DMARC record of its own, so the wildcard answers _dmarc.wcd12.example with text that
+    // does not start with v=DMARC1, which receivers ignore (RFC 9989 section 4.10.1). SPF
+    // and DKIM pass; Gmail's 5.7.26. The operator expects: no DMARC record is the cause
+    // (never "an invalid record"), and the first step publishes one at _dmarc.wcd12.example.
+    let (rc, d) = diagnose(GMAIL_5726, &sender("news@wcd12.example", "203.0.113.210"));
+    assert_eq!(rc, 1);
+    assert_eq!(cause_ids(&d), ["dmarc-missing"]);
+    let r = records(first_step(&d));
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].0, "_dmarc.wcd12.example");
+}
+
 // ------------------------------------------------------------------ DMARC (RFC 9989)
 
 #[test]

@@ -121,6 +121,26 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
     if let (None, Some((from, id))) = (&t.mail_from, &logged) {
         logged_mail_from(&mut t.mail_from, from, id, &mut note);
     }
+    // Gmail names the domain its SPF check was for (`SPF [bounce.example.com] with ip: ...`):
+    // the MAIL FROM domain (RFC 7208 section 2.4), unless it is the HELO name of a null
+    // reverse-path. Another name than the checked domain is then checked as the MAIL FROM.
+    if t.mail_from.is_none()
+        && let Some(spf) = spf_domain_in_replies(extracted)
+        && !spf.eq_ignore_ascii_case(&domain)
+        && !t
+            .helo
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&spf))
+        && validate::domain(&spf, "SPF domain").is_ok()
+    {
+        let addr = format!("postmaster@{spf}");
+        note(
+            "mail_from",
+            &addr,
+            "reply text: the domain the receiver's SPF result names (the reply gives no local part; postmaster stands in, which only an SPF %{l} macro would read)",
+        );
+        t.mail_from = Some(addr);
+    }
     // A receiver that quotes the HELO in its refusal of it says what the server announced;
     // the bounce's headers come next (the top-most Received host is only a guess).
     let quoted = helo_in_replies(extracted);
@@ -469,6 +489,20 @@ fn sender_domain_in(text: &str) -> Option<String> {
             && candidate.parse::<std::net::IpAddr>().is_err()
             && validate::domain(candidate, "sending domain").is_ok())
         .then(|| candidate.to_ascii_lowercase())
+    })
+}
+
+/// The domain a receiver's SPF result names: Gmail writes `SPF [example.com] with ip:
+/// [192.0.2.1] = did not pass`.
+fn spf_domain_in_replies(extracted: &Extracted) -> Option<String> {
+    extracted.replies.iter().find_map(|r| {
+        let (_, rest) = r.text.split_once("SPF [")?;
+        let (name, after) = rest.split_once(']')?;
+        let name = name.trim().trim_end_matches('.');
+        (after.trim_start().starts_with("with ip")
+            && name.contains('.')
+            && name.parse::<std::net::IpAddr>().is_err())
+        .then(|| name.to_ascii_lowercase())
     })
 }
 

@@ -462,3 +462,35 @@ fn a_reply_naming_another_organisation_keeps_the_given_domain_and_says_so() {
         );
     }
 }
+
+#[test]
+fn the_spf_domain_gmail_names_is_checked_as_the_mail_from() {
+    // Gmail's 5.7.26 says which domain its SPF check was for: `SPF [bounce.mfr12.example] with
+    // ip: [203.0.113.220] = did not pass`, the return path (RFC 7208 section 2.4), which
+    // publishes no SPF; mfr12.example's own record lists the relay, and no key is published
+    // at k1. The operator passes only --from news@mfr12.example. The operator expects: the
+    // named domain checked as the MAIL FROM (the provenance says it came from the reply), its
+    // missing SPF among the causes, and the SPF step publishing at bounce.mfr12.example
+    // authorising 203.0.113.220, before the DKIM step.
+    let (rc, d) = diagnose(
+        "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550-5.7.26  Authentication results: 550-5.7.26  DKIM = did not pass 550-5.7.26  SPF [bounce.mfr12.example] with ip: [203.0.113.220] = did not pass 550 5.7.26 - gsmtp",
+        &sender("news@mfr12.example", "203.0.113.220"),
+    );
+    assert_eq!(rc, 1);
+    let p = provenance(&d, "mail_from");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].0.ends_with("@bounce.mfr12.example") && p[0].1.starts_with("reply text"),
+        "{p:?}"
+    );
+    assert!(
+        cause_ids(&d).iter().any(|c| c == "spf-missing"),
+        "{:?}",
+        cause_ids(&d)
+    );
+    let s = first_step(&d);
+    let r = records(s);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].0, "bounce.mfr12.example");
+    assert!(r[0].2.contains("ip4:203.0.113.220"), "{r:?}");
+}

@@ -4,6 +4,7 @@ mod discovery;
 mod evidence;
 mod misplaced;
 
+pub use super::dkim_key::looks_like_key;
 pub use discovery::WILDCARD_PROBE;
 
 use crate::checks::dkim_key::{self, KeyRecord};

@@ -193,11 +193,13 @@ fn findings_as_causes(
         .iter()
         .filter(|f| {
             if f.inconclusive {
-                !not_looked_up(f, input.queries)
+                !not_looked_up(f, input.queries) && !super::scope::verdict_free(f)
             } else {
                 // The signing selector's key problems fail this message's DKIM, whatever
                 // severity they carry as facts about the domain.
-                (f.severity == Severity::Error && !path::off_path(f, input))
+                (f.severity == Severity::Error
+                    && !path::off_path(f, input)
+                    && !path::spf_off_path(f, input))
                     || path::fails_on_path(f, input)
                     || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
@@ -340,6 +342,21 @@ fn findings_as_causes(
             ),
         );
     }
+    // The receiver named another organization's domain as the sender than the one checked:
+    // the refused message carried another From than the user thinks (or the reply is another
+    // sender's), so nothing in this domain's DNS can explain it.
+    if let (Some(named), Some(given)) = (
+        input.provenance.iter().find(|p| p.field == "reply_domain"),
+        input.provenance.iter().find(|p| p.field == "domain"),
+    ) {
+        possible_reasons.insert(
+            0,
+            fill(
+                &k.message("no-cause-reply-names-other-domain"),
+                &[("domain", &named.value), ("subject", &given.value)],
+            ),
+        );
+    }
     // The receiver's own Authentication-Results show a list or forwarder changed the body:
     // the likeliest reason of all, and one no DNS change fixes.
     if let Some(t) = super::transit::body_changed(input) {
@@ -415,15 +432,18 @@ fn generic_ptr_refused(f: &Finding, decoded: &Decoded, input: &DiagnoseInput<'_>
             .any(|g| g.check == Check::Ptr && g.severity == Severity::Error)
 }
 
-/// `psd=y` on the From's registrable domain when alignment fails by the tree walk and holds by
-/// the Public Suffix List: receivers that walk the tree failed DMARC because of it.
+/// `psd=y` on the From's registrable domain (or `psd=n` below it) when alignment fails by the
+/// tree walk and holds by the Public Suffix List: receivers that walk the tree failed DMARC
+/// because of it.
 fn psd_splits_alignment(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
-    f.id == "dmarc-psd-on-registrable-domain"
-        && input
-            .report
-            .findings
-            .iter()
-            .any(|g| g.id == "dmarc-psl-disagreement")
+    matches!(
+        f.id.as_str(),
+        "dmarc-psd-on-registrable-domain" | "dmarc-psd-n-below-registrable"
+    ) && input
+        .report
+        .findings
+        .iter()
+        .any(|g| g.id == "dmarc-psl-disagreement")
 }
 
 /// How prose names a check: its registry label, or the upper-cased word for a name that is

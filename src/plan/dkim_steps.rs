@@ -173,14 +173,25 @@ pub(super) fn dkim(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             .next()
             .unwrap_or_else(|| format!("The key at {key_name} is {}.", s.status));
         d.vars.push(("problem", problem));
+        // No key of its own: a wildcard holding another record (`*.<domain> TXT "v=spf1
+        // -all"`, against spoofed subdomains) answers the selector's name.
+        let wildcard_text = not_a_key_from_wildcard(ctx, &key_name, domain);
         d.vars.push((
             "state",
             if s.status == "revoked" {
                 "revoked (empty p=)".to_string()
+            } else if wildcard_text.is_some() {
+                "answered by a wildcard that holds no key".to_string()
             } else {
                 "unreadable".to_string()
             },
         ));
+        if let Some(text) = &wildcard_text {
+            d.details.push(ctx.k.message_with(
+                "dkim-selector-answered-by-wildcard",
+                &[("subject", key_name.as_str()), ("record", text.as_str())],
+            ));
+        }
         d.details
             .push(format!("selector {}: {}", s.selector, s.status));
         // The answer came from a wildcard (a parked domain's revoked `*._domainkey`): a record
@@ -511,6 +522,33 @@ fn from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> bool {
                     ))
                     .as_ref()
         })
+}
+
+/// The record answering `key_name` when it is no DKIM key at all and the name nothing is
+/// published at (the wildcard probe) got the same answer: a wildcard answers the selector.
+fn not_a_key_from_wildcard(ctx: &Ctx<'_>, key_name: &str, domain: &str) -> Option<String> {
+    let answers = |name: &str| {
+        ctx.input
+            .queries
+            .iter()
+            .find(|q| {
+                q.rtype == RType::TXT
+                    && q.outcome == crate::dns::Outcome::Answer
+                    && q.name.trim_end_matches('.').eq_ignore_ascii_case(name)
+            })
+            .map(|q| q.answers.clone())
+    };
+    let probe = format!(
+        "{}._domainkey.{domain}",
+        crate::checks::dkim::WILDCARD_PROBE
+    );
+    let own = answers(key_name)?;
+    (!own.is_empty()
+        && Some(&own) == answers(&probe).as_ref()
+        && !own
+            .iter()
+            .any(|t| crate::checks::dkim::looks_like_key(t.trim_matches('"'))))
+    .then(|| own.join(" "))
 }
 
 /// True when the message itself carried a DKIM-Signature with this selector for the checked

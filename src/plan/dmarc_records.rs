@@ -116,6 +116,14 @@ fn base_tags(existing: Option<&str>) -> Vec<(String, String)> {
     if get(&out, "p").is_none() {
         set_tag(&mut out, "p", "none", "v");
     }
+    // `pct` is gone in RFC 9989 (receivers ignore it as unknown); where it changes nothing at
+    // the receivers still on RFC 7489 either (100 %, or under `p=none`), the record drops it.
+    // A lower percentage of a stronger policy is theirs to keep until a stage replaces it.
+    let no_op = get(&out, "pct").is_some_and(|v| v.trim() == "100")
+        || get(&out, "p").is_some_and(|p| p.eq_ignore_ascii_case("none"));
+    if no_op {
+        out.retain(|(k, _)| k != "pct");
+    }
     out
 }
 
@@ -369,6 +377,22 @@ mod tests {
         assert_eq!(
             dmarc_monitor("example.com", Some("v=DMARC1; p=quarantine; adkim=s")),
             "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.com; adkim=s"
+        );
+    }
+
+    #[test]
+    fn a_pct_that_changes_nothing_is_dropped_and_a_lower_one_kept() {
+        assert_eq!(
+            dmarc_monitor("example.com", Some("v=DMARC1; pct=100")),
+            "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"
+        );
+        assert_eq!(
+            dmarc_repair("v=DMARC1; p=none; pct=20; rua=mailto:x@example.com"),
+            "v=DMARC1; p=none; rua=mailto:x@example.com"
+        );
+        assert_eq!(
+            dmarc_repair("v=DMARC1; p=reject; pct=20; rua=mailto:x@example.com"),
+            "v=DMARC1; p=reject; pct=20; rua=mailto:x@example.com"
         );
     }
 

@@ -89,8 +89,12 @@ fn dkim_aligned_key(ctx: &Ctx<'_>, facts: &DmarcFacts) -> Option<bool> {
     }))
 }
 
-/// `psd=y` at a domain the Public Suffix List has as registrable.
-const PSD_ON_REGISTRABLE: &str = "dmarc-psd-on-registrable-domain";
+/// A `psd=` that splits an organization: `psd=y` at a domain the Public Suffix List has as
+/// registrable, `psd=n` at a name under one. Either way the record without `psd` is the fix.
+const PSD_SPLITS: [&str; 2] = [
+    "dmarc-psd-on-registrable-domain",
+    "dmarc-psd-n-below-registrable",
+];
 
 pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     // The policy that judged the message is the From domain's.
@@ -283,11 +287,15 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         // The record without its invalid tags and with a policy: the step's record, and the
         // base the stages build on (they must not carry an invalid tag forward).
         if let Some(rec) = current.clone() {
-            let psd = d.findings.iter().any(|f| f == PSD_ON_REGISTRABLE);
-            let (repaired, note) = if psd {
+            let psd = d.findings.iter().find(|f| PSD_SPLITS.contains(&f.as_str()));
+            let (repaired, note) = if let Some(psd) = psd {
                 (
                     records::dmarc_without(&rec, "psd"),
-                    "note-dmarc-without-psd",
+                    if psd == PSD_SPLITS[0] {
+                        "note-dmarc-without-psd"
+                    } else {
+                        "note-dmarc-without-psd-n"
+                    },
                 )
             } else {
                 (records::dmarc_repair(&rec), "note-dmarc-repair")
@@ -302,6 +310,20 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
             }
         }
         d.wait = wait;
+        // A record receivers apply no policy from (no `p`, no valid `rua`) whose repair is
+        // the record the report step already publishes (`p=none` with `rua` added): one step
+        // publishes it, the one that fixes the record, instead of a fix with nothing to publish
+        // followed by the record that fixes it.
+        if d.records.is_empty()
+            && d.findings.iter().any(|f| f == "dmarc-missing-policy")
+            && let Some(i) = out.iter().position(|s| s.id == "dmarc-add-rua")
+        {
+            let add = out.remove(i);
+            d.findings.extend(add.findings);
+            d.details.extend(add.details);
+            d.records = add.records;
+            d.wait = d.wait.or(add.wait);
+        }
         out.push(d);
     }
     let base = current.as_deref();
@@ -466,10 +488,10 @@ fn alignment(
             && a.dkim_aligned != Some(true)
             && (a.spf_aligned == Some(false) || a.dkim_aligned == Some(false))
     });
-    // `psd=y` on the From's registrable domain is all that keeps a subdomain from aligning:
-    // removing it (the record step) is the fix, and the alignment findings go with it there,
+    // `psd=y` on the From's registrable domain (or `psd=n` on the From's own name below it) is
+    // all that keeps the identifiers from aligning: removing it (the record step) is the fix, and the alignment findings go with it there,
     // never a return path or a signing domain to set up.
-    let psd_explains = pool.iter().any(|f| f.id == PSD_ON_REGISTRABLE)
+    let psd_explains = pool.iter().any(|f| PSD_SPLITS.contains(&f.id.as_str()))
         && facts.alignment.as_ref().is_some_and(|a| {
             let org = crate::domain_name::org_domain(&a.from_domain);
             let fixed = |d: Option<&str>, aligned: Option<bool>| {

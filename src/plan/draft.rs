@@ -84,7 +84,10 @@ impl Ctx<'_> {
     /// True when DNS trouble (not --offline) kept `check` from concluding.
     pub fn inconclusive(&self, check: Check) -> bool {
         self.input.report.findings.iter().any(|f| {
-            f.check == check && f.inconclusive && !super::not_looked_up(f, self.input.queries)
+            f.check == check
+                && f.inconclusive
+                && !super::not_looked_up(f, self.input.queries)
+                && !super::scope::verdict_free(f)
         })
     }
 

@@ -91,3 +91,20 @@ pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
         });
     all_usable && !signing.contains(&subject)
 }
+
+/// True when `f` is about the checked (From) domain's own SPF record while check_host ran for
+/// another MAIL FROM domain and passed there: SPF checks the MAIL FROM (RFC 7208 section 2.4),
+/// and DMARC takes that result (RFC 9989 section 4.4), so the From domain's record played no
+/// part in this message. Publishing it is hardening, not why the message was refused.
+pub(super) fn spf_off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
+    if f.inconclusive || f.check != Check::Spf {
+        return false;
+    }
+    let Some(eval) = input.report.spf.as_ref().and_then(|s| s.result.as_ref()) else {
+        return false;
+    };
+    let subject = f.subject.trim_end_matches('.');
+    eval.result == "pass"
+        && !eval.domain.eq_ignore_ascii_case(subject)
+        && subject.eq_ignore_ascii_case(&input.report.domain)
+}

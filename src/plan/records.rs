@@ -194,6 +194,45 @@ fn insert_before_all(record: &str, term: &str) -> String {
     terms.join(" ")
 }
 
+/// The record with `term` (a pass term for the sender) put where check_host reaches it first:
+/// in place of `matched`, the term of the record that matched the sender with another
+/// qualifier, when that term names exactly what `term` does (`~ip4:192.0.2.1`), else just
+/// before it (a range, an include, an `a` that fails others too stays for them). Evaluation
+/// stops at the first match (RFC 7208 section 4.6.2), so a term added before `all` is never
+/// reached. None when `matched` is not a term of the record other than `all` and `redirect=`.
+pub fn spf_before_term(record: &str, term: &str, matched: &str) -> Option<String> {
+    let bare = |t: &str| {
+        t.trim_start_matches(['+', '-', '~', '?'])
+            .to_ascii_lowercase()
+    };
+    let matched = matched.split(" > ").next().unwrap_or(matched);
+    let mut terms: Vec<&str> = record.split_whitespace().collect();
+    let at = terms
+        .iter()
+        .position(|t| t.eq_ignore_ascii_case(matched))
+        .filter(|&i| i > 0)?;
+    let m = bare(terms[at]);
+    if normalise_all(terms[at]).is_some() || m.starts_with("redirect=") || m.contains('=') {
+        return None;
+    }
+    let same =
+        m == bare(term) || m == format!("{}/32", bare(term)) || m == format!("{}/128", bare(term));
+    if same {
+        terms[at] = term;
+    } else {
+        terms.insert(at, term);
+    }
+    // The same pass term written again later changes nothing: kept once, where it counts.
+    let mut seen = false;
+    terms.retain(|t| {
+        let dup = t.eq_ignore_ascii_case(term);
+        let drop = dup && seen;
+        seen |= dup;
+        !drop
+    });
+    Some(terms.join(" "))
+}
+
 /// True when the record already has `include:<name>` (any qualifier, any case).
 pub fn has_include(record: &str, name: &str) -> bool {
     record.split_whitespace().any(|t| {

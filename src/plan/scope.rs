@@ -56,6 +56,15 @@ pub(crate) fn verified(report: &DomainReport, check: &str) -> bool {
         .is_some_and(|e| e.verified(report))
 }
 
+/// True for a finding about a lookup no receiver's verdict on the message depends on: the
+/// authorisation of an external report destination (RFC 9990 section 3) decides where reports
+/// go, not whether DMARC passes. Its failure stays a finding (and a step to get answers), never
+/// the rejection's cause, and never a reason to hold back the DMARC steps.
+pub(crate) fn verdict_free(f: &crate::finding::Finding) -> bool {
+    f.check == crate::finding::Check::Dmarc
+        && f.subject.to_ascii_lowercase().contains("._report._dmarc.")
+}
+
 /// True when a finding is inconclusive only because `--offline` did not look its names up:
 /// every troubled query behind it is "offline", none timed out or failed.
 pub(crate) fn not_looked_up(f: &crate::finding::Finding, queries: &[LogEntry]) -> bool {

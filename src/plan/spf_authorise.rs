@@ -177,6 +177,20 @@ pub(super) fn authorise(
     } else {
         d.details.push(ctx.k.message("spf-no-service-recognised"));
     }
+    // An `a`/`mx` term with an IPv4 prefix only, for an IPv6 client: it compares the AAAA
+    // addresses whole (RFC 7208 section 5.6), which is why "the host's network" is not covered.
+    if eval.ip.is_ipv6() {
+        for term in ipv4_prefix_only(current) {
+            d.details.push(ctx.k.message_with(
+                "spf-a-term-ipv4-prefix-only",
+                &[
+                    ("subject", term.as_str()),
+                    ("ip", &eval.ip.to_string()),
+                    ("host", &format!("{term}//64")),
+                ],
+            ));
+        }
+    }
     // An `a:` term naming a host that now resolves elsewhere: why a record that "has the
     // server in it" no longer covers it.
     for (term, addrs) in a_terms_elsewhere(ctx, &facts.domain, current, eval.ip) {
@@ -215,7 +229,31 @@ pub(super) fn authorise(
             ));
         }
         let rec = read.as_str();
+        // A term of the record matched the sender with a qualifier other than pass before
+        // anything that would pass it: the new term goes in its place or before it.
+        let new_term = match service {
+            Some(r) => format!("include:{}", r.service.spf_include),
+            None => records::ip_term(eval.ip),
+        };
+        let first = eval
+            .mechanism
+            .as_deref()
+            .and_then(|m| records::spf_before_term(rec, &new_term, m).map(|v| (m, v)));
+        if let Some((m, _)) = &first {
+            d.details.push(ctx.k.message_with(
+                "spf-term-matched-first",
+                &[
+                    ("subject", m.split(" > ").next().unwrap_or(m)),
+                    ("ip", &eval.ip.to_string()),
+                    ("state", eval.result.as_str()),
+                ],
+            ));
+        }
         let (value, note) = match service {
+            _ if first.is_some() => (
+                first.map(|f| f.1).unwrap_or_default(),
+                ctx.k.message("spf-authorise-ip-note"),
+            ),
             Some(r) => (
                 records::spf_with_include(rec, &r.service.spf_include),
                 ctx.k.message_with(
@@ -327,5 +365,22 @@ fn includes_that_never_pass(facts: &SpfFacts) -> Vec<String> {
             })
         })
         .map(|c| c.domain.clone())
+        .collect()
+}
+
+/// The record's `a` and `mx` terms written with an IPv4 prefix and no IPv6 one (`a/24`,
+/// `mx:mail.example/28`).
+fn ipv4_prefix_only(record: Option<&str>) -> Vec<String> {
+    record
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .filter(|t| {
+            let bare = t
+                .trim_start_matches(['+', '-', '~', '?'])
+                .to_ascii_lowercase();
+            let mech = bare.split([':', '/']).next().unwrap_or("");
+            (mech == "a" || mech == "mx") && bare.contains('/') && !bare.contains("//")
+        })
+        .map(str::to_string)
         .collect()
 }

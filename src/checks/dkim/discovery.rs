@@ -170,7 +170,15 @@ pub async fn discover(
         out.fallback = !rest.is_empty();
         probes.extend(join_all(rest.into_iter().map(|s| ask(s, false))).await);
     }
-    if wildcard.is_none() && probes.iter().any(|p| !p.named && has_key(&p.answer)) {
+    // A named selector answered with text that is no key at all (`v=spf1 -all`): asked of a
+    // name nothing is published at, the same answer shows a wildcard (`*.<domain>`, RFC 4592)
+    // answering it, which the plan then names instead of "a key to repair".
+    let named_not_a_key = probes
+        .iter()
+        .any(|p| p.named && p.answer.outcome == Outcome::Answer && !has_key(&p.answer));
+    if wildcard.is_none()
+        && (named_not_a_key || probes.iter().any(|p| !p.named && has_key(&p.answer)))
+    {
         wildcard = Some(dns.query(&wildcard_name, RType::TXT).await);
     }
     out.wildcard = wildcard.filter(|w| has_key(w));

@@ -70,6 +70,19 @@ pub fn for_record(
             ),
         ));
     }
+    // `psd=n` on a name under a registrable domain (a department's record): receivers that
+    // walk the tree stop there, so the parent's return path and signatures no longer align.
+    if rec.psd() == Some(false)
+        && let Some(parent) = psl::domain_str(policy_domain).filter(|r| *r != policy_domain)
+    {
+        out.push(at.f(
+            "dmarc-psd-n-below-registrable",
+            Severity::Warning,
+            format!(
+                "The DMARC record at {subject} has `psd=n`: {policy_domain} declares itself an organizational domain (RFC 9989 section 4.7), although the Public Suffix List puts it under {parent}. Receivers that walk the tree (RFC 9989 section 4.10.2) stop there, so mail from {policy_domain} whose MAIL FROM or DKIM d= is {parent} (or any name outside {policy_domain}) does not align with it, while receivers still on RFC 7489 see one organization. Unless {policy_domain} is meant to stand apart from {parent}, remove `psd=n`."
+            ),
+        ));
+    }
     let p = rec.tag("p");
     if p.is_none() {
         let (sev, effect) = if d.policy.is_some() {

@@ -62,10 +62,7 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
         .then(|| super::log_sender::logged_sender(raw))
         .flatten();
     let domain = match &args.domain {
-        Some(d) => {
-            note("domain", d, "flag --domain");
-            d.clone()
-        }
+        Some(d) => flag_or_named_domain(d, t.from.as_deref(), extracted, &mut note),
         None => {
             // The user's own statement first, then the bounce's headers, then the domain the
             // receiver names as the sender: Gmail's 5.7.26 and Microsoft's 5.7.515 name it.
@@ -123,6 +120,26 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
     );
     if let (None, Some((from, id))) = (&t.mail_from, &logged) {
         logged_mail_from(&mut t.mail_from, from, id, &mut note);
+    }
+    // Gmail names the domain its SPF check was for (`SPF [bounce.example.com] with ip: ...`):
+    // the MAIL FROM domain (RFC 7208 section 2.4), unless it is the HELO name of a null
+    // reverse-path. Another name than the checked domain is then checked as the MAIL FROM.
+    if t.mail_from.is_none()
+        && let Some(spf) = spf_domain_in_replies(extracted)
+        && !spf.eq_ignore_ascii_case(&domain)
+        && !t
+            .helo
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&spf))
+        && validate::domain(&spf, "SPF domain").is_ok()
+    {
+        let addr = format!("postmaster@{spf}");
+        note(
+            "mail_from",
+            &addr,
+            "reply text: the domain the receiver's SPF result names (the reply gives no local part; postmaster stands in, which only an SPF %{l} macro would read)",
+        );
+        t.mail_from = Some(addr);
     }
     // A receiver that quotes the HELO in its refusal of it says what the server announced;
     // the bounce's headers come next (the top-most Received host is only a guess).
@@ -336,6 +353,45 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
     })
 }
 
+/// The domain `--domain` names, unless the reply names another sending domain of the same
+/// organization (the user gave `example.com`, the receiver judged `news.example.com`: SPF and
+/// DMARC were evaluated for the name it names, whose records are its own), and `--from`, when
+/// given, agrees with the reply. A domain of another organization is not checked in the
+/// flag's place (its zone is not the user's to change) but noted beside it, so the reasons can
+/// say the receiver judged other mail than the user thinks.
+fn flag_or_named_domain(
+    flag: &str,
+    from: Option<&str>,
+    extracted: &Extracted,
+    note: &mut impl FnMut(&str, &str, &str),
+) -> String {
+    let source = "reply text: the domain the receiver names as the sender";
+    let named = sender_domain_in_replies(extracted)
+        .filter(|n| !n.eq_ignore_ascii_case(flag.trim_end_matches('.')));
+    let Some(named) = named else {
+        note("domain", flag, "flag --domain");
+        return flag.to_string();
+    };
+    let from_agrees = from.is_none_or(|a| validate::domain_of(a).eq_ignore_ascii_case(&named));
+    if org_domain(&named) == org_domain(flag) && from_agrees {
+        note(
+            "domain",
+            &named,
+            &format!(
+                "{source}; --domain {flag} was given, and the receiver judged this name of the same organization"
+            ),
+        );
+        return named;
+    }
+    note("domain", flag, "flag --domain");
+    note(
+        "reply_domain",
+        &named,
+        &format!("{source}; not checked: --domain {flag} was given"),
+    );
+    flag.to_string()
+}
+
 /// The MAIL FROM a mail log recorded for the refused queue id (Postfix, Sendmail, Exim): `<>` for a
 /// bounce or an auto-reply, whose SPF identity is the HELO name (RFC 7208 section 2.4), as
 /// DMARC's is then (RFC 9989); an address the checks cannot use is skipped and said so.
@@ -433,6 +489,20 @@ fn sender_domain_in(text: &str) -> Option<String> {
             && candidate.parse::<std::net::IpAddr>().is_err()
             && validate::domain(candidate, "sending domain").is_ok())
         .then(|| candidate.to_ascii_lowercase())
+    })
+}
+
+/// The domain a receiver's SPF result names: Gmail writes `SPF [example.com] with ip:
+/// [192.0.2.1] = did not pass`.
+fn spf_domain_in_replies(extracted: &Extracted) -> Option<String> {
+    extracted.replies.iter().find_map(|r| {
+        let (_, rest) = r.text.split_once("SPF [")?;
+        let (name, after) = rest.split_once(']')?;
+        let name = name.trim().trim_end_matches('.');
+        (after.trim_start().starts_with("with ip")
+            && name.contains('.')
+            && name.parse::<std::net::IpAddr>().is_err())
+        .then(|| name.to_ascii_lowercase())
     })
 }
 

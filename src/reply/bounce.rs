@@ -86,9 +86,7 @@ const MAX_DEPTH: u8 = 2;
 
 /// As [`extract`]; `depth` counts the forwarded or embedded bounces already opened.
 fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
-    let msg = MessageParser::default()
-        .parse(input)
-        .ok_or(InputError::BounceWithoutStatus)?;
+    let msg = mime::parse(input).ok_or(InputError::BounceWithoutStatus)?;
     let Parts {
         dsn: dsn_replies,
         text,

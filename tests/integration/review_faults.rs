@@ -42,3 +42,27 @@ fn a_file_of_prose_given_as_a_zone_is_named_as_not_a_zone_file() {
     assert_eq!(code(&o), 2, "{}", stdout(&o));
     assert!(!stderr(&o).contains("not a zone file"), "{}", stderr(&o));
 }
+
+/// `scan --merge notes.txt other.json` with no summary among them used to print a summary of
+/// zero mail (exit 2 hidden under "0 delivered, 0 bounced"). Nothing merged is a refusal:
+/// a line per file saying why, one saying nothing was merged, no summary, exit 2.
+#[test]
+fn a_merge_of_files_none_of_which_is_a_summary_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "notes.txt", "not a summary\n");
+    let b = write(
+        dir.path(),
+        "other.json",
+        "{\"schema\": \"mailtriage.explain/v1\"}",
+    );
+    for format in ["human", "json"] {
+        let o = run(&["scan", "--merge", &a, &b, "--format", format], None);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{err}");
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+        assert_eq!(err.lines().count(), 3, "{err}");
+        assert!(err.contains("notes.txt: not a usable"), "{err}");
+        assert!(err.contains("other.json: not a usable"), "{err}");
+        assert!(err.contains("nothing merged"), "{err}");
+    }
+}

@@ -89,6 +89,10 @@ fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let msg = MessageParser::default()
         .parse(input)
         .ok_or(InputError::BounceWithoutStatus)?;
+    if mime::nesting(&msg) > mime::MAX_NESTED {
+        mime::drop_flat(msg);
+        return Err(InputError::NestedTooDeep(mime::MAX_NESTED));
+    }
     let Parts {
         dsn: dsn_replies,
         text,

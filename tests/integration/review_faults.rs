@@ -66,3 +66,59 @@ fn a_merge_of_files_none_of_which_is_a_summary_is_refused() {
         assert!(err.contains("nothing merged"), "{err}");
     }
 }
+
+/// A bounce whose returned message is itself a message, `levels` deep, the reply at the bottom.
+fn nested_bounce(levels: usize, header: &str) -> String {
+    let mut s = String::from("From: MAILER-DAEMON@example.net\nSubject: Undelivered\n");
+    s.push_str("Content-Type: message/rfc822\n\n");
+    s.push_str(&header.repeat(levels));
+    s.push_str("From: a@example.com\nSubject: hi\n\n550 5.1.1 <b@example.org>: user unknown\n");
+    s
+}
+
+/// `explain` of a message nesting 10,000 message/rfc822 levels said "no reply in its text"
+/// (the reply was only deeper than it read), and at 300,000 levels (9 MB, under the input
+/// limit) dropping the parsed tree overflowed the stack: exit 134, as `scan` of a Maildir
+/// holding it did. Both are refused in one line that says the nesting is too deep (exit 2);
+/// a bounce that nests a few levels is read as before.
+#[test]
+fn messages_nested_too_deep_are_refused_in_one_line_not_read_as_no_reply_or_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let level = "From: MAILER-DAEMON@example.net\nContent-Type: message/rfc822\n\n";
+    for (name, levels, header) in [
+        ("ten-thousand.eml", 10_000, level),
+        ("deep.eml", 300_000, "Content-Type: message/rfc822\n\n"),
+    ] {
+        let file = write(dir.path(), name, &nested_bounce(levels, header));
+        let o = run(&["explain", &file], None);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{name}: {}{err}", stdout(&o));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("levels deep"), "{name}: {err}");
+    }
+    let shallow = write(dir.path(), "three.eml", &nested_bounce(3, level));
+    let o = run(&["explain", &shallow], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("5.1.1"), "{}", stdout(&o));
+    // The same message in a Maildir: skipped, not a crash of the scan.
+    let new = dir.path().join("md/new");
+    std::fs::create_dir_all(&new).expect("maildir");
+    for sub in ["cur", "tmp"] {
+        std::fs::create_dir_all(dir.path().join("md").join(sub)).expect("maildir");
+    }
+    write(
+        &new,
+        "1.eml",
+        &nested_bounce(300_000, "Content-Type: message/rfc822\n\n"),
+    );
+    write(&new, "2.eml", &nested_bounce(3, level));
+    let md = dir.path().join("md").display().to_string();
+    let o = run(&["scan", &md, "--format", "json"], None);
+    assert!(
+        code(&o) == 0 || code(&o) == 2,
+        "{}: {}",
+        code(&o),
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("b@example.org"), "{}", stdout(&o));
+}

@@ -122,3 +122,47 @@ fn messages_nested_too_deep_are_refused_in_one_line_not_read_as_no_reply_or_a_cr
     );
     assert!(stdout(&o).contains("b@example.org"), "{}", stdout(&o));
 }
+
+/// A DMARC record whose `rua=` holds an address without `mailto:` and a broken address used to
+/// list all three as report destinations on the policy line and in the JSON, and to ask
+/// `rua.example._report._dmarc.x` for the broken one. Only the URI receivers can send to is
+/// listed; the syntax finding still names the tag.
+#[test]
+fn invalid_report_uris_are_not_listed_as_report_destinations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zone = write(
+        dir.path(),
+        "rua16.example.zone",
+        "$ORIGIN rua16.example.\n$TTL 300\n\
+         @ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\n@ IN MX 10 mx\n\
+         mx IN A 192.0.2.10\n@ IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n\
+         _dmarc IN TXT \"v=DMARC1; p=reject; rua=dmarc@rua16.example,mailto:ok@rua16.example,mailto:bad@@x\"\n",
+    );
+    let base = [
+        "check",
+        "rua16.example",
+        "--zone",
+        zone.as_str(),
+        "--offline",
+        "--only",
+        "dmarc",
+    ];
+    let o = run(&base, None);
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.contains("policy for rua16.example"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("rua: mailto:ok@rua16.example,"), "{line}");
+    assert!(
+        !line.contains("bad@@x") && !line.contains("rua: dmarc@"),
+        "{line}"
+    );
+    assert!(out.contains("dmarc-syntax-error"), "{out}");
+    assert!(!out.contains("_report._dmarc.x"), "{out}");
+    let mut args = base.to_vec();
+    args.extend(["--format", "json"]);
+    let v = super::cli_support::json(&run(&args, None));
+    let rua = &v["domains"][0]["dmarc"]["rua"];
+    assert_eq!(rua, &serde_json::json!(["mailto:ok@rua16.example"]), "{v}");
+}

@@ -166,3 +166,36 @@ fn invalid_report_uris_are_not_listed_as_report_destinations() {
     let rua = &v["domains"][0]["dmarc"]["rua"];
     assert_eq!(rua, &serde_json::json!(["mailto:ok@rua16.example"]), "{v}");
 }
+
+/// `redirct=_spf.vendor10.example` respelt as `redirect=` in a plan trusted a target the run
+/// never asked (receivers ignore the misspelt modifier, so the check did not follow it): a
+/// redirect to a name without an SPF record fails SPF for every sender. The step still
+/// respells it, and says the target was not looked up and how to check it first.
+#[test]
+fn a_respelt_redirect_says_its_target_was_not_looked_up() {
+    let o = run(
+        &[
+            "diagnose",
+            "550-5.7.27 The sender's SPF record does not authorize the sending IP - gsmtp",
+            "--from",
+            "news@rdr10.example",
+            "--ip",
+            "192.0.2.203",
+            "--zone",
+            "tests/fixtures/scenarios10",
+            "--offline",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert_eq!(code(&o), 1, "{out}{}", stderr(&o));
+    assert!(
+        out.contains("redirect=_spf.vendor10.example\""),
+        "the respelt record: {out}"
+    );
+    assert!(
+        out.contains("did not look up _spf.vendor10.example")
+            && out.contains("mailtriage check _spf.vendor10.example --only spf"),
+        "{out}"
+    );
+}

@@ -176,8 +176,10 @@ fn facts(
         pct: tag("pct").and_then(|p| p.parse().ok()),
         adkim: tag("adkim"),
         aspf: tag("aspf"),
-        rua: rec.map(|r| r.rua.clone()).unwrap_or_default(),
-        ruf: rec.map(|r| r.ruf.clone()).unwrap_or_default(),
+        // Destinations receivers send to: a URI that is not one is reported by the syntax
+        // finding, not listed as where reports go.
+        rua: rec.map(|r| valid_uris(&r.rua)).unwrap_or_default(),
+        ruf: rec.map(|r| valid_uris(&r.ruf)).unwrap_or_default(),
         alignment: None,
         ttl: level.and_then(|l| l.answer.as_ref()).and_then(|a| a.ttl),
         tree_walk: walk
@@ -373,4 +375,12 @@ fn disagreement(
         )
         .with_queries(q.iter().copied()),
     )
+}
+
+/// The report URIs of a tag that are URIs receivers can send to.
+fn valid_uris(uris: &[String]) -> Vec<String> {
+    uris.iter()
+        .filter(|u| dmarc_record::uri_ok(u))
+        .cloned()
+        .collect()
 }

@@ -267,6 +267,14 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
             }
         }
     }
+    if unread == args.paths.len() {
+        // Nothing merged: a summary of zero would read as "no mail", which no input said.
+        return Err(Error::Input(format!(
+            "--merge: none of the {} input(s) is a usable {} summary; nothing merged",
+            args.paths.len(),
+            json::SCHEMA
+        )));
+    }
     thresholds.dedup();
     if thresholds.len() > 1 {
         say(

@@ -19,6 +19,7 @@ pub mod types;
 mod verify;
 mod wire;
 pub mod zone;
+mod zone_shape;
 mod zone_spf;
 
 pub use crate::domain_name::reverse_name;

@@ -92,14 +92,30 @@ pub fn read_zone_file(path: &Path) -> Result<Zone, DnsSetupError> {
 pub fn parse_zone(file: &str, text: &str, origin: Option<&str>) -> Result<Zone, DnsSetupError> {
     // Last line of defence: the `domain` scanner has index panics on some malformed input
     // that our pre-checks may not catch; a zone file must never crash the run.
-    std::panic::catch_unwind(|| parse_zone_inner(file, text, origin)).unwrap_or_else(|_| {
-        Err(DnsSetupError::Zone {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            message: "the zone file parser failed on this input".into(),
-        })
-    })
+    let parsed =
+        std::panic::catch_unwind(|| parse_zone_inner(file, text, origin)).unwrap_or_else(|_| {
+            Err(DnsSetupError::Zone {
+                file: file.to_string(),
+                line: 0,
+                column: 0,
+                message: "the zone file parser failed on this input".into(),
+            })
+        });
+    match parsed {
+        Err(DnsSetupError::Zone { .. }) if !super::zone_shape::reads_as_zone(text) => {
+            match super::zone_shape::first_content_line(text) {
+                Some(line) => Err(DnsSetupError::Zone {
+                    file: file.to_string(),
+                    line,
+                    column: 1,
+                    message: "not a zone file: no line reads as a DNS record (owner, TTL, class, type, data) or a $ORIGIN/$TTL directive".into(),
+                }),
+                // Blank or comments only: the parser's own "no SOA and no $ORIGIN" says it.
+                None => parsed,
+            }
+        }
+        other => other,
+    }
 }
 
 fn parse_zone_inner(file: &str, text: &str, origin: Option<&str>) -> Result<Zone, DnsSetupError> {

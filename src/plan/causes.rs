@@ -203,7 +203,7 @@ fn findings_as_causes(
                     || path::fails_on_path(f, input)
                     || path::spf_did_not_pass(f)
                     || named_by_reply(f, decoded)
-                    || generic_ptr_refused(f, decoded, input)
+                    || generic_ptr_refused(f, decoded, input, k)
                     || psd_splits_alignment(f, input)
                     || super::transit::unsigned_when_forwarded(f, input)
             }
@@ -416,15 +416,23 @@ fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
 /// PTR resolves back but is an access provider's per-address name (`host-192-0-2-1.isp.example`):
 /// with no reverse-DNS error, the generic name is the one reverse-DNS fact that explains it
 /// (receivers that refuse on reverse DNS take such names for dynamic or residential lines),
-/// and the PTR step that names the sender's own host is its fix, not hardening. Gmail is left
-/// out: its 5.7.25 and 4.7.23 say what they check (a PTR that exists and resolves back, its
-/// error list 3726730), which a generic name that resolves back satisfies, so there the
-/// report keeps "no cause found" and its reasons (a PTR fixed since, another IP).
-fn generic_ptr_refused(f: &Finding, decoded: &Decoded, input: &DiagnoseInput<'_>) -> bool {
+/// and the PTR step that names the sender's own host is its fix, not hardening. A provider
+/// whose rules say its refusals accept such a name (`generic_ptr_accepted`: Gmail's 5.7.25
+/// and 4.7.23 ask for a PTR that exists and resolves back) is left out, so there the report
+/// keeps "no cause found" and its reasons (a PTR fixed since, another IP).
+fn generic_ptr_refused(
+    f: &Finding,
+    decoded: &Decoded,
+    input: &DiagnoseInput<'_>,
+    k: &Knowledge,
+) -> bool {
     f.id == "ptr-generic-name"
         && decoded.category == "reverse-dns"
         && decoded.checks.iter().any(|c| c == "ptr")
-        && decoded.provider.as_ref().is_none_or(|p| p.id != "gmail")
+        && decoded
+            .provider
+            .as_ref()
+            .is_none_or(|p| !k.generic_ptr_accepted.contains(&p.id))
         && !input
             .report
             .findings

@@ -180,7 +180,8 @@ pub(in crate::plan) fn dmarc(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
                 d.wait = wait.or_else(|| ctx.negative_ttl(&own_name, RType::TXT));
                 out.push(d);
             }
-            Some(rec) if facts.rua.is_empty() => {
+            // No `rua=` at all: one whose URIs are invalid is the syntax step's to repair.
+            Some(rec) if crate::checks::dmarc_record::parse(rec).rua.is_empty() => {
                 let mut d = Draft::new("dmarc-add-rua", "dmarc");
                 claim(&mut pool, &mut d, &["rua", "report"]);
                 let value = records::dmarc_monitor(&domain, Some(rec));

@@ -20,6 +20,9 @@ pub struct Knowledge {
     pub rule_escalations: HashMap<String, String>,
     /// Provider id -> name, for the escalation heading.
     pub provider_names: HashMap<String, String>,
+    /// Providers whose reverse-DNS refusals a generic PTR name that resolves back satisfies
+    /// (their `generic_ptr_accepted`).
+    pub generic_ptr_accepted: Vec<String>,
     /// Lookup-page paths the checks know (`DnsCheck::quoted_lookup_paths`), which a reply
     /// quotes with the listed domain after it.
     pub domain_lookup_links: Vec<String>,
@@ -56,6 +59,12 @@ impl Knowledge {
                 .providers
                 .iter()
                 .map(|l| (l.rule.id.clone(), l.rule.name.clone()))
+                .collect(),
+            generic_ptr_accepted: rules
+                .providers
+                .iter()
+                .filter(|l| l.rule.generic_ptr_accepted)
+                .map(|l| l.rule.id.clone())
                 .collect(),
             domain_lookup_links: crate::checks::REGISTRY
                 .iter()

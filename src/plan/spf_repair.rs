@@ -90,6 +90,30 @@ fn mx_addresses(ctx: &Ctx<'_>, domain: &str) -> Option<Vec<IpAddr>> {
     (!hosts.is_empty()).then_some(out)
 }
 
+/// Whether this run saw `target` publish exactly one SPF record (a redirect's target must,
+/// RFC 7208 section 6.1), or None when it did not ask, or the answer was DNS trouble.
+fn redirect_target(ctx: &Ctx<'_>, target: &str) -> Option<bool> {
+    let q = ctx.input.queries.iter().find(|q| {
+        q.rtype == RType::TXT
+            && q.name
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(target.trim_end_matches('.'))
+    })?;
+    if q.outcome.is_trouble() {
+        return None;
+    }
+    let spf = q
+        .answers
+        .iter()
+        .map(|a| records::unquote_txt(a))
+        .filter(|t| {
+            let t = t.to_ascii_lowercase();
+            t == "v=spf1" || t.starts_with("v=spf1 ")
+        })
+        .count();
+    Some(spf == 1)
+}
+
 fn is_broken_term(f: &Finding) -> bool {
     matches!(
         f.id.as_str(),
@@ -185,10 +209,35 @@ fn repair_one(
         if !parsed.unknown_modifiers.is_empty()
             && let Some(fixed) = respelt_redirect(term, &whole)
         {
-            notes.push(ctx.k.message_with(
-                "spf-redirect-respelt",
-                &[("subject", term), ("record", &fixed)],
-            ));
+            let target = fixed.trim_start_matches("redirect=");
+            match redirect_target(ctx, target) {
+                // A redirect to a name without one SPF record is a permerror for every
+                // sender (RFC 7208 section 6.1): left as it is, and said why.
+                Some(false) => {
+                    notes.push(ctx.k.message_with(
+                        "spf-redirect-target-unusable",
+                        &[("subject", term), ("target", target)],
+                    ));
+                    terms.push(term.to_string());
+                    continue;
+                }
+                Some(true) => notes.push(ctx.k.message_with(
+                    "spf-redirect-respelt",
+                    &[("subject", term), ("record", &fixed)],
+                )),
+                // Receivers ignored the misspelt modifier, so the run never asked its target:
+                // the step says to check it before publishing.
+                None => {
+                    notes.push(ctx.k.message_with(
+                        "spf-redirect-respelt",
+                        &[("subject", term), ("record", &fixed)],
+                    ));
+                    notes.push(
+                        ctx.k
+                            .message_with("spf-redirect-target-unchecked", &[("target", target)]),
+                    );
+                }
+            }
             terms.push(fixed);
             redirect_respelt = true;
             continue;

@@ -87,6 +87,10 @@ const MAX_DEPTH: u8 = 2;
 /// As [`extract`]; `depth` counts the forwarded or embedded bounces already opened.
 fn extract_at(input: &[u8], depth: u8) -> Result<Extracted, InputError> {
     let msg = mime::parse(input).ok_or(InputError::BounceWithoutStatus)?;
+    if mime::nesting(&msg) > mime::MAX_NESTED {
+        mime::drop_flat(msg);
+        return Err(InputError::NestedTooDeep(mime::MAX_NESTED));
+    }
     let Parts {
         dsn: dsn_replies,
         text,

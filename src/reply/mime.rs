@@ -122,6 +122,41 @@ pub fn jmrp_recipient(m: &Message<'_>) -> Option<String> {
         .and_then(super::address::clean)
 }
 
+/// How many messages deep (`message/rfc822` inside `message/rfc822`) a message may nest. A
+/// real bounce nests a few (a forwarded bounce holding the original); the parser opens every
+/// level, and dropping a tree of 300,000 levels overflowed the stack.
+pub const MAX_NESTED: usize = 32;
+
+/// How deep the message's messages nest, counted up to one past [`MAX_NESTED`].
+pub fn nesting(msg: &Message<'_>) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(msg, 0usize)];
+    while let Some((m, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        if deepest > MAX_NESTED {
+            break;
+        }
+        for part in &m.parts {
+            if let PartType::Message(inner) = &part.body {
+                stack.push((inner, depth + 1));
+            }
+        }
+    }
+    deepest
+}
+
+/// Drops a message one level at a time: its own drop recurses once per nested message.
+pub fn drop_flat(msg: Message<'_>) {
+    let mut stack = vec![msg];
+    while let Some(mut m) = stack.pop() {
+        for part in &mut m.parts {
+            if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                stack.push(inner);
+            }
+        }
+    }
+}
+
 fn message_headers(m: &Message<'_>) -> Option<OriginalHeaders> {
     let raw = m.raw_message();
     let end = m.root_part().raw_body_offset() as usize;

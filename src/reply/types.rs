@@ -238,6 +238,10 @@ pub enum InputError {
     )]
     NotABounce,
     #[error(
+        "the message nests messages (message/rfc822 inside message/rfc822) more than {0} levels deep; mailtriage reads at most {0}"
+    )]
+    NestedTooDeep(usize),
+    #[error(
         "the input is a mailbox of more than {0} messages; read it with `mailtriage scan`, which takes mailboxes of any size"
     )]
     TooManyMessages(usize),

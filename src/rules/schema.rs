@@ -161,6 +161,11 @@ pub struct Provider {
     /// its replies too, as its own do.
     #[serde(default)]
     pub runs: Vec<String>,
+    /// Its reverse-DNS refusals ask only for a PTR that exists and resolves back to the IP (as
+    /// its documentation says): an access provider's per-address name that does is no cause of
+    /// them, where receivers that refuse on reverse DNS in general take it for a dynamic line.
+    #[serde(default)]
+    pub generic_ptr_accepted: bool,
     pub source: String,
 }
 

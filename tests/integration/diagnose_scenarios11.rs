@@ -446,3 +446,34 @@ fn a_stray_spf_record_at_dmarc_is_ignored_and_the_spf_gap_is_blamed() {
         step_ids(&d)
     );
 }
+
+#[test]
+fn which_providers_accept_a_generic_ptr_name_is_read_from_the_rules() {
+    // The Gmail exception above used to be the word "gmail" in the plan's code. It is the
+    // provider's `generic_ptr_accepted` in its rules: a --rules directory that says the same
+    // of GMX turns GMX's refusal for the generic name into "no cause found", as Gmail's is.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("rules/provider-europe-de.toml").unwrap();
+    let start = text.find("[[provider]]\nid = \"gmx-webde\"").unwrap();
+    let end = text[start + 1..]
+        .find("\n[[")
+        .map_or(text.len(), |i| start + 1 + i);
+    let block =
+        text[start..end].replacen("\nsource =", "\ngeneric_ptr_accepted = true\nsource =", 1);
+    assert!(block.contains("generic_ptr_accepted"), "{block}");
+    std::fs::write(dir.path().join("gmx.toml"), block).unwrap();
+    let rules = dir.path().display().to_string();
+    let (rc, d) = diagnose(
+        GMX_BAD_PTR,
+        &[
+            "--from",
+            "news@gen11.example",
+            "--dkim-selector",
+            "k1",
+            "--rules",
+            &rules,
+        ],
+    );
+    assert_eq!(rc, 0, "{:?}", cause_ids(&d));
+    assert!(d["no_cause_found"].is_object(), "{}", d["no_cause_found"]);
+}

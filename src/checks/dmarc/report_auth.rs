@@ -2,7 +2,7 @@
 //! address outside the policy's organizational domain must be authorised by a
 //! `<policy domain>._report._dmarc.<destination>` TXT record starting with `v=DMARC1`.
 
-use crate::checks::dmarc_record::{DmarcRecord, is_dmarc, mailto_domain};
+use crate::checks::dmarc_record::{DmarcRecord, is_dmarc, mailto_domain, uri_ok};
 use crate::checks::org_domain as psl_org;
 use crate::dns::{Answer, Dns, RType};
 use crate::finding::{Check, Finding, Severity, finding};
@@ -29,7 +29,10 @@ pub async fn check(
     let mut dests: Vec<(String, &str)> = Vec::new();
     for (kind, uris) in [("rua", &rec.rua), ("ruf", &rec.ruf)] {
         for u in uris {
-            if let Some(d) = mailto_domain(u)
+            // A URI that is not one goes nowhere: its syntax finding says so, and its
+            // "domain" (`mailto:a@@x`) is asked nothing.
+            if uri_ok(u)
+                && let Some(d) = mailto_domain(u)
                 && !internal(&d, policy_domain, org)
                 && !dests.iter().any(|(x, k)| *x == d && *k == kind)
             {

@@ -171,8 +171,15 @@ pub fn refusal(text: &str) -> Option<Reply> {
         return None;
     }
     let flat = lines.join(" ");
-    REFUSAL.is_match(&flat).then(|| Reply {
+    if !REFUSAL.is_match(&flat) {
+        return None;
+    }
+    // A delay warning pasted alone (Exim's `Warning: message X delayed 24 hours`) says the
+    // sending server is still trying: reported as the notice's Action would report it.
+    let delayed = super::finality::reads_as_delay("", &flat);
+    Some(Reply {
         text: flat,
+        dsn_action: delayed.then(|| "delayed".to_string()),
         ..Reply::default()
     })
 }

@@ -58,7 +58,11 @@
 /// 529; 429 to 428 of 483 below): the two branches set their floors apart, and which of
 /// action13's class fixes costs that reply cannot be found without reading the holdout; undoing
 /// one of them by that figure would be tuning by the holdout, so the floor records what the set
-/// measures and the lead's note of 2026-12-07 says so.
+/// measures and the lead's note of 2026-12-07 says so. Dev raised by action14 (round eight's
+/// remaining classes: code-less server sentences, a delay warning pasted alone, bare verdicts on
+/// the message as content, Telenor, Yahoo's bare "Message not allowed"): 358/364, 852/866,
+/// 845/866; before round eight 776/790, 771/790; before round seven 708/715; before round six
+/// 616/621; before round five 535/540 (holdout unchanged).
 /// Round nine (ids `s001`-`s060`, December 2026) grew the set to 1453 replies from sources no
 /// earlier round used (fewer than the 120 asked: the issue trackers and pages left unused are
 /// thin); the floors were set to what the whole set measured once the classes its dev part
@@ -67,15 +71,17 @@
 /// unknown-mailbox sentence for the partners' domains it hosts): dev 366/373, 877/905, 874/905,
 /// 152/152; holdout 195/226, 464/548, 478/548, 89/93, rounded down (the measurement grew; no
 /// rule was weakened). The replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_NINE`.
+/// Merged with action14 (above): dev 367/373, 885/905, 877/905, 152/152; holdout unchanged.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.1, 96.9, 96.5, 100.0]),
+    ("dev", [98.3, 97.7, 96.9, 100.0]),
     ("holdout", [86.2, 84.6, 87.2, 95.6]),
 ];
 /// The 1395 replies before round nine (ids `t122` and before), held at the floors the whole
 /// set had reached when round nine (ids `s001`-) joined; holdout category raised to what it
-/// measured once round nine's classes were read (452/529).
+/// measured once round nine's classes were read (452/529); dev raised with action14 (358/364,
+/// 852/866, 845/866).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_NINE: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.0, 97.4, 97.2, 100.0]),
+    ("dev", [98.3, 98.3, 97.5, 100.0]),
     ("holdout", [86.3, 85.4, 87.5, 95.6]),
 ];
 /// The false provider claims of the replies before round nine, at the ceiling they had then.
@@ -86,7 +92,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE: [(&str, usize); 2]
 /// what they measured once round eight's classes were read (416/483, 429/483); dev raised
 /// with action13 (338/344, 771/790, 770/790) and holdout action at 428/483 since (see above).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_EIGHT: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.2, 97.5, 97.4, 100.0]),
+    ("dev", [98.2, 98.2, 97.5, 100.0]),
     ("holdout", [88.0, 86.1, 88.6, 96.7]),
 ];
 /// The false provider claims of the replies before round eight, at the ceiling they had then.
@@ -106,7 +112,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2
 /// 704/715: Microsoft Graph's refusal read by its words, Forpsi's and United Internet's
 /// refusals; y113 lost to the one attachment reading).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.3, 98.8, 98.4, 100.0]),
+    ("dev", [99.3, 99.0, 98.4, 100.0]),
     ("holdout", [87.9, 87.0, 89.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
@@ -116,7 +122,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2
 /// had reached when round six (ids `v001`-) joined; dev provider and action raised by action13
 /// (306/308, 613/621).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.3, 99.0, 98.7, 100.0]),
+    ("dev", [99.3, 99.1, 98.7, 100.0]),
     ("holdout", [87.4, 87.6, 89.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
@@ -125,7 +131,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] 
 /// The 874 replies before round five, held at the floors they had reached when it joined; dev
 /// action raised by action13 (532/540).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
-    ("dev", [99.6, 98.8, 98.5, 100.0]),
+    ("dev", [99.6, 99.0, 98.5, 100.0]),
     ("holdout", [89.0, 88.6, 89.8, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).

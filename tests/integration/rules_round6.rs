@@ -70,7 +70,7 @@ fn words_under_a_bare_or_unregistered_code_name_their_cause() {
             "network",
             Action::Retry,
         ),
-        ("550 Message rejected", "policy", Action::FixInfrastructure),
+        ("550 Message rejected", "content", Action::FixInfrastructure),
     ] {
         let d = set.decode(&reply(text));
         assert_eq!(

@@ -554,7 +554,7 @@ fn a_bare_550_after_data_is_about_the_message_not_the_mailbox() {
         "<bob@example.net>: host mx.example.net[198.51.100.9] said: 550 Request failed;\n    Mailbox unavailable (in reply to end of DATA command)".to_string(),
     ] {
         let d = set.decode(&reply(&input));
-        assert_eq!(d.category, "policy", "{input}");
+        assert_eq!(d.category, "content", "{input}");
         assert_eq!(d.action.as_str(), "fix-infrastructure", "{input}");
     }
     let d = set.decode(&reply(&log(
@@ -587,18 +587,19 @@ fn a_providers_words_say_whose_address_a_mailbox_code_is_about() {
 }
 
 /// Plain 550 with words that only say the message or the sending host was refused is the
-/// receiver's policy, not a missing mailbox; words that go on to give a reason keep theirs.
+/// receiver's verdict on the message (content) or on the host (reputation), not a missing
+/// mailbox; words that go on to give a reason keep theirs.
 #[test]
-fn a_bare_550_refusing_the_message_is_policy_not_a_missing_mailbox() {
+fn a_bare_550_refusing_the_message_is_a_verdict_not_a_missing_mailbox() {
     let set = builtin();
-    for input in [
-        "550 Message rejected",
-        "550 Mail refused",
-        "550 Email blocked.",
-        "550 Host blocked",
+    for (input, category) in [
+        ("550 Message rejected", "content"),
+        ("550 Mail refused", "content"),
+        ("550 Email blocked.", "content"),
+        ("550 Host blocked", "reputation"),
     ] {
         let d = set.decode(&reply(input));
-        assert_eq!(d.category, "policy", "{input}");
+        assert_eq!(d.category, category, "{input}");
         assert_eq!(d.action.as_str(), "fix-infrastructure", "{input}");
     }
     for (input, category) in [

@@ -66,6 +66,10 @@ pub fn analyze(bytes: &[u8], rules: &RuleSet, table: &Table, cache: &mut Cache) 
             out.skips.push(Reason::NotAMessage);
             return out;
         }
+        Err(InputError::NestedTooDeep(_)) => {
+            out.skips.push(Reason::NestedTooDeep);
+            return out;
+        }
         _ => {
             out.skips.push(Reason::NoReply);
             return out;

@@ -14,6 +14,7 @@ pub enum Reason {
     NotAMessage,
     NoReply,
     MessageTooLarge,
+    NestedTooDeep,
     BadRow,
     NoAddress,
 }
@@ -29,6 +30,7 @@ impl Reason {
             Reason::NotAMessage => "not-a-message",
             Reason::NoReply => "no-reply",
             Reason::MessageTooLarge => "message-too-large",
+            Reason::NestedTooDeep => "nested-too-deep",
             Reason::BadRow => "bad-row",
             Reason::NoAddress => "no-address",
         }
@@ -45,6 +47,7 @@ impl Reason {
             Reason::NotAMessage => "files that are not mail messages",
             Reason::NoReply => "messages with no SMTP reply, bounce or complaint in them",
             Reason::MessageTooLarge => "messages larger than 10 MiB",
+            Reason::NestedTooDeep => "messages nesting more than 32 messages inside each other",
             Reason::BadRow => "export rows that could not be read",
             Reason::NoAddress => "results without a usable recipient address",
         }

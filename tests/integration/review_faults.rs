@@ -121,6 +121,14 @@ fn messages_nested_too_deep_are_refused_in_one_line_not_read_as_no_reply_or_a_cr
         stderr(&o)
     );
     assert!(stdout(&o).contains("b@example.org"), "{}", stdout(&o));
+    // The skip says why: the nesting, not "no SMTP reply" (the reply is there, only deeper).
+    let err = stderr(&o);
+    assert!(
+        err.contains("more than 32 messages inside each other"),
+        "{err}"
+    );
+    assert!(!err.contains("no SMTP reply"), "{err}");
+    assert!(stdout(&o).contains("\"nested-too-deep\""), "{}", stdout(&o));
 }
 
 /// A DMARC record whose `rua=` holds an address without `mailto:` and a broken address used to

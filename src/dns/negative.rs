@@ -62,10 +62,10 @@ pub(super) fn foreign_soa(response: &Message, name: &Name, rtype: RecordType) ->
     ))
 }
 
-/// Links of a chain followed here at most: more than the resolver follows (8 hops,
-/// `resolve::MAX_CNAME_HOPS`), which reports a longer chain itself. The bound keeps a chain of
+/// Links of a chain followed here at most: more than the resolver follows
+/// (`resolve::MAX_CNAME_HOPS`), which reports a longer chain itself. The bound keeps a chain of
 /// a thousand links in one answer from costing a thousand passes over it.
-const MAX_LINKS: usize = 16;
+const MAX_LINKS: usize = 2 * super::resolve::MAX_CNAME_HOPS;
 
 /// The names the answer leads to from `name`: the name itself, then each CNAME or DNAME
 /// target in turn (a loop or a repeat ends it, and so does `MAX_LINKS`).

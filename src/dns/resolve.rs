@@ -236,14 +236,10 @@ fn follow(
         // A CNAME sent with a DNAME is the DNAME's substitution (RFC 6672 section 3.1); one
         // that names another target is dropped and the DNAME followed, as resolvers scrub it
         // (section 3.4), so the checks read what receivers read.
-        let by_dname = match (&cname, &synthesised) {
-            (Some(c), Some(d)) => c.0 != d.0,
-            (None, Some(_)) => true,
-            _ => false,
-        };
-        let next = match (cname, synthesised) {
-            (Some(c), Some(d)) if c.0 != d.0 => Some(d),
-            (c, d) => c.or(d),
+        let (next, by_dname) = match (cname, synthesised) {
+            (Some(c), Some(d)) if c.0 != d.0 => (Some(d), true),
+            (None, Some(d)) => (Some(d), true),
+            (c, d) => (c.or(d), false),
         };
         let Some((target, ttl)) = next else { break };
         // RFC 6672 section 2.2: a substitution past 255 octets is YXDOMAIN, not a name to ask.

@@ -330,10 +330,8 @@ fn findings_as_causes(
         .collect();
     // The receiver named the address it saw, and --ip named another: the likeliest reason of
     // all, said first with the run that checks the right address.
-    if let (Some(seen), Some(given)) = (
-        input.provenance.iter().find(|p| p.field == "reply_ip"),
-        input.provenance.iter().find(|p| p.field == "ip"),
-    ) {
+    let provenance = |field: &str| input.provenance.iter().find(|p| p.field == field);
+    if let (Some(seen), Some(given)) = (provenance("reply_ip"), provenance("ip")) {
         possible_reasons.insert(
             0,
             fill(
@@ -345,10 +343,7 @@ fn findings_as_causes(
     // The receiver named another organization's domain as the sender than the one checked:
     // the refused message carried another From than the user thinks (or the reply is another
     // sender's), so nothing in this domain's DNS can explain it.
-    if let (Some(named), Some(given)) = (
-        input.provenance.iter().find(|p| p.field == "reply_domain"),
-        input.provenance.iter().find(|p| p.field == "domain"),
-    ) {
+    if let (Some(named), Some(given)) = (provenance("reply_domain"), provenance("domain")) {
         possible_reasons.insert(
             0,
             fill(

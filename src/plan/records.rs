@@ -16,6 +16,11 @@ pub struct MergedSpf {
     pub notes: Vec<String>,
 }
 
+/// An SPF term without its qualifier (`+`, `-`, `~`, `?`; RFC 7208 section 4.6.2).
+pub fn unqualified(term: &str) -> &str {
+    term.trim_start_matches(['+', '-', '~', '?'])
+}
+
 fn normalise_all(term: &str) -> Option<&'static str> {
     match term.to_ascii_lowercase().as_str() {
         "all" | "+all" => Some("+all"),
@@ -201,10 +206,7 @@ fn insert_before_all(record: &str, term: &str) -> String {
 /// stops at the first match (RFC 7208 section 4.6.2), so a term added before `all` is never
 /// reached. None when `matched` is not a term of the record other than `all` and `redirect=`.
 pub fn spf_before_term(record: &str, term: &str, matched: &str) -> Option<String> {
-    let bare = |t: &str| {
-        t.trim_start_matches(['+', '-', '~', '?'])
-            .to_ascii_lowercase()
-    };
+    let bare = |t: &str| unqualified(t).to_ascii_lowercase();
     let matched = matched.split(" > ").next().unwrap_or(matched);
     let mut terms: Vec<&str> = record.split_whitespace().collect();
     let at = terms
@@ -236,12 +238,9 @@ pub fn spf_before_term(record: &str, term: &str, matched: &str) -> Option<String
 /// True when the record already has `include:<name>` (any qualifier, any case).
 pub fn has_include(record: &str, name: &str) -> bool {
     record.split_whitespace().any(|t| {
-        t.trim_start_matches(['+', '-', '~', '?'])
-            .split_once(':')
-            .is_some_and(|(m, d)| {
-                m.eq_ignore_ascii_case("include")
-                    && d.trim_end_matches('.').eq_ignore_ascii_case(name)
-            })
+        unqualified(t).split_once(':').is_some_and(|(m, d)| {
+            m.eq_ignore_ascii_case("include") && d.trim_end_matches('.').eq_ignore_ascii_case(name)
+        })
     })
 }
 
@@ -259,8 +258,7 @@ pub fn drop_includes(record: &str, drop: impl Fn(&str) -> bool) -> (String, Vec<
     let kept: Vec<&str> = record
         .split_whitespace()
         .filter(|t| {
-            let target = t
-                .trim_start_matches(['+', '-', '~', '?'])
+            let target = unqualified(t)
                 .split_once(':')
                 .filter(|(m, _)| m.eq_ignore_ascii_case("include"))
                 .map(|(_, d)| d);

@@ -210,10 +210,7 @@ pub(super) fn authorise(
         let all = read
             .split_whitespace()
             .rev()
-            .find(|t| {
-                t.trim_start_matches(['+', '-', '~', '?'])
-                    .eq_ignore_ascii_case("all")
-            })
+            .find(|t| records::unqualified(t).eq_ignore_ascii_case("all"))
             .unwrap_or("all")
             .to_string();
         for term in &moved {
@@ -304,7 +301,7 @@ fn a_terms_elsewhere(
     record
         .split_whitespace()
         .filter_map(|t| {
-            let bare = t.trim_start_matches(['+', '-', '~', '?']);
+            let bare = records::unqualified(t);
             let (mech, rest) = bare.split_once(':').unwrap_or((bare, ""));
             let is_a = mech.eq_ignore_ascii_case("a");
             if !(is_a || mech.eq_ignore_ascii_case("mx")) || rest.contains(['%', '/']) {
@@ -375,9 +372,7 @@ fn ipv4_prefix_only(record: Option<&str>) -> Vec<String> {
         .into_iter()
         .flat_map(str::split_whitespace)
         .filter(|t| {
-            let bare = t
-                .trim_start_matches(['+', '-', '~', '?'])
-                .to_ascii_lowercase();
+            let bare = records::unqualified(t).to_ascii_lowercase();
             let mech = bare.split([':', '/']).next().unwrap_or("");
             (mech == "a" || mech == "mx") && bare.contains('/') && !bare.contains("//")
         })

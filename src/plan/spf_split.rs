@@ -35,7 +35,7 @@ fn split_term(term: &str) -> Option<String> {
         .filter(|&i| term.is_char_boundary(i))
         .map(|i| (&term[..i], &term[i..]))
         .find(|(head, tail)| {
-            let bare = tail.trim_start_matches(['+', '-', '~', '?']);
+            let bare = super::records::unqualified(tail);
             let lower = bare.to_ascii_lowercase();
             TERM_STARTS.iter().any(|s| lower.starts_with(s)) && parses(head) && parses(tail)
         })
@@ -47,7 +47,7 @@ fn split_term(term: &str) -> Option<String> {
 /// address where a domain belongs, RFC 7208 section 7.1: `ip4:`). The replacement keeps the
 /// qualifier and any prefix length.
 fn swapped_term(term: &str) -> Option<String> {
-    let q = term.len() - term.trim_start_matches(['+', '-', '~', '?']).len();
+    let q = term.len() - super::records::unqualified(term).len();
     let (qual, bare) = term.split_at(q);
     let (mech, arg) = bare.split_once(':')?;
     let (host, cidr) = match arg.split_once('/') {

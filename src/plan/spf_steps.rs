@@ -101,9 +101,7 @@ fn lookups_of(record: &str, tree: Option<&SpfNode>) -> (u32, bool) {
     let mut total = 0u32;
     let mut complete = true;
     for term in record.split_whitespace().skip(1) {
-        let t = term
-            .trim_start_matches(['+', '-', '~', '?'])
-            .to_ascii_lowercase();
+        let t = records::unqualified(term).to_ascii_lowercase();
         let target = if let Some(d) = t.strip_prefix("include:") {
             Some(d.to_string())
         } else {
@@ -400,9 +398,7 @@ fn replace_ptr(
         return;
     };
     let is_ptr = |t: &str| {
-        let t = t
-            .trim_start_matches(['+', '-', '~', '?'])
-            .to_ascii_lowercase();
+        let t = records::unqualified(t).to_ascii_lowercase();
         t == "ptr" || t.starts_with("ptr:")
     };
     // Without the address ptr let pass, dropping it would only remove senders.

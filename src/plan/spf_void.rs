@@ -7,9 +7,7 @@ use crate::dns::{LogEntry, RType};
 /// whose absence makes it void: `a:x` (A), `mx:x` (MX), `include:x` (TXT), `exists:x` (A).
 /// Terms with macros or without a name of their own are never judged.
 fn target(term: &str, domain: &str) -> Option<(String, RType)> {
-    let t = term
-        .trim_start_matches(['+', '-', '~', '?'])
-        .to_ascii_lowercase();
+    let t = super::records::unqualified(term).to_ascii_lowercase();
     let (mech, rest) = t.split_once(':').unwrap_or((t.as_str(), ""));
     let name = rest.split('/').next().unwrap_or("");
     if name.contains('%') {

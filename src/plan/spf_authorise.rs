@@ -246,25 +246,22 @@ pub(super) fn authorise(
                 ],
             ));
         }
-        let (value, note) = match service {
-            _ if first.is_some() => (
-                first.map(|f| f.1).unwrap_or_default(),
-                ctx.k.message("spf-authorise-ip-note"),
+        // The note follows what the record adds (the service's include or the address),
+        // wherever the new term goes.
+        let note = match service {
+            Some(r) => ctx.k.message_with(
+                "spf-authorise-service-note",
+                &[
+                    ("service", r.service.name.as_str()),
+                    ("ip", &eval.ip.to_string()),
+                ],
             ),
-            Some(r) => (
-                records::spf_with_include(rec, &r.service.spf_include),
-                ctx.k.message_with(
-                    "spf-authorise-service-note",
-                    &[
-                        ("service", r.service.name.as_str()),
-                        ("ip", &eval.ip.to_string()),
-                    ],
-                ),
-            ),
-            None => (
-                records::spf_with_ip(rec, eval.ip),
-                ctx.k.message("spf-authorise-ip-note"),
-            ),
+            None => ctx.k.message("spf-authorise-ip-note"),
+        };
+        let value = match (first, service) {
+            (Some((_, v)), _) => v,
+            (None, Some(r)) => records::spf_with_include(rec, &r.service.spf_include),
+            (None, None) => records::spf_with_ip(rec, eval.ip),
         };
         // An include that can never pass (a closed vendor's `v=spf1 -all`) costs a lookup
         // and authorises nobody: the record that adds this sender leaves it out.

@@ -24,6 +24,7 @@ mod spf_repair;
 mod spf_split;
 mod spf_steps;
 mod spf_void;
+mod spf_wide;
 mod transit;
 mod types;
 

@@ -243,6 +243,7 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     }
     if let Some(rec) = current.as_deref() {
         close_open_includes(ctx, facts, rec, &mut pool, out);
+        super::spf_wide::drop_wide_ranges(ctx, facts, rec, &mut pool, out);
     }
     super::spf_loop::break_loops(ctx, facts, current.as_deref(), &mut pool, out);
     if let Some(d) = out.iter_mut().rev().find(|d| d.id == "spf-break-loop") {
@@ -272,6 +273,23 @@ pub(super) fn spf(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
         ));
         if let Some(tree) = facts.tree.as_ref() {
             d.details.extend(records::spf_lookup_breakdown(tree));
+            // An include of another organisation over the limit on its own: no record of
+            // this domain that includes it can pass, so its publisher must make it smaller.
+            let org = crate::domain_name::org_domain(&facts.domain);
+            for c in tree.children.iter().filter(|c| {
+                c.via == "include"
+                    && c.total_lookups.saturating_add(1) > 10
+                    && crate::domain_name::org_domain(&c.domain) != org
+            }) {
+                d.details.push(ctx.k.message_with(
+                    "spf-include-over-limit-alone",
+                    &[
+                        ("include", c.domain.as_str()),
+                        ("state", &c.total_lookups.saturating_add(1).to_string()),
+                        ("domain", facts.domain.as_str()),
+                    ],
+                ));
+            }
             let own_record = facts.record.as_deref() == tree.record.as_deref();
             if let Some((rec, dropped)) = facts
                 .record

@@ -98,6 +98,21 @@ pub fn for_walk(domain: &str, role: Role, w: &Walk) -> Vec<Finding> {
                 .with_queries(root_q.clone()),
         ));
     }
+    for term in super::wide::in_record(record) {
+        out.push(with_loc(
+            f(
+                "spf-range-too-wide",
+                Severity::Error,
+                domain,
+                format!(
+                    "The SPF record of {domain} authorises `{}`, {}: networks of many organisations pass SPF as {domain}, and receivers treat the record as suspicious.",
+                    clip(&term),
+                    super::wide::span(&term)
+                ),
+            )
+            .with_queries(root_q.clone()),
+        ));
+    }
     if has(|m| matches!(m, Mechanism::Exists(_))) {
         // Only a macro (`%{i}`, `%{s}` ...) makes an `exists` depend on who sends.
         let with_macro = rec

@@ -9,11 +9,13 @@ pub mod parse;
 mod prefill;
 mod problem;
 mod replay;
+pub mod reply_domain;
 mod role;
 pub mod targets;
 mod traps;
 pub mod tree;
 mod type99;
+pub mod wide;
 
 use crate::checks::types::{CheckParams, SpfEval, SpfFacts, SpfIdentity, Status};
 use crate::checks::{domain_of, normalise};

@@ -42,6 +42,7 @@ macro_rules! registered_checks {
         $then! {
             Spf = "spf": crate::checks::entries::spf::Spf,
                 "The SPF record, its include tree and limits, and check_host() for --ip.",
+                { knowledge spf: "../checks/spf/knowledge.rs" },
             Dkim = "dkim": crate::checks::entries::dkim::Dkim,
                 "DKIM keys at the given and the common selectors.",
             Dmarc = "dmarc": crate::checks::entries::dmarc::Dmarc,

@@ -19,12 +19,18 @@ pub fn run(sum: &mut Summary, dns: &DnsArgs, rules_dir: Option<&Path>) -> Result
                 .push("not run: the log does not say which domain sent these messages".into());
             continue;
         };
+        // The log's sender is the envelope (MAIL FROM): an ESP's return path is another
+        // organisation's than the From the receiver judged. Given as the MAIL FROM, it leaves
+        // the checked domain to the reply when the reply names the sending domain, and is
+        // the domain checked otherwise. The log has its domain only: postmaster stands in
+        // for the local part, which only an SPF %{l} macro reads.
         let args = DiagnoseArgs {
             input: vec![d.reply.clone()],
-            domain: Some(domain),
+            domain: None,
             only: Vec::new(),
             target: TargetArgs {
                 ip: d.ip,
+                mail_from: Some(format!("postmaster@{domain}")),
                 ..TargetArgs::default()
             },
             dns: dns.clone(),

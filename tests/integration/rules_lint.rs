@@ -223,6 +223,10 @@ const TABLES: &[(&str, &str)] = &[
         "id = \"suppression-x\"\nsource = \"RFC 5321\"\ntitle = \"t\"\nverdict = \"suppress\"\nactions = [\"suppress-address\"]\nsummary = \"s\"\nwhy = \"w\"\nfix = \"f\"\n",
     ),
     (
+        "spf",
+        "id = \"spf-domain-x\"\nwriter = \"x\"\npattern = 'SPF \\[(?P<domain>[^\\]]+)\\]'\nexamples = [\"SPF [a.x.test] with ip\"]\nsource = \"RFC 7208\"\n",
+    ),
+    (
         "blocklist",
         "id = \"list-x\"\nname = \"X\"\nzone = \"bl.x.test\"\nkind = \"ip\"\nremoval = \"https://x.test\"\ncodes = [{ answer = \"127.0.0.2\", meaning = \"listed\" }]\nsource = \"RFC 5782\"\n",
     ),
@@ -646,7 +650,7 @@ fn a_checks_table_merges_and_documents_like_the_loaders_own_kinds() {
         unknown
             .iter()
             .any(|e| e.contains("unknown table `[[blocklists]]`")
-                && e.contains("suppression, blocklist")),
+                && e.contains("suppression, spf, blocklist")),
         "{unknown:#?}"
     );
 }

@@ -74,9 +74,16 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
                 addr.as_deref()
                     .map(|a| (validate::domain_of(a).to_string(), source))
             };
+            // The domain the receiver names as the sender is the From it judged (Gmail's
+            // "email from", Microsoft's "sending domain ... 5322.From"): it comes before the
+            // envelope's, which an ESP's return path makes another organisation's.
             let found = flagged(&t.from, "flag --from: its domain")
-                .or_else(|| flagged(&t.mail_from, "flag --mail-from: its domain"))
                 .or_else(|| header(&from_hdr, "bounce: From header of the original message"))
+                .or_else(|| {
+                    sender_domain_in_replies(extracted)
+                        .map(|d| (d, "reply text: the domain the receiver names as the sender"))
+                })
+                .or_else(|| flagged(&t.mail_from, "flag --mail-from: its domain"))
                 .or_else(|| header(&rp_hdr, "bounce: Return-Path of the original message"))
                 .or_else(|| {
                     logged
@@ -88,10 +95,6 @@ pub fn target(args: &DiagnoseArgs, extracted: &Extracted, raw: &[u8]) -> Result<
                                 "log: the sender the MTA recorded for the refused message",
                             )
                         })
-                })
-                .or_else(|| {
-                    sender_domain_in_replies(extracted)
-                        .map(|d| (d, "reply text: the domain the receiver names as the sender"))
                 });
             let Some((d, source)) = found else {
                 return Err(Error::Input(
@@ -492,18 +495,14 @@ fn sender_domain_in(text: &str) -> Option<String> {
     })
 }
 
-/// The domain a receiver's SPF result names: Gmail writes `SPF [example.com] with ip:
-/// [192.0.2.1] = did not pass`.
+/// The domain a receiver's SPF result names, read with the SPF check's patterns
+/// (rules/spf-reply-domains.toml): Gmail writes `SPF [example.com] with ip: [192.0.2.1] = did
+/// not pass`, others RFC 7208's "domain of X does not designate 192.0.2.1".
 fn spf_domain_in_replies(extracted: &Extracted) -> Option<String> {
-    extracted.replies.iter().find_map(|r| {
-        let (_, rest) = r.text.split_once("SPF [")?;
-        let (name, after) = rest.split_once(']')?;
-        let name = name.trim().trim_end_matches('.');
-        (after.trim_start().starts_with("with ip")
-            && name.contains('.')
-            && name.parse::<std::net::IpAddr>().is_err())
-        .then(|| name.to_ascii_lowercase())
-    })
+    extracted
+        .replies
+        .iter()
+        .find_map(|r| crate::checks::spf::reply_domain::named_in(&r.text))
 }
 
 /// The HELO name a receiver quotes in its refusal of it: Postfix writes `<name>: Helo command

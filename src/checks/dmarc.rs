@@ -78,6 +78,13 @@ pub async fn check(
     }
     let legacy = legacy_view(dns, &domain, &walk).await;
     let mut facts = facts(&domain, &walk, &org, &disc, &legacy, domain_exists);
+    // The domain's own name could not be read: an ancestor's policy applies only if it has no
+    // record, which nobody can tell, so no policy is stated as the one that applies.
+    if disc.inherited && walk.levels.first().is_some_and(|l| l.trouble()) {
+        facts.policy = None;
+        facts.policy_source = None;
+        facts.policy_applied = None;
+    }
     out.extend(walk_findings(&walk, &disc, &domain));
     if walk.inconclusive() || disc.needs_existence {
         facts.status = Status::Inconclusive;

@@ -132,6 +132,20 @@ pub async fn check(dns: &Dns, params: &CheckParams) -> (MxFacts, Vec<Finding>) {
             let mut fd = f("mx-null", Severity::Error, &rp, format!("{rp}, the MAIL FROM (return-path) domain, publishes a null MX ({form}): it declares it accepts no mail, so bounces cannot reach it and receivers reject mail sent with it (X.7.27).")).with_queries([mx.id]);
             fd.location = mx.location.clone();
             out.push(fd);
+        } else if params.reply_checks.iter().any(|c| c == "mx")
+            && !mx.records.iter().any(|r| matches!(r, Rdata::MX { .. }))
+        {
+            // No MX and no address either: a receiver checking that the sender's domain can
+            // take bounces (Postfix's reject_unknown_sender_domain, X.1.8) finds no domain.
+            // Asked only when the reply is about the sender's address: a return path that
+            // only sends (an ESP's, reached through a CNAME) needs no MX elsewhere.
+            let (a, aaaa) = addresses(dns, &rp).await;
+            let q = [mx.id, a.id, aaaa.id];
+            if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.outcome.is_trouble()) {
+                out.push(failed(&rp, bad.rtype.as_str(), bad));
+            } else if a.ips().is_empty() && aaaa.ips().is_empty() {
+                out.push(f("mx-missing", Severity::Warning, &rp, format!("{rp}, the MAIL FROM (return-path) domain, has no MX record and no address: bounces to it cannot be delivered, and receivers that check the sender's domain refuse mail sent with it (X.1.8).")).with_queries(q));
+            }
         }
     }
     (facts, out)

@@ -193,7 +193,9 @@ fn findings_as_causes(
         .iter()
         .filter(|f| {
             if f.inconclusive {
-                !not_looked_up(f, input.queries) && !super::scope::verdict_free(f)
+                !not_looked_up(f, input.queries)
+                    && !super::scope::verdict_free(f)
+                    && !consequence_of_trouble(f, &input.report.findings)
             } else {
                 // The signing selector's key problems fail this message's DKIM, whatever
                 // severity they carry as facts about the domain.
@@ -364,6 +366,7 @@ fn findings_as_causes(
                     ("subject", &t.dkim_domain),
                     ("host", &t.forwarder),
                     ("ip", t.ip.as_deref().unwrap_or("its server")),
+                    ("state", t.how),
                 ],
             ),
         );
@@ -393,12 +396,14 @@ fn findings_as_causes(
 
 /// A warning that is the very fact the reply complains about: "Sender address rejected:
 /// Domain not found" (X.1.8, a sender-address refusal) is what a receiver answers when the
-/// sender's domain has neither MX nor address (RFC 5321 section 5.1), which `mx-missing` says.
-/// Likewise a reverse-DNS refusal when some PTR name of the IP does not lead back: a warning
+/// sender's domain has neither MX nor address (RFC 5321 section 5.1), which `mx-missing` says;
+/// sender verification failing on an MX that names a CNAME, `mx-target-cname`. Likewise a reverse-DNS refusal when some PTR name of the IP does not lead back: a warning
 /// while another name confirms, but a receiver that reads the stale name refuses for it.
 fn named_by_reply(f: &Finding, decoded: &Decoded) -> bool {
     let ptr = decoded.checks.iter().any(|c| c == "ptr");
-    (f.id == "mx-missing" && decoded.category == "sender-address")
+    // An MX naming an alias (RFC 2181 section 10.3) is what a verifying receiver that will
+    // not follow it meets when it routes back to the sender ("Sender verify failed").
+    (matches!(f.id.as_str(), "mx-missing" | "mx-target-cname") && decoded.category == "sender-address")
         || (f.id == "ptr-not-confirmed" && ptr)
         // A refusal of the HELO name (sender configuration that implicates reverse DNS) is
         // explained by the HELO findings, warnings though they are as facts about the domain.
@@ -455,4 +460,14 @@ fn label(name: &str) -> String {
     Check::parse(name)
         .and_then(crate::checks::entry)
         .map_or_else(|| name.to_ascii_uppercase(), |e| e.label().to_string())
+}
+
+/// True for an inconclusive note (info) that only follows from another finding of its check
+/// that failed (the inherited policy that would apply if the unreadable `_dmarc` name held
+/// nothing): that failed lookup is the cause, the note is not a second one.
+fn consequence_of_trouble(f: &Finding, all: &[Finding]) -> bool {
+    f.severity == Severity::Info
+        && all
+            .iter()
+            .any(|o| o.inconclusive && o.check == f.check && o.severity != Severity::Info)
 }

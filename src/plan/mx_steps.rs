@@ -13,10 +13,11 @@ pub(super) fn mx(ctx: &Ctx<'_>, out: &mut Vec<Draft>) {
     if ctx.inconclusive(Check::Mx) || super::dmarc_steps::nothing_to_publish(ctx) {
         return;
     }
-    let (return_path, pool): (Vec<&Finding>, Vec<&Finding>) = ctx
-        .actionable(Check::Mx)
-        .into_iter()
-        .partition(|f| f.id == "mx-null" && !f.subject.eq_ignore_ascii_case(&ctx.domain));
+    let (return_path, pool): (Vec<&Finding>, Vec<&Finding>) =
+        ctx.actionable(Check::Mx).into_iter().partition(|f| {
+            (f.id == "mx-null" || f.id == "mx-missing")
+                && !f.subject.eq_ignore_ascii_case(&ctx.domain)
+        });
     if !pool.is_empty() {
         out.push(own_mx(ctx, &pool));
     }
@@ -207,7 +208,7 @@ fn canonical(ctx: &Ctx<'_>, host: &str) -> Option<String> {
         .map(|t| t.trim_end_matches('.').to_ascii_lowercase())
 }
 
-/// A MAIL FROM domain with a null MX: it must receive bounces, so it gets the From domain's
+/// A MAIL FROM domain with a null MX, or with no MX and no address: it must receive bounces, so it gets the From domain's
 /// mail exchangers (a custom return-path set up by a sending service names its own instead).
 fn return_path_mx(ctx: &Ctx<'_>, f: &Finding) -> Draft {
     let rp = f.subject.trim_end_matches('.').to_ascii_lowercase();

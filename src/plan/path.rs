@@ -51,7 +51,29 @@ pub(super) fn fails_on_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
         return false;
     }
     let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
-    signing_key_names(input).contains(&subject)
+    signing_key_names(input).contains(&subject) && !another_signature_verifies(&subject, input)
+}
+
+/// True when the message was signed with another selector (of the same d=) whose RSA key is
+/// usable: one signature that verifies is enough (RFC 6376 section 6.1, RFC 9989 section
+/// 4.4), so a broken key beside it (a 512-bit one kept from years ago) did not fail the
+/// message. Rotating it is hardening.
+fn another_signature_verifies(subject: &str, input: &DiagnoseInput<'_>) -> bool {
+    let report = input.report;
+    let Some(facts) = report.dkim_signing.as_ref().or(report.dkim.as_ref()) else {
+        return false;
+    };
+    let d = signing_domain(input);
+    input.params.dkim_selectors.iter().any(|n| {
+        format!("{}._domainkey.{d}", n.to_ascii_lowercase()) != subject
+            && facts.selectors.iter().any(|s| {
+                // An Ed25519 key verifies only where RFC 8463 is implemented: most
+                // receivers in 2026 check RSA alone, so it stands for no one else.
+                s.selector.eq_ignore_ascii_case(n)
+                    && s.status == "valid"
+                    && s.key_type.as_deref() != Some("ed25519")
+            })
+    })
 }
 
 /// True when `f` says SPF did not pass for the address this message came from: softfail and
@@ -76,6 +98,9 @@ pub(super) fn off_path(f: &Finding, input: &DiagnoseInput<'_>) -> bool {
     let subject = f.subject.trim_end_matches('.').to_ascii_lowercase();
     let signing = signing_key_names(input);
     if !signing.is_empty() && subject.contains("._domainkey.") && !signing.contains(&subject) {
+        return true;
+    }
+    if signing.contains(&subject) && another_signature_verifies(&subject, input) {
         return true;
     }
     let report = input.report;

@@ -19,7 +19,14 @@ pub(crate) struct BodyChanged {
     pub forwarder: String,
     /// The address the receiver saw, when known.
     pub ip: Option<String>,
+    /// How the receiver's words show the change, for the reason's text.
+    pub how: &'static str,
 }
+
+/// The receiver says the body changed.
+const BODY_HASH: &str = "with 'body hash did not verify'";
+/// The receiver gives no reason, but verified an ARC seal an intermediary added (RFC 8617).
+const ARC_SEALED: &str = "while the re-sender's ARC seal verified (arc=pass)";
 
 /// The value of `key=` in one resinfo of an Authentication-Results header.
 fn prop<'a>(resinfo: &'a str, key: &str) -> Option<&'a str> {
@@ -41,23 +48,35 @@ fn same_organization(name: &str, org: &str) -> bool {
     !org.is_empty() && (name == org || name.ends_with(&format!(".{org}")))
 }
 
-/// (DKIM d= whose body hash failed, MAIL FROM domain SPF passed for) in one header.
-fn read(header: &str) -> Option<(String, String)> {
+/// (DKIM d= whose signature broke in transit, MAIL FROM domain SPF passed for, how) in one
+/// header. A bare `dkim=fail` (Gmail gives no reason) counts only beside `arc=pass`: an
+/// intermediary sealed what it received, so the message passed through one and was re-sent.
+fn read(header: &str) -> Option<(String, String, &'static str)> {
     let lower = header.to_ascii_lowercase();
+    let resinfos: Vec<&str> = lower.split(';').map(str::trim).collect();
+    let sealed = resinfos.iter().any(|r| r.starts_with("arc=pass"));
     let mut dkim = None;
     let mut spf = None;
-    for resinfo in lower.split(';').map(str::trim) {
-        if (resinfo.starts_with("dkim=fail") || resinfo.starts_with("dkim=neutral"))
-            && resinfo.contains("body hash")
-        {
+    for resinfo in resinfos {
+        let body = (resinfo.starts_with("dkim=fail") || resinfo.starts_with("dkim=neutral"))
+            && resinfo.contains("body hash");
+        let how = if body {
+            Some(BODY_HASH)
+        } else if sealed && resinfo.starts_with("dkim=fail") {
+            Some(ARC_SEALED)
+        } else {
+            None
+        };
+        if let Some(how) = how {
             dkim = prop(resinfo, "header.d=")
                 .or_else(|| prop(resinfo, "header.i="))
-                .map(domain_of);
+                .map(|d| (domain_of(d), how));
         } else if resinfo.starts_with("spf=pass") {
             spf = prop(resinfo, "smtp.mailfrom=").map(domain_of);
         }
     }
-    Some((dkim?, spf?))
+    let (d, how) = dkim?;
+    Some((d, spf?, how))
 }
 
 /// The re-sending the bounce shows, when the sender's DNS had nothing to do with the failure.
@@ -82,17 +101,18 @@ pub(crate) fn body_changed(input: &DiagnoseInput<'_>) -> Option<BodyChanged> {
     if !key_usable || !found {
         return None;
     }
-    let (dkim_domain, forwarder) = input
+    let (dkim_domain, forwarder, how) = input
         .provenance
         .iter()
         .filter(|p| p.field == "authentication_results")
         .find_map(|p| read(&p.value))
-        .filter(|(d, f)| same_organization(d, &org) && !same_organization(f, &org))?;
+        .filter(|(d, f, _)| same_organization(d, &org) && !same_organization(f, &org))?;
     let ip = input.params.ip.map(|ip| ip.to_string());
     Some(BodyChanged {
         dkim_domain,
         forwarder,
         ip,
+        how,
     })
 }
 
@@ -166,13 +186,36 @@ mod tests {
         let ar = "spf=pass (sender IP is 198.51.100.60) smtp.mailfrom=lists.example; dkim=fail (body hash did not verify) header.d=sender.example;dmarc=fail action=oreject header.from=sender.example";
         assert_eq!(
             read(ar),
-            Some(("sender.example".into(), "lists.example".into()))
+            Some((
+                "sender.example".into(),
+                "lists.example".into(),
+                super::BODY_HASH
+            ))
         );
         let gmail = "mx.google.com; dkim=neutral (body hash did not verify) header.i=@Sender.Example header.s=k1; spf=pass (google.com: domain of bounce@lists.example designates 198.51.100.60 as permitted sender) smtp.mailfrom=bounce@lists.example";
         assert_eq!(
             read(gmail),
-            Some(("sender.example".into(), "lists.example".into()))
+            Some((
+                "sender.example".into(),
+                "lists.example".into(),
+                super::BODY_HASH
+            ))
         );
+    }
+
+    #[test]
+    fn a_bare_dkim_fail_beside_a_verified_arc_seal_is_a_re_sending() {
+        let gmail = "mx.google.com; dkim=fail header.i=@sender.example header.s=k1; arc=pass (i=1 spf=pass spfdomain=sender.example); spf=pass (google.com: domain of b@lists.example designates 198.51.100.60 as permitted sender) smtp.mailfrom=b@lists.example";
+        assert_eq!(
+            read(gmail),
+            Some((
+                "sender.example".into(),
+                "lists.example".into(),
+                super::ARC_SEALED
+            ))
+        );
+        let unsealed = gmail.replace("arc=pass", "arc=none");
+        assert_eq!(read(&unsealed), None);
     }
 
     #[test]

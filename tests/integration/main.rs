@@ -47,6 +47,7 @@ mod diagnose_scenarios11;
 mod diagnose_scenarios11b;
 mod diagnose_scenarios12;
 mod diagnose_scenarios12b;
+mod diagnose_scenarios13;
 mod diagnose_scenarios2;
 mod diagnose_scenarios3;
 mod diagnose_scenarios4;

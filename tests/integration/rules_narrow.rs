@@ -240,6 +240,17 @@ fn an_address_exim_could_not_parse_is_a_syntax_fault_of_the_sending_software() {
             "protocol",
             Action::FixSenderConfig,
         ),
+        // The null path Exim quotes, in a quoted paste and a log line.
+        (
+            "> 501 <>: missing or malformed local part",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        (
+            "Mar  3 09:12:44 app[311]: 501 <>: missing or malformed local part",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
         // The bare 501 keeps its own reading.
         (
             "501 Bad parameters",

@@ -399,6 +399,11 @@ fn plausible_bare(tail: &str) -> bool {
     // `550 <ann@example.org>: User unknown`: the reply names the address first, or the
     // client's IP address (`550 <192.0.2.25> blocked by ...`).
     if let Some(addr) = rest.strip_prefix('<') {
+        // `501 <>: missing or malformed local part`: the null path (RFC 5321 section 4.1.1.2),
+        // which Exim quotes as the address it refused.
+        if addr.starts_with(">:") {
+            return true;
+        }
         return addr.split('>').next().is_some_and(|a| {
             a.contains('@') || a.contains(['.', ':']) && a.parse::<std::net::IpAddr>().is_ok()
         });

@@ -64,36 +64,46 @@ fn validation_replies_decode_at_or_above_their_floors() {
         ReplyFloors,
         [(&'static str, usize); 2],
     );
-    let subsets: [Subset; 5] = [
+    let subsets: [Subset; 6] = [
         (
             "before round five",
-            |id| !["w", "v", "u", "t", "s"].iter().any(|p| id.starts_with(p)),
+            |id| {
+                !["w", "v", "u", "t", "s", "q"]
+                    .iter()
+                    .any(|p| id.starts_with(p))
+            },
             REPLY_FLOORS_BEFORE_ROUND_FIVE,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE,
         ),
         (
             "before round six",
-            |id| !["v", "u", "t", "s"].iter().any(|p| id.starts_with(p)),
+            |id| !["v", "u", "t", "s", "q"].iter().any(|p| id.starts_with(p)),
             REPLY_FLOORS_BEFORE_ROUND_SIX,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX,
         ),
         (
             "before round seven",
-            |id| !["u", "t", "s"].iter().any(|p| id.starts_with(p)),
+            |id| !["u", "t", "s", "q"].iter().any(|p| id.starts_with(p)),
             REPLY_FLOORS_BEFORE_ROUND_SEVEN,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN,
         ),
         (
             "before round eight",
-            |id| !id.starts_with('t') && !id.starts_with('s'),
+            |id| !["t", "s", "q"].iter().any(|p| id.starts_with(p)),
             REPLY_FLOORS_BEFORE_ROUND_EIGHT,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT,
         ),
         (
             "before round nine",
-            |id| !id.starts_with('s'),
+            |id| !id.starts_with('s') && !id.starts_with('q'),
             REPLY_FLOORS_BEFORE_ROUND_NINE,
             MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE,
+        ),
+        (
+            "before round ten",
+            |id| !id.starts_with('q'),
+            REPLY_FLOORS_BEFORE_ROUND_TEN,
+            MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_TEN,
         ),
     ];
     for (name, keep, part_floors, ceilings) in subsets {
@@ -129,15 +139,16 @@ fn validation_replies_decode_at_or_above_their_floors() {
             }
         }
     }
-    // Rounds six (ids `v001`-), seven (`u001`-), eight (`t001`-) and nine (`s001`-) alone: printed, not held, so
-    // that each one's own figure can be read (tests/fixtures/validation/README.md gives the ones
-    // measured before any rule changed).
+    // Rounds six (ids `v001`-), seven (`u001`-), eight (`t001`-), nine (`s001`-) and ten
+    // (`q001`-) alone: printed, not held, so that each one's own figure can be read
+    // (tests/fixtures/validation/README.md gives the ones measured before any rule changed).
     type Round = (&'static str, fn(&str) -> bool);
-    let rounds: [Round; 4] = [
+    let rounds: [Round; 5] = [
         ("round six", |id| id.starts_with('v')),
         ("round seven", |id| id.starts_with('u')),
         ("round eight", |id| id.starts_with('t')),
         ("round nine", |id| id.starts_with('s')),
+        ("round ten", |id| id.starts_with('q')),
     ];
     for (round, keep) in rounds {
         for split in ["dev", "holdout"] {

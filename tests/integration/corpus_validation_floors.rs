@@ -72,10 +72,29 @@
 /// 152/152; holdout 195/226, 464/548, 478/548, 89/93, rounded down (the measurement grew; no
 /// rule was weakened). The replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_NINE`.
 /// Merged with action14 (above): dev 367/373, 885/905, 877/905, 152/152; holdout unchanged.
+/// Round ten (ids `q001`-`q038`, December 2026) grew the set to 1491 replies from sources no
+/// earlier round used (38 of the 80 asked: the trackers and pages left unused are thin); the
+/// floors were set to what the whole set measured once the classes its dev part showed were
+/// read (an address Exim's parser could not read, a recipient domain's missing MX stated
+/// without a code, Tencent Cloud's email service refusing an unverified sender): dev 372/378,
+/// 901/922, 893/922, 152/152; holdout 203/235, 482/569, 494/569, 90/94, rounded down. Dev and
+/// holdout action are below the floors of before (96.9, 87.2) because the measurement grew (a
+/// dev reply whose words cannot tell the sender's refusal from the recipient's; the round's
+/// holdout replies, added unread); no rule was weakened, and the replies of before keep theirs
+/// in `REPLY_FLOORS_BEFORE_ROUND_TEN`.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
+    ("dev", [98.4, 97.7, 96.8, 100.0]),
+    ("holdout", [86.3, 84.7, 86.8, 95.7]),
+];
+/// The 1453 replies before round ten (ids `s060` and before), held at the floors the whole set
+/// had reached when round ten (ids `q001`-) joined.
+pub(crate) const REPLY_FLOORS_BEFORE_ROUND_TEN: [(&str, [f64; 4]); 2] = [
     ("dev", [98.3, 97.7, 96.9, 100.0]),
     ("holdout", [86.2, 84.6, 87.2, 95.6]),
 ];
+/// The false provider claims of the replies before round ten, at the ceiling they had then.
+pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_TEN: [(&str, usize); 2] =
+    [("dev", 0), ("holdout", 5)];
 /// The 1395 replies before round nine (ids `t122` and before), held at the floors the whole
 /// set had reached when round nine (ids `s001`-) joined; holdout category raised to what it
 /// measured once round nine's classes were read (452/529); dev raised with action14 (358/364,

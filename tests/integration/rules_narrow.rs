@@ -1,7 +1,7 @@
 //! Words that narrow what a broad phrase or a code read alone would decide
 //! (`rules/phrases-narrow.toml`), each beside the broad reading it must leave alone; and a
-//! mailbox verdict quoted without any code, read, while code-less text that states no failure
-//! stays refused.
+//! mailbox or domain verdict quoted without any code, read, while code-less text that states no
+//! failure stays refused.
 #![allow(clippy::unwrap_used)]
 
 use super::cli_support::{code, json, run, stderr};
@@ -201,6 +201,63 @@ fn a_mailbox_verdict_quoted_without_a_code_is_read() {
     let v = json(&o);
     assert_eq!(v["replies"][0]["category"], "mailbox-full");
     assert!(v["replies"][0]["basic"].is_null());
+}
+
+/// A statement that the recipient's domain has no mail server, pasted without its code, is the
+/// delivering system's verdict when it names the lookup for mail; a question about one is not.
+#[test]
+fn a_domain_verdict_quoted_without_a_code_is_read_when_it_names_the_mail_lookup() {
+    check(&[(
+        "No MX record found for domain=mistyped-example.org",
+        "recipient-domain",
+        Action::SuppressDomain,
+    )]);
+    let o = run(
+        &["explain", "--format", "json"],
+        Some(b"Delivery failed: no valid MX records for domain mistyped-example.org"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json(&o)["replies"][0]["action"], "suppress-domain");
+    let question = "Is there no MX record for example.org?";
+    assert!(
+        builtin().extract(question.as_bytes()).is_err(),
+        "{question}"
+    );
+}
+
+/// Exim's address parser names a malformed address, which the bare 501 would read as the
+/// sender's set-up in general: the address as sent is the fault, whichever command carried it.
+#[test]
+fn an_address_exim_could_not_parse_is_a_syntax_fault_of_the_sending_software() {
+    check(&[
+        (
+            "501 <bob@example.net]>: malformed address: ] may not follow <bob@example.net",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        (
+            "Net::SMTPSyntaxError: 501 <>: missing or malformed local part",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        // The null path Exim quotes, in a quoted paste and a log line.
+        (
+            "> 501 <>: missing or malformed local part",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        (
+            "Mar  3 09:12:44 app[311]: 501 <>: missing or malformed local part",
+            "protocol",
+            Action::FixSenderConfig,
+        ),
+        // The bare 501 keeps its own reading.
+        (
+            "501 Bad parameters",
+            "sender-configuration",
+            Action::FixSenderConfig,
+        ),
+    ]);
 }
 
 #[test]

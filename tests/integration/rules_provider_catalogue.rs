@@ -276,6 +276,13 @@ fn regional_providers_and_gateways_are_recognised_by_a_declared_signal_kind() {
             Wording,
             "Unfortunately, some messages from 192.0.2.25 weren't sent",
         ),
+        // Tencent Cloud's email service quotes its API's error after its own marker.
+        (
+            "554 5.0.0 Error: transaction failed: ##SES-response-json:{\"Response\":{\"QcloudError\":{\"Error\":{\"Code\":\"FailedOperation.NotAuthenticatedSender\"}}}}",
+            "tencent-ses",
+            Token,
+            "##SES-response-json:",
+        ),
     ] {
         assert_eq!(
             who(input),

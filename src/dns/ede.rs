@@ -1,10 +1,13 @@
-//! Extended DNS Errors (RFC 8914) carried in a failed answer's OPT record: why a server said
-//! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads.
+//! Extended DNS Errors (RFC 8914) carried in an answer's OPT record: why a server said
+//! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads, and
+//! which codes make an answer the resolver's rather than the zone's (a filter's, a stale or
+//! unconfirmed absence).
 //!
 //! The text is written by the server's operator (or by whoever sits on the path): it is kept
 //! as data, cut to a bounded length and shown with every non-printable character escaped.
 
-use hickory_resolver::proto::op::Message;
+use hickory_resolver::proto::op::{Message, ResponseCode};
+use hickory_resolver::proto::rr::RecordType;
 use hickory_resolver::proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 
 /// EDNS option code of an Extended DNS Error (RFC 8914 section 2).
@@ -90,6 +93,50 @@ pub(super) fn policy(message: &Message) -> Option<String> {
     Some(format!(
         "the resolver's policy, not the domain's DNS, wrote this answer ({} with {}); ask a resolver that does not filter (RFC 8914 section 4.16)",
         message.metadata.response_code,
+        describe(message)?
+    ))
+}
+
+/// The INFO-CODEs that say a resolver did not get its answer from the zone's servers: Stale
+/// Answer and Stale NXDOMAIN Answer (served from an expired cache entry, RFC 8767), Prohibited
+/// (it will not resolve for this client), Not Authoritative, No Reachable Authority, Network
+/// Error (RFC 8914 sections 4.4, 4.19 to 4.21, 4.23, 4.24).
+const UNREACHED: [u16; 6] = [3, 18, 19, 20, 22, 23];
+
+/// Why a negative answer (NXDOMAIN, or NOERROR without a record of the type asked) is no
+/// proof of absence because one of the [`UNREACHED`] codes rides on it: the absence is the
+/// resolver's memory or its guess, and a record published since (or the zone's current
+/// answer) would be hidden. `None` for a positive answer (records served stale are still the
+/// zone's data, RFC 8767) or one without those codes.
+pub(super) fn unreached(message: &Message, rtype: RecordType) -> Option<String> {
+    let code = message.metadata.response_code;
+    let negative = code == ResponseCode::NXDomain
+        || (code == ResponseCode::NoError
+            && !message.answers.iter().any(|r| r.record_type() == rtype));
+    if !negative {
+        return None;
+    }
+    let edns = message.edns.as_ref()?;
+    let hit = edns
+        .options()
+        .get_all(EdnsCode::from(EDE))
+        .iter()
+        .any(|o| match o {
+            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
+                UNREACHED.contains(&u16::from_be_bytes([d[0], d[1]]))
+            }
+            _ => false,
+        });
+    if !hit {
+        return None;
+    }
+    let shape = if code == ResponseCode::NXDomain {
+        "NXDOMAIN"
+    } else {
+        "NODATA"
+    };
+    Some(format!(
+        "the resolver did not get this {shape} from the domain's DNS servers ({}): an absence it served from memory or could not confirm, not proof that the record does not exist; ask again later or through another resolver (RFC 8914, RFC 8767 section 4)",
         describe(message)?
     ))
 }

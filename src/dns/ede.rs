@@ -1,7 +1,7 @@
 //! Extended DNS Errors (RFC 8914) carried in an answer's OPT record: why a server said
 //! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads, and
 //! which codes make an answer the resolver's rather than the zone's (a filter's, a stale or
-//! unconfirmed absence).
+//! unconfirmed absence, one that failed DNSSEC validation).
 //!
 //! The text is written by the server's operator (or by whoever sits on the path): it is kept
 //! as data, cut to a bounded length and shown with every non-printable character escaped.
@@ -76,18 +76,7 @@ const POLICY: [u16; 4] = [4, 15, 16, 17];
 /// the [`POLICY`] codes. `None` for an answer without them (a stale answer, EDE 3, is still
 /// the zone's data, RFC 8767).
 pub(super) fn policy(message: &Message) -> Option<String> {
-    let edns = message.edns.as_ref()?;
-    let hit = edns
-        .options()
-        .get_all(EdnsCode::from(EDE))
-        .iter()
-        .any(|o| match o {
-            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
-                POLICY.contains(&u16::from_be_bytes([d[0], d[1]]))
-            }
-            _ => false,
-        });
-    if !hit {
+    if !carries(message, &POLICY) {
         return None;
     }
     Some(format!(
@@ -113,21 +102,7 @@ pub(super) fn unreached(message: &Message, rtype: RecordType) -> Option<String> 
     let negative = code == ResponseCode::NXDomain
         || (code == ResponseCode::NoError
             && !message.answers.iter().any(|r| r.record_type() == rtype));
-    if !negative {
-        return None;
-    }
-    let edns = message.edns.as_ref()?;
-    let hit = edns
-        .options()
-        .get_all(EdnsCode::from(EDE))
-        .iter()
-        .any(|o| match o {
-            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
-                UNREACHED.contains(&u16::from_be_bytes([d[0], d[1]]))
-            }
-            _ => false,
-        });
-    if !hit {
+    if !negative || !carries(message, &UNREACHED) {
         return None;
     }
     let shape = if code == ResponseCode::NXDomain {
@@ -139,6 +114,43 @@ pub(super) fn unreached(message: &Message, rtype: RecordType) -> Option<String> 
         "the resolver did not get this {shape} from the domain's DNS servers ({}): an absence it served from memory or could not confirm, not proof that the record does not exist; ask again later or through another resolver (RFC 8914, RFC 8767 section 4)",
         describe(message)?
     ))
+}
+
+/// The INFO-CODEs that say DNSSEC validation of this very answer failed: DNSSEC Bogus,
+/// Signature Expired, Signature Not Yet Valid, DNSKEY Missing, RRSIGs Missing, NSEC Missing
+/// (RFC 8914 sections 4.7 to 4.11, 4.13). Unsupported algorithms (1, 2) make a zone insecure,
+/// not bogus (RFC 4035 section 5.2), and are left out.
+const BOGUS: [u16; 6] = [6, 7, 8, 9, 10, 12];
+
+/// Why an answer, positive or negative, is not believed because its own resolver says it
+/// failed DNSSEC validation (a [`BOGUS`] code): RFC 4035 section 5.5 has a validating
+/// resolver answer SERVFAIL for bogus data, so one that hands it over anyway (a permissive
+/// mode) is handing over what may be forged. `None` without those codes.
+pub(super) fn bogus(message: &Message) -> Option<String> {
+    if !carries(message, &BOGUS) {
+        return None;
+    }
+    Some(format!(
+        "the resolver says this {} failed DNSSEC validation ({}) and sent it anyway: it may be forged and is not believed; a validating resolver answers SERVFAIL here (RFC 4035 section 5.5, RFC 8914)",
+        message.metadata.response_code,
+        describe(message)?
+    ))
+}
+
+/// True when `message` carries an Extended DNS Error whose INFO-CODE is one of `codes`.
+fn carries(message: &Message, codes: &[u16]) -> bool {
+    let Some(edns) = message.edns.as_ref() else {
+        return false;
+    };
+    edns.options()
+        .get_all(EdnsCode::from(EDE))
+        .iter()
+        .any(|o| match o {
+            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
+                codes.contains(&u16::from_be_bytes([d[0], d[1]]))
+            }
+            _ => false,
+        })
 }
 
 fn one(option: &EdnsOption) -> Option<String> {

@@ -76,6 +76,7 @@ pub(super) async fn exchange(
         }
         if let Some(why) = failure_with_reason(&message)
             .or_else(|| super::ede::policy(&message))
+            .or_else(|| super::ede::bogus(&message))
             .or_else(|| super::ede::unreached(&message, rtype))
         {
             return Err(NetError::Msg(why));

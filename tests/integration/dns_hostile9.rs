@@ -244,6 +244,135 @@ async fn a_stale_nxdomain_for_a_selector_or_a_parents_policy_leaves_them_unknown
     );
 }
 
+/// The reverse name of 192.0.2.24 and the address of `mx.rev.example` (the MX host of
+/// `rev.example`) answered NXDOMAIN with EDE 19 and 22; `rev.example`'s MX answered.
+fn stale_reverse_and_host(q: &Message) -> Option<Vec<u8>> {
+    let text = asked_text(q);
+    match (qtype(q), text.as_str()) {
+        (RecordType::MX, "rev.example.") => reply(
+            q,
+            ResponseCode::NoError,
+            vec![Record::from_rdata(
+                asked(q),
+                300,
+                RData::MX(hickory_proto::rr::rdata::MX::new(
+                    10,
+                    name("mx.rev.example."),
+                )),
+            )],
+            vec![],
+        ),
+        (_, "24.2.0.192.in-addr.arpa." | "mx.rev.example.") => with_edes(
+            q,
+            ResponseCode::NXDomain,
+            vec![],
+            vec![soa(".")],
+            &[(19, ""), (22, "")],
+        ),
+        _ => nodata(q),
+    }
+}
+
+#[tokio::test]
+async fn a_stale_absence_of_a_reverse_name_or_an_mx_host_is_not_a_missing_one() {
+    // The same class in the PTR and MX checks: a stale NXDOMAIN for the sending IP's reverse
+    // name is no proof that it has no PTR (receivers that reached the zone may see one), and
+    // one for an MX host is no proof that the host does not exist. Both checks are
+    // inconclusive; neither says "no PTR" nor "the MX host does not exist".
+    let dns = dns_at(raw_server(stale_reverse_and_host, stale_reverse_and_host).await).await;
+    let p = CheckParams {
+        ip: Some("192.0.2.24".parse().unwrap()),
+        ..bare("rev.example", &[Check::Ptr, Check::Mx])
+    };
+    let r = check_domain(&dns, &p).await;
+    lacks(&r, "ptr-missing");
+    lacks(&r, "mx-target-unresolvable");
+    assert!(
+        has(&r, "ptr-lookup-failed").inconclusive,
+        "{:#?}",
+        summary(&r)
+    );
+    assert!(
+        has(&r, "mx-lookup-failed").inconclusive,
+        "{:#?}",
+        summary(&r)
+    );
+}
+
+/// Answers whose resolver marks them with a DNSSEC Extended DNS Error: under `bogus.example`
+/// `v=spf1 +all` with EDE 6 (DNSSEC Bogus), and for its `_dmarc` name NXDOMAIN with EDE 12
+/// (NSEC Missing); under `insecure.example` the record with EDE 1 (Unsupported DNSKEY
+/// Algorithm).
+fn dnssec_marked(q: &Message) -> Option<Vec<u8>> {
+    let text = asked_text(q);
+    if qtype(q) != RecordType::TXT {
+        return nodata(q);
+    }
+    match text.as_str() {
+        "bogus.example." => with_edes(
+            q,
+            ResponseCode::NoError,
+            vec![txt(asked(q), "v=spf1 +all")],
+            vec![],
+            &[(6, "signature mismatch")],
+        ),
+        "_dmarc.bogus.example." => with_edes(
+            q,
+            ResponseCode::NXDomain,
+            vec![],
+            vec![soa("bogus.example.")],
+            &[(12, "")],
+        ),
+        "insecure.example." => with_edes(
+            q,
+            ResponseCode::NoError,
+            vec![txt(asked(q), "v=spf1 -all")],
+            vec![],
+            &[(1, "")],
+        ),
+        _ => nodata(q),
+    }
+}
+
+#[tokio::test]
+async fn an_answer_its_own_resolver_calls_bogus_is_not_believed() {
+    // RFC 4035 section 5.5: data whose signatures do not validate is bogus, and a validating
+    // resolver answers SERVFAIL. One that sends the data anyway with EDE 6 (DNSSEC Bogus) or
+    // a negative answer with EDE 12 (NSEC Missing, RFC 8914 section 4.13) is handing over what
+    // may be forged: neither `+all` nor "no DMARC record" is believed; both are trouble that
+    // names the code. An unsupported algorithm (EDE 1) makes the zone insecure, not bogus
+    // (RFC 4035 section 5.2): that record is read.
+    let dns = dns_at(raw_server(dnssec_marked, dnssec_marked).await).await;
+    let answer = dns.query("bogus.example", RType::TXT).await;
+    assert!(
+        answer.outcome.is_trouble() && answer.records.is_empty(),
+        "{:?}",
+        answer.outcome
+    );
+    let why = answer.outcome.detail().unwrap_or_default();
+    assert!(
+        why.contains("DNSSEC Bogus") && why.contains("signature mismatch"),
+        "{why}"
+    );
+    let nx = dns.query("_dmarc.bogus.example", RType::TXT).await;
+    assert!(
+        nx.outcome.is_trouble() && !nx.outcome.is_absent(),
+        "{:?}",
+        nx.outcome
+    );
+    assert!(
+        nx.outcome
+            .detail()
+            .unwrap_or_default()
+            .contains("NSEC Missing")
+    );
+    let r = check_domain(&dns, &bare("bogus.example", &[Check::Spf, Check::Dmarc])).await;
+    lacks(&r, "spf-plus-all");
+    inconclusive_never_missing(&r);
+    let ok = dns.query("insecure.example", RType::TXT).await;
+    assert_eq!(ok.outcome, Outcome::Answer, "{:?}", ok.outcome);
+}
+
 #[test]
 fn the_cli_exits_3_not_1_when_the_resolver_serves_stale_absence() {
     // The command line says the same: exit 3 (inconclusive), not 1 (errors found), and the

@@ -87,10 +87,11 @@ pub(super) fn policy(message: &Message) -> Option<String> {
 }
 
 /// The INFO-CODEs that say a resolver did not get its answer from the zone's servers: Stale
-/// Answer and Stale NXDOMAIN Answer (served from an expired cache entry, RFC 8767), Prohibited
-/// (it will not resolve for this client), Not Authoritative, No Reachable Authority, Network
-/// Error (RFC 8914 sections 4.4, 4.19 to 4.21, 4.23, 4.24).
-const UNREACHED: [u16; 6] = [3, 18, 19, 20, 22, 23];
+/// Answer and Stale NXDOMAIN Answer (served from an expired cache entry, RFC 8767), Cached
+/// Error, Not Ready, Prohibited (it will not resolve for this client), Not Authoritative, Not
+/// Supported, No Reachable Authority, Network Error, Invalid Data (RFC 8914 sections 4.4,
+/// 4.14, 4.15, 4.19 to 4.25).
+const UNREACHED: [u16; 10] = [3, 13, 14, 18, 19, 20, 21, 22, 23, 24];
 
 /// Why a negative answer (NXDOMAIN, or NOERROR without a record of the type asked) is no
 /// proof of absence because one of the [`UNREACHED`] codes rides on it: the absence is the
@@ -117,10 +118,11 @@ pub(super) fn unreached(message: &Message, rtype: RecordType) -> Option<String> 
 }
 
 /// The INFO-CODEs that say DNSSEC validation of this very answer failed: DNSSEC Bogus,
-/// Signature Expired, Signature Not Yet Valid, DNSKEY Missing, RRSIGs Missing, NSEC Missing
-/// (RFC 8914 sections 4.7 to 4.11, 4.13). Unsupported algorithms (1, 2) make a zone insecure,
-/// not bogus (RFC 4035 section 5.2), and are left out.
-const BOGUS: [u16; 6] = [6, 7, 8, 9, 10, 12];
+/// Signature Expired, Signature Not Yet Valid, DNSKEY Missing, RRSIGs Missing, No Zone Key
+/// Bit Set, NSEC Missing (RFC 8914 sections 4.7 to 4.13). Unsupported algorithms (1, 2) make
+/// a zone insecure, not bogus (RFC 4035 section 5.2), and Indeterminate (5) is the state of
+/// data no trust anchor covers (RFC 4035 section 4.3): those are left out.
+const BOGUS: [u16; 7] = [6, 7, 8, 9, 10, 11, 12];
 
 /// Why an answer, positive or negative, is not believed because its own resolver says it
 /// failed DNSSEC validation (a [`BOGUS`] code): RFC 4035 section 5.5 has a validating

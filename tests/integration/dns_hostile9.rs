@@ -147,18 +147,24 @@ fn unreached(q: &Message) -> Option<Vec<u8>> {
 
 #[tokio::test]
 async fn an_absence_from_a_resolver_that_reached_no_authority_is_trouble() {
-    // RFC 8914: EDE 20 "Not Authoritative", 22 "No Reachable Authority" and 23 "Network
-    // Error" say the server did not get its answer from the zone's servers; EDE 18
-    // "Prohibited" says it would not resolve for this client. A NODATA under any of them is
-    // the resolver's, not the zone's: trouble, never "no record". An honest NODATA stays
+    // RFC 8914: EDE 20 "Not Authoritative", 22 "No Reachable Authority", 23 "Network Error"
+    // and 24 "Invalid Data" say the server did not get (or could not read) its answer from
+    // the zone's servers; 13 "Cached Error" and 14 "Not Ready" that it answered from a failure
+    // or before it could resolve; 18 "Prohibited" and 21 "Not Supported" that it would not
+    // resolve this question. A NODATA under any of them is the resolver's, not the zone's:
+    // trouble, never "no record". An honest NODATA stays
     // absence, and records served stale (EDE 3 with 22) are still the zone's data (RFC 8767),
     // as round 5 holds for EDE 3 alone.
     let dns = dns_at(raw_server(unreached, unreached).await).await;
     for (code, words) in [
+        (13, "Cached Error"),
+        (14, "Not Ready"),
         (18, "Prohibited"),
         (20, "Not Authoritative"),
+        (21, "Not Supported"),
         (22, "No Reachable Authority"),
         (23, "Network Error"),
+        (24, "Invalid Data"),
     ] {
         let domain = format!("{code}.unreached.example");
         let answer = dns.query(&domain, RType::TXT).await;

@@ -1,16 +1,16 @@
 //! Hostile servers, round 9, second part: SPF evaluation order around a failing lookup (an
 //! include or a redirect target that times out before or after the matching term, RFC 7208
 //! sections 4.6.2, 5.2 and 6.1), the `ptr` mechanism's own rule for DNS errors (section 5.5),
-//! stale absences at `exists` and include terms, a server that falls silent after its first
-//! answers under `diagnose`, and a failing include shared by a bulk run (RFC 9520). The
-//! helpers are the first part's (`dns_hostile9`) and round 6's.
+//! stale absences at `exists` and include terms (and behind the `--zone` overlay), a server
+//! that falls silent after its first answers under `diagnose`, and a failing include shared
+//! by a bulk run (RFC 9520). The helpers are the first part's (`dns_hostile9`) and round 6's.
 #![allow(clippy::unwrap_used)]
 
 use crate::checks_support::{has, lacks, summary};
 use crate::cli_support::{code, json, run as cli, stdout};
 use crate::dns_hostile_wire::raw_server;
 use crate::dns_hostile6::{
-    a, asked, asked_text, bare, dns_at, name, nodata, qtype, reply, soa, txt,
+    a, asked, asked_text, bare, dns_at, name, nodata, patient, qtype, reply, soa, txt,
 };
 use crate::dns_hostile8::key;
 use crate::dns_hostile9::with_edes;
@@ -18,6 +18,7 @@ use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::{MX, PTR};
 use hickory_proto::rr::{RData, Record, RecordType};
 use mailtriage::checks::{CheckParams, DomainReport, check_domain};
+use mailtriage::dns::{Dns, DnsConfig, RType};
 use mailtriage::finding::Check;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -197,6 +198,38 @@ async fn stale_absences_at_exists_and_include_terms_are_temperror_not_fail() {
     lacks(&r, "spf-too-many-void-lookups");
     lacks(&r, "spf-include-without-spf");
     assert!(has(&r, "spf-lookup-failed").inconclusive);
+}
+
+#[tokio::test]
+async fn a_stale_upstream_absence_behind_the_zone_overlay_stays_trouble() {
+    // With `--zone` and live DNS for the other names (a CI job checking a zone file whose SPF
+    // includes a provider), the overlay forwards what its zones do not hold. An upstream's
+    // stale NXDOMAIN for the include is the same trouble seen through the overlay: SERVFAIL
+    // with the upstream's reason (EDE 23, as for any upstream trouble), naming the stale
+    // answer; never the include's absence (a void lookup, `spf-include-without-spf`).
+    let upstream = raw_server(stale_targets, stale_targets).await;
+    let dir = tempfile::tempdir().unwrap();
+    let zone = dir.path().join("zoned.example.zone");
+    std::fs::write(
+        &zone,
+        "$ORIGIN zoned.example.\n$TTL 300\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\nns IN A 192.0.2.53\n@ IN TXT \"v=spf1 include:_spf.gone.example -all\"\n",
+    )
+    .unwrap();
+    let overlay = Dns::new(DnsConfig {
+        nameservers: vec![upstream],
+        zones: vec![zone],
+        ..patient()
+    })
+    .await
+    .unwrap();
+    let answer = overlay.query("_spf.gone.example", RType::TXT).await;
+    assert!(answer.outcome.is_trouble(), "{:?}", answer.outcome);
+    let why = answer.outcome.detail().unwrap_or_default();
+    assert!(why.contains("Stale NXDOMAIN Answer"), "{why}");
+    let r = check_domain(&overlay, &bare("zoned.example", &[Check::Spf])).await;
+    lacks(&r, "spf-include-without-spf");
+    let f = has(&r, "spf-lookup-failed");
+    assert!(f.inconclusive && f.subject == "_spf.gone.example", "{f:?}");
 }
 
 // ------------------------------------------------------------ stateful servers

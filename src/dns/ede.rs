@@ -1,10 +1,13 @@
-//! Extended DNS Errors (RFC 8914) carried in a failed answer's OPT record: why a server said
-//! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads.
+//! Extended DNS Errors (RFC 8914) carried in an answer's OPT record: why a server said
+//! SERVFAIL or REFUSED, in its own words, folded into the trouble message a user reads, and
+//! which codes make an answer the resolver's rather than the zone's (a filter's, a stale or
+//! unconfirmed absence, one that failed DNSSEC validation).
 //!
 //! The text is written by the server's operator (or by whoever sits on the path): it is kept
 //! as data, cut to a bounded length and shown with every non-printable character escaped.
 
-use hickory_resolver::proto::op::Message;
+use hickory_resolver::proto::op::{Message, ResponseCode};
+use hickory_resolver::proto::rr::RecordType;
 use hickory_resolver::proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 
 /// EDNS option code of an Extended DNS Error (RFC 8914 section 2).
@@ -73,18 +76,7 @@ const POLICY: [u16; 4] = [4, 15, 16, 17];
 /// the [`POLICY`] codes. `None` for an answer without them (a stale answer, EDE 3, is still
 /// the zone's data, RFC 8767).
 pub(super) fn policy(message: &Message) -> Option<String> {
-    let edns = message.edns.as_ref()?;
-    let hit = edns
-        .options()
-        .get_all(EdnsCode::from(EDE))
-        .iter()
-        .any(|o| match o {
-            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
-                POLICY.contains(&u16::from_be_bytes([d[0], d[1]]))
-            }
-            _ => false,
-        });
-    if !hit {
+    if !carries(message, &POLICY) {
         return None;
     }
     Some(format!(
@@ -92,6 +84,75 @@ pub(super) fn policy(message: &Message) -> Option<String> {
         message.metadata.response_code,
         describe(message)?
     ))
+}
+
+/// The INFO-CODEs that say a resolver did not get its answer from the zone's servers: Stale
+/// Answer and Stale NXDOMAIN Answer (served from an expired cache entry, RFC 8767), Cached
+/// Error, Not Ready, Prohibited (it will not resolve for this client), Not Authoritative, Not
+/// Supported, No Reachable Authority, Network Error, Invalid Data (RFC 8914 sections 4.4,
+/// 4.14, 4.15, 4.19 to 4.25).
+const UNREACHED: [u16; 10] = [3, 13, 14, 18, 19, 20, 21, 22, 23, 24];
+
+/// Why a negative answer (NXDOMAIN, or NOERROR without a record of the type asked) is no
+/// proof of absence because one of the [`UNREACHED`] codes rides on it: the absence is the
+/// resolver's memory or its guess, and a record published since (or the zone's current
+/// answer) would be hidden. `None` for a positive answer (records served stale are still the
+/// zone's data, RFC 8767) or one without those codes.
+pub(super) fn unreached(message: &Message, rtype: RecordType) -> Option<String> {
+    let code = message.metadata.response_code;
+    let negative = code == ResponseCode::NXDomain
+        || (code == ResponseCode::NoError
+            && !message.answers.iter().any(|r| r.record_type() == rtype));
+    if !negative || !carries(message, &UNREACHED) {
+        return None;
+    }
+    let shape = if code == ResponseCode::NXDomain {
+        "NXDOMAIN"
+    } else {
+        "NODATA"
+    };
+    Some(format!(
+        "the resolver did not get this {shape} from the domain's DNS servers ({}): an absence it served from memory or could not confirm, not proof that the record does not exist; ask again later or through another resolver (RFC 8914, RFC 8767 section 4)",
+        describe(message)?
+    ))
+}
+
+/// The INFO-CODEs that say DNSSEC validation of this very answer failed: DNSSEC Bogus,
+/// Signature Expired, Signature Not Yet Valid, DNSKEY Missing, RRSIGs Missing, No Zone Key
+/// Bit Set, NSEC Missing (RFC 8914 sections 4.7 to 4.13). Unsupported algorithms (1, 2) make
+/// a zone insecure, not bogus (RFC 4035 section 5.2), and Indeterminate (5) is the state of
+/// data no trust anchor covers (RFC 4035 section 4.3): those are left out.
+const BOGUS: [u16; 7] = [6, 7, 8, 9, 10, 11, 12];
+
+/// Why an answer, positive or negative, is not believed because its own resolver says it
+/// failed DNSSEC validation (a [`BOGUS`] code): RFC 4035 section 5.5 has a validating
+/// resolver answer SERVFAIL for bogus data, so one that hands it over anyway (a permissive
+/// mode) is handing over what may be forged. `None` without those codes.
+pub(super) fn bogus(message: &Message) -> Option<String> {
+    if !carries(message, &BOGUS) {
+        return None;
+    }
+    Some(format!(
+        "the resolver says this {} failed DNSSEC validation ({}) and sent it anyway: it may be forged and is not believed; a validating resolver answers SERVFAIL here (RFC 4035 section 5.5, RFC 8914)",
+        message.metadata.response_code,
+        describe(message)?
+    ))
+}
+
+/// True when `message` carries an Extended DNS Error whose INFO-CODE is one of `codes`.
+fn carries(message: &Message, codes: &[u16]) -> bool {
+    let Some(edns) = message.edns.as_ref() else {
+        return false;
+    };
+    edns.options()
+        .get_all(EdnsCode::from(EDE))
+        .iter()
+        .any(|o| match o {
+            EdnsOption::Unknown(_, d) if d.len() >= 2 => {
+                codes.contains(&u16::from_be_bytes([d[0], d[1]]))
+            }
+            _ => false,
+        })
 }
 
 fn one(option: &EdnsOption) -> Option<String> {

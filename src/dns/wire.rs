@@ -74,7 +74,11 @@ pub(super) async fn exchange(
             edns = false;
             continue;
         }
-        if let Some(why) = failure_with_reason(&message).or_else(|| super::ede::policy(&message)) {
+        if let Some(why) = failure_with_reason(&message)
+            .or_else(|| super::ede::policy(&message))
+            .or_else(|| super::ede::bogus(&message))
+            .or_else(|| super::ede::unreached(&message, rtype))
+        {
             return Err(NetError::Msg(why));
         }
         // Only NOERROR and NXDOMAIN answer the question. hickory reads an unassigned code
@@ -168,9 +172,16 @@ fn judge(response: &Message, name: &Name, rtype: RecordType) -> Result<(), NetEr
     // RFC 2308 section 2.2: a NODATA carries an SOA or no NS; NS without SOA is a referral.
     // Asked with RD=1, a referral means the server did not resolve the name for us.
     if negative && meta.response_code == ResponseCode::NoError && !soa && !delegated.is_empty() {
+        // NS records for the root are an upward referral: a server that does not serve the
+        // zone pointing back to the top of the tree (a lame delegation). The root's canonical
+        // text is empty, which would read as a missing name: it is written ".".
+        let (kind, zone) = match delegated.first().map(String::as_str) {
+            Some("") => ("an upward referral to the root", "."),
+            Some(z) => ("a referral", z),
+            None => ("a referral", "?"),
+        };
         return Err(NetError::Msg(format!(
-            "the server did not recurse: it sent a referral (NS records for {} in the authority section, no answer, no SOA; AA={}, RA={}) instead of an answer or a NODATA for {name}; ask a recursive resolver (RFC 1034 section 4.3.1, RFC 2308 section 2.2)",
-            delegated.first().map_or("?", String::as_str),
+            "the server did not recurse: it sent {kind} (NS records for {zone} in the authority section, no answer, no SOA; AA={}, RA={}) instead of an answer or a NODATA for {name}; ask a recursive resolver (RFC 1034 section 4.3.1, RFC 2308 section 2.2)",
             u8::from(meta.authoritative),
             u8::from(meta.recursion_available),
         )));

@@ -75,6 +75,8 @@ mod dns_hostile7;
 mod dns_hostile7b;
 mod dns_hostile8;
 mod dns_hostile8b;
+mod dns_hostile9;
+mod dns_hostile9b;
 mod dns_hostile_wire;
 mod dns_load;
 mod dns_outcomes;

@@ -3,7 +3,7 @@
 //! DNS trouble). Only a 127.0.0.0/8 answer that is not a refusal code is a listing.
 
 use super::facts::{Ask, ListResult, State, result};
-use super::knowledge::ListKind;
+use super::knowledge::{BlocklistRule, ListKind};
 use super::names;
 use crate::dns::{Answer, Dns, Outcome, RType};
 use crate::finding::{Check, Finding, Severity, finding};
@@ -114,7 +114,7 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
         .inconclusive();
         return (r, Some(f));
     }
-    if let Some((point, probe)) = lists_test_point(dns, l.kind, &a.labels, &zone).await {
+    if let Some((point, probe)) = lists_test_point(dns, l, &a.labels, &zone).await {
         let why = format!(
             "it also lists {point}, which no list may list (RFC 5782 section 5): it answers for every {}, so the answer is an error of the list (a wildcard, an expired zone) or of the resolver, not a listing",
             if l.kind == ListKind::Domain {
@@ -196,14 +196,17 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
 /// 127.0.0.1 (`::1` for a question in nibble form) for an address list, the name `invalid`
 /// for a domain list. Asked only once an item seems listed, so a clean result costs nothing.
 /// `Some((entry, query id))` when the list answers for it with an address in 127.0.0.0/8: a
-/// list that lists everything. A failed or negative test question leaves the listing alone.
+/// list that lists everything. A failed or negative test question leaves the listing alone,
+/// and so does one the list refused (its refused code: a quota reached between the two
+/// questions) or answered outside 127.0.0.0/8 (a resolver's wildcard): neither says what the
+/// list holds.
 async fn lists_test_point(
     dns: &Dns,
-    kind: ListKind,
+    l: &BlocklistRule,
     labels: &str,
     zone: &str,
 ) -> Option<(String, usize)> {
-    let (point, labels) = match kind {
+    let (point, labels) = match l.kind {
         ListKind::Domain => ("the name `invalid`".to_string(), "invalid".to_string()),
         ListKind::Ip | ListKind::Allow if labels.split('.').count() > 4 => (
             "its test entry ::1".to_string(),
@@ -218,10 +221,18 @@ async fn lists_test_point(
     if probe.outcome != Outcome::Answer {
         return None;
     }
-    let listed = probe.ips().into_iter().any(|i| match i {
-        IpAddr::V4(v) => v.octets()[0] == 127,
-        IpAddr::V6(_) => false,
-    });
+    let v4: Vec<Ipv4Addr> = probe
+        .ips()
+        .into_iter()
+        .filter_map(|i| match i {
+            IpAddr::V4(v) => Some(v),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    let listed = !v4.is_empty()
+        && v4
+            .iter()
+            .all(|v| v.octets()[0] == 127 && l.refused(*v).is_none());
     listed.then(|| (format!("{point} ({})", probe.name), probe.id))
 }
 

@@ -98,6 +98,7 @@ mod report_plan;
 mod report_render;
 mod report_sarif;
 mod report_schema;
+mod review17_cli;
 mod review_faults;
 mod review_inputs;
 mod rules_actions;

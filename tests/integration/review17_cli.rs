@@ -33,3 +33,77 @@ fn completions_into_a_closed_pipe_exit_quietly() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("--dkim-selector"));
 }
+
+/// Runs `args` and kills it after `secs`: a run that reads a 1 GB file whole (or hangs) fails
+/// the test instead of holding the machine.
+fn run_within(args: &[&str], secs: u64) -> std::process::Output {
+    let mut child = mailtriage()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mailtriage");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().expect("try_wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("wait for mailtriage")
+}
+
+/// A 1 GB file with no line break (sparse: no disk is used).
+fn sparse_gigabyte(dir: &std::path::Path) -> String {
+    let path = dir.join("huge.log");
+    let f = std::fs::File::create(&path).expect("create");
+    f.set_len(1 << 30).expect("set_len");
+    path.display().to_string()
+}
+
+/// `check --domains-file huge.log` read the 1 GB line into memory (4.6 GB and still growing
+/// after a minute). A line too long to hold a domain is refused at once, in one line.
+#[test]
+fn a_gigabyte_domains_file_is_refused_at_its_first_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let huge = sparse_gigabyte(dir.path());
+    let o = run_within(
+        &[
+            "check",
+            "--domains-file",
+            &huge,
+            "--offline",
+            "--zone",
+            "examples/zones",
+        ],
+        30,
+    );
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("huge.log:1: a line longer than"), "{err}");
+    // A file that is not UTF-8 is named at its line, as a bad domain is.
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, b"ok.example\n\xff\xfe.example\n").expect("write");
+    let bad = bad.display().to_string();
+    let o = run(
+        &[
+            "check",
+            "--domains-file",
+            &bad,
+            "--offline",
+            "--zone",
+            "examples/zones",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("bad.txt:2: not UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+}

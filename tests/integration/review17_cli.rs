@@ -107,3 +107,19 @@ fn a_gigabyte_domains_file_is_refused_at_its_first_line() {
         stderr(&o)
     );
 }
+
+/// `check --zone huge.log` read the 1 GB file whole and then parsed it (2 GB and still going
+/// after a minute). A zone file over 64 MiB is refused without being read.
+#[test]
+fn a_gigabyte_zone_file_is_refused_without_being_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let huge = sparse_gigabyte(dir.path());
+    let o = run_within(&["check", "example.com", "--zone", &huge, "--offline"], 30);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("1073741824 bytes") && err.contains("64 MiB"),
+        "{err}"
+    );
+}

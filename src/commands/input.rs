@@ -99,12 +99,24 @@ pub fn read_many(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
     }
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    for item in crate::scan::source::expand(
-        &args
-            .iter()
-            .map(std::path::PathBuf::from)
-            .collect::<Vec<_>>(),
-    ) {
+    for arg in args {
+        let before = inputs.len() + errors.len();
+        read_arg(arg, &mut inputs, &mut errors);
+        // A directory with nothing to read is said so: it used to end the run with exit 2
+        // and nothing on stderr, or be passed over beside other inputs.
+        if inputs.len() + errors.len() == before {
+            errors.push((
+                arg.clone(),
+                "a directory with no files to read (hidden files are left out)".into(),
+            ));
+        }
+    }
+    (inputs, errors)
+}
+
+/// Reads what one argument of [`read_many`] stands for into `inputs`, or `errors`.
+fn read_arg(arg: &str, inputs: &mut Vec<Input>, errors: &mut Vec<(String, String)>) {
+    for item in crate::scan::source::expand(&[std::path::PathBuf::from(arg)]) {
         use crate::scan::source::Item;
         match item {
             Item::Stdin => match read(None) {
@@ -126,7 +138,6 @@ pub fn read_many(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
             Item::Unusable(name, why) => errors.push((name, why)),
         }
     }
-    (inputs, errors)
 }
 
 fn read_file(path: &Path) -> std::result::Result<Input, String> {

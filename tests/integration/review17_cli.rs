@@ -123,3 +123,46 @@ fn a_gigabyte_zone_file_is_refused_without_being_read() {
         "{err}"
     );
 }
+
+/// `explain DIR` and `diagnose DIR` of a directory with nothing to read (or only hidden
+/// files, or a Maildir with no messages) exited 2 with nothing on stderr; beside a readable
+/// input the directory was passed over without a word. Each is named, with why.
+#[test]
+fn a_directory_with_nothing_to_read_is_named_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("bounces");
+    std::fs::create_dir_all(empty.join(".hidden")).expect("mkdir");
+    std::fs::write(empty.join(".seen"), "550 5.1.1 unknown").expect("write");
+    let maildir = dir.path().join("Maildir");
+    std::fs::create_dir_all(maildir.join("cur")).expect("mkdir");
+    let reply = dir.path().join("reply.txt");
+    std::fs::write(&reply, "550 5.1.1 <a@example.com>: user unknown\n").expect("write");
+    let (empty, maildir, reply) = (
+        empty.display().to_string(),
+        maildir.display().to_string(),
+        reply.display().to_string(),
+    );
+    let why = "a directory with no files to read";
+    for args in [
+        vec!["explain", empty.as_str()],
+        vec!["explain", maildir.as_str()],
+        vec!["diagnose", empty.as_str(), "--domain", "example.com"],
+    ] {
+        let o = run(&args, None);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{}: {why}", args[1])),
+            "{args:?}: {err}"
+        );
+    }
+    // Beside an input that is read, the run goes on and still says which one it could not.
+    let o = run(&["explain", &empty, &reply], None);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("5.1.1"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!("{empty}: {why}")),
+        "{}",
+        stderr(&o)
+    );
+}

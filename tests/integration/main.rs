@@ -99,6 +99,7 @@ mod report_render;
 mod report_sarif;
 mod report_schema;
 mod review17_cli;
+mod review17_outputs;
 mod review17_slicing;
 mod review_faults;
 mod review_inputs;

@@ -166,3 +166,42 @@ fn a_directory_with_nothing_to_read_is_named_on_stderr() {
         stderr(&o)
     );
 }
+
+/// `scan --merge huge.log` read the 1 GB file whole (1 GB resident, 11 s) before JSON said
+/// "expected value at line 1 column 1". A file that does not open a JSON object is refused
+/// by its first byte; a summary with white space before it is still merged.
+#[test]
+fn a_merge_input_that_is_no_json_object_is_refused_by_its_first_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let huge = sparse_gigabyte(dir.path());
+    let o = run_within(&["scan", "--merge", &huge], 30);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains(
+            "huge.log: not a usable mailtriage.scan/v1 summary (it does not start with `{` as a JSON object does); skipped"
+        ),
+        "{err}"
+    );
+    let o = run(
+        &["scan", "--format", "json", "examples/logs/mail.log"],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let summary = dir.path().join("day.json");
+    let mut text = b"\n\n  ".to_vec();
+    text.extend_from_slice(&o.stdout);
+    std::fs::write(&summary, text).expect("write");
+    let o = run(
+        &[
+            "scan",
+            "--merge",
+            &summary.display().to_string(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("{\"schema\":\"mailtriage.scan/v1\""));
+}

@@ -205,3 +205,26 @@ fn a_merge_input_that_is_no_json_object_is_refused_by_its_first_byte() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).starts_with("{\"schema\":\"mailtriage.scan/v1\""));
 }
+
+/// `scan --help` described `--format jsonl` as "One mailtriage.check/v1 domain object per line
+/// (bulk mode)", check's bulk output; scan writes one mailtriage.scan-address/v1 object per
+/// address. Each command's help names what it writes.
+#[test]
+fn each_commands_help_says_what_its_jsonl_holds() {
+    for (command, schema) in [
+        ("scan", "mailtriage.scan-address/v1"),
+        ("check", "mailtriage.check/v1"),
+    ] {
+        let o = run(&[command, "--help"], None);
+        assert_eq!(code(&o), 0);
+        let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+        let jsonl = &help[help.find("- jsonl:").expect("jsonl listed")..];
+        let jsonl = &jsonl[..jsonl.find(" - ").unwrap_or(jsonl.len())];
+        assert!(jsonl.contains(schema), "{command}: {jsonl}");
+        // The line of the command's own output is the one a reader of that help looks for.
+        assert!(
+            jsonl.contains(&format!("{command}: a {schema}")),
+            "{command}: {jsonl}"
+        );
+    }
+}

@@ -228,3 +228,43 @@ fn each_commands_help_says_what_its_jsonl_holds() {
         );
     }
 }
+
+/// A flag given twice, an unknown flag, a missing argument or subcommand printed clap's
+/// several lines (`error:`, a tip, `Usage:`, "For more information") where docs/exit-codes.md
+/// promises one line, `mailtriage: <reason>`. The reason keeps what clap listed and its tip;
+/// `mailtriage` alone still prints the help.
+#[test]
+fn usage_errors_are_one_line_with_their_tip() {
+    for (args, says) in [
+        (
+            &["explain", "550", "--format", "json", "--format", "human"][..],
+            "the argument '--format <FORMAT>' cannot be used multiple times",
+        ),
+        (
+            &["scan", "--soft-days", "-1", "x.log"][..],
+            "to pass '-1' as a value, use '-- -1'",
+        ),
+        (
+            &["diagnose"][..],
+            "the following required arguments were not provided: <INPUT>...",
+        ),
+        (&["rules", "show"][..], "<ID>"),
+        (&["bogus"][..], "unrecognized subcommand 'bogus'"),
+        (
+            &["check", "--offline", "--offline", "x.example"][..],
+            "'--offline'",
+        ),
+        (&["rules", "list", "x\u{202e}y"][..], "'x\\u{202e}y'"),
+    ] {
+        let o = run(args, None);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("mailtriage: "), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.trim_end().ends_with("(see --help)"), "{args:?}: {err}");
+    }
+    let o = run(&[], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("Commands:"), "{}", stderr(&o));
+}

@@ -334,6 +334,12 @@ fn follow(
     let [path] = args.paths.as_slice() else {
         return Err(Error::Input("--follow reads exactly one log file".into()));
     };
+    // `-` is standard input everywhere else in scan; here it would be read as a file name.
+    if path.as_os_str() == "-" {
+        return Err(Error::Input(
+            "--follow reads a log file by its name, not standard input: it reopens the file after logrotate".into(),
+        ));
+    }
     if !(args.poll.is_finite() && args.poll > 0.0 && args.poll <= 3600.0) {
         return Err(Error::Input(format!(
             "invalid --poll {}: give seconds between 0 and 3600",

@@ -268,3 +268,15 @@ fn usage_errors_are_one_line_with_their_tip() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("Commands:"), "{}", stderr(&o));
 }
+
+/// `scan --follow -` said "-: no such file or directory", though `-` is standard input for
+/// every other scan: it names what --follow needs instead.
+#[test]
+fn follow_of_standard_input_says_it_needs_a_file() {
+    let o = run(&["scan", "--follow", "-"], Some(b""));
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not standard input"), "{err}");
+    assert!(!err.contains("no such file"), "{err}");
+}

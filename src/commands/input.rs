@@ -35,7 +35,10 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
             let path = Path::new(arg);
             // A reply pasted as an argument is never a file name; only look at the
             // filesystem when the argument could plausibly be one.
-            if arg.len() < 4096 && !arg.contains('\n') && path.is_file() {
+            let meta = (arg.len() < 4096 && !arg.contains('\n'))
+                .then(|| std::fs::metadata(path).ok())
+                .flatten();
+            if meta.as_ref().is_some_and(crate::scan::source::readable) {
                 let file = std::fs::File::open(path)
                     .map_err(|e| Error::Input(format!("cannot read {arg}: {e}")))?;
                 let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -52,6 +55,9 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
                 Err(Error::Input(format!(
                     "{arg} is a directory, not a reply or a file"
                 )))
+            } else if meta.is_some() {
+                // It exists, but reading it would never end or mean nothing (`/dev/zero`).
+                Err(Error::Input(format!("{arg}: not a regular file or a pipe")))
             } else if names_a_file(arg) {
                 // A mistyped path would otherwise be decoded as a reply and fail with
                 // "no SMTP reply code", which hides the real mistake.

@@ -73,13 +73,13 @@ fn walk(p: &Path, depth: usize, out: &mut Vec<Item>) {
         Ok(m) => m,
         Err(e) => return out.push(Item::Unusable(name, reason(&e))),
     };
-    if meta.is_file() {
+    if readable(&meta) {
         return out.push(Item::File(p.to_path_buf()));
     }
     if !meta.is_dir() {
         return out.push(Item::Unusable(
             name,
-            "not a regular file or directory".into(),
+            "not a regular file, a pipe or a directory".into(),
         ));
     }
     if depth > MAX_DEPTH {
@@ -102,6 +102,20 @@ fn walk(p: &Path, depth: usize, out: &mut Vec<Item>) {
         }
         Err(e) => out.push(Item::Unusable(name, reason(&e))),
     }
+}
+
+/// A file read as a stream: a regular file, or a named pipe such as the shell's process
+/// substitution (`mailtriage explain <(grep ... mail.log)` names `/dev/fd/63`). Devices are
+/// not (`/dev/zero` never ends).
+pub fn readable(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if meta.file_type().is_fifo() {
+            return true;
+        }
+    }
+    meta.is_file()
 }
 
 /// An I/O error as a short reason ("permission denied").

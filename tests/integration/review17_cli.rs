@@ -280,3 +280,90 @@ fn follow_of_standard_input_says_it_needs_a_file() {
     assert!(err.contains("not standard input"), "{err}");
     assert!(!err.contains("no such file"), "{err}");
 }
+
+/// A named pipe at `dir/name` that `text` is written into once a reader opens it, as the
+/// shell's process substitution (`<(grep ... mail.log)`, `/dev/fd/63`) gives one.
+fn fifo(
+    dir: &std::path::Path,
+    name: &str,
+    text: &'static str,
+) -> (String, std::thread::JoinHandle<()>) {
+    let path = dir.join(name);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let p = path.clone();
+    let writer = std::thread::spawn(move || {
+        let _ = std::fs::write(&p, text);
+    });
+    (path.display().to_string(), writer)
+}
+
+/// Lets a writer that no reader came for finish (a run that refused its pipe).
+fn drain(path: &str, writer: std::thread::JoinHandle<()>) {
+    if !writer.is_finished() {
+        let _ = std::fs::read(path);
+    }
+    writer.join().expect("writer");
+}
+
+/// `mailtriage explain <(grep ... mail.log)` said "/dev/fd/63: no such file or directory"
+/// (and diagnose the same; scan skipped it as "not a regular file or directory"): a pipe is
+/// read like standard input. A device that never ends is refused by what it is; `--zone`,
+/// which is read twice, says it needs a file instead of "no such file".
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_as_the_input_it_carries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (pipe, w) = fifo(
+        dir.path(),
+        "reply",
+        "550 5.1.1 <a@example.com>: user unknown\n",
+    );
+    let o = run(&["explain", &pipe, "--format", "json"], None);
+    drain(&pipe, w);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("5.1.1"), "{}", stdout(&o));
+
+    let (pipe, w) = fifo(dir.path(), "bounce", "550 5.7.26 unauthenticated\n");
+    let o = run(
+        &[
+            "diagnose",
+            &pipe,
+            "--domain",
+            "broken-sender.example",
+            "--zone",
+            "examples/zones",
+            "--offline",
+        ],
+        None,
+    );
+    drain(&pipe, w);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("5.7.26"), "{}", stdout(&o));
+
+    let log = "2026-03-01T01:00:01+00:00 mx1 postfix/smtp[4801]: 009E3779B9: to=<gone0@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.27.26]:25, delay=1, delays=0.01/0/0.3/0.5, dsn=5.1.1, status=bounced (host gmail-smtp-in.l.google.com[142.250.27.26] said: 550-5.1.1 The email account that you tried to reach does not exist. - gsmtp (in reply to RCPT TO command))\n";
+    let (pipe, w) = fifo(dir.path(), "log", log);
+    let o = run(&["scan", &pipe, "--format", "json"], None);
+    drain(&pipe, w);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("gone0@gmail.com"), "{}", stdout(&o));
+
+    let o = run(&["explain", "/dev/zero"], None);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("/dev/zero: not a regular file or a pipe"),
+        "{}",
+        stderr(&o)
+    );
+    let (pipe, w) = fifo(dir.path(), "zone", "");
+    let o = run(
+        &["check", "example.com", "--zone", &pipe, "--offline"],
+        None,
+    );
+    drain(&pipe, w);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}

@@ -1,7 +1,7 @@
 //! Review 17: the newer outputs (SARIF places, scan's reports, the evidence bundle) given
 //! hostile names and data, each test failing on the fault found.
 
-use super::cli_support::{code, run, stderr, stdout};
+use super::cli_support::{code, stderr};
 use serde_json::Value;
 
 /// Percent-decodes a URI path, refusing any character RFC 3986 does not allow unescaped in

@@ -367,3 +367,54 @@ fn a_named_pipe_is_read_as_the_input_it_carries() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
+
+/// A Postfix log with a block of NULs in its first lines (what syslog files hold after an
+/// unclean shutdown) was refused whole as "binary data, not a mail log" (no results, exit 2).
+/// It is read as the log it is, the NUL line skipped and counted as binary data; `--follow`
+/// takes it too. A file of NULs is still binary.
+#[test]
+fn a_log_with_a_block_of_nuls_is_read_and_the_block_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = std::fs::read_to_string("examples/logs/mail.log").expect("example log");
+    let lines: Vec<&str> = log.lines().collect();
+    let mut text = lines[..50].join("\n").into_bytes();
+    text.push(b'\n');
+    text.extend_from_slice(&[0u8; 4096]);
+    text.push(b'\n');
+    text.extend_from_slice(lines[50..].join("\n").as_bytes());
+    text.push(b'\n');
+    let crashed = dir.path().join("mail.log");
+    std::fs::write(&crashed, text).expect("write");
+    let crashed = crashed.display().to_string();
+    let clean = run(
+        &["scan", "examples/logs/mail.log", "--format", "json"],
+        None,
+    );
+    let o = run(&["scan", &crashed, "--format", "json"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (doc, want) = (
+        super::cli_support::json(&o),
+        super::cli_support::json(&clean),
+    );
+    for field in ["delivered", "deferred", "bounced", "addresses"] {
+        assert_eq!(
+            doc["totals"][field],
+            want["totals"][field],
+            "{field}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(doc["totals"]["skipped"], 1);
+    let skipped = doc["inputs"][0]["skipped"].as_array().expect("skipped");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["reason"] == "binary-data" && s["count"] == 1 && s["first"] == 51),
+        "{skipped:?}"
+    );
+    let zeros = dir.path().join("zeros.log");
+    std::fs::write(&zeros, vec![0u8; 100_000]).expect("write");
+    let o = run(&["scan", &zeros.display().to_string()], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("binary data"), "{}", stderr(&o));
+}

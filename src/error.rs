@@ -54,3 +54,33 @@ pub fn is_broken_pipe(e: &io::Error) -> bool {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A usage error as clap renders it (`error: ...`, the arguments it lists, tips, the usage
+/// and "For more information") as one line: the error with what it lists, then its tips.
+pub fn usage_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim_end);
+    let first = lines.next().unwrap_or("invalid usage");
+    let mut line = first.trim_start_matches("error: ").to_string();
+    let mut listed = Vec::new();
+    let mut tips = Vec::new();
+    for l in lines {
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            break;
+        }
+        let t = l.trim();
+        if let Some(tip) = t.strip_prefix("tip: ") {
+            tips.push(tip);
+        } else if !t.is_empty() && l.starts_with(' ') && tips.is_empty() {
+            listed.push(t);
+        }
+    }
+    if !listed.is_empty() {
+        line = format!("{line} {}", listed.join(", "));
+    }
+    for tip in tips {
+        line.push_str("; ");
+        line.push_str(tip);
+    }
+    line.push_str(" (see --help)");
+    line
+}

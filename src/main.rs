@@ -28,9 +28,15 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // A usage error may quote the argument it refused: shown escaped, without styles.
-            let text = mailtriage::report::escape::terminal_text(&e.render().to_string());
-            let _ = std::io::stderr().write_all(text.as_bytes());
+            // `mailtriage` or `mailtriage rules` alone: the help is the answer (exit 2).
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                let text = mailtriage::report::escape::terminal_text(&e.render().to_string());
+                let _ = std::io::stderr().write_all(text.as_bytes());
+                return ExitCode::from(2);
+            }
+            // Any other usage error is one line like every input error (docs/exit-codes.md);
+            // report() escapes the argument it may quote.
+            report(&mailtriage::error::usage_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };

@@ -9,33 +9,54 @@ use crate::finding::{Check, Finding, Severity};
 use crate::report::{CheckDomain, CheckReport, Format, Report, RunContext, ToolInfo};
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
 /// The finding on the line of a domain whose check failed internally (rules/findings.toml).
 pub const INTERNAL_ERROR: &str = "internal-error";
+
+/// The longest line of a `--domains-file`: a domain name and a comment beside it.
+const MAX_DOMAINS_LINE: usize = 4096;
 
 /// Domains from the arguments plus `--domains-file` (`-` = stdin): one per line, blank lines
 /// and `#` comments ignored.
 pub fn domains(args: &[String], file: Option<&str>) -> Result<Vec<String>> {
     let mut all: Vec<String> = args.to_vec();
     let Some(file) = file else { return Ok(all) };
-    let reader: Box<dyn BufRead> = if file == "-" {
+    let mut reader: Box<dyn BufRead> = if file == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         let f = std::fs::File::open(file)
             .map_err(|e| Error::Input(format!("cannot read --domains-file {file}: {e}")))?;
         Box::new(std::io::BufReader::new(f))
     };
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Error::Input(format!("{file}:{}: {e}", n + 1)))?;
+    let mut buf = Vec::new();
+    for n in 1.. {
+        // Each line read with a bound: a file that is one endless line (a 1 GB sparse file,
+        // a binary given by mistake) is refused at its first line, not held in memory.
+        buf.clear();
+        let got = (&mut reader)
+            .take(MAX_DOMAINS_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Input(format!("{file}:{n}: {e}")))?;
+        if got == 0 {
+            break;
+        }
+        if buf.len() > MAX_DOMAINS_LINE {
+            return Err(Error::Input(format!(
+                "{file}:{n}: a line longer than {MAX_DOMAINS_LINE} bytes holds no domain name (one domain per line)"
+            )));
+        }
+        let line = std::str::from_utf8(&buf).map_err(|_| {
+            Error::Input(format!("{file}:{n}: not UTF-8 text (one domain per line)"))
+        })?;
         let entry = line.split('#').next().unwrap_or("").trim();
         if entry.is_empty() {
             continue;
         }
         // Say where a bad name is: with 100,000 lines "invalid domain" alone is useless.
         super::validate::domain(entry, "domain")
-            .map_err(|e| Error::Input(format!("{file}:{}: {e}", n + 1)))?;
+            .map_err(|e| Error::Input(format!("{file}:{n}: {e}")))?;
         all.push(entry.to_string());
     }
     Ok(all)

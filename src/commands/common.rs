@@ -58,6 +58,13 @@ pub fn dns_config(args: &DnsArgs, run_deadline: Option<Duration>) -> Result<DnsC
             zones.extend(found);
         } else if zone.is_file() {
             zones.push(zone.clone());
+        } else if zone.exists() {
+            // A pipe (`--zone <(...)`) or a device: the zone files are read more than once
+            // (the overlay, then SARIF's places), which a pipe cannot be.
+            return Err(Error::Input(format!(
+                "--zone {}: not a regular file (a pipe or a device): give a zone file or a directory of them",
+                zone.display()
+            )));
         } else {
             return Err(Error::Input(format!(
                 "--zone {}: no such file or directory",

@@ -35,7 +35,10 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
             let path = Path::new(arg);
             // A reply pasted as an argument is never a file name; only look at the
             // filesystem when the argument could plausibly be one.
-            if arg.len() < 4096 && !arg.contains('\n') && path.is_file() {
+            let meta = (arg.len() < 4096 && !arg.contains('\n'))
+                .then(|| std::fs::metadata(path).ok())
+                .flatten();
+            if meta.as_ref().is_some_and(crate::scan::source::readable) {
                 let file = std::fs::File::open(path)
                     .map_err(|e| Error::Input(format!("cannot read {arg}: {e}")))?;
                 let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -52,6 +55,9 @@ pub fn read(arg: Option<&str>) -> Result<Input> {
                 Err(Error::Input(format!(
                     "{arg} is a directory, not a reply or a file"
                 )))
+            } else if meta.is_some() {
+                // It exists, but reading it would never end or mean nothing (`/dev/zero`).
+                Err(Error::Input(format!("{arg}: not a regular file or a pipe")))
             } else if names_a_file(arg) {
                 // A mistyped path would otherwise be decoded as a reply and fail with
                 // "no SMTP reply code", which hides the real mistake.
@@ -99,12 +105,24 @@ pub fn read_many(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
     }
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    for item in crate::scan::source::expand(
-        &args
-            .iter()
-            .map(std::path::PathBuf::from)
-            .collect::<Vec<_>>(),
-    ) {
+    for arg in args {
+        let before = inputs.len() + errors.len();
+        read_arg(arg, &mut inputs, &mut errors);
+        // A directory with nothing to read is said so: it used to end the run with exit 2
+        // and nothing on stderr, or be passed over beside other inputs.
+        if inputs.len() + errors.len() == before {
+            errors.push((
+                arg.clone(),
+                "a directory with no files to read (hidden files are left out)".into(),
+            ));
+        }
+    }
+    (inputs, errors)
+}
+
+/// Reads what one argument of [`read_many`] stands for into `inputs`, or `errors`.
+fn read_arg(arg: &str, inputs: &mut Vec<Input>, errors: &mut Vec<(String, String)>) {
+    for item in crate::scan::source::expand(&[std::path::PathBuf::from(arg)]) {
         use crate::scan::source::Item;
         match item {
             Item::Stdin => match read(None) {
@@ -126,7 +144,6 @@ pub fn read_many(args: &[String]) -> (Vec<Input>, Vec<(String, String)>) {
             Item::Unusable(name, why) => errors.push((name, why)),
         }
     }
-    (inputs, errors)
 }
 
 fn read_file(path: &Path) -> std::result::Result<Input, String> {

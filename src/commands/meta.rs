@@ -7,7 +7,11 @@ use std::io::Write;
 
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<()> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "mailtriage", out);
+    // clap_complete panics when its writer fails: it writes into memory, and a closed pipe
+    // (`| head`) is then our write's error, which exits quietly.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "mailtriage", &mut script);
+    out.write_all(&script)?;
     Ok(())
 }
 

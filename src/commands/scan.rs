@@ -186,6 +186,39 @@ fn read(
     Ok((scanner.finish(), unread))
 }
 
+/// A summary file's bytes. Its first non-blank byte is looked at before the rest is read:
+/// a file that does not open a JSON object (a log, a 1 GB sparse file given by mistake) is
+/// refused without being read whole.
+fn read_summary(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).map_err(|e| source::reason(&e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut bytes = Vec::new();
+    // Leading white space is skipped (JSON allows it); the object's first byte decides.
+    loop {
+        let buf = reader.fill_buf().map_err(|e| source::reason(&e))?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) if buf[i] == b'{' => break,
+            Some(_) => {
+                return Err(format!(
+                    "not a usable {} summary (it does not start with `{{` as a JSON object does)",
+                    json::SCHEMA
+                ));
+            }
+            // An empty file: serde_json names it below, as before.
+            None if buf.is_empty() => break,
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| source::reason(&e))?;
+    Ok(bytes)
+}
+
 /// Merges earlier JSON summaries.
 fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
     if args.paths.is_empty() {
@@ -205,11 +238,11 @@ fn merge(args: &ScanArgs, err: &mut dyn Write) -> Result<(Scanned, usize)> {
     let mut seen_inputs: std::collections::HashMap<String, String> = Default::default();
     for path in &args.paths {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_summary(path) {
             Ok(b) => b,
-            Err(e) => {
+            Err(why) => {
                 unread += 1;
-                say(err, &format!("{name}: {}; skipped", source::reason(&e)))?;
+                say(err, &format!("{name}: {why}; skipped"))?;
                 continue;
             }
         };
@@ -301,6 +334,12 @@ fn follow(
     let [path] = args.paths.as_slice() else {
         return Err(Error::Input("--follow reads exactly one log file".into()));
     };
+    // `-` is standard input everywhere else in scan; here it would be read as a file name.
+    if path.as_os_str() == "-" {
+        return Err(Error::Input(
+            "--follow reads a log file by its name, not standard input: it reopens the file after logrotate".into(),
+        ));
+    }
     if !(args.poll.is_finite() && args.poll > 0.0 && args.poll <= 3600.0) {
         return Err(Error::Input(format!(
             "invalid --poll {}: give seconds between 0 and 3600",

@@ -75,17 +75,50 @@ pub struct Zone {
 /// (`example.com.zone` or `example.com` -> `example.com`).
 pub fn read_zone_file(path: &Path) -> Result<Zone, DnsSetupError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DnsSetupError::Zone {
+    let text = read_text(path).map_err(|(line, column, message)| DnsSetupError::Zone {
         file: label.clone(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read zone file: {e}"),
+        line,
+        column,
+        message,
     })?;
     let origin = path.file_name().and_then(|n| n.to_str()).map(|n| {
         let n = n.trim_end_matches(".zone").trim_end_matches(".db");
         n.to_string()
     });
     parse_zone(&label, &text, origin.as_deref().filter(|o| o.contains('.')))
+}
+
+/// The largest zone file read: far above any sending domain's zone, far below what would
+/// exhaust memory (a 1 GB sparse file given by mistake is refused without being read).
+const MAX_ZONE_FILE: u64 = 64 * 1024 * 1024;
+
+/// The text of a zone file, refused above [`MAX_ZONE_FILE`]. Errors are (line, column, message).
+fn read_text(path: &Path) -> Result<String, (usize, usize, String)> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| (0, 0, format!("cannot read zone file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let too_large = |size: u64| {
+        (
+            0,
+            0,
+            format!(
+                "the file is {size} bytes; zone files over {MAX_ZONE_FILE} bytes (64 MiB) are refused: give the zones of the names checked"
+            ),
+        )
+    };
+    let size = file.metadata().map_err(cannot)?.len();
+    if size > MAX_ZONE_FILE {
+        return Err(too_large(size));
+    }
+    let mut text = String::new();
+    // Bounded again: the file may grow between the look and the read.
+    file.take(MAX_ZONE_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_ZONE_FILE {
+        return Err(too_large(text.len() as u64));
+    }
+    Ok(text)
 }
 
 /// Parses zone text. `origin` (e.g. "example.com") is used until a `$ORIGIN` line.

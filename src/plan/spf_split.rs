@@ -143,8 +143,11 @@ pub(super) fn unterminated(answer: &str) -> Option<String> {
     let mut words = spaced.split_whitespace();
     let version = words.next()?;
     let rest: Vec<&str> = words.collect();
-    // `v=spf1ip4:...`: the version is the first six characters of the first word.
-    let (head, tail) = version.split_at(6);
+    // `v=spf1ip4:...`: the version is the first six characters of the first word. Strings
+    // that cut the version itself (`"v=s" "pf1ip4:..."`) have no such word: no repair.
+    let (Some(head), Some(tail)) = (version.get(..6), version.get(6..)) else {
+        return None;
+    };
     let fixed = std::iter::once(head)
         .chain((!tail.is_empty()).then_some(tail))
         .chain(rest)
@@ -249,6 +252,7 @@ mod tests {
         );
         assert_eq!(unterminated(r#""v=spf1 ip4:192.0.2.7 -all""#), None);
         assert_eq!(unterminated(r#""v=spf10 -all""#), None);
+        assert_eq!(unterminated(r#""v=s" "pf1ip4:192.0.2.7 -all""#), None);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::io;
 pub enum Format {
     Human,
     Json,
-    /// One mailtriage.check/v1 domain object per line (bulk mode).
+    /// JSON Lines: one object per line (check: a mailtriage.check/v1 domain, in bulk mode; scan:
+    /// a mailtriage.scan-address/v1 address).
     Jsonl,
     Markdown,
     Sarif,

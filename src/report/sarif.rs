@@ -18,14 +18,24 @@ fn level(f: &Finding) -> &'static str {
     }
 }
 
-/// SARIF wants a URI: keep relative paths as given (with forward slashes); make absolute ones file://.
+/// SARIF wants a URI (SARIF 2.1.0 section 3.10.2, RFC 3986): relative paths stay relative
+/// (with forward slashes), absolute ones become file://; every octet but an unreserved
+/// character and `/` is percent-encoded, so a zone file named `a b#1?.zone` (a name a pull
+/// request chooses) is one path, not a path, a query and a fragment.
 fn uri(path: &str) -> String {
     let p = path.replace('\\', "/");
+    let mut out = String::with_capacity(p.len() + 8);
     if p.starts_with('/') {
-        format!("file://{p}")
-    } else {
-        p
+        out.push_str("file://");
     }
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Where a result goes in the zone files, and a sentence to add when that place is a stand-in.

@@ -73,13 +73,13 @@ fn walk(p: &Path, depth: usize, out: &mut Vec<Item>) {
         Ok(m) => m,
         Err(e) => return out.push(Item::Unusable(name, reason(&e))),
     };
-    if meta.is_file() {
+    if readable(&meta) {
         return out.push(Item::File(p.to_path_buf()));
     }
     if !meta.is_dir() {
         return out.push(Item::Unusable(
             name,
-            "not a regular file or directory".into(),
+            "not a regular file, a pipe or a directory".into(),
         ));
     }
     if depth > MAX_DEPTH {
@@ -102,6 +102,20 @@ fn walk(p: &Path, depth: usize, out: &mut Vec<Item>) {
         }
         Err(e) => out.push(Item::Unusable(name, reason(&e))),
     }
+}
+
+/// A file read as a stream: a regular file, or a named pipe such as the shell's process
+/// substitution (`mailtriage explain <(grep ... mail.log)` names `/dev/fd/63`). Devices are
+/// not (`/dev/zero` never ends).
+pub fn readable(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if meta.file_type().is_fifo() {
+            return true;
+        }
+    }
+    meta.is_file()
 }
 
 /// An I/O error as a short reason ("permission denied").
@@ -222,15 +236,30 @@ pub fn recognise(head: &[u8]) -> Form {
     if head.iter().all(u8::is_ascii_whitespace) {
         return Form::Empty;
     }
-    let nul = head.contains(&0);
-    let ctrl = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-        .count();
-    if nul || ctrl * 50 > head.len() {
+    // Lines holding a NUL are set aside: a log with a block of NULs (a syslog file after an
+    // unclean shutdown) is still a log, whose binary lines the reader skips and counts. The
+    // input is binary when such lines outnumber the others, or when control bytes are common
+    // in the others.
+    let mut kept = Vec::with_capacity(head.len());
+    let (mut nul_lines, mut text_lines, mut ctrl) = (0usize, 0usize, 0usize);
+    for line in head.split_inclusive(|b| *b == b'\n') {
+        if line.contains(&0) {
+            nul_lines += 1;
+            continue;
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            text_lines += 1;
+        }
+        ctrl += line
+            .iter()
+            .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+            .count();
+        kept.extend_from_slice(line);
+    }
+    if text_lines == 0 || nul_lines > text_lines || ctrl * 50 > kept.len() {
         return Form::Binary;
     }
-    let text = String::from_utf8_lossy(head);
+    let text = String::from_utf8_lossy(&kept);
     let mut lines = text.lines().map(str::trim_end).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
     if from_line(first.as_bytes()) {
@@ -400,6 +429,11 @@ mod tests {
         let msgtrk = b"#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: Message Tracking Log\n#Fields: date-time,client-ip,event-id,recipient-address\n";
         assert_eq!(recognise(msgtrk), Form::ExchangeCsv);
         assert_eq!(recognise(b"\x00\x01\x02garbage"), Form::Binary);
+        // A block of NULs in a log (after a crash) leaves it a log; NULs everywhere do not.
+        let crashed = [&postfix[..], &[0u8; 4096][..], &b"\n"[..], &postfix[..]].concat();
+        assert_eq!(recognise(&crashed), Form::Syslog);
+        assert_eq!(recognise(&[0u8; 65_536]), Form::Binary);
+        assert_eq!(recognise(b"a\x00\nb\x00\nc\n"), Form::Binary);
         assert_eq!(recognise(b"  \n"), Form::Empty);
     }
 }

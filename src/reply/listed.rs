@@ -13,10 +13,13 @@
 use super::recipients::{self, Named};
 use super::types::Reply;
 
-/// Gives each address of a recipient list the reply found for the list's last address, in
-/// the list's order. `replies` are the replies read from the prose `human`; `failed` the
-/// addresses a failed-recipients header names (when any, only they count), `own` the addresses
-/// that are never recipients, `domain` the reporting system's mail domain.
+/// Gives each address of a recipient list the one reply the prose reader found for a member of
+/// it (the last, as a rule: the quoted reply stands below the list, and the reader gives a reply
+/// to the address above it), in the list's order. Nothing changes where no member, or more than
+/// one, has a reply, or where the reply has no code.
+/// `replies` are the replies read from the prose `human`; `failed` the addresses a
+/// failed-recipients header names (when any, only they count), `own` the addresses that are
+/// never recipients, `domain` the reporting system's mail domain.
 pub fn share(
     human: &str,
     replies: &mut Vec<Reply>,
@@ -30,22 +33,26 @@ pub fn share(
         .filter(|n| failed.is_empty() || failed.iter().any(|f| f.eq_ignore_ascii_case(&n.address)))
         .collect();
     for run in runs(&lines, &named) {
-        let [.., last] = run.as_slice() else { continue };
-        let Some(at) = position(replies, &last.address) else {
+        let answered: Vec<(usize, usize)> = run
+            .iter()
+            .enumerate()
+            .filter_map(|(k, n)| position(replies, &n.address).map(|at| (k, at)))
+            .collect();
+        let [(member, at)] = answered.as_slice() else {
             continue;
         };
-        if replies[at].basic.is_none() && replies[at].enhanced.is_none() {
+        let reply = replies[*at].clone();
+        if reply.basic.is_none() && reply.enhanced.is_none() {
             continue;
         }
-        let copies: Vec<Reply> = run[..run.len() - 1]
-            .iter()
-            .filter(|n| position(replies, &n.address).is_none())
-            .map(|n| Reply {
-                recipient: Some(n.address.clone()),
-                ..replies[at].clone()
-            })
-            .collect();
-        replies.splice(at..at, copies);
+        let copy = |n: &&Named| Reply {
+            recipient: Some(n.address.clone()),
+            ..reply.clone()
+        };
+        let after: Vec<Reply> = run[member + 1..].iter().map(copy).collect();
+        let before: Vec<Reply> = run[..*member].iter().map(copy).collect();
+        replies.splice(at + 1..at + 1, after);
+        replies.splice(*at..*at, before);
     }
 }
 
@@ -118,6 +125,27 @@ mod tests {
             vec![
                 (Some("kim@example.org".into()), five.clone()),
                 (Some("lee@example.org".into()), five),
+            ]
+        );
+    }
+
+    #[test]
+    fn three_listed_recipients_one_bracketed_each_get_the_mailbox_full_reply_in_order() {
+        let got = first_two(
+            "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n\
+             To: ann@gmail.com\nSubject: Delivery Status Notification (Failure)\n\n\
+             Delivery to the following recipients failed permanently:\n\n\
+             \x20    <kim@example.org>\n     lee@example.org\n     max@example.org\n\n\
+             Technical details of permanent failure:\n\
+             The error that the other server returned was: 552 5.2.2 Mailbox full\n",
+        );
+        let full = Some("5.2.2".to_string());
+        assert_eq!(
+            got,
+            vec![
+                (Some("kim@example.org".into()), full.clone()),
+                (Some("lee@example.org".into()), full.clone()),
+                (Some("max@example.org".into()), full),
             ]
         );
     }

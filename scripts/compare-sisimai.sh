@@ -4,6 +4,7 @@
 #   scripts/compare-sisimai.sh
 #   MAILTRIAGE_BIN=target/debug/mailtriage scripts/compare-sisimai.sh   # no release build
 #   SPLITS=dev PROJECTS="listmonk kumomta" scripts/compare-sisimai.sh    # a round's new dev messages
+#   SPLITS=dev PROJECTS="abuseio zammad/mail055.box" scripts/compare-sisimai.sh  # whole projects or project/file
 #
 # Not run by CI (CI has only Rust). Installs libsisimai-perl when it is missing (needs root),
 # builds mailtriage (`cargo build --release`) and runs sisimai and `mailtriage explain FILE
@@ -44,7 +45,8 @@ else
     BIN="$ROOT/target/release/mailtriage"
 fi
 
-# SPLITS limits the parts scored (a fresh figure is taken on dev alone); PROJECTS, the projects.
+# SPLITS limits the parts scored (a fresh figure is taken on dev alone); PROJECTS, the projects
+# (a word holding a slash names one file, `project/file`, for a round that adds files to a project).
 SPLITS=${SPLITS:-dev holdout}
 export PROJECTS=${PROJECTS:-}
 for split in $SPLITS; do
@@ -55,7 +57,7 @@ only = os.environ["PROJECTS"].split()
 for l in open(sys.argv[1]):
     if l.strip():
         e = json.loads(l)
-        if not only or e["project"] in only:
+        if not only or e["project"] in only or e["project"] + "/" + e["file"] in only:
             print(e["project"] + "/" + e["file"])' "$dir/expected.jsonl")
     # sisimai: one JSON line per message with every record it decodes.
     (cd "$dir" && perl -MSisimai -MJSON::PP -e '
@@ -128,7 +130,7 @@ total = {t: [rate() for _ in figures] for t in ("mailtriage", "sisimai")}
 rows = []
 for split in SPLITS:
     exp = [json.loads(l) for l in open(f"{SET}/{split}/expected.jsonl") if l.strip()]
-    exp = [e for e in exp if not ONLY or e["project"] in ONLY]
+    exp = [e for e in exp if not ONLY or e["project"] in ONLY or e["project"] + "/" + e["file"] in ONLY]
     got = {
         "mailtriage": {j["file"]: mailtriage(j["doc"]) for j in map(json.loads, open(f"{OUT}/{split}.mailtriage.jsonl"))},
         "sisimai": {j["file"]: sisimai(j["records"]) for j in map(json.loads, open(f"{OUT}/{split}.sisimai.jsonl"))},

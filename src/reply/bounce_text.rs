@@ -4,7 +4,7 @@
 
 use super::code::Regex;
 use super::types::{Extracted, InputForm, Reply};
-use super::{address, body, dsn, finality, prose, recipients};
+use super::{address, body, dsn, finality, listed, prose, recipients};
 use std::sync::LazyLock;
 
 /// One copy of `reply` for each recipient named; the reply alone when none is.
@@ -117,6 +117,7 @@ pub fn replies_of(human: &str, mut dsn: Vec<Reply>, ctx: &Context<'_>) -> Vec<Re
     if replies.is_empty() && ctx.failure {
         replies = prose::codeless(human, ctx.failed, ctx.own, ctx.domain);
     } else if !from_dsn && ctx.failure {
+        listed::share(human, &mut replies, ctx.failed, ctx.own, ctx.domain);
         replies.extend(unquoted(human, &replies, ctx));
     }
     aliases(human, &mut replies);

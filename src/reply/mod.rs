@@ -15,6 +15,7 @@ mod finality;
 mod headers;
 mod hosts;
 mod http_api;
+mod listed;
 mod log;
 mod mailbox;
 pub use mailbox::from_line as mbox_from_line;

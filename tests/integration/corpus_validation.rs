@@ -172,7 +172,7 @@ fn validation_replies_decode_at_or_above_their_floors() {
 fn validation_bounces_decode_at_or_above_their_floors() {
     let rules = RuleSet::load(None).unwrap();
     let mut below = Vec::new();
-    let sets: [(&str, Option<&[&str]>, PartFloors); 11] = [
+    let sets: [(&str, Option<&[&str]>, PartFloors); 12] = [
         (
             "first projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..7]),
@@ -222,6 +222,11 @@ fn validation_bounces_decode_at_or_above_their_floors() {
             "thirty-nine projects",
             Some(&BOUNCE_PROJECTS_IN_ORDER[..39]),
             THIRTY_NINE_BOUNCE_FLOORS,
+        ),
+        (
+            "fifty projects",
+            Some(&BOUNCE_PROJECTS_IN_ORDER[..50]),
+            FIFTY_BOUNCE_FLOORS,
         ),
         ("all", None, ALL_BOUNCE_FLOORS),
     ];

@@ -166,7 +166,7 @@ pub(crate) const BOUNCE_FLOORS: PartFloors = [
 /// The bounce projects in the order they joined the set. Each earlier floor set stays on exactly
 /// the projects it was set on (a prefix of this list), so that a message added later cannot move
 /// a ratchet set before it came.
-pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 50] = [
+pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 52] = [
     // the first seven: [`BOUNCE_FLOORS`]
     "Mail-DeliveryStatus-BounceParser",
     "MailBounceDetector",
@@ -218,8 +218,8 @@ pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 50] = [
     "cpython",
     "espocrm",
     "enmime",
-    // the twelfth round: DSNs servers write in their tests, bounces and reports inline in test
-    // code or beside it ([`ALL_BOUNCE_FLOORS`])
+    // up to fifty, the twelfth round: DSNs servers write in their tests, bounces and reports
+    // inline in test code or beside it ([`FIFTY_BOUNCE_FLOORS`])
     "chasquid",
     "chatwoot",
     "go-maildsnparsers",
@@ -231,6 +231,35 @@ pub(crate) const BOUNCE_PROJECTS_IN_ORDER: [&str; 50] = [
     "parsedmarc",
     "phlib-mail",
     "php-imap",
+    // the thirteenth round: AbuseIO's feedback-loop samples, rspamd's feedback parser tests
+    // (and files of flanker, Zammad and Discourse, [`BOUNCE_FILES_ADDED_LATER`])
+    // ([`ALL_BOUNCE_FLOORS`])
+    "abuseio",
+    "rspamd",
+];
+/// Files a later round added to a project of an earlier one (the thirteenth: flanker's, Zammad's
+/// and Discourse's fixtures and string literals no earlier round took). The floor sets of the
+/// earlier rounds leave them out, as they leave out later projects, so that they measure the
+/// messages they were set on; the whole set counts them.
+pub(crate) const BOUNCE_FILES_ADDED_LATER: [(&str, &str); 12] = [
+    ("flanker", "no-mx.eml"),
+    ("flanker", "gmail-no-dns.eml"),
+    ("flanker", "aol.eml"),
+    ("flanker", "mailbox-full.eml"),
+    ("flanker", "gmail-invalid-address.eml"),
+    ("flanker", "yahoo.eml"),
+    ("flanker", "broken-mime.eml"),
+    (
+        "zammad",
+        "email_process_bounce_delivery_temporary_failed_test-process_with_temp_faild_bounce_email.eml",
+    ),
+    (
+        "zammad",
+        "email_process_out_of_office_test-process_with_out_of_office_check_-_gmail.eml",
+    ),
+    ("zammad", "mail055.box"),
+    ("discourse", "auto_generated_header.eml"),
+    ("discourse", "auto_generated_precedence.eml"),
 ];
 /// Floors on the first thirteen projects, those of early December 2026 included (the README
 /// lists them), set when they were added: the same ratchet, on the grown set.
@@ -296,16 +325,25 @@ pub(crate) const THIRTY_NINE_BOUNCE_FLOORS: PartFloors = [
     ("dev", [98.2, 100.0, 100.0, 100.0, 98.3]),
     ("holdout", [95.9, 99.1, 94.0, 96.2, 96.0]),
 ];
-/// Floors on the whole bounce set, the twelfth round included (chasquid's and Mailman 3's DSNs,
+/// Floors on the fifty projects up to the twelfth round (chasquid's and Mailman 3's DSNs,
 /// go-maildsnparsers', mail-bounce-parser's and the mail libraries' bounces, parsedmarc's and
-/// Modoboa's report mails, James's read receipts), set to what it measured after that round's
-/// fixes (a reply quoted once in a notice of several recipients stays with its own block;
-/// Mail.ru's X-Mailer-Daemon-Recipients names the failures), rounded down. Holdout recipients
-/// are below the thirty-nine projects' because the measurement grew: the round's holdout
-/// messages were added unread, and no rule was weakened.
-pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+/// Modoboa's report mails, James's read receipts), as they stood when the thirteenth was added:
+/// set on the whole set after the twelfth round's fixes (a reply quoted once in a notice of
+/// several recipients stays with its own block; Mail.ru's X-Mailer-Daemon-Recipients names the
+/// failures), rounded down. Holdout recipients are below the thirty-nine projects' because the
+/// measurement grew: the round's holdout messages were added unread, and no rule was weakened.
+pub(crate) const FIFTY_BOUNCE_FLOORS: PartFloors = [
     ("dev", [98.3, 100.0, 100.0, 100.0, 98.6]),
     ("holdout", [94.4, 99.1, 94.0, 96.2, 96.7]),
+];
+/// Floors on the whole bounce set, the thirteenth round included (AbuseIO's feedback-loop
+/// reports, rspamd's feedback parser tests; flanker's bounces, delay and complaints, Zammad's
+/// delay notice, out-of-office reply and bounce, Discourse's auto-generated mails), set to what
+/// it measured after that round's fix (a list of recipients above one reason gives each of them
+/// that reason), rounded down.
+pub(crate) const ALL_BOUNCE_FLOORS: PartFloors = [
+    ("dev", [98.3, 100.0, 100.0, 100.0, 98.9]),
+    ("holdout", [94.4, 99.1, 94.0, 96.2, 97.5]),
 ];
 /// A ceiling, not a floor: replies that name no provider but are decoded with one. Claiming a
 /// provider everywhere would raise the provider figure; this keeps that honest. Per split:

@@ -1,6 +1,7 @@
 //! Reading and scoring the validation set (replies and bounces) for `corpus_validation`: the items, the split by source, the rates.
 #![allow(clippy::unwrap_used)]
 
+use super::corpus_validation_floors::BOUNCE_FILES_ADDED_LATER;
 use mailtriage::reply::{self, Reply};
 use mailtriage::rules::{BounceType, Decoded, RuleSet};
 use serde::Deserialize;
@@ -223,7 +224,8 @@ pub(crate) fn permanent_of(r: &Reply) -> Option<bool> {
 }
 
 /// The five figures of one part, whether a reply decodes to a failure, and the disagreements;
-/// with `only`, over the messages of those projects.
+/// with `only`, over the messages those projects had when the floor set was made (the files a
+/// later round added to one of them, [`BOUNCE_FILES_ADDED_LATER`], are left out).
 pub(crate) fn score_bounces(
     rules: &RuleSet,
     split: &str,
@@ -233,7 +235,12 @@ pub(crate) fn score_bounces(
     let mut detected = Rate::default();
     let mut lines = Vec::new();
     for it in bounces(split) {
-        if only.is_some_and(|o| !o.contains(&it.project.as_str())) {
+        if only.is_some_and(|o| {
+            !o.contains(&it.project.as_str())
+                || BOUNCE_FILES_ADDED_LATER
+                    .iter()
+                    .any(|(p, f)| *p == it.project && *f == it.file)
+        }) {
             continue;
         }
         let bytes = std::fs::read(

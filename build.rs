@@ -145,6 +145,9 @@ fn main() {
     write_out("builtin-literals.rs", literals.as_bytes());
     write_out("builtin-dfas.rs", index.as_bytes());
     write_out("builtin-dfas.bin", &dfas);
+    let (index, dfas) = reverse_source();
+    write_out("builtin-rev-dfas.rs", index.as_bytes());
+    write_out("builtin-rev-dfas.bin", &dfas);
     let (stand_ins, specials, categories) = stand_ins_source(&set, &words);
     write_out("builtin-standins.rs", stand_ins.as_bytes());
     write_out("builtin-specials.rs", specials.as_bytes());
@@ -226,6 +229,33 @@ fn literals_source(set: &RuleSet, words: &[word_source::WordList]) -> (String, S
         .collect();
     index.push_str("]\n");
     (format!("&[\n{}]\n", rows.concat()), index, dfas)
+}
+
+/// The reverse automata for ASCII texts (`ascii_dfa::reverse_bytes`) of the constant extraction
+/// patterns (`reply::constant_regex`, which finds where their matches start with them), as
+/// rows sorted by digest then pattern for `builtin_dfas::REV_INDEX`, and the automata, each at
+/// a multiple of four bytes, for `builtin_dfas::REV_DFAS`.
+fn reverse_source() -> (String, Vec<u8>) {
+    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
+    let mut rows: Vec<(u64, String)> = pattern_source::read(&root)
+        .into_iter()
+        .map(|p| (rules::builtin_literals::digest(&p), p))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut dfas: Vec<u8> = Vec::new();
+    let mut index = String::from("&[\n");
+    for (digest, p) in &rows {
+        if let Some(bytes) = ascii_dfa::reverse_bytes(p, big_endian) {
+            let at = dfas.len();
+            dfas.extend_from_slice(&bytes);
+            dfas.resize(dfas.len().next_multiple_of(4), 0);
+            index.push_str(&format!("({digest}, {p:?}, {at}, {}),\n", bytes.len()));
+        }
+    }
+    index.push_str("]\n");
+    (index, dfas)
 }
 
 /// The ASCII stand-ins (`ascii_standin`) of every pattern that has an automaton for ASCII

@@ -40,23 +40,71 @@ pub(crate) fn bytes(pattern: &str, big_endian: bool) -> Option<Vec<u8>> {
     (bytes.len() <= LIMIT).then(|| bytes.to_vec())
 }
 
-/// `pattern`'s automaton for ASCII texts: unanchored, leftmost-first, for whether it matches.
+/// `pattern`'s reverse automaton for ASCII texts, written as [`bytes`] writes the forward one:
+/// run backwards from where the forward automaton found a match's end, it finds where that
+/// match starts (as `regex`'s own reverse lazy DFA does). `None` as for [`bytes`].
 #[cfg_attr(not(test), allow(dead_code))]
-fn build(pattern: &str) -> Option<dense::DFA<Vec<u32>>> {
+pub(crate) fn reverse_bytes(pattern: &str, big_endian: bool) -> Option<Vec<u8>> {
+    let dfa = build_reverse(pattern)?;
+    let (bytes, pad) = if big_endian {
+        dfa.to_bytes_big_endian()
+    } else {
+        dfa.to_bytes_little_endian()
+    };
+    let bytes = &bytes[pad..];
+    (bytes.len() <= LIMIT).then(|| bytes.to_vec())
+}
+
+/// `pattern`'s ASCII reading (see the module's comment), as an NFA with its groups: on an ASCII
+/// text it matches where the pattern matches, with the same groups, so run anchored on a match
+/// the automata found it gives the match's groups without compiling the pattern as written.
+pub(crate) fn ascii_nfa(pattern: &str, reverse: bool) -> Option<thompson::NFA> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(true)
         .build()
         .parse(pattern)
         .ok()?;
-    let nfa = thompson::Compiler::new()
+    thompson::Compiler::new()
         .configure(
             thompson::Config::new()
                 .utf8(false)
+                .reverse(reverse)
+                .which_captures(if reverse {
+                    thompson::WhichCaptures::None
+                } else {
+                    thompson::WhichCaptures::All
+                })
                 .nfa_size_limit(Some(NFA_SIZE_LIMIT))
                 .shrink(false),
         )
         .build_from_hir(&ascii_only(&hir))
-        .ok()?;
+        .ok()
+}
+
+/// `pattern`'s reverse automaton for ASCII texts: anchored, every match (the longest is the
+/// leftmost start), as `regex_automata::dfa::regex` builds its reverse DFA.
+#[cfg_attr(not(test), allow(dead_code))]
+fn build_reverse(pattern: &str) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = ascii_nfa(pattern, true)?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .prefilter(None)
+                .specialize_start_states(false)
+                .start_kind(StartKind::Anchored)
+                .match_kind(MatchKind::All)
+                .byte_classes(true)
+                .determinize_size_limit(Some(32 << 20))
+                .dfa_size_limit(Some(2 * LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()
+}
+
+/// `pattern`'s automaton for ASCII texts: unanchored, leftmost-first, for whether it matches.
+#[cfg_attr(not(test), allow(dead_code))]
+fn build(pattern: &str) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = ascii_nfa(pattern, false)?;
     dense::Builder::new()
         .configure(
             dense::Config::new()

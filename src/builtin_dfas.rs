@@ -21,6 +21,17 @@ static DFAS: &Aligned<[u8]> = &Aligned {
     bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/builtin-dfas.bin")),
 };
 
+/// Written by build.rs: the constant extraction patterns that have a reverse automaton, as
+/// [`INDEX`] holds the forward ones.
+static REV_INDEX: &[(u64, &str, u32, u32)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin-rev-dfas.rs"));
+
+/// Written by build.rs: `ascii_dfa::reverse_bytes` of those patterns, each at a multiple of four.
+static REV_DFAS: &Aligned<[u8]> = &Aligned {
+    _align: [],
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rev-dfas.bin")),
+};
+
 /// FNV-1a of a pattern, as `rules::builtin_literals` digests it: the index is searched by it.
 fn digest(pattern: &str) -> u64 {
     pattern.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -67,13 +78,27 @@ pub(crate) fn category(c: char) -> u8 {
 
 /// The build's automaton of a built-in pattern for ASCII texts, if it wrote one.
 pub(crate) fn get(pattern: &str) -> Option<&'static [u8]> {
+    look_up(INDEX, &DFAS.bytes, pattern)
+}
+
+/// The build's reverse automaton of a constant extraction pattern for ASCII texts, if it wrote
+/// one.
+pub(crate) fn get_reverse(pattern: &str) -> Option<&'static [u8]> {
+    look_up(REV_INDEX, &REV_DFAS.bytes, pattern)
+}
+
+fn look_up(
+    index: &[(u64, &str, u32, u32)],
+    dfas: &'static [u8],
+    pattern: &str,
+) -> Option<&'static [u8]> {
     let h = digest(pattern);
-    let from = INDEX.partition_point(|(d, ..)| *d < h);
-    let &(_, _, at, len) = INDEX[from..]
+    let from = index.partition_point(|(d, ..)| *d < h);
+    let &(_, _, at, len) = index[from..]
         .iter()
         .take_while(|(d, ..)| *d == h)
         .find(|(_, p, ..)| *p == pattern)?;
-    DFAS.bytes.get(at as usize..at as usize + len as usize)
+    dfas.get(at as usize..at as usize + len as usize)
 }
 
 #[cfg(test)]
@@ -93,5 +118,14 @@ mod tests {
             assert_eq!(get(p).map(<[u8]>::len), Some(*len as usize), "{p}");
         }
         assert!(get("(?i)not a built-in pattern").is_none());
+        assert!(REV_INDEX.len() > 50, "{}", REV_INDEX.len());
+        assert!(
+            REV_INDEX
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
+        );
+        for (_, p, _, len) in REV_INDEX {
+            assert_eq!(get_reverse(p).map(<[u8]>::len), Some(*len as usize), "{p}");
+        }
     }
 }

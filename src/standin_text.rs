@@ -30,14 +30,14 @@ fn special(specials: &[(u32, u32)], c: char) -> bool {
     specials.get(i).is_some_and(|&(lo, _)| lo <= c)
 }
 
-/// `search` run on `text` (not ASCII) with its other characters stood in for: `None` when a
-/// character of it is special or of a category without a stand-in (then the pattern as
-/// written must answer).
-pub(crate) fn with_stand_ins(
+/// `search` run on `text` (not ASCII) with its other characters stood in for, one byte each:
+/// `None` when a character of it is special or of a category without a stand-in (then the
+/// pattern as written must answer).
+pub(crate) fn with_stand_ins<R>(
     text: &str,
     s: &StandIns,
-    search: impl FnOnce(&[u8]) -> Option<bool>,
-) -> Option<bool> {
+    search: impl FnOnce(&[u8]) -> Option<R>,
+) -> Option<R> {
     if !s.specials.is_empty()
         && text
             .chars()

@@ -57,7 +57,7 @@ pub fn generated_by(prefix: &str) -> Option<String> {
         .filter_map(|c| c.get(1))
         .map(|m| m.as_str().trim_end_matches('.'))
         .filter(|h| is_host(h, 2))
-        .last()
+        .next_back()
         .map(str::to_string)
 }
 
@@ -146,7 +146,7 @@ pub fn said_by(prefix: &str) -> Option<String> {
         .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str()))
         .map(|h| h.trim_end_matches('.'))
         .filter(|h| is_host(h, 2))
-        .last()
+        .next_back()
         .map(str::to_string)
 }
 

@@ -12,6 +12,7 @@ mod dsn;
 mod esp;
 mod fields;
 mod finality;
+mod found;
 mod headers;
 mod hosts;
 mod http_api;
@@ -29,6 +30,7 @@ mod prefilter;
 mod prose;
 mod queue;
 mod recipients;
+mod span_search;
 pub mod types;
 pub(crate) mod word_patterns;
 #[cfg(test)]

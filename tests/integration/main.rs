@@ -105,6 +105,7 @@ mod rules_decode;
 mod rules_esp;
 mod rules_examples;
 mod rules_explain;
+mod rules_fingerprint_matrix;
 mod rules_lint;
 mod rules_narrow;
 mod rules_provider_catalogue;

@@ -117,6 +117,7 @@ mod rules_providers_software;
 mod rules_recipient_domains;
 mod rules_round6;
 mod rules_round8_classes;
+mod rules_round_nine_classes;
 mod rules_round_nine_wordings;
 mod rules_support;
 mod rules_words;

@@ -266,6 +266,50 @@ fn a_providers_host_that_did_not_answer_names_no_one() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A bounce that names no answering host, written by a mailbox provider's own server about
+/// one of its own mailboxes: its Reporting-MTA names it (and only then: see the near misses
+/// above).
+#[test]
+fn a_providers_reporting_mta_names_it_for_its_own_mailbox() {
+    let mut wrong = Vec::new();
+    for (provider, host, domain) in [
+        ("gmail", "mail-sor-f41.google.com", "gmail.com"),
+        (
+            "microsoft",
+            "NAM12-DM6-obe.outbound.protection.outlook.com",
+            "outlook.com",
+        ),
+        (
+            "yahoo",
+            "sonic301-20.consmr.mail.ne1.yahoo.com",
+            "yahoo.com",
+        ),
+        ("apple", "st43p00im-ztfb10061701.me.com", "icloud.com"),
+        ("gmx-webde", "mout.gmx.net", "gmx.net"),
+        ("t-online", "mailout01.t-online.de", "t-online.de"),
+        ("orange", "smtp.orange.fr", "orange.fr"),
+        ("qq", "smtpbg.qq.com", "qq.com"),
+        ("yandex", "forward100a.mail.yandex.net", "yandex.ru"),
+        ("mailru", "f123.i.mail.ru", "mail.ru"),
+    ] {
+        let input = format!(
+            "Reporting-MTA: dns; {host}\n\nFinal-Recipient: rfc822; ann@{domain}\nAction: \
+             failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 Message refused"
+        );
+        let got = who(&input);
+        if got
+            != Some((
+                provider.to_string(),
+                SignalKind::Host,
+                SignalPlace::ReportingMta,
+            ))
+        {
+            wrong.push(format!("{provider} {host}: {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// The text signals (links, tokens, wording) of each provider that has them, with the kind
 /// the decoder reports. A provider's page that is also one of its tokens is reported as the
 /// token (docs/providers.md).

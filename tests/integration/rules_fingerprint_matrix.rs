@@ -330,6 +330,27 @@ const TEXT_SIGNALS: &[(&str, SignalKind, &str)] = &[
         SignalKind::Wording,
         "Messages missing a valid address in From: header, or having no From: header, are not accepted.",
     ),
+    // Google's reference as rewritten in 2025-2026 (`email` for `mail`, `the From: header`).
+    (
+        "gmail",
+        SignalKind::Wording,
+        "The IP you're using to send email is not authorized to send email directly to our servers.",
+    ),
+    (
+        "gmail",
+        SignalKind::Wording,
+        "Messages with multiple addresses in the From: header are not accepted.",
+    ),
+    (
+        "gmail",
+        SignalKind::Wording,
+        "Email server has temporarily rejected this message.",
+    ),
+    (
+        "gmail",
+        SignalKind::Wording,
+        "The email account that you tried to reach is inactive.",
+    ),
     (
         "microsoft",
         SignalKind::Link,

@@ -369,6 +369,21 @@ const TEXT_SIGNALS: &[(&str, SignalKind, &str)] = &[
         "Access denied, banned sending IP [192.0.2.1]",
     ),
     (
+        "microsoft",
+        SignalKind::Wording,
+        "Your message can't be sent because you've reached your daily limit for message recipients.",
+    ),
+    (
+        "microsoft",
+        SignalKind::Wording,
+        "tlsa-invalid: The domain failed DANE validation.",
+    ),
+    (
+        "yahoo",
+        SignalKind::Wording,
+        "All messages from 192.0.2.25 will be permanently deferred; Retrying will NOT succeed.",
+    ),
+    (
         "yahoo",
         SignalKind::Link,
         "see https://senders.yahooinc.com/smtp-error-codes",

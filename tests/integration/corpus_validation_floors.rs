@@ -72,17 +72,22 @@
 /// 152/152; holdout 195/226, 464/548, 478/548, 89/93, rounded down (the measurement grew; no
 /// rule was weakened). The replies of before keep theirs in `REPLY_FLOORS_BEFORE_ROUND_NINE`.
 /// Merged with action14 (above): dev 367/373, 885/905, 877/905, 152/152; holdout unchanged.
+/// Raised by action15 (round nine's dev classes: a mailbox's state or a deferral pasted without
+/// a code, Sendmail's `Can't create output`, a misspelt addressee, 501 X.1.1, a recipient
+/// receiving mail too fast): dev 367/373, 890/905, 883/905, 152/152; holdout 195/226, 465/548,
+/// 479/548, 89/93; and the replies before rounds five to nine to what each measures then
+/// (their own counts beside each constant's figures in the test's output).
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.3, 97.7, 96.9, 100.0]),
-    ("holdout", [86.2, 84.6, 87.2, 95.6]),
+    ("dev", [98.3, 98.3, 97.5, 100.0]),
+    ("holdout", [86.2, 84.8, 87.4, 95.6]),
 ];
 /// The 1395 replies before round nine (ids `t122` and before), held at the floors the whole
 /// set had reached when round nine (ids `s001`-) joined; holdout category raised to what it
 /// measured once round nine's classes were read (452/529); dev raised with action14 (358/364,
 /// 852/866, 845/866).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_NINE: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.3, 98.3, 97.5, 100.0]),
-    ("holdout", [86.3, 85.4, 87.5, 95.6]),
+    ("dev", [98.3, 98.4, 97.6, 100.0]),
+    ("holdout", [86.3, 85.6, 87.7, 95.6]),
 ];
 /// The false provider claims of the replies before round nine, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE: [(&str, usize); 2] =
@@ -92,8 +97,8 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE: [(&str, usize); 2]
 /// what they measured once round eight's classes were read (416/483, 429/483); dev raised
 /// with action13 (338/344, 771/790, 770/790) and holdout action at 428/483 since (see above).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_EIGHT: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.2, 98.2, 97.5, 100.0]),
-    ("holdout", [88.0, 86.1, 88.6, 96.7]),
+    ("dev", [98.2, 98.3, 97.7, 100.0]),
+    ("holdout", [88.0, 86.5, 88.8, 96.7]),
 ];
 /// The false provider claims of the replies before round eight, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2] =
@@ -113,7 +118,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2
 /// refusals; y113 lost to the one attachment reading).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
     ("dev", [99.3, 99.0, 98.4, 100.0]),
-    ("holdout", [87.9, 87.0, 89.3, 96.3]),
+    ("holdout", [87.9, 87.9, 90.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2] =
@@ -123,7 +128,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2
 /// (306/308, 613/621).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
     ("dev", [99.3, 99.1, 98.7, 100.0]),
-    ("holdout", [87.4, 87.6, 89.3, 96.2]),
+    ("holdout", [87.4, 88.6, 90.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
@@ -132,7 +137,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] 
 /// action raised by action13 (532/540).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
     ("dev", [99.6, 99.0, 98.5, 100.0]),
-    ("holdout", [89.0, 88.6, 89.8, 96.1]),
+    ("holdout", [89.0, 89.2, 90.4, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =

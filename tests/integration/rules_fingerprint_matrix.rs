@@ -374,11 +374,6 @@ const TEXT_SIGNALS: &[(&str, SignalKind, &str)] = &[
         "Your message can't be sent because you've reached your daily limit for message recipients.",
     ),
     (
-        "microsoft",
-        SignalKind::Wording,
-        "tlsa-invalid: The domain failed DANE validation.",
-    ),
-    (
         "yahoo",
         SignalKind::Wording,
         "All messages from 192.0.2.25 will be permanently deferred; Retrying will NOT succeed.",

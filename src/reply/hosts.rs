@@ -126,6 +126,29 @@ fn trailing_dash(text: &str) -> Option<String> {
     is_host(name, 3).then(|| name.to_ascii_lowercase())
 }
 
+/// Whether an Exim `H=X [ip]` (the match, `rest` the text after it) is a receiving server's
+/// log of its own refusal (`H=X [ip] F=<a> rejected RCPT <b>: ...`): X is the client that sent
+/// to it, not a server that answered. A delivery line goes on to the remote's answer (`H=X
+/// [ip]: SMTP error from remote mail server ...`), so its first `: ` comes before any of
+/// the receiving side's verbs.
+fn names_exims_client(matched: &str, rest: &str) -> bool {
+    if !matched.starts_with("H=") {
+        return false;
+    }
+    let line = rest.split('\n').next().unwrap_or("");
+    let fields = line.split(": ").next().unwrap_or("");
+    EXIM_RECEIVING.is_match(fields)
+}
+
+/// What an Exim server logs after its client's `H=` when it refuses that client: `rejected RCPT
+/// <b>`, `rejected after DATA`, `rejected EHLO or HELO`, `temporarily rejected ...`, `sender
+/// verify fail for <a>`, `incomplete transaction`.
+static EXIM_RECEIVING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:rejected (?:RCPT|MAIL|after|EHLO|HELO|connection|VRFY|EXPN|ETRN|DATA|non-SMTP)|sender verify (?:fail|defer)|incomplete transaction|dropped\b)",
+    )
+});
+
 /// The domain that opens the words; outside greetings and closings it must be followed by more
 /// of them (a name alone there is a domain quoted bare, not the server's opening).
 fn greeting_domain(text: &str, labels: usize) -> Option<String> {
@@ -143,6 +166,10 @@ fn greeting_domain(text: &str, labels: usize) -> Option<String> {
 pub fn said_by(prefix: &str) -> Option<String> {
     SAID_BY
         .captures_iter(prefix)
+        .filter(|c| {
+            c.get(0)
+                .is_none_or(|m| !names_exims_client(m.as_str(), &prefix[m.end()..]))
+        })
         .filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str()))
         .map(|h| h.trim_end_matches('.'))
         .filter(|h| is_host(h, 2))
@@ -340,6 +367,17 @@ mod tests {
             None
         );
         assert_eq!(said_by("H=mx.b.example refused "), None);
+        // A receiving Exim's log of its own refusal names its client after `H=`.
+        assert_eq!(
+            said_by("H=mail-sor-f41.google.com [192.0.2.9] F=<a@x> rejected RCPT <b@y>: "),
+            None
+        );
+        assert_eq!(
+            said_by(
+                "H=out.a.example (helo.a.example) [192.0.2.9] X=TLS1.3:AES:256 temporarily rejected RCPT <b@y>: "
+            ),
+            None
+        );
         assert_eq!(
             said_by("but it was rejected. Recipient server: mx.b.example SMTP response: ")
                 .as_deref(),

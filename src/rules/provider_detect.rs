@@ -40,13 +40,14 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// The client a receiving server's own log line names: Postfix's `RCPT from X[ip]:` and
-/// `connect from X[ip]`, `client=X[ip]`, and the `helo=<X>` it greeted with; and the server a
+/// `connect from X[ip]`, `client=X[ip]`, and the `helo=<X>` it greeted with, Exim's `H=X [ip]
+/// ... rejected RCPT` (the client's fields up to the verb, before any `: `); and the server a
 /// sender's log says it could not reach (`connect to X[ip]:25: Connection timed out`), which
 /// said nothing: a provider's MX named there is the sender's network failing, not the
 /// provider's words.
 static CLIENT_NAMES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:helo|ehlo)=<[^>\s]*>|\bclient=[^\s\[,;]+\[[^\]\s]*\]|\b(?:RCPT|MAIL|DATA|END-OF-MESSAGE|BDAT|connect|disconnect|lost connection after \S+) from [^\s\[]+\[[^\]\s]*\]|\bconnect to [^\s\[]+\[[^\]\s]*\](?::[0-9]+)?",
+        r"(?i)\bH=[^\s\[(]+(?:\s+\([^()\s]*\))?\s+\[[^\]\s]*\](?:[^:\n]|:[^ \n])*?\b(?:temporarily )?rejected (?:RCPT|MAIL|after|EHLO|HELO|connection|VRFY|EXPN|ETRN|DATA)\b|\b(?:helo|ehlo)=<[^>\s]*>|\bclient=[^\s\[,;]+\[[^\]\s]*\]|\b(?:RCPT|MAIL|DATA|END-OF-MESSAGE|BDAT|connect|disconnect|lost connection after \S+) from [^\s\[]+\[[^\]\s]*\]|\bconnect to [^\s\[]+\[[^\]\s]*\](?::[0-9]+)?",
     )
     .expect("a valid pattern")
 });

@@ -81,16 +81,21 @@
 /// holdout action are below the floors of before (96.9, 87.2) because the measurement grew (a
 /// dev reply whose words cannot tell the sender's refusal from the recipient's; the round's
 /// holdout replies, added unread); no rule was weakened, and the replies of before keep theirs
-/// in `REPLY_FLOORS_BEFORE_ROUND_TEN`.
+/// in `REPLY_FLOORS_BEFORE_ROUND_TEN`. Merged with action15 (round nine's dev classes): dev
+/// 372/378, 906/922, 899/922, 152/152; holdout 203/235, 483/569, 495/569, 90/94.
 pub(crate) const REPLY_FLOORS: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.4, 97.7, 96.8, 100.0]),
-    ("holdout", [86.3, 84.7, 86.8, 95.7]),
+    ("dev", [98.4, 98.2, 97.5, 100.0]),
+    ("holdout", [86.3, 84.8, 86.9, 95.7]),
 ];
 /// The 1453 replies before round ten (ids `s060` and before), held at the floors the whole set
-/// had reached when round ten (ids `q001`-) joined.
+/// had reached when round ten (ids `q001`-) joined, raised by action15 (round nine's dev
+/// classes: a mailbox's state or a deferral pasted without a code, Sendmail's `Can't create
+/// output`, a misspelt addressee, 501 X.1.1, a recipient receiving mail too fast) to what these
+/// replies measured on its branch: dev 367/373, 890/905, 883/905, 152/152; holdout 195/226,
+/// 465/548, 479/548, 89/93.
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_TEN: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.3, 97.7, 96.9, 100.0]),
-    ("holdout", [86.2, 84.6, 87.2, 95.6]),
+    ("dev", [98.3, 98.3, 97.5, 100.0]),
+    ("holdout", [86.2, 84.8, 87.4, 95.6]),
 ];
 /// The false provider claims of the replies before round ten, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_TEN: [(&str, usize); 2] =
@@ -100,8 +105,8 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_TEN: [(&str, usize); 2] 
 /// measured once round nine's classes were read (452/529); dev raised with action14 (358/364,
 /// 852/866, 845/866).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_NINE: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.3, 98.3, 97.5, 100.0]),
-    ("holdout", [86.3, 85.4, 87.5, 95.6]),
+    ("dev", [98.3, 98.4, 97.6, 100.0]),
+    ("holdout", [86.3, 85.6, 87.7, 95.6]),
 ];
 /// The false provider claims of the replies before round nine, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE: [(&str, usize); 2] =
@@ -111,8 +116,8 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_NINE: [(&str, usize); 2]
 /// what they measured once round eight's classes were read (416/483, 429/483); dev raised
 /// with action13 (338/344, 771/790, 770/790) and holdout action at 428/483 since (see above).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_EIGHT: [(&str, [f64; 4]); 2] = [
-    ("dev", [98.2, 98.2, 97.5, 100.0]),
-    ("holdout", [88.0, 86.1, 88.6, 96.7]),
+    ("dev", [98.2, 98.3, 97.7, 100.0]),
+    ("holdout", [88.0, 86.5, 88.8, 96.7]),
 ];
 /// The false provider claims of the replies before round eight, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2] =
@@ -132,7 +137,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_EIGHT: [(&str, usize); 2
 /// refusals; y113 lost to the one attachment reading).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SEVEN: [(&str, [f64; 4]); 2] = [
     ("dev", [99.3, 99.0, 98.4, 100.0]),
-    ("holdout", [87.9, 87.0, 89.3, 96.3]),
+    ("holdout", [87.9, 87.9, 90.3, 96.3]),
 ];
 /// The false provider claims of the replies before round seven, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2] =
@@ -142,7 +147,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SEVEN: [(&str, usize); 2
 /// (306/308, 613/621).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_SIX: [(&str, [f64; 4]); 2] = [
     ("dev", [99.3, 99.1, 98.7, 100.0]),
-    ("holdout", [87.4, 87.6, 89.3, 96.2]),
+    ("holdout", [87.4, 88.6, 90.3, 96.2]),
 ];
 /// The false provider claims of the replies before round six, at the ceiling they had then.
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] =
@@ -151,7 +156,7 @@ pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_SIX: [(&str, usize); 2] 
 /// action raised by action13 (532/540).
 pub(crate) const REPLY_FLOORS_BEFORE_ROUND_FIVE: [(&str, [f64; 4]); 2] = [
     ("dev", [99.6, 99.0, 98.5, 100.0]),
-    ("holdout", [89.0, 88.6, 89.8, 96.1]),
+    ("holdout", [89.0, 89.2, 90.4, 96.1]),
 ];
 /// The false provider claims of the replies before round five (see `MAX_FALSE_PROVIDER_CLAIMS`).
 pub(crate) const MAX_FALSE_PROVIDER_CLAIMS_BEFORE_ROUND_FIVE: [(&str, usize); 2] =

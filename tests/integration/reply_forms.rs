@@ -526,11 +526,6 @@ const GENERIC_WITHOUT_TRAILER: &[(&str, &str, &str)] = &[
         "the same action (suppress the address)",
     ),
     (
-        "microsoft-5-3-190-journaling-not-supported",
-        "Journaling",
-        "Microsoft's own detail under X.3: without Microsoft, the mail system's reading",
-    ),
-    (
         "microsoft-4-4-316-connection-refused",
         "Connection refused",
         "the same category; a temporary network failure is retried",

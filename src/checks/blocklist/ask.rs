@@ -59,14 +59,7 @@ pub(super) async fn ask(dns: &Dns, a: &Ask<'_>) -> (ListResult, Option<Finding>)
             return (r, Some(f));
         }
     }
-    let v4: Vec<Ipv4Addr> = answer
-        .ips()
-        .into_iter()
-        .filter_map(|i| match i {
-            IpAddr::V4(v) => Some(v),
-            IpAddr::V6(_) => None,
-        })
-        .collect();
+    let v4 = ipv4_of(&answer);
     r.answers = v4.iter().map(|a| a.to_string()).collect();
     let outside: Vec<&Ipv4Addr> = v4.iter().filter(|a| a.octets()[0] != 127).collect();
     if v4.is_empty() || !outside.is_empty() {
@@ -221,14 +214,7 @@ async fn lists_test_point(
     if probe.outcome != Outcome::Answer {
         return None;
     }
-    let v4: Vec<Ipv4Addr> = probe
-        .ips()
-        .into_iter()
-        .filter_map(|i| match i {
-            IpAddr::V4(v) => Some(v),
-            IpAddr::V6(_) => None,
-        })
-        .collect();
+    let v4 = ipv4_of(&probe);
     let listed = !v4.is_empty()
         && v4
             .iter()
@@ -237,6 +223,18 @@ async fn lists_test_point(
 }
 
 /// Why a question got no usable answer, in words.
+/// The IPv4 addresses of an A answer (a list's return codes; RFC 5782 uses A records only).
+fn ipv4_of(answer: &Answer) -> Vec<Ipv4Addr> {
+    answer
+        .ips()
+        .into_iter()
+        .filter_map(|i| match i {
+            IpAddr::V4(v) => Some(v),
+            IpAddr::V6(_) => None,
+        })
+        .collect()
+}
+
 fn trouble(o: &Outcome) -> String {
     match o {
         Outcome::Offline => OFFLINE.into(),
